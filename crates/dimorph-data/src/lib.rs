@@ -1,0 +1,286 @@
+//! Tabular data for every dimorph engine: a [`Frame`] of named, typed columns read from CSV
+//! ([`read_csv`]) or Parquet ([`read_parquet`]), with errors that name the file, the line and
+//! the column.
+//!
+//! A column is numeric when every non-missing cell parses as a number; otherwise it is text and
+//! remembers its first non-numeric cell so that a caller who needs a number can say exactly where
+//! the data went wrong. Missing cells are the empty string, `NA`, `NaN` and `.` (R's and SAS's
+//! conventions); in numeric columns they are stored as `NaN`.
+
+mod parquet_read;
+
+pub use parquet_read::read_parquet;
+
+use std::path::Path;
+
+/// Errors raised while reading or looking up data. Every variant names the source file.
+#[derive(Debug, thiserror::Error)]
+pub enum DataError {
+    #[error("{path}: cannot read the file: {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path}: the file is empty (no header row)")]
+    Empty { path: String },
+    #[error("{path}: line {line}: {msg}")]
+    Parse { path: String, line: usize, msg: String },
+    #[error("{path}: no column named '{name}' (columns are: {available})")]
+    UnknownColumn { path: String, name: String, available: String },
+    #[error("{path}: column '{column}' must be numeric, but line {line} holds '{value}'")]
+    NotNumeric { path: String, column: String, line: usize, value: String },
+    #[error("{path}: {msg}")]
+    Format { path: String, msg: String },
+}
+
+/// The values of one column.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ColumnData {
+    /// Numbers; missing cells are `NaN`.
+    Num(Vec<f64>),
+    /// Text; missing cells are `None`.
+    Text {
+        values: Vec<Option<String>>,
+        /// First cell that is neither missing nor a number: (file line, cell text).
+        first_non_numeric: Option<(usize, String)>,
+    },
+}
+
+/// A named column.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Column {
+    pub name: String,
+    pub data: ColumnData,
+}
+
+impl Column {
+    pub fn len(&self) -> usize {
+        match &self.data {
+            ColumnData::Num(v) => v.len(),
+            ColumnData::Text { values, .. } => values.len(),
+        }
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// Whether row `i` is missing.
+    pub fn is_missing(&self, i: usize) -> bool {
+        match &self.data {
+            ColumnData::Num(v) => v[i].is_nan(),
+            ColumnData::Text { values, .. } => values[i].is_none(),
+        }
+    }
+    pub fn is_numeric(&self) -> bool {
+        matches!(self.data, ColumnData::Num(_))
+    }
+}
+
+/// A table of equally long named columns.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Frame {
+    /// Where the data came from (a file path, or a description), used in error messages.
+    pub source: String,
+    pub columns: Vec<Column>,
+    pub nrows: usize,
+    /// File line of the first data row (2 for a CSV with a header); line of row i is this + i.
+    pub first_line: usize,
+}
+
+/// Whether a cell counts as missing.
+pub fn is_missing_token(s: &str) -> bool {
+    matches!(s.trim(), "" | "NA" | "NaN" | "nan" | "." | "N/A" | "null")
+}
+
+fn parse_num(s: &str) -> Option<f64> {
+    let t = s.trim();
+    t.parse::<f64>().ok().or_else(|| match t {
+        "Inf" | "inf" => Some(f64::INFINITY),
+        "-Inf" | "-inf" => Some(f64::NEG_INFINITY),
+        _ => None,
+    })
+}
+
+impl Frame {
+    /// Builds a frame from in-memory columns (for tests and generated data).
+    pub fn from_columns(source: &str, columns: Vec<Column>) -> Result<Frame, DataError> {
+        let nrows = columns.first().map(Column::len).unwrap_or(0);
+        if let Some(c) = columns.iter().find(|c| c.len() != nrows) {
+            return Err(DataError::Format {
+                path: source.into(),
+                msg: format!("column '{}' has {} rows, expected {}", c.name, c.len(), nrows),
+            });
+        }
+        Ok(Frame { source: source.into(), columns, nrows, first_line: 2 })
+    }
+
+    /// File line (1-based, header = line 1) of data row `i` (0-based).
+    pub fn line_of(&self, i: usize) -> usize {
+        self.first_line + i
+    }
+
+    pub fn names(&self) -> Vec<&str> {
+        self.columns.iter().map(|c| c.name.as_str()).collect()
+    }
+
+    /// The column called `name`, or an error listing the available columns.
+    pub fn column(&self, name: &str) -> Result<&Column, DataError> {
+        self.columns.iter().find(|c| c.name == name).ok_or_else(|| DataError::UnknownColumn {
+            path: self.source.clone(),
+            name: name.into(),
+            available: self.names().join(", "),
+        })
+    }
+
+    /// The numeric values of `name` (missing = NaN), or an error naming the first cell that is
+    /// not a number.
+    pub fn numeric(&self, name: &str) -> Result<&[f64], DataError> {
+        let c = self.column(name)?;
+        match &c.data {
+            ColumnData::Num(v) => Ok(v),
+            ColumnData::Text { first_non_numeric, values } => {
+                let (line, value) = first_non_numeric.clone().unwrap_or_else(|| {
+                    let i = values.iter().position(Option::is_some).unwrap_or(0);
+                    (self.line_of(i), values.get(i).cloned().flatten().unwrap_or_default())
+                });
+                Err(DataError::NotNumeric { path: self.source.clone(), column: name.into(), line, value })
+            }
+        }
+    }
+}
+
+/// Turns raw cells into a typed column.
+pub fn column_from_cells(name: &str, cells: Vec<Option<String>>, first_line: usize) -> Column {
+    let mut nums = Vec::with_capacity(cells.len());
+    let mut bad = None;
+    for (i, c) in cells.iter().enumerate() {
+        match c {
+            None => nums.push(f64::NAN),
+            Some(s) => match parse_num(s) {
+                Some(v) => nums.push(v),
+                None => {
+                    bad = Some((first_line + i, s.clone()));
+                    break;
+                }
+            },
+        }
+    }
+    let data = match bad {
+        None => ColumnData::Num(nums),
+        Some(b) => ColumnData::Text { values: cells, first_non_numeric: Some(b) },
+    };
+    Column { name: name.into(), data }
+}
+
+/// Reads a CSV file with a header row. Fields may be quoted; cells are trimmed; a row with the
+/// wrong number of fields is an error naming its line.
+pub fn read_csv(path: impl AsRef<Path>) -> Result<Frame, DataError> {
+    let path = path.as_ref();
+    let p = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| DataError::Io { path: p.clone(), source: e })?;
+    read_csv_bytes(&p, &bytes)
+}
+
+/// Reads CSV text already in memory; `source` names it in errors.
+pub fn read_csv_bytes(source: &str, bytes: &[u8]) -> Result<Frame, DataError> {
+    let p = source.to_string();
+    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(DataError::Empty { path: p });
+    }
+    let mut rdr = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(bytes);
+    let header: Vec<String> = rdr
+        .headers()
+        .map_err(|e| DataError::Parse { path: p.clone(), line: 1, msg: e.to_string() })?
+        .iter()
+        .map(|h| h.trim().trim_start_matches('\u{feff}').to_string())
+        .collect();
+    if header.iter().all(String::is_empty) {
+        return Err(DataError::Empty { path: p });
+    }
+    for (j, h) in header.iter().enumerate() {
+        if h.is_empty() {
+            return Err(DataError::Parse { path: p, line: 1, msg: format!("column {} has an empty name", j + 1) });
+        }
+        if header[..j].contains(h) {
+            return Err(DataError::Parse { path: p, line: 1, msg: format!("column name '{h}' appears twice") });
+        }
+    }
+    let ncol = header.len();
+    let mut cells: Vec<Vec<Option<String>>> = vec![Vec::new(); ncol];
+    let mut rec = csv::StringRecord::new();
+    loop {
+        match rdr.read_record(&mut rec) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                let line = e.position().map(|q| q.line() as usize).unwrap_or(0);
+                return Err(DataError::Parse { path: p, line, msg: e.to_string() });
+            }
+        }
+        let line = rec.position().map(|q| q.line() as usize).unwrap_or(0);
+        if rec.len() == 1 && rec[0].trim().is_empty() {
+            continue; // blank line
+        }
+        if rec.len() != ncol {
+            return Err(DataError::Parse {
+                path: p,
+                line,
+                msg: format!("expected {ncol} fields as in the header, found {}", rec.len()),
+            });
+        }
+        for (j, f) in rec.iter().enumerate() {
+            let t = f.trim();
+            cells[j].push(if is_missing_token(t) { None } else { Some(t.to_string()) });
+        }
+    }
+    let columns = header
+        .iter()
+        .zip(cells)
+        .map(|(h, c)| column_from_cells(h, c, 2))
+        .collect::<Vec<_>>();
+    let mut f = Frame::from_columns(&p, columns)?;
+    f.first_line = 2;
+    Ok(f)
+}
+
+/// Reads a CSV or Parquet file, chosen by extension (`.parquet`/`.pq` is Parquet).
+pub fn read_table(path: impl AsRef<Path>) -> Result<Frame, DataError> {
+    let path = path.as_ref();
+    match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+        Some("parquet") | Some("pq") => read_parquet(path),
+        _ => read_csv(path),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_typed_columns_and_missing() {
+        let f = read_csv_bytes("t.csv", b"a,b,c\n1,x,\n2.5,y,3\nNA,z,.\n").unwrap();
+        assert_eq!(f.nrows, 3);
+        let a = f.numeric("a").unwrap();
+        assert_eq!(a[0], 1.0);
+        assert!(a[2].is_nan());
+        assert!(!f.column("b").unwrap().is_numeric());
+        assert!(f.column("c").unwrap().is_missing(0));
+    }
+
+    #[test]
+    fn non_numeric_cell_names_line_and_column() {
+        let f = read_csv_bytes("t.csv", b"y,x\n1,2\n0,abc\n").unwrap();
+        let e = f.numeric("x").unwrap_err().to_string();
+        assert_eq!(e, "t.csv: column 'x' must be numeric, but line 3 holds 'abc'");
+    }
+
+    #[test]
+    fn errors_are_located() {
+        assert!(matches!(read_csv_bytes("e.csv", b"").unwrap_err(), DataError::Empty { .. }));
+        let e = read_csv_bytes("r.csv", b"a,b\n1,2\n3\n").unwrap_err().to_string();
+        assert!(e.contains("line 3") && e.contains("expected 2 fields"), "{e}");
+        let f = read_csv_bytes("r.csv", b"a,b\n1,2\n").unwrap();
+        let e = f.column("zz").unwrap_err().to_string();
+        assert!(e.contains("no column named 'zz'") && e.contains("a, b"), "{e}");
+    }
+}

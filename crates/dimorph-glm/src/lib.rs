@@ -1,0 +1,15 @@
+//! # dimorph-glm — generalized linear models
+//!
+//! Binomial, Poisson and other exponential-family regressions as in Agresti's chapter 4 (the
+//! notes in `shared/papers/002_b1b1ec6641121771.txt`), with the output of R's `summary.glm`,
+//! SAS PROC GENMOD and PROC LOGISTIC.
+//!
+//! - [`formula`] parses `y ~ x1 + C(group, ref=a) + I(x^2) + offset(log(t))`;
+//! - [`design`] evaluates it on a [`dimorph_data::Frame`] into a [`design::ModelFrame`].
+
+pub mod design;
+pub mod error;
+pub mod formula;
+
+pub use design::{model_frame, ModelFrame};
+pub use error::{GlmError, Result};

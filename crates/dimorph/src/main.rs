@@ -1,0 +1,44 @@
+//! The `dimorph` binary: argument parsing and wiring only. Every number is computed by an
+//! engine crate; this file turns arguments into engine calls and engine results into output.
+
+mod cmd;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "dimorph", version, about = "Find, measure and explain differences between groups of people in health data")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run every engine on the bundled data: print each section and write report/index.html.
+    Demo(cmd::demo::Args),
+    /// Fit a generalized linear model (binomial, Poisson, Gamma, negative binomial, ...).
+    Glm(cmd::glm::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let result = match cli.command {
+        Command::Demo(a) => cmd::demo::run(a),
+        Command::Glm(a) => cmd::glm::run(a),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {}", e.msg);
+            ExitCode::from(e.code)
+        }
+    }
+}
