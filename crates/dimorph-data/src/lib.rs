@@ -25,11 +25,24 @@ pub enum DataError {
     #[error("{path}: the file is empty (no header row)")]
     Empty { path: String },
     #[error("{path}: line {line}: {msg}")]
-    Parse { path: String, line: usize, msg: String },
+    Parse {
+        path: String,
+        line: usize,
+        msg: String,
+    },
     #[error("{path}: no column named '{name}' (columns are: {available})")]
-    UnknownColumn { path: String, name: String, available: String },
+    UnknownColumn {
+        path: String,
+        name: String,
+        available: String,
+    },
     #[error("{path}: column '{column}' must be numeric, but line {line} holds '{value}'")]
-    NotNumeric { path: String, column: String, line: usize, value: String },
+    NotNumeric {
+        path: String,
+        column: String,
+        line: usize,
+        value: String,
+    },
     #[error("{path}: {msg}")]
     Format { path: String, msg: String },
 }
@@ -108,10 +121,20 @@ impl Frame {
         if let Some(c) = columns.iter().find(|c| c.len() != nrows) {
             return Err(DataError::Format {
                 path: source.into(),
-                msg: format!("column '{}' has {} rows, expected {}", c.name, c.len(), nrows),
+                msg: format!(
+                    "column '{}' has {} rows, expected {}",
+                    c.name,
+                    c.len(),
+                    nrows
+                ),
             });
         }
-        Ok(Frame { source: source.into(), columns, nrows, first_line: 2 })
+        Ok(Frame {
+            source: source.into(),
+            columns,
+            nrows,
+            first_line: 2,
+        })
     }
 
     /// File line (1-based, header = line 1) of data row `i` (0-based).
@@ -125,11 +148,14 @@ impl Frame {
 
     /// The column called `name`, or an error listing the available columns.
     pub fn column(&self, name: &str) -> Result<&Column, DataError> {
-        self.columns.iter().find(|c| c.name == name).ok_or_else(|| DataError::UnknownColumn {
-            path: self.source.clone(),
-            name: name.into(),
-            available: self.names().join(", "),
-        })
+        self.columns
+            .iter()
+            .find(|c| c.name == name)
+            .ok_or_else(|| DataError::UnknownColumn {
+                path: self.source.clone(),
+                name: name.into(),
+                available: self.names().join(", "),
+            })
     }
 
     /// The numeric values of `name` (missing = NaN), or an error naming the first cell that is
@@ -138,12 +164,23 @@ impl Frame {
         let c = self.column(name)?;
         match &c.data {
             ColumnData::Num(v) => Ok(v),
-            ColumnData::Text { first_non_numeric, values } => {
+            ColumnData::Text {
+                first_non_numeric,
+                values,
+            } => {
                 let (line, value) = first_non_numeric.clone().unwrap_or_else(|| {
                     let i = values.iter().position(Option::is_some).unwrap_or(0);
-                    (self.line_of(i), values.get(i).cloned().flatten().unwrap_or_default())
+                    (
+                        self.line_of(i),
+                        values.get(i).cloned().flatten().unwrap_or_default(),
+                    )
                 });
-                Err(DataError::NotNumeric { path: self.source.clone(), column: name.into(), line, value })
+                Err(DataError::NotNumeric {
+                    path: self.source.clone(),
+                    column: name.into(),
+                    line,
+                    value,
+                })
             }
         }
     }
@@ -167,9 +204,15 @@ pub fn column_from_cells(name: &str, cells: Vec<Option<String>>, first_line: usi
     }
     let data = match bad {
         None => ColumnData::Num(nums),
-        Some(b) => ColumnData::Text { values: cells, first_non_numeric: Some(b) },
+        Some(b) => ColumnData::Text {
+            values: cells,
+            first_non_numeric: Some(b),
+        },
     };
-    Column { name: name.into(), data }
+    Column {
+        name: name.into(),
+        data,
+    }
 }
 
 /// Reads a CSV file with a header row. Fields may be quoted; cells are trimmed; a row with the
@@ -177,7 +220,10 @@ pub fn column_from_cells(name: &str, cells: Vec<Option<String>>, first_line: usi
 pub fn read_csv(path: impl AsRef<Path>) -> Result<Frame, DataError> {
     let path = path.as_ref();
     let p = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| DataError::Io { path: p.clone(), source: e })?;
+    let bytes = std::fs::read(path).map_err(|e| DataError::Io {
+        path: p.clone(),
+        source: e,
+    })?;
     read_csv_bytes(&p, &bytes)
 }
 
@@ -187,10 +233,17 @@ pub fn read_csv_bytes(source: &str, bytes: &[u8]) -> Result<Frame, DataError> {
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(DataError::Empty { path: p });
     }
-    let mut rdr = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(bytes);
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .from_reader(bytes);
     let header: Vec<String> = rdr
         .headers()
-        .map_err(|e| DataError::Parse { path: p.clone(), line: 1, msg: e.to_string() })?
+        .map_err(|e| DataError::Parse {
+            path: p.clone(),
+            line: 1,
+            msg: e.to_string(),
+        })?
         .iter()
         .map(|h| h.trim().trim_start_matches('\u{feff}').to_string())
         .collect();
@@ -199,10 +252,18 @@ pub fn read_csv_bytes(source: &str, bytes: &[u8]) -> Result<Frame, DataError> {
     }
     for (j, h) in header.iter().enumerate() {
         if h.is_empty() {
-            return Err(DataError::Parse { path: p, line: 1, msg: format!("column {} has an empty name", j + 1) });
+            return Err(DataError::Parse {
+                path: p,
+                line: 1,
+                msg: format!("column {} has an empty name", j + 1),
+            });
         }
         if header[..j].contains(h) {
-            return Err(DataError::Parse { path: p, line: 1, msg: format!("column name '{h}' appears twice") });
+            return Err(DataError::Parse {
+                path: p,
+                line: 1,
+                msg: format!("column name '{h}' appears twice"),
+            });
         }
     }
     let ncol = header.len();
@@ -214,7 +275,11 @@ pub fn read_csv_bytes(source: &str, bytes: &[u8]) -> Result<Frame, DataError> {
             Ok(true) => {}
             Err(e) => {
                 let line = e.position().map(|q| q.line() as usize).unwrap_or(0);
-                return Err(DataError::Parse { path: p, line, msg: e.to_string() });
+                return Err(DataError::Parse {
+                    path: p,
+                    line,
+                    msg: e.to_string(),
+                });
             }
         }
         let line = rec.position().map(|q| q.line() as usize).unwrap_or(0);
@@ -225,12 +290,19 @@ pub fn read_csv_bytes(source: &str, bytes: &[u8]) -> Result<Frame, DataError> {
             return Err(DataError::Parse {
                 path: p,
                 line,
-                msg: format!("expected {ncol} fields as in the header, found {}", rec.len()),
+                msg: format!(
+                    "expected {ncol} fields as in the header, found {}",
+                    rec.len()
+                ),
             });
         }
         for (j, f) in rec.iter().enumerate() {
             let t = f.trim();
-            cells[j].push(if is_missing_token(t) { None } else { Some(t.to_string()) });
+            cells[j].push(if is_missing_token(t) {
+                None
+            } else {
+                Some(t.to_string())
+            });
         }
     }
     let columns = header
@@ -246,7 +318,12 @@ pub fn read_csv_bytes(source: &str, bytes: &[u8]) -> Result<Frame, DataError> {
 /// Reads a CSV or Parquet file, chosen by extension (`.parquet`/`.pq` is Parquet).
 pub fn read_table(path: impl AsRef<Path>) -> Result<Frame, DataError> {
     let path = path.as_ref();
-    match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+    match path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
         Some("parquet") | Some("pq") => read_parquet(path),
         _ => read_csv(path),
     }
@@ -271,16 +348,30 @@ mod tests {
     fn non_numeric_cell_names_line_and_column() {
         let f = read_csv_bytes("t.csv", b"y,x\n1,2\n0,abc\n").unwrap();
         let e = f.numeric("x").unwrap_err().to_string();
-        assert_eq!(e, "t.csv: column 'x' must be numeric, but line 3 holds 'abc'");
+        assert_eq!(
+            e,
+            "t.csv: column 'x' must be numeric, but line 3 holds 'abc'"
+        );
     }
 
     #[test]
     fn errors_are_located() {
-        assert!(matches!(read_csv_bytes("e.csv", b"").unwrap_err(), DataError::Empty { .. }));
-        let e = read_csv_bytes("r.csv", b"a,b\n1,2\n3\n").unwrap_err().to_string();
-        assert!(e.contains("line 3") && e.contains("expected 2 fields"), "{e}");
+        assert!(matches!(
+            read_csv_bytes("e.csv", b"").unwrap_err(),
+            DataError::Empty { .. }
+        ));
+        let e = read_csv_bytes("r.csv", b"a,b\n1,2\n3\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("line 3") && e.contains("expected 2 fields"),
+            "{e}"
+        );
         let f = read_csv_bytes("r.csv", b"a,b\n1,2\n").unwrap();
         let e = f.column("zz").unwrap_err().to_string();
-        assert!(e.contains("no column named 'zz'") && e.contains("a, b"), "{e}");
+        assert!(
+            e.contains("no column named 'zz'") && e.contains("a, b"),
+            "{e}"
+        );
     }
 }

@@ -6,5 +6,8 @@ use std::path::Path;
 /// Reads a Parquet file into a [`Frame`].
 pub fn read_parquet(path: impl AsRef<Path>) -> Result<Frame, DataError> {
     // TODO(session 1): replaced by the real reader before this session ends.
-    Err(DataError::Format { path: path.as_ref().display().to_string(), msg: "Parquet input is not available in this build".into() })
+    Err(DataError::Format {
+        path: path.as_ref().display().to_string(),
+        msg: "Parquet input is not available in this build".into(),
+    })
 }

@@ -70,5 +70,7 @@ impl ModelFrame {
 /// Parses `formula` and evaluates it on `frame`; `weights` names the prior-weights column.
 pub fn model_frame(formula: &str, frame: &Frame, weights: Option<&str>) -> Result<ModelFrame> {
     let _ = (formula, frame, weights);
-    Err(GlmError::Argument("formula evaluation is being written in this session".into()))
+    Err(GlmError::Argument(
+        "formula evaluation is being written in this session".into(),
+    ))
 }

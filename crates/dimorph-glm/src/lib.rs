@@ -5,11 +5,25 @@
 //! SAS PROC GENMOD and PROC LOGISTIC.
 //!
 //! - [`formula`] parses `y ~ x1 + C(group, ref=a) + I(x^2) + offset(log(t))`;
-//! - [`design`] evaluates it on a [`dimorph_data::Frame`] into a [`design::ModelFrame`].
+//! - [`design`] evaluates it on a [`dimorph_data::Frame`] into a [`design::ModelFrame`];
+//! - [`family`] and [`link`] are the random component and the link (§4.1.1);
+//! - [`irls`] fits by Fisher scoring, once for all families and links; [`fit`] adds the
+//!   goodness-of-fit figures, both covariance conventions and the null model; [`negbin`]
+//!   estimates θ of the negative binomial.
 
 pub mod design;
 pub mod error;
+pub mod family;
+pub mod fit;
 pub mod formula;
+pub mod irls;
+pub mod linalg;
+pub mod link;
+pub mod negbin;
+mod testutil;
 
 pub use design::{model_frame, ModelFrame};
 pub use error::{GlmError, Result};
+pub use family::Family;
+pub use fit::{fit, Dispersion, GlmFit, GlmOptions};
+pub use link::Link;

@@ -5,7 +5,11 @@ pub fn fixed(x: f64, d: usize) -> String {
     if x.is_nan() {
         "NaN".into()
     } else if x.is_infinite() {
-        if x > 0.0 { "Inf".into() } else { "-Inf".into() }
+        if x > 0.0 {
+            "Inf".into()
+        } else {
+            "-Inf".into()
+        }
     } else {
         let s = format!("{x:.d$}");
         // avoid "-0.0000"

@@ -137,7 +137,11 @@ impl Table {
             out.push_str("<tr>");
             for j in 0..n {
                 let c = r.get(j).map(String::as_str).unwrap_or("");
-                let class = if self.align_of(j) == Align::Right { " class=\"r\"" } else { "" };
+                let class = if self.align_of(j) == Align::Right {
+                    " class=\"r\""
+                } else {
+                    ""
+                };
                 let _ = write!(out, "<td{class}>{}</td>", escape(c));
             }
             out.push_str("</tr>");
@@ -159,7 +163,10 @@ pub enum Block {
     Pre(String),
     Table(Table),
     /// An SVG figure with its caption. In text output only the caption and the file hint print.
-    Figure { caption: String, svg: String },
+    Figure {
+        caption: String,
+        svg: String,
+    },
 }
 
 /// A titled part of a report, produced by one analysis.
@@ -171,7 +178,10 @@ pub struct Section {
 
 impl Section {
     pub fn new(title: impl Into<String>) -> Self {
-        Section { title: title.into(), blocks: Vec::new() }
+        Section {
+            title: title.into(),
+            blocks: Vec::new(),
+        }
     }
     pub fn text(&mut self, s: impl Into<String>) -> &mut Self {
         self.blocks.push(Block::Text(s.into()));
@@ -186,7 +196,10 @@ impl Section {
         self
     }
     pub fn figure(&mut self, caption: impl Into<String>, svg: String) -> &mut Self {
-        self.blocks.push(Block::Figure { caption: caption.into(), svg });
+        self.blocks.push(Block::Figure {
+            caption: caption.into(),
+            svg,
+        });
         self
     }
     /// Appends all blocks of another section under a sub-heading.
@@ -202,7 +215,12 @@ impl Section {
     pub fn to_text(&self) -> String {
         let mut out = String::new();
         if !self.title.is_empty() {
-            let _ = writeln!(out, "{}\n{}", self.title, "=".repeat(self.title.chars().count()));
+            let _ = writeln!(
+                out,
+                "{}\n{}",
+                self.title,
+                "=".repeat(self.title.chars().count())
+            );
         }
         for b in &self.blocks {
             match b {
@@ -233,7 +251,10 @@ pub struct Report {
 
 impl Report {
     pub fn new(title: impl Into<String>) -> Self {
-        Report { title: title.into(), sections: Vec::new() }
+        Report {
+            title: title.into(),
+            sections: Vec::new(),
+        }
     }
 
     pub fn push(&mut self, s: Section) -> &mut Self {

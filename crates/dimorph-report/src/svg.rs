@@ -30,12 +30,23 @@ pub fn nice_ticks(lo: f64, hi: f64, n: usize) -> Vec<f64> {
         .unwrap_or(10.0 * mag);
     let start = (lo / step).ceil() as i64;
     let end = (hi / step).floor() as i64;
-    (start..=end).map(|k| k as f64 * step).map(|v| if v.abs() < step * 1e-9 { 0.0 } else { v }).collect()
+    (start..=end)
+        .map(|k| k as f64 * step)
+        .map(|v| if v.abs() < step * 1e-9 { 0.0 } else { v })
+        .collect()
 }
 
 fn tick_label(v: f64, ticks: &[f64]) -> String {
-    let step = if ticks.len() > 1 { (ticks[1] - ticks[0]).abs() } else { 1.0 };
-    let d = if step >= 1.0 { 0 } else { (-step.log10()).ceil().max(0.0) as usize + 1 };
+    let step = if ticks.len() > 1 {
+        (ticks[1] - ticks[0]).abs()
+    } else {
+        1.0
+    };
+    let d = if step >= 1.0 {
+        0
+    } else {
+        (-step.log10()).ceil().max(0.0) as usize + 1
+    };
     let s = format!("{v:.d$}");
     if d > 0 {
         let t = s.trim_end_matches('0').trim_end_matches('.');
@@ -47,11 +58,37 @@ fn tick_label(v: f64, ticks: &[f64]) -> String {
 
 #[derive(Debug, Clone)]
 enum Item {
-    Line { pts: Vec<(f64, f64)>, color: String, width: f64, dash: bool },
-    Points { pts: Vec<(f64, f64)>, color: String, r: f64 },
-    Polygon { pts: Vec<(f64, f64)>, fill: String, opacity: f64 },
-    Rect { x0: f64, y0: f64, x1: f64, y1: f64, fill: String, stroke: Option<String> },
-    Text { x: f64, y: f64, s: String, anchor: &'static str, size: f64 },
+    Line {
+        pts: Vec<(f64, f64)>,
+        color: String,
+        width: f64,
+        dash: bool,
+    },
+    Points {
+        pts: Vec<(f64, f64)>,
+        color: String,
+        r: f64,
+    },
+    Polygon {
+        pts: Vec<(f64, f64)>,
+        fill: String,
+        opacity: f64,
+    },
+    Rect {
+        x0: f64,
+        y0: f64,
+        x1: f64,
+        y1: f64,
+        fill: String,
+        stroke: Option<String>,
+    },
+    Text {
+        x: f64,
+        y: f64,
+        s: String,
+        anchor: &'static str,
+        size: f64,
+    },
     Raw(String),
 }
 
@@ -148,38 +185,92 @@ impl Chart {
         if let Some(l) = label {
             self.legend.push((l.into(), color.into(), true));
         }
-        self.items.push(Item::Line { pts, color: color.into(), width, dash });
+        self.items.push(Item::Line {
+            pts,
+            color: color.into(),
+            width,
+            dash,
+        });
         self
     }
-    pub fn points(&mut self, pts: Vec<(f64, f64)>, color: &str, r: f64, label: Option<&str>) -> &mut Self {
+    pub fn points(
+        &mut self,
+        pts: Vec<(f64, f64)>,
+        color: &str,
+        r: f64,
+        label: Option<&str>,
+    ) -> &mut Self {
         if let Some(l) = label {
             self.legend.push((l.into(), color.into(), false));
         }
-        self.items.push(Item::Points { pts, color: color.into(), r });
+        self.items.push(Item::Points {
+            pts,
+            color: color.into(),
+            r,
+        });
         self
     }
     /// A filled polygon in data coordinates (bands, stacked areas).
-    pub fn polygon(&mut self, pts: Vec<(f64, f64)>, fill: &str, opacity: f64, label: Option<&str>) -> &mut Self {
+    pub fn polygon(
+        &mut self,
+        pts: Vec<(f64, f64)>,
+        fill: &str,
+        opacity: f64,
+        label: Option<&str>,
+    ) -> &mut Self {
         if let Some(l) = label {
             self.legend.push((l.into(), fill.into(), false));
         }
-        self.items.push(Item::Polygon { pts, fill: fill.into(), opacity });
+        self.items.push(Item::Polygon {
+            pts,
+            fill: fill.into(),
+            opacity,
+        });
         self
     }
     /// A band between a lower and an upper curve sharing x values.
-    pub fn band(&mut self, x: &[f64], lo: &[f64], hi: &[f64], fill: &str, opacity: f64, label: Option<&str>) -> &mut Self {
+    pub fn band(
+        &mut self,
+        x: &[f64],
+        lo: &[f64],
+        hi: &[f64],
+        fill: &str,
+        opacity: f64,
+        label: Option<&str>,
+    ) -> &mut Self {
         let mut pts: Vec<(f64, f64)> = x.iter().zip(hi).map(|(&a, &b)| (a, b)).collect();
         pts.extend(x.iter().zip(lo).rev().map(|(&a, &b)| (a, b)));
         self.polygon(pts, fill, opacity, label)
     }
     /// A rectangle in data coordinates (histogram bars, pyramid bars).
-    pub fn rect(&mut self, x0: f64, y0: f64, x1: f64, y1: f64, fill: &str, stroke: Option<&str>) -> &mut Self {
-        self.items.push(Item::Rect { x0, y0, x1, y1, fill: fill.into(), stroke: stroke.map(Into::into) });
+    pub fn rect(
+        &mut self,
+        x0: f64,
+        y0: f64,
+        x1: f64,
+        y1: f64,
+        fill: &str,
+        stroke: Option<&str>,
+    ) -> &mut Self {
+        self.items.push(Item::Rect {
+            x0,
+            y0,
+            x1,
+            y1,
+            fill: fill.into(),
+            stroke: stroke.map(Into::into),
+        });
         self
     }
     /// Text at a data position; `anchor` is `start`, `middle` or `end`.
     pub fn text(&mut self, x: f64, y: f64, s: &str, anchor: &'static str) -> &mut Self {
-        self.items.push(Item::Text { x, y, s: s.into(), anchor, size: 11.0 });
+        self.items.push(Item::Text {
+            x,
+            y,
+            s: s.into(),
+            anchor,
+            size: 11.0,
+        });
         self
     }
     /// A legend entry without a series.
@@ -201,7 +292,13 @@ impl Chart {
                 pen_up = true;
                 continue;
             }
-            let _ = write!(d, "{}{:.2},{:.2} ", if pen_up { "M" } else { "L" }, self.x_px(x), self.y_px(y));
+            let _ = write!(
+                d,
+                "{}{:.2},{:.2} ",
+                if pen_up { "M" } else { "L" },
+                self.x_px(x),
+                self.y_px(y)
+            );
             pen_up = false;
         }
         d
@@ -217,8 +314,14 @@ impl Chart {
             "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" \
              font-family=\"sans-serif\" font-size=\"12\">"
         );
-        let _ = write!(s, "<rect x=\"0\" y=\"0\" width=\"{w}\" height=\"{h}\" fill=\"white\"/>");
-        let clip = format!("clip{}", (w * 7.0 + h * 13.0 + self.title.len() as f64) as u64);
+        let _ = write!(
+            s,
+            "<rect x=\"0\" y=\"0\" width=\"{w}\" height=\"{h}\" fill=\"white\"/>"
+        );
+        let clip = format!(
+            "clip{}",
+            (w * 7.0 + h * 13.0 + self.title.len() as f64) as u64
+        );
         let _ = write!(
             s,
             "<defs><clipPath id=\"{clip}\"><rect x=\"{l}\" y=\"{t}\" width=\"{}\" height=\"{}\"/></clipPath></defs>",
@@ -260,8 +363,17 @@ impl Chart {
         let _ = write!(s, "<g clip-path=\"url(#{clip})\">");
         for it in &self.items {
             match it {
-                Item::Line { pts, color, width, dash } => {
-                    let da = if *dash { " stroke-dasharray=\"6,4\"" } else { "" };
+                Item::Line {
+                    pts,
+                    color,
+                    width,
+                    dash,
+                } => {
+                    let da = if *dash {
+                        " stroke-dasharray=\"6,4\""
+                    } else {
+                        ""
+                    };
                     let _ = write!(
                         s,
                         "<path d=\"{}\" fill=\"none\" stroke=\"{color}\" stroke-width=\"{width}\"{da}/>",
@@ -285,10 +397,20 @@ impl Chart {
                         self.path(pts)
                     );
                 }
-                Item::Rect { x0, y0, x1, y1, fill, stroke } => {
+                Item::Rect {
+                    x0,
+                    y0,
+                    x1,
+                    y1,
+                    fill,
+                    stroke,
+                } => {
                     let (a, c) = (self.x_px(*x0), self.x_px(*x1));
                     let (bb, d) = (self.y_px(*y0), self.y_px(*y1));
-                    let st = stroke.as_ref().map(|c| format!(" stroke=\"{c}\" stroke-width=\"0.5\"")).unwrap_or_default();
+                    let st = stroke
+                        .as_ref()
+                        .map(|c| format!(" stroke=\"{c}\" stroke-width=\"0.5\""))
+                        .unwrap_or_default();
                     let _ = write!(
                         s,
                         "<rect x=\"{:.2}\" y=\"{:.2}\" width=\"{:.2}\" height=\"{:.2}\" fill=\"{fill}\"{st}/>",
@@ -298,7 +420,13 @@ impl Chart {
                         (d - bb).abs()
                     );
                 }
-                Item::Text { x, y, s: txt, anchor, size } => {
+                Item::Text {
+                    x,
+                    y,
+                    s: txt,
+                    anchor,
+                    size,
+                } => {
                     let _ = write!(
                         s,
                         "<text x=\"{:.2}\" y=\"{:.2}\" text-anchor=\"{anchor}\" font-size=\"{size}\">{}</text>",
@@ -349,9 +477,20 @@ impl Chart {
             if *is_line {
                 let _ = write!(s, "<line x1=\"{x}\" y1=\"{y}\" x2=\"{}\" y2=\"{y}\" stroke=\"{color}\" stroke-width=\"2.5\"/>", x + 22.0);
             } else {
-                let _ = write!(s, "<rect x=\"{}\" y=\"{}\" width=\"12\" height=\"12\" fill=\"{color}\"/>", x + 5.0, y - 6.0);
+                let _ = write!(
+                    s,
+                    "<rect x=\"{}\" y=\"{}\" width=\"12\" height=\"12\" fill=\"{color}\"/>",
+                    x + 5.0,
+                    y - 6.0
+                );
             }
-            let _ = write!(s, "<text x=\"{}\" y=\"{}\">{}</text>", x + 28.0, y + 4.0, escape(lab));
+            let _ = write!(
+                s,
+                "<text x=\"{}\" y=\"{}\">{}</text>",
+                x + 28.0,
+                y + 4.0,
+                escape(lab)
+            );
         }
         s.push_str("</svg>");
         s

@@ -7,7 +7,11 @@ use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "dimorph", version, about = "Find, measure and explain differences between groups of people in health data")]
+#[command(
+    name = "dimorph",
+    version,
+    about = "Find, measure and explain differences between groups of people in health data"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -17,7 +17,10 @@ pub struct Args {
 pub fn run(a: Args) -> CliResult {
     let data = a.data_dir.unwrap_or_else(default_data_dir);
     if !data.is_dir() {
-        return Err(CliError::input(format!("data folder '{}' does not exist", data.display())));
+        return Err(CliError::input(format!(
+            "data folder '{}' does not exist",
+            data.display()
+        )));
     }
     let report = Report::new("dimorph demo");
     print!("{}", report.to_text());

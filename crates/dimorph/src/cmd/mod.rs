@@ -17,11 +17,17 @@ pub struct CliError {
 impl CliError {
     /// Bad input: exit code 2.
     pub fn input(e: impl Display) -> Self {
-        CliError { msg: e.to_string(), code: 2 }
+        CliError {
+            msg: e.to_string(),
+            code: 2,
+        }
     }
     /// Failure not caused by the input (I/O on output files, ...): exit code 1.
     pub fn other(e: impl Display) -> Self {
-        CliError { msg: e.to_string(), code: 1 }
+        CliError {
+            msg: e.to_string(),
+            code: 1,
+        }
     }
 }
 
@@ -47,7 +53,8 @@ pub fn default_data_dir() -> PathBuf {
 pub fn write_file(path: &Path, contents: &str) -> CliResult {
     if let Some(dir) = path.parent() {
         if !dir.as_os_str().is_empty() {
-            std::fs::create_dir_all(dir).map_err(|e| CliError::other(format!("{}: {e}", dir.display())))?;
+            std::fs::create_dir_all(dir)
+                .map_err(|e| CliError::other(format!("{}: {e}", dir.display())))?;
         }
     }
     std::fs::write(path, contents).map_err(|e| CliError::other(format!("{}: {e}", path.display())))

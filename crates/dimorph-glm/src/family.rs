@@ -1,0 +1,333 @@
+//! Exponential-family distributions of the response (the paper's §4.1.1 (a), "random component").
+//!
+//! A family is data plus a few functions, as R's `family` objects: the variance function V(μ)
+//! and its derivative, the unit deviance (§4.1.5: D = −2[L(μ̂; y) − L(y; y)]), the
+//! log-likelihood (in full, as R's `logLik`, and as SAS's kernel without terms free of μ),
+//! starting values, and the ranges of y and μ. IRLS ([`crate::irls`]) is written once against
+//! these functions.
+//!
+//! Binomial responses are proportions y = events/trials with the number of trials folded into the
+//! prior weight, exactly as R's `binomial()` does.
+
+use serde::Serialize;
+use statrs::function::gamma::ln_gamma;
+
+use crate::link::Link;
+
+/// The response distributions.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "name")]
+pub enum Family {
+    Binomial,
+    Poisson,
+    Gaussian,
+    Gamma,
+    InverseGaussian,
+    /// Negative binomial with shape θ, V(μ) = μ + μ²/θ (MASS's `negative.binomial(theta)`).
+    NegBin {
+        theta: f64,
+    },
+    /// Binomial mean and variance with a free dispersion.
+    QuasiBinomial,
+    /// Poisson mean and variance with a free dispersion.
+    QuasiPoisson,
+}
+
+impl Family {
+    /// Parses a family name; `negbin` starts with θ = 1 (estimated unless fixed by the caller).
+    pub fn parse(s: &str) -> Option<Family> {
+        Some(match s.trim().to_ascii_lowercase().as_str() {
+            "binomial" | "bin" | "binary" | "logistic" => Family::Binomial,
+            "poisson" | "poi" => Family::Poisson,
+            "gaussian" | "normal" => Family::Gaussian,
+            "gamma" => Family::Gamma,
+            "inverse-gaussian" | "inverse_gaussian" | "inverse.gaussian" | "ig" => {
+                Family::InverseGaussian
+            }
+            "negbin" | "negative-binomial" | "negative_binomial" | "nb" => {
+                Family::NegBin { theta: 1.0 }
+            }
+            "quasibinomial" | "quasi-binomial" => Family::QuasiBinomial,
+            "quasipoisson" | "quasi-poisson" => Family::QuasiPoisson,
+            _ => return None,
+        })
+    }
+
+    /// The name as R prints it.
+    pub fn name(&self) -> String {
+        match self {
+            Family::Binomial => "binomial".into(),
+            Family::Poisson => "poisson".into(),
+            Family::Gaussian => "gaussian".into(),
+            Family::Gamma => "Gamma".into(),
+            Family::InverseGaussian => "inverse.gaussian".into(),
+            Family::NegBin { theta } => format!("Negative Binomial({})", fmt_theta(*theta)),
+            Family::QuasiBinomial => "quasibinomial".into(),
+            Family::QuasiPoisson => "quasipoisson".into(),
+        }
+    }
+
+    /// The name as SAS GENMOD prints it in "Model Information".
+    pub fn sas_name(&self) -> &'static str {
+        match self {
+            Family::Binomial | Family::QuasiBinomial => "Binomial",
+            Family::Poisson | Family::QuasiPoisson => "Poisson",
+            Family::Gaussian => "Normal",
+            Family::Gamma => "Gamma",
+            Family::InverseGaussian => "Inverse Gaussian",
+            Family::NegBin { .. } => "Negative Binomial",
+        }
+    }
+
+    /// The canonical link, the default: g(μ) = Q(θ) (§4.1.1 (c)). For the negative binomial R's
+    /// default, the log link, is used.
+    pub fn canonical_link(&self) -> Link {
+        match self {
+            Family::Binomial | Family::QuasiBinomial => Link::Logit,
+            Family::Poisson | Family::QuasiPoisson | Family::NegBin { .. } => Link::Log,
+            Family::Gaussian => Link::Identity,
+            Family::Gamma => Link::Inverse,
+            Family::InverseGaussian => Link::InverseSquare,
+        }
+    }
+
+    /// Whether the dispersion φ is fixed at 1 (binomial, Poisson, negative binomial).
+    pub fn dispersion_fixed(&self) -> bool {
+        matches!(
+            self,
+            Family::Binomial | Family::Poisson | Family::NegBin { .. }
+        )
+    }
+
+    /// Whether the family has a likelihood (quasi families do not: no AIC, no LR tests on it).
+    pub fn has_likelihood(&self) -> bool {
+        !matches!(self, Family::QuasiBinomial | Family::QuasiPoisson)
+    }
+
+    /// Whether the response is binomial (events/trials or 0/1).
+    pub fn is_binomial(&self) -> bool {
+        matches!(self, Family::Binomial | Family::QuasiBinomial)
+    }
+
+    /// Number of extra parameters R counts in the AIC (the dispersion of Gaussian, Gamma and
+    /// inverse Gaussian models).
+    pub fn aic_extra(&self) -> usize {
+        usize::from(matches!(
+            self,
+            Family::Gaussian | Family::Gamma | Family::InverseGaussian
+        ))
+    }
+
+    /// V(μ).
+    pub fn variance(&self, mu: f64) -> f64 {
+        match *self {
+            Family::Binomial | Family::QuasiBinomial => mu * (1.0 - mu),
+            Family::Poisson | Family::QuasiPoisson => mu,
+            Family::Gaussian => 1.0,
+            Family::Gamma => mu * mu,
+            Family::InverseGaussian => mu * mu * mu,
+            Family::NegBin { theta } => mu + mu * mu / theta,
+        }
+    }
+
+    /// V'(μ).
+    pub fn variance_deriv(&self, mu: f64) -> f64 {
+        match *self {
+            Family::Binomial | Family::QuasiBinomial => 1.0 - 2.0 * mu,
+            Family::Poisson | Family::QuasiPoisson => 1.0,
+            Family::Gaussian => 0.0,
+            Family::Gamma => 2.0 * mu,
+            Family::InverseGaussian => 3.0 * mu * mu,
+            Family::NegBin { theta } => 1.0 + 2.0 * mu / theta,
+        }
+    }
+
+    /// Unit deviance d(y, μ) for prior weight 1; the deviance is Σ wᵢ d(yᵢ, μᵢ) (§4.1.5).
+    pub fn unit_deviance(&self, y: f64, mu: f64) -> f64 {
+        match *self {
+            Family::Binomial | Family::QuasiBinomial => {
+                2.0 * (ylogy(y, mu) + ylogy(1.0 - y, 1.0 - mu))
+            }
+            Family::Poisson | Family::QuasiPoisson => 2.0 * (ylogy(y, mu) - (y - mu)),
+            Family::Gaussian => (y - mu) * (y - mu),
+            Family::Gamma => -2.0 * ((y / mu).ln() - (y - mu) / mu),
+            Family::InverseGaussian => (y - mu) * (y - mu) / (y * mu * mu),
+            Family::NegBin { theta } => {
+                2.0 * (ylogy(y, mu) - (y + theta) * ((y + theta) / (mu + theta)).ln())
+            }
+        }
+    }
+
+    /// Whether μ is inside the family's range (R's `validmu`).
+    pub fn valid_mu(&self, mu: f64) -> bool {
+        match self {
+            Family::Binomial | Family::QuasiBinomial => mu.is_finite() && mu > 0.0 && mu < 1.0,
+            Family::Gaussian => mu.is_finite(),
+            _ => mu.is_finite() && mu > 0.0,
+        }
+    }
+
+    /// Checks one response value; `Err` holds what is wrong, for a message that adds the line.
+    pub fn check_y(&self, y: f64) -> std::result::Result<(), String> {
+        let ok = match self {
+            Family::Binomial | Family::QuasiBinomial => (0.0..=1.0).contains(&y),
+            Family::Poisson | Family::QuasiPoisson | Family::NegBin { .. } => y >= 0.0,
+            Family::Gaussian => y.is_finite(),
+            Family::Gamma | Family::InverseGaussian => y > 0.0,
+        };
+        if ok {
+            return Ok(());
+        }
+        Err(match self {
+            Family::Binomial | Family::QuasiBinomial => {
+                format!("the binomial response must lie in [0, 1] (a 0/1 outcome or events/trials with events ≤ trials), got {y}")
+            }
+            Family::Poisson | Family::QuasiPoisson => {
+                format!("a Poisson count must be non-negative, got {y}")
+            }
+            Family::NegBin { .. } => {
+                format!("a negative binomial count must be non-negative, got {y}")
+            }
+            Family::Gamma => format!("a Gamma response must be positive, got {y}"),
+            Family::InverseGaussian => {
+                format!("an inverse Gaussian response must be positive, got {y}")
+            }
+            Family::Gaussian => format!("the response must be finite, got {y}"),
+        })
+    }
+
+    /// Starting mean (R's `initialize` expressions); `w` is the prior weight (with trials folded in
+    /// for the binomial).
+    pub fn mu_start(&self, y: f64, w: f64) -> f64 {
+        match self {
+            Family::Binomial | Family::QuasiBinomial => (w * y + 0.5) / (w + 1.0),
+            Family::Poisson | Family::QuasiPoisson => y + 0.1,
+            Family::NegBin { .. } => {
+                if y == 0.0 {
+                    1.0 / 6.0
+                } else {
+                    y
+                }
+            }
+            Family::Gaussian | Family::Gamma | Family::InverseGaussian => y,
+        }
+    }
+
+    /// The full log-likelihood contribution of one observation (R's `logLik` convention).
+    ///
+    /// `w` is the prior weight without trials, `n` the number of trials (1 unless binomial
+    /// events/trials), `scale` the dispersion used by the continuous families (R uses deviance/Σw
+    /// there). Quasi families return NaN.
+    pub fn loglik(&self, y: f64, mu: f64, w: f64, n: f64, scale: f64) -> f64 {
+        match *self {
+            Family::Binomial => {
+                let k = (y * n).round();
+                w * (lchoose(n.round(), k) + xlogy(k, mu) + xlogy(n - k, 1.0 - mu))
+            }
+            Family::Poisson => w * (xlogy(y, mu) - mu - ln_gamma(y + 1.0)),
+            Family::Gaussian => {
+                // R: −½[log(2π σ²) + (y − μ)²/σ²]·… with σ² = dev/n and prior weights
+                let s2 = scale / w;
+                -0.5 * ((2.0 * std::f64::consts::PI * s2).ln() + (y - mu) * (y - mu) / s2)
+            }
+            Family::Gamma => {
+                let shape = 1.0 / scale;
+                let sc = mu * scale;
+                w * (-ln_gamma(shape) - shape * sc.ln() + (shape - 1.0) * y.ln() - y / sc)
+            }
+            Family::InverseGaussian => {
+                let l = 1.0 / scale;
+                w * (0.5 * (l / (2.0 * std::f64::consts::PI * y.powi(3))).ln()
+                    - l * (y - mu) * (y - mu) / (2.0 * mu * mu * y))
+            }
+            Family::NegBin { theta } => {
+                w * (ln_gamma(theta + y) - ln_gamma(theta) - ln_gamma(y + 1.0)
+                    + theta * theta.ln()
+                    + xlogy(y, mu)
+                    - (theta + y) * (theta + mu).ln())
+            }
+            Family::QuasiBinomial | Family::QuasiPoisson => f64::NAN,
+        }
+    }
+
+    /// SAS GENMOD's "Log Likelihood": the kernel without terms free of μ (binomial and Poisson
+    /// drop the binomial coefficient and log y!; other families, the negative binomial included, are
+    /// reported in full).
+    pub fn loglik_kernel(&self, y: f64, mu: f64, w: f64, n: f64, scale: f64) -> f64 {
+        match *self {
+            Family::Binomial | Family::QuasiBinomial => {
+                let k = y * n;
+                w * (xlogy(k, mu) + xlogy(n - k, 1.0 - mu))
+            }
+            Family::Poisson | Family::QuasiPoisson => w * (xlogy(y, mu) - mu),
+            _ => self.loglik(y, mu, w, n, scale),
+        }
+    }
+}
+
+fn fmt_theta(t: f64) -> String {
+    let s = format!("{t:.4}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// y·log(y/μ), with 0·log 0 = 0.
+pub fn ylogy(y: f64, mu: f64) -> f64 {
+    if y == 0.0 {
+        0.0
+    } else {
+        y * (y / mu).ln()
+    }
+}
+
+/// x·log(y), with 0·log(anything) = 0.
+pub fn xlogy(x: f64, y: f64) -> f64 {
+    if x == 0.0 {
+        0.0
+    } else {
+        x * y.ln()
+    }
+}
+
+/// log C(n, k).
+pub fn lchoose(n: f64, k: f64) -> f64 {
+    ln_gamma(n + 1.0) - ln_gamma(k + 1.0) - ln_gamma(n - k + 1.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unit_deviance_is_twice_the_loglik_drop_from_saturated() {
+        // D = −2[L(μ) − L(y)] (§4.1.5), checked per observation
+        let cases: [(Family, f64, f64, f64); 5] = [
+            (Family::Poisson, 3.0, 2.2, 1.0),
+            (Family::Binomial, 0.3, 0.45, 10.0),
+            (Family::NegBin { theta: 2.5 }, 4.0, 2.0, 1.0),
+            (Family::Gamma, 2.0, 3.0, 1.0),
+            (Family::InverseGaussian, 2.0, 3.0, 1.0),
+        ];
+        for (f, y, mu, n) in cases {
+            let scale = 1.0;
+            let d = 2.0 * (f.loglik(y, y, 1.0, n, scale) - f.loglik(y, mu, 1.0, n, scale));
+            let unit = f.unit_deviance(y, mu) * if f.is_binomial() { n } else { 1.0 };
+            assert!((d - unit).abs() < 1e-10, "{f:?}: {d} vs {unit}");
+        }
+    }
+
+    #[test]
+    fn variance_derivative_matches_differences() {
+        for f in [
+            Family::Binomial,
+            Family::Poisson,
+            Family::Gamma,
+            Family::InverseGaussian,
+            Family::NegBin { theta: 1.7 },
+        ] {
+            let mu = 0.4;
+            let h = 1e-6;
+            let d = (f.variance(mu + h) - f.variance(mu - h)) / (2.0 * h);
+            assert!((d - f.variance_deriv(mu)).abs() < 1e-8, "{f:?}");
+        }
+    }
+}

@@ -1,0 +1,741 @@
+//! Fitting a GLM to a [`ModelFrame`]: options, the fitted model, and the goodness-of-fit
+//! figures that R's `glm` and SAS GENMOD print (deviance and Pearson χ² with their df, the
+//! log-likelihood in full and as SAS's kernel, AIC, AICc, BIC, the dispersion), both
+//! covariance matrices (expected information, as R; observed information, as SAS GENMOD), the
+//! null model, and separation checks for binary responses.
+
+use serde::Serialize;
+
+use crate::design::ModelFrame;
+use crate::error::{GlmError, Result};
+use crate::family::Family;
+use crate::irls::{self, Control, Problem};
+use crate::linalg::{sub_matrix, Cholesky};
+use crate::link::Link;
+use crate::negbin;
+
+/// How the dispersion φ is obtained.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Dispersion {
+    /// The family's default: 1 for binomial, Poisson and negative binomial; Pearson χ²/df else.
+    Default,
+    /// φ = 1.
+    Fixed,
+    /// φ = Pearson χ² / df (R's `summary.glm`, SAS `SCALE=PEARSON`).
+    Pearson,
+    /// φ = deviance / df (SAS `SCALE=DEVIANCE`).
+    Deviance,
+}
+
+/// Options of a fit (linfa style: a plain struct with defaults).
+#[derive(Debug, Clone)]
+pub struct GlmOptions {
+    pub family: Family,
+    /// The link; `None` is the family's canonical link.
+    pub link: Option<Link>,
+    /// Estimate θ of the negative binomial by maximum likelihood (MASS `glm.nb`).
+    pub estimate_theta: bool,
+    pub dispersion: Dispersion,
+    /// The `weights` column of the model frame holds frequencies (each row stands for that many
+    /// identical observations: df = Σ f − p) instead of prior weights (df = rows − p).
+    pub frequency_weights: bool,
+    /// Convergence tolerance on the relative deviance change.
+    pub tol: f64,
+    pub max_iter: usize,
+    /// Threads for the passes over the data.
+    pub threads: usize,
+    /// R's `singular.ok`: when false, an aliased column is an error.
+    pub singular_ok: bool,
+    /// Starting coefficients (one per column of X).
+    pub start: Option<Vec<f64>>,
+}
+
+impl GlmOptions {
+    pub fn new(family: Family, link: Option<Link>) -> Self {
+        GlmOptions {
+            family,
+            link,
+            estimate_theta: matches!(family, Family::NegBin { .. }),
+            dispersion: Dispersion::Default,
+            frequency_weights: false,
+            tol: 1e-8,
+            max_iter: 25,
+            threads: irls::default_threads(),
+            singular_ok: true,
+            start: None,
+        }
+    }
+
+    pub fn control(&self) -> Control {
+        Control {
+            tol: self.tol,
+            polish: true,
+            max_iter: self.max_iter,
+            threads: self.threads,
+        }
+    }
+}
+
+/// θ of a negative binomial estimated by maximum likelihood.
+#[derive(Debug, Clone, Serialize)]
+pub struct ThetaEstimate {
+    pub theta: f64,
+    pub se: f64,
+    /// Outer iterations (θ, β) alternations.
+    pub iterations: usize,
+}
+
+/// A fitted GLM: everything a report needs. Vectors indexed by coefficient have one entry per
+/// column of X; aliased columns hold NaN (printed as NA, written as JSON null).
+#[derive(Debug, Clone, Serialize)]
+pub struct GlmFit {
+    pub family: Family,
+    pub link: Link,
+    pub response: String,
+    pub coef_names: Vec<String>,
+    pub coef: Vec<f64>,
+    /// Names of aliased (linearly dependent) columns, R's "not defined because of singularities".
+    pub aliased: Vec<String>,
+    /// Standard errors from the expected information (R, statsmodels).
+    pub se_expected: Vec<f64>,
+    /// Standard errors from the observed information (SAS GENMOD); equal to the expected ones
+    /// for canonical links.
+    pub se_observed: Vec<f64>,
+    /// Covariance of the estimates (expected information, times φ), row-major p × p.
+    #[serde(skip)]
+    pub cov_expected: Vec<f64>,
+    #[serde(skip)]
+    pub cov_observed: Vec<f64>,
+    pub dispersion: f64,
+    pub dispersion_method: Dispersion,
+    pub deviance: f64,
+    pub scaled_deviance: f64,
+    pub pearson_chi2: f64,
+    pub scaled_pearson_chi2: f64,
+    pub df_residual: f64,
+    pub null_deviance: f64,
+    pub df_null: f64,
+    /// Log-likelihood in full (R's `logLik`).
+    pub loglik: f64,
+    /// Log-likelihood kernel as SAS prints it ("Log Likelihood" in GENMOD; −2 Log L in LOGISTIC).
+    pub loglik_kernel: f64,
+    /// Number of parameters counted in AIC/BIC (rank, + dispersion for Gaussian/Gamma/IG, + θ).
+    pub n_params: usize,
+    pub aic: f64,
+    pub aicc: f64,
+    pub bic: f64,
+    /// Observations: rows with positive weight, or Σ frequencies.
+    pub n_obs: f64,
+    pub n_read: usize,
+    pub n_used: usize,
+    pub n_dropped: usize,
+    /// Σ events and Σ trials for binomial responses (frequency-weighted).
+    pub events: Option<f64>,
+    pub trials: Option<f64>,
+    pub rank: usize,
+    pub iterations: usize,
+    pub converged: bool,
+    pub theta: Option<ThetaEstimate>,
+    /// "complete" or "quasi-complete" when a binary response is separated.
+    pub separation: Option<String>,
+    pub warnings: Vec<String>,
+    #[serde(skip)]
+    pub eta: Vec<f64>,
+    #[serde(skip)]
+    pub mu: Vec<f64>,
+    /// Prior weights with trials folded in (R's `weights(fit)`).
+    #[serde(skip)]
+    pub prior: Vec<f64>,
+    /// Frequencies (1 unless `frequency_weights`).
+    #[serde(skip)]
+    pub freq: Vec<f64>,
+    /// Trials per row (1 for non-binomial or 0/1 responses).
+    #[serde(skip)]
+    pub n_trials: Vec<f64>,
+    /// Kept (estimated) column indices.
+    #[serde(skip)]
+    pub kept: Vec<usize>,
+    #[serde(skip)]
+    pub options_tol: f64,
+}
+
+impl GlmFit {
+    /// Whether the dispersion was estimated (R then uses t tests, SAS F tests).
+    pub fn dispersion_estimated(&self) -> bool {
+        self.dispersion_method != Dispersion::Fixed
+    }
+}
+
+/// Prior weights (trials folded in), frequencies and trials per row, after validating the
+/// response against the family. Errors name the file line.
+pub(crate) fn weights_for(
+    mf: &ModelFrame,
+    opts: &GlmOptions,
+    family: Family,
+) -> Result<(Vec<f64>, Vec<f64>, Vec<f64>)> {
+    let n = mf.n;
+    if mf.trials.is_some() && !family.is_binomial() {
+        return Err(GlmError::Argument(format!(
+            "the response '{}' is events/trials, which needs --family binomial (or quasibinomial), not {}",
+            mf.response_name,
+            family.name()
+        )));
+    }
+    let mut prior = vec![1.0; n];
+    let mut freq = vec![1.0; n];
+    let trials = mf.trials.clone().unwrap_or_else(|| vec![1.0; n]);
+    if let Some(w) = &mf.weights {
+        for i in 0..n {
+            if !(w[i] >= 0.0) || !w[i].is_finite() {
+                return Err(GlmError::Input(format!(
+                    "{}: line {}: weights must be non-negative and finite, got {}",
+                    mf.source, mf.lines[i], w[i]
+                )));
+            }
+        }
+        if opts.frequency_weights {
+            freq.copy_from_slice(w);
+        }
+        prior.copy_from_slice(w);
+    }
+    for i in 0..n {
+        let y = mf.y[i];
+        if mf.trials.is_some() {
+            let t = trials[i];
+            if !(t >= 0.0) {
+                return Err(GlmError::Input(format!(
+                    "{}: line {}: the number of trials must be non-negative, got {t}",
+                    mf.source, mf.lines[i]
+                )));
+            }
+            if t > 0.0 && !(0.0..=1.0).contains(&y) {
+                let events = y * t;
+                return Err(GlmError::Input(format!(
+                    "{}: line {}: {} has {} events, which is {} the {} trials (need 0 ≤ y ≤ n)",
+                    mf.source,
+                    mf.lines[i],
+                    mf.response_name,
+                    fmt_num(events),
+                    if events > t { "more than" } else { "outside" },
+                    fmt_num(t)
+                )));
+            }
+        } else if let Err(msg) = family.check_y(y) {
+            return Err(GlmError::Input(format!(
+                "{}: line {}: {} ({})",
+                mf.source, mf.lines[i], msg, mf.response_name
+            )));
+        }
+        prior[i] *= trials[i];
+    }
+    Ok((prior, freq, trials))
+}
+
+fn fmt_num(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{v:.0}")
+    } else {
+        format!("{v}")
+    }
+}
+
+/// Fits the model.
+pub fn fit(mf: &ModelFrame, opts: &GlmOptions) -> Result<GlmFit> {
+    if mf.n == 0 {
+        return Err(GlmError::Singular(format!(
+            "{}: no rows left to fit ({} read, {} dropped for missing values)",
+            mf.source, mf.n_read, mf.n_dropped
+        )));
+    }
+    if mf.p == 0 {
+        return Err(GlmError::Singular(
+            "the model has no coefficient to estimate (empty design)".into(),
+        ));
+    }
+    let link = opts.link.unwrap_or_else(|| opts.family.canonical_link());
+    let family = opts.family;
+    let (prior, freq, trials) = weights_for(mf, opts, family)?;
+    let intercept = if mf.intercept { Some(0) } else { None };
+    let free: Vec<usize> = (0..mf.p).collect();
+    if let Some(s) = &opts.start {
+        if s.len() != mf.p {
+            return Err(GlmError::Argument(format!(
+                "--start has {} values but the model has {} coefficients ({})",
+                s.len(),
+                mf.p,
+                mf.col_names.join(", ")
+            )));
+        }
+    }
+
+    // the fit: plain IRLS, or alternating θ and β for the negative binomial
+    let (family, res, theta) = if let (Family::NegBin { .. }, true) = (family, opts.estimate_theta)
+    {
+        let nb = negbin::fit_theta(mf, &prior, link, intercept, opts)?;
+        (
+            Family::NegBin {
+                theta: nb.theta.theta,
+            },
+            nb.irls,
+            Some(nb.theta),
+        )
+    } else {
+        let pb = Problem {
+            x: &mf.x,
+            n: mf.n,
+            p: mf.p,
+            y: &mf.y,
+            w: &prior,
+            offset: mf.offset.as_deref(),
+            family,
+            link,
+        };
+        (
+            family,
+            irls::irls(&pb, &free, intercept, opts.start.as_deref(), opts.control()),
+            None,
+        )
+    };
+    if !res.converged {
+        return Err(GlmError::NotConverged {
+            iterations: res.iterations,
+            last_change: res.last_change,
+        });
+    }
+    if !opts.singular_ok && !res.aliased.is_empty() {
+        let names: Vec<&str> = res
+            .aliased
+            .iter()
+            .map(|&j| mf.col_names[j].as_str())
+            .collect();
+        return Err(GlmError::Singular(format!(
+            "singular design: {} {} linearly dependent on earlier columns",
+            names.join(", "),
+            if names.len() == 1 { "is" } else { "are" }
+        )));
+    }
+    if res.kept.is_empty() {
+        return Err(GlmError::Singular(
+            "singular design: no column of the design matrix can be estimated".into(),
+        ));
+    }
+    finish(mf, family, link, &prior, freq, trials, res, theta, opts)
+}
+
+/// Computes everything after convergence.
+#[allow(clippy::too_many_arguments)]
+fn finish(
+    mf: &ModelFrame,
+    family: Family,
+    link: Link,
+    prior: &[f64],
+    freq: Vec<f64>,
+    trials: Vec<f64>,
+    res: irls::Irls,
+    theta: Option<ThetaEstimate>,
+    opts: &GlmOptions,
+) -> Result<GlmFit> {
+    let (n, p) = (mf.n, mf.p);
+    let beta = &res.beta;
+    let mut eta = vec![0.0; n];
+    let mut mu = vec![0.0; n];
+    let mut pearson = 0.0;
+    for i in 0..n {
+        let e = mf.row(i).iter().zip(beta).map(|(a, b)| a * b).sum::<f64>()
+            + mf.offset.as_ref().map_or(0.0, |o| o[i]);
+        eta[i] = e;
+        mu[i] = link.inverse(e);
+        if prior[i] > 0.0 {
+            let r = mf.y[i] - mu[i];
+            pearson += prior[i] * r * r / family.variance(mu[i]);
+        }
+    }
+    let rank = res.kept.len();
+    let n_obs: f64 = if opts.frequency_weights {
+        freq.iter().sum()
+    } else {
+        prior.iter().filter(|&&w| w > 0.0).count() as f64
+    };
+    let df_residual = n_obs - rank as f64;
+    let deviance = res.deviance;
+
+    // dispersion
+    let method = match opts.dispersion {
+        Dispersion::Default => {
+            if family.dispersion_fixed() {
+                Dispersion::Fixed
+            } else {
+                Dispersion::Pearson
+            }
+        }
+        d => d,
+    };
+    let dispersion = match method {
+        Dispersion::Fixed | Dispersion::Default => 1.0,
+        Dispersion::Pearson => pearson / df_residual,
+        Dispersion::Deviance => deviance / df_residual,
+    };
+    let mut warnings = Vec::new();
+    if !dispersion.is_finite() {
+        warnings.push(format!(
+            "the dispersion cannot be estimated with {df_residual} residual degrees of freedom; standard errors are NaN"
+        ));
+    }
+
+    // covariance matrices
+    let pb = Problem {
+        x: &mf.x,
+        n,
+        p,
+        y: &mf.y,
+        w: prior,
+        offset: mf.offset.as_deref(),
+        family,
+        link,
+    };
+    let fin = irls::pass_at(&pb, beta, opts.threads);
+    let cov_e = covariance(&fin.xtwx, p, &res.kept, dispersion);
+    let canonical = link == family.canonical_link() && !matches!(family, Family::NegBin { .. });
+    let cov_o = if canonical {
+        cov_e.clone()
+    } else {
+        let h = observed_information(mf, prior, &mu, family, link);
+        covariance(&h, p, &res.kept, dispersion)
+    };
+    let se = |c: &[f64]| (0..p).map(|j| c[j * p + j].sqrt()).collect::<Vec<f64>>();
+    let mut coef = beta.clone();
+    for &j in &res.aliased {
+        coef[j] = f64::NAN;
+    }
+
+    // log-likelihoods; Gaussian/Gamma/IG use R's scale (deviance / Σ w)
+    let sum_w: f64 = prior
+        .iter()
+        .zip(&freq)
+        .map(|(w, f)| if opts.frequency_weights { *f } else { *w })
+        .sum();
+    let scale = deviance / if family.is_binomial() { 1.0 } else { sum_w };
+    let mut loglik = 0.0;
+    let mut kernel = 0.0;
+    for i in 0..n {
+        let w0 = if trials[i] > 0.0 {
+            prior[i] / trials[i]
+        } else {
+            0.0
+        };
+        let w0 = if family.is_binomial() { w0 } else { prior[i] };
+        if w0 == 0.0 {
+            continue;
+        }
+        loglik += family.loglik(mf.y[i], mu[i], w0, trials[i], scale);
+        kernel += family.loglik_kernel(mf.y[i], mu[i], w0, trials[i], scale);
+    }
+    if matches!(family, Family::Gaussian) {
+        // R: −n/2 (log(2π D/n) + 1) + ½ Σ log w
+        let nn = n_obs;
+        let slw: f64 = prior.iter().filter(|&&w| w > 0.0).map(|w| w.ln()).sum();
+        loglik = -0.5 * nn * ((2.0 * std::f64::consts::PI * deviance / nn).ln() + 1.0) + 0.5 * slw;
+        kernel = loglik;
+    }
+    let k = rank + family.aic_extra() + usize::from(theta.is_some());
+    let kf = k as f64;
+    let (aic, aicc, bic) = if family.has_likelihood() {
+        let aic = -2.0 * loglik + 2.0 * kf;
+        (
+            aic,
+            aic + 2.0 * kf * (kf + 1.0) / (n_obs - kf - 1.0),
+            -2.0 * loglik + kf * n_obs.ln(),
+        )
+    } else {
+        (f64::NAN, f64::NAN, f64::NAN)
+    };
+
+    // null model
+    let (null_deviance, df_null) = null_deviance(mf, prior, family, link, opts)?;
+    let df_null = if opts.frequency_weights {
+        n_obs - f64::from(u8::from(mf.intercept))
+    } else {
+        df_null
+    };
+
+    let (events, trials_total) = if family.is_binomial() {
+        // prior weights hold trials × weight, so these are Σ events and Σ trials
+        let e: f64 = (0..n).map(|i| prior[i] * mf.y[i]).sum();
+        let t: f64 = prior.iter().sum();
+        (Some(e), Some(t))
+    } else {
+        (None, None)
+    };
+    let separation = if family.is_binomial() {
+        detect_separation(&mf.y, &mu, prior)
+    } else {
+        None
+    };
+    if let Some(s) = &separation {
+        warnings.push(format!(
+            "{s} separation of the data points: some fitted probabilities are numerically 0 or 1 and the maximum likelihood estimates may not exist; results are from the last iteration"
+        ));
+    }
+    if !res.aliased.is_empty() {
+        warnings.push(format!(
+            "{} not defined because of singularities: {}",
+            res.aliased.len(),
+            res.aliased
+                .iter()
+                .map(|&j| mf.col_names[j].as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    if mf.n_dropped > 0 {
+        warnings.push(format!(
+            "{} of {} rows dropped because a used column was missing",
+            mf.n_dropped, mf.n_read
+        ));
+    }
+    Ok(GlmFit {
+        family,
+        link,
+        response: mf.response_name.clone(),
+        coef_names: mf.col_names.clone(),
+        coef,
+        aliased: res
+            .aliased
+            .iter()
+            .map(|&j| mf.col_names[j].clone())
+            .collect(),
+        se_expected: se(&cov_e),
+        se_observed: se(&cov_o),
+        cov_expected: cov_e,
+        cov_observed: cov_o,
+        dispersion,
+        dispersion_method: method,
+        deviance,
+        scaled_deviance: deviance / dispersion,
+        pearson_chi2: pearson,
+        scaled_pearson_chi2: pearson / dispersion,
+        df_residual,
+        null_deviance,
+        df_null,
+        loglik,
+        loglik_kernel: kernel,
+        n_params: k,
+        aic,
+        aicc,
+        bic,
+        n_obs,
+        n_read: mf.n_read,
+        n_used: mf.n,
+        n_dropped: mf.n_dropped,
+        events,
+        trials: trials_total,
+        rank,
+        iterations: res.iterations,
+        converged: res.converged,
+        theta,
+        separation,
+        warnings,
+        eta,
+        mu,
+        prior: prior.to_vec(),
+        freq,
+        n_trials: trials,
+        kept: res.kept.clone(),
+        options_tol: opts.tol,
+    })
+}
+
+/// φ · (XᵀWX)⁻¹ on the kept columns, NaN elsewhere.
+pub(crate) fn covariance(xtwx: &[f64], p: usize, kept: &[usize], dispersion: f64) -> Vec<f64> {
+    let mut cov = vec![f64::NAN; p * p];
+    let sub = sub_matrix(xtwx, p, kept);
+    match Cholesky::on(&sub, kept.len(), &(0..kept.len()).collect::<Vec<_>>()) {
+        Some(ch) => {
+            let inv = ch.inverse();
+            let k = kept.len();
+            for (r, &jr) in kept.iter().enumerate() {
+                for (c, &jc) in kept.iter().enumerate() {
+                    cov[jr * p + jc] = dispersion * inv[r * k + c];
+                }
+            }
+        }
+        None => {}
+    }
+    cov
+}
+
+/// The observed information −∂²ℓ/∂β∂βᵀ (for φ = 1): XᵀW₀X with
+/// W₀ = W + (y − μ) w (V′g′ + V g″) / (V² g′³), W = w / (V g′²) — what SAS GENMOD inverts.
+pub(crate) fn observed_information(
+    mf: &ModelFrame,
+    prior: &[f64],
+    mu: &[f64],
+    family: Family,
+    link: Link,
+) -> Vec<f64> {
+    let p = mf.p;
+    let mut h = vec![0.0; p * p];
+    for i in 0..mf.n {
+        let w = prior[i];
+        if w == 0.0 {
+            continue;
+        }
+        let m = mu[i];
+        let v = family.variance(m);
+        let g1 = link.deriv(m);
+        let g2 = link.deriv2(m);
+        let we = w / (v * g1 * g1);
+        let wo = we
+            + (mf.y[i] - m) * w * (family.variance_deriv(m) * g1 + v * g2) / (v * v * g1 * g1 * g1);
+        let xi = mf.row(i);
+        for r in 0..p {
+            let s = wo * xi[r];
+            for c in r..p {
+                h[r * p + c] += s * xi[c];
+            }
+        }
+    }
+    for r in 0..p {
+        for c in 0..r {
+            h[r * p + c] = h[c * p + r];
+        }
+    }
+    h
+}
+
+/// The deviance of the null model and its df, as R's `glm.fit`: with an intercept, the
+/// intercept-only model (refitted when there is an offset); without, μ = g⁻¹(offset).
+fn null_deviance(
+    mf: &ModelFrame,
+    prior: &[f64],
+    family: Family,
+    link: Link,
+    opts: &GlmOptions,
+) -> Result<(f64, f64)> {
+    let n = mf.n;
+    let n_pos = prior.iter().filter(|&&w| w > 0.0).count() as f64;
+    if mf.intercept {
+        if let Some(off) = &mf.offset {
+            // refit y ~ 1 + offset
+            let x1 = vec![1.0; n];
+            let pb = Problem {
+                x: &x1,
+                n,
+                p: 1,
+                y: &mf.y,
+                w: prior,
+                offset: Some(off),
+                family,
+                link,
+            };
+            let r = irls::irls(&pb, &[0], Some(0), None, opts.control());
+            Ok((r.deviance, n_pos - 1.0))
+        } else {
+            let sw: f64 = prior.iter().sum();
+            let m = prior.iter().zip(&mf.y).map(|(w, y)| w * y).sum::<f64>() / sw;
+            let d = (0..n)
+                .filter(|&i| prior[i] > 0.0)
+                .map(|i| prior[i] * family.unit_deviance(mf.y[i], m))
+                .sum();
+            Ok((d, n_pos - 1.0))
+        }
+    } else {
+        let d = (0..n)
+            .filter(|&i| prior[i] > 0.0)
+            .map(|i| {
+                let m = link.inverse(mf.offset.as_ref().map_or(0.0, |o| o[i]));
+                prior[i] * family.unit_deviance(mf.y[i], m)
+            })
+            .sum();
+        Ok((d, n_pos))
+    }
+}
+
+/// Complete separation: every observation with a positive weight is fitted at its observed 0
+/// or 1 (within 1e-8 on the probability scale... of its observed proportion); quasi-complete: some
+/// are, with fitted probabilities numerically 0 or 1.
+fn detect_separation(y: &[f64], mu: &[f64], w: &[f64]) -> Option<String> {
+    const T: f64 = 1e-8;
+    let mut extreme = 0usize;
+    let mut total = 0usize;
+    let mut all_fit = true;
+    for i in 0..y.len() {
+        if w[i] <= 0.0 {
+            continue;
+        }
+        total += 1;
+        let at_bound = (mu[i] < T && y[i] == 0.0) || (mu[i] > 1.0 - T && y[i] == 1.0);
+        if at_bound {
+            extreme += 1;
+        }
+        if !at_bound {
+            all_fit = false;
+        }
+    }
+    if total > 0 && extreme == total && all_fit {
+        Some("complete".into())
+    } else if extreme > 0 {
+        Some("quasi-complete".into())
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testutil::snoring;
+
+    #[test]
+    fn snoring_links_print() {
+        for link in [
+            Link::Identity,
+            Link::Logit,
+            Link::Log,
+            Link::Probit,
+            Link::Cloglog,
+        ] {
+            let f = fit(&snoring(), &GlmOptions::new(Family::Binomial, Some(link))).unwrap();
+            eprintln!(
+                "{link:?} coef {:?} se_e {:?} se_o {:?} dev {} pearson {} ll {} kernel {} it {} null {}",
+                f.coef, f.se_expected, f.se_observed, f.deviance, f.pearson_chi2, f.loglik, f.loglik_kernel, f.iterations, f.null_deviance
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod crab_print {
+    use super::*;
+    use crate::testutil::crabs;
+    #[test]
+    fn crabs_print() {
+        for (q, link) in [
+            (false, Link::Log),
+            (false, Link::Identity),
+            (true, Link::Log),
+        ] {
+            let f = fit(&crabs(q), &GlmOptions::new(Family::Poisson, Some(link))).unwrap();
+            eprintln!(
+                "{link:?} coef {:?} se_e {:?} se_o {:?} dev {} ll {} kernel {} it {}",
+                f.coef,
+                f.se_expected,
+                f.se_observed,
+                f.deviance,
+                f.loglik,
+                f.loglik_kernel,
+                f.iterations
+            );
+        }
+        let f = fit(
+            &crabs(false),
+            &GlmOptions::new(Family::NegBin { theta: 1.0 }, None),
+        )
+        .unwrap();
+        eprintln!(
+            "NB coef {:?} se {:?} theta {:?} dev {} ll {} aic {}",
+            f.coef, f.se_expected, f.theta, f.deviance, f.loglik, f.aic
+        );
+    }
+}
