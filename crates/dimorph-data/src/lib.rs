@@ -25,11 +25,7 @@ pub enum DataError {
     #[error("{path}: the file is empty (no header row)")]
     Empty { path: String },
     #[error("{path}: line {line}: {msg}")]
-    Parse {
-        path: String,
-        line: usize,
-        msg: String,
-    },
+    Parse { path: String, line: usize, msg: String },
     #[error("{path}: no column named '{name}' (columns are: {available})")]
     UnknownColumn {
         path: String,
@@ -121,12 +117,7 @@ impl Frame {
         if let Some(c) = columns.iter().find(|c| c.len() != nrows) {
             return Err(DataError::Format {
                 path: source.into(),
-                msg: format!(
-                    "column '{}' has {} rows, expected {}",
-                    c.name,
-                    c.len(),
-                    nrows
-                ),
+                msg: format!("column '{}' has {} rows, expected {}", c.name, c.len(), nrows),
             });
         }
         Ok(Frame {
@@ -170,10 +161,7 @@ impl Frame {
             } => {
                 let (line, value) = first_non_numeric.clone().unwrap_or_else(|| {
                     let i = values.iter().position(Option::is_some).unwrap_or(0);
-                    (
-                        self.line_of(i),
-                        values.get(i).cloned().flatten().unwrap_or_default(),
-                    )
+                    (self.line_of(i), values.get(i).cloned().flatten().unwrap_or_default())
                 });
                 Err(DataError::NotNumeric {
                     path: self.source.clone(),
@@ -290,19 +278,12 @@ pub fn read_csv_bytes(source: &str, bytes: &[u8]) -> Result<Frame, DataError> {
             return Err(DataError::Parse {
                 path: p,
                 line,
-                msg: format!(
-                    "expected {ncol} fields as in the header, found {}",
-                    rec.len()
-                ),
+                msg: format!("expected {ncol} fields as in the header, found {}", rec.len()),
             });
         }
         for (j, f) in rec.iter().enumerate() {
             let t = f.trim();
-            cells[j].push(if is_missing_token(t) {
-                None
-            } else {
-                Some(t.to_string())
-            });
+            cells[j].push(if is_missing_token(t) { None } else { Some(t.to_string()) });
         }
     }
     let columns = header
@@ -348,10 +329,7 @@ mod tests {
     fn non_numeric_cell_names_line_and_column() {
         let f = read_csv_bytes("t.csv", b"y,x\n1,2\n0,abc\n").unwrap();
         let e = f.numeric("x").unwrap_err().to_string();
-        assert_eq!(
-            e,
-            "t.csv: column 'x' must be numeric, but line 3 holds 'abc'"
-        );
+        assert_eq!(e, "t.csv: column 'x' must be numeric, but line 3 holds 'abc'");
     }
 
     #[test]
@@ -360,18 +338,10 @@ mod tests {
             read_csv_bytes("e.csv", b"").unwrap_err(),
             DataError::Empty { .. }
         ));
-        let e = read_csv_bytes("r.csv", b"a,b\n1,2\n3\n")
-            .unwrap_err()
-            .to_string();
-        assert!(
-            e.contains("line 3") && e.contains("expected 2 fields"),
-            "{e}"
-        );
+        let e = read_csv_bytes("r.csv", b"a,b\n1,2\n3\n").unwrap_err().to_string();
+        assert!(e.contains("line 3") && e.contains("expected 2 fields"), "{e}");
         let f = read_csv_bytes("r.csv", b"a,b\n1,2\n").unwrap();
         let e = f.column("zz").unwrap_err().to_string();
-        assert!(
-            e.contains("no column named 'zz'") && e.contains("a, b"),
-            "{e}"
-        );
+        assert!(e.contains("no column named 'zz'") && e.contains("a, b"), "{e}");
     }
 }

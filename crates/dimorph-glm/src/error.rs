@@ -9,11 +9,7 @@ pub enum GlmError {
     Data(#[from] DataError),
     /// A formula that does not parse; `pos` is the 0-based character position of the problem.
     #[error("formula error at character {}: {msg}\n  {formula}\n  {}^", pos + 1, " ".repeat(*pos))]
-    Formula {
-        formula: String,
-        pos: usize,
-        msg: String,
-    },
+    Formula { formula: String, pos: usize, msg: String },
     /// Data that do not fit the model (a negative count, y > n, ...), with its location.
     #[error("{0}")]
     Input(String),

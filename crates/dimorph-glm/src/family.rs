@@ -41,12 +41,8 @@ impl Family {
             "poisson" | "poi" => Family::Poisson,
             "gaussian" | "normal" => Family::Gaussian,
             "gamma" => Family::Gamma,
-            "inverse-gaussian" | "inverse_gaussian" | "inverse.gaussian" | "ig" => {
-                Family::InverseGaussian
-            }
-            "negbin" | "negative-binomial" | "negative_binomial" | "nb" => {
-                Family::NegBin { theta: 1.0 }
-            }
+            "inverse-gaussian" | "inverse_gaussian" | "inverse.gaussian" | "ig" => Family::InverseGaussian,
+            "negbin" | "negative-binomial" | "negative_binomial" | "nb" => Family::NegBin { theta: 1.0 },
             "quasibinomial" | "quasi-binomial" => Family::QuasiBinomial,
             "quasipoisson" | "quasi-poisson" => Family::QuasiPoisson,
             _ => return None,
@@ -93,10 +89,7 @@ impl Family {
 
     /// Whether the dispersion φ is fixed at 1 (binomial, Poisson, negative binomial).
     pub fn dispersion_fixed(&self) -> bool {
-        matches!(
-            self,
-            Family::Binomial | Family::Poisson | Family::NegBin { .. }
-        )
+        matches!(self, Family::Binomial | Family::Poisson | Family::NegBin { .. })
     }
 
     /// Whether the family has a likelihood (quasi families do not: no AIC, no LR tests on it).
@@ -145,16 +138,12 @@ impl Family {
     /// Unit deviance d(y, μ) for prior weight 1; the deviance is Σ wᵢ d(yᵢ, μᵢ) (§4.1.5).
     pub fn unit_deviance(&self, y: f64, mu: f64) -> f64 {
         match *self {
-            Family::Binomial | Family::QuasiBinomial => {
-                2.0 * (ylogy(y, mu) + ylogy(1.0 - y, 1.0 - mu))
-            }
+            Family::Binomial | Family::QuasiBinomial => 2.0 * (ylogy(y, mu) + ylogy(1.0 - y, 1.0 - mu)),
             Family::Poisson | Family::QuasiPoisson => 2.0 * (ylogy(y, mu) - (y - mu)),
             Family::Gaussian => (y - mu) * (y - mu),
             Family::Gamma => -2.0 * ((y / mu).ln() - (y - mu) / mu),
             Family::InverseGaussian => (y - mu) * (y - mu) / (y * mu * mu),
-            Family::NegBin { theta } => {
-                2.0 * (ylogy(y, mu) - (y + theta) * ((y + theta) / (mu + theta)).ln())
-            }
+            Family::NegBin { theta } => 2.0 * (ylogy(y, mu) - (y + theta) * ((y + theta) / (mu + theta)).ln()),
         }
     }
 
@@ -241,9 +230,7 @@ impl Family {
                     - l * (y - mu) * (y - mu) / (2.0 * mu * mu * y))
             }
             Family::NegBin { theta } => {
-                w * (ln_gamma(theta + y) - ln_gamma(theta) - ln_gamma(y + 1.0)
-                    + theta * theta.ln()
-                    + xlogy(y, mu)
+                w * (ln_gamma(theta + y) - ln_gamma(theta) - ln_gamma(y + 1.0) + theta * theta.ln() + xlogy(y, mu)
                     - (theta + y) * (theta + mu).ln())
             }
             Family::QuasiBinomial | Family::QuasiPoisson => f64::NAN,

@@ -116,6 +116,9 @@ pub struct GlmFit {
     pub df_residual: f64,
     pub null_deviance: f64,
     pub df_null: f64,
+    /// Log-likelihood of the null model, in full and as SAS's kernel.
+    pub null_loglik: f64,
+    pub null_loglik_kernel: f64,
     /// Log-likelihood in full (R's `logLik`).
     pub loglik: f64,
     /// Log-likelihood kernel as SAS prints it ("Log Likelihood" in GENMOD; −2 Log L in LOGISTIC).
@@ -270,16 +273,9 @@ pub fn fit(mf: &ModelFrame, opts: &GlmOptions) -> Result<GlmFit> {
     }
 
     // the fit: plain IRLS, or alternating θ and β for the negative binomial
-    let (family, res, theta) = if let (Family::NegBin { .. }, true) = (family, opts.estimate_theta)
-    {
+    let (family, res, theta) = if let (Family::NegBin { .. }, true) = (family, opts.estimate_theta) {
         let nb = negbin::fit_theta(mf, &prior, link, intercept, opts)?;
-        (
-            Family::NegBin {
-                theta: nb.theta.theta,
-            },
-            nb.irls,
-            Some(nb.theta),
-        )
+        (Family::NegBin { theta: nb.theta.theta }, nb.irls, Some(nb.theta))
     } else {
         let pb = Problem {
             x: &mf.x,
@@ -304,11 +300,7 @@ pub fn fit(mf: &ModelFrame, opts: &GlmOptions) -> Result<GlmFit> {
         });
     }
     if !opts.singular_ok && !res.aliased.is_empty() {
-        let names: Vec<&str> = res
-            .aliased
-            .iter()
-            .map(|&j| mf.col_names[j].as_str())
-            .collect();
+        let names: Vec<&str> = res.aliased.iter().map(|&j| mf.col_names[j].as_str()).collect();
         return Err(GlmError::Singular(format!(
             "singular design: {} {} linearly dependent on earlier columns",
             names.join(", "),
@@ -342,8 +334,7 @@ fn finish(
     let mut mu = vec![0.0; n];
     let mut pearson = 0.0;
     for i in 0..n {
-        let e = mf.row(i).iter().zip(beta).map(|(a, b)| a * b).sum::<f64>()
-            + mf.offset.as_ref().map_or(0.0, |o| o[i]);
+        let e = mf.row(i).iter().zip(beta).map(|(a, b)| a * b).sum::<f64>() + mf.offset.as_ref().map_or(0.0, |o| o[i]);
         eta[i] = e;
         mu[i] = link.inverse(e);
         if prior[i] > 0.0 {
@@ -419,11 +410,7 @@ fn finish(
     let mut loglik = 0.0;
     let mut kernel = 0.0;
     for i in 0..n {
-        let w0 = if trials[i] > 0.0 {
-            prior[i] / trials[i]
-        } else {
-            0.0
-        };
+        let w0 = if trials[i] > 0.0 { prior[i] / trials[i] } else { 0.0 };
         let w0 = if family.is_binomial() { w0 } else { prior[i] };
         if w0 == 0.0 {
             continue;
@@ -452,7 +439,30 @@ fn finish(
     };
 
     // null model
-    let (null_deviance, df_null) = null_deviance(mf, prior, family, link, opts)?;
+    let (null_deviance, df_null, mu0) = null_deviance(mf, prior, family, link, opts)?;
+    let (mut null_loglik, mut null_loglik_kernel) = (0.0, 0.0);
+    if family.has_likelihood() {
+        let null_dev_scale = null_deviance / if family.is_binomial() { 1.0 } else { sum_w };
+        for i in 0..n {
+            let w0 = if family.is_binomial() {
+                if trials[i] > 0.0 {
+                    prior[i] / trials[i]
+                } else {
+                    0.0
+                }
+            } else {
+                prior[i]
+            };
+            if w0 == 0.0 {
+                continue;
+            }
+            null_loglik += family.loglik(mf.y[i], mu0[i], w0, trials[i], null_dev_scale);
+            null_loglik_kernel += family.loglik_kernel(mf.y[i], mu0[i], w0, trials[i], null_dev_scale);
+        }
+    } else {
+        null_loglik = f64::NAN;
+        null_loglik_kernel = f64::NAN;
+    }
     let df_null = if opts.frequency_weights {
         n_obs - f64::from(u8::from(mf.intercept))
     } else {
@@ -500,11 +510,7 @@ fn finish(
         response: mf.response_name.clone(),
         coef_names: mf.col_names.clone(),
         coef,
-        aliased: res
-            .aliased
-            .iter()
-            .map(|&j| mf.col_names[j].clone())
-            .collect(),
+        aliased: res.aliased.iter().map(|&j| mf.col_names[j].clone()).collect(),
         se_expected: se(&cov_e),
         se_observed: se(&cov_o),
         cov_expected: cov_e,
@@ -518,6 +524,8 @@ fn finish(
         df_residual,
         null_deviance,
         df_null,
+        null_loglik,
+        null_loglik_kernel,
         loglik,
         loglik_kernel: kernel,
         n_params: k,
@@ -567,13 +575,7 @@ pub(crate) fn covariance(xtwx: &[f64], p: usize, kept: &[usize], dispersion: f64
 
 /// The observed information −∂²ℓ/∂β∂βᵀ (for φ = 1): XᵀW₀X with
 /// W₀ = W + (y − μ) w (V′g′ + V g″) / (V² g′³), W = w / (V g′²) — what SAS GENMOD inverts.
-pub(crate) fn observed_information(
-    mf: &ModelFrame,
-    prior: &[f64],
-    mu: &[f64],
-    family: Family,
-    link: Link,
-) -> Vec<f64> {
+pub(crate) fn observed_information(mf: &ModelFrame, prior: &[f64], mu: &[f64], family: Family, link: Link) -> Vec<f64> {
     let p = mf.p;
     let mut h = vec![0.0; p * p];
     for i in 0..mf.n {
@@ -586,8 +588,7 @@ pub(crate) fn observed_information(
         let g1 = link.deriv(m);
         let g2 = link.deriv2(m);
         let we = w / (v * g1 * g1);
-        let wo = we
-            + (mf.y[i] - m) * w * (family.variance_deriv(m) * g1 + v * g2) / (v * v * g1 * g1 * g1);
+        let wo = we + (mf.y[i] - m) * w * (family.variance_deriv(m) * g1 + v * g2) / (v * v * g1 * g1 * g1);
         let xi = mf.row(i);
         for r in 0..p {
             let s = wo * xi[r];
@@ -612,7 +613,7 @@ fn null_deviance(
     family: Family,
     link: Link,
     opts: &GlmOptions,
-) -> Result<(f64, f64)> {
+) -> Result<(f64, f64, Vec<f64>)> {
     let n = mf.n;
     let n_pos = prior.iter().filter(|&&w| w > 0.0).count() as f64;
     if mf.intercept {
@@ -630,7 +631,8 @@ fn null_deviance(
                 link,
             };
             let r = irls::irls(&pb, &[0], Some(0), None, opts.control());
-            Ok((r.deviance, n_pos - 1.0))
+            let mu0 = (0..n).map(|i| link.inverse(r.beta[0] + off[i])).collect();
+            Ok((r.deviance, n_pos - 1.0, mu0))
         } else {
             let sw: f64 = prior.iter().sum();
             let m = prior.iter().zip(&mf.y).map(|(w, y)| w * y).sum::<f64>() / sw;
@@ -638,17 +640,17 @@ fn null_deviance(
                 .filter(|&i| prior[i] > 0.0)
                 .map(|i| prior[i] * family.unit_deviance(mf.y[i], m))
                 .sum();
-            Ok((d, n_pos - 1.0))
+            Ok((d, n_pos - 1.0, vec![m; n]))
         }
     } else {
+        let mu0: Vec<f64> = (0..n)
+            .map(|i| link.inverse(mf.offset.as_ref().map_or(0.0, |o| o[i])))
+            .collect();
         let d = (0..n)
             .filter(|&i| prior[i] > 0.0)
-            .map(|i| {
-                let m = link.inverse(mf.offset.as_ref().map_or(0.0, |o| o[i]));
-                prior[i] * family.unit_deviance(mf.y[i], m)
-            })
+            .map(|i| prior[i] * family.unit_deviance(mf.y[i], mu0[i]))
             .sum();
-        Ok((d, n_pos))
+        Ok((d, n_pos, mu0))
     }
 }
 
@@ -689,17 +691,19 @@ mod tests {
 
     #[test]
     fn snoring_links_print() {
-        for link in [
-            Link::Identity,
-            Link::Logit,
-            Link::Log,
-            Link::Probit,
-            Link::Cloglog,
-        ] {
+        for link in [Link::Identity, Link::Logit, Link::Log, Link::Probit, Link::Cloglog] {
             let f = fit(&snoring(), &GlmOptions::new(Family::Binomial, Some(link))).unwrap();
             eprintln!(
                 "{link:?} coef {:?} se_e {:?} se_o {:?} dev {} pearson {} ll {} kernel {} it {} null {}",
-                f.coef, f.se_expected, f.se_observed, f.deviance, f.pearson_chi2, f.loglik, f.loglik_kernel, f.iterations, f.null_deviance
+                f.coef,
+                f.se_expected,
+                f.se_observed,
+                f.deviance,
+                f.pearson_chi2,
+                f.loglik,
+                f.loglik_kernel,
+                f.iterations,
+                f.null_deviance
             );
         }
     }
@@ -711,28 +715,14 @@ mod crab_print {
     use crate::testutil::crabs;
     #[test]
     fn crabs_print() {
-        for (q, link) in [
-            (false, Link::Log),
-            (false, Link::Identity),
-            (true, Link::Log),
-        ] {
+        for (q, link) in [(false, Link::Log), (false, Link::Identity), (true, Link::Log)] {
             let f = fit(&crabs(q), &GlmOptions::new(Family::Poisson, Some(link))).unwrap();
             eprintln!(
                 "{link:?} coef {:?} se_e {:?} se_o {:?} dev {} ll {} kernel {} it {}",
-                f.coef,
-                f.se_expected,
-                f.se_observed,
-                f.deviance,
-                f.loglik,
-                f.loglik_kernel,
-                f.iterations
+                f.coef, f.se_expected, f.se_observed, f.deviance, f.loglik, f.loglik_kernel, f.iterations
             );
         }
-        let f = fit(
-            &crabs(false),
-            &GlmOptions::new(Family::NegBin { theta: 1.0 }, None),
-        )
-        .unwrap();
+        let f = fit(&crabs(false), &GlmOptions::new(Family::NegBin { theta: 1.0 }, None)).unwrap();
         eprintln!(
             "NB coef {:?} se {:?} theta {:?} dev {} ll {} aic {}",
             f.coef, f.se_expected, f.theta, f.deviance, f.loglik, f.aic

@@ -66,9 +66,7 @@ impl Default for Control {
 
 /// Threads to use: the machine's parallelism.
 pub fn default_threads() -> usize {
-    std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
+    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
 }
 
 /// Result of the IRLS loop.
@@ -111,12 +109,7 @@ fn chunk_pass(pb: &Problem, eta_src: Eta, lo: usize, hi: usize) -> Pass {
         if k == G {
             let (r0, r1, r2, r3) = (rows[0], rows[1], rows[2], rows[3]);
             for j in 0..p {
-                let (s0, s1, s2, s3) = (
-                    wts[0] * r0[j],
-                    wts[1] * r1[j],
-                    wts[2] * r2[j],
-                    wts[3] * r3[j],
-                );
+                let (s0, s1, s2, s3) = (wts[0] * r0[j], wts[1] * r1[j], wts[2] * r2[j], wts[3] * r3[j]);
                 let arow = &mut a[j * p + j..(j + 1) * p];
                 let (t0, t1, t2, t3) = (&r0[j..p], &r1[j..p], &r2[j..p], &r3[j..p]);
                 for c in 0..arow.len() {
@@ -240,13 +233,7 @@ pub fn pass_at(pb: &Problem, beta: &[f64], threads: usize) -> Pass {
 ///
 /// `intercept` names the intercept column, used as a safe anchor when the very first step
 /// leaves the family's range.
-pub fn irls(
-    pb: &Problem,
-    free: &[usize],
-    intercept: Option<usize>,
-    start: Option<&[f64]>,
-    ctl: Control,
-) -> Irls {
+pub fn irls(pb: &Problem, free: &[usize], intercept: Option<usize>, start: Option<&[f64]>, ctl: Control) -> Irls {
     let p = pb.p;
     let mut beta = vec![0.0; p];
     let mut cur = match start {
@@ -274,11 +261,7 @@ pub fn irls(
         kept = ch.kept.iter().map(|&k| free[k]).collect();
         aliased = free.iter().copied().filter(|j| !kept.contains(j)).collect();
         let rhs: Vec<f64> = kept.iter().map(|&j| cur.xtwz[j]).collect();
-        let sol = if ch.rank() > 0 {
-            ch.solve(&rhs)
-        } else {
-            Vec::new()
-        };
+        let sol = if ch.rank() > 0 { ch.solve(&rhs) } else { Vec::new() };
         let mut new_beta = vec![0.0; p];
         for (k, &j) in kept.iter().enumerate() {
             new_beta[j] = sol[k];
@@ -288,9 +271,7 @@ pub fn irls(
         let mut h = 0;
         while have_beta
             && h < 30
-            && (!next.valid
-                || !next.deviance.is_finite()
-                || next.deviance > dev_old * (1.0 + 1e-12) + 1e-12)
+            && (!next.valid || !next.deviance.is_finite() || next.deviance > dev_old * (1.0 + 1e-12) + 1e-12)
         {
             h += 1;
             for j in 0..p {
@@ -351,19 +332,14 @@ pub fn irls(
 
 /// Score Xᵀ[w (y − μ)/(V g′)] and observed information XᵀW₀X (see [`crate::fit`]) at β, on the
 /// `kept` columns, with the deviance; `None` if β is outside the valid range.
-fn score_and_hessian(
-    pb: &Problem,
-    kept: &[usize],
-    beta: &[f64],
-) -> Option<(Vec<f64>, Vec<f64>, f64)> {
+fn score_and_hessian(pb: &Problem, kept: &[usize], beta: &[f64]) -> Option<(Vec<f64>, Vec<f64>, f64)> {
     let (p, k) = (pb.p, kept.len());
     let mut u = vec![0.0; k];
     let mut h = vec![0.0; k * k];
     let mut dev = 0.0;
     for i in 0..pb.n {
         let xi = &pb.x[i * p..(i + 1) * p];
-        let eta =
-            xi.iter().zip(beta).map(|(a, b)| a * b).sum::<f64>() + pb.offset.map_or(0.0, |o| o[i]);
+        let eta = xi.iter().zip(beta).map(|(a, b)| a * b).sum::<f64>() + pb.offset.map_or(0.0, |o| o[i]);
         if !pb.link.valid_eta(eta) {
             return None;
         }
@@ -375,16 +351,11 @@ fn score_and_hessian(
         if w == 0.0 {
             continue;
         }
-        let (y, v, g1, g2) = (
-            pb.y[i],
-            pb.family.variance(mu),
-            pb.link.deriv(mu),
-            pb.link.deriv2(mu),
-        );
+        let (y, v, g1, g2) = (pb.y[i], pb.family.variance(mu), pb.link.deriv(mu), pb.link.deriv2(mu));
         dev += w * pb.family.unit_deviance(y, mu);
         let sc = w * (y - mu) / (v * g1);
-        let wo = w / (v * g1 * g1)
-            + (y - mu) * w * (pb.family.variance_deriv(mu) * g1 + v * g2) / (v * v * g1 * g1 * g1);
+        let wo =
+            w / (v * g1 * g1) + (y - mu) * w * (pb.family.variance_deriv(mu) * g1 + v * g2) / (v * v * g1 * g1 * g1);
         for (r, &jr) in kept.iter().enumerate() {
             u[r] += sc * xi[jr];
             let s = wo * xi[jr];
@@ -408,12 +379,7 @@ fn score_and_hessian(
 /// it to the maximum in a few steps. Stops when the Newton decrement UᵀH⁻¹U (the predicted
 /// drop in deviance / 2) is below 1e-20 relative, or after 50 steps; a step that raises the
 /// deviance is halved, and a non-positive-definite Hessian ends the polish.
-fn newton_polish(
-    pb: &Problem,
-    kept: &[usize],
-    mut beta: Vec<f64>,
-    mut dev: f64,
-) -> (Vec<f64>, f64, usize) {
+fn newton_polish(pb: &Problem, kept: &[usize], mut beta: Vec<f64>, mut dev: f64) -> (Vec<f64>, f64, usize) {
     let k = kept.len();
     let mut it = 0;
     for _ in 0..50 {

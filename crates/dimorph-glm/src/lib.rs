@@ -11,15 +11,18 @@
 //!   goodness-of-fit figures, both covariance conventions and the null model; [`negbin`]
 //!   estimates θ of the negative binomial.
 
+pub mod binary;
 pub mod design;
 pub mod error;
 pub mod family;
 pub mod fit;
 pub mod formula;
+pub mod inference;
 pub mod irls;
 pub mod linalg;
 pub mod link;
 pub mod negbin;
+pub mod residuals;
 mod testutil;
 
 pub use design::{model_frame, ModelFrame};

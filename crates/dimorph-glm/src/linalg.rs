@@ -76,10 +76,7 @@ impl Cholesky {
                 }
             }
         }
-        Some(Cholesky {
-            kept: cols.to_vec(),
-            l,
-        })
+        Some(Cholesky { kept: cols.to_vec(), l })
     }
 
     pub fn rank(&self) -> usize {

@@ -26,10 +26,7 @@ pub fn trigamma(mut x: f64) -> f64 {
     let x2 = 1.0 / (x * x);
     acc + 1.0 / x
         + x2 / 2.0
-        + (1.0 / x)
-            * x2
-            * (1.0 / 6.0
-                - x2 * (1.0 / 30.0 - x2 * (1.0 / 42.0 - x2 * (1.0 / 30.0 - x2 * 5.0 / 66.0))))
+        + (1.0 / x) * x2 * (1.0 / 6.0 - x2 * (1.0 / 30.0 - x2 * (1.0 / 42.0 - x2 * (1.0 / 30.0 - x2 * 5.0 / 66.0))))
 }
 
 /// Score and observed information of the log-likelihood in θ for fixed μ.
@@ -54,9 +51,7 @@ fn score_info(theta: f64, y: &[f64], mu: &[f64], w: &[f64]) -> (f64, f64) {
 /// Maximum-likelihood θ for fixed μ, with its standard error 1/√(information).
 pub fn theta_ml(y: &[f64], mu: &[f64], w: &[f64]) -> (f64, f64) {
     let sw: f64 = w.iter().sum();
-    let denom: f64 = (0..y.len())
-        .map(|k| w[k] * (y[k] / mu[k] - 1.0).powi(2))
-        .sum();
+    let denom: f64 = (0..y.len()).map(|k| w[k] * (y[k] / mu[k] - 1.0).powi(2)).sum();
     let mut t = sw / denom;
     if !(t.is_finite() && t > 0.0) {
         t = 1.0;
@@ -90,8 +85,8 @@ fn loglik(fam: Family, y: &[f64], mu: &[f64], w: &[f64]) -> f64 {
 fn fitted(mf: &ModelFrame, beta: &[f64], link: Link) -> Vec<f64> {
     (0..mf.n)
         .map(|i| {
-            let e: f64 = mf.row(i).iter().zip(beta).map(|(a, b)| a * b).sum::<f64>()
-                + mf.offset.as_ref().map_or(0.0, |o| o[i]);
+            let e: f64 =
+                mf.row(i).iter().zip(beta).map(|(a, b)| a * b).sum::<f64>() + mf.offset.as_ref().map_or(0.0, |o| o[i]);
             link.inverse(e)
         })
         .collect()
@@ -117,13 +112,7 @@ pub(crate) fn fit_theta(
         family,
         link,
     };
-    let mut res = irls::irls(
-        &pb(Family::Poisson),
-        &free,
-        intercept,
-        opts.start.as_deref(),
-        ctl,
-    );
+    let mut res = irls::irls(&pb(Family::Poisson), &free, intercept, opts.start.as_deref(), ctl);
     if !res.converged {
         return Err(GlmError::NotConverged {
             iterations: res.iterations,
@@ -164,13 +153,7 @@ pub(crate) fn fit_theta(
     }
     // final β at the final θ
     let start = res.beta.clone();
-    res = irls::irls(
-        &pb(Family::NegBin { theta }),
-        &free,
-        intercept,
-        Some(&start),
-        ctl,
-    );
+    res = irls::irls(&pb(Family::NegBin { theta }), &free, intercept, Some(&start), ctl);
     if !res.converged {
         return Err(GlmError::NotConverged {
             iterations: res.iterations,

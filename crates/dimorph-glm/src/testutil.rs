@@ -30,9 +30,7 @@ pub fn frame(names: &[&str], x: Vec<f64>, y: Vec<f64>, trials: Option<Vec<f64>>)
         n_read: n,
         n_dropped: 0,
         spec: DesignSpec {
-            formula: Formula {
-                source: String::new(),
-            },
+            formula: Formula { source: String::new() },
             levels: vec![],
         },
     }

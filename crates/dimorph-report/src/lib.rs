@@ -215,12 +215,7 @@ impl Section {
     pub fn to_text(&self) -> String {
         let mut out = String::new();
         if !self.title.is_empty() {
-            let _ = writeln!(
-                out,
-                "{}\n{}",
-                self.title,
-                "=".repeat(self.title.chars().count())
-            );
+            let _ = writeln!(out, "{}\n{}", self.title, "=".repeat(self.title.chars().count()));
         }
         for b in &self.blocks {
             match b {

@@ -193,13 +193,7 @@ impl Chart {
         });
         self
     }
-    pub fn points(
-        &mut self,
-        pts: Vec<(f64, f64)>,
-        color: &str,
-        r: f64,
-        label: Option<&str>,
-    ) -> &mut Self {
+    pub fn points(&mut self, pts: Vec<(f64, f64)>, color: &str, r: f64, label: Option<&str>) -> &mut Self {
         if let Some(l) = label {
             self.legend.push((l.into(), color.into(), false));
         }
@@ -211,13 +205,7 @@ impl Chart {
         self
     }
     /// A filled polygon in data coordinates (bands, stacked areas).
-    pub fn polygon(
-        &mut self,
-        pts: Vec<(f64, f64)>,
-        fill: &str,
-        opacity: f64,
-        label: Option<&str>,
-    ) -> &mut Self {
+    pub fn polygon(&mut self, pts: Vec<(f64, f64)>, fill: &str, opacity: f64, label: Option<&str>) -> &mut Self {
         if let Some(l) = label {
             self.legend.push((l.into(), fill.into(), false));
         }
@@ -243,15 +231,7 @@ impl Chart {
         self.polygon(pts, fill, opacity, label)
     }
     /// A rectangle in data coordinates (histogram bars, pyramid bars).
-    pub fn rect(
-        &mut self,
-        x0: f64,
-        y0: f64,
-        x1: f64,
-        y1: f64,
-        fill: &str,
-        stroke: Option<&str>,
-    ) -> &mut Self {
+    pub fn rect(&mut self, x0: f64, y0: f64, x1: f64, y1: f64, fill: &str, stroke: Option<&str>) -> &mut Self {
         self.items.push(Item::Rect {
             x0,
             y0,
@@ -314,14 +294,8 @@ impl Chart {
             "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" \
              font-family=\"sans-serif\" font-size=\"12\">"
         );
-        let _ = write!(
-            s,
-            "<rect x=\"0\" y=\"0\" width=\"{w}\" height=\"{h}\" fill=\"white\"/>"
-        );
-        let clip = format!(
-            "clip{}",
-            (w * 7.0 + h * 13.0 + self.title.len() as f64) as u64
-        );
+        let _ = write!(s, "<rect x=\"0\" y=\"0\" width=\"{w}\" height=\"{h}\" fill=\"white\"/>");
+        let clip = format!("clip{}", (w * 7.0 + h * 13.0 + self.title.len() as f64) as u64);
         let _ = write!(
             s,
             "<defs><clipPath id=\"{clip}\"><rect x=\"{l}\" y=\"{t}\" width=\"{}\" height=\"{}\"/></clipPath></defs>",
@@ -369,11 +343,7 @@ impl Chart {
                     width,
                     dash,
                 } => {
-                    let da = if *dash {
-                        " stroke-dasharray=\"6,4\""
-                    } else {
-                        ""
-                    };
+                    let da = if *dash { " stroke-dasharray=\"6,4\"" } else { "" };
                     let _ = write!(
                         s,
                         "<path d=\"{}\" fill=\"none\" stroke=\"{color}\" stroke-width=\"{width}\"{da}/>",
@@ -475,7 +445,11 @@ impl Chart {
             let y = t + 16.0 + 18.0 * i as f64;
             let x = l + 12.0;
             if *is_line {
-                let _ = write!(s, "<line x1=\"{x}\" y1=\"{y}\" x2=\"{}\" y2=\"{y}\" stroke=\"{color}\" stroke-width=\"2.5\"/>", x + 22.0);
+                let _ = write!(
+                    s,
+                    "<line x1=\"{x}\" y1=\"{y}\" x2=\"{}\" y2=\"{y}\" stroke=\"{color}\" stroke-width=\"2.5\"/>",
+                    x + 22.0
+                );
             } else {
                 let _ = write!(
                     s,
@@ -484,13 +458,7 @@ impl Chart {
                     y - 6.0
                 );
             }
-            let _ = write!(
-                s,
-                "<text x=\"{}\" y=\"{}\">{}</text>",
-                x + 28.0,
-                y + 4.0,
-                escape(lab)
-            );
+            let _ = write!(s, "<text x=\"{}\" y=\"{}\">{}</text>", x + 28.0, y + 4.0, escape(lab));
         }
         s.push_str("</svg>");
         s

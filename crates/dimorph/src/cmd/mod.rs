@@ -53,8 +53,7 @@ pub fn default_data_dir() -> PathBuf {
 pub fn write_file(path: &Path, contents: &str) -> CliResult {
     if let Some(dir) = path.parent() {
         if !dir.as_os_str().is_empty() {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| CliError::other(format!("{}: {e}", dir.display())))?;
+            std::fs::create_dir_all(dir).map_err(|e| CliError::other(format!("{}: {e}", dir.display())))?;
         }
     }
     std::fs::write(path, contents).map_err(|e| CliError::other(format!("{}: {e}", path.display())))
