@@ -305,6 +305,7 @@ record <- function(fit, data_file, formula_r, formula_dimorph, start_note = NULL
     aic = if (quasi) NA_real_ else AIC(fit),
     bic = if (quasi) NA_real_ else BIC(fit),
     r_aic_field = fit$aic,
+    loglik_sas_kernel = loglik_kernel(fit),
     dispersion = s$dispersion,
     ci = ci_block(fit),
     y_first5 = first5(fit$y),
@@ -324,6 +325,16 @@ record <- function(fit, data_file, formula_r, formula_dimorph, start_note = NULL
   if (quasi) out$drop1_F <- drop1_table(fit, "F")
   if (!is.null(observed)) out$observed_information <- observed
   c(out, extra)
+}
+
+# SAS GENMOD's "Log Likelihood" row: the kernel without terms free of mu (binomial: no log C(n,y);
+# Poisson: no -log y!). NA for other families.
+loglik_kernel <- function(fit) {
+  y <- fit$y; mu <- fit$fitted.values; a <- fit$prior.weights
+  switch(fit$family$family,
+    binomial = sum(a * (ifelse(y > 0, y * log(mu), 0) + ifelse(y < 1, (1 - y) * log(1 - mu), 0))),
+    poisson = sum(a * (ifelse(y > 0, y * log(mu), 0) - mu)),
+    NA_real_)
 }
 
 models <- list()
