@@ -22,6 +22,7 @@ pub mod irls;
 pub mod linalg;
 pub mod link;
 pub mod negbin;
+pub mod report;
 pub mod residuals;
 mod testutil;
 
@@ -30,3 +31,4 @@ pub use error::{GlmError, Result};
 pub use family::Family;
 pub use fit::{fit, Dispersion, GlmFit, GlmOptions};
 pub use link::Link;
+pub use report::{analyze, AnalysisOptions, GlmReport};
