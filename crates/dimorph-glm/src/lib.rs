@@ -5,10 +5,14 @@
 //! SAS PROC GENMOD and PROC LOGISTIC.
 //!
 //! - [`formula`] parses `y ~ x1 + C(group, ref=a) + I(x^2) + offset(log(t))`;
+//! - [`expr`] holds the arithmetic inside formulas (`I(...)`, `log(x)`) and R-style labels;
+//! - [`factor`] orders and codes factor levels as R does;
 //! - [`design`] evaluates it on a [`dimorph_data::Frame`] into a [`design::ModelFrame`].
 
 pub mod design;
 pub mod error;
+pub mod expr;
+pub mod factor;
 pub mod formula;
 
 pub use design::{model_frame, ModelFrame};
