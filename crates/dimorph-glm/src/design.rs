@@ -1,10 +1,41 @@
 //! The model frame: a parsed [`Formula`](crate::formula::Formula) evaluated on a data
 //! [`Frame`] gives the response, the design matrix X (row-major), offsets and weights, with the
 //! rows that had a missing value in a used column dropped and counted.
+//!
+//! Conventions (all as R's `model.frame` + `model.matrix` with `na.action = na.omit`):
+//!
+//! - **Missing values**: a row with a missing cell in any column the model uses (response,
+//!   trials, predictors, offsets, weights) is dropped and counted in
+//!   [`ModelFrame::n_dropped`]; [`ModelFrame::missing`] says how many rows each column misses.
+//!   A value that evaluates to something not finite (`log(0)`, a division by zero) is an error
+//!   naming the line and the expression, never a silent drop.
+//! - **Columns of X**: `(Intercept)` first (unless `- 1`/`+ 0`), then the columns of each term in
+//!   R's term order. A numeric variable gives one column named by its label (`width`,
+//!   `I(width^2)`, `log(x)`). A factor gives one 0/1 column per level named label + level, as R:
+//!   `regionsouth` for a text column `region`, `C(color)3` for `C(color)`,
+//!   `C(region, ref = "north")south` for `C(region, ref=north)` (R prints
+//!   `relevel(region, ref = "north")south` for the same model).
+//! - **Treatment coding**: a factor is coded by contrasts (its reference level left out) when the
+//!   rest of its term is already in the model, otherwise by all its levels — R's rule: in `a*b`
+//!   the columns of `a:b` are the (La−1)(Lb−1) products of non-reference levels; in `a:b`
+//!   without main effects all La·Lb products appear (X is then rank-deficient with an intercept,
+//!   as in R, and the fit must drop aliased columns); in `a + a:b`, `a:b` has the La·(Lb−1)
+//!   columns of `b`'s effect within each level of `a`. Without an intercept the first factor
+//!   gets all its levels (`y ~ a - 1` gives one column per level).
+//! - **Interactions**: the columns are products of the constituent columns, the first variable
+//!   (in order of appearance in the formula) varying fastest; names are joined by `:`
+//!   (`aa2:bb2`, `regionsouth:x`).
+//! - **Events/trials**: `y/n` gives the proportion y/n with n trials; `cbind(s, f)` gives s/(s+f)
+//!   with s+f trials. A row with 0 trials (and 0 events) has proportion 0, as R's binomial family
+//!   sets it; events with 0 trials are an error.
 
 use crate::error::{GlmError, Result};
-use crate::formula::Formula;
-use dimorph_data::Frame;
+use crate::expr::{EvalError, Expr};
+use crate::factor::{code_numeric, code_text, relevel, Coded};
+use crate::formula::{Formula, Response, VarKind};
+use dimorph_data::{ColumnData, Frame};
+use std::borrow::Cow;
+use std::collections::HashMap;
 use std::ops::Range;
 
 /// One model term (a main effect, an interaction, a factor) and the columns of X it owns.
@@ -23,7 +54,8 @@ pub struct Term {
 #[derive(Debug, Clone, PartialEq)]
 pub struct DesignSpec {
     pub formula: Formula,
-    /// For each factor column: its levels in R's order, the reference first.
+    /// For each factor column: its levels in R's order, the reference first. Keyed by the
+    /// factor's label in the formula (`region`, `C(color)`, `C(region, ref = "north")`).
     pub levels: Vec<(String, Vec<String>)>,
 }
 
@@ -44,7 +76,8 @@ pub struct ModelFrame {
     pub p: usize,
     /// Column names as R prints them (`(Intercept)`, `width`, `regionsouth`, `a:b`).
     pub col_names: Vec<String>,
-    /// Model terms in formula order; the intercept is not a term.
+    /// Model terms in R's order (main effects, then two-way interactions, ...); the intercept
+    /// is not a term.
     pub terms: Vec<Term>,
     pub intercept: bool,
     /// Sum of all `offset(...)` terms, if any.
@@ -57,6 +90,9 @@ pub struct ModelFrame {
     pub n_read: usize,
     /// Rows dropped because a used column was missing.
     pub n_dropped: usize,
+    /// For each used column with missing cells: its name and how many rows miss it (a row
+    /// missing several columns counts in each).
+    pub missing: Vec<(String, usize)>,
     pub spec: DesignSpec,
 }
 
@@ -67,10 +103,668 @@ impl ModelFrame {
     }
 }
 
+/// The design matrix of new data (for predictions), built by [`DesignSpec::design_for`].
+#[derive(Debug, Clone)]
+pub struct NewDesign {
+    /// Row-major n × p, the same columns as the fitted model's X.
+    pub x: Vec<f64>,
+    pub n: usize,
+    pub p: usize,
+    pub col_names: Vec<String>,
+    /// Sum of the `offset(...)` terms evaluated on the new data, if the formula has any.
+    pub offset: Option<Vec<f64>>,
+    /// File line of each used row.
+    pub lines: Vec<usize>,
+    pub n_read: usize,
+    /// Rows dropped because a predictor or offset column was missing.
+    pub n_dropped: usize,
+    pub missing: Vec<(String, usize)>,
+}
+
+impl NewDesign {
+    /// Row i of X.
+    pub fn row(&self, i: usize) -> &[f64] {
+        &self.x[i * self.p..(i + 1) * self.p]
+    }
+}
+
 /// Parses `formula` and evaluates it on `frame`; `weights` names the prior-weights column.
 pub fn model_frame(formula: &str, frame: &Frame, weights: Option<&str>) -> Result<ModelFrame> {
-    let _ = (formula, frame, weights);
-    Err(GlmError::Argument(
-        "formula evaluation is being written in this session".into(),
-    ))
+    let f = Formula::parse(formula)?;
+    let b = build(&f, frame, weights, None)?;
+    let (y, trials) = b.response.unwrap_or_default();
+    Ok(ModelFrame {
+        source: frame.source.clone(),
+        response_name: f.response_label.clone(),
+        y,
+        trials,
+        x: b.x,
+        n: b.n,
+        p: b.p,
+        col_names: b.col_names,
+        terms: b.terms,
+        intercept: f.intercept,
+        offset: b.offset,
+        weights: b.weights,
+        lines: b.lines,
+        n_read: frame.nrows,
+        n_dropped: b.n_dropped,
+        missing: b.missing,
+        spec: DesignSpec {
+            formula: f,
+            levels: b.levels,
+        },
+    })
 }
+
+impl DesignSpec {
+    /// Builds X (and the offset) of the fitted model for new data: the same columns, the factor
+    /// levels of the fitting data (a level the fit did not see is an error). The response and
+    /// weights are not needed; rows missing a predictor or offset value are dropped and counted.
+    pub fn design_for(&self, frame: &Frame) -> Result<NewDesign> {
+        let b = build(&self.formula, frame, None, Some(&self.levels))?;
+        Ok(NewDesign {
+            x: b.x,
+            n: b.n,
+            p: b.p,
+            col_names: b.col_names,
+            offset: b.offset,
+            lines: b.lines,
+            n_read: frame.nrows,
+            n_dropped: b.n_dropped,
+            missing: b.missing,
+        })
+    }
+}
+
+/// What [`build`] computes.
+struct Built {
+    response: Option<(Vec<f64>, Option<Vec<f64>>)>,
+    x: Vec<f64>,
+    n: usize,
+    p: usize,
+    col_names: Vec<String>,
+    terms: Vec<Term>,
+    offset: Option<Vec<f64>>,
+    weights: Option<Vec<f64>>,
+    lines: Vec<usize>,
+    n_dropped: usize,
+    missing: Vec<(String, usize)>,
+    levels: Vec<(String, Vec<String>)>,
+}
+
+/// How a variable reads the frame.
+enum Source<'f> {
+    /// A bare numeric column.
+    Column(&'f str),
+    Expr(&'f Expr),
+    FactorText {
+        column: &'f str,
+        values: &'f [Option<String>],
+        reference: Option<&'f str>,
+    },
+    FactorNum {
+        column: &'f str,
+        values: &'f [f64],
+        reference: Option<&'f str>,
+    },
+}
+
+/// A variable's values on the rows used.
+enum Value {
+    /// A gathered numeric column (by name).
+    Column(String),
+    Num(Vec<f64>),
+    Factor(Coded),
+}
+
+/// How a factor is coded within one term (R's `factors` attribute: 1 = contrasts, 2 = all levels).
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Coding {
+    Numeric,
+    Contrasts,
+    AllLevels,
+}
+
+/// The used columns of the frame, with missing-value bookkeeping.
+struct Used<'f> {
+    frame: &'f Frame,
+    numeric: Vec<(&'f str, &'f [f64])>,
+    text: Vec<(&'f str, &'f [Option<String>])>,
+}
+
+impl<'f> Used<'f> {
+    fn numeric(&mut self, name: &'f str) -> Result<&'f [f64]> {
+        let v = self.frame.numeric(name)?;
+        if !self.numeric.iter().any(|(n, _)| *n == name) {
+            self.numeric.push((name, v));
+        }
+        Ok(v)
+    }
+
+    fn text(&mut self, name: &'f str, v: &'f [Option<String>]) {
+        if !self.text.iter().any(|(n, _)| *n == name) {
+            self.text.push((name, v));
+        }
+    }
+
+    fn expr(&mut self, e: &'f Expr) -> Result<()> {
+        for c in e.columns() {
+            self.numeric(c)?;
+        }
+        Ok(())
+    }
+}
+
+fn input(msg: String) -> GlmError {
+    GlmError::Input(msg)
+}
+
+/// Evaluates the formula on `frame`. With `known` levels (new data) the response and weights
+/// are skipped and factors use the known levels.
+fn build(f: &Formula, frame: &Frame, weights: Option<&str>, known: Option<&[(String, Vec<String>)]>) -> Result<Built> {
+    let src = &frame.source;
+    let mut used = Used {
+        frame,
+        numeric: Vec::new(),
+        text: Vec::new(),
+    };
+
+    // 1. Which columns each part reads (unknown and non-numeric columns fail here).
+    if known.is_none() {
+        match &f.response {
+            Response::Single(e) => used.expr(e)?,
+            Response::EventsTrials { events: a, trials: b }
+            | Response::Cbind {
+                successes: a,
+                failures: b,
+            } => {
+                used.expr(a)?;
+                used.expr(b)?;
+            }
+        }
+    }
+    let mut sources = Vec::with_capacity(f.vars.len());
+    for v in &f.vars {
+        let is_known_factor = known.map(|k| k.iter().any(|(l, _)| *l == v.label));
+        let s = match &v.kind {
+            VarKind::Column(c) => {
+                let col = frame.column(c)?;
+                match (&col.data, is_known_factor) {
+                    (ColumnData::Num(values), Some(true)) => {
+                        used.numeric(c)?;
+                        Source::FactorNum {
+                            column: c,
+                            values,
+                            reference: None,
+                        }
+                    }
+                    (ColumnData::Text { values, .. }, None | Some(true)) => {
+                        used.text(c, values);
+                        Source::FactorText {
+                            column: c,
+                            values,
+                            reference: None,
+                        }
+                    }
+                    _ => {
+                        used.numeric(c)?;
+                        Source::Column(c)
+                    }
+                }
+            }
+            VarKind::Numeric(e) => {
+                used.expr(e)?;
+                Source::Expr(e)
+            }
+            VarKind::Factor { column, reference } => {
+                let reference = reference.as_deref();
+                match &frame.column(column)?.data {
+                    ColumnData::Num(values) => {
+                        used.numeric(column)?;
+                        Source::FactorNum {
+                            column,
+                            values,
+                            reference,
+                        }
+                    }
+                    ColumnData::Text { values, .. } => {
+                        used.text(column, values);
+                        Source::FactorText {
+                            column,
+                            values,
+                            reference,
+                        }
+                    }
+                }
+            }
+        };
+        sources.push(s);
+    }
+    for e in &f.offsets {
+        used.expr(e)?;
+    }
+    let weights = match (weights, known) {
+        (Some(w), None) => Some((w, used.numeric(w)?)),
+        _ => None,
+    };
+
+    // 2. Rows with a missing value in a used column are dropped.
+    let nrows = frame.nrows;
+    if nrows == 0 {
+        return Err(input(format!("{src}: the data have no rows")));
+    }
+    let mut keep = vec![true; nrows];
+    let mut missing = Vec::new();
+    for (name, v) in &used.numeric {
+        let mut m = 0;
+        for (k, x) in keep.iter_mut().zip(v.iter()) {
+            if x.is_nan() {
+                *k = false;
+                m += 1;
+            }
+        }
+        if m > 0 {
+            missing.push((name.to_string(), m));
+        }
+    }
+    for (name, v) in &used.text {
+        let mut m = 0;
+        for (k, x) in keep.iter_mut().zip(v.iter()) {
+            if x.is_none() {
+                *k = false;
+                m += 1;
+            }
+        }
+        if m > 0 {
+            missing.push((name.to_string(), m));
+        }
+    }
+    let rows: Option<Vec<usize>> = if missing.is_empty() {
+        None
+    } else {
+        Some((0..nrows).filter(|&i| keep[i]).collect())
+    };
+    drop(keep);
+    let n = rows.as_ref().map_or(nrows, Vec::len);
+    let n_dropped = nrows - n;
+    if n == 0 {
+        let cols: Vec<String> = missing.iter().map(|(c, m)| format!("{c}: {m}")).collect();
+        return Err(GlmError::Singular(format!(
+            "{src}: no rows left: each of the {nrows} rows misses a value the model uses (rows missing per column: {})",
+            cols.join(", ")
+        )));
+    }
+    let rows = rows.as_deref();
+    let lines: Vec<usize> = match rows {
+        Some(r) => r.iter().map(|&i| frame.line_of(i)).collect(),
+        None => (0..n).map(|i| frame.line_of(i)).collect(),
+    };
+
+    // 3. Numeric columns on the rows used; infinite values are refused.
+    let mut cols: HashMap<&str, Cow<[f64]>> = HashMap::with_capacity(used.numeric.len());
+    for (name, v) in &used.numeric {
+        let g: Cow<[f64]> = match rows {
+            None => Cow::Borrowed(v),
+            Some(r) => Cow::Owned(r.iter().map(|&i| v[i]).collect()),
+        };
+        if let Some(i) = g.iter().position(|x| x.is_infinite()) {
+            return Err(input(format!(
+                "{src}: line {}: column '{name}' holds an infinite value",
+                lines[i]
+            )));
+        }
+        cols.insert(name, g);
+    }
+    let eval = |e: &Expr, whole: &str| -> Result<Vec<f64>> {
+        let get = |c: &str| -> &[f64] { cols.get(c).map_or(&[][..], |v| &v[..]) };
+        e.eval(n, &get).map_err(|EvalError { row, what }| {
+            let ctx = if what.starts_with(&format!("{whole} ")) {
+                String::new()
+            } else {
+                format!(", in {whole}")
+            };
+            input(format!("{src}: line {}: {what}{ctx}", lines[row]))
+        })
+    };
+
+    // 4. Response, offsets, weights.
+    let response = if known.is_some() {
+        None
+    } else {
+        Some(match &f.response {
+            Response::Single(e) => (eval(e, &f.response_label)?, None),
+            Response::EventsTrials { events, trials } => {
+                let ev = eval(events, &f.response_label)?;
+                let tr = eval(trials, &f.response_label)?;
+                (proportions(&ev, &tr, &f.response_label, src, &lines)?, Some(tr))
+            }
+            Response::Cbind { successes, failures } => {
+                let s = eval(successes, &f.response_label)?;
+                let fl = eval(failures, &f.response_label)?;
+                let tr: Vec<f64> = s.iter().zip(&fl).map(|(a, b)| a + b).collect();
+                (proportions(&s, &tr, &f.response_label, src, &lines)?, Some(tr))
+            }
+        })
+    };
+    let mut offset: Option<Vec<f64>> = None;
+    for e in &f.offsets {
+        let v = eval(e, &format!("offset({})", e.label()))?;
+        offset = Some(match offset {
+            None => v,
+            Some(mut o) => {
+                o.iter_mut().zip(&v).for_each(|(a, b)| *a += b);
+                o
+            }
+        });
+    }
+    let weights = match weights {
+        None => None,
+        Some((name, _)) => {
+            let w = cols[name].to_vec();
+            if let Some(i) = w.iter().position(|&x| x < 0.0) {
+                return Err(input(format!(
+                    "{src}: line {}: the weight in column '{name}' is negative ({}); weights must be ≥ 0",
+                    lines[i], w[i]
+                )));
+            }
+            Some(w)
+        }
+    };
+
+    // 5. Variables on the rows used.
+    let mut values = Vec::with_capacity(sources.len());
+    let mut levels = Vec::new();
+    for (v, s) in f.vars.iter().zip(&sources) {
+        let val = match s {
+            Source::Column(c) => Value::Column(c.to_string()),
+            Source::Expr(e) => Value::Num(eval(e, &v.label)?),
+            Source::FactorText {
+                column,
+                values,
+                reference,
+            } => {
+                let coded = match known {
+                    Some(k) => recode(&v.label, column, k, rows, n, &lines, src, |i| {
+                        values[i].as_deref().unwrap_or("").to_string()
+                    })?,
+                    None => fitted_factor(code_text(values, rows), &v.label, column, *reference, false, src, n)?,
+                };
+                Value::Factor(coded)
+            }
+            Source::FactorNum {
+                column,
+                values,
+                reference,
+            } => {
+                let coded = match known {
+                    Some(k) => recode(&v.label, column, k, rows, n, &lines, src, |i| {
+                        crate::expr::r_number(values[i] + 0.0)
+                    })?,
+                    None => fitted_factor(code_numeric(values, rows), &v.label, column, *reference, true, src, n)?,
+                };
+                Value::Factor(coded)
+            }
+        };
+        if let Value::Factor(c) = &val {
+            levels.push((v.label.clone(), c.levels.clone()));
+        }
+        values.push(val);
+    }
+
+    // 6. Columns of X, term by term.
+    let is_factor: Vec<bool> = values.iter().map(|v| matches!(v, Value::Factor(_))).collect();
+    let coding = codings(f, &is_factor);
+    let num = |i: usize| -> &[f64] {
+        match &values[i] {
+            Value::Column(c) => &cols[c.as_str()],
+            Value::Num(v) => v,
+            Value::Factor(_) => &[],
+        }
+    };
+    enum ColRef {
+        One,
+        Var(usize),
+        Owned(usize),
+    }
+    let mut refs = Vec::new();
+    let mut owned: Vec<Vec<f64>> = Vec::new();
+    let mut col_names = Vec::new();
+    if f.intercept {
+        refs.push(ColRef::One);
+        col_names.push("(Intercept)".to_string());
+    }
+    let mut terms = Vec::with_capacity(f.terms.len());
+    for (t, vars) in f.terms.iter().enumerate() {
+        let start = refs.len();
+        // Per variable: the (name, level) choices, the first variable varying fastest.
+        let choices: Vec<Vec<Option<u32>>> = vars
+            .iter()
+            .zip(&coding[t])
+            .map(|(&v, c)| match (c, &values[v]) {
+                (Coding::Contrasts, Value::Factor(fc)) => (1..fc.levels.len() as u32).map(Some).collect(),
+                (Coding::AllLevels, Value::Factor(fc)) => (0..fc.levels.len() as u32).map(Some).collect(),
+                _ => vec![None],
+            })
+            .collect();
+        if vars.len() == 1 && choices[0] == [None] {
+            refs.push(ColRef::Var(vars[0]));
+            col_names.push(f.vars[vars[0]].label.clone());
+        } else {
+            let mut idx = vec![0usize; vars.len()];
+            'combos: loop {
+                let mut name = Vec::with_capacity(vars.len());
+                let mut col: Option<Vec<f64>> = None;
+                for (k, &v) in vars.iter().enumerate() {
+                    let label = &f.vars[v].label;
+                    let part: Vec<f64> = match (choices[k][idx[k]], &values[v]) {
+                        (Some(l), Value::Factor(fc)) => {
+                            name.push(format!("{label}{}", fc.levels[l as usize]));
+                            fc.codes.iter().map(|&c| if c == l { 1.0 } else { 0.0 }).collect()
+                        }
+                        _ => {
+                            name.push(label.clone());
+                            num(v).to_vec()
+                        }
+                    };
+                    col = Some(match col {
+                        None => part,
+                        Some(mut c) => {
+                            c.iter_mut().zip(&part).for_each(|(a, b)| *a *= b);
+                            c
+                        }
+                    });
+                }
+                refs.push(ColRef::Owned(owned.len()));
+                owned.push(col.unwrap_or_default());
+                col_names.push(name.join(":"));
+                // Next combination, first variable fastest.
+                for k in 0..idx.len() {
+                    idx[k] += 1;
+                    if idx[k] < choices[k].len() {
+                        continue 'combos;
+                    }
+                    idx[k] = 0;
+                }
+                break;
+            }
+        }
+        terms.push(Term {
+            label: f.term_label(t),
+            cols: start..refs.len(),
+            is_factor: vars.iter().any(|&v| is_factor[v]),
+        });
+    }
+
+    // 7. Row-major X, filled in blocks of rows so that the writes stay in cache.
+    let p = refs.len();
+    let srcs: Vec<Option<&[f64]>> = refs
+        .iter()
+        .map(|r| match r {
+            ColRef::One => None,
+            ColRef::Var(v) => Some(num(*v)),
+            ColRef::Owned(k) => Some(&owned[*k][..]),
+        })
+        .collect();
+    let mut x = vec![0.0; n * p];
+    const BLOCK: usize = 512;
+    for (b, chunk) in x.chunks_mut(BLOCK * p.max(1)).enumerate() {
+        let r0 = b * BLOCK;
+        let rows_here = chunk.len().checked_div(p).unwrap_or(0);
+        for (j, s) in srcs.iter().enumerate() {
+            match s {
+                None => (0..rows_here).for_each(|i| chunk[i * p + j] = 1.0),
+                Some(v) => {
+                    let v = &v[r0..r0 + rows_here];
+                    for (i, &val) in v.iter().enumerate() {
+                        chunk[i * p + j] = val;
+                    }
+                }
+            }
+        }
+    }
+    Ok(Built {
+        response,
+        x,
+        n,
+        p,
+        col_names,
+        terms,
+        offset,
+        weights: weights.map(|w| w.to_vec()),
+        lines,
+        n_dropped,
+        missing,
+        levels,
+    })
+}
+
+/// events/trials with R's convention that 0 of 0 trials is the proportion 0.
+fn proportions(ev: &[f64], tr: &[f64], label: &str, src: &str, lines: &[usize]) -> Result<Vec<f64>> {
+    ev.iter()
+        .zip(tr)
+        .enumerate()
+        .map(|(i, (&e, &t))| {
+            if t != 0.0 {
+                Ok(e / t)
+            } else if e == 0.0 {
+                Ok(0.0)
+            } else {
+                Err(input(format!(
+                    "{src}: line {}: {label} has {} events but 0 trials",
+                    lines[i],
+                    crate::expr::r_number(e)
+                )))
+            }
+        })
+        .collect()
+}
+
+/// A factor of the fitting data: its reference level moved first, at least two levels.
+fn fitted_factor(
+    mut c: Coded,
+    label: &str,
+    column: &str,
+    reference: Option<&str>,
+    numeric: bool,
+    src: &str,
+    n: usize,
+) -> Result<Coded> {
+    if let Some(r) = reference {
+        let want = match (numeric, r.trim().parse::<f64>()) {
+            (true, Ok(v)) => crate::expr::r_number(v + 0.0),
+            _ => r.to_string(),
+        };
+        match c.levels.iter().position(|l| *l == want) {
+            Some(k) => relevel(&mut c, k),
+            None => {
+                return Err(input(format!(
+                    "{src}: {label}: column '{column}' has no level '{r}' in the rows used (its levels are: {})",
+                    c.levels.join(", ")
+                )))
+            }
+        }
+    }
+    if c.levels.len() < 2 {
+        return Err(input(format!(
+            "{src}: the factor {label} (column '{column}') has only one level ('{}') in the {n} rows used; a factor needs at least two levels",
+            c.levels.first().map_or("", String::as_str)
+        )));
+    }
+    Ok(c)
+}
+
+/// A factor of new data, coded with the levels of the fit.
+#[allow(clippy::too_many_arguments)]
+fn recode(
+    label: &str,
+    column: &str,
+    known: &[(String, Vec<String>)],
+    rows: Option<&[usize]>,
+    n: usize,
+    lines: &[usize],
+    src: &str,
+    value: impl Fn(usize) -> String,
+) -> Result<Coded> {
+    let levels = known
+        .iter()
+        .find(|(l, _)| l == label)
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
+    let index: HashMap<&str, u32> = levels.iter().enumerate().map(|(k, l)| (l.as_str(), k as u32)).collect();
+    let mut codes = Vec::with_capacity(n);
+    for j in 0..n {
+        let i = rows.map_or(j, |r| r[j]);
+        let v = value(i);
+        match index.get(v.as_str()) {
+            Some(&k) => codes.push(k),
+            None => {
+                return Err(input(format!(
+                    "{src}: line {}: column '{column}' holds the level '{v}', which the fitted data did not have (levels of {label}: {})",
+                    lines[j],
+                    levels.join(", ")
+                )))
+            }
+        }
+    }
+    Ok(Coded { levels, codes })
+}
+
+/// R's coding of each variable in each term (`TermCode` in R's `models.c`): a factor is coded
+/// by contrasts when the term without it is contained in a preceding term (or is empty), else
+/// by all its levels; without an intercept the first factor of the first term that has one gets
+/// all its levels.
+fn codings(f: &Formula, is_factor: &[bool]) -> Vec<Vec<Coding>> {
+    let mut out: Vec<Vec<Coding>> = f
+        .terms
+        .iter()
+        .enumerate()
+        .map(|(t, vars)| {
+            vars.iter()
+                .map(|&v| {
+                    if !is_factor[v] {
+                        return Coding::Numeric;
+                    }
+                    let margin: Vec<usize> = vars.iter().copied().filter(|&u| u != v).collect();
+                    let covered =
+                        margin.is_empty() || f.terms[..t].iter().any(|prev| margin.iter().all(|u| prev.contains(u)));
+                    if covered {
+                        Coding::Contrasts
+                    } else {
+                        Coding::AllLevels
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    if !f.intercept {
+        if let Some(c) = out.iter_mut().flatten().find(|c| **c != Coding::Numeric) {
+            *c = Coding::AllLevels;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+#[path = "design_tests.rs"]
+mod tests;

@@ -1,7 +1,985 @@
-//! Model formulas in R's notation (with SAS's `events/trials` response).
+//! Model formulas in R's notation, with SAS's `events/trials` response.
+//!
+//! [`Formula::parse`] turns `y ~ x1 + C(group, ref=a) + I(x^2) + offset(log(t))` into a response,
+//! a list of variables and the model terms, following R's `terms.formula`:
+//!
+//! - **Response**: any arithmetic expression (`y`, `log(y)`); `a/b` is events/trials (SAS's
+//!   notation: the response is the proportion a/b with b trials; write `I(a/b)` for a plain ratio);
+//!   `cbind(s, f)` is successes/failures as in R (s/(s+f) with s+f trials).
+//! - **Terms**: `+` adds, `-` removes a term (`- 1` or `+ 0` or `0 +` drops the intercept, `+ 1`
+//!   restores it), `a:b` is an interaction, `a*b` is `a + b + a:b` (`a*b*c` gives every
+//!   sub-interaction), `a/b` is `a + a:b`, `(a+b+c)^2` is every interaction up to order 2.
+//!   Duplicate terms count once. As in R the terms are ordered by their number of variables
+//!   (main effects first), keeping the written order within one order: `y ~ a:b + c` has terms
+//!   `c`, `a:b`. An interaction's label lists its variables in order of first appearance in the
+//!   formula (`y ~ b + a:b` labels `a:b` as `b:a`, as R does).
+//! - **Variables**: a bare column name (numeric column: a covariate; text column: a factor),
+//!   `C(col)` or `C(col, ref=LEVEL)` (a factor, also for a numeric column; LEVEL quoted or bare;
+//!   `factor(col)` is accepted as in R and labelled so),
+//!   `I(expr)` with `+ - * / ^` (also `**`), unary minus, parentheses, numbers and the functions
+//!   `log exp sqrt abs log10 log2`, which may also stand alone as terms (`log(x)`).
+//! - **Offsets**: `offset(expr)` terms are summed into the model's offset, not into X.
+//! - **Names**: letters, digits, `_` and `.` (starting with a letter or `.`); anything else in
+//!   backquotes: `` `body mass` ``.
+//!
+//! Labels are R's `deparse` of the expression (`I(width^2)`, `I(a * b)`, `log(x + 1)`,
+//! `C(region, ref = "north")`). Syntax errors are [`GlmError::Formula`] with the 0-based
+//! character position of the offending character.
+
+use crate::error::{GlmError, Result};
+use crate::expr::{r_name, r_number, BinOp, Expr, Func};
 
 /// A parsed formula.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Formula {
+    /// The formula as the user wrote it.
     pub source: String,
+    pub response: Response,
+    /// The response's label (`disease/total`, `cbind(disease, total - disease)`, `satell`).
+    pub response_label: String,
+    /// The variables of the terms, in order of first appearance.
+    pub vars: Vec<Variable>,
+    /// The model terms in R's order; each is a list of indices into `vars`, ascending.
+    pub terms: Vec<Vec<usize>>,
+    pub intercept: bool,
+    /// `offset(...)` expressions, summed.
+    pub offsets: Vec<Expr>,
+}
+
+/// The left-hand side.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Response {
+    /// One expression: the response itself.
+    Single(Expr),
+    /// `events/trials`: y = events/trials, with `trials` trials.
+    EventsTrials { events: Expr, trials: Expr },
+    /// `cbind(successes, failures)`: y = s/(s+f), with s+f trials.
+    Cbind { successes: Expr, failures: Expr },
+}
+
+/// One variable of the right-hand side.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Variable {
+    /// As R labels it: `width`, `I(width^2)`, `C(color)`.
+    pub label: String,
+    pub kind: VarKind,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum VarKind {
+    /// A bare column name: a covariate if the column is numeric, a factor if it is text.
+    Column(String),
+    /// A numeric expression (`I(...)`, `log(x)`).
+    Numeric(Expr),
+    /// `C(column)` / `C(column, ref = LEVEL)`: a factor even for a numeric column.
+    Factor { column: String, reference: Option<String> },
+}
+
+impl Formula {
+    /// Parses a formula; syntax errors point at the offending character.
+    pub fn parse(source: &str) -> Result<Formula> {
+        let toks = lex(source)?;
+        let mut p = Parser {
+            src: source,
+            toks,
+            i: 0,
+        };
+        let (lhs, rhs) = p.formula()?;
+        let mut b = Builder {
+            src: source,
+            vars: Vec::new(),
+            intercept: true,
+            offsets: Vec::new(),
+        };
+        let response = b.response(&lhs)?;
+        let mut terms = b.encode(&rhs, true)?;
+        terms.retain(|t| !t.is_empty());
+        // R orders terms by their number of variables, keeping the written order otherwise.
+        terms.sort_by_key(Vec::len);
+        Ok(Formula {
+            source: source.to_string(),
+            response,
+            response_label: lhs.deparse(),
+            vars: b.vars,
+            terms,
+            intercept: b.intercept,
+            offsets: b.offsets,
+        })
+    }
+
+    /// Label of term `t` (variables joined by `:`).
+    pub fn term_label(&self, t: usize) -> String {
+        self.terms[t]
+            .iter()
+            .map(|&v| self.vars[v].label.as_str())
+            .collect::<Vec<_>>()
+            .join(":")
+    }
+
+    /// Labels of all terms, in order.
+    pub fn term_labels(&self) -> Vec<String> {
+        (0..self.terms.len()).map(|t| self.term_label(t)).collect()
+    }
+}
+
+fn err(src: &str, pos: usize, msg: impl Into<String>) -> GlmError {
+    GlmError::Formula {
+        formula: src.to_string(),
+        pos,
+        msg: msg.into(),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lexer
+
+#[derive(Debug, Clone, PartialEq)]
+enum Tok {
+    /// A name; `true` when it was backquoted.
+    Ident(String, bool),
+    Num(f64),
+    Str(String),
+    Op(char),
+    End,
+}
+
+#[derive(Debug, Clone)]
+struct Token {
+    tok: Tok,
+    pos: usize,
+}
+
+fn lex(src: &str) -> Result<Vec<Token>> {
+    let c: Vec<char> = src.chars().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < c.len() {
+        let ch = c[i];
+        let start = i;
+        if ch.is_whitespace() {
+            i += 1;
+            continue;
+        }
+        let starts_number = ch.is_ascii_digit() || (ch == '.' && c.get(i + 1).is_some_and(char::is_ascii_digit));
+        if starts_number {
+            while i < c.len() && (c[i].is_ascii_digit() || c[i] == '.') {
+                i += 1;
+            }
+            if i < c.len() && (c[i] == 'e' || c[i] == 'E') {
+                let mut j = i + 1;
+                if j < c.len() && (c[j] == '+' || c[j] == '-') {
+                    j += 1;
+                }
+                if j < c.len() && c[j].is_ascii_digit() {
+                    i = j;
+                    while i < c.len() && c[i].is_ascii_digit() {
+                        i += 1;
+                    }
+                }
+            }
+            let text: String = c[start..i].iter().collect();
+            let v: f64 = text
+                .parse()
+                .map_err(|_| err(src, start, format!("'{text}' is not a number")))?;
+            if i < c.len() && (c[i].is_alphabetic() || c[i] == '_') {
+                return Err(err(
+                    src,
+                    i,
+                    "a name cannot start with a digit; put it in backquotes: `2x`",
+                ));
+            }
+            out.push(Token {
+                tok: Tok::Num(v),
+                pos: start,
+            });
+        } else if ch.is_alphabetic() || ch == '.' {
+            while i < c.len() && (c[i].is_alphanumeric() || c[i] == '.' || c[i] == '_') {
+                i += 1;
+            }
+            out.push(Token {
+                tok: Tok::Ident(c[start..i].iter().collect(), false),
+                pos: start,
+            });
+        } else if ch == '`' || ch == '"' || ch == '\'' {
+            i += 1;
+            let mut s = String::new();
+            while i < c.len() && c[i] != ch {
+                if c[i] == '\\' && ch != '`' && i + 1 < c.len() {
+                    i += 1;
+                }
+                s.push(c[i]);
+                i += 1;
+            }
+            if i >= c.len() {
+                let what = if ch == '`' { "backquoted name" } else { "string" };
+                return Err(err(src, start, format!("this {what} has no closing {ch}")));
+            }
+            i += 1;
+            if ch == '`' {
+                if s.is_empty() {
+                    return Err(err(src, start, "empty backquoted name"));
+                }
+                out.push(Token {
+                    tok: Tok::Ident(s, true),
+                    pos: start,
+                });
+            } else {
+                out.push(Token {
+                    tok: Tok::Str(s),
+                    pos: start,
+                });
+            }
+        } else if ch == '*' && c.get(i + 1) == Some(&'*') {
+            out.push(Token {
+                tok: Tok::Op('^'),
+                pos: start,
+            });
+            i += 2;
+        } else if "~+-*/^:(),=".contains(ch) {
+            out.push(Token {
+                tok: Tok::Op(ch),
+                pos: start,
+            });
+            i += 1;
+        } else {
+            return Err(err(src, start, format!("unexpected character '{ch}'")));
+        }
+    }
+    out.push(Token {
+        tok: Tok::End,
+        pos: c.len(),
+    });
+    Ok(out)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parser: R's expression grammar (precedence ^ > unary - > : > * / > + -), positions kept.
+
+#[derive(Debug, Clone)]
+struct Node {
+    pos: usize,
+    kind: NodeKind,
+}
+
+#[derive(Debug, Clone)]
+enum NodeKind {
+    Num(f64),
+    Ident(String),
+    Str(String),
+    Unary(char, Box<Node>),
+    Binary(char, Box<Node>, Box<Node>),
+    Paren(Box<Node>),
+    /// Name, arguments (optional name with its position, value).
+    Call(String, Vec<(Option<(String, usize)>, Node)>),
+}
+
+impl Node {
+    /// R's `deparse` of the parsed expression.
+    fn deparse(&self) -> String {
+        match &self.kind {
+            NodeKind::Num(v) => r_number(*v),
+            NodeKind::Ident(s) => r_name(s),
+            NodeKind::Str(s) => format!("\"{s}\""),
+            NodeKind::Unary(op, e) => format!("{op}{}", e.deparse()),
+            NodeKind::Binary(op, a, b) => match op {
+                '/' | '^' | ':' => format!("{}{op}{}", a.deparse(), b.deparse()),
+                _ => format!("{} {op} {}", a.deparse(), b.deparse()),
+            },
+            NodeKind::Paren(e) => format!("({})", e.deparse()),
+            NodeKind::Call(f, args) => {
+                let a: Vec<String> = args
+                    .iter()
+                    .map(|(name, v)| match name {
+                        Some((n, _)) => format!("{n} = {}", v.deparse()),
+                        None => v.deparse(),
+                    })
+                    .collect();
+                format!("{}({})", r_name(f), a.join(", "))
+            }
+        }
+    }
+}
+
+struct Parser<'a> {
+    src: &'a str,
+    toks: Vec<Token>,
+    i: usize,
+}
+
+impl Parser<'_> {
+    fn peek(&self) -> &Token {
+        &self.toks[self.i]
+    }
+
+    fn next(&mut self) -> Token {
+        let t = self.toks[self.i].clone();
+        if self.i + 1 < self.toks.len() {
+            self.i += 1;
+        }
+        t
+    }
+
+    fn formula(&mut self) -> Result<(Node, Node)> {
+        if let Tok::Op('~') = self.peek().tok {
+            return Err(err(
+                self.src,
+                self.peek().pos,
+                "the formula has no response before '~' (write response ~ terms)",
+            ));
+        }
+        if self.peek().tok == Tok::End {
+            return Err(err(self.src, 0, "the formula is empty (write response ~ terms)"));
+        }
+        let lhs = self.expr(0)?;
+        let t = self.next();
+        match t.tok {
+            Tok::Op('~') => {}
+            Tok::End => {
+                return Err(err(self.src, t.pos, "the formula has no '~' (write response ~ terms)"));
+            }
+            _ => return Err(self.unexpected(&t, "expected '~' or an operator")),
+        }
+        if self.peek().tok == Tok::End {
+            return Err(err(
+                self.src,
+                self.peek().pos,
+                "no terms after '~' (write ~ 1 for an intercept-only model)",
+            ));
+        }
+        let rhs = self.expr(0)?;
+        let t = self.next();
+        match t.tok {
+            Tok::End => Ok((lhs, rhs)),
+            Tok::Op('~') => Err(err(self.src, t.pos, "a formula has only one '~'")),
+            Tok::Op(')') => Err(err(self.src, t.pos, "this ')' has no matching '('")),
+            _ => Err(self.unexpected(&t, "expected an operator (+ - * / : ^) between terms")),
+        }
+    }
+
+    fn unexpected(&self, t: &Token, hint: &str) -> GlmError {
+        let what = match &t.tok {
+            Tok::Ident(s, _) => format!("unexpected name '{s}'"),
+            Tok::Num(_) => "unexpected number".into(),
+            Tok::Str(s) => format!("unexpected string \"{s}\""),
+            Tok::Op(c) => format!("unexpected '{c}'"),
+            Tok::End => "the formula ends too early".into(),
+        };
+        err(self.src, t.pos, format!("{what}: {hint}"))
+    }
+
+    fn expr(&mut self, min_bp: u8) -> Result<Node> {
+        let mut lhs = self.prefix()?;
+        loop {
+            let t = self.peek().clone();
+            let op = match t.tok {
+                Tok::Op(c) if "+-*/:^".contains(c) => c,
+                _ => break,
+            };
+            let (lbp, rbp) = match op {
+                '+' | '-' => (10, 11),
+                '*' | '/' => (20, 21),
+                ':' => (30, 31),
+                _ => (51, 50), // '^', right-associative
+            };
+            if lbp < min_bp {
+                break;
+            }
+            self.next();
+            let rhs = self.operand(rbp, &t)?;
+            lhs = Node {
+                pos: t.pos,
+                kind: NodeKind::Binary(op, Box::new(lhs), Box::new(rhs)),
+            };
+        }
+        Ok(lhs)
+    }
+
+    /// The operand after operator token `op`: an empty term is an error pointing at the
+    /// operator's right.
+    fn operand(&mut self, bp: u8, op: &Token) -> Result<Node> {
+        match self.peek().tok {
+            Tok::End | Tok::Op('~') | Tok::Op(')') | Tok::Op(',') => {
+                let c = match op.tok {
+                    Tok::Op(c) => c,
+                    _ => '?',
+                };
+                let t = self.peek().clone();
+                Err(self.unexpected(&t, &format!("a term is missing after '{c}'")))
+            }
+            _ => self.expr(bp),
+        }
+    }
+
+    fn prefix(&mut self) -> Result<Node> {
+        let t = self.next();
+        match t.tok {
+            Tok::Num(v) => Ok(Node {
+                pos: t.pos,
+                kind: NodeKind::Num(v),
+            }),
+            Tok::Str(ref s) => Ok(Node {
+                pos: t.pos,
+                kind: NodeKind::Str(s.clone()),
+            }),
+            Tok::Op(c @ ('-' | '+')) => {
+                let e = self.operand(40, &t)?;
+                Ok(Node {
+                    pos: t.pos,
+                    kind: NodeKind::Unary(c, Box::new(e)),
+                })
+            }
+            Tok::Op('(') => {
+                let e = match self.peek().tok {
+                    Tok::Op(')') => return Err(err(self.src, self.peek().pos, "empty parentheses: a term is missing")),
+                    _ => self.expr(0)?,
+                };
+                let close = self.next();
+                match close.tok {
+                    Tok::Op(')') => Ok(Node {
+                        pos: t.pos,
+                        kind: NodeKind::Paren(Box::new(e)),
+                    }),
+                    Tok::End => Err(err(self.src, t.pos, "this '(' is never closed")),
+                    _ => Err(self.unexpected(&close, "expected ')' or an operator")),
+                }
+            }
+            Tok::Ident(ref name, quoted) => {
+                if !quoted && self.peek().tok == Tok::Op('(') {
+                    let open = self.next();
+                    let args = self.args(&open)?;
+                    Ok(Node {
+                        pos: t.pos,
+                        kind: NodeKind::Call(name.clone(), args),
+                    })
+                } else {
+                    Ok(Node {
+                        pos: t.pos,
+                        kind: NodeKind::Ident(name.clone()),
+                    })
+                }
+            }
+            Tok::End => Err(err(self.src, t.pos, "the formula ends where a term is expected")),
+            _ => Err(self.unexpected(&t, "a term is expected here")),
+        }
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn args(&mut self, open: &Token) -> Result<Vec<(Option<(String, usize)>, Node)>> {
+        let mut args = Vec::new();
+        if self.peek().tok == Tok::Op(')') {
+            self.next();
+            return Ok(args);
+        }
+        loop {
+            let mut name = None;
+            if let Tok::Ident(n, _) = &self.peek().tok {
+                if self.toks.get(self.i + 1).is_some_and(|t| t.tok == Tok::Op('=')) {
+                    name = Some((n.clone(), self.peek().pos));
+                    self.next();
+                    let eq = self.next();
+                    if matches!(self.peek().tok, Tok::Op(',') | Tok::Op(')') | Tok::End) {
+                        let t = self.peek().clone();
+                        return Err(self.unexpected(&t, &format!("a value is missing after '=' (at {})", eq.pos + 1)));
+                    }
+                }
+            }
+            if matches!(self.peek().tok, Tok::Op(',') | Tok::Op(')')) {
+                return Err(err(self.src, self.peek().pos, "an argument is missing here"));
+            }
+            if self.peek().tok == Tok::End {
+                return Err(err(self.src, open.pos, "this '(' is never closed"));
+            }
+            let v = self.expr(0)?;
+            args.push((name, v));
+            let t = self.next();
+            match t.tok {
+                Tok::Op(',') => continue,
+                Tok::Op(')') => return Ok(args),
+                Tok::End => return Err(err(self.src, open.pos, "this '(' is never closed")),
+                _ => return Err(self.unexpected(&t, "expected ',' or ')'")),
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// From the parse tree to variables and terms (R's formula algebra).
+
+struct Builder<'a> {
+    src: &'a str,
+    vars: Vec<Variable>,
+    intercept: bool,
+    offsets: Vec<Expr>,
+}
+
+const TERM_FUNCS: &str = "I, C, factor, offset, log, exp, sqrt, abs, log10, log2";
+
+impl Builder<'_> {
+    fn err(&self, pos: usize, msg: impl Into<String>) -> GlmError {
+        err(self.src, pos, msg)
+    }
+
+    fn response(&mut self, n: &Node) -> Result<Response> {
+        match &n.kind {
+            NodeKind::Binary('/', a, b) => Ok(Response::EventsTrials {
+                events: self.arith(a)?,
+                trials: self.arith(b)?,
+            }),
+            NodeKind::Call(f, args) if f == "cbind" => {
+                if args.len() != 2 || args.iter().any(|(name, _)| name.is_some()) {
+                    return Err(self.err(n.pos, "cbind() takes two arguments: cbind(successes, failures)"));
+                }
+                Ok(Response::Cbind {
+                    successes: self.arith(&args[0].1)?,
+                    failures: self.arith(&args[1].1)?,
+                })
+            }
+            _ => Ok(Response::Single(self.arith(n)?)),
+        }
+    }
+
+    /// A node in arithmetic context (inside `I()`, a function, an offset or the response).
+    fn arith(&self, n: &Node) -> Result<Expr> {
+        Ok(match &n.kind {
+            NodeKind::Num(v) => Expr::Num(*v),
+            NodeKind::Ident(s) => Expr::Col(s.clone()),
+            NodeKind::Str(_) => return Err(self.err(n.pos, "a string cannot be used in arithmetic")),
+            NodeKind::Unary('-', e) => Expr::Neg(Box::new(self.arith(e)?)),
+            NodeKind::Unary(_, e) => self.arith(e)?,
+            NodeKind::Paren(e) => Expr::Paren(Box::new(self.arith(e)?)),
+            NodeKind::Binary(op, a, b) => {
+                let op = match op {
+                    '+' => BinOp::Add,
+                    '-' => BinOp::Sub,
+                    '*' => BinOp::Mul,
+                    '/' => BinOp::Div,
+                    '^' => BinOp::Pow,
+                    _ => return Err(self.err(n.pos, format!("'{op}' is not arithmetic (use + - * / ^ here)"))),
+                };
+                Expr::Bin(op, Box::new(self.arith(a)?), Box::new(self.arith(b)?))
+            }
+            NodeKind::Call(f, args) => {
+                let one = |what: &str| -> Result<&Node> {
+                    match args.as_slice() {
+                        [(None, a)] => Ok(a),
+                        _ => Err(self.err(n.pos, format!("{f}() takes exactly one argument{what}"))),
+                    }
+                };
+                if f == "I" {
+                    Expr::I(Box::new(self.arith(one("")?)?))
+                } else if let Some(func) = Func::from_name(f) {
+                    Expr::Call(
+                        func,
+                        Box::new(self.arith(one(" (log with a base is not supported: use log10 or log2)")?)?),
+                    )
+                } else if f == "C" || f == "offset" || f == "cbind" {
+                    return Err(self.err(n.pos, format!("{f}() cannot be used inside arithmetic")));
+                } else {
+                    return Err(self.err(
+                        n.pos,
+                        format!(
+                            "unknown function '{f}' (arithmetic knows {})",
+                            Func::ALL.map(Func::name).join(", ")
+                        ),
+                    ));
+                }
+            }
+        })
+    }
+
+    fn var(&mut self, label: String, kind: VarKind) -> usize {
+        if let Some(i) = self.vars.iter().position(|v| v.label == label) {
+            return i;
+        }
+        self.vars.push(Variable { label, kind });
+        self.vars.len() - 1
+    }
+
+    /// R's formula algebra: the terms (sets of variable indices) a node stands for. `top` is
+    /// false inside interactions, where offsets and 0/1 may not appear.
+    fn encode(&mut self, n: &Node, top: bool) -> Result<Vec<Vec<usize>>> {
+        match &n.kind {
+            NodeKind::Num(v) if top && (*v == 0.0 || *v == 1.0) => {
+                self.intercept = *v == 1.0;
+                Ok(vec![])
+            }
+            NodeKind::Num(_) => Err(self.err(
+                n.pos,
+                "a number can only be 0 or 1 as a term (intercept); use I(...) for arithmetic",
+            )),
+            NodeKind::Str(_) => Err(self.err(n.pos, "a string cannot be a term")),
+            NodeKind::Paren(e) => self.encode(e, top),
+            NodeKind::Unary('+', e) => self.encode(e, top),
+            NodeKind::Unary(_, e) => match e.kind {
+                NodeKind::Num(v) if top && (v == 0.0 || v == 1.0) => {
+                    self.intercept = v == 0.0;
+                    Ok(vec![])
+                }
+                _ => Err(self.err(
+                    n.pos,
+                    "only -1 (no intercept) may start with '-'; use I(-x) for a negated variable",
+                )),
+            },
+            NodeKind::Binary(op, a, b) => match op {
+                '+' => {
+                    let mut l = self.encode(a, top)?;
+                    for t in self.encode(b, top)? {
+                        push_unique(&mut l, t);
+                    }
+                    Ok(l)
+                }
+                '-' => {
+                    let mut l = self.encode(a, top)?;
+                    if let NodeKind::Num(v) = b.kind {
+                        if top && (v == 0.0 || v == 1.0) {
+                            self.intercept = v == 0.0;
+                            return Ok(l);
+                        }
+                    }
+                    let r = self.encode(b, false)?;
+                    l.retain(|t| !r.contains(t));
+                    Ok(l)
+                }
+                ':' => {
+                    let l = self.encode(a, false)?;
+                    let r = self.encode(b, false)?;
+                    Ok(cross(&l, &r))
+                }
+                '*' => {
+                    let mut l = self.encode(a, false)?;
+                    let r = self.encode(b, false)?;
+                    let x = cross(&l, &r);
+                    for t in r.into_iter().chain(x) {
+                        push_unique(&mut l, t);
+                    }
+                    Ok(l)
+                }
+                '/' => {
+                    let mut l = self.encode(a, false)?;
+                    let r = self.encode(b, false)?;
+                    let mut all: Vec<usize> = l.iter().flatten().copied().collect();
+                    all.sort_unstable();
+                    all.dedup();
+                    for t in cross(&[all], &r) {
+                        push_unique(&mut l, t);
+                    }
+                    Ok(l)
+                }
+                '^' => {
+                    let k = match b.kind {
+                        NodeKind::Num(k) if k >= 1.0 && k.fract() == 0.0 => k as usize,
+                        _ => {
+                            return Err(self.err(
+                                b.pos,
+                                "the power of terms must be a whole number ≥ 1, as in (a + b)^2; use I(x^2) for a squared variable",
+                            ))
+                        }
+                    };
+                    let base = self.encode(a, false)?;
+                    let mut l = base.clone();
+                    for _ in 1..k {
+                        let x = cross(&l, &base);
+                        for t in x {
+                            push_unique(&mut l, t);
+                        }
+                    }
+                    Ok(l)
+                }
+                _ => Err(self.err(n.pos, format!("unexpected operator '{op}'"))),
+            },
+            NodeKind::Ident(s) => {
+                let i = self.var(r_name(s), VarKind::Column(s.clone()));
+                Ok(vec![vec![i]])
+            }
+            NodeKind::Call(f, args) => match f.as_str() {
+                "offset" => {
+                    if !top {
+                        return Err(self.err(n.pos, "offset() must be added as a term of its own (+ offset(...))"));
+                    }
+                    match args.as_slice() {
+                        [(None, a)] => {
+                            let e = self.arith(a)?;
+                            self.offsets.push(e);
+                            Ok(vec![])
+                        }
+                        _ => Err(self.err(n.pos, "offset() takes exactly one argument")),
+                    }
+                }
+                "C" => {
+                    let (column, reference) = self.factor_args(n, args)?;
+                    let label = match &reference {
+                        None => format!("C({})", r_name(&column)),
+                        Some((r, true)) => format!("C({}, ref = {r})", r_name(&column)),
+                        Some((r, false)) => format!("C({}, ref = \"{r}\")", r_name(&column)),
+                    };
+                    let i = self.var(
+                        label,
+                        VarKind::Factor {
+                            column,
+                            reference: reference.map(|r| r.0),
+                        },
+                    );
+                    Ok(vec![vec![i]])
+                }
+                "factor" => match args.as_slice() {
+                    [(
+                        None,
+                        Node {
+                            kind: NodeKind::Ident(c),
+                            ..
+                        },
+                    )] => {
+                        let i = self.var(
+                            format!("factor({})", r_name(c)),
+                            VarKind::Factor {
+                                column: c.clone(),
+                                reference: None,
+                            },
+                        );
+                        Ok(vec![vec![i]])
+                    }
+                    _ => Err(self.err(
+                        n.pos,
+                        "factor() takes one column name; use C(column, ref = level) to choose the reference",
+                    )),
+                },
+                "cbind" => Err(self.err(n.pos, "cbind() is only for the response (left of '~')")),
+                _ if f == "I" || Func::from_name(f).is_some() => {
+                    let e = self.arith(n)?;
+                    let i = self.var(e.label(), VarKind::Numeric(e));
+                    Ok(vec![vec![i]])
+                }
+                _ => Err(self.err(n.pos, format!("unknown function '{f}' (a term may use {TERM_FUNCS})"))),
+            },
+        }
+    }
+
+    /// `C(col)` or `C(col, ref = LEVEL)`: the column and the reference level (with whether it
+    /// was written as a number).
+    #[allow(clippy::type_complexity)]
+    fn factor_args(
+        &self,
+        n: &Node,
+        args: &[(Option<(String, usize)>, Node)],
+    ) -> Result<(String, Option<(String, bool)>)> {
+        let column = match args.first() {
+            Some((
+                None,
+                Node {
+                    kind: NodeKind::Ident(s),
+                    ..
+                },
+            )) => s.clone(),
+            Some((_, a)) => return Err(self.err(a.pos, "C() takes a column name: C(column) or C(column, ref = level)")),
+            None => return Err(self.err(n.pos, "C() takes a column name: C(column) or C(column, ref = level)")),
+        };
+        let reference = match args.get(1) {
+            None => None,
+            Some((name, v)) => {
+                match name {
+                    Some((nm, _)) if nm == "ref" || nm == "reference" || nm == "base" => {}
+                    Some((nm, p)) => {
+                        return Err(self.err(*p, format!("C() has no argument '{nm}' (write C(column, ref = level))")))
+                    }
+                    None => {}
+                }
+                Some(match &v.kind {
+                    NodeKind::Str(s) | NodeKind::Ident(s) => (s.clone(), false),
+                    NodeKind::Num(x) => (r_number(*x), true),
+                    NodeKind::Unary('-', e) if matches!(e.kind, NodeKind::Num(_)) => {
+                        let NodeKind::Num(x) = e.kind else { unreachable!() };
+                        (r_number(-x), true)
+                    }
+                    _ => return Err(self.err(v.pos, "the reference level must be a name, a number or a quoted string")),
+                })
+            }
+        };
+        if let Some((_, a)) = args.get(2) {
+            return Err(self.err(a.pos, "C() takes at most two arguments: C(column, ref = level)"));
+        }
+        Ok((column, reference))
+    }
+}
+
+fn push_unique(l: &mut Vec<Vec<usize>>, t: Vec<usize>) {
+    if !l.contains(&t) {
+        l.push(t);
+    }
+}
+
+/// All unions of a term of `l` with a term of `r` (R's `:`).
+fn cross(l: &[Vec<usize>], r: &[Vec<usize>]) -> Vec<Vec<usize>> {
+    let mut out = Vec::new();
+    for a in l {
+        for b in r {
+            let mut t: Vec<usize> = a.iter().chain(b).copied().collect();
+            t.sort_unstable();
+            t.dedup();
+            push_unique(&mut out, t);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn labels(f: &str) -> Vec<String> {
+        Formula::parse(f).unwrap().term_labels()
+    }
+
+    fn pos_of(f: &str) -> (usize, String) {
+        match Formula::parse(f).unwrap_err() {
+            GlmError::Formula { pos, msg, .. } => (pos, msg),
+            e => panic!("not a formula error: {e}"),
+        }
+    }
+
+    // The expected term labels below are R 4.2's attr(terms(formula), "term.labels").
+    #[test]
+    fn sums_and_intercepts() {
+        let f = Formula::parse("satell ~ width + I(width^2)").unwrap();
+        assert_eq!(f.term_labels(), ["width", "I(width^2)"]);
+        assert!(f.intercept);
+        assert_eq!(f.response, Response::Single(Expr::Col("satell".into())));
+        assert_eq!(f.response_label, "satell");
+        assert!(!Formula::parse("y ~ x - 1").unwrap().intercept);
+        assert!(!Formula::parse("y ~ 0 + x").unwrap().intercept);
+        assert!(!Formula::parse("y ~ x + 0").unwrap().intercept);
+        assert!(!Formula::parse("y ~ -1 + x").unwrap().intercept);
+        assert!(Formula::parse("y ~ 0 + x + 1").unwrap().intercept);
+        assert_eq!(labels("y ~ 1"), Vec::<String>::new());
+        assert_eq!(labels("y ~ x + x"), ["x"]);
+    }
+
+    #[test]
+    fn interactions_follow_r_order() {
+        assert_eq!(labels("y ~ a * b"), ["a", "b", "a:b"]);
+        assert_eq!(labels("y ~ a:b"), ["a:b"]);
+        assert_eq!(labels("y ~ a:b + c"), ["c", "a:b"]);
+        assert_eq!(labels("y ~ a*b*c"), ["a", "b", "c", "a:b", "a:c", "b:c", "a:b:c"]);
+        assert_eq!(labels("y ~ a*b - a:b"), ["a", "b"]);
+        assert_eq!(labels("y ~ a*b - a"), ["b", "a:b"]);
+        assert_eq!(labels("y ~ (a + b + c)^2"), ["a", "b", "c", "a:b", "a:c", "b:c"]);
+        assert_eq!(labels("y ~ a/b"), ["a", "a:b"]);
+        assert_eq!(labels("y ~ (a + b)/c"), ["a", "b", "a:b:c"]);
+        assert_eq!(labels("y ~ b:a + a"), ["a", "b:a"]);
+        assert_eq!(labels("y ~ b + a:b"), ["b", "b:a"]);
+        assert_eq!(labels("y ~ a:a"), ["a"]);
+        assert_eq!(labels("y ~ log(x):z + x"), ["x", "log(x):z"]);
+    }
+
+    #[test]
+    fn labels_are_deparsed_like_r() {
+        assert_eq!(
+            labels("y ~ I(a*b) + I( x ^ 2 ) + log(x+1) + sqrt(z) + I(1/x) + I(-x) + I((x + 1)^2) + exp(1e5 * x)"),
+            [
+                "I(a * b)",
+                "I(x^2)",
+                "log(x + 1)",
+                "sqrt(z)",
+                "I(1/x)",
+                "I(-x)",
+                "I((x + 1)^2)",
+                "exp(1e+05 * x)"
+            ]
+        );
+        assert_eq!(labels("y ~ `body mass` + x.1"), ["`body mass`", "x.1"]);
+        assert_eq!(labels("y ~ I(x**2)"), ["I(x^2)"]);
+        assert_eq!(
+            labels("y ~ C(region) + C(region, ref=north) + C(c, ref = \"a b\") + C(k, ref = 3)"),
+            [
+                "C(region)",
+                "C(region, ref = \"north\")",
+                "C(c, ref = \"a b\")",
+                "C(k, ref = 3)"
+            ]
+        );
+    }
+
+    #[test]
+    fn responses() {
+        let f = Formula::parse("disease/total ~ snoring").unwrap();
+        assert_eq!(f.response_label, "disease/total");
+        assert!(matches!(f.response, Response::EventsTrials { .. }));
+        let f = Formula::parse("cbind(disease, total-disease) ~ snoring").unwrap();
+        assert_eq!(f.response_label, "cbind(disease, total - disease)");
+        assert!(matches!(f.response, Response::Cbind { .. }));
+        let f = Formula::parse("log(y) ~ x").unwrap();
+        assert_eq!(
+            f.response,
+            Response::Single(Expr::Call(Func::Log, Box::new(Expr::Col("y".into()))))
+        );
+    }
+
+    #[test]
+    fn offsets_leave_the_terms() {
+        let f = Formula::parse("claims ~ age + C(region, ref=north) + offset(log(exposure)) + offset(z)").unwrap();
+        assert_eq!(f.term_labels(), ["age", "C(region, ref = \"north\")"]);
+        assert_eq!(f.offsets.len(), 2);
+        assert_eq!(f.offsets[0].label(), "log(exposure)");
+    }
+
+    #[test]
+    fn error_missing_tilde() {
+        assert_eq!(pos_of("y + x").0, 5);
+        let (p, m) = pos_of("y x");
+        assert_eq!(p, 2);
+        assert!(m.contains("'~'"), "{m}");
+        assert_eq!(pos_of("~ x").0, 0);
+    }
+
+    #[test]
+    fn error_unbalanced_parenthesis() {
+        let (p, m) = pos_of("y ~ log(x + z");
+        assert_eq!(p, 7);
+        assert!(m.contains("never closed"), "{m}");
+        assert_eq!(pos_of("y ~ (a + b").0, 4);
+        let (p, m) = pos_of("y ~ a + b)");
+        assert_eq!(p, 9);
+        assert!(m.contains("no matching"), "{m}");
+    }
+
+    #[test]
+    fn error_stray_character() {
+        let (p, m) = pos_of("y ~ a $ b");
+        assert_eq!(p, 6);
+        assert!(m.contains("'$'"), "{m}");
+        // Positions count characters, not bytes.
+        assert_eq!(pos_of("é ~ a # b").0, 6);
+    }
+
+    #[test]
+    fn error_unknown_function() {
+        let (p, m) = pos_of("y ~ x + foo(z)");
+        assert_eq!(p, 8);
+        assert!(m.contains("unknown function 'foo'"), "{m}");
+        assert_eq!(pos_of("y ~ I(bar(z))").0, 6);
+        assert_eq!(pos_of("y ~ x + cbind(a, b)").0, 8);
+    }
+
+    #[test]
+    fn error_empty_term() {
+        let (p, m) = pos_of("y ~ x + ");
+        assert_eq!(p, 8);
+        assert!(m.contains("ends"), "{m}");
+        assert_eq!(pos_of("y ~ a + * b").0, 8);
+        assert_eq!(pos_of("y ~ ").0, 4);
+        assert_eq!(pos_of("y ~ ()").0, 5);
+        assert_eq!(pos_of("y ~ log()").0, 4);
+        assert_eq!(pos_of("y ~ a::b").0, 6);
+    }
+
+    #[test]
+    fn other_errors_point_at_their_place() {
+        assert_eq!(pos_of("y ~ x + 2").0, 8);
+        assert_eq!(pos_of("y ~ a:offset(z)").0, 6);
+        assert_eq!(pos_of("y ~ C(a, lvl = b)").0, 9);
+        assert_eq!(pos_of("y ~ C(log(a))").0, 6);
+        assert_eq!(pos_of("y ~ I(a:b)").0, 7);
+        assert_eq!(pos_of("y ~ `ab").0, 4);
+        assert_eq!(pos_of("y ~ x ~ z").0, 6);
+        assert_eq!(pos_of("y ~ (a+b)^x").0, 10);
+    }
 }

@@ -5,6 +5,8 @@
 //! SAS PROC GENMOD and PROC LOGISTIC.
 //!
 //! - [`formula`] parses `y ~ x1 + C(group, ref=a) + I(x^2) + offset(log(t))`;
+//! - [`expr`] holds the arithmetic inside formulas (`I(...)`, `log(x)`) and R-style labels;
+//! - [`factor`] orders and codes factor levels as R does;
 //! - [`design`] evaluates it on a [`dimorph_data::Frame`] into a [`design::ModelFrame`];
 //! - [`family`] and [`link`] are the random component and the link (§4.1.1);
 //! - [`irls`] fits by Fisher scoring, once for all families and links; [`fit`] adds the
@@ -14,6 +16,8 @@
 pub mod binary;
 pub mod design;
 pub mod error;
+pub mod expr;
+pub mod factor;
 pub mod family;
 pub mod fit;
 pub mod formula;

@@ -28,7 +28,11 @@ pub struct AnalysisOptions {
 
 impl Default for AnalysisOptions {
     fn default() -> Self {
-        AnalysisOptions { level: 0.95, profile: true, binwidth: 0.002 }
+        AnalysisOptions {
+            level: 0.95,
+            profile: true,
+            binwidth: 0.002,
+        }
     }
 }
 
@@ -69,7 +73,10 @@ pub fn analyze(mf: &ModelFrame, formula: &str, opts: &GlmOptions, aopts: &Analys
     let f = fit(mf, opts)?;
     let inference = infer(mf, &f, aopts.level, aopts.profile && f.family.has_likelihood());
     let binary = (f.family.is_binomial() && f.family.has_likelihood()).then(|| {
-        let n_exp: f64 = (0..mf.n).filter(|&i| f.prior[i] > 0.0).map(|i| f.n_trials[i] * f.freq[i]).sum();
+        let n_exp: f64 = (0..mf.n)
+            .filter(|&i| f.prior[i] > 0.0)
+            .map(|i| f.n_trials[i] * f.freq[i])
+            .sum();
         let k = f.rank as f64;
         let k0 = if mf.intercept { 1.0 } else { 0.0 };
         let m2 = -2.0 * f.loglik_kernel;
@@ -88,7 +95,13 @@ pub fn analyze(mf: &ModelFrame, formula: &str, opts: &GlmOptions, aopts: &Analys
             standardized: binary::standardized_estimates(mf, &f),
         }
     });
-    Ok(GlmReport { formula: formula.to_string(), data: mf.source.clone(), fit: f, inference, binary })
+    Ok(GlmReport {
+        formula: formula.to_string(),
+        data: mf.source.clone(),
+        fit: f,
+        inference,
+        binary,
+    })
 }
 
 /// Decimals that give every value at least `digits` significant digits (R's `format` on a
@@ -117,14 +130,28 @@ impl GlmReport {
         let inf = &self.inference;
         let mut o = String::new();
         let fam = match f.family {
-            crate::family::Family::NegBin { .. } if f.theta.is_some() => format!("Negative Binomial({})", sig(f.theta.as_ref().map_or(f64::NAN, |t| t.theta), 4)),
+            crate::family::Family::NegBin { .. } if f.theta.is_some() => format!(
+                "Negative Binomial({})",
+                sig(f.theta.as_ref().map_or(f64::NAN, |t| t.theta), 4)
+            ),
             _ => f.family.name(),
         };
-        let _ = writeln!(o, "Call:  glm(formula = {}, family = {}(link = \"{}\"), data = {})\n", self.formula, fam, f.link.name(), self.data);
+        let _ = writeln!(
+            o,
+            "Call:  glm(formula = {}, family = {}(link = \"{}\"), data = {})\n",
+            self.formula,
+            fam,
+            f.link.name(),
+            self.data
+        );
         let _ = writeln!(o, "Coefficients:");
         let est_se: Vec<f64> = inf.coefficients.iter().flat_map(|c| [c.estimate, c.se]).collect();
         let d = common_decimals(&est_se, 4, 10);
-        let tname = if f.dispersion_estimated() { ("t value", "Pr(>|t|)") } else { ("z value", "Pr(>|z|)") };
+        let tname = if f.dispersion_estimated() {
+            ("t value", "Pr(>|t|)")
+        } else {
+            ("z value", "Pr(>|z|)")
+        };
         let mut t = Table::new("", &["", "Estimate", "Std. Error", tname.0, tname.1, ""]);
         for c in &inf.coefficients {
             t.row([
@@ -137,21 +164,45 @@ impl GlmReport {
             ]);
         }
         o.push_str(&t.to_text());
-        let _ = writeln!(o, "---\nSignif. codes:  0 '***' 0.001 '**' 0.01 '*' 0.05 '.' 0.1 ' ' 1\n");
+        let _ = writeln!(
+            o,
+            "---\nSignif. codes:  0 '***' 0.001 '**' 0.01 '*' 0.05 '.' 0.1 ' ' 1\n"
+        );
         if f.dispersion_estimated() {
-            let _ = writeln!(o, "(Dispersion parameter for {} family taken to be {})\n", f.family.name(), sig(f.dispersion, 7));
+            let _ = writeln!(
+                o,
+                "(Dispersion parameter for {} family taken to be {})\n",
+                f.family.name(),
+                sig(f.dispersion, 7)
+            );
         } else {
             let _ = writeln!(o, "(Dispersion parameter for {} family taken to be 1)\n", fam);
         }
-        let _ = writeln!(o, "    Null deviance: {}  on {}  degrees of freedom", sig(f.null_deviance, 5), f.df_null);
-        let _ = writeln!(o, "Residual deviance: {}  on {}  degrees of freedom", sig(f.deviance, 5), f.df_residual);
+        let _ = writeln!(
+            o,
+            "    Null deviance: {}  on {}  degrees of freedom",
+            sig(f.null_deviance, 5),
+            f.df_null
+        );
+        let _ = writeln!(
+            o,
+            "Residual deviance: {}  on {}  degrees of freedom",
+            sig(f.deviance, 5),
+            f.df_residual
+        );
         if !f.aliased.is_empty() {
             let _ = writeln!(o, "  ({} not defined because of singularities)", f.aliased.len());
         }
         let _ = writeln!(o, "AIC: {}\n", if f.aic.is_nan() { "NA".into() } else { sig(f.aic, 5) });
         let _ = writeln!(o, "Number of Fisher Scoring iterations: {}", f.iterations);
         if let Some(t) = &f.theta {
-            let _ = writeln!(o, "\n              Theta:  {}\n          Std. Err.:  {}\n 2 x log-likelihood:  {}", sig(t.theta, 5), sig(t.se, 5), fixed(2.0 * f.loglik, 3));
+            let _ = writeln!(
+                o,
+                "\n              Theta:  {}\n          Std. Err.:  {}\n 2 x log-likelihood:  {}",
+                sig(t.theta, 5),
+                sig(t.se, 5),
+                fixed(2.0 * f.loglik, 3)
+            );
         }
         o
     }
@@ -162,7 +213,10 @@ impl GlmReport {
         let inf = &self.inference;
         let mut s = Section::new(title);
         if f.n_dropped > 0 {
-            s.text(format!("{} of {} rows were dropped because a column used by the model was missing.", f.n_dropped, f.n_read));
+            s.text(format!(
+                "{} of {} rows were dropped because a column used by the model was missing.",
+                f.n_dropped, f.n_read
+            ));
         }
         for w in &f.warnings {
             if !w.contains("rows dropped") {
@@ -186,29 +240,95 @@ impl GlmReport {
         s.table(mi);
 
         let df = f.df_residual;
-        let mut gof = Table::new("Criteria For Assessing Goodness Of Fit", &["Criterion", "DF", "Value", "Value/DF"]);
+        let mut gof = Table::new(
+            "Criteria For Assessing Goodness Of Fit",
+            &["Criterion", "DF", "Value", "Value/DF"],
+        );
         let per = |v: f64| fixed(v / df, 4);
-        gof.row(["Deviance".to_string(), sig(df, 10), fixed(f.deviance, 4), per(f.deviance)]);
-        gof.row(["Scaled Deviance".to_string(), sig(df, 10), fixed(f.scaled_deviance, 4), per(f.scaled_deviance)]);
-        gof.row(["Pearson Chi-Square".to_string(), sig(df, 10), fixed(f.pearson_chi2, 4), per(f.pearson_chi2)]);
-        gof.row(["Scaled Pearson X2".to_string(), sig(df, 10), fixed(f.scaled_pearson_chi2, 4), per(f.scaled_pearson_chi2)]);
+        gof.row([
+            "Deviance".to_string(),
+            sig(df, 10),
+            fixed(f.deviance, 4),
+            per(f.deviance),
+        ]);
+        gof.row([
+            "Scaled Deviance".to_string(),
+            sig(df, 10),
+            fixed(f.scaled_deviance, 4),
+            per(f.scaled_deviance),
+        ]);
+        gof.row([
+            "Pearson Chi-Square".to_string(),
+            sig(df, 10),
+            fixed(f.pearson_chi2, 4),
+            per(f.pearson_chi2),
+        ]);
+        gof.row([
+            "Scaled Pearson X2".to_string(),
+            sig(df, 10),
+            fixed(f.scaled_pearson_chi2, 4),
+            per(f.scaled_pearson_chi2),
+        ]);
         if f.family.has_likelihood() {
-            gof.row(["Log Likelihood".to_string(), String::new(), fixed(f.loglik_kernel, 4), String::new()]);
-            gof.row(["Full Log Likelihood".to_string(), String::new(), fixed(f.loglik, 4), String::new()]);
-            gof.row(["AIC (smaller is better)".to_string(), String::new(), fixed(f.aic, 4), String::new()]);
-            gof.row(["AICC (smaller is better)".to_string(), String::new(), fixed(f.aicc, 4), String::new()]);
-            gof.row(["BIC (smaller is better)".to_string(), String::new(), fixed(f.bic, 4), String::new()]);
+            gof.row([
+                "Log Likelihood".to_string(),
+                String::new(),
+                fixed(f.loglik_kernel, 4),
+                String::new(),
+            ]);
+            gof.row([
+                "Full Log Likelihood".to_string(),
+                String::new(),
+                fixed(f.loglik, 4),
+                String::new(),
+            ]);
+            gof.row([
+                "AIC (smaller is better)".to_string(),
+                String::new(),
+                fixed(f.aic, 4),
+                String::new(),
+            ]);
+            gof.row([
+                "AICC (smaller is better)".to_string(),
+                String::new(),
+                fixed(f.aicc, 4),
+                String::new(),
+            ]);
+            gof.row([
+                "BIC (smaller is better)".to_string(),
+                String::new(),
+                fixed(f.bic, 4),
+                String::new(),
+            ]);
         }
         s.table(gof);
 
         let pct = fixed(100.0 * inf.level, 0);
         let mut pe = Table::new(
             "Analysis Of Maximum Likelihood Parameter Estimates (observed-information standard errors, as GENMOD)",
-            &["Parameter", "DF", "Estimate", "Standard Error", &format!("Wald {pct}% Lower"), &format!("Wald {pct}% Upper"), "Wald Chi-Square", "Pr > ChiSq"],
+            &[
+                "Parameter",
+                "DF",
+                "Estimate",
+                "Standard Error",
+                &format!("Wald {pct}% Lower"),
+                &format!("Wald {pct}% Upper"),
+                "Wald Chi-Square",
+                "Pr > ChiSq",
+            ],
         );
         for c in &inf.coefficients {
             if c.estimate.is_nan() {
-                pe.row([sas_param(&c.name), "0".into(), "0.0000".into(), ".".into(), ".".into(), ".".into(), ".".into(), ".".into()]);
+                pe.row([
+                    sas_param(&c.name),
+                    "0".into(),
+                    "0.0000".into(),
+                    ".".into(),
+                    ".".into(),
+                    ".".into(),
+                    ".".into(),
+                    ".".into(),
+                ]);
                 continue;
             }
             pe.row([
@@ -228,32 +348,83 @@ impl GlmReport {
             (None, true) => ("Scale", f.dispersion.sqrt()),
             (None, false) => ("Scale", 1.0),
         };
-        pe.row([sname.to_string(), scale_df.into(), fixed(sval, 4), "0.0000".into(), fixed(sval, 4), fixed(sval, 4), String::new(), String::new()]);
+        pe.row([
+            sname.to_string(),
+            scale_df.into(),
+            fixed(sval, 4),
+            "0.0000".into(),
+            fixed(sval, 4),
+            fixed(sval, 4),
+            String::new(),
+            String::new(),
+        ]);
         if f.dispersion_estimated() {
-            pe.note(format!("NOTE: The scale parameter was estimated by the square root of {} / DOF.", if matches!(f.dispersion_method, crate::fit::Dispersion::Deviance) { "DEVIANCE" } else { "Pearson's Chi-Square" }));
+            pe.note(format!(
+                "NOTE: The scale parameter was estimated by the square root of {} / DOF.",
+                if matches!(f.dispersion_method, crate::fit::Dispersion::Deviance) {
+                    "DEVIANCE"
+                } else {
+                    "Pearson's Chi-Square"
+                }
+            ));
         } else if f.theta.is_none() {
             pe.note("NOTE: The scale parameter was held fixed.");
         }
         s.table(pe);
 
-        let has_prof = inf.coefficients.iter().any(|c| c.profile_ci[0].is_finite() || c.profile_ci[1].is_finite());
+        let has_prof = inf
+            .coefficients
+            .iter()
+            .any(|c| c.profile_ci[0].is_finite() || c.profile_ci[1].is_finite());
         if has_prof {
             let mut pr = Table::new(
                 format!("Profile-likelihood and Wald {pct}% confidence intervals (Wald with expected-information SE, as R's confint.default)"),
                 &["Parameter", "Estimate", "Profile Lower", "Profile Upper", "Wald Lower", "Wald Upper"],
             );
             for c in inf.coefficients.iter().filter(|c| c.estimate.is_finite()) {
-                pr.row([c.name.clone(), fixed(c.estimate, 4), fixed(c.profile_ci[0], 4), fixed(c.profile_ci[1], 4), fixed(c.wald_ci[0], 4), fixed(c.wald_ci[1], 4)]);
+                pr.row([
+                    c.name.clone(),
+                    fixed(c.estimate, 4),
+                    fixed(c.profile_ci[0], 4),
+                    fixed(c.profile_ci[1], 4),
+                    fixed(c.wald_ci[0], 4),
+                    fixed(c.wald_ci[1], 4),
+                ]);
             }
             s.table(pr);
         }
         if let Some(first) = inf.coefficients.iter().find(|c| c.exp.is_some()) {
             let _ = first;
-            let what = if f.link == Link::Logit { "Odds ratio" } else { "Ratio (rate or risk)" };
-            let mut er = Table::new(format!("{what} estimates exp(β)"), &["Effect", "Point Estimate", "Profile Lower", "Profile Upper", "Wald Lower", "Wald Upper"]);
-            for c in inf.coefficients.iter().skip(usize::from(f.coef_names.first().is_some_and(|n| n == "(Intercept)"))) {
+            let what = if f.link == Link::Logit {
+                "Odds ratio"
+            } else {
+                "Ratio (rate or risk)"
+            };
+            let mut er = Table::new(
+                format!("{what} estimates exp(β)"),
+                &[
+                    "Effect",
+                    "Point Estimate",
+                    "Profile Lower",
+                    "Profile Upper",
+                    "Wald Lower",
+                    "Wald Upper",
+                ],
+            );
+            for c in inf
+                .coefficients
+                .iter()
+                .skip(usize::from(f.coef_names.first().is_some_and(|n| n == "(Intercept)")))
+            {
                 if let Some(e) = &c.exp {
-                    er.row([c.name.clone(), fixed(e.estimate, 3), fixed(e.profile_ci[0], 3), fixed(e.profile_ci[1], 3), fixed(e.wald_ci[0], 3), fixed(e.wald_ci[1], 3)]);
+                    er.row([
+                        c.name.clone(),
+                        fixed(e.estimate, 3),
+                        fixed(e.profile_ci[0], 3),
+                        fixed(e.profile_ci[1], 3),
+                        fixed(e.wald_ci[0], 3),
+                        fixed(e.wald_ci[1], 3),
+                    ]);
                 }
             }
             s.table(er);
@@ -261,9 +432,25 @@ impl GlmReport {
         if !inf.type3.is_empty() {
             let est = f.dispersion_estimated();
             let hdr: Vec<&str> = if est {
-                vec!["Source", "DF", "Chi-Square", "Pr > ChiSq", "F Value", "Pr > F", "Wald Chi-Square", "Pr > ChiSq"]
+                vec![
+                    "Source",
+                    "DF",
+                    "Chi-Square",
+                    "Pr > ChiSq",
+                    "F Value",
+                    "Pr > F",
+                    "Wald Chi-Square",
+                    "Pr > ChiSq",
+                ]
             } else {
-                vec!["Source", "DF", "LR Chi-Square", "Pr > ChiSq", "Wald Chi-Square", "Pr > ChiSq"]
+                vec![
+                    "Source",
+                    "DF",
+                    "LR Chi-Square",
+                    "Pr > ChiSq",
+                    "Wald Chi-Square",
+                    "Pr > ChiSq",
+                ]
             };
             let mut t3 = Table::new("Type 3 Analysis (likelihood ratio and Wald)", &hdr);
             for t in &inf.type3 {
@@ -281,19 +468,48 @@ impl GlmReport {
 
         if let Some(b) = &self.binary {
             let fs = &b.fit_statistics;
-            let mut mf = Table::new("The LOGISTIC Procedure — Model Fit Statistics", &["Criterion", "Intercept Only", "Intercept and Covariates"]);
+            let mut mf = Table::new(
+                "The LOGISTIC Procedure — Model Fit Statistics",
+                &["Criterion", "Intercept Only", "Intercept and Covariates"],
+            );
             mf.row(["AIC".to_string(), fixed(fs.aic_intercept_only, 3), fixed(fs.aic, 3)]);
             mf.row(["SC".to_string(), fixed(fs.sc_intercept_only, 3), fixed(fs.sc, 3)]);
-            mf.row(["-2 Log L".to_string(), fixed(fs.minus2_log_l_intercept_only, 3), fixed(fs.minus2_log_l, 3)]);
+            mf.row([
+                "-2 Log L".to_string(),
+                fixed(fs.minus2_log_l_intercept_only, 3),
+                fixed(fs.minus2_log_l, 3),
+            ]);
             s.table(mf);
             let g = &inf.global;
-            let mut gt = Table::new("Testing Global Null Hypothesis: BETA=0", &["Test", "Chi-Square", "DF", "Pr > ChiSq"]);
-            gt.row(["Likelihood Ratio".to_string(), fixed(g.lr_chi2, 4), g.df.to_string(), p_sas(g.lr_p)]);
-            gt.row(["Wald".to_string(), fixed(g.wald_chi2, 4), g.df.to_string(), p_sas(g.wald_p)]);
+            let mut gt = Table::new(
+                "Testing Global Null Hypothesis: BETA=0",
+                &["Test", "Chi-Square", "DF", "Pr > ChiSq"],
+            );
+            gt.row([
+                "Likelihood Ratio".to_string(),
+                fixed(g.lr_chi2, 4),
+                g.df.to_string(),
+                p_sas(g.lr_p),
+            ]);
+            gt.row([
+                "Wald".to_string(),
+                fixed(g.wald_chi2, 4),
+                g.df.to_string(),
+                p_sas(g.wald_p),
+            ]);
             s.table(gt);
             let mut ml = Table::new(
                 "Analysis of Maximum Likelihood Estimates",
-                &["Parameter", "DF", "Estimate", "Standard Error", "Wald Chi-Square", "Pr > ChiSq", "Standardized Estimate", "Odds Ratio"],
+                &[
+                    "Parameter",
+                    "DF",
+                    "Estimate",
+                    "Standard Error",
+                    "Wald Chi-Square",
+                    "Pr > ChiSq",
+                    "Standardized Estimate",
+                    "Odds Ratio",
+                ],
             );
             for (j, c) in inf.coefficients.iter().enumerate() {
                 if c.estimate.is_nan() {
@@ -307,26 +523,63 @@ impl GlmReport {
                     fixed(c.se_observed, 4),
                     fixed(c.wald_chi2, 4),
                     p_sas(c.wald_p),
-                    if is_int { ".".into() } else { fixed(b.standardized[j], 6) },
-                    if is_int || f.link != Link::Logit { ".".into() } else { fixed(c.estimate.exp(), 3) },
+                    if is_int {
+                        ".".into()
+                    } else {
+                        fixed(b.standardized[j], 6)
+                    },
+                    if is_int || f.link != Link::Logit {
+                        ".".into()
+                    } else {
+                        fixed(c.estimate.exp(), 3)
+                    },
                 ]);
             }
             s.table(ml);
             let a = &b.association;
-            let mut at = Table::new("Association of Predicted Probabilities and Observed Responses", &["", "", "", ""]);
+            let mut at = Table::new(
+                "Association of Predicted Probabilities and Observed Responses",
+                &["", "", "", ""],
+            );
             at.header.clear();
-            at.row(["Percent Concordant".to_string(), fixed(a.percent_concordant, 1), "Somers' D".into(), fixed(a.somers_d, 3)]);
-            at.row(["Percent Discordant".to_string(), fixed(a.percent_discordant, 1), "Gamma".into(), fixed(a.gamma, 3)]);
-            at.row(["Percent Tied".to_string(), fixed(a.percent_tied, 1), "Tau-a".into(), fixed(a.tau_a, 3)]);
+            at.row([
+                "Percent Concordant".to_string(),
+                fixed(a.percent_concordant, 1),
+                "Somers' D".into(),
+                fixed(a.somers_d, 3),
+            ]);
+            at.row([
+                "Percent Discordant".to_string(),
+                fixed(a.percent_discordant, 1),
+                "Gamma".into(),
+                fixed(a.gamma, 3),
+            ]);
+            at.row([
+                "Percent Tied".to_string(),
+                fixed(a.percent_tied, 1),
+                "Tau-a".into(),
+                fixed(a.tau_a, 3),
+            ]);
             at.row(["Pairs".to_string(), sig(a.pairs, 12), "c".into(), fixed(a.c, 3)]);
             s.table(at);
             let h = &b.hosmer_lemeshow;
-            let mut ht = Table::new("Hosmer and Lemeshow Goodness-of-Fit Test", &["Chi-Square", "DF", "Pr > ChiSq", "Groups"]);
-            ht.row([fixed(h.chi2, 4), h.df.to_string(), p_sas(h.p_value), h.groups.len().to_string()]);
+            let mut ht = Table::new(
+                "Hosmer and Lemeshow Goodness-of-Fit Test",
+                &["Chi-Square", "DF", "Pr > ChiSq", "Groups"],
+            );
+            ht.row([
+                fixed(h.chi2, 4),
+                h.df.to_string(),
+                p_sas(h.p_value),
+                h.groups.len().to_string(),
+            ]);
             s.table(ht);
         } else if f.family.has_likelihood() {
             let g = &inf.global;
-            let mut gt = Table::new("Likelihood-ratio test against the intercept-only model", &["Chi-Square", "DF", "Pr > ChiSq"]);
+            let mut gt = Table::new(
+                "Likelihood-ratio test against the intercept-only model",
+                &["Chi-Square", "DF", "Pr > ChiSq"],
+            );
             gt.row([fixed(g.lr_chi2, 4), g.df.to_string(), p_sas(g.lr_p)]);
             s.table(gt);
         }
