@@ -120,61 +120,58 @@ pub struct HlGroup {
     pub expected_nonevents: f64,
 }
 
+fn add(g: &mut HlGroup, b: &HlGroup) {
+    g.n += b.n;
+    g.observed_events += b.observed_events;
+    g.observed_nonevents += b.observed_nonevents;
+    g.expected_events += b.expected_events;
+    g.expected_nonevents += b.expected_nonevents;
+}
+
 /// Hosmer–Lemeshow with about ten groups of equal size by predicted probability.
 ///
-/// Grouping (documented because implementations differ): observations are sorted by predicted
-/// probability; observations with the same probability are never split; a group is closed once
-/// it holds at least ⌊0.1·N + 0.5⌋ observations; a last group smaller than half that size is
-/// merged into the one before. χ² = Σ (O − E)² / (E (1 − E/n)) on G − 2 df.
+/// Grouping as SAS PROC LOGISTIC's LACKFIT documents it: observations sorted by predicted
+/// probability, ties never split, target size M = ⌊0.1·N + 0.5⌋; a block of c' tied observations
+/// joins the current group of c iff c < M and c + ⌊c'/2⌋ ≤ M; a last group of at most ⌊0.05·N⌋
+/// observations is merged into the one before. χ² = Σ (O − E)² / (E (1 − E/n)) on G − 2 df.
 pub fn hosmer_lemeshow(mf: &ModelFrame, fit: &GlmFit) -> HosmerLemeshow {
     let mut rows = counts(fit, &mf.y);
     rows.sort_by(|a, b| a.0.total_cmp(&b.0));
     let n_total: f64 = rows.iter().map(|r| r.1 + r.2).sum();
     let target = (0.1 * n_total + 0.5).floor().max(1.0);
-    let mut groups: Vec<HlGroup> = Vec::new();
-    let mut cur = HlGroup {
+    let empty = || HlGroup {
         n: 0.0,
         observed_events: 0.0,
         expected_events: 0.0,
         observed_nonevents: 0.0,
         expected_nonevents: 0.0,
     };
+    let mut groups: Vec<HlGroup> = Vec::new();
+    let mut cur = empty();
     let mut i = 0;
     while i < rows.len() {
-        // a block of equal probabilities
+        // a block of equal probabilities (never split)
         let p = rows[i].0;
+        let mut blk = empty();
         while i < rows.len() && rows[i].0 == p {
             let (pp, e, ne) = rows[i];
             let m = e + ne;
-            cur.n += m;
-            cur.observed_events += e;
-            cur.observed_nonevents += ne;
-            cur.expected_events += m * pp;
-            cur.expected_nonevents += m * (1.0 - pp);
+            blk.n += m;
+            blk.observed_events += e;
+            blk.observed_nonevents += ne;
+            blk.expected_events += m * pp;
+            blk.expected_nonevents += m * (1.0 - pp);
             i += 1;
         }
-        if cur.n >= target {
-            groups.push(std::mem::replace(
-                &mut cur,
-                HlGroup {
-                    n: 0.0,
-                    observed_events: 0.0,
-                    expected_events: 0.0,
-                    observed_nonevents: 0.0,
-                    expected_nonevents: 0.0,
-                },
-            ));
+        let joins = cur.n == 0.0 || (cur.n < target && cur.n + (blk.n / 2.0).floor() <= target);
+        if !joins {
+            groups.push(std::mem::replace(&mut cur, empty()));
         }
+        add(&mut cur, &blk);
     }
     if cur.n > 0.0 {
         match groups.last_mut() {
-            Some(last) if cur.n < target / 2.0 => {
-                last.n += cur.n;
-                last.observed_events += cur.observed_events;
-                last.observed_nonevents += cur.observed_nonevents;
-                last.expected_events += cur.expected_events;
-                last.expected_nonevents += cur.expected_nonevents;
-            }
+            Some(last) if cur.n <= (0.05 * n_total).floor() => add(last, &cur),
             _ => groups.push(cur),
         }
     }

@@ -90,7 +90,8 @@ pub struct TermTest {
     /// Likelihood-ratio χ² = (D_reduced − D) / φ.
     pub lr_chi2: f64,
     pub lr_p: f64,
-    /// F = (D_reduced − D) / (df φ) when the dispersion is estimated, else NaN.
+    /// F = ((D_reduced − D)/df) / (D/df_residual) when the dispersion is estimated (R's
+    /// `drop1(test = "F")`), else NaN.
     pub f: f64,
     pub f_p: f64,
     /// Wald χ² = βᵀ V⁻¹ β over the term's columns (observed-information covariance, as SAS).
@@ -191,7 +192,8 @@ fn term_test(label: &str, cols: &[usize], fit: &GlmFit, prof: &Profiler) -> Term
     let d_red = prof.deviance_with(&free, None);
     let lr = (d_red - fit.deviance) / fit.dispersion;
     let (f, f_p) = if fit.dispersion_estimated() {
-        let f = (d_red - fit.deviance) / (df as f64 * fit.dispersion);
+        // R's drop1(test = "F"): the mean square of the residual deviance as the denominator
+        let f = (d_red - fit.deviance) / (df as f64 * fit.deviance / fit.df_residual);
         (f, f_sf(f, df as f64, fit.df_residual))
     } else {
         (f64::NAN, f64::NAN)
@@ -221,7 +223,7 @@ fn global_test(mf: &ModelFrame, fit: &GlmFit, prof: &Profiler) -> TermTest {
     let lr = (fit.null_deviance - fit.deviance) / fit.dispersion;
     let wald = wald_quadratic(&fit.coef, &fit.cov_observed, prof.p, &cols);
     let (f, f_p) = if fit.dispersion_estimated() && df > 0 {
-        let f = lr / df as f64;
+        let f = (fit.null_deviance - fit.deviance) / (df as f64 * fit.deviance / fit.df_residual);
         (f, f_sf(f, df as f64, fit.df_residual))
     } else {
         (f64::NAN, f64::NAN)
@@ -324,7 +326,13 @@ impl<'a> Profiler<'a> {
         for &c in free {
             s[c] = start[c];
         }
-        let mut r = irls::irls(&pb, free, intercept, Some(&s), ctl);
+        // a term's removal is refitted from the family's starting values, as R's drop1 does;
+        // a profile point starts from the fitted coefficients (the shift is small)
+        let mut r = if fixed.is_some() {
+            irls::irls(&pb, free, intercept, Some(&s), ctl)
+        } else {
+            irls::irls(&pb, free, intercept, None, ctl)
+        };
         if !r.converged || !r.deviance.is_finite() {
             r = irls::irls(&pb, free, intercept, None, ctl);
         }

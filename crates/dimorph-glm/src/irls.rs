@@ -257,7 +257,16 @@ pub fn irls(pb: &Problem, free: &[usize], intercept: Option<usize>, start: Optio
         iterations = iter;
         // solve the weighted least-squares problem on the free columns
         let sub = crate::linalg::sub_matrix(&cur.xtwx, p, free);
+        if sub.iter().any(|v| !v.is_finite()) {
+            // weights overflowed: the current β is far outside the data's range
+            converged = false;
+            break;
+        }
         let ch = Cholesky::new(&sub, free.len());
+        if ch.rank() == 0 && !free.is_empty() {
+            converged = false;
+            break;
+        }
         kept = ch.kept.iter().map(|&k| free[k]).collect();
         aliased = free.iter().copied().filter(|j| !kept.contains(j)).collect();
         let rhs: Vec<f64> = kept.iter().map(|&j| cur.xtwz[j]).collect();
@@ -310,6 +319,9 @@ pub fn irls(pb: &Problem, free: &[usize], intercept: Option<usize>, start: Optio
             break;
         }
         dev_old = cur.deviance;
+    }
+    if !cur.valid {
+        converged = false;
     }
     let mut deviance = cur.deviance;
     if converged && ctl.polish && !kept.is_empty() && pb.link != pb.family.canonical_link() {
