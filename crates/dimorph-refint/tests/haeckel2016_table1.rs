@@ -7,7 +7,7 @@
 //!
 //! Where the paper rounded an intermediate: (1) the CLSI column is tested both from CV_E* as
 //! printed and from our unrounded CV_E*; from the unrounded value sodium gives 0.706 (printed
-//! 0.70). (2) Eleven of the 60 cells differ from our value rounded to two decimals by one unit
+//! 0.70). (2) Ten of the 70 cells tested differ from our value rounded to two decimals by one unit
 //! in the last digit: CV_E* creatinine (18.847 → printed 18.84), pD% of RL1 for glucose
 //! (4.768/4.76), creatinine (6.008/6.00), AST (8.574/8.58), pD% of RL2 for potassium
 //! (3.132/3.14), glucose (4.316/4.31), TSH (7.431/7.44), PSA (8.108/8.10), pD(RL2) for
