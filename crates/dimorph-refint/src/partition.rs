@@ -278,6 +278,20 @@ pub fn partition_grouped(source: &str, g: &Grouped, o: &EstimateOptions) -> Resu
     let harris_boyd = if groups.len() == 2 {
         if groups[0].log_scale == groups[1].log_scale {
             Some(harris_boyd(groups[0].summary, groups[1].summary))
+        } else if o.method == Method::Reflim {
+            // the groups chose different models: refit both on the pooled data's scale
+            let mut ro = o.reflim;
+            ro.lognormal = Some(pooled.log_scale);
+            let mut sums = Vec::new();
+            for (level, x) in &g.groups {
+                let r = reflim(&format!("{source}: {} where {by} = '{level}'", g.value), x, None, ro)?;
+                sums.push(GroupSummary { mean: r.mean, sd: r.sd, n: r.n_trunc });
+            }
+            notes.push(format!(
+                "the groups chose different models (normal vs log-normal); for Harris & Boyd both were refitted on the {} scale of the pooled data",
+                if pooled.log_scale { "log" } else { "linear" }
+            ));
+            Some(harris_boyd(sums[0], sums[1]))
         } else {
             notes.push("Harris & Boyd not computed: the groups were estimated on different scales (normal vs log-normal)".into());
             None
@@ -287,7 +301,8 @@ pub fn partition_grouped(source: &str, g: &Grouped, o: &EstimateOptions) -> Resu
         None
     };
     if let Some(h) = &harris_boyd {
-        let scale = if groups[0].log_scale { "log scale" } else { "linear scale" };
+        let log = if groups[0].log_scale == groups[1].log_scale { groups[0].log_scale } else { pooled.log_scale };
+        let scale = if log { "log scale" } else { "linear scale" };
         let basis = if o.method == Method::Reflim { "mean and SD of the truncated Q-Q fit, n after truncation" } else { "all values" };
         notes.push(format!("Harris & Boyd on the {scale} ({basis}): {}", h.reason));
     }

@@ -50,3 +50,5 @@ for (k in c(20, 50, 120, 200)) {
   b <- MASS::boxcox(lm(x ~ 1, y = TRUE), plotit = FALSE)
   cat(k, "boxcox_grid_lambda", b$x[which.max(b$y)], "\n", sep = ",")
 }
+# partition test: permissible_uncertainty(54.5705975262797, 80.1914043175029, apply.rounding = FALSE)
+# (reflimR 1.1.0 limits of CREA, women) -> 52.3153076147842 56.8258874377752 77.1235215513056 83.2592870837002
