@@ -63,7 +63,7 @@ pub fn histograms(title: &str, x_label: &str, groups: &[(String, Vec<f64>, f64, 
         let tot = g.1.len() as f64 * w;
         dens.push(h.into_iter().map(|c| c / tot).collect());
     }
-    let ymax = dens.iter().flatten().copied().fold(0.0, f64::max) * 1.15;
+    let ymax = dens.iter().flatten().copied().fold(0.0, f64::max) * 1.35;
     let mut c = Chart::new(title, (lo, hi), (0.0, ymax.max(1e-12))).labels(x_label, "density");
     for (k, (g, d)) in groups.iter().zip(&dens).enumerate() {
         let col = PALETTE[k % PALETTE.len()];
@@ -75,7 +75,7 @@ pub fn histograms(title: &str, x_label: &str, groups: &[(String, Vec<f64>, f64, 
         pts.push((hi, 0.0));
         c.polygon(pts, col, 0.3, Some(&format!("{} (n = {}): {} – {}", g.0, g.1.len(), fmt_lim(g.2), fmt_lim(g.3))));
         for lim in [g.2, g.3] {
-            c.styled_line(vec![(lim, 0.0), (lim, ymax * 0.9)], col, 2.0, true, None);
+            c.styled_line(vec![(lim, 0.0), (lim, ymax * 0.75)], col, 2.0, true, None);
         }
     }
     c.to_svg()
