@@ -14,7 +14,12 @@ use std::time::Instant;
 
 fn peak_rss_kib() -> Option<u64> {
     let s = std::fs::read_to_string("/proc/self/status").ok()?;
-    s.lines().find(|l| l.starts_with("VmHWM:"))?.split_whitespace().nth(1)?.parse().ok()
+    s.lines()
+        .find(|l| l.starts_with("VmHWM:"))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
 }
 
 fn simulate(rng: &mut Rng, n: usize, healthy_median: f64, healthy_sdlog: f64) -> Vec<f64> {
@@ -33,13 +38,25 @@ fn simulate(rng: &mut Rng, n: usize, healthy_median: f64, healthy_sdlog: f64) ->
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let n: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(1_000_000);
-    let path = args.get(2).cloned().unwrap_or_else(|| std::env::temp_dir().join("dimorph_refint_bench.csv").display().to_string());
+    let n: usize = args
+        .get(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1_000_000);
+    let path = args.get(2).cloned().unwrap_or_else(|| {
+        std::env::temp_dir()
+            .join("dimorph_refint_bench.csv")
+            .display()
+            .to_string()
+    });
     let mut rng = Rng::new(42);
-    let groups = [("f", simulate(&mut rng, n, 68.0, 0.12)), ("m", simulate(&mut rng, n, 84.0, 0.14))];
+    let groups = [
+        ("f", simulate(&mut rng, n, 68.0, 0.12)),
+        ("m", simulate(&mut rng, n, 84.0, 0.14)),
+    ];
     // write the data for R
     {
-        let mut w = std::io::BufWriter::new(std::fs::File::create(&path).expect("create bench CSV"));
+        let mut w =
+            std::io::BufWriter::new(std::fs::File::create(&path).expect("create bench CSV"));
         writeln!(w, "group,value").unwrap();
         for (g, x) in &groups {
             for v in x {
@@ -74,12 +91,20 @@ fn main() {
         Ok(o) if o.status.success() => {
             let out = String::from_utf8_lossy(&o.stdout);
             print!("{out}");
-            let r_secs: Option<f64> = out.lines().find_map(|l| l.strip_prefix("reflimR_seconds=")).and_then(|s| s.trim().parse().ok());
+            let r_secs: Option<f64> = out
+                .lines()
+                .find_map(|l| l.strip_prefix("reflimR_seconds="))
+                .and_then(|s| s.trim().parse().ok());
             if let Some(r) = r_secs {
                 println!("ratio: reflimR / dimorph = {:.1}x", r / secs);
             }
         }
-        Ok(o) => println!("reflimR side failed: {}", String::from_utf8_lossy(&o.stderr)),
-        Err(e) => println!("reflimR side skipped (Rscript not available: {e}); run bench/refint_install_peers.sh"),
+        Ok(o) => println!(
+            "reflimR side failed: {}",
+            String::from_utf8_lossy(&o.stderr)
+        ),
+        Err(e) => println!(
+            "reflimR side skipped (Rscript not available: {e}); run bench/refint_install_peers.sh"
+        ),
     }
 }

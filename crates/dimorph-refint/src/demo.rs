@@ -12,12 +12,15 @@ use dimorph_report::{fmt::fixed, Section, Table};
 use std::path::Path;
 
 /// Analytes of the livertests data.
-pub const LIVERTESTS_ANALYTES: [&str; 8] = ["ALB", "ALT", "AST", "BIL", "CHE", "CREA", "GGT", "PROT"];
+pub const LIVERTESTS_ANALYTES: [&str; 8] =
+    ["ALB", "ALT", "AST", "BIL", "CHE", "CREA", "GGT", "PROT"];
 
 /// Builds the demo section from the bundled data folder (`data/`, holding `refint/`).
 pub fn section(data_dir: &Path) -> std::result::Result<Section, RefintError> {
     let dir = data_dir.join("refint");
-    let mut s = Section::new("Reference limits: equivalence limits and partitioning (Haeckel, Wosniok & Arzideh 2016)");
+    let mut s = Section::new(
+        "Reference limits: equivalence limits and partitioning (Haeckel, Wosniok & Arzideh 2016)",
+    );
     let opts = PermissibleOptions::default();
     let f = dimorph_data::read_csv(dir.join("haeckel2016_table1.csv"))?;
     let rows = table1_from_frame(&f, opts)?;
@@ -25,9 +28,15 @@ pub fn section(data_dir: &Path) -> std::result::Result<Section, RefintError> {
 
     s.text("Worked examples of the paper (pu from the first limits, z = 1.28):");
     let crea = compare_one((50.0, 104.0), Limit::Upper, 88.0, opts)?;
-    s.text(format!("Creatinine, upper limit men 104 vs women 88 µmol/L: {} → stratify by sex.", crea.reason));
+    s.text(format!(
+        "Creatinine, upper limit men 104 vs women 88 µmol/L: {} → stratify by sex.",
+        crea.reason
+    ));
     let ast = compare_one((10.0, 35.0), Limit::Upper, 37.0, opts)?;
-    s.text(format!("AST, upper limit 35.0 (women) vs 37.0 U/L (a laboratory): {}.", ast.reason));
+    s.text(format!(
+        "AST, upper limit 35.0 (women) vs 37.0 U/L (a laboratory): {}.",
+        ast.reason
+    ));
     let c = compare((50.0, 104.0), (45.0, 88.0), opts)?;
     let mut cs = comparison_section(&c);
     cs.title = "Creatinine: men (50, 104) as A vs women (45, 88) as B".into();
@@ -45,11 +54,25 @@ pub fn section(data_dir: &Path) -> std::result::Result<Section, RefintError> {
     );
     for a in LIVERTESTS_ANALYTES {
         let r = partition(&lt, a, "Sex", &eo)?;
-        let g = |i: usize| r.groups[i].reflim.as_ref().map(|x| (x.lower_rounded, x.upper_rounded, x.digits.max(0) as usize));
-        let (Some(fm), Some(mm)) = (g(0), g(1)) else {
-            return Err(RefintError::Invalid { what: a.into(), msg: "reflimR details missing".into() });
+        let g = |i: usize| {
+            r.groups[i]
+                .reflim
+                .as_ref()
+                .map(|x| (x.lower_rounded, x.upper_rounded, x.digits.max(0) as usize))
         };
-        let verdict = |i: usize| if r.decisions[i].partition { "partition" } else { "common" };
+        let (Some(fm), Some(mm)) = (g(0), g(1)) else {
+            return Err(RefintError::Invalid {
+                what: a.into(),
+                msg: "reflimR details missing".into(),
+            });
+        };
+        let verdict = |i: usize| {
+            if r.decisions[i].partition {
+                "partition"
+            } else {
+                "common"
+            }
+        };
         summary.row([
             a.to_string(),
             fixed(fm.0, fm.2),
@@ -71,32 +94,64 @@ pub fn section(data_dir: &Path) -> std::result::Result<Section, RefintError> {
 }
 
 /// Adds the histogram and the equivalence plot of a two-group partition to a section.
-pub fn add_partition_figures(s: &mut Section, r: &crate::partition::PartitionResult, frame: &dimorph_data::Frame) -> Result<()> {
+pub fn add_partition_figures(
+    s: &mut Section,
+    r: &crate::partition::PartitionResult,
+    frame: &dimorph_data::Frame,
+) -> Result<()> {
     let (hist, eq) = partition_figures(r, frame)?;
     s.figure(format!("{} by {}: histograms with each group's reference limits (values above median + 8·IQR not drawn)", r.value, r.by), hist);
     if let Some(eq) = eq {
-        s.figure(format!("{} by {}: equivalence lines (Figure 2 of the paper)", r.value, r.by), eq);
+        s.figure(
+            format!(
+                "{} by {}: equivalence lines (Figure 2 of the paper)",
+                r.value, r.by
+            ),
+            eq,
+        );
     }
     Ok(())
 }
 
 /// The two figures of a partition: the histograms, and (for two groups) the equivalence plot
 /// with A = the group with the lower upper limit.
-pub fn partition_figures(r: &crate::partition::PartitionResult, frame: &dimorph_data::Frame) -> Result<(String, Option<String>)> {
+pub fn partition_figures(
+    r: &crate::partition::PartitionResult,
+    frame: &dimorph_data::Frame,
+) -> Result<(String, Option<String>)> {
     let g = crate::partition::read_grouped(frame, &r.value, Some(&r.by), false, "")?;
     let groups: Vec<(String, Vec<f64>, f64, f64)> = r
         .groups
         .iter()
         .zip(&g.groups)
-        .map(|(e, (lvl, x))| (format!("{} = {lvl}", r.by), x.clone(), e.limits.lower, e.limits.upper))
+        .map(|(e, (lvl, x))| {
+            (
+                format!("{} = {lvl}", r.by),
+                x.clone(),
+                e.limits.lower,
+                e.limits.upper,
+            )
+        })
         .collect();
     let hist = figures::histograms(&format!("{} by {}", r.value, r.by), &r.value, &groups);
     let eq = if r.groups.len() == 2 {
-        let ia = if r.groups[0].limits.upper <= r.groups[1].limits.upper { 0 } else { 1 };
+        let ia = if r.groups[0].limits.upper <= r.groups[1].limits.upper {
+            0
+        } else {
+            1
+        };
         let (a, b) = (&r.groups[ia], &r.groups[1 - ia]);
-        let p = crate::Permissible::named(&format!("limits of '{}'", a.group), a.limits.lower, a.limits.upper, r.options.permissible)?;
+        let p = crate::Permissible::named(
+            &format!("limits of '{}'", a.group),
+            a.limits.lower,
+            a.limits.upper,
+            r.options.permissible,
+        )?;
         Some(figures::equivalence_plot(
-            &format!("{}: equivalence lines, {} = {} (A) vs {} (B)", r.value, r.by, a.group, b.group),
+            &format!(
+                "{}: equivalence lines, {} = {} (A) vs {} (B)",
+                r.value, r.by, a.group, b.group
+            ),
             &format!("{} = {}", r.by, a.group),
             &format!("{} = {}", r.by, b.group),
             (a.limits.lower, a.limits.upper),

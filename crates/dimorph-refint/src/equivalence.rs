@@ -73,11 +73,33 @@ fn verdict(limit: Limit, a: f64, b: f64, pd: f64, digits: usize) -> LimitVerdict
     let relevant = d > pd;
     let f = |x: f64| dimorph_report::fmt::fixed(x, digits);
     let reason = if relevant {
-        format!("|{} - {}| = {} exceeds the permissible difference pD = {}: relevant, partition", f(a), f(b), f(d), f(pd))
+        format!(
+            "|{} - {}| = {} exceeds the permissible difference pD = {}: relevant, partition",
+            f(a),
+            f(b),
+            f(d),
+            f(pd)
+        )
     } else {
-        format!("|{} - {}| = {} is within the permissible difference pD = {}: not relevant", f(a), f(b), f(d), f(pd))
+        format!(
+            "|{} - {}| = {} is within the permissible difference pD = {}: not relevant",
+            f(a),
+            f(b),
+            f(d),
+            f(pd)
+        )
     };
-    LimitVerdict { limit, a, b, d, pd, d_pct: 100.0 * d / a.abs(), pd_pct: 100.0 * pd / a.abs(), relevant, reason }
+    LimitVerdict {
+        limit,
+        a,
+        b,
+        d,
+        pd,
+        d_pct: 100.0 * d / a.abs(),
+        pd_pct: 100.0 * pd / a.abs(),
+        relevant,
+        reason,
+    }
 }
 
 /// Decimals that show a difference of size `x` with three significant digits (at least 2).
@@ -91,19 +113,40 @@ pub fn display_digits(x: f64) -> usize {
 /// Compares B's limits with A's (eqs. 1–4): pu comes from A.
 pub fn compare(a: (f64, f64), b: (f64, f64), options: PermissibleOptions) -> Result<Comparison> {
     let p = Permissible::named("limits of A (--a)", a.0, a.1, options)?;
-    crate::error::check_limits("limits of B (--b)", b.0, b.1, options.assumption == crate::Assumption::LogNormal)?;
+    crate::error::check_limits(
+        "limits of B (--b)",
+        b.0,
+        b.1,
+        options.assumption == crate::Assumption::LogNormal,
+    )?;
     let dg = display_digits(p.pd1.min(p.pd2));
     let lower = verdict(Limit::Lower, a.0, b.0, p.pd1, dg);
     let upper = verdict(Limit::Upper, a.1, b.1, p.pd2, dg);
     let relevant = lower.relevant || upper.relevant;
-    Ok(Comparison { a, b, permissible: p, lower, upper, relevant })
+    Ok(Comparison {
+        a,
+        b,
+        permissible: p,
+        lower,
+        upper,
+        relevant,
+    })
 }
 
 /// Compares one limit only (the paper's worked examples give single upper limits): `a_pair`
 /// are A's two limits (they define pu), `b` is the other set's value of `limit`.
-pub fn compare_one(a_pair: (f64, f64), limit: Limit, b: f64, options: PermissibleOptions) -> Result<LimitVerdict> {
+pub fn compare_one(
+    a_pair: (f64, f64),
+    limit: Limit,
+    b: f64,
+    options: PermissibleOptions,
+) -> Result<LimitVerdict> {
     let p = Permissible::named("limits of A (--a)", a_pair.0, a_pair.1, options)?;
-    let a = if limit == Limit::Lower { a_pair.0 } else { a_pair.1 };
+    let a = if limit == Limit::Lower {
+        a_pair.0
+    } else {
+        a_pair.1
+    };
     let pd = p.pd_at_limit(limit.index());
     Ok(verdict(limit, a, b, pd, display_digits(pd)))
 }
@@ -146,20 +189,44 @@ pub struct SeveralResult {
 /// its value of the limit. The set excluded at each step is the one farthest from the median of
 /// the remaining values (the paper says only "one RL is excluded"); the reference set is never
 /// excluded.
-pub fn compare_several(sets: &[(String, (f64, f64))], reference: usize, limit: Limit, options: PermissibleOptions) -> Result<SeveralResult> {
+pub fn compare_several(
+    sets: &[(String, (f64, f64))],
+    reference: usize,
+    limit: Limit,
+    options: PermissibleOptions,
+) -> Result<SeveralResult> {
     if sets.len() < 2 || reference >= sets.len() {
         return Err(crate::RefintError::Invalid {
             what: "sets".into(),
-            msg: format!("need at least two sets of limits and a valid reference (got {} sets)", sets.len()),
+            msg: format!(
+                "need at least two sets of limits and a valid reference (got {} sets)",
+                sets.len()
+            ),
         });
     }
     for (name, (l, u)) in sets {
-        crate::error::check_limits(&format!("limits of '{name}'"), *l, *u, options.assumption == crate::Assumption::LogNormal)?;
+        crate::error::check_limits(
+            &format!("limits of '{name}'"),
+            *l,
+            *u,
+            options.assumption == crate::Assumption::LogNormal,
+        )?;
     }
     let (ref_name, ref_pair) = &sets[reference];
-    let p = Permissible::named(&format!("limits of '{ref_name}'"), ref_pair.0, ref_pair.1, options)?;
+    let p = Permissible::named(
+        &format!("limits of '{ref_name}'"),
+        ref_pair.0,
+        ref_pair.1,
+        options,
+    )?;
     let pd = p.pd_at_limit(limit.index());
-    let val = |s: &(String, (f64, f64))| if limit == Limit::Lower { s.1 .0 } else { s.1 .1 };
+    let val = |s: &(String, (f64, f64))| {
+        if limit == Limit::Lower {
+            s.1 .0
+        } else {
+            s.1 .1
+        }
+    };
     let mut kept: Vec<usize> = (0..sets.len()).collect();
     let mut steps = Vec::new();
     let mut excluded = Vec::new();
@@ -170,7 +237,14 @@ pub fn compare_several(sets: &[(String, (f64, f64))], reference: usize, limit: L
         let spread = max - min;
         let names: Vec<String> = kept.iter().map(|&i| sets[i].0.clone()).collect();
         if spread <= pd || kept.len() < 2 {
-            steps.push(SeveralStep { kept: names, min, max, spread, pd, excluded: None });
+            steps.push(SeveralStep {
+                kept: names,
+                min,
+                max,
+                spread,
+                pd,
+                excluded: None,
+            });
             break;
         }
         let med = crate::stats::median(&crate::stats::sorted(&vals));
@@ -179,16 +253,41 @@ pub fn compare_several(sets: &[(String, (f64, f64))], reference: usize, limit: L
             .enumerate()
             .filter(|(_, &i)| i != reference)
             .map(|(k, &i)| (k, (val(&sets[i]) - med).abs()))
-            .fold((usize::MAX, f64::NEG_INFINITY), |acc, x| if x.1 > acc.1 { x } else { acc });
+            .fold((usize::MAX, f64::NEG_INFINITY), |acc, x| {
+                if x.1 > acc.1 {
+                    x
+                } else {
+                    acc
+                }
+            });
         if pos == usize::MAX {
-            steps.push(SeveralStep { kept: names, min, max, spread, pd, excluded: None });
+            steps.push(SeveralStep {
+                kept: names,
+                min,
+                max,
+                spread,
+                pd,
+                excluded: None,
+            });
             break;
         }
         let out = sets[kept[pos]].0.clone();
-        steps.push(SeveralStep { kept: names, min, max, spread, pd, excluded: Some(out.clone()) });
+        steps.push(SeveralStep {
+            kept: names,
+            min,
+            max,
+            spread,
+            pd,
+            excluded: Some(out.clone()),
+        });
         excluded.push(out);
         kept.remove(pos);
     }
     let common = kept.iter().map(|&i| sets[i].0.clone()).collect();
-    Ok(SeveralResult { limit, steps, common, excluded })
+    Ok(SeveralResult {
+        limit,
+        steps,
+        common,
+        excluded,
+    })
 }

@@ -12,7 +12,12 @@ pub enum RefintError {
     LimitOrder { what: String, rl1: f64, rl2: f64 },
     /// Too few values for a method.
     #[error("{what}: the {method} method needs at least {min} values, but there are {n}")]
-    TooFew { what: String, method: String, min: usize, n: usize },
+    TooFew {
+        what: String,
+        method: String,
+        min: usize,
+        n: usize,
+    },
     /// All values are equal.
     #[error("{what}: all {n} values equal {value}; limits cannot be estimated from constant data")]
     Constant { what: String, n: usize, value: f64 },
@@ -33,18 +38,28 @@ pub type Result<T> = std::result::Result<T, RefintError>;
 pub fn check_limits(what: &str, rl1: f64, rl2: f64, positive: bool) -> Result<()> {
     for (name, v) in [("lower limit", rl1), ("upper limit", rl2)] {
         if !v.is_finite() {
-            return Err(RefintError::Invalid { what: what.into(), msg: format!("the {name} is not a finite number ({v})") });
+            return Err(RefintError::Invalid {
+                what: what.into(),
+                msg: format!("the {name} is not a finite number ({v})"),
+            });
         }
     }
     if positive {
         for v in [rl1, rl2] {
             if v <= 0.0 {
-                return Err(RefintError::NonPositive { what: what.into(), value: v });
+                return Err(RefintError::NonPositive {
+                    what: what.into(),
+                    value: v,
+                });
             }
         }
     }
     if rl1 >= rl2 {
-        return Err(RefintError::LimitOrder { what: what.into(), rl1, rl2 });
+        return Err(RefintError::LimitOrder {
+            what: what.into(),
+            rl1,
+            rl2,
+        });
     }
     Ok(())
 }

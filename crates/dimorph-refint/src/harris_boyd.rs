@@ -43,10 +43,20 @@ pub fn harris_boyd(g1: GroupSummary, g2: GroupSummary) -> HarrisBoyd {
     let by_sd = sd_ratio > 1.5;
     let reason = match (by_z, by_sd) {
         (true, _) => format!("z = {z:.2} >= z* = {zc:.2}: partition"),
-        (false, true) => format!("z = {z:.2} < z* = {zc:.2}, but the SD ratio {sd_ratio:.2} exceeds 1.5: partition"),
-        (false, false) => format!("z = {z:.2} < z* = {zc:.2} and SD ratio {sd_ratio:.2} <= 1.5: no partition"),
+        (false, true) => format!(
+            "z = {z:.2} < z* = {zc:.2}, but the SD ratio {sd_ratio:.2} exceeds 1.5: partition"
+        ),
+        (false, false) => {
+            format!("z = {z:.2} < z* = {zc:.2} and SD ratio {sd_ratio:.2} <= 1.5: no partition")
+        }
     };
-    HarrisBoyd { z, z_crit: zc, sd_ratio, partition: by_z || by_sd, reason }
+    HarrisBoyd {
+        z,
+        z_crit: zc,
+        sd_ratio,
+        partition: by_z || by_sd,
+        reason,
+    }
 }
 
 /// CLSI's permissible difference of means in % (Table 1, column f): 3·(2·CV²/n)^0.5, i.e. the
@@ -65,7 +75,18 @@ mod tests {
         // the difference at which z = z* for n = 120 and equal s is the CLSI pD%
         let cv = 10.0;
         let d = clsi_pd_pct(cv, 120);
-        let hb = harris_boyd(GroupSummary { mean: 100.0, sd: cv, n: 120 }, GroupSummary { mean: 100.0 + d, sd: cv, n: 120 });
+        let hb = harris_boyd(
+            GroupSummary {
+                mean: 100.0,
+                sd: cv,
+                n: 120,
+            },
+            GroupSummary {
+                mean: 100.0 + d,
+                sd: cv,
+                n: 120,
+            },
+        );
         assert!((hb.z - 3.0).abs() < 1e-9);
         assert!(hb.partition);
     }

@@ -53,20 +53,38 @@ pub struct Grouped {
 
 impl Grouped {
     pub fn pooled(&self) -> Vec<f64> {
-        self.groups.iter().flat_map(|g| g.1.iter().copied()).collect()
+        self.groups
+            .iter()
+            .flat_map(|g| g.1.iter().copied())
+            .collect()
     }
 }
 
 /// Reads `value` (and `by`) from a frame. Missing values and missing groups are skipped and
 /// counted; non-numeric cells and, when `positive`, values ≤ 0 are errors naming the line.
-pub fn read_grouped(frame: &Frame, value: &str, by: Option<&str>, positive: bool, why_positive: &str) -> Result<Grouped> {
+pub fn read_grouped(
+    frame: &Frame,
+    value: &str,
+    by: Option<&str>,
+    positive: bool,
+    why_positive: &str,
+) -> Result<Grouped> {
     let x = frame.numeric(value)?;
     let labels: Option<Vec<Option<String>>> = match by {
         None => None,
         Some(b) => {
             let c = frame.column(b)?;
             Some(match &c.data {
-                ColumnData::Num(v) => v.iter().map(|e| if e.is_nan() { None } else { Some(format!("{e}")) }).collect(),
+                ColumnData::Num(v) => v
+                    .iter()
+                    .map(|e| {
+                        if e.is_nan() {
+                            None
+                        } else {
+                            Some(format!("{e}"))
+                        }
+                    })
+                    .collect(),
                 ColumnData::Text { values, .. } => values.clone(),
             })
         }
@@ -88,13 +106,21 @@ pub fn read_grouped(frame: &Frame, value: &str, by: Option<&str>, positive: bool
         }
         if !v.is_finite() {
             return Err(RefintError::Invalid {
-                what: format!("{}: line {}, column '{value}'", frame.source, frame.line_of(i)),
+                what: format!(
+                    "{}: line {}, column '{value}'",
+                    frame.source,
+                    frame.line_of(i)
+                ),
                 msg: format!("{v} is not a finite number"),
             });
         }
         if positive && v <= 0.0 {
             return Err(RefintError::Invalid {
-                what: format!("{}: line {}, column '{value}'", frame.source, frame.line_of(i)),
+                what: format!(
+                    "{}: line {}, column '{value}'",
+                    frame.source,
+                    frame.line_of(i)
+                ),
                 msg: format!("value {v} is not positive; {why_positive} needs values > 0"),
             });
         }
@@ -112,9 +138,17 @@ pub fn read_grouped(frame: &Frame, value: &str, by: Option<&str>, positive: bool
         skipped.push(format!("{miss_g} rows with a missing {}", by.unwrap_or("")));
     }
     if groups.is_empty() {
-        return Err(RefintError::Invalid { what: format!("{}: column '{value}'", frame.source), msg: "no values".into() });
+        return Err(RefintError::Invalid {
+            what: format!("{}: column '{value}'", frame.source),
+            msg: "no values".into(),
+        });
     }
-    Ok(Grouped { value: value.into(), by: by.map(Into::into), groups, skipped })
+    Ok(Grouped {
+        value: value.into(),
+        by: by.map(Into::into),
+        groups,
+        skipped,
+    })
 }
 
 /// Limits of one group (or the pooled data).
@@ -132,31 +166,75 @@ pub struct GroupEstimate {
 }
 
 /// Estimates limits for one sample with the chosen method.
-pub fn estimate_one(what: &str, group: &str, x: &[f64], targets: Option<(f64, f64)>, o: &EstimateOptions) -> Result<GroupEstimate> {
+pub fn estimate_one(
+    what: &str,
+    group: &str,
+    x: &[f64],
+    targets: Option<(f64, f64)>,
+    o: &EstimateOptions,
+) -> Result<GroupEstimate> {
     let log_all = |x: &[f64], ln: bool| {
-        let t: Vec<f64> = if ln { x.iter().map(|v| v.ln()).collect() } else { x.to_vec() };
-        GroupSummary { mean: mean(&t), sd: sd(&t), n: t.len() }
+        let t: Vec<f64> = if ln {
+            x.iter().map(|v| v.ln()).collect()
+        } else {
+            x.to_vec()
+        };
+        GroupSummary {
+            mean: mean(&t),
+            sd: sd(&t),
+            n: t.len(),
+        }
     };
     match o.method {
         Method::Reflim => {
             let r = reflim(what, x, targets, o.reflim)?;
-            let summary = GroupSummary { mean: r.mean, sd: r.sd, n: r.n_trunc };
-            Ok(GroupEstimate { group: group.into(), limits: r.limits(), log_scale: r.lognormal, summary, reflim: Some(r) })
+            let summary = GroupSummary {
+                mean: r.mean,
+                sd: r.sd,
+                n: r.n_trunc,
+            };
+            Ok(GroupEstimate {
+                group: group.into(),
+                limits: r.limits(),
+                log_scale: r.lognormal,
+                summary,
+                reflim: Some(r),
+            })
         }
         Method::Direct => {
             let l = direct::nonparametric(what, x, o.seed)?;
-            let ln = x.iter().all(|v| *v > 0.0) && crate::estimate::reflim::lognormal_by_bowley(&sorted(x)).0;
-            Ok(GroupEstimate { group: group.into(), limits: l, reflim: None, summary: log_all(x, ln), log_scale: ln })
+            let ln = x.iter().all(|v| *v > 0.0)
+                && crate::estimate::reflim::lognormal_by_bowley(&sorted(x)).0;
+            Ok(GroupEstimate {
+                group: group.into(),
+                limits: l,
+                reflim: None,
+                summary: log_all(x, ln),
+                log_scale: ln,
+            })
         }
         Method::Robust => {
             let l = robust::robust(what, x, o.seed)?;
-            let ln = x.iter().all(|v| *v > 0.0) && crate::estimate::reflim::lognormal_by_bowley(&sorted(x)).0;
-            Ok(GroupEstimate { group: group.into(), limits: l, reflim: None, summary: log_all(x, ln), log_scale: ln })
+            let ln = x.iter().all(|v| *v > 0.0)
+                && crate::estimate::reflim::lognormal_by_bowley(&sorted(x)).0;
+            Ok(GroupEstimate {
+                group: group.into(),
+                limits: l,
+                reflim: None,
+                summary: log_all(x, ln),
+                log_scale: ln,
+            })
         }
         Method::Parametric => {
             let (l, _) = parametric::parametric(what, x, o.transform)?;
             let ln = o.transform != Transform::Normal;
-            Ok(GroupEstimate { group: group.into(), limits: l, reflim: None, summary: log_all(x, ln), log_scale: ln })
+            Ok(GroupEstimate {
+                group: group.into(),
+                limits: l,
+                reflim: None,
+                summary: log_all(x, ln),
+                log_scale: ln,
+            })
         }
     }
 }
@@ -199,14 +277,23 @@ pub struct PartitionResult {
 fn needs_positive(o: &EstimateOptions) -> Option<&'static str> {
     match o.method {
         Method::Reflim => Some("the reflimR method"),
-        Method::Parametric if o.transform != Transform::Normal => Some("the log-normal / Box-Cox transformation"),
-        _ if o.permissible.assumption == Assumption::LogNormal => Some("the log-normal assumption of the permissible uncertainty"),
+        Method::Parametric if o.transform != Transform::Normal => {
+            Some("the log-normal / Box-Cox transformation")
+        }
+        _ if o.permissible.assumption == Assumption::LogNormal => {
+            Some("the log-normal assumption of the permissible uncertainty")
+        }
         _ => None,
     }
 }
 
 /// Reads and estimates per group and pooled, then decides per limit.
-pub fn partition(frame: &Frame, value: &str, by: &str, o: &EstimateOptions) -> Result<PartitionResult> {
+pub fn partition(
+    frame: &Frame,
+    value: &str,
+    by: &str,
+    o: &EstimateOptions,
+) -> Result<PartitionResult> {
     let why = needs_positive(o);
     let g = read_grouped(frame, value, Some(by), why.is_some(), why.unwrap_or(""))?;
     if g.groups.len() < 2 {
@@ -219,7 +306,11 @@ pub fn partition(frame: &Frame, value: &str, by: &str, o: &EstimateOptions) -> R
 }
 
 /// As [`partition`] for values already split by group.
-pub fn partition_grouped(source: &str, g: &Grouped, o: &EstimateOptions) -> Result<PartitionResult> {
+pub fn partition_grouped(
+    source: &str,
+    g: &Grouped,
+    o: &EstimateOptions,
+) -> Result<PartitionResult> {
     let by = g.by.clone().unwrap_or_default();
     let mut groups = Vec::new();
     for (level, x) in &g.groups {
@@ -227,16 +318,36 @@ pub fn partition_grouped(source: &str, g: &Grouped, o: &EstimateOptions) -> Resu
         groups.push(estimate_one(&what, level, x, None, o)?);
     }
     let pooled_x = g.pooled();
-    let pooled = estimate_one(&format!("{source}: {} (all groups)", g.value), "pooled", &pooled_x, None, o)?;
+    let pooled = estimate_one(
+        &format!("{source}: {} (all groups)", g.value),
+        "pooled",
+        &pooled_x,
+        None,
+        o,
+    )?;
     let mut notes = Vec::new();
     let mut decisions = Vec::new();
     for limit in [Limit::Lower, Limit::Upper] {
-        let val = |e: &GroupEstimate| if limit == Limit::Lower { e.limits.lower } else { e.limits.upper };
+        let val = |e: &GroupEstimate| {
+            if limit == Limit::Lower {
+                e.limits.lower
+            } else {
+                e.limits.upper
+            }
+        };
         let values: Vec<f64> = groups.iter().map(val).collect();
-        let ref_idx = values.iter().enumerate().fold(0, |b, (i, v)| if *v < values[b] { i } else { b });
+        let ref_idx = values
+            .iter()
+            .enumerate()
+            .fold(0, |b, (i, v)| if *v < values[b] { i } else { b });
         let reference = groups[ref_idx].group.clone();
         let rpair = (groups[ref_idx].limits.lower, groups[ref_idx].limits.upper);
-        let p = Permissible::named(&format!("limits of group '{reference}'"), rpair.0, rpair.1, o.permissible)?;
+        let p = Permissible::named(
+            &format!("limits of group '{reference}'"),
+            rpair.0,
+            rpair.1,
+            o.permissible,
+        )?;
         let pd = p.pd_at_limit(limit.index());
         let max = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         let d = max - values[ref_idx];
@@ -255,9 +366,21 @@ pub fn partition_grouped(source: &str, g: &Grouped, o: &EstimateOptions) -> Resu
                 f(pd),
                 if part { "partition" } else { "no partition needed" }
             );
-            decisions.push(Decision { limit, reference, values, d, pd, partition: part, reason, several: None });
+            decisions.push(Decision {
+                limit,
+                reference,
+                values,
+                d,
+                pd,
+                partition: part,
+                reason,
+                several: None,
+            });
         } else {
-            let sets: Vec<(String, (f64, f64))> = groups.iter().map(|e| (e.group.clone(), (e.limits.lower, e.limits.upper))).collect();
+            let sets: Vec<(String, (f64, f64))> = groups
+                .iter()
+                .map(|e| (e.group.clone(), (e.limits.lower, e.limits.upper)))
+                .collect();
             let s = compare_several(&sets, ref_idx, limit, o.permissible)?;
             let part = !s.excluded.is_empty();
             let reason = if part {
@@ -270,9 +393,23 @@ pub fn partition_grouped(source: &str, g: &Grouped, o: &EstimateOptions) -> Resu
                     s.common.join(", ")
                 )
             } else {
-                format!("{} limit: spread {} <= pD = {}: one common limit for all groups", limit.name(), f(d), f(pd))
+                format!(
+                    "{} limit: spread {} <= pD = {}: one common limit for all groups",
+                    limit.name(),
+                    f(d),
+                    f(pd)
+                )
             };
-            decisions.push(Decision { limit, reference, values, d, pd, partition: part, reason, several: Some(s) });
+            decisions.push(Decision {
+                limit,
+                reference,
+                values,
+                d,
+                pd,
+                partition: part,
+                reason,
+                several: Some(s),
+            });
         }
     }
     let harris_boyd = if groups.len() == 2 {
@@ -284,8 +421,17 @@ pub fn partition_grouped(source: &str, g: &Grouped, o: &EstimateOptions) -> Resu
             ro.lognormal = Some(pooled.log_scale);
             let mut sums = Vec::new();
             for (level, x) in &g.groups {
-                let r = reflim(&format!("{source}: {} where {by} = '{level}'", g.value), x, None, ro)?;
-                sums.push(GroupSummary { mean: r.mean, sd: r.sd, n: r.n_trunc });
+                let r = reflim(
+                    &format!("{source}: {} where {by} = '{level}'", g.value),
+                    x,
+                    None,
+                    ro,
+                )?;
+                sums.push(GroupSummary {
+                    mean: r.mean,
+                    sd: r.sd,
+                    n: r.n_trunc,
+                });
             }
             notes.push(format!(
                 "the groups chose different models (normal vs log-normal); for Harris & Boyd both were refitted on the {} scale of the pooled data",
@@ -301,10 +447,21 @@ pub fn partition_grouped(source: &str, g: &Grouped, o: &EstimateOptions) -> Resu
         None
     };
     if let Some(h) = &harris_boyd {
-        let log = if groups[0].log_scale == groups[1].log_scale { groups[0].log_scale } else { pooled.log_scale };
+        let log = if groups[0].log_scale == groups[1].log_scale {
+            groups[0].log_scale
+        } else {
+            pooled.log_scale
+        };
         let scale = if log { "log scale" } else { "linear scale" };
-        let basis = if o.method == Method::Reflim { "mean and SD of the truncated Q-Q fit, n after truncation" } else { "all values" };
-        notes.push(format!("Harris & Boyd on the {scale} ({basis}): {}", h.reason));
+        let basis = if o.method == Method::Reflim {
+            "mean and SD of the truncated Q-Q fit, n after truncation"
+        } else {
+            "all values"
+        };
+        notes.push(format!(
+            "Harris & Boyd on the {scale} ({basis}): {}",
+            h.reason
+        ));
     }
     let partition = decisions.iter().any(|d| d.partition);
     Ok(PartitionResult {

@@ -45,7 +45,11 @@ pub struct PermissibleOptions {
 
 impl Default for PermissibleOptions {
     fn default() -> Self {
-        PermissibleOptions { z: Z_90, bias: false, assumption: Assumption::LogNormal }
+        PermissibleOptions {
+            z: Z_90,
+            bias: false,
+            assumption: Assumption::LogNormal,
+        }
     }
 }
 
@@ -115,10 +119,18 @@ impl Permissible {
     }
 
     /// As [`Permissible::from_limits`], with `what` naming the limits in error messages.
-    pub fn named(what: &str, rl1: f64, rl2: f64, options: PermissibleOptions) -> Result<Permissible> {
+    pub fn named(
+        what: &str,
+        rl1: f64,
+        rl2: f64,
+        options: PermissibleOptions,
+    ) -> Result<Permissible> {
         check_limits(what, rl1, rl2, options.assumption == Assumption::LogNormal)?;
         if !(options.z.is_finite() && options.z > 0.0) {
-            return Err(RefintError::Invalid { what: "--z".into(), msg: format!("the factor z must be a positive number, got {}", options.z) });
+            return Err(RefintError::Invalid {
+                what: "--z".into(),
+                msg: format!("the factor z must be a positive number, got {}", options.z),
+            });
         }
         let (s_ln, med_ln, mean, s_lin, cv_e, med) = match options.assumption {
             Assumption::LogNormal => {
@@ -220,16 +232,37 @@ mod tests {
     #[test]
     fn bad_limits_are_errors() {
         let o = PermissibleOptions::default();
-        assert!(matches!(Permissible::from_limits(104.0, 50.0, o), Err(RefintError::LimitOrder { .. })));
-        assert!(matches!(Permissible::from_limits(50.0, 50.0, o), Err(RefintError::LimitOrder { .. })));
-        assert!(matches!(Permissible::from_limits(-1.0, 50.0, o), Err(RefintError::NonPositive { .. })));
-        assert!(matches!(Permissible::from_limits(0.0, 50.0, o), Err(RefintError::NonPositive { .. })));
-        assert!(matches!(Permissible::from_limits(f64::NAN, 50.0, o), Err(RefintError::Invalid { .. })));
+        assert!(matches!(
+            Permissible::from_limits(104.0, 50.0, o),
+            Err(RefintError::LimitOrder { .. })
+        ));
+        assert!(matches!(
+            Permissible::from_limits(50.0, 50.0, o),
+            Err(RefintError::LimitOrder { .. })
+        ));
+        assert!(matches!(
+            Permissible::from_limits(-1.0, 50.0, o),
+            Err(RefintError::NonPositive { .. })
+        ));
+        assert!(matches!(
+            Permissible::from_limits(0.0, 50.0, o),
+            Err(RefintError::NonPositive { .. })
+        ));
+        assert!(matches!(
+            Permissible::from_limits(f64::NAN, 50.0, o),
+            Err(RefintError::Invalid { .. })
+        ));
         // the normal assumption accepts a zero lower limit
-        let n = PermissibleOptions { assumption: Assumption::Normal, ..o };
+        let n = PermissibleOptions {
+            assumption: Assumption::Normal,
+            ..o
+        };
         assert!(Permissible::from_limits(0.0, 50.0, n).is_ok());
         // CV_E below 0.25 %: eq. 9 undefined
-        assert!(matches!(Permissible::from_limits(100.0, 100.5, o), Err(RefintError::Invalid { .. })));
+        assert!(matches!(
+            Permissible::from_limits(100.0, 100.5, o),
+            Err(RefintError::Invalid { .. })
+        ));
         let bad_z = PermissibleOptions { z: -1.0, ..o };
         assert!(Permissible::from_limits(50.0, 104.0, bad_z).is_err());
     }
@@ -239,7 +272,15 @@ mod tests {
         let p = Permissible::from_limits(50.0, 104.0, PermissibleOptions::default()).unwrap();
         assert!((p.ps_a(p.med) - p.ps_a_med).abs() < 1e-12);
         assert!((p.pcv_a_at(p.med) - p.pcv_a).abs() < 1e-12);
-        let b = Permissible::from_limits(50.0, 104.0, PermissibleOptions { bias: true, ..Default::default() }).unwrap();
+        let b = Permissible::from_limits(
+            50.0,
+            104.0,
+            PermissibleOptions {
+                bias: true,
+                ..Default::default()
+            },
+        )
+        .unwrap();
         assert!((b.pd2 / p.pd2 - 1.22).abs() < 1e-12);
     }
 }

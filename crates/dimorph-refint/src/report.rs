@@ -7,17 +7,28 @@ use crate::partition::PartitionResult;
 use dimorph_report::{fmt::fixed, fmt::sig, Section, Table};
 
 fn ci(c: Option<(f64, f64)>) -> String {
-    c.map(|(a, b)| format!("{} – {}", sig(a, 4), sig(b, 4))).unwrap_or_default()
+    c.map(|(a, b)| format!("{} – {}", sig(a, 4), sig(b, 4)))
+        .unwrap_or_default()
 }
 
 /// A section for a two-set comparison.
 pub fn comparison_section(c: &Comparison) -> Section {
     let p = &c.permissible;
-    let mut s = Section::new("Comparison of reference limits (equivalence limits, Haeckel et al. 2016)");
+    let mut s =
+        Section::new("Comparison of reference limits (equivalence limits, Haeckel et al. 2016)");
     let dg = display_digits(p.pd1.min(p.pd2));
     let mut t = Table::new(
         "",
-        &["limit", "A", "B", "D = |A - B|", "pD = z·pu(A)", "D %", "pD %", "verdict"],
+        &[
+            "limit",
+            "A",
+            "B",
+            "D = |A - B|",
+            "pD = z·pu(A)",
+            "D %",
+            "pD %",
+            "verdict",
+        ],
     );
     for v in [&c.lower, &c.upper] {
         t.row([
@@ -28,7 +39,11 @@ pub fn comparison_section(c: &Comparison) -> Section {
             fixed(v.pd, dg),
             fixed(v.d_pct, 2),
             fixed(v.pd_pct, 2),
-            if v.relevant { "relevant: partition".into() } else { "not relevant".to_string() },
+            if v.relevant {
+                "relevant: partition".into()
+            } else {
+                "not relevant".to_string()
+            },
         ]);
     }
     t.note(format!(
@@ -54,9 +69,22 @@ pub fn comparison_section(c: &Comparison) -> Section {
 
 /// A table of limits (one row per group).
 pub fn limits_table(title: &str, rows: &[(String, &Limits)]) -> Table {
-    let mut t = Table::new(title, &["group", "method", "n", "lower", "upper", "CI lower", "CI upper"]);
+    let mut t = Table::new(
+        title,
+        &[
+            "group", "method", "n", "lower", "upper", "CI lower", "CI upper",
+        ],
+    );
     for (g, l) in rows {
-        t.row([g.clone(), l.method.clone(), l.n.to_string(), sig(l.lower, 5), sig(l.upper, 5), ci(l.ci_lower), ci(l.ci_upper)]);
+        t.row([
+            g.clone(),
+            l.method.clone(),
+            l.n.to_string(),
+            sig(l.lower, 5),
+            sig(l.upper, 5),
+            ci(l.ci_lower),
+            ci(l.ci_upper),
+        ]);
     }
     t
 }
@@ -64,9 +92,16 @@ pub fn limits_table(title: &str, rows: &[(String, &Limits)]) -> Table {
 /// The partition result as a section (without figures).
 pub fn partition_section(r: &PartitionResult) -> Section {
     let mut s = Section::new(format!("Partitioning {} by {}", r.value, r.by));
-    let mut rows: Vec<(String, &Limits)> = r.groups.iter().map(|g| (format!("{} = {}", r.by, g.group), &g.limits)).collect();
+    let mut rows: Vec<(String, &Limits)> = r
+        .groups
+        .iter()
+        .map(|g| (format!("{} = {}", r.by, g.group), &g.limits))
+        .collect();
     rows.push(("pooled".into(), &r.pooled.limits));
-    let mut t = limits_table(&format!("Reference limits of {} ({})", r.value, r.method.name()), &rows);
+    let mut t = limits_table(
+        &format!("Reference limits of {} ({})", r.value, r.method.name()),
+        &rows,
+    );
     for g in r.groups.iter().chain(std::iter::once(&r.pooled)) {
         if let Some(x) = &g.reflim {
             t.note(format!(
@@ -86,10 +121,22 @@ pub fn partition_section(r: &PartitionResult) -> Section {
         t.note(format!("skipped: {sk}"));
     }
     s.table(t);
-    let mut d = Table::new("Decision per limit (equivalence limits)", &["limit", "D", "pD", "decision"]);
+    let mut d = Table::new(
+        "Decision per limit (equivalence limits)",
+        &["limit", "D", "pD", "decision"],
+    );
     for x in &r.decisions {
         let dg = display_digits(x.pd);
-        d.row([x.limit.name().to_string(), fixed(x.d, dg), fixed(x.pd, dg), if x.partition { "partition".into() } else { "common limit".to_string() }]);
+        d.row([
+            x.limit.name().to_string(),
+            fixed(x.d, dg),
+            fixed(x.pd, dg),
+            if x.partition {
+                "partition".into()
+            } else {
+                "common limit".to_string()
+            },
+        ]);
     }
     s.table(d);
     for x in &r.decisions {

@@ -28,7 +28,10 @@ pub struct Table1Row {
 }
 
 /// Table 1 for limit pairs.
-pub fn table1(rows: &[(String, String, f64, f64)], options: PermissibleOptions) -> Result<Vec<Table1Row>> {
+pub fn table1(
+    rows: &[(String, String, f64, f64)],
+    options: PermissibleOptions,
+) -> Result<Vec<Table1Row>> {
     rows.iter()
         .map(|(q, u, rl1, rl2)| {
             let p = Permissible::named(q, *rl1, *rl2, options)?;
@@ -53,7 +56,10 @@ fn text_col(frame: &Frame, name: &str) -> Result<Vec<String>> {
     let c = frame.column(name)?;
     Ok(match &c.data {
         ColumnData::Num(v) => v.iter().map(|x| x.to_string()).collect(),
-        ColumnData::Text { values, .. } => values.iter().map(|s| s.clone().unwrap_or_default()).collect(),
+        ColumnData::Text { values, .. } => values
+            .iter()
+            .map(|s| s.clone().unwrap_or_default())
+            .collect(),
     })
 }
 
@@ -61,7 +67,11 @@ fn text_col(frame: &Frame, name: &str) -> Result<Vec<String>> {
 /// an error names the line of a missing or non-numeric limit.
 pub fn rows_from_frame(frame: &Frame) -> Result<Vec<(String, String, f64, f64)>> {
     let q = text_col(frame, "quantity")?;
-    let u = if frame.column("unit").is_ok() { text_col(frame, "unit")? } else { vec![String::new(); frame.nrows] };
+    let u = if frame.column("unit").is_ok() {
+        text_col(frame, "unit")?
+    } else {
+        vec![String::new(); frame.nrows]
+    };
     let rl1 = frame.numeric("rl1")?;
     let rl2 = frame.numeric("rl2")?;
     let mut out = Vec::with_capacity(frame.nrows);
@@ -79,7 +89,10 @@ pub fn rows_from_frame(frame: &Frame) -> Result<Vec<(String, String, f64, f64)>>
         out.push((q[i].clone(), u[i].clone(), rl1[i], rl2[i]));
     }
     if out.is_empty() {
-        return Err(RefintError::Invalid { what: frame.source.clone(), msg: "no rows of limits".into() });
+        return Err(RefintError::Invalid {
+            what: frame.source.clone(),
+            msg: "no rows of limits".into(),
+        });
     }
     Ok(out)
 }
@@ -101,10 +114,24 @@ pub fn table1_from_frame(frame: &Frame, options: PermissibleOptions) -> Result<V
 
 /// Renders Table 1 as the paper lays it out.
 pub fn render(rows: &[Table1Row]) -> Table {
-    let z = rows.first().map(|r| r.permissible.options.z).unwrap_or(1.28);
+    let z = rows
+        .first()
+        .map(|r| r.permissible.options.z)
+        .unwrap_or(1.28);
     let mut t = Table::new(
         "Table 1: permissible differences of reference limits (Haeckel, Wosniok & Arzideh 2016)",
-        &["Quantity", "Unit", "CV_E*", "RL1", "RL2", "pD(RL1)", "pD(RL2)", "pD%(RL1)", "pD%(RL2)", "pD% (CLSI)"],
+        &[
+            "Quantity",
+            "Unit",
+            "CV_E*",
+            "RL1",
+            "RL2",
+            "pD(RL1)",
+            "pD(RL2)",
+            "pD%(RL1)",
+            "pD%(RL2)",
+            "pD% (CLSI)",
+        ],
     );
     for r in rows {
         let d = crate::equivalence::display_digits(r.pd1.min(r.pd2));

@@ -5,11 +5,16 @@ use std::path::PathBuf;
 use std::process::{Command, Output};
 
 fn data(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/refint").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../data/refint")
+        .join(name)
 }
 
 fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_dimorph")).args(args).output().expect("runs")
+    Command::new(env!("CARGO_BIN_EXE_dimorph"))
+        .args(args)
+        .output()
+        .expect("runs")
 }
 
 fn stderr(o: &Output) -> String {
@@ -26,10 +31,22 @@ fn tmp(name: &str, contents: &str) -> PathBuf {
 
 #[test]
 fn table_json_has_the_paper_numbers() {
-    let o = run(&["refint", "table", "--data", data("haeckel2016_table1.csv").to_str().unwrap(), "--format", "json"]);
+    let o = run(&[
+        "refint",
+        "table",
+        "--data",
+        data("haeckel2016_table1.csv").to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    let crea = v.as_array().unwrap().iter().find(|r| r["quantity"] == "Creatinine").unwrap();
+    let crea = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["quantity"] == "Creatinine")
+        .unwrap();
     // Table 1: pD(RL2) = 5.39, CV_E* = 18.84 (18.847 unrounded)
     assert!((crea["pd2"].as_f64().unwrap() - 5.39).abs() < 0.01);
     assert!((crea["cv_e"].as_f64().unwrap() - 18.84).abs() < 0.01 + 1e-9);
@@ -37,7 +54,9 @@ fn table_json_has_the_paper_numbers() {
 
 #[test]
 fn compare_worked_example() {
-    let o = run(&["refint", "compare", "--a", "50,104", "--b", "45,88", "--format", "json"]);
+    let o = run(&[
+        "refint", "compare", "--a", "50,104", "--b", "45,88", "--format", "json",
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["upper"]["relevant"], true);
@@ -51,8 +70,18 @@ fn compare_worked_example() {
 fn partition_writes_figures_and_decides() {
     let dir = std::env::temp_dir().join(format!("dimorph_refint_figs_{}", std::process::id()));
     let o = run(&[
-        "refint", "partition", "--data", data("reflimr_livertests.csv").to_str().unwrap(), "--value", "CREA", "--by", "Sex",
-        "--out", dir.to_str().unwrap(), "--format", "json",
+        "refint",
+        "partition",
+        "--data",
+        data("reflimr_livertests.csv").to_str().unwrap(),
+        "--value",
+        "CREA",
+        "--by",
+        "Sex",
+        "--out",
+        dir.to_str().unwrap(),
+        "--format",
+        "json",
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
@@ -65,12 +94,29 @@ fn partition_writes_figures_and_decides() {
 
 #[test]
 fn estimate_reflim_matches_reflimr_printed_limits() {
-    let o = run(&["refint", "estimate", "--data", data("reflimr_livertests.csv").to_str().unwrap(), "--value", "CREA", "--by", "Sex", "--format", "json"]);
+    let o = run(&[
+        "refint",
+        "estimate",
+        "--data",
+        data("reflimr_livertests.csv").to_str().unwrap(),
+        "--value",
+        "CREA",
+        "--by",
+        "Sex",
+        "--format",
+        "json",
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     // reflimR 1.1.0: women 54.6–80.2, men 61.2–115.4 (tests/reference/peers.R of dimorph-refint)
-    assert_eq!(v["groups"][0]["reflim"]["lower_rounded"].as_f64(), Some(54.6));
-    assert_eq!(v["groups"][1]["reflim"]["upper_rounded"].as_f64(), Some(115.4));
+    assert_eq!(
+        v["groups"][0]["reflim"]["lower_rounded"].as_f64(),
+        Some(54.6)
+    );
+    assert_eq!(
+        v["groups"][1]["reflim"]["upper_rounded"].as_f64(),
+        Some(115.4)
+    );
 }
 
 fn expect_input_error(args: &[&str], needles: &[&str]) {
@@ -85,16 +131,36 @@ fn expect_input_error(args: &[&str], needles: &[&str]) {
 #[test]
 fn bad_limits_and_arguments_exit_2() {
     // RL1 >= RL2
-    expect_input_error(&["refint", "compare", "--a", "104,50", "--b", "45,88"], &["--a", "lower limit (104) must be below the upper limit (50)"]);
+    expect_input_error(
+        &["refint", "compare", "--a", "104,50", "--b", "45,88"],
+        &[
+            "--a",
+            "lower limit (104) must be below the upper limit (50)",
+        ],
+    );
     // non-positive limit under the log-normal assumption
-    expect_input_error(&["refint", "compare", "--a", "0,50", "--b", "45,88"], &["not positive", "log-normal"]);
+    expect_input_error(
+        &["refint", "compare", "--a", "0,50", "--b", "45,88"],
+        &["not positive", "log-normal"],
+    );
     // not a pair
-    expect_input_error(&["refint", "compare", "--a", "50", "--b", "45,88"], &["--a", "two numbers"]);
+    expect_input_error(
+        &["refint", "compare", "--a", "50", "--b", "45,88"],
+        &["--a", "two numbers"],
+    );
     // bad z
-    expect_input_error(&["refint", "compare", "--a", "50,104", "--b", "45,88", "--z=-1"], &["--z"]);
+    expect_input_error(
+        &[
+            "refint", "compare", "--a", "50,104", "--b", "45,88", "--z=-1",
+        ],
+        &["--z"],
+    );
     // table with RL1 >= RL2 names the line
     let t = tmp("t.csv", "quantity,unit,rl1,rl2\nA,U,1,2\nB,U,5,4\n");
-    expect_input_error(&["refint", "table", "--data", t.to_str().unwrap()], &["line 3", "(B)"]);
+    expect_input_error(
+        &["refint", "table", "--data", t.to_str().unwrap()],
+        &["line 3", "(B)"],
+    );
 }
 
 #[test]
@@ -102,21 +168,100 @@ fn bad_data_exit_2() {
     let lt = data("reflimr_livertests.csv");
     let lt = lt.to_str().unwrap();
     // missing group column, missing value column
-    expect_input_error(&["refint", "partition", "--data", lt, "--value", "CREA", "--by", "Gender"], &["no column named 'Gender'"]);
-    expect_input_error(&["refint", "estimate", "--data", lt, "--value", "UREA"], &["no column named 'UREA'"]);
+    expect_input_error(
+        &[
+            "refint",
+            "partition",
+            "--data",
+            lt,
+            "--value",
+            "CREA",
+            "--by",
+            "Gender",
+        ],
+        &["no column named 'Gender'"],
+    );
+    expect_input_error(
+        &["refint", "estimate", "--data", lt, "--value", "UREA"],
+        &["no column named 'UREA'"],
+    );
     // one-level group column
-    let one = tmp("one.csv", &(0..50).map(|i| format!("{},x\n", 10 + i)).fold("v,g\n".to_string(), |a, b| a + &b));
-    expect_input_error(&["refint", "partition", "--data", one.to_str().unwrap(), "--value", "v", "--by", "g"], &["only one level", "'g'"]);
+    let one = tmp(
+        "one.csv",
+        &(0..50)
+            .map(|i| format!("{},x\n", 10 + i))
+            .fold("v,g\n".to_string(), |a, b| a + &b),
+    );
+    expect_input_error(
+        &[
+            "refint",
+            "partition",
+            "--data",
+            one.to_str().unwrap(),
+            "--value",
+            "v",
+            "--by",
+            "g",
+        ],
+        &["only one level", "'g'"],
+    );
     // too few values: say the minimum and the count
-    let few = tmp("few.csv", &(0..25).map(|i| format!("{}\n", 10 + i)).fold("v\n".to_string(), |a, b| a + &b));
-    expect_input_error(&["refint", "estimate", "--data", few.to_str().unwrap(), "--value", "v"], &["at least 40", "there are 25"]);
+    let few = tmp(
+        "few.csv",
+        &(0..25)
+            .map(|i| format!("{}\n", 10 + i))
+            .fold("v\n".to_string(), |a, b| a + &b),
+    );
+    expect_input_error(
+        &[
+            "refint",
+            "estimate",
+            "--data",
+            few.to_str().unwrap(),
+            "--value",
+            "v",
+        ],
+        &["at least 40", "there are 25"],
+    );
     // constant data
     let c = tmp("const.csv", &format!("v\n{}", "5\n".repeat(60)));
-    expect_input_error(&["refint", "estimate", "--data", c.to_str().unwrap(), "--value", "v", "--method", "direct"], &["all 60 values equal 5"]);
+    expect_input_error(
+        &[
+            "refint",
+            "estimate",
+            "--data",
+            c.to_str().unwrap(),
+            "--value",
+            "v",
+            "--method",
+            "direct",
+        ],
+        &["all 60 values equal 5"],
+    );
     // non-numeric cell: names the line
     let nn = tmp("nn.csv", "v\n1\n2\nfoo\n");
-    expect_input_error(&["refint", "estimate", "--data", nn.to_str().unwrap(), "--value", "v"], &["line 4", "foo"]);
+    expect_input_error(
+        &[
+            "refint",
+            "estimate",
+            "--data",
+            nn.to_str().unwrap(),
+            "--value",
+            "v",
+        ],
+        &["line 4", "foo"],
+    );
     // non-positive value with the reflim method: names the line
     let np = tmp("np.csv", "v\n1\n-2\n3\n");
-    expect_input_error(&["refint", "estimate", "--data", np.to_str().unwrap(), "--value", "v"], &["line 3", "not positive"]);
+    expect_input_error(
+        &[
+            "refint",
+            "estimate",
+            "--data",
+            np.to_str().unwrap(),
+            "--value",
+            "v",
+        ],
+        &["line 3", "not positive"],
+    );
 }

@@ -26,7 +26,9 @@ pub fn ci_ranks(n: usize, p: f64, conf: f64) -> (usize, usize) {
     let nf = n as f64;
     let lpmf = |i: usize| {
         let k = i as f64;
-        ln_gamma(nf + 1.0) - ln_gamma(k + 1.0) - ln_gamma(nf - k + 1.0) + k * p.ln() + (nf - k) * (1.0 - p).ln()
+        ln_gamma(nf + 1.0) - ln_gamma(k + 1.0) - ln_gamma(nf - k + 1.0)
+            + k * p.ln()
+            + (nf - k) * (1.0 - p).ln()
     };
     // cdf[i] = P(B <= i)
     let mut cdf = Vec::new();
@@ -62,7 +64,11 @@ pub fn nonparametric(what: &str, x: &[f64], seed: u64) -> Result<Limits> {
         (
             (v[r - 1], v[s - 1]),
             (v[n - s], v[n - r]),
-            format!("order statistics: ranks {r} and {s} (lower), {} and {} (upper)", n + 1 - s, n + 1 - r),
+            format!(
+                "order statistics: ranks {r} and {s} (lower), {} and {} (upper)",
+                n + 1 - s,
+                n + 1 - r
+            ),
         )
     } else {
         let mut rng = Rng::new(seed);
@@ -105,8 +111,14 @@ mod tests {
     fn too_few_and_constant() {
         let x: Vec<f64> = (0..20).map(f64::from).collect();
         let e = nonparametric("x", &x, 1).unwrap_err().to_string();
-        assert!(e.contains("at least 39") && e.contains("there are 20"), "{e}");
+        assert!(
+            e.contains("at least 39") && e.contains("there are 20"),
+            "{e}"
+        );
         let c = vec![5.0; 50];
-        assert!(nonparametric("x", &c, 1).unwrap_err().to_string().contains("all 50 values equal 5"));
+        assert!(nonparametric("x", &c, 1)
+            .unwrap_err()
+            .to_string()
+            .contains("all 50 values equal 5"));
     }
 }

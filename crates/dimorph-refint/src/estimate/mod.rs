@@ -59,19 +59,34 @@ pub struct Limits {
 /// `positive`) all above zero. `what` names the data in messages; `method` the method.
 pub fn check_values(what: &str, method: &str, x: &[f64], min: usize, positive: bool) -> Result<()> {
     if let Some(i) = x.iter().position(|v| !v.is_finite()) {
-        return Err(RefintError::Invalid { what: what.into(), msg: format!("value {} (position {}) is not a finite number", x[i], i + 1) });
+        return Err(RefintError::Invalid {
+            what: what.into(),
+            msg: format!("value {} (position {}) is not a finite number", x[i], i + 1),
+        });
     }
     if x.len() < min {
-        return Err(RefintError::TooFew { what: what.into(), method: method.into(), min, n: x.len() });
+        return Err(RefintError::TooFew {
+            what: what.into(),
+            method: method.into(),
+            min,
+            n: x.len(),
+        });
     }
     if positive {
         if let Some(v) = x.iter().copied().find(|v| *v <= 0.0) {
-            return Err(RefintError::NonPositive { what: what.into(), value: v });
+            return Err(RefintError::NonPositive {
+                what: what.into(),
+                value: v,
+            });
         }
     }
     if let Some(&first) = x.first() {
         if x.iter().all(|v| *v == first) {
-            return Err(RefintError::Constant { what: what.into(), n: x.len(), value: first });
+            return Err(RefintError::Constant {
+                what: what.into(),
+                n: x.len(),
+                value: first,
+            });
         }
     }
     Ok(())

@@ -28,20 +28,29 @@ pub fn horn(what: &str, x: &[f64]) -> Result<Horn> {
     let (q1, q3) = (quantile7(&t, 0.25), quantile7(&t, 0.75));
     let iqr = q3 - q1;
     let (lo, hi) = (q1 - 1.5 * iqr, q3 + 1.5 * iqr);
-    let mut outliers: Vec<f64> = x.iter().copied().filter(|&v| {
-        let y = boxcox(v, lambda);
-        y <= lo || y >= hi
-    }).collect();
+    let mut outliers: Vec<f64> = x
+        .iter()
+        .copied()
+        .filter(|&v| {
+            let y = boxcox(v, lambda);
+            y <= lo || y >= hi
+        })
+        .collect();
     outliers.sort_unstable_by(f64::total_cmp);
     let inv = super::parametric::boxcox_inv;
-    Ok(Horn { lambda, fences: (inv(lo, lambda), inv(hi, lambda)), outliers })
+    Ok(Horn {
+        lambda,
+        fences: (inv(lo, lambda), inv(hi, lambda)),
+        outliers,
+    })
 }
 
 /// Two-sided 5 % critical values of Dixon's ratio for n = 3…30 (r₁₀ for n ≤ 7, r₁₁ for 8–10,
 /// r₂₁ for 11–13, r₂₂ for 14–30).
 const DIXON_CRIT_05: [f64; 28] = [
-    0.970, 0.829, 0.710, 0.625, 0.568, 0.615, 0.570, 0.534, 0.625, 0.592, 0.565, 0.590, 0.568, 0.548, 0.531, 0.516,
-    0.503, 0.491, 0.480, 0.470, 0.461, 0.452, 0.445, 0.438, 0.432, 0.426, 0.419, 0.414,
+    0.970, 0.829, 0.710, 0.625, 0.568, 0.615, 0.570, 0.534, 0.625, 0.592, 0.565, 0.590, 0.568,
+    0.548, 0.531, 0.516, 0.503, 0.491, 0.480, 0.470, 0.461, 0.452, 0.445, 0.438, 0.432, 0.426,
+    0.419, 0.414,
 ];
 
 /// Result of Dixon's test.
@@ -63,7 +72,10 @@ pub fn dixon(what: &str, x: &[f64]) -> Result<Dixon> {
     check_values(what, "Dixon", x, 3, false)?;
     let n = x.len();
     if n > 30 {
-        return Err(RefintError::Invalid { what: what.into(), msg: format!("Dixon's test is tabulated for 3 to 30 values, but there are {n}") });
+        return Err(RefintError::Invalid {
+            what: what.into(),
+            msg: format!("Dixon's test is tabulated for 3 to 30 values, but there are {n}"),
+        });
     }
     let v = sorted(x);
     let (ratio, gap, span): (&str, usize, usize) = match n {
@@ -75,7 +87,18 @@ pub fn dixon(what: &str, x: &[f64]) -> Result<Dixon> {
     // low end: (x[gap] − x[0]) / (x[n−1−span] − x[0]); high end mirrored
     let q_low = (v[gap] - v[0]) / (v[n - 1 - span] - v[0]);
     let q_high = (v[n - 1] - v[n - 1 - gap]) / (v[n - 1] - v[span]);
-    let (q, end, value) = if q_high >= q_low { (q_high, "highest", v[n - 1]) } else { (q_low, "lowest", v[0]) };
+    let (q, end, value) = if q_high >= q_low {
+        (q_high, "highest", v[n - 1])
+    } else {
+        (q_low, "lowest", v[0])
+    };
     let critical = DIXON_CRIT_05[n - 3];
-    Ok(Dixon { ratio: ratio.into(), q, end: end.into(), value, critical, outlier: q > critical })
+    Ok(Dixon {
+        ratio: ratio.into(),
+        q,
+        end: end.into(),
+        value,
+        critical,
+        outlier: q > critical,
+    })
 }

@@ -39,7 +39,11 @@ pub struct ReflimOptions {
 
 impl Default for ReflimOptions {
     fn default() -> Self {
-        ReflimOptions { lognormal: None, perc_trunc: 2.5, n_min: 200 }
+        ReflimOptions {
+            lognormal: None,
+            perc_trunc: 2.5,
+            n_min: 200,
+        }
     }
 }
 
@@ -165,7 +169,11 @@ pub fn truncated_qq(t: &[f64], perc_trunc: f64) -> (f64, f64) {
 /// reflimR's approximate 95 % confidence intervals of both limits (on the log scale when
 /// log-normal): [lower.low, lower.upp, upper.low, upper.upp].
 pub fn conf_int95(n: usize, lower: f64, upper: f64, lognormal: bool) -> [f64; 4] {
-    let (l, u) = if lognormal { (lower.ln(), upper.ln()) } else { (lower, upper) };
+    let (l, u) = if lognormal {
+        (lower.ln(), upper.ln())
+    } else {
+        (lower, upper)
+    };
     let sigma = (u - l) / 3.92;
     let sn = (n as f64).sqrt();
     let outer = sigma * 5.81 / (sn + 0.66);
@@ -180,10 +188,18 @@ pub fn conf_int95(n: usize, lower: f64, upper: f64, lognormal: bool) -> [f64; 4]
 
 /// Estimates reference limits from routine data by the reflimR method; `targets` adds the
 /// interpretation against target limits. `what` names the data in messages.
-pub fn reflim(what: &str, x: &[f64], targets: Option<(f64, f64)>, opts: ReflimOptions) -> Result<ReflimResult> {
+pub fn reflim(
+    what: &str,
+    x: &[f64],
+    targets: Option<(f64, f64)>,
+    opts: ReflimOptions,
+) -> Result<ReflimResult> {
     check_values(what, "reflimR", x, MIN_N, true)?;
     if !(opts.perc_trunc > 0.0 && opts.perc_trunc <= 25.0) {
-        return Err(RefintError::Invalid { what: "perc_trunc".into(), msg: format!("must be in (0, 25], got {}", opts.perc_trunc) });
+        return Err(RefintError::Invalid {
+            what: "perc_trunc".into(),
+            msg: format!("must be in (0, 25], got {}", opts.perc_trunc),
+        });
     }
     let mut remarks = Vec::new();
     let n = x.len();
@@ -202,10 +218,18 @@ pub fn reflim(what: &str, x: &[f64], targets: Option<(f64, f64)>, opts: ReflimOp
     let t = &v[a..b];
     let n_trunc = t.len();
     if n_trunc < MIN_N {
-        return Err(RefintError::TooFew { what: format!("{what} (after truncation)"), method: "reflimR".into(), min: MIN_N, n: n_trunc });
+        return Err(RefintError::TooFew {
+            what: format!("{what} (after truncation)"),
+            method: "reflimR".into(),
+            min: MIN_N,
+            n: n_trunc,
+        });
     }
     if n_trunc < opts.n_min && n >= opts.n_min {
-        remarks.push(format!("n = {n_trunc} after truncation where a minimum of {} is recommended", opts.n_min));
+        remarks.push(format!(
+            "n = {n_trunc} after truncation where a minimum of {} is recommended",
+            opts.n_min
+        ));
     }
     let back = |e: f64| if lognormal { e.exp() } else { e };
     let truncation = (back(t[0]), back(t[n_trunc - 1]));
@@ -216,13 +240,26 @@ pub fn reflim(what: &str, x: &[f64], targets: Option<(f64, f64)>, opts: ReflimOp
         remarks.push(format!("estimated lower limit {lower} < 0 set to 0"));
         lower = 0.0;
     }
-    if !(upper > lower) {
-        return Err(RefintError::Invalid { what: what.into(), msg: "the estimated upper limit is not above the lower limit".into() });
+    if upper.partial_cmp(&lower) != Some(std::cmp::Ordering::Greater) {
+        return Err(RefintError::Invalid {
+            what: what.into(),
+            msg: "the estimated upper limit is not above the lower limit".into(),
+        });
     }
     let ci = conf_int95(n, lower.max(f64::MIN_POSITIVE), upper, lognormal);
-    let perc_norm = (round_to(n_trunc as f64 * 100.0 / (1.0 - 2.0 * opts.perc_trunc / 100.0) / n as f64, 1)).min(100.0);
+    let perc_norm = (round_to(
+        n_trunc as f64 * 100.0 / (1.0 - 2.0 * opts.perc_trunc / 100.0) / n as f64,
+        1,
+    ))
+    .min(100.0);
     let (lr, ur) = (round_to(lower, digits), round_to(upper, digits));
-    let tol = if lr > 0.0 { tolerance(lr, ur, true).ok().map(|t| t.map(|e| round_to(e, digits))) } else { None };
+    let tol = if lr > 0.0 {
+        tolerance(lr, ur, true)
+            .ok()
+            .map(|t| t.map(|e| round_to(e, digits)))
+    } else {
+        None
+    };
     let interpretation = match targets {
         Some(tg) if lr > 0.0 => Some(interpret((lr, ur), tg, true)?),
         _ => None,
@@ -253,7 +290,14 @@ impl ReflimResult {
     /// The limits in the common form.
     pub fn limits(&self) -> super::Limits {
         super::Limits {
-            method: format!("reflimR ({})", if self.lognormal { "log-normal" } else { "normal" }),
+            method: format!(
+                "reflimR ({})",
+                if self.lognormal {
+                    "log-normal"
+                } else {
+                    "normal"
+                }
+            ),
             n: self.n_total,
             lower: self.lower,
             upper: self.upper,

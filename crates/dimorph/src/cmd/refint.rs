@@ -6,7 +6,9 @@ use super::{write_file, CliError, CliResult, Format};
 use dimorph_refint::equivalence::{compare, compare_several, Limit};
 use dimorph_refint::estimate::parametric::Transform;
 use dimorph_refint::estimate::Method;
-use dimorph_refint::partition::{estimate_one, partition, read_grouped, EstimateOptions, GroupEstimate};
+use dimorph_refint::partition::{
+    estimate_one, partition, read_grouped, EstimateOptions, GroupEstimate,
+};
 use dimorph_refint::{Assumption, PermissibleOptions};
 use dimorph_report::Section;
 use std::path::PathBuf;
@@ -52,7 +54,10 @@ pub enum AssumptionArg {
 impl PuArgs {
     fn options(&self) -> Result<PermissibleOptions, CliError> {
         if !(self.z.is_finite() && self.z > 0.0) {
-            return Err(CliError::input(format!("--z: must be a positive number, got {}", self.z)));
+            return Err(CliError::input(format!(
+                "--z: must be a positive number, got {}",
+                self.z
+            )));
         }
         Ok(PermissibleOptions {
             z: self.z,
@@ -81,7 +86,10 @@ fn parse_pair(s: &str) -> Result<(f64, f64), String> {
     if parts.len() != 2 {
         return Err(format!("expected two numbers 'lower,upper', got '{s}'"));
     }
-    let num = |t: &str| t.parse::<f64>().map_err(|_| format!("'{t}' is not a number (expected 'lower,upper')"));
+    let num = |t: &str| {
+        t.parse::<f64>()
+            .map_err(|_| format!("'{t}' is not a number (expected 'lower,upper')"))
+    };
     Ok((num(parts[0])?, num(parts[1])?))
 }
 
@@ -200,7 +208,8 @@ fn print_json<T: serde::Serialize>(v: &T) -> CliResult {
 
 fn table(a: TableArgs) -> CliResult {
     let frame = dimorph_data::read_table(&a.data).map_err(CliError::input)?;
-    let rows = dimorph_refint::table::table1_from_frame(&frame, a.pu.options()?).map_err(CliError::input)?;
+    let rows = dimorph_refint::table::table1_from_frame(&frame, a.pu.options()?)
+        .map_err(CliError::input)?;
     match a.format {
         Format::Json => print_json(&rows),
         Format::Text => {
@@ -215,12 +224,25 @@ fn compare_cmd(a: CompareArgs) -> CliResult {
     if a.b.len() == 1 {
         let c = compare(a.a, a.b[0], o).map_err(CliError::input)?;
         if let Some(path) = &a.svg {
-            write_file(path, &dimorph_refint::figures::equivalence_plot("Equivalence lines", "A", "B", c.a, c.b, &c.permissible))?;
+            write_file(
+                path,
+                &dimorph_refint::figures::equivalence_plot(
+                    "Equivalence lines",
+                    "A",
+                    "B",
+                    c.a,
+                    c.b,
+                    &c.permissible,
+                ),
+            )?;
         }
         return match a.format {
             Format::Json => print_json(&c),
             Format::Text => {
-                print!("{}", dimorph_refint::report::comparison_section(&c).to_text());
+                print!(
+                    "{}",
+                    dimorph_refint::report::comparison_section(&c).to_text()
+                );
                 Ok(())
             }
         };
@@ -245,7 +267,10 @@ fn compare_cmd(a: CompareArgs) -> CliResult {
                         s.kept.join(", "),
                         s.spread,
                         s.pd,
-                        s.excluded.as_ref().map(|e| format!(" -> exclude {e}")).unwrap_or_else(|| " -> common limit".into())
+                        s.excluded
+                            .as_ref()
+                            .map(|e| format!(" -> exclude {e}"))
+                            .unwrap_or_else(|| " -> common limit".into())
                     );
                 }
             }
@@ -265,8 +290,16 @@ struct EstimateOutput {
 fn estimate(a: EstimateArgs) -> CliResult {
     let o = a.est.options()?;
     let frame = dimorph_data::read_table(&a.est.data).map_err(CliError::input)?;
-    let positive = o.method == Method::Reflim || (o.method == Method::Parametric && o.transform != Transform::Normal);
-    let g = read_grouped(&frame, &a.est.value, a.by.as_deref(), positive, "this method").map_err(CliError::input)?;
+    let positive = o.method == Method::Reflim
+        || (o.method == Method::Parametric && o.transform != Transform::Normal);
+    let g = read_grouped(
+        &frame,
+        &a.est.value,
+        a.by.as_deref(),
+        positive,
+        "this method",
+    )
+    .map_err(CliError::input)?;
     let mut groups = Vec::new();
     for (level, x) in &g.groups {
         let what = match &a.by {
@@ -275,23 +308,43 @@ fn estimate(a: EstimateArgs) -> CliResult {
         };
         groups.push(estimate_one(&what, level, x, None, &o).map_err(CliError::input)?);
     }
-    let out = EstimateOutput { value: a.est.value.clone(), by: a.by.clone(), skipped: g.skipped.clone(), groups };
+    let out = EstimateOutput {
+        value: a.est.value.clone(),
+        by: a.by.clone(),
+        skipped: g.skipped.clone(),
+        groups,
+    };
     match a.est.format {
         Format::Json => print_json(&out),
         Format::Text => {
             let rows: Vec<(String, &dimorph_refint::estimate::Limits)> = out
                 .groups
                 .iter()
-                .map(|e| (if e.group.is_empty() { "all".to_string() } else { format!("{} = {}", a.by.as_deref().unwrap_or(""), e.group) }, &e.limits))
+                .map(|e| {
+                    (
+                        if e.group.is_empty() {
+                            "all".to_string()
+                        } else {
+                            format!("{} = {}", a.by.as_deref().unwrap_or(""), e.group)
+                        },
+                        &e.limits,
+                    )
+                })
                 .collect();
-            let mut t = dimorph_refint::report::limits_table(&format!("Reference limits of {}", out.value), &rows);
+            let mut t = dimorph_refint::report::limits_table(
+                &format!("Reference limits of {}", out.value),
+                &rows,
+            );
             for s in &out.skipped {
                 t.note(format!("skipped: {s}"));
             }
             for e in &out.groups {
                 if let Some(r) = &e.reflim {
                     for rm in &r.remarks {
-                        t.note(format!("{}: {rm}", if e.group.is_empty() { "all" } else { &e.group }));
+                        t.note(format!(
+                            "{}: {rm}",
+                            if e.group.is_empty() { "all" } else { &e.group }
+                        ));
                     }
                 }
             }
@@ -307,7 +360,8 @@ fn partition_cmd(a: PartitionArgs) -> CliResult {
     let r = partition(&frame, &a.est.value, &a.by, &o).map_err(CliError::input)?;
     let mut written = Vec::new();
     if let Some(dir) = &a.out {
-        let (hist, eq) = dimorph_refint::demo::partition_figures(&r, &frame).map_err(CliError::input)?;
+        let (hist, eq) =
+            dimorph_refint::demo::partition_figures(&r, &frame).map_err(CliError::input)?;
         let stem = format!("{}_by_{}", r.value, r.by);
         let h = dir.join(format!("{stem}_histograms.svg"));
         write_file(&h, &hist)?;
