@@ -50,8 +50,27 @@ pub fn section(data_dir: &Path) -> std::result::Result<Section, RefintError> {
     let eo = EstimateOptions::default();
     let mut summary = Table::new(
         "reflimR limits by sex for the livertests data (612 routine results) and the partitioning decision",
-        &["analyte", "f lower", "f upper", "m lower", "m upper", "lower", "upper"],
+        &["analyte", "f lower", "f upper", "m lower", "m upper", "lower", "upper", "f vs target", "m vs target"],
     );
+    let tv = dimorph_data::read_csv(dir.join("reflimr_targetvalues.csv"))?;
+    let target = |a: &str, sex: &str| -> Result<(f64, f64)> {
+        let names = tv.column("analyte")?;
+        let i = (0..tv.nrows)
+            .find(|&i| match &names.data {
+                dimorph_data::ColumnData::Text { values, .. } => values[i].as_deref() == Some(a),
+                _ => false,
+            })
+            .ok_or_else(|| RefintError::Invalid {
+                what: "reflimr_targetvalues.csv".into(),
+                msg: format!("no row for {a}"),
+            })?;
+        let (l, u) = if sex == "f" {
+            ("ll.female", "ul.female")
+        } else {
+            ("ll.male", "ul.male")
+        };
+        Ok((tv.numeric(l)?[i], tv.numeric(u)?[i]))
+    };
     for a in LIVERTESTS_ANALYTES {
         let r = partition(&lt, a, "Sex", &eo)?;
         let g = |i: usize| {
@@ -81,8 +100,11 @@ pub fn section(data_dir: &Path) -> std::result::Result<Section, RefintError> {
             fixed(mm.1, mm.2),
             verdict(0).to_string(),
             verdict(1).to_string(),
+            judge((fm.0, fm.1), target(a, "f")?)?,
+            judge((mm.0, mm.1), target(a, "m")?)?,
         ]);
     }
+    summary.note("vs target: reflimR's interpretation of the lower / upper limit against the textbook limits (reflimr_targetvalues.csv).");
     summary.note("Limits rounded as reflimR prints them; decisions: the difference between the sexes against z·pu of the sex with the lower limit.");
     s.table(summary);
 
@@ -91,6 +113,11 @@ pub fn section(data_dir: &Path) -> std::result::Result<Section, RefintError> {
     add_partition_figures(&mut ps, &r, &lt)?;
     s.extend(ps);
     Ok(s)
+}
+
+fn judge(limits: (f64, f64), targets: (f64, f64)) -> Result<String> {
+    let i = crate::interpretation::interpret(limits, targets, true)?;
+    Ok(format!("{} / {}", i.lower.text(), i.upper.text()))
 }
 
 /// Adds the histogram and the equivalence plot of a two-group partition to a section.

@@ -63,6 +63,8 @@ pub struct Interpretation {
 
 /// Judges `limits` against `targets`; `round` rounds the tolerance intervals as reflimR does.
 pub fn interpret(limits: (f64, f64), targets: (f64, f64), round: bool) -> Result<Interpretation> {
+    crate::error::check_limits("limits", limits.0, limits.1, true)?;
+    crate::error::check_limits("target limits (--targets)", targets.0, targets.1, true)?;
     let tl = tolerance(limits.0, limits.1, round)?;
     let tt = tolerance(targets.0, targets.1, round)?;
     let judge = |i: usize, x: f64, target: f64| {

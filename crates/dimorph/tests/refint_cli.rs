@@ -265,3 +265,49 @@ fn bad_data_exit_2() {
         &["line 3", "not positive"],
     );
 }
+
+#[test]
+fn estimate_with_targets_interprets_like_reflimr() {
+    // reflimR 1.1.0, livertests CREA, women, targets 41–88 (reflimr_targetvalues.csv):
+    // lower "markedly increased", upper "markedly decreased" (tests/reference/peers.R)
+    let t = dimorph_data_targets();
+    let o = run(&[
+        "refint",
+        "estimate",
+        "--data",
+        data("reflimr_livertests.csv").to_str().unwrap(),
+        "--value",
+        "CREA",
+        "--by",
+        "Sex",
+        "--targets",
+        &t,
+        "--format",
+        "json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let i = &v["groups"][0]["reflim"]["interpretation"];
+    assert_eq!(i["lower"], "markedly_increased");
+    assert_eq!(i["upper"], "markedly_decreased");
+    expect_input_error(
+        &[
+            "refint",
+            "estimate",
+            "--data",
+            data("reflimr_livertests.csv").to_str().unwrap(),
+            "--value",
+            "CREA",
+            "--targets",
+            "88,41",
+        ],
+        &["--targets", "must be below"],
+    );
+}
+
+fn dimorph_data_targets() -> String {
+    let s = std::fs::read_to_string(data("reflimr_targetvalues.csv")).unwrap();
+    let row = s.lines().find(|l| l.starts_with("\"CREA\"")).unwrap();
+    let f: Vec<&str> = row.split(',').collect();
+    format!("{},{}", f[2], f[3])
+}

@@ -1,7 +1,9 @@
 # Reference values for dimorph-refint's tests, computed by the R peers:
 #   reflimR 1.1.0 (CRAN, Hoffmann et al.), referenceIntervals 1.3.1 (CRAN, Finnegan).
 # Run: Rscript crates/dimorph-refint/tests/reference/peers.R [data dir]
-# (with both packages installed, e.g. via R CMD INSTALL into a library on .libPaths()).
+# (with both packages installed, e.g. via R CMD INSTALL into a library on .libPaths(); the values
+# in the tests were computed with the CRAN sources of reflimR 1.1.0 and referenceIntervals 1.3.1
+# (with outliers 0.15 and extremevalues 2.4.1) from the public GitHub mirror of CRAN, R 4.2.2).
 # The printed values are copied, with this script named as their source, into tests/*.rs.
 args <- commandArgs(trailingOnly = TRUE)
 dir <- if (length(args) > 0) args[1] else "data/refint"

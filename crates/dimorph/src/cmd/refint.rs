@@ -177,6 +177,10 @@ pub struct EstimateArgs {
     /// Estimate separately for each level of this column.
     #[arg(long)]
     pub by: Option<String>,
+    /// Target limits 'lower,upper' to judge the estimates against (reflimR's interpretation;
+    /// method reflim only).
+    #[arg(long, value_parser = parse_pair)]
+    pub targets: Option<(f64, f64)>,
 }
 
 #[derive(clap::Args)]
@@ -289,6 +293,11 @@ struct EstimateOutput {
 
 fn estimate(a: EstimateArgs) -> CliResult {
     let o = a.est.options()?;
+    if a.targets.is_some() && o.method != Method::Reflim {
+        return Err(CliError::input(
+            "--targets: the interpretation against targets is given with --method reflim only",
+        ));
+    }
     let frame = dimorph_data::read_table(&a.est.data).map_err(CliError::input)?;
     let positive = o.method == Method::Reflim
         || (o.method == Method::Parametric && o.transform != Transform::Normal);
@@ -306,7 +315,7 @@ fn estimate(a: EstimateArgs) -> CliResult {
             Some(b) => format!("{}: {} where {b} = '{level}'", frame.source, a.est.value),
             None => format!("{}: {}", frame.source, a.est.value),
         };
-        groups.push(estimate_one(&what, level, x, None, &o).map_err(CliError::input)?);
+        groups.push(estimate_one(&what, level, x, a.targets, &o).map_err(CliError::input)?);
     }
     let out = EstimateOutput {
         value: a.est.value.clone(),
@@ -339,6 +348,16 @@ fn estimate(a: EstimateArgs) -> CliResult {
                 t.note(format!("skipped: {s}"));
             }
             for e in &out.groups {
+                if let Some(i) = e.reflim.as_ref().and_then(|r| r.interpretation.as_ref()) {
+                    t.note(format!(
+                        "{}: against targets {} - {}: lower limit {}, upper limit {}",
+                        if e.group.is_empty() { "all" } else { &e.group },
+                        i.targets.0,
+                        i.targets.1,
+                        i.lower.text(),
+                        i.upper.text()
+                    ));
+                }
                 if let Some(r) = &e.reflim {
                     for rm in &r.remarks {
                         t.note(format!(
