@@ -23,6 +23,8 @@ enum Command {
     Demo(cmd::demo::Args),
     /// Fit a generalized linear model (binomial, Poisson, Gamma, negative binomial, ...).
     Glm(cmd::glm::Args),
+    /// Reference limits: permissible differences, equivalence limits, estimation, partitioning.
+    Refint(cmd::refint::Args),
 }
 
 fn main() -> ExitCode {
@@ -37,6 +39,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Demo(a) => cmd::demo::run(a),
         Command::Glm(a) => cmd::glm::run(a),
+        Command::Refint(a) => cmd::refint::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -22,7 +22,8 @@ pub fn run(a: Args) -> CliResult {
             data.display()
         )));
     }
-    let report = Report::new("dimorph demo");
+    let mut report = Report::new("dimorph demo");
+    report.push(dimorph_refint::demo::section(&data).map_err(CliError::input)?);
     print!("{}", report.to_text());
     write_file(&a.out, &report.to_html())?;
     println!("wrote {}", a.out.display());

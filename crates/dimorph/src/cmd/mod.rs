@@ -2,6 +2,7 @@
 
 pub mod demo;
 pub mod glm;
+pub mod refint;
 
 use std::fmt::Display;
 use std::path::{Path, PathBuf};

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Installs the R peers of dimorph-refint's reference values and benchmark: R (Debian package
+# r-base-core) and the CRAN packages reflimR (benchmark, tests/reference/peers.R) and
+# referenceIntervals (tests/reference/peers.R). Set R_PEER_LIB to install into a private library.
+set -euo pipefail
+if ! command -v Rscript >/dev/null; then
+  apt-get update
+  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends r-base-core r-cran-mass r-cran-boot
+fi
+LIB="${R_PEER_LIB:-}"
+Rscript -e "lib <- Sys.getenv('R_PEER_LIB'); if (nzchar(lib)) { dir.create(lib, showWarnings = FALSE, recursive = TRUE); .libPaths(c(lib, .libPaths())) };
+  r <- getOption('repos'); if (is.null(r) || r[['CRAN']] == '@CRAN@') stop('set a CRAN mirror in options(repos) (e.g. in ~/.Rprofile)');
+  for (p in c('reflimR', 'referenceIntervals')) if (!requireNamespace(p, quietly = TRUE)) install.packages(p, lib = .libPaths()[1])"
+echo "R peers installed${LIB:+ in $LIB}"

@@ -1,0 +1,93 @@
+//! Estimating reference limits from data.
+//!
+//! Direct methods (CLSI EP28-A3c) for samples of healthy reference individuals:
+//! [`direct`] (nonparametric percentiles with rank-based or bootstrap confidence intervals),
+//! [`parametric`] (normal, log-normal, Box–Cox), [`robust`] (biweight, Horn & Pesce) and the
+//! outlier screens in [`outliers`]. The indirect method of reflimR for routine data that contain
+//! pathological values is in [`reflim`].
+
+pub mod direct;
+pub mod outliers;
+pub mod parametric;
+pub mod reflim;
+pub mod robust;
+
+use crate::error::{RefintError, Result};
+use serde::Serialize;
+
+/// Estimation methods selectable from the CLI.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Method {
+    /// Nonparametric percentiles (CLSI EP28-A3c).
+    Direct,
+    /// Parametric: normal, log-normal or Box–Cox (see [`parametric::Transform`]).
+    Parametric,
+    /// Robust biweight method (Horn & Pesce; CLSI EP28-A3c).
+    Robust,
+    /// Indirect reflimR method for routine data.
+    #[default]
+    Reflim,
+}
+
+impl Method {
+    pub fn name(self) -> &'static str {
+        match self {
+            Method::Direct => "nonparametric (direct)",
+            Method::Parametric => "parametric",
+            Method::Robust => "robust",
+            Method::Reflim => "reflimR (indirect)",
+        }
+    }
+}
+
+/// Reference limits with their 90 % confidence intervals (when the method gives them).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Limits {
+    pub method: String,
+    pub n: usize,
+    pub lower: f64,
+    pub upper: f64,
+    /// Confidence interval of the lower and of the upper limit.
+    pub ci_lower: Option<(f64, f64)>,
+    pub ci_upper: Option<(f64, f64)>,
+    /// How the confidence intervals were obtained.
+    pub ci_method: Option<String>,
+}
+
+/// Checks sample values: all finite, at least `min` of them, not all equal, and (when
+/// `positive`) all above zero. `what` names the data in messages; `method` the method.
+pub fn check_values(what: &str, method: &str, x: &[f64], min: usize, positive: bool) -> Result<()> {
+    if let Some(i) = x.iter().position(|v| !v.is_finite()) {
+        return Err(RefintError::Invalid {
+            what: what.into(),
+            msg: format!("value {} (position {}) is not a finite number", x[i], i + 1),
+        });
+    }
+    if x.len() < min {
+        return Err(RefintError::TooFew {
+            what: what.into(),
+            method: method.into(),
+            min,
+            n: x.len(),
+        });
+    }
+    if positive {
+        if let Some(v) = x.iter().copied().find(|v| *v <= 0.0) {
+            return Err(RefintError::NonPositive {
+                what: what.into(),
+                value: v,
+            });
+        }
+    }
+    if let Some(&first) = x.first() {
+        if x.iter().all(|v| *v == first) {
+            return Err(RefintError::Constant {
+                what: what.into(),
+                n: x.len(),
+                value: first,
+            });
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,104 @@
+//! Outlier screens for direct reference samples (CLSI EP28-A3c):
+//! Horn's method — Tukey's fences Q1 − 1.5·IQR, Q3 + 1.5·IQR on the Box–Cox scale (λ from the
+//! grid −2…2 in steps of 0.1, as R's `MASS::boxcox`), values on or beyond a fence flagged — and
+//! Dixon's Q test for a single extreme value (n = 3…30; ratios r₁₀, r₁₁, r₂₁, r₂₂ by n, two-sided
+//! 5 % critical values of Dixon 1951).
+
+use super::check_values;
+use super::parametric::{boxcox, boxcox_lambda};
+use crate::error::{RefintError, Result};
+use crate::stats::{quantile7, sorted};
+use serde::Serialize;
+
+/// Result of Horn's method.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Horn {
+    pub lambda: f64,
+    /// Fences on the original scale (NaN when a fence lies outside the transform's range).
+    pub fences: (f64, f64),
+    /// Flagged values, ascending.
+    pub outliers: Vec<f64>,
+}
+
+/// Horn's method: Tukey fences on the Box–Cox scale.
+pub fn horn(what: &str, x: &[f64]) -> Result<Horn> {
+    check_values(what, "Horn outlier", x, 4, true)?;
+    let lambda = boxcox_lambda(x, false);
+    let t = sorted(&x.iter().map(|&v| boxcox(v, lambda)).collect::<Vec<_>>());
+    let (q1, q3) = (quantile7(&t, 0.25), quantile7(&t, 0.75));
+    let iqr = q3 - q1;
+    let (lo, hi) = (q1 - 1.5 * iqr, q3 + 1.5 * iqr);
+    let mut outliers: Vec<f64> = x
+        .iter()
+        .copied()
+        .filter(|&v| {
+            let y = boxcox(v, lambda);
+            y <= lo || y >= hi
+        })
+        .collect();
+    outliers.sort_unstable_by(f64::total_cmp);
+    let inv = super::parametric::boxcox_inv;
+    Ok(Horn {
+        lambda,
+        fences: (inv(lo, lambda), inv(hi, lambda)),
+        outliers,
+    })
+}
+
+/// Two-sided 5 % critical values of Dixon's ratio for n = 3…30 (r₁₀ for n ≤ 7, r₁₁ for 8–10,
+/// r₂₁ for 11–13, r₂₂ for 14–30).
+const DIXON_CRIT_05: [f64; 28] = [
+    0.970, 0.829, 0.710, 0.625, 0.568, 0.615, 0.570, 0.534, 0.625, 0.592, 0.565, 0.590, 0.568,
+    0.548, 0.531, 0.516, 0.503, 0.491, 0.480, 0.470, 0.461, 0.452, 0.445, 0.438, 0.432, 0.426,
+    0.419, 0.414,
+];
+
+/// Result of Dixon's test.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Dixon {
+    /// Which ratio ("r10", "r11", "r21", "r22").
+    pub ratio: String,
+    /// The ratio for the more extreme end.
+    pub q: f64,
+    /// Which end: "lowest" or "highest".
+    pub end: String,
+    pub value: f64,
+    pub critical: f64,
+    pub outlier: bool,
+}
+
+/// Dixon's test for the more extreme of the smallest and largest value.
+pub fn dixon(what: &str, x: &[f64]) -> Result<Dixon> {
+    check_values(what, "Dixon", x, 3, false)?;
+    let n = x.len();
+    if n > 30 {
+        return Err(RefintError::Invalid {
+            what: what.into(),
+            msg: format!("Dixon's test is tabulated for 3 to 30 values, but there are {n}"),
+        });
+    }
+    let v = sorted(x);
+    let (ratio, gap, span): (&str, usize, usize) = match n {
+        3..=7 => ("r10", 1, 0),
+        8..=10 => ("r11", 1, 1),
+        11..=13 => ("r21", 2, 1),
+        _ => ("r22", 2, 2),
+    };
+    // low end: (x[gap] − x[0]) / (x[n−1−span] − x[0]); high end mirrored
+    let q_low = (v[gap] - v[0]) / (v[n - 1 - span] - v[0]);
+    let q_high = (v[n - 1] - v[n - 1 - gap]) / (v[n - 1] - v[span]);
+    let (q, end, value) = if q_high >= q_low {
+        (q_high, "highest", v[n - 1])
+    } else {
+        (q_low, "lowest", v[0])
+    };
+    let critical = DIXON_CRIT_05[n - 3];
+    Ok(Dixon {
+        ratio: ratio.into(),
+        q,
+        end: end.into(),
+        value,
+        critical,
+        outlier: q > critical,
+    })
+}

@@ -1,0 +1,144 @@
+//! SVG figures: the equivalence-line plot of the paper's Figure 2 and histograms of each group
+//! with its reference limits.
+
+use crate::permissible::Permissible;
+use crate::stats::{quantile7, sorted};
+use dimorph_report::svg::{Chart, PALETTE};
+
+/// The paper's Figure 2: RLs of A (x) against RLs of B (y), the diagonal y = x, the equivalence
+/// lines y = x ± z·pu(x) (eqs. 1–2) as a band, vertical lines at RL₁A and RL₂A, and the line
+/// joining (RL₁A, RL₁B) and (RL₂A, RL₂B).
+pub fn equivalence_plot(
+    title: &str,
+    a_label: &str,
+    b_label: &str,
+    a: (f64, f64),
+    b: (f64, f64),
+    p: &Permissible,
+) -> String {
+    let lo = a.0.min(b.0);
+    let hi = a.1.max(b.1);
+    let pad = 0.15 * (hi - lo);
+    let (x0, x1) = (
+        (lo - pad).max(if lo >= 0.0 { 0.0 } else { f64::NEG_INFINITY }),
+        hi + pad,
+    );
+    let n = 100;
+    let xs: Vec<f64> = (0..=n)
+        .map(|i| x0 + (x1 - x0) * i as f64 / n as f64)
+        .collect();
+    let up: Vec<f64> = xs.iter().map(|&x| x + p.pd(x)).collect();
+    let dn: Vec<f64> = xs.iter().map(|&x| x - p.pd(x)).collect();
+    let y0 = dn[0].min(x0).min(b.0);
+    let y1 = up[n].max(b.1);
+    let mut c = Chart::new(title, (x0, x1), (y0, y1)).labels(
+        &format!("reference limits of {a_label}"),
+        &format!("reference limits of {b_label}"),
+    );
+    c.band(&xs, &dn, &up, "#d62728", 0.12, None);
+    c.styled_line(
+        xs.iter().zip(&up).map(|(&x, &y)| (x, y)).collect(),
+        "#d62728",
+        1.5,
+        false,
+        Some(&format!("equivalence lines y = x ± {}·pu(x)", p.options.z)),
+    );
+    c.styled_line(
+        xs.iter().zip(&dn).map(|(&x, &y)| (x, y)).collect(),
+        "#d62728",
+        1.5,
+        false,
+        None,
+    );
+    c.styled_line(
+        vec![(x0, x0), (x1, x1)],
+        "#1f77b4",
+        1.5,
+        false,
+        Some("diagonal y = x"),
+    );
+    for (rl, name) in [(a.0, "RL1"), (a.1, "RL2")] {
+        c.styled_line(vec![(rl, y0), (rl, y1)], "#000000", 1.0, false, None);
+        c.text(rl, y1, &format!("{name} {a_label}"), "middle");
+    }
+    c.styled_line(
+        vec![(a.0, b.0), (a.1, b.1)],
+        "#2ca02c",
+        2.0,
+        true,
+        Some(&format!("({a_label}, {b_label}) limits")),
+    );
+    c.points(vec![(a.0, b.0), (a.1, b.1)], "#2ca02c", 4.0, None);
+    c.to_svg()
+}
+
+/// Histograms of each group (density scale, shared bins) with each group's limits as dashed
+/// vertical lines in the group's colour. Values beyond median + 8·IQR are left out of the
+/// picture (not of any estimate), as reflimR's histogram does; the caption should say so.
+pub fn histograms(title: &str, x_label: &str, groups: &[(String, Vec<f64>, f64, f64)]) -> String {
+    let all: Vec<f64> = sorted(
+        &groups
+            .iter()
+            .flat_map(|g| g.1.iter().copied())
+            .collect::<Vec<_>>(),
+    );
+    if all.is_empty() {
+        return Chart::new(title, (0.0, 1.0), (0.0, 1.0)).to_svg();
+    }
+    let med = quantile7(&all, 0.5);
+    let iqr = quantile7(&all, 0.75) - quantile7(&all, 0.25);
+    let cut = med + 8.0 * iqr;
+    let lo = all[0].min(groups.iter().map(|g| g.2).fold(f64::INFINITY, f64::min));
+    let hi_data = all
+        .iter()
+        .copied()
+        .filter(|v| *v <= cut)
+        .fold(f64::NEG_INFINITY, f64::max);
+    let hi = hi_data.max(groups.iter().map(|g| g.3).fold(f64::NEG_INFINITY, f64::max));
+    let nb = 40usize;
+    let w = (hi - lo) / nb as f64;
+    let w = if w > 0.0 { w } else { 1.0 };
+    let mut dens: Vec<Vec<f64>> = Vec::new();
+    for g in groups {
+        let mut h = vec![0.0; nb];
+        for &v in &g.1 {
+            if v <= cut {
+                let k = (((v - lo) / w) as usize).min(nb - 1);
+                h[k] += 1.0;
+            }
+        }
+        let tot = g.1.len() as f64 * w;
+        dens.push(h.into_iter().map(|c| c / tot).collect());
+    }
+    let ymax = dens.iter().flatten().copied().fold(0.0, f64::max) * 1.35;
+    let mut c = Chart::new(title, (lo, hi), (0.0, ymax.max(1e-12))).labels(x_label, "density");
+    for (k, (g, d)) in groups.iter().zip(&dens).enumerate() {
+        let col = PALETTE[k % PALETTE.len()];
+        let mut pts = vec![(lo, 0.0)];
+        for (i, &v) in d.iter().enumerate() {
+            pts.push((lo + i as f64 * w, v));
+            pts.push((lo + (i + 1) as f64 * w, v));
+        }
+        pts.push((hi, 0.0));
+        c.polygon(
+            pts,
+            col,
+            0.3,
+            Some(&format!(
+                "{} (n = {}): {} – {}",
+                g.0,
+                g.1.len(),
+                fmt_lim(g.2),
+                fmt_lim(g.3)
+            )),
+        );
+        for lim in [g.2, g.3] {
+            c.styled_line(vec![(lim, 0.0), (lim, ymax * 0.75)], col, 2.0, true, None);
+        }
+    }
+    c.to_svg()
+}
+
+fn fmt_lim(x: f64) -> String {
+    dimorph_report::fmt::sig(x, 4)
+}

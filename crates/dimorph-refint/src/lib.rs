@@ -1,0 +1,32 @@
+//! Reference limits: estimate them, compare them, and decide whether to partition.
+//!
+//! The comparison follows Haeckel, Wosniok & Arzideh (2016), *Equivalence limits of reference
+//! intervals for partitioning of population data* (J Lab Med 40:199–205; `shared/papers/003`):
+//!
+//! * [`permissible`] — permissible analytical uncertainty from a pair of reference limits
+//!   (the paper's eqs. 5–13) and the permissible differences pD₁, pD₂ (eqs. 3–4);
+//! * [`equivalence`] — equivalence lines y = x ± z·pu(x) (eqs. 1–2) and the verdict for two
+//!   (or several, as in the appendix) sets of limits;
+//! * [`harris_boyd`] — the Harris & Boyd / CLSI z test (eq. 14) and the CLSI pD% column;
+//! * [`interpretation`] — a laboratory's limits against target limits, as reflimR reports it.
+//!
+//! Limits are estimated from data by [`estimate`]: direct methods after CLSI EP28-A3c
+//! (nonparametric, parametric, robust; outlier screens) and the indirect reflimR method for
+//! routine data that contain pathological values. [`partition`] puts both together for a data
+//! set with a group column, [`figures`] draws the SVG plots and [`demo`] builds the demo section.
+
+pub mod demo;
+pub mod equivalence;
+pub mod error;
+pub mod estimate;
+pub mod figures;
+pub mod harris_boyd;
+pub mod interpretation;
+pub mod partition;
+pub mod permissible;
+pub mod report;
+pub mod stats;
+pub mod table;
+
+pub use error::RefintError;
+pub use permissible::{Assumption, Permissible, PermissibleOptions};

@@ -1,0 +1,286 @@
+//! Permissible analytical uncertainty derived from a pair of reference limits (Haeckel,
+//! Wosniok & Arzideh 2016, appendix, eqs. 5–13) and the permissible differences between two
+//! reference limits (eqs. 3–4).
+//!
+//! Under the log-normal assumption the limits RL₁ < RL₂ of group A give
+//! s_E,ln = (ln RL₂ − ln RL₁)/3.92 and Med_ln = (ln RL₁ + ln RL₂)/2 (eq. 5), the linear-scale
+//! mean and standard deviation (eq. 6), the empirical biological CV_E* (eqs. 7–8), the
+//! permissible analytical CV pCV_A = (CV_E* − 0.25)^0.5 (eq. 9; Table 1 confirms the square
+//! root), ps_A at the median (eq. 10) and at any x (eqs. 11–13), and pD_i = z·pu(RL_i) (eqs. 3–4)
+//! with z = 1.28 (one-sided 90 %) by default.
+
+use crate::error::{check_limits, RefintError, Result};
+use serde::Serialize;
+
+/// 3.92 = 2 × 1.96: the width of the central 95 % of a normal distribution in SDs (eq. 5).
+pub const WIDTH_95: f64 = 3.92;
+/// The paper's default factor for the equivalence lines (eqs. 1–4): the one-sided 90 % normal
+/// quantile, rounded as the paper uses it.
+pub const Z_90: f64 = 1.28;
+/// Factor for the permissible uncertainty when the biases of the two procedures are unknown or
+/// differ: pu = 1.22·ps_A (Haeckel et al. 2015, cited in the paper).
+pub const BIAS_FACTOR: f64 = 1.22;
+
+/// Distribution assumed for the reference population between the limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Assumption {
+    /// Log-normal (the paper's default, eq. 5–8): needs positive limits.
+    #[default]
+    LogNormal,
+    /// Normal: s_E = (RL₂ − RL₁)/3.92, mean = median = (RL₁ + RL₂)/2, CV_E = 100·s_E/mean.
+    Normal,
+}
+
+/// Options of the permissible-uncertainty calculation.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct PermissibleOptions {
+    /// Multiplier of pu in the equivalence lines and permissible differences (1.28 = 90 %
+    /// one-sided; 1.64 for 95 %).
+    pub z: f64,
+    /// When true, pu = 1.22·ps_A (the two procedures' biases are unknown or differ), else pu = ps_A.
+    pub bias: bool,
+    pub assumption: Assumption,
+}
+
+impl Default for PermissibleOptions {
+    fn default() -> Self {
+        PermissibleOptions {
+            z: Z_90,
+            bias: false,
+            assumption: Assumption::LogNormal,
+        }
+    }
+}
+
+impl PermissibleOptions {
+    /// The factor pu/ps_A: 1.22 with `bias`, else 1.
+    pub fn pu_factor(&self) -> f64 {
+        if self.bias {
+            BIAS_FACTOR
+        } else {
+            1.0
+        }
+    }
+}
+
+/// Everything the appendix derives from one pair of reference limits, with the permissible
+/// differences at both limits.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Permissible {
+    pub rl1: f64,
+    pub rl2: f64,
+    pub options: PermissibleOptions,
+    /// s_E,ln (eq. 5); under the normal assumption the linear-scale s_E.
+    pub s_ln: f64,
+    /// Med_ln (eq. 5); under the normal assumption the linear mean.
+    pub med_ln: f64,
+    /// Linear-scale mean (eq. 6).
+    pub mean: f64,
+    /// Linear-scale standard deviation s_E,lin (eq. 6, with Mean as the factor: the printed
+    /// "Med_ln" there is a misprint, as eq. 7 shows).
+    pub s_lin: f64,
+    /// CV_E* in % (eq. 8); CV_E under the normal assumption.
+    pub cv_e: f64,
+    /// pCV_A in % at the median (eq. 9).
+    pub pcv_a: f64,
+    /// Median on the linear scale, (RL₁·RL₂)^0.5 (mean under the normal assumption).
+    pub med: f64,
+    /// ps_A at the median (eq. 10).
+    pub ps_a_med: f64,
+    /// Slope a of ps_A(x) = a·x + b (eq. 11).
+    pub slope: f64,
+    /// Intercept b = 0.2·ps_A,Med (eq. 11).
+    pub intercept: f64,
+    /// ps_A at RL₁ and RL₂ (eq. 12).
+    pub ps_a_rl1: f64,
+    pub ps_a_rl2: f64,
+    /// pCV_A at RL₁ and RL₂ in % (eq. 13).
+    pub pcv_a_rl1: f64,
+    pub pcv_a_rl2: f64,
+    /// Permissible uncertainty pu (= ps_A, or 1.22·ps_A with bias) at RL₁, RL₂.
+    pub pu_rl1: f64,
+    pub pu_rl2: f64,
+    /// Permissible differences pD₁ = z·pu(RL₁), pD₂ = z·pu(RL₂) (eqs. 3–4).
+    pub pd1: f64,
+    pub pd2: f64,
+    /// pD in % of the limit: pD₁·100/RL₁, pD₂·100/RL₂ (Table 1, columns d and e).
+    pub pd1_pct: f64,
+    pub pd2_pct: f64,
+}
+
+impl Permissible {
+    /// Derives the permissible uncertainty from the limits of group A.
+    ///
+    /// Errors: limits not finite, RL₁ ≥ RL₂, non-positive limits under the log-normal
+    /// assumption, or CV_E ≤ 0.25 % (eq. 9 has no real root).
+    pub fn from_limits(rl1: f64, rl2: f64, options: PermissibleOptions) -> Result<Permissible> {
+        Self::named("reference limits", rl1, rl2, options)
+    }
+
+    /// As [`Permissible::from_limits`], with `what` naming the limits in error messages.
+    pub fn named(
+        what: &str,
+        rl1: f64,
+        rl2: f64,
+        options: PermissibleOptions,
+    ) -> Result<Permissible> {
+        check_limits(what, rl1, rl2, options.assumption == Assumption::LogNormal)?;
+        if !(options.z.is_finite() && options.z > 0.0) {
+            return Err(RefintError::Invalid {
+                what: "--z".into(),
+                msg: format!("the factor z must be a positive number, got {}", options.z),
+            });
+        }
+        let (s_ln, med_ln, mean, s_lin, cv_e, med) = match options.assumption {
+            Assumption::LogNormal => {
+                let s_ln = (rl2.ln() - rl1.ln()) / WIDTH_95; // eq. 5
+                let med_ln = (rl1.ln() + rl2.ln()) / 2.0; // eq. 5
+                let mean = (med_ln + 0.5 * s_ln * s_ln).exp(); // eq. 6
+                let s_lin = mean * ((s_ln * s_ln).exp() - 1.0).sqrt(); // eq. 6
+                let cv_e = 100.0 * ((s_ln * s_ln).exp() - 1.0).sqrt(); // eq. 8
+                (s_ln, med_ln, mean, s_lin, cv_e, med_ln.exp())
+            }
+            Assumption::Normal => {
+                let s = (rl2 - rl1) / WIDTH_95;
+                let m = (rl1 + rl2) / 2.0;
+                if m <= 0.0 {
+                    return Err(RefintError::Invalid {
+                        what: what.into(),
+                        msg: format!("the midpoint of the limits ({m}) must be positive to express CV_E in %"),
+                    });
+                }
+                (s, m, m, s, 100.0 * s / m, m)
+            }
+        };
+        if cv_e <= 0.25 {
+            return Err(RefintError::Invalid {
+                what: what.into(),
+                msg: format!("CV_E = {cv_e:.4} % is not above 0.25 %, so pCV_A = (CV_E - 0.25)^0.5 (eq. 9) is undefined"),
+            });
+        }
+        let pcv_a = (cv_e - 0.25).sqrt(); // eq. 9
+        let ps_a_med = pcv_a * 0.01 * med; // eq. 10
+        let slope = (ps_a_med - 0.2 * ps_a_med) / med; // eq. 11
+        let intercept = 0.2 * ps_a_med;
+        let ps = |x: f64| slope * x + intercept; // eq. 12
+        let f = options.pu_factor();
+        let (ps1, ps2) = (ps(rl1), ps(rl2));
+        let (pu1, pu2) = (f * ps1, f * ps2);
+        let (pd1, pd2) = (options.z * pu1, options.z * pu2); // eqs. 3–4
+        Ok(Permissible {
+            rl1,
+            rl2,
+            options,
+            s_ln,
+            med_ln,
+            mean,
+            s_lin,
+            cv_e,
+            pcv_a,
+            med,
+            ps_a_med,
+            slope,
+            intercept,
+            ps_a_rl1: ps1,
+            ps_a_rl2: ps2,
+            pcv_a_rl1: ps1 * 100.0 / rl1, // eq. 13
+            pcv_a_rl2: ps2 * 100.0 / rl2,
+            pu_rl1: pu1,
+            pu_rl2: pu2,
+            pd1,
+            pd2,
+            pd1_pct: pd1 * 100.0 / rl1,
+            pd2_pct: pd2 * 100.0 / rl2,
+        })
+    }
+
+    /// ps_A at any x (eq. 12).
+    pub fn ps_a(&self, x: f64) -> f64 {
+        self.slope * x + self.intercept
+    }
+
+    /// pCV_A at x in % (eq. 13).
+    pub fn pcv_a_at(&self, x: f64) -> f64 {
+        self.ps_a(x) * 100.0 / x
+    }
+
+    /// Permissible uncertainty at x: ps_A(x), times 1.22 with the bias option.
+    pub fn pu(&self, x: f64) -> f64 {
+        self.options.pu_factor() * self.ps_a(x)
+    }
+
+    /// Half-width of the equivalence band at x: z·pu(x) (eqs. 1–2).
+    pub fn pd(&self, x: f64) -> f64 {
+        self.options.z * self.pu(x)
+    }
+
+    /// The permissible difference at limit `i` (1 = lower, 2 = upper).
+    pub fn pd_at_limit(&self, i: usize) -> f64 {
+        if i == 1 {
+            self.pd1
+        } else {
+            self.pd2
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_limits_are_errors() {
+        let o = PermissibleOptions::default();
+        assert!(matches!(
+            Permissible::from_limits(104.0, 50.0, o),
+            Err(RefintError::LimitOrder { .. })
+        ));
+        assert!(matches!(
+            Permissible::from_limits(50.0, 50.0, o),
+            Err(RefintError::LimitOrder { .. })
+        ));
+        assert!(matches!(
+            Permissible::from_limits(-1.0, 50.0, o),
+            Err(RefintError::NonPositive { .. })
+        ));
+        assert!(matches!(
+            Permissible::from_limits(0.0, 50.0, o),
+            Err(RefintError::NonPositive { .. })
+        ));
+        assert!(matches!(
+            Permissible::from_limits(f64::NAN, 50.0, o),
+            Err(RefintError::Invalid { .. })
+        ));
+        // the normal assumption accepts a zero lower limit
+        let n = PermissibleOptions {
+            assumption: Assumption::Normal,
+            ..o
+        };
+        assert!(Permissible::from_limits(0.0, 50.0, n).is_ok());
+        // CV_E below 0.25 %: eq. 9 undefined
+        assert!(matches!(
+            Permissible::from_limits(100.0, 100.5, o),
+            Err(RefintError::Invalid { .. })
+        ));
+        let bad_z = PermissibleOptions { z: -1.0, ..o };
+        assert!(Permissible::from_limits(50.0, 104.0, bad_z).is_err());
+    }
+
+    #[test]
+    fn slope_and_intercept_give_ps_at_median() {
+        let p = Permissible::from_limits(50.0, 104.0, PermissibleOptions::default()).unwrap();
+        assert!((p.ps_a(p.med) - p.ps_a_med).abs() < 1e-12);
+        assert!((p.pcv_a_at(p.med) - p.pcv_a).abs() < 1e-12);
+        let b = Permissible::from_limits(
+            50.0,
+            104.0,
+            PermissibleOptions {
+                bias: true,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert!((b.pd2 / p.pd2 - 1.22).abs() < 1e-12);
+    }
+}
