@@ -364,7 +364,13 @@ fn build(
     }
     let mut keep = vec![true; nrows];
     let mut missing = Vec::new();
+    // Columns with a NaN or an infinite value; the common all-finite column is scanned once.
+    let mut not_finite: Vec<&str> = Vec::new();
     for (name, v) in &used.numeric {
+        if all_finite(v) {
+            continue;
+        }
+        not_finite.push(name);
         let mut m = 0;
         for (k, x) in keep.iter_mut().zip(v.iter()) {
             if x.is_nan() {
@@ -416,11 +422,13 @@ fn build(
             None => Cow::Borrowed(v),
             Some(r) => Cow::Owned(r.iter().map(|&i| v[i]).collect()),
         };
-        if let Some(i) = g.iter().position(|x| x.is_infinite()) {
-            return Err(input(format!(
-                "{src}: line {}: column '{name}' holds an infinite value",
-                lines[i]
-            )));
+        if not_finite.contains(name) {
+            if let Some(i) = g.iter().position(|x| x.is_infinite()) {
+                return Err(input(format!(
+                    "{src}: line {}: column '{name}' holds an infinite value",
+                    lines[i]
+                )));
+            }
         }
         cols.insert(name, g);
     }
@@ -650,22 +658,7 @@ fn build(
         })
         .collect();
     let mut x = vec![0.0; n * p];
-    const BLOCK: usize = 512;
-    for (b, chunk) in x.chunks_mut(BLOCK * p.max(1)).enumerate() {
-        let r0 = b * BLOCK;
-        let rows_here = chunk.len().checked_div(p).unwrap_or(0);
-        for (j, s) in srcs.iter().enumerate() {
-            match s {
-                None => (0..rows_here).for_each(|i| chunk[i * p + j] = 1.0),
-                Some(v) => {
-                    let v = &v[r0..r0 + rows_here];
-                    for (i, &val) in v.iter().enumerate() {
-                        chunk[i * p + j] = val;
-                    }
-                }
-            }
-        }
-    }
+    fill_row_major(&mut x, p, &srcs);
     Ok(Built {
         response,
         x,
@@ -680,6 +673,52 @@ fn build(
         missing,
         levels,
     })
+}
+
+/// Whether every value is finite (one branch-free pass per block, so that it vectorises).
+fn all_finite(v: &[f64]) -> bool {
+    v.chunks(256)
+        .all(|c| c.iter().fold(true, |a, x| a & x.is_finite()))
+}
+
+/// Writes the columns `srcs` (`None`: the intercept's ones) into the row-major `x` (n × p).
+/// Rows are filled in blocks so that the strided writes stay in cache; large matrices are
+/// split over the available cores.
+fn fill_row_major(x: &mut [f64], p: usize, srcs: &[Option<&[f64]>]) {
+    const BLOCK: usize = 512;
+    fn fill(x: &mut [f64], p: usize, srcs: &[Option<&[f64]>], first_row: usize) {
+        for (b, chunk) in x.chunks_mut(BLOCK * p).enumerate() {
+            let r0 = first_row + b * BLOCK;
+            let rows = chunk.len() / p;
+            for (j, s) in srcs.iter().enumerate() {
+                match s {
+                    None => (0..rows).for_each(|i| chunk[i * p + j] = 1.0),
+                    Some(v) => {
+                        for (i, &val) in v[r0..r0 + rows].iter().enumerate() {
+                            chunk[i * p + j] = val;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    if p == 0 {
+        return;
+    }
+    let n = x.len() / p;
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |t| t.get())
+        .min(8);
+    if threads < 2 || x.len() < 1 << 21 {
+        fill(x, p, srcs, 0);
+        return;
+    }
+    let rows_per = n.div_ceil(threads).div_ceil(BLOCK) * BLOCK;
+    std::thread::scope(|sc| {
+        for (t, part) in x.chunks_mut(rows_per * p).enumerate() {
+            sc.spawn(move || fill(part, p, srcs, t * rows_per));
+        }
+    });
 }
 
 /// events/trials with R's convention that 0 of 0 trials is the proportion 0.

@@ -423,3 +423,30 @@ fn new_data_get_the_fitted_columns() {
         [1.0, 0.0, 1.0, 1.0, 0.0, 0.0]
     );
 }
+
+#[test]
+fn threaded_fill_matches_the_plain_one() {
+    // Large enough (≥ 2^21 cells) to take the multi-threaded path.
+    let (n, p) = (100_003, 21);
+    let cols: Vec<Vec<f64>> = (0..p - 1)
+        .map(|j| (0..n).map(|i| (i * 31 + j) as f64).collect())
+        .collect();
+    let mut srcs: Vec<Option<&[f64]>> = vec![None];
+    srcs.extend(cols.iter().map(|c| Some(&c[..])));
+    let mut x = vec![0.0; n * p];
+    fill_row_major(&mut x, p, &srcs);
+    for i in [0, 511, 512, 50_000, n - 1] {
+        assert_eq!(x[i * p], 1.0);
+        for j in 1..p {
+            assert_eq!(x[i * p + j], cols[j - 1][i], "row {i} column {j}");
+        }
+    }
+}
+
+#[test]
+fn formula_errors_show_the_place() {
+    let e = model_frame("y ~ x + foo(z)", &d(), None)
+        .unwrap_err()
+        .to_string();
+    assert_eq!(e, "formula error at character 9: unknown function 'foo' (a term may use I, C, factor, offset, log, exp, sqrt, abs, log10, log2)\n  y ~ x + foo(z)\n          ^");
+}
