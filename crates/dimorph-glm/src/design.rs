@@ -130,7 +130,11 @@ impl NewDesign {
 
 /// Parses `formula` and evaluates it on `frame`; `weights` names the prior-weights column.
 pub fn model_frame(formula: &str, frame: &Frame, weights: Option<&str>) -> Result<ModelFrame> {
-    let f = Formula::parse(formula)?;
+    let f = Formula::parse_for_columns(
+        formula,
+        &frame.names(),
+        &weights.into_iter().collect::<Vec<_>>(),
+    )?;
     let b = build(&f, frame, weights, None)?;
     let (y, trials) = b.response.unwrap_or_default();
     Ok(ModelFrame {

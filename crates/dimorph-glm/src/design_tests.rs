@@ -450,3 +450,27 @@ fn formula_errors_show_the_place() {
         .to_string();
     assert_eq!(e, "formula error at character 9: unknown function 'foo' (a term may use I, C, factor, offset, log, exp, sqrt, abs, log10, log2)\n  y ~ x + foo(z)\n          ^");
 }
+
+#[test]
+fn dot_stands_for_the_other_columns() {
+    let f = read_csv_bytes(
+        "dot.csv",
+        b"y,n,x,g,w\n1,3,0.5,a,1\n2,4,1.5,b,2\n0,2,2.5,a,1\n",
+    )
+    .unwrap();
+    // R 4.2.2: terms(cbind(y, n - y) ~ ., data) has term labels x, g, w; here the weights column
+    // is left out.
+    let m = model_frame("cbind(y, n - y) ~ .", &f, Some("w")).unwrap();
+    assert_eq!(m.col_names, ["(Intercept)", "x", "gb"]);
+    // R: terms(y ~ .^2 - n, data) removes the main effect n only.
+    let m = model_frame("y ~ .^2 - n", &f, None).unwrap();
+    let labels: Vec<&str> = m.terms.iter().map(|t| t.label.as_str()).collect();
+    assert_eq!(
+        labels,
+        ["x", "g", "w", "n:x", "n:g", "n:w", "x:g", "x:w", "g:w"]
+    );
+    assert!(matches!(
+        Formula::parse("y ~ ."),
+        Err(GlmError::Formula { pos: 4, .. })
+    ));
+}

@@ -18,6 +18,8 @@
 //!   `factor(col)` is accepted as in R and labelled so),
 //!   `I(expr)` with `+ - * / ^` (also `**`), unary minus, parentheses, numbers and the functions
 //!   `log exp sqrt abs log10 log2`, which may also stand alone as terms (`log(x)`).
+//! - **`.`** stands for every column of the data that is not in the response (nor the weights
+//!   column, which R would include), as in `y ~ .` or `y ~ .^2`.
 //! - **Offsets**: `offset(expr)` terms are summed into the model's offset, not into X.
 //! - **Names**: letters, digits, `_` and `.` (starting with a letter or `.`); anything else in
 //!   backquotes: `` `body mass` ``.
@@ -81,6 +83,17 @@ pub enum VarKind {
 impl Formula {
     /// Parses a formula; syntax errors point at the offending character.
     pub fn parse(source: &str) -> Result<Formula> {
+        Formula::parse_impl(source, None)
+    }
+
+    /// Parses a formula for data with the given columns, so that `.` can stand for every
+    /// column that is not in the response and not in `exclude` (the weights column), as R's
+    /// `y ~ .` does.
+    pub fn parse_for_columns(source: &str, columns: &[&str], exclude: &[&str]) -> Result<Formula> {
+        Formula::parse_impl(source, Some((columns, exclude)))
+    }
+
+    fn parse_impl(source: &str, columns: Option<(&[&str], &[&str])>) -> Result<Formula> {
         let toks = lex(source)?;
         let mut p = Parser {
             src: source,
@@ -93,8 +106,32 @@ impl Formula {
             vars: Vec::new(),
             intercept: true,
             offsets: Vec::new(),
+            dot: None,
         };
         let response = b.response(&lhs)?;
+        if let Some((cols, exclude)) = columns {
+            let in_lhs: Vec<&str> = match &response {
+                Response::Single(e) => e.columns(),
+                Response::EventsTrials {
+                    events: a,
+                    trials: c,
+                }
+                | Response::Cbind {
+                    successes: a,
+                    failures: c,
+                } => {
+                    let mut v = a.columns();
+                    v.extend(c.columns());
+                    v
+                }
+            };
+            b.dot = Some(
+                cols.iter()
+                    .filter(|c| !in_lhs.contains(c) && !exclude.contains(c))
+                    .map(|c| c.to_string())
+                    .collect(),
+            );
+        }
         let mut terms = b.encode(&rhs, true)?;
         terms.retain(|t| !t.is_empty());
         // R orders terms by their number of variables, keeping the written order otherwise.
@@ -547,6 +584,8 @@ struct Builder<'a> {
     vars: Vec<Variable>,
     intercept: bool,
     offsets: Vec<Expr>,
+    /// The columns `.` stands for, when the data are known.
+    dot: Option<Vec<String>>,
 }
 
 const TERM_FUNCS: &str = "I, C, factor, offset, log, exp, sqrt, abs, log10, log2";
@@ -734,6 +773,16 @@ impl Builder<'_> {
                     Ok(l)
                 }
                 _ => Err(self.err(n.pos, format!("unexpected operator '{op}'"))),
+            },
+            NodeKind::Ident(s) if s == "." => match self.dot.clone() {
+                Some(cols) => Ok(cols
+                    .into_iter()
+                    .map(|c| vec![self.var(r_name(&c), VarKind::Column(c))])
+                    .collect()),
+                None => Err(self.err(
+                    n.pos,
+                    "'.' (all other columns) can only be used when the formula is applied to data",
+                )),
             },
             NodeKind::Ident(s) => {
                 let i = self.var(r_name(s), VarKind::Column(s.clone()));
