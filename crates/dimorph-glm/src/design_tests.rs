@@ -474,3 +474,40 @@ fn dot_stands_for_the_other_columns() {
         Err(GlmError::Formula { pos: 4, .. })
     ));
 }
+
+#[test]
+fn full_matrix_matches_r() {
+    // R 4.2.2: model.matrix(y ~ region + log(z) + a:x, d), printed with %.17g.
+    #[rustfmt::skip]
+    let r = [
+        1.0, 0.0, 1.0, 0.0, 0.69314718055994529, 1.5, 0.0, 0.0,
+        1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 2.0, 0.0,
+        1.0, 0.0, 0.0, 1.0, 1.3862943611198906, 0.0, 0.0, 3.5,
+        1.0, 0.0, 0.0, 0.0, 1.0986122886681098, 4.0, 0.0, 0.0,
+        1.0, 1.0, 0.0, 0.0, 1.791759469228055, 0.0, 5.0, 0.0,
+        1.0, 0.0, 1.0, 0.0, 1.6094379124341003, 0.0, 0.0, 6.5,
+        1.0, 0.0, 0.0, 0.0, 2.0794415416798357, 7.0, 0.0, 0.0,
+        1.0, 0.0, 0.0, 1.0, 1.9459101490553132, 0.0, 8.0, 0.0,
+    ];
+    let m = model_frame("y ~ region + log(z) + a:x", &d(), None).unwrap();
+    assert_eq!(
+        m.col_names,
+        [
+            "(Intercept)",
+            "regionnorth",
+            "regionsouth",
+            "regionwest",
+            "log(z)",
+            "aa1:x",
+            "aa2:x",
+            "aa3:x"
+        ]
+    );
+    for (k, (ours, theirs)) in m.x.iter().zip(r).enumerate() {
+        assert!(
+            (ours - theirs).abs() <= 1e-15 * theirs.abs(),
+            "cell {k}: {ours} vs R {theirs}"
+        );
+    }
+    assert_eq!(m.x.len(), r.len());
+}
