@@ -434,7 +434,7 @@ fn threaded_fill_matches_the_plain_one() {
     let mut srcs: Vec<Option<&[f64]>> = vec![None];
     srcs.extend(cols.iter().map(|c| Some(&c[..])));
     let mut x = vec![0.0; n * p];
-    fill_row_major(&mut x, p, &srcs);
+    crate::matrix::fill_row_major(&mut x, p, &srcs);
     for i in [0, 511, 512, 50_000, n - 1] {
         assert_eq!(x[i * p], 1.0);
         for j in 1..p {
@@ -477,10 +477,11 @@ fn dot_stands_for_the_other_columns() {
 
 #[test]
 fn full_matrix_matches_r() {
-    // R 4.2.2: model.matrix(y ~ region + log(z) + a:x, d), printed with %.17g.
+    // R 4.2.2: model.matrix(y ~ region + log(z) + a:x, d), printed with %.17g (written
+    // here in the shortest form that reads back as the same double).
     #[rustfmt::skip]
     let r = [
-        1.0, 0.0, 1.0, 0.0, 0.69314718055994529, 1.5, 0.0, 0.0,
+        1.0, 0.0, 1.0, 0.0, std::f64::consts::LN_2, 1.5, 0.0, 0.0, // R: 0.69314718055994529
         1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 2.0, 0.0,
         1.0, 0.0, 0.0, 1.0, 1.3862943611198906, 0.0, 0.0, 3.5,
         1.0, 0.0, 0.0, 0.0, 1.0986122886681098, 4.0, 0.0, 0.0,
