@@ -564,7 +564,7 @@ fn build(
         p,
         col_names,
         terms,
-    } = design_matrix(f, &vals, n);
+    } = design_matrix(f, &vals, n, src)?;
     Ok(Built {
         response,
         x,

@@ -512,3 +512,19 @@ fn full_matrix_matches_r() {
     }
     assert_eq!(m.x.len(), r.len());
 }
+
+#[test]
+fn an_x_too_large_to_build_is_an_error() {
+    // 40,000 rows × 20,000 levels of an id column used as a factor: 8e8 cells.
+    let mut csv = String::from("y,id\n");
+    for i in 0..40_000 {
+        csv.push_str(&format!("1,p{}\n", i % 20_000));
+    }
+    let f = read_csv_bytes("big.csv", csv.as_bytes()).unwrap();
+    let e = input_err(model_frame("y ~ id", &f, None));
+    assert!(
+        e.contains("40000 rows × 20000 columns")
+            && e.contains("the term id alone has 19999 columns"),
+        "{e}"
+    );
+}

@@ -3,6 +3,7 @@
 //! their names, and the row-major fill. See [`crate::design`] for the conventions.
 
 use crate::design::Term;
+use crate::error::{GlmError, Result};
 use crate::factor::Coded;
 use crate::formula::Formula;
 
@@ -28,13 +29,43 @@ enum Coding {
     AllLevels,
 }
 
-/// Builds X (n rows, row-major) for the formula's terms from the variables' values.
-pub(crate) fn design_matrix(f: &Formula, values: &[VarValues], n: usize) -> Design {
+/// Most cells X may have (2^29 doubles, 4 GiB): more is almost surely a column with thousands of
+/// distinct values used as a factor by mistake.
+const MAX_CELLS: usize = 1 << 29;
+
+/// Builds X (n rows, row-major) for the formula's terms from the variables' values; `src`
+/// names the data in the error for an X too large to build.
+pub(crate) fn design_matrix(
+    f: &Formula,
+    values: &[VarValues],
+    n: usize,
+    src: &str,
+) -> Result<Design> {
     let is_factor: Vec<bool> = values
         .iter()
         .map(|v| matches!(v, VarValues::Factor(_)))
         .collect();
     let coding = codings(f, &is_factor);
+    let width = |t: usize| -> usize {
+        f.terms[t]
+            .iter()
+            .zip(&coding[t])
+            .map(|(&v, c)| match (c, &values[v]) {
+                (Coding::Contrasts, VarValues::Factor(fc)) => fc.levels.len() - 1,
+                (Coding::AllLevels, VarValues::Factor(fc)) => fc.levels.len(),
+                _ => 1,
+            })
+            .product()
+    };
+    let p: usize = usize::from(f.intercept) + (0..f.terms.len()).map(width).sum::<usize>();
+    if n.saturating_mul(p) > MAX_CELLS {
+        let widest = (0..f.terms.len()).max_by_key(|&t| width(t)).unwrap_or(0);
+        return Err(GlmError::Input(format!(
+            "{src}: the design matrix would have {n} rows × {p} columns, too many to build; the term {} alone has {} columns (is a column with many distinct values used as a factor?)",
+            f.term_label(widest),
+            width(widest)
+        )));
+    }
     let num = |i: usize| -> &[f64] {
         match values[i] {
             VarValues::Num(v) => v,
@@ -123,7 +154,7 @@ pub(crate) fn design_matrix(f: &Formula, values: &[VarValues], n: usize) -> Desi
     }
 
     // Row-major X.
-    let p = refs.len();
+    debug_assert_eq!(p, refs.len());
     let srcs: Vec<Option<&[f64]>> = refs
         .iter()
         .map(|r| match r {
@@ -134,12 +165,12 @@ pub(crate) fn design_matrix(f: &Formula, values: &[VarValues], n: usize) -> Desi
         .collect();
     let mut x = vec![0.0; n * p];
     fill_row_major(&mut x, p, &srcs);
-    Design {
+    Ok(Design {
         x,
         p,
         col_names,
         terms,
-    }
+    })
 }
 
 /// R's coding of each variable in each term (`TermCode` in R's `models.c`): a factor is coded
