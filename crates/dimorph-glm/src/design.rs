@@ -391,6 +391,8 @@ fn build(
             missing.push((name.to_string(), m));
         }
     }
+    let names = frame.names();
+    missing.sort_by_key(|(c, _)| names.iter().position(|n| n == c));
     let rows: Option<Vec<usize>> = if missing.is_empty() {
         None
     } else {
