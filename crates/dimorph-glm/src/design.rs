@@ -1,4 +1,4 @@
-//! The model frame: a parsed [`Formula`](crate::formula::Formula) evaluated on a data
+//! The model frame: a parsed [`Formula`] evaluated on a data
 //! [`Frame`] gives the response, the design matrix X (row-major), offsets and weights, with the
 //! rows that had a missing value in a used column dropped and counted.
 //!
@@ -33,6 +33,7 @@ use crate::error::{GlmError, Result};
 use crate::expr::{EvalError, Expr};
 use crate::factor::{code_numeric, code_text, relevel, Coded};
 use crate::formula::{Formula, Response, VarKind};
+use crate::matrix::{design_matrix, Design, VarValues};
 use dimorph_data::{ColumnData, Frame};
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -130,7 +131,7 @@ impl NewDesign {
 
 /// Parses `formula` and evaluates it on `frame`; `weights` names the prior-weights column.
 pub fn model_frame(formula: &str, frame: &Frame, weights: Option<&str>) -> Result<ModelFrame> {
-    let f = Formula::parse(formula)?;
+    let f = Formula::parse_for_columns(formula, &frame.names(), &weights.into_iter().collect::<Vec<_>>())?;
     let b = build(&f, frame, weights, None)?;
     let (y, trials) = b.response.unwrap_or_default();
     Ok(ModelFrame {
@@ -216,14 +217,6 @@ enum Value {
     Column(String),
     Num(Vec<f64>),
     Factor(Coded),
-}
-
-/// How a factor is coded within one term (R's `factors` attribute: 1 = contrasts, 2 = all levels).
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Coding {
-    Numeric,
-    Contrasts,
-    AllLevels,
 }
 
 /// The used columns of the frame, with missing-value bookkeeping.
@@ -356,7 +349,13 @@ fn build(f: &Formula, frame: &Frame, weights: Option<&str>, known: Option<&[(Str
     }
     let mut keep = vec![true; nrows];
     let mut missing = Vec::new();
+    // Columns with a NaN or an infinite value; the common all-finite column is scanned once.
+    let mut not_finite: Vec<&str> = Vec::new();
     for (name, v) in &used.numeric {
+        if all_finite(v) {
+            continue;
+        }
+        not_finite.push(name);
         let mut m = 0;
         for (k, x) in keep.iter_mut().zip(v.iter()) {
             if x.is_nan() {
@@ -380,6 +379,8 @@ fn build(f: &Formula, frame: &Frame, weights: Option<&str>, known: Option<&[(Str
             missing.push((name.to_string(), m));
         }
     }
+    let names = frame.names();
+    missing.sort_by_key(|(c, _)| names.iter().position(|n| n == c));
     let rows: Option<Vec<usize>> = if missing.is_empty() {
         None
     } else {
@@ -408,11 +409,13 @@ fn build(f: &Formula, frame: &Frame, weights: Option<&str>, known: Option<&[(Str
             None => Cow::Borrowed(v),
             Some(r) => Cow::Owned(r.iter().map(|&i| v[i]).collect()),
         };
-        if let Some(i) = g.iter().position(|x| x.is_infinite()) {
-            return Err(input(format!(
-                "{src}: line {}: column '{name}' holds an infinite value",
-                lines[i]
-            )));
+        if not_finite.contains(name) {
+            if let Some(i) = g.iter().position(|x| x.is_infinite()) {
+                return Err(input(format!(
+                    "{src}: line {}: column '{name}' holds an infinite value",
+                    lines[i]
+                )));
+            }
         }
         cols.insert(name, g);
     }
@@ -512,117 +515,16 @@ fn build(f: &Formula, frame: &Frame, weights: Option<&str>, known: Option<&[(Str
         values.push(val);
     }
 
-    // 6. Columns of X, term by term.
-    let is_factor: Vec<bool> = values.iter().map(|v| matches!(v, Value::Factor(_))).collect();
-    let coding = codings(f, &is_factor);
-    let num = |i: usize| -> &[f64] {
-        match &values[i] {
-            Value::Column(c) => &cols[c.as_str()],
-            Value::Num(v) => v,
-            Value::Factor(_) => &[],
-        }
-    };
-    enum ColRef {
-        One,
-        Var(usize),
-        Owned(usize),
-    }
-    let mut refs = Vec::new();
-    let mut owned: Vec<Vec<f64>> = Vec::new();
-    let mut col_names = Vec::new();
-    if f.intercept {
-        refs.push(ColRef::One);
-        col_names.push("(Intercept)".to_string());
-    }
-    let mut terms = Vec::with_capacity(f.terms.len());
-    for (t, vars) in f.terms.iter().enumerate() {
-        let start = refs.len();
-        // Per variable: the (name, level) choices, the first variable varying fastest.
-        let choices: Vec<Vec<Option<u32>>> = vars
-            .iter()
-            .zip(&coding[t])
-            .map(|(&v, c)| match (c, &values[v]) {
-                (Coding::Contrasts, Value::Factor(fc)) => (1..fc.levels.len() as u32).map(Some).collect(),
-                (Coding::AllLevels, Value::Factor(fc)) => (0..fc.levels.len() as u32).map(Some).collect(),
-                _ => vec![None],
-            })
-            .collect();
-        if vars.len() == 1 && choices[0] == [None] {
-            refs.push(ColRef::Var(vars[0]));
-            col_names.push(f.vars[vars[0]].label.clone());
-        } else {
-            let mut idx = vec![0usize; vars.len()];
-            'combos: loop {
-                let mut name = Vec::with_capacity(vars.len());
-                let mut col: Option<Vec<f64>> = None;
-                for (k, &v) in vars.iter().enumerate() {
-                    let label = &f.vars[v].label;
-                    let part: Vec<f64> = match (choices[k][idx[k]], &values[v]) {
-                        (Some(l), Value::Factor(fc)) => {
-                            name.push(format!("{label}{}", fc.levels[l as usize]));
-                            fc.codes.iter().map(|&c| if c == l { 1.0 } else { 0.0 }).collect()
-                        }
-                        _ => {
-                            name.push(label.clone());
-                            num(v).to_vec()
-                        }
-                    };
-                    col = Some(match col {
-                        None => part,
-                        Some(mut c) => {
-                            c.iter_mut().zip(&part).for_each(|(a, b)| *a *= b);
-                            c
-                        }
-                    });
-                }
-                refs.push(ColRef::Owned(owned.len()));
-                owned.push(col.unwrap_or_default());
-                col_names.push(name.join(":"));
-                // Next combination, first variable fastest.
-                for k in 0..idx.len() {
-                    idx[k] += 1;
-                    if idx[k] < choices[k].len() {
-                        continue 'combos;
-                    }
-                    idx[k] = 0;
-                }
-                break;
-            }
-        }
-        terms.push(Term {
-            label: f.term_label(t),
-            cols: start..refs.len(),
-            is_factor: vars.iter().any(|&v| is_factor[v]),
-        });
-    }
-
-    // 7. Row-major X, filled in blocks of rows so that the writes stay in cache.
-    let p = refs.len();
-    let srcs: Vec<Option<&[f64]>> = refs
+    // 6. X, term by term.
+    let vals: Vec<VarValues> = values
         .iter()
-        .map(|r| match r {
-            ColRef::One => None,
-            ColRef::Var(v) => Some(num(*v)),
-            ColRef::Owned(k) => Some(&owned[*k][..]),
+        .map(|v| match v {
+            Value::Column(c) => VarValues::Num(&cols[c.as_str()]),
+            Value::Num(v) => VarValues::Num(v),
+            Value::Factor(c) => VarValues::Factor(c),
         })
         .collect();
-    let mut x = vec![0.0; n * p];
-    const BLOCK: usize = 512;
-    for (b, chunk) in x.chunks_mut(BLOCK * p.max(1)).enumerate() {
-        let r0 = b * BLOCK;
-        let rows_here = chunk.len().checked_div(p).unwrap_or(0);
-        for (j, s) in srcs.iter().enumerate() {
-            match s {
-                None => (0..rows_here).for_each(|i| chunk[i * p + j] = 1.0),
-                Some(v) => {
-                    let v = &v[r0..r0 + rows_here];
-                    for (i, &val) in v.iter().enumerate() {
-                        chunk[i * p + j] = val;
-                    }
-                }
-            }
-        }
-    }
+    let Design { x, p, col_names, terms } = design_matrix(f, &vals, n, src)?;
     Ok(Built {
         response,
         x,
@@ -637,6 +539,11 @@ fn build(f: &Formula, frame: &Frame, weights: Option<&str>, known: Option<&[(Str
         missing,
         levels,
     })
+}
+
+/// Whether every value is finite (one branch-free pass per block, so that it vectorises).
+fn all_finite(v: &[f64]) -> bool {
+    v.chunks(256).all(|c| c.iter().fold(true, |a, x| a & x.is_finite()))
 }
 
 /// events/trials with R's convention that 0 of 0 trials is the proportion 0.
@@ -728,41 +635,6 @@ fn recode(
         }
     }
     Ok(Coded { levels, codes })
-}
-
-/// R's coding of each variable in each term (`TermCode` in R's `models.c`): a factor is coded
-/// by contrasts when the term without it is contained in a preceding term (or is empty), else
-/// by all its levels; without an intercept the first factor of the first term that has one gets
-/// all its levels.
-fn codings(f: &Formula, is_factor: &[bool]) -> Vec<Vec<Coding>> {
-    let mut out: Vec<Vec<Coding>> = f
-        .terms
-        .iter()
-        .enumerate()
-        .map(|(t, vars)| {
-            vars.iter()
-                .map(|&v| {
-                    if !is_factor[v] {
-                        return Coding::Numeric;
-                    }
-                    let margin: Vec<usize> = vars.iter().copied().filter(|&u| u != v).collect();
-                    let covered =
-                        margin.is_empty() || f.terms[..t].iter().any(|prev| margin.iter().all(|u| prev.contains(u)));
-                    if covered {
-                        Coding::Contrasts
-                    } else {
-                        Coding::AllLevels
-                    }
-                })
-                .collect()
-        })
-        .collect();
-    if !f.intercept {
-        if let Some(c) = out.iter_mut().flatten().find(|c| **c != Coding::Numeric) {
-            *c = Coding::AllLevels;
-        }
-    }
-    out
 }
 
 #[cfg(test)]

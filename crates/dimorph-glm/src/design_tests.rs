@@ -370,3 +370,95 @@ fn new_data_get_the_fitted_columns() {
     let new = read_csv_bytes("n.csv", b"color\n3\n1\n").unwrap();
     assert_eq!(m.spec.design_for(&new).unwrap().x, [1.0, 0.0, 1.0, 1.0, 0.0, 0.0]);
 }
+
+#[test]
+fn threaded_fill_matches_the_plain_one() {
+    // Large enough (≥ 2^21 cells) to take the multi-threaded path.
+    let (n, p) = (100_003, 21);
+    let cols: Vec<Vec<f64>> = (0..p - 1)
+        .map(|j| (0..n).map(|i| (i * 31 + j) as f64).collect())
+        .collect();
+    let mut srcs: Vec<Option<&[f64]>> = vec![None];
+    srcs.extend(cols.iter().map(|c| Some(&c[..])));
+    let mut x = vec![0.0; n * p];
+    crate::matrix::fill_row_major(&mut x, p, &srcs);
+    for i in [0, 511, 512, 50_000, n - 1] {
+        assert_eq!(x[i * p], 1.0);
+        for j in 1..p {
+            assert_eq!(x[i * p + j], cols[j - 1][i], "row {i} column {j}");
+        }
+    }
+}
+
+#[test]
+fn formula_errors_show_the_place() {
+    let e = model_frame("y ~ x + foo(z)", &d(), None).unwrap_err().to_string();
+    assert_eq!(e, "formula error at character 9: unknown function 'foo' (a term may use I, C, factor, offset, log, exp, sqrt, abs, log10, log2)\n  y ~ x + foo(z)\n          ^");
+}
+
+#[test]
+fn dot_stands_for_the_other_columns() {
+    let f = read_csv_bytes("dot.csv", b"y,n,x,g,w\n1,3,0.5,a,1\n2,4,1.5,b,2\n0,2,2.5,a,1\n").unwrap();
+    // R 4.2.2: terms(cbind(y, n - y) ~ ., data) has term labels x, g, w; here the weights column
+    // is left out.
+    let m = model_frame("cbind(y, n - y) ~ .", &f, Some("w")).unwrap();
+    assert_eq!(m.col_names, ["(Intercept)", "x", "gb"]);
+    // R: terms(y ~ .^2 - n, data) removes the main effect n only.
+    let m = model_frame("y ~ .^2 - n", &f, None).unwrap();
+    let labels: Vec<&str> = m.terms.iter().map(|t| t.label.as_str()).collect();
+    assert_eq!(labels, ["x", "g", "w", "n:x", "n:g", "n:w", "x:g", "x:w", "g:w"]);
+    assert!(matches!(Formula::parse("y ~ ."), Err(GlmError::Formula { pos: 4, .. })));
+}
+
+#[test]
+fn full_matrix_matches_r() {
+    // R 4.2.2: model.matrix(y ~ region + log(z) + a:x, d), printed with %.17g (written
+    // here in the shortest form that reads back as the same double).
+    #[rustfmt::skip]
+    let r = [
+        1.0, 0.0, 1.0, 0.0, std::f64::consts::LN_2, 1.5, 0.0, 0.0, // R: 0.69314718055994529
+        1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 2.0, 0.0,
+        1.0, 0.0, 0.0, 1.0, 1.3862943611198906, 0.0, 0.0, 3.5,
+        1.0, 0.0, 0.0, 0.0, 1.0986122886681098, 4.0, 0.0, 0.0,
+        1.0, 1.0, 0.0, 0.0, 1.791759469228055, 0.0, 5.0, 0.0,
+        1.0, 0.0, 1.0, 0.0, 1.6094379124341003, 0.0, 0.0, 6.5,
+        1.0, 0.0, 0.0, 0.0, 2.0794415416798357, 7.0, 0.0, 0.0,
+        1.0, 0.0, 0.0, 1.0, 1.9459101490553132, 0.0, 8.0, 0.0,
+    ];
+    let m = model_frame("y ~ region + log(z) + a:x", &d(), None).unwrap();
+    assert_eq!(
+        m.col_names,
+        [
+            "(Intercept)",
+            "regionnorth",
+            "regionsouth",
+            "regionwest",
+            "log(z)",
+            "aa1:x",
+            "aa2:x",
+            "aa3:x"
+        ]
+    );
+    for (k, (ours, theirs)) in m.x.iter().zip(r).enumerate() {
+        assert!(
+            (ours - theirs).abs() <= 1e-15 * theirs.abs(),
+            "cell {k}: {ours} vs R {theirs}"
+        );
+    }
+    assert_eq!(m.x.len(), r.len());
+}
+
+#[test]
+fn an_x_too_large_to_build_is_an_error() {
+    // 40,000 rows × 20,000 levels of an id column used as a factor: 8e8 cells.
+    let mut csv = String::from("y,id\n");
+    for i in 0..40_000 {
+        csv.push_str(&format!("1,p{}\n", i % 20_000));
+    }
+    let f = read_csv_bytes("big.csv", csv.as_bytes()).unwrap();
+    let e = input_err(model_frame("y ~ id", &f, None));
+    assert!(
+        e.contains("40000 rows × 20000 columns") && e.contains("the term id alone has 19999 columns"),
+        "{e}"
+    );
+}

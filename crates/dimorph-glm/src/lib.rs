@@ -4,10 +4,12 @@
 //! notes in `shared/papers/002_b1b1ec6641121771.txt`), with the output of R's `summary.glm`,
 //! SAS PROC GENMOD and PROC LOGISTIC.
 //!
-//! - [`formula`] parses `y ~ x1 + C(group, ref=a) + I(x^2) + offset(log(t))`;
+//! - [`formula`] parses `y ~ x1 + C(group, ref=a) + I(x^2) + offset(log(t))` (the private
+//!   `syntax` module tokenises and parses it, with character positions for errors);
 //! - [`expr`] holds the arithmetic inside formulas (`I(...)`, `log(x)`) and R-style labels;
 //! - [`factor`] orders and codes factor levels as R does;
-//! - [`design`] evaluates it on a [`dimorph_data::Frame`] into a [`design::ModelFrame`];
+//! - [`design`] evaluates it on a [`dimorph_data::Frame`] into a [`design::ModelFrame`] (the
+//!   private `matrix` module codes the terms into the columns of X);
 //! - [`family`] and [`link`] are the random component and the link (§4.1.1);
 //! - [`irls`] fits by Fisher scoring, once for all families and links; [`fit`] adds the
 //!   goodness-of-fit figures, both covariance conventions and the null model; [`negbin`]
@@ -25,9 +27,11 @@ pub mod inference;
 pub mod irls;
 pub mod linalg;
 pub mod link;
+mod matrix;
 pub mod negbin;
 pub mod report;
 pub mod residuals;
+mod syntax;
 mod testutil;
 
 pub use design::{model_frame, ModelFrame};

@@ -38,10 +38,7 @@ fn simulate(rng: &mut Rng, n: usize, healthy_median: f64, healthy_sdlog: f64) ->
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let n: usize = args
-        .get(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(1_000_000);
+    let n: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(1_000_000);
     let path = args.get(2).cloned().unwrap_or_else(|| {
         std::env::temp_dir()
             .join("dimorph_refint_bench.csv")
@@ -55,8 +52,7 @@ fn main() {
     ];
     // write the data for R
     {
-        let mut w =
-            std::io::BufWriter::new(std::fs::File::create(&path).expect("create bench CSV"));
+        let mut w = std::io::BufWriter::new(std::fs::File::create(&path).expect("create bench CSV"));
         writeln!(w, "group,value").unwrap();
         for (g, x) in &groups {
             for v in x {
@@ -99,12 +95,7 @@ fn main() {
                 println!("ratio: reflimR / dimorph = {:.1}x", r / secs);
             }
         }
-        Ok(o) => println!(
-            "reflimR side failed: {}",
-            String::from_utf8_lossy(&o.stderr)
-        ),
-        Err(e) => println!(
-            "reflimR side skipped (Rscript not available: {e}); run bench/refint_install_peers.sh"
-        ),
+        Ok(o) => println!("reflimR side failed: {}", String::from_utf8_lossy(&o.stderr)),
+        Err(e) => println!("reflimR side skipped (Rscript not available: {e}); run bench/refint_install_peers.sh"),
     }
 }

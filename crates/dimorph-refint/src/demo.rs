@@ -12,15 +12,12 @@ use dimorph_report::{fmt::fixed, Section, Table};
 use std::path::Path;
 
 /// Analytes of the livertests data.
-pub const LIVERTESTS_ANALYTES: [&str; 8] =
-    ["ALB", "ALT", "AST", "BIL", "CHE", "CREA", "GGT", "PROT"];
+pub const LIVERTESTS_ANALYTES: [&str; 8] = ["ALB", "ALT", "AST", "BIL", "CHE", "CREA", "GGT", "PROT"];
 
 /// Builds the demo section from the bundled data folder (`data/`, holding `refint/`).
 pub fn section(data_dir: &Path) -> std::result::Result<Section, RefintError> {
     let dir = data_dir.join("refint");
-    let mut s = Section::new(
-        "Reference limits: equivalence limits and partitioning (Haeckel, Wosniok & Arzideh 2016)",
-    );
+    let mut s = Section::new("Reference limits: equivalence limits and partitioning (Haeckel, Wosniok & Arzideh 2016)");
     let opts = PermissibleOptions::default();
     let f = dimorph_data::read_csv(dir.join("haeckel2016_table1.csv"))?;
     let rows = table1_from_frame(&f, opts)?;
@@ -42,7 +39,14 @@ pub fn section(data_dir: &Path) -> std::result::Result<Section, RefintError> {
     cs.title = "Creatinine: men (50, 104) as A vs women (45, 88) as B".into();
     cs.figure(
         "Equivalence lines (Figure 2 of the paper) for creatinine: men's limits (A) against women's (B)",
-        figures::equivalence_plot("Creatinine (µmol/L): equivalence lines", "men", "women", c.a, c.b, &c.permissible),
+        figures::equivalence_plot(
+            "Creatinine (µmol/L): equivalence lines",
+            "men",
+            "women",
+            c.a,
+            c.b,
+            &c.permissible,
+        ),
     );
     s.extend(cs);
 
@@ -50,7 +54,17 @@ pub fn section(data_dir: &Path) -> std::result::Result<Section, RefintError> {
     let eo = EstimateOptions::default();
     let mut summary = Table::new(
         "reflimR limits by sex for the livertests data (612 routine results) and the partitioning decision",
-        &["analyte", "f lower", "f upper", "m lower", "m upper", "lower", "upper", "f vs target", "m vs target"],
+        &[
+            "analyte",
+            "f lower",
+            "f upper",
+            "m lower",
+            "m upper",
+            "lower",
+            "upper",
+            "f vs target",
+            "m vs target",
+        ],
     );
     let tv = dimorph_data::read_csv(dir.join("reflimr_targetvalues.csv"))?;
     let target = |a: &str, sex: &str| -> Result<(f64, f64)> {
@@ -127,13 +141,16 @@ pub fn add_partition_figures(
     frame: &dimorph_data::Frame,
 ) -> Result<()> {
     let (hist, eq) = partition_figures(r, frame)?;
-    s.figure(format!("{} by {}: histograms with each group's reference limits (values above median + 8·IQR not drawn)", r.value, r.by), hist);
+    s.figure(
+        format!(
+            "{} by {}: histograms with each group's reference limits (values above median + 8·IQR not drawn)",
+            r.value, r.by
+        ),
+        hist,
+    );
     if let Some(eq) = eq {
         s.figure(
-            format!(
-                "{} by {}: equivalence lines (Figure 2 of the paper)",
-                r.value, r.by
-            ),
+            format!("{} by {}: equivalence lines (Figure 2 of the paper)", r.value, r.by),
             eq,
         );
     }
@@ -151,14 +168,7 @@ pub fn partition_figures(
         .groups
         .iter()
         .zip(&g.groups)
-        .map(|(e, (lvl, x))| {
-            (
-                format!("{} = {lvl}", r.by),
-                x.clone(),
-                e.limits.lower,
-                e.limits.upper,
-            )
-        })
+        .map(|(e, (lvl, x))| (format!("{} = {lvl}", r.by), x.clone(), e.limits.lower, e.limits.upper))
         .collect();
     let hist = figures::histograms(&format!("{} by {}", r.value, r.by), &r.value, &groups);
     let eq = if r.groups.len() == 2 {

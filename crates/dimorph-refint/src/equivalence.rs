@@ -135,18 +135,9 @@ pub fn compare(a: (f64, f64), b: (f64, f64), options: PermissibleOptions) -> Res
 
 /// Compares one limit only (the paper's worked examples give single upper limits): `a_pair`
 /// are A's two limits (they define pu), `b` is the other set's value of `limit`.
-pub fn compare_one(
-    a_pair: (f64, f64),
-    limit: Limit,
-    b: f64,
-    options: PermissibleOptions,
-) -> Result<LimitVerdict> {
+pub fn compare_one(a_pair: (f64, f64), limit: Limit, b: f64, options: PermissibleOptions) -> Result<LimitVerdict> {
     let p = Permissible::named("limits of A (--a)", a_pair.0, a_pair.1, options)?;
-    let a = if limit == Limit::Lower {
-        a_pair.0
-    } else {
-        a_pair.1
-    };
+    let a = if limit == Limit::Lower { a_pair.0 } else { a_pair.1 };
     let pd = p.pd_at_limit(limit.index());
     Ok(verdict(limit, a, b, pd, display_digits(pd)))
 }
@@ -213,12 +204,7 @@ pub fn compare_several(
         )?;
     }
     let (ref_name, ref_pair) = &sets[reference];
-    let p = Permissible::named(
-        &format!("limits of '{ref_name}'"),
-        ref_pair.0,
-        ref_pair.1,
-        options,
-    )?;
+    let p = Permissible::named(&format!("limits of '{ref_name}'"), ref_pair.0, ref_pair.1, options)?;
     let pd = p.pd_at_limit(limit.index());
     let val = |s: &(String, (f64, f64))| {
         if limit == Limit::Lower {
@@ -253,13 +239,16 @@ pub fn compare_several(
             .enumerate()
             .filter(|(_, &i)| i != reference)
             .map(|(k, &i)| (k, (val(&sets[i]) - med).abs()))
-            .fold((usize::MAX, f64::NEG_INFINITY), |acc, x| {
-                if x.1 > acc.1 {
-                    x
-                } else {
-                    acc
-                }
-            });
+            .fold(
+                (usize::MAX, f64::NEG_INFINITY),
+                |acc, x| {
+                    if x.1 > acc.1 {
+                        x
+                    } else {
+                        acc
+                    }
+                },
+            );
         if pos == usize::MAX {
             steps.push(SeveralStep {
                 kept: names,

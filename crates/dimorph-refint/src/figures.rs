@@ -24,9 +24,7 @@ pub fn equivalence_plot(
         hi + pad,
     );
     let n = 100;
-    let xs: Vec<f64> = (0..=n)
-        .map(|i| x0 + (x1 - x0) * i as f64 / n as f64)
-        .collect();
+    let xs: Vec<f64> = (0..=n).map(|i| x0 + (x1 - x0) * i as f64 / n as f64).collect();
     let up: Vec<f64> = xs.iter().map(|&x| x + p.pd(x)).collect();
     let dn: Vec<f64> = xs.iter().map(|&x| x - p.pd(x)).collect();
     let y0 = dn[0].min(x0).min(b.0);
@@ -50,13 +48,7 @@ pub fn equivalence_plot(
         false,
         None,
     );
-    c.styled_line(
-        vec![(x0, x0), (x1, x1)],
-        "#1f77b4",
-        1.5,
-        false,
-        Some("diagonal y = x"),
-    );
+    c.styled_line(vec![(x0, x0), (x1, x1)], "#1f77b4", 1.5, false, Some("diagonal y = x"));
     for (rl, name) in [(a.0, "RL1"), (a.1, "RL2")] {
         c.styled_line(vec![(rl, y0), (rl, y1)], "#000000", 1.0, false, None);
         c.text(rl, y1, &format!("{name} {a_label}"), "middle");
@@ -76,12 +68,7 @@ pub fn equivalence_plot(
 /// vertical lines in the group's colour. Values beyond median + 8·IQR are left out of the
 /// picture (not of any estimate), as reflimR's histogram does; the caption should say so.
 pub fn histograms(title: &str, x_label: &str, groups: &[(String, Vec<f64>, f64, f64)]) -> String {
-    let all: Vec<f64> = sorted(
-        &groups
-            .iter()
-            .flat_map(|g| g.1.iter().copied())
-            .collect::<Vec<_>>(),
-    );
+    let all: Vec<f64> = sorted(&groups.iter().flat_map(|g| g.1.iter().copied()).collect::<Vec<_>>());
     if all.is_empty() {
         return Chart::new(title, (0.0, 1.0), (0.0, 1.0)).to_svg();
     }

@@ -43,9 +43,7 @@ pub fn harris_boyd(g1: GroupSummary, g2: GroupSummary) -> HarrisBoyd {
     let by_sd = sd_ratio > 1.5;
     let reason = match (by_z, by_sd) {
         (true, _) => format!("z = {z:.2} >= z* = {zc:.2}: partition"),
-        (false, true) => format!(
-            "z = {z:.2} < z* = {zc:.2}, but the SD ratio {sd_ratio:.2} exceeds 1.5: partition"
-        ),
+        (false, true) => format!("z = {z:.2} < z* = {zc:.2}, but the SD ratio {sd_ratio:.2} exceeds 1.5: partition"),
         (false, false) => {
             format!("z = {z:.2} < z* = {zc:.2} and SD ratio {sd_ratio:.2} <= 1.5: no partition")
         }

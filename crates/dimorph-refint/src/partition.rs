@@ -53,10 +53,7 @@ pub struct Grouped {
 
 impl Grouped {
     pub fn pooled(&self) -> Vec<f64> {
-        self.groups
-            .iter()
-            .flat_map(|g| g.1.iter().copied())
-            .collect()
+        self.groups.iter().flat_map(|g| g.1.iter().copied()).collect()
     }
 }
 
@@ -77,13 +74,7 @@ pub fn read_grouped(
             Some(match &c.data {
                 ColumnData::Num(v) => v
                     .iter()
-                    .map(|e| {
-                        if e.is_nan() {
-                            None
-                        } else {
-                            Some(format!("{e}"))
-                        }
-                    })
+                    .map(|e| if e.is_nan() { None } else { Some(format!("{e}")) })
                     .collect(),
                 ColumnData::Text { values, .. } => values.clone(),
             })
@@ -106,21 +97,13 @@ pub fn read_grouped(
         }
         if !v.is_finite() {
             return Err(RefintError::Invalid {
-                what: format!(
-                    "{}: line {}, column '{value}'",
-                    frame.source,
-                    frame.line_of(i)
-                ),
+                what: format!("{}: line {}, column '{value}'", frame.source, frame.line_of(i)),
                 msg: format!("{v} is not a finite number"),
             });
         }
         if positive && v <= 0.0 {
             return Err(RefintError::Invalid {
-                what: format!(
-                    "{}: line {}, column '{value}'",
-                    frame.source,
-                    frame.line_of(i)
-                ),
+                what: format!("{}: line {}, column '{value}'", frame.source, frame.line_of(i)),
                 msg: format!("value {v} is not positive; {why_positive} needs values > 0"),
             });
         }
@@ -203,8 +186,7 @@ pub fn estimate_one(
         }
         Method::Direct => {
             let l = direct::nonparametric(what, x, o.seed)?;
-            let ln = x.iter().all(|v| *v > 0.0)
-                && crate::estimate::reflim::lognormal_by_bowley(&sorted(x)).0;
+            let ln = x.iter().all(|v| *v > 0.0) && crate::estimate::reflim::lognormal_by_bowley(&sorted(x)).0;
             Ok(GroupEstimate {
                 group: group.into(),
                 limits: l,
@@ -215,8 +197,7 @@ pub fn estimate_one(
         }
         Method::Robust => {
             let l = robust::robust(what, x, o.seed)?;
-            let ln = x.iter().all(|v| *v > 0.0)
-                && crate::estimate::reflim::lognormal_by_bowley(&sorted(x)).0;
+            let ln = x.iter().all(|v| *v > 0.0) && crate::estimate::reflim::lognormal_by_bowley(&sorted(x)).0;
             Ok(GroupEstimate {
                 group: group.into(),
                 limits: l,
@@ -277,9 +258,7 @@ pub struct PartitionResult {
 fn needs_positive(o: &EstimateOptions) -> Option<&'static str> {
     match o.method {
         Method::Reflim => Some("the reflimR method"),
-        Method::Parametric if o.transform != Transform::Normal => {
-            Some("the log-normal / Box-Cox transformation")
-        }
+        Method::Parametric if o.transform != Transform::Normal => Some("the log-normal / Box-Cox transformation"),
         _ if o.permissible.assumption == Assumption::LogNormal => {
             Some("the log-normal assumption of the permissible uncertainty")
         }
@@ -288,12 +267,7 @@ fn needs_positive(o: &EstimateOptions) -> Option<&'static str> {
 }
 
 /// Reads and estimates per group and pooled, then decides per limit.
-pub fn partition(
-    frame: &Frame,
-    value: &str,
-    by: &str,
-    o: &EstimateOptions,
-) -> Result<PartitionResult> {
+pub fn partition(frame: &Frame, value: &str, by: &str, o: &EstimateOptions) -> Result<PartitionResult> {
     let why = needs_positive(o);
     let g = read_grouped(frame, value, Some(by), why.is_some(), why.unwrap_or(""))?;
     if g.groups.len() < 2 {
@@ -306,11 +280,7 @@ pub fn partition(
 }
 
 /// As [`partition`] for values already split by group.
-pub fn partition_grouped(
-    source: &str,
-    g: &Grouped,
-    o: &EstimateOptions,
-) -> Result<PartitionResult> {
+pub fn partition_grouped(source: &str, g: &Grouped, o: &EstimateOptions) -> Result<PartitionResult> {
     let by = g.by.clone().unwrap_or_default();
     let mut groups = Vec::new();
     for (level, x) in &g.groups {
@@ -421,12 +391,7 @@ pub fn partition_grouped(
             ro.lognormal = Some(pooled.log_scale);
             let mut sums = Vec::new();
             for (level, x) in &g.groups {
-                let r = reflim(
-                    &format!("{source}: {} where {by} = '{level}'", g.value),
-                    x,
-                    None,
-                    ro,
-                )?;
+                let r = reflim(&format!("{source}: {} where {by} = '{level}'", g.value), x, None, ro)?;
                 sums.push(GroupSummary {
                     mean: r.mean,
                     sd: r.sd,
@@ -439,7 +404,10 @@ pub fn partition_grouped(
             ));
             Some(harris_boyd(sums[0], sums[1]))
         } else {
-            notes.push("Harris & Boyd not computed: the groups were estimated on different scales (normal vs log-normal)".into());
+            notes.push(
+                "Harris & Boyd not computed: the groups were estimated on different scales (normal vs log-normal)"
+                    .into(),
+            );
             None
         }
     } else {
@@ -458,10 +426,7 @@ pub fn partition_grouped(
         } else {
             "all values"
         };
-        notes.push(format!(
-            "Harris & Boyd on the {scale} ({basis}): {}",
-            h.reason
-        ));
+        notes.push(format!("Harris & Boyd on the {scale} ({basis}): {}", h.reason));
     }
     let partition = decisions.iter().any(|d| d.partition);
     Ok(PartitionResult {

@@ -119,12 +119,7 @@ impl Permissible {
     }
 
     /// As [`Permissible::from_limits`], with `what` naming the limits in error messages.
-    pub fn named(
-        what: &str,
-        rl1: f64,
-        rl2: f64,
-        options: PermissibleOptions,
-    ) -> Result<Permissible> {
+    pub fn named(what: &str, rl1: f64, rl2: f64, options: PermissibleOptions) -> Result<Permissible> {
         check_limits(what, rl1, rl2, options.assumption == Assumption::LogNormal)?;
         if !(options.z.is_finite() && options.z > 0.0) {
             return Err(RefintError::Invalid {
@@ -156,7 +151,9 @@ impl Permissible {
         if cv_e <= 0.25 {
             return Err(RefintError::Invalid {
                 what: what.into(),
-                msg: format!("CV_E = {cv_e:.4} % is not above 0.25 %, so pCV_A = (CV_E - 0.25)^0.5 (eq. 9) is undefined"),
+                msg: format!(
+                    "CV_E = {cv_e:.4} % is not above 0.25 %, so pCV_A = (CV_E - 0.25)^0.5 (eq. 9) is undefined"
+                ),
             });
         }
         let pcv_a = (cv_e - 0.25).sqrt(); // eq. 9

@@ -14,8 +14,7 @@ fn ci(c: Option<(f64, f64)>) -> String {
 /// A section for a two-set comparison.
 pub fn comparison_section(c: &Comparison) -> Section {
     let p = &c.permissible;
-    let mut s =
-        Section::new("Comparison of reference limits (equivalence limits, Haeckel et al. 2016)");
+    let mut s = Section::new("Comparison of reference limits (equivalence limits, Haeckel et al. 2016)");
     let dg = display_digits(p.pd1.min(p.pd2));
     let mut t = Table::new(
         "",
@@ -55,7 +54,11 @@ pub fn comparison_section(c: &Comparison) -> Section {
         sig(p.med, 5),
         sig(p.ps_a_med, 4),
         p.options.z,
-        if p.options.bias { ", pu = 1.22·ps_A (bias)" } else { ", pu = ps_A" },
+        if p.options.bias {
+            ", pu = 1.22·ps_A (bias)"
+        } else {
+            ", pu = ps_A"
+        },
         match p.options.assumption {
             crate::Assumption::LogNormal => "log-normal",
             crate::Assumption::Normal => "normal",
@@ -71,9 +74,7 @@ pub fn comparison_section(c: &Comparison) -> Section {
 pub fn limits_table(title: &str, rows: &[(String, &Limits)]) -> Table {
     let mut t = Table::new(
         title,
-        &[
-            "group", "method", "n", "lower", "upper", "CI lower", "CI upper",
-        ],
+        &["group", "method", "n", "lower", "upper", "CI lower", "CI upper"],
     );
     for (g, l) in rows {
         t.row([
@@ -98,10 +99,7 @@ pub fn partition_section(r: &PartitionResult) -> Section {
         .map(|g| (format!("{} = {}", r.by, g.group), &g.limits))
         .collect();
     rows.push(("pooled".into(), &r.pooled.limits));
-    let mut t = limits_table(
-        &format!("Reference limits of {} ({})", r.value, r.method.name()),
-        &rows,
-    );
+    let mut t = limits_table(&format!("Reference limits of {} ({})", r.value, r.method.name()), &rows);
     for g in r.groups.iter().chain(std::iter::once(&r.pooled)) {
         if let Some(x) = &g.reflim {
             t.note(format!(
@@ -113,7 +111,11 @@ pub fn partition_section(r: &PartitionResult) -> Section {
                 x.perc_norm,
                 fixed(x.lower_rounded, x.digits.max(0) as usize),
                 fixed(x.upper_rounded, x.digits.max(0) as usize),
-                if x.remarks.is_empty() { String::new() } else { format!(" ({})", x.remarks.join("; ")) }
+                if x.remarks.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", x.remarks.join("; "))
+                }
             ));
         }
     }
@@ -146,9 +148,15 @@ pub fn partition_section(r: &PartitionResult) -> Section {
         s.text(n.clone());
     }
     s.text(if r.partition {
-        format!("Verdict: partition {} by {} (at least one limit differs beyond the equivalence limits).", r.value, r.by)
+        format!(
+            "Verdict: partition {} by {} (at least one limit differs beyond the equivalence limits).",
+            r.value, r.by
+        )
     } else {
-        format!("Verdict: one common reference interval for {} (both limits within the equivalence limits).", r.value)
+        format!(
+            "Verdict: one common reference interval for {} (both limits within the equivalence limits).",
+            r.value
+        )
     });
     s
 }

@@ -28,10 +28,7 @@ pub struct Table1Row {
 }
 
 /// Table 1 for limit pairs.
-pub fn table1(
-    rows: &[(String, String, f64, f64)],
-    options: PermissibleOptions,
-) -> Result<Vec<Table1Row>> {
+pub fn table1(rows: &[(String, String, f64, f64)], options: PermissibleOptions) -> Result<Vec<Table1Row>> {
     rows.iter()
         .map(|(q, u, rl1, rl2)| {
             let p = Permissible::named(q, *rl1, *rl2, options)?;
@@ -56,10 +53,7 @@ fn text_col(frame: &Frame, name: &str) -> Result<Vec<String>> {
     let c = frame.column(name)?;
     Ok(match &c.data {
         ColumnData::Num(v) => v.iter().map(|x| x.to_string()).collect(),
-        ColumnData::Text { values, .. } => values
-            .iter()
-            .map(|s| s.clone().unwrap_or_default())
-            .collect(),
+        ColumnData::Text { values, .. } => values.iter().map(|s| s.clone().unwrap_or_default()).collect(),
     })
 }
 
@@ -114,10 +108,7 @@ pub fn table1_from_frame(frame: &Frame, options: PermissibleOptions) -> Result<V
 
 /// Renders Table 1 as the paper lays it out.
 pub fn render(rows: &[Table1Row]) -> Table {
-    let z = rows
-        .first()
-        .map(|r| r.permissible.options.z)
-        .unwrap_or(1.28);
+    let z = rows.first().map(|r| r.permissible.options.z).unwrap_or(1.28);
     let mut t = Table::new(
         "Table 1: permissible differences of reference limits (Haeckel, Wosniok & Arzideh 2016)",
         &[

@@ -14,13 +14,8 @@ use dimorph_refint::estimate::robust::robust;
 use std::path::Path;
 
 fn set(n: usize) -> Vec<f64> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join(format!("../../data/refint/referenceintervals_set{n}.csv"));
-    dimorph_data::read_csv(p)
-        .unwrap()
-        .numeric("value")
-        .unwrap()
-        .to_vec()
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../../data/refint/referenceintervals_set{n}.csv"));
+    dimorph_data::read_csv(p).unwrap().numeric("value").unwrap().to_vec()
 }
 
 fn close(a: f64, b: f64) -> bool {
@@ -33,23 +28,13 @@ const PARAMETRIC: &[(usize, f64, f64, [f64; 4])] = &[
         20,
         29.7266843536651,
         51.5462947147569,
-        [
-            26.2278222606074,
-            33.2255464467229,
-            48.0474326216991,
-            55.0451568078146,
-        ],
+        [26.2278222606074, 33.2255464467229, 48.0474326216991, 55.0451568078146],
     ),
     (
         50,
         7.14880828091169,
         20.36019375310307,
-        [
-            5.80895206889799,
-            8.48866449292540,
-            19.02033754108936,
-            21.70004996511678,
-        ],
+        [5.80895206889799, 8.48866449292540, 19.02033754108936, 21.70004996511678],
     ),
     (
         120,
@@ -66,12 +51,7 @@ const PARAMETRIC: &[(usize, f64, f64, [f64; 4])] = &[
         200,
         3.17160303057197,
         6.89807907966869,
-        [
-            2.98263942437745,
-            3.36056663676650,
-            6.70911547347416,
-            7.08704268586321,
-        ],
+        [2.98263942437745, 3.36056663676650, 6.70911547347416, 7.08704268586321],
     ),
 ];
 
@@ -113,12 +93,7 @@ fn nonparametric_matches_referenceintervals() {
             200,
             3.11568648610981,
             6.98852914434238,
-            Some([
-                2.56433683466637,
-                3.41233618510592,
-                6.63903302915230,
-                7.69446295795936,
-            ]),
+            Some([2.56433683466637, 3.41233618510592, 6.63903302915230, 7.69446295795936]),
         ),
     ];
     for (n, l, u, ci) in cases {
@@ -142,8 +117,7 @@ fn nonparametric_matches_referenceintervals() {
 #[test]
 fn rank_table_is_the_binomial_rule() {
     // every row (n = 119..1000) of referenceIntervals' CLSI rank table
-    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../data/refint/referenceintervals_nonparranks.csv");
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/refint/referenceintervals_nonparranks.csv");
     let f = dimorph_data::read_csv(p).unwrap();
     let (n, lo, hi) = (
         f.numeric("SampleSize").unwrap(),
@@ -198,10 +172,7 @@ fn horn_and_boxcox_match_referenceintervals() {
     ];
     for (n, lambda, out) in cases {
         let x = set(n);
-        assert!(
-            (boxcox_lambda(&x, false) - lambda).abs() < 1e-9,
-            "set{n}: lambda"
-        );
+        assert!((boxcox_lambda(&x, false) - lambda).abs() < 1e-9, "set{n}: lambda");
         let h = horn("x", &x).unwrap();
         assert_eq!(h.outliers.len(), out.len(), "set{n}: {:?}", h.outliers);
         for (a, b) in h.outliers.iter().zip(out) {
@@ -223,10 +194,7 @@ fn dixon_matches_outliers_package() {
     x.push(100.0);
     let d = dixon("x", &x).unwrap();
     assert!(d.outlier && d.end == "highest" && d.value == 100.0);
-    assert!(dixon("x", &set(50))
-        .unwrap_err()
-        .to_string()
-        .contains("3 to 30"));
+    assert!(dixon("x", &set(50)).unwrap_err().to_string().contains("3 to 30"));
 }
 
 #[test]

@@ -28,10 +28,8 @@ use dimorph_refint::{Assumption, Permissible, PermissibleOptions};
 use std::path::Path;
 
 fn frame() -> dimorph_data::Frame {
-    dimorph_data::read_csv(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/refint/haeckel2016_table1.csv"),
-    )
-    .unwrap()
+    dimorph_data::read_csv(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/refint/haeckel2016_table1.csv"))
+        .unwrap()
 }
 
 const ONE_UNIT: f64 = 0.01 + 1e-9;
@@ -65,10 +63,7 @@ fn table1_every_cell_within_one_unit_of_the_printed_digit() {
         ];
         for (name, ours, printed) in cells {
             if (ours - printed).abs() > ONE_UNIT {
-                report.push(format!(
-                    "{} {name}: {ours:.4} vs printed {printed}",
-                    r.quantity
-                ));
+                report.push(format!("{} {name}: {ours:.4} vs printed {printed}", r.quantity));
             }
         }
     }
@@ -102,13 +97,7 @@ fn table1_typed_rows() {
 fn worked_example_creatinine_stratify() {
     // "An upper RL for creatinine of 104 µmol/L has been found with men and of 88 µmol/L with
     // women. This difference of 16 is above the pD of about 5 µmol/L ... stratification".
-    let v = compare_one(
-        (50.0, 104.0),
-        Limit::Upper,
-        88.0,
-        PermissibleOptions::default(),
-    )
-    .unwrap();
+    let v = compare_one((50.0, 104.0), Limit::Upper, 88.0, PermissibleOptions::default()).unwrap();
     assert!((v.d - 16.0).abs() < 1e-12);
     assert!((v.pd - 5.39).abs() <= ONE_UNIT);
     assert!(v.relevant);
@@ -120,13 +109,7 @@ fn worked_example_ast_not_relevant() {
     // "The upper RL of AST for women is 35.0 U/L. If a laboratory finds 37.0 U/L, the difference
     // is not relevant, because the difference of 2.0 U/L is less than the permissible difference
     // of 2.3 U/L."
-    let v = compare_one(
-        (10.0, 35.0),
-        Limit::Upper,
-        37.0,
-        PermissibleOptions::default(),
-    )
-    .unwrap();
+    let v = compare_one((10.0, 35.0), Limit::Upper, 37.0, PermissibleOptions::default()).unwrap();
     assert!((v.d - 2.0).abs() < 1e-12);
     assert!((v.pd - 2.3).abs() <= 0.1 + 1e-9, "pD = {}", v.pd);
     assert!(!v.relevant);
@@ -141,8 +124,7 @@ fn options_change_the_band() {
     let p95 = Permissible::from_limits(10.0, 35.0, PermissibleOptions { z: 1.64, ..base }).unwrap();
     assert!((p95.pd2 / p.pd2 - 1.64 / 1.28).abs() < 1e-12);
     // with z = 1.64 AST 37 vs 35 is still not relevant; with bias the band is 1.22 wider
-    let b =
-        Permissible::from_limits(10.0, 35.0, PermissibleOptions { bias: true, ..base }).unwrap();
+    let b = Permissible::from_limits(10.0, 35.0, PermissibleOptions { bias: true, ..base }).unwrap();
     assert!((b.pd2 / p.pd2 - 1.22).abs() < 1e-12);
     // normal assumption: s = (35 − 10)/3.92, mean 22.5, CV = 100·s/22.5
     let n = Permissible::from_limits(

@@ -11,20 +11,15 @@ use dimorph_refint::{PermissibleOptions, RefintError};
 use std::path::Path;
 
 fn livertests() -> dimorph_data::Frame {
-    dimorph_data::read_csv(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/refint/reflimr_livertests.csv"),
-    )
-    .unwrap()
+    dimorph_data::read_csv(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/refint/reflimr_livertests.csv"))
+        .unwrap()
 }
 
 #[test]
 fn crea_by_sex_is_partitioned() {
     let r = partition(&livertests(), "CREA", "Sex", &EstimateOptions::default()).unwrap();
     assert_eq!(r.groups.len(), 2);
-    assert_eq!(
-        (r.groups[0].group.as_str(), r.groups[1].group.as_str()),
-        ("f", "m")
-    );
+    assert_eq!((r.groups[0].group.as_str(), r.groups[1].group.as_str()), ("f", "m"));
     // women's limits define pu at both limits (they are the lower ones); reflimR 1.1.0's
     // permissible_uncertainty(54.5705975262797, 80.1914043175029) gives the band
     // 52.3153076147842–56.8258874377752 and 77.1235215513056–83.2592870837002
@@ -96,10 +91,7 @@ fn too_few_values_names_minimum_and_count() {
         "{e}"
     );
     let e = nonparametric("CREA", &x, 1).unwrap_err().to_string();
-    assert!(
-        e.contains("at least 39") && e.contains("there are 30"),
-        "{e}"
-    );
+    assert!(e.contains("at least 39") && e.contains("there are 30"), "{e}");
 }
 
 #[test]

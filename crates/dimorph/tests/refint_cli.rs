@@ -54,9 +54,7 @@ fn table_json_has_the_paper_numbers() {
 
 #[test]
 fn compare_worked_example() {
-    let o = run(&[
-        "refint", "compare", "--a", "50,104", "--b", "45,88", "--format", "json",
-    ]);
+    let o = run(&["refint", "compare", "--a", "50,104", "--b", "45,88", "--format", "json"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["upper"]["relevant"], true);
@@ -109,14 +107,8 @@ fn estimate_reflim_matches_reflimr_printed_limits() {
     assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     // reflimR 1.1.0: women 54.6–80.2, men 61.2–115.4 (tests/reference/peers.R of dimorph-refint)
-    assert_eq!(
-        v["groups"][0]["reflim"]["lower_rounded"].as_f64(),
-        Some(54.6)
-    );
-    assert_eq!(
-        v["groups"][1]["reflim"]["upper_rounded"].as_f64(),
-        Some(115.4)
-    );
+    assert_eq!(v["groups"][0]["reflim"]["lower_rounded"].as_f64(), Some(54.6));
+    assert_eq!(v["groups"][1]["reflim"]["upper_rounded"].as_f64(), Some(115.4));
 }
 
 fn expect_input_error(args: &[&str], needles: &[&str]) {
@@ -133,10 +125,7 @@ fn bad_limits_and_arguments_exit_2() {
     // RL1 >= RL2
     expect_input_error(
         &["refint", "compare", "--a", "104,50", "--b", "45,88"],
-        &[
-            "--a",
-            "lower limit (104) must be below the upper limit (50)",
-        ],
+        &["--a", "lower limit (104) must be below the upper limit (50)"],
     );
     // non-positive limit under the log-normal assumption
     expect_input_error(
@@ -150,17 +139,12 @@ fn bad_limits_and_arguments_exit_2() {
     );
     // bad z
     expect_input_error(
-        &[
-            "refint", "compare", "--a", "50,104", "--b", "45,88", "--z=-1",
-        ],
+        &["refint", "compare", "--a", "50,104", "--b", "45,88", "--z=-1"],
         &["--z"],
     );
     // table with RL1 >= RL2 names the line
     let t = tmp("t.csv", "quantity,unit,rl1,rl2\nA,U,1,2\nB,U,5,4\n");
-    expect_input_error(
-        &["refint", "table", "--data", t.to_str().unwrap()],
-        &["line 3", "(B)"],
-    );
+    expect_input_error(&["refint", "table", "--data", t.to_str().unwrap()], &["line 3", "(B)"]);
 }
 
 #[test]
@@ -169,16 +153,7 @@ fn bad_data_exit_2() {
     let lt = lt.to_str().unwrap();
     // missing group column, missing value column
     expect_input_error(
-        &[
-            "refint",
-            "partition",
-            "--data",
-            lt,
-            "--value",
-            "CREA",
-            "--by",
-            "Gender",
-        ],
+        &["refint", "partition", "--data", lt, "--value", "CREA", "--by", "Gender"],
         &["no column named 'Gender'"],
     );
     expect_input_error(
@@ -213,14 +188,7 @@ fn bad_data_exit_2() {
             .fold("v\n".to_string(), |a, b| a + &b),
     );
     expect_input_error(
-        &[
-            "refint",
-            "estimate",
-            "--data",
-            few.to_str().unwrap(),
-            "--value",
-            "v",
-        ],
+        &["refint", "estimate", "--data", few.to_str().unwrap(), "--value", "v"],
         &["at least 40", "there are 25"],
     );
     // constant data
@@ -241,27 +209,13 @@ fn bad_data_exit_2() {
     // non-numeric cell: names the line
     let nn = tmp("nn.csv", "v\n1\n2\nfoo\n");
     expect_input_error(
-        &[
-            "refint",
-            "estimate",
-            "--data",
-            nn.to_str().unwrap(),
-            "--value",
-            "v",
-        ],
+        &["refint", "estimate", "--data", nn.to_str().unwrap(), "--value", "v"],
         &["line 4", "foo"],
     );
     // non-positive value with the reflim method: names the line
     let np = tmp("np.csv", "v\n1\n-2\n3\n");
     expect_input_error(
-        &[
-            "refint",
-            "estimate",
-            "--data",
-            np.to_str().unwrap(),
-            "--value",
-            "v",
-        ],
+        &["refint", "estimate", "--data", np.to_str().unwrap(), "--value", "v"],
         &["line 3", "not positive"],
     );
 }

@@ -25,3 +25,7 @@ for (f in c("y ~ a:b + a", "y ~ x:a + a", "y ~ a:b + x:a", "y ~ x:a - 1", "y ~ x
   m <- model.matrix(as.formula(f), d)
   cat(f, "=>", paste(colnames(m), collapse = " | "), "\n")
 }
+# Full matrix for the test `full_matrix_matches_r` (values printed with 17 significant digits).
+m <- model.matrix(y ~ region + log(z) + a:x, d)
+cat(paste(colnames(m), collapse = " | "), "\n")
+for (i in 1:nrow(m)) cat(sprintf("%.17g", m[i, ]), "\n", sep = c(rep(", ", ncol(m) - 1), ""))

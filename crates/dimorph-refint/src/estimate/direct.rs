@@ -26,9 +26,7 @@ pub fn ci_ranks(n: usize, p: f64, conf: f64) -> (usize, usize) {
     let nf = n as f64;
     let lpmf = |i: usize| {
         let k = i as f64;
-        ln_gamma(nf + 1.0) - ln_gamma(k + 1.0) - ln_gamma(nf - k + 1.0)
-            + k * p.ln()
-            + (nf - k) * (1.0 - p).ln()
+        ln_gamma(nf + 1.0) - ln_gamma(k + 1.0) - ln_gamma(nf - k + 1.0) + k * p.ln() + (nf - k) * (1.0 - p).ln()
     };
     // cdf[i] = P(B <= i)
     let mut cdf = Vec::new();
@@ -111,10 +109,7 @@ mod tests {
     fn too_few_and_constant() {
         let x: Vec<f64> = (0..20).map(f64::from).collect();
         let e = nonparametric("x", &x, 1).unwrap_err().to_string();
-        assert!(
-            e.contains("at least 39") && e.contains("there are 20"),
-            "{e}"
-        );
+        assert!(e.contains("at least 39") && e.contains("there are 20"), "{e}");
         let c = vec![5.0; 50];
         assert!(nonparametric("x", &c, 1)
             .unwrap_err()

@@ -113,10 +113,7 @@ pub fn parametric(what: &str, x: &[f64], transform: Transform) -> Result<(Limits
         method: match transform {
             Transform::Normal => "parametric (normal)".into(),
             Transform::LogNormal => "parametric (log-normal)".into(),
-            Transform::BoxCox => format!(
-                "parametric (Box-Cox, lambda = {:.4})",
-                lambda.unwrap_or(f64::NAN)
-            ),
+            Transform::BoxCox => format!("parametric (Box-Cox, lambda = {:.4})", lambda.unwrap_or(f64::NAN)),
         },
         n,
         lower: back(l),

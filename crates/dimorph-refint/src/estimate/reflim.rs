@@ -188,12 +188,7 @@ pub fn conf_int95(n: usize, lower: f64, upper: f64, lognormal: bool) -> [f64; 4]
 
 /// Estimates reference limits from routine data by the reflimR method; `targets` adds the
 /// interpretation against target limits. `what` names the data in messages.
-pub fn reflim(
-    what: &str,
-    x: &[f64],
-    targets: Option<(f64, f64)>,
-    opts: ReflimOptions,
-) -> Result<ReflimResult> {
+pub fn reflim(what: &str, x: &[f64], targets: Option<(f64, f64)>, opts: ReflimOptions) -> Result<ReflimResult> {
     check_values(what, "reflimR", x, MIN_N, true)?;
     if !(opts.perc_trunc > 0.0 && opts.perc_trunc <= 25.0) {
         return Err(RefintError::Invalid {
@@ -254,9 +249,7 @@ pub fn reflim(
     .min(100.0);
     let (lr, ur) = (round_to(lower, digits), round_to(upper, digits));
     let tol = if lr > 0.0 {
-        tolerance(lr, ur, true)
-            .ok()
-            .map(|t| t.map(|e| round_to(e, digits)))
+        tolerance(lr, ur, true).ok().map(|t| t.map(|e| round_to(e, digits)))
     } else {
         None
     };
@@ -290,14 +283,7 @@ impl ReflimResult {
     /// The limits in the common form.
     pub fn limits(&self) -> super::Limits {
         super::Limits {
-            method: format!(
-                "reflimR ({})",
-                if self.lognormal {
-                    "log-normal"
-                } else {
-                    "normal"
-                }
-            ),
+            method: format!("reflimR ({})", if self.lognormal { "log-normal" } else { "normal" }),
             n: self.n_total,
             lower: self.lower,
             upper: self.upper,

@@ -40,11 +40,7 @@ fn robust_limits(v: &[f64]) -> (f64, f64) {
         let (mut sw, mut swx) = (0.0, 0.0);
         for &x in v {
             let u = (x - t) / (c * mad);
-            let w = if u.abs() < 1.0 {
-                (1.0 - u * u).powi(2)
-            } else {
-                0.0
-            };
+            let w = if u.abs() < 1.0 { (1.0 - u * u).powi(2) } else { 0.0 };
             sw += w;
             swx += w * x;
         }
@@ -94,8 +90,6 @@ pub fn robust(what: &str, x: &[f64], seed: u64) -> Result<Limits> {
         upper,
         ci_lower: Some((quantile7(&lo, 0.05), quantile7(&lo, 0.95))),
         ci_upper: Some((quantile7(&hi, 0.05), quantile7(&hi, 0.95))),
-        ci_method: Some(format!(
-            "percentile bootstrap, {BOOT_B} resamples, seed {seed}"
-        )),
+        ci_method: Some(format!("percentile bootstrap, {BOOT_B} resamples, seed {seed}")),
     })
 }

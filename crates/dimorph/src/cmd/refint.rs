@@ -6,9 +6,7 @@ use super::{write_file, CliError, CliResult, Format};
 use dimorph_refint::equivalence::{compare, compare_several, Limit};
 use dimorph_refint::estimate::parametric::Transform;
 use dimorph_refint::estimate::Method;
-use dimorph_refint::partition::{
-    estimate_one, partition, read_grouped, EstimateOptions, GroupEstimate,
-};
+use dimorph_refint::partition::{estimate_one, partition, read_grouped, EstimateOptions, GroupEstimate};
 use dimorph_refint::{Assumption, PermissibleOptions};
 use dimorph_report::Section;
 use std::path::PathBuf;
@@ -212,8 +210,7 @@ fn print_json<T: serde::Serialize>(v: &T) -> CliResult {
 
 fn table(a: TableArgs) -> CliResult {
     let frame = dimorph_data::read_table(&a.data).map_err(CliError::input)?;
-    let rows = dimorph_refint::table::table1_from_frame(&frame, a.pu.options()?)
-        .map_err(CliError::input)?;
+    let rows = dimorph_refint::table::table1_from_frame(&frame, a.pu.options()?).map_err(CliError::input)?;
     match a.format {
         Format::Json => print_json(&rows),
         Format::Text => {
@@ -230,23 +227,13 @@ fn compare_cmd(a: CompareArgs) -> CliResult {
         if let Some(path) = &a.svg {
             write_file(
                 path,
-                &dimorph_refint::figures::equivalence_plot(
-                    "Equivalence lines",
-                    "A",
-                    "B",
-                    c.a,
-                    c.b,
-                    &c.permissible,
-                ),
+                &dimorph_refint::figures::equivalence_plot("Equivalence lines", "A", "B", c.a, c.b, &c.permissible),
             )?;
         }
         return match a.format {
             Format::Json => print_json(&c),
             Format::Text => {
-                print!(
-                    "{}",
-                    dimorph_refint::report::comparison_section(&c).to_text()
-                );
+                print!("{}", dimorph_refint::report::comparison_section(&c).to_text());
                 Ok(())
             }
         };
@@ -299,16 +286,8 @@ fn estimate(a: EstimateArgs) -> CliResult {
         ));
     }
     let frame = dimorph_data::read_table(&a.est.data).map_err(CliError::input)?;
-    let positive = o.method == Method::Reflim
-        || (o.method == Method::Parametric && o.transform != Transform::Normal);
-    let g = read_grouped(
-        &frame,
-        &a.est.value,
-        a.by.as_deref(),
-        positive,
-        "this method",
-    )
-    .map_err(CliError::input)?;
+    let positive = o.method == Method::Reflim || (o.method == Method::Parametric && o.transform != Transform::Normal);
+    let g = read_grouped(&frame, &a.est.value, a.by.as_deref(), positive, "this method").map_err(CliError::input)?;
     let mut groups = Vec::new();
     for (level, x) in &g.groups {
         let what = match &a.by {
@@ -340,10 +319,7 @@ fn estimate(a: EstimateArgs) -> CliResult {
                     )
                 })
                 .collect();
-            let mut t = dimorph_refint::report::limits_table(
-                &format!("Reference limits of {}", out.value),
-                &rows,
-            );
+            let mut t = dimorph_refint::report::limits_table(&format!("Reference limits of {}", out.value), &rows);
             for s in &out.skipped {
                 t.note(format!("skipped: {s}"));
             }
@@ -360,10 +336,7 @@ fn estimate(a: EstimateArgs) -> CliResult {
                 }
                 if let Some(r) = &e.reflim {
                     for rm in &r.remarks {
-                        t.note(format!(
-                            "{}: {rm}",
-                            if e.group.is_empty() { "all" } else { &e.group }
-                        ));
+                        t.note(format!("{}: {rm}", if e.group.is_empty() { "all" } else { &e.group }));
                     }
                 }
             }
@@ -379,8 +352,7 @@ fn partition_cmd(a: PartitionArgs) -> CliResult {
     let r = partition(&frame, &a.est.value, &a.by, &o).map_err(CliError::input)?;
     let mut written = Vec::new();
     if let Some(dir) = &a.out {
-        let (hist, eq) =
-            dimorph_refint::demo::partition_figures(&r, &frame).map_err(CliError::input)?;
+        let (hist, eq) = dimorph_refint::demo::partition_figures(&r, &frame).map_err(CliError::input)?;
         let stem = format!("{}_by_{}", r.value, r.by);
         let h = dir.join(format!("{stem}_histograms.svg"));
         write_file(&h, &hist)?;

@@ -1,0 +1,227 @@
+//! The columns of the design matrix X: R's rule for coding a factor by contrasts or by all its
+//! levels in each term, the interaction columns (products, the first variable varying fastest),
+//! their names, and the row-major fill. See [`crate::design`] for the conventions.
+
+use crate::design::Term;
+use crate::error::{GlmError, Result};
+use crate::factor::Coded;
+use crate::formula::Formula;
+
+/// A variable's values on the rows used.
+pub(crate) enum VarValues<'a> {
+    Num(&'a [f64]),
+    Factor(&'a Coded),
+}
+
+/// X with its column names and terms.
+pub(crate) struct Design {
+    pub x: Vec<f64>,
+    pub p: usize,
+    pub col_names: Vec<String>,
+    pub terms: Vec<Term>,
+}
+
+/// How a factor is coded within one term (R's `factors` attribute: 1 = contrasts, 2 = all levels).
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Coding {
+    Numeric,
+    Contrasts,
+    AllLevels,
+}
+
+/// Most cells X may have (2^29 doubles, 4 GiB): more is almost surely a column with thousands of
+/// distinct values used as a factor by mistake.
+const MAX_CELLS: usize = 1 << 29;
+
+/// Builds X (n rows, row-major) for the formula's terms from the variables' values; `src`
+/// names the data in the error for an X too large to build.
+pub(crate) fn design_matrix(f: &Formula, values: &[VarValues], n: usize, src: &str) -> Result<Design> {
+    let is_factor: Vec<bool> = values.iter().map(|v| matches!(v, VarValues::Factor(_))).collect();
+    let coding = codings(f, &is_factor);
+    let width = |t: usize| -> usize {
+        f.terms[t]
+            .iter()
+            .zip(&coding[t])
+            .map(|(&v, c)| match (c, &values[v]) {
+                (Coding::Contrasts, VarValues::Factor(fc)) => fc.levels.len() - 1,
+                (Coding::AllLevels, VarValues::Factor(fc)) => fc.levels.len(),
+                _ => 1,
+            })
+            .product()
+    };
+    let p: usize = usize::from(f.intercept) + (0..f.terms.len()).map(width).sum::<usize>();
+    if n.saturating_mul(p) > MAX_CELLS {
+        let widest = (0..f.terms.len()).max_by_key(|&t| width(t)).unwrap_or(0);
+        return Err(GlmError::Input(format!(
+            "{src}: the design matrix would have {n} rows × {p} columns, too many to build; the term {} alone has {} columns (is a column with many distinct values used as a factor?)",
+            f.term_label(widest),
+            width(widest)
+        )));
+    }
+    let num = |i: usize| -> &[f64] {
+        match values[i] {
+            VarValues::Num(v) => v,
+            VarValues::Factor(_) => &[],
+        }
+    };
+    enum ColRef {
+        One,
+        Var(usize),
+        Owned(usize),
+    }
+    let mut refs = Vec::new();
+    let mut owned: Vec<Vec<f64>> = Vec::new();
+    let mut col_names = Vec::new();
+    if f.intercept {
+        refs.push(ColRef::One);
+        col_names.push("(Intercept)".to_string());
+    }
+    let mut terms = Vec::with_capacity(f.terms.len());
+    for (t, vars) in f.terms.iter().enumerate() {
+        let start = refs.len();
+        // Per variable: the (name, level) choices, the first variable varying fastest.
+        let choices: Vec<Vec<Option<u32>>> = vars
+            .iter()
+            .zip(&coding[t])
+            .map(|(&v, c)| match (c, &values[v]) {
+                (Coding::Contrasts, VarValues::Factor(fc)) => (1..fc.levels.len() as u32).map(Some).collect(),
+                (Coding::AllLevels, VarValues::Factor(fc)) => (0..fc.levels.len() as u32).map(Some).collect(),
+                _ => vec![None],
+            })
+            .collect();
+        if vars.len() == 1 && choices[0] == [None] {
+            refs.push(ColRef::Var(vars[0]));
+            col_names.push(f.vars[vars[0]].label.clone());
+        } else {
+            let mut idx = vec![0usize; vars.len()];
+            'combos: loop {
+                let mut name = Vec::with_capacity(vars.len());
+                let mut col: Option<Vec<f64>> = None;
+                for (k, &v) in vars.iter().enumerate() {
+                    let label = &f.vars[v].label;
+                    let part: Vec<f64> = match (choices[k][idx[k]], &values[v]) {
+                        (Some(l), VarValues::Factor(fc)) => {
+                            name.push(format!("{label}{}", fc.levels[l as usize]));
+                            fc.codes.iter().map(|&c| if c == l { 1.0 } else { 0.0 }).collect()
+                        }
+                        _ => {
+                            name.push(label.clone());
+                            num(v).to_vec()
+                        }
+                    };
+                    col = Some(match col {
+                        None => part,
+                        Some(mut c) => {
+                            c.iter_mut().zip(&part).for_each(|(a, b)| *a *= b);
+                            c
+                        }
+                    });
+                }
+                refs.push(ColRef::Owned(owned.len()));
+                owned.push(col.unwrap_or_default());
+                col_names.push(name.join(":"));
+                // Next combination, first variable fastest.
+                for k in 0..idx.len() {
+                    idx[k] += 1;
+                    if idx[k] < choices[k].len() {
+                        continue 'combos;
+                    }
+                    idx[k] = 0;
+                }
+                break;
+            }
+        }
+        terms.push(Term {
+            label: f.term_label(t),
+            cols: start..refs.len(),
+            is_factor: vars.iter().any(|&v| is_factor[v]),
+        });
+    }
+
+    // Row-major X.
+    debug_assert_eq!(p, refs.len());
+    let srcs: Vec<Option<&[f64]>> = refs
+        .iter()
+        .map(|r| match r {
+            ColRef::One => None,
+            ColRef::Var(v) => Some(num(*v)),
+            ColRef::Owned(k) => Some(&owned[*k][..]),
+        })
+        .collect();
+    let mut x = vec![0.0; n * p];
+    fill_row_major(&mut x, p, &srcs);
+    Ok(Design { x, p, col_names, terms })
+}
+
+/// R's coding of each variable in each term (`TermCode` in R's `models.c`): a factor is coded
+/// by contrasts when the term without it is contained in a preceding term (or is empty), else
+/// by all its levels; without an intercept the first factor of the first term that has one gets
+/// all its levels.
+fn codings(f: &Formula, is_factor: &[bool]) -> Vec<Vec<Coding>> {
+    let mut out: Vec<Vec<Coding>> = f
+        .terms
+        .iter()
+        .enumerate()
+        .map(|(t, vars)| {
+            vars.iter()
+                .map(|&v| {
+                    if !is_factor[v] {
+                        return Coding::Numeric;
+                    }
+                    let margin: Vec<usize> = vars.iter().copied().filter(|&u| u != v).collect();
+                    let covered =
+                        margin.is_empty() || f.terms[..t].iter().any(|prev| margin.iter().all(|u| prev.contains(u)));
+                    if covered {
+                        Coding::Contrasts
+                    } else {
+                        Coding::AllLevels
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    if !f.intercept {
+        if let Some(c) = out.iter_mut().flatten().find(|c| **c != Coding::Numeric) {
+            *c = Coding::AllLevels;
+        }
+    }
+    out
+}
+
+/// Writes the columns `srcs` (`None`: the intercept's ones) into the row-major `x` (n × p).
+/// Rows are filled in blocks so that the strided writes stay in cache; large matrices are
+/// split over the available cores.
+pub(crate) fn fill_row_major(x: &mut [f64], p: usize, srcs: &[Option<&[f64]>]) {
+    const BLOCK: usize = 512;
+    fn fill(x: &mut [f64], p: usize, srcs: &[Option<&[f64]>], first_row: usize) {
+        for (b, chunk) in x.chunks_mut(BLOCK * p).enumerate() {
+            let r0 = first_row + b * BLOCK;
+            let rows = chunk.len() / p;
+            for (j, s) in srcs.iter().enumerate() {
+                match s {
+                    None => (0..rows).for_each(|i| chunk[i * p + j] = 1.0),
+                    Some(v) => {
+                        for (i, &val) in v[r0..r0 + rows].iter().enumerate() {
+                            chunk[i * p + j] = val;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    if p == 0 {
+        return;
+    }
+    let n = x.len() / p;
+    let threads = std::thread::available_parallelism().map_or(1, |t| t.get()).min(8);
+    if threads < 2 || x.len() < 1 << 21 {
+        fill(x, p, srcs, 0);
+        return;
+    }
+    let rows_per = n.div_ceil(threads).div_ceil(BLOCK) * BLOCK;
+    std::thread::scope(|sc| {
+        for (t, part) in x.chunks_mut(rows_per * p).enumerate() {
+            sc.spawn(move || fill(part, p, srcs, t * rows_per));
+        }
+    });
+}

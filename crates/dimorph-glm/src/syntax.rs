@@ -1,0 +1,393 @@
+//! The syntax of formulas: characters to tokens to a parse tree, with R's operator precedence
+//! (`^` > unary `-` > `:` > `*` `/` > `+` `-` > `~`) and the 0-based character position of
+//! every node, so that errors can point at the offending character. The meaning of the tree
+//! (terms, variables, arithmetic) is [`crate::formula`]'s business.
+
+use crate::error::{GlmError, Result};
+use crate::expr::{r_name, r_number};
+
+/// Parses `lhs ~ rhs` into its two sides.
+pub(crate) fn parse_sides(src: &str) -> Result<(Node, Node)> {
+    let toks = lex(src)?;
+    Parser { src, toks, i: 0 }.formula()
+}
+
+pub(crate) fn err(src: &str, pos: usize, msg: impl Into<String>) -> GlmError {
+    GlmError::Formula {
+        formula: src.to_string(),
+        pos,
+        msg: msg.into(),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lexer
+
+#[derive(Debug, Clone, PartialEq)]
+enum Tok {
+    /// A name; `true` when it was backquoted.
+    Ident(String, bool),
+    Num(f64),
+    Str(String),
+    Op(char),
+    End,
+}
+
+#[derive(Debug, Clone)]
+struct Token {
+    tok: Tok,
+    pos: usize,
+}
+
+fn lex(src: &str) -> Result<Vec<Token>> {
+    let c: Vec<char> = src.chars().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < c.len() {
+        let ch = c[i];
+        let start = i;
+        if ch.is_whitespace() {
+            i += 1;
+            continue;
+        }
+        let starts_number = ch.is_ascii_digit() || (ch == '.' && c.get(i + 1).is_some_and(char::is_ascii_digit));
+        if starts_number {
+            while i < c.len() && (c[i].is_ascii_digit() || c[i] == '.') {
+                i += 1;
+            }
+            if i < c.len() && (c[i] == 'e' || c[i] == 'E') {
+                let mut j = i + 1;
+                if j < c.len() && (c[j] == '+' || c[j] == '-') {
+                    j += 1;
+                }
+                if j < c.len() && c[j].is_ascii_digit() {
+                    i = j;
+                    while i < c.len() && c[i].is_ascii_digit() {
+                        i += 1;
+                    }
+                }
+            }
+            let text: String = c[start..i].iter().collect();
+            let v: f64 = text
+                .parse()
+                .map_err(|_| err(src, start, format!("'{text}' is not a number")))?;
+            if i < c.len() && (c[i].is_alphabetic() || c[i] == '_') {
+                return Err(err(
+                    src,
+                    i,
+                    "a name cannot start with a digit; put it in backquotes: `2x`",
+                ));
+            }
+            out.push(Token {
+                tok: Tok::Num(v),
+                pos: start,
+            });
+        } else if ch.is_alphabetic() || ch == '.' {
+            while i < c.len() && (c[i].is_alphanumeric() || c[i] == '.' || c[i] == '_') {
+                i += 1;
+            }
+            out.push(Token {
+                tok: Tok::Ident(c[start..i].iter().collect(), false),
+                pos: start,
+            });
+        } else if ch == '`' || ch == '"' || ch == '\'' {
+            i += 1;
+            let mut s = String::new();
+            while i < c.len() && c[i] != ch {
+                if c[i] == '\\' && ch != '`' && i + 1 < c.len() {
+                    i += 1;
+                }
+                s.push(c[i]);
+                i += 1;
+            }
+            if i >= c.len() {
+                let what = if ch == '`' { "backquoted name" } else { "string" };
+                return Err(err(src, start, format!("this {what} has no closing {ch}")));
+            }
+            i += 1;
+            if ch == '`' {
+                if s.is_empty() {
+                    return Err(err(src, start, "empty backquoted name"));
+                }
+                out.push(Token {
+                    tok: Tok::Ident(s, true),
+                    pos: start,
+                });
+            } else {
+                out.push(Token {
+                    tok: Tok::Str(s),
+                    pos: start,
+                });
+            }
+        } else if ch == '*' && c.get(i + 1) == Some(&'*') {
+            out.push(Token {
+                tok: Tok::Op('^'),
+                pos: start,
+            });
+            i += 2;
+        } else if "~+-*/^:(),=".contains(ch) {
+            out.push(Token {
+                tok: Tok::Op(ch),
+                pos: start,
+            });
+            i += 1;
+        } else {
+            return Err(err(src, start, format!("unexpected character '{ch}'")));
+        }
+    }
+    out.push(Token {
+        tok: Tok::End,
+        pos: c.len(),
+    });
+    Ok(out)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parser: R's expression grammar (precedence ^ > unary - > : > * / > + -), positions kept.
+
+#[derive(Debug, Clone)]
+pub(crate) struct Node {
+    pub(crate) pos: usize,
+    pub(crate) kind: NodeKind,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum NodeKind {
+    Num(f64),
+    Ident(String),
+    Str(String),
+    Unary(char, Box<Node>),
+    Binary(char, Box<Node>, Box<Node>),
+    Paren(Box<Node>),
+    /// Name, arguments (optional name with its position, value).
+    Call(String, Vec<(Option<(String, usize)>, Node)>),
+}
+
+impl Node {
+    /// R's `deparse` of the parsed expression.
+    pub(crate) fn deparse(&self) -> String {
+        match &self.kind {
+            NodeKind::Num(v) => r_number(*v),
+            NodeKind::Ident(s) => r_name(s),
+            NodeKind::Str(s) => format!("\"{s}\""),
+            NodeKind::Unary(op, e) => format!("{op}{}", e.deparse()),
+            NodeKind::Binary(op, a, b) => match op {
+                '/' | '^' | ':' => format!("{}{op}{}", a.deparse(), b.deparse()),
+                _ => format!("{} {op} {}", a.deparse(), b.deparse()),
+            },
+            NodeKind::Paren(e) => format!("({})", e.deparse()),
+            NodeKind::Call(f, args) => {
+                let a: Vec<String> = args
+                    .iter()
+                    .map(|(name, v)| match name {
+                        Some((n, _)) => format!("{n} = {}", v.deparse()),
+                        None => v.deparse(),
+                    })
+                    .collect();
+                format!("{}({})", r_name(f), a.join(", "))
+            }
+        }
+    }
+}
+
+struct Parser<'a> {
+    src: &'a str,
+    toks: Vec<Token>,
+    i: usize,
+}
+
+impl Parser<'_> {
+    fn peek(&self) -> &Token {
+        &self.toks[self.i]
+    }
+
+    fn next(&mut self) -> Token {
+        let t = self.toks[self.i].clone();
+        if self.i + 1 < self.toks.len() {
+            self.i += 1;
+        }
+        t
+    }
+
+    fn formula(&mut self) -> Result<(Node, Node)> {
+        if let Tok::Op('~') = self.peek().tok {
+            return Err(err(
+                self.src,
+                self.peek().pos,
+                "the formula has no response before '~' (write response ~ terms)",
+            ));
+        }
+        if self.peek().tok == Tok::End {
+            return Err(err(self.src, 0, "the formula is empty (write response ~ terms)"));
+        }
+        let lhs = self.expr(0)?;
+        let t = self.next();
+        match t.tok {
+            Tok::Op('~') => {}
+            Tok::End => {
+                return Err(err(self.src, t.pos, "the formula has no '~' (write response ~ terms)"));
+            }
+            _ => return Err(self.unexpected(&t, "expected '~' or an operator")),
+        }
+        if self.peek().tok == Tok::End {
+            return Err(err(
+                self.src,
+                self.peek().pos,
+                "no terms after '~' (write ~ 1 for an intercept-only model)",
+            ));
+        }
+        let rhs = self.expr(0)?;
+        let t = self.next();
+        match t.tok {
+            Tok::End => Ok((lhs, rhs)),
+            Tok::Op('~') => Err(err(self.src, t.pos, "a formula has only one '~'")),
+            Tok::Op(')') => Err(err(self.src, t.pos, "this ')' has no matching '('")),
+            _ => Err(self.unexpected(&t, "expected an operator (+ - * / : ^) between terms")),
+        }
+    }
+
+    fn unexpected(&self, t: &Token, hint: &str) -> GlmError {
+        let what = match &t.tok {
+            Tok::Ident(s, _) => format!("unexpected name '{s}'"),
+            Tok::Num(_) => "unexpected number".into(),
+            Tok::Str(s) => format!("unexpected string \"{s}\""),
+            Tok::Op(c) => format!("unexpected '{c}'"),
+            Tok::End => "the formula ends too early".into(),
+        };
+        err(self.src, t.pos, format!("{what}: {hint}"))
+    }
+
+    fn expr(&mut self, min_bp: u8) -> Result<Node> {
+        let mut lhs = self.prefix()?;
+        loop {
+            let t = self.peek().clone();
+            let op = match t.tok {
+                Tok::Op(c) if "+-*/:^".contains(c) => c,
+                _ => break,
+            };
+            let (lbp, rbp) = match op {
+                '+' | '-' => (10, 11),
+                '*' | '/' => (20, 21),
+                ':' => (30, 31),
+                _ => (51, 50), // '^', right-associative
+            };
+            if lbp < min_bp {
+                break;
+            }
+            self.next();
+            let rhs = self.operand(rbp, &t)?;
+            lhs = Node {
+                pos: t.pos,
+                kind: NodeKind::Binary(op, Box::new(lhs), Box::new(rhs)),
+            };
+        }
+        Ok(lhs)
+    }
+
+    /// The operand after operator token `op`: an empty term is an error pointing at the
+    /// operator's right.
+    fn operand(&mut self, bp: u8, op: &Token) -> Result<Node> {
+        match self.peek().tok {
+            Tok::End | Tok::Op('~') | Tok::Op(')') | Tok::Op(',') => {
+                let c = match op.tok {
+                    Tok::Op(c) => c,
+                    _ => '?',
+                };
+                let t = self.peek().clone();
+                Err(self.unexpected(&t, &format!("a term is missing after '{c}'")))
+            }
+            _ => self.expr(bp),
+        }
+    }
+
+    fn prefix(&mut self) -> Result<Node> {
+        let t = self.next();
+        match t.tok {
+            Tok::Num(v) => Ok(Node {
+                pos: t.pos,
+                kind: NodeKind::Num(v),
+            }),
+            Tok::Str(ref s) => Ok(Node {
+                pos: t.pos,
+                kind: NodeKind::Str(s.clone()),
+            }),
+            Tok::Op(c @ ('-' | '+')) => {
+                let e = self.operand(40, &t)?;
+                Ok(Node {
+                    pos: t.pos,
+                    kind: NodeKind::Unary(c, Box::new(e)),
+                })
+            }
+            Tok::Op('(') => {
+                let e = match self.peek().tok {
+                    Tok::Op(')') => return Err(err(self.src, self.peek().pos, "empty parentheses: a term is missing")),
+                    _ => self.expr(0)?,
+                };
+                let close = self.next();
+                match close.tok {
+                    Tok::Op(')') => Ok(Node {
+                        pos: t.pos,
+                        kind: NodeKind::Paren(Box::new(e)),
+                    }),
+                    Tok::End => Err(err(self.src, t.pos, "this '(' is never closed")),
+                    _ => Err(self.unexpected(&close, "expected ')' or an operator")),
+                }
+            }
+            Tok::Ident(ref name, quoted) => {
+                if !quoted && self.peek().tok == Tok::Op('(') {
+                    let open = self.next();
+                    let args = self.args(&open)?;
+                    Ok(Node {
+                        pos: t.pos,
+                        kind: NodeKind::Call(name.clone(), args),
+                    })
+                } else {
+                    Ok(Node {
+                        pos: t.pos,
+                        kind: NodeKind::Ident(name.clone()),
+                    })
+                }
+            }
+            Tok::End => Err(err(self.src, t.pos, "the formula ends where a term is expected")),
+            _ => Err(self.unexpected(&t, "a term is expected here")),
+        }
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn args(&mut self, open: &Token) -> Result<Vec<(Option<(String, usize)>, Node)>> {
+        let mut args = Vec::new();
+        if self.peek().tok == Tok::Op(')') {
+            self.next();
+            return Ok(args);
+        }
+        loop {
+            let mut name = None;
+            if let Tok::Ident(n, _) = &self.peek().tok {
+                if self.toks.get(self.i + 1).is_some_and(|t| t.tok == Tok::Op('=')) {
+                    name = Some((n.clone(), self.peek().pos));
+                    self.next();
+                    let eq = self.next();
+                    if matches!(self.peek().tok, Tok::Op(',') | Tok::Op(')') | Tok::End) {
+                        let t = self.peek().clone();
+                        return Err(self.unexpected(&t, &format!("a value is missing after '=' (at {})", eq.pos + 1)));
+                    }
+                }
+            }
+            if matches!(self.peek().tok, Tok::Op(',') | Tok::Op(')')) {
+                return Err(err(self.src, self.peek().pos, "an argument is missing here"));
+            }
+            if self.peek().tok == Tok::End {
+                return Err(err(self.src, open.pos, "this '(' is never closed"));
+            }
+            let v = self.expr(0)?;
+            args.push((name, v));
+            let t = self.next();
+            match t.tok {
+                Tok::Op(',') => continue,
+                Tok::Op(')') => return Ok(args),
+                Tok::End => return Err(err(self.src, open.pos, "this '(' is never closed")),
+                _ => return Err(self.unexpected(&t, "expected ',' or ')'")),
+            }
+        }
+    }
+}
