@@ -16,6 +16,7 @@
 //!   estimates θ of the negative binomial.
 
 pub mod binary;
+pub mod demo;
 pub mod design;
 pub mod error;
 pub mod expr;

@@ -5,7 +5,7 @@
 use serde::Serialize;
 use std::fmt::Write as _;
 
-use dimorph_report::fmt::{fixed, p_r, p_sas, sig, stars};
+use dimorph_report::fmt::{count, fixed, p_r, p_sas, sig, stars};
 use dimorph_report::{Section, Table};
 
 use crate::binary::{self, Association, HosmerLemeshow};
@@ -234,8 +234,8 @@ impl GlmReport {
         mi.row(["Number of Observations Read".to_string(), f.n_read.to_string()]);
         mi.row(["Number of Observations Used".to_string(), f.n_used.to_string()]);
         if let (Some(e), Some(t)) = (f.events, f.trials) {
-            mi.row(["Number Of Events".to_string(), sig(e, 10)]);
-            mi.row(["Number Of Trials".to_string(), sig(t, 10)]);
+            mi.row(["Number Of Events".to_string(), count(e)]);
+            mi.row(["Number Of Trials".to_string(), count(t)]);
         }
         s.table(mi);
 
@@ -245,27 +245,22 @@ impl GlmReport {
             &["Criterion", "DF", "Value", "Value/DF"],
         );
         let per = |v: f64| fixed(v / df, 4);
-        gof.row([
-            "Deviance".to_string(),
-            sig(df, 10),
-            fixed(f.deviance, 4),
-            per(f.deviance),
-        ]);
+        gof.row(["Deviance".to_string(), count(df), fixed(f.deviance, 4), per(f.deviance)]);
         gof.row([
             "Scaled Deviance".to_string(),
-            sig(df, 10),
+            count(df),
             fixed(f.scaled_deviance, 4),
             per(f.scaled_deviance),
         ]);
         gof.row([
             "Pearson Chi-Square".to_string(),
-            sig(df, 10),
+            count(df),
             fixed(f.pearson_chi2, 4),
             per(f.pearson_chi2),
         ]);
         gof.row([
             "Scaled Pearson X2".to_string(),
-            sig(df, 10),
+            count(df),
             fixed(f.scaled_pearson_chi2, 4),
             per(f.scaled_pearson_chi2),
         ]);
@@ -466,7 +461,9 @@ impl GlmReport {
             s.table(t3);
         }
 
-        if let Some(b) = &self.binary {
+        // PROC LOGISTIC fits the binary links only
+        let logistic_link = matches!(f.link, Link::Logit | Link::Probit | Link::Cloglog | Link::Loglog);
+        if let Some(b) = self.binary.as_ref().filter(|_| logistic_link) {
             let fs = &b.fit_statistics;
             let mut mf = Table::new(
                 "The LOGISTIC Procedure — Model Fit Statistics",
@@ -560,7 +557,7 @@ impl GlmReport {
                 "Tau-a".into(),
                 fixed(a.tau_a, 3),
             ]);
-            at.row(["Pairs".to_string(), sig(a.pairs, 12), "c".into(), fixed(a.c, 3)]);
+            at.row(["Pairs".to_string(), count(a.pairs), "c".into(), fixed(a.c, 3)]);
             s.table(at);
             let h = &b.hosmer_lemeshow;
             let mut ht = Table::new(
@@ -574,7 +571,8 @@ impl GlmReport {
                 h.groups.len().to_string(),
             ]);
             s.table(ht);
-        } else if f.family.has_likelihood() {
+        }
+        if f.family.has_likelihood() && !(self.binary.is_some() && logistic_link) {
             let g = &inf.global;
             let mut gt = Table::new(
                 "Likelihood-ratio test against the intercept-only model",

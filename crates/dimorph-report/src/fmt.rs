@@ -32,8 +32,7 @@ pub fn sig(x: f64, sig: usize) -> String {
     }
     let mag = x.abs().log10().floor() as i32;
     if !(-5..=15).contains(&mag) {
-        let s = format!("{:.*e}", sig.saturating_sub(1), x);
-        return s;
+        return sci(x, sig);
     }
     let d = (sig as i32 - 1 - mag).max(0) as usize;
     fixed(x, d)
@@ -58,9 +57,37 @@ pub fn p_r(p: f64) -> String {
     } else if p < 2e-16 {
         "< 2e-16".into()
     } else if p < 1e-4 {
-        format!("{p:.2e}")
+        sci(p, 3)
     } else {
         sig(p, 3)
+    }
+}
+
+/// Scientific notation as R prints it: `sig` significant digits and an exponent of at least
+/// two digits (`5.80e-07`, `1.2e+10`).
+pub fn sci(x: f64, sig: usize) -> String {
+    if !x.is_finite() {
+        return fixed(x, 0);
+    }
+    let s = format!("{:.*e}", sig.saturating_sub(1), x);
+    match s.split_once('e') {
+        Some((m, e)) => {
+            let (sign, digits) = match e.strip_prefix('-') {
+                Some(d) => ('-', d),
+                None => ('+', e),
+            };
+            format!("{m}e{sign}{digits:0>2}")
+        }
+        None => s,
+    }
+}
+
+/// An integer-valued count or df without decimals; other values with `sig` significant digits.
+pub fn count(x: f64) -> String {
+    if x.is_finite() && x.fract() == 0.0 && x.abs() < 1e15 {
+        format!("{x:.0}")
+    } else {
+        sig(x, 6)
     }
 }
 
@@ -93,6 +120,9 @@ mod tests {
         assert_eq!(sig(0.000123456, 3), "0.000123");
         assert_eq!(sig(1234.5678, 3), "1235");
         assert_eq!(p_r(1e-20), "< 2e-16");
+        assert_eq!(p_r(5.8e-7), "5.80e-07");
+        assert_eq!(sci(1.5e12, 2), "1.5e+12");
+        assert_eq!(count(110.0), "110");
         assert_eq!(stars(0.003), "**");
     }
 }

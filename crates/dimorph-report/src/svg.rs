@@ -42,18 +42,12 @@ fn tick_label(v: f64, ticks: &[f64]) -> String {
     } else {
         1.0
     };
-    let d = if step >= 1.0 {
-        0
-    } else {
-        (-step.log10()).ceil().max(0.0) as usize + 1
-    };
-    let s = format!("{v:.d$}");
-    if d > 0 {
-        let t = s.trim_end_matches('0').trim_end_matches('.');
-        t.to_string()
-    } else {
-        s
-    }
+    // fewest decimals that show the step exactly (2.5 needs one, 0.025 three)
+    let d = (0..=8).find(|&d| {
+        let m = step * 10f64.powi(d);
+        (m - m.round()).abs() < 1e-6 * m.max(1.0)
+    });
+    format!("{v:.*}", d.unwrap_or(8) as usize)
 }
 
 #[derive(Debug, Clone)]
@@ -468,6 +462,14 @@ impl Chart {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tick_labels_show_the_step() {
+        assert_eq!(tick_label(7.5, &[0.0, 2.5]), "7.5");
+        assert_eq!(tick_label(10.0, &[0.0, 2.5]), "10.0");
+        assert_eq!(tick_label(0.05, &[0.0, 0.025]), "0.050");
+        assert_eq!(tick_label(20.0, &[0.0, 10.0]), "20");
+    }
 
     #[test]
     fn ticks_are_nice() {
