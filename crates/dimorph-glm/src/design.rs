@@ -292,7 +292,16 @@ fn build(f: &Formula, frame: &Frame, weights: Option<&str>, known: Option<&[(Str
                             reference: None,
                         }
                     }
-                    (ColumnData::Text { values, .. }, None | Some(true)) => {
+                    (
+                        ColumnData::Text {
+                            values,
+                            first_non_numeric,
+                        },
+                        None | Some(true),
+                    ) => {
+                        if is_known_factor.is_none() {
+                            reject_mostly_numeric(frame, c, values, first_non_numeric.as_ref())?;
+                        }
                         used.text(c, values);
                         Source::FactorText {
                             column: c,
@@ -640,3 +649,28 @@ fn recode(
 #[cfg(test)]
 #[path = "design_tests.rs"]
 mod tests;
+
+/// A bare text column becomes a factor (as in R), but a column whose cells are numbers except
+/// for a few is almost surely a typing error, which would otherwise turn a covariate silently into
+/// a factor with one level per value: refuse it, naming the first offending cell. `C(col)` states
+/// that a factor is meant and skips this check.
+fn reject_mostly_numeric(
+    frame: &Frame,
+    column: &str,
+    values: &[Option<String>],
+    first_bad: Option<&(usize, String)>,
+) -> Result<()> {
+    let present: Vec<&str> = values.iter().flatten().map(String::as_str).collect();
+    let numeric = present.iter().filter(|v| v.trim().parse::<f64>().is_ok()).count();
+    let other = present.len() - numeric;
+    if numeric >= 5 && other * 10 <= present.len() {
+        let (line, value) = first_bad.cloned().unwrap_or_default();
+        return Err(GlmError::Input(format!(
+            "{}: column '{column}' must be numeric, but line {line} holds '{value}' ({other} of {} cells are not numbers); \
+             correct or blank the cell, or write C({column}) to use the column as a factor",
+            frame.source,
+            present.len()
+        )));
+    }
+    Ok(())
+}
