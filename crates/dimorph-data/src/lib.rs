@@ -7,6 +7,7 @@
 //! the data went wrong. Missing cells are the empty string, `NA`, `NaN` and `.` (R's and SAS's
 //! conventions); in numeric columns they are stored as `NaN`.
 
+mod csv_fast;
 mod parquet_read;
 
 pub use parquet_read::read_parquet;
@@ -27,9 +28,18 @@ pub enum DataError {
     #[error("{path}: line {line}: {msg}")]
     Parse { path: String, line: usize, msg: String },
     #[error("{path}: no column named '{name}' (columns are: {available})")]
-    UnknownColumn { path: String, name: String, available: String },
+    UnknownColumn {
+        path: String,
+        name: String,
+        available: String,
+    },
     #[error("{path}: column '{column}' must be numeric, but line {line} holds '{value}'")]
-    NotNumeric { path: String, column: String, line: usize, value: String },
+    NotNumeric {
+        path: String,
+        column: String,
+        line: usize,
+        value: String,
+    },
     #[error("{path}: {msg}")]
     Format { path: String, msg: String },
 }
@@ -92,9 +102,9 @@ pub fn is_missing_token(s: &str) -> bool {
     matches!(s.trim(), "" | "NA" | "NaN" | "nan" | "." | "N/A" | "null")
 }
 
-fn parse_num(s: &str) -> Option<f64> {
+pub(crate) fn parse_num(s: &str) -> Option<f64> {
     let t = s.trim();
-    t.parse::<f64>().ok().or_else(|| match t {
+    t.parse::<f64>().ok().or(match t {
         "Inf" | "inf" => Some(f64::INFINITY),
         "-Inf" | "-inf" => Some(f64::NEG_INFINITY),
         _ => None,
@@ -111,7 +121,12 @@ impl Frame {
                 msg: format!("column '{}' has {} rows, expected {}", c.name, c.len(), nrows),
             });
         }
-        Ok(Frame { source: source.into(), columns, nrows, first_line: 2 })
+        Ok(Frame {
+            source: source.into(),
+            columns,
+            nrows,
+            first_line: 2,
+        })
     }
 
     /// File line (1-based, header = line 1) of data row `i` (0-based).
@@ -125,11 +140,14 @@ impl Frame {
 
     /// The column called `name`, or an error listing the available columns.
     pub fn column(&self, name: &str) -> Result<&Column, DataError> {
-        self.columns.iter().find(|c| c.name == name).ok_or_else(|| DataError::UnknownColumn {
-            path: self.source.clone(),
-            name: name.into(),
-            available: self.names().join(", "),
-        })
+        self.columns
+            .iter()
+            .find(|c| c.name == name)
+            .ok_or_else(|| DataError::UnknownColumn {
+                path: self.source.clone(),
+                name: name.into(),
+                available: self.names().join(", "),
+            })
     }
 
     /// The numeric values of `name` (missing = NaN), or an error naming the first cell that is
@@ -138,12 +156,20 @@ impl Frame {
         let c = self.column(name)?;
         match &c.data {
             ColumnData::Num(v) => Ok(v),
-            ColumnData::Text { first_non_numeric, values } => {
+            ColumnData::Text {
+                first_non_numeric,
+                values,
+            } => {
                 let (line, value) = first_non_numeric.clone().unwrap_or_else(|| {
                     let i = values.iter().position(Option::is_some).unwrap_or(0);
                     (self.line_of(i), values.get(i).cloned().flatten().unwrap_or_default())
                 });
-                Err(DataError::NotNumeric { path: self.source.clone(), column: name.into(), line, value })
+                Err(DataError::NotNumeric {
+                    path: self.source.clone(),
+                    column: name.into(),
+                    line,
+                    value,
+                })
             }
         }
     }
@@ -167,9 +193,15 @@ pub fn column_from_cells(name: &str, cells: Vec<Option<String>>, first_line: usi
     }
     let data = match bad {
         None => ColumnData::Num(nums),
-        Some(b) => ColumnData::Text { values: cells, first_non_numeric: Some(b) },
+        Some(b) => ColumnData::Text {
+            values: cells,
+            first_non_numeric: Some(b),
+        },
     };
-    Column { name: name.into(), data }
+    Column {
+        name: name.into(),
+        data,
+    }
 }
 
 /// Reads a CSV file with a header row. Fields may be quoted; cells are trimmed; a row with the
@@ -177,20 +209,35 @@ pub fn column_from_cells(name: &str, cells: Vec<Option<String>>, first_line: usi
 pub fn read_csv(path: impl AsRef<Path>) -> Result<Frame, DataError> {
     let path = path.as_ref();
     let p = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| DataError::Io { path: p.clone(), source: e })?;
+    let bytes = std::fs::read(path).map_err(|e| DataError::Io {
+        path: p.clone(),
+        source: e,
+    })?;
     read_csv_bytes(&p, &bytes)
 }
 
 /// Reads CSV text already in memory; `source` names it in errors.
 pub fn read_csv_bytes(source: &str, bytes: &[u8]) -> Result<Frame, DataError> {
+    read_csv_impl(source, bytes, true)
+}
+
+/// `fast`: whether plain bodies may take [`csv_fast`] (tests compare both paths).
+fn read_csv_impl(source: &str, bytes: &[u8], fast: bool) -> Result<Frame, DataError> {
     let p = source.to_string();
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(DataError::Empty { path: p });
     }
-    let mut rdr = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(bytes);
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .from_reader(bytes);
     let header: Vec<String> = rdr
         .headers()
-        .map_err(|e| DataError::Parse { path: p.clone(), line: 1, msg: e.to_string() })?
+        .map_err(|e| DataError::Parse {
+            path: p.clone(),
+            line: 1,
+            msg: e.to_string(),
+        })?
         .iter()
         .map(|h| h.trim().trim_start_matches('\u{feff}').to_string())
         .collect();
@@ -199,11 +246,31 @@ pub fn read_csv_bytes(source: &str, bytes: &[u8]) -> Result<Frame, DataError> {
     }
     for (j, h) in header.iter().enumerate() {
         if h.is_empty() {
-            return Err(DataError::Parse { path: p, line: 1, msg: format!("column {} has an empty name", j + 1) });
+            return Err(DataError::Parse {
+                path: p,
+                line: 1,
+                msg: format!("column {} has an empty name", j + 1),
+            });
         }
         if header[..j].contains(h) {
-            return Err(DataError::Parse { path: p, line: 1, msg: format!("column name '{h}' appears twice") });
+            return Err(DataError::Parse {
+                path: p,
+                line: 1,
+                msg: format!("column name '{h}' appears twice"),
+            });
         }
+    }
+    // Plain bodies (no quotes) are parsed straight from the bytes; anything else, and every
+    // error, goes through the general reader below.
+    let body_start = usize::try_from(rdr.position().byte()).unwrap_or(usize::MAX);
+    if let Some(columns) = bytes
+        .get(body_start..)
+        .filter(|_| fast)
+        .and_then(|body| csv_fast::parse_body(&header, body))
+    {
+        let mut f = Frame::from_columns(&p, columns)?;
+        f.first_line = 2;
+        return Ok(f);
     }
     let ncol = header.len();
     let mut cells: Vec<Vec<Option<String>>> = vec![Vec::new(); ncol];
@@ -214,7 +281,11 @@ pub fn read_csv_bytes(source: &str, bytes: &[u8]) -> Result<Frame, DataError> {
             Ok(true) => {}
             Err(e) => {
                 let line = e.position().map(|q| q.line() as usize).unwrap_or(0);
-                return Err(DataError::Parse { path: p, line, msg: e.to_string() });
+                return Err(DataError::Parse {
+                    path: p,
+                    line,
+                    msg: e.to_string(),
+                });
             }
         }
         let line = rec.position().map(|q| q.line() as usize).unwrap_or(0);
@@ -246,7 +317,12 @@ pub fn read_csv_bytes(source: &str, bytes: &[u8]) -> Result<Frame, DataError> {
 /// Reads a CSV or Parquet file, chosen by extension (`.parquet`/`.pq` is Parquet).
 pub fn read_table(path: impl AsRef<Path>) -> Result<Frame, DataError> {
     let path = path.as_ref();
-    match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+    match path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
         Some("parquet") | Some("pq") => read_parquet(path),
         _ => read_csv(path),
     }
@@ -274,9 +350,89 @@ mod tests {
         assert_eq!(e, "t.csv: column 'x' must be numeric, but line 3 holds 'abc'");
     }
 
+    /// The fast path and the general `csv`-crate path give identical frames (NaN-aware) and
+    /// identical errors.
+    fn same_both_ways(input: &[u8]) {
+        let fast = read_csv_impl("t.csv", input, true);
+        let slow = read_csv_impl("t.csv", input, false);
+        match (fast, slow) {
+            (Ok(a), Ok(b)) => {
+                assert_eq!(a.nrows, b.nrows);
+                assert_eq!(a.names(), b.names());
+                assert_eq!(a.first_line, b.first_line);
+                for (x, y) in a.columns.iter().zip(&b.columns) {
+                    match (&x.data, &y.data) {
+                        (ColumnData::Num(u), ColumnData::Num(v)) => {
+                            assert_eq!(u.len(), v.len());
+                            for (p, q) in u.iter().zip(v) {
+                                assert_eq!(p.to_bits(), q.to_bits(), "column {}", x.name);
+                            }
+                        }
+                        (p, q) => assert_eq!(p, q, "column {}", x.name),
+                    }
+                }
+            }
+            (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string()),
+            (a, b) => panic!("fast {a:?} vs general {b:?}"),
+        }
+    }
+
+    #[test]
+    fn fast_path_matches_general_path() {
+        let cases: &[&[u8]] = &[
+            b"a,b,c\n1,x,\n2.5,y,3\nNA,z,.\n",
+            b"a,b\r\n1,2\r\n\r\n3,4\r\n",
+            b"\xef\xbb\xbfa, b \n 1 , -2e-3 \n\n   \n Inf,-Inf\nNaN,nan\nN/A,null\n",
+            b"a,b\n1,2\n3\n",
+            b"a,b\n1,2\n3,4,5\n",
+            b"a,b\n1,\"2,5\"\n3,4\n",
+            b"a,b\n1,2\r3,4\n",
+            b"a,b\n1,caf\xc3\xa9\n2,3\n",
+            b"a,b\n1,\xff\n",
+            b"a\n1\n\n2\n",
+            b"a,b\n",
+            b"a,b\n1,2",
+            b"a,b\n,\n",
+        ];
+        for c in cases {
+            same_both_ways(c);
+        }
+        // large enough for two threads (the threshold is 4 KiB in tests); a text cell only in
+        // the second half, and then a long row at the very end
+        let mut big = b"y,x1,x2,label\n".to_vec();
+        for i in 0..2_000 {
+            let label = if i == 1_500 {
+                "oops".to_string()
+            } else {
+                format!("{}", i % 7)
+            };
+            big.extend(
+                format!(
+                    "{},{},{:e},{}\n",
+                    i % 2,
+                    i as f64 * 0.125 - 3.0,
+                    1.0 / (i as f64 + 1.0),
+                    label
+                )
+                .bytes(),
+            );
+        }
+        assert!(big.len() > 4 << 10);
+        same_both_ways(&big);
+        let f = read_csv_bytes("big.csv", &big).unwrap();
+        let e = f.numeric("label").unwrap_err().to_string();
+        assert!(e.contains("line 1502") && e.contains("'oops'"), "{e}");
+        let mut bad = big.clone();
+        bad.extend(b"1,2,3\n");
+        same_both_ways(&bad);
+    }
+
     #[test]
     fn errors_are_located() {
-        assert!(matches!(read_csv_bytes("e.csv", b"").unwrap_err(), DataError::Empty { .. }));
+        assert!(matches!(
+            read_csv_bytes("e.csv", b"").unwrap_err(),
+            DataError::Empty { .. }
+        ));
         let e = read_csv_bytes("r.csv", b"a,b\n1,2\n3\n").unwrap_err().to_string();
         assert!(e.contains("line 3") && e.contains("expected 2 fields"), "{e}");
         let f = read_csv_bytes("r.csv", b"a,b\n1,2\n").unwrap();
