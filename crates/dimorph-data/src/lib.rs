@@ -7,6 +7,7 @@
 //! the data went wrong. Missing cells are the empty string, `NA`, `NaN` and `.` (R's and SAS's
 //! conventions); in numeric columns they are stored as `NaN`.
 
+mod csv_fast;
 mod parquet_read;
 
 pub use parquet_read::read_parquet;
@@ -101,9 +102,9 @@ pub fn is_missing_token(s: &str) -> bool {
     matches!(s.trim(), "" | "NA" | "NaN" | "nan" | "." | "N/A" | "null")
 }
 
-fn parse_num(s: &str) -> Option<f64> {
+pub(crate) fn parse_num(s: &str) -> Option<f64> {
     let t = s.trim();
-    t.parse::<f64>().ok().or_else(|| match t {
+    t.parse::<f64>().ok().or(match t {
         "Inf" | "inf" => Some(f64::INFINITY),
         "-Inf" | "-inf" => Some(f64::NEG_INFINITY),
         _ => None,
@@ -217,6 +218,11 @@ pub fn read_csv(path: impl AsRef<Path>) -> Result<Frame, DataError> {
 
 /// Reads CSV text already in memory; `source` names it in errors.
 pub fn read_csv_bytes(source: &str, bytes: &[u8]) -> Result<Frame, DataError> {
+    read_csv_impl(source, bytes, true)
+}
+
+/// `fast`: whether plain bodies may take [`csv_fast`] (tests compare both paths).
+fn read_csv_impl(source: &str, bytes: &[u8], fast: bool) -> Result<Frame, DataError> {
     let p = source.to_string();
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(DataError::Empty { path: p });
@@ -253,6 +259,18 @@ pub fn read_csv_bytes(source: &str, bytes: &[u8]) -> Result<Frame, DataError> {
                 msg: format!("column name '{h}' appears twice"),
             });
         }
+    }
+    // Plain bodies (no quotes) are parsed straight from the bytes; anything else, and every
+    // error, goes through the general reader below.
+    let body_start = usize::try_from(rdr.position().byte()).unwrap_or(usize::MAX);
+    if let Some(columns) = bytes
+        .get(body_start..)
+        .filter(|_| fast)
+        .and_then(|body| csv_fast::parse_body(&header, body))
+    {
+        let mut f = Frame::from_columns(&p, columns)?;
+        f.first_line = 2;
+        return Ok(f);
     }
     let ncol = header.len();
     let mut cells: Vec<Vec<Option<String>>> = vec![Vec::new(); ncol];
@@ -330,6 +348,83 @@ mod tests {
         let f = read_csv_bytes("t.csv", b"y,x\n1,2\n0,abc\n").unwrap();
         let e = f.numeric("x").unwrap_err().to_string();
         assert_eq!(e, "t.csv: column 'x' must be numeric, but line 3 holds 'abc'");
+    }
+
+    /// The fast path and the general `csv`-crate path give identical frames (NaN-aware) and
+    /// identical errors.
+    fn same_both_ways(input: &[u8]) {
+        let fast = read_csv_impl("t.csv", input, true);
+        let slow = read_csv_impl("t.csv", input, false);
+        match (fast, slow) {
+            (Ok(a), Ok(b)) => {
+                assert_eq!(a.nrows, b.nrows);
+                assert_eq!(a.names(), b.names());
+                assert_eq!(a.first_line, b.first_line);
+                for (x, y) in a.columns.iter().zip(&b.columns) {
+                    match (&x.data, &y.data) {
+                        (ColumnData::Num(u), ColumnData::Num(v)) => {
+                            assert_eq!(u.len(), v.len());
+                            for (p, q) in u.iter().zip(v) {
+                                assert_eq!(p.to_bits(), q.to_bits(), "column {}", x.name);
+                            }
+                        }
+                        (p, q) => assert_eq!(p, q, "column {}", x.name),
+                    }
+                }
+            }
+            (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string()),
+            (a, b) => panic!("fast {a:?} vs general {b:?}"),
+        }
+    }
+
+    #[test]
+    fn fast_path_matches_general_path() {
+        let cases: &[&[u8]] = &[
+            b"a,b,c\n1,x,\n2.5,y,3\nNA,z,.\n",
+            b"a,b\r\n1,2\r\n\r\n3,4\r\n",
+            b"\xef\xbb\xbfa, b \n 1 , -2e-3 \n\n   \n Inf,-Inf\nNaN,nan\nN/A,null\n",
+            b"a,b\n1,2\n3\n",
+            b"a,b\n1,2\n3,4,5\n",
+            b"a,b\n1,\"2,5\"\n3,4\n",
+            b"a,b\n1,2\r3,4\n",
+            b"a,b\n1,caf\xc3\xa9\n2,3\n",
+            b"a,b\n1,\xff\n",
+            b"a\n1\n\n2\n",
+            b"a,b\n",
+            b"a,b\n1,2",
+            b"a,b\n,\n",
+        ];
+        for c in cases {
+            same_both_ways(c);
+        }
+        // large enough for two threads (the threshold is 4 KiB in tests); a text cell only in
+        // the second half, and then a long row at the very end
+        let mut big = b"y,x1,x2,label\n".to_vec();
+        for i in 0..2_000 {
+            let label = if i == 1_500 {
+                "oops".to_string()
+            } else {
+                format!("{}", i % 7)
+            };
+            big.extend(
+                format!(
+                    "{},{},{:e},{}\n",
+                    i % 2,
+                    i as f64 * 0.125 - 3.0,
+                    1.0 / (i as f64 + 1.0),
+                    label
+                )
+                .bytes(),
+            );
+        }
+        assert!(big.len() > 4 << 10);
+        same_both_ways(&big);
+        let f = read_csv_bytes("big.csv", &big).unwrap();
+        let e = f.numeric("label").unwrap_err().to_string();
+        assert!(e.contains("line 1502") && e.contains("'oops'"), "{e}");
+        let mut bad = big.clone();
+        bad.extend(b"1,2,3\n");
+        same_both_ways(&bad);
     }
 
     #[test]

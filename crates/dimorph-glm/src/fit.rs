@@ -189,11 +189,11 @@ pub(crate) fn weights_for(
     let mut freq = vec![1.0; n];
     let trials = mf.trials.clone().unwrap_or_else(|| vec![1.0; n]);
     if let Some(w) = &mf.weights {
-        for i in 0..n {
-            if !(w[i] >= 0.0) || !w[i].is_finite() {
+        for (i, &wi) in w.iter().enumerate() {
+            if !wi.is_finite() || wi < 0.0 {
                 return Err(GlmError::Input(format!(
                     "{}: line {}: weights must be non-negative and finite, got {}",
-                    mf.source, mf.lines[i], w[i]
+                    mf.source, mf.lines[i], wi
                 )));
             }
         }
@@ -206,7 +206,7 @@ pub(crate) fn weights_for(
         let y = mf.y[i];
         if mf.trials.is_some() {
             let t = trials[i];
-            if !(t >= 0.0) {
+            if t.is_nan() || t < 0.0 {
                 return Err(GlmError::Input(format!(
                     "{}: line {}: the number of trials must be non-negative, got {t}",
                     mf.source, mf.lines[i]
@@ -558,17 +558,14 @@ fn finish(
 pub(crate) fn covariance(xtwx: &[f64], p: usize, kept: &[usize], dispersion: f64) -> Vec<f64> {
     let mut cov = vec![f64::NAN; p * p];
     let sub = sub_matrix(xtwx, p, kept);
-    match Cholesky::on(&sub, kept.len(), &(0..kept.len()).collect::<Vec<_>>()) {
-        Some(ch) => {
-            let inv = ch.inverse();
-            let k = kept.len();
-            for (r, &jr) in kept.iter().enumerate() {
-                for (c, &jc) in kept.iter().enumerate() {
-                    cov[jr * p + jc] = dispersion * inv[r * k + c];
-                }
+    if let Some(ch) = Cholesky::on(&sub, kept.len(), &(0..kept.len()).collect::<Vec<_>>()) {
+        let inv = ch.inverse();
+        let k = kept.len();
+        for (r, &jr) in kept.iter().enumerate() {
+            for (c, &jc) in kept.iter().enumerate() {
+                cov[jr * p + jc] = dispersion * inv[r * k + c];
             }
         }
-        None => {}
     }
     cov
 }
@@ -681,5 +678,29 @@ fn detect_separation(y: &[f64], mu: &[f64], w: &[f64]) -> Option<String> {
         Some("quasi-complete".into())
     } else {
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testutil::crabs;
+
+    /// The score Xᵀ[w (y − μ)/(V g′)] vanishes at the returned estimates: the identity-link
+    /// crab model, where Fisher scoring alone creeps, is taken to the maximum.
+    #[test]
+    fn identity_link_fit_is_at_the_maximum() {
+        let mf = crabs(false);
+        let f = fit(&mf, &GlmOptions::new(Family::Poisson, Some(Link::Identity))).expect("fit");
+        for j in 0..mf.p {
+            let u: f64 = (0..mf.n)
+                .map(|i| {
+                    let mu = f.mu[i];
+                    (mf.y[i] - mu) / (f.family.variance(mu) * f.link.deriv(mu)) * mf.x[i * mf.p + j]
+                })
+                .sum();
+            assert!(u.abs() < 1e-8, "score[{j}] = {u}");
+        }
+        assert!(f.iterations < 25, "{} iterations", f.iterations);
     }
 }

@@ -253,6 +253,10 @@ pub fn irls(pb: &Problem, free: &[usize], intercept: Option<usize>, start: Optio
     let mut iterations = 0;
     let mut last_change = f64::INFINITY;
     let mut halvings = 0;
+    // non-canonical links: Fisher scoring until close (relative change 1e-5), then Newton–Raphson
+    let mut polishing = ctl.polish && pb.link != pb.family.canonical_link();
+    let mut fisher_tol = if polishing { ctl.tol.max(1e-5) } else { ctl.tol };
+    let mut polished: Option<f64> = None;
     for iter in 1..=ctl.max_iter {
         iterations = iter;
         // solve the weighted least-squares problem on the free columns
@@ -314,22 +318,31 @@ pub fn irls(pb: &Problem, free: &[usize], intercept: Option<usize>, start: Optio
         have_beta = true;
         cur = next;
         last_change = (cur.deviance - dev_old).abs() / (cur.deviance.abs() + 0.1);
-        if last_change < ctl.tol {
-            converged = true;
-            break;
+        if last_change < fisher_tol {
+            if polishing && !kept.is_empty() {
+                let (b, d, it, ok) = newton_polish(pb, &kept, beta.clone(), cur.deviance);
+                if ok {
+                    beta = b;
+                    polished = Some(d);
+                    iterations += it;
+                    converged = true;
+                    break;
+                }
+                // Newton's method could not finish: Fisher scoring goes on to the usual rule
+                polishing = false;
+                fisher_tol = ctl.tol;
+            }
+            if last_change < ctl.tol {
+                converged = true;
+                break;
+            }
         }
         dev_old = cur.deviance;
     }
     if !cur.valid {
         converged = false;
     }
-    let mut deviance = cur.deviance;
-    if converged && ctl.polish && !kept.is_empty() && pb.link != pb.family.canonical_link() {
-        let (b, d, it) = newton_polish(pb, &kept, beta, deviance);
-        beta = b;
-        deviance = d;
-        iterations += it;
-    }
+    let deviance = polished.unwrap_or(cur.deviance);
     Irls {
         beta,
         kept,
@@ -384,16 +397,17 @@ fn score_and_hessian(pb: &Problem, kept: &[usize], beta: &[f64]) -> Option<(Vec<
     Some((u, h, dev))
 }
 
-/// Newton–Raphson steps with the observed information after Fisher scoring has met the
-/// deviance criterion. For non-canonical links Fisher scoring can creep towards the optimum
+/// Newton–Raphson steps with the observed information once Fisher scoring is close (relative
+/// deviance change below 1e-5); `false` in the last place when it could not finish. For non-canonical links Fisher scoring can creep towards the optimum
 /// (the identity-link Poisson crab model moves in the third digit for dozens of iterations
 /// while the deviance changes by less than 1e-8); Newton's method, which SAS GENMOD uses, takes
 /// it to the maximum in a few steps. Stops when the Newton decrement UᵀH⁻¹U (the predicted
 /// drop in deviance / 2) is below 1e-20 relative, or after 50 steps; a step that raises the
 /// deviance is halved, and a non-positive-definite Hessian ends the polish.
-fn newton_polish(pb: &Problem, kept: &[usize], mut beta: Vec<f64>, mut dev: f64) -> (Vec<f64>, f64, usize) {
+fn newton_polish(pb: &Problem, kept: &[usize], mut beta: Vec<f64>, mut dev: f64) -> (Vec<f64>, f64, usize, bool) {
     let k = kept.len();
     let mut it = 0;
+    let mut done = false;
     for _ in 0..50 {
         let Some((u, h, d)) = score_and_hessian(pb, kept, &beta) else {
             break;
@@ -404,7 +418,11 @@ fn newton_polish(pb: &Problem, kept: &[usize], mut beta: Vec<f64>, mut dev: f64)
         };
         let step = ch.solve(&u);
         let decrement: f64 = step.iter().zip(&u).map(|(a, b)| a * b).sum();
-        if !(decrement > 1e-20 * (dev.abs() + 1.0)) {
+        if decrement.is_nan() {
+            break;
+        }
+        if decrement <= 1e-20 * (dev.abs() + 1.0) {
+            done = true;
             break;
         }
         let mut t = 1.0;
@@ -429,7 +447,7 @@ fn newton_polish(pb: &Problem, kept: &[usize], mut beta: Vec<f64>, mut dev: f64)
             break;
         }
     }
-    (beta, dev, it)
+    (beta, dev, it, done)
 }
 
 /// Coefficients of a constant-mean model at the weighted mean of y (the intercept-only MLE when

@@ -67,7 +67,7 @@ impl Cholesky {
                     s -= l[r * k + t] * l[c * k + t];
                 }
                 if r == c {
-                    if !(s > 0.0) || !s.is_finite() {
+                    if s.is_nan() || s <= 0.0 || s.is_infinite() {
                         return None;
                     }
                     l[r * k + r] = s.sqrt();

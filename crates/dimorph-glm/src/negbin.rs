@@ -171,6 +171,12 @@ pub(crate) fn fit_theta(
     })
 }
 
+/// θ and its standard error 1/√(observed information) at fixed μ.
+fn theta_ml_se(theta: f64, y: &[f64], mu: &[f64], w: &[f64]) -> (f64, f64) {
+    let (_, i) = score_info(theta, y, mu, w);
+    (theta, 1.0 / i.sqrt())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -183,10 +189,4 @@ mod tests {
         assert!((trigamma(0.5) - pi2 / 2.0).abs() < 1e-12);
         assert!((trigamma(10.0) - 0.105_166_335_681_685_2).abs() < 1e-12);
     }
-}
-
-/// θ and its standard error 1/√(observed information) at fixed μ.
-fn theta_ml_se(theta: f64, y: &[f64], mu: &[f64], w: &[f64]) -> (f64, f64) {
-    let (_, i) = score_info(theta, y, mu, w);
-    (theta, 1.0 / i.sqrt())
 }

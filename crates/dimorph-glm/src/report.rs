@@ -337,7 +337,7 @@ impl GlmReport {
                 p_sas(c.wald_p),
             ]);
         }
-        let scale_df = if f.dispersion_estimated() { "0" } else { "0" };
+        let scale_df = "0";
         let (sname, sval) = match (&f.theta, f.dispersion_estimated()) {
             (Some(t), _) => ("Dispersion", 1.0 / t.theta),
             (None, true) => ("Scale", f.dispersion.sqrt()),

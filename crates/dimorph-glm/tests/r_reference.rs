@@ -175,7 +175,7 @@ fn all_models_match_r() {
             "rstandard_pearson_first5",
             "cooks_first5",
         ] {
-            if nb_fixed && k.starts_with("rstandard") || nb_fixed && k == "cooks_first5" {
+            if nb_fixed && (k.starts_with("rstandard") || k == "cooks_first5") {
                 continue; // these use R's estimated dispersion, not 1
             }
             let n = m[k].as_array().map_or(0, Vec::len).min(res.len());

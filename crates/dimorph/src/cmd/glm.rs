@@ -117,7 +117,7 @@ fn parse_options(a: &Args, events_trials: bool) -> Result<GlmOptions, CliError> 
             a.level
         )));
     }
-    if !(a.tol > 0.0) {
+    if a.tol.is_nan() || a.tol <= 0.0 {
         return Err(CliError::input(format!("--tol must be positive, got {}", a.tol)));
     }
     if a.max_iter == 0 {
