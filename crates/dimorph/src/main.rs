@@ -19,6 +19,10 @@ enum Command {
     Demo(cmd::demo::Args),
     /// Fit a generalized linear model (binomial, Poisson, Gamma, negative binomial, ...).
     Glm(cmd::glm::Args),
+    /// Period life table (HMD Methods Protocol v6) with lifespan variation.
+    Lifetable(cmd::lifetable::Args),
+    /// Life lost and lifesaving by cause of death (Riffe & Sole Auro 2015): Table 2, matrices, figures.
+    Lifelost(cmd::lifetable::LostArgs),
 }
 
 fn main() -> ExitCode {
@@ -33,6 +37,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Demo(a) => cmd::demo::run(a),
         Command::Glm(a) => cmd::glm::run(a),
+        Command::Lifetable(a) => cmd::lifetable::run(a),
+        Command::Lifelost(a) => cmd::lifetable::run_lost(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

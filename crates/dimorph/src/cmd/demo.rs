@@ -19,7 +19,8 @@ pub fn run(a: Args) -> CliResult {
     if !data.is_dir() {
         return Err(CliError::input(format!("data folder '{}' does not exist", data.display())));
     }
-    let report = Report::new("dimorph demo");
+    let mut report = Report::new("dimorph demo");
+    report.push(dimorph_lifetable::demo::section(&data).map_err(CliError::input)?);
     print!("{}", report.to_text());
     write_file(&a.out, &report.to_html())?;
     println!("wrote {}", a.out.display());

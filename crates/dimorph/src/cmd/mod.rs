@@ -2,6 +2,7 @@
 
 pub mod demo;
 pub mod glm;
+pub mod lifetable;
 
 use std::fmt::Display;
 use std::path::{Path, PathBuf};
