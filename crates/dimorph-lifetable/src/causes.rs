@@ -103,7 +103,9 @@ impl CauseDeaths {
             .enumerate()
             .map(|(i, g)| (g.as_str(), i))
             .collect();
-        let mut acc: BTreeMap<(i32, Sex), BTreeMap<u64, (f64, bool, Vec<f64>)>> = BTreeMap::new();
+        // (year, sex) -> age bits -> (age, open, deaths by group)
+        type ByAge = BTreeMap<u64, (f64, bool, Vec<f64>)>;
+        let mut acc: BTreeMap<(i32, Sex), ByAge> = BTreeMap::new();
         for r in &rows {
             if !r.deaths.is_finite() || r.deaths < 0.0 {
                 return Err(Error::Row {

@@ -154,7 +154,11 @@ pub fn pyramid(
         let Some(layers) = layers else { continue };
         let mut lo = vec![0.0; n];
         for b in 0..k {
-            let hi: Vec<f64> = (0..n).map(|i| lo[i] + layers[i][b] * scale).collect();
+            let hi: Vec<f64> = lo
+                .iter()
+                .zip(layers.iter())
+                .map(|(l, row)| l + row[b] * scale)
+                .collect();
             let lo_s: Vec<f64> = lo.iter().map(|v| side * v).collect();
             let hi_s: Vec<f64> = hi.iter().map(|v| side * v).collect();
             // bands run vertically (age on y): build the polygon in (x, y) order

@@ -390,7 +390,9 @@ pub fn read_hmd_dir(dir: &Path) -> Result<MortalityData, Error> {
     let (title, d) = parse_hmd_file(&dpath, &read_text(&dpath)?)?;
     let (_, e) = parse_hmd_file(&epath, &read_text(&epath)?)?;
     let source = dir.display().to_string();
-    let mut by_year: BTreeMap<i32, Vec<(u32, bool, [f64; 3], [f64; 3], usize)>> = BTreeMap::new();
+    // year -> (age, open, deaths F/M/T, exposures F/M/T, line)
+    type Row = (u32, bool, [f64; 3], [f64; 3], usize);
+    let mut by_year: BTreeMap<i32, Vec<Row>> = BTreeMap::new();
     for ((year, age), (open, dv, line)) in &d {
         let Some((_, ev, _)) = e.get(&(*year, *age)) else {
             return Err(Error::Row {

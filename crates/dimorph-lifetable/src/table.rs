@@ -271,9 +271,9 @@ impl Lifetable {
                 match kannisto::fit(&pop.age, &pop.deaths, &pop.exposure, 80.0) {
                     Some(mut f) => {
                         f.replaced_from = y;
-                        for i in 0..n {
-                            if pop.age[i] >= y {
-                                mx[i] = f.mu(pop.age[i] + 0.5);
+                        for (m, a) in mx.iter_mut().zip(&pop.age) {
+                            if *a >= y {
+                                *m = f.mu(a + 0.5);
                             }
                         }
                         fit = Some(f);

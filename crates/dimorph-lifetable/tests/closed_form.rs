@@ -11,7 +11,16 @@ fn table(mu: f64) -> Lifetable {
     let age: Vec<f64> = (0..n).map(|i| i as f64).collect();
     let mut width = vec![1.0; n];
     width[n - 1] = f64::INFINITY;
-    Lifetable::from_rates(Sex::Female, None, &age, &width, &vec![mu; n], AxMethod::ConstantHazard, 1.0).unwrap()
+    Lifetable::from_rates(
+        Sex::Female,
+        None,
+        &age,
+        &width,
+        &vec![mu; n],
+        AxMethod::ConstantHazard,
+        1.0,
+    )
+    .unwrap()
 }
 
 #[test]
@@ -42,7 +51,11 @@ fn life_lost_exact_age() {
     for a in 0..n {
         assert!((r.e_saved[a] - 1.0 / MU).abs() < 1e-9);
         for y in 0..n - a {
-            let f = if a + y + 1 < n { q * (-MU * y as f64).exp() } else { (-MU * y as f64).exp() };
+            let f = if a + y + 1 < n {
+                q * (-MU * y as f64).exp()
+            } else {
+                (-MU * y as f64).exp()
+            };
             assert!((r.f_ya[a * n + y] - f).abs() < 1e-12, "f({y}|{a})");
         }
     }
@@ -52,7 +65,11 @@ fn life_lost_exact_age() {
     // saved at exact age floor(X) (open group at 110): E[min(floor X, 110)]
     let e = (-MU).exp();
     let save = e * (1.0 - (-MU * 110.0).exp()) / (1.0 - e);
-    assert!((s.mean_age_at_saving - save).abs() < 1e-9, "{} vs {save}", s.mean_age_at_saving);
+    assert!(
+        (s.mean_age_at_saving - save).abs() < 1e-9,
+        "{} vs {save}",
+        s.mean_age_at_saving
+    );
     assert!((s.mean_age_lived - (save + 1.0 / MU)).abs() < 1e-9);
     assert!((s.years_won - 1000.0 / MU).abs() < 1e-6);
 }

@@ -18,8 +18,19 @@ use dimorph_lifetable::*;
 fn analysis(save_point: SavePoint) -> Analysis {
     let data = read_hmd_dir(&data_dir().join("hmd/USA")).unwrap();
     let causes = CauseDeaths::read_csv(&data_dir().join("usa_2010_cod.csv"), None).unwrap();
-    let opts = LifeLostOptions { save_point, ..Default::default() };
-    analyse(&data, Some(&causes), 2010, &[Sex::Female, Sex::Male], None, &opts).unwrap()
+    let opts = LifeLostOptions {
+        save_point,
+        ..Default::default()
+    };
+    analyse(
+        &data,
+        Some(&causes),
+        2010,
+        &[Sex::Female, Sex::Male],
+        None,
+        &opts,
+    )
+    .unwrap()
 }
 
 #[test]
@@ -35,14 +46,33 @@ fn table1_deaths_by_cause() {
             assert_eq!(r.male.round(), m);
             continue;
         }
-        let tol = if name == "Mental" || name == "Infant" { 0.04 } else { 0.02 };
-        assert!((r.female / f - 1.0).abs() < tol, "{name} female {} vs {f}", r.female);
-        assert!((r.male / m - 1.0).abs() < tol, "{name} male {} vs {m}", r.male);
-        assert!((r.female_pct - 100.0 * f / tf).abs() < 0.35, "{name} female %");
+        let tol = if name == "Mental" || name == "Infant" {
+            0.04
+        } else {
+            0.02
+        };
+        assert!(
+            (r.female / f - 1.0).abs() < tol,
+            "{name} female {} vs {f}",
+            r.female
+        );
+        assert!(
+            (r.male / m - 1.0).abs() < tol,
+            "{name} male {} vs {m}",
+            r.male
+        );
+        assert!(
+            (r.female_pct - 100.0 * f / tf).abs() < 0.35,
+            "{name} female %"
+        );
         assert!((r.male_pct - 100.0 * m / tm).abs() < 0.35, "{name} male %");
     }
     // the gap between the cause file and the HMD deaths is reported
-    assert!(a.warnings.iter().any(|w| w.contains("gap +985")), "{:?}", a.warnings);
+    assert!(
+        a.warnings.iter().any(|w| w.contains("gap +985")),
+        "{:?}",
+        a.warnings
+    );
 }
 
 #[test]
@@ -67,7 +97,12 @@ fn e0_and_the_worked_example() {
 }
 
 fn cells(s: &Summary) -> [f64; 4] {
-    [s.mean_age_at_death, s.mean_years_left, s.mean_age_at_saving, s.mean_age_lived]
+    [
+        s.mean_age_at_death,
+        s.mean_years_left,
+        s.mean_age_at_saving,
+        s.mean_age_lived,
+    ]
 }
 
 #[test]
@@ -83,8 +118,18 @@ fn table2_all_causes_and_cardiovascular() {
                 ("Cardiovascular", _) => 0.8,
                 _ => 1.2,
             };
-            assert!((m[k] - p[2 * k]).abs() <= tol, "{cause} male measure {k}: {} vs paper {}", m[k], p[2 * k]);
-            assert!((f[k] - p[2 * k + 1]).abs() <= tol, "{cause} female measure {k}: {} vs paper {}", f[k], p[2 * k + 1]);
+            assert!(
+                (m[k] - p[2 * k]).abs() <= tol,
+                "{cause} male measure {k}: {} vs paper {}",
+                m[k],
+                p[2 * k]
+            );
+            assert!(
+                (f[k] - p[2 * k + 1]).abs() <= tol,
+                "{cause} female measure {k}: {} vs paper {}",
+                f[k],
+                p[2 * k + 1]
+            );
         }
     }
 }
@@ -127,9 +172,9 @@ fn perspectives_add_up() {
         }
         // cause deaths add up to all-cause deaths at every age
         let all = &s.results[0].deaths;
-        for i in 0..all.len() {
+        for (i, d) in all.iter().enumerate() {
             let sum: f64 = s.results[1..].iter().map(|r| r.deaths[i]).sum();
-            assert!((sum - all[i]).abs() < 1e-8 * all[i].max(1.0));
+            assert!((sum - d).abs() < 1e-8 * d.max(1.0));
         }
     }
 }
@@ -137,7 +182,11 @@ fn perspectives_add_up() {
 #[test]
 fn demo_section_has_tables_and_eight_figures() {
     let s = demo::section(&data_dir()).unwrap();
-    let figs = s.blocks.iter().filter(|b| matches!(b, dimorph_report::Block::Figure { .. })).count();
+    let figs = s
+        .blocks
+        .iter()
+        .filter(|b| matches!(b, dimorph_report::Block::Figure { .. }))
+        .count();
     assert_eq!(figs, 8);
     let text = s.to_text();
     assert!(text.contains("Table 1.") && text.contains("Table 2."));

@@ -23,8 +23,11 @@ pub fn temp_dir(tag: &str) -> PathBuf {
 
 /// Reads a published HMD life table CSV extract: (mx, qx, ax, lx, ex) by age.
 pub fn published(sex: &str) -> Vec<[f64; 5]> {
-    let f = dimorph_data::read_csv(data_dir().join(format!("usa_2010_hmd_lifetable_{sex}.csv"))).unwrap();
+    let f = dimorph_data::read_csv(data_dir().join(format!("usa_2010_hmd_lifetable_{sex}.csv")))
+        .unwrap();
     let c = |n: &str| f.numeric(n).unwrap().to_vec();
     let (mx, qx, ax, lx, ex) = (c("mx"), c("qx"), c("ax"), c("lx"), c("ex"));
-    (0..f.nrows).map(|i| [mx[i], qx[i], ax[i], lx[i], ex[i]]).collect()
+    (0..f.nrows)
+        .map(|i| [mx[i], qx[i], ax[i], lx[i], ex[i]])
+        .collect()
 }

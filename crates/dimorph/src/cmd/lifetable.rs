@@ -5,8 +5,8 @@ use super::{write_file, CliError, CliResult, Format};
 use dimorph_lifetable::figures::Perspective;
 use dimorph_lifetable::report::{self, Matrix};
 use dimorph_lifetable::{
-    analyse, lifetable, read_data, variation, AxMethod, CauseDeaths, LifeLostOptions, LifetableOptions, MortalityData,
-    SavePoint, Sex, Smoothing,
+    analyse, lifetable, read_data, variation, AxMethod, CauseDeaths, LifeLostOptions,
+    LifetableOptions, MortalityData, SavePoint, Sex, Smoothing,
 };
 use std::path::{Path, PathBuf};
 
@@ -41,20 +41,38 @@ pub struct TableArgs {
 impl TableArgs {
     fn options(&self) -> Result<LifetableOptions, CliError> {
         if !(self.radix.is_finite() && self.radix > 0.0) {
-            return Err(CliError::input(format!("--radix must be positive, got {}", self.radix)));
+            return Err(CliError::input(format!(
+                "--radix must be positive, got {}",
+                self.radix
+            )));
         }
         Ok(LifetableOptions {
             radix: self.radix,
-            ax: if self.constant_hazard { AxMethod::ConstantHazard } else { AxMethod::Hmd },
-            smoothing: if self.no_smooth { Smoothing::None } else { Smoothing::Kannisto },
+            ax: if self.constant_hazard {
+                AxMethod::ConstantHazard
+            } else {
+                AxMethod::Hmd
+            },
+            smoothing: if self.no_smooth {
+                Smoothing::None
+            } else {
+                Smoothing::Kannisto
+            },
         })
     }
 }
 
 fn load(s: &Source) -> Result<(MortalityData, Option<CauseDeaths>), CliError> {
-    let path = s.hmd.as_ref().or(s.data.as_ref()).ok_or_else(|| CliError::input("give --hmd FOLDER or --data FILE"))?;
+    let path = s
+        .hmd
+        .as_ref()
+        .or(s.data.as_ref())
+        .ok_or_else(|| CliError::input("give --hmd FOLDER or --data FILE"))?;
     if s.hmd.is_some() && !path.is_dir() {
-        return Err(CliError::input(format!("--hmd {}: not a folder", path.display())));
+        return Err(CliError::input(format!(
+            "--hmd {}: not a folder",
+            path.display()
+        )));
     }
     read_data(path).map_err(CliError::input)
 }
@@ -89,9 +107,15 @@ pub fn run(a: Args) -> CliResult {
     match a.format {
         Format::Json => {
             let j = serde_json::json!({ "source": data.source, "label": data.label, "lifetable": t, "variation": v });
-            println!("{}", serde_json::to_string_pretty(&j).map_err(CliError::other)?);
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&j).map_err(CliError::other)?
+            );
         }
-        Format::Text => print!("{}", report::lifetable_section(&t, &v, &data.label).to_text()),
+        Format::Text => print!(
+            "{}",
+            report::lifetable_section(&t, &v, &data.label).to_text()
+        ),
     }
     Ok(())
 }
@@ -139,15 +163,33 @@ pub fn run_lost(a: LostArgs) -> CliResult {
     let save_point = match a.save_at.as_str() {
         "mean" => SavePoint::MeanAgeAtDeath,
         "exact" => SavePoint::ExactAge,
-        s => return Err(CliError::input(format!("--save-at '{s}': use 'mean' or 'exact'"))),
+        s => {
+            return Err(CliError::input(format!(
+                "--save-at '{s}': use 'mean' or 'exact'"
+            )))
+        }
     };
-    let opts = LifeLostOptions { lifetable: a.table.options()?, save_point, delete_cause: !a.keep_cause };
+    let opts = LifeLostOptions {
+        lifetable: a.table.options()?,
+        save_point,
+        delete_cause: !a.keep_cause,
+    };
     let (data, in_file_causes) = load(&a.source)?;
     let causes = match &a.causes {
-        Some(p) => Some(CauseDeaths::read_csv(p, a.group_column.as_deref()).map_err(CliError::input)?),
+        Some(p) => {
+            Some(CauseDeaths::read_csv(p, a.group_column.as_deref()).map_err(CliError::input)?)
+        }
         None => in_file_causes,
     };
-    let an = analyse(&data, causes.as_ref(), a.source.year, &sexes, a.cause.as_deref(), &opts).map_err(CliError::input)?;
+    let an = analyse(
+        &data,
+        causes.as_ref(),
+        a.source.year,
+        &sexes,
+        a.cause.as_deref(),
+        &opts,
+    )
+    .map_err(CliError::input)?;
     for w in &an.warnings {
         eprintln!("warning: {w}");
     }
@@ -168,10 +210,17 @@ pub fn run_lost(a: LostArgs) -> CliResult {
                 "table1": an.table1(), "table2": an.table2(), "sexes": an.sexes, "warnings": an.warnings,
                 "files": written,
             });
-            println!("{}", serde_json::to_string_pretty(&j).map_err(CliError::other)?);
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&j).map_err(CliError::other)?
+            );
         }
         Format::Text => {
-            let vrows: Vec<_> = an.sexes.iter().map(|r| (r.sex.to_string(), r.variation)).collect();
+            let vrows: Vec<_> = an
+                .sexes
+                .iter()
+                .map(|r| (r.sex.to_string(), r.variation))
+                .collect();
             println!("{}", report::variation_table(&vrows).to_text());
             if let Some(t) = report::table1(&an, false) {
                 println!("{}", t.to_text());
@@ -186,10 +235,23 @@ pub fn run_lost(a: LostArgs) -> CliResult {
 }
 
 fn slug(s: &str) -> String {
-    s.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect()
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect()
 }
 
-fn write_outputs(an: &dimorph_lifetable::Analysis, out: &Path, causes: &[&str], percent: bool) -> Result<Vec<String>, CliError> {
+fn write_outputs(
+    an: &dimorph_lifetable::Analysis,
+    out: &Path,
+    causes: &[&str],
+    percent: bool,
+) -> Result<Vec<String>, CliError> {
     let mut files = Vec::new();
     let mut put = |name: String, body: String| -> CliResult {
         let p = out.join(&name);
@@ -201,13 +263,25 @@ fn write_outputs(an: &dimorph_lifetable::Analysis, out: &Path, causes: &[&str], 
     put("lifelost_by_age.csv".into(), report::vectors_csv(&all))?;
     for r in &all {
         let base = format!("{}_{}", r.sex, slug(&r.cause));
-        put(format!("{base}_deaths_age_by_years_left.csv"), report::matrix_csv(r, Matrix::DeathsByAgeYearsLeft))?;
-        put(format!("{base}_f_years_left_given_age.csv"), report::matrix_csv(r, Matrix::RemainingLifespan))?;
-        put(format!("{base}_years_won_age_by_age_lived.csv"), report::matrix_csv(r, Matrix::YearsWonByAgeLived))?;
+        put(
+            format!("{base}_deaths_age_by_years_left.csv"),
+            report::matrix_csv(r, Matrix::DeathsByAgeYearsLeft),
+        )?;
+        put(
+            format!("{base}_f_years_left_given_age.csv"),
+            report::matrix_csv(r, Matrix::RemainingLifespan),
+        )?;
+        put(
+            format!("{base}_years_won_age_by_age_lived.csv"),
+            report::matrix_csv(r, Matrix::YearsWonByAgeLived),
+        )?;
     }
     for c in causes {
         for p in Perspective::ALL {
-            put(format!("{}_{}.svg", slug(c), p.slug()), report::figure(an, p, c, percent))?;
+            put(
+                format!("{}_{}.svg", slug(c), p.slug()),
+                report::figure(an, p, c, percent),
+            )?;
         }
     }
     Ok(files)
