@@ -192,3 +192,20 @@ fn demo_section_has_tables_and_eight_figures() {
     assert!(text.contains("Table 1.") && text.contains("Table 2."));
     assert!(text.contains("69.9 (69.9)"), "{text}");
 }
+
+#[test]
+fn matches_the_independent_r_implementation() {
+    // bench/lifelost_peer.R (base R, vectorised, its own Kannisto fit by optim), output for 2010:
+    //   male All: a 69.9423 y 16.2554 W(a) 53.9678 W(a+y|a) 70.0399
+    //   female Cardiovascular: a 81.8200 y 12.9029 W(a) 72.0577 W(a+y|a) 83.9456
+    let a = analysis(SavePoint::MeanAgeAtDeath);
+    let m = cells(&a.result(Sex::Male, "All").unwrap().summary);
+    let f = cells(&a.result(Sex::Female, "Cardiovascular").unwrap().summary);
+    for (ours, r) in m
+        .iter()
+        .zip([69.9423, 16.2554, 53.9678, 70.0399])
+        .chain(f.iter().zip([81.8200, 12.9029, 72.0577, 83.9456]))
+    {
+        assert!((ours - r).abs() < 2e-4, "{ours} vs R {r}");
+    }
+}
