@@ -436,13 +436,10 @@ pub fn read_hmd_dir(dir: &Path) -> Result<MortalityData, Error> {
             pops.insert((year, sex), build_population(&src, year, sex, raw, false)?);
         }
     }
-    let label = title
-        .split('\t')
-        .next()
-        .unwrap_or(&title)
-        .trim()
-        .trim_end_matches(',')
-        .to_string();
+    // "The United States of America, Deaths (period 1x1), <tab>Last modified: ..." -> "..., HMD"
+    let first = title.split('\t').next().unwrap_or(&title);
+    let country = first.split(", Deaths").next().unwrap_or(first);
+    let label = format!("{}, HMD", country.trim().trim_end_matches(','));
     Ok(MortalityData {
         source,
         label,
