@@ -198,3 +198,58 @@ pub fn pyramid(
     c.raw(legend);
     c.to_svg()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hmd::Sex;
+    use crate::table::{AxMethod, Lifetable};
+
+    fn result() -> LifeLost {
+        let n = 111;
+        let age: Vec<f64> = (0..n).map(|i| i as f64).collect();
+        let mut width = vec![1.0; n];
+        width[n - 1] = f64::INFINITY;
+        let m: Vec<f64> = age.iter().map(|a| 0.0005 * (0.09 * a).exp()).collect();
+        let t = Lifetable::from_rates(Sex::Male, Some(2000), &age, &width, &m, AxMethod::Hmd, 1e5)
+            .unwrap();
+        crate::life_lost("All", &t.dx, &t, crate::SavePoint::MeanAgeAtDeath).unwrap()
+    }
+
+    #[test]
+    fn layers_add_up_to_the_margins() {
+        let r = result();
+        let by = |p: Perspective| -> Vec<f64> {
+            p.layers(&r, 10)
+                .iter()
+                .map(|row| row.iter().sum())
+                .collect()
+        };
+        let close = |a: &[f64], b: &[f64]| {
+            a.iter()
+                .zip(b)
+                .all(|(x, y)| (x - y).abs() < 1e-6 * y.abs().max(1.0))
+        };
+        assert!(close(&by(Perspective::DeathsByAge), &r.deaths));
+        assert!(close(
+            &by(Perspective::DeathsByYearsLeft),
+            &r.deaths_by_years_left
+        ));
+        assert!(close(&by(Perspective::YearsWonByAgeAtSaving), &r.years_won));
+        assert!(close(
+            &by(Perspective::YearsWonByAgeLived),
+            &r.years_won_by_age_lived
+        ));
+    }
+
+    #[test]
+    fn pyramid_draws_both_sexes_and_a_legend() {
+        let r = result();
+        let svg = pyramid("t", Perspective::DeathsByAge, Some(&r), Some(&r), true);
+        assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
+        assert!(svg.contains(">Males<") && svg.contains(">Females<") && svg.contains(">110+<"));
+        assert!(svg.contains("% of both sexes"));
+        // 12 bands per side
+        assert_eq!(svg.matches("fill-opacity=\"1\"").count(), 24);
+    }
+}

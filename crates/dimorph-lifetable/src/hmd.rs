@@ -207,6 +207,11 @@ pub struct MortalityData {
     /// A description, e.g. the first line of an HMD file.
     pub label: String,
     pub pops: BTreeMap<(i32, Sex), Population>,
+    /// Years and sexes of an HMD folder whose values cannot be used (e.g. missing cells), with
+    /// the reason; asking for them gives that reason as the error.
+    pub unusable: BTreeMap<(i32, Sex), String>,
+    /// What the reader did that a user should know (e.g. rows skipped, and why).
+    pub notes: Vec<String>,
 }
 
 impl MortalityData {
@@ -214,6 +219,9 @@ impl MortalityData {
     pub fn get(&self, year: i32, sex: Sex) -> Result<&Population, Error> {
         if let Some(p) = self.pops.get(&(year, sex)) {
             return Ok(p);
+        }
+        if let Some(msg) = self.unusable.get(&(year, sex)) {
+            return Err(Error::Argument(msg.clone()));
         }
         let years = self.years();
         if !years.contains(&year) {
@@ -261,7 +269,8 @@ type HmdTable = BTreeMap<(i32, u32), (bool, [f64; 3], usize)>;
 /// Parses one HMD `*_1x1.txt` file (Deaths, Exposures or Mx): a title line, a blank line, the
 /// column header `Year Age Female Male Total`, then one row per year and age (`110+` open,
 /// `.` missing).
-pub fn parse_hmd_file(path: &Path, text: &str) -> Result<(String, HmdTable), Error> {
+/// Also returns the year labels skipped as "old territory" rows (`1959-`).
+pub fn parse_hmd_file(path: &Path, text: &str) -> Result<(String, HmdTable, Vec<String>), Error> {
     let p = path.display().to_string();
     let mut lines = text.lines().enumerate();
     let hdr = |line: usize, msg: &str| Error::HmdHeader {
@@ -293,6 +302,7 @@ pub fn parse_hmd_file(path: &Path, text: &str) -> Result<(String, HmdTable), Err
         ));
     }
     let mut out = HmdTable::new();
+    let mut before_change: Vec<String> = Vec::new();
     for (i, l) in lines {
         let line = i + 1;
         if l.trim().is_empty() {
@@ -310,7 +320,16 @@ pub fn parse_hmd_file(path: &Path, text: &str) -> Result<(String, HmdTable), Err
                 f.len()
             )));
         }
+        // HMD marks a territorial change within a year by two rows, "1959-" (old territory) and
+        // "1959+" (new territory): the new territory is kept.
+        if f[0].ends_with('-') {
+            if !before_change.iter().any(|y| y == f[0]) {
+                before_change.push(f[0].to_string());
+            }
+            continue;
+        }
         let year: i32 = f[0]
+            .trim_end_matches('+')
             .parse()
             .map_err(|_| row_err(format!("year '{}' is not a whole number", f[0])))?;
         let (age_s, open) = match f[1].strip_suffix('+') {
@@ -340,7 +359,7 @@ pub fn parse_hmd_file(path: &Path, text: &str) -> Result<(String, HmdTable), Err
     if out.is_empty() {
         return Err(hdr(hline + 1, "no data rows"));
     }
-    Ok((title, out))
+    Ok((title, out, before_change))
 }
 
 fn find_one(dir: &Path, suffix: &str) -> Result<std::path::PathBuf, Error> {
@@ -387,8 +406,16 @@ pub fn read_hmd_dir(dir: &Path) -> Result<MortalityData, Error> {
     }
     let dpath = find_one(dir, ".Deaths_1x1.txt")?;
     let epath = find_one(dir, ".Exposures_1x1.txt")?;
-    let (title, d) = parse_hmd_file(&dpath, &read_text(&dpath)?)?;
-    let (_, e) = parse_hmd_file(&epath, &read_text(&epath)?)?;
+    let (title, d, skipped) = parse_hmd_file(&dpath, &read_text(&dpath)?)?;
+    let (_, e, _) = parse_hmd_file(&epath, &read_text(&epath)?)?;
+    let mut notes = Vec::new();
+    if !skipped.is_empty() {
+        notes.push(format!(
+            "{}: rows of years {} (territory before a change within the year) skipped; the '+' rows of the new territory are used",
+            dpath.display(),
+            skipped.join(", ")
+        ));
+    }
     let source = dir.display().to_string();
     // year -> (age, open, deaths F/M/T, exposures F/M/T, line)
     type Row = (u32, bool, [f64; 3], [f64; 3], usize);
@@ -420,6 +447,7 @@ pub fn read_hmd_dir(dir: &Path) -> Result<MortalityData, Error> {
         });
     }
     let mut pops = BTreeMap::new();
+    let mut unusable = BTreeMap::new();
     for (year, rows) in by_year {
         for (k, sex) in [Sex::Female, Sex::Male, Sex::Total].into_iter().enumerate() {
             let raw: Vec<RawRow> = rows
@@ -433,8 +461,24 @@ pub fn read_hmd_dir(dir: &Path) -> Result<MortalityData, Error> {
                 })
                 .collect();
             let src = dpath.display().to_string();
-            pops.insert((year, sex), build_population(&src, year, sex, raw, false)?);
+            // one unusable year (e.g. a missing cell) does not stop the others
+            match build_population(&src, year, sex, raw, false) {
+                Ok(p) => {
+                    pops.insert((year, sex), p);
+                }
+                Err(e) => {
+                    unusable.insert((year, sex), e.to_string());
+                }
+            }
         }
+    }
+    if !unusable.is_empty() {
+        let list: Vec<String> = unusable.keys().map(|(y, s)| format!("{y} {s}")).collect();
+        notes.push(format!(
+            "{}: unusable (ask for one to see why): {}",
+            source,
+            list.join(", ")
+        ));
     }
     // "The United States of America, Deaths (period 1x1), <tab>Last modified: ..." -> "..., HMD"
     let first = title.split('\t').next().unwrap_or(&title);
@@ -444,6 +488,8 @@ pub fn read_hmd_dir(dir: &Path) -> Result<MortalityData, Error> {
         source,
         label,
         pops,
+        unusable,
+        notes,
     })
 }
 
@@ -648,6 +694,8 @@ pub fn read_tidy_csv(path: &Path) -> Result<(MortalityData, Option<CauseDeaths>)
             source,
             label,
             pops,
+            unusable: BTreeMap::new(),
+            notes: Vec::new(),
         },
         causes,
     ))

@@ -141,3 +141,50 @@ pub fn fit(ages: &[f64], deaths: &[f64], exposure: &[f64], fit_from: f64) -> Opt
         iterations,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recovers_known_parameters_from_expected_deaths() {
+        let (a, b) = (0.06, 0.12);
+        let ages: Vec<f64> = (0..=110).map(f64::from).collect();
+        let exposure: Vec<f64> = ages
+            .iter()
+            .map(|x| 1e6 * (-0.08 * (x - 60.0).max(0.0)).exp())
+            .collect();
+        let truth = KannistoFit {
+            a,
+            b,
+            fit_from: 80.0,
+            replaced_from: 80.0,
+            loglik: 0.0,
+            iterations: 0,
+        };
+        let deaths: Vec<f64> = ages
+            .iter()
+            .zip(&exposure)
+            .map(|(x, e)| e * truth.mu(x + 0.5))
+            .collect();
+        let f = fit(&ages, &deaths, &exposure, 80.0).unwrap();
+        assert!((f.a - a).abs() < 1e-9 && (f.b - b).abs() < 1e-9, "{f:?}");
+    }
+
+    #[test]
+    fn replace_from_follows_the_hmd_rule() {
+        let ages: Vec<f64> = (0..=110).map(f64::from).collect();
+        let many = vec![1000.0; 111];
+        let mut few = many.clone();
+        few[88] = 100.0;
+        assert_eq!(hmd_replace_from(&ages, &[&many, &many]), 95.0);
+        assert_eq!(hmd_replace_from(&ages, &[&many, &few]), 88.0);
+        few[70] = 5.0; // below 80 does not count
+        assert_eq!(hmd_replace_from(&ages, &[&few]), 88.0);
+    }
+
+    #[test]
+    fn too_few_ages_gives_none() {
+        assert!(fit(&[0.0, 80.0], &[1.0, 1.0], &[10.0, 0.0], 80.0).is_none());
+    }
+}

@@ -270,3 +270,88 @@ fn open_age_with_zero_rate_and_abridged_life_lost() {
     .to_string();
     assert!(e.contains("single-year"), "{e}");
 }
+
+/// Copies the bundled USA folder, letting `edit` change the deaths file's lines.
+fn edited_hmd(tag: &str, edit: impl Fn(&mut Vec<String>)) -> std::path::PathBuf {
+    let dir = temp_dir(tag);
+    let src = data_dir().join("hmd/USA");
+    for (name, is_deaths) in [
+        ("USA.Deaths_1x1.txt", true),
+        ("USA.Exposures_1x1.txt", false),
+    ] {
+        let t = std::fs::read_to_string(src.join(name)).unwrap();
+        let mut lines: Vec<String> = t.lines().map(String::from).collect();
+        if is_deaths {
+            edit(&mut lines);
+        }
+        std::fs::write(dir.join(name), lines.join("\n")).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn a_missing_cell_makes_only_its_year_unusable() {
+    // line 4 is 1933 age 0: HMD writes '.' for a missing value
+    let dir = edited_hmd("dot", |l| {
+        l[3] = "  1933           0                 .        68438.11       121053.88".into()
+    });
+    let d = read_hmd_dir(&dir).unwrap();
+    assert!(
+        d.notes.iter().any(|n| n.contains("1933 female")),
+        "{:?}",
+        d.notes
+    );
+    let e = lifetable(&d, 1933, Sex::Female, &LifetableOptions::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("deaths are missing") && e.contains("line 4"),
+        "{e}"
+    );
+    assert!(lifetable(&d, 1933, Sex::Male, &LifetableOptions::default()).is_ok());
+    assert!(lifetable(&d, 2010, Sex::Female, &LifetableOptions::default()).is_ok());
+}
+
+#[test]
+fn territorial_change_rows_keep_the_new_territory() {
+    // turn 1933 into "1933-" (old territory) rows followed by "1933+" copies
+    let dir = edited_hmd("terr", |l| {
+        let rows: Vec<String> = l
+            .iter()
+            .filter(|r| r.trim_start().starts_with("1933 "))
+            .cloned()
+            .collect();
+        for r in l.iter_mut().filter(|r| r.trim_start().starts_with("1933 ")) {
+            *r = r.replacen("1933 ", "1933-", 1);
+        }
+        let at = 3 + rows.len();
+        for (k, r) in rows.iter().enumerate() {
+            l.insert(at + k, r.replacen("1933 ", "1933+", 1));
+        }
+    });
+    // exposures keep plain 1933 rows, matching the '+' rows
+    let d = read_hmd_dir(&dir).unwrap();
+    assert!(
+        d.notes
+            .iter()
+            .any(|n| n.contains("1933-") && n.contains("skipped")),
+        "{:?}",
+        d.notes
+    );
+    let orig = read_hmd_dir(&data_dir().join("hmd/USA")).unwrap();
+    assert_eq!(
+        d.get(1933, Sex::Male).unwrap().deaths,
+        orig.get(1933, Sex::Male).unwrap().deaths
+    );
+}
+
+#[test]
+fn total_sex_uses_the_mean_of_the_two_a0_formulas() {
+    let d = read_hmd_dir(&data_dir().join("hmd/USA")).unwrap();
+    let t = lifetable(&d, 2010, Sex::Total, &LifetableOptions::default()).unwrap();
+    let m0 = t.mx[0];
+    let expect = 0.5
+        * (table::a0_andreev_kingkade(m0, Sex::Male) + table::a0_andreev_kingkade(m0, Sex::Female));
+    assert!((t.ax[0] - expect).abs() < 1e-15);
+    assert!(t.e0() > 76.33 && t.e0() < 81.17);
+}

@@ -74,7 +74,11 @@ fn load(s: &Source) -> Result<(MortalityData, Option<CauseDeaths>), CliError> {
             path.display()
         )));
     }
-    read_data(path).map_err(CliError::input)
+    let (data, causes) = read_data(path).map_err(CliError::input)?;
+    for n in &data.notes {
+        eprintln!("note: {n}");
+    }
+    Ok((data, causes))
 }
 
 fn parse_sex(s: &str) -> Result<Sex, CliError> {
