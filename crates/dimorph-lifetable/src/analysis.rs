@@ -18,6 +18,9 @@ pub struct LifeLostOptions {
     /// Save a cause's deaths into its cause-deleted table (eq. 9–11; the paper's choice) rather
     /// than the all-cause table.
     pub delete_cause: bool,
+    /// Save the deaths of the stationary population of the life table, m(a)·L(a) (scaled to the
+    /// observed number of deaths), instead of the observed deaths (the paper's footnote 8).
+    pub stationary: bool,
 }
 
 impl Default for LifeLostOptions {
@@ -26,6 +29,7 @@ impl Default for LifeLostOptions {
             lifetable: LifetableOptions::default(),
             save_point: SavePoint::default(),
             delete_cause: true,
+            stationary: false,
         }
     }
 }
@@ -109,7 +113,12 @@ pub fn analyse(
         let table = lifetable(data, year, sex, &opts.lifetable)?;
         warnings.extend(table.warnings.iter().cloned());
         let var = variation(&table);
-        let mut results = vec![life_lost("All", &pop.deaths, &table, opts.save_point)?];
+        let deaths = if opts.stationary {
+            stationary_deaths(&table, pop.deaths.iter().sum())
+        } else {
+            pop.deaths.clone()
+        };
+        let mut results = vec![life_lost("All", &deaths, &table, opts.save_point)?];
         let mut attribution = None;
         if let Some(cd) = causes {
             let at = cd.attribute(pop)?;
@@ -123,7 +132,16 @@ pub fn analyse(
                 } else {
                     table.clone()
                 };
-                results.push(life_lost(name, &at.deaths[g], &t, opts.save_point)?);
+                let dc: Vec<f64> = if opts.stationary {
+                    deaths
+                        .iter()
+                        .zip(&at.share[g])
+                        .map(|(d, s)| d * s)
+                        .collect()
+                } else {
+                    at.deaths[g].clone()
+                };
+                results.push(life_lost(name, &dc, &t, opts.save_point)?);
             }
             attribution = Some(at);
         }
@@ -143,6 +161,13 @@ pub fn analyse(
         sexes: out,
         warnings,
     })
+}
+
+/// Deaths of the table's stationary population, m(a)·L(a), scaled to `total` deaths.
+pub fn stationary_deaths(t: &Lifetable, total: f64) -> Vec<f64> {
+    let d: Vec<f64> = t.mx.iter().zip(&t.big_lx).map(|(m, l)| m * l).collect();
+    let s: f64 = d.iter().sum();
+    d.iter().map(|x| x * total / s).collect()
 }
 
 impl Analysis {

@@ -201,6 +201,9 @@ pub fn table2(a: &Analysis, with_paper: bool) -> Table {
             "all-cause"
         }
     ));
+    if a.options.stationary {
+        t.note("Deaths of the stationary population of the life table, m(a)L(a), not the observed deaths.");
+    }
     t
 }
 

@@ -209,3 +209,55 @@ fn matches_the_independent_r_implementation() {
         assert!((ours - r).abs() < 2e-4, "{ours} vs R {r}");
     }
 }
+
+#[test]
+fn footnotes_7_and_8() {
+    // fn. 7: period life expectancy 76.4 (male) versus 81.2 (female), one decimal, older vintage
+    let a = analysis(SavePoint::MeanAgeAtDeath);
+    assert!((a.sex(Sex::Male).unwrap().lifetable.e0() - 76.4).abs() < 0.1);
+    assert!((a.sex(Sex::Female).unwrap().lifetable.e0() - 81.2).abs() < 0.1);
+    // fn. 8: mean remaining lifetime of saved cardiovascular deaths in the stationary population,
+    // 13.1 (male) and 12.0 (female). Ours are 12.4 and 10.9: the stationary deaths m^c(a)L(a)
+    // weight the oldest ages, where the two cause-data vintages differ most; tolerance 1.2 years,
+    // and the ordering (male > female, both below the observed-deaths means) must hold.
+    let data = read_hmd_dir(&data_dir().join("hmd/USA")).unwrap();
+    let causes = CauseDeaths::read_csv(&data_dir().join("usa_2010_cod.csv"), None).unwrap();
+    let opts = LifeLostOptions {
+        stationary: true,
+        ..Default::default()
+    };
+    let s = analyse(
+        &data,
+        Some(&causes),
+        2010,
+        &[Sex::Female, Sex::Male],
+        Some("Cardiovascular"),
+        &opts,
+    )
+    .unwrap();
+    let m = s
+        .result(Sex::Male, "Cardiovascular")
+        .unwrap()
+        .summary
+        .mean_years_left;
+    let f = s
+        .result(Sex::Female, "Cardiovascular")
+        .unwrap()
+        .summary
+        .mean_years_left;
+    assert!((m - 13.1).abs() < 1.2 && (f - 12.0).abs() < 1.2, "{m} {f}");
+    let om = a
+        .result(Sex::Male, "Cardiovascular")
+        .unwrap()
+        .summary
+        .mean_years_left;
+    let of = a
+        .result(Sex::Female, "Cardiovascular")
+        .unwrap()
+        .summary
+        .mean_years_left;
+    assert!(m > f && m < om && f < of);
+    // the stationary all-cause deaths are the table's d(x): mean age at death = e0
+    let all = s.result(Sex::Male, "All").unwrap().summary;
+    assert!((all.mean_age_at_death - s.sex(Sex::Male).unwrap().lifetable.e0()).abs() < 1e-9);
+}

@@ -146,6 +146,9 @@ pub struct LostArgs {
     /// Save a cause's deaths into the all-cause table instead of the cause-deleted one.
     #[arg(long)]
     pub keep_cause: bool,
+    /// Save the deaths of the table's stationary population, m(a)L(a), not the observed deaths.
+    #[arg(long)]
+    pub stationary: bool,
     /// Figures in percent of both sexes' total instead of counts.
     #[arg(long)]
     pub percent: bool,
@@ -177,6 +180,7 @@ pub fn run_lost(a: LostArgs) -> CliResult {
         lifetable: a.table.options()?,
         save_point,
         delete_cause: !a.keep_cause,
+        stationary: a.stationary,
     };
     let (data, in_file_causes) = load(&a.source)?;
     let causes = match &a.causes {
