@@ -58,13 +58,12 @@ impl Perspective {
         let n = r.n();
         let k = n.div_ceil(group);
         let mut out = vec![vec![0.0; k]; n];
-        let (m, transpose, by_age_lived) = match self {
-            Perspective::DeathsByAge => (&r.d_ay, false, false),
-            Perspective::DeathsByYearsLeft => (&r.d_ay, true, false),
-            Perspective::YearsWonByAgeAtSaving => (&r.w_ax, false, true),
-            Perspective::YearsWonByAgeLived => (&r.w_ax, true, true),
+        let (m, transpose) = match self {
+            Perspective::DeathsByAge => (&r.d_ay, false),
+            Perspective::DeathsByYearsLeft => (&r.d_ay, true),
+            Perspective::YearsWonByAgeAtSaving => (&r.w_ax, false),
+            Perspective::YearsWonByAgeLived => (&r.w_ax, true),
         };
-        let _ = by_age_lived;
         for i in 0..n {
             for j in 0..n {
                 let v = m[i * n + j];

@@ -300,8 +300,9 @@ impl LifeLost {
     pub fn n(&self) -> usize {
         self.age.len()
     }
-    /// Matrix entry (row, column) of a row-major n×n matrix.
-    pub fn at(m: &[f64], n: usize, row: usize, col: usize) -> f64 {
-        m[row * n + col]
+    /// f(y|a) (eq. 1) for the deaths of age-year `a`.
+    pub fn f_given(&self, a: usize) -> &[f64] {
+        let n = self.n();
+        &self.f_ya[a * n..(a + 1) * n]
     }
 }

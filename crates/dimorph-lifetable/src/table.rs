@@ -165,12 +165,9 @@ impl Lifetable {
             let (m, w) = (mx[i], width[i]);
             match ax_method {
                 AxMethod::Hmd => {
+                    // a0 by Andreev-Kingkade for a first group of one year, n/2 elsewhere
                     ax[i] = if age[i] == 0.0 && w == 1.0 {
                         a0_andreev_kingkade(m, sex)
-                    } else if age[i] == 0.0 {
-                        // an abridged table starting with a 0-1 group is handled by w == 1;
-                        // a first group wider than one year gets n/2.
-                        w / 2.0
                     } else {
                         w / 2.0
                     };
