@@ -25,6 +25,10 @@ enum Command {
     Glm(cmd::glm::Args),
     /// Reference limits: permissible differences, equivalence limits, estimation, partitioning.
     Refint(cmd::refint::Args),
+    /// Period life table (HMD Methods Protocol v6) with lifespan variation.
+    Lifetable(cmd::lifetable::Args),
+    /// Life lost and lifesaving by cause of death (Riffe & Sole Auro 2015): Table 2, matrices, figures.
+    Lifelost(cmd::lifetable::LostArgs),
 }
 
 fn main() -> ExitCode {
@@ -40,6 +44,8 @@ fn main() -> ExitCode {
         Command::Demo(a) => cmd::demo::run(a),
         Command::Glm(a) => cmd::glm::run(a),
         Command::Refint(a) => cmd::refint::run(a),
+        Command::Lifetable(a) => cmd::lifetable::run(a),
+        Command::Lifelost(a) => cmd::lifetable::run_lost(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

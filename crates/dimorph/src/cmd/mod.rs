@@ -2,6 +2,7 @@
 
 pub mod demo;
 pub mod glm;
+pub mod lifetable;
 pub mod refint;
 
 use std::fmt::Display;

@@ -1,0 +1,354 @@
+//! Period life tables by the HMD Methods Protocol v6 (Wilmoth et al. 2017, section 7):
+//! m = D/E; a₀ by Andreev–Kingkade (2015), a = n/2 in every other closed age group;
+//! q = n·m / (1 + (n − a)·m); the open age group closed with q = 1, a = 1/m, L = l/m;
+//! l, d, L, T, e as usual; optional Kannisto smoothing above age 80 ([`crate::kannisto`]).
+//!
+//! Single-year and abridged (0, 1–4, 5-year groups) tables are supported. A second
+//! within-interval assumption, [`AxMethod::ConstantHazard`] (q = 1 − e^{−nm}, L = d/m), makes
+//! every column exact for piecewise-constant hazards; it is what closed-form tests use.
+
+use crate::hmd::{Population, Sex};
+use crate::kannisto::{self, KannistoFit};
+use crate::Error;
+use serde::Serialize;
+
+/// How deaths are placed inside an age group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AxMethod {
+    /// HMD: a₀ by Andreev–Kingkade, a = n/2 elsewhere, survivors linear within the group.
+    Hmd,
+    /// Constant hazard within each group: q = 1 − e^{−nm}, a = 1/m − n·e^{−nm}/(1 − e^{−nm}).
+    ConstantHazard,
+}
+
+/// Old-age smoothing of the death rates.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Smoothing {
+    /// Observed rates at every age.
+    None,
+    /// Kannisto fit at 80+, replacing rates from the HMD age Y on (see [`crate::kannisto`]).
+    Kannisto,
+}
+
+/// Life-table options (plain data with HMD defaults).
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct LifetableOptions {
+    /// l₀; 100,000 by default.
+    pub radix: f64,
+    pub ax: AxMethod,
+    pub smoothing: Smoothing,
+}
+
+impl Default for LifetableOptions {
+    fn default() -> Self {
+        LifetableOptions {
+            radix: 100_000.0,
+            ax: AxMethod::Hmd,
+            smoothing: Smoothing::Kannisto,
+        }
+    }
+}
+
+/// A period life table. Column vectors are aligned with `age`; the last row is the open group.
+#[derive(Debug, Clone, Serialize)]
+pub struct Lifetable {
+    pub year: Option<i32>,
+    pub sex: Sex,
+    /// Start of each age group.
+    pub age: Vec<f64>,
+    /// Width of each age group (`f64::INFINITY` for the open group; not in JSON).
+    #[serde(skip)]
+    pub width: Vec<f64>,
+    pub mx: Vec<f64>,
+    pub qx: Vec<f64>,
+    pub ax: Vec<f64>,
+    pub lx: Vec<f64>,
+    pub dx: Vec<f64>,
+    #[serde(rename = "Lx")]
+    pub big_lx: Vec<f64>,
+    #[serde(rename = "Tx")]
+    pub big_tx: Vec<f64>,
+    pub ex: Vec<f64>,
+    pub radix: f64,
+    pub ax_method: AxMethod,
+    /// The Kannisto fit, when smoothing was applied.
+    pub kannisto: Option<KannistoFit>,
+    /// Notes on what was done differently from what was asked (e.g. smoothing not applicable).
+    pub warnings: Vec<String>,
+}
+
+/// Andreev–Kingkade (2015) a₀ from m₀, as in the HMD Methods Protocol v6, Table 1.
+/// For `Total` the mean of the female and male values.
+pub fn a0_andreev_kingkade(m0: f64, sex: Sex) -> f64 {
+    let male = if m0 >= 0.08307 {
+        0.29915
+    } else if m0 >= 0.0230 {
+        0.02832 + 3.26021 * m0
+    } else {
+        0.14929 - 1.99545 * m0
+    };
+    let female = if m0 >= 0.06891 {
+        0.31411
+    } else if m0 >= 0.01724 {
+        0.04667 + 3.88089 * m0
+    } else {
+        0.14903 - 2.05527 * m0
+    };
+    match sex {
+        Sex::Male => male,
+        Sex::Female => female,
+        Sex::Total => 0.5 * (male + female),
+    }
+}
+
+/// Mean time lived in `[0, n)` by those dying there under a constant hazard `m`.
+pub(crate) fn ax_constant_hazard(m: f64, n: f64) -> f64 {
+    if m * n < 1e-8 {
+        // series: n/2 − m n²/12
+        return n / 2.0 - m * n * n / 12.0;
+    }
+    let e = (-m * n).exp();
+    1.0 / m - n * e / (1.0 - e)
+}
+
+impl Lifetable {
+    /// Builds the table from death rates `mx` for age groups starting at `age` with widths
+    /// `width` (last infinite). Rates must be finite and non-negative, the open one positive.
+    pub fn from_rates(
+        sex: Sex,
+        year: Option<i32>,
+        age: &[f64],
+        width: &[f64],
+        mx: &[f64],
+        ax_method: AxMethod,
+        radix: f64,
+    ) -> Result<Lifetable, Error> {
+        let n = age.len();
+        if n < 2 || width.len() != n || mx.len() != n {
+            return Err(Error::Argument(
+                "a life table needs at least two age groups of equal-length columns".into(),
+            ));
+        }
+        if !(radix.is_finite() && radix > 0.0) {
+            return Err(Error::Argument(format!("radix must be positive, got {radix}")));
+        }
+        let who = |i: usize| {
+            format!(
+                "{}{}, age {}",
+                year.map(|y| format!("{y} ")).unwrap_or_default(),
+                sex,
+                crate::hmd::age_label(age[i], i == n - 1)
+            )
+        };
+        for (i, m) in mx.iter().enumerate() {
+            if !(m.is_finite() && *m >= 0.0) {
+                return Err(Error::Argument(format!(
+                    "{}: the death rate {m} is not a finite non-negative number",
+                    who(i)
+                )));
+            }
+        }
+        if mx[n - 1] <= 0.0 {
+            return Err(Error::Argument(format!(
+                "{}: the open age group has a death rate of 0, so it cannot be closed (a = 1/m)",
+                who(n - 1)
+            )));
+        }
+        let mut warnings = Vec::new();
+        let mut ax = vec![0.0; n];
+        let mut qx = vec![0.0; n];
+        for i in 0..n - 1 {
+            let (m, w) = (mx[i], width[i]);
+            match ax_method {
+                AxMethod::Hmd => {
+                    // a0 by Andreev-Kingkade for a first group of one year, n/2 elsewhere
+                    ax[i] = if age[i] == 0.0 && w == 1.0 {
+                        a0_andreev_kingkade(m, sex)
+                    } else {
+                        w / 2.0
+                    };
+                    let q = w * m / (1.0 + (w - ax[i]) * m);
+                    if q > 1.0 {
+                        warnings.push(format!("{}: q = {q:.4} > 1 set to 1", who(i)));
+                    }
+                    qx[i] = q.min(1.0);
+                }
+                AxMethod::ConstantHazard => {
+                    ax[i] = ax_constant_hazard(m, w);
+                    qx[i] = -(-m * w).exp_m1();
+                }
+            }
+        }
+        ax[n - 1] = 1.0 / mx[n - 1];
+        qx[n - 1] = 1.0;
+        let mut lx = vec![0.0; n];
+        let mut dx = vec![0.0; n];
+        let mut big_lx = vec![0.0; n];
+        lx[0] = radix;
+        for i in 0..n {
+            dx[i] = lx[i] * qx[i];
+            if i + 1 < n {
+                lx[i + 1] = lx[i] - dx[i];
+            }
+        }
+        for i in 0..n {
+            big_lx[i] = if i == n - 1 {
+                lx[i] / mx[i]
+            } else {
+                match ax_method {
+                    AxMethod::Hmd => width[i] * lx[i + 1] + ax[i] * dx[i],
+                    AxMethod::ConstantHazard if mx[i] > 0.0 => dx[i] / mx[i],
+                    AxMethod::ConstantHazard => width[i] * lx[i],
+                }
+            };
+        }
+        let mut big_tx = vec![0.0; n];
+        let mut acc = 0.0;
+        for i in (0..n).rev() {
+            acc += big_lx[i];
+            big_tx[i] = acc;
+        }
+        let ex = (0..n)
+            .map(|i| if lx[i] > 0.0 { big_tx[i] / lx[i] } else { 0.0 })
+            .collect();
+        Ok(Lifetable {
+            year,
+            sex,
+            age: age.to_vec(),
+            width: width.to_vec(),
+            mx: mx.to_vec(),
+            qx,
+            ax,
+            lx,
+            dx,
+            big_lx,
+            big_tx,
+            ex,
+            radix,
+            ax_method,
+            kannisto: None,
+            warnings,
+        })
+    }
+
+    /// Builds the table of one population: m = D/E, smoothed as `opts` asks. `replace_from`
+    /// overrides the HMD choice of the first smoothed age (which, by the Protocol, uses both
+    /// sexes' deaths; [`lifetable`] passes it).
+    pub fn from_population(
+        pop: &Population,
+        opts: &LifetableOptions,
+        replace_from: Option<f64>,
+    ) -> Result<Lifetable, Error> {
+        let n = pop.age.len();
+        let mut mx: Vec<f64> = pop
+            .deaths
+            .iter()
+            .zip(&pop.exposure)
+            .map(|(d, e)| if *e > 0.0 { d / e } else { f64::NAN })
+            .collect();
+        let mut fit = None;
+        let mut warnings = Vec::new();
+        if opts.smoothing == Smoothing::Kannisto {
+            let last = pop.age[n - 1];
+            if !pop.is_single_year() {
+                warnings.push("Kannisto smoothing needs single-year ages: not applied to this abridged table".into());
+            } else if last < 85.0 {
+                warnings.push(format!(
+                    "Kannisto smoothing fits ages 80 and above, but the open age is {last}+: not applied"
+                ));
+            } else {
+                let y = replace_from
+                    .unwrap_or_else(|| kannisto::hmd_replace_from(&pop.age, &[&pop.deaths]))
+                    .min(last);
+                match kannisto::fit(&pop.age, &pop.deaths, &pop.exposure, 80.0) {
+                    Some(mut f) => {
+                        f.replaced_from = y;
+                        for (m, a) in mx.iter_mut().zip(&pop.age) {
+                            if *a >= y {
+                                *m = f.mu(a + 0.5);
+                            }
+                        }
+                        fit = Some(f);
+                    }
+                    None => warnings
+                        .push("the Kannisto fit failed (too few ages 80+ with exposure): observed rates kept".into()),
+                }
+            }
+        }
+        if let Some(i) = mx.iter().position(|m| m.is_nan()) {
+            return Err(Error::Value {
+                source_name: "life table".into(),
+                year: pop.year,
+                sex: pop.sex.to_string(),
+                age: crate::hmd::age_label(pop.age[i], i == n - 1),
+                msg: "zero exposure: the death rate is undefined (Kannisto smoothing would replace it at old ages)"
+                    .into(),
+            });
+        }
+        let mut t = Lifetable::from_rates(pop.sex, Some(pop.year), &pop.age, &pop.width, &mx, opts.ax, opts.radix)?;
+        t.kannisto = fit;
+        warnings.append(&mut t.warnings);
+        t.warnings = warnings;
+        Ok(t)
+    }
+
+    /// The cause-deleted table (Riffe & Solé Auró 2015, eq. 9–10): rates m^{−c} = m·(1 − s_c),
+    /// where `share[i]` is cause c's share of deaths in age group i; same a-method and radix.
+    pub fn cause_deleted(&self, share: &[f64]) -> Result<Lifetable, Error> {
+        let m: Vec<f64> = self
+            .mx
+            .iter()
+            .zip(share)
+            .map(|(m, s)| m * (1.0 - s.clamp(0.0, 1.0)))
+            .collect();
+        let mut t = Lifetable::from_rates(
+            self.sex,
+            self.year,
+            &self.age,
+            &self.width,
+            &m,
+            self.ax_method,
+            self.radix,
+        )?;
+        t.kannisto = self.kannisto;
+        Ok(t)
+    }
+
+    /// Number of age groups.
+    pub fn len(&self) -> usize {
+        self.age.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.age.is_empty()
+    }
+    /// Life expectancy at birth.
+    pub fn e0(&self) -> f64 {
+        self.ex[0]
+    }
+}
+
+/// The table of `year` and `sex` from `data`, with the HMD choice of the first smoothed age
+/// computed from both sexes' deaths when the data hold both.
+pub fn lifetable(
+    data: &crate::MortalityData,
+    year: i32,
+    sex: Sex,
+    opts: &LifetableOptions,
+) -> Result<Lifetable, Error> {
+    let pop = data.get(year, sex)?;
+    Lifetable::from_population(pop, opts, replace_from_both(data, year, pop))
+}
+
+/// The HMD age Y for `pop`'s year, from female and male deaths when both are present.
+pub fn replace_from_both(data: &crate::MortalityData, year: i32, pop: &Population) -> Option<f64> {
+    let f = data.pops.get(&(year, Sex::Female));
+    let m = data.pops.get(&(year, Sex::Male));
+    match (f, m) {
+        (Some(f), Some(m)) if f.age == pop.age && m.age == pop.age => {
+            Some(kannisto::hmd_replace_from(&pop.age, &[&f.deaths, &m.deaths]))
+        }
+        _ => None,
+    }
+}
