@@ -332,16 +332,33 @@ fn finish(
     let beta = &res.beta;
     let mut eta = vec![0.0; n];
     let mut mu = vec![0.0; n];
-    let mut pearson = 0.0;
-    for i in 0..n {
-        let e = mf.row(i).iter().zip(beta).map(|(a, b)| a * b).sum::<f64>() + mf.offset.as_ref().map_or(0.0, |o| o[i]);
-        eta[i] = e;
-        mu[i] = link.inverse(e);
-        if prior[i] > 0.0 {
-            let r = mf.y[i] - mu[i];
-            pearson += prior[i] * r * r / family.variance(mu[i]);
-        }
-    }
+    let threads = irls::chunks(n, opts.threads);
+    let chunk = n.div_ceil(threads).max(1);
+    let pearson: f64 = std::thread::scope(|s| {
+        let hs: Vec<_> = eta
+            .chunks_mut(chunk)
+            .zip(mu.chunks_mut(chunk))
+            .enumerate()
+            .map(|(c, (e_out, m_out))| {
+                s.spawn(move || {
+                    let mut pearson = 0.0;
+                    for (k, (e, m)) in e_out.iter_mut().zip(m_out.iter_mut()).enumerate() {
+                        let i = c * chunk + k;
+                        *e = irls::dot(mf.row(i), beta) + mf.offset.as_ref().map_or(0.0, |o| o[i]);
+                        *m = link.inverse(*e);
+                        if prior[i] > 0.0 {
+                            let r = mf.y[i] - *m;
+                            pearson += prior[i] * r * r / family.variance(*m);
+                        }
+                    }
+                    pearson
+                })
+            })
+            .collect();
+        hs.into_iter()
+            .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .sum()
+    });
     let rank = res.kept.len();
     let n_obs: f64 = if opts.frequency_weights {
         freq.iter().sum()
@@ -385,8 +402,12 @@ fn finish(
         family,
         link,
     };
-    let fin = irls::pass_at(&pb, beta, opts.threads);
-    let cov_e = covariance(&fin.xtwx, p, &res.kept, dispersion);
+    // XᵀWX at β̂: the last IRLS pass computed it, unless Newton steps moved β after it
+    let xtwx = match &res.xtwx {
+        Some(a) => a.clone(),
+        None => irls::pass_at(&pb, beta, opts.threads).xtwx,
+    };
+    let cov_e = covariance(&xtwx, p, &res.kept, dispersion);
     let canonical = link == family.canonical_link() && !matches!(family, Family::NegBin { .. });
     let cov_o = if canonical {
         cov_e.clone()
@@ -407,17 +428,7 @@ fn finish(
         .map(|(w, f)| if opts.frequency_weights { *f } else { *w })
         .sum();
     let scale = deviance / if family.is_binomial() { 1.0 } else { sum_w };
-    let mut loglik = 0.0;
-    let mut kernel = 0.0;
-    for i in 0..n {
-        let w0 = if trials[i] > 0.0 { prior[i] / trials[i] } else { 0.0 };
-        let w0 = if family.is_binomial() { w0 } else { prior[i] };
-        if w0 == 0.0 {
-            continue;
-        }
-        loglik += family.loglik(mf.y[i], mu[i], w0, trials[i], scale);
-        kernel += family.loglik_kernel(mf.y[i], mu[i], w0, trials[i], scale);
-    }
+    let (mut loglik, mut kernel) = loglik_sums(family, &mf.y, |i| mu[i], prior, &trials, scale, opts.threads);
     if matches!(family, Family::Gaussian) {
         // R: −n/2 (log(2π D/n) + 1) + ½ Σ log w
         let nn = n_obs;
@@ -440,29 +451,12 @@ fn finish(
 
     // null model
     let (null_deviance, df_null, mu0) = null_deviance(mf, prior, family, link, opts)?;
-    let (mut null_loglik, mut null_loglik_kernel) = (0.0, 0.0);
-    if family.has_likelihood() {
+    let (null_loglik, null_loglik_kernel) = if family.has_likelihood() {
         let null_dev_scale = null_deviance / if family.is_binomial() { 1.0 } else { sum_w };
-        for i in 0..n {
-            let w0 = if family.is_binomial() {
-                if trials[i] > 0.0 {
-                    prior[i] / trials[i]
-                } else {
-                    0.0
-                }
-            } else {
-                prior[i]
-            };
-            if w0 == 0.0 {
-                continue;
-            }
-            null_loglik += family.loglik(mf.y[i], mu0[i], w0, trials[i], null_dev_scale);
-            null_loglik_kernel += family.loglik_kernel(mf.y[i], mu0[i], w0, trials[i], null_dev_scale);
-        }
+        loglik_sums(family, &mf.y, |i| mu0[i], prior, &trials, null_dev_scale, opts.threads)
     } else {
-        null_loglik = f64::NAN;
-        null_loglik_kernel = f64::NAN;
-    }
+        (f64::NAN, f64::NAN)
+    };
     let df_null = if opts.frequency_weights {
         n_obs - f64::from(u8::from(mf.intercept))
     } else {
@@ -554,6 +548,41 @@ fn finish(
     })
 }
 
+/// Σ log-likelihood in full and as SAS's kernel over the rows with positive weight, split over
+/// threads. The prior weight of a binomial row is divided by its trials (R's convention).
+fn loglik_sums(
+    family: Family,
+    y: &[f64],
+    mu: impl Fn(usize) -> f64 + Sync,
+    prior: &[f64],
+    trials: &[f64],
+    scale: f64,
+    threads: usize,
+) -> (f64, f64) {
+    let [ll, k] = irls::par_sum(y.len(), threads, |lo, hi| {
+        let (mut ll, mut k) = (0.0, 0.0);
+        for i in lo..hi {
+            let w0 = if family.is_binomial() {
+                if trials[i] > 0.0 {
+                    prior[i] / trials[i]
+                } else {
+                    0.0
+                }
+            } else {
+                prior[i]
+            };
+            if w0 == 0.0 {
+                continue;
+            }
+            let m = mu(i);
+            ll += family.loglik(y[i], m, w0, trials[i], scale);
+            k += family.loglik_kernel(y[i], m, w0, trials[i], scale);
+        }
+        [ll, k]
+    });
+    (ll, k)
+}
+
 /// φ · (XᵀWX)⁻¹ on the kept columns, NaN elsewhere.
 pub(crate) fn covariance(xtwx: &[f64], p: usize, kept: &[usize], dispersion: f64) -> Vec<f64> {
     let mut cov = vec![f64::NAN; p * p];
@@ -633,10 +662,12 @@ fn null_deviance(
         } else {
             let sw: f64 = prior.iter().sum();
             let m = prior.iter().zip(&mf.y).map(|(w, y)| w * y).sum::<f64>() / sw;
-            let d = (0..n)
-                .filter(|&i| prior[i] > 0.0)
-                .map(|i| prior[i] * family.unit_deviance(mf.y[i], m))
-                .sum();
+            let [d] = irls::par_sum(n, opts.threads, |lo, hi| {
+                [(lo..hi)
+                    .filter(|&i| prior[i] > 0.0)
+                    .map(|i| prior[i] * family.unit_deviance(mf.y[i], m))
+                    .sum()]
+            });
             Ok((d, n_pos - 1.0, vec![m; n]))
         }
     } else {
@@ -651,9 +682,8 @@ fn null_deviance(
     }
 }
 
-/// Complete separation: every observation with a positive weight is fitted at its observed 0
-/// or 1 (within 1e-8 on the probability scale... of its observed proportion); quasi-complete: some
-/// are, with fitted probabilities numerically 0 or 1.
+/// Complete separation: every observation with a positive weight is fitted at its observed 0 or
+/// 1 (a fitted probability within 1e-8 of it); quasi-complete: some are, not all.
 fn detect_separation(y: &[f64], mu: &[f64], w: &[f64]) -> Option<String> {
     const T: f64 = 1e-8;
     let mut extreme = 0usize;

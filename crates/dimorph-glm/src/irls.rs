@@ -84,6 +84,8 @@ pub struct Irls {
     pub last_change: f64,
     /// Step-halvings taken.
     pub halvings: usize,
+    /// XᵀWX at the final β when the last pass was taken there (not after Newton steps).
+    pub xtwx: Option<Vec<f64>>,
 }
 
 /// How η is obtained in a pass.
@@ -93,89 +95,58 @@ enum Eta<'b> {
     Start,
 }
 
+/// Rows per block: the per-row quantities of a block are computed first, then the block is
+/// folded into XᵀWX and XᵀWz by a dense kernel.
+const BLOCK: usize = 64;
+
 fn chunk_pass(pb: &Problem, eta_src: Eta, lo: usize, hi: usize) -> Pass {
     let p = pb.p;
     let mut a = vec![0.0; p * p];
     let mut b = vec![0.0; p];
     let mut dev = 0.0;
     let mut valid = true;
-    // rows are buffered in groups of 4 so that the rank-4 update of XᵀWX streams each row of
-    // the accumulator once per group
-    const G: usize = 4;
-    let mut rows: [&[f64]; G] = [&[]; G];
-    let mut wts = [0.0; G];
-    let mut k = 0;
-    let flush = |rows: &[&[f64]; G], wts: &[f64; G], k: usize, a: &mut [f64]| {
-        if k == G {
-            let (r0, r1, r2, r3) = (rows[0], rows[1], rows[2], rows[3]);
-            for j in 0..p {
-                let (s0, s1, s2, s3) = (wts[0] * r0[j], wts[1] * r1[j], wts[2] * r2[j], wts[3] * r3[j]);
-                let arow = &mut a[j * p + j..(j + 1) * p];
-                let (t0, t1, t2, t3) = (&r0[j..p], &r1[j..p], &r2[j..p], &r3[j..p]);
-                for c in 0..arow.len() {
-                    arow[c] += s0 * t0[c] + s1 * t1[c] + s2 * t2[c] + s3 * t3[c];
-                }
+    let mut sw = [0.0; BLOCK]; // √(working weight)
+    let mut wz = [0.0; BLOCK]; // working weight × working response
+    let mut u = vec![0.0; p * BLOCK]; // √W x, column-major within the block
+    let mut start = lo;
+    while start < hi {
+        let end = (start + BLOCK).min(hi);
+        let m = end - start;
+        for (r, i) in (start..end).enumerate() {
+            sw[r] = 0.0;
+            wz[r] = 0.0;
+            let xi = &pb.x[i * p..(i + 1) * p];
+            let off = pb.offset.map_or(0.0, |o| o[i]);
+            let wi = pb.w[i];
+            let yi = pb.y[i];
+            let eta = match eta_src {
+                Eta::Beta(beta) => dot(xi, beta) + off,
+                Eta::Start => pb.link.link(pb.family.mu_start(yi, wi)),
+            };
+            if !pb.link.valid_eta(eta) {
+                valid = false;
+                continue;
             }
-        } else {
-            for g in 0..k {
-                let r = rows[g];
-                for j in 0..p {
-                    let s = wts[g] * r[j];
-                    let arow = &mut a[j * p + j..(j + 1) * p];
-                    for (c, v) in arow.iter_mut().enumerate() {
-                        *v += s * r[j + c];
-                    }
-                }
+            let (mu, dmu) = pb.link.inverse_and_mu_eta(eta);
+            if !pb.family.valid_mu(mu) {
+                valid = false;
+                continue;
             }
-        }
-    };
-    for i in lo..hi {
-        let xi = &pb.x[i * p..(i + 1) * p];
-        let off = pb.offset.map_or(0.0, |o| o[i]);
-        let wi = pb.w[i];
-        let yi = pb.y[i];
-        let eta = match eta_src {
-            Eta::Beta(beta) => {
-                let mut s = 0.0;
-                for j in 0..p {
-                    s += xi[j] * beta[j];
-                }
-                s + off
+            if wi == 0.0 {
+                continue;
             }
-            Eta::Start => pb.link.link(pb.family.mu_start(yi, wi)),
-        };
-        if !pb.link.valid_eta(eta) {
-            valid = false;
-            continue;
+            dev += wi * pb.family.unit_deviance(yi, mu);
+            if dmu == 0.0 {
+                continue;
+            }
+            let wt = wi * dmu * dmu / pb.family.variance(mu);
+            let z = (eta - off) + (yi - mu) / dmu;
+            sw[r] = wt.sqrt();
+            wz[r] = wt * z;
         }
-        let mu = pb.link.inverse(eta);
-        if !pb.family.valid_mu(mu) {
-            valid = false;
-            continue;
-        }
-        if wi == 0.0 {
-            continue;
-        }
-        dev += wi * pb.family.unit_deviance(yi, mu);
-        let dmu = pb.link.mu_eta(eta);
-        if dmu == 0.0 {
-            continue;
-        }
-        let wt = wi * dmu * dmu / pb.family.variance(mu);
-        let z = (eta - off) + (yi - mu) / dmu;
-        let wz = wt * z;
-        for j in 0..p {
-            b[j] += wz * xi[j];
-        }
-        rows[k] = xi;
-        wts[k] = wt;
-        k += 1;
-        if k == G {
-            flush(&rows, &wts, k, &mut a);
-            k = 0;
-        }
+        accumulate(&mut a, &mut b, p, &pb.x[start * p..end * p], &sw[..m], &wz[..m], &mut u);
+        start = end;
     }
-    flush(&rows, &wts, k, &mut a);
     Pass {
         xtwx: a,
         xtwz: b,
@@ -184,10 +155,102 @@ fn chunk_pass(pb: &Problem, eta_src: Eta, lo: usize, hi: usize) -> Pass {
     }
 }
 
+/// Number of threads worth using for `n` rows (at least 20,000 rows each).
+pub fn chunks(n: usize, threads: usize) -> usize {
+    threads.clamp(1, (n / 20_000).max(1))
+}
+
+/// Σ over rows of a K-vector computed by `f(lo, hi)` on contiguous chunks, split over threads.
+pub fn par_sum<const K: usize>(n: usize, threads: usize, f: impl Fn(usize, usize) -> [f64; K] + Sync) -> [f64; K] {
+    let t = chunks(n, threads);
+    if t == 1 {
+        return f(0, n);
+    }
+    let f = &f;
+    std::thread::scope(|s| {
+        let hs: Vec<_> = (0..t).map(|k| s.spawn(move || f(n * k / t, n * (k + 1) / t))).collect();
+        let mut acc = [0.0; K];
+        for h in hs {
+            let part = h.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+            for (a, b) in acc.iter_mut().zip(part) {
+                *a += b;
+            }
+        }
+        acc
+    })
+}
+
+/// x·β with four running sums (so that the sum vectorises).
+#[inline(always)]
+pub fn dot(x: &[f64], beta: &[f64]) -> f64 {
+    let mut acc = [0.0f64; 4];
+    let xc = x.chunks_exact(4);
+    let bc = beta.chunks_exact(4);
+    let tail: f64 = xc.remainder().iter().zip(bc.remainder()).map(|(a, b)| a * b).sum();
+    for (xs, bs) in xc.zip(bc) {
+        for l in 0..4 {
+            acc[l] += xs[l] * bs[l];
+        }
+    }
+    acc[0] + acc[1] + acc[2] + acc[3] + tail
+}
+
+/// Adds a block of rows to the upper triangle of XᵀWX and to XᵀWz, using AVX2 + FMA when the
+/// processor has them (checked at run time).
+fn accumulate(a: &mut [f64], b: &mut [f64], p: usize, xs: &[f64], sw: &[f64], wz: &[f64], u: &mut [f64]) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
+            // SAFETY: the processor supports AVX2 and FMA, checked just above.
+            unsafe { accumulate_avx2(a, b, p, xs, sw, wz, u) };
+            return;
+        }
+    }
+    accumulate_generic(a, b, p, xs, sw, wz, u);
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+fn accumulate_avx2(a: &mut [f64], b: &mut [f64], p: usize, xs: &[f64], sw: &[f64], wz: &[f64], u: &mut [f64]) {
+    accumulate_generic(a, b, p, xs, sw, wz, u);
+}
+
+/// The dense kernel: U = √W X for the block, stored feature by feature (m values each), then
+/// A[j][k] += ⟨U_j, U_k⟩ for k ≥ j with eight running sums per dot product, and
+/// b += Σ_r (W z)_r x_r.
+#[inline(always)]
+fn accumulate_generic(a: &mut [f64], b: &mut [f64], p: usize, xs: &[f64], sw: &[f64], wz: &[f64], u: &mut [f64]) {
+    let m = sw.len();
+    for (r, row) in xs.chunks_exact(p).enumerate() {
+        let s = sw[r];
+        let w = wz[r];
+        for (j, (&x, bj)) in row.iter().zip(b.iter_mut()).enumerate() {
+            u[j * m + r] = s * x;
+            *bj += w * x;
+        }
+    }
+    for j in 0..p {
+        let uj = &u[j * m..(j + 1) * m];
+        for k in j..p {
+            let uk = &u[k * m..(k + 1) * m];
+            let mut acc = [0.0f64; 8];
+            let cj = uj.chunks_exact(8);
+            let ck = uk.chunks_exact(8);
+            let tail: f64 = cj.remainder().iter().zip(ck.remainder()).map(|(x, y)| x * y).sum();
+            for (xa, xb) in cj.zip(ck) {
+                for l in 0..8 {
+                    acc[l] += xa[l] * xb[l];
+                }
+            }
+            a[j * p + k] += acc.iter().sum::<f64>() + tail;
+        }
+    }
+}
+
 /// One pass over all rows, split over `threads`.
 fn pass(pb: &Problem, eta: Eta, threads: usize) -> Pass {
     let n = pb.n;
-    let t = threads.clamp(1, (n / 20_000).max(1));
+    let t = chunks(n, threads);
     let mut out = if t == 1 {
         chunk_pass(pb, eta, 0, n)
     } else {
@@ -343,6 +406,11 @@ pub fn irls(pb: &Problem, free: &[usize], intercept: Option<usize>, start: Optio
         converged = false;
     }
     let deviance = polished.unwrap_or(cur.deviance);
+    let xtwx = if polished.is_none() && cur.valid {
+        Some(cur.xtwx)
+    } else {
+        None
+    };
     Irls {
         beta,
         kept,
@@ -352,6 +420,7 @@ pub fn irls(pb: &Problem, free: &[usize], intercept: Option<usize>, start: Optio
         converged,
         last_change,
         halvings,
+        xtwx,
     }
 }
 

@@ -169,6 +169,24 @@ impl Link {
         }
     }
 
+    /// g⁻¹(η) and dμ/dη together, sharing the exponential where the link allows (the logit and
+    /// log links of the large fits).
+    #[inline]
+    pub fn inverse_and_mu_eta(&self, eta: f64) -> (f64, f64) {
+        match *self {
+            Link::Logit if eta.abs() <= 30.0 => {
+                let t = eta.exp();
+                let mu = t / (1.0 + t);
+                (mu, mu / (1.0 + t))
+            }
+            Link::Log => {
+                let m = eta.exp().max(EPS);
+                (m, m)
+            }
+            _ => (self.inverse(eta), self.mu_eta(eta)),
+        }
+    }
+
     /// g'(μ) = dη/dμ.
     pub fn deriv(&self, mu: f64) -> f64 {
         match *self {
@@ -261,6 +279,12 @@ mod tests {
                 assert!(
                     (link.mu_eta(eta) * link.deriv(mu) - 1.0).abs() < 1e-9,
                     "{link:?} mu_eta {mu}"
+                );
+                let (m2, d2) = link.inverse_and_mu_eta(eta);
+                assert!((m2 - link.inverse(eta)).abs() < 1e-15, "{link:?} joint inverse");
+                assert!(
+                    (d2 - link.mu_eta(eta)).abs() < 1e-15 * d2.abs().max(1.0),
+                    "{link:?} joint mu_eta"
                 );
             }
         }
