@@ -119,6 +119,9 @@ pub struct GlmFit {
     /// Log-likelihood of the null model, in full and as SAS's kernel.
     pub null_loglik: f64,
     pub null_loglik_kernel: f64,
+    /// Fitted means of the null model.
+    #[serde(skip)]
+    pub null_mu: Vec<f64>,
     /// Log-likelihood in full (R's `logLik`).
     pub loglik: f64,
     /// Log-likelihood kernel as SAS prints it ("Log Likelihood" in GENMOD; −2 Log L in LOGISTIC).
@@ -520,6 +523,7 @@ fn finish(
         df_null,
         null_loglik,
         null_loglik_kernel,
+        null_mu: mu0,
         loglik,
         loglik_kernel: kernel,
         n_params: k,

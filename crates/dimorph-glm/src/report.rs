@@ -489,6 +489,12 @@ impl GlmReport {
                 p_sas(g.lr_p),
             ]);
             gt.row([
+                "Score".to_string(),
+                fixed(inf.score.chi2, 4),
+                g.df.to_string(),
+                p_sas(inf.score.p_value),
+            ]);
+            gt.row([
                 "Wald".to_string(),
                 fixed(g.wald_chi2, 4),
                 g.df.to_string(),
