@@ -296,3 +296,36 @@ fn empty_table_has_columns_and_no_rows() {
     assert_eq!(fr.names(), vec!["x", "name"]);
     std::fs::remove_file(&p).ok();
 }
+
+/// A file as pandas/pyarrow users write it (dictionary pages, data page v2, snappy, three row
+/// groups, int8/uint32/float32/bool/string with nulls), written by
+/// `tests/fixtures/make_pyarrow_fixture.py` together with the same table as CSV.
+#[test]
+fn pyarrow_file_matches_its_csv_twin() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let pq = read_parquet(dir.join("pyarrow_mixed.parquet")).expect("pyarrow file");
+    let csv = dimorph_data::read_csv(dir.join("pyarrow_mixed.csv")).expect("csv twin");
+    assert_eq!(pq.nrows, 30);
+    assert_eq!(pq.names(), csv.names());
+    for (a, b) in pq.columns.iter().zip(&csv.columns) {
+        match (&a.data, &b.data) {
+            (ColumnData::Num(u), ColumnData::Num(v)) => {
+                for (i, (x, y)) in u.iter().zip(v).enumerate() {
+                    assert!(
+                        x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan()),
+                        "{} row {i}: {x} vs {y}",
+                        a.name
+                    );
+                }
+            }
+            (ColumnData::Text { values: u, .. }, ColumnData::Text { values: v, .. }) => assert_eq!(u, v, "{}", a.name),
+            (x, y) => panic!("column {}: {x:?} vs {y:?}", a.name),
+        }
+    }
+    // unsigned 32-bit values above i32::MAX, nulls in int8 / float32 / bool / string
+    assert_eq!(pq.numeric("count").unwrap()[29], 4_000_000_029.0);
+    assert!(pq.numeric("small").unwrap()[0].is_nan() && pq.numeric("small").unwrap()[1] == -2.0);
+    assert!(pq.numeric("ratio").unwrap()[7].is_nan() && pq.numeric("ratio").unwrap()[8] == 1.0);
+    assert!(pq.numeric("flag").unwrap()[3].is_nan() && pq.numeric("flag").unwrap()[6] == 1.0);
+    assert!(pq.column("sex").unwrap().is_missing(4) && pq.column("sex").unwrap().is_missing(15));
+}
