@@ -2,9 +2,9 @@
 //! attribution of deaths to causes, and [`LifeLost`] for all causes and for each cause group
 //! (with its cause-deleted table, eq. 9–11); the paper's Tables 1 and 2.
 
-use crate::causes::{Attribution, CauseDeaths};
+use crate::causes::{Attribution, CauseDeaths, CauseShares};
 use crate::hmd::{MortalityData, Sex};
-use crate::lifelost::{life_lost, LifeLost, SavePoint, Summary};
+use crate::lifelost::{life_lost_with, Discretisation, LifeLost, SavePoint, Summary};
 use crate::table::{lifetable, Lifetable, LifetableOptions};
 use crate::variation::{variation, Variation};
 use crate::Error;
@@ -14,7 +14,12 @@ use serde::Serialize;
 #[derive(Debug, Clone, Copy, Serialize)]
 pub struct LifeLostOptions {
     pub lifetable: LifetableOptions,
+    /// How eq. 1–6 are discretised: exact integrals (default) or the paper authors' way.
+    pub discretisation: Discretisation,
+    /// Where deaths are saved inside their age-year (continuous discretisation only).
     pub save_point: SavePoint,
+    /// How cause shares by age are formed: each age's own (default) or the paper's spline.
+    pub cause_shares: CauseShares,
     /// Save a cause's deaths into its cause-deleted table (eq. 9–11; the paper's choice) rather
     /// than the all-cause table.
     pub delete_cause: bool,
@@ -27,7 +32,9 @@ impl Default for LifeLostOptions {
     fn default() -> Self {
         LifeLostOptions {
             lifetable: LifetableOptions::default(),
+            discretisation: Discretisation::default(),
             save_point: SavePoint::default(),
+            cause_shares: CauseShares::default(),
             delete_cause: true,
             stationary: false,
         }
@@ -118,10 +125,16 @@ pub fn analyse(
         } else {
             pop.deaths.clone()
         };
-        let mut results = vec![life_lost("All", &deaths, &table, opts.save_point)?];
+        let mut results = vec![life_lost_with(
+            "All",
+            &deaths,
+            &table,
+            opts.discretisation,
+            opts.save_point,
+        )?];
         let mut attribution = None;
         if let Some(cd) = causes {
-            let at = cd.attribute(pop)?;
+            let at = cd.attribute_with(pop, opts.cause_shares)?;
             warnings.extend(at.warnings.iter().cloned());
             for (g, name) in at.groups.iter().enumerate() {
                 if only_cause.is_some_and(|c| c != name) {
@@ -137,7 +150,7 @@ pub fn analyse(
                 } else {
                     at.deaths[g].clone()
                 };
-                results.push(life_lost(name, &dc, &t, opts.save_point)?);
+                results.push(life_lost_with(name, &dc, &t, opts.discretisation, opts.save_point)?);
             }
             attribution = Some(at);
         }

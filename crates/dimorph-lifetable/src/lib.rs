@@ -24,10 +24,10 @@ pub mod table;
 pub mod variation;
 
 pub use analysis::{analyse, Analysis, LifeLostOptions};
-pub use causes::{Attribution, CauseDeaths};
+pub use causes::{Attribution, CauseDeaths, CauseShares};
 pub use error::Error;
 pub use hmd::{read_hmd_dir, read_tidy_csv, MortalityData, Population, Sex};
-pub use lifelost::{life_lost, LifeLost, SavePoint, Summary};
+pub use lifelost::{life_lost, life_lost_paper, life_lost_with, Discretisation, LifeLost, SavePoint, Summary};
 pub use table::{lifetable, AxMethod, Lifetable, LifetableOptions, Smoothing};
 pub use variation::{variation, Variation};
 

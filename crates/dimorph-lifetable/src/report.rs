@@ -122,6 +122,9 @@ pub fn table1(a: &Analysis, with_paper: bool) -> Option<Table> {
         t.row(cells);
     }
     t.note("Cause deaths = each cause's share of deaths by age (cause-of-death file) x all-cause deaths; the 100+ share is held for ages 100-110+.");
+    if a.options.cause_shares == crate::CauseShares::Paper {
+        t.note("Shares as in the paper: cause deaths summed into 0, 1-4, 5-9, ... and log rates interpolated to single ages by a cubic spline (FMM).");
+    }
     Some(t)
 }
 
@@ -178,9 +181,12 @@ pub fn table2(a: &Analysis, with_paper: bool) -> Table {
     }
     t.note(format!(
         "Deaths saved at {}; {} table for each cause (eq. 9-11).",
-        match a.options.save_point {
-            crate::SavePoint::MeanAgeAtDeath => "the mean age at death of their age-year (a + a_x)",
-            crate::SavePoint::ExactAge => "the exact age at the start of their age-year",
+        match (a.options.discretisation, a.options.save_point) {
+            (crate::Discretisation::Paper, _) => {
+                "mid-year with the paper's discretisation (l(x+1) = l(x)exp(-m(x)), end-of-year survivors, class midpoints)"
+            }
+            (_, crate::SavePoint::MeanAgeAtDeath) => "the mean age at death of their age-year (a + a_x)",
+            (_, crate::SavePoint::ExactAge) => "the exact age at the start of their age-year",
         },
         if a.options.delete_cause {
             "cause-deleted"
@@ -188,6 +194,9 @@ pub fn table2(a: &Analysis, with_paper: bool) -> Table {
             "all-cause"
         }
     ));
+    if a.options.cause_shares == crate::CauseShares::Paper {
+        t.note("Cause shares by age as in the paper: abridged log rates interpolated by a cubic spline.");
+    }
     if a.options.stationary {
         t.note("Deaths of the stationary population of the life table, m(a)L(a), not the observed deaths.");
     }

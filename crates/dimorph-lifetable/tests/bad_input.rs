@@ -298,3 +298,25 @@ fn total_sex_uses_the_mean_of_the_two_a0_formulas() {
     assert!((t.ax[0] - expect).abs() < 1e-15);
     assert!(t.e0() > 76.33 && t.e0() < 81.17);
 }
+
+#[test]
+fn papers_cause_shares_need_an_open_age_on_the_five_year_grid() {
+    let hmd = read_hmd_dir(&data_dir().join("hmd/USA")).unwrap();
+    // single ages 0..=7, the last (7+) open: no 0, 1-4, 5-9 grid ends there
+    let mut body = String::from("year,sex,age,open_interval,paper_group,deaths\n");
+    for a in 0..=7 {
+        for g in ["Cancer", "Other"] {
+            body.push_str(&format!("2010,male,{a},{},{g},{}\n", i32::from(a == 7), 10 + a));
+        }
+    }
+    let p = csv("cod7", &body);
+    let c = CauseDeaths::read_csv(&p, None).unwrap();
+    let pop = hmd.get(2010, Sex::Male).unwrap();
+    // the default shares take them
+    assert!(c.attribute(pop).is_ok());
+    let e = c.attribute_with(pop, CauseShares::Paper).unwrap_err().to_string();
+    assert!(
+        e.contains("open cause-of-death age 7 must be a multiple of 5") && e.contains("2010"),
+        "{e}"
+    );
+}

@@ -96,3 +96,60 @@ fn life_lost_mean_age_at_death_and_cause_deleted() {
     }
     assert!((rc.summary.mean_years_left - 1.0 / (MU * (1.0 - s))).abs() < 1e-9);
 }
+
+#[test]
+fn papers_discretisation_closed_forms() {
+    // l(x) = e^{−μx}, ω = 110 closed after one year: the saved of age a win
+    // Σ_{k=0}^{ω−a} e^{−μk} years each; f(y|a) = (1 − e^{−μ})e^{−μy} below the last two classes
+    let t = table(MU);
+    let n = t.len();
+    let d: Vec<f64> = (0..n).map(|a| 100.0 + a as f64).collect();
+    let r = life_lost_paper("All", &d, &t).unwrap();
+    assert_eq!(r.discretisation, Discretisation::Paper);
+    let e = (-MU).exp();
+    for (a, da) in d.iter().enumerate() {
+        let won = (1.0 - e.powi((n - a) as i32)) / (1.0 - e);
+        assert!((r.e_saved[a] - won).abs() < 1e-9, "e_saved({a})");
+        assert!((r.years_won[a] - da * won).abs() < 1e-6);
+        assert!((r.save_age[a] - (a as f64 + 0.5)).abs() < 1e-12);
+        for y in 0..(n - a).saturating_sub(2) {
+            let f = (1.0 - e) * e.powi(y as i32);
+            assert!((r.f_ya[a * n + y] - f).abs() < 1e-12, "f({y}|{a})");
+        }
+        let row: f64 = r.f_ya[a * n..(a + 1) * n].iter().sum();
+        assert!((row - 1.0).abs() < 1e-9);
+        // eq. 6: end-of-year survivors, the year of saving whole
+        assert!((r.w_ax[a * n + a] - da).abs() < 1e-9);
+        if a + 1 < n {
+            assert!((r.w_ax[a * n + a + 1] - da * e).abs() < 1e-9);
+        }
+    }
+    // means at class midpoints
+    let sd: f64 = d.iter().sum();
+    let abar: f64 = d.iter().enumerate().map(|(a, x)| x * (a as f64 + 0.5)).sum::<f64>() / sd;
+    assert!((r.summary.mean_age_at_death - abar).abs() < 1e-9);
+    let sw: f64 = r.years_won.iter().sum();
+    let lived: f64 = r
+        .years_won_by_age_lived
+        .iter()
+        .enumerate()
+        .map(|(x, w)| w * (x as f64 + 0.5))
+        .sum::<f64>()
+        / sw;
+    assert!((r.summary.mean_age_lived - lived).abs() < 1e-9);
+    assert!((sw - r.years_won_by_age_lived.iter().sum::<f64>()).abs() < 1e-6 * sw);
+    // a cause with a constant share s, deleted: the same with μ(1 − s)
+    let s = 0.3;
+    let td = t.cause_deleted(&vec![s; n]).unwrap();
+    let rc = life_lost_with("C", &d, &td, Discretisation::Paper, SavePoint::ExactAge).unwrap();
+    let ec = (-MU * (1.0 - s)).exp();
+    assert!((rc.e_saved[0] - (1.0 - ec.powi(n as i32)) / (1.0 - ec)).abs() < 1e-9);
+}
+
+#[test]
+fn papers_discretisation_bad_rates() {
+    let mut t = table(MU);
+    t.mx[5] = f64::NAN;
+    let e = life_lost_paper("All", &vec![1.0; t.len()], &t).unwrap_err().to_string();
+    assert!(e.contains("rate at age 5") && e.contains("NaN"), "{e}");
+}

@@ -179,3 +179,83 @@ fn bad_input_exits_2_with_a_message() {
     assert_eq!(code, 2);
     assert!(err.contains("--save-at 'noon'"), "{err}");
 }
+
+#[test]
+fn lifelost_with_the_papers_discretisation_and_cause_shares() {
+    let (code, out, err) = run(&[
+        "lifelost",
+        "--hmd",
+        "data/hmd/USA",
+        "--year",
+        "2010",
+        "--causes",
+        "data/usa_2010_cod.csv",
+        "--discretisation",
+        "paper",
+        "--cause-shares",
+        "paper",
+        "--no-smooth",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let j: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(j["options"]["discretisation"], "paper");
+    assert_eq!(j["options"]["cause_shares"], "paper");
+    assert_eq!(j["sexes"][0]["results"][0]["discretisation"], "paper");
+    // Table 2 'All' (Riffe & Sole Auro 2015): every cell within 0.2 years
+    let t2 = j["table2"].as_array().unwrap();
+    let all = t2.iter().find(|r| r["cause"] == "All").unwrap();
+    let paper = [
+        ("mean_age_at_death", 69.9, 76.9),
+        ("mean_years_left", 16.3, 13.7),
+        ("mean_age_at_saving", 54.4, 60.8),
+        ("mean_age_lived", 69.9, 75.0),
+    ];
+    for (k, m, f) in paper {
+        let vm = all["male"][k].as_f64().unwrap();
+        let vf = all["female"][k].as_f64().unwrap();
+        assert!((vm - m).abs() <= 0.2 && (vf - f).abs() <= 0.2, "{k}: {vm} {vf}");
+    }
+    // Table 1 with the paper's shares: Mental within 1 % of 76,270 / 41,413
+    let t1 = j["table1"].as_array().unwrap();
+    let mental = t1.iter().find(|r| r["cause"] == "Mental").unwrap();
+    assert!((mental["female"].as_f64().unwrap() / 76_270.0 - 1.0).abs() < 0.01);
+    assert!((mental["male"].as_f64().unwrap() / 41_413.0 - 1.0).abs() < 0.01);
+    // the text report names the choice
+    let (code, out, _) = run(&[
+        "lifelost",
+        "--hmd",
+        "data/hmd/USA",
+        "--year",
+        "2010",
+        "--discretisation",
+        "paper",
+    ]);
+    assert_eq!(code, 0);
+    assert!(out.contains("paper's discretisation") && out.contains("54.3"), "{out}");
+}
+
+#[test]
+fn lifelost_bad_discretisation_options_exit_2() {
+    let base = ["lifelost", "--hmd", "data/hmd/USA", "--year", "2010"];
+    let (code, _, err) = run(&[&base[..], &["--discretisation", "fine"]].concat());
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("--discretisation 'fine'") && err.contains("'paper'"),
+        "{err}"
+    );
+    let (code, _, err) = run(&[&base[..], &["--discretisation", "paper", "--save-at", "exact"]].concat());
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("--save-at applies to --discretisation continuous only"),
+        "{err}"
+    );
+    let (code, _, err) = run(&[
+        &base[..],
+        &["--causes", "data/usa_2010_cod.csv", "--cause-shares", "spline"],
+    ]
+    .concat());
+    assert_eq!(code, 2);
+    assert!(err.contains("--cause-shares 'spline'"), "{err}");
+}

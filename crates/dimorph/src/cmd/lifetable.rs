@@ -5,8 +5,8 @@ use super::{write_file, CliError, CliResult, Format};
 use dimorph_lifetable::figures::Perspective;
 use dimorph_lifetable::report::{self, Matrix};
 use dimorph_lifetable::{
-    analyse, lifetable, read_data, variation, AxMethod, CauseDeaths, LifeLostOptions, LifetableOptions, MortalityData,
-    SavePoint, Sex, Smoothing,
+    analyse, lifetable, read_data, variation, AxMethod, CauseDeaths, CauseShares, Discretisation, LifeLostOptions,
+    LifetableOptions, MortalityData, SavePoint, Sex, Smoothing,
 };
 use std::path::{Path, PathBuf};
 
@@ -128,9 +128,19 @@ pub struct LostArgs {
     /// female, male or both.
     #[arg(long, default_value = "both")]
     pub sex: String,
-    /// Where a death is saved inside its age-year: 'mean' (a + a(x), default) or 'exact' (age a).
-    #[arg(long, default_value = "mean")]
-    pub save_at: String,
+    /// How eq. 1-6 are discretised: 'continuous' (exact integrals under the table, default) or
+    /// 'paper' (the paper authors' computation: l(x+1) = l(x)exp(-m(x)), end-of-year survivors,
+    /// class midpoints).
+    #[arg(long, default_value = "continuous")]
+    pub discretisation: String,
+    /// Where a death is saved inside its age-year: 'mean' (a + a(x), default) or 'exact' (age a);
+    /// continuous discretisation only.
+    #[arg(long)]
+    pub save_at: Option<String>,
+    /// How cause shares by age are formed: 'age' (each age's own counts, default) or 'paper'
+    /// (abridged log rates interpolated by a cubic spline, as the paper's authors did).
+    #[arg(long, default_value = "age")]
+    pub cause_shares: String,
     /// Save a cause's deaths into the all-cause table instead of the cause-deleted one.
     #[arg(long)]
     pub keep_cause: bool,
@@ -155,14 +165,37 @@ pub fn run_lost(a: LostArgs) -> CliResult {
         "both" => vec![Sex::Female, Sex::Male],
         s => vec![parse_sex(s)?],
     };
-    let save_point = match a.save_at.as_str() {
-        "mean" => SavePoint::MeanAgeAtDeath,
-        "exact" => SavePoint::ExactAge,
-        s => return Err(CliError::input(format!("--save-at '{s}': use 'mean' or 'exact'"))),
+    let discretisation = match a.discretisation.as_str() {
+        "continuous" => Discretisation::Continuous,
+        "paper" => Discretisation::Paper,
+        s => {
+            return Err(CliError::input(format!(
+                "--discretisation '{s}': use 'continuous' or 'paper'"
+            )))
+        }
+    };
+    let save_point = match (a.save_at.as_deref(), discretisation) {
+        (None, _) | (Some("mean"), Discretisation::Continuous) => SavePoint::MeanAgeAtDeath,
+        (Some("exact"), Discretisation::Continuous) => SavePoint::ExactAge,
+        (Some(s), Discretisation::Continuous) => {
+            return Err(CliError::input(format!("--save-at '{s}': use 'mean' or 'exact'")))
+        }
+        (Some(_), Discretisation::Paper) => {
+            return Err(CliError::input(
+                "--save-at applies to --discretisation continuous only (the paper's saves deaths at mid-year)",
+            ))
+        }
+    };
+    let cause_shares = match a.cause_shares.as_str() {
+        "age" => CauseShares::Age,
+        "paper" => CauseShares::Paper,
+        s => return Err(CliError::input(format!("--cause-shares '{s}': use 'age' or 'paper'"))),
     };
     let opts = LifeLostOptions {
         lifetable: a.table.options()?,
+        discretisation,
         save_point,
+        cause_shares,
         delete_cause: !a.keep_cause,
         stationary: a.stationary,
     };
