@@ -22,5 +22,5 @@ fi
 if [ ! -f "$data/bench_results.json" ] || [ "${RERUN_PEERS:-0}" = 1 ]; then
     nice "$py" bench/glm/glm_peers.py bench --out "$data" --reps 3
 fi
-cargo run --release -p dimorph-glm --example bench -- "$data" | tee "$data/rust_bench.txt"
+cargo run --release -p dimorph-glm --example glm_bench -- "$data" | tee "$data/rust_bench.txt"
 "$py" bench/glm/compare.py "$data/bench_results.json" "$data/rust_bench.txt"

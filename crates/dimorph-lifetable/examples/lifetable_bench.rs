@@ -5,7 +5,7 @@
 //! `bench/install_peer.sh`) and the ratio.
 //!
 //! ```text
-//! cargo run --release -p dimorph-lifetable --example bench [-- CAUSES.csv]
+//! cargo run --release -p dimorph-lifetable --example lifetable_bench [-- CAUSES.csv]
 //! ```
 //! Without an argument the cause shares are those of `data/usa_2010_cod.csv`; years without
 //! cause-of-death data use the shares of the nearest year that has them (a timing workload, not

@@ -4,7 +4,7 @@
 //! MLE in `bench_reference.json` when it is there, and prints one `RESULT {json}` line per model
 //! for `bench/glm/compare.py`, which sets the times beside statsmodels, glum and scikit-learn.
 //!
-//! Run: `bench/glm/run.sh`, or `cargo run --release -p dimorph-glm --example bench -- bench-data`.
+//! Run: `bench/glm/run.sh`, or `cargo run --release -p dimorph-glm --example glm_bench -- bench-data`.
 //! Not part of `cargo test`.
 
 use dimorph_glm::{fit, model_frame, Family, GlmOptions};

@@ -2,7 +2,7 @@
 //! of two groups (95 % log-normal healthy, 5 % pathological), timed here and, in the same run,
 //! by reflimR in R on the same data (written to a CSV file), with the ratio.
 //!
-//! Run: `cargo run --release -p dimorph-refint --example bench [-- N_PER_GROUP [CSV_PATH]]`.
+//! Run: `cargo run --release -p dimorph-refint --example refint_bench [-- N_PER_GROUP [CSV_PATH]]`.
 //! The R side needs Rscript and reflimR: `bench/refint_install_peers.sh` installs them;
 //! `R_PEER_LIB` may name the R library that holds reflimR. Without R the R side is skipped.
 
