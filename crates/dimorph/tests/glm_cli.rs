@@ -315,3 +315,14 @@ fn separation_is_reported() {
     assert_eq!(v["fit"]["separation"], "complete");
     assert!(stderr(&o).contains("separation"));
 }
+
+#[test]
+fn quasi_complete_separation_is_reported() {
+    // x separates y except at x = 3, where both outcomes occur
+    let f = tmp("qsep.csv", "y,x\n0,1\n0,2\n0,3\n1,3\n1,4\n1,5\n");
+    let o = run(&["glm", "--data", &f, "y ~ x", "--family", "binomial", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    assert_eq!(v["fit"]["separation"], "quasi-complete");
+}
+
