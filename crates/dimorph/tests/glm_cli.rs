@@ -325,4 +325,3 @@ fn quasi_complete_separation_is_reported() {
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
     assert_eq!(v["fit"]["separation"], "quasi-complete");
 }
-
