@@ -12,7 +12,7 @@
 //! complex transform: five 2-D FFTs per gradient.
 
 use crate::par_rows_mut;
-use rustfft::num_complex::Complex64 as C64;
+use rustfft::num_complex::Complex32 as C64;
 use rustfft::{Fft, FftPlanner};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -26,9 +26,9 @@ pub const UNITS_PER_BOX: f64 = 1.0;
 
 /// Reusable plans and buffers for the FFT repulsion.
 pub struct FftRepulsion {
-    planner: FftPlanner<f64>,
-    plans: HashMap<usize, (Arc<dyn Fft<f64>>, Arc<dyn Fft<f64>>)>,
-    bufs: [Vec<C64>; 3],
+    planner: FftPlanner<f32>,
+    plans: HashMap<usize, (Arc<dyn Fft<f32>>, Arc<dyn Fft<f32>>)>,
+    bufs: [Vec<C64>; 4],
     threads: usize,
     /// Boxes per dimension used in the last call.
     pub last_boxes: usize,
@@ -50,12 +50,36 @@ fn lagrange(u: f64) -> [f64; 3] {
     [0.5 * b * c, -a * c, 0.5 * a * b]
 }
 
+/// (lower corner, boxes per dimension, side length) of the interpolation grid for `y`.
+pub fn grid_boxes(y: &[f64]) -> (f64, usize, f64) {
+    let (lo, hi) = y
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
+    let range = (hi - lo).max(1e-12);
+    let mut nb = MIN_BOXES.max((range / UNITS_PER_BOX).ceil() as usize);
+    while !five_smooth(nb) {
+        nb += 1;
+    }
+    (lo, nb, range)
+}
+
+/// Whether the exact O(n²) repulsion is cheaper than interpolation at `y` (used by
+/// [`crate::GradientMethod::Auto`]): n²/2 pair evaluations (×6 when α ∉ {1, ½} needs `powf`)
+/// against ~10 pair-equivalents per cell of the padded (2·3·nb)² FFT grid, a ratio measured on
+/// this implementation.
+pub fn exact_is_cheaper(y: &[f64], alpha: f64) -> bool {
+    let n = (y.len() / 2) as f64;
+    let m = (2 * NODES * grid_boxes(y).1) as f64;
+    let c = if alpha == 1.0 || alpha == 0.5 { 1.0 } else { 6.0 };
+    n * n / 2.0 * c < 10.0 * m * m
+}
+
 impl FftRepulsion {
     pub fn new(threads: usize) -> Self {
         FftRepulsion {
             planner: FftPlanner::new(),
             plans: HashMap::new(),
-            bufs: [Vec::new(), Vec::new(), Vec::new()],
+            bufs: [Vec::new(), Vec::new(), Vec::new(), Vec::new()],
             threads: threads.max(1),
             last_boxes: 0,
         }
@@ -133,36 +157,44 @@ impl FftRepulsion {
             b.clear();
             b.resize(m * m, C64::new(0.0, 0.0));
         }
-        let [bx, bybuf, bk] = &mut self.bufs;
+        let [bx, bybuf, bk, bout] = &mut self.bufs;
         for r in 0..ng {
             for c in 0..ng {
                 let cell = 3 * (r * ng + c);
-                bx[r * m + c] = C64::new(grid[cell], grid[cell + 1]);
-                bybuf[r * m + c] = C64::new(grid[cell + 2], 0.0);
+                bx[r * m + c] = C64::new(grid[cell] as f32, grid[cell + 1] as f32);
+                bybuf[r * m + c] = C64::new(grid[cell + 2] as f32, 0.0);
             }
         }
+        // kernel values on the quarter 0..ng × 0..ng, mirrored into the circulant (index ng stays 0)
         let inv_a = 1.0 / alpha;
-        par_rows_mut(bk, m, threads, |first, rows| {
-            for (rr, row) in rows.chunks_exact_mut(m).enumerate() {
-                let r = first + rr;
-                let dr = if r < ng {
-                    r
-                } else if r == ng {
-                    continue;
-                } else {
-                    m - r
-                };
-                for (c, v) in row.iter_mut().enumerate() {
-                    let dc = if c < ng {
-                        c
-                    } else if c == ng {
-                        continue;
-                    } else {
-                        m - c
-                    };
+        let mut quarter = vec![C64::new(0.0, 0.0); ng * ng];
+        par_rows_mut(&mut quarter, ng, threads, |first, rows| {
+            for (rr, row) in rows.chunks_exact_mut(ng).enumerate() {
+                let dr = first + rr;
+                for (dc, v) in row.iter_mut().enumerate() {
                     let d2 = ((dr * dr + dc * dc) as f64) * h * h;
                     let k1 = crate::gradient::kernel(d2, alpha);
-                    *v = C64::new(k1, k1 / (1.0 + d2 * inv_a));
+                    *v = C64::new(k1 as f32, (k1 / (1.0 + d2 * inv_a)) as f32);
+                }
+            }
+        });
+        let quarter = &quarter;
+        let mirror = |i: usize| {
+            if i < ng {
+                Some(i)
+            } else if i == ng {
+                None
+            } else {
+                Some(m - i)
+            }
+        };
+        par_rows_mut(bk, m, threads, |first, rows| {
+            for (rr, row) in rows.chunks_exact_mut(m).enumerate() {
+                let Some(dr) = mirror(first + rr) else { continue };
+                for (c, v) in row.iter_mut().enumerate() {
+                    if let Some(dc) = mirror(c) {
+                        *v = quarter[dr * ng + dc];
+                    }
                 }
             }
         });
@@ -173,8 +205,7 @@ impl FftRepulsion {
         // 3. products: out1 = X·F2 → (K2*1, K2*y1); out2 = A·F1 + i·Yb·F2 → (K1*1, K2*y2)
         {
             let (bx_r, by_r, bk_r) = (&*bx, &*bybuf, &*bk);
-            let mut out2 = vec![C64::new(0.0, 0.0); m * m];
-            par_rows_mut(&mut out2, m, threads, |first, rows| {
+            par_rows_mut(bout, m, threads, |first, rows| {
                 for (rr, row) in rows.chunks_exact_mut(m).enumerate() {
                     let a = first + rr;
                     let am = (m - a) % m;
@@ -188,8 +219,8 @@ impl FftRepulsion {
                     }
                 }
             });
-            *bybuf = out2;
         }
+        std::mem::swap(bybuf, bout);
         let bk_r = &*bk;
         par_rows_mut(bx, m, threads, |first, rows| {
             for (o, k) in rows.iter_mut().zip(&bk_r[first * m..]) {
@@ -199,6 +230,7 @@ impl FftRepulsion {
         fft2_inverse(bx, m, ng, &inv, threads);
         fft2_inverse(bybuf, m, ng, &inv, threads);
         let scale = 1.0 / (m * m) as f64;
+        let (bx, bybuf) = (&self.bufs[0], &self.bufs[1]);
 
         // 4. interpolate back to the points
         let (p1, p2) = (&*bx, &*bybuf);
@@ -218,10 +250,10 @@ impl FftRepulsion {
                         let w = wa * wb;
                         let u = p1[row + b];
                         let v = p2[row + b];
-                        k2_1 += w * u.re;
-                        k2_y1 += w * u.im;
-                        k1_1 += w * v.re;
-                        k2_y2 += w * v.im;
+                        k2_1 += w * u.re as f64;
+                        k2_y1 += w * u.im as f64;
+                        k1_1 += w * v.re as f64;
+                        k2_y2 += w * v.im as f64;
                     }
                 }
                 o[0] = (y1 * k2_1 - k2_y1) * scale;
@@ -236,7 +268,7 @@ impl FftRepulsion {
 }
 
 /// Row FFTs over `rows` rows of an `m`-wide buffer, threaded.
-fn fft_rows(buf: &mut [C64], m: usize, rows: usize, plan: &Arc<dyn Fft<f64>>, threads: usize) {
+fn fft_rows(buf: &mut [C64], m: usize, rows: usize, plan: &Arc<dyn Fft<f32>>, threads: usize) {
     par_rows_mut(&mut buf[..rows * m], m, threads, |_, chunk| {
         let mut scratch = vec![C64::new(0.0, 0.0); plan.get_inplace_scratch_len()];
         plan.process_with_scratch(chunk, &mut scratch);
@@ -259,14 +291,14 @@ fn transpose(buf: &mut [C64], m: usize) {
 }
 
 /// Forward 2-D FFT of a buffer whose rows ≥ `nonzero_rows` are zero; the spectrum is left transposed.
-fn fft2_forward(buf: &mut [C64], m: usize, nonzero_rows: usize, plan: &Arc<dyn Fft<f64>>, threads: usize) {
+fn fft2_forward(buf: &mut [C64], m: usize, nonzero_rows: usize, plan: &Arc<dyn Fft<f32>>, threads: usize) {
     fft_rows(buf, m, nonzero_rows, plan, threads);
     transpose(buf, m);
     fft_rows(buf, m, m, plan, threads);
 }
 
 /// Inverse of [`fft2_forward`] (unnormalised), computing only the first `keep_rows` output rows.
-fn fft2_inverse(buf: &mut [C64], m: usize, keep_rows: usize, plan: &Arc<dyn Fft<f64>>, threads: usize) {
+fn fft2_inverse(buf: &mut [C64], m: usize, keep_rows: usize, plan: &Arc<dyn Fft<f32>>, threads: usize) {
     fft_rows(buf, m, m, plan, threads);
     transpose(buf, m);
     fft_rows(buf, m, keep_rows, plan, threads);

@@ -16,6 +16,8 @@ use crate::par_rows_mut;
 pub fn kernel(d2: f64, alpha: f64) -> f64 {
     if alpha == 1.0 {
         1.0 / (1.0 + d2)
+    } else if alpha == 0.5 {
+        1.0 / (1.0 + 2.0 * d2).sqrt()
     } else {
         (1.0 + d2 / alpha).powf(-alpha)
     }
@@ -43,38 +45,54 @@ pub fn attractive(p: &Csr, y: &[f64], alpha: f64, exag: f64, out: &mut [f64], th
     });
 }
 
-/// Exact repulsion: (Σ_j w_ij^{1+1/α} (y_i − y_j) for every i, Z = Σ_{i≠j} w_ij).
+/// Exact repulsion: (Σ_j w_ij^{1+1/α} (y_i − y_j) for every i, Z = Σ_{i≠j} w_ij). Each pair is
+/// visited once; threads take interleaved rows and keep their own force arrays.
 pub fn repulsive_exact(y: &[f64], alpha: f64, threads: usize) -> (Vec<f64>, f64) {
     let n = y.len() / 2;
-    let mut rep = vec![0.0; 2 * n];
-    let mut zs = vec![0.0; n];
-    // row sums of w go into zs, computed alongside
-    let zs_ptr = std::sync::Mutex::new(&mut zs);
-    par_rows_mut(&mut rep, 2, threads, |first, chunk| {
-        let mut local = Vec::with_capacity(chunk.len() / 2);
-        for (r, o) in chunk.chunks_exact_mut(2).enumerate() {
-            let i = first + r;
-            let (mut f0, mut f1, mut z) = (0.0, 0.0, 0.0);
-            for j in 0..n {
-                if j == i {
-                    continue;
-                }
-                let (dx, dy) = (y[2 * i] - y[2 * j], y[2 * i + 1] - y[2 * j + 1]);
-                let d2 = dx * dx + dy * dy;
-                let w = kernel(d2, alpha);
-                let w2 = w / (1.0 + d2 / alpha);
-                z += w;
-                f0 += w2 * dx;
-                f1 += w2 * dy;
-            }
-            o[0] = f0;
-            o[1] = f1;
-            local.push(z);
-        }
-        let mut g = zs_ptr.lock().expect("no poisoned lock");
-        g[first..first + local.len()].copy_from_slice(&local);
+    let t = threads.max(1).min(n.max(1));
+    let inv_a = 1.0 / alpha;
+    let parts: Vec<(Vec<f64>, f64)> = std::thread::scope(|s| {
+        let hs: Vec<_> = (0..t)
+            .map(|th| {
+                s.spawn(move || {
+                    let mut f = vec![0.0f64; 2 * n];
+                    let mut z = 0.0;
+                    // rows th, 2t−1−th, t+th, ... balance the triangle between threads
+                    let mut i = th;
+                    let mut flip = false;
+                    while i < n {
+                        let (yi0, yi1) = (y[2 * i], y[2 * i + 1]);
+                        let (mut f0, mut f1) = (0.0, 0.0);
+                        for j in i + 1..n {
+                            let (dx, dy) = (yi0 - y[2 * j], yi1 - y[2 * j + 1]);
+                            let d2 = dx * dx + dy * dy;
+                            let w = kernel(d2, alpha);
+                            let w2 = w / (1.0 + d2 * inv_a);
+                            z += 2.0 * w;
+                            f0 += w2 * dx;
+                            f1 += w2 * dy;
+                            f[2 * j] -= w2 * dx;
+                            f[2 * j + 1] -= w2 * dy;
+                        }
+                        f[2 * i] += f0;
+                        f[2 * i + 1] += f1;
+                        i += if flip { 2 * th + 1 } else { 2 * (t - th) - 1 };
+                        flip = !flip;
+                    }
+                    (f, z)
+                })
+            })
+            .collect();
+        hs.into_iter().map(|h| h.join().expect("repulsion thread")).collect()
     });
-    let z = zs.iter().sum();
+    let mut rep = vec![0.0; 2 * n];
+    let mut z = 0.0;
+    for (f, zt) in parts {
+        for (a, b) in rep.iter_mut().zip(&f) {
+            *a += b;
+        }
+        z += zt;
+    }
     (rep, z)
 }
 

@@ -20,6 +20,7 @@ pub mod input;
 pub mod knn;
 pub mod metrics;
 pub mod optimize;
+pub mod output;
 pub mod pca;
 pub mod plot;
 pub mod rng;
@@ -119,7 +120,8 @@ pub enum KnnMethod {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum GradientMethod {
-    /// Exact below [`Params::exact_gradient_max_n`] points, FFT interpolation above.
+    /// Per iteration, whichever is cheaper at the current layout: exact (small n) or FFT
+    /// interpolation ([`fft::exact_is_cheaper`]).
     Auto,
     Exact,
     Fft,
@@ -140,7 +142,6 @@ pub struct Params {
     /// Number of points whose approximate neighbours are checked against exact ones (recall).
     pub recall_sample: usize,
     pub gradient: GradientMethod,
-    pub exact_gradient_max_n: usize,
     pub early_exaggeration: f64,
     pub early_iter: usize,
     /// Iterations of the normal phase (after early exaggeration).
@@ -163,7 +164,6 @@ impl Default for Params {
             pca_dims: 50,
             recall_sample: 1000,
             gradient: GradientMethod::Auto,
-            exact_gradient_max_n: 1000,
             early_exaggeration: 12.0,
             early_iter: 250,
             n_iter: 500,
@@ -198,6 +198,9 @@ pub struct Embedding {
     pub knn_recall: Option<f64>,
     pub knn_recall_sample: usize,
     pub gradient_method: GradientMethod,
+    /// Iterations whose repulsion was exact (the others used FFT interpolation).
+    pub exact_iterations: usize,
+    pub iterations: usize,
     pub learning_rate: f64,
     pub params: Params,
     /// Seconds per phase.
@@ -273,11 +276,7 @@ pub fn embed(x: &Features, p: &Params, progress: Progress) -> Result<Embedding> 
         }
         _ => optimize::random_init(x.n, 1e-4, &mut rng.fork(3)),
     };
-    let gmethod = match p.gradient {
-        GradientMethod::Auto if x.n <= p.exact_gradient_max_n => GradientMethod::Exact,
-        GradientMethod::Auto => GradientMethod::Fft,
-        m => m,
-    };
+    let gmethod = p.gradient;
     let lr = p.learning_rate.unwrap_or((x.n as f64 / p.early_exaggeration).max(50.0));
     let opt = optimize::Schedule {
         early_exaggeration: p.early_exaggeration,
@@ -289,17 +288,19 @@ pub fn embed(x: &Features, p: &Params, progress: Progress) -> Result<Embedding> 
         method: gmethod,
         threads,
     };
-    let (y, kl) = optimize::run(&pm, y0, &opt, progress);
+    let res = optimize::run(&pm, y0, &opt, progress);
     lap("optimize", &mut timings);
     Ok(Embedding {
         n: x.n,
-        y: y.chunks_exact(2).map(|c| [c[0], c[1]]).collect(),
-        kl_divergence: kl,
+        y: res.y.chunks_exact(2).map(|c| [c[0], c[1]]).collect(),
+        kl_divergence: res.kl,
         knn_method: method,
         knn_dims: space.d,
         knn_recall: recall,
         knn_recall_sample: recall_n,
         gradient_method: gmethod,
+        exact_iterations: res.exact_iterations,
+        iterations: p.early_iter + p.n_iter,
         learning_rate: lr,
         params: p.clone(),
         timings,

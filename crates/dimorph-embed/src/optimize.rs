@@ -41,21 +41,42 @@ pub fn random_init(n: usize, sd: f64, rng: &mut Rng) -> Vec<f64> {
     (0..2 * n).map(|_| rng.normal() * sd).collect()
 }
 
-/// The gradient (constant 4 dropped, see [`crate::gradient`]) at `y`; returns Z as well.
-pub fn gradient(p: &Csr, y: &[f64], exag: f64, s: &Schedule, fft: &mut FftRepulsion, grad: &mut [f64]) -> f64 {
+/// Whether this iteration uses the exact repulsion.
+fn use_exact(y: &[f64], s: &Schedule) -> bool {
+    match s.method {
+        GradientMethod::Exact => true,
+        GradientMethod::Fft => false,
+        GradientMethod::Auto => crate::fft::exact_is_cheaper(y, s.alpha),
+    }
+}
+
+/// The gradient (constant 4 dropped, see [`crate::gradient`]) at `y`; returns Z and whether the
+/// repulsion was exact.
+pub fn gradient(p: &Csr, y: &[f64], exag: f64, s: &Schedule, fft: &mut FftRepulsion, grad: &mut [f64]) -> (f64, bool) {
     attractive(p, y, s.alpha, exag, grad, s.threads);
-    let (rep, z) = match s.method {
-        GradientMethod::Exact => repulsive_exact(y, s.alpha, s.threads),
-        _ => fft.repulsion(y, s.alpha),
+    let exact = use_exact(y, s);
+    let (rep, z) = if exact {
+        repulsive_exact(y, s.alpha, s.threads)
+    } else {
+        fft.repulsion(y, s.alpha)
     };
     for (g, r) in grad.iter_mut().zip(&rep) {
         *g -= r / z;
     }
-    z
+    (z, exact)
 }
 
-/// Runs the schedule from `y` (2n coordinates); returns the embedding and its KL divergence.
-pub fn run(p: &Csr, mut y: Vec<f64>, s: &Schedule, progress: Progress) -> (Vec<f64>, f64) {
+/// Result of [`run`].
+pub struct Optimised {
+    pub y: Vec<f64>,
+    pub kl: f64,
+    /// Iterations whose repulsion was computed exactly (the rest by FFT interpolation).
+    pub exact_iterations: usize,
+}
+
+/// Runs the schedule from `y` (2n coordinates).
+pub fn run(p: &Csr, mut y: Vec<f64>, s: &Schedule, progress: Progress) -> Optimised {
+    let mut exact_iterations = 0;
     let n = y.len() / 2;
     let mut update = vec![0.0f64; 2 * n];
     let mut gains = vec![1.0f64; 2 * n];
@@ -65,7 +86,7 @@ pub fn run(p: &Csr, mut y: Vec<f64>, s: &Schedule, progress: Progress) -> (Vec<f
     for it in 0..total {
         let early = it < s.early_iter;
         let exag = if early { s.early_exaggeration } else { 1.0 };
-        gradient(p, &y, exag, s, &mut fft, &mut grad);
+        exact_iterations += gradient(p, &y, exag, s, &mut fft, &mut grad).1 as usize;
         for i in 0..n {
             let mut norm2 = 0.0;
             for c in 2 * i..2 * i + 2 {
@@ -104,12 +125,17 @@ pub fn run(p: &Csr, mut y: Vec<f64>, s: &Schedule, progress: Progress) -> (Vec<f
         }
     }
     // Z for the final KL divergence
-    let z = match s.method {
-        GradientMethod::Exact => repulsive_exact(&y, s.alpha, s.threads).1,
-        _ => fft.repulsion(&y, s.alpha).1,
+    let z = if use_exact(&y, s) {
+        repulsive_exact(&y, s.alpha, s.threads).1
+    } else {
+        fft.repulsion(&y, s.alpha).1
     };
     let kl = kl_divergence(p, &y, s.alpha, z);
-    (y, kl)
+    Optimised {
+        y,
+        kl,
+        exact_iterations,
+    }
 }
 
 /// numpy's sign: −1, 0 or 1.
