@@ -141,7 +141,7 @@ pub struct ApproxSettings {
 impl ApproxSettings {
     pub fn for_size(_n: usize, k: usize) -> Self {
         ApproxSettings {
-            trees: 8,
+            trees: 16,
             leaf_size: (2 * k).max(24),
             max_rounds: 10,
             tol: 0.001,
@@ -313,8 +313,9 @@ fn partition(seg: &mut [u32], side: &[f32]) -> usize {
     c
 }
 
-/// One neighbour-of-neighbour round: candidates for i are the neighbours of its neighbours and its
-/// reverse neighbours (at most k), skipping pairs already compared (both entries old).
+/// One neighbour-of-neighbour round: candidates for i are the neighbours and reverse neighbours
+/// (at most k) of its neighbours and of its reverse neighbours, skipping pairs already compared
+/// (both entries old).
 fn refine(x: &Features, g: &KnnGraph, is_new: &[bool], threads: usize) -> (KnnGraph, Vec<bool>, usize) {
     let (n, k) = (g.n, g.k);
     // reverse neighbours, at most k per point
@@ -360,6 +361,12 @@ fn refine(x: &Features, g: &KnnGraph, is_new: &[bool], threads: usize) -> (KnnGr
                 let j_new = is_new[i * k + a];
                 for (b, &l) in g.neighbours(j as usize).iter().enumerate() {
                     if j_new || is_new[j as usize * k + b] {
+                        consider(l, &mut stamp, &mut t);
+                    }
+                }
+                if j_new {
+                    let j = j as usize;
+                    for &l in &rev[j * k..j * k + rev_cnt[j] as usize] {
                         consider(l, &mut stamp, &mut t);
                     }
                 }
