@@ -40,7 +40,7 @@ pub fn section(data_dir: &Path) -> Result<Section> {
     s.text(format!(
         "scikit-learn digits: {} images, {} non-constant pixel features. Uniform affinities over the 15 nearest \
          neighbours (exact search), PCA initialisation, early exaggeration 12 for 250 iterations then 500, \
-         learning rate n/12, FFT-interpolated gradients; kernel k(d) = 1/(1 + d²/α)^α.",
+         learning rate n/12 then n (openTSNE's default), exact or FFT-interpolated gradients; kernel k(d) = 1/(1 + d²/α)^α.",
         x.n, x.d
     ));
     let mut t = Table::new(

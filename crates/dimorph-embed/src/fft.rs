@@ -24,10 +24,13 @@ pub const MIN_BOXES: usize = 50;
 /// Largest box width in embedding units.
 pub const UNITS_PER_BOX: f64 = 1.0;
 
+/// Forward and inverse FFT plans of one length.
+type Plans = (Arc<dyn Fft<f32>>, Arc<dyn Fft<f32>>);
+
 /// Reusable plans and buffers for the FFT repulsion.
 pub struct FftRepulsion {
     planner: FftPlanner<f32>,
-    plans: HashMap<usize, (Arc<dyn Fft<f32>>, Arc<dyn Fft<f32>>)>,
+    plans: HashMap<usize, Plans>,
     bufs: [Vec<C64>; 4],
     threads: usize,
     /// Boxes per dimension used in the last call.
@@ -36,7 +39,7 @@ pub struct FftRepulsion {
 
 fn five_smooth(mut m: usize) -> bool {
     for p in [2, 3, 5] {
-        while m % p == 0 {
+        while m.is_multiple_of(p) {
             m /= p;
         }
     }
@@ -233,7 +236,7 @@ impl FftRepulsion {
         let (bx, bybuf) = (&self.bufs[0], &self.bufs[1]);
 
         // 4. interpolate back to the points
-        let (p1, p2) = (&*bx, &*bybuf);
+        let (p1, p2) = (bx, bybuf);
         let mut rep = vec![0.0f64; 2 * n];
         let zsum = std::sync::Mutex::new(0.0f64);
         par_rows_mut(&mut rep, 2, threads, |first, chunk| {

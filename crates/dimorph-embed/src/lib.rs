@@ -146,7 +146,8 @@ pub struct Params {
     pub early_iter: usize,
     /// Iterations of the normal phase (after early exaggeration).
     pub n_iter: usize,
-    /// `None`: n / early_exaggeration (Belkina et al. 2019), at least 50.
+    /// `None`: n / exaggeration of the phase — n/12 during early exaggeration (Belkina et al.
+    /// 2019), n afterwards (openTSNE 1.0's `learning_rate="auto"`).
     pub learning_rate: Option<f64>,
     pub momentum: f64,
     pub seed: u64,
@@ -201,6 +202,7 @@ pub struct Embedding {
     /// Iterations whose repulsion was exact (the others used FFT interpolation).
     pub exact_iterations: usize,
     pub iterations: usize,
+    /// Learning rate of the early phase (the normal phase uses n unless a rate was given).
     pub learning_rate: f64,
     pub params: Params,
     /// Seconds per phase.
@@ -277,12 +279,11 @@ pub fn embed(x: &Features, p: &Params, progress: Progress) -> Result<Embedding> 
         _ => optimize::random_init(x.n, 1e-4, &mut rng.fork(3)),
     };
     let gmethod = p.gradient;
-    let lr = p.learning_rate.unwrap_or((x.n as f64 / p.early_exaggeration).max(50.0));
     let opt = optimize::Schedule {
         early_exaggeration: p.early_exaggeration,
         early_iter: p.early_iter,
         n_iter: p.n_iter,
-        learning_rate: lr,
+        learning_rate: p.learning_rate,
         momentum: p.momentum,
         alpha: p.alpha,
         method: gmethod,
@@ -301,7 +302,7 @@ pub fn embed(x: &Features, p: &Params, progress: Progress) -> Result<Embedding> 
         gradient_method: gmethod,
         exact_iterations: res.exact_iterations,
         iterations: p.early_iter + p.n_iter,
-        learning_rate: lr,
+        learning_rate: p.learning_rate.unwrap_or(x.n as f64 / p.early_exaggeration),
         params: p.clone(),
         timings,
     })
@@ -361,7 +362,7 @@ pub fn validate(x: &Features, p: &Params) -> Result<()> {
             ));
         }
     }
-    if !(p.early_exaggeration >= 1.0) {
+    if p.early_exaggeration.is_nan() || p.early_exaggeration < 1.0 {
         return bad(format!(
             "--exaggeration must be at least 1 (got {})",
             p.early_exaggeration

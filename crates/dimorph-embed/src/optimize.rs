@@ -1,7 +1,8 @@
 //! Gradient descent of KL(P ‖ Q): early exaggeration (P × 12 for 250 iterations), then the normal
 //! phase; momentum 0.8; per-coordinate gains (+0.2 when the gradient changes sign against the last
 //! update, otherwise ×0.8 + 0.01); each point's step clipped to length 5; the embedding re-centred
-//! after each step (openTSNE 1.0's `gradient_descent`). Learning rate n/12 (Belkina et al. 2019).
+//! after each step (openTSNE 1.0's `gradient_descent`). Learning rate n/exaggeration: n/12 in the
+//! early phase (Belkina et al. 2019), n after, as openTSNE's default.
 
 use crate::affinity::Csr;
 use crate::fft::FftRepulsion;
@@ -18,7 +19,9 @@ pub struct Schedule {
     pub early_exaggeration: f64,
     pub early_iter: usize,
     pub n_iter: usize,
-    pub learning_rate: f64,
+    /// Fixed learning rate; `None`: n / (the phase's exaggeration), i.e. n/12 during early
+    /// exaggeration and n after (openTSNE 1.0's "auto", after Belkina et al. 2019).
+    pub learning_rate: Option<f64>,
     pub momentum: f64,
     pub alpha: f64,
     pub method: GradientMethod,
@@ -86,6 +89,7 @@ pub fn run(p: &Csr, mut y: Vec<f64>, s: &Schedule, progress: Progress) -> Optimi
     for it in 0..total {
         let early = it < s.early_iter;
         let exag = if early { s.early_exaggeration } else { 1.0 };
+        let lr = s.learning_rate.unwrap_or(n as f64 / exag);
         exact_iterations += gradient(p, &y, exag, s, &mut fft, &mut grad).1 as usize;
         for i in 0..n {
             let mut norm2 = 0.0;
@@ -96,7 +100,7 @@ pub fn run(p: &Csr, mut y: Vec<f64>, s: &Schedule, progress: Progress) -> Optimi
                 } else {
                     gains[c] * 0.8 + 0.01
                 };
-                update[c] = s.momentum * update[c] - s.learning_rate * gains[c] * grad[c];
+                update[c] = s.momentum * update[c] - lr * gains[c] * grad[c];
                 norm2 += update[c] * update[c];
             }
             if norm2 > MAX_STEP * MAX_STEP {

@@ -11,12 +11,19 @@ fn mixture(n: usize, d: usize, seed: u64) -> (Features, Vec<usize>) {
     let mut rng = Rng::new(seed);
     let centres: Vec<Vec<f64>> = (0..4).map(|_| (0..d).map(|_| rng.normal() * 6.0).collect()).collect();
     let lab: Vec<usize> = (0..n).map(|i| i % 4).collect();
-    let rows: Vec<Vec<f64>> = lab.iter().map(|&c| centres[c].iter().map(|m| m + rng.normal()).collect()).collect();
+    let rows: Vec<Vec<f64>> = lab
+        .iter()
+        .map(|&c| centres[c].iter().map(|m| m + rng.normal()).collect())
+        .collect();
     (Features::from_rows(&rows).unwrap(), lab)
 }
 
 fn quick() -> Params {
-    Params { early_iter: 100, n_iter: 100, ..Params::default() }
+    Params {
+        early_iter: 100,
+        n_iter: 100,
+        ..Params::default()
+    }
 }
 
 #[test]
@@ -33,7 +40,12 @@ fn same_seed_same_embedding_and_clusters_separate() {
 #[test]
 fn approximate_neighbours_after_pca_report_recall() {
     let (x, lab) = mixture(3000, 60, 2);
-    let p = Params { knn: KnnMethod::Approx, pca_dims: 10, gradient: GradientMethod::Fft, ..quick() };
+    let p = Params {
+        knn: KnnMethod::Approx,
+        pca_dims: 10,
+        gradient: GradientMethod::Fft,
+        ..quick()
+    };
     let e = embed(&x, &p, &mut |_, _, _| {}).unwrap();
     assert_eq!(e.knn_method, KnnMethod::Approx);
     assert_eq!(e.knn_dims, 10);
@@ -48,14 +60,23 @@ fn approximate_neighbours_after_pca_report_recall() {
 #[test]
 fn gaussian_affinities_random_init_and_outputs() {
     let (x, _) = mixture(400, 5, 3);
-    let p = Params { affinity: AffinityKind::Gaussian { perplexity: 30.0 }, init: Init::Random, ..quick() };
+    let p = Params {
+        affinity: AffinityKind::Gaussian { perplexity: 30.0 },
+        init: Init::Random,
+        ..quick()
+    };
     let e = embed(&x, &p, &mut |_, _, _| {}).unwrap();
     assert!(e.y.iter().all(|c| c[0].is_finite() && c[1].is_finite()));
     assert!(e.kl_divergence.is_finite() && e.kl_divergence > 0.0);
     let dir = std::env::temp_dir().join(format!("dimorph-embed-test-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let extras = vec![
-        Extra::Num("logit".into(), (0..400).map(|i| if i == 3 { f64::NAN } else { i as f64 / 10.0 }).collect()),
+        Extra::Num(
+            "logit".into(),
+            (0..400)
+                .map(|i| if i == 3 { f64::NAN } else { i as f64 / 10.0 })
+                .collect(),
+        ),
         Extra::Text("img, id".into(), (0..400).map(|i| Some(format!("im{i}"))).collect()),
     ];
     write_csv(&dir.join("e.csv"), &e.y, &extras).unwrap();

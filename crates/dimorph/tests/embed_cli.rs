@@ -6,7 +6,10 @@ use std::path::PathBuf;
 use std::process::{Command, Output};
 
 fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_dimorph")).args(args).output().expect("runs")
+    Command::new(env!("CARGO_BIN_EXE_dimorph"))
+        .args(args)
+        .output()
+        .expect("runs")
 }
 
 fn stderr(o: &Output) -> String {
@@ -52,16 +55,38 @@ fn writes_coordinates_plot_and_cluster_summary() {
     let out = dir().join("emb.csv");
     let svg = dir().join("emb.svg");
     let mut args = vec![
-        "embed", "--data", data.to_str().unwrap(), "--features", "f*", "--knn", "10", "--alpha", "0.5",
-        "--out", out.to_str().unwrap(), "--plot", svg.to_str().unwrap(), "--color", "logit", "--class", "sex",
-        "--id", "image", "--cluster", "all=0,0,1000", "--quiet",
+        "embed",
+        "--data",
+        data.to_str().unwrap(),
+        "--features",
+        "f*",
+        "--knn",
+        "10",
+        "--alpha",
+        "0.5",
+        "--out",
+        out.to_str().unwrap(),
+        "--plot",
+        svg.to_str().unwrap(),
+        "--color",
+        "logit",
+        "--class",
+        "sex",
+        "--id",
+        "image",
+        "--cluster",
+        "all=0,0,1000",
+        "--quiet",
     ];
     args.extend(QUICK);
     let o = run(&args);
     assert!(o.status.success(), "{}", stderr(&o));
     let text = String::from_utf8_lossy(&o.stdout);
     assert!(text.contains("80 points × 3 features"), "{text}");
-    assert!(text.contains("cluster all (centre 0, 0, radius 1000): 80 points"), "{text}");
+    assert!(
+        text.contains("cluster all (centre 0, 0, radius 1000): 80 points"),
+        "{text}"
+    );
     // 27 of 80 rows are male (i % 3 == 0)
     assert!(text.contains("class male: 27 points (33.8 %)"), "{text}");
     let csv = std::fs::read_to_string(&out).unwrap();
@@ -73,8 +98,18 @@ fn writes_coordinates_plot_and_cluster_summary() {
     // Parquet output and JSON fields
     let pq = dir().join("emb.parquet");
     let mut args = vec![
-        "embed", "--data", data.to_str().unwrap(), "--features", "f1,f2", "--knn", "5", "--out",
-        pq.to_str().unwrap(), "--format", "json", "--quiet",
+        "embed",
+        "--data",
+        data.to_str().unwrap(),
+        "--features",
+        "f1,f2",
+        "--knn",
+        "5",
+        "--out",
+        pq.to_str().unwrap(),
+        "--format",
+        "json",
+        "--quiet",
     ];
     args.extend(QUICK);
     let o = run(&args);
@@ -93,7 +128,11 @@ fn too_few_points_for_the_neighbours() {
     let data = tmp("few.csv", "f1,f2\n1,2\n2,3\n3,1\n4,4\n");
     let o = run(&["embed", "--data", data.to_str().unwrap(), "--features", "f*", "--quiet"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("4 points are too few for 15 nearest neighbours (--knn): need at least 16"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("4 points are too few for 15 nearest neighbours (--knn): need at least 16"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
@@ -105,11 +144,19 @@ fn nan_and_infinite_features() {
     let data = tmp("nan.csv", &s);
     let o = run(&["embed", "--data", data.to_str().unwrap(), "--features", "f*", "--quiet"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("line 8, column 'f2': the value is missing"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("line 8, column 'f2': the value is missing"),
+        "{}",
+        stderr(&o)
+    );
     let data = tmp("inf.csv", &s.replace("NaN", "-Inf"));
     let o = run(&["embed", "--data", data.to_str().unwrap(), "--features", "f*", "--quiet"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("line 8, column 'f2': the value is -inf"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("line 8, column 'f2': the value is -inf"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
@@ -121,7 +168,11 @@ fn constant_features() {
     let data = tmp("const.csv", &s);
     let o = run(&["embed", "--data", data.to_str().unwrap(), "--features", "f*", "--quiet"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("every selected feature column is constant (f1, f2)"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("every selected feature column is constant (f1, f2)"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
@@ -130,16 +181,46 @@ fn missing_columns_and_bad_arguments() {
     let d = data.to_str().unwrap();
     let o = run(&["embed", "--data", d, "--features", "g*", "--quiet"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("--features 'g*' matches no column (columns are: image, f1, f2, f3, logit, sex)"), "{}", stderr(&o));
-    let o = run(&["embed", "--data", d, "--features", "f*", "--color", "evidence", "--quiet"]);
+    assert!(
+        stderr(&o).contains("--features 'g*' matches no column (columns are: image, f1, f2, f3, logit, sex)"),
+        "{}",
+        stderr(&o)
+    );
+    let o = run(&[
+        "embed",
+        "--data",
+        d,
+        "--features",
+        "f*",
+        "--color",
+        "evidence",
+        "--quiet",
+    ]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("no column named 'evidence'"), "{}", stderr(&o));
-    let o = run(&["embed", "--data", d, "--features", "f*", "--cluster", "a=1,2", "--quiet"]);
+    let o = run(&[
+        "embed",
+        "--data",
+        d,
+        "--features",
+        "f*",
+        "--cluster",
+        "a=1,2",
+        "--quiet",
+    ]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("--cluster 'a=1,2': expected NAME=X,Y,RADIUS"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("--cluster 'a=1,2': expected NAME=X,Y,RADIUS"),
+        "{}",
+        stderr(&o)
+    );
     let o = run(&["embed", "--data", d, "--features", "f*", "--alpha=-1", "--quiet"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("--alpha must be a positive number"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("--alpha must be a positive number"),
+        "{}",
+        stderr(&o)
+    );
     let o = run(&["embed", "--data", d, "--features", "f*", "--out", "x.txt", "--quiet"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("must end in .csv or .parquet"), "{}", stderr(&o));

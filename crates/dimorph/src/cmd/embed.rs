@@ -79,7 +79,7 @@ pub struct Args {
     pub early_iter: usize,
     #[arg(long, default_value_t = 12.0)]
     pub exaggeration: f64,
-    /// Learning rate (default n / exaggeration).
+    /// Learning rate (default n / exaggeration of the phase: n/12 early, n after, as openTSNE).
     #[arg(long)]
     pub learning_rate: Option<f64>,
     #[arg(long, default_value_t = 42)]
@@ -155,14 +155,14 @@ fn progress_printer(quiet: bool) -> impl FnMut(&str, usize, usize) {
         let mut e = std::io::stderr();
         if tty {
             let w = 30;
-            let filled = if total == 0 { w } else { done * w / total };
+            let filled = (done * w).checked_div(total).unwrap_or(w).min(w);
             let _ = write!(
                 e,
                 "\r{:<32} [{}{}] {:>3}%  {:>6.1}s",
                 phase,
                 "#".repeat(filled),
                 " ".repeat(w - filled),
-                if total == 0 { 100 } else { done * 100 / total },
+                (done * 100).checked_div(total).unwrap_or(100),
                 start.elapsed().as_secs_f64()
             );
             if done >= total && phase != last {
@@ -326,20 +326,31 @@ pub fn run(a: Args) -> CliResult {
 
 fn text_report(a: &Args, sel: &Selection, e: &Embedding, clusters: &[ClusterSummary]) -> Section {
     let mut s = Section::new(format!("t-SNE of {}", a.data.display()));
+    let constant = if sel.constant.is_empty() {
+        String::new()
+    } else {
+        format!(" ({} constant columns left out)", sel.constant.len())
+    };
+    let neighbours = match e.knn_method {
+        KnnMethod::Exact => "exact".to_string(),
+        _ => format!("approximate (in {} dimensions)", e.knn_dims),
+    };
+    let recall = e
+        .knn_recall
+        .map(|r| format!(", recall {} on {} sampled points", fixed(r, 4), e.knn_recall_sample))
+        .unwrap_or_default();
+    let lr = match e.params.learning_rate {
+        Some(lr) => fixed(lr, 1),
+        None => format!("{} (early exaggeration), then {}", fixed(e.learning_rate, 1), e.n),
+    };
     s.text(format!(
-        "{} points × {} features{}; {:?} affinities; α = {}; {} neighbours{}; gradient {}; learning rate {}; KL divergence {}.",
+        "{} points × {} features{constant}; {:?} affinities; α = {}; {neighbours} neighbours{recall}; gradient {} of {} iterations exact, the rest FFT interpolation; learning rate {lr}; KL divergence {}.",
         e.n,
         sel.columns.len(),
-        if sel.constant.is_empty() { String::new() } else { format!(" ({} constant columns left out)", sel.constant.len()) },
         e.params.affinity,
         e.params.alpha,
-        match e.knn_method {
-            KnnMethod::Exact => "exact".to_string(),
-            _ => format!("approximate (in {} dimensions)", e.knn_dims),
-        },
-        e.knn_recall.map(|r| format!(", recall {} on {} sampled points", fixed(r, 4), e.knn_recall_sample)).unwrap_or_default(),
-        format!("{} of {} iterations exact, the rest FFT interpolation", e.exact_iterations, e.iterations),
-        fixed(e.learning_rate, 1),
+        e.exact_iterations,
+        e.iterations,
         fixed(e.kl_divergence, 4)
     ));
     s.text(format!(
