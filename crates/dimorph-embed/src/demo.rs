@@ -81,6 +81,10 @@ pub fn section(data_dir: &Path) -> Result<Section> {
     }
     t.note("kNN preservation: share of each point's 10 nearest pixel-space neighbours among its 10 nearest in the embedding. Silhouette: mean over all points, Euclidean in the embedding, digits as clusters.");
     t.note("A heavier tail (smaller α) pulls clusters apart: the silhouette rises from α = 1 to α = 0.5.");
+    t.note(
+        "openTSNE 1.0.4, same settings, mean of 3 seeds (tests/reference/opentsne_reference.py): α = 1: 0.543, 0.589, 0.982; \
+         α = 0.5: 0.515, 0.652, 0.982 (kNN preservation, silhouette, accuracy).",
+    );
     s.table(t);
     for (cap, svg) in figs {
         s.figure(cap, svg);

@@ -267,12 +267,15 @@ pub fn embed(x: &Features, p: &Params, progress: Progress) -> Result<Embedding> 
 
     let y0 = match (p.init, &pca) {
         (Init::Pca, Some(pc)) => {
-            let mut y = pc
-                .transform(x, 2, threads)
-                .x
-                .iter()
-                .map(|&v| v as f64)
-                .collect::<Vec<_>>();
+            let scores = pc.transform(x, 2, threads);
+            let mut y: Vec<f64> = if scores.d == 2 {
+                scores.x.iter().map(|&v| v as f64).collect()
+            } else {
+                // one feature: its scores, and a seeded normal second coordinate of the same scale
+                let mut r = rng.fork(4);
+                let sd = pc.variances[0].sqrt().max(1e-12);
+                scores.x.iter().flat_map(|&v| [v as f64, r.normal() * sd]).collect()
+            };
             optimize::rescale(&mut y, 1e-4);
             y
         }

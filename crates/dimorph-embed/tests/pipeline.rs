@@ -91,3 +91,20 @@ fn gaussian_affinities_random_init_and_outputs() {
     assert!(g.numeric("logit").unwrap()[3].is_nan());
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn a_single_feature_still_embeds_in_two_dimensions() {
+    let rows: Vec<Vec<f64>> = (0..200)
+        .map(|i| vec![(i % 2) as f64 * 10.0 + (i as f64 * 0.37).sin()])
+        .collect();
+    let x = Features::from_rows(&rows).unwrap();
+    let e = embed(&x, &quick(), &mut |_, _, _| {}).unwrap();
+    let spread = |c: usize| {
+        let m = e.y.iter().map(|p| p[c]).sum::<f64>() / 200.0;
+        e.y.iter().map(|p| (p[c] - m).powi(2)).sum::<f64>()
+    };
+    assert!(spread(0) > 0.0 && spread(1) > 0.0);
+    let lab: Vec<usize> = (0..200).map(|i| i % 2).collect();
+    let q = dimorph_embed::metrics::quality(&x, &e.y, Some(&lab), 10, 200, 1, 2);
+    assert_eq!(q.knn_accuracy, Some(1.0));
+}
