@@ -1,5 +1,5 @@
 //! Recall and time of the approximate neighbour search on a 20-component Gaussian mixture in 50
-//! dimensions (the benchmark's data). Usage: knn_probe [n] [trees] [rounds]
+//! dimensions (the benchmark's data). Usage: knn_probe [n] [trees] [rounds] [leaf size]
 use dimorph_embed::knn::{approximate_with, recall, ApproxSettings};
 use dimorph_embed::rng::Rng;
 use dimorph_embed::Features;
@@ -22,6 +22,9 @@ fn main() {
     if let Some(&r) = a.get(2) {
         s.max_rounds = r;
     }
+    if let Some(&l) = a.get(3) {
+        s.leaf_size = l;
+    }
     let t = std::time::Instant::now();
     let mut rounds = 0;
     let g = approximate_with(&x, 15, s, &mut Rng::new(1), 2, &mut |p, d, _| {
@@ -32,7 +35,7 @@ fn main() {
     let el = t.elapsed().as_secs_f64();
     let (r, m) = recall(&x, &g, 1000, &mut Rng::new(2), 2);
     println!(
-        "n {n} trees {} rounds<= {}: recall {r:.4} on {m}, {el:.1}s (progress {rounds})",
-        s.trees, s.max_rounds
+        "n {n} trees {} leaf {} rounds<= {}: recall {r:.4} on {m}, {el:.1}s (progress {rounds})",
+        s.trees, s.leaf_size, s.max_rounds
     );
 }
