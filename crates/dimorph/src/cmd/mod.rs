@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod demo;
+pub mod embed;
 pub mod glm;
 pub mod lifetable;
 pub mod refint;
