@@ -7,9 +7,12 @@
 //! [`evidence`] (evidence maps, statistics, feature export), [`demo`].
 
 pub mod data;
+pub mod demo;
+pub mod evidence;
 pub mod image;
 pub mod metrics;
 pub mod model;
+pub mod pipeline;
 pub mod progress;
 pub mod train;
 pub mod rng;

@@ -124,8 +124,10 @@ impl BagNetConfig {
         let stem_w = self.ch(64);
         let stem1 = conv(3, stem_w, 1, 1, device);
         let stem2 = conv(stem_w, stem_w, 3, 1, device);
-        // The reference stem batch norm uses PyTorch momentum 0.001.
-        let stem_bn = BatchNormConfig::new(stem_w).with_momentum(0.001).init(device);
+        // The reference sets PyTorch momentum 0.001 on the stem batch norm, tuned for fine-tuning
+        // ImageNet weights; from scratch its running statistics would stay near their initial
+        // values for hundreds of steps, so all batch norms here use the PyTorch default 0.1.
+        let stem_bn = BatchNormConfig::new(stem_w).init(device);
         let mut inplanes = stem_w;
         let mut stages = Vec::new();
         for (s, &n) in LAYERS.iter().enumerate() {

@@ -346,9 +346,10 @@ fn run<B: AutodiffBackend, O: Optimizer<BagNet<B>, B>>(
             let refs: Vec<_> = augmented.iter().collect();
             let targets: Vec<usize> = chunk.iter().map(|&i| ds.targets[i]).collect();
             let logits = if head {
-                let x = data::to_tensor::<B::InnerBackend>(&refs, device);
-                let feats = model.valid().features(x);
-                model.pooled_logits(Tensor::from_inner(feats))
+                // Backbone frozen: features detached from the graph, so only the head gets
+                // gradients; batch norm still normalises with batch statistics.
+                let feats = model.features(data::to_tensor::<B>(&refs, device)).detach();
+                model.pooled_logits(feats)
             } else {
                 model.forward(data::to_tensor::<B>(&refs, device))
             };

@@ -1,5 +1,4 @@
 //! Architecture tests: map sizes, receptive field, pooling identity, parameter count.
-use burn::module::Module;
 use burn::tensor::{Distribution, Tensor, TensorData};
 use dimorph_bagnet::model::{Arch, BagNetConfig};
 use dimorph_bagnet::Cpu;

@@ -9,13 +9,16 @@ use dimorph_bagnet::CpuTrain;
 fn quick_train() {
     let size: usize = std::env::var("SZ").ok().and_then(|s| s.parse().ok()).unwrap_or(64);
     let n: usize = std::env::var("N").ok().and_then(|s| s.parse().ok()).unwrap_or(200);
-    let ds = synth::dataset(&SynthOptions { n, size, effect: 0.12, seed: 3 });
+    let ds = synth::dataset(&SynthOptions { n, size, effect: std::env::var("EFF").ok().and_then(|s| s.parse().ok()).unwrap_or(0.2), seed: 3 });
     let opt = TrainOptions {
         arch: Arch::BagNet17,
         width: 0.125,
         size,
         head_epochs: 1,
-        epochs: 6,
+        epochs: std::env::var("EP").ok().and_then(|s| s.parse().ok()).unwrap_or(6),
+        optimizer: if std::env::var("ADAM").is_ok() { train::OptimKind::Adam } else { train::OptimKind::Sgd },
+        lr: std::env::var("LR").ok().and_then(|s| s.parse().ok()).unwrap_or(0.01),
+        momentum: 0.9,
         ..Default::default()
     };
     let out = std::path::PathBuf::from(format!("/tmp/bagnet/run{}", std::process::id()));

@@ -29,6 +29,8 @@ enum Command {
     Lifetable(cmd::lifetable::Args),
     /// Life lost and lifesaving by cause of death (Riffe & Sole Auro 2015): Table 2, matrices, figures.
     Lifelost(cmd::lifetable::LostArgs),
+    /// BagNet image classification with patch-evidence maps (Ilanchezian et al. 2021).
+    Bagnet(cmd::bagnet::Args),
 }
 
 fn main() -> ExitCode {
@@ -46,6 +48,7 @@ fn main() -> ExitCode {
         Command::Refint(a) => cmd::refint::run(a),
         Command::Lifetable(a) => cmd::lifetable::run(a),
         Command::Lifelost(a) => cmd::lifetable::run_lost(a),
+        Command::Bagnet(a) => cmd::bagnet::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
