@@ -141,7 +141,10 @@ pub fn load(
     };
     for r in rows {
         let target = classes.iter().position(|c| *c == r.label).ok_or_else(|| {
-            BagNetError::file(&r.path, format!("label '{}' is not one of the model's classes {:?}", r.label, classes))
+            BagNetError::file(
+                &r.path,
+                format!("label '{}' is not one of the model's classes {:?}", r.label, classes),
+            )
         })?;
         let img = match RgbImage::open(&r.path) {
             Ok(i) => i,
@@ -170,31 +173,39 @@ pub fn load(
 }
 
 /// Subject-level split into train/validation/test (fractions 75/10/15 by default): all images of
-/// a subject fall in one set. Returns indices into `rows`.
-pub fn split_by_subject(
-    rows: &[LabelRow],
-    fractions: [f64; 3],
-    seed: u64,
-) -> [Vec<usize>; 3] {
+/// a subject fall in one set. Stratified: the subjects of each class (the label of a subject's first
+/// image) are shuffled and split separately, with at least one subject per set when a class has
+/// three or more. Returns indices into `rows`.
+pub fn split_by_subject(rows: &[LabelRow], fractions: [f64; 3], seed: u64) -> [Vec<usize>; 3] {
     let mut by_subject: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (i, r) in rows.iter().enumerate() {
         by_subject.entry(r.subject.as_str()).or_default().push(i);
     }
-    let mut subjects: Vec<&str> = by_subject.keys().copied().collect();
-    Rng::derive(seed, 10, 0).shuffle(&mut subjects);
-    let n = subjects.len() as f64;
-    let n_train = (fractions[0] * n).round() as usize;
-    let n_val = (fractions[1] * n).round() as usize;
+    let mut by_class: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for (s, idx) in &by_subject {
+        by_class.entry(rows[idx[0]].label.as_str()).or_default().push(s);
+    }
     let mut out: [Vec<usize>; 3] = Default::default();
-    for (k, s) in subjects.iter().enumerate() {
-        let set = if k < n_train {
-            0
-        } else if k < n_train + n_val {
-            1
-        } else {
-            2
-        };
-        out[set].extend(&by_subject[s]);
+    for (k, subjects) in by_class.values_mut().enumerate() {
+        Rng::derive(seed, 10, k as u64).shuffle(subjects);
+        let n = subjects.len();
+        let mut n_val = (fractions[1] * n as f64).round() as usize;
+        let mut n_test = (fractions[2] * n as f64).round() as usize;
+        if n >= 3 {
+            n_val = n_val.max(1);
+            n_test = n_test.max(1);
+        }
+        let n_train = n.saturating_sub(n_val + n_test);
+        for (j, s) in subjects.iter().enumerate() {
+            let set = if j < n_train {
+                0
+            } else if j < n_train + n_val {
+                1
+            } else {
+                2
+            };
+            out[set].extend(&by_subject[s]);
+        }
     }
     for v in out.iter_mut() {
         v.sort();
@@ -294,4 +305,54 @@ pub fn to_tensor<B: Backend>(imgs: &[&RgbImage], device: &B::Device) -> Tensor<B
         }
     }
     Tensor::from_data(TensorData::new(v, [imgs.len(), 3, s, s]), device)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(subject: &str, label: &str) -> LabelRow {
+        LabelRow {
+            path: PathBuf::from("x.png"),
+            name: "x.png".into(),
+            subject: subject.into(),
+            label: label.into(),
+            eye: None,
+            visit: None,
+            planted: None,
+        }
+    }
+
+    #[test]
+    fn split_keeps_subjects_together_and_is_stratified() {
+        let mut rows = Vec::new();
+        for s in 0..40 {
+            for _ in 0..(1 + s % 3) {
+                rows.push(row(&format!("s{s}"), if s % 2 == 0 { "a" } else { "b" }));
+            }
+        }
+        let split = split_by_subject(&rows, [0.75, 0.10, 0.15], 9);
+        assert_eq!(split.iter().map(Vec::len).sum::<usize>(), rows.len());
+        for (k, set) in split.iter().enumerate() {
+            for other in split.iter().skip(k + 1) {
+                for &i in set {
+                    assert!(other.iter().all(|&j| rows[j].subject != rows[i].subject));
+                }
+            }
+            for lab in ["a", "b"] {
+                assert!(set.iter().any(|&i| rows[i].label == lab), "set {k} lacks {lab}");
+            }
+        }
+        // 20 subjects per class: 15 / 2 / 3.
+        let subjects = |v: &Vec<usize>| {
+            let mut s: Vec<&str> = v.iter().map(|&i| rows[i].subject.as_str()).collect();
+            s.sort();
+            s.dedup();
+            s.len()
+        };
+        assert_eq!(
+            [subjects(&split[0]), subjects(&split[1]), subjects(&split[2])],
+            [30, 4, 6]
+        );
+    }
 }

@@ -27,9 +27,9 @@ pub fn demo_options() -> (SynthOptions, TrainOptions) {
             width: 0.125,
             size,
             batch: 16,
-            lr: 0.003,
+            lr: 0.001,
             head_epochs: 1,
-            epochs: 7,
+            epochs: 9,
             optimizer: OptimKind::Adam,
             ..Default::default()
         },
@@ -74,7 +74,11 @@ pub fn run() -> Result<DemoResult, BagNetError> {
         features: false,
     };
     let probe = pipeline::explain_model(&model, &meta, &ds, "test", &sets[2].1, &ex, &dir.join("maps"), &device)?;
-    let mut abs: Vec<f64> = probe.images.iter().flat_map(|e| e.map.iter().map(|v| v.abs())).collect();
+    let mut abs: Vec<f64> = probe
+        .images
+        .iter()
+        .flat_map(|e| e.map.iter().map(|v| v.abs()))
+        .collect();
     abs.sort_by(f64::total_cmp);
     if let Some(&q99) = abs.get(abs.len() * 99 / 100) {
         ex.clip = q99.max(1e-6);

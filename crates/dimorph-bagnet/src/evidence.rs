@@ -40,6 +40,7 @@ pub struct ImageEvidence {
     pub strongest_in_planted: Option<bool>,
 }
 
+#[allow(clippy::too_many_arguments)]
 /// Compute evidence maps of images `idx`; with `features`, also write every patch's feature
 /// vector as CSV rows (image, row, col, logit, f0..).
 pub fn compute<B: Backend>(
@@ -105,7 +106,14 @@ pub fn compute<B: Backend>(
                     header_done = true;
                 }
                 for p in 0..h * w {
-                    let mut line = format!("{},{},{},{},{}", ds.rows[i].name, p / w, p % w, ds.rows[i].label, map[p]);
+                    let mut line = format!(
+                        "{},{},{},{},{}",
+                        ds.rows[i].name,
+                        p / w,
+                        p % w,
+                        ds.rows[i].label,
+                        map[p]
+                    );
                     for f in 0..c {
                         line.push_str(&format!(",{}", fv[((b * c + f) * h + p / w) * w + p % w]));
                     }
@@ -151,6 +159,7 @@ fn patch_at(x: usize, y: usize, q: usize, side: usize) -> (usize, usize) {
 }
 
 /// The image beside its evidence map (red: positive evidence, blue: negative; clipped to ±clip).
+#[allow(clippy::needless_range_loop)]
 pub fn overlay(img: &RgbImage, map: &[f64], side: usize, q: usize, clip: f64) -> RgbImage {
     let (w, h) = (img.width, img.height);
     let mut out = RgbImage::new(2 * w, h);
@@ -192,7 +201,8 @@ pub struct StatComparison {
 /// Fig. 4 statistics by class (binary models): fractions above +t and below −t, the largest and
 /// the smallest patch logit, with Cohen's d (positive class against negative class).
 pub fn compare_stats(ev: &[ImageEvidence]) -> Vec<StatComparison> {
-    let get: [(&str, fn(&ImageEvidence) -> f64); 4] = [
+    type Getter = fn(&ImageEvidence) -> f64;
+    let get: [(&str, Getter); 4] = [
         ("fraction above +t", |e| e.frac_above),
         ("fraction below -t", |e| e.frac_below),
         ("largest patch logit", |e| e.max_logit),
@@ -227,10 +237,10 @@ pub fn kde_svg(title: &str, xlab: &str, ylab: &str, groups: &[(String, Vec<(f64,
         y0 = y0.min(y);
         y1 = y1.max(y);
     }
-    if !(x1 > x0) {
+    if x1.is_nan() || x1 <= x0 {
         x1 = x0 + 1.0;
     }
-    if !(y1 > y0) {
+    if y1.is_nan() || y1 <= y0 {
         y1 = y0 + 1.0;
     }
     let (px, py) = ((x1 - x0) * 0.1, (y1 - y0) * 0.1);
@@ -253,7 +263,10 @@ pub fn kde_svg(title: &str, xlab: &str, ylab: &str, groups: &[(String, Vec<(f64,
         let mut dens = vec![0.0; g * g];
         for a in 0..g {
             for b in 0..g {
-                let (cx, cy) = (x0 + (a as f64 + 0.5) * (x1 - x0) / g as f64, y0 + (b as f64 + 0.5) * (y1 - y0) / g as f64);
+                let (cx, cy) = (
+                    x0 + (a as f64 + 0.5) * (x1 - x0) / g as f64,
+                    y0 + (b as f64 + 0.5) * (y1 - y0) / g as f64,
+                );
                 dens[a * g + b] = pts
                     .iter()
                     .map(|p| (-0.5 * (((p.0 - cx) / hx).powi(2) + ((p.1 - cy) / hy).powi(2))).exp())
@@ -268,8 +281,14 @@ pub fn kde_svg(title: &str, xlab: &str, ylab: &str, groups: &[(String, Vec<(f64,
                 if o < 0.05 {
                     continue;
                 }
-                let (ax, bx) = (c.x_px(x0 + a as f64 * (x1 - x0) / g as f64), c.x_px(x0 + (a + 1) as f64 * (x1 - x0) / g as f64));
-                let (ay, by) = (c.y_px(y0 + (b + 1) as f64 * (y1 - y0) / g as f64), c.y_px(y0 + b as f64 * (y1 - y0) / g as f64));
+                let (ax, bx) = (
+                    c.x_px(x0 + a as f64 * (x1 - x0) / g as f64),
+                    c.x_px(x0 + (a + 1) as f64 * (x1 - x0) / g as f64),
+                );
+                let (ay, by) = (
+                    c.y_px(y0 + (b + 1) as f64 * (y1 - y0) / g as f64),
+                    c.y_px(y0 + b as f64 * (y1 - y0) / g as f64),
+                );
                 rects.push_str(&format!(
                     "<rect x=\"{ax:.1}\" y=\"{ay:.1}\" width=\"{:.1}\" height=\"{:.1}\" fill=\"{col}\" fill-opacity=\"{:.2}\"/>",
                     bx - ax,
@@ -314,7 +333,9 @@ pub fn write_outputs(
     let maps_dir = out.join("maps");
     std::fs::create_dir_all(&maps_dir).map_err(|e| BagNetError::file(&maps_dir, e))?;
     for e in ev.iter().take(max_images) {
-        let stem = Path::new(&e.name).file_stem().map_or(e.name.clone(), |s| s.to_string_lossy().into_owned());
+        let stem = Path::new(&e.name)
+            .file_stem()
+            .map_or(e.name.clone(), |s| s.to_string_lossy().into_owned());
         overlay(&ds.images[e.index], &e.map, e.side, q, clip).save_png(&maps_dir.join(format!("{stem}.png")))?;
     }
     for (t, cls) in ds.classes.iter().enumerate() {
@@ -328,7 +349,8 @@ pub fn write_outputs(
         let mclip = m.iter().fold(0.0f64, |a, b| a.max(b.abs())).max(1e-12);
         overlay(&img, &m, sel[0].side, q, mclip).save_png(&out.join(format!("average_{cls}.png")))?;
     }
-    let mut csv = String::from("image,label,predicted,logit,frac_above,frac_below,max_logit,min_logit,strongest_in_planted\n");
+    let mut csv =
+        String::from("image,label,predicted,logit,frac_above,frac_below,max_logit,min_logit,strongest_in_planted\n");
     for e in ev {
         csv.push_str(&format!(
             "{},{},{},{},{},{},{},{},{}\n",
@@ -349,7 +371,9 @@ pub fn write_outputs(
         let by = |t: usize, f: &dyn Fn(&ImageEvidence) -> (f64, f64)| -> Vec<(f64, f64)> {
             ev.iter().filter(|e| e.target == t && e.predicted == t).map(f).collect()
         };
-        let groups = |f: &dyn Fn(&ImageEvidence) -> (f64, f64)| vec![(ds.classes[1].clone(), by(1, f)), (ds.classes[0].clone(), by(0, f))];
+        let groups = |f: &dyn Fn(&ImageEvidence) -> (f64, f64)| {
+            vec![(ds.classes[1].clone(), by(1, f)), (ds.classes[0].clone(), by(0, f))]
+        };
         let a = kde_svg(
             &format!("{} evidence", ds.classes[1]),
             &format!("fraction of patches with logit > {threshold}"),

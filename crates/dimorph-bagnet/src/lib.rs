@@ -14,9 +14,9 @@ pub mod metrics;
 pub mod model;
 pub mod pipeline;
 pub mod progress;
-pub mod train;
 pub mod rng;
 pub mod synth;
+pub mod train;
 
 /// The CPU backend (burn's `flex`) and its autodiff wrapper used for training.
 pub type Cpu = burn::backend::Flex;
@@ -37,11 +37,7 @@ pub enum BagNetError {
     #[error("{path}: {msg}")]
     File { path: String, msg: String },
     #[error("{path}, row {row}: {msg}")]
-    Row {
-        path: String,
-        row: usize,
-        msg: String,
-    },
+    Row { path: String, row: usize, msg: String },
     #[error("{0}")]
     Data(String),
 }

@@ -93,7 +93,14 @@ pub struct SetMetrics {
 
 /// Metrics of a binary or multi-class prediction: `scores` are the positive-class scores
 /// (binary) used for AUC, `pred` and `target` class indices.
-pub fn set_metrics(set: &str, scores: &[f64], pred: &[usize], target: &[usize], n_classes: usize, seed: u64) -> SetMetrics {
+pub fn set_metrics(
+    set: &str,
+    scores: &[f64],
+    pred: &[usize],
+    target: &[usize],
+    n_classes: usize,
+    seed: u64,
+) -> SetMetrics {
     let n = target.len();
     let correct = pred.iter().zip(target).filter(|(a, b)| a == b).count();
     let (auc_v, ci) = if n_classes == 2 {

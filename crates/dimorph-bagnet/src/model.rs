@@ -6,14 +6,15 @@
 //! A linear classifier applied to each patch's feature vector gives that patch's evidence (logit,
 //! paper §3.3, w·x); the image logit is the mean over patches, which equals average-pool-then-linear.
 
-use burn::module::{Initializer, Module};
+use burn::module::{Initializer, Module, Param};
 use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::nn::{BatchNorm, BatchNormConfig, Linear, LinearConfig};
 use burn::tensor::activation::relu;
 use burn::tensor::backend::Backend;
-use burn::tensor::Tensor;
+use burn::tensor::{Tensor, TensorData};
 use serde::{Deserialize, Serialize};
 
+use crate::rng::Rng;
 use crate::BagNetError;
 
 /// Receptive-field size of a BagNet: which 3×3 convolutions stay 3×3.
@@ -120,10 +121,19 @@ impl BagNetConfig {
     }
     /// Build the network with the reference initialisation: conv weights N(0, √(2/(k²·out))),
     /// batch-norm γ = 1, β = 0, the linear head uniform ±1/√fan_in.
+    /// The weights are drawn from this crate's seeded generator (seed 0), not burn's global one,
+    /// so that they do not depend on other threads (see [`Self::init_seeded`]).
     pub fn init<B: Backend>(&self, device: &B::Device) -> BagNet<B> {
+        self.init_seeded(device, 0)
+    }
+
+    /// [`Self::init`] with the weights drawn from `seed`.
+    pub fn init_seeded<B: Backend>(&self, device: &B::Device, seed: u64) -> BagNet<B> {
+        let mut rng = Rng::derive(seed, 50, 0);
+        let rng = &mut rng;
         let stem_w = self.ch(64);
-        let stem1 = conv(3, stem_w, 1, 1, device);
-        let stem2 = conv(stem_w, stem_w, 3, 1, device);
+        let stem1 = conv(3, stem_w, 1, 1, rng, device);
+        let stem2 = conv(stem_w, stem_w, 3, 1, rng, device);
         // The reference sets PyTorch momentum 0.001 on the stem batch norm, tuned for fine-tuning
         // ImageNet weights; from scratch its running statistics would stay near their initial
         // values for hundreds of steps, so all batch norms here use the PyTorch default 0.1.
@@ -136,18 +146,16 @@ impl BagNetConfig {
             for b in 0..n {
                 let k = if b == 0 && self.arch.kernel3()[s] { 3 } else { 1 };
                 let stride = if b == 0 { STRIDES[s] } else { 1 };
-                let downsample = (b == 0 && (stride != 1 || inplanes != planes * 4)).then(|| {
-                    Downsample {
-                        conv: conv(inplanes, planes * 4, 1, stride, device),
-                        bn: BatchNormConfig::new(planes * 4).init(device),
-                    }
+                let downsample = (b == 0 && (stride != 1 || inplanes != planes * 4)).then(|| Downsample {
+                    conv: conv(inplanes, planes * 4, 1, stride, rng, device),
+                    bn: BatchNormConfig::new(planes * 4).init(device),
                 });
                 blocks.push(Bottleneck {
-                    conv1: conv(inplanes, planes, 1, 1, device),
+                    conv1: conv(inplanes, planes, 1, 1, rng, device),
                     bn1: BatchNormConfig::new(planes).init(device),
-                    conv2: conv(planes, planes, k, stride, device),
+                    conv2: conv(planes, planes, k, stride, rng, device),
                     bn2: BatchNormConfig::new(planes).init(device),
-                    conv3: conv(planes, planes * 4, 1, 1, device),
+                    conv3: conv(planes, planes * 4, 1, 1, rng, device),
                     bn3: BatchNormConfig::new(planes * 4).init(device),
                     downsample,
                 });
@@ -167,26 +175,37 @@ impl BagNetConfig {
             layer2,
             layer3,
             layer4,
-            fc: LinearConfig::new(inplanes, self.outputs).init(device),
+            fc: {
+                let mut fc = LinearConfig::new(inplanes, self.outputs)
+                    .with_initializer(Initializer::Zeros)
+                    .init(device);
+                let b = 1.0 / (inplanes as f64).sqrt();
+                let mut draw = |n: usize| -> Vec<f32> { (0..n).map(|_| rng.range(-b, b) as f32).collect() };
+                fc.weight = Param::from_tensor(Tensor::from_data(
+                    TensorData::new(draw(inplanes * self.outputs), [inplanes, self.outputs]),
+                    device,
+                ));
+                fc.bias = Some(Param::from_tensor(Tensor::from_data(
+                    TensorData::new(draw(self.outputs), [self.outputs]),
+                    device,
+                )));
+                fc
+            },
         }
     }
 }
 
-fn conv<B: Backend>(
-    cin: usize,
-    cout: usize,
-    k: usize,
-    stride: usize,
-    device: &B::Device,
-) -> Conv2d<B> {
-    Conv2dConfig::new([cin, cout], [k, k])
+fn conv<B: Backend>(cin: usize, cout: usize, k: usize, stride: usize, rng: &mut Rng, device: &B::Device) -> Conv2d<B> {
+    let mut c = Conv2dConfig::new([cin, cout], [k, k])
         .with_stride([stride, stride])
         .with_bias(false)
-        .with_initializer(Initializer::Normal {
-            mean: 0.0,
-            std: (2.0 / (k * k * cout) as f64).sqrt(),
-        })
-        .init(device)
+        .with_initializer(Initializer::Zeros)
+        .init(device);
+    // N(0, √(2/(k²·out))), the reference initialisation.
+    let std = (2.0 / (k * k * cout) as f64).sqrt();
+    let w: Vec<f32> = (0..cout * cin * k * k).map(|_| (rng.normal() * std) as f32).collect();
+    c.weight = Param::from_tensor(Tensor::from_data(TensorData::new(w, [cout, cin, k, k]), device));
+    c
 }
 
 /// 1×1 strided projection of the residual in block 0 of a stage.
@@ -245,10 +264,7 @@ pub struct BagNet<B: Backend> {
 impl<B: Backend> BagNet<B> {
     /// Patch features `[N, C, h, w]` of normalised images `[N, 3, H, W]`: one C-vector per q×q patch.
     pub fn features(&self, x: Tensor<B, 4>) -> Tensor<B, 4> {
-        let mut x = relu(
-            self.stem_bn
-                .forward(self.stem2.forward(self.stem1.forward(x))),
-        );
+        let mut x = relu(self.stem_bn.forward(self.stem2.forward(self.stem1.forward(x))));
         for layer in [&self.layer1, &self.layer2, &self.layer3, &self.layer4] {
             for block in layer {
                 x = block.forward(x);

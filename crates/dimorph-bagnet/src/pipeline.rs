@@ -43,7 +43,14 @@ pub fn read_dataset(
 }
 
 /// Train a model (see [`train::train`]) on the chosen device.
-pub fn train(ds: &Dataset, opt: &TrainOptions, out: &Path, resume: bool, quiet: bool, device: DeviceKind) -> Result<TrainResult, BagNetError> {
+pub fn train(
+    ds: &Dataset,
+    opt: &TrainOptions,
+    out: &Path,
+    resume: bool,
+    quiet: bool,
+    device: DeviceKind,
+) -> Result<TrainResult, BagNetError> {
     match device {
         DeviceKind::Cpu => train::train::<crate::CpuTrain>(ds, opt, out, resume, quiet, &Default::default()),
         #[cfg(feature = "cuda")]
@@ -56,7 +63,10 @@ pub fn train(ds: &Dataset, opt: &TrainOptions, out: &Path, resume: bool, quiet: 
 /// The training history as a report section.
 pub fn train_section(r: &TrainResult) -> Section {
     let mut s = Section::new("BagNet training");
-    let mut t = Table::new("Epochs", &["epoch", "phase", "train loss", "val loss", "val accuracy", "val AUC"]);
+    let mut t = Table::new(
+        "Epochs",
+        &["epoch", "phase", "train loss", "val loss", "val accuracy", "val AUC"],
+    );
     for h in &r.history {
         t.row([
             h.epoch.to_string(),
@@ -68,7 +78,10 @@ pub fn train_section(r: &TrainResult) -> Section {
         ]);
     }
     if let Some(b) = r.best_epoch {
-        t.note(format!("best epoch by validation: {b} (saved in {})", r.out.join("best").display()));
+        t.note(format!(
+            "best epoch by validation: {b} (saved in {})",
+            r.out.join("best").display()
+        ));
     }
     if !r.skipped_images.is_empty() {
         t.note(format!("{} unreadable images skipped", r.skipped_images.len()));
@@ -108,7 +121,13 @@ pub struct EvalResult {
 }
 
 /// Accuracy and AUC (with 95 % bootstrap CI) per set, Table 1 layout, and the ROC curves.
-pub fn eval(model_dir: &Path, images: &Path, labels: &Path, on_bad: OnBadImage, device: DeviceKind) -> Result<EvalResult, BagNetError> {
+pub fn eval(
+    model_dir: &Path,
+    images: &Path,
+    labels: &Path,
+    on_bad: OnBadImage,
+    device: DeviceKind,
+) -> Result<EvalResult, BagNetError> {
     match device {
         DeviceKind::Cpu => eval_on::<crate::Cpu>(model_dir, images, labels, on_bad, &Default::default()),
         #[cfg(feature = "cuda")]
@@ -118,14 +137,26 @@ pub fn eval(model_dir: &Path, images: &Path, labels: &Path, on_bad: OnBadImage, 
     }
 }
 
-fn eval_on<B: Backend>(model_dir: &Path, images: &Path, labels: &Path, on_bad: OnBadImage, device: &B::Device) -> Result<EvalResult, BagNetError> {
+fn eval_on<B: Backend>(
+    model_dir: &Path,
+    images: &Path,
+    labels: &Path,
+    on_bad: OnBadImage,
+    device: &B::Device,
+) -> Result<EvalResult, BagNetError> {
     let (model, meta) = train::load_model::<B>(model_dir, device)?;
     let ds = read_dataset(images, labels, Some(&meta.classes), meta.size, meta.mask, on_bad)?;
     Ok(eval_model(&model, &meta, &ds, &sets_for(model_dir, &ds), device))
 }
 
 /// Evaluate a loaded model on the given sets of `ds`.
-pub fn eval_model<B: Backend>(model: &crate::model::BagNet<B>, meta: &ModelMeta, ds: &Dataset, sets: &[(String, Vec<usize>)], device: &B::Device) -> EvalResult {
+pub fn eval_model<B: Backend>(
+    model: &crate::model::BagNet<B>,
+    meta: &ModelMeta,
+    ds: &Dataset,
+    sets: &[(String, Vec<usize>)],
+    device: &B::Device,
+) -> EvalResult {
     let mut out = Vec::new();
     let mut curves = Vec::new();
     for (name, idx) in sets {
@@ -153,7 +184,10 @@ pub fn eval_model<B: Backend>(model: &crate::model::BagNet<B>, meta: &ModelMeta,
 /// The evaluation as a section (paper Table 1 layout).
 pub fn eval_section(r: &EvalResult) -> Section {
     let mut s = Section::new("BagNet evaluation");
-    let mut t = Table::new("Accuracy and ROC AUC (95% bootstrap CI, 1000 resamples)", &["set", "n", "accuracy %", "AUC", "AUC 95% CI"]);
+    let mut t = Table::new(
+        "Accuracy and ROC AUC (95% bootstrap CI, 1000 resamples)",
+        &["set", "n", "accuracy %", "AUC", "AUC 95% CI"],
+    );
     for m in &r.sets {
         t.row([
             m.set.clone(),
@@ -167,7 +201,11 @@ pub fn eval_section(r: &EvalResult) -> Section {
         t.note(format!("positive class (logit > 0): {}", r.classes[1]));
     }
     if !r.skipped_images.is_empty() {
-        t.note(format!("{} unreadable images skipped: {}", r.skipped_images.len(), r.skipped_images.join("; ")));
+        t.note(format!(
+            "{} unreadable images skipped: {}",
+            r.skipped_images.len(),
+            r.skipped_images.join("; ")
+        ));
     }
     s.table(t);
     if let Some(svg) = &r.roc_svg {
@@ -208,15 +246,27 @@ pub struct ExplainResult {
     pub threshold: f64,
     pub clip: f64,
     pub statistics: Vec<StatComparison>,
-    /// Fraction of images whose strongest-evidence patch overlaps the planted region (synthetic data).
+    /// Fraction of images whose strongest patch for their true class overlaps the planted region
+    /// (synthetic data).
     pub strongest_in_planted: Option<f64>,
+    /// Of the n patches with the largest |logit| over all n images, the fraction whose window
+    /// overlaps its image's planted region (synthetic data).
+    pub top_patches_in_planted: Option<f64>,
     pub out: PathBuf,
     pub images: Vec<ImageEvidence>,
 }
 
 /// Evidence maps, averages, statistics and (optionally) features of the test set (all images when
 /// the run's split is unknown), written into `out`.
-pub fn explain(model_dir: &Path, images: &Path, labels: &Path, on_bad: OnBadImage, opt: &ExplainOptions, out: &Path, device: DeviceKind) -> Result<ExplainResult, BagNetError> {
+pub fn explain(
+    model_dir: &Path,
+    images: &Path,
+    labels: &Path,
+    on_bad: OnBadImage,
+    opt: &ExplainOptions,
+    out: &Path,
+    device: DeviceKind,
+) -> Result<ExplainResult, BagNetError> {
     match device {
         DeviceKind::Cpu => explain_on::<crate::Cpu>(model_dir, images, labels, on_bad, opt, out, &Default::default()),
         #[cfg(feature = "cuda")]
@@ -227,7 +277,15 @@ pub fn explain(model_dir: &Path, images: &Path, labels: &Path, on_bad: OnBadImag
 }
 
 #[allow(clippy::too_many_arguments)]
-fn explain_on<B: Backend>(model_dir: &Path, images: &Path, labels: &Path, on_bad: OnBadImage, opt: &ExplainOptions, out: &Path, device: &B::Device) -> Result<ExplainResult, BagNetError> {
+fn explain_on<B: Backend>(
+    model_dir: &Path,
+    images: &Path,
+    labels: &Path,
+    on_bad: OnBadImage,
+    opt: &ExplainOptions,
+    out: &Path,
+    device: &B::Device,
+) -> Result<ExplainResult, BagNetError> {
     let (model, meta) = train::load_model::<B>(model_dir, device)?;
     let ds = read_dataset(images, labels, Some(&meta.classes), meta.size, meta.mask, on_bad)?;
     let sets = sets_for(model_dir, &ds);
@@ -247,8 +305,10 @@ pub fn explain_model<B: Backend>(
     out: &Path,
     device: &B::Device,
 ) -> Result<ExplainResult, BagNetError> {
-    if !(opt.clip > 0.0) || !(opt.threshold >= 0.0) {
-        return Err(BagNetError::Arg("--clip must be positive and --threshold non-negative".into()));
+    if opt.clip.is_nan() || opt.clip <= 0.0 || opt.threshold.is_nan() || opt.threshold < 0.0 {
+        return Err(BagNetError::Arg(
+            "--clip must be positive and --threshold non-negative".into(),
+        ));
     }
     std::fs::create_dir_all(out).map_err(|e| BagNetError::file(out, e))?;
     let q = meta.config.arch.q();
@@ -262,13 +322,34 @@ pub fn explain_model<B: Backend>(
     };
     evidence::write_outputs(ds, &ev, q, opt.clip, opt.threshold, opt.max_images, out)?;
     let hits: Vec<bool> = ev.iter().filter_map(|e| e.strongest_in_planted).collect();
+    let mut strongest: Vec<(f64, bool)> = Vec::new();
+    for e in &ev {
+        if let Some([x, y, r]) = ds.rows[e.index].planted {
+            let s = ds.scales[e.index];
+            for (p, v) in e.map.iter().enumerate() {
+                strongest.push((
+                    v.abs(),
+                    evidence::window_meets_circle(p / e.side, p % e.side, q, (x * s, y * s, r * s)),
+                ));
+            }
+        }
+    }
+    strongest.sort_by(|a, b| b.0.total_cmp(&a.0));
+    strongest.truncate(hits.len());
     Ok(ExplainResult {
         set: set.to_string(),
         n: ev.len(),
         threshold: opt.threshold,
         clip: opt.clip,
-        statistics: if meta.classes.len() == 2 { evidence::compare_stats(&ev) } else { Vec::new() },
-        strongest_in_planted: (!hits.is_empty()).then(|| hits.iter().filter(|&&h| h).count() as f64 / hits.len() as f64),
+        statistics: if meta.classes.len() == 2 {
+            evidence::compare_stats(&ev)
+        } else {
+            Vec::new()
+        },
+        strongest_in_planted: (!hits.is_empty())
+            .then(|| hits.iter().filter(|&&h| h).count() as f64 / hits.len() as f64),
+        top_patches_in_planted: (!strongest.is_empty())
+            .then(|| strongest.iter().filter(|h| h.1).count() as f64 / strongest.len() as f64),
         out: out.to_path_buf(),
         images: ev,
     })
@@ -278,16 +359,35 @@ pub fn explain_model<B: Backend>(
 pub fn explain_section(r: &ExplainResult) -> Section {
     let mut s = Section::new("BagNet patch evidence");
     let mut t = Table::new(
-        &format!("Evidence statistics by class ({} set, {} images, t = {})", r.set, r.n, r.threshold),
-        &["statistic", "mean (negative class)", "mean (positive class)", "Cohen's d"],
+        format!(
+            "Evidence statistics by class ({} set, {} images, t = {})",
+            r.set, r.n, r.threshold
+        ),
+        &[
+            "statistic",
+            "mean (negative class)",
+            "mean (positive class)",
+            "Cohen's d",
+        ],
     );
     for c in &r.statistics {
-        t.row([c.statistic.clone(), format!("{:.4}", c.mean_negative), format!("{:.4}", c.mean_positive), format!("{:.2}", c.cohens_d)]);
+        t.row([
+            c.statistic.clone(),
+            format!("{:.4}", c.mean_negative),
+            format!("{:.4}", c.mean_positive),
+            format!("{:.2}", c.cohens_d),
+        ]);
     }
     if let Some(h) = r.strongest_in_planted {
-        t.note(format!("strongest-evidence patch overlaps the planted region in {:.1}% of images", 100.0 * h));
+        t.note(format!(
+            "strongest-evidence patch overlaps the planted region in {:.1}% of images",
+            100.0 * h
+        ));
     }
-    t.note(format!("maps, averages, evidence_stats.csv and density plots in {}", r.out.display()));
+    t.note(format!(
+        "maps, averages, evidence_stats.csv and density plots in {}",
+        r.out.display()
+    ));
     s.table(t);
     s
 }

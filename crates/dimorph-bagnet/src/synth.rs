@@ -60,10 +60,13 @@ pub struct SynthImage {
 pub fn generate(opt: &SynthOptions, index: usize) -> SynthImage {
     let subject = index / 2;
     let male = Rng::derive(opt.seed, 1, subject as u64).uniform() < 0.5;
-    let right = index % 2 == 0;
+    let right = index.is_multiple_of(2);
     let mut rng = Rng::derive(opt.seed, 2, index as u64);
     let s = opt.size as f64;
-    let (cx, cy) = (s / 2.0 + rng.range(-0.02, 0.02) * s, s / 2.0 + rng.range(-0.02, 0.02) * s);
+    let (cx, cy) = (
+        s / 2.0 + rng.range(-0.02, 0.02) * s,
+        s / 2.0 + rng.range(-0.02, 0.02) * s,
+    );
     let field_r = 0.47 * s;
     let side = if right { 1.0 } else { -1.0 };
     let disc = (
@@ -76,11 +79,7 @@ pub fn generate(opt: &SynthOptions, index: usize) -> SynthImage {
         cy + rng.range(-0.03, 0.03) * s,
         rng.range(0.08, 0.095) * s,
     );
-    let base = [
-        rng.range(0.72, 0.85),
-        rng.range(0.30, 0.40),
-        rng.range(0.10, 0.18),
-    ];
+    let base = [rng.range(0.72, 0.85), rng.range(0.30, 0.40), rng.range(0.10, 0.18)];
     let bright = rng.range(0.85, 1.1);
     let n = opt.size;
     let mut img = RgbImage::new(n, n);
@@ -95,16 +94,7 @@ pub fn generate(opt: &SynthOptions, index: usize) -> SynthImage {
         } else {
             up * spread
         };
-        walk(
-            &mut vessel,
-            n,
-            (disc.0, disc.1),
-            angle,
-            0.018 * s,
-            0.6 * s,
-            &mut rng,
-            2,
-        );
+        walk(&mut vessel, n, (disc.0, disc.1), angle, 0.018 * s, 0.6 * s, &mut rng, 2);
     }
     // Stripe orientation of the planted texture varies per image.
     let theta = rng.range(0.0, std::f64::consts::PI);
@@ -141,9 +131,9 @@ pub fn generate(opt: &SynthOptions, index: usize) -> SynthImage {
             }
             // Vessels.
             let vw = vessel[y * n + x] as f64;
-            c[0] = c[0] * (1.0 - 0.35 * vw);
-            c[1] = c[1] * (1.0 - 0.65 * vw);
-            c[2] = c[2] * (1.0 - 0.6 * vw);
+            c[0] *= 1.0 - 0.35 * vw;
+            c[1] *= 1.0 - 0.65 * vw;
+            c[2] *= 1.0 - 0.6 * vw;
             // Optic disc: bright, yellowish, soft edge.
             let dd = ((fx - disc.0).powi(2) + (fy - disc.1).powi(2)).sqrt() / disc.2;
             let disc_w = 1.0 / (1.0 + ((dd - 1.0) * 8.0).exp());
@@ -203,8 +193,14 @@ fn walk(
 
 fn stamp(mask: &mut [f32], n: usize, x: f64, y: f64, r: f64) {
     let r = r.max(0.5);
-    let (x0, x1) = ((x - r - 1.0).floor().max(0.0) as usize, (x + r + 1.0).ceil().max(0.0) as usize);
-    let (y0, y1) = ((y - r - 1.0).floor().max(0.0) as usize, (y + r + 1.0).ceil().max(0.0) as usize);
+    let (x0, x1) = (
+        (x - r - 1.0).floor().max(0.0) as usize,
+        (x + r + 1.0).ceil().max(0.0) as usize,
+    );
+    let (y0, y1) = (
+        (y - r - 1.0).floor().max(0.0) as usize,
+        (y + r + 1.0).ceil().max(0.0) as usize,
+    );
     for py in y0..y1.min(n) {
         for px in x0..x1.min(n) {
             let d = ((px as f64 + 0.5 - x).powi(2) + (py as f64 + 0.5 - y).powi(2)).sqrt();
@@ -219,7 +215,10 @@ fn stamp(mask: &mut [f32], n: usize, x: f64, y: f64, r: f64) {
 /// planted_x, planted_y, planted_r). Returns the path of the CSV.
 pub fn write_dataset(opt: &SynthOptions, out: &Path) -> Result<PathBuf, BagNetError> {
     if opt.size < 16 {
-        return Err(BagNetError::Arg(format!("--size {} is too small (at least 16 px)", opt.size)));
+        return Err(BagNetError::Arg(format!(
+            "--size {} is too small (at least 16 px)",
+            opt.size
+        )));
     }
     if opt.n < 2 {
         return Err(BagNetError::Arg("--n must be at least 2".into()));

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use burn::module::{AutodiffModule, Module};
 use burn::nn::loss::CrossEntropyLoss;
-use burn::optim::{AdamConfig, GradientsParams, Optimizer, SgdConfig, momentum::MomentumConfig};
+use burn::optim::{momentum::MomentumConfig, AdamConfig, GradientsParams, Optimizer, SgdConfig};
 use burn::record::{FullPrecisionSettings, NamedMpkFileRecorder, Recorder};
 use burn::tensor::backend::{AutodiffBackend, Backend};
 use burn::tensor::{ElementConversion, Int, Tensor, TensorData};
@@ -116,7 +116,9 @@ pub fn save_model<B: Backend>(dir: &Path, model: &BagNet<B>, meta: &ModelMeta) -
 /// `meta.json` is an error.
 pub fn load_model<B: Backend>(dir: &Path, device: &B::Device) -> Result<(BagNet<B>, ModelMeta), BagNetError> {
     let meta: ModelMeta = read_json(&dir.join("meta.json"))?;
-    let record = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| Rec::new().load(dir.join("model"), device)));
+    let record = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        Rec::new().load(dir.join("model"), device)
+    }));
     let record = match record {
         Ok(Ok(r)) => r,
         Ok(Err(e)) => return Err(BagNetError::file(dir.join("model.mpk"), e)),
@@ -130,7 +132,10 @@ pub fn load_model<B: Backend>(dir: &Path, device: &B::Device) -> Result<(BagNet<
     let model = meta.config.init::<B>(device);
     let loaded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| model.load_record(record)));
     let model = loaded.map_err(|_| {
-        BagNetError::file(dir.join("model.mpk"), "weights do not fit the architecture in meta.json")
+        BagNetError::file(
+            dir.join("model.mpk"),
+            "weights do not fit the architecture in meta.json",
+        )
     })?;
     check_shapes(&model, &meta, dir)?;
     Ok((model, meta))
@@ -179,7 +184,13 @@ pub fn loss<B: Backend>(logits: Tensor<B, 2>, targets: &[usize]) -> Tensor<B, 1>
 }
 
 /// Image logits for the images `idx` of `ds`, in inference mode.
-pub fn predict<B: Backend>(model: &BagNet<B>, ds: &Dataset, idx: &[usize], batch: usize, device: &B::Device) -> Vec<Vec<f64>> {
+pub fn predict<B: Backend>(
+    model: &BagNet<B>,
+    ds: &Dataset,
+    idx: &[usize],
+    batch: usize,
+    device: &B::Device,
+) -> Vec<Vec<f64>> {
     let mut out = Vec::with_capacity(idx.len());
     for chunk in idx.chunks(batch.max(1)) {
         let imgs: Vec<_> = chunk.iter().map(|&i| &ds.images[i]).collect();
@@ -198,7 +209,9 @@ pub fn decide(logits: &[f64]) -> (usize, f64) {
     if logits.len() == 1 {
         (usize::from(logits[0] > 0.0), logits[0])
     } else {
-        let best = (0..logits.len()).max_by(|&a, &b| logits[a].total_cmp(&logits[b])).unwrap_or(0);
+        let best = (0..logits.len())
+            .max_by(|&a, &b| logits[a].total_cmp(&logits[b]))
+            .unwrap_or(0);
         (best, logits.get(1).copied().unwrap_or(0.0))
     }
 }
@@ -249,7 +262,15 @@ pub fn train<B: AutodiffBackend>(
             }
             run::<B, _>(ds, opt, out, resume, quiet, device, c.init::<B, BagNet<B>>())
         }
-        OptimKind::Adam => run::<B, _>(ds, opt, out, resume, quiet, device, AdamConfig::new().init::<B, BagNet<B>>()),
+        OptimKind::Adam => run::<B, _>(
+            ds,
+            opt,
+            out,
+            resume,
+            quiet,
+            device,
+            AdamConfig::new().init::<B, BagNet<B>>(),
+        ),
     }
 }
 
@@ -269,13 +290,19 @@ fn run<B: AutodiffBackend, O: Optimizer<BagNet<B>, B>>(
     if !(opt.lr > 0.0 && opt.lr.is_finite()) {
         return Err(BagNetError::Arg(format!("--lr must be positive (got {})", opt.lr)));
     }
-    if !(opt.width > 0.0) {
-        return Err(BagNetError::Arg(format!("--width must be positive (got {})", opt.width)));
+    if opt.width.is_nan() || opt.width <= 0.0 {
+        return Err(BagNetError::Arg(format!(
+            "--width must be positive (got {})",
+            opt.width
+        )));
     }
     opt.arch.map_size(opt.size)?;
     let n_classes = ds.classes.len();
     if n_classes < 2 {
-        return Err(BagNetError::Data(format!("only one class in the labels ({:?}); need two or more", ds.classes)));
+        return Err(BagNetError::Data(format!(
+            "only one class in the labels ({:?}); need two or more",
+            ds.classes
+        )));
     }
     let outputs = if n_classes == 2 { 1 } else { n_classes };
     let config = BagNetConfig::new(opt.arch, outputs).with_width(opt.width);
@@ -284,7 +311,10 @@ fn run<B: AutodiffBackend, O: Optimizer<BagNet<B>, B>>(
     let (mut model, mut state, start) = if resume && state_path.is_file() {
         let state: RunState = read_json(&state_path)?;
         if state.classes != ds.classes || state.split.iter().map(Vec::len).sum::<usize>() != ds.images.len() {
-            return Err(BagNetError::file(&state_path, "the run was made with other images or labels"));
+            return Err(BagNetError::file(
+                &state_path,
+                "the run was made with other images or labels",
+            ));
         }
         let done = state.history.len();
         let dir = epoch_dir(out, done);
@@ -296,7 +326,10 @@ fn run<B: AutodiffBackend, O: Optimizer<BagNet<B>, B>>(
         (model, state, done)
     } else {
         if state_path.is_file() {
-            return Err(BagNetError::file(out, "holds a run already; pass --resume to continue it or choose a new --out"));
+            return Err(BagNetError::file(
+                out,
+                "holds a run already; pass --resume to continue it or choose a new --out",
+            ));
         }
         std::fs::create_dir_all(out).map_err(|e| BagNetError::file(out, e))?;
         let rows = &ds.rows;
@@ -306,7 +339,7 @@ fn run<B: AutodiffBackend, O: Optimizer<BagNet<B>, B>>(
             data::check_classes(name, &t, n_classes)?;
         }
         B::seed(device, opt.seed);
-        let model = config.init::<B>(device);
+        let model = config.init_seeded::<B>(device, opt.seed);
         let state = RunState {
             options: opt.clone(),
             classes: ds.classes.clone(),
@@ -327,7 +360,12 @@ fn run<B: AutodiffBackend, O: Optimizer<BagNet<B>, B>>(
         Rng::derive(opt.seed, 30, epoch as u64).shuffle(&mut order);
         let n_batches = order.len().div_ceil(opt.batch);
         let mut bar = Progress::new(
-            &format!("epoch {}/{} ({})", epoch + 1, total, if head { "head" } else { "all layers" }),
+            &format!(
+                "epoch {}/{} ({})",
+                epoch + 1,
+                total,
+                if head { "head" } else { "all layers" }
+            ),
             n_batches,
             quiet,
         );

@@ -44,7 +44,9 @@ fn one_pixel_changes_only_patches_whose_window_contains_it() {
     let side = 72;
     for arch in [Arch::BagNet9, Arch::BagNet17, Arch::BagNet33] {
         let q = arch.q();
-        let m = BagNetConfig::new(arch, 1).with_width(0.125).init::<Cpu>(&Default::default());
+        let m = BagNetConfig::new(arch, 1)
+            .with_width(0.125)
+            .init::<Cpu>(&Default::default());
         let s = arch.map_size(side).unwrap();
         let mut rng = 12345u64;
         let x: Vec<f32> = (0..3 * side * side)
@@ -67,7 +69,10 @@ fn one_pixel_changes_only_patches_whose_window_contains_it() {
                     if inside {
                         assert!(d > 1e-6, "{arch:?} pixel ({py},{px}) patch ({i},{j}) unchanged");
                     } else {
-                        assert_eq!(d, 0.0, "{arch:?} pixel ({py},{px}) changed patch ({i},{j}) outside its window");
+                        assert_eq!(
+                            d, 0.0,
+                            "{arch:?} pixel ({py},{px}) changed patch ({i},{j}) outside its window"
+                        );
                     }
                 }
             }

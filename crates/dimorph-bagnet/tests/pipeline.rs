@@ -40,14 +40,22 @@ fn weights(dir: &Path) -> Vec<f32> {
 
 #[test]
 fn resume_reproduces_the_uninterrupted_run() {
-    let ds = synth::dataset(&SynthOptions { n: 40, size: 40, effect: 0.3, seed: 5 });
+    let ds = synth::dataset(&SynthOptions {
+        n: 40,
+        size: 40,
+        effect: 0.3,
+        seed: 5,
+    });
     let full = tmp("full");
     let opt = tiny_opts();
     let r = train::train::<CpuTrain>(&ds, &opt, &full, false, true, &Default::default()).unwrap();
     assert_eq!(r.history.len(), 3);
     // Interrupted after 2 epochs, then resumed to 3.
     let part = tmp("part");
-    let short = TrainOptions { epochs: 1, ..tiny_opts() };
+    let short = TrainOptions {
+        epochs: 1,
+        ..tiny_opts()
+    };
     train::train::<CpuTrain>(&ds, &short, &part, false, true, &Default::default()).unwrap();
     let r2 = train::train::<CpuTrain>(&ds, &opt, &part, true, true, &Default::default()).unwrap();
     assert_eq!(r2.history.len(), 3);
@@ -67,7 +75,16 @@ fn resume_reproduces_the_uninterrupted_run() {
 #[test]
 fn folder_round_trip_bad_images_and_missing_files() {
     let dir = tmp("folder");
-    let csv = synth::write_dataset(&SynthOptions { n: 8, size: 40, effect: 0.3, seed: 1 }, &dir).unwrap();
+    let csv = synth::write_dataset(
+        &SynthOptions {
+            n: 8,
+            size: 40,
+            effect: 0.3,
+            seed: 1,
+        },
+        &dir,
+    )
+    .unwrap();
     let rows = data::read_labels(&csv, &dir).unwrap();
     assert_eq!(rows.len(), 8);
     assert_eq!(data::classes(&rows).len(), 2);
@@ -80,7 +97,9 @@ fn folder_round_trip_bad_images_and_missing_files() {
     assert_eq!(ds.images.len(), 7);
     assert_eq!(ds.skipped.len(), 1);
     // A label CSV naming a missing file: the row is named.
-    let text = std::fs::read_to_string(&csv).unwrap().replace("img00005.png", "gone.png");
+    let text = std::fs::read_to_string(&csv)
+        .unwrap()
+        .replace("img00005.png", "gone.png");
     let bad = dir.join("bad.csv");
     std::fs::write(&bad, text).unwrap();
     let e = data::read_labels(&bad, &dir).unwrap_err();
@@ -93,19 +112,37 @@ fn folder_round_trip_bad_images_and_missing_files() {
 
 #[test]
 fn one_class_only_in_a_split_is_refused() {
-    let mut ds = synth::dataset(&SynthOptions { n: 12, size: 40, effect: 0.3, seed: 2 });
+    let mut ds = synth::dataset(&SynthOptions {
+        n: 12,
+        size: 40,
+        effect: 0.3,
+        seed: 2,
+    });
     // Make every image but one 'female': validation cannot hold both classes.
     for (i, t) in ds.targets.iter_mut().enumerate() {
         *t = usize::from(i == 0);
     }
-    let e = train::train::<CpuTrain>(&ds, &tiny_opts(), &tmp("oneclass"), false, true, &Default::default()).unwrap_err();
-    assert!(matches!(e, BagNetError::Data(_)) && e.to_string().contains("no image of class"), "{e}");
+    let e =
+        train::train::<CpuTrain>(&ds, &tiny_opts(), &tmp("oneclass"), false, true, &Default::default()).unwrap_err();
+    assert!(
+        matches!(e, BagNetError::Data(_)) && e.to_string().contains("no image of class"),
+        "{e}"
+    );
 }
 
 #[test]
 fn images_smaller_than_the_receptive_field_are_refused() {
-    let ds = synth::dataset(&SynthOptions { n: 8, size: 16, effect: 0.3, seed: 2 });
-    let opt = TrainOptions { arch: Arch::BagNet33, size: 16, ..tiny_opts() };
+    let ds = synth::dataset(&SynthOptions {
+        n: 8,
+        size: 16,
+        effect: 0.3,
+        seed: 2,
+    });
+    let opt = TrainOptions {
+        arch: Arch::BagNet33,
+        size: 16,
+        ..tiny_opts()
+    };
     let e = train::train::<CpuTrain>(&ds, &opt, &tmp("small"), false, true, &Default::default()).unwrap_err();
     assert!(e.to_string().contains("smaller than the receptive field"), "{e}");
 }
@@ -113,7 +150,9 @@ fn images_smaller_than_the_receptive_field_are_refused() {
 #[test]
 fn weights_that_do_not_fit_the_architecture_are_refused() {
     let dir = tmp("mismatch");
-    let m = dimorph_bagnet::model::BagNetConfig::new(Arch::BagNet9, 1).with_width(0.0625).init::<Cpu>(&Default::default());
+    let m = dimorph_bagnet::model::BagNetConfig::new(Arch::BagNet9, 1)
+        .with_width(0.0625)
+        .init::<Cpu>(&Default::default());
     let meta = train::ModelMeta {
         config: dimorph_bagnet::model::BagNetConfig::new(Arch::BagNet9, 1).with_width(0.0625),
         classes: vec!["a".into(), "b".into()],
@@ -123,7 +162,10 @@ fn weights_that_do_not_fit_the_architecture_are_refused() {
     };
     train::save_model(&dir, &m, &meta).unwrap();
     assert!(train::load_model::<Cpu>(&dir, &Default::default()).is_ok());
-    let wrong = train::ModelMeta { config: meta.config.with_width(0.125), ..meta.clone() };
+    let wrong = train::ModelMeta {
+        config: meta.config.with_width(0.125),
+        ..meta.clone()
+    };
     std::fs::write(dir.join("meta.json"), serde_json::to_string(&wrong).unwrap()).unwrap();
     let e = train::load_model::<Cpu>(&dir, &Default::default()).unwrap_err();
     assert!(e.to_string().contains("do not fit"), "{e}");
@@ -133,21 +175,57 @@ fn weights_that_do_not_fit_the_architecture_are_refused() {
 #[test]
 fn eval_and_explain_write_their_outputs() {
     let dir = tmp("eval");
-    let csv = synth::write_dataset(&SynthOptions { n: 24, size: 40, effect: 0.3, seed: 4 }, &dir.join("img")).unwrap();
+    let csv = synth::write_dataset(
+        &SynthOptions {
+            n: 24,
+            size: 40,
+            effect: 0.3,
+            seed: 4,
+        },
+        &dir.join("img"),
+    )
+    .unwrap();
     let ds = pipeline::read_dataset(&dir.join("img"), &csv, None, 40, true, OnBadImage::Stop).unwrap();
-    let opt = TrainOptions { epochs: 1, ..tiny_opts() };
+    let opt = TrainOptions {
+        epochs: 1,
+        ..tiny_opts()
+    };
     let run = dir.join("run");
     pipeline::train(&ds, &opt, &run, false, true, pipeline::DeviceKind::Cpu).unwrap();
-    let r = pipeline::eval(&run.join("best"), &dir.join("img"), &csv, OnBadImage::Stop, pipeline::DeviceKind::Cpu).unwrap();
+    let r = pipeline::eval(
+        &run.join("best"),
+        &dir.join("img"),
+        &csv,
+        OnBadImage::Stop,
+        pipeline::DeviceKind::Cpu,
+    )
+    .unwrap();
     let names: Vec<&str> = r.sets.iter().map(|s| s.set.as_str()).collect();
     assert_eq!(names, ["training", "validation", "test"]);
     assert_eq!(r.sets.iter().map(|s| s.n).sum::<usize>(), 24);
     assert!(r.roc_svg.as_deref().unwrap_or("").contains("<svg"));
-    let opts = pipeline::ExplainOptions { features: true, ..Default::default() };
-    let x = pipeline::explain(&run.join("best"), &dir.join("img"), &csv, OnBadImage::Stop, &opts, &dir.join("maps"), pipeline::DeviceKind::Cpu).unwrap();
+    let opts = pipeline::ExplainOptions {
+        features: true,
+        ..Default::default()
+    };
+    let x = pipeline::explain(
+        &run.join("best"),
+        &dir.join("img"),
+        &csv,
+        OnBadImage::Stop,
+        &opts,
+        &dir.join("maps"),
+        pipeline::DeviceKind::Cpu,
+    )
+    .unwrap();
     assert_eq!(x.set, "test");
     assert!(x.strongest_in_planted.is_some());
-    for f in ["evidence_stats.csv", "features.csv", "kde_positive.svg", "kde_negative.svg"] {
+    for f in [
+        "evidence_stats.csv",
+        "features.csv",
+        "kde_positive.svg",
+        "kde_negative.svg",
+    ] {
         assert!(dir.join("maps").join(f).is_file(), "{f}");
     }
     // features.csv: one row per patch of each explained image, 4·planes(512)·width columns of features.

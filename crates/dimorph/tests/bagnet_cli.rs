@@ -5,7 +5,10 @@ use std::path::PathBuf;
 use std::process::{Command, Output};
 
 fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_dimorph")).args(args).output().expect("runs")
+    Command::new(env!("CARGO_BIN_EXE_dimorph"))
+        .args(args)
+        .output()
+        .expect("runs")
 }
 
 fn stderr(o: &Output) -> String {
@@ -18,7 +21,23 @@ fn tmp(name: &str) -> PathBuf {
     d
 }
 
-const TINY: &[&str] = &["--arch", "bagnet9", "--width", "0.0625", "--size", "40", "--batch", "8", "--optimizer", "adam", "--lr", "0.003", "--head-epochs", "1", "--quiet"];
+const TINY: &[&str] = &[
+    "--arch",
+    "bagnet9",
+    "--width",
+    "0.0625",
+    "--size",
+    "40",
+    "--batch",
+    "8",
+    "--optimizer",
+    "adam",
+    "--lr",
+    "0.003",
+    "--head-epochs",
+    "1",
+    "--quiet",
+];
 
 #[test]
 fn synth_train_resume_eval_explain() {
@@ -31,7 +50,9 @@ fn synth_train_resume_eval_explain() {
     let l = labels.to_str().unwrap();
     let out = d.join("run");
     let r = out.to_str().unwrap();
-    let mut args = vec!["bagnet", "train", "--images", s, "--labels", l, "--out", r, "--epochs", "1"];
+    let mut args = vec![
+        "bagnet", "train", "--images", s, "--labels", l, "--out", r, "--epochs", "1",
+    ];
     args.extend(TINY);
     let o = run(&args);
     assert!(o.status.success(), "{}", stderr(&o));
@@ -39,7 +60,9 @@ fn synth_train_resume_eval_explain() {
     let o = run(&args);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("--resume"), "{}", stderr(&o));
-    let mut args2 = vec!["bagnet", "train", "--images", s, "--labels", l, "--out", r, "--epochs", "2", "--resume", "--format", "json"];
+    let mut args2 = vec![
+        "bagnet", "train", "--images", s, "--labels", l, "--out", r, "--epochs", "2", "--resume", "--format", "json",
+    ];
     args2.extend(TINY);
     let o = run(&args2);
     assert!(o.status.success(), "{}", stderr(&o));
@@ -47,12 +70,25 @@ fn synth_train_resume_eval_explain() {
     assert_eq!(v["history"].as_array().unwrap().len(), 3);
     let best = out.join("best");
     let b = best.to_str().unwrap();
-    let o = run(&["bagnet", "eval", "--model", b, "--images", s, "--labels", l, "--format", "json"]);
+    let o = run(&[
+        "bagnet", "eval", "--model", b, "--images", s, "--labels", l, "--format", "json",
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["sets"][2]["set"], "test");
     let maps = d.join("maps");
-    let o = run(&["bagnet", "explain", "--model", b, "--images", s, "--labels", l, "--out", maps.to_str().unwrap()]);
+    let o = run(&[
+        "bagnet",
+        "explain",
+        "--model",
+        b,
+        "--images",
+        s,
+        "--labels",
+        l,
+        "--out",
+        maps.to_str().unwrap(),
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(maps.join("evidence_stats.csv").is_file());
     // A corrupt image: named and stopped, or skipped with a count.
@@ -60,7 +96,17 @@ fn synth_train_resume_eval_explain() {
     let o = run(&["bagnet", "eval", "--model", b, "--images", s, "--labels", l]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("img00002.png"), "{}", stderr(&o));
-    let o = run(&["bagnet", "eval", "--model", b, "--images", s, "--labels", l, "--skip-bad-images"]);
+    let o = run(&[
+        "bagnet",
+        "eval",
+        "--model",
+        b,
+        "--images",
+        s,
+        "--labels",
+        l,
+        "--skip-bad-images",
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(String::from_utf8_lossy(&o.stdout).contains("1 unreadable images skipped"));
 }
@@ -70,24 +116,80 @@ fn bad_input_exits_2_with_a_message() {
     let d = tmp("bad");
     let img = d.join("img");
     let s = img.to_str().unwrap();
-    assert!(run(&["bagnet", "synth", "--out", s, "--n", "4", "--size", "24"]).status.success());
+    assert!(run(&["bagnet", "synth", "--out", s, "--n", "4", "--size", "24"])
+        .status
+        .success());
     let labels = img.join("labels.csv");
-    let text = std::fs::read_to_string(&labels).unwrap().replace("img00001.png", "missing.png");
+    let text = std::fs::read_to_string(&labels)
+        .unwrap()
+        .replace("img00001.png", "missing.png");
     let bad = d.join("bad.csv");
     std::fs::write(&bad, text).unwrap();
     let out = d.join("run");
-    let o = run(&["bagnet", "train", "--images", s, "--labels", bad.to_str().unwrap(), "--out", out.to_str().unwrap(), "--size", "24", "--arch", "bagnet9"]);
+    let o = run(&[
+        "bagnet",
+        "train",
+        "--images",
+        s,
+        "--labels",
+        bad.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--size",
+        "24",
+        "--arch",
+        "bagnet9",
+    ]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("row 3") && stderr(&o).contains("missing.png"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("row 3") && stderr(&o).contains("missing.png"),
+        "{}",
+        stderr(&o)
+    );
     // Images smaller than the receptive field of BagNet-33.
-    let o = run(&["bagnet", "train", "--images", s, "--labels", labels.to_str().unwrap(), "--out", out.to_str().unwrap(), "--size", "24"]);
+    let o = run(&[
+        "bagnet",
+        "train",
+        "--images",
+        s,
+        "--labels",
+        labels.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--size",
+        "24",
+    ]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("smaller than the receptive field"), "{}", stderr(&o));
-    let o = run(&["bagnet", "train", "--images", s, "--labels", labels.to_str().unwrap(), "--out", out.to_str().unwrap(), "--arch", "bagnet99"]);
+    assert!(
+        stderr(&o).contains("smaller than the receptive field"),
+        "{}",
+        stderr(&o)
+    );
+    let o = run(&[
+        "bagnet",
+        "train",
+        "--images",
+        s,
+        "--labels",
+        labels.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--arch",
+        "bagnet99",
+    ]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("--arch"), "{}", stderr(&o));
     // A model folder that is not one.
-    let o = run(&["bagnet", "eval", "--model", d.to_str().unwrap(), "--images", s, "--labels", labels.to_str().unwrap()]);
+    let o = run(&[
+        "bagnet",
+        "eval",
+        "--model",
+        d.to_str().unwrap(),
+        "--images",
+        s,
+        "--labels",
+        labels.to_str().unwrap(),
+    ]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("meta.json"), "{}", stderr(&o));
 }

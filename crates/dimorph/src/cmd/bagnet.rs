@@ -204,20 +204,34 @@ pub fn run(a: Args) -> CliResult {
                 ..Default::default()
             };
             arch.map_size(t.size).map_err(CliError::input)?;
-            let ds = pipeline::read_dataset(&t.data.images, &t.data.labels, None, t.size, opt.mask, on_bad(t.data.skip_bad_images))
-                .map_err(CliError::input)?;
+            let ds = pipeline::read_dataset(
+                &t.data.images,
+                &t.data.labels,
+                None,
+                t.size,
+                opt.mask,
+                on_bad(t.data.skip_bad_images),
+            )
+            .map_err(CliError::input)?;
             if !ds.skipped.is_empty() {
                 eprintln!("skipped {} unreadable images:", ds.skipped.len());
                 for s in &ds.skipped {
                     eprintln!("  {s}");
                 }
             }
-            let r = pipeline::train(&ds, &opt, &t.out, t.resume, t.quiet, device(t.data.device)).map_err(CliError::input)?;
+            let r = pipeline::train(&ds, &opt, &t.out, t.resume, t.quiet, device(t.data.device))
+                .map_err(CliError::input)?;
             emit(t.data.format, &r, pipeline::train_section(&r))
         }
         Sub::Eval(e) => {
-            let r = pipeline::eval(&e.model, &e.data.images, &e.data.labels, on_bad(e.data.skip_bad_images), device(e.data.device))
-                .map_err(CliError::input)?;
+            let r = pipeline::eval(
+                &e.model,
+                &e.data.images,
+                &e.data.labels,
+                on_bad(e.data.skip_bad_images),
+                device(e.data.device),
+            )
+            .map_err(CliError::input)?;
             if let (Some(p), Some(svg)) = (&e.roc, &r.roc_svg) {
                 write_file(p, svg)?;
             }
@@ -230,8 +244,16 @@ pub fn run(a: Args) -> CliResult {
                 max_images: x.max_images,
                 features: x.features,
             };
-            let r = pipeline::explain(&x.model, &x.data.images, &x.data.labels, on_bad(x.data.skip_bad_images), &opt, &x.out, device(x.data.device))
-                .map_err(CliError::input)?;
+            let r = pipeline::explain(
+                &x.model,
+                &x.data.images,
+                &x.data.labels,
+                on_bad(x.data.skip_bad_images),
+                &opt,
+                &x.out,
+                device(x.data.device),
+            )
+            .map_err(CliError::input)?;
             emit(x.data.format, &r, pipeline::explain_section(&r))
         }
     }
