@@ -31,6 +31,8 @@ enum Command {
     Lifelost(cmd::lifetable::LostArgs),
     /// t-SNE of feature vectors with heavy-tailed kernels (FIt-SNE): coordinates, scatter, clusters.
     Embed(cmd::embed::Args),
+    /// BagNet image classification with patch-evidence maps (Ilanchezian et al. 2021).
+    Bagnet(cmd::bagnet::Args),
 }
 
 fn main() -> ExitCode {
@@ -49,6 +51,7 @@ fn main() -> ExitCode {
         Command::Lifetable(a) => cmd::lifetable::run(a),
         Command::Lifelost(a) => cmd::lifetable::run_lost(a),
         Command::Embed(a) => cmd::embed::run(a),
+        Command::Bagnet(a) => cmd::bagnet::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

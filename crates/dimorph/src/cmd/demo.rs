@@ -27,6 +27,7 @@ pub fn run(a: Args) -> CliResult {
     report.push(dimorph_refint::demo::section(&data).map_err(CliError::input)?);
     report.push(dimorph_lifetable::demo::section(&data).map_err(CliError::input)?);
     report.push(dimorph_embed::demo::section(&data).map_err(CliError::input)?);
+    report.push(dimorph_bagnet::demo::section(&data).map_err(CliError::input)?);
     print!("{}", report.to_text());
     write_file(&a.out, &report.to_html())?;
     println!("wrote {}", a.out.display());

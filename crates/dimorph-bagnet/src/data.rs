@@ -1,0 +1,358 @@
+//! Image folders and label CSVs: reading (with a policy for unreadable images), the circular mask,
+//! the subject-level 75/10/15 split (paper §3.1), augmentation, and batches as burn tensors.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use burn::tensor::backend::Backend;
+use burn::tensor::{Tensor, TensorData};
+
+use crate::image::RgbImage;
+use crate::model::{IMAGENET_MEAN, IMAGENET_STD};
+use crate::rng::Rng;
+use crate::BagNetError;
+
+/// One row of the label CSV (columns `path`, `subject`, `label`; optional `eye`, `visit`,
+/// and for synthetic data `planted_x`, `planted_y`, `planted_r`).
+#[derive(Debug, Clone)]
+pub struct LabelRow {
+    pub path: PathBuf,
+    pub name: String,
+    pub subject: String,
+    pub label: String,
+    pub eye: Option<String>,
+    pub visit: Option<String>,
+    /// Ground-truth evidence circle (x, y, r) in pixels of the stored image, when known.
+    pub planted: Option<[f64; 3]>,
+}
+
+/// Read the label CSV; image paths are relative to `images`. A row naming a missing file is an
+/// error naming the CSV row.
+pub fn read_labels(csv_path: &Path, images: &Path) -> Result<Vec<LabelRow>, BagNetError> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .flexible(false)
+        .from_path(csv_path)
+        .map_err(|e| BagNetError::file(csv_path, e))?;
+    let headers = rdr.headers().map_err(|e| BagNetError::file(csv_path, e))?.clone();
+    let col = |name: &str| headers.iter().position(|h| h.trim() == name);
+    let need = |name: &str| {
+        col(name).ok_or_else(|| BagNetError::file(csv_path, format!("no column '{name}' (need path, subject, label)")))
+    };
+    let (ip, is, il) = (need("path")?, need("subject")?, need("label")?);
+    let (ie, iv) = (col("eye"), col("visit"));
+    let planted_cols = (col("planted_x"), col("planted_y"), col("planted_r"));
+    let mut rows = Vec::new();
+    for (k, rec) in rdr.records().enumerate() {
+        let row = k + 2;
+        let rec = rec.map_err(|e| BagNetError::Row {
+            path: csv_path.display().to_string(),
+            row,
+            msg: e.to_string(),
+        })?;
+        let field = |i: usize| rec.get(i).unwrap_or("").trim().to_string();
+        let name = field(ip);
+        let bad = |msg: String| BagNetError::Row {
+            path: csv_path.display().to_string(),
+            row,
+            msg,
+        };
+        if name.is_empty() {
+            return Err(bad("empty path".into()));
+        }
+        let path = images.join(&name);
+        if !path.is_file() {
+            return Err(bad(format!("image file '{}' does not exist", path.display())));
+        }
+        let label = field(il);
+        if label.is_empty() {
+            return Err(bad("empty label".into()));
+        }
+        let opt = |i: Option<usize>| i.map(&field).filter(|s| !s.is_empty());
+        let planted = match planted_cols {
+            (Some(a), Some(b), Some(c)) => {
+                let p = |i: usize| field(i).parse::<f64>().ok();
+                match (p(a), p(b), p(c)) {
+                    (Some(x), Some(y), Some(r)) => Some([x, y, r]),
+                    _ => None,
+                }
+            }
+            _ => None,
+        };
+        rows.push(LabelRow {
+            path,
+            name,
+            subject: field(is),
+            label,
+            eye: opt(ie),
+            visit: opt(iv),
+            planted,
+        });
+    }
+    if rows.is_empty() {
+        return Err(BagNetError::file(csv_path, "no rows"));
+    }
+    Ok(rows)
+}
+
+/// The sorted class names; for two classes the second is the positive class (logit > 0).
+pub fn classes(rows: &[LabelRow]) -> Vec<String> {
+    let mut c: Vec<String> = rows.iter().map(|r| r.label.clone()).collect();
+    c.sort();
+    c.dedup();
+    c
+}
+
+/// What to do with an unreadable image.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnBadImage {
+    Skip,
+    Stop,
+}
+
+/// Images in memory at the model's input size, masked, with their class indices.
+#[derive(Debug, Clone)]
+pub struct Dataset {
+    pub rows: Vec<LabelRow>,
+    pub images: Vec<RgbImage>,
+    pub targets: Vec<usize>,
+    pub classes: Vec<String>,
+    /// Scale from stored-image pixels to model-input pixels (for planted circles).
+    pub scales: Vec<f64>,
+    /// Unreadable images skipped, with their messages.
+    pub skipped: Vec<String>,
+}
+
+/// Load, resize to `size` and mask every image of `rows`. `classes` fixes the class order (from
+/// training); a label outside it is an error.
+pub fn load(
+    rows: Vec<LabelRow>,
+    classes: &[String],
+    size: usize,
+    mask: bool,
+    on_bad: OnBadImage,
+) -> Result<Dataset, BagNetError> {
+    let mut ds = Dataset {
+        rows: Vec::new(),
+        images: Vec::new(),
+        targets: Vec::new(),
+        classes: classes.to_vec(),
+        scales: Vec::new(),
+        skipped: Vec::new(),
+    };
+    for r in rows {
+        let target = classes.iter().position(|c| *c == r.label).ok_or_else(|| {
+            BagNetError::file(
+                &r.path,
+                format!("label '{}' is not one of the model's classes {:?}", r.label, classes),
+            )
+        })?;
+        let img = match RgbImage::open(&r.path) {
+            Ok(i) => i,
+            Err(e) => match on_bad {
+                OnBadImage::Stop => return Err(e),
+                OnBadImage::Skip => {
+                    ds.skipped.push(e.to_string());
+                    continue;
+                }
+            },
+        };
+        let scale = size as f64 / img.width as f64;
+        let mut img = img.resized(size);
+        if mask {
+            img.mask_circle(0.95);
+        }
+        ds.images.push(img);
+        ds.targets.push(target);
+        ds.scales.push(scale);
+        ds.rows.push(r);
+    }
+    if ds.images.is_empty() {
+        return Err(BagNetError::Data("no readable images".into()));
+    }
+    Ok(ds)
+}
+
+/// Subject-level split into train/validation/test (fractions 75/10/15 by default): all images of
+/// a subject fall in one set. Stratified: the subjects of each class (the label of a subject's first
+/// image) are shuffled and split separately, with at least one subject per set when a class has
+/// three or more. Returns indices into `rows`.
+pub fn split_by_subject(rows: &[LabelRow], fractions: [f64; 3], seed: u64) -> [Vec<usize>; 3] {
+    let mut by_subject: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, r) in rows.iter().enumerate() {
+        by_subject.entry(r.subject.as_str()).or_default().push(i);
+    }
+    let mut by_class: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for (s, idx) in &by_subject {
+        by_class.entry(rows[idx[0]].label.as_str()).or_default().push(s);
+    }
+    let mut out: [Vec<usize>; 3] = Default::default();
+    for (k, subjects) in by_class.values_mut().enumerate() {
+        Rng::derive(seed, 10, k as u64).shuffle(subjects);
+        let n = subjects.len();
+        let mut n_val = (fractions[1] * n as f64).round() as usize;
+        let mut n_test = (fractions[2] * n as f64).round() as usize;
+        if n >= 3 {
+            n_val = n_val.max(1);
+            n_test = n_test.max(1);
+        }
+        let n_train = n.saturating_sub(n_val + n_test);
+        for (j, s) in subjects.iter().enumerate() {
+            let set = if j < n_train {
+                0
+            } else if j < n_train + n_val {
+                1
+            } else {
+                2
+            };
+            out[set].extend(&by_subject[s]);
+        }
+    }
+    for v in out.iter_mut() {
+        v.sort();
+    }
+    out
+}
+
+/// Fail when a split does not hold every class.
+pub fn check_classes(name: &str, targets: &[usize], n_classes: usize) -> Result<(), BagNetError> {
+    let mut seen = vec![0usize; n_classes];
+    for &t in targets {
+        seen[t] += 1;
+    }
+    if let Some(c) = seen.iter().position(|&k| k == 0) {
+        return Err(BagNetError::Data(format!(
+            "the {name} set has no image of class {c} (one class only or too few subjects: {} images); \
+             add subjects or change the split",
+            targets.len()
+        )));
+    }
+    Ok(())
+}
+
+/// Augmentation ranges (paper §3.2: random rotations and flips, shifts, brightness, zoom).
+#[derive(Debug, Clone, Copy)]
+pub struct Augment {
+    pub rotate_deg: f64,
+    pub shift: f64,
+    pub zoom: f64,
+    pub brightness: f64,
+    pub flip: bool,
+}
+
+impl Default for Augment {
+    fn default() -> Self {
+        Augment {
+            rotate_deg: 15.0,
+            shift: 0.05,
+            zoom: 0.1,
+            brightness: 0.1,
+            flip: true,
+        }
+    }
+}
+
+impl Augment {
+    /// One random affine transform plus brightness, drawn from `rng`, applied with bilinear sampling.
+    pub fn apply(&self, img: &RgbImage, rng: &mut Rng) -> RgbImage {
+        let a = rng.range(-self.rotate_deg, self.rotate_deg).to_radians();
+        let z = 1.0 + rng.range(-self.zoom, self.zoom);
+        let (sx, sy) = (
+            rng.range(-self.shift, self.shift) * img.width as f64,
+            rng.range(-self.shift, self.shift) * img.height as f64,
+        );
+        let flip = self.flip && rng.uniform() < 0.5;
+        let b = (1.0 + rng.range(-self.brightness, self.brightness)) as f32;
+        let (cx, cy) = (img.width as f64 / 2.0, img.height as f64 / 2.0);
+        let (ca, sa) = (a.cos(), a.sin());
+        let mut out = RgbImage::new(img.width, img.height);
+        for y in 0..img.height {
+            for x in 0..img.width {
+                let mut dx = x as f64 + 0.5 - cx - sx;
+                let dy = y as f64 + 0.5 - cy - sy;
+                if flip {
+                    dx = -dx;
+                }
+                let u = (ca * dx + sa * dy) / z + cx - 0.5;
+                let v = (-sa * dx + ca * dy) / z + cy - 0.5;
+                if u < 0.0 || v < 0.0 || u > (img.width - 1) as f64 || v > (img.height - 1) as f64 {
+                    continue;
+                }
+                let (x0, y0) = (u.floor() as usize, v.floor() as usize);
+                let (x1, y1) = ((x0 + 1).min(img.width - 1), (y0 + 1).min(img.height - 1));
+                let (fx, fy) = ((u - x0 as f64) as f32, (v - y0 as f64) as f32);
+                for c in 0..3 {
+                    let top = img.get(x0, y0, c) * (1.0 - fx) + img.get(x1, y0, c) * fx;
+                    let bot = img.get(x0, y1, c) * (1.0 - fx) + img.get(x1, y1, c) * fx;
+                    out.set(x, y, c, ((top * (1.0 - fy) + bot * fy) * b).clamp(0.0, 1.0));
+                }
+            }
+        }
+        out
+    }
+}
+
+/// A batch `[N, 3, S, S]` of ImageNet-normalised images.
+pub fn to_tensor<B: Backend>(imgs: &[&RgbImage], device: &B::Device) -> Tensor<B, 4> {
+    let s = imgs[0].width;
+    let mut v = Vec::with_capacity(imgs.len() * 3 * s * s);
+    for img in imgs {
+        for c in 0..3 {
+            for y in 0..s {
+                for x in 0..s {
+                    v.push((img.get(x, y, c) - IMAGENET_MEAN[c]) / IMAGENET_STD[c]);
+                }
+            }
+        }
+    }
+    Tensor::from_data(TensorData::new(v, [imgs.len(), 3, s, s]), device)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(subject: &str, label: &str) -> LabelRow {
+        LabelRow {
+            path: PathBuf::from("x.png"),
+            name: "x.png".into(),
+            subject: subject.into(),
+            label: label.into(),
+            eye: None,
+            visit: None,
+            planted: None,
+        }
+    }
+
+    #[test]
+    fn split_keeps_subjects_together_and_is_stratified() {
+        let mut rows = Vec::new();
+        for s in 0..40 {
+            for _ in 0..(1 + s % 3) {
+                rows.push(row(&format!("s{s}"), if s % 2 == 0 { "a" } else { "b" }));
+            }
+        }
+        let split = split_by_subject(&rows, [0.75, 0.10, 0.15], 9);
+        assert_eq!(split.iter().map(Vec::len).sum::<usize>(), rows.len());
+        for (k, set) in split.iter().enumerate() {
+            for other in split.iter().skip(k + 1) {
+                for &i in set {
+                    assert!(other.iter().all(|&j| rows[j].subject != rows[i].subject));
+                }
+            }
+            for lab in ["a", "b"] {
+                assert!(set.iter().any(|&i| rows[i].label == lab), "set {k} lacks {lab}");
+            }
+        }
+        // 20 subjects per class: 15 / 2 / 3.
+        let subjects = |v: &Vec<usize>| {
+            let mut s: Vec<&str> = v.iter().map(|&i| rows[i].subject.as_str()).collect();
+            s.sort();
+            s.dedup();
+            s.len()
+        };
+        assert_eq!(
+            [subjects(&split[0]), subjects(&split[1]), subjects(&split[2])],
+            [30, 4, 6]
+        );
+    }
+}

@@ -1,0 +1,195 @@
+//! `dimorph bagnet` end to end on tiny synthetic data: synth → train → resume → eval → explain, and
+//! exit code 2 with a clear message for bad input.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_dimorph"))
+        .args(args)
+        .output()
+        .expect("runs")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("dimorph_bagnet_cli_{}_{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    d
+}
+
+const TINY: &[&str] = &[
+    "--arch",
+    "bagnet9",
+    "--width",
+    "0.0625",
+    "--size",
+    "40",
+    "--batch",
+    "8",
+    "--optimizer",
+    "adam",
+    "--lr",
+    "0.003",
+    "--head-epochs",
+    "1",
+    "--quiet",
+];
+
+#[test]
+fn synth_train_resume_eval_explain() {
+    let d = tmp("flow");
+    let img = d.join("img");
+    let s = img.to_str().unwrap();
+    let o = run(&["bagnet", "synth", "--out", s, "--n", "24", "--size", "40"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let labels = img.join("labels.csv");
+    let l = labels.to_str().unwrap();
+    let out = d.join("run");
+    let r = out.to_str().unwrap();
+    let mut args = vec![
+        "bagnet", "train", "--images", s, "--labels", l, "--out", r, "--epochs", "1",
+    ];
+    args.extend(TINY);
+    let o = run(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // Training again into the same folder without --resume is refused.
+    let o = run(&args);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--resume"), "{}", stderr(&o));
+    let mut args2 = vec![
+        "bagnet", "train", "--images", s, "--labels", l, "--out", r, "--epochs", "2", "--resume", "--format", "json",
+    ];
+    args2.extend(TINY);
+    let o = run(&args2);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["history"].as_array().unwrap().len(), 3);
+    let best = out.join("best");
+    let b = best.to_str().unwrap();
+    let o = run(&[
+        "bagnet", "eval", "--model", b, "--images", s, "--labels", l, "--format", "json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["sets"][2]["set"], "test");
+    let maps = d.join("maps");
+    let o = run(&[
+        "bagnet",
+        "explain",
+        "--model",
+        b,
+        "--images",
+        s,
+        "--labels",
+        l,
+        "--out",
+        maps.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(maps.join("evidence_stats.csv").is_file());
+    // A corrupt image: named and stopped, or skipped with a count.
+    std::fs::write(img.join("img00002.png"), b"garbage").unwrap();
+    let o = run(&["bagnet", "eval", "--model", b, "--images", s, "--labels", l]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("img00002.png"), "{}", stderr(&o));
+    let o = run(&[
+        "bagnet",
+        "eval",
+        "--model",
+        b,
+        "--images",
+        s,
+        "--labels",
+        l,
+        "--skip-bad-images",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("1 unreadable images skipped"));
+}
+
+#[test]
+fn bad_input_exits_2_with_a_message() {
+    let d = tmp("bad");
+    let img = d.join("img");
+    let s = img.to_str().unwrap();
+    assert!(run(&["bagnet", "synth", "--out", s, "--n", "4", "--size", "24"])
+        .status
+        .success());
+    let labels = img.join("labels.csv");
+    let text = std::fs::read_to_string(&labels)
+        .unwrap()
+        .replace("img00001.png", "missing.png");
+    let bad = d.join("bad.csv");
+    std::fs::write(&bad, text).unwrap();
+    let out = d.join("run");
+    let o = run(&[
+        "bagnet",
+        "train",
+        "--images",
+        s,
+        "--labels",
+        bad.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--size",
+        "24",
+        "--arch",
+        "bagnet9",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("row 3") && stderr(&o).contains("missing.png"),
+        "{}",
+        stderr(&o)
+    );
+    // Images smaller than the receptive field of BagNet-33.
+    let o = run(&[
+        "bagnet",
+        "train",
+        "--images",
+        s,
+        "--labels",
+        labels.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--size",
+        "24",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("smaller than the receptive field"),
+        "{}",
+        stderr(&o)
+    );
+    let o = run(&[
+        "bagnet",
+        "train",
+        "--images",
+        s,
+        "--labels",
+        labels.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--arch",
+        "bagnet99",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--arch"), "{}", stderr(&o));
+    // A model folder that is not one.
+    let o = run(&[
+        "bagnet",
+        "eval",
+        "--model",
+        d.to_str().unwrap(),
+        "--images",
+        s,
+        "--labels",
+        labels.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("meta.json"), "{}", stderr(&o));
+}
