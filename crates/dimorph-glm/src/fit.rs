@@ -603,8 +603,8 @@ pub(crate) fn covariance(xtwx: &[f64], p: usize, kept: &[usize], dispersion: f64
     cov
 }
 
-/// The observed information −∂²ℓ/∂β∂βᵀ (for φ = 1): XᵀW₀X with
-/// W₀ = W + (y − μ) w (V′g′ + V g″) / (V² g′³), W = w / (V g′²) — what SAS GENMOD inverts.
+/// The observed information −∂²ℓ/∂β∂βᵀ (for φ = 1): XᵀW₀X with W₀ from
+/// [`irls::observed_weight`] — what SAS GENMOD inverts.
 pub(crate) fn observed_information(mf: &ModelFrame, prior: &[f64], mu: &[f64], family: Family, link: Link) -> Vec<f64> {
     let p = mf.p;
     let mut h = vec![0.0; p * p];
@@ -613,12 +613,7 @@ pub(crate) fn observed_information(mf: &ModelFrame, prior: &[f64], mu: &[f64], f
         if w == 0.0 {
             continue;
         }
-        let m = mu[i];
-        let v = family.variance(m);
-        let g1 = link.deriv(m);
-        let g2 = link.deriv2(m);
-        let we = w / (v * g1 * g1);
-        let wo = we + (mf.y[i] - m) * w * (family.variance_deriv(m) * g1 + v * g2) / (v * v * g1 * g1 * g1);
+        let wo = irls::observed_weight(family, link, mf.y[i], mu[i], w);
         let xi = mf.row(i);
         for r in 0..p {
             let s = wo * xi[r];

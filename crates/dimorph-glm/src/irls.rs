@@ -506,6 +506,13 @@ pub fn irls(pb: &Problem, free: &[usize], intercept: Option<usize>, start: Optio
     }
 }
 
+/// The observation's weight in the observed information −∂²ℓ/∂η² (φ = 1):
+/// W₀ = W + (y − μ) w (V′g′ + V g″) / (V² g′³), with W = w / (V g′²) the Fisher weight.
+pub(crate) fn observed_weight(family: Family, link: Link, y: f64, mu: f64, w: f64) -> f64 {
+    let (v, g1, g2) = (family.variance(mu), link.deriv(mu), link.deriv2(mu));
+    w / (v * g1 * g1) + (y - mu) * w * (family.variance_deriv(mu) * g1 + v * g2) / (v * v * g1 * g1 * g1)
+}
+
 /// Score Xᵀ[w (y − μ)/(V g′)] and observed information XᵀW₀X (see [`crate::fit`]) at β, on the
 /// `kept` columns, with the deviance; `None` if β is outside the valid range.
 fn score_and_hessian(pb: &Problem, kept: &[usize], beta: &[f64]) -> Option<(Vec<f64>, Vec<f64>, f64)> {
@@ -527,11 +534,10 @@ fn score_and_hessian(pb: &Problem, kept: &[usize], beta: &[f64]) -> Option<(Vec<
         if w == 0.0 {
             continue;
         }
-        let (y, v, g1, g2) = (pb.y[i], pb.family.variance(mu), pb.link.deriv(mu), pb.link.deriv2(mu));
+        let y = pb.y[i];
         dev += w * pb.family.unit_deviance(y, mu);
-        let sc = w * (y - mu) / (v * g1);
-        let wo =
-            w / (v * g1 * g1) + (y - mu) * w * (pb.family.variance_deriv(mu) * g1 + v * g2) / (v * v * g1 * g1 * g1);
+        let sc = w * (y - mu) / (pb.family.variance(mu) * pb.link.deriv(mu));
+        let wo = observed_weight(pb.family, pb.link, y, mu, w);
         for (r, &jr) in kept.iter().enumerate() {
             u[r] += sc * xi[jr];
             let s = wo * xi[jr];

@@ -71,8 +71,7 @@ pub fn theta_ml(y: &[f64], mu: &[f64], w: &[f64]) -> (f64, f64) {
             break;
         }
     }
-    let (_, i) = score_info(t, y, mu, w);
-    (t, 1.0 / i.sqrt())
+    (t, theta_se(t, y, mu, w))
 }
 
 fn loglik(fam: Family, y: &[f64], mu: &[f64], w: &[f64]) -> f64 {
@@ -160,7 +159,7 @@ pub(crate) fn fit_theta(
             last_change: res.last_change,
         });
     }
-    let (_, se) = theta_ml_se(theta, &mf.y, &fitted(mf, &res.beta, link), w);
+    let se = theta_se(theta, &mf.y, &fitted(mf, &res.beta, link), w);
     Ok(NbFit {
         theta: ThetaEstimate {
             theta,
@@ -171,10 +170,9 @@ pub(crate) fn fit_theta(
     })
 }
 
-/// θ and its standard error 1/√(observed information) at fixed μ.
-fn theta_ml_se(theta: f64, y: &[f64], mu: &[f64], w: &[f64]) -> (f64, f64) {
-    let (_, i) = score_info(theta, y, mu, w);
-    (theta, 1.0 / i.sqrt())
+/// The standard error of θ, 1/√(observed information), at fixed μ.
+fn theta_se(theta: f64, y: &[f64], mu: &[f64], w: &[f64]) -> f64 {
+    1.0 / score_info(theta, y, mu, w).1.sqrt()
 }
 
 #[cfg(test)]
