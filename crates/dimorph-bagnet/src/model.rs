@@ -14,6 +14,7 @@ use burn::tensor::backend::Backend;
 use burn::tensor::{Tensor, TensorData};
 use serde::{Deserialize, Serialize};
 
+use crate::layers::{batch_norm, pointwise, conv2d, subsample};
 use crate::rng::Rng;
 use crate::BagNetError;
 
@@ -230,19 +231,16 @@ pub struct Bottleneck<B: Backend> {
 
 impl<B: Backend> Bottleneck<B> {
     pub fn forward(&self, x: Tensor<B, 4>) -> Tensor<B, 4> {
-        let out = relu(self.bn1.forward(self.conv1.forward(x.clone())));
-        let out = relu(self.bn2.forward(self.conv2.forward(out)));
-        let out = self.bn3.forward(self.conv3.forward(out));
+        let out = relu(batch_norm(&self.bn1, conv2d(&self.conv1, x.clone())));
+        let out = relu(batch_norm(&self.bn2, conv2d(&self.conv2, out)));
+        let out = batch_norm(&self.bn3, conv2d(&self.conv3, out));
+        let [_, _, h, w] = out.dims();
+        // The residual, cropped at bottom and right to the output's h×w. With a downsample the crop
+        // is taken before its 1×1 strided conv (the same numbers: a 1×1 conv is pointwise), which
+        // then runs as a plain matrix product on the subsampled input.
         let residual = match &self.downsample {
-            Some(d) => d.bn.forward(d.conv.forward(x)),
-            None => x,
-        };
-        let [n, c, h, w] = out.dims();
-        let [_, _, rh, rw] = residual.dims();
-        let residual = if rh != h || rw != w {
-            residual.slice([0..n, 0..c, 0..h, 0..w])
-        } else {
-            residual
+            Some(d) => batch_norm(&d.bn, pointwise(&d.conv, subsample(x, d.conv.stride[0], h, w))),
+            None => subsample(x, 1, h, w),
         };
         relu(out + residual)
     }
@@ -264,7 +262,7 @@ pub struct BagNet<B: Backend> {
 impl<B: Backend> BagNet<B> {
     /// Patch features `[N, C, h, w]` of normalised images `[N, 3, H, W]`: one C-vector per q×q patch.
     pub fn features(&self, x: Tensor<B, 4>) -> Tensor<B, 4> {
-        let mut x = relu(self.stem_bn.forward(self.stem2.forward(self.stem1.forward(x))));
+        let mut x = relu(batch_norm(&self.stem_bn, conv2d(&self.stem2, conv2d(&self.stem1, x))));
         for layer in [&self.layer1, &self.layer2, &self.layer3, &self.layer4] {
             for block in layer {
                 x = block.forward(x);

@@ -1,0 +1,63 @@
+"""PyTorch peer of the BagNet speed benchmark: one SGD training step (forward, BCE-with-logits loss,
+backward, optimiser step) and one inference forward on a random batch, on the CPU with all cores.
+Prints the median of --reps runs after one warm-up as `key value` lines (bench/bagnet/run.sh).
+"""
+import argparse
+import os
+import statistics
+import sys
+import time
+
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from torch_bagnet import BagNet  # noqa: E402
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--arch", default="bagnet33")
+    p.add_argument("--batch", type=int, default=8)
+    p.add_argument("--size", type=int, default=224)
+    p.add_argument("--width", type=float, default=1.0)
+    p.add_argument("--reps", type=int, default=3)
+    p.add_argument("--threads", type=int, default=os.cpu_count())
+    a = p.parse_args()
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(1)
+    model = BagNet(a.arch, 1, a.width)
+    x = torch.randn(a.batch, 3, a.size, a.size)
+    y = torch.bernoulli(torch.full((a.batch, 1), 0.5))
+    opt = torch.optim.SGD(model.parameters(), lr=0.01)
+    loss_fn = torch.nn.BCEWithLogitsLoss()
+    print(f"backend torch-{torch.__version__} CPU")
+    print(f"threads {torch.get_num_threads()}")
+    print("params", sum(p.numel() for p in model.parameters() if p.requires_grad))
+    model.train()
+    times = []
+    for rep in range(a.reps + 1):
+        t0 = time.perf_counter()
+        opt.zero_grad(set_to_none=True)
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        opt.step()
+        dt = time.perf_counter() - t0
+        print(f"train step {rep}: {dt:.3f} s (loss {loss.item():.4f})", file=sys.stderr)
+        if rep > 0:
+            times.append(dt)
+    print(f"train_step_s {statistics.median(times):.4f}")
+    model.eval()
+    times = []
+    with torch.inference_mode():
+        for rep in range(a.reps + 1):
+            t0 = time.perf_counter()
+            model(x)
+            dt = time.perf_counter() - t0
+            print(f"inference {rep}: {dt:.3f} s", file=sys.stderr)
+            if rep > 0:
+                times.append(dt)
+    print(f"infer_s {statistics.median(times):.4f}")
+
+
+if __name__ == "__main__":
+    main()

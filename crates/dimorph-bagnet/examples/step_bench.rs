@@ -1,0 +1,167 @@
+//! Speed benchmark: one SGD training step (forward, binary cross-entropy on one logit, backward,
+//! optimiser step) and one inference forward of a BagNet on a random batch, with burn
+//! `Autodiff<Flex>` on the CPU (or `Autodiff<Cuda>` with `--device cuda` under the `cuda` feature).
+//! Prints the median seconds of `--reps` runs after one warm-up, as `key value` lines that
+//! `bench/bagnet/run.sh` puts beside PyTorch.
+//!
+//! ```text
+//! cargo run --release -p dimorph-bagnet --example step_bench -- \
+//!     [--arch bagnet33] [--batch 8] [--size 224] [--width 1] [--reps 3] [--device cpu|cuda] [--layers]
+//! ```
+//! `--layers` also times each part of the network (stem, every stage) in inference, to show where
+//! the time goes. Threads: the CPU backend uses rayon's global pool (`RAYON_NUM_THREADS`, default
+//! all cores).
+
+use std::time::Instant;
+
+use burn::module::AutodiffModule;
+use burn::optim::{GradientsParams, Optimizer, SgdConfig};
+use burn::tensor::backend::{AutodiffBackend, Backend};
+use burn::tensor::{Distribution, ElementConversion, Tensor};
+use dimorph_bagnet::layers::{batch_norm, conv2d};
+use dimorph_bagnet::model::{Arch, BagNet, BagNetConfig};
+
+struct Opts {
+    arch: Arch,
+    batch: usize,
+    size: usize,
+    width: f64,
+    reps: usize,
+    device: String,
+    layers: bool,
+}
+
+fn parse() -> Result<Opts, String> {
+    let mut o = Opts {
+        arch: Arch::BagNet33,
+        batch: 8,
+        size: 224,
+        width: 1.0,
+        reps: 3,
+        device: "cpu".into(),
+        layers: false,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(a) = it.next() {
+        if a == "--layers" {
+            o.layers = true;
+            continue;
+        }
+        let v = it.next().ok_or_else(|| format!("{a} needs a value"))?;
+        let num = |v: &str| v.parse::<f64>().map_err(|_| format!("{a}: '{v}' is not a number"));
+        match a.as_str() {
+            "--arch" => o.arch = Arch::parse(&v).map_err(|e| e.to_string())?,
+            "--batch" => o.batch = num(&v)? as usize,
+            "--size" => o.size = num(&v)? as usize,
+            "--width" => o.width = num(&v)?,
+            "--reps" => o.reps = (num(&v)? as usize).max(1),
+            "--device" => o.device = v,
+            _ => return Err(format!("unknown option {a}")),
+        }
+    }
+    o.arch.map_size(o.size).map_err(|e| e.to_string())?;
+    Ok(o)
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+/// Waits for the backend to finish (GPU backends run asynchronously) by reading one number back.
+fn sync<B: Backend, const D: usize>(t: Tensor<B, D>) -> f32 {
+    t.sum().into_scalar().elem::<f32>()
+}
+
+fn bench<B: AutodiffBackend>(o: &Opts, device: &B::Device) {
+    let cfg = BagNetConfig::new(o.arch, 1).with_width(o.width);
+    let mut model: BagNet<B> = cfg.init_seeded(device, 1);
+    let x = Tensor::<B, 4>::random([o.batch, 3, o.size, o.size], Distribution::Normal(0.0, 1.0), device);
+    let y = Tensor::<B, 2>::random([o.batch, 1], Distribution::Bernoulli(0.5), device);
+    let mut optim = SgdConfig::new().init::<B, BagNet<B>>();
+    println!("arch {}", o.arch.name());
+    println!("batch {}", o.batch);
+    println!("size {}", o.size);
+    println!("width {}", o.width);
+    println!("params {}", model.trainable_params());
+    println!("threads {}", std::thread::available_parallelism().map_or(1, |n| n.get()));
+
+    // Training steps: the first is the warm-up.
+    let mut times = Vec::new();
+    let mut last_loss = f32::NAN;
+    for rep in 0..=o.reps {
+        let t0 = Instant::now();
+        let z = model.forward(x.clone());
+        // Binary cross-entropy with logits, stable form: log(1 + e^{-|z|}) + max(z, 0) − z·y.
+        let loss = (z.clone().abs().neg().exp().log1p() + z.clone().clamp_min(0.0) - z * y.clone()).mean();
+        let grads = GradientsParams::from_grads(loss.backward(), &model);
+        model = optim.step(0.01, model, grads);
+        // Reading one weight back forces the whole step to run on asynchronous backends.
+        let done = sync(model.fc.weight.val());
+        let dt = t0.elapsed().as_secs_f64();
+        last_loss = loss.into_scalar().elem::<f32>();
+        eprintln!("train step {rep}: {dt:.3} s (loss {last_loss:.4}, check {done:.4})");
+        if rep > 0 {
+            times.push(dt);
+        }
+    }
+    println!("loss {last_loss:.6}");
+    println!("train_step_s {:.4}", median(times));
+
+    // Inference: forward of the inner (non-autodiff) model.
+    let inner = model.valid();
+    let xi = x.inner();
+    let mut times = Vec::new();
+    for rep in 0..=o.reps {
+        let t0 = Instant::now();
+        let z = inner.forward(xi.clone());
+        sync(z);
+        let dt = t0.elapsed().as_secs_f64();
+        eprintln!("inference {rep}: {dt:.3} s");
+        if rep > 0 {
+            times.push(dt);
+        }
+    }
+    println!("infer_s {:.4}", median(times));
+
+    if o.layers {
+        let mut h = xi;
+        let t0 = Instant::now();
+        h = burn::tensor::activation::relu(batch_norm(&inner.stem_bn, conv2d(&inner.stem2, conv2d(&inner.stem1, h))));
+        sync(h.clone());
+        println!("layer_stem_s {:.4}", t0.elapsed().as_secs_f64());
+        for (i, layer) in [&inner.layer1, &inner.layer2, &inner.layer3, &inner.layer4].iter().enumerate() {
+            for (b, block) in layer.iter().enumerate() {
+                let t0 = Instant::now();
+                h = block.forward(h);
+                sync(h.clone());
+                println!("layer{}_{b}_s {:.4}", i + 1, t0.elapsed().as_secs_f64());
+            }
+        }
+    }
+}
+
+fn main() {
+    let o = match parse() {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("step_bench: {e}");
+            std::process::exit(2);
+        }
+    };
+    match o.device.as_str() {
+        "cpu" => {
+            println!("backend burn-0.21.0 Autodiff<Flex>");
+            bench::<dimorph_bagnet::CpuTrain>(&o, &Default::default());
+        }
+        #[cfg(feature = "cuda")]
+        "cuda" => {
+            println!("backend burn-0.21.0 Autodiff<Cuda>");
+            bench::<dimorph_bagnet::GpuTrain>(&o, &Default::default());
+        }
+        d => {
+            eprintln!("step_bench: --device {d} is not available (cpu, or cuda with the `cuda` feature)");
+            std::process::exit(2);
+        }
+    }
+}
