@@ -13,7 +13,8 @@ use crate::rng::Rng;
 use crate::BagNetError;
 
 /// One row of the label CSV (columns `path`, `subject`, `label`; optional `eye`, `visit`,
-/// and for synthetic data `planted_x`, `planted_y`, `planted_r`).
+/// and for synthetic data the ground-truth circles `planted_x`, `planted_y`, `planted_r` and
+/// `planted2_x`, `planted2_y`, `planted2_r`).
 #[derive(Debug, Clone)]
 pub struct LabelRow {
     pub path: PathBuf,
@@ -22,8 +23,8 @@ pub struct LabelRow {
     pub label: String,
     pub eye: Option<String>,
     pub visit: Option<String>,
-    /// Ground-truth evidence circle (x, y, r) in pixels of the stored image, when known.
-    pub planted: Option<[f64; 3]>,
+    /// Ground-truth evidence circles (x, y, r) in pixels of the stored image (empty when unknown).
+    pub planted: Vec<[f64; 3]>,
 }
 
 /// Read the label CSV; image paths are relative to `images`. A row naming a missing file is an
@@ -40,7 +41,16 @@ pub fn read_labels(csv_path: &Path, images: &Path) -> Result<Vec<LabelRow>, BagN
     };
     let (ip, is, il) = (need("path")?, need("subject")?, need("label")?);
     let (ie, iv) = (col("eye"), col("visit"));
-    let planted_cols = (col("planted_x"), col("planted_y"), col("planted_r"));
+    let planted_cols: Vec<[usize; 3]> = ["planted", "planted2"]
+        .iter()
+        .filter_map(|p| {
+            Some([
+                col(&format!("{p}_x"))?,
+                col(&format!("{p}_y"))?,
+                col(&format!("{p}_r"))?,
+            ])
+        })
+        .collect();
     let mut rows = Vec::new();
     for (k, rec) in rdr.records().enumerate() {
         let row = k + 2;
@@ -68,16 +78,20 @@ pub fn read_labels(csv_path: &Path, images: &Path) -> Result<Vec<LabelRow>, BagN
             return Err(bad("empty label".into()));
         }
         let opt = |i: Option<usize>| i.map(&field).filter(|s| !s.is_empty());
-        let planted = match planted_cols {
-            (Some(a), Some(b), Some(c)) => {
-                let p = |i: usize| field(i).parse::<f64>().ok();
-                match (p(a), p(b), p(c)) {
-                    (Some(x), Some(y), Some(r)) => Some([x, y, r]),
-                    _ => None,
-                }
+        let mut planted = Vec::new();
+        for cols in &planted_cols {
+            let mut circle = [0.0; 3];
+            for (v, &i) in circle.iter_mut().zip(cols) {
+                let text = field(i);
+                *v = text.parse::<f64>().ok().filter(|v| v.is_finite()).ok_or_else(|| {
+                    bad(format!(
+                        "column '{}': '{text}' is not a number",
+                        headers.get(i).unwrap_or("")
+                    ))
+                })?;
             }
-            _ => None,
-        };
+            planted.push(circle);
+        }
         rows.push(LabelRow {
             path,
             name,
@@ -319,7 +333,7 @@ mod tests {
             label: label.into(),
             eye: None,
             visit: None,
-            planted: None,
+            planted: Vec::new(),
         }
     }
 

@@ -92,10 +92,8 @@ pub fn compute<B: Backend>(
                 (0..map.len()).max_by(|&a, &b2| map[a].total_cmp(&map[b2]))
             }
             .unwrap_or(0);
-            let strongest_in_planted = ds.rows[i].planted.map(|[x, y, r]| {
-                let s = ds.scales[i];
-                window_meets_circle(strongest / w, strongest % w, q, (x * s, y * s, r * s))
-            });
+            let strongest_in_planted = (!ds.rows[i].planted.is_empty())
+                .then(|| in_planted(&ds.rows[i].planted, ds.scales[i], strongest / w, strongest % w, q));
             if let Some(wr) = features.as_deref_mut() {
                 if !header_done {
                     let mut hdr = String::from("image,row,col,label,logit");
@@ -138,6 +136,14 @@ pub fn compute<B: Backend>(
         let _ = n;
     }
     Ok(out)
+}
+
+/// Does the q×q window of patch (row, col) overlap any of the planted circles (stored-image pixels,
+/// scaled by `scale` to model-input pixels)?
+pub fn in_planted(planted: &[[f64; 3]], scale: f64, row: usize, col: usize, q: usize) -> bool {
+    planted
+        .iter()
+        .any(|&[x, y, r]| window_meets_circle(row, col, q, (x * scale, y * scale, r * scale)))
 }
 
 /// Does the q×q window of patch (row, col) overlap the circle (x, y, r)?

@@ -18,9 +18,11 @@ use burn::tensor::backend::Backend;
 use burn::tensor::{Slice, Tensor};
 
 /// Batch normalisation of `x` `[N, C, H, W]` with `bn`'s parameters and running statistics, with the
-/// semantics of burn's `BatchNorm::forward` (batch statistics and a running-average update under
-/// autodiff, running statistics otherwise; biased variance, momentum `bn.momentum`), computed as one
-/// per-channel scale and shift `y = a·x + b`, `a = γ/√(σ² + ε)`, `b = β − a·μ`.
+/// semantics of PyTorch's `BatchNorm2d` (batch statistics with the biased variance under autodiff and
+/// a running-average update of the mean and the unbiased variance with momentum `bn.momentum`;
+/// running statistics otherwise), computed as one per-channel scale and shift `y = a·x + b`,
+/// `a = γ/√(σ² + ε)`, `b = β − a·μ`. Inside [`with_cumulative_statistics`] the running statistics
+/// become the cumulative mean over the calibration batches instead.
 ///
 /// Written for speed on burn's CPU backend (flex 0.21): burn's own forward broadcasts `[1, C, 1, 1]`
 /// statistics over `[N, C, H, W]`, which flex walks element by element on one thread (most of a
@@ -38,13 +40,16 @@ pub fn batch_norm<B: Backend>(bn: &BatchNorm<B>, x: Tensor<B, 4>) -> Tensor<B, 4
         let mean = channel_sum(rows.clone()).div_scalar(count);
         let centred = rows.clone() - per_row(mean.clone());
         let var = channel_sum(centred.square()).div_scalar(count);
-        let m = bn.momentum;
+        let m = CALIBRATION_STEP
+            .with(|c| c.get())
+            .map_or(bn.momentum, |k| 1.0 / (k as f64 + 1.0));
+        let unbiased = if count > 1.0 { count / (count - 1.0) } else { 1.0 };
         let running_mean = bn.running_mean.value_sync().to_device(&device);
         let running_var = bn.running_var.value_sync().to_device(&device);
         bn.running_mean
             .update((running_mean.mul_scalar(1.0 - m) + mean.clone().detach().mul_scalar(m)).detach());
         bn.running_var
-            .update((running_var.mul_scalar(1.0 - m) + var.clone().detach().mul_scalar(m)).detach());
+            .update((running_var.mul_scalar(1.0 - m) + var.clone().detach().mul_scalar(m * unbiased)).detach());
         (mean, var)
     } else {
         (
@@ -55,6 +60,22 @@ pub fn batch_norm<B: Backend>(bn: &BatchNorm<B>, x: Tensor<B, 4>) -> Tensor<B, 4
     let a = bn.gamma.val() / var.add_scalar(bn.epsilon).sqrt();
     let b = bn.beta.val() - a.clone() * mean;
     (rows * per_row(a) + per_row(b)).reshape([n, c, h, w])
+}
+
+std::thread_local! {
+    static CALIBRATION_STEP: std::cell::Cell<Option<usize>> = const { std::cell::Cell::new(None) };
+}
+
+/// Run `f` (forward passes under autodiff on the `step`-th calibration batch, counting from 0) with
+/// every batch norm's momentum set to 1/(step + 1), so that after the last batch the running mean and
+/// variance are the averages of the batch statistics over all calibration batches, taken with the
+/// current weights ("precise" batch-norm statistics). Exponential running averages lag behind weights
+/// that change quickly, as in a short training run, and then shift every logit at inference.
+pub fn with_cumulative_statistics<R>(step: usize, f: impl FnOnce() -> R) -> R {
+    CALIBRATION_STEP.with(|c| c.set(Some(step)));
+    let r = f();
+    CALIBRATION_STEP.with(|c| c.set(None));
+    r
 }
 
 /// `conv.forward(x)` for the unpadded, bias-free convolutions of a BagNet: a 1×1 kernel (any stride)

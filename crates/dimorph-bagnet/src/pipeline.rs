@@ -249,8 +249,8 @@ pub struct ExplainResult {
     /// Fraction of images whose strongest patch for their true class overlaps the planted region
     /// (synthetic data).
     pub strongest_in_planted: Option<f64>,
-    /// Of the n patches with the largest |logit| over all n images, the fraction whose window
-    /// overlaps its image's planted region (synthetic data).
+    /// Of the n patches with the strongest evidence towards their image's true class over all n
+    /// images, the fraction whose window overlaps its image's planted regions (synthetic data).
     pub top_patches_in_planted: Option<f64>,
     pub out: PathBuf,
     pub images: Vec<ImageEvidence>,
@@ -324,12 +324,18 @@ pub fn explain_model<B: Backend>(
     let hits: Vec<bool> = ev.iter().filter_map(|e| e.strongest_in_planted).collect();
     let mut strongest: Vec<(f64, bool)> = Vec::new();
     for e in &ev {
-        if let Some([x, y, r]) = ds.rows[e.index].planted {
-            let s = ds.scales[e.index];
+        let planted = &ds.rows[e.index].planted;
+        if !planted.is_empty() {
+            // Evidence towards the image's true class: the logit, negated for the negative class.
+            let sign = if meta.classes.len() == 2 && e.target == 0 {
+                -1.0
+            } else {
+                1.0
+            };
             for (p, v) in e.map.iter().enumerate() {
                 strongest.push((
-                    v.abs(),
-                    evidence::window_meets_circle(p / e.side, p % e.side, q, (x * s, y * s, r * s)),
+                    sign * v,
+                    evidence::in_planted(planted, ds.scales[e.index], p / e.side, p % e.side, q),
                 ));
             }
         }

@@ -3,9 +3,12 @@
 //! Each image is a circular field with radial illumination fall-off, an optic disc (on the nasal
 //! side, mirrored between left and right eyes), a darker macula with a fovea, a branching vessel
 //! tree leaving the disc, and pixel noise. A local class-dependent texture of controllable
-//! amplitude (`effect`) is planted at one anatomical place: fine stripes over the optic disc for
-//! class `male` and over the macula for class `female`, echoing the paper's findings (§4). The
-//! planted circle is written beside the label so that evidence maps can be checked against it.
+//! amplitude (`effect`) is planted at one anatomical place, echoing the paper's finding that the
+//! optic disc and the macula carry the evidence (§4, Figure 2): fine stripes over the optic disc
+//! for class `male`, a grid of spots over the macula for class `female`. The classes thus differ at
+//! the disc and at the macula and nowhere else, and a bag of local features may score either place
+//! in either class (striped or plain disc, spotted or plain macula). Both circles are written beside
+//! the label as the ground truth that evidence maps are checked against.
 
 use std::path::{Path, PathBuf};
 
@@ -36,7 +39,7 @@ impl Default for SynthOptions {
     }
 }
 
-/// Where the class signal was planted in one image (pixel coordinates).
+/// A circle where the class signal was planted in one image (pixel coordinates).
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct Planted {
     pub x: f64,
@@ -52,7 +55,9 @@ pub struct SynthImage {
     pub label: &'static str,
     /// "L" or "R".
     pub eye: &'static str,
-    pub planted: Planted,
+    /// Where the classes differ: the optic disc (textured in `male`), then the macula (textured in
+    /// `female`).
+    pub planted: [Planted; 2],
 }
 
 /// Generate image `index` of a data set; subject `index / 2`, eye from `index % 2`, and the class
@@ -96,23 +101,21 @@ pub fn generate(opt: &SynthOptions, index: usize) -> SynthImage {
         };
         walk(&mut vessel, n, (disc.0, disc.1), angle, 0.018 * s, 0.6 * s, &mut rng, 2);
     }
-    // Stripe orientation of the planted texture varies per image.
+    // Orientation of the planted texture varies per image.
     let theta = rng.range(0.0, std::f64::consts::PI);
     let (tc, ts) = (theta.cos(), theta.sin());
-    let period = 4.0;
-    let planted = if male {
+    let planted = [
         Planted {
             x: disc.0,
             y: disc.1,
             r: disc.2,
-        }
-    } else {
+        },
         Planted {
             x: mac.0,
             y: mac.1,
             r: mac.2,
-        }
-    };
+        },
+    ];
     for y in 0..n {
         for x in 0..n {
             let (fx, fy) = (x as f64 + 0.5, y as f64 + 0.5);
@@ -141,11 +144,17 @@ pub fn generate(opt: &SynthOptions, index: usize) -> SynthImage {
             for i in 0..3 {
                 c[i] = c[i] * (1.0 - disc_w) + disc_col[i] * disc_w;
             }
-            // The planted class signal: stripes inside the planted circle.
-            let dp = ((fx - planted.x).powi(2) + (fy - planted.y).powi(2)).sqrt();
-            if dp < planted.r {
-                let phase = (fx * tc + fy * ts) * 2.0 * std::f64::consts::PI / period;
-                let t = opt.effect * phase.sin();
+            // The planted class signal: stripes of period 4 px over the disc (`male`) or spots on
+            // a 6 px grid over the macula (`female`), both of root-mean-square amplitude effect/√2.
+            let p = if male { planted[0] } else { planted[1] };
+            if (fx - p.x).powi(2) + (fy - p.y).powi(2) < p.r * p.r {
+                let tau = 2.0 * std::f64::consts::PI;
+                let (u, w) = (fx * tc + fy * ts, fy * tc - fx * ts);
+                let t = if male {
+                    opt.effect * (u * tau / 4.0).sin()
+                } else {
+                    opt.effect * std::f64::consts::SQRT_2 * (u * tau / 6.0).sin() * (w * tau / 6.0).sin()
+                };
                 for v in c.iter_mut() {
                     *v += t;
                 }
@@ -212,7 +221,8 @@ fn stamp(mask: &mut [f32], n: usize, x: f64, y: f64, r: f64) {
 }
 
 /// Write `opt.n` images as PNG files into `out` with `labels.csv` (path, subject, label, eye, visit,
-/// planted_x, planted_y, planted_r). Returns the path of the CSV.
+/// planted_x, planted_y, planted_r for the disc, planted2_x, planted2_y, planted2_r for the macula).
+/// Returns the path of the CSV.
 pub fn write_dataset(opt: &SynthOptions, out: &Path) -> Result<PathBuf, BagNetError> {
     if opt.size < 16 {
         return Err(BagNetError::Arg(format!(
@@ -224,19 +234,23 @@ pub fn write_dataset(opt: &SynthOptions, out: &Path) -> Result<PathBuf, BagNetEr
         return Err(BagNetError::Arg("--n must be at least 2".into()));
     }
     std::fs::create_dir_all(out).map_err(|e| BagNetError::file(out, e))?;
-    let mut csv = String::from("path,subject,label,eye,visit,planted_x,planted_y,planted_r\n");
+    let mut csv =
+        String::from("path,subject,label,eye,visit,planted_x,planted_y,planted_r,planted2_x,planted2_y,planted2_r\n");
     for i in 0..opt.n {
         let g = generate(opt, i);
         let name = format!("img{:05}.png", i);
         g.image.save_png(&out.join(&name))?;
         csv.push_str(&format!(
-            "{name},s{:05},{},{},1,{:.2},{:.2},{:.2}\n",
+            "{name},s{:05},{},{},1,{:.2},{:.2},{:.2},{:.2},{:.2},{:.2}\n",
             i / 2,
             g.label,
             g.eye,
-            g.planted.x,
-            g.planted.y,
-            g.planted.r
+            g.planted[0].x,
+            g.planted[0].y,
+            g.planted[0].r,
+            g.planted[1].x,
+            g.planted[1].y,
+            g.planted[1].r
         ));
     }
     let p = out.join("labels.csv");
@@ -265,7 +279,7 @@ pub fn dataset(opt: &SynthOptions) -> crate::data::Dataset {
             label: g.label.to_string(),
             eye: Some(g.eye.to_string()),
             visit: Some("1".into()),
-            planted: Some([g.planted.x, g.planted.y, g.planted.r]),
+            planted: g.planted.iter().map(|p| [p.x, p.y, p.r]).collect(),
         });
         ds.targets.push(usize::from(g.label == "male"));
         ds.scales.push(1.0);

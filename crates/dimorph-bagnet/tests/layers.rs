@@ -5,7 +5,7 @@ use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::nn::{BatchNorm, BatchNormConfig};
 use burn::tensor::backend::Backend;
 use burn::tensor::{Distribution, Slice, Tensor};
-use dimorph_bagnet::layers::{batch_norm, conv2d, subsample};
+use dimorph_bagnet::layers::{batch_norm, conv2d, subsample, with_cumulative_statistics};
 use dimorph_bagnet::{Cpu, CpuTrain};
 
 fn max_abs_diff<B: Backend, const D: usize>(a: Tensor<B, D>, b: Tensor<B, D>) -> f32 {
@@ -30,7 +30,10 @@ fn bn<B: Backend>(c: usize, dev: &B::Device) -> BatchNorm<B> {
 fn batch_norm_matches_burn_in_training_with_gradients_and_running_statistics() {
     let dev = Default::default();
     let ours = bn::<CpuTrain>(5, &dev);
-    let theirs = ours.clone();
+    // A separate layer with the same γ and β (a clone would share the running-state cells).
+    let mut theirs = BatchNormConfig::new(5).init::<CpuTrain>(&dev);
+    theirs.gamma = Param::from_tensor(ours.gamma.val().detach().require_grad());
+    theirs.beta = Param::from_tensor(ours.beta.val().detach().require_grad());
     let x = random::<CpuTrain, 4>([3, 5, 7, 6], &dev).require_grad();
     let r = random::<CpuTrain, 4>([3, 5, 7, 6], &dev);
     let y1 = batch_norm(&ours, x.clone());
@@ -41,10 +44,21 @@ fn batch_norm_matches_burn_in_training_with_gradients_and_running_statistics() {
     assert!(max_abs_diff(x.grad(&g1).unwrap(), x.grad(&g2).unwrap()) < 1e-4);
     assert!(max_abs_diff(ours.gamma.grad(&g1).unwrap(), theirs.gamma.grad(&g2).unwrap()) < 1e-3);
     assert!(max_abs_diff(ours.beta.grad(&g1).unwrap(), theirs.beta.grad(&g2).unwrap()) < 1e-3);
-    assert!(max_abs_diff(ours.running_mean.value(), theirs.running_mean.value()) < 1e-6);
-    assert!(max_abs_diff(ours.running_var.value(), theirs.running_var.value()) < 1e-5);
-    // The running statistics moved away from their initial 0 and 1.
-    assert!(ours.running_mean.value().abs().sum().into_scalar() > 0.01);
+    assert!(max_abs_diff(ours.running_mean.value_sync(), theirs.running_mean.value_sync()) < 1e-6);
+    // burn updates the running variance with the biased batch variance, PyTorch (and we) with the
+    // unbiased one: 0.9 + 0.1 · v · n/(n − 1), n = 3·7·6 values per channel.
+    let n = 126.0;
+    let pytorch = theirs
+        .running_var
+        .value_sync()
+        .sub_scalar(0.9)
+        .mul_scalar(n / (n - 1.0))
+        .add_scalar(0.9);
+    let d = max_abs_diff(ours.running_var.value_sync(), pytorch);
+    assert!(d < 1e-5, "running variance differs by {d}");
+    // The running statistics moved away from their initial 0 and 1 (`value_sync`: `value` may still
+    // show the initial state).
+    assert!(ours.running_mean.value_sync().abs().sum().into_scalar() > 0.01);
 }
 
 #[test]
@@ -90,6 +104,60 @@ fn subsample_is_the_strided_crop() {
         let expected = x
             .clone()
             .slice([Slice::from(0..2), Slice::from(0..3), step(h), step(w)]);
-        assert_eq!(max_abs_diff(subsample(x.clone(), s, h, w), expected), 0.0, "s {s} {h}×{w}");
+        assert_eq!(
+            max_abs_diff(subsample(x.clone(), s, h, w), expected),
+            0.0,
+            "s {s} {h}×{w}"
+        );
+    }
+}
+
+#[test]
+fn calibration_makes_running_statistics_the_mean_of_batch_statistics() {
+    let dev = Default::default();
+    let layer = bn::<CpuTrain>(3, &dev);
+    let batches: Vec<Tensor<CpuTrain, 4>> = (0..3).map(|_| random([2, 3, 4, 5], &dev)).collect();
+    for (k, x) in batches.iter().enumerate() {
+        with_cumulative_statistics(k, || batch_norm(&layer, x.clone()));
+    }
+    // By hand: per channel, the mean over batches of each batch's mean and unbiased variance.
+    let (mut mean, mut var) = (vec![0.0f64; 3], vec![0.0f64; 3]);
+    for x in &batches {
+        let v = x.clone().into_data().to_vec::<f32>().unwrap();
+        for c in 0..3 {
+            let xs: Vec<f64> = (0..2)
+                .flat_map(|b| (0..20).map(move |p| (b * 3 + c) * 20 + p))
+                .map(|i| v[i] as f64)
+                .collect();
+            let m = xs.iter().sum::<f64>() / 40.0;
+            mean[c] += m / 3.0;
+            var[c] += xs.iter().map(|x| (x - m).powi(2)).sum::<f64>() / 39.0 / 3.0;
+        }
+    }
+    let rm = layer.running_mean.value_sync().into_data().to_vec::<f32>().unwrap();
+    let rv = layer.running_var.value_sync().into_data().to_vec::<f32>().unwrap();
+    for c in 0..3 {
+        assert!((rm[c] as f64 - mean[c]).abs() < 1e-5, "mean {} vs {}", rm[c], mean[c]);
+        assert!((rv[c] as f64 - var[c]).abs() < 1e-4, "var {} vs {}", rv[c], var[c]);
+    }
+    // Outside calibration the momentum is the layer's own again.
+    let before = layer.running_mean.value_sync().into_data().to_vec::<f32>().unwrap();
+    batch_norm(&layer, batches[0].clone());
+    let after = layer.running_mean.value_sync().into_data().to_vec::<f32>().unwrap();
+    let first: Vec<f32> = {
+        let v = batches[0].clone().into_data().to_vec::<f32>().unwrap();
+        (0..3)
+            .map(|c| {
+                (0..2)
+                    .flat_map(|b| (0..20).map(move |p| (b * 3 + c) * 20 + p))
+                    .map(|i| v[i])
+                    .sum::<f32>()
+                    / 40.0
+            })
+            .collect()
+    };
+    for c in 0..3 {
+        let want = 0.9 * before[c] + 0.1 * first[c];
+        assert!((after[c] - want).abs() < 1e-5, "{} vs {want}", after[c]);
     }
 }

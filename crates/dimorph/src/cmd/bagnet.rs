@@ -106,6 +106,10 @@ pub struct TrainArgs {
     pub no_augment: bool,
     #[arg(long)]
     pub no_mask: bool,
+    /// After each epoch, recompute the batch-norm running statistics from up to this many unaugmented
+    /// training images with the epoch's final weights (0: keep the running averages of training).
+    #[arg(long, default_value_t = 1000)]
+    pub bn_calibration: usize,
     /// Continue the run in --out from its last checkpoint.
     #[arg(long)]
     pub resume: bool,
@@ -201,6 +205,7 @@ pub fn run(a: Args) -> CliResult {
                 seed: t.seed,
                 augment: !t.no_augment,
                 mask: !t.no_mask,
+                bn_calibration: t.bn_calibration,
                 ..Default::default()
             };
             arch.map_size(t.size).map_err(CliError::input)?;
