@@ -12,9 +12,9 @@
 //! head (PyTorch `[out, in]`, burn `[in, out]`) and renames batch-norm `weight`/`bias` to
 //! `gamma`/`beta`.
 //!
-//! Every tensor of the model must be in the file with its shape, and the file may hold nothing
-//! else: the first missing, unexpected or mis-shaped tensor (in the model's order) is an error
-//! naming the file, the tensor and both shapes. Only the head may differ in its number of outputs
+//! Every tensor of the model must be in the file with its shape and finite values, and the file
+//! may hold nothing else: the first missing or mis-shaped tensor in the model's order, else the
+//! first unexpected one, is an error naming the file, the tensor and both shapes. Only the head may differ in its number of outputs
 //! (1000 ImageNet classes against our 1): the backbone is then loaded and our freshly initialised
 //! head kept, which is how the paper fine-tunes ImageNet BagNets (§3.2).
 
@@ -394,6 +394,16 @@ pub fn load_pretrained<B: Backend>(
             return Err(err(path, format!("tensor '{key}' is truncated in the file")));
         }
         let data = data.convert_dtype(DType::F32);
+        let (bad, all) = match data.as_slice::<f32>() {
+            Ok(v) => (v.iter().filter(|x| !x.is_finite()).count(), v.len()),
+            Err(e) => return Err(err(path, format!("cannot read the data of tensor '{key}': {e:?}"))),
+        };
+        if bad > 0 {
+            return Err(err(
+                path,
+                format!("tensor '{key}' holds non-finite values (NaN or infinite): {bad} of {all}"),
+            ));
+        }
         let parts = reference.split('.').map(str::to_string).collect();
         snaps.push(TensorSnapshot::from_data(data, parts, Vec::new(), ParamId::new()));
     }

@@ -259,6 +259,20 @@ fn unexpected_tensor_is_named() {
 }
 
 #[test]
+fn non_finite_weights_are_an_error() {
+    let path = edited_safetensors("nan.safetensors", |l| {
+        for t in l.iter_mut().filter(|t| t.0 == "layer2.1.conv2.weight") {
+            t.2[8..12].copy_from_slice(&f32::NAN.to_le_bytes());
+        }
+    });
+    let e = load_err(config(3), &path);
+    assert!(
+        e.contains("tensor 'layer2.1.conv2.weight' holds non-finite values (NaN or infinite): 1 of 16"),
+        "{e}"
+    );
+}
+
+#[test]
 fn head_with_other_inputs_is_an_error() {
     // A head over 32 features while the backbone gives 64: not a head-size difference.
     let path = edited_safetensors("head.safetensors", |l| {
@@ -376,4 +390,51 @@ fn full_size_bagnet33_checkpoint() {
     println!("full-size bagnet33: max |logit diff| {d:.3e}, largest |logit| {scale:.1}");
     // Random full-size weights give logits up to ~120: float32 agreement relative to their size.
     assert!(d <= 1e-5 * scale, "{d} (largest |logit| {scale})");
+}
+
+/// Float64 weights (and any float type) are converted to float32 on loading.
+#[test]
+fn float64_weights_are_converted() {
+    let bytes = std::fs::read(fixture("bagnet33_w32.safetensors")).unwrap();
+    let st = safetensors::SafeTensors::deserialize(&bytes).unwrap();
+    let list: Vec<(String, Vec<usize>, Vec<u8>)> = st
+        .tensors()
+        .into_iter()
+        .filter(|(_, v)| v.dtype() == safetensors::Dtype::F32)
+        .map(|(k, v)| {
+            let wide = v
+                .data()
+                .chunks_exact(4)
+                .flat_map(|b| f64::from(f32::from_le_bytes([b[0], b[1], b[2], b[3]])).to_le_bytes())
+                .collect();
+            (k, v.shape().to_vec(), wide)
+        })
+        .collect();
+    let views: Vec<(String, safetensors::tensor::TensorView)> = list
+        .iter()
+        .map(|(k, s, d)| {
+            let v = safetensors::tensor::TensorView::new(safetensors::Dtype::F64, s.clone(), d).unwrap();
+            (k.clone(), v)
+        })
+        .collect();
+    let path = tmp("f64.safetensors");
+    std::fs::write(&path, safetensors::serialize(views, None).unwrap()).unwrap();
+    let e = expected();
+    let mut model = fresh(3);
+    let report = weights::load_pretrained(&mut model, &path, &LoadOptions::default()).unwrap();
+    assert_eq!(report.loaded, 54 + 53 * 4 + 2);
+    let (dl, dp) = max_diffs(&model, &e);
+    assert!(dl <= TOL && dp <= TOL, "{dl} {dp}");
+}
+
+/// Loaded weights stay trainable: on the autodiff backend every loaded parameter still requires
+/// gradients, so fine-tuning moves the pretrained backbone.
+#[test]
+fn loaded_parameters_stay_trainable() {
+    let mut model = config(1).init::<dimorph_bagnet::CpuTrain>(&Default::default());
+    weights::load_pretrained(&mut model, &fixture("bagnet33_w32.pth.tar"), &LoadOptions::default()).unwrap();
+    assert!(model.stem1.weight.val().is_require_grad());
+    assert!(model.layer3[0].conv2.weight.val().is_require_grad());
+    assert!(model.layer4[2].bn3.gamma.val().is_require_grad());
+    assert!(model.fc.weight.val().is_require_grad());
 }
