@@ -1,8 +1,11 @@
-#!/usr/bin/env bash
-# Creates bench/.venv-torch with the PyTorch peer of the BagNet benchmark (CPU wheels from PyPI).
-# Usage: bench/bagnet/setup.sh
-set -euo pipefail
-root="$(cd "$(dirname "$0")/../.." && pwd)"
-cd "$root"
-python3 -m venv bench/.venv-torch && bench/.venv-torch/bin/pip install torch numpy safetensors
-bench/.venv-torch/bin/python -c "import torch, numpy, safetensors; print('torch', torch.__version__, 'ready in bench/.venv-torch')"
+#!/bin/sh
+# Create bench/.venv-torch with PyTorch, numpy and safetensors from PyPI, for the BagNet fixture
+# (crates/dimorph-bagnet/tests/fixtures/make_fixture.py) and the PyTorch side of the benchmarks.
+# Usage (from anywhere): sh bench/bagnet/setup.sh
+set -eu
+cd "$(dirname "$0")/../.."
+if [ ! -x bench/.venv-torch/bin/python ]; then
+    python3 -m venv bench/.venv-torch
+fi
+bench/.venv-torch/bin/pip install -q torch numpy safetensors
+bench/.venv-torch/bin/python -c 'import torch, numpy, safetensors; print("torch", torch.__version__, "numpy", numpy.__version__, "safetensors", safetensors.__version__)'

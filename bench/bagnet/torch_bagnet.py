@@ -1,31 +1,41 @@
-"""BagNet-9/17/33 in PyTorch, written from the architecture description of issue 6 (Brendel & Bethge
-2019): the ResNet-50 layout of [3, 4, 6, 3] bottleneck blocks, every convolution unpadded, 3x3
-kernels only in block 0 of the stages whose flag is set, strides [2, 2, 2, 1], the residual cropped at
-bottom and right, no max-pool; a 2048-d feature per patch, average pool and a linear head.
+"""BagNet-9/17/33 in PyTorch, in the parameter layout of the reference BagNet code
+(Brendel & Bethge, ICLR 2019), written here from the architecture description of issue 6.
 
-Layer names follow the reference checkpoints (conv1, conv2, bn1, layer1..4 with conv1..3, bn1..3 and
-downsample.0/1, fc) so that their state dicts load.
+Layout (names of the state dict):
+  conv1 (1x1, 3->64), conv2 (3x3, 64->64), bn1            stem: no padding, no max-pool
+  layer{1..4}.{i}.conv1/bn1/conv2/bn2/conv3/bn3            bottleneck blocks x [3, 4, 6, 3]
+  layer{s}.0.downsample.0 (1x1 conv), .downsample.1 (bn)   projection of the residual
+  fc.weight, fc.bias                                       linear head, applied per patch
+
+Each stage has planes 64/128/256/512 (times the width multiplier) and 4x planes at its output.
+Block 0 of stage s strides by [2, 2, 2, 1][s] in its k x k conv and in its downsample, and uses
+k = 3 only where the stage flag is set (q = 33: [1,1,1,1]; q = 17: [1,1,1,0]; q = 9: [1,1,0,0]);
+all other k x k convs are 1x1.  Every conv is unpadded, so the residual is cropped at the bottom
+and right to the size of the block's output.  The image logit is the mean of the patch logits,
+which equals average-pool-then-linear.
+
+This file is used by the weight-import fixture (crates/dimorph-bagnet/tests/fixtures/) and the
+benchmarks; the width multiplier makes a small model possible.
 """
+
+import math
+
 import torch
-from torch import nn
+import torch.nn as nn
+import torch.nn.functional as F
 
 LAYERS = [3, 4, 6, 3]
 STRIDES = [2, 2, 2, 1]
-KERNEL3 = {9: [1, 1, 0, 0], 17: [1, 1, 1, 0], 33: [1, 1, 1, 1]}
+FLAGS = {9: [1, 1, 0, 0], 17: [1, 1, 1, 0], 33: [1, 1, 1, 1]}
 
 
-def arch_q(arch):
-    """Receptive field q from 'bagnet33' / 'bagnet32' / 33."""
-    names = {"bagnet9": 9, "bagnet8": 9, "bagnet17": 17, "bagnet16": 17, "bagnet33": 33, "bagnet32": 33}
-    if isinstance(arch, int):
-        return {8: 9, 16: 17, 32: 33}.get(arch, arch)
-    return names[str(arch).lower()]
+def channels(c, width):
+    """Channel count c scaled by width, rounded half away from zero, at least 1 (as in the Rust model)."""
+    return max(1, int(math.floor(c * width + 0.5)))
 
 
 class Bottleneck(nn.Module):
-    expansion = 4
-
-    def __init__(self, inplanes, planes, kernel, stride, downsample):
+    def __init__(self, inplanes, planes, stride, kernel, downsample):
         super().__init__()
         self.conv1 = nn.Conv2d(inplanes, planes, 1, bias=False)
         self.bn1 = nn.BatchNorm2d(planes)
@@ -33,64 +43,60 @@ class Bottleneck(nn.Module):
         self.bn2 = nn.BatchNorm2d(planes)
         self.conv3 = nn.Conv2d(planes, planes * 4, 1, bias=False)
         self.bn3 = nn.BatchNorm2d(planes * 4)
-        self.relu = nn.ReLU(inplace=True)
         self.downsample = downsample
 
     def forward(self, x):
-        out = self.relu(self.bn1(self.conv1(x)))
-        out = self.relu(self.bn2(self.conv2(out)))
+        out = F.relu(self.bn1(self.conv1(x)))
+        out = F.relu(self.bn2(self.conv2(out)))
         out = self.bn3(self.conv3(out))
         residual = x if self.downsample is None else self.downsample(x)
         h, w = out.shape[-2:]
         residual = residual[:, :, :h, :w]
-        return self.relu(out + residual)
+        return F.relu(out + residual)
 
 
 class BagNet(nn.Module):
-    """BagNet(arch, outputs, width): arch 'bagnet9|17|33' (or q), outputs logits, width multiplier."""
-
-    def __init__(self, arch="bagnet33", outputs=1, width=1.0):
+    def __init__(self, q=33, num_classes=1000, width=1.0):
         super().__init__()
-        ch = lambda c: max(1, int(round(c * width)))
-        k3 = KERNEL3[arch_q(arch)]
-        stem = ch(64)
+        if q not in FLAGS:
+            raise ValueError(f"q must be 9, 17 or 33 (got {q})")
+        stem = channels(64, width)
         self.conv1 = nn.Conv2d(3, stem, 1, bias=False)
-        self.conv2 = nn.Conv2d(stem, stem, 3, padding=0, bias=False)
+        self.conv2 = nn.Conv2d(stem, stem, 3, bias=False)
         self.bn1 = nn.BatchNorm2d(stem)
-        self.relu = nn.ReLU(inplace=True)
         inplanes = stem
         for s, n in enumerate(LAYERS):
-            planes = ch(64 << s)
+            planes = channels(64 << s, width)
             blocks = []
             for b in range(n):
-                kernel = 3 if b == 0 and k3[s] else 1
+                kernel = 3 if b == 0 and FLAGS[q][s] else 1
                 stride = STRIDES[s] if b == 0 else 1
-                down = None
+                downsample = None
                 if b == 0 and (stride != 1 or inplanes != planes * 4):
-                    down = nn.Sequential(
+                    downsample = nn.Sequential(
                         nn.Conv2d(inplanes, planes * 4, 1, stride=stride, bias=False),
                         nn.BatchNorm2d(planes * 4),
                     )
-                blocks.append(Bottleneck(inplanes, planes, kernel, stride, down))
+                blocks.append(Bottleneck(inplanes, planes, stride, kernel, downsample))
                 inplanes = planes * 4
             setattr(self, f"layer{s + 1}", nn.Sequential(*blocks))
-        self.fc = nn.Linear(inplanes, outputs)
+        self.fc = nn.Linear(inplanes, num_classes)
         for m in self.modules():
             if isinstance(m, nn.Conv2d):
                 k = m.kernel_size[0] * m.kernel_size[1]
-                nn.init.normal_(m.weight, 0.0, (2.0 / (k * m.out_channels)) ** 0.5)
+                nn.init.normal_(m.weight, 0.0, math.sqrt(2.0 / (k * m.out_channels)))
             elif isinstance(m, nn.BatchNorm2d):
                 nn.init.ones_(m.weight)
                 nn.init.zeros_(m.bias)
 
     def features(self, x):
-        x = self.relu(self.bn1(self.conv2(self.conv1(x))))
+        x = F.relu(self.bn1(self.conv2(self.conv1(x))))
         return self.layer4(self.layer3(self.layer2(self.layer1(x))))
+
+    def patch_logits(self, x):
+        """Per-patch evidence [N, h, w, K]: the head applied to each patch's feature vector."""
+        return self.fc(self.features(x).permute(0, 2, 3, 1))
 
     def forward(self, x):
         f = self.features(x)
         return self.fc(f.mean(dim=(2, 3)))
-
-    def patch_logits(self, x):
-        """Per-patch evidence [N, h, w, K]."""
-        return self.fc(self.features(x).permute(0, 2, 3, 1))

@@ -25,7 +25,8 @@ def main():
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(1)
-    model = BagNet(a.arch, 1, a.width)
+    q = {"bagnet9": 9, "bagnet8": 9, "bagnet17": 17, "bagnet16": 17, "bagnet33": 33, "bagnet32": 33}[a.arch]
+    model = BagNet(q=q, num_classes=1, width=a.width)
     x = torch.randn(a.batch, 3, a.size, a.size)
     y = torch.bernoulli(torch.full((a.batch, 1), 0.5))
     opt = torch.optim.SGD(model.parameters(), lr=0.01)

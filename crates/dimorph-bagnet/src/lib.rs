@@ -4,7 +4,8 @@
 //! Modules: [`model`] (the BagNet), [`layers`] (its layer forwards, fast on the CPU), [`synth`] (synthetic fundus images with planted evidence),
 //! [`data`] (image folders, label CSV, split, mask, augmentation), [`train`] (head then fine-tune,
 //! checkpoints, resume), [`metrics`] (accuracy, ROC AUC with bootstrap CI, ROC SVG),
-//! [`evidence`] (evidence maps, statistics, feature export), [`demo`].
+//! [`evidence`] (evidence maps, statistics, feature export), [`weights`] (pretrained PyTorch and
+//! safetensors weights), [`demo`].
 
 pub mod data;
 pub mod demo;
@@ -18,6 +19,8 @@ pub mod progress;
 pub mod rng;
 pub mod synth;
 pub mod train;
+mod weightfile;
+pub mod weights;
 
 /// The CPU backend (burn's `flex`) and its autodiff wrapper used for training.
 pub type Cpu = burn::backend::Flex;

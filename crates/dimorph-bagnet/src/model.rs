@@ -113,12 +113,13 @@ impl BagNetConfig {
         self.width = width;
         self
     }
-    fn ch(&self, c: usize) -> usize {
+    /// Channel count `c` of the reference BagNet scaled by the width multiplier (at least 1).
+    pub fn channels(&self, c: usize) -> usize {
         ((c as f64 * self.width).round() as usize).max(1)
     }
     /// Length of each patch's feature vector (2048 at width 1).
     pub fn feature_dim(&self) -> usize {
-        self.ch(512) * 4
+        self.channels(512) * 4
     }
     /// Build the network with the reference initialisation: conv weights N(0, √(2/(k²·out))),
     /// batch-norm γ = 1, β = 0, the linear head uniform ±1/√fan_in.
@@ -132,7 +133,7 @@ impl BagNetConfig {
     pub fn init_seeded<B: Backend>(&self, device: &B::Device, seed: u64) -> BagNet<B> {
         let mut rng = Rng::derive(seed, 50, 0);
         let rng = &mut rng;
-        let stem_w = self.ch(64);
+        let stem_w = self.channels(64);
         let stem1 = conv(3, stem_w, 1, 1, rng, device);
         let stem2 = conv(stem_w, stem_w, 3, 1, rng, device);
         // The reference sets PyTorch momentum 0.001 on the stem batch norm, tuned for fine-tuning
@@ -142,7 +143,7 @@ impl BagNetConfig {
         let mut inplanes = stem_w;
         let mut stages = Vec::new();
         for (s, &n) in LAYERS.iter().enumerate() {
-            let planes = self.ch(64 << s);
+            let planes = self.channels(64 << s);
             let mut blocks = Vec::new();
             for b in 0..n {
                 let k = if b == 0 && self.arch.kernel3()[s] { 3 } else { 1 };

@@ -86,6 +86,18 @@ pub fn train_section(r: &TrainResult) -> Section {
     if !r.skipped_images.is_empty() {
         t.note(format!("{} unreadable images skipped", r.skipped_images.len()));
     }
+    if let Some(p) = &r.pretrained {
+        t.note(format!(
+            "initial weights from {} ({} tensors){}",
+            p.file,
+            p.loaded,
+            match p.head {
+                crate::weights::HeadStatus::Loaded => String::new(),
+                crate::weights::HeadStatus::Reinitialised { file_outputs, .. } =>
+                    format!("; the file's {file_outputs}-output head was replaced by a freshly initialised one"),
+            }
+        ));
+    }
     s.table(t);
     s
 }
@@ -401,4 +413,109 @@ pub fn explain_section(r: &ExplainResult) -> Section {
 /// Keep `AutodiffModule` in scope for callers converting trained models.
 pub fn inference_model<B: AutodiffBackend>(m: &crate::model::BagNet<B>) -> crate::model::BagNet<B::InnerBackend> {
     m.valid()
+}
+
+/// Options of `import`: which architecture to build (by default the one the file holds), the
+/// class names, and the preprocessing saved with the model.
+#[derive(Debug, Clone)]
+pub struct ImportOptions {
+    pub arch: Option<crate::model::Arch>,
+    pub width: Option<f64>,
+    /// Class names; by default one per output of the file's head (two for one logistic output).
+    pub classes: Option<Vec<String>>,
+    /// Model input side in pixels.
+    pub size: usize,
+    pub mask: bool,
+}
+
+/// Result of `import`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportResult {
+    pub out: PathBuf,
+    pub arch: crate::model::Arch,
+    pub width: f64,
+    pub classes: Vec<String>,
+    pub load: crate::weights::LoadReport,
+}
+
+/// Read a PyTorch or safetensors BagNet weight file into a model folder that `eval` and
+/// `explain` accept (weights and `meta.json`, as `train` writes them).
+pub fn import(weights: &Path, opt: &ImportOptions, out: &Path) -> Result<ImportResult, BagNetError> {
+    use crate::model::BagNetConfig;
+    use crate::weights::{inspect, load_pretrained, LoadOptions};
+    if out.join("meta.json").exists() {
+        return Err(BagNetError::file(out, "holds a model already; choose a new --out"));
+    }
+    let layout = inspect(weights)?;
+    let arch = match (opt.arch, layout) {
+        (Some(a), _) => a,
+        (None, Some(l)) => l.arch,
+        (None, None) => {
+            return Err(BagNetError::file(
+                weights,
+                "the architecture cannot be read from the tensor shapes; pass --arch and --width",
+            ))
+        }
+    };
+    let width = opt.width.or(layout.map(|l| l.width)).unwrap_or(1.0);
+    if width.is_nan() || width <= 0.0 {
+        return Err(BagNetError::Arg(format!("--width must be positive (got {width})")));
+    }
+    arch.map_size(opt.size)?;
+    let classes = match &opt.classes {
+        Some(c) => c.clone(),
+        None => match layout.map(|l| l.outputs) {
+            Some(1) => vec!["0".into(), "1".into()],
+            Some(k) => (0..k).map(|i| i.to_string()).collect(),
+            None => {
+                return Err(BagNetError::file(
+                    weights,
+                    "the number of outputs cannot be read from the file; pass --classes",
+                ))
+            }
+        },
+    };
+    if classes.len() < 2 {
+        return Err(BagNetError::Arg(format!(
+            "--classes: need two or more class names (got {classes:?})"
+        )));
+    }
+    let mut seen = std::collections::HashSet::new();
+    if let Some(d) = classes.iter().find(|c| !seen.insert(c.as_str())) {
+        return Err(BagNetError::Arg(format!("--classes: '{d}' is given twice")));
+    }
+    let outputs = if classes.len() == 2 { 1 } else { classes.len() };
+    let config = BagNetConfig::new(arch, outputs).with_width(width);
+    let device = Default::default();
+    let mut model = config.init::<crate::Cpu>(&device);
+    let load = load_pretrained(&mut model, weights, &LoadOptions::default())?;
+    let meta = ModelMeta {
+        config,
+        classes: classes.clone(),
+        size: opt.size,
+        mask: opt.mask,
+        epoch: 0,
+    };
+    train::save_model(out, &model, &meta)?;
+    Ok(ImportResult {
+        out: out.to_path_buf(),
+        arch,
+        width,
+        classes,
+        load,
+    })
+}
+
+/// The import as a report section.
+pub fn import_section(r: &ImportResult) -> Section {
+    let mut s = Section::new("BagNet weight import");
+    s.pre(r.load.summary());
+    s.text(format!(
+        "model {} at width {} for classes {} written to {}",
+        r.arch.name(),
+        r.width,
+        r.classes.join(", "),
+        r.out.display()
+    ));
+    s
 }

@@ -53,6 +53,10 @@ pub struct TrainOptions {
     /// exponential running averages of training.
     #[serde(default = "default_bn_calibration")]
     pub bn_calibration: usize,
+    /// Start from the weights in this PyTorch or safetensors file (backbone, and the head when
+    /// its number of outputs fits) instead of the random initialisation.
+    #[serde(default)]
+    pub pretrained: Option<PathBuf>,
 }
 
 fn default_bn_calibration() -> usize {
@@ -76,6 +80,7 @@ impl Default for TrainOptions {
             mask: true,
             split: [0.75, 0.10, 0.15],
             bn_calibration: default_bn_calibration(),
+            pretrained: None,
         }
     }
 }
@@ -249,6 +254,9 @@ pub struct TrainResult {
     pub best_epoch: Option<usize>,
     pub history: Vec<EpochRecord>,
     pub skipped_images: Vec<String>,
+    /// How the weights in [`TrainOptions::pretrained`] were loaded (a new run only; a resumed
+    /// run continues from its checkpoint).
+    pub pretrained: Option<crate::weights::LoadReport>,
 }
 
 /// Train on `ds` with `opt`, writing checkpoints into `out`; with `resume`, continue the run in
@@ -319,6 +327,7 @@ fn run<B: AutodiffBackend, O: Optimizer<BagNet<B>, B>>(
     let config = BagNetConfig::new(opt.arch, outputs).with_width(opt.width);
     let state_path = out.join("state.json");
     let rec = Rec::new();
+    let mut pretrained = None;
     let (mut model, mut state, start) = if resume && state_path.is_file() {
         let state: RunState = read_json(&state_path)?;
         if state.classes != ds.classes || state.split.iter().map(Vec::len).sum::<usize>() != ds.images.len() {
@@ -350,7 +359,14 @@ fn run<B: AutodiffBackend, O: Optimizer<BagNet<B>, B>>(
             data::check_classes(name, &t, n_classes)?;
         }
         B::seed(device, opt.seed);
-        let model = config.init_seeded::<B>(device, opt.seed);
+        let mut model = config.init_seeded::<B>(device, opt.seed);
+        if let Some(p) = &opt.pretrained {
+            pretrained = Some(crate::weights::load_pretrained(
+                &mut model,
+                p,
+                &crate::weights::LoadOptions::default(),
+            )?);
+        }
         let state = RunState {
             options: opt.clone(),
             classes: ds.classes.clone(),
@@ -477,6 +493,7 @@ fn run<B: AutodiffBackend, O: Optimizer<BagNet<B>, B>>(
         best_epoch: state.best_epoch,
         history: state.history,
         skipped_images: ds.skipped.clone(),
+        pretrained,
     })
 }
 

@@ -193,3 +193,193 @@ fn bad_input_exits_2_with_a_message() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("meta.json"), "{}", stderr(&o));
 }
+
+fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../dimorph-bagnet/tests/fixtures")
+        .join(name)
+}
+
+#[test]
+fn import_and_pretrained_training() {
+    let d = tmp("weights");
+    let img = d.join("img");
+    let s = img.to_str().unwrap();
+    let o = run(&["bagnet", "synth", "--out", s, "--n", "16", "--size", "48"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let l = img.join("labels.csv");
+    let l = l.to_str().unwrap();
+    let w = fixture("bagnet33_w32.pth.tar");
+    let w = w.to_str().unwrap();
+    // Architecture, width and outputs read from the file: the whole model is the file's.
+    let m3 = d.join("m3");
+    let o = run(&[
+        "bagnet",
+        "import",
+        "--weights",
+        w,
+        "--size",
+        "48",
+        "--out",
+        m3.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["arch"], "BagNet33");
+    assert_eq!(v["width"], 0.03125);
+    assert_eq!(v["classes"].as_array().unwrap().len(), 3);
+    assert_eq!(v["load"]["head"]["status"], "loaded");
+    assert_eq!(v["load"]["format"], "pytorch_zip");
+    assert!(m3.join("meta.json").is_file());
+    // Two classes: the backbone from the file, a fresh one-output head; eval accepts the folder.
+    let m2 = d.join("m2");
+    let o = run(&[
+        "bagnet",
+        "import",
+        "--weights",
+        w,
+        "--arch",
+        "bagnet32",
+        "--width",
+        "0.03125",
+        "--classes",
+        "female,male",
+        "--size",
+        "48",
+        "--out",
+        m2.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        text.contains("head re-initialised") && text.contains("loaded 266"),
+        "{text}"
+    );
+    let o = run(&[
+        "bagnet",
+        "eval",
+        "--model",
+        m2.to_str().unwrap(),
+        "--images",
+        s,
+        "--labels",
+        l,
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // Importing into a model folder again is refused.
+    let o = run(&["bagnet", "import", "--weights", w, "--out", m2.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("holds a model already"), "{}", stderr(&o));
+    // Training from the file's backbone.
+    let out = d.join("run");
+    let o = run(&[
+        "bagnet",
+        "train",
+        "--images",
+        s,
+        "--labels",
+        l,
+        "--out",
+        out.to_str().unwrap(),
+        "--arch",
+        "bagnet33",
+        "--width",
+        "0.03125",
+        "--size",
+        "48",
+        "--batch",
+        "8",
+        "--head-epochs",
+        "1",
+        "--epochs",
+        "0",
+        "--quiet",
+        "--pretrained",
+        w,
+        "--format",
+        "json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["pretrained"]["head"]["status"], "reinitialised");
+    assert_eq!(v["pretrained"]["head"]["file_outputs"], 3);
+    assert_eq!(v["pretrained"]["loaded"], 266);
+}
+
+#[test]
+fn weight_files_that_do_not_fit_exit_2() {
+    let d = tmp("badweights");
+    let w = fixture("bagnet33_w32.pth.tar");
+    let w = w.to_str().unwrap();
+    // Wrong architecture: the first offending tensor with both shapes.
+    let o = run(&[
+        "bagnet",
+        "import",
+        "--weights",
+        w,
+        "--arch",
+        "bagnet17",
+        "--out",
+        d.join("a").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert!(
+        e.contains("bagnet33_w32.pth.tar")
+            && e.contains("layer4.0.conv2.weight")
+            && e.contains("[16, 16, 3, 3]")
+            && e.contains("[16, 16, 1, 1]"),
+        "{e}"
+    );
+    // Wrong width.
+    let o = run(&[
+        "bagnet",
+        "import",
+        "--weights",
+        w,
+        "--width",
+        "0.0625",
+        "--out",
+        d.join("b").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("conv1.weight' has shape [2, 3, 1, 1]"),
+        "{}",
+        stderr(&o)
+    );
+    // Not a weight file, and a missing one (stops training before any image is read).
+    let junk = d.join("junk.pth");
+    std::fs::create_dir_all(&d).unwrap();
+    std::fs::write(&junk, b"not a checkpoint at all").unwrap();
+    let o = run(&[
+        "bagnet",
+        "import",
+        "--weights",
+        junk.to_str().unwrap(),
+        "--out",
+        d.join("c").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("junk.pth"), "{}", stderr(&o));
+    let o = run(&[
+        "bagnet",
+        "train",
+        "--images",
+        d.to_str().unwrap(),
+        "--labels",
+        d.join("none.csv").to_str().unwrap(),
+        "--out",
+        d.join("run").to_str().unwrap(),
+        "--pretrained",
+        d.join("nothere.pth").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("nothere.pth") && stderr(&o).contains("cannot open"),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -1,9 +1,9 @@
-//! `dimorph bagnet synth|train|eval|explain`: BagNet patch-evidence classification (Ilanchezian et al. 2021).
+//! `dimorph bagnet synth|train|eval|explain|import`: BagNet patch-evidence classification (Ilanchezian et al. 2021).
 
 use super::{write_file, CliError, CliResult, Format};
 use dimorph_bagnet::data::OnBadImage;
 use dimorph_bagnet::model::Arch;
-use dimorph_bagnet::pipeline::{self, DeviceKind, ExplainOptions};
+use dimorph_bagnet::pipeline::{self, DeviceKind, ExplainOptions, ImportOptions};
 use dimorph_bagnet::synth::{self, SynthOptions};
 use dimorph_bagnet::train::{OptimKind, TrainOptions};
 use dimorph_report::Section;
@@ -25,6 +25,8 @@ pub enum Sub {
     Eval(EvalArgs),
     /// Patch-evidence maps, averaged maps, evidence statistics and patch features.
     Explain(ExplainArgs),
+    /// Turn a PyTorch (.pth/.pth.tar/.pt) or safetensors BagNet weight file into a model folder.
+    Import(ImportArgs),
 }
 
 #[derive(clap::Args)]
@@ -113,6 +115,10 @@ pub struct TrainArgs {
     /// Continue the run in --out from its last checkpoint.
     #[arg(long)]
     pub resume: bool,
+    /// Start from pretrained weights (PyTorch .pth/.pth.tar/.pt or .safetensors, e.g. the
+    /// reference ImageNet bagnet8/16/32); a head with another number of outputs is re-initialised.
+    #[arg(long)]
+    pub pretrained: Option<PathBuf>,
     #[arg(long)]
     pub quiet: bool,
 }
@@ -149,6 +155,34 @@ pub struct ExplainArgs {
     /// Export every patch's feature vector to features.csv.
     #[arg(long)]
     pub features: bool,
+}
+
+#[derive(clap::Args)]
+pub struct ImportArgs {
+    /// PyTorch (.pth, .pth.tar, .pt; zip or legacy) or .safetensors weight file.
+    #[arg(long)]
+    pub weights: PathBuf,
+    /// bagnet9, bagnet17 or bagnet33 (also bagnet8/16/32); by default read from the file.
+    #[arg(long)]
+    pub arch: Option<String>,
+    /// Width multiplier; by default read from the file.
+    #[arg(long)]
+    pub width: Option<f64>,
+    /// Comma-separated class names (two classes: one logistic output); by default one per output
+    /// of the file's head. Another number of outputs than the file's re-initialises the head.
+    #[arg(long, value_delimiter = ',')]
+    pub classes: Option<Vec<String>>,
+    /// Input side in pixels that eval/explain resize images to.
+    #[arg(long, default_value_t = 224)]
+    pub size: usize,
+    /// Do not apply the circular fundus mask in eval/explain.
+    #[arg(long)]
+    pub no_mask: bool,
+    /// Model folder to write.
+    #[arg(long)]
+    pub out: PathBuf,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
 }
 
 fn device(d: Device) -> DeviceKind {
@@ -206,9 +240,14 @@ pub fn run(a: Args) -> CliResult {
                 augment: !t.no_augment,
                 mask: !t.no_mask,
                 bn_calibration: t.bn_calibration,
+                pretrained: t.pretrained.clone(),
                 ..Default::default()
             };
             arch.map_size(t.size).map_err(CliError::input)?;
+            if let Some(p) = &t.pretrained {
+                // An unreadable weight file stops the run before the images are read.
+                dimorph_bagnet::weights::inspect(p).map_err(CliError::input)?;
+            }
             let ds = pipeline::read_dataset(
                 &t.data.images,
                 &t.data.labels,
@@ -260,6 +299,23 @@ pub fn run(a: Args) -> CliResult {
             )
             .map_err(CliError::input)?;
             emit(x.data.format, &r, pipeline::explain_section(&r))
+        }
+        Sub::Import(i) => {
+            let arch = i
+                .arch
+                .as_deref()
+                .map(Arch::parse)
+                .transpose()
+                .map_err(CliError::input)?;
+            let opt = ImportOptions {
+                arch,
+                width: i.width,
+                classes: i.classes.map(|c| c.into_iter().map(|s| s.trim().to_string()).collect()),
+                size: i.size,
+                mask: !i.no_mask,
+            };
+            let r = pipeline::import(&i.weights, &opt, &i.out).map_err(CliError::input)?;
+            emit(i.format, &r, pipeline::import_section(&r))
         }
     }
 }

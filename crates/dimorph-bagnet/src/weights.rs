@@ -1,0 +1,435 @@
+//! Pretrained weights of the reference PyTorch BagNets: reading `.pth`/`.pth.tar`/`.pt` files
+//! (zip, legacy pre-1.6 and tar serialisation) and `.safetensors` files with burn-store, checking
+//! them tensor by tensor against our architecture, and copying them into a [`BagNet`].
+//!
+//! The reference layout (Brendel & Bethge 2019) names the stem `conv1` (1×1), `conv2` (3×3) and
+//! `bn1`, the blocks `layer{1..4}.{i}.conv1/bn1/conv2/bn2/conv3/bn3`, the projection of a stage's
+//! residual `layer{s}.0.downsample.0` (conv) and `.downsample.1` (batch norm), and the head `fc`.
+//! Published checkpoints wrap the state dict as `{"state_dict": {"module." + name: tensor}}`
+//! (DataParallel); both wrappers are removed, and batch-norm `num_batches_tracked` counters are
+//! ignored. Names are mapped onto ours (`stem1`, `stem2`, `stem_bn`, `downsample.conv`,
+//! `downsample.bn`) with burn-store's [`KeyRemapper`]; its [`PyTorchToBurnAdapter`] transposes the
+//! head (PyTorch `[out, in]`, burn `[in, out]`) and renames batch-norm `weight`/`bias` to
+//! `gamma`/`beta`.
+//!
+//! Every tensor of the model must be in the file with its shape and finite values, and the file
+//! may hold nothing else: the first missing or mis-shaped tensor in the model's order, else the
+//! first unexpected one, is an error naming the file, the tensor and both shapes. Only the head may differ in its number of outputs
+//! (1000 ImageNet classes against our 1): the backbone is then loaded and our freshly initialised
+//! head kept, which is how the paper fine-tunes ImageNet BagNets (§3.2).
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use burn::module::ParamId;
+use burn::tensor::backend::Backend;
+use burn::tensor::DType;
+use burn_store::{KeyRemapper, ModuleSnapshot, PyTorchToBurnAdapter, TensorSnapshot};
+use serde::Serialize;
+
+use crate::model::{Arch, BagNet, BagNetConfig};
+use crate::weightfile::err;
+use crate::BagNetError;
+
+/// Options of [`load_pretrained`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoadOptions {
+    /// When the file's head has another number of outputs than the model, keep the model's head
+    /// (freshly initialised) and load the backbone; when false, that is an error.
+    pub reinit_mismatched_head: bool,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        LoadOptions {
+            reinit_mismatched_head: true,
+        }
+    }
+}
+
+/// How a weight file is serialised.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WeightFormat {
+    /// `torch.save` since PyTorch 1.6 (a zip archive).
+    PytorchZip,
+    /// `torch.save` before PyTorch 1.6 (pickles and raw storages).
+    PytorchLegacy,
+    /// The tar archives of PyTorch before 0.4.
+    PytorchTar,
+    /// A bare pickle.
+    PytorchPickle,
+    Safetensors,
+}
+
+impl WeightFormat {
+    pub fn describe(self) -> &'static str {
+        match self {
+            WeightFormat::PytorchZip => "PyTorch (zip)",
+            WeightFormat::PytorchLegacy => "PyTorch (legacy, pre-1.6)",
+            WeightFormat::PytorchTar => "PyTorch (tar, pre-0.4)",
+            WeightFormat::PytorchPickle => "PyTorch (pickle)",
+            WeightFormat::Safetensors => "safetensors",
+        }
+    }
+}
+
+/// What happened to the head.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum HeadStatus {
+    /// The file's head was loaded.
+    Loaded,
+    /// The file's head has `file_outputs` outputs, the model `model_outputs`: the model keeps
+    /// its freshly initialised head.
+    Reinitialised { file_outputs: usize, model_outputs: usize },
+}
+
+/// The architecture a weight file holds, read from its tensor shapes.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct FileLayout {
+    pub arch: Arch,
+    /// Width multiplier (1 = the reference BagNet): the one that reproduces every stage's channels.
+    pub width: f64,
+    /// Number of outputs of the head (1000 for the ImageNet checkpoints).
+    pub outputs: usize,
+}
+
+impl FileLayout {
+    pub fn describe(&self) -> String {
+        format!(
+            "{} at width {} with {} outputs",
+            self.arch.name(),
+            self.width,
+            self.outputs
+        )
+    }
+}
+
+/// The outcome of [`load_pretrained`].
+#[derive(Debug, Clone, Serialize)]
+pub struct LoadReport {
+    pub file: String,
+    pub format: WeightFormat,
+    /// Tensors in the file (all of them, wrappers included).
+    pub tensors_in_file: usize,
+    /// Tensors copied into the model (batch-norm running statistics included).
+    pub loaded: usize,
+    /// Tensors of the file that were not used, with the reason.
+    pub skipped: Vec<SkippedTensor>,
+    pub head: HeadStatus,
+    /// The architecture the file holds, when it could be read from the shapes.
+    pub layout: Option<FileLayout>,
+}
+
+/// A tensor of the file that was not loaded.
+#[derive(Debug, Clone, Serialize)]
+pub struct SkippedTensor {
+    pub name: String,
+    pub reason: String,
+}
+
+impl LoadReport {
+    /// One line per fact, for the command line.
+    pub fn summary(&self) -> String {
+        let mut s = format!(
+            "{}: {} weights, {} tensors; loaded {} into the model",
+            self.file,
+            self.format.describe(),
+            self.tensors_in_file,
+            self.loaded
+        );
+        if let Some(l) = &self.layout {
+            s.push_str(&format!(" (the file holds {})", l.describe()));
+        }
+        s.push('\n');
+        let mut reasons: BTreeMap<&str, usize> = BTreeMap::new();
+        for t in &self.skipped {
+            *reasons.entry(t.reason.as_str()).or_default() += 1;
+        }
+        for (reason, n) in reasons {
+            s.push_str(&format!("skipped {n} tensors: {reason}\n"));
+        }
+        match &self.head {
+            HeadStatus::Loaded => s.push_str("head loaded from the file\n"),
+            HeadStatus::Reinitialised {
+                file_outputs,
+                model_outputs,
+            } => s.push_str(&format!(
+                "head re-initialised: the file's head has {file_outputs} outputs, the model {model_outputs}; \
+                 the backbone is pretrained, the head is trained from scratch\n"
+            )),
+        }
+        s
+    }
+}
+
+/// Reference (PyTorch) name of one of our parameters: `stem1` → `conv1`, `stem2` → `conv2`,
+/// `stem_bn` → `bn1`, `downsample.conv|bn` → `downsample.0|1`, batch-norm `gamma|beta` →
+/// `weight|bias`.
+pub fn reference_name(burn_path: &str) -> String {
+    let mut parts: Vec<&str> = burn_path.split('.').collect();
+    if let Some(first) = parts.first_mut() {
+        *first = match *first {
+            "stem1" => "conv1",
+            "stem2" => "conv2",
+            "stem_bn" => "bn1",
+            other => other,
+        };
+    }
+    for i in 1..parts.len() {
+        if parts[i - 1] == "downsample" {
+            parts[i] = match parts[i] {
+                "conv" => "0",
+                "bn" => "1",
+                other => other,
+            };
+        }
+    }
+    if let Some(last) = parts.last_mut() {
+        *last = match *last {
+            "gamma" => "weight",
+            "beta" => "bias",
+            other => other,
+        };
+    }
+    parts.join(".")
+}
+
+/// burn-store key remapping from reference names onto our module names (parameter names are
+/// left to [`PyTorchToBurnAdapter`]).
+fn remapper() -> Result<KeyRemapper, BagNetError> {
+    KeyRemapper::from_patterns(vec![
+        (r"^conv1\.", "stem1."),
+        (r"^conv2\.", "stem2."),
+        (r"^bn1\.", "stem_bn."),
+        (r"\.downsample\.0\.", ".downsample.conv."),
+        (r"\.downsample\.1\.", ".downsample.bn."),
+    ])
+    .map_err(|e| BagNetError::Data(format!("internal key remapping: {e}")))
+}
+
+/// Our parameters in the model's order: (our path, reference name, shape in the reference layout).
+fn expected<B: Backend>(model: &BagNet<B>) -> Vec<(String, String, Vec<usize>)> {
+    model
+        .collect(None, None, false)
+        .into_iter()
+        .map(|s| {
+            let path = s.full_path();
+            let mut shape = s.shape.to_vec();
+            if path == "fc.weight" {
+                shape.reverse();
+            }
+            (path.clone(), reference_name(&path), shape)
+        })
+        .collect()
+}
+
+fn shape_of(s: &TensorSnapshot) -> Vec<usize> {
+    s.shape.to_vec()
+}
+
+fn fmt_shape(s: &[usize]) -> String {
+    format!("[{}]", s.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(", "))
+}
+
+/// The architecture a set of tensors holds, read from the shapes (reference names) of the stem,
+/// the stage kernels and the head.
+fn layout_of(dims: impl Fn(&str) -> Option<Vec<usize>>) -> Option<FileLayout> {
+    let stem = *dims("conv1.weight")?.first()?;
+    let mut planes = [0usize; 4];
+    let mut k3 = [false; 4];
+    for s in 0..4 {
+        let w = dims(&format!("layer{}.0.conv2.weight", s + 1))?;
+        if w.len() != 4 {
+            return None;
+        }
+        planes[s] = w[0];
+        k3[s] = w[2] == 3;
+    }
+    let arch = [Arch::BagNet9, Arch::BagNet17, Arch::BagNet33]
+        .into_iter()
+        .find(|a| a.kernel3() == k3)?;
+    // The width multiplier that reproduces every stage's channel count (our rounding).
+    let candidates = [
+        planes[3] as f64 / 512.0,
+        planes[2] as f64 / 256.0,
+        planes[1] as f64 / 128.0,
+        planes[0] as f64 / 64.0,
+        stem as f64 / 64.0,
+    ];
+    let width = candidates.into_iter().find(|&w| {
+        let c = BagNetConfig::new(arch, 1).with_width(w);
+        c.channels(64) == stem && (0..4).all(|s| c.channels(64 << s) == planes[s])
+    })?;
+    let outputs = *dims("fc.weight")?.first()?;
+    Some(FileLayout { arch, width, outputs })
+}
+
+fn layout(tensors: &BTreeMap<String, (String, TensorSnapshot)>) -> Option<FileLayout> {
+    layout_of(|name| tensors.get(name).map(|(_, s)| shape_of(s)))
+}
+
+/// The architecture held by the weight file at `path`, read from its tensor shapes (None when
+/// the shapes are not those of a BagNet).
+pub fn inspect(path: &Path) -> Result<Option<FileLayout>, BagNetError> {
+    Ok(layout(&crate::weightfile::read(path)?.tensors))
+}
+
+/// Load the weights in `path` into `model`; see the module documentation for the checks.
+pub fn load_pretrained<B: Backend>(
+    model: &mut BagNet<B>,
+    path: &Path,
+    opts: &LoadOptions,
+) -> Result<LoadReport, BagNetError> {
+    let file = crate::weightfile::read(path)?;
+    let found_layout = layout(&file.tensors);
+    let hint = || match &found_layout {
+        Some(l) => format!("; the file holds {}", l.describe()),
+        None => String::new(),
+    };
+    let expect = expected(model);
+    let ours = {
+        let by_name: HashMap<&str, &Vec<usize>> = expect.iter().map(|(_, r, s)| (r.as_str(), s)).collect();
+        match layout_of(|name| by_name.get(name).map(|s| s.to_vec())) {
+            Some(l) => format!("{} at width {}", l.arch.name(), l.width),
+            None => "the model".to_string(),
+        }
+    };
+    let mut skipped = file.skipped.clone();
+
+    // The head: same number of inputs always; another number of outputs only with re-initialising.
+    let model_outputs = model.fc.weight.dims()[1];
+    let mut head = HeadStatus::Loaded;
+    if let Some((key, s)) = file.tensors.get("fc.weight") {
+        let sh = shape_of(s);
+        let feat = model.fc.weight.dims()[0];
+        if sh.len() == 2 && sh[1] == feat && sh[0] != model_outputs {
+            if !opts.reinit_mismatched_head {
+                return Err(err(
+                    path,
+                    format!("the head '{key}' has {} outputs, the model {model_outputs}", sh[0]),
+                ));
+            }
+            head = HeadStatus::Reinitialised {
+                file_outputs: sh[0],
+                model_outputs,
+            };
+        }
+    }
+    let reinit = matches!(head, HeadStatus::Reinitialised { .. });
+    let is_head = |name: &str| name == "fc.weight" || name == "fc.bias";
+
+    // Every tensor of the model in the file, with its shape and a floating-point type.
+    for (_, reference, shape) in &expect {
+        if reinit && is_head(reference) {
+            continue;
+        }
+        let Some((key, s)) = file.tensors.get(reference) else {
+            return Err(err(
+                path,
+                format!(
+                    "tensor '{reference}' (shape {}) of {ours} is missing from the file{}",
+                    fmt_shape(shape),
+                    hint()
+                ),
+            ));
+        };
+        let found = shape_of(s);
+        if &found != shape {
+            return Err(err(
+                path,
+                format!(
+                    "tensor '{key}' has shape {} in the file, but {ours} expects {}{}",
+                    fmt_shape(&found),
+                    fmt_shape(shape),
+                    hint()
+                ),
+            ));
+        }
+        if !matches!(s.dtype, DType::F32 | DType::F64 | DType::F16 | DType::BF16) {
+            return Err(err(
+                path,
+                format!(
+                    "tensor '{key}' is of type {:?}; expected floating-point weights",
+                    s.dtype
+                ),
+            ));
+        }
+    }
+    // Nothing else in the file.
+    let wanted: std::collections::HashSet<&str> = expect.iter().map(|(_, r, _)| r.as_str()).collect();
+    if let Some((key, s)) = file
+        .tensors
+        .iter()
+        .find(|(name, _)| !wanted.contains(name.as_str()))
+        .map(|(_, v)| v)
+    {
+        return Err(err(
+            path,
+            format!(
+                "unexpected tensor '{key}' (shape {}) that {ours} does not have{}",
+                fmt_shape(&shape_of(s)),
+                hint()
+            ),
+        ));
+    }
+
+    // Read the data (float32) under the reference names, map them onto ours and apply.
+    let mut snaps = Vec::new();
+    for (_, reference, _) in &expect {
+        let (key, s) = &file.tensors[reference];
+        if reinit && is_head(reference) {
+            skipped.push(SkippedTensor {
+                name: key.clone(),
+                reason: "the file's head (another number of outputs); the model keeps its own".into(),
+            });
+            continue;
+        }
+        let data = s
+            .to_data()
+            .map_err(|e| err(path, format!("cannot read the data of tensor '{key}': {e:?}")))?;
+        let expected_bytes = data.num_elements() * data.dtype.size();
+        if data.bytes.len() != expected_bytes {
+            return Err(err(path, format!("tensor '{key}' is truncated in the file")));
+        }
+        let data = data.convert_dtype(DType::F32);
+        let (bad, all) = match data.as_slice::<f32>() {
+            Ok(v) => (v.iter().filter(|x| !x.is_finite()).count(), v.len()),
+            Err(e) => return Err(err(path, format!("cannot read the data of tensor '{key}': {e:?}"))),
+        };
+        if bad > 0 {
+            return Err(err(
+                path,
+                format!("tensor '{key}' holds non-finite values (NaN or infinite): {bad} of {all}"),
+            ));
+        }
+        let parts = reference.split('.').map(str::to_string).collect();
+        snaps.push(TensorSnapshot::from_data(data, parts, Vec::new(), ParamId::new()));
+    }
+    let (snaps, _) = remapper()?.remap(snaps);
+    let n = snaps.len();
+    let result = model.apply(snaps, None, Some(Box::new(PyTorchToBurnAdapter)), false);
+    let missing: Vec<&str> = result
+        .missing
+        .iter()
+        .map(|(p, _)| p.as_str())
+        .filter(|p| !(reinit && (*p == "fc.weight" || *p == "fc.bias")))
+        .collect();
+    if !result.errors.is_empty() || !missing.is_empty() || result.applied.len() != n {
+        // The checks above make this unreachable for any file; it would be a mapping bug.
+        return Err(err(
+            path,
+            format!("internal error: the checked weights did not apply cleanly:\n{result}"),
+        ));
+    }
+    Ok(LoadReport {
+        file: path.display().to_string(),
+        format: file.format,
+        tensors_in_file: file.total,
+        loaded: result.applied.len(),
+        skipped,
+        head,
+        layout: found_layout,
+    })
+}
