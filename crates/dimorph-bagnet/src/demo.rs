@@ -1,6 +1,7 @@
 //! The `dimorph demo` section: a small BagNet trained on the CPU on synthetic fundus images whose
-//! class evidence was planted at the optic disc (male) or the macula (female); the evaluation in
-//! the layout of the paper's Table 1 and a check that the strongest evidence lies where it was planted.
+//! class evidence was planted at the optic disc (stripes, male) or the macula (spots, female); the
+//! evaluation in the layout of the paper's Table 1 and a check that the strongest evidence lies where
+//! the classes differ.
 
 use std::path::Path;
 
@@ -12,9 +13,11 @@ use crate::synth::{self, SynthOptions};
 use crate::train::{self, OptimKind, TrainOptions};
 use crate::BagNetError;
 
-/// Options of the demo run (small enough for a CPU in about a minute).
+/// Options of the demo run (small enough for a CPU in two to three minutes). The same configuration
+/// with training seeds 1 to 6 reached test AUC 1.000 each time, with the strongest patch of 83–100 %
+/// of the test images in the planted regions (`examples/accept_probe.rs`).
 pub fn demo_options() -> (SynthOptions, TrainOptions) {
-    let size = 48;
+    let size = 64;
     (
         SynthOptions {
             n: 240,
@@ -27,9 +30,9 @@ pub fn demo_options() -> (SynthOptions, TrainOptions) {
             width: 0.125,
             size,
             batch: 16,
-            lr: 0.001,
+            lr: 0.003,
             head_epochs: 1,
-            epochs: 9,
+            epochs: 20,
             optimizer: OptimKind::Adam,
             ..Default::default()
         },
@@ -111,9 +114,10 @@ pub fn section(_data_dir: &Path) -> Result<Section, BagNetError> {
     } = run()?;
     let mut s = Section::new("BagNet patch evidence on synthetic fundus images (Ilanchezian et al. 2021)");
     s.text(format!(
-        "{} synthetic {}x{} fundus images (2 eyes per subject; stripes of amplitude {} planted over the optic disc \
-         for 'male' and over the macula for 'female'), subject-level split 75/10/15. A {} at width {} was trained \
-         on the CPU: {} head epoch then {} epochs of all layers (Adam, lr {}, batch {}), best epoch {} by validation AUC.",
+        "{} synthetic {}x{} fundus images (2 eyes per subject; a texture of amplitude {} planted over the optic disc \
+         for 'male' (stripes) and over the macula for 'female' (spots)), subject-level split 75/10/15. A {} at width {} \
+         was trained on the CPU: {} head epoch then {} epochs of all layers (Adam, lr {}, batch {}, batch-norm \
+         statistics recomputed after each epoch), best epoch {} by validation AUC.",
         so.n,
         so.size,
         so.size,
