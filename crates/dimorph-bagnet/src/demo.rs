@@ -55,8 +55,13 @@ pub struct DemoResult {
 /// Train, evaluate and explain the demo model; files go to a temporary folder.
 pub fn run() -> Result<DemoResult, BagNetError> {
     let (so, to) = demo_options();
+    run_with(so, to)
+}
+
+/// [`run`] with other options (the acceptance probe varies the training seed).
+pub fn run_with(so: SynthOptions, to: TrainOptions) -> Result<DemoResult, BagNetError> {
     let ds = synth::dataset(&so);
-    let dir = std::env::temp_dir().join(format!("dimorph-bagnet-demo-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("dimorph-bagnet-demo-{}-{}", std::process::id(), to.seed));
     let _ = std::fs::remove_dir_all(&dir);
     let run = dir.join("run");
     let tr = train::train::<crate::CpuTrain>(&ds, &to, &run, false, true, &Default::default())?;
