@@ -9,13 +9,27 @@
 //!   map, which for 1×1 kernels degenerates into matrix–vector products ([`conv2d`] runs a 1×1
 //!   convolution as a batched matrix product `W[out, in] · X[n][in, h·w]`, whose gradients are
 //!   matrix products as well);
+//! - for k×k kernels that weight gradient is a skinny product that reads the output gradient once
+//!   per input channel; on `Autodiff<Flex>` [`conv2d`] runs its own autodiff operation whose weight
+//!   gradient is one matrix product per kernel tap ([`conv_weight_grad`]), with flex's convolution
+//!   forward and burn's input gradient unchanged;
 //! - cropping or subsampling a 4-D tensor leaves a view that flex copies element by element
 //!   ([`subsample`] does it as two 2-D copies).
 
+use std::any::Any;
+
+use burn::backend::autodiff::checkpoint::base::Checkpointer;
+use burn::backend::autodiff::checkpoint::strategy::NoCheckpointing;
+use burn::backend::autodiff::grads::Gradients;
+use burn::backend::autodiff::ops::{Backward, Ops, OpsKind};
+use burn::backend::autodiff::NodeId;
 use burn::nn::conv::Conv2d;
 use burn::nn::{BatchNorm, PaddingConfig2d};
 use burn::tensor::backend::Backend;
-use burn::tensor::{Slice, Tensor};
+use burn::tensor::ops::{ConvOptions, FloatTensor, ModuleOps};
+use burn::tensor::{Slice, Tensor, TensorPrimitive};
+
+use crate::{Cpu, CpuTrain};
 
 /// Batch normalisation of `x` `[N, C, H, W]` with `bn`'s parameters and running statistics, with the
 /// semantics of burn's `BatchNorm::forward` (batch statistics and a running-average update under
@@ -58,17 +72,35 @@ pub fn batch_norm<B: Backend>(bn: &BatchNorm<B>, x: Tensor<B, 4>) -> Tensor<B, 4
 }
 
 /// `conv.forward(x)` for the unpadded, bias-free convolutions of a BagNet: a 1×1 kernel (any stride)
-/// runs as a matrix product on the subsampled input, anything else through burn's convolution.
+/// runs as a matrix product on the subsampled input; a larger kernel on `Autodiff<Flex>` runs as
+/// [`conv2d_cpu_train`]; anything else through burn's convolution.
 pub fn conv2d<B: Backend>(conv: &Conv2d<B>, x: Tensor<B, 4>) -> Tensor<B, 4> {
-    let plain = conv.bias.is_none() && conv.groups == 1 && matches!(conv.padding, PaddingConfig2d::Valid);
-    if conv.kernel_size != [1, 1] || !plain {
+    let plain = conv.bias.is_none()
+        && conv.groups == 1
+        && conv.dilation == [1, 1]
+        && matches!(conv.padding, PaddingConfig2d::Valid);
+    let [sh, sw] = conv.stride;
+    if !plain || sh != sw {
         return conv.forward(x);
+    }
+    if conv.kernel_size != [1, 1] {
+        // The CPU training backend, picked out by type (the model is generic over the backend).
+        let any: Box<dyn Any> = Box::new((x, conv.weight.val()));
+        return match any.downcast::<(Tensor<CpuTrain, 4>, Tensor<CpuTrain, 4>)>() {
+            Ok(xw) => {
+                let y: Box<dyn Any> = Box::new(conv2d_cpu_train(xw.0, xw.1, sh));
+                match y.downcast::<Tensor<B, 4>>() {
+                    Ok(y) => *y,
+                    Err(_) => unreachable!("B is CpuTrain here"),
+                }
+            }
+            Err(any) => match any.downcast::<(Tensor<B, 4>, Tensor<B, 4>)>() {
+                Ok(xw) => conv.forward(xw.0),
+                Err(_) => unreachable!("the box holds (Tensor<B, 4>, Tensor<B, 4>)"),
+            },
+        };
     }
     let [_, _, hx, wx] = x.dims();
-    let [sh, sw] = conv.stride;
-    if sh != sw {
-        return conv.forward(x);
-    }
     let (h, w) = ((hx - 1) / sh + 1, (wx - 1) / sw + 1);
     pointwise(conv, subsample(x, sh, h, w))
 }
@@ -87,31 +119,125 @@ pub fn pointwise<B: Backend>(conv: &Conv2d<B>, x: Tensor<B, 4>) -> Tensor<B, 4> 
 /// columns of the stride-s grid, which is what a 1×1 convolution of stride s reads, or (s = 1) the
 /// crop at bottom and right that matches a residual to its block's output.
 pub fn subsample<B: Backend>(x: Tensor<B, 4>, s: usize, h: usize, w: usize) -> Tensor<B, 4> {
+    subsample_at(x, s, [0, 0], h, w)
+}
+
+/// `x[:, :, y0 : y0 + s·h : s, x0 : x0 + s·w : s]` as a contiguous `[N, C, h, w]` tensor, built from
+/// 2-D copies that flex does at memory speed (a 4-D strided view it copies element by element).
+pub fn subsample_at<B: Backend>(x: Tensor<B, 4>, s: usize, [y0, x0]: [usize; 2], h: usize, w: usize) -> Tensor<B, 4> {
     let [n, c, hx, wx] = x.dims();
-    if s == 1 && h == hx && w == wx {
+    if s == 1 && [y0, x0] == [0, 0] && h == hx && w == wx {
         return x;
     }
-    if s * h > hx || s * w > wx {
-        // An odd side with stride 2 (the last grid point is the last row or column): a strided view,
-        // which flex copies element by element.
-        let step = |len: usize| Slice::new(0, Some((s * (len - 1) + 1) as isize), s as isize);
-        return x.slice([Slice::from(0..n), Slice::from(0..c), step(h), step(w)]);
+    if y0 + s * h > hx || x0 + s * w > wx {
+        // The last grid point is the last row or column: a strided view, copied element by element.
+        let step = |o: usize, len: usize| Slice::new(o as isize, Some((o + s * (len - 1) + 1) as isize), s as isize);
+        return x.slice([Slice::from(0..n), Slice::from(0..c), step(y0, h), step(x0, w)]);
     }
     let m = n * c * h;
-    // Rows: keep the first s·h rows (one 2-D copy, [N·C, s·h·W]), fold each run of s rows into one
-    // row of s·W values and keep its first W.
-    let rows = if s == 1 && h == hx {
+    // Rows: keep rows y0 .. y0 + s·h at full width (one 2-D copy, [N·C, s·h·W]), fold each run of s
+    // rows into one row of s·W values and keep its first W.
+    let rows = if s == 1 && y0 == 0 && h == hx {
         x.reshape([m, wx])
     } else {
-        x.slice([0..n, 0..c, 0..s * h, 0..wx])
+        x.slice([0..n, 0..c, y0..y0 + s * h, 0..wx])
             .reshape([m, s * wx])
             .slice([0..m, 0..wx])
     };
-    // Columns: keep the first s·w (a 2-D copy), fold each run of s into one row and keep its first.
+    // Columns: keep x0 .. x0 + s·w (a 2-D copy), fold each run of s into one row and keep its first.
     let cols = if s == 1 {
-        rows.slice([0..m, 0..w])
+        rows.slice([0..m, x0..x0 + w])
     } else {
-        rows.slice([0..m, 0..s * w]).reshape([m * w, s]).slice([0..m * w, 0..1])
+        rows.slice([0..m, x0..x0 + s * w])
+            .reshape([m * w, s])
+            .slice([0..m * w, 0..1])
     };
     cols.reshape([n, c, h, w])
+}
+
+/// An unpadded, bias-free convolution of stride `stride` on `Autodiff<Flex>`, as an autodiff
+/// operation of its own: flex's convolution forward, burn's input gradient (a transposed
+/// convolution), and the weight gradient of [`conv_weight_grad`].
+pub fn conv2d_cpu_train(x: Tensor<CpuTrain, 4>, weight: Tensor<CpuTrain, 4>, stride: usize) -> Tensor<CpuTrain, 4> {
+    #[derive(Debug)]
+    struct ConvBackward;
+
+    impl Backward<Cpu, 2> for ConvBackward {
+        type State = (NodeId, NodeId, ConvOptions<2>);
+
+        fn backward(self, ops: Ops<Self::State, 2>, grads: &mut Gradients, checkpointer: &mut Checkpointer) {
+            let [node_x, node_weight] = ops.parents;
+            let grad = grads.consume::<Cpu>(&ops.node);
+            let (x_state, weight_state, options) = ops.state;
+            let x = checkpointer.retrieve_node_output::<FloatTensor<Cpu>>(x_state);
+            let weight = checkpointer.retrieve_node_output::<FloatTensor<Cpu>>(weight_state);
+            if let Some(node) = node_x {
+                let g = Cpu::conv2d_x_backward(x.clone(), weight.clone(), grad.clone(), options.clone());
+                grads.register::<Cpu>(node.id, g);
+            }
+            if let Some(node) = node_weight {
+                let float = |t| Tensor::<Cpu, 4>::from_primitive(TensorPrimitive::Float(t));
+                let [_, _, k, _] = float(weight).dims();
+                let g = conv_weight_grad(float(x), float(grad), k, options.stride[0]);
+                grads.register::<Cpu>(node.id, g.into_primitive().tensor());
+            }
+        }
+    }
+
+    let options = ConvOptions::new([stride, stride], [0, 0], [1, 1], 1);
+    let x = x.into_primitive().tensor();
+    let weight = weight.into_primitive().tensor();
+    let out = match ConvBackward
+        .prepare::<NoCheckpointing>([x.node.clone(), weight.node.clone()])
+        .compute_bound()
+        .stateful()
+    {
+        OpsKind::Tracked(mut prep) => {
+            let x_state = prep.checkpoint(&x);
+            let weight_state = prep.checkpoint(&weight);
+            let y = Cpu::conv2d(x.primitive, weight.primitive, None, options.clone());
+            prep.finish((x_state, weight_state, options), y)
+        }
+        OpsKind::UnTracked(prep) => prep.finish(Cpu::conv2d(x.primitive, weight.primitive, None, options)),
+    };
+    Tensor::from_primitive(TensorPrimitive::Float(out))
+}
+
+/// Gradient of the weight `[O, C, k, k]` of an unpadded convolution of stride `s`, from its input
+/// `x` `[N, C, H, W]` and output gradient `dy` `[N, O, h, w]`:
+/// `dW[o, c, a, b] = Σ_n Σ_ij dy[n, o, i, j] · x[n, c, s·i + a, s·j + b]`.
+///
+/// For each phase (a mod s, b mod s) the input is subsampled once into a plane `P` with
+/// `x[n, c, s·i + a, s·j + b] = P[n, c, i + a/s, j + b/s]`; with `dy` padded by zero columns to the
+/// plane's width `Wp`, every tap (a, b) is then one batched matrix product of `dy` `[O, L]` with a
+/// window of the flattened plane shifted by `(a/s)·Wp + b/s`, `[L, C]` (a strided view, no copy).
+pub fn conv_weight_grad<B: Backend>(x: Tensor<B, 4>, dy: Tensor<B, 4>, k: usize, s: usize) -> Tensor<B, 4> {
+    let [n, c, _, _] = x.dims();
+    let [_, o, h, w] = dy.dims();
+    let mut taps: Vec<Option<Tensor<B, 3>>> = vec![None; k * k];
+    for py in 0..s.min(k) {
+        for px in 0..s.min(k) {
+            let (qy_max, qx_max) = ((k - 1 - py) / s, (k - 1 - px) / s);
+            let (hp, wp) = (h + qy_max, w + qx_max);
+            let plane = subsample_at(x.clone(), s, [py, px], hp, wp);
+            let flat = plane.reshape([n, c, hp * wp]);
+            let len = (h - 1) * wp + w;
+            let g = if wp > w {
+                let zeros = Tensor::<B, 4>::zeros([n, o, h, wp - w], &dy.device());
+                Tensor::cat(vec![dy.clone(), zeros], 3)
+            } else {
+                dy.clone()
+            };
+            let g = g.reshape([n, o, h * wp]).slice([0..n, 0..o, 0..len]);
+            for qy in 0..=qy_max {
+                for qx in 0..=qx_max {
+                    let off = qy * wp + qx;
+                    let window = flat.clone().slice([0..n, 0..c, off..off + len]).swap_dims(1, 2);
+                    let tap = g.clone().matmul(window).sum_dim(0).reshape([o, c, 1]);
+                    taps[(py + s * qy) * k + px + s * qx] = Some(tap);
+                }
+            }
+        }
+    }
+    Tensor::cat(taps.into_iter().flatten().collect(), 2).reshape([o, c, k, k])
 }

@@ -5,7 +5,7 @@ use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::nn::{BatchNorm, BatchNormConfig};
 use burn::tensor::backend::Backend;
 use burn::tensor::{Distribution, Slice, Tensor};
-use dimorph_bagnet::layers::{batch_norm, conv2d, subsample};
+use dimorph_bagnet::layers::{batch_norm, conv2d, conv_weight_grad, subsample, subsample_at};
 use dimorph_bagnet::{Cpu, CpuTrain};
 
 fn max_abs_diff<B: Backend, const D: usize>(a: Tensor<B, D>, b: Tensor<B, D>) -> f32 {
@@ -65,9 +65,9 @@ fn conv<B: Backend>(cin: usize, cout: usize, k: usize, s: usize, dev: &B::Device
 }
 
 #[test]
-fn conv2d_matches_burn_for_1x1_strides_and_odd_sides_with_gradients() {
+fn conv2d_matches_burn_for_1x1_and_3x3_strides_and_odd_sides_with_gradients() {
     let dev = Default::default();
-    for (k, s, side) in [(1, 1, 9), (1, 2, 10), (1, 2, 9), (1, 3, 11), (3, 2, 9)] {
+    for (k, s, side) in [(1, 1, 9), (1, 2, 10), (1, 2, 9), (1, 3, 11), (3, 1, 8), (3, 2, 9), (3, 2, 10), (3, 2, 11), (3, 3, 13)] {
         let layer = conv::<CpuTrain>(6, 4, k, s, &dev);
         let x = random::<CpuTrain, 4>([2, 6, side, side], &dev).require_grad();
         let y1 = conv2d(&layer, x.clone());
@@ -91,5 +91,42 @@ fn subsample_is_the_strided_crop() {
             .clone()
             .slice([Slice::from(0..2), Slice::from(0..3), step(h), step(w)]);
         assert_eq!(max_abs_diff(subsample(x.clone(), s, h, w), expected), 0.0, "s {s} {h}×{w}");
+    }
+}
+
+#[test]
+fn conv_weight_grad_matches_burn_without_autodiff() {
+    // The weight gradient on the plain backend, against burn's conv2d_weight_backward.
+    use burn::tensor::ops::{ConvOptions, ModuleOps};
+    use burn::tensor::TensorPrimitive;
+    let dev = Default::default();
+    for (k, s, side, c, o) in [(3, 1, 7, 3, 4), (3, 2, 12, 2, 5), (2, 2, 9, 3, 3), (5, 3, 16, 2, 2)] {
+        let x = random::<Cpu, 4>([2, c, side, side], &dev);
+        let out = (side - k) / s + 1;
+        let dy = random::<Cpu, 4>([2, o, out, out], &dev);
+        let w = random::<Cpu, 4>([o, c, k, k], &dev);
+        let expected = Cpu::conv2d_weight_backward(
+            x.clone().into_primitive().tensor(),
+            w.into_primitive().tensor(),
+            dy.clone().into_primitive().tensor(),
+            ConvOptions::new([s, s], [0, 0], [1, 1], 1),
+        );
+        let expected = Tensor::<Cpu, 4>::from_primitive(TensorPrimitive::Float(expected));
+        let ours = conv_weight_grad(x, dy, k, s);
+        assert!(max_abs_diff(ours, expected) < 1e-3, "k {k} s {s} side {side}");
+    }
+}
+
+#[test]
+fn subsample_at_an_offset_is_the_strided_crop() {
+    let dev = Default::default();
+    let x = random::<Cpu, 4>([2, 3, 12, 11], &dev);
+    for (s, [y0, x0], h, w) in [(1, [1, 2], 9, 8), (2, [1, 1], 5, 5), (2, [0, 1], 6, 5), (2, [1, 0], 6, 5), (3, [2, 1], 3, 3)] {
+        let step = |o: usize, len: usize| Slice::new(o as isize, Some((o + s * (len - 1) + 1) as isize), s as isize);
+        let expected = x
+            .clone()
+            .slice([Slice::from(0..2), Slice::from(0..3), step(y0, h), step(x0, w)]);
+        let ours = subsample_at(x.clone(), s, [y0, x0], h, w);
+        assert_eq!(max_abs_diff(ours, expected), 0.0, "s {s} at ({y0}, {x0}) {h}×{w}");
     }
 }
