@@ -14,7 +14,7 @@ use burn::tensor::backend::Backend;
 use burn::tensor::{Tensor, TensorData};
 use serde::{Deserialize, Serialize};
 
-use crate::layers::{batch_norm, pointwise, conv2d, subsample};
+use crate::layers::{batch_norm, conv2d, subsample};
 use crate::rng::Rng;
 use crate::BagNetError;
 
@@ -235,13 +235,13 @@ impl<B: Backend> Bottleneck<B> {
         let out = relu(batch_norm(&self.bn2, conv2d(&self.conv2, out)));
         let out = batch_norm(&self.bn3, conv2d(&self.conv3, out));
         let [_, _, h, w] = out.dims();
-        // The residual, cropped at bottom and right to the output's h×w. With a downsample the crop
-        // is taken before its 1×1 strided conv (the same numbers: a 1×1 conv is pointwise), which
-        // then runs as a plain matrix product on the subsampled input.
+        // The residual, cropped at bottom and right to the output's h×w after its downsample (the
+        // batch statistics of the downsample's batch norm include the cropped rows and columns).
         let residual = match &self.downsample {
-            Some(d) => batch_norm(&d.bn, pointwise(&d.conv, subsample(x, d.conv.stride[0], h, w))),
-            None => subsample(x, 1, h, w),
+            Some(d) => batch_norm(&d.bn, conv2d(&d.conv, x)),
+            None => x,
         };
+        let residual = subsample(residual, 1, h, w);
         relu(out + residual)
     }
 }
