@@ -9,6 +9,7 @@
 pub mod data;
 pub mod demo;
 pub mod evidence;
+pub mod fused;
 pub mod image;
 pub mod layers;
 pub mod metrics;

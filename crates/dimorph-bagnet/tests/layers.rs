@@ -225,3 +225,84 @@ fn batch_norm_matches_burn_on_bagnet_shapes() {
         assert!(max_abs_diff(a, b) < 1e-3, "{shape:?} gamma gradient");
     }
 }
+
+/// `act(bn(x) [+ r])` with burn's modules.
+fn bn_act_reference<B: Backend>(bn: &BatchNorm<B>, x: Tensor<B, 4>, r: Option<Tensor<B, 4>>, act: bool) -> Tensor<B, 4> {
+    let y = bn.forward(x);
+    let y = match r {
+        Some(r) => y + r,
+        None => y,
+    };
+    if act {
+        burn::tensor::activation::relu(y)
+    } else {
+        y
+    }
+}
+
+#[test]
+fn fused_bn_act_matches_burn_in_training_with_gradients_and_running_statistics() {
+    use dimorph_bagnet::fused::bn_act;
+    let dev = Default::default();
+    for (shape, residual, act) in [
+        ([3, 5, 7, 6], false, true),
+        ([3, 5, 7, 6], true, true),
+        ([2, 64, 4, 4], true, false),
+        ([4, 3, 9, 11], false, false),
+        ([1, 2, 37, 5], true, true),
+    ] {
+        let ours = bn::<CpuTrain>(shape[1], &dev);
+        let theirs = ours.clone();
+        let x = random::<CpuTrain, 4>(shape, &dev).require_grad();
+        let r = random::<CpuTrain, 4>(shape, &dev).require_grad();
+        let w = random::<CpuTrain, 4>(shape, &dev);
+        let rr = residual.then(|| r.clone());
+        let y1 = bn_act(&ours, x.clone(), rr.clone(), act);
+        let y2 = bn_act_reference(&theirs, x.clone(), rr, act);
+        let case = format!("{shape:?} residual {residual} relu {act}");
+        assert!(max_abs_diff(y1.clone(), y2.clone()) < 1e-4, "{case}: values");
+        let g1 = (y1 * w.clone()).sum().backward();
+        let g2 = (y2 * w).sum().backward();
+        let pairs = [
+            (x.grad(&g1).unwrap(), x.grad(&g2).unwrap(), "x"),
+            (
+                ours.gamma.grad(&g1).unwrap().reshape([1, 1, 1, shape[1]]),
+                theirs.gamma.grad(&g2).unwrap().reshape([1, 1, 1, shape[1]]),
+                "gamma",
+            ),
+            (
+                ours.beta.grad(&g1).unwrap().reshape([1, 1, 1, shape[1]]),
+                theirs.beta.grad(&g2).unwrap().reshape([1, 1, 1, shape[1]]),
+                "beta",
+            ),
+        ];
+        for (a, b, name) in pairs {
+            let scale = b.clone().abs().max().into_scalar().max(1.0);
+            assert!(max_abs_diff(a, b) < 1e-4 * scale, "{case}: gradient of {name}");
+        }
+        if residual {
+            assert!(max_abs_diff(r.grad(&g1).unwrap(), r.grad(&g2).unwrap()) < 1e-5, "{case}: dr");
+        } else {
+            assert!(r.grad(&g1).is_none());
+        }
+        assert!(max_abs_diff(ours.running_mean.value(), theirs.running_mean.value()) < 1e-5, "{case}");
+        assert!(max_abs_diff(ours.running_var.value(), theirs.running_var.value()) < 1e-4, "{case}");
+    }
+}
+
+#[test]
+fn fused_bn_act_matches_burn_in_inference() {
+    use dimorph_bagnet::fused::bn_act;
+    let dev = Default::default();
+    let mut layer = bn::<Cpu>(4, &dev);
+    layer.running_mean = burn::module::RunningState::new(random([4], &dev));
+    layer.running_var = burn::module::RunningState::new(random::<Cpu, 1>([4], &dev).abs().add_scalar(0.1));
+    let x = random::<Cpu, 4>([2, 4, 5, 3], &dev);
+    let r = random::<Cpu, 4>([2, 4, 5, 3], &dev);
+    for (res, act) in [(false, false), (false, true), (true, true)] {
+        let rr = res.then(|| r.clone());
+        let a = bn_act(&layer, x.clone(), rr.clone(), act);
+        let b = bn_act_reference(&layer, x.clone(), rr, act);
+        assert!(max_abs_diff(a, b) < 1e-5, "residual {res} relu {act}");
+    }
+}
