@@ -168,11 +168,33 @@ fn row_grad_sums(dy: &[f32], y: Option<&[f32]>, x: &[f32], mu: f32) -> [f64; 2] 
     [lanes_total(sg) + tg, lanes_total(sgx) + tgx]
 }
 
+/// A vector of `len` values whose rows of `hw` are written by `fill(row, out)` in parallel: first
+/// written by the worker threads, not zeroed beforehand on the calling thread (which, for the large
+/// tensors here, costs as much as the kernel). `fill` must write every value of its row.
+fn par_rows(len: usize, hw: usize, fill: impl Fn(usize, &mut [f32]) + Sync + Send) -> Vec<f32> {
+    let mut v: Vec<f32> = Vec::with_capacity(len);
+    v.spare_capacity_mut()[..len]
+        .par_chunks_mut(hw)
+        .enumerate()
+        .for_each(|(row, out)| {
+            // Give the row defined values (a plain store, not a separate pass over memory) so `fill`
+            // sees an ordinary slice.
+            for o in out.iter_mut() {
+                o.write(0.0);
+            }
+            // SAFETY: every element of `out` was initialised just above.
+            let out = unsafe { &mut *(out as *mut [std::mem::MaybeUninit<f32>] as *mut [f32]) };
+            fill(row, out);
+        });
+    // SAFETY: the loop above initialised all `len` elements.
+    unsafe { v.set_len(len) };
+    v
+}
+
 /// `y = act(a_c·x + b_c [+ r])` over `[N, C, HW]` rows.
 fn affine_act(x: &[f32], r: Option<&[f32]>, a: &[f32], b: &[f32], hw: usize, relu_out: bool) -> Vec<f32> {
     let c = a.len();
-    let mut y = vec![0.0f32; x.len()];
-    y.par_chunks_mut(hw).enumerate().for_each(|(row, out)| {
+    par_rows(x.len(), hw, |row, out| {
         let (ac, bc) = (a[row % c], b[row % c]);
         let xs = &x[row * hw..(row + 1) * hw];
         match r {
@@ -193,8 +215,7 @@ fn affine_act(x: &[f32], r: Option<&[f32]>, a: &[f32], b: &[f32], hw: usize, rel
                 *o = o.max(0.0);
             }
         }
-    });
-    y
+    })
 }
 
 /// Inference: running statistics.
@@ -247,8 +268,7 @@ fn backward_values(s: &BnState, dy: &FlexTensor) -> (Vec<f32>, Vec<f32>, Vec<f32
         .map(|k| (-(s.a[k] as f64) * s.inv_std[k] as f64 * dgamma[k] / m) as f32)
         .collect();
     let k0: Vec<f32> = (0..c).map(|k| (-(s.a[k] as f64) * dbeta[k] / m) as f32).collect();
-    let mut dx = vec![0.0f32; x.len()];
-    dx.par_chunks_mut(hw).enumerate().for_each(|(r, out)| {
+    let dx = par_rows(x.len(), hw, |r, out| {
         let k = r % c;
         let (a, k1, k0, mu) = (s.a[k], k1[k], k0[k], s.mean[k]);
         let (d, xs) = (&dy[row(r)], &x[row(r)]);
@@ -267,13 +287,11 @@ fn backward_values(s: &BnState, dy: &FlexTensor) -> (Vec<f32>, Vec<f32>, Vec<f32
         }
     });
     let g = y.map(|y| {
-        let mut g = vec![0.0f32; x.len()];
-        g.par_chunks_mut(hw).enumerate().for_each(|(r, out)| {
+        par_rows(x.len(), hw, |r, out| {
             for ((o, &dv), &yv) in out.iter_mut().zip(&dy[row(r)]).zip(&y[row(r)]) {
                 *o = if yv > 0.0 { dv } else { 0.0 };
             }
-        });
-        g
+        })
     });
     let to32 = |v: Vec<f64>| v.into_iter().map(|v| v as f32).collect::<Vec<f32>>();
     (dx, to32(dgamma), to32(dbeta), g)
@@ -416,4 +434,181 @@ impl Backward<Cpu, 4> for BnResBackward {
         let parents = ops.parents.map(|p| p.map(|node| node.id));
         register(grads, &ops.state, &parents, dy);
     }
+}
+
+/// `dst[m×n] (+)= lhs[m×k] · rhs[k×n]` with the `gemm` crate (the kernels flex uses), rows and
+/// columns given by strides; parallel on rayon's pool. `dst` must hold `m·n` values at row stride n.
+///
+/// # Safety
+/// `lhs` and `rhs` must point at matrices of the given shapes and strides.
+#[allow(clippy::too_many_arguments)]
+unsafe fn matmul_into(
+    dst: &mut [f32],
+    accumulate: bool,
+    [m, n, k]: [usize; 3],
+    lhs: *const f32,
+    [lhs_rs, lhs_cs]: [isize; 2],
+    rhs: *const f32,
+    [rhs_rs, rhs_cs]: [isize; 2],
+) {
+    assert!(dst.len() >= m * n);
+    // SAFETY: `dst` holds m·n values at row stride n (checked above); the caller vouches for lhs/rhs.
+    unsafe {
+        gemm::gemm(
+            m,
+            n,
+            k,
+            dst.as_mut_ptr(),
+            1,
+            n as isize,
+            accumulate,
+            lhs,
+            lhs_cs,
+            lhs_rs,
+            rhs,
+            rhs_cs,
+            rhs_rs,
+            1.0,
+            1.0,
+            false,
+            false,
+            false,
+            gemm::Parallelism::Rayon(0),
+        )
+    }
+}
+
+/// `y[b] = W · x[b]` for `W` `[O, C]` and `x` `[N, C, HW]` (contiguous values).
+fn pointwise_values(w: &[f32], x: &[f32], [n, c, hw]: [usize; 3], o: usize) -> Vec<f32> {
+    let mut y = par_rows(n * o * hw, hw, |_, _| {});
+    for b in 0..n {
+        let xb = &x[b * c * hw..(b + 1) * c * hw];
+        // SAFETY: W is [O, C] row-major, x[b] is [C, HW] row-major, both in bounds.
+        unsafe {
+            matmul_into(
+                &mut y[b * o * hw..(b + 1) * o * hw],
+                false,
+                [o, hw, c],
+                w.as_ptr(),
+                [c as isize, 1],
+                xb.as_ptr(),
+                [hw as isize, 1],
+            )
+        };
+    }
+    y
+}
+
+/// A 1×1 stride-1 convolution `[N, C, H, W]` → `[N, O, H, W]` with weight `[O, C, 1, 1]`, as batched
+/// matrix products written straight into the output: an autodiff operation on `Autodiff<Flex>`
+/// (`dx[b] = Wᵀ·dy[b]`, `dW = Σ_b dy[b]·x[b]ᵀ` accumulated in place), plain on `Flex`; `None` on
+/// other backends.
+pub fn pointwise_cpu<B: Backend>(weight: Tensor<B, 4>, x: Tensor<B, 4>) -> Result<Tensor<B, 4>, (Tensor<B, 4>, Tensor<B, 4>)> {
+    let any: Box<dyn Any> = Box::new((weight, x));
+    let any = match any.downcast::<(Tensor<CpuTrain, 4>, Tensor<CpuTrain, 4>)>() {
+        Ok(a) => return Ok(cast(pointwise_train(a.0, a.1))),
+        Err(any) => any,
+    };
+    let any = match any.downcast::<(Tensor<Cpu, 4>, Tensor<Cpu, 4>)>() {
+        Ok(a) => {
+            let [n, c, h, w] = a.1.dims();
+            let o = a.0.dims()[0];
+            let wv = values(&a.0.into_primitive().tensor());
+            let xv = values(&a.1.into_primitive().tensor());
+            let y = pointwise_values(slice_of(&wv), slice_of(&xv), [n, c, h * w], o);
+            return Ok(cast(Tensor::<Cpu, 4>::from_primitive(TensorPrimitive::Float(flex(y, [n, o, h, w])))));
+        }
+        Err(any) => any,
+    };
+    match any.downcast::<(Tensor<B, 4>, Tensor<B, 4>)>() {
+        Ok(a) => Err(*a),
+        Err(_) => unreachable!("the box holds (Tensor<B, 4>, Tensor<B, 4>)"),
+    }
+}
+
+#[derive(Debug, Clone)]
+struct PointwiseState {
+    weight: FlexTensor,
+    x: FlexTensor,
+    /// `[N, C, H, W]` of the input and O.
+    dims: [usize; 4],
+    out: usize,
+}
+
+#[derive(Debug)]
+struct PointwiseBackward;
+
+impl Backward<Cpu, 2> for PointwiseBackward {
+    type State = PointwiseState;
+    fn backward(self, ops: Ops<PointwiseState, 2>, grads: &mut Gradients, _: &mut Checkpointer) {
+        let [node_w, node_x] = ops.parents.map(|p| p.map(|node| node.id));
+        let dy = values(&grads.consume::<Cpu>(&ops.node));
+        let dy = slice_of(&dy);
+        let PointwiseState { weight, x, dims: [n, c, h, wd], out: o } = ops.state;
+        let hw = h * wd;
+        let (w, x) = (slice_of(&weight), slice_of(&x));
+        if let Some(id) = node_x {
+            let mut dx = par_rows(n * c * hw, hw, |_, _| {});
+            for b in 0..n {
+                // SAFETY: Wᵀ is W [O, C] read with strides (1, C); dy[b] is [O, HW] row-major.
+                unsafe {
+                    matmul_into(
+                        &mut dx[b * c * hw..(b + 1) * c * hw],
+                        false,
+                        [c, hw, o],
+                        w.as_ptr(),
+                        [1, c as isize],
+                        dy[b * o * hw..].as_ptr(),
+                        [hw as isize, 1],
+                    )
+                };
+            }
+            grads.register::<Cpu>(id, flex(dx, [n, c, h, wd]));
+        }
+        if let Some(id) = node_w {
+            let mut dw = vec![0.0f32; o * c];
+            for b in 0..n {
+                // SAFETY: dy[b] is [O, HW] row-major; x[b]ᵀ is x[b] [C, HW] read with strides (1, HW).
+                unsafe {
+                    matmul_into(
+                        &mut dw,
+                        b > 0,
+                        [o, c, hw],
+                        dy[b * o * hw..].as_ptr(),
+                        [hw as isize, 1],
+                        x[b * c * hw..].as_ptr(),
+                        [1, hw as isize],
+                    )
+                };
+            }
+            grads.register::<Cpu>(id, flex(dw, [o, c, 1, 1]));
+        }
+    }
+}
+
+fn pointwise_train(weight: Tensor<CpuTrain, 4>, x: Tensor<CpuTrain, 4>) -> Tensor<CpuTrain, 4> {
+    let [n, c, h, w] = x.dims();
+    let o = weight.dims()[0];
+    let weight = weight.into_primitive().tensor();
+    let x = x.into_primitive().tensor();
+    let wv = values(&weight.primitive);
+    let xv = values(&x.primitive);
+    let y = flex(pointwise_values(slice_of(&wv), slice_of(&xv), [n, c, h * w], o), [n, o, h, w]);
+    let out = match PointwiseBackward
+        .prepare::<NoCheckpointing>([weight.node.clone(), x.node.clone()])
+        .compute_bound()
+        .stateful()
+    {
+        OpsKind::Tracked(prep) => prep.finish(
+            PointwiseState {
+                weight: wv,
+                x: xv,
+                dims: [n, c, h, w],
+                out: o,
+            },
+            y,
+        ),
+        OpsKind::UnTracked(prep) => prep.finish(y),
+    };
+    Tensor::from_primitive(TensorPrimitive::Float(out))
 }

@@ -111,8 +111,13 @@ pub fn pointwise<B: Backend>(conv: &Conv2d<B>, x: Tensor<B, 4>) -> Tensor<B, 4> 
     let [n, c, h, w] = x.dims();
     let [out, cin, _, _] = conv.weight.dims();
     debug_assert_eq!(c, cin);
-    let weight = conv.weight.val().reshape([1, out, cin]);
-    weight.matmul(x.reshape([n, c, h * w])).reshape([n, out, h, w])
+    match crate::fused::pointwise_cpu(conv.weight.val(), x) {
+        Ok(y) => y,
+        Err((weight, x)) => weight
+            .reshape([1, out, cin])
+            .matmul(x.reshape([n, c, h * w]))
+            .reshape([n, out, h, w]),
+    }
 }
 
 /// `x[:, :, 0 : s·h : s, 0 : s·w : s]` as a contiguous `[N, C, h, w]` tensor: the first h rows and w
