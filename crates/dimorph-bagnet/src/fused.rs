@@ -447,20 +447,52 @@ unsafe fn matmul_into(
     accumulate: bool,
     [m, n, k]: [usize; 3],
     lhs: *const f32,
-    [lhs_rs, lhs_cs]: [isize; 2],
+    lhs_strides: [isize; 2],
     rhs: *const f32,
-    [rhs_rs, rhs_cs]: [isize; 2],
+    rhs_strides: [isize; 2],
 ) {
     assert!(dst.len() >= m * n);
     // SAFETY: `dst` holds m·n values at row stride n (checked above); the caller vouches for lhs/rhs.
+    unsafe {
+        gemm_strided(
+            dst.as_mut_ptr(),
+            [n as isize, 1],
+            accumulate,
+            [m, n, k],
+            lhs,
+            lhs_strides,
+            rhs,
+            rhs_strides,
+            true,
+        )
+    }
+}
+
+/// [`matmul_into`] with a strided destination.
+///
+/// # Safety
+/// All three pointers must address matrices of the given shapes and strides.
+#[allow(clippy::too_many_arguments)]
+unsafe fn gemm_strided(
+    dst: *mut f32,
+    [dst_rs, dst_cs]: [isize; 2],
+    accumulate: bool,
+    [m, n, k]: [usize; 3],
+    lhs: *const f32,
+    [lhs_rs, lhs_cs]: [isize; 2],
+    rhs: *const f32,
+    [rhs_rs, rhs_cs]: [isize; 2],
+    parallel: bool,
+) {
+    // SAFETY: forwarded from the caller.
     unsafe {
         gemm::gemm(
             m,
             n,
             k,
-            dst.as_mut_ptr(),
-            1,
-            n as isize,
+            dst,
+            dst_cs,
+            dst_rs,
             accumulate,
             lhs,
             lhs_cs,
@@ -473,9 +505,114 @@ unsafe fn matmul_into(
             false,
             false,
             false,
-            gemm::Parallelism::Rayon(0),
+            if parallel {
+                gemm::Parallelism::Rayon(0)
+            } else {
+                gemm::Parallelism::None
+            },
         )
     }
+}
+
+/// `Σ_b f(b)` for per-image contributions `f(b, acc)` accumulated into `acc` (of `len` zeros): the
+/// images run in parallel, each on one thread, which suits the weight gradients (a small output
+/// and a long inner dimension, which gemm's own threading splits poorly).
+fn sum_over_images(n: usize, len: usize, f: impl Fn(usize, &mut [f32]) + Sync + Send) -> Vec<f32> {
+    (0..n)
+        .into_par_iter()
+        .map(|b| {
+            let mut acc = vec![0.0f32; len];
+            f(b, &mut acc);
+            acc
+        })
+        .reduce_with(|mut a, b| {
+            for (x, y) in a.iter_mut().zip(&b) {
+                *x += y;
+            }
+            a
+        })
+        .unwrap_or_else(|| vec![0.0; len])
+}
+
+/// Gradient of the weight `[O, C, k, k]` of an unpadded convolution of stride `s`, from its input
+/// `x` `[N, C, H, W]` and output gradient `dy` `[N, O, h, w]` (contiguous values):
+/// `dW[o, c, a, b] = Σ_n Σ_ij dy[n, o, i, j] · x[n, c, s·i + a, s·j + b]`.
+///
+/// For each phase (a mod s, b mod s) the input is subsampled once (in parallel) into a plane `P`
+/// with `x[n, c, s·i + a, s·j + b] = P[n, c, i + a/s, j + b/s]` (for s = 1, P is x); with `dy`
+/// padded by zero columns to the plane's width `Wp`, each tap (a, b) and image is then one matrix
+/// product of `dy` `[O, L]` with a window of the flattened plane shifted by `(a/s)·Wp + b/s`,
+/// `[L, C]` (read in place with strides), accumulated straight into the tap's column of dW.
+fn conv_weight_grad_values(x: &[f32], dy: &[f32], [n, c, hx, wx]: [usize; 4], [o, h, w]: [usize; 3], k: usize, s: usize) -> Vec<f32> {
+    let kk = k * k;
+    sum_over_images(n, o * c * kk, |b, dw| {
+        let xb = &x[b * c * hx * wx..(b + 1) * c * hx * wx];
+        let dyb = &dy[b * o * h * w..(b + 1) * o * h * w];
+        for py in 0..s.min(k) {
+            for px in 0..s.min(k) {
+                let (qy_max, qx_max) = ((k - 1 - py) / s, (k - 1 - px) / s);
+                let (hp, wp) = if s == 1 { (hx, wx) } else { (h + qy_max, w + qx_max) };
+                let plane_owned: Vec<f32>;
+                let plane: &[f32] = if s == 1 {
+                    xb
+                } else {
+                    plane_owned = (0..c * hp)
+                        .flat_map(|row| {
+                            let (ch, i) = (row / hp, row % hp);
+                            let src = &xb[ch * hx * wx + (py + s * i) * wx..];
+                            (0..wp).map(move |j| src[px + s * j])
+                        })
+                        .collect();
+                    &plane_owned
+                };
+                let dyp_owned: Vec<f32>;
+                let dyp: &[f32] = if wp == w {
+                    dyb
+                } else {
+                    dyp_owned = dyb
+                        .chunks(w)
+                        .flat_map(|r| r.iter().copied().chain(std::iter::repeat_n(0.0, wp - w)))
+                        .collect();
+                    &dyp_owned
+                };
+                let len = (h - 1) * wp + w;
+                for qy in 0..=qy_max {
+                    for qx in 0..=qx_max {
+                        let off = qy * wp + qx;
+                        let tap = (py + s * qy) * k + px + s * qx;
+                        assert!(dyp.len() >= (o - 1) * h * wp + len);
+                        assert!(plane.len() >= off + (c - 1) * hp * wp + len);
+                        // SAFETY: dW[:, :, tap] is O×C at strides (C·k², k²) inside dw; dy is O×L
+                        // at row stride h·Wp; the plane window is read as L×C with strides
+                        // (1, Hp·Wp) from `off` — all in bounds (checked above).
+                        unsafe {
+                            gemm_strided(
+                                dw[tap..].as_mut_ptr(),
+                                [(c * kk) as isize, kk as isize],
+                                true,
+                                [o, c, len],
+                                dyp.as_ptr(),
+                                [(h * wp) as isize, 1],
+                                plane[off..].as_ptr(),
+                                [1, (hp * wp) as isize],
+                                false,
+                            )
+                        };
+                    }
+                }
+            }
+        }
+    })
+}
+
+/// [`conv_weight_grad_values`] on flex tensors.
+pub fn conv_weight_grad(x: Tensor<Cpu, 4>, dy: Tensor<Cpu, 4>, k: usize, s: usize) -> Tensor<Cpu, 4> {
+    let xd = x.dims();
+    let [_, o, h, w] = dy.dims();
+    let xv = values(&x.into_primitive().tensor());
+    let dv = values(&dy.into_primitive().tensor());
+    let dw = conv_weight_grad_values(slice_of(&xv), slice_of(&dv), xd, [o, h, w], k, s);
+    Tensor::from_primitive(TensorPrimitive::Float(flex(dw, [o, xd[1], k, k])))
 }
 
 /// `y[b] = W · x[b]` for `W` `[O, C]` and `x` `[N, C, HW]` (contiguous values).
@@ -566,21 +703,22 @@ impl Backward<Cpu, 2> for PointwiseBackward {
             grads.register::<Cpu>(id, flex(dx, [n, c, h, wd]));
         }
         if let Some(id) = node_w {
-            let mut dw = vec![0.0f32; o * c];
-            for b in 0..n {
+            let dw = sum_over_images(n, o * c, |b, dw| {
                 // SAFETY: dy[b] is [O, HW] row-major; x[b]ᵀ is x[b] [C, HW] read with strides (1, HW).
                 unsafe {
-                    matmul_into(
-                        &mut dw,
-                        b > 0,
+                    gemm_strided(
+                        dw.as_mut_ptr(),
+                        [c as isize, 1],
+                        true,
                         [o, c, hw],
                         dy[b * o * hw..].as_ptr(),
                         [hw as isize, 1],
                         x[b * c * hw..].as_ptr(),
                         [1, hw as isize],
+                        false,
                     )
                 };
-            }
+            });
             grads.register::<Cpu>(id, flex(dw, [o, c, 1, 1]));
         }
     }

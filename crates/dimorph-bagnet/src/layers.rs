@@ -11,7 +11,7 @@
 //!   matrix products as well);
 //! - for k×k kernels that weight gradient is a skinny product that reads the output gradient once
 //!   per input channel; on `Autodiff<Flex>` [`conv2d`] runs its own autodiff operation whose weight
-//!   gradient is one matrix product per kernel tap ([`conv_weight_grad`]), with flex's convolution
+//!   gradient is one matrix product per kernel tap ([`crate::fused::conv_weight_grad`]), with flex's convolution
 //!   forward and burn's input gradient unchanged;
 //! - cropping or subsampling a 4-D tensor leaves a view that flex copies element by element
 //!   ([`subsample`] does it as two 2-D copies).
@@ -162,7 +162,7 @@ pub fn subsample_at<B: Backend>(x: Tensor<B, 4>, s: usize, [y0, x0]: [usize; 2],
 
 /// An unpadded, bias-free convolution of stride `stride` on `Autodiff<Flex>`, as an autodiff
 /// operation of its own: flex's convolution forward, burn's input gradient (a transposed
-/// convolution), and the weight gradient of [`conv_weight_grad`].
+/// convolution), and the weight gradient of [`crate::fused::conv_weight_grad`].
 pub fn conv2d_cpu_train(x: Tensor<CpuTrain, 4>, weight: Tensor<CpuTrain, 4>, stride: usize) -> Tensor<CpuTrain, 4> {
     #[derive(Debug)]
     struct ConvBackward;
@@ -183,7 +183,7 @@ pub fn conv2d_cpu_train(x: Tensor<CpuTrain, 4>, weight: Tensor<CpuTrain, 4>, str
             if let Some(node) = node_weight {
                 let float = |t| Tensor::<Cpu, 4>::from_primitive(TensorPrimitive::Float(t));
                 let [_, _, k, _] = float(weight).dims();
-                let g = conv_weight_grad(float(x), float(grad), k, options.stride[0]);
+                let g = crate::fused::conv_weight_grad(float(x), float(grad), k, options.stride[0]);
                 grads.register::<Cpu>(node.id, g.into_primitive().tensor());
             }
         }
@@ -206,43 +206,4 @@ pub fn conv2d_cpu_train(x: Tensor<CpuTrain, 4>, weight: Tensor<CpuTrain, 4>, str
         OpsKind::UnTracked(prep) => prep.finish(Cpu::conv2d(x.primitive, weight.primitive, None, options)),
     };
     Tensor::from_primitive(TensorPrimitive::Float(out))
-}
-
-/// Gradient of the weight `[O, C, k, k]` of an unpadded convolution of stride `s`, from its input
-/// `x` `[N, C, H, W]` and output gradient `dy` `[N, O, h, w]`:
-/// `dW[o, c, a, b] = Σ_n Σ_ij dy[n, o, i, j] · x[n, c, s·i + a, s·j + b]`.
-///
-/// For each phase (a mod s, b mod s) the input is subsampled once into a plane `P` with
-/// `x[n, c, s·i + a, s·j + b] = P[n, c, i + a/s, j + b/s]`; with `dy` padded by zero columns to the
-/// plane's width `Wp`, every tap (a, b) is then one batched matrix product of `dy` `[O, L]` with a
-/// window of the flattened plane shifted by `(a/s)·Wp + b/s`, `[L, C]` (a strided view, no copy).
-pub fn conv_weight_grad<B: Backend>(x: Tensor<B, 4>, dy: Tensor<B, 4>, k: usize, s: usize) -> Tensor<B, 4> {
-    let [n, c, _, _] = x.dims();
-    let [_, o, h, w] = dy.dims();
-    let mut taps: Vec<Option<Tensor<B, 3>>> = vec![None; k * k];
-    for py in 0..s.min(k) {
-        for px in 0..s.min(k) {
-            let (qy_max, qx_max) = ((k - 1 - py) / s, (k - 1 - px) / s);
-            let (hp, wp) = (h + qy_max, w + qx_max);
-            let plane = subsample_at(x.clone(), s, [py, px], hp, wp);
-            let flat = plane.reshape([n, c, hp * wp]);
-            let len = (h - 1) * wp + w;
-            let g = if wp > w {
-                let zeros = Tensor::<B, 4>::zeros([n, o, h, wp - w], &dy.device());
-                Tensor::cat(vec![dy.clone(), zeros], 3)
-            } else {
-                dy.clone()
-            };
-            let g = g.reshape([n, o, h * wp]).slice([0..n, 0..o, 0..len]);
-            for qy in 0..=qy_max {
-                for qx in 0..=qx_max {
-                    let off = qy * wp + qx;
-                    let window = flat.clone().slice([0..n, 0..c, off..off + len]).swap_dims(1, 2);
-                    let tap = g.clone().matmul(window).sum_dim(0).reshape([o, c, 1]);
-                    taps[(py + s * qy) * k + px + s * qx] = Some(tap);
-                }
-            }
-        }
-    }
-    Tensor::cat(taps.into_iter().flatten().collect(), 2).reshape([o, c, k, k])
 }

@@ -5,7 +5,8 @@ use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::nn::{BatchNorm, BatchNormConfig};
 use burn::tensor::backend::Backend;
 use burn::tensor::{Distribution, Slice, Tensor};
-use dimorph_bagnet::layers::{batch_norm, conv2d, conv_weight_grad, subsample, subsample_at};
+use dimorph_bagnet::fused::conv_weight_grad;
+use dimorph_bagnet::layers::{batch_norm, conv2d, subsample, subsample_at};
 use dimorph_bagnet::{Cpu, CpuTrain};
 
 fn max_abs_diff<B: Backend, const D: usize>(a: Tensor<B, D>, b: Tensor<B, D>) -> f32 {
@@ -192,14 +193,21 @@ fn whole_bagnet_matches_the_burn_module_forward_and_gradients() {
             let d = max_abs_diff(a.clone(), b.clone());
             assert!(d <= 1e-4 * scale, "{arch:?} conv-only gradient {i}: {d} (scale {scale})");
         }
-        // The whole model. Training-mode batch norm over small maps makes these gradients sensitive:
-        // perturbing the input by 1e-6 moves burn's own stem gradient by about 2-3 % of its largest
-        // entry (measured), so the bound here is 5 %; the layer tests above bound each layer tightly.
+        // The whole model. Training-mode batch norm over small maps makes these gradients sensitive
+        // to rounding: the bound is the change in burn's own gradients when the input moves by
+        // 1e-6 (times 3, plus 1e-4 of the largest entry); the layer tests above bound each layer
+        // tightly.
+        let nudge = random::<CpuTrain, 4>([4, 3, 97, 97], &dev).mul_scalar(1e-6);
+        let nudged = some_grads(&m, reference_forward(&m, x + nudge, false, false));
         let got = some_grads(&m, ours);
-        for (i, (a, b)) in got.iter().zip(&expected).enumerate() {
+        for (i, ((a, b), c)) in got.iter().zip(&expected).zip(&nudged).enumerate() {
             let scale = b.clone().abs().max().into_scalar();
+            let noise = max_abs_diff(c.clone(), b.clone());
             let d = max_abs_diff(a.clone(), b.clone());
-            assert!(d <= 0.05 * scale, "{arch:?} gradient {i}: {d} (scale {scale})");
+            assert!(
+                d <= 3.0 * noise + 1e-4 * scale,
+                "{arch:?} gradient {i}: {d} (burn's own change under a 1e-6 nudge {noise}, scale {scale})"
+            );
         }
     }
 }
