@@ -750,3 +750,325 @@ fn pointwise_train(weight: Tensor<CpuTrain, 4>, x: Tensor<CpuTrain, 4>) -> Tenso
     };
     Tensor::from_primitive(TensorPrimitive::Float(out))
 }
+
+/// The input of one image `[C, H, W]` split into the s² phase planes of a stride-s convolution with
+/// kernel k and output h×w: plane (py, px) is `P[c, i, j] = x[c, py + s·i, px + s·j]` (0 outside
+/// x), all planes `Hp × Wp` with `Hp = h + (k−1)/s`, `Wp = w + (k−1)/s`. Tap (a, b) of the kernel
+/// then reads plane (a mod s, b mod s) shifted by `(a/s)·Wp + b/s` in the flattened plane.
+struct Planes {
+    data: Vec<f32>,
+    hp: usize,
+    wp: usize,
+}
+
+fn phase_planes(xb: &[f32], [c, hx, wx]: [usize; 3], s: usize, k: usize, [h, w]: [usize; 2]) -> Planes {
+    let (hp, wp) = (h + (k - 1) / s, w + (k - 1) / s);
+    let mut data = vec![0.0f32; s * s * c * hp * wp];
+    for (row, out) in data.chunks_mut(wp).enumerate() {
+        let i = row % hp;
+        let ch = (row / hp) % c;
+        let phase = row / (hp * c);
+        let (py, px) = (phase / s, phase % s);
+        let y = py + s * i;
+        if y >= hx {
+            continue;
+        }
+        let src = &xb[ch * hx * wx + y * wx..(ch * hx + y + 1) * wx];
+        for (j, v) in out.iter_mut().enumerate() {
+            if let Some(&value) = src.get(px + s * j) {
+                *v = value;
+            }
+        }
+    }
+    Planes { data, hp, wp }
+}
+
+/// Forward values of an unpadded convolution of stride s, weight `[O, C, k, k]`, input `[N, C, H, W]`
+/// (contiguous): per image and kernel tap one matrix product `W[:, :, a, b] · P[C, L]` on a window of
+/// the flattened phase plane (no im2col), accumulated into an output of row width Wp whose last
+/// Wp − w columns are discarded.
+fn conv_values(x: &[f32], wt: &[f32], [n, c, hx, wx]: [usize; 4], [o, k, s]: [usize; 3]) -> Vec<f32> {
+    let (h, w) = ((hx - k) / s + 1, (wx - k) / s + 1);
+    let kk = k * k;
+    let per_image: Vec<Vec<f32>> = (0..n)
+        .into_par_iter()
+        .map(|b| {
+            let xb = &x[b * c * hx * wx..(b + 1) * c * hx * wx];
+            let planes = (s > 1).then(|| phase_planes(xb, [c, hx, wx], s, k, [h, w]));
+            let (hp, wp, pdata) = match &planes {
+                Some(p) => (p.hp, p.wp, &p.data[..]),
+                None => (hx, wx, xb),
+            };
+            let len = (h - 1) * wp + w;
+            let mut yp = vec![0.0f32; o * h * wp];
+            for a in 0..k {
+                for bb in 0..k {
+                    let phase = (a % s) * s + bb % s;
+                    let off = phase * c * hp * wp + (a / s) * wp + bb / s;
+                    assert!(pdata.len() >= off + (c - 1) * hp * wp + len);
+                    // SAFETY: yp is O×L at row stride h·Wp; W[:, :, a, b] is O×C at strides
+                    // (C·k², k²); the plane window is C×L at row stride Hp·Wp (bounds checked).
+                    unsafe {
+                        gemm_strided(
+                            yp.as_mut_ptr(),
+                            [(h * wp) as isize, 1],
+                            true,
+                            [o, len, c],
+                            wt[a * k + bb..].as_ptr(),
+                            [(c * kk) as isize, kk as isize],
+                            pdata[off..].as_ptr(),
+                            [(hp * wp) as isize, 1],
+                            n == 1,
+                        )
+                    };
+                }
+            }
+            yp
+        })
+        .collect();
+    par_rows(n * o * h * w, w, |row, out| {
+        let (b, r) = (row / (o * h), row % (o * h));
+        let yp = &per_image[b];
+        let wp = yp.len() / (o * h);
+        out.copy_from_slice(&yp[r * wp..r * wp + w]);
+    })
+}
+
+/// Input gradient of [`conv_values`]: per image and tap `dP[C, L] += W[:, :, a, b]ᵀ · dy[O, L]` on
+/// the shifted window of the phase plane (dy padded with zero columns to width Wp), then the planes
+/// put back in place.
+fn conv_x_grad_values(dy: &[f32], wt: &[f32], [n, c, hx, wx]: [usize; 4], [o, k, s]: [usize; 3]) -> Vec<f32> {
+    let (h, w) = ((hx - k) / s + 1, (wx - k) / s + 1);
+    let kk = k * k;
+    let (hp, wp) = if s > 1 { (h + (k - 1) / s, w + (k - 1) / s) } else { (hx, wx) };
+    let len = (h - 1) * wp + w;
+    let per_image: Vec<Vec<f32>> = (0..n)
+        .into_par_iter()
+        .map(|b| {
+            let dyb = &dy[b * o * h * w..(b + 1) * o * h * w];
+            let dyp: Vec<f32> = dyb
+                .chunks(w)
+                .flat_map(|r| r.iter().copied().chain(std::iter::repeat_n(0.0, wp - w)))
+                .collect();
+            let mut dp = vec![0.0f32; s * s * c * hp * wp];
+            for a in 0..k {
+                for bb in 0..k {
+                    let phase = (a % s) * s + bb % s;
+                    let off = phase * c * hp * wp + (a / s) * wp + bb / s;
+                    assert!(dp.len() >= off + (c - 1) * hp * wp + len);
+                    assert!(dyp.len() >= (o - 1) * h * wp + len);
+                    // SAFETY: the plane window is C×L at row stride Hp·Wp inside dp; W[:, :, a, b]ᵀ
+                    // is C×O at strides (k², C·k²); dy is O×L at row stride h·Wp (bounds checked).
+                    unsafe {
+                        gemm_strided(
+                            dp[off..].as_mut_ptr(),
+                            [(hp * wp) as isize, 1],
+                            true,
+                            [c, len, o],
+                            wt[a * k + bb..].as_ptr(),
+                            [kk as isize, (c * kk) as isize],
+                            dyp.as_ptr(),
+                            [(h * wp) as isize, 1],
+                            n == 1,
+                        )
+                    };
+                }
+            }
+            dp
+        })
+        .collect();
+    if s == 1 {
+        return per_image.concat();
+    }
+    par_rows(n * c * hx * wx, wx, |row, out| {
+        let (b, r) = (row / (c * hx), row % (c * hx));
+        let (ch, y) = (r / hx, r % hx);
+        let (py, i) = (y % s, y / s);
+        if i >= hp {
+            return;
+        }
+        let dp = &per_image[b];
+        for px in 0..s {
+            let start = (((py * s + px) * c + ch) * hp + i) * wp;
+            for (j, &v) in dp[start..start + wp].iter().enumerate() {
+                if let Some(o) = out.get_mut(px + s * j) {
+                    *o = v;
+                }
+            }
+        }
+    })
+}
+
+/// `conv.forward` for an unpadded, bias-free convolution of stride `stride` with the kernels above:
+/// an autodiff operation on `Autodiff<Flex>` (input and weight gradients), plain on `Flex`; the
+/// inputs back on other backends.
+pub fn conv_cpu<B: Backend>(
+    weight: Tensor<B, 4>,
+    x: Tensor<B, 4>,
+    stride: usize,
+) -> Result<Tensor<B, 4>, (Tensor<B, 4>, Tensor<B, 4>)> {
+    let any: Box<dyn Any> = Box::new((weight, x));
+    let any = match any.downcast::<(Tensor<CpuTrain, 4>, Tensor<CpuTrain, 4>)>() {
+        Ok(a) => return Ok(cast(conv_train(a.0, a.1, stride))),
+        Err(any) => any,
+    };
+    let any = match any.downcast::<(Tensor<Cpu, 4>, Tensor<Cpu, 4>)>() {
+        Ok(a) => {
+            let dims = a.1.dims();
+            let [o, _, k, _] = a.0.dims();
+            let wv = values(&a.0.into_primitive().tensor());
+            let xv = values(&a.1.into_primitive().tensor());
+            let y = conv_values(slice_of(&xv), slice_of(&wv), dims, [o, k, stride]);
+            let out = [dims[0], o, (dims[2] - k) / stride + 1, (dims[3] - k) / stride + 1];
+            return Ok(cast(Tensor::<Cpu, 4>::from_primitive(TensorPrimitive::Float(flex(y, out)))));
+        }
+        Err(any) => any,
+    };
+    match any.downcast::<(Tensor<B, 4>, Tensor<B, 4>)>() {
+        Ok(a) => Err(*a),
+        Err(_) => unreachable!("the box holds (Tensor<B, 4>, Tensor<B, 4>)"),
+    }
+}
+
+#[derive(Debug, Clone)]
+struct ConvState {
+    weight: FlexTensor,
+    x: FlexTensor,
+    /// `[N, C, H, W]` of the input.
+    dims: [usize; 4],
+    /// `[O, k, stride]`.
+    kernel: [usize; 3],
+}
+
+#[derive(Debug)]
+struct ConvBackward;
+
+impl Backward<Cpu, 2> for ConvBackward {
+    type State = ConvState;
+    fn backward(self, ops: Ops<ConvState, 2>, grads: &mut Gradients, _: &mut Checkpointer) {
+        let [node_w, node_x] = ops.parents.map(|p| p.map(|node| node.id));
+        let dy = values(&grads.consume::<Cpu>(&ops.node));
+        let dy = slice_of(&dy);
+        let ConvState { weight, x, dims, kernel } = ops.state;
+        let [o, k, s] = kernel;
+        let (h, w) = ((dims[2] - k) / s + 1, (dims[3] - k) / s + 1);
+        if let Some(id) = node_x {
+            let dx = conv_x_grad_values(dy, slice_of(&weight), dims, kernel);
+            grads.register::<Cpu>(id, flex(dx, dims));
+        }
+        if let Some(id) = node_w {
+            let dw = conv_weight_grad_values(slice_of(&x), dy, dims, [o, h, w], k, s);
+            grads.register::<Cpu>(id, flex(dw, [o, dims[1], k, k]));
+        }
+    }
+}
+
+fn conv_train(weight: Tensor<CpuTrain, 4>, x: Tensor<CpuTrain, 4>, stride: usize) -> Tensor<CpuTrain, 4> {
+    let dims = x.dims();
+    let [o, _, k, _] = weight.dims();
+    let kernel = [o, k, stride];
+    let weight = weight.into_primitive().tensor();
+    let x = x.into_primitive().tensor();
+    let wv = values(&weight.primitive);
+    let xv = values(&x.primitive);
+    let out = [dims[0], o, (dims[2] - k) / stride + 1, (dims[3] - k) / stride + 1];
+    let y = flex(conv_values(slice_of(&xv), slice_of(&wv), dims, kernel), out);
+    let out = match ConvBackward
+        .prepare::<NoCheckpointing>([weight.node.clone(), x.node.clone()])
+        .compute_bound()
+        .stateful()
+    {
+        OpsKind::Tracked(prep) => prep.finish(
+            ConvState {
+                weight: wv,
+                x: xv,
+                dims,
+                kernel,
+            },
+            y,
+        ),
+        OpsKind::UnTracked(prep) => prep.finish(y),
+    };
+    Tensor::from_primitive(TensorPrimitive::Float(out))
+}
+
+/// `x[:, :, y0 : y0 + s·h : s, x0 : x0 + s·w : s]` `[N, C, h, w]`, copied row by row in parallel: an
+/// autodiff operation on `Autodiff<Flex>` (its gradient put back in place, zeros elsewhere), plain
+/// on `Flex`; the input back on other backends. The grid must lie inside x.
+pub fn subsample_cpu<B: Backend>(x: Tensor<B, 4>, s: usize, origin: [usize; 2], [h, w]: [usize; 2]) -> Result<Tensor<B, 4>, Tensor<B, 4>> {
+    let any: Box<dyn Any> = Box::new(x);
+    let any = match any.downcast::<Tensor<CpuTrain, 4>>() {
+        Ok(x) => return Ok(cast(subsample_train(*x, s, origin, [h, w]))),
+        Err(any) => any,
+    };
+    let any = match any.downcast::<Tensor<Cpu, 4>>() {
+        Ok(x) => {
+            let dims = x.dims();
+            let xv = values(&x.into_primitive().tensor());
+            let y = crop_values(slice_of(&xv), dims, s, origin, [h, w]);
+            return Ok(cast(Tensor::<Cpu, 4>::from_primitive(TensorPrimitive::Float(flex(y, [dims[0], dims[1], h, w])))));
+        }
+        Err(any) => any,
+    };
+    match any.downcast::<Tensor<B, 4>>() {
+        Ok(x) => Err(*x),
+        Err(_) => unreachable!("the box holds a Tensor<B, 4>"),
+    }
+}
+
+fn crop_values(x: &[f32], [n, c, hx, wx]: [usize; 4], s: usize, [y0, x0]: [usize; 2], [h, w]: [usize; 2]) -> Vec<f32> {
+    par_rows(n * c * h * w, w, |row, out| {
+        let (nc, i) = (row / h, row % h);
+        let src = &x[nc * hx * wx + (y0 + s * i) * wx + x0..];
+        for (j, v) in out.iter_mut().enumerate() {
+            *v = src[s * j];
+        }
+    })
+}
+
+#[derive(Debug, Clone)]
+struct CropState {
+    dims: [usize; 4],
+    s: usize,
+    origin: [usize; 2],
+    out: [usize; 2],
+}
+
+#[derive(Debug)]
+struct CropBackward;
+
+impl Backward<Cpu, 1> for CropBackward {
+    type State = CropState;
+    fn backward(self, ops: Ops<CropState, 1>, grads: &mut Gradients, _: &mut Checkpointer) {
+        let [node] = ops.parents.map(|p| p.map(|node| node.id));
+        let dy = values(&grads.consume::<Cpu>(&ops.node));
+        let dy = slice_of(&dy);
+        let CropState { dims, s, origin: [y0, x0], out: [h, w] } = ops.state;
+        let [n, c, hx, wx] = dims;
+        if let Some(id) = node {
+            let dx = par_rows(n * c * hx * wx, wx, |row, out| {
+                let (nc, y) = (row / hx, row % hx);
+                if y < y0 || (y - y0) % s != 0 || (y - y0) / s >= h {
+                    return;
+                }
+                let src = &dy[(nc * h + (y - y0) / s) * w..][..w];
+                for (j, &v) in src.iter().enumerate() {
+                    out[x0 + s * j] = v;
+                }
+            });
+            grads.register::<Cpu>(id, flex(dx, dims));
+        }
+    }
+}
+
+fn subsample_train(x: Tensor<CpuTrain, 4>, s: usize, origin: [usize; 2], out: [usize; 2]) -> Tensor<CpuTrain, 4> {
+    let dims = x.dims();
+    let x = x.into_primitive().tensor();
+    let xv = values(&x.primitive);
+    let y = flex(crop_values(slice_of(&xv), dims, s, origin, out), [dims[0], dims[1], out[0], out[1]]);
+    let y = match CropBackward.prepare::<NoCheckpointing>([x.node.clone()]).compute_bound().stateful() {
+        OpsKind::Tracked(prep) => prep.finish(CropState { dims, s, origin, out }, y),
+        OpsKind::UnTracked(prep) => prep.finish(y),
+    };
+    Tensor::from_primitive(TensorPrimitive::Float(y))
+}

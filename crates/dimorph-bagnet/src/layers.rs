@@ -16,20 +16,10 @@
 //! - cropping or subsampling a 4-D tensor leaves a view that flex copies element by element
 //!   ([`subsample`] does it as two 2-D copies).
 
-use std::any::Any;
-
-use burn::backend::autodiff::checkpoint::base::Checkpointer;
-use burn::backend::autodiff::checkpoint::strategy::NoCheckpointing;
-use burn::backend::autodiff::grads::Gradients;
-use burn::backend::autodiff::ops::{Backward, Ops, OpsKind};
-use burn::backend::autodiff::NodeId;
 use burn::nn::conv::Conv2d;
 use burn::nn::{BatchNorm, PaddingConfig2d};
 use burn::tensor::backend::Backend;
-use burn::tensor::ops::{ConvOptions, FloatTensor, ModuleOps};
-use burn::tensor::{Slice, Tensor, TensorPrimitive};
-
-use crate::{Cpu, CpuTrain};
+use burn::tensor::{Slice, Tensor};
 
 /// Batch normalisation of `x` `[N, C, H, W]` with `bn`'s parameters and running statistics, with the
 /// semantics of burn's `BatchNorm::forward` (batch statistics and a running-average update under
@@ -84,20 +74,12 @@ pub fn conv2d<B: Backend>(conv: &Conv2d<B>, x: Tensor<B, 4>) -> Tensor<B, 4> {
         return conv.forward(x);
     }
     if conv.kernel_size != [1, 1] {
-        // The CPU training backend, picked out by type (the model is generic over the backend).
-        let any: Box<dyn Any> = Box::new((x, conv.weight.val()));
-        return match any.downcast::<(Tensor<CpuTrain, 4>, Tensor<CpuTrain, 4>)>() {
-            Ok(xw) => {
-                let y: Box<dyn Any> = Box::new(conv2d_cpu_train(xw.0, xw.1, sh));
-                match y.downcast::<Tensor<B, 4>>() {
-                    Ok(y) => *y,
-                    Err(_) => unreachable!("B is CpuTrain here"),
-                }
-            }
-            Err(any) => match any.downcast::<(Tensor<B, 4>, Tensor<B, 4>)>() {
-                Ok(xw) => conv.forward(xw.0),
-                Err(_) => unreachable!("the box holds (Tensor<B, 4>, Tensor<B, 4>)"),
-            },
+        if conv.kernel_size[0] != conv.kernel_size[1] {
+            return conv.forward(x);
+        }
+        return match crate::fused::conv_cpu(conv.weight.val(), x, sh) {
+            Ok(y) => y,
+            Err((_, x)) => conv.forward(x),
         };
     }
     let [_, _, hx, wx] = x.dims();
@@ -130,10 +112,23 @@ pub fn subsample<B: Backend>(x: Tensor<B, 4>, s: usize, h: usize, w: usize) -> T
 /// `x[:, :, y0 : y0 + s·h : s, x0 : x0 + s·w : s]` as a contiguous `[N, C, h, w]` tensor, built from
 /// 2-D copies that flex does at memory speed (a 4-D strided view it copies element by element).
 pub fn subsample_at<B: Backend>(x: Tensor<B, 4>, s: usize, [y0, x0]: [usize; 2], h: usize, w: usize) -> Tensor<B, 4> {
-    let [n, c, hx, wx] = x.dims();
+    let [_, _, hx, wx] = x.dims();
     if s == 1 && [y0, x0] == [0, 0] && h == hx && w == wx {
         return x;
     }
+    if y0 + s * (h - 1) >= hx || x0 + s * (w - 1) >= wx {
+        return subsample_views(x, s, [y0, x0], h, w);
+    }
+    // On flex: one parallel copy (and its own gradient); elsewhere burn's views.
+    match crate::fused::subsample_cpu(x, s, [y0, x0], [h, w]) {
+        Ok(y) => y,
+        Err(x) => subsample_views(x, s, [y0, x0], h, w),
+    }
+}
+
+/// [`subsample_at`] from burn's slices and reshapes (any backend).
+fn subsample_views<B: Backend>(x: Tensor<B, 4>, s: usize, [y0, x0]: [usize; 2], h: usize, w: usize) -> Tensor<B, 4> {
+    let [n, c, hx, wx] = x.dims();
     if y0 + s * h > hx || x0 + s * w > wx {
         // The last grid point is the last row or column: a strided view, copied element by element.
         let step = |o: usize, len: usize| Slice::new(o as isize, Some((o + s * (len - 1) + 1) as isize), s as isize);
@@ -158,52 +153,4 @@ pub fn subsample_at<B: Backend>(x: Tensor<B, 4>, s: usize, [y0, x0]: [usize; 2],
             .slice([0..m * w, 0..1])
     };
     cols.reshape([n, c, h, w])
-}
-
-/// An unpadded, bias-free convolution of stride `stride` on `Autodiff<Flex>`, as an autodiff
-/// operation of its own: flex's convolution forward, burn's input gradient (a transposed
-/// convolution), and the weight gradient of [`crate::fused::conv_weight_grad`].
-pub fn conv2d_cpu_train(x: Tensor<CpuTrain, 4>, weight: Tensor<CpuTrain, 4>, stride: usize) -> Tensor<CpuTrain, 4> {
-    #[derive(Debug)]
-    struct ConvBackward;
-
-    impl Backward<Cpu, 2> for ConvBackward {
-        type State = (NodeId, NodeId, ConvOptions<2>);
-
-        fn backward(self, ops: Ops<Self::State, 2>, grads: &mut Gradients, checkpointer: &mut Checkpointer) {
-            let [node_x, node_weight] = ops.parents;
-            let grad = grads.consume::<Cpu>(&ops.node);
-            let (x_state, weight_state, options) = ops.state;
-            let x = checkpointer.retrieve_node_output::<FloatTensor<Cpu>>(x_state);
-            let weight = checkpointer.retrieve_node_output::<FloatTensor<Cpu>>(weight_state);
-            if let Some(node) = node_x {
-                let g = Cpu::conv2d_x_backward(x.clone(), weight.clone(), grad.clone(), options.clone());
-                grads.register::<Cpu>(node.id, g);
-            }
-            if let Some(node) = node_weight {
-                let float = |t| Tensor::<Cpu, 4>::from_primitive(TensorPrimitive::Float(t));
-                let [_, _, k, _] = float(weight).dims();
-                let g = crate::fused::conv_weight_grad(float(x), float(grad), k, options.stride[0]);
-                grads.register::<Cpu>(node.id, g.into_primitive().tensor());
-            }
-        }
-    }
-
-    let options = ConvOptions::new([stride, stride], [0, 0], [1, 1], 1);
-    let x = x.into_primitive().tensor();
-    let weight = weight.into_primitive().tensor();
-    let out = match ConvBackward
-        .prepare::<NoCheckpointing>([x.node.clone(), weight.node.clone()])
-        .compute_bound()
-        .stateful()
-    {
-        OpsKind::Tracked(mut prep) => {
-            let x_state = prep.checkpoint(&x);
-            let weight_state = prep.checkpoint(&weight);
-            let y = Cpu::conv2d(x.primitive, weight.primitive, None, options.clone());
-            prep.finish((x_state, weight_state, options), y)
-        }
-        OpsKind::UnTracked(prep) => prep.finish(Cpu::conv2d(x.primitive, weight.primitive, None, options)),
-    };
-    Tensor::from_primitive(TensorPrimitive::Float(out))
 }
