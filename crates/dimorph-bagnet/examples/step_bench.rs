@@ -97,7 +97,10 @@ fn bench<B: AutodiffBackend>(o: &Opts, device: &B::Device) {
     println!("size {}", o.size);
     println!("width {}", o.width);
     println!("params {}", model.trainable_params());
-    println!("threads {}", std::thread::available_parallelism().map_or(1, |n| n.get()));
+    println!(
+        "threads {}",
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    );
 
     // Training steps: the first is the warm-up.
     let mut times = Vec::new();
@@ -171,7 +174,10 @@ fn bench<B: AutodiffBackend>(o: &Opts, device: &B::Device) {
             y.detach()
         };
         let mut h = time_part("stem", x_train.clone(), &|t| model.stem(t));
-        for (i, layer) in [&model.layer1, &model.layer2, &model.layer3, &model.layer4].iter().enumerate() {
+        for (i, layer) in [&model.layer1, &model.layer2, &model.layer3, &model.layer4]
+            .iter()
+            .enumerate()
+        {
             for (b, block) in layer.iter().enumerate() {
                 h = time_part(&format!("layer{}_{b}", i + 1), h, &|t| block.forward(t));
             }
@@ -179,10 +185,16 @@ fn bench<B: AutodiffBackend>(o: &Opts, device: &B::Device) {
 
         let mut h = xi;
         let t0 = Instant::now();
-        h = burn::tensor::activation::relu(batch_norm(&inner.stem_bn, conv2d(&inner.stem2, conv2d(&inner.stem1, h))));
+        h = burn::tensor::activation::relu(batch_norm(
+            &inner.stem_bn,
+            conv2d(&inner.stem2, conv2d(&inner.stem1, h)),
+        ));
         sync(h.clone());
         println!("layer_stem_s {:.4}", t0.elapsed().as_secs_f64());
-        for (i, layer) in [&inner.layer1, &inner.layer2, &inner.layer3, &inner.layer4].iter().enumerate() {
+        for (i, layer) in [&inner.layer1, &inner.layer2, &inner.layer3, &inner.layer4]
+            .iter()
+            .enumerate()
+        {
             for (b, block) in layer.iter().enumerate() {
                 let t0 = Instant::now();
                 h = block.forward(h);

@@ -1,20 +1,12 @@
-//! Forward passes of the BagNet layers written for speed on burn's CPU backend (flex 0.21), with the
-//! same numbers as burn's `Conv2d::forward` and `BatchNorm::forward` and the same module fields, so
-//! saved models and loaded PyTorch weights are unchanged.
-//!
-//! Profiling a BagNet-33 training step on flex showed most of the time outside the matrix kernels:
-//! - burn's batch norm broadcasts `[1, C, 1, 1]` statistics over `[N, C, H, W]`, a pattern flex walks
-//!   element by element on one thread ([`batch_norm`] uses `[N·C, H·W]` rows and one scalar per row);
-//! - burn computes a convolution's weight gradient as a convolution whose kernel is the whole output
-//!   map, which for 1×1 kernels degenerates into matrix–vector products ([`conv2d`] runs a 1×1
-//!   convolution as a batched matrix product `W[out, in] · X[n][in, h·w]`, whose gradients are
-//!   matrix products as well);
-//! - for k×k kernels that weight gradient is a skinny product that reads the output gradient once
-//!   per input channel; on `Autodiff<Flex>` [`conv2d`] runs its own autodiff operation whose weight
-//!   gradient is one matrix product per kernel tap ([`crate::fused::conv_weight_grad`]), with flex's convolution
-//!   forward and burn's input gradient unchanged;
-//! - cropping or subsampling a 4-D tensor leaves a view that flex copies element by element
-//!   ([`subsample`] does it as two 2-D copies).
+//! Forward passes of the BagNet layers with the same numbers as burn's `Conv2d::forward` and
+//! `BatchNorm::forward` and the same module fields, so saved models and loaded PyTorch weights are
+//! unchanged. On burn's CPU backend they run the kernels of [`crate::cpu`]; on any other backend
+//! burn's tensor operations, arranged to avoid what is slow there too:
+//! - [`batch_norm`] views `[N, C, H, W]` as `[N·C, H·W]` rows with one scalar per row (burn broadcasts
+//!   `[1, C, 1, 1]` statistics, a pattern flex walks element by element);
+//! - [`conv2d`] runs a 1×1 convolution (any stride) as a batched matrix product on the subsampled
+//!   input ([`pointwise`]), whose gradients are matrix products as well;
+//! - [`subsample`] crops or subsamples with 2-D copies.
 
 use burn::nn::conv::Conv2d;
 use burn::nn::{BatchNorm, PaddingConfig2d};
@@ -62,8 +54,8 @@ pub fn batch_norm<B: Backend>(bn: &BatchNorm<B>, x: Tensor<B, 4>) -> Tensor<B, 4
 }
 
 /// `conv.forward(x)` for the unpadded, bias-free convolutions of a BagNet: a 1×1 kernel (any stride)
-/// runs as a matrix product on the subsampled input; a larger kernel on `Autodiff<Flex>` runs as
-/// [`conv2d_cpu_train`]; anything else through burn's convolution.
+/// runs as a matrix product on the subsampled input ([`pointwise`]), a larger square kernel on the
+/// CPU backend as [`crate::cpu::conv_cpu`]; anything else through burn's convolution.
 pub fn conv2d<B: Backend>(conv: &Conv2d<B>, x: Tensor<B, 4>) -> Tensor<B, 4> {
     let plain = conv.bias.is_none()
         && conv.groups == 1
@@ -77,7 +69,7 @@ pub fn conv2d<B: Backend>(conv: &Conv2d<B>, x: Tensor<B, 4>) -> Tensor<B, 4> {
         if conv.kernel_size[0] != conv.kernel_size[1] {
             return conv.forward(x);
         }
-        return match crate::fused::conv_cpu(conv.weight.val(), x, sh) {
+        return match crate::cpu::conv_cpu(conv.weight.val(), x, sh) {
             Ok(y) => y,
             Err((_, x)) => conv.forward(x),
         };
@@ -93,7 +85,7 @@ pub fn pointwise<B: Backend>(conv: &Conv2d<B>, x: Tensor<B, 4>) -> Tensor<B, 4> 
     let [n, c, h, w] = x.dims();
     let [out, cin, _, _] = conv.weight.dims();
     debug_assert_eq!(c, cin);
-    match crate::fused::pointwise_cpu(conv.weight.val(), x) {
+    match crate::cpu::pointwise_cpu(conv.weight.val(), x) {
         Ok(y) => y,
         Err((weight, x)) => weight
             .reshape([1, out, cin])
@@ -120,7 +112,7 @@ pub fn subsample_at<B: Backend>(x: Tensor<B, 4>, s: usize, [y0, x0]: [usize; 2],
         return subsample_views(x, s, [y0, x0], h, w);
     }
     // On flex: one parallel copy (and its own gradient); elsewhere burn's views.
-    match crate::fused::subsample_cpu(x, s, [y0, x0], [h, w]) {
+    match crate::cpu::subsample_cpu(x, s, [y0, x0], [h, w]) {
         Ok(y) => y,
         Err(x) => subsample_views(x, s, [y0, x0], h, w),
     }

@@ -1,15 +1,16 @@
 //! dimorph-bagnet: interpretable image classification with native patch-evidence maps
 //! (Ilanchezian et al. 2021, BagNets of Brendel & Bethge 2019), built on burn.
 //!
-//! Modules: [`model`] (the BagNet), [`layers`] (its layer forwards, fast on the CPU), [`synth`] (synthetic fundus images with planted evidence),
-//! [`data`] (image folders, label CSV, split, mask, augmentation), [`train`] (head then fine-tune,
-//! checkpoints, resume), [`metrics`] (accuracy, ROC AUC with bootstrap CI, ROC SVG),
-//! [`evidence`] (evidence maps, statistics, feature export), [`demo`].
+//! Modules: [`model`] (the BagNet), [`layers`] (its layer forwards), [`cpu`] (their kernels on the
+//! CPU backend), [`synth`] (synthetic fundus images with planted evidence), [`data`] (image folders,
+//! label CSV, split, mask, augmentation), [`train`] (head then fine-tune, checkpoints, resume),
+//! [`metrics`] (accuracy, ROC AUC with bootstrap CI, ROC SVG), [`evidence`] (evidence maps,
+//! statistics, feature export), [`demo`].
 
+pub mod cpu;
 pub mod data;
 pub mod demo;
 pub mod evidence;
-pub mod fused;
 pub mod image;
 pub mod layers;
 pub mod metrics;

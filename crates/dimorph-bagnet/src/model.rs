@@ -13,7 +13,7 @@ use burn::tensor::backend::Backend;
 use burn::tensor::{Tensor, TensorData};
 use serde::{Deserialize, Serialize};
 
-use crate::fused::bn_act;
+use crate::cpu::bn_act;
 use crate::layers::{conv2d, subsample};
 use crate::rng::Rng;
 use crate::BagNetError;

@@ -5,7 +5,7 @@ use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::nn::{BatchNorm, BatchNormConfig};
 use burn::tensor::backend::Backend;
 use burn::tensor::{Distribution, Slice, Tensor};
-use dimorph_bagnet::fused::conv_weight_grad;
+use dimorph_bagnet::cpu::conv_weight_grad;
 use dimorph_bagnet::layers::{batch_norm, conv2d, subsample, subsample_at};
 use dimorph_bagnet::{Cpu, CpuTrain};
 
@@ -68,7 +68,17 @@ fn conv<B: Backend>(cin: usize, cout: usize, k: usize, s: usize, dev: &B::Device
 #[test]
 fn conv2d_matches_burn_for_1x1_and_3x3_strides_and_odd_sides_with_gradients() {
     let dev = Default::default();
-    for (k, s, side) in [(1, 1, 9), (1, 2, 10), (1, 2, 9), (1, 3, 11), (3, 1, 8), (3, 2, 9), (3, 2, 10), (3, 2, 11), (3, 3, 13)] {
+    for (k, s, side) in [
+        (1, 1, 9),
+        (1, 2, 10),
+        (1, 2, 9),
+        (1, 3, 11),
+        (3, 1, 8),
+        (3, 2, 9),
+        (3, 2, 10),
+        (3, 2, 11),
+        (3, 3, 13),
+    ] {
         let layer = conv::<CpuTrain>(6, 4, k, s, &dev);
         let x = random::<CpuTrain, 4>([2, 6, side, side], &dev).require_grad();
         let y1 = conv2d(&layer, x.clone());
@@ -91,7 +101,11 @@ fn subsample_is_the_strided_crop() {
         let expected = x
             .clone()
             .slice([Slice::from(0..2), Slice::from(0..3), step(h), step(w)]);
-        assert_eq!(max_abs_diff(subsample(x.clone(), s, h, w), expected), 0.0, "s {s} {h}×{w}");
+        assert_eq!(
+            max_abs_diff(subsample(x.clone(), s, h, w), expected),
+            0.0,
+            "s {s} {h}×{w}"
+        );
     }
 }
 
@@ -122,7 +136,13 @@ fn conv_weight_grad_matches_burn_without_autodiff() {
 fn subsample_at_an_offset_is_the_strided_crop() {
     let dev = Default::default();
     let x = random::<Cpu, 4>([2, 3, 12, 11], &dev);
-    for (s, [y0, x0], h, w) in [(1, [1, 2], 9, 8), (2, [1, 1], 5, 5), (2, [0, 1], 6, 5), (2, [1, 0], 6, 5), (3, [2, 1], 3, 3)] {
+    for (s, [y0, x0], h, w) in [
+        (1, [1, 2], 9, 8),
+        (2, [1, 1], 5, 5),
+        (2, [0, 1], 6, 5),
+        (2, [1, 0], 6, 5),
+        (3, [2, 1], 3, 3),
+    ] {
         let step = |o: usize, len: usize| Slice::new(o as isize, Some((o + s * (len - 1) + 1) as isize), s as isize);
         let expected = x
             .clone()
@@ -163,10 +183,7 @@ fn reference_forward(
 }
 
 /// Gradients of the stem, a stage-3 and a stage-4 k×k conv and a downsample conv.
-fn some_grads(
-    m: &dimorph_bagnet::model::BagNet<CpuTrain>,
-    z: Tensor<CpuTrain, 2>,
-) -> Vec<Tensor<Cpu, 4>> {
+fn some_grads(m: &dimorph_bagnet::model::BagNet<CpuTrain>, z: Tensor<CpuTrain, 2>) -> Vec<Tensor<Cpu, 4>> {
     let g = z.sum().backward();
     let ds = m.layer1[0].downsample.as_ref().expect("block 0 has a downsample");
     [&m.stem1, &m.layer3[0].conv2, &m.layer4[0].conv2, &ds.conv]
@@ -231,7 +248,12 @@ fn batch_norm_matches_burn_on_bagnet_shapes() {
 }
 
 /// `act(bn(x) [+ r])` with burn's modules.
-fn bn_act_reference<B: Backend>(bn: &BatchNorm<B>, x: Tensor<B, 4>, r: Option<Tensor<B, 4>>, act: bool) -> Tensor<B, 4> {
+fn bn_act_reference<B: Backend>(
+    bn: &BatchNorm<B>,
+    x: Tensor<B, 4>,
+    r: Option<Tensor<B, 4>>,
+    act: bool,
+) -> Tensor<B, 4> {
     let y = bn.forward(x);
     let y = match r {
         Some(r) => y + r,
@@ -246,7 +268,7 @@ fn bn_act_reference<B: Backend>(bn: &BatchNorm<B>, x: Tensor<B, 4>, r: Option<Te
 
 #[test]
 fn fused_bn_act_matches_burn_in_training_with_gradients_and_running_statistics() {
-    use dimorph_bagnet::fused::bn_act;
+    use dimorph_bagnet::cpu::bn_act;
     let dev = Default::default();
     for (shape, residual, act) in [
         ([3, 5, 7, 6], false, true),
@@ -285,18 +307,27 @@ fn fused_bn_act_matches_burn_in_training_with_gradients_and_running_statistics()
             assert!(max_abs_diff(a, b) < 1e-4 * scale, "{case}: gradient of {name}");
         }
         if residual {
-            assert!(max_abs_diff(r.grad(&g1).unwrap(), r.grad(&g2).unwrap()) < 1e-5, "{case}: dr");
+            assert!(
+                max_abs_diff(r.grad(&g1).unwrap(), r.grad(&g2).unwrap()) < 1e-5,
+                "{case}: dr"
+            );
         } else {
             assert!(r.grad(&g1).is_none());
         }
-        assert!(max_abs_diff(ours.running_mean.value(), theirs.running_mean.value()) < 1e-5, "{case}");
-        assert!(max_abs_diff(ours.running_var.value(), theirs.running_var.value()) < 1e-4, "{case}");
+        assert!(
+            max_abs_diff(ours.running_mean.value(), theirs.running_mean.value()) < 1e-5,
+            "{case}"
+        );
+        assert!(
+            max_abs_diff(ours.running_var.value(), theirs.running_var.value()) < 1e-4,
+            "{case}"
+        );
     }
 }
 
 #[test]
 fn fused_bn_act_matches_burn_in_inference() {
-    use dimorph_bagnet::fused::bn_act;
+    use dimorph_bagnet::cpu::bn_act;
     let dev = Default::default();
     let mut layer = bn::<Cpu>(4, &dev);
     layer.running_mean = burn::module::RunningState::new(random([4], &dev));
