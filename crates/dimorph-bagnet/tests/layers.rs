@@ -4,7 +4,7 @@ use burn::module::Param;
 use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::nn::{BatchNorm, BatchNormConfig};
 use burn::tensor::backend::Backend;
-use burn::tensor::{Distribution, Slice, Tensor};
+use burn::tensor::{Slice, Tensor, TensorData};
 use dimorph_bagnet::cpu::conv_weight_grad;
 use dimorph_bagnet::layers::{batch_norm, conv2d, subsample, subsample_at};
 use dimorph_bagnet::{Cpu, CpuTrain};
@@ -16,8 +16,32 @@ fn max_abs_diff<B: Backend, const D: usize>(a: Tensor<B, D>, b: Tensor<B, D>) ->
     a.iter().zip(&b).map(|(x, y)| (x - y).abs()).fold(0.0, f32::max)
 }
 
+thread_local! {
+    /// Calls of `random` on this test's thread: every test draws the same numbers on every run.
+    static DRAWS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// N(0.5, 2²) values from a seeded generator (splitmix64 and Box–Muller), a new stream per call.
 fn random<B: Backend, const D: usize>(shape: [usize; D], dev: &B::Device) -> Tensor<B, D> {
-    Tensor::random(shape, Distribution::Normal(0.5, 2.0), dev)
+    let mut state = DRAWS.with(|d| {
+        d.set(d.get() + 1);
+        d.get().wrapping_mul(0x9E37_79B9_7F4A_7C15)
+    });
+    let mut next = || {
+        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
+    };
+    let n: usize = shape.iter().product();
+    let values: Vec<f32> = (0..n)
+        .map(|_| {
+            let (u, v) = (next().max(1e-300), next());
+            (0.5 + 2.0 * (-2.0 * u.ln()).sqrt() * (2.0 * std::f64::consts::PI * v).cos()) as f32
+        })
+        .collect();
+    Tensor::from_data(TensorData::new(values, shape), dev)
 }
 
 fn bn<B: Backend>(c: usize, dev: &B::Device) -> BatchNorm<B> {

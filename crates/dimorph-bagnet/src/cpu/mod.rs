@@ -168,18 +168,21 @@ unsafe fn gemm_strided(
 /// images run in parallel, each on one thread, which suits the weight gradients (a small output
 /// and a long inner dimension, which gemm's own threading splits poorly).
 fn sum_over_images(n: usize, len: usize, f: impl Fn(usize, &mut [f32]) + Sync + Send) -> Vec<f32> {
-    (0..n)
+    let parts: Vec<Vec<f32>> = (0..n)
         .into_par_iter()
         .map(|b| {
             let mut acc = vec![0.0f32; len];
             f(b, &mut acc);
             acc
         })
-        .reduce_with(|mut a, b| {
-            for (x, y) in a.iter_mut().zip(&b) {
-                *x += y;
-            }
-            a
-        })
-        .unwrap_or_else(|| vec![0.0; len])
+        .collect();
+    // Added in image order, so the result does not depend on how the threads took the work (a
+    // resumed training run must reproduce the uninterrupted one).
+    let mut total = vec![0.0f32; len];
+    for part in &parts {
+        for (t, v) in total.iter_mut().zip(part) {
+            *t += v;
+        }
+    }
+    total
 }
