@@ -35,29 +35,33 @@ def main():
     print(f"threads {torch.get_num_threads()}")
     print("params", sum(p.numel() for p in model.parameters() if p.requires_grad))
     model.train()
-    times = []
+    times, cpu = [], []
     for rep in range(a.reps + 1):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         opt.zero_grad(set_to_none=True)
         loss = loss_fn(model(x), y)
         loss.backward()
         opt.step()
-        dt = time.perf_counter() - t0
-        print(f"train step {rep}: {dt:.3f} s (loss {loss.item():.4f})", file=sys.stderr)
+        dt, dc = time.perf_counter() - t0, time.process_time() - c0
+        print(f"train step {rep}: {dt:.3f} s, CPU {dc:.2f} s (loss {loss.item():.4f})", file=sys.stderr)
         if rep > 0:
             times.append(dt)
+            cpu.append(dc)
     print(f"train_step_s {statistics.median(times):.4f}")
+    print(f"train_step_cpu_s {statistics.median(cpu):.2f}")
     model.eval()
-    times = []
+    times, cpu = [], []
     with torch.inference_mode():
         for rep in range(a.reps + 1):
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             model(x)
-            dt = time.perf_counter() - t0
-            print(f"inference {rep}: {dt:.3f} s", file=sys.stderr)
+            dt, dc = time.perf_counter() - t0, time.process_time() - c0
+            print(f"inference {rep}: {dt:.3f} s, CPU {dc:.2f} s", file=sys.stderr)
             if rep > 0:
                 times.append(dt)
+                cpu.append(dc)
     print(f"infer_s {statistics.median(times):.4f}")
+    print(f"infer_cpu_s {statistics.median(cpu):.2f}")
 
 
 if __name__ == "__main__":

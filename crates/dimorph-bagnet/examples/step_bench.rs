@@ -63,6 +63,19 @@ fn parse() -> Result<Opts, String> {
     Ok(o)
 }
 
+/// CPU time (user + system, all threads) of this process so far, in seconds; NaN off Linux.
+fn cpu_seconds() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return f64::NAN;
+    };
+    // Fields after the command name (which is in parentheses): utime and stime are the 12th and 13th.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(f64::NAN);
+    // USER_HZ is 100 on Linux.
+    (ticks(11) + ticks(12)) / 100.0
+}
+
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
     v[v.len() / 2]
@@ -91,43 +104,85 @@ fn bench<B: AutodiffBackend>(o: &Opts, device: &B::Device) {
 
     // Training steps: the first is the warm-up.
     let mut times = Vec::new();
+    let mut cpu = Vec::new();
     let mut last_loss = f32::NAN;
     for rep in 0..=o.reps {
         let t0 = Instant::now();
+        let c0 = cpu_seconds();
         let z = model.forward(x.clone());
         // Binary cross-entropy with logits, stable form: log(1 + e^{-|z|}) + max(z, 0) − z·y.
         let loss = (z.clone().abs().neg().exp().log1p() + z.clone().clamp_min(0.0) - z * y.clone()).mean();
+        let t_fwd = t0.elapsed().as_secs_f64();
         let grads = GradientsParams::from_grads(loss.backward(), &model);
+        let t_bwd = t0.elapsed().as_secs_f64();
         model = optim.step(0.01, model, grads);
         // Reading one weight back forces the whole step to run on asynchronous backends.
         let done = sync(model.fc.weight.val());
         let dt = t0.elapsed().as_secs_f64();
+        let dc = cpu_seconds() - c0;
         last_loss = loss.into_scalar().elem::<f32>();
-        eprintln!("train step {rep}: {dt:.3} s (loss {last_loss:.4}, check {done:.4})");
+        eprintln!(
+            "train step {rep}: {dt:.3} s (forward {t_fwd:.3}, backward {:.3}, update {:.3}), CPU {dc:.2} s (loss {last_loss:.4}, check {done:.4})",
+            t_bwd - t_fwd,
+            dt - t_bwd
+        );
         if rep > 0 {
             times.push(dt);
+            cpu.push(dc);
         }
     }
     println!("loss {last_loss:.6}");
     println!("train_step_s {:.4}", median(times));
+    println!("train_step_cpu_s {:.2}", median(cpu));
 
     // Inference: forward of the inner (non-autodiff) model.
     let inner = model.valid();
+    let x_train = x.clone();
     let xi = x.inner();
     let mut times = Vec::new();
+    let mut cpu = Vec::new();
     for rep in 0..=o.reps {
         let t0 = Instant::now();
+        let c0 = cpu_seconds();
         let z = inner.forward(xi.clone());
         sync(z);
         let dt = t0.elapsed().as_secs_f64();
-        eprintln!("inference {rep}: {dt:.3} s");
+        let dc = cpu_seconds() - c0;
+        eprintln!("inference {rep}: {dt:.3} s, CPU {dc:.2} s");
         if rep > 0 {
             times.push(dt);
+            cpu.push(dc);
         }
     }
     println!("infer_s {:.4}", median(times));
+    println!("infer_cpu_s {:.2}", median(cpu));
 
     if o.layers {
+        // Training mode, block by block: forward and backward of `sum(part(x))` with x detached.
+        let time_part = |name: &str, xin: Tensor<B, 4>, part: &dyn Fn(Tensor<B, 4>) -> Tensor<B, 4>| {
+            let xin = xin.detach().require_grad();
+            let t0 = Instant::now();
+            let y = part(xin.clone());
+            sync(y.clone());
+            let t1 = Instant::now();
+            let g = y.clone().sum().backward();
+            if let Some(gx) = xin.grad(&g) {
+                sync(gx);
+            }
+            let (fwd, bwd) = ((t1 - t0).as_secs_f64(), t1.elapsed().as_secs_f64());
+            println!("train_{name}_s {fwd:.4} {bwd:.4}");
+            y.detach()
+        };
+        let mut h = time_part("stem", x_train.clone(), &|t| model.stem(t));
+        for (i, layer) in [&model.layer1, &model.layer2, &model.layer3, &model.layer4]
+            .iter()
+            .enumerate()
+        {
+            for (b, block) in layer.iter().enumerate() {
+                h = time_part(&format!("layer{}_{b}", i + 1), h, &|t| block.forward(t));
+            }
+        }
+
         let mut h = xi;
         let t0 = Instant::now();
         h = burn::tensor::activation::relu(batch_norm(

@@ -1,12 +1,14 @@
 //! dimorph-bagnet: interpretable image classification with native patch-evidence maps
 //! (Ilanchezian et al. 2021, BagNets of Brendel & Bethge 2019), built on burn.
 //!
-//! Modules: [`model`] (the BagNet), [`layers`] (its layer forwards, fast on the CPU), [`synth`] (synthetic fundus images with planted evidence),
-//! [`data`] (image folders, label CSV, split, mask, augmentation), [`train`] (head then fine-tune,
-//! checkpoints, resume), [`metrics`] (accuracy, ROC AUC with bootstrap CI, ROC SVG),
+//! Modules: [`model`] (the BagNet), [`layers`] (its layer forwards), [`cpu`] (their kernels on the
+//! CPU backend), [`synth`] (synthetic fundus images with planted evidence), [`data`] (image folders,
+//! label CSV, split, mask, augmentation), [`train`] (head then fine-tune, checkpoints, resume,
+//! precise batch-norm statistics), [`metrics`] (accuracy, ROC AUC with bootstrap CI, ROC SVG),
 //! [`evidence`] (evidence maps, statistics, feature export), [`weights`] (pretrained PyTorch and
 //! safetensors weights), [`demo`].
 
+pub mod cpu;
 pub mod data;
 pub mod demo;
 pub mod evidence;

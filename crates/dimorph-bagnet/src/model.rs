@@ -9,12 +9,12 @@
 use burn::module::{Initializer, Module, Param};
 use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::nn::{BatchNorm, BatchNormConfig, Linear, LinearConfig};
-use burn::tensor::activation::relu;
 use burn::tensor::backend::Backend;
 use burn::tensor::{Tensor, TensorData};
 use serde::{Deserialize, Serialize};
 
-use crate::layers::{batch_norm, conv2d, subsample};
+use crate::cpu::bn_act;
+use crate::layers::{conv2d, subsample};
 use crate::rng::Rng;
 use crate::BagNetError;
 
@@ -232,18 +232,17 @@ pub struct Bottleneck<B: Backend> {
 
 impl<B: Backend> Bottleneck<B> {
     pub fn forward(&self, x: Tensor<B, 4>) -> Tensor<B, 4> {
-        let out = relu(batch_norm(&self.bn1, conv2d(&self.conv1, x.clone())));
-        let out = relu(batch_norm(&self.bn2, conv2d(&self.conv2, out)));
-        let out = batch_norm(&self.bn3, conv2d(&self.conv3, out));
+        let out = bn_act(&self.bn1, conv2d(&self.conv1, x.clone()), None, true);
+        let out = bn_act(&self.bn2, conv2d(&self.conv2, out), None, true);
+        let out = conv2d(&self.conv3, out);
         let [_, _, h, w] = out.dims();
-        // The residual, cropped at bottom and right to the output's h×w. As in the reference the
-        // downsample's batch norm sees the whole strided map and the crop comes after it (in
-        // training, batch statistics over the cropped map would differ).
+        // The residual, cropped at bottom and right to the output's h×w after its downsample (the
+        // batch statistics of the downsample's batch norm include the cropped rows and columns).
         let residual = match &self.downsample {
-            Some(d) => subsample(batch_norm(&d.bn, conv2d(&d.conv, x)), 1, h, w),
-            None => subsample(x, 1, h, w),
+            Some(d) => bn_act(&d.bn, conv2d(&d.conv, x), None, false),
+            None => x,
         };
-        relu(out + residual)
+        bn_act(&self.bn3, out, Some(subsample(residual, 1, h, w)), true)
     }
 }
 
@@ -263,13 +262,18 @@ pub struct BagNet<B: Backend> {
 impl<B: Backend> BagNet<B> {
     /// Patch features `[N, C, h, w]` of normalised images `[N, 3, H, W]`: one C-vector per q×q patch.
     pub fn features(&self, x: Tensor<B, 4>) -> Tensor<B, 4> {
-        let mut x = relu(batch_norm(&self.stem_bn, conv2d(&self.stem2, conv2d(&self.stem1, x))));
+        let mut x = self.stem(x);
         for layer in [&self.layer1, &self.layer2, &self.layer3, &self.layer4] {
             for block in layer {
                 x = block.forward(x);
             }
         }
         x
+    }
+
+    /// The stem: 1×1 conv, 3×3 conv, batch norm, ReLU.
+    pub fn stem(&self, x: Tensor<B, 4>) -> Tensor<B, 4> {
+        bn_act(&self.stem_bn, conv2d(&self.stem2, conv2d(&self.stem1, x)), None, true)
     }
 
     /// Per-patch evidence `[N, h, w, K]`: the head applied to each patch's feature vector (w·x + b).

@@ -19,7 +19,11 @@ fn demo_model_finds_the_planted_evidence_on_held_out_images() {
     // The n strongest-evidence patches over the n test images (evidence towards each image's own
     // class), and per image its single strongest patch: both in the planted regions at least 80 %.
     let top = r.explain.top_patches_in_planted.expect("planted regions known");
-    assert!(top >= 0.8, "{:.1} % of the strongest-evidence patches in the planted regions (< 80 %)", 100.0 * top);
+    assert!(
+        top >= 0.8,
+        "{:.1} % of the strongest-evidence patches in the planted regions (< 80 %)",
+        100.0 * top
+    );
     let hits = r.explain.strongest_in_planted.expect("planted regions known");
     assert!(
         hits >= 0.8,

@@ -1,0 +1,114 @@
+//! Strided crops `x[:, :, y0 : y0 + s·h : s, x0 : x0 + s·w : s]` copied row by row in parallel.
+
+use std::any::Any;
+
+use burn::backend::autodiff::checkpoint::base::Checkpointer;
+use burn::backend::autodiff::checkpoint::strategy::NoCheckpointing;
+use burn::backend::autodiff::grads::Gradients;
+use burn::backend::autodiff::ops::{Backward, Ops, OpsKind};
+use burn::tensor::backend::Backend;
+use burn::tensor::{Tensor, TensorPrimitive};
+
+use super::{cast, flex, par_rows, slice_of, values};
+use crate::{Cpu, CpuTrain};
+
+/// `x[:, :, y0 : y0 + s·h : s, x0 : x0 + s·w : s]` `[N, C, h, w]`, copied row by row in parallel: an
+/// autodiff operation on `Autodiff<Flex>` (its gradient put back in place, zeros elsewhere), plain
+/// on `Flex`; the input back on other backends. The grid must lie inside x.
+pub fn subsample_cpu<B: Backend>(
+    x: Tensor<B, 4>,
+    s: usize,
+    origin: [usize; 2],
+    [h, w]: [usize; 2],
+) -> Result<Tensor<B, 4>, Tensor<B, 4>> {
+    let any: Box<dyn Any> = Box::new(x);
+    let any = match any.downcast::<Tensor<CpuTrain, 4>>() {
+        Ok(x) => return Ok(cast(subsample_train(*x, s, origin, [h, w]))),
+        Err(any) => any,
+    };
+    let any = match any.downcast::<Tensor<Cpu, 4>>() {
+        Ok(x) => {
+            let dims = x.dims();
+            let xv = values(&x.into_primitive().tensor());
+            let y = crop_values(slice_of(&xv), dims, s, origin, [h, w]);
+            return Ok(cast(Tensor::<Cpu, 4>::from_primitive(TensorPrimitive::Float(flex(
+                y,
+                [dims[0], dims[1], h, w],
+            )))));
+        }
+        Err(any) => any,
+    };
+    match any.downcast::<Tensor<B, 4>>() {
+        Ok(x) => Err(*x),
+        Err(_) => unreachable!("the box holds a Tensor<B, 4>"),
+    }
+}
+
+fn crop_values(x: &[f32], [n, c, hx, wx]: [usize; 4], s: usize, [y0, x0]: [usize; 2], [h, w]: [usize; 2]) -> Vec<f32> {
+    par_rows(n * c * h * w, w, |row, out| {
+        let (nc, i) = (row / h, row % h);
+        let src = &x[nc * hx * wx + (y0 + s * i) * wx + x0..];
+        for (j, v) in out.iter_mut().enumerate() {
+            *v = src[s * j];
+        }
+    })
+}
+
+#[derive(Debug, Clone)]
+struct CropState {
+    dims: [usize; 4],
+    s: usize,
+    origin: [usize; 2],
+    out: [usize; 2],
+}
+
+#[derive(Debug)]
+struct CropBackward;
+
+impl Backward<Cpu, 1> for CropBackward {
+    type State = CropState;
+    fn backward(self, ops: Ops<CropState, 1>, grads: &mut Gradients, _: &mut Checkpointer) {
+        let [node] = ops.parents.map(|p| p.map(|node| node.id));
+        let dy = values(&grads.consume::<Cpu>(&ops.node));
+        let dy = slice_of(&dy);
+        let CropState {
+            dims,
+            s,
+            origin: [y0, x0],
+            out: [h, w],
+        } = ops.state;
+        let [n, c, hx, wx] = dims;
+        if let Some(id) = node {
+            let dx = par_rows(n * c * hx * wx, wx, |row, out| {
+                let (nc, y) = (row / hx, row % hx);
+                if y < y0 || (y - y0) % s != 0 || (y - y0) / s >= h {
+                    return;
+                }
+                let src = &dy[(nc * h + (y - y0) / s) * w..][..w];
+                for (j, &v) in src.iter().enumerate() {
+                    out[x0 + s * j] = v;
+                }
+            });
+            grads.register::<Cpu>(id, flex(dx, dims));
+        }
+    }
+}
+
+fn subsample_train(x: Tensor<CpuTrain, 4>, s: usize, origin: [usize; 2], out: [usize; 2]) -> Tensor<CpuTrain, 4> {
+    let dims = x.dims();
+    let x = x.into_primitive().tensor();
+    let xv = values(&x.primitive);
+    let y = flex(
+        crop_values(slice_of(&xv), dims, s, origin, out),
+        [dims[0], dims[1], out[0], out[1]],
+    );
+    let y = match CropBackward
+        .prepare::<NoCheckpointing>([x.node.clone()])
+        .compute_bound()
+        .stateful()
+    {
+        OpsKind::Tracked(prep) => prep.finish(CropState { dims, s, origin, out }, y),
+        OpsKind::UnTracked(prep) => prep.finish(y),
+    };
+    Tensor::from_primitive(TensorPrimitive::Float(y))
+}
