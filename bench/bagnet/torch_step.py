@@ -1,5 +1,6 @@
 """PyTorch peer of the BagNet speed benchmark: one SGD training step (forward, BCE-with-logits loss,
-backward, optimiser step) and one inference forward on a random batch, on the CPU with all cores.
+backward, optimiser step) and one inference forward on a random batch, on the CPU with all cores
+(or `--device cuda`).
 Prints the median of --reps runs after one warm-up as `key value` lines (bench/bagnet/run.sh).
 """
 import argparse
@@ -22,16 +23,19 @@ def main():
     p.add_argument("--width", type=float, default=1.0)
     p.add_argument("--reps", type=int, default=3)
     p.add_argument("--threads", type=int, default=os.cpu_count())
+    p.add_argument("--device", default="cpu", help="cpu or cuda")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(1)
     q = {"bagnet9": 9, "bagnet8": 9, "bagnet17": 17, "bagnet16": 17, "bagnet33": 33, "bagnet32": 33}[a.arch]
-    model = BagNet(q=q, num_classes=1, width=a.width)
-    x = torch.randn(a.batch, 3, a.size, a.size)
-    y = torch.bernoulli(torch.full((a.batch, 1), 0.5))
+    dev = torch.device(a.device)
+    model = BagNet(q=q, num_classes=1, width=a.width).to(dev)
+    x = torch.randn(a.batch, 3, a.size, a.size, device=dev)
+    y = torch.bernoulli(torch.full((a.batch, 1), 0.5, device=dev))
+    sync = torch.cuda.synchronize if dev.type == "cuda" else (lambda: None)
     opt = torch.optim.SGD(model.parameters(), lr=0.01)
     loss_fn = torch.nn.BCEWithLogitsLoss()
-    print(f"backend torch-{torch.__version__} CPU")
+    print(f"backend torch-{torch.__version__} {a.device}")
     print(f"threads {torch.get_num_threads()}")
     print("params", sum(p.numel() for p in model.parameters() if p.requires_grad))
     model.train()
@@ -42,12 +46,15 @@ def main():
         loss = loss_fn(model(x), y)
         loss.backward()
         opt.step()
+        sync()
         dt, dc = time.perf_counter() - t0, time.process_time() - c0
         print(f"train step {rep}: {dt:.3f} s, CPU {dc:.2f} s (loss {loss.item():.4f})", file=sys.stderr)
         if rep > 0:
             times.append(dt)
             cpu.append(dc)
-    print(f"train_step_s {statistics.median(times):.4f}")
+    step = statistics.median(times)
+    print(f"train_step_s {step:.4f}")
+    print(f"train_images_per_s {a.batch / step:.2f}")
     print(f"train_step_cpu_s {statistics.median(cpu):.2f}")
     model.eval()
     times, cpu = [], []
@@ -55,12 +62,15 @@ def main():
         for rep in range(a.reps + 1):
             t0, c0 = time.perf_counter(), time.process_time()
             model(x)
+            sync()
             dt, dc = time.perf_counter() - t0, time.process_time() - c0
             print(f"inference {rep}: {dt:.3f} s, CPU {dc:.2f} s", file=sys.stderr)
             if rep > 0:
                 times.append(dt)
                 cpu.append(dc)
-    print(f"infer_s {statistics.median(times):.4f}")
+    infer = statistics.median(times)
+    print(f"infer_s {infer:.4f}")
+    print(f"infer_images_per_s {a.batch / infer:.2f}")
     print(f"infer_cpu_s {statistics.median(cpu):.2f}")
 
 

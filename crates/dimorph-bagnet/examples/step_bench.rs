@@ -132,7 +132,9 @@ fn bench<B: AutodiffBackend>(o: &Opts, device: &B::Device) {
         }
     }
     println!("loss {last_loss:.6}");
-    println!("train_step_s {:.4}", median(times));
+    let step = median(times);
+    println!("train_step_s {step:.4}");
+    println!("train_images_per_s {:.2}", o.batch as f64 / step);
     println!("train_step_cpu_s {:.2}", median(cpu));
 
     // Inference: forward of the inner (non-autodiff) model.
@@ -154,7 +156,9 @@ fn bench<B: AutodiffBackend>(o: &Opts, device: &B::Device) {
             cpu.push(dc);
         }
     }
-    println!("infer_s {:.4}", median(times));
+    let infer = median(times);
+    println!("infer_s {infer:.4}");
+    println!("infer_images_per_s {:.2}", o.batch as f64 / infer);
     println!("infer_cpu_s {:.2}", median(cpu));
 
     if o.layers {

@@ -21,6 +21,7 @@ pub enum DeviceKind {
     Cuda,
 }
 
+#[cfg(not(feature = "cuda"))]
 fn no_cuda() -> BagNetError {
     BagNetError::Arg("--device cuda: this build has no CUDA backend (rebuild with `--features cuda`)".into())
 }
