@@ -380,7 +380,9 @@ pub fn explain_section(r: &ExplainResult) -> Section {
     let mut t = Table::new(
         format!(
             "Evidence statistics by class ({} set, {} images, t = {})",
-            r.set, r.n, r.threshold
+            r.set,
+            r.n,
+            dimorph_report::fmt::sig(r.threshold, 4)
         ),
         &[
             "statistic",
@@ -397,9 +399,16 @@ pub fn explain_section(r: &ExplainResult) -> Section {
             format!("{:.2}", c.cohens_d),
         ]);
     }
+    if let Some(h) = r.top_patches_in_planted {
+        t.note(format!(
+            "of the {} strongest-evidence patches (towards each image's own class), {:.1}% lie in the planted regions",
+            r.n,
+            100.0 * h
+        ));
+    }
     if let Some(h) = r.strongest_in_planted {
         t.note(format!(
-            "strongest-evidence patch overlaps the planted region in {:.1}% of images",
+            "each image's strongest-evidence patch lies in the planted regions in {:.1}% of images",
             100.0 * h
         ));
     }
