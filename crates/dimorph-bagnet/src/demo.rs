@@ -7,6 +7,7 @@ use std::path::Path;
 
 use dimorph_report::Section;
 
+use crate::evidence;
 use crate::model::Arch;
 use crate::pipeline::{self, ExplainOptions};
 use crate::synth::{self, SynthOptions};
@@ -67,32 +68,29 @@ pub fn run_with(so: SynthOptions, to: TrainOptions) -> Result<DemoResult, BagNet
     let tr = train::train::<crate::CpuTrain>(&ds, &to, &run, false, true, &Default::default())?;
     let device = Default::default();
     let (model, meta) = train::load_model::<crate::Cpu>(&run.join("best"), &device)?;
-    let state: train::RunState = train::read_json(&run.join("state.json"))?;
-    let sets: Vec<(String, Vec<usize>)> = ["training", "validation", "test"]
+    let sets = pipeline::sets_for(&run.join("best"), &ds);
+    let test = sets
         .iter()
-        .zip(state.split.iter())
-        .map(|(n, v)| (n.to_string(), v.clone()))
-        .collect();
+        .find(|(name, _)| name == "test")
+        .map(|(_, idx)| idx.clone())
+        .ok_or_else(|| BagNetError::Data("the demo run has no test set".into()))?;
     let ev = pipeline::eval_model(&model, &meta, &ds, &sets, &device);
-    // Logits of a small model trained briefly are small: threshold and clip from the data.
+    // Logits of a small model trained briefly are small: threshold and clip are the 90th and 99th
+    // percentiles of |patch logit| over the test maps (computed here without writing any file).
+    let maps = evidence::compute(&model, &ds, &test, meta.config.arch.q(), 0.0, 16, None, &device)?;
+    let mut abs: Vec<f64> = maps.iter().flat_map(|e| e.map.iter().map(|v| v.abs())).collect();
+    abs.sort_by(f64::total_cmp);
     let mut ex = ExplainOptions {
         clip: 1.0,
         threshold: 0.5,
         max_images: 8,
         features: false,
     };
-    let probe = pipeline::explain_model(&model, &meta, &ds, "test", &sets[2].1, &ex, &dir.join("maps"), &device)?;
-    let mut abs: Vec<f64> = probe
-        .images
-        .iter()
-        .flat_map(|e| e.map.iter().map(|v| v.abs()))
-        .collect();
-    abs.sort_by(f64::total_cmp);
     if let Some(&q99) = abs.get(abs.len() * 99 / 100) {
         ex.clip = q99.max(1e-6);
         ex.threshold = abs[abs.len() * 9 / 10];
     }
-    let xr = pipeline::explain_model(&model, &meta, &ds, "test", &sets[2].1, &ex, &dir.join("maps"), &device)?;
+    let xr = pipeline::explain_model(&model, &meta, &ds, "test", &test, &ex, &dir.join("maps"), &device)?;
     Ok(DemoResult {
         synth: so,
         train: to,

@@ -105,7 +105,7 @@ pub fn train_section(r: &TrainResult) -> Section {
 
 /// Which image indices form train/validation/test: the run's split when `model_dir`'s parent
 /// holds the run state for these images, else one set "all".
-fn sets_for(model_dir: &Path, ds: &Dataset) -> Vec<(String, Vec<usize>)> {
+pub(crate) fn sets_for(model_dir: &Path, ds: &Dataset) -> Vec<(String, Vec<usize>)> {
     let state = model_dir
         .parent()
         .map(|p| p.join("state.json"))
