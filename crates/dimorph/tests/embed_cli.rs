@@ -3,18 +3,9 @@
 //! small data: they test the wiring, not the embedding quality (see dimorph-embed's tests).
 
 use std::path::PathBuf;
-use std::process::{Command, Output};
 
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_dimorph"))
-        .args(args)
-        .output()
-        .expect("runs")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+mod common;
+use common::{run, stderr};
 
 fn dir() -> PathBuf {
     let d = std::env::temp_dir().join(format!("dimorph_embed_cli_{}", std::process::id()));

@@ -2,23 +2,14 @@
 //! bad input.
 
 use std::path::PathBuf;
-use std::process::{Command, Output};
+
+mod common;
+use common::{run, stderr};
 
 fn data(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../../data/refint")
         .join(name)
-}
-
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_dimorph"))
-        .args(args)
-        .output()
-        .expect("runs")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 fn tmp(name: &str, contents: &str) -> PathBuf {
