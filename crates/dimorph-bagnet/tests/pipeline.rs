@@ -87,6 +87,10 @@ fn folder_round_trip_bad_images_and_missing_files() {
     .unwrap();
     let rows = data::read_labels(&csv, &dir).unwrap();
     assert_eq!(rows.len(), 8);
+    // Both ground-truth circles (disc, macula) are read back.
+    assert!(rows
+        .iter()
+        .all(|r| r.planted.len() == 2 && r.planted.iter().all(|c| c[2] > 0.0)));
     assert_eq!(data::classes(&rows).len(), 2);
     // Corrupt one image: stop names it; skip counts it.
     std::fs::write(dir.join("img00003.png"), b"not a png").unwrap();
@@ -105,6 +109,18 @@ fn folder_round_trip_bad_images_and_missing_files() {
     let e = data::read_labels(&bad, &dir).unwrap_err();
     let m = e.to_string();
     assert!(m.contains("row 7") && m.contains("gone.png"), "{m}");
+    // A planted-circle cell that is not a number: the row and column are named.
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let mut cells: Vec<&str> = lines[2].split(',').collect();
+    *cells.last_mut().unwrap() = "wide";
+    lines[2] = cells.join(",");
+    std::fs::write(&bad, lines.join("\n")).unwrap();
+    let m = data::read_labels(&bad, &dir).unwrap_err().to_string();
+    assert!(
+        m.contains("row 3") && m.contains("planted2_r") && m.contains("'wide'"),
+        "{m}"
+    );
     // A CSV without a label column.
     std::fs::write(&bad, "path,subject\nimg00000.png,s1\n").unwrap();
     assert!(data::read_labels(&bad, &dir).unwrap_err().to_string().contains("label"));

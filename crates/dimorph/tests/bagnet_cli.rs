@@ -137,6 +137,33 @@ fn bad_input_exits_2_with_a_message() {
         "{}",
         stderr(&o)
     );
+    // A ground-truth circle that is not a number: file, row and column named.
+    let text = std::fs::read_to_string(&labels).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let mut cells: Vec<&str> = lines[1].split(',').collect();
+    cells[5] = "left";
+    lines[1] = cells.join(",");
+    std::fs::write(&bad, lines.join("\n")).unwrap();
+    let o = run(&[
+        "bagnet",
+        "train",
+        "--images",
+        s,
+        "--labels",
+        bad.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--size",
+        "24",
+        "--arch",
+        "bagnet9",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert!(
+        e.contains("bad.csv") && e.contains("row 2") && e.contains("planted_x"),
+        "{e}"
+    );
     // Images smaller than the receptive field of BagNet-33.
     let o = run(&[
         "bagnet",
