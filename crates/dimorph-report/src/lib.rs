@@ -3,14 +3,18 @@
 //! An analysis produces a [`Section`] (or several): titled blocks of text, [`Table`]s and SVG
 //! figures. A [`Report`] is a list of sections that renders two ways: plain text for the terminal
 //! ([`Report::to_text`]) and one self-contained HTML page ([`Report::to_html`]) with the figures
-//! inlined. JSON output is each engine's own `serde::Serialize` result type, so that field names
-//! stay stable and documented where the numbers are computed.
+//! inlined. JSON output is each engine's own `serde::Serialize` result type inside the one envelope of
+//! [`outcome::envelope`], so that field names stay stable and documented where the numbers are
+//! computed; [`Outcome`] is what every engine's entry point returns.
 //!
 //! [`svg`] draws charts (axes, lines, points, bands) without any external dependency, and
 //! [`fmt`] formats numbers the way R and SAS print them.
 
 pub mod fmt;
+pub mod outcome;
 pub mod svg;
+
+pub use outcome::{envelope, Outcome};
 
 use std::fmt::Write as _;
 

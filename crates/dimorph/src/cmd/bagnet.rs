@@ -203,7 +203,7 @@ fn on_bad(skip: bool) -> OnBadImage {
 fn emit<T: serde::Serialize>(format: Format, value: &T, section: Section) -> CliResult {
     match format {
         Format::Json => println!("{}", serde_json::to_string_pretty(value).map_err(CliError::other)?),
-        Format::Text => print!("{}", section.to_text()),
+        Format::Text | Format::Csv => print!("{}", section.to_text()),
     }
     Ok(())
 }

@@ -319,7 +319,7 @@ pub fn run(a: Args) -> CliResult {
             };
             println!("{}", serde_json::to_string_pretty(&out).map_err(CliError::other)?);
         }
-        Format::Text => print!("{}", text_report(&a, &sel, &e, &clusters).to_text()),
+        Format::Text | Format::Csv => print!("{}", text_report(&a, &sel, &e, &clusters).to_text()),
     }
     Ok(())
 }

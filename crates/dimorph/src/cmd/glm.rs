@@ -227,7 +227,7 @@ pub fn run(a: Args) -> CliResult {
             }
             println!("{}", serde_json::to_string_pretty(&v).map_err(CliError::other)?);
         }
-        Format::Text => {
+        Format::Text | Format::Csv => {
             let title = format!(
                 "glm: {}  ({}, link = {})",
                 a.formula,

@@ -107,7 +107,7 @@ pub fn run(a: Args) -> CliResult {
             let j = serde_json::json!({ "source": data.source, "label": data.label, "lifetable": t, "variation": v });
             println!("{}", serde_json::to_string_pretty(&j).map_err(CliError::other)?);
         }
-        Format::Text => print!("{}", report::lifetable_section(&t, &v, &data.label).to_text()),
+        Format::Text | Format::Csv => print!("{}", report::lifetable_section(&t, &v, &data.label).to_text()),
     }
     Ok(())
 }
@@ -228,7 +228,7 @@ pub fn run_lost(a: LostArgs) -> CliResult {
             });
             println!("{}", serde_json::to_string_pretty(&j).map_err(CliError::other)?);
         }
-        Format::Text => {
+        Format::Text | Format::Csv => {
             let vrows: Vec<_> = an.sexes.iter().map(|r| (r.sex.to_string(), r.variation)).collect();
             println!("{}", report::variation_table(&vrows).to_text());
             if let Some(t) = report::table1(&an, false) {

@@ -213,7 +213,7 @@ fn table(a: TableArgs) -> CliResult {
     let rows = dimorph_refint::table::table1_from_frame(&frame, a.pu.options()?).map_err(CliError::input)?;
     match a.format {
         Format::Json => print_json(&rows),
-        Format::Text => {
+        Format::Text | Format::Csv => {
             print!("{}", dimorph_refint::table::render(&rows).to_text());
             Ok(())
         }
@@ -232,7 +232,7 @@ fn compare_cmd(a: CompareArgs) -> CliResult {
         }
         return match a.format {
             Format::Json => print_json(&c),
-            Format::Text => {
+            Format::Text | Format::Csv => {
                 print!("{}", dimorph_refint::report::comparison_section(&c).to_text());
                 Ok(())
             }
@@ -249,7 +249,7 @@ fn compare_cmd(a: CompareArgs) -> CliResult {
         .map_err(CliError::input)?;
     match a.format {
         Format::Json => print_json(&res),
-        Format::Text => {
+        Format::Text | Format::Csv => {
             for r in &res {
                 println!("{} limit:", r.limit.name());
                 for s in &r.steps {
@@ -304,7 +304,7 @@ fn estimate(a: EstimateArgs) -> CliResult {
     };
     match a.est.format {
         Format::Json => print_json(&out),
-        Format::Text => {
+        Format::Text | Format::Csv => {
             let rows: Vec<(String, &dimorph_refint::estimate::Limits)> = out
                 .groups
                 .iter()
@@ -365,7 +365,7 @@ fn partition_cmd(a: PartitionArgs) -> CliResult {
     }
     match a.est.format {
         Format::Json => print_json(&r),
-        Format::Text => {
+        Format::Text | Format::Csv => {
             let s: Section = dimorph_refint::report::partition_section(&r);
             print!("{}", s.to_text());
             for w in written {

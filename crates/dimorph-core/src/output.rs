@@ -1,0 +1,177 @@
+//! Files an analysis produces. An engine returns them as [`OutputFile`]s (a name relative to the
+//! output folder and the bytes); a front end writes them with [`write_all`]. Every file is written
+//! atomically — to a temporary file in the same folder, synced, then renamed over the target — so a
+//! reader never sees half a file and a crash leaves the old file intact; an existing file is
+//! replaced only when the caller says so ([`Overwrite::Replace`]).
+
+use crate::Location;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+/// A file to write: a path relative to the output folder (may hold `/` for a subfolder) and its
+/// contents.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputFile {
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+impl OutputFile {
+    pub fn new(name: impl Into<String>, bytes: impl Into<Vec<u8>>) -> Self {
+        OutputFile {
+            name: name.into(),
+            bytes: bytes.into(),
+        }
+    }
+    /// A text file.
+    pub fn text(name: impl Into<String>, text: impl Into<String>) -> Self {
+        OutputFile::new(name, text.into().into_bytes())
+    }
+}
+
+/// What to do when a file to write already exists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Overwrite {
+    /// Refuse, naming the file (the default: never overwrite without being asked).
+    #[default]
+    Refuse,
+    /// Replace it atomically.
+    Replace,
+}
+
+/// Why a file could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum OutputError {
+    #[error("{} already exists; pass --force to replace it", .0.display())]
+    Exists(PathBuf),
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("output file name '{0}' must be a relative path inside the output folder")]
+    BadName(String),
+}
+
+impl OutputError {
+    /// Whether the error is the caller's (an existing file, a bad name: exit code 2) rather than
+    /// the system's (exit code 1).
+    pub fn is_input(&self) -> bool {
+        !matches!(self, OutputError::Io { .. })
+    }
+    /// The file the error is about, as a [`Location`].
+    pub fn location(&self) -> Location {
+        match self {
+            OutputError::Exists(p) | OutputError::Io { path: p, .. } => Location::file(p.display().to_string()),
+            OutputError::BadName(n) => Location::file(n.clone()),
+        }
+    }
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> OutputError + '_ {
+    move |source| OutputError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// Writes `bytes` to `path` atomically, creating its folder.
+pub fn write_atomic(path: &Path, bytes: &[u8], overwrite: Overwrite) -> Result<(), OutputError> {
+    if overwrite == Overwrite::Refuse && path.exists() {
+        return Err(OutputError::Exists(path.to_path_buf()));
+    }
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&dir).map_err(io(&dir))?;
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "out".into());
+    let tmp = dir.join(format!(".{file_name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp).map_err(io(&tmp))?;
+        f.write_all(bytes).map_err(io(&tmp))?;
+        f.sync_all().map_err(io(&tmp))?;
+        drop(f);
+        if overwrite == Overwrite::Refuse && path.exists() {
+            return Err(OutputError::Exists(path.to_path_buf()));
+        }
+        std::fs::rename(&tmp, path).map_err(io(path))
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// Checks that a relative name stays inside its folder (no absolute path, no `..`).
+fn check_name(name: &str) -> Result<(), OutputError> {
+    let p = Path::new(name);
+    let ok =
+        !name.is_empty() && p.is_relative() && p.components().all(|c| matches!(c, std::path::Component::Normal(_)));
+    if ok {
+        Ok(())
+    } else {
+        Err(OutputError::BadName(name.into()))
+    }
+}
+
+/// Writes every file under `dir` atomically and returns the paths written, in order. With
+/// [`Overwrite::Refuse`] nothing is written when any target already exists.
+pub fn write_all(dir: &Path, files: &[OutputFile], overwrite: Overwrite) -> Result<Vec<PathBuf>, OutputError> {
+    for f in files {
+        check_name(&f.name)?;
+        let p = dir.join(&f.name);
+        if overwrite == Overwrite::Refuse && p.exists() {
+            return Err(OutputError::Exists(p));
+        }
+    }
+    let mut written = Vec::with_capacity(files.len());
+    for f in files {
+        let p = dir.join(&f.name);
+        write_atomic(&p, &f.bytes, overwrite)?;
+        written.push(p);
+    }
+    Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_atomically_and_refuses_to_overwrite() {
+        let dir = std::env::temp_dir().join(format!("dimorph-core-out-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let files = vec![
+            OutputFile::text("a.csv", "x\n1\n"),
+            OutputFile::text("sub/b.svg", "<svg/>"),
+        ];
+        let w = write_all(&dir, &files, Overwrite::Refuse).expect("first write");
+        assert_eq!(w.len(), 2);
+        assert_eq!(
+            std::fs::read_to_string(dir.join("a.csv")).ok().as_deref(),
+            Some("x\n1\n")
+        );
+        let again = write_all(&dir, &files, Overwrite::Refuse);
+        assert!(matches!(again, Err(OutputError::Exists(_))));
+        write_all(&dir, &[OutputFile::text("a.csv", "y\n")], Overwrite::Replace).expect("replace");
+        assert_eq!(std::fs::read_to_string(dir.join("a.csv")).ok().as_deref(), Some("y\n"));
+        assert!(matches!(
+            write_all(&dir, &[OutputFile::text("../evil", "")], Overwrite::Replace),
+            Err(OutputError::BadName(_))
+        ));
+        let leftovers = std::fs::read_dir(&dir)
+            .map(|d| {
+                d.filter_map(|e| e.ok())
+                    .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+                    .count()
+            })
+            .unwrap_or(0);
+        assert_eq!(leftovers, 0);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

@@ -1,0 +1,188 @@
+//! Tidy tables: one row per observation (a coefficient, an age, a group's limit), one column per
+//! variable, typed cells — the shape R's broom and pandas users expect. Written as CSV through the
+//! `csv` crate, so a field holding a comma, a quote or a newline is quoted correctly, and as JSON
+//! records for the envelope.
+//!
+//! Numbers are printed in Rust's shortest round-trip form (`0.1`, `1e-300`), so reading the CSV
+//! back gives the same `f64`. A missing or non-finite number is written `NA` in CSV (R's and
+//! pandas' default missing marker) and `null` in JSON; infinities are written `Inf` / `-Inf`.
+
+use serde_json::Value;
+
+/// One cell of a tidy table.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Num(f64),
+    Int(i64),
+    Text(String),
+    Bool(bool),
+    Missing,
+}
+
+impl Cell {
+    /// The CSV text of the cell.
+    pub fn to_field(&self) -> String {
+        match self {
+            Cell::Num(x) if x.is_nan() => "NA".into(),
+            Cell::Num(x) if *x == f64::INFINITY => "Inf".into(),
+            Cell::Num(x) if *x == f64::NEG_INFINITY => "-Inf".into(),
+            Cell::Num(x) => format!("{x}"),
+            Cell::Int(i) => i.to_string(),
+            Cell::Text(s) => s.clone(),
+            Cell::Bool(b) => if *b { "TRUE" } else { "FALSE" }.into(),
+            Cell::Missing => "NA".into(),
+        }
+    }
+
+    /// The JSON value of the cell (`null` for a missing or non-finite number).
+    pub fn to_json(&self) -> Value {
+        match self {
+            Cell::Num(x) if x.is_finite() => serde_json::Number::from_f64(*x).map_or(Value::Null, Value::Number),
+            Cell::Num(_) | Cell::Missing => Value::Null,
+            Cell::Int(i) => Value::from(*i),
+            Cell::Text(s) => Value::from(s.as_str()),
+            Cell::Bool(b) => Value::from(*b),
+        }
+    }
+}
+
+impl From<f64> for Cell {
+    fn from(x: f64) -> Self {
+        Cell::Num(x)
+    }
+}
+impl From<Option<f64>> for Cell {
+    fn from(x: Option<f64>) -> Self {
+        x.map_or(Cell::Missing, Cell::Num)
+    }
+}
+impl From<i64> for Cell {
+    fn from(x: i64) -> Self {
+        Cell::Int(x)
+    }
+}
+impl From<i32> for Cell {
+    fn from(x: i32) -> Self {
+        Cell::Int(x.into())
+    }
+}
+impl From<usize> for Cell {
+    fn from(x: usize) -> Self {
+        Cell::Int(i64::try_from(x).unwrap_or(i64::MAX))
+    }
+}
+impl From<bool> for Cell {
+    fn from(x: bool) -> Self {
+        Cell::Bool(x)
+    }
+}
+impl From<&str> for Cell {
+    fn from(x: &str) -> Self {
+        Cell::Text(x.into())
+    }
+}
+impl From<String> for Cell {
+    fn from(x: String) -> Self {
+        Cell::Text(x)
+    }
+}
+impl From<&String> for Cell {
+    fn from(x: &String) -> Self {
+        Cell::Text(x.clone())
+    }
+}
+
+/// A named tidy table.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TidyTable {
+    /// Short name; also the stem of the CSV file it is written to (`coefficients` →
+    /// `coefficients.csv`).
+    pub name: String,
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<Cell>>,
+}
+
+impl TidyTable {
+    pub fn new(name: impl Into<String>, columns: &[&str]) -> Self {
+        TidyTable {
+            name: name.into(),
+            columns: columns.iter().map(|c| c.to_string()).collect(),
+            rows: Vec::new(),
+        }
+    }
+
+    /// Appends a row. A row shorter than the header is padded with missing cells; a longer one
+    /// is a programming error and is cut to the header's width in release builds.
+    pub fn push(&mut self, row: Vec<Cell>) -> &mut Self {
+        debug_assert!(
+            row.len() <= self.columns.len(),
+            "table '{}': row of {} cells under {} columns",
+            self.name,
+            row.len(),
+            self.columns.len()
+        );
+        let mut row = row;
+        row.resize(self.columns.len(), Cell::Missing);
+        self.rows.push(row);
+        self
+    }
+
+    /// The table as CSV (header line first, `\n` line ends, RFC 4180 quoting where needed).
+    pub fn to_csv(&self) -> String {
+        let mut w = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::Any(b'\n'))
+            .from_writer(Vec::new());
+        // Writing to a Vec<u8> cannot fail; the results are kept for the type checker only.
+        let _ = w.write_record(&self.columns);
+        for r in &self.rows {
+            let _ = w.write_record(r.iter().map(Cell::to_field));
+        }
+        let bytes = w.into_inner().unwrap_or_default();
+        String::from_utf8(bytes).unwrap_or_default()
+    }
+
+    /// The table as a JSON array of records (`[{"term": "x", "estimate": 1.2}, …]`).
+    pub fn to_json_records(&self) -> Value {
+        Value::Array(
+            self.rows
+                .iter()
+                .map(|r| {
+                    let mut m = serde_json::Map::new();
+                    for (c, v) in self.columns.iter().zip(r) {
+                        m.insert(c.clone(), v.to_json());
+                    }
+                    Value::Object(m)
+                })
+                .collect(),
+        )
+    }
+
+    /// The table as an output file `<name>.csv`.
+    pub fn to_file(&self) -> crate::OutputFile {
+        crate::OutputFile::new(format!("{}.csv", self.name), self.to_csv().into_bytes())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hostile_text_round_trips_through_a_csv_parser() {
+        let mut t = TidyTable::new("t", &["group", "x", "n"]);
+        let nasty = "Heart, vessels \"and\"\nmore";
+        t.push(vec![nasty.into(), 0.1.into(), 3usize.into()]);
+        t.push(vec!["plain".into(), f64::NAN.into(), Cell::Missing]);
+        let csv = t.to_csv();
+        let mut r = csv::Reader::from_reader(csv.as_bytes());
+        let rows: Vec<csv::StringRecord> = r.records().map(|x| x.expect("valid csv")).collect();
+        assert_eq!(rows.len(), 2);
+        assert!(rows.iter().all(|x| x.len() == 3));
+        assert_eq!(&rows[0][0], nasty);
+        assert_eq!(rows[0][1].parse::<f64>().ok(), Some(0.1));
+        assert_eq!(&rows[1][1], "NA");
+        let j = t.to_json_records();
+        assert_eq!(j[0]["group"], nasty);
+        assert!(j[1]["x"].is_null());
+    }
+}
