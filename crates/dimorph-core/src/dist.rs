@@ -35,7 +35,7 @@ fn polish(mut x: f64, p: f64, cdf: impl Fn(f64) -> f64, pdf: impl Fn(f64) -> f64
     for _ in 0..2 {
         let err = cdf(x) - p;
         let d = pdf(x);
-        if err == 0.0 || !(d > 0.0) {
+        if err == 0.0 || d.is_nan() || d <= 0.0 {
             break;
         }
         let next = x - err / d;
