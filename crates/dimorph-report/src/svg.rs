@@ -278,7 +278,8 @@ impl Chart {
         d
     }
 
-    /// Renders the chart as a standalone `<svg>` element.
+    /// Renders the chart as a standalone `<svg>` element: background and clip path, grid and tick
+    /// labels, the plotted items (clipped to the plot area), raw overlays, frame and labels, legend.
     pub fn to_svg(&self) -> String {
         let (l, r, t, b) = self.margin;
         let (w, h) = (self.width, self.height);
@@ -296,7 +297,25 @@ impl Chart {
             w - l - r,
             h - t - b
         );
-        // ticks and grid
+        self.write_grid(&mut s);
+        let _ = write!(s, "<g clip-path=\"url(#{clip})\">");
+        self.write_items(&mut s);
+        s.push_str("</g>");
+        for it in &self.items {
+            if let Item::Raw(m) = it {
+                s.push_str(m);
+            }
+        }
+        self.write_frame(&mut s);
+        self.write_legend(&mut s);
+        s.push_str("</svg>");
+        s
+    }
+
+    /// Grid lines and tick labels of both axes.
+    fn write_grid(&self, s: &mut String) {
+        let (l, r, t, b) = self.margin;
+        let (w, h) = (self.width, self.height);
         let xt: Vec<(f64, String)> = self.x_ticks.clone().unwrap_or_else(|| {
             let t = nice_ticks(self.xr.0, self.xr.1, 6);
             t.iter().map(|&v| (v, tick_label(v, &t))).collect()
@@ -328,7 +347,10 @@ impl Chart {
                 escape(lab)
             );
         }
-        let _ = write!(s, "<g clip-path=\"url(#{clip})\">");
+    }
+
+    /// The plotted items (lines, points, polygons, rectangles, text), in order.
+    fn write_items(&self, s: &mut String) {
         for it in &self.items {
             match it {
                 Item::Line {
@@ -402,13 +424,12 @@ impl Chart {
                 Item::Raw(_) => {}
             }
         }
-        s.push_str("</g>");
-        for it in &self.items {
-            if let Item::Raw(m) = it {
-                s.push_str(m);
-            }
-        }
-        // frame, title, labels
+    }
+
+    /// Frame, title and axis labels.
+    fn write_frame(&self, s: &mut String) {
+        let (l, r, t, b) = self.margin;
+        let (w, h) = (self.width, self.height);
         let _ = write!(
             s,
             "<rect x=\"{l}\" y=\"{t}\" width=\"{}\" height=\"{}\" fill=\"none\" stroke=\"#333\"/>",
@@ -435,6 +456,11 @@ impl Chart {
             (t + h - b) / 2.0,
             escape(&self.y_label)
         );
+    }
+
+    /// The legend: a line or a swatch per entry, top left inside the plot.
+    fn write_legend(&self, s: &mut String) {
+        let (l, _, t, _) = self.margin;
         for (i, (lab, color, is_line)) in self.legend.iter().enumerate() {
             let y = t + 16.0 + 18.0 * i as f64;
             let x = l + 12.0;
@@ -454,8 +480,6 @@ impl Chart {
             }
             let _ = write!(s, "<text x=\"{}\" y=\"{}\">{}</text>", x + 28.0, y + 4.0, escape(lab));
         }
-        s.push_str("</svg>");
-        s
     }
 }
 
