@@ -1,6 +1,7 @@
 //! The `dimorph` binary: argument parsing and wiring only. Every number is computed by an
 //! engine crate; this file turns arguments into engine calls and engine results into output.
 
+mod bundled;
 mod cmd;
 
 use clap::{Parser, Subcommand};
@@ -32,7 +33,11 @@ enum Command {
     /// t-SNE of feature vectors with heavy-tailed kernels (FIt-SNE): coordinates, scatter, clusters.
     Embed(cmd::embed::Args),
     /// BagNet image classification with patch-evidence maps (Ilanchezian et al. 2021).
+    #[cfg(feature = "bagnet")]
     Bagnet(cmd::bagnet::Args),
+    /// BagNet image classification (not in this build: it was built with --no-default-features).
+    #[cfg(not(feature = "bagnet"))]
+    Bagnet(cmd::NoBagnetArgs),
 }
 
 fn main() -> ExitCode {
@@ -51,7 +56,10 @@ fn main() -> ExitCode {
         Command::Lifetable(a) => cmd::lifetable::run(a),
         Command::Lifelost(a) => cmd::lifetable::run_lost(a),
         Command::Embed(a) => cmd::embed::run(a),
+        #[cfg(feature = "bagnet")]
         Command::Bagnet(a) => cmd::bagnet::run(a),
+        #[cfg(not(feature = "bagnet"))]
+        Command::Bagnet(_) => Err(cmd::CliError::input(cmd::NO_BAGNET)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

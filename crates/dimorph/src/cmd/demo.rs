@@ -1,35 +1,183 @@
-//! `dimorph demo`: every engine's analyses of the bundled data, printed and written as one HTML page.
+//! `dimorph demo`: every engine's analyses of the bundled data. The terminal gets progress and a
+//! short summary per engine; the HTML report (`<out>/index.html`) gets every table and figure.
 
-use super::{default_data_dir, write_file, CliError, CliResult};
-use dimorph_report::Report;
-use std::path::PathBuf;
+use super::{CliError, CliResult, Format};
+use dimorph_report::{Outcome, Report, Section};
+use serde_json::{json, Value};
+use std::fmt::Display;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// The first line of every report the demo writes; a file that starts this way is the demo's own
+/// and is replaced without `--force`.
+const MARK: &str = "<!-- written by dimorph demo -->";
 
 #[derive(clap::Args)]
+#[command(after_help = "Examples:
+  dimorph demo
+  dimorph demo --out /tmp/dimorph-report --quiet
+  dimorph demo --format json > demo.json")]
 pub struct Args {
-    /// Folder holding the bundled data sets.
-    #[arg(long)]
+    /// Folder holding the bundled data sets (default: ./data in a checkout, else the copy built into the binary).
+    #[arg(long, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
-    /// Where to write the HTML report.
-    #[arg(long, default_value = "report/index.html")]
+    /// Folder for the HTML report (index.html); a report the demo wrote before is replaced.
+    #[arg(long, value_name = "DIR", default_value = "report")]
     pub out: PathBuf,
+    /// Replace an index.html in --out that the demo did not write.
+    #[arg(long)]
+    pub force: bool,
+    /// No progress lines on standard error.
+    #[arg(long)]
+    pub quiet: bool,
+    /// text: progress and a summary per engine; json: the envelope with each engine's result.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+/// What one engine's demo gave: its summary lines, report sections and result.
+struct Part {
+    name: &'static str,
+    summary: Vec<String>,
+    sections: Vec<Section>,
+    result: Value,
+    warnings: Vec<String>,
+}
+
+fn part<R: serde::Serialize, E: Display>(name: &'static str, r: Result<Outcome<R>, E>) -> Result<Part, CliError> {
+    let o = r.map_err(|e| CliError::input(format!("demo, {name}: {e}")))?;
+    Ok(Part {
+        name,
+        result: serde_json::to_value(&o.result).unwrap_or(Value::Null),
+        summary: o.summary,
+        sections: o.sections,
+        warnings: o.warnings,
+    })
+}
+
+type Step = (&'static str, fn(&Path) -> Result<Part, CliError>);
+
+fn steps() -> Vec<Step> {
+    let mut s: Vec<Step> = vec![
+        ("GLM", |d| part("GLM", dimorph_glm::demo::section(d).map(|s| Outcome::new(()).section(s)))),
+        ("Reference limits", |d| part("Reference limits", dimorph_refint::demo::section(d).map(|s| Outcome::new(()).section(s)))),
+        ("Life tables", |d| part("Life tables", dimorph_lifetable::demo::section(d).map(|s| Outcome::new(()).section(s)))),
+        ("Embedding", |d| part("Embedding", dimorph_embed::demo::section(d).map(|s| Outcome::new(()).section(s)))),
+    ];
+    #[cfg(feature = "bagnet")]
+    s.push(("BagNet", |d| part("BagNet", dimorph_bagnet::demo::section(d).map(|s| Outcome::new(()).section(s)))));
+    s
+}
+
+/// Replaces the report only when it is the demo's own or `--force` was given.
+fn check_target(path: &Path, force: bool) -> CliResult {
+    if force || !path.exists() {
+        return Ok(());
+    }
+    let ours = std::fs::read_to_string(path).is_ok_and(|s| s.lines().nth(1) == Some(MARK));
+    if ours {
+        Ok(())
+    } else {
+        Err(CliError::input(format!(
+            "{} already exists and was not written by dimorph demo; pass --force to replace it",
+            path.display()
+        )))
+    }
 }
 
 pub fn run(a: Args) -> CliResult {
-    let data = a.data_dir.unwrap_or_else(default_data_dir);
-    if !data.is_dir() {
-        return Err(CliError::input(format!(
-            "data folder '{}' does not exist",
-            data.display()
-        )));
+    if a.format == Format::Csv {
+        return Err(CliError::input(
+            "--format csv: the demo has no single table; use --format text or json (the tables are in the report)",
+        ));
+    }
+    let data = crate::bundled::data_dir(a.data_dir.as_deref())?;
+    let target = a.out.join("index.html");
+    check_target(&target, a.force)?;
+    let steps = steps();
+    let n = steps.len() + usize::from(cfg!(not(feature = "bagnet")));
+    let mut parts = Vec::new();
+    for (i, (name, f)) in steps.iter().enumerate() {
+        let t0 = Instant::now();
+        if !a.quiet {
+            eprint!("[{}/{n}] {name} ...", i + 1);
+            let _ = std::io::stderr().flush();
+        }
+        let p = f(&data)?;
+        if !a.quiet {
+            eprintln!(" done in {:.1} s", t0.elapsed().as_secs_f64());
+        }
+        parts.push(p);
     }
     let mut report = Report::new("dimorph demo");
-    report.push(dimorph_glm::demo::section(&data).map_err(CliError::input)?);
-    report.push(dimorph_refint::demo::section(&data).map_err(CliError::input)?);
-    report.push(dimorph_lifetable::demo::section(&data).map_err(CliError::input)?);
-    report.push(dimorph_embed::demo::section(&data).map_err(CliError::input)?);
-    report.push(dimorph_bagnet::demo::section(&data).map_err(CliError::input)?);
-    print!("{}", report.to_text());
-    write_file(&a.out, &report.to_html())?;
-    println!("wrote {}", a.out.display());
+    for p in &parts {
+        for s in &p.sections {
+            report.push(s.clone());
+        }
+    }
+    let mut skipped = Vec::new();
+    if cfg!(not(feature = "bagnet")) {
+        skipped.push(format!("BagNet: skipped — {}", super::NO_BAGNET));
+        let mut s = Section::new("BagNet");
+        s.text(super::NO_BAGNET);
+        report.push(s);
+    }
+    let html = report.to_html();
+    let html = match html.split_once('\n') {
+        Some((first, rest)) => format!("{first}\n{MARK}\n{rest}"),
+        None => format!("{html}\n{MARK}\n"),
+    };
+    dimorph_core::output::write_atomic(&target, html.as_bytes(), dimorph_core::Overwrite::Replace)?;
+    print_outcome(&a, &data, &parts, &skipped, &target)
+}
+
+fn print_outcome(a: &Args, data: &Path, parts: &[Part], skipped: &[String], target: &Path) -> CliResult {
+    let warnings: Vec<String> = parts
+        .iter()
+        .flat_map(|p| p.warnings.iter().map(move |w| format!("{}: {w}", p.name)))
+        .collect();
+    match a.format {
+        Format::Json => {
+            let mut result = serde_json::Map::new();
+            for p in parts {
+                result.insert(p.name.to_string(), p.result.clone());
+            }
+            let v = dimorph_report::envelope(
+                "demo",
+                env!("CARGO_PKG_VERSION"),
+                json!({ "data_dir": data.display().to_string() }),
+                &json!({ "out": a.out.display().to_string(), "bagnet": cfg!(feature = "bagnet") }),
+                &result,
+                &warnings,
+                &[target.display().to_string()],
+            );
+            println!("{}", serde_json::to_string_pretty(&v).map_err(CliError::other)?);
+        }
+        Format::Text | Format::Csv => {
+            let mut out = String::new();
+            for p in parts {
+                out.push_str(&format!("== {} ==\n", p.name));
+                if p.summary.is_empty() {
+                    for s in &p.sections {
+                        out.push_str(&s.to_text());
+                    }
+                } else {
+                    for l in &p.summary {
+                        out.push_str(&format!("  {l}\n"));
+                    }
+                }
+                out.push('\n');
+            }
+            for s in skipped {
+                out.push_str(&format!("== BagNet ==\n  {s}\n\n"));
+            }
+            out.push_str(&format!("Every table and figure: {}\n", target.display()));
+            print!("{out}");
+            for w in &warnings {
+                eprintln!("warning: {w}");
+            }
+        }
+    }
     Ok(())
 }

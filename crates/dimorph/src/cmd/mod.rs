@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+#[cfg(feature = "bagnet")]
 pub mod bagnet;
 pub mod demo;
 pub mod embed;
@@ -127,13 +128,18 @@ pub fn emit<O: Serialize + ?Sized, R: Serialize>(
     Ok(())
 }
 
-/// The bundled data folder: `./data` when it exists, else the repository's `data/`.
-pub fn default_data_dir() -> PathBuf {
-    let here = Path::new("data");
-    if here.is_dir() {
-        return here.to_path_buf();
-    }
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data")
+/// What `dimorph bagnet` and the demo say in a build without the BagNet engine.
+pub const NO_BAGNET: &str = "the BagNet engine is not in this build (built with --no-default-features); \
+     install the default build for it: cargo install --locked --path crates/dimorph";
+
+/// Arguments of `dimorph bagnet` in a build without the BagNet engine: anything, refused with
+/// [`NO_BAGNET`].
+#[cfg(not(feature = "bagnet"))]
+#[derive(clap::Args)]
+pub struct NoBagnetArgs {
+    /// Arguments of the BagNet subcommands (not available in this build).
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    pub rest: Vec<String>,
 }
 
 /// Writes a file, creating its folder, with the path in any error.
