@@ -52,6 +52,12 @@ pub enum OutputError {
     },
     #[error("output file name '{0}' must be a relative path inside the output folder")]
     BadName(String),
+    #[error(
+        "{}: another dimorph run (process {holder}) is writing into this folder; wait for it, or remove {}/.dimorph.lock if no run is active",
+        dir.display(),
+        dir.display()
+    )]
+    Locked { dir: PathBuf, holder: String },
 }
 
 impl OutputError {
@@ -65,6 +71,7 @@ impl OutputError {
         match self {
             OutputError::Exists(p) | OutputError::Io { path: p, .. } => Location::file(p.display().to_string()),
             OutputError::BadName(n) => Location::file(n.clone()),
+            OutputError::Locked { dir, .. } => Location::file(dir.display().to_string()),
         }
     }
 }
@@ -119,8 +126,10 @@ fn check_name(name: &str) -> Result<(), OutputError> {
     }
 }
 
-/// Writes every file under `dir` atomically and returns the paths written, in order. With
-/// [`Overwrite::Refuse`] nothing is written when any target already exists.
+/// Writes every file under `dir` atomically and returns the paths written, in order: all or
+/// nothing. With [`Overwrite::Refuse`] nothing is written when any target already exists; when a
+/// write fails, the files this call created are removed again. The folder is locked for the
+/// duration ([`DirLock`]), so two runs cannot interleave their files in one folder.
 pub fn write_all(dir: &Path, files: &[OutputFile], overwrite: Overwrite) -> Result<Vec<PathBuf>, OutputError> {
     for f in files {
         check_name(&f.name)?;
@@ -129,13 +138,60 @@ pub fn write_all(dir: &Path, files: &[OutputFile], overwrite: Overwrite) -> Resu
             return Err(OutputError::Exists(p));
         }
     }
-    let mut written = Vec::with_capacity(files.len());
+    let _lock = DirLock::acquire(dir)?;
+    let mut written: Vec<PathBuf> = Vec::with_capacity(files.len());
+    let mut created: Vec<PathBuf> = Vec::new();
     for f in files {
         let p = dir.join(&f.name);
-        write_atomic(&p, &f.bytes, overwrite)?;
+        let existed = p.exists();
+        if let Err(e) = write_atomic(&p, &f.bytes, overwrite) {
+            for q in &created {
+                let _ = std::fs::remove_file(q);
+            }
+            return Err(e);
+        }
+        if !existed {
+            created.push(p.clone());
+        }
         written.push(p);
     }
     Ok(written)
+}
+
+/// An exclusive hold on an output folder: the file `.dimorph.lock` created with `create_new`
+/// (atomic on every local file system), holding the process id, removed when dropped. A second
+/// run asking for the same folder is refused with the holder's process id.
+#[derive(Debug)]
+pub struct DirLock {
+    path: PathBuf,
+}
+
+impl DirLock {
+    /// Takes the folder's lock, creating the folder when missing.
+    pub fn acquire(dir: &Path) -> Result<DirLock, OutputError> {
+        std::fs::create_dir_all(dir).map_err(io(dir))?;
+        let path = dir.join(".dimorph.lock");
+        match std::fs::OpenOptions::new().write(true).create_new(true).open(&path) {
+            Ok(mut f) => {
+                let _ = write!(f, "{}", std::process::id());
+                Ok(DirLock { path })
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                let holder = std::fs::read_to_string(&path).unwrap_or_default();
+                Err(OutputError::Locked {
+                    dir: dir.to_path_buf(),
+                    holder: holder.trim().to_string(),
+                })
+            }
+            Err(e) => Err(OutputError::Io { path, source: e }),
+        }
+    }
+}
+
+impl Drop for DirLock {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
 }
 
 #[cfg(test)]
@@ -164,6 +220,14 @@ mod tests {
             write_all(&dir, &[OutputFile::text("../evil", "")], Overwrite::Replace),
             Err(OutputError::BadName(_))
         ));
+        {
+            let _held = DirLock::acquire(&dir).expect("lock");
+            assert!(matches!(
+                write_all(&dir, &[OutputFile::text("c.csv", "")], Overwrite::Replace),
+                Err(OutputError::Locked { .. })
+            ));
+        }
+        write_all(&dir, &[OutputFile::text("c.csv", "")], Overwrite::Replace).expect("lock released");
         let leftovers = std::fs::read_dir(&dir)
             .map(|d| {
                 d.filter_map(|e| e.ok())

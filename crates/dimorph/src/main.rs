@@ -11,7 +11,14 @@ use std::process::ExitCode;
 #[command(
     name = "dimorph",
     version,
-    about = "Find, measure and explain differences between groups of people in health data"
+    about = "Find, measure and explain differences between groups of people in health data",
+    after_help = "Every command: --format text|json|csv, --out DIR for its files (--force to replace them); \
+exit code 2 for bad input, naming the file, line, column or argument.
+
+Examples:
+  dimorph demo
+  dimorph glm --data data/crabs.csv 'satell ~ width' --family poisson
+  dimorph lifetable --hmd data/hmd/USA --year 2010 --sex female --format csv"
 )]
 struct Cli {
     #[command(subcommand)]
