@@ -7,9 +7,9 @@ use std::path::{Path, PathBuf};
 use burn::tensor::backend::Backend;
 use burn::tensor::{Tensor, TensorData};
 
+use crate::draws::{Draws, SplitMix64};
 use crate::image::RgbImage;
 use crate::model::{IMAGENET_MEAN, IMAGENET_STD};
-use crate::rng::Rng;
 use crate::BagNetError;
 
 /// One row of the label CSV (columns `path`, `subject`, `label`; optional `eye`, `visit`,
@@ -201,7 +201,7 @@ pub fn split_by_subject(rows: &[LabelRow], fractions: [f64; 3], seed: u64) -> [V
     }
     let mut out: [Vec<usize>; 3] = Default::default();
     for (k, subjects) in by_class.values_mut().enumerate() {
-        Rng::derive(seed, 10, k as u64).shuffle(subjects);
+        SplitMix64::derive(seed, 10, k as u64).shuffle(subjects);
         let n = subjects.len();
         let mut n_val = (fractions[1] * n as f64).round() as usize;
         let mut n_test = (fractions[2] * n as f64).round() as usize;
@@ -267,7 +267,7 @@ impl Default for Augment {
 
 impl Augment {
     /// One random affine transform plus brightness, drawn from `rng`, applied with bilinear sampling.
-    pub fn apply(&self, img: &RgbImage, rng: &mut Rng) -> RgbImage {
+    pub fn apply(&self, img: &RgbImage, rng: &mut SplitMix64) -> RgbImage {
         let a = rng.range(-self.rotate_deg, self.rotate_deg).to_radians();
         let z = 1.0 + rng.range(-self.zoom, self.zoom);
         let (sx, sy) = (

@@ -43,7 +43,7 @@ pub struct ImageEvidence {
 #[allow(clippy::too_many_arguments)]
 /// Compute evidence maps of images `idx`; with `features`, also write every patch's feature
 /// vector as CSV rows (image, row, col, logit, f0..).
-pub fn compute<B: Backend>(
+pub fn compute<B: crate::backend::BagnetBackend>(
     model: &BagNet<B>,
     ds: &Dataset,
     idx: &[usize],

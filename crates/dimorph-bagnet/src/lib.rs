@@ -8,17 +8,20 @@
 //! [`evidence`] (evidence maps, statistics, feature export), [`weights`] (pretrained PyTorch and
 //! safetensors weights), [`demo`].
 
+pub mod backend;
 pub mod cpu;
 pub mod data;
 pub mod demo;
+pub mod draws;
 pub mod evidence;
 pub mod image;
 pub mod layers;
 pub mod metrics;
 pub mod model;
+pub mod momentum;
 pub mod pipeline;
+pub mod plain;
 pub mod progress;
-pub mod rng;
 pub mod synth;
 pub mod train;
 mod weightfile;

@@ -3,7 +3,7 @@
 
 use dimorph_report::svg::{Chart, PALETTE};
 
-use crate::rng::Rng;
+use crate::draws::{Draws, SplitMix64};
 
 /// ROC AUC of scores for the positive class (Mann–Whitney U / (n1·n0), ties counted ½).
 /// `None` when one class is absent.
@@ -38,7 +38,7 @@ pub fn auc(scores: &[f64], positive: &[bool]) -> Option<f64> {
 pub fn auc_bootstrap_ci(scores: &[f64], positive: &[bool], reps: usize, level: f64, seed: u64) -> Option<(f64, f64)> {
     auc(scores, positive)?;
     let n = scores.len();
-    let mut rng = Rng::derive(seed, 20, 0);
+    let mut rng = SplitMix64::derive(seed, 20, 0);
     let mut stats = Vec::with_capacity(reps);
     let (mut s, mut p) = (vec![0.0; n], vec![false; n]);
     while stats.len() < reps {
@@ -145,7 +145,7 @@ mod tests {
 
     #[test]
     fn bootstrap_ci_contains_auc() {
-        let mut r = Rng::new(3);
+        let mut r = SplitMix64::new(3);
         let pos: Vec<bool> = (0..200).map(|i| i % 2 == 0).collect();
         let s: Vec<f64> = pos.iter().map(|&p| r.normal() + if p { 1.0 } else { 0.0 }).collect();
         let a = auc(&s, &pos).unwrap();

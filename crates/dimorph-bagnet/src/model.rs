@@ -13,9 +13,9 @@ use burn::tensor::backend::Backend;
 use burn::tensor::{Tensor, TensorData};
 use serde::{Deserialize, Serialize};
 
-use crate::cpu::bn_act;
-use crate::layers::{conv2d, subsample};
-use crate::rng::Rng;
+use crate::backend::BagnetBackend;
+use crate::draws::{Draws, SplitMix64};
+use crate::layers::{bn_act, conv2d, subsample};
 use crate::BagNetError;
 
 /// Receptive-field size of a BagNet: which 3×3 convolutions stay 3×3.
@@ -131,7 +131,7 @@ impl BagNetConfig {
 
     /// [`Self::init`] with the weights drawn from `seed`.
     pub fn init_seeded<B: Backend>(&self, device: &B::Device, seed: u64) -> BagNet<B> {
-        let mut rng = Rng::derive(seed, 50, 0);
+        let mut rng = SplitMix64::derive(seed, 50, 0);
         let rng = &mut rng;
         let stem_w = self.channels(64);
         let stem1 = conv(3, stem_w, 1, 1, rng, device);
@@ -197,7 +197,14 @@ impl BagNetConfig {
     }
 }
 
-fn conv<B: Backend>(cin: usize, cout: usize, k: usize, stride: usize, rng: &mut Rng, device: &B::Device) -> Conv2d<B> {
+fn conv<B: Backend>(
+    cin: usize,
+    cout: usize,
+    k: usize,
+    stride: usize,
+    rng: &mut SplitMix64,
+    device: &B::Device,
+) -> Conv2d<B> {
     let mut c = Conv2dConfig::new([cin, cout], [k, k])
         .with_stride([stride, stride])
         .with_bias(false)
@@ -230,7 +237,7 @@ pub struct Bottleneck<B: Backend> {
     pub downsample: Option<Downsample<B>>,
 }
 
-impl<B: Backend> Bottleneck<B> {
+impl<B: BagnetBackend> Bottleneck<B> {
     pub fn forward(&self, x: Tensor<B, 4>) -> Tensor<B, 4> {
         let out = bn_act(&self.bn1, conv2d(&self.conv1, x.clone()), None, true);
         let out = bn_act(&self.bn2, conv2d(&self.conv2, out), None, true);
@@ -259,7 +266,7 @@ pub struct BagNet<B: Backend> {
     pub fc: Linear<B>,
 }
 
-impl<B: Backend> BagNet<B> {
+impl<B: BagnetBackend> BagNet<B> {
     /// Patch features `[N, C, h, w]` of normalised images `[N, 3, H, W]`: one C-vector per q×q patch.
     pub fn features(&self, x: Tensor<B, 4>) -> Tensor<B, 4> {
         let mut x = self.stem(x);

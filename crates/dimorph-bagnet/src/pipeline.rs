@@ -150,7 +150,7 @@ pub fn eval(
     }
 }
 
-fn eval_on<B: Backend>(
+fn eval_on<B: crate::backend::BagnetBackend>(
     model_dir: &Path,
     images: &Path,
     labels: &Path,
@@ -163,7 +163,7 @@ fn eval_on<B: Backend>(
 }
 
 /// Evaluate a loaded model on the given sets of `ds`.
-pub fn eval_model<B: Backend>(
+pub fn eval_model<B: crate::backend::BagnetBackend>(
     model: &crate::model::BagNet<B>,
     meta: &ModelMeta,
     ds: &Dataset,
@@ -290,7 +290,7 @@ pub fn explain(
 }
 
 #[allow(clippy::too_many_arguments)]
-fn explain_on<B: Backend>(
+fn explain_on<B: crate::backend::BagnetBackend>(
     model_dir: &Path,
     images: &Path,
     labels: &Path,
@@ -308,7 +308,7 @@ fn explain_on<B: Backend>(
 
 /// Explain a loaded model on images `idx` of `ds`.
 #[allow(clippy::too_many_arguments)]
-pub fn explain_model<B: Backend>(
+pub fn explain_model<B: crate::backend::BagnetBackend>(
     model: &crate::model::BagNet<B>,
     meta: &ModelMeta,
     ds: &Dataset,

@@ -12,8 +12,8 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::draws::{Draws, SplitMix64};
 use crate::image::RgbImage;
-use crate::rng::Rng;
 use crate::BagNetError;
 
 /// Options of the generator.
@@ -64,9 +64,9 @@ pub struct SynthImage {
 /// of the subject alternating so the classes are balanced.
 pub fn generate(opt: &SynthOptions, index: usize) -> SynthImage {
     let subject = index / 2;
-    let male = Rng::derive(opt.seed, 1, subject as u64).uniform() < 0.5;
+    let male = SplitMix64::derive(opt.seed, 1, subject as u64).uniform() < 0.5;
     let right = index.is_multiple_of(2);
-    let mut rng = Rng::derive(opt.seed, 2, index as u64);
+    let mut rng = SplitMix64::derive(opt.seed, 2, index as u64);
     let s = opt.size as f64;
     let (cx, cy) = (
         s / 2.0 + rng.range(-0.02, 0.02) * s,
@@ -181,7 +181,7 @@ fn walk(
     angle: f64,
     width: f64,
     length: f64,
-    rng: &mut Rng,
+    rng: &mut SplitMix64,
     depth: usize,
 ) {
     let step = 1.5;

@@ -15,9 +15,9 @@ use burn::tensor::{ElementConversion, Int, Tensor, TensorData};
 use serde::{Deserialize, Serialize};
 
 use crate::data::{self, Augment, Dataset};
+use crate::draws::{Draws, SplitMix64};
 use crate::model::{Arch, BagNet, BagNetConfig};
 use crate::progress::Progress;
-use crate::rng::Rng;
 use crate::BagNetError;
 
 /// Which optimiser.
@@ -200,7 +200,7 @@ pub fn loss<B: Backend>(logits: Tensor<B, 2>, targets: &[usize]) -> Tensor<B, 1>
 }
 
 /// Image logits for the images `idx` of `ds`, in inference mode.
-pub fn predict<B: Backend>(
+pub fn predict<B: crate::backend::BagnetBackend>(
     model: &BagNet<B>,
     ds: &Dataset,
     idx: &[usize],
@@ -261,7 +261,7 @@ pub struct TrainResult {
 
 /// Train on `ds` with `opt`, writing checkpoints into `out`; with `resume`, continue the run in
 /// `out` from its last checkpoint.
-pub fn train<B: AutodiffBackend>(
+pub fn train<B: crate::backend::BagnetAutodiff>(
     ds: &Dataset,
     opt: &TrainOptions,
     out: &Path,
@@ -294,7 +294,7 @@ pub fn train<B: AutodiffBackend>(
 }
 
 #[allow(clippy::too_many_arguments)]
-fn run<B: AutodiffBackend, O: Optimizer<BagNet<B>, B>>(
+fn run<B: crate::backend::BagnetAutodiff, O: Optimizer<BagNet<B>, B>>(
     ds: &Dataset,
     opt: &TrainOptions,
     out: &Path,
@@ -384,7 +384,7 @@ fn run<B: AutodiffBackend, O: Optimizer<BagNet<B>, B>>(
     for epoch in start..total {
         let head = epoch < opt.head_epochs;
         let mut order = train_idx.clone();
-        Rng::derive(opt.seed, 30, epoch as u64).shuffle(&mut order);
+        SplitMix64::derive(opt.seed, 30, epoch as u64).shuffle(&mut order);
         let n_batches = order.len().div_ceil(opt.batch);
         let mut bar = Progress::new(
             &format!(
@@ -402,7 +402,10 @@ fn run<B: AutodiffBackend, O: Optimizer<BagNet<B>, B>>(
                 .iter()
                 .map(|&i| {
                     if opt.augment {
-                        aug.apply(&ds.images[i], &mut Rng::derive(opt.seed, 1000 + epoch as u64, i as u64))
+                        aug.apply(
+                            &ds.images[i],
+                            &mut SplitMix64::derive(opt.seed, 1000 + epoch as u64, i as u64),
+                        )
                     } else {
                         ds.images[i].clone()
                     }

@@ -18,8 +18,43 @@ use burn_store::pytorch::reader::FileFormat;
 use burn_store::pytorch::PytorchReader;
 use burn_store::{ModuleStore, SafetensorsStore, TensorSnapshot};
 
-use crate::weights::{SkippedTensor, WeightFormat};
+use serde::Serialize;
+
 use crate::BagNetError;
+
+/// How a weight file is serialised.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WeightFormat {
+    /// `torch.save` since PyTorch 1.6 (a zip archive).
+    PytorchZip,
+    /// `torch.save` before PyTorch 1.6 (pickles and raw storages).
+    PytorchLegacy,
+    /// The tar archives of PyTorch before 0.4.
+    PytorchTar,
+    /// A bare pickle.
+    PytorchPickle,
+    Safetensors,
+}
+
+impl WeightFormat {
+    pub fn describe(self) -> &'static str {
+        match self {
+            WeightFormat::PytorchZip => "PyTorch (zip)",
+            WeightFormat::PytorchLegacy => "PyTorch (legacy, pre-1.6)",
+            WeightFormat::PytorchTar => "PyTorch (tar, pre-0.4)",
+            WeightFormat::PytorchPickle => "PyTorch (pickle)",
+            WeightFormat::Safetensors => "safetensors",
+        }
+    }
+}
+
+/// A tensor of the file that was not loaded.
+#[derive(Debug, Clone, Serialize)]
+pub struct SkippedTensor {
+    pub name: String,
+    pub reason: String,
+}
 
 /// A weight file read into memory lazily: its tensors under the reference names (wrappers
 /// removed), the names as stored in the file, and what was left out.

@@ -28,8 +28,10 @@ use burn_store::{KeyRemapper, ModuleSnapshot, PyTorchToBurnAdapter, TensorSnapsh
 use serde::Serialize;
 
 use crate::model::{Arch, BagNet, BagNetConfig};
-use crate::weightfile::err;
+use crate::weightfile::{err, WeightFile};
 use crate::BagNetError;
+
+pub use crate::weightfile::{SkippedTensor, WeightFormat};
 
 /// Options of [`load_pretrained`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,33 +45,6 @@ impl Default for LoadOptions {
     fn default() -> Self {
         LoadOptions {
             reinit_mismatched_head: true,
-        }
-    }
-}
-
-/// How a weight file is serialised.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum WeightFormat {
-    /// `torch.save` since PyTorch 1.6 (a zip archive).
-    PytorchZip,
-    /// `torch.save` before PyTorch 1.6 (pickles and raw storages).
-    PytorchLegacy,
-    /// The tar archives of PyTorch before 0.4.
-    PytorchTar,
-    /// A bare pickle.
-    PytorchPickle,
-    Safetensors,
-}
-
-impl WeightFormat {
-    pub fn describe(self) -> &'static str {
-        match self {
-            WeightFormat::PytorchZip => "PyTorch (zip)",
-            WeightFormat::PytorchLegacy => "PyTorch (legacy, pre-1.6)",
-            WeightFormat::PytorchTar => "PyTorch (tar, pre-0.4)",
-            WeightFormat::PytorchPickle => "PyTorch (pickle)",
-            WeightFormat::Safetensors => "safetensors",
         }
     }
 }
@@ -120,13 +95,6 @@ pub struct LoadReport {
     pub head: HeadStatus,
     /// The architecture the file holds, when it could be read from the shapes.
     pub layout: Option<FileLayout>,
-}
-
-/// A tensor of the file that was not loaded.
-#[derive(Debug, Clone, Serialize)]
-pub struct SkippedTensor {
-    pub name: String,
-    pub reason: String,
 }
 
 impl LoadReport {
@@ -276,6 +244,24 @@ pub fn inspect(path: &Path) -> Result<Option<FileLayout>, BagNetError> {
     Ok(layout(&crate::weightfile::read(path)?.tensors))
 }
 
+/// What the checks of [`load_pretrained`] compare a file against: our tensors (path, reference
+/// name, shape in the reference layout), how to name the model and the file's architecture in a
+/// message, and whether the file's head is left out.
+struct Expectation<'a> {
+    path: &'a Path,
+    tensors: Vec<(String, String, Vec<usize>)>,
+    /// "bagnet33 at width 0.25" (or "the model").
+    ours: String,
+    /// "; the file holds …" when the file's architecture could be read from its shapes.
+    hint: String,
+    /// The file's head has another number of outputs and is not loaded.
+    reinit: bool,
+}
+
+fn is_head(name: &str) -> bool {
+    name == "fc.weight" || name == "fc.bias"
+}
+
 /// Load the weights in `path` into `model`; see the module documentation for the checks.
 pub fn load_pretrained<B: Backend>(
     model: &mut BagNet<B>,
@@ -284,23 +270,47 @@ pub fn load_pretrained<B: Backend>(
 ) -> Result<LoadReport, BagNetError> {
     let file = crate::weightfile::read(path)?;
     let found_layout = layout(&file.tensors);
-    let hint = || match &found_layout {
-        Some(l) => format!("; the file holds {}", l.describe()),
-        None => String::new(),
-    };
-    let expect = expected(model);
+    let tensors = expected(model);
     let ours = {
-        let by_name: HashMap<&str, &Vec<usize>> = expect.iter().map(|(_, r, s)| (r.as_str(), s)).collect();
+        let by_name: HashMap<&str, &Vec<usize>> = tensors.iter().map(|(_, r, s)| (r.as_str(), s)).collect();
         match layout_of(|name| by_name.get(name).map(|s| s.to_vec())) {
             Some(l) => format!("{} at width {}", l.arch.name(), l.width),
             None => "the model".to_string(),
         }
     };
+    let head = head_status(model, &file, path, opts)?;
+    let ex = Expectation {
+        path,
+        tensors,
+        ours,
+        hint: found_layout
+            .as_ref()
+            .map_or(String::new(), |l| format!("; the file holds {}", l.describe())),
+        reinit: matches!(head, HeadStatus::Reinitialised { .. }),
+    };
+    check_tensors(&ex, &file)?;
     let mut skipped = file.skipped.clone();
+    let snaps = snapshots(&ex, &file, &mut skipped)?;
+    let loaded = apply(model, &ex, snaps)?;
+    Ok(LoadReport {
+        file: path.display().to_string(),
+        format: file.format,
+        tensors_in_file: file.total,
+        loaded,
+        skipped,
+        head,
+        layout: found_layout,
+    })
+}
 
-    // The head: same number of inputs always; another number of outputs only with re-initialising.
+/// The head: the same number of inputs always; another number of outputs only when re-initialising.
+fn head_status<B: Backend>(
+    model: &BagNet<B>,
+    file: &WeightFile,
+    path: &Path,
+    opts: &LoadOptions,
+) -> Result<HeadStatus, BagNetError> {
     let model_outputs = model.fc.weight.dims()[1];
-    let mut head = HeadStatus::Loaded;
     if let Some((key, s)) = file.tensors.get("fc.weight") {
         let sh = shape_of(s);
         let feat = model.fc.weight.dims()[0];
@@ -311,27 +321,29 @@ pub fn load_pretrained<B: Backend>(
                     format!("the head '{key}' has {} outputs, the model {model_outputs}", sh[0]),
                 ));
             }
-            head = HeadStatus::Reinitialised {
+            return Ok(HeadStatus::Reinitialised {
                 file_outputs: sh[0],
                 model_outputs,
-            };
+            });
         }
     }
-    let reinit = matches!(head, HeadStatus::Reinitialised { .. });
-    let is_head = |name: &str| name == "fc.weight" || name == "fc.bias";
+    Ok(HeadStatus::Loaded)
+}
 
-    // Every tensor of the model in the file, with its shape and a floating-point type.
-    for (_, reference, shape) in &expect {
-        if reinit && is_head(reference) {
+/// Every tensor of the model in the file, with its shape and a floating-point type, and nothing
+/// else in the file.
+fn check_tensors(ex: &Expectation, file: &WeightFile) -> Result<(), BagNetError> {
+    let (path, ours, hint) = (ex.path, &ex.ours, &ex.hint);
+    for (_, reference, shape) in &ex.tensors {
+        if ex.reinit && is_head(reference) {
             continue;
         }
         let Some((key, s)) = file.tensors.get(reference) else {
             return Err(err(
                 path,
                 format!(
-                    "tensor '{reference}' (shape {}) of {ours} is missing from the file{}",
-                    fmt_shape(shape),
-                    hint()
+                    "tensor '{reference}' (shape {}) of {ours} is missing from the file{hint}",
+                    fmt_shape(shape)
                 ),
             ));
         };
@@ -340,10 +352,9 @@ pub fn load_pretrained<B: Backend>(
             return Err(err(
                 path,
                 format!(
-                    "tensor '{key}' has shape {} in the file, but {ours} expects {}{}",
+                    "tensor '{key}' has shape {} in the file, but {ours} expects {}{hint}",
                     fmt_shape(&found),
-                    fmt_shape(shape),
-                    hint()
+                    fmt_shape(shape)
                 ),
             ));
         }
@@ -357,8 +368,7 @@ pub fn load_pretrained<B: Backend>(
             ));
         }
     }
-    // Nothing else in the file.
-    let wanted: std::collections::HashSet<&str> = expect.iter().map(|(_, r, _)| r.as_str()).collect();
+    let wanted: std::collections::HashSet<&str> = ex.tensors.iter().map(|(_, r, _)| r.as_str()).collect();
     if let Some((key, s)) = file
         .tensors
         .iter()
@@ -368,18 +378,26 @@ pub fn load_pretrained<B: Backend>(
         return Err(err(
             path,
             format!(
-                "unexpected tensor '{key}' (shape {}) that {ours} does not have{}",
-                fmt_shape(&shape_of(s)),
-                hint()
+                "unexpected tensor '{key}' (shape {}) that {ours} does not have{hint}",
+                fmt_shape(&shape_of(s))
             ),
         ));
     }
+    Ok(())
+}
 
-    // Read the data (float32) under the reference names, map them onto ours and apply.
+/// The data of the checked tensors (float32, finite) under the reference names; a head that is
+/// not loaded goes to `skipped`.
+fn snapshots(
+    ex: &Expectation,
+    file: &WeightFile,
+    skipped: &mut Vec<SkippedTensor>,
+) -> Result<Vec<TensorSnapshot>, BagNetError> {
+    let path = ex.path;
     let mut snaps = Vec::new();
-    for (_, reference, _) in &expect {
+    for (_, reference, _) in &ex.tensors {
         let (key, s) = &file.tensors[reference];
-        if reinit && is_head(reference) {
+        if ex.reinit && is_head(reference) {
             skipped.push(SkippedTensor {
                 name: key.clone(),
                 reason: "the file's head (another number of outputs); the model keeps its own".into(),
@@ -407,6 +425,15 @@ pub fn load_pretrained<B: Backend>(
         let parts = reference.split('.').map(str::to_string).collect();
         snaps.push(TensorSnapshot::from_data(data, parts, Vec::new(), ParamId::new()));
     }
+    Ok(snaps)
+}
+
+/// Map the reference names onto ours and copy the tensors into the model; the number applied.
+fn apply<B: Backend>(
+    model: &mut BagNet<B>,
+    ex: &Expectation,
+    snaps: Vec<TensorSnapshot>,
+) -> Result<usize, BagNetError> {
     let (snaps, _) = remapper()?.remap(snaps);
     let n = snaps.len();
     let result = model.apply(snaps, None, Some(Box::new(PyTorchToBurnAdapter)), false);
@@ -414,22 +441,14 @@ pub fn load_pretrained<B: Backend>(
         .missing
         .iter()
         .map(|(p, _)| p.as_str())
-        .filter(|p| !(reinit && (*p == "fc.weight" || *p == "fc.bias")))
+        .filter(|p| !(ex.reinit && is_head(p)))
         .collect();
     if !result.errors.is_empty() || !missing.is_empty() || result.applied.len() != n {
         // The checks above make this unreachable for any file; it would be a mapping bug.
         return Err(err(
-            path,
+            ex.path,
             format!("internal error: the checked weights did not apply cleanly:\n{result}"),
         ));
     }
-    Ok(LoadReport {
-        file: path.display().to_string(),
-        format: file.format,
-        tensors_in_file: file.total,
-        loaded: result.applied.len(),
-        skipped,
-        head,
-        layout: found_layout,
-    })
+    Ok(result.applied.len())
 }

@@ -2,84 +2,38 @@
 //! stride s per image and kernel tap `W[:, :, a, b] · P[C, L]` on a shifted window of the flattened
 //! phase plane P of the input (no im2col), and both gradients the same way.
 
-use std::any::Any;
-
 use burn::backend::autodiff::checkpoint::base::Checkpointer;
 use burn::backend::autodiff::checkpoint::strategy::NoCheckpointing;
 use burn::backend::autodiff::grads::Gradients;
 use burn::backend::autodiff::ops::{Backward, Ops, OpsKind};
 use burn::backend::flex::FlexTensor;
-use burn::tensor::backend::Backend;
 use burn::tensor::{Tensor, TensorPrimitive};
 use rayon::prelude::*;
 
-use super::{cast, flex, gemm_strided, matmul_into, par_rows, slice_of, sum_over_images, values};
+use super::buffers::{flex, gemm_strided, matmul_into, par_rows, slice_of, sum_over_images, values};
 use crate::{Cpu, CpuTrain};
 
-/// `conv.forward` for an unpadded, bias-free convolution of stride `stride` with the kernels above:
-/// an autodiff operation on `Autodiff<Flex>` (input and weight gradients), plain on `Flex`; the
-/// inputs back on other backends.
-pub fn conv_cpu<B: Backend>(
-    weight: Tensor<B, 4>,
-    x: Tensor<B, 4>,
-    stride: usize,
-) -> Result<Tensor<B, 4>, (Tensor<B, 4>, Tensor<B, 4>)> {
-    let any: Box<dyn Any> = Box::new((weight, x));
-    let any = match any.downcast::<(Tensor<CpuTrain, 4>, Tensor<CpuTrain, 4>)>() {
-        Ok(a) => return Ok(cast(conv_train(a.0, a.1, stride))),
-        Err(any) => any,
-    };
-    let any = match any.downcast::<(Tensor<Cpu, 4>, Tensor<Cpu, 4>)>() {
-        Ok(a) => {
-            let dims = a.1.dims();
-            let [o, _, k, _] = a.0.dims();
-            let wv = values(&a.0.into_primitive().tensor());
-            let xv = values(&a.1.into_primitive().tensor());
-            let y = conv_values(slice_of(&xv), slice_of(&wv), dims, [o, k, stride]);
-            let out = [dims[0], o, (dims[2] - k) / stride + 1, (dims[3] - k) / stride + 1];
-            return Ok(cast(Tensor::<Cpu, 4>::from_primitive(TensorPrimitive::Float(flex(
-                y, out,
-            )))));
-        }
-        Err(any) => any,
-    };
-    match any.downcast::<(Tensor<B, 4>, Tensor<B, 4>)>() {
-        Ok(a) => Err(*a),
-        Err(_) => unreachable!("the box holds (Tensor<B, 4>, Tensor<B, 4>)"),
-    }
+/// `conv.forward` for an unpadded, bias-free convolution of stride `stride` on `Flex` (see
+/// `conv_values`).
+pub(super) fn conv_infer(weight: Tensor<Cpu, 4>, x: Tensor<Cpu, 4>, stride: usize) -> Tensor<Cpu, 4> {
+    let dims = x.dims();
+    let [o, _, k, _] = weight.dims();
+    let wv = values(&weight.into_primitive().tensor());
+    let xv = values(&x.into_primitive().tensor());
+    let y = conv_values(slice_of(&xv), slice_of(&wv), dims, [o, k, stride]);
+    let out = [dims[0], o, (dims[2] - k) / stride + 1, (dims[3] - k) / stride + 1];
+    Tensor::from_primitive(TensorPrimitive::Float(flex(y, out)))
 }
 
-/// A 1×1 stride-1 convolution `[N, C, H, W]` → `[N, O, H, W]` with weight `[O, C, 1, 1]`, as batched
-/// matrix products written straight into the output: an autodiff operation on `Autodiff<Flex>`
-/// (`dx[b] = Wᵀ·dy[b]`, `dW = Σ_b dy[b]·x[b]ᵀ` accumulated in place), plain on `Flex`; `None` on
-/// other backends.
-pub fn pointwise_cpu<B: Backend>(
-    weight: Tensor<B, 4>,
-    x: Tensor<B, 4>,
-) -> Result<Tensor<B, 4>, (Tensor<B, 4>, Tensor<B, 4>)> {
-    let any: Box<dyn Any> = Box::new((weight, x));
-    let any = match any.downcast::<(Tensor<CpuTrain, 4>, Tensor<CpuTrain, 4>)>() {
-        Ok(a) => return Ok(cast(pointwise_train(a.0, a.1))),
-        Err(any) => any,
-    };
-    let any = match any.downcast::<(Tensor<Cpu, 4>, Tensor<Cpu, 4>)>() {
-        Ok(a) => {
-            let [n, c, h, w] = a.1.dims();
-            let o = a.0.dims()[0];
-            let wv = values(&a.0.into_primitive().tensor());
-            let xv = values(&a.1.into_primitive().tensor());
-            let y = pointwise_values(slice_of(&wv), slice_of(&xv), [n, c, h * w], o);
-            return Ok(cast(Tensor::<Cpu, 4>::from_primitive(TensorPrimitive::Float(flex(
-                y,
-                [n, o, h, w],
-            )))));
-        }
-        Err(any) => any,
-    };
-    match any.downcast::<(Tensor<B, 4>, Tensor<B, 4>)>() {
-        Ok(a) => Err(*a),
-        Err(_) => unreachable!("the box holds (Tensor<B, 4>, Tensor<B, 4>)"),
-    }
+/// A 1×1 stride-1 convolution `[N, C, H, W]` → `[N, O, H, W]` with weight `[O, C, 1, 1]` on `Flex`,
+/// as batched matrix products written straight into the output.
+pub(super) fn pointwise_infer(weight: Tensor<Cpu, 4>, x: Tensor<Cpu, 4>) -> Tensor<Cpu, 4> {
+    let [n, c, h, w] = x.dims();
+    let o = weight.dims()[0];
+    let wv = values(&weight.into_primitive().tensor());
+    let xv = values(&x.into_primitive().tensor());
+    let y = pointwise_values(slice_of(&wv), slice_of(&xv), [n, c, h * w], o);
+    Tensor::from_primitive(TensorPrimitive::Float(flex(y, [n, o, h, w])))
 }
 
 /// Gradient of the weight `[O, C, k, k]` of an unpadded convolution of stride `s` on flex tensors,
@@ -132,7 +86,8 @@ impl Backward<Cpu, 2> for ConvBackward {
     }
 }
 
-fn conv_train(weight: Tensor<CpuTrain, 4>, x: Tensor<CpuTrain, 4>, stride: usize) -> Tensor<CpuTrain, 4> {
+/// The convolution on `Autodiff<Flex>`: an autodiff operation with input and weight gradients.
+pub(super) fn conv_train(weight: Tensor<CpuTrain, 4>, x: Tensor<CpuTrain, 4>, stride: usize) -> Tensor<CpuTrain, 4> {
     let dims = x.dims();
     let [o, _, k, _] = weight.dims();
     let kernel = [o, k, stride];
@@ -478,7 +433,9 @@ impl Backward<Cpu, 2> for PointwiseBackward {
     }
 }
 
-fn pointwise_train(weight: Tensor<CpuTrain, 4>, x: Tensor<CpuTrain, 4>) -> Tensor<CpuTrain, 4> {
+/// The 1×1 convolution on `Autodiff<Flex>`: `dx[b] = Wᵀ·dy[b]`, `dW = Σ_b dy[b]·x[b]ᵀ` accumulated in
+/// place.
+pub(super) fn pointwise_train(weight: Tensor<CpuTrain, 4>, x: Tensor<CpuTrain, 4>) -> Tensor<CpuTrain, 4> {
     let [n, c, h, w] = x.dims();
     let o = weight.dims()[0];
     let weight = weight.into_primitive().tensor();

@@ -1,47 +1,21 @@
 //! Strided crops `x[:, :, y0 : y0 + s·h : s, x0 : x0 + s·w : s]` copied row by row in parallel.
 
-use std::any::Any;
-
 use burn::backend::autodiff::checkpoint::base::Checkpointer;
 use burn::backend::autodiff::checkpoint::strategy::NoCheckpointing;
 use burn::backend::autodiff::grads::Gradients;
 use burn::backend::autodiff::ops::{Backward, Ops, OpsKind};
-use burn::tensor::backend::Backend;
 use burn::tensor::{Tensor, TensorPrimitive};
 
-use super::{cast, flex, par_rows, slice_of, values};
+use super::buffers::{flex, par_rows, slice_of, values};
 use crate::{Cpu, CpuTrain};
 
-/// `x[:, :, y0 : y0 + s·h : s, x0 : x0 + s·w : s]` `[N, C, h, w]`, copied row by row in parallel: an
-/// autodiff operation on `Autodiff<Flex>` (its gradient put back in place, zeros elsewhere), plain
-/// on `Flex`; the input back on other backends. The grid must lie inside x.
-pub fn subsample_cpu<B: Backend>(
-    x: Tensor<B, 4>,
-    s: usize,
-    origin: [usize; 2],
-    [h, w]: [usize; 2],
-) -> Result<Tensor<B, 4>, Tensor<B, 4>> {
-    let any: Box<dyn Any> = Box::new(x);
-    let any = match any.downcast::<Tensor<CpuTrain, 4>>() {
-        Ok(x) => return Ok(cast(subsample_train(*x, s, origin, [h, w]))),
-        Err(any) => any,
-    };
-    let any = match any.downcast::<Tensor<Cpu, 4>>() {
-        Ok(x) => {
-            let dims = x.dims();
-            let xv = values(&x.into_primitive().tensor());
-            let y = crop_values(slice_of(&xv), dims, s, origin, [h, w]);
-            return Ok(cast(Tensor::<Cpu, 4>::from_primitive(TensorPrimitive::Float(flex(
-                y,
-                [dims[0], dims[1], h, w],
-            )))));
-        }
-        Err(any) => any,
-    };
-    match any.downcast::<Tensor<B, 4>>() {
-        Ok(x) => Err(*x),
-        Err(_) => unreachable!("the box holds a Tensor<B, 4>"),
-    }
+/// `x[:, :, y0 : y0 + s·h : s, x0 : x0 + s·w : s]` `[N, C, h, w]` on `Flex`, copied row by row in
+/// parallel; the grid must lie inside x.
+pub(super) fn subsample_infer(x: Tensor<Cpu, 4>, s: usize, origin: [usize; 2], [h, w]: [usize; 2]) -> Tensor<Cpu, 4> {
+    let dims = x.dims();
+    let xv = values(&x.into_primitive().tensor());
+    let y = crop_values(slice_of(&xv), dims, s, origin, [h, w]);
+    Tensor::from_primitive(TensorPrimitive::Float(flex(y, [dims[0], dims[1], h, w])))
 }
 
 fn crop_values(x: &[f32], [n, c, hx, wx]: [usize; 4], s: usize, [y0, x0]: [usize; 2], [h, w]: [usize; 2]) -> Vec<f32> {
@@ -94,7 +68,14 @@ impl Backward<Cpu, 1> for CropBackward {
     }
 }
 
-fn subsample_train(x: Tensor<CpuTrain, 4>, s: usize, origin: [usize; 2], out: [usize; 2]) -> Tensor<CpuTrain, 4> {
+/// The same crop on `Autodiff<Flex>`: an autodiff operation whose gradient is put back in place
+/// (zeros elsewhere).
+pub(super) fn subsample_train(
+    x: Tensor<CpuTrain, 4>,
+    s: usize,
+    origin: [usize; 2],
+    out: [usize; 2],
+) -> Tensor<CpuTrain, 4> {
     let dims = x.dims();
     let x = x.into_primitive().tensor();
     let xv = values(&x.primitive);

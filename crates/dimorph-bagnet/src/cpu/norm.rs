@@ -3,8 +3,6 @@
 //! two: `dβ = Σ g`, `dγ = Σ g·x̂`, `dx = a·(g − dβ/M − x̂·dγ/M)`, `dr = g`, with `g = dy·[y > 0]`
 //! under the ReLU, `x̂ = (x − μ)/σ` and M the number of values per channel.
 
-use std::any::Any;
-
 use burn::backend::autodiff::checkpoint::base::Checkpointer;
 use burn::backend::autodiff::checkpoint::strategy::NoCheckpointing;
 use burn::backend::autodiff::grads::Gradients;
@@ -12,47 +10,12 @@ use burn::backend::autodiff::ops::{Backward, Ops, OpsKind};
 use burn::backend::autodiff::NodeId;
 use burn::backend::flex::FlexTensor;
 use burn::nn::BatchNorm;
-use burn::tensor::activation::relu;
-use burn::tensor::backend::Backend;
 use burn::tensor::{Tensor, TensorData, TensorPrimitive};
 use rayon::prelude::*;
 
-use super::{cast, flex, par_rows, slice_of, values, vec1};
-use crate::layers::batch_norm;
+use super::buffers::{flex, par_rows, slice_of, values, vec1};
+use crate::momentum::running_momentum;
 use crate::{Cpu, CpuTrain};
-
-/// `act(bn(x) [+ residual])` with act = ReLU when `relu`, else identity; `x` and `residual`
-/// `[N, C, H, W]` of the same shape.
-pub fn bn_act<B: Backend>(
-    bn: &BatchNorm<B>,
-    x: Tensor<B, 4>,
-    residual: Option<Tensor<B, 4>>,
-    relu_out: bool,
-) -> Tensor<B, 4> {
-    let any: Box<dyn Any> = Box::new((bn.clone(), x, residual));
-    let any = match any.downcast::<(BatchNorm<CpuTrain>, Tensor<CpuTrain, 4>, Option<Tensor<CpuTrain, 4>>)>() {
-        Ok(a) => return cast(train(&a.0, a.1, a.2, relu_out)),
-        Err(any) => any,
-    };
-    let any = match any.downcast::<(BatchNorm<Cpu>, Tensor<Cpu, 4>, Option<Tensor<Cpu, 4>>)>() {
-        Ok(a) => return cast(infer(&a.0, a.1, a.2, relu_out)),
-        Err(any) => any,
-    };
-    let Ok(a) = any.downcast::<(BatchNorm<B>, Tensor<B, 4>, Option<Tensor<B, 4>>)>() else {
-        unreachable!("the box holds (BatchNorm<B>, Tensor<B, 4>, Option<Tensor<B, 4>>)")
-    };
-    let (_, x, residual) = *a;
-    let y = batch_norm(bn, x);
-    let y = match residual {
-        Some(r) => y + r,
-        None => y,
-    };
-    if relu_out {
-        relu(y)
-    } else {
-        y
-    }
-}
 
 /// Per-channel totals of `f(row)` (K sums per row) over the N·C rows of `[N, C, HW]` data.
 fn channel_sums<const K: usize>(rows: usize, c: usize, f: impl Fn(usize) -> [f64; K] + Sync + Send) -> Vec<[f64; K]> {
@@ -168,7 +131,12 @@ fn affine_act(x: &[f32], r: Option<&[f32]>, a: &[f32], b: &[f32], hw: usize, rel
 }
 
 /// Inference: running statistics.
-fn infer(bn: &BatchNorm<Cpu>, x: Tensor<Cpu, 4>, residual: Option<Tensor<Cpu, 4>>, relu_out: bool) -> Tensor<Cpu, 4> {
+pub(super) fn infer(
+    bn: &BatchNorm<Cpu>,
+    x: Tensor<Cpu, 4>,
+    residual: Option<Tensor<Cpu, 4>>,
+    relu_out: bool,
+) -> Tensor<Cpu, 4> {
     let shape = x.dims();
     let [_, c, h, w] = shape;
     let mean = vec1(bn.running_mean.value());
@@ -248,7 +216,7 @@ fn backward_values(s: &BnState, dy: &FlexTensor) -> (Vec<f32>, Vec<f32>, Vec<f32
 
 /// Training: batch statistics (biased variance), running statistics updated as PyTorch's
 /// `BatchNorm2d` does (unbiased variance, momentum `bn.momentum`).
-fn train(
+pub(super) fn train(
     bn: &BatchNorm<CpuTrain>,
     x: Tensor<CpuTrain, 4>,
     residual: Option<Tensor<CpuTrain, 4>>,
@@ -280,8 +248,8 @@ fn train(
     let b: Vec<f32> = (0..c).map(|k| beta[k] - a[k] * mean[k] as f32).collect();
 
     // Running statistics, as PyTorch: the unbiased variance goes into the running estimate, and
-    // inside `layers::with_cumulative_statistics` the momentum makes a cumulative mean.
-    let mom = crate::layers::running_momentum(bn.momentum);
+    // inside `momentum::with_cumulative_statistics` the momentum makes a cumulative mean.
+    let mom = running_momentum(bn.momentum);
     let unbiased = if count > 1.0 { count / (count - 1.0) } else { 1.0 };
     let update = |state: &burn::module::RunningState<Tensor<CpuTrain, 1>>, batch: &[f64], factor: f64| {
         let old = vec1(state.value_sync());

@@ -1,0 +1,64 @@
+//! The backend extension of the BagNet layers, as burn does for custom kernels
+//! (`examples/custom-cubecl-kernel`): a trait with one method per layer operation whose default
+//! implementation is the plain tensor-operation path of [`crate::plain`]. A backend either takes
+//! the defaults (CUDA, and any other backend added here) or supplies kernels of its own (burn's CPU
+//! backend flex and its autodiff wrapper: [`crate::cpu`]).
+//!
+//! To add a backend: `impl BagnetBackend for MyBackend {}` (and for `Autodiff<MyBackend>` to train
+//! on it), then override the operations it has faster kernels for.
+
+use burn::nn::conv::Conv2d;
+use burn::nn::BatchNorm;
+use burn::tensor::backend::{AutodiffBackend, Backend};
+use burn::tensor::Tensor;
+
+use crate::plain;
+
+/// A burn backend that runs the BagNet's layers.
+pub trait BagnetBackend: Backend {
+    /// `act(bn(x) [+ residual])`, act = ReLU when `relu_out`; `x` and `residual` `[N, C, H, W]`
+    /// of one shape. Batch statistics and a running-statistics update under autodiff, running
+    /// statistics otherwise (see [`plain::batch_norm`]).
+    fn bagnet_bn_act(
+        bn: &BatchNorm<Self>,
+        x: Tensor<Self, 4>,
+        residual: Option<Tensor<Self, 4>>,
+        relu_out: bool,
+    ) -> Tensor<Self, 4> {
+        plain::bn_act(bn, x, residual, relu_out)
+    }
+
+    /// An unpadded, bias-free convolution with one group, no dilation, a square k×k kernel (k > 1)
+    /// and a square stride.
+    fn bagnet_conv(conv: &Conv2d<Self>, x: Tensor<Self, 4>) -> Tensor<Self, 4> {
+        plain::conv(conv, x)
+    }
+
+    /// A 1×1 convolution of stride 1: weight `[O, C, 1, 1]`, `x` `[N, C, H, W]` → `[N, O, H, W]`.
+    fn bagnet_pointwise(weight: Tensor<Self, 4>, x: Tensor<Self, 4>) -> Tensor<Self, 4> {
+        plain::pointwise(weight, x)
+    }
+
+    /// `x[:, :, y0 : y0 + s·h : s, x0 : x0 + s·w : s]` as a contiguous `[N, C, h, w]` tensor; the
+    /// grid lies inside x.
+    fn bagnet_crop(x: Tensor<Self, 4>, s: usize, origin: [usize; 2], size: [usize; 2]) -> Tensor<Self, 4> {
+        plain::subsample(x, s, origin, size)
+    }
+}
+
+/// An autodiff backend for training a BagNet whose inference backend runs BagNets as well.
+pub trait BagnetAutodiff: AutodiffBackend<InnerBackend: BagnetBackend> + BagnetBackend {}
+
+impl<B> BagnetAutodiff for B
+where
+    B: AutodiffBackend + BagnetBackend,
+    B::InnerBackend: BagnetBackend,
+{
+}
+
+/// The GPU backend takes the plain tensor-operation path (CubeCL fuses and tiles it itself).
+#[cfg(feature = "cuda")]
+impl BagnetBackend for burn::backend::Cuda {}
+
+#[cfg(feature = "cuda")]
+impl BagnetBackend for burn::backend::Autodiff<burn::backend::Cuda> {}
