@@ -2,44 +2,14 @@
 //! attribution of deaths to causes, and [`LifeLost`] for all causes and for each cause group
 //! (with its cause-deleted table, eq. 9–11); the paper's Tables 1 and 2.
 
-use crate::causes::{Attribution, CauseDeaths, CauseShares};
-use crate::hmd::{MortalityData, Sex};
-use crate::lifelost::{life_lost_with, Discretisation, LifeLost, SavePoint, Summary};
-use crate::table::{lifetable, Lifetable, LifetableOptions};
+use crate::causes::{Attribution, CauseDeaths};
+use crate::lifelost::{life_lost_with, LifeLost, Summary};
+use crate::options::LifeLostOptions;
+use crate::population::{MortalityData, Sex};
+use crate::table::{lifetable, Lifetable};
 use crate::variation::{variation, Variation};
 use crate::Error;
 use serde::Serialize;
-
-/// Options of a life-lost analysis (plain data; defaults follow the paper and the HMD).
-#[derive(Debug, Clone, Copy, Serialize)]
-pub struct LifeLostOptions {
-    pub lifetable: LifetableOptions,
-    /// How eq. 1–6 are discretised: exact integrals (default) or the paper authors' way.
-    pub discretisation: Discretisation,
-    /// Where deaths are saved inside their age-year (continuous discretisation only).
-    pub save_point: SavePoint,
-    /// How cause shares by age are formed: each age's own (default) or the paper's spline.
-    pub cause_shares: CauseShares,
-    /// Save a cause's deaths into its cause-deleted table (eq. 9–11; the paper's choice) rather
-    /// than the all-cause table.
-    pub delete_cause: bool,
-    /// Save the deaths of the stationary population of the life table, m(a)·L(a) (scaled to the
-    /// observed number of deaths), instead of the observed deaths (the paper's footnote 8).
-    pub stationary: bool,
-}
-
-impl Default for LifeLostOptions {
-    fn default() -> Self {
-        LifeLostOptions {
-            lifetable: LifetableOptions::default(),
-            discretisation: Discretisation::default(),
-            save_point: SavePoint::default(),
-            cause_shares: CauseShares::default(),
-            delete_cause: true,
-            stationary: false,
-        }
-    }
-}
 
 /// Everything computed for one sex.
 #[derive(Debug, Clone, Serialize)]
@@ -78,8 +48,12 @@ pub struct Analysis {
     pub source: String,
     pub label: String,
     pub year: i32,
+    /// The options used (in the JSON envelope's `options`, not repeated here).
+    #[serde(skip)]
     pub options: LifeLostOptions,
     pub sexes: Vec<SexResult>,
+    /// What the user should know (in the JSON envelope's `warnings`, not repeated here).
+    #[serde(skip)]
     pub warnings: Vec<String>,
 }
 

@@ -1,4 +1,4 @@
-//! Deaths by cause of death: reading them ([`CauseDeaths::read_csv`]), grouping them (the seven
+//! Deaths by cause of death (read by [`CauseDeaths::read_csv`]): grouping them (the seven
 //! groups of Riffe & Solé Auró 2015, Table 1, are the `paper_group` column of the bundled file),
 //! and attributing all-cause deaths to causes ([`CauseDeaths::attribute`]): each cause's share
 //! of deaths by age, D^c(a)/Σ_c D^c(a), times the all-cause (HMD) deaths, the share of the open
@@ -20,7 +20,9 @@
 //! and 4 % of the Infant deaths, which is what separates the paper's Table 1 from the
 //! single-age shares of the same counts.
 
-use crate::hmd::{self, Population, Sex};
+use crate::options::CauseShares;
+use crate::population::{Population, Sex};
+pub use crate::spline::{fmm_spline, Spline};
 use crate::Error;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -35,18 +37,6 @@ pub const PAPER_GROUPS: [&str; 7] = [
     "Infant",
     "Other",
 ];
-
-/// How each cause's share of deaths by age is formed (see the module documentation).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CauseShares {
-    /// Each age's own counts (default).
-    #[default]
-    Age,
-    /// The paper authors' construction: abridged groups, log rates interpolated by a cubic
-    /// spline to single ages.
-    Paper,
-}
 
 /// One row of cause-of-death data.
 #[derive(Debug, Clone)]
@@ -126,14 +116,14 @@ impl CauseDeaths {
         let mut acc: BTreeMap<(i32, Sex), ByAge> = BTreeMap::new();
         for r in &rows {
             if !r.deaths.is_finite() || r.deaths < 0.0 {
-                return Err(Error::Row {
-                    path: source.into(),
-                    line: r.line,
-                    msg: format!(
+                return Err(Error::row(
+                    source,
+                    r.line,
+                    format!(
                         "deaths '{}' for cause '{}' must be a non-negative number",
                         r.deaths, r.cause
                     ),
-                });
+                ));
             }
             let e = acc
                 .entry((r.year, r.sex))
@@ -187,97 +177,6 @@ impl CauseDeaths {
             groups,
             tables,
         })
-    }
-
-    /// Reads a CSV with columns `year, sex, age, deaths`, an optional `open_interval` and a
-    /// cause column: `group_column` when given, else the first of `paper_group`, `cause`,
-    /// `cause_id` that exists.
-    pub fn read_csv(path: &std::path::Path, group_column: Option<&str>) -> Result<CauseDeaths, Error> {
-        let frame = dimorph_data::read_csv(path)?;
-        let names = frame.names();
-        let col = match group_column {
-            Some(c) => c.to_string(),
-            None => ["paper_group", "cause", "cause_id"]
-                .iter()
-                .find(|c| names.contains(c))
-                .map(|c| c.to_string())
-                .ok_or_else(|| {
-                    Error::Argument(format!(
-                        "{}: no cause column (looked for paper_group, cause, cause_id; columns are {})",
-                        path.display(),
-                        names.join(", ")
-                    ))
-                })?,
-        };
-        let years = frame.numeric("year")?.to_vec();
-        let sexes = hmd::text_cells(&frame, "sex")?;
-        let ages = hmd::text_cells(&frame, "age")?;
-        let deaths = frame.numeric("deaths")?.to_vec();
-        let causes = hmd::text_cells(&frame, &col)?;
-        let open = if names.contains(&"open_interval") {
-            Some(frame.numeric("open_interval")?.to_vec())
-        } else {
-            None
-        };
-        // repeated rows are detected on the finest cause key available
-        let fine = if names.contains(&"cause_id") {
-            Some(hmd::text_cells(&frame, "cause_id")?)
-        } else {
-            None
-        };
-        let source = path.display().to_string();
-        let mut seen: BTreeMap<(i32, Sex, u64, String), usize> = BTreeMap::new();
-        let mut rows = Vec::with_capacity(frame.nrows);
-        for i in 0..frame.nrows {
-            let line = frame.line_of(i);
-            let year = hmd::year_cell(&frame, i, years[i])?;
-            let sex = hmd::parse_sex_cell(&frame, i, &sexes[i])?;
-            let cell = ages[i].clone().unwrap_or_default();
-            let (age, mut is_open) = hmd::parse_age(&cell).ok_or_else(|| Error::Row {
-                path: source.clone(),
-                line,
-                msg: format!("column 'age': '{cell}' is not an age"),
-            })?;
-            if let Some(o) = &open {
-                is_open |= o[i] == 1.0;
-            }
-            let cause = causes[i].clone().unwrap_or_default();
-            if cause.is_empty() {
-                return Err(Error::Row {
-                    path: source.clone(),
-                    line,
-                    msg: format!("column '{col}' is empty"),
-                });
-            }
-            let key = fine
-                .as_ref()
-                .and_then(|f| f[i].clone())
-                .unwrap_or_else(|| cause.clone());
-            if let Some(prev) = seen.insert((year, sex, age.to_bits(), key.clone()), line) {
-                return Err(Error::Row {
-                    path: source.clone(),
-                    line,
-                    msg: format!("year {year}, {sex}, age {cell}, cause '{key}' repeats line {prev}"),
-                });
-            }
-            rows.push(CauseRow {
-                year,
-                sex,
-                age,
-                open: is_open,
-                cause,
-                deaths: deaths[i],
-                line,
-            });
-        }
-        if rows.is_empty() {
-            return Err(Error::Row {
-                path: source,
-                line: 2,
-                msg: "no data rows".into(),
-            });
-        }
-        CauseDeaths::from_rows(&source, rows, open.is_none())
     }
 
     /// Splits the all-cause deaths of `pop` by cause (see the module documentation). Warns when
@@ -442,95 +341,4 @@ fn spline_rates(t: &CauseTable, pop: &Population) -> Result<Vec<Vec<f64>>, Strin
         }
     }
     Ok(rates)
-}
-
-/// A cubic spline through (x_i, y_i): S(x) = y_i + b_i·h + c_i·h² + d_i·h³ with h = x − x_i
-/// on [x_i, x_{i+1}] (the end pieces continued outside the knots; the last knot's own
-/// coefficients are unused).
-#[derive(Debug, Clone)]
-pub struct Spline {
-    x: Vec<f64>,
-    y: Vec<f64>,
-    b: Vec<f64>,
-    c: Vec<f64>,
-    d: Vec<f64>,
-}
-
-impl Spline {
-    /// S(x).
-    pub fn eval(&self, x: f64) -> f64 {
-        let n = self.x.len();
-        let i = if n < 2 {
-            0
-        } else {
-            self.x[..n - 1].iter().rposition(|k| *k <= x).unwrap_or(0)
-        };
-        let h = x - self.x[i];
-        self.y[i] + h * (self.b[i] + h * (self.c[i] + h * self.d[i]))
-    }
-}
-
-/// The interpolating cubic spline of Forsythe, Malcolm & Moler (1977), R's `splinefun(method =
-/// "fmm")`: second derivatives M_i from the continuity of S′, with the end conditions that S‴
-/// on the first (last) interval equals the third derivative of the cubic through the first
-/// (last) four knots, 6·f[x₀,x₁,x₂,x₃]. One knot: a constant; two: a line; three: the parabola
-/// through them (S‴ = 0). `x` strictly increasing.
-pub fn fmm_spline(x: &[f64], y: &[f64]) -> Spline {
-    let n = x.len();
-    let mut m = vec![0.0; n];
-    if n >= 3 {
-        let h: Vec<f64> = x.windows(2).map(|w| w[1] - w[0]).collect();
-        let slope: Vec<f64> = (0..n - 1).map(|i| (y[i + 1] - y[i]) / h[i]).collect();
-        // divided differences of order 3 at both ends (0 for three knots)
-        let dd3 = |i: usize| {
-            let f2 = |j: usize| (slope[j + 1] - slope[j]) / (x[j + 2] - x[j]);
-            (f2(i + 1) - f2(i)) / (x[i + 3] - x[i])
-        };
-        let (e0, e1) = if n >= 4 { (dd3(0), dd3(n - 4)) } else { (0.0, 0.0) };
-        // tridiagonal system: sub[i], diag[i], sup[i], rhs[i]
-        let mut sub = vec![0.0; n];
-        let mut diag = vec![0.0; n];
-        let mut sup = vec![0.0; n];
-        let mut rhs = vec![0.0; n];
-        // (M1 − M0)/h0 = 6·e0  →  −M0 + M1 = 6·h0·e0
-        diag[0] = -1.0;
-        sup[0] = 1.0;
-        rhs[0] = 6.0 * h[0] * e0;
-        for i in 1..n - 1 {
-            sub[i] = h[i - 1];
-            diag[i] = 2.0 * (h[i - 1] + h[i]);
-            sup[i] = h[i];
-            rhs[i] = 6.0 * (slope[i] - slope[i - 1]);
-        }
-        // (M_{n−1} − M_{n−2})/h_{n−2} = 6·e1
-        sub[n - 1] = -1.0;
-        diag[n - 1] = 1.0;
-        rhs[n - 1] = 6.0 * h[n - 2] * e1;
-        // Thomas algorithm (pivots: −1, then 3h₀ + 2h₁ > 0, ...)
-        for i in 1..n {
-            let w = sub[i] / diag[i - 1];
-            diag[i] -= w * sup[i - 1];
-            rhs[i] -= w * rhs[i - 1];
-        }
-        m[n - 1] = rhs[n - 1] / diag[n - 1];
-        for i in (0..n - 1).rev() {
-            m[i] = (rhs[i] - sup[i] * m[i + 1]) / diag[i];
-        }
-    }
-    let mut b = vec![0.0; n];
-    let mut c = vec![0.0; n];
-    let mut d = vec![0.0; n];
-    for i in 0..n.saturating_sub(1) {
-        let h = x[i + 1] - x[i];
-        b[i] = (y[i + 1] - y[i]) / h - h * (2.0 * m[i] + m[i + 1]) / 6.0;
-        c[i] = m[i] / 2.0;
-        d[i] = (m[i + 1] - m[i]) / (6.0 * h);
-    }
-    Spline {
-        x: x.to_vec(),
-        y: y.to_vec(),
-        b,
-        c,
-        d,
-    }
 }

@@ -1,4 +1,6 @@
-//! The engine's error type: every variant names the file, line, age, year or argument at fault.
+//! The engine's error type: every variant names the file, line, age, year or option at fault.
+
+use dimorph_core::{Located, Location};
 
 /// Errors of the life-table engine. All of them are bad input (the CLI exits with code 2).
 #[derive(Debug, thiserror::Error)]
@@ -12,11 +14,14 @@ pub enum Error {
         source: std::io::Error,
     },
     /// A Human Mortality Database text file whose header is not the HMD layout.
-    #[error("{path}: line {line}: not an HMD 1x1 file header: {msg}")]
-    HmdHeader { path: String, line: usize, msg: String },
-    /// A value that cannot be used, located by file and line.
-    #[error("{path}: line {line}: {msg}")]
-    Row { path: String, line: usize, msg: String },
+    #[error("{}not an HMD 1x1 file header: {}", .0.at, .0.error)]
+    HmdHeader(Located<String>),
+    /// A value that cannot be used, located by file and line (and column where there is one).
+    #[error("{0}")]
+    Row(Located<String>),
+    /// An option that cannot be used, named as the CLI spells it.
+    #[error("{0}")]
+    Option(Located<String>),
     /// The data have no rows for the requested year or sex.
     #[error("{source_name}: no data for {what} (available: {available})")]
     NotFound {
@@ -41,7 +46,24 @@ pub enum Error {
         age: String,
         msg: String,
     },
-    /// A bad argument or option.
+    /// A bad argument or a request the data cannot answer.
     #[error("{0}")]
     Argument(String),
+}
+
+impl Error {
+    /// A bad value at `line` of the file `path`.
+    pub fn row(path: impl Into<String>, line: usize, msg: impl Into<String>) -> Error {
+        Error::Row(Location::file(path).line(line).wrap(msg.into()))
+    }
+    /// A bad value at a located place (file, line, column).
+    pub fn at(at: Location, msg: impl Into<String>) -> Error {
+        Error::Row(at.wrap(msg.into()))
+    }
+}
+
+impl From<Located<String>> for Error {
+    fn from(e: Located<String>) -> Self {
+        Error::Option(e)
+    }
 }

@@ -185,8 +185,9 @@ pub fn pyramid(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::hmd::Sex;
-    use crate::table::{AxMethod, Lifetable};
+    use crate::options::AxMethod;
+    use crate::population::Sex;
+    use crate::table::Lifetable;
 
     fn result() -> LifeLost {
         let n = 111;

@@ -62,33 +62,12 @@
 //! 70.03 → 69.75 / 75.11 → 74.89); ā and ȳ move by 0.02 at most. The table's
 //! a(x), its radix and the a-method play no part; its m(x) (smoothed or not) do.
 
-use crate::hmd::Sex;
-use crate::table::{AxMethod, Lifetable};
+use crate::options::AxMethod;
+use crate::options::{Discretisation, SavePoint};
+use crate::population::Sex;
+use crate::table::Lifetable;
 use crate::Error;
 use serde::Serialize;
-
-/// Where, inside its age-year, a death is saved (see the module documentation).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SavePoint {
-    /// At the mean age at death a + aₐ (the default).
-    #[default]
-    MeanAgeAtDeath,
-    /// At exact age a: W^s(a) = D(a)·e(a) with the table's e(a).
-    ExactAge,
-}
-
-/// How eq. 1–6 are discretised on whole age-years (see the module documentation).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Discretisation {
-    /// Exact integrals under the table's within-year survival, with a [`SavePoint`] (default).
-    #[default]
-    Continuous,
-    /// The paper authors' computation: constant-hazard l(x), mid-year deaths, end-of-year
-    /// survivors, class midpoints ([`life_lost_paper`]).
-    Paper,
-}
 
 /// The four means of the paper's Table 2 and the totals.
 #[derive(Debug, Clone, Copy, Serialize, Default)]

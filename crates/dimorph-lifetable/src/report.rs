@@ -1,17 +1,17 @@
-//! Text, tables, figures and CSV for life tables and life-lost analyses ([`Section`]s for the
-//! terminal and the HTML report; matrices as CSV).
+//! Text tables and figures for life tables and life-lost analyses: [`Section`]s for the terminal
+//! and the HTML report (the tidy CSV tables are in the `tidy` module).
 
 use crate::analysis::Analysis;
 use crate::figures::{pyramid, Perspective};
-use crate::hmd::{age_label, Sex};
-use crate::lifelost::LifeLost;
+use crate::population::{age_label, Sex};
 use crate::table::Lifetable;
 use crate::variation::Variation;
 use dimorph_report::fmt::fixed;
 use dimorph_report::{Section, Table};
 use std::fmt::Write as _;
 
-fn thousands(x: f64) -> String {
+/// A whole number with thousands separators (`1,236,003`).
+pub fn thousands(x: f64) -> String {
     let s = format!("{:.0}", x.abs());
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
@@ -241,8 +241,8 @@ pub fn figure(a: &Analysis, p: Perspective, cause: &str, percent: bool) -> Strin
     )
 }
 
-/// Section for `dimorph lifelost`: variation, Tables 1 and 2, and the four figures for `All`
-/// and for `cause` when given.
+/// Section for `dimorph lifelost`: variation, Tables 1 and 2, and the four figures of each of
+/// `figure_causes` (none for a terminal).
 pub fn lifelost_section(a: &Analysis, figure_causes: &[&str], percent: bool, with_paper: bool) -> Section {
     let mut s = Section::new(format!("Life lost and lifesaving, {} ({})", a.year, a.label));
     let vrows: Vec<(String, Variation)> = a.sexes.iter().map(|r| (r.sex.to_string(), r.variation)).collect();
@@ -251,9 +251,6 @@ pub fn lifelost_section(a: &Analysis, figure_causes: &[&str], percent: bool, wit
         s.table(t);
     }
     s.table(table2(a, with_paper));
-    for w in &a.warnings {
-        s.text(format!("Warning: {w}"));
-    }
     for c in figure_causes {
         if a.sexes.iter().all(|r| r.results.iter().all(|x| x.cause != *c)) {
             continue;
@@ -263,62 +260,4 @@ pub fn lifelost_section(a: &Analysis, figure_causes: &[&str], percent: bool, wit
         }
     }
     s
-}
-
-/// A matrix as CSV in long form: `row_name, col_name, value` for non-zero cells.
-pub fn matrix_csv(r: &LifeLost, which: Matrix) -> String {
-    let n = r.n();
-    let (m, rn, cn) = match which {
-        Matrix::DeathsByAgeYearsLeft => (&r.d_ay, "age", "years_left"),
-        Matrix::RemainingLifespan => (&r.f_ya, "age", "years_left"),
-        Matrix::YearsWonByAgeLived => (&r.w_ax, "age_at_saving", "age_lived"),
-    };
-    let mut out = format!("year,sex,cause,{rn},{cn},value\n");
-    let year = r.year.map(|y| y.to_string()).unwrap_or_default();
-    for i in 0..n {
-        for j in 0..n {
-            let v = m[i * n + j];
-            if v != 0.0 {
-                let _ = writeln!(out, "{year},{},{},{},{},{}", r.sex, r.cause, i, j, v);
-            }
-        }
-    }
-    out
-}
-
-/// The per-age vectors of a result as CSV.
-pub fn vectors_csv(results: &[&LifeLost]) -> String {
-    let mut out = String::from(
-        "year,sex,cause,age,deaths,save_age,e_saved,years_won,deaths_by_years_left,years_won_by_age_lived\n",
-    );
-    for r in results {
-        let year = r.year.map(|y| y.to_string()).unwrap_or_default();
-        for i in 0..r.n() {
-            let _ = writeln!(
-                out,
-                "{year},{},{},{},{},{},{},{},{},{}",
-                r.sex,
-                r.cause,
-                r.age[i],
-                r.deaths[i],
-                r.save_age[i],
-                r.e_saved[i],
-                r.years_won[i],
-                r.deaths_by_years_left[i],
-                r.years_won_by_age_lived[i]
-            );
-        }
-    }
-    out
-}
-
-/// Which matrix to write.
-#[derive(Debug, Clone, Copy)]
-pub enum Matrix {
-    /// D^s(a)·f(y|a), eq. 4.
-    DeathsByAgeYearsLeft,
-    /// f(y|a), eq. 1.
-    RemainingLifespan,
-    /// W^s(a+y|a), eq. 6.
-    YearsWonByAgeLived,
 }

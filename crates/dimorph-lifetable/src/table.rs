@@ -7,49 +7,11 @@
 //! within-interval assumption, [`AxMethod::ConstantHazard`] (q = 1 − e^{−nm}, L = d/m), makes
 //! every column exact for piecewise-constant hazards; it is what closed-form tests use.
 
-use crate::hmd::{Population, Sex};
 use crate::kannisto::{self, KannistoFit};
+use crate::options::{AxMethod, LifeTableOptions, Smoothing};
+use crate::population::{age_label, MortalityData, Population, Sex};
 use crate::Error;
 use serde::Serialize;
-
-/// How deaths are placed inside an age group.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AxMethod {
-    /// HMD: a₀ by Andreev–Kingkade, a = n/2 elsewhere, survivors linear within the group.
-    Hmd,
-    /// Constant hazard within each group: q = 1 − e^{−nm}, a = 1/m − n·e^{−nm}/(1 − e^{−nm}).
-    ConstantHazard,
-}
-
-/// Old-age smoothing of the death rates.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Smoothing {
-    /// Observed rates at every age.
-    None,
-    /// Kannisto fit at 80+, replacing rates from the HMD age Y on (see [`crate::kannisto`]).
-    Kannisto,
-}
-
-/// Life-table options (plain data with HMD defaults).
-#[derive(Debug, Clone, Copy, Serialize)]
-pub struct LifetableOptions {
-    /// l₀; 100,000 by default.
-    pub radix: f64,
-    pub ax: AxMethod,
-    pub smoothing: Smoothing,
-}
-
-impl Default for LifetableOptions {
-    fn default() -> Self {
-        LifetableOptions {
-            radix: 100_000.0,
-            ax: AxMethod::Hmd,
-            smoothing: Smoothing::Kannisto,
-        }
-    }
-}
 
 /// A period life table. Column vectors are aligned with `age`; the last row is the open group.
 #[derive(Debug, Clone, Serialize)]
@@ -139,7 +101,7 @@ impl Lifetable {
                 "{}{}, age {}",
                 year.map(|y| format!("{y} ")).unwrap_or_default(),
                 sex,
-                crate::hmd::age_label(age[i], i == n - 1)
+                age_label(age[i], i == n - 1)
             )
         };
         for (i, m) in mx.iter().enumerate() {
@@ -238,7 +200,7 @@ impl Lifetable {
     /// sexes' deaths; [`lifetable`] passes it).
     pub fn from_population(
         pop: &Population,
-        opts: &LifetableOptions,
+        opts: &LifeTableOptions,
         replace_from: Option<f64>,
     ) -> Result<Lifetable, Error> {
         let n = pop.age.len();
@@ -282,7 +244,7 @@ impl Lifetable {
                 source_name: "life table".into(),
                 year: pop.year,
                 sex: pop.sex.to_string(),
-                age: crate::hmd::age_label(pop.age[i], i == n - 1),
+                age: age_label(pop.age[i], i == n - 1),
                 msg: "zero exposure: the death rate is undefined (Kannisto smoothing would replace it at old ages)"
                     .into(),
             });
@@ -331,18 +293,13 @@ impl Lifetable {
 
 /// The table of `year` and `sex` from `data`, with the HMD choice of the first smoothed age
 /// computed from both sexes' deaths when the data hold both.
-pub fn lifetable(
-    data: &crate::MortalityData,
-    year: i32,
-    sex: Sex,
-    opts: &LifetableOptions,
-) -> Result<Lifetable, Error> {
+pub fn lifetable(data: &MortalityData, year: i32, sex: Sex, opts: &LifeTableOptions) -> Result<Lifetable, Error> {
     let pop = data.get(year, sex)?;
     Lifetable::from_population(pop, opts, replace_from_both(data, year, pop))
 }
 
 /// The HMD age Y for `pop`'s year, from female and male deaths when both are present.
-pub fn replace_from_both(data: &crate::MortalityData, year: i32, pop: &Population) -> Option<f64> {
+pub fn replace_from_both(data: &MortalityData, year: i32, pop: &Population) -> Option<f64> {
     let f = data.pops.get(&(year, Sex::Female));
     let m = data.pops.get(&(year, Sex::Male));
     match (f, m) {

@@ -7,7 +7,8 @@
 //! [`AxMethod::ConstantHazard`] and in the open group (variance 1/m²). Under a constant hazard
 //! μ every measure equals its closed form: e† = e₀ = SD = 1/μ, H = 1, Gini = ½.
 
-use crate::table::{AxMethod, Lifetable};
+use crate::options::AxMethod;
+use crate::table::Lifetable;
 use serde::Serialize;
 
 /// Lifespan-variation measures at birth.

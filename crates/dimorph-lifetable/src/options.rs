@@ -1,0 +1,220 @@
+//! The options of the two analyses, as plain data with the CLI's defaults, and their checks.
+//!
+//! [`LifeTableOptions`] build a period life table (HMD Methods Protocol v6); [`LifeLostOptions`]
+//! add the choices of the life-lost analysis of Riffe & Solé Auró (2015). Every choice is an
+//! enum; [`LifeTableOptions::validate`] and [`LifeLostOptions::validate`] refuse values that
+//! cannot be used, naming the option as the CLI spells it (`--radix: must be positive, got 0`).
+//! What to analyse (the year, the sexes, one cause group) is given to the entry points
+//! (`run_lifetable`, `run_lifelost`) beside the data.
+
+use dimorph_core::location::{bad_argument, Located};
+use serde::Serialize;
+
+/// How deaths are placed inside an age group (see `table`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AxMethod {
+    /// HMD: a₀ by Andreev–Kingkade, a = n/2 elsewhere, survivors linear within the group.
+    Hmd,
+    /// Constant hazard within each group: q = 1 − e^{−nm}, a = 1/m − n·e^{−nm}/(1 − e^{−nm}).
+    ConstantHazard,
+}
+
+/// Old-age smoothing of the death rates.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Smoothing {
+    /// Observed rates at every age.
+    None,
+    /// Kannisto fit at 80+, replacing rates from the HMD age Y on (see `kannisto`).
+    Kannisto,
+}
+
+/// How eq. 1–6 are discretised on whole age-years (see `lifelost`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Discretisation {
+    /// Exact integrals under the table's within-year survival, with a [`SavePoint`] (default).
+    #[default]
+    Continuous,
+    /// The paper authors' computation: constant-hazard l(x), mid-year deaths, end-of-year
+    /// survivors, class midpoints (`life_lost_paper`).
+    Paper,
+}
+
+/// Where, inside its age-year, a death is saved (see `lifelost`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SavePoint {
+    /// At the mean age at death a + aₐ (the default).
+    #[default]
+    MeanAgeAtDeath,
+    /// At exact age a: W^s(a) = D(a)·e(a) with the table's e(a).
+    ExactAge,
+}
+
+/// How each cause's share of deaths by age is formed (see `causes`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CauseShares {
+    /// Each age's own counts (default).
+    #[default]
+    Age,
+    /// The paper authors' construction: abridged groups, log rates interpolated by a cubic
+    /// spline to single ages.
+    Paper,
+}
+
+/// Life-table options (HMD defaults). `dimorph lifetable`; also the table of `dimorph lifelost`.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct LifeTableOptions {
+    /// Radix l(0) (`--radix`); 100,000 by default.
+    pub radix: f64,
+    /// Within-group placement of deaths: HMD a(x) (default) or a constant hazard
+    /// (`--constant-hazard`).
+    pub ax: AxMethod,
+    /// Kannisto smoothing of the rates at 80+ (default) or the observed rates (`--no-smooth`).
+    pub smoothing: Smoothing,
+}
+
+/// The name of [`LifeTableOptions`] before the engine contract; kept for existing callers.
+pub type LifetableOptions = LifeTableOptions;
+
+impl Default for LifeTableOptions {
+    fn default() -> Self {
+        LifeTableOptions {
+            radix: 100_000.0,
+            ax: AxMethod::Hmd,
+            smoothing: Smoothing::Kannisto,
+        }
+    }
+}
+
+impl LifeTableOptions {
+    /// Refuses a radix that is not a positive finite number.
+    pub fn validate(&self) -> Result<(), Located<String>> {
+        if !(self.radix.is_finite() && self.radix > 0.0) {
+            return Err(bad_argument(
+                "--radix",
+                format!("must be a positive number, got {}", self.radix),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Options of a life-lost analysis (`dimorph lifelost`; defaults follow the paper and the HMD).
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct LifeLostOptions {
+    /// The life table the deaths are saved into (`--radix`, `--constant-hazard`, `--no-smooth`).
+    pub lifetable: LifeTableOptions,
+    /// How eq. 1–6 are discretised (`--discretisation`): exact integrals (default) or the paper
+    /// authors' way.
+    pub discretisation: Discretisation,
+    /// Where deaths are saved inside their age-year (`--save-at`; continuous discretisation
+    /// only: the paper's saves them at mid-year).
+    pub save_point: SavePoint,
+    /// How cause shares by age are formed (`--cause-shares`): each age's own (default) or the
+    /// paper's spline. Needs cause-of-death data.
+    pub cause_shares: CauseShares,
+    /// Save a cause's deaths into its cause-deleted table (eq. 9–11; the paper's choice) rather
+    /// than the all-cause table (`--keep-cause` sets false). Needs cause-of-death data.
+    pub delete_cause: bool,
+    /// Save the deaths of the stationary population of the life table, m(a)·L(a) (scaled to the
+    /// observed number of deaths), instead of the observed deaths (`--stationary`; the paper's
+    /// footnote 8).
+    pub stationary: bool,
+    /// Figures in percent of both sexes' total instead of counts (`--percent`).
+    pub percent: bool,
+}
+
+impl Default for LifeLostOptions {
+    fn default() -> Self {
+        LifeLostOptions {
+            lifetable: LifeTableOptions::default(),
+            discretisation: Discretisation::default(),
+            save_point: SavePoint::default(),
+            cause_shares: CauseShares::default(),
+            delete_cause: true,
+            stationary: false,
+            percent: false,
+        }
+    }
+}
+
+impl LifeLostOptions {
+    /// Refuses a bad life-table option and a save point the discretisation does not use.
+    pub fn validate(&self) -> Result<(), Located<String>> {
+        self.lifetable.validate()?;
+        if self.discretisation == Discretisation::Paper && self.save_point != SavePoint::default() {
+            return Err(save_at_not_applicable());
+        }
+        Ok(())
+    }
+
+    /// Sets where deaths are saved from an option that may not have been given (`--save-at`):
+    /// given with the paper's discretisation it is refused, whatever its value, since that
+    /// discretisation saves every death at mid-year.
+    pub fn with_save_at(mut self, save_at: Option<SavePoint>) -> Result<Self, Located<String>> {
+        if let Some(s) = save_at {
+            if self.discretisation == Discretisation::Paper {
+                return Err(save_at_not_applicable());
+            }
+            self.save_point = s;
+        }
+        Ok(self)
+    }
+
+    /// Refuses the options that need cause-of-death data when there are none.
+    pub fn validate_without_causes(&self) -> Result<(), Located<String>> {
+        let why = "applies to cause-of-death data only; give --causes FILE (or a 'cause' column in --data)";
+        if self.cause_shares != CauseShares::default() {
+            return Err(bad_argument("--cause-shares", why));
+        }
+        if !self.delete_cause {
+            return Err(bad_argument("--keep-cause", why));
+        }
+        Ok(())
+    }
+}
+
+fn save_at_not_applicable() -> Located<String> {
+    bad_argument(
+        "--save-at",
+        "applies to --discretisation continuous only (the paper's discretisation saves deaths at mid-year)",
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refusals_name_the_option() {
+        let o = LifeTableOptions {
+            radix: 0.0,
+            ..Default::default()
+        };
+        assert_eq!(
+            o.validate().map_err(|e| e.to_string()),
+            Err("--radix: must be a positive number, got 0".into())
+        );
+        let paper = LifeLostOptions {
+            discretisation: Discretisation::Paper,
+            ..Default::default()
+        };
+        assert!(paper.validate().is_ok());
+        let e = paper.with_save_at(Some(SavePoint::MeanAgeAtDeath)).map(|_| ());
+        assert!(e.is_err_and(|e| e
+            .to_string()
+            .starts_with("--save-at: applies to --discretisation continuous")));
+        let keep = LifeLostOptions {
+            delete_cause: false,
+            ..Default::default()
+        };
+        assert!(keep.validate_without_causes().is_err_and(|e| e
+            .to_string()
+            .starts_with("--keep-cause: applies to cause-of-death data only")));
+        assert!(LifeLostOptions::default().validate().is_ok());
+    }
+}

@@ -1,0 +1,253 @@
+//! Death counts and exposures by year, sex and age: the [`Population`] of one year and sex and
+//! the [`MortalityData`] of a source (many years and sexes). The readers that fill them are in
+//! the `read` module.
+//!
+//! Every population is checked when it is built: ages start at 0, are neither missing nor
+//! repeated, end in an open age group; deaths are finite and non-negative; no deaths without
+//! exposure. Errors name the file, the line (or year, sex and age) and what is wrong.
+
+use crate::Error;
+use std::collections::BTreeMap;
+
+/// Sex of a population. HMD files carry `Female`, `Male` and `Total` columns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Sex {
+    Female,
+    Male,
+    Total,
+}
+
+impl Sex {
+    /// Parses `female`/`f`/`women`, `male`/`m`/`men`, `total`/`t`/`both` (any case).
+    pub fn parse(s: &str) -> Option<Sex> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "female" | "f" | "females" | "women" | "woman" => Some(Sex::Female),
+            "male" | "m" | "males" | "men" | "man" => Some(Sex::Male),
+            "total" | "t" | "both" | "all" => Some(Sex::Total),
+            _ => None,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Sex::Female => "female",
+            Sex::Male => "male",
+            Sex::Total => "total",
+        }
+    }
+}
+
+impl std::fmt::Display for Sex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Formats an age group start, with `+` for the open group.
+pub fn age_label(age: f64, open: bool) -> String {
+    format!("{}{}", age, if open { "+" } else { "" })
+}
+
+/// Deaths and exposures of one year and sex, by age group.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Population {
+    pub year: i32,
+    pub sex: Sex,
+    /// Start of each age group (0, 1, 2, ... or 0, 1, 5, 10, ...).
+    pub age: Vec<f64>,
+    /// Width of each age group; `f64::INFINITY` for the last, open group.
+    #[serde(skip)]
+    pub width: Vec<f64>,
+    pub deaths: Vec<f64>,
+    pub exposure: Vec<f64>,
+}
+
+impl Population {
+    /// Whether every closed age group is one year wide.
+    pub fn is_single_year(&self) -> bool {
+        self.width.iter().all(|w| *w == 1.0 || w.is_infinite())
+    }
+    /// Index of the age group starting at `age`.
+    pub fn index_of(&self, age: f64) -> Option<usize> {
+        self.age.iter().position(|a| *a == age)
+    }
+}
+
+/// One raw row before checking: age start, open flag, deaths, exposure, file line.
+#[derive(Debug, Clone)]
+pub(crate) struct RawRow {
+    pub age: f64,
+    pub open: bool,
+    pub deaths: f64,
+    pub exposure: f64,
+    pub line: usize,
+}
+
+/// Builds and checks a [`Population`] from raw rows (any order).
+pub(crate) fn build_population(
+    source: &str,
+    year: i32,
+    sex: Sex,
+    mut rows: Vec<RawRow>,
+    last_is_open: bool,
+) -> Result<Population, Error> {
+    let ages_err = |msg: String| Error::Ages {
+        source_name: source.into(),
+        year,
+        sex: sex.to_string(),
+        msg,
+    };
+    rows.sort_by(|a, b| a.age.total_cmp(&b.age));
+    for w in rows.windows(2) {
+        if w[0].age == w[1].age {
+            return Err(ages_err(format!(
+                "age {} appears twice (lines {} and {})",
+                w[0].age, w[0].line, w[1].line
+            )));
+        }
+    }
+    let Some(first) = rows.first() else {
+        return Err(ages_err("no ages".into()));
+    };
+    if first.age != 0.0 {
+        return Err(ages_err(format!(
+            "ages must start at 0, the first is {} (line {})",
+            first.age, first.line
+        )));
+    }
+    let n = rows.len();
+    if let Some(r) = rows[..n - 1].iter().find(|r| r.open) {
+        return Err(ages_err(format!(
+            "age {} (line {}) is marked open but is not the last age",
+            r.age, r.line
+        )));
+    }
+    if n < 2 {
+        return Err(ages_err("at least two age groups are needed".into()));
+    }
+    if !(last_is_open || rows[n - 1].open) {
+        return Err(ages_err(format!(
+            "the last age, {} (line {}), is not marked as the open age group",
+            rows[n - 1].age,
+            rows[n - 1].line
+        )));
+    }
+    let mut width = Vec::with_capacity(n);
+    for i in 0..n - 1 {
+        width.push(rows[i + 1].age - rows[i].age);
+    }
+    width.push(f64::INFINITY);
+    // Missing ages: single-year data must not skip a year; abridged data must use the standard
+    // groups 0, 1-4, then 5-year groups.
+    let single = width[..n - 1].iter().all(|w| *w == 1.0);
+    if !single {
+        let abridged = rows.len() > 2
+            && rows[1].age == 1.0
+            && (rows.len() < 3 || rows[2].age == 5.0)
+            && rows[2..].windows(2).all(|w| w[1].age - w[0].age == 5.0);
+        if !abridged {
+            let gap = (0..n - 1).find(|&i| width[i] != 1.0).unwrap_or(0);
+            return Err(ages_err(format!(
+                "ages {} (line {}) and {} (line {}) are not consecutive: missing ages? \
+                 (single years 0, 1, 2, ... or abridged groups 0, 1, 5, 10, ... are accepted)",
+                rows[gap].age,
+                rows[gap].line,
+                rows[gap + 1].age,
+                rows[gap + 1].line
+            )));
+        }
+    }
+    for (i, r) in rows.iter().enumerate() {
+        let open = i == n - 1;
+        let val_err = |msg: String| Error::Value {
+            source_name: format!("{source} line {}", r.line),
+            year,
+            sex: sex.to_string(),
+            age: age_label(r.age, open),
+            msg,
+        };
+        if !r.deaths.is_finite() {
+            return Err(val_err("deaths are missing or not finite".into()));
+        }
+        if r.deaths < 0.0 {
+            return Err(val_err(format!("negative deaths ({})", r.deaths)));
+        }
+        if !r.exposure.is_finite() {
+            return Err(val_err("exposure is missing or not finite".into()));
+        }
+        if r.exposure < 0.0 {
+            return Err(val_err(format!("negative exposure ({})", r.exposure)));
+        }
+        if r.exposure == 0.0 && r.deaths > 0.0 {
+            return Err(val_err(format!(
+                "{} deaths with zero exposure: the death rate is undefined",
+                r.deaths
+            )));
+        }
+    }
+    Ok(Population {
+        year,
+        sex,
+        age: rows.iter().map(|r| r.age).collect(),
+        width,
+        deaths: rows.iter().map(|r| r.deaths).collect(),
+        exposure: rows.iter().map(|r| r.exposure).collect(),
+    })
+}
+
+/// Deaths and exposures for many years and sexes, from one source.
+#[derive(Debug, Clone)]
+pub struct MortalityData {
+    /// File or folder the data came from (for messages).
+    pub source: String,
+    /// A description, e.g. the first line of an HMD file.
+    pub label: String,
+    pub pops: BTreeMap<(i32, Sex), Population>,
+    /// Years and sexes of an HMD folder whose values cannot be used (e.g. missing cells), with
+    /// the reason; asking for them gives that reason as the error.
+    pub unusable: BTreeMap<(i32, Sex), String>,
+    /// What the reader did that a user should know (e.g. rows skipped, and why).
+    pub notes: Vec<String>,
+}
+
+impl MortalityData {
+    /// The population of `year` and `sex`, or an error listing what is available.
+    pub fn get(&self, year: i32, sex: Sex) -> Result<&Population, Error> {
+        if let Some(p) = self.pops.get(&(year, sex)) {
+            return Ok(p);
+        }
+        if let Some(msg) = self.unusable.get(&(year, sex)) {
+            return Err(Error::Argument(msg.clone()));
+        }
+        let years = self.years();
+        if !years.contains(&year) {
+            let available = match (years.first(), years.last()) {
+                (Some(a), Some(b)) if years.len() > 1 => format!("years {a}-{b}"),
+                (Some(a), _) => format!("year {a}"),
+                _ => "nothing".into(),
+            };
+            return Err(Error::NotFound {
+                source_name: self.source.clone(),
+                what: format!("year {year}"),
+                available,
+            });
+        }
+        let sexes: Vec<&str> = self
+            .pops
+            .keys()
+            .filter(|(y, _)| *y == year)
+            .map(|(_, s)| s.as_str())
+            .collect();
+        Err(Error::NotFound {
+            source_name: self.source.clone(),
+            what: format!("sex '{sex}' in {year}"),
+            available: sexes.join(", "),
+        })
+    }
+    /// The distinct years, sorted.
+    pub fn years(&self) -> Vec<i32> {
+        let mut y: Vec<i32> = self.pops.keys().map(|(y, _)| *y).collect();
+        y.dedup();
+        y
+    }
+}

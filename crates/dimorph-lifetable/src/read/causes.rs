@@ -1,0 +1,99 @@
+//! The cause-of-death CSV reader: `year, sex, age, deaths`, an optional `open_interval` and a
+//! cause column into [`CauseDeaths`] ([`CauseDeaths::read_csv`]).
+
+use super::cells::{cell_at, parse_age, parse_sex_cell, text_cells, year_cell};
+use crate::causes::{CauseDeaths, CauseRow};
+use crate::population::Sex;
+use crate::Error;
+use dimorph_data::Frame;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+impl CauseDeaths {
+    /// Reads a CSV with columns `year, sex, age, deaths`, an optional `open_interval` and a
+    /// cause column: `group_column` when given, else the first of `paper_group`, `cause`,
+    /// `cause_id` that exists.
+    pub fn read_csv(path: &Path, group_column: Option<&str>) -> Result<CauseDeaths, Error> {
+        let frame = dimorph_data::read_csv(path)?;
+        let col = cause_column(&frame, path, group_column)?;
+        let names = frame.names();
+        let years = frame.numeric("year")?.to_vec();
+        let sexes = text_cells(&frame, "sex")?;
+        let ages = text_cells(&frame, "age")?;
+        let deaths = frame.numeric("deaths")?.to_vec();
+        let causes = text_cells(&frame, &col)?;
+        let open = if names.contains(&"open_interval") {
+            Some(frame.numeric("open_interval")?.to_vec())
+        } else {
+            None
+        };
+        // repeated rows are detected on the finest cause key available
+        let fine = if names.contains(&"cause_id") {
+            Some(text_cells(&frame, "cause_id")?)
+        } else {
+            None
+        };
+        let source = path.display().to_string();
+        let mut seen: BTreeMap<(i32, Sex, u64, String), usize> = BTreeMap::new();
+        let mut rows = Vec::with_capacity(frame.nrows);
+        for i in 0..frame.nrows {
+            let line = frame.line_of(i);
+            let year = year_cell(&frame, i, years[i])?;
+            let sex = parse_sex_cell(&frame, i, &sexes[i])?;
+            let cell = ages[i].clone().unwrap_or_default();
+            let (age, mut is_open) = parse_age(&cell)
+                .ok_or_else(|| Error::at(cell_at(&frame, i, "age"), format!("'{cell}' is not an age")))?;
+            if let Some(o) = &open {
+                is_open |= o[i] == 1.0;
+            }
+            let cause = causes[i].clone().unwrap_or_default();
+            if cause.is_empty() {
+                return Err(Error::at(cell_at(&frame, i, &col), "is empty"));
+            }
+            let key = fine
+                .as_ref()
+                .and_then(|f| f[i].clone())
+                .unwrap_or_else(|| cause.clone());
+            if let Some(prev) = seen.insert((year, sex, age.to_bits(), key.clone()), line) {
+                return Err(Error::row(
+                    source,
+                    line,
+                    format!("year {year}, {sex}, age {cell}, cause '{key}' repeats line {prev}"),
+                ));
+            }
+            rows.push(CauseRow {
+                year,
+                sex,
+                age,
+                open: is_open,
+                cause,
+                deaths: deaths[i],
+                line,
+            });
+        }
+        if rows.is_empty() {
+            return Err(Error::row(source, 2, "no data rows"));
+        }
+        CauseDeaths::from_rows(&source, rows, open.is_none())
+    }
+}
+
+/// The cause column: `group_column` when given, else the first of `paper_group`, `cause`,
+/// `cause_id` that the file has.
+fn cause_column(frame: &Frame, path: &Path, group_column: Option<&str>) -> Result<String, Error> {
+    if let Some(c) = group_column {
+        return Ok(c.to_string());
+    }
+    let names = frame.names();
+    ["paper_group", "cause", "cause_id"]
+        .iter()
+        .find(|c| names.contains(c))
+        .map(|c| c.to_string())
+        .ok_or_else(|| {
+            Error::Argument(format!(
+                "{}: no cause column (looked for paper_group, cause, cause_id; columns are {})",
+                path.display(),
+                names.join(", ")
+            ))
+        })
+}

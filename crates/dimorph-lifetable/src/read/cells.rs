@@ -1,0 +1,52 @@
+//! Cells of the tidy CSV files (the mortality data and the cause-of-death data): ages, sexes,
+//! years and text columns, each bad cell an error naming the file, line and column.
+
+use crate::population::Sex;
+use crate::Error;
+use dimorph_core::Location;
+use dimorph_data::{ColumnData, Frame};
+
+/// Reads the text or numeric cells of a column as strings (for `sex`, `age`, `cause`).
+pub(crate) fn text_cells(frame: &Frame, name: &str) -> Result<Vec<Option<String>>, Error> {
+    let c = frame.column(name)?;
+    Ok(match &c.data {
+        ColumnData::Num(v) => v
+            .iter()
+            .map(|x| if x.is_nan() { None } else { Some(format!("{x}")) })
+            .collect(),
+        ColumnData::Text { values, .. } => values.clone(),
+    })
+}
+
+/// Parses an age cell: `85`, `85.0` or `110+` (open). Returns (age, open).
+pub(crate) fn parse_age(cell: &str) -> Option<(f64, bool)> {
+    let t = cell.trim();
+    let (s, open) = match t.strip_suffix('+') {
+        Some(a) => (a, true),
+        None => (t, false),
+    };
+    let a: f64 = s.trim().parse().ok()?;
+    (a.is_finite() && a >= 0.0 && a.fract() == 0.0).then_some((a, open))
+}
+
+/// Sex cell, or an error naming the line.
+pub(crate) fn parse_sex_cell(frame: &Frame, i: usize, cell: &Option<String>) -> Result<Sex, Error> {
+    let s = cell.as_deref().unwrap_or("");
+    Sex::parse(s).ok_or_else(|| Error::at(cell_at(frame, i, "sex"), format!("'{s}' is not female, male or total")))
+}
+
+/// Year cell as an integer, or an error naming the line.
+pub(crate) fn year_cell(frame: &Frame, i: usize, v: f64) -> Result<i32, Error> {
+    if v.is_finite() && v.fract() == 0.0 {
+        Ok(v as i32)
+    } else {
+        Err(Error::at(cell_at(frame, i, "year"), format!("'{v}' is not a year")))
+    }
+}
+
+/// Where row `i` of column `column` is: the file, its line and the column.
+pub(crate) fn cell_at(frame: &Frame, i: usize, column: &str) -> Location {
+    Location::file(frame.source.clone())
+        .line(frame.line_of(i))
+        .column(column)
+}

@@ -1,0 +1,236 @@
+//! The two entry points, one per analysis, each returning a [`dimorph_report::Outcome`]:
+//!
+//! * [`run_lifetable`]: the period life table of one year and sex (HMD Methods Protocol v6) and
+//!   its lifespan variation — tidy tables `lifetable` (one row per age) and `variation`;
+//! * [`run_lifelost`]: life lost and lifesaving by cause of death (Riffe & Solé Auró 2015,
+//!   eq. 1–11) — tidy tables `lifelost_by_age` (one row per sex × cause × age), `variation`,
+//!   Tables 1 and 2, the matrices of eq. 1, 4 and 6 per sex and cause, and the pyramids of
+//!   Figures 3–6 as SVG files.
+//!
+//! Nothing here prints or writes: the front end decides what to do with the outcome.
+
+use crate::analysis::{analyse, Analysis, Table1Row, Table2Row};
+use crate::causes::CauseDeaths;
+use crate::figures::Perspective;
+use crate::options::{LifeLostOptions, LifeTableOptions};
+use crate::population::{MortalityData, Sex};
+use crate::report;
+use crate::table::{lifetable, Lifetable};
+use crate::tidy::{self, Matrix};
+use crate::variation::{variation, Variation};
+use crate::Error;
+use dimorph_core::OutputFile;
+use dimorph_report::Outcome;
+use serde::Serialize;
+
+/// The result of [`run_lifetable`] (`result` of `dimorph lifetable --format json`).
+#[derive(Debug, Clone, Serialize)]
+pub struct LifeTableResult {
+    /// The file or folder the data came from.
+    pub source: String,
+    /// A description of the data (e.g. `The United States of America, HMD`).
+    pub label: String,
+    pub year: i32,
+    pub sex: Sex,
+    /// The life table, one vector per column (`age`, `mx`, `qx`, `ax`, `lx`, `dx`, `Lx`, `Tx`,
+    /// `ex`), with the Kannisto fit when smoothing was applied.
+    pub lifetable: Lifetable,
+    /// Lifespan variation at birth: e₀, e†, Keyfitz's H, Gini, SD.
+    pub variation: Variation,
+}
+
+/// The period life table of `year` and `sex` from `data`, with its lifespan variation.
+pub fn run_lifetable(
+    data: &MortalityData,
+    year: i32,
+    sex: Sex,
+    opts: &LifeTableOptions,
+) -> Result<Outcome<LifeTableResult>, Error> {
+    opts.validate()?;
+    let t = lifetable(data, year, sex, opts)?;
+    let v = variation(&t);
+    let mut o = Outcome::new(LifeTableResult {
+        source: data.source.clone(),
+        label: data.label.clone(),
+        year,
+        sex,
+        lifetable: t,
+        variation: v,
+    });
+    let r = &o.result;
+    o.summary.push(format!(
+        "{} {year}, {sex}: e0 = {:.2} years, e-dagger = {:.2}, Keyfitz H = {:.4}, Gini = {:.4}",
+        r.label, v.e0, v.e_dagger, v.keyfitz_h, v.gini
+    ));
+    o.sections.push(report::lifetable_section(&r.lifetable, &v, &r.label));
+    o.tables.push(tidy::lifetable(&r.lifetable));
+    o.tables.push(tidy::variation(year, &[(sex, v)]));
+    o.warnings = data.notes.clone();
+    o.warnings.extend(o.result.lifetable.warnings.iter().cloned());
+    Ok(o)
+}
+
+/// The result of [`run_lifelost`] (`result` of `dimorph lifelost --format json`): the analysis
+/// (`source`, `label`, `year`, and per sex the life table, variation, cause attribution and the
+/// life lost for all causes and each cause group) with the paper's Tables 1 and 2.
+#[derive(Debug, Clone, Serialize)]
+pub struct LifeLostResult {
+    #[serde(flatten)]
+    pub analysis: Analysis,
+    /// Deaths by cause group and sex (both sexes and cause data needed).
+    pub table1: Option<Vec<Table1Row>>,
+    /// The four means of each cause group (causes first, `All` last).
+    pub table2: Vec<Table2Row>,
+}
+
+/// Life lost and lifesaving in `year` for `sexes`: all causes, and with cause-of-death data each
+/// cause group (only `cause` when given). Figures: all causes and `cause`, or every group.
+pub fn run_lifelost(
+    data: &MortalityData,
+    causes: Option<&CauseDeaths>,
+    year: i32,
+    sexes: &[Sex],
+    cause: Option<&str>,
+    opts: &LifeLostOptions,
+) -> Result<Outcome<LifeLostResult>, Error> {
+    opts.validate()?;
+    if causes.is_none() {
+        opts.validate_without_causes()?;
+    }
+    let an = analyse(data, causes, year, sexes, cause, opts)?;
+    let mut warnings = data.notes.clone();
+    warnings.extend(an.warnings.iter().cloned());
+    let figure_causes: Vec<String> = match cause {
+        Some(c) => vec!["All".to_string(), c.to_string()],
+        None => an.causes(),
+    };
+    let slugs = unique_slugs(&an.causes());
+    let section = report::lifelost_section(&an, &[], opts.percent, false);
+    let summary = lifelost_summary(&an);
+    let tables = lifelost_tables(&an, &slugs);
+    let files = figure_files(&an, &figure_causes, &slugs, opts.percent);
+    let result = LifeLostResult {
+        table1: an.table1(),
+        table2: an.table2(),
+        analysis: an,
+    };
+    let mut o = Outcome::new(result).section(section);
+    o.summary = summary;
+    o.tables = tables;
+    o.files = files;
+    o.warnings = warnings;
+    Ok(o)
+}
+
+/// A few lines with the headline figures: per sex e₀ and the all-cause life lost.
+pub fn lifelost_summary(an: &Analysis) -> Vec<String> {
+    let mut out = vec![format!("Life lost and lifesaving, {} ({})", an.year, an.label)];
+    for s in &an.sexes {
+        let Some(all) = s.results.first() else { continue };
+        let m = all.summary;
+        out.push(format!(
+            "{}: e0 {:.2}; {} deaths saved once win {} person-years ({:.1} each)",
+            s.sex,
+            s.lifetable.e0(),
+            report::thousands(m.deaths),
+            report::thousands(m.years_won),
+            m.mean_years_left
+        ));
+        out.push(format!(
+            "  mean age at death {:.1}, at saving {:.1}; the years won are lived at {:.1} on average",
+            m.mean_age_at_death, m.mean_age_at_saving, m.mean_age_lived
+        ));
+    }
+    out
+}
+
+/// The tidy tables: life lost by age (the main table), variation, Tables 1 and 2, then the three
+/// matrices of each sex and cause (`<sex>_<cause slug>_<matrix>`).
+fn lifelost_tables(an: &Analysis, slugs: &[(String, String)]) -> Vec<dimorph_core::TidyTable> {
+    let all: Vec<_> = an.sexes.iter().flat_map(|s| s.results.iter()).collect();
+    let mut tables = vec![tidy::by_age(&all)];
+    let vrows: Vec<(Sex, Variation)> = an.sexes.iter().map(|s| (s.sex, s.variation)).collect();
+    tables.push(tidy::variation(an.year, &vrows));
+    if let Some(rows) = an.table1() {
+        tables.push(tidy::table1(&rows));
+    }
+    tables.push(tidy::table2(&an.table2()));
+    for r in &all {
+        let slug = slug_of(slugs, &r.cause);
+        for m in Matrix::ALL {
+            let name = format!("{}_{slug}_{}", r.sex, m.suffix());
+            tables.push(tidy::matrix(&name, r, m));
+        }
+    }
+    tables
+}
+
+/// The four pyramids (Figures 3–6) of each cause in `causes` that was analysed, as SVG files
+/// `<cause slug>_<perspective>.svg`.
+fn figure_files(an: &Analysis, causes: &[String], slugs: &[(String, String)], percent: bool) -> Vec<OutputFile> {
+    let mut files = Vec::new();
+    for c in causes {
+        if !slugs.iter().any(|(name, _)| name == c) {
+            continue;
+        }
+        for p in Perspective::ALL {
+            files.push(OutputFile::text(
+                format!("{}_{}.svg", slug_of(slugs, c), p.slug()),
+                report::figure(an, p, c, percent),
+            ));
+        }
+    }
+    files
+}
+
+/// A file-name stem: ASCII letters and digits lower-cased, anything else `_`.
+pub fn slug(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// (name, slug) for each name, the slugs made unique by `_2`, `_3`, … so that two cause groups
+/// never share a file (`Heart, vessels` and `Heart vessels`).
+pub fn unique_slugs(names: &[String]) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::with_capacity(names.len());
+    for n in names {
+        let base = slug(n);
+        let mut s = base.clone();
+        let mut k = 2;
+        while out.iter().any(|(_, t)| *t == s) {
+            s = format!("{base}_{k}");
+            k += 1;
+        }
+        out.push((n.clone(), s));
+    }
+    out
+}
+
+fn slug_of<'a>(slugs: &'a [(String, String)], name: &str) -> &'a str {
+    slugs
+        .iter()
+        .find(|(n, _)| n == name)
+        .map_or("cause", |(_, s)| s.as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_are_unique() {
+        let names: Vec<String> = ["All", "Heart, vessels", "Heart  vessels", "all"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let s: Vec<String> = unique_slugs(&names).into_iter().map(|(_, s)| s).collect();
+        assert_eq!(s, ["all", "heart__vessels", "heart__vessels_2", "all_2"]);
+    }
+}
