@@ -7,7 +7,7 @@
 //! definition). Both are symmetrised as p_ij = (p_{j|i} + p_{i|j}) / 2n, so Σ p_ij = 1.
 
 use crate::knn::KnnGraph;
-use crate::par_ranges;
+use dimorph_core::threads::{map_ranges, ranges};
 
 /// A sparse square matrix in compressed-row form.
 #[derive(Clone, Debug)]
@@ -38,7 +38,7 @@ pub fn uniform(g: &KnnGraph) -> Csr {
 pub fn gaussian(g: &KnnGraph, perplexity: f64, threads: usize) -> Csr {
     let k = g.k;
     let target = perplexity.ln();
-    let parts = par_ranges(g.n, threads, |r| {
+    let parts = map_ranges(&ranges(g.n, threads), |r| {
         let mut out = Vec::with_capacity(r.len() * k);
         for i in r {
             out.extend(calibrate(g.distances2(i), target));

@@ -4,7 +4,8 @@
 //! strongest |colour value| (Figure 3 shows "four patches with high evidence (two male, two
 //! female)"), identified by the row and any id columns (image, patch position).
 
-use crate::{EmbedError, Result};
+use crate::error::{EmbedError, Result};
+use dimorph_core::{Cell, TidyTable};
 use serde::Serialize;
 
 /// A circle in the embedding: `name=cx,cy,r`.
@@ -136,6 +137,52 @@ pub fn summarise(
             }
         })
         .collect()
+}
+
+/// The clusters as tidy tables: `clusters` (one row per cluster: centre, radius, points, mean
+/// value), `cluster_classes` (one row per cluster and class: points and fraction; when a class
+/// column was given) and `exemplars` (one row per exemplar: cluster, rank, row, class, value, one
+/// column per id column). None when there are no clusters.
+pub fn tables(clusters: &[ClusterSummary], id_names: &[String]) -> Vec<TidyTable> {
+    if clusters.is_empty() {
+        return Vec::new();
+    }
+    let mut summary = TidyTable::new("clusters", &["cluster", "x", "y", "radius", "points", "mean_value"]);
+    let mut classes = TidyTable::new("cluster_classes", &["cluster", "class", "points", "fraction"]);
+    let mut cols = vec!["cluster", "rank", "row", "class", "value"];
+    cols.extend(id_names.iter().map(String::as_str));
+    let mut exemplars = TidyTable::new("exemplars", &cols);
+    for c in clusters {
+        let name = Cell::from(&c.region.name);
+        summary.push(vec![
+            name.clone(),
+            c.region.cx.into(),
+            c.region.cy.into(),
+            c.region.r.into(),
+            c.n_points.into(),
+            c.mean_value.into(),
+        ]);
+        for (class, n, f) in &c.class_fractions {
+            classes.push(vec![name.clone(), class.into(), (*n).into(), (*f).into()]);
+        }
+        for (rank, x) in c.exemplars.iter().enumerate() {
+            let mut row = vec![
+                name.clone(),
+                (rank + 1).into(),
+                x.row.into(),
+                x.class.as_deref().map_or(Cell::Missing, Cell::from),
+                x.value.into(),
+            ];
+            row.extend(x.ids.iter().map(|(_, v)| Cell::from(v)));
+            exemplars.push(row);
+        }
+    }
+    let mut out = vec![summary];
+    if clusters.iter().any(|c| !c.class_fractions.is_empty()) {
+        out.push(classes);
+    }
+    out.push(exemplars);
+    out
 }
 
 #[cfg(test)]

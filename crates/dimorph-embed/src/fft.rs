@@ -11,7 +11,8 @@
 //! K₁ + iK₂ gives both spectra (real and imaginary parts), and two real charge grids share one
 //! complex transform: five 2-D FFTs per gradient.
 
-use crate::par_rows_mut;
+use crate::par;
+use dimorph_core::threads::{map_ranges, ranges};
 use rustfft::num_complex::Complex32 as C64;
 use rustfft::{Fft, FftPlanner};
 use std::collections::HashMap;
@@ -90,189 +91,231 @@ impl FftRepulsion {
 
     /// (Σ_j w_ij^{1+1/α}(y_i − y_j) for every i, Z = Σ_{i≠j} w_ij), approximated by interpolation.
     pub fn repulsion(&mut self, y: &[f64], alpha: f64) -> (Vec<f64>, f64) {
-        let n = y.len() / 2;
         let threads = self.threads;
-        let (lo, hi) = y
-            .iter()
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
-        let range = (hi - lo).max(1e-12);
-        let mut nb = MIN_BOXES.max((range / UNITS_PER_BOX).ceil() as usize);
-        while !five_smooth(nb) {
-            nb += 1;
-        }
-        self.last_boxes = nb;
-        let box_w = range / nb as f64;
-        let h = box_w / NODES as f64;
-        let ng = nb * NODES;
-        let m = 2 * ng;
-        let locate = |c: f64| -> (usize, [f64; 3]) {
-            let t = (c - lo) / box_w;
-            let b = (t.floor() as usize).min(nb - 1);
-            (b * NODES, lagrange((t - b as f64) * NODES as f64))
-        };
-
-        // 1. spread the charges 1, y1, y2 onto the node grid (per-thread grids, then summed)
-        let chunk = n.div_ceil(threads);
-        let grids: Vec<Vec<f64>> = std::thread::scope(|s| {
-            let hs: Vec<_> = (0..threads)
-                .map(|t| {
-                    let locate = &locate;
-                    s.spawn(move || {
-                        let mut g = vec![0.0f64; 3 * ng * ng];
-                        for i in (t * chunk).min(n)..((t + 1) * chunk).min(n) {
-                            let (y1, y2) = (y[2 * i], y[2 * i + 1]);
-                            let (gx, wx) = locate(y1);
-                            let (gy, wy) = locate(y2);
-                            for (a, wa) in wx.iter().enumerate() {
-                                let row = (gx + a) * ng + gy;
-                                for (b, wb) in wy.iter().enumerate() {
-                                    let w = wa * wb;
-                                    let cell = 3 * (row + b);
-                                    g[cell] += w;
-                                    g[cell + 1] += w * y1;
-                                    g[cell + 2] += w * y2;
-                                }
-                            }
-                        }
-                        g
-                    })
-                })
-                .collect();
-            hs.into_iter().map(|h| h.join().expect("spread thread")).collect()
-        });
-        let mut grid = vec![0.0f64; 3 * ng * ng];
-        for g in &grids {
-            for (a, b) in grid.iter_mut().zip(g) {
-                *a += b;
-            }
-        }
-        drop(grids);
-
-        // 2. buffers: X = c1 + i·cy1, Yb = cy2, K = K1 + i·K2 on the circulant grid
-        let (fwd, inv) = {
-            let planner = &mut self.planner;
-            self.plans
-                .entry(m)
-                .or_insert_with(|| (planner.plan_fft_forward(m), planner.plan_fft_inverse(m)))
-                .clone()
-        };
+        let g = Grid::new(y);
+        self.last_boxes = g.nb;
+        let (m, ng) = (g.m, g.ng);
+        // 1. spread the charges 1, y1, y2 onto the node grid
+        let charges = spread(y, &g, threads);
+        // 2. buffers: X = c1 + i·cy1, Yb = cy2, K = K1 + i·K2 on the circulant grid; their spectra
+        let (fwd, inv) = self.plans(m);
         for b in &mut self.bufs {
             b.clear();
             b.resize(m * m, C64::new(0.0, 0.0));
         }
         let [bx, bybuf, bk, bout] = &mut self.bufs;
-        for r in 0..ng {
-            for c in 0..ng {
-                let cell = 3 * (r * ng + c);
-                bx[r * m + c] = C64::new(grid[cell] as f32, grid[cell + 1] as f32);
-                bybuf[r * m + c] = C64::new(grid[cell + 2] as f32, 0.0);
-            }
-        }
-        // kernel values on the quarter 0..ng × 0..ng, mirrored into the circulant (index ng stays 0)
-        let inv_a = 1.0 / alpha;
-        let mut quarter = vec![C64::new(0.0, 0.0); ng * ng];
-        par_rows_mut(&mut quarter, ng, threads, |first, rows| {
-            for (rr, row) in rows.chunks_exact_mut(ng).enumerate() {
-                let dr = first + rr;
-                for (dc, v) in row.iter_mut().enumerate() {
-                    let d2 = ((dr * dr + dc * dc) as f64) * h * h;
-                    let k1 = crate::gradient::kernel(d2, alpha);
-                    *v = C64::new(k1 as f32, (k1 / (1.0 + d2 * inv_a)) as f32);
-                }
-            }
-        });
-        let quarter = &quarter;
-        let mirror = |i: usize| {
-            if i < ng {
-                Some(i)
-            } else if i == ng {
-                None
-            } else {
-                Some(m - i)
-            }
-        };
-        par_rows_mut(bk, m, threads, |first, rows| {
-            for (rr, row) in rows.chunks_exact_mut(m).enumerate() {
-                let Some(dr) = mirror(first + rr) else { continue };
-                for (c, v) in row.iter_mut().enumerate() {
-                    if let Some(dc) = mirror(c) {
-                        *v = quarter[dr * ng + dc];
-                    }
-                }
-            }
-        });
+        load_charges(&charges, ng, m, bx, bybuf);
+        drop(charges);
+        kernel_grid(bk, &g, alpha, threads);
         fft2_forward(bx, m, ng, &fwd, threads);
         fft2_forward(bybuf, m, ng, &fwd, threads);
         fft2_forward(bk, m, m, &fwd, threads);
-
-        // 3. products: out1 = X·F2 → (K2*1, K2*y1); out2 = A·F1 + i·Yb·F2 → (K1*1, K2*y2)
-        {
-            let (bx_r, by_r, bk_r) = (&*bx, &*bybuf, &*bk);
-            par_rows_mut(bout, m, threads, |first, rows| {
-                for (rr, row) in rows.chunks_exact_mut(m).enumerate() {
-                    let a = first + rr;
-                    let am = (m - a) % m;
-                    for (b, o) in row.iter_mut().enumerate() {
-                        let bm = (m - b) % m;
-                        let xk = bx_r[a * m + b];
-                        let xmk = bx_r[am * m + bm].conj();
-                        let fa = (xk + xmk) * 0.5;
-                        let k = bk_r[a * m + b];
-                        *o = fa * k.re + by_r[a * m + b] * C64::new(0.0, k.im);
-                    }
-                }
-            });
-        }
-        std::mem::swap(bybuf, bout);
-        let bk_r = &*bk;
-        par_rows_mut(bx, m, threads, |first, rows| {
-            for (o, k) in rows.iter_mut().zip(&bk_r[first * m..]) {
-                *o *= k.im;
-            }
-        });
+        // 3. products in frequency space, back to the node grid
+        multiply(bx, bybuf, bk, bout, m, threads);
         fft2_inverse(bx, m, ng, &inv, threads);
         fft2_inverse(bybuf, m, ng, &inv, threads);
-        let scale = 1.0 / (m * m) as f64;
-        let (bx, bybuf) = (&self.bufs[0], &self.bufs[1]);
-
         // 4. interpolate back to the points
-        let (p1, p2) = (bx, bybuf);
-        let mut rep = vec![0.0f64; 2 * n];
-        let zsum = std::sync::Mutex::new(0.0f64);
-        par_rows_mut(&mut rep, 2, threads, |first, chunk| {
-            let mut z = 0.0;
-            for (r, o) in chunk.chunks_exact_mut(2).enumerate() {
-                let i = first + r;
-                let (y1, y2) = (y[2 * i], y[2 * i + 1]);
-                let (gx, wx) = locate(y1);
-                let (gy, wy) = locate(y2);
-                let (mut k2_1, mut k2_y1, mut k1_1, mut k2_y2) = (0.0, 0.0, 0.0, 0.0);
-                for (a, wa) in wx.iter().enumerate() {
-                    let row = (gx + a) * m + gy;
-                    for (b, wb) in wy.iter().enumerate() {
-                        let w = wa * wb;
-                        let u = p1[row + b];
-                        let v = p2[row + b];
-                        k2_1 += w * u.re as f64;
-                        k2_y1 += w * u.im as f64;
-                        k1_1 += w * v.re as f64;
-                        k2_y2 += w * v.im as f64;
-                    }
-                }
-                o[0] = (y1 * k2_1 - k2_y1) * scale;
-                o[1] = (y2 * k2_1 - k2_y2) * scale;
-                z += k1_1 * scale;
-            }
-            *zsum.lock().expect("no poisoned lock") += z;
-        });
-        let z = zsum.into_inner().expect("no poisoned lock") - n as f64;
-        (rep, z)
+        interpolate(y, &g, &self.bufs[0], &self.bufs[1], threads)
     }
+
+    /// The forward and inverse plans of length `m` (made once, then reused).
+    fn plans(&mut self, m: usize) -> Plans {
+        let planner = &mut self.planner;
+        self.plans
+            .entry(m)
+            .or_insert_with(|| (planner.plan_fft_forward(m), planner.plan_fft_inverse(m)))
+            .clone()
+    }
+}
+
+/// The interpolation grid of one layout: `nb × nb` boxes of width `box_w` from `lo`, `NODES`
+/// nodes per box and dimension (spacing `h`, `ng` per dimension), zero-padded to `m = 2·ng` for
+/// the circulant embedding.
+#[derive(Clone, Copy, Debug)]
+struct Grid {
+    lo: f64,
+    nb: usize,
+    box_w: f64,
+    h: f64,
+    ng: usize,
+    m: usize,
+}
+
+impl Grid {
+    fn new(y: &[f64]) -> Grid {
+        let (lo, nb, range) = grid_boxes(y);
+        let box_w = range / nb as f64;
+        let ng = nb * NODES;
+        Grid {
+            lo,
+            nb,
+            box_w,
+            h: box_w / NODES as f64,
+            ng,
+            m: 2 * ng,
+        }
+    }
+
+    /// The first node of the box holding coordinate `c`, and the Lagrange weights of its nodes.
+    #[inline]
+    fn locate(&self, c: f64) -> (usize, [f64; 3]) {
+        let t = (c - self.lo) / self.box_w;
+        let b = (t.floor() as usize).min(self.nb - 1);
+        (b * NODES, lagrange((t - b as f64) * NODES as f64))
+    }
+}
+
+/// Step 1: the charges 1, y⁽¹⁾, y⁽²⁾ of every point spread onto the `ng × ng` nodes with Lagrange
+/// weights (three values per node; one grid per thread, summed in thread order).
+fn spread(y: &[f64], g: &Grid, threads: usize) -> Vec<f64> {
+    let ng = g.ng;
+    let parts = map_ranges(&ranges(y.len() / 2, threads), |r| {
+        let mut grid = vec![0.0f64; 3 * ng * ng];
+        for i in r {
+            let (y1, y2) = (y[2 * i], y[2 * i + 1]);
+            let (gx, wx) = g.locate(y1);
+            let (gy, wy) = g.locate(y2);
+            for (a, wa) in wx.iter().enumerate() {
+                let row = (gx + a) * ng + gy;
+                for (b, wb) in wy.iter().enumerate() {
+                    let w = wa * wb;
+                    let cell = 3 * (row + b);
+                    grid[cell] += w;
+                    grid[cell + 1] += w * y1;
+                    grid[cell + 2] += w * y2;
+                }
+            }
+        }
+        grid
+    });
+    let mut grid = vec![0.0f64; 3 * ng * ng];
+    for part in &parts {
+        for (a, b) in grid.iter_mut().zip(part) {
+            *a += b;
+        }
+    }
+    grid
+}
+
+/// Step 2a: the charge grids into the top-left `ng × ng` corner of two `m × m` buffers:
+/// X = c₁ + i·c_{y1} and Yb = c_{y2}.
+fn load_charges(charges: &[f64], ng: usize, m: usize, bx: &mut [C64], by: &mut [C64]) {
+    for r in 0..ng {
+        for c in 0..ng {
+            let cell = 3 * (r * ng + c);
+            bx[r * m + c] = C64::new(charges[cell] as f32, charges[cell + 1] as f32);
+            by[r * m + c] = C64::new(charges[cell + 2] as f32, 0.0);
+        }
+    }
+}
+
+/// Step 2b: K = K₁ + i·K₂ on the circulant grid: the kernels at node distances on the quarter
+/// 0..ng × 0..ng, mirrored (index ng stays 0).
+fn kernel_grid(bk: &mut [C64], g: &Grid, alpha: f64, threads: usize) {
+    let (ng, m, h) = (g.ng, g.m, g.h);
+    let inv_a = 1.0 / alpha;
+    let mut quarter = vec![C64::new(0.0, 0.0); ng * ng];
+    par::rows_mut(&mut quarter, ng, threads, |first, rows| {
+        for (rr, row) in rows.chunks_exact_mut(ng).enumerate() {
+            let dr = first + rr;
+            for (dc, v) in row.iter_mut().enumerate() {
+                let d2 = ((dr * dr + dc * dc) as f64) * h * h;
+                let k1 = crate::gradient::kernel(d2, alpha);
+                *v = C64::new(k1 as f32, (k1 / (1.0 + d2 * inv_a)) as f32);
+            }
+        }
+    });
+    let quarter = &quarter;
+    let mirror = |i: usize| {
+        if i < ng {
+            Some(i)
+        } else if i == ng {
+            None
+        } else {
+            Some(m - i)
+        }
+    };
+    par::rows_mut(bk, m, threads, |first, rows| {
+        for (rr, row) in rows.chunks_exact_mut(m).enumerate() {
+            let Some(dr) = mirror(first + rr) else { continue };
+            for (c, v) in row.iter_mut().enumerate() {
+                if let Some(dc) = mirror(c) {
+                    *v = quarter[dr * ng + dc];
+                }
+            }
+        }
+    });
+}
+
+/// Step 3: the products of the spectra. Afterwards `bx` holds X·F₂ → (K₂ * 1, K₂ * y⁽¹⁾) and
+/// `by` holds A·F₁ + i·Yb·F₂ → (K₁ * 1, K₂ * y⁽²⁾), where A is the spectrum of c₁ alone (the
+/// Hermitian part of X); `bout` is scratch.
+fn multiply(bx: &mut [C64], by: &mut Vec<C64>, bk: &[C64], bout: &mut Vec<C64>, m: usize, threads: usize) {
+    {
+        let (bx_r, by_r) = (&*bx, &**by);
+        par::rows_mut(bout, m, threads, |first, rows| {
+            for (rr, row) in rows.chunks_exact_mut(m).enumerate() {
+                let a = first + rr;
+                let am = (m - a) % m;
+                for (b, o) in row.iter_mut().enumerate() {
+                    let bm = (m - b) % m;
+                    let xk = bx_r[a * m + b];
+                    let xmk = bx_r[am * m + bm].conj();
+                    let fa = (xk + xmk) * 0.5;
+                    let k = bk[a * m + b];
+                    *o = fa * k.re + by_r[a * m + b] * C64::new(0.0, k.im);
+                }
+            }
+        });
+    }
+    std::mem::swap(by, bout);
+    par::rows_mut(bx, m, threads, |first, rows| {
+        for (o, k) in rows.iter_mut().zip(&bk[first * m..]) {
+            *o *= k.im;
+        }
+    });
+}
+
+/// Step 4: the potentials interpolated back to the points: the repulsive forces and Z (the
+/// per-block sums of Z added in block order, so a seed and a thread count fix the result).
+fn interpolate(y: &[f64], g: &Grid, p1: &[C64], p2: &[C64], threads: usize) -> (Vec<f64>, f64) {
+    let n = y.len() / 2;
+    let m = g.m;
+    let scale = 1.0 / (m * m) as f64;
+    let mut rep = vec![0.0f64; 2 * n];
+    let zs = par::rows_mut(&mut rep, 2, threads, |first, chunk| {
+        let mut z = 0.0;
+        for (r, o) in chunk.chunks_exact_mut(2).enumerate() {
+            let i = first + r;
+            let (y1, y2) = (y[2 * i], y[2 * i + 1]);
+            let (gx, wx) = g.locate(y1);
+            let (gy, wy) = g.locate(y2);
+            let (mut k2_1, mut k2_y1, mut k1_1, mut k2_y2) = (0.0, 0.0, 0.0, 0.0);
+            for (a, wa) in wx.iter().enumerate() {
+                let row = (gx + a) * m + gy;
+                for (b, wb) in wy.iter().enumerate() {
+                    let w = wa * wb;
+                    let u = p1[row + b];
+                    let v = p2[row + b];
+                    k2_1 += w * u.re as f64;
+                    k2_y1 += w * u.im as f64;
+                    k1_1 += w * v.re as f64;
+                    k2_y2 += w * v.im as f64;
+                }
+            }
+            o[0] = (y1 * k2_1 - k2_y1) * scale;
+            o[1] = (y2 * k2_1 - k2_y2) * scale;
+            z += k1_1 * scale;
+        }
+        z
+    });
+    let z = zs.iter().fold(0.0f64, |a, b| a + b) - n as f64;
+    (rep, z)
 }
 
 /// Row FFTs over `rows` rows of an `m`-wide buffer, threaded.
 fn fft_rows(buf: &mut [C64], m: usize, rows: usize, plan: &Arc<dyn Fft<f32>>, threads: usize) {
-    par_rows_mut(&mut buf[..rows * m], m, threads, |_, chunk| {
+    par::rows_mut(&mut buf[..rows * m], m, threads, |_, chunk| {
         let mut scratch = vec![C64::new(0.0, 0.0); plan.get_inplace_scratch_len()];
         plan.process_with_scratch(chunk, &mut scratch);
     });
@@ -311,7 +354,7 @@ fn fft2_inverse(buf: &mut [C64], m: usize, keep_rows: usize, plan: &Arc<dyn Fft<
 mod tests {
     use super::*;
     use crate::gradient::repulsive_exact;
-    use crate::rng::Rng;
+    use crate::rng::{self, Rng};
 
     #[test]
     fn interpolation_matches_the_exact_repulsion() {
@@ -321,7 +364,7 @@ mod tests {
         let y: Vec<f64> = (0..n)
             .flat_map(|i| {
                 let c = [(0.0, 0.0), (15.0, 4.0), (5.0, 20.0)][i % 3];
-                [c.0 + 3.0 * rng.normal(), c.1 + 3.0 * rng.normal()]
+                [c.0 + 3.0 * rng::normal(&mut rng), c.1 + 3.0 * rng::normal(&mut rng)]
             })
             .collect();
         let mut f = FftRepulsion::new(2);
@@ -345,14 +388,14 @@ mod tests {
 mod conv_tests {
     use super::*;
     use crate::gradient::repulsive_exact;
-    use crate::rng::Rng;
+    use crate::rng::{self, Rng};
 
     /// The interpolation error falls quickly as the grid gets finer relative to the kernel's width
     /// (same 50-box grid, embedding shrunk): evidence of a correct interpolation, not a lucky one.
     #[test]
     fn error_falls_with_grid_spacing() {
         let mut rng = Rng::new(5);
-        let base: Vec<f64> = (0..1600).map(|_| rng.normal() * 5.0).collect();
+        let base: Vec<f64> = (0..1600).map(|_| rng::normal(&mut rng) * 5.0).collect();
         let mut errs = Vec::new();
         for scale in [1.0, 0.5, 0.25] {
             let y: Vec<f64> = base.iter().map(|v| v * scale).collect();

@@ -9,7 +9,8 @@
 //! computed here exactly (O(n²), for small n) or by [`crate::fft`] interpolation.
 
 use crate::affinity::Csr;
-use crate::par_rows_mut;
+use crate::par;
+use dimorph_core::threads::{map_ranges, ranges};
 
 /// k(d) = (1 + d²/α)^(−α), with the α = 1 case (Cauchy) computed without `powf`.
 #[inline]
@@ -26,7 +27,7 @@ pub fn kernel(d2: f64, alpha: f64) -> f64 {
 /// Writes exag · Σ_j p_ij (1 + d_ij²/α)^(−1) (y_i − y_j) into `out` (length 2n).
 pub fn attractive(p: &Csr, y: &[f64], alpha: f64, exag: f64, out: &mut [f64], threads: usize) {
     let inv_a = 1.0 / alpha;
-    par_rows_mut(out, 2, threads, |first, chunk| {
+    par::rows_mut(out, 2, threads, |first, chunk| {
         for (r, o) in chunk.chunks_exact_mut(2).enumerate() {
             let i = first + r;
             let (yi0, yi1) = (y[2 * i], y[2 * i + 1]);
@@ -51,39 +52,34 @@ pub fn repulsive_exact(y: &[f64], alpha: f64, threads: usize) -> (Vec<f64>, f64)
     let n = y.len() / 2;
     let t = threads.max(1).min(n.max(1));
     let inv_a = 1.0 / alpha;
-    let parts: Vec<(Vec<f64>, f64)> = std::thread::scope(|s| {
-        let hs: Vec<_> = (0..t)
-            .map(|th| {
-                s.spawn(move || {
-                    let mut f = vec![0.0f64; 2 * n];
-                    let mut z = 0.0;
-                    // rows th, 2t−1−th, t+th, ... balance the triangle between threads
-                    let mut i = th;
-                    let mut flip = false;
-                    while i < n {
-                        let (yi0, yi1) = (y[2 * i], y[2 * i + 1]);
-                        let (mut f0, mut f1) = (0.0, 0.0);
-                        for j in i + 1..n {
-                            let (dx, dy) = (yi0 - y[2 * j], yi1 - y[2 * j + 1]);
-                            let d2 = dx * dx + dy * dy;
-                            let w = kernel(d2, alpha);
-                            let w2 = w / (1.0 + d2 * inv_a);
-                            z += 2.0 * w;
-                            f0 += w2 * dx;
-                            f1 += w2 * dy;
-                            f[2 * j] -= w2 * dx;
-                            f[2 * j + 1] -= w2 * dy;
-                        }
-                        f[2 * i] += f0;
-                        f[2 * i + 1] += f1;
-                        i += if flip { 2 * th + 1 } else { 2 * (t - th) - 1 };
-                        flip = !flip;
-                    }
-                    (f, z)
-                })
-            })
-            .collect();
-        hs.into_iter().map(|h| h.join().expect("repulsion thread")).collect()
+    // one range per thread (ranges(t, t) = 0..1, 1..2, …): thread `th` takes rows th,
+    // 2t−1−th, 2t+th, … (balancing the triangle between threads); parts come back in thread order
+    let parts: Vec<(Vec<f64>, f64)> = map_ranges(&ranges(t, t), |r| {
+        let th = r.start;
+        let mut f = vec![0.0f64; 2 * n];
+        let mut z = 0.0;
+        let mut i = th;
+        let mut flip = false;
+        while i < n {
+            let (yi0, yi1) = (y[2 * i], y[2 * i + 1]);
+            let (mut f0, mut f1) = (0.0, 0.0);
+            for j in i + 1..n {
+                let (dx, dy) = (yi0 - y[2 * j], yi1 - y[2 * j + 1]);
+                let d2 = dx * dx + dy * dy;
+                let w = kernel(d2, alpha);
+                let w2 = w / (1.0 + d2 * inv_a);
+                z += 2.0 * w;
+                f0 += w2 * dx;
+                f1 += w2 * dy;
+                f[2 * j] -= w2 * dx;
+                f[2 * j + 1] -= w2 * dy;
+            }
+            f[2 * i] += f0;
+            f[2 * i + 1] += f1;
+            i += if flip { 2 * th + 1 } else { 2 * (t - th) - 1 };
+            flip = !flip;
+        }
+        (f, z)
     });
     let mut rep = vec![0.0; 2 * n];
     let mut z = 0.0;

@@ -2,7 +2,8 @@
 //! selected cell is a finite number (naming file, line and column when not), and constant columns
 //! (dropped, and reported by name — they carry no distance information).
 
-use crate::{EmbedError, Features, Result};
+use crate::error::{EmbedError, Result};
+use crate::features::Features;
 use dimorph_data::Frame;
 use serde::Serialize;
 

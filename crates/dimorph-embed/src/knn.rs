@@ -4,8 +4,10 @@
 //! refined by neighbour-of-neighbour rounds (NN-descent: a neighbour of a neighbour is likely a
 //! neighbour). [`recall`] measures the approximate graph against exact search on a random sample.
 
+use crate::features::Features;
+use crate::progress::Progress;
 use crate::rng::Rng;
-use crate::{par_ranges, Features, Progress};
+use dimorph_core::threads::{map_ranges, ranges};
 
 /// The k nearest neighbours of every point (itself excluded), nearest first.
 #[derive(Clone, Debug)]
@@ -97,7 +99,7 @@ pub fn exact(x: &Features, k: usize, threads: usize, progress: Progress) -> KnnG
     let mut start = 0;
     while start < n {
         let end = (start + BLOCK * threads.max(1)).min(n);
-        let parts = par_ranges(end - start, threads, |r| {
+        let parts = map_ranges(&ranges(end - start, threads), |r| {
             let mut out = Vec::with_capacity(r.len());
             for q in r {
                 out.push(exact_one(x, start + q, k));
@@ -168,7 +170,7 @@ pub fn approximate_with(
     // forest: for each tree, the leaf of every point and the leaves' members
     let seeds: Vec<Rng> = (0..s.trees).map(|t| rng.fork(100 + t as u64)).collect();
     let forest: Vec<(Vec<u32>, Vec<u32>, Vec<u32>)> = {
-        let per = par_ranges(s.trees, threads, |r| {
+        let per = map_ranges(&ranges(s.trees, threads), |r| {
             r.map(|t| build_tree(x, s.leaf_size, &mut seeds[t].clone()))
                 .collect::<Vec<_>>()
         });
@@ -176,7 +178,7 @@ pub fn approximate_with(
     };
     progress("nearest neighbours (trees)", s.trees, total);
     // leaf candidates, per point (each pair is evaluated from both ends: no locking)
-    let lists: Vec<TopK> = par_ranges(n, threads, |r| {
+    let lists: Vec<TopK> = map_ranges(&ranges(n, threads), |r| {
         let mut out = Vec::with_capacity(r.len());
         for i in r {
             let mut t = TopK::new(k);
@@ -330,7 +332,7 @@ fn refine(x: &Features, g: &KnnGraph, is_new: &[bool], threads: usize) -> (KnnGr
             }
         }
     }
-    let parts = par_ranges(n, threads, |r| {
+    let parts = map_ranges(&ranges(n, threads), |r| {
         let mut stamp = vec![u32::MAX; n];
         let mut idx = Vec::with_capacity(r.len() * k);
         let mut dist = Vec::with_capacity(r.len() * k);
@@ -408,7 +410,7 @@ pub fn recall(x: &Features, g: &KnnGraph, sample: usize, rng: &mut Rng, threads:
     let cap = (2e9 / (x.n as f64 * x.d as f64)).max(100.0) as usize;
     let m = sample.min(cap).min(x.n).max(1);
     let pts = rng.sample(x.n, m);
-    let found: usize = par_ranges(m, threads, |r| {
+    let found: usize = map_ranges(&ranges(m, threads), |r| {
         let mut f = 0;
         for &i in &pts[r] {
             let t = exact_one(x, i, g.k);
@@ -430,14 +432,17 @@ pub fn recall(x: &Features, g: &KnnGraph, sample: usize, rng: &mut Rng, threads:
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rng;
 
     #[test]
     fn approximate_search_has_high_recall_on_clustered_data() {
         let mut rng = Rng::new(9);
         let (n, d) = (6000, 20);
-        let centres: Vec<Vec<f64>> = (0..10).map(|_| (0..d).map(|_| rng.normal() * 4.0).collect()).collect();
+        let centres: Vec<Vec<f64>> = (0..10)
+            .map(|_| (0..d).map(|_| rng::normal(&mut rng) * 4.0).collect())
+            .collect();
         let rows: Vec<Vec<f64>> = (0..n)
-            .map(|i| centres[i % 10].iter().map(|c| c + rng.normal()).collect())
+            .map(|i| centres[i % 10].iter().map(|c| c + rng::normal(&mut rng)).collect())
             .collect();
         let x = Features::from_rows(&rows).unwrap();
         let g = approximate(&x, 15, &mut Rng::new(1), 2, &mut |_, _, _| {});

@@ -3,9 +3,10 @@
 //! cluster separation given labels: the mean silhouette in the embedding (Rousseeuw 1987) and the
 //! leave-one-out kNN classification accuracy.
 
+use crate::features::Features;
 use crate::knn::{dist2, TopK};
 use crate::rng::Rng;
-use crate::{par_ranges, Features};
+use dimorph_core::threads::{map_ranges, ranges};
 use serde::Serialize;
 
 /// Quality figures of one embedding.
@@ -62,7 +63,7 @@ pub fn quality(
         Rng::new(seed).sample(n, sample)
     };
     let m = pts.len();
-    let sums = par_ranges(m, threads, |r| {
+    let sums = map_ranges(&ranges(m, threads), |r| {
         let (mut pres, mut acc, mut sil) = (0usize, 0usize, 0.0f64);
         for &i in &pts[r] {
             let lo = nn2(y, i, k);

@@ -1,12 +1,19 @@
-//! Writing an embedding: CSV or Parquet with columns `row` (1-based input row), `tsne1`, `tsne2`,
-//! then any columns carried over from the input (ids, colour, class).
+//! The coordinates of an embedding as files: the tidy table `embedding` (columns `row`, the
+//! 1-based input row, `tsne1`, `tsne2`, then any columns carried over from the input: ids,
+//! colour, class), written as CSV by the kernel ([`dimorph_core::TidyTable`], so quoting is
+//! always right and numbers round-trip exactly), and the same columns as Parquet bytes.
+//!
+//! [`write_csv`] and [`write_parquet`] write one file for library callers that want a single file
+//! (atomically, through the kernel); the analysis itself returns its files in its outcome.
 
+use dimorph_core::output::{write_atomic, Overwrite};
+use dimorph_core::{Cell, TidyTable};
 use parquet::basic::Compression;
 use parquet::data_type::{ByteArray, ByteArrayType, DoubleType, Int64Type};
 use parquet::file::properties::WriterProperties;
 use parquet::file::writer::SerializedFileWriter;
 use parquet::schema::parser::parse_message_type;
-use std::io::Write;
+use parquet::schema::types::Type;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -25,70 +32,78 @@ impl Extra {
             Extra::Num(n, _) | Extra::Text(n, _) => n,
         }
     }
-}
 
-fn csv_cell(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
-
-/// Writes CSV (coordinates with 17 significant digits, round-trip exact).
-pub fn write_csv(path: &Path, y: &[[f64; 2]], extras: &[Extra]) -> std::io::Result<()> {
-    let f = std::fs::File::create(path)?;
-    let mut w = std::io::BufWriter::new(f);
-    let mut head = vec!["row".to_string(), "tsne1".into(), "tsne2".into()];
-    head.extend(extras.iter().map(|e| csv_cell(e.name())));
-    writeln!(w, "{}", head.join(","))?;
-    for (i, p) in y.iter().enumerate() {
-        write!(w, "{},{:e},{:e}", i + 1, p[0], p[1])?;
-        for e in extras {
-            match e {
-                Extra::Num(_, v) if v[i].is_nan() => write!(w, ",")?,
-                Extra::Num(_, v) => write!(w, ",{}", v[i])?,
-                Extra::Text(_, v) => write!(w, ",{}", v[i].as_deref().map(csv_cell).unwrap_or_default())?,
-            }
+    /// The cell of row `i` (missing: NaN or None).
+    fn cell(&self, i: usize) -> Cell {
+        match self {
+            Extra::Num(_, v) => Cell::from(v[i]),
+            Extra::Text(_, v) => v[i].as_deref().map_or(Cell::Missing, Cell::from),
         }
-        writeln!(w)?;
     }
-    w.flush()
 }
 
-/// Writes Parquet (one row group, Snappy): `row` int64, `tsne1`/`tsne2` double, extras as optional
-/// double or UTF-8 columns.
+/// The embedding as the tidy table `embedding`: one row per input row.
+pub fn embedding_table(y: &[[f64; 2]], extras: &[Extra]) -> TidyTable {
+    let mut columns = vec!["row", "tsne1", "tsne2"];
+    columns.extend(extras.iter().map(Extra::name));
+    let mut t = TidyTable::new("embedding", &columns);
+    t.rows.reserve(y.len());
+    for (i, p) in y.iter().enumerate() {
+        let mut row = Vec::with_capacity(3 + extras.len());
+        row.extend([Cell::from(i + 1), Cell::from(p[0]), Cell::from(p[1])]);
+        row.extend(extras.iter().map(|e| e.cell(i)));
+        t.push(row);
+    }
+    t
+}
+
+/// Writes the embedding as CSV to `path` (atomically, replacing an existing file).
+pub fn write_csv(path: &Path, y: &[[f64; 2]], extras: &[Extra]) -> std::io::Result<()> {
+    let csv = embedding_table(y, extras).to_csv();
+    write_atomic(path, csv.as_bytes(), Overwrite::Replace).map_err(|e| std::io::Error::other(e.to_string()))
+}
+
+/// Writes the embedding as Parquet to `path` (atomically, replacing an existing file).
 pub fn write_parquet(path: &Path, y: &[[f64; 2]], extras: &[Extra]) -> Result<(), String> {
-    let err = |e: parquet::errors::ParquetError| format!("{}: {e}", path.display());
-    let mut schema =
+    let bytes = parquet_bytes(y, extras).map_err(|e| format!("{}: {e}", path.display()))?;
+    write_atomic(path, &bytes, Overwrite::Replace).map_err(|e| e.to_string())
+}
+
+/// The Parquet schema: `row` int64, `tsne1`/`tsne2` double, extras as optional double or UTF-8
+/// columns under their own names (which may hold characters the schema parser rejects, so the
+/// fields are parsed under placeholder names and renamed).
+fn schema(extras: &[Extra]) -> parquet::errors::Result<Type> {
+    let mut text =
         String::from("message embedding { required int64 row; required double tsne1; required double tsne2; ");
     for (k, e) in extras.iter().enumerate() {
-        // field names are quoted by position; the real names go in the key-value metadata below
         match e {
-            Extra::Num(..) => schema.push_str(&format!("optional double c{k}; ")),
-            Extra::Text(..) => schema.push_str(&format!("optional binary c{k} (UTF8); ")),
+            Extra::Num(..) => text.push_str(&format!("optional double c{k}; ")),
+            Extra::Text(..) => text.push_str(&format!("optional binary c{k} (UTF8); ")),
         }
     }
-    schema.push('}');
-    let mut ty = parse_message_type(&schema).map_err(err)?;
-    // rename c{k} to the real column names (names may hold characters the parser rejects)
-    if let parquet::schema::types::Type::GroupType { fields, .. } = &mut ty {
+    text.push('}');
+    let mut ty = parse_message_type(&text)?;
+    if let Type::GroupType { fields, .. } = &mut ty {
         for (k, e) in extras.iter().enumerate() {
             let f = &fields[3 + k];
-            let renamed = parquet::schema::types::Type::primitive_type_builder(e.name(), f.get_physical_type())
+            let renamed = Type::primitive_type_builder(e.name(), f.get_physical_type())
                 .with_repetition(parquet::basic::Repetition::OPTIONAL)
                 .with_converted_type(f.get_basic_info().converted_type())
-                .build()
-                .map_err(err)?;
+                .build()?;
             fields[3 + k] = Arc::new(renamed);
         }
     }
+    Ok(ty)
+}
+
+/// The embedding as a Parquet file (one row group, Snappy), in memory.
+pub fn parquet_bytes(y: &[[f64; 2]], extras: &[Extra]) -> Result<Vec<u8>, String> {
+    let err = |e: parquet::errors::ParquetError| format!("Parquet: {e}");
+    let ty = schema(extras).map_err(err)?;
     let props = WriterProperties::builder().set_compression(Compression::SNAPPY).build();
-    let file = std::fs::File::create(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let mut w = SerializedFileWriter::new(file, Arc::new(ty), Arc::new(props)).map_err(err)?;
+    let mut w = SerializedFileWriter::new(Vec::new(), Arc::new(ty), Arc::new(props)).map_err(err)?;
     let mut rg = w.next_row_group().map_err(err)?;
-    let n = y.len();
-    let rows: Vec<i64> = (1..=n as i64).collect();
+    let rows: Vec<i64> = (1..=y.len() as i64).collect();
     let mut k = 0usize;
     while let Some(mut col) = rg.next_column().map_err(err)? {
         match k {
@@ -120,6 +135,5 @@ pub fn write_parquet(path: &Path, y: &[[f64; 2]], extras: &[Extra]) -> Result<()
         k += 1;
     }
     rg.close().map_err(err)?;
-    w.close().map_err(err)?;
-    Ok(())
+    w.into_inner().map_err(err)
 }

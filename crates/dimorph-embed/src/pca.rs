@@ -6,8 +6,10 @@
 //! more features, subspace iteration applies the covariance implicitly as Xᵀ(XQ), never forming it.
 //! Each component's sign is fixed so that its largest-magnitude loading is positive.
 
-use crate::rng::Rng;
-use crate::{par_ranges, par_rows_mut, Features};
+use crate::features::Features;
+use crate::par;
+use crate::rng::{self, Rng};
+use dimorph_core::threads::{map_ranges, ranges};
 
 /// A fitted PCA: the mean and the leading components (unit vectors, by decreasing variance).
 #[derive(Clone, Debug)]
@@ -24,7 +26,7 @@ impl Pca {
     pub fn fit(x: &Features, ncomp: usize, seed: u64, threads: usize) -> Pca {
         let (n, d) = (x.n, x.d);
         let ncomp = ncomp.min(d).max(1);
-        let sums = par_ranges(n, threads, |r| {
+        let sums = map_ranges(&ranges(n, threads), |r| {
             let mut s = vec![0.0f64; d];
             for i in r {
                 for (a, &v) in s.iter_mut().zip(x.row(i)) {
@@ -74,7 +76,7 @@ impl Pca {
     pub fn transform(&self, x: &Features, m: usize, threads: usize) -> Features {
         let m = m.min(self.components.len());
         let mut out = vec![0.0f32; x.n * m];
-        par_rows_mut(&mut out, m, threads, |first, chunk| {
+        par::rows_mut(&mut out, m, threads, |first, chunk| {
             let mut centred = vec![0.0f64; x.d];
             for (r, o) in chunk.chunks_exact_mut(m).enumerate() {
                 for ((c, &v), mu) in centred.iter_mut().zip(x.row(first + r)).zip(&self.mean) {
@@ -100,7 +102,7 @@ fn matvec(c: &[f64], d: usize, v: &[f64]) -> Vec<f64> {
 /// Sample covariance (full symmetric `d × d`, row-major).
 fn covariance(x: &Features, mean: &[f64], threads: usize, denom: f64) -> Vec<f64> {
     let d = x.d;
-    let parts = par_ranges(x.n, threads, |r| {
+    let parts = map_ranges(&ranges(x.n, threads), |r| {
         let mut c = vec![0.0f64; d * d];
         let mut z = vec![0.0f64; d];
         for i in r {
@@ -136,7 +138,7 @@ fn covariance(x: &Features, mean: &[f64], threads: usize, denom: f64) -> Vec<f64
 /// Xcᵀ (Xc Q) / denom for each column of Q, without forming the covariance.
 fn implicit_cov(x: &Features, mean: &[f64], q: &[Vec<f64>], threads: usize, denom: f64) -> Vec<Vec<f64>> {
     let (d, l) = (x.d, q.len());
-    let parts = par_ranges(x.n, threads, |r| {
+    let parts = map_ranges(&ranges(x.n, threads), |r| {
         let mut acc = vec![vec![0.0f64; d]; l];
         let mut z = vec![0.0f64; d];
         for i in r {
@@ -192,7 +194,9 @@ fn subspace(
     apply: impl Fn(&[Vec<f64>]) -> Vec<Vec<f64>>,
 ) -> (Vec<f64>, Vec<Vec<f64>>) {
     let mut rng = Rng::new(seed ^ 0x5CA);
-    let mut q: Vec<Vec<f64>> = (0..l).map(|_| (0..d).map(|_| rng.normal()).collect()).collect();
+    let mut q: Vec<Vec<f64>> = (0..l)
+        .map(|_| (0..d).map(|_| rng::normal(&mut rng)).collect())
+        .collect();
     orthonormalize(&mut q);
     for _ in 0..iters {
         q = apply(&q);
@@ -295,8 +299,8 @@ mod tests {
         let n = 400;
         let mut rows = Vec::new();
         for _ in 0..n {
-            let t = rng.normal() * 5.0;
-            let s = rng.normal() * 2.0;
+            let t = rng::normal(&mut rng) * 5.0;
+            let s = rng::normal(&mut rng) * 2.0;
             rows.push(
                 (0..d)
                     .map(|j| {
@@ -305,7 +309,7 @@ mod tests {
                         } else if j == 3 {
                             s
                         } else {
-                            0.1 * rng.normal()
+                            0.1 * rng::normal(&mut rng)
                         }
                     })
                     .collect::<Vec<_>>(),

@@ -1,16 +1,10 @@
 //! `dimorph embed`: t-SNE of feature vectors (e.g. the BagNet patch-feature export) with the
-//! heavy-tailed kernel k(d) = 1/(1 + d²/α)^α; coordinates to CSV/Parquet, an SVG scatter coloured
-//! by a column, and summaries of chosen clusters (Figure 3 of Ilanchezian et al. 2021).
+//! heavy-tailed kernel k(d) = 1/(1 + d²/α)^α (Figure 3 of Ilanchezian et al. 2021). Flags and
+//! glue only: the analysis, its report, tables and figures are `dimorph_embed::run`.
 
-use super::{write_file, CliError, CliResult, Format};
-use dimorph_data::{ColumnData, Frame};
-use dimorph_embed::clusters::{summarise, ClusterSummary, Region};
-use dimorph_embed::input::{features_from_frame, Selection};
-use dimorph_embed::output::{write_csv, write_parquet, Extra};
-use dimorph_embed::plot::{scatter, Colour};
-use dimorph_embed::{embed, AffinityKind, Embedding, GradientMethod, Init, KnnMethod, Params};
-use dimorph_report::fmt::fixed;
-use dimorph_report::{Section, Table};
+use super::{CliError, CliResult, Format, OutArgs};
+use dimorph_embed::clusters::Region;
+use dimorph_embed::{Affinity, EmbedError, EmbedOptions, GradientMethod, Init, KnnMethod};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
@@ -24,25 +18,40 @@ pub enum AffinityArg {
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum InitArg {
+    /// The first two principal components, scaled to standard deviation 1e-4.
     Pca,
+    /// Seeded normal coordinates with standard deviation 1e-4.
     Random,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum KnnArg {
+    /// Exact up to 5,000 points, approximate above.
     Auto,
+    /// Brute force over every pair.
     Exact,
+    /// Random-projection forest refined by neighbour-of-neighbour rounds (recall reported).
     Approx,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum GradArg {
+    /// Per iteration, exact while cheaper than FFT interpolation (small n), else FFT.
     Auto,
+    /// Exact O(n²) repulsion.
     Exact,
+    /// FFT-accelerated interpolation (FIt-SNE).
     Fft,
 }
 
+const EXAMPLES: &str = "\
+Examples (from the repository root):
+  dimorph embed --data data/embed/digits.csv --features 'p*' --color digit
+  dimorph embed --data data/embed/digits.csv --features 'p*' --alpha 0.5 --class digit --cluster 'a=0,0,20' --out digits_tsne
+  dimorph embed --data data/embed/digits.csv --features 'p*' --id digit --format csv > embedding.csv";
+
 #[derive(clap::Args)]
+#[command(after_help = EXAMPLES)]
 pub struct Args {
     /// Table of features (CSV or Parquet), one row per point.
     #[arg(long)]
@@ -50,97 +59,78 @@ pub struct Args {
     /// Feature columns: names or patterns with * and ? (comma-separated or repeated), e.g. 'f*'.
     #[arg(long, required = true)]
     pub features: Vec<String>,
-    /// Neighbours k of the uniform affinities.
-    #[arg(long, default_value_t = 15)]
-    pub knn: usize,
+    /// High-dimensional affinities.
     #[arg(long, value_enum, default_value_t = AffinityArg::Uniform)]
     pub affinity: AffinityArg,
-    /// Perplexity of the Gaussian affinities.
-    #[arg(long, default_value_t = 30.0)]
-    pub perplexity: f64,
+    /// Neighbours k of the uniform affinities [default: 15] (only with --affinity uniform).
+    #[arg(long)]
+    pub knn: Option<usize>,
+    /// Perplexity of the Gaussian affinities [default: 30] (only with --affinity gaussian).
+    #[arg(long)]
+    pub perplexity: Option<f64>,
     /// Tail of the kernel 1/(1 + d²/α)^α: 1 = standard t-SNE, 0.5 = the paper's heavier tail.
     #[arg(long, default_value_t = 1.0)]
     pub alpha: f64,
+    /// How the layout starts.
     #[arg(long, value_enum, default_value_t = InitArg::Pca)]
     pub init: InitArg,
-    /// Neighbour search: exact up to 5,000 points under auto, approximate above.
+    /// Neighbour search.
     #[arg(long, value_enum, default_value_t = KnnArg::Auto)]
     pub knn_method: KnnArg,
-    /// Principal components the approximate search runs on (when the data have more columns).
-    #[arg(long, default_value_t = 50)]
-    pub pca_dims: usize,
-    /// Gradient: under auto, exact while cheaper than FFT interpolation (small n), else FFT.
+    /// Principal components the approximate search runs on when the data have more columns
+    /// [default: 50] (not with --knn-method exact).
+    #[arg(long)]
+    pub pca_dims: Option<usize>,
+    /// Gradient of the repulsive forces.
     #[arg(long, value_enum, default_value_t = GradArg::Auto)]
     pub gradient: GradArg,
     /// Iterations after early exaggeration.
     #[arg(long, default_value_t = 500)]
     pub iter: usize,
+    /// Iterations of early exaggeration.
     #[arg(long, default_value_t = 250)]
     pub early_iter: usize,
+    /// Early exaggeration factor (at least 1).
     #[arg(long, default_value_t = 12.0)]
     pub exaggeration: f64,
     /// Learning rate (default n / exaggeration of the phase: n/12 early, n after, as openTSNE).
     #[arg(long)]
     pub learning_rate: Option<f64>,
+    /// Seed of every random choice (initialisation, trees, samples, plotted points).
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
     /// Threads (default: all cores).
     #[arg(long)]
     pub threads: Option<usize>,
-    /// Coordinates: .csv or .parquet (by extension).
-    #[arg(long)]
-    pub out: Option<PathBuf>,
-    /// SVG scatter plot.
-    #[arg(long)]
-    pub plot: Option<PathBuf>,
     /// Column colouring the plot: numeric → diverging scale about 0 (logits), text → categories.
     #[arg(long)]
     pub color: Option<String>,
     /// Class column for cluster fractions (e.g. the image's sex).
     #[arg(long)]
     pub class: Option<String>,
-    /// Id columns copied to the output and listed for exemplars (repeatable).
+    /// Id columns copied to the embedding table and listed for exemplars (repeatable).
     #[arg(long)]
     pub id: Vec<String>,
     /// A chosen cluster: NAME=X,Y,RADIUS in embedding coordinates (repeatable).
     #[arg(long)]
     pub cluster: Vec<String>,
-    /// Exemplars per class and cluster.
-    #[arg(long, default_value_t = 2)]
-    pub exemplars: usize,
+    /// Exemplars per class and cluster [default: 2] (only with --cluster).
+    #[arg(long)]
+    pub exemplars: Option<usize>,
     /// Most points drawn in the SVG (a seeded random sample above).
     #[arg(long, default_value_t = 20_000)]
     pub max_plot_points: usize,
+    /// Also write the embedding as embedding.parquet into --out.
+    #[arg(long)]
+    pub parquet: bool,
+    /// Output: the report, the JSON envelope, or the embedding table as CSV.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
-    /// No progress bar.
+    #[command(flatten)]
+    pub out: OutArgs,
+    /// No progress on standard error.
     #[arg(long)]
     pub quiet: bool,
-}
-
-#[derive(serde::Serialize)]
-struct Output<'a> {
-    data: String,
-    features: &'a Selection,
-    embedding: &'a Embedding,
-    clusters: &'a [ClusterSummary],
-}
-
-/// A column as text (numbers printed shortest; missing = None).
-fn text_column(f: &Frame, name: &str) -> Result<Vec<Option<String>>, CliError> {
-    let c = f.column(name).map_err(CliError::input)?;
-    Ok(match &c.data {
-        ColumnData::Num(v) => v.iter().map(|x| (!x.is_nan()).then(|| format!("{x}"))).collect(),
-        ColumnData::Text { values, .. } => values.clone(),
-    })
-}
-
-fn extra(f: &Frame, name: &str) -> Result<Extra, CliError> {
-    let c = f.column(name).map_err(CliError::input)?;
-    Ok(match &c.data {
-        ColumnData::Num(v) => Extra::Num(name.into(), v.clone()),
-        ColumnData::Text { values, .. } => Extra::Text(name.into(), values.clone()),
-    })
 }
 
 /// Progress on stderr: a redrawn bar on a terminal, one line per phase otherwise.
@@ -177,80 +167,36 @@ fn progress_printer(quiet: bool) -> impl FnMut(&str, usize, usize) {
     }
 }
 
-pub fn run(a: Args) -> CliResult {
-    let regions: Vec<Region> = a
+fn cli_error(e: EmbedError) -> CliError {
+    if e.is_input() {
+        CliError::input(e)
+    } else {
+        CliError::other(e)
+    }
+}
+
+/// The engine's options from the flags.
+fn options(a: &Args) -> Result<EmbedOptions, CliError> {
+    let clusters: Vec<Region> = a
         .cluster
         .iter()
         .map(|s| s.parse())
         .collect::<Result<_, _>>()
-        .map_err(CliError::input)?;
-    if a.exemplars > 1000 {
-        return Err(CliError::input("--exemplars: at most 1000 per class"));
-    }
-    if a.threads == Some(0) {
-        return Err(CliError::input("--threads must be at least 1"));
-    }
-    if let Some(o) = &a.out {
-        let ext = o
-            .extension()
-            .and_then(|e| e.to_str())
-            .unwrap_or("")
-            .to_ascii_lowercase();
-        if ext != "csv" && ext != "parquet" {
-            return Err(CliError::input(format!(
-                "--out {}: the file must end in .csv or .parquet",
-                o.display()
-            )));
-        }
-    }
-    let frame = dimorph_data::read_table(&a.data).map_err(CliError::input)?;
-    // check every named column before the (long) embedding
-    let colour_vals = match &a.color {
-        Some(c) => Some(extra(&frame, c)?),
-        None => None,
-    };
-    let class = match &a.class {
-        Some(c) => Some(
-            text_column(&frame, c)?
-                .into_iter()
-                .map(Option::unwrap_or_default)
-                .collect::<Vec<String>>(),
-        ),
-        None => None,
-    };
-    let ids: Vec<(String, Vec<String>)> =
-        a.id.iter()
-            .map(|c| {
-                Ok((
-                    c.clone(),
-                    text_column(&frame, c)?
-                        .into_iter()
-                        .map(Option::unwrap_or_default)
-                        .collect(),
-                ))
-            })
-            .collect::<Result<_, CliError>>()?;
-    let (x, sel) = features_from_frame(&frame, &a.features).map_err(CliError::input)?;
-    if !sel.constant.is_empty() && !a.quiet {
-        eprintln!(
-            "note: {} constant feature column(s) left out: {}",
-            sel.constant.len(),
-            sel.constant.join(", ")
-        );
-    }
-    let params = Params {
+        .map_err(cli_error)?;
+    Ok(EmbedOptions {
+        features: a.features.clone(),
         affinity: match a.affinity {
-            AffinityArg::Uniform => AffinityKind::Uniform { k: a.knn },
-            AffinityArg::Gaussian => AffinityKind::Gaussian {
-                perplexity: a.perplexity,
-            },
+            AffinityArg::Uniform => Affinity::Uniform,
+            AffinityArg::Gaussian => Affinity::Gaussian,
         },
+        knn: a.knn,
+        perplexity: a.perplexity,
         alpha: a.alpha,
         init: match a.init {
             InitArg::Pca => Init::Pca,
             InitArg::Random => Init::Random,
         },
-        knn: match a.knn_method {
+        knn_method: match a.knn_method {
             KnnArg::Auto => KnnMethod::Auto,
             KnnArg::Exact => KnnMethod::Exact,
             KnnArg::Approx => KnnMethod::Approx,
@@ -261,137 +207,29 @@ pub fn run(a: Args) -> CliResult {
             GradArg::Exact => GradientMethod::Exact,
             GradArg::Fft => GradientMethod::Fft,
         },
-        early_exaggeration: a.exaggeration,
+        iter: a.iter,
         early_iter: a.early_iter,
-        n_iter: a.iter,
+        exaggeration: a.exaggeration,
         learning_rate: a.learning_rate,
         seed: a.seed,
-        threads: a.threads.unwrap_or_else(dimorph_embed::default_threads),
-        ..Params::default()
-    };
-    let mut prog = progress_printer(a.quiet);
-    let e = embed(&x, &params, &mut prog).map_err(CliError::input)?;
-    let value = match &colour_vals {
-        Some(Extra::Num(_, v)) => Some(v.as_slice()),
-        _ => None,
-    };
-    let clusters = summarise(&e.y, &regions, class.as_deref(), value, &ids, a.exemplars);
-
-    if let Some(o) = &a.out {
-        let mut extras: Vec<Extra> = Vec::new();
-        for c in a.id.iter().chain(a.color.iter()).chain(a.class.iter()) {
-            if !extras.iter().any(|x| x.name() == c) {
-                extras.push(extra(&frame, c)?);
-            }
-        }
-        if let Some(dir) = o.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|err| CliError::other(format!("{}: {err}", dir.display())))?;
-        }
-        if o.extension()
-            .and_then(|s| s.to_str())
-            .is_some_and(|s| s.eq_ignore_ascii_case("parquet"))
-        {
-            write_parquet(o, &e.y, &extras).map_err(CliError::other)?;
-        } else {
-            write_csv(o, &e.y, &extras).map_err(|err| CliError::other(format!("{}: {err}", o.display())))?;
-        }
-    }
-    if let Some(pl) = &a.plot {
-        let labels: Vec<String>;
-        let colour = match (&a.color, &colour_vals) {
-            (Some(name), Some(Extra::Num(_, v))) => Colour::Diverging { name, values: v },
-            (Some(name), Some(Extra::Text(_, v))) => {
-                labels = v.iter().map(|s| s.clone().unwrap_or_default()).collect();
-                Colour::Categorical { name, labels: &labels }
-            }
-            _ => Colour::None,
-        };
-        let title = format!("t-SNE of {} (α = {})", a.data.display(), a.alpha);
-        write_file(pl, &scatter(&title, &e.y, &colour, &regions, a.max_plot_points, a.seed))?;
-    }
-    match a.format {
-        Format::Json => {
-            let out = Output {
-                data: a.data.display().to_string(),
-                features: &sel,
-                embedding: &e,
-                clusters: &clusters,
-            };
-            println!("{}", serde_json::to_string_pretty(&out).map_err(CliError::other)?);
-        }
-        Format::Text | Format::Csv => print!("{}", text_report(&a, &sel, &e, &clusters).to_text()),
-    }
-    Ok(())
+        threads: a.threads,
+        color: a.color.clone(),
+        class: a.class.clone(),
+        ids: a.id.clone(),
+        clusters,
+        exemplars: a.exemplars,
+        max_plot_points: a.max_plot_points,
+        parquet: a.parquet,
+    })
 }
 
-fn text_report(a: &Args, sel: &Selection, e: &Embedding, clusters: &[ClusterSummary]) -> Section {
-    let mut s = Section::new(format!("t-SNE of {}", a.data.display()));
-    let constant = if sel.constant.is_empty() {
-        String::new()
-    } else {
-        format!(" ({} constant columns left out)", sel.constant.len())
-    };
-    let neighbours = match e.knn_method {
-        KnnMethod::Exact => "exact".to_string(),
-        _ => format!("approximate (in {} dimensions)", e.knn_dims),
-    };
-    let recall = e
-        .knn_recall
-        .map(|r| format!(", recall {} on {} sampled points", fixed(r, 4), e.knn_recall_sample))
-        .unwrap_or_default();
-    let lr = match e.params.learning_rate {
-        Some(lr) => fixed(lr, 1),
-        None => format!("{} (early exaggeration), then {}", fixed(e.learning_rate, 1), e.n),
-    };
-    s.text(format!(
-        "{} points × {} features{constant}; {:?} affinities; α = {}; {neighbours} neighbours{recall}; gradient {} of {} iterations exact, the rest FFT interpolation; learning rate {lr}; KL divergence {}.",
-        e.n,
-        sel.columns.len(),
-        e.params.affinity,
-        e.params.alpha,
-        e.exact_iterations,
-        e.iterations,
-        fixed(e.kl_divergence, 4)
-    ));
-    s.text(format!(
-        "time: {}",
-        e.timings
-            .iter()
-            .map(|(n, t)| format!("{n} {t:.2}s"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    ));
-    for c in clusters {
-        let mut t = Table::new(
-            format!(
-                "cluster {} (centre {}, {}, radius {}): {} points",
-                c.region.name, c.region.cx, c.region.cy, c.region.r, c.n_points
-            ),
-            &["exemplar row", "class", "value", "ids"],
-        );
-        for x in &c.exemplars {
-            t.row([
-                x.row.to_string(),
-                x.class.clone().unwrap_or_default(),
-                x.value.map(|v| fixed(v, 3)).unwrap_or_default(),
-                x.ids
-                    .iter()
-                    .map(|(k, v)| format!("{k}={v}"))
-                    .collect::<Vec<_>>()
-                    .join(" "),
-            ]);
-        }
-        for (l, n, f) in &c.class_fractions {
-            t.note(format!("class {l}: {n} points ({} %)", fixed(100.0 * f, 1)));
-        }
-        if let Some(m) = c.mean_value {
-            t.note(format!(
-                "mean {}: {}",
-                a.color.as_deref().unwrap_or("value"),
-                fixed(m, 3)
-            ));
-        }
-        s.table(t);
-    }
-    s
+pub fn run(a: Args) -> CliResult {
+    let opts = options(&a)?;
+    // refuse bad options before reading a (possibly large) table
+    opts.validate().map_err(cli_error)?;
+    let frame = dimorph_data::read_table(&a.data).map_err(CliError::input)?;
+    let mut progress = progress_printer(a.quiet);
+    let outcome = dimorph_embed::run(&frame, &opts, &mut progress).map_err(cli_error)?;
+    let input = serde_json::json!({ "data": a.data.display().to_string() });
+    super::emit("embed", input, &opts.resolved(), &outcome, a.format, &a.out)
 }

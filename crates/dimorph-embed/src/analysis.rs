@@ -1,0 +1,161 @@
+//! The t-SNE analysis of a table, as every front end calls it: [`run`] takes the table and the
+//! [`EmbedOptions`], embeds the selected feature columns (the pipeline of [`crate::pipeline`]),
+//! summarises the chosen clusters (Figure 3 of Ilanchezian et al. 2021) and returns an
+//! [`Outcome`]: the typed [`EmbedResult`], the report, the tidy tables (`embedding` first, then
+//! `clusters`, `cluster_classes`, `exemplars` when clusters were chosen), the SVG scatter
+//! `embedding.svg` (and `embedding.parquet` on request) and the warnings.
+
+use crate::clusters::{self, summarise, ClusterSummary};
+use crate::error::{EmbedError, Result};
+use crate::input::{features_from_frame, Selection};
+use crate::options::EmbedOptions;
+use crate::output::{embedding_table, parquet_bytes, Extra};
+use crate::pipeline::{embed, Embedding};
+use crate::plot::{scatter, Colour};
+use crate::progress::Progress;
+use crate::report;
+use dimorph_core::OutputFile;
+use dimorph_data::{ColumnData, Frame};
+use dimorph_report::Outcome;
+use serde::Serialize;
+
+/// The result of a t-SNE analysis (what `--format json` prints under `result`).
+#[derive(Clone, Debug, Serialize)]
+pub struct EmbedResult {
+    /// The feature columns used and the constant ones left out.
+    pub features: Selection,
+    /// The embedding: coordinates (one `[x, y]` per input row), KL divergence, neighbour search,
+    /// gradient, the settings used and the time per phase.
+    pub embedding: Embedding,
+    /// The chosen clusters: points, class fractions, mean value, exemplars.
+    pub clusters: Vec<ClusterSummary>,
+}
+
+/// The input columns the analysis uses besides the features, read (and so checked) before the
+/// embedding starts.
+struct Columns {
+    colour: Option<Extra>,
+    class: Option<Vec<String>>,
+    ids: Vec<(String, Vec<String>)>,
+    /// Columns carried into the embedding table: ids, colour, class (each once).
+    extras: Vec<Extra>,
+}
+
+/// A column as carried next to the coordinates.
+fn extra(f: &Frame, name: &str) -> Result<Extra> {
+    let c = f.column(name)?;
+    Ok(match &c.data {
+        ColumnData::Num(v) => Extra::Num(name.into(), v.clone()),
+        ColumnData::Text { values, .. } => Extra::Text(name.into(), values.clone()),
+    })
+}
+
+/// A column as text (numbers printed shortest; missing = empty).
+fn text_column(f: &Frame, name: &str) -> Result<Vec<String>> {
+    let c = f.column(name)?;
+    Ok(match &c.data {
+        ColumnData::Num(v) => v
+            .iter()
+            .map(|x| if x.is_nan() { String::new() } else { format!("{x}") })
+            .collect(),
+        ColumnData::Text { values, .. } => values.iter().map(|v| v.clone().unwrap_or_default()).collect(),
+    })
+}
+
+fn columns(frame: &Frame, o: &EmbedOptions) -> Result<Columns> {
+    let colour = o.color.as_deref().map(|c| extra(frame, c)).transpose()?;
+    let class = o.class.as_deref().map(|c| text_column(frame, c)).transpose()?;
+    let ids = o
+        .ids
+        .iter()
+        .map(|c| Ok((c.clone(), text_column(frame, c)?)))
+        .collect::<Result<Vec<_>>>()?;
+    let mut extras: Vec<Extra> = Vec::new();
+    for c in o.ids.iter().chain(o.color.iter()).chain(o.class.iter()) {
+        if !extras.iter().any(|x| x.name() == c) {
+            extras.push(extra(frame, c)?);
+        }
+    }
+    Ok(Columns {
+        colour,
+        class,
+        ids,
+        extras,
+    })
+}
+
+/// Embeds the feature columns of `frame` and summarises the chosen clusters.
+pub fn run(frame: &Frame, options: &EmbedOptions, progress: Progress) -> Result<Outcome<EmbedResult>> {
+    options.validate()?;
+    let cols = columns(frame, options)?;
+    let (x, sel) = features_from_frame(frame, &options.features)?;
+    let e = embed(&x, &options.params(), progress)?;
+    let value = match &cols.colour {
+        Some(Extra::Num(_, v)) => Some(v.as_slice()),
+        _ => None,
+    };
+    let clusters = summarise(
+        &e.y,
+        &options.clusters,
+        cols.class.as_deref(),
+        value,
+        &cols.ids,
+        options.exemplars(),
+    );
+    let mut out = Outcome::new(EmbedResult {
+        features: sel,
+        embedding: e,
+        clusters,
+    });
+    fill(&mut out, frame, options, &cols)?;
+    Ok(out)
+}
+
+/// The report, tables, files and warnings of an outcome.
+fn fill(out: &mut Outcome<EmbedResult>, frame: &Frame, o: &EmbedOptions, cols: &Columns) -> Result<()> {
+    let r = &out.result;
+    let source = frame.source.clone();
+    let colour_name = o.color.as_deref();
+    out.summary = report::summary(&source, &r.features, &r.embedding, &r.clusters);
+    out.sections.push(report::section(
+        &format!("t-SNE of {source}"),
+        &r.features,
+        &r.embedding,
+        &r.clusters,
+        colour_name,
+    ));
+    out.tables.push(embedding_table(&r.embedding.y, &cols.extras));
+    let id_names: Vec<String> = cols.ids.iter().map(|(n, _)| n.clone()).collect();
+    out.tables.extend(clusters::tables(&r.clusters, &id_names));
+    out.files.push(OutputFile::text(
+        "embedding.svg",
+        figure(&source, o, cols, &r.embedding),
+    ));
+    if o.parquet {
+        let bytes = parquet_bytes(&r.embedding.y, &cols.extras).map_err(EmbedError::Output)?;
+        out.files.push(OutputFile::new("embedding.parquet", bytes));
+    }
+    if !r.features.constant.is_empty() {
+        out.warnings.push(format!(
+            "{} constant feature column(s) left out: {}",
+            r.features.constant.len(),
+            r.features.constant.join(", ")
+        ));
+    }
+    Ok(())
+}
+
+/// The SVG scatter, coloured by `--color` when given, with the clusters drawn.
+fn figure(source: &str, o: &EmbedOptions, cols: &Columns, e: &Embedding) -> String {
+    let labels: Vec<String>;
+    let colour = match (&o.color, &cols.colour) {
+        (Some(name), Some(Extra::Num(_, v))) => Colour::Diverging { name, values: v },
+        (Some(name), Some(Extra::Text(_, v))) => {
+            labels = v.iter().map(|s| s.clone().unwrap_or_default()).collect();
+            Colour::Categorical { name, labels: &labels }
+        }
+        _ => Colour::None,
+    };
+    let title = format!("t-SNE of {source} (α = {})", o.alpha);
+    scatter(&title, &e.y, &colour, &o.clusters, o.max_plot_points, o.seed)
+}

@@ -1,0 +1,310 @@
+//! The options of a t-SNE analysis ([`crate::run`]) as a user gives them: plain data with the
+//! CLI's defaults, checked by [`EmbedOptions::validate`] before any work (every message names the
+//! option in its CLI spelling), and turned into the pipeline's [`Params`] by
+//! [`EmbedOptions::params`]. Options that only apply to one method are `Option`s, so that giving
+//! one where it does not apply is refused instead of silently ignored.
+
+use crate::clusters::Region;
+use crate::error::{EmbedError, Result};
+use crate::params::{AffinityKind, GradientMethod, Init, KnnMethod, Params};
+use serde::Serialize;
+
+/// Default neighbours of the uniform affinities (the paper's k = 15).
+pub const DEFAULT_KNN: usize = 15;
+/// Default perplexity of the Gaussian affinities.
+pub const DEFAULT_PERPLEXITY: f64 = 30.0;
+/// Default dimension of the PCA before approximate neighbour search.
+pub const DEFAULT_PCA_DIMS: usize = 50;
+/// Default exemplars per class and cluster.
+pub const DEFAULT_EXEMPLARS: usize = 2;
+/// Most exemplars per class and cluster.
+pub const MAX_EXEMPLARS: usize = 1000;
+
+/// Which high-dimensional affinities (§3.4 of the paper uses uniform ones over 15 neighbours).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Affinity {
+    /// p_{j|i} = 1/k over the k nearest neighbours.
+    #[default]
+    Uniform,
+    /// Gaussian calibrated to a perplexity over 3·perplexity neighbours (standard t-SNE).
+    Gaussian,
+}
+
+/// Everything a t-SNE analysis of a table can be asked for.
+#[derive(Debug, Clone, Serialize)]
+pub struct EmbedOptions {
+    /// Feature columns: names or patterns with `*` and `?` (each entry may be a comma-separated
+    /// list), e.g. `f*`.
+    pub features: Vec<String>,
+    /// High-dimensional affinities.
+    pub affinity: Affinity,
+    /// Neighbours k of the uniform affinities (uniform only; default 15).
+    pub knn: Option<usize>,
+    /// Perplexity of the Gaussian affinities (Gaussian only; default 30).
+    pub perplexity: Option<f64>,
+    /// Tail of the kernel 1/(1 + d²/α)^α: 1 = standard t-SNE, 0.5 = the paper's heavier tail.
+    pub alpha: f64,
+    /// How the layout starts.
+    pub init: Init,
+    /// Neighbour search: exact up to 5,000 points under auto, approximate above.
+    pub knn_method: KnnMethod,
+    /// Principal components the approximate neighbour search runs on when the data have more
+    /// columns (not with exact search; default 50).
+    pub pca_dims: Option<usize>,
+    /// Gradient: exact, FFT interpolation, or per iteration whichever is cheaper (auto).
+    pub gradient: GradientMethod,
+    /// Iterations after early exaggeration.
+    pub iter: usize,
+    /// Iterations of early exaggeration.
+    pub early_iter: usize,
+    /// Early exaggeration factor.
+    pub exaggeration: f64,
+    /// Fixed learning rate; by default n / exaggeration of the phase (n/12 early, n after, as
+    /// openTSNE).
+    pub learning_rate: Option<f64>,
+    /// Seed of every random choice (initialisation, trees, samples).
+    pub seed: u64,
+    /// Threads (default: every available core).
+    pub threads: Option<usize>,
+    /// Column colouring the scatter: numeric → diverging scale about 0 (logits), text →
+    /// categories; a numeric one also gives the clusters' mean value and exemplars.
+    pub color: Option<String>,
+    /// Class column for the clusters' class fractions and exemplars (e.g. the image's sex).
+    pub class: Option<String>,
+    /// Id columns copied to the embedding table and listed for exemplars.
+    pub ids: Vec<String>,
+    /// Chosen clusters: circles in embedding coordinates.
+    pub clusters: Vec<Region>,
+    /// Exemplars per class and cluster (only with clusters; default 2).
+    pub exemplars: Option<usize>,
+    /// Most points drawn in the SVG scatter (a seeded random sample above).
+    pub max_plot_points: usize,
+    /// Also give the embedding as `embedding.parquet`.
+    pub parquet: bool,
+}
+
+impl Default for EmbedOptions {
+    fn default() -> Self {
+        EmbedOptions {
+            features: Vec::new(),
+            affinity: Affinity::Uniform,
+            knn: None,
+            perplexity: None,
+            alpha: 1.0,
+            init: Init::Pca,
+            knn_method: KnnMethod::Auto,
+            pca_dims: None,
+            gradient: GradientMethod::Auto,
+            iter: 500,
+            early_iter: 250,
+            exaggeration: 12.0,
+            learning_rate: None,
+            seed: 42,
+            threads: None,
+            color: None,
+            class: None,
+            ids: Vec::new(),
+            clusters: Vec::new(),
+            exemplars: None,
+            max_plot_points: 20_000,
+            parquet: false,
+        }
+    }
+}
+
+fn refuse<T>(msg: String) -> Result<T> {
+    Err(EmbedError::Input(msg))
+}
+
+impl EmbedOptions {
+    /// Refuses values the analysis cannot use and options that do not apply to the chosen
+    /// method, naming the option. (What depends on the data — enough points for the neighbours,
+    /// columns that exist — is checked by [`crate::run`].)
+    pub fn validate(&self) -> Result<()> {
+        self.validate_not_applicable()?;
+        if self.features.iter().all(|f| f.split(',').all(|p| p.trim().is_empty())) {
+            return refuse("--features: no column names or patterns given".into());
+        }
+        if !(self.alpha > 0.0 && self.alpha.is_finite()) {
+            return refuse(format!("--alpha must be a positive number (got {})", self.alpha));
+        }
+        if self.knn == Some(0) {
+            return refuse("--knn must be at least 1".into());
+        }
+        if let Some(p) = self.perplexity {
+            if !(p > 0.0 && p.is_finite()) {
+                return refuse(format!("--perplexity must be a positive number (got {p})"));
+            }
+        }
+        if self.exaggeration.is_nan() || self.exaggeration < 1.0 {
+            return refuse(format!("--exaggeration must be at least 1 (got {})", self.exaggeration));
+        }
+        if let Some(lr) = self.learning_rate {
+            if !(lr > 0.0 && lr.is_finite()) {
+                return refuse(format!("--learning-rate must be positive (got {lr})"));
+            }
+        }
+        if self.pca_dims == Some(0) {
+            return refuse("--pca-dims must be at least 1".into());
+        }
+        if self.threads == Some(0) {
+            return refuse("--threads must be at least 1".into());
+        }
+        if self.exemplars.is_some_and(|e| e > MAX_EXEMPLARS) {
+            return refuse(format!("--exemplars: at most {MAX_EXEMPLARS} per class"));
+        }
+        if self.max_plot_points == 0 {
+            return refuse("--max-plot-points must be at least 1".into());
+        }
+        Ok(())
+    }
+
+    /// Options given for a method they do not belong to.
+    fn validate_not_applicable(&self) -> Result<()> {
+        match self.affinity {
+            Affinity::Gaussian if self.knn.is_some() => refuse(
+                "--knn applies only to --affinity uniform: Gaussian affinities use the 3·perplexity nearest \
+                 neighbours (set --perplexity instead)"
+                    .into(),
+            ),
+            Affinity::Uniform if self.perplexity.is_some() => refuse(
+                "--perplexity applies only to --affinity gaussian: uniform affinities weigh the --knn nearest \
+                 neighbours equally"
+                    .into(),
+            ),
+            _ if self.knn_method == KnnMethod::Exact && self.pca_dims.is_some() => refuse(
+                "--pca-dims applies only to the approximate neighbour search (--knn-method approx, or auto \
+                 above 5,000 points): --knn-method exact searches the full feature space"
+                    .into(),
+            ),
+            _ if self.clusters.is_empty() && self.exemplars.is_some() => refuse(
+                "--exemplars applies only to chosen clusters: give at least one --cluster NAME=X,Y,RADIUS".into(),
+            ),
+            _ => Ok(()),
+        }
+    }
+
+    /// The same options with every default that applies filled in (what the analysis uses; the
+    /// JSON envelope reports these).
+    pub fn resolved(&self) -> EmbedOptions {
+        let mut o = self.clone();
+        match o.affinity {
+            Affinity::Uniform => o.knn = Some(o.knn.unwrap_or(DEFAULT_KNN)),
+            Affinity::Gaussian => o.perplexity = Some(o.perplexity.unwrap_or(DEFAULT_PERPLEXITY)),
+        }
+        if o.knn_method != KnnMethod::Exact {
+            o.pca_dims = Some(o.pca_dims.unwrap_or(DEFAULT_PCA_DIMS));
+        }
+        if !o.clusters.is_empty() {
+            o.exemplars = Some(o.exemplars.unwrap_or(DEFAULT_EXEMPLARS));
+        }
+        o.threads = Some(dimorph_core::threads::resolve(o.threads));
+        o
+    }
+
+    /// The pipeline's settings.
+    pub fn params(&self) -> Params {
+        Params {
+            affinity: match self.affinity {
+                Affinity::Uniform => AffinityKind::Uniform {
+                    k: self.knn.unwrap_or(DEFAULT_KNN),
+                },
+                Affinity::Gaussian => AffinityKind::Gaussian {
+                    perplexity: self.perplexity.unwrap_or(DEFAULT_PERPLEXITY),
+                },
+            },
+            alpha: self.alpha,
+            init: self.init,
+            knn: self.knn_method,
+            pca_dims: self.pca_dims.unwrap_or(DEFAULT_PCA_DIMS),
+            gradient: self.gradient,
+            early_exaggeration: self.exaggeration,
+            early_iter: self.early_iter,
+            n_iter: self.iter,
+            learning_rate: self.learning_rate,
+            seed: self.seed,
+            threads: dimorph_core::threads::resolve(self.threads),
+            ..Params::default()
+        }
+    }
+
+    /// Exemplars per class and cluster.
+    pub fn exemplars(&self) -> usize {
+        self.exemplars.unwrap_or(DEFAULT_EXEMPLARS)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn base() -> EmbedOptions {
+        EmbedOptions {
+            features: vec!["f*".into()],
+            ..EmbedOptions::default()
+        }
+    }
+
+    #[test]
+    fn defaults_are_valid_and_match_the_pipeline_defaults() {
+        base().validate().unwrap();
+        let (p, d) = (base().params(), Params::default());
+        assert_eq!(p.affinity, d.affinity);
+        assert_eq!(
+            (p.alpha, p.pca_dims, p.early_iter, p.n_iter),
+            (d.alpha, d.pca_dims, d.early_iter, d.n_iter)
+        );
+        assert_eq!((p.early_exaggeration, p.seed), (d.early_exaggeration, d.seed));
+    }
+
+    #[test]
+    fn options_of_another_method_are_refused_with_the_reason() {
+        let o = EmbedOptions {
+            affinity: Affinity::Gaussian,
+            knn: Some(10),
+            ..base()
+        };
+        let e = o.validate().unwrap_err().to_string();
+        assert!(e.contains("--knn applies only to --affinity uniform"), "{e}");
+        let o = EmbedOptions {
+            perplexity: Some(5.0),
+            ..base()
+        };
+        assert!(o
+            .validate()
+            .unwrap_err()
+            .to_string()
+            .contains("--perplexity applies only"));
+        let o = EmbedOptions {
+            knn_method: KnnMethod::Exact,
+            pca_dims: Some(10),
+            ..base()
+        };
+        assert!(o
+            .validate()
+            .unwrap_err()
+            .to_string()
+            .contains("--pca-dims applies only"));
+        let o = EmbedOptions {
+            exemplars: Some(3),
+            ..base()
+        };
+        assert!(o
+            .validate()
+            .unwrap_err()
+            .to_string()
+            .contains("--exemplars applies only"));
+    }
+
+    #[test]
+    fn resolved_fills_in_what_applies() {
+        let r = base().resolved();
+        assert_eq!(
+            (r.knn, r.perplexity, r.pca_dims, r.exemplars),
+            (Some(15), None, Some(50), None)
+        );
+        assert!(r.threads.is_some_and(|t| t >= 1));
+        r.validate().unwrap();
+    }
+}

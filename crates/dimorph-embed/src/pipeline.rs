@@ -1,0 +1,248 @@
+//! The t-SNE pipeline in its phases (openTSNE's `affinity` → `TSNEEmbedding.optimize`):
+//! [`crate::pca`] (initialisation, and reduction before approximate neighbours) →
+//! [`crate::knn`] (exact, or a random-projection forest refined by neighbour-of-neighbour rounds,
+//! with a measured recall) → [`crate::affinity`] (uniform over k neighbours, or perplexity-
+//! calibrated Gaussian; symmetrised, van der Maaten & Hinton 2008 eq. 1) → initial layout →
+//! [`crate::optimize`] (early exaggeration, momentum, gains; exact or FFT-interpolated gradients
+//! of KL(P ‖ Q) with the heavy-tailed kernel of Kobak et al. 2019).
+
+use crate::affinity::{self, Csr};
+use crate::error::{EmbedError, Result};
+use crate::features::Features;
+use crate::knn::{self, KnnGraph};
+use crate::optimize;
+use crate::params::{AffinityKind, GradientMethod, Init, KnnMethod, Params};
+use crate::pca::Pca;
+use crate::progress::Progress;
+use crate::rng::{self, Rng};
+use serde::Serialize;
+
+/// The result of [`embed`].
+#[derive(Clone, Debug, Serialize)]
+pub struct Embedding {
+    pub n: usize,
+    /// Coordinates, one `[x, y]` per input row, in input order.
+    pub y: Vec<[f64; 2]>,
+    /// KL divergence of the final embedding (P against the heavy-tailed Q).
+    pub kl_divergence: f64,
+    pub knn_method: KnnMethod,
+    /// Dimensions the neighbour search ran in (input d, or the PCA dimension).
+    pub knn_dims: usize,
+    /// Fraction of exact neighbours the approximate search found, on a sample (None when exact).
+    pub knn_recall: Option<f64>,
+    pub knn_recall_sample: usize,
+    pub gradient_method: GradientMethod,
+    /// Iterations whose repulsion was exact (the others used FFT interpolation).
+    pub exact_iterations: usize,
+    pub iterations: usize,
+    /// Learning rate of the early phase (the normal phase uses n unless a rate was given).
+    pub learning_rate: f64,
+    pub params: Params,
+    /// Seconds per phase.
+    pub timings: Vec<(String, f64)>,
+}
+
+/// Seconds per phase, taken lap by lap.
+struct Laps {
+    start: std::time::Instant,
+    laps: Vec<(String, f64)>,
+}
+
+impl Laps {
+    fn new() -> Self {
+        Laps {
+            start: std::time::Instant::now(),
+            laps: Vec::new(),
+        }
+    }
+    fn lap(&mut self, name: &str) {
+        self.laps.push((name.to_string(), self.start.elapsed().as_secs_f64()));
+        self.start = std::time::Instant::now();
+    }
+}
+
+/// The neighbour graph and what the search measured.
+struct Neighbours {
+    graph: KnnGraph,
+    method: KnnMethod,
+    dims: usize,
+    recall: Option<f64>,
+    recall_sample: usize,
+}
+
+/// Runs the whole pipeline on `x`.
+pub fn embed(x: &Features, p: &Params, progress: Progress) -> Result<Embedding> {
+    validate(x, p)?;
+    let mut laps = Laps::new();
+    let threads = p.threads.max(1);
+    let method = match p.knn {
+        KnnMethod::Auto if x.n <= p.exact_knn_max_n => KnnMethod::Exact,
+        KnnMethod::Auto => KnnMethod::Approx,
+        m => m,
+    };
+    // PCA: the initialisation needs 2 components; approximate search wants `pca_dims`.
+    progress("pca", 0, 1);
+    let reduce = method == KnnMethod::Approx && x.d > p.pca_dims;
+    let ncomp = if reduce { p.pca_dims } else { 2.min(x.d) };
+    let pca = (reduce || p.init == Init::Pca).then(|| Pca::fit(x, ncomp, p.seed, threads));
+    let reduced = match (&pca, reduce) {
+        (Some(pc), true) => Some(pc.transform(x, p.pca_dims, threads)),
+        _ => None,
+    };
+    progress("pca", 1, 1);
+    laps.lap("pca");
+
+    let rng = Rng::new(p.seed);
+    let nb = neighbours(reduced.as_ref().unwrap_or(x), method, p, &rng, progress);
+    laps.lap("knn");
+    let pm = affinities(&nb.graph, p);
+    laps.lap("affinities");
+
+    let y0 = initial_layout(x, p, pca.as_ref(), &rng);
+    let schedule = optimize::Schedule {
+        early_exaggeration: p.early_exaggeration,
+        early_iter: p.early_iter,
+        n_iter: p.n_iter,
+        learning_rate: p.learning_rate,
+        momentum: p.momentum,
+        alpha: p.alpha,
+        method: p.gradient,
+        threads,
+    };
+    let res = optimize::run(&pm, y0, &schedule, progress);
+    laps.lap("optimize");
+    Ok(Embedding {
+        n: x.n,
+        y: res.y.chunks_exact(2).map(|c| [c[0], c[1]]).collect(),
+        kl_divergence: res.kl,
+        knn_method: nb.method,
+        knn_dims: nb.dims,
+        knn_recall: nb.recall,
+        knn_recall_sample: nb.recall_sample,
+        gradient_method: p.gradient,
+        exact_iterations: res.exact_iterations,
+        iterations: p.early_iter + p.n_iter,
+        learning_rate: p.learning_rate.unwrap_or(x.n as f64 / p.early_exaggeration),
+        params: p.clone(),
+        timings: laps.laps,
+    })
+}
+
+/// Step 2: the k nearest neighbours in `space` (the features or their principal components),
+/// and the recall of an approximate search on a sample.
+fn neighbours(space: &Features, method: KnnMethod, p: &Params, rng: &Rng, progress: Progress) -> Neighbours {
+    let threads = p.threads.max(1);
+    let k = p.affinity.neighbours(space.n);
+    let graph = match method {
+        KnnMethod::Exact => knn::exact(space, k, threads, progress),
+        _ => knn::approximate(space, k, &mut rng.fork(1), threads, progress),
+    };
+    let (recall, recall_sample) = if method == KnnMethod::Exact {
+        (None, 0)
+    } else {
+        let (r, m) = knn::recall(space, &graph, p.recall_sample, &mut rng.fork(2), threads);
+        (Some(r), m)
+    };
+    Neighbours {
+        graph,
+        method,
+        dims: space.d,
+        recall,
+        recall_sample,
+    }
+}
+
+/// Step 3: the symmetric affinities P.
+fn affinities(graph: &KnnGraph, p: &Params) -> Csr {
+    match p.affinity {
+        AffinityKind::Uniform { .. } => affinity::uniform(graph),
+        AffinityKind::Gaussian { perplexity } => affinity::gaussian(graph, perplexity, p.threads.max(1)),
+    }
+}
+
+/// Step 4: the initial layout (2n coordinates), first coordinate with standard deviation 1e-4.
+fn initial_layout(x: &Features, p: &Params, pca: Option<&Pca>, rng: &Rng) -> Vec<f64> {
+    match (p.init, pca) {
+        (Init::Pca, Some(pc)) => {
+            let scores = pc.transform(x, 2, p.threads.max(1));
+            let mut y: Vec<f64> = if scores.d == 2 {
+                scores.x.iter().map(|&v| v as f64).collect()
+            } else {
+                // one feature: its scores, and a seeded normal second coordinate of the same scale
+                let mut r = rng.fork(4);
+                let sd = pc.variances[0].sqrt().max(1e-12);
+                scores
+                    .x
+                    .iter()
+                    .flat_map(|&v| [v as f64, rng::normal(&mut r) * sd])
+                    .collect()
+            };
+            optimize::rescale(&mut y, 1e-4);
+            y
+        }
+        _ => optimize::random_init(x.n, 1e-4, &mut rng.fork(3)),
+    }
+}
+
+/// Refuses settings and data the method cannot use, with the argument named.
+pub fn validate(x: &Features, p: &Params) -> Result<()> {
+    let bad = |s: String| Err(EmbedError::Input(s));
+    if !(p.alpha > 0.0 && p.alpha.is_finite()) {
+        return bad(format!("--alpha must be a positive number (got {})", p.alpha));
+    }
+    let k = match p.affinity {
+        AffinityKind::Uniform { k } => {
+            if k == 0 {
+                return bad("--knn must be at least 1".into());
+            }
+            k
+        }
+        AffinityKind::Gaussian { perplexity } => {
+            if !(perplexity > 0.0 && perplexity.is_finite()) {
+                return bad(format!("--perplexity must be a positive number (got {perplexity})"));
+            }
+            ((3.0 * perplexity).floor() as usize).max(1)
+        }
+    };
+    if x.d == 0 {
+        return bad("no feature columns".into());
+    }
+    validate_size(x.n, k, p.affinity)?;
+    if p.early_exaggeration.is_nan() || p.early_exaggeration < 1.0 {
+        return bad(format!(
+            "--exaggeration must be at least 1 (got {})",
+            p.early_exaggeration
+        ));
+    }
+    if let Some(lr) = p.learning_rate {
+        if !(lr > 0.0 && lr.is_finite()) {
+            return bad(format!("--learning-rate must be positive (got {lr})"));
+        }
+    }
+    if p.pca_dims == 0 {
+        return bad("--pca-dims must be at least 1".into());
+    }
+    // all points identical: no structure to embed
+    let first = x.row(0);
+    if (1..x.n).all(|i| x.row(i) == first) {
+        return bad(format!("all {} points are identical: there is nothing to embed", x.n));
+    }
+    Ok(())
+}
+
+/// Enough points for `k` neighbours (uniform) or for the perplexity (Gaussian).
+fn validate_size(n: usize, k: usize, affinity: AffinityKind) -> Result<()> {
+    let msg = match affinity {
+        AffinityKind::Uniform { .. } if n <= k => format!(
+            "{n} points are too few for {k} nearest neighbours (--knn): need at least {}",
+            k + 1
+        ),
+        AffinityKind::Gaussian { .. } if n < 3 => format!("{n} points are too few to embed (need at least 3)"),
+        AffinityKind::Gaussian { perplexity } if perplexity >= (n - 1) as f64 => format!(
+            "--perplexity {perplexity} needs more than {} points ({n} given)",
+            perplexity.ceil() + 1.0
+        ),
+        _ => return Ok(()),
+    };
+    Err(EmbedError::Input(msg))
+}
