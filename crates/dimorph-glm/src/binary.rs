@@ -12,6 +12,57 @@ use crate::fit::GlmFit;
 use crate::inference::chi2_sf;
 use crate::link::Link;
 
+/// PROC LOGISTIC's "Model Fit Statistics" (kernel log-likelihood, SAS's parameter counts).
+#[derive(Debug, Clone, Serialize)]
+pub struct FitStatistics {
+    pub aic_intercept_only: f64,
+    pub aic: f64,
+    /// SC = −2 log L + k log N with N the number of (expanded) observations.
+    pub sc_intercept_only: f64,
+    pub sc: f64,
+    pub minus2_log_l_intercept_only: f64,
+    pub minus2_log_l: f64,
+}
+
+/// Extras for binary responses.
+#[derive(Debug, Clone, Serialize)]
+pub struct BinaryExtras {
+    pub fit_statistics: FitStatistics,
+    pub association: Association,
+    pub hosmer_lemeshow: HosmerLemeshow,
+    /// Standardized estimates, one per coefficient (NaN for the intercept).
+    pub standardized: Vec<f64>,
+}
+
+/// PROC LOGISTIC's extras for a binomial fit with a likelihood (`None` for other families);
+/// `binwidth` is SAS's BINWIDTH for the association statistics.
+pub fn extras(mf: &ModelFrame, f: &GlmFit, binwidth: f64) -> Option<BinaryExtras> {
+    if !(f.family.is_binomial() && f.family.has_likelihood()) {
+        return None;
+    }
+    let n_exp: f64 = (0..mf.n)
+        .filter(|&i| f.prior[i] > 0.0)
+        .map(|i| f.n_trials[i] * f.freq[i])
+        .sum();
+    let k = f.rank as f64;
+    let k0 = if mf.intercept { 1.0 } else { 0.0 };
+    let m2 = -2.0 * f.loglik_kernel;
+    let m20 = -2.0 * f.null_loglik_kernel;
+    Some(BinaryExtras {
+        fit_statistics: FitStatistics {
+            aic_intercept_only: m20 + 2.0 * k0,
+            aic: m2 + 2.0 * k,
+            sc_intercept_only: m20 + k0 * n_exp.ln(),
+            sc: m2 + k * n_exp.ln(),
+            minus2_log_l_intercept_only: m20,
+            minus2_log_l: m2,
+        },
+        association: association(mf, f, binwidth),
+        hosmer_lemeshow: hosmer_lemeshow(mf, f),
+        standardized: standardized_estimates(mf, f),
+    })
+}
+
 /// PROC LOGISTIC's "Association of Predicted Probabilities and Observed Responses".
 #[derive(Debug, Clone, Serialize)]
 pub struct Association {
@@ -230,7 +281,8 @@ pub fn standardized_estimates(mf: &ModelFrame, fit: &GlmFit) -> Vec<f64> {
 mod tests {
     use super::*;
     use crate::family::Family;
-    use crate::fit::{fit, GlmOptions};
+    use crate::fit::fit;
+    use crate::options::GlmOptions;
     use crate::testutil::snoring;
 
     #[test]

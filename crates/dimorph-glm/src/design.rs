@@ -34,21 +34,12 @@ use crate::expr::{EvalError, Expr};
 use crate::factor::{code_numeric, code_text, relevel, Coded};
 use crate::formula::{Formula, Response, VarKind};
 use crate::matrix::{design_matrix, Design, VarValues};
+use dimorph_core::Location;
 use dimorph_data::{ColumnData, Frame};
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::ops::Range;
 
-/// One model term (a main effect, an interaction, a factor) and the columns of X it owns.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Term {
-    /// The term as R labels it (`width`, `I(width^2)`, `region`, `snoring:sex`).
-    pub label: String,
-    /// Columns of X that belong to the term.
-    pub cols: Range<usize>,
-    /// Whether the term involves a categorical factor.
-    pub is_factor: bool,
-}
+pub use crate::matrix::Term;
 
 /// Everything needed to evaluate the formula on other data (for `--predict`): the formula and the
 /// factor levels seen in the fitting data.
@@ -249,21 +240,82 @@ impl<'f> Used<'f> {
     }
 }
 
-fn input(msg: String) -> GlmError {
-    GlmError::Input(msg)
+/// Bad data in `src`, at a line when given.
+fn input(src: &str, line: Option<usize>, msg: String) -> GlmError {
+    let at = Location::file(src);
+    GlmError::input(if let Some(l) = line { at.line(l) } else { at }, msg)
 }
+
+/// Levels of the fitting data's factors, by label (for new data).
+type Known<'k> = Option<&'k [(String, Vec<String>)]>;
 
 /// Evaluates the formula on `frame`. With `known` levels (new data) the response and weights
 /// are skipped and factors use the known levels.
-fn build(f: &Formula, frame: &Frame, weights: Option<&str>, known: Option<&[(String, Vec<String>)]>) -> Result<Built> {
+fn build(f: &Formula, frame: &Frame, weights: Option<&str>, known: Known) -> Result<Built> {
     let src = &frame.source;
     let mut used = Used {
         frame,
         numeric: Vec::new(),
         text: Vec::new(),
     };
-
     // 1. Which columns each part reads (unknown and non-numeric columns fail here).
+    let sources = read_sources(f, &mut used, known)?;
+    let weights = match (weights, known) {
+        (Some(w), None) => {
+            used.numeric(w)?;
+            Some(w)
+        }
+        _ => None,
+    };
+    // 2. Rows with a missing value in a used column are dropped.
+    let kept = keep_complete_rows(frame, &used)?;
+    // 3. Numeric columns on the rows used; infinite values are refused.
+    let cols = gather_numeric(&used, &kept, src)?;
+    let ev = Eval {
+        cols: &cols,
+        n: kept.n,
+        lines: &kept.lines,
+        src,
+    };
+    // 4. Response, offsets, weights.
+    let response = if known.is_some() { None } else { Some(response(f, &ev)?) };
+    let offset = offsets(f, &ev)?;
+    let weights = match weights {
+        None => None,
+        Some(name) => Some(checked_weights(name, &ev)?),
+    };
+    // 5. Variables on the rows used.
+    let (values, levels) = variables(f, &sources, known, &ev, kept.rows.as_deref())?;
+    // 6. X, term by term.
+    let vals: Vec<VarValues> = values
+        .iter()
+        .map(|v| match v {
+            Value::Column(c) => VarValues::Num(&cols[c.as_str()]),
+            Value::Num(v) => VarValues::Num(v),
+            Value::Factor(c) => VarValues::Factor(c),
+        })
+        .collect();
+    let Design { x, p, col_names, terms } = design_matrix(f, &vals, kept.n, src)?;
+    Ok(Built {
+        response,
+        x,
+        n: kept.n,
+        p,
+        col_names,
+        terms,
+        offset,
+        weights,
+        lines: kept.lines,
+        n_dropped: kept.n_dropped,
+        missing: kept.missing,
+        levels,
+    })
+}
+
+/// How each variable of the formula reads the frame; records every column the response,
+/// variables and offsets use in `used`.
+fn read_sources<'f>(f: &'f Formula, used: &mut Used<'f>, known: Known) -> Result<Vec<Source<'f>>> {
+    let frame = used.frame;
     if known.is_none() {
         match &f.response {
             Response::Single(e) => used.expr(e)?,
@@ -279,41 +331,10 @@ fn build(f: &Formula, frame: &Frame, weights: Option<&str>, known: Option<&[(Str
     }
     let mut sources = Vec::with_capacity(f.vars.len());
     for v in &f.vars {
-        let is_known_factor = known.map(|k| k.iter().any(|(l, _)| *l == v.label));
         let s = match &v.kind {
             VarKind::Column(c) => {
-                let col = frame.column(c)?;
-                match (&col.data, is_known_factor) {
-                    (ColumnData::Num(values), Some(true)) => {
-                        used.numeric(c)?;
-                        Source::FactorNum {
-                            column: c,
-                            values,
-                            reference: None,
-                        }
-                    }
-                    (
-                        ColumnData::Text {
-                            values,
-                            first_non_numeric,
-                        },
-                        None | Some(true),
-                    ) => {
-                        if is_known_factor.is_none() {
-                            reject_mostly_numeric(frame, c, values, first_non_numeric.as_ref())?;
-                        }
-                        used.text(c, values);
-                        Source::FactorText {
-                            column: c,
-                            values,
-                            reference: None,
-                        }
-                    }
-                    _ => {
-                        used.numeric(c)?;
-                        Source::Column(c)
-                    }
-                }
+                let is_known_factor = known.map(|k| k.iter().any(|(l, _)| *l == v.label));
+                column_source(c, frame, used, is_known_factor)?
             }
             VarKind::Numeric(e) => {
                 used.expr(e)?;
@@ -346,47 +367,96 @@ fn build(f: &Formula, frame: &Frame, weights: Option<&str>, known: Option<&[(Str
     for e in &f.offsets {
         used.expr(e)?;
     }
-    let weights = match (weights, known) {
-        (Some(w), None) => Some((w, used.numeric(w)?)),
-        _ => None,
-    };
+    Ok(sources)
+}
 
-    // 2. Rows with a missing value in a used column are dropped.
+/// A bare column: a covariate when numeric, a factor when text (or when the fit coded it as one:
+/// `is_known_factor` is `Some(true)` for new data).
+fn column_source<'f>(
+    c: &'f str,
+    frame: &'f Frame,
+    used: &mut Used<'f>,
+    is_known_factor: Option<bool>,
+) -> Result<Source<'f>> {
+    let col = frame.column(c)?;
+    Ok(match (&col.data, is_known_factor) {
+        (ColumnData::Num(values), Some(true)) => {
+            used.numeric(c)?;
+            Source::FactorNum {
+                column: c,
+                values,
+                reference: None,
+            }
+        }
+        (
+            ColumnData::Text {
+                values,
+                first_non_numeric,
+            },
+            None | Some(true),
+        ) => {
+            if is_known_factor.is_none() {
+                reject_mostly_numeric(frame, c, values, first_non_numeric.as_ref())?;
+            }
+            used.text(c, values);
+            Source::FactorText {
+                column: c,
+                values,
+                reference: None,
+            }
+        }
+        _ => {
+            used.numeric(c)?;
+            Source::Column(c)
+        }
+    })
+}
+
+/// The rows kept: those with no missing value in a used column.
+struct KeptRows<'f> {
+    /// Indices of the kept rows; `None` when all are kept.
+    rows: Option<Vec<usize>>,
+    n: usize,
+    n_dropped: usize,
+    /// File line of each kept row.
+    lines: Vec<usize>,
+    /// Rows missing per column, in the frame's column order.
+    missing: Vec<(String, usize)>,
+    /// Numeric columns with a NaN or an infinite value (the others need no check).
+    not_finite: Vec<&'f str>,
+}
+
+fn keep_complete_rows<'f>(frame: &Frame, used: &Used<'f>) -> Result<KeptRows<'f>> {
+    let src = &frame.source;
     let nrows = frame.nrows;
     if nrows == 0 {
-        return Err(input(format!("{src}: the data have no rows")));
+        return Err(input(src, None, "the data have no rows".into()));
     }
     let mut keep = vec![true; nrows];
     let mut missing = Vec::new();
-    // Columns with a NaN or an infinite value; the common all-finite column is scanned once.
+    let mut mark = |name: &str, is_missing: &dyn Fn(usize) -> bool| {
+        let mut m = 0;
+        for (i, k) in keep.iter_mut().enumerate() {
+            if is_missing(i) {
+                *k = false;
+                m += 1;
+            }
+        }
+        if m > 0 {
+            missing.push((name.to_string(), m));
+        }
+    };
+    // the common all-finite column is scanned once
     let mut not_finite: Vec<&str> = Vec::new();
     for (name, v) in &used.numeric {
         if all_finite(v) {
             continue;
         }
         not_finite.push(name);
-        let mut m = 0;
-        for (k, x) in keep.iter_mut().zip(v.iter()) {
-            if x.is_nan() {
-                *k = false;
-                m += 1;
-            }
-        }
-        if m > 0 {
-            missing.push((name.to_string(), m));
-        }
+        mark(name, &|i| v[i].is_nan());
     }
     for (name, v) in &used.text {
-        let mut m = 0;
-        for (k, x) in keep.iter_mut().zip(v.iter()) {
-            if x.is_none() {
-                *k = false;
-                m += 1;
-            }
-        }
-        if m > 0 {
-            missing.push((name.to_string(), m));
-        }
+        mark(name, &|i| v[i].is_none());
     }
     let names = frame.names();
     missing.sort_by_key(|(c, _)| names.iter().position(|n| n == c));
@@ -395,9 +465,7 @@ fn build(f: &Formula, frame: &Frame, weights: Option<&str>, known: Option<&[(Str
     } else {
         Some((0..nrows).filter(|&i| keep[i]).collect())
     };
-    drop(keep);
     let n = rows.as_ref().map_or(nrows, Vec::len);
-    let n_dropped = nrows - n;
     if n == 0 {
         let cols: Vec<String> = missing.iter().map(|(c, m)| format!("{c}: {m}")).collect();
         return Err(GlmError::Singular(format!(
@@ -405,63 +473,90 @@ fn build(f: &Formula, frame: &Frame, weights: Option<&str>, known: Option<&[(Str
             cols.join(", ")
         )));
     }
-    let rows = rows.as_deref();
-    let lines: Vec<usize> = match rows {
+    let lines: Vec<usize> = match &rows {
         Some(r) => r.iter().map(|&i| frame.line_of(i)).collect(),
         None => (0..n).map(|i| frame.line_of(i)).collect(),
     };
+    Ok(KeptRows {
+        rows,
+        n,
+        n_dropped: nrows - n,
+        lines,
+        missing,
+        not_finite,
+    })
+}
 
-    // 3. Numeric columns on the rows used; infinite values are refused.
+/// The used numeric columns on the kept rows (borrowed when all rows are kept); an infinite
+/// value is an error naming its line.
+fn gather_numeric<'f>(used: &Used<'f>, kept: &KeptRows, src: &str) -> Result<HashMap<&'f str, Cow<'f, [f64]>>> {
     let mut cols: HashMap<&str, Cow<[f64]>> = HashMap::with_capacity(used.numeric.len());
-    for (name, v) in &used.numeric {
-        let g: Cow<[f64]> = match rows {
+    for &(name, v) in &used.numeric {
+        let g: Cow<[f64]> = match &kept.rows {
             None => Cow::Borrowed(v),
             Some(r) => Cow::Owned(r.iter().map(|&i| v[i]).collect()),
         };
-        if not_finite.contains(name) {
+        if kept.not_finite.contains(&name) {
             if let Some(i) = g.iter().position(|x| x.is_infinite()) {
-                return Err(input(format!(
-                    "{src}: line {}: column '{name}' holds an infinite value",
-                    lines[i]
-                )));
+                return Err(input(
+                    src,
+                    Some(kept.lines[i]),
+                    format!("column '{name}' holds an infinite value"),
+                ));
             }
         }
         cols.insert(name, g);
     }
-    let eval = |e: &Expr, whole: &str| -> Result<Vec<f64>> {
-        let get = |c: &str| -> &[f64] { cols.get(c).map_or(&[][..], |v| &v[..]) };
-        e.eval(n, &get).map_err(|EvalError { row, what }| {
+    Ok(cols)
+}
+
+/// Evaluates expressions on the kept rows, with errors located at the file line.
+struct Eval<'a> {
+    cols: &'a HashMap<&'a str, Cow<'a, [f64]>>,
+    n: usize,
+    lines: &'a [usize],
+    src: &'a str,
+}
+
+impl Eval<'_> {
+    /// The values of `e` on the kept rows; `whole` names the formula part in errors.
+    fn eval(&self, e: &Expr, whole: &str) -> Result<Vec<f64>> {
+        let get = |c: &str| -> &[f64] { self.cols.get(c).map_or(&[][..], |v| &v[..]) };
+        e.eval(self.n, &get).map_err(|EvalError { row, what }| {
             let ctx = if what.starts_with(&format!("{whole} ")) {
                 String::new()
             } else {
                 format!(", in {whole}")
             };
-            input(format!("{src}: line {}: {what}{ctx}", lines[row]))
+            input(self.src, Some(self.lines[row]), format!("{what}{ctx}"))
         })
-    };
+    }
+}
 
-    // 4. Response, offsets, weights.
-    let response = if known.is_some() {
-        None
-    } else {
-        Some(match &f.response {
-            Response::Single(e) => (eval(e, &f.response_label)?, None),
-            Response::EventsTrials { events, trials } => {
-                let ev = eval(events, &f.response_label)?;
-                let tr = eval(trials, &f.response_label)?;
-                (proportions(&ev, &tr, &f.response_label, src, &lines)?, Some(tr))
-            }
-            Response::Cbind { successes, failures } => {
-                let s = eval(successes, &f.response_label)?;
-                let fl = eval(failures, &f.response_label)?;
-                let tr: Vec<f64> = s.iter().zip(&fl).map(|(a, b)| a + b).collect();
-                (proportions(&s, &tr, &f.response_label, src, &lines)?, Some(tr))
-            }
-        })
-    };
+/// The response y (a proportion for events/trials) and the trials.
+fn response(f: &Formula, ev: &Eval) -> Result<(Vec<f64>, Option<Vec<f64>>)> {
+    let label = &f.response_label;
+    Ok(match &f.response {
+        Response::Single(e) => (ev.eval(e, label)?, None),
+        Response::EventsTrials { events, trials } => {
+            let e = ev.eval(events, label)?;
+            let t = ev.eval(trials, label)?;
+            (proportions(&e, &t, label, ev.src, ev.lines)?, Some(t))
+        }
+        Response::Cbind { successes, failures } => {
+            let s = ev.eval(successes, label)?;
+            let fl = ev.eval(failures, label)?;
+            let t: Vec<f64> = s.iter().zip(&fl).map(|(a, b)| a + b).collect();
+            (proportions(&s, &t, label, ev.src, ev.lines)?, Some(t))
+        }
+    })
+}
+
+/// The sum of the `offset(...)` terms, if any.
+fn offsets(f: &Formula, ev: &Eval) -> Result<Option<Vec<f64>>> {
     let mut offset: Option<Vec<f64>> = None;
     for e in &f.offsets {
-        let v = eval(e, &format!("offset({})", e.label()))?;
+        let v = ev.eval(e, &format!("offset({})", e.label()))?;
         offset = Some(match offset {
             None => v,
             Some(mut o) => {
@@ -470,84 +565,68 @@ fn build(f: &Formula, frame: &Frame, weights: Option<&str>, known: Option<&[(Str
             }
         });
     }
-    let weights = match weights {
-        None => None,
-        Some((name, _)) => {
-            let w = cols[name].to_vec();
-            if let Some(i) = w.iter().position(|&x| x < 0.0) {
-                return Err(input(format!(
-                    "{src}: line {}: the weight in column '{name}' is negative ({}); weights must be ≥ 0",
-                    lines[i], w[i]
-                )));
-            }
-            Some(w)
-        }
-    };
+    Ok(offset)
+}
 
-    // 5. Variables on the rows used.
+/// The weights column on the kept rows; a negative weight is an error naming its line.
+fn checked_weights(name: &str, ev: &Eval) -> Result<Vec<f64>> {
+    let w = ev.cols.get(name).map_or_else(Vec::new, |v| v.to_vec());
+    if let Some(i) = w.iter().position(|&x| x < 0.0) {
+        return Err(input(
+            ev.src,
+            Some(ev.lines[i]),
+            format!(
+                "the weight in column '{name}' is negative ({}); weights must be ≥ 0",
+                w[i]
+            ),
+        ));
+    }
+    Ok(w)
+}
+
+/// The variables' values on the kept rows, and the levels of each factor by label.
+#[allow(clippy::type_complexity)]
+fn variables(
+    f: &Formula,
+    sources: &[Source],
+    known: Known,
+    ev: &Eval,
+    rows: Option<&[usize]>,
+) -> Result<(Vec<Value>, Vec<(String, Vec<String>)>)> {
+    let (src, n) = (ev.src, ev.n);
     let mut values = Vec::with_capacity(sources.len());
     let mut levels = Vec::new();
-    for (v, s) in f.vars.iter().zip(&sources) {
+    for (v, s) in f.vars.iter().zip(sources) {
         let val = match s {
             Source::Column(c) => Value::Column(c.to_string()),
-            Source::Expr(e) => Value::Num(eval(e, &v.label)?),
+            Source::Expr(e) => Value::Num(ev.eval(e, &v.label)?),
             Source::FactorText {
                 column,
                 values,
                 reference,
-            } => {
-                let coded = match known {
-                    Some(k) => recode(&v.label, column, k, rows, n, &lines, src, |i| {
-                        values[i].as_deref().unwrap_or("").to_string()
-                    })?,
-                    None => fitted_factor(code_text(values, rows), &v.label, column, *reference, false, src, n)?,
-                };
-                Value::Factor(coded)
-            }
+            } => Value::Factor(match known {
+                Some(k) => recode(&v.label, column, k, rows, ev, |i| {
+                    values[i].as_deref().unwrap_or("").to_string()
+                })?,
+                None => fitted_factor(code_text(values, rows), &v.label, column, *reference, false, src, n)?,
+            }),
             Source::FactorNum {
                 column,
                 values,
                 reference,
-            } => {
-                let coded = match known {
-                    Some(k) => recode(&v.label, column, k, rows, n, &lines, src, |i| {
-                        crate::expr::r_number(values[i] + 0.0)
-                    })?,
-                    None => fitted_factor(code_numeric(values, rows), &v.label, column, *reference, true, src, n)?,
-                };
-                Value::Factor(coded)
-            }
+            } => Value::Factor(match known {
+                Some(k) => recode(&v.label, column, k, rows, ev, |i| {
+                    crate::expr::r_number(values[i] + 0.0)
+                })?,
+                None => fitted_factor(code_numeric(values, rows), &v.label, column, *reference, true, src, n)?,
+            }),
         };
         if let Value::Factor(c) = &val {
             levels.push((v.label.clone(), c.levels.clone()));
         }
         values.push(val);
     }
-
-    // 6. X, term by term.
-    let vals: Vec<VarValues> = values
-        .iter()
-        .map(|v| match v {
-            Value::Column(c) => VarValues::Num(&cols[c.as_str()]),
-            Value::Num(v) => VarValues::Num(v),
-            Value::Factor(c) => VarValues::Factor(c),
-        })
-        .collect();
-    let Design { x, p, col_names, terms } = design_matrix(f, &vals, n, src)?;
-    Ok(Built {
-        response,
-        x,
-        n,
-        p,
-        col_names,
-        terms,
-        offset,
-        weights: weights.map(|w| w.to_vec()),
-        lines,
-        n_dropped,
-        missing,
-        levels,
-    })
+    Ok((values, levels))
 }
 
 /// Whether every value is finite (one branch-free pass per block, so that it vectorises).
@@ -566,11 +645,11 @@ fn proportions(ev: &[f64], tr: &[f64], label: &str, src: &str, lines: &[usize]) 
             } else if e == 0.0 {
                 Ok(0.0)
             } else {
-                Err(input(format!(
-                    "{src}: line {}: {label} has {} events but 0 trials",
-                    lines[i],
-                    crate::expr::r_number(e)
-                )))
+                Err(input(
+                    src,
+                    Some(lines[i]),
+                    format!("{label} has {} events but 0 trials", crate::expr::r_number(e)),
+                ))
             }
         })
         .collect()
@@ -594,34 +673,40 @@ fn fitted_factor(
         match c.levels.iter().position(|l| *l == want) {
             Some(k) => relevel(&mut c, k),
             None => {
-                return Err(input(format!(
-                    "{src}: {label}: column '{column}' has no level '{r}' in the rows used (its levels are: {})",
-                    c.levels.join(", ")
-                )))
+                return Err(input(
+                    src,
+                    None,
+                    format!(
+                        "{label}: column '{column}' has no level '{r}' in the rows used (its levels are: {})",
+                        c.levels.join(", ")
+                    ),
+                ))
             }
         }
     }
     if c.levels.len() < 2 {
-        return Err(input(format!(
-            "{src}: the factor {label} (column '{column}') has only one level ('{}') in the {n} rows used; a factor needs at least two levels",
-            c.levels.first().map_or("", String::as_str)
-        )));
+        return Err(input(
+            src,
+            None,
+            format!(
+                "the factor {label} (column '{column}') has only one level ('{}') in the {n} rows used; a factor needs at least two levels",
+                c.levels.first().map_or("", String::as_str)
+            ),
+        ));
     }
     Ok(c)
 }
 
 /// A factor of new data, coded with the levels of the fit.
-#[allow(clippy::too_many_arguments)]
 fn recode(
     label: &str,
     column: &str,
     known: &[(String, Vec<String>)],
     rows: Option<&[usize]>,
-    n: usize,
-    lines: &[usize],
-    src: &str,
+    ev: &Eval,
     value: impl Fn(usize) -> String,
 ) -> Result<Coded> {
+    let n = ev.n;
     let levels = known
         .iter()
         .find(|(l, _)| l == label)
@@ -635,11 +720,14 @@ fn recode(
         match index.get(v.as_str()) {
             Some(&k) => codes.push(k),
             None => {
-                return Err(input(format!(
-                    "{src}: line {}: column '{column}' holds the level '{v}', which the fitted data did not have (levels of {label}: {})",
-                    lines[j],
-                    levels.join(", ")
-                )))
+                return Err(input(
+                    ev.src,
+                    Some(ev.lines[j]),
+                    format!(
+                        "column '{column}' holds the level '{v}', which the fitted data did not have (levels of {label}: {})",
+                        levels.join(", ")
+                    ),
+                ))
             }
         }
     }
@@ -665,12 +753,15 @@ fn reject_mostly_numeric(
     let other = present.len() - numeric;
     if numeric >= 5 && other * 10 <= present.len() {
         let (line, value) = first_bad.cloned().unwrap_or_default();
-        return Err(GlmError::Input(format!(
-            "{}: column '{column}' must be numeric, but line {line} holds '{value}' ({other} of {} cells are not numbers); \
-             correct or blank the cell, or write C({column}) to use the column as a factor",
-            frame.source,
-            present.len()
-        )));
+        return Err(input(
+            &frame.source,
+            None,
+            format!(
+                "column '{column}' must be numeric, but line {line} holds '{value}' ({other} of {} cells are not numbers); \
+                 correct or blank the cell, or write C({column}) to use the column as a factor",
+                present.len()
+            ),
+        ));
     }
     Ok(())
 }

@@ -26,7 +26,7 @@ fn names(formula: &str) -> Vec<String> {
 
 fn input_err(r: Result<ModelFrame>) -> String {
     match r {
-        Err(GlmError::Input(m)) => m,
+        Err(GlmError::Input(m)) => m.to_string(),
         Err(e) => panic!("expected an input error, got {e}"),
         Ok(_) => panic!("expected an error"),
     }

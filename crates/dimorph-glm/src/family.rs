@@ -12,6 +12,7 @@
 use serde::Serialize;
 use statrs::function::gamma::ln_gamma;
 
+use crate::error::UnknownChoice;
 use crate::link::Link;
 
 /// The response distributions.
@@ -33,7 +34,35 @@ pub enum Family {
     QuasiPoisson,
 }
 
+/// The accepted family names, for messages and help.
+pub const FAMILY_NAMES: &str =
+    "binomial, poisson, gaussian, gamma, inverse-gaussian, negbin, quasibinomial or quasipoisson";
+
+impl std::str::FromStr for Family {
+    type Err = UnknownChoice;
+    /// [`Family::parse`], with the one wording for an unknown name.
+    fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
+        Family::parse(s).ok_or_else(|| UnknownChoice {
+            what: "family",
+            value: s.to_string(),
+            choices: FAMILY_NAMES,
+        })
+    }
+}
+
 impl Family {
+    /// Every family (the negative binomial with θ = 1), in the order of [`FAMILY_NAMES`].
+    pub const ALL: [Family; 8] = [
+        Family::Binomial,
+        Family::Poisson,
+        Family::Gaussian,
+        Family::Gamma,
+        Family::InverseGaussian,
+        Family::NegBin { theta: 1.0 },
+        Family::QuasiBinomial,
+        Family::QuasiPoisson,
+    ];
+
     /// Parses a family name; `negbin` starts with θ = 1 (estimated unless fixed by the caller).
     pub fn parse(s: &str) -> Option<Family> {
         Some(match s.trim().to_ascii_lowercase().as_str() {

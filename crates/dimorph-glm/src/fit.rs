@@ -1,4 +1,5 @@
-//! Fitting a GLM to a [`ModelFrame`]: options, the fitted model, and the goodness-of-fit
+//! Fitting a GLM to a [`ModelFrame`] (the paper's §4.1: maximum likelihood by Fisher scoring):
+//! the fitted model and the goodness-of-fit
 //! figures that R's `glm` and SAS GENMOD print (deviance and Pearson χ² with their df, the
 //! log-likelihood in full and as SAS's kernel, AIC, AICc, BIC, the dispersion), both
 //! covariance matrices (expected information, as R; observed information, as SAS GENMOD), the
@@ -6,85 +7,16 @@
 
 use serde::Serialize;
 
+use dimorph_core::Location;
+
 use crate::design::ModelFrame;
 use crate::error::{GlmError, Result};
 use crate::family::Family;
-use crate::irls::{self, Control, Problem};
+use crate::irls::{self, Problem};
 use crate::linalg::{sub_matrix, Cholesky};
 use crate::link::Link;
-use crate::negbin;
-
-/// How the dispersion φ is obtained.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Dispersion {
-    /// The family's default: 1 for binomial, Poisson and negative binomial; Pearson χ²/df else.
-    Default,
-    /// φ = 1.
-    Fixed,
-    /// φ = Pearson χ² / df (R's `summary.glm`, SAS `SCALE=PEARSON`).
-    Pearson,
-    /// φ = deviance / df (SAS `SCALE=DEVIANCE`).
-    Deviance,
-}
-
-/// Options of a fit (linfa style: a plain struct with defaults).
-#[derive(Debug, Clone)]
-pub struct GlmOptions {
-    pub family: Family,
-    /// The link; `None` is the family's canonical link.
-    pub link: Option<Link>,
-    /// Estimate θ of the negative binomial by maximum likelihood (MASS `glm.nb`).
-    pub estimate_theta: bool,
-    pub dispersion: Dispersion,
-    /// The `weights` column of the model frame holds frequencies (each row stands for that many
-    /// identical observations: df = Σ f − p) instead of prior weights (df = rows − p).
-    pub frequency_weights: bool,
-    /// Convergence tolerance on the relative deviance change.
-    pub tol: f64,
-    pub max_iter: usize,
-    /// Threads for the passes over the data.
-    pub threads: usize,
-    /// R's `singular.ok`: when false, an aliased column is an error.
-    pub singular_ok: bool,
-    /// Starting coefficients (one per column of X).
-    pub start: Option<Vec<f64>>,
-}
-
-impl GlmOptions {
-    pub fn new(family: Family, link: Option<Link>) -> Self {
-        GlmOptions {
-            family,
-            link,
-            estimate_theta: matches!(family, Family::NegBin { .. }),
-            dispersion: Dispersion::Default,
-            frequency_weights: false,
-            tol: 1e-8,
-            max_iter: 25,
-            threads: irls::default_threads(),
-            singular_ok: true,
-            start: None,
-        }
-    }
-
-    pub fn control(&self) -> Control {
-        Control {
-            tol: self.tol,
-            polish: true,
-            max_iter: self.max_iter,
-            threads: self.threads,
-        }
-    }
-}
-
-/// θ of a negative binomial estimated by maximum likelihood.
-#[derive(Debug, Clone, Serialize)]
-pub struct ThetaEstimate {
-    pub theta: f64,
-    pub se: f64,
-    /// Outer iterations (θ, β) alternations.
-    pub iterations: usize,
-}
+use crate::negbin::{self, ThetaEstimate};
+use crate::options::{Dispersion, GlmOptions};
 
 /// A fitted GLM: everything a report needs. Vectors indexed by coefficient have one entry per
 /// column of X; aliased columns hold NaN (printed as NA, written as JSON null).
@@ -182,23 +114,25 @@ pub(crate) fn weights_for(
 ) -> Result<(Vec<f64>, Vec<f64>, Vec<f64>)> {
     let n = mf.n;
     if mf.trials.is_some() && !family.is_binomial() {
-        return Err(GlmError::Argument(format!(
-            "the response '{}' is events/trials, which needs --family binomial (or quasibinomial), not {}",
-            mf.response_name,
-            family.name()
-        )));
+        return Err(GlmError::argument(
+            "--family",
+            format!(
+                "the response '{}' is events/trials, which needs binomial (or quasibinomial), not {}",
+                mf.response_name,
+                family.name()
+            ),
+        ));
     }
+    let at = |i: usize| Location::file(mf.source.clone()).line(mf.lines[i]);
     let mut prior = vec![1.0; n];
     let mut freq = vec![1.0; n];
     let trials = mf.trials.clone().unwrap_or_else(|| vec![1.0; n]);
     if let Some(w) = &mf.weights {
-        for (i, &wi) in w.iter().enumerate() {
-            if !wi.is_finite() || wi < 0.0 {
-                return Err(GlmError::Input(format!(
-                    "{}: line {}: weights must be non-negative and finite, got {}",
-                    mf.source, mf.lines[i], wi
-                )));
-            }
+        if let Some(i) = w.iter().position(|wi| !wi.is_finite() || *wi < 0.0) {
+            return Err(GlmError::input(
+                at(i),
+                format!("weights must be non-negative and finite, got {}", w[i]),
+            ));
         }
         if opts.frequency_weights {
             freq.copy_from_slice(w);
@@ -210,28 +144,26 @@ pub(crate) fn weights_for(
         if mf.trials.is_some() {
             let t = trials[i];
             if t.is_nan() || t < 0.0 {
-                return Err(GlmError::Input(format!(
-                    "{}: line {}: the number of trials must be non-negative, got {t}",
-                    mf.source, mf.lines[i]
-                )));
+                return Err(GlmError::input(
+                    at(i),
+                    format!("the number of trials must be non-negative, got {t}"),
+                ));
             }
             if t > 0.0 && !(0.0..=1.0).contains(&y) {
                 let events = y * t;
-                return Err(GlmError::Input(format!(
-                    "{}: line {}: {} has {} events, which is {} the {} trials (need 0 ≤ y ≤ n)",
-                    mf.source,
-                    mf.lines[i],
-                    mf.response_name,
-                    fmt_num(events),
-                    if events > t { "more than" } else { "outside" },
-                    fmt_num(t)
-                )));
+                return Err(GlmError::input(
+                    at(i),
+                    format!(
+                        "{} has {} events, which is {} the {} trials (need 0 ≤ y ≤ n)",
+                        mf.response_name,
+                        fmt_num(events),
+                        if events > t { "more than" } else { "outside" },
+                        fmt_num(t)
+                    ),
+                ));
             }
         } else if let Err(msg) = family.check_y(y) {
-            return Err(GlmError::Input(format!(
-                "{}: line {}: {} ({})",
-                mf.source, mf.lines[i], msg, mf.response_name
-            )));
+            return Err(GlmError::input(at(i), format!("{} ({})", msg, mf.response_name)));
         }
         prior[i] *= trials[i];
     }
@@ -246,8 +178,8 @@ fn fmt_num(v: f64) -> String {
     }
 }
 
-/// Fits the model.
-pub fn fit(mf: &ModelFrame, opts: &GlmOptions) -> Result<GlmFit> {
+/// Refuses a model frame with nothing to fit and starting values of the wrong length.
+fn check_fittable(mf: &ModelFrame, opts: &GlmOptions) -> Result<()> {
     if mf.n == 0 {
         return Err(GlmError::Singular(format!(
             "{}: no rows left to fit ({} read, {} dropped for missing values)",
@@ -259,42 +191,54 @@ pub fn fit(mf: &ModelFrame, opts: &GlmOptions) -> Result<GlmFit> {
             "the model has no coefficient to estimate (empty design)".into(),
         ));
     }
+    if let Some(s) = &opts.start {
+        if s.len() != mf.p {
+            return Err(GlmError::argument(
+                "--start",
+                format!(
+                    "has {} values but the model has {} coefficients ({})",
+                    s.len(),
+                    mf.p,
+                    mf.col_names.join(", ")
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The problem IRLS solves for a frame, weights and family.
+fn problem<'a>(mf: &'a ModelFrame, prior: &'a [f64], family: Family, link: Link) -> Problem<'a> {
+    Problem {
+        x: &mf.x,
+        n: mf.n,
+        p: mf.p,
+        y: &mf.y,
+        w: prior,
+        offset: mf.offset.as_deref(),
+        family,
+        link,
+    }
+}
+
+/// Fits the model: IRLS (§4.1), or for the negative binomial with θ estimated the alternation
+/// of θ and β ([`negbin::fit_theta`]), then the figures of [`GlmFit`].
+pub fn fit(mf: &ModelFrame, opts: &GlmOptions) -> Result<GlmFit> {
+    check_fittable(mf, opts)?;
     let link = opts.link.unwrap_or_else(|| opts.family.canonical_link());
     let family = opts.family;
     let (prior, freq, trials) = weights_for(mf, opts, family)?;
     let intercept = if mf.intercept { Some(0) } else { None };
     let free: Vec<usize> = (0..mf.p).collect();
-    if let Some(s) = &opts.start {
-        if s.len() != mf.p {
-            return Err(GlmError::Argument(format!(
-                "--start has {} values but the model has {} coefficients ({})",
-                s.len(),
-                mf.p,
-                mf.col_names.join(", ")
-            )));
-        }
-    }
 
     // the fit: plain IRLS, or alternating θ and β for the negative binomial
     let (family, res, theta) = if let (Family::NegBin { .. }, true) = (family, opts.estimate_theta) {
         let nb = negbin::fit_theta(mf, &prior, link, intercept, opts)?;
         (Family::NegBin { theta: nb.theta.theta }, nb.irls, Some(nb.theta))
     } else {
-        let pb = Problem {
-            x: &mf.x,
-            n: mf.n,
-            p: mf.p,
-            y: &mf.y,
-            w: &prior,
-            offset: mf.offset.as_deref(),
-            family,
-            link,
-        };
-        (
-            family,
-            irls::irls(&pb, &free, intercept, opts.start.as_deref(), opts.control()),
-            None,
-        )
+        let pb = problem(mf, &prior, family, link);
+        let res = irls::irls(&pb, &free, intercept, opts.start.as_deref(), opts.control());
+        (family, res, None)
     };
     if !res.converged {
         return Err(GlmError::NotConverged {
@@ -315,131 +259,137 @@ pub fn fit(mf: &ModelFrame, opts: &GlmOptions) -> Result<GlmFit> {
             "singular design: no column of the design matrix can be estimated".into(),
         ));
     }
-    finish(mf, family, link, &prior, freq, trials, res, theta, opts)
+    let rows = Rows { prior, freq, trials };
+    finish(mf, family, link, rows, res, theta, opts)
 }
 
-/// Computes everything after convergence.
-#[allow(clippy::too_many_arguments)]
-fn finish(
+/// The per-row weights of a fit.
+struct Rows {
+    /// Prior weights with trials folded in.
+    prior: Vec<f64>,
+    /// Frequencies (1 unless frequency weights).
+    freq: Vec<f64>,
+    /// Trials per row.
+    trials: Vec<f64>,
+}
+
+/// η = Xβ + offset and μ = g⁻¹(η) of every row, and the Pearson χ² Σ w (y − μ)²/V(μ), split over
+/// threads.
+fn fitted_values(
     mf: &ModelFrame,
+    beta: &[f64],
+    prior: &[f64],
     family: Family,
     link: Link,
-    prior: &[f64],
-    freq: Vec<f64>,
-    trials: Vec<f64>,
-    res: irls::Irls,
-    theta: Option<ThetaEstimate>,
-    opts: &GlmOptions,
-) -> Result<GlmFit> {
-    let (n, p) = (mf.n, mf.p);
-    let beta = &res.beta;
-    let mut eta = vec![0.0; n];
-    let mut mu = vec![0.0; n];
-    let threads = irls::chunks(n, opts.threads);
-    let chunk = n.div_ceil(threads).max(1);
-    let pearson: f64 = std::thread::scope(|s| {
-        let hs: Vec<_> = eta
-            .chunks_mut(chunk)
-            .zip(mu.chunks_mut(chunk))
-            .enumerate()
-            .map(|(c, (e_out, m_out))| {
-                s.spawn(move || {
-                    let mut pearson = 0.0;
-                    for (k, (e, m)) in e_out.iter_mut().zip(m_out.iter_mut()).enumerate() {
-                        let i = c * chunk + k;
-                        *e = irls::dot(mf.row(i), beta) + mf.offset.as_ref().map_or(0.0, |o| o[i]);
-                        *m = link.inverse(*e);
-                        if prior[i] > 0.0 {
-                            let r = mf.y[i] - *m;
-                            pearson += prior[i] * r * r / family.variance(*m);
-                        }
-                    }
-                    pearson
-                })
-            })
-            .collect();
-        hs.into_iter()
-            .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            .sum()
-    });
-    let rank = res.kept.len();
-    let n_obs: f64 = if opts.frequency_weights {
-        freq.iter().sum()
-    } else {
-        prior.iter().filter(|&&w| w > 0.0).count() as f64
-    };
-    let df_residual = n_obs - rank as f64;
-    let deviance = res.deviance;
-
-    // dispersion
-    let method = match opts.dispersion {
-        Dispersion::Default => {
-            if family.dispersion_fixed() {
-                Dispersion::Fixed
-            } else {
-                Dispersion::Pearson
+    threads: usize,
+) -> (Vec<f64>, Vec<f64>, f64) {
+    let parts = dimorph_core::threads::map_ranges(&irls::row_ranges(mf.n, threads), |r| {
+        let mut eta = Vec::with_capacity(r.len());
+        let mut mu = Vec::with_capacity(r.len());
+        let mut pearson = 0.0;
+        for i in r {
+            let e = irls::dot(mf.row(i), beta) + mf.offset.as_ref().map_or(0.0, |o| o[i]);
+            let m = link.inverse(e);
+            if prior[i] > 0.0 {
+                let res = mf.y[i] - m;
+                pearson += prior[i] * res * res / family.variance(m);
             }
+            eta.push(e);
+            mu.push(m);
         }
+        (eta, mu, pearson)
+    });
+    let mut eta = Vec::with_capacity(mf.n);
+    let mut mu = Vec::with_capacity(mf.n);
+    let mut pearson = 0.0;
+    for (e, m, p) in parts {
+        eta.extend(e);
+        mu.extend(m);
+        pearson += p;
+    }
+    (eta, mu, pearson)
+}
+
+/// The dispersion method used (the family's default resolved) and φ.
+fn dispersion_of(
+    asked: Dispersion,
+    family: Family,
+    pearson: f64,
+    deviance: f64,
+    df_residual: f64,
+) -> (Dispersion, f64) {
+    let method = match asked {
+        Dispersion::Default if family.dispersion_fixed() => Dispersion::Fixed,
+        Dispersion::Default => Dispersion::Pearson,
         d => d,
     };
-    let dispersion = match method {
+    let phi = match method {
         Dispersion::Fixed | Dispersion::Default => 1.0,
         Dispersion::Pearson => pearson / df_residual,
         Dispersion::Deviance => deviance / df_residual,
     };
-    let mut warnings = Vec::new();
-    if !dispersion.is_finite() {
-        warnings.push(format!(
-            "the dispersion cannot be estimated with {df_residual} residual degrees of freedom; standard errors are NaN"
-        ));
-    }
+    (method, phi)
+}
 
-    // covariance matrices
-    let pb = Problem {
-        x: &mf.x,
-        n,
-        p,
-        y: &mf.y,
-        w: prior,
-        offset: mf.offset.as_deref(),
-        family,
-        link,
-    };
+/// The covariance of the estimates from the expected information (R) and from the observed
+/// information (SAS GENMOD; the same for canonical links), both times φ.
+fn covariances(
+    pb: &Problem,
+    res: &irls::Irls,
+    mf: &ModelFrame,
+    mu: &[f64],
+    dispersion: f64,
+    threads: usize,
+) -> (Vec<f64>, Vec<f64>) {
+    let p = mf.p;
     // XᵀWX at β̂: the last IRLS pass computed it, unless Newton steps moved β after it
     let xtwx = match &res.xtwx {
         Some(a) => a.clone(),
-        None => irls::pass_at(&pb, beta, opts.threads).xtwx,
+        None => irls::pass_at(pb, &res.beta, threads).xtwx,
     };
     let cov_e = covariance(&xtwx, p, &res.kept, dispersion);
-    let canonical = link == family.canonical_link() && !matches!(family, Family::NegBin { .. });
+    let canonical = pb.link == pb.family.canonical_link() && !matches!(pb.family, Family::NegBin { .. });
     let cov_o = if canonical {
         cov_e.clone()
     } else {
-        let h = observed_information(mf, prior, &mu, family, link);
+        let h = observed_information(mf, pb.w, mu, pb.family, pb.link);
         covariance(&h, p, &res.kept, dispersion)
     };
-    let se = |c: &[f64]| (0..p).map(|j| c[j * p + j].sqrt()).collect::<Vec<f64>>();
-    let mut coef = beta.clone();
-    for &j in &res.aliased {
-        coef[j] = f64::NAN;
-    }
+    (cov_e, cov_o)
+}
 
-    // log-likelihoods; Gaussian/Gamma/IG use R's scale (deviance / Σ w)
-    let sum_w: f64 = prior
-        .iter()
-        .zip(&freq)
-        .map(|(w, f)| if opts.frequency_weights { *f } else { *w })
-        .sum();
+/// The log-likelihood in full and as SAS's kernel, the number of parameters and AIC, AICc, BIC.
+struct Likelihood {
+    loglik: f64,
+    kernel: f64,
+    n_params: usize,
+    aic: f64,
+    aicc: f64,
+    bic: f64,
+}
+
+/// The likelihood figures at μ; Gaussian, Gamma and inverse Gaussian use R's scale
+/// (deviance / Σ w).
+#[allow(clippy::too_many_arguments)]
+fn likelihood(
+    mf: &ModelFrame,
+    family: Family,
+    mu: &[f64],
+    rows: &Rows,
+    deviance: f64,
+    sum_w: f64,
+    n_obs: f64,
+    k: usize,
+    threads: usize,
+) -> Likelihood {
     let scale = deviance / if family.is_binomial() { 1.0 } else { sum_w };
-    let (mut loglik, mut kernel) = loglik_sums(family, &mf.y, |i| mu[i], prior, &trials, scale, opts.threads);
+    let (mut loglik, mut kernel) = loglik_sums(family, &mf.y, |i| mu[i], &rows.prior, &rows.trials, scale, threads);
     if matches!(family, Family::Gaussian) {
         // R: −n/2 (log(2π D/n) + 1) + ½ Σ log w
-        let nn = n_obs;
-        let slw: f64 = prior.iter().filter(|&&w| w > 0.0).map(|w| w.ln()).sum();
-        loglik = -0.5 * nn * ((2.0 * std::f64::consts::PI * deviance / nn).ln() + 1.0) + 0.5 * slw;
+        let slw: f64 = rows.prior.iter().filter(|&&w| w > 0.0).map(|w| w.ln()).sum();
+        loglik = -0.5 * n_obs * ((2.0 * std::f64::consts::PI * deviance / n_obs).ln() + 1.0) + 0.5 * slw;
         kernel = loglik;
     }
-    let k = rank + family.aic_extra() + usize::from(theta.is_some());
     let kf = k as f64;
     let (aic, aicc, bic) = if family.has_likelihood() {
         let aic = -2.0 * loglik + 2.0 * kf;
@@ -451,35 +401,71 @@ fn finish(
     } else {
         (f64::NAN, f64::NAN, f64::NAN)
     };
+    Likelihood {
+        loglik,
+        kernel,
+        n_params: k,
+        aic,
+        aicc,
+        bic,
+    }
+}
 
-    // null model
-    let (null_deviance, df_null, mu0) = null_deviance(mf, prior, family, link, opts)?;
-    let (null_loglik, null_loglik_kernel) = if family.has_likelihood() {
-        let null_dev_scale = null_deviance / if family.is_binomial() { 1.0 } else { sum_w };
-        loglik_sums(family, &mf.y, |i| mu0[i], prior, &trials, null_dev_scale, opts.threads)
+/// The null model: deviance, df, fitted means and log-likelihoods (full, kernel).
+struct NullModel {
+    deviance: f64,
+    df: f64,
+    mu: Vec<f64>,
+    loglik: f64,
+    kernel: f64,
+}
+
+fn null_model(
+    mf: &ModelFrame,
+    family: Family,
+    link: Link,
+    rows: &Rows,
+    sum_w: f64,
+    n_obs: f64,
+    opts: &GlmOptions,
+) -> NullModel {
+    let (deviance, df, mu) = null_deviance(mf, &rows.prior, family, link, opts);
+    let (loglik, kernel) = if family.has_likelihood() {
+        let scale = deviance / if family.is_binomial() { 1.0 } else { sum_w };
+        loglik_sums(family, &mf.y, |i| mu[i], &rows.prior, &rows.trials, scale, opts.threads)
     } else {
         (f64::NAN, f64::NAN)
     };
-    let df_null = if opts.frequency_weights {
+    let df = if opts.frequency_weights {
         n_obs - f64::from(u8::from(mf.intercept))
     } else {
-        df_null
+        df
     };
+    NullModel {
+        deviance,
+        df,
+        mu,
+        loglik,
+        kernel,
+    }
+}
 
-    let (events, trials_total) = if family.is_binomial() {
-        // prior weights hold trials × weight, so these are Σ events and Σ trials
-        let e: f64 = (0..n).map(|i| prior[i] * mf.y[i]).sum();
-        let t: f64 = prior.iter().sum();
-        (Some(e), Some(t))
-    } else {
-        (None, None)
-    };
-    let separation = if family.is_binomial() {
-        detect_separation(&mf.y, &mu, prior)
-    } else {
-        None
-    };
-    if let Some(s) = &separation {
+/// What the user should know about a fit: an inestimable dispersion, separation, aliased
+/// columns, dropped rows.
+fn fit_warnings(
+    mf: &ModelFrame,
+    res: &irls::Irls,
+    dispersion: f64,
+    df_residual: f64,
+    separation: Option<&str>,
+) -> Vec<String> {
+    let mut warnings = Vec::new();
+    if !dispersion.is_finite() {
+        warnings.push(format!(
+            "the dispersion cannot be estimated with {df_residual} residual degrees of freedom; standard errors are NaN"
+        ));
+    }
+    if let Some(s) = separation {
         warnings.push(format!(
             "{s} separation of the data points: some fitted probabilities are numerically 0 or 1 and the maximum likelihood estimates may not exist; results are from the last iteration"
         ));
@@ -501,6 +487,58 @@ fn finish(
             mf.n_dropped, mf.n_read
         ));
     }
+    warnings
+}
+
+/// Computes everything after convergence.
+fn finish(
+    mf: &ModelFrame,
+    family: Family,
+    link: Link,
+    rows: Rows,
+    res: irls::Irls,
+    theta: Option<ThetaEstimate>,
+    opts: &GlmOptions,
+) -> Result<GlmFit> {
+    let p = mf.p;
+    let (eta, mu, pearson) = fitted_values(mf, &res.beta, &rows.prior, family, link, opts.threads);
+    let rank = res.kept.len();
+    let n_obs: f64 = if opts.frequency_weights {
+        rows.freq.iter().sum()
+    } else {
+        rows.prior.iter().filter(|&&w| w > 0.0).count() as f64
+    };
+    let df_residual = n_obs - rank as f64;
+    let deviance = res.deviance;
+    let (method, dispersion) = dispersion_of(opts.dispersion, family, pearson, deviance, df_residual);
+    let pb = problem(mf, &rows.prior, family, link);
+    let (cov_e, cov_o) = covariances(&pb, &res, mf, &mu, dispersion, opts.threads);
+    let se = |c: &[f64]| (0..p).map(|j| c[j * p + j].sqrt()).collect::<Vec<f64>>();
+    let mut coef = res.beta.clone();
+    for &j in &res.aliased {
+        coef[j] = f64::NAN;
+    }
+    let sum_w: f64 = if opts.frequency_weights {
+        rows.freq.iter().sum()
+    } else {
+        rows.prior.iter().sum()
+    };
+    let k = rank + family.aic_extra() + usize::from(theta.is_some());
+    let ll = likelihood(mf, family, &mu, &rows, deviance, sum_w, n_obs, k, opts.threads);
+    let null = null_model(mf, family, link, &rows, sum_w, n_obs, opts);
+    let (events, trials_total) = if family.is_binomial() {
+        // prior weights hold trials × weight, so these are Σ events and Σ trials
+        let e: f64 = (0..mf.n).map(|i| rows.prior[i] * mf.y[i]).sum();
+        (Some(e), Some(rows.prior.iter().sum()))
+    } else {
+        (None, None)
+    };
+    let separation = if family.is_binomial() {
+        detect_separation(&mf.y, &mu, &rows.prior)
+    } else {
+        None
+    };
+    let warnings = fit_warnings(mf, &res, dispersion, df_residual, separation.as_deref());
     Ok(GlmFit {
         family,
         link,
@@ -519,17 +557,17 @@ fn finish(
         pearson_chi2: pearson,
         scaled_pearson_chi2: pearson / dispersion,
         df_residual,
-        null_deviance,
-        df_null,
-        null_loglik,
-        null_loglik_kernel,
-        null_mu: mu0,
-        loglik,
-        loglik_kernel: kernel,
-        n_params: k,
-        aic,
-        aicc,
-        bic,
+        null_deviance: null.deviance,
+        df_null: null.df,
+        null_loglik: null.loglik,
+        null_loglik_kernel: null.kernel,
+        null_mu: null.mu,
+        loglik: ll.loglik,
+        loglik_kernel: ll.kernel,
+        n_params: ll.n_params,
+        aic: ll.aic,
+        aicc: ll.aicc,
+        bic: ll.bic,
         n_obs,
         n_read: mf.n_read,
         n_used: mf.n,
@@ -544,10 +582,10 @@ fn finish(
         warnings,
         eta,
         mu,
-        prior: prior.to_vec(),
-        freq,
-        n_trials: trials,
-        kept: res.kept.clone(),
+        prior: rows.prior,
+        freq: rows.freq,
+        n_trials: rows.trials,
+        kept: res.kept,
         options_tol: opts.tol,
     })
 }
@@ -638,7 +676,7 @@ fn null_deviance(
     family: Family,
     link: Link,
     opts: &GlmOptions,
-) -> Result<(f64, f64, Vec<f64>)> {
+) -> (f64, f64, Vec<f64>) {
     let n = mf.n;
     let n_pos = prior.iter().filter(|&&w| w > 0.0).count() as f64;
     if mf.intercept {
@@ -657,7 +695,7 @@ fn null_deviance(
             };
             let r = irls::irls(&pb, &[0], Some(0), None, opts.control());
             let mu0 = (0..n).map(|i| link.inverse(r.beta[0] + off[i])).collect();
-            Ok((r.deviance, n_pos - 1.0, mu0))
+            (r.deviance, n_pos - 1.0, mu0)
         } else {
             let sw: f64 = prior.iter().sum();
             let m = prior.iter().zip(&mf.y).map(|(w, y)| w * y).sum::<f64>() / sw;
@@ -667,7 +705,7 @@ fn null_deviance(
                     .map(|i| prior[i] * family.unit_deviance(mf.y[i], m))
                     .sum()]
             });
-            Ok((d, n_pos - 1.0, vec![m; n]))
+            (d, n_pos - 1.0, vec![m; n])
         }
     } else {
         let mu0: Vec<f64> = (0..n)
@@ -677,7 +715,7 @@ fn null_deviance(
             .filter(|&i| prior[i] > 0.0)
             .map(|i| prior[i] * family.unit_deviance(mf.y[i], mu0[i]))
             .sum();
-        Ok((d, n_pos, mu0))
+        (d, n_pos, mu0)
     }
 }
 

@@ -59,14 +59,9 @@ impl Default for Control {
             tol: 1e-8,
             polish: true,
             max_iter: 25,
-            threads: default_threads(),
+            threads: dimorph_core::threads::available(),
         }
     }
-}
-
-/// Threads to use: the machine's parallelism.
-pub fn default_threads() -> usize {
-    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
 }
 
 /// Result of the IRLS loop.
@@ -155,29 +150,27 @@ fn chunk_pass(pb: &Problem, eta_src: Eta, lo: usize, hi: usize) -> Pass {
     }
 }
 
-/// Number of threads worth using for `n` rows (at least 20,000 rows each).
-pub fn chunks(n: usize, threads: usize) -> usize {
-    threads.clamp(1, (n / 20_000).max(1))
+/// Rows a thread should have at least: fewer and starting it costs more than it saves.
+const MIN_ROWS_PER_THREAD: usize = 20_000;
+
+/// `0..n` split for at most `threads` threads, each with at least 20,000 rows (one part for
+/// fewer rows).
+pub fn row_ranges(n: usize, threads: usize) -> Vec<std::ops::Range<usize>> {
+    let parts = threads.clamp(1, (n / MIN_ROWS_PER_THREAD).max(1));
+    dimorph_core::threads::ranges(n, parts)
 }
 
-/// Σ over rows of a K-vector computed by `f(lo, hi)` on contiguous chunks, split over threads.
+/// Σ over rows of a K-vector computed by `f(lo, hi)` on contiguous chunks, split over threads
+/// (the parts are summed in order, so the sum is the same for a given thread count).
 pub fn par_sum<const K: usize>(n: usize, threads: usize, f: impl Fn(usize, usize) -> [f64; K] + Sync) -> [f64; K] {
-    let t = chunks(n, threads);
-    if t == 1 {
-        return f(0, n);
-    }
-    let f = &f;
-    std::thread::scope(|s| {
-        let hs: Vec<_> = (0..t).map(|k| s.spawn(move || f(n * k / t, n * (k + 1) / t))).collect();
-        let mut acc = [0.0; K];
-        for h in hs {
-            let part = h.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
-            for (a, b) in acc.iter_mut().zip(part) {
-                *a += b;
-            }
+    let parts = dimorph_core::threads::map_ranges(&row_ranges(n, threads), |r| f(r.start, r.end));
+    let mut acc = [0.0; K];
+    for part in parts {
+        for (a, b) in acc.iter_mut().zip(part) {
+            *a += b;
         }
-        acc
-    })
+    }
+    acc
 }
 
 /// x·β with four running sums (so that the sum vectorises).
@@ -331,32 +324,15 @@ fn accumulate_generic<const F: bool>(
 
 /// One pass over all rows, split over `threads`.
 fn pass(pb: &Problem, eta: Eta, threads: usize) -> Pass {
-    let n = pb.n;
-    let t = chunks(n, threads);
-    let mut out = if t == 1 {
-        chunk_pass(pb, eta, 0, n)
-    } else {
-        let parts: Vec<Pass> = std::thread::scope(|s| {
-            let hs: Vec<_> = (0..t)
-                .map(|k| {
-                    let (lo, hi) = (n * k / t, n * (k + 1) / t);
-                    s.spawn(move || chunk_pass(pb, eta, lo, hi))
-                })
-                .collect();
-            hs.into_iter()
-                .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-                .collect()
-        });
-        let mut it = parts.into_iter();
-        let mut acc = it.next().unwrap_or_else(|| chunk_pass(pb, eta, 0, 0));
-        for q in it {
-            acc.xtwx.iter_mut().zip(&q.xtwx).for_each(|(a, b)| *a += b);
-            acc.xtwz.iter_mut().zip(&q.xtwz).for_each(|(a, b)| *a += b);
-            acc.deviance += q.deviance;
-            acc.valid &= q.valid;
-        }
-        acc
-    };
+    let parts = dimorph_core::threads::map_ranges(&row_ranges(pb.n, threads), |r| chunk_pass(pb, eta, r.start, r.end));
+    let mut it = parts.into_iter();
+    let mut out = it.next().unwrap_or_else(|| chunk_pass(pb, eta, 0, 0));
+    for q in it {
+        out.xtwx.iter_mut().zip(&q.xtwx).for_each(|(a, b)| *a += b);
+        out.xtwz.iter_mut().zip(&q.xtwz).for_each(|(a, b)| *a += b);
+        out.deviance += q.deviance;
+        out.valid &= q.valid;
+    }
     // mirror the upper triangle
     let p = pb.p;
     for r in 0..p {

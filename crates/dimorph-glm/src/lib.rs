@@ -4,6 +4,11 @@
 //! notes in `shared/papers/002_b1b1ec6641121771.txt`), with the output of R's `summary.glm`,
 //! SAS PROC GENMOD and PROC LOGISTIC.
 //!
+//! The entry point is [`run`] (in [`analysis`]): a data frame, a formula, optional new data
+//! and [`RunOptions`] give an [`Outcome`](dimorph_report::Outcome) with the [`GlmReport`], the
+//! report text, the tidy tables ([`tables`]) and the warnings. The pipeline, module by module:
+//!
+//! - [`options`]: the plain option structs and their validation;
 //! - [`formula`] parses `y ~ x1 + C(group, ref=a) + I(x^2) + offset(log(t))` (the private
 //!   `syntax` module tokenises and parses it, with character positions for errors);
 //! - [`expr`] holds the arithmetic inside formulas (`I(...)`, `log(x)`) and R-style labels;
@@ -13,8 +18,14 @@
 //! - [`family`] and [`link`] are the random component and the link (§4.1.1);
 //! - [`irls`] fits by Fisher scoring, once for all families and links; [`fit`] adds the
 //!   goodness-of-fit figures, both covariance conventions and the null model; [`negbin`]
-//!   estimates θ of the negative binomial.
+//!   estimates θ of the negative binomial;
+//! - [`inference`] gives Wald, profile-likelihood, likelihood-ratio, score and Type 3 tests;
+//!   [`binary`] PROC LOGISTIC's association statistics and Hosmer–Lemeshow test; [`residuals`]
+//!   residuals, influence and predictions;
+//! - [`report`] renders R's summary ([`report::r`]), GENMOD ([`report::genmod`]) and PROC
+//!   LOGISTIC ([`report::logistic`]); [`tables`] the tidy tables; [`demo`] the paper's analyses.
 
+pub mod analysis;
 pub mod binary;
 pub mod demo;
 pub mod design;
@@ -30,14 +41,18 @@ pub mod linalg;
 pub mod link;
 mod matrix;
 pub mod negbin;
+pub mod options;
 pub mod report;
 pub mod residuals;
 mod syntax;
+pub mod tables;
 mod testutil;
 
+pub use analysis::run;
 pub use design::{model_frame, ModelFrame};
 pub use error::{GlmError, Result};
 pub use family::Family;
-pub use fit::{fit, Dispersion, GlmFit, GlmOptions};
+pub use fit::{fit, GlmFit};
 pub use link::Link;
-pub use report::{analyze, AnalysisOptions, GlmReport};
+pub use options::{AnalysisOptions, Dispersion, GlmOptions, RunOptions};
+pub use report::{analyze, GlmReport};

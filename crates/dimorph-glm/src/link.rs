@@ -4,8 +4,10 @@
 //! weights), and g''(μ) (for the observed information that SAS GENMOD uses). Inverse links are
 //! clamped as R's `make.link` does so that fitted probabilities stay strictly inside (0, 1).
 
+use dimorph_core::dist::{dnorm, pnorm, qnorm};
 use serde::Serialize;
-use statrs::distribution::{Continuous, ContinuousCDF, Normal};
+
+use crate::error::UnknownChoice;
 
 const EPS: f64 = f64::EPSILON;
 
@@ -31,27 +33,35 @@ pub enum Link {
     Power(f64),
 }
 
-/// Φ⁻¹(p): statrs' value polished by two Newton steps on the accurate Φ.
-pub fn qnorm(p: f64) -> f64 {
-    let n = std_normal();
-    let mut x = n.inverse_cdf(p);
-    if x.is_finite() {
-        for _ in 0..2 {
-            let d = n.pdf(x);
-            if d > 0.0 {
-                x -= (n.cdf(x) - p) / d;
-            }
-        }
-    }
-    x
-}
+/// The accepted link names, for messages and help.
+pub const LINK_NAMES: &str = "identity, log, logit, probit, cloglog, loglog, inverse, inverse-square, sqrt or power(λ)";
 
-fn std_normal() -> Normal {
-    // mean 0, sd 1 is always a valid normal distribution
-    Normal::standard()
+impl std::str::FromStr for Link {
+    type Err = UnknownChoice;
+    /// [`Link::parse`], with the one wording for an unknown name.
+    fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
+        Link::parse(s).ok_or_else(|| UnknownChoice {
+            what: "link",
+            value: s.to_string(),
+            choices: LINK_NAMES,
+        })
+    }
 }
 
 impl Link {
+    /// Every link without a parameter, in the order of [`LINK_NAMES`] (and `power(λ)` apart).
+    pub const ALL: [Link; 9] = [
+        Link::Identity,
+        Link::Log,
+        Link::Logit,
+        Link::Probit,
+        Link::Cloglog,
+        Link::Loglog,
+        Link::Inverse,
+        Link::InverseSquare,
+        Link::Sqrt,
+    ];
+
     /// Parses a link name: identity, log, logit, probit, cloglog, loglog, inverse,
     /// inverse-square (or 1/mu^2), sqrt, power(λ).
     pub fn parse(s: &str) -> Option<Link> {
@@ -132,7 +142,7 @@ impl Link {
             }
             Link::Probit => {
                 let thresh = -qnorm(EPS);
-                std_normal().cdf(eta.clamp(-thresh, thresh))
+                pnorm(eta.clamp(-thresh, thresh))
             }
             Link::Cloglog => (-(-(eta.min(700.0).exp())).exp_m1()).clamp(EPS, 1.0 - EPS),
             Link::Loglog => (-(-eta).exp()).exp().clamp(EPS, 1.0 - EPS),
@@ -156,7 +166,7 @@ impl Link {
                     eta.exp() / (opexp * opexp)
                 }
             }
-            Link::Probit => std_normal().pdf(eta).max(EPS),
+            Link::Probit => dnorm(eta).max(EPS),
             Link::Cloglog => {
                 let e = eta.min(700.0);
                 (e.exp() * (-(e.exp())).exp()).max(EPS)
@@ -193,7 +203,7 @@ impl Link {
             Link::Identity => 1.0,
             Link::Log => 1.0 / mu,
             Link::Logit => 1.0 / (mu * (1.0 - mu)),
-            Link::Probit => 1.0 / std_normal().pdf(qnorm(mu)),
+            Link::Probit => 1.0 / dnorm(qnorm(mu)),
             Link::Cloglog => {
                 let l = -(-mu).ln_1p();
                 1.0 / ((1.0 - mu) * l)
@@ -217,7 +227,7 @@ impl Link {
             Link::Logit => (2.0 * mu - 1.0) / (mu * mu * (1.0 - mu) * (1.0 - mu)),
             Link::Probit => {
                 let eta = qnorm(mu);
-                let d = std_normal().pdf(eta);
+                let d = dnorm(eta);
                 eta / (d * d)
             }
             Link::Cloglog => {

@@ -2,10 +2,24 @@
 //! levels in each term, the interaction columns (products, the first variable varying fastest),
 //! their names, and the row-major fill. See [`crate::design`] for the conventions.
 
-use crate::design::Term;
+use std::ops::Range;
+
+use dimorph_core::Location;
+
 use crate::error::{GlmError, Result};
 use crate::factor::Coded;
 use crate::formula::Formula;
+
+/// One model term (a main effect, an interaction, a factor) and the columns of X it owns.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Term {
+    /// The term as R labels it (`width`, `I(width^2)`, `region`, `snoring:sex`).
+    pub label: String,
+    /// Columns of X that belong to the term.
+    pub cols: Range<usize>,
+    /// Whether the term involves a categorical factor.
+    pub is_factor: bool,
+}
 
 /// A variable's values on the rows used.
 pub(crate) enum VarValues<'a> {
@@ -52,11 +66,14 @@ pub(crate) fn design_matrix(f: &Formula, values: &[VarValues], n: usize, src: &s
     let p: usize = usize::from(f.intercept) + (0..f.terms.len()).map(width).sum::<usize>();
     if n.saturating_mul(p) > MAX_CELLS {
         let widest = (0..f.terms.len()).max_by_key(|&t| width(t)).unwrap_or(0);
-        return Err(GlmError::Input(format!(
-            "{src}: the design matrix would have {n} rows × {p} columns, too many to build; the term {} alone has {} columns (is a column with many distinct values used as a factor?)",
-            f.term_label(widest),
-            width(widest)
-        )));
+        return Err(GlmError::input(
+            Location::file(src),
+            format!(
+                "the design matrix would have {n} rows × {p} columns, too many to build; the term {} alone has {} columns (is a column with many distinct values used as a factor?)",
+                f.term_label(widest),
+                width(widest)
+            ),
+        ));
     }
     let num = |i: usize| -> &[f64] {
         match values[i] {
@@ -213,15 +230,33 @@ pub(crate) fn fill_row_major(x: &mut [f64], p: usize, srcs: &[Option<&[f64]>]) {
         return;
     }
     let n = x.len() / p;
-    let threads = std::thread::available_parallelism().map_or(1, |t| t.get()).min(8);
+    let threads = dimorph_core::threads::available().min(8);
     if threads < 2 || x.len() < 1 << 21 {
         fill(x, p, srcs, 0);
         return;
     }
-    let rows_per = n.div_ceil(threads).div_ceil(BLOCK) * BLOCK;
+    // whole blocks of rows per thread, so that each thread's writes stay in its own cache lines
+    let blocks = dimorph_core::threads::ranges(n.div_ceil(BLOCK), threads);
+    let parts: Vec<std::ops::Range<usize>> = blocks.iter().map(|b| b.start * BLOCK..(b.end * BLOCK).min(n)).collect();
+    for_each_part_mut(x, p, &parts, |part, rows| fill(part, p, srcs, rows.start));
+}
+
+// KERNEL? `dimorph_core::threads::map_ranges` runs work that returns its result; this runs work
+// that writes into disjoint parts of one buffer.
+/// Runs `f` on the disjoint row ranges `parts` of the row-major `x` (`width` values per row),
+/// each on its own scoped thread, with the rows' mutable slice.
+fn for_each_part_mut<F>(x: &mut [f64], width: usize, parts: &[std::ops::Range<usize>], f: F)
+where
+    F: Fn(&mut [f64], std::ops::Range<usize>) + Sync,
+{
+    let f = &f;
     std::thread::scope(|sc| {
-        for (t, part) in x.chunks_mut(rows_per * p).enumerate() {
-            sc.spawn(move || fill(part, p, srcs, t * rows_per));
+        let mut rest = x;
+        for r in parts {
+            let (part, tail) = rest.split_at_mut(r.len() * width);
+            rest = tail;
+            let r = r.clone();
+            sc.spawn(move || f(part, r));
         }
     });
 }

@@ -2,13 +2,24 @@
 //! from the Poisson fit, then alternate the ML estimate of θ given μ (Newton's method on the
 //! profile score) and the IRLS fit of β given θ, until the log-likelihood and θ settle.
 
+use serde::Serialize;
+use statrs::function::gamma::digamma;
+
 use crate::design::ModelFrame;
 use crate::error::{GlmError, Result};
 use crate::family::Family;
-use crate::fit::{GlmOptions, ThetaEstimate};
 use crate::irls::{self, Irls, Problem};
 use crate::link::Link;
-use statrs::function::gamma::digamma;
+use crate::options::GlmOptions;
+
+/// θ of a negative binomial estimated by maximum likelihood.
+#[derive(Debug, Clone, Serialize)]
+pub struct ThetaEstimate {
+    pub theta: f64,
+    pub se: f64,
+    /// Outer iterations (θ, β) alternations.
+    pub iterations: usize,
+}
 
 /// Result of the alternation.
 pub(crate) struct NbFit {

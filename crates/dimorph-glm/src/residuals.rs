@@ -5,7 +5,6 @@ use serde::Serialize;
 
 use crate::design::ModelFrame;
 use crate::fit::GlmFit;
-use crate::link::qnorm;
 
 /// Residuals of one used row.
 #[derive(Debug, Clone, Serialize)]
@@ -92,7 +91,7 @@ pub struct Prediction {
 /// rows' file lines. Intervals at confidence `level` use the expected-information covariance.
 pub fn predict(fit: &GlmFit, x: &[f64], offset: Option<&[f64]>, lines: &[usize], level: f64) -> Vec<Prediction> {
     let p = fit.coef.len();
-    let z = qnorm(0.5 + level / 2.0);
+    let z = dimorph_core::dist::qnorm(0.5 + level / 2.0);
     lines
         .iter()
         .enumerate()

@@ -1,0 +1,173 @@
+//! The engine's one entry point, [`run`]: a formula fitted to a data frame, with the report a
+//! person reads (R's summary, SAS GENMOD and PROC LOGISTIC blocks), the tidy tables
+//! ([`crate::tables`]), optional residuals and predictions for new data, and the warnings — all in
+//! one [`Outcome`]. Nothing is printed or written here.
+//!
+//! The pipeline: formula + frame → [`model_frame`] (X, y, weights, offsets; rows with missing
+//! values dropped) → [`crate::fit::fit`] (IRLS, §4.1) → [`crate::inference::infer`] (Wald, profile,
+//! likelihood-ratio and score tests) → report and tables.
+
+use dimorph_data::Frame;
+use dimorph_report::fmt::{fixed, sig};
+use dimorph_report::{Outcome, Section, Table};
+
+use crate::design::{model_frame, ModelFrame};
+use crate::error::Result;
+use crate::options::RunOptions;
+use crate::report::{analyze, GlmReport};
+use crate::residuals::{predict, residuals, Prediction};
+use crate::tables;
+
+/// Fits `formula` to `data` with `opts`; with `new_data`, predicts for its rows too.
+///
+/// The outcome's result is the [`GlmReport`] (with `residuals` when `opts.residuals`, and
+/// `predictions` for `new_data`); its tables are `coefficients` (the main one), `fit`, `type3`,
+/// then `residuals` and `predictions` when present; its section is the report text of
+/// `dimorph glm`, followed by the predictions; its warnings are the fit's (separation,
+/// aliased columns, rows dropped) and rows of `new_data` skipped for missing values.
+pub fn run(data: &Frame, formula: &str, new_data: Option<&Frame>, opts: &RunOptions) -> Result<Outcome<GlmReport>> {
+    opts.validate()?;
+    let mf = model_frame(formula, data, opts.weights_column())?;
+    let family = opts.family_for(mf.trials.is_some())?;
+    let aopts = opts.analysis_options();
+    let mut report = analyze(&mf, formula, &opts.glm_options(family), &aopts)?;
+    let mut warnings = report.fit.warnings.clone();
+    if opts.residuals {
+        report.residuals = Some(residuals(&mf, &report.fit));
+    }
+    if let Some(nf) = new_data {
+        let (p, skipped) = predictions(&mf, &report, nf, opts.level)?;
+        warnings.extend(skipped);
+        report.predictions = Some(p);
+    }
+    let title = format!(
+        "glm: {}  ({}, link = {})",
+        formula,
+        report.fit.family.name(),
+        report.fit.link.name()
+    );
+    let profile = aopts.profile && report.fit.family.has_likelihood();
+    let mut sections = vec![report.section(&title)];
+    let mut tidy = vec![
+        tables::coefficients(&report, profile),
+        tables::fit(&report),
+        tables::type3(&report),
+    ];
+    if let Some(r) = &report.residuals {
+        tidy.push(tables::residuals(r));
+    }
+    if let Some(p) = &report.predictions {
+        sections.push(predictions_section(p, opts.level));
+        tidy.push(tables::predictions(p));
+    }
+    Ok(Outcome {
+        summary: summary(&report),
+        result: report,
+        sections,
+        tables: tidy,
+        files: Vec::new(),
+        warnings,
+    })
+}
+
+/// Predictions for the rows of `nf`, and a warning for the rows skipped for missing values.
+fn predictions(
+    mf: &ModelFrame,
+    report: &GlmReport,
+    nf: &Frame,
+    level: f64,
+) -> Result<(Vec<Prediction>, Option<String>)> {
+    let nd = mf.spec.design_for(nf)?;
+    let skipped = (nd.n_dropped > 0).then(|| {
+        format!(
+            "{}: {} of {} rows skipped for missing predictor values",
+            nf.source, nd.n_dropped, nd.n_read
+        )
+    });
+    Ok((
+        predict(&report.fit, &nd.x, nd.offset.as_deref(), &nd.lines, level),
+        skipped,
+    ))
+}
+
+/// The predictions as a text table.
+fn predictions_section(p: &[Prediction], level: f64) -> Section {
+    let pct = sig(100.0 * level, 6);
+    let mut s = Section::new(format!("Predictions ({pct}% intervals)"));
+    let mut t = Table::new(
+        "",
+        &[
+            "line",
+            "eta",
+            "se_eta",
+            "eta_lower",
+            "eta_upper",
+            "fitted",
+            "se_fitted",
+            "fitted_lower",
+            "fitted_upper",
+        ],
+    );
+    for r in p {
+        let mut row = vec![r.line.to_string()];
+        row.extend(
+            [
+                r.eta,
+                r.se_eta,
+                r.eta_ci[0],
+                r.eta_ci[1],
+                r.fitted,
+                r.se_fitted,
+                r.fitted_ci[0],
+                r.fitted_ci[1],
+            ]
+            .map(|x| sig(x, 6)),
+        );
+        t.row(row);
+    }
+    s.table(t);
+    s
+}
+
+/// The headline figures in two or three short lines.
+fn summary(r: &GlmReport) -> Vec<String> {
+    let f = &r.fit;
+    let mut out = vec![format!(
+        "glm {}: {}, link = {}; {} of {} rows used",
+        r.formula,
+        f.family.name(),
+        f.link.name(),
+        f.n_used,
+        f.n_read
+    )];
+    let aic = if f.aic.is_nan() {
+        String::new()
+    } else {
+        format!("; AIC {}", fixed(f.aic, 3))
+    };
+    out.push(format!(
+        "deviance {} on {} df (null {} on {} df){aic}",
+        fixed(f.deviance, 4),
+        f.df_residual,
+        fixed(f.null_deviance, 4),
+        f.df_null
+    ));
+    let coefs: Vec<String> = r
+        .inference
+        .coefficients
+        .iter()
+        .take(6)
+        .map(|c| format!("{} {}", c.name, sig(c.estimate, 4)))
+        .collect();
+    let more = r.inference.coefficients.len().saturating_sub(6);
+    out.push(format!(
+        "coefficients: {}{}",
+        coefs.join(", "),
+        if more > 0 {
+            format!(" (+{more} more)")
+        } else {
+            String::new()
+        }
+    ));
+    out
+}

@@ -1,0 +1,333 @@
+//! The options of the GLM engine, as plain structs with the CLI's defaults.
+//!
+//! - [`RunOptions`]: everything one `dimorph glm` run takes besides its inputs (family, link,
+//!   weights, dispersion, level, ...), with [`RunOptions::validate`], which refuses a bad value
+//!   with a message naming the option in its CLI spelling, and the rule for the default family
+//!   ([`RunOptions::family_for`]: binomial for an events/trials response, else gaussian, as R).
+//! - [`GlmOptions`]: what the fit itself needs (the resolved family and link, tolerances).
+//! - [`AnalysisOptions`]: what to compute beyond the fit (interval level, profile intervals,
+//!   PROC LOGISTIC's bin width).
+
+use serde::Serialize;
+
+use crate::error::{GlmError, Result};
+use crate::family::Family;
+use crate::irls::Control;
+use crate::link::Link;
+
+/// How the dispersion φ is obtained.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Dispersion {
+    /// The family's default: 1 for binomial, Poisson and negative binomial; Pearson χ²/df else.
+    #[default]
+    Default,
+    /// φ = 1.
+    Fixed,
+    /// φ = Pearson χ² / df (R's `summary.glm`, SAS `SCALE=PEARSON`).
+    Pearson,
+    /// φ = deviance / df (SAS `SCALE=DEVIANCE`).
+    Deviance,
+}
+
+/// Options of a fit (linfa style: a plain struct with defaults).
+#[derive(Debug, Clone, Serialize)]
+pub struct GlmOptions {
+    /// The response distribution (for the negative binomial, θ or its starting value).
+    pub family: Family,
+    /// The link; `None` is the family's canonical link.
+    pub link: Option<Link>,
+    /// Estimate θ of the negative binomial by maximum likelihood (MASS `glm.nb`).
+    pub estimate_theta: bool,
+    /// How the dispersion φ is obtained.
+    pub dispersion: Dispersion,
+    /// The `weights` column of the model frame holds frequencies (each row stands for that many
+    /// identical observations: df = Σ f − p) instead of prior weights (df = rows − p).
+    pub frequency_weights: bool,
+    /// Convergence tolerance on the relative deviance change.
+    pub tol: f64,
+    /// Most IRLS iterations.
+    pub max_iter: usize,
+    /// Threads for the passes over the data.
+    pub threads: usize,
+    /// R's `singular.ok`: when false, an aliased column is an error.
+    pub singular_ok: bool,
+    /// Starting coefficients (one per column of X).
+    pub start: Option<Vec<f64>>,
+}
+
+impl GlmOptions {
+    /// The defaults for a family and link (`None`: the canonical link).
+    pub fn new(family: Family, link: Option<Link>) -> Self {
+        GlmOptions {
+            family,
+            link,
+            estimate_theta: matches!(family, Family::NegBin { .. }),
+            dispersion: Dispersion::Default,
+            frequency_weights: false,
+            tol: 1e-8,
+            max_iter: 25,
+            threads: dimorph_core::threads::available(),
+            singular_ok: true,
+            start: None,
+        }
+    }
+
+    /// The IRLS loop's options.
+    pub fn control(&self) -> Control {
+        Control {
+            tol: self.tol,
+            polish: true,
+            max_iter: self.max_iter,
+            threads: self.threads,
+        }
+    }
+}
+
+/// What to compute beyond the fit.
+#[derive(Debug, Clone, Serialize)]
+pub struct AnalysisOptions {
+    /// Confidence level of all intervals.
+    pub level: f64,
+    /// Profile-likelihood intervals (one constrained refit per limit).
+    pub profile: bool,
+    /// SAS's BINWIDTH for the association statistics.
+    pub binwidth: f64,
+}
+
+impl Default for AnalysisOptions {
+    fn default() -> Self {
+        AnalysisOptions {
+            level: 0.95,
+            profile: true,
+            binwidth: DEFAULT_BINWIDTH,
+        }
+    }
+}
+
+/// PROC LOGISTIC's default BINWIDTH.
+pub const DEFAULT_BINWIDTH: f64 = 0.002;
+
+/// The options of one run of the engine ([`crate::run`]): the `dimorph glm` flags, with the
+/// same defaults.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunOptions {
+    /// The response distribution; `None`: binomial for an events/trials response, else gaussian
+    /// (R's default). The negative binomial's θ is estimated unless `theta` fixes it.
+    pub family: Option<Family>,
+    /// The link; `None`: the family's canonical link (log for the negative binomial).
+    pub link: Option<Link>,
+    /// Column of prior weights.
+    pub weights: Option<String>,
+    /// Column of frequency weights (each row counts that many times: df = Σf − p).
+    pub freq: Option<String>,
+    /// θ of the negative binomial, fixed instead of estimated (only with the negbin family).
+    pub theta: Option<f64>,
+    /// How the dispersion is obtained.
+    pub dispersion: Dispersion,
+    /// Confidence level of the intervals, in (0, 1).
+    pub level: f64,
+    /// Profile-likelihood intervals (one constrained refit per limit).
+    pub profile: bool,
+    /// PROC LOGISTIC's bin width for the association statistics (0: exact probabilities); only
+    /// for the binomial family. `None`: 0.002.
+    pub binwidth: Option<f64>,
+    /// Convergence tolerance on |ΔD|/(|D| + 0.1).
+    pub tol: f64,
+    /// Most IRLS iterations.
+    pub max_iter: usize,
+    /// Starting coefficients, one per column of X.
+    pub start: Option<Vec<f64>>,
+    /// Allow aliased (linearly dependent) columns, reported as NA (R's `singular.ok`).
+    pub singular_ok: bool,
+    /// Add the residuals table (residuals, leverages, Cook's distances of every used row).
+    pub residuals: bool,
+    /// Threads for the passes over the data; `None`: every core.
+    pub threads: Option<usize>,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            family: None,
+            link: None,
+            weights: None,
+            freq: None,
+            theta: None,
+            dispersion: Dispersion::Default,
+            level: 0.95,
+            profile: true,
+            binwidth: None,
+            tol: 1e-8,
+            max_iter: 25,
+            start: None,
+            singular_ok: true,
+            residuals: false,
+            threads: None,
+        }
+    }
+}
+
+impl RunOptions {
+    /// Refuses values that are bad whatever the data: the message names the option as the CLI
+    /// spells it. Options that depend on the family chosen for the response are checked by
+    /// [`RunOptions::family_for`].
+    pub fn validate(&self) -> Result<()> {
+        if !(self.level > 0.0 && self.level < 1.0) {
+            return Err(GlmError::argument(
+                "--level",
+                format!("must be between 0 and 1, got {}", self.level),
+            ));
+        }
+        if !(self.tol > 0.0 && self.tol.is_finite()) {
+            return Err(GlmError::argument(
+                "--tol",
+                format!("must be positive and finite, got {}", self.tol),
+            ));
+        }
+        if self.max_iter == 0 {
+            return Err(GlmError::argument("--max-iter", "must be at least 1"));
+        }
+        if let Some(t) = self.theta {
+            if !(t > 0.0 && t.is_finite()) {
+                return Err(GlmError::argument("--theta", format!("must be positive, got {t}")));
+            }
+        }
+        if let Some(b) = self.binwidth {
+            if !(b >= 0.0 && b.is_finite()) {
+                return Err(GlmError::argument(
+                    "--binwidth",
+                    format!("must be 0 or positive, got {b}"),
+                ));
+            }
+        }
+        if self.threads == Some(0) {
+            return Err(GlmError::argument("--threads", "must be at least 1"));
+        }
+        if self.weights.is_some() && self.freq.is_some() {
+            return Err(GlmError::argument(
+                "--freq",
+                "cannot be combined with --weights: a row has either prior weights or a frequency",
+            ));
+        }
+        if let Some(s) = &self.start {
+            if let Some(v) = s.iter().find(|v| !v.is_finite()) {
+                return Err(GlmError::argument("--start", format!("values must be finite, got {v}")));
+            }
+        }
+        Ok(())
+    }
+
+    /// The column of weights the model frame reads (prior or frequency weights).
+    pub fn weights_column(&self) -> Option<&str> {
+        self.weights.as_deref().or(self.freq.as_deref())
+    }
+
+    /// The family used for a response (`events_trials`: the response is `y/n` or `cbind`), by
+    /// the default rule, with θ fixed where `theta` is given; refuses the options that do not
+    /// apply to it (`--theta` without the negative binomial, `--binwidth` without the binomial).
+    pub fn family_for(&self, events_trials: bool) -> Result<Family> {
+        let (family, chosen) = match self.family {
+            Some(f) => (f, "--family"),
+            None if events_trials => (Family::Binomial, "the default family for an events/trials response"),
+            None => (Family::Gaussian, "the default family"),
+        };
+        let family = match (family, self.theta) {
+            (Family::NegBin { .. }, Some(t)) => Family::NegBin { theta: t },
+            (f, Some(_)) => {
+                return Err(GlmError::argument(
+                    "--theta",
+                    format!(
+                        "applies to the negative binomial (--family negbin) only, not to {} ({chosen})",
+                        f.name()
+                    ),
+                ))
+            }
+            (f, None) => f,
+        };
+        if self.binwidth.is_some() && family != Family::Binomial {
+            return Err(GlmError::argument(
+                "--binwidth",
+                format!(
+                    "applies to --family binomial only (PROC LOGISTIC's association of predicted probabilities), not to {} ({chosen})",
+                    family.name()
+                ),
+            ));
+        }
+        Ok(family)
+    }
+
+    /// The fit's options for a resolved family.
+    pub fn glm_options(&self, family: Family) -> GlmOptions {
+        let mut o = GlmOptions::new(family, self.link);
+        o.estimate_theta = matches!(family, Family::NegBin { .. }) && self.theta.is_none();
+        o.dispersion = self.dispersion;
+        o.frequency_weights = self.freq.is_some();
+        o.tol = self.tol;
+        o.max_iter = self.max_iter;
+        o.singular_ok = self.singular_ok;
+        o.start = self.start.clone();
+        o.threads = dimorph_core::threads::resolve(self.threads);
+        o
+    }
+
+    /// What to compute beyond the fit.
+    pub fn analysis_options(&self) -> AnalysisOptions {
+        AnalysisOptions {
+            level: self.level,
+            profile: self.profile,
+            binwidth: self.binwidth.unwrap_or(DEFAULT_BINWIDTH),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_values_name_the_option() {
+        let bad = |o: RunOptions| o.validate().map_err(|e| e.to_string()).err().unwrap_or_default();
+        assert!(bad(RunOptions {
+            level: 2.0,
+            ..Default::default()
+        })
+        .starts_with("--level: must be between 0 and 1, got 2"));
+        assert!(bad(RunOptions {
+            tol: 0.0,
+            ..Default::default()
+        })
+        .starts_with("--tol:"));
+        assert!(bad(RunOptions {
+            max_iter: 0,
+            ..Default::default()
+        })
+        .starts_with("--max-iter:"));
+        assert!(bad(RunOptions {
+            theta: Some(-1.0),
+            ..Default::default()
+        })
+        .starts_with("--theta: must be positive"));
+        assert!(RunOptions::default().validate().is_ok());
+    }
+
+    #[test]
+    fn default_family_follows_the_response_and_refuses_theta_elsewhere() {
+        let o = RunOptions::default();
+        assert_eq!(o.family_for(true).ok(), Some(Family::Binomial));
+        assert_eq!(o.family_for(false).ok(), Some(Family::Gaussian));
+        let t = RunOptions {
+            theta: Some(2.0),
+            ..Default::default()
+        };
+        let e = t.family_for(false).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(e.starts_with("--theta: applies to the negative binomial"), "{e}");
+        let nb = RunOptions {
+            family: Some(Family::NegBin { theta: 1.0 }),
+            theta: Some(2.0),
+            ..Default::default()
+        };
+        assert_eq!(nb.family_for(false).ok(), Some(Family::NegBin { theta: 2.0 }));
+        assert!(!nb.glm_options(Family::NegBin { theta: 2.0 }).estimate_theta);
+    }
+}

@@ -1,0 +1,270 @@
+//! SAS PROC GENMOD's blocks: Model Information, Criteria For Assessing Goodness Of Fit, the
+//! Analysis Of Maximum Likelihood Parameter Estimates (observed-information standard errors),
+//! and the profile-likelihood intervals, exp(β) estimates, Type 3 tests and the likelihood-ratio
+//! test against the intercept-only model that GENMOD prints with LRCI and TYPE3.
+
+use dimorph_report::fmt::{count, fixed, p_sas};
+use dimorph_report::Table;
+
+use crate::fit::GlmFit;
+use crate::inference::Inference;
+use crate::link::Link;
+use crate::options::Dispersion;
+
+/// The link as SAS names it.
+pub fn sas_link(l: Link) -> String {
+    match l {
+        Link::Identity => "Identity".into(),
+        Link::Log => "Log".into(),
+        Link::Logit => "Logit".into(),
+        Link::Probit => "Probit".into(),
+        Link::Cloglog => "Complementary Log-Log".into(),
+        Link::Loglog => "Log-Log".into(),
+        Link::Inverse => "Reciprocal".into(),
+        Link::InverseSquare => "Power(-2)".into(),
+        Link::Sqrt => "Power(0.5)".into(),
+        Link::Power(x) => format!("Power({x})"),
+    }
+}
+
+/// A coefficient as SAS names it (`Intercept` for R's `(Intercept)`).
+pub fn sas_param(name: &str) -> String {
+    if name == "(Intercept)" {
+        "Intercept".into()
+    } else {
+        name.to_string()
+    }
+}
+
+/// Every GENMOD block for a fit, in SAS's order (the likelihood-ratio test against the null
+/// model apart: see [`lr_test`]).
+pub fn tables(data: &str, f: &GlmFit, inf: &Inference) -> Vec<Table> {
+    let mut out = vec![
+        model_information(data, f),
+        goodness_of_fit(f),
+        parameter_estimates(f, inf),
+    ];
+    out.extend(profile_intervals(inf));
+    out.extend(exp_estimates(f, inf));
+    out.extend(type3(f, inf));
+    out
+}
+
+fn model_information(data: &str, f: &GlmFit) -> Table {
+    let mut mi = Table::new("The GENMOD Procedure — Model Information", &["Description", "Value"]);
+    mi.row(["Data Set".to_string(), data.to_string()]);
+    mi.row(["Distribution".to_string(), f.family.sas_name().to_string()]);
+    mi.row(["Link Function".to_string(), sas_link(f.link)]);
+    mi.row(["Dependent Variable".to_string(), f.response.clone()]);
+    mi.row(["Number of Observations Read".to_string(), f.n_read.to_string()]);
+    mi.row(["Number of Observations Used".to_string(), f.n_used.to_string()]);
+    if let (Some(e), Some(t)) = (f.events, f.trials) {
+        mi.row(["Number Of Events".to_string(), count(e)]);
+        mi.row(["Number Of Trials".to_string(), count(t)]);
+    }
+    mi
+}
+
+fn goodness_of_fit(f: &GlmFit) -> Table {
+    let df = f.df_residual;
+    let mut gof = Table::new(
+        "Criteria For Assessing Goodness Of Fit",
+        &["Criterion", "DF", "Value", "Value/DF"],
+    );
+    let per = |v: f64| fixed(v / df, 4);
+    for (name, v) in [
+        ("Deviance", f.deviance),
+        ("Scaled Deviance", f.scaled_deviance),
+        ("Pearson Chi-Square", f.pearson_chi2),
+        ("Scaled Pearson X2", f.scaled_pearson_chi2),
+    ] {
+        gof.row([name.to_string(), count(df), fixed(v, 4), per(v)]);
+    }
+    if f.family.has_likelihood() {
+        for (name, v) in [
+            ("Log Likelihood", f.loglik_kernel),
+            ("Full Log Likelihood", f.loglik),
+            ("AIC (smaller is better)", f.aic),
+            ("AICC (smaller is better)", f.aicc),
+            ("BIC (smaller is better)", f.bic),
+        ] {
+            gof.row([name.to_string(), String::new(), fixed(v, 4), String::new()]);
+        }
+    }
+    gof
+}
+
+fn parameter_estimates(f: &GlmFit, inf: &Inference) -> Table {
+    let pct = fixed(100.0 * inf.level, 0);
+    let mut pe = Table::new(
+        "Analysis Of Maximum Likelihood Parameter Estimates (observed-information standard errors, as GENMOD)",
+        &[
+            "Parameter",
+            "DF",
+            "Estimate",
+            "Standard Error",
+            &format!("Wald {pct}% Lower"),
+            &format!("Wald {pct}% Upper"),
+            "Wald Chi-Square",
+            "Pr > ChiSq",
+        ],
+    );
+    for c in &inf.coefficients {
+        if c.estimate.is_nan() {
+            let mut row = vec![sas_param(&c.name), "0".into(), "0.0000".into()];
+            row.extend(std::iter::repeat_n(".".to_string(), 5));
+            pe.row(row);
+            continue;
+        }
+        pe.row([
+            sas_param(&c.name),
+            "1".into(),
+            fixed(c.estimate, 4),
+            fixed(c.se_observed, 4),
+            fixed(c.wald_ci_observed[0], 4),
+            fixed(c.wald_ci_observed[1], 4),
+            fixed(c.wald_chi2, 2),
+            p_sas(c.wald_p),
+        ]);
+    }
+    let (sname, sval) = match (&f.theta, f.dispersion_estimated()) {
+        (Some(t), _) => ("Dispersion", 1.0 / t.theta),
+        (None, true) => ("Scale", f.dispersion.sqrt()),
+        (None, false) => ("Scale", 1.0),
+    };
+    pe.row([
+        sname.to_string(),
+        "0".into(),
+        fixed(sval, 4),
+        "0.0000".into(),
+        fixed(sval, 4),
+        fixed(sval, 4),
+        String::new(),
+        String::new(),
+    ]);
+    if f.dispersion_estimated() {
+        pe.note(format!(
+            "NOTE: The scale parameter was estimated by the square root of {} / DOF.",
+            if f.dispersion_method == Dispersion::Deviance {
+                "DEVIANCE"
+            } else {
+                "Pearson's Chi-Square"
+            }
+        ));
+    } else if f.theta.is_none() {
+        pe.note("NOTE: The scale parameter was held fixed.");
+    }
+    pe
+}
+
+fn profile_intervals(inf: &Inference) -> Option<Table> {
+    let has_prof = inf
+        .coefficients
+        .iter()
+        .any(|c| c.profile_ci[0].is_finite() || c.profile_ci[1].is_finite());
+    if !has_prof {
+        return None;
+    }
+    let pct = fixed(100.0 * inf.level, 0);
+    let mut pr = Table::new(
+        format!("Profile-likelihood and Wald {pct}% confidence intervals (Wald with expected-information SE, as R's confint.default)"),
+        &["Parameter", "Estimate", "Profile Lower", "Profile Upper", "Wald Lower", "Wald Upper"],
+    );
+    for c in inf.coefficients.iter().filter(|c| c.estimate.is_finite()) {
+        pr.row([
+            c.name.clone(),
+            fixed(c.estimate, 4),
+            fixed(c.profile_ci[0], 4),
+            fixed(c.profile_ci[1], 4),
+            fixed(c.wald_ci[0], 4),
+            fixed(c.wald_ci[1], 4),
+        ]);
+    }
+    Some(pr)
+}
+
+fn exp_estimates(f: &GlmFit, inf: &Inference) -> Option<Table> {
+    inf.coefficients.iter().find(|c| c.exp.is_some())?;
+    let what = if f.link == Link::Logit {
+        "Odds ratio"
+    } else {
+        "Ratio (rate or risk)"
+    };
+    let mut er = Table::new(
+        format!("{what} estimates exp(β)"),
+        &[
+            "Effect",
+            "Point Estimate",
+            "Profile Lower",
+            "Profile Upper",
+            "Wald Lower",
+            "Wald Upper",
+        ],
+    );
+    let skip = usize::from(f.coef_names.first().is_some_and(|n| n == "(Intercept)"));
+    for c in inf.coefficients.iter().skip(skip) {
+        if let Some(e) = &c.exp {
+            er.row([
+                c.name.clone(),
+                fixed(e.estimate, 3),
+                fixed(e.profile_ci[0], 3),
+                fixed(e.profile_ci[1], 3),
+                fixed(e.wald_ci[0], 3),
+                fixed(e.wald_ci[1], 3),
+            ]);
+        }
+    }
+    Some(er)
+}
+
+fn type3(f: &GlmFit, inf: &Inference) -> Option<Table> {
+    if inf.type3.is_empty() {
+        return None;
+    }
+    let est = f.dispersion_estimated();
+    let hdr: &[&str] = if est {
+        &[
+            "Source",
+            "DF",
+            "Chi-Square",
+            "Pr > ChiSq",
+            "F Value",
+            "Pr > F",
+            "Wald Chi-Square",
+            "Pr > ChiSq",
+        ]
+    } else {
+        &[
+            "Source",
+            "DF",
+            "LR Chi-Square",
+            "Pr > ChiSq",
+            "Wald Chi-Square",
+            "Pr > ChiSq",
+        ]
+    };
+    let mut t3 = Table::new("Type 3 Analysis (likelihood ratio and Wald)", hdr);
+    for t in &inf.type3 {
+        let mut r = vec![t.term.clone(), t.df.to_string(), fixed(t.lr_chi2, 2), p_sas(t.lr_p)];
+        if est {
+            r.push(fixed(t.f, 2));
+            r.push(p_sas(t.f_p));
+        }
+        r.push(fixed(t.wald_chi2, 2));
+        r.push(p_sas(t.wald_p));
+        t3.row(r);
+    }
+    Some(t3)
+}
+
+/// The likelihood-ratio test of the model against the intercept-only model (printed when PROC
+/// LOGISTIC's global tests are not).
+pub fn lr_test(inf: &Inference) -> Table {
+    let g = &inf.global;
+    let mut gt = Table::new(
+        "Likelihood-ratio test against the intercept-only model",
+        &["Chi-Square", "DF", "Pr > ChiSq"],
+    );
+    gt.row([fixed(g.lr_chi2, 4), g.df.to_string(), p_sas(g.lr_p)]);
+    gt
+}

@@ -1,0 +1,100 @@
+//! One analysis = one [`GlmReport`]: the fit, its inference and (for binary responses) the
+//! PROC LOGISTIC extras, rendered three ways: R's `summary.glm` text ([`r`]), the SAS GENMOD
+//! ([`genmod`]) and PROC LOGISTIC ([`logistic`]) blocks, all in one [`Section`], and JSON (the
+//! struct itself, via serde).
+
+pub mod genmod;
+pub mod logistic;
+pub mod r;
+
+use serde::Serialize;
+
+use dimorph_report::Section;
+
+pub use crate::binary::{BinaryExtras, FitStatistics};
+use crate::design::ModelFrame;
+use crate::error::Result;
+use crate::fit::{fit, GlmFit};
+use crate::inference::{chi2_sf, infer, Inference};
+pub use crate::options::AnalysisOptions;
+use crate::options::GlmOptions;
+use crate::residuals::{Prediction, ResidualRow};
+
+/// Everything one `dimorph glm` run reports. Field names are stable (see the README).
+#[derive(Debug, Clone, Serialize)]
+pub struct GlmReport {
+    /// The model formula as given.
+    pub formula: String,
+    /// Where the data came from (the file path).
+    pub data: String,
+    pub fit: GlmFit,
+    pub inference: Inference,
+    /// PROC LOGISTIC's extras, for the binomial family.
+    pub binary: Option<BinaryExtras>,
+    /// Residuals and influence of every used row, when asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub residuals: Option<Vec<ResidualRow>>,
+    /// Predictions for the rows of new data, when given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub predictions: Option<Vec<Prediction>>,
+}
+
+/// Fits and infers.
+pub fn analyze(mf: &ModelFrame, formula: &str, opts: &GlmOptions, aopts: &AnalysisOptions) -> Result<GlmReport> {
+    let f = fit(mf, opts)?;
+    let inference = infer(mf, &f, aopts.level, aopts.profile && f.family.has_likelihood());
+    let binary = crate::binary::extras(mf, &f, aopts.binwidth);
+    Ok(GlmReport {
+        formula: formula.to_string(),
+        data: mf.source.clone(),
+        fit: f,
+        inference,
+        binary,
+        residuals: None,
+        predictions: None,
+    })
+}
+
+impl GlmReport {
+    /// R's `summary.glm` printout.
+    pub fn r_summary(&self) -> String {
+        r::summary(&self.formula, &self.data, &self.fit, &self.inference)
+    }
+
+    /// The analysis as a report section: R summary, SAS GENMOD blocks, PROC LOGISTIC blocks.
+    pub fn section(&self, title: &str) -> Section {
+        let f = &self.fit;
+        let inf = &self.inference;
+        let mut s = Section::new(title);
+        if f.n_dropped > 0 {
+            s.text(format!(
+                "{} of {} rows were dropped because a column used by the model was missing.",
+                f.n_dropped, f.n_read
+            ));
+        }
+        for w in &f.warnings {
+            if !w.contains("rows dropped") {
+                s.text(format!("Warning: {w}"));
+            }
+        }
+        s.pre(self.r_summary());
+        for t in genmod::tables(&self.data, f, inf) {
+            s.table(t);
+        }
+        let logistic = self.binary.as_ref().filter(|_| logistic::fits_link(f.link));
+        if let Some(b) = logistic {
+            for t in logistic::tables(f, inf, b) {
+                s.table(t);
+            }
+        }
+        if f.family.has_likelihood() && logistic.is_none() {
+            s.table(genmod::lr_test(inf));
+        }
+        s
+    }
+}
+
+/// p-value of the deviance goodness-of-fit test, P(χ²_df > D) (the paper's "P(χ²₂ > 0.0692) ≈ 0.966").
+pub fn deviance_p(fit: &GlmFit) -> f64 {
+    chi2_sf(fit.deviance, fit.df_residual)
+}

@@ -1,0 +1,121 @@
+//! R's `summary.glm` printout of a fit: the call, the coefficient table with significance stars
+//! (z tests for a fixed dispersion, t tests on the residual df when it is estimated), the
+//! dispersion, the null and residual deviances, AIC and the number of Fisher-scoring
+//! iterations; for `glm.nb`, θ with its standard error and 2 × log-likelihood.
+
+use std::fmt::Write as _;
+
+use dimorph_report::fmt::{fixed, p_r, sig, stars};
+use dimorph_report::Table;
+
+use crate::family::Family;
+use crate::fit::GlmFit;
+use crate::inference::Inference;
+
+/// Decimals that give every value at least `digits` significant digits (R's `format` on a
+/// column), capped.
+fn common_decimals(vals: &[f64], digits: i32, cap: usize) -> usize {
+    vals.iter()
+        .filter(|v| v.is_finite() && **v != 0.0)
+        .map(|v| (digits - 1 - v.abs().log10().floor() as i32).max(0) as usize)
+        .max()
+        .unwrap_or(0)
+        .min(cap)
+}
+
+/// `s`, or `NA` when `x` is NaN (an aliased coefficient).
+fn na(x: f64, s: String) -> String {
+    if x.is_nan() {
+        "NA".into()
+    } else {
+        s
+    }
+}
+
+/// The family as R's `print.summary.glm` names it (`Negative Binomial(1.234)` for `glm.nb`).
+fn family_label(f: &GlmFit) -> String {
+    match (f.family, &f.theta) {
+        (Family::NegBin { .. }, Some(t)) => format!("Negative Binomial({})", sig(t.theta, 4)),
+        _ => f.family.name(),
+    }
+}
+
+/// The coefficient table with R's column names and stars.
+fn coefficients(f: &GlmFit, inf: &Inference) -> Table {
+    let est_se: Vec<f64> = inf.coefficients.iter().flat_map(|c| [c.estimate, c.se]).collect();
+    let d = common_decimals(&est_se, 4, 10);
+    let tname = if f.dispersion_estimated() {
+        ("t value", "Pr(>|t|)")
+    } else {
+        ("z value", "Pr(>|z|)")
+    };
+    let mut t = Table::new("", &["", "Estimate", "Std. Error", tname.0, tname.1, ""]);
+    for c in &inf.coefficients {
+        t.row([
+            c.name.clone(),
+            na(c.estimate, fixed(c.estimate, d)),
+            na(c.estimate, fixed(c.se, d)),
+            na(c.estimate, fixed(c.statistic, 3)),
+            na(c.estimate, p_r(c.p_value)),
+            stars(c.p_value).to_string(),
+        ]);
+    }
+    t
+}
+
+/// R's `summary.glm` printout; `formula` and `data` name the call.
+pub fn summary(formula: &str, data: &str, f: &GlmFit, inf: &Inference) -> String {
+    let mut o = String::new();
+    let fam = family_label(f);
+    let _ = writeln!(
+        o,
+        "Call:  glm(formula = {}, family = {}(link = \"{}\"), data = {})\n",
+        formula,
+        fam,
+        f.link.name(),
+        data
+    );
+    let _ = writeln!(o, "Coefficients:");
+    o.push_str(&coefficients(f, inf).to_text());
+    let _ = writeln!(
+        o,
+        "---\nSignif. codes:  0 '***' 0.001 '**' 0.01 '*' 0.05 '.' 0.1 ' ' 1\n"
+    );
+    if f.dispersion_estimated() {
+        let _ = writeln!(
+            o,
+            "(Dispersion parameter for {} family taken to be {})\n",
+            f.family.name(),
+            sig(f.dispersion, 7)
+        );
+    } else {
+        let _ = writeln!(o, "(Dispersion parameter for {} family taken to be 1)\n", fam);
+    }
+    let _ = writeln!(
+        o,
+        "    Null deviance: {}  on {}  degrees of freedom",
+        sig(f.null_deviance, 5),
+        f.df_null
+    );
+    let _ = writeln!(
+        o,
+        "Residual deviance: {}  on {}  degrees of freedom",
+        sig(f.deviance, 5),
+        f.df_residual
+    );
+    if !f.aliased.is_empty() {
+        let _ = writeln!(o, "  ({} not defined because of singularities)", f.aliased.len());
+    }
+    let _ = writeln!(o, "AIC: {}\n", if f.aic.is_nan() { "NA".into() } else { sig(f.aic, 5) });
+    let _ = writeln!(o, "Number of Fisher Scoring iterations: {}", f.iterations);
+    if let Some(t) = &f.theta {
+        let _ = writeln!(
+            o,
+            "\n              Theta:  {}\n          Std. Err.:  {}\n 2 x log-likelihood:  {}",
+            sig(t.theta, 5),
+            sig(t.se, 5),
+            fixed(2.0 * f.loglik, 3)
+        );
+    }
+    o
+}
