@@ -58,9 +58,11 @@ pub fn run_lifetable(
         variation: v,
     });
     let r = &o.result;
+    o.summary
+        .push(format!("{}, {year}, {sex}: e0 = {:.2} years", r.label, v.e0));
     o.summary.push(format!(
-        "{} {year}, {sex}: e0 = {:.2} years, e-dagger = {:.2}, Keyfitz H = {:.4}, Gini = {:.4}",
-        r.label, v.e0, v.e_dagger, v.keyfitz_h, v.gini
+        "lifespan variation: e-dagger = {:.2}, Keyfitz H = {:.4}, Gini = {:.4}, SD = {:.2}",
+        v.e_dagger, v.keyfitz_h, v.gini, v.sd
     ));
     o.sections.push(report::lifetable_section(&r.lifetable, &v, &r.label));
     o.tables.push(tidy::lifetable(&r.lifetable));

@@ -50,10 +50,10 @@ fn lifetable_text_and_json() {
     ]);
     assert_eq!(code, 0);
     let j: serde_json::Value = serde_json::from_str(&out).unwrap();
-    let e0 = j["lifetable"]["ex"][0].as_f64().unwrap();
+    let e0 = j["result"]["lifetable"]["ex"][0].as_f64().unwrap();
     assert_eq!(format!("{e0:.2}"), "81.17");
-    assert!(j["variation"]["e_dagger"].as_f64().unwrap() > 5.0);
-    assert_eq!(j["lifetable"]["Lx"].as_array().unwrap().len(), 111);
+    assert!(j["result"]["variation"]["e_dagger"].as_f64().unwrap() > 5.0);
+    assert_eq!(j["result"]["lifetable"]["Lx"].as_array().unwrap().len(), 111);
 }
 
 #[test]
@@ -105,7 +105,7 @@ fn lifelost_writes_matrices_and_figures() {
     ]);
     assert_eq!(code, 0);
     let j: serde_json::Value = serde_json::from_str(&out).unwrap();
-    let all = &j["table2"][0];
+    let all = &j["result"]["table2"][0];
     assert_eq!(all["cause"], "All");
     let a = all["male"]["mean_age_at_death"].as_f64().unwrap();
     assert!((a - 69.9).abs() < 0.1);
@@ -121,7 +121,7 @@ fn bad_input_exits_2_with_a_message() {
     );
     let (code, _, err) = run(&["lifetable", "--hmd", "data/hmd/USA", "--year", "2010", "--sex", "dog"]);
     assert_eq!(code, 2);
-    assert!(err.contains("--sex 'dog'"), "{err}");
+    assert!(err.contains("'dog'") && err.contains("--sex"), "{err}");
     let (code, _, err) = run(&[
         "lifelost",
         "--hmd",
@@ -177,7 +177,7 @@ fn bad_input_exits_2_with_a_message() {
         "noon",
     ]);
     assert_eq!(code, 2);
-    assert!(err.contains("--save-at 'noon'"), "{err}");
+    assert!(err.contains("'noon'") && err.contains("--save-at"), "{err}");
 }
 
 #[test]
@@ -202,9 +202,9 @@ fn lifelost_with_the_papers_discretisation_and_cause_shares() {
     let j: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(j["options"]["discretisation"], "paper");
     assert_eq!(j["options"]["cause_shares"], "paper");
-    assert_eq!(j["sexes"][0]["results"][0]["discretisation"], "paper");
+    assert_eq!(j["result"]["sexes"][0]["results"][0]["discretisation"], "paper");
     // Table 2 'All' (Riffe & Sole Auro 2015): every cell within 0.2 years
-    let t2 = j["table2"].as_array().unwrap();
+    let t2 = j["result"]["table2"].as_array().unwrap();
     let all = t2.iter().find(|r| r["cause"] == "All").unwrap();
     let paper = [
         ("mean_age_at_death", 69.9, 76.9),
@@ -218,7 +218,7 @@ fn lifelost_with_the_papers_discretisation_and_cause_shares() {
         assert!((vm - m).abs() <= 0.2 && (vf - f).abs() <= 0.2, "{k}: {vm} {vf}");
     }
     // Table 1 with the paper's shares: Mental within 1 % of 76,270 / 41,413
-    let t1 = j["table1"].as_array().unwrap();
+    let t1 = j["result"]["table1"].as_array().unwrap();
     let mental = t1.iter().find(|r| r["cause"] == "Mental").unwrap();
     assert!((mental["female"].as_f64().unwrap() / 76_270.0 - 1.0).abs() < 0.01);
     assert!((mental["male"].as_f64().unwrap() / 41_413.0 - 1.0).abs() < 0.01);
@@ -242,13 +242,13 @@ fn lifelost_bad_discretisation_options_exit_2() {
     let (code, _, err) = run(&[&base[..], &["--discretisation", "fine"]].concat());
     assert_eq!(code, 2);
     assert!(
-        err.contains("--discretisation 'fine'") && err.contains("'paper'"),
+        err.contains("'fine'") && err.contains("--discretisation") && err.contains("paper"),
         "{err}"
     );
     let (code, _, err) = run(&[&base[..], &["--discretisation", "paper", "--save-at", "exact"]].concat());
     assert_eq!(code, 2);
     assert!(
-        err.contains("--save-at applies to --discretisation continuous only"),
+        err.contains("--save-at: applies to --discretisation continuous only"),
         "{err}"
     );
     let (code, _, err) = run(&[
@@ -257,5 +257,327 @@ fn lifelost_bad_discretisation_options_exit_2() {
     ]
     .concat());
     assert_eq!(code, 2);
-    assert!(err.contains("--cause-shares 'spline'"), "{err}");
+    assert!(err.contains("'spline'") && err.contains("--cause-shares"), "{err}");
+}
+
+fn json_of(args: &[&str]) -> serde_json::Value {
+    let (code, out, err) = run(args);
+    assert_eq!(code, 0, "{err}");
+    serde_json::from_str(&out).unwrap_or_else(|e| panic!("not JSON ({e}):\n{out}"))
+}
+
+fn keys(v: &serde_json::Value) -> Vec<String> {
+    let mut k: Vec<String> = v
+        .as_object()
+        .unwrap_or_else(|| panic!("not an object: {v}"))
+        .keys()
+        .cloned()
+        .collect();
+    k.sort();
+    k
+}
+
+fn sorted(k: &[&str]) -> Vec<String> {
+    let mut k: Vec<String> = k.iter().map(|s| s.to_string()).collect();
+    k.sort();
+    k
+}
+
+const ENVELOPE: [&str; 7] = ["command", "version", "input", "options", "result", "warnings", "files"];
+
+#[test]
+fn golden_envelope_lifetable() {
+    let j = json_of(&[
+        "lifetable",
+        "--hmd",
+        "data/hmd/USA",
+        "--year",
+        "2010",
+        "--sex",
+        "male",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(keys(&j), sorted(&ENVELOPE));
+    assert_eq!(j["command"], "lifetable");
+    assert!(j["version"].is_string());
+    assert_eq!(keys(&j["input"]), sorted(&["data"]));
+    assert_eq!(j["input"]["data"], "data/hmd/USA");
+    assert_eq!(keys(&j["options"]), sorted(&["radix", "ax", "smoothing"]));
+    assert_eq!(j["options"]["smoothing"], "kannisto");
+    assert_eq!(
+        keys(&j["result"]),
+        sorted(&["source", "label", "year", "sex", "lifetable", "variation"])
+    );
+    assert_eq!(j["result"]["sex"], "male");
+    for col in ["age", "mx", "qx", "ax", "lx", "dx", "Lx", "Tx", "ex"] {
+        assert!(j["result"]["lifetable"][col].is_array(), "{col}");
+    }
+    assert_eq!(
+        keys(&j["result"]["variation"]),
+        sorted(&["e0", "e_dagger", "keyfitz_h", "gini", "sd"])
+    );
+    assert!(j["warnings"].is_array() && j["files"].is_array());
+}
+
+#[test]
+fn golden_envelope_lifelost() {
+    let j = json_of(&[
+        "lifelost",
+        "--hmd",
+        "data/hmd/USA",
+        "--year",
+        "2010",
+        "--causes",
+        "data/usa_2010_cod.csv",
+        "--cause",
+        "Cancer",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(keys(&j), sorted(&ENVELOPE));
+    assert_eq!(j["command"], "lifelost");
+    assert_eq!(keys(&j["input"]), sorted(&["data", "causes"]));
+    assert_eq!(j["input"]["causes"], "data/usa_2010_cod.csv");
+    assert_eq!(
+        keys(&j["options"]),
+        sorted(&[
+            "lifetable",
+            "discretisation",
+            "save_point",
+            "cause_shares",
+            "delete_cause",
+            "stationary",
+            "percent"
+        ])
+    );
+    assert_eq!(
+        keys(&j["result"]),
+        sorted(&["source", "label", "year", "sexes", "table1", "table2"])
+    );
+    let sexes = j["result"]["sexes"].as_array().unwrap();
+    assert_eq!(sexes.len(), 2);
+    assert_eq!(
+        keys(&sexes[0]),
+        sorted(&["sex", "lifetable", "variation", "attribution", "results"])
+    );
+    let causes: Vec<&str> = sexes[0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["cause"].as_str().unwrap())
+        .collect();
+    assert_eq!(causes, ["All", "Cancer"]);
+    let t2 = j["result"]["table2"].as_array().unwrap();
+    assert_eq!(keys(&t2[0]), sorted(&["cause", "male", "female"]));
+    assert!(j["result"]["table1"].is_array());
+    // the gap between the cause-of-death file and the HMD deaths is a warning, in the envelope
+    let w = j["warnings"].as_array().unwrap();
+    assert!(w.iter().any(|x| x.as_str().unwrap_or("").contains("gap")), "{w:?}");
+    assert_eq!(j["files"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn format_csv_gives_tidy_tables() {
+    let (code, out, err) = run(&[
+        "lifetable",
+        "--hmd",
+        "data/hmd/USA",
+        "--year",
+        "2010",
+        "--sex",
+        "female",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let f = dimorph_data::read_csv_bytes("stdout", out.as_bytes()).unwrap();
+    assert_eq!(
+        f.names(),
+        ["year", "sex", "age", "width", "open", "mx", "qx", "ax", "lx", "dx", "Lx", "Tx", "ex"]
+    );
+    assert_eq!(f.nrows, 111);
+    let ex = f.numeric("ex").unwrap();
+    assert_eq!(format!("{:.2}", ex[0]), "81.17");
+    assert_eq!(f.numeric("age").unwrap()[110], 110.0);
+    let (code, out, err) = run(&[
+        "lifelost",
+        "--hmd",
+        "data/hmd/USA",
+        "--year",
+        "2010",
+        "--sex",
+        "male",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let f = dimorph_data::read_csv_bytes("stdout", out.as_bytes()).unwrap();
+    assert_eq!(f.names()[..4], ["year", "sex", "cause", "age"]);
+    assert_eq!(f.nrows, 111, "one row per age for males, all causes");
+}
+
+#[test]
+fn options_that_do_not_apply_are_refused() {
+    let base = ["lifelost", "--hmd", "data/hmd/USA", "--year", "2010"];
+    let (code, _, err) = run(&[&base[..], &["--cause-shares", "paper"]].concat());
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("--cause-shares: applies to cause-of-death data only"),
+        "{err}"
+    );
+    let (code, _, err) = run(&[&base[..], &["--keep-cause"]].concat());
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("--keep-cause: applies to cause-of-death data only"),
+        "{err}"
+    );
+    let (code, _, err) = run(&[&base[..], &["--discretisation", "paper", "--save-at", "mean"]].concat());
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("the paper's discretisation saves deaths at mid-year"),
+        "{err}"
+    );
+    let (code, _, err) = run(&[&base[..], &["--group-column", "cause_id"]].concat());
+    assert_eq!(code, 2);
+    assert!(err.contains("--causes"), "{err}");
+    let (code, _, err) = run(&[
+        "lifetable",
+        "--hmd",
+        "data/hmd/USA",
+        "--year",
+        "2010",
+        "--sex",
+        "male",
+        "--radix",
+        "0",
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--radix: must be a positive number"), "{err}");
+}
+
+#[test]
+fn help_ends_with_runnable_examples() {
+    for cmd in ["lifetable", "lifelost"] {
+        let (code, out, _) = run(&[cmd, "--help"]);
+        assert_eq!(code, 0);
+        let ex = out.split("Examples:").nth(1).unwrap_or_else(|| panic!("{out}"));
+        let lines: Vec<&str> = ex.lines().filter(|l| l.trim().starts_with("dimorph")).collect();
+        assert!(lines.len() >= 2, "{out}");
+        for l in lines {
+            let args: Vec<&str> = l.split_whitespace().skip(1).collect();
+            let args: Vec<&str> = match args.iter().position(|a| *a == "--out") {
+                Some(i) => [&args[..i], &args[i + 2..]].concat(),
+                None => args,
+            };
+            let (code, _, err) = run(&args);
+            assert_eq!(code, 0, "{l}: {err}");
+        }
+    }
+}
+
+/// The cause-of-death file with the paper group `Cardiovascular` renamed `name` (quoted as CSV
+/// needs), written to a fresh folder.
+fn renamed_causes(tag: &str, name: &str) -> PathBuf {
+    let src = std::fs::read_to_string(root().join("data/usa_2010_cod.csv")).unwrap();
+    let quoted = format!("\"{}\"", name.replace('"', "\"\""));
+    let mut out = String::new();
+    for (i, line) in src.lines().enumerate() {
+        let mut f: Vec<String> = line.split(',').map(str::to_string).collect();
+        if i > 0 && f[5] == "Cardiovascular" {
+            f[5] = quoted.clone();
+        }
+        out.push_str(&f.join(","));
+        out.push('\n');
+    }
+    let p = tmp(tag).join("cod.csv");
+    std::fs::write(&p, out).unwrap();
+    p
+}
+
+#[test]
+fn a_cause_name_with_comma_quote_and_newline_round_trips_through_every_csv() {
+    let nasty = "Heart, \"vessels\"\nand blood";
+    let causes = renamed_causes("nasty-in", nasty);
+    let plain_dir = tmp("plain-out");
+    let nasty_dir = tmp("nasty-out");
+    for (c, dir) in [(root().join("data/usa_2010_cod.csv"), &plain_dir), (causes, &nasty_dir)] {
+        let (code, _, err) = run(&[
+            "lifelost",
+            "--hmd",
+            "data/hmd/USA",
+            "--year",
+            "2010",
+            "--causes",
+            c.to_str().unwrap(),
+            "--out",
+            dir.to_str().unwrap(),
+        ]);
+        assert_eq!(code, 0, "{err}");
+    }
+    let nasty_slug = "heart___vessels__and_blood";
+    let mut csvs: Vec<PathBuf> = std::fs::read_dir(&nasty_dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "csv"))
+        .collect();
+    csvs.sort();
+    assert_eq!(csvs.len(), 4 + 2 * 8 * 3, "{csvs:?}");
+    let mut hits = 0;
+    for p in &csvs {
+        let name = p.file_name().unwrap().to_str().unwrap();
+        let plain_name = name.replace(nasty_slug, "cardiovascular");
+        // a row with another number of fields than the header is an error of the reader
+        let got = dimorph_data::read_csv(p).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let want = dimorph_data::read_csv(plain_dir.join(&plain_name)).unwrap();
+        assert_eq!(got.names(), want.names(), "{name}");
+        assert_eq!(got.nrows, want.nrows, "{name}: same rows as with a plain name");
+        if got.names().contains(&"cause") {
+            let cell = |f: &dimorph_data::Frame, i: usize| match &f.column("cause").unwrap().data {
+                dimorph_data::ColumnData::Text { values, .. } => values[i].clone().unwrap_or_default(),
+                dimorph_data::ColumnData::Num(v) => v[i].to_string(),
+            };
+            let n_nasty = (0..got.nrows).filter(|&i| cell(&got, i) == nasty).count();
+            let n_plain = (0..want.nrows).filter(|&i| cell(&want, i) == "Cardiovascular").count();
+            assert_eq!(n_nasty, n_plain, "{name}: the name intact on every row");
+            hits += n_nasty;
+        }
+    }
+    // lifelost_by_age alone holds 2 sexes x 111 ages of the renamed group
+    assert!(hits >= 222, "{hits}");
+    let svgs = std::fs::read_dir(&nasty_dir)
+        .unwrap()
+        .filter(|e| {
+            let n = e.as_ref().unwrap().file_name();
+            n.to_string_lossy().starts_with(nasty_slug) && n.to_string_lossy().ends_with(".svg")
+        })
+        .count();
+    assert_eq!(svgs, 4);
+}
+
+#[test]
+fn existing_files_are_kept_unless_forced() {
+    let dir = tmp("force");
+    let args = [
+        "lifetable",
+        "--hmd",
+        "data/hmd/USA",
+        "--year",
+        "2010",
+        "--sex",
+        "male",
+        "--out",
+        dir.to_str().unwrap(),
+    ];
+    let (code, out, err) = run(&args);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("lifetable.csv") && dir.join("variation.csv").exists(),
+        "{out}"
+    );
+    let (code, _, err) = run(&args);
+    assert_eq!(code, 2);
+    assert!(err.contains("--force"), "{err}");
+    let (code, _, err) = run(&[&args[..], &["--force"]].concat());
+    assert_eq!(code, 0, "{err}");
 }
