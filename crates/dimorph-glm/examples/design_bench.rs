@@ -5,26 +5,16 @@
 //!
 //! Run: `cargo run --release -p dimorph-glm --example design_bench [rows]`
 
+use dimorph_core::Rng;
 use dimorph_data::{Column, ColumnData, Frame};
 use dimorph_glm::model_frame;
 use std::time::Instant;
 
-/// A deterministic pseudo-random stream (xorshift64*), uniform on [0, 1).
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> f64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        (self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
-
 fn frame(n: usize, missing: bool) -> Frame {
-    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let mut rng = Rng::new(0x9E37_79B9_7F4A_7C15);
     let mut cols = vec![Column {
         name: "y".into(),
-        data: ColumnData::Num((0..n).map(|_| rng.next()).collect()),
+        data: ColumnData::Num((0..n).map(|_| rng.uniform()).collect()),
     }];
     for j in 1..=20 {
         let v = (0..n)
@@ -32,7 +22,7 @@ fn frame(n: usize, missing: bool) -> Frame {
                 if missing && j == 1 && i % 100 == 7 {
                     f64::NAN
                 } else {
-                    rng.next()
+                    rng.uniform()
                 }
             })
             .collect();

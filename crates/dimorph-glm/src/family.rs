@@ -3,7 +3,7 @@
 //! A family is data plus a few functions, as R's `family` objects: the variance function V(μ)
 //! and its derivative, the unit deviance (§4.1.5: D = −2[L(μ̂; y) − L(y; y)]), the
 //! log-likelihood (in full, as R's `logLik`, and as SAS's kernel without terms free of μ),
-//! starting values, and the ranges of y and μ. IRLS ([`crate::irls`]) is written once against
+//! starting values, and the ranges of y and μ. IRLS (the `irls` module) is written once against
 //! these functions.
 //!
 //! Binomial responses are proportions y = events/trials with the number of trials folded into the

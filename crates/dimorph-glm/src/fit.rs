@@ -222,7 +222,7 @@ fn problem<'a>(mf: &'a ModelFrame, prior: &'a [f64], family: Family, link: Link)
 }
 
 /// Fits the model: IRLS (§4.1), or for the negative binomial with θ estimated the alternation
-/// of θ and β ([`negbin::fit_theta`]), then the figures of [`GlmFit`].
+/// of θ and β (`negbin::fit_theta`), then the figures of [`GlmFit`].
 pub fn fit(mf: &ModelFrame, opts: &GlmOptions) -> Result<GlmFit> {
     check_fittable(mf, opts)?;
     let link = opts.link.unwrap_or_else(|| opts.family.canonical_link());

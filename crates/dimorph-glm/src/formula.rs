@@ -271,73 +271,7 @@ impl Builder<'_> {
                     "only -1 (no intercept) may start with '-'; use I(-x) for a negated variable",
                 )),
             },
-            NodeKind::Binary(op, a, b) => match op {
-                '+' => {
-                    let mut l = self.encode(a, top)?;
-                    for t in self.encode(b, top)? {
-                        push_unique(&mut l, t);
-                    }
-                    Ok(l)
-                }
-                '-' => {
-                    let mut l = self.encode(a, top)?;
-                    if let NodeKind::Num(v) = b.kind {
-                        if top && (v == 0.0 || v == 1.0) {
-                            self.intercept = v == 0.0;
-                            return Ok(l);
-                        }
-                    }
-                    let r = self.encode(b, false)?;
-                    l.retain(|t| !r.contains(t));
-                    Ok(l)
-                }
-                ':' => {
-                    let l = self.encode(a, false)?;
-                    let r = self.encode(b, false)?;
-                    Ok(cross(&l, &r))
-                }
-                '*' => {
-                    let mut l = self.encode(a, false)?;
-                    let r = self.encode(b, false)?;
-                    let x = cross(&l, &r);
-                    for t in r.into_iter().chain(x) {
-                        push_unique(&mut l, t);
-                    }
-                    Ok(l)
-                }
-                '/' => {
-                    let mut l = self.encode(a, false)?;
-                    let r = self.encode(b, false)?;
-                    let mut all: Vec<usize> = l.iter().flatten().copied().collect();
-                    all.sort_unstable();
-                    all.dedup();
-                    for t in cross(&[all], &r) {
-                        push_unique(&mut l, t);
-                    }
-                    Ok(l)
-                }
-                '^' => {
-                    let k = match b.kind {
-                        NodeKind::Num(k) if k >= 1.0 && k.fract() == 0.0 => k as usize,
-                        _ => {
-                            return Err(self.err(
-                                b.pos,
-                                "the power of terms must be a whole number ≥ 1, as in (a + b)^2; use I(x^2) for a squared variable",
-                            ))
-                        }
-                    };
-                    let base = self.encode(a, false)?;
-                    let mut l = base.clone();
-                    for _ in 1..k {
-                        let x = cross(&l, &base);
-                        for t in x {
-                            push_unique(&mut l, t);
-                        }
-                    }
-                    Ok(l)
-                }
-                _ => Err(self.err(n.pos, format!("unexpected operator '{op}'"))),
-            },
+            NodeKind::Binary(op, a, b) => self.encode_binary(n, *op, a, b, top),
             NodeKind::Ident(s) if s == "." => match self.dot.clone() {
                 Some(cols) => Ok(cols
                     .into_iter()
@@ -352,66 +286,150 @@ impl Builder<'_> {
                 let i = self.var(r_name(s), VarKind::Column(s.clone()));
                 Ok(vec![vec![i]])
             }
-            NodeKind::Call(f, args) => match f.as_str() {
-                "offset" => {
-                    if !top {
-                        return Err(self.err(n.pos, "offset() must be added as a term of its own (+ offset(...))"));
-                    }
-                    match args.as_slice() {
-                        [(None, a)] => {
-                            let e = self.arith(a)?;
-                            self.offsets.push(e);
-                            Ok(vec![])
-                        }
-                        _ => Err(self.err(n.pos, "offset() takes exactly one argument")),
+            NodeKind::Call(f, args) => self.encode_call(n, f, args, top),
+        }
+    }
+
+    /// The terms of a binary operator node: `+` adds, `-` removes, `:` crosses, `*` crosses
+    /// and keeps both sides, `/` nests, `^` crosses up to an order.
+    fn encode_binary(&mut self, n: &Node, op: char, a: &Node, b: &Node, top: bool) -> Result<Vec<Vec<usize>>> {
+        match op {
+            '+' => {
+                let mut l = self.encode(a, top)?;
+                for t in self.encode(b, top)? {
+                    push_unique(&mut l, t);
+                }
+                Ok(l)
+            }
+            '-' => {
+                let mut l = self.encode(a, top)?;
+                if let NodeKind::Num(v) = b.kind {
+                    if top && (v == 0.0 || v == 1.0) {
+                        self.intercept = v == 0.0;
+                        return Ok(l);
                     }
                 }
-                "C" => {
-                    let (column, reference) = self.factor_args(n, args)?;
-                    let label = match &reference {
-                        None => format!("C({})", r_name(&column)),
-                        Some((r, true)) => format!("C({}, ref = {r})", r_name(&column)),
-                        Some((r, false)) => format!("C({}, ref = \"{r}\")", r_name(&column)),
-                    };
+                let r = self.encode(b, false)?;
+                l.retain(|t| !r.contains(t));
+                Ok(l)
+            }
+            ':' => {
+                let l = self.encode(a, false)?;
+                let r = self.encode(b, false)?;
+                Ok(cross(&l, &r))
+            }
+            '*' => {
+                let mut l = self.encode(a, false)?;
+                let r = self.encode(b, false)?;
+                let x = cross(&l, &r);
+                for t in r.into_iter().chain(x) {
+                    push_unique(&mut l, t);
+                }
+                Ok(l)
+            }
+            '/' => {
+                let mut l = self.encode(a, false)?;
+                let r = self.encode(b, false)?;
+                let mut all: Vec<usize> = l.iter().flatten().copied().collect();
+                all.sort_unstable();
+                all.dedup();
+                for t in cross(&[all], &r) {
+                    push_unique(&mut l, t);
+                }
+                Ok(l)
+            }
+            '^' => {
+                let k = match b.kind {
+                    NodeKind::Num(k) if k >= 1.0 && k.fract() == 0.0 => k as usize,
+                    _ => {
+                        return Err(self.err(
+                            b.pos,
+                            "the power of terms must be a whole number ≥ 1, as in (a + b)^2; use I(x^2) for a squared variable",
+                        ))
+                    }
+                };
+                let base = self.encode(a, false)?;
+                let mut l = base.clone();
+                for _ in 1..k {
+                    let x = cross(&l, &base);
+                    for t in x {
+                        push_unique(&mut l, t);
+                    }
+                }
+                Ok(l)
+            }
+            _ => Err(self.err(n.pos, format!("unexpected operator '{op}'"))),
+        }
+    }
+
+    /// The terms of a call: `offset(...)`, `C(col, ref = ...)`, `factor(col)`, or arithmetic
+    /// (`I(...)`, `log(x)`).
+    fn encode_call(
+        &mut self,
+        n: &Node,
+        f: &str,
+        args: &[(Option<(String, usize)>, Node)],
+        top: bool,
+    ) -> Result<Vec<Vec<usize>>> {
+        match f {
+            "offset" => {
+                if !top {
+                    return Err(self.err(n.pos, "offset() must be added as a term of its own (+ offset(...))"));
+                }
+                match args {
+                    [(None, a)] => {
+                        let e = self.arith(a)?;
+                        self.offsets.push(e);
+                        Ok(vec![])
+                    }
+                    _ => Err(self.err(n.pos, "offset() takes exactly one argument")),
+                }
+            }
+            "C" => {
+                let (column, reference) = self.factor_args(n, args)?;
+                let label = match &reference {
+                    None => format!("C({})", r_name(&column)),
+                    Some((r, true)) => format!("C({}, ref = {r})", r_name(&column)),
+                    Some((r, false)) => format!("C({}, ref = \"{r}\")", r_name(&column)),
+                };
+                let i = self.var(
+                    label,
+                    VarKind::Factor {
+                        column,
+                        reference: reference.map(|r| r.0),
+                    },
+                );
+                Ok(vec![vec![i]])
+            }
+            "factor" => match args {
+                [(
+                    None,
+                    Node {
+                        kind: NodeKind::Ident(c),
+                        ..
+                    },
+                )] => {
                     let i = self.var(
-                        label,
+                        format!("factor({})", r_name(c)),
                         VarKind::Factor {
-                            column,
-                            reference: reference.map(|r| r.0),
+                            column: c.clone(),
+                            reference: None,
                         },
                     );
                     Ok(vec![vec![i]])
                 }
-                "factor" => match args.as_slice() {
-                    [(
-                        None,
-                        Node {
-                            kind: NodeKind::Ident(c),
-                            ..
-                        },
-                    )] => {
-                        let i = self.var(
-                            format!("factor({})", r_name(c)),
-                            VarKind::Factor {
-                                column: c.clone(),
-                                reference: None,
-                            },
-                        );
-                        Ok(vec![vec![i]])
-                    }
-                    _ => Err(self.err(
-                        n.pos,
-                        "factor() takes one column name; use C(column, ref = level) to choose the reference",
-                    )),
-                },
-                "cbind" => Err(self.err(n.pos, "cbind() is only for the response (left of '~')")),
-                _ if f == "I" || Func::from_name(f).is_some() => {
-                    let e = self.arith(n)?;
-                    let i = self.var(e.label(), VarKind::Numeric(e));
-                    Ok(vec![vec![i]])
-                }
-                _ => Err(self.err(n.pos, format!("unknown function '{f}' (a term may use {TERM_FUNCS})"))),
+                _ => Err(self.err(
+                    n.pos,
+                    "factor() takes one column name; use C(column, ref = level) to choose the reference",
+                )),
             },
+            "cbind" => Err(self.err(n.pos, "cbind() is only for the response (left of '~')")),
+            _ if f == "I" || Func::from_name(f).is_some() => {
+                let e = self.arith(n)?;
+                let i = self.var(e.label(), VarKind::Numeric(e));
+                Ok(vec![vec![i]])
+            }
+            _ => Err(self.err(n.pos, format!("unknown function '{f}' (a term may use {TERM_FUNCS})"))),
         }
     }
 

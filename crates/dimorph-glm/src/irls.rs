@@ -47,7 +47,7 @@ pub struct Pass {
 #[derive(Debug, Clone, Copy)]
 pub struct Control {
     pub tol: f64,
-    /// Polish non-canonical fits with Newton–Raphson steps (see [`newton_polish`]).
+    /// Polish non-canonical fits with Newton–Raphson steps (see `newton_polish`).
     pub polish: bool,
     pub max_iter: usize,
     pub threads: usize,
@@ -489,7 +489,7 @@ pub(crate) fn observed_weight(family: Family, link: Link, y: f64, mu: f64, w: f6
     w / (v * g1 * g1) + (y - mu) * w * (family.variance_deriv(mu) * g1 + v * g2) / (v * v * g1 * g1 * g1)
 }
 
-/// Score Xᵀ[w (y − μ)/(V g′)] and observed information XᵀW₀X (see [`crate::fit`]) at β, on the
+/// Score Xᵀ[w (y − μ)/(V g′)] and observed information XᵀW₀X (see the `fit` module) at β, on the
 /// `kept` columns, with the deviance; `None` if β is outside the valid range.
 fn score_and_hessian(pb: &Problem, kept: &[usize], beta: &[f64]) -> Option<(Vec<f64>, Vec<f64>, f64)> {
     let (p, k) = (pb.p, kept.len());

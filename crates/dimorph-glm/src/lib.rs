@@ -16,7 +16,7 @@
 //! - [`design`] evaluates it on a [`dimorph_data::Frame`] into a [`design::ModelFrame`] (the
 //!   private `matrix` module codes the terms into the columns of X);
 //! - [`family`] and [`link`] are the random component and the link (§4.1.1);
-//! - [`irls`] fits by Fisher scoring, once for all families and links; [`fit`] adds the
+//! - [`irls`] fits by Fisher scoring, once for all families and links; [`mod@fit`] adds the
 //!   goodness-of-fit figures, both covariance conventions and the null model; [`negbin`]
 //!   estimates θ of the negative binomial;
 //! - [`inference`] gives Wald, profile-likelihood, likelihood-ratio, score and Type 3 tests;

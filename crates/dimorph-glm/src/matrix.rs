@@ -1,6 +1,6 @@
 //! The columns of the design matrix X: R's rule for coding a factor by contrasts or by all its
 //! levels in each term, the interaction columns (products, the first variable varying fastest),
-//! their names, and the row-major fill. See [`crate::design`] for the conventions.
+//! their names, and the row-major fill. See the `design` module for the conventions.
 
 use std::ops::Range;
 

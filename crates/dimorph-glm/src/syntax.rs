@@ -1,7 +1,7 @@
 //! The syntax of formulas: characters to tokens to a parse tree, with R's operator precedence
 //! (`^` > unary `-` > `:` > `*` `/` > `+` `-` > `~`) and the 0-based character position of
 //! every node, so that errors can point at the offending character. The meaning of the tree
-//! (terms, variables, arithmetic) is [`crate::formula`]'s business.
+//! (terms, variables, arithmetic) is the `formula` module's business.
 
 use crate::error::{GlmError, Result};
 use crate::expr::{r_name, r_number};
