@@ -6,8 +6,8 @@
 //! The R side needs Rscript and reflimR: `bench/refint_install_peers.sh` installs them;
 //! `R_PEER_LIB` may name the R library that holds reflimR. Without R the R side is skipped.
 
+use dimorph_core::Rng;
 use dimorph_refint::estimate::reflim::{reflim, ReflimOptions};
-use dimorph_refint::stats::Rng;
 use std::io::Write;
 use std::process::Command;
 use std::time::Instant;

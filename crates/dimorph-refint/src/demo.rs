@@ -1,28 +1,92 @@
-//! The reference-limits section of `dimorph demo`: the paper's Table 1, its two worked examples,
-//! and the partitioning of the reflimR livertests data by sex.
+//! The reference-limits part of `dimorph demo`: the paper's Table 1, its two worked examples, the
+//! creatinine comparison with its equivalence plot (Figure 2), the reflimR limits of the
+//! livertests data by sex with the partitioning decision per analyte, and the full partitioning of
+//! creatinine by sex.
 
-use crate::equivalence::{compare, compare_one, Limit};
+use crate::equivalence::{compare, compare_one, Comparison, Limit, LimitVerdict};
 use crate::error::{RefintError, Result};
-use crate::figures;
-use crate::partition::{partition, EstimateOptions};
-use crate::permissible::PermissibleOptions;
+use crate::figures::{self, partition_figures};
+use crate::options::{EstimateOptions, PermissibleOptions};
+use crate::partition::{partition_grouped, read_for_partition, PartitionResult};
 use crate::report::{comparison_section, partition_section};
-use crate::table::{render, table1_from_frame};
-use dimorph_report::{fmt::fixed, Section, Table};
+use crate::table::{render, table1_from_frame, Table1Row};
+use dimorph_data::Frame;
+use dimorph_report::{fmt::fixed, Outcome, Section, Table};
+use serde::Serialize;
 use std::path::Path;
 
 /// Analytes of the livertests data.
 pub const LIVERTESTS_ANALYTES: [&str; 8] = ["ALB", "ALT", "AST", "BIL", "CHE", "CREA", "GGT", "PROT"];
 
-/// Builds the demo section from the bundled data folder (`data/`, holding `refint/`).
-pub fn section(data_dir: &Path) -> std::result::Result<Section, RefintError> {
-    let dir = data_dir.join("refint");
-    let mut s = Section::new("Reference limits: equivalence limits and partitioning (Haeckel, Wosniok & Arzideh 2016)");
-    let opts = PermissibleOptions::default();
-    let f = dimorph_data::read_csv(dir.join("haeckel2016_table1.csv"))?;
-    let rows = table1_from_frame(&f, opts)?;
-    s.table(render(&rows));
+/// One analyte of the livertests data: reflimR's printed limits by sex, the decision per limit,
+/// and each sex's limits judged against the textbook targets.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LivertestsRow {
+    pub analyte: String,
+    /// Women's and men's limits as reflimR prints them (rounded).
+    pub female: (f64, f64),
+    pub male: (f64, f64),
+    /// Whether the lower / upper limit needs partitioning by sex.
+    pub partition_lower: bool,
+    pub partition_upper: bool,
+    /// reflimR's interpretation "lower / upper" against the targets.
+    pub female_vs_target: String,
+    pub male_vs_target: String,
+}
 
+/// What the demo computes.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DemoResult {
+    /// Table 1 of the paper.
+    pub table1: Vec<Table1Row>,
+    /// Worked example: creatinine upper limit, men 104 vs women 88 µmol/L.
+    pub creatinine_upper: LimitVerdict,
+    /// Worked example: AST upper limit, 35.0 vs 37.0 U/L.
+    pub ast_upper: LimitVerdict,
+    /// Creatinine, men (50, 104) as A against women (45, 88) as B.
+    pub creatinine: Comparison,
+    /// The livertests analytes by sex.
+    pub livertests: Vec<LivertestsRow>,
+    /// The full partitioning of livertests creatinine by sex.
+    pub crea_by_sex: PartitionResult,
+}
+
+/// Runs the demo on the bundled data folder (`data/`, holding `refint/`): the result, a short
+/// summary of the headline figures, and one section with the full report (figures included, for
+/// the HTML page).
+pub fn run(data_dir: &Path) -> Result<Outcome<DemoResult>> {
+    let dir = data_dir.join("refint");
+    let opts = PermissibleOptions::default();
+    let mut s = Section::new("Reference limits: equivalence limits and partitioning (Haeckel, Wosniok & Arzideh 2016)");
+    let f = dimorph_data::read_csv(dir.join("haeckel2016_table1.csv"))?;
+    let table1 = table1_from_frame(&f, opts)?;
+    s.table(render(&table1));
+    let (creatinine_upper, ast_upper, creatinine) = worked_examples(&mut s, opts)?;
+    let lt = dimorph_data::read_csv(dir.join("reflimr_livertests.csv"))?;
+    let tv = dimorph_data::read_csv(dir.join("reflimr_targetvalues.csv"))?;
+    let (livertests, crea_by_sex) = livertests(&mut s, &lt, &tv)?;
+    let result = DemoResult {
+        table1,
+        creatinine_upper,
+        ast_upper,
+        creatinine,
+        livertests,
+        crea_by_sex,
+    };
+    let summary = summary(&result);
+    let mut out = Outcome::new(result).section(s);
+    out.summary = summary;
+    Ok(out)
+}
+
+/// The demo section alone (what `dimorph demo` printed before [`run`] existed).
+pub fn section(data_dir: &Path) -> Result<Section> {
+    let mut sections = run(data_dir)?.sections;
+    Ok(sections.remove(0))
+}
+
+/// The paper's two worked examples and the creatinine comparison with its figure.
+fn worked_examples(s: &mut Section, opts: PermissibleOptions) -> Result<(LimitVerdict, LimitVerdict, Comparison)> {
     s.text("Worked examples of the paper (pu from the first limits, z = 1.28):");
     let crea = compare_one((50.0, 104.0), Limit::Upper, 88.0, opts)?;
     s.text(format!(
@@ -49,10 +113,67 @@ pub fn section(data_dir: &Path) -> std::result::Result<Section, RefintError> {
         ),
     );
     s.extend(cs);
+    Ok((crea, ast, c))
+}
 
-    let lt = dimorph_data::read_csv(dir.join("reflimr_livertests.csv"))?;
-    let eo = EstimateOptions::default();
-    let mut summary = Table::new(
+/// The target limits of analyte `a` for sex `sex` ("f" or "m").
+fn target(tv: &Frame, a: &str, sex: &str) -> Result<(f64, f64)> {
+    let names = tv.column("analyte")?;
+    let i = (0..tv.nrows)
+        .find(|&i| match &names.data {
+            dimorph_data::ColumnData::Text { values, .. } => values[i].as_deref() == Some(a),
+            _ => false,
+        })
+        .ok_or_else(|| RefintError::Invalid {
+            what: tv.source.clone(),
+            msg: format!("no row for analyte {a}"),
+        })?;
+    let (l, u) = if sex == "f" {
+        ("ll.female", "ul.female")
+    } else {
+        ("ll.male", "ul.male")
+    };
+    Ok((tv.numeric(l)?[i], tv.numeric(u)?[i]))
+}
+
+fn judge(limits: (f64, f64), targets: (f64, f64)) -> Result<String> {
+    let i = crate::interpretation::interpret(limits, targets, true)?;
+    Ok(format!("{} / {}", i.lower.text(), i.upper.text()))
+}
+
+/// One livertests analyte partitioned by sex (reflimR), as a summary row.
+fn livertests_row(a: &str, r: &PartitionResult, tv: &Frame) -> Result<(LivertestsRow, usize, usize)> {
+    let g = |i: usize| {
+        r.groups[i]
+            .reflim
+            .as_ref()
+            .map(|x| (x.lower_rounded, x.upper_rounded, x.digits.max(0) as usize))
+    };
+    let (Some(fm), Some(mm)) = (g(0), g(1)) else {
+        return Err(RefintError::Invalid {
+            what: a.into(),
+            msg: "reflimR details missing".into(),
+        });
+    };
+    let row = LivertestsRow {
+        analyte: a.into(),
+        female: (fm.0, fm.1),
+        male: (mm.0, mm.1),
+        partition_lower: r.decisions[0].partition,
+        partition_upper: r.decisions[1].partition,
+        female_vs_target: judge((fm.0, fm.1), target(tv, a, "f")?)?,
+        male_vs_target: judge((mm.0, mm.1), target(tv, a, "m")?)?,
+    };
+    Ok((row, fm.2, mm.2))
+}
+
+/// The livertests table (every analyte by sex) and the full partitioning of creatinine.
+fn livertests(s: &mut Section, lt: &Frame, tv: &Frame) -> Result<(Vec<LivertestsRow>, PartitionResult)> {
+    let eo = EstimateOptions {
+        permissible: Some(PermissibleOptions::default()),
+        ..Default::default()
+    };
+    let mut t = Table::new(
         "reflimR limits by sex for the livertests data (612 routine results) and the partitioning decision",
         &[
             "analyte",
@@ -66,137 +187,98 @@ pub fn section(data_dir: &Path) -> std::result::Result<Section, RefintError> {
             "m vs target",
         ],
     );
-    let tv = dimorph_data::read_csv(dir.join("reflimr_targetvalues.csv"))?;
-    let target = |a: &str, sex: &str| -> Result<(f64, f64)> {
-        let names = tv.column("analyte")?;
-        let i = (0..tv.nrows)
-            .find(|&i| match &names.data {
-                dimorph_data::ColumnData::Text { values, .. } => values[i].as_deref() == Some(a),
-                _ => false,
-            })
-            .ok_or_else(|| RefintError::Invalid {
-                what: "reflimr_targetvalues.csv".into(),
-                msg: format!("no row for {a}"),
-            })?;
-        let (l, u) = if sex == "f" {
-            ("ll.female", "ul.female")
-        } else {
-            ("ll.male", "ul.male")
-        };
-        Ok((tv.numeric(l)?[i], tv.numeric(u)?[i]))
-    };
+    let mut rows = Vec::new();
+    let mut crea = None;
     for a in LIVERTESTS_ANALYTES {
-        let r = partition(&lt, a, "Sex", &eo)?;
-        let g = |i: usize| {
-            r.groups[i]
-                .reflim
-                .as_ref()
-                .map(|x| (x.lower_rounded, x.upper_rounded, x.digits.max(0) as usize))
-        };
-        let (Some(fm), Some(mm)) = (g(0), g(1)) else {
-            return Err(RefintError::Invalid {
-                what: a.into(),
-                msg: "reflimR details missing".into(),
-            });
-        };
-        let verdict = |i: usize| {
-            if r.decisions[i].partition {
+        let g = read_for_partition(lt, a, "Sex", &eo)?;
+        let r = partition_grouped(&lt.source, &g, &eo)?;
+        let (row, fd, md) = livertests_row(a, &r, tv)?;
+        let verdict = |p: bool| if p { "partition" } else { "common" }.to_string();
+        t.row([
+            a.to_string(),
+            fixed(row.female.0, fd),
+            fixed(row.female.1, fd),
+            fixed(row.male.0, md),
+            fixed(row.male.1, md),
+            verdict(row.partition_lower),
+            verdict(row.partition_upper),
+            row.female_vs_target.clone(),
+            row.male_vs_target.clone(),
+        ]);
+        rows.push(row);
+        if a == "CREA" {
+            crea = Some((r, g));
+        }
+    }
+    t.note("vs target: reflimR's interpretation of the lower / upper limit against the textbook limits (reflimr_targetvalues.csv).");
+    t.note("Limits rounded as reflimR prints them; decisions: the difference between the sexes against z·pu of the sex with the lower limit.");
+    s.table(t);
+    let (r, g) = crea.ok_or_else(|| RefintError::Invalid {
+        what: lt.source.clone(),
+        msg: "no CREA analyte".into(),
+    })?;
+    let mut ps = partition_section(&r);
+    for f in partition_figures(&r, &g)? {
+        ps.figure(f.caption, f.svg);
+    }
+    s.extend(ps);
+    Ok((rows, r))
+}
+
+/// The headline figures, one short line each.
+fn summary(r: &DemoResult) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(c) = r.table1.iter().find(|x| x.quantity == "Creatinine") {
+        out.push(format!(
+            "Table 1, {} analytes; creatinine {}-{} {}: CV_E* {:.2} %, pD {:.2} / {:.2}",
+            r.table1.len(),
+            c.rl1,
+            c.rl2,
+            c.unit,
+            c.cv_e,
+            c.pd1,
+            c.pd2
+        ));
+    }
+    let v = &r.creatinine_upper;
+    out.push(format!(
+        "Creatinine upper limit, men 104 vs women 88 µmol/L: D = {:.2} > pD = {:.2}: stratify by sex",
+        v.d, v.pd
+    ));
+    let v = &r.ast_upper;
+    out.push(format!(
+        "AST upper limit, 35.0 vs 37.0 U/L: D = {:.2} {} pD = {:.2}: {}",
+        v.d,
+        if v.relevant { ">" } else { "<=" },
+        v.pd,
+        if v.relevant { "relevant" } else { "not relevant" }
+    ));
+    let count = |f: fn(&LivertestsRow) -> bool| r.livertests.iter().filter(|x| f(x)).count();
+    out.push(format!(
+        "livertests by sex (reflimR): partition the lower limit of {} and the upper of {} of {} analytes",
+        count(|x| x.partition_lower),
+        count(|x| x.partition_upper),
+        r.livertests.len()
+    ));
+    let p = &r.crea_by_sex;
+    let lim = |i: usize| {
+        p.groups[i]
+            .reflim
+            .as_ref()
+            .map(|x| format!("{} – {}", x.lower_rounded, x.upper_rounded))
+            .unwrap_or_default()
+    };
+    if p.groups.len() == 2 {
+        out.push(format!(
+            "CREA by sex: women {}, men {} µmol/L: {}",
+            lim(0),
+            lim(1),
+            if p.partition {
                 "partition"
             } else {
-                "common"
+                "one common interval"
             }
-        };
-        summary.row([
-            a.to_string(),
-            fixed(fm.0, fm.2),
-            fixed(fm.1, fm.2),
-            fixed(mm.0, mm.2),
-            fixed(mm.1, mm.2),
-            verdict(0).to_string(),
-            verdict(1).to_string(),
-            judge((fm.0, fm.1), target(a, "f")?)?,
-            judge((mm.0, mm.1), target(a, "m")?)?,
-        ]);
+        ));
     }
-    summary.note("vs target: reflimR's interpretation of the lower / upper limit against the textbook limits (reflimr_targetvalues.csv).");
-    summary.note("Limits rounded as reflimR prints them; decisions: the difference between the sexes against z·pu of the sex with the lower limit.");
-    s.table(summary);
-
-    let r = partition(&lt, "CREA", "Sex", &eo)?;
-    let mut ps = partition_section(&r);
-    add_partition_figures(&mut ps, &r, &lt)?;
-    s.extend(ps);
-    Ok(s)
-}
-
-fn judge(limits: (f64, f64), targets: (f64, f64)) -> Result<String> {
-    let i = crate::interpretation::interpret(limits, targets, true)?;
-    Ok(format!("{} / {}", i.lower.text(), i.upper.text()))
-}
-
-/// Adds the histogram and the equivalence plot of a two-group partition to a section.
-pub fn add_partition_figures(
-    s: &mut Section,
-    r: &crate::partition::PartitionResult,
-    frame: &dimorph_data::Frame,
-) -> Result<()> {
-    let (hist, eq) = partition_figures(r, frame)?;
-    s.figure(
-        format!(
-            "{} by {}: histograms with each group's reference limits (values above median + 8·IQR not drawn)",
-            r.value, r.by
-        ),
-        hist,
-    );
-    if let Some(eq) = eq {
-        s.figure(
-            format!("{} by {}: equivalence lines (Figure 2 of the paper)", r.value, r.by),
-            eq,
-        );
-    }
-    Ok(())
-}
-
-/// The two figures of a partition: the histograms, and (for two groups) the equivalence plot
-/// with A = the group with the lower upper limit.
-pub fn partition_figures(
-    r: &crate::partition::PartitionResult,
-    frame: &dimorph_data::Frame,
-) -> Result<(String, Option<String>)> {
-    let g = crate::partition::read_grouped(frame, &r.value, Some(&r.by), false, "")?;
-    let groups: Vec<(String, Vec<f64>, f64, f64)> = r
-        .groups
-        .iter()
-        .zip(&g.groups)
-        .map(|(e, (lvl, x))| (format!("{} = {lvl}", r.by), x.clone(), e.limits.lower, e.limits.upper))
-        .collect();
-    let hist = figures::histograms(&format!("{} by {}", r.value, r.by), &r.value, &groups);
-    let eq = if r.groups.len() == 2 {
-        let ia = if r.groups[0].limits.upper <= r.groups[1].limits.upper {
-            0
-        } else {
-            1
-        };
-        let (a, b) = (&r.groups[ia], &r.groups[1 - ia]);
-        let p = crate::Permissible::named(
-            &format!("limits of '{}'", a.group),
-            a.limits.lower,
-            a.limits.upper,
-            r.options.permissible,
-        )?;
-        Some(figures::equivalence_plot(
-            &format!(
-                "{}: equivalence lines, {} = {} (A) vs {} (B)",
-                r.value, r.by, a.group, b.group
-            ),
-            &format!("{} = {}", r.by, a.group),
-            &format!("{} = {}", r.by, b.group),
-            (a.limits.lower, a.limits.upper),
-            (b.limits.lower, b.limits.upper),
-            &p,
-        ))
-    } else {
-        None
-    };
-    Ok((hist, eq))
+    out
 }

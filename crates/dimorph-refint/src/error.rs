@@ -1,12 +1,16 @@
-//! The engine's error type: every variant names the argument, file, row or group at fault.
+//! The engine's error type: every variant names the argument, file, line, column or group at
+//! fault (in `what`, or as a [`Located`] argument for a refused option).
+
+use dimorph_core::Located;
 
 /// Errors of the reference-limit engine. All of them are caused by the input (exit code 2 in
 /// the CLI).
 #[derive(Debug, thiserror::Error)]
 pub enum RefintError {
-    /// A value that must be positive (log-normal assumption, reflimR method) is not.
-    #[error("{what}: value {value} is not positive; the log-normal assumption needs values > 0")]
-    NonPositive { what: String, value: f64 },
+    /// A value that must be positive (log-normal assumption, reflimR method) is not; `why` names
+    /// the rule that needs it.
+    #[error("{what}: value {value} is not positive; {why} needs values > 0")]
+    NonPositive { what: String, value: f64, why: String },
     /// The lower reference limit is not below the upper one.
     #[error("{what}: the lower limit ({rl1}) must be below the upper limit ({rl2})")]
     LimitOrder { what: String, rl1: f64, rl2: f64 },
@@ -27,6 +31,9 @@ pub enum RefintError {
     /// A problem with the grouping column.
     #[error("{0}")]
     Group(String),
+    /// An option refused: a bad value, or one that does not apply (the message says why).
+    #[error("{0}")]
+    Option(Located<String>),
     /// Reading the data failed.
     #[error(transparent)]
     Data(#[from] dimorph_data::DataError),
@@ -34,7 +41,11 @@ pub enum RefintError {
 
 pub type Result<T> = std::result::Result<T, RefintError>;
 
-/// Checks a pair of reference limits: finite, ordered, and (when `positive`) above zero.
+/// Why limits must be positive in [`check_limits`].
+pub const LOGNORMAL_NEEDS_POSITIVE: &str = "the log-normal assumption";
+
+/// Checks a pair of reference limits: finite, ordered, and (when `positive`) above zero (the
+/// log-normal assumption).
 pub fn check_limits(what: &str, rl1: f64, rl2: f64, positive: bool) -> Result<()> {
     for (name, v) in [("lower limit", rl1), ("upper limit", rl2)] {
         if !v.is_finite() {
@@ -50,6 +61,7 @@ pub fn check_limits(what: &str, rl1: f64, rl2: f64, positive: bool) -> Result<()
                 return Err(RefintError::NonPositive {
                     what: what.into(),
                     value: v,
+                    why: LOGNORMAL_NEEDS_POSITIVE.into(),
                 });
             }
         }

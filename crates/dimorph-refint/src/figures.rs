@@ -1,6 +1,9 @@
-//! SVG figures: the equivalence-line plot of the paper's Figure 2 and histograms of each group
-//! with its reference limits.
+//! SVG figures: the equivalence-line plot of the paper's Figure 2 (eqs. 1–2) and histograms of
+//! each group with its reference limits.
 
+use crate::error::Result;
+use crate::grouped::Grouped;
+use crate::partition::PartitionResult;
 use crate::permissible::Permissible;
 use crate::stats::{quantile7, sorted};
 use dimorph_report::svg::{Chart, PALETTE};
@@ -128,4 +131,75 @@ pub fn histograms(title: &str, x_label: &str, groups: &[(String, Vec<f64>, f64, 
 
 fn fmt_lim(x: f64) -> String {
     dimorph_report::fmt::sig(x, 4)
+}
+
+/// A figure of an analysis: the file name it is written to (in the output folder), its caption
+/// and the SVG.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Figure {
+    pub file: String,
+    pub caption: String,
+    pub svg: String,
+}
+
+impl Figure {
+    /// The figure as an output file.
+    pub fn to_file(&self) -> dimorph_core::OutputFile {
+        dimorph_core::OutputFile::text(self.file.clone(), self.svg.clone())
+    }
+}
+
+/// Histograms of the groups of `g` with each group's limits (`limits[i]` for group i).
+pub fn group_histograms(g: &Grouped, limits: &[(f64, f64)], label: &dyn Fn(&str) -> String) -> Figure {
+    let groups: Vec<(String, Vec<f64>, f64, f64)> = g
+        .groups
+        .iter()
+        .zip(limits)
+        .map(|((lvl, x), (lo, hi))| (label(lvl), x.clone(), *lo, *hi))
+        .collect();
+    let title = match &g.by {
+        Some(by) => format!("{} by {by}", g.value),
+        None => g.value.clone(),
+    };
+    Figure {
+        file: "histograms.svg".into(),
+        caption: format!(
+            "{title}: histograms with each group's reference limits (values above median + 8·IQR not drawn)"
+        ),
+        svg: histograms(&title, &g.value, &groups),
+    }
+}
+
+/// The figures of a partition: the histograms, and for two groups the equivalence plot with
+/// A = the group with the lower upper limit (it defines pu).
+pub fn partition_figures(r: &PartitionResult, g: &Grouped) -> Result<Vec<Figure>> {
+    let limits: Vec<(f64, f64)> = r.groups.iter().map(|e| (e.limits.lower, e.limits.upper)).collect();
+    let by = r.by.clone();
+    let mut figs = vec![group_histograms(g, &limits, &|lvl| format!("{by} = {lvl}"))];
+    if r.groups.len() == 2 {
+        let ia = usize::from(r.groups[0].limits.upper > r.groups[1].limits.upper);
+        let (a, b) = (&r.groups[ia], &r.groups[1 - ia]);
+        let p = Permissible::named(
+            &format!("limits of '{}'", a.group),
+            a.limits.lower,
+            a.limits.upper,
+            r.options.permissible(),
+        )?;
+        figs.push(Figure {
+            file: "equivalence.svg".into(),
+            caption: format!("{} by {}: equivalence lines (Figure 2 of the paper)", r.value, r.by),
+            svg: equivalence_plot(
+                &format!(
+                    "{}: equivalence lines, {} = {} (A) vs {} (B)",
+                    r.value, r.by, a.group, b.group
+                ),
+                &format!("{} = {}", r.by, a.group),
+                &format!("{} = {}", r.by, b.group),
+                (a.limits.lower, a.limits.upper),
+                (b.limits.lower, b.limits.upper),
+                &p,
+            ),
+        });
+    }
+    Ok(figs)
 }

@@ -8,25 +8,41 @@
 //! * [`equivalence`] — equivalence lines y = x ± z·pu(x) (eqs. 1–2) and the verdict for two
 //!   (or several, as in the appendix) sets of limits;
 //! * [`harris_boyd`] — the Harris & Boyd / CLSI z test (eq. 14) and the CLSI pD% column;
-//! * [`interpretation`] — a laboratory's limits against target limits, as reflimR reports it.
+//! * [`interpretation`] — a laboratory's limits against target limits, as reflimR reports it;
+//! * [`table`] — the paper's Table 1 for any list of analytes.
 //!
 //! Limits are estimated from data by [`estimate`]: direct methods after CLSI EP28-A3c
 //! (nonparametric, parametric, robust; outlier screens) and the indirect reflimR method for
-//! routine data that contain pathological values. [`partition`] puts both together for a data
-//! set with a group column, [`figures`] draws the SVG plots and [`demo`] builds the demo section.
+//! routine data that contain pathological values; [`grouped`] reads a column split by a group
+//! column. [`partition`] puts both together for a data set with a group column.
+//!
+//! The engine contract: [`options`] holds every option struct (defaults, `validate()`), and
+//! [`run`] one entry point per analysis — [`run_table`], [`run_compare`], [`run_estimate`],
+//! [`run_partition`] — each returning a [`dimorph_report::Outcome`] with the typed result, the
+//! report sections ([`report`]), the tidy tables ([`tidy`]) and the SVG figures ([`figures`]).
+//! Nothing here prints, exits or writes files. [`demo`] builds the demo's section.
 
 pub mod demo;
 pub mod equivalence;
 pub mod error;
 pub mod estimate;
 pub mod figures;
+pub mod grouped;
 pub mod harris_boyd;
 pub mod interpretation;
+pub mod options;
 pub mod partition;
 pub mod permissible;
 pub mod report;
+pub mod run;
 pub mod stats;
 pub mod table;
+pub mod tidy;
 
 pub use error::RefintError;
-pub use permissible::{Assumption, Permissible, PermissibleOptions};
+pub use options::{
+    Assumption, EstimateOptions, EstimateRunOptions, Method, PartitionOptions, PermissibleOptions, ReflimOptions,
+    Transform,
+};
+pub use permissible::Permissible;
+pub use run::{run_compare, run_estimate, run_partition, run_table, CompareResult, EstimateResult, TableResult};

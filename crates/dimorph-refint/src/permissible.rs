@@ -12,57 +12,10 @@
 use crate::error::{check_limits, RefintError, Result};
 use serde::Serialize;
 
+pub use crate::options::{Assumption, PermissibleOptions, BIAS_FACTOR, Z_90};
+
 /// 3.92 = 2 × 1.96: the width of the central 95 % of a normal distribution in SDs (eq. 5).
 pub const WIDTH_95: f64 = 3.92;
-/// The paper's default factor for the equivalence lines (eqs. 1–4): the one-sided 90 % normal
-/// quantile, rounded as the paper uses it.
-pub const Z_90: f64 = 1.28;
-/// Factor for the permissible uncertainty when the biases of the two procedures are unknown or
-/// differ: pu = 1.22·ps_A (Haeckel et al. 2015, cited in the paper).
-pub const BIAS_FACTOR: f64 = 1.22;
-
-/// Distribution assumed for the reference population between the limits.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
-#[serde(rename_all = "lowercase")]
-pub enum Assumption {
-    /// Log-normal (the paper's default, eq. 5–8): needs positive limits.
-    #[default]
-    LogNormal,
-    /// Normal: s_E = (RL₂ − RL₁)/3.92, mean = median = (RL₁ + RL₂)/2, CV_E = 100·s_E/mean.
-    Normal,
-}
-
-/// Options of the permissible-uncertainty calculation.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct PermissibleOptions {
-    /// Multiplier of pu in the equivalence lines and permissible differences (1.28 = 90 %
-    /// one-sided; 1.64 for 95 %).
-    pub z: f64,
-    /// When true, pu = 1.22·ps_A (the two procedures' biases are unknown or differ), else pu = ps_A.
-    pub bias: bool,
-    pub assumption: Assumption,
-}
-
-impl Default for PermissibleOptions {
-    fn default() -> Self {
-        PermissibleOptions {
-            z: Z_90,
-            bias: false,
-            assumption: Assumption::LogNormal,
-        }
-    }
-}
-
-impl PermissibleOptions {
-    /// The factor pu/ps_A: 1.22 with `bias`, else 1.
-    pub fn pu_factor(&self) -> f64 {
-        if self.bias {
-            BIAS_FACTOR
-        } else {
-            1.0
-        }
-    }
-}
 
 /// Everything the appendix derives from one pair of reference limits, with the permissible
 /// differences at both limits.
@@ -121,12 +74,7 @@ impl Permissible {
     /// As [`Permissible::from_limits`], with `what` naming the limits in error messages.
     pub fn named(what: &str, rl1: f64, rl2: f64, options: PermissibleOptions) -> Result<Permissible> {
         check_limits(what, rl1, rl2, options.assumption == Assumption::LogNormal)?;
-        if !(options.z.is_finite() && options.z > 0.0) {
-            return Err(RefintError::Invalid {
-                what: "--z".into(),
-                msg: format!("the factor z must be a positive number, got {}", options.z),
-            });
-        }
+        options.validate()?;
         let (s_ln, med_ln, mean, s_lin, cv_e, med) = match options.assumption {
             Assumption::LogNormal => {
                 let s_ln = (rl2.ln() - rl1.ln()) / WIDTH_95; // eq. 5

@@ -1,7 +1,8 @@
 //! Text/HTML rendering of the engine's results as report sections (the CLI prints these; the
 //! JSON output is the result structs themselves).
 
-use crate::equivalence::{display_digits, Comparison};
+use crate::equivalence::{display_digits, Comparison, SeveralResult};
+use crate::estimate::group::GroupEstimate;
 use crate::estimate::Limits;
 use crate::partition::PartitionResult;
 use dimorph_report::{fmt::fixed, fmt::sig, Section, Table};
@@ -59,10 +60,7 @@ pub fn comparison_section(c: &Comparison) -> Section {
         } else {
             ", pu = ps_A"
         },
-        match p.options.assumption {
-            crate::Assumption::LogNormal => "log-normal",
-            crate::Assumption::Normal => "normal",
-        }
+        p.options.assumption.text()
     ));
     s.table(t);
     s.text(format!("Lower: {}", c.lower.reason));
@@ -159,4 +157,105 @@ pub fn partition_section(r: &PartitionResult) -> Section {
         )
     });
     s
+}
+
+/// How a group is named in the estimate report: `Sex = f`, or `all` without a group column.
+pub fn group_label(by: Option<&str>, group: &str) -> String {
+    match by {
+        Some(b) => format!("{b} = {group}"),
+        None => "all".into(),
+    }
+}
+
+/// The estimate as a section: the limits per group, with reflimR's interpretation against the
+/// targets and its remarks as notes.
+pub fn estimate_section(value: &str, by: Option<&str>, groups: &[GroupEstimate], skipped: &[String]) -> Section {
+    let rows: Vec<(String, &Limits)> = groups.iter().map(|e| (group_label(by, &e.group), &e.limits)).collect();
+    let mut t = limits_table(&format!("Reference limits of {value}"), &rows);
+    for sk in skipped {
+        t.note(format!("skipped: {sk}"));
+    }
+    let short = |e: &GroupEstimate| if by.is_some() { e.group.clone() } else { "all".into() };
+    for e in groups {
+        if let Some(i) = e.reflim.as_ref().and_then(|r| r.interpretation.as_ref()) {
+            t.note(format!(
+                "{}: against targets {} - {}: lower limit {}, upper limit {}",
+                short(e),
+                i.targets.0,
+                i.targets.1,
+                i.lower.text(),
+                i.upper.text()
+            ));
+        }
+        for rm in e.reflim.iter().flat_map(|r| &r.remarks) {
+            t.note(format!("{}: {rm}", short(e)));
+        }
+    }
+    let mut s = Section::new("");
+    s.table(t);
+    s
+}
+
+/// Several sets compared at both limits (the appendix procedure): one table per limit, a row per
+/// step.
+pub fn several_section(results: &[SeveralResult]) -> Section {
+    let mut s = Section::new("Comparison of several sets of reference limits (Haeckel et al. 2016, appendix)");
+    for r in results {
+        let mut t = Table::new(
+            format!("{} limit", r.limit.name()),
+            &["step", "sets", "min", "max", "spread", "pD", "result"],
+        );
+        for (k, st) in r.steps.iter().enumerate() {
+            t.row([
+                (k + 1).to_string(),
+                st.kept.join(", "),
+                sig(st.min, 5),
+                sig(st.max, 5),
+                fixed(st.spread, 4),
+                fixed(st.pd, 4),
+                st.excluded
+                    .as_ref()
+                    .map(|e| format!("exclude {e}"))
+                    .unwrap_or_else(|| "common limit".into()),
+            ]);
+        }
+        t.note(format!(
+            "common limit for: {}{}",
+            r.common.join(", "),
+            if r.excluded.is_empty() {
+                String::new()
+            } else {
+                format!("; excluded: {}", r.excluded.join(", "))
+            }
+        ));
+        s.table(t);
+    }
+    s
+}
+
+/// Each set B against A, limit by limit (eqs. 3–4): a row per set and limit.
+pub fn pairs_table(names: &[String], comparisons: &[Comparison]) -> Table {
+    let mut t = Table::new(
+        "Each set against A (pD from A's limits)",
+        &["set", "limit", "A", "B", "D", "pD", "verdict"],
+    );
+    for (name, c) in names.iter().zip(comparisons) {
+        let dg = display_digits(c.permissible.pd1.min(c.permissible.pd2));
+        for v in [&c.lower, &c.upper] {
+            t.row([
+                name.clone(),
+                v.limit.name().to_string(),
+                format!("{}", v.a),
+                format!("{}", v.b),
+                fixed(v.d, dg),
+                fixed(v.pd, dg),
+                if v.relevant {
+                    "relevant".to_string()
+                } else {
+                    "not relevant".to_string()
+                },
+            ]);
+        }
+    }
+    t
 }

@@ -1,8 +1,6 @@
 //! Small statistics shared by the estimators: sample quantiles (R's types 6 and 7), mean and
-//! standard deviation, normal and t quantiles, a seeded random generator for the bootstrap and
-//! simulations.
-
-use statrs::distribution::{ContinuousCDF, Normal, StudentsT};
+//! standard deviation, and R's rounding as reflimR prints limits. Distribution functions come
+//! from [`dimorph_core::dist`], the bootstrap's random numbers from [`dimorph_core::Rng`].
 
 /// Quantile of *sorted* data by R's type 7 (the default of `quantile()`): linear interpolation
 /// at position 1 + p·(n − 1).
@@ -54,24 +52,6 @@ pub fn sd(x: &[f64]) -> f64 {
     (x.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / (x.len() as f64 - 1.0)).sqrt()
 }
 
-/// Standard normal quantile.
-pub fn qnorm(p: f64) -> f64 {
-    Normal::standard().inverse_cdf(p)
-}
-
-/// Standard normal distribution function.
-pub fn pnorm(x: f64) -> f64 {
-    Normal::standard().cdf(x)
-}
-
-/// Quantile of Student's t with `df` degrees of freedom.
-pub fn qt(p: f64, df: f64) -> f64 {
-    match StudentsT::new(0.0, 1.0, df) {
-        Ok(t) => t.inverse_cdf(p),
-        Err(_) => f64::NAN,
-    }
-}
-
 /// Sorts a copy of finite values ascending.
 pub fn sorted(x: &[f64]) -> Vec<f64> {
     let mut v = x.to_vec();
@@ -101,57 +81,10 @@ pub fn round_to(x: f64, d: i32) -> f64 {
     format!("{:.*}", d as usize, x).parse().unwrap_or(x)
 }
 
-/// A small, seeded pseudo-random generator (xoshiro256**), for the bootstrap and simulations
-/// (reproducible runs without a dependency).
-#[derive(Debug, Clone)]
-pub struct Rng {
-    s: [u64; 4],
-}
-
-impl Rng {
-    pub fn new(seed: u64) -> Self {
-        let mut z = seed;
-        let mut next = || {
-            z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut x = z;
-            x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            x ^ (x >> 31)
-        };
-        Rng {
-            s: [next(), next(), next(), next()],
-        }
-    }
-    pub fn next_u64(&mut self) -> u64 {
-        let r = self.s[1].wrapping_mul(5).rotate_left(7).wrapping_mul(9);
-        let t = self.s[1] << 17;
-        self.s[2] ^= self.s[0];
-        self.s[3] ^= self.s[1];
-        self.s[1] ^= self.s[2];
-        self.s[0] ^= self.s[3];
-        self.s[2] ^= t;
-        self.s[3] = self.s[3].rotate_left(45);
-        r
-    }
-    /// Uniform on (0, 1).
-    pub fn uniform(&mut self) -> f64 {
-        ((self.next_u64() >> 11) as f64 + 0.5) / (1u64 << 53) as f64
-    }
-    /// Uniform index in 0..n.
-    pub fn index(&mut self, n: usize) -> usize {
-        ((self.uniform() * n as f64) as usize).min(n - 1)
-    }
-    /// Standard normal (Box–Muller).
-    pub fn normal(&mut self) -> f64 {
-        let u1 = self.uniform();
-        let u2 = self.uniform();
-        (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use dimorph_core::dist::qnorm;
 
     #[test]
     fn quantiles_match_r() {

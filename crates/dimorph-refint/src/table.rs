@@ -27,26 +27,27 @@ pub struct Table1Row {
     pub permissible: Permissible,
 }
 
-/// Table 1 for limit pairs.
+/// One row of Table 1; `what` names the limits in error messages.
+fn row(what: &str, (q, u, rl1, rl2): &(String, String, f64, f64), options: PermissibleOptions) -> Result<Table1Row> {
+    let p = Permissible::named(what, *rl1, *rl2, options)?;
+    Ok(Table1Row {
+        quantity: q.clone(),
+        unit: u.clone(),
+        rl1: *rl1,
+        rl2: *rl2,
+        cv_e: p.cv_e,
+        pd1: p.pd1,
+        pd2: p.pd2,
+        pd1_pct: p.pd1_pct,
+        pd2_pct: p.pd2_pct,
+        pd_clsi_pct: clsi_pd_pct(p.cv_e, 120),
+        permissible: p,
+    })
+}
+
+/// Table 1 for limit pairs (quantity, unit, RL₁, RL₂).
 pub fn table1(rows: &[(String, String, f64, f64)], options: PermissibleOptions) -> Result<Vec<Table1Row>> {
-    rows.iter()
-        .map(|(q, u, rl1, rl2)| {
-            let p = Permissible::named(q, *rl1, *rl2, options)?;
-            Ok(Table1Row {
-                quantity: q.clone(),
-                unit: u.clone(),
-                rl1: *rl1,
-                rl2: *rl2,
-                cv_e: p.cv_e,
-                pd1: p.pd1,
-                pd2: p.pd2,
-                pd1_pct: p.pd1_pct,
-                pd2_pct: p.pd2_pct,
-                pd_clsi_pct: clsi_pd_pct(p.cv_e, 120),
-                permissible: p,
-            })
-        })
-        .collect()
+    rows.iter().map(|r| row(&r.0, r, options)).collect()
 }
 
 fn text_col(frame: &Frame, name: &str) -> Result<Vec<String>> {
@@ -98,17 +99,14 @@ pub fn table1_from_frame(frame: &Frame, options: PermissibleOptions) -> Result<V
         .enumerate()
         .map(|(i, r)| {
             let what = format!("{}: line {} ({})", frame.source, frame.line_of(i), r.0);
-            let p = Permissible::named(&what, r.2, r.3, options)?;
-            let mut row = table1(std::slice::from_ref(r), options)?.remove(0);
-            row.permissible = p;
-            Ok(row)
+            row(&what, r, options)
         })
         .collect()
 }
 
 /// Renders Table 1 as the paper lays it out.
 pub fn render(rows: &[Table1Row]) -> Table {
-    let z = rows.first().map(|r| r.permissible.options.z).unwrap_or(1.28);
+    let o = rows.first().map(|r| r.permissible.options).unwrap_or_default();
     let mut t = Table::new(
         "Table 1: permissible differences of reference limits (Haeckel, Wosniok & Arzideh 2016)",
         &[
@@ -140,8 +138,11 @@ pub fn render(rows: &[Table1Row]) -> Table {
         ]);
     }
     t.note(format!(
-        "CV_E* from the limits under the log-normal assumption (eqs. 5-8); pD = {z}·ps_A at the limit (eqs. 3-4, 9-12); \
-         CLSI pD% = 3·(2·CV_E*²/120)^0.5 (Harris & Boyd)."
+        "CV_E* from the limits under the {} assumption (eqs. 5-8); pD = {}{}·ps_A at the limit (eqs. 3-4, 9-12); \
+         CLSI pD% = 3·(2·CV_E*²/120)^0.5 (Harris & Boyd).",
+        o.assumption.text(),
+        o.z,
+        if o.bias { "·1.22" } else { "" }
     ));
     t
 }

@@ -1,10 +1,10 @@
-//! `dimorph refint` end to end: outputs, JSON fields, and exit code 2 with a clear message for
-//! bad input.
+//! `dimorph refint` end to end: outputs, the JSON envelope of every subcommand, tidy CSV, and exit
+//! code 2 with a clear message for bad input and for options that do not apply.
 
 use std::path::PathBuf;
 
 mod common;
-use common::{run, stderr};
+use common::{run, stderr, stdout};
 
 fn data(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -32,7 +32,7 @@ fn table_json_has_the_paper_numbers() {
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    let crea = v
+    let crea = v["result"]["rows"]
         .as_array()
         .unwrap()
         .iter()
@@ -48,8 +48,9 @@ fn compare_worked_example() {
     let o = run(&["refint", "compare", "--a", "50,104", "--b", "45,88", "--format", "json"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(v["upper"]["relevant"], true);
-    assert!((v["upper"]["d"].as_f64().unwrap() - 16.0).abs() < 1e-12);
+    let c = &v["result"]["comparisons"][0];
+    assert_eq!(c["upper"]["relevant"], true);
+    assert!((c["upper"]["d"].as_f64().unwrap() - 16.0).abs() < 1e-12);
     let o = run(&["refint", "compare", "--a", "10,35", "--b", "10,37"]);
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(o.status.success() && out.contains("not relevant"), "{out}");
@@ -58,6 +59,7 @@ fn compare_worked_example() {
 #[test]
 fn partition_writes_figures_and_decides() {
     let dir = std::env::temp_dir().join(format!("dimorph_refint_figs_{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
     let o = run(&[
         "refint",
         "partition",
@@ -74,11 +76,31 @@ fn partition_writes_figures_and_decides() {
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(v["partition"], true);
-    assert_eq!(v["decisions"][1]["limit"], "upper");
-    let svg = std::fs::read_to_string(dir.join("CREA_by_Sex_equivalence.svg")).unwrap();
+    assert_eq!(v["result"]["partition"], true);
+    assert_eq!(v["result"]["decisions"][1]["limit"], "upper");
+    let svg = std::fs::read_to_string(dir.join("equivalence.svg")).unwrap();
     assert!(svg.starts_with("<svg") && svg.contains("equivalence lines"));
-    assert!(dir.join("CREA_by_Sex_histograms.svg").exists());
+    let mut files: Vec<String> = v["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            PathBuf::from(f.as_str().unwrap())
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    files.sort();
+    assert_eq!(
+        files,
+        ["decisions.csv", "equivalence.svg", "histograms.svg", "limits.csv"]
+    );
+    for f in &files {
+        assert!(dir.join(f).exists(), "{f}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -98,8 +120,9 @@ fn estimate_reflim_matches_reflimr_printed_limits() {
     assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     // reflimR 1.1.0: women 54.6–80.2, men 61.2–115.4 (tests/reference/peers.R of dimorph-refint)
-    assert_eq!(v["groups"][0]["reflim"]["lower_rounded"].as_f64(), Some(54.6));
-    assert_eq!(v["groups"][1]["reflim"]["upper_rounded"].as_f64(), Some(115.4));
+    let g = &v["result"]["groups"];
+    assert_eq!(g[0]["reflim"]["lower_rounded"].as_f64(), Some(54.6));
+    assert_eq!(g[1]["reflim"]["upper_rounded"].as_f64(), Some(115.4));
 }
 
 fn expect_input_error(args: &[&str], needles: &[&str]) {
@@ -232,7 +255,7 @@ fn estimate_with_targets_interprets_like_reflimr() {
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    let i = &v["groups"][0]["reflim"]["interpretation"];
+    let i = &v["result"]["groups"][0]["reflim"]["interpretation"];
     assert_eq!(i["lower"], "markedly_increased");
     assert_eq!(i["upper"], "markedly_decreased");
     expect_input_error(
@@ -255,4 +278,299 @@ fn dimorph_data_targets() -> String {
     let row = s.lines().find(|l| l.starts_with("\"CREA\"")).unwrap();
     let f: Vec<&str> = row.split(',').collect();
     format!("{},{}", f[2], f[3])
+}
+
+/// The JSON envelope of a run: exactly the envelope keys, the command, the input's role keys and
+/// the result's top-level keys.
+fn assert_envelope(args: &[&str], command: &str, input_keys: &[&str], result_keys: &[&str]) -> serde_json::Value {
+    let o = run(args);
+    assert!(o.status.success(), "args {args:?}: {}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let keys = |x: &serde_json::Value| {
+        let mut k: Vec<String> = x
+            .as_object()
+            .unwrap_or_else(|| panic!("not an object: {x}"))
+            .keys()
+            .cloned()
+            .collect();
+        k.sort();
+        k
+    };
+    let sorted = |k: &[&str]| {
+        let mut k: Vec<String> = k.iter().map(|s| s.to_string()).collect();
+        k.sort();
+        k
+    };
+    assert_eq!(
+        keys(&v),
+        sorted(&["command", "version", "input", "options", "result", "warnings", "files"]),
+        "{command}"
+    );
+    assert_eq!(v["command"], command);
+    assert_eq!(keys(&v["input"]), sorted(input_keys), "{command}: input");
+    assert_eq!(keys(&v["result"]), sorted(result_keys), "{command}: result");
+    assert!(v["options"].is_object() && v["warnings"].is_array() && v["files"].is_array());
+    v
+}
+
+#[test]
+fn every_subcommand_prints_the_envelope() {
+    let t = data("haeckel2016_table1.csv");
+    let v = assert_envelope(
+        &["refint", "table", "--data", t.to_str().unwrap(), "--format", "json"],
+        "refint table",
+        &["data"],
+        &["rows"],
+    );
+    assert_eq!(v["result"]["rows"].as_array().unwrap().len(), 10);
+    assert_eq!(v["options"]["z"].as_f64(), Some(1.28));
+    let compare_keys = ["a", "b", "permissible", "comparisons", "several", "relevant"];
+    let v = assert_envelope(
+        &["refint", "compare", "--a", "50,104", "--b", "45,88", "--format", "json"],
+        "refint compare",
+        &["a", "b"],
+        &compare_keys,
+    );
+    assert_eq!(v["result"]["comparisons"].as_array().unwrap().len(), 1);
+    // two --b: still the envelope, never a bare array
+    let v = assert_envelope(
+        &[
+            "refint", "compare", "--a", "50,104", "--b", "45,88", "--b", "52,110", "--format", "json",
+        ],
+        "refint compare",
+        &["a", "b"],
+        &compare_keys,
+    );
+    assert_eq!(v["result"]["several"].as_array().unwrap().len(), 2);
+    assert_eq!(v["result"]["several"][1]["limit"], "upper");
+    assert_eq!(v["input"]["b"].as_array().unwrap().len(), 2);
+    let lt = data("reflimr_livertests.csv");
+    let lt = lt.to_str().unwrap();
+    let v = assert_envelope(
+        &[
+            "refint", "estimate", "--data", lt, "--value", "CREA", "--by", "Sex", "--format", "json",
+        ],
+        "refint estimate",
+        &["data"],
+        &["value", "by", "skipped", "groups"],
+    );
+    assert_eq!(v["options"]["method"], "reflim");
+    assert_eq!(v["options"]["value"], "CREA");
+    assert!(v["options"]["transform"].is_null() && v["options"]["permissible"].is_null());
+    let v = assert_envelope(
+        &[
+            "refint",
+            "partition",
+            "--data",
+            lt,
+            "--value",
+            "CREA",
+            "--by",
+            "Sex",
+            "--format",
+            "json",
+        ],
+        "refint partition",
+        &["data"],
+        &[
+            "value",
+            "by",
+            "method",
+            "options",
+            "skipped",
+            "groups",
+            "pooled",
+            "decisions",
+            "harris_boyd",
+            "partition",
+            "notes",
+        ],
+    );
+    assert_eq!(v["options"]["permissible"]["z"].as_f64(), Some(1.28));
+    assert_eq!(v["result"]["decisions"].as_array().unwrap().len(), 2);
+}
+
+const NASTY: &str = "Heart, \"vessels\"\nand more";
+
+/// Two groups of 200 values, one named `NASTY` (quoted in the file), one `plain`.
+fn nasty_data() -> PathBuf {
+    let quoted = format!("\"{}\"", NASTY.replace('"', "\"\""));
+    let mut csv = String::from("v,g\n");
+    for i in 0..200 {
+        // a smooth, symmetric spread of values: 80..120 and 100..150
+        let u = (i as f64 + 0.5) / 200.0;
+        let z = -(u * std::f64::consts::PI).cos();
+        csv.push_str(&format!("{:.2},{quoted}\n", 100.0 + 20.0 * z));
+        csv.push_str(&format!("{:.2},plain\n", 125.0 + 25.0 * z));
+    }
+    tmp("nasty.csv", &csv)
+}
+
+/// Parses CSV text: (header, rows of fields).
+fn parse_csv(text: &str) -> (Vec<String>, Vec<Vec<String>>) {
+    let f = dimorph_data::read_csv_bytes("stdout", text.as_bytes()).unwrap();
+    let header: Vec<String> = f.names().iter().map(|s| s.to_string()).collect();
+    let cell = |c: &dimorph_data::Column, i: usize| match &c.data {
+        dimorph_data::ColumnData::Num(v) => format!("{}", v[i]),
+        dimorph_data::ColumnData::Text { values, .. } => values[i].clone().unwrap_or_else(|| "NA".into()),
+    };
+    let rows = (0..f.nrows)
+        .map(|i| header.iter().map(|h| cell(f.column(h).unwrap(), i)).collect())
+        .collect();
+    (header, rows)
+}
+
+#[test]
+fn a_group_name_with_comma_quote_and_newline_round_trips_through_csv() {
+    let d = nasty_data();
+    let d = d.to_str().unwrap();
+    for (sub, method, n_rows) in [("estimate", "direct", 4), ("partition", "parametric", 6)] {
+        let dir = std::env::temp_dir().join(format!("dimorph_refint_nasty_{sub}_{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let o = run(&[
+            "refint",
+            sub,
+            "--data",
+            d,
+            "--value",
+            "v",
+            "--by",
+            "g",
+            "--method",
+            method,
+            "--format",
+            "csv",
+            "--out",
+            dir.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{sub}: {}", stderr(&o));
+        let printed = stdout(&o);
+        let written = std::fs::read_to_string(dir.join("limits.csv")).unwrap();
+        assert_eq!(
+            printed, written,
+            "{sub}: --format csv prints the main table, limits.csv"
+        );
+        let (header, rows) = parse_csv(&printed);
+        assert_eq!(header[..3], ["group", "limit", "estimate"]);
+        assert_eq!(rows.len(), n_rows, "{sub}");
+        assert!(rows.iter().all(|r| r.len() == header.len()));
+        assert_eq!(rows[0][0], NASTY, "{sub}");
+        assert_eq!(rows[1][0], NASTY, "{sub}");
+        assert_eq!(rows[2][0], "plain", "{sub}");
+        assert!(rows[0][2].parse::<f64>().is_ok());
+        if sub == "partition" {
+            let (h, dec) = parse_csv(&std::fs::read_to_string(dir.join("decisions.csv")).unwrap());
+            assert_eq!(h[..2], ["limit", "reference"]);
+            assert_eq!(dec.len(), 2);
+            assert_eq!(dec[0][1], NASTY);
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+#[test]
+fn format_csv_gives_tidy_tables() {
+    let t = data("haeckel2016_table1.csv");
+    let o = run(&["refint", "table", "--data", t.to_str().unwrap(), "--format", "csv"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (h, rows) = parse_csv(&stdout(&o));
+    assert_eq!(h[..4], ["quantity", "unit", "rl1", "rl2"]);
+    assert_eq!(rows.len(), 10);
+    let o = run(&[
+        "refint", "compare", "--a", "50,104", "--b", "45,88", "--b", "52,110", "--format", "csv",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (h, rows) = parse_csv(&stdout(&o));
+    assert_eq!(h[..3], ["set", "lower", "upper"]);
+    assert_eq!(rows.len(), 2, "one row per compared set");
+    assert_eq!((rows[0][0].as_str(), rows[1][0].as_str()), ("B1", "B2"));
+    let lt = data("reflimr_livertests.csv");
+    let o = run(&[
+        "refint",
+        "estimate",
+        "--data",
+        lt.to_str().unwrap(),
+        "--value",
+        "CREA",
+        "--by",
+        "Sex",
+        "--format",
+        "csv",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (h, rows) = parse_csv(&stdout(&o));
+    assert_eq!(h[..2], ["group", "limit"]);
+    let printed = h.iter().position(|c| c == "printed").unwrap();
+    // one row per group × limit; reflimR prints 54.6–80.2 (women), 61.2–115.4 (men)
+    assert_eq!(rows.len(), 4);
+    assert_eq!((rows[0][0].as_str(), rows[0][1].as_str()), ("f", "lower"));
+    assert_eq!(rows[0][printed], "54.6");
+    assert_eq!(rows[3][printed], "115.4");
+}
+
+#[test]
+fn options_that_do_not_apply_are_refused_with_the_reason() {
+    let lt = data("reflimr_livertests.csv");
+    let lt = lt.to_str().unwrap();
+    let est = ["refint", "estimate", "--data", lt, "--value", "CREA"];
+    let with = |extra: &[&'static str]| -> Vec<&str> { est.iter().chain(extra).copied().collect() };
+    // the permissible uncertainty compares limits; estimate compares none
+    expect_input_error(
+        &with(&["--z", "3", "--bias", "--assumption", "normal"]),
+        &["--z, --bias, --assumption", "compares none"],
+    );
+    expect_input_error(&with(&["--bias"]), &["--bias", "compares none"]);
+    // --transform is the parametric method's
+    expect_input_error(
+        &with(&["--transform", "lognormal"]),
+        &["--transform", "applies only to --method parametric", "--method reflim"],
+    );
+    expect_input_error(
+        &with(&["--method", "direct", "--transform", "boxcox"]),
+        &["--transform", "applies only to --method parametric"],
+    );
+    // --seed drives the bootstraps of direct and robust only
+    expect_input_error(&with(&["--seed", "7"]), &["--seed", "--method reflim"]);
+    expect_input_error(
+        &with(&["--method", "parametric", "--seed", "7"]),
+        &["--seed", "--method parametric"],
+    );
+    // a seed the direct method does not use (every group has n >= 120) is said, not ignored
+    let o = run(&with(&["--method", "direct", "--seed", "7", "--format", "json"]));
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--seed: not used"), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(v["warnings"][0].as_str().unwrap().contains("order statistics"));
+    // --targets is reflimR's interpretation
+    expect_input_error(
+        &with(&["--method", "robust", "--targets", "41,88"]),
+        &["--targets", "--method reflim only"],
+    );
+    // the same rules for partition
+    let part = ["refint", "partition", "--data", lt, "--value", "CREA", "--by", "Sex"];
+    let with = |extra: &[&'static str]| -> Vec<&str> { part.iter().chain(extra).copied().collect() };
+    expect_input_error(
+        &with(&["--method", "robust", "--transform", "lognormal"]),
+        &["--transform", "applies only to --method parametric"],
+    );
+    expect_input_error(&with(&["--seed", "7"]), &["--seed"]);
+    expect_input_error(&with(&["--z=0"]), &["--z", "positive"]);
+    // and options that do apply are used: a wider z gives a wider pD
+    let pd = |z: &'static str| {
+        let o = run(&with(&["--z", z, "--format", "json"]));
+        assert!(o.status.success(), "{}", stderr(&o));
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        v["result"]["decisions"][1]["pd"].as_f64().unwrap()
+    };
+    assert!((pd("2.56") / pd("1.28") - 2.0).abs() < 1e-9);
+}
+
+#[test]
+fn help_has_runnable_examples() {
+    for sub in ["table", "compare", "estimate", "partition"] {
+        let o = run(&["refint", sub, "--help"]);
+        let h = stdout(&o);
+        assert!(o.status.success() && h.contains("Examples:"), "{sub}: {h}");
+        assert!(h.contains(&format!("dimorph refint {sub} ")), "{sub}");
+    }
 }

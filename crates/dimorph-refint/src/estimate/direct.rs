@@ -9,7 +9,8 @@
 
 use super::{check_values, Limits};
 use crate::error::Result;
-use crate::stats::{quantile6, sorted, Rng};
+use crate::stats::{quantile6, sorted};
+use dimorph_core::Rng;
 use statrs::function::gamma::ln_gamma;
 
 /// Fewest values for which rank 0.025·(n + 1) is at least 1.
@@ -52,7 +53,7 @@ pub fn ci_ranks(n: usize, p: f64, conf: f64) -> (usize, usize) {
 
 /// Nonparametric limits with confidence intervals; `seed` drives the bootstrap (n < 120).
 pub fn nonparametric(what: &str, x: &[f64], seed: u64) -> Result<Limits> {
-    check_values(what, "nonparametric", x, MIN_N, false)?;
+    check_values(what, "nonparametric", x, MIN_N, None)?;
     let v = sorted(x);
     let n = v.len();
     let lower = quantile6(&v, 0.025);
@@ -75,7 +76,7 @@ pub fn nonparametric(what: &str, x: &[f64], seed: u64) -> Result<Limits> {
         let mut buf = vec![0.0; n];
         for _ in 0..BOOT_B {
             for b in buf.iter_mut() {
-                *b = v[rng.index(n)];
+                *b = v[rng.below(n)];
             }
             buf.sort_unstable_by(f64::total_cmp);
             lo.push(quantile6(&buf, 0.025));

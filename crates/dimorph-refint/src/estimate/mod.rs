@@ -7,6 +7,7 @@
 //! pathological values is in [`reflim`].
 
 pub mod direct;
+pub mod group;
 pub mod outliers;
 pub mod parametric;
 pub mod reflim;
@@ -15,31 +16,7 @@ pub mod robust;
 use crate::error::{RefintError, Result};
 use serde::Serialize;
 
-/// Estimation methods selectable from the CLI.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
-#[serde(rename_all = "lowercase")]
-pub enum Method {
-    /// Nonparametric percentiles (CLSI EP28-A3c).
-    Direct,
-    /// Parametric: normal, log-normal or Box–Cox (see [`parametric::Transform`]).
-    Parametric,
-    /// Robust biweight method (Horn & Pesce; CLSI EP28-A3c).
-    Robust,
-    /// Indirect reflimR method for routine data.
-    #[default]
-    Reflim,
-}
-
-impl Method {
-    pub fn name(self) -> &'static str {
-        match self {
-            Method::Direct => "nonparametric (direct)",
-            Method::Parametric => "parametric",
-            Method::Robust => "robust",
-            Method::Reflim => "reflimR (indirect)",
-        }
-    }
-}
+pub use crate::options::Method;
 
 /// Reference limits with their 90 % confidence intervals (when the method gives them).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -56,8 +33,9 @@ pub struct Limits {
 }
 
 /// Checks sample values: all finite, at least `min` of them, not all equal, and (when
-/// `positive`) all above zero. `what` names the data in messages; `method` the method.
-pub fn check_values(what: &str, method: &str, x: &[f64], min: usize, positive: bool) -> Result<()> {
+/// `positive` names the rule that needs it) all above zero. `what` names the data in messages;
+/// `method` the method.
+pub fn check_values(what: &str, method: &str, x: &[f64], min: usize, positive: Option<&str>) -> Result<()> {
     if let Some(i) = x.iter().position(|v| !v.is_finite()) {
         return Err(RefintError::Invalid {
             what: what.into(),
@@ -72,11 +50,12 @@ pub fn check_values(what: &str, method: &str, x: &[f64], min: usize, positive: b
             n: x.len(),
         });
     }
-    if positive {
+    if let Some(why) = positive {
         if let Some(v) = x.iter().copied().find(|v| *v <= 0.0) {
             return Err(RefintError::NonPositive {
                 what: what.into(),
                 value: v,
+                why: why.into(),
             });
         }
     }

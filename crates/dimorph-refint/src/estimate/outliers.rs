@@ -22,7 +22,7 @@ pub struct Horn {
 
 /// Horn's method: Tukey fences on the Box–Cox scale.
 pub fn horn(what: &str, x: &[f64]) -> Result<Horn> {
-    check_values(what, "Horn outlier", x, 4, true)?;
+    check_values(what, "Horn outlier", x, 4, Some("the Box-Cox transformation"))?;
     let lambda = boxcox_lambda(x, false);
     let t = sorted(&x.iter().map(|&v| boxcox(v, lambda)).collect::<Vec<_>>());
     let (q1, q3) = (quantile7(&t, 0.25), quantile7(&t, 0.75));
@@ -68,7 +68,7 @@ pub struct Dixon {
 
 /// Dixon's test for the more extreme of the smallest and largest value.
 pub fn dixon(what: &str, x: &[f64]) -> Result<Dixon> {
-    check_values(what, "Dixon", x, 3, false)?;
+    check_values(what, "Dixon", x, 3, None)?;
     let n = x.len();
     if n > 30 {
         return Err(RefintError::Invalid {

@@ -6,21 +6,13 @@
 
 use super::{check_values, Limits};
 use crate::error::{RefintError, Result};
-use crate::stats::{mean, qnorm, sd};
-use serde::Serialize;
+use crate::stats::{mean, sd};
+use dimorph_core::dist::qnorm;
 
 /// Fewest values for the parametric method.
 pub const MIN_N: usize = 20;
 
-/// The scale on which the data are taken as normal.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
-#[serde(rename_all = "lowercase")]
-pub enum Transform {
-    #[default]
-    Normal,
-    LogNormal,
-    BoxCox,
-}
+pub use crate::options::Transform;
 
 /// Box–Cox transform (λ = 0: log).
 pub fn boxcox(x: f64, lambda: f64) -> f64 {
@@ -86,7 +78,7 @@ pub fn boxcox_lambda(x: &[f64], refine: bool) -> f64 {
 
 /// Parametric limits with 90 % confidence intervals (`ref_conf` = 0.95 central interval).
 pub fn parametric(what: &str, x: &[f64], transform: Transform) -> Result<(Limits, Option<f64>)> {
-    let positive = transform != Transform::Normal;
+    let positive = (transform != Transform::Normal).then_some("the log-normal / Box-Cox transformation");
     check_values(what, "parametric", x, MIN_N, positive)?;
     let lambda = match transform {
         Transform::BoxCox => Some(boxcox_lambda(x, true)),

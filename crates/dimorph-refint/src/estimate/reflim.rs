@@ -23,29 +23,11 @@
 use super::check_values;
 use crate::error::{RefintError, Result};
 use crate::interpretation::{interpret, tolerance, Interpretation};
-use crate::stats::{qnorm, quantile7, reflim_digits, round_to, sorted};
+use crate::stats::{quantile7, reflim_digits, round_to, sorted};
+use dimorph_core::dist::qnorm;
 use serde::Serialize;
 
-/// Options of the reflimR method (its defaults).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct ReflimOptions {
-    /// Force the distribution type; None = decide by Bowley skewness.
-    pub lognormal: Option<bool>,
-    /// Per cent truncated at each side (reflimR's `perc.trunc`, default 2.5).
-    pub perc_trunc: f64,
-    /// Count below which a warning is raised (reflimR's `n.min`, default 200).
-    pub n_min: usize,
-}
-
-impl Default for ReflimOptions {
-    fn default() -> Self {
-        ReflimOptions {
-            lognormal: None,
-            perc_trunc: 2.5,
-            n_min: 200,
-        }
-    }
-}
+pub use crate::options::ReflimOptions;
 
 /// Absolute minimum of values, before and after truncation.
 pub const MIN_N: usize = 40;
@@ -189,13 +171,8 @@ pub fn conf_int95(n: usize, lower: f64, upper: f64, lognormal: bool) -> [f64; 4]
 /// Estimates reference limits from routine data by the reflimR method; `targets` adds the
 /// interpretation against target limits. `what` names the data in messages.
 pub fn reflim(what: &str, x: &[f64], targets: Option<(f64, f64)>, opts: ReflimOptions) -> Result<ReflimResult> {
-    check_values(what, "reflimR", x, MIN_N, true)?;
-    if !(opts.perc_trunc > 0.0 && opts.perc_trunc <= 25.0) {
-        return Err(RefintError::Invalid {
-            what: "perc_trunc".into(),
-            msg: format!("must be in (0, 25], got {}", opts.perc_trunc),
-        });
-    }
+    check_values(what, "reflimR", x, MIN_N, Some("the reflimR method"))?;
+    opts.validate()?;
     let mut remarks = Vec::new();
     let n = x.len();
     if n < opts.n_min {

@@ -7,7 +7,9 @@
 
 use super::{check_values, Limits};
 use crate::error::Result;
-use crate::stats::{median, qt, quantile7, sorted, Rng};
+use crate::stats::{median, quantile7, sorted};
+use dimorph_core::dist::qt;
+use dimorph_core::Rng;
 
 /// Fewest values for the robust method.
 pub const MIN_N: usize = 20;
@@ -63,7 +65,7 @@ fn robust_limits(v: &[f64]) -> (f64, f64) {
 
 /// Robust limits with bootstrap 90 % confidence intervals (`seed` drives the bootstrap).
 pub fn robust(what: &str, x: &[f64], seed: u64) -> Result<Limits> {
-    check_values(what, "robust", x, MIN_N, false)?;
+    check_values(what, "robust", x, MIN_N, None)?;
     let v = sorted(x);
     let n = v.len();
     let (lower, upper) = robust_limits(&v);
@@ -72,7 +74,7 @@ pub fn robust(what: &str, x: &[f64], seed: u64) -> Result<Limits> {
     let mut buf = vec![0.0; n];
     for _ in 0..BOOT_B {
         for b in buf.iter_mut() {
-            *b = v[rng.index(n)];
+            *b = v[rng.below(n)];
         }
         buf.sort_unstable_by(f64::total_cmp);
         let (l, u) = robust_limits(&buf);

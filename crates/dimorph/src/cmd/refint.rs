@@ -1,14 +1,12 @@
-//! `dimorph refint`: reference limits — Table 1 of permissible differences, comparison of two or
-//! more sets of limits with equivalence limits, estimation from data, and the partitioning
-//! decision (Haeckel, Wosniok & Arzideh 2016; reflimR).
+//! `dimorph refint table|compare|estimate|partition`: reference limits (Haeckel, Wosniok &
+//! Arzideh 2016; reflimR): flags → the engine's options, the engine's run, `emit`.
 
-use super::{write_file, CliError, CliResult, Format};
-use dimorph_refint::equivalence::{compare, compare_several, Limit};
-use dimorph_refint::estimate::parametric::Transform;
-use dimorph_refint::estimate::Method;
-use dimorph_refint::partition::{estimate_one, partition, read_grouped, EstimateOptions, GroupEstimate};
-use dimorph_refint::{Assumption, PermissibleOptions};
-use dimorph_report::Section;
+use super::{emit, CliError, CliResult, Format, OutArgs};
+use dimorph_refint::{
+    run_compare, run_estimate, run_partition, run_table, Assumption, EstimateOptions, EstimateRunOptions, Method,
+    PartitionOptions, PermissibleOptions, Transform,
+};
+use serde_json::json;
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
@@ -29,54 +27,68 @@ pub enum Sub {
     Partition(PartitionArgs),
 }
 
-/// Options of the permissible uncertainty shared by the subcommands.
+/// The permissible uncertainty that compares sets of limits (table, compare, partition).
 #[derive(clap::Args, Clone, Copy)]
 pub struct PuArgs {
-    /// Factor of the equivalence lines: 1.28 (90 %, the paper's) or e.g. 1.64 (95 %).
-    #[arg(long, default_value_t = 1.28)]
-    pub z: f64,
-    /// The procedures' biases differ or are unknown: pu = 1.22·ps_A.
+    /// Factor of the equivalence lines: 1.28 (90 %, the paper's) or e.g. 1.64 (95 %)
+    /// [default: 1.28].
+    #[arg(long)]
+    pub z: Option<f64>,
+    /// The procedures' biases differ or are unknown: pu = 1.22·ps_A (default: pu = ps_A).
     #[arg(long)]
     pub bias: bool,
-    /// Distribution assumed between the limits.
-    #[arg(long, value_enum, default_value_t = AssumptionArg::Lognormal)]
-    pub assumption: AssumptionArg,
+    /// Distribution assumed between the limits [default: lognormal].
+    #[arg(long, value_enum)]
+    pub assumption: Option<AssumptionArg>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum AssumptionArg {
+    /// Log-normal: needs positive limits (the paper's).
     Lognormal,
+    /// Normal.
     Normal,
 }
 
 impl PuArgs {
-    fn options(&self) -> Result<PermissibleOptions, CliError> {
-        if !(self.z.is_finite() && self.z > 0.0) {
-            return Err(CliError::input(format!(
-                "--z: must be a positive number, got {}",
-                self.z
-            )));
-        }
-        Ok(PermissibleOptions {
-            z: self.z,
+    /// The options, or None when no flag was given.
+    fn given(&self) -> Option<PermissibleOptions> {
+        (self.z.is_some() || self.bias || self.assumption.is_some()).then(|| self.options())
+    }
+
+    /// The options, the paper's defaults where no flag was given.
+    fn options(&self) -> PermissibleOptions {
+        let d = PermissibleOptions::default();
+        PermissibleOptions {
+            z: self.z.unwrap_or(d.z),
             bias: self.bias,
             assumption: match self.assumption {
-                AssumptionArg::Lognormal => Assumption::LogNormal,
-                AssumptionArg::Normal => Assumption::Normal,
+                None => d.assumption,
+                Some(AssumptionArg::Lognormal) => Assumption::LogNormal,
+                Some(AssumptionArg::Normal) => Assumption::Normal,
             },
-        })
+        }
     }
 }
 
+const TABLE_EXAMPLES: &str = "Examples:
+  dimorph refint table --data data/refint/haeckel2016_table1.csv
+  dimorph refint table --data data/refint/haeckel2016_table1.csv --z 1.64 --bias --format csv
+  dimorph refint table --data data/refint/haeckel2016_table1.csv --format json";
+
 #[derive(clap::Args)]
+#[command(after_help = TABLE_EXAMPLES)]
 pub struct TableArgs {
-    /// CSV with columns quantity, unit (optional), rl1, rl2.
-    #[arg(long)]
+    /// CSV (or Parquet) with columns quantity, unit (optional), rl1, rl2: one analyte a row.
+    #[arg(long, value_name = "FILE")]
     pub data: PathBuf,
     #[command(flatten)]
     pub pu: PuArgs,
+    /// Output format: report text, the JSON envelope, or Table 1 as a tidy CSV table.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+    #[command(flatten)]
+    pub out: OutArgs,
 }
 
 fn parse_pair(s: &str) -> Result<(f64, f64), String> {
@@ -91,287 +103,239 @@ fn parse_pair(s: &str) -> Result<(f64, f64), String> {
     Ok((num(parts[0])?, num(parts[1])?))
 }
 
+const COMPARE_EXAMPLES: &str = "Examples:
+  dimorph refint compare --a 50,104 --b 45,88
+  dimorph refint compare --a 10,35 --b 10,37 --format json
+  dimorph refint compare --a 50,104 --b 45,88 --b 52,110 --format csv";
+
 #[derive(clap::Args)]
+#[command(after_help = COMPARE_EXAMPLES)]
 pub struct CompareArgs {
     /// Limits of A (established / reference group) as 'lower,upper'; they define pu.
-    #[arg(long, value_parser = parse_pair, allow_hyphen_values = true)]
+    #[arg(long, value_name = "LOWER,UPPER", value_parser = parse_pair, allow_hyphen_values = true)]
     pub a: (f64, f64),
-    /// Limits of B as 'lower,upper'; repeat for several sets (appendix procedure).
-    #[arg(long, value_parser = parse_pair, allow_hyphen_values = true, required = true)]
+    /// Limits of B as 'lower,upper'; repeat for several sets (the appendix procedure).
+    #[arg(long, value_name = "LOWER,UPPER", value_parser = parse_pair, allow_hyphen_values = true, required = true)]
     pub b: Vec<(f64, f64)>,
     #[command(flatten)]
     pub pu: PuArgs,
-    /// Write the equivalence-line plot (SVG) here.
-    #[arg(long)]
-    pub svg: Option<PathBuf>,
+    /// Output format: report text, the JSON envelope, or one row per compared set as tidy CSV.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+    // --out: the tables and the equivalence-line plot of each B (SVG)
+    #[command(flatten)]
+    pub out: OutArgs,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum MethodArg {
+    /// Nonparametric percentiles (CLSI EP28-A3c), for samples of healthy individuals.
     Direct,
+    /// Mean ± 1.96 SD on the scale of --transform.
     Parametric,
+    /// Biweight location and scale (Horn & Pesce).
     Robust,
+    /// reflimR's indirect method, for routine data with pathological values.
     Reflim,
+}
+
+impl From<MethodArg> for Method {
+    fn from(m: MethodArg) -> Method {
+        match m {
+            MethodArg::Direct => Method::Direct,
+            MethodArg::Parametric => Method::Parametric,
+            MethodArg::Robust => Method::Robust,
+            MethodArg::Reflim => Method::Reflim,
+        }
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum TransformArg {
     Normal,
     Lognormal,
+    /// Box–Cox with the maximum-likelihood lambda.
     Boxcox,
+}
+
+impl From<TransformArg> for Transform {
+    fn from(t: TransformArg) -> Transform {
+        match t {
+            TransformArg::Normal => Transform::Normal,
+            TransformArg::Lognormal => Transform::LogNormal,
+            TransformArg::Boxcox => Transform::BoxCox,
+        }
+    }
 }
 
 /// Estimation options shared by `estimate` and `partition`.
 #[derive(clap::Args, Clone)]
 pub struct EstArgs {
     /// Data file (CSV, or Parquet by extension).
-    #[arg(long)]
+    #[arg(long, value_name = "FILE")]
     pub data: PathBuf,
     /// Column holding the values.
-    #[arg(long)]
+    #[arg(long, value_name = "COLUMN")]
     pub value: String,
-    /// Method: direct (nonparametric), parametric, robust, or reflim (indirect, routine data).
+    /// Estimation method.
     #[arg(long, value_enum, default_value_t = MethodArg::Reflim)]
     pub method: MethodArg,
-    /// Scale of the parametric method.
-    #[arg(long, value_enum, default_value_t = TransformArg::Normal)]
-    pub transform: TransformArg,
-    /// Seed of the bootstrap intervals.
-    #[arg(long, default_value_t = 20160420)]
-    pub seed: u64,
-    #[command(flatten)]
-    pub pu: PuArgs,
+    /// Scale of --method parametric [default: normal].
+    #[arg(long, value_enum)]
+    pub transform: Option<TransformArg>,
+    /// Seed of the bootstrap intervals of --method direct (n < 120) and robust [default: 20160420].
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Output format: report text, the JSON envelope, or the limits as tidy CSV (one row per
+    /// group and limit).
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+    // --out: the tables and the figures (histograms; for partition the equivalence plot)
+    #[command(flatten)]
+    pub out: OutArgs,
 }
 
 impl EstArgs {
-    fn options(&self) -> Result<EstimateOptions, CliError> {
-        Ok(EstimateOptions {
-            method: match self.method {
-                MethodArg::Direct => Method::Direct,
-                MethodArg::Parametric => Method::Parametric,
-                MethodArg::Robust => Method::Robust,
-                MethodArg::Reflim => Method::Reflim,
-            },
-            transform: match self.transform {
-                TransformArg::Normal => Transform::Normal,
-                TransformArg::Lognormal => Transform::LogNormal,
-                TransformArg::Boxcox => Transform::BoxCox,
-            },
-            permissible: self.pu.options()?,
+    /// The estimation options; the permissible uncertainty only when a flag of it was given.
+    fn options(&self, pu: &PuArgs) -> EstimateOptions {
+        EstimateOptions {
+            method: self.method.into(),
+            transform: self.transform.map(Into::into),
+            reflim: None,
+            permissible: pu.given(),
             seed: self.seed,
-            ..Default::default()
-        })
+        }
     }
 }
 
+/// The permissible-uncertainty flags under `estimate`: not shown in its help, accepted only to
+/// be refused with the reason (an estimate compares no limits).
+#[derive(clap::Args, Clone, Copy)]
+pub struct RefusedPuArgs {
+    /// Not for estimate (see refint partition).
+    #[arg(long, hide = true)]
+    pub z: Option<f64>,
+    /// Not for estimate (see refint partition).
+    #[arg(long, hide = true)]
+    pub bias: bool,
+    /// Not for estimate (see refint partition).
+    #[arg(long, value_enum, hide = true)]
+    pub assumption: Option<AssumptionArg>,
+}
+
+impl From<RefusedPuArgs> for PuArgs {
+    fn from(r: RefusedPuArgs) -> PuArgs {
+        PuArgs {
+            z: r.z,
+            bias: r.bias,
+            assumption: r.assumption,
+        }
+    }
+}
+
+const ESTIMATE_EXAMPLES: &str = "Examples:
+  dimorph refint estimate --data data/refint/reflimr_livertests.csv --value CREA --by Sex
+  dimorph refint estimate --data data/refint/reflimr_livertests.csv --value CREA --targets 41,88 --format csv
+  dimorph refint estimate --data data/refint/referenceintervals_set120.csv --value value --method direct";
+
 #[derive(clap::Args)]
+#[command(after_help = ESTIMATE_EXAMPLES)]
 pub struct EstimateArgs {
     #[command(flatten)]
     pub est: EstArgs,
     /// Estimate separately for each level of this column.
-    #[arg(long)]
+    #[arg(long, value_name = "COLUMN")]
     pub by: Option<String>,
     /// Target limits 'lower,upper' to judge the estimates against (reflimR's interpretation;
-    /// method reflim only).
-    #[arg(long, value_parser = parse_pair)]
+    /// --method reflim only).
+    #[arg(long, value_name = "LOWER,UPPER", value_parser = parse_pair)]
     pub targets: Option<(f64, f64)>,
+    #[command(flatten)]
+    pub pu: RefusedPuArgs,
 }
 
+const PARTITION_EXAMPLES: &str = "Examples:
+  dimorph refint partition --data data/refint/reflimr_livertests.csv --value CREA --by Sex
+  dimorph refint partition --data data/refint/reflimr_livertests.csv --value ALB --by Sex --method parametric --format csv
+  dimorph refint partition --data data/refint/reflimr_livertests.csv --value CREA --by Sex --z 1.64 --format json";
+
 #[derive(clap::Args)]
+#[command(after_help = PARTITION_EXAMPLES)]
 pub struct PartitionArgs {
     #[command(flatten)]
     pub est: EstArgs,
     /// Group column (e.g. Sex).
-    #[arg(long)]
+    #[arg(long, value_name = "COLUMN")]
     pub by: String,
-    /// Folder for the figures (histograms, equivalence lines).
-    #[arg(long)]
-    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub pu: PuArgs,
 }
 
 pub fn run(a: Args) -> CliResult {
     match a.command {
         Sub::Table(t) => table(t),
-        Sub::Compare(c) => compare_cmd(c),
+        Sub::Compare(c) => compare(c),
         Sub::Estimate(e) => estimate(e),
-        Sub::Partition(p) => partition_cmd(p),
+        Sub::Partition(p) => partition(p),
     }
 }
 
-fn print_json<T: serde::Serialize>(v: &T) -> CliResult {
-    let s = serde_json::to_string_pretty(v).map_err(CliError::other)?;
-    println!("{s}");
-    Ok(())
+fn read(path: &PathBuf) -> Result<dimorph_data::Frame, CliError> {
+    dimorph_data::read_table(path).map_err(CliError::input)
+}
+
+fn data_input(path: &std::path::Path) -> serde_json::Value {
+    json!({ "data": path.display().to_string() })
 }
 
 fn table(a: TableArgs) -> CliResult {
-    let frame = dimorph_data::read_table(&a.data).map_err(CliError::input)?;
-    let rows = dimorph_refint::table::table1_from_frame(&frame, a.pu.options()?).map_err(CliError::input)?;
-    match a.format {
-        Format::Json => print_json(&rows),
-        Format::Text | Format::Csv => {
-            print!("{}", dimorph_refint::table::render(&rows).to_text());
-            Ok(())
-        }
-    }
+    let o = a.pu.options();
+    o.validate().map_err(CliError::input)?;
+    let outcome = run_table(&read(&a.data)?, &o).map_err(CliError::input)?;
+    emit("refint table", data_input(&a.data), &o, &outcome, a.format, &a.out)
 }
 
-fn compare_cmd(a: CompareArgs) -> CliResult {
-    let o = a.pu.options()?;
-    if a.b.len() == 1 {
-        let c = compare(a.a, a.b[0], o).map_err(CliError::input)?;
-        if let Some(path) = &a.svg {
-            write_file(
-                path,
-                &dimorph_refint::figures::equivalence_plot("Equivalence lines", "A", "B", c.a, c.b, &c.permissible),
-            )?;
-        }
-        return match a.format {
-            Format::Json => print_json(&c),
-            Format::Text | Format::Csv => {
-                print!("{}", dimorph_refint::report::comparison_section(&c).to_text());
-                Ok(())
-            }
-        };
-    }
-    let mut sets = vec![("A".to_string(), a.a)];
-    for (i, b) in a.b.iter().enumerate() {
-        sets.push((format!("B{}", i + 1), *b));
-    }
-    let res: Vec<_> = [Limit::Lower, Limit::Upper]
-        .iter()
-        .map(|&l| compare_several(&sets, 0, l, o))
-        .collect::<Result<_, _>>()
-        .map_err(CliError::input)?;
-    match a.format {
-        Format::Json => print_json(&res),
-        Format::Text | Format::Csv => {
-            for r in &res {
-                println!("{} limit:", r.limit.name());
-                for s in &r.steps {
-                    println!(
-                        "  sets {}: spread {:.4} vs pD {:.4}{}",
-                        s.kept.join(", "),
-                        s.spread,
-                        s.pd,
-                        s.excluded
-                            .as_ref()
-                            .map(|e| format!(" -> exclude {e}"))
-                            .unwrap_or_else(|| " -> common limit".into())
-                    );
-                }
-            }
-            Ok(())
-        }
-    }
-}
-
-#[derive(serde::Serialize)]
-struct EstimateOutput {
-    value: String,
-    by: Option<String>,
-    skipped: Vec<String>,
-    groups: Vec<GroupEstimate>,
+fn compare(a: CompareArgs) -> CliResult {
+    let o = a.pu.options();
+    let outcome = run_compare(a.a, &a.b, &o).map_err(CliError::input)?;
+    let pair = |p: &(f64, f64)| json!([p.0, p.1]);
+    let input = json!({ "a": pair(&a.a), "b": a.b.iter().map(pair).collect::<Vec<_>>() });
+    emit("refint compare", input, &o, &outcome, a.format, &a.out)
 }
 
 fn estimate(a: EstimateArgs) -> CliResult {
-    let o = a.est.options()?;
-    if a.targets.is_some() && o.method != Method::Reflim {
-        return Err(CliError::input(
-            "--targets: the interpretation against targets is given with --method reflim only",
-        ));
-    }
-    let frame = dimorph_data::read_table(&a.est.data).map_err(CliError::input)?;
-    let positive = o.method == Method::Reflim || (o.method == Method::Parametric && o.transform != Transform::Normal);
-    let g = read_grouped(&frame, &a.est.value, a.by.as_deref(), positive, "this method").map_err(CliError::input)?;
-    let mut groups = Vec::new();
-    for (level, x) in &g.groups {
-        let what = match &a.by {
-            Some(b) => format!("{}: {} where {b} = '{level}'", frame.source, a.est.value),
-            None => format!("{}: {}", frame.source, a.est.value),
-        };
-        groups.push(estimate_one(&what, level, x, a.targets, &o).map_err(CliError::input)?);
-    }
-    let out = EstimateOutput {
+    let o = EstimateRunOptions {
         value: a.est.value.clone(),
-        by: a.by.clone(),
-        skipped: g.skipped.clone(),
-        groups,
+        by: a.by,
+        targets: a.targets,
+        estimate: a.est.options(&a.pu.into()),
     };
-    match a.est.format {
-        Format::Json => print_json(&out),
-        Format::Text | Format::Csv => {
-            let rows: Vec<(String, &dimorph_refint::estimate::Limits)> = out
-                .groups
-                .iter()
-                .map(|e| {
-                    (
-                        if e.group.is_empty() {
-                            "all".to_string()
-                        } else {
-                            format!("{} = {}", a.by.as_deref().unwrap_or(""), e.group)
-                        },
-                        &e.limits,
-                    )
-                })
-                .collect();
-            let mut t = dimorph_refint::report::limits_table(&format!("Reference limits of {}", out.value), &rows);
-            for s in &out.skipped {
-                t.note(format!("skipped: {s}"));
-            }
-            for e in &out.groups {
-                if let Some(i) = e.reflim.as_ref().and_then(|r| r.interpretation.as_ref()) {
-                    t.note(format!(
-                        "{}: against targets {} - {}: lower limit {}, upper limit {}",
-                        if e.group.is_empty() { "all" } else { &e.group },
-                        i.targets.0,
-                        i.targets.1,
-                        i.lower.text(),
-                        i.upper.text()
-                    ));
-                }
-                if let Some(r) = &e.reflim {
-                    for rm in &r.remarks {
-                        t.note(format!("{}: {rm}", if e.group.is_empty() { "all" } else { &e.group }));
-                    }
-                }
-            }
-            print!("{}", t.to_text());
-            Ok(())
-        }
-    }
+    o.validate().map_err(CliError::input)?;
+    let outcome = run_estimate(&read(&a.est.data)?, &o).map_err(CliError::input)?;
+    emit(
+        "refint estimate",
+        data_input(&a.est.data),
+        &o.resolved(),
+        &outcome,
+        a.est.format,
+        &a.est.out,
+    )
 }
 
-fn partition_cmd(a: PartitionArgs) -> CliResult {
-    let o = a.est.options()?;
-    let frame = dimorph_data::read_table(&a.est.data).map_err(CliError::input)?;
-    let r = partition(&frame, &a.est.value, &a.by, &o).map_err(CliError::input)?;
-    let mut written = Vec::new();
-    if let Some(dir) = &a.out {
-        let (hist, eq) = dimorph_refint::demo::partition_figures(&r, &frame).map_err(CliError::input)?;
-        let stem = format!("{}_by_{}", r.value, r.by);
-        let h = dir.join(format!("{stem}_histograms.svg"));
-        write_file(&h, &hist)?;
-        written.push(h);
-        if let Some(eq) = eq {
-            let e = dir.join(format!("{stem}_equivalence.svg"));
-            write_file(&e, &eq)?;
-            written.push(e);
-        }
-    }
-    match a.est.format {
-        Format::Json => print_json(&r),
-        Format::Text | Format::Csv => {
-            let s: Section = dimorph_refint::report::partition_section(&r);
-            print!("{}", s.to_text());
-            for w in written {
-                println!("wrote {}", w.display());
-            }
-            Ok(())
-        }
-    }
+fn partition(a: PartitionArgs) -> CliResult {
+    let o = PartitionOptions {
+        value: a.est.value.clone(),
+        by: a.by,
+        estimate: a.est.options(&a.pu),
+    };
+    o.validate().map_err(CliError::input)?;
+    let outcome = run_partition(&read(&a.est.data)?, &o).map_err(CliError::input)?;
+    emit(
+        "refint partition",
+        data_input(&a.est.data),
+        &o.resolved(),
+        &outcome,
+        a.est.format,
+        &a.est.out,
+    )
 }

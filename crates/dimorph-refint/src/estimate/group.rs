@@ -1,0 +1,120 @@
+//! Limits of one sample or of each group of a [`Grouped`] column with the chosen method, with the
+//! group summary (mean, SD, n on the scale where the values are close to normal) that Harris &
+//! Boyd's test needs.
+
+use super::reflim::{lognormal_by_bowley, reflim, ReflimResult};
+use super::{direct, parametric, robust, Limits, Method};
+use crate::error::Result;
+use crate::grouped::Grouped;
+use crate::harris_boyd::GroupSummary;
+use crate::options::{EstimateOptions, Transform};
+use crate::stats::{mean, sd, sorted};
+use serde::Serialize;
+
+/// Limits of one group (or the pooled data).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GroupEstimate {
+    pub group: String,
+    pub limits: Limits,
+    /// The reflimR details when that method was used.
+    pub reflim: Option<ReflimResult>,
+    /// Mean, SD and n of the (healthy) values on the scale where they are close to normal,
+    /// for Harris & Boyd's test.
+    pub summary: GroupSummary,
+    /// Whether `summary` is on the log scale.
+    pub log_scale: bool,
+}
+
+/// Mean, SD and n of all values, of their logarithms when `ln`.
+fn summary_of(x: &[f64], ln: bool) -> GroupSummary {
+    let t: Vec<f64> = if ln {
+        x.iter().map(|v| v.ln()).collect()
+    } else {
+        x.to_vec()
+    };
+    GroupSummary {
+        mean: mean(&t),
+        sd: sd(&t),
+        n: t.len(),
+    }
+}
+
+/// Whether the direct and robust methods summarise on the log scale: positive values that
+/// reflimR's Bowley rule takes as log-normal.
+fn log_by_bowley(x: &[f64]) -> bool {
+    x.iter().all(|v| *v > 0.0) && lognormal_by_bowley(&sorted(x)).0
+}
+
+/// Estimates limits for one sample with the chosen method; `targets` adds reflimR's
+/// interpretation (method reflim). `what` names the data in messages.
+pub fn estimate_one(
+    what: &str,
+    group: &str,
+    x: &[f64],
+    targets: Option<(f64, f64)>,
+    o: &EstimateOptions,
+) -> Result<GroupEstimate> {
+    let plain = |limits: Limits, log_scale: bool| GroupEstimate {
+        group: group.into(),
+        limits,
+        reflim: None,
+        summary: summary_of(x, log_scale),
+        log_scale,
+    };
+    Ok(match o.method {
+        Method::Reflim => {
+            let r = reflim(what, x, targets, o.reflim())?;
+            GroupEstimate {
+                group: group.into(),
+                limits: r.limits(),
+                log_scale: r.lognormal,
+                summary: GroupSummary {
+                    mean: r.mean,
+                    sd: r.sd,
+                    n: r.n_trunc,
+                },
+                reflim: Some(r),
+            }
+        }
+        Method::Direct => plain(direct::nonparametric(what, x, o.seed())?, log_by_bowley(x)),
+        Method::Robust => plain(robust::robust(what, x, o.seed())?, log_by_bowley(x)),
+        Method::Parametric => {
+            let (l, _) = parametric::parametric(what, x, o.transform())?;
+            plain(l, o.transform() != Transform::Normal)
+        }
+    })
+}
+
+/// How the data of one group are named in messages: `file: CREA where Sex = 'f'`.
+pub fn group_what(source: &str, g: &Grouped, level: &str) -> String {
+    match &g.by {
+        Some(by) => format!("{source}: {} where {by} = '{level}'", g.value),
+        None => format!("{source}: {}", g.value),
+    }
+}
+
+/// Estimates every group of `g` (read from `source`).
+pub fn estimate_groups(
+    source: &str,
+    g: &Grouped,
+    targets: Option<(f64, f64)>,
+    o: &EstimateOptions,
+) -> Result<Vec<GroupEstimate>> {
+    g.groups
+        .iter()
+        .map(|(level, x)| estimate_one(&group_what(source, g, level), level, x, targets, o))
+        .collect()
+}
+
+/// A warning when `--seed` was given to the direct method but no group was bootstrapped (every
+/// group has n ≥ 120, so its intervals come from order statistics): the seed changed nothing.
+pub fn unused_seed(o: &EstimateOptions, groups: &[&GroupEstimate]) -> Option<String> {
+    let all_ranked = groups.iter().all(|g| g.limits.n >= direct::MIN_N_RANKS);
+    (o.seed.is_some() && o.method == Method::Direct && all_ranked).then(|| {
+        format!(
+            "--seed: not used: every group has at least {} values, so the confidence intervals come from \
+             order statistics, not from the bootstrap",
+            direct::MIN_N_RANKS
+        )
+    })
+}

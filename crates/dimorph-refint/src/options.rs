@@ -1,0 +1,427 @@
+//! The options of every reference-limit analysis, with the CLI's defaults and their validation.
+//!
+//! * [`PermissibleOptions`] — the permissible uncertainty of Haeckel, Wosniok & Arzideh (2016,
+//!   eqs. 1–13): used by `table`, `compare` and `partition` (everything that compares limits);
+//! * [`EstimateOptions`] — how limits are estimated from data (method and its own options);
+//! * [`EstimateRunOptions`] and [`PartitionOptions`] — the `estimate` and `partition` analyses:
+//!   the columns to read plus the estimation options.
+//!
+//! Options that belong to one method only are `Option`s, so that "not given" can be told from
+//! "given": `validate()` refuses an option that does not apply, saying why, and `resolved()` fills
+//! in the defaults of the options that do apply (what the analysis uses and the JSON envelope
+//! reports). Messages name the option as the CLI spells it (`--z`, `--transform`).
+
+use crate::error::{RefintError, Result};
+use dimorph_core::location::bad_argument;
+use serde::Serialize;
+
+/// The paper's default factor for the equivalence lines (eqs. 1–4): the one-sided 90 % normal
+/// quantile, rounded as the paper uses it.
+pub const Z_90: f64 = 1.28;
+/// Factor for the permissible uncertainty when the biases of the two procedures are unknown or
+/// differ: pu = 1.22·ps_A (Haeckel et al. 2015, cited in the paper).
+pub const BIAS_FACTOR: f64 = 1.22;
+/// Default seed of the bootstrap intervals (methods direct and robust).
+pub const DEFAULT_SEED: u64 = 20160420;
+
+fn refuse(option: &str, msg: impl Into<String>) -> RefintError {
+    RefintError::Option(bad_argument(option, msg))
+}
+
+/// Distribution assumed for the reference population between the limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Assumption {
+    /// Log-normal (the paper's default, eq. 5–8): needs positive limits.
+    #[default]
+    LogNormal,
+    /// Normal: s_E = (RL₂ − RL₁)/3.92, mean = median = (RL₁ + RL₂)/2, CV_E = 100·s_E/mean.
+    Normal,
+}
+
+impl Assumption {
+    /// The word used in reports.
+    pub fn text(self) -> &'static str {
+        match self {
+            Assumption::LogNormal => "log-normal",
+            Assumption::Normal => "normal",
+        }
+    }
+}
+
+/// Options of the permissible-uncertainty calculation (`--z`, `--bias`, `--assumption`).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct PermissibleOptions {
+    /// Multiplier of pu in the equivalence lines and permissible differences (`--z`; 1.28 =
+    /// 90 % one-sided, the paper's; 1.64 for 95 %).
+    pub z: f64,
+    /// When true, pu = 1.22·ps_A (the two procedures' biases are unknown or differ), else
+    /// pu = ps_A (`--bias`).
+    pub bias: bool,
+    /// Distribution assumed between the limits (`--assumption`; log-normal by default).
+    pub assumption: Assumption,
+}
+
+impl Default for PermissibleOptions {
+    fn default() -> Self {
+        PermissibleOptions {
+            z: Z_90,
+            bias: false,
+            assumption: Assumption::LogNormal,
+        }
+    }
+}
+
+impl PermissibleOptions {
+    /// The factor pu/ps_A: 1.22 with `bias`, else 1.
+    pub fn pu_factor(&self) -> f64 {
+        if self.bias {
+            BIAS_FACTOR
+        } else {
+            1.0
+        }
+    }
+
+    /// Refuses a factor z that is not a positive number.
+    pub fn validate(&self) -> Result<()> {
+        if !(self.z.is_finite() && self.z > 0.0) {
+            return Err(refuse("--z", format!("must be a positive number, got {}", self.z)));
+        }
+        Ok(())
+    }
+}
+
+/// Estimation methods.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Method {
+    /// Nonparametric percentiles (CLSI EP28-A3c).
+    Direct,
+    /// Parametric: normal, log-normal or Box–Cox (see [`Transform`]).
+    Parametric,
+    /// Robust biweight method (Horn & Pesce; CLSI EP28-A3c).
+    Robust,
+    /// Indirect reflimR method for routine data.
+    #[default]
+    Reflim,
+}
+
+impl Method {
+    /// The method's name in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Method::Direct => "nonparametric (direct)",
+            Method::Parametric => "parametric",
+            Method::Robust => "robust",
+            Method::Reflim => "reflimR (indirect)",
+        }
+    }
+    /// The method as the CLI spells it (`--method reflim`).
+    pub fn flag(self) -> &'static str {
+        match self {
+            Method::Direct => "direct",
+            Method::Parametric => "parametric",
+            Method::Robust => "robust",
+            Method::Reflim => "reflim",
+        }
+    }
+}
+
+/// The scale on which the parametric method takes the data as normal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Transform {
+    #[default]
+    Normal,
+    LogNormal,
+    BoxCox,
+}
+
+/// Options of the reflimR method (its defaults).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct ReflimOptions {
+    /// Force the distribution type; None = decide by Bowley skewness.
+    pub lognormal: Option<bool>,
+    /// Per cent truncated at each side (reflimR's `perc.trunc`, default 2.5).
+    pub perc_trunc: f64,
+    /// Count below which a remark is raised (reflimR's `n.min`, default 200).
+    pub n_min: usize,
+}
+
+impl Default for ReflimOptions {
+    fn default() -> Self {
+        ReflimOptions {
+            lognormal: None,
+            perc_trunc: 2.5,
+            n_min: 200,
+        }
+    }
+}
+
+impl ReflimOptions {
+    /// Refuses a truncation outside (0, 25] per cent.
+    pub fn validate(&self) -> Result<()> {
+        if !(self.perc_trunc > 0.0 && self.perc_trunc <= 25.0) {
+            return Err(refuse(
+                "perc_trunc",
+                format!("must be in (0, 25] per cent, got {}", self.perc_trunc),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// How reference limits are estimated from data (`--method` and the options of each method).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Default)]
+pub struct EstimateOptions {
+    /// The estimation method (`--method`; reflim by default).
+    pub method: Method,
+    /// Scale of the parametric method (`--transform`; normal when not given). Method parametric
+    /// only.
+    pub transform: Option<Transform>,
+    /// Options of the reflimR method (its defaults when not given). Method reflim only.
+    pub reflim: Option<ReflimOptions>,
+    /// The permissible uncertainty that compares the groups' limits (`--z`, `--bias`,
+    /// `--assumption`; the paper's defaults when not given). Partitioning only.
+    pub permissible: Option<PermissibleOptions>,
+    /// Seed of the bootstrap intervals (`--seed`; 20160420 when not given). Methods direct and
+    /// robust only.
+    pub seed: Option<u64>,
+}
+
+impl EstimateOptions {
+    /// The parametric scale (normal when not given).
+    pub fn transform(&self) -> Transform {
+        self.transform.unwrap_or_default()
+    }
+    /// The reflimR options (reflimR's defaults when not given).
+    pub fn reflim(&self) -> ReflimOptions {
+        self.reflim.unwrap_or_default()
+    }
+    /// The permissible-uncertainty options (the paper's defaults when not given).
+    pub fn permissible(&self) -> PermissibleOptions {
+        self.permissible.unwrap_or_default()
+    }
+    /// The bootstrap seed (20160420 when not given).
+    pub fn seed(&self) -> u64 {
+        self.seed.unwrap_or(DEFAULT_SEED)
+    }
+
+    /// Refuses an option that does not apply to the method, and bad values.
+    pub fn validate(&self) -> Result<()> {
+        let m = self.method.flag();
+        if self.transform.is_some() && self.method != Method::Parametric {
+            return Err(refuse(
+                "--transform",
+                format!(
+                    "applies only to --method parametric (the scale on which the data are taken as \
+                     normal); --method {m} {}",
+                    match self.method {
+                        Method::Reflim => "chooses between the normal and log-normal model itself",
+                        _ => "makes no distributional assumption",
+                    }
+                ),
+            ));
+        }
+        if self.seed.is_some() && !matches!(self.method, Method::Direct | Method::Robust) {
+            return Err(refuse(
+                "--seed",
+                format!(
+                    "drives the bootstrap intervals of --method direct and robust; --method {m} \
+                     draws no random numbers (its confidence intervals are closed-form)"
+                ),
+            ));
+        }
+        if self.reflim.is_some() && self.method != Method::Reflim {
+            return Err(refuse(
+                "reflim",
+                format!("the reflimR options apply only to --method reflim, not to --method {m}"),
+            ));
+        }
+        if let Some(r) = &self.reflim {
+            r.validate()?;
+        }
+        if let Some(p) = &self.permissible {
+            p.validate()?;
+        }
+        Ok(())
+    }
+
+    /// The options as used: the defaults of the options that apply filled in, the others `None`.
+    pub fn resolved(&self) -> EstimateOptions {
+        EstimateOptions {
+            method: self.method,
+            transform: (self.method == Method::Parametric).then(|| self.transform()),
+            reflim: (self.method == Method::Reflim).then(|| self.reflim()),
+            permissible: self.permissible,
+            seed: matches!(self.method, Method::Direct | Method::Robust).then(|| self.seed()),
+        }
+    }
+
+    /// Why the values must be positive under these options (None when they need not be): the one
+    /// "values > 0" rule of `estimate` and `partition`.
+    pub fn positive_values_needed_by(&self) -> Option<&'static str> {
+        match self.method {
+            Method::Reflim => Some("the reflimR method"),
+            Method::Parametric if self.transform() != Transform::Normal => {
+                Some("the log-normal / Box-Cox transformation")
+            }
+            _ if self.permissible.is_some_and(|p| p.assumption == Assumption::LogNormal) => {
+                Some("the log-normal assumption of the permissible uncertainty")
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Options of `refint estimate`: limits of one column, optionally per group.
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+pub struct EstimateRunOptions {
+    /// Column holding the values (`--value`).
+    pub value: String,
+    /// Estimate separately for each level of this column (`--by`).
+    pub by: Option<String>,
+    /// Target limits to judge the estimates against, as reflimR's `interpretation` does
+    /// (`--targets`). Method reflim only.
+    pub targets: Option<(f64, f64)>,
+    /// The estimation method and its options. `permissible` must be `None`: an estimate
+    /// compares no limits.
+    #[serde(flatten)]
+    pub estimate: EstimateOptions,
+}
+
+impl EstimateRunOptions {
+    /// Refuses options that do not apply (see [`EstimateOptions::validate`]), the permissible
+    /// uncertainty, and `--targets` outside the reflimR method or out of order.
+    pub fn validate(&self) -> Result<()> {
+        self.estimate.validate()?;
+        if self.estimate.permissible.is_some() {
+            return Err(refuse(
+                "--z, --bias, --assumption",
+                "set the permissible uncertainty that compares sets of limits (refint table, compare, \
+                 partition); refint estimate compares none (its --targets interpretation is reflimR's, \
+                 with z = 1.28, no bias and the log-normal assumption)",
+            ));
+        }
+        if let Some((l, u)) = self.targets {
+            if self.estimate.method != Method::Reflim {
+                return Err(refuse(
+                    "--targets",
+                    format!(
+                        "the interpretation against target limits is reflimR's: it applies to \
+                         --method reflim only, not to --method {}",
+                        self.estimate.method.flag()
+                    ),
+                ));
+            }
+            crate::error::check_limits("target limits (--targets)", l, u, true)?;
+        }
+        if self.value.is_empty() {
+            return Err(refuse("--value", "names no column"));
+        }
+        Ok(())
+    }
+
+    /// The options as used (see [`EstimateOptions::resolved`]).
+    pub fn resolved(&self) -> EstimateRunOptions {
+        EstimateRunOptions {
+            estimate: self.estimate.resolved(),
+            ..self.clone()
+        }
+    }
+}
+
+/// Options of `refint partition`: limits per group and pooled, and the decision per limit.
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+pub struct PartitionOptions {
+    /// Column holding the values (`--value`).
+    pub value: String,
+    /// Group column (`--by`, e.g. Sex).
+    pub by: String,
+    /// The estimation method and its options; `permissible` is the uncertainty the groups'
+    /// limits are compared with (the paper's defaults when not given).
+    #[serde(flatten)]
+    pub estimate: EstimateOptions,
+}
+
+impl PartitionOptions {
+    /// Refuses options that do not apply (see [`EstimateOptions::validate`]).
+    pub fn validate(&self) -> Result<()> {
+        self.estimate.validate()?;
+        if self.value.is_empty() {
+            return Err(refuse("--value", "names no column"));
+        }
+        if self.by.is_empty() {
+            return Err(refuse("--by", "names no column"));
+        }
+        Ok(())
+    }
+
+    /// The options as used: the permissible uncertainty and the method's defaults filled in.
+    pub fn resolved(&self) -> PartitionOptions {
+        let mut estimate = self.estimate.resolved();
+        estimate.permissible = Some(self.estimate.permissible());
+        PartitionOptions {
+            estimate,
+            ..self.clone()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn options_that_do_not_apply_are_refused_with_the_reason() {
+        let o = EstimateOptions {
+            transform: Some(Transform::LogNormal),
+            ..Default::default()
+        };
+        let e = o.validate().unwrap_err().to_string();
+        assert!(e.starts_with("--transform: applies only to --method parametric"), "{e}");
+        let o = EstimateOptions {
+            seed: Some(1),
+            method: Method::Parametric,
+            ..Default::default()
+        };
+        assert!(o.validate().unwrap_err().to_string().starts_with("--seed:"));
+        let r = EstimateRunOptions {
+            value: "x".into(),
+            estimate: EstimateOptions {
+                permissible: Some(PermissibleOptions::default()),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        assert!(r.validate().unwrap_err().to_string().contains("compares none"));
+        let bad_z = PermissibleOptions {
+            z: -1.0,
+            ..Default::default()
+        };
+        assert_eq!(
+            bad_z.validate().unwrap_err().to_string(),
+            "--z: must be a positive number, got -1"
+        );
+    }
+
+    #[test]
+    fn resolved_fills_in_only_what_applies() {
+        let d = EstimateOptions {
+            method: Method::Direct,
+            ..Default::default()
+        }
+        .resolved();
+        assert_eq!(d.seed, Some(DEFAULT_SEED));
+        assert!(d.transform.is_none() && d.reflim.is_none());
+        assert!(d.validate().is_ok());
+        let p = PartitionOptions {
+            value: "v".into(),
+            by: "g".into(),
+            ..Default::default()
+        }
+        .resolved();
+        assert_eq!(p.estimate.permissible, Some(PermissibleOptions::default()));
+        assert!(p.estimate.reflim.is_some() && p.validate().is_ok());
+    }
+}

@@ -1,0 +1,22 @@
+//! One entry point per analysis, each returning a [`dimorph_report::Outcome`]: the typed result
+//! (what `--format json` prints under `result`), a short summary, the report sections, the tidy
+//! tables (the first is the main one), the SVG figures as files, and the warnings.
+//!
+//! | analysis | entry point | main table |
+//! | --- | --- | --- |
+//! | Table 1 of the paper for any analytes | [`run_table`] | `table1`: one row per analyte |
+//! | compare sets of limits with equivalence limits | [`run_compare`] | `comparison`: one row per compared set |
+//! | estimate limits from data, per group | [`run_estimate`] | `limits`: one row per group × limit |
+//! | decide whether to partition by a group | [`run_partition`] | `limits`, then `decisions` |
+//!
+//! The entry points print nothing and write nothing; they validate their options first.
+
+mod compare;
+mod estimate;
+mod partition;
+mod table;
+
+pub use compare::{run_compare, CompareResult, LimitSet};
+pub use estimate::{run_estimate, EstimateResult};
+pub use partition::run_partition;
+pub use table::{run_table, TableResult};
