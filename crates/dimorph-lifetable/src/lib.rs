@@ -8,7 +8,8 @@
 //!   [`Outcome`](dimorph_report::Outcome);
 //! * [`population`]: deaths and exposures by year, sex and age ([`MortalityData`]);
 //! * [`read`]: Human Mortality Database folders, tidy CSV and cause-of-death CSV;
-//! * [`table`]: period life tables by the HMD Methods Protocol v6 ([`Lifetable`]), with
+//! * [`table`]: period life tables by the HMD Methods Protocol v6 ([`Lifetable`]), composed of
+//!   the [`identities`] (m → q → l → d, L → T → e), with
 //!   [`kannisto`] smoothing of old-age rates and [`variation`] measures beside e₀;
 //! * [`causes`]: deaths by cause group, cause shares and cause-deleted rates ([`spline`] for the
 //!   paper's shares);
@@ -24,6 +25,7 @@ pub mod causes;
 pub mod demo;
 mod error;
 pub mod figures;
+pub mod identities;
 pub mod kannisto;
 pub mod lifelost;
 pub mod options;

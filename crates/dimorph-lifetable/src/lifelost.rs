@@ -62,6 +62,7 @@
 //! 70.03 → 69.75 / 75.11 → 74.89); ā and ȳ move by 0.02 at most. The table's
 //! a(x), its radix and the a-method play no part; its m(x) (smoothed or not) do.
 
+use crate::identities;
 use crate::options::AxMethod;
 use crate::options::{Discretisation, SavePoint};
 use crate::population::Sex;
@@ -348,12 +349,9 @@ pub fn life_lost_paper(cause: &str, deaths: &[f64], table: &Lifetable) -> Result
         )));
     }
     // l(0..=ω+1), radix 1: the open age is closed after one year at its rate
-    let mut l = vec![1.0; n + 1];
-    for x in 0..n {
-        l[x + 1] = l[x] * (-table.mx[x]).exp();
-    }
+    let l = identities::mx_to_lx_constant_hazard(&table.mx, 1.0);
     // d(x) = l(x) − l(x+1); the open age takes all of l(ω)
-    let d: Vec<f64> = (0..n).map(|x| if x + 1 < n { l[x] - l[x + 1] } else { l[x] }).collect();
+    let d = identities::lx_to_dx(&l[..n]);
     let d_at = |k: usize| if k < n { d[k] } else { 0.0 };
     let mut f_ya = vec![0.0; n * n];
     let mut d_ay = vec![0.0; n * n];

@@ -7,6 +7,7 @@
 //! within-interval assumption, [`AxMethod::ConstantHazard`] (q = 1 − e^{−nm}, L = d/m), makes
 //! every column exact for piecewise-constant hazards; it is what closed-form tests use.
 
+use crate::identities;
 use crate::kannisto::{self, KannistoFit};
 use crate::options::{AxMethod, LifeTableOptions, Smoothing};
 use crate::population::{age_label, MortalityData, Population, Sex};
@@ -75,6 +76,65 @@ pub(crate) fn ax_constant_hazard(m: f64, n: f64) -> f64 {
     1.0 / m - n * e / (1.0 - e)
 }
 
+/// a(x) and q(x) of every age group: HMD (a₀ by Andreev–Kingkade for a first group of one
+/// year, n/2 elsewhere; q > 1 reported through `over_one` and set to 1) or a constant hazard;
+/// the open group closed with a = 1/m, q = 1.
+fn ax_qx(
+    sex: Sex,
+    age: &[f64],
+    width: &[f64],
+    mx: &[f64],
+    method: AxMethod,
+    mut over_one: impl FnMut(usize, f64),
+) -> (Vec<f64>, Vec<f64>) {
+    let n = age.len();
+    let mut ax = vec![0.0; n];
+    let mut qx = vec![0.0; n];
+    for i in 0..n - 1 {
+        let (m, w) = (mx[i], width[i]);
+        match method {
+            AxMethod::Hmd => {
+                ax[i] = if age[i] == 0.0 && w == 1.0 {
+                    a0_andreev_kingkade(m, sex)
+                } else {
+                    w / 2.0
+                };
+                let q = identities::mx_to_qx(m, w, ax[i]);
+                if q > 1.0 {
+                    over_one(i, q);
+                }
+                qx[i] = q.min(1.0);
+            }
+            AxMethod::ConstantHazard => {
+                ax[i] = ax_constant_hazard(m, w);
+                qx[i] = identities::mx_to_qx_constant_hazard(m, w);
+            }
+        }
+    }
+    ax[n - 1] = 1.0 / mx[n - 1];
+    qx[n - 1] = 1.0;
+    (ax, qx)
+}
+
+/// L(x), person-years lived in each age group: n·l(x+1) + a·d(x) (HMD), d/m (constant hazard),
+/// l/m in the open group.
+fn person_years(width: &[f64], mx: &[f64], ax: &[f64], lx: &[f64], dx: &[f64], method: AxMethod) -> Vec<f64> {
+    let n = lx.len();
+    (0..n)
+        .map(|i| {
+            if i == n - 1 {
+                lx[i] / mx[i]
+            } else {
+                match method {
+                    AxMethod::Hmd => width[i] * lx[i + 1] + ax[i] * dx[i],
+                    AxMethod::ConstantHazard if mx[i] > 0.0 => dx[i] / mx[i],
+                    AxMethod::ConstantHazard => width[i] * lx[i],
+                }
+            }
+        })
+        .collect()
+}
+
 impl Lifetable {
     /// Builds the table from death rates `mx` for age groups starting at `age` with widths
     /// `width` (last infinite). Rates must be finite and non-negative, the open one positive.
@@ -119,62 +179,14 @@ impl Lifetable {
             )));
         }
         let mut warnings = Vec::new();
-        let mut ax = vec![0.0; n];
-        let mut qx = vec![0.0; n];
-        for i in 0..n - 1 {
-            let (m, w) = (mx[i], width[i]);
-            match ax_method {
-                AxMethod::Hmd => {
-                    // a0 by Andreev-Kingkade for a first group of one year, n/2 elsewhere
-                    ax[i] = if age[i] == 0.0 && w == 1.0 {
-                        a0_andreev_kingkade(m, sex)
-                    } else {
-                        w / 2.0
-                    };
-                    let q = w * m / (1.0 + (w - ax[i]) * m);
-                    if q > 1.0 {
-                        warnings.push(format!("{}: q = {q:.4} > 1 set to 1", who(i)));
-                    }
-                    qx[i] = q.min(1.0);
-                }
-                AxMethod::ConstantHazard => {
-                    ax[i] = ax_constant_hazard(m, w);
-                    qx[i] = -(-m * w).exp_m1();
-                }
-            }
-        }
-        ax[n - 1] = 1.0 / mx[n - 1];
-        qx[n - 1] = 1.0;
-        let mut lx = vec![0.0; n];
-        let mut dx = vec![0.0; n];
-        let mut big_lx = vec![0.0; n];
-        lx[0] = radix;
-        for i in 0..n {
-            dx[i] = lx[i] * qx[i];
-            if i + 1 < n {
-                lx[i + 1] = lx[i] - dx[i];
-            }
-        }
-        for i in 0..n {
-            big_lx[i] = if i == n - 1 {
-                lx[i] / mx[i]
-            } else {
-                match ax_method {
-                    AxMethod::Hmd => width[i] * lx[i + 1] + ax[i] * dx[i],
-                    AxMethod::ConstantHazard if mx[i] > 0.0 => dx[i] / mx[i],
-                    AxMethod::ConstantHazard => width[i] * lx[i],
-                }
-            };
-        }
-        let mut big_tx = vec![0.0; n];
-        let mut acc = 0.0;
-        for i in (0..n).rev() {
-            acc += big_lx[i];
-            big_tx[i] = acc;
-        }
-        let ex = (0..n)
-            .map(|i| if lx[i] > 0.0 { big_tx[i] / lx[i] } else { 0.0 })
-            .collect();
+        let (ax, qx) = ax_qx(sex, age, width, mx, ax_method, |i, q| {
+            warnings.push(format!("{}: q = {q:.4} > 1 set to 1", who(i)));
+        });
+        let lx = identities::qx_to_lx(&qx, radix);
+        let dx = identities::lxqx_to_dx(&lx, &qx);
+        let big_lx = person_years(width, mx, &ax, &lx, &dx, ax_method);
+        let big_tx = identities::big_lx_to_tx(&big_lx);
+        let ex = identities::tx_to_ex(&big_tx, &lx);
         Ok(Lifetable {
             year,
             sex,
