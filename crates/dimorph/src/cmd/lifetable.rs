@@ -74,8 +74,10 @@ impl TableArgs {
 /// The sex of one life table.
 #[derive(Clone, Copy, clap::ValueEnum)]
 pub enum SexArg {
+    /// Females (HMD's Female column).
     #[value(alias = "f")]
     Female,
+    /// Males (HMD's Male column).
     #[value(alias = "m")]
     Male,
     /// Both sexes together (HMD's Total column).
@@ -134,8 +136,10 @@ pub fn run(a: Args) -> CliResult {
 /// Which sexes a life-lost analysis covers.
 #[derive(Clone, Copy, clap::ValueEnum)]
 pub enum SexesArg {
+    /// Females only.
     #[value(alias = "f")]
     Female,
+    /// Males only.
     #[value(alias = "m")]
     Male,
     /// Females and males, side by side.
