@@ -31,7 +31,7 @@ fn main() {
         .split(',')
         .filter_map(|s| s.parse().ok())
         .collect();
-    println!("{so:?}\n{to:?}");
+    println!("{}", serde_json::to_string(&(&so, &to)).unwrap_or_default());
     for seed in seeds {
         to.seed = seed;
         let t0 = Instant::now();
@@ -43,14 +43,12 @@ fn main() {
             .map(|m| format!("{} {:.3}/{:.3}", m.set, m.accuracy, m.auc.unwrap_or(f64::NAN)))
             .collect();
         println!(
-            "seed {seed}: best epoch {:?}  {}  strongest-in-planted {:.3}  top-patches {:.3}  {:.0} s",
-            r.best_epoch,
+            "seed {seed}: best epoch {}  {}  strongest-in-planted {:.3}  top-patches {:.3}  {:.0} s",
+            r.best_epoch.unwrap_or(0),
             aucs.join("  "),
             r.explain.strongest_in_planted.unwrap_or(f64::NAN),
             r.explain.top_patches_in_planted.unwrap_or(f64::NAN),
             t0.elapsed().as_secs_f64()
         );
-        let dir = r.dir;
-        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -16,7 +16,7 @@ use std::time::Instant;
 
 use burn::module::AutodiffModule;
 use burn::optim::{GradientsParams, Optimizer, SgdConfig};
-use burn::tensor::backend::{AutodiffBackend, Backend};
+use burn::tensor::backend::Backend;
 use burn::tensor::{Distribution, ElementConversion, Tensor};
 use dimorph_bagnet::layers::{batch_norm, conv2d};
 use dimorph_bagnet::model::{Arch, BagNet, BagNetConfig};
@@ -86,7 +86,7 @@ fn sync<B: Backend, const D: usize>(t: Tensor<B, D>) -> f32 {
     t.sum().into_scalar().elem::<f32>()
 }
 
-fn bench<B: AutodiffBackend>(o: &Opts, device: &B::Device) {
+fn bench<B: dimorph_bagnet::backend::BagnetAutodiff>(o: &Opts, device: &B::Device) {
     let cfg = BagNetConfig::new(o.arch, 1).with_width(o.width);
     let mut model: BagNet<B> = cfg.init_seeded(device, 1);
     let x = Tensor::<B, 4>::random([o.batch, 3, o.size, o.size], Distribution::Normal(0.0, 1.0), device);

@@ -12,6 +12,8 @@ use crate::image::RgbImage;
 use crate::model::{IMAGENET_MEAN, IMAGENET_STD};
 use crate::BagNetError;
 
+pub use crate::options::OnBadImage;
+
 /// One row of the label CSV (columns `path`, `subject`, `label`; optional `eye`, `visit`,
 /// and for synthetic data the ground-truth circles `planted_x`, `planted_y`, `planted_r` and
 /// `planted2_x`, `planted2_y`, `planted2_r`).
@@ -116,13 +118,6 @@ pub fn classes(rows: &[LabelRow]) -> Vec<String> {
     c
 }
 
-/// What to do with an unreadable image.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OnBadImage {
-    Skip,
-    Stop,
-}
-
 /// Images in memory at the model's input size, masked, with their class indices.
 #[derive(Debug, Clone)]
 pub struct Dataset {
@@ -157,7 +152,11 @@ pub fn load(
         let target = classes.iter().position(|c| *c == r.label).ok_or_else(|| {
             BagNetError::file(
                 &r.path,
-                format!("label '{}' is not one of the model's classes {:?}", r.label, classes),
+                format!(
+                    "label '{}' is not one of the model's classes ('{}')",
+                    r.label,
+                    classes.join("', '")
+                ),
             )
         })?;
         let img = match RgbImage::open(&r.path) {

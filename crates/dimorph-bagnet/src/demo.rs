@@ -1,17 +1,20 @@
-//! The `dimorph demo` section: a small BagNet trained on the CPU on synthetic fundus images whose
-//! class evidence was planted at the optic disc (stripes, male) or the macula (spots, female); the
-//! evaluation in the layout of the paper's Table 1 and a check that the strongest evidence lies where
-//! the classes differ.
+//! The `dimorph demo` part of the BagNet engine: a small BagNet trained on the CPU on synthetic
+//! fundus images whose class evidence was planted at the optic disc (stripes, male) or the macula
+//! (spots, female); the evaluation in the layout of the paper's Table 1 and a check that the
+//! strongest evidence lies where the classes differ.
 
 use std::path::Path;
 
-use dimorph_report::Section;
+use dimorph_report::{Outcome, Section};
+use serde::Serialize;
 
-use crate::evidence;
+use crate::checkpoint::load_model;
+use crate::evidence::{self, MapJob};
 use crate::model::Arch;
-use crate::pipeline::{self, ExplainOptions};
-use crate::synth::{self, SynthOptions};
-use crate::train::{self, OptimKind, TrainOptions};
+use crate::options::{ExplainOptions, OptimKind, SynthOptions, TrainOptions};
+use crate::pipeline::{self, EvalResult, ExplainResult, ExplainSet};
+use crate::synth;
+use crate::train::{self, Silent};
 use crate::BagNetError;
 
 /// Options of the demo run (small enough for a CPU in two to three minutes). The same configuration
@@ -41,43 +44,81 @@ pub fn demo_options() -> (SynthOptions, TrainOptions) {
 }
 
 /// What the demo run found.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize)]
 pub struct DemoResult {
     pub synth: SynthOptions,
     pub train: TrainOptions,
+    /// 1-based.
     pub best_epoch: Option<usize>,
-    pub eval: pipeline::EvalResult,
-    pub explain: pipeline::ExplainResult,
+    pub eval: EvalResult,
+    pub explain: ExplainResult,
+    /// Evidence threshold t: the 90th percentile of |patch logit| over the test maps.
     pub threshold: f64,
+    /// Display clip: the 99th percentile of |patch logit|.
     pub clip: f64,
-    pub dir: std::path::PathBuf,
 }
 
-/// Train, evaluate and explain the demo model; files go to a temporary folder.
-pub fn run() -> Result<DemoResult, BagNetError> {
+/// The demo run with its report: a short summary (the headline figures) and the full report
+/// sections with the ROC and density figures. The data are generated, so `data_dir` is not read.
+pub fn run(data_dir: &Path) -> Result<Outcome<DemoResult>, BagNetError> {
+    let _ = data_dir;
     let (so, to) = demo_options();
-    run_with(so, to)
+    let (r, figures) = run_parts(so, to)?;
+    let mut o = Outcome::new(r);
+    o.summary = summary(&o.result);
+    o.sections.push(report(&o.result, figures));
+    Ok(o)
 }
 
-/// [`run`] with other options (the acceptance probe varies the training seed).
+/// Train, evaluate and explain with other options (the acceptance probe varies the training seed).
 pub fn run_with(so: SynthOptions, to: TrainOptions) -> Result<DemoResult, BagNetError> {
+    Ok(run_parts(so, to)?.0)
+}
+
+/// The ROC curves and the density plots, for the report.
+struct Figures {
+    roc: Option<String>,
+    kde: Vec<(String, String)>,
+}
+
+/// Train on synthetic images in a temporary folder (removed afterwards), evaluate the best epoch
+/// on every set and explain the test set.
+fn run_parts(so: SynthOptions, to: TrainOptions) -> Result<(DemoResult, Figures), BagNetError> {
     let ds = synth::dataset(&so);
     let dir = std::env::temp_dir().join(format!("dimorph-bagnet-demo-{}-{}", std::process::id(), to.seed));
     let _ = std::fs::remove_dir_all(&dir);
+    let out = explain_run(&ds, &so, &to, &dir);
+    let _ = std::fs::remove_dir_all(&dir);
+    out
+}
+
+fn explain_run(
+    ds: &crate::data::Dataset,
+    so: &SynthOptions,
+    to: &TrainOptions,
+    dir: &Path,
+) -> Result<(DemoResult, Figures), BagNetError> {
     let run = dir.join("run");
-    let tr = train::train::<crate::CpuTrain>(&ds, &to, &run, false, true, &Default::default())?;
+    let tr = train::train::<crate::CpuTrain>(ds, to, &run, false, &mut Silent, &Default::default())?;
     let device = Default::default();
-    let (model, meta) = train::load_model::<crate::Cpu>(&run.join("best"), &device)?;
-    let sets = pipeline::sets_for(&run.join("best"), &ds);
+    let (model, meta) = load_model::<crate::Cpu>(&run.join("best"), &device)?;
+    let sets = pipeline::sets_for(&run.join("best"), ds);
     let test = sets
         .iter()
         .find(|(name, _)| name == "test")
         .map(|(_, idx)| idx.clone())
         .ok_or_else(|| BagNetError::Data("the demo run has no test set".into()))?;
-    let ev = pipeline::eval_model(&model, &meta, &ds, &sets, &device);
+    let ev = pipeline::eval_model(&model, &meta, ds, &sets, &device);
     // Logits of a small model trained briefly are small: threshold and clip are the 90th and 99th
-    // percentiles of |patch logit| over the test maps (computed here without writing any file).
-    let maps = evidence::compute(&model, &ds, &test, meta.config.arch.q(), 0.0, 16, None, &device)?;
+    // percentiles of |patch logit| over the test maps.
+    let job = MapJob {
+        ds,
+        idx: &test,
+        q: meta.config.arch.q(),
+        threshold: 0.0,
+        batch: 16,
+    };
+    let maps = evidence::compute(&model, &job, None, &device)?;
     let mut abs: Vec<f64> = maps.iter().flat_map(|e| e.map.iter().map(|v| v.abs())).collect();
     abs.sort_by(f64::total_cmp);
     let mut ex = ExplainOptions {
@@ -85,36 +126,74 @@ pub fn run_with(so: SynthOptions, to: TrainOptions) -> Result<DemoResult, BagNet
         threshold: 0.5,
         max_images: 8,
         features: false,
+        ..Default::default()
     };
     if let Some(&q99) = abs.get(abs.len() * 99 / 100) {
         ex.clip = q99.max(1e-6);
         ex.threshold = abs[abs.len() * 9 / 10];
     }
-    let xr = pipeline::explain_model(&model, &meta, &ds, "test", &test, &ex, &dir.join("maps"), &device)?;
-    Ok(DemoResult {
-        synth: so,
-        train: to,
+    let set = ExplainSet {
+        ds,
+        name: "test",
+        idx: &test,
+    };
+    let xo = pipeline::explain_model(&model, &meta, &set, &ex, None, &device)?;
+    let kde = xo
+        .files
+        .iter()
+        .filter(|f| f.name.ends_with(".svg"))
+        .map(|f| (f.name.clone(), String::from_utf8_lossy(&f.bytes).into_owned()))
+        .collect();
+    let figures = Figures {
+        roc: ev.roc_svg.clone(),
+        kde,
+    };
+    let r = DemoResult {
+        synth: so.clone(),
+        train: to.clone(),
         best_epoch: tr.best_epoch,
         eval: ev,
-        explain: xr,
+        explain: xo.result,
         threshold: ex.threshold,
         clip: ex.clip,
-        dir,
-    })
+    };
+    Ok((r, figures))
 }
 
-/// The demo as a report section.
-pub fn section(_data_dir: &Path) -> Result<Section, BagNetError> {
-    let DemoResult {
-        synth: so,
-        train: to,
-        best_epoch,
-        eval: ev,
-        explain: xr,
-        threshold,
-        clip,
-        dir,
-    } = run()?;
+/// The headline figures for a terminal.
+fn summary(r: &DemoResult) -> Vec<String> {
+    let (so, to) = (&r.synth, &r.train);
+    let mut lines = vec![format!(
+        "{} at width {} on {} synthetic {}x{} fundus images; best epoch {} of {}",
+        to.arch.name(),
+        to.width,
+        so.n,
+        so.size,
+        so.size,
+        r.best_epoch.unwrap_or(0),
+        to.head_epochs + to.epochs
+    )];
+    lines.extend(r.eval.sets.iter().map(pipeline::set_line));
+    if let Some(h) = r.explain.top_patches_in_planted {
+        lines.push(format!(
+            "strongest-evidence patches in the planted regions: {:.1}% ({} test images)",
+            100.0 * h,
+            r.explain.n
+        ));
+    }
+    if let Some(h) = r.explain.strongest_in_planted {
+        lines.push(format!(
+            "each test image's strongest patch in the planted regions: {:.1}%",
+            100.0 * h
+        ));
+    }
+    lines
+}
+
+/// The full report: the setup, the evaluation (Table 1 layout, ROC curves), the evidence
+/// statistics and the density plots.
+fn report(r: &DemoResult, figures: Figures) -> Section {
+    let (so, to) = (&r.synth, &r.train);
     let mut s = Section::new("BagNet patch evidence on synthetic fundus images (Ilanchezian et al. 2021)");
     s.text(format!(
         "{} synthetic {}x{} fundus images (2 eyes per subject; a texture of amplitude {} planted over the optic disc \
@@ -131,16 +210,30 @@ pub fn section(_data_dir: &Path) -> Result<Section, BagNetError> {
         to.epochs,
         to.lr,
         to.batch,
-        best_epoch.unwrap_or(0)
+        r.best_epoch.unwrap_or(0)
     ));
-    s.extend(pipeline::eval_section(&ev));
-    s.extend(pipeline::explain_section(&xr));
+    s.extend(pipeline::eval_section(&r.eval));
+    if let Some(svg) = figures.roc {
+        s.figure("ROC curves of the training, validation and test sets", svg);
+    }
+    s.extend(pipeline::explain_section(&r.explain));
     s.text(format!(
         "Evidence threshold t and display clip are the 90th and 99th percentiles of |patch logit| ({:.3}, {:.3}); \
-         the paper's t = 50 and clip 75 fit a full BagNet-33 trained on UK Biobank. Maps and plots: {}",
-        threshold,
-        clip,
-        dir.display()
+         the paper's t = 50 and clip 75 fit a full BagNet-33 trained on UK Biobank.",
+        r.threshold, r.clip
     ));
-    Ok(s)
+    for (name, svg) in figures.kde {
+        let caption = if name.contains("positive") {
+            "Evidence for the positive class (male): fraction of patches above t against the largest patch logit"
+        } else {
+            "Evidence for the negative class (female): fraction of patches below -t against |smallest patch logit|"
+        };
+        s.figure(caption, svg);
+    }
+    s
+}
+
+/// The demo as one report section (what `dimorph demo` printed before it used [`run`]).
+pub fn section(data_dir: &Path) -> Result<Section, BagNetError> {
+    Ok(run(data_dir)?.sections.into_iter().next().unwrap_or_default())
 }

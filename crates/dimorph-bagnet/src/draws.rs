@@ -65,7 +65,7 @@ mod tests {
         fn old(seed: u64, stream: u64, index: u64) -> impl FnMut() -> u64 {
             const G: u64 = 0x9E37_79B9_7F4A_7C15;
             let mut s = seed ^ G;
-            let mut next = move |s: &mut u64| {
+            let next = move |s: &mut u64| {
                 *s = s.wrapping_add(G);
                 let mut z = *s;
                 z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);

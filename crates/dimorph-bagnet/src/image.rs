@@ -39,17 +39,26 @@ impl RgbImage {
         })
     }
 
-    /// Write as an 8-bit PNG.
-    pub fn save_png(&self, path: &Path) -> Result<(), BagNetError> {
+    /// The image as an 8-bit PNG file's bytes.
+    pub fn to_png(&self) -> Result<Vec<u8>, BagNetError> {
         let bytes: Vec<u8> = self
             .data
             .iter()
             .map(|v| (v.clamp(0.0, 1.0) * 255.0).round() as u8)
             .collect();
         let buf = image::RgbImage::from_raw(self.width as u32, self.height as u32, bytes)
-            .ok_or_else(|| BagNetError::file(path, "image buffer has the wrong length"))?;
-        buf.save_with_format(path, image::ImageFormat::Png)
-            .map_err(|e| BagNetError::file(path, format!("cannot write PNG: {e}")))
+            .ok_or_else(|| BagNetError::Data("image buffer has the wrong length".into()))?;
+        let mut out = std::io::Cursor::new(Vec::new());
+        buf.write_to(&mut out, image::ImageFormat::Png)
+            .map_err(|e| BagNetError::Data(format!("cannot encode PNG: {e}")))?;
+        Ok(out.into_inner())
+    }
+
+    /// Write as an 8-bit PNG, atomically (temporary file, then rename), replacing `path`.
+    pub fn save_png(&self, path: &Path) -> Result<(), BagNetError> {
+        let bytes = self.to_png().map_err(|e| BagNetError::file(path, e))?;
+        dimorph_core::output::write_atomic(path, &bytes, dimorph_core::Overwrite::Replace)?;
+        Ok(())
     }
 
     /// Resize to `size`×`size` (bilinear); a no-op when already that size.

@@ -1,14 +1,25 @@
 //! dimorph-bagnet: interpretable image classification with native patch-evidence maps
 //! (Ilanchezian et al. 2021, BagNets of Brendel & Bethge 2019), built on burn.
 //!
-//! Modules: [`model`] (the BagNet), [`layers`] (its layer forwards), [`cpu`] (their kernels on the
-//! CPU backend), [`synth`] (synthetic fundus images with planted evidence), [`data`] (image folders,
-//! label CSV, split, mask, augmentation), [`train`] (head then fine-tune, checkpoints, resume,
-//! precise batch-norm statistics), [`metrics`] (accuracy, ROC AUC with bootstrap CI, ROC SVG),
-//! [`evidence`] (evidence maps, statistics, feature export), [`weights`] (pretrained PyTorch and
-//! safetensors weights), [`demo`].
+//! The pipeline in one line: `synth` (or your labelled images) → `train` (head, then all layers;
+//! checkpoints) → `eval` (accuracy, AUC with bootstrap CI, ROC) → `explain` (evidence maps,
+//! statistics by class, figures, patch features); `import` turns PyTorch or safetensors weights
+//! into a model folder. Each analysis is one `run_*` function of [`pipeline`] taking an options
+//! struct of [`options`] and returning a [`dimorph_report::Outcome`].
+//!
+//! Modules: [`options`] (what every analysis takes), [`pipeline`] (the analyses), [`model`] (the
+//! BagNet), [`layers`] (its layer forwards), [`backend`] (the backend-extension trait the layers
+//! run through), [`plain`] (the plain tensor-operation path every backend may take), [`cpu`] (the
+//! kernels of burn's CPU backend), [`momentum`] (batch-norm running statistics and calibration),
+//! [`synth`] (synthetic fundus images with planted evidence), [`data`] (image folders, label CSV,
+//! split, mask, augmentation), [`train`] (head then fine-tune, calibration, validation, resume),
+//! [`checkpoint`] (model folders and checkpoints), [`metrics`] (accuracy, ROC AUC with bootstrap
+//! CI, ROC SVG), [`evidence`] (evidence maps, statistics, figures, feature export), [`weights`]
+//! (pretrained PyTorch and safetensors weights), [`draws`] (random draws on the kernel's
+//! SplitMix64), [`demo`].
 
 pub mod backend;
+pub mod checkpoint;
 pub mod cpu;
 pub mod data;
 pub mod demo;
@@ -19,9 +30,9 @@ pub mod layers;
 pub mod metrics;
 pub mod model;
 pub mod momentum;
+pub mod options;
 pub mod pipeline;
 pub mod plain;
-pub mod progress;
 pub mod synth;
 pub mod train;
 mod weightfile;
@@ -49,9 +60,21 @@ pub enum BagNetError {
     Row { path: String, row: usize, msg: String },
     #[error("{0}")]
     Data(String),
+    /// A file of the run could not be written (it names the file).
+    #[error(transparent)]
+    Output(#[from] dimorph_core::output::OutputError),
 }
 
 impl BagNetError {
+    /// Whether the error is the caller's (bad options, data or files: exit code 2) rather than the
+    /// system's (a file that could not be written: exit code 1).
+    pub fn is_input(&self) -> bool {
+        match self {
+            BagNetError::Output(e) => e.is_input(),
+            _ => true,
+        }
+    }
+
     pub(crate) fn file(path: impl AsRef<std::path::Path>, msg: impl std::fmt::Display) -> Self {
         BagNetError::File {
             path: path.as_ref().display().to_string(),

@@ -19,13 +19,20 @@ use crate::layers::{bn_act, conv2d, subsample};
 use crate::BagNetError;
 
 /// Receptive-field size of a BagNet: which 3×3 convolutions stay 3×3.
+///
+/// Written as its command-line name (`bagnet33`); model folders and runs saved before read back
+/// from the variant name (`BagNet33`) too.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Arch {
     /// q = 9 (reference `bagnet8`): stage flags [1, 1, 0, 0].
+    #[serde(alias = "BagNet9")]
     BagNet9,
     /// q = 17 (reference `bagnet16`): stage flags [1, 1, 1, 0].
+    #[serde(alias = "BagNet17")]
     BagNet17,
     /// q = 33 (reference `bagnet32`): stage flags [1, 1, 1, 1].
+    #[serde(alias = "BagNet33")]
     BagNet33,
 }
 

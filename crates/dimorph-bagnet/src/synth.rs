@@ -10,34 +10,19 @@
 //! in either class (striped or plain disc, spotted or plain macula). Both circles are written beside
 //! the label as the ground truth that evidence maps are checked against.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+
+use dimorph_core::output::{write_atomic, Overwrite};
+use dimorph_core::TidyTable;
+use dimorph_report::{Outcome, Section};
+use serde::Serialize;
 
 use crate::draws::{Draws, SplitMix64};
 use crate::image::RgbImage;
 use crate::BagNetError;
 
-/// Options of the generator.
-#[derive(Debug, Clone)]
-pub struct SynthOptions {
-    /// Number of images (two eyes per subject, so n/2 subjects rounded up).
-    pub n: usize,
-    /// Side of the square images in pixels.
-    pub size: usize,
-    /// Amplitude of the planted texture, in intensity units (pixel noise has sd 0.02).
-    pub effect: f64,
-    pub seed: u64,
-}
-
-impl Default for SynthOptions {
-    fn default() -> Self {
-        SynthOptions {
-            n: 2000,
-            size: 224,
-            effect: 0.12,
-            seed: 1,
-        }
-    }
-}
+pub use crate::options::SynthOptions;
 
 /// A circle where the class signal was planted in one image (pixel coordinates).
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
@@ -220,42 +205,127 @@ fn stamp(mask: &mut [f32], n: usize, x: f64, y: f64, r: f64) {
     }
 }
 
-/// Write `opt.n` images as PNG files into `out` with `labels.csv` (path, subject, label, eye, visit,
-/// planted_x, planted_y, planted_r for the disc, planted2_x, planted2_y, planted2_r for the macula).
-/// Returns the path of the CSV.
-pub fn write_dataset(opt: &SynthOptions, out: &Path) -> Result<PathBuf, BagNetError> {
-    if opt.size < 16 {
-        return Err(BagNetError::Arg(format!(
-            "--size {} is too small (at least 16 px)",
-            opt.size
-        )));
+/// What `synth` wrote.
+#[derive(Debug, Clone, Serialize)]
+pub struct SynthResult {
+    /// The folder of the images (`img00000.png`, …) and their `labels.csv`.
+    pub out: PathBuf,
+    pub images: usize,
+    pub subjects: usize,
+    /// Images per class.
+    pub per_class: BTreeMap<String, usize>,
+}
+
+/// The file name of image `i`.
+fn image_name(i: usize) -> String {
+    format!("img{:05}.png", i)
+}
+
+/// A planted-circle coordinate as `labels.csv` has always held it: rounded to 2 decimals.
+fn two_decimals(v: f64) -> f64 {
+    format!("{v:.2}").parse().unwrap_or(v)
+}
+
+/// The label table of a synthetic data set: path, subject, label, eye, visit and the two planted
+/// circles (the optic disc, then the macula) in pixels.
+fn labels_table(rows: &[(String, SynthImage)]) -> TidyTable {
+    let mut t = TidyTable::new(
+        "labels",
+        &[
+            "path",
+            "subject",
+            "label",
+            "eye",
+            "visit",
+            "planted_x",
+            "planted_y",
+            "planted_r",
+            "planted2_x",
+            "planted2_y",
+            "planted2_r",
+        ],
+    );
+    for (i, (name, g)) in rows.iter().enumerate() {
+        let [d, m] = g.planted;
+        t.push(vec![
+            name.as_str().into(),
+            format!("s{:05}", i / 2).into(),
+            g.label.into(),
+            g.eye.into(),
+            1i64.into(),
+            two_decimals(d.x).into(),
+            two_decimals(d.y).into(),
+            two_decimals(d.r).into(),
+            two_decimals(m.x).into(),
+            two_decimals(m.y).into(),
+            two_decimals(m.r).into(),
+        ]);
     }
-    if opt.n < 2 {
-        return Err(BagNetError::Arg("--n must be at least 2".into()));
+    t
+}
+
+/// Generate `opt.n` images and write them as PNG files into `out` (created) as they are made (the
+/// set is too large to hold); the outcome's main table is `labels` (written as `labels.csv` beside
+/// the images by the caller). With [`Overwrite::Refuse`] a folder that holds any of the files
+/// already is refused before anything is written.
+pub fn run_synth(opt: &SynthOptions, out: &Path, overwrite: Overwrite) -> Result<Outcome<SynthResult>, BagNetError> {
+    opt.validate()?;
+    if overwrite == Overwrite::Refuse {
+        let taken = std::iter::once("labels.csv".to_string())
+            .chain((0..opt.n).map(image_name))
+            .map(|n| out.join(n))
+            .find(|p| p.exists());
+        if let Some(p) = taken {
+            return Err(dimorph_core::output::OutputError::Exists(p).into());
+        }
     }
-    std::fs::create_dir_all(out).map_err(|e| BagNetError::file(out, e))?;
-    let mut csv =
-        String::from("path,subject,label,eye,visit,planted_x,planted_y,planted_r,planted2_x,planted2_y,planted2_r\n");
+    let mut rows = Vec::with_capacity(opt.n);
     for i in 0..opt.n {
-        let g = generate(opt, i);
-        let name = format!("img{:05}.png", i);
-        g.image.save_png(&out.join(&name))?;
-        csv.push_str(&format!(
-            "{name},s{:05},{},{},1,{:.2},{:.2},{:.2},{:.2},{:.2},{:.2}\n",
-            i / 2,
-            g.label,
-            g.eye,
-            g.planted[0].x,
-            g.planted[0].y,
-            g.planted[0].r,
-            g.planted[1].x,
-            g.planted[1].y,
-            g.planted[1].r
-        ));
+        let mut g = generate(opt, i);
+        let name = image_name(i);
+        write_atomic(&out.join(&name), &g.image.to_png()?, overwrite)?;
+        g.image = RgbImage::new(0, 0);
+        rows.push((name, g));
     }
-    let p = out.join("labels.csv");
-    std::fs::write(&p, csv).map_err(|e| BagNetError::file(&p, e))?;
-    Ok(p)
+    let mut per_class = BTreeMap::new();
+    for (_, g) in &rows {
+        *per_class.entry(g.label.to_string()).or_insert(0) += 1;
+    }
+    let result = SynthResult {
+        out: out.to_path_buf(),
+        images: opt.n,
+        subjects: opt.n.div_ceil(2),
+        per_class,
+    };
+    let line = format!(
+        "{} synthetic {}x{} fundus images of {} subjects ({}) written to {}",
+        result.images,
+        opt.size,
+        opt.size,
+        result.subjects,
+        result
+            .per_class
+            .iter()
+            .map(|(c, n)| format!("{n} {c}"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        out.display()
+    );
+    let mut s = Section::new("Synthetic fundus images");
+    s.text(line.clone());
+    Ok(Outcome::new(result)
+        .summary_line(line)
+        .section(s)
+        .table(labels_table(&rows)))
+}
+
+/// Write `opt.n` images as PNG files into `out` with `labels.csv` (path, subject, label, eye, visit,
+/// planted_x, planted_y, planted_r for the disc, planted2_x, planted2_y, planted2_r for the macula),
+/// replacing files of the same names. Returns the path of the CSV.
+pub fn write_dataset(opt: &SynthOptions, out: &Path) -> Result<PathBuf, BagNetError> {
+    let o = run_synth(opt, out, Overwrite::Replace)?;
+    dimorph_core::output::write_all(out, &o.all_files(), Overwrite::Replace)?;
+    Ok(out.join("labels.csv"))
 }
 
 /// An in-memory synthetic data set (no files), for tests and the demo; rows carry the planted
@@ -271,7 +341,7 @@ pub fn dataset(opt: &SynthOptions) -> crate::data::Dataset {
     };
     for i in 0..opt.n {
         let g = generate(opt, i);
-        let name = format!("img{:05}.png", i);
+        let name = image_name(i);
         ds.rows.push(crate::data::LabelRow {
             path: PathBuf::from(&name),
             name,

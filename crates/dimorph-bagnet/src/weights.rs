@@ -258,6 +258,26 @@ struct Expectation<'a> {
     reinit: bool,
 }
 
+/// The name of an element type as PyTorch spells it.
+fn dtype_name(d: DType) -> &'static str {
+    match d {
+        DType::F64 => "float64",
+        DType::F32 | DType::Flex32 => "float32",
+        DType::F16 => "float16",
+        DType::BF16 => "bfloat16",
+        DType::I64 => "int64",
+        DType::I32 => "int32",
+        DType::I16 => "int16",
+        DType::I8 => "int8",
+        DType::U64 => "uint64",
+        DType::U32 => "uint32",
+        DType::U16 => "uint16",
+        DType::U8 => "uint8",
+        DType::Bool(_) => "bool",
+        DType::QFloat(_) => "quantized",
+    }
+}
+
 fn is_head(name: &str) -> bool {
     name == "fc.weight" || name == "fc.bias"
 }
@@ -362,8 +382,8 @@ fn check_tensors(ex: &Expectation, file: &WeightFile) -> Result<(), BagNetError>
             return Err(err(
                 path,
                 format!(
-                    "tensor '{key}' is of type {:?}; expected floating-point weights",
-                    s.dtype
+                    "tensor '{key}' is of type {}; expected floating-point weights",
+                    dtype_name(s.dtype)
                 ),
             ));
         }
@@ -406,7 +426,7 @@ fn snapshots(
         }
         let data = s
             .to_data()
-            .map_err(|e| err(path, format!("cannot read the data of tensor '{key}': {e:?}")))?;
+            .map_err(|e| err(path, format!("cannot read the data of tensor '{key}': {e}")))?;
         let expected_bytes = data.num_elements() * data.dtype.size();
         if data.bytes.len() != expected_bytes {
             return Err(err(path, format!("tensor '{key}' is truncated in the file")));
@@ -414,7 +434,12 @@ fn snapshots(
         let data = data.convert_dtype(DType::F32);
         let (bad, all) = match data.as_slice::<f32>() {
             Ok(v) => (v.iter().filter(|x| !x.is_finite()).count(), v.len()),
-            Err(e) => return Err(err(path, format!("cannot read the data of tensor '{key}': {e:?}"))),
+            Err(_) => {
+                return Err(err(
+                    path,
+                    format!("cannot read the data of tensor '{key}' as 32-bit floats"),
+                ))
+            }
         };
         if bad > 0 {
             return Err(err(

@@ -48,7 +48,7 @@ fn resume_reproduces_the_uninterrupted_run() {
     });
     let full = tmp("full");
     let opt = tiny_opts();
-    let r = train::train::<CpuTrain>(&ds, &opt, &full, false, true, &Default::default()).unwrap();
+    let r = train::train::<CpuTrain>(&ds, &opt, &full, false, &mut train::Silent, &Default::default()).unwrap();
     assert_eq!(r.history.len(), 3);
     // Interrupted after 2 epochs, then resumed to 3.
     let part = tmp("part");
@@ -56,8 +56,8 @@ fn resume_reproduces_the_uninterrupted_run() {
         epochs: 1,
         ..tiny_opts()
     };
-    train::train::<CpuTrain>(&ds, &short, &part, false, true, &Default::default()).unwrap();
-    let r2 = train::train::<CpuTrain>(&ds, &opt, &part, true, true, &Default::default()).unwrap();
+    train::train::<CpuTrain>(&ds, &short, &part, false, &mut train::Silent, &Default::default()).unwrap();
+    let r2 = train::train::<CpuTrain>(&ds, &opt, &part, true, &mut train::Silent, &Default::default()).unwrap();
     assert_eq!(r2.history.len(), 3);
     let a = weights(&train::epoch_dir(&full, 3));
     let b = weights(&train::epoch_dir(&part, 3));
@@ -68,7 +68,7 @@ fn resume_reproduces_the_uninterrupted_run() {
     let e1 = weights(&train::epoch_dir(&full, 1));
     assert!(e1.iter().zip(&a).any(|(x, y)| x != y));
     // A second plain start in the same folder is refused.
-    let e = train::train::<CpuTrain>(&ds, &opt, &full, false, true, &Default::default()).unwrap_err();
+    let e = train::train::<CpuTrain>(&ds, &opt, &full, false, &mut train::Silent, &Default::default()).unwrap_err();
     assert!(e.to_string().contains("--resume"), "{e}");
 }
 
@@ -138,8 +138,15 @@ fn one_class_only_in_a_split_is_refused() {
     for (i, t) in ds.targets.iter_mut().enumerate() {
         *t = usize::from(i == 0);
     }
-    let e =
-        train::train::<CpuTrain>(&ds, &tiny_opts(), &tmp("oneclass"), false, true, &Default::default()).unwrap_err();
+    let e = train::train::<CpuTrain>(
+        &ds,
+        &tiny_opts(),
+        &tmp("oneclass"),
+        false,
+        &mut train::Silent,
+        &Default::default(),
+    )
+    .unwrap_err();
     assert!(
         matches!(e, BagNetError::Data(_)) && e.to_string().contains("no image of class"),
         "{e}"
@@ -159,7 +166,8 @@ fn images_smaller_than_the_receptive_field_are_refused() {
         size: 16,
         ..tiny_opts()
     };
-    let e = train::train::<CpuTrain>(&ds, &opt, &tmp("small"), false, true, &Default::default()).unwrap_err();
+    let e =
+        train::train::<CpuTrain>(&ds, &opt, &tmp("small"), false, &mut train::Silent, &Default::default()).unwrap_err();
     assert!(e.to_string().contains("smaller than the receptive field"), "{e}");
 }
 
@@ -207,7 +215,7 @@ fn eval_and_explain_write_their_outputs() {
         ..tiny_opts()
     };
     let run = dir.join("run");
-    pipeline::train(&ds, &opt, &run, false, true, pipeline::DeviceKind::Cpu).unwrap();
+    pipeline::train(&ds, &opt, &run, false, &mut train::Silent, pipeline::DeviceKind::Cpu).unwrap();
     let r = pipeline::eval(
         &run.join("best"),
         &dir.join("img"),

@@ -1,13 +1,20 @@
-//! `dimorph bagnet synth|train|eval|explain|import`: BagNet patch-evidence classification (Ilanchezian et al. 2021).
+//! `dimorph bagnet synth|train|eval|explain|import`: BagNet patch-evidence classification
+//! (Ilanchezian et al. 2021). Flags and glue only: each subcommand maps its flags to the engine's
+//! options, calls its `run_*` and renders the outcome with `super::emit`.
 
-use super::{write_file, CliError, CliResult, Format};
-use dimorph_bagnet::data::OnBadImage;
-use dimorph_bagnet::model::Arch;
-use dimorph_bagnet::pipeline::{self, DeviceKind, ExplainOptions, ImportOptions};
-use dimorph_bagnet::synth::{self, SynthOptions};
-use dimorph_bagnet::train::{OptimKind, TrainOptions};
-use dimorph_report::Section;
+use std::io::Write as _;
 use std::path::PathBuf;
+
+use super::{emit, CliError, CliResult, Format, OutArgs};
+use dimorph_bagnet::model::Arch;
+use dimorph_bagnet::options::{
+    DeviceKind, EvalOptions, ExplainOptions, ImportOptions, OnBadImage, OptimKind, ReadOptions, SynthOptions,
+    TrainOptions, TrainRunOptions,
+};
+use dimorph_bagnet::pipeline;
+use dimorph_bagnet::train::{EpochRecord, Phase, TrainProgress};
+use dimorph_bagnet::BagNetError;
+use serde_json::json;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -17,95 +24,188 @@ pub struct Args {
 
 #[derive(clap::Subcommand)]
 pub enum Sub {
-    /// Write synthetic fundus images with planted class evidence and labels.csv.
+    /// Write synthetic fundus images with planted class evidence and their labels.csv.
     Synth(SynthArgs),
     /// Train a BagNet (head first, then all layers), a checkpoint every epoch.
     Train(TrainArgs),
-    /// Accuracy and ROC AUC (bootstrap CI) on training, validation and test sets; ROC SVG.
+    /// Accuracy and ROC AUC (bootstrap CI) on the training, validation and test sets; ROC curves.
     Eval(EvalArgs),
-    /// Patch-evidence maps, averaged maps, evidence statistics and patch features.
+    /// Patch-evidence maps, averaged maps, evidence statistics by class and patch features.
     Explain(ExplainArgs),
     /// Turn a PyTorch (.pth/.pth.tar/.pt) or safetensors BagNet weight file into a model folder.
     Import(ImportArgs),
 }
 
+/// The model folder a command writes (train, import): required, and never refused for files of its
+/// own.
 #[derive(clap::Args)]
-pub struct SynthArgs {
-    #[arg(long)]
+pub struct ModelOut {
+    /// Folder of the model (train: the run's checkpoints, best/ and state.json; import: the weights
+    /// and meta.json).
+    #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
+}
+
+#[derive(clap::Args)]
+#[command(after_help = "Examples (run from the repository root):
+  dimorph bagnet synth --out /tmp/fundus --n 40 --size 64
+  dimorph bagnet synth --out /tmp/fundus --n 40 --size 64 --force --format json
+  dimorph bagnet synth --out /tmp/fundus-strong --n 240 --size 64 --effect 0.35 --seed 3 --format csv")]
+pub struct SynthArgs {
+    /// Folder for the images (img00000.png, ...) and labels.csv; created when missing.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Replace images and labels.csv that already exist in --out.
+    #[arg(long)]
+    pub force: bool,
+    /// Number of images (two eyes per subject).
     #[arg(long, default_value_t = 2000)]
     pub n: usize,
+    /// Side of the square images in pixels.
     #[arg(long, default_value_t = 224)]
     pub size: usize,
     /// Amplitude of the planted texture (pixel noise sd is 0.02).
     #[arg(long, default_value_t = 0.12)]
     pub effect: f64,
+    /// Seed of every random choice.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
-}
-
-#[derive(Clone, Copy, clap::ValueEnum)]
-pub enum Device {
-    Cpu,
-    Cuda,
-}
-
-#[derive(Clone, Copy, clap::ValueEnum)]
-pub enum Optim {
-    Sgd,
-    Adam,
-}
-
-#[derive(clap::Args)]
-pub struct DataArgs {
-    /// Folder the label CSV's paths are relative to.
-    #[arg(long)]
-    pub images: PathBuf,
-    /// CSV with columns path, subject, label (optional eye, visit).
-    #[arg(long)]
-    pub labels: PathBuf,
-    /// Skip unreadable images (with a count) instead of stopping at the first.
-    #[arg(long)]
-    pub skip_bad_images: bool,
-    #[arg(long, value_enum, default_value_t = Device::Cpu)]
-    pub device: Device,
+    /// text: a summary; json: the envelope; csv: the label table.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
 }
 
+/// The backend the model runs on.
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum Device {
+    /// burn's CPU backend with dimorph's kernels.
+    Cpu,
+    /// burn's CUDA backend (a build with the bagnet crate's `cuda` feature).
+    Cuda,
+}
+
+/// The optimiser.
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum Optim {
+    /// Stochastic gradient descent (the paper's); --momentum applies to it.
+    Sgd,
+    /// Adam (burn's defaults).
+    Adam,
+}
+
+/// The BagNet's receptive field.
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum ArchArg {
+    /// 9 px patches (the reference bagnet8).
+    #[value(aliases = ["bagnet8", "9"])]
+    Bagnet9,
+    /// 17 px patches (the reference bagnet16).
+    #[value(aliases = ["bagnet16", "17"])]
+    Bagnet17,
+    /// 33 px patches (the reference bagnet32).
+    #[value(aliases = ["bagnet32", "33"])]
+    Bagnet33,
+}
+
+impl From<ArchArg> for Arch {
+    fn from(a: ArchArg) -> Arch {
+        match a {
+            ArchArg::Bagnet9 => Arch::BagNet9,
+            ArchArg::Bagnet17 => Arch::BagNet17,
+            ArchArg::Bagnet33 => Arch::BagNet33,
+        }
+    }
+}
+
+/// The labelled images and how to read and run them (train, eval, explain).
 #[derive(clap::Args)]
+pub struct DataArgs {
+    /// Folder the label CSV's paths are relative to.
+    #[arg(long, value_name = "DIR")]
+    pub images: PathBuf,
+    /// CSV with columns path, subject, label (optional eye, visit, planted circles).
+    #[arg(long, value_name = "CSV")]
+    pub labels: PathBuf,
+    /// Skip unreadable images (each one a warning) instead of stopping at the first.
+    #[arg(long)]
+    pub skip_bad_images: bool,
+    /// The backend the model runs on.
+    #[arg(long, value_enum, default_value_t = Device::Cpu)]
+    pub device: Device,
+    /// text: the report; json: the envelope; csv: the main table.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+impl DataArgs {
+    fn read(&self) -> ReadOptions {
+        ReadOptions {
+            on_bad_image: if self.skip_bad_images {
+                OnBadImage::Skip
+            } else {
+                OnBadImage::Stop
+            },
+            device: match self.device {
+                Device::Cpu => DeviceKind::Cpu,
+                Device::Cuda => DeviceKind::Cuda,
+            },
+        }
+    }
+
+    fn input(&self) -> serde_json::Map<String, serde_json::Value> {
+        let mut m = serde_json::Map::new();
+        m.insert("images".into(), json!(self.images.display().to_string()));
+        m.insert("labels".into(), json!(self.labels.display().to_string()));
+        m
+    }
+}
+
+#[derive(clap::Args)]
+#[command(after_help = "Examples (run from the repository root):
+  dimorph bagnet synth --out /tmp/fundus --n 40 --size 64
+  dimorph bagnet train --images /tmp/fundus --labels /tmp/fundus/labels.csv --out /tmp/run --arch bagnet9 \\
+      --width 0.0625 --size 64 --batch 8 --optimizer adam --lr 0.003 --head-epochs 1 --epochs 2
+  dimorph bagnet train --images /tmp/fundus --labels /tmp/fundus/labels.csv --out /tmp/run --arch bagnet9 \\
+      --width 0.0625 --size 64 --batch 8 --optimizer adam --lr 0.003 --head-epochs 1 --epochs 3 --resume --format json")]
 pub struct TrainArgs {
     #[command(flatten)]
     pub data: DataArgs,
-    /// bagnet9, bagnet17 or bagnet33.
-    #[arg(long, default_value = "bagnet33")]
-    pub arch: String,
-    #[arg(long)]
-    pub out: PathBuf,
-    /// Width multiplier on all channel counts.
+    #[command(flatten)]
+    pub out: ModelOut,
+    /// Receptive field of the BagNet.
+    #[arg(long, value_enum, ignore_case = true, default_value = "bagnet33")]
+    pub arch: ArchArg,
+    /// Width multiplier on all channel counts (1 = the reference BagNet).
     #[arg(long, default_value_t = 1.0)]
     pub width: f64,
     /// Input side in pixels (images are resized).
     #[arg(long, default_value_t = 224)]
     pub size: usize,
+    /// Images per training step.
     #[arg(long, default_value_t = 16)]
     pub batch: usize,
+    /// Learning rate.
     #[arg(long, default_value_t = 0.01)]
     pub lr: f64,
+    /// The optimiser.
     #[arg(long, value_enum, default_value_t = Optim::Sgd)]
     pub optimizer: Optim,
-    #[arg(long, default_value_t = 0.0)]
-    pub momentum: f64,
+    /// SGD momentum in [0, 1) (--optimizer sgd only; by default none, as in the paper).
+    #[arg(long)]
+    pub momentum: Option<f64>,
     /// Epochs training the head alone.
     #[arg(long, default_value_t = 10)]
     pub head_epochs: usize,
     /// Epochs fine-tuning all layers.
     #[arg(long, default_value_t = 100)]
     pub epochs: usize,
+    /// Seed of the split, initial weights, shuffling and augmentation.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// No augmentation (rotations, flips, shifts, zoom, brightness).
     #[arg(long)]
     pub no_augment: bool,
+    /// No circular fundus mask.
     #[arg(long)]
     pub no_mask: bool,
     /// After each epoch, recompute the batch-norm running statistics from up to this many unaugmented
@@ -117,54 +217,74 @@ pub struct TrainArgs {
     pub resume: bool,
     /// Start from pretrained weights (PyTorch .pth/.pth.tar/.pt or .safetensors, e.g. the
     /// reference ImageNet bagnet8/16/32); a head with another number of outputs is re-initialised.
-    #[arg(long)]
+    #[arg(long, value_name = "FILE")]
     pub pretrained: Option<PathBuf>,
+    /// No progress bar on standard error.
     #[arg(long)]
     pub quiet: bool,
 }
 
 #[derive(clap::Args)]
+#[command(after_help = "Examples (after the `dimorph bagnet train --help` examples):
+  dimorph bagnet eval --model /tmp/run/best --images /tmp/fundus --labels /tmp/fundus/labels.csv
+  dimorph bagnet eval --model /tmp/run/best --images /tmp/fundus --labels /tmp/fundus/labels.csv --out /tmp/eval
+  dimorph bagnet eval --model /tmp/run/best --images /tmp/fundus --labels /tmp/fundus/labels.csv --format csv")]
 pub struct EvalArgs {
     #[command(flatten)]
     pub data: DataArgs,
-    /// A saved model folder (e.g. run/best).
-    #[arg(long)]
+    /// A saved model folder (e.g. run/best, or one written by import).
+    #[arg(long, value_name = "DIR")]
     pub model: PathBuf,
-    /// Write the ROC curves here (SVG).
-    #[arg(long)]
-    pub roc: Option<PathBuf>,
+    /// Where metrics.csv and roc.svg go.
+    #[command(flatten)]
+    pub out: OutArgs,
 }
 
 #[derive(clap::Args)]
+#[command(after_help = "Examples (after the `dimorph bagnet train --help` examples):
+  dimorph bagnet explain --model /tmp/run/best --images /tmp/fundus --labels /tmp/fundus/labels.csv --out /tmp/maps
+  dimorph bagnet explain --model /tmp/run/best --images /tmp/fundus --labels /tmp/fundus/labels.csv \\
+      --out /tmp/maps-t --threshold 0.5 --clip 2 --max-images 4 --features --force
+  dimorph bagnet explain --model /tmp/run/best --images /tmp/fundus --labels /tmp/fundus/labels.csv --format json")]
 pub struct ExplainArgs {
     #[command(flatten)]
     pub data: DataArgs,
-    #[arg(long)]
+    /// A saved model folder (e.g. run/best, or one written by import).
+    #[arg(long, value_name = "DIR")]
     pub model: PathBuf,
-    #[arg(long)]
-    pub out: PathBuf,
+    /// Where evidence_stats.csv, evidence_by_class.csv, maps/, average_*.png, kde_*.svg (and
+    /// features.csv) go.
+    #[command(flatten)]
+    pub out: OutArgs,
     /// Clip evidence to ±clip for display (paper: 75).
     #[arg(long, default_value_t = 75.0)]
     pub clip: f64,
-    /// Evidence threshold t for the statistics (paper: 50).
+    /// Evidence threshold t of the statistics (paper: 50).
     #[arg(long, default_value_t = 50.0)]
     pub threshold: f64,
     /// Number of per-image overlays to write.
     #[arg(long, default_value_t = 50)]
     pub max_images: usize,
-    /// Export every patch's feature vector to features.csv.
+    /// Export every patch's feature vector to features.csv in --out (needs --out).
     #[arg(long)]
     pub features: bool,
 }
 
 #[derive(clap::Args)]
+#[command(after_help = "Examples (run from the repository root):
+  dimorph bagnet import --weights crates/dimorph-bagnet/tests/fixtures/bagnet33_w32.pth.tar --size 64 --out /tmp/imported
+  dimorph bagnet import --weights crates/dimorph-bagnet/tests/fixtures/bagnet33_w32.safetensors \\
+      --classes female,male --size 64 --out /tmp/imported2 --format json
+  dimorph bagnet eval --model /tmp/imported2 --images /tmp/fundus --labels /tmp/fundus/labels.csv")]
 pub struct ImportArgs {
     /// PyTorch (.pth, .pth.tar, .pt; zip or legacy) or .safetensors weight file.
-    #[arg(long)]
+    #[arg(long, value_name = "FILE")]
     pub weights: PathBuf,
-    /// bagnet9, bagnet17 or bagnet33 (also bagnet8/16/32); by default read from the file.
-    #[arg(long)]
-    pub arch: Option<String>,
+    #[command(flatten)]
+    pub out: ModelOut,
+    /// Receptive field; by default read from the file.
+    #[arg(long, value_enum, ignore_case = true)]
+    pub arch: Option<ArchArg>,
     /// Width multiplier; by default read from the file.
     #[arg(long)]
     pub width: Option<f64>,
@@ -178,144 +298,163 @@ pub struct ImportArgs {
     /// Do not apply the circular fundus mask in eval/explain.
     #[arg(long)]
     pub no_mask: bool,
-    /// Model folder to write.
-    #[arg(long)]
-    pub out: PathBuf,
+    /// text: the load report; json: the envelope.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
 }
 
-fn device(d: Device) -> DeviceKind {
-    match d {
-        Device::Cpu => DeviceKind::Cpu,
-        Device::Cuda => DeviceKind::Cuda,
-    }
-}
-
-fn on_bad(skip: bool) -> OnBadImage {
-    if skip {
-        OnBadImage::Skip
+fn engine(e: BagNetError) -> CliError {
+    if e.is_input() {
+        CliError::input(e)
     } else {
-        OnBadImage::Stop
+        CliError::other(e)
     }
 }
 
-fn emit<T: serde::Serialize>(format: Format, value: &T, section: Section) -> CliResult {
-    match format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(value).map_err(CliError::other)?),
-        Format::Text | Format::Csv => print!("{}", section.to_text()),
+/// The training progress as a one-line bar on standard error (nothing with --quiet).
+struct Bar {
+    quiet: bool,
+    label: String,
+    batches: usize,
+}
+
+impl TrainProgress for Bar {
+    fn epoch_started(&mut self, epoch: usize, total: usize, phase: Phase, batches: usize) {
+        let phase = match phase {
+            Phase::Head => "head",
+            Phase::All => "all layers",
+        };
+        self.label = format!("epoch {epoch}/{total} ({phase})");
+        self.batches = batches;
     }
-    Ok(())
+    fn batch_done(&mut self, batch: usize, mean_loss: f64) {
+        if self.quiet {
+            return;
+        }
+        let w = 24;
+        let filled = (batch * w).checked_div(self.batches).unwrap_or(w).min(w);
+        eprint!(
+            "\r{} [{}{}] {}/{} loss {:.4}   ",
+            self.label,
+            "#".repeat(filled),
+            "-".repeat(w - filled),
+            batch,
+            self.batches,
+            mean_loss
+        );
+        let _ = std::io::stderr().flush();
+    }
+    fn epoch_done(&mut self, r: &EpochRecord) {
+        if !self.quiet {
+            eprintln!(
+                "\r{} loss {:.4}  val loss {:.4}  val acc {:.3}  val AUC {}{}",
+                self.label,
+                r.train_loss,
+                r.val_loss,
+                r.val_accuracy,
+                r.val_auc.map_or("-".into(), |a| format!("{a:.3}")),
+                " ".repeat(30)
+            );
+        }
+    }
+}
+
+fn synth(s: SynthArgs) -> CliResult {
+    let opt = SynthOptions {
+        n: s.n,
+        size: s.size,
+        effect: s.effect,
+        seed: s.seed,
+    };
+    let out = OutArgs {
+        out: Some(s.out.clone()),
+        force: s.force,
+    };
+    let o = pipeline::run_synth(&opt, &s.out, out.overwrite()).map_err(engine)?;
+    emit("bagnet synth", json!({}), &opt, &o, s.format, &out)
+}
+
+fn train(t: TrainArgs) -> CliResult {
+    let opt = TrainRunOptions {
+        train: TrainOptions {
+            arch: t.arch.into(),
+            width: t.width,
+            size: t.size,
+            batch: t.batch,
+            lr: t.lr,
+            head_epochs: t.head_epochs,
+            epochs: t.epochs,
+            optimizer: match t.optimizer {
+                Optim::Sgd => OptimKind::Sgd,
+                Optim::Adam => OptimKind::Adam,
+            },
+            momentum: t.momentum,
+            seed: t.seed,
+            augment: !t.no_augment,
+            mask: !t.no_mask,
+            bn_calibration: t.bn_calibration,
+            pretrained: t.pretrained.clone(),
+            ..Default::default()
+        },
+        resume: t.resume,
+        read: t.data.read(),
+    };
+    let mut bar = Bar {
+        quiet: t.quiet,
+        label: String::new(),
+        batches: 0,
+    };
+    let o = pipeline::run_train(&t.data.images, &t.data.labels, &t.out.out, &opt, &mut bar).map_err(engine)?;
+    // The run's folder is the model's: its history.csv is replaced on every run and resume.
+    let out = OutArgs {
+        out: Some(t.out.out.clone()),
+        force: true,
+    };
+    emit("bagnet train", t.data.input().into(), &opt, &o, t.data.format, &out)
+}
+
+fn eval(e: EvalArgs) -> CliResult {
+    let opt = EvalOptions { read: e.data.read() };
+    let o = pipeline::run_eval(&e.model, &e.data.images, &e.data.labels, &opt).map_err(engine)?;
+    let mut input = e.data.input();
+    input.insert("model".into(), json!(e.model.display().to_string()));
+    emit("bagnet eval", input.into(), &opt, &o, e.data.format, &e.out)
+}
+
+fn explain(x: ExplainArgs) -> CliResult {
+    let opt = ExplainOptions {
+        clip: x.clip,
+        threshold: x.threshold,
+        max_images: x.max_images,
+        features: x.features,
+        read: x.data.read(),
+    };
+    let features_dir = x.out.out.as_deref().map(|d| (d, x.out.overwrite()));
+    let o = pipeline::run_explain(&x.model, &x.data.images, &x.data.labels, &opt, features_dir).map_err(engine)?;
+    let mut input = x.data.input();
+    input.insert("model".into(), json!(x.model.display().to_string()));
+    emit("bagnet explain", input.into(), &opt, &o, x.data.format, &x.out)
+}
+
+fn import(i: ImportArgs) -> CliResult {
+    let opt = ImportOptions {
+        arch: i.arch.map(Arch::from),
+        width: i.width,
+        classes: i.classes.map(|c| c.into_iter().map(|s| s.trim().to_string()).collect()),
+        size: i.size,
+        mask: !i.no_mask,
+    };
+    let o = pipeline::run_import(&i.weights, &i.out.out, &opt).map_err(engine)?;
+    let input = json!({ "weights": i.weights.display().to_string() });
+    emit("bagnet import", input, &opt, &o, i.format, &OutArgs::default())
 }
 
 pub fn run(a: Args) -> CliResult {
     match a.command {
-        Sub::Synth(s) => {
-            let opt = SynthOptions {
-                n: s.n,
-                size: s.size,
-                effect: s.effect,
-                seed: s.seed,
-            };
-            let p = synth::write_dataset(&opt, &s.out).map_err(CliError::input)?;
-            println!("wrote {} images and {}", s.n, p.display());
-            Ok(())
-        }
-        Sub::Train(t) => {
-            let arch = Arch::parse(&t.arch).map_err(CliError::input)?;
-            let opt = TrainOptions {
-                arch,
-                width: t.width,
-                size: t.size,
-                batch: t.batch,
-                lr: t.lr,
-                head_epochs: t.head_epochs,
-                epochs: t.epochs,
-                optimizer: match t.optimizer {
-                    Optim::Sgd => OptimKind::Sgd,
-                    Optim::Adam => OptimKind::Adam,
-                },
-                momentum: t.momentum,
-                seed: t.seed,
-                augment: !t.no_augment,
-                mask: !t.no_mask,
-                bn_calibration: t.bn_calibration,
-                pretrained: t.pretrained.clone(),
-                ..Default::default()
-            };
-            arch.map_size(t.size).map_err(CliError::input)?;
-            if let Some(p) = &t.pretrained {
-                // An unreadable weight file stops the run before the images are read.
-                dimorph_bagnet::weights::inspect(p).map_err(CliError::input)?;
-            }
-            let ds = pipeline::read_dataset(
-                &t.data.images,
-                &t.data.labels,
-                None,
-                t.size,
-                opt.mask,
-                on_bad(t.data.skip_bad_images),
-            )
-            .map_err(CliError::input)?;
-            if !ds.skipped.is_empty() {
-                eprintln!("skipped {} unreadable images:", ds.skipped.len());
-                for s in &ds.skipped {
-                    eprintln!("  {s}");
-                }
-            }
-            let r = pipeline::train(&ds, &opt, &t.out, t.resume, t.quiet, device(t.data.device))
-                .map_err(CliError::input)?;
-            emit(t.data.format, &r, pipeline::train_section(&r))
-        }
-        Sub::Eval(e) => {
-            let r = pipeline::eval(
-                &e.model,
-                &e.data.images,
-                &e.data.labels,
-                on_bad(e.data.skip_bad_images),
-                device(e.data.device),
-            )
-            .map_err(CliError::input)?;
-            if let (Some(p), Some(svg)) = (&e.roc, &r.roc_svg) {
-                write_file(p, svg)?;
-            }
-            emit(e.data.format, &r, pipeline::eval_section(&r))
-        }
-        Sub::Explain(x) => {
-            let opt = ExplainOptions {
-                clip: x.clip,
-                threshold: x.threshold,
-                max_images: x.max_images,
-                features: x.features,
-            };
-            let r = pipeline::explain(
-                &x.model,
-                &x.data.images,
-                &x.data.labels,
-                on_bad(x.data.skip_bad_images),
-                &opt,
-                &x.out,
-                device(x.data.device),
-            )
-            .map_err(CliError::input)?;
-            emit(x.data.format, &r, pipeline::explain_section(&r))
-        }
-        Sub::Import(i) => {
-            let arch = i
-                .arch
-                .as_deref()
-                .map(Arch::parse)
-                .transpose()
-                .map_err(CliError::input)?;
-            let opt = ImportOptions {
-                arch,
-                width: i.width,
-                classes: i.classes.map(|c| c.into_iter().map(|s| s.trim().to_string()).collect()),
-                size: i.size,
-                mask: !i.no_mask,
-            };
-            let r = pipeline::import(&i.weights, &opt, &i.out).map_err(CliError::input)?;
-            emit(i.format, &r, pipeline::import_section(&r))
-        }
+        Sub::Synth(s) => synth(s),
+        Sub::Train(t) => train(t),
+        Sub::Eval(e) => eval(e),
+        Sub::Explain(x) => explain(x),
+        Sub::Import(i) => import(i),
     }
 }

@@ -1,0 +1,117 @@
+//! Saving and loading models and training checkpoints: a model folder holds the weights
+//! (`model.mpk`, burn's named MessagePack at full precision) and `meta.json` (architecture, classes,
+//! input size, mask, epoch); a checkpoint folder adds the optimiser state (`optim.mpk`). Every file
+//! is written atomically (temporary file, then rename), so an interrupted run leaves the previous
+//! checkpoint whole and `--resume` can continue from it.
+
+use std::path::{Path, PathBuf};
+
+use burn::module::Module;
+use burn::record::{BurnRecord, FullPrecisionSettings, NamedMpkBytesRecorder, NamedMpkFileRecorder, Record, Recorder};
+use burn::tensor::backend::Backend;
+use dimorph_core::output::{write_atomic, Overwrite};
+use serde::{Deserialize, Serialize};
+
+use crate::model::{BagNet, BagNetConfig};
+use crate::BagNetError;
+
+/// What a saved model needs besides its weights.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ModelMeta {
+    pub config: BagNetConfig,
+    pub classes: Vec<String>,
+    pub size: usize,
+    pub mask: bool,
+    pub epoch: usize,
+}
+
+/// The recorder the files are read with.
+type FileRec = NamedMpkFileRecorder<FullPrecisionSettings>;
+
+/// A record as the bytes `FileRec` writes (the same metadata and encoding), for an atomic write.
+fn record_bytes<B: Backend, R: Record<B>>(record: R, path: &Path) -> Result<Vec<u8>, BagNetError> {
+    let item = BurnRecord::<_, B>::new::<FileRec>(record.into_item::<FullPrecisionSettings>());
+    Recorder::<B>::save_item(&NamedMpkBytesRecorder::<FullPrecisionSettings>::new(), item, ())
+        .map_err(|e| BagNetError::file(path, e))
+}
+
+fn write(path: &Path, bytes: &[u8]) -> Result<(), BagNetError> {
+    Ok(write_atomic(path, bytes, Overwrite::Replace)?)
+}
+
+/// Save weights and meta data into `dir` (created).
+pub fn save_model<B: Backend>(dir: &Path, model: &BagNet<B>, meta: &ModelMeta) -> Result<(), BagNetError> {
+    let path = dir.join("model.mpk");
+    write(&path, &record_bytes::<B, _>(model.clone().into_record(), &path)?)?;
+    write_json(&dir.join("meta.json"), meta)
+}
+
+/// Save an optimiser's state as `optim.mpk` in `dir`.
+pub fn save_optimizer<B: Backend, R: Record<B>>(dir: &Path, record: R) -> Result<(), BagNetError> {
+    let path = dir.join("optim.mpk");
+    write(&path, &record_bytes::<B, _>(record, &path)?)
+}
+
+/// Load the optimiser state saved by [`save_optimizer`].
+pub fn load_optimizer<B: Backend, R: Record<B>>(dir: &Path, device: &B::Device) -> Result<R, BagNetError> {
+    FileRec::new()
+        .load(dir.join("optim"), device)
+        .map_err(|e| BagNetError::file(dir.join("optim.mpk"), e))
+}
+
+/// Load a model saved by [`save_model`]; a weight file that does not fit the architecture in
+/// `meta.json` is an error.
+pub fn load_model<B: Backend>(dir: &Path, device: &B::Device) -> Result<(BagNet<B>, ModelMeta), BagNetError> {
+    let meta: ModelMeta = read_json(&dir.join("meta.json"))?;
+    let misfit = || {
+        BagNetError::file(
+            dir.join("model.mpk"),
+            "weights do not fit the architecture in meta.json",
+        )
+    };
+    let record = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        FileRec::new().load(dir.join("model"), device)
+    }));
+    let record = match record {
+        Ok(Ok(r)) => r,
+        Ok(Err(e)) => return Err(BagNetError::file(dir.join("model.mpk"), e)),
+        Err(_) => return Err(misfit()),
+    };
+    let model = meta.config.init::<B>(device);
+    let loaded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| model.load_record(record)));
+    let model = loaded.map_err(|_| misfit())?;
+    check_shapes(&model, &meta, dir)?;
+    Ok((model, meta))
+}
+
+fn check_shapes<B: Backend>(model: &BagNet<B>, meta: &ModelMeta, dir: &Path) -> Result<(), BagNetError> {
+    let fresh = meta.config.init::<B>(&model.fc.weight.device());
+    if fresh.num_params() != model.num_params() || fresh.fc.weight.dims() != model.fc.weight.dims() {
+        return Err(BagNetError::file(
+            dir.join("model.mpk"),
+            format!(
+                "weights do not fit the architecture {} (width {})",
+                meta.config.arch.name(),
+                meta.config.width
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Write `v` as pretty JSON, atomically.
+pub fn write_json<T: Serialize>(path: &Path, v: &T) -> Result<(), BagNetError> {
+    let s = serde_json::to_string_pretty(v).map_err(|e| BagNetError::file(path, e))?;
+    write(path, s.as_bytes())
+}
+
+/// Read a JSON file written by [`write_json`].
+pub fn read_json<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<T, BagNetError> {
+    let s = std::fs::read_to_string(path).map_err(|e| BagNetError::file(path, e))?;
+    serde_json::from_str(&s).map_err(|e| BagNetError::file(path, e))
+}
+
+/// Folder of the checkpoint after `epoch` (1-based).
+pub fn epoch_dir(out: &Path, epoch: usize) -> PathBuf {
+    out.join(format!("epoch-{epoch:03}"))
+}

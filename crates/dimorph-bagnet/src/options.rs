@@ -1,0 +1,350 @@
+//! The options of every BagNet analysis (`dimorph bagnet synth|train|eval|explain|import`): plain
+//! structs whose `Default` is the command line's defaults, each with a `validate` that refuses a bad
+//! value or an option that does not apply, in the command line's spelling (`--lr: must be positive,
+//! got 0`). The training defaults follow the paper (Ilanchezian et al. 2021, §3.2: SGD, lr 0.01,
+//! batch 16, the head first, then all layers).
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::Arch;
+use crate::BagNetError;
+
+fn arg(msg: String) -> BagNetError {
+    BagNetError::Arg(msg)
+}
+
+/// Which backend runs the model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeviceKind {
+    /// burn's CPU backend (flex) with this crate's kernels.
+    #[default]
+    Cpu,
+    /// burn's CubeCL CUDA backend (a build with the `cuda` feature).
+    Cuda,
+}
+
+/// What to do with an image that cannot be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OnBadImage {
+    /// Leave it out and report it among the warnings.
+    Skip,
+    /// Stop with an error naming the file.
+    #[default]
+    Stop,
+}
+
+/// Which optimiser trains the model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OptimKind {
+    /// Stochastic gradient descent (the paper's), optionally with momentum.
+    #[default]
+    #[serde(alias = "Sgd")]
+    Sgd,
+    /// Adam with burn's defaults (β = 0.9, 0.999).
+    #[serde(alias = "Adam")]
+    Adam,
+}
+
+impl OptimKind {
+    /// The name on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            OptimKind::Sgd => "sgd",
+            OptimKind::Adam => "adam",
+        }
+    }
+}
+
+/// How images are read and where the model runs (train, eval and explain).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct ReadOptions {
+    /// Unreadable images: stop at the first (default) or skip them with a warning.
+    pub on_bad_image: OnBadImage,
+    /// The backend the model runs on.
+    pub device: DeviceKind,
+}
+
+/// Options of `synth`: synthetic fundus images with planted class evidence.
+#[derive(Debug, Clone, Serialize)]
+pub struct SynthOptions {
+    /// Number of images (two eyes per subject, so n/2 subjects rounded up).
+    pub n: usize,
+    /// Side of the square images in pixels.
+    pub size: usize,
+    /// Amplitude of the planted texture, in intensity units (pixel noise has sd 0.02).
+    pub effect: f64,
+    /// Seed of every random choice (subjects' classes, anatomy, vessels, noise).
+    pub seed: u64,
+}
+
+impl Default for SynthOptions {
+    fn default() -> Self {
+        SynthOptions {
+            n: 2000,
+            size: 224,
+            effect: 0.12,
+            seed: 1,
+        }
+    }
+}
+
+impl SynthOptions {
+    pub fn validate(&self) -> Result<(), BagNetError> {
+        if self.size < 16 {
+            return Err(arg(format!("--size: must be at least 16 px, got {}", self.size)));
+        }
+        if self.n < 2 {
+            return Err(arg(format!("--n: must be at least 2, got {}", self.n)));
+        }
+        if !(self.effect.is_finite() && self.effect >= 0.0) {
+            return Err(arg(format!(
+                "--effect: must be a non-negative number, got {}",
+                self.effect
+            )));
+        }
+        Ok(())
+    }
+}
+
+fn default_bn_calibration() -> usize {
+    1000
+}
+
+/// Training options, saved with the run (`state.json`) so that `--resume` continues it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TrainOptions {
+    /// Receptive field of the BagNet (9, 17 or 33 px patches).
+    pub arch: Arch,
+    /// Width multiplier on all channel counts (1 = the reference BagNet).
+    pub width: f64,
+    /// Model input side in pixels (images are resized to it).
+    pub size: usize,
+    /// Images per training step.
+    pub batch: usize,
+    /// Learning rate.
+    pub lr: f64,
+    /// Epochs training the head alone (backbone frozen, its features detached).
+    pub head_epochs: usize,
+    /// Epochs fine-tuning all layers after the head epochs.
+    pub epochs: usize,
+    /// The optimiser.
+    pub optimizer: OptimKind,
+    /// SGD momentum (none: plain SGD as in the paper); SGD only.
+    #[serde(default)]
+    pub momentum: Option<f64>,
+    /// Seed of the split, the initial weights, the shuffling and the augmentation.
+    pub seed: u64,
+    /// Random rotations, flips, shifts, zoom and brightness (paper §3.2).
+    pub augment: bool,
+    /// The circular fundus mask (paper §3.1).
+    pub mask: bool,
+    /// Subject-level train/validation/test fractions.
+    pub split: [f64; 3],
+    /// After every epoch, set the batch-norm running statistics to the mean of the batch statistics
+    /// over up to this many (unaugmented) training images with the epoch's final weights; 0 keeps the
+    /// exponential running averages of training.
+    #[serde(default = "default_bn_calibration")]
+    pub bn_calibration: usize,
+    /// Start from the weights in this PyTorch or safetensors file (backbone, and the head when
+    /// its number of outputs fits) instead of the random initialisation.
+    #[serde(default)]
+    pub pretrained: Option<PathBuf>,
+}
+
+impl Default for TrainOptions {
+    fn default() -> Self {
+        TrainOptions {
+            arch: Arch::BagNet33,
+            width: 1.0,
+            size: 224,
+            batch: 16,
+            lr: 0.01,
+            head_epochs: 10,
+            epochs: 100,
+            optimizer: OptimKind::Sgd,
+            momentum: None,
+            seed: 1,
+            augment: true,
+            mask: true,
+            split: [0.75, 0.10, 0.15],
+            bn_calibration: default_bn_calibration(),
+            pretrained: None,
+        }
+    }
+}
+
+impl TrainOptions {
+    pub fn validate(&self) -> Result<(), BagNetError> {
+        if self.batch == 0 {
+            return Err(arg("--batch: must be at least 1, got 0".into()));
+        }
+        if !(self.lr > 0.0 && self.lr.is_finite()) {
+            return Err(arg(format!("--lr: must be positive, got {}", self.lr)));
+        }
+        if !(self.width > 0.0 && self.width.is_finite()) {
+            return Err(arg(format!("--width: must be positive, got {}", self.width)));
+        }
+        self.arch.map_size(self.size)?;
+        if let Some(m) = self.momentum {
+            if self.optimizer != OptimKind::Sgd {
+                return Err(arg(format!(
+                    "--momentum: applies to --optimizer sgd only (--optimizer {} keeps its own moment estimates)",
+                    self.optimizer.name()
+                )));
+            }
+            if !(0.0..1.0).contains(&m) {
+                return Err(arg(format!("--momentum: must be in [0, 1), got {m}")));
+            }
+        }
+        let [a, b, c] = self.split;
+        if !([a, b, c].iter().all(|f| (0.0..=1.0).contains(f)) && a + b + c <= 1.0 + 1e-9) {
+            return Err(arg(format!(
+                "split: the train/validation/test fractions must be in [0, 1] and add up to at most 1, got {a}/{b}/{c}"
+            )));
+        }
+        Ok(())
+    }
+
+    /// The SGD momentum in effect (0 when none is given).
+    pub fn momentum_or_zero(&self) -> f64 {
+        self.momentum.unwrap_or(0.0)
+    }
+}
+
+/// Options of `train` as a whole: the training options saved with the run, and how this
+/// invocation reads the images and runs.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct TrainRunOptions {
+    /// Model and training options (saved in `state.json`).
+    #[serde(flatten)]
+    pub train: TrainOptions,
+    /// Continue the run in the output folder from its last checkpoint.
+    pub resume: bool,
+    /// How images are read and where the model runs.
+    #[serde(flatten)]
+    pub read: ReadOptions,
+}
+
+impl TrainRunOptions {
+    pub fn validate(&self) -> Result<(), BagNetError> {
+        self.train.validate()?;
+        if self.resume && self.train.pretrained.is_some() {
+            return Err(arg(
+                "--pretrained: applies to a new run only; a resumed run (--resume) continues from its last checkpoint"
+                    .into(),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Options of `eval`.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct EvalOptions {
+    /// How images are read and where the model runs.
+    #[serde(flatten)]
+    pub read: ReadOptions,
+}
+
+/// Options of `explain`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExplainOptions {
+    /// Clip evidence to ±clip for display (paper: 75).
+    pub clip: f64,
+    /// Evidence threshold t of the statistics (paper Fig. 4: 50).
+    pub threshold: f64,
+    /// How many per-image overlays to write.
+    pub max_images: usize,
+    /// Write every patch's feature vector to `features.csv` in the output folder (as it is
+    /// computed: the table is too large to hold).
+    pub features: bool,
+    /// How images are read and where the model runs.
+    #[serde(flatten)]
+    pub read: ReadOptions,
+}
+
+impl Default for ExplainOptions {
+    fn default() -> Self {
+        ExplainOptions {
+            clip: 75.0,
+            threshold: 50.0,
+            max_images: 50,
+            features: false,
+            read: ReadOptions::default(),
+        }
+    }
+}
+
+impl ExplainOptions {
+    pub fn validate(&self) -> Result<(), BagNetError> {
+        if !(self.clip > 0.0 && self.clip.is_finite()) {
+            return Err(arg(format!("--clip: must be positive, got {}", self.clip)));
+        }
+        if !(self.threshold >= 0.0 && self.threshold.is_finite()) {
+            return Err(arg(format!(
+                "--threshold: must be non-negative, got {}",
+                self.threshold
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// Options of `import`: which architecture to build (by default the one the file holds), the
+/// class names, and the preprocessing saved with the model.
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportOptions {
+    /// Architecture; by default read from the file's tensor shapes.
+    pub arch: Option<Arch>,
+    /// Width multiplier; by default read from the file's tensor shapes.
+    pub width: Option<f64>,
+    /// Class names; by default one per output of the file's head (two for one logistic output).
+    pub classes: Option<Vec<String>>,
+    /// Model input side in pixels that eval and explain resize images to.
+    pub size: usize,
+    /// Apply the circular fundus mask in eval and explain.
+    pub mask: bool,
+}
+
+impl Default for ImportOptions {
+    fn default() -> Self {
+        ImportOptions {
+            arch: None,
+            width: None,
+            classes: None,
+            size: 224,
+            mask: true,
+        }
+    }
+}
+
+impl ImportOptions {
+    pub fn validate(&self) -> Result<(), BagNetError> {
+        if let Some(w) = self.width {
+            if !(w > 0.0 && w.is_finite()) {
+                return Err(arg(format!("--width: must be positive, got {w}")));
+            }
+        }
+        if let Some(a) = self.arch {
+            a.map_size(self.size)?;
+        }
+        if let Some(classes) = &self.classes {
+            if classes.len() < 2 {
+                return Err(arg(format!(
+                    "--classes: need two or more class names, got {}",
+                    classes.len()
+                )));
+            }
+            let mut seen = std::collections::HashSet::new();
+            if let Some(d) = classes.iter().find(|c| !seen.insert(c.as_str())) {
+                return Err(arg(format!("--classes: '{d}' is given twice")));
+            }
+        }
+        Ok(())
+    }
+}

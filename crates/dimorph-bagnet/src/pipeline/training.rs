@@ -1,0 +1,141 @@
+//! `train`: read the labelled images, train on the chosen backend with checkpoints in the run's
+//! folder, and report the epochs (paper §3.2).
+
+use std::path::Path;
+
+use dimorph_core::TidyTable;
+use dimorph_report::{Outcome, Section, Table};
+
+use super::common::{read_dataset, skipped_warnings};
+use crate::data::Dataset;
+use crate::options::{DeviceKind, TrainOptions, TrainRunOptions};
+use crate::train::{self, TrainProgress, TrainResult};
+use crate::weights::HeadStatus;
+use crate::BagNetError;
+
+/// Train a model (see [`train::train`]) on the chosen device.
+pub fn train(
+    ds: &Dataset,
+    opt: &TrainOptions,
+    out: &Path,
+    resume: bool,
+    progress: &mut dyn TrainProgress,
+    device: DeviceKind,
+) -> Result<TrainResult, BagNetError> {
+    match device {
+        DeviceKind::Cpu => train::train::<crate::CpuTrain>(ds, opt, out, resume, progress, &Default::default()),
+        #[cfg(feature = "cuda")]
+        DeviceKind::Cuda => train::train::<crate::GpuTrain>(ds, opt, out, resume, progress, &Default::default()),
+        #[cfg(not(feature = "cuda"))]
+        DeviceKind::Cuda => Err(super::common::no_cuda()),
+    }
+}
+
+/// `bagnet train`: the images listed in `labels` (paths relative to `images`), trained into the run
+/// folder `out` (checkpoints `epoch-NNN/`, the best model `best/`, `state.json`).
+pub fn run_train(
+    images: &Path,
+    labels: &Path,
+    out: &Path,
+    opt: &TrainRunOptions,
+    progress: &mut dyn TrainProgress,
+) -> Result<Outcome<TrainResult>, BagNetError> {
+    opt.validate()?;
+    if let Some(p) = &opt.train.pretrained {
+        // An unreadable weight file stops the run before the images are read.
+        crate::weights::inspect(p)?;
+    }
+    let t = &opt.train;
+    let ds = read_dataset(images, labels, None, t.size, t.mask, opt.read.on_bad_image)?;
+    let r = train(&ds, t, out, opt.resume, progress, opt.read.device)?;
+    let mut o = Outcome::new(r);
+    o.summary = train_summary(&o.result, t);
+    o.warnings = skipped_warnings(&o.result.skipped_images);
+    o.sections.push(train_section(&o.result));
+    o.tables.push(history_table(&o.result));
+    Ok(o)
+}
+
+fn train_summary(r: &TrainResult, t: &TrainOptions) -> Vec<String> {
+    let mut lines = vec![format!(
+        "{} at width {} trained for {} epochs ({} head, {} all layers) into {}",
+        t.arch.name(),
+        t.width,
+        r.history.len(),
+        r.history.iter().filter(|h| h.phase == train::Phase::Head).count(),
+        r.history.iter().filter(|h| h.phase == train::Phase::All).count(),
+        r.out.display()
+    )];
+    if let Some(b) = r.best_epoch.and_then(|b| r.history.get(b - 1)) {
+        lines.push(format!(
+            "best epoch {}: val loss {:.4}, val accuracy {:.3}, val AUC {} (model in {})",
+            b.epoch,
+            b.val_loss,
+            b.val_accuracy,
+            b.val_auc.map_or("-".into(), |a| format!("{a:.3}")),
+            r.out.join("best").display()
+        ));
+    }
+    lines
+}
+
+/// One row per epoch: phase, training loss, validation loss, accuracy and AUC.
+pub fn history_table(r: &TrainResult) -> TidyTable {
+    let mut t = TidyTable::new(
+        "history",
+        &["epoch", "phase", "train_loss", "val_loss", "val_accuracy", "val_auc"],
+    );
+    for h in &r.history {
+        t.push(vec![
+            h.epoch.into(),
+            h.phase.name().into(),
+            h.train_loss.into(),
+            h.val_loss.into(),
+            h.val_accuracy.into(),
+            h.val_auc.into(),
+        ]);
+    }
+    t
+}
+
+/// The training history as a report section.
+pub fn train_section(r: &TrainResult) -> Section {
+    let mut s = Section::new("BagNet training");
+    let mut t = Table::new(
+        "Epochs",
+        &["epoch", "phase", "train loss", "val loss", "val accuracy", "val AUC"],
+    );
+    for h in &r.history {
+        t.row([
+            h.epoch.to_string(),
+            h.phase.name().to_string(),
+            format!("{:.4}", h.train_loss),
+            format!("{:.4}", h.val_loss),
+            format!("{:.3}", h.val_accuracy),
+            h.val_auc.map_or("-".into(), |a| format!("{a:.3}")),
+        ]);
+    }
+    if let Some(b) = r.best_epoch {
+        t.note(format!(
+            "best epoch by validation: {b} (saved in {})",
+            r.out.join("best").display()
+        ));
+    }
+    if !r.skipped_images.is_empty() {
+        t.note(format!("{} unreadable images skipped", r.skipped_images.len()));
+    }
+    if let Some(p) = &r.pretrained {
+        t.note(format!(
+            "initial weights from {} ({} tensors){}",
+            p.file,
+            p.loaded,
+            match p.head {
+                HeadStatus::Loaded => String::new(),
+                HeadStatus::Reinitialised { file_outputs, .. } =>
+                    format!("; the file's {file_outputs}-output head was replaced by a freshly initialised one"),
+            }
+        ));
+    }
+    s.table(t);
+    s
+}

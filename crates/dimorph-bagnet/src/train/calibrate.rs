@@ -1,0 +1,29 @@
+//! "Precise" batch-norm statistics: after each epoch the running mean and variance of every batch
+//! norm are set to the mean of the batch statistics over up to `bn_calibration` unaugmented training
+//! images, taken with the epoch's final weights (forward passes only). Exponential running averages
+//! lag behind weights that change quickly, as in a short training run, and then shift every logit
+//! at inference.
+
+use crate::backend::BagnetAutodiff;
+use crate::data::{self, Dataset};
+use crate::model::BagNet;
+use crate::momentum::with_cumulative_statistics;
+use crate::options::TrainOptions;
+
+/// Recompute the running statistics of `model`'s batch norms from the first training images.
+pub fn calibrate<B: BagnetAutodiff>(
+    model: &BagNet<B>,
+    ds: &Dataset,
+    train_idx: &[usize],
+    opt: &TrainOptions,
+    device: &B::Device,
+) {
+    if opt.bn_calibration == 0 {
+        return;
+    }
+    let take = train_idx.len().min(opt.bn_calibration);
+    for (k, chunk) in train_idx[..take].chunks(opt.batch).enumerate() {
+        let imgs: Vec<_> = chunk.iter().map(|&i| &ds.images[i]).collect();
+        with_cumulative_statistics(k, || model.features(data::to_tensor::<B>(&imgs, device).detach()));
+    }
+}

@@ -1,0 +1,91 @@
+//! One training epoch: the training images in an order drawn from (seed, epoch), each augmented
+//! with draws from (seed, epoch, image), in steps of `batch` images; in a head epoch the backbone's
+//! features are detached so that only the head learns (paper §3.2).
+
+use burn::optim::{GradientsParams, Optimizer};
+use burn::tensor::ElementConversion;
+
+use super::loss::loss;
+use super::progress::TrainProgress;
+use super::state::Phase;
+use crate::backend::BagnetAutodiff;
+use crate::data::{self, Augment, Dataset};
+use crate::draws::{Draws, SplitMix64};
+use crate::model::BagNet;
+use crate::options::TrainOptions;
+use crate::BagNetError;
+
+/// Where an epoch stands in its run.
+pub struct EpochPlan<'a> {
+    /// 0-based.
+    pub epoch: usize,
+    /// Number of epochs in the run.
+    pub total: usize,
+    /// The training images.
+    pub train_idx: &'a [usize],
+}
+
+/// The images of one step, augmented when the options say so.
+fn batch_images(ds: &Dataset, chunk: &[usize], opt: &TrainOptions, epoch: usize) -> Vec<crate::image::RgbImage> {
+    let aug = Augment::default();
+    chunk
+        .iter()
+        .map(|&i| {
+            if opt.augment {
+                aug.apply(
+                    &ds.images[i],
+                    &mut SplitMix64::derive(opt.seed, 1000 + epoch as u64, i as u64),
+                )
+            } else {
+                ds.images[i].clone()
+            }
+        })
+        .collect()
+}
+
+/// Train `model` for one epoch; returns the model and the epoch's mean training loss.
+pub fn run_epoch<B: BagnetAutodiff, O: Optimizer<BagNet<B>, B>>(
+    mut model: BagNet<B>,
+    optim: &mut O,
+    ds: &Dataset,
+    opt: &TrainOptions,
+    plan: &EpochPlan,
+    progress: &mut dyn TrainProgress,
+    device: &B::Device,
+) -> Result<(BagNet<B>, f64), BagNetError> {
+    let epoch = plan.epoch;
+    let phase = Phase::of(epoch, opt.head_epochs);
+    let mut order = plan.train_idx.to_vec();
+    SplitMix64::derive(opt.seed, 30, epoch as u64).shuffle(&mut order);
+    let n_batches = order.len().div_ceil(opt.batch);
+    progress.epoch_started(epoch + 1, plan.total, phase, n_batches);
+    let mut loss_sum = 0.0;
+    for (b, chunk) in order.chunks(opt.batch).enumerate() {
+        let augmented = batch_images(ds, chunk, opt, epoch);
+        let refs: Vec<_> = augmented.iter().collect();
+        let targets: Vec<usize> = chunk.iter().map(|&i| ds.targets[i]).collect();
+        let logits = match phase {
+            // Backbone frozen: features detached from the graph, so only the head gets
+            // gradients; batch norm still normalises with batch statistics.
+            Phase::Head => {
+                let feats = model.features(data::to_tensor::<B>(&refs, device)).detach();
+                model.pooled_logits(feats)
+            }
+            Phase::All => model.forward(data::to_tensor::<B>(&refs, device)),
+        };
+        let l = loss(logits, &targets);
+        let lv = l.clone().into_scalar().elem::<f64>();
+        if !lv.is_finite() {
+            return Err(BagNetError::Data(format!(
+                "the training loss became {lv} in epoch {} batch {}; lower --lr",
+                epoch + 1,
+                b + 1
+            )));
+        }
+        loss_sum += lv;
+        let grads = GradientsParams::from_grads(l.backward(), &model);
+        model = optim.step(opt.lr, model, grads);
+        progress.batch_done(b + 1, loss_sum / (b + 1) as f64);
+    }
+    Ok((model, loss_sum / n_batches.max(1) as f64))
+}

@@ -1,0 +1,39 @@
+//! The training loss: binary cross-entropy on one logit (two classes) or softmax cross-entropy
+//! on K logits, as a tensor for the backward pass and in f64 for reporting.
+
+use burn::nn::loss::CrossEntropyLoss;
+use burn::tensor::backend::Backend;
+use burn::tensor::{Int, Tensor, TensorData};
+
+/// Binary cross-entropy on one logit (`targets` 0/1) or softmax cross-entropy on K logits.
+pub fn loss<B: Backend>(logits: Tensor<B, 2>, targets: &[usize]) -> Tensor<B, 1> {
+    let device = logits.device();
+    let [n, k] = logits.dims();
+    if k == 1 {
+        let y: Vec<f32> = targets.iter().map(|&t| t as f32).collect();
+        let y = Tensor::<B, 2>::from_data(TensorData::new(y, [n, 1]), &device);
+        // log(1 + e^{-|z|}) + max(z, 0) − z·y, the stable form of −y log σ(z) − (1−y) log(1−σ(z)).
+        let z = logits;
+        (z.clone().abs().neg().exp().log1p() + z.clone().clamp_min(0.0) - z * y).mean()
+    } else {
+        let t: Vec<i64> = targets.iter().map(|&t| t as i64).collect();
+        let t = Tensor::<B, 1, Int>::from_data(TensorData::new(t, [n]), &device);
+        CrossEntropyLoss::new(None, &device).forward(logits, t)
+    }
+}
+
+/// The mean of [`loss`] over images, from their logits in f64.
+pub fn mean_loss(logits: &[Vec<f64>], targets: &[usize]) -> f64 {
+    let mut s = 0.0;
+    for (z, &t) in logits.iter().zip(targets) {
+        s += if z.len() == 1 {
+            let z = z[0];
+            (-z.abs()).exp().ln_1p() + z.max(0.0) - z * t as f64
+        } else {
+            let m = z.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+            let lse = m + z.iter().map(|v| (v - m).exp()).sum::<f64>().ln();
+            lse - z[t]
+        };
+    }
+    s / logits.len().max(1) as f64
+}

@@ -1,0 +1,183 @@
+//! Training (paper §3.2): the head alone first, then all layers; SGD (lr 0.01, batch 16) or Adam;
+//! a checkpoint every epoch; precise batch-norm statistics recomputed after every epoch; the best
+//! epoch by validation AUC (accuracy for more than two classes; ties go to the lower validation
+//! loss); and exact resumption: shuffling and augmentation depend only on (seed, epoch, image), and
+//! the model and optimiser state are restored from the last checkpoint.
+//!
+//! The steps, one file each: [`start`] (a new run or a resumed one), [`epoch`] (the training steps),
+//! [`calibrate`] (batch-norm statistics), [`validate`] (validation figures, prediction), [`state`]
+//! (the run's history and best epoch); checkpoints are [`crate::checkpoint`]'s.
+
+mod calibrate;
+mod epoch;
+mod loss;
+mod progress;
+mod start;
+mod state;
+mod validate;
+
+use std::path::{Path, PathBuf};
+
+use burn::optim::{momentum::MomentumConfig, AdamConfig, Optimizer, SgdConfig};
+use serde::Serialize;
+
+use crate::backend::BagnetAutodiff;
+use crate::checkpoint::{save_optimizer, write_json};
+use crate::data::Dataset;
+use crate::model::{BagNet, BagNetConfig};
+use crate::BagNetError;
+
+pub use self::loss::{loss, mean_loss};
+pub use self::progress::{Silent, TrainProgress};
+pub use self::state::{EpochRecord, Phase, RunState};
+pub use self::validate::{decide, predict};
+pub use crate::checkpoint::{epoch_dir, load_model, save_model, ModelMeta};
+pub use crate::options::{OptimKind, TrainOptions};
+
+/// The outcome of [`train`].
+#[derive(Debug, Clone, Serialize)]
+pub struct TrainResult {
+    /// The run's folder (checkpoints `epoch-NNN/`, the best model `best/`, `state.json`).
+    pub out: PathBuf,
+    /// 1-based; none when no epoch ran.
+    pub best_epoch: Option<usize>,
+    pub history: Vec<EpochRecord>,
+    /// Unreadable images left out, with their messages.
+    pub skipped_images: Vec<String>,
+    /// How the weights in [`TrainOptions::pretrained`] were loaded (a new run only; a resumed
+    /// run continues from its checkpoint).
+    pub pretrained: Option<crate::weights::LoadReport>,
+}
+
+/// Train on `ds` with `opt`, writing checkpoints into `out`; with `resume`, continue the run in
+/// `out` from its last checkpoint (a new run when `out` holds none).
+pub fn train<B: BagnetAutodiff>(
+    ds: &Dataset,
+    opt: &TrainOptions,
+    out: &Path,
+    resume: bool,
+    progress: &mut dyn TrainProgress,
+    device: &B::Device,
+) -> Result<TrainResult, BagNetError> {
+    opt.validate()?;
+    if ds.classes.len() < 2 {
+        return Err(BagNetError::Data(format!(
+            "only one class in the labels ('{}'); need two or more",
+            ds.classes.join("', '")
+        )));
+    }
+    let run = Run { ds, opt, out, device };
+    match opt.optimizer {
+        OptimKind::Sgd => {
+            let mut c = SgdConfig::new();
+            if opt.momentum_or_zero() > 0.0 {
+                c = c.with_momentum(Some(MomentumConfig {
+                    momentum: opt.momentum_or_zero(),
+                    dampening: 0.0,
+                    nesterov: false,
+                }));
+            }
+            run.go(resume, progress, c.init::<B, BagNet<B>>())
+        }
+        OptimKind::Adam => run.go(resume, progress, AdamConfig::new().init::<B, BagNet<B>>()),
+    }
+}
+
+/// What every step of a run reads.
+struct Run<'a, B: BagnetAutodiff> {
+    ds: &'a Dataset,
+    opt: &'a TrainOptions,
+    out: &'a Path,
+    device: &'a B::Device,
+}
+
+impl<B: BagnetAutodiff> Run<'_, B> {
+    fn config(&self) -> BagNetConfig {
+        let n_classes = self.ds.classes.len();
+        let outputs = if n_classes == 2 { 1 } else { n_classes };
+        BagNetConfig::new(self.opt.arch, outputs).with_width(self.opt.width)
+    }
+
+    /// Begin or resume, then train the remaining epochs.
+    fn go<O: Optimizer<BagNet<B>, B>>(
+        &self,
+        resume: bool,
+        progress: &mut dyn TrainProgress,
+        optim: O,
+    ) -> Result<TrainResult, BagNetError> {
+        let (started, mut optim) = if resume && self.out.join("state.json").is_file() {
+            start::resume::<B, O>(self.ds, self.out, optim, self.device)?
+        } else {
+            (
+                start::begin::<B>(self.ds, self.opt, self.config(), self.out, self.device)?,
+                optim,
+            )
+        };
+        let start::Started {
+            mut model,
+            mut state,
+            done,
+            pretrained,
+        } = started;
+        let total = self.opt.head_epochs + self.opt.epochs;
+        let train_idx = state.split[0].clone();
+        let val_idx = state.split[1].clone();
+        let val_t: Vec<usize> = val_idx.iter().map(|&i| self.ds.targets[i]).collect();
+        let validation = validate::Validation {
+            ds: self.ds,
+            idx: &val_idx,
+            targets: &val_t,
+            batch: self.opt.batch * 2,
+            seed: self.opt.seed,
+        };
+        for e in done..total {
+            let plan = epoch::EpochPlan {
+                epoch: e,
+                total,
+                train_idx: &train_idx,
+            };
+            let (m, train_loss) = epoch::run_epoch(model, &mut optim, self.ds, self.opt, &plan, progress, self.device)?;
+            model = m;
+            calibrate::calibrate(&model, self.ds, &train_idx, self.opt, self.device);
+            let phase = Phase::of(e, self.opt.head_epochs);
+            let record = validate::validate(&model, &validation, e, phase, train_loss, self.device);
+            progress.epoch_done(&record);
+            self.save_epoch(&model, &optim, &mut state, record)?;
+        }
+        Ok(TrainResult {
+            out: self.out.to_path_buf(),
+            best_epoch: state.best_epoch,
+            history: state.history,
+            skipped_images: self.ds.skipped.clone(),
+            pretrained,
+        })
+    }
+
+    /// The epoch's checkpoint (model and optimiser), the best model when the epoch is the best so
+    /// far, and the run's state.
+    fn save_epoch<O: Optimizer<BagNet<B>, B>>(
+        &self,
+        model: &BagNet<B>,
+        optim: &O,
+        state: &mut RunState,
+        record: EpochRecord,
+    ) -> Result<(), BagNetError> {
+        let better = state.is_best(&record);
+        let meta = ModelMeta {
+            config: self.config(),
+            classes: self.ds.classes.clone(),
+            size: self.opt.size,
+            mask: self.opt.mask,
+            epoch: record.epoch,
+        };
+        let dir = epoch_dir(self.out, record.epoch);
+        save_model(&dir, model, &meta)?;
+        save_optimizer::<B, _>(&dir, optim.to_record())?;
+        if better {
+            state.best_epoch = Some(record.epoch);
+            save_model(&self.out.join("best"), model, &meta)?;
+        }
+        state.history.push(record);
+        write_json(&self.out.join("state.json"), state)
+    }
+}

@@ -1,0 +1,95 @@
+//! How a run begins: a new run splits the images by subject, initialises the model from the seed
+//! (or from pretrained weights) and refuses a folder that holds a run already; a resumed run reads
+//! `state.json` and restores the model and the optimiser from its last checkpoint.
+
+use std::path::Path;
+
+use burn::optim::Optimizer;
+
+use super::state::RunState;
+use crate::backend::BagnetAutodiff;
+use crate::checkpoint::{epoch_dir, load_model, load_optimizer, read_json};
+use crate::data::{self, Dataset};
+use crate::model::{BagNet, BagNetConfig};
+use crate::options::TrainOptions;
+use crate::weights::{load_pretrained, LoadOptions, LoadReport};
+use crate::BagNetError;
+
+/// A run ready for its next epoch.
+pub struct Started<B: BagnetAutodiff> {
+    pub model: BagNet<B>,
+    pub state: RunState,
+    /// Epochs done (0 for a new run).
+    pub done: usize,
+    /// How pretrained weights were loaded (a new run from a weight file only).
+    pub pretrained: Option<LoadReport>,
+}
+
+/// Continue the run in `out` from its last checkpoint; `optim` gets its saved state.
+pub fn resume<B: BagnetAutodiff, O: Optimizer<BagNet<B>, B>>(
+    ds: &Dataset,
+    out: &Path,
+    optim: O,
+    device: &B::Device,
+) -> Result<(Started<B>, O), BagNetError> {
+    let state_path = out.join("state.json");
+    let state: RunState = read_json(&state_path)?;
+    if state.classes != ds.classes || state.split.iter().map(Vec::len).sum::<usize>() != ds.images.len() {
+        return Err(BagNetError::file(
+            &state_path,
+            "the run was made with other images or labels",
+        ));
+    }
+    let done = state.history.len();
+    let dir = epoch_dir(out, done);
+    let (model, _) = load_model::<B>(&dir, device)?;
+    let optim = optim.load_record(load_optimizer::<B, O::Record>(&dir, device)?);
+    let started = Started {
+        model,
+        state,
+        done,
+        pretrained: None,
+    };
+    Ok((started, optim))
+}
+
+/// Begin a new run in `out` (created): split, initialise, optionally load pretrained weights.
+pub fn begin<B: BagnetAutodiff>(
+    ds: &Dataset,
+    opt: &TrainOptions,
+    config: BagNetConfig,
+    out: &Path,
+    device: &B::Device,
+) -> Result<Started<B>, BagNetError> {
+    if out.join("state.json").is_file() {
+        return Err(BagNetError::file(
+            out,
+            "holds a run already; pass --resume to continue it or choose a new --out",
+        ));
+    }
+    std::fs::create_dir_all(out).map_err(|e| BagNetError::file(out, e))?;
+    let split = data::split_by_subject(&ds.rows, opt.split, opt.seed);
+    for (name, idx) in ["training", "validation"].iter().zip(&split) {
+        let t: Vec<usize> = idx.iter().map(|&i| ds.targets[i]).collect();
+        data::check_classes(name, &t, ds.classes.len())?;
+    }
+    B::seed(device, opt.seed);
+    let mut model = config.init_seeded::<B>(device, opt.seed);
+    let pretrained = match &opt.pretrained {
+        Some(p) => Some(load_pretrained(&mut model, p, &LoadOptions::default())?),
+        None => None,
+    };
+    let state = RunState {
+        options: opt.clone(),
+        classes: ds.classes.clone(),
+        split,
+        history: Vec::new(),
+        best_epoch: None,
+    };
+    Ok(Started {
+        model,
+        state,
+        done: 0,
+        pretrained,
+    })
+}

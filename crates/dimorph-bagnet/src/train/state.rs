@@ -1,0 +1,85 @@
+//! The state of a training run after each epoch (`state.json` in the run's folder): the options,
+//! the classes, the subject-level split, every epoch's figures and the best epoch so far.
+
+use serde::{Deserialize, Serialize};
+
+use crate::options::TrainOptions;
+
+/// Which layers an epoch trains.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Phase {
+    /// The head alone (backbone frozen).
+    Head,
+    /// All layers.
+    All,
+}
+
+impl Phase {
+    /// The phase of epoch `epoch` (0-based) of a run with `head_epochs` head epochs.
+    pub fn of(epoch: usize, head_epochs: usize) -> Phase {
+        if epoch < head_epochs {
+            Phase::Head
+        } else {
+            Phase::All
+        }
+    }
+
+    /// "head" or "all".
+    pub fn name(self) -> &'static str {
+        match self {
+            Phase::Head => "head",
+            Phase::All => "all",
+        }
+    }
+}
+
+/// One epoch's figures.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct EpochRecord {
+    /// 1-based.
+    pub epoch: usize,
+    pub phase: Phase,
+    /// Mean training loss over the epoch's steps.
+    pub train_loss: f64,
+    /// Loss on the validation set with the epoch's final weights (inference mode).
+    pub val_loss: f64,
+    pub val_accuracy: f64,
+    /// Validation ROC AUC (two classes only).
+    pub val_auc: Option<f64>,
+}
+
+impl EpochRecord {
+    /// What the best epoch is chosen by: validation AUC, else accuracy (more than two classes).
+    fn score(&self) -> f64 {
+        self.val_auc.unwrap_or(self.val_accuracy)
+    }
+
+    /// Whether this epoch beats `best`: a higher score, or (ties are common once the AUC reaches
+    /// 1) the same score at a lower validation loss.
+    pub fn beats(&self, best: &EpochRecord) -> bool {
+        self.score() > best.score() || (self.score() == best.score() && self.val_loss < best.val_loss)
+    }
+}
+
+/// The run's state after each epoch.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RunState {
+    pub options: TrainOptions,
+    pub classes: Vec<String>,
+    /// Image indices of the training, validation and test sets.
+    pub split: [Vec<usize>; 3],
+    pub history: Vec<EpochRecord>,
+    /// 1-based.
+    pub best_epoch: Option<usize>,
+}
+
+impl RunState {
+    /// Whether `record` is the best epoch so far.
+    pub fn is_best(&self, record: &EpochRecord) -> bool {
+        match self.best_epoch {
+            None => true,
+            Some(b) => record.beats(&self.history[b - 1]),
+        }
+    }
+}

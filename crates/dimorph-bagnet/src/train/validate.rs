@@ -1,0 +1,80 @@
+//! Validation after each epoch, and prediction in inference mode: image logits, the decision
+//! (logit > 0 for two classes, the largest logit otherwise) and the epoch's validation figures.
+
+use burn::module::AutodiffModule;
+
+use super::loss::mean_loss;
+use super::state::{EpochRecord, Phase};
+use crate::backend::{BagnetAutodiff, BagnetBackend};
+use crate::data::{self, Dataset};
+use crate::model::BagNet;
+
+/// Image logits for the images `idx` of `ds`, in inference mode.
+pub fn predict<B: BagnetBackend>(
+    model: &BagNet<B>,
+    ds: &Dataset,
+    idx: &[usize],
+    batch: usize,
+    device: &B::Device,
+) -> Vec<Vec<f64>> {
+    let mut out = Vec::with_capacity(idx.len());
+    for chunk in idx.chunks(batch.max(1)) {
+        let imgs: Vec<_> = chunk.iter().map(|&i| &ds.images[i]).collect();
+        let logits = model.forward(data::to_tensor::<B>(&imgs, device));
+        let [n, k] = logits.dims();
+        let v = logits.into_data().convert::<f32>().to_vec::<f32>().unwrap_or_default();
+        for r in 0..n {
+            out.push((0..k).map(|c| v[r * k + c] as f64).collect());
+        }
+    }
+    out
+}
+
+/// Predicted class and positive-class score from image logits.
+pub fn decide(logits: &[f64]) -> (usize, f64) {
+    if logits.len() == 1 {
+        (usize::from(logits[0] > 0.0), logits[0])
+    } else {
+        let best = (0..logits.len())
+            .max_by(|&a, &b| logits[a].total_cmp(&logits[b]))
+            .unwrap_or(0);
+        (best, logits.get(1).copied().unwrap_or(0.0))
+    }
+}
+
+/// What an epoch is validated on.
+pub struct Validation<'a> {
+    pub ds: &'a Dataset,
+    /// The validation images and their classes.
+    pub idx: &'a [usize],
+    pub targets: &'a [usize],
+    /// Images per forward pass.
+    pub batch: usize,
+    /// Seed of the AUC's bootstrap.
+    pub seed: u64,
+}
+
+/// The record of epoch `epoch` (0-based): its training loss and the validation loss, accuracy and
+/// AUC of `model` in inference mode.
+pub fn validate<B: BagnetAutodiff>(
+    model: &BagNet<B>,
+    v: &Validation,
+    epoch: usize,
+    phase: Phase,
+    train_loss: f64,
+    device: &B::Device,
+) -> EpochRecord {
+    let inner = model.valid();
+    let logits = predict(&inner, v.ds, v.idx, v.batch, device);
+    let (pred, score): (Vec<usize>, Vec<f64>) = logits.iter().map(|z| decide(z)).unzip();
+    let n_classes = v.ds.classes.len();
+    let m = crate::metrics::set_metrics("validation", &score, &pred, v.targets, n_classes, v.seed);
+    EpochRecord {
+        epoch: epoch + 1,
+        phase,
+        train_loss,
+        val_loss: mean_loss(&logits, v.targets),
+        val_accuracy: m.accuracy,
+        val_auc: m.auc,
+    }
+}
