@@ -131,9 +131,12 @@ impl Method {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum Transform {
+    /// The values themselves.
     #[default]
     Normal,
+    /// Their logarithms.
     LogNormal,
+    /// A Box–Cox transformation with the maximum-likelihood λ.
     BoxCox,
 }
 

@@ -22,6 +22,7 @@ pub use crate::options::EstimateOptions;
 /// The decision for one limit.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Decision {
+    /// Which limit.
     pub limit: Limit,
     /// The group whose limits define pu ("A").
     pub reference: String,
@@ -30,7 +31,10 @@ pub struct Decision {
     /// Largest difference between groups and the permissible difference.
     pub d: f64,
     pub pd: f64,
+    /// True when the difference exceeds pD (two groups) or some group is excluded from a common
+    /// limit (several).
     pub partition: bool,
+    /// One sentence with the numbers and the verdict.
     pub reason: String,
     /// For more than two groups, the several-sets procedure.
     pub several: Option<SeveralResult>,
@@ -39,18 +43,27 @@ pub struct Decision {
 /// Result of `partition`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PartitionResult {
+    /// The column of the values.
     pub value: String,
+    /// The group column.
     pub by: String,
+    /// The estimation method.
     pub method: Method,
+    /// The estimation options as used.
     pub options: EstimateOptions,
+    /// Rows skipped, with the reason.
     pub skipped: Vec<String>,
+    /// One estimate per group, sorted by group name.
     pub groups: Vec<GroupEstimate>,
+    /// The estimate of all groups together (named "pooled").
     pub pooled: GroupEstimate,
+    /// The decision at the lower and at the upper limit.
     pub decisions: Vec<Decision>,
     /// Harris & Boyd for two groups on a common scale (None otherwise, see `notes`).
     pub harris_boyd: Option<HarrisBoyd>,
     /// True when any limit needs partitioning.
     pub partition: bool,
+    /// How Harris & Boyd was computed (or why not).
     pub notes: Vec<String>,
 }
 
@@ -129,7 +142,15 @@ fn decide(by: &str, groups: &[GroupEstimate], limit: Limit, po: PermissibleOptio
         .fold(0, |b, (i, v)| if *v < values[b] { i } else { b });
     let reference = groups[ref_idx].group.clone();
     let r = &groups[ref_idx].limits;
-    let p = Permissible::named(&format!("limits of group '{reference}'"), r.lower, r.upper, po)?;
+    let p =
+        Permissible::named(&format!("limits of group '{reference}'"), r.lower, r.upper, po).map_err(|e| match e {
+            RefintError::NonPositive { what, value, .. } => RefintError::NonPositive {
+                what,
+                value,
+                why: "--assumption lognormal (the paper's; --assumption normal allows limits <= 0)".into(),
+            },
+            e => e,
+        })?;
     let pd = p.pd_at_limit(limit.index());
     let max = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let d = max - values[ref_idx];

@@ -21,8 +21,11 @@ pub use crate::options::Method;
 /// Reference limits with their 90 % confidence intervals (when the method gives them).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Limits {
+    /// The method, with its model or transformation (e.g. "reflimR (log-normal)").
     pub method: String,
+    /// Number of values.
     pub n: usize,
+    /// The lower (2.5th percentile) and upper (97.5th percentile) reference limits.
     pub lower: f64,
     pub upper: f64,
     /// Confidence interval of the lower and of the upper limit.
