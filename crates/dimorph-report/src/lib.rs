@@ -215,7 +215,8 @@ impl Section {
         self
     }
 
-    /// Plain-text rendering: headings underlined, tables aligned, figures named by caption.
+    /// Plain-text rendering: headings underlined, tables aligned. Figures are left out: they belong
+    /// in the HTML report and in the SVG files a command writes with `--out`.
     pub fn to_text(&self) -> String {
         let mut out = String::new();
         if !self.title.is_empty() {
@@ -232,9 +233,7 @@ impl Section {
                 Block::Table(t) => {
                     let _ = writeln!(out, "{}", t.to_text());
                 }
-                Block::Figure { caption, .. } => {
-                    let _ = writeln!(out, "[figure: {caption} — see the HTML report]\n");
-                }
+                Block::Figure { .. } => {}
             }
         }
         out
@@ -371,5 +370,6 @@ mod tests {
         assert!(h.contains("S&lt;1&gt;"));
         assert!(h.contains("<svg></svg>"));
         assert!(!h.contains("http://") && !h.contains("https://"));
+        assert!(!r.to_text().contains("fig"), "figures are not printed as text");
     }
 }
