@@ -463,3 +463,62 @@ fn calibration_makes_running_statistics_the_mean_of_batch_statistics() {
         }
     }
 }
+
+#[test]
+fn the_plain_path_that_cuda_runs_matches_the_cpu_kernels() {
+    // Every operation of the backend-extension trait: its default (plain tensor operations, what
+    // CUDA runs) against the flex kernels, in training with gradients and in inference.
+    use dimorph_bagnet::layers::{bn_act, pointwise};
+    use dimorph_bagnet::plain;
+    let dev = Default::default();
+    // Fused batch norm + residual + ReLU, training: values, gradients, running statistics.
+    let ours = bn::<CpuTrain>(6, &dev);
+    let mut theirs = BatchNormConfig::new(6).init::<CpuTrain>(&dev);
+    theirs.gamma = Param::from_tensor(ours.gamma.val().detach().require_grad());
+    theirs.beta = Param::from_tensor(ours.beta.val().detach().require_grad());
+    let x = random::<CpuTrain, 4>([3, 6, 5, 7], &dev).require_grad();
+    let r = random::<CpuTrain, 4>([3, 6, 5, 7], &dev).require_grad();
+    let w = random::<CpuTrain, 4>([3, 6, 5, 7], &dev);
+    let y1 = bn_act(&ours, x.clone(), Some(r.clone()), true);
+    let y2 = plain::bn_act(&theirs, x.clone(), Some(r.clone()), true);
+    assert!(max_abs_diff(y1.clone(), y2.clone()) < 1e-4);
+    let g1 = (y1 * w.clone()).sum().backward();
+    let g2 = (y2 * w).sum().backward();
+    assert!(max_abs_diff(x.grad(&g1).unwrap(), x.grad(&g2).unwrap()) < 1e-4);
+    assert!(max_abs_diff(r.grad(&g1).unwrap(), r.grad(&g2).unwrap()) < 1e-5);
+    assert!(max_abs_diff(ours.gamma.grad(&g1).unwrap(), theirs.gamma.grad(&g2).unwrap()) < 1e-3);
+    assert!(max_abs_diff(ours.running_var.value_sync(), theirs.running_var.value_sync()) < 1e-5);
+    // Inference.
+    let layer = bn::<Cpu>(4, &dev);
+    let x = random::<Cpu, 4>([2, 4, 6, 5], &dev);
+    assert!(
+        max_abs_diff(
+            bn_act(&layer, x.clone(), None, false),
+            plain::bn_act(&layer, x, None, false)
+        ) < 1e-5
+    );
+    // 1×1 convolution with gradients.
+    let layer = conv::<CpuTrain>(5, 3, 1, 1, &dev);
+    let x = random::<CpuTrain, 4>([2, 5, 6, 4], &dev).require_grad();
+    let y1 = pointwise(&layer, x.clone());
+    let y2 = plain::pointwise(layer.weight.val(), x.clone());
+    assert!(max_abs_diff(y1.clone(), y2.clone()) < 1e-4);
+    let w = random::<CpuTrain, 4>(y2.dims(), &dev);
+    let g1 = (y1 * w.clone()).sum().backward();
+    let g2 = (y2 * w).sum().backward();
+    assert!(max_abs_diff(x.grad(&g1).unwrap(), x.grad(&g2).unwrap()) < 1e-4);
+    assert!(max_abs_diff(layer.weight.grad(&g1).unwrap(), layer.weight.grad(&g2).unwrap()) < 1e-3);
+    // 3×3 convolution of stride 2.
+    let layer = conv::<Cpu>(4, 3, 3, 2, &dev);
+    let x = random::<Cpu, 4>([2, 4, 11, 11], &dev);
+    assert!(max_abs_diff(conv2d(&layer, x.clone()), plain::conv(&layer, x)) < 1e-4);
+    // Strided crops at an offset, with the crop's gradient.
+    let x = random::<CpuTrain, 4>([2, 3, 12, 11], &dev).require_grad();
+    let y1 = subsample_at(x.clone(), 2, [1, 1], 5, 5);
+    let y2 = plain::subsample(x.clone(), 2, [1, 1], [5, 5]);
+    assert_eq!(max_abs_diff(y1.clone(), y2.clone()), 0.0);
+    let w = random::<CpuTrain, 4>([2, 3, 5, 5], &dev);
+    let g1 = (y1 * w.clone()).sum().backward();
+    let g2 = (y2 * w).sum().backward();
+    assert_eq!(max_abs_diff(x.grad(&g1).unwrap(), x.grad(&g2).unwrap()), 0.0);
+}
