@@ -60,13 +60,13 @@ type Step = (&'static str, fn(&Path) -> Result<Part, CliError>);
 
 fn steps() -> Vec<Step> {
     let mut s: Vec<Step> = vec![
-        ("GLM", |d| part("GLM", dimorph_glm::demo::section(d).map(|s| Outcome::new(()).section(s)))),
-        ("Reference limits", |d| part("Reference limits", dimorph_refint::demo::section(d).map(|s| Outcome::new(()).section(s)))),
-        ("Life tables", |d| part("Life tables", dimorph_lifetable::demo::section(d).map(|s| Outcome::new(()).section(s)))),
-        ("Embedding", |d| part("Embedding", dimorph_embed::demo::section(d).map(|s| Outcome::new(()).section(s)))),
+        ("GLM", |d| part("GLM", dimorph_glm::demo::run(d))),
+        ("Reference limits", |d| part("Reference limits", dimorph_refint::demo::run(d))),
+        ("Life tables", |d| part("Life tables", dimorph_lifetable::demo::run(d))),
+        ("Embedding", |d| part("Embedding", dimorph_embed::demo::run(d))),
     ];
     #[cfg(feature = "bagnet")]
-    s.push(("BagNet", |d| part("BagNet", dimorph_bagnet::demo::section(d).map(|s| Outcome::new(()).section(s)))));
+    s.push(("BagNet", |d| part("BagNet", dimorph_bagnet::demo::run(d))));
     s
 }
 

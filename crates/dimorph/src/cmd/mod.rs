@@ -14,7 +14,7 @@ use serde::Serialize;
 use serde_json::Value;
 use std::fmt::Display;
 use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// An error the binary reports: its message and the process exit code
 /// (2 for bad input, 1 for anything else).
@@ -142,12 +142,3 @@ pub struct NoBagnetArgs {
     pub rest: Vec<String>,
 }
 
-/// Writes a file, creating its folder, with the path in any error.
-pub fn write_file(path: &Path, contents: &str) -> CliResult {
-    if let Some(dir) = path.parent() {
-        if !dir.as_os_str().is_empty() {
-            std::fs::create_dir_all(dir).map_err(|e| CliError::other(format!("{}: {e}", dir.display())))?;
-        }
-    }
-    std::fs::write(path, contents).map_err(|e| CliError::other(format!("{}: {e}", path.display())))
-}
