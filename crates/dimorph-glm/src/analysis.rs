@@ -92,7 +92,8 @@ fn predictions(
 
 /// The predictions as a text table.
 fn predictions_section(p: &[Prediction], level: f64) -> Section {
-    let pct = sig(100.0 * level, 6);
+    let pct = fixed(100.0 * level, 4);
+    let pct = pct.trim_end_matches('0').trim_end_matches('.');
     let mut s = Section::new(format!("Predictions ({pct}% intervals)"));
     let mut t = Table::new(
         "",

@@ -1,6 +1,6 @@
-//! `dimorph glm` end to end: the paper's models through the binary, JSON field names, residual
-//! and prediction files, and exit code 2 with a located message for every kind of bad input
-//! the GLM issue lists.
+//! `dimorph glm` end to end: the paper's models through the binary, the JSON envelope and its
+//! field names, the residual and prediction tables written to --out, --format csv, and exit code
+//! 2 with a located message for every kind of bad input the GLM issue lists.
 
 use std::path::PathBuf;
 
@@ -13,6 +13,13 @@ fn data(name: &str) -> String {
         .join(name)
         .display()
         .to_string()
+}
+
+/// A fresh, empty output folder for one test.
+fn out_dir(name: &str) -> String {
+    let dir = std::env::temp_dir().join(format!("dimorph_glm_out_{}_{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir.display().to_string()
 }
 
 fn tmp(name: &str, contents: &str) -> String {
@@ -71,6 +78,7 @@ fn crabs_quadratic_json_fields() {
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    let v = &v["result"];
     assert_eq!(v["fit"]["coef_names"][2], "I(width^2)");
     let b = v["fit"]["coef"][2].as_f64().expect("coef");
     assert!((b - -0.0220).abs() < 5e-5, "{b}");
@@ -83,9 +91,7 @@ fn crabs_quadratic_json_fields() {
 
 #[test]
 fn residuals_and_predictions_files() {
-    let dir = std::env::temp_dir().join(format!("dimorph_glm_out_{}", std::process::id()));
-    let res = dir.join("res.csv").display().to_string();
-    let pred = dir.join("pred.csv").display().to_string();
+    let dir = out_dir("files");
     let newdata = tmp("new.csv", "width\n22\n26.5\n30\n");
     let o = run(&[
         "glm",
@@ -95,17 +101,16 @@ fn residuals_and_predictions_files() {
         "--family",
         "poisson",
         "--residuals",
-        &res,
         "--predict",
         &newdata,
-        "--predict-out",
-        &pred,
+        "--out",
+        &dir,
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let r = std::fs::read_to_string(&res).expect("residuals");
+    let r = std::fs::read_to_string(format!("{dir}/residuals.csv")).expect("residuals");
     assert_eq!(r.lines().count(), 174);
     assert!(r.starts_with("line,y,fitted,eta,response,pearson,deviance,working,leverage"));
-    let p = std::fs::read_to_string(&pred).expect("predictions");
+    let p = std::fs::read_to_string(format!("{dir}/predictions.csv")).expect("predictions");
     let rows: Vec<&str> = p.lines().collect();
     assert_eq!(rows.len(), 4);
     // μ(26.5) = exp(−3.3048 + 0.1640·26.5) ≈ 2.80 (log-link fit of the paper)
@@ -114,6 +119,24 @@ fn residuals_and_predictions_files() {
         (fitted - (-3.304757 + 0.164045 * 26.5f64).exp()).abs() < 1e-3,
         "{fitted}"
     );
+    // every table of the run is in the folder, and the text names what was written
+    for t in ["coefficients", "fit", "type3", "residuals", "predictions"] {
+        assert!(std::path::Path::new(&format!("{dir}/{t}.csv")).is_file(), "{t}.csv");
+        assert!(stdout(&o).contains(&format!("{t}.csv")), "{}", stdout(&o));
+    }
+    // without --out the predictions are shown with the report
+    let o = run(&[
+        "glm",
+        "--data",
+        &data("crabs.csv"),
+        "satell ~ width",
+        "--family",
+        "poisson",
+        "--predict",
+        &newdata,
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains("Predictions (95% intervals)"), "{}", stdout(&o));
 }
 
 #[test]
@@ -224,8 +247,8 @@ fn singular_design() {
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
-    assert!(v["fit"]["coef"][2].is_null());
-    assert_eq!(v["fit"]["aliased"][0], "z");
+    assert!(v["result"]["fit"]["coef"][2].is_null());
+    assert_eq!(v["result"]["fit"]["aliased"][0], "z");
     // no estimable column at all
     let g = tmp("allna.csv", "y,x\n1,NA\n2,NA\n");
     bad(
@@ -264,7 +287,11 @@ fn bad_arguments() {
             "--family",
             "poison",
         ],
-        &["--family 'poison'"],
+        &[
+            "invalid value 'poison' for '--family",
+            "not a known family",
+            "binomial, poisson",
+        ],
     );
     bad(
         &[
@@ -277,7 +304,7 @@ fn bad_arguments() {
             "--link",
             "lgo",
         ],
-        &["--link 'lgo'"],
+        &["invalid value 'lgo' for '--link", "not a known link", "power(λ)"],
     );
     bad(
         &["glm", "--data", "/nonexistent/x.csv", "y ~ x"],
@@ -299,7 +326,7 @@ fn separation_is_reported() {
     let o = run(&["glm", "--data", &f, "y ~ x", "--family", "binomial", "--format", "json"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
-    assert_eq!(v["fit"]["separation"], "complete");
+    assert_eq!(v["result"]["fit"]["separation"], "complete");
     assert!(stderr(&o).contains("separation"));
 }
 
@@ -310,5 +337,255 @@ fn quasi_complete_separation_is_reported() {
     let o = run(&["glm", "--data", &f, "y ~ x", "--family", "binomial", "--format", "json"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
-    assert_eq!(v["fit"]["separation"], "quasi-complete");
+    assert_eq!(v["result"]["fit"]["separation"], "quasi-complete");
+}
+
+/// The top-level keys of a JSON object, sorted.
+fn keys(v: &serde_json::Value) -> Vec<String> {
+    let mut k: Vec<String> = v.as_object().expect("object").keys().cloned().collect();
+    k.sort();
+    k
+}
+
+fn sorted(k: &[&str]) -> Vec<String> {
+    let mut k: Vec<String> = k.iter().map(|s| s.to_string()).collect();
+    k.sort();
+    k
+}
+
+#[test]
+fn json_is_the_envelope() {
+    let o = run(&[
+        "glm",
+        "--data",
+        &data("snoring.csv"),
+        "disease/total ~ snoring",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    assert_eq!(keys(&v), sorted(&dimorph_report::outcome::ENVELOPE_KEYS));
+    assert_eq!(v["command"], "glm");
+    assert_eq!(keys(&v["input"]), sorted(&["data"]));
+    assert!(v["input"]["data"].as_str().is_some_and(|p| p.ends_with("snoring.csv")));
+    assert_eq!(
+        keys(&v["result"]),
+        sorted(&["formula", "data", "fit", "inference", "binary"])
+    );
+    assert!(v["result"]["fit"].is_object() && v["result"]["inference"]["coefficients"].is_array());
+    // the options as used: the default family (binomial for events/trials) is not given, so null
+    assert!(v["options"].is_object());
+    assert!(v["options"]["family"].is_null());
+    assert_eq!(v["options"]["level"], 0.95);
+    assert!(v["warnings"].is_array() && v["files"].as_array().is_some_and(|f| f.is_empty()));
+
+    // with residuals, predictions and an output folder
+    let dir = out_dir("envelope");
+    let newdata = tmp("env_new.csv", "snoring\n0\n5\n");
+    let o = run(&[
+        "glm",
+        "--data",
+        &data("snoring.csv"),
+        "disease/total ~ snoring",
+        "--residuals",
+        "--predict",
+        &newdata,
+        "--out",
+        &dir,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    assert_eq!(keys(&v), sorted(&dimorph_report::outcome::ENVELOPE_KEYS));
+    assert_eq!(keys(&v["input"]), sorted(&["data", "predict"]));
+    assert_eq!(
+        keys(&v["result"]),
+        sorted(&[
+            "formula",
+            "data",
+            "fit",
+            "inference",
+            "binary",
+            "residuals",
+            "predictions"
+        ])
+    );
+    assert_eq!(v["result"]["residuals"].as_array().map(Vec::len), Some(4));
+    assert_eq!(v["result"]["predictions"].as_array().map(Vec::len), Some(2));
+    assert_eq!(v["files"].as_array().map(Vec::len), Some(5), "{}", v["files"]);
+}
+
+#[test]
+fn format_csv_is_the_tidy_coefficients_table() {
+    let o = run(&[
+        "glm",
+        "--data",
+        &data("crabs.csv"),
+        "satell ~ width + I(width^2)",
+        "--family",
+        "poisson",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let csv = stdout(&o);
+    let t = dimorph_data::read_csv_bytes("stdout", csv.as_bytes()).expect("csv");
+    assert_eq!(
+        t.names(),
+        [
+            "term",
+            "estimate",
+            "std_error",
+            "statistic",
+            "p_value",
+            "conf_low",
+            "conf_high",
+            "conf_method"
+        ]
+    );
+    assert_eq!(t.nrows, 3);
+    let est = t.numeric("estimate").expect("numeric");
+    assert!((est[2] - -0.0220).abs() < 5e-5, "{}", est[2]);
+    let lo = t.numeric("conf_low").expect("numeric");
+    let hi = t.numeric("conf_high").expect("numeric");
+    assert!((0..3).all(|i| lo[i] < est[i] && est[i] < hi[i]));
+}
+
+/// A factor level with a comma, a double quote and a newline comes back from coefficients.csv
+/// and type3.csv, read with a CSV parser, and residuals.csv keeps one row per used row.
+#[test]
+fn csv_files_round_trip_a_hostile_level() {
+    let nasty = "vessels, heart \"and\"\nmore";
+    let quoted = format!("\"{}\"", nasty.replace('"', "\"\""));
+    let mut body = String::from("y,g,x\n");
+    for (i, y) in [2, 3, 1, 5, 4, 6, 7, 3].iter().enumerate() {
+        let g = if i % 2 == 1 { quoted.as_str() } else { "plain" };
+        body.push_str(&format!("{y},{g},{}\n", 1.0 + 0.5 * i as f64));
+    }
+    let f = tmp("nasty.csv", &body);
+    let dir = out_dir("nasty");
+    let o = run(&[
+        "glm",
+        "--data",
+        &f,
+        "y ~ g + x",
+        "--family",
+        "poisson",
+        "--residuals",
+        "--out",
+        &dir,
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let coefs = dimorph_data::read_csv(format!("{dir}/coefficients.csv")).expect("coefficients.csv");
+    assert_eq!(coefs.nrows, 3);
+    let terms = match &coefs.column("term").expect("term").data {
+        dimorph_data::ColumnData::Text { values, .. } => values.clone(),
+        dimorph_data::ColumnData::Num(_) => panic!("term is text"),
+    };
+    assert_eq!(
+        terms,
+        [
+            Some("(Intercept)".to_string()),
+            Some(format!("g{nasty}")),
+            Some("x".to_string())
+        ]
+    );
+    let res = dimorph_data::read_csv(format!("{dir}/residuals.csv")).expect("residuals.csv");
+    assert_eq!(res.nrows, 8);
+    assert_eq!(res.columns.len(), 12);
+    assert!(res.columns.iter().all(|c| c.is_numeric()));
+}
+
+#[test]
+fn options_that_do_not_apply_are_refused() {
+    bad(
+        &[
+            "glm",
+            "--data",
+            &data("crabs.csv"),
+            "satell ~ width",
+            "--family",
+            "poisson",
+            "--theta",
+            "2",
+        ],
+        &["--theta", "negative binomial", "not to poisson"],
+    );
+    bad(
+        &[
+            "glm",
+            "--data",
+            &data("crabs.csv"),
+            "satell ~ width",
+            "--binwidth",
+            "0.01",
+        ],
+        &["--binwidth", "binomial only", "gaussian (the default family)"],
+    );
+    bad(
+        &["glm", "--data", &data("crabs.csv"), "satell ~ width", "--level", "2"],
+        &["--level: must be between 0 and 1, got 2"],
+    );
+    bad(
+        &[
+            "glm",
+            "--data",
+            &data("crabs.csv"),
+            "satell ~ width",
+            "--dispersion",
+            "bogus",
+        ],
+        &["invalid value 'bogus' for '--dispersion", "pearson"],
+    );
+    bad(
+        &[
+            "glm",
+            "--data",
+            &data("crabs.csv"),
+            "satell ~ width",
+            "--family",
+            "poisson",
+            "--start",
+            "1",
+        ],
+        &["--start: has 1 values but the model has 2 coefficients"],
+    );
+}
+
+/// Every example of `dimorph glm --help` runs from the repository root (an --out folder is
+/// replaced by a fresh temporary one).
+#[test]
+fn help_examples_run() {
+    let o = run(&["glm", "--help"]);
+    let help = stdout(&o);
+    let examples: Vec<&str> = help
+        .lines()
+        .skip_while(|l| !l.starts_with("Examples:"))
+        .skip(1)
+        .filter_map(|l| l.trim().strip_prefix("dimorph "))
+        .collect();
+    assert!(examples.len() >= 2, "{help}");
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    for (k, ex) in examples.iter().enumerate() {
+        // split on spaces, keeping single-quoted formulas whole
+        let mut args: Vec<String> = Vec::new();
+        for (i, part) in ex.split('\'').enumerate() {
+            if i % 2 == 1 {
+                args.push(part.to_string());
+            } else {
+                args.extend(part.split_whitespace().map(String::from));
+            }
+        }
+        if let Some(i) = args.iter().position(|a| a == "--out") {
+            args[i + 1] = out_dir(&format!("example{k}"));
+        }
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_dimorph"))
+            .args(&args)
+            .current_dir(&root)
+            .output()
+            .expect("runs");
+        assert_eq!(o.status.code(), Some(0), "{ex}: {}", stderr(&o));
+    }
 }
