@@ -6,7 +6,7 @@
 //! Like FIt-SNE and openTSNE we drop the constant 4 (so the learning rate n/12 of Belkina et al.
 //! 2019 applies unchanged): the gradient is split into the attractive sum over the sparse P,
 //! Σ_j p_ij (1 + d²/α)^(−1) (y_i − y_j), and the repulsive sum Σ_j w_ij^{1+1/α} (y_i − y_j) / Z,
-//! computed here exactly (O(n²), for small n) or by [`crate::fft`] interpolation.
+//! computed here exactly (O(n²), for small n) or by FFT interpolation (the `fft` module).
 
 use crate::affinity::Csr;
 use crate::par;

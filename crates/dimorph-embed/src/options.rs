@@ -1,4 +1,4 @@
-//! The options of a t-SNE analysis ([`crate::run`]) as a user gives them: plain data with the
+//! The options of a t-SNE analysis (`dimorph_embed::run`) as a user gives them: plain data with the
 //! CLI's defaults, checked by [`EmbedOptions::validate`] before any work (every message names the
 //! option in its CLI spelling), and turned into the pipeline's [`Params`] by
 //! [`EmbedOptions::params`]. Options that only apply to one method are `Option`s, so that giving
@@ -120,7 +120,7 @@ fn refuse<T>(msg: String) -> Result<T> {
 impl EmbedOptions {
     /// Refuses values the analysis cannot use and options that do not apply to the chosen
     /// method, naming the option. (What depends on the data — enough points for the neighbours,
-    /// columns that exist — is checked by [`crate::run`].)
+    /// columns that exist — is checked by `dimorph_embed::run`.)
     pub fn validate(&self) -> Result<()> {
         self.validate_not_applicable()?;
         if self.features.iter().all(|f| f.split(',').all(|p| p.trim().is_empty())) {

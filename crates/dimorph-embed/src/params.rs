@@ -1,5 +1,5 @@
 //! The settings of one embedding run ([`Params`]) and its method choices. These are the
-//! pipeline's own settings, resolved from the user-facing [`crate::options::EmbedOptions`]
+//! pipeline's own settings, resolved from the user-facing `EmbedOptions`
 //! (or set directly by library callers).
 
 use serde::Serialize;
@@ -78,7 +78,7 @@ impl fmt::Display for KnnMethod {
 #[serde(rename_all = "lowercase")]
 pub enum GradientMethod {
     /// Per iteration, whichever is cheaper at the current layout: exact (small n) or FFT
-    /// interpolation ([`crate::fft::exact_is_cheaper`]).
+    /// interpolation (`fft::exact_is_cheaper`).
     Auto,
     Exact,
     Fft,

@@ -1,11 +1,13 @@
-//! `dimorph embed` end to end: coordinates (CSV, Parquet), the SVG, cluster summaries, JSON
-//! fields, and exit code 2 with a clear message for bad input. Runs use 50 + 50 iterations on
-//! small data: they test the wiring, not the embedding quality (see dimorph-embed's tests).
+//! `dimorph embed` end to end: the files in --out (embedding and cluster tables as CSV, the SVG,
+//! Parquet on request), the JSON envelope, `--format csv`, hostile labels read back from every
+//! CSV, options refused where they do not apply, and exit code 2 with a clear message for bad
+//! input. Runs use 50 + 50 iterations on small data: they test the wiring, not the embedding
+//! quality (see dimorph-embed's tests).
 
 use std::path::PathBuf;
 
 mod common;
-use common::{run, stderr};
+use common::{run, stderr, stdout};
 
 fn dir() -> PathBuf {
     let d = std::env::temp_dir().join(format!("dimorph_embed_cli_{}", std::process::id()));
@@ -40,11 +42,25 @@ fn patches() -> PathBuf {
 
 const QUICK: [&str; 4] = ["--early-iter", "50", "--iter", "50"];
 
+/// A text column of a frame (missing = None).
+fn text(f: &dimorph_data::Frame, name: &str) -> Vec<Option<String>> {
+    match &f.column(name).unwrap().data {
+        dimorph_data::ColumnData::Text { values, .. } => values.clone(),
+        dimorph_data::ColumnData::Num(v) => v.iter().map(|x| Some(format!("{x}"))).collect(),
+    }
+}
+
+/// A fresh, empty output folder.
+fn out_dir(name: &str) -> PathBuf {
+    let d = dir().join(name);
+    let _ = std::fs::remove_dir_all(&d);
+    d
+}
+
 #[test]
 fn writes_coordinates_plot_and_cluster_summary() {
     let data = patches();
-    let out = dir().join("emb.csv");
-    let svg = dir().join("emb.svg");
+    let out = out_dir("run1");
     let mut args = vec![
         "embed",
         "--data",
@@ -57,8 +73,6 @@ fn writes_coordinates_plot_and_cluster_summary() {
         "0.5",
         "--out",
         out.to_str().unwrap(),
-        "--plot",
-        svg.to_str().unwrap(),
         "--color",
         "logit",
         "--class",
@@ -74,20 +88,29 @@ fn writes_coordinates_plot_and_cluster_summary() {
     assert!(o.status.success(), "{}", stderr(&o));
     let text = String::from_utf8_lossy(&o.stdout);
     assert!(text.contains("80 points × 3 features"), "{text}");
+    assert!(text.contains("uniform affinities over 10 nearest neighbours"), "{text}");
+    assert!(!text.contains("Uniform {"), "no debug formatting: {text}");
     assert!(
         text.contains("cluster all (centre 0, 0, radius 1000): 80 points"),
         "{text}"
     );
     // 27 of 80 rows are male (i % 3 == 0)
     assert!(text.contains("class male: 27 points (33.8 %)"), "{text}");
-    let csv = std::fs::read_to_string(&out).unwrap();
+    let csv = std::fs::read_to_string(out.join("embedding.csv")).unwrap();
     assert!(csv.starts_with("row,tsne1,tsne2,image,logit,sex\n1,"), "{}", &csv[..80]);
     assert_eq!(csv.lines().count(), 81);
-    let s = std::fs::read_to_string(&svg).unwrap();
+    for f in ["clusters.csv", "cluster_classes.csv", "exemplars.csv"] {
+        assert!(out.join(f).is_file(), "{f}");
+    }
+    let s = std::fs::read_to_string(out.join("embedding.svg")).unwrap();
     assert!(s.starts_with("<svg") && s.matches("<circle").count() >= 80);
+    assert!(
+        text.contains(&format!("wrote {}", out.join("embedding.csv").display())),
+        "{text}"
+    );
 
-    // Parquet output and JSON fields
-    let pq = dir().join("emb.parquet");
+    // Parquet on request, and the JSON result
+    let out2 = out_dir("run2");
     let mut args = vec![
         "embed",
         "--data",
@@ -96,8 +119,9 @@ fn writes_coordinates_plot_and_cluster_summary() {
         "f1,f2",
         "--knn",
         "5",
+        "--parquet",
         "--out",
-        pq.to_str().unwrap(),
+        out2.to_str().unwrap(),
         "--format",
         "json",
         "--quiet",
@@ -106,12 +130,211 @@ fn writes_coordinates_plot_and_cluster_summary() {
     let o = run(&args);
     assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(v["embedding"]["n"], 80);
-    assert_eq!(v["embedding"]["y"].as_array().unwrap().len(), 80);
-    assert_eq!(v["features"]["columns"], serde_json::json!(["f1", "f2"]));
-    assert_eq!(v["embedding"]["params"]["affinity"]["kind"], "uniform");
-    assert!(v["embedding"]["kl_divergence"].as_f64().unwrap() > 0.0);
+    let r = &v["result"];
+    assert_eq!(r["embedding"]["n"], 80);
+    assert_eq!(r["embedding"]["y"].as_array().unwrap().len(), 80);
+    assert_eq!(r["features"]["columns"], serde_json::json!(["f1", "f2"]));
+    assert_eq!(r["embedding"]["params"]["affinity"]["kind"], "uniform");
+    assert!(r["embedding"]["kl_divergence"].as_f64().unwrap() > 0.0);
+    let pq = out2.join("embedding.parquet");
     assert!(std::fs::metadata(&pq).unwrap().len() > 100);
+    assert!(v["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f.as_str() == Some(pq.to_str().unwrap())));
+    let g = dimorph_data::read_parquet(&pq).unwrap();
+    assert_eq!(g.numeric("row").unwrap()[79], 80.0);
+
+    // the folder is not overwritten without --force
+    let o = run(&args);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("already exists; pass --force"), "{}", stderr(&o));
+    args.push("--force");
+    let o = run(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
+#[test]
+fn json_envelope_has_the_documented_shape() {
+    let data = patches();
+    let mut args = vec![
+        "embed",
+        "--data",
+        data.to_str().unwrap(),
+        "--features",
+        "f*",
+        "--knn",
+        "10",
+        "--class",
+        "sex",
+        "--cluster",
+        "a=0,0,1000",
+        "--format",
+        "json",
+        "--quiet",
+    ];
+    args.extend(QUICK);
+    let o = run(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let keys = |x: &serde_json::Value| -> Vec<String> {
+        let mut k: Vec<String> = x.as_object().expect("an object").keys().cloned().collect();
+        k.sort();
+        k
+    };
+    assert_eq!(
+        keys(&v),
+        ["command", "files", "input", "options", "result", "version", "warnings"]
+    );
+    assert_eq!(v["command"], "embed");
+    assert_eq!(keys(&v["input"]), ["data"]);
+    assert_eq!(v["input"]["data"], data.to_str().unwrap());
+    assert_eq!(keys(&v["result"]), ["clusters", "embedding", "features"]);
+    assert_eq!(
+        keys(&v["result"]["embedding"]),
+        [
+            "exact_iterations",
+            "gradient_method",
+            "iterations",
+            "kl_divergence",
+            "knn_dims",
+            "knn_method",
+            "knn_recall",
+            "knn_recall_sample",
+            "learning_rate",
+            "n",
+            "params",
+            "timings",
+            "y"
+        ]
+    );
+    assert_eq!(keys(&v["result"]["features"]), ["columns", "constant"]);
+    let c = &v["result"]["clusters"][0];
+    assert_eq!(
+        keys(c),
+        ["class_fractions", "exemplars", "mean_value", "n_points", "region"]
+    );
+    // the options as used: defaults that apply are filled in, others stay null
+    assert_eq!(v["options"]["knn"], 10);
+    assert_eq!(v["options"]["exemplars"], 2);
+    assert!(v["options"]["perplexity"].is_null());
+    assert_eq!(v["options"]["affinity"], "uniform");
+    assert!(v["warnings"].is_array() && v["files"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn format_csv_prints_the_embedding_table() {
+    let data = patches();
+    let mut args = vec![
+        "embed",
+        "--data",
+        data.to_str().unwrap(),
+        "--features",
+        "f*",
+        "--knn",
+        "10",
+        "--id",
+        "image",
+        "--format",
+        "csv",
+        "--quiet",
+    ];
+    args.extend(QUICK);
+    let o = run(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let csv = stdout(&o);
+    let f = dimorph_data::read_csv_bytes("stdout", csv.as_bytes()).unwrap();
+    assert_eq!(f.names(), vec!["row", "tsne1", "tsne2", "image"]);
+    assert_eq!(f.nrows, 80);
+    assert_eq!(f.numeric("row").unwrap()[0], 1.0);
+    assert!(f.numeric("tsne1").unwrap().iter().all(|x| x.is_finite()));
+}
+
+#[test]
+fn hostile_labels_round_trip_through_every_csv() {
+    let nasty = "Heart, vessels \"and\"\nmore";
+    let quoted = format!("\"{}\"", nasty.replace('"', "\"\""));
+    let mut s = String::from("f1,f2,label\n");
+    for i in 0..40 {
+        let g = i % 2;
+        let base = if g == 0 { 0.0 } else { 10.0 };
+        let label = if g == 0 { quoted.clone() } else { "plain".to_string() };
+        s += &format!(
+            "{},{},{label}\n",
+            base + (i as f64 * 0.37).sin(),
+            base + (i as f64 * 0.91).cos()
+        );
+    }
+    let data = tmp("nasty.csv", &s);
+    let out = out_dir("nasty");
+    let cluster = format!("{nasty}=0,0,1000");
+    let mut args = vec![
+        "embed",
+        "--data",
+        data.to_str().unwrap(),
+        "--features",
+        "f*",
+        "--knn",
+        "5",
+        "--id",
+        "label",
+        "--class",
+        "label",
+        "--cluster",
+        &cluster,
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ];
+    args.extend(QUICK);
+    let o = run(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let read = |name: &str| dimorph_data::read_csv(out.join(name)).unwrap();
+    let e = read("embedding.csv");
+    assert_eq!(e.names(), vec!["row", "tsne1", "tsne2", "label"]);
+    assert_eq!(e.nrows, 40);
+    let labels = text(&e, "label");
+    assert_eq!(labels[0].as_deref(), Some(nasty));
+    assert_eq!(labels[1].as_deref(), Some("plain"));
+    let c = read("clusters.csv");
+    assert_eq!(c.nrows, 1);
+    assert_eq!(text(&c, "cluster")[0].as_deref(), Some(nasty));
+    let cc = read("cluster_classes.csv");
+    assert_eq!(cc.nrows, 2);
+    let classes = text(&cc, "class");
+    assert!(classes.contains(&Some(nasty.to_string())), "{classes:?}");
+    let x = read("exemplars.csv");
+    assert_eq!(x.names(), vec!["cluster", "rank", "row", "class", "value", "label"]);
+    assert_eq!(x.nrows, 4);
+    assert!(text(&x, "cluster").iter().all(|v| v.as_deref() == Some(nasty)));
+}
+
+#[test]
+fn options_that_do_not_apply_are_refused() {
+    let data = patches();
+    let d = data.to_str().unwrap();
+    for (extra, msg) in [
+        (
+            vec!["--affinity", "gaussian", "--knn", "10"],
+            "--knn applies only to --affinity uniform",
+        ),
+        (
+            vec!["--perplexity", "5"],
+            "--perplexity applies only to --affinity gaussian",
+        ),
+        (
+            vec!["--knn-method", "exact", "--pca-dims", "10"],
+            "--pca-dims applies only to the approximate neighbour search",
+        ),
+        (vec!["--exemplars", "3"], "--exemplars applies only to chosen clusters"),
+    ] {
+        let mut args = vec!["embed", "--data", d, "--features", "f*", "--quiet"];
+        args.extend(extra);
+        let o = run(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&o).contains(msg), "{}", stderr(&o));
+    }
 }
 
 #[test]
@@ -212,10 +435,38 @@ fn missing_columns_and_bad_arguments() {
         "{}",
         stderr(&o)
     );
-    let o = run(&["embed", "--data", d, "--features", "f*", "--out", "x.txt", "--quiet"]);
+    let o = run(&["embed", "--data", d, "--features", "f*", "--threads", "0", "--quiet"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("must end in .csv or .parquet"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--threads must be at least 1"), "{}", stderr(&o));
     let o = run(&["embed", "--data", "/nonexistent/p.csv", "--features", "f*"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("/nonexistent/p.csv"), "{}", stderr(&o));
+}
+
+#[test]
+fn help_ends_with_runnable_examples() {
+    let o = run(&["embed", "--help"]);
+    assert!(o.status.success());
+    let help = stdout(&o);
+    let ex = help.split("Examples").nth(1).unwrap_or_else(|| panic!("{help}"));
+    let lines: Vec<&str> = ex.lines().filter(|l| l.trim().starts_with("dimorph")).collect();
+    assert!(lines.len() >= 2, "{help}");
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    for l in lines {
+        // drop a shell redirection and --out (the examples' files would land in the repository)
+        let l = l.split('>').next().unwrap_or(l);
+        let words: Vec<String> = l.split_whitespace().skip(1).map(|w| w.replace('\'', "")).collect();
+        let words: Vec<String> = match words.iter().position(|a| a == "--out") {
+            Some(i) => [&words[..i], &words[i + 2..]].concat(),
+            None => words,
+        };
+        let mut args: Vec<&str> = words.iter().map(String::as_str).collect();
+        args.extend(QUICK);
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_dimorph"))
+            .args(&args)
+            .current_dir(&root)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{l}: {}", stderr(&o));
+    }
 }
