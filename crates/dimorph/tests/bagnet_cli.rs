@@ -1,10 +1,58 @@
 //! `dimorph bagnet` end to end on tiny synthetic data: synth → train → resume → eval → explain, and
-//! exit code 2 with a clear message for bad input.
+//! exit code 2 with a clear message for bad input; the JSON envelope of every subcommand, tidy CSV
+//! output and refused options.
 
 use std::path::PathBuf;
+use std::process::Output;
 
 mod common;
-use common::{run, stderr};
+use common::{run, stderr, stdout};
+use serde_json::Value;
+
+/// The envelope of a `--format json` run: exactly the documented keys, the command, `input` an
+/// object with the given roles, and the result's top-level keys.
+fn envelope(o: &Output, command: &str, input: &[&str], result: &[&str]) -> Value {
+    assert!(o.status.success(), "{}", stderr(o));
+    let v: Value = serde_json::from_slice(&o.stdout).expect("JSON on stdout");
+    let keys = |v: &Value| -> Vec<String> {
+        let mut k: Vec<String> = v.as_object().expect("an object").keys().cloned().collect();
+        k.sort();
+        k
+    };
+    let sorted = |k: &[&str]| -> Vec<String> {
+        let mut k: Vec<String> = k.iter().map(|s| s.to_string()).collect();
+        k.sort();
+        k
+    };
+    assert_eq!(keys(&v), sorted(&dimorph_report::outcome::ENVELOPE_KEYS));
+    assert_eq!(v["command"], command);
+    assert_eq!(v["version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(keys(&v["input"]), sorted(input), "input of {command}");
+    assert!(v["input"].as_object().unwrap().values().all(Value::is_string));
+    assert!(v["options"].is_object());
+    assert_eq!(keys(&v["result"]), sorted(result), "result of {command}");
+    assert!(v["warnings"].is_array());
+    assert!(v["files"].as_array().expect("files").iter().all(Value::is_string));
+    v
+}
+
+const SYNTH_RESULT: &[&str] = &["images", "out", "per_class", "subjects"];
+const TRAIN_RESULT: &[&str] = &["best_epoch", "history", "out", "pretrained", "skipped_images"];
+const EVAL_RESULT: &[&str] = &["classes", "sets", "skipped_images"];
+const EXPLAIN_RESULT: &[&str] = &[
+    "clip",
+    "features_csv",
+    "images",
+    "n",
+    "set",
+    "statistics",
+    "strongest_in_planted",
+    "threshold",
+    "top_patches_in_planted",
+];
+const IMPORT_RESULT: &[&str] = &["arch", "classes", "load", "out", "width"];
+const DATA_INPUT: &[&str] = &["images", "labels"];
+const MODEL_INPUT: &[&str] = &["images", "labels", "model"];
 
 fn tmp(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("dimorph_bagnet_cli_{}_{name}", std::process::id()));
@@ -35,8 +83,12 @@ fn synth_train_resume_eval_explain() {
     let d = tmp("flow");
     let img = d.join("img");
     let s = img.to_str().unwrap();
-    let o = run(&["bagnet", "synth", "--out", s, "--n", "24", "--size", "40"]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    let o = run(&[
+        "bagnet", "synth", "--out", s, "--n", "24", "--size", "40", "--format", "json",
+    ]);
+    let v = envelope(&o, "bagnet synth", &[], SYNTH_RESULT);
+    assert_eq!(v["result"]["images"], 24);
+    assert_eq!(v["files"].as_array().unwrap().len(), 1);
     let labels = img.join("labels.csv");
     let l = labels.to_str().unwrap();
     let out = d.join("run");
@@ -56,17 +108,46 @@ fn synth_train_resume_eval_explain() {
     ];
     args2.extend(TINY);
     let o = run(&args2);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(v["history"].as_array().unwrap().len(), 3);
+    let v = envelope(&o, "bagnet train", DATA_INPUT, TRAIN_RESULT);
+    assert_eq!(v["result"]["history"].as_array().unwrap().len(), 3);
+    assert_eq!(v["options"]["resume"], true);
+    assert_eq!(v["options"]["arch"], "bagnet9");
+    // The history as a tidy table in the run's folder, replaced on resume.
+    let hist = std::fs::read_to_string(out.join("history.csv")).unwrap();
+    assert_eq!(hist.lines().count(), 1 + 3, "{hist}");
     let best = out.join("best");
     let b = best.to_str().unwrap();
     let o = run(&[
         "bagnet", "eval", "--model", b, "--images", s, "--labels", l, "--format", "json",
     ]);
+    let v = envelope(&o, "bagnet eval", MODEL_INPUT, EVAL_RESULT);
+    assert_eq!(v["result"]["sets"][2]["set"], "test");
+    // --format csv: one row per set.
+    let o = run(&[
+        "bagnet", "eval", "--model", b, "--images", s, "--labels", l, "--format", "csv",
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(v["sets"][2]["set"], "test");
+    let text = stdout(&o);
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("set,n,accuracy,auc,auc_lower,auc_upper"));
+    let sets: Vec<&str> = lines.map(|l| l.split(',').next().unwrap()).collect();
+    assert_eq!(sets, ["training", "validation", "test"]);
+    // --out: the metrics table and the ROC curves.
+    let ev = d.join("eval");
+    let o = run(&[
+        "bagnet",
+        "eval",
+        "--model",
+        b,
+        "--images",
+        s,
+        "--labels",
+        l,
+        "--out",
+        ev.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(ev.join("metrics.csv").is_file() && ev.join("roc.svg").is_file());
     let maps = d.join("maps");
     let o = run(&[
         "bagnet",
@@ -79,9 +160,40 @@ fn synth_train_resume_eval_explain() {
         l,
         "--out",
         maps.to_str().unwrap(),
+        "--features",
+        "--format",
+        "json",
     ]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    assert!(maps.join("evidence_stats.csv").is_file());
+    let v = envelope(&o, "bagnet explain", MODEL_INPUT, EXPLAIN_RESULT);
+    assert_eq!(v["result"]["set"], "test");
+    assert!(v["result"]["features_csv"].as_str().unwrap().ends_with("features.csv"));
+    for f in [
+        "evidence_stats.csv",
+        "evidence_by_class.csv",
+        "features.csv",
+        "kde_positive.svg",
+    ] {
+        assert!(maps.join(f).is_file(), "{f}");
+    }
+    // A second explanation into the same folder is refused without --force, and allowed with it.
+    let again = [
+        "bagnet",
+        "explain",
+        "--model",
+        b,
+        "--images",
+        s,
+        "--labels",
+        l,
+        "--out",
+        maps.to_str().unwrap(),
+    ];
+    let o = run(&again);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--force"), "{}", stderr(&o));
+    let mut forced = again.to_vec();
+    forced.push("--force");
+    assert!(run(&forced).status.success());
     // A corrupt image: named and stopped, or skipped with a count.
     std::fs::write(img.join("img00002.png"), b"garbage").unwrap();
     let o = run(&["bagnet", "eval", "--model", b, "--images", s, "--labels", l]);
@@ -243,9 +355,9 @@ fn import_and_pretrained_training() {
         "--format",
         "json",
     ]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(v["arch"], "BagNet33");
+    let v = envelope(&o, "bagnet import", &["weights"], IMPORT_RESULT);
+    let v = &v["result"];
+    assert_eq!(v["arch"], "bagnet33");
     assert_eq!(v["width"], 0.03125);
     assert_eq!(v["classes"].as_array().unwrap().len(), 3);
     assert_eq!(v["load"]["head"]["status"], "loaded");
@@ -319,8 +431,8 @@ fn import_and_pretrained_training() {
         "--format",
         "json",
     ]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let v = envelope(&o, "bagnet train", DATA_INPUT, TRAIN_RESULT);
+    let v = &v["result"];
     assert_eq!(v["pretrained"]["head"]["status"], "reinitialised");
     assert_eq!(v["pretrained"]["head"]["file_outputs"], 3);
     assert_eq!(v["pretrained"]["loaded"], 266);
@@ -400,4 +512,110 @@ fn weight_files_that_do_not_fit_exit_2() {
         "{}",
         stderr(&o)
     );
+}
+
+#[test]
+fn options_that_do_not_apply_are_refused_with_exit_2() {
+    let d = tmp("refused");
+    let img = d.join("img");
+    let s = img.to_str().unwrap();
+    let o = run(&[
+        "bagnet", "synth", "--out", s, "--n", "8", "--size", "40", "--format", "csv",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // --format csv of synth: the label table.
+    let text = stdout(&o);
+    assert!(text.starts_with("path,subject,label,eye,visit,planted_x"), "{text}");
+    assert_eq!(text.lines().count(), 1 + 8);
+    let l = img.join("labels.csv");
+    let l = l.to_str().unwrap();
+    let out = d.join("run");
+    let out = out.to_str().unwrap();
+    let train = |extra: &[&str]| {
+        let mut a = vec![
+            "bagnet", "train", "--images", s, "--labels", l, "--out", out, "--arch", "bagnet9", "--size", "40",
+        ];
+        a.extend(extra);
+        run(&a)
+    };
+    // SGD momentum under Adam.
+    let o = train(&["--optimizer", "adam", "--momentum", "0.9"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("--momentum: applies to --optimizer sgd only"),
+        "{}",
+        stderr(&o)
+    );
+    // Pretrained weights for a resumed run.
+    let o = train(&["--resume", "--pretrained", "weights.pth"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("--pretrained: applies to a new run only"),
+        "{}",
+        stderr(&o)
+    );
+    // Out-of-range values, named in CLI spelling.
+    let o = train(&["--lr", "0"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--lr: must be positive, got 0"), "{}", stderr(&o));
+    assert!(!d.join("run").exists(), "nothing is written for refused options");
+    // Patch features without a folder to stream them into.
+    let o = run(&[
+        "bagnet",
+        "explain",
+        "--model",
+        out,
+        "--images",
+        s,
+        "--labels",
+        l,
+        "--features",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--features: needs --out"), "{}", stderr(&o));
+    // import has no table: --format csv is refused before the model folder is written.
+    let m = d.join("m");
+    let o = run(&[
+        "bagnet",
+        "import",
+        "--weights",
+        fixture("bagnet33_w32.safetensors").to_str().unwrap(),
+        "--out",
+        m.to_str().unwrap(),
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no table result"), "{}", stderr(&o));
+    assert!(!m.exists());
+    // A bad choice is clap's, with the option named.
+    let o = run(&[
+        "bagnet", "eval", "--model", out, "--images", s, "--labels", l, "--device", "tpu",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--device"), "{}", stderr(&o));
+}
+
+#[test]
+fn every_option_has_help_and_every_subcommand_examples() {
+    for sub in ["synth", "train", "eval", "explain", "import"] {
+        let o = run(&["bagnet", sub, "--help"]);
+        assert!(o.status.success());
+        let text = stdout(&o);
+        assert!(text.contains("Examples"), "{sub}: no examples");
+        assert!(
+            text.matches("dimorph bagnet").count() >= 2,
+            "{sub}: fewer than 2 examples"
+        );
+        // Every option line of the long help is followed by its description.
+        let options = text.split("Examples").next().unwrap_or_default();
+        let lines: Vec<&str> = options.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            let t = line.trim_start();
+            if t.starts_with("--") && !t.starts_with("--help") && line.starts_with("      --") {
+                let next = lines.get(i + 1).map_or("", |n| n.trim());
+                assert!(!next.is_empty(), "{sub}: option {t} has no description");
+            }
+        }
+    }
 }

@@ -437,6 +437,12 @@ fn explain(x: ExplainArgs) -> CliResult {
 }
 
 fn import(i: ImportArgs) -> CliResult {
+    if i.format == Format::Csv {
+        // Refused before the model folder is written.
+        return Err(CliError::input(
+            "--format csv: `dimorph bagnet import` has no table result; use --format text or json",
+        ));
+    }
     let opt = ImportOptions {
         arch: i.arch.map(Arch::from),
         width: i.width,
