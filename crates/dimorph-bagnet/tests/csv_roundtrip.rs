@@ -161,7 +161,7 @@ fn synthetic_labels_read_back_with_the_planted_circles() {
         }
     }
     // A second run into the same folder is refused without replacing.
-    let e = synth::run_synth(&opt, &dir, Overwrite::Refuse).err().expect("refused");
+    let e = synth::run_synth(&opt, &dir, Overwrite::Refuse).expect_err("refused");
     assert!(e.to_string().contains("already exists"), "{e}");
     let _ = std::fs::remove_dir_all(&dir);
 }

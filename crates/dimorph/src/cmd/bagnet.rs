@@ -162,7 +162,7 @@ impl DataArgs {
 
 #[derive(clap::Args)]
 #[command(after_help = "Examples (run from the repository root):
-  dimorph bagnet synth --out /tmp/fundus --n 40 --size 64
+  dimorph bagnet synth --out /tmp/fundus --n 40 --size 64 --force
   dimorph bagnet train --images /tmp/fundus --labels /tmp/fundus/labels.csv --out /tmp/run --arch bagnet9 \\
       --width 0.0625 --size 64 --batch 8 --optimizer adam --lr 0.003 --head-epochs 1 --epochs 2
   dimorph bagnet train --images /tmp/fundus --labels /tmp/fundus/labels.csv --out /tmp/run --arch bagnet9 \\
