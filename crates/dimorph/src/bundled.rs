@@ -2,7 +2,7 @@
 //! `./data` folder holding dimorph's `SOURCES.md` (a checkout), else the copy embedded in the binary
 //! (written once to a folder under the system's temporary directory and reused).
 
-use crate::cmd::CliError;
+use crate::error::CliError;
 use std::path::{Path, PathBuf};
 
 mod files {

@@ -3,6 +3,7 @@
 
 mod bundled;
 mod cmd;
+mod error;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
