@@ -173,6 +173,22 @@ pub fn qgamma(p: f64, shape: f64, rate: f64) -> f64 {
     gamma(shape, rate).map_or(f64::NAN, |d| polish(d.inverse_cdf(p), p, |x| d.cdf(x), |x| d.pdf(x)))
 }
 
+/// ln Γ(x) for x > 0 (Lanczos, as statrs computes it); `NaN` for x ≤ 0 or NaN.
+pub fn lgamma(x: f64) -> f64 {
+    if x.is_nan() || x <= 0.0 {
+        return f64::NAN;
+    }
+    statrs::function::gamma::ln_gamma(x)
+}
+
+/// The digamma function ψ(x) = d ln Γ(x)/dx; `NaN` for NaN.
+pub fn digamma(x: f64) -> f64 {
+    if x.is_nan() {
+        return f64::NAN;
+    }
+    statrs::function::gamma::digamma(x)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -197,6 +213,14 @@ mod tests {
         assert!(close(qf(0.95, 3.0, 20.0), 3.098_391_212_140_781, 1e-13));
         assert!(close(pgamma(2.0, 3.0, 1.5), 0.576_809_918_873_156_6, 1e-13));
         assert!(close(qgamma(0.1, 2.0, 1.0), 0.531_811_608_389_612, 1e-13));
+    }
+
+    #[test]
+    fn gamma_functions_match_scipy() {
+        // scipy.special.gammaln(4.5) = 2.453736570842442, digamma(2.5) = 0.7031566406452432
+        assert!(close(lgamma(4.5), 2.453_736_570_842_442, 1e-13));
+        assert!(close(digamma(2.5), 0.703_156_640_645_243_2, 1e-13));
+        assert!(lgamma(-1.0).is_nan());
     }
 
     #[test]

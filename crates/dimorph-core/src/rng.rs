@@ -40,6 +40,49 @@ impl SplitMix64 {
     }
 }
 
+/// Uniform, normal and integer draws on [`SplitMix64`]'s words, for streams that are derived per
+/// (seed, stream, index) ([`SplitMix64::derive`]) — synthetic images, splits, augmentation.
+pub trait Draws {
+    /// The next 64 random bits.
+    fn bits(&mut self) -> u64;
+
+    /// Uniform in [0, 1): the top 53 bits.
+    fn uniform(&mut self) -> f64 {
+        (self.bits() >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    /// Uniform in [a, b).
+    fn range(&mut self, a: f64, b: f64) -> f64 {
+        a + (b - a) * self.uniform()
+    }
+
+    /// Standard normal (Box–Muller on the cosine branch).
+    fn normal(&mut self) -> f64 {
+        let u1 = self.uniform().max(1e-300);
+        let u2 = self.uniform();
+        (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
+    }
+
+    /// Integer in [0, n) (0 when n is 0).
+    fn below(&mut self, n: usize) -> usize {
+        (self.uniform() * n as f64) as usize % n.max(1)
+    }
+
+    /// Fisher–Yates shuffle in place.
+    fn shuffle<T>(&mut self, v: &mut [T]) {
+        for i in (1..v.len()).rev() {
+            let j = self.below(i + 1);
+            v.swap(i, j);
+        }
+    }
+}
+
+impl Draws for SplitMix64 {
+    fn bits(&mut self) -> u64 {
+        self.next_u64()
+    }
+}
+
 /// xoshiro256++ seeded through SplitMix64.
 #[derive(Clone, Debug)]
 pub struct Rng {
@@ -101,9 +144,9 @@ impl Rng {
         (((self.next_u64() >> 32) * n as u64) >> 32) as usize % n
     }
 
-    /// Standard normal (Box–Muller on an open uniform, so never infinite).
+    /// Standard normal (Box–Muller on 1 − U ∈ (0, 1], so never infinite).
     pub fn normal(&mut self) -> f64 {
-        let u1 = self.uniform_open();
+        let u1 = 1.0 - self.uniform();
         let u2 = self.uniform();
         (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
     }

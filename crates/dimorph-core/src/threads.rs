@@ -69,6 +69,52 @@ where
     }
 }
 
+/// Splits `out` (rows of `width` values) into the row ranges `parts` (contiguous, in order,
+/// covering a prefix of the rows) and runs `f(rows, block)` on each block's mutable slice, the
+/// blocks on scoped threads; returns the results in block order. For loops that fill an output in
+/// place (a design matrix, FFT grids, gradients).
+pub fn map_blocks_mut<T, R, F>(out: &mut [T], width: usize, parts: &[Range<usize>], f: F) -> Vec<R>
+where
+    T: Send,
+    R: Send,
+    F: Fn(Range<usize>, &mut [T]) -> R + Sync,
+{
+    let width = width.max(1);
+    if parts.len() <= 1 {
+        return parts
+            .iter()
+            .map(|r| {
+                let end = (r.end * width).min(out.len());
+                let start = (r.start * width).min(end);
+                f(r.clone(), &mut out[start..end])
+            })
+            .collect();
+    }
+    let mut blocks = Vec::with_capacity(parts.len());
+    let mut rest = out;
+    let mut at = 0;
+    for r in parts {
+        let skip = (r.start.saturating_sub(at) * width).min(rest.len());
+        let (_, tail) = rest.split_at_mut(skip);
+        let len = (r.len() * width).min(tail.len());
+        let (head, tail) = tail.split_at_mut(len);
+        blocks.push((r.clone(), head));
+        rest = tail;
+        at = r.end;
+    }
+    let f = &f;
+    std::thread::scope(|s| {
+        let handles: Vec<_> = blocks.into_iter().map(|(r, b)| s.spawn(move || f(r, b))).collect();
+        handles
+            .into_iter()
+            .map(|h| match h.join() {
+                Ok(v) => v,
+                Err(p) => std::panic::resume_unwind(p),
+            })
+            .collect()
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -88,6 +134,20 @@ mod tests {
         }
         assert_eq!(ranges_min(10, 8, 4).len(), 3);
         assert_eq!(resolve(Some(0)), 1);
+    }
+
+    #[test]
+    fn blocks_are_filled_in_place() {
+        let mut x = vec![0usize; 3 * 10];
+        let parts = ranges(10, 3);
+        let firsts = map_blocks_mut(&mut x, 3, &parts, |r, b| {
+            for (i, row) in b.chunks_mut(3).enumerate() {
+                row.fill(r.start + i);
+            }
+            r.start
+        });
+        assert_eq!(firsts, vec![0, 4, 7]);
+        assert!(x.chunks(3).enumerate().all(|(i, row)| row.iter().all(|&v| v == i)));
     }
 
     #[test]
