@@ -11,8 +11,7 @@
 //! K₁ + iK₂ gives both spectra (real and imaginary parts), and two real charge grids share one
 //! complex transform: five 2-D FFTs per gradient.
 
-use crate::par;
-use dimorph_core::threads::{map_ranges, ranges};
+use dimorph_core::threads::{map_blocks_mut, map_ranges, ranges};
 use rustfft::num_complex::Complex32 as C64;
 use rustfft::{Fft, FftPlanner};
 use std::collections::HashMap;
@@ -215,7 +214,8 @@ fn kernel_grid(bk: &mut [C64], g: &Grid, alpha: f64, threads: usize) {
     let (ng, m, h) = (g.ng, g.m, g.h);
     let inv_a = 1.0 / alpha;
     let mut quarter = vec![C64::new(0.0, 0.0); ng * ng];
-    par::rows_mut(&mut quarter, ng, threads, |first, rows| {
+    map_blocks_mut(&mut quarter, ng, &ranges(ng, threads), |span, rows| {
+        let first = span.start;
         for (rr, row) in rows.chunks_exact_mut(ng).enumerate() {
             let dr = first + rr;
             for (dc, v) in row.iter_mut().enumerate() {
@@ -235,7 +235,8 @@ fn kernel_grid(bk: &mut [C64], g: &Grid, alpha: f64, threads: usize) {
             Some(m - i)
         }
     };
-    par::rows_mut(bk, m, threads, |first, rows| {
+    map_blocks_mut(bk, m, &ranges(m, threads), |span, rows| {
+        let first = span.start;
         for (rr, row) in rows.chunks_exact_mut(m).enumerate() {
             let Some(dr) = mirror(first + rr) else { continue };
             for (c, v) in row.iter_mut().enumerate() {
@@ -253,7 +254,8 @@ fn kernel_grid(bk: &mut [C64], g: &Grid, alpha: f64, threads: usize) {
 fn multiply(bx: &mut [C64], by: &mut Vec<C64>, bk: &[C64], bout: &mut Vec<C64>, m: usize, threads: usize) {
     {
         let (bx_r, by_r) = (&*bx, &**by);
-        par::rows_mut(bout, m, threads, |first, rows| {
+        map_blocks_mut(bout, m, &ranges(m, threads), |span, rows| {
+            let first = span.start;
             for (rr, row) in rows.chunks_exact_mut(m).enumerate() {
                 let a = first + rr;
                 let am = (m - a) % m;
@@ -269,7 +271,8 @@ fn multiply(bx: &mut [C64], by: &mut Vec<C64>, bk: &[C64], bout: &mut Vec<C64>, 
         });
     }
     std::mem::swap(by, bout);
-    par::rows_mut(bx, m, threads, |first, rows| {
+    map_blocks_mut(bx, m, &ranges(m, threads), |span, rows| {
+        let first = span.start;
         for (o, k) in rows.iter_mut().zip(&bk[first * m..]) {
             *o *= k.im;
         }
@@ -283,7 +286,8 @@ fn interpolate(y: &[f64], g: &Grid, p1: &[C64], p2: &[C64], threads: usize) -> (
     let m = g.m;
     let scale = 1.0 / (m * m) as f64;
     let mut rep = vec![0.0f64; 2 * n];
-    let zs = par::rows_mut(&mut rep, 2, threads, |first, chunk| {
+    let zs = map_blocks_mut(&mut rep, 2, &ranges(n, threads), |span, chunk| {
+        let first = span.start;
         let mut z = 0.0;
         for (r, o) in chunk.chunks_exact_mut(2).enumerate() {
             let i = first + r;
@@ -315,7 +319,7 @@ fn interpolate(y: &[f64], g: &Grid, p1: &[C64], p2: &[C64], threads: usize) -> (
 
 /// Row FFTs over `rows` rows of an `m`-wide buffer, threaded.
 fn fft_rows(buf: &mut [C64], m: usize, rows: usize, plan: &Arc<dyn Fft<f32>>, threads: usize) {
-    par::rows_mut(&mut buf[..rows * m], m, threads, |_, chunk| {
+    map_blocks_mut(&mut buf[..rows * m], m, &ranges(rows, threads), |_, chunk| {
         let mut scratch = vec![C64::new(0.0, 0.0); plan.get_inplace_scratch_len()];
         plan.process_with_scratch(chunk, &mut scratch);
     });
@@ -354,7 +358,7 @@ fn fft2_inverse(buf: &mut [C64], m: usize, keep_rows: usize, plan: &Arc<dyn Fft<
 mod tests {
     use super::*;
     use crate::gradient::repulsive_exact;
-    use crate::rng::{self, Rng};
+    use crate::rng::Rng;
 
     #[test]
     fn interpolation_matches_the_exact_repulsion() {
@@ -364,7 +368,7 @@ mod tests {
         let y: Vec<f64> = (0..n)
             .flat_map(|i| {
                 let c = [(0.0, 0.0), (15.0, 4.0), (5.0, 20.0)][i % 3];
-                [c.0 + 3.0 * rng::normal(&mut rng), c.1 + 3.0 * rng::normal(&mut rng)]
+                [c.0 + 3.0 * rng.normal(), c.1 + 3.0 * rng.normal()]
             })
             .collect();
         let mut f = FftRepulsion::new(2);
@@ -388,14 +392,14 @@ mod tests {
 mod conv_tests {
     use super::*;
     use crate::gradient::repulsive_exact;
-    use crate::rng::{self, Rng};
+    use crate::rng::Rng;
 
     /// The interpolation error falls quickly as the grid gets finer relative to the kernel's width
     /// (same 50-box grid, embedding shrunk): evidence of a correct interpolation, not a lucky one.
     #[test]
     fn error_falls_with_grid_spacing() {
         let mut rng = Rng::new(5);
-        let base: Vec<f64> = (0..1600).map(|_| rng::normal(&mut rng) * 5.0).collect();
+        let base: Vec<f64> = (0..1600).map(|_| rng.normal() * 5.0).collect();
         let mut errs = Vec::new();
         for scale in [1.0, 0.5, 0.25] {
             let y: Vec<f64> = base.iter().map(|v| v * scale).collect();

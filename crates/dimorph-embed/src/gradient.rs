@@ -9,8 +9,7 @@
 //! computed here exactly (O(n²), for small n) or by FFT interpolation (the `fft` module).
 
 use crate::affinity::Csr;
-use crate::par;
-use dimorph_core::threads::{map_ranges, ranges};
+use dimorph_core::threads::{map_blocks_mut, map_ranges, ranges};
 
 /// k(d) = (1 + d²/α)^(−α), with the α = 1 case (Cauchy) computed without `powf`.
 #[inline]
@@ -27,7 +26,8 @@ pub fn kernel(d2: f64, alpha: f64) -> f64 {
 /// Writes exag · Σ_j p_ij (1 + d_ij²/α)^(−1) (y_i − y_j) into `out` (length 2n).
 pub fn attractive(p: &Csr, y: &[f64], alpha: f64, exag: f64, out: &mut [f64], threads: usize) {
     let inv_a = 1.0 / alpha;
-    par::rows_mut(out, 2, threads, |first, chunk| {
+    map_blocks_mut(out, 2, &ranges(out.len() / 2, threads), |span, chunk| {
+        let first = span.start;
         for (r, o) in chunk.chunks_exact_mut(2).enumerate() {
             let i = first + r;
             let (yi0, yi1) = (y[2 * i], y[2 * i + 1]);

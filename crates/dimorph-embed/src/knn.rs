@@ -432,17 +432,14 @@ pub fn recall(x: &Features, g: &KnnGraph, sample: usize, rng: &mut Rng, threads:
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rng;
 
     #[test]
     fn approximate_search_has_high_recall_on_clustered_data() {
         let mut rng = Rng::new(9);
         let (n, d) = (6000, 20);
-        let centres: Vec<Vec<f64>> = (0..10)
-            .map(|_| (0..d).map(|_| rng::normal(&mut rng) * 4.0).collect())
-            .collect();
+        let centres: Vec<Vec<f64>> = (0..10).map(|_| (0..d).map(|_| rng.normal() * 4.0).collect()).collect();
         let rows: Vec<Vec<f64>> = (0..n)
-            .map(|i| centres[i % 10].iter().map(|c| c + rng::normal(&mut rng)).collect())
+            .map(|i| centres[i % 10].iter().map(|c| c + rng.normal()).collect())
             .collect();
         let x = Features::from_rows(&rows).unwrap();
         let g = approximate(&x, 15, &mut Rng::new(1), 2, &mut |_, _, _| {});

@@ -32,7 +32,6 @@ pub mod metrics;
 pub mod optimize;
 pub mod options;
 pub mod output;
-mod par;
 pub mod params;
 pub mod pca;
 pub mod pipeline;

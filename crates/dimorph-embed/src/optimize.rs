@@ -9,7 +9,7 @@ use crate::fft::FftRepulsion;
 use crate::gradient::{attractive, kl_divergence, repulsive_exact};
 use crate::params::GradientMethod;
 use crate::progress::Progress;
-use crate::rng::{self, Rng};
+use crate::rng::Rng;
 
 /// Largest step of one point in one iteration.
 pub const MAX_STEP: f64 = 5.0;
@@ -42,7 +42,7 @@ pub fn rescale(y: &mut [f64], target: f64) {
 
 /// Normal coordinates with standard deviation `sd`.
 pub fn random_init(n: usize, sd: f64, rng: &mut Rng) -> Vec<f64> {
-    (0..2 * n).map(|_| rng::normal(rng) * sd).collect()
+    (0..2 * n).map(|_| rng.normal() * sd).collect()
 }
 
 /// Whether this iteration uses the exact repulsion.

@@ -7,9 +7,8 @@
 //! Each component's sign is fixed so that its largest-magnitude loading is positive.
 
 use crate::features::Features;
-use crate::par;
-use crate::rng::{self, Rng};
-use dimorph_core::threads::{map_ranges, ranges};
+use crate::rng::Rng;
+use dimorph_core::threads::{map_blocks_mut, map_ranges, ranges};
 
 /// A fitted PCA: the mean and the leading components (unit vectors, by decreasing variance).
 #[derive(Clone, Debug)]
@@ -75,8 +74,16 @@ impl Pca {
     /// Scores on the first `m` components, as features (`n × m`).
     pub fn transform(&self, x: &Features, m: usize, threads: usize) -> Features {
         let m = m.min(self.components.len());
+        if m == 0 {
+            return Features {
+                n: x.n,
+                d: 0,
+                x: Vec::new(),
+            };
+        }
         let mut out = vec![0.0f32; x.n * m];
-        par::rows_mut(&mut out, m, threads, |first, chunk| {
+        map_blocks_mut(&mut out, m, &ranges(x.n, threads), |span, chunk| {
+            let first = span.start;
             let mut centred = vec![0.0f64; x.d];
             for (r, o) in chunk.chunks_exact_mut(m).enumerate() {
                 for ((c, &v), mu) in centred.iter_mut().zip(x.row(first + r)).zip(&self.mean) {
@@ -194,9 +201,7 @@ fn subspace(
     apply: impl Fn(&[Vec<f64>]) -> Vec<Vec<f64>>,
 ) -> (Vec<f64>, Vec<Vec<f64>>) {
     let mut rng = Rng::new(seed ^ 0x5CA);
-    let mut q: Vec<Vec<f64>> = (0..l)
-        .map(|_| (0..d).map(|_| rng::normal(&mut rng)).collect())
-        .collect();
+    let mut q: Vec<Vec<f64>> = (0..l).map(|_| (0..d).map(|_| rng.normal()).collect()).collect();
     orthonormalize(&mut q);
     for _ in 0..iters {
         q = apply(&q);
@@ -299,8 +304,8 @@ mod tests {
         let n = 400;
         let mut rows = Vec::new();
         for _ in 0..n {
-            let t = rng::normal(&mut rng) * 5.0;
-            let s = rng::normal(&mut rng) * 2.0;
+            let t = rng.normal() * 5.0;
+            let s = rng.normal() * 2.0;
             rows.push(
                 (0..d)
                     .map(|j| {
@@ -309,7 +314,7 @@ mod tests {
                         } else if j == 3 {
                             s
                         } else {
-                            0.1 * rng::normal(&mut rng)
+                            0.1 * rng.normal()
                         }
                     })
                     .collect::<Vec<_>>(),

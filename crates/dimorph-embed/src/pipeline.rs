@@ -14,7 +14,7 @@ use crate::optimize;
 use crate::params::{AffinityKind, GradientMethod, Init, KnnMethod, Params};
 use crate::pca::Pca;
 use crate::progress::Progress;
-use crate::rng::{self, Rng};
+use crate::rng::Rng;
 use serde::Serialize;
 
 /// The result of [`embed`].
@@ -171,11 +171,7 @@ fn initial_layout(x: &Features, p: &Params, pca: Option<&Pca>, rng: &Rng) -> Vec
                 // one feature: its scores, and a seeded normal second coordinate of the same scale
                 let mut r = rng.fork(4);
                 let sd = pc.variances[0].sqrt().max(1e-12);
-                scores
-                    .x
-                    .iter()
-                    .flat_map(|&v| [v as f64, rng::normal(&mut r) * sd])
-                    .collect()
+                scores.x.iter().flat_map(|&v| [v as f64, r.normal() * sd]).collect()
             };
             optimize::rescale(&mut y, 1e-4);
             y
