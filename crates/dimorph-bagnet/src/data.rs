@@ -7,10 +7,10 @@ use std::path::{Path, PathBuf};
 use burn::tensor::backend::Backend;
 use burn::tensor::{Tensor, TensorData};
 
-use crate::draws::{Draws, SplitMix64};
 use crate::image::RgbImage;
 use crate::model::{IMAGENET_MEAN, IMAGENET_STD};
 use crate::BagNetError;
+use dimorph_core::rng::{Draws, SplitMix64};
 
 pub use crate::options::OnBadImage;
 

@@ -15,15 +15,13 @@
 //! split, mask, augmentation), [`train`] (head then fine-tune, calibration, validation, resume),
 //! [`checkpoint`] (model folders and checkpoints), [`metrics`] (accuracy, ROC AUC with bootstrap
 //! CI, ROC SVG), [`evidence`] (evidence maps, statistics, figures, feature export), [`weights`]
-//! (pretrained PyTorch and safetensors weights), [`draws`] (random draws on the kernel's
-//! SplitMix64), [`demo`].
+//! (pretrained PyTorch and safetensors weights), [`demo`].
 
 pub mod backend;
 pub mod checkpoint;
 pub mod cpu;
 pub mod data;
 pub mod demo;
-pub mod draws;
 pub mod evidence;
 pub mod image;
 pub mod layers;

@@ -3,7 +3,7 @@
 
 use dimorph_report::svg::{Chart, PALETTE};
 
-use crate::draws::{Draws, SplitMix64};
+use dimorph_core::rng::{Draws, SplitMix64};
 
 /// ROC AUC of scores for the positive class (Mann–Whitney U / (n1·n0), ties counted ½).
 /// `None` when one class is absent.

@@ -14,9 +14,9 @@ use burn::tensor::{Tensor, TensorData};
 use serde::{Deserialize, Serialize};
 
 use crate::backend::BagnetBackend;
-use crate::draws::{Draws, SplitMix64};
 use crate::layers::{bn_act, conv2d, subsample};
 use crate::BagNetError;
+use dimorph_core::rng::{Draws, SplitMix64};
 
 /// Receptive-field size of a BagNet: which 3×3 convolutions stay 3×3.
 ///
@@ -148,34 +148,11 @@ impl BagNetConfig {
         // values for hundreds of steps, so all batch norms here use the PyTorch default 0.1.
         let stem_bn = BatchNormConfig::new(stem_w).init(device);
         let mut inplanes = stem_w;
-        let mut stages = Vec::new();
-        for (s, &n) in LAYERS.iter().enumerate() {
-            let planes = self.channels(64 << s);
-            let mut blocks = Vec::new();
-            for b in 0..n {
-                let k = if b == 0 && self.arch.kernel3()[s] { 3 } else { 1 };
-                let stride = if b == 0 { STRIDES[s] } else { 1 };
-                let downsample = (b == 0 && (stride != 1 || inplanes != planes * 4)).then(|| Downsample {
-                    conv: conv(inplanes, planes * 4, 1, stride, rng, device),
-                    bn: BatchNormConfig::new(planes * 4).init(device),
-                });
-                blocks.push(Bottleneck {
-                    conv1: conv(inplanes, planes, 1, 1, rng, device),
-                    bn1: BatchNormConfig::new(planes).init(device),
-                    conv2: conv(planes, planes, k, stride, rng, device),
-                    bn2: BatchNormConfig::new(planes).init(device),
-                    conv3: conv(planes, planes * 4, 1, 1, rng, device),
-                    bn3: BatchNormConfig::new(planes * 4).init(device),
-                    downsample,
-                });
-                inplanes = planes * 4;
-            }
-            stages.push(blocks);
-        }
-        let [layer1, layer2, layer3, layer4]: [Vec<Bottleneck<B>>; 4] = match stages.try_into() {
-            Ok(a) => a,
-            Err(_) => unreachable!("four stages are built above"),
-        };
+        // Stage by stage in order: the weights are drawn from one stream.
+        let layer1 = self.stage(0, &mut inplanes, rng, device);
+        let layer2 = self.stage(1, &mut inplanes, rng, device);
+        let layer3 = self.stage(2, &mut inplanes, rng, device);
+        let layer4 = self.stage(3, &mut inplanes, rng, device);
         BagNet {
             stem1,
             stem2,
@@ -201,6 +178,40 @@ impl BagNetConfig {
                 fc
             },
         }
+    }
+}
+
+impl BagNetConfig {
+    /// The bottleneck blocks of stage `s` (0-based) on `*inplanes` input channels, which it
+    /// leaves at the stage's output channels.
+    fn stage<B: Backend>(
+        &self,
+        s: usize,
+        inplanes: &mut usize,
+        rng: &mut SplitMix64,
+        device: &B::Device,
+    ) -> Vec<Bottleneck<B>> {
+        let planes = self.channels(64 << s);
+        let mut blocks = Vec::new();
+        for b in 0..LAYERS[s] {
+            let k = if b == 0 && self.arch.kernel3()[s] { 3 } else { 1 };
+            let stride = if b == 0 { STRIDES[s] } else { 1 };
+            let downsample = (b == 0 && (stride != 1 || *inplanes != planes * 4)).then(|| Downsample {
+                conv: conv(*inplanes, planes * 4, 1, stride, rng, device),
+                bn: BatchNormConfig::new(planes * 4).init(device),
+            });
+            blocks.push(Bottleneck {
+                conv1: conv(*inplanes, planes, 1, 1, rng, device),
+                bn1: BatchNormConfig::new(planes).init(device),
+                conv2: conv(planes, planes, k, stride, rng, device),
+                bn2: BatchNormConfig::new(planes).init(device),
+                conv3: conv(planes, planes * 4, 1, 1, rng, device),
+                bn3: BatchNormConfig::new(planes * 4).init(device),
+                downsample,
+            });
+            *inplanes = planes * 4;
+        }
+        blocks
     }
 }
 

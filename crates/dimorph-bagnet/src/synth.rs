@@ -18,9 +18,9 @@ use dimorph_core::TidyTable;
 use dimorph_report::{Outcome, Section};
 use serde::Serialize;
 
-use crate::draws::{Draws, SplitMix64};
 use crate::image::RgbImage;
 use crate::BagNetError;
+use dimorph_core::rng::{Draws, SplitMix64};
 
 pub use crate::options::SynthOptions;
 

@@ -59,7 +59,7 @@ fn evidence_stats_and_features_round_trip_hostile_names() {
         epoch: 0,
     };
     let dir = tmp("features");
-    let mut fw = FeatureWriter::create(&dir, Overwrite::Refuse).unwrap();
+    let mut fw = FeatureWriter::create(&dir, config.feature_dim(), Overwrite::Refuse).unwrap();
     let idx: Vec<usize> = (0..ds.images.len()).collect();
     let set = ExplainSet {
         ds: &ds,
@@ -120,14 +120,16 @@ fn evidence_stats_and_features_round_trip_hostile_names() {
 #[test]
 fn a_second_feature_export_is_refused_unless_replacing() {
     let dir = tmp("refuse");
-    FeatureWriter::create(&dir, Overwrite::Refuse)
+    FeatureWriter::create(&dir, 4, Overwrite::Refuse)
         .unwrap()
         .finish()
         .unwrap();
     assert!(dir.join("features.csv").is_file());
-    let e = FeatureWriter::create(&dir, Overwrite::Refuse).err().expect("refused");
+    let e = FeatureWriter::create(&dir, 4, Overwrite::Refuse)
+        .err()
+        .expect("refused");
     assert!(e.to_string().contains("features.csv"), "{e}");
-    assert!(FeatureWriter::create(&dir, Overwrite::Replace).is_ok());
+    assert!(FeatureWriter::create(&dir, 4, Overwrite::Replace).is_ok());
     // A writer dropped part-way leaves no temporary file.
     let leftovers = std::fs::read_dir(&dir)
         .unwrap()

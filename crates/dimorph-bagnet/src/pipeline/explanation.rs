@@ -124,7 +124,7 @@ fn explain_on<B: BagnetBackend>(
     let sets = sets_for(model_dir, &ds);
     let (name, idx) = sets.last().cloned().unwrap_or_default();
     let mut features = match features_dir {
-        Some((dir, overwrite)) => Some(FeatureWriter::create(dir, overwrite)?),
+        Some((dir, overwrite)) => Some(FeatureWriter::create(dir, meta.config.feature_dim(), overwrite)?),
         None => None,
     };
     let set = ExplainSet {

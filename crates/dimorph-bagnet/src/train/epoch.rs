@@ -10,10 +10,10 @@ use super::progress::TrainProgress;
 use super::state::Phase;
 use crate::backend::BagnetAutodiff;
 use crate::data::{self, Augment, Dataset};
-use crate::draws::{Draws, SplitMix64};
 use crate::model::BagNet;
 use crate::options::TrainOptions;
 use crate::BagNetError;
+use dimorph_core::rng::{Draws, SplitMix64};
 
 /// Where an epoch stands in its run.
 pub struct EpochPlan<'a> {
