@@ -19,6 +19,10 @@ pub struct Location {
     /// 1-based line of a text file (or 1-based row of a Parquet file).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub line: Option<usize>,
+    /// 1-based data row (record) of a table, where a record may span several lines (a quoted
+    /// field with a newline), so that a line number would mislead.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub row: Option<usize>,
     /// A column name.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub column: Option<String>,
@@ -44,6 +48,11 @@ impl Location {
         self.line = Some(line);
         self
     }
+    /// The same location at a data row (record).
+    pub fn row(mut self, row: usize) -> Self {
+        self.row = Some(row);
+        self
+    }
     /// The same location in a column.
     pub fn column(mut self, name: impl Into<String>) -> Self {
         self.column = Some(name.into());
@@ -51,7 +60,11 @@ impl Location {
     }
     /// Whether no part is set.
     pub fn is_empty(&self) -> bool {
-        self.argument.is_none() && self.file.is_none() && self.line.is_none() && self.column.is_none()
+        self.argument.is_none()
+            && self.file.is_none()
+            && self.line.is_none()
+            && self.row.is_none()
+            && self.column.is_none()
     }
     /// Wraps an error with this location.
     pub fn wrap<E>(self, error: E) -> Located<E> {
@@ -69,6 +82,9 @@ impl fmt::Display for Location {
         }
         if let Some(l) = self.line {
             write!(f, "line {l}: ")?;
+        }
+        if let Some(r) = self.row {
+            write!(f, "row {r}: ")?;
         }
         if let Some(c) = &self.column {
             write!(f, "column '{c}': ")?;
@@ -115,5 +131,9 @@ mod tests {
             "--level: must be in (0, 1)"
         );
         assert!(Location::default().is_empty());
+        assert_eq!(
+            Location::file("l.csv").row(3).wrap("bad").to_string(),
+            "l.csv: row 3: bad"
+        );
     }
 }
