@@ -29,7 +29,7 @@
 //!   with s+f trials. A row with 0 trials (and 0 events) has proportion 0, as R's binomial family
 //!   sets it; events with 0 trials are an error.
 
-use crate::error::{GlmError, Result};
+use crate::error::{clip, clip_list, GlmError, Result};
 use crate::expr::{EvalError, Expr};
 use crate::factor::{code_numeric, code_text, relevel, Coded};
 use crate::formula::{Formula, Response, VarKind};
@@ -501,7 +501,7 @@ fn gather_numeric<'f>(used: &Used<'f>, kept: &KeptRows, src: &str) -> Result<Has
                 return Err(input(
                     src,
                     Some(kept.lines[i]),
-                    format!("column '{name}' holds an infinite value"),
+                    format!("column '{}' holds an infinite value", clip(name)),
                 ));
             }
         }
@@ -523,10 +523,10 @@ impl Eval<'_> {
     fn eval(&self, e: &Expr, whole: &str) -> Result<Vec<f64>> {
         let get = |c: &str| -> &[f64] { self.cols.get(c).map_or(&[][..], |v| &v[..]) };
         e.eval(self.n, &get).map_err(|EvalError { row, what }| {
-            let ctx = if what.starts_with(&format!("{whole} ")) {
+            let ctx = if what.starts_with(&format!("{} ", clip(whole))) {
                 String::new()
             } else {
-                format!(", in {whole}")
+                format!(", in {}", clip(whole))
             };
             input(self.src, Some(self.lines[row]), format!("{what}{ctx}"))
         })
@@ -576,7 +576,8 @@ fn checked_weights(name: &str, ev: &Eval) -> Result<Vec<f64>> {
             ev.src,
             Some(ev.lines[i]),
             format!(
-                "the weight in column '{name}' is negative ({}); weights must be ≥ 0",
+                "the weight in column '{}' is negative ({}); weights must be ≥ 0",
+                clip(name),
                 w[i]
             ),
         ));
@@ -648,7 +649,7 @@ fn proportions(ev: &[f64], tr: &[f64], label: &str, src: &str, lines: &[usize]) 
                 Err(input(
                     src,
                     Some(lines[i]),
-                    format!("{label} has {} events but 0 trials", crate::expr::r_number(e)),
+                    format!("{} has {} events but 0 trials", clip(label), crate::expr::r_number(e)),
                 ))
             }
         })
@@ -677,8 +678,11 @@ fn fitted_factor(
                     src,
                     None,
                     format!(
-                        "{label}: column '{column}' has no level '{r}' in the rows used (its levels are: {})",
-                        c.levels.join(", ")
+                        "{}: column '{}' has no level '{}' in the rows used (its levels are: {})",
+                        clip(label),
+                        clip(column),
+                        clip(r),
+                        clip_list(&c.levels)
                     ),
                 ))
             }
@@ -689,8 +693,10 @@ fn fitted_factor(
             src,
             None,
             format!(
-                "the factor {label} (column '{column}') has only one level ('{}') in the {n} rows used; a factor needs at least two levels",
-                c.levels.first().map_or("", String::as_str)
+                "the factor {} (column '{}') has only one level ('{}') in the {n} rows used; a factor needs at least two levels",
+                clip(label),
+                clip(column),
+                clip(c.levels.first().map_or("", String::as_str))
             ),
         ));
     }
@@ -724,8 +730,11 @@ fn recode(
                     ev.src,
                     Some(ev.lines[j]),
                     format!(
-                        "column '{column}' holds the level '{v}', which the fitted data did not have (levels of {label}: {})",
-                        levels.join(", ")
+                        "column '{}' holds the level '{}', which the fitted data did not have (levels of {}: {})",
+                        clip(column),
+                        clip(&v),
+                        clip(label),
+                        clip_list(&levels)
                     ),
                 ))
             }
@@ -757,9 +766,12 @@ fn reject_mostly_numeric(
             &frame.source,
             None,
             format!(
-                "column '{column}' must be numeric, but line {line} holds '{value}' ({other} of {} cells are not numbers); \
-                 correct or blank the cell, or write C({column}) to use the column as a factor",
-                present.len()
+                "column '{}' must be numeric, but line {line} holds '{}' ({other} of {} cells are not numbers); \
+                 correct or blank the cell, or write C({}) to use the column as a factor",
+                clip(column),
+                clip(&value),
+                present.len(),
+                clip(column)
             ),
         ));
     }

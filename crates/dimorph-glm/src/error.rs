@@ -4,23 +4,28 @@
 //! `--level: must be between 0 and 1, got 2`). The place is a [`Location`] from the kernel, so a
 //! front end can read it apart from the message; the binary maps every error to exit code 2.
 
+use std::borrow::Cow;
+
 use dimorph_core::{Located, Location};
 use dimorph_data::DataError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum GlmError {
+    /// A column the formula names that the data lack or that is not numeric (what it quotes is
+    /// cut to [`QUOTE_MAX`] characters).
     #[error(transparent)]
-    Data(#[from] DataError),
+    Data(DataError),
     /// A formula that does not parse; `pos` is the 0-based character position of the problem.
-    #[error("formula error at character {}: {msg}\n  {formula}\n  {}^", pos + 1, " ".repeat(*pos))]
+    /// The message shows the formula around that character (a long formula is cut).
+    #[error("formula error at character {}: {msg}\n{}", pos + 1, pointer(formula, *pos))]
     Formula { formula: String, pos: usize, msg: String },
     /// Data that do not fit the model (a negative count, y > n, ...), at their file, line and
     /// column.
     #[error("{0}")]
-    Input(Located<String>),
+    Input(Box<Located<String>>),
     /// An option or argument that is not valid, located at the option (`--level`).
     #[error("{0}")]
-    Argument(Located<String>),
+    Argument(Box<Located<String>>),
     /// The design matrix has no usable column, or no row is left.
     #[error("{0}")]
     Singular(String),
@@ -29,15 +34,42 @@ pub enum GlmError {
     NotConverged { iterations: usize, last_change: f64 },
 }
 
+impl From<DataError> for GlmError {
+    /// Keeps the data crate's error, with the name, cell or column list it quotes cut to
+    /// [`QUOTE_MAX`] characters. // KERNEL? dimorph-data could cut what it quotes itself.
+    fn from(e: DataError) -> Self {
+        let cut = |s: String| clip(&s).into_owned();
+        GlmError::Data(match e {
+            DataError::UnknownColumn { path, name, available } => DataError::UnknownColumn {
+                path,
+                name: cut(name),
+                available: clip_to(&available, 4 * QUOTE_MAX).into_owned(),
+            },
+            DataError::NotNumeric {
+                path,
+                column,
+                line,
+                value,
+            } => DataError::NotNumeric {
+                path,
+                column: cut(column),
+                line,
+                value: cut(value),
+            },
+            other => other,
+        })
+    }
+}
+
 impl GlmError {
     /// Bad data at a place in the input.
     pub fn input(at: Location, msg: impl Into<String>) -> Self {
-        GlmError::Input(at.wrap(msg.into()))
+        GlmError::Input(Box::new(at.wrap(msg.into())))
     }
 
     /// A bad value of the option `name` (CLI spelling, `--level`).
     pub fn argument(name: &str, msg: impl Into<String>) -> Self {
-        GlmError::Argument(Location::argument(name).wrap(msg.into()))
+        GlmError::Argument(Box::new(Location::argument(name).wrap(msg.into())))
     }
 
     /// Where the problem is, when the error knows.
@@ -51,10 +83,51 @@ impl GlmError {
 
 pub type Result<T> = std::result::Result<T, GlmError>;
 
+/// The most characters of user text (a cell, a name, a level) a message quotes.
+pub const QUOTE_MAX: usize = 60;
+
+/// `s` for a message: cut to [`QUOTE_MAX`] characters, with "…" when it was longer (a 1 MB
+/// cell is not echoed whole).
+pub fn clip(s: &str) -> Cow<'_, str> {
+    clip_to(s, QUOTE_MAX)
+}
+
+/// `s` cut to `max` characters, with "…" when it was longer.
+pub fn clip_to(s: &str, max: usize) -> Cow<'_, str> {
+    match s.char_indices().nth(max) {
+        None => Cow::Borrowed(s),
+        Some((cut, _)) => Cow::Owned(format!("{}…", &s[..cut])),
+    }
+}
+
+/// Names for a message, joined by commas: the first ten, each cut by [`clip`], and how many
+/// there are in all when there are more.
+pub fn clip_list<S: AsRef<str>>(items: &[S]) -> String {
+    let shown: Vec<String> = items.iter().take(10).map(|l| clip(l.as_ref()).into_owned()).collect();
+    if items.len() > 10 {
+        format!("{}, … ({} in all)", shown.join(", "), items.len())
+    } else {
+        shown.join(", ")
+    }
+}
+
+/// Two lines: the formula around character `pos` (at most [`QUOTE_MAX`] characters each side,
+/// "…" where it is cut) and a caret under that character.
+fn pointer(formula: &str, pos: usize) -> String {
+    let chars: Vec<char> = formula.chars().collect();
+    let from = pos.saturating_sub(QUOTE_MAX);
+    let to = (pos + QUOTE_MAX).min(chars.len());
+    let before = if from > 0 { "…" } else { "" };
+    let after = if to < chars.len() { "…" } else { "" };
+    let text: String = chars[from.min(chars.len())..to].iter().collect();
+    let caret = " ".repeat(pos - from + before.chars().count());
+    format!("  {before}{text}{after}\n  {caret}^")
+}
+
 /// A name that is not one of an option's choices (a family, a link). The one wording for a bad
 /// choice: `'poison' is not a known family; use binomial, poisson, …`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("'{value}' is not a known {what}; use {choices}")]
+#[error("'{}' is not a known {what}; use {choices}", clip(value))]
 pub struct UnknownChoice {
     /// What was being chosen (`family`, `link`).
     pub what: &'static str,

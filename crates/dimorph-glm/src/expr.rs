@@ -6,6 +6,8 @@
 //! finite number (the log of 0 or of a negative number, a division by zero, an overflow) is an
 //! [`EvalError`] naming the sub-expression, the row and the argument, never a silent `NaN`.
 
+use crate::error::clip;
+
 /// A binary arithmetic operator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BinOp {
@@ -68,6 +70,9 @@ pub enum Expr {
     /// Parentheses as written (kept so that labels print as R prints them).
     Paren(Box<Expr>),
     Bin(BinOp, Box<Expr>, Box<Expr>),
+    /// A run of left-associative operators, flat: `a + b - c` is `a` then `(Add, b)`,
+    /// `(Sub, c)` (the same as nested [`Expr::Bin`]s, without their depth).
+    Chain(Box<Expr>, Vec<(BinOp, Expr)>),
     Call(Func, Box<Expr>),
     /// `I(...)`: arithmetic protected from the formula algebra.
     I(Box<Expr>),
@@ -92,16 +97,8 @@ impl Expr {
             Expr::Col(c) => r_name(c),
             Expr::Neg(e) => format!("-{}", e.label()),
             Expr::Paren(e) => format!("({})", e.label()),
-            Expr::Bin(op, a, b) => {
-                let s = match op {
-                    BinOp::Add => " + ",
-                    BinOp::Sub => " - ",
-                    BinOp::Mul => " * ",
-                    BinOp::Div => "/",
-                    BinOp::Pow => "^",
-                };
-                format!("{}{s}{}", a.label(), b.label())
-            }
+            Expr::Bin(op, a, b) => format!("{}{}{}", a.label(), op.spaced(), b.label()),
+            Expr::Chain(first, rest) => chain_label(first, rest),
             Expr::Call(f, e) => format!("{}({})", f.name(), e.label()),
             Expr::I(e) => format!("I({})", e.label()),
         }
@@ -126,6 +123,12 @@ impl Expr {
             Expr::Bin(_, a, b) => {
                 a.collect_columns(out);
                 b.collect_columns(out);
+            }
+            Expr::Chain(first, rest) => {
+                first.collect_columns(out);
+                for (_, e) in rest {
+                    e.collect_columns(out);
+                }
             }
         }
     }
@@ -159,7 +162,7 @@ impl Expr {
                     };
                     return Err(EvalError {
                         row,
-                        what: format!("{} is {} ({why})", self.label(), fmt_bad(v[row])),
+                        what: format!("{} is {} ({why})", clip(&self.label()), fmt_bad(v[row])),
                     });
                 }
                 Ok(v)
@@ -167,39 +170,77 @@ impl Expr {
             Expr::Bin(op, a, b) => {
                 let x = a.eval(n, col)?;
                 let y = b.eval(n, col)?;
-                let mut out = x.clone();
-                match op {
-                    BinOp::Add => out.iter_mut().zip(&y).for_each(|(o, y)| *o += y),
-                    BinOp::Sub => out.iter_mut().zip(&y).for_each(|(o, y)| *o -= y),
-                    BinOp::Mul => out.iter_mut().zip(&y).for_each(|(o, y)| *o *= y),
-                    BinOp::Div => out.iter_mut().zip(&y).for_each(|(o, y)| *o /= y),
-                    BinOp::Pow => out.iter_mut().zip(&y).for_each(|(o, y)| *o = pow(*o, *y)),
-                }
-                if let Some(row) = out.iter().position(|v| !v.is_finite()) {
-                    let (u, w) = (x[row], y[row]);
-                    let why = match op {
-                        BinOp::Div if w == 0.0 => "division by zero".to_string(),
-                        BinOp::Pow if u < 0.0 && w.fract() != 0.0 => {
-                            format!(
-                                "a negative number {} to the fractional power {}",
-                                r_number(u),
-                                r_number(w)
-                            )
-                        }
-                        BinOp::Pow if u == 0.0 && w < 0.0 => {
-                            format!("0 to the negative power {}", r_number(w))
-                        }
-                        _ => format!("overflow with {} and {}", r_number(u), r_number(w)),
-                    };
-                    return Err(EvalError {
+                binary(*op, x, &y).map_err(|(row, why)| EvalError {
+                    row,
+                    what: format!("{} is {why}", clip(&self.label())),
+                })
+            }
+            Expr::Chain(first, rest) => {
+                let mut x = first.eval(n, col)?;
+                for (k, (op, e)) in rest.iter().enumerate() {
+                    let y = e.eval(n, col)?;
+                    x = binary(*op, x, &y).map_err(|(row, why)| EvalError {
                         row,
-                        what: format!("{} is {} ({why})", self.label(), fmt_bad(out[row])),
-                    });
+                        what: format!("{} is {why}", clip(&chain_label(first, &rest[..=k]))),
+                    })?;
                 }
-                Ok(out)
+                Ok(x)
             }
         }
     }
+}
+
+impl BinOp {
+    /// The operator as R's `deparse` prints it: spaces around `+ - *`, none around `/ ^`.
+    fn spaced(self) -> &'static str {
+        match self {
+            BinOp::Add => " + ",
+            BinOp::Sub => " - ",
+            BinOp::Mul => " * ",
+            BinOp::Div => "/",
+            BinOp::Pow => "^",
+        }
+    }
+}
+
+/// The label of a chain (or of its first operators).
+fn chain_label(first: &Expr, rest: &[(BinOp, Expr)]) -> String {
+    let mut s = first.label();
+    for (op, e) in rest {
+        s.push_str(op.spaced());
+        s.push_str(&e.label());
+    }
+    s
+}
+
+/// `x op y` row by row; the first value that is not finite is an error with its row and what
+/// it is (`+inf (division by zero)`).
+fn binary(op: BinOp, x: Vec<f64>, y: &[f64]) -> Result<Vec<f64>, (usize, String)> {
+    let mut out = x.clone();
+    match op {
+        BinOp::Add => out.iter_mut().zip(y).for_each(|(o, y)| *o += y),
+        BinOp::Sub => out.iter_mut().zip(y).for_each(|(o, y)| *o -= y),
+        BinOp::Mul => out.iter_mut().zip(y).for_each(|(o, y)| *o *= y),
+        BinOp::Div => out.iter_mut().zip(y).for_each(|(o, y)| *o /= y),
+        BinOp::Pow => out.iter_mut().zip(y).for_each(|(o, y)| *o = pow(*o, *y)),
+    }
+    let Some(row) = out.iter().position(|v| !v.is_finite()) else {
+        return Ok(out);
+    };
+    let (u, w) = (x[row], y[row]);
+    let why = match op {
+        BinOp::Div if w == 0.0 => "division by zero".to_string(),
+        BinOp::Pow if u < 0.0 && w.fract() != 0.0 => {
+            format!(
+                "a negative number {} to the fractional power {}",
+                r_number(u),
+                r_number(w)
+            )
+        }
+        BinOp::Pow if u == 0.0 && w < 0.0 => format!("0 to the negative power {}", r_number(w)),
+        _ => format!("overflow with {} and {}", r_number(u), r_number(w)),
+    };
+    Err((row, format!("{} ({why})", fmt_bad(out[row]))))
 }
 
 /// `x^y` with the common small integer powers exact (as R computes `x^2` by multiplication).

@@ -9,8 +9,8 @@
 //! Binomial responses are proportions y = events/trials with the number of trials folded into the
 //! prior weight, exactly as R's `binomial()` does.
 
+use dimorph_core::dist::lgamma as ln_gamma;
 use serde::Serialize;
-use statrs::function::gamma::ln_gamma;
 
 use crate::error::UnknownChoice;
 use crate::link::Link;
@@ -33,6 +33,10 @@ pub enum Family {
     /// Poisson mean and variance with a free dispersion.
     QuasiPoisson,
 }
+
+/// Largest θ taken as finite: beyond it V(μ) = μ + μ²/θ is the Poisson variance to within
+/// μ/θ (a millionth for counts below 1), and the θ score is lost in rounding.
+pub const THETA_MAX: f64 = 1e6;
 
 /// The accepted family names, for messages and help.
 pub const FAMILY_NAMES: &str =
@@ -116,6 +120,80 @@ impl Family {
         }
     }
 
+    /// The links this family accepts (see [`AllowedLinks`]).
+    pub fn allowed_links(&self) -> AllowedLinks {
+        match self {
+            Family::Binomial | Family::QuasiBinomial => AllowedLinks {
+                named: &[
+                    Link::Logit,
+                    Link::Probit,
+                    Link::Cloglog,
+                    Link::Loglog,
+                    Link::Log,
+                    Link::Identity,
+                ],
+                power: PowerLinks::None,
+            },
+            Family::Poisson | Family::QuasiPoisson | Family::NegBin { .. } => AllowedLinks {
+                named: &[Link::Log, Link::Identity, Link::Sqrt],
+                power: PowerLinks::Positive,
+            },
+            Family::Gaussian => AllowedLinks {
+                named: &[Link::Identity, Link::Log, Link::Inverse],
+                power: PowerLinks::None,
+            },
+            Family::Gamma => AllowedLinks {
+                named: &[
+                    Link::Inverse,
+                    Link::Identity,
+                    Link::Log,
+                    Link::Sqrt,
+                    Link::InverseSquare,
+                ],
+                power: PowerLinks::Any,
+            },
+            Family::InverseGaussian => AllowedLinks {
+                named: &[
+                    Link::InverseSquare,
+                    Link::Inverse,
+                    Link::Identity,
+                    Link::Log,
+                    Link::Sqrt,
+                ],
+                power: PowerLinks::Any,
+            },
+        }
+    }
+
+    /// Refuses a link the family does not accept (as R's family objects refuse a link outside
+    /// their `okLinks`): the message names both and the links that are accepted.
+    pub fn check_link(&self, link: Link) -> std::result::Result<(), String> {
+        let ok = self.allowed_links();
+        if ok.allows(link) {
+            return Ok(());
+        }
+        Err(format!(
+            "the {} link is not available for the {} family; use {}",
+            link.cli_name(),
+            self.family_word(),
+            ok.describe()
+        ))
+    }
+
+    /// The family as the CLI spells it (`inverse-gaussian`, `negbin`).
+    pub fn family_word(&self) -> &'static str {
+        match self {
+            Family::Binomial => "binomial",
+            Family::Poisson => "poisson",
+            Family::Gaussian => "gaussian",
+            Family::Gamma => "gamma",
+            Family::InverseGaussian => "inverse-gaussian",
+            Family::NegBin { .. } => "negbin",
+            Family::QuasiBinomial => "quasibinomial",
+            Family::QuasiPoisson => "quasipoisson",
+        }
+    }
+
     /// Whether the dispersion φ is fixed at 1 (binomial, Poisson, negative binomial).
     pub fn dispersion_fixed(&self) -> bool {
         matches!(self, Family::Binomial | Family::Poisson | Family::NegBin { .. })
@@ -166,13 +244,20 @@ impl Family {
 
     /// Unit deviance d(y, μ) for prior weight 1; the deviance is Σ wᵢ d(yᵢ, μᵢ) (§4.1.5).
     pub fn unit_deviance(&self, y: f64, mu: f64) -> f64 {
-        match *self {
+        let d = match *self {
             Family::Binomial | Family::QuasiBinomial => 2.0 * (ylogy(y, mu) + ylogy(1.0 - y, 1.0 - mu)),
             Family::Poisson | Family::QuasiPoisson => 2.0 * (ylogy(y, mu) - (y - mu)),
             Family::Gaussian => (y - mu) * (y - mu),
             Family::Gamma => -2.0 * ((y / mu).ln() - (y - mu) / mu),
             Family::InverseGaussian => (y - mu) * (y - mu) / (y * mu * mu),
-            Family::NegBin { theta } => 2.0 * (ylogy(y, mu) - (y + theta) * ((y + theta) / (mu + theta)).ln()),
+            // (y + θ) log((y + θ)/(μ + θ)) through log1p: exact as θ grows (no 1 − 1 rounding)
+            Family::NegBin { theta } => 2.0 * (ylogy(y, mu) - (y + theta) * ((y - mu) / (mu + theta)).ln_1p()),
+        };
+        // a unit deviance is ≥ 0; a negative value is rounding (y ≈ μ); NaN stays NaN
+        if d < 0.0 {
+            0.0
+        } else {
+            d
         }
     }
 
@@ -259,8 +344,10 @@ impl Family {
                     - l * (y - mu) * (y - mu) / (2.0 * mu * mu * y))
             }
             Family::NegBin { theta } => {
-                w * (ln_gamma(theta + y) - ln_gamma(theta) - ln_factorial(y) + theta * theta.ln() + xlogy(y, mu)
-                    - (theta + y) * (theta + mu).ln())
+                // θ log θ − (θ + y) log(θ + μ) = −θ log1p(μ/θ) − y log(θ + μ), without cancellation
+                w * (ln_gamma(theta + y) - ln_gamma(theta) - ln_factorial(y) + xlogy(y, mu)
+                    - theta * (mu / theta).ln_1p()
+                    - xlogy(y, theta + mu))
             }
             Family::QuasiBinomial | Family::QuasiPoisson => f64::NAN,
         }
@@ -279,6 +366,79 @@ impl Family {
             _ => self.loglik(y, mu, w, n, scale),
         }
     }
+}
+
+/// Which power links `power(λ)` a family accepts besides its named links.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PowerLinks {
+    /// None.
+    None,
+    /// Increasing ones, λ > 0 (counts: identity and sqrt are the R cases).
+    Positive,
+    /// Any λ (a positive mean: inverse and 1/μ² are the R cases).
+    Any,
+}
+
+/// The links one family accepts: R's `okLinks` of its family object (binomial: logit, probit,
+/// cloglog, log and, through `make.link`, identity; Poisson and MASS's negative binomial: log,
+/// identity, sqrt; gaussian: identity, log, inverse; Gamma: inverse, identity, log;
+/// inverse.gaussian: 1/mu^2, inverse, identity, log), extended to dimorph's links: `loglog`
+/// for the binomial families (a link onto (0, 1) as cloglog), `power(λ)` with λ > 0 for the
+/// counts (of which identity and sqrt are cases) and every `power(λ)` for Gamma and inverse
+/// Gaussian (of which inverse, 1/μ² and sqrt are cases). The quasi families accept what their
+/// likelihood families accept.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AllowedLinks {
+    /// The named links, in R's order.
+    pub named: &'static [Link],
+    /// Which `power(λ)` links.
+    pub power: PowerLinks,
+}
+
+impl AllowedLinks {
+    /// Whether `link` is one of them.
+    pub fn allows(&self, link: Link) -> bool {
+        match link {
+            Link::Power(l) => match self.power {
+                PowerLinks::None => false,
+                PowerLinks::Positive => l > 0.0,
+                PowerLinks::Any => l != 0.0 && l.is_finite(),
+            },
+            _ => self.named.contains(&link),
+        }
+    }
+
+    /// The links as a sentence fragment: `log, identity, sqrt or power(λ) with λ > 0`.
+    pub fn describe(&self) -> String {
+        let mut names: Vec<String> = self.named.iter().map(|l| l.cli_name()).collect();
+        match self.power {
+            PowerLinks::None => {}
+            PowerLinks::Positive => names.push("power(λ) with λ > 0".into()),
+            PowerLinks::Any => names.push("power(λ)".into()),
+        }
+        match names.split_last() {
+            Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+            Some((last, _)) => last.clone(),
+            None => String::new(),
+        }
+    }
+}
+
+/// The families grouped by the links they accept, one line each
+/// (`binomial, quasibinomial: logit, probit, …`), for help texts.
+pub fn link_table() -> Vec<String> {
+    let mut groups: Vec<(Vec<&str>, AllowedLinks)> = Vec::new();
+    for f in Family::ALL {
+        let a = f.allowed_links();
+        match groups.iter_mut().find(|(_, g)| *g == a) {
+            Some((names, _)) => names.push(f.family_word()),
+            None => groups.push((vec![f.family_word()], a)),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(names, a)| format!("{}: {}", names.join(", "), a.describe()))
+        .collect()
 }
 
 fn fmt_theta(t: f64) -> String {

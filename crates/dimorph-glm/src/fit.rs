@@ -10,7 +10,7 @@ use serde::Serialize;
 use dimorph_core::Location;
 
 use crate::design::ModelFrame;
-use crate::error::{GlmError, Result};
+use crate::error::{clip, clip_list, GlmError, Result};
 use crate::family::Family;
 use crate::irls::{self, Problem};
 use crate::linalg::{sub_matrix, Cholesky};
@@ -118,7 +118,7 @@ pub(crate) fn weights_for(
             "--family",
             format!(
                 "the response '{}' is events/trials, which needs binomial (or quasibinomial), not {}",
-                mf.response_name,
+                clip(&mf.response_name),
                 family.name()
             ),
         ));
@@ -163,11 +163,61 @@ pub(crate) fn weights_for(
                 ));
             }
         } else if let Err(msg) = family.check_y(y) {
-            return Err(GlmError::input(at(i), format!("{} ({})", msg, mf.response_name)));
+            return Err(GlmError::input(at(i), format!("{} ({})", msg, clip(&mf.response_name))));
         }
         prior[i] *= trials[i];
     }
     Ok((prior, freq, trials))
+}
+
+/// Whether `x` is a whole number as R's `dpois` checks it (|x − round(x)| ≤ 1e-7 max(1, |x|)).
+fn is_whole(x: f64) -> bool {
+    (x - x.round()).abs() <= 1e-7 * x.abs().max(1.0)
+}
+
+/// Notes on values that should be whole numbers and are not (R warns "non-integer x" for a
+/// Poisson or negative binomial count and "non-integer #successes" for the binomial): the count
+/// response, the binomial successes (trials × proportion × weight), the frequencies of `--freq`.
+fn whole_number_notes(mf: &ModelFrame, opts: &GlmOptions, prior: &[f64], freq: &[f64]) -> Vec<String> {
+    let first_bad = |v: &dyn Fn(usize) -> f64| -> Option<(usize, usize)> {
+        let bad: Vec<usize> = (0..mf.n).filter(|&i| !is_whole(v(i))).collect();
+        bad.first().map(|&i| (bad.len(), i))
+    };
+    let at = |i: usize| format!("{}: line {}", mf.source, mf.lines[i]);
+    let mut notes = Vec::new();
+    let counts = matches!(opts.family, Family::Poisson | Family::NegBin { .. });
+    if counts {
+        if let Some((k, i)) = first_bad(&|i| mf.y[i]) {
+            notes.push(format!(
+                "{k} of {} values of the count response '{}' are not whole numbers (first at {}: {}); the log-likelihood and AIC treat them as counts (R warns: non-integer x)",
+                mf.n,
+                clip(&mf.response_name),
+                at(i),
+                fmt_num(mf.y[i])
+            ));
+        }
+    }
+    if opts.family == Family::Binomial {
+        if let Some((k, i)) = first_bad(&|i| prior[i] * mf.y[i]) {
+            notes.push(format!(
+                "{k} of {} rows have a number of successes (response × trials × weight) that is not whole (first at {}: {}) (R warns: non-integer #successes in a binomial glm)",
+                mf.n,
+                at(i),
+                fmt_num(prior[i] * mf.y[i])
+            ));
+        }
+    }
+    if opts.frequency_weights {
+        if let Some((k, i)) = first_bad(&|i| freq[i]) {
+            notes.push(format!(
+                "--freq: {k} of {} frequencies are not whole numbers (first at {}: {}); each row counts that many times, fractions included",
+                mf.n,
+                at(i),
+                fmt_num(freq[i])
+            ));
+        }
+    }
+    notes
 }
 
 fn fmt_num(v: f64) -> String {
@@ -199,7 +249,7 @@ fn check_fittable(mf: &ModelFrame, opts: &GlmOptions) -> Result<()> {
                     "has {} values but the model has {} coefficients ({})",
                     s.len(),
                     mf.p,
-                    mf.col_names.join(", ")
+                    clip_list(&mf.col_names)
                 ),
             ));
         }
@@ -227,14 +277,21 @@ pub fn fit(mf: &ModelFrame, opts: &GlmOptions) -> Result<GlmFit> {
     check_fittable(mf, opts)?;
     let link = opts.link.unwrap_or_else(|| opts.family.canonical_link());
     let family = opts.family;
+    family.check_link(link).map_err(|m| GlmError::argument("--link", m))?;
     let (prior, freq, trials) = weights_for(mf, opts, family)?;
+    let notes = whole_number_notes(mf, opts, &prior, &freq);
     let intercept = if mf.intercept { Some(0) } else { None };
     let free: Vec<usize> = (0..mf.p).collect();
 
     // the fit: plain IRLS, or alternating θ and β for the negative binomial
+    let mut nb_warning = None;
     let (family, res, theta) = if let (Family::NegBin { .. }, true) = (family, opts.estimate_theta) {
         let nb = negbin::fit_theta(mf, &prior, link, intercept, opts)?;
-        (Family::NegBin { theta: nb.theta.theta }, nb.irls, Some(nb.theta))
+        nb_warning = nb.warning;
+        match nb.theta {
+            Some(t) => (Family::NegBin { theta: t.theta }, nb.irls, Some(t)),
+            None => (Family::Poisson, nb.irls, None),
+        }
     } else {
         let pb = problem(mf, &prior, family, link);
         let res = irls::irls(&pb, &free, intercept, opts.start.as_deref(), opts.control());
@@ -250,7 +307,7 @@ pub fn fit(mf: &ModelFrame, opts: &GlmOptions) -> Result<GlmFit> {
         let names: Vec<&str> = res.aliased.iter().map(|&j| mf.col_names[j].as_str()).collect();
         return Err(GlmError::Singular(format!(
             "singular design: {} {} linearly dependent on earlier columns",
-            names.join(", "),
+            clip_list(&names),
             if names.len() == 1 { "is" } else { "are" }
         )));
     }
@@ -260,7 +317,9 @@ pub fn fit(mf: &ModelFrame, opts: &GlmOptions) -> Result<GlmFit> {
         ));
     }
     let rows = Rows { prior, freq, trials };
-    finish(mf, family, link, rows, res, theta, opts)
+    let mut f = finish(mf, family, link, rows, res, theta, opts)?;
+    f.warnings.splice(0..0, nb_warning.into_iter().chain(notes));
+    Ok(f)
 }
 
 /// The per-row weights of a fit.
@@ -474,11 +533,12 @@ fn fit_warnings(
         warnings.push(format!(
             "{} not defined because of singularities: {}",
             res.aliased.len(),
-            res.aliased
-                .iter()
-                .map(|&j| mf.col_names[j].as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
+            clip_list(
+                &res.aliased
+                    .iter()
+                    .map(|&j| mf.col_names[j].as_str())
+                    .collect::<Vec<_>>()
+            )
         ));
     }
     if mf.n_dropped > 0 {

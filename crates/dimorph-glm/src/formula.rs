@@ -28,7 +28,7 @@
 //! `C(region, ref = "north")`). Syntax errors are [`GlmError::Formula`] with the 0-based
 //! character position of the offending character.
 
-use crate::error::{GlmError, Result};
+use crate::error::{clip, GlmError, Result};
 use crate::expr::{r_name, r_number, BinOp, Expr, Func};
 use crate::syntax::{err, parse_sides, Node, NodeKind};
 
@@ -165,6 +165,12 @@ struct Builder<'a> {
 
 const TERM_FUNCS: &str = "I, C, factor, offset, log, exp, sqrt, abs, log10, log2";
 
+/// The most terms a formula may expand to (each term is at least one column of X).
+pub const MAX_TERMS: usize = 4096;
+
+/// The largest power of terms, `(a + b)^k`.
+pub const MAX_POWER: usize = 100;
+
 impl Builder<'_> {
     fn err(&self, pos: usize, msg: impl Into<String>) -> GlmError {
         err(self.src, pos, msg)
@@ -172,10 +178,14 @@ impl Builder<'_> {
 
     fn response(&mut self, n: &Node) -> Result<Response> {
         match &n.kind {
-            NodeKind::Binary('/', a, b) => Ok(Response::EventsTrials {
-                events: self.arith(a)?,
-                trials: self.arith(b)?,
-            }),
+            // `a/b`, and `a * b / c` (events a * b, trials c): the last operator is '/'
+            NodeKind::Chain(first, rest) if rest.last().is_some_and(|(op, _, _)| *op == '/') => {
+                let k = rest.len() - 1;
+                Ok(Response::EventsTrials {
+                    events: self.arith_chain(first, &rest[..k])?,
+                    trials: self.arith(&rest[k].2)?,
+                })
+            }
             NodeKind::Call(f, args) if f == "cbind" => {
                 if args.len() != 2 || args.iter().any(|(name, _)| name.is_some()) {
                     return Err(self.err(n.pos, "cbind() takes two arguments: cbind(successes, failures)"));
@@ -189,6 +199,32 @@ impl Builder<'_> {
         }
     }
 
+    /// An arithmetic operator of the formula's syntax, or an error at its position.
+    fn bin_op(&self, op: char, pos: usize) -> Result<BinOp> {
+        Ok(match op {
+            '+' => BinOp::Add,
+            '-' => BinOp::Sub,
+            '*' => BinOp::Mul,
+            '/' => BinOp::Div,
+            '^' => BinOp::Pow,
+            _ => return Err(self.err(pos, format!("'{op}' is not arithmetic (use + - * / ^ here)"))),
+        })
+    }
+
+    /// A chain of left-associative operators in arithmetic context, flat (`rest` may be empty:
+    /// then the first operand alone).
+    fn arith_chain(&self, first: &Node, rest: &[(char, usize, Node)]) -> Result<Expr> {
+        let a = self.arith(first)?;
+        if rest.is_empty() {
+            return Ok(a);
+        }
+        let mut ops = Vec::with_capacity(rest.len());
+        for (op, pos, b) in rest {
+            ops.push((self.bin_op(*op, *pos)?, self.arith(b)?));
+        }
+        Ok(Expr::Chain(Box::new(a), ops))
+    }
+
     /// A node in arithmetic context (inside `I()`, a function, an offset or the response).
     fn arith(&self, n: &Node) -> Result<Expr> {
         Ok(match &n.kind {
@@ -199,43 +235,41 @@ impl Builder<'_> {
             NodeKind::Unary(_, e) => self.arith(e)?,
             NodeKind::Paren(e) => Expr::Paren(Box::new(self.arith(e)?)),
             NodeKind::Binary(op, a, b) => {
-                let op = match op {
-                    '+' => BinOp::Add,
-                    '-' => BinOp::Sub,
-                    '*' => BinOp::Mul,
-                    '/' => BinOp::Div,
-                    '^' => BinOp::Pow,
-                    _ => return Err(self.err(n.pos, format!("'{op}' is not arithmetic (use + - * / ^ here)"))),
-                };
+                let op = self.bin_op(*op, n.pos)?;
                 Expr::Bin(op, Box::new(self.arith(a)?), Box::new(self.arith(b)?))
             }
-            NodeKind::Call(f, args) => {
-                let one = |what: &str| -> Result<&Node> {
-                    match args.as_slice() {
-                        [(None, a)] => Ok(a),
-                        _ => Err(self.err(n.pos, format!("{f}() takes exactly one argument{what}"))),
-                    }
-                };
-                if f == "I" {
-                    Expr::I(Box::new(self.arith(one("")?)?))
-                } else if let Some(func) = Func::from_name(f) {
-                    Expr::Call(
-                        func,
-                        Box::new(self.arith(one(" (log with a base is not supported: use log10 or log2)")?)?),
-                    )
-                } else if f == "C" || f == "offset" || f == "cbind" {
-                    return Err(self.err(n.pos, format!("{f}() cannot be used inside arithmetic")));
-                } else {
-                    return Err(self.err(
-                        n.pos,
-                        format!(
-                            "unknown function '{f}' (arithmetic knows {})",
-                            Func::ALL.map(Func::name).join(", ")
-                        ),
-                    ));
-                }
-            }
+            NodeKind::Chain(first, rest) => self.arith_chain(first, rest)?,
+            NodeKind::Call(f, args) => self.arith_call(n, f, args)?,
         })
+    }
+
+    /// A function call in arithmetic context: `I(...)` or one of [`Func`].
+    fn arith_call(&self, n: &Node, f: &str, args: &[(Option<(String, usize)>, Node)]) -> Result<Expr> {
+        let one = |what: &str| -> Result<&Node> {
+            match args {
+                [(None, a)] => Ok(a),
+                _ => Err(self.err(n.pos, format!("{}() takes exactly one argument{what}", clip(f)))),
+            }
+        };
+        if f == "I" {
+            Ok(Expr::I(Box::new(self.arith(one("")?)?)))
+        } else if let Some(func) = Func::from_name(f) {
+            Ok(Expr::Call(
+                func,
+                Box::new(self.arith(one(" (log with a base is not supported: use log10 or log2)")?)?),
+            ))
+        } else if f == "C" || f == "offset" || f == "cbind" {
+            Err(self.err(n.pos, format!("{f}() cannot be used inside arithmetic")))
+        } else {
+            Err(self.err(
+                n.pos,
+                format!(
+                    "unknown function '{}' (arithmetic knows {})",
+                    clip(f),
+                    Func::ALL.map(Func::name).join(", ")
+                ),
+            ))
+        }
     }
 
     fn var(&mut self, label: String, kind: VarKind) -> usize {
@@ -271,7 +305,9 @@ impl Builder<'_> {
                     "only -1 (no intercept) may start with '-'; use I(-x) for a negated variable",
                 )),
             },
-            NodeKind::Binary(op, a, b) => self.encode_binary(n, *op, a, b, top),
+            NodeKind::Binary('^', a, b) => self.encode_power(a, b),
+            NodeKind::Binary(op, _, _) => Err(self.err(n.pos, format!("unexpected operator '{op}'"))),
+            NodeKind::Chain(first, rest) => self.encode_chain(first, rest, top),
             NodeKind::Ident(s) if s == "." => match self.dot.clone() {
                 Some(cols) => Ok(cols
                     .into_iter()
@@ -290,19 +326,29 @@ impl Builder<'_> {
         }
     }
 
-    /// The terms of a binary operator node: `+` adds, `-` removes, `:` crosses, `*` crosses
-    /// and keeps both sides, `/` nests, `^` crosses up to an order.
-    fn encode_binary(&mut self, n: &Node, op: char, a: &Node, b: &Node, top: bool) -> Result<Vec<Vec<usize>>> {
+    /// The terms of a chain of operators of one precedence, folded left to right: `+` adds,
+    /// `-` removes, `:` crosses, `*` crosses and keeps both sides, `/` nests. Iterative, so
+    /// that a sum of thousands of terms costs no stack.
+    fn encode_chain(&mut self, first: &Node, rest: &[(char, usize, Node)], top: bool) -> Result<Vec<Vec<usize>>> {
+        let additive = rest.first().is_some_and(|(op, _, _)| matches!(op, '+' | '-'));
+        let mut l = self.encode(first, top && additive)?;
+        for (op, pos, b) in rest {
+            l = self.apply(l, *op, *pos, b, top)?;
+            self.check_count(l.len(), *pos)?;
+        }
+        Ok(l)
+    }
+
+    /// The terms `l` followed by operator `op` (at `pos`) and its operand `b`.
+    fn apply(&mut self, mut l: Vec<Vec<usize>>, op: char, pos: usize, b: &Node, top: bool) -> Result<Vec<Vec<usize>>> {
         match op {
             '+' => {
-                let mut l = self.encode(a, top)?;
                 for t in self.encode(b, top)? {
                     push_unique(&mut l, t);
                 }
                 Ok(l)
             }
             '-' => {
-                let mut l = self.encode(a, top)?;
                 if let NodeKind::Num(v) = b.kind {
                     if top && (v == 0.0 || v == 1.0) {
                         self.intercept = v == 0.0;
@@ -314,52 +360,87 @@ impl Builder<'_> {
                 Ok(l)
             }
             ':' => {
-                let l = self.encode(a, false)?;
                 let r = self.encode(b, false)?;
-                Ok(cross(&l, &r))
+                self.cross(&l, &r, pos)
             }
             '*' => {
-                let mut l = self.encode(a, false)?;
                 let r = self.encode(b, false)?;
-                let x = cross(&l, &r);
+                let x = self.cross(&l, &r, pos)?;
                 for t in r.into_iter().chain(x) {
                     push_unique(&mut l, t);
                 }
                 Ok(l)
             }
             '/' => {
-                let mut l = self.encode(a, false)?;
                 let r = self.encode(b, false)?;
                 let mut all: Vec<usize> = l.iter().flatten().copied().collect();
                 all.sort_unstable();
                 all.dedup();
-                for t in cross(&[all], &r) {
+                for t in self.cross(&[all], &r, pos)? {
                     push_unique(&mut l, t);
                 }
                 Ok(l)
             }
-            '^' => {
-                let k = match b.kind {
-                    NodeKind::Num(k) if k >= 1.0 && k.fract() == 0.0 => k as usize,
-                    _ => {
-                        return Err(self.err(
-                            b.pos,
-                            "the power of terms must be a whole number ≥ 1, as in (a + b)^2; use I(x^2) for a squared variable",
-                        ))
-                    }
-                };
-                let base = self.encode(a, false)?;
-                let mut l = base.clone();
-                for _ in 1..k {
-                    let x = cross(&l, &base);
-                    for t in x {
-                        push_unique(&mut l, t);
-                    }
-                }
-                Ok(l)
-            }
-            _ => Err(self.err(n.pos, format!("unexpected operator '{op}'"))),
+            _ => Err(self.err(pos, format!("unexpected operator '{op}'"))),
         }
+    }
+
+    /// `(a + b + …)^k`: every interaction up to order k. The expansion stops as soon as a power
+    /// adds no new term (at the latest at the number of variables), so a large k costs nothing;
+    /// k must be a whole number from 1 to [`MAX_POWER`].
+    fn encode_power(&mut self, a: &Node, b: &Node) -> Result<Vec<Vec<usize>>> {
+        let k = match b.kind {
+            NodeKind::Num(k) if (1.0..=MAX_POWER as f64).contains(&k) && k.fract() == 0.0 => k as usize,
+            _ => {
+                return Err(self.err(
+                    b.pos,
+                    format!("the power of terms must be a whole number from 1 to {MAX_POWER}, as in (a + b)^2; use I(x^2) for a squared variable"),
+                ))
+            }
+        };
+        let base = self.encode(a, false)?;
+        let mut l = base.clone();
+        for _ in 1..k {
+            let before = l.len();
+            for t in self.cross(&l, &base, b.pos)? {
+                push_unique(&mut l, t);
+            }
+            self.check_count(l.len(), b.pos)?;
+            if l.len() == before {
+                break;
+            }
+        }
+        Ok(l)
+    }
+
+    /// Refuses more than [`MAX_TERMS`] terms, at the operator that passed the limit.
+    fn check_count(&self, terms: usize, pos: usize) -> Result<()> {
+        if terms > MAX_TERMS {
+            return Err(self.err(
+                pos,
+                format!("the formula expands to more than {MAX_TERMS} terms here (at most {MAX_TERMS} can be fitted)"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// All unions of a term of `l` with a term of `r` (R's `:`), each once; refused at `pos`
+    /// when it would exceed [`MAX_TERMS`] terms.
+    fn cross(&self, l: &[Vec<usize>], r: &[Vec<usize>], pos: usize) -> Result<Vec<Vec<usize>>> {
+        let mut out = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for a in l {
+            for b in r {
+                let mut t: Vec<usize> = a.iter().chain(b).copied().collect();
+                t.sort_unstable();
+                t.dedup();
+                if seen.insert(t.clone()) {
+                    out.push(t);
+                    self.check_count(out.len(), pos)?;
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// The terms of a call: `offset(...)`, `C(col, ref = ...)`, `factor(col)`, or arithmetic
@@ -429,7 +510,10 @@ impl Builder<'_> {
                 let i = self.var(e.label(), VarKind::Numeric(e));
                 Ok(vec![vec![i]])
             }
-            _ => Err(self.err(n.pos, format!("unknown function '{f}' (a term may use {TERM_FUNCS})"))),
+            _ => Err(self.err(
+                n.pos,
+                format!("unknown function '{}' (a term may use {TERM_FUNCS})", clip(f)),
+            )),
         }
     }
 
@@ -458,7 +542,10 @@ impl Builder<'_> {
                 match name {
                     Some((nm, _)) if nm == "ref" || nm == "reference" || nm == "base" => {}
                     Some((nm, p)) => {
-                        return Err(self.err(*p, format!("C() has no argument '{nm}' (write C(column, ref = level))")))
+                        return Err(self.err(
+                            *p,
+                            format!("C() has no argument '{}' (write C(column, ref = level))", clip(nm)),
+                        ))
                     }
                     None => {}
                 }
@@ -484,20 +571,6 @@ fn push_unique(l: &mut Vec<Vec<usize>>, t: Vec<usize>) {
     if !l.contains(&t) {
         l.push(t);
     }
-}
-
-/// All unions of a term of `l` with a term of `r` (R's `:`).
-fn cross(l: &[Vec<usize>], r: &[Vec<usize>]) -> Vec<Vec<usize>> {
-    let mut out = Vec::new();
-    for a in l {
-        for b in r {
-            let mut t: Vec<usize> = a.iter().chain(b).copied().collect();
-            t.sort_unstable();
-            t.dedup();
-            push_unique(&mut out, t);
-        }
-    }
-    out
 }
 
 #[cfg(test)]

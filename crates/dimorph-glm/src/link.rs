@@ -109,6 +109,15 @@ impl Link {
         }
     }
 
+    /// The name as the CLI spells it (`inverse-square`, `power(0.3)`).
+    pub fn cli_name(&self) -> String {
+        match self {
+            Link::InverseSquare => "inverse-square".into(),
+            Link::Power(l) => format!("power({l})"),
+            _ => self.name(),
+        }
+    }
+
     /// η = g(μ).
     pub fn link(&self, mu: f64) -> f64 {
         match *self {

@@ -6,7 +6,7 @@ use std::ops::Range;
 
 use dimorph_core::Location;
 
-use crate::error::{GlmError, Result};
+use crate::error::{clip, GlmError, Result};
 use crate::factor::Coded;
 use crate::formula::Formula;
 
@@ -47,6 +47,10 @@ enum Coding {
 /// distinct values used as a factor by mistake.
 const MAX_CELLS: usize = 1 << 29;
 
+/// Most columns X may have: the fit holds several p × p matrices (XᵀWX, both covariances), 128
+/// MiB each at this size, and factors them in O(p³).
+pub const MAX_COLUMNS: usize = 4096;
+
 /// Builds X (n rows, row-major) for the formula's terms from the variables' values; `src`
 /// names the data in the error for an X too large to build.
 pub(crate) fn design_matrix(f: &Formula, values: &[VarValues], n: usize, src: &str) -> Result<Design> {
@@ -61,16 +65,18 @@ pub(crate) fn design_matrix(f: &Formula, values: &[VarValues], n: usize, src: &s
                 (Coding::AllLevels, VarValues::Factor(fc)) => fc.levels.len(),
                 _ => 1,
             })
-            .product()
+            .fold(1usize, usize::saturating_mul)
     };
-    let p: usize = usize::from(f.intercept) + (0..f.terms.len()).map(width).sum::<usize>();
-    if n.saturating_mul(p) > MAX_CELLS {
+    let p: usize = (0..f.terms.len())
+        .map(width)
+        .fold(usize::from(f.intercept), usize::saturating_add);
+    if p > MAX_COLUMNS || n.saturating_mul(p) > MAX_CELLS {
         let widest = (0..f.terms.len()).max_by_key(|&t| width(t)).unwrap_or(0);
         return Err(GlmError::input(
             Location::file(src),
             format!(
-                "the design matrix would have {n} rows × {p} columns, too many to build; the term {} alone has {} columns (is a column with many distinct values used as a factor?)",
-                f.term_label(widest),
+                "the design matrix would have {n} rows × {p} columns, too many to build (at most {MAX_COLUMNS} columns and {MAX_CELLS} cells); the term {} alone has {} columns (is a column with many distinct values used as a factor?)",
+                clip(&f.term_label(widest)),
                 width(widest)
             ),
         ));

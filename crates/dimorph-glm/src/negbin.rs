@@ -1,13 +1,20 @@
 //! The negative binomial with θ estimated by maximum likelihood, as MASS's `glm.nb`: start
 //! from the Poisson fit, then alternate the ML estimate of θ given μ (Newton's method on the
 //! profile score) and the IRLS fit of β given θ, until the log-likelihood and θ settle.
+//!
+//! Counts that are not over-dispersed have no finite θ̂: the likelihood rises towards the
+//! Poisson model as θ → ∞ (where MASS stops at its iteration limit with a warning and a huge
+//! θ). The score in α = 1/θ at α = 0 is ½ Σ w[(y − μ)² − y]; when it is not positive at the
+//! Poisson fit, or θ passes [`THETA_MAX`], θ̂ is infinite and the fit falls back to the Poisson
+//! model with a warning. Every loop is bounded: at most 100 Newton steps for θ, at most
+//! max(--max-iter, 25) alternations, each an IRLS fit of at most --max-iter iterations.
 
+use dimorph_core::dist::digamma;
 use serde::Serialize;
-use statrs::function::gamma::digamma;
 
 use crate::design::ModelFrame;
 use crate::error::{GlmError, Result};
-use crate::family::Family;
+use crate::family::{Family, THETA_MAX};
 use crate::irls::{self, Irls, Problem};
 use crate::link::Link;
 use crate::options::GlmOptions;
@@ -23,8 +30,24 @@ pub struct ThetaEstimate {
 
 /// Result of the alternation.
 pub(crate) struct NbFit {
-    pub theta: ThetaEstimate,
+    /// θ̂, or `None` when it is infinite: `irls` is then the Poisson fit.
+    pub theta: Option<ThetaEstimate>,
     pub irls: Irls,
+    /// Why θ̂ is infinite, for the warning.
+    pub warning: Option<String>,
+}
+
+/// θ̂ is infinite (the data are not over-dispersed given μ); the text says why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InfiniteTheta(pub String);
+
+/// ½ Σ w[(y − μ)² − y]: the score of the log-likelihood in α = 1/θ at α = 0 (the Poisson
+/// model). Not positive: the likelihood does not rise as α leaves 0, θ̂ is infinite.
+pub fn overdispersion_score(y: &[f64], mu: &[f64], w: &[f64]) -> f64 {
+    0.5 * (0..y.len())
+        .filter(|&k| w[k] > 0.0)
+        .map(|k| w[k] * ((y[k] - mu[k]).powi(2) - y[k]))
+        .sum::<f64>()
 }
 
 /// Trigamma ψ′(x) for x > 0 (recurrence to x ≥ 10, then the asymptotic series).
@@ -59,14 +82,23 @@ fn score_info(theta: f64, y: &[f64], mu: &[f64], w: &[f64]) -> (f64, f64) {
     (s, i)
 }
 
-/// Maximum-likelihood θ for fixed μ, with its standard error 1/√(information).
-pub fn theta_ml(y: &[f64], mu: &[f64], w: &[f64]) -> (f64, f64) {
+/// Maximum-likelihood θ for fixed μ, with its standard error 1/√(information); an
+/// [`InfiniteTheta`] when the counts are not over-dispersed given μ or θ passes [`THETA_MAX`].
+pub fn theta_ml(y: &[f64], mu: &[f64], w: &[f64]) -> std::result::Result<(f64, f64), InfiniteTheta> {
+    let u = overdispersion_score(y, mu, w);
+    if u.is_nan() || u <= 0.0 {
+        return Err(InfiniteTheta(format!(
+            "the counts are not over-dispersed given the fitted means (½ Σ w[(y − μ)² − y] = {} ≤ 0)",
+            dimorph_report::fmt::sig(u, 6)
+        )));
+    }
     let sw: f64 = w.iter().sum();
     let denom: f64 = (0..y.len()).map(|k| w[k] * (y[k] / mu[k] - 1.0).powi(2)).sum();
     let mut t = sw / denom;
     if !(t.is_finite() && t > 0.0) {
         t = 1.0;
     }
+    t = t.min(THETA_MAX);
     for _ in 0..100 {
         let (s, i) = score_info(t, y, mu, w);
         let mut step = s / i;
@@ -78,11 +110,17 @@ pub fn theta_ml(y: &[f64], mu: &[f64], w: &[f64]) -> (f64, f64) {
             step *= 0.5;
         }
         t += step;
+        if t > THETA_MAX {
+            return Err(InfiniteTheta(format!(
+                "θ passed {} (the counts are hardly over-dispersed given the fitted means)",
+                dimorph_report::fmt::sig(THETA_MAX, 6)
+            )));
+        }
         if step.abs() <= 1e-12 * t.max(1.0) {
             break;
         }
     }
-    (t, theta_se(t, y, mu, w))
+    Ok((t, theta_se(t, y, mu, w)))
 }
 
 fn loglik(fam: Family, y: &[f64], mu: &[f64], w: &[f64]) -> f64 {
@@ -102,7 +140,31 @@ fn fitted(mf: &ModelFrame, beta: &[f64], link: Link) -> Vec<f64> {
         .collect()
 }
 
-/// Alternates θ and β to convergence.
+/// The fit when θ̂ is infinite: the Poisson model, with the warning.
+fn poisson_limit(poisson: Irls, why: InfiniteTheta) -> NbFit {
+    NbFit {
+        theta: None,
+        irls: poisson,
+        warning: Some(format!(
+            "θ of the negative binomial goes to infinity: {}; the negative binomial's limit, the Poisson model, is reported (family poisson)",
+            why.0
+        )),
+    }
+}
+
+/// An error unless IRLS converged.
+fn converged(res: Irls) -> Result<Irls> {
+    if res.converged {
+        Ok(res)
+    } else {
+        Err(GlmError::NotConverged {
+            iterations: res.iterations,
+            last_change: res.last_change,
+        })
+    }
+}
+
+/// Alternates θ and β to convergence; falls back to the Poisson fit when θ̂ is infinite.
 pub(crate) fn fit_theta(
     mf: &ModelFrame,
     w: &[f64],
@@ -122,32 +184,38 @@ pub(crate) fn fit_theta(
         family,
         link,
     };
-    let mut res = irls::irls(&pb(Family::Poisson), &free, intercept, opts.start.as_deref(), ctl);
-    if !res.converged {
-        return Err(GlmError::NotConverged {
-            iterations: res.iterations,
-            last_change: res.last_change,
-        });
-    }
+    let poisson = converged(irls::irls(
+        &pb(Family::Poisson),
+        &free,
+        intercept,
+        opts.start.as_deref(),
+        ctl,
+    ))?;
+    let mut res = poisson.clone();
     let mut mu = fitted(mf, &res.beta, link);
-    let (mut theta, _) = theta_ml(&mf.y, &mu, w);
+    let mut theta = match theta_ml(&mf.y, &mu, w) {
+        Ok((t, _)) => t,
+        Err(why) => return Ok(poisson_limit(poisson, why)),
+    };
     let mut ll_old = loglik(Family::NegBin { theta }, &mf.y, &mu, w);
     let d1 = (2.0 * (mf.n as f64 - mf.p as f64).max(1.0)).sqrt();
     let mut outer = 0;
     loop {
         outer += 1;
-        let fam = Family::NegBin { theta };
         let start = res.beta.clone();
-        res = irls::irls(&pb(fam), &free, intercept, Some(&start), ctl);
-        if !res.converged {
-            return Err(GlmError::NotConverged {
-                iterations: res.iterations,
-                last_change: res.last_change,
-            });
-        }
+        res = converged(irls::irls(
+            &pb(Family::NegBin { theta }),
+            &free,
+            intercept,
+            Some(&start),
+            ctl,
+        ))?;
         mu = fitted(mf, &res.beta, link);
         let t0 = theta;
-        (theta, _) = theta_ml(&mf.y, &mu, w);
+        theta = match theta_ml(&mf.y, &mu, w) {
+            Ok((t, _)) => t,
+            Err(why) => return Ok(poisson_limit(poisson, why)),
+        };
         let ll = loglik(Family::NegBin { theta }, &mf.y, &mu, w);
         let change = (ll_old - ll).abs() / d1 + (t0 - theta).abs() / theta.max(1.0);
         ll_old = ll;
@@ -163,21 +231,22 @@ pub(crate) fn fit_theta(
     }
     // final β at the final θ
     let start = res.beta.clone();
-    res = irls::irls(&pb(Family::NegBin { theta }), &free, intercept, Some(&start), ctl);
-    if !res.converged {
-        return Err(GlmError::NotConverged {
-            iterations: res.iterations,
-            last_change: res.last_change,
-        });
-    }
+    res = converged(irls::irls(
+        &pb(Family::NegBin { theta }),
+        &free,
+        intercept,
+        Some(&start),
+        ctl,
+    ))?;
     let se = theta_se(theta, &mf.y, &fitted(mf, &res.beta, link), w);
     Ok(NbFit {
-        theta: ThetaEstimate {
+        theta: Some(ThetaEstimate {
             theta,
             se,
             iterations: outer,
-        },
+        }),
         irls: res,
+        warning: None,
     })
 }
 

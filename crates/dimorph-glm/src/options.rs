@@ -11,7 +11,7 @@
 use serde::Serialize;
 
 use crate::error::{GlmError, Result};
-use crate::family::Family;
+use crate::family::{Family, THETA_MAX};
 use crate::irls::Control;
 use crate::link::Link;
 
@@ -105,6 +105,16 @@ impl Default for AnalysisOptions {
     }
 }
 
+/// Most IRLS iterations `--max-iter` allows.
+pub const MAX_ITER_LIMIT: usize = 10_000;
+
+/// Most threads `--threads` allows.
+pub const MAX_THREADS: usize = 1024;
+
+/// Smallest θ `--theta` allows (the largest is [`THETA_MAX`], beyond which the model is the
+/// Poisson one).
+pub const THETA_MIN: f64 = 1e-6;
+
 /// PROC LOGISTIC's default BINWIDTH.
 pub const DEFAULT_BINWIDTH: f64 = 0.002;
 
@@ -179,30 +189,41 @@ impl RunOptions {
                 format!("must be between 0 and 1, got {}", self.level),
             ));
         }
-        if !(self.tol > 0.0 && self.tol.is_finite()) {
+        if !(self.tol > 0.0 && self.tol < 1.0) {
             return Err(GlmError::argument(
                 "--tol",
-                format!("must be positive and finite, got {}", self.tol),
+                format!("must be positive and below 1, got {}", self.tol),
             ));
         }
-        if self.max_iter == 0 {
-            return Err(GlmError::argument("--max-iter", "must be at least 1"));
+        if !(1..=MAX_ITER_LIMIT).contains(&self.max_iter) {
+            return Err(GlmError::argument(
+                "--max-iter",
+                format!("must be between 1 and {MAX_ITER_LIMIT}, got {}", self.max_iter),
+            ));
         }
         if let Some(t) = self.theta {
-            if !(t > 0.0 && t.is_finite()) {
-                return Err(GlmError::argument("--theta", format!("must be positive, got {t}")));
-            }
-        }
-        if let Some(b) = self.binwidth {
-            if !(b >= 0.0 && b.is_finite()) {
+            if !(THETA_MIN..=THETA_MAX).contains(&t) {
                 return Err(GlmError::argument(
-                    "--binwidth",
-                    format!("must be 0 or positive, got {b}"),
+                    "--theta",
+                    format!("must be positive, between {THETA_MIN:e} and {THETA_MAX:e}, got {t}"),
                 ));
             }
         }
-        if self.threads == Some(0) {
-            return Err(GlmError::argument("--threads", "must be at least 1"));
+        if let Some(b) = self.binwidth {
+            if !(0.0..=1.0).contains(&b) {
+                return Err(GlmError::argument(
+                    "--binwidth",
+                    format!("must be 0 or positive, at most 1 (a width of probabilities), got {b}"),
+                ));
+            }
+        }
+        if let Some(t) = self.threads {
+            if !(1..=MAX_THREADS).contains(&t) {
+                return Err(GlmError::argument(
+                    "--threads",
+                    format!("must be between 1 and {MAX_THREADS}, got {t}"),
+                ));
+            }
         }
         if self.weights.is_some() && self.freq.is_some() {
             return Err(GlmError::argument(
@@ -245,6 +266,19 @@ impl RunOptions {
             }
             (f, None) => f,
         };
+        if let Some(link) = self.link {
+            family.check_link(link).map_err(|m| {
+                let m = if chosen == "--family" {
+                    m
+                } else {
+                    format!(
+                        "{m} ({} is {chosen}; choose another with --family)",
+                        family.family_word()
+                    )
+                };
+                GlmError::argument("--link", m)
+            })?;
+        }
         if self.binwidth.is_some() && family != Family::Binomial {
             return Err(GlmError::argument(
                 "--binwidth",

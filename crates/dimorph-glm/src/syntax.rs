@@ -2,14 +2,28 @@
 //! (`^` > unary `-` > `:` > `*` `/` > `+` `-` > `~`) and the 0-based character position of
 //! every node, so that errors can point at the offending character. The meaning of the tree
 //! (terms, variables, arithmetic) is the `formula` module's business.
+//!
+//! The tree is kept shallow so that every pass over it may recurse: a run of left-associative
+//! operators of one precedence (`a + b - c + …`, `a * b / c`, `a:b:c`) is one flat
+//! [`NodeKind::Chain`], however long, and nesting (parentheses, calls, unary signs, `^`) deeper
+//! than [`MAX_DEPTH`] is refused with the position where the limit is passed.
 
-use crate::error::{GlmError, Result};
+use crate::error::{clip, GlmError, Result};
 use crate::expr::{r_name, r_number};
+
+/// The deepest nesting of parentheses, calls, unary signs and powers a formula may have.
+pub const MAX_DEPTH: usize = 100;
 
 /// Parses `lhs ~ rhs` into its two sides.
 pub(crate) fn parse_sides(src: &str) -> Result<(Node, Node)> {
     let toks = lex(src)?;
-    Parser { src, toks, i: 0 }.formula()
+    Parser {
+        src,
+        toks,
+        i: 0,
+        depth: 0,
+    }
+    .formula()
 }
 
 pub(crate) fn err(src: &str, pos: usize, msg: impl Into<String>) -> GlmError {
@@ -70,7 +84,7 @@ fn lex(src: &str) -> Result<Vec<Token>> {
             let text: String = c[start..i].iter().collect();
             let v: f64 = text
                 .parse()
-                .map_err(|_| err(src, start, format!("'{text}' is not a number")))?;
+                .map_err(|_| err(src, start, format!("'{}' is not a number", clip(&text))))?;
             if i < c.len() && (c[i].is_alphabetic() || c[i] == '_') {
                 return Err(err(
                     src,
@@ -157,7 +171,12 @@ pub(crate) enum NodeKind {
     Ident(String),
     Str(String),
     Unary(char, Box<Node>),
+    /// `a ^ b` (right-associative, so nested: its depth is limited).
     Binary(char, Box<Node>, Box<Node>),
+    /// A run of left-associative operators of one precedence, flat: the first operand, then
+    /// each operator with its position and its right operand (`a + b - c` is `a`, then
+    /// `('+', 2, b)`, `('-', 6, c)`).
+    Chain(Box<Node>, Vec<(char, usize, Node)>),
     Paren(Box<Node>),
     /// Name, arguments (optional name with its position, value).
     Call(String, Vec<(Option<(String, usize)>, Node)>),
@@ -171,10 +190,15 @@ impl Node {
             NodeKind::Ident(s) => r_name(s),
             NodeKind::Str(s) => format!("\"{s}\""),
             NodeKind::Unary(op, e) => format!("{op}{}", e.deparse()),
-            NodeKind::Binary(op, a, b) => match op {
-                '/' | '^' | ':' => format!("{}{op}{}", a.deparse(), b.deparse()),
-                _ => format!("{} {op} {}", a.deparse(), b.deparse()),
-            },
+            NodeKind::Binary(op, a, b) => format!("{}{}{}", a.deparse(), spaced(*op), b.deparse()),
+            NodeKind::Chain(first, rest) => {
+                let mut s = first.deparse();
+                for (op, _, b) in rest {
+                    s.push_str(&spaced(*op));
+                    s.push_str(&b.deparse());
+                }
+                s
+            }
             NodeKind::Paren(e) => format!("({})", e.deparse()),
             NodeKind::Call(f, args) => {
                 let a: Vec<String> = args
@@ -190,10 +214,30 @@ impl Node {
     }
 }
 
+/// An operator as R's `deparse` prints it: `/`, `^` and `:` bare, the others with spaces.
+fn spaced(op: char) -> String {
+    match op {
+        '/' | '^' | ':' => op.to_string(),
+        _ => format!(" {op} "),
+    }
+}
+
+/// The binding power (precedence level) of a binary operator: left and right.
+fn binding(op: char) -> (u8, u8) {
+    match op {
+        '+' | '-' => (10, 11),
+        '*' | '/' => (20, 21),
+        ':' => (30, 31),
+        _ => (51, 50), // '^', right-associative
+    }
+}
+
 struct Parser<'a> {
     src: &'a str,
     toks: Vec<Token>,
     i: usize,
+    /// Current nesting of [`Parser::expr`] calls.
+    depth: usize,
 }
 
 impl Parser<'_> {
@@ -248,38 +292,65 @@ impl Parser<'_> {
 
     fn unexpected(&self, t: &Token, hint: &str) -> GlmError {
         let what = match &t.tok {
-            Tok::Ident(s, _) => format!("unexpected name '{s}'"),
+            Tok::Ident(s, _) => format!("unexpected name '{}'", clip(s)),
             Tok::Num(_) => "unexpected number".into(),
-            Tok::Str(s) => format!("unexpected string \"{s}\""),
+            Tok::Str(s) => format!("unexpected string \"{}\"", clip(s)),
             Tok::Op(c) => format!("unexpected '{c}'"),
             Tok::End => "the formula ends too early".into(),
         };
         err(self.src, t.pos, format!("{what}: {hint}"))
     }
 
+    /// An expression whose operators bind at least as tightly as `min_bp`; refuses nesting
+    /// deeper than [`MAX_DEPTH`] at the token where it is passed.
     fn expr(&mut self, min_bp: u8) -> Result<Node> {
+        if self.depth >= MAX_DEPTH {
+            return Err(err(
+                self.src,
+                self.peek().pos,
+                format!("the formula nests more than {MAX_DEPTH} levels deep here (parentheses, functions, signs or powers)"),
+            ));
+        }
+        self.depth += 1;
+        let r = self.expr_inner(min_bp);
+        self.depth -= 1;
+        r
+    }
+
+    fn expr_inner(&mut self, min_bp: u8) -> Result<Node> {
         let mut lhs = self.prefix()?;
+        // the precedence level of the chain `lhs` is, when this loop built it
+        let mut chain_level = None;
         loop {
             let t = self.peek().clone();
             let op = match t.tok {
                 Tok::Op(c) if "+-*/:^".contains(c) => c,
                 _ => break,
             };
-            let (lbp, rbp) = match op {
-                '+' | '-' => (10, 11),
-                '*' | '/' => (20, 21),
-                ':' => (30, 31),
-                _ => (51, 50), // '^', right-associative
-            };
+            let (lbp, rbp) = binding(op);
             if lbp < min_bp {
                 break;
             }
             self.next();
             let rhs = self.operand(rbp, &t)?;
-            lhs = Node {
-                pos: t.pos,
-                kind: NodeKind::Binary(op, Box::new(lhs), Box::new(rhs)),
-            };
+            if op == '^' {
+                lhs = Node {
+                    pos: t.pos,
+                    kind: NodeKind::Binary(op, Box::new(lhs), Box::new(rhs)),
+                };
+                chain_level = None;
+                continue;
+            }
+            match &mut lhs.kind {
+                NodeKind::Chain(_, rest) if chain_level == Some(lbp) => rest.push((op, t.pos, rhs)),
+                _ => {
+                    lhs = Node {
+                        pos: t.pos,
+                        kind: NodeKind::Chain(Box::new(lhs), vec![(op, t.pos, rhs)]),
+                    };
+                    chain_level = Some(lbp);
+                }
+            }
         }
         Ok(lhs)
     }

@@ -2,6 +2,7 @@
 //! engine's run, `emit`.
 
 use super::{emit, CliError, CliResult, Format, OutArgs};
+use dimorph_glm::options::{MAX_ITER_LIMIT, MAX_THREADS};
 use dimorph_glm::{Dispersion, Family, Link, RunOptions};
 use serde_json::json;
 use std::path::PathBuf;
@@ -10,6 +11,19 @@ const EXAMPLES: &str = "Examples:
   dimorph glm --data data/snoring.csv 'disease/total ~ snoring' --link identity
   dimorph glm --data data/crabs.csv 'satell ~ width + I(width^2)' --family poisson --format csv
   dimorph glm --data data/crabs.csv 'satell ~ width' --family negbin --residuals --out glm-out";
+
+/// The help of --link, with the engine's table of the links each family accepts.
+fn link_help() -> String {
+    let mut s = String::from(
+        "identity, log, logit, probit, cloglog, loglog, inverse, inverse-square, sqrt or power(λ). \
+         Default: the family's canonical link (log for negbin). Each family accepts (as R's family objects):",
+    );
+    for line in dimorph_glm::family::link_table() {
+        s.push_str("\n  ");
+        s.push_str(&line);
+    }
+    s
+}
 
 /// How the dispersion φ is obtained.
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -49,8 +63,9 @@ pub struct Args {
     #[arg(long)]
     pub family: Option<Family>,
     /// identity, log, logit, probit, cloglog, loglog, inverse, inverse-square, sqrt or power(λ).
-    /// Default: the family's canonical link (log for negbin).
-    #[arg(long)]
+    /// Default: the family's canonical link (log for negbin). Each family accepts only some
+    /// (see --help).
+    #[arg(long, long_help = link_help())]
     pub link: Option<Link>,
     /// Column of prior weights.
     #[arg(long, value_name = "COLUMN")]
@@ -58,27 +73,29 @@ pub struct Args {
     /// Column of frequency weights (each row counts that many times: df = Σf − p).
     #[arg(long, value_name = "COLUMN", conflicts_with = "weights")]
     pub freq: Option<String>,
-    /// Fix θ of the negative binomial (--family negbin) instead of estimating it.
-    #[arg(long)]
+    /// Fix θ of the negative binomial (--family negbin) instead of estimating it; between 1e-6
+    /// and 1e6 (beyond, the model is the Poisson one).
+    #[arg(long, allow_negative_numbers = true)]
     pub theta: Option<f64>,
     /// How the dispersion is obtained.
     #[arg(long, value_enum, default_value_t = DispersionArg::Default)]
     pub dispersion: DispersionArg,
-    /// Confidence level of the intervals.
-    #[arg(long, default_value_t = 0.95)]
+    /// Confidence level of the intervals, between 0 and 1.
+    #[arg(long, default_value_t = 0.95, allow_negative_numbers = true)]
     pub level: f64,
     /// Skip the profile-likelihood intervals (the coefficients table then gives Wald intervals).
     #[arg(long)]
     pub no_profile: bool,
     /// Bin width for PROC LOGISTIC's association statistics, binomial family only (0 = exact
-    /// probabilities). Default: 0.002, as SAS.
-    #[arg(long)]
+    /// probabilities, at most 1). Default: 0.002, as SAS.
+    #[arg(long, allow_negative_numbers = true)]
     pub binwidth: Option<f64>,
-    /// Convergence tolerance on |ΔD|/(|D| + 0.1).
-    #[arg(long, default_value_t = 1e-8)]
+    /// Convergence tolerance on |ΔD|/(|D| + 0.1), positive and below 1.
+    #[arg(long, default_value_t = 1e-8, allow_negative_numbers = true)]
     pub tol: f64,
-    /// Maximum IRLS iterations.
-    #[arg(long, default_value_t = 25)]
+    /// Maximum IRLS iterations, 1 to 10000.
+    #[arg(long, default_value_t = 25, allow_negative_numbers = true,
+          value_parser = clap::builder::RangedI64ValueParser::<usize>::new().range(1..=MAX_ITER_LIMIT as i64))]
     pub max_iter: usize,
     /// Starting coefficients, comma-separated, one per column of X.
     #[arg(long, value_delimiter = ',', allow_hyphen_values = true)]
@@ -94,8 +111,9 @@ pub struct Args {
     /// predictions table (predictions.csv in --out).
     #[arg(long, value_name = "FILE")]
     pub predict: Option<PathBuf>,
-    /// Threads for the passes over the data (default: all cores).
-    #[arg(long)]
+    /// Threads for the passes over the data, 1 to 1024 (default: all cores).
+    #[arg(long, allow_negative_numbers = true,
+          value_parser = clap::builder::RangedI64ValueParser::<usize>::new().range(1..=MAX_THREADS as i64))]
     pub threads: Option<usize>,
     #[command(flatten)]
     pub out: OutArgs,
