@@ -1816,6 +1816,11 @@ fn judge_success(case: &Case, ran: &Ran, d: &Dirs, f: &mut Vec<Finding>) {
         "json" => {
             if let Err(e) = check_json(case, &ran.stdout) {
                 f.push(finding("json", e));
+            } else if let Some(missing) = listed_but_missing(&ran.stdout) {
+                f.push(finding(
+                    "json",
+                    format!("`files` lists {missing}, which does not exist"),
+                ));
             }
         }
         _ => {
@@ -1843,6 +1848,17 @@ fn judge_success(case: &Case, ran: &Ran, d: &Dirs, f: &mut Vec<Finding>) {
             f.push(finding("nan-file", format!("{t} in {name}, no warning")));
         }
     }
+}
+
+/// A file the envelope's `files` names that is not there.
+fn listed_but_missing(stdout: &[u8]) -> Option<String> {
+    let v: Value = serde_json::from_slice(stdout).ok()?;
+    v["files"]
+        .as_array()?
+        .iter()
+        .filter_map(Value::as_str)
+        .find(|p| !Path::new(p).is_file())
+        .map(str::to_string)
 }
 
 fn walk(dir: &Path) -> Vec<PathBuf> {
