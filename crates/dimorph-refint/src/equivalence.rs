@@ -45,9 +45,9 @@ pub struct LimitVerdict {
     pub d: f64,
     /// pD_i = z·pu(RL_iA) (eqs. 3–4).
     pub pd: f64,
-    /// D_i in % of RL_iA.
+    /// D_i in % of RL_iA (NaN, `null` in JSON, when RL_iA = 0).
     pub d_pct: f64,
-    /// pD_i in % of RL_iA.
+    /// pD_i in % of RL_iA (NaN, `null` in JSON, when RL_iA = 0).
     pub pd_pct: f64,
     /// True when D_i > pD_i: the difference is relevant (partition / the limits differ).
     pub relevant: bool,
@@ -71,7 +71,7 @@ pub struct Comparison {
 fn verdict(limit: Limit, a: f64, b: f64, pd: f64, digits: usize) -> LimitVerdict {
     let d = (a - b).abs();
     let relevant = d > pd;
-    let f = |x: f64| dimorph_report::fmt::fixed(x, digits);
+    let f = |x: f64| crate::quote::dec(x, digits);
     let reason = if relevant {
         format!(
             "|{} - {}| = {} exceeds the permissible difference pD = {}: relevant, partition",
@@ -95,10 +95,20 @@ fn verdict(limit: Limit, a: f64, b: f64, pd: f64, digits: usize) -> LimitVerdict
         b,
         d,
         pd,
-        d_pct: 100.0 * d / a.abs(),
-        pd_pct: 100.0 * pd / a.abs(),
+        d_pct: percent_of(d, a),
+        pd_pct: percent_of(pd, a),
         relevant,
         reason,
+    }
+}
+
+/// `x` in % of |a|; NaN (`null` in JSON, `NA` in text and CSV) for a = 0, where a percentage of
+/// the limit is not defined.
+pub fn percent_of(x: f64, a: f64) -> f64 {
+    if a == 0.0 {
+        f64::NAN
+    } else {
+        100.0 * x / a.abs()
     }
 }
 
@@ -197,14 +207,15 @@ pub fn compare_several(
     }
     for (name, (l, u)) in sets {
         crate::error::check_limits(
-            &format!("limits of '{name}'"),
+            &format!("limits of '{}'", crate::error::clip(name)),
             *l,
             *u,
             options.assumption == crate::Assumption::LogNormal,
         )?;
     }
     let (ref_name, ref_pair) = &sets[reference];
-    let p = Permissible::named(&format!("limits of '{ref_name}'"), ref_pair.0, ref_pair.1, options)?;
+    let what = format!("limits of '{}'", crate::error::clip(ref_name));
+    let p = Permissible::named(&what, ref_pair.0, ref_pair.1, options)?;
     let pd = p.pd_at_limit(limit.index());
     let val = |s: &(String, (f64, f64))| {
         if limit == Limit::Lower {

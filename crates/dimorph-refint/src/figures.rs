@@ -42,7 +42,10 @@ pub fn equivalence_plot(
         "#d62728",
         1.5,
         false,
-        Some(&format!("equivalence lines y = x ± {}·pu(x)", p.options.z)),
+        Some(&format!(
+            "equivalence lines y = x ± {}·pu(x)",
+            crate::error::num(p.options.z)
+        )),
     );
     c.styled_line(
         xs.iter().zip(&dn).map(|(&x, &y)| (x, y)).collect(),
@@ -85,6 +88,17 @@ pub fn histograms(title: &str, x_label: &str, groups: &[(String, Vec<f64>, f64, 
         .filter(|v| *v <= cut)
         .fold(f64::NEG_INFINITY, f64::max);
     let hi = hi_data.max(groups.iter().map(|g| g.3).fold(f64::NEG_INFINITY, f64::max));
+    if !(hi - lo).is_finite() {
+        // values from near -1.8e308 to near 1.8e308: no bins fit in an f64
+        let mut c = Chart::new(title, (0.0, 1.0), (0.0, 1.0));
+        c.text(
+            0.5,
+            0.5,
+            "no histogram: the values span more than the floating-point range",
+            "middle",
+        );
+        return c.to_svg();
+    }
     let nb = 40usize;
     let w = (hi - lo) / nb as f64;
     let w = if w > 0.0 { w } else { 1.0 };
@@ -180,7 +194,7 @@ pub fn partition_figures(r: &PartitionResult, g: &Grouped) -> Result<Vec<Figure>
         let ia = usize::from(r.groups[0].limits.upper > r.groups[1].limits.upper);
         let (a, b) = (&r.groups[ia], &r.groups[1 - ia]);
         let p = Permissible::named(
-            &format!("limits of '{}'", a.group),
+            &format!("limits of '{}'", crate::error::clip(&a.group)),
             a.limits.lower,
             a.limits.upper,
             r.options.permissible(),

@@ -1,10 +1,11 @@
 //! Reading the values of one column, optionally split by the levels of a group column, with the
 //! rows skipped and why — the input of `estimate` and `partition`.
 
-use crate::error::{RefintError, Result};
+use crate::error::{clip, num, RefintError, Result};
 use dimorph_core::Location;
 use dimorph_data::{ColumnData, Frame};
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 /// Values of one column split by a group column, with what was skipped.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -28,19 +29,20 @@ impl Grouped {
 fn cell(frame: &Frame, row: usize, column: &str) -> String {
     Location::file(frame.source.as_str())
         .line(frame.line_of(row))
-        .column(column)
+        .column(clip(column))
         .to_string()
         .trim_end_matches(": ")
         .to_string()
 }
 
-/// The group labels of each row (None where missing).
+/// The group labels of each row (None where missing); numbers as [`num`] writes them (`2`,
+/// `0.5`, `1e-300`).
 fn labels(frame: &Frame, by: &str) -> Result<Vec<Option<String>>> {
     let c = frame.column(by)?;
     Ok(match &c.data {
         ColumnData::Num(v) => v
             .iter()
-            .map(|e| if e.is_nan() { None } else { Some(format!("{e}")) })
+            .map(|e| if e.is_nan() { None } else { Some(num(*e)) })
             .collect(),
         ColumnData::Text { values, .. } => values.clone(),
     })
@@ -53,7 +55,7 @@ pub fn read_grouped(frame: &Frame, value: &str, by: Option<&str>, positive: Opti
     let x = frame.numeric(value)?;
     let labels = by.map(|b| labels(frame, b)).transpose()?;
     let (mut miss_v, mut miss_g) = (0usize, 0usize);
-    let mut groups: Vec<(String, Vec<f64>)> = Vec::new();
+    let mut groups: BTreeMap<String, Vec<f64>> = BTreeMap::new();
     for (i, &v) in x.iter().enumerate() {
         let g = match &labels {
             None => Some(String::new()),
@@ -80,29 +82,25 @@ pub fn read_grouped(frame: &Frame, value: &str, by: Option<&str>, positive: Opti
                 why: why.into(),
             });
         }
-        match groups.iter_mut().find(|e| e.0 == g) {
-            Some(e) => e.1.push(v),
-            None => groups.push((g, vec![v])),
-        }
+        groups.entry(g).or_default().push(v);
     }
-    groups.sort_by(|a, b| a.0.cmp(&b.0));
     let mut skipped = Vec::new();
     if miss_v > 0 {
-        skipped.push(format!("{miss_v} rows with a missing {value}"));
+        skipped.push(format!("{miss_v} rows with a missing {}", clip(value)));
     }
     if miss_g > 0 {
-        skipped.push(format!("{miss_g} rows with a missing {}", by.unwrap_or("")));
+        skipped.push(format!("{miss_g} rows with a missing {}", clip(by.unwrap_or(""))));
     }
     if groups.is_empty() {
         return Err(RefintError::Invalid {
-            what: format!("{}: column '{value}'", frame.source),
+            what: format!("{}: column '{}'", frame.source, clip(value)),
             msg: "no values".into(),
         });
     }
     Ok(Grouped {
         value: value.into(),
         by: by.map(Into::into),
-        groups,
+        groups: groups.into_iter().collect(),
         skipped,
     })
 }

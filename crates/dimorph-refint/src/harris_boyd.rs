@@ -3,6 +3,7 @@
 //! z* = 3·((n₁ + n₂)/240)^0.5; and the CLSI column of Table 1, the permissible difference in %
 //! of the mean when s₁ = s₂ = s_E: D% = 3·(2·CV_E²/n)^0.5 with n = 120 per group.
 
+use crate::quote::dec;
 use serde::Serialize;
 
 /// Summary of one group: mean, standard deviation and size (on the scale where the data are
@@ -33,7 +34,8 @@ pub fn z_crit(n1: usize, n2: usize) -> f64 {
     3.0 * ((n1 + n2) as f64 / 240.0).sqrt()
 }
 
-/// Harris & Boyd's test for two groups (eq. 14).
+/// Harris & Boyd's test for two groups (eq. 14). z and the SD ratio are not finite numbers when
+/// an SD is 0; [`crate::partition`] then leaves the test out with a note.
 pub fn harris_boyd(g1: GroupSummary, g2: GroupSummary) -> HarrisBoyd {
     let se = (g1.sd * g1.sd / g1.n as f64 + g2.sd * g2.sd / g2.n as f64).sqrt();
     let z = (g1.mean - g2.mean).abs() / se;
@@ -41,12 +43,11 @@ pub fn harris_boyd(g1: GroupSummary, g2: GroupSummary) -> HarrisBoyd {
     let sd_ratio = g1.sd.max(g2.sd) / g1.sd.min(g2.sd);
     let by_z = z >= zc;
     let by_sd = sd_ratio > 1.5;
+    let (zs, zcs, ratio) = (dec(z, 2), dec(zc, 2), dec(sd_ratio, 2));
     let reason = match (by_z, by_sd) {
-        (true, _) => format!("z = {z:.2} >= z* = {zc:.2}: partition"),
-        (false, true) => format!("z = {z:.2} < z* = {zc:.2}, but the SD ratio {sd_ratio:.2} exceeds 1.5: partition"),
-        (false, false) => {
-            format!("z = {z:.2} < z* = {zc:.2} and SD ratio {sd_ratio:.2} <= 1.5: no partition")
-        }
+        (true, _) => format!("z = {zs} >= z* = {zcs}: partition"),
+        (false, true) => format!("z = {zs} < z* = {zcs}, but the SD ratio {ratio} exceeds 1.5: partition"),
+        (false, false) => format!("z = {zs} < z* = {zcs} and SD ratio {ratio} <= 1.5: no partition"),
     };
     HarrisBoyd {
         z,

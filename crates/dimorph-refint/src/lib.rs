@@ -33,6 +33,7 @@ pub mod interpretation;
 pub mod options;
 pub mod partition;
 pub mod permissible;
+pub mod quote;
 pub mod report;
 pub mod run;
 pub mod stats;

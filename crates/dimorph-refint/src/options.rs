@@ -21,11 +21,14 @@ pub const Z_90: f64 = 1.28;
 /// Factor for the permissible uncertainty when the biases of the two procedures are unknown or
 /// differ: pu = 1.22·ps_A (Haeckel et al. 2015, cited in the paper).
 pub const BIAS_FACTOR: f64 = 1.22;
+/// Largest factor z of the equivalence lines: z is a standard-normal quantile (1.28 for 90 %
+/// one-sided, 1.64 for 95 %, 3.09 for 99.9 %); 10 is far beyond any confidence level in use.
+pub const Z_MAX: f64 = 10.0;
 /// Default seed of the bootstrap intervals (methods direct and robust).
 pub const DEFAULT_SEED: u64 = 20160420;
 
 fn refuse(option: &str, msg: impl Into<String>) -> RefintError {
-    RefintError::Option(bad_argument(option, msg))
+    RefintError::Option(Box::new(bad_argument(option, msg)))
 }
 
 /// Distribution assumed for the reference population between the limits.
@@ -82,10 +85,17 @@ impl PermissibleOptions {
         }
     }
 
-    /// Refuses a factor z that is not a positive number.
+    /// Refuses a factor z that is not a positive number up to [`Z_MAX`].
     pub fn validate(&self) -> Result<()> {
-        if !(self.z.is_finite() && self.z > 0.0) {
-            return Err(refuse("--z", format!("must be a positive number, got {}", self.z)));
+        if !(self.z > 0.0 && self.z <= Z_MAX) {
+            return Err(refuse(
+                "--z",
+                format!(
+                    "must be a positive number at most {Z_MAX} (a normal quantile: 1.28 for 90 %, \
+                     1.64 for 95 %), got {}",
+                    crate::error::num(self.z)
+                ),
+            ));
         }
         Ok(())
     }
@@ -167,7 +177,10 @@ impl ReflimOptions {
         if !(self.perc_trunc > 0.0 && self.perc_trunc <= 25.0) {
             return Err(refuse(
                 "perc_trunc",
-                format!("must be in (0, 25] per cent, got {}", self.perc_trunc),
+                format!(
+                    "must be in (0, 25] per cent, got {}",
+                    crate::error::num(self.perc_trunc)
+                ),
             ));
         }
         Ok(())
@@ -297,7 +310,7 @@ impl EstimateRunOptions {
     /// Refuses options that do not apply (see [`EstimateOptions::validate`]), the permissible
     /// uncertainty, and `--targets` outside the reflimR method or out of order.
     pub fn validate(&self) -> Result<()> {
-        self.estimate.validate()?;
+        // first: an option that does not apply at all, whatever its value
         if self.estimate.permissible.is_some() {
             return Err(refuse(
                 "--z, --bias, --assumption",
@@ -306,6 +319,7 @@ impl EstimateRunOptions {
                  with z = 1.28, no bias and the log-normal assumption)",
             ));
         }
+        self.estimate.validate()?;
         if let Some((l, u)) = self.targets {
             if self.estimate.method != Method::Reflim {
                 return Err(refuse(
@@ -404,8 +418,19 @@ mod tests {
         };
         assert_eq!(
             bad_z.validate().unwrap_err().to_string(),
-            "--z: must be a positive number, got -1"
+            "--z: must be a positive number at most 10 (a normal quantile: 1.28 for 90 %, 1.64 for 95 %), \
+             got -1"
         );
+        for z in [0.0, 10.5, 1e308, f64::INFINITY, f64::NAN] {
+            let e = PermissibleOptions {
+                z,
+                ..Default::default()
+            }
+            .validate()
+            .unwrap_err()
+            .to_string();
+            assert!(e.starts_with("--z: must be a positive number at most 10"), "{e}");
+        }
     }
 
     #[test]

@@ -6,7 +6,7 @@
 //! several-sets procedure. Harris & Boyd's z test (eq. 14) is added for two groups.
 
 use crate::equivalence::{compare_several, display_digits, Limit, SeveralResult};
-use crate::error::{RefintError, Result};
+use crate::error::{clip, RefintError, Result};
 use crate::estimate::group::{estimate_groups, estimate_one, group_what};
 use crate::estimate::reflim::reflim;
 use crate::estimate::Method;
@@ -84,8 +84,10 @@ pub fn read_for_partition(frame: &Frame, value: &str, by: &str, o: &EstimateOpti
     let g = read_grouped(frame, value, Some(by), o.positive_values_needed_by())?;
     if g.groups.len() < 2 {
         return Err(RefintError::Group(format!(
-            "{}: group column '{by}' has only one level ('{}'); partitioning needs at least two",
-            frame.source, g.groups[0].0
+            "{}: group column '{}' has only one level ('{}'); partitioning needs at least two",
+            frame.source,
+            clip(by),
+            clip(&g.groups[0].0)
         )));
     }
     Ok(g)
@@ -96,7 +98,7 @@ pub fn partition_grouped(source: &str, g: &Grouped, o: &EstimateOptions) -> Resu
     let by = g.by.clone().unwrap_or_default();
     let groups = estimate_groups(source, g, None, o)?;
     let pooled = estimate_one(
-        &format!("{source}: {} (all groups)", g.value),
+        &format!("{source}: {} (all groups)", clip(&g.value)),
         "pooled",
         &g.pooled(),
         None,
@@ -143,18 +145,20 @@ fn decide(by: &str, groups: &[GroupEstimate], limit: Limit, po: PermissibleOptio
     let reference = groups[ref_idx].group.clone();
     let r = &groups[ref_idx].limits;
     let p =
-        Permissible::named(&format!("limits of group '{reference}'"), r.lower, r.upper, po).map_err(|e| match e {
-            RefintError::NonPositive { what, value, .. } => RefintError::NonPositive {
-                what,
-                value,
-                why: "--assumption lognormal (the paper's; --assumption normal allows limits <= 0)".into(),
-            },
-            e => e,
+        Permissible::named(&format!("limits of group '{}'", clip(&reference)), r.lower, r.upper, po).map_err(|e| {
+            match e {
+                RefintError::NonPositive { what, value, .. } => RefintError::NonPositive {
+                    what,
+                    value,
+                    why: "--assumption lognormal (the paper's; --assumption normal allows limits <= 0)".into(),
+                },
+                e => e,
+            }
         })?;
     let pd = p.pd_at_limit(limit.index());
     let max = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let d = max - values[ref_idx];
-    let f = |x: f64| dimorph_report::fmt::fixed(x, display_digits(pd));
+    let f = |x: f64| crate::quote::dec(x, display_digits(pd));
     let (partition, reason, several) = if groups.len() == 2 {
         let other = &groups[1 - ref_idx].group;
         let part = d > pd;
@@ -249,6 +253,14 @@ fn harris_boyd_for(
         );
         return Ok(None);
     };
+    if !(hb.z.is_finite() && hb.sd_ratio.is_finite()) {
+        notes.push(format!(
+            "Harris & Boyd not computed: z = {} and the SD ratio = {} are not finite numbers (a group's SD is 0 \
+             or the values overflow)",
+            hb.z, hb.sd_ratio
+        ));
+        return Ok(None);
+    }
     let log = if same_scale {
         groups[0].log_scale
     } else {

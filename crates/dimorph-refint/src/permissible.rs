@@ -9,7 +9,7 @@
 //! root), ps_A at the median (eq. 10) and at any x (eqs. 11–13), and pD_i = z·pu(RL_i) (eqs. 3–4)
 //! with z = 1.28 (one-sided 90 %) by default.
 
-use crate::error::{check_limits, RefintError, Result};
+use crate::error::{check_limits, num, RefintError, Result};
 use serde::Serialize;
 
 pub use crate::options::{Assumption, PermissibleOptions, BIAS_FACTOR, Z_90};
@@ -48,7 +48,8 @@ pub struct Permissible {
     /// ps_A at RL₁ and RL₂ (eq. 12).
     pub ps_a_rl1: f64,
     pub ps_a_rl2: f64,
-    /// pCV_A at RL₁ and RL₂ in % (eq. 13).
+    /// pCV_A at RL₁ and RL₂ in % (eq. 13); NaN (`null` in JSON) at a limit of 0, where a
+    /// percentage of the limit is not defined (see [`Permissible::undefined_percentages`]).
     pub pcv_a_rl1: f64,
     pub pcv_a_rl2: f64,
     /// Permissible uncertainty pu (= ps_A, or 1.22·ps_A with bias) at RL₁, RL₂.
@@ -57,7 +58,8 @@ pub struct Permissible {
     /// Permissible differences pD₁ = z·pu(RL₁), pD₂ = z·pu(RL₂) (eqs. 3–4).
     pub pd1: f64,
     pub pd2: f64,
-    /// pD in % of the limit: pD₁·100/RL₁, pD₂·100/RL₂ (Table 1, columns d and e).
+    /// pD in % of the limit: pD₁·100/RL₁, pD₂·100/RL₂ (Table 1, columns d and e); NaN (`null`
+    /// in JSON) at a limit of 0.
     pub pd1_pct: f64,
     pub pd2_pct: f64,
 }
@@ -65,8 +67,9 @@ pub struct Permissible {
 impl Permissible {
     /// Derives the permissible uncertainty from the limits of group A.
     ///
-    /// Errors: limits not finite, RL₁ ≥ RL₂, non-positive limits under the log-normal
-    /// assumption, or CV_E ≤ 0.25 % (eq. 9 has no real root).
+    /// Errors: limits not finite or beyond ±1e15, RL₁ ≥ RL₂, non-positive limits under the
+    /// log-normal assumption, CV_E ≤ 0.25 % (eq. 9 has no real root), ps_A(RL₁) ≤ 0 (normal
+    /// assumption, RL₁ ≤ −Med/4), or an intermediate that overflows.
     pub fn from_limits(rl1: f64, rl2: f64, options: PermissibleOptions) -> Result<Permissible> {
         Self::named("reference limits", rl1, rl2, options)
     }
@@ -90,7 +93,10 @@ impl Permissible {
                 if m <= 0.0 {
                     return Err(RefintError::Invalid {
                         what: what.into(),
-                        msg: format!("the midpoint of the limits ({m}) must be positive to express CV_E in %"),
+                        msg: format!(
+                            "the midpoint of the limits ({}) must be positive to express CV_E in %",
+                            num(m)
+                        ),
                     });
                 }
                 (s, m, m, s, 100.0 * s / m, m)
@@ -111,9 +117,25 @@ impl Permissible {
         let ps = |x: f64| slope * x + intercept; // eq. 12
         let f = options.pu_factor();
         let (ps1, ps2) = (ps(rl1), ps(rl2));
+        if ps1 <= 0.0 {
+            // only under the normal assumption: ps_A(x) = ps_A,Med·(0.8·x/Med + 0.2) ≤ 0 for x ≤ −Med/4
+            return Err(RefintError::Undefined {
+                what: what.into(),
+                statistic: "the permissible uncertainty at the lower limit".into(),
+                reason: format!(
+                    "ps_A(RL1) = a·RL1 + b (eq. 12) is {} <= 0: the linear model gives no uncertainty \
+                     at RL1 = {} (at or below -Med/4 = {})",
+                    crate::quote::dec(ps1, 4),
+                    num(rl1),
+                    num(-med / 4.0)
+                ),
+            });
+        }
         let (pu1, pu2) = (f * ps1, f * ps2);
         let (pd1, pd2) = (options.z * pu1, options.z * pu2); // eqs. 3–4
-        Ok(Permissible {
+                                                             // in % of a limit (eq. 13, Table 1 d–e): undefined at a limit of 0 (normal assumption)
+        let pct = |x: f64, rl: f64| if rl == 0.0 { f64::NAN } else { x * 100.0 / rl };
+        let p = Permissible {
             rl1,
             rl2,
             options,
@@ -129,15 +151,50 @@ impl Permissible {
             intercept,
             ps_a_rl1: ps1,
             ps_a_rl2: ps2,
-            pcv_a_rl1: ps1 * 100.0 / rl1, // eq. 13
-            pcv_a_rl2: ps2 * 100.0 / rl2,
+            pcv_a_rl1: pct(ps1, rl1), // eq. 13
+            pcv_a_rl2: pct(ps2, rl2),
             pu_rl1: pu1,
             pu_rl2: pu2,
             pd1,
             pd2,
-            pd1_pct: pd1 * 100.0 / rl1,
-            pd2_pct: pd2 * 100.0 / rl2,
-        })
+            pd1_pct: pct(pd1, rl1),
+            pd2_pct: pct(pd2, rl2),
+        };
+        p.check_finite(what)?;
+        Ok(p)
+    }
+
+    /// Refuses a derivation with a quantity that is not a finite number (limits so far apart
+    /// that exp(s_E,ln²) in eqs. 6–8 overflows): the percentages at a zero limit excepted.
+    fn check_finite(&self, what: &str) -> Result<()> {
+        let named = [
+            ("s_E (eq. 5)", self.s_ln),
+            ("the mean (eq. 6)", self.mean),
+            ("s_E,lin (eq. 6)", self.s_lin),
+            ("CV_E* (eq. 8)", self.cv_e),
+            ("ps_A at the median (eq. 10)", self.ps_a_med),
+            ("pD1 (eq. 3)", self.pd1),
+            ("pD2 (eq. 4)", self.pd2),
+        ];
+        match named.iter().find(|(_, v)| !v.is_finite()) {
+            None => Ok(()),
+            Some((name, v)) => Err(RefintError::Undefined {
+                what: what.into(),
+                statistic: format!("the permissible uncertainty ({name} = {v})"),
+                reason: format!(
+                    "the limits {} and {} are too far apart for eqs. 5-13 in floating point",
+                    num(self.rl1),
+                    num(self.rl2)
+                ),
+            }),
+        }
+    }
+
+    /// Whether the percentages of a limit are undefined (a limit of 0 under the normal
+    /// assumption), with a sentence that says so for the warnings; None when they are defined.
+    pub fn undefined_percentages(&self) -> Option<String> {
+        (self.rl1 == 0.0 || self.rl2 == 0.0)
+            .then(|| "pD and pCV_A in % of a limit are not defined at a limit of 0 (shown as NA)".to_string())
     }
 
     /// ps_A at any x (eq. 12).

@@ -5,11 +5,11 @@ use crate::equivalence::{display_digits, Comparison, SeveralResult};
 use crate::estimate::group::GroupEstimate;
 use crate::estimate::Limits;
 use crate::partition::PartitionResult;
-use dimorph_report::{fmt::fixed, fmt::sig, Section, Table};
+use crate::quote::{dec, num};
+use dimorph_report::{fmt::sig, Section, Table};
 
 fn ci(c: Option<(f64, f64)>) -> String {
-    c.map(|(a, b)| format!("{} – {}", sig(a, 4), sig(b, 4)))
-        .unwrap_or_default()
+    c.map_or_else(|| "NA".into(), |(a, b)| format!("{} – {}", sig(a, 4), sig(b, 4)))
 }
 
 /// A section for a two-set comparison.
@@ -33,12 +33,12 @@ pub fn comparison_section(c: &Comparison) -> Section {
     for v in [&c.lower, &c.upper] {
         t.row([
             v.limit.name().to_string(),
-            format!("{}", v.a),
-            format!("{}", v.b),
-            fixed(v.d, dg),
-            fixed(v.pd, dg),
-            fixed(v.d_pct, 2),
-            fixed(v.pd_pct, 2),
+            num(v.a),
+            num(v.b),
+            dec(v.d, dg),
+            dec(v.pd, dg),
+            dec(v.d_pct, 2),
+            dec(v.pd_pct, 2),
             if v.relevant {
                 "relevant: partition".into()
             } else {
@@ -47,14 +47,14 @@ pub fn comparison_section(c: &Comparison) -> Section {
         ]);
     }
     t.note(format!(
-        "A = ({}, {}): CV_E* = {:.2} %, pCV_A = {:.3} %, ps_A(Med = {}) = {}; z = {}{}; {} assumption.",
-        c.a.0,
-        c.a.1,
-        p.cv_e,
-        p.pcv_a,
+        "A = ({}, {}): CV_E* = {} %, pCV_A = {} %, ps_A(Med = {}) = {}; z = {}{}; {} assumption.",
+        num(c.a.0),
+        num(c.a.1),
+        dec(p.cv_e, 2),
+        dec(p.pcv_a, 3),
         sig(p.med, 5),
         sig(p.ps_a_med, 4),
-        p.options.z,
+        num(p.options.z),
         if p.options.bias {
             ", pu = 1.22·ps_A (bias)"
         } else {
@@ -107,14 +107,17 @@ pub fn partition_section(r: &PartitionResult) -> Section {
                 x.n_total,
                 x.n_trunc,
                 x.perc_norm,
-                fixed(x.lower_rounded, x.digits.max(0) as usize),
-                fixed(x.upper_rounded, x.digits.max(0) as usize),
+                dec(x.lower_rounded, x.digits.max(0) as usize),
+                dec(x.upper_rounded, x.digits.max(0) as usize),
                 if x.remarks.is_empty() {
                     String::new()
                 } else {
                     format!(" ({})", x.remarks.join("; "))
                 }
             ));
+        }
+        for rm in &g.limits.remarks {
+            t.note(format!("{}: {rm}", g.group));
         }
     }
     for sk in &r.skipped {
@@ -129,8 +132,8 @@ pub fn partition_section(r: &PartitionResult) -> Section {
         let dg = display_digits(x.pd);
         d.row([
             x.limit.name().to_string(),
-            fixed(x.d, dg),
-            fixed(x.pd, dg),
+            dec(x.d, dg),
+            dec(x.pd, dg),
             if x.partition {
                 "partition".into()
             } else {
@@ -187,7 +190,7 @@ pub fn estimate_section(value: &str, by: Option<&str>, groups: &[GroupEstimate],
                 i.upper.text()
             ));
         }
-        for rm in e.reflim.iter().flat_map(|r| &r.remarks) {
+        for rm in e.remarks() {
             t.note(format!("{}: {rm}", short(e)));
         }
     }
@@ -211,8 +214,8 @@ pub fn several_section(results: &[SeveralResult]) -> Section {
                 st.kept.join(", "),
                 sig(st.min, 5),
                 sig(st.max, 5),
-                fixed(st.spread, 4),
-                fixed(st.pd, 4),
+                dec(st.spread, 4),
+                dec(st.pd, 4),
                 st.excluded
                     .as_ref()
                     .map(|e| format!("exclude {e}"))
@@ -245,10 +248,10 @@ pub fn pairs_table(names: &[String], comparisons: &[Comparison]) -> Table {
             t.row([
                 name.clone(),
                 v.limit.name().to_string(),
-                format!("{}", v.a),
-                format!("{}", v.b),
-                fixed(v.d, dg),
-                fixed(v.pd, dg),
+                num(v.a),
+                num(v.b),
+                dec(v.d, dg),
+                dec(v.pd, dg),
                 if v.relevant {
                     "relevant".to_string()
                 } else {

@@ -42,14 +42,31 @@ pub fn median(sorted: &[f64]) -> f64 {
     quantile7(sorted, 0.5)
 }
 
+/// Arithmetic mean. When the sum overflows (values near ±1.8e308) the mean is taken of the
+/// values divided by n first, so that it is a finite number whenever the true mean is.
 pub fn mean(x: &[f64]) -> f64 {
-    x.iter().sum::<f64>() / x.len() as f64
+    let n = x.len() as f64;
+    let m = x.iter().sum::<f64>() / n;
+    if m.is_finite() || !x.iter().all(|v| v.is_finite()) {
+        return m;
+    }
+    x.iter().map(|v| v / n).sum()
 }
 
-/// Sample standard deviation (divisor n − 1).
+/// Sample standard deviation (divisor n − 1). When the sum of squares overflows the deviations
+/// are scaled by the largest first, so that the SD is a finite number whenever it fits in an f64.
 pub fn sd(x: &[f64]) -> f64 {
     let m = mean(x);
-    (x.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / (x.len() as f64 - 1.0)).sqrt()
+    let d = x.len() as f64 - 1.0;
+    let s = (x.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / d).sqrt();
+    if s.is_finite() || !m.is_finite() {
+        return s;
+    }
+    let big = x.iter().map(|v| (v - m).abs()).fold(0.0, f64::max);
+    if !big.is_finite() {
+        return s;
+    }
+    big * (x.iter().map(|v| ((v - m) / big).powi(2)).sum::<f64>() / d).sqrt()
 }
 
 /// Sorts a copy of finite values ascending.

@@ -1,11 +1,12 @@
 //! The paper's Table 1 for any list of analytes: CV_E*, the permissible differences pD₁, pD₂
 //! (eqs. 3–4), pD in % of each limit, and the CLSI / Harris–Boyd pD% (n = 120 per group).
 
-use crate::error::{RefintError, Result};
+use crate::error::{clip, RefintError, Result};
 use crate::harris_boyd::clsi_pd_pct;
 use crate::permissible::{Permissible, PermissibleOptions};
+use crate::quote::{dec, num};
 use dimorph_data::{ColumnData, Frame};
-use dimorph_report::{fmt::fixed, Table};
+use dimorph_report::Table;
 use serde::Serialize;
 
 /// One row of Table 1.
@@ -47,7 +48,7 @@ fn row(what: &str, (q, u, rl1, rl2): &(String, String, f64, f64), options: Permi
 
 /// Table 1 for limit pairs (quantity, unit, RL₁, RL₂).
 pub fn table1(rows: &[(String, String, f64, f64)], options: PermissibleOptions) -> Result<Vec<Table1Row>> {
-    rows.iter().map(|r| row(&r.0, r, options)).collect()
+    rows.iter().map(|r| row(&clip(&r.0), r, options)).collect()
 }
 
 fn text_col(frame: &Frame, name: &str) -> Result<Vec<String>> {
@@ -79,7 +80,7 @@ pub fn rows_from_frame(frame: &Frame) -> Result<Vec<(String, String, f64, f64)>>
                 });
             }
         }
-        let what = format!("{}: line {} ({})", frame.source, frame.line_of(i), q[i]);
+        let what = format!("{}: line {} ({})", frame.source, frame.line_of(i), clip(&q[i]));
         crate::error::check_limits(&what, rl1[i], rl2[i], false)?;
         out.push((q[i].clone(), u[i].clone(), rl1[i], rl2[i]));
     }
@@ -98,7 +99,7 @@ pub fn table1_from_frame(frame: &Frame, options: PermissibleOptions) -> Result<V
     rows.iter()
         .enumerate()
         .map(|(i, r)| {
-            let what = format!("{}: line {} ({})", frame.source, frame.line_of(i), r.0);
+            let what = format!("{}: line {} ({})", frame.source, frame.line_of(i), clip(&r.0));
             row(&what, r, options)
         })
         .collect()
@@ -127,21 +128,21 @@ pub fn render(rows: &[Table1Row]) -> Table {
         t.row([
             r.quantity.clone(),
             r.unit.clone(),
-            fixed(r.cv_e, 2),
-            format!("{}", r.rl1),
-            format!("{}", r.rl2),
-            fixed(r.pd1, d),
-            fixed(r.pd2, d),
-            fixed(r.pd1_pct, 2),
-            fixed(r.pd2_pct, 2),
-            fixed(r.pd_clsi_pct, 2),
+            dec(r.cv_e, 2),
+            num(r.rl1),
+            num(r.rl2),
+            dec(r.pd1, d),
+            dec(r.pd2, d),
+            dec(r.pd1_pct, 2),
+            dec(r.pd2_pct, 2),
+            dec(r.pd_clsi_pct, 2),
         ]);
     }
     t.note(format!(
         "CV_E* from the limits under the {} assumption (eqs. 5-8); pD = {}{}·ps_A at the limit (eqs. 3-4, 9-12); \
          CLSI pD% = 3·(2·CV_E*²/120)^0.5 (Harris & Boyd).",
         o.assumption.text(),
-        o.z,
+        num(o.z),
         if o.bias { "·1.22" } else { "" }
     ));
     t

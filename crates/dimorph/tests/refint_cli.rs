@@ -572,3 +572,169 @@ fn help_has_runnable_examples() {
         assert!(h.contains(&format!("dimorph refint {sub} ")), "{sub}");
     }
 }
+
+/// Issue 14, class 7: every numeric option is range-checked (exit 2, the bounds in the message),
+/// and negative values are read as values, not as flags.
+#[test]
+fn numeric_options_are_range_checked_and_negative_values_are_values() {
+    let t1 = data("haeckel2016_table1.csv");
+    let table = ["refint", "table", "--data", t1.to_str().unwrap()];
+    let with = |extra: &[&'static str]| -> Vec<&str> { table.iter().chain(extra).copied().collect() };
+    for z in ["1e308", "inf", "nan", "0", "11"] {
+        expect_input_error(&with(&["--z", z]), &["--z: must be a positive number at most 10"]);
+    }
+    expect_input_error(&with(&["--z", "-1"]), &["--z: must be a positive number", "got -1"]);
+    let cmp =
+        |extra: &[&'static str]| -> Vec<&'static str> { ["refint", "compare"].iter().chain(extra).copied().collect() };
+    // limits beyond ±1e15, negative limits read as values
+    expect_input_error(
+        &cmp(&["--a", "1e300,1e301", "--b", "45,88"]),
+        &["--a", "outside -1e15 to 1e15"],
+    );
+    expect_input_error(
+        &cmp(&["--a", "50,104", "--b", "-1e308,5", "--assumption", "normal"]),
+        &["--b", "outside -1e15 to 1e15"],
+    );
+    // a negative lower limit under the normal assumption: ps_A (eq. 12) would be negative
+    expect_input_error(
+        &cmp(&["--a", "-5,10", "--b", "1,2", "--assumption", "normal"]),
+        &["--a", "not defined", "ps_A(RL1)"],
+    );
+    // the seed: a whole number
+    let lt = data("reflimr_livertests.csv");
+    let est = ["refint", "estimate", "--data", lt.to_str().unwrap(), "--value", "CREA"];
+    let with = |extra: &[&'static str]| -> Vec<&str> { est.iter().chain(extra).copied().collect() };
+    expect_input_error(
+        &with(&["--method", "direct", "--seed", "-1"]),
+        &["--seed", "whole number from 0 to"],
+    );
+    expect_input_error(&with(&["--targets", "-5,10"]), &["--targets", "not positive"]);
+    expect_input_error(&with(&["--targets", "100,100.1"]), &["--targets", "CV_E"]);
+    // a permissible-uncertainty option under estimate: refused as not applicable, whatever its value
+    expect_input_error(&with(&["--z", "-1"]), &["--z, --bias, --assumption", "compares none"]);
+}
+
+/// Issue 14, class 7: a percentage of a zero limit is not defined: `NA` in the text, `null` in
+/// JSON, and a warning that says so — never NaN or Inf.
+#[test]
+fn a_percentage_of_a_zero_limit_is_na_with_a_warning() {
+    let args = [
+        "refint",
+        "compare",
+        "--a",
+        "0,10",
+        "--b",
+        "1,12",
+        "--assumption",
+        "normal",
+    ];
+    let o = run(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(
+        !text.contains("NaN") && !text.contains("inf") && text.contains("NA"),
+        "{text}"
+    );
+    assert!(stderr(&o).contains("not defined at a limit of 0"), "{}", stderr(&o));
+    let o = run(&[&args[..], &["--format", "json"]].concat());
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(v["result"]["comparisons"][0]["lower"]["d_pct"].is_null());
+    assert!(v["result"]["permissible"]["pd1_pct"].is_null());
+    assert!(v["warnings"][0].as_str().unwrap().contains("not defined"));
+    let t = tmp("zero.csv", "quantity,unit,rl1,rl2\nX,U,0,10\n");
+    let o = run(&[
+        "refint",
+        "table",
+        "--data",
+        t.to_str().unwrap(),
+        "--assumption",
+        "normal",
+        "--format",
+        "csv",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let csv = stdout(&o);
+    assert!(
+        csv.contains(",NA,") && !csv.contains("inf") && !csv.contains("NaN"),
+        "{csv}"
+    );
+    assert!(stderr(&o).contains("X: pD and pCV_A in % of a limit are not defined"));
+}
+
+/// Issue 14, class 7: a statistic that is not defined for a group (the robust method's median
+/// absolute deviation of 0, reflimR's tied quartiles) is an error naming the group and the reason.
+#[test]
+fn an_undefined_statistic_names_the_group_and_the_reason() {
+    let mut csv = String::from("v,g\n");
+    for i in 0..60 {
+        // group a: 40 of 60 values equal 5; group b: spread
+        let a = if i < 40 { 5.0 } else { 3.0 + f64::from(i) / 10.0 };
+        csv.push_str(&format!("{a},a\n{},b\n", 5.0 + f64::from(i % 17) / 4.0));
+    }
+    let p = tmp("ties.csv", &csv);
+    let est = |method: &'static str| -> Vec<String> {
+        [
+            "refint",
+            "estimate",
+            "--data",
+            p.to_str().unwrap(),
+            "--value",
+            "v",
+            "--by",
+            "g",
+            "--method",
+            method,
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
+    };
+    let args = est("robust");
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    expect_input_error(
+        &args,
+        &[
+            "where g = 'a'",
+            "robust (biweight) estimate is not defined",
+            "median absolute deviation",
+        ],
+    );
+    let args = est("reflim");
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    expect_input_error(
+        &args,
+        &["where g = 'a'", "reflimR estimate is not defined", "no spread"],
+    );
+}
+
+/// Issue 14, class 8: a cell or group name quoted in an error message is clipped to 60
+/// characters and "…".
+#[test]
+fn quoted_cells_are_clipped() {
+    let long = "x".repeat(10_000);
+    let p = tmp("long_cell.csv", &format!("v,g\n1,a\n{long},a\n"));
+    let o = run(&["refint", "estimate", "--data", p.to_str().unwrap(), "--value", "v"]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert!(
+        e.contains("line 3") && e.contains(&format!("{}…", "x".repeat(60))),
+        "{e}"
+    );
+    assert!(e.len() < 400, "{} characters", e.len());
+    let long = "L".repeat(10_000); // sorts before 'b'
+    let p = tmp("long_group.csv", &format!("v,g\n1,{long}\n2,{long}\n3,b\n"));
+    let o = run(&[
+        "refint",
+        "estimate",
+        "--data",
+        p.to_str().unwrap(),
+        "--value",
+        "v",
+        "--by",
+        "g",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert!(e.contains("needs at least") && e.contains("…'"), "{e}");
+    assert!(e.len() < 400, "{} characters", e.len());
+}

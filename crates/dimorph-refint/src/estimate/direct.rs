@@ -99,6 +99,7 @@ pub fn nonparametric(what: &str, x: &[f64], seed: u64) -> Result<Limits> {
         ci_lower: Some(ci_lower),
         ci_upper: Some(ci_upper),
         ci_method: Some(ci_method),
+        remarks: Vec::new(),
     })
 }
 

@@ -4,7 +4,7 @@
 
 use super::reflim::{lognormal_by_bowley, reflim, ReflimResult};
 use super::{direct, parametric, robust, Limits, Method};
-use crate::error::Result;
+use crate::error::{clip, num, RefintError, Result};
 use crate::grouped::Grouped;
 use crate::harris_boyd::GroupSummary;
 use crate::options::{EstimateOptions, Transform};
@@ -40,7 +40,8 @@ fn summary_of(x: &[f64], ln: bool) -> GroupSummary {
 }
 
 /// Whether the direct and robust methods summarise on the log scale: positive values that
-/// reflimR's Bowley rule takes as log-normal.
+/// reflimR's Bowley rule takes as log-normal (linear when the quartiles are tied, where the rule
+/// is not defined).
 fn log_by_bowley(x: &[f64]) -> bool {
     x.iter().all(|v| *v > 0.0) && lognormal_by_bowley(&sorted(x)).0
 }
@@ -61,7 +62,7 @@ pub fn estimate_one(
         summary: summary_of(x, log_scale),
         log_scale,
     };
-    Ok(match o.method {
+    let e = match o.method {
         Method::Reflim => {
             let r = reflim(what, x, targets, o.reflim())?;
             GroupEstimate {
@@ -82,14 +83,73 @@ pub fn estimate_one(
             let (l, _) = parametric::parametric(what, x, o.transform())?;
             plain(l, o.transform() != Transform::Normal)
         }
-    })
+    };
+    checked(what, o.method, e)
 }
 
-/// How the data of one group are named in messages: `file: CREA where Sex = 'f'`.
+impl GroupEstimate {
+    /// The notes on this estimate (the method's, then reflimR's), which the outcome lists as
+    /// warnings.
+    pub fn remarks(&self) -> impl Iterator<Item = &String> {
+        self.limits
+            .remarks
+            .iter()
+            .chain(self.reflim.iter().flat_map(|r| &r.remarks))
+    }
+}
+
+/// The last line of defence against a NaN or an infinity in an outcome: refuses an estimate
+/// whose limits or summary are not finite numbers (each method names its own reasons first; this
+/// one says that an intermediate overflowed), and leaves out a confidence interval that is not
+/// finite, with a remark.
+fn checked(what: &str, method: Method, mut e: GroupEstimate) -> Result<GroupEstimate> {
+    let undefined = |statistic: String, reason: String| RefintError::Undefined {
+        what: what.into(),
+        statistic,
+        reason,
+    };
+    let l = &mut e.limits;
+    if !(l.lower.is_finite() && l.upper.is_finite()) {
+        return Err(undefined(
+            format!("the {} reference interval", method.flag()),
+            format!(
+                "its limits are {} and {}: an intermediate overflows",
+                num(l.lower),
+                num(l.upper)
+            ),
+        ));
+    }
+    for (name, ci) in [("lower", &mut l.ci_lower), ("upper", &mut l.ci_upper)] {
+        if let Some((a, b)) = *ci {
+            if !(a.is_finite() && b.is_finite()) {
+                *ci = None;
+                l.remarks.push(format!(
+                    "the confidence interval of the {name} limit is left out: it is not a finite range ({} to {})",
+                    num(a),
+                    num(b)
+                ));
+            }
+        }
+    }
+    if l.ci_lower.is_none() && l.ci_upper.is_none() {
+        l.ci_method = None;
+    }
+    let s = e.summary;
+    if !(s.mean.is_finite() && s.sd.is_finite()) {
+        return Err(undefined(
+            "the mean and SD of the values (Harris & Boyd's summary)".into(),
+            format!("they are {} and {}: the values overflow", num(s.mean), num(s.sd)),
+        ));
+    }
+    Ok(e)
+}
+
+/// How the data of one group are named in messages: `file: CREA where Sex = 'f'` (names and
+/// level clipped).
 pub fn group_what(source: &str, g: &Grouped, level: &str) -> String {
     match &g.by {
-        Some(by) => format!("{source}: {} where {by} = '{level}'", g.value),
-        None => format!("{source}: {}", g.value),
+        Some(by) => format!("{source}: {} where {} = '{}'", clip(&g.value), clip(by), clip(level)),
+        None => format!("{source}: {}", clip(&g.value)),
     }
 }
 

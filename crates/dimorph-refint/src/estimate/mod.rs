@@ -33,6 +33,9 @@ pub struct Limits {
     pub ci_upper: Option<(f64, f64)>,
     /// How the confidence intervals were obtained.
     pub ci_method: Option<String>,
+    /// Notes on the estimate: a confidence interval left out because it is not defined, and
+    /// why (these are also the outcome's warnings).
+    pub remarks: Vec<String>,
 }
 
 /// Checks sample values: all finite, at least `min` of them, not all equal, and (when

@@ -14,8 +14,9 @@ use serde::Serialize;
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Horn {
     pub lambda: f64,
-    /// Fences on the original scale (NaN when a fence lies outside the transform's range).
-    pub fences: (f64, f64),
+    /// Fences on the original scale; None where a fence lies outside the range of the inverse
+    /// Box–Cox transformation (no value can lie beyond it on that side).
+    pub fences: (Option<f64>, Option<f64>),
     /// Flagged values, ascending.
     pub outliers: Vec<f64>,
 }
@@ -37,10 +38,10 @@ pub fn horn(what: &str, x: &[f64]) -> Result<Horn> {
         })
         .collect();
     outliers.sort_unstable_by(f64::total_cmp);
-    let inv = super::parametric::boxcox_inv;
+    let inv = |y: f64| Some(super::parametric::boxcox_inv(y, lambda)).filter(|v| v.is_finite());
     Ok(Horn {
         lambda,
-        fences: (inv(lo, lambda), inv(hi, lambda)),
+        fences: (inv(lo), inv(hi)),
         outliers,
     })
 }
@@ -77,23 +78,32 @@ pub fn dixon(what: &str, x: &[f64]) -> Result<Dixon> {
         });
     }
     let v = sorted(x);
-    let (ratio, gap, span): (&str, usize, usize) = match n {
+    let (ratio_name, gap, span): (&str, usize, usize) = match n {
         3..=7 => ("r10", 1, 0),
         8..=10 => ("r11", 1, 1),
         11..=13 => ("r21", 2, 1),
         _ => ("r22", 2, 2),
     };
-    // low end: (x[gap] − x[0]) / (x[n−1−span] − x[0]); high end mirrored
-    let q_low = (v[gap] - v[0]) / (v[n - 1 - span] - v[0]);
-    let q_high = (v[n - 1] - v[n - 1 - gap]) / (v[n - 1] - v[span]);
-    let (q, end, value) = if q_high >= q_low {
-        (q_high, "highest", v[n - 1])
-    } else {
-        (q_low, "lowest", v[0])
+    // low end: (x[gap] − x[0]) / (x[n−1−span] − x[0]); high end mirrored. A ratio whose range
+    // is 0 (the values it spans are tied) is not defined; the test takes the other end.
+    let ratio = |num: f64, den: f64| (den > 0.0).then(|| num / den);
+    let q_low = ratio(v[gap] - v[0], v[n - 1 - span] - v[0]);
+    let q_high = ratio(v[n - 1] - v[n - 1 - gap], v[n - 1] - v[span]);
+    let (q, end, value) = match (q_low, q_high) {
+        (Some(l), Some(h)) if l > h => (l, "lowest", v[0]),
+        (_, Some(h)) => (h, "highest", v[n - 1]),
+        (Some(l), None) => (l, "lowest", v[0]),
+        (None, None) => {
+            return Err(RefintError::Undefined {
+                what: what.into(),
+                statistic: format!("Dixon's ratio {ratio_name}"),
+                reason: "the values it spans at both ends are tied (its range is 0)".into(),
+            })
+        }
     };
     let critical = DIXON_CRIT_05[n - 3];
     Ok(Dixon {
-        ratio: ratio.into(),
+        ratio: ratio_name.into(),
         q,
         end: end.into(),
         value,

@@ -5,7 +5,8 @@
 //! transformed back to the original scale.
 
 use super::{check_values, Limits};
-use crate::error::{RefintError, Result};
+use crate::error::{num, RefintError, Result};
+use crate::quote::dec;
 use crate::stats::{mean, sd};
 use dimorph_core::dist::qnorm;
 
@@ -101,6 +102,45 @@ pub fn parametric(what: &str, x: &[f64], transform: Transform) -> Result<(Limits
     let zc = qnorm(0.95);
     let se = s * (1.0 / n as f64 + z * z / (2.0 * n as f64)).sqrt();
     let (l, u) = (m - z * s, m + z * s);
+    let (lower, upper) = (back(l), back(u));
+    if !(lower.is_finite() && upper.is_finite()) {
+        return Err(RefintError::Undefined {
+            what: what.into(),
+            statistic: "the parametric reference interval".into(),
+            reason: match transform {
+                Transform::BoxCox if (l + u).is_finite() => "the back-transformed Box-Cox limit lies outside the \
+                    transform's range; use the log-normal or nonparametric method"
+                    .into(),
+                Transform::LogNormal if (l + u).is_finite() => {
+                    format!("exp(mean ± 1.96·SD) = exp({} … {}) overflows", dec(l, 4), dec(u, 4))
+                }
+                _ => format!(
+                    "mean ± 1.96·SD (mean {}, SD {}) is not a finite range: the values overflow",
+                    num(m),
+                    num(s)
+                ),
+            },
+        });
+    }
+    let mut remarks = Vec::new();
+    let mut ci = |name: &str, at: f64| {
+        let (a, b) = (back(at - zc * se), back(at + zc * se));
+        if a.is_finite() && b.is_finite() {
+            Some((a, b))
+        } else {
+            remarks.push(format!(
+                "the confidence interval of the {name} limit is left out: an end of it is not a finite number \
+                 ({})",
+                match transform {
+                    Transform::BoxCox => "outside the range of the inverse Box-Cox transformation",
+                    Transform::LogNormal => "exp overflows",
+                    Transform::Normal => "the values overflow",
+                }
+            ));
+            None
+        }
+    };
+    let (ci_lower, ci_upper) = (ci("lower", l), ci("upper", u));
     let lim = Limits {
         method: match transform {
             Transform::Normal => "parametric (normal)".into(),
@@ -108,17 +148,12 @@ pub fn parametric(what: &str, x: &[f64], transform: Transform) -> Result<(Limits
             Transform::BoxCox => format!("parametric (Box-Cox, lambda = {:.4})", lambda.unwrap_or(f64::NAN)),
         },
         n,
-        lower: back(l),
-        upper: back(u),
-        ci_lower: Some((back(l - zc * se), back(l + zc * se))),
-        ci_upper: Some((back(u - zc * se), back(u + zc * se))),
+        lower,
+        upper,
+        ci_lower,
+        ci_upper,
         ci_method: Some("normal theory: limit ± z(0.95)·SD·(1/n + z(0.975)²/(2n))^0.5".into()),
+        remarks,
     };
-    if !(lim.lower.is_finite() && lim.upper.is_finite()) {
-        return Err(RefintError::Invalid {
-            what: what.into(),
-            msg: "the back-transformed Box-Cox limit lies outside the transform's range; use the log-normal or nonparametric method".into(),
-        });
-    }
     Ok((lim, lambda))
 }

@@ -21,7 +21,7 @@
 //! the sorted values, so the whole estimate costs one sort.
 
 use super::check_values;
-use crate::error::{RefintError, Result};
+use crate::error::{num, RefintError, Result};
 use crate::interpretation::{interpret, tolerance, Interpretation};
 use crate::stats::{quantile7, reflim_digits, round_to, sorted};
 use dimorph_core::dist::qnorm;
@@ -38,7 +38,8 @@ pub struct ReflimResult {
     pub n_total: usize,
     pub n_trunc: usize,
     pub lognormal: bool,
-    /// Bowley skewness of x and of ln x.
+    /// Bowley skewness of x and of ln x (that of ln x NaN, `null` in JSON, where its quartiles
+    /// are tied in floating point; a remark says so).
     pub bowley_lin: f64,
     pub bowley_log: f64,
     /// μ and σ of the healthy part (on the log scale when log-normal).
@@ -180,36 +181,63 @@ pub fn reflim(what: &str, x: &[f64], targets: Option<(f64, f64)>, opts: ReflimOp
     }
     let mut v = x.to_vec();
     v.sort_unstable_by(f64::total_cmp);
+    let undefined = |reason: String| RefintError::Undefined {
+        what: what.into(),
+        statistic: "the reflimR estimate".into(),
+        reason,
+    };
+    let (q1, q3) = (quantile7(&v, 0.25), quantile7(&v, 0.75));
+    if q1 == q3 {
+        return Err(undefined(format!(
+            "the quartiles are equal (Q1 = Q3 = {}): at least half of the values are tied, so the Bowley \
+             skewness and the truncated box plot have no spread",
+            num(q1)
+        )));
+    }
     let digits = reflim_digits(quantile7(&v, 0.5));
     let (auto_ln, b1, b2) = lognormal_by_bowley(&v);
+    if !b2.is_finite() {
+        remarks.push(
+            "the Bowley skewness of ln x is not defined (the quartiles of ln x are tied in floating point): \
+             the normal model is taken"
+                .into(),
+        );
+    }
     let lognormal = opts.lognormal.unwrap_or(auto_ln);
     if lognormal {
         v.iter_mut().for_each(|e| *e = e.ln());
     }
-    let (a, b) = iboxplot(&v, opts.perc_trunc);
-    let t = &v[a..b];
-    let n_trunc = t.len();
-    if n_trunc < MIN_N {
-        return Err(RefintError::TooFew {
-            what: format!("{what} (after truncation)"),
-            method: "reflimR".into(),
-            min: MIN_N,
-            n: n_trunc,
-        });
-    }
-    if n_trunc < opts.n_min && n >= opts.n_min {
-        remarks.push(format!(
-            "n = {n_trunc} after truncation where a minimum of {} is recommended",
-            opts.n_min
-        ));
-    }
     let back = |e: f64| if lognormal { e.exp() } else { e };
+    let t = truncated(what, &v, opts, &mut remarks)?;
+    let n_trunc = t.len();
+    if t[0] == t[n_trunc - 1] {
+        return Err(undefined(format!(
+            "the iterative truncated box plot kept only values equal to {} ({n_trunc} of {n}): the healthy \
+             part has no spread",
+            num(back(t[0]))
+        )));
+    }
     let truncation = (back(t[0]), back(t[n_trunc - 1]));
     let (mu, sigma) = truncated_qq(t, opts.perc_trunc);
+    if !(mu.is_finite() && sigma.is_finite()) {
+        return Err(undefined(format!(
+            "the truncated Q-Q line has intercept {} and slope {}: the values overflow",
+            num(mu),
+            num(sigma)
+        )));
+    }
     let mut lower = back(mu - 1.96 * sigma);
     let upper = back(mu + 1.96 * sigma);
+    if !upper.is_finite() {
+        return Err(undefined(format!(
+            "the upper limit {} overflows (μ = {}, σ = {})",
+            if lognormal { "exp(μ + 1.96σ)" } else { "μ + 1.96σ" },
+            num(mu),
+            num(sigma)
+        )));
+    }
     if lower < 0.0 {
-        remarks.push(format!("estimated lower limit {lower} < 0 set to 0"));
+        remarks.push(format!("estimated lower limit {} < 0 set to 0", num(lower)));
         lower = 0.0;
     }
     if upper.partial_cmp(&lower) != Some(std::cmp::Ordering::Greater) {
@@ -225,15 +253,7 @@ pub fn reflim(what: &str, x: &[f64], targets: Option<(f64, f64)>, opts: ReflimOp
     ))
     .min(100.0);
     let (lr, ur) = (round_to(lower, digits), round_to(upper, digits));
-    let tol = if lr > 0.0 {
-        tolerance(lr, ur, true).ok().map(|t| t.map(|e| round_to(e, digits)))
-    } else {
-        None
-    };
-    let interpretation = match targets {
-        Some(tg) if lr > 0.0 => Some(interpret((lr, ur), tg, true)?),
-        _ => None,
-    };
+    let (tol, interpretation) = judged((lr, ur), digits, targets, &mut remarks);
     Ok(ReflimResult {
         n_total: n,
         n_trunc,
@@ -256,6 +276,65 @@ pub fn reflim(what: &str, x: &[f64], targets: Option<(f64, f64)>, opts: ReflimOp
     })
 }
 
+/// The iterative truncated box plot (step 2) on sorted (log) values: the kept values, at least
+/// [`MIN_N`] of them; a remark when fewer than `opts.n_min` remain.
+fn truncated<'a>(what: &str, v: &'a [f64], opts: ReflimOptions, remarks: &mut Vec<String>) -> Result<&'a [f64]> {
+    let (a, b) = iboxplot(v, opts.perc_trunc);
+    let t = &v[a..b];
+    let (n, n_trunc) = (v.len(), t.len());
+    if n_trunc < MIN_N {
+        return Err(RefintError::TooFew {
+            what: format!("{what} (after truncation)"),
+            method: "reflimR".into(),
+            min: MIN_N,
+            n: n_trunc,
+        });
+    }
+    if n_trunc < opts.n_min && n >= opts.n_min {
+        remarks.push(format!(
+            "n = {n_trunc} after truncation where a minimum of {} is recommended",
+            opts.n_min
+        ));
+    }
+    Ok(t)
+}
+
+/// The tolerance intervals of the printed limits and their interpretation against `targets`
+/// (reflimR's); what cannot be computed (a printed lower limit of 0, a CV_E* ≤ 0.25 %) is left
+/// out with a remark saying why.
+fn judged(
+    (lr, ur): (f64, f64),
+    digits: i32,
+    targets: Option<(f64, f64)>,
+    remarks: &mut Vec<String>,
+) -> (Option<[f64; 4]>, Option<Interpretation>) {
+    if lr <= 0.0 {
+        if targets.is_some() {
+            remarks.push(format!(
+                "not judged against the targets: the printed lower limit is {}, and the tolerance intervals \
+                 need positive limits (log-normal assumption)",
+                num(lr)
+            ));
+        }
+        return (None, None);
+    }
+    let tol = match tolerance(lr, ur, true) {
+        Ok(t) => Some(t.map(|e| round_to(e, digits))),
+        Err(e) => {
+            remarks.push(format!("tolerance intervals left out: {e}"));
+            None
+        }
+    };
+    let interpretation = targets.and_then(|tg| match interpret((lr, ur), tg, true) {
+        Ok(i) => Some(i),
+        Err(e) => {
+            remarks.push(format!("not judged against the targets: {e}"));
+            None
+        }
+    });
+    (tol, interpretation)
+}
+
 impl ReflimResult {
     /// The limits in the common form.
     pub fn limits(&self) -> super::Limits {
@@ -267,6 +346,7 @@ impl ReflimResult {
             ci_lower: Some((self.ci[0], self.ci[1])),
             ci_upper: Some((self.ci[2], self.ci[3])),
             ci_method: Some("reflimR approximation (95 %)".into()),
+            remarks: Vec::new(),
         }
     }
 }

@@ -6,7 +6,7 @@
 //! factor n, on u = (x − T_bi)/(3.7·s_bi(3.7)). Confidence intervals by percentile bootstrap.
 
 use super::{check_values, Limits};
-use crate::error::Result;
+use crate::error::{num, RefintError, Result};
 use crate::stats::{median, quantile7, sorted};
 use dimorph_core::dist::qt;
 use dimorph_core::Rng;
@@ -30,12 +30,20 @@ fn spread(x: &[f64], centre: f64, c: f64, scale: f64, with_n: bool) -> f64 {
     c * scale * (nf * num / (den * (den - 1.0).max(1.0))).sqrt()
 }
 
-/// Robust (lower, upper) limits of sorted data; NaN when the spread is zero.
-fn robust_limits(v: &[f64]) -> (f64, f64) {
+/// Robust (lower, upper) limits of sorted data, or why they are not defined (a median absolute
+/// deviation of 0, a biweight scale without a positive denominator, an overflow).
+fn robust_limits(v: &[f64]) -> std::result::Result<(f64, f64), String> {
     let n = v.len();
     let med = median(v);
     let dev = sorted(&v.iter().map(|x| (x - med).abs()).collect::<Vec<_>>());
     let mad = median(&dev) / 0.6745;
+    if mad == 0.0 {
+        return Err(format!(
+            "at least half of the values equal the median {}, so the median absolute deviation (the \
+             biweight's scale) is 0",
+            num(med)
+        ));
+    }
     let c = 3.7;
     let mut t = med;
     for _ in 0..1000 {
@@ -60,15 +68,41 @@ fn robust_limits(v: &[f64]) -> (f64, f64) {
     let s37 = spread(v, med, 3.7, mad, true);
     let st = spread(v, t, 3.7, s37, false);
     let margin = qt(0.975, n as f64 - 1.0) * (s205 * s205 + st * st).sqrt();
-    (t - margin, t + margin)
+    let (lower, upper) = (t - margin, t + margin);
+    if lower.is_finite() && upper.is_finite() && margin > 0.0 {
+        Ok((lower, upper))
+    } else if [s205, s37, st].iter().any(|s| s.is_nan()) {
+        Err(
+            "the biweight scale's denominator Σ(1 - u²)(1 - 5u²) is not positive (too many values far \
+             from the median)"
+                .into(),
+        )
+    } else if margin == 0.0 {
+        Err(format!(
+            "the biweight scale underflows to 0 (T_bi = {}): the values lie too close together for floating point",
+            num(t)
+        ))
+    } else {
+        Err(format!(
+            "T_bi ± t·s is not a finite range (T_bi = {}, t·s = {}): the values overflow",
+            num(t),
+            num(margin)
+        ))
+    }
 }
 
-/// Robust limits with bootstrap 90 % confidence intervals (`seed` drives the bootstrap).
+/// Robust limits with bootstrap 90 % confidence intervals (`seed` drives the bootstrap). A
+/// resample whose robust limits are not defined is left out of the intervals, with a remark; with
+/// none left the intervals are left out.
 pub fn robust(what: &str, x: &[f64], seed: u64) -> Result<Limits> {
     check_values(what, "robust", x, MIN_N, None)?;
     let v = sorted(x);
     let n = v.len();
-    let (lower, upper) = robust_limits(&v);
+    let (lower, upper) = robust_limits(&v).map_err(|reason| RefintError::Undefined {
+        what: what.into(),
+        statistic: "the robust (biweight) estimate".into(),
+        reason,
+    })?;
     let mut rng = Rng::new(seed);
     let (mut lo, mut hi) = (Vec::with_capacity(BOOT_B), Vec::with_capacity(BOOT_B));
     let mut buf = vec![0.0; n];
@@ -77,21 +111,35 @@ pub fn robust(what: &str, x: &[f64], seed: u64) -> Result<Limits> {
             *b = v[rng.below(n)];
         }
         buf.sort_unstable_by(f64::total_cmp);
-        let (l, u) = robust_limits(&buf);
-        if l.is_finite() && u.is_finite() {
+        if let Ok((l, u)) = robust_limits(&buf) {
             lo.push(l);
             hi.push(u);
         }
     }
     lo.sort_unstable_by(f64::total_cmp);
     hi.sort_unstable_by(f64::total_cmp);
+    let mut remarks = Vec::new();
+    let dropped = BOOT_B - lo.len();
+    if lo.is_empty() {
+        remarks.push(format!(
+            "confidence intervals left out: none of the {BOOT_B} bootstrap resamples has defined robust \
+             limits (at least half of each resample's values are equal)"
+        ));
+    } else if dropped > 0 {
+        remarks.push(format!(
+            "{dropped} of {BOOT_B} bootstrap resamples have no defined robust limits (at least half of their \
+             values are equal) and are left out of the confidence intervals"
+        ));
+    }
+    let ci = |s: &[f64]| (!s.is_empty()).then(|| (quantile7(s, 0.05), quantile7(s, 0.95)));
     Ok(Limits {
         method: "robust (biweight)".into(),
         n,
         lower,
         upper,
-        ci_lower: Some((quantile7(&lo, 0.05), quantile7(&lo, 0.95))),
-        ci_upper: Some((quantile7(&hi, 0.05), quantile7(&hi, 0.95))),
-        ci_method: Some(format!("percentile bootstrap, {BOOT_B} resamples, seed {seed}")),
+        ci_lower: ci(&lo),
+        ci_upper: ci(&hi),
+        ci_method: (!lo.is_empty()).then(|| format!("percentile bootstrap, {BOOT_B} resamples, seed {seed}")),
+        remarks,
     })
 }

@@ -7,6 +7,7 @@ use crate::error::{check_limits, Result};
 use crate::figures::{equivalence_plot, Figure};
 use crate::options::{Assumption, PermissibleOptions};
 use crate::permissible::Permissible;
+use crate::quote::dec;
 use crate::report::{comparison_section, pairs_table, several_section};
 use dimorph_report::{Outcome, Section};
 use serde::Serialize;
@@ -138,16 +139,20 @@ fn outcome(
     figures: Vec<Figure>,
 ) -> Outcome<CompareResult> {
     let mut out = Outcome::new(result).section(section);
+    if let Some(w) = out.result.permissible.undefined_percentages() {
+        out.warnings
+            .push(format!("A: {w}; so are D % and pD % of the comparisons"));
+    }
     for (set, c) in out.result.b.iter().zip(&out.result.comparisons) {
         let name = &set.name;
         let verdict = |relevant: bool| if relevant { "relevant" } else { "not relevant" };
         out.summary.push(format!(
-            "{name} against A: lower D = {:.4} vs pD = {:.4} ({}), upper D = {:.4} vs pD = {:.4} ({})",
-            c.lower.d,
-            c.lower.pd,
+            "{name} against A: lower D = {} vs pD = {} ({}), upper D = {} vs pD = {} ({})",
+            dec(c.lower.d, 4),
+            dec(c.lower.pd, 4),
             verdict(c.lower.relevant),
-            c.upper.d,
-            c.upper.pd,
+            dec(c.upper.d, 4),
+            dec(c.upper.pd, 4),
             verdict(c.upper.relevant)
         ));
     }

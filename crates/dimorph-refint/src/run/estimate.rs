@@ -2,11 +2,12 @@
 //! parametric, robust, or reflimR's indirect method), optionally per level of a group column, and
 //! reflimR's interpretation against target limits.
 
-use crate::error::Result;
+use crate::error::{clip, Result};
 use crate::estimate::group::{estimate_groups, unused_seed, GroupEstimate};
 use crate::figures::group_histograms;
 use crate::grouped::read_grouped;
-use crate::options::EstimateRunOptions;
+use crate::options::{EstimateRunOptions, PermissibleOptions};
+use crate::permissible::Permissible;
 use crate::report::{estimate_section, group_label};
 use dimorph_data::Frame;
 use dimorph_report::fmt::sig;
@@ -29,6 +30,11 @@ pub struct EstimateResult {
 /// Estimates the limits of `o.value` in `frame`, per level of `o.by` when given.
 pub fn run_estimate(frame: &Frame, given: &EstimateRunOptions) -> Result<Outcome<EstimateResult>> {
     given.validate()?;
+    if let Some((l, u)) = given.targets {
+        // the interpretation derives the targets' tolerance from them (eqs. 5–13): refuse targets
+        // it is not defined for (CV_E* ≤ 0.25 %, an overflow) before estimating
+        Permissible::named("target limits (--targets)", l, u, PermissibleOptions::default())?;
+    }
     let o = given.resolved();
     let e = &o.estimate;
     let g = read_grouped(frame, &o.value, o.by.as_deref(), e.positive_values_needed_by())?;
@@ -55,8 +61,8 @@ pub fn run_estimate(frame: &Frame, given: &EstimateRunOptions) -> Result<Outcome
             x.limits.method,
             x.limits.n
         ));
-        for rm in x.reflim.iter().flat_map(|r| &r.remarks) {
-            warnings.push(format!("{label}: {rm}"));
+        for rm in x.remarks() {
+            warnings.push(format!("{}: {rm}", clip(label)));
         }
     }
     let result = EstimateResult {

@@ -3,7 +3,7 @@
 //! test (eq. 14), and the decision whether to partition; the histograms and the equivalence plot
 //! (Figure 2) as SVG files.
 
-use crate::error::Result;
+use crate::error::{clip, Result};
 use crate::estimate::group::{unused_seed, GroupEstimate};
 use crate::figures::partition_figures;
 use crate::options::PartitionOptions;
@@ -31,8 +31,8 @@ pub fn run_partition(frame: &Frame, given: &PartitionOptions) -> Result<Outcome<
     let all: Vec<&GroupEstimate> = labelled.iter().map(|(_, x)| *x).collect();
     warnings.extend(unused_seed(&given.estimate, &all));
     for (label, x) in &labelled {
-        for rm in x.reflim.iter().flat_map(|e| &e.remarks) {
-            warnings.push(format!("{label}: {rm}"));
+        for rm in x.remarks() {
+            warnings.push(format!("{}: {rm}", clip(label)));
         }
     }
     let mut summary: Vec<String> = r

@@ -1,7 +1,7 @@
 //! `refint table`: the paper's Table 1 (Haeckel et al. 2016: CV_E*, pD₁, pD₂ by eqs. 3–13 and
 //! the CLSI pD%) for any list of analytes.
 
-use crate::error::Result;
+use crate::error::{clip, Result};
 use crate::options::PermissibleOptions;
 use crate::table::{render, table1_from_frame, Table1Row};
 use dimorph_data::Frame;
@@ -24,13 +24,22 @@ pub fn run_table(frame: &Frame, o: &PermissibleOptions) -> Result<Outcome<TableR
     let summary = format!(
         "Table 1 for {} analytes: pD = {}{}·ps_A at each limit, {} assumption",
         rows.len(),
-        o.z,
+        crate::quote::num(o.z),
         if o.bias { "·1.22" } else { "" },
         o.assumption.text()
     );
     let table = crate::tidy::table1(&rows);
-    Ok(Outcome::new(TableResult { rows })
+    let warnings = rows
+        .iter()
+        .filter_map(|r| {
+            let w = r.permissible.undefined_percentages()?;
+            Some(format!("{}: {w}", clip(&r.quantity)))
+        })
+        .collect();
+    let mut out = Outcome::new(TableResult { rows })
         .summary_line(summary)
         .section(s)
-        .table(table))
+        .table(table);
+    out.warnings = warnings;
+    Ok(out)
 }

@@ -2,9 +2,10 @@
 //! Arzideh 2016; reflimR): flags → the engine's options, the engine's run, `emit`.
 
 use super::{emit, CliError, CliResult, Format, OutArgs};
+use dimorph_refint::quote::clip;
 use dimorph_refint::{
     run_compare, run_estimate, run_partition, run_table, Assumption, EstimateOptions, EstimateRunOptions, Method,
-    PartitionOptions, PermissibleOptions, Transform,
+    PartitionOptions, PermissibleOptions, RefintError, Transform,
 };
 use serde_json::json;
 use std::path::PathBuf;
@@ -30,9 +31,9 @@ pub enum Sub {
 /// The permissible uncertainty that compares sets of limits (table, compare, partition).
 #[derive(clap::Args, Clone, Copy)]
 pub struct PuArgs {
-    /// Factor of the equivalence lines: 1.28 (90 %, the paper's) or e.g. 1.64 (95 %)
-    /// [default: 1.28].
-    #[arg(long)]
+    /// Factor of the equivalence lines: a positive number at most 10 — 1.28 (90 %, the paper's)
+    /// or e.g. 1.64 (95 %) [default: 1.28].
+    #[arg(long, allow_negative_numbers = true)]
     pub z: Option<f64>,
     /// The procedures' biases differ or are unknown: pu = 1.22·ps_A (default: pu = ps_A).
     #[arg(long)]
@@ -91,16 +92,24 @@ pub struct TableArgs {
     pub out: OutArgs,
 }
 
+/// Parses 'lower,upper'; the engine checks the numbers (finite, within ±1e15, ordered).
 fn parse_pair(s: &str) -> Result<(f64, f64), String> {
     let parts: Vec<&str> = s.split(',').map(str::trim).collect();
     if parts.len() != 2 {
-        return Err(format!("expected two numbers 'lower,upper', got '{s}'"));
+        return Err(format!("expected two numbers 'lower,upper', got '{}'", clip(s)));
     }
     let num = |t: &str| {
         t.parse::<f64>()
-            .map_err(|_| format!("'{t}' is not a number (expected 'lower,upper')"))
+            .map_err(|_| format!("'{}' is not a number (expected 'lower,upper')", clip(t)))
     };
     Ok((num(parts[0])?, num(parts[1])?))
+}
+
+/// Parses a seed: a whole number from 0 to 2^64 − 1.
+fn parse_seed(s: &str) -> Result<u64, String> {
+    s.trim()
+        .parse::<u64>()
+        .map_err(|_| format!("must be a whole number from 0 to {}, got '{}'", u64::MAX, clip(s)))
 }
 
 const COMPARE_EXAMPLES: &str = "Examples:
@@ -111,10 +120,12 @@ const COMPARE_EXAMPLES: &str = "Examples:
 #[derive(clap::Args)]
 #[command(after_help = COMPARE_EXAMPLES)]
 pub struct CompareArgs {
-    /// Limits of A (established / reference group) as 'lower,upper'; they define pu.
+    /// Limits of A (established / reference group) as 'lower,upper'; they define pu. Finite
+    /// numbers within ±1e15, lower below upper, both above 0 under the log-normal assumption.
     #[arg(long, value_name = "LOWER,UPPER", value_parser = parse_pair, allow_hyphen_values = true)]
     pub a: (f64, f64),
-    /// Limits of B as 'lower,upper'; repeat for several sets (the appendix procedure).
+    /// Limits of B as 'lower,upper' (the same bounds as --a); repeat for several sets (the
+    /// appendix procedure).
     #[arg(long, value_name = "LOWER,UPPER", value_parser = parse_pair, allow_hyphen_values = true, required = true)]
     pub b: Vec<(f64, f64)>,
     #[command(flatten)]
@@ -183,8 +194,9 @@ pub struct EstArgs {
     /// Scale of --method parametric [default: normal].
     #[arg(long, value_enum)]
     pub transform: Option<TransformArg>,
-    /// Seed of the bootstrap intervals of --method direct (n < 120) and robust [default: 20160420].
-    #[arg(long)]
+    /// Seed of the bootstrap intervals of --method direct (n < 120) and robust: a whole number
+    /// from 0 to 2^64 − 1 [default: 20160420].
+    #[arg(long, value_parser = parse_seed, allow_negative_numbers = true)]
     pub seed: Option<u64>,
     /// Output format: report text, the JSON envelope, or the limits as tidy CSV (one row per
     /// group and limit).
@@ -213,7 +225,7 @@ impl EstArgs {
 #[derive(clap::Args, Clone, Copy)]
 pub struct RefusedPuArgs {
     /// Not for estimate (see refint partition).
-    #[arg(long, hide = true)]
+    #[arg(long, hide = true, allow_negative_numbers = true)]
     pub z: Option<f64>,
     /// Not for estimate (see refint partition).
     #[arg(long, hide = true)]
@@ -247,8 +259,8 @@ pub struct EstimateArgs {
     #[arg(long, value_name = "COLUMN")]
     pub by: Option<String>,
     /// Target limits 'lower,upper' to judge the estimates against (reflimR's interpretation;
-    /// --method reflim only).
-    #[arg(long, value_name = "LOWER,UPPER", value_parser = parse_pair)]
+    /// --method reflim only): above 0 and at most 1e15, lower below upper.
+    #[arg(long, value_name = "LOWER,UPPER", value_parser = parse_pair, allow_hyphen_values = true)]
     pub targets: Option<(f64, f64)>,
     #[command(flatten)]
     pub pu: RefusedPuArgs,
@@ -280,8 +292,9 @@ pub fn run(a: Args) -> CliResult {
     }
 }
 
+/// Reads the data; the reader's error with the cells it quotes clipped.
 fn read(path: &PathBuf) -> Result<dimorph_data::Frame, CliError> {
-    dimorph_data::read_table(path).map_err(CliError::input)
+    dimorph_data::read_table(path).map_err(|e| CliError::input(RefintError::from(e)))
 }
 
 fn data_input(path: &std::path::Path) -> serde_json::Value {
