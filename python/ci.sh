@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# The Python package's CI: a fresh virtual environment, the pinned test dependencies, the wheel
+# built from this checkout and installed as a user would (`pip install ./python`), and its pytest
+# suite. Exits non-zero when any step fails; the last line is pytest's summary (N passed in T s).
+#
+# Needs: python3 (3.9 or later, with venv and pip), cargo, a C compiler, and the network to PyPI
+# and crates.io. No Python headers: the extension is built against the stable ABI (abi3).
+#
+# Environment:
+#   PYTHON          interpreter for the virtual environment (default: python3)
+#   DIMORPH_PY_VENV where to make it (default: a new temporary folder, removed at the end)
+#   DIMORPH_BIN     the dimorph CLI the results are compared with; when unset, the lean debug build
+#                   of this checkout is built (or found up to date) with cargo
+#   PYTEST_ARGS     extra pytest arguments
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root="$(pwd)"
+
+python="${PYTHON:-python3}"
+if [[ -n "${DIMORPH_PY_VENV:-}" ]]; then
+    venv="$DIMORPH_PY_VENV"
+    rm -rf "$venv"
+else
+    tmp="$(mktemp -d)"
+    trap 'rm -rf "$tmp"' EXIT
+    venv="$tmp/venv"
+fi
+
+echo "== python/ci.sh: a fresh virtual environment ($("$python" --version 2>&1)) in $venv"
+"$python" -m venv "$venv"
+export PATH="$venv/bin:$PATH"
+export PIP_DISABLE_PIP_VERSION_CHECK=1
+
+echo "== pinned build and test dependencies"
+pip install --quiet maturin==1.16.0 pytest==9.2.0 numpy==2.4.6 pandas==3.1.1 polars==2.1.0 pyarrow==26.0.1
+
+if [[ -z "${DIMORPH_BIN:-}" ]]; then
+    echo "== the CLI the tests compare with: cargo build -p dimorph --no-default-features"
+    cargo build --quiet -p dimorph --no-default-features --bin dimorph
+    export DIMORPH_BIN="$root/target/debug/dimorph"
+fi
+
+echo "== the wheel: pip install ./python (maturin, release build of the engines in python/target)"
+# --no-build-isolation: build with the maturin pinned above rather than a fresh download
+pip install --quiet --no-build-isolation ./python
+
+echo "== pytest python/tests"
+cd "$root"
+# pytest from the repository root, so that `import dimorph` finds the installed wheel and not the
+# sources in python/dimorph (which lack the compiled extension)
+# shellcheck disable=SC2086
+pytest python/tests -q -p no:cacheprovider ${PYTEST_ARGS:-}

@@ -1,0 +1,38 @@
+"""dimorph for Python: the dimorph engines (GLMs, reference limits, life tables and life lost,
+t-SNE) on pandas, polars, pyarrow or numpy data, with the CLI's numbers, reports and JSON.
+
+- :func:`dimorph.glm` — generalized linear models with R's and SAS's output;
+- :mod:`dimorph.refint` — reference limits: ``estimate``, ``compare``, ``partition``, ``table``;
+- :func:`dimorph.lifetable`, :func:`dimorph.lifelost` — HMD life tables, life lost by cause;
+- :class:`dimorph.embed.TSNE` — heavy-tailed t-SNE, scikit-learn style.
+
+Every analysis runs the same Rust engine as the ``dimorph`` command and returns a result whose
+``to_json()`` is the CLI's ``--format json`` envelope. Bad input raises :class:`InputError` (a
+``ValueError``) with the CLI's message; a bug in the engine raises :class:`InternalError`.
+"""
+
+from . import embed, refint
+from ._data import to_frame
+from ._dimorph import VERSION as __version__
+from ._dimorph import Frame, InputError, InternalError, read_table
+from ._glm import GlmResult, glm
+from ._lifetable import LifeLostResult, LifeTableResult, lifelost, lifetable
+from ._result import Result
+
+__all__ = [
+    "glm",
+    "GlmResult",
+    "refint",
+    "lifetable",
+    "lifelost",
+    "LifeTableResult",
+    "LifeLostResult",
+    "embed",
+    "Result",
+    "InputError",
+    "InternalError",
+    "Frame",
+    "read_table",
+    "to_frame",
+    "__version__",
+]

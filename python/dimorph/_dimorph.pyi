@@ -1,0 +1,157 @@
+"""Type stubs of the native module ``dimorph._dimorph`` (PyO3). Use the ``dimorph`` package."""
+
+from os import PathLike
+from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
+
+import numpy as np
+
+VERSION: str
+
+class InputError(ValueError):
+    """Bad input data or a refused option; the message is the CLI's."""
+
+class InternalError(RuntimeError):
+    """A bug in dimorph (a Rust panic caught at the boundary)."""
+
+class Frame:
+    """A table of named columns as the engines read it (numbers float64, text str)."""
+
+    @property
+    def nrows(self) -> int: ...
+    @property
+    def names(self) -> List[str]: ...
+    @property
+    def source(self) -> str: ...
+    @property
+    def first_line(self) -> int: ...
+    def column(self, name: str) -> Union[np.ndarray, List[Optional[str]]]: ...
+    def is_numeric(self, name: str) -> bool: ...
+    def __len__(self) -> int: ...
+
+# The outcome of an analysis: {"command", "json", "text", "summary", "warnings", "tables", "files"}
+# (embed adds "embedding", "kl_divergence", "knn_recall", "iterations", "features").
+Outcome = Dict[str, Any]
+
+def read_table(path: Union[str, PathLike[str]]) -> Frame: ...
+def frame_from_columns(
+    source: str, names: Sequence[str], columns: Sequence[Union[np.ndarray, List[Optional[str]]]]
+) -> Frame: ...
+def glm(
+    data: Frame,
+    formula: str,
+    new_data: Optional[Frame] = None,
+    *,
+    family: Optional[str] = None,
+    link: Optional[str] = None,
+    weights: Optional[str] = None,
+    freq: Optional[str] = None,
+    theta: Optional[float] = None,
+    dispersion: str = "default",
+    level: float = 0.95,
+    profile: bool = True,
+    binwidth: Optional[float] = None,
+    tol: float = 1e-8,
+    max_iter: int = 25,
+    start: Optional[Sequence[float]] = None,
+    singular_ok: bool = True,
+    residuals: bool = False,
+    threads: Optional[int] = None,
+) -> Outcome: ...
+def refint_table(
+    data: Frame, *, z: Optional[float] = None, bias: bool = False, assumption: Optional[str] = None
+) -> Outcome: ...
+def refint_compare(
+    a: Tuple[float, float],
+    b: Sequence[Tuple[float, float]],
+    *,
+    z: Optional[float] = None,
+    bias: bool = False,
+    assumption: Optional[str] = None,
+) -> Outcome: ...
+def refint_estimate(
+    data: Frame,
+    value: str,
+    *,
+    by: Optional[str] = None,
+    method: str = "reflim",
+    transform: Optional[str] = None,
+    seed: Optional[int] = None,
+    targets: Optional[Tuple[float, float]] = None,
+    perc_trunc: Optional[float] = None,
+    n_min: Optional[int] = None,
+    lognormal: Optional[bool] = None,
+    z: Optional[float] = None,
+    bias: bool = False,
+    assumption: Optional[str] = None,
+) -> Outcome: ...
+def refint_partition(
+    data: Frame,
+    value: str,
+    by: str,
+    *,
+    method: str = "reflim",
+    transform: Optional[str] = None,
+    seed: Optional[int] = None,
+    perc_trunc: Optional[float] = None,
+    n_min: Optional[int] = None,
+    lognormal: Optional[bool] = None,
+    z: Optional[float] = None,
+    bias: bool = False,
+    assumption: Optional[str] = None,
+) -> Outcome: ...
+def lifetable(
+    year: int,
+    sex: str,
+    *,
+    hmd: Optional[str] = None,
+    data_path: Optional[str] = None,
+    data: Optional[Frame] = None,
+    radix: float = 100000.0,
+    constant_hazard: bool = False,
+    smooth: bool = True,
+) -> Outcome: ...
+def lifelost(
+    year: int,
+    *,
+    hmd: Optional[str] = None,
+    data_path: Optional[str] = None,
+    data: Optional[Frame] = None,
+    causes_path: Optional[str] = None,
+    causes: Optional[Frame] = None,
+    group_column: Optional[str] = None,
+    cause: Optional[str] = None,
+    sex: str = "both",
+    discretisation: str = "continuous",
+    save_at: Optional[str] = None,
+    cause_shares: str = "age",
+    keep_cause: bool = False,
+    stationary: bool = False,
+    percent: bool = False,
+    radix: float = 100000.0,
+    constant_hazard: bool = False,
+    smooth: bool = True,
+) -> Outcome: ...
+def embed(
+    data: Frame,
+    features: Sequence[str],
+    *,
+    affinity: str = "uniform",
+    knn: Optional[int] = None,
+    perplexity: Optional[float] = None,
+    alpha: float = 1.0,
+    init: str = "pca",
+    knn_method: str = "auto",
+    pca_dims: Optional[int] = None,
+    gradient: str = "auto",
+    iter: int = 500,
+    early_iter: int = 250,
+    exaggeration: float = 12.0,
+    learning_rate: Optional[float] = None,
+    seed: int = 42,
+    threads: Optional[int] = None,
+    color: Optional[str] = None,
+    class_: Optional[str] = None,
+    ids: Sequence[str] = ...,
+    max_plot_points: int = 20000,
+) -> Outcome: ...
+def _panic_for_tests(msg: str) -> None: ...

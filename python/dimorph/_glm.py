@@ -1,0 +1,301 @@
+"""``dimorph.glm``: generalized linear models with R's and SAS's output."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Optional, Sequence
+
+import numpy as np
+import pandas as pd
+
+from . import _dimorph
+from ._data import DataLike, to_frame
+from ._dimorph import InputError
+from ._result import Result, table_frame
+
+_RESIDUAL_KINDS = (
+    "deviance", "pearson", "response", "working", "std_deviance", "std_pearson", "leverage",
+    "cooks_distance", "fitted", "eta", "y",
+)
+
+
+def glm(
+    formula: str,
+    data: DataLike,
+    family: Optional[str] = None,
+    link: Optional[str] = None,
+    weights: Optional[str] = None,
+    freq: Optional[str] = None,
+    level: float = 0.95,
+    profile: bool = True,
+    *,
+    theta: Optional[float] = None,
+    dispersion: str = "default",
+    binwidth: Optional[float] = None,
+    tol: float = 1e-8,
+    max_iter: int = 25,
+    start: Optional[Sequence[float]] = None,
+    singular_ok: bool = True,
+    residuals: bool = False,
+    threads: Optional[int] = None,
+) -> "GlmResult":
+    """Fit a generalized linear model, as ``dimorph glm`` does.
+
+    Parameters
+    ----------
+    formula
+        R-style model formula: ``'disease/total ~ snoring'`` (events/trials),
+        ``'satell ~ width + I(width^2)'``, ``'y ~ C(group, ref=a) + x + offset(log(t))'``.
+    data
+        The data: a path (CSV or Parquet, read by dimorph's reader), a pandas or polars DataFrame,
+        a pyarrow Table, or a dict of arrays.
+    family
+        ``binomial``, ``poisson``, ``gaussian``, ``gamma``, ``inverse-gaussian``, ``negbin``,
+        ``quasibinomial`` or ``quasipoisson``. Default: binomial for an events/trials response,
+        else gaussian (as R).
+    link
+        ``identity``, ``log``, ``logit``, ``probit``, ``cloglog``, ``loglog``, ``inverse``,
+        ``inverse-square``, ``sqrt`` or ``power(λ)``. Default: the family's canonical link.
+    weights, freq
+        Column of prior weights, or of frequency weights (each row counts that many times).
+    level
+        Confidence level of every interval.
+    profile
+        Compute profile-likelihood intervals (one constrained refit per limit); ``False`` gives
+        Wald intervals in :meth:`GlmResult.tidy`.
+    theta
+        Fix θ of the negative binomial instead of estimating it.
+    dispersion
+        ``default`` (1 for binomial, Poisson, negbin; Pearson χ²/df else), ``fixed``,
+        ``pearson`` or ``deviance``.
+    binwidth
+        PROC LOGISTIC's bin width for the association statistics (binomial only; 0 = exact).
+    tol, max_iter, start, singular_ok
+        Convergence tolerance on |ΔD|/(|D| + 0.1), most IRLS iterations, starting coefficients,
+        and whether aliased columns are allowed (R's ``singular.ok``).
+    residuals
+        Include the residuals table in the result now (else :meth:`GlmResult.residuals` computes
+        it when first asked).
+    threads
+        Threads for the passes over the data (default: every core).
+
+    Returns
+    -------
+    GlmResult
+
+    Raises
+    ------
+    dimorph.InputError
+        For a bad formula, an unknown column, a non-numeric cell, a refused option or data that do
+        not fit the model — with the message the CLI prints.
+
+    Examples
+    --------
+    >>> import dimorph
+    >>> r = dimorph.glm("disease/total ~ snoring", "data/snoring.csv", link="identity")
+    >>> r.params
+    >>> print(r.summary())
+    """
+    frame = to_frame(data)
+    opts: Dict[str, Any] = dict(
+        family=family, link=link, weights=weights, freq=freq, theta=theta, dispersion=dispersion,
+        level=float(level), profile=bool(profile), binwidth=binwidth, tol=float(tol),
+        max_iter=int(max_iter), start=None if start is None else [float(s) for s in start],
+        singular_ok=bool(singular_ok), residuals=bool(residuals), threads=threads,
+    )
+    raw = _dimorph.glm(frame, formula, None, **opts)
+    return GlmResult(raw, frame, formula, opts)
+
+
+def _by_row(df: pd.DataFrame, first_line: int, nrows: int) -> pd.DataFrame:
+    """A table with a ``line`` column re-indexed by row (0-based) of the data, rows the engine
+    skipped (missing values) present as NaN."""
+    rows = df["line"].to_numpy(dtype=np.int64) - first_line
+    out = df.drop(columns=["line"]).set_axis(pd.Index(rows, name="row"), axis=0)
+    return out.reindex(pd.RangeIndex(nrows, name="row"))
+
+
+class GlmResult(Result):
+    """A fitted GLM: coefficients, standard errors, intervals, tests, fit statistics, the report
+    text (R's ``summary.glm``, SAS PROC GENMOD, and PROC LOGISTIC for binomial models), tidy tables,
+    predictions and residuals.
+
+    Standard errors: :attr:`bse` from the expected information (R, statsmodels), :attr:`bse_observed`
+    from the observed information (SAS GENMOD); they differ only for non-canonical links.
+    """
+
+    def __init__(self, raw: Dict[str, Any], frame: _dimorph.Frame, formula: str, opts: Dict[str, Any]):
+        super().__init__(raw)
+        self._frame = frame
+        self.formula = formula
+        self._opts = opts
+        self._residuals: Optional[pd.DataFrame] = None
+
+    # -- coefficients ---------------------------------------------------------------------------
+    @property
+    def _coefs(self) -> list:
+        return self.result["inference"]["coefficients"]
+
+    def _series(self, key: str, name: str) -> pd.Series:
+        vals = [np.nan if c.get(key) is None else float(c[key]) for c in self._coefs]
+        return pd.Series(vals, index=pd.Index([c["name"] for c in self._coefs], name="term"), name=name)
+
+    @property
+    def params(self) -> pd.Series:
+        """Estimated coefficients, indexed by term (R's names: ``(Intercept)``, ``width``, …)."""
+        return self._series("estimate", "estimate")
+
+    @property
+    def bse(self) -> pd.Series:
+        """Standard errors from the expected (Fisher) information, as R and statsmodels print them."""
+        return self._series("se", "std_error")
+
+    @property
+    def bse_observed(self) -> pd.Series:
+        """Standard errors from the observed information, as SAS PROC GENMOD prints them."""
+        return self._series("se_observed", "std_error_observed")
+
+    @property
+    def tvalues(self) -> pd.Series:
+        """Wald statistics (z or t) of the coefficients, as R prints them."""
+        return self._series("statistic", "statistic")
+
+    @property
+    def pvalues(self) -> pd.Series:
+        """p-values of the Wald statistics, as R prints them."""
+        return self._series("p_value", "p_value")
+
+    def conf_int(self, kind: str = "profile") -> pd.DataFrame:
+        """Confidence intervals at the fit's ``level``: ``kind="profile"`` (profile likelihood, R's
+        ``confint``, SAS ``LRCI``) or ``"wald"`` (estimate ± z·SE, expected information;
+        ``"wald_observed"`` uses the observed information as GENMOD does)."""
+        key = {"profile": "profile_ci", "wald": "wald_ci", "wald_observed": "wald_ci_observed"}.get(kind)
+        if key is None:
+            raise InputError(f"conf_int: kind must be 'profile', 'wald' or 'wald_observed', got {kind!r}")
+        rows = [c.get(key) or [None, None] for c in self._coefs]
+        if key == "profile_ci" and all(lo is None and hi is None for lo, hi in rows):
+            why = ("the fit was made with profile=False" if not self._opts["profile"]
+                   else "this family has no likelihood (quasi-likelihood)")
+            raise InputError(f"conf_int(kind='profile'): no profile-likelihood intervals: {why}; use kind='wald'")
+        out = pd.DataFrame(
+            [[np.nan if v is None else float(v) for v in r] for r in rows],
+            index=pd.Index([c["name"] for c in self._coefs], name="term"),
+            columns=["lower", "upper"],
+        )
+        return out
+
+    # -- fit statistics -------------------------------------------------------------------------
+    @property
+    def _fit(self) -> Dict[str, Any]:
+        return self.result["fit"]
+
+    def _stat(self, key: str) -> float:
+        v = self._fit.get(key)
+        return np.nan if v is None else float(v)
+
+    @property
+    def deviance(self) -> float:
+        """Residual deviance."""
+        return self._stat("deviance")
+
+    @property
+    def null_deviance(self) -> float:
+        """Deviance of the intercept-only model."""
+        return self._stat("null_deviance")
+
+    @property
+    def pearson_chi2(self) -> float:
+        """Pearson χ² statistic."""
+        return self._stat("pearson_chi2")
+
+    @property
+    def df_resid(self) -> float:
+        """Residual degrees of freedom."""
+        return self._stat("df_residual")
+
+    @property
+    def aic(self) -> float:
+        """AIC as R computes it (NaN for quasi families)."""
+        return self._stat("aic")
+
+    @property
+    def bic(self) -> float:
+        """BIC as R computes it."""
+        return self._stat("bic")
+
+    @property
+    def llf(self) -> float:
+        """Log-likelihood (R's ``logLik``)."""
+        return self._stat("loglik")
+
+    @property
+    def scale(self) -> float:
+        """The dispersion φ used for the standard errors."""
+        return self._stat("dispersion")
+
+    @property
+    def nobs(self) -> int:
+        """Rows used in the fit (rows with missing values are skipped)."""
+        return int(self._fit["n_used"])
+
+    @property
+    def converged(self) -> bool:
+        """Whether IRLS converged."""
+        return bool(self._fit["converged"])
+
+    def glance(self) -> pd.DataFrame:
+        """One row of fit statistics (family, link, nobs, deviances, Pearson χ², dispersion,
+        log-likelihood, AIC, BIC, θ, iterations, convergence): the ``fit`` table."""
+        return self.tidy("fit")
+
+    # -- predictions and residuals ---------------------------------------------------------------
+    def _refit(self, new: Optional[_dimorph.Frame], residuals: bool) -> Dict[str, Any]:
+        opts = dict(self._opts, profile=False, residuals=residuals)
+        return _dimorph.glm(self._frame, self.formula, new, **opts)
+
+    def predict(self, newdata: Optional[DataLike] = None) -> pd.DataFrame:
+        """Predictions for the rows of ``newdata`` (default: the data of the fit), with
+        intervals at the fit's ``level`` — the CLI's ``--predict`` table: ``eta``, ``se_eta``,
+        ``eta_lower``, ``eta_upper`` (link scale), ``fitted``, ``se_fitted``, ``fitted_lower``,
+        ``fitted_upper`` (response scale; delta-method SE, the link-scale interval mapped back).
+
+        The index is the row of ``newdata`` (from 0); rows with a missing predictor are NaN.
+        ``newdata`` takes the same kinds of data as :func:`dimorph.glm`. (The model is refitted
+        without profile intervals to predict: the engine's entry point fits and predicts in one
+        call.)
+        """
+        new = self._frame if newdata is None else to_frame(newdata, "newdata")
+        raw = self._refit(new, residuals=False)
+        for name, cols, data in raw["tables"]:
+            if name == "predictions":
+                return _by_row(table_frame(cols, data), new.first_line, new.nrows)
+        raise InputError("predict: the engine returned no predictions")
+
+    def _residual_table(self) -> pd.DataFrame:
+        if self._residuals is None:
+            raw_tables = self._tables_raw if self._opts["residuals"] else self._refit(None, True)["tables"]
+            for name, cols, data in raw_tables:
+                if name == "residuals":
+                    self._residuals = _by_row(table_frame(cols, data), self._frame.first_line, self._frame.nrows)
+                    break
+            else:
+                raise InputError("residuals: the engine returned no residuals table")
+        return self._residuals
+
+    def residuals(self, kind: str = "deviance") -> Any:
+        """Residuals of every row of the data (NaN for rows skipped for missing values).
+
+        ``kind``: ``deviance`` (default), ``pearson``, ``response`` (y − μ), ``working``,
+        ``std_deviance``, ``std_pearson``, or ``leverage``, ``cooks_distance``, ``fitted``,
+        ``eta``, ``y``; ``"all"`` gives the whole residuals table as a DataFrame.
+        """
+        t = self._residual_table()
+        if kind == "all":
+            return t
+        if kind not in _RESIDUAL_KINDS:
+            raise InputError(f"residuals: kind must be one of {', '.join(_RESIDUAL_KINDS)} or 'all', got {kind!r}")
+        return t[kind].rename(kind)
+
+    @property
+    def fittedvalues(self) -> pd.Series:
+        """Fitted means μ of every row of the data (NaN for skipped rows)."""
+        return self.residuals("fitted")

@@ -1,0 +1,50 @@
+//! `dimorph._dimorph`: the native half of the Python package `dimorph`.
+//!
+//! A thin front end over the engines' entry points, as the CLI is: Python arguments → the
+//! engine's option structs → `run_*` → the [`dimorph_report::Outcome`] handed back as plain
+//! Python objects (the JSON envelope as text, the tidy tables column by column, the figures as
+//! SVG text). The Python modules in `python/dimorph/` turn those into pandas objects and result
+//! classes; nothing statistical happens here.
+//!
+//! - [`frame`]: data in — columns from Python (float64 arrays or lists of text) or a file read
+//!   by `dimorph_data`, into a `Frame`;
+//! - [`outcome`]: an outcome out, and the error and panic boundary (`InputError`,
+//!   `InternalError`);
+//! - [`glm`], [`refint`], [`lifetable`], [`embed`]: one function per engine entry point.
+
+use pyo3::prelude::*;
+
+mod embed;
+mod frame;
+mod glm;
+mod lifetable;
+mod outcome;
+mod refint;
+
+/// Native part of the dimorph package (engines in Rust). Use the `dimorph` package, not this module.
+#[pymodule]
+mod _dimorph {
+    #[pymodule_export]
+    use crate::outcome::{InputError, InternalError};
+
+    #[pymodule_export]
+    use crate::frame::{frame_from_columns, read_table, PyFrame};
+
+    #[pymodule_export]
+    use crate::glm::glm;
+
+    #[pymodule_export]
+    use crate::refint::{refint_compare, refint_estimate, refint_partition, refint_table};
+
+    #[pymodule_export]
+    use crate::lifetable::{lifelost, lifetable};
+
+    #[pymodule_export]
+    use crate::embed::embed;
+
+    #[pymodule_export]
+    use crate::outcome::_panic_for_tests;
+
+    #[pymodule_export]
+    const VERSION: &str = env!("CARGO_PKG_VERSION");
+}

@@ -1,0 +1,280 @@
+//! `dimorph.lifetable` and `dimorph.lifelost`: the sources of `dimorph lifetable|lifelost` (an
+//! HMD folder, a tidy file, a cause-of-death file) or tables from Python, the options, the
+//! engine's `run_lifetable` / `run_lifelost`, the outcome as a dict.
+//!
+//! The life-table engine reads files only (`read_data`, `CauseDeaths::read_csv` take paths), so
+//! a table from Python is written to a temporary CSV file (numbers printed shortest: they read
+//! back bit for bit), read there and removed; messages name the table ('pandas DataFrame'), not
+//! the temporary file, and their line numbers count the header as line 1.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use dimorph_lifetable::{
+    read_data, read_hmd_dir, run_lifelost, run_lifetable, AxMethod, CauseDeaths, CauseShares, Discretisation,
+    LifeLostOptions, LifeTableOptions, MortalityData, SavePoint, Sex, Smoothing,
+};
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+use serde_json::{json, Value};
+
+use crate::frame::{to_csv, PyFrame};
+use crate::outcome::{guarded, input_error, outcome_dict};
+
+/// A temporary folder holding one CSV file, removed when dropped.
+struct TempCsv {
+    dir: PathBuf,
+    file: PathBuf,
+}
+
+impl TempCsv {
+    fn write(frame: &dimorph_data::Frame) -> Result<TempCsv, String> {
+        static COUNT: AtomicUsize = AtomicUsize::new(0);
+        if frame.columns.is_empty() {
+            return Err(format!("{}: the table has no columns", frame.source));
+        }
+        let bytes = to_csv(frame)?;
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0);
+        let dir = std::env::temp_dir().join(format!(
+            "dimorph-py-{}-{}-{nanos}",
+            std::process::id(),
+            COUNT.fetch_add(1, Ordering::Relaxed)
+        ));
+        std::fs::create_dir(&dir).map_err(|e| format!("{}: cannot create a temporary folder: {e}", dir.display()))?;
+        let file = dir.join("data.csv");
+        let t = TempCsv { dir, file };
+        std::fs::write(&t.file, bytes).map_err(|e| format!("{}: cannot write: {e}", t.file.display()))?;
+        Ok(t)
+    }
+
+    /// `s` with the temporary file's path replaced by `name`.
+    fn scrub(&self, s: &str, name: &str) -> String {
+        s.replace(&self.file.display().to_string(), name)
+    }
+}
+
+impl Drop for TempCsv {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Where deaths and exposures come from (at most one of the three).
+struct Source<'a> {
+    hmd: Option<PathBuf>,
+    path: Option<PathBuf>,
+    frame: Option<&'a dimorph_data::Frame>,
+}
+
+impl Source<'_> {
+    /// The envelope's `data`: the path, or the table's description.
+    fn name(&self) -> String {
+        match (&self.hmd, &self.path, self.frame) {
+            (Some(p), _, _) | (None, Some(p), _) => p.display().to_string(),
+            (None, None, Some(f)) => f.source.clone(),
+            (None, None, None) => String::new(),
+        }
+    }
+
+    fn load(&self) -> Result<(MortalityData, Option<CauseDeaths>), String> {
+        match (&self.hmd, &self.path, self.frame) {
+            (Some(dir), None, None) => Ok((read_hmd_dir(dir).map_err(|e| e.to_string())?, None)),
+            (None, Some(p), None) => read_data(p).map_err(|e| e.to_string()),
+            (None, None, Some(f)) => {
+                let t = TempCsv::write(f)?;
+                let (mut data, mut causes) = read_data(&t.file).map_err(|e| t.scrub(&e.to_string(), &f.source))?;
+                data.source = f.source.clone();
+                data.label = f.source.clone();
+                data.notes = data.notes.iter().map(|n| t.scrub(n, &f.source)).collect();
+                if let Some(c) = causes.as_mut() {
+                    c.source = f.source.clone();
+                }
+                Ok((data, causes))
+            }
+            (None, None, None) => Err("give hmd (an HMD country folder) or data (a file or a table)".into()),
+            _ => Err("give one of hmd and data, not both".into()),
+        }
+    }
+}
+
+/// Deaths by cause from a file or a table.
+fn load_causes(
+    path: Option<&Path>,
+    frame: Option<&dimorph_data::Frame>,
+    group_column: Option<&str>,
+) -> Result<Option<CauseDeaths>, String> {
+    match (path, frame) {
+        (Some(p), None) => Ok(Some(CauseDeaths::read_csv(p, group_column).map_err(|e| e.to_string())?)),
+        (None, Some(f)) => {
+            let t = TempCsv::write(f)?;
+            let mut c = CauseDeaths::read_csv(&t.file, group_column).map_err(|e| t.scrub(&e.to_string(), &f.source))?;
+            c.source = f.source.clone();
+            Ok(Some(c))
+        }
+        (None, None) if group_column.is_some() => {
+            Err("--group-column: applies to cause-of-death data only; give causes (a file or a table)".into())
+        }
+        (None, None) => Ok(None),
+        (Some(_), Some(_)) => Err("give causes once".into()),
+    }
+}
+
+fn table_options(radix: f64, constant_hazard: bool, smooth: bool) -> LifeTableOptions {
+    LifeTableOptions {
+        radix,
+        ax: if constant_hazard {
+            AxMethod::ConstantHazard
+        } else {
+            AxMethod::Hmd
+        },
+        smoothing: if smooth { Smoothing::Kannisto } else { Smoothing::None },
+    }
+}
+
+fn choice<T: Copy>(option: &str, s: &str, choices: &[(&str, T)]) -> PyResult<T> {
+    let t = s.trim().to_ascii_lowercase().replace('_', "-");
+    choices.iter().find(|(n, _)| *n == t).map(|(_, v)| *v).ok_or_else(|| {
+        let names: Vec<&str> = choices.iter().map(|(n, _)| *n).collect();
+        input_error(format!("{option}: unknown value '{s}' (choose {})", names.join(", ")))
+    })
+}
+
+/// The period life table of `year` and `sex`.
+#[pyfunction]
+#[pyo3(signature = (year, sex, *, hmd=None, data_path=None, data=None, radix=100_000.0, constant_hazard=false, smooth=true))]
+#[allow(clippy::too_many_arguments)]
+pub fn lifetable<'py>(
+    py: Python<'py>,
+    year: i32,
+    sex: &str,
+    hmd: Option<PathBuf>,
+    data_path: Option<PathBuf>,
+    data: Option<PyRef<'py, PyFrame>>,
+    radix: f64,
+    constant_hazard: bool,
+    smooth: bool,
+) -> PyResult<Bound<'py, PyDict>> {
+    let sex = choice(
+        "--sex",
+        sex,
+        &[
+            ("female", Sex::Female),
+            ("f", Sex::Female),
+            ("male", Sex::Male),
+            ("m", Sex::Male),
+            ("total", Sex::Total),
+            ("t", Sex::Total),
+        ],
+    )?;
+    let opts = table_options(radix, constant_hazard, smooth);
+    opts.validate().map_err(input_error)?;
+    let source = Source {
+        hmd,
+        path: data_path,
+        frame: data.as_ref().map(|d| &d.inner),
+    };
+    let outcome = guarded(py, || -> Result<_, String> {
+        let (m, _) = source.load()?;
+        run_lifetable(&m, year, sex, &opts).map_err(|e| e.to_string())
+    })?
+    .map_err(input_error)?;
+    let input = json!({ "data": source.name() });
+    outcome_dict(py, "lifetable", input, &opts, &outcome)
+}
+
+/// Life lost and lifesaving by cause of death (Riffe & Solé Auró 2015).
+#[pyfunction]
+#[pyo3(signature = (
+    year, *, hmd=None, data_path=None, data=None, causes_path=None, causes=None, group_column=None,
+    cause=None, sex="both", discretisation="continuous", save_at=None, cause_shares="age",
+    keep_cause=false, stationary=false, percent=false, radix=100_000.0, constant_hazard=false,
+    smooth=true
+))]
+#[allow(clippy::too_many_arguments)]
+pub fn lifelost<'py>(
+    py: Python<'py>,
+    year: i32,
+    hmd: Option<PathBuf>,
+    data_path: Option<PathBuf>,
+    data: Option<PyRef<'py, PyFrame>>,
+    causes_path: Option<PathBuf>,
+    causes: Option<PyRef<'py, PyFrame>>,
+    group_column: Option<String>,
+    cause: Option<String>,
+    sex: &str,
+    discretisation: &str,
+    save_at: Option<&str>,
+    cause_shares: &str,
+    keep_cause: bool,
+    stationary: bool,
+    percent: bool,
+    radix: f64,
+    constant_hazard: bool,
+    smooth: bool,
+) -> PyResult<Bound<'py, PyDict>> {
+    let sexes = choice(
+        "--sex",
+        sex,
+        &[
+            ("female", &[Sex::Female][..]),
+            ("f", &[Sex::Female][..]),
+            ("male", &[Sex::Male][..]),
+            ("m", &[Sex::Male][..]),
+            ("both", &[Sex::Female, Sex::Male][..]),
+        ],
+    )?;
+    let opts = LifeLostOptions {
+        lifetable: table_options(radix, constant_hazard, smooth),
+        discretisation: choice(
+            "--discretisation",
+            discretisation,
+            &[
+                ("continuous", Discretisation::Continuous),
+                ("paper", Discretisation::Paper),
+            ],
+        )?,
+        cause_shares: choice(
+            "--cause-shares",
+            cause_shares,
+            &[("age", CauseShares::Age), ("paper", CauseShares::Paper)],
+        )?,
+        delete_cause: !keep_cause,
+        stationary,
+        percent,
+        ..Default::default()
+    };
+    let save_at = save_at
+        .map(|s| {
+            choice(
+                "--save-at",
+                s,
+                &[("mean", SavePoint::MeanAgeAtDeath), ("exact", SavePoint::ExactAge)],
+            )
+        })
+        .transpose()?;
+    let opts = opts.with_save_at(save_at).map_err(input_error)?;
+    opts.validate().map_err(input_error)?;
+    let source = Source {
+        hmd,
+        path: data_path,
+        frame: data.as_ref().map(|d| &d.inner),
+    };
+    let causes_frame = causes.as_ref().map(|c| &c.inner);
+    let outcome = guarded(py, || -> Result<_, String> {
+        let (m, in_file) = source.load()?;
+        let given = load_causes(causes_path.as_deref(), causes_frame, group_column.as_deref())?;
+        let c = given.or(in_file);
+        run_lifelost(&m, c.as_ref(), year, sexes, cause.as_deref(), &opts).map_err(|e| e.to_string())
+    })?
+    .map_err(input_error)?;
+    let mut input: Value = json!({ "data": source.name() });
+    if let Some(p) = &causes_path {
+        input["causes"] = json!(p.display().to_string());
+    } else if let Some(f) = causes_frame {
+        input["causes"] = json!(f.source);
+    }
+    outcome_dict(py, "lifelost", input, &opts, &outcome)
+}

@@ -1,0 +1,199 @@
+//! `dimorph.refint`: `table`, `compare`, `estimate` and `partition` as `dimorph refint …` runs
+//! them — keyword arguments → the engine's options, `run_*`, the outcome as a dict (the
+//! envelope's `options` as the CLI writes them: resolved for estimate and partition).
+
+use dimorph_refint::{
+    run_compare, run_estimate, run_partition, run_table, Assumption, EstimateOptions, EstimateRunOptions, Method,
+    PartitionOptions, PermissibleOptions, ReflimOptions, Transform,
+};
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+use serde_json::json;
+
+use crate::frame::PyFrame;
+use crate::outcome::{input_error, outcome_dict, run_engine};
+
+fn lower(s: &str) -> String {
+    s.trim().to_ascii_lowercase().replace(['-', '_'], "")
+}
+
+fn assumption(s: Option<&str>) -> PyResult<Option<Assumption>> {
+    s.map(|s| match lower(s).as_str() {
+        "lognormal" => Ok(Assumption::LogNormal),
+        "normal" => Ok(Assumption::Normal),
+        _ => Err(input_error(format!(
+            "--assumption: unknown value '{s}' (choose lognormal or normal)"
+        ))),
+    })
+    .transpose()
+}
+
+fn method(s: &str) -> PyResult<Method> {
+    Ok(match lower(s).as_str() {
+        "direct" => Method::Direct,
+        "parametric" => Method::Parametric,
+        "robust" => Method::Robust,
+        "reflim" => Method::Reflim,
+        _ => {
+            return Err(input_error(format!(
+                "--method: unknown value '{s}' (choose direct, parametric, robust or reflim)"
+            )))
+        }
+    })
+}
+
+fn transform(s: Option<&str>) -> PyResult<Option<Transform>> {
+    s.map(|s| match lower(s).as_str() {
+        "normal" => Ok(Transform::Normal),
+        "lognormal" => Ok(Transform::LogNormal),
+        "boxcox" => Ok(Transform::BoxCox),
+        _ => Err(input_error(format!(
+            "--transform: unknown value '{s}' (choose normal, lognormal or boxcox)"
+        ))),
+    })
+    .transpose()
+}
+
+/// The permissible-uncertainty options: `given` is whether any was given (the CLI's rule for
+/// estimate and partition, which take them only when a flag is present).
+fn permissible(z: Option<f64>, bias: bool, assumption: Option<&str>) -> PyResult<(PermissibleOptions, bool)> {
+    let a = self::assumption(assumption)?;
+    let d = PermissibleOptions::default();
+    let o = PermissibleOptions {
+        z: z.unwrap_or(d.z),
+        bias,
+        assumption: a.unwrap_or(d.assumption),
+    };
+    Ok((o, z.is_some() || bias || a.is_some()))
+}
+
+/// reflimR's own options, when any was given.
+fn reflim(perc_trunc: Option<f64>, n_min: Option<usize>, lognormal: Option<bool>) -> Option<ReflimOptions> {
+    (perc_trunc.is_some() || n_min.is_some() || lognormal.is_some()).then(|| {
+        let d = ReflimOptions::default();
+        ReflimOptions {
+            lognormal,
+            perc_trunc: perc_trunc.unwrap_or(d.perc_trunc),
+            n_min: n_min.unwrap_or(d.n_min),
+        }
+    })
+}
+
+/// Table 1 of Haeckel et al. (2016) for the limits of a frame (`quantity`, `unit`, `rl1`, `rl2`).
+#[pyfunction]
+#[pyo3(signature = (data, *, z=None, bias=false, assumption=None))]
+pub fn refint_table<'py>(
+    py: Python<'py>,
+    data: PyRef<'py, PyFrame>,
+    z: Option<f64>,
+    bias: bool,
+    assumption: Option<&str>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let (o, _) = permissible(z, bias, assumption)?;
+    let frame = &data.inner;
+    let outcome = run_engine(py, || run_table(frame, &o))?;
+    outcome_dict(py, "refint table", json!({ "data": frame.source }), &o, &outcome)
+}
+
+/// Limits `b` (one or more pairs) compared with `a` by the equivalence limits.
+#[pyfunction]
+#[pyo3(signature = (a, b, *, z=None, bias=false, assumption=None))]
+pub fn refint_compare<'py>(
+    py: Python<'py>,
+    a: (f64, f64),
+    b: Vec<(f64, f64)>,
+    z: Option<f64>,
+    bias: bool,
+    assumption: Option<&str>,
+) -> PyResult<Bound<'py, PyDict>> {
+    if b.is_empty() {
+        return Err(input_error("--b: give at least one pair of limits (lower, upper)"));
+    }
+    let (o, _) = permissible(z, bias, assumption)?;
+    let outcome = run_engine(py, || run_compare(a, &b, &o))?;
+    let pair = |p: &(f64, f64)| json!([p.0, p.1]);
+    let input = json!({ "a": pair(&a), "b": b.iter().map(pair).collect::<Vec<_>>() });
+    outcome_dict(py, "refint compare", input, &o, &outcome)
+}
+
+/// Reference limits of column `value`, per level of `by` when given.
+#[pyfunction]
+#[pyo3(signature = (
+    data, value, *, by=None, method="reflim", transform=None, seed=None, targets=None,
+    perc_trunc=None, n_min=None, lognormal=None, z=None, bias=false, assumption=None
+))]
+#[allow(clippy::too_many_arguments)]
+pub fn refint_estimate<'py>(
+    py: Python<'py>,
+    data: PyRef<'py, PyFrame>,
+    value: String,
+    by: Option<String>,
+    method: &str,
+    transform: Option<&str>,
+    seed: Option<u64>,
+    targets: Option<(f64, f64)>,
+    perc_trunc: Option<f64>,
+    n_min: Option<usize>,
+    lognormal: Option<bool>,
+    z: Option<f64>,
+    bias: bool,
+    assumption: Option<&str>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let (p, given) = permissible(z, bias, assumption)?;
+    let o = EstimateRunOptions {
+        value,
+        by,
+        targets,
+        estimate: EstimateOptions {
+            method: self::method(method)?,
+            transform: self::transform(transform)?,
+            reflim: reflim(perc_trunc, n_min, lognormal),
+            permissible: given.then_some(p),
+            seed,
+        },
+    };
+    let frame = &data.inner;
+    let outcome = run_engine(py, || run_estimate(frame, &o))?;
+    let input = json!({ "data": frame.source });
+    outcome_dict(py, "refint estimate", input, &o.resolved(), &outcome)
+}
+
+/// Limits per level of `by` and pooled, compared, and the decision whether to partition.
+#[pyfunction]
+#[pyo3(signature = (
+    data, value, by, *, method="reflim", transform=None, seed=None, perc_trunc=None, n_min=None,
+    lognormal=None, z=None, bias=false, assumption=None
+))]
+#[allow(clippy::too_many_arguments)]
+pub fn refint_partition<'py>(
+    py: Python<'py>,
+    data: PyRef<'py, PyFrame>,
+    value: String,
+    by: String,
+    method: &str,
+    transform: Option<&str>,
+    seed: Option<u64>,
+    perc_trunc: Option<f64>,
+    n_min: Option<usize>,
+    lognormal: Option<bool>,
+    z: Option<f64>,
+    bias: bool,
+    assumption: Option<&str>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let (p, given) = permissible(z, bias, assumption)?;
+    let o = PartitionOptions {
+        value,
+        by,
+        estimate: EstimateOptions {
+            method: self::method(method)?,
+            transform: self::transform(transform)?,
+            reflim: reflim(perc_trunc, n_min, lognormal),
+            permissible: given.then_some(p),
+            seed,
+        },
+    };
+    let frame = &data.inner;
+    let outcome = run_engine(py, || run_partition(frame, &o))?;
+    let input = json!({ "data": frame.source });
+    outcome_dict(py, "refint partition", input, &o.resolved(), &outcome)
+}

@@ -1,0 +1,69 @@
+"""The package as a user meets it: imports, help() texts, type information, result objects."""
+
+from __future__ import annotations
+
+import json
+import pydoc
+from pathlib import Path
+
+import pandas as pd
+from conftest import DATA
+
+import dimorph
+
+
+def test_installed_package_is_the_wheel():
+    here = Path(dimorph.__file__).parent
+    assert (here / "py.typed").exists() and (here / "_dimorph.pyi").exists()
+    assert any(p.name.startswith("_dimorph") and p.suffix in (".so", ".pyd") for p in here.iterdir())
+    assert dimorph.__version__ == json.loads(dimorph.refint.compare((1, 2), (1, 2)).to_json())["version"]
+
+
+def test_help_shows_the_docstrings():
+    for obj, needle in [
+        (dimorph.glm, "Parameters"),
+        (dimorph.GlmResult.conf_int, "profile"),
+        (dimorph.refint.estimate, "reflimR"),
+        (dimorph.refint.partition, "Harris & Boyd"),
+        (dimorph.lifetable, "HMD"),
+        (dimorph.lifelost, "Riffe"),
+        (dimorph.embed.TSNE, "kl_divergence_"),
+        (dimorph.InputError, "CLI"),
+        (dimorph.Frame, "columns"),
+        (dimorph, "InputError"),
+    ]:
+        assert needle in pydoc.render_doc(obj, renderer=pydoc.plaintext), obj
+
+
+def test_glm_result_objects():
+    r = dimorph.glm("satell ~ width", DATA / "crabs.csv", family="poisson")
+    assert list(r.params.index) == ["(Intercept)", "width"]
+    for s in (r.params, r.bse, r.bse_observed, r.tvalues, r.pvalues):
+        assert isinstance(s, pd.Series) and s.index.name == "term"
+    ci = r.conf_int()
+    assert list(ci.columns) == ["lower", "upper"] and (ci["lower"] < r.params).all()
+    w = r.conf_int("wald")
+    assert ((w["upper"] - w["lower"]) / 2 / r.bse).round(6).nunique() == 1
+    t = r.tidy()
+    assert list(t.columns[:7]) == ["term", "estimate", "std_error", "statistic", "p_value", "conf_low", "conf_high"]
+    g = r.glance()
+    assert len(g) == 1 and g["aic"].iloc[0] == r.aic and g["deviance"].iloc[0] == r.deviance
+    assert set(r.tables) == {"coefficients", "fit", "type3"}
+    assert r.llf < 0 and r.nobs == 173 and r.converged and r.scale == 1.0
+    res = r.residuals("all")
+    assert len(res) == 173 and {"deviance", "pearson", "leverage", "cooks_distance"} <= set(res.columns)
+    assert abs((r.residuals("deviance") ** 2).sum() - r.deviance) < 1e-8
+    p = r.predict(pd.DataFrame({"width": [22.0, 26.0, None, 30.0]}))
+    assert list(p.index) == [0, 1, 2, 3] and p["fitted"].isna().tolist() == [False, False, True, False]
+    assert (p["fitted_lower"] < p["fitted"]).iloc[[0, 1, 3]].all()
+    assert "Call:  glm(formula = satell ~ width" in r.summary()
+    assert "The GENMOD Procedure" in r.summary()
+    assert json.loads(r.to_json())["command"] == "glm"
+    assert "glm satell ~ width" in repr(r)
+
+
+def test_result_tables_have_pandas_types():
+    r = dimorph.lifetable(DATA / "hmd" / "USA", year=2010, sex="female")
+    t = r.table
+    assert t["ex"].dtype == "float64" and len(t) == 111
+    assert r.warnings == r.to_dict()["warnings"]

@@ -1,0 +1,175 @@
+"""Results through Python equal the CLI's: the JSON envelope (every key, option and number, to
+1e-12 relative), the report text, and the error messages. The CLI runs from the repository root
+with the same relative paths, so that even the envelope's ``input`` matches."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+from conftest import assert_same_json, cli_json
+
+import dimorph
+
+pytestmark = pytest.mark.usefixtures("in_repo")
+
+
+def same(py_result, cli_envelope, ignore=()):
+    assert_same_json(json.loads(py_result.to_json()), cli_envelope, ignore=ignore)
+
+
+@pytest.mark.parametrize(
+    "formula,args,kwargs",
+    [
+        ("disease/total ~ snoring", ["--link", "identity"], dict(link="identity")),
+        ("disease/total ~ snoring", ["--family", "binomial", "--binwidth", "0"], dict(family="binomial", binwidth=0.0)),
+        ("satell ~ width + I(width^2)", ["--family", "poisson"], dict(family="poisson")),
+        ("satell ~ width", ["--family", "negbin", "--residuals"], dict(family="negbin", residuals=True)),
+        ("satell ~ C(color) + width", ["--family", "quasipoisson", "--no-profile", "--level", "0.9"],
+         dict(family="quasipoisson", profile=False, level=0.9)),
+    ],
+)
+def test_glm_envelope_and_report_equal_the_cli(cli, formula, args, kwargs):
+    data = "data/snoring.csv" if "snoring" in formula else "data/crabs.csv"
+    r = dimorph.glm(formula, data, **kwargs)
+    same(r, cli_json(cli, "glm", "--data", data, formula, *args))
+    text = cli("glm", "--data", data, formula, *args)
+    assert text.returncode == 0
+    assert r.summary() == text.stdout
+    csv = cli("glm", "--data", data, formula, *args, "--format", "csv").stdout
+    assert list(r.tidy().columns) == csv.splitlines()[0].split(",")
+
+
+def test_glm_predictions_equal_the_cli(cli):
+    r = dimorph.glm("satell ~ width", "data/crabs.csv", family="poisson")
+    env = cli_json(cli, "glm", "--data", "data/crabs.csv", "satell ~ width", "--family", "poisson",
+                   "--predict", "data/crabs.csv")
+    p = r.predict("data/crabs.csv")
+    rows = env["result"]["predictions"]
+    assert len(p) == len(rows) == 173
+    for i, row in enumerate(rows):
+        assert row["line"] == i + 2
+        for k in ("eta", "se_eta", "fitted", "se_fitted"):
+            assert abs(p[k].iloc[i] - row[k]) <= 1e-12 * max(1, abs(row[k]))
+        assert abs(p["fitted_lower"].iloc[i] - row["fitted_ci"][0]) <= 1e-12 * max(1, abs(row["fitted_ci"][0]))
+
+
+def test_glm_from_pandas_equals_the_cli_on_its_file(cli):
+    df = pd.read_csv("data/crabs.csv")
+    r = dimorph.glm("satell ~ width", df, family="poisson")
+    env = cli_json(cli, "glm", "--data", "data/crabs.csv", "satell ~ width", "--family", "poisson")
+    assert r.to_dict()["input"] == {"data": "pandas DataFrame"}
+    same(r, env, ignore={"input", "data"})
+
+
+@pytest.mark.parametrize(
+    "call,args",
+    [
+        (lambda: dimorph.refint.table("data/refint/haeckel2016_table1.csv"),
+         ["table", "--data", "data/refint/haeckel2016_table1.csv"]),
+        (lambda: dimorph.refint.table("data/refint/haeckel2016_table1.csv", z=1.64, bias=True),
+         ["table", "--data", "data/refint/haeckel2016_table1.csv", "--z", "1.64", "--bias"]),
+        (lambda: dimorph.refint.compare((50, 104), (45, 88)), ["compare", "--a", "50,104", "--b", "45,88"]),
+        (lambda: dimorph.refint.compare((50, 104), [(45, 88), (52, 110)], assumption="normal"),
+         ["compare", "--a", "50,104", "--b", "45,88", "--b", "52,110", "--assumption", "normal"]),
+        (lambda: dimorph.refint.estimate("data/refint/reflimr_livertests.csv", "CREA", by="Sex"),
+         ["estimate", "--data", "data/refint/reflimr_livertests.csv", "--value", "CREA", "--by", "Sex"]),
+        (lambda: dimorph.refint.estimate("data/refint/reflimr_livertests.csv", "CREA", targets=(41, 88)),
+         ["estimate", "--data", "data/refint/reflimr_livertests.csv", "--value", "CREA", "--targets", "41,88"]),
+        (lambda: dimorph.refint.estimate("data/refint/referenceintervals_set120.csv", "value", method="direct"),
+         ["estimate", "--data", "data/refint/referenceintervals_set120.csv", "--value", "value", "--method", "direct"]),
+        (lambda: dimorph.refint.estimate("data/refint/reflimr_livertests.csv", "ALB", method="parametric",
+                                         transform="boxcox"),
+         ["estimate", "--data", "data/refint/reflimr_livertests.csv", "--value", "ALB", "--method", "parametric",
+          "--transform", "boxcox"]),
+        (lambda: dimorph.refint.partition("data/refint/reflimr_livertests.csv", "CREA", "Sex"),
+         ["partition", "--data", "data/refint/reflimr_livertests.csv", "--value", "CREA", "--by", "Sex"]),
+        (lambda: dimorph.refint.partition("data/refint/reflimr_livertests.csv", "ALB", "Sex", method="robust",
+                                          z=1.64),
+         ["partition", "--data", "data/refint/reflimr_livertests.csv", "--value", "ALB", "--by", "Sex",
+          "--method", "robust", "--z", "1.64"]),
+    ],
+)
+def test_refint_envelopes_equal_the_cli(cli, call, args):
+    r = call()
+    same(r, cli_json(cli, "refint", *args))
+    assert r.summary() == cli("refint", *args).stdout
+
+
+def test_refint_figures_are_the_cli_files(cli, tmp_path):
+    r = dimorph.refint.partition("data/refint/reflimr_livertests.csv", "CREA", "Sex")
+    p = cli("refint", "partition", "--data", "data/refint/reflimr_livertests.csv", "--value", "CREA", "--by", "Sex",
+            "--out", str(tmp_path))
+    assert p.returncode == 0, p.stderr
+    for name, svg in r.figures.items():
+        assert (tmp_path / name).read_text() == svg
+    for name, t in r.tables.items():
+        cli_t = pd.read_csv(tmp_path / f"{name}.csv")
+        assert list(cli_t.columns) == list(t.columns)
+        assert len(cli_t) == len(t)
+
+
+@pytest.mark.parametrize(
+    "call,args",
+    [
+        (lambda: dimorph.lifetable("data/hmd/USA", year=2010, sex="male"),
+         ["lifetable", "--hmd", "data/hmd/USA", "--year", "2010", "--sex", "male"]),
+        (lambda: dimorph.lifetable(hmd="data/hmd/USA", year=1950, sex="total", smooth=False),
+         ["lifetable", "--hmd", "data/hmd/USA", "--year", "1950", "--sex", "total", "--no-smooth"]),
+        (lambda: dimorph.lifelost("data/hmd/USA", year=2010, causes="data/usa_2010_cod.csv"),
+         ["lifelost", "--hmd", "data/hmd/USA", "--year", "2010", "--causes", "data/usa_2010_cod.csv"]),
+        (lambda: dimorph.lifelost("data/hmd/USA", year=2010, causes="data/usa_2010_cod.csv",
+                                  discretisation="paper", cause_shares="paper", smooth=False, cause="Cardiovascular"),
+         ["lifelost", "--hmd", "data/hmd/USA", "--year", "2010", "--causes", "data/usa_2010_cod.csv",
+          "--discretisation", "paper", "--cause-shares", "paper", "--no-smooth", "--cause", "Cardiovascular"]),
+    ],
+)
+def test_lifetable_envelopes_equal_the_cli(cli, call, args):
+    r = call()
+    same(r, cli_json(cli, *args))
+    assert r.summary() == cli(*args).stdout
+
+
+def test_embed_envelope_equals_the_cli(cli):
+    args = ["--features", "p*", "--knn-method", "exact", "--iter", "60", "--early-iter", "30", "--seed", "7",
+            "--alpha", "0.5", "--threads", "2"]
+    env = cli_json(cli, "embed", "--data", "data/embed/digits.csv", *args, "--quiet")
+    df = pd.read_csv("data/embed/digits.csv")
+    X = df[[c for c in df.columns if c.startswith("p")]].to_numpy()
+    t = dimorph.embed.TSNE(alpha=0.5, knn_method="exact", n_iter=60, early_exaggeration_iter=30, seed=7,
+                           threads=2).fit(X)
+    y = env["result"]["embedding"]["y"]
+    assert t.embedding_.shape == (len(y), 2)
+    for (a, b), (c, d) in zip(t.embedding_.tolist(), y):
+        assert abs(a - c) <= 1e-12 * max(1, abs(c)) and abs(b - d) <= 1e-12 * max(1, abs(d))
+    assert abs(t.kl_divergence_ - env["result"]["embedding"]["kl_divergence"]) <= 1e-12
+    # the whole envelope, but for the column names (x0… for an array, p0_0… in the file) and timings
+    ours = t.result_.to_dict()
+    assert_same_json(ours["result"]["embedding"], env["result"]["embedding"], ignore={"timings"})
+    assert len(ours["result"]["features"]["columns"]) == len(env["result"]["features"]["columns"])
+
+
+def test_error_messages_equal_the_cli(cli):
+    cases = [
+        (lambda: dimorph.glm("satell ~ width", "data/crabs.csv", level=2),
+         ["glm", "--data", "data/crabs.csv", "satell ~ width", "--level", "2"]),
+        (lambda: dimorph.glm("satell ~ nosuch", "data/crabs.csv"),
+         ["glm", "--data", "data/crabs.csv", "satell ~ nosuch"]),
+        (lambda: dimorph.glm("satell ~ width +", "data/crabs.csv"),
+         ["glm", "--data", "data/crabs.csv", "satell ~ width +"]),
+        (lambda: dimorph.refint.estimate("data/refint/reflimr_livertests.csv", "CREA", seed=3),
+         ["refint", "estimate", "--data", "data/refint/reflimr_livertests.csv", "--value", "CREA", "--seed", "3"]),
+        (lambda: dimorph.refint.compare((50, 104), (45, 88), z=-1),
+         ["refint", "compare", "--a", "50,104", "--b", "45,88", "--z", "-1"]),
+        (lambda: dimorph.lifetable("data/hmd/USA", year=1850, sex="male"),
+         ["lifetable", "--hmd", "data/hmd/USA", "--year", "1850", "--sex", "male"]),
+        (lambda: dimorph.lifetable("data/hmd/USA", year=2010, sex="male", radix=0),
+         ["lifetable", "--hmd", "data/hmd/USA", "--year", "2010", "--sex", "male", "--radix", "0"]),
+    ]
+    for call, args in cases:
+        with pytest.raises(dimorph.InputError) as e:
+            call()
+        p = cli(*args)
+        assert p.returncode == 2, (args, p.stdout)
+        assert p.stderr.strip() == f"error: {e.value}", args
