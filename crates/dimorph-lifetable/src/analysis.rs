@@ -3,11 +3,12 @@
 //! (with its cause-deleted table, eq. 9–11); the paper's Tables 1 and 2.
 
 use crate::causes::{Attribution, CauseDeaths};
+use crate::error::{clip, quote, QUOTE_MAX};
 use crate::lifelost::{life_lost_with, LifeLost, Summary};
 use crate::options::LifeLostOptions;
 use crate::population::{MortalityData, Sex};
 use crate::table::{lifetable, Lifetable};
-use crate::variation::{variation, Variation};
+use crate::variation::{undefined_warning, variation, Variation};
 use crate::Error;
 use serde::Serialize;
 
@@ -69,15 +70,17 @@ pub fn analyse(
 ) -> Result<Analysis, Error> {
     if let (Some(c), None) = (only_cause, causes) {
         return Err(Error::Argument(format!(
-            "cause '{c}' asked for, but no cause-of-death data were given (--causes)"
+            "cause {} asked for, but no cause-of-death data were given (--causes)",
+            quote(c)
         )));
     }
     if let (Some(c), Some(cd)) = (only_cause, causes) {
         if !cd.groups.iter().any(|g| g == c) {
             return Err(Error::Argument(format!(
-                "no cause group '{c}' in {} (groups: {})",
+                "no cause group {} in {} (groups: {})",
+                quote(c),
                 cd.source,
-                cd.groups.join(", ")
+                clip(&cd.groups.join(", "), 4 * QUOTE_MAX)
             )));
         }
     }
@@ -94,18 +97,18 @@ pub fn analyse(
         let table = lifetable(data, year, sex, &opts.lifetable)?;
         warnings.extend(table.warnings.iter().cloned());
         let var = variation(&table);
+        warnings.extend(undefined_warning(&table, &var));
         let deaths = if opts.stationary {
             stationary_deaths(&table, pop.deaths.iter().sum())
         } else {
             pop.deaths.clone()
         };
-        let mut results = vec![life_lost_with(
-            "All",
-            &deaths,
-            &table,
-            opts.discretisation,
-            opts.save_point,
-        )?];
+        let in_source =
+            |e: Error, cause: &str| e.in_source(&format!("{} ({year} {sex}, {})", data.source, quote(cause)));
+        let mut results = vec![
+            life_lost_with("All", &deaths, &table, opts.discretisation, opts.save_point)
+                .map_err(|e| in_source(e, "All"))?,
+        ];
         let mut attribution = None;
         if let Some(cd) = causes {
             let at = cd.attribute_with(pop, opts.cause_shares)?;
@@ -115,7 +118,7 @@ pub fn analyse(
                     continue;
                 }
                 let t = if opts.delete_cause {
-                    table.cause_deleted(&at.share[g])?
+                    table.cause_deleted(&at.share[g]).map_err(|e| in_source(e, name))?
                 } else {
                     table.clone()
                 };
@@ -124,10 +127,19 @@ pub fn analyse(
                 } else {
                     at.deaths[g].clone()
                 };
-                results.push(life_lost_with(name, &dc, &t, opts.discretisation, opts.save_point)?);
+                results.push(
+                    life_lost_with(name, &dc, &t, opts.discretisation, opts.save_point)
+                        .map_err(|e| in_source(e, name))?,
+                );
             }
             attribution = Some(at);
         }
+        warnings.extend(results.iter().filter(|r| r.summary.deaths <= 0.0).map(|r| {
+            format!(
+                "{year} {sex}, {}: no deaths to save, so its means (Table 2) are undefined (NA)",
+                quote(&r.cause)
+            )
+        }));
         out.push(SexResult {
             sex,
             lifetable: table,

@@ -20,8 +20,9 @@
 //! and 4 % of the Infant deaths, which is what separates the paper's Table 1 from the
 //! single-age shares of the same counts.
 
+use crate::error::{quote, show};
 use crate::options::CauseShares;
-use crate::population::{Population, Sex};
+use crate::population::{Population, Sex, MAX_COUNT};
 pub use crate::spline::{fmm_spline, Spline};
 use crate::Error;
 use serde::Serialize;
@@ -100,6 +101,56 @@ fn order_groups(mut g: Vec<String>) -> Vec<String> {
     g
 }
 
+/// The rows of one year and sex: age bits → (age, open, deaths by group, first file line).
+type ByAge = BTreeMap<u64, (f64, bool, Vec<f64>, usize)>;
+
+/// The ages of one year and sex in cause-of-death data: single years or abridged groups from 0,
+/// the last open; errors name the lines.
+fn check_ages(source: &str, year: i32, sex: Sex, by_age: &ByAge, last_is_open: bool) -> Result<(), Error> {
+    let err = |msg: String| Error::Ages {
+        source_name: source.into(),
+        year,
+        sex: sex.to_string(),
+        msg,
+    };
+    let rows: Vec<&(f64, bool, Vec<f64>, usize)> = by_age.values().collect();
+    let age: Vec<f64> = rows.iter().map(|r| r.0).collect();
+    let Some(first) = rows.first() else {
+        return Err(err("no ages".into()));
+    };
+    if first.0 != 0.0 {
+        return Err(err(format!(
+            "cause-of-death ages must start at 0, the first is {} (line {})",
+            first.0, first.3
+        )));
+    }
+    let single = age.windows(2).all(|w| w[1] - w[0] == 1.0);
+    let abridged = age.len() > 2 && age[1] == 1.0 && age[2] == 5.0 && age[2..].windows(2).all(|w| w[1] - w[0] == 5.0);
+    if !(single || abridged) {
+        // the first gap that breaks the pattern the ages start with
+        let looks_abridged = age.len() > 2 && age[1] == 1.0 && age[2] == 5.0;
+        let k = if looks_abridged {
+            (3..rows.len()).find(|&k| age[k] - age[k - 1] != 5.0)
+        } else {
+            (1..rows.len()).find(|&k| age[k] - age[k - 1] != 1.0)
+        }
+        .unwrap_or(1);
+        let (a, b) = (rows[k - 1], rows[k]);
+        return Err(err(format!(
+            "cause-of-death ages {} (line {}) and {} (line {}) are not consecutive: missing ages?",
+            a.0, a.3, b.0, b.3
+        )));
+    }
+    if !last_is_open && !rows.last().is_some_and(|r| r.1) {
+        let last = rows[rows.len() - 1];
+        return Err(err(format!(
+            "the last cause-of-death age, {} (line {}), is not marked as the open age group",
+            last.0, last.3
+        )));
+    }
+    Ok(())
+}
+
 impl CauseDeaths {
     /// Builds the tables from rows; deaths of rows sharing year, sex, age and group are added.
     pub fn from_rows(source: &str, rows: Vec<CauseRow>, last_is_open: bool) -> Result<CauseDeaths, Error> {
@@ -111,17 +162,16 @@ impl CauseDeaths {
         }
         let groups = order_groups(names);
         let gi: BTreeMap<&str, usize> = groups.iter().enumerate().map(|(i, g)| (g.as_str(), i)).collect();
-        // (year, sex) -> age bits -> (age, open, deaths by group)
-        type ByAge = BTreeMap<u64, (f64, bool, Vec<f64>)>;
         let mut acc: BTreeMap<(i32, Sex), ByAge> = BTreeMap::new();
         for r in &rows {
-            if !r.deaths.is_finite() || r.deaths < 0.0 {
+            if !(r.deaths.is_finite() && (0.0..=MAX_COUNT).contains(&r.deaths)) {
                 return Err(Error::row(
                     source,
                     r.line,
                     format!(
-                        "deaths '{}' for cause '{}' must be a non-negative number",
-                        r.deaths, r.cause
+                        "deaths '{}' for cause {} must be a non-negative number, at most 10^12",
+                        show(r.deaths),
+                        quote(&r.cause)
                     ),
                 ));
             }
@@ -129,45 +179,17 @@ impl CauseDeaths {
                 .entry((r.year, r.sex))
                 .or_default()
                 .entry(r.age.to_bits())
-                .or_insert((r.age, false, vec![0.0; groups.len()]));
+                .or_insert((r.age, false, vec![0.0; groups.len()], r.line));
             e.1 |= r.open;
             e.2[gi[r.cause.as_str()]] += r.deaths;
         }
         let mut tables = BTreeMap::new();
         for ((year, sex), by_age) in acc {
-            let age: Vec<f64> = by_age.values().map(|v| v.0).collect();
-            let err = |msg: String| Error::Ages {
-                source_name: source.into(),
-                year,
-                sex: sex.to_string(),
-                msg,
-            };
-            if age.first() != Some(&0.0) {
-                return Err(err(format!(
-                    "cause-of-death ages must start at 0, the first is {}",
-                    age[0]
-                )));
-            }
-            let single = age.windows(2).all(|w| w[1] - w[0] == 1.0);
-            let abridged =
-                age.len() > 2 && age[1] == 1.0 && age[2] == 5.0 && age[2..].windows(2).all(|w| w[1] - w[0] == 5.0);
-            if !(single || abridged) {
-                let w = age.windows(2).find(|w| w[1] - w[0] != 1.0).unwrap_or(&age[..2]);
-                return Err(err(format!(
-                    "cause-of-death ages {} and {} are not consecutive: missing ages?",
-                    w[0], w[1]
-                )));
-            }
-            let opens: Vec<bool> = by_age.values().map(|v| v.1).collect();
-            if !last_is_open && !opens.last().copied().unwrap_or(false) {
-                return Err(err(
-                    "the last cause-of-death age is not marked as the open age group".into()
-                ));
-            }
+            check_ages(source, year, sex, &by_age, last_is_open)?;
             tables.insert(
                 (year, sex),
                 CauseTable {
-                    age,
+                    age: by_age.values().map(|v| v.0).collect(),
                     deaths: by_age.into_values().map(|v| v.2).collect(),
                 },
             );

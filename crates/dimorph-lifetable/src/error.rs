@@ -1,12 +1,79 @@
-//! The engine's error type: every variant names the file, line, age, year or option at fault.
+//! The engine's error type: every variant names the file, line, age, year or option at fault,
+//! and quotes at most [`QUOTE_MAX`] characters of a cell ([`quote`]), so that a 1 MB cell never
+//! becomes a 1 MB message.
 
 use dimorph_core::{Located, Location};
+use dimorph_data::DataError;
+
+/// The most characters of a cell, a name or a list that a message quotes.
+pub const QUOTE_MAX: usize = 60;
+
+/// `s` cut to `max` characters, with `…` when cut. // KERNEL? (every reader quotes cells)
+pub fn clip(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        Some((at, _)) => format!("{}…", &s[..at]),
+        None => s.to_string(),
+    }
+}
+
+/// A number as a message shows it: Rust's shortest round-trip form, in scientific notation at
+/// 10^15 and above or below 10^-4 (`1e308`, never 309 digits).
+pub fn show(x: f64) -> String {
+    let a = x.abs();
+    if x.is_finite() && a != 0.0 && !(1e-4..1e15).contains(&a) {
+        format!("{x:e}")
+    } else {
+        format!("{x}")
+    }
+}
+
+/// A cell as a message quotes it: `'text'`, cut to [`QUOTE_MAX`] characters with `…`, and
+/// control characters (a NUL byte, a newline) shown as escapes.
+pub fn quote(s: &str) -> String {
+    let shown: String = clip(s, QUOTE_MAX)
+        .chars()
+        .flat_map(|c| {
+            if c.is_control() {
+                c.escape_default().collect::<Vec<_>>()
+            } else {
+                vec![c]
+            }
+        })
+        .collect();
+    format!("'{shown}'")
+}
+
+/// The message of a data-reader error with every quoted cell, name and list cut to a few dozen
+/// characters. // KERNEL? (dimorph-data quotes whole cells)
+fn data_message(e: &DataError) -> String {
+    match e {
+        DataError::NotNumeric {
+            path,
+            column,
+            line,
+            value,
+        } => format!(
+            "{path}: column {} must be numeric, but line {line} holds {}",
+            quote(column),
+            quote(value)
+        ),
+        DataError::UnknownColumn { path, name, available } => format!(
+            "{path}: line 1: no column named {} in the header (columns are: {})",
+            quote(name),
+            clip(available, 4 * QUOTE_MAX)
+        ),
+        DataError::Parse { path, line, msg } => format!("{path}: line {line}: {}", clip(msg, 4 * QUOTE_MAX)),
+        DataError::Format { path, msg } => format!("{path}: {}", clip(msg, 4 * QUOTE_MAX)),
+        other => other.to_string(),
+    }
+}
 
 /// Errors of the life-table engine. All of them are bad input (the CLI exits with code 2).
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error(transparent)]
-    Data(#[from] dimorph_data::DataError),
+    /// A CSV or Parquet file that cannot be read (the file, line and column named).
+    #[error("{}", data_message(.0))]
+    Data(#[from] DataError),
     #[error("{path}: cannot read the file: {source}")]
     Io {
         path: String,
@@ -15,13 +82,13 @@ pub enum Error {
     },
     /// A Human Mortality Database text file whose header is not the HMD layout.
     #[error("{}not an HMD 1x1 file header: {}", .0.at, .0.error)]
-    HmdHeader(Located<String>),
+    HmdHeader(Box<Located<String>>),
     /// A value that cannot be used, located by file and line (and column where there is one).
     #[error("{0}")]
-    Row(Located<String>),
+    Row(Box<Located<String>>),
     /// An option that cannot be used, named as the CLI spells it.
     #[error("{0}")]
-    Option(Located<String>),
+    Option(Box<Located<String>>),
     /// The data have no rows for the requested year or sex.
     #[error("{source_name}: no data for {what} (available: {available})")]
     NotFound {
@@ -51,19 +118,50 @@ pub enum Error {
     Argument(String),
 }
 
+/// The `source_name` of an [`Error::Value`] raised where the data's source is not known;
+/// [`Error::in_source`] replaces it.
+pub(crate) const UNNAMED_SOURCE: &str = "life table";
+
 impl Error {
+    /// The same error naming `source` (the data's file or folder) where it named none: a
+    /// value or argument error raised while building a table from rates.
+    pub fn in_source(self, source: &str) -> Error {
+        match self {
+            Error::Argument(msg) if !msg.starts_with(source) => Error::Argument(format!("{source}: {msg}")),
+            Error::Value {
+                source_name,
+                year,
+                sex,
+                age,
+                msg,
+            } if source_name == UNNAMED_SOURCE => Error::Value {
+                source_name: source.into(),
+                year,
+                sex,
+                age,
+                msg,
+            },
+            e => e,
+        }
+    }
     /// A bad value at `line` of the file `path`.
     pub fn row(path: impl Into<String>, line: usize, msg: impl Into<String>) -> Error {
-        Error::Row(Location::file(path).line(line).wrap(msg.into()))
+        Error::Row(Box::new(Location::file(path).line(line).wrap(msg.into())))
     }
     /// A bad value at a located place (file, line, column).
     pub fn at(at: Location, msg: impl Into<String>) -> Error {
-        Error::Row(at.wrap(msg.into()))
+        Error::Row(Box::new(at.wrap(msg.into())))
     }
 }
 
 impl From<Located<String>> for Error {
     fn from(e: Located<String>) -> Self {
+        Error::Option(Box::new(e))
+    }
+}
+
+impl From<Box<Located<String>>> for Error {
+    fn from(e: Box<Located<String>>) -> Self {
         Error::Option(e)
     }
 }

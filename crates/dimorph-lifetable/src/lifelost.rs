@@ -221,7 +221,8 @@ fn check(cause: &str, deaths: &[f64], table: &Lifetable) -> Result<(), Error> {
     if let Some(i) = deaths.iter().position(|d| !(d.is_finite() && *d >= 0.0)) {
         return Err(Error::Argument(format!(
             "{cause}: deaths at age {} are {}: they must be non-negative",
-            table.age[i], deaths[i]
+            table.age[i],
+            crate::error::show(deaths[i])
         )));
     }
     Ok(())
@@ -345,7 +346,8 @@ pub fn life_lost_paper(cause: &str, deaths: &[f64], table: &Lifetable) -> Result
     if let Some(i) = table.mx.iter().position(|m| !(m.is_finite() && *m >= 0.0)) {
         return Err(Error::Argument(format!(
             "{cause}: the rate at age {} is {}: the paper's discretisation needs finite non-negative rates",
-            table.age[i], table.mx[i]
+            table.age[i],
+            crate::error::show(table.mx[i])
         )));
     }
     // l(0..=ω+1), radix 1: the open age is closed after one year at its rate

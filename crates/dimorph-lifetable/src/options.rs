@@ -9,6 +9,14 @@
 
 use dimorph_core::location::{bad_argument, Located};
 use serde::Serialize;
+use std::ops::RangeInclusive;
+
+/// A refused option: the message, located at the option as the CLI spells it (boxed: a
+/// [`Located`] is larger than a `Result` should carry).
+pub type OptionError = Box<Located<String>>;
+
+/// The radix l(0) a table may have (`--radix`): 1 (proportions) to 10^9; the HMD uses 100,000.
+pub const RADIX: RangeInclusive<f64> = 1.0..=1e9;
 
 /// How deaths are placed inside an age group (see `table`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -68,7 +76,7 @@ pub enum CauseShares {
 /// Life-table options (HMD defaults). `dimorph lifetable`; also the table of `dimorph lifelost`.
 #[derive(Debug, Clone, Copy, Serialize)]
 pub struct LifeTableOptions {
-    /// Radix l(0) (`--radix`); 100,000 by default.
+    /// Radix l(0) (`--radix`), from 1 to 10^9 ([`RADIX`]); 100,000 by default.
     pub radix: f64,
     /// Within-group placement of deaths: HMD a(x) (default) or a constant hazard
     /// (`--constant-hazard`).
@@ -91,12 +99,17 @@ impl Default for LifeTableOptions {
 }
 
 impl LifeTableOptions {
-    /// Refuses a radix that is not a positive finite number.
-    pub fn validate(&self) -> Result<(), Located<String>> {
-        if !(self.radix.is_finite() && self.radix > 0.0) {
-            return Err(bad_argument(
+    /// Refuses a radix outside [`RADIX`] (or not a number).
+    pub fn validate(&self) -> Result<(), OptionError> {
+        if !RADIX.contains(&self.radix) {
+            return Err(refuse(
                 "--radix",
-                format!("must be a positive number, got {}", self.radix),
+                format!(
+                    "must be a positive number from {} to {} (100000 by default), got {}",
+                    RADIX.start(),
+                    RADIX.end(),
+                    crate::error::show(self.radix)
+                ),
             ));
         }
         Ok(())
@@ -144,7 +157,7 @@ impl Default for LifeLostOptions {
 
 impl LifeLostOptions {
     /// Refuses a bad life-table option and a save point the discretisation does not use.
-    pub fn validate(&self) -> Result<(), Located<String>> {
+    pub fn validate(&self) -> Result<(), OptionError> {
         self.lifetable.validate()?;
         if self.discretisation == Discretisation::Paper && self.save_point != SavePoint::default() {
             return Err(save_at_not_applicable());
@@ -155,7 +168,7 @@ impl LifeLostOptions {
     /// Sets where deaths are saved from an option that may not have been given (`--save-at`):
     /// given with the paper's discretisation it is refused, whatever its value, since that
     /// discretisation saves every death at mid-year.
-    pub fn with_save_at(mut self, save_at: Option<SavePoint>) -> Result<Self, Located<String>> {
+    pub fn with_save_at(mut self, save_at: Option<SavePoint>) -> Result<Self, OptionError> {
         if let Some(s) = save_at {
             if self.discretisation == Discretisation::Paper {
                 return Err(save_at_not_applicable());
@@ -166,20 +179,25 @@ impl LifeLostOptions {
     }
 
     /// Refuses the options that need cause-of-death data when there are none.
-    pub fn validate_without_causes(&self) -> Result<(), Located<String>> {
+    pub fn validate_without_causes(&self) -> Result<(), OptionError> {
         let why = "applies to cause-of-death data only; give --causes FILE (or a 'cause' column in --data)";
         if self.cause_shares != CauseShares::default() {
-            return Err(bad_argument("--cause-shares", why));
+            return Err(refuse("--cause-shares", why));
         }
         if !self.delete_cause {
-            return Err(bad_argument("--keep-cause", why));
+            return Err(refuse("--keep-cause", why));
         }
         Ok(())
     }
 }
 
-fn save_at_not_applicable() -> Located<String> {
-    bad_argument(
+/// The option `name` refused with `msg`.
+fn refuse(name: &str, msg: impl Into<String>) -> OptionError {
+    Box::new(bad_argument(name, msg))
+}
+
+fn save_at_not_applicable() -> OptionError {
+    refuse(
         "--save-at",
         "applies to --discretisation continuous only (the paper's discretisation saves deaths at mid-year)",
     )
@@ -197,7 +215,7 @@ mod tests {
         };
         assert_eq!(
             o.validate().map_err(|e| e.to_string()),
-            Err("--radix: must be a positive number, got 0".into())
+            Err("--radix: must be a positive number from 1 to 1000000000 (100000 by default), got 0".into())
         );
         let paper = LifeLostOptions {
             discretisation: Discretisation::Paper,

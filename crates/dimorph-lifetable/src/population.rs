@@ -5,9 +5,37 @@
 //! Every population is checked when it is built: ages start at 0, are neither missing nor
 //! repeated, end in an open age group; deaths are finite and non-negative; no deaths without
 //! exposure. Errors name the file, the line (or year, sex and age) and what is wrong.
+//!
+//! Bounds that no real population reaches ([`MAX_AGE`], [`YEARS`], [`MAX_COUNT`]) are refused
+//! by the readers, so that an absurd value gives a message rather than an overflow or an
+//! infinity further on.
 
+use crate::error::show;
 use crate::Error;
 use std::collections::BTreeMap;
+use std::ops::RangeInclusive;
+
+/// The highest age a file may hold (the HMD's open age is 110+; nobody has lived to 123).
+pub const MAX_AGE: f64 = 150.0;
+
+/// The years a file or `--year` may name.
+pub const YEARS: RangeInclusive<i32> = 1..=9999;
+
+/// The largest death count or exposure (person-years) of one age group: 10^12, over a hundred
+/// times the world's population, so that sums over ages, sexes and causes stay finite.
+pub const MAX_COUNT: f64 = 1e12;
+
+/// Refuses a year outside [`YEARS`], naming `--year`.
+pub fn check_year(year: i32) -> Result<(), Error> {
+    if YEARS.contains(&year) {
+        Ok(())
+    } else {
+        Err(Error::from(dimorph_core::location::bad_argument(
+            "--year",
+            format!("must be a year from {} to {}, got {year}", YEARS.start(), YEARS.end()),
+        )))
+    }
+}
 
 /// Sex of a population. HMD files carry `Female`, `Male` and `Total` columns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
@@ -73,7 +101,8 @@ impl Population {
     }
 }
 
-/// One raw row before checking: age start, open flag, deaths, exposure, file line.
+/// One raw row before checking: age start, open flag, deaths, exposure, the file lines of the
+/// deaths and of the exposure (the same line of a tidy file; two files of an HMD folder).
 #[derive(Debug, Clone)]
 pub(crate) struct RawRow {
     pub age: f64,
@@ -81,11 +110,14 @@ pub(crate) struct RawRow {
     pub deaths: f64,
     pub exposure: f64,
     pub line: usize,
+    pub exposure_line: usize,
 }
 
-/// Builds and checks a [`Population`] from raw rows (any order).
+/// Builds and checks a [`Population`] from raw rows (any order). `source` holds the deaths,
+/// `exposure_source` the exposures (the same file for tidy data).
 pub(crate) fn build_population(
     source: &str,
+    exposure_source: &str,
     year: i32,
     sex: Sex,
     mut rows: Vec<RawRow>,
@@ -159,29 +191,55 @@ pub(crate) fn build_population(
     }
     for (i, r) in rows.iter().enumerate() {
         let open = i == n - 1;
-        let val_err = |msg: String| Error::Value {
-            source_name: format!("{source} line {}", r.line),
+        let err_at = |file: &str, line: usize, msg: String| Error::Value {
+            source_name: format!("{file} line {line}"),
             year,
             sex: sex.to_string(),
             age: age_label(r.age, open),
             msg,
         };
+        let d_err = |msg: String| err_at(source, r.line, msg);
+        let e_err = |msg: String| err_at(exposure_source, r.exposure_line, msg);
+        let both = if exposure_source == source {
+            String::new()
+        } else {
+            format!(" ({exposure_source} line {})", r.exposure_line)
+        };
         if !r.deaths.is_finite() {
-            return Err(val_err("deaths are missing or not finite".into()));
+            return Err(d_err("deaths are missing or not finite".into()));
         }
         if r.deaths < 0.0 {
-            return Err(val_err(format!("negative deaths ({})", r.deaths)));
+            return Err(d_err(format!("negative deaths ({})", show(r.deaths))));
+        }
+        if r.deaths > MAX_COUNT {
+            return Err(d_err(format!(
+                "deaths ({}) above 10^12, a hundred times the world's population: not a count",
+                show(r.deaths)
+            )));
         }
         if !r.exposure.is_finite() {
-            return Err(val_err("exposure is missing or not finite".into()));
+            return Err(e_err("exposure is missing or not finite".into()));
         }
         if r.exposure < 0.0 {
-            return Err(val_err(format!("negative exposure ({})", r.exposure)));
+            return Err(e_err(format!("negative exposure ({})", show(r.exposure))));
+        }
+        if r.exposure > MAX_COUNT {
+            return Err(e_err(format!(
+                "exposure ({}) above 10^12 person-years, a hundred times the world's population: not a count",
+                show(r.exposure)
+            )));
         }
         if r.exposure == 0.0 && r.deaths > 0.0 {
-            return Err(val_err(format!(
-                "{} deaths with zero exposure: the death rate is undefined",
-                r.deaths
+            return Err(d_err(format!(
+                "{} deaths with zero exposure{both}: the death rate is undefined",
+                show(r.deaths)
+            )));
+        }
+        if r.exposure > 0.0 && !(r.deaths / r.exposure).is_finite() {
+            return Err(d_err(format!(
+                "{} deaths over an exposure of {}{both}: the death rate is too large to be a number (undefined)",
+                show(r.deaths),
+                show(r.exposure)
             )));
         }
     }

@@ -27,6 +27,15 @@ pub fn thousands(x: f64) -> String {
     }
 }
 
+/// `x` with `d` decimals, or `undefined` when it is not a finite number (a warning says why).
+pub fn number(x: f64, d: usize) -> String {
+    if x.is_finite() {
+        fixed(x, d)
+    } else {
+        "undefined".into()
+    }
+}
+
 /// The life table as HMD prints it (mx, qx 5 decimals; ax 2; lx, dx, Lx, Tx whole; ex 2).
 pub fn lifetable_table(t: &Lifetable) -> Table {
     let title = format!(
@@ -75,11 +84,11 @@ pub fn variation_table(rows: &[(String, Variation)]) -> Table {
     for (name, v) in rows {
         t.row([
             name.clone(),
-            fixed(v.e0, 2),
-            fixed(v.e_dagger, 2),
-            fixed(v.keyfitz_h, 4),
-            fixed(v.gini, 4),
-            fixed(v.sd, 2),
+            number(v.e0, 2),
+            number(v.e_dagger, 2),
+            number(v.keyfitz_h, 4),
+            number(v.gini, 4),
+            number(v.sd, 2),
         ]);
     }
     t

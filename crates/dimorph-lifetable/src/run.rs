@@ -13,11 +13,11 @@ use crate::analysis::{analyse, Analysis, Table1Row, Table2Row};
 use crate::causes::CauseDeaths;
 use crate::figures::Perspective;
 use crate::options::{LifeLostOptions, LifeTableOptions};
-use crate::population::{MortalityData, Sex};
+use crate::population::{check_year, MortalityData, Sex};
 use crate::report;
 use crate::table::{lifetable, Lifetable};
 use crate::tidy::{self, Matrix};
-use crate::variation::{variation, Variation};
+use crate::variation::{undefined_warning, variation, Variation};
 use crate::Error;
 use dimorph_core::OutputFile;
 use dimorph_report::Outcome;
@@ -47,8 +47,10 @@ pub fn run_lifetable(
     opts: &LifeTableOptions,
 ) -> Result<Outcome<LifeTableResult>, Error> {
     opts.validate()?;
+    check_year(year)?;
     let t = lifetable(data, year, sex, opts)?;
     let v = variation(&t);
+    let undefined = undefined_warning(&t, &v);
     let mut o = Outcome::new(LifeTableResult {
         source: data.source.clone(),
         label: data.label.clone(),
@@ -58,18 +60,70 @@ pub fn run_lifetable(
         variation: v,
     });
     let r = &o.result;
-    o.summary
-        .push(format!("{}, {year}, {sex}: e0 = {:.2} years", r.label, v.e0));
     o.summary.push(format!(
-        "lifespan variation: e-dagger = {:.2}, Keyfitz H = {:.4}, Gini = {:.4}, SD = {:.2}",
-        v.e_dagger, v.keyfitz_h, v.gini, v.sd
+        "{}, {year}, {sex}: e0 = {} years",
+        r.label,
+        report::number(v.e0, 2)
+    ));
+    o.summary.push(format!(
+        "lifespan variation: e-dagger = {}, Keyfitz H = {}, Gini = {}, SD = {}",
+        report::number(v.e_dagger, 2),
+        report::number(v.keyfitz_h, 4),
+        report::number(v.gini, 4),
+        report::number(v.sd, 2)
     ));
     o.sections.push(report::lifetable_section(&r.lifetable, &v, &r.label));
     o.tables.push(tidy::lifetable(&r.lifetable));
     o.tables.push(tidy::variation(year, &[(sex, v)]));
     o.warnings = data.notes.clone();
     o.warnings.extend(o.result.lifetable.warnings.iter().cloned());
+    o.warnings.extend(undefined);
+    check_defined(&o.tables, &o.warnings, &data.source)?;
     Ok(o)
+}
+
+/// The last guard against a silent NaN or infinity: every number of the tidy tables is finite,
+/// or a warning says which values are undefined and why. A value that is neither is refused
+/// (an error naming the table, row and column) rather than written.
+fn check_defined(tables: &[dimorph_core::TidyTable], warnings: &[String], source: &str) -> Result<(), Error> {
+    if warnings.iter().any(|w| w.contains("undefined")) {
+        return Ok(());
+    }
+    for t in tables {
+        for (r, row) in t.rows.iter().enumerate() {
+            for (c, cell) in row.iter().enumerate() {
+                if matches!(cell, dimorph_core::Cell::Num(x) if !x.is_finite()) {
+                    return Err(Error::Argument(format!(
+                        "{source}: table {}, row {}, column '{}' is not a finite number, and no reason is known \
+                         (an internal check; please report it with the data)",
+                        t.name,
+                        r + 1,
+                        t.columns[c]
+                    )));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Refuses a sex that a life-lost analysis does not compare (total) and an empty list.
+pub fn check_lifelost_sexes(sexes: &[Sex]) -> Result<(), Error> {
+    if sexes.contains(&Sex::Total) {
+        return Err(Error::from(dimorph_core::location::bad_argument(
+            "--sex",
+            "total is not supported by lifelost: life lost is computed for females and males and compared \
+             side by side (Tables 1-2, back-to-back pyramids); give female, male or both \
+             (dimorph lifetable --sex total gives the table of both sexes together)",
+        )));
+    }
+    if sexes.is_empty() {
+        return Err(Error::from(dimorph_core::location::bad_argument(
+            "--sex",
+            "no sex to analyse: give female, male or both",
+        )));
+    }
+    Ok(())
 }
 
 /// The result of [`run_lifelost`] (`result` of `dimorph lifelost --format json`): the analysis
@@ -96,6 +150,8 @@ pub fn run_lifelost(
     opts: &LifeLostOptions,
 ) -> Result<Outcome<LifeLostResult>, Error> {
     opts.validate()?;
+    check_year(year)?;
+    check_lifelost_sexes(sexes)?;
     if causes.is_none() {
         opts.validate_without_causes()?;
     }
@@ -116,6 +172,7 @@ pub fn run_lifelost(
         table2: an.table2(),
         analysis: an,
     };
+    check_defined(&tables, &warnings, &data.source)?;
     let mut o = Outcome::new(result).section(section);
     o.summary = summary;
     o.tables = tables;
@@ -131,16 +188,18 @@ pub fn lifelost_summary(an: &Analysis) -> Vec<String> {
         let Some(all) = s.results.first() else { continue };
         let m = all.summary;
         out.push(format!(
-            "{}: e0 {:.2}; {} deaths saved once win {} person-years ({:.1} each)",
+            "{}: e0 {}; {} deaths saved once win {} person-years ({} each)",
             s.sex,
-            s.lifetable.e0(),
+            report::number(s.lifetable.e0(), 2),
             report::thousands(m.deaths),
             report::thousands(m.years_won),
-            m.mean_years_left
+            report::number(m.mean_years_left, 1)
         ));
         out.push(format!(
-            "  mean age at death {:.1}, at saving {:.1}; the years won are lived at {:.1} on average",
-            m.mean_age_at_death, m.mean_age_at_saving, m.mean_age_lived
+            "  mean age at death {}, at saving {}; the years won are lived at {} on average",
+            report::number(m.mean_age_at_death, 1),
+            report::number(m.mean_age_at_saving, 1),
+            report::number(m.mean_age_lived, 1)
         ));
     }
     out

@@ -7,12 +7,17 @@
 //! within-interval assumption, [`AxMethod::ConstantHazard`] (q = 1 − e^{−nm}, L = d/m), makes
 //! every column exact for piecewise-constant hazards; it is what closed-form tests use.
 
+use crate::error::show;
 use crate::identities;
 use crate::kannisto::{self, KannistoFit};
-use crate::options::{AxMethod, LifeTableOptions, Smoothing};
+use crate::options::{AxMethod, LifeTableOptions, Smoothing, RADIX};
 use crate::population::{age_label, MortalityData, Population, Sex};
 use crate::Error;
 use serde::Serialize;
+
+/// The smallest death rate that closes the open age group (a = 1/m at most a million years);
+/// a smaller one is refused rather than turned into astronomical person-years.
+pub const MIN_OPEN_RATE: f64 = 1e-6;
 
 /// A period life table. Column vectors are aligned with `age`; the last row is the open group.
 #[derive(Debug, Clone, Serialize)]
@@ -153,8 +158,13 @@ impl Lifetable {
                 "a life table needs at least two age groups of equal-length columns".into(),
             ));
         }
-        if !(radix.is_finite() && radix > 0.0) {
-            return Err(Error::Argument(format!("radix must be positive, got {radix}")));
+        if !RADIX.contains(&radix) {
+            return Err(Error::Argument(format!(
+                "the radix must be from {} to {}, got {}",
+                RADIX.start(),
+                RADIX.end(),
+                show(radix)
+            )));
         }
         let who = |i: usize| {
             format!(
@@ -167,8 +177,9 @@ impl Lifetable {
         for (i, m) in mx.iter().enumerate() {
             if !(m.is_finite() && *m >= 0.0) {
                 return Err(Error::Argument(format!(
-                    "{}: the death rate {m} is not a finite non-negative number",
-                    who(i)
+                    "{}: the death rate {} is not a finite non-negative number",
+                    who(i),
+                    show(*m)
                 )));
             }
         }
@@ -176,6 +187,14 @@ impl Lifetable {
             return Err(Error::Argument(format!(
                 "{}: the open age group has a death rate of 0, so it cannot be closed (a = 1/m)",
                 who(n - 1)
+            )));
+        }
+        if mx[n - 1] < MIN_OPEN_RATE {
+            return Err(Error::Argument(format!(
+                "{}: the open age group's death rate, {}, is below {MIN_OPEN_RATE:e}: closing the table with it \
+                 (a = 1/m) would give a life expectancy of over a million years there",
+                who(n - 1),
+                show(mx[n - 1])
             )));
         }
         let mut warnings = Vec::new();
@@ -187,6 +206,25 @@ impl Lifetable {
         let big_lx = person_years(width, mx, &ax, &lx, &dx, ax_method);
         let big_tx = identities::big_lx_to_tx(&big_lx);
         let ex = identities::tx_to_ex(&big_tx, &lx);
+        let columns = [
+            ("q", &qx),
+            ("a", &ax),
+            ("l", &lx),
+            ("d", &dx),
+            ("L", &big_lx),
+            ("T", &big_tx),
+            ("e", &ex),
+        ];
+        for (name, col) in columns {
+            if let Some(i) = col.iter().position(|v| !v.is_finite()) {
+                return Err(Error::Argument(format!(
+                    "{}: the life table is undefined: {name}(x) = {} is not a finite number (death rate m = {:e})",
+                    who(i),
+                    col[i],
+                    mx[i]
+                )));
+            }
+        }
         Ok(Lifetable {
             year,
             sex,
@@ -253,7 +291,7 @@ impl Lifetable {
         }
         if let Some(i) = mx.iter().position(|m| m.is_nan()) {
             return Err(Error::Value {
-                source_name: "life table".into(),
+                source_name: crate::error::UNNAMED_SOURCE.into(),
                 year: pop.year,
                 sex: pop.sex.to_string(),
                 age: age_label(pop.age[i], i == n - 1),
@@ -307,7 +345,7 @@ impl Lifetable {
 /// computed from both sexes' deaths when the data hold both.
 pub fn lifetable(data: &MortalityData, year: i32, sex: Sex, opts: &LifeTableOptions) -> Result<Lifetable, Error> {
     let pop = data.get(year, sex)?;
-    Lifetable::from_population(pop, opts, replace_from_both(data, year, pop))
+    Lifetable::from_population(pop, opts, replace_from_both(data, year, pop)).map_err(|e| e.in_source(&data.source))
 }
 
 /// The HMD age Y for `pop`'s year, from female and male deaths when both are present.

@@ -69,11 +69,79 @@ pub fn variation(t: &Lifetable) -> Variation {
     let mean = m1 / l0;
     let var = (m2 / l0 - mean * mean).max(0.0);
     let e_dagger = e_dag / l0;
+    // an infinity (an open-age rate so small that 1/m² overflows) is undefined, like a NaN
+    let defined = |x: f64| if x.is_finite() { x } else { f64::NAN };
     Variation {
-        e0,
-        e_dagger,
-        keyfitz_h: e_dagger / e0,
-        gini: 1.0 - int_l2 / (l0 * l0 * e0),
-        sd: var.sqrt(),
+        e0: defined(e0),
+        e_dagger: defined(e_dagger),
+        keyfitz_h: defined(e_dagger / e0),
+        gini: defined(1.0 - int_l2 / (l0 * l0 * e0)),
+        sd: defined(var.sqrt()),
+    }
+}
+
+impl Variation {
+    /// The names of the measures that are undefined (not finite numbers).
+    pub fn undefined(&self) -> Vec<&'static str> {
+        [
+            ("e0", self.e0),
+            ("e-dagger", self.e_dagger),
+            ("Keyfitz H", self.keyfitz_h),
+            ("Gini", self.gini),
+            ("SD", self.sd),
+        ]
+        .into_iter()
+        .filter(|(_, x)| !x.is_finite())
+        .map(|(n, _)| n)
+        .collect()
+    }
+}
+
+/// A warning naming the measures of `v` (the variation of `t`) that are undefined, and why.
+pub fn undefined_warning(t: &Lifetable, v: &Variation) -> Option<String> {
+    let u = v.undefined();
+    if u.is_empty() {
+        return None;
+    }
+    let n = t.len();
+    Some(format!(
+        "{}{}: lifespan variation {} undefined (not a finite number: the open age group's death rate, {:e}, \
+         is too small for the variance of ages at death); written as NA",
+        t.year.map(|y| format!("{y} ")).unwrap_or_default(),
+        t.sex,
+        u.join(", "),
+        t.mx[n - 1]
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::population::Sex;
+
+    #[test]
+    fn an_infinite_measure_is_undefined_with_a_warning() {
+        let mut t = Lifetable::from_rates(
+            Sex::Male,
+            Some(2010),
+            &[0.0, 1.0],
+            &[1.0, f64::INFINITY],
+            &[0.01, 0.5],
+            AxMethod::Hmd,
+            1e5,
+        )
+        .unwrap();
+        let v = variation(&t);
+        assert!(v.undefined().is_empty() && undefined_warning(&t, &v).is_none());
+        // a rate the table refuses (below MIN_OPEN_RATE), set by hand: 1/m² overflows
+        t.mx[1] = 1e-200;
+        let v = variation(&t);
+        assert_eq!(v.undefined(), ["SD"]);
+        assert!(v.sd.is_nan(), "an infinity is undefined, like a NaN");
+        let w = undefined_warning(&t, &v).unwrap();
+        assert!(
+            w.starts_with("2010 male: lifespan variation SD undefined") && w.contains("1e-200"),
+            "{w}"
+        );
     }
 }

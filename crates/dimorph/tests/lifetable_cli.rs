@@ -581,3 +581,78 @@ fn existing_files_are_kept_unless_forced() {
     let (code, _, err) = run(&[&args[..], &["--force"]].concat());
     assert_eq!(code, 0, "{err}");
 }
+
+/// The table of `dimorph lifetable` with `extra` arguments after the usual ones.
+fn lifetable_with(extra: &[&str]) -> (i32, String, String) {
+    let base = ["lifetable", "--hmd", "data/hmd/USA", "--year", "2010", "--sex", "male"];
+    run(&[&base[..], extra].concat())
+}
+
+#[test]
+fn out_of_range_and_negative_options_exit_2_with_their_bounds() {
+    // --radix 1e308 printed 300-digit columns; now refused, the value shown in 5 characters
+    let (code, _, err) = lifetable_with(&["--radix", "1e308"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("--radix: must be a positive number from 1 to 1000000000") && err.contains("got 1e308"),
+        "{err}"
+    );
+    assert!(err.len() < 200, "{err}");
+    // negative numbers are values, not unknown flags
+    let (code, _, err) = lifetable_with(&["--radix", "-1"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("--radix: must be a positive number") && err.contains("got -1"),
+        "{err}"
+    );
+    let (code, _, err) = run(&["lifetable", "--hmd", "data/hmd/USA", "--year", "-5", "--sex", "male"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--year: must be a year from 1 to 9999, got -5"), "{err}");
+    // lifelost compares females and males: total is refused with the reason (it printed only dashes)
+    let (code, out, err) = run(&["lifelost", "--hmd", "data/hmd/USA", "--year", "2010", "--sex", "total"]);
+    assert_eq!(code, 2, "{out}");
+    assert!(
+        err.contains("--sex: total is not supported by lifelost") && err.contains("lifetable --sex total"),
+        "{err}"
+    );
+    let (_, help, _) = run(&["lifetable", "--help"]);
+    assert!(help.contains("from 1 to 1e9") && help.contains("1 to 9999"), "{help}");
+}
+
+#[test]
+fn swapped_hmd_files_exit_2_naming_both() {
+    let dir = tmp("swapped");
+    let src = root().join("data/hmd/USA");
+    std::fs::copy(src.join("USA.Deaths_1x1.txt"), dir.join("USA.Exposures_1x1.txt")).unwrap();
+    std::fs::copy(src.join("USA.Exposures_1x1.txt"), dir.join("USA.Deaths_1x1.txt")).unwrap();
+    let d = dir.to_str().unwrap();
+    let (code, out, err) = run(&["lifetable", "--hmd", d, "--year", "2010", "--sex", "male"]);
+    assert_eq!(code, 2, "accepted (e0 0.30 before the fix): {out}");
+    assert!(
+        err.contains("USA.Deaths_1x1.txt: line 1") && err.contains("USA.Exposures_1x1.txt") && err.contains("swapped"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_megabyte_cell_gives_a_short_message() {
+    let dir = tmp("bigcell");
+    let p = dir.join("data.csv");
+    let big = "9".repeat(1 << 20);
+    std::fs::write(&p, format!("year,sex,age,deaths,exposure\n2010,male,0,{big}x,10\n")).unwrap();
+    let (code, _, err) = run(&[
+        "lifetable",
+        "--data",
+        p.to_str().unwrap(),
+        "--year",
+        "2010",
+        "--sex",
+        "male",
+    ]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("line 2") && err.contains('…') && err.len() < 400,
+        "{}",
+        &err[..err.len().min(400)]
+    );
+}

@@ -1,8 +1,9 @@
 //! The cause-of-death CSV reader: `year, sex, age, deaths`, an optional `open_interval` and a
 //! cause column into [`CauseDeaths`] ([`CauseDeaths::read_csv`]).
 
-use super::cells::{cell_at, parse_age, parse_sex_cell, text_cells, year_cell};
+use super::cells::{bad_age, cell_at, parse_age, parse_sex_cell, text_cells, year_cell};
 use crate::causes::{CauseDeaths, CauseRow};
+use crate::error::{clip, quote, QUOTE_MAX};
 use crate::population::Sex;
 use crate::Error;
 use dimorph_data::Frame;
@@ -41,8 +42,7 @@ impl CauseDeaths {
             let year = year_cell(&frame, i, years[i])?;
             let sex = parse_sex_cell(&frame, i, &sexes[i])?;
             let cell = ages[i].clone().unwrap_or_default();
-            let (age, mut is_open) = parse_age(&cell)
-                .ok_or_else(|| Error::at(cell_at(&frame, i, "age"), format!("'{cell}' is not an age")))?;
+            let (age, mut is_open) = parse_age(&cell).ok_or_else(|| bad_age(&frame, i, &cell))?;
             if let Some(o) = &open {
                 is_open |= o[i] == 1.0;
             }
@@ -58,7 +58,10 @@ impl CauseDeaths {
                 return Err(Error::row(
                     source,
                     line,
-                    format!("year {year}, {sex}, age {cell}, cause '{key}' repeats line {prev}"),
+                    format!(
+                        "year {year}, {sex}, age {cell}, cause {} repeats line {prev}",
+                        quote(&key)
+                    ),
                 ));
             }
             rows.push(CauseRow {
@@ -93,7 +96,7 @@ fn cause_column(frame: &Frame, path: &Path, group_column: Option<&str>) -> Resul
             Error::Argument(format!(
                 "{}: no cause column (looked for paper_group, cause, cause_id; columns are {})",
                 path.display(),
-                names.join(", ")
+                clip(&names.join(", "), 4 * QUOTE_MAX)
             ))
         })
 }

@@ -1,7 +1,8 @@
 //! Cells of the tidy CSV files (the mortality data and the cause-of-death data): ages, sexes,
 //! years and text columns, each bad cell an error naming the file, line and column.
 
-use crate::population::Sex;
+use crate::error::{quote, show};
+use crate::population::{Sex, MAX_AGE, YEARS};
 use crate::Error;
 use dimorph_core::Location;
 use dimorph_data::{ColumnData, Frame};
@@ -18,7 +19,8 @@ pub(crate) fn text_cells(frame: &Frame, name: &str) -> Result<Vec<Option<String>
     })
 }
 
-/// Parses an age cell: `85`, `85.0` or `110+` (open). Returns (age, open).
+/// Parses an age cell: `85`, `85.0` or `110+` (open), a whole number from 0 to [`MAX_AGE`].
+/// Returns (age, open).
 pub(crate) fn parse_age(cell: &str) -> Option<(f64, bool)> {
     let t = cell.trim();
     let (s, open) = match t.strip_suffix('+') {
@@ -26,21 +28,41 @@ pub(crate) fn parse_age(cell: &str) -> Option<(f64, bool)> {
         None => (t, false),
     };
     let a: f64 = s.trim().parse().ok()?;
-    (a.is_finite() && a >= 0.0 && a.fract() == 0.0).then_some((a, open))
+    ((0.0..=MAX_AGE).contains(&a) && a.fract() == 0.0).then_some((a, open))
+}
+
+/// The error for an age cell [`parse_age`] refuses, naming the line and column.
+pub(crate) fn bad_age(frame: &Frame, i: usize, cell: &str) -> Error {
+    Error::at(
+        cell_at(frame, i, "age"),
+        format!(
+            "{} is not an age (a whole number of years from 0 to {MAX_AGE}, '110+' for the open group)",
+            quote(cell)
+        ),
+    )
 }
 
 /// Sex cell, or an error naming the line.
 pub(crate) fn parse_sex_cell(frame: &Frame, i: usize, cell: &Option<String>) -> Result<Sex, Error> {
     let s = cell.as_deref().unwrap_or("");
-    Sex::parse(s).ok_or_else(|| Error::at(cell_at(frame, i, "sex"), format!("'{s}' is not female, male or total")))
+    Sex::parse(s).ok_or_else(|| {
+        Error::at(
+            cell_at(frame, i, "sex"),
+            format!("{} is not female, male or total", quote(s)),
+        )
+    })
 }
 
-/// Year cell as an integer, or an error naming the line.
+/// Year cell as an integer from [`YEARS`], or an error naming the line.
 pub(crate) fn year_cell(frame: &Frame, i: usize, v: f64) -> Result<i32, Error> {
-    if v.is_finite() && v.fract() == 0.0 {
+    let (lo, hi) = (*YEARS.start(), *YEARS.end());
+    if v.fract() == 0.0 && (f64::from(lo)..=f64::from(hi)).contains(&v) {
         Ok(v as i32)
     } else {
-        Err(Error::at(cell_at(frame, i, "year"), format!("'{v}' is not a year")))
+        Err(Error::at(
+            cell_at(frame, i, "year"),
+            format!("'{}' is not a year (a whole number from {lo} to {hi})", show(v)),
+        ))
     }
 }
 

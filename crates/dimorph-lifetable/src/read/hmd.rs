@@ -1,16 +1,29 @@
 //! The Human Mortality Database reader: a country folder holding `*.Deaths_1x1.txt` and
 //! `*.Exposures_1x1.txt` (any country) into [`MortalityData`] ([`read_hmd_dir`]).
 
-use crate::population::{build_population, MortalityData, RawRow, Sex};
+use crate::error::{clip, quote, QUOTE_MAX};
+use crate::population::{build_population, MortalityData, RawRow, Sex, MAX_AGE, YEARS};
 use crate::Error;
 use dimorph_core::Location;
 use std::collections::BTreeMap;
 use std::path::Path;
 
+/// The file as text; bytes that are not UTF-8 are refused with their line.
 fn read_text(path: &Path) -> Result<String, Error> {
-    std::fs::read_to_string(path).map_err(|e| Error::Io {
+    let bytes = std::fs::read(path).map_err(|e| Error::Io {
         path: path.display().to_string(),
         source: e,
+    })?;
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let before = &e.as_bytes()[..at];
+        let line = 1 + before.iter().filter(|b| **b == b'\n').count();
+        let col = 1 + before.iter().rev().take_while(|b| **b != b'\n').count();
+        Error::row(
+            path.display().to_string(),
+            line,
+            format!("byte {col} of the line is not UTF-8 text (an HMD file is plain text)"),
+        )
     })
 }
 
@@ -24,7 +37,8 @@ type HmdTable = BTreeMap<(i32, u32), (bool, [f64; 3], usize)>;
 pub fn parse_hmd_file(path: &Path, text: &str) -> Result<(String, HmdTable, Vec<String>), Error> {
     let p = path.display().to_string();
     let mut lines = text.lines().enumerate();
-    let hdr = |line: usize, msg: &str| Error::HmdHeader(Location::file(p.clone()).line(line).wrap(msg.into()));
+    let hdr =
+        |line: usize, msg: &str| Error::HmdHeader(Box::new(Location::file(p.clone()).line(line).wrap(msg.into())));
     let title = match lines.next() {
         Some((_, t)) if t.contains("1x1") || t.contains("Last modified") => t.trim().to_string(),
         Some(_) => return Err(hdr(1, "the first line should be the HMD title, e.g. 'The United States of America, Deaths (period 1x1), Last modified: ...'")),
@@ -43,8 +57,8 @@ pub fn parse_hmd_file(path: &Path, text: &str) -> Result<(String, HmdTable, Vec<
         return Err(hdr(
             hline,
             &format!(
-                "expected the columns 'Year Age Female Male Total', found '{}'",
-                header.trim()
+                "expected the columns 'Year Age Female Male Total', found {}",
+                quote(header.trim())
             ),
         ));
     }
@@ -65,23 +79,30 @@ pub fn parse_hmd_file(path: &Path, text: &str) -> Result<(String, HmdTable, Vec<
         }
         // HMD marks a territorial change within a year by two rows, "1959-" (old territory) and
         // "1959+" (new territory): the new territory is kept.
+        let year = parse_year(f[0]).ok_or_else(|| {
+            row_err(format!(
+                "year {} is not a whole number from {} to {} (with '+' or '-' at a territorial change)",
+                quote(f[0]),
+                YEARS.start(),
+                YEARS.end()
+            ))
+        })?;
         if f[0].ends_with('-') {
             if !before_change.iter().any(|y| y == f[0]) {
                 before_change.push(f[0].to_string());
             }
             continue;
         }
-        let year: i32 = f[0]
-            .trim_end_matches('+')
-            .parse()
-            .map_err(|_| row_err(format!("year '{}' is not a whole number", f[0])))?;
         let (age_s, open) = match f[1].strip_suffix('+') {
             Some(a) => (a, true),
             None => (f[1], false),
         };
-        let age: u32 = age_s
-            .parse()
-            .map_err(|_| row_err(format!("age '{}' is not a whole number", f[1])))?;
+        let age: u32 = age_s.parse().ok().filter(|a| f64::from(*a) <= MAX_AGE).ok_or_else(|| {
+            row_err(format!(
+                "age {} is not a whole number from 0 to {MAX_AGE} ('110+' for the open group)",
+                quote(f[1])
+            ))
+        })?;
         let mut v = [0.0; 3];
         for k in 0..3 {
             v[k] = if f[k + 2] == "." {
@@ -89,7 +110,7 @@ pub fn parse_hmd_file(path: &Path, text: &str) -> Result<(String, HmdTable, Vec<
             } else {
                 f[k + 2]
                     .parse()
-                    .map_err(|_| row_err(format!("'{}' is not a number", f[k + 2])))?
+                    .map_err(|_| row_err(format!("{} is not a number", quote(f[k + 2]))))?
             };
         }
         if let Some((_, _, first)) = out.insert((year, age), (open, v, line)) {
@@ -100,6 +121,12 @@ pub fn parse_hmd_file(path: &Path, text: &str) -> Result<(String, HmdTable, Vec<
         return Err(hdr(hline + 1, "no data rows"));
     }
     Ok((title, out, before_change))
+}
+
+/// A year cell: a whole number in [`YEARS`], maybe followed by `+` or `-` (territorial change).
+fn parse_year(cell: &str) -> Option<i32> {
+    let y: i32 = cell.strip_suffix(['+', '-']).unwrap_or(cell).parse().ok()?;
+    YEARS.contains(&y).then_some(y)
 }
 
 fn find_one(dir: &Path, suffix: &str) -> Result<std::path::PathBuf, Error> {
@@ -135,6 +162,39 @@ fn find_one(dir: &Path, suffix: &str) -> Result<std::path::PathBuf, Error> {
     }
 }
 
+/// Refuses a Deaths file whose title line does not name deaths, or an Exposures file whose
+/// title does not name exposures (`..., Deaths (period 1x1), ...`, `..., Exposure to risk
+/// (period 1x1), ...`): two swapped files would otherwise give rates upside down. The message
+/// names both files.
+fn check_titles(dpath: &Path, dtitle: &str, epath: &Path, etitle: &str) -> Result<(), Error> {
+    let deaths = |t: &str| t.contains("Deaths");
+    let exposure = |t: &str| t.contains("Exposure");
+    if deaths(dtitle) && exposure(etitle) {
+        return Ok(());
+    }
+    let (d, e) = (dpath.display(), epath.display());
+    let msg = if exposure(dtitle) && deaths(etitle) {
+        format!(
+            "the title names exposures, and the title of {e} names deaths: the Deaths and Exposures files are swapped \
+             (give each file the name of what it holds)"
+        )
+    } else if !deaths(dtitle) {
+        format!(
+            "the title {} does not name 'Deaths' (an HMD Deaths_1x1 file's first line does); {e} holds the exposures",
+            quote(dtitle)
+        )
+    } else {
+        return Err(Error::at(
+            Location::file(e.to_string()).line(1),
+            format!(
+                "the title {} does not name 'Exposure to risk' (an HMD Exposures_1x1 file's first line does); {d} holds the deaths",
+                quote(etitle)
+            ),
+        ));
+    };
+    Err(Error::at(Location::file(d.to_string()).line(1), msg))
+}
+
 /// Reads an HMD country folder holding `*.Deaths_1x1.txt` and `*.Exposures_1x1.txt`: every
 /// year, for females, males and total.
 pub fn read_hmd_dir(dir: &Path) -> Result<MortalityData, Error> {
@@ -147,28 +207,45 @@ pub fn read_hmd_dir(dir: &Path) -> Result<MortalityData, Error> {
     let dpath = find_one(dir, ".Deaths_1x1.txt")?;
     let epath = find_one(dir, ".Exposures_1x1.txt")?;
     let (title, d, skipped) = parse_hmd_file(&dpath, &read_text(&dpath)?)?;
-    let (_, e, _) = parse_hmd_file(&epath, &read_text(&epath)?)?;
+    let (etitle, e, _) = parse_hmd_file(&epath, &read_text(&epath)?)?;
+    check_titles(&dpath, &title, &epath, &etitle)?;
     let mut notes = Vec::new();
     if !skipped.is_empty() {
         notes.push(format!(
             "{}: rows of years {} (territory before a change within the year) skipped; the '+' rows of the new territory are used",
             dpath.display(),
-            skipped.join(", ")
+            clip(&skipped.join(", "), 4 * QUOTE_MAX)
         ));
     }
     let source = dir.display().to_string();
     // year -> (age, open, deaths F/M/T, exposures F/M/T, line)
-    type Row = (u32, bool, [f64; 3], [f64; 3], usize);
+    type Row = (u32, bool, [f64; 3], [f64; 3], usize, usize);
     let mut by_year: BTreeMap<i32, Vec<Row>> = BTreeMap::new();
     for ((year, age), (open, dv, line)) in &d {
-        let Some((_, ev, _)) = e.get(&(*year, *age)) else {
+        let Some((eopen, ev, eline)) = e.get(&(*year, *age)) else {
             return Err(Error::row(
                 dpath.display().to_string(),
                 *line,
                 format!("year {year}, age {age} has deaths but no row in {}", epath.display()),
             ));
         };
-        by_year.entry(*year).or_default().push((*age, *open, *dv, *ev, *line));
+        if open != eopen {
+            let plus = |o: bool| if o { "+" } else { "" };
+            return Err(Error::row(
+                dpath.display().to_string(),
+                *line,
+                format!(
+                    "year {year}: age {age}{} here but {age}{} on line {eline} of {}: the open age group must agree",
+                    plus(*open),
+                    plus(*eopen),
+                    epath.display()
+                ),
+            ));
+        }
+        by_year
+            .entry(*year)
+            .or_default()
+            .push((*age, *open, *dv, *ev, *line, *eline));
     }
     if let Some(((year, age), (_, _, line))) = e.iter().find(|(k, _)| !d.contains_key(k)) {
         return Err(Error::row(
@@ -186,17 +263,18 @@ pub fn read_hmd_dir(dir: &Path) -> Result<MortalityData, Error> {
         for (k, sex) in [Sex::Female, Sex::Male, Sex::Total].into_iter().enumerate() {
             let raw: Vec<RawRow> = rows
                 .iter()
-                .map(|(age, open, dv, ev, line)| RawRow {
+                .map(|(age, open, dv, ev, line, eline)| RawRow {
                     age: *age as f64,
                     open: *open,
                     deaths: dv[k],
                     exposure: ev[k],
                     line: *line,
+                    exposure_line: *eline,
                 })
                 .collect();
-            let src = dpath.display().to_string();
+            let (src, esrc) = (dpath.display().to_string(), epath.display().to_string());
             // one unusable year (e.g. a missing cell) does not stop the others
-            match build_population(&src, year, sex, raw, false) {
+            match build_population(&src, &esrc, year, sex, raw, false) {
                 Ok(p) => {
                     pops.insert((year, sex), p);
                 }

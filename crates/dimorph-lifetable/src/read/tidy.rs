@@ -1,8 +1,9 @@
 //! The tidy CSV reader: `year, sex, age, deaths, exposure[, open_interval][, cause]` into
 //! [`MortalityData`] and, with a `cause` column, [`CauseDeaths`] ([`read_tidy_csv`]).
 
-use super::cells::{cell_at, parse_age, parse_sex_cell, text_cells, year_cell};
+use super::cells::{bad_age, cell_at, parse_age, parse_sex_cell, text_cells, year_cell};
 use crate::causes::{CauseDeaths, CauseRow};
+use crate::error::{quote, show};
 use crate::population::{build_population, MortalityData, RawRow, Sex};
 use crate::Error;
 use dimorph_data::Frame;
@@ -42,7 +43,10 @@ pub fn read_tidy_csv(path: &Path) -> Result<(MortalityData, Option<CauseDeaths>)
                 });
             }
         }
-        pops.insert((year, sex), build_population(&source, year, sex, raw, last_open)?);
+        pops.insert(
+            (year, sex),
+            build_population(&source, &source, year, sex, raw, last_open)?,
+        );
     }
     let causes = match cols.cause {
         Some(_) => Some(CauseDeaths::from_rows(&source, cause_rows, last_open)?),
@@ -102,12 +106,7 @@ fn add_row(acc: &mut Acc, frame: &Frame, cols: &Columns, i: usize) -> Result<(),
     let year = year_cell(frame, i, cols.years[i])?;
     let sex = parse_sex_cell(frame, i, &cols.sexes[i])?;
     let cell = cols.ages[i].clone().unwrap_or_default();
-    let (age, mut is_open) = parse_age(&cell).ok_or_else(|| {
-        Error::at(
-            cell_at(frame, i, "age"),
-            format!("'{cell}' is not an age (whole years, '110+' for the open group)"),
-        )
-    })?;
+    let (age, mut is_open) = parse_age(&cell).ok_or_else(|| bad_age(frame, i, &cell))?;
     if let Some(o) = &cols.open {
         is_open |= o[i] == 1.0;
     }
@@ -117,6 +116,7 @@ fn add_row(acc: &mut Acc, frame: &Frame, cols: &Columns, i: usize) -> Result<(),
         deaths: cols.deaths[i],
         exposure: cols.exposure[i],
         line,
+        exposure_line: line,
     };
     let slot = acc.entry((year, sex)).or_default();
     let Some(causes) = &cols.cause else {
@@ -147,7 +147,9 @@ fn add_row(acc: &mut Acc, frame: &Frame, cols: &Columns, i: usize) -> Result<(),
             format!(
                 "exposure {} differs from {} on line {} for the same year, sex and age \
                  (with a 'cause' column the exposure repeats on every cause's row)",
-                row.exposure, prev.exposure, prev.line
+                show(row.exposure),
+                show(prev.exposure),
+                prev.line
             ),
         ));
     }
@@ -155,7 +157,7 @@ fn add_row(acc: &mut Acc, frame: &Frame, cols: &Columns, i: usize) -> Result<(),
         return Err(Error::row(
             frame.source.clone(),
             line,
-            format!("year {year}, {sex}, age {age}, cause '{name}' appears twice"),
+            format!("year {year}, {sex}, age {age}, cause {} appears twice", quote(&name)),
         ));
     }
     prev.deaths += row.deaths;

@@ -2,6 +2,8 @@
 //! cause of death, Riffe & Solé Auró 2015): flags → options, the engine's run, `emit`.
 
 use super::{emit, CliError, CliResult, Format, OutArgs};
+use dimorph_lifetable::population::check_year;
+use dimorph_lifetable::run::check_lifelost_sexes;
 use dimorph_lifetable::{
     read_data, read_hmd_dir, run_lifelost, run_lifetable, AxMethod, CauseDeaths, CauseShares, Discretisation,
     LifeLostOptions, LifeTableOptions, MortalityData, SavePoint, Sex, Smoothing,
@@ -18,8 +20,8 @@ pub struct Source {
     /// Tidy CSV: year, sex, age, deaths, exposure[, open_interval][, cause].
     #[arg(long, value_name = "FILE")]
     pub data: Option<PathBuf>,
-    /// Year of the period table.
-    #[arg(long)]
+    /// Year of the period table (1 to 9999; it must be in the data).
+    #[arg(long, allow_negative_numbers = true)]
     pub year: i32,
 }
 
@@ -48,8 +50,8 @@ pub struct TableArgs {
     /// Constant hazard within each age (q = 1 - exp(-m)) instead of the HMD a(x).
     #[arg(long)]
     pub constant_hazard: bool,
-    /// Radix l(0).
-    #[arg(long, default_value_t = 100_000.0)]
+    /// Radix l(0): the number of births the table follows, from 1 to 1e9.
+    #[arg(long, default_value_t = 100_000.0, allow_negative_numbers = true)]
     pub radix: f64,
 }
 
@@ -128,6 +130,7 @@ fn input(source: &Source, causes: Option<&PathBuf>) -> Result<Value, CliError> {
 pub fn run(a: Args) -> CliResult {
     let opts = a.table.options();
     opts.validate().map_err(CliError::input)?;
+    check_year(a.source.year).map_err(CliError::input)?;
     let (data, _) = a.source.load()?;
     let outcome = run_lifetable(&data, a.source.year, a.sex.into(), &opts).map_err(CliError::input)?;
     emit("lifetable", input(&a.source, None)?, &opts, &outcome, a.format, &a.out)
@@ -144,6 +147,9 @@ pub enum SexesArg {
     Male,
     /// Females and males, side by side.
     Both,
+    /// Refused with the reason: life lost compares females and males (use `lifetable --sex total`).
+    #[value(hide = true, alias = "t")]
+    Total,
 }
 
 /// How eq. 1-6 are discretised.
@@ -253,12 +259,15 @@ impl LostArgs {
             SexesArg::Female => vec![Sex::Female],
             SexesArg::Male => vec![Sex::Male],
             SexesArg::Both => vec![Sex::Female, Sex::Male],
+            SexesArg::Total => vec![Sex::Total],
         }
     }
 }
 
 pub fn run_lost(a: LostArgs) -> CliResult {
     let opts = a.options()?;
+    check_year(a.source.year).map_err(CliError::input)?;
+    check_lifelost_sexes(&a.sexes()).map_err(CliError::input)?;
     let (data, in_file_causes) = a.source.load()?;
     let causes = match &a.causes {
         Some(p) => Some(CauseDeaths::read_csv(p, a.group_column.as_deref()).map_err(CliError::input)?),
