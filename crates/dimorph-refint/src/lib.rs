@@ -21,6 +21,14 @@
 //! [`run_partition`] — each returning a [`dimorph_report::Outcome`] with the typed result, the
 //! report sections ([`report`]), the tidy tables ([`tidy`]) and the SVG figures ([`figures`]).
 //! Nothing here prints, exits or writes files. [`demo`] builds the demo's section.
+//!
+//! No NaN or infinity without a word: options are range-checked in `validate()` (z in (0, 10],
+//! limits finite and within ±1e15); a limit, a mean or an SD that is not defined for a group
+//! (the robust method's median absolute deviation of 0, reflimR's tied quartiles, an overflow)
+//! is a [`RefintError::Undefined`] naming the group and the reason; a confidence interval that
+//! is not defined is left out (`null` in JSON, `NA` in text) with a warning saying why, and so is
+//! a percentage of a limit of 0. Text and numbers quoted from the input are kept short
+//! ([`quote`]).
 
 pub mod demo;
 pub mod equivalence;

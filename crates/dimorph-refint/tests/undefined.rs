@@ -180,3 +180,25 @@ fn dixon_with_a_tied_end_takes_the_other_end() {
         assert!(f.is_finite());
     }
 }
+
+#[test]
+fn a_box_cox_confidence_interval_beyond_the_transform_is_left_out_with_a_remark() {
+    use dimorph_refint::estimate::parametric::{parametric, Transform};
+    // normal on the scale 1 - 1/x (Box-Cox λ = -1), whose range ends at 1: the upper limit lies
+    // below 1, the upper end of its confidence interval above (where no x maps to)
+    let x: Vec<f64> = (1..=20)
+        .map(|i| {
+            let y = 0.5 + 0.22 * dimorph_core::dist::qnorm((f64::from(i) - 0.5) / 20.0);
+            1.0 / (1.0 - y)
+        })
+        .collect();
+    let (l, lambda) = parametric("x", &x, Transform::BoxCox).unwrap();
+    assert!(lambda.unwrap() < -0.5, "{lambda:?}");
+    assert!(l.lower.is_finite() && l.upper.is_finite());
+    assert!(l.ci_upper.is_none(), "{:?}", l.ci_upper);
+    assert!(
+        l.remarks.iter().any(|r| r.contains("upper limit is left out")),
+        "{:?}",
+        l.remarks
+    );
+}
