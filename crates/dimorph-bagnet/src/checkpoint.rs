@@ -1,8 +1,10 @@
 //! Saving and loading models and training checkpoints: a model folder holds the weights
 //! (`model.mpk`, burn's named MessagePack at full precision) and `meta.json` (architecture, classes,
 //! input size, mask, epoch); a checkpoint folder adds the optimiser state (`optim.mpk`). Every file
-//! is written atomically (temporary file, then rename), so an interrupted run leaves the previous
-//! checkpoint whole and `--resume` can continue from it.
+//! is written atomically (temporary file, then rename), and a training run writes each checkpoint
+//! folder whole or not at all ([`save_folder`]: into `.<name>.partial`, then renamed; the folder it
+//! replaces is kept as `.<name>.old` until the new one is in place), so an interrupted run leaves
+//! the previous checkpoint and the best model whole and `--resume` can continue from them.
 
 use std::path::{Path, PathBuf};
 
@@ -13,6 +15,7 @@ use dimorph_core::output::{write_atomic, Overwrite};
 use serde::{Deserialize, Serialize};
 
 use crate::model::{BagNet, BagNetConfig};
+use crate::options::{check_classes, check_size, check_width};
 use crate::BagNetError;
 
 /// What a saved model needs besides its weights.
@@ -46,6 +49,62 @@ pub fn save_model<B: Backend>(dir: &Path, model: &BagNet<B>, meta: &ModelMeta) -
     write_json(&dir.join("meta.json"), meta)
 }
 
+/// The folders [`save_folder`] writes beside `dir`: the new one being written, the one replaced.
+fn siblings(dir: &Path) -> (PathBuf, PathBuf) {
+    let name = dir
+        .file_name()
+        .map_or_else(|| "model".into(), |n| n.to_string_lossy().into_owned());
+    let parent = dir.parent().unwrap_or(Path::new("."));
+    (
+        parent.join(format!(".{name}.partial")),
+        parent.join(format!(".{name}.old")),
+    )
+}
+
+fn fs_err(path: &Path, e: std::io::Error) -> BagNetError {
+    BagNetError::Output(dimorph_core::output::OutputError::Io {
+        path: path.to_path_buf(),
+        source: e,
+    })
+}
+
+/// Write the folder `dir` whole or not at all: `write` fills `.<name>.partial` beside it, which
+/// then replaces `dir` by renames (the old `dir` moved to `.<name>.old` and removed last). A kill
+/// at any moment leaves either the old or the new folder complete under `dir`, or (between the
+/// two renames) the old one complete under `.<name>.old`, which [`recover_folder`] puts back.
+pub fn save_folder(dir: &Path, write: impl FnOnce(&Path) -> Result<(), BagNetError>) -> Result<(), BagNetError> {
+    recover_folder(dir)?;
+    let (partial, old) = siblings(dir);
+    if partial.exists() {
+        std::fs::remove_dir_all(&partial).map_err(|e| fs_err(&partial, e))?;
+    }
+    std::fs::create_dir_all(&partial).map_err(|e| fs_err(&partial, e))?;
+    write(&partial)?;
+    if dir.exists() {
+        std::fs::rename(dir, &old).map_err(|e| fs_err(dir, e))?;
+    }
+    std::fs::rename(&partial, dir).map_err(|e| fs_err(dir, e))?;
+    if old.exists() {
+        std::fs::remove_dir_all(&old).map_err(|e| fs_err(&old, e))?;
+    }
+    Ok(())
+}
+
+/// After an interrupted [`save_folder`]: put `.<name>.old` back when `dir` is missing, and remove
+/// what is left of a replacement that did not finish.
+pub fn recover_folder(dir: &Path) -> Result<(), BagNetError> {
+    let (partial, old) = siblings(dir);
+    if !dir.exists() && old.is_dir() {
+        std::fs::rename(&old, dir).map_err(|e| fs_err(dir, e))?;
+    }
+    for leftover in [&partial, &old] {
+        if leftover.exists() {
+            std::fs::remove_dir_all(leftover).map_err(|e| fs_err(leftover, e))?;
+        }
+    }
+    Ok(())
+}
+
 /// Save an optimiser's state as `optim.mpk` in `dir`.
 pub fn save_optimizer<B: Backend, R: Record<B>>(dir: &Path, record: R) -> Result<(), BagNetError> {
     let path = dir.join("optim.mpk");
@@ -62,7 +121,20 @@ pub fn load_optimizer<B: Backend, R: Record<B>>(dir: &Path, device: &B::Device) 
 /// Load a model saved by [`save_model`]; a weight file that does not fit the architecture in
 /// `meta.json` is an error.
 pub fn load_model<B: Backend>(dir: &Path, device: &B::Device) -> Result<(BagNet<B>, ModelMeta), BagNetError> {
+    let (_, old) = siblings(dir);
+    if !dir.exists() && old.is_dir() {
+        return Err(BagNetError::file(
+            dir,
+            format!(
+                "is missing: a training run was stopped while replacing it, and {} holds the previous copy; \
+                 `dimorph bagnet train --resume` on the run puts it back (or rename it to {})",
+                old.display(),
+                dir.display()
+            ),
+        ));
+    }
     let meta: ModelMeta = read_json(&dir.join("meta.json"))?;
+    check_meta(&meta).map_err(|e| BagNetError::file(dir.join("meta.json"), e))?;
     let misfit = || {
         BagNetError::file(
             dir.join("model.mpk"),
@@ -82,6 +154,24 @@ pub fn load_model<B: Backend>(dir: &Path, device: &B::Device) -> Result<(BagNet<
     let model = loaded.map_err(|_| misfit())?;
     check_shapes(&model, &meta, dir)?;
     Ok((model, meta))
+}
+
+/// The sizes in a `meta.json` within the bounds the options have (checked before the model is
+/// built or an image resized to them).
+fn check_meta(meta: &ModelMeta) -> Result<(), BagNetError> {
+    let c = &meta.config;
+    check_width(c.width)?;
+    check_size(c.arch, meta.size)?;
+    check_classes("classes", &meta.classes)?;
+    let outputs = if meta.classes.len() == 2 { 1 } else { meta.classes.len() };
+    if c.outputs != outputs {
+        return Err(BagNetError::Data(format!(
+            "the model has {} outputs for {} classes (expected {outputs})",
+            c.outputs,
+            meta.classes.len()
+        )));
+    }
+    Ok(())
 }
 
 fn check_shapes<B: Backend>(model: &BagNet<B>, meta: &ModelMeta, dir: &Path) -> Result<(), BagNetError> {

@@ -2,13 +2,14 @@
 //! the subject-level 75/10/15 split (paper §3.1), augmentation, and batches as burn tensors.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 use burn::tensor::backend::Backend;
 use burn::tensor::{Tensor, TensorData};
 
 use crate::image::RgbImage;
 use crate::model::{IMAGENET_MEAN, IMAGENET_STD};
+use crate::text::quote;
 use crate::BagNetError;
 use dimorph_core::rng::{Draws, SplitMix64};
 
@@ -29,9 +30,25 @@ pub struct LabelRow {
     pub planted: Vec<[f64; 3]>,
 }
 
-/// Read the label CSV; image paths are relative to `images`. A row naming a missing file is an
-/// error naming the CSV row.
+/// Read the label CSV; image paths are relative to `images` and must stay inside it (see
+/// [`read_labels_with`]). A row naming a missing file is an error naming the CSV row.
 pub fn read_labels(csv_path: &Path, images: &Path) -> Result<Vec<LabelRow>, BagNetError> {
+    read_labels_with(csv_path, images, false)
+}
+
+/// Read the label CSV; image paths are relative to `images`. Unless `allow_outside`, a path must
+/// resolve (symbolic links followed) to a file inside `images`: an absolute path, a path through
+/// `..` or a link out of the folder is refused with the same message whether or not the file
+/// exists (nothing outside is looked at or revealed).
+pub fn read_labels_with(csv_path: &Path, images: &Path, allow_outside: bool) -> Result<Vec<LabelRow>, BagNetError> {
+    let root =
+        if allow_outside {
+            None
+        } else {
+            Some(images.canonicalize().map_err(|e| {
+                BagNetError::Arg(format!("--images '{}': cannot open the folder: {e}", images.display()))
+            })?)
+        };
     let mut rdr = csv::ReaderBuilder::new()
         .flexible(false)
         .from_path(csv_path)
@@ -71,10 +88,7 @@ pub fn read_labels(csv_path: &Path, images: &Path) -> Result<Vec<LabelRow>, BagN
         if name.is_empty() {
             return Err(bad("empty path".into()));
         }
-        let path = images.join(&name);
-        if !path.is_file() {
-            return Err(bad(format!("image file '{}' does not exist", path.display())));
-        }
+        let path = locate(images, root.as_deref(), &name).map_err(bad)?;
         let label = field(il);
         if label.is_empty() {
             return Err(bad("empty label".into()));
@@ -87,8 +101,9 @@ pub fn read_labels(csv_path: &Path, images: &Path) -> Result<Vec<LabelRow>, BagN
                 let text = field(i);
                 *v = text.parse::<f64>().ok().filter(|v| v.is_finite()).ok_or_else(|| {
                     bad(format!(
-                        "column '{}': '{text}' is not a number",
-                        headers.get(i).unwrap_or("")
+                        "column '{}': '{}' is not a number",
+                        quote(headers.get(i).unwrap_or("")),
+                        quote(&text)
                     ))
                 })?;
             }
@@ -108,6 +123,50 @@ pub fn read_labels(csv_path: &Path, images: &Path) -> Result<Vec<LabelRow>, BagN
         return Err(BagNetError::file(csv_path, "no rows"));
     }
     Ok(rows)
+}
+
+/// The image file of a label row: `images/name`, which must exist; with `root` (the canonical
+/// images folder) it must also resolve inside it.
+fn locate(images: &Path, root: Option<&Path>, name: &str) -> Result<PathBuf, String> {
+    let path = images.join(name);
+    let missing = || format!("image file '{}' does not exist", quote(&path.display().to_string()));
+    let Some(root) = root else {
+        return if path.is_file() { Ok(path) } else { Err(missing()) };
+    };
+    let outside = || {
+        format!(
+            "image path '{}' lies outside --images (pass --allow-outside-images to read it)",
+            quote(name)
+        )
+    };
+    let rel = Path::new(name);
+    if rel
+        .components()
+        .any(|c| !matches!(c, Component::Normal(_) | Component::CurDir))
+    {
+        return Err(outside());
+    }
+    match path.canonicalize() {
+        Ok(real) if !real.starts_with(root) => Err(outside()),
+        Ok(real) if real.is_file() => Ok(path),
+        Ok(_) => Err(missing()),
+        Err(_) => {
+            // Missing: refuse as outside when the deepest folder that exists, or the target of a
+            // dangling link, lies outside (a missing file there is not told from a present one).
+            let parent_outside = path
+                .ancestors()
+                .skip(1)
+                .find_map(|a| a.canonicalize().ok())
+                .is_some_and(|a| !a.starts_with(root));
+            let link_outside = std::fs::read_link(&path)
+                .is_ok_and(|t| t.is_absolute() || t.components().any(|c| matches!(c, Component::ParentDir)));
+            if parent_outside || link_outside {
+                Err(outside())
+            } else {
+                Err(missing())
+            }
+        }
+    }
 }
 
 /// The sorted class names; for two classes the second is the positive class (logit > 0).
@@ -154,12 +213,12 @@ pub fn load(
                 &r.path,
                 format!(
                     "label '{}' is not one of the model's classes ('{}')",
-                    r.label,
-                    classes.join("', '")
+                    quote(&r.label),
+                    quote(&classes.join("', '"))
                 ),
             )
         })?;
-        let img = match RgbImage::open(&r.path) {
+        let img = match RgbImage::open_at(&r.path, size) {
             Ok(i) => i,
             Err(e) => match on_bad {
                 OnBadImage::Stop => return Err(e),
@@ -169,8 +228,8 @@ pub fn load(
                 }
             },
         };
-        let scale = size as f64 / img.width as f64;
-        let mut img = img.resized(size);
+        let (mut img, width) = img;
+        let scale = size as f64 / width as f64;
         if mask {
             img.mask_circle(0.95);
         }

@@ -1,9 +1,20 @@
 //! A plain RGB float image (values in [0, 1], row-major, interleaved) with PNG/JPEG input and PNG
 //! output through the `image` crate, resizing, the circular field mask and colour overlays.
+//!
+//! Reading is bounded: an image is decoded only when its header declares at most
+//! [`MAX_DECODE_SIDE`] pixels per side and [`MAX_DECODE_BYTES`] bytes of pixels (the decoder is
+//! held to the same limits), and it is resized to the model's input in its own 8- or 16-bit
+//! samples before it becomes floats (a 13,000² PNG of 0.5 MB is refused from its header; a
+//! 4,000² photograph costs its 48 MB of 8-bit pixels, not 192 MB of floats).
 
 use std::path::Path;
 
 use crate::BagNetError;
+
+/// Largest image side decoded, in pixels.
+pub const MAX_DECODE_SIDE: u32 = 8192;
+/// Most bytes the decoder may allocate for one image (an 8192² RGB image of 8-bit samples).
+pub const MAX_DECODE_BYTES: u64 = 8192 * 8192 * 3;
 
 /// An RGB image with f32 channels in [0, 1], stored row by row, channels interleaved.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,13 +41,29 @@ impl RgbImage {
 
     /// Read a PNG or JPEG file; an unreadable or corrupt file is an error naming it.
     pub fn open(path: &Path) -> Result<Self, BagNetError> {
-        let img = image::open(path).map_err(|e| BagNetError::file(path, format!("cannot read image: {e}")))?;
+        Ok(Self::from_dynamic(decode(path)?))
+    }
+
+    /// Read a PNG or JPEG file at `size`×`size` (resized in its own samples, then made floats),
+    /// with the width it had in the file.
+    pub fn open_at(path: &Path, size: usize) -> Result<(Self, usize), BagNetError> {
+        let img = decode(path)?;
+        let width = img.width() as usize;
+        let img = if img.width() as usize == size && img.height() as usize == size {
+            img
+        } else {
+            img.resize_exact(size as u32, size as u32, image::imageops::FilterType::Triangle)
+        };
+        Ok((Self::from_dynamic(img), width))
+    }
+
+    fn from_dynamic(img: image::DynamicImage) -> Self {
         let rgb = img.to_rgb32f();
-        Ok(RgbImage {
+        RgbImage {
             width: rgb.width() as usize,
             height: rgb.height() as usize,
             data: rgb.into_raw(),
-        })
+        }
     }
 
     /// The image as an 8-bit PNG file's bytes.
@@ -92,4 +119,30 @@ impl RgbImage {
             }
         }
     }
+}
+
+/// Decode an image within [`MAX_DECODE_SIDE`] and [`MAX_DECODE_BYTES`], checked from its header
+/// before any pixel is decoded.
+fn decode(path: &Path) -> Result<image::DynamicImage, BagNetError> {
+    let fail = |e: image::ImageError| BagNetError::file(path, format!("cannot read image: {e}"));
+    let open = || {
+        image::ImageReader::open(path)
+            .map_err(|e| BagNetError::file(path, format!("cannot read image: {e}")))?
+            .with_guessed_format()
+            .map_err(|e| BagNetError::file(path, format!("cannot read image: {e}")))
+    };
+    let (w, h) = open()?.into_dimensions().map_err(fail)?;
+    if w > MAX_DECODE_SIDE || h > MAX_DECODE_SIDE {
+        return Err(BagNetError::file(
+            path,
+            format!("image of {w}×{h} px is larger than {MAX_DECODE_SIDE} px per side; downscale it first"),
+        ));
+    }
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(MAX_DECODE_SIDE);
+    limits.max_image_height = Some(MAX_DECODE_SIDE);
+    limits.max_alloc = Some(MAX_DECODE_BYTES);
+    let mut reader = open()?;
+    reader.limits(limits);
+    reader.decode().map_err(fail)
 }

@@ -32,6 +32,7 @@ pub mod options;
 pub mod pipeline;
 pub mod plain;
 pub mod synth;
+mod text;
 pub mod train;
 mod weightfile;
 pub mod weights;

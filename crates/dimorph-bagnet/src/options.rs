@@ -15,6 +15,56 @@ fn arg(msg: String) -> BagNetError {
     BagNetError::Arg(msg)
 }
 
+/// Largest image side in pixels (synthetic images, the model's input): a 1024×1024 RGB image is
+/// 12 MB in memory as floats, and every image of a data set is held.
+pub const MAX_SIZE: usize = 1024;
+/// Smallest synthetic image side in pixels.
+pub const MIN_SYNTH_SIZE: usize = 16;
+/// Most synthetic images.
+pub const MAX_SYNTH_N: usize = 1_000_000;
+/// Largest width multiplier (twice the reference BagNet's channels: about 65 million weights).
+pub const MAX_WIDTH: f64 = 2.0;
+/// Largest training batch.
+pub const MAX_BATCH: usize = 1024;
+/// Most epochs of each phase (head, all layers).
+pub const MAX_EPOCHS: usize = 100_000;
+/// Largest learning rate.
+pub const MAX_LR: f64 = 100.0;
+/// Most images for the batch-norm calibration.
+pub const MAX_BN_CALIBRATION: usize = 10_000_000;
+/// Largest planted-texture amplitude (pixel values are in [0, 1]).
+pub const MAX_EFFECT: f64 = 1.0;
+/// Largest evidence clip and threshold of `explain` (patch logits are far smaller).
+pub const MAX_EVIDENCE: f64 = 1e6;
+/// Most per-image overlays of `explain`.
+pub const MAX_OVERLAYS: usize = 100_000;
+/// Most classes (outputs of the model's head).
+pub const MAX_CLASSES: usize = 10_000;
+
+/// `--name: must be a whole number between lo and hi, got v` unless `v` is in `lo..=hi`.
+pub fn check_count(name: &str, v: usize, lo: usize, hi: usize, unit: &str) -> Result<(), BagNetError> {
+    if (lo..=hi).contains(&v) {
+        return Ok(());
+    }
+    Err(arg(format!("--{name}: must be between {lo} and {hi}{unit}, got {v}")))
+}
+
+/// `--width`: a positive number at most [`MAX_WIDTH`].
+pub fn check_width(w: f64) -> Result<(), BagNetError> {
+    if w > 0.0 && w <= MAX_WIDTH {
+        return Ok(());
+    }
+    Err(arg(format!(
+        "--width: must be positive and at most {MAX_WIDTH} (the reference BagNet is 1), got {w}"
+    )))
+}
+
+/// A model input side: at most [`MAX_SIZE`] and at least the architecture's receptive field.
+pub fn check_size(arch: Arch, size: usize) -> Result<(), BagNetError> {
+    check_count("size", size, 1, MAX_SIZE, " px")?;
+    arch.map_size(size).map(|_| ())
+}
+
 /// Which backend runs the model.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -65,6 +115,9 @@ impl OptimKind {
 pub struct ReadOptions {
     /// Unreadable images: stop at the first (default) or skip them with a warning.
     pub on_bad_image: OnBadImage,
+    /// Read images of the label CSV that lie outside the images folder (an absolute path, a path
+    /// through `..`, a symbolic link out of it); refused by default.
+    pub allow_outside_images: bool,
     /// The backend the model runs on.
     pub device: DeviceKind,
 }
@@ -95,15 +148,11 @@ impl Default for SynthOptions {
 
 impl SynthOptions {
     pub fn validate(&self) -> Result<(), BagNetError> {
-        if self.size < 16 {
-            return Err(arg(format!("--size: must be at least 16 px, got {}", self.size)));
-        }
-        if self.n < 2 {
-            return Err(arg(format!("--n: must be at least 2, got {}", self.n)));
-        }
-        if !(self.effect.is_finite() && self.effect >= 0.0) {
+        check_count("size", self.size, MIN_SYNTH_SIZE, MAX_SIZE, " px")?;
+        check_count("n", self.n, 2, MAX_SYNTH_N, "")?;
+        if !(self.effect >= 0.0 && self.effect <= MAX_EFFECT) {
             return Err(arg(format!(
-                "--effect: must be a non-negative number, got {}",
+                "--effect: must be between 0 and {MAX_EFFECT}, got {}",
                 self.effect
             )));
         }
@@ -180,16 +229,18 @@ impl Default for TrainOptions {
 
 impl TrainOptions {
     pub fn validate(&self) -> Result<(), BagNetError> {
-        if self.batch == 0 {
-            return Err(arg("--batch: must be at least 1, got 0".into()));
+        check_count("batch", self.batch, 1, MAX_BATCH, "")?;
+        if !(self.lr > 0.0 && self.lr <= MAX_LR) {
+            return Err(arg(format!(
+                "--lr: must be positive and at most {MAX_LR}, got {}",
+                self.lr
+            )));
         }
-        if !(self.lr > 0.0 && self.lr.is_finite()) {
-            return Err(arg(format!("--lr: must be positive, got {}", self.lr)));
-        }
-        if !(self.width > 0.0 && self.width.is_finite()) {
-            return Err(arg(format!("--width: must be positive, got {}", self.width)));
-        }
-        self.arch.map_size(self.size)?;
+        check_width(self.width)?;
+        check_size(self.arch, self.size)?;
+        check_count("head-epochs", self.head_epochs, 0, MAX_EPOCHS, "")?;
+        check_count("epochs", self.epochs, 0, MAX_EPOCHS, "")?;
+        check_count("bn-calibration", self.bn_calibration, 0, MAX_BN_CALIBRATION, " images")?;
         if let Some(m) = self.momentum {
             if self.optimizer != OptimKind::Sgd {
                 return Err(arg(format!(
@@ -198,7 +249,7 @@ impl TrainOptions {
                 )));
             }
             if !(0.0..1.0).contains(&m) {
-                return Err(arg(format!("--momentum: must be in [0, 1), got {m}")));
+                return Err(arg(format!("--momentum: must be at least 0 and below 1, got {m}")));
             }
         }
         let [a, b, c] = self.split;
@@ -282,16 +333,19 @@ impl Default for ExplainOptions {
 
 impl ExplainOptions {
     pub fn validate(&self) -> Result<(), BagNetError> {
-        if !(self.clip > 0.0 && self.clip.is_finite()) {
-            return Err(arg(format!("--clip: must be positive, got {}", self.clip)));
-        }
-        if !(self.threshold >= 0.0 && self.threshold.is_finite()) {
+        if !(self.clip > 0.0 && self.clip <= MAX_EVIDENCE) {
             return Err(arg(format!(
-                "--threshold: must be non-negative, got {}",
+                "--clip: must be positive and at most {MAX_EVIDENCE}, got {}",
+                self.clip
+            )));
+        }
+        if !(self.threshold >= 0.0 && self.threshold <= MAX_EVIDENCE) {
+            return Err(arg(format!(
+                "--threshold: must be between 0 and {MAX_EVIDENCE}, got {}",
                 self.threshold
             )));
         }
-        Ok(())
+        check_count("max-images", self.max_images, 0, MAX_OVERLAYS, "")
     }
 }
 
@@ -326,25 +380,30 @@ impl Default for ImportOptions {
 impl ImportOptions {
     pub fn validate(&self) -> Result<(), BagNetError> {
         if let Some(w) = self.width {
-            if !(w > 0.0 && w.is_finite()) {
-                return Err(arg(format!("--width: must be positive, got {w}")));
-            }
+            check_width(w)?;
         }
+        check_count("size", self.size, 1, MAX_SIZE, " px")?;
         if let Some(a) = self.arch {
             a.map_size(self.size)?;
         }
         if let Some(classes) = &self.classes {
-            if classes.len() < 2 {
-                return Err(arg(format!(
-                    "--classes: need two or more class names, got {}",
-                    classes.len()
-                )));
-            }
-            let mut seen = std::collections::HashSet::new();
-            if let Some(d) = classes.iter().find(|c| !seen.insert(c.as_str())) {
-                return Err(arg(format!("--classes: '{d}' is given twice")));
-            }
+            check_classes("--classes", classes)?;
         }
         Ok(())
     }
+}
+
+/// Two to [`MAX_CLASSES`] class names, none given twice (`what`: where they come from).
+pub fn check_classes(what: &str, classes: &[String]) -> Result<(), BagNetError> {
+    if !(2..=MAX_CLASSES).contains(&classes.len()) {
+        return Err(arg(format!(
+            "{what}: need between 2 and {MAX_CLASSES} class names, got {}",
+            classes.len()
+        )));
+    }
+    let mut seen = std::collections::HashSet::new();
+    if let Some(d) = classes.iter().find(|c| !seen.insert(c.as_str())) {
+        return Err(arg(format!("{what}: '{}' is given twice", crate::text::quote(d))));
+    }
+    Ok(())
 }

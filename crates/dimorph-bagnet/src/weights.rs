@@ -424,6 +424,7 @@ fn snapshots(
             });
             continue;
         }
+        file.check_storage(key, shape_of(s).iter().product())?;
         let data = s
             .to_data()
             .map_err(|e| err(path, format!("cannot read the data of tensor '{key}': {e}")))?;

@@ -209,7 +209,7 @@ fn eval_and_explain_write_their_outputs() {
         &dir.join("img"),
     )
     .unwrap();
-    let ds = pipeline::read_dataset(&dir.join("img"), &csv, None, 40, true, OnBadImage::Stop).unwrap();
+    let ds = pipeline::read_dataset(&dir.join("img"), &csv, None, 40, true, &Default::default()).unwrap();
     let opt = TrainOptions {
         epochs: 1,
         ..tiny_opts()

@@ -557,7 +557,7 @@ fn options_that_do_not_apply_are_refused_with_exit_2() {
     // Out-of-range values, named in CLI spelling.
     let o = train(&["--lr", "0"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("--lr: must be positive, got 0"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--lr: must be positive and at most 100, got 0"), "{}", stderr(&o));
     assert!(!d.join("run").exists(), "nothing is written for refused options");
     // Patch features without a folder to stream them into.
     let o = run(&[

@@ -156,8 +156,61 @@ pub fn file_stem(name: &str) -> String {
     }
 }
 
-/// Each of the first `max_images` images beside its evidence map (`maps/<stem>.png`), and the
-/// averaged map and image of the correctly classified images of each class (`average_<class>.png`).
+/// Longest file name made from an image path or a class name (before a `-k` suffix).
+const MAX_NAME_CHARS: usize = 100;
+
+/// Names that stay apart: an image's path in the label CSV as one file name (its folders and its
+/// stem joined by `__`, each made safe by [`file_stem`], at most [`MAX_NAME_CHARS`] characters),
+/// with `-2`, `-3`, … after a name already given (compared without case, for file systems that
+/// ignore it): `a/same.png` and `b/same.png` become `a__same` and `b__same`.
+#[derive(Default)]
+pub struct UniqueNames {
+    used: std::collections::HashSet<String>,
+}
+
+impl UniqueNames {
+    /// The name for the image at `path` (as written in the label CSV).
+    pub fn for_path(&mut self, path: &str) -> String {
+        let p = Path::new(path);
+        let n = p
+            .components()
+            .filter(|c| matches!(c, std::path::Component::Normal(_)))
+            .count();
+        let parts: Vec<String> = p
+            .components()
+            .filter_map(|c| match c {
+                std::path::Component::Normal(s) => Some(s),
+                _ => None,
+            })
+            .enumerate()
+            .map(|(i, s)| {
+                let s = if i + 1 == n {
+                    Path::new(s).file_stem().unwrap_or(s)
+                } else {
+                    s
+                };
+                file_stem(&s.to_string_lossy())
+            })
+            .collect();
+        self.unique(&parts.join("__"))
+    }
+
+    /// `base` made safe and short, with a suffix when already given.
+    pub fn unique(&mut self, base: &str) -> String {
+        let base: String = file_stem(base).chars().take(MAX_NAME_CHARS).collect();
+        let mut name = base.clone();
+        let mut k = 1;
+        while !self.used.insert(name.to_lowercase()) {
+            k += 1;
+            name = format!("{base}-{k}");
+        }
+        name
+    }
+}
+
+/// Each of the first `max_images` images beside its evidence map (`maps/<name>.png`, named by
+/// [`UniqueNames`]), and the averaged map and image of the correctly classified images of each
+/// class (`average_<class>.png`).
 pub fn map_files(
     ds: &Dataset,
     ev: &[ImageEvidence],
@@ -166,13 +219,12 @@ pub fn map_files(
     max_images: usize,
 ) -> Result<Vec<OutputFile>, BagNetError> {
     let mut files = Vec::new();
+    let mut names = UniqueNames::default();
     for e in ev.iter().take(max_images) {
-        let stem = Path::new(&e.name)
-            .file_stem()
-            .map_or(e.name.clone(), |s| s.to_string_lossy().into_owned());
         let png = overlay(&ds.images[e.index], &e.map, e.side, q, clip).to_png()?;
-        files.push(OutputFile::new(format!("maps/{}.png", file_stem(&stem)), png));
+        files.push(OutputFile::new(format!("maps/{}.png", names.for_path(&e.name)), png));
     }
+    let mut names = UniqueNames::default();
     for (t, cls) in ds.classes.iter().enumerate() {
         let sel: Vec<&ImageEvidence> = ev.iter().filter(|e| e.target == t && e.predicted == t).collect();
         if sel.is_empty() {
@@ -183,7 +235,7 @@ pub fn map_files(
         let (m, img) = average(&maps, &imgs);
         let mclip = m.iter().fold(0.0f64, |a, b| a.max(b.abs())).max(1e-12);
         let png = overlay(&img, &m, sel[0].side, q, mclip).to_png()?;
-        files.push(OutputFile::new(format!("average_{}.png", file_stem(cls)), png));
+        files.push(OutputFile::new(format!("average_{}.png", names.unique(cls)), png));
     }
     Ok(files)
 }
@@ -216,4 +268,40 @@ pub fn kde_files(classes: &[String], ev: &[ImageEvidence], threshold: f64) -> Ve
         OutputFile::text("kde_positive.svg", a),
         OutputFile::text("kde_negative.svg", b),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::UniqueNames;
+
+    #[test]
+    fn overlay_names_stay_apart() {
+        let mut n = UniqueNames::default();
+        let got: Vec<String> = [
+            "img00001.png",
+            "a/same.png",
+            "b/same.png",
+            "a__same.png",
+            "A/Same.png",
+            "../x.png",
+            "/abs/x.png",
+        ]
+        .iter()
+        .map(|p| n.for_path(p))
+        .collect();
+        assert_eq!(
+            got,
+            [
+                "img00001",
+                "a__same",
+                "b__same",
+                "a__same-2",
+                "A__Same-3",
+                "x",
+                "abs__x"
+            ]
+        );
+        let long = "z".repeat(5000);
+        assert_eq!(n.for_path(&format!("{long}.png")).len(), 100);
+    }
 }

@@ -3,8 +3,8 @@
 
 use std::path::Path;
 
-use crate::checkpoint::read_json;
-use crate::data::{self, Dataset, OnBadImage};
+use crate::data::{self, Dataset};
+use crate::options::ReadOptions;
 use crate::train::RunState;
 use crate::BagNetError;
 
@@ -13,16 +13,18 @@ pub fn no_cuda() -> BagNetError {
     BagNetError::Arg("--device cuda: this build has no CUDA backend (rebuild with `--features cuda`)".into())
 }
 
-/// Read the label CSV and the images at `size`.
+/// Read the label CSV and the images at `size` (see [`data::read_labels_with`] for where images
+/// may lie).
 pub fn read_dataset(
     images: &Path,
     labels: &Path,
     classes: Option<&[String]>,
     size: usize,
     mask: bool,
-    on_bad: OnBadImage,
+    read: &ReadOptions,
 ) -> Result<Dataset, BagNetError> {
-    let rows = data::read_labels(labels, images)?;
+    let on_bad = read.on_bad_image;
+    let rows = data::read_labels_with(labels, images, read.allow_outside_images)?;
     let classes = match classes {
         Some(c) => c.to_vec(),
         None => data::classes(&rows),
@@ -35,9 +37,8 @@ pub fn read_dataset(
 pub fn sets_for(model_dir: &Path, ds: &Dataset) -> Vec<(String, Vec<usize>)> {
     let state = model_dir
         .parent()
-        .map(|p| p.join("state.json"))
-        .filter(|p| p.is_file())
-        .and_then(|p| read_json::<RunState>(&p).ok());
+        .filter(|p| p.join("state.json").is_file())
+        .and_then(|p| RunState::load(p).ok());
     if let Some(st) = state {
         if st.split.iter().map(Vec::len).sum::<usize>() == ds.images.len() && ds.skipped.is_empty() {
             return ["training", "validation", "test"]

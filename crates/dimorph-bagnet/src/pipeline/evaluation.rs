@@ -13,7 +13,7 @@ use crate::checkpoint::{load_model, ModelMeta};
 use crate::data::{Dataset, OnBadImage};
 use crate::metrics::{self, SetMetrics};
 use crate::model::BagNet;
-use crate::options::{DeviceKind, EvalOptions};
+use crate::options::{DeviceKind, EvalOptions, ReadOptions};
 use crate::train::{decide, predict};
 use crate::BagNetError;
 
@@ -38,10 +38,25 @@ pub fn eval(
     on_bad: OnBadImage,
     device: DeviceKind,
 ) -> Result<EvalResult, BagNetError> {
-    match device {
-        DeviceKind::Cpu => eval_on::<crate::Cpu>(model_dir, images, labels, on_bad, &Default::default()),
+    let read = ReadOptions {
+        on_bad_image: on_bad,
+        device,
+        ..Default::default()
+    };
+    eval_with(model_dir, images, labels, &read)
+}
+
+/// [`eval`] with every reading option.
+pub fn eval_with(
+    model_dir: &Path,
+    images: &Path,
+    labels: &Path,
+    read: &ReadOptions,
+) -> Result<EvalResult, BagNetError> {
+    match read.device {
+        DeviceKind::Cpu => eval_on::<crate::Cpu>(model_dir, images, labels, read, &Default::default()),
         #[cfg(feature = "cuda")]
-        DeviceKind::Cuda => eval_on::<crate::Gpu>(model_dir, images, labels, on_bad, &Default::default()),
+        DeviceKind::Cuda => eval_on::<crate::Gpu>(model_dir, images, labels, read, &Default::default()),
         #[cfg(not(feature = "cuda"))]
         DeviceKind::Cuda => Err(super::common::no_cuda()),
     }
@@ -54,7 +69,7 @@ pub fn run_eval(
     labels: &Path,
     opt: &EvalOptions,
 ) -> Result<Outcome<EvalResult>, BagNetError> {
-    let r = eval(model_dir, images, labels, opt.read.on_bad_image, opt.read.device)?;
+    let r = eval_with(model_dir, images, labels, &opt.read)?;
     let mut o = Outcome::new(r);
     o.summary = o.result.sets.iter().map(set_line).collect();
     o.warnings = skipped_warnings(&o.result.skipped_images);
@@ -83,11 +98,11 @@ fn eval_on<B: BagnetBackend>(
     model_dir: &Path,
     images: &Path,
     labels: &Path,
-    on_bad: OnBadImage,
+    read: &ReadOptions,
     device: &B::Device,
 ) -> Result<EvalResult, BagNetError> {
     let (model, meta) = load_model::<B>(model_dir, device)?;
-    let ds = read_dataset(images, labels, Some(&meta.classes), meta.size, meta.mask, on_bad)?;
+    let ds = read_dataset(images, labels, Some(&meta.classes), meta.size, meta.mask, read)?;
     Ok(eval_model(&model, &meta, &ds, &sets_for(model_dir, &ds), device))
 }
 

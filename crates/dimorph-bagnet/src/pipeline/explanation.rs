@@ -65,27 +65,10 @@ pub fn run_explain(
         ));
     }
     let features_dir = features_dir.filter(|_| opt.features);
-    let on_bad = opt.read.on_bad_image;
     match opt.read.device {
-        DeviceKind::Cpu => explain_on::<crate::Cpu>(
-            model_dir,
-            images,
-            labels,
-            on_bad,
-            opt,
-            features_dir,
-            &Default::default(),
-        ),
+        DeviceKind::Cpu => explain_on::<crate::Cpu>(model_dir, images, labels, opt, features_dir, &Default::default()),
         #[cfg(feature = "cuda")]
-        DeviceKind::Cuda => explain_on::<crate::Gpu>(
-            model_dir,
-            images,
-            labels,
-            on_bad,
-            opt,
-            features_dir,
-            &Default::default(),
-        ),
+        DeviceKind::Cuda => explain_on::<crate::Gpu>(model_dir, images, labels, opt, features_dir, &Default::default()),
         #[cfg(not(feature = "cuda"))]
         DeviceKind::Cuda => Err(super::common::no_cuda()),
     }
@@ -114,13 +97,12 @@ fn explain_on<B: BagnetBackend>(
     model_dir: &Path,
     images: &Path,
     labels: &Path,
-    on_bad: OnBadImage,
     opt: &ExplainOptions,
     features_dir: Option<(&Path, Overwrite)>,
     device: &B::Device,
 ) -> Result<Outcome<ExplainResult>, BagNetError> {
     let (model, meta) = load_model::<B>(model_dir, device)?;
-    let ds = read_dataset(images, labels, Some(&meta.classes), meta.size, meta.mask, on_bad)?;
+    let ds = read_dataset(images, labels, Some(&meta.classes), meta.size, meta.mask, &opt.read)?;
     let sets = sets_for(model_dir, &ds);
     let (name, idx) = sets.last().cloned().unwrap_or_default();
     let mut features = match features_dir {

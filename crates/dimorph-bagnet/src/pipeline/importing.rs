@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::checkpoint::{save_model, ModelMeta};
 use crate::model::{Arch, BagNetConfig};
-use crate::options::ImportOptions;
+use crate::options::{check_width, ImportOptions, MAX_CLASSES, MAX_WIDTH};
 use crate::weights::{inspect, load_pretrained, LoadOptions, LoadReport};
 use crate::BagNetError;
 
@@ -43,11 +43,25 @@ pub fn import(weights: &Path, opt: &ImportOptions, out: &Path) -> Result<ImportR
         }
     };
     let width = opt.width.or(layout.map(|l| l.width)).unwrap_or(1.0);
+    if opt.width.is_none() {
+        check_width(width).map_err(|_| {
+            BagNetError::file(
+                weights,
+                format!("the tensor shapes are those of width {width}, more than {MAX_WIDTH}; not a model to import"),
+            )
+        })?;
+    }
     arch.map_size(opt.size)?;
     let classes = match &opt.classes {
         Some(c) => c.clone(),
         None => match layout.map(|l| l.outputs) {
             Some(1) => vec!["0".into(), "1".into()],
+            Some(k) if k == 0 || k > MAX_CLASSES => {
+                return Err(BagNetError::file(
+                    weights,
+                    format!("the head has {k} outputs (a model has 1 to {MAX_CLASSES}); pass --classes"),
+                ))
+            }
             Some(k) => (0..k).map(|i| i.to_string()).collect(),
             None => {
                 return Err(BagNetError::file(

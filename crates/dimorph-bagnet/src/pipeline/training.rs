@@ -46,7 +46,7 @@ pub fn run_train(
         crate::weights::inspect(p)?;
     }
     let t = &opt.train;
-    let ds = read_dataset(images, labels, None, t.size, t.mask, opt.read.on_bad_image)?;
+    let ds = read_dataset(images, labels, None, t.size, t.mask, &opt.read)?;
     let r = train(&ds, t, out, opt.resume, progress, opt.read.device)?;
     let mut o = Outcome::new(r);
     o.summary = train_summary(&o.result, t);

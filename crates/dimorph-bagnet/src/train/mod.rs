@@ -22,7 +22,7 @@ use burn::optim::{momentum::MomentumConfig, AdamConfig, Optimizer, SgdConfig};
 use serde::Serialize;
 
 use crate::backend::BagnetAutodiff;
-use crate::checkpoint::{save_optimizer, write_json};
+use crate::checkpoint::{save_folder, save_optimizer, write_json};
 use crate::data::Dataset;
 use crate::model::{BagNet, BagNetConfig};
 use crate::BagNetError;
@@ -105,7 +105,7 @@ impl<B: BagnetAutodiff> Run<'_, B> {
         progress: &mut dyn TrainProgress,
         optim: O,
     ) -> Result<TrainResult, BagNetError> {
-        let (started, mut optim) = if resume && self.out.join("state.json").is_file() {
+        let (started, mut optim) = if resume && RunState::exists(self.out) {
             start::resume::<B, O>(self.ds, self.out, optim, self.device)?
         } else {
             (
@@ -141,6 +141,17 @@ impl<B: BagnetAutodiff> Run<'_, B> {
             calibrate::calibrate(&model, self.ds, &train_idx, self.opt, self.device);
             let phase = Phase::of(e, self.opt.head_epochs);
             let record = validate::validate(&model, &validation, e, phase, train_loss, self.device);
+            if !(record.train_loss.is_finite() && record.val_loss.is_finite()) {
+                // Not saved: the checkpoints so far stay the run's last.
+                return Err(BagNetError::Data(format!(
+                    "epoch {}: the loss is not a finite number (training {}, validation {}): the run \
+                     diverged; start again with a lower --lr (now {})",
+                    e + 1,
+                    record.train_loss,
+                    record.val_loss,
+                    self.opt.lr
+                )));
+            }
             progress.epoch_done(&record);
             self.save_epoch(&model, &optim, &mut state, record)?;
         }
@@ -163,21 +174,28 @@ impl<B: BagnetAutodiff> Run<'_, B> {
         record: EpochRecord,
     ) -> Result<(), BagNetError> {
         let better = state.is_best(&record);
+        let epoch = record.epoch;
         let meta = ModelMeta {
             config: self.config(),
             classes: self.ds.classes.clone(),
             size: self.opt.size,
             mask: self.opt.mask,
-            epoch: record.epoch,
+            epoch,
         };
-        let dir = epoch_dir(self.out, record.epoch);
-        save_model(&dir, model, &meta)?;
-        save_optimizer::<B, _>(&dir, optim.to_record())?;
         if better {
-            state.best_epoch = Some(record.epoch);
-            save_model(&self.out.join("best"), model, &meta)?;
+            state.best_epoch = Some(epoch);
         }
         state.history.push(record);
+        // The epoch's folder (with a copy of the run's state), then the best model, each whole or
+        // not at all; then the run's state.
+        save_folder(&epoch_dir(self.out, epoch), |dir| {
+            save_model(dir, model, &meta)?;
+            save_optimizer::<B, _>(dir, optim.to_record())?;
+            write_json(&dir.join("state.json"), state)
+        })?;
+        if better {
+            save_folder(&self.out.join("best"), |dir| save_model(dir, model, &meta))?;
+        }
         write_json(&self.out.join("state.json"), state)
     }
 }

@@ -8,7 +8,7 @@ use burn::optim::Optimizer;
 
 use super::state::RunState;
 use crate::backend::BagnetAutodiff;
-use crate::checkpoint::{epoch_dir, load_model, load_optimizer, read_json};
+use crate::checkpoint::{epoch_dir, load_model, load_optimizer, recover_folder};
 use crate::data::{self, Dataset};
 use crate::model::{BagNet, BagNetConfig};
 use crate::options::TrainOptions;
@@ -33,7 +33,7 @@ pub fn resume<B: BagnetAutodiff, O: Optimizer<BagNet<B>, B>>(
     device: &B::Device,
 ) -> Result<(Started<B>, O), BagNetError> {
     let state_path = out.join("state.json");
-    let state: RunState = read_json(&state_path)?;
+    let state = RunState::load(out)?;
     if state.classes != ds.classes || state.split.iter().map(Vec::len).sum::<usize>() != ds.images.len() {
         return Err(BagNetError::file(
             &state_path,
@@ -42,6 +42,8 @@ pub fn resume<B: BagnetAutodiff, O: Optimizer<BagNet<B>, B>>(
     }
     let done = state.history.len();
     let dir = epoch_dir(out, done);
+    recover_folder(&dir)?;
+    recover_folder(&out.join("best"))?;
     let (model, _) = load_model::<B>(&dir, device)?;
     let optim = optim.load_record(load_optimizer::<B, O::Record>(&dir, device)?);
     let started = Started {
@@ -61,7 +63,7 @@ pub fn begin<B: BagnetAutodiff>(
     out: &Path,
     device: &B::Device,
 ) -> Result<Started<B>, BagNetError> {
-    if out.join("state.json").is_file() {
+    if RunState::exists(out) {
         return Err(BagNetError::file(
             out,
             "holds a run already; pass --resume to continue it or choose a new --out",

@@ -1,9 +1,14 @@
-//! The state of a training run after each epoch (`state.json` in the run's folder): the options,
-//! the classes, the subject-level split, every epoch's figures and the best epoch so far.
+//! The state of a training run after each epoch (`state.json` in the run's folder, and a copy in
+//! each epoch's folder): the options, the classes, the subject-level split, every epoch's figures
+//! and the best epoch so far. A damaged `state.json` is recovered from the latest epoch folder.
+
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::checkpoint::read_json;
 use crate::options::TrainOptions;
+use crate::BagNetError;
 
 /// Which layers an epoch trains.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -80,6 +85,52 @@ impl RunState {
         match self.best_epoch {
             None => true,
             Some(b) => record.beats(&self.history[b - 1]),
+        }
+    }
+}
+
+/// The epoch folders `epoch-NNN` of the run in `out`, latest first.
+pub fn epoch_folders(out: &Path) -> Vec<(usize, PathBuf)> {
+    let mut v: Vec<(usize, PathBuf)> = std::fs::read_dir(out)
+        .into_iter()
+        .flatten()
+        .filter_map(|e| {
+            let e = e.ok()?;
+            let n = e.file_name().to_str()?.strip_prefix("epoch-")?.parse().ok()?;
+            e.path().is_dir().then(|| (n, e.path()))
+        })
+        .collect();
+    v.sort_by_key(|e| std::cmp::Reverse(e.0));
+    v
+}
+
+impl RunState {
+    /// Whether `out` holds a run (its `state.json` or an epoch folder).
+    pub fn exists(out: &Path) -> bool {
+        out.join("state.json").exists() || !epoch_folders(out).is_empty()
+    }
+
+    /// The state of the run in `out`: `state.json` or, when that is missing or damaged (or behind),
+    /// the copy in the latest epoch folder that holds a readable one for its epoch.
+    pub fn load(out: &Path) -> Result<RunState, BagNetError> {
+        let main = read_json::<RunState>(&out.join("state.json"));
+        let copy = epoch_folders(out).into_iter().find_map(|(n, dir)| {
+            read_json::<RunState>(&dir.join("state.json"))
+                .ok()
+                .filter(|s| s.history.len() == n)
+        });
+        match (main, copy) {
+            (Ok(m), Some(c)) if c.history.len() > m.history.len() => Ok(c),
+            (Ok(m), _) => Ok(m),
+            (Err(_), Some(c)) => Ok(c),
+            (Err(e), None) => Err(BagNetError::file(
+                out.join("state.json"),
+                format!(
+                    "the run's state cannot be read ({e}) and no epoch folder holds a copy of it; \
+                     start the run again with a new --out (or remove {} to reuse the folder)",
+                    out.display()
+                ),
+            )),
         }
     }
 }

@@ -2,18 +2,21 @@
 //! safetensors), the checkpoint wrappers (`state_dict`, DataParallel's `module.` prefix) and the
 //! batch-norm step counters, and integrity checks of the stored data.
 //!
-//! burn-store's PyTorch reader substitutes zeros for a storage it cannot read (a truncated legacy
-//! file, a zip entry whose checksum fails), so every storage is read here once first: a damaged
-//! file is an error rather than a model with zeroed weights.
+//! burn-store's PyTorch reader trusts what a file declares (nesting, string lengths, shapes,
+//! entry sizes) and substitutes zeros for a storage it cannot read, so a PyTorch file is checked
+//! first by [`preflight`] (every pickle through the bounded scan of [`pickle`], every tensor inside
+//! its storage and every storage inside the file, no data read), and the storage of each tensor the
+//! model takes is checked again just before its data is read ([`WeightFile::check_storage`]: CRC and
+//! true size of its zip entry, no view of a far larger storage). A damaged or hostile file is an
+//! error rather than a crash, a memory bomb or a model with zeroed weights.
+
+mod pickle;
+mod preflight;
 
 use std::collections::BTreeMap;
-use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::path::Path;
-use std::sync::Arc;
+use std::path::{Path, PathBuf};
 
-use burn_store::pytorch::lazy_data::LazyDataSource;
-use burn_store::pytorch::pickle_reader::{read_pickle, read_pickle_with_data, skip_pickle, Object};
 use burn_store::pytorch::reader::FileFormat;
 use burn_store::pytorch::PytorchReader;
 use burn_store::{ModuleStore, SafetensorsStore, TensorSnapshot};
@@ -64,6 +67,20 @@ pub(crate) struct WeightFile {
     /// Reference name → (name in the file, snapshot).
     pub tensors: BTreeMap<String, (String, TensorSnapshot)>,
     pub skipped: Vec<SkippedTensor>,
+    /// The file, and the layout [`preflight`] checked (PyTorch files only).
+    path: PathBuf,
+    layout: Option<preflight::Layout>,
+}
+
+impl WeightFile {
+    /// Check the storage of the tensor stored as `key` (`elements` long) just before its data is
+    /// read: see [`preflight::verify`].
+    pub fn check_storage(&self, key: &str, elements: usize) -> Result<(), BagNetError> {
+        match &self.layout {
+            Some(l) => preflight::verify(&self.path, l, key, elements as u64).map_err(|e| err(&self.path, e)),
+            None => Ok(()),
+        }
+    }
 }
 
 /// Wrappers of the state dict in training checkpoints, tried in this order.
@@ -99,6 +116,25 @@ pub(crate) fn read(path: &Path) -> Result<WeightFile, BagNetError> {
         ));
     }
     let (safetensors, zipped) = sniff(path)?;
+    let layout = if safetensors {
+        None
+    } else {
+        match preflight::pytorch(path) {
+            Ok(l) => Some(l),
+            Err(e) if zipped => {
+                return Err(err(
+                    path,
+                    format!("a zip archive (PyTorch >= 1.6) that cannot be read, truncated, damaged or hostile: {e}"),
+                ))
+            }
+            Err(e) => {
+                return Err(err(
+                    path,
+                    format!("not a readable PyTorch or safetensors weight file: {e}"),
+                ))
+            }
+        }
+    };
     // burn-store reports bad files as errors; a panic inside it (a malformed file it does not
     // foresee) is caught and reported as an unreadable file as well.
     let read = catch_unwind(AssertUnwindSafe(
@@ -127,13 +163,19 @@ pub(crate) fn read(path: &Path) -> Result<WeightFile, BagNetError> {
         Ok(Err(e)) if zipped => {
             return Err(err(
                 path,
-                format!("a zip archive (PyTorch >= 1.6) that cannot be read, truncated or damaged: {e}"),
+                format!(
+                    "a zip archive (PyTorch >= 1.6) that cannot be read, truncated or damaged: {}",
+                    crate::text::quote(&e)
+                ),
             ))
         }
         Ok(Err(e)) => {
             return Err(err(
                 path,
-                format!("not a readable PyTorch or safetensors weight file: {e}"),
+                format!(
+                    "not a readable PyTorch or safetensors weight file: {}",
+                    crate::text::quote(&e)
+                ),
             ))
         }
         Err(_) => {
@@ -147,20 +189,10 @@ pub(crate) fn read(path: &Path) -> Result<WeightFile, BagNetError> {
     if total == 0 {
         return Err(err(path, "the weight file holds no tensors"));
     }
-    let verified = catch_unwind(AssertUnwindSafe(|| match format {
-        WeightFormat::PytorchZip => verify_zip(path),
-        WeightFormat::PytorchLegacy => verify_legacy(path),
-        _ => Ok(()),
-    }));
-    match verified {
-        Ok(Ok(())) => {}
-        Ok(Err(e)) => return Err(err(path, format!("the weight file is damaged: {e}"))),
-        Err(_) => return Err(err(path, "the weight file is damaged (its storages cannot be read)")),
-    }
     let wrapper = WRAPPERS
         .iter()
         .find(|w| raw.iter().any(|(k, _)| k.starts_with(&format!("{w}."))));
-    let mut tensors = BTreeMap::new();
+    let mut tensors: BTreeMap<String, (String, TensorSnapshot)> = BTreeMap::new();
     let mut skipped = Vec::new();
     for (key, snap) in raw {
         let inner = match wrapper {
@@ -185,7 +217,15 @@ pub(crate) fn read(path: &Path) -> Result<WeightFile, BagNetError> {
             continue;
         }
         if let Some((first, _)) = tensors.get(&name) {
-            return Err(err(path, format!("tensors '{first}' and '{key}' both map to '{name}'")));
+            return Err(err(
+                path,
+                format!(
+                    "tensors '{}' and '{}' both map to '{}'",
+                    crate::text::quote(first),
+                    crate::text::quote(&key),
+                    crate::text::quote(&name)
+                ),
+            ));
         }
         tensors.insert(name, (key, snap));
     }
@@ -194,61 +234,7 @@ pub(crate) fn read(path: &Path) -> Result<WeightFile, BagNetError> {
         total,
         tensors,
         skipped,
+        path: path.to_path_buf(),
+        layout,
     })
-}
-
-/// Every entry of a zip checkpoint reads to its end with a matching CRC-32.
-fn verify_zip(path: &Path) -> Result<(), String> {
-    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
-    let mut zip = zip::ZipArchive::new(BufReader::new(file)).map_err(|e| e.to_string())?;
-    let mut sink = Vec::new();
-    for i in 0..zip.len() {
-        let mut entry = zip.by_index(i).map_err(|e| e.to_string())?;
-        let name = entry.name().to_string();
-        sink.clear();
-        entry
-            .read_to_end(&mut sink)
-            .map_err(|e| format!("entry '{name}': {e}"))?;
-    }
-    Ok(())
-}
-
-/// Every storage of a legacy checkpoint lies within the file. The layout (PyTorch before 1.6):
-/// pickles of the magic number, protocol version and system info, the pickled object, the
-/// pickled list of storage keys, then the storages one after another.
-fn verify_legacy(path: &Path) -> Result<(), String> {
-    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
-    let len = file.metadata().map_err(|e| e.to_string())?.len();
-    let mut r = BufReader::new(file);
-    for _ in 0..3 {
-        read_pickle(&mut r).map_err(|e| e.to_string())?;
-    }
-    let main = r.stream_position().map_err(|e| e.to_string())?;
-    skip_pickle(&mut r).map_err(|e| e.to_string())?;
-    let keys: Vec<String> = match read_pickle(&mut r).map_err(|e| e.to_string())? {
-        Object::List(keys) => keys
-            .into_iter()
-            .filter_map(|k| match k {
-                Object::String(s) => Some(s),
-                _ => None,
-            })
-            .collect(),
-        _ => return Err("no list of storage keys after the pickled object".into()),
-    };
-    let start = r.stream_position().map_err(|e| e.to_string())?;
-    let source = LazyDataSource::from_legacy_multi_storage(path, start, len.saturating_sub(start));
-    if let LazyDataSource::LegacyMultiStorage(s) = &source {
-        s.lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .set_storage_keys(keys.clone());
-    }
-    let source = Arc::new(source);
-    r.seek(SeekFrom::Start(main)).map_err(|e| e.to_string())?;
-    read_pickle_with_data(&mut r, source.clone()).map_err(|e| e.to_string())?;
-    for k in &keys {
-        source
-            .read(k)
-            .map_err(|e| format!("storage {k} runs past the end of the file ({e})"))?;
-    }
-    Ok(())
 }

@@ -9,7 +9,8 @@ use super::{emit, CliError, CliResult, Format, OutArgs};
 use dimorph_bagnet::model::Arch;
 use dimorph_bagnet::options::{
     DeviceKind, EvalOptions, ExplainOptions, ImportOptions, OnBadImage, OptimKind, ReadOptions, SynthOptions,
-    TrainOptions, TrainRunOptions,
+    TrainOptions, TrainRunOptions, MAX_BATCH, MAX_BN_CALIBRATION, MAX_EPOCHS, MAX_OVERLAYS, MAX_SIZE, MAX_SYNTH_N,
+    MIN_SYNTH_SIZE,
 };
 use dimorph_bagnet::pipeline;
 use dimorph_bagnet::train::{EpochRecord, Phase, TrainProgress};
@@ -58,17 +59,17 @@ pub struct SynthArgs {
     /// Replace images and labels.csv that already exist in --out.
     #[arg(long)]
     pub force: bool,
-    /// Number of images (two eyes per subject).
-    #[arg(long, default_value_t = 2000)]
+    /// Number of images (two eyes per subject), 2 to 1000000.
+    #[arg(long, default_value_t = 2000, allow_negative_numbers = true, value_parser = count(2, MAX_SYNTH_N))]
     pub n: usize,
-    /// Side of the square images in pixels.
-    #[arg(long, default_value_t = 224)]
+    /// Side of the square images in pixels, 16 to 1024.
+    #[arg(long, default_value_t = 224, allow_negative_numbers = true, value_parser = count(MIN_SYNTH_SIZE, MAX_SIZE))]
     pub size: usize,
-    /// Amplitude of the planted texture (pixel noise sd is 0.02).
-    #[arg(long, default_value_t = 0.12)]
+    /// Amplitude of the planted texture, 0 to 1 (pixel noise sd is 0.02).
+    #[arg(long, default_value_t = 0.12, allow_negative_numbers = true)]
     pub effect: f64,
-    /// Seed of every random choice.
-    #[arg(long, default_value_t = 1)]
+    /// Seed of every random choice (0 to 2^64 - 1).
+    #[arg(long, default_value_t = 1, allow_negative_numbers = true, value_parser = seed)]
     pub seed: u64,
     /// text: a summary; json: the envelope; csv: the label table.
     #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -129,6 +130,10 @@ pub struct DataArgs {
     /// Skip unreadable images (each one a warning) instead of stopping at the first.
     #[arg(long)]
     pub skip_bad_images: bool,
+    /// Also read images that lie outside --images (an absolute path, a path through '..' or a
+    /// symbolic link pointing out of it in the label CSV); refused by default.
+    #[arg(long)]
+    pub allow_outside_images: bool,
     /// The backend the model runs on.
     #[arg(long, value_enum, default_value_t = Device::Cpu)]
     pub device: Device,
@@ -145,6 +150,7 @@ impl DataArgs {
             } else {
                 OnBadImage::Stop
             },
+            allow_outside_images: self.allow_outside_images,
             device: match self.device {
                 Device::Cpu => DeviceKind::Cpu,
                 Device::Cuda => DeviceKind::Cuda,
@@ -175,32 +181,32 @@ pub struct TrainArgs {
     /// Receptive field of the BagNet.
     #[arg(long, value_enum, ignore_case = true, default_value = "bagnet33")]
     pub arch: ArchArg,
-    /// Width multiplier on all channel counts (1 = the reference BagNet).
-    #[arg(long, default_value_t = 1.0)]
+    /// Width multiplier on all channel counts, above 0 and at most 2 (1 = the reference BagNet).
+    #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
     pub width: f64,
-    /// Input side in pixels (images are resized).
-    #[arg(long, default_value_t = 224)]
+    /// Input side in pixels (images are resized), from the receptive field (9, 17 or 33) to 1024.
+    #[arg(long, default_value_t = 224, allow_negative_numbers = true, value_parser = count(1, MAX_SIZE))]
     pub size: usize,
-    /// Images per training step.
-    #[arg(long, default_value_t = 16)]
+    /// Images per training step, 1 to 1024.
+    #[arg(long, default_value_t = 16, allow_negative_numbers = true, value_parser = count(1, MAX_BATCH))]
     pub batch: usize,
-    /// Learning rate.
-    #[arg(long, default_value_t = 0.01)]
+    /// Learning rate, above 0 and at most 100.
+    #[arg(long, default_value_t = 0.01, allow_negative_numbers = true)]
     pub lr: f64,
     /// The optimiser.
     #[arg(long, value_enum, default_value_t = Optim::Sgd)]
     pub optimizer: Optim,
-    /// SGD momentum in [0, 1) (--optimizer sgd only; by default none, as in the paper).
-    #[arg(long)]
+    /// SGD momentum, at least 0 and below 1 (--optimizer sgd only; by default none, as in the paper).
+    #[arg(long, allow_negative_numbers = true)]
     pub momentum: Option<f64>,
-    /// Epochs training the head alone.
-    #[arg(long, default_value_t = 10)]
+    /// Epochs training the head alone, 0 to 100000.
+    #[arg(long, default_value_t = 10, allow_negative_numbers = true, value_parser = count(0, MAX_EPOCHS))]
     pub head_epochs: usize,
-    /// Epochs fine-tuning all layers.
-    #[arg(long, default_value_t = 100)]
+    /// Epochs fine-tuning all layers, 0 to 100000.
+    #[arg(long, default_value_t = 100, allow_negative_numbers = true, value_parser = count(0, MAX_EPOCHS))]
     pub epochs: usize,
-    /// Seed of the split, initial weights, shuffling and augmentation.
-    #[arg(long, default_value_t = 1)]
+    /// Seed of the split, initial weights, shuffling and augmentation (0 to 2^64 - 1).
+    #[arg(long, default_value_t = 1, allow_negative_numbers = true, value_parser = seed)]
     pub seed: u64,
     /// No augmentation (rotations, flips, shifts, zoom, brightness).
     #[arg(long)]
@@ -209,8 +215,9 @@ pub struct TrainArgs {
     #[arg(long)]
     pub no_mask: bool,
     /// After each epoch, recompute the batch-norm running statistics from up to this many unaugmented
-    /// training images with the epoch's final weights (0: keep the running averages of training).
-    #[arg(long, default_value_t = 1000)]
+    /// training images with the epoch's final weights (0: keep the running averages of training;
+    /// at most 10000000).
+    #[arg(long, default_value_t = 1000, allow_negative_numbers = true, value_parser = count(0, MAX_BN_CALIBRATION))]
     pub bn_calibration: usize,
     /// Continue the run in --out from its last checkpoint.
     #[arg(long)]
@@ -256,14 +263,14 @@ pub struct ExplainArgs {
     /// features.csv) go.
     #[command(flatten)]
     pub out: OutArgs,
-    /// Clip evidence to ±clip for display (paper: 75).
-    #[arg(long, default_value_t = 75.0)]
+    /// Clip evidence to ±clip for display, above 0 and at most 1000000 (paper: 75).
+    #[arg(long, default_value_t = 75.0, allow_negative_numbers = true)]
     pub clip: f64,
-    /// Evidence threshold t of the statistics (paper: 50).
-    #[arg(long, default_value_t = 50.0)]
+    /// Evidence threshold t of the statistics, 0 to 1000000 (paper: 50).
+    #[arg(long, default_value_t = 50.0, allow_negative_numbers = true)]
     pub threshold: f64,
-    /// Number of per-image overlays to write.
-    #[arg(long, default_value_t = 50)]
+    /// Number of per-image overlays to write, 0 to 100000 (maps/ keeps the images' folders).
+    #[arg(long, default_value_t = 50, allow_negative_numbers = true, value_parser = count(0, MAX_OVERLAYS))]
     pub max_images: usize,
     /// Export every patch's feature vector to features.csv in --out (needs --out).
     #[arg(long)]
@@ -285,15 +292,16 @@ pub struct ImportArgs {
     /// Receptive field; by default read from the file.
     #[arg(long, value_enum, ignore_case = true)]
     pub arch: Option<ArchArg>,
-    /// Width multiplier; by default read from the file.
-    #[arg(long)]
+    /// Width multiplier, above 0 and at most 2; by default read from the file.
+    #[arg(long, allow_negative_numbers = true)]
     pub width: Option<f64>,
     /// Comma-separated class names (two classes: one logistic output); by default one per output
-    /// of the file's head. Another number of outputs than the file's re-initialises the head.
+    /// of the file's head (2 to 10000 names). Another number of outputs than the file's
+    /// re-initialises the head.
     #[arg(long, value_delimiter = ',')]
     pub classes: Option<Vec<String>>,
-    /// Input side in pixels that eval/explain resize images to.
-    #[arg(long, default_value_t = 224)]
+    /// Input side in pixels that eval/explain resize images to, from the receptive field to 1024.
+    #[arg(long, default_value_t = 224, allow_negative_numbers = true, value_parser = count(1, MAX_SIZE))]
     pub size: usize,
     /// Do not apply the circular fundus mask in eval/explain.
     #[arg(long)]
@@ -301,6 +309,22 @@ pub struct ImportArgs {
     /// text: the load report; json: the envelope.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+}
+
+/// A whole-number option in `lo..=hi`, read so that a negative value is a value out of range, not
+/// an unknown flag (the engine's validate() checks the same range for library callers).
+fn count(lo: usize, hi: usize) -> impl Fn(&str) -> Result<usize, String> + Clone + Send + Sync + 'static {
+    move |s: &str| match s.trim().parse::<i128>() {
+        Ok(v) if (lo as i128..=hi as i128).contains(&v) => Ok(v as usize),
+        _ => Err(format!("must be a whole number, at least {lo} and at most {hi}")),
+    }
+}
+
+/// A seed: any whole number from 0 to 2^64 − 1.
+fn seed(s: &str) -> Result<u64, String> {
+    s.trim()
+        .parse::<u64>()
+        .map_err(|_| format!("must be a whole number, at least 0 and at most {}", u64::MAX))
 }
 
 fn engine(e: BagNetError) -> CliError {
