@@ -76,7 +76,7 @@ impl OutputError {
     }
 }
 
-fn io(path: &Path) -> impl FnOnce(std::io::Error) -> OutputError + '_ {
+pub(crate) fn io(path: &Path) -> impl FnOnce(std::io::Error) -> OutputError + '_ {
     move |source| OutputError::Io {
         path: path.to_path_buf(),
         source,
@@ -194,98 +194,6 @@ impl Drop for DirLock {
     }
 }
 
-/// A CSV table too large to hold, written row by row through the `csv` crate into a temporary
-/// file in the target's folder and renamed over the target by [`CsvStream::finish`]. Dropped
-/// unfinished, it removes its temporary file and leaves the target untouched.
-pub struct CsvStream {
-    path: PathBuf,
-    tmp: PathBuf,
-    overwrite: Overwrite,
-    csv: Option<csv::Writer<std::io::BufWriter<std::fs::File>>>,
-}
-
-impl CsvStream {
-    /// Starts `path` with the header `columns`.
-    pub fn create(path: &Path, columns: &[&str], overwrite: Overwrite) -> Result<CsvStream, OutputError> {
-        if overwrite == Overwrite::Refuse && path.exists() {
-            return Err(OutputError::Exists(path.to_path_buf()));
-        }
-        let dir = match path.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        std::fs::create_dir_all(&dir).map_err(io(&dir))?;
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-        let file = std::fs::File::create(&tmp).map_err(io(&tmp))?;
-        let mut csv = csv::WriterBuilder::new()
-            .terminator(csv::Terminator::Any(b'\n'))
-            .from_writer(std::io::BufWriter::new(file));
-        let mut s = CsvStream {
-            path: path.to_path_buf(),
-            tmp,
-            overwrite,
-            csv: None,
-        };
-        csv.write_record(columns).map_err(|e| s.csv_error(e))?;
-        s.csv = Some(csv);
-        Ok(s)
-    }
-
-    fn csv_error(&self, e: csv::Error) -> OutputError {
-        OutputError::Io {
-            path: self.tmp.clone(),
-            source: std::io::Error::other(e.to_string()),
-        }
-    }
-
-    /// Appends one row.
-    pub fn write_row(&mut self, row: &[crate::Cell]) -> Result<(), OutputError> {
-        let r = match self.csv.as_mut() {
-            Some(w) => w.write_record(row.iter().map(crate::Cell::to_field)),
-            None => return Ok(()),
-        };
-        r.map_err(|e| self.csv_error(e))
-    }
-
-    /// Flushes, syncs and renames the file over the target; returns the target's path.
-    pub fn finish(mut self) -> Result<PathBuf, OutputError> {
-        let Some(w) = self.csv.take() else {
-            return Ok(self.path.clone());
-        };
-        let file = w
-            .into_inner()
-            .map_err(|e| OutputError::Io {
-                path: self.tmp.clone(),
-                source: std::io::Error::other(e.to_string()),
-            })?
-            .into_inner()
-            .map_err(|e| OutputError::Io {
-                path: self.tmp.clone(),
-                source: e.into_error(),
-            })?;
-        file.sync_all().map_err(io(&self.tmp))?;
-        drop(file);
-        if self.overwrite == Overwrite::Refuse && self.path.exists() {
-            return Err(OutputError::Exists(self.path.clone()));
-        }
-        std::fs::rename(&self.tmp, &self.path).map_err(io(&self.path))?;
-        Ok(self.path.clone())
-    }
-}
-
-impl Drop for CsvStream {
-    fn drop(&mut self) {
-        if self.csv.is_some() || self.tmp.exists() {
-            self.csv = None;
-            let _ = std::fs::remove_file(&self.tmp);
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -320,15 +228,6 @@ mod tests {
             ));
         }
         write_all(&dir, &[OutputFile::text("c.csv", "")], Overwrite::Replace).expect("lock released");
-        let mut st = CsvStream::create(&dir.join("big.csv"), &["a", "b"], Overwrite::Refuse).expect("start");
-        st.write_row(&["x, \"y\"".into(), 1.5.into()]).expect("row");
-        st.finish().expect("finish");
-        assert_eq!(
-            std::fs::read_to_string(dir.join("big.csv")).ok().as_deref(),
-            Some("a,b\n\"x, \"\"y\"\"\",1.5\n")
-        );
-        drop(CsvStream::create(&dir.join("gone.csv"), &["a"], Overwrite::Refuse).expect("start"));
-        assert!(!dir.join("gone.csv").exists());
         let leftovers = std::fs::read_dir(&dir)
             .map(|d| {
                 d.filter_map(|e| e.ok())

@@ -1,12 +1,13 @@
 //! The export of every patch's feature vector for the embedding engine (paper §3.4):
 //! `features.csv`, one row per patch (image, row, col, label, logit, f0 … f{C−1}). The table is far
 //! too large to hold (729 patches × 2048 features per 224 px image), so it is written as it is
-//! computed, image by image, as tidy-table rows through the kernel's [`CsvStream`] (the `csv` crate,
+//! computed, image by image, as tidy-table rows through the kernel's [`CsvStream`](dimorph_core::table::CsvStream) (the `csv` crate,
 //! so quoting is always right; a temporary file renamed over `features.csv` when complete).
 
 use std::path::{Path, PathBuf};
 
-use dimorph_core::output::{CsvStream, Overwrite};
+use dimorph_core::output::Overwrite;
+use dimorph_core::table::CsvStream;
 use dimorph_core::{Cell, TidyTable};
 
 use crate::BagNetError;
