@@ -283,3 +283,14 @@ fn a_cause_without_deaths_has_undefined_means_with_a_warning() {
     let text = o.to_text();
     assert!(!text.contains("NaN") && !text.contains("inf "), "{text}");
 }
+
+#[test]
+fn lists_in_messages_are_cut() {
+    // a folder with 300 Deaths files: the message counts them and lists a few
+    let dir = temp_dir("many");
+    for k in 0..300 {
+        std::fs::write(dir.join(format!("COUNTRY{k:0>100}.Deaths_1x1.txt")), "").unwrap();
+    }
+    let msg = hmd_err(&dir);
+    assert!(msg.contains("300 '*.Deaths_1x1.txt' files") && msg.len() < 600, "{msg}");
+}

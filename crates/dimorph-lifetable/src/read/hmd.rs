@@ -151,13 +151,17 @@ fn find_one(dir: &Path, suffix: &str) -> Result<std::path::PathBuf, Error> {
         ))),
         1 => Ok(found.remove(0)),
         _ => Err(Error::Argument(format!(
-            "{}: several '*{suffix}' files ({}); keep one country per folder",
+            "{}: {} '*{suffix}' files ({}); keep one country per folder",
             dir.display(),
-            found
-                .iter()
-                .map(|p| p.display().to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
+            found.len(),
+            clip(
+                &found
+                    .iter()
+                    .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                4 * QUOTE_MAX
+            )
         ))),
     }
 }
@@ -287,9 +291,14 @@ pub fn read_hmd_dir(dir: &Path) -> Result<MortalityData, Error> {
     if !unusable.is_empty() {
         let list: Vec<String> = unusable.keys().map(|(y, s)| format!("{y} {s}")).collect();
         notes.push(format!(
-            "{}: unusable (ask for one to see why): {}",
+            "{}: {} unusable (ask for one to see why): {}",
             source,
-            list.join(", ")
+            if list.len() == 1 {
+                "one year and sex"
+            } else {
+                "years and sexes"
+            },
+            clip(&list.join(", "), 8 * QUOTE_MAX)
         ));
     }
     // "The United States of America, Deaths (period 1x1), <tab>Last modified: ..." -> "..., HMD"
