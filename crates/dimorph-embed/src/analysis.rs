@@ -7,12 +7,15 @@
 
 use crate::clusters::{self, summarise, ClusterSummary};
 use crate::error::{EmbedError, Result};
+use crate::fft::MAX_BOXES;
 use crate::input::{features_from_frame, Selection};
 use crate::options::EmbedOptions;
 use crate::output::{embedding_table, parquet_bytes, Extra};
+use crate::params::KnnMethod;
 use crate::pipeline::{embed, Embedding};
 use crate::plot::{scatter, Colour};
 use crate::progress::Progress;
+use crate::quote::{clip, clip_list, LIST_NAMES};
 use crate::report;
 use dimorph_core::OutputFile;
 use dimorph_data::{ColumnData, Frame};
@@ -89,7 +92,11 @@ pub fn run(frame: &Frame, options: &EmbedOptions, progress: Progress) -> Result<
     options.validate()?;
     let cols = columns(frame, options)?;
     let (x, sel) = features_from_frame(frame, &options.features)?;
-    let e = embed(&x, &options.params(), progress)?;
+    // the pipeline's refusals (too few or identical points, divergence) concern this table
+    let e = embed(&x, &options.params(), progress).map_err(|e| match e {
+        EmbedError::Input(msg) => EmbedError::Input(format!("{}: {msg}", frame.source)),
+        other => other,
+    })?;
     let value = match &cols.colour {
         Some(Extra::Num(_, v)) => Some(v.as_slice()),
         _ => None,
@@ -135,14 +142,69 @@ fn fill(out: &mut Outcome<EmbedResult>, frame: &Frame, o: &EmbedOptions, cols: &
         let bytes = parquet_bytes(&r.embedding.y, &cols.extras).map_err(EmbedError::Output)?;
         out.files.push(OutputFile::new("embedding.parquet", bytes));
     }
-    if !r.features.constant.is_empty() {
-        out.warnings.push(format!(
+    out.warnings.extend(warnings(o, cols, &r.features, &r.embedding));
+    Ok(())
+}
+
+/// What the reader of the outcome should know: columns left out, options that had no effect,
+/// approximations coarser than usual, colour values that are not numbers.
+fn warnings(o: &EmbedOptions, cols: &Columns, sel: &Selection, e: &Embedding) -> Vec<String> {
+    let mut w = Vec::new();
+    if !sel.constant.is_empty() {
+        w.push(format!(
             "{} constant feature column(s) left out: {}",
-            r.features.constant.len(),
-            r.features.constant.join(", ")
+            sel.constant.len(),
+            clip_list(&sel.constant, LIST_NAMES)
         ));
     }
-    Ok(())
+    let d = sel.columns.len();
+    if let Some(dims) = o
+        .pca_dims
+        .filter(|&dims| e.knn_method == KnnMethod::Approx && dims >= d)
+    {
+        w.push(format!(
+            "--pca-dims {dims} is not below the {d} feature columns: the approximate neighbour search ran on \
+             the features themselves"
+        ));
+    }
+    if e.coarse_fft_iterations > 0 {
+        w.push(format!(
+            "the layout spread wider than {MAX_BOXES} units: in {} iterations the FFT grid was capped at \
+             {MAX_BOXES} boxes per side (boxes wider than one unit, a coarser repulsion); fewer --iter or \
+             --alpha closer to 1 keep it compact",
+            e.coarse_fft_iterations
+        ));
+    }
+    w.extend(cols.extras.iter().filter_map(|x| copied_warning(o, x)));
+    w
+}
+
+/// A column copied from the input (id, colour, class) whose numbers are not all finite: they are
+/// copied as they are, and what the analysis made of them is said.
+fn copied_warning(o: &EmbedOptions, x: &Extra) -> Option<String> {
+    let Extra::Num(name, v) = x else { return None };
+    let bad = v.iter().filter(|x| !x.is_finite()).count();
+    if bad == 0 {
+        return None;
+    }
+    let mut uses = Vec::new();
+    if o.color.as_ref() == Some(name) {
+        uses.push("--color: drawn grey and left out of the clusters' mean values");
+    }
+    if o.class.as_ref() == Some(name) {
+        uses.push("--class: each such value counted as a class of its own");
+    }
+    let uses = if uses.is_empty() {
+        String::new()
+    } else {
+        format!("; {}", uses.join("; "))
+    };
+    Some(format!(
+        "column '{}': {bad} of {} values are missing or not finite, copied as they are to the embedding \
+         table{uses}",
+        clip(name),
+        v.len()
+    ))
 }
 
 /// The SVG scatter, coloured by `--color` when given, with the clusters drawn.

@@ -5,6 +5,7 @@
 //! female)"), identified by the row and any id columns (image, patch position).
 
 use crate::error::{EmbedError, Result};
+use crate::quote::clip;
 use dimorph_core::{Cell, TidyTable};
 use serde::Serialize;
 
@@ -17,29 +18,51 @@ pub struct Region {
     pub r: f64,
 }
 
+impl Region {
+    /// Refuses an empty name, a centre that is not finite and a radius that is not a positive
+    /// finite number (for regions built in code; parsing checks the same).
+    pub fn validate(&self) -> Result<()> {
+        let ok = !self.name.trim().is_empty()
+            && self.cx.is_finite()
+            && self.cy.is_finite()
+            && self.r.is_finite()
+            && self.r > 0.0;
+        if ok {
+            return Ok(());
+        }
+        Err(EmbedError::Input(format!(
+            "--cluster '{}': {}",
+            clip(&self.name),
+            EXPECTED
+        )))
+    }
+}
+
+/// What a `--cluster` value must look like.
+const EXPECTED: &str = "expected NAME=X,Y,RADIUS (a circle in embedding coordinates: finite X and Y, a \
+                        positive RADIUS), e.g. a=12.5,-3,4";
+
 impl std::str::FromStr for Region {
     type Err = EmbedError;
     fn from_str(s: &str) -> Result<Region> {
-        let bad = || {
-            EmbedError::Input(format!(
-                "--cluster '{s}': expected NAME=X,Y,RADIUS (a circle in embedding coordinates), e.g. a=12.5,-3,4"
-            ))
-        };
+        let bad = || EmbedError::Input(format!("--cluster '{}': {EXPECTED}", clip(s)));
         let (name, rest) = s.split_once('=').ok_or_else(bad)?;
         let v: Vec<f64> = rest
             .split(',')
             .map(|t| t.trim().parse::<f64>())
             .collect::<std::result::Result<_, _>>()
             .map_err(|_| bad())?;
-        if name.trim().is_empty() || v.len() != 3 || v.iter().any(|x| !x.is_finite()) || v[2] <= 0.0 {
+        if v.len() != 3 {
             return Err(bad());
         }
-        Ok(Region {
+        let r = Region {
             name: name.trim().to_string(),
             cx: v[0],
             cy: v[1],
             r: v[2],
-        })
+        };
+        r.validate().map_err(|_| bad())?;
+        Ok(r)
     }
 }
 

@@ -7,12 +7,19 @@ pub enum EmbedError {
     /// Bad options or data, with a message naming the culprit.
     #[error("{0}")]
     Input(String),
-    /// A table could not be read (the message names the file, line and column).
+    /// A table could not be read (the message names the file, line and column; quoted cells and
+    /// names are clipped, see [`crate::quote::data_error`]).
     #[error(transparent)]
-    Data(#[from] dimorph_data::DataError),
+    Data(dimorph_data::DataError),
     /// An output file could not be produced in memory (Parquet encoding).
     #[error("{0}")]
     Output(String),
+}
+
+impl From<dimorph_data::DataError> for EmbedError {
+    fn from(e: dimorph_data::DataError) -> Self {
+        EmbedError::Data(crate::quote::data_error(e))
+    }
 }
 
 impl EmbedError {

@@ -2,7 +2,9 @@
 //! method of the paper's §3.4), written for the heavy-tailed kernel of any α.
 //!
 //! The square bounding box of the embedding is cut into `nb × nb` boxes (at least 50 per side, at
-//! most one unit of embedding distance wide, `nb` rounded up to a 5-smooth number for the FFT);
+//! most one unit of embedding distance wide, `nb` rounded up to a 5-smooth number for the FFT; at
+//! most [`MAX_BOXES`] per side, so that the grid's memory stays bounded however far a layout
+//! spreads — wider boxes then, and a coarser approximation, which the caller is told about);
 //! each box holds 3 × 3 equispaced interpolation nodes. Charges are spread onto the nodes with
 //! Lagrange weights, convolved with the kernel on the (uniform) node grid by a circulant
 //! embedding and 2-D FFT, and interpolated back. Four potentials are needed:
@@ -21,8 +23,12 @@ use std::sync::Arc;
 pub const NODES: usize = 3;
 /// Smallest number of boxes per dimension.
 pub const MIN_BOXES: usize = 50;
-/// Largest box width in embedding units.
+/// Largest box width in embedding units (unless the layout is wider than [`MAX_BOXES`] units).
 pub const UNITS_PER_BOX: f64 = 1.0;
+/// Most boxes per dimension (5-smooth): the four m × m buffers (m = 6·1000) take 1.2 GB.
+pub const MAX_BOXES: usize = 1000;
+/// Bytes of per-thread charge grids in [`spread`]: fewer threads spread when the grid is large.
+const SPREAD_BUDGET: usize = 1 << 30;
 
 /// Forward and inverse FFT plans of one length.
 type Plans = (Arc<dyn Fft<f32>>, Arc<dyn Fft<f32>>);
@@ -35,6 +41,8 @@ pub struct FftRepulsion {
     threads: usize,
     /// Boxes per dimension used in the last call.
     pub last_boxes: usize,
+    /// Calls whose layout was wider than [`MAX_BOXES`] units (boxes wider than one unit).
+    pub coarse_calls: usize,
 }
 
 fn five_smooth(mut m: usize) -> bool {
@@ -53,13 +61,15 @@ fn lagrange(u: f64) -> [f64; 3] {
     [0.5 * b * c, -a * c, 0.5 * a * b]
 }
 
-/// (lower corner, boxes per dimension, side length) of the interpolation grid for `y`.
+/// (lower corner, boxes per dimension, side length) of the interpolation grid for `y` (finite
+/// coordinates).
 pub fn grid_boxes(y: &[f64]) -> (f64, usize, f64) {
     let (lo, hi) = y
         .iter()
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
     let range = (hi - lo).max(1e-12);
-    let mut nb = MIN_BOXES.max((range / UNITS_PER_BOX).ceil() as usize);
+    let wanted = (range / UNITS_PER_BOX).ceil().min(MAX_BOXES as f64) as usize;
+    let mut nb = MIN_BOXES.max(wanted);
     while !five_smooth(nb) {
         nb += 1;
     }
@@ -85,6 +95,7 @@ impl FftRepulsion {
             bufs: [Vec::new(), Vec::new(), Vec::new(), Vec::new()],
             threads: threads.max(1),
             last_boxes: 0,
+            coarse_calls: 0,
         }
     }
 
@@ -93,6 +104,7 @@ impl FftRepulsion {
         let threads = self.threads;
         let g = Grid::new(y);
         self.last_boxes = g.nb;
+        self.coarse_calls += usize::from(g.box_w > UNITS_PER_BOX);
         let (m, ng) = (g.m, g.ng);
         // 1. spread the charges 1, y1, y2 onto the node grid
         let charges = spread(y, &g, threads);
@@ -165,10 +177,12 @@ impl Grid {
 }
 
 /// Step 1: the charges 1, y⁽¹⁾, y⁽²⁾ of every point spread onto the `ng × ng` nodes with Lagrange
-/// weights (three values per node; one grid per thread, summed in thread order).
+/// weights (three values per node; one grid per thread — fewer threads when their grids would
+/// take more than `SPREAD_BUDGET` bytes — summed in thread order).
 fn spread(y: &[f64], g: &Grid, threads: usize) -> Vec<f64> {
     let ng = g.ng;
-    let parts = map_ranges(&ranges(y.len() / 2, threads), |r| {
+    let most = (SPREAD_BUDGET / (3 * ng * ng * std::mem::size_of::<f64>())).max(1);
+    let parts = map_ranges(&ranges(y.len() / 2, threads.min(most)), |r| {
         let mut grid = vec![0.0f64; 3 * ng * ng];
         for i in r {
             let (y1, y2) = (y[2 * i], y[2 * i + 1]);
@@ -386,6 +400,15 @@ mod tests {
                 (num / den).sqrt()
             );
         }
+    }
+
+    #[test]
+    fn the_grid_is_capped_however_far_the_layout_spreads() {
+        assert_eq!(grid_boxes(&[0.0, 0.0, 30.0, 2.0]).1, MIN_BOXES);
+        assert_eq!(grid_boxes(&[0.0, 0.0, 123.4, 2.0]).1, 125);
+        assert_eq!(grid_boxes(&[0.0, 0.0, 1e6, -1e6]).1, MAX_BOXES);
+        assert_eq!(grid_boxes(&[0.0, 0.0, 1e300, -1e300]).1, MAX_BOXES);
+        assert!(five_smooth(MAX_BOXES));
     }
 }
 #[cfg(test)]

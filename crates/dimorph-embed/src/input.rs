@@ -1,9 +1,13 @@
 //! From a table to features: column patterns (`f*`, `feat_?`, exact names), checks that every
-//! selected cell is a finite number (naming file, line and column when not), and constant columns
-//! (dropped, and reported by name — they carry no distance information).
+//! selected cell is a finite number within single precision's reach (naming file, line and column
+//! when not: distances are computed in `f32`, so the squared spread of the features must stay far
+//! below 3.4e38), and constant columns (dropped, and reported by name — they carry no distance
+//! information). Names and cells are quoted clipped ([`crate::quote`]).
 
 use crate::error::{EmbedError, Result};
 use crate::features::Features;
+use crate::limits::show;
+use crate::quote::{clip, clip_list, LIST_NAMES};
 use dimorph_data::Frame;
 use serde::Serialize;
 
@@ -58,9 +62,10 @@ pub fn features_from_frame(frame: &Frame, patterns: &[String]) -> Result<(Featur
         let hits: Vec<usize> = (0..names.len()).filter(|&c| glob_match(p, names[c])).collect();
         if hits.is_empty() {
             return Err(EmbedError::Input(format!(
-                "{}: --features '{p}' matches no column (columns are: {})",
+                "{}: --features '{}' matches no column (columns are: {})",
                 frame.source,
-                names.join(", ")
+                clip(p),
+                clip_list(&names, LIST_NAMES)
             )));
         }
         chosen.extend(hits);
@@ -72,27 +77,15 @@ pub fn features_from_frame(frame: &Frame, patterns: &[String]) -> Result<(Featur
         columns: Vec::new(),
         constant: Vec::new(),
     };
+    let mut spread2 = 0.0;
     for &c in &chosen {
         let name = names[c];
         let v = frame.numeric(name)?;
-        if let Some(i) = v.iter().position(|x| !x.is_finite()) {
-            let bad = v.iter().filter(|x| !x.is_finite()).count();
-            let what = if v[i].is_nan() {
-                "missing (empty, NA or NaN)".to_string()
-            } else {
-                format!("{}", v[i])
-            };
-            return Err(EmbedError::Input(format!(
-                "{}: line {}, column '{name}': the value is {what}; every feature must be a finite number \
-                 ({bad} such cell{} in this column; remove or impute those rows)",
-                frame.source,
-                frame.line_of(i),
-                if bad == 1 { "" } else { "s" }
-            )));
-        }
+        check_finite(frame, name, v)?;
         if v.iter().all(|&x| x == v[0]) {
             sel.constant.push(name.to_string());
         } else {
+            spread2 += check_spread(frame, name, v, spread2)?;
             sel.columns.push(name.to_string());
             cols.push(v);
         }
@@ -107,7 +100,7 @@ pub fn features_from_frame(frame: &Frame, patterns: &[String]) -> Result<(Featur
         return Err(EmbedError::Input(format!(
             "{}: every selected feature column is constant ({}): the points are identical, there is nothing to embed",
             frame.source,
-            sel.constant.join(", ")
+            clip_list(&sel.constant, LIST_NAMES)
         )));
     }
     let (n, d) = (frame.nrows, cols.len());
@@ -118,6 +111,62 @@ pub fn features_from_frame(frame: &Frame, patterns: &[String]) -> Result<(Featur
         }
     }
     Ok((Features::new(n, d, x)?, sel))
+}
+
+/// Largest squared spread of the features, Σ over columns of (max − min)²: a squared distance
+/// must stay finite in `f32` (3.4e38), with room for rounding.
+pub const MAX_SPREAD2: f64 = 1e36;
+
+/// Every cell of a feature column is a finite number.
+fn check_finite(frame: &Frame, name: &str, v: &[f64]) -> Result<()> {
+    let Some(i) = v.iter().position(|x| !x.is_finite()) else {
+        return Ok(());
+    };
+    let bad = v.iter().filter(|x| !x.is_finite()).count();
+    let what = if v[i].is_nan() {
+        "missing (empty, NA or NaN)".to_string()
+    } else {
+        format!("{}", v[i])
+    };
+    Err(EmbedError::Input(format!(
+        "{}: line {}, column '{}': the value is {what}; every feature must be a finite number \
+         ({bad} such cell{} in this column; remove or impute those rows)",
+        frame.source,
+        frame.line_of(i),
+        clip(name),
+        if bad == 1 { "" } else { "s" }
+    )))
+}
+
+/// The squared spread (max − min)² of a non-constant feature column, refused (naming the line of
+/// its most extreme value) when its values or the total spread `before` plus its own leave single
+/// precision's range.
+fn check_spread(frame: &Frame, name: &str, v: &[f64], before: f64) -> Result<f64> {
+    let (mut lo, mut hi) = (0, 0);
+    for (i, x) in v.iter().enumerate() {
+        if *x < v[lo] {
+            lo = i;
+        }
+        if *x > v[hi] {
+            hi = i;
+        }
+    }
+    let s2 = (v[hi] - v[lo]).powi(2);
+    let far = if v[hi].abs() >= v[lo].abs() { hi } else { lo };
+    if v[far].abs() <= f32::MAX as f64 && s2 + before <= MAX_SPREAD2 {
+        return Ok(s2);
+    }
+    Err(EmbedError::Input(format!(
+        "{}: line {}, column '{}': the value {} is too large: the column spans {} to {}, beyond \
+         what single-precision distances hold (squared spread at most {MAX_SPREAD2:e}); rescale the \
+         features (e.g. standardise each column)",
+        frame.source,
+        frame.line_of(far),
+        clip(name),
+        show(v[far]),
+        show(v[lo]),
+        show(v[hi])
+    )))
 }
 
 #[cfg(test)]

@@ -16,7 +16,9 @@
 //! [`metrics`] measures neighbourhood preservation and cluster separation, [`plot`] draws the
 //! scatter, [`clusters`] summarises chosen regions, [`input`] turns a table into features,
 //! [`output`] lays the coordinates out as a tidy table or Parquet, [`report`] writes the text
-//! report, [`demo`] is the demo's section.
+//! report, [`demo`] is the demo's section. [`limits`] states the range of every numeric setting
+//! (so that no option can ask for unbounded memory or time, or turn the layout into infinities),
+//! and [`quote`] clips the user text quoted in messages.
 
 pub mod affinity;
 pub mod analysis;
@@ -28,6 +30,7 @@ pub mod fft;
 pub mod gradient;
 pub mod input;
 pub mod knn;
+pub mod limits;
 pub mod metrics;
 pub mod optimize;
 pub mod options;
@@ -37,6 +40,7 @@ pub mod pca;
 pub mod pipeline;
 pub mod plot;
 pub mod progress;
+pub mod quote;
 pub mod report;
 pub mod rng;
 

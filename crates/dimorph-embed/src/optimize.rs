@@ -76,10 +76,47 @@ pub struct Optimised {
     pub kl: f64,
     /// Iterations whose repulsion was computed exactly (the rest by FFT interpolation).
     pub exact_iterations: usize,
+    /// Iterations whose FFT grid was capped at [`crate::fft::MAX_BOXES`] boxes per side (boxes
+    /// wider than one unit: a coarser repulsion).
+    pub coarse_iterations: usize,
 }
 
-/// Runs the schedule from `y` (2n coordinates).
-pub fn run(p: &Csr, mut y: Vec<f64>, s: &Schedule, progress: Progress) -> Optimised {
+/// Why [`run`] gave no layout: the coordinates or the KL divergence stopped being finite numbers.
+#[derive(Clone, Debug)]
+pub struct Diverged {
+    /// 1-based iteration after which the coordinates were not finite (`None`: the final KL
+    /// divergence was not).
+    pub iteration: Option<usize>,
+    /// Iterations in all.
+    pub total: usize,
+    /// Whether it happened during early exaggeration.
+    pub early: bool,
+}
+
+impl std::fmt::Display for Diverged {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.iteration {
+            Some(it) => write!(
+                f,
+                "the optimisation diverged: after iteration {it} of {} ({}) the coordinates are no \
+                 longer finite numbers",
+                self.total,
+                if self.early {
+                    "early exaggeration"
+                } else {
+                    "normal phase"
+                }
+            )?,
+            None => f.write_str("the KL divergence of the final layout is not a finite number")?,
+        }
+        f.write_str("; lower --learning-rate or --exaggeration, bring --alpha closer to 1, or rescale the features")
+    }
+}
+
+/// Runs the schedule from `y` (2n coordinates); stops with [`Diverged`] as soon as a coordinate
+/// is not a finite number (the next gradient would be meaningless, and an FFT grid cannot cover
+/// it).
+pub fn run(p: &Csr, mut y: Vec<f64>, s: &Schedule, progress: Progress) -> Result<Optimised, Diverged> {
     let mut exact_iterations = 0;
     let n = y.len() / 2;
     let mut update = vec![0.0f64; 2 * n];
@@ -112,6 +149,13 @@ pub fn run(p: &Csr, mut y: Vec<f64>, s: &Schedule, progress: Progress) -> Optimi
             y[2 * i] += update[2 * i];
             y[2 * i + 1] += update[2 * i + 1];
         }
+        if !y.iter().all(|v| v.is_finite()) {
+            return Err(Diverged {
+                iteration: Some(it + 1),
+                total,
+                early,
+            });
+        }
         let (mx, my) = y.chunks_exact(2).fold((0.0, 0.0), |(a, b), c| (a + c[0], b + c[1]));
         for c in y.chunks_exact_mut(2) {
             c[0] -= mx / n as f64;
@@ -129,6 +173,7 @@ pub fn run(p: &Csr, mut y: Vec<f64>, s: &Schedule, progress: Progress) -> Optimi
             );
         }
     }
+    let coarse_iterations = fft.coarse_calls;
     // Z for the final KL divergence
     let z = if use_exact(&y, s) {
         repulsive_exact(&y, s.alpha, s.threads).1
@@ -136,11 +181,19 @@ pub fn run(p: &Csr, mut y: Vec<f64>, s: &Schedule, progress: Progress) -> Optimi
         fft.repulsion(&y, s.alpha).1
     };
     let kl = kl_divergence(p, &y, s.alpha, z);
-    Optimised {
+    if !kl.is_finite() {
+        return Err(Diverged {
+            iteration: None,
+            total,
+            early: false,
+        });
+    }
+    Ok(Optimised {
         y,
         kl,
         exact_iterations,
-    }
+        coarse_iterations,
+    })
 }
 
 /// numpy's sign: −1, 0 or 1.

@@ -6,6 +6,7 @@
 
 use crate::clusters::Region;
 use crate::error::{EmbedError, Result};
+use crate::limits;
 use crate::params::{AffinityKind, GradientMethod, Init, KnnMethod, Params};
 use serde::Serialize;
 
@@ -18,7 +19,7 @@ pub const DEFAULT_PCA_DIMS: usize = 50;
 /// Default exemplars per class and cluster.
 pub const DEFAULT_EXEMPLARS: usize = 2;
 /// Most exemplars per class and cluster.
-pub const MAX_EXEMPLARS: usize = 1000;
+pub use crate::limits::MAX_EXEMPLARS;
 
 /// Which high-dimensional affinities (§3.4 of the paper uses uniform ones over 15 neighbours).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
@@ -39,33 +40,36 @@ pub struct EmbedOptions {
     pub features: Vec<String>,
     /// High-dimensional affinities.
     pub affinity: Affinity,
-    /// Neighbours k of the uniform affinities (uniform only; default 15).
+    /// Neighbours k of the uniform affinities (uniform only; default 15; 1 to 3000, and fewer than
+    /// the points).
     pub knn: Option<usize>,
-    /// Perplexity of the Gaussian affinities (Gaussian only; default 30).
+    /// Perplexity of the Gaussian affinities (Gaussian only; default 30; 1 to 1000, and below the
+    /// points − 1).
     pub perplexity: Option<f64>,
-    /// Tail of the kernel 1/(1 + d²/α)^α: 1 = standard t-SNE, 0.5 = the paper's heavier tail.
+    /// Tail of the kernel 1/(1 + d²/α)^α: 1 = standard t-SNE, 0.5 = the paper's heavier tail
+    /// (0.01 to 1000).
     pub alpha: f64,
     /// How the layout starts.
     pub init: Init,
     /// Neighbour search: exact up to 5,000 points under auto, approximate above.
     pub knn_method: KnnMethod,
     /// Principal components the approximate neighbour search runs on when the data have more
-    /// columns (not with exact search; default 50).
+    /// columns (not with exact search; default 50; 1 to 500).
     pub pca_dims: Option<usize>,
     /// Gradient: exact, FFT interpolation, or per iteration whichever is cheaper (auto).
     pub gradient: GradientMethod,
-    /// Iterations after early exaggeration.
+    /// Iterations after early exaggeration (0 to 100,000).
     pub iter: usize,
-    /// Iterations of early exaggeration.
+    /// Iterations of early exaggeration (0 to 100,000).
     pub early_iter: usize,
-    /// Early exaggeration factor.
+    /// Early exaggeration factor (1 to 1000).
     pub exaggeration: f64,
     /// Fixed learning rate; by default n / exaggeration of the phase (n/12 early, n after, as
-    /// openTSNE).
+    /// openTSNE; positive, at most 1e9).
     pub learning_rate: Option<f64>,
     /// Seed of every random choice (initialisation, trees, samples).
     pub seed: u64,
-    /// Threads (default: every available core).
+    /// Threads (default: every available core, at most 256; 1 to 256).
     pub threads: Option<usize>,
     /// Column colouring the scatter: numeric → diverging scale about 0 (logits), text →
     /// categories; a numeric one also gives the clusters' mean value and exemplars.
@@ -76,9 +80,9 @@ pub struct EmbedOptions {
     pub ids: Vec<String>,
     /// Chosen clusters: circles in embedding coordinates.
     pub clusters: Vec<Region>,
-    /// Exemplars per class and cluster (only with clusters; default 2).
+    /// Exemplars per class and cluster (only with clusters; default 2; 0 to 1000).
     pub exemplars: Option<usize>,
-    /// Most points drawn in the SVG scatter (a seeded random sample above).
+    /// Most points drawn in the SVG scatter (a seeded random sample above; 1 to 1,000,000).
     pub max_plot_points: usize,
     /// Also give the embedding as `embedding.parquet`.
     pub parquet: bool,
@@ -119,45 +123,38 @@ fn refuse<T>(msg: String) -> Result<T> {
 
 impl EmbedOptions {
     /// Refuses values the analysis cannot use and options that do not apply to the chosen
-    /// method, naming the option. (What depends on the data — enough points for the neighbours,
-    /// columns that exist — is checked by `dimorph_embed::run`.)
+    /// method, naming the option and its range ([`crate::limits`]). (What depends on the data —
+    /// enough points for the neighbours, columns that exist — is checked by
+    /// `dimorph_embed::run`.)
     pub fn validate(&self) -> Result<()> {
         self.validate_not_applicable()?;
         if self.features.iter().all(|f| f.split(',').all(|p| p.trim().is_empty())) {
             return refuse("--features: no column names or patterns given".into());
         }
-        if !(self.alpha > 0.0 && self.alpha.is_finite()) {
-            return refuse(format!("--alpha must be a positive number (got {})", self.alpha));
-        }
-        if self.knn == Some(0) {
-            return refuse("--knn must be at least 1".into());
+        limits::real("--alpha", "a positive number, ", self.alpha, limits::ALPHA)?;
+        if let Some(k) = self.knn {
+            limits::count("--knn", k, 1, limits::MAX_KNN)?;
         }
         if let Some(p) = self.perplexity {
-            if !(p > 0.0 && p.is_finite()) {
-                return refuse(format!("--perplexity must be a positive number (got {p})"));
-            }
+            limits::real("--perplexity", "a positive number, ", p, limits::PERPLEXITY)?;
         }
-        if self.exaggeration.is_nan() || self.exaggeration < 1.0 {
-            return refuse(format!("--exaggeration must be at least 1 (got {})", self.exaggeration));
-        }
+        limits::real("--exaggeration", "", self.exaggeration, limits::EXAGGERATION)?;
         if let Some(lr) = self.learning_rate {
-            if !(lr > 0.0 && lr.is_finite()) {
-                return refuse(format!("--learning-rate must be positive (got {lr})"));
-            }
+            limits::positive("--learning-rate", lr, limits::MAX_LEARNING_RATE)?;
         }
-        if self.pca_dims == Some(0) {
-            return refuse("--pca-dims must be at least 1".into());
+        limits::count("--iter", self.iter, 0, limits::MAX_ITER)?;
+        limits::count("--early-iter", self.early_iter, 0, limits::MAX_ITER)?;
+        if let Some(d) = self.pca_dims {
+            limits::count("--pca-dims", d, 1, limits::MAX_PCA_DIMS)?;
         }
-        if self.threads == Some(0) {
-            return refuse("--threads must be at least 1".into());
+        if let Some(t) = self.threads {
+            limits::count("--threads", t, 1, limits::MAX_THREADS)?;
         }
-        if self.exemplars.is_some_and(|e| e > MAX_EXEMPLARS) {
-            return refuse(format!("--exemplars: at most {MAX_EXEMPLARS} per class"));
+        if let Some(e) = self.exemplars {
+            limits::count("--exemplars", e, 0, MAX_EXEMPLARS)?;
         }
-        if self.max_plot_points == 0 {
-            return refuse("--max-plot-points must be at least 1".into());
-        }
-        Ok(())
+        limits::count("--max-plot-points", self.max_plot_points, 1, limits::MAX_PLOT_POINTS)?;
+        self.clusters.iter().try_for_each(Region::validate)
     }
 
     /// Options given for a method they do not belong to.
@@ -199,7 +196,7 @@ impl EmbedOptions {
         if !o.clusters.is_empty() {
             o.exemplars = Some(o.exemplars.unwrap_or(DEFAULT_EXEMPLARS));
         }
-        o.threads = Some(dimorph_core::threads::resolve(o.threads));
+        o.threads = Some(dimorph_core::threads::resolve(o.threads).min(limits::MAX_THREADS));
         o
     }
 
@@ -224,7 +221,7 @@ impl EmbedOptions {
             n_iter: self.iter,
             learning_rate: self.learning_rate,
             seed: self.seed,
-            threads: dimorph_core::threads::resolve(self.threads),
+            threads: dimorph_core::threads::resolve(self.threads).min(limits::MAX_THREADS),
             ..Params::default()
         }
     }

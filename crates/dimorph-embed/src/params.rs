@@ -118,7 +118,8 @@ pub struct Params {
     pub learning_rate: Option<f64>,
     pub momentum: f64,
     pub seed: u64,
-    /// Threads (the kernel's [`dimorph_core::threads::resolve`]: every available core by default).
+    /// Threads (the kernel's [`dimorph_core::threads::resolve`]: every available core by default,
+    /// at most [`crate::limits::MAX_THREADS`]).
     pub threads: usize,
 }
 
@@ -139,7 +140,7 @@ impl Default for Params {
             learning_rate: None,
             momentum: 0.8,
             seed: 42,
-            threads: dimorph_core::threads::resolve(None),
+            threads: dimorph_core::threads::resolve(None).min(crate::limits::MAX_THREADS),
         }
     }
 }

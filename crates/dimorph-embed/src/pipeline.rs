@@ -10,6 +10,7 @@ use crate::affinity::{self, Csr};
 use crate::error::{EmbedError, Result};
 use crate::features::Features;
 use crate::knn::{self, KnnGraph};
+use crate::limits;
 use crate::optimize;
 use crate::params::{AffinityKind, GradientMethod, Init, KnnMethod, Params};
 use crate::pca::Pca;
@@ -34,6 +35,9 @@ pub struct Embedding {
     pub gradient_method: GradientMethod,
     /// Iterations whose repulsion was exact (the others used FFT interpolation).
     pub exact_iterations: usize,
+    /// FFT iterations on a grid capped at [`crate::fft::MAX_BOXES`] boxes per side because the
+    /// layout spread wider (boxes wider than one unit: a coarser approximation; 0 normally).
+    pub coarse_fft_iterations: usize,
     pub iterations: usize,
     /// Learning rate of the early phase (the normal phase uses n unless a rate was given).
     pub learning_rate: f64,
@@ -109,7 +113,7 @@ pub fn embed(x: &Features, p: &Params, progress: Progress) -> Result<Embedding> 
         method: p.gradient,
         threads,
     };
-    let res = optimize::run(&pm, y0, &schedule, progress);
+    let res = optimize::run(&pm, y0, &schedule, progress).map_err(|d| EmbedError::Input(d.to_string()))?;
     laps.lap("optimize");
     Ok(Embedding {
         n: x.n,
@@ -121,6 +125,7 @@ pub fn embed(x: &Features, p: &Params, progress: Progress) -> Result<Embedding> 
         knn_recall_sample: nb.recall_sample,
         gradient_method: p.gradient,
         exact_iterations: res.exact_iterations,
+        coarse_fft_iterations: res.coarse_iterations,
         iterations: p.early_iter + p.n_iter,
         learning_rate: p.learning_rate.unwrap_or(x.n as f64 / p.early_exaggeration),
         params: p.clone(),
@@ -180,48 +185,51 @@ fn initial_layout(x: &Features, p: &Params, pca: Option<&Pca>, rng: &Rng) -> Vec
     }
 }
 
-/// Refuses settings and data the method cannot use, with the argument named.
+/// Refuses settings and data the method cannot use, with the argument named and the range
+/// stated (the ranges of [`crate::limits`]).
 pub fn validate(x: &Features, p: &Params) -> Result<()> {
-    let bad = |s: String| Err(EmbedError::Input(s));
-    if !(p.alpha > 0.0 && p.alpha.is_finite()) {
-        return bad(format!("--alpha must be a positive number (got {})", p.alpha));
-    }
+    validate_params(p)?;
     let k = match p.affinity {
-        AffinityKind::Uniform { k } => {
-            if k == 0 {
-                return bad("--knn must be at least 1".into());
-            }
-            k
-        }
-        AffinityKind::Gaussian { perplexity } => {
-            if !(perplexity > 0.0 && perplexity.is_finite()) {
-                return bad(format!("--perplexity must be a positive number (got {perplexity})"));
-            }
-            ((3.0 * perplexity).floor() as usize).max(1)
-        }
+        AffinityKind::Uniform { k } => k,
+        AffinityKind::Gaussian { perplexity } => ((3.0 * perplexity).floor() as usize).max(1),
     };
     if x.d == 0 {
-        return bad("no feature columns".into());
+        return Err(EmbedError::Input("no feature columns".into()));
     }
     validate_size(x.n, k, p.affinity)?;
-    if p.early_exaggeration.is_nan() || p.early_exaggeration < 1.0 {
-        return bad(format!(
-            "--exaggeration must be at least 1 (got {})",
-            p.early_exaggeration
-        ));
-    }
-    if let Some(lr) = p.learning_rate {
-        if !(lr > 0.0 && lr.is_finite()) {
-            return bad(format!("--learning-rate must be positive (got {lr})"));
-        }
-    }
-    if p.pca_dims == 0 {
-        return bad("--pca-dims must be at least 1".into());
-    }
     // all points identical: no structure to embed
     let first = x.row(0);
     if (1..x.n).all(|i| x.row(i) == first) {
-        return bad(format!("all {} points are identical: there is nothing to embed", x.n));
+        return Err(EmbedError::Input(format!(
+            "all {} points are identical: there is nothing to embed",
+            x.n
+        )));
+    }
+    Ok(())
+}
+
+/// The settings alone, each in its range.
+fn validate_params(p: &Params) -> Result<()> {
+    limits::real("--alpha", "a positive number, ", p.alpha, limits::ALPHA)?;
+    match p.affinity {
+        AffinityKind::Uniform { k } => limits::count("--knn", k, 1, limits::MAX_KNN)?,
+        AffinityKind::Gaussian { perplexity } => {
+            limits::real("--perplexity", "a positive number, ", perplexity, limits::PERPLEXITY)?
+        }
+    }
+    limits::real("--exaggeration", "", p.early_exaggeration, limits::EXAGGERATION)?;
+    if let Some(lr) = p.learning_rate {
+        limits::positive("--learning-rate", lr, limits::MAX_LEARNING_RATE)?;
+    }
+    limits::count("--early-iter", p.early_iter, 0, limits::MAX_ITER)?;
+    limits::count("--iter", p.n_iter, 0, limits::MAX_ITER)?;
+    limits::count("--pca-dims", p.pca_dims, 1, limits::MAX_PCA_DIMS)?;
+    limits::count("--threads", p.threads, 1, limits::MAX_THREADS)?;
+    if !(0.0..1.0).contains(&p.momentum) {
+        return Err(EmbedError::Input(format!(
+            "momentum must be at least 0 and below 1 (got {})",
+            p.momentum
+        )));
     }
     Ok(())
 }

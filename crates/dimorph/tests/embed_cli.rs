@@ -194,6 +194,7 @@ fn json_envelope_has_the_documented_shape() {
     assert_eq!(
         keys(&v["result"]["embedding"]),
         [
+            "coarse_fft_iterations",
             "exact_iterations",
             "gradient_method",
             "iterations",
@@ -437,7 +438,11 @@ fn missing_columns_and_bad_arguments() {
     );
     let o = run(&["embed", "--data", d, "--features", "f*", "--threads", "0", "--quiet"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("--threads must be at least 1"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("'--threads <THREADS>': must be a whole number, at least 1"),
+        "{}",
+        stderr(&o)
+    );
     let o = run(&["embed", "--data", "/nonexistent/p.csv", "--features", "f*"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("/nonexistent/p.csv"), "{}", stderr(&o));
@@ -468,5 +473,120 @@ fn help_ends_with_runnable_examples() {
             .output()
             .unwrap();
         assert!(o.status.success(), "{l}: {}", stderr(&o));
+    }
+}
+
+#[test]
+fn out_of_range_and_negative_values_exit_2_naming_the_option_and_its_bounds() {
+    let data = patches();
+    let d = data.to_str().unwrap();
+    for (extra, msg) in [
+        (
+            vec!["--exaggeration", "inf"],
+            "--exaggeration must be at least 1 and at most 1000 (got inf)",
+        ),
+        (
+            vec!["--affinity", "gaussian", "--perplexity", "-5"],
+            "--perplexity must be a positive number, at least 1 and at most 1000 (got -5)",
+        ),
+        (
+            vec!["--alpha", "-1"],
+            "--alpha must be a positive number, at least 0.01 and at most 1000 (got -1)",
+        ),
+        (vec!["--alpha", "1e-300"], "(got 1e-300)"),
+        (
+            vec!["--learning-rate", "-1"],
+            "--learning-rate must be positive and at most 1e9 (got -1)",
+        ),
+        (
+            vec!["--knn", "-5"],
+            "'--knn <KNN>': must be a whole number, at least 1 and at most 3000",
+        ),
+        (
+            vec!["--iter", "1000000000000"],
+            "'--iter <ITER>': must be a whole number, at least 0 and at most 100000",
+        ),
+        (
+            vec!["--early-iter", "-1"],
+            "'--early-iter <EARLY_ITER>': must be a whole number, at least 0",
+        ),
+        (
+            vec!["--knn-method", "approx", "--pca-dims", "100000"],
+            "'--pca-dims <PCA_DIMS>': must be a whole number, at least 1 and at most 500",
+        ),
+        (
+            vec!["--threads", "-2"],
+            "'--threads <THREADS>': must be a whole number, at least 1 and at most 256",
+        ),
+        (
+            vec!["--max-plot-points", "1e12"],
+            "'--max-plot-points <MAX_PLOT_POINTS>': must be a whole number",
+        ),
+        (
+            vec!["--seed", "-1"],
+            "'--seed <SEED>': must be a whole number, at least 0",
+        ),
+        (
+            vec!["--cluster", "-a=1,2,3", "--exemplars", "-1"],
+            "'--exemplars <EXEMPLARS>': must be a whole number, at least 0 and at most 1000",
+        ),
+        (
+            vec!["--cluster", "a=0,0,-3"],
+            "--cluster 'a=0,0,-3': expected NAME=X,Y,RADIUS",
+        ),
+        (
+            vec!["--knn", "100"],
+            "80 points are too few for 100 nearest neighbours (--knn): need at least 101",
+        ),
+    ] {
+        let mut args = vec!["embed", "--data", d, "--features", "f*", "--quiet"];
+        args.extend(extra);
+        let o = run(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains(msg), "{args:?}: {}", stderr(&o));
+        assert!(stdout(&o).is_empty(), "{args:?}: {}", stdout(&o));
+    }
+}
+
+#[test]
+fn huge_cells_are_quoted_clipped() {
+    let mut s = String::from("f1,f2\n");
+    for i in 0..30 {
+        let v = if i == 9 {
+            "q".repeat(100_000)
+        } else {
+            (i * 3 % 7).to_string()
+        };
+        s += &format!("{i},{v}\n");
+    }
+    let data = tmp("huge_cell.csv", &s);
+    let o = run(&["embed", "--data", data.to_str().unwrap(), "--features", "f*", "--quiet"]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    assert!(
+        e.contains("column 'f2' must be numeric, but line 11 holds 'qqq") && e.contains("…'"),
+        "{e}"
+    );
+    assert!(e.len() < 400, "{} bytes", e.len());
+}
+
+#[test]
+fn help_states_the_range_of_every_numeric_option() {
+    let o = run(&["embed", "--help"]);
+    let help = stdout(&o);
+    for range in [
+        "1 to 3000",
+        "1 to 1000 and below",
+        "0.01 to 1000",
+        "1 to 500",
+        "0 to 100000",
+        "Early exaggeration factor, 1 to 1000",
+        "positive and at most 1e9",
+        "Threads, 1 to 256",
+        "0 to 1000",
+        "1 to 1000000",
+        "0 to 2^64",
+    ] {
+        assert!(help.contains(range), "'{range}' missing from:\n{help}");
     }
 }

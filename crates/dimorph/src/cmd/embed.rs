@@ -4,6 +4,7 @@
 
 use super::{CliError, CliResult, Format, OutArgs};
 use dimorph_embed::clusters::Region;
+use dimorph_embed::limits::{MAX_EXEMPLARS, MAX_ITER, MAX_KNN, MAX_PCA_DIMS, MAX_PLOT_POINTS, MAX_THREADS};
 use dimorph_embed::{Affinity, EmbedError, EmbedOptions, GradientMethod, Init, KnnMethod};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -62,14 +63,17 @@ pub struct Args {
     /// High-dimensional affinities.
     #[arg(long, value_enum, default_value_t = AffinityArg::Uniform)]
     pub affinity: AffinityArg,
-    /// Neighbours k of the uniform affinities [default: 15] (only with --affinity uniform).
-    #[arg(long)]
+    /// Neighbours k of the uniform affinities, 1 to 3000 and fewer than the points [default: 15]
+    /// (only with --affinity uniform).
+    #[arg(long, allow_negative_numbers = true, value_parser = count(1, MAX_KNN))]
     pub knn: Option<usize>,
-    /// Perplexity of the Gaussian affinities [default: 30] (only with --affinity gaussian).
-    #[arg(long)]
+    /// Perplexity of the Gaussian affinities, 1 to 1000 and below the points − 1 [default: 30]
+    /// (only with --affinity gaussian).
+    #[arg(long, allow_negative_numbers = true)]
     pub perplexity: Option<f64>,
-    /// Tail of the kernel 1/(1 + d²/α)^α: 1 = standard t-SNE, 0.5 = the paper's heavier tail.
-    #[arg(long, default_value_t = 1.0)]
+    /// Tail of the kernel 1/(1 + d²/α)^α, 0.01 to 1000: 1 = standard t-SNE, 0.5 = the paper's
+    /// heavier tail.
+    #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
     pub alpha: f64,
     /// How the layout starts.
     #[arg(long, value_enum, default_value_t = InitArg::Pca)]
@@ -77,30 +81,31 @@ pub struct Args {
     /// Neighbour search.
     #[arg(long, value_enum, default_value_t = KnnArg::Auto)]
     pub knn_method: KnnArg,
-    /// Principal components the approximate search runs on when the data have more columns
-    /// [default: 50] (not with --knn-method exact).
-    #[arg(long)]
+    /// Principal components the approximate search runs on when the data have more columns, 1 to
+    /// 500 [default: 50] (not with --knn-method exact).
+    #[arg(long, allow_negative_numbers = true, value_parser = count(1, MAX_PCA_DIMS))]
     pub pca_dims: Option<usize>,
     /// Gradient of the repulsive forces.
     #[arg(long, value_enum, default_value_t = GradArg::Auto)]
     pub gradient: GradArg,
-    /// Iterations after early exaggeration.
-    #[arg(long, default_value_t = 500)]
+    /// Iterations after early exaggeration, 0 to 100000.
+    #[arg(long, default_value_t = 500, allow_negative_numbers = true, value_parser = count(0, MAX_ITER))]
     pub iter: usize,
-    /// Iterations of early exaggeration.
-    #[arg(long, default_value_t = 250)]
+    /// Iterations of early exaggeration, 0 to 100000.
+    #[arg(long, default_value_t = 250, allow_negative_numbers = true, value_parser = count(0, MAX_ITER))]
     pub early_iter: usize,
-    /// Early exaggeration factor (at least 1).
-    #[arg(long, default_value_t = 12.0)]
+    /// Early exaggeration factor, 1 to 1000.
+    #[arg(long, default_value_t = 12.0, allow_negative_numbers = true)]
     pub exaggeration: f64,
-    /// Learning rate (default n / exaggeration of the phase: n/12 early, n after, as openTSNE).
-    #[arg(long)]
+    /// Learning rate, positive and at most 1e9 (default n / exaggeration of the phase: n/12 early,
+    /// n after, as openTSNE).
+    #[arg(long, allow_negative_numbers = true)]
     pub learning_rate: Option<f64>,
-    /// Seed of every random choice (initialisation, trees, samples, plotted points).
-    #[arg(long, default_value_t = 42)]
+    /// Seed of every random choice (initialisation, trees, samples, plotted points), 0 to 2^64 − 1.
+    #[arg(long, default_value_t = 42, allow_negative_numbers = true, value_parser = seed)]
     pub seed: u64,
-    /// Threads (default: all cores).
-    #[arg(long)]
+    /// Threads, 1 to 256 (default: all cores, at most 256).
+    #[arg(long, allow_negative_numbers = true, value_parser = count(1, MAX_THREADS))]
     pub threads: Option<usize>,
     /// Column colouring the plot: numeric → diverging scale about 0 (logits), text → categories.
     #[arg(long)]
@@ -111,14 +116,15 @@ pub struct Args {
     /// Id columns copied to the embedding table and listed for exemplars (repeatable).
     #[arg(long)]
     pub id: Vec<String>,
-    /// A chosen cluster: NAME=X,Y,RADIUS in embedding coordinates (repeatable).
-    #[arg(long)]
+    /// A chosen cluster: NAME=X,Y,RADIUS in embedding coordinates, RADIUS positive (repeatable).
+    #[arg(long, allow_hyphen_values = true)]
     pub cluster: Vec<String>,
-    /// Exemplars per class and cluster [default: 2] (only with --cluster).
-    #[arg(long)]
+    /// Exemplars per class and cluster, 0 to 1000 [default: 2] (only with --cluster).
+    #[arg(long, allow_negative_numbers = true, value_parser = count(0, MAX_EXEMPLARS))]
     pub exemplars: Option<usize>,
-    /// Most points drawn in the SVG (a seeded random sample above).
-    #[arg(long, default_value_t = 20_000)]
+    /// Most points drawn in the SVG (a seeded random sample above), 1 to 1000000.
+    #[arg(long, default_value_t = 20_000, allow_negative_numbers = true,
+          value_parser = count(1, MAX_PLOT_POINTS))]
     pub max_plot_points: usize,
     /// Also write the embedding as embedding.parquet into --out.
     #[arg(long)]
@@ -165,6 +171,22 @@ fn progress_printer(quiet: bool) -> impl FnMut(&str, usize, usize) {
             last = phase.to_string();
         }
     }
+}
+
+/// A whole-number option in `lo..=hi`, read so that a negative value is a value out of range, not
+/// an unknown flag (the engine's validate() checks the same range for library callers).
+fn count(lo: usize, hi: usize) -> impl Fn(&str) -> Result<usize, String> + Clone + Send + Sync + 'static {
+    move |s: &str| match s.trim().parse::<i128>() {
+        Ok(v) if (lo as i128..=hi as i128).contains(&v) => Ok(v as usize),
+        _ => Err(format!("must be a whole number, at least {lo} and at most {hi}")),
+    }
+}
+
+/// A seed: any whole number from 0 to 2^64 − 1.
+fn seed(s: &str) -> Result<u64, String> {
+    s.trim()
+        .parse::<u64>()
+        .map_err(|_| format!("must be a whole number, at least 0 and at most {}", u64::MAX))
 }
 
 fn cli_error(e: EmbedError) -> CliError {
@@ -227,7 +249,7 @@ pub fn run(a: Args) -> CliResult {
     let opts = options(&a)?;
     // refuse bad options before reading a (possibly large) table
     opts.validate().map_err(cli_error)?;
-    let frame = dimorph_data::read_table(&a.data).map_err(CliError::input)?;
+    let frame = dimorph_data::read_table(&a.data).map_err(|e| CliError::input(dimorph_embed::quote::data_error(e)))?;
     let mut progress = progress_printer(a.quiet);
     let outcome = dimorph_embed::run(&frame, &opts, &mut progress).map_err(cli_error)?;
     let input = serde_json::json!({ "data": a.data.display().to_string() });
