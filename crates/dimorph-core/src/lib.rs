@@ -11,7 +11,8 @@
 //! - [`table`]: tidy tables (one row per observation, typed cells) written as CSV through the
 //!   `csv` crate (so quoting is always right) or as JSON records;
 //! - [`output`]: files an analysis produces, written atomically (temporary file + rename) and
-//!   never over an existing file unless the caller asks.
+//!   never over an existing file unless the caller asks;
+//! - [`text`]: input quoted in messages, clipped to one short line.
 //!
 //! Engines never print, never exit and hold no global state; this crate gives them no way to.
 
@@ -20,6 +21,7 @@ pub mod location;
 pub mod output;
 pub mod rng;
 pub mod table;
+pub mod text;
 pub mod threads;
 
 pub use location::{Located, Location};

@@ -17,6 +17,7 @@ mod parquet_read;
 
 pub use parquet_read::read_parquet;
 
+use dimorph_core::text::{clip, clip_to};
 use std::path::Path;
 
 /// Errors raised while reading or looking up data. Every variant names the source file.
@@ -32,13 +33,21 @@ pub enum DataError {
     Empty { path: String },
     #[error("{path}: line {line}: {msg}")]
     Parse { path: String, line: usize, msg: String },
-    #[error("{path}: no column named '{name}' (columns are: {available})")]
+    #[error(
+        "{path}: no column named '{}' (columns are: {})",
+        clip(name),
+        clip_to(available, 300)
+    )]
     UnknownColumn {
         path: String,
         name: String,
         available: String,
     },
-    #[error("{path}: column '{column}' must be numeric, but line {line} holds '{value}'")]
+    #[error(
+        "{path}: column '{}' must be numeric, but line {line} holds '{}'",
+        clip(column),
+        clip(value)
+    )]
     NotNumeric {
         path: String,
         column: String,
@@ -261,7 +270,7 @@ fn read_csv_impl(source: &str, bytes: &[u8], fast: bool) -> Result<Frame, DataEr
             return Err(DataError::Parse {
                 path: p,
                 line: 1,
-                msg: format!("column name '{h}' appears twice"),
+                msg: format!("column name '{}' appears twice", clip(h)),
             });
         }
     }

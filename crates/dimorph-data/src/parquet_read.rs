@@ -141,7 +141,7 @@ fn read_from<R: ChunkReader + 'static>(
         if names.iter().any(|n| n == f.name()) {
             return Err(DataError::Format {
                 path: source.into(),
-                msg: format!("column name '{}' appears twice", f.name()),
+                msg: format!("column name '{}' appears twice", dimorph_core::text::clip(f.name())),
             });
         }
         names.push(f.name().to_string());
