@@ -3,13 +3,14 @@
 //! (with its cause-deleted table, eq. 9–11); the paper's Tables 1 and 2.
 
 use crate::causes::{Attribution, CauseDeaths};
-use crate::error::{clip, quote, QUOTE_MAX};
+use crate::error::quote;
 use crate::lifelost::{life_lost_with, LifeLost, Summary};
 use crate::options::LifeLostOptions;
 use crate::population::{MortalityData, Sex};
 use crate::table::{lifetable, Lifetable};
 use crate::variation::{undefined_warning, variation, Variation};
 use crate::Error;
+use dimorph_core::text::{clip_to, CLIP_CHARS};
 use serde::Serialize;
 
 /// Everything computed for one sex.
@@ -80,7 +81,7 @@ pub fn analyse(
                 "no cause group {} in {} (groups: {})",
                 quote(c),
                 cd.source,
-                clip(&cd.groups.join(", "), 4 * QUOTE_MAX)
+                clip_to(&cd.groups.join(", "), 4 * CLIP_CHARS)
             )));
         }
     }

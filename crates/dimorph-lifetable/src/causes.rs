@@ -20,11 +20,12 @@
 //! and 4 % of the Infant deaths, which is what separates the paper's Table 1 from the
 //! single-age shares of the same counts.
 
-use crate::error::{quote, show};
+use crate::error::quote;
 use crate::options::CauseShares;
 use crate::population::{Population, Sex, MAX_COUNT};
 pub use crate::spline::{fmm_spline, Spline};
 use crate::Error;
+use dimorph_core::text::num;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -170,7 +171,7 @@ impl CauseDeaths {
                     r.line,
                     format!(
                         "deaths '{}' for cause {} must be a non-negative number, at most 10^12",
-                        show(r.deaths),
+                        num(r.deaths),
                         quote(&r.cause)
                     ),
                 ));

@@ -1,69 +1,28 @@
 //! The engine's error type: every variant names the file, line, age, year or option at fault,
-//! and quotes at most [`QUOTE_MAX`] characters of a cell ([`quote`]), so that a 1 MB cell never
+//! and quotes at most a few dozen characters of a cell ([`quote`]), so that a 1 MB cell never
 //! becomes a 1 MB message.
 
+use dimorph_core::text::{clip, clip_to, CLIP_CHARS};
 use dimorph_core::{Located, Location};
 use dimorph_data::DataError;
 
-/// The most characters of a cell, a name or a list that a message quotes.
-pub const QUOTE_MAX: usize = 60;
-
-/// `s` cut to `max` characters, with `…` when cut. // KERNEL? (every reader quotes cells)
-pub fn clip(s: &str, max: usize) -> String {
-    match s.char_indices().nth(max) {
-        Some((at, _)) => format!("{}…", &s[..at]),
-        None => s.to_string(),
-    }
-}
-
-/// A number as a message shows it: Rust's shortest round-trip form, in scientific notation at
-/// 10^15 and above or below 10^-4 (`1e308`, never 309 digits).
-pub fn show(x: f64) -> String {
-    let a = x.abs();
-    if x.is_finite() && a != 0.0 && !(1e-4..1e15).contains(&a) {
-        format!("{x:e}")
-    } else {
-        format!("{x}")
-    }
-}
-
-/// A cell as a message quotes it: `'text'`, cut to [`QUOTE_MAX`] characters with `…`, and
-/// control characters (a NUL byte, a newline) shown as escapes.
+/// A cell as a message quotes it: `'text'`, clipped by the kernel ([`dimorph_core::text::clip`]:
+/// at most 60 characters, then `…`, control characters escaped).
 pub fn quote(s: &str) -> String {
-    let shown: String = clip(s, QUOTE_MAX)
-        .chars()
-        .flat_map(|c| {
-            if c.is_control() {
-                c.escape_default().collect::<Vec<_>>()
-            } else {
-                vec![c]
-            }
-        })
-        .collect();
-    format!("'{shown}'")
+    format!("'{}'", clip(s))
 }
 
-/// The message of a data-reader error with every quoted cell, name and list cut to a few dozen
-/// characters. // KERNEL? (dimorph-data quotes whole cells)
+/// The message of a data-reader error; a column missing from a CSV file's header names line 1,
+/// and free-text messages are clipped.
 fn data_message(e: &DataError) -> String {
     match e {
-        DataError::NotNumeric {
-            path,
-            column,
-            line,
-            value,
-        } => format!(
-            "{path}: column {} must be numeric, but line {line} holds {}",
-            quote(column),
-            quote(value)
-        ),
         DataError::UnknownColumn { path, name, available } => format!(
             "{path}: line 1: no column named {} in the header (columns are: {})",
             quote(name),
-            clip(available, 4 * QUOTE_MAX)
+            clip_to(available, 4 * CLIP_CHARS)
         ),
-        DataError::Parse { path, line, msg } => format!("{path}: line {line}: {}", clip(msg, 4 * QUOTE_MAX)),
-        DataError::Format { path, msg } => format!("{path}: {}", clip(msg, 4 * QUOTE_MAX)),
+        DataError::Parse { path, line, msg } => format!("{path}: line {line}: {}", clip_to(msg, 4 * CLIP_CHARS)),
+        DataError::Format { path, msg } => format!("{path}: {}", clip_to(msg, 4 * CLIP_CHARS)),
         other => other.to_string(),
     }
 }

@@ -222,7 +222,7 @@ fn check(cause: &str, deaths: &[f64], table: &Lifetable) -> Result<(), Error> {
         return Err(Error::Argument(format!(
             "{cause}: deaths at age {} are {}: they must be non-negative",
             table.age[i],
-            crate::error::show(deaths[i])
+            dimorph_core::text::num(deaths[i])
         )));
     }
     Ok(())
@@ -347,7 +347,7 @@ pub fn life_lost_paper(cause: &str, deaths: &[f64], table: &Lifetable) -> Result
         return Err(Error::Argument(format!(
             "{cause}: the rate at age {} is {}: the paper's discretisation needs finite non-negative rates",
             table.age[i],
-            crate::error::show(table.mx[i])
+            dimorph_core::text::num(table.mx[i])
         )));
     }
     // l(0..=ω+1), radix 1: the open age is closed after one year at its rate

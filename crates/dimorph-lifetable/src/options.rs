@@ -108,7 +108,7 @@ impl LifeTableOptions {
                     "must be a positive number from {} to {} (100000 by default), got {}",
                     RADIX.start(),
                     RADIX.end(),
-                    crate::error::show(self.radix)
+                    dimorph_core::text::num(self.radix)
                 ),
             ));
         }

@@ -10,8 +10,8 @@
 //! by the readers, so that an absurd value gives a message rather than an overflow or an
 //! infinity further on.
 
-use crate::error::show;
 use crate::Error;
+use dimorph_core::text::num;
 use std::collections::BTreeMap;
 use std::ops::RangeInclusive;
 
@@ -209,37 +209,37 @@ pub(crate) fn build_population(
             return Err(d_err("deaths are missing or not finite".into()));
         }
         if r.deaths < 0.0 {
-            return Err(d_err(format!("negative deaths ({})", show(r.deaths))));
+            return Err(d_err(format!("negative deaths ({})", num(r.deaths))));
         }
         if r.deaths > MAX_COUNT {
             return Err(d_err(format!(
                 "deaths ({}) above 10^12, a hundred times the world's population: not a count",
-                show(r.deaths)
+                num(r.deaths)
             )));
         }
         if !r.exposure.is_finite() {
             return Err(e_err("exposure is missing or not finite".into()));
         }
         if r.exposure < 0.0 {
-            return Err(e_err(format!("negative exposure ({})", show(r.exposure))));
+            return Err(e_err(format!("negative exposure ({})", num(r.exposure))));
         }
         if r.exposure > MAX_COUNT {
             return Err(e_err(format!(
                 "exposure ({}) above 10^12 person-years, a hundred times the world's population: not a count",
-                show(r.exposure)
+                num(r.exposure)
             )));
         }
         if r.exposure == 0.0 && r.deaths > 0.0 {
             return Err(d_err(format!(
                 "{} deaths with zero exposure{both}: the death rate is undefined",
-                show(r.deaths)
+                num(r.deaths)
             )));
         }
         if r.exposure > 0.0 && !(r.deaths / r.exposure).is_finite() {
             return Err(d_err(format!(
                 "{} deaths over an exposure of {}{both}: the death rate is too large to be a number (undefined)",
-                show(r.deaths),
-                show(r.exposure)
+                num(r.deaths),
+                num(r.exposure)
             )));
         }
     }

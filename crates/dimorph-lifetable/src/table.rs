@@ -7,12 +7,12 @@
 //! within-interval assumption, [`AxMethod::ConstantHazard`] (q = 1 − e^{−nm}, L = d/m), makes
 //! every column exact for piecewise-constant hazards; it is what closed-form tests use.
 
-use crate::error::show;
 use crate::identities;
 use crate::kannisto::{self, KannistoFit};
 use crate::options::{AxMethod, LifeTableOptions, Smoothing, RADIX};
 use crate::population::{age_label, MortalityData, Population, Sex};
 use crate::Error;
+use dimorph_core::text::num;
 use serde::Serialize;
 
 /// The smallest death rate that closes the open age group (a = 1/m at most a million years);
@@ -163,7 +163,7 @@ impl Lifetable {
                 "the radix must be from {} to {}, got {}",
                 RADIX.start(),
                 RADIX.end(),
-                show(radix)
+                num(radix)
             )));
         }
         let who = |i: usize| {
@@ -179,7 +179,7 @@ impl Lifetable {
                 return Err(Error::Argument(format!(
                     "{}: the death rate {} is not a finite non-negative number",
                     who(i),
-                    show(*m)
+                    num(*m)
                 )));
             }
         }
@@ -194,7 +194,7 @@ impl Lifetable {
                 "{}: the open age group's death rate, {}, is below {MIN_OPEN_RATE:e}: closing the table with it \
                  (a = 1/m) would give a life expectancy of over a million years there",
                 who(n - 1),
-                show(mx[n - 1])
+                num(mx[n - 1])
             )));
         }
         let mut warnings = Vec::new();

@@ -3,9 +3,10 @@
 
 use super::cells::{bad_age, cell_at, parse_age, parse_sex_cell, text_cells, year_cell};
 use crate::causes::{CauseDeaths, CauseRow};
-use crate::error::{clip, quote, QUOTE_MAX};
+use crate::error::quote;
 use crate::population::Sex;
 use crate::Error;
+use dimorph_core::text::{clip_to, CLIP_CHARS};
 use dimorph_data::Frame;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -96,7 +97,7 @@ fn cause_column(frame: &Frame, path: &Path, group_column: Option<&str>) -> Resul
             Error::Argument(format!(
                 "{}: no cause column (looked for paper_group, cause, cause_id; columns are {})",
                 path.display(),
-                clip(&names.join(", "), 4 * QUOTE_MAX)
+                clip_to(&names.join(", "), 4 * CLIP_CHARS)
             ))
         })
 }

@@ -1,9 +1,10 @@
 //! Cells of the tidy CSV files (the mortality data and the cause-of-death data): ages, sexes,
 //! years and text columns, each bad cell an error naming the file, line and column.
 
-use crate::error::{quote, show};
+use crate::error::quote;
 use crate::population::{Sex, MAX_AGE, YEARS};
 use crate::Error;
+use dimorph_core::text::num;
 use dimorph_core::Location;
 use dimorph_data::{ColumnData, Frame};
 
@@ -61,7 +62,7 @@ pub(crate) fn year_cell(frame: &Frame, i: usize, v: f64) -> Result<i32, Error> {
     } else {
         Err(Error::at(
             cell_at(frame, i, "year"),
-            format!("'{}' is not a year (a whole number from {lo} to {hi})", show(v)),
+            format!("'{}' is not a year (a whole number from {lo} to {hi})", num(v)),
         ))
     }
 }

@@ -1,9 +1,10 @@
 //! The Human Mortality Database reader: a country folder holding `*.Deaths_1x1.txt` and
 //! `*.Exposures_1x1.txt` (any country) into [`MortalityData`] ([`read_hmd_dir`]).
 
-use crate::error::{clip, quote, QUOTE_MAX};
+use crate::error::quote;
 use crate::population::{build_population, MortalityData, RawRow, Sex, MAX_AGE, YEARS};
 use crate::Error;
+use dimorph_core::text::{clip_to, CLIP_CHARS};
 use dimorph_core::Location;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -154,13 +155,13 @@ fn find_one(dir: &Path, suffix: &str) -> Result<std::path::PathBuf, Error> {
             "{}: {} '*{suffix}' files ({}); keep one country per folder",
             dir.display(),
             found.len(),
-            clip(
+            clip_to(
                 &found
                     .iter()
                     .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
                     .collect::<Vec<_>>()
                     .join(", "),
-                4 * QUOTE_MAX
+                4 * CLIP_CHARS
             )
         ))),
     }
@@ -218,7 +219,7 @@ pub fn read_hmd_dir(dir: &Path) -> Result<MortalityData, Error> {
         notes.push(format!(
             "{}: rows of years {} (territory before a change within the year) skipped; the '+' rows of the new territory are used",
             dpath.display(),
-            clip(&skipped.join(", "), 4 * QUOTE_MAX)
+            clip_to(&skipped.join(", "), 4 * CLIP_CHARS)
         ));
     }
     let source = dir.display().to_string();
@@ -298,7 +299,7 @@ pub fn read_hmd_dir(dir: &Path) -> Result<MortalityData, Error> {
             } else {
                 "years and sexes"
             },
-            clip(&list.join(", "), 8 * QUOTE_MAX)
+            clip_to(&list.join(", "), 8 * CLIP_CHARS)
         ));
     }
     // "The United States of America, Deaths (period 1x1), <tab>Last modified: ..." -> "..., HMD"

@@ -3,9 +3,10 @@
 
 use super::cells::{bad_age, cell_at, parse_age, parse_sex_cell, text_cells, year_cell};
 use crate::causes::{CauseDeaths, CauseRow};
-use crate::error::{quote, show};
+use crate::error::quote;
 use crate::population::{build_population, MortalityData, RawRow, Sex};
 use crate::Error;
+use dimorph_core::text::num;
 use dimorph_data::Frame;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -147,8 +148,8 @@ fn add_row(acc: &mut Acc, frame: &Frame, cols: &Columns, i: usize) -> Result<(),
             format!(
                 "exposure {} differs from {} on line {} for the same year, sex and age \
                  (with a 'cause' column the exposure repeats on every cause's row)",
-                show(row.exposure),
-                show(prev.exposure),
+                num(row.exposure),
+                num(prev.exposure),
                 prev.line
             ),
         ));
