@@ -15,6 +15,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$(pwd)"
+SECONDS=0
+say() { echo "== [${SECONDS}s] $*"; }
 
 python="${PYTHON:-python3}"
 if [[ -n "${DIMORPH_PY_VENV:-}" ]]; then
@@ -26,25 +28,29 @@ else
     venv="$tmp/venv"
 fi
 
-echo "== python/ci.sh: a fresh virtual environment ($("$python" --version 2>&1)) in $venv"
+say "python/ci.sh: a fresh virtual environment ($("$python" --version 2>&1)) in $venv"
 "$python" -m venv "$venv"
 export PATH="$venv/bin:$PATH"
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 
-echo "== pinned build and test dependencies"
+say "pinned build and test dependencies"
 pip install --quiet maturin==1.16.0 pytest==9.2.0 numpy==2.4.6 pandas==3.1.1 polars==2.1.0 pyarrow==26.0.1
 
 if [[ -z "${DIMORPH_BIN:-}" ]]; then
-    echo "== the CLI the tests compare with: cargo build -p dimorph --no-default-features"
+    say "the CLI the tests compare with: cargo build -p dimorph --no-default-features"
     cargo build --quiet -p dimorph --no-default-features --bin dimorph
     export DIMORPH_BIN="$root/target/debug/dimorph"
 fi
 
-echo "== the wheel: pip install ./python (maturin, release build of the engines in python/target)"
+say "the wheel: pip install ./python (maturin, release build of the engines in python/target)"
 # --no-build-isolation: build with the maturin pinned above rather than a fresh download
 pip install --quiet --no-build-isolation ./python
 
-echo "== pytest python/tests"
+say "the extension's Rust: cargo fmt --check, cargo clippy -D warnings (it is outside the main workspace)"
+cargo fmt --manifest-path python/Cargo.toml -- --check
+cargo clippy --quiet --release --manifest-path python/Cargo.toml -- -D warnings
+
+say "pytest python/tests"
 cd "$root"
 # pytest from the repository root, so that `import dimorph` finds the installed wheel and not the
 # sources in python/dimorph (which lack the compiled extension)

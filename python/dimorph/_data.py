@@ -90,7 +90,7 @@ def _numeric_or_text(values: Any) -> Column:
 def _pandas_columns(df: Any) -> List[Tuple[str, Column]]:
     import pandas as pd
 
-    out = []
+    out: List[Tuple[str, Column]] = []
     for name in df.columns:
         s = df[name]
         if isinstance(s, pd.DataFrame):
@@ -109,7 +109,7 @@ def _pandas_columns(df: Any) -> List[Tuple[str, Column]]:
 def _polars_columns(df: Any) -> List[Tuple[str, Column]]:
     import polars as pl
 
-    out = []
+    out: List[Tuple[str, Column]] = []
     for s in df.get_columns():
         dt = s.dtype
         if dt.is_numeric() or dt == pl.Boolean:
@@ -126,7 +126,7 @@ def _arrow_columns(table: Any) -> List[Tuple[str, Column]]:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    out = []
+    out: List[Tuple[str, Column]] = []
     for name, col in zip(table.schema.names, table.columns):
         t = col.type
         if pa.types.is_dictionary(t):
@@ -146,7 +146,7 @@ def _arrow_columns(table: Any) -> List[Tuple[str, Column]]:
 
 
 def _mapping_columns(m: Mapping) -> List[Tuple[str, Column]]:
-    out = []
+    out: List[Tuple[str, Column]] = []
     for name, values in m.items():
         if isinstance(values, (str, bytes)) or np.ndim(values) == 0:
             raise InputError(f"dict of arrays: column '{name}' is a single value, not a sequence of values")

@@ -152,3 +152,15 @@ def test_a_frame_is_reused_and_a_path_is_read_by_dimorph():
     r1 = dimorph.glm("satell ~ width", f, family="poisson")
     r2 = dimorph.glm("satell ~ width", str(CRABS), family="poisson")
     assert r1.to_json() == r2.to_json()
+
+
+def test_a_parquet_path_is_read_by_dimorph(tmp_path, crabs):
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "crabs.parquet"
+    pq.write_table(pa.Table.from_pandas(crabs, preserve_index=False), path)
+    f = dimorph.read_table(path)
+    assert f.nrows == 173 and f.names == list(crabs.columns)
+    r = dimorph.glm("satell ~ width", path, family="poisson")
+    base = dimorph.glm("satell ~ width", CRABS, family="poisson")
+    assert_same_json(result_json(r), result_json(base), rtol=0.0, ignore=SOURCE_KEYS)
