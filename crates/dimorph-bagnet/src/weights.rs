@@ -28,6 +28,7 @@ use burn_store::{KeyRemapper, ModuleSnapshot, PyTorchToBurnAdapter, TensorSnapsh
 use serde::Serialize;
 
 use crate::model::{Arch, BagNet, BagNetConfig};
+use crate::text::quote;
 use crate::weightfile::{err, WeightFile};
 use crate::BagNetError;
 
@@ -198,7 +199,10 @@ fn shape_of(s: &TensorSnapshot) -> Vec<usize> {
 }
 
 fn fmt_shape(s: &[usize]) -> String {
-    format!("[{}]", s.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(", "))
+    format!(
+        "[{}]",
+        quote(&s.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(", "))
+    )
 }
 
 /// The architecture a set of tensors holds, read from the shapes (reference names) of the stem,
@@ -338,7 +342,11 @@ fn head_status<B: Backend>(
             if !opts.reinit_mismatched_head {
                 return Err(err(
                     path,
-                    format!("the head '{key}' has {} outputs, the model {model_outputs}", sh[0]),
+                    format!(
+                        "the head '{}' has {} outputs, the model {model_outputs}",
+                        quote(key),
+                        sh[0]
+                    ),
                 ));
             }
             return Ok(HeadStatus::Reinitialised {
@@ -362,7 +370,8 @@ fn check_tensors(ex: &Expectation, file: &WeightFile) -> Result<(), BagNetError>
             return Err(err(
                 path,
                 format!(
-                    "tensor '{reference}' (shape {}) of {ours} is missing from the file{hint}",
+                    "tensor '{}' (shape {}) of {ours} is missing from the file{hint}",
+                    quote(reference),
                     fmt_shape(shape)
                 ),
             ));
@@ -372,7 +381,8 @@ fn check_tensors(ex: &Expectation, file: &WeightFile) -> Result<(), BagNetError>
             return Err(err(
                 path,
                 format!(
-                    "tensor '{key}' has shape {} in the file, but {ours} expects {}{hint}",
+                    "tensor '{}' has shape {} in the file, but {ours} expects {}{hint}",
+                    quote(key),
                     fmt_shape(&found),
                     fmt_shape(shape)
                 ),
@@ -382,7 +392,8 @@ fn check_tensors(ex: &Expectation, file: &WeightFile) -> Result<(), BagNetError>
             return Err(err(
                 path,
                 format!(
-                    "tensor '{key}' is of type {}; expected floating-point weights",
+                    "tensor '{}' is of type {}; expected floating-point weights",
+                    quote(key),
                     dtype_name(s.dtype)
                 ),
             ));
@@ -398,7 +409,8 @@ fn check_tensors(ex: &Expectation, file: &WeightFile) -> Result<(), BagNetError>
         return Err(err(
             path,
             format!(
-                "unexpected tensor '{key}' (shape {}) that {ours} does not have{hint}",
+                "unexpected tensor '{}' (shape {}) that {ours} does not have{hint}",
+                quote(key),
                 fmt_shape(&shape_of(s))
             ),
         ));
@@ -427,10 +439,10 @@ fn snapshots(
         file.check_storage(key, shape_of(s).iter().product())?;
         let data = s
             .to_data()
-            .map_err(|e| err(path, format!("cannot read the data of tensor '{key}': {e}")))?;
+            .map_err(|e| err(path, format!("cannot read the data of tensor '{}': {e}", quote(key))))?;
         let expected_bytes = data.num_elements() * data.dtype.size();
         if data.bytes.len() != expected_bytes {
-            return Err(err(path, format!("tensor '{key}' is truncated in the file")));
+            return Err(err(path, format!("tensor '{}' is truncated in the file", quote(key))));
         }
         let data = data.convert_dtype(DType::F32);
         let (bad, all) = match data.as_slice::<f32>() {
@@ -438,14 +450,17 @@ fn snapshots(
             Err(_) => {
                 return Err(err(
                     path,
-                    format!("cannot read the data of tensor '{key}' as 32-bit floats"),
+                    format!("cannot read the data of tensor '{}' as 32-bit floats", quote(key)),
                 ))
             }
         };
         if bad > 0 {
             return Err(err(
                 path,
-                format!("tensor '{key}' holds non-finite values (NaN or infinite): {bad} of {all}"),
+                format!(
+                    "tensor '{}' holds non-finite values (NaN or infinite): {bad} of {all}",
+                    quote(key)
+                ),
             ));
         }
         let parts = reference.split('.').map(str::to_string).collect();

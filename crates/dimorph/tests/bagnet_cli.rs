@@ -557,7 +557,11 @@ fn options_that_do_not_apply_are_refused_with_exit_2() {
     // Out-of-range values, named in CLI spelling.
     let o = train(&["--lr", "0"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("--lr: must be positive and at most 100, got 0"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("--lr: must be positive and at most 100, got 0"),
+        "{}",
+        stderr(&o)
+    );
     assert!(!d.join("run").exists(), "nothing is written for refused options");
     // Patch features without a folder to stream them into.
     let o = run(&[
@@ -618,4 +622,334 @@ fn every_option_has_help_and_every_subcommand_examples() {
             }
         }
     }
+}
+
+#[path = "../../dimorph-bagnet/tests/hostile/files.rs"]
+mod hostile;
+
+/// The address space the hostile files run under (`prlimit --as`, where prlimit exists): 1 GiB,
+/// far below what a 4 TB tensor, a 3 GiB zip entry or a 13,000² image of floats would take, so
+/// that exit code 2 shows each is refused before it is allocated.
+const ADDRESS_SPACE: u64 = 1 << 30;
+
+fn run_limited(args: &[&str]) -> Output {
+    let bin = env!("CARGO_BIN_EXE_dimorph");
+    let prlimit = ["/usr/bin/prlimit", "/bin/prlimit"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).exists());
+    let mut c = match prlimit {
+        Some(p) => {
+            let mut c = std::process::Command::new(p);
+            c.arg(format!("--as={ADDRESS_SPACE}")).arg(bin);
+            c
+        }
+        None => std::process::Command::new(bin),
+    };
+    c.args(args).output().expect("runs")
+}
+
+/// `dimorph args` exits 2 with `want` in its message, under the address-space limit.
+fn exits_2(args: &[&str], want: &str) {
+    let o = run_limited(args);
+    assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+    assert!(stderr(&o).contains(want), "{args:?}: '{want}' not in {}", stderr(&o));
+    assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
+}
+
+#[test]
+fn hostile_files_exit_2_under_an_address_space_limit() {
+    use hostile::*;
+    let d = tmp("hostile");
+    std::fs::create_dir_all(&d).unwrap();
+    let put = |name: &str, bytes: Vec<u8>| {
+        let p = d.join(name);
+        std::fs::write(&p, bytes).unwrap();
+        p.to_str().unwrap().to_string()
+    };
+    let import = |w: &str, want: &str| {
+        let out = d.join("model");
+        exits_2(
+            &[
+                "bagnet",
+                "import",
+                "--weights",
+                w,
+                "--size",
+                "48",
+                "--out",
+                out.to_str().unwrap(),
+            ],
+            want,
+        );
+        assert!(!out.join("meta.json").exists());
+    };
+    import(
+        &put("deep.pth", legacy_file(&deep_pickle(1_000_000), &[], &[])),
+        "more than 100 deep",
+    );
+    let huge = [Tensor {
+        name: "conv1.weight",
+        key: "0",
+        storage_numel: 1_000_000_000_000,
+        shape: &[1_000_000_000_000],
+    }];
+    let f = legacy_file(&state_dict_pickle(&huge), &["0"], &[(1_000_000_000_000, vec![0; 16])]);
+    import(&put("huge.pth", f), "runs past the end of the file");
+    let zip = fixture("bagnet33_w32.pth.tar");
+    let f = edited_zip(&zip, |e| {
+        let p = e.iter_mut().find(|e| e.name.ends_with("data.pkl")).unwrap();
+        (p.method, p.data, p.size) = (8, deflate_zeros(1 << 20), 3 << 30);
+    });
+    import(&put("pickle_bomb.pth", f), "more than the 67108864");
+    let f = edited_zip(&zip, |e| {
+        let i = e.iter().position(|e| e.name.contains("/data/") && e.size > 64).unwrap();
+        (e[i].method, e[i].data) = (8, deflate_zeros(256 << 20));
+    });
+    import(&put("storage_bomb.pth", f), "does not inflate to the");
+    // An unused entry inflating to 3 GiB is never read: the import succeeds within the limit.
+    let f = edited_zip(&zip, |e| {
+        e.push(Entry {
+            name: "bagnet33_w32.pth/extra/bomb".into(),
+            method: 8,
+            crc: 0,
+            data: deflate_zeros(8 << 20),
+            size: 3 << 30,
+        })
+    });
+    let w = put("unused_bomb.pth", f);
+    let m = d.join("imported");
+    let o = run_limited(&[
+        "bagnet",
+        "import",
+        "--weights",
+        &w,
+        "--size",
+        "48",
+        "--out",
+        m.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // Images: a 13,000² PNG bomb, and label paths out of --images.
+    let images = d.join("images");
+    std::fs::create_dir_all(&images).unwrap();
+    for i in 0..4 {
+        std::fs::write(images.join(format!("in{i}.png")), png(40, 40, 60 + 30 * i as u8)).unwrap();
+    }
+    std::fs::write(images.join("bomb.png"), png_bomb(13_000)).unwrap();
+    std::fs::write(d.join("outside.png"), png(40, 40, 100)).unwrap();
+    let train = |first: &str, extra: &[&str], want: &str| {
+        let csv = d.join("labels.csv");
+        let rows = format!("path,subject,label\n{first},s0,a\nin1.png,s1,b\nin2.png,s2,a\nin3.png,s3,b\n");
+        std::fs::write(&csv, rows).unwrap();
+        let out = d.join("run");
+        let mut a = vec![
+            "bagnet",
+            "train",
+            "--images",
+            images.to_str().unwrap(),
+            "--labels",
+            csv.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--arch",
+            "bagnet9",
+            "--size",
+            "40",
+        ];
+        a.extend(extra);
+        exits_2(&a, want);
+    };
+    train("bomb.png", &[], "larger than 8192 px per side");
+    train("../outside.png", &[], "lies outside --images");
+    train("../missing.png", &[], "lies outside --images");
+    let abs = d.join("outside.png");
+    train(abs.to_str().unwrap(), &[], "lies outside --images");
+    // Allowed explicitly, the image outside is read (the run then stops at a bad option).
+    train(
+        "../outside.png",
+        &["--allow-outside-images", "--width", "-1"],
+        "--width: must be positive",
+    );
+}
+
+#[test]
+fn out_of_range_options_exit_2_naming_the_bound() {
+    let d = tmp("ranges");
+    let img = d.join("img");
+    let s = img.to_str().unwrap();
+    assert!(run(&["bagnet", "synth", "--out", s, "--n", "8", "--size", "40"])
+        .status
+        .success());
+    let l = img.join("labels.csv");
+    let l = l.to_str().unwrap();
+    let out = d.join("run");
+    let out = out.to_str().unwrap();
+    let train = |extra: &[&str], want: &str| {
+        let mut a = vec![
+            "bagnet", "train", "--images", s, "--labels", l, "--out", out, "--arch", "bagnet9",
+        ];
+        a.extend(extra);
+        exits_2(&a, want);
+    };
+    train(&["--width", "-1"], "--width: must be positive and at most 2");
+    train(&["--width", "1e6"], "--width: must be positive and at most 2");
+    train(
+        &["--width", "inf"],
+        "--width: must be positive and at most 2 (the reference BagNet is 1), got inf",
+    );
+    train(
+        &["--width", "NaN"],
+        "--width: must be positive and at most 2 (the reference BagNet is 1), got NaN",
+    );
+    train(&["--lr", "-0.1"], "--lr: must be positive");
+    train(&["--momentum", "-0.5"], "--momentum: must be at least 0 and below 1");
+    train(&["--size", "-1"], "must be a whole number, at least 1 and at most 1024");
+    train(&["--size", "3000000"], "at most 1024");
+    train(&["--batch", "0"], "at least 1 and at most 1024");
+    train(&["--epochs", "-3"], "at least 0 and at most 100000");
+    train(&["--seed", "-1"], "must be a whole number");
+    exits_2(
+        &["bagnet", "synth", "--out", s, "--n", "-5"],
+        "at least 2 and at most 1000000",
+    );
+    exits_2(
+        &["bagnet", "synth", "--out", s, "--effect", "inf", "--force"],
+        "--effect: must be between 0 and 1",
+    );
+    let w = fixture("bagnet33_w32.safetensors");
+    let m = d.join("m");
+    let m = m.to_str().unwrap();
+    exits_2(
+        &[
+            "bagnet",
+            "import",
+            "--weights",
+            w.to_str().unwrap(),
+            "--out",
+            m,
+            "--size",
+            "3000000",
+        ],
+        "at most 1024",
+    );
+    exits_2(
+        &[
+            "bagnet",
+            "import",
+            "--weights",
+            w.to_str().unwrap(),
+            "--out",
+            m,
+            "--width",
+            "-2",
+        ],
+        "--width: must be positive",
+    );
+    // A model folder whose meta.json asks for 3,000,000² images (108 TB of floats) is refused.
+    let o = run(&[
+        "bagnet",
+        "import",
+        "--weights",
+        w.to_str().unwrap(),
+        "--classes",
+        "female,male",
+        "--size",
+        "40",
+        "--out",
+        m,
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let meta = std::path::Path::new(m).join("meta.json");
+    let text = std::fs::read_to_string(&meta)
+        .unwrap()
+        .replace("\"size\": 40", "\"size\": 3000000");
+    std::fs::write(&meta, text).unwrap();
+    exits_2(
+        &["bagnet", "eval", "--model", m, "--images", s, "--labels", l],
+        "meta.json",
+    );
+    let explain = |extra: &[&str], want: &str| {
+        let mut a = vec!["bagnet", "explain", "--model", m, "--images", s, "--labels", l];
+        a.extend(extra);
+        exits_2(&a, want);
+    };
+    explain(
+        &["--threshold", "inf"],
+        "--threshold: must be between 0 and 1000000, got inf",
+    );
+    explain(
+        &["--threshold", "-1"],
+        "--threshold: must be between 0 and 1000000, got -1",
+    );
+    explain(&["--clip", "0"], "--clip: must be positive");
+    explain(&["--max-images", "-1"], "at least 0 and at most 100000");
+    // The bounds are in the help.
+    let help = stdout(&run(&["bagnet", "train", "--help"]));
+    for bound in ["at most 2", "to 1024", "1 to 1024", "0 to 100000", "at most 100"] {
+        assert!(help.contains(bound), "'{bound}' not in train --help");
+    }
+}
+
+/// Overlays of images with the same file name in different folders do not overwrite each other.
+#[test]
+fn explain_writes_one_overlay_per_image() {
+    let d = tmp("overlays");
+    let img = d.join("img");
+    let s = img.to_str().unwrap();
+    assert!(run(&["bagnet", "synth", "--out", s, "--n", "8", "--size", "48"])
+        .status
+        .success());
+    let text = std::fs::read_to_string(img.join("labels.csv")).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    for (k, line) in lines.iter_mut().enumerate().skip(1) {
+        let (name, rest) = line.split_once(',').unwrap();
+        let folder = if k % 2 == 0 { "a" } else { "b" };
+        let new = format!("{folder}/same{}.png", (k - 1) / 2);
+        std::fs::create_dir_all(img.join(folder)).unwrap();
+        std::fs::rename(img.join(name), img.join(&new)).unwrap();
+        *line = format!("{new},{rest}");
+    }
+    let labels = d.join("labels.csv");
+    std::fs::write(&labels, lines.join("\n")).unwrap();
+    let m = d.join("m");
+    let w = fixture("bagnet33_w32.safetensors");
+    let o = run(&[
+        "bagnet",
+        "import",
+        "--weights",
+        w.to_str().unwrap(),
+        "--classes",
+        "female,male",
+        "--size",
+        "48",
+        "--out",
+        m.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let maps = d.join("maps");
+    let o = run(&[
+        "bagnet",
+        "explain",
+        "--model",
+        m.to_str().unwrap(),
+        "--images",
+        s,
+        "--labels",
+        labels.to_str().unwrap(),
+        "--out",
+        maps.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mut written: Vec<String> = std::fs::read_dir(maps.join("maps"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    written.sort();
+    assert_eq!(written.len(), 8, "{written:?}");
+    assert!(
+        written.contains(&"a__same0.png".to_string()) && written.contains(&"b__same0.png".to_string()),
+        "{written:?}"
+    );
 }

@@ -105,14 +105,14 @@ fn read_entry<R: Read + Seek>(zip: &mut zip::ZipArchive<R>, index: usize, limit:
         .read_to_end(&mut buf)
         .map_err(|err| format!("entry '{name}': {err}"))?;
     if buf.len() as u64 != declared {
-        return Err(format!(
-            "entry '{name}' inflates to {} bytes, not the {declared} it declares",
-            if buf.len() as u64 > declared {
-                "more".to_string()
-            } else {
-                buf.len().to_string()
-            }
-        ));
+        return Err(if buf.len() as u64 > declared {
+            format!("entry '{name}' inflates to more bytes than the {declared} it declares")
+        } else {
+            format!(
+                "entry '{name}' inflates to {} bytes, not the {declared} it declares",
+                buf.len()
+            )
+        });
     }
     Ok(buf)
 }
@@ -171,6 +171,12 @@ fn q(s: &str) -> String {
     crate::text::quote(s)
 }
 
+/// `[2, 3]`; a shape of thousands of dimensions is cut short like any quoted value.
+fn shape(dims: &[i64]) -> String {
+    let s = dims.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
+    format!("[{}]", q(&s))
+}
+
 /// The zip entry burn-store reads for a storage key.
 fn storage_entry(names: &[String], key: &str) -> Option<String> {
     let exact = format!("data/{key}");
@@ -190,9 +196,9 @@ fn storage_entry(names: &[String], key: &str) -> Option<String> {
 fn extent(name: &str, t: &TensorRef) -> Result<(u64, u64), String> {
     let bad = || {
         format!(
-            "tensor '{}' declares shape {:?} at offset {}, which no storage can hold",
+            "tensor '{}' declares shape {} at offset {}, which no storage can hold",
             q(name),
-            t.shape,
+            shape(&t.shape),
             t.offset
         )
     };
@@ -220,9 +226,9 @@ fn storage_bytes(name: &str, t: &TensorRef) -> Result<u64, String> {
         .ok_or_else(|| format!("tensor '{}': its storage declares {n} elements", q(name)))?;
     if end > bytes {
         return Err(format!(
-            "tensor '{}' (shape {:?}, offset {}) runs past the end of its storage of {n} elements",
+            "tensor '{}' (shape {}, offset {}) runs past the end of its storage of {n} elements",
             q(name),
-            t.shape,
+            shape(&t.shape),
             t.offset
         ));
     }
@@ -256,6 +262,9 @@ fn legacy(path: &Path, len: u64) -> Result<Layout, String> {
         return Err("no list of storage keys after the pickled object".into());
     }
     // burn-store sizes each storage by the largest its tensors declare.
+    for (name, t) in main.tensors.iter().filter_map(|(n, t)| Some((n, t.as_ref()?))) {
+        storage_bytes(name, t)?;
+    }
     let mut usage: HashMap<&str, (u64, u64)> = HashMap::new();
     for t in &main.rebuilt {
         let bytes = storage_bytes(&t.key, t)?;
