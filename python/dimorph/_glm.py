@@ -252,22 +252,23 @@ class GlmResult(Result):
         opts = dict(self._opts, profile=False, residuals=residuals)
         return _dimorph.glm(self._frame, self.formula, new, **opts)
 
-    def predict(self, newdata: Optional[DataLike] = None) -> pd.DataFrame:
+    def predict(self, newdata: Optional[DataLike] = None, interval: bool = True) -> pd.DataFrame:
         """Predictions for the rows of ``newdata`` (default: the data of the fit), with
         intervals at the fit's ``level`` — the CLI's ``--predict`` table: ``eta``, ``se_eta``,
         ``eta_lower``, ``eta_upper`` (link scale), ``fitted``, ``se_fitted``, ``fitted_lower``,
         ``fitted_upper`` (response scale; delta-method SE, the link-scale interval mapped back).
 
         The index is the row of ``newdata`` (from 0); rows with a missing predictor are NaN.
-        ``newdata`` takes the same kinds of data as :func:`dimorph.glm`. (The model is refitted
-        without profile intervals to predict: the engine's entry point fits and predicts in one
-        call.)
+        ``newdata`` takes the same kinds of data as :func:`dimorph.glm`; ``interval=False``
+        keeps ``eta`` and ``fitted`` only. (The model is refitted without profile intervals to
+        predict: the engine's entry point fits and predicts in one call.)
         """
         new = self._frame if newdata is None else to_frame(newdata, "newdata")
         raw = self._refit(new, residuals=False)
         for name, cols, data in raw["tables"]:
             if name == "predictions":
-                return _by_row(table_frame(cols, data), new.first_line, new.nrows)
+                p = _by_row(table_frame(cols, data), new.first_line, new.nrows)
+                return p if interval else p[["eta", "fitted"]]
         raise InputError("predict: the engine returned no predictions")
 
     def _residual_table(self) -> pd.DataFrame:

@@ -63,10 +63,15 @@ pub fn run_engine<T: Send, E: std::fmt::Display + Send>(
     guarded(py, f)?.map_err(input_error)
 }
 
-/// Panics on purpose inside the boundary, so that the tests can check that a panic becomes
-/// `dimorph.InternalError` and not an abort.
+/// Panics on purpose, so that the tests can check that a panic never aborts the interpreter:
+/// inside the engine boundary ([`guarded`]) it becomes `dimorph.InternalError`; outside it
+/// (`inside=False`) PyO3 itself raises `pyo3_runtime.PanicException`.
 #[pyfunction]
-pub fn _panic_for_tests(py: Python<'_>, msg: String) -> PyResult<()> {
+#[pyo3(signature = (msg, inside=true))]
+pub fn _panic_for_tests(py: Python<'_>, msg: String, inside: bool) -> PyResult<()> {
+    if !inside {
+        panic!("{msg}");
+    }
     guarded(py, move || -> () { panic!("{msg}") })
 }
 

@@ -56,6 +56,7 @@ def test_glm_result_objects():
     p = r.predict(pd.DataFrame({"width": [22.0, 26.0, None, 30.0]}))
     assert list(p.index) == [0, 1, 2, 3] and p["fitted"].isna().tolist() == [False, False, True, False]
     assert (p["fitted_lower"] < p["fitted"]).iloc[[0, 1, 3]].all()
+    assert list(r.predict(pd.DataFrame({"width": [22.0]}), interval=False).columns) == ["eta", "fitted"]
     assert "Call:  glm(formula = satell ~ width" in r.summary()
     assert "The GENMOD Procedure" in r.summary()
     assert json.loads(r.to_json())["command"] == "glm"

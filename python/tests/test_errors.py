@@ -184,6 +184,14 @@ def test_a_panic_becomes_an_internal_error():
     assert dimorph.glm("satell ~ width", CRABS, family="poisson").converged
 
 
+def test_a_panic_outside_the_engine_boundary_is_pyo3s_panic_exception():
+    # PyO3's own conversion (a BaseException, so that `except Exception` does not swallow it)
+    with pytest.raises(BaseException) as e:
+        _dimorph._panic_for_tests("outside", inside=False)
+    assert type(e.value).__name__ == "PanicException" and "outside" in str(e.value)
+    assert dimorph.refint.compare((50, 104), (45, 88)).result["relevant"]
+
+
 def test_a_panic_does_not_abort_a_fresh_interpreter():
     code = ("import dimorph\nfrom dimorph import _dimorph\ntry:\n    _dimorph._panic_for_tests('x')\n"
             "except dimorph.InternalError as e:\n    print('caught', type(e).__name__)\n")
