@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from . import _dimorph
+from ._checks import whole, whole_or_none
 from ._data import DataLike, to_frame
 from ._dimorph import InputError
 from ._result import Result, table_frame
@@ -99,8 +100,9 @@ def glm(
     opts: Dict[str, Any] = dict(
         family=family, link=link, weights=weights, freq=freq, theta=theta, dispersion=dispersion,
         level=float(level), profile=bool(profile), binwidth=binwidth, tol=float(tol),
-        max_iter=int(max_iter), start=None if start is None else [float(s) for s in start],
-        singular_ok=bool(singular_ok), residuals=bool(residuals), threads=threads,
+        max_iter=whole("--max-iter", max_iter), start=None if start is None else [float(s) for s in start],
+        singular_ok=bool(singular_ok), residuals=bool(residuals),
+        threads=whole_or_none("--threads", threads),
     )
     raw = _dimorph.glm(frame, formula, None, **opts)
     return GlmResult(raw, frame, formula, opts)

@@ -9,6 +9,7 @@ from typing import Any, Dict, Optional
 import pandas as pd
 
 from . import _dimorph
+from ._checks import whole
 from ._data import DataLike, to_frame
 from ._result import Result
 
@@ -77,7 +78,7 @@ def lifetable(
     >>> dimorph.lifetable("data/hmd/USA", year=2010, sex="male").table
     """
     raw = _dimorph.lifetable(
-        int(year), sex, radix=float(radix), constant_hazard=constant_hazard, smooth=smooth, **_source(hmd, data)
+        whole("--year", year, -(2**31), 2**31 - 1), sex, radix=float(radix), constant_hazard=constant_hazard, smooth=smooth, **_source(hmd, data)
     )
     return LifeTableResult(raw)
 
@@ -174,7 +175,7 @@ def lifelost(
         else:
             kw["causes"] = to_frame(causes, "causes")
     raw = _dimorph.lifelost(
-        int(year), group_column=group_column, cause=cause, sex=sex, discretisation=discretisation,
+        whole("--year", year, -(2**31), 2**31 - 1), group_column=group_column, cause=cause, sex=sex, discretisation=discretisation,
         save_at=save_at, cause_shares=cause_shares, keep_cause=keep_cause, stationary=stationary,
         percent=percent, radix=float(radix), constant_hazard=constant_hazard, smooth=smooth, **kw,
     )

@@ -8,6 +8,7 @@ from typing import Any, Dict, Optional
 import numpy as np
 
 from . import _dimorph
+from ._checks import whole, whole_or_none
 from ._data import DataLike, to_frame
 from ._dimorph import InputError
 from ._result import Result
@@ -133,12 +134,13 @@ class TSNE:
             affinity=self.affinity,
             # k belongs to the uniform affinities; with gaussian ones a k other than the default
             # is handed on, so that the engine refuses it with the reason
-            knn=int(self.k) if (uniform or self.k != 15) else None,
+            knn=whole("--knn (k)", self.k) if (uniform or self.k != 15) else None,
             perplexity=self.perplexity, alpha=float(self.alpha), init=self.init,
-            knn_method=self.knn_method, pca_dims=self.pca_dims, gradient=self.gradient,
-            iter=int(self.n_iter), early_iter=int(self.early_exaggeration_iter),
+            knn_method=self.knn_method, pca_dims=whole_or_none("--pca-dims", self.pca_dims), gradient=self.gradient,
+            iter=whole("--iter (n_iter)", self.n_iter),
+            early_iter=whole("--early-iter (early_exaggeration_iter)", self.early_exaggeration_iter),
             exaggeration=float(self.early_exaggeration), learning_rate=self.learning_rate,
-            seed=int(self.seed), threads=self.threads,
+            seed=whole("--seed", self.seed), threads=whole_or_none("--threads", self.threads),
         )
 
     def fit(self, X: DataLike, y: Any = None) -> "TSNE":

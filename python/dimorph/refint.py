@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Optional, Sequence, Tuple, Union
 
 from . import _dimorph
+from ._checks import whole_or_none
 from ._data import DataLike, to_frame
 from ._dimorph import InputError
 from ._result import Result
@@ -128,9 +129,9 @@ def estimate(
     group with its limits.
     """
     raw = _dimorph.refint_estimate(
-        to_frame(data), value, by=by, method=method, transform=transform, seed=seed,
-        targets=None if targets is None else _pair("targets", targets),
-        perc_trunc=perc_trunc, n_min=n_min, lognormal=lognormal,
+        to_frame(data), value, by=by, method=method, transform=transform,
+        seed=whole_or_none("--seed", seed), targets=None if targets is None else _pair("targets", targets),
+        perc_trunc=perc_trunc, n_min=whole_or_none("n_min", n_min), lognormal=lognormal,
     )
     return RefintResult(raw)
 
@@ -158,7 +159,8 @@ def partition(
     the figures the histograms and the equivalence plot.
     """
     raw = _dimorph.refint_partition(
-        to_frame(data), value, by, method=method, transform=transform, seed=seed, z=z, bias=bias,
-        assumption=assumption, perc_trunc=perc_trunc, n_min=n_min, lognormal=lognormal,
+        to_frame(data), value, by, method=method, transform=transform, seed=whole_or_none("--seed", seed),
+        z=z, bias=bias, assumption=assumption, perc_trunc=perc_trunc, n_min=whole_or_none("n_min", n_min),
+        lognormal=lognormal,
     )
     return RefintResult(raw)

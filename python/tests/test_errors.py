@@ -100,6 +100,27 @@ def test_bad_option_value(crabs, call, needle):
     raises(lambda: call(crabs), needle)
 
 
+@pytest.mark.parametrize(
+    "call,needle",
+    [
+        (lambda d: dimorph.glm("satell ~ width", d, max_iter=-1), "--max-iter"),
+        (lambda d: dimorph.glm("satell ~ width", d, max_iter=2.5), "--max-iter"),
+        (lambda d: dimorph.glm("satell ~ width", d, threads=-2), "--threads"),
+        (lambda d: dimorph.glm("satell ~ width", d, threads=0), "--threads"),
+        (lambda d: dimorph.refint.estimate(LIVER, "CREA", method="direct", seed=-1), "--seed"),
+        (lambda d: dimorph.refint.estimate(LIVER, "CREA", n_min=-5), "n_min"),
+        (lambda d: dimorph.lifetable(DATA / "hmd" / "USA", year=10**12, sex="male"), "--year"),
+        (lambda d: dimorph.lifetable(DATA / "hmd" / "USA", year=-3, sex="male"), "--year"),
+        (lambda d: dimorph.embed.TSNE(n_iter=-1).fit(np.zeros((5, 2))), "--iter"),
+        (lambda d: dimorph.embed.TSNE(k=-3).fit(np.zeros((5, 2))), "--knn"),
+        (lambda d: dimorph.embed.TSNE(seed=2**64).fit(np.zeros((5, 2))), "--seed"),
+        (lambda d: dimorph.embed.TSNE(threads=-1).fit(np.zeros((5, 2))), "--threads"),
+    ],
+)
+def test_bad_whole_numbers(crabs, call, needle):
+    raises(lambda: call(crabs), needle)
+
+
 def test_conf_int_kind(crabs):
     r = dimorph.glm("satell ~ width", crabs, family="poisson", profile=False)
     raises(lambda: r.conf_int("profile"), "profile=False")
