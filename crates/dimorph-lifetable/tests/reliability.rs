@@ -294,3 +294,23 @@ fn lists_in_messages_are_cut() {
     let msg = hmd_err(&dir);
     assert!(msg.contains("300 '*.Deaths_1x1.txt' files") && msg.len() < 600, "{msg}");
 }
+
+/// A cause column with thousands of distinct values (a count column chosen by mistake) is refused
+/// before any matrix is built (it used to take 5 GB).
+#[test]
+fn too_many_cause_groups_are_refused_before_allocating() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/usa_2010_cod.csv");
+    let e = dimorph_lifetable::causes::CauseDeaths::read_csv(&path, Some("deaths"));
+    let msg = match e {
+        Ok(_) => panic!("a deaths column taken as causes was accepted"),
+        Err(e) => e.to_string(),
+    };
+    assert!(
+        msg.contains("distinct cause groups") && msg.contains("--group-column"),
+        "{msg}"
+    );
+    assert!(
+        msg.contains("usa_2010_cod.csv") && msg.contains("column 'deaths'"),
+        "{msg}"
+    );
+}

@@ -11,6 +11,11 @@ use dimorph_data::Frame;
 use std::collections::BTreeMap;
 use std::path::Path;
 
+/// The most cause groups one analysis takes: every group gets its own age × years-left matrices
+/// per sex (about 0.1 MB each at 111 ages), and grouping schemes in use have up to ~40 (ICD-10
+/// chapters: 22; the paper's groups: 7).
+pub const MAX_CAUSE_GROUPS: usize = 100;
+
 impl CauseDeaths {
     /// Reads a CSV with columns `year, sex, age, deaths`, an optional `open_interval` and a
     /// cause column: `group_column` when given, else the first of `paper_group`, `cause`,
@@ -77,6 +82,17 @@ impl CauseDeaths {
         }
         if rows.is_empty() {
             return Err(Error::row(source, 2, "no data rows"));
+        }
+        let groups: std::collections::BTreeSet<&str> = rows.iter().map(|r| r.cause.as_str()).collect();
+        if groups.len() > MAX_CAUSE_GROUPS {
+            return Err(Error::at(
+                dimorph_core::Location::file(source).column(col.as_str()),
+                format!(
+                    "holds {} distinct cause groups; at most {MAX_CAUSE_GROUPS} can be analysed (each needs its own \
+                     age x years matrices); is it the cause column? choose another with --group-column",
+                    groups.len()
+                ),
+            ));
         }
         CauseDeaths::from_rows(&source, rows, open.is_none())
     }
