@@ -948,6 +948,33 @@ fn explain_writes_one_overlay_per_image() {
         .collect();
     written.sort();
     assert_eq!(written.len(), 8, "{written:?}");
+    // A threshold beyond every patch: Cohen's d is undefined, said in words, never NaN.
+    let maps2 = d.join("maps2");
+    let o = run(&[
+        "bagnet",
+        "explain",
+        "--model",
+        m.to_str().unwrap(),
+        "--images",
+        s,
+        "--labels",
+        labels.to_str().unwrap(),
+        "--out",
+        maps2.to_str().unwrap(),
+        "--threshold",
+        "1000000",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        !stdout(&o).contains("NaN") && !stdout(&o).contains("inf"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(stdout(&o).contains("Cohen's d undefined"), "{}", stdout(&o));
+    for f in ["kde_positive.svg", "kde_negative.svg", "evidence_by_class.csv"] {
+        let text = std::fs::read_to_string(maps2.join(f)).unwrap();
+        assert!(!text.contains("NaN"), "{f}");
+    }
     assert!(
         written.contains(&"a__same0.png".to_string()) && written.contains(&"b__same0.png".to_string()),
         "{written:?}"

@@ -23,7 +23,9 @@ pub struct StatComparison {
     pub statistic: String,
     pub mean_negative: f64,
     pub mean_positive: f64,
-    pub cohens_d: f64,
+    /// None when undefined: the statistic does not vary within the classes (e.g. no patch beyond
+    /// a large threshold t in any image).
+    pub cohens_d: Option<f64>,
 }
 
 /// Fig. 4 statistics by class (binary models): fractions above +t and below −t, the largest and
@@ -48,7 +50,7 @@ pub fn compare_stats(ev: &[ImageEvidence]) -> Vec<StatComparison> {
                 statistic: name.to_string(),
                 mean_negative: m(&a),
                 mean_positive: m(&b),
-                cohens_d: cohens_d(&a, &b),
+                cohens_d: Some(cohens_d(&a, &b)).filter(|d| d.is_finite()),
             })
         })
         .collect()

@@ -236,8 +236,13 @@ pub fn explain_section(r: &ExplainResult) -> Section {
             c.statistic.clone(),
             format!("{:.4}", c.mean_negative),
             format!("{:.4}", c.mean_positive),
-            format!("{:.2}", c.cohens_d),
+            c.cohens_d.map_or("undefined".into(), |d| format!("{d:.2}")),
         ]);
+    }
+    if r.statistics.iter().any(|c| c.cohens_d.is_none()) {
+        t.note(
+            "Cohen's d undefined: the statistic does not vary within the classes (a threshold t beyond every patch?)",
+        );
     }
     if let Some(h) = r.top_patches_in_planted {
         t.note(format!(
