@@ -3,8 +3,9 @@
 //! `csv` crate, so a field holding a comma, a quote or a newline is quoted correctly, and as JSON
 //! records for the envelope.
 //!
-//! Numbers are printed in Rust's shortest round-trip form (`0.1`, `1e-300`), so reading the CSV
-//! back gives the same `f64`. A missing or non-finite number is written `NA` in CSV (R's and
+//! Numbers are printed in Rust's shortest round-trip form (`0.1`, `104`), in scientific notation
+//! below 1e-5 and from 1e15 up (`1.0969645013634229e-9`, `1e308`, never 300 digits), so reading the
+//! CSV back gives the same `f64`. A missing or non-finite number is written `NA` in CSV (R's and
 //! pandas' default missing marker) and `null` in JSON; infinities are written `Inf` / `-Inf`.
 
 use crate::output::{io, OutputError, Overwrite};
@@ -28,7 +29,7 @@ impl Cell {
             Cell::Num(x) if x.is_nan() => "NA".into(),
             Cell::Num(x) if *x == f64::INFINITY => "Inf".into(),
             Cell::Num(x) if *x == f64::NEG_INFINITY => "-Inf".into(),
-            Cell::Num(x) => format!("{x}"),
+            Cell::Num(x) => crate::text::num(*x),
             Cell::Int(i) => i.to_string(),
             Cell::Text(s) => s.clone(),
             Cell::Bool(b) => if *b { "TRUE" } else { "FALSE" }.into(),
@@ -275,6 +276,8 @@ mod tests {
         assert_eq!(&rows[0][0], nasty);
         assert_eq!(rows[0][1].parse::<f64>().ok(), Some(0.1));
         assert_eq!(&rows[1][1], "NA");
+        assert_eq!(Cell::Num(1.0969645013634229e-9).to_field(), "1.0969645013634229e-9");
+        assert_eq!(Cell::Num(-1e308).to_field(), "-1e308");
         let dir = std::env::temp_dir().join(format!("dimorph-core-stream-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         let mut st = CsvStream::create(&dir.join("big.csv"), &["a", "b"], Overwrite::Refuse).expect("start");

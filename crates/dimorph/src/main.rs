@@ -48,13 +48,61 @@ enum Command {
     Bagnet(cmd::NoBagnetArgs),
 }
 
+/// The command line with `--name -1e-9` / `--name -inf` rewritten as `--name=-1e-9`, so that a
+/// negative number is read as the option's value (clap alone takes `-inf` for a flag) and the
+/// option's own range check can say what is wrong with it.
+fn joined_negative_values(args: impl Iterator<Item = std::ffi::OsString>) -> Vec<std::ffi::OsString> {
+    let mut out: Vec<std::ffi::OsString> = Vec::new();
+    let mut args = args.peekable();
+    while let Some(a) = args.next() {
+        let long_opt = a
+            .to_str()
+            .is_some_and(|s| s.starts_with("--") && s.len() > 2 && !s.contains('='));
+        let negative_next = args
+            .peek()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with('-') && n.len() > 1 && n.parse::<f64>().is_ok());
+        match (long_opt, negative_next, args.peek().cloned()) {
+            (true, true, Some(next)) => {
+                let mut j = a.clone();
+                j.push("=");
+                j.push(&next);
+                out.push(j);
+                args.next();
+            }
+            _ => out.push(a),
+        }
+    }
+    out
+}
+
+/// clap's message with every quoted part clipped to one short line (clap echoes a whole invalid
+/// value, which may be 10 kB).
+fn clipped_clap_message(e: &clap::Error) -> String {
+    let text = e.render().to_string();
+    text.split('\'')
+        .enumerate()
+        .map(|(i, p)| {
+            if i % 2 == 1 {
+                dimorph_core::text::clip(p)
+            } else {
+                p.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("'")
+}
+
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match Cli::try_parse_from(joined_negative_values(std::env::args_os())) {
         Ok(c) => c,
+        Err(e) if e.use_stderr() => {
+            eprint!("{}", clipped_clap_message(&e));
+            return ExitCode::from(2);
+        }
         Err(e) => {
-            let code = if e.use_stderr() { 2 } else { 0 };
             let _ = e.print();
-            return ExitCode::from(code);
+            return ExitCode::SUCCESS;
         }
     };
     let result = match cli.command {
