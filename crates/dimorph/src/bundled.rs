@@ -13,7 +13,10 @@ mod files {
 pub fn data_dir(requested: Option<&Path>) -> Result<PathBuf, CliError> {
     if let Some(d) = requested {
         if !d.is_dir() {
-            return Err(CliError::input(format!("--data-dir: folder '{}' does not exist", d.display())));
+            return Err(CliError::input(format!(
+                "--data-dir: folder '{}' does not exist",
+                d.display()
+            )));
         }
         return Ok(d.to_path_buf());
     }
@@ -46,7 +49,13 @@ mod tests {
     #[test]
     fn every_bundled_file_is_embedded() {
         let names: Vec<&str> = super::files::FILES.iter().map(|(n, _)| *n).collect();
-        for want in ["SOURCES.md", "crabs.csv", "snoring.csv", "hmd/USA/USA.Deaths_1x1.txt", "embed/digits.csv"] {
+        for want in [
+            "SOURCES.md",
+            "crabs.csv",
+            "snoring.csv",
+            "hmd/USA/USA.Deaths_1x1.txt",
+            "embed/digits.csv",
+        ] {
             assert!(names.contains(&want), "{want} not embedded: {names:?}");
         }
         let extracted = super::extract().expect("extracts");

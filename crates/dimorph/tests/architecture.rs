@@ -67,7 +67,9 @@ fn code_only(src: &str) -> String {
                 }
             }
         } else if (c == 'r' || (c == 'b' && next == Some('r')))
-            && !b.get(i.wrapping_sub(1)).is_some_and(|p| p.is_alphanumeric() || *p == '_')
+            && !b
+                .get(i.wrapping_sub(1))
+                .is_some_and(|p| p.is_alphanumeric() || *p == '_')
             && {
                 let mut j = i + if c == 'b' { 2 } else { 1 };
                 while b.get(j) == Some(&'#') {
@@ -307,7 +309,10 @@ fn tokens(code: &str) -> Vec<String> {
     while i < chars.len() {
         let c = chars[i];
         if c.is_alphanumeric() || c == '_' {
-            let s: String = chars[i..].iter().take_while(|c| c.is_alphanumeric() || **c == '_').collect();
+            let s: String = chars[i..]
+                .iter()
+                .take_while(|c| c.is_alphanumeric() || **c == '_')
+                .collect();
             i += s.chars().count();
             out.push(s);
         } else if c == ':' && chars.get(i + 1) == Some(&':') {
@@ -426,7 +431,10 @@ fn resolve(m: &CrateModules, path: &[String]) -> Option<String> {
 }
 
 fn resolve_plain(m: &CrateModules, path: &[String]) -> Option<String> {
-    (0..=path.len()).rev().map(|k| path[..k].join("::")).find(|c| m.files.contains_key(c))
+    (0..=path.len())
+        .rev()
+        .map(|k| path[..k].join("::"))
+        .find(|c| m.files.contains_key(c))
 }
 
 /// Cycles between files (`top_level == false`), or between the crate's top-level modules, a
@@ -561,7 +569,11 @@ fn no_import_cycles_between_files_of_a_crate() {
             problems.push(format!("{name}: top-level modules {}", c.join(", ")));
         }
     }
-    assert!(problems.is_empty(), "import cycles between files:\n  {}", problems.join("\n  "));
+    assert!(
+        problems.is_empty(),
+        "import cycles between files:\n  {}",
+        problems.join("\n  ")
+    );
 }
 
 #[test]
@@ -597,5 +609,8 @@ fn the_scanner_finds_what_it_should() {
     assert!(p.contains(&vec!["crate".into(), "a".into(), "c".into(), "e".into()]));
     assert!(p.contains(&vec!["super".into(), "g".into(), "h".into()]));
     assert_eq!(module_of(Path::new("a/mod.rs")), "a");
-    assert_eq!(absolute("a::b", false, &["super".into(), "c".into()]), vec!["a".to_string(), "c".into()]);
+    assert_eq!(
+        absolute("a::b", false, &["super".into(), "c".into()]),
+        vec!["a".to_string(), "c".into()]
+    );
 }

@@ -25,7 +25,10 @@ fn demo_prints_summaries_and_writes_a_self_contained_report() {
         assert!(err.contains(engine), "no progress line for {engine}: {err}");
     }
     assert!(text.contains("index.html"), "{text}");
-    assert!(!text.contains("[figure:"), "figure placeholders in the terminal: {text}");
+    assert!(
+        !text.contains("[figure:"),
+        "figure placeholders in the terminal: {text}"
+    );
     let html = std::fs::read_to_string(dir.join("index.html")).expect("report written");
     assert!(html.starts_with("<!DOCTYPE html>"));
     // GLM: the paper's identity-link log-likelihood and the logit fit's −2 Log L (Agresti, SAS output)
@@ -38,8 +41,17 @@ fn demo_prints_summaries_and_writes_a_self_contained_report() {
 
     // a second run replaces the demo's own report; a foreign index.html needs --force
     let again = demo(&["--out", &dir.display().to_string(), "--quiet", "--format", "json"]);
-    assert_eq!(again.status.code(), Some(0), "{}", String::from_utf8_lossy(&again.stderr));
-    assert!(again.stderr.is_empty(), "--quiet printed: {}", String::from_utf8_lossy(&again.stderr));
+    assert_eq!(
+        again.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    assert!(
+        again.stderr.is_empty(),
+        "--quiet printed: {}",
+        String::from_utf8_lossy(&again.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&again.stdout).expect("json");
     for k in ["command", "version", "input", "options", "result", "warnings", "files"] {
         assert!(v.get(k).is_some(), "no {k} in the envelope");
@@ -50,7 +62,10 @@ fn demo_prints_summaries_and_writes_a_self_contained_report() {
     let refused = demo(&["--out", &dir.display().to_string(), "--quiet"]);
     assert_eq!(refused.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&refused.stderr).contains("--force"));
-    assert_eq!(std::fs::read_to_string(dir.join("index.html")).ok().as_deref(), Some("<p>mine</p>"));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("index.html")).ok().as_deref(),
+        Some("<p>mine</p>")
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -61,7 +61,9 @@ type Step = (&'static str, fn(&Path) -> Result<Part, CliError>);
 fn steps() -> Vec<Step> {
     let mut s: Vec<Step> = vec![
         ("GLM", |d| part("GLM", dimorph_glm::demo::run(d))),
-        ("Reference limits", |d| part("Reference limits", dimorph_refint::demo::run(d))),
+        ("Reference limits", |d| {
+            part("Reference limits", dimorph_refint::demo::run(d))
+        }),
         ("Life tables", |d| part("Life tables", dimorph_lifetable::demo::run(d))),
         ("Embedding", |d| part("Embedding", dimorph_embed::demo::run(d))),
     ];

@@ -90,7 +90,15 @@ pub fn emit<O: Serialize + ?Sized, R: Serialize>(
             t
         }
         Format::Json => {
-            let v = envelope(command, env!("CARGO_PKG_VERSION"), input, options, &outcome.result, &outcome.warnings, &files);
+            let v = envelope(
+                command,
+                env!("CARGO_PKG_VERSION"),
+                input,
+                options,
+                &outcome.result,
+                &outcome.warnings,
+                &files,
+            );
             serde_json::to_string_pretty(&v).map_err(CliError::other)? + "\n"
         }
         Format::Csv => outcome.tables[0].to_csv(),
@@ -115,4 +123,3 @@ pub struct NoBagnetArgs {
     #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
     pub rest: Vec<String>,
 }
-
