@@ -143,6 +143,20 @@ fn weight_files() {
         "runs past the end of the storages",
         || load(&f),
     );
+    // 20,000 tensors against 20,000 storage keys: burn-store matches them pairwise (4·10^8).
+    let names: Vec<String> = (0..20_000).map(|i| format!("t{i}")).collect();
+    let many: Vec<Tensor> = names
+        .iter()
+        .map(|n| Tensor {
+            name: n,
+            key: "0",
+            storage_numel: 1,
+            shape: &[1],
+        })
+        .collect();
+    let keys: Vec<&str> = names.iter().map(String::as_str).collect();
+    let f = write("many_keys.pth", &legacy_file(&state_dict_pickle(&many), &keys, &[]));
+    refused("20,000 tensors × 20,000 keys", "too many to match up", || load(&f));
     // A string that declares 4 GiB.
     let mut p = vec![0x80, 2, b'X'];
     p.extend(u32::MAX.to_le_bytes());

@@ -27,6 +27,21 @@ pub const MAX_SMALL_ENTRY: u64 = 4096;
 pub const VIEW_FACTOR: u64 = 2;
 pub const VIEW_SLACK: u64 = 1 << 20;
 
+/// Most tensor-storage pairs burn-store compares when it matches tensors to zip entries or
+/// legacy storage keys (it searches the list for each tensor): 1,000 × 1,000 for a large
+/// checkpoint; beyond this the matching alone would take minutes.
+pub const MAX_LOOKUPS: u64 = 50_000_000;
+
+/// Refuse a file whose `tensors` × `storages` matching would take too long.
+fn check_lookups(tensors: usize, storages: usize, what: &str) -> Result<(), String> {
+    if (tensors as u64).saturating_mul(storages as u64) > MAX_LOOKUPS {
+        return Err(format!(
+            "{tensors} tensors and {storages} {what}: too many to match up (at most {MAX_LOOKUPS} pairs)"
+        ));
+    }
+    Ok(())
+}
+
 /// Where a storage's bytes are.
 #[derive(Debug, Clone)]
 pub enum Place {
@@ -133,6 +148,7 @@ fn zipped<R: Read + Seek>(mut zip: zip::ZipArchive<R>) -> Result<Layout, String>
     }
     let bytes = read_entry(&mut zip, pickle, MAX_PICKLE)?;
     let s = scan(bytes.as_slice(), bytes.len() as u64)?;
+    check_lookups(s.rebuilt.len(), names.len(), "zip entries")?;
     let mut layout = Layout::default();
     for (name, t) in &s.tensors {
         let Some(t) = t else { continue };
@@ -258,6 +274,7 @@ fn legacy(path: &Path, len: u64) -> Result<Layout, String> {
     let keys_pickle = scan_at(path, pos, len - pos)?;
     pos += keys_pickle.len;
     let keys = keys_pickle.root.string_list().unwrap_or_default();
+    check_lookups(main.rebuilt.len(), keys.len(), "storage keys")?;
     if keys.is_empty() && !main.rebuilt.is_empty() {
         return Err("no list of storage keys after the pickled object".into());
     }

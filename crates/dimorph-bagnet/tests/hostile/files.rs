@@ -44,8 +44,15 @@ pub struct Tensor<'a> {
 /// A state dict `{name: _rebuild_tensor_v2(storage, 0, shape, (), False, OrderedDict())}` as
 /// `torch.save` pickles it (protocol 2), with float32 storages.
 pub fn state_dict_pickle(tensors: &[Tensor]) -> Vec<u8> {
-    let mut p = vec![0x80, 2, b'}', b'('];
-    for t in tensors {
+    let mut p = vec![0x80, 2, b'}'];
+    for (i, t) in tensors.iter().enumerate() {
+        // Pickled as Python does: SETITEMS in batches of 1,000 pairs.
+        if i % 1000 == 0 {
+            if i > 0 {
+                p.push(b'u');
+            }
+            p.push(b'(');
+        }
         unicode(&mut p, t.name);
         p.extend(b"ctorch._utils\n_rebuild_tensor_v2\n((");
         for s in ["storage", "FloatStorage", t.key, "cpu"] {
@@ -58,7 +65,10 @@ pub fn state_dict_pickle(tensors: &[Tensor]) -> Vec<u8> {
         }
         p.extend(b"t)\x89ccollections\nOrderedDict\n)RtR");
     }
-    p.extend(b"u.");
+    if !tensors.is_empty() {
+        p.push(b'u');
+    }
+    p.push(b'.');
     p
 }
 
