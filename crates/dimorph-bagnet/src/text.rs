@@ -1,6 +1,8 @@
 //! Quoting text from the input (a file's cell, a tensor name, a path from a label CSV) in messages:
 //! at most [`QUOTE_CHARS`] characters, then "…", so that a hostile 1 MB cell is not echoed whole.
 
+// KERNEL? every engine cuts quoted input in its messages; one helper in dimorph-core would do.
+
 /// Characters of a quoted value shown in a message.
 pub const QUOTE_CHARS: usize = 60;
 
