@@ -30,7 +30,7 @@ pub enum GlmError {
     #[error("{0}")]
     Singular(String),
     /// IRLS did not converge within the allowed iterations.
-    #[error("the fit did not converge in {iterations} iterations (last relative deviance change {last_change:.3e}); try --max-iter or another link")]
+    #[error("{}", not_converged(*iterations, *last_change))]
     NotConverged { iterations: usize, last_change: f64 },
 }
 
@@ -82,6 +82,20 @@ impl GlmError {
 }
 
 pub type Result<T> = std::result::Result<T, GlmError>;
+
+/// Why IRLS stopped: out of iterations (a finite last change), or broken down (the deviance
+/// or the weights were not finite: the fitted values left the family's or the link's range).
+fn not_converged(iterations: usize, last_change: f64) -> String {
+    if last_change.is_finite() {
+        format!(
+            "the fit did not converge in {iterations} iterations (last relative deviance change {last_change:.3e}); try --max-iter or another link"
+        )
+    } else {
+        format!(
+            "the fit broke down at iteration {iterations}: the deviance or the working weights were not finite numbers (the fitted means left the range of the family or the link, or a column of X is too large or too small); rescale such columns or try another link"
+        )
+    }
+}
 
 /// The most characters of user text (a cell, a name, a level) a message quotes.
 pub const QUOTE_MAX: usize = 60;

@@ -533,4 +533,76 @@ mod tests {
             assert!((d - f.variance_deriv(mu)).abs() < 1e-8, "{f:?}");
         }
     }
+
+    #[test]
+    fn each_family_accepts_its_links_and_names_both_when_refusing() {
+        use Link::*;
+        let ok = |f: Family, l: Link| f.check_link(l).is_ok();
+        for f in [Family::Binomial, Family::QuasiBinomial] {
+            for l in [Logit, Probit, Cloglog, Loglog, Log, Identity] {
+                assert!(ok(f, l), "{f:?} {l:?}");
+            }
+            for l in [Inverse, InverseSquare, Sqrt, Power(0.5)] {
+                assert!(!ok(f, l), "{f:?} {l:?}");
+            }
+        }
+        for f in [Family::Poisson, Family::QuasiPoisson, Family::NegBin { theta: 2.0 }] {
+            for l in [Log, Identity, Sqrt, Power(0.3), Power(2.0)] {
+                assert!(ok(f, l), "{f:?} {l:?}");
+            }
+            for l in [Logit, Probit, Cloglog, Loglog, Inverse, InverseSquare, Power(-1.0)] {
+                assert!(!ok(f, l), "{f:?} {l:?}");
+            }
+        }
+        for l in [Identity, Log, Inverse] {
+            assert!(ok(Family::Gaussian, l));
+        }
+        for l in [Logit, Probit, Cloglog, Loglog, Sqrt, InverseSquare, Power(0.5)] {
+            assert!(!ok(Family::Gaussian, l), "{l:?}");
+        }
+        for f in [Family::Gamma, Family::InverseGaussian] {
+            for l in [Inverse, Identity, Log, Sqrt, InverseSquare, Power(-0.5), Power(3.0)] {
+                assert!(ok(f, l), "{f:?} {l:?}");
+            }
+            for l in [Logit, Probit, Cloglog, Loglog] {
+                assert!(!ok(f, l), "{f:?} {l:?}");
+            }
+        }
+        let m = Family::Poisson.check_link(Probit).unwrap_err();
+        assert_eq!(
+            m,
+            "the probit link is not available for the poisson family; use log, identity, sqrt or power(λ) with λ > 0"
+        );
+        // the help text lists every family once, with its links
+        let table = link_table();
+        for f in Family::ALL {
+            let lines: Vec<&String> = table
+                .iter()
+                .filter(|l| {
+                    l.split(": ")
+                        .next()
+                        .is_some_and(|fams| fams.split(", ").any(|w| w == f.family_word()))
+                })
+                .collect();
+            assert_eq!(lines.len(), 1, "{f:?} in {table:?}");
+            assert!(lines[0].ends_with(&f.allowed_links().describe()), "{f:?}");
+        }
+    }
+
+    #[test]
+    fn negative_binomial_deviance_and_loglik_stay_exact_as_theta_grows() {
+        // the unit deviance tends to the Poisson one, never below 0; the log-likelihood too
+        for (y, mu) in [(4.0, 4.2), (0.0, 3.0), (7.0, 2.5)] {
+            let pd = Family::Poisson.unit_deviance(y, mu);
+            let pl = Family::Poisson.loglik(y, mu, 1.0, 1.0, 1.0);
+            let nd = Family::NegBin { theta: 1e6 }.unit_deviance(y, mu);
+            let nl = Family::NegBin { theta: 1e6 }.loglik(y, mu, 1.0, 1.0, 1.0);
+            assert!(
+                nd >= 0.0 && (nd - pd).abs() < 1e-4 * pd.max(1.0),
+                "{y} {mu}: {nd} vs {pd}"
+            );
+            assert!((nl - pl).abs() < 1e-4 * pl.abs().max(1.0), "{y} {mu}: {nl} vs {pl}");
+            assert!(Family::NegBin { theta: 1e16 }.unit_deviance(y, mu) >= 0.0);
+        }
+    }
 }

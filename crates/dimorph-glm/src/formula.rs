@@ -734,4 +734,106 @@ mod tests {
         assert_eq!(pos_of("y ~ x ~ z").0, 6);
         assert_eq!(pos_of("y ~ (a+b)^x").0, 10);
     }
+
+    // Issue 14: hostile formulas. These run on the test harness's 2 MiB thread stacks, so a
+    // recursion as deep as the input would overflow here.
+
+    #[test]
+    fn deep_nesting_is_refused_at_the_character_that_passes_the_limit() {
+        let cases = [
+            format!("satell ~ {}width{}", "(".repeat(15_000), ")".repeat(15_000)),
+            format!("satell ~ I({}width{})", "exp(".repeat(12_000), ")".repeat(12_001)),
+            format!("satell ~ {}width", "-".repeat(20_000)),
+            format!("satell ~ {}", vec!["width"; 5_000].join("^")),
+            format!("{}y ~ x", "log(".repeat(20_000)),
+        ];
+        for f in &cases {
+            let (p, m) = pos_of(f);
+            assert!(m.contains("nests more than 100 levels"), "{m}");
+            assert!(p > 90 && p < 1000, "position {p}");
+            // the message shows the place, not the whole formula
+            let e = Formula::parse(f).unwrap_err().to_string();
+            assert!(e.len() < 600 && e.contains('…'), "{} characters", e.len());
+        }
+        // the limit itself: 99 parentheses (100 levels with the right-hand side) parse, 100 do not
+        assert!(Formula::parse(&format!("y ~ {}x{}", "(".repeat(99), ")".repeat(99))).is_ok());
+        let (p, _) = pos_of(&format!("y ~ {}x{}", "(".repeat(100), ")".repeat(100)));
+        assert_eq!(p, 4 + 100, "just inside the 100th '('");
+    }
+
+    #[test]
+    fn long_flat_sums_and_chains_are_lists_not_deep_trees() {
+        let sum = vec!["width"; 20_000].join(" + ");
+        let f = Formula::parse(&format!("satell ~ {sum}")).unwrap();
+        assert_eq!(f.term_labels(), ["width"]);
+        // in arithmetic, on the left, mixed operators of one precedence
+        let f = Formula::parse(&format!("satell ~ I({sum})")).unwrap();
+        assert_eq!(f.vars[0].label.len(), 20_000 * 8 - 3 + 3);
+        let f = Formula::parse(&format!("{} ~ x", vec!["y"; 20_000].join(" - "))).unwrap();
+        assert_eq!(f.response_label.len(), 20_000 * 4 - 3);
+        for op in ["*", ":", "/"] {
+            let f = Formula::parse(&format!("y ~ {}", vec!["x"; 20_000].join(op))).unwrap();
+            assert_eq!(f.term_labels(), ["x"], "{op}");
+        }
+        // a chain keeps R's left-to-right meaning
+        assert_eq!(labels("y ~ a + b - a + c"), ["b", "c"]);
+        assert_eq!(labels("y ~ a * b / c"), ["a", "b", "a:b", "a:b:c"]);
+        let f = Formula::parse("a * b / c ~ x").unwrap();
+        assert!(matches!(f.response, Response::EventsTrials { .. }));
+        assert_eq!(f.response_label, "a * b/c");
+    }
+
+    #[test]
+    fn powers_stop_when_no_new_terms_appear_and_absurd_ones_are_refused() {
+        // a whole power beyond the number of variables adds nothing, and costs nothing
+        assert_eq!(labels("y ~ (a + b + c)^100"), labels("y ~ (a + b + c)^3"));
+        for (f, at) in [
+            ("y ~ (width + weight)^1e9", 21),
+            ("y ~ (width + weight)^1e300", 21),
+            ("y ~ (a + b)^101", 12),
+            ("y ~ (a + b)^0.5", 12),
+            ("y ~ (a + b)^0", 12),
+        ] {
+            let (p, m) = pos_of(f);
+            assert_eq!(p, at, "{f}: {m}");
+            assert!(m.contains("whole number from 1 to 100"), "{m}");
+        }
+    }
+
+    #[test]
+    fn term_explosions_are_refused_before_they_are_built() {
+        let vars: Vec<String> = (0..13).map(|k| format!("x{k}")).collect();
+        for f in [
+            format!("y ~ ({})^13", vars.join(" + ")),
+            format!("y ~ {}", vars.join(" * ")),
+            format!(
+                "y ~ {}",
+                (0..5000).map(|k| format!("x{k}")).collect::<Vec<_>>().join(" + ")
+            ),
+            format!(
+                "y ~ ({}):({})",
+                vars.join(" + "),
+                (0..400).map(|k| format!("z{k}")).collect::<Vec<_>>().join(" + ")
+            ),
+        ] {
+            let (_, m) = pos_of(&f);
+            assert!(m.contains("more than 4096 terms"), "{m}");
+        }
+        // 12 variables: 4095 terms, the most that fit
+        assert_eq!(
+            Formula::parse(&format!("y ~ ({})^12", vars[..12].join(" + ")))
+                .unwrap()
+                .terms
+                .len(),
+            4095
+        );
+    }
+
+    #[test]
+    fn quoted_names_in_messages_are_cut() {
+        let long = "w".repeat(100_000);
+        let e = Formula::parse(&format!("y ~ {long}(x)")).unwrap_err().to_string();
+        assert!(e.len() < 600, "{} characters", e.len());
+        assert!(e.contains(&format!("unknown function '{}…'", "w".repeat(60))), "{e}");
+    }
 }

@@ -343,6 +343,68 @@ mod tests {
         })
         .starts_with("--theta: must be positive"));
         assert!(RunOptions::default().validate().is_ok());
+        // ranges, with negative values read as values
+        for (o, what) in [
+            (
+                RunOptions {
+                    level: -1.0,
+                    ..Default::default()
+                },
+                "--level: must be between 0 and 1, got -1",
+            ),
+            (
+                RunOptions {
+                    theta: Some(-2.0),
+                    ..Default::default()
+                },
+                "--theta: must be positive, between 1e-6 and 1e6, got -2",
+            ),
+            (
+                RunOptions {
+                    theta: Some(f64::INFINITY),
+                    ..Default::default()
+                },
+                "--theta: must be positive",
+            ),
+            (
+                RunOptions {
+                    tol: -1.0,
+                    ..Default::default()
+                },
+                "--tol: must be positive and below 1",
+            ),
+            (
+                RunOptions {
+                    binwidth: Some(-0.5),
+                    ..Default::default()
+                },
+                "--binwidth: must be 0 or positive",
+            ),
+            (
+                RunOptions {
+                    binwidth: Some(f64::NAN),
+                    ..Default::default()
+                },
+                "--binwidth: must be 0 or positive",
+            ),
+            (
+                RunOptions {
+                    max_iter: 1_000_000,
+                    ..Default::default()
+                },
+                "--max-iter: must be between 1 and 10000",
+            ),
+            (
+                RunOptions {
+                    threads: Some(100_000),
+                    ..Default::default()
+                },
+                "--threads: must be between 1 and 1024",
+            ),
+        ] {
+            let m = bad(o);
+            assert!(m.starts_with(what), "{m}");
+        }
     }
 
     #[test]
@@ -362,6 +424,22 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(nb.family_for(false).ok(), Some(Family::NegBin { theta: 2.0 }));
+        // a link the family does not accept, default family named as such
+        let probit = RunOptions {
+            link: Some(Link::Probit),
+            ..Default::default()
+        };
+        let e = probit
+            .family_for(false)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            e.starts_with("--link: the probit link is not available for the gaussian family")
+                && e.contains("gaussian is the default family"),
+            "{e}"
+        );
+        assert!(probit.family_for(true).is_ok());
         assert!(!nb.glm_options(Family::NegBin { theta: 2.0 }).estimate_theta);
     }
 }

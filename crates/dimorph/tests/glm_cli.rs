@@ -589,3 +589,170 @@ fn help_examples_run() {
         assert_eq!(o.status.code(), Some(0), "{ex}: {}", stderr(&o));
     }
 }
+
+// Issue 14: no panic, hang or silent wrong answer from any input.
+
+#[test]
+fn links_a_family_does_not_accept_are_refused_naming_both() {
+    for family in [
+        "poisson",
+        "gaussian",
+        "gamma",
+        "inverse-gaussian",
+        "negbin",
+        "quasipoisson",
+    ] {
+        for link in ["probit", "logit", "cloglog", "loglog"] {
+            bad(
+                &[
+                    "glm",
+                    "--data",
+                    &data("crabs.csv"),
+                    "satell ~ width",
+                    "--family",
+                    family,
+                    "--link",
+                    link,
+                ],
+                &[&format!(
+                    "--link: the {link} link is not available for the {family} family; use "
+                )],
+            );
+        }
+    }
+    // the default family is named as such
+    bad(
+        &["glm", "--data", &data("crabs.csv"), "satell ~ width", "--link", "logit"],
+        &[
+            "not available for the gaussian family",
+            "gaussian is the default family",
+        ],
+    );
+    // the table is in the help
+    let o = run(&["glm", "--help"]);
+    let h = stdout(&o);
+    assert!(
+        h.contains("poisson, negbin, quasipoisson: log, identity, sqrt or power(λ) with λ > 0"),
+        "{h}"
+    );
+    assert!(
+        h.contains("binomial, quasibinomial: logit, probit, cloglog, loglog, log or identity"),
+        "{h}"
+    );
+}
+
+#[test]
+fn negative_option_values_are_read_as_values_and_refused_with_the_range() {
+    let crabs = data("crabs.csv");
+    let base = ["glm", "--data", crabs.as_str(), "satell ~ width", "--family"];
+    for (family, opt, v, msg) in [
+        ("poisson", "--level", "-1", "--level: must be between 0 and 1, got -1"),
+        (
+            "negbin",
+            "--theta",
+            "-2",
+            "--theta: must be positive, between 1e-6 and 1e6, got -2",
+        ),
+        ("negbin", "--theta", "1e300", "--theta: must be positive"),
+        ("poisson", "--tol", "-1e-8", "--tol: must be positive and below 1"),
+        ("binomial", "--binwidth", "-0.1", "--binwidth: must be 0 or positive"),
+        ("poisson", "--max-iter", "-1", "-1 is not in 1..=10000"),
+        ("poisson", "--max-iter", "1000000000", "is not in 1..=10000"),
+        ("poisson", "--threads", "-4", "-4 is not in 1..=1024"),
+    ] {
+        let mut args = base.to_vec();
+        args.extend([family, opt, v]);
+        bad(&args, &[msg]);
+    }
+}
+
+#[test]
+fn hostile_formulas_are_refused_at_their_position_quickly() {
+    let crabs = data("crabs.csv");
+    let nested = [
+        format!("satell ~ {}width{}", "(".repeat(15_000), ")".repeat(15_000)),
+        format!("satell ~ I({}width{})", "exp(".repeat(12_000), ")".repeat(12_001)),
+        format!("satell ~ {}width", "-".repeat(20_000)),
+    ];
+    for f in &nested {
+        let o = run(&["glm", "--data", &crabs, f, "--family", "poisson"]);
+        let e = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{}", &e[..e.len().min(500)]);
+        assert!(
+            e.contains("formula error at character ") && e.contains("nests more than 100 levels"),
+            "{e}"
+        );
+        assert!(e.len() < 1000, "the message echoes {} bytes", e.len());
+    }
+    // (a + b)^1e9 used to loop a billion times, ^1e300 forever
+    for k in ["1e9", "1e300", "0.5"] {
+        bad(
+            &[
+                "glm",
+                "--data",
+                &crabs,
+                &format!("satell ~ (width + weight)^{k}"),
+                "--family",
+                "poisson",
+            ],
+            &["formula error at character 27", "whole number from 1 to 100"],
+        );
+    }
+    // a 20,000-term sum is a list, not a 20,000-deep recursion
+    let sum = vec!["width"; 20_000].join("+");
+    let o = run(&["glm", "--data", &crabs, &format!("satell~{sum}"), "--family", "poisson"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
+
+#[test]
+fn negative_binomial_on_under_dispersed_counts_reports_the_poisson_limit() {
+    let mut text = std::fs::read_to_string(data("crabs.csv")).expect("crabs");
+    for _ in 0..500 {
+        text.push_str("4,3,26.0,4,2600\n");
+    }
+    let f = tmp("under_dispersed.csv", &text);
+    let o = run(&[
+        "glm",
+        "--data",
+        &f,
+        "satell ~ width",
+        "--family",
+        "negbin",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    let fit = &v["result"]["fit"];
+    assert_eq!(fit["family"]["name"], "poisson", "{fit}");
+    assert!(fit["deviance"].as_f64().is_some_and(|d| d >= 0.0), "{fit}");
+    assert!(fit["loglik"].as_f64().is_some_and(|l| l < 0.0), "{fit}");
+    assert!(v["warnings"].as_array().is_some_and(|w| w
+        .iter()
+        .any(|w| w.as_str().is_some_and(|w| w.contains("goes to infinity")))));
+}
+
+#[test]
+fn a_huge_cell_is_quoted_cut() {
+    let big = "x".repeat(1_000_000);
+    let rows: String = (0..10).map(|k| format!("{k},{}.5\n", k + 20)).collect();
+    let f = tmp("huge_cell.csv", &format!("satell,width\n1,2\n3,{big}\n{rows}"));
+    let o = run(&["glm", "--data", &f, "satell ~ width", "--family", "poisson"]);
+    let e = stderr(&o);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(e.len() < 1000, "{} bytes", e.len());
+    assert!(e.contains("line 3") && e.contains('…'), "{e}");
+}
+
+#[test]
+fn a_fractional_count_or_frequency_gets_a_warning() {
+    let f = tmp("fractional.csv", "y,x,f\n1,1,1\n2.5,2,1.5\n2,3,1\n5,4,2\n4,5,1\n");
+    let o = run(&["glm", "--data", &f, "y ~ x", "--family", "poisson", "--freq", "f"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(
+        e.contains("values of the count response 'y' are not whole numbers") && e.contains("line 3: 2.5"),
+        "{e}"
+    );
+    assert!(e.contains("--freq: 1 of 5 frequencies are not whole numbers"), "{e}");
+}
