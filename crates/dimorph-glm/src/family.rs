@@ -6,6 +6,9 @@
 //! starting values, and the ranges of y and μ. IRLS (the `irls` module) is written once against
 //! these functions.
 //!
+//! Each family accepts only some links ([`Family::allowed_links`], R's `okLinks` extended to
+//! dimorph's links); a fit with another is refused before it starts.
+//!
 //! Binomial responses are proportions y = events/trials with the number of trials folded into the
 //! prior weight, exactly as R's `binomial()` does.
 

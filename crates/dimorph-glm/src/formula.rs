@@ -24,12 +24,18 @@
 //! - **Names**: letters, digits, `_` and `.` (starting with a letter or `.`); anything else in
 //!   backquotes: `` `body mass` ``.
 //!
+//! - **Limits** (so that no formula can exhaust the stack, the memory or the time): nesting of
+//!   parentheses, calls, signs and powers at most [`MAX_DEPTH`] deep; sums and other runs of one
+//!   operator are flat lists of any length; at most [`MAX_TERMS`] terms; a power of terms is a
+//!   whole number from 1 to [`MAX_POWER`], expanded only until it adds no new term.
+//!
 //! Labels are R's `deparse` of the expression (`I(width^2)`, `I(a * b)`, `log(x + 1)`,
 //! `C(region, ref = "north")`). Syntax errors are [`GlmError::Formula`] with the 0-based
 //! character position of the offending character.
 
 use crate::error::{clip, GlmError, Result};
 use crate::expr::{r_name, r_number, BinOp, Expr, Func};
+pub use crate::syntax::MAX_DEPTH;
 use crate::syntax::{err, parse_sides, Node, NodeKind};
 
 /// A parsed formula.
