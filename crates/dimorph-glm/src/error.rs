@@ -4,17 +4,15 @@
 //! `--level: must be between 0 and 1, got 2`). The place is a [`Location`] from the kernel, so a
 //! front end can read it apart from the message; the binary maps every error to exit code 2.
 
-use std::borrow::Cow;
-
 use dimorph_core::{Located, Location};
 use dimorph_data::DataError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum GlmError {
-    /// A column the formula names that the data lack or that is not numeric (what it quotes is
-    /// cut to [`QUOTE_MAX`] characters).
+    /// A column the formula names that the data lack or that is not numeric (the data crate
+    /// cuts what it quotes).
     #[error(transparent)]
-    Data(DataError),
+    Data(#[from] DataError),
     /// A formula that does not parse; `pos` is the 0-based character position of the problem.
     /// The message shows the formula around that character (a long formula is cut).
     #[error("formula error at character {}: {msg}\n{}", pos + 1, pointer(formula, *pos))]
@@ -32,33 +30,6 @@ pub enum GlmError {
     /// IRLS did not converge within the allowed iterations.
     #[error("{}", not_converged(*iterations, *last_change))]
     NotConverged { iterations: usize, last_change: f64 },
-}
-
-impl From<DataError> for GlmError {
-    /// Keeps the data crate's error, with the name, cell or column list it quotes cut to
-    /// [`QUOTE_MAX`] characters. // KERNEL? dimorph-data could cut what it quotes itself.
-    fn from(e: DataError) -> Self {
-        let cut = |s: String| clip(&s).into_owned();
-        GlmError::Data(match e {
-            DataError::UnknownColumn { path, name, available } => DataError::UnknownColumn {
-                path,
-                name: cut(name),
-                available: clip_to(&available, 4 * QUOTE_MAX).into_owned(),
-            },
-            DataError::NotNumeric {
-                path,
-                column,
-                line,
-                value,
-            } => DataError::NotNumeric {
-                path,
-                column: cut(column),
-                line,
-                value: cut(value),
-            },
-            other => other,
-        })
-    }
 }
 
 impl GlmError {
@@ -97,27 +68,12 @@ fn not_converged(iterations: usize, last_change: f64) -> String {
     }
 }
 
-/// The most characters of user text (a cell, a name, a level) a message quotes.
-pub const QUOTE_MAX: usize = 60;
-
-/// `s` for a message: cut to [`QUOTE_MAX`] characters, with "…" when it was longer (a 1 MB
-/// cell is not echoed whole).
-pub fn clip(s: &str) -> Cow<'_, str> {
-    clip_to(s, QUOTE_MAX)
-}
-
-/// `s` cut to `max` characters, with "…" when it was longer.
-pub fn clip_to(s: &str, max: usize) -> Cow<'_, str> {
-    match s.char_indices().nth(max) {
-        None => Cow::Borrowed(s),
-        Some((cut, _)) => Cow::Owned(format!("{}…", &s[..cut])),
-    }
-}
+pub use dimorph_core::text::{clip, clip_to, CLIP_CHARS as QUOTE_MAX};
 
 /// Names for a message, joined by commas: the first ten, each cut by [`clip`], and how many
 /// there are in all when there are more.
 pub fn clip_list<S: AsRef<str>>(items: &[S]) -> String {
-    let shown: Vec<String> = items.iter().take(10).map(|l| clip(l.as_ref()).into_owned()).collect();
+    let shown: Vec<String> = items.iter().take(10).map(|l| clip(l.as_ref())).collect();
     if items.len() > 10 {
         format!("{}, … ({} in all)", shown.join(", "), items.len())
     } else {
