@@ -113,7 +113,7 @@ impl Link {
     pub fn cli_name(&self) -> String {
         match self {
             Link::InverseSquare => "inverse-square".into(),
-            Link::Power(l) => format!("power({l})"),
+            Link::Power(l) => format!("power({})", dimorph_core::text::num(*l)),
             _ => self.name(),
         }
     }

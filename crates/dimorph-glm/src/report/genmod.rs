@@ -174,13 +174,30 @@ fn profile_intervals(inf: &Inference) -> Option<Table> {
         pr.row([
             c.name.clone(),
             fixed(c.estimate, 4),
-            fixed(c.profile_ci[0], 4),
-            fixed(c.profile_ci[1], 4),
-            fixed(c.wald_ci[0], 4),
-            fixed(c.wald_ci[1], 4),
+            limit(c.profile_ci[0], 4),
+            limit(c.profile_ci[1], 4),
+            limit(c.wald_ci[0], 4),
+            limit(c.wald_ci[1], 4),
         ]);
     }
+    note_undefined_limits(&mut pr);
     Some(pr)
+}
+
+/// A confidence limit as printed: `NA` where it is not defined (as R prints it).
+fn limit(x: f64, d: usize) -> String {
+    if x.is_finite() {
+        fixed(x, d)
+    } else {
+        "NA".into()
+    }
+}
+
+/// Says why a limit reads NA, when one does.
+fn note_undefined_limits(t: &mut Table) {
+    if t.rows.iter().any(|r| r.iter().any(|c| c == "NA")) {
+        t.note("NA: the limit is not defined (the profile likelihood does not fall below the cut-off on that side, or the standard error is not defined).");
+    }
 }
 
 fn exp_estimates(f: &GlmFit, inf: &Inference) -> Option<Table> {
@@ -190,8 +207,14 @@ fn exp_estimates(f: &GlmFit, inf: &Inference) -> Option<Table> {
     } else {
         "Ratio (rate or risk)"
     };
-    let mut er = Table::new(
-        format!("{what} estimates exp(β)"),
+    // without profile intervals (--no-profile, or families without a likelihood) the profile
+    // columns are left out rather than printed as NaN
+    let has_prof = inf
+        .coefficients
+        .iter()
+        .filter_map(|c| c.exp.as_ref())
+        .any(|e| e.profile_ci[0].is_finite() || e.profile_ci[1].is_finite());
+    let header: &[&str] = if has_prof {
         &[
             "Effect",
             "Point Estimate",
@@ -199,21 +222,25 @@ fn exp_estimates(f: &GlmFit, inf: &Inference) -> Option<Table> {
             "Profile Upper",
             "Wald Lower",
             "Wald Upper",
-        ],
-    );
+        ]
+    } else {
+        &["Effect", "Point Estimate", "Wald Lower", "Wald Upper"]
+    };
+    let mut er = Table::new(format!("{what} estimates exp(β)"), header);
     let skip = usize::from(f.coef_names.first().is_some_and(|n| n == "(Intercept)"));
     for c in inf.coefficients.iter().skip(skip) {
         if let Some(e) = &c.exp {
-            er.row([
-                c.name.clone(),
-                fixed(e.estimate, 3),
-                fixed(e.profile_ci[0], 3),
-                fixed(e.profile_ci[1], 3),
-                fixed(e.wald_ci[0], 3),
-                fixed(e.wald_ci[1], 3),
-            ]);
+            let mut row = vec![c.name.clone(), fixed(e.estimate, 3)];
+            if has_prof {
+                row.push(limit(e.profile_ci[0], 3));
+                row.push(limit(e.profile_ci[1], 3));
+            }
+            row.push(limit(e.wald_ci[0], 3));
+            row.push(limit(e.wald_ci[1], 3));
+            er.row(row);
         }
     }
+    note_undefined_limits(&mut er);
     Some(er)
 }
 
