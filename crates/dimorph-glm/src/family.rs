@@ -286,19 +286,28 @@ impl Family {
         }
         Err(match self {
             Family::Binomial | Family::QuasiBinomial => {
-                format!("the binomial response must lie in [0, 1] (a 0/1 outcome or events/trials with events ≤ trials), got {y}")
+                format!("the binomial response must lie in [0, 1] (a 0/1 outcome or events/trials with events ≤ trials), got {}", dimorph_core::text::num(y))
             }
             Family::Poisson | Family::QuasiPoisson => {
-                format!("a Poisson count must be non-negative, got {y}")
+                format!(
+                    "a Poisson count must be non-negative, got {}",
+                    dimorph_core::text::num(y)
+                )
             }
             Family::NegBin { .. } => {
-                format!("a negative binomial count must be non-negative, got {y}")
+                format!(
+                    "a negative binomial count must be non-negative, got {}",
+                    dimorph_core::text::num(y)
+                )
             }
-            Family::Gamma => format!("a Gamma response must be positive, got {y}"),
+            Family::Gamma => format!("a Gamma response must be positive, got {}", dimorph_core::text::num(y)),
             Family::InverseGaussian => {
-                format!("an inverse Gaussian response must be positive, got {y}")
+                format!(
+                    "an inverse Gaussian response must be positive, got {}",
+                    dimorph_core::text::num(y)
+                )
             }
-            Family::Gaussian => format!("the response must be finite, got {y}"),
+            Family::Gaussian => format!("the response must be finite, got {}", dimorph_core::text::num(y)),
         })
     }
 

@@ -131,7 +131,10 @@ pub(crate) fn weights_for(
         if let Some(i) = w.iter().position(|wi| !wi.is_finite() || *wi < 0.0) {
             return Err(GlmError::input(
                 at(i),
-                format!("weights must be non-negative and finite, got {}", w[i]),
+                format!(
+                    "weights must be non-negative and finite, got {}",
+                    dimorph_core::text::num(w[i])
+                ),
             ));
         }
         if opts.frequency_weights {
@@ -146,7 +149,10 @@ pub(crate) fn weights_for(
             if t.is_nan() || t < 0.0 {
                 return Err(GlmError::input(
                     at(i),
-                    format!("the number of trials must be non-negative, got {t}"),
+                    format!(
+                        "the number of trials must be non-negative, got {}",
+                        dimorph_core::text::num(t)
+                    ),
                 ));
             }
             if t > 0.0 && !(0.0..=1.0).contains(&y) {
@@ -237,9 +243,10 @@ fn check_fittable(mf: &ModelFrame, opts: &GlmOptions) -> Result<()> {
         )));
     }
     if mf.p == 0 {
-        return Err(GlmError::Singular(
-            "the model has no coefficient to estimate (empty design)".into(),
-        ));
+        return Err(GlmError::Singular(format!(
+            "{}: the formula gives the model no coefficient to estimate (empty design: add a term or an intercept)",
+            mf.source
+        )));
     }
     if let Some(s) = &opts.start {
         if s.len() != mf.p {

@@ -186,13 +186,16 @@ impl RunOptions {
         if !(self.level > 0.0 && self.level < 1.0) {
             return Err(GlmError::argument(
                 "--level",
-                format!("must be between 0 and 1, got {}", self.level),
+                format!("must be between 0 and 1, got {}", dimorph_core::text::num(self.level)),
             ));
         }
         if !(self.tol > 0.0 && self.tol < 1.0) {
             return Err(GlmError::argument(
                 "--tol",
-                format!("must be positive and below 1, got {}", self.tol),
+                format!(
+                    "must be positive and below 1, got {}",
+                    dimorph_core::text::num(self.tol)
+                ),
             ));
         }
         if !(1..=MAX_ITER_LIMIT).contains(&self.max_iter) {
@@ -205,7 +208,10 @@ impl RunOptions {
             if !(THETA_MIN..=THETA_MAX).contains(&t) {
                 return Err(GlmError::argument(
                     "--theta",
-                    format!("must be positive, between {THETA_MIN:e} and {THETA_MAX:e}, got {t}"),
+                    format!(
+                        "must be positive, between {THETA_MIN:e} and {THETA_MAX:e}, got {}",
+                        dimorph_core::text::num(t)
+                    ),
                 ));
             }
         }
@@ -213,7 +219,10 @@ impl RunOptions {
             if !(0.0..=1.0).contains(&b) {
                 return Err(GlmError::argument(
                     "--binwidth",
-                    format!("must be 0 or positive, at most 1 (a width of probabilities), got {b}"),
+                    format!(
+                        "must be 0 or positive, at most 1 (a width of probabilities), got {}",
+                        dimorph_core::text::num(b)
+                    ),
                 ));
             }
         }
@@ -233,7 +242,10 @@ impl RunOptions {
         }
         if let Some(s) = &self.start {
             if let Some(v) = s.iter().find(|v| !v.is_finite()) {
-                return Err(GlmError::argument("--start", format!("values must be finite, got {v}")));
+                return Err(GlmError::argument(
+                    "--start",
+                    format!("values must be finite, got {}", dimorph_core::text::num(*v)),
+                ));
             }
         }
         Ok(())

@@ -2181,8 +2181,6 @@ fn summary(records: &[Record], wall: f64) -> String {
 }
 
 #[test]
-#[ignore = "open findings (clap echoes 10 kB values, -inf/-1e-9 read as flags, GLM NaN/Inf without a word, \
-            300-digit numbers, a lifelost memory bomb) listed in crates/dimorph/tests/fuzz/README.md"]
 fn mutated_inputs_options_and_formulas_never_crash_hang_or_mislead() {
     let cfg = config();
     let base = Base::load();
