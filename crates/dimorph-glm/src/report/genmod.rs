@@ -71,7 +71,8 @@ fn goodness_of_fit(f: &GlmFit) -> Table {
         "Criteria For Assessing Goodness Of Fit",
         &["Criterion", "DF", "Value", "Value/DF"],
     );
-    let per = |v: f64| fixed(v / df, 4);
+    // Value/DF and AICC are not defined without residual degrees of freedom: NA with a note
+    let per = |v: f64| if df > 0.0 { limit(v / df, 4) } else { "NA".into() };
     for (name, v) in [
         ("Deviance", f.deviance),
         ("Scaled Deviance", f.scaled_deviance),
@@ -88,8 +89,11 @@ fn goodness_of_fit(f: &GlmFit) -> Table {
             ("AICC (smaller is better)", f.aicc),
             ("BIC (smaller is better)", f.bic),
         ] {
-            gof.row([name.to_string(), String::new(), fixed(v, 4), String::new()]);
+            gof.row([name.to_string(), String::new(), limit(v, 4), String::new()]);
         }
+    }
+    if gof.rows.iter().any(|r| r.iter().any(|c| c == "NA")) {
+        gof.note("NA: not defined (no residual degrees of freedom, or too few observations for AICC's correction).");
     }
     gof
 }

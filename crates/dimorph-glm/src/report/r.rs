@@ -113,7 +113,11 @@ pub fn summary(formula: &str, data: &str, f: &GlmFit, inf: &Inference) -> String
             o,
             "\n              Theta:  {}\n          Std. Err.:  {}\n 2 x log-likelihood:  {}",
             sig(t.theta, 5),
-            sig(t.se, 5),
+            if t.se.is_finite() {
+                sig(t.se, 5)
+            } else {
+                "NA (the likelihood is flat in θ)".into()
+            },
             fixed(2.0 * f.loglik, 3)
         );
     }
