@@ -139,23 +139,42 @@ pub fn refint_estimate<'py>(
     bias: bool,
     assumption: Option<&str>,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let (p, given) = permissible(z, bias, assumption)?;
     let o = EstimateRunOptions {
         value,
         by,
         targets,
-        estimate: EstimateOptions {
-            method: self::method(method)?,
-            transform: self::transform(transform)?,
-            reflim: reflim(perc_trunc, n_min, lognormal),
-            permissible: given.then_some(p),
-            seed,
-        },
+        estimate: estimate_options(
+            method, transform, seed, perc_trunc, n_min, lognormal, z, bias, assumption,
+        )?,
     };
     let frame = &data.inner;
     let outcome = run_engine(py, || run_estimate(frame, &o))?;
     let input = json!({ "data": frame.source });
     outcome_dict(py, "refint estimate", input, &o.resolved(), &outcome)
+}
+
+/// The estimation options `estimate` and `partition` share, from their keyword arguments (the
+/// permissible-uncertainty ones only when one of them was given, as the CLI does).
+#[allow(clippy::too_many_arguments)]
+fn estimate_options(
+    method: &str,
+    transform: Option<&str>,
+    seed: Option<u64>,
+    perc_trunc: Option<f64>,
+    n_min: Option<usize>,
+    lognormal: Option<bool>,
+    z: Option<f64>,
+    bias: bool,
+    assumption: Option<&str>,
+) -> PyResult<EstimateOptions> {
+    let (p, given) = permissible(z, bias, assumption)?;
+    Ok(EstimateOptions {
+        method: self::method(method)?,
+        transform: self::transform(transform)?,
+        reflim: reflim(perc_trunc, n_min, lognormal),
+        permissible: given.then_some(p),
+        seed,
+    })
 }
 
 /// Limits per level of `by` and pooled, compared, and the decision whether to partition.
@@ -180,17 +199,12 @@ pub fn refint_partition<'py>(
     bias: bool,
     assumption: Option<&str>,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let (p, given) = permissible(z, bias, assumption)?;
     let o = PartitionOptions {
         value,
         by,
-        estimate: EstimateOptions {
-            method: self::method(method)?,
-            transform: self::transform(transform)?,
-            reflim: reflim(perc_trunc, n_min, lognormal),
-            permissible: given.then_some(p),
-            seed,
-        },
+        estimate: estimate_options(
+            method, transform, seed, perc_trunc, n_min, lognormal, z, bias, assumption,
+        )?,
     };
     let frame = &data.inner;
     let outcome = run_engine(py, || run_partition(frame, &o))?;

@@ -4,42 +4,9 @@
 
 use dimorph_report::fmt::{fixed, sig};
 
-/// A number as a message quotes it: Rust's shortest form (`104`, `0.1`) from 1e-5 to 1e15,
-/// scientific outside (`1e308`, `4.2e-301`), so that no message holds a 300-digit number.
-pub fn num(x: f64) -> String {
-    if x == 0.0 || !x.is_finite() || (1e-5..1e15).contains(&x.abs()) {
-        format!("{x}")
-    } else {
-        format!("{x:e}")
-    }
-}
-
-/// How many characters of a quoted input text an error message shows.
-pub const CLIP_CHARS: usize = 60;
-
-/// Text from the input as an error message quotes it: at most [`CLIP_CHARS`] characters, then
-/// "…"; control characters (newline, NUL, …) written as escapes, so the message stays one line.
-// KERNEL? every engine quotes cells in its messages; dimorph-data's own messages quote them whole.
-pub fn clip(s: &str) -> String {
-    clip_long(s, CLIP_CHARS)
-}
-
-/// As [`clip`] with a limit of `max` characters.
-pub fn clip_long(s: &str, max: usize) -> String {
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i == max {
-            out.push('…');
-            break;
-        }
-        if c.is_control() {
-            out.extend(c.escape_default());
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
+/// Numbers and input text as messages quote them: the kernel's shortest-form `num` and its
+/// one-line `clip` (at most [`CLIP_CHARS`] characters, then "…", control characters escaped).
+pub use dimorph_core::text::{clip, clip_to as clip_long, num, CLIP_CHARS};
 
 /// `x` with `d` decimals, as the reports print limits and differences; 5 significant digits in
 /// scientific notation where that would be a number of more than 15 digits (|x| ≥ 1e15, or more
