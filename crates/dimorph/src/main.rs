@@ -35,7 +35,7 @@ enum Command {
     /// Reference limits: permissible differences, equivalence limits, estimation, partitioning.
     Refint(cmd::refint::Args),
     /// Period life table (HMD Methods Protocol v6) with lifespan variation.
-    Lifetable(cmd::lifetable::Args),
+    Lifetable(cmd::decompose::LifetableCmd),
     /// Life lost and lifesaving by cause of death (Riffe & Sole Auro 2015): Table 2, matrices, figures.
     Lifelost(cmd::lifetable::LostArgs),
     /// t-SNE of feature vectors with heavy-tailed kernels (FIt-SNE): coordinates, scatter, clusters.
@@ -109,7 +109,7 @@ fn main() -> ExitCode {
         Command::Demo(a) => cmd::demo::run(a),
         Command::Glm(a) => cmd::glm::run(a),
         Command::Refint(a) => cmd::refint::run(a),
-        Command::Lifetable(a) => cmd::lifetable::run(a),
+        Command::Lifetable(a) => cmd::decompose::dispatch(a),
         Command::Lifelost(a) => cmd::lifetable::run_lost(a),
         Command::Embed(a) => cmd::embed::run(a),
         #[cfg(feature = "bagnet")]

@@ -2,6 +2,7 @@
 
 #[cfg(feature = "bagnet")]
 pub mod bagnet;
+pub mod decompose;
 pub mod demo;
 pub mod embed;
 pub mod glm;
