@@ -17,11 +17,14 @@
 //!   by years left, person-years won by age at saving and by age lived through (eq. 1–11);
 //! * [`analysis`]: one year's analysis for both sexes and every cause, Tables 1 and 2;
 //! * [`figures`]: back-to-back stacked-band pyramids (Figures 3–6) as SVG;
+//! * [`uncertainty`]: intervals from the randomness of death counts (Chiang's variance of e(x),
+//!   a Poisson-deaths simulation of any statistic);
 //! * [`tidy`]: the tidy tables (CSV); [`report`]: the text tables; [`demo`]: the
 //!   `dimorph demo` section.
 
 pub mod analysis;
 pub mod causes;
+pub mod decompose;
 pub mod demo;
 mod error;
 pub mod figures;
@@ -37,6 +40,7 @@ pub mod run;
 pub mod spline;
 pub mod table;
 pub mod tidy;
+pub mod uncertainty;
 pub mod variation;
 
 pub use analysis::{analyse, Analysis};
