@@ -18,7 +18,7 @@
 //! * [`analysis`]: one year's analysis for both sexes and every cause, Tables 1 and 2;
 //! * [`figures`]: back-to-back stacked-band pyramids (Figures 3–6) as SVG;
 //! * [`uncertainty`]: intervals from the randomness of death counts (Chiang's variance of e(x),
-//!   a Poisson-deaths simulation of any statistic);
+//!   a Poisson-deaths simulation of any statistic), shown by [`interval_report`];
 //! * [`tidy`]: the tidy tables (CSV); [`report`]: the text tables; [`demo`]: the
 //!   `dimorph demo` section.
 
@@ -32,6 +32,7 @@ pub mod identities;
 pub mod kannisto;
 pub mod lifelost;
 pub mod options;
+pub mod interval_report;
 pub mod paper;
 pub mod population;
 pub mod read;

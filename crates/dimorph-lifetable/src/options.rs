@@ -83,6 +83,10 @@ pub struct LifeTableOptions {
     pub ax: AxMethod,
     /// Kannisto smoothing of the rates at 80+ (default) or the observed rates (`--no-smooth`).
     pub smoothing: Smoothing,
+    /// Confidence intervals (`--ci`, `--draws`, `--seed`): of e(x) by Chiang's variance and a
+    /// Poisson-deaths simulation (`dimorph lifetable`), of Table 2's means by the simulation
+    /// (`dimorph lifelost`); none by default.
+    pub intervals: Option<crate::uncertainty::IntervalOptions>,
 }
 
 /// The name of [`LifeTableOptions`] before the engine contract; kept for existing callers.
@@ -94,13 +98,17 @@ impl Default for LifeTableOptions {
             radix: 100_000.0,
             ax: AxMethod::Hmd,
             smoothing: Smoothing::Kannisto,
+            intervals: None,
         }
     }
 }
 
 impl LifeTableOptions {
-    /// Refuses a radix outside [`RADIX`] (or not a number).
+    /// Refuses a radix outside [`RADIX`] (or not a number) and bad interval settings.
     pub fn validate(&self) -> Result<(), OptionError> {
+        if let Some(iv) = &self.intervals {
+            iv.validate()?;
+        }
         if !RADIX.contains(&self.radix) {
             return Err(refuse(
                 "--radix",

@@ -12,6 +12,7 @@
 use crate::analysis::{analyse, Analysis, Table1Row, Table2Row};
 use crate::causes::CauseDeaths;
 use crate::figures::Perspective;
+use crate::interval_report;
 use crate::options::{LifeLostOptions, LifeTableOptions};
 use crate::population::{check_year, MortalityData, Sex};
 use crate::report;
@@ -37,6 +38,9 @@ pub struct LifeTableResult {
     pub lifetable: Lifetable,
     /// Lifespan variation at birth: e₀, e†, Keyfitz's H, Gini, SD.
     pub variation: Variation,
+    /// Intervals of every e(x) by Chiang's variance and the Poisson simulation (`--ci`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub intervals: Option<crate::uncertainty::ExIntervals>,
 }
 
 /// The period life table of `year` and `sex` from `data`, with its lifespan variation.
@@ -51,6 +55,10 @@ pub fn run_lifetable(
     let t = lifetable(data, year, sex, opts)?;
     let v = variation(&t);
     let undefined = undefined_warning(&t, &v);
+    let intervals = match &opts.intervals {
+        Some(iv) => Some(crate::uncertainty::ex_intervals(&t, data, year, sex, opts, iv)?),
+        None => None,
+    };
     let mut o = Outcome::new(LifeTableResult {
         source: data.source.clone(),
         label: data.label.clone(),
@@ -58,6 +66,7 @@ pub fn run_lifetable(
         sex,
         lifetable: t,
         variation: v,
+        intervals,
     });
     let r = &o.result;
     o.summary.push(format!(
@@ -78,6 +87,14 @@ pub fn run_lifetable(
     o.warnings = data.notes.clone();
     o.warnings.extend(o.result.lifetable.warnings.iter().cloned());
     o.warnings.extend(undefined);
+    if let Some(iv) = &o.result.intervals {
+        o.summary.push(interval_report::e0_line(&o.result.lifetable, iv));
+        if let Some(s) = o.sections.last_mut() {
+            s.table(interval_report::ex_table(&o.result.lifetable, iv));
+        }
+        interval_report::add_ex_columns(&mut o.tables[0], iv);
+        o.warnings.extend(iv.draws.warning(&format!("{year} {sex}")));
+    }
     check_defined(&o.tables, &o.warnings, &data.source)?;
     Ok(o)
 }
@@ -137,6 +154,9 @@ pub struct LifeLostResult {
     pub table1: Option<Vec<Table1Row>>,
     /// The four means of each cause group (causes first, `All` last).
     pub table2: Vec<Table2Row>,
+    /// Intervals of Table 2's means by the Poisson simulation (`--ci`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub table2_intervals: Option<Vec<crate::uncertainty::MeanInterval>>,
 }
 
 /// Life lost and lifesaving in `year` for `sexes`: all causes, and with cause-of-death data each
@@ -167,9 +187,22 @@ pub fn run_lifelost(
     let summary = lifelost_summary(&an);
     let tables = lifelost_tables(&an, &slugs);
     let files = figure_files(&an, &figure_causes, &slugs, opts.percent);
+    let mut section = section;
+    let mut tables = tables;
+    let table2_intervals = match &opts.lifetable.intervals {
+        Some(iv) => {
+            let (rows, sim) = crate::uncertainty::table2_intervals(&an, data, causes, cause, opts, iv)?;
+            section.table(interval_report::table2_text(&rows, &sim, iv.level));
+            tables.push(interval_report::table2_tidy(&rows, iv.level));
+            warnings.extend(sim.warning(&format!("{year}, Table 2")));
+            Some(rows)
+        }
+        None => None,
+    };
     let result = LifeLostResult {
         table1: an.table1(),
         table2: an.table2(),
+        table2_intervals,
         analysis: an,
     };
     check_defined(&tables, &warnings, &data.source)?;

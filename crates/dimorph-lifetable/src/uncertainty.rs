@@ -19,12 +19,17 @@
 //! the life-lost means), and keeps the statistics a closure returns; the interval is the
 //! percentiles (R's quantile type 7) of the draws. Draw k uses the generator
 //! `Rng::derive(seed, STREAM, k)`, so a seed gives the same draws whatever the thread count.
-//! The Kannisto fit is refitted in every draw; the first smoothed age (the HMD's Y) is kept at
-//! the observed data's value.
+//! [`simulate_data`] draws whole data sets (all sexes of the chosen years, and the cause-of-death
+//! counts) and recomputes from them exactly as from the observed data: the Kannisto fit and the
+//! HMD's first smoothed age Y by its rule; [`simulate_tables`] draws single populations, with Y
+//! given.
 
-use crate::options::{LifeTableOptions, OptionError};
-use crate::population::Population;
-use crate::table::Lifetable;
+use crate::analysis::{analyse, Analysis};
+use crate::causes::{CauseDeaths, CauseTable};
+use crate::lifelost::Summary;
+use crate::options::{LifeLostOptions, LifeTableOptions, OptionError};
+use crate::population::{MortalityData, Population, Sex};
+use crate::table::{lifetable, Lifetable};
 use crate::Error;
 use dimorph_core::dist::{lgamma, qnorm};
 use dimorph_core::location::bad_argument;
@@ -352,6 +357,105 @@ where
     })
 }
 
+/// The populations a data-level draw covers: every (year, sex) of the chosen years, except a
+/// `Total` whose year also holds `Female` and `Male` of the same ages (its deaths are then the
+/// sum of theirs, drawn, so that the sexes add up in every draw as in the data).
+fn drawn_keys(data: &MortalityData, years: &[i32]) -> (Vec<(i32, Sex)>, Vec<i32>) {
+    let mut keys = Vec::new();
+    let mut summed = Vec::new();
+    for (&(y, s), p) in data.pops.range((years_min(years), Sex::Female)..) {
+        if !years.contains(&y) {
+            continue;
+        }
+        let partners = [Sex::Female, Sex::Male]
+            .iter()
+            .all(|x| data.pops.get(&(y, *x)).is_some_and(|q| q.age == p.age));
+        if s == Sex::Total && partners {
+            summed.push(y);
+        } else {
+            keys.push((y, s));
+        }
+    }
+    (keys, summed)
+}
+
+fn years_min(years: &[i32]) -> i32 {
+    years.iter().copied().min().unwrap_or(i32::MAX)
+}
+
+/// The simulation of whole data sets: in each draw the deaths of every population of `years`
+/// in `data` (and, with `causes`, every cause-of-death count of those years) are replaced by
+/// Poisson draws, and `stat` computes the statistics from the drawn data exactly as from the
+/// observed (life tables with their smoothing and the HMD's first smoothed age recomputed,
+/// `--sex total` from the drawn sexes, cause shares, decompositions, life lost). The drawn
+/// data hold only the chosen years, with no notes.
+pub fn simulate_data<F>(
+    data: &MortalityData,
+    causes: Option<&CauseDeaths>,
+    years: &[i32],
+    iv: &IntervalOptions,
+    stat: F,
+) -> Result<Simulation, Error>
+where
+    F: Fn(&MortalityData, Option<&CauseDeaths>) -> Result<Vec<f64>, Error> + Sync,
+{
+    let (keys, summed) = drawn_keys(data, years);
+    let mut counts: Vec<&[f64]> = keys.iter().map(|k| data.pops[k].deaths.as_slice()).collect();
+    let cause_keys: Vec<(i32, Sex)> = causes.map_or(Vec::new(), |c| {
+        c.tables.keys().filter(|(y, _)| years.contains(y)).copied().collect()
+    });
+    let flat: Vec<Vec<f64>> = causes.map_or(Vec::new(), |c| {
+        cause_keys.iter().map(|k| c.tables[k].deaths.concat()).collect()
+    });
+    counts.extend(flat.iter().map(Vec::as_slice));
+    simulate(&counts, iv, |drawn| {
+        let mut pops = std::collections::BTreeMap::new();
+        for (k, d) in keys.iter().zip(drawn) {
+            let p = Population {
+                deaths: d.clone(),
+                ..data.pops[k].clone()
+            };
+            pops.insert(*k, p);
+        }
+        for y in &summed {
+            let (f, m) = (&pops[&(*y, Sex::Female)], &pops[&(*y, Sex::Male)]);
+            let deaths = f.deaths.iter().zip(&m.deaths).map(|(a, b)| a + b).collect();
+            let t = Population {
+                deaths,
+                ..data.pops[&(*y, Sex::Total)].clone()
+            };
+            pops.insert((*y, Sex::Total), t);
+        }
+        let d = MortalityData {
+            source: data.source.clone(),
+            label: data.label.clone(),
+            pops,
+            unusable: Default::default(),
+            notes: Vec::new(),
+        };
+        let c = causes.map(|c| {
+            let mut tables = std::collections::BTreeMap::new();
+            for (k, d) in cause_keys.iter().zip(&drawn[keys.len()..]) {
+                let t = &c.tables[k];
+                let g = c.groups.len().max(1);
+                tables.insert(
+                    *k,
+                    CauseTable {
+                        age: t.age.clone(),
+                        deaths: d.chunks(g).map(<[f64]>::to_vec).collect(),
+                    },
+                );
+            }
+            CauseDeaths {
+                source: c.source.clone(),
+                groups: c.groups.clone(),
+                tables,
+            }
+        });
+        stat(&d, c.as_ref())
+    })
+}
+
 /// Intervals of e(x) at every age of one table by both methods.
 #[derive(Debug, Clone, Serialize)]
 pub struct ExIntervals {
@@ -365,16 +469,18 @@ pub struct ExIntervals {
     pub draws: Simulation,
 }
 
-/// Chiang's and the simulation's intervals of every e(x) of `t`, the table of `pop`.
+/// Chiang's and the simulation's intervals of every e(x) of `t`, the table of `year` and `sex`
+/// built from `data` with `opts` (Chiang's from that population's observed deaths).
 pub fn ex_intervals(
     t: &Lifetable,
-    pop: &Population,
-    replace_from: Option<f64>,
+    data: &MortalityData,
+    year: i32,
+    sex: Sex,
     opts: &LifeTableOptions,
     iv: &IntervalOptions,
 ) -> Result<ExIntervals, Error> {
-    let chiang = chiang_intervals(t, &pop.deaths, iv)?;
-    let sim = simulate_tables(&[pop], &[replace_from], opts, iv, |t| Ok(t[0].ex.clone()))?;
+    let chiang = chiang_intervals(t, &data.get(year, sex)?.deaths, iv)?;
+    let sim = simulate_data(data, None, &[year], iv, |d, _| Ok(lifetable(d, year, sex, opts)?.ex))?;
     let simulation =
         t.ex.iter()
             .enumerate()
@@ -386,6 +492,85 @@ pub fn ex_intervals(
         simulation,
         draws: sim,
     })
+}
+
+/// The four means of Table 2 (Riffe & Solé Auró 2015), as the tidy tables name them.
+pub const MEANS: [&str; 4] = [
+    "mean_age_at_death",
+    "mean_years_left",
+    "mean_age_at_saving",
+    "mean_age_lived",
+];
+
+fn means(s: &Summary) -> [f64; 4] {
+    [
+        s.mean_age_at_death,
+        s.mean_years_left,
+        s.mean_age_at_saving,
+        s.mean_age_lived,
+    ]
+}
+
+/// The interval of one mean of Table 2: cause group × sex × measure (one of [`MEANS`]).
+#[derive(Debug, Clone, Serialize)]
+pub struct MeanInterval {
+    pub cause: String,
+    pub sex: Sex,
+    pub measure: &'static str,
+    #[serde(flatten)]
+    pub interval: Interval,
+}
+
+/// The (cause, sex) cells of Table 2 in `an`, in its order (causes first, `All` last; male, then
+/// female), with their observed summaries.
+fn table2_cells(an: &Analysis) -> Vec<(String, Sex, Summary)> {
+    let mut out = Vec::new();
+    for r in an.table2() {
+        for (sex, s) in [(Sex::Male, r.male), (Sex::Female, r.female)] {
+            if let Some(s) = s {
+                out.push((r.cause.clone(), sex, s));
+            }
+        }
+    }
+    out
+}
+
+/// Intervals of every mean of Table 2 of the analysis `an` (made from `data` and `causes` with
+/// `opts`, `only_cause` as given to [`analyse`]) by the Poisson simulation of the HMD deaths of
+/// its year and of the cause-of-death counts ([`simulate_data`]); each draw reruns the analysis.
+pub fn table2_intervals(
+    an: &Analysis,
+    data: &MortalityData,
+    causes: Option<&CauseDeaths>,
+    only_cause: Option<&str>,
+    opts: &LifeLostOptions,
+    iv: &IntervalOptions,
+) -> Result<(Vec<MeanInterval>, Simulation), Error> {
+    let cells = table2_cells(an);
+    let sexes: Vec<Sex> = an.sexes.iter().map(|s| s.sex).collect();
+    let sim = simulate_data(data, causes, &[an.year], iv, |d, c| {
+        let a = analyse(d, c, an.year, &sexes, only_cause, opts)?;
+        let mut v = Vec::with_capacity(cells.len() * MEANS.len());
+        for (cause, sex, _) in &cells {
+            match a.result(*sex, cause) {
+                Some(r) => v.extend(means(&r.summary)),
+                None => v.extend([f64::NAN; 4]),
+            }
+        }
+        Ok(v)
+    })?;
+    let mut out = Vec::with_capacity(cells.len() * MEANS.len());
+    for (k, (cause, sex, s)) in cells.iter().enumerate() {
+        for (j, (measure, est)) in MEANS.iter().zip(means(s)).enumerate() {
+            out.push(MeanInterval {
+                cause: cause.clone(),
+                sex: *sex,
+                measure,
+                interval: sim.interval(k * MEANS.len() + j, est, iv.level),
+            });
+        }
+    }
+    Ok((out, sim))
 }
 
 #[cfg(test)]

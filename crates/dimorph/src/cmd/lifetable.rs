@@ -8,6 +8,7 @@ use dimorph_lifetable::{
     read_data, read_hmd_dir, run_lifelost, run_lifetable, AxMethod, CauseDeaths, CauseShares, Discretisation,
     LifeLostOptions, LifeTableOptions, MortalityData, SavePoint, Sex, Smoothing,
 };
+use dimorph_lifetable::uncertainty::IntervalOptions;
 use serde_json::{json, Value};
 use std::path::PathBuf;
 
@@ -53,6 +54,38 @@ pub struct TableArgs {
     /// Radix l(0): the number of births the table follows, from 1 to 1e9.
     #[arg(long, default_value_t = 100_000.0, allow_negative_numbers = true)]
     pub radix: f64,
+    #[command(flatten)]
+    pub intervals: IntervalArgs,
+}
+
+/// Confidence intervals from the randomness of death counts (both commands).
+#[derive(clap::Args)]
+pub struct IntervalArgs {
+    /// Confidence intervals at this level (above 0.5, below 1; e.g. 0.95): for e(x) by Chiang's
+    /// variance and a Poisson-deaths simulation (lifetable), for Table 2's means by the simulation
+    /// (lifelost).
+    #[arg(long, value_name = "LEVEL", allow_negative_numbers = true)]
+    pub ci: Option<f64>,
+    /// Simulated draws for --ci (10 to 100000).
+    #[arg(long, value_name = "N", default_value_t = 1000, requires = "ci")]
+    pub draws: usize,
+    /// Seed of the simulated draws (the same seed gives the same intervals).
+    #[arg(long, default_value_t = 1, requires = "ci")]
+    pub seed: u64,
+    /// Threads for the draws and for --years (default: every core); results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+}
+
+impl IntervalArgs {
+    fn options(&self) -> Option<IntervalOptions> {
+        self.ci.map(|level| IntervalOptions {
+            level,
+            draws: self.draws,
+            seed: self.seed,
+            threads: self.threads,
+        })
+    }
 }
 
 impl TableArgs {
@@ -69,6 +102,7 @@ impl TableArgs {
             } else {
                 Smoothing::Kannisto
             },
+            intervals: self.intervals.options(),
         }
     }
 }
