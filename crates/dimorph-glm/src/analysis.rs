@@ -9,6 +9,8 @@
 
 use dimorph_data::Frame;
 use dimorph_report::fmt::{fixed, sig};
+
+use crate::report::num::{note_na, sg};
 use dimorph_report::{Outcome, Section, Table};
 
 use crate::design::{model_frame, ModelFrame};
@@ -122,10 +124,14 @@ fn predictions_section(p: &[Prediction], level: f64) -> Section {
                 r.fitted_ci[0],
                 r.fitted_ci[1],
             ]
-            .map(|x| sig(x, 6)),
+            .map(|x| sg(x, 6)),
         );
         t.row(row);
     }
+    note_na(
+        &mut t,
+        "beyond the range of double precision (the linear predictor, its standard error or the interval overflows for these predictor values).",
+    );
     s.table(t);
     s
 }

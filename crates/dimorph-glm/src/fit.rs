@@ -155,6 +155,16 @@ pub(crate) fn weights_for(
                     ),
                 ));
             }
+            if t > MAX_TRIALS {
+                return Err(GlmError::input(
+                    at(i),
+                    format!(
+                        "{} has {} trials, more than 2^53 ≈ 9.0e15, beyond which counts are not exact in double precision and the deviance overflows",
+                        clip(&mf.response_name),
+                        fmt_num(t)
+                    ),
+                ));
+            }
             if t > 0.0 && !(0.0..=1.0).contains(&y) {
                 let events = y * t;
                 return Err(GlmError::input(
@@ -226,12 +236,12 @@ fn whole_number_notes(mf: &ModelFrame, opts: &GlmOptions, prior: &[f64], freq: &
     notes
 }
 
+/// Most trials of one row: 2^53, the largest count a double holds exactly.
+pub const MAX_TRIALS: f64 = 9_007_199_254_740_992.0;
+
+/// A number quoted in a message, in its shortest form (the kernel's, never 300 digits).
 fn fmt_num(v: f64) -> String {
-    if v.fract() == 0.0 && v.abs() < 1e15 {
-        format!("{v:.0}")
-    } else {
-        format!("{v}")
-    }
+    dimorph_core::text::num(v)
 }
 
 /// Refuses a model frame with nothing to fit and starting values of the wrong length.

@@ -756,3 +756,50 @@ fn a_fractional_count_or_frequency_gets_a_warning() {
     );
     assert!(e.contains("--freq: 1 of 5 frequencies are not whole numbers"), "{e}");
 }
+
+/// Whether a whitespace-separated token of `s` reads NaN or ±Inf.
+fn non_finite_token(s: &str) -> bool {
+    s.split_whitespace()
+        .any(|t| matches!(t, "NaN" | "Inf" | "-Inf" | "inf" | "-inf"))
+}
+
+/// Issue 14: no `NaN`/`Inf` and no 300-digit number in the report — undefined values print `NA`
+/// with the reason, huge values in scientific notation, absurd trial counts are refused.
+#[test]
+fn undefined_and_huge_values_print_na_with_a_reason() {
+    // every pair tied: Gamma = (C − D)/(C + D) = 0/0
+    let all_tied = tmp("all_tied.csv", "y,x\n1,1\n1,1\n0,1\n0,1\n");
+    let o = run(&["glm", "--data", &all_tied, "y ~ 1", "--family", "binomial"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let s = stdout(&o);
+    assert!(s.contains("Gamma     NA"), "{s}");
+    assert!(
+        s.contains("NA: Gamma = (C − D)/(C + D) is not defined when every pair is tied"),
+        "{s}"
+    );
+    assert!(!non_finite_token(&s), "{s}");
+    // a prediction that overflows
+    let newd = tmp("huge_width.csv", "width\n1e308\n25\n");
+    let o = run(&[
+        "glm",
+        "--data",
+        &data("crabs.csv"),
+        "satell ~ width",
+        "--family",
+        "poisson",
+        "--predict",
+        &newd,
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let s = stdout(&o);
+    assert!(!non_finite_token(&s), "{s}");
+    assert!(s.contains("NA: beyond the range of double precision"), "{s}");
+    // 1e308 trials: refused with the count in shortest form
+    let mut rows = std::fs::read_to_string(data("snoring.csv")).expect("snoring");
+    rows = rows.replacen(",638", ",1e308", 1);
+    let huge = tmp("huge_trials.csv", &rows);
+    bad(
+        &["glm", "--data", &huge, "disease/total ~ snoring"],
+        &["huge_trials.csv", "line 3", "1e308 trials, more than 2^53"],
+    );
+}

@@ -3,13 +3,21 @@
 //! and the profile-likelihood intervals, exp(β) estimates, Type 3 tests and the likelihood-ratio
 //! test against the intercept-only model that GENMOD prints with LRCI and TYPE3.
 
-use dimorph_report::fmt::{count, fixed, p_sas};
+use dimorph_report::fmt::{count, p_sas};
+
+use super::num::{fx, note_na};
 use dimorph_report::Table;
 
 use crate::fit::GlmFit;
 use crate::inference::Inference;
 use crate::link::Link;
 use crate::options::Dispersion;
+
+/// Why a standard error, interval or Wald statistic reads NA.
+pub const UNDEFINED_SE: &str = "not defined (the standard error is not: no residual degrees of freedom to estimate the dispersion, a singular information matrix, or a value beyond the range of double precision).";
+
+/// Why a test statistic reads NA.
+pub const UNDEFINED_TEST: &str = "not defined (a log-likelihood or statistic beyond the range of double precision, or a standard error that is not defined).";
 
 /// The link as SAS names it.
 pub fn sas_link(l: Link) -> String {
@@ -79,7 +87,7 @@ fn goodness_of_fit(f: &GlmFit) -> Table {
         ("Pearson Chi-Square", f.pearson_chi2),
         ("Scaled Pearson X2", f.scaled_pearson_chi2),
     ] {
-        gof.row([name.to_string(), count(df), fixed(v, 4), per(v)]);
+        gof.row([name.to_string(), count(df), fx(v, 4), per(v)]);
     }
     if f.family.has_likelihood() {
         for (name, v) in [
@@ -93,13 +101,13 @@ fn goodness_of_fit(f: &GlmFit) -> Table {
         }
     }
     if gof.rows.iter().any(|r| r.iter().any(|c| c == "NA")) {
-        gof.note("NA: not defined (no residual degrees of freedom, or too few observations for AICC's correction).");
+        gof.note("NA: not defined (no residual degrees of freedom, too few observations for AICC's correction, or a value beyond the range of double precision).");
     }
     gof
 }
 
 fn parameter_estimates(f: &GlmFit, inf: &Inference) -> Table {
-    let pct = fixed(100.0 * inf.level, 0);
+    let pct = fx(100.0 * inf.level, 0);
     let mut pe = Table::new(
         "Analysis Of Maximum Likelihood Parameter Estimates (observed-information standard errors, as GENMOD)",
         &[
@@ -123,11 +131,11 @@ fn parameter_estimates(f: &GlmFit, inf: &Inference) -> Table {
         pe.row([
             sas_param(&c.name),
             "1".into(),
-            fixed(c.estimate, 4),
-            fixed(c.se_observed, 4),
-            fixed(c.wald_ci_observed[0], 4),
-            fixed(c.wald_ci_observed[1], 4),
-            fixed(c.wald_chi2, 2),
+            fx(c.estimate, 4),
+            fx(c.se_observed, 4),
+            fx(c.wald_ci_observed[0], 4),
+            fx(c.wald_ci_observed[1], 4),
+            fx(c.wald_chi2, 2),
             p_sas(c.wald_p),
         ]);
     }
@@ -139,13 +147,14 @@ fn parameter_estimates(f: &GlmFit, inf: &Inference) -> Table {
     pe.row([
         sname.to_string(),
         "0".into(),
-        fixed(sval, 4),
+        fx(sval, 4),
         "0.0000".into(),
-        fixed(sval, 4),
-        fixed(sval, 4),
+        fx(sval, 4),
+        fx(sval, 4),
         String::new(),
         String::new(),
     ]);
+    note_na(&mut pe, UNDEFINED_SE);
     if f.dispersion_estimated() {
         pe.note(format!(
             "NOTE: The scale parameter was estimated by the square root of {} / DOF.",
@@ -169,7 +178,7 @@ fn profile_intervals(inf: &Inference) -> Option<Table> {
     if !has_prof {
         return None;
     }
-    let pct = fixed(100.0 * inf.level, 0);
+    let pct = fx(100.0 * inf.level, 0);
     let mut pr = Table::new(
         format!("Profile-likelihood and Wald {pct}% confidence intervals (Wald with expected-information SE, as R's confint.default)"),
         &["Parameter", "Estimate", "Profile Lower", "Profile Upper", "Wald Lower", "Wald Upper"],
@@ -177,7 +186,7 @@ fn profile_intervals(inf: &Inference) -> Option<Table> {
     for c in inf.coefficients.iter().filter(|c| c.estimate.is_finite()) {
         pr.row([
             c.name.clone(),
-            fixed(c.estimate, 4),
+            fx(c.estimate, 4),
             limit(c.profile_ci[0], 4),
             limit(c.profile_ci[1], 4),
             limit(c.wald_ci[0], 4),
@@ -191,7 +200,7 @@ fn profile_intervals(inf: &Inference) -> Option<Table> {
 /// A confidence limit as printed: `NA` where it is not defined (as R prints it).
 fn limit(x: f64, d: usize) -> String {
     if x.is_finite() {
-        fixed(x, d)
+        fx(x, d)
     } else {
         "NA".into()
     }
@@ -200,7 +209,7 @@ fn limit(x: f64, d: usize) -> String {
 /// Says why a limit reads NA, when one does.
 fn note_undefined_limits(t: &mut Table) {
     if t.rows.iter().any(|r| r.iter().any(|c| c == "NA")) {
-        t.note("NA: the limit is not defined (the profile likelihood does not fall below the cut-off on that side, or the standard error is not defined).");
+        t.note("NA: the limit is not defined (the profile likelihood does not fall below the cut-off on that side, the standard error is not defined, or the value is beyond the range of double precision).");
     }
 }
 
@@ -234,7 +243,7 @@ fn exp_estimates(f: &GlmFit, inf: &Inference) -> Option<Table> {
     let skip = usize::from(f.coef_names.first().is_some_and(|n| n == "(Intercept)"));
     for c in inf.coefficients.iter().skip(skip) {
         if let Some(e) = &c.exp {
-            let mut row = vec![c.name.clone(), fixed(e.estimate, 3)];
+            let mut row = vec![c.name.clone(), fx(e.estimate, 3)];
             if has_prof {
                 row.push(limit(e.profile_ci[0], 3));
                 row.push(limit(e.profile_ci[1], 3));
@@ -276,15 +285,16 @@ fn type3(f: &GlmFit, inf: &Inference) -> Option<Table> {
     };
     let mut t3 = Table::new("Type 3 Analysis (likelihood ratio and Wald)", hdr);
     for t in &inf.type3 {
-        let mut r = vec![t.term.clone(), t.df.to_string(), fixed(t.lr_chi2, 2), p_sas(t.lr_p)];
+        let mut r = vec![t.term.clone(), t.df.to_string(), fx(t.lr_chi2, 2), p_sas(t.lr_p)];
         if est {
-            r.push(fixed(t.f, 2));
+            r.push(fx(t.f, 2));
             r.push(p_sas(t.f_p));
         }
-        r.push(fixed(t.wald_chi2, 2));
+        r.push(fx(t.wald_chi2, 2));
         r.push(p_sas(t.wald_p));
         t3.row(r);
     }
+    note_na(&mut t3, UNDEFINED_TEST);
     Some(t3)
 }
 
@@ -296,6 +306,7 @@ pub fn lr_test(inf: &Inference) -> Table {
         "Likelihood-ratio test against the intercept-only model",
         &["Chi-Square", "DF", "Pr > ChiSq"],
     );
-    gt.row([fixed(g.lr_chi2, 4), g.df.to_string(), p_sas(g.lr_p)]);
+    gt.row([fx(g.lr_chi2, 4), g.df.to_string(), p_sas(g.lr_p)]);
+    note_na(&mut gt, UNDEFINED_TEST);
     gt
 }

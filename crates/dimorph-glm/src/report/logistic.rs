@@ -4,7 +4,9 @@
 //! standardized estimates and odds ratios, the Association of Predicted Probabilities and
 //! Observed Responses, and the Hosmer–Lemeshow test.
 
-use dimorph_report::fmt::{count, fixed, p_sas};
+use dimorph_report::fmt::{count, p_sas};
+
+use super::num::{fx, note_na};
 use dimorph_report::Table;
 
 use crate::binary::BinaryExtras;
@@ -35,13 +37,14 @@ fn model_fit_statistics(b: &BinaryExtras) -> Table {
         "The LOGISTIC Procedure — Model Fit Statistics",
         &["Criterion", "Intercept Only", "Intercept and Covariates"],
     );
-    mf.row(["AIC".to_string(), fixed(fs.aic_intercept_only, 3), fixed(fs.aic, 3)]);
-    mf.row(["SC".to_string(), fixed(fs.sc_intercept_only, 3), fixed(fs.sc, 3)]);
+    mf.row(["AIC".to_string(), fx(fs.aic_intercept_only, 3), fx(fs.aic, 3)]);
+    mf.row(["SC".to_string(), fx(fs.sc_intercept_only, 3), fx(fs.sc, 3)]);
     mf.row([
         "-2 Log L".to_string(),
-        fixed(fs.minus2_log_l_intercept_only, 3),
-        fixed(fs.minus2_log_l, 3),
+        fx(fs.minus2_log_l_intercept_only, 3),
+        fx(fs.minus2_log_l, 3),
     ]);
+    note_na(&mut mf, super::genmod::UNDEFINED_TEST);
     mf
 }
 
@@ -53,22 +56,23 @@ fn global_null(inf: &Inference) -> Table {
     );
     gt.row([
         "Likelihood Ratio".to_string(),
-        fixed(g.lr_chi2, 4),
+        fx(g.lr_chi2, 4),
         g.df.to_string(),
         p_sas(g.lr_p),
     ]);
     gt.row([
         "Score".to_string(),
-        fixed(inf.score.chi2, 4),
+        fx(inf.score.chi2, 4),
         g.df.to_string(),
         p_sas(inf.score.p_value),
     ]);
     gt.row([
         "Wald".to_string(),
-        fixed(g.wald_chi2, 4),
+        fx(g.wald_chi2, 4),
         g.df.to_string(),
         p_sas(g.wald_p),
     ]);
+    note_na(&mut gt, super::genmod::UNDEFINED_TEST);
     gt
 }
 
@@ -94,22 +98,19 @@ fn estimates(f: &GlmFit, inf: &Inference, b: &BinaryExtras) -> Table {
         ml.row([
             sas_param(&c.name),
             "1".into(),
-            fixed(c.estimate, 4),
-            fixed(c.se_observed, 4),
-            fixed(c.wald_chi2, 4),
+            fx(c.estimate, 4),
+            fx(c.se_observed, 4),
+            fx(c.wald_chi2, 4),
             p_sas(c.wald_p),
-            if is_int {
-                ".".into()
-            } else {
-                fixed(b.standardized[j], 6)
-            },
+            if is_int { ".".into() } else { fx(b.standardized[j], 6) },
             if is_int || f.link != Link::Logit {
                 ".".into()
             } else {
-                fixed(c.estimate.exp(), 3)
+                fx(c.estimate.exp(), 3)
             },
         ]);
     }
+    note_na(&mut ml, super::genmod::UNDEFINED_SE);
     ml
 }
 
@@ -122,23 +123,30 @@ fn association(b: &BinaryExtras) -> Table {
     at.header.clear();
     at.row([
         "Percent Concordant".to_string(),
-        fixed(a.percent_concordant, 1),
+        fx(a.percent_concordant, 1),
         "Somers' D".into(),
-        fixed(a.somers_d, 3),
+        fx(a.somers_d, 3),
     ]);
     at.row([
         "Percent Discordant".to_string(),
-        fixed(a.percent_discordant, 1),
+        fx(a.percent_discordant, 1),
         "Gamma".into(),
-        fixed(a.gamma, 3),
+        fx(a.gamma, 3),
     ]);
     at.row([
         "Percent Tied".to_string(),
-        fixed(a.percent_tied, 1),
+        fx(a.percent_tied, 1),
         "Tau-a".into(),
-        fixed(a.tau_a, 3),
+        fx(a.tau_a, 3),
     ]);
-    at.row(["Pairs".to_string(), count(a.pairs), "c".into(), fixed(a.c, 3)]);
+    at.row(["Pairs".to_string(), count(a.pairs), "c".into(), fx(a.c, 3)]);
+    if a.pairs == 0.0 {
+        at.note("NA: not defined without pairs (every observation is an event, or none is).");
+    } else if a.concordant + a.discordant == 0.0 {
+        at.note(
+            "NA: Gamma = (C − D)/(C + D) is not defined when every pair is tied (no concordant or discordant pair).",
+        );
+    }
     at
 }
 
@@ -149,10 +157,14 @@ fn hosmer_lemeshow(b: &BinaryExtras) -> Table {
         &["Chi-Square", "DF", "Pr > ChiSq", "Groups"],
     );
     ht.row([
-        fixed(h.chi2, 4),
+        fx(h.chi2, 4),
         h.df.to_string(),
         p_sas(h.p_value),
         h.groups.len().to_string(),
     ]);
+    note_na(
+        &mut ht,
+        "not defined (fewer than three groups of predicted probabilities, or a group whose expected events are 0 or all of it).",
+    );
     ht
 }

@@ -5,6 +5,7 @@
 
 pub mod genmod;
 pub mod logistic;
+pub mod num;
 pub mod r;
 
 use serde::Serialize;

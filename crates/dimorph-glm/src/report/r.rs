@@ -5,7 +5,9 @@
 
 use std::fmt::Write as _;
 
-use dimorph_report::fmt::{fixed, p_r, sig, stars};
+use dimorph_report::fmt::{p_r, sig, stars};
+
+use super::num::fx;
 use dimorph_report::Table;
 
 use crate::family::Family;
@@ -53,9 +55,9 @@ fn coefficients(f: &GlmFit, inf: &Inference) -> Table {
     for c in &inf.coefficients {
         t.row([
             c.name.clone(),
-            na(c.estimate, fixed(c.estimate, d)),
-            na(c.estimate, fixed(c.se, d)),
-            na(c.estimate, fixed(c.statistic, 3)),
+            na(c.estimate, fx(c.estimate, d)),
+            na(c.estimate, fx(c.se, d)),
+            na(c.estimate, fx(c.statistic, 3)),
             na(c.estimate, p_r(c.p_value)),
             stars(c.p_value).to_string(),
         ]);
@@ -77,6 +79,13 @@ pub fn summary(formula: &str, data: &str, f: &GlmFit, inf: &Inference) -> String
     );
     let _ = writeln!(o, "Coefficients:");
     o.push_str(&coefficients(f, inf).to_text());
+    let undefined = inf
+        .coefficients
+        .iter()
+        .any(|c| !c.estimate.is_nan() && !(c.estimate.is_finite() && c.se.is_finite() && c.statistic.is_finite()));
+    if undefined {
+        let _ = writeln!(o, "(NA: {})", super::genmod::UNDEFINED_SE);
+    }
     let _ = writeln!(
         o,
         "---\nSignif. codes:  0 '***' 0.001 '**' 0.01 '*' 0.05 '.' 0.1 ' ' 1\n"
@@ -118,7 +127,7 @@ pub fn summary(formula: &str, data: &str, f: &GlmFit, inf: &Inference) -> String
             } else {
                 "NA (the likelihood is flat in θ)".into()
             },
-            fixed(2.0 * f.loglik, 3)
+            fx(2.0 * f.loglik, 3)
         );
     }
     o
