@@ -25,6 +25,7 @@
 pub mod analysis;
 pub mod causes;
 pub mod decompose;
+pub mod decompose;
 pub mod demo;
 mod error;
 pub mod figures;

@@ -2,8 +2,14 @@
 //! by age and cause, and by the continuous-change method of Horiuchi, Wilmoth & Pletcher (2008).
 //! Also the dispatch of `dimorph lifetable` between the plain table and its subcommands.
 
-use super::lifetable::Args as TableCmdArgs;
-use super::{CliError, CliResult};
+use super::lifetable::{Args as TableCmdArgs, CauseSharesArg, SexArg, TableArgs};
+use super::{emit, CliError, CliResult, Format, OutArgs};
+use dimorph_lifetable::decompose::options::STEPS;
+use dimorph_lifetable::decompose::{run_decompose, DecomposeOptions, Side};
+use dimorph_lifetable::population::check_year;
+use dimorph_lifetable::{read_data, read_hmd_dir, CauseDeaths, CauseShares, MortalityData};
+use serde_json::{json, Value};
+use std::path::PathBuf;
 
 /// `dimorph lifetable`: one period table (its flags), or a subcommand. (clap's derive cannot
 /// make the table's flags optional beside a subcommand, so `Args` is implemented here by hand.)
@@ -55,15 +61,119 @@ pub enum LifetableSub {
     Decompose(Args),
 }
 
-/// Arguments of `dimorph lifetable decompose`.
+const DECOMPOSE_EXAMPLES: &str = "Examples:
+  dimorph lifetable decompose --hmd data/hmd/USA --year 2010 --causes data/usa_2010_cod.csv
+  dimorph lifetable decompose --hmd data/hmd/USA --year 2010 --vs-year 1950 --sex male --format csv
+  dimorph lifetable decompose --hmd data/hmd/USA --year 2010 --from-age 65 --out decompose2010";
+
+/// Arguments of `dimorph lifetable decompose`. The difference is first − second: by default
+/// females − males of one population and year.
 #[derive(clap::Args)]
+#[command(after_help = DECOMPOSE_EXAMPLES)]
 pub struct Args {
-    /// HMD country folder holding *.Deaths_1x1.txt and *.Exposures_1x1.txt.
-    #[arg(long, value_name = "DIR")]
-    pub hmd: std::path::PathBuf,
-    /// Year of the tables.
+    /// HMD country folder of the first table (*.Deaths_1x1.txt and *.Exposures_1x1.txt).
+    #[arg(long, value_name = "DIR", conflicts_with = "data", required_unless_present = "data")]
+    pub hmd: Option<PathBuf>,
+    /// Tidy CSV of the first table: year, sex, age, deaths, exposure[, open_interval][, cause].
+    #[arg(long, value_name = "FILE")]
+    pub data: Option<PathBuf>,
+    /// Year of the first table (1 to 9999; it must be in the data).
     #[arg(long, allow_negative_numbers = true)]
     pub year: i32,
+    /// Sex of the first table.
+    #[arg(long, value_enum, default_value_t = SexArg::Female)]
+    pub sex: SexArg,
+    /// HMD folder of the second table (default: the first table's data).
+    #[arg(long, value_name = "DIR", conflicts_with = "vs_data")]
+    pub vs_hmd: Option<PathBuf>,
+    /// Tidy CSV of the second table (default: the first table's data).
+    #[arg(long, value_name = "FILE")]
+    pub vs_data: Option<PathBuf>,
+    /// Year of the second table (default: --year).
+    #[arg(long, allow_negative_numbers = true)]
+    pub vs_year: Option<i32>,
+    /// Sex of the second table (default: male when both tables are of the same data and year,
+    /// else --sex).
+    #[arg(long, value_enum)]
+    pub vs_sex: Option<SexArg>,
+    /// Deaths by cause (CSV with year, sex, age, deaths and a cause column), for the age × cause
+    /// decomposition; it serves both tables unless --vs-causes is given.
+    #[arg(long, value_name = "FILE")]
+    pub causes: Option<PathBuf>,
+    /// Deaths by cause for the second table (default: --causes).
+    #[arg(long, value_name = "FILE", requires = "causes")]
+    pub vs_causes: Option<PathBuf>,
+    /// Cause column of the cause files (default: paper_group, else cause, else cause_id).
+    #[arg(long)]
+    pub group_column: Option<String>,
+    /// How cause shares by age are formed (with cause-of-death data).
+    #[arg(long, value_enum, default_value_t = CauseSharesArg::Age)]
+    pub cause_shares: CauseSharesArg,
+    /// Decompose the difference in e(x) from this age (0: e0). The variation measures (e-dagger,
+    /// Gini, SD) are decomposed from birth only.
+    #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
+    pub from_age: f64,
+    /// Intervals of the line integral of Horiuchi et al. (1 to 1000); its error falls as 1/steps^2.
+    #[arg(long, default_value_t = 50, allow_negative_numbers = true)]
+    pub steps: i64,
+    #[command(flatten)]
+    pub table: TableArgs,
+    /// Output format: report text, the JSON envelope, or the contributions (method × measure × age
+    /// × cause) as tidy CSV.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    #[command(flatten)]
+    pub out: OutArgs,
+}
+
+fn load(hmd: Option<&PathBuf>, data: Option<&PathBuf>) -> Result<(MortalityData, Option<CauseDeaths>), CliError> {
+    match (hmd, data) {
+        (Some(dir), _) => Ok((read_hmd_dir(dir).map_err(CliError::input)?, None)),
+        (None, Some(f)) => read_data(f).map_err(CliError::input),
+        (None, None) => Err(CliError::input("give --hmd DIR or --data FILE")),
+    }
+}
+
+impl Args {
+    fn options(&self) -> Result<DecomposeOptions, CliError> {
+        let steps = usize::try_from(self.steps)
+            .ok()
+            .filter(|s| STEPS.contains(s))
+            .ok_or_else(|| {
+                CliError::input(format!(
+                    "--steps: must be from {} to {} (50 by default), got {}",
+                    STEPS.start(),
+                    STEPS.end(),
+                    self.steps
+                ))
+            })?;
+        let opts = DecomposeOptions {
+            lifetable: self.table.options(),
+            from_age: self.from_age,
+            steps,
+            cause_shares: match self.cause_shares {
+                CauseSharesArg::Age => CauseShares::Age,
+                CauseSharesArg::Paper => CauseShares::Paper,
+            },
+        };
+        opts.validate().map_err(CliError::input)?;
+        Ok(opts)
+    }
+
+    fn input(&self) -> Value {
+        let path = |p: Option<&PathBuf>| p.map(|p| p.display().to_string());
+        let mut v = json!({ "data": path(self.hmd.as_ref().or(self.data.as_ref())) });
+        if let Some(p) = path(self.vs_hmd.as_ref().or(self.vs_data.as_ref())) {
+            v["vs_data"] = json!(p);
+        }
+        if let Some(p) = path(self.causes.as_ref()) {
+            v["causes"] = json!(p);
+        }
+        if let Some(p) = path(self.vs_causes.as_ref()) {
+            v["vs_causes"] = json!(p);
+        }
+        v
+    }
 }
 
 /// Runs `dimorph lifetable`: the subcommand when one is given, else the plain table.
@@ -75,6 +185,45 @@ pub fn dispatch(a: LifetableCmd) -> CliResult {
 }
 
 /// Runs `dimorph lifetable decompose`.
-pub fn run(_a: Args) -> CliResult {
-    Err(CliError::input("lifetable decompose: being built in this session"))
+pub fn run(a: Args) -> CliResult {
+    let opts = a.options()?;
+    check_year(a.year).map_err(CliError::input)?;
+    let vs_year = a.vs_year.unwrap_or(a.year);
+    check_year(vs_year).map_err(CliError::input)?;
+    let (data, in_file_causes) = load(a.hmd.as_ref(), a.data.as_ref())?;
+    let other_data = a.vs_hmd.is_some() || a.vs_data.is_some();
+    let vs = if other_data {
+        Some(load(a.vs_hmd.as_ref(), a.vs_data.as_ref())?)
+    } else {
+        None
+    };
+    let vs_sex = match a.vs_sex {
+        Some(s) => s,
+        None if !other_data && vs_year == a.year => SexArg::Male,
+        None => a.sex,
+    };
+    let read = |p: &PathBuf| CauseDeaths::read_csv(p, a.group_column.as_deref()).map_err(CliError::input);
+    let causes = match &a.causes {
+        Some(p) => Some(read(p)?),
+        None => in_file_causes,
+    };
+    let vs_causes = match (&a.vs_causes, &vs) {
+        (Some(p), _) => Some(read(p)?),
+        (None, Some((_, c))) if c.is_some() => c.clone(),
+        (None, _) => causes.clone(),
+    };
+    let first = Side {
+        data: &data,
+        causes: causes.as_ref(),
+        year: a.year,
+        sex: a.sex.into(),
+    };
+    let second = Side {
+        data: vs.as_ref().map_or(&data, |v| &v.0),
+        causes: vs_causes.as_ref(),
+        year: vs_year,
+        sex: vs_sex.into(),
+    };
+    let outcome = run_decompose(&first, &second, &opts).map_err(CliError::input)?;
+    emit("lifetable decompose", a.input(), &opts, &outcome, a.format, &a.out)
 }

@@ -89,7 +89,7 @@ impl IntervalArgs {
 }
 
 impl TableArgs {
-    fn options(&self) -> LifeTableOptions {
+    pub(crate) fn options(&self) -> LifeTableOptions {
         LifeTableOptions {
             radix: self.radix,
             ax: if self.constant_hazard {
