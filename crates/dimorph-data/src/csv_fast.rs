@@ -8,6 +8,7 @@
 //! unusual (a quote, a lone `\r`, bad UTF-8, a row with the wrong number of fields) makes it return
 //! `None`, and the caller re-reads with the general path, which reports the error exactly.
 
+use crate::dialect::{normalise_decimal, Dialect};
 use crate::{column_from_cells, is_missing_token, parse_num, Column, ColumnData};
 
 /// Bodies smaller than this are parsed on one thread (small in unit tests, so that they
@@ -36,9 +37,9 @@ fn lines(body: &str) -> impl Iterator<Item = &str> {
     })
 }
 
-/// The comma-separated fields of one line.
-fn fields(line: &str) -> impl Iterator<Item = &str> {
-    let ends = memchr::memchr_iter(b',', line.as_bytes()).chain(std::iter::once(line.len()));
+/// The fields of one line, split at `delim`.
+fn fields(line: &str, delim: u8) -> impl Iterator<Item = &str> {
+    let ends = memchr::memchr_iter(delim, line.as_bytes()).chain(std::iter::once(line.len()));
     let mut start = 0;
     ends.map(move |end| {
         let f = line.get(start..end).unwrap_or("");
@@ -55,7 +56,7 @@ struct Chunk {
     rows: usize,
 }
 
-fn parse_chunk(body: &[u8], ncol: usize) -> Option<Chunk> {
+fn parse_chunk(body: &[u8], ncol: usize, d: Dialect) -> Option<Chunk> {
     let body = std::str::from_utf8(body).ok()?;
     let est = body.len() / (ncol * 8 + 1) + 1;
     let mut nums: Vec<Vec<f64>> = (0..ncol).map(|_| Vec::with_capacity(est)).collect();
@@ -63,7 +64,7 @@ fn parse_chunk(body: &[u8], ncol: usize) -> Option<Chunk> {
     let mut rows = 0;
     for line in lines(body) {
         let mut n = 0;
-        for (j, field) in fields(line).enumerate() {
+        for (j, field) in fields(line, d.delimiter).enumerate() {
             if j >= ncol {
                 return None;
             }
@@ -72,7 +73,11 @@ fn parse_chunk(body: &[u8], ncol: usize) -> Option<Chunk> {
                 continue;
             }
             // parse first: every missing token either fails to parse or parses as NaN
-            match parse_num(field) {
+            let parsed = match parse_num(field) {
+                None if d.decimal == b',' => parse_num(&normalise_decimal(field.trim())),
+                p => p,
+            };
+            match parsed {
                 Some(v) => nums[j].push(v),
                 None if is_missing_token(field) => nums[j].push(f64::NAN),
                 None => failed[j] = true,
@@ -87,19 +92,25 @@ fn parse_chunk(body: &[u8], ncol: usize) -> Option<Chunk> {
 }
 
 /// Collects the cells of the columns in `which` as text (the general path's cell rule).
-fn text_cells(body: &[u8], ncol: usize, which: &[usize]) -> Option<Vec<Vec<Option<String>>>> {
+fn text_cells(body: &[u8], ncol: usize, which: &[usize], d: Dialect) -> Option<Vec<Vec<Option<String>>>> {
     let body = std::str::from_utf8(body).ok()?;
     let mut out: Vec<Vec<Option<String>>> = which.iter().map(|_| Vec::new()).collect();
     let mut row: Vec<&str> = Vec::with_capacity(ncol);
     for line in lines(body) {
         row.clear();
-        row.extend(fields(line));
+        row.extend(fields(line, d.delimiter));
         if row.len() != ncol {
             return None;
         }
         for (k, &j) in which.iter().enumerate() {
             let t = row[j].trim();
-            out[k].push(if is_missing_token(t) { None } else { Some(t.to_string()) });
+            out[k].push(if is_missing_token(t) {
+                None
+            } else if d.decimal == b',' {
+                Some(normalise_decimal(t).into_owned())
+            } else {
+                Some(t.to_string())
+            });
         }
     }
     Some(out)
@@ -107,7 +118,7 @@ fn text_cells(body: &[u8], ncol: usize, which: &[usize]) -> Option<Vec<Vec<Optio
 
 /// Parses the CSV body (everything after the header line) into typed columns, or `None` when
 /// the general path must do it.
-pub(crate) fn parse_body(header: &[String], body: &[u8]) -> Option<Vec<Column>> {
+pub(crate) fn parse_body(header: &[String], body: &[u8], d: Dialect) -> Option<Vec<Column>> {
     let ncol = header.len();
     if ncol == 0 || !plain(body) {
         return None;
@@ -125,20 +136,20 @@ pub(crate) fn parse_body(header: &[String], body: &[u8]) -> Option<Vec<Column>> 
         Some(c) => {
             let (a, b) = body.split_at(c);
             let (ra, rb) = std::thread::scope(|s| {
-                let hb = s.spawn(|| parse_chunk(b, ncol));
-                let ra = parse_chunk(a, ncol);
+                let hb = s.spawn(|| parse_chunk(b, ncol, d));
+                let ra = parse_chunk(a, ncol, d);
                 (ra, hb.join().ok().flatten())
             });
             vec![ra?, rb?]
         }
-        None => vec![parse_chunk(body, ncol)?],
+        None => vec![parse_chunk(body, ncol, d)?],
     };
     let failed: Vec<bool> = (0..ncol).map(|j| chunks.iter().any(|c| c.failed[j])).collect();
     let text_cols: Vec<usize> = (0..ncol).filter(|&j| failed[j]).collect();
     let mut texts = if text_cols.is_empty() {
         Vec::new()
     } else {
-        text_cells(body, ncol, &text_cols)?
+        text_cells(body, ncol, &text_cols, d)?
     };
     let nrows: usize = chunks.iter().map(|c| c.rows).sum();
     let mut columns = Vec::with_capacity(ncol);
@@ -169,15 +180,19 @@ pub(crate) fn parse_body(header: &[String], body: &[u8]) -> Option<Vec<Column>> 
 mod tests {
     use super::*;
 
+    fn parse_body_default(h: &[String], body: &[u8]) -> Option<Vec<Column>> {
+        parse_body(h, body, Dialect::default())
+    }
+
     #[test]
     fn falls_back_on_anything_unusual() {
         let h = vec!["a".to_string(), "b".to_string()];
-        assert!(parse_body(&h, b"1,\"2\"\n").is_none(), "quotes");
-        assert!(parse_body(&h, b"1,2\r3,4\n").is_none(), "lone CR");
-        assert!(parse_body(&h, b"1,2\n3\n").is_none(), "short row");
-        assert!(parse_body(&h, b"1,2,3\n").is_none(), "long row");
-        assert!(parse_body(&h, b"1,\xff\n").is_none(), "bad UTF-8");
-        let c = parse_body(&h, b"1,2\r\n\r\n  \n3, NA \n").expect("plain body");
+        assert!(parse_body_default(&h, b"1,\"2\"\n").is_none(), "quotes");
+        assert!(parse_body_default(&h, b"1,2\r3,4\n").is_none(), "lone CR");
+        assert!(parse_body_default(&h, b"1,2\n3\n").is_none(), "short row");
+        assert!(parse_body_default(&h, b"1,2,3\n").is_none(), "long row");
+        assert!(parse_body_default(&h, b"1,\xff\n").is_none(), "bad UTF-8");
+        let c = parse_body_default(&h, b"1,2\r\n\r\n  \n3, NA \n").expect("plain body");
         assert_eq!(c[0].data, ColumnData::Num(vec![1.0, 3.0]));
         match &c[1].data {
             ColumnData::Num(v) => assert!(v[0] == 2.0 && v[1].is_nan()),

@@ -190,7 +190,7 @@ fn livertests(s: &mut Section, lt: &Frame, tv: &Frame) -> Result<(Vec<Livertests
     let mut rows = Vec::new();
     let mut crea = None;
     for a in LIVERTESTS_ANALYTES {
-        let g = read_for_partition(lt, a, "Sex", &eo)?;
+        let g = read_for_partition(lt, a, "Sex", &[], &eo)?;
         let r = partition_grouped(&lt.source, &g, &eo)?;
         let (row, fd, md) = livertests_row(a, &r, tv)?;
         let verdict = |p: bool| if p { "partition" } else { "common" }.to_string();

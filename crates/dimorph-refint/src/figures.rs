@@ -194,7 +194,11 @@ pub fn partition_figures(r: &PartitionResult, g: &Grouped) -> Result<Vec<Figure>
         let ia = usize::from(r.groups[0].limits.upper > r.groups[1].limits.upper);
         let (a, b) = (&r.groups[ia], &r.groups[1 - ia]);
         let p = Permissible::named(
-            &format!("limits of '{}'", crate::error::clip(&a.group)),
+            &format!(
+                "{}: limits of '{}'",
+                crate::error::clip(&r.value),
+                crate::error::clip(&a.group)
+            ),
             a.limits.lower,
             a.limits.upper,
             r.options.permissible(),

@@ -54,4 +54,7 @@ pub use options::{
     Transform,
 };
 pub use permissible::Permissible;
-pub use run::{run_compare, run_estimate, run_partition, run_table, CompareResult, EstimateResult, TableResult};
+pub use run::{
+    run_compare, run_estimate, run_estimate_coded, run_partition, run_partition_coded, run_table, CompareResult,
+    EstimateResult, TableResult,
+};

@@ -290,13 +290,27 @@ impl EstimateOptions {
     }
 }
 
-/// Options of `refint estimate`: limits of one column, optionally per group.
+/// Refuses a `--where` filter without a column name.
+fn check_filters(filters: &[(String, String)]) -> Result<()> {
+    if filters.iter().any(|(c, _)| c.trim().is_empty()) {
+        return Err(refuse("--where", "expected COLUMN=VALUE, but a column name is empty"));
+    }
+    Ok(())
+}
+
+/// Options of `refint estimate`: limits of one or more columns, optionally per group.
 #[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct EstimateRunOptions {
-    /// Column holding the values (`--value`).
+    /// Column holding the values (`--value`; the first when several are given).
     pub value: String,
+    /// Further value columns, each estimated in the same way (`--value ALT,AST` or `--value ALT
+    /// --value AST`: ALT is `value`, AST is here).
+    pub more_values: Vec<String>,
     /// Estimate separately for each level of this column (`--by`).
     pub by: Option<String>,
+    /// Keep only the rows where each column equals its value (`--where COL=VALUE`, repeatable);
+    /// the rows left out are counted.
+    pub filters: Vec<(String, String)>,
     /// Target limits to judge the estimates against, as reflimR's `interpretation` does
     /// (`--targets`). Method reflim only.
     pub targets: Option<(f64, f64)>,
@@ -333,10 +347,26 @@ impl EstimateRunOptions {
             }
             crate::error::check_limits("target limits (--targets)", l, u, true)?;
         }
-        if self.value.is_empty() {
+        let values = self.values();
+        if values.iter().any(|v| v.is_empty()) {
             return Err(refuse("--value", "names no column"));
         }
-        Ok(())
+        for (i, v) in values.iter().enumerate() {
+            if values[..i].contains(v) {
+                return Err(refuse(
+                    "--value",
+                    format!("names column '{}' twice", crate::error::clip(v)),
+                ));
+            }
+        }
+        check_filters(&self.filters)
+    }
+
+    /// The value columns: `value`, then `more_values`.
+    pub fn values(&self) -> Vec<&str> {
+        std::iter::once(self.value.as_str())
+            .chain(self.more_values.iter().map(String::as_str))
+            .collect()
     }
 
     /// The options as used (see [`EstimateOptions::resolved`]).
@@ -355,6 +385,8 @@ pub struct PartitionOptions {
     pub value: String,
     /// Group column (`--by`, e.g. Sex).
     pub by: String,
+    /// Keep only the rows where each column equals its value (`--where COL=VALUE`, repeatable).
+    pub filters: Vec<(String, String)>,
     /// The estimation method and its options; `permissible` is the uncertainty the groups'
     /// limits are compared with (the paper's defaults when not given).
     #[serde(flatten)]
@@ -371,7 +403,7 @@ impl PartitionOptions {
         if self.by.is_empty() {
             return Err(refuse("--by", "names no column"));
         }
-        Ok(())
+        check_filters(&self.filters)
     }
 
     /// The options as used: the permissible uncertainty and the method's defaults filled in.

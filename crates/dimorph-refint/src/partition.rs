@@ -7,7 +7,7 @@
 
 use crate::equivalence::{compare_several, display_digits, Limit, SeveralResult};
 use crate::error::{clip, RefintError, Result};
-use crate::estimate::group::{estimate_groups, estimate_one, group_what};
+use crate::estimate::group::{estimate_groups, estimate_one, group_what, NotEstimated};
 use crate::estimate::reflim::reflim;
 use crate::estimate::Method;
 use crate::harris_boyd::{harris_boyd, GroupSummary, HarrisBoyd};
@@ -16,8 +16,9 @@ use dimorph_data::Frame;
 use serde::Serialize;
 
 pub use crate::estimate::group::GroupEstimate;
-pub use crate::grouped::{read_grouped, Grouped};
+pub use crate::grouped::{read_grouped, read_grouped_coded, Grouped, ReadSpec};
 pub use crate::options::EstimateOptions;
+use dimorph_data::CodedFrame;
 
 /// The decision for one limit.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -53,8 +54,11 @@ pub struct PartitionResult {
     pub options: EstimateOptions,
     /// Rows skipped, with the reason.
     pub skipped: Vec<String>,
-    /// One estimate per group, sorted by group name.
+    /// One estimate per group, sorted by group name (numerically when the labels are numbers).
     pub groups: Vec<GroupEstimate>,
+    /// Groups that could not be estimated, with the reason: they take no part in the decision
+    /// nor in the pooled estimate.
+    pub not_estimated: Vec<NotEstimated>,
     /// The estimate of all groups together (named "pooled").
     pub pooled: GroupEstimate,
     /// The decision at the lower and at the upper limit.
@@ -74,20 +78,44 @@ pub fn partition(frame: &Frame, value: &str, by: &str, o: &EstimateOptions) -> R
         permissible: Some(o.permissible()),
         ..*o
     };
-    let g = read_for_partition(frame, value, by, &o)?;
+    let g = read_for_partition(frame, value, by, &[], &o)?;
     partition_grouped(&frame.source, &g, &o)
 }
 
 /// Reads `value` split by `by` for a partition: values must be positive where `o` needs it, and
 /// the group column must have at least two levels.
-pub fn read_for_partition(frame: &Frame, value: &str, by: &str, o: &EstimateOptions) -> Result<Grouped> {
-    let g = read_grouped(frame, value, Some(by), o.positive_values_needed_by())?;
+pub fn read_for_partition(
+    frame: &Frame,
+    value: &str,
+    by: &str,
+    filters: &[(String, String)],
+    o: &EstimateOptions,
+) -> Result<Grouped> {
+    let spec = ReadSpec {
+        value,
+        by: Some(by),
+        filters,
+        positive: o.positive_values_needed_by(),
+    };
+    let cf = CodedFrame::from_frame(frame, &[value], &spec.coded_columns())?;
+    read_for_partition_coded(&cf, &spec)
+}
+
+/// As [`read_for_partition`] from the columns already read (see [`read_grouped_coded`]).
+pub fn read_for_partition_coded(cf: &CodedFrame, spec: &ReadSpec) -> Result<Grouped> {
+    let (frame, by) = (cf, spec.by.unwrap_or(""));
+    let g = read_grouped_coded(cf, spec)?;
     if g.groups.len() < 2 {
         return Err(RefintError::Group(format!(
-            "{}: group column '{}' has only one level ('{}'); partitioning needs at least two",
+            "{}: group column '{}' has only one level ('{}'); partitioning needs at least two{}",
             frame.source,
             clip(by),
-            clip(&g.groups[0].0)
+            clip(&g.groups[0].0),
+            if g.skipped.is_empty() {
+                String::new()
+            } else {
+                format!(" (skipped: {})", g.skipped.join("; "))
+            }
         )));
     }
     Ok(g)
@@ -96,7 +124,26 @@ pub fn read_for_partition(frame: &Frame, value: &str, by: &str, o: &EstimateOpti
 /// As [`partition`] for values already split by group (read from `source`).
 pub fn partition_grouped(source: &str, g: &Grouped, o: &EstimateOptions) -> Result<PartitionResult> {
     let by = g.by.clone().unwrap_or_default();
-    let groups = estimate_groups(source, g, None, o)?;
+    let (groups, not_estimated) = estimate_groups(source, g, None, o)?;
+    if groups.len() < 2 {
+        let reasons: Vec<&str> = not_estimated.iter().take(5).map(|f| f.reason.as_str()).collect();
+        return Err(RefintError::Group(format!(
+            "{source}: only group '{}' of '{}' could be estimated; partitioning needs two: {}",
+            clip(&groups[0].group),
+            clip(&by),
+            reasons.join("; ")
+        )));
+    }
+    // the pooled estimate and the decisions take the groups that could be estimated
+    let g = &Grouped {
+        groups: g
+            .groups
+            .iter()
+            .filter(|(lvl, _)| groups.iter().any(|e| &e.group == lvl))
+            .cloned()
+            .collect(),
+        ..g.clone()
+    };
     let pooled = estimate_one(
         &format!("{source}: {} (all groups)", clip(&g.value)),
         "pooled",
@@ -104,9 +151,10 @@ pub fn partition_grouped(source: &str, g: &Grouped, o: &EstimateOptions) -> Resu
         None,
         o,
     )?;
+    let what = format!("{source}: {}", clip(&g.value));
     let decisions = [Limit::Lower, Limit::Upper]
         .into_iter()
-        .map(|limit| decide(&by, &groups, limit, o.permissible()))
+        .map(|limit| decide(&what, &by, &groups, limit, o.permissible()))
         .collect::<Result<Vec<_>>>()?;
     let mut notes = Vec::new();
     let harris_boyd = harris_boyd_for(source, g, &groups, &pooled, o, &mut notes)?;
@@ -118,6 +166,7 @@ pub fn partition_grouped(source: &str, g: &Grouped, o: &EstimateOptions) -> Resu
         options: *o,
         skipped: g.skipped.clone(),
         groups,
+        not_estimated,
         pooled,
         decisions,
         harris_boyd,
@@ -136,7 +185,7 @@ fn limit_of(e: &GroupEstimate, limit: Limit) -> f64 {
 
 /// The decision for one limit: pu from the group with the lower value of the limit; two groups
 /// by eqs. 3–4, more by the appendix's several-sets procedure.
-fn decide(by: &str, groups: &[GroupEstimate], limit: Limit, po: PermissibleOptions) -> Result<Decision> {
+fn decide(what: &str, by: &str, groups: &[GroupEstimate], limit: Limit, po: PermissibleOptions) -> Result<Decision> {
     let values: Vec<f64> = groups.iter().map(|e| limit_of(e, limit)).collect();
     let ref_idx = values
         .iter()
@@ -144,17 +193,20 @@ fn decide(by: &str, groups: &[GroupEstimate], limit: Limit, po: PermissibleOptio
         .fold(0, |b, (i, v)| if *v < values[b] { i } else { b });
     let reference = groups[ref_idx].group.clone();
     let r = &groups[ref_idx].limits;
-    let p =
-        Permissible::named(&format!("limits of group '{}'", clip(&reference)), r.lower, r.upper, po).map_err(|e| {
-            match e {
-                RefintError::NonPositive { what, value, .. } => RefintError::NonPositive {
-                    what,
-                    value,
-                    why: "--assumption lognormal (the paper's; --assumption normal allows limits <= 0)".into(),
-                },
-                e => e,
-            }
-        })?;
+    let p = Permissible::named(
+        &format!("{what}: limits of group '{}'", clip(&reference)),
+        r.lower,
+        r.upper,
+        po,
+    )
+    .map_err(|e| match e {
+        RefintError::NonPositive { what, value, .. } => RefintError::NonPositive {
+            what,
+            value,
+            why: "--assumption lognormal (the paper's; --assumption normal allows limits <= 0)".into(),
+        },
+        e => e,
+    })?;
     let pd = p.pd_at_limit(limit.index());
     let max = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let d = max - values[ref_idx];

@@ -172,11 +172,24 @@ pub fn group_label(by: Option<&str>, group: &str) -> String {
 
 /// The estimate as a section: the limits per group, with reflimR's interpretation against the
 /// targets and its remarks as notes.
-pub fn estimate_section(value: &str, by: Option<&str>, groups: &[GroupEstimate], skipped: &[String]) -> Section {
+pub fn estimate_section(
+    value: &str,
+    by: Option<&str>,
+    groups: &[GroupEstimate],
+    skipped: &[String],
+    failed: &[crate::estimate::group::NotEstimated],
+) -> Section {
     let rows: Vec<(String, &Limits)> = groups.iter().map(|e| (group_label(by, &e.group), &e.limits)).collect();
     let mut t = limits_table(&format!("Reference limits of {value}"), &rows);
     for sk in skipped {
         t.note(format!("skipped: {sk}"));
+    }
+    for f in failed {
+        t.note(format!(
+            "{}: not estimated: {}",
+            group_label(by, &crate::error::clip(&f.group)),
+            f.reason
+        ));
     }
     let short = |e: &GroupEstimate| if by.is_some() { e.group.clone() } else { "all".into() };
     for e in groups {

@@ -515,6 +515,7 @@ fn mutated_bundled_files_never_panic_and_never_print_an_unexplained_nan() {
             by: src.by.filter(|_| rng.below(3) > 0).map(String::from),
             targets,
             estimate: est,
+            ..Default::default()
         };
         let run = catch_unwind(AssertUnwindSafe(|| run_estimate(&frame, &eo)));
         tally.check(&name, &source, &labels, run);
@@ -546,6 +547,7 @@ fn mutated_bundled_files_never_panic_and_never_print_an_unexplained_nan() {
                     permissible: Some(pu),
                     ..est
                 },
+                filters: Vec::new(),
             };
             let run = catch_unwind(AssertUnwindSafe(|| run_partition(&frame, &po)));
             tally.check(&name, &source, &labels, run);

@@ -180,6 +180,7 @@ fn options_that_do_not_apply_are_refused() {
             seed: Some(3),
             ..Default::default()
         },
+        filters: Vec::new(),
     };
     assert!(run_partition(&f, &p).unwrap_err().to_string().starts_with("--seed:"));
 }

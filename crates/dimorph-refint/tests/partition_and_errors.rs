@@ -132,11 +132,33 @@ fn non_numeric_and_non_positive_cells_name_the_line() {
         .unwrap_err()
         .to_string();
     assert!(e.contains("line 4") && e.contains("abc"), "{e}");
+    // issue 15: values <= 0 under a log-scale method are dropped and counted, as reflimR does
+    let mut csv = String::from("v,g\n0,b\n-1,a\n");
+    for i in 0..300 {
+        csv.push_str(&format!(
+            "{},{}\n",
+            50 + (i * 7) % 41,
+            if i % 2 == 0 { "a" } else { "b" }
+        ));
+    }
+    let r = partition(&frame(&csv), "v", "g", &EstimateOptions::default()).unwrap();
+    assert_eq!(r.groups[0].limits.n + r.groups[1].limits.n, 300);
+    assert!(
+        r.skipped
+            .iter()
+            .any(|s| s.starts_with("2 values of v <= 0 dropped: the reflimR method needs values > 0")),
+        "{:?}",
+        r.skipped
+    );
+    // all of a group's values <= 0: the group is gone, and the error says why
     let f = frame("v,g\n1,a\n0,b\n3,a\n");
     let e = partition(&f, "v", "g", &EstimateOptions::default())
         .unwrap_err()
         .to_string();
-    assert!(e.contains("line 3") && e.contains("not positive"), "{e}");
+    assert!(
+        e.contains("only one level") && e.contains("1 values of v <= 0 dropped"),
+        "{e}"
+    );
 }
 
 #[test]

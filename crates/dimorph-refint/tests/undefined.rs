@@ -49,12 +49,26 @@ fn estimate(
 
 #[test]
 fn robust_with_half_the_values_tied_is_undefined_and_names_the_group() {
+    // issue 15: the group whose estimate is not defined gets its reason; the others go on
     let f = frame(&[("a", with_ties(60, 35, 1)), ("b", with_ties(60, 0, 2))]);
-    let e = estimate(Method::Robust, &f).unwrap_err();
-    assert!(matches!(e, RefintError::Undefined { .. }), "{e}");
-    let e = e.to_string();
+    let out = estimate(Method::Robust, &f).unwrap();
+    assert_eq!(out.result.groups.len(), 1);
+    assert_eq!(out.result.groups[0].group, "b");
+    let e = &out.result.not_estimated[0];
+    assert_eq!(e.group, "a");
     assert!(
-        e.starts_with("ties.csv: v where g = 'a': the robust (biweight) estimate is not defined")
+        e.reason
+            .starts_with("ties.csv: v where g = 'a': the robust (biweight) estimate is not defined")
+            && e.reason.contains("median absolute deviation"),
+        "{}",
+        e.reason
+    );
+    assert!(out.warnings.iter().any(|w| w.starts_with("a: not estimated:")));
+    // one group only: the error itself
+    let f = frame(&[("a", with_ties(60, 35, 1))]);
+    let e = estimate(Method::Robust, &f).unwrap_err().to_string();
+    assert!(
+        e.contains("where g = 'a': the robust (biweight) estimate is not defined")
             && e.contains("median absolute deviation"),
         "{e}"
     );
@@ -156,7 +170,7 @@ fn messages_quote_short_text_and_short_numbers() {
     assert!(c.ends_with('…'));
     assert_eq!(clip("a\nb\0c"), "a\\nb\\u{0}c");
     // a 10 kB cell in the value column: the reader's message, clipped
-    let csv = format!("v\n1\n{}\n", "x".repeat(10_000));
+    let csv = format!("v,g\n1,a\n{},a\n", "x".repeat(10_000));
     let f = dimorph_data::read_csv_bytes("long.csv", csv.as_bytes()).unwrap();
     let e = estimate(Method::Direct, &f).unwrap_err().to_string();
     assert!(e.contains("line 3") && e.contains('…') && e.len() < 200, "{e}");

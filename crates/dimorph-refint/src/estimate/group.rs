@@ -9,6 +9,7 @@ use crate::grouped::Grouped;
 use crate::harris_boyd::GroupSummary;
 use crate::options::{EstimateOptions, Transform};
 use crate::stats::{mean, sd, sorted};
+use dimorph_report::fmt::sig;
 use serde::Serialize;
 
 /// Limits of one group (or the pooled data).
@@ -84,7 +85,16 @@ pub fn estimate_one(
             plain(l, o.transform() != Transform::Normal)
         }
     };
-    checked(what, o.method, e)
+    let mut e = checked(what, o.method, e)?;
+    if e.limits.lower < 0.0 && x.iter().all(|v| *v > 0.0) {
+        e.limits.remarks.push(format!(
+            "the lower limit {} is negative although every value is positive: the {} model does not fit \
+             these data (a skewed analyte; try --method parametric --transform lognormal, or --method direct)",
+            sig(e.limits.lower, 5),
+            e.limits.method
+        ));
+    }
+    Ok(e)
 }
 
 impl GroupEstimate {
@@ -116,6 +126,15 @@ fn checked(what: &str, method: Method, mut e: GroupEstimate) -> Result<GroupEsti
                 "its limits are {} and {}: an intermediate overflows",
                 num(l.lower),
                 num(l.upper)
+            ),
+        ));
+    }
+    if l.lower >= l.upper {
+        return Err(undefined(
+            format!("the {} reference interval", method.flag()),
+            format!(
+                "its lower and upper limits are both {}: the values are tied at the limits",
+                num(l.lower)
             ),
         ));
     }
@@ -153,17 +172,61 @@ pub fn group_what(source: &str, g: &Grouped, level: &str) -> String {
     }
 }
 
-/// Estimates every group of `g` (read from `source`).
+/// A group whose limits could not be estimated, and why (too few values for the method, no
+/// spread, …); the other groups go on.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NotEstimated {
+    pub group: String,
+    pub reason: String,
+}
+
+/// Whether an error is about one group's data (it leaves the other groups to go on).
+fn group_failure(e: &RefintError) -> bool {
+    matches!(
+        e,
+        RefintError::TooFew { .. }
+            | RefintError::Constant { .. }
+            | RefintError::Undefined { .. }
+            | RefintError::Invalid { .. }
+            | RefintError::LimitOrder { .. }
+    )
+}
+
+/// Estimates every group of `g` (read from `source`). With a group column, a group that cannot
+/// be estimated is listed with its reason and the others go on; when none can be, the error names
+/// the reasons. Without one, the error is returned as it is.
 pub fn estimate_groups(
     source: &str,
     g: &Grouped,
     targets: Option<(f64, f64)>,
     o: &EstimateOptions,
-) -> Result<Vec<GroupEstimate>> {
-    g.groups
-        .iter()
-        .map(|(level, x)| estimate_one(&group_what(source, g, level), level, x, targets, o))
-        .collect()
+) -> Result<(Vec<GroupEstimate>, Vec<NotEstimated>)> {
+    let mut ok = Vec::new();
+    let mut failed = Vec::new();
+    for (level, x) in &g.groups {
+        match estimate_one(&group_what(source, g, level), level, x, targets, o) {
+            Ok(e) => ok.push(e),
+            Err(e) if g.by.is_some() && group_failure(&e) => failed.push(NotEstimated {
+                group: level.clone(),
+                reason: e.to_string(),
+            }),
+            Err(e) => return Err(e),
+        }
+    }
+    if ok.is_empty() {
+        let reasons: Vec<&str> = failed.iter().take(5).map(|f| f.reason.as_str()).collect();
+        return Err(RefintError::Group(format!(
+            "{source}: no group of '{}' could be estimated: {}{}",
+            clip(g.by.as_deref().unwrap_or("")),
+            reasons.join("; "),
+            if failed.len() > 5 {
+                format!("; and {} more groups", failed.len() - 5)
+            } else {
+                String::new()
+            }
+        )));
+    }
+    Ok((ok, failed))
 }
 
 /// A warning when `--seed` was given to the direct method but no group was bootstrapped (every

@@ -17,6 +17,6 @@ mod partition;
 mod table;
 
 pub use compare::{run_compare, CompareResult, LimitSet};
-pub use estimate::{run_estimate, EstimateResult};
-pub use partition::run_partition;
+pub use estimate::{run_estimate, run_estimate_coded, EstimateResult};
+pub use partition::{run_partition, run_partition_coded};
 pub use table::{run_table, TableResult};

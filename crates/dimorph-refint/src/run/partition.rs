@@ -6,19 +6,38 @@
 use crate::error::{clip, Result};
 use crate::estimate::group::{unused_seed, GroupEstimate};
 use crate::figures::partition_figures;
+use crate::grouped::ReadSpec;
 use crate::options::PartitionOptions;
-use crate::partition::{partition_grouped, read_for_partition, PartitionResult};
+use crate::partition::{partition_grouped, read_for_partition_coded, PartitionResult};
 use crate::report::partition_section;
-use dimorph_data::Frame;
+use dimorph_data::{CodedFrame, Frame};
 use dimorph_report::fmt::sig;
 use dimorph_report::Outcome;
 
 /// Decides whether the limits of `o.value` in `frame` should be partitioned by `o.by`.
 pub fn run_partition(frame: &Frame, given: &PartitionOptions) -> Result<Outcome<PartitionResult>> {
     given.validate()?;
+    let spec = spec(given);
+    let cf = CodedFrame::from_frame(frame, &[&given.value], &spec.coded_columns())?;
+    run_partition_coded(&cf, given)
+}
+
+/// What a partition reads.
+fn spec(o: &PartitionOptions) -> ReadSpec<'_> {
+    ReadSpec {
+        value: &o.value,
+        by: Some(&o.by),
+        filters: &o.filters,
+        positive: o.estimate.positive_values_needed_by(),
+    }
+}
+
+/// As [`run_partition`] for the columns already read by [`dimorph_data::read_coded`].
+pub fn run_partition_coded(cf: &CodedFrame, given: &PartitionOptions) -> Result<Outcome<PartitionResult>> {
+    given.validate()?;
     let o = given.resolved();
-    let g = read_for_partition(frame, &o.value, &o.by, &o.estimate)?;
-    let r = partition_grouped(&frame.source, &g, &o.estimate)?;
+    let g = read_for_partition_coded(cf, &spec(&o))?;
+    let r = partition_grouped(&cf.source, &g, &o.estimate)?;
     let figures = partition_figures(&r, &g)?;
     let labelled: Vec<(String, &GroupEstimate)> = r
         .groups
@@ -28,6 +47,13 @@ pub fn run_partition(frame: &Frame, given: &PartitionOptions) -> Result<Outcome<
         .collect();
     let tables = vec![crate::tidy::limits(&labelled), crate::tidy::decisions(&r)];
     let mut warnings: Vec<String> = r.skipped.iter().map(|s| format!("skipped {s}")).collect();
+    for f in &r.not_estimated {
+        warnings.push(format!(
+            "{}: not estimated, left out of the decision and the pooled estimate: {}",
+            clip(&f.group),
+            f.reason
+        ));
+    }
     let all: Vec<&GroupEstimate> = labelled.iter().map(|(_, x)| *x).collect();
     warnings.extend(unused_seed(&given.estimate, &all));
     for (label, x) in &labelled {

@@ -2,10 +2,12 @@
 //! Arzideh 2016; reflimR): flags → the engine's options, the engine's run, `emit`.
 
 use super::{emit, CliError, CliResult, Format, OutArgs};
+use dimorph_data::dialect::{parse_decimal, parse_delimiter};
+use dimorph_data::ReadOptions;
 use dimorph_refint::quote::clip;
 use dimorph_refint::{
-    run_compare, run_estimate, run_partition, run_table, Assumption, EstimateOptions, EstimateRunOptions, Method,
-    PartitionOptions, PermissibleOptions, RefintError, Transform,
+    run_compare, run_estimate_coded, run_partition_coded, run_table, Assumption, EstimateOptions, EstimateRunOptions,
+    Method, PartitionOptions, PermissibleOptions, RefintError, Transform,
 };
 use serde_json::json;
 use std::path::PathBuf;
@@ -179,15 +181,40 @@ impl From<TransformArg> for Transform {
     }
 }
 
+/// Parses a `--where` filter `COLUMN=VALUE`.
+fn parse_where(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((c, v)) if !c.trim().is_empty() => Ok((c.trim().to_string(), v.trim().to_string())),
+        _ => Err(format!("expected COLUMN=VALUE, e.g. Sex=f, got '{}'", clip(s))),
+    }
+}
+
 /// Estimation options shared by `estimate` and `partition`.
 #[derive(clap::Args, Clone)]
 pub struct EstArgs {
-    /// Data file (CSV, or Parquet by extension).
+    /// Data file: CSV or other delimited text (delimiter and decimal mark detected unless given),
+    /// an Excel workbook (.xlsx, see --sheet), or Parquet (by extension).
     #[arg(long, value_name = "FILE")]
     pub data: PathBuf,
-    /// Column holding the values.
-    #[arg(long, value_name = "COLUMN")]
-    pub value: String,
+    /// Column holding the values; for estimate several columns may be given, comma-separated or
+    /// repeated (--value ALT,AST), each estimated in turn.
+    #[arg(long, value_name = "COLUMN", value_delimiter = ',', required = true)]
+    pub value: Vec<String>,
+    /// Field delimiter of a text file: ',', ';', 'tab' or another character [default: detected
+    /// from the header; tab for .tsv].
+    #[arg(long, value_name = "CHAR", value_parser = parse_delimiter)]
+    pub delimiter: Option<u8>,
+    /// Decimal mark of a text file: '.' or ',' (European laboratory exports: --delimiter ';'
+    /// --decimal ',') [default: detected].
+    #[arg(long, value_name = "CHAR", value_parser = parse_decimal)]
+    pub decimal: Option<u8>,
+    /// Worksheet of an .xlsx workbook [default: the first sheet].
+    #[arg(long, value_name = "NAME")]
+    pub sheet: Option<String>,
+    /// Keep only the rows where COLUMN equals VALUE (repeat for several conditions, all must
+    /// hold); the rows left out are counted.
+    #[arg(long = "where", value_name = "COLUMN=VALUE", value_parser = parse_where, allow_hyphen_values = true)]
+    pub filters: Vec<(String, String)>,
     /// Estimation method.
     #[arg(long, value_enum, default_value_t = MethodArg::Reflim)]
     pub method: MethodArg,
@@ -208,6 +235,45 @@ pub struct EstArgs {
 }
 
 impl EstArgs {
+    /// How the data file is read.
+    fn read_options(&self) -> ReadOptions {
+        ReadOptions {
+            delimiter: self.delimiter,
+            decimal: self.decimal,
+            sheet: self.sheet.clone(),
+        }
+    }
+
+    /// Reads the value columns as numbers and the group and filter columns as codes.
+    fn read(&self, by: Option<&str>) -> Result<dimorph_data::CodedFrame, CliError> {
+        let ro = self.read_options();
+        if let Some(s) = &self.sheet {
+            let xlsx = matches!(
+                self.data
+                    .extension()
+                    .and_then(|e| e.to_str())
+                    .map(str::to_ascii_lowercase)
+                    .as_deref(),
+                Some("xlsx") | Some("xlsm")
+            );
+            if !xlsx {
+                return Err(CliError::input(format!(
+                    "--sheet: '{}' names a worksheet, but {} is not an .xlsx workbook",
+                    clip(s),
+                    self.data.display()
+                )));
+            }
+        }
+        let values: Vec<&str> = self.value.iter().map(String::as_str).collect();
+        let mut coded: Vec<&str> = by.into_iter().collect();
+        for (c, _) in &self.filters {
+            if !coded.contains(&c.as_str()) {
+                coded.push(c);
+            }
+        }
+        dimorph_data::read_coded(&self.data, &ro, &values, &coded).map_err(|e| CliError::input(RefintError::from(e)))
+    }
+
     /// The estimation options; the permissible uncertainty only when a flag of it was given.
     fn options(&self, pu: &PuArgs) -> EstimateOptions {
         EstimateOptions {
@@ -318,13 +384,16 @@ fn compare(a: CompareArgs) -> CliResult {
 
 fn estimate(a: EstimateArgs) -> CliResult {
     let o = EstimateRunOptions {
-        value: a.est.value.clone(),
-        by: a.by,
+        value: a.est.value[0].clone(),
+        more_values: a.est.value[1..].to_vec(),
+        by: a.by.clone(),
+        filters: a.est.filters.clone(),
         targets: a.targets,
         estimate: a.est.options(&a.pu.into()),
     };
     o.validate().map_err(CliError::input)?;
-    let outcome = run_estimate(&read(&a.est.data)?, &o).map_err(CliError::input)?;
+    let cf = a.est.read(a.by.as_deref())?;
+    let outcome = run_estimate_coded(&cf, &o).map_err(CliError::input)?;
     emit(
         "refint estimate",
         data_input(&a.est.data),
@@ -336,13 +405,22 @@ fn estimate(a: EstimateArgs) -> CliResult {
 }
 
 fn partition(a: PartitionArgs) -> CliResult {
+    if a.est.value.len() > 1 {
+        return Err(CliError::input(format!(
+            "--value: partition decides for one column at a time, got {} ({}); run it once per column",
+            a.est.value.len(),
+            clip(&a.est.value.join(","))
+        )));
+    }
     let o = PartitionOptions {
-        value: a.est.value.clone(),
-        by: a.by,
+        value: a.est.value[0].clone(),
+        by: a.by.clone(),
+        filters: a.est.filters.clone(),
         estimate: a.est.options(&a.pu),
     };
     o.validate().map_err(CliError::input)?;
-    let outcome = run_partition(&read(&a.est.data)?, &o).map_err(CliError::input)?;
+    let cf = a.est.read(Some(&a.by))?;
+    let outcome = run_partition_coded(&cf, &o).map_err(CliError::input)?;
     emit(
         "refint partition",
         data_input(&a.est.data),

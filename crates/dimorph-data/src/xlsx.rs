@@ -1,0 +1,103 @@
+//! Excel `.xlsx` worksheets (through the `calamine` crate) as a [`Frame`]: the first row of the
+//! used range is the header, each further row a record. Number cells are numbers; text cells
+//! follow the CSV rules (missing tokens; a text cell `0,5` is the number 0.5; `<5` stays text);
+//! a date becomes its Excel serial number; an error cell (`#N/A`, `#DIV/0!`) counts as missing.
+//! Errors name the file and the sheet (`lab.xlsx [sheet 'ALT']`); "line" is the worksheet's row.
+
+use crate::dialect::{normalise_decimal, ReadOptions};
+use crate::{column_from_cells, is_missing_token, DataError, Frame};
+use calamine::{open_workbook, Data, Reader, Xlsx};
+use dimorph_core::text::{clip, clip_to};
+use std::path::Path;
+
+/// Reads one worksheet of an `.xlsx` workbook: `o.sheet`, or the first sheet.
+pub fn read_xlsx(path: impl AsRef<Path>, o: &ReadOptions) -> Result<Frame, DataError> {
+    let path = path.as_ref();
+    let p = path.display().to_string();
+    let fail = |msg: String| DataError::Format { path: p.clone(), msg };
+    let mut wb: Xlsx<std::io::BufReader<std::fs::File>> = open_workbook(path).map_err(|e: calamine::XlsxError| {
+        fail(format!(
+            "cannot read the Excel workbook: {}",
+            clip_to(&e.to_string(), 300)
+        ))
+    })?;
+    let names = wb.sheet_names();
+    let sheet = match &o.sheet {
+        Some(s) if names.contains(s) => s.clone(),
+        Some(s) => {
+            return Err(fail(format!(
+                "--sheet: no sheet named '{}' (sheets are: {})",
+                clip(s),
+                clip_to(&names.join(", "), 300)
+            )))
+        }
+        None => names
+            .first()
+            .cloned()
+            .ok_or_else(|| fail("the workbook has no sheets".into()))?,
+    };
+    let range = wb
+        .worksheet_range(&sheet)
+        .map_err(|e| fail(format!("sheet '{}': {}", clip(&sheet), clip_to(&e.to_string(), 300))))?;
+    let source = format!("{p} [sheet '{}']", clip(&sheet));
+    let first_row = range.start().map_or(0, |(r, _)| r as usize) + 1;
+    let mut rows = range.rows();
+    let header: Vec<String> = match rows.next() {
+        Some(h) => h.iter().map(|c| c.to_string().trim().to_string()).collect(),
+        None => return Err(DataError::Empty { path: source }),
+    };
+    // trailing empty header cells (formatting beyond the table) are not columns
+    let ncol = header.iter().rposition(|h| !h.is_empty()).map_or(0, |i| i + 1);
+    if ncol == 0 {
+        return Err(DataError::Empty { path: source });
+    }
+    for (j, h) in header[..ncol].iter().enumerate() {
+        let msg = if h.is_empty() {
+            format!("column {} has an empty name", j + 1)
+        } else if header[..j].contains(h) {
+            format!("column name '{}' appears twice", clip(h))
+        } else {
+            continue;
+        };
+        return Err(DataError::Parse {
+            path: source,
+            line: first_row,
+            msg,
+        });
+    }
+    let mut cells: Vec<Vec<Option<String>>> = vec![Vec::new(); ncol];
+    for row in rows {
+        if row.iter().all(|c| matches!(c, Data::Empty)) {
+            continue; // as blank lines in a CSV
+        }
+        for (j, col) in cells.iter_mut().enumerate() {
+            col.push(cell_text(row.get(j).unwrap_or(&Data::Empty)));
+        }
+    }
+    let columns = header[..ncol]
+        .iter()
+        .zip(cells)
+        .map(|(h, c)| column_from_cells(h, c, first_row + 1))
+        .collect();
+    let mut f = Frame::from_columns(&source, columns)?;
+    f.first_line = first_row + 1;
+    Ok(f)
+}
+
+/// One cell as the CSV reader would have seen it (None = missing).
+fn cell_text(c: &Data) -> Option<String> {
+    let t = match c {
+        Data::Empty | Data::Error(_) => return None,
+        Data::Float(v) => return Some(format!("{v}")),
+        Data::Int(v) => return Some(format!("{v}")),
+        Data::DateTime(d) => return Some(format!("{}", d.as_f64())),
+        other => other.to_string(),
+    };
+    let t = t.trim();
+    if is_missing_token(t) {
+        None
+    } else {
+        // a text cell '0,5' is a number written with a decimal comma (a European export)
+        Some(normalise_decimal(t).into_owned())
+    }
+}
