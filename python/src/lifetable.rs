@@ -131,6 +131,7 @@ fn table_options(radix: f64, constant_hazard: bool, smooth: bool) -> LifeTableOp
             AxMethod::Hmd
         },
         smoothing: if smooth { Smoothing::Kannisto } else { Smoothing::None },
+        ..Default::default()
     }
 }
 

@@ -10,7 +10,9 @@
 //! * [`read`]: Human Mortality Database folders, tidy CSV and cause-of-death CSV;
 //! * [`table`]: period life tables by the HMD Methods Protocol v6 ([`Lifetable`]), composed of
 //!   the [`identities`] (m → q → l → d, L → T → e), with
-//!   [`kannisto`] smoothing of old-age rates and [`variation`] measures beside e₀;
+//!   [`kannisto`] smoothing of old-age rates and [`variation`] measures beside e₀; the
+//!   both-sex table from the two sexes' ([`total`]) and the old-age closure of abridged tables
+//!   ([`abridged`]);
 //! * [`causes`]: deaths by cause group, cause shares and cause-deleted rates ([`spline`] for the
 //!   paper's shares);
 //! * [`lifelost`]: the four perspectives of Riffe & Solé Auró (2015) — saveable lives by age and
@@ -22,6 +24,7 @@
 //! * [`tidy`]: the tidy tables (CSV); [`report`]: the text tables; [`demo`]: the
 //!   `dimorph demo` section.
 
+pub mod abridged;
 pub mod analysis;
 pub mod causes;
 pub mod decompose;
@@ -42,6 +45,7 @@ pub mod run;
 pub mod spline;
 pub mod table;
 pub mod tidy;
+pub mod total;
 pub mod uncertainty;
 pub mod variation;
 

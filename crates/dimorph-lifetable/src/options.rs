@@ -87,6 +87,11 @@ pub struct LifeTableOptions {
     /// Poisson-deaths simulation (`dimorph lifetable`), of Table 2's means by the simulation
     /// (`dimorph lifelost`); none by default.
     pub intervals: Option<crate::uncertainty::IntervalOptions>,
+    /// The open age group to close the table with (`--open-age`): the deaths and exposures from
+    /// this age on are summed into one open group (for data whose oldest ages have no exposure);
+    /// `None` keeps the data's own (110+ in HMD files). A whole number from 1 to 150 that starts
+    /// one of the data's age groups.
+    pub open_age: Option<f64>,
 }
 
 /// The name of [`LifeTableOptions`] before the engine contract; kept for existing callers.
@@ -99,6 +104,7 @@ impl Default for LifeTableOptions {
             ax: AxMethod::Hmd,
             smoothing: Smoothing::Kannisto,
             intervals: None,
+            open_age: None,
         }
     }
 }
@@ -119,6 +125,18 @@ impl LifeTableOptions {
                     dimorph_core::text::num(self.radix)
                 ),
             ));
+        }
+        if let Some(a) = self.open_age {
+            if !(a.fract() == 0.0 && (1.0..=crate::population::MAX_AGE).contains(&a)) {
+                return Err(refuse(
+                    "--open-age",
+                    format!(
+                        "must be a whole number of years from 1 to {}, got {}",
+                        crate::population::MAX_AGE,
+                        dimorph_core::text::num(a)
+                    ),
+                ));
+            }
         }
         Ok(())
     }

@@ -99,6 +99,75 @@ impl Population {
     pub fn index_of(&self, age: f64) -> Option<usize> {
         self.age.iter().position(|a| *a == age)
     }
+
+    /// The same population with its deaths and exposures from age `open` on summed into one open
+    /// group `open+` (`--open-age`: for data whose oldest ages have no exposure). `open` must
+    /// start one of the age groups, above 0 and at most the data's own open age (which gives the
+    /// population unchanged); the message says what is wrong otherwise.
+    pub fn with_open_age(&self, open: f64) -> Result<Population, String> {
+        let n = self.age.len();
+        let last = self.age[n - 1];
+        if open == last {
+            return Ok(self.clone());
+        }
+        if open > last {
+            return Err(format!(
+                "--open-age {}: the data's open age group is already {last}+ (the open age can only be lowered)",
+                num(open)
+            ));
+        }
+        let k = match self.index_of(open) {
+            Some(k) if k > 0 => k,
+            _ => {
+                return Err(format!(
+                    "--open-age {}: not the start of one of the data's age groups above 0 ({})",
+                    num(open),
+                    if self.is_single_year() {
+                        "single years: a whole number".to_string()
+                    } else {
+                        "abridged: 1, 5, 10, ...".to_string()
+                    }
+                ))
+            }
+        };
+        let mut width = self.width[..k].to_vec();
+        width.push(f64::INFINITY);
+        let tail = |v: &[f64]| v[k..].iter().sum::<f64>();
+        let mut deaths = self.deaths[..k].to_vec();
+        deaths.push(tail(&self.deaths));
+        let mut exposure = self.exposure[..k].to_vec();
+        exposure.push(tail(&self.exposure));
+        Ok(Population {
+            year: self.year,
+            sex: self.sex,
+            age: self.age[..=k].to_vec(),
+            width,
+            deaths,
+            exposure,
+        })
+    }
+}
+
+/// Refuses deaths and exposures that look swapped: deaths above the exposure (a death rate
+/// above one) at most ages below 80, which no human population has (a swapped pair of HMD files
+/// or of tidy columns gives rates in the hundreds). `what` names the files or columns.
+fn check_plausible(rows: &[RawRow], what: &str, ages_err: impl Fn(String) -> Error) -> Result<(), Error> {
+    let young: Vec<&RawRow> = rows.iter().filter(|r| r.age < 80.0 && r.exposure > 0.0).collect();
+    let over: Vec<&&RawRow> = young.iter().filter(|r| r.deaths > r.exposure).collect();
+    if over.len() >= 3 && 2 * over.len() > young.len() {
+        let r = over[over.len() / 2];
+        return Err(ages_err(format!(
+            "deaths exceed the exposure at {} of {} ages below 80 (age {}, line {}: {} deaths, {} person-years), \
+             death rates above 1 that no population has: are the deaths and the exposures swapped? ({what})",
+            over.len(),
+            young.len(),
+            r.age,
+            r.line,
+            num(r.deaths),
+            num(r.exposure)
+        )));
+    }
+    Ok(())
 }
 
 /// One raw row before checking: age start, open flag, deaths, exposure, the file lines of the
@@ -111,6 +180,9 @@ pub(crate) struct RawRow {
     pub exposure: f64,
     pub line: usize,
     pub exposure_line: usize,
+    /// The last age of the group as its label gives it (`1-4` → 4), checked against the next
+    /// group's start; `None` for a label of one number.
+    pub label_end: Option<f64>,
 }
 
 /// Builds and checks a [`Population`] from raw rows (any order). `source` holds the deaths,
@@ -169,6 +241,20 @@ pub(crate) fn build_population(
         width.push(rows[i + 1].age - rows[i].age);
     }
     width.push(f64::INFINITY);
+    for (i, r) in rows.iter().enumerate() {
+        if let Some(end) = r.label_end {
+            let next = rows.get(i + 1).map(|n| n.age);
+            if i + 1 == n || next != Some(end + 1.0) {
+                return Err(ages_err(format!(
+                    "the age group {}-{} (line {}) does not end where the next group starts ({})",
+                    r.age,
+                    end,
+                    r.line,
+                    next.map_or("none: an open group is written '110+'".to_string(), |a| a.to_string())
+                )));
+            }
+        }
+    }
     // Missing ages: single-year data must not skip a year; abridged data must use the standard
     // groups 0, 1-4, then 5-year groups.
     let single = width[..n - 1].iter().all(|w| *w == 1.0);
@@ -243,6 +329,12 @@ pub(crate) fn build_population(
             )));
         }
     }
+    let what = if exposure_source == source {
+        "the columns 'deaths' and 'exposure'".to_string()
+    } else {
+        format!("deaths from {source}, exposures from {exposure_source}")
+    };
+    check_plausible(&rows, &what, ages_err)?;
     Ok(Population {
         year,
         sex,
@@ -302,6 +394,33 @@ impl MortalityData {
             available: sexes.join(", "),
         })
     }
+    /// The populations of `year` (every sex) with the open age lowered to `open`
+    /// ([`Population::with_open_age`]); the other years are left out.
+    pub fn year_with_open_age(&self, year: i32, open: f64) -> Result<MortalityData, Error> {
+        let mut pops = BTreeMap::new();
+        for (&(y, sex), p) in self.pops.iter().filter(|((y, _), _)| *y == year) {
+            let q = p.with_open_age(open).map_err(|msg| Error::Ages {
+                source_name: self.source.clone(),
+                year,
+                sex: sex.to_string(),
+                msg,
+            })?;
+            pops.insert((y, sex), q);
+        }
+        Ok(MortalityData {
+            source: self.source.clone(),
+            label: self.label.clone(),
+            pops,
+            unusable: self
+                .unusable
+                .iter()
+                .filter(|((y, _), _)| *y == year)
+                .map(|(k, v)| (*k, v.clone()))
+                .collect(),
+            notes: Vec::new(),
+        })
+    }
+
     /// The distinct years, sorted.
     pub fn years(&self) -> Vec<i32> {
         let mut y: Vec<i32> = self.pops.keys().map(|(y, _)| *y).collect();

@@ -7,10 +7,12 @@
 //! within-interval assumption, [`AxMethod::ConstantHazard`] (q = 1 − e^{−nm}, L = d/m), makes
 //! every column exact for piecewise-constant hazards; it is what closed-form tests use.
 
+use crate::abridged;
 use crate::identities;
 use crate::kannisto::{self, KannistoFit};
 use crate::options::{AxMethod, LifeTableOptions, Smoothing, RADIX};
 use crate::population::{age_label, MortalityData, Population, Sex};
+use crate::total;
 use crate::Error;
 use dimorph_core::text::num;
 use serde::Serialize;
@@ -81,32 +83,56 @@ pub(crate) fn ax_constant_hazard(m: f64, n: f64) -> f64 {
     1.0 / m - n * e / (1.0 - e)
 }
 
+/// What a table takes as given instead of deriving it from m: a₀ (the both-sex table's
+/// infant-death-weighted value, [`crate::total`]) and (q, a) of chosen groups (the abridged
+/// old-age closure, [`crate::abridged`]).
+#[derive(Debug, Clone, Default)]
+struct Given {
+    a0: Option<f64>,
+    qa: Vec<Option<(f64, f64)>>,
+    /// a alone (q then follows from m): the abridged groups from 80 to Y.
+    a: Vec<Option<f64>>,
+}
+
 /// a(x) and q(x) of every age group: HMD (a₀ by Andreev–Kingkade for a first group of one
-/// year, n/2 elsewhere; q > 1 reported through `over_one` and set to 1) or a constant hazard;
-/// the open group closed with a = 1/m, q = 1.
+/// year, n/2 elsewhere; a group of several years whose q would exceed 1 takes the constant-hazard
+/// q and a, reported through `over_one`; a single year's q > 1 is reported and set to 1) or a
+/// constant hazard; `given` values first; the open group closed with a = 1/m, q = 1.
 fn ax_qx(
     sex: Sex,
     age: &[f64],
     width: &[f64],
     mx: &[f64],
     method: AxMethod,
-    mut over_one: impl FnMut(usize, f64),
+    given: &Given,
+    mut over_one: impl FnMut(usize, f64, bool),
 ) -> (Vec<f64>, Vec<f64>) {
     let n = age.len();
     let mut ax = vec![0.0; n];
     let mut qx = vec![0.0; n];
     for i in 0..n - 1 {
         let (m, w) = (mx[i], width[i]);
+        if let Some((q, a)) = given.qa.get(i).copied().flatten() {
+            (qx[i], ax[i]) = (q, a);
+            continue;
+        }
         match method {
             AxMethod::Hmd => {
-                ax[i] = if age[i] == 0.0 && w == 1.0 {
-                    a0_andreev_kingkade(m, sex)
-                } else {
-                    w / 2.0
+                ax[i] = match (given.a0, given.a.get(i).copied().flatten()) {
+                    (_, Some(a)) => a,
+                    (Some(a0), _) if i == 0 => a0,
+                    _ if age[i] == 0.0 && w == 1.0 => a0_andreev_kingkade(m, sex),
+                    _ => w / 2.0,
                 };
                 let q = identities::mx_to_qx(m, w, ax[i]);
+                if q > 1.0 && w > 1.0 {
+                    over_one(i, q, true);
+                    ax[i] = ax_constant_hazard(m, w);
+                    qx[i] = identities::mx_to_qx_constant_hazard(m, w);
+                    continue;
+                }
                 if q > 1.0 {
-                    over_one(i, q);
+                    over_one(i, q, false);
                 }
                 qx[i] = q.min(1.0);
             }
@@ -151,6 +177,18 @@ impl Lifetable {
         mx: &[f64],
         ax_method: AxMethod,
         radix: f64,
+    ) -> Result<Lifetable, Error> {
+        Self::build(sex, year, (age, width, mx), ax_method, radix, &Given::default())
+    }
+
+    /// [`Lifetable::from_rates`] with some values `given` rather than derived.
+    fn build(
+        sex: Sex,
+        year: Option<i32>,
+        (age, width, mx): (&[f64], &[f64], &[f64]),
+        ax_method: AxMethod,
+        radix: f64,
+        given: &Given,
     ) -> Result<Lifetable, Error> {
         let n = age.len();
         if n < 2 || width.len() != n || mx.len() != n {
@@ -198,8 +236,15 @@ impl Lifetable {
             )));
         }
         let mut warnings = Vec::new();
-        let (ax, qx) = ax_qx(sex, age, width, mx, ax_method, |i, q| {
-            warnings.push(format!("{}: q = {q:.4} > 1 set to 1", who(i)));
+        let (ax, qx) = ax_qx(sex, age, width, mx, ax_method, given, |i, q, hazard| {
+            warnings.push(if hazard {
+                format!(
+                    "{}: q = n·m/(1 + n·m/2) = {q:.4} > 1; this group took the constant-hazard q = 1 − exp(−n·m) and its a",
+                    who(i)
+                )
+            } else {
+                format!("{}: q = {q:.4} > 1 set to 1", who(i))
+            });
         });
         let lx = identities::qx_to_lx(&qx, radix);
         let dx = identities::lxqx_to_dx(&lx, &qx);
@@ -261,31 +306,26 @@ impl Lifetable {
             .map(|(d, e)| if *e > 0.0 { d / e } else { f64::NAN })
             .collect();
         let mut fit = None;
+        let mut given = Given::default();
         let mut warnings = Vec::new();
         if opts.smoothing == Smoothing::Kannisto {
             let last = pop.age[n - 1];
-            if !pop.is_single_year() {
-                warnings.push("Kannisto smoothing needs single-year ages: not applied to this abridged table".into());
-            } else if last < 85.0 {
+            if last < 85.0 {
                 warnings.push(format!(
                     "Kannisto smoothing fits ages 80 and above, but the open age is {last}+: not applied"
                 ));
             } else {
                 let y = replace_from
-                    .unwrap_or_else(|| kannisto::hmd_replace_from(&pop.age, &[&pop.deaths]))
+                    .unwrap_or_else(|| kannisto::hmd_replace_from(&pop.age, &[&per_year(pop, &pop.deaths)]))
                     .min(last);
-                match kannisto::fit(&pop.age, &pop.deaths, &pop.exposure, 80.0) {
-                    Some(mut f) => {
-                        f.replaced_from = y;
-                        for (m, a) in mx.iter_mut().zip(&pop.age) {
-                            if *a >= y {
-                                *m = f.mu(a + 0.5);
-                            }
-                        }
-                        fit = Some(f);
-                    }
-                    None => warnings
-                        .push("the Kannisto fit failed (too few ages 80+ with exposure): observed rates kept".into()),
+                fit = if pop.is_single_year() {
+                    smooth_single_years(pop, y, &mut mx)
+                } else {
+                    close_abridged(pop, y, &mut mx, &mut given, &mut warnings)
+                };
+                if fit.is_none() {
+                    warnings
+                        .push("the Kannisto fit failed (too few ages 80+ with exposure): observed rates kept".into());
                 }
             }
         }
@@ -295,11 +335,22 @@ impl Lifetable {
                 year: pop.year,
                 sex: pop.sex.to_string(),
                 age: age_label(pop.age[i], i == n - 1),
-                msg: "zero exposure: the death rate is undefined (Kannisto smoothing would replace it at old ages)"
+                msg: "zero exposure: the death rate is undefined (Kannisto smoothing would replace it at old ages; \
+                      --open-age can close the table below the ages without exposure)"
                     .into(),
             });
         }
-        let mut t = Lifetable::from_rates(pop.sex, Some(pop.year), &pop.age, &pop.width, &mx, opts.ax, opts.radix)?;
+        let mut t = Lifetable::build(
+            pop.sex,
+            Some(pop.year),
+            (&pop.age, &pop.width, &mx),
+            opts.ax,
+            opts.radix,
+            &given,
+        )?;
+        if fit.is_none() {
+            warnings.extend(open_age_warning(&t, pop));
+        }
         t.kannisto = fit;
         warnings.append(&mut t.warnings);
         t.warnings = warnings;
@@ -341,11 +392,188 @@ impl Lifetable {
     }
 }
 
+/// Deaths per year of age (an abridged group's deaths over its width; single years and the
+/// open group as they are), for the HMD rule of the first smoothed age.
+fn per_year(pop: &Population, series: &[f64]) -> Vec<f64> {
+    series
+        .iter()
+        .zip(&pop.width)
+        .map(|(d, w)| if w.is_finite() { d / w } else { *d })
+        .collect()
+}
+
+/// Kannisto smoothing of single-year rates (HMD Protocol v6): the fit at 80+ replaces the rates
+/// from age `y` on with μ(x + ½).
+fn smooth_single_years(pop: &Population, y: f64, mx: &mut [f64]) -> Option<KannistoFit> {
+    let mut f = kannisto::fit(&pop.age, &pop.deaths, &pop.exposure, 80.0)?;
+    f.replaced_from = y;
+    for (m, a) in mx.iter_mut().zip(&pop.age) {
+        if *a >= y {
+            *m = f.mu(a + 0.5);
+        }
+    }
+    Some(f)
+}
+
+/// The old-age closure of an abridged table ([`crate::abridged`]): the curve fitted to the
+/// groups from 80, and the groups from `y` on given the q, a and m of its single-year table.
+fn close_abridged(
+    pop: &Population,
+    y: f64,
+    mx: &mut [f64],
+    given: &mut Given,
+    warnings: &mut Vec<String>,
+) -> Option<KannistoFit> {
+    let mut f = abridged::fit_groups(&pop.age, &pop.width, &pop.deaths, &pop.exposure, 80.0)?;
+    f.replaced_from = y;
+    given.qa = vec![None; pop.age.len()];
+    given.a = vec![None; pop.age.len()];
+    for (i, m) in mx.iter_mut().enumerate() {
+        let (x, n) = (pop.age[i], pop.width[i]);
+        if x >= y {
+            let (q, a, mg) = abridged::closure(&f, x, n);
+            *m = mg;
+            given.qa[i] = Some((q, a));
+        } else if x >= f.fit_from && n.is_finite() {
+            given.a[i] = Some(abridged::closure(&f, x, n).1);
+        }
+    }
+    warnings.push(format!(
+        "abridged ages: the Kannisto curve was fitted to the groups' deaths and exposures at 80+; the groups from \
+         age {y} on were built from its single-year table (as the HMD abridges its complete tables), and the groups \
+         from 80 to {y} kept their observed rates with the curve's mean time lived by those dying, a(x)"
+    ));
+    Some(f)
+}
+
+/// A warning when the open group's life expectancy 1/m is implausible: above that of the age
+/// group before it, or above 10 years from an open age of 100 — observed rates from a handful of
+/// deaths (e.g. USA 1952 males, 110+: 65.9 years under `--no-smooth`).
+fn open_age_warning(t: &Lifetable, pop: &Population) -> Option<String> {
+    let n = t.len();
+    let (e_open, e_before, open) = (t.ex[n - 1], t.ex[n - 2], t.age[n - 1]);
+    if open < 80.0 || !(e_open > e_before || (open >= 100.0 && e_open > 10.0)) {
+        return None;
+    }
+    Some(format!(
+        "{} {}: the open age group {}+ has a life expectancy of {} years (1/m, from {} deaths over {} person-years), \
+         {} at age {}: implausible; smooth the old-age rates (leave out --no-smooth) or lower the open age (--open-age)",
+        pop.year,
+        pop.sex,
+        open,
+        num((e_open * 100.0).round() / 100.0),
+        num((pop.deaths[n - 1] * 100.0).round() / 100.0),
+        num((pop.exposure[n - 1] * 100.0).round() / 100.0),
+        if e_open > e_before { "more than" } else { "against" },
+        age_label(t.age[n - 2], false),
+    ))
+}
+
 /// The table of `year` and `sex` from `data`, with the HMD choice of the first smoothed age
-/// computed from both sexes' deaths when the data hold both.
+/// computed from both sexes' deaths when the data hold both, the open age lowered as
+/// `opts.open_age` asks, and for `Total` the HMD's both-sex table built from the two sexes'
+/// tables when the data hold both ([`crate::total`]; the pooled deaths and exposures otherwise,
+/// with a warning).
 pub fn lifetable(data: &MortalityData, year: i32, sex: Sex, opts: &LifeTableOptions) -> Result<Lifetable, Error> {
+    let opened;
+    let data = match opts.open_age {
+        Some(a) => {
+            opened = data.year_with_open_age(year, a)?;
+            &opened
+        }
+        None => data,
+    };
+    if sex == Sex::Total {
+        if let Some(t) = total_by_protocol(data, year, opts)? {
+            return Ok(t);
+        }
+    }
     let pop = data.get(year, sex)?;
-    Lifetable::from_population(pop, opts, replace_from_both(data, year, pop)).map_err(|e| e.in_source(&data.source))
+    let mut t = Lifetable::from_population(pop, opts, replace_from_both(data, year, pop))
+        .map_err(|e| e.in_source(&data.source))?;
+    if sex == Sex::Total {
+        t.warnings.push(format!(
+            "{year} total: the data do not hold both sexes on the same ages, so the both-sex table was built from the \
+             pooled deaths and exposures (a0 the mean of the two sexes' formulas), not from the two sexes' tables as \
+             the HMD Protocol does"
+        ));
+    }
+    Ok(t)
+}
+
+/// The HMD's both-sex table ([`crate::total`]) when `data` hold females and males of `year` on
+/// the same single-year ages; `None` otherwise (abridged ages: the pooled table, said in a
+/// warning).
+fn total_by_protocol(data: &MortalityData, year: i32, opts: &LifeTableOptions) -> Result<Option<Lifetable>, Error> {
+    let (Some(pf), Some(pm)) = (data.pops.get(&(year, Sex::Female)), data.pops.get(&(year, Sex::Male))) else {
+        return Ok(None);
+    };
+    if pf.age != pm.age {
+        return Ok(None);
+    }
+    if !pf.is_single_year() {
+        return pooled_abridged(data, pf, pm, opts).map(Some);
+    }
+    let f = lifetable(data, year, Sex::Female, opts)?;
+    let m = lifetable(data, year, Sex::Male, opts)?;
+    let from = match (&f.kannisto, &m.kannisto) {
+        (Some(kf), Some(_)) => Some(kf.replaced_from),
+        _ => None,
+    };
+    let mut warnings: Vec<String> = f.warnings.iter().chain(&m.warnings).cloned().collect();
+    let share = match total::female_share(&pf.age, &pf.exposure, &pm.exposure, from) {
+        Some(s) => s,
+        None => {
+            warnings.push(format!(
+                "{year} total: fewer than three ages 80+ with both sexes' exposure: the sexes' rates weighted by their raw \
+                 exposure shares (the Protocol smooths the shares from age {} on)",
+                from.unwrap_or(95.0)
+            ));
+            total::female_share(&pf.age, &pf.exposure, &pm.exposure, None).unwrap_or_default()
+        }
+    };
+    let mx = total::combine(&share, &f.mx, &m.mx);
+    let given = Given {
+        a0: (opts.ax == AxMethod::Hmd).then(|| total::infant_weighted_a0(f.ax[0], pf.deaths[0], m.ax[0], pm.deaths[0])),
+        ..Default::default()
+    };
+    let mut t = Lifetable::build(
+        Sex::Total,
+        Some(year),
+        (&pf.age, &pf.width, &mx),
+        opts.ax,
+        opts.radix,
+        &given,
+    )
+    .map_err(|e| e.in_source(&data.source))?;
+    warnings.append(&mut t.warnings);
+    t.warnings = warnings;
+    Ok(Some(t))
+}
+
+/// The both-sex table of abridged data: the pooled deaths and exposures with their own old-age
+/// closure (the Protocol's smoothed sex weights need single years), said in a warning.
+fn pooled_abridged(
+    data: &MortalityData,
+    pf: &Population,
+    pm: &Population,
+    opts: &LifeTableOptions,
+) -> Result<Lifetable, Error> {
+    let add = |a: &[f64], b: &[f64]| -> Vec<f64> { a.iter().zip(b).map(|(x, y)| x + y).collect() };
+    let pooled = Population {
+        sex: Sex::Total,
+        deaths: add(&pf.deaths, &pm.deaths),
+        exposure: add(&pf.exposure, &pm.exposure),
+        ..pf.clone()
+    };
+    let y = kannisto::hmd_replace_from(&pf.age, &[&per_year(pf, &pf.deaths), &per_year(pm, &pm.deaths)]);
+    let mut t = Lifetable::from_population(&pooled, opts, Some(y)).map_err(|e| e.in_source(&data.source))?;
+    t.warnings.push(format!(
+        "{} total: abridged ages, so the both-sex table was built from the pooled deaths and exposures (the HMD \
+         Protocol's smoothed sex weights need single years)",
+        pf.year
+    ));
+    Ok(t)
 }
 
 /// The HMD age Y for `pop`'s year, from female and male deaths when both are present.
@@ -353,9 +581,10 @@ pub fn replace_from_both(data: &MortalityData, year: i32, pop: &Population) -> O
     let f = data.pops.get(&(year, Sex::Female));
     let m = data.pops.get(&(year, Sex::Male));
     match (f, m) {
-        (Some(f), Some(m)) if f.age == pop.age && m.age == pop.age => {
-            Some(kannisto::hmd_replace_from(&pop.age, &[&f.deaths, &m.deaths]))
-        }
+        (Some(f), Some(m)) if f.age == pop.age && m.age == pop.age => Some(kannisto::hmd_replace_from(
+            &pop.age,
+            &[&per_year(f, &f.deaths), &per_year(m, &m.deaths)],
+        )),
         _ => None,
     }
 }

@@ -290,11 +290,19 @@ fn territorial_change_rows_keep_the_new_territory() {
 }
 
 #[test]
-fn total_sex_uses_the_mean_of_the_two_a0_formulas() {
+fn total_sex_weights_the_two_a0_by_infant_deaths() {
+    // HMD Protocol v6 (eq. 63): the both-sex a0 is the sexes' Andreev-Kingkade values weighted
+    // by their infant deaths (this test asserted the pooled approximation, the mean of the two
+    // formulas at the pooled m0, until the both-sex table followed the Protocol)
     let d = read_hmd_dir(&data_dir().join("hmd/USA")).unwrap();
-    let t = lifetable(&d, 2010, Sex::Total, &LifetableOptions::default()).unwrap();
-    let m0 = t.mx[0];
-    let expect = 0.5 * (table::a0_andreev_kingkade(m0, Sex::Male) + table::a0_andreev_kingkade(m0, Sex::Female));
+    let o = LifetableOptions::default();
+    let t = lifetable(&d, 2010, Sex::Total, &o).unwrap();
+    let (f, m) = (d.get(2010, Sex::Female).unwrap(), d.get(2010, Sex::Male).unwrap());
+    let (af, am) = (
+        table::a0_andreev_kingkade(f.deaths[0] / f.exposure[0], Sex::Female),
+        table::a0_andreev_kingkade(m.deaths[0] / m.exposure[0], Sex::Male),
+    );
+    let expect = (af * f.deaths[0] + am * m.deaths[0]) / (f.deaths[0] + m.deaths[0]);
     assert!((t.ax[0] - expect).abs() < 1e-15);
     assert!(t.e0() > 76.33 && t.e0() < 81.17);
 }

@@ -20,16 +20,28 @@ pub(crate) fn text_cells(frame: &Frame, name: &str) -> Result<Vec<Option<String>
     })
 }
 
-/// Parses an age cell: `85`, `85.0` or `110+` (open), a whole number from 0 to [`MAX_AGE`].
+/// Parses an age cell: `85`, `85.0`, `110+` (open) or an age group as the engine and the HMD
+/// label it, `1-4`, `100-104`; ages are whole numbers from 0 to [`MAX_AGE`].
 /// Returns (age, open).
 pub(crate) fn parse_age(cell: &str) -> Option<(f64, bool)> {
+    parse_age_group(cell).map(|(a, open, _)| (a, open))
+}
+
+/// [`parse_age`] with the last age of a group label (`1-4` → `Some(4)`), `None` for one number.
+pub(crate) fn parse_age_group(cell: &str) -> Option<(f64, bool, Option<f64>)> {
     let t = cell.trim();
-    let (s, open) = match t.strip_suffix('+') {
-        Some(a) => (a, true),
-        None => (t, false),
+    let whole = |s: &str| -> Option<f64> {
+        let a: f64 = s.trim().parse().ok()?;
+        ((0.0..=MAX_AGE).contains(&a) && a.fract() == 0.0).then_some(a)
     };
-    let a: f64 = s.trim().parse().ok()?;
-    ((0.0..=MAX_AGE).contains(&a) && a.fract() == 0.0).then_some((a, open))
+    if let Some(a) = t.strip_suffix('+') {
+        return Some((whole(a)?, true, None));
+    }
+    if let Some((a, b)) = t.split_once('-').filter(|(a, _)| !a.trim().is_empty()) {
+        let (a, b) = (whole(a)?, whole(b)?);
+        return (b >= a).then_some((a, false, Some(b)));
+    }
+    Some((whole(t)?, false, None))
 }
 
 /// The error for an age cell [`parse_age`] refuses, naming the line and column.
@@ -37,7 +49,7 @@ pub(crate) fn bad_age(frame: &Frame, i: usize, cell: &str) -> Error {
     Error::at(
         cell_at(frame, i, "age"),
         format!(
-            "{} is not an age (a whole number of years from 0 to {MAX_AGE}, '110+' for the open group)",
+            "{} is not an age (a whole number of years from 0 to {MAX_AGE}, a group such as '1-4', '110+' for the open group)",
             quote(cell)
         ),
     )

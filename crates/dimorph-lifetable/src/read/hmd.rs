@@ -28,12 +28,13 @@ fn read_text(path: &Path) -> Result<String, Error> {
     })
 }
 
-/// Values of one HMD 1x1 file: (year, age, open) -> [female, male, total], with the file line.
-type HmdTable = BTreeMap<(i32, u32), (bool, [f64; 3], usize)>;
+/// Values of one HMD 1x1 or 5x1 file: (year, age) -> (open, [female, male, total], the file
+/// line, the last age of a group label such as `1-4`).
+type HmdTable = BTreeMap<(i32, u32), (bool, [f64; 3], usize, Option<u32>)>;
 
-/// Parses one HMD `*_1x1.txt` file (Deaths, Exposures or Mx): a title line, a blank line, the
-/// column header `Year Age Female Male Total`, then one row per year and age (`110+` open,
-/// `.` missing).
+/// Parses one HMD `*_1x1.txt` or `*_5x1.txt` file (Deaths, Exposures or Mx): a title line, a
+/// blank line, the column header `Year Age Female Male Total`, then one row per year and age
+/// (`1-4` an age group, `110+` open, `.` missing).
 /// Also returns the year labels skipped as "old territory" rows (`1959-`).
 pub fn parse_hmd_file(path: &Path, text: &str) -> Result<(String, HmdTable, Vec<String>), Error> {
     let p = path.display().to_string();
@@ -98,12 +99,17 @@ pub fn parse_hmd_file(path: &Path, text: &str) -> Result<(String, HmdTable, Vec<
             Some(a) => (a, true),
             None => (f[1], false),
         };
-        let age: u32 = age_s.parse().ok().filter(|a| f64::from(*a) <= MAX_AGE).ok_or_else(|| {
-            row_err(format!(
-                "age {} is not a whole number from 0 to {MAX_AGE} ('110+' for the open group)",
+        let whole = |a: &str| a.parse::<u32>().ok().filter(|a| f64::from(*a) <= MAX_AGE);
+        let (age, end) = match age_s.split_once('-') {
+            Some((a, b)) if !open => (whole(a), whole(b).map(Some)),
+            _ => (whole(age_s), Some(None)),
+        };
+        let (Some(age), Some(end)) = (age, end) else {
+            return Err(row_err(format!(
+                "age {} is not a whole number from 0 to {MAX_AGE} ('1-4' for a group, '110+' for the open group)",
                 quote(f[1])
-            ))
-        })?;
+            )));
+        };
         let mut v = [0.0; 3];
         for k in 0..3 {
             v[k] = if f[k + 2] == "." {
@@ -114,7 +120,7 @@ pub fn parse_hmd_file(path: &Path, text: &str) -> Result<(String, HmdTable, Vec<
                     .map_err(|_| row_err(format!("{} is not a number", quote(f[k + 2]))))?
             };
         }
-        if let Some((_, _, first)) = out.insert((year, age), (open, v, line)) {
+        if let Some((_, _, first, _)) = out.insert((year, age), (open, v, line, end)) {
             return Err(row_err(format!("year {year}, age {} repeats line {first}", f[1])));
         }
     }
@@ -209,8 +215,14 @@ pub fn read_hmd_dir(dir: &Path) -> Result<MortalityData, Error> {
             dir.display()
         )));
     }
-    let dpath = find_one(dir, ".Deaths_1x1.txt")?;
-    let epath = find_one(dir, ".Exposures_1x1.txt")?;
+    // single years (1x1), or else abridged ages (5x1: 0, 1-4, 5-9, ...)
+    let grid = if find_one(dir, ".Deaths_1x1.txt").is_err() && find_one(dir, ".Deaths_5x1.txt").is_ok() {
+        "5x1"
+    } else {
+        "1x1"
+    };
+    let dpath = find_one(dir, &format!(".Deaths_{grid}.txt"))?;
+    let epath = find_one(dir, &format!(".Exposures_{grid}.txt"))?;
     let (title, d, skipped) = parse_hmd_file(&dpath, &read_text(&dpath)?)?;
     let (etitle, e, _) = parse_hmd_file(&epath, &read_text(&epath)?)?;
     check_titles(&dpath, &title, &epath, &etitle)?;
@@ -223,11 +235,11 @@ pub fn read_hmd_dir(dir: &Path) -> Result<MortalityData, Error> {
         ));
     }
     let source = dir.display().to_string();
-    // year -> (age, open, deaths F/M/T, exposures F/M/T, line)
-    type Row = (u32, bool, [f64; 3], [f64; 3], usize, usize);
+    // year -> (age, open, deaths F/M/T, exposures F/M/T, lines, label end)
+    type Row = (u32, bool, [f64; 3], [f64; 3], (usize, usize), Option<u32>);
     let mut by_year: BTreeMap<i32, Vec<Row>> = BTreeMap::new();
-    for ((year, age), (open, dv, line)) in &d {
-        let Some((eopen, ev, eline)) = e.get(&(*year, *age)) else {
+    for ((year, age), (open, dv, line, end)) in &d {
+        let Some((eopen, ev, eline, _)) = e.get(&(*year, *age)) else {
             return Err(Error::row(
                 dpath.display().to_string(),
                 *line,
@@ -250,9 +262,9 @@ pub fn read_hmd_dir(dir: &Path) -> Result<MortalityData, Error> {
         by_year
             .entry(*year)
             .or_default()
-            .push((*age, *open, *dv, *ev, *line, *eline));
+            .push((*age, *open, *dv, *ev, (*line, *eline), *end));
     }
-    if let Some(((year, age), (_, _, line))) = e.iter().find(|(k, _)| !d.contains_key(k)) {
+    if let Some(((year, age), (_, _, line, _))) = e.iter().find(|(k, _)| !d.contains_key(k)) {
         return Err(Error::row(
             epath.display().to_string(),
             *line,
@@ -268,13 +280,14 @@ pub fn read_hmd_dir(dir: &Path) -> Result<MortalityData, Error> {
         for (k, sex) in [Sex::Female, Sex::Male, Sex::Total].into_iter().enumerate() {
             let raw: Vec<RawRow> = rows
                 .iter()
-                .map(|(age, open, dv, ev, line, eline)| RawRow {
+                .map(|(age, open, dv, ev, (line, eline), end)| RawRow {
                     age: *age as f64,
                     open: *open,
                     deaths: dv[k],
                     exposure: ev[k],
                     line: *line,
                     exposure_line: *eline,
+                    label_end: end.map(f64::from),
                 })
                 .collect();
             let (src, esrc) = (dpath.display().to_string(), epath.display().to_string());

@@ -1,7 +1,7 @@
 //! The tidy CSV reader: `year, sex, age, deaths, exposure[, open_interval][, cause]` into
 //! [`MortalityData`] and, with a `cause` column, [`CauseDeaths`] ([`read_tidy_csv`]).
 
-use super::cells::{bad_age, cell_at, parse_age, parse_sex_cell, text_cells, year_cell};
+use super::cells::{bad_age, cell_at, parse_age_group, parse_sex_cell, text_cells, year_cell};
 use crate::causes::{CauseDeaths, CauseRow};
 use crate::error::quote;
 use crate::population::{build_population, MortalityData, RawRow, Sex};
@@ -107,7 +107,7 @@ fn add_row(acc: &mut Acc, frame: &Frame, cols: &Columns, i: usize) -> Result<(),
     let year = year_cell(frame, i, cols.years[i])?;
     let sex = parse_sex_cell(frame, i, &cols.sexes[i])?;
     let cell = cols.ages[i].clone().unwrap_or_default();
-    let (age, mut is_open) = parse_age(&cell).ok_or_else(|| bad_age(frame, i, &cell))?;
+    let (age, mut is_open, label_end) = parse_age_group(&cell).ok_or_else(|| bad_age(frame, i, &cell))?;
     if let Some(o) = &cols.open {
         is_open |= o[i] == 1.0;
     }
@@ -118,6 +118,7 @@ fn add_row(acc: &mut Acc, frame: &Frame, cols: &Columns, i: usize) -> Result<(),
         exposure: cols.exposure[i],
         line,
         exposure_line: line,
+        label_end,
     };
     let slot = acc.entry((year, sex)).or_default();
     let Some(causes) = &cols.cause else {
