@@ -49,7 +49,7 @@ pub fn e0_line(t: &Lifetable, iv: &ExIntervals) -> String {
         pct(iv.level),
         limits(&iv.chiang[0], 3),
         limits(&iv.simulation[0], 3),
-        iv.draws.values.len()
+        iv.draws.used
     )
 }
 
@@ -92,8 +92,7 @@ pub fn ex_table(t: &Lifetable, iv: &ExIntervals) -> Table {
         "Chiang (1984): var(q) = q²(1 − q)/D, normal intervals; the open group's e = 1/m with relative variance 1/D. \
          Simulation: deaths drawn Poisson(D) at every age ({} draws, seed {}), the table rebuilt (smoothing refitted), \
          percentile intervals.",
-        iv.draws.values.len(),
-        iv.draws.seed
+        iv.draws.used, iv.draws.seed
     ));
     tab
 }
@@ -141,8 +140,7 @@ pub fn table2_text(rows: &[MeanInterval], sim: &Simulation, level: f64) -> Table
     tab.note(format!(
         "{} draws (seed {}): HMD deaths and cause-of-death counts drawn Poisson at every age, the analysis rerun; \
          percentile intervals.",
-        sim.values.len(),
-        sim.seed
+        sim.used, sim.seed
     ));
     tab
 }

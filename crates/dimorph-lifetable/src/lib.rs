@@ -21,6 +21,8 @@
 //! * [`figures`]: back-to-back stacked-band pyramids (Figures 3–6) as SVG;
 //! * [`uncertainty`]: intervals from the randomness of death counts (Chiang's variance of e(x),
 //!   a Poisson-deaths simulation of any statistic), shown by [`interval_report`];
+//! * [`years`]: many years in one call, one long table ([`parquet_out`] writes it as Parquet),
+//!   the trend figures ([`trend`]);
 //! * [`tidy`]: the tidy tables (CSV); [`report`]: the text tables; [`demo`]: the
 //!   `dimorph demo` section.
 
@@ -28,16 +30,16 @@ pub mod abridged;
 pub mod analysis;
 pub mod causes;
 pub mod decompose;
-pub mod decompose;
 pub mod demo;
 mod error;
 pub mod figures;
 pub mod identities;
+pub mod interval_report;
 pub mod kannisto;
 pub mod lifelost;
 pub mod options;
-pub mod interval_report;
 pub mod paper;
+pub mod parquet_out;
 pub mod population;
 pub mod read;
 pub mod report;
@@ -45,9 +47,11 @@ pub mod run;
 pub mod spline;
 pub mod table;
 pub mod tidy;
+pub mod trend;
 pub mod total;
 pub mod uncertainty;
 pub mod variation;
+pub mod years;
 
 pub use analysis::{analyse, Analysis};
 pub use causes::{Attribution, CauseDeaths};

@@ -207,6 +207,8 @@ pub struct Simulation {
     /// The statistics of each successful draw, in draw order.
     #[serde(skip)]
     pub values: Vec<Vec<f64>>,
+    /// Draws computed (the intervals' sample size).
+    pub used: usize,
     /// Draws that could not be computed (e.g. no deaths drawn at an open age group), left out.
     pub failed: usize,
     /// Why the first failed draw failed.
@@ -214,6 +216,18 @@ pub struct Simulation {
 }
 
 impl Simulation {
+    /// The same simulation without its draws (what a result keeps once the intervals are made).
+    pub fn summary(&self) -> Simulation {
+        Simulation {
+            draws: self.draws,
+            seed: self.seed,
+            values: Vec::new(),
+            used: self.used,
+            failed: self.failed,
+            first_failure: self.first_failure.clone(),
+        }
+    }
+
     /// The draws of statistic `j` that are finite numbers.
     pub fn column(&self, j: usize) -> Vec<f64> {
         self.values
@@ -298,6 +312,7 @@ where
         draws: opts.draws,
         seed: opts.seed,
         values: Vec::with_capacity(opts.draws),
+        used: 0,
         failed: 0,
         first_failure: None,
     };
@@ -310,6 +325,7 @@ where
             }
         }
     }
+    sim.used = sim.values.len();
     if sim.values.is_empty() {
         return Err(Error::Argument(format!(
             "none of the {} simulated draws could be computed (the first: {})",

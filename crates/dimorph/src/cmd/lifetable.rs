@@ -4,11 +4,11 @@
 use super::{emit, CliError, CliResult, Format, OutArgs};
 use dimorph_lifetable::population::check_year;
 use dimorph_lifetable::run::check_lifelost_sexes;
+use dimorph_lifetable::uncertainty::IntervalOptions;
 use dimorph_lifetable::{
     read_data, read_hmd_dir, run_lifelost, run_lifetable, AxMethod, CauseDeaths, CauseShares, Discretisation,
     LifeLostOptions, LifeTableOptions, MortalityData, SavePoint, Sex, Smoothing,
 };
-use dimorph_lifetable::uncertainty::IntervalOptions;
 use serde_json::{json, Value};
 use std::path::PathBuf;
 
@@ -22,8 +22,13 @@ pub struct Source {
     #[arg(long, value_name = "FILE")]
     pub data: Option<PathBuf>,
     /// Year of the period table (1 to 9999; it must be in the data).
-    #[arg(long, allow_negative_numbers = true)]
-    pub year: i32,
+    #[arg(
+        long,
+        allow_negative_numbers = true,
+        required_unless_present = "years",
+        conflicts_with = "years"
+    )]
+    pub year: Option<i32>,
 }
 
 impl Source {
@@ -32,6 +37,15 @@ impl Source {
             .as_ref()
             .or(self.data.as_ref())
             .ok_or_else(|| CliError::input("give --hmd DIR or --data FILE"))
+    }
+
+    /// The one year asked for (`--year`; clap makes it present unless `--years` is given).
+    fn one_year(&self) -> Result<i32, CliError> {
+        let y = self
+            .year
+            .ok_or_else(|| CliError::input("give --year YEAR or --years FIRST-LAST"))?;
+        check_year(y).map_err(CliError::input)?;
+        Ok(y)
     }
 
     fn load(&self) -> Result<(MortalityData, Option<CauseDeaths>), CliError> {
@@ -54,6 +68,11 @@ pub struct TableArgs {
     /// Radix l(0): the number of births the table follows, from 1 to 1e9.
     #[arg(long, default_value_t = 100_000.0, allow_negative_numbers = true)]
     pub radix: f64,
+    /// Close the table at this open age (e.g. 100): deaths and exposures from it on are summed
+    /// into one open group, for data whose oldest ages have no exposure (default: the data's own,
+    /// 110+ in HMD files).
+    #[arg(long, value_name = "AGE", allow_negative_numbers = true)]
+    pub open_age: Option<f64>,
     #[command(flatten)]
     pub intervals: IntervalArgs,
 }
@@ -75,6 +94,56 @@ pub struct IntervalArgs {
     /// Threads for the draws and for --years (default: every core); results do not depend on it.
     #[arg(long)]
     pub threads: Option<usize>,
+}
+
+/// Many years in one call, and where their long table goes (both commands).
+#[derive(clap::Args)]
+pub struct YearsArgs {
+    /// Many years in one call instead of --year: ranges and lists, e.g. 1933-2019 or
+    /// 1950,1960,2010 (every year must be in the data); one long table (year, sex, age, columns)
+    /// and, for lifetable, the trend of e0 by sex and of the female-male gap.
+    #[arg(long, value_name = "YEARS")]
+    pub years: Option<String>,
+    /// Write the long table to FILE: CSV, or Parquet when FILE ends in .parquet or --parquet is given.
+    #[arg(long, value_name = "FILE", requires = "years")]
+    pub tidy: Option<PathBuf>,
+    /// Write the long table as Parquet (to --tidy FILE, and beside its CSV in --out DIR).
+    #[arg(long, requires = "years")]
+    pub parquet: bool,
+}
+
+impl YearsArgs {
+    fn years(&self) -> Result<Option<Vec<i32>>, CliError> {
+        self.years
+            .as_deref()
+            .map(|s| dimorph_lifetable::years::parse_years(s).map_err(CliError::input))
+            .transpose()
+    }
+
+    /// Adds the long table as Parquet to the folder's files (`--parquet`) and writes `--tidy FILE`.
+    fn write<R>(&self, outcome: &mut dimorph_report::Outcome<R>, out: &OutArgs) -> Result<(), CliError> {
+        let Some(long) = outcome.tables.first() else {
+            return Ok(());
+        };
+        let parquet = || dimorph_lifetable::parquet_out::to_parquet(long).map_err(CliError::input);
+        let file_parquet = self
+            .tidy
+            .as_ref()
+            .is_some_and(|p| self.parquet || p.extension().is_some_and(|e| e.eq_ignore_ascii_case("parquet")));
+        if let Some(path) = &self.tidy {
+            let bytes = if file_parquet {
+                parquet()?
+            } else {
+                long.to_csv().into_bytes()
+            };
+            dimorph_core::output::write_atomic(path, &bytes, out.overwrite())?;
+        }
+        if self.parquet && out.out.is_some() {
+            let name = format!("{}.parquet", long.name);
+            outcome.files.push(dimorph_core::OutputFile::new(name, parquet()?));
+        }
+        Ok(())
+    }
 }
 
 impl IntervalArgs {
@@ -103,6 +172,8 @@ impl TableArgs {
                 Smoothing::Kannisto
             },
             intervals: self.intervals.options(),
+            open_age: self.open_age,
+            ..Default::default()
         }
     }
 }
@@ -133,17 +204,20 @@ impl From<SexArg> for Sex {
 
 const LIFETABLE_EXAMPLES: &str = "Examples:
   dimorph lifetable --hmd data/hmd/USA --year 2010 --sex male
-  dimorph lifetable --hmd data/hmd/USA --year 2010 --sex female --format csv
-  dimorph lifetable --hmd data/hmd/USA --year 1950 --sex total --no-smooth --format json";
+  dimorph lifetable --hmd data/hmd/USA --year 2010 --sex female --format csv --ci 0.95 --draws 1000 --seed 1
+  dimorph lifetable --hmd data/hmd/USA --year 1950 --sex total --no-smooth --format json
+  dimorph lifetable --hmd data/hmd/USA --years 1933-2019 --ci 0.95 --out usa_trend --tidy usa_tables.parquet";
 
 #[derive(clap::Args)]
 #[command(after_help = LIFETABLE_EXAMPLES)]
 pub struct Args {
     #[command(flatten)]
     pub source: Source,
-    /// Sex of the table.
-    #[arg(long, value_enum)]
-    pub sex: SexArg,
+    /// Sex of the table (with --years: female and male when not given).
+    #[arg(long, value_enum, required_unless_present = "years")]
+    pub sex: Option<SexArg>,
+    #[command(flatten)]
+    pub years: YearsArgs,
     #[command(flatten)]
     pub table: TableArgs,
     /// Output format: report text, the JSON envelope, or the life table as tidy CSV.
@@ -164,9 +238,24 @@ fn input(source: &Source, causes: Option<&PathBuf>) -> Result<Value, CliError> {
 pub fn run(a: Args) -> CliResult {
     let opts = a.table.options();
     opts.validate().map_err(CliError::input)?;
-    check_year(a.source.year).map_err(CliError::input)?;
+    if let Some(years) = a.years.years()? {
+        let sexes = match a.sex {
+            Some(s) => vec![s.into()],
+            None => vec![Sex::Female, Sex::Male],
+        };
+        let (data, _) = a.source.load()?;
+        let threads = a.table.intervals.threads;
+        let mut outcome = dimorph_lifetable::years::run_lifetable_years(&data, &years, &sexes, &opts, threads)
+            .map_err(CliError::input)?;
+        a.years.write(&mut outcome, &a.out)?;
+        return emit("lifetable", input(&a.source, None)?, &opts, &outcome, a.format, &a.out);
+    }
+    let year = a.source.one_year()?;
+    let sex = a
+        .sex
+        .ok_or_else(|| CliError::input("give --sex female, male or total"))?;
     let (data, _) = a.source.load()?;
-    let outcome = run_lifetable(&data, a.source.year, a.sex.into(), &opts).map_err(CliError::input)?;
+    let outcome = run_lifetable(&data, year, sex.into(), &opts).map_err(CliError::input)?;
     emit("lifetable", input(&a.source, None)?, &opts, &outcome, a.format, &a.out)
 }
 
@@ -216,14 +305,18 @@ pub enum CauseSharesArg {
 const LIFELOST_EXAMPLES: &str = "Examples:
   dimorph lifelost --hmd data/hmd/USA --year 2010 --causes data/usa_2010_cod.csv
   dimorph lifelost --hmd data/hmd/USA --year 2010 --causes data/usa_2010_cod.csv --cause Cardiovascular --out lifelost2010
-  dimorph lifelost --hmd data/hmd/USA --year 2010 --causes data/usa_2010_cod.csv --discretisation paper --cause-shares paper --no-smooth --format json";
+  dimorph lifelost --hmd data/hmd/USA --year 2010 --causes data/usa_2010_cod.csv --discretisation paper --cause-shares paper --no-smooth --format json
+  dimorph lifelost --hmd data/hmd/USA --years 1933-2019 --causes data/usa_2010_cod.csv --ci 0.95 --draws 200 --tidy lifelost_years.csv";
 
 #[derive(clap::Args)]
 #[command(after_help = LIFELOST_EXAMPLES)]
 pub struct LostArgs {
     #[command(flatten)]
     pub source: Source,
-    /// Deaths by cause: CSV with year, sex, age, deaths and a cause column.
+    #[command(flatten)]
+    pub years: YearsArgs,
+    /// Deaths by cause: CSV with year, sex, age, deaths and a cause column (with --years, the
+    /// years it does not cover are analysed for all causes only).
     #[arg(long, value_name = "FILE")]
     pub causes: Option<PathBuf>,
     /// Cause column of --causes (default: paper_group, else cause, else cause_id).
@@ -300,22 +393,31 @@ impl LostArgs {
 
 pub fn run_lost(a: LostArgs) -> CliResult {
     let opts = a.options()?;
-    check_year(a.source.year).map_err(CliError::input)?;
+    let years = a.years.years()?;
+    let year = match years {
+        Some(_) => None,
+        None => Some(a.source.one_year()?),
+    };
     check_lifelost_sexes(&a.sexes()).map_err(CliError::input)?;
     let (data, in_file_causes) = a.source.load()?;
     let causes = match &a.causes {
         Some(p) => Some(CauseDeaths::read_csv(p, a.group_column.as_deref()).map_err(CliError::input)?),
         None => in_file_causes,
     };
-    let outcome = run_lifelost(
-        &data,
-        causes.as_ref(),
-        a.source.year,
-        &a.sexes(),
-        a.cause.as_deref(),
-        &opts,
-    )
-    .map_err(CliError::input)?;
+    let (Some(year), None) = (year, &years) else {
+        let years = years.unwrap_or_default();
+        let threads = a.table.intervals.threads;
+        let sexes = a.sexes();
+        let cause = a.cause.as_deref();
+        let mut outcome =
+            dimorph_lifetable::years::run_lifelost_years(&data, causes.as_ref(), &years, &sexes, cause, &opts, threads)
+                .map_err(CliError::input)?;
+        a.years.write(&mut outcome, &a.out)?;
+        let input = input(&a.source, a.causes.as_ref())?;
+        return emit("lifelost", input, &opts, &outcome, a.format, &a.out);
+    };
+    let outcome =
+        run_lifelost(&data, causes.as_ref(), year, &a.sexes(), a.cause.as_deref(), &opts).map_err(CliError::input)?;
     let input = input(&a.source, a.causes.as_ref())?;
     emit("lifelost", input, &opts, &outcome, a.format, &a.out)
 }
