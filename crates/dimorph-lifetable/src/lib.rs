@@ -44,6 +44,7 @@ pub mod population;
 pub mod read;
 pub mod report;
 pub mod run;
+pub mod schedule;
 pub mod spline;
 pub mod table;
 pub mod tidy;

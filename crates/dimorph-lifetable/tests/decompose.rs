@@ -193,3 +193,55 @@ fn errors_name_the_option() {
         .to_string();
     assert!(e.contains("cause-of-death deaths for 1950 male"), "{e}");
 }
+
+#[test]
+fn simulated_intervals_cover_the_estimates_and_repeat_with_the_seed() {
+    let (d, c) = usa();
+    let iv = dimorph_lifetable::uncertainty::IntervalOptions {
+        level: 0.95,
+        draws: 100,
+        seed: 7,
+        threads: None,
+    };
+    let o = DecomposeOptions {
+        lifetable: LifeTableOptions {
+            intervals: Some(iv),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let f = side(&d, Some(&c), 2010, Sex::Female);
+    let m = side(&d, Some(&c), 2010, Sex::Male);
+    let r = decompose(f, m, &o);
+    let ci = r.intervals.as_ref().unwrap();
+    assert_eq!((ci.simulation.used, ci.simulation.failed), (100, 0));
+    let gap = ci.differences[0];
+    let (lo, hi) = (gap.lower.unwrap(), gap.upper.unwrap());
+    assert!(lo < r.arriaga.difference && r.arriaga.difference < hi, "{lo} {hi}");
+    // 2.4 million deaths: the gap is known to a few hundredths of a year
+    assert!(hi - lo > 0.005 && hi - lo < 0.2, "{lo} {hi}");
+    for (g, i) in ci.by_cause.iter().enumerate() {
+        let total: f64 = r.arriaga.by_age_cause[g].iter().sum();
+        assert!(
+            i.lower.unwrap() <= total && total <= i.upper.unwrap(),
+            "{}",
+            r.groups[g]
+        );
+    }
+    assert_eq!(ci.by_age_cause.len(), 7);
+    let again = decompose(f, m, &o);
+    assert_eq!(again.intervals.unwrap().differences[0].lower, gap.lower);
+    // two data sets cannot be drawn together
+    let d2 = read_hmd_dir(&data_dir().join("hmd/USA")).unwrap();
+    let e = run_decompose(
+        &side(&d, None, 2010, Sex::Female),
+        &side(&d2, None, 2010, Sex::Male),
+        &o,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.starts_with("--ci: intervals of a decomposition need both tables from one data set"),
+        "{e}"
+    );
+}

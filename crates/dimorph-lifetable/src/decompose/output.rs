@@ -6,9 +6,10 @@
 
 use super::chart::stacked_bars;
 use super::measures::measure_label;
-use super::run::{DecomposeResult, HoriuchiResult};
+use super::run::{ContributionIntervals, DecomposeResult, HoriuchiResult};
 use crate::population::age_label;
 use crate::report::number;
+use crate::uncertainty::Interval;
 use crate::Error;
 use dimorph_core::{Cell, OutputFile, TidyTable};
 use dimorph_report::{Outcome, Section, Table};
@@ -85,7 +86,15 @@ fn methods(r: &DecomposeResult) -> Vec<Rows<'_>> {
 
 /// The tidy tables: by age and cause (main), by age, and the summary of each method and measure.
 pub fn tables(r: &DecomposeResult) -> Vec<TidyTable> {
-    let cols = [
+    let ci = r.intervals.as_ref();
+    let with_ci = |cols: &[&'static str]| -> Vec<&'static str> {
+        let mut c = cols.to_vec();
+        if ci.is_some() {
+            c.extend(["ci_lower", "ci_upper"]);
+        }
+        c
+    };
+    let cols = with_ci(&[
         "method",
         "measure",
         "age",
@@ -93,26 +102,37 @@ pub fn tables(r: &DecomposeResult) -> Vec<TidyTable> {
         "cause",
         "contribution",
         "percent_of_difference",
-    ];
+    ]);
     let mut main = TidyTable::new("decomposition", &cols);
     let mut by_age = TidyTable::new(
         "decomposition_by_age",
-        &[
+        &with_ci(&[
             "method",
             "measure",
             "age",
             "age_group",
             "contribution",
             "percent_of_difference",
-        ],
+        ]),
     );
+    // the bounds of Arriaga's rows (the line integral's have none)
+    let bounds = |method: &str, pick: &dyn Fn(&ContributionIntervals) -> Interval| -> Vec<Cell> {
+        match ci {
+            None => Vec::new(),
+            Some(c) if method == "arriaga" => {
+                let i = pick(c);
+                vec![i.lower.into(), i.upper.into()]
+            }
+            Some(_) => vec![Cell::Missing, Cell::Missing],
+        }
+    };
     let n = r.age.len();
     let label = |i: usize| age_label(r.age[i], i + 1 == n);
     for (method, measure, diff, ba, bac, a0) in methods(r) {
         for i in 0..n {
             for (g, name) in r.groups.iter().enumerate() {
                 let x = bac[g][i];
-                main.push(vec![
+                let mut row = vec![
                     method.into(),
                     measure.into(),
                     r.age[i].into(),
@@ -120,10 +140,12 @@ pub fn tables(r: &DecomposeResult) -> Vec<TidyTable> {
                     name.into(),
                     x.into(),
                     percent(x, diff),
-                ]);
+                ];
+                row.extend(bounds(method, &|c| c.by_age_cause[g][i]));
+                main.push(row);
             }
             if let (0, Some(a)) = (i, a0) {
-                main.push(vec![
+                let mut row = vec![
                     method.into(),
                     measure.into(),
                     r.age[0].into(),
@@ -131,37 +153,50 @@ pub fn tables(r: &DecomposeResult) -> Vec<TidyTable> {
                     A0_CAUSE.into(),
                     a.into(),
                     percent(a, diff),
-                ]);
+                ];
+                if ci.is_some() {
+                    row.extend([Cell::Missing, Cell::Missing]);
+                }
+                main.push(row);
             }
-            by_age.push(vec![
+            let mut row = vec![
                 method.into(),
                 measure.into(),
                 r.age[i].into(),
                 label(i).into(),
                 ba[i].into(),
                 percent(ba[i], diff),
-            ]);
+            ];
+            row.extend(bounds(method, &|c| c.by_age[i]));
+            by_age.push(row);
         }
     }
     vec![main, by_age, summary_table(r)]
 }
 
 fn summary_table(r: &DecomposeResult) -> TidyTable {
-    let mut t = TidyTable::new(
-        "decomposition_summary",
-        &[
-            "method",
-            "measure",
-            "from_age",
-            "first",
-            "second",
-            "difference",
-            "sum_of_contributions",
-            "residual",
-            "steps",
-        ],
-    );
-    t.push(vec![
+    let mut cols = vec![
+        "method",
+        "measure",
+        "from_age",
+        "first",
+        "second",
+        "difference",
+        "sum_of_contributions",
+        "residual",
+        "steps",
+    ];
+    let ci = r.intervals.as_ref();
+    if ci.is_some() {
+        cols.extend(["difference_ci_lower", "difference_ci_upper"]);
+    }
+    let mut t = TidyTable::new("decomposition_summary", &cols);
+    let bounds = |k: usize| -> Vec<Cell> {
+        ci.map_or(Vec::new(), |c| {
+            vec![c.differences[k].lower.into(), c.differences[k].upper.into()]
+        })
+    };
+    let mut row = vec![
         "arriaga".into(),
         "e".into(),
         r.from_age.into(),
@@ -171,9 +206,11 @@ fn summary_table(r: &DecomposeResult) -> TidyTable {
         (r.arriaga.difference + r.arriaga.residual).into(),
         r.arriaga.residual.into(),
         Cell::Missing,
-    ]);
-    for h in &r.horiuchi {
-        t.push(vec![
+    ];
+    row.extend(bounds(0));
+    t.push(row);
+    for (k, h) in r.horiuchi.iter().enumerate() {
+        let mut row = vec![
             "horiuchi".into(),
             h.measure.as_str().into(),
             r.from_age.into(),
@@ -183,7 +220,9 @@ fn summary_table(r: &DecomposeResult) -> TidyTable {
             (h.difference + h.residual).into(),
             h.residual.into(),
             r.steps.into(),
-        ]);
+        ];
+        row.extend(bounds(k));
+        t.push(row);
     }
     t
 }
@@ -302,11 +341,46 @@ pub fn section(r: &DecomposeResult, figures: &[(String, String, String)]) -> Sec
     t.row(total);
     t.row(pct);
     s.table(t);
+    if let Some(ci) = &r.intervals {
+        s.table(interval_table(r, ci));
+    }
     s.table(horiuchi_table(r));
     for (_, caption, svg) in figures {
         s.figure(caption.clone(), svg.clone());
     }
     s
+}
+
+/// The simulated intervals of the measures' differences and of each cause's total contribution.
+fn interval_table(r: &DecomposeResult, ci: &ContributionIntervals) -> Table {
+    let pct = dimorph_core::text::num(100.0 * ci.level);
+    let mut t = Table::new(
+        format!(
+            "Simulated {pct}% intervals (Poisson deaths, {} of {} draws, seed {})",
+            ci.simulation.used, ci.simulation.draws, ci.simulation.seed
+        ),
+        &["Quantity", "Estimate", "Lower", "Upper"],
+    );
+    let row = |t: &mut Table, name: String, i: &Interval, d: usize| {
+        let b = |x: Option<f64>| x.map_or("NA".to_string(), |v| number(v, d));
+        t.row([name, number(i.estimate, d), b(i.lower), b(i.upper)]);
+    };
+    for (h, i) in r.horiuchi.iter().zip(&ci.differences) {
+        let d = if h.measure == "gini" { 5 } else { 3 };
+        row(
+            &mut t,
+            format!("difference in {}", measure_label(&h.measure, r.from_age)),
+            i,
+            d,
+        );
+    }
+    if r.groups.len() > 1 {
+        for (g, i) in r.groups.iter().zip(&ci.by_cause) {
+            row(&mut t, format!("Arriaga, {g}"), i, 3);
+        }
+    }
+    t.note("percentile intervals of the draws; the line integral's contributions have none (each draw would need its own integral)");
+    t
 }
 
 fn horiuchi_table(r: &DecomposeResult) -> Table {

@@ -11,6 +11,7 @@ use super::output;
 use crate::causes::CauseDeaths;
 use crate::population::{age_label, check_year, MortalityData, Sex};
 use crate::table::{lifetable, Lifetable};
+use crate::uncertainty::{simulate_data, Interval, IntervalOptions, Simulation};
 use crate::variation::{undefined_warning, variation, Variation};
 use crate::Error;
 use dimorph_core::location::bad_argument;
@@ -89,6 +90,24 @@ pub struct DecomposeResult {
     /// Intervals of the line integral.
     pub steps: usize,
     pub horiuchi: Vec<HoriuchiResult>,
+    /// Simulated intervals (`--ci`), `null` without.
+    pub intervals: Option<ContributionIntervals>,
+}
+
+/// Simulated intervals of Arriaga's contributions and of the measures' differences (the line
+/// integral's contributions have none: each draw would need its own integral).
+#[derive(Debug, Clone, Serialize)]
+pub struct ContributionIntervals {
+    pub level: f64,
+    /// The draws made, used and left out.
+    pub simulation: Simulation,
+    /// `[cause][age group]`.
+    pub by_age_cause: Vec<Vec<Interval>>,
+    pub by_age: Vec<Interval>,
+    /// Each cause's total over ages.
+    pub by_cause: Vec<Interval>,
+    /// The differences of the measures, in the order of `horiuchi`.
+    pub differences: Vec<Interval>,
 }
 
 impl DecomposeResult {
@@ -142,72 +161,171 @@ fn from_index(t: &Lifetable, from_age: f64) -> Result<usize, Error> {
     })
 }
 
-/// Decomposes e(x₀)(first) − e(x₀)(second), and from birth the differences in e†, Gini and SD.
+/// What Arriaga's decomposition needs and gives, for the observed data or one simulated draw.
+struct Core {
+    t1: Lifetable,
+    t2: Lifetable,
+    v1: Variation,
+    v2: Variation,
+    s1: Vec<Vec<f64>>,
+    s2: Vec<Vec<f64>>,
+    groups: Vec<String>,
+    from: usize,
+    by_age: Vec<f64>,
+    by_age_cause: Vec<Vec<f64>>,
+    fallback: usize,
+}
+
+impl Core {
+    fn new(first: &Side, second: &Side, opts: &DecomposeOptions) -> Result<Core, Error> {
+        let t2 = lifetable(first.data, first.year, first.sex, &opts.lifetable)?;
+        let t1 = lifetable(second.data, second.year, second.sex, &opts.lifetable)?;
+        arriaga::check_same_ages(&t1, &t2)?;
+        let from = from_index(&t1, opts.from_age)?;
+        let (groups, [s2, s1]) = shares(first, second, opts)?;
+        let by_age = arriaga::by_age(&t1, &t2, from);
+        let rates = |t: &Lifetable, s: &[Vec<f64>]| -> Vec<Vec<f64>> {
+            s.iter()
+                .map(|sc| t.mx.iter().zip(sc).map(|(m, x)| m * x).collect())
+                .collect()
+        };
+        let (by_age_cause, fallback) = arriaga::by_cause(&by_age, &rates(&t1, &s1), &rates(&t2, &s2));
+        let (v1, v2) = (variation(&t1), variation(&t2));
+        Ok(Core {
+            t1,
+            t2,
+            v1,
+            v2,
+            s1,
+            s2,
+            groups,
+            from,
+            by_age,
+            by_age_cause,
+            fallback,
+        })
+    }
+
+    /// The values of the measures of table 2 and table 1: e(x₀), and from birth e†, Gini, SD.
+    fn values(&self) -> (Vec<f64>, Vec<f64>) {
+        let of = |t: &Lifetable, v: &Variation| -> Vec<f64> {
+            if self.from > 0 {
+                vec![t.ex[self.from]]
+            } else {
+                vec![v.e0, v.e_dagger, v.gini, v.sd]
+            }
+        };
+        (of(&self.t2, &self.v2), of(&self.t1, &self.v1))
+    }
+
+    /// The statistics the simulation keeps: Arriaga's contributions by age × cause, by age and
+    /// by cause, then the measures' differences.
+    fn statistics(&self) -> Vec<f64> {
+        let mut v: Vec<f64> = self.by_age_cause.concat();
+        v.extend(&self.by_age);
+        v.extend(self.by_age_cause.iter().map(|c| c.iter().sum::<f64>()));
+        let (f2, f1) = self.values();
+        v.extend(f2.iter().zip(&f1).map(|(a, b)| a - b));
+        v
+    }
+}
+
+/// Decomposes e(x₀)(first) − e(x₀)(second), and from birth the differences in e†, Gini and SD;
+/// with `opts.lifetable.intervals`, simulated intervals of Arriaga's contributions and of the
+/// differences.
 pub fn run_decompose(first: &Side, second: &Side, opts: &DecomposeOptions) -> Result<Outcome<DecomposeResult>, Error> {
     opts.validate()?;
     check_year(first.year)?;
     check_year(second.year)?;
-    let t2 = lifetable(first.data, first.year, first.sex, &opts.lifetable)?;
-    let t1 = lifetable(second.data, second.year, second.sex, &opts.lifetable)?;
-    arriaga::check_same_ages(&t1, &t2)?;
-    let from = from_index(&t1, opts.from_age)?;
-    let (groups, [s2, s1]) = shares(first, second, opts)?;
+    let core = Core::new(first, second, opts)?;
     let mut warnings: Vec<String> = first.data.notes.clone();
     if !std::ptr::eq(first.data, second.data) {
         warnings.extend(second.data.notes.iter().cloned());
     }
-    warnings.extend(t2.warnings.iter().cloned());
-    warnings.extend(t1.warnings.iter().cloned());
-    let (v2, v1) = (variation(&t2), variation(&t1));
-    warnings.extend(undefined_warning(&t2, &v2));
-    warnings.extend(undefined_warning(&t1, &v1));
-
-    let by_age = arriaga::by_age(&t1, &t2, from);
-    let rates = |t: &Lifetable, s: &[Vec<f64>]| -> Vec<Vec<f64>> {
-        s.iter()
-            .map(|sc| t.mx.iter().zip(sc).map(|(m, x)| m * x).collect())
-            .collect()
-    };
-    let (by_age_cause, fallback) = arriaga::by_cause(&by_age, &rates(&t1, &s1), &rates(&t2, &s2));
-    if fallback > 0 && groups.len() > 1 {
+    warnings.extend(core.t2.warnings.iter().cloned());
+    warnings.extend(core.t1.warnings.iter().cloned());
+    warnings.extend(undefined_warning(&core.t2, &core.v2));
+    warnings.extend(undefined_warning(&core.t1, &core.v1));
+    if core.fallback > 0 && core.groups.len() > 1 {
         warnings.push(format!(
-            "{fallback} age group(s) have equal all-cause rates in the two tables but a non-zero contribution: \
-             it is shared out by the causes' mean rates there (the rate differences are 0)"
+            "{} age group(s) have equal all-cause rates in the two tables but a non-zero contribution: \
+             it is shared out by the causes' mean rates there (the rate differences are 0)",
+            core.fallback
         ));
     }
-    let difference = t2.ex[from] - t1.ex[from];
+    if core.from > 0 {
+        warnings.push(format!(
+            "--from-age {}: only e(x) is decomposed (the variation measures e-dagger, Gini and SD are at birth)",
+            dimorph_core::text::num(opts.from_age)
+        ));
+    }
+    let intervals = match &opts.lifetable.intervals {
+        Some(iv) => {
+            let ci = simulated(first, second, opts, iv, &core)?;
+            warnings.extend(ci.simulation.warning("decomposition intervals"));
+            Some(ci)
+        }
+        None => None,
+    };
+    let (f2, f1) = core.values();
+    let difference = f2[0] - f1[0];
+    let from = core.from;
     let arriaga = ArriagaResult {
         difference,
-        residual: by_age.iter().sum::<f64>() - difference,
-        by_age,
-        by_age_cause,
+        residual: core.by_age.iter().sum::<f64>() - difference,
+        by_age: core.by_age.clone(),
+        by_age_cause: core.by_age_cause.clone(),
     };
+    let horiuchi = line_integral(&core, opts, &f2, &f1)?;
+    let info = |s: &Side, t: &Lifetable, v: Variation| SideInfo {
+        source: s.data.source.clone(),
+        label: s.data.label.clone(),
+        year: s.year,
+        sex: s.sex,
+        e: t.ex[from],
+        variation: v,
+    };
+    let result = DecomposeResult {
+        first: info(first, &core.t2, core.v2),
+        second: info(second, &core.t1, core.v1),
+        from_age: opts.from_age,
+        groups: core.groups.clone(),
+        age: core.t1.age.clone(),
+        arriaga,
+        steps: opts.steps,
+        horiuchi,
+        intervals,
+    };
+    let rates = rates_table(
+        &[
+            ("first", first, &core.t2, &core.s2),
+            ("second", second, &core.t1, &core.s1),
+        ],
+        &result.groups,
+    );
+    output::outcome(result, warnings, rates)
+}
 
+/// The line integral of every measure, from table 1's parameters to table 2's.
+fn line_integral(core: &Core, opts: &DecomposeOptions, f2: &[f64], f1: &[f64]) -> Result<Vec<HoriuchiResult>, Error> {
+    let g = core.groups.len();
     let model = RateModel {
-        age: t1.age.clone(),
-        width: t1.width.clone(),
+        age: core.t1.age.clone(),
+        width: core.t1.width.clone(),
         ax: opts.lifetable.ax,
         radix: opts.lifetable.radix,
-        from,
-        groups: groups.len(),
+        from: core.from,
+        groups: g,
     };
-    let (p1, p2) = (model.params(&t1, &s1), model.params(&t2, &s2));
+    let (p1, p2) = (model.params(&core.t1, &core.s1), model.params(&core.t2, &core.s2));
     let contrib = horiuchi::decompose(|p| model.eval(p), &p1, &p2, opts.steps)?;
-    let values = |t: &Lifetable, v: &Variation| -> Vec<f64> {
-        if from > 0 {
-            vec![t.ex[from]]
-        } else {
-            vec![v.e0, v.e_dagger, v.gini, v.sd]
-        }
-    };
-    let (f2, f1) = (values(&t2, &v2), values(&t1, &v1));
-    let n = t1.len();
-    let horiuchi: Vec<HoriuchiResult> = contrib
+    let n = core.t1.len();
+    Ok(contrib
         .iter()
         .enumerate()
         .map(|(k, c)| {
-            let by_age_cause: Vec<Vec<f64>> = (0..groups.len()).map(|g| c[g * n..(g + 1) * n].to_vec()).collect();
-            let a0 = model.has_a0().then(|| c[groups.len() * n]);
+            let by_age_cause: Vec<Vec<f64>> = (0..g).map(|j| c[j * n..(j + 1) * n].to_vec()).collect();
+            let a0 = model.has_a0().then(|| c[g * n]);
             let mut by_age: Vec<f64> = (0..n).map(|i| by_age_cause.iter().map(|v| v[i]).sum()).collect();
             by_age[0] += a0.unwrap_or(0.0);
             let difference = f2[k] - f1[k];
@@ -222,36 +340,63 @@ pub fn run_decompose(first: &Side, second: &Side, opts: &DecomposeOptions) -> Re
                 a0,
             }
         })
-        .collect();
-    if from > 0 {
-        warnings.push(format!(
-            "--from-age {}: only e(x) is decomposed (the variation measures e-dagger, Gini and SD are at birth)",
-            dimorph_core::text::num(opts.from_age)
-        ));
+        .collect())
+}
+
+/// Simulated intervals (Poisson deaths, [`simulate_data`]): each draw redraws the deaths of both
+/// tables' years (and the cause-of-death counts) and recomputes the tables, the cause shares and
+/// Arriaga's decomposition. Both tables must come from one data set (the draws are joint).
+fn simulated(
+    first: &Side,
+    second: &Side,
+    opts: &DecomposeOptions,
+    iv: &IntervalOptions,
+    core: &Core,
+) -> Result<ContributionIntervals, Error> {
+    iv.validate()?;
+    let same_causes = match (first.causes, second.causes) {
+        (Some(a), Some(b)) => std::ptr::eq(a, b),
+        (None, None) => true,
+        _ => false,
+    };
+    if !std::ptr::eq(first.data, second.data) || !same_causes {
+        return Err(Error::from(bad_argument(
+            "--ci",
+            "intervals of a decomposition need both tables from one data set (and one cause file): \
+             the simulation draws their deaths together; leave out --vs-hmd/--vs-data/--vs-causes or --ci",
+        )));
     }
-    let info = |s: &Side, t: &Lifetable, v: Variation| SideInfo {
-        source: s.data.source.clone(),
-        label: s.data.label.clone(),
-        year: s.year,
-        sex: s.sex,
-        e: t.ex[from],
-        variation: v,
-    };
-    let result = DecomposeResult {
-        first: info(first, &t2, v2),
-        second: info(second, &t1, v1),
-        from_age: opts.from_age,
-        groups,
-        age: t1.age.clone(),
-        arriaga,
-        steps: opts.steps,
-        horiuchi,
-    };
-    let rates = rates_table(
-        &[("first", first, &t2, &s2), ("second", second, &t1, &s1)],
-        &result.groups,
-    );
-    output::outcome(result, warnings, rates)
+    let mut years = vec![first.year, second.year];
+    years.dedup();
+    let sim = simulate_data(first.data, first.causes, &years, iv, |d, c| {
+        let f = Side {
+            data: d,
+            causes: c,
+            ..*first
+        };
+        let s = Side {
+            data: d,
+            causes: c,
+            ..*second
+        };
+        Ok(Core::new(&f, &s, opts)?.statistics())
+    })?;
+    let est = core.statistics();
+    let iv_of = |j: usize| sim.interval(j, est[j], iv.level);
+    let (g, n) = (core.groups.len(), core.t1.len());
+    let by_age_cause = (0..g).map(|c| (0..n).map(|i| iv_of(c * n + i)).collect()).collect();
+    let by_age = (0..n).map(|i| iv_of(g * n + i)).collect();
+    let by_cause = (0..g).map(|c| iv_of(g * n + n + c)).collect();
+    let k0 = g * n + n + g;
+    let differences = (k0..est.len()).map(iv_of).collect();
+    Ok(ContributionIntervals {
+        level: iv.level,
+        simulation: sim.summary(),
+        by_age_cause,
+        by_age,
+        by_cause,
+        differences,
+    })
 }
 
 /// The rates decomposed, one row per side × age group × cause: `side, year, sex, age, width,
