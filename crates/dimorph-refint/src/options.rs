@@ -244,7 +244,8 @@ impl EstimateOptions {
                 "--seed",
                 format!(
                     "drives the bootstrap intervals of --method direct and robust; --method {m} \
-                     draws no random numbers (its confidence intervals are closed-form)"
+                     takes none (its confidence intervals are closed-form; reflim's bootstrap at n < 100 \
+                     uses the fixed seed {DEFAULT_SEED})"
                 ),
             ));
         }

@@ -226,11 +226,12 @@ fn bad_data_exit_2() {
         &["refint", "estimate", "--data", nn.to_str().unwrap(), "--value", "v"],
         &["line 4", "foo"],
     );
-    // non-positive value with the reflim method: names the line
+    // issue 15: a value <= 0 under the reflim method is dropped and counted (as reflimR does);
+    // here too few values remain, and the error says how many
     let np = tmp("np.csv", "v\n1\n-2\n3\n");
     expect_input_error(
         &["refint", "estimate", "--data", np.to_str().unwrap(), "--value", "v"],
-        &["line 3", "not positive"],
+        &["at least 40", "there are 2"],
     );
 }
 
@@ -352,7 +353,7 @@ fn every_subcommand_prints_the_envelope() {
         ],
         "refint estimate",
         &["data"],
-        &["value", "by", "skipped", "groups"],
+        &["value", "by", "skipped", "counts", "groups", "not_estimated"],
     );
     assert_eq!(v["options"]["method"], "reflim");
     assert_eq!(v["options"]["value"], "CREA");
@@ -379,6 +380,7 @@ fn every_subcommand_prints_the_envelope() {
             "options",
             "skipped",
             "groups",
+            "not_estimated",
             "pooled",
             "decisions",
             "harris_boyd",
@@ -689,22 +691,50 @@ fn an_undefined_statistic_names_the_group_and_the_reason() {
         .map(|s| s.to_string())
         .collect()
     };
-    let args = est("robust");
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    expect_input_error(
-        &args,
-        &[
-            "where g = 'a'",
-            "robust (biweight) estimate is not defined",
-            "median absolute deviation",
-        ],
-    );
-    let args = est("reflim");
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    expect_input_error(
-        &args,
-        &["where g = 'a'", "reflimR estimate is not defined", "no spread"],
-    );
+    // issue 15: group a gets its reason, group b goes on (exit 0, the reason as a warning)
+    for (method, needles) in [
+        (
+            "robust",
+            &[
+                "where g = 'a'",
+                "robust (biweight) estimate is not defined",
+                "median absolute deviation",
+            ][..],
+        ),
+        (
+            "reflim",
+            &["where g = 'a'", "reflimR estimate is not defined", "no spread"][..],
+        ),
+    ] {
+        let args = est(method);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let o = run(&args);
+        assert!(o.status.success(), "{method}: {}", stderr(&o));
+        let e = stderr(&o);
+        assert!(e.contains("warning: a: not estimated:"), "{e}");
+        for n in needles {
+            assert!(e.contains(n), "{method}: '{n}' not in {e}");
+        }
+        assert!(stdout(&o).contains("g = b"), "{}", stdout(&o));
+        // without the group column the whole sample is group a's problem: exit 2
+        let only_a = tmp(
+            "ties_a.csv",
+            &format!("v\n{}", "5\n".repeat(40) + &"6\n7\n8\n".repeat(10)),
+        );
+        expect_input_error(
+            &[
+                "refint",
+                "estimate",
+                "--data",
+                only_a.to_str().unwrap(),
+                "--value",
+                "v",
+                "--method",
+                method,
+            ],
+            &["is not defined"],
+        );
+    }
 }
 
 /// Issue 14, class 8: a cell or group name quoted in an error message is clipped to 60
@@ -737,4 +767,132 @@ fn quoted_cells_are_clipped() {
     let e = stderr(&o);
     assert!(e.contains("needs at least") && e.contains("…'"), "{e}");
     assert!(e.len() < 400, "{} characters", e.len());
+}
+
+fn fixture(name: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../dimorph-refint/tests/fixtures")
+        .join(name)
+        .to_str()
+        .unwrap()
+        .to_string()
+}
+
+fn csv_out(args: &[&str]) -> String {
+    let mut a = args.to_vec();
+    a.extend(["--format", "csv"]);
+    let o = run(&a);
+    assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+    stdout(&o)
+}
+
+/// Issue 15, item 1: routine data as laboratory systems export them.
+#[test]
+fn routine_exports_read_alike_and_bad_rows_are_counted() {
+    let est = |file: &str, extra: &[&str]| {
+        let f = fixture(file);
+        let mut a = vec!["refint", "estimate", "--data", &f, "--value", "ALT", "--by", "Sex"];
+        a.extend(extra);
+        csv_out(&a)
+    };
+    let plain = est("routine_comma.csv", &[]);
+    // ';' with decimal commas: detected, and chosen
+    assert_eq!(est("routine_semicolon.csv", &[]), plain);
+    assert_eq!(
+        est("routine_semicolon.csv", &["--delimiter", ";", "--decimal", ","]),
+        plain
+    );
+    assert_eq!(est("routine.tsv", &[]), plain);
+    assert_eq!(est("routine.xlsx", &["--sheet", "lab"]), plain);
+    // read as plain CSV the ';' file is one column: the error names the columns it found
+    let f = fixture("routine_semicolon.csv");
+    expect_input_error(
+        &["refint", "estimate", "--data", &f, "--value", "ALT", "--delimiter", ","],
+        &["no column named 'ALT'", "Sex;Ward;ALT;AST"],
+    );
+    expect_input_error(
+        &[
+            "refint",
+            "estimate",
+            "--data",
+            &f,
+            "--value",
+            "ALT",
+            "--delimiter",
+            ";",
+            "--decimal",
+            ";",
+        ],
+        &["--decimal"],
+    );
+    expect_input_error(
+        &["refint", "estimate", "--data", &f, "--value", "ALT", "--sheet", "lab"],
+        &["--sheet", "not an .xlsx workbook"],
+    );
+    // the 0, the '<5' cells and the missing value are counted; group x (12 values) is not
+    // estimated, with its reason, and f and m go on
+    let f = fixture("routine_comma.csv");
+    let o = run(&["refint", "estimate", "--data", &f, "--value", "ALT", "--by", "Sex"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let e = stderr(&o);
+    for n in [
+        "warning: skipped 1 values of ALT <= 0 dropped: the reflimR method needs values > 0",
+        "warning: skipped 3 values of ALT below a detection limit (<5, <0.5) set aside",
+        "warning: skipped 1 rows with a missing ALT",
+        "warning: x: not estimated:",
+        "needs at least 40 values, but there are 12",
+    ] {
+        assert!(e.contains(n), "'{n}' not in {e}");
+    }
+    let out = stdout(&o);
+    assert!(out.contains("Sex = f") && out.contains("Sex = m"), "{out}");
+    // JSON: the counts
+    let o = run(&[
+        "refint", "estimate", "--data", &f, "--value", "ALT", "--by", "Sex", "--format", "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let c = &v["result"]["counts"];
+    assert_eq!((c["non_positive"].as_u64(), c["censored"].as_u64()), (Some(1), Some(3)));
+    assert_eq!(v["result"]["not_estimated"][0]["group"], "x");
+    // --where and several analytes
+    let o = run(&[
+        "refint",
+        "estimate",
+        "--data",
+        &f,
+        "--value",
+        "ALT,AST",
+        "--by",
+        "Sex",
+        "--where",
+        "Ward=ward",
+        "--format",
+        "json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["result"]["counts"]["filtered_out"], 63);
+    assert_eq!(v["result"]["more"][0]["value"], "AST");
+    expect_input_error(
+        &[
+            "refint", "estimate", "--data", &f, "--value", "ALT", "--where", "Ward=OR",
+        ],
+        &["--where", "no value 'OR'"],
+    );
+    expect_input_error(
+        &["refint", "estimate", "--data", &f, "--value", "ALT", "--where", "Ward"],
+        &["--where", "COLUMN=VALUE"],
+    );
+    expect_input_error(
+        &["refint", "partition", "--data", &f, "--value", "ALT,AST", "--by", "Sex"],
+        &["--value", "one column at a time"],
+    );
+    // partition leaves x out and says so
+    let o = run(&["refint", "partition", "--data", &f, "--value", "ALT", "--by", "Sex"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("x: not estimated, left out of the decision"),
+        "{}",
+        stderr(&o)
+    );
 }

@@ -66,9 +66,11 @@ pub fn estimate_one(
     let e = match o.method {
         Method::Reflim => {
             let r = reflim(what, x, targets, o.reflim())?;
+            let mut limits = r.limits();
+            super::reflim_boot::small_sample_intervals(x, &r, o.reflim(), crate::options::DEFAULT_SEED, &mut limits);
             GroupEstimate {
                 group: group.into(),
-                limits: r.limits(),
+                limits,
                 log_scale: r.lognormal,
                 summary: GroupSummary {
                     mean: r.mean,
@@ -214,15 +216,28 @@ pub fn estimate_groups(
         }
     }
     if ok.is_empty() {
-        let reasons: Vec<&str> = failed.iter().take(5).map(|f| f.reason.as_str()).collect();
+        // the first group's reason in full, the others by name
+        let others: Vec<String> = failed
+            .iter()
+            .skip(1)
+            .take(5)
+            .map(|f| format!("'{}'", clip(&f.group)))
+            .collect();
         return Err(RefintError::Group(format!(
-            "{source}: no group of '{}' could be estimated: {}{}",
-            clip(g.by.as_deref().unwrap_or("")),
-            reasons.join("; "),
-            if failed.len() > 5 {
-                format!("; and {} more groups", failed.len() - 5)
-            } else {
-                String::new()
+            "{}{}",
+            failed.first().map_or("", |f| f.reason.as_str()),
+            match failed.len() {
+                0 | 1 => String::new(),
+                n => format!(
+                    "; no other group of '{}' can be estimated either ({}{})",
+                    clip(g.by.as_deref().unwrap_or("")),
+                    others.join(", "),
+                    if n > 6 {
+                        format!(" and {} more", n - 6)
+                    } else {
+                        String::new()
+                    }
+                ),
             }
         )));
     }

@@ -4,13 +4,15 @@
 //! [`direct`] (nonparametric percentiles with rank-based or bootstrap confidence intervals),
 //! [`parametric`] (normal, log-normal, Box–Cox), [`robust`] (biweight, Horn & Pesce) and the
 //! outlier screens in [`outliers`]. The indirect method of reflimR for routine data that contain
-//! pathological values is in [`reflim`].
+//! pathological values is in [`reflim`]; [`reflim_boot`] bootstraps its
+//! confidence intervals for small samples.
 
 pub mod direct;
 pub mod group;
 pub mod outliers;
 pub mod parametric;
 pub mod reflim;
+pub mod reflim_boot;
 pub mod robust;
 
 use crate::error::{RefintError, Result};
