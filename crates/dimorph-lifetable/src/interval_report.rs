@@ -94,6 +94,13 @@ pub fn ex_table(t: &Lifetable, iv: &ExIntervals) -> Table {
          percentile intervals.",
         iv.draws.used, iv.draws.seed
     ));
+    if let Some(k) = &t.kannisto {
+        tab.note(format!(
+            "From age {} the rates are the Kannisto fit to ages 80+: the simulation's intervals there reflect that \
+             pooling, Chiang's the deaths of each age alone (so they are wider).",
+            k.replaced_from
+        ));
+    }
     tab
 }
 

@@ -21,8 +21,8 @@
 //! * [`figures`]: back-to-back stacked-band pyramids (Figures 3–6) as SVG;
 //! * [`uncertainty`]: intervals from the randomness of death counts (Chiang's variance of e(x),
 //!   a Poisson-deaths simulation of any statistic), shown by [`interval_report`];
-//! * [`years`]: many years in one call, one long table ([`parquet_out`] writes it as Parquet),
-//!   the trend figures ([`trend`]);
+//! * [`years`]: many years in one call ([`many_years`]: the entry points), one long table
+//!   ([`parquet_out`] writes it as Parquet), the trend figures ([`trend`]);
 //! * [`tidy`]: the tidy tables (CSV); [`report`]: the text tables; [`demo`]: the
 //!   `dimorph demo` section.
 
@@ -37,6 +37,7 @@ pub mod identities;
 pub mod interval_report;
 pub mod kannisto;
 pub mod lifelost;
+pub mod many_years;
 pub mod options;
 pub mod paper;
 pub mod parquet_out;
@@ -48,8 +49,8 @@ pub mod schedule;
 pub mod spline;
 pub mod table;
 pub mod tidy;
-pub mod trend;
 pub mod total;
+pub mod trend;
 pub mod uncertainty;
 pub mod variation;
 pub mod years;
@@ -58,6 +59,7 @@ pub use analysis::{analyse, Analysis};
 pub use causes::{Attribution, CauseDeaths};
 pub use error::Error;
 pub use lifelost::{life_lost, life_lost_paper, life_lost_with, LifeLost, Summary};
+pub use many_years::{run_lifelost_years, run_lifetable_years};
 pub use options::{
     AxMethod, CauseShares, Discretisation, LifeLostOptions, LifeTableOptions, LifetableOptions, SavePoint, Smoothing,
 };

@@ -86,7 +86,7 @@ pub struct LifeTableOptions {
     /// Confidence intervals (`--ci`, `--draws`, `--seed`): of e(x) by Chiang's variance and a
     /// Poisson-deaths simulation (`dimorph lifetable`), of Table 2's means by the simulation
     /// (`dimorph lifelost`); none by default.
-    pub intervals: Option<crate::uncertainty::IntervalOptions>,
+    pub intervals: Option<IntervalOptions>,
     /// The open age group to close the table with (`--open-age`): the deaths and exposures from
     /// this age on are summed into one open group (for data whose oldest ages have no exposure);
     /// `None` keeps the data's own (110+ in HMD files). A whole number from 1 to 150 that starts
@@ -139,6 +139,66 @@ impl LifeTableOptions {
             }
         }
         Ok(())
+    }
+}
+
+/// The number of draws a simulation may make (`--draws`).
+pub const DRAWS: RangeInclusive<usize> = 10..=100_000;
+
+/// Settings of the intervals (`--ci`, `--draws`, `--seed`; see `uncertainty`).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct IntervalOptions {
+    /// Confidence level of the intervals (`--ci`), strictly between 0.5 and 1; 0.95 by default.
+    pub level: f64,
+    /// Number of Poisson draws of the simulation (`--draws`), from 10 to 100,000; 1000 by default.
+    pub draws: usize,
+    /// Seed of the draws (`--seed`); the same seed gives the same intervals.
+    pub seed: u64,
+    /// Threads for the draws (`--threads`); all available cores when not given. The draws do not
+    /// depend on it.
+    pub threads: Option<usize>,
+}
+
+impl Default for IntervalOptions {
+    fn default() -> Self {
+        IntervalOptions {
+            level: 0.95,
+            draws: 1000,
+            seed: 1,
+            threads: None,
+        }
+    }
+}
+
+impl IntervalOptions {
+    /// Refuses a level outside (0.5, 1) and a number of draws outside [`DRAWS`].
+    pub fn validate(&self) -> Result<(), OptionError> {
+        if !(self.level > 0.5 && self.level < 1.0) {
+            return Err(Box::new(dimorph_core::location::bad_argument(
+                "--ci",
+                format!(
+                    "the confidence level must be above 0.5 and below 1 (e.g. 0.95), got {}",
+                    dimorph_core::text::num(self.level)
+                ),
+            )));
+        }
+        if !DRAWS.contains(&self.draws) {
+            return Err(Box::new(dimorph_core::location::bad_argument(
+                "--draws",
+                format!(
+                    "must be from {} to {} (1000 by default), got {}",
+                    DRAWS.start(),
+                    DRAWS.end(),
+                    self.draws
+                ),
+            )));
+        }
+        Ok(())
+    }
+
+    /// The normal quantile z of a two-sided interval of this level.
+    pub fn z(&self) -> f64 {
+        dimorph_core::dist::qnorm(0.5 + self.level / 2.0)
     }
 }
 

@@ -27,79 +27,17 @@
 use crate::analysis::{analyse, Analysis};
 use crate::causes::{CauseDeaths, CauseTable};
 use crate::lifelost::Summary;
-use crate::options::{LifeLostOptions, LifeTableOptions, OptionError};
+pub use crate::options::{IntervalOptions, DRAWS};
+use crate::options::{LifeLostOptions, LifeTableOptions};
 use crate::population::{MortalityData, Population, Sex};
 use crate::table::{lifetable, Lifetable};
 use crate::Error;
-use dimorph_core::dist::{lgamma, qnorm};
-use dimorph_core::location::bad_argument;
+use dimorph_core::dist::lgamma;
 use dimorph_core::rng::Rng;
-use dimorph_core::text::num;
 use serde::Serialize;
-use std::ops::RangeInclusive;
 
 /// The stream of [`Rng::derive`] that the simulation's draws use.
 pub const STREAM: u64 = 0x4C49_4645; // "LIFE"
-
-/// The number of draws a simulation may make (`--draws`).
-pub const DRAWS: RangeInclusive<usize> = 10..=100_000;
-
-/// Settings of the intervals (`--ci`, `--draws`, `--seed`).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct IntervalOptions {
-    /// Confidence level of the intervals (`--ci`), strictly between 0.5 and 1; 0.95 by default.
-    pub level: f64,
-    /// Number of Poisson draws of the simulation (`--draws`), from 10 to 100,000; 1000 by default.
-    pub draws: usize,
-    /// Seed of the draws (`--seed`); the same seed gives the same intervals.
-    pub seed: u64,
-    /// Threads for the draws (`--threads`); all available cores when not given. The draws do not
-    /// depend on it.
-    pub threads: Option<usize>,
-}
-
-impl Default for IntervalOptions {
-    fn default() -> Self {
-        IntervalOptions {
-            level: 0.95,
-            draws: 1000,
-            seed: 1,
-            threads: None,
-        }
-    }
-}
-
-impl IntervalOptions {
-    /// Refuses a level outside (0.5, 1) and a number of draws outside [`DRAWS`].
-    pub fn validate(&self) -> Result<(), OptionError> {
-        if !(self.level > 0.5 && self.level < 1.0) {
-            return Err(Box::new(bad_argument(
-                "--ci",
-                format!(
-                    "the confidence level must be above 0.5 and below 1 (e.g. 0.95), got {}",
-                    num(self.level)
-                ),
-            )));
-        }
-        if !DRAWS.contains(&self.draws) {
-            return Err(Box::new(bad_argument(
-                "--draws",
-                format!(
-                    "must be from {} to {} (1000 by default), got {}",
-                    DRAWS.start(),
-                    DRAWS.end(),
-                    self.draws
-                ),
-            )));
-        }
-        Ok(())
-    }
-
-    /// The normal quantile z of a two-sided interval of this level.
-    pub fn z(&self) -> f64 {
-        qnorm(0.5 + self.level / 2.0)
-    }
-}
 
 /// An estimate with its standard error and interval (`None` where not defined: no finite draws).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]

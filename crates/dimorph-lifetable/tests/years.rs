@@ -5,10 +5,10 @@
 mod common;
 
 use dimorph_lifetable::uncertainty::IntervalOptions;
-use dimorph_lifetable::years::{run_lifelost_years, run_lifetable_years};
 use dimorph_lifetable::{
     read_hmd_dir, run_lifelost, run_lifetable, CauseDeaths, LifeLostOptions, LifeTableOptions, MortalityData, Sex,
 };
+use dimorph_lifetable::{run_lifelost_years, run_lifetable_years};
 use std::sync::OnceLock;
 
 fn usa() -> &'static MortalityData {

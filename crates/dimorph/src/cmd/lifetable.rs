@@ -187,7 +187,7 @@ pub enum SexArg {
     /// Males (HMD's Male column).
     #[value(alias = "m")]
     Male,
-    /// Both sexes together (HMD's Total column).
+    /// Both sexes: the HMD both-sex table, built from the female and male tables.
     #[value(alias = "t")]
     Total,
 }
@@ -202,6 +202,17 @@ impl From<SexArg> for Sex {
     }
 }
 
+/// Where dimorph's definitions differ from its peers' (README, "Definitions where peers differ").
+const LIFETABLE_DEFINITIONS: &str = "Definitions (HMD Methods Protocol v6; where peers differ):
+  --sex total   the HMD both-sex table: the sexes' smoothed rates weighted by a smoothed exposure
+                share, a0 the sexes' a0 weighted by infant deaths (not the pooled deaths)
+  SD            of age at death with the within-year variance n^2/12 (LifeIneq's ineq_sd puts all
+                deaths of a year at x + a(x): smaller by about 1/(24 SD))
+  Gini          continuous, 1 - integral of l(x)^2 / (l0^2 e0), l linear within each year
+                (LifeIneq's ineq_gini: discrete, deaths at x + a(x))
+  e-dagger      sum of d(x) e(x + a(x)) / l0, e interpolated within the year (as ineq_edag)
+  abridged      ages 0, 1-4, 5-9, ... closed at old ages by a Kannisto fit to the groups";
+
 const LIFETABLE_EXAMPLES: &str = "Examples:
   dimorph lifetable --hmd data/hmd/USA --year 2010 --sex male
   dimorph lifetable --hmd data/hmd/USA --year 2010 --sex female --format csv --ci 0.95 --draws 1000 --seed 1
@@ -209,7 +220,7 @@ const LIFETABLE_EXAMPLES: &str = "Examples:
   dimorph lifetable --hmd data/hmd/USA --years 1933-2019 --ci 0.95 --out usa_trend --tidy usa_tables.parquet";
 
 #[derive(clap::Args)]
-#[command(after_help = LIFETABLE_EXAMPLES)]
+#[command(after_help = LIFETABLE_EXAMPLES, before_long_help = LIFETABLE_DEFINITIONS)]
 pub struct Args {
     #[command(flatten)]
     pub source: Source,
@@ -245,8 +256,8 @@ pub fn run(a: Args) -> CliResult {
         };
         let (data, _) = a.source.load()?;
         let threads = a.table.intervals.threads;
-        let mut outcome = dimorph_lifetable::years::run_lifetable_years(&data, &years, &sexes, &opts, threads)
-            .map_err(CliError::input)?;
+        let mut outcome =
+            dimorph_lifetable::run_lifetable_years(&data, &years, &sexes, &opts, threads).map_err(CliError::input)?;
         a.years.write(&mut outcome, &a.out)?;
         return emit("lifetable", input(&a.source, None)?, &opts, &outcome, a.format, &a.out);
     }
@@ -302,6 +313,12 @@ pub enum CauseSharesArg {
     Paper,
 }
 
+/// Where a saved death starts its second life (README, "Definitions where peers differ").
+const LIFELOST_DEFINITIONS: &str = "Definitions (where peers differ):
+  a death of age-year x is saved at the mean age at death of that year, x + a(x): infants at
+  a0 (about 0.14), not at mid-year as the paper's computation does (--discretisation paper);
+  --save-at exact saves it at x. SD and Gini as in `dimorph lifetable --help`.";
+
 const LIFELOST_EXAMPLES: &str = "Examples:
   dimorph lifelost --hmd data/hmd/USA --year 2010 --causes data/usa_2010_cod.csv
   dimorph lifelost --hmd data/hmd/USA --year 2010 --causes data/usa_2010_cod.csv --cause Cardiovascular --out lifelost2010
@@ -309,7 +326,7 @@ const LIFELOST_EXAMPLES: &str = "Examples:
   dimorph lifelost --hmd data/hmd/USA --years 1933-2019 --causes data/usa_2010_cod.csv --ci 0.95 --draws 200 --tidy lifelost_years.csv";
 
 #[derive(clap::Args)]
-#[command(after_help = LIFELOST_EXAMPLES)]
+#[command(after_help = LIFELOST_EXAMPLES, before_long_help = LIFELOST_DEFINITIONS)]
 pub struct LostArgs {
     #[command(flatten)]
     pub source: Source,
@@ -410,7 +427,7 @@ pub fn run_lost(a: LostArgs) -> CliResult {
         let sexes = a.sexes();
         let cause = a.cause.as_deref();
         let mut outcome =
-            dimorph_lifetable::years::run_lifelost_years(&data, causes.as_ref(), &years, &sexes, cause, &opts, threads)
+            dimorph_lifetable::run_lifelost_years(&data, causes.as_ref(), &years, &sexes, cause, &opts, threads)
                 .map_err(CliError::input)?;
         a.years.write(&mut outcome, &a.out)?;
         let input = input(&a.source, a.causes.as_ref())?;
