@@ -16,7 +16,7 @@ use dimorph_report::{Outcome, Section, Table};
 use crate::design::{model_frame, ModelFrame};
 use crate::error::Result;
 use crate::options::RunOptions;
-use crate::report::{analyze, GlmReport};
+use crate::report::{analyze_with, GlmReport};
 use crate::residuals::{predict, residuals, Prediction};
 use crate::tables;
 
@@ -28,11 +28,29 @@ use crate::tables;
 /// `dimorph glm`, followed by the predictions; its warnings are the fit's (separation,
 /// aliased columns, rows dropped) and rows of `new_data` skipped for missing values.
 pub fn run(data: &Frame, formula: &str, new_data: Option<&Frame>, opts: &RunOptions) -> Result<Outcome<GlmReport>> {
+    run_with_progress(data, formula, new_data, opts, &mut |_: &str, _: usize, _: usize| {})
+}
+
+/// [`run`] with a progress observer, called as `(phase, done, total)` from this thread before
+/// and after the fit and around each refit group (profile intervals per coefficient, Type 3
+/// refits per term); the front end decides whether and how to show it.
+pub fn run_with_progress(
+    data: &Frame,
+    formula: &str,
+    new_data: Option<&Frame>,
+    opts: &RunOptions,
+    progress: &mut dyn FnMut(&str, usize, usize),
+) -> Result<Outcome<GlmReport>> {
     opts.validate()?;
     let mf = model_frame(formula, data, opts.weights_column())?;
     let family = opts.family_for(mf.trials.is_some())?;
-    let aopts = opts.analysis_options();
-    let mut report = analyze(&mf, formula, &opts.glm_options(family), &aopts)?;
+    let (aopts, notes) = opts.analysis_options(mf.n.saturating_mul(mf.p));
+    let mut report = analyze_with(&mf, formula, &opts.glm_options(family), &aopts, progress)?;
+    report.notes = if report.fit.family.has_likelihood() {
+        notes
+    } else {
+        notes.into_iter().filter(|n| !n.starts_with("Profile")).collect()
+    };
     let mut warnings = report.fit.warnings.clone();
     if opts.residuals {
         report.residuals = Some(residuals(&mf, &report.fit));
@@ -48,7 +66,7 @@ pub fn run(data: &Frame, formula: &str, new_data: Option<&Frame>, opts: &RunOpti
         report.fit.family.name(),
         report.fit.link.name()
     );
-    let profile = aopts.profile && report.fit.family.has_likelihood();
+    let profile = report.inference.profile_computed;
     let mut sections = vec![report.section(&title)];
     let mut tidy = vec![
         tables::coefficients(&report, profile),

@@ -110,6 +110,11 @@ pub struct ScoreTest {
 #[derive(Debug, Clone, Serialize)]
 pub struct Inference {
     pub level: f64,
+    /// Whether the profile-likelihood intervals were computed (else `profile_ci` is NaN/null).
+    pub profile_computed: bool,
+    /// Whether the Type 3 likelihood-ratio tests (one refit per term) were computed (else their
+    /// `lr_chi2`, `f` and p-values are NaN/null; the Wald tests always are).
+    pub type3_lr_computed: bool,
     pub coefficients: Vec<CoefRow>,
     /// Likelihood-ratio test of the model against the intercept-only (null) model.
     pub global: TermTest,
@@ -120,11 +125,43 @@ pub struct Inference {
 /// Computes the coefficient table, the global test and Type 3 tests at confidence `level`.
 /// `profile` turns the profile-likelihood intervals on (one constrained refit per limit).
 pub fn infer(mf: &ModelFrame, fit: &GlmFit, level: f64, profile: bool) -> Inference {
+    let settings = Settings {
+        level,
+        profile,
+        type3_lr: true,
+        threads: dimorph_core::threads::available(),
+    };
+    infer_with(mf, fit, &settings, &mut |_: &str, _: usize, _: usize| {})
+}
+
+/// What [`infer_with`] computes.
+#[derive(Debug, Clone, Copy)]
+pub struct Settings {
+    /// Confidence level of the intervals.
+    pub level: f64,
+    /// Profile-likelihood intervals (about 20 refits per coefficient).
+    pub profile: bool,
+    /// Type 3 likelihood-ratio tests (one refit per term; the Wald tests are always computed).
+    pub type3_lr: bool,
+    /// Threads of the refits.
+    pub threads: usize,
+}
+
+/// [`infer`] with the choice of the refitting extras and a progress observer, called as
+/// `(phase, done, total)` before each refit group (profile intervals per coefficient, Type 3
+/// refits per term).
+pub fn infer_with(
+    mf: &ModelFrame,
+    fit: &GlmFit,
+    settings: &Settings,
+    progress: &mut dyn FnMut(&str, usize, usize),
+) -> Inference {
+    let Settings { level, profile, .. } = *settings;
     let p = mf.p;
     let z = dist::qnorm(0.5 + level / 2.0);
     let t_stat = fit.dispersion_estimated();
     let exp_ok = matches!(fit.link, Link::Log | Link::Logit);
-    let prof = Profiler::new(mf, fit);
+    let prof = Profiler::new(mf, fit, settings.threads);
     let q = z * z;
     let mut rows = Vec::with_capacity(p);
     for j in 0..p {
@@ -139,6 +176,7 @@ pub fn infer(mf: &ModelFrame, fit: &GlmFit, level: f64, profile: bool) -> Infere
         };
         let wald_chi2 = (b / so).powi(2);
         let profile_ci = if profile && fit.kept.contains(&j) {
+            progress("profile-likelihood intervals", j, p);
             prof.interval(j, q)
         } else {
             [f64::NAN; 2]
@@ -165,18 +203,31 @@ pub fn infer(mf: &ModelFrame, fit: &GlmFit, level: f64, profile: bool) -> Infere
             exp,
         });
     }
+    if profile {
+        progress("profile-likelihood intervals", p, p);
+    }
     let global = global_test(mf, fit, &prof);
     let score = score_test(mf, fit, global.df);
+    let n_terms = mf.terms.len();
     let type3 = mf
         .terms
         .iter()
-        .map(|t| {
+        .enumerate()
+        .map(|(k, t)| {
+            if settings.type3_lr {
+                progress("Type 3 likelihood-ratio refits", k, n_terms);
+            }
             let cols: Vec<usize> = t.cols.clone().filter(|c| fit.kept.contains(c)).collect();
-            term_test(&t.label, &cols, fit, &prof)
+            term_test(&t.label, &cols, fit, &prof, settings.type3_lr)
         })
         .collect();
+    if settings.type3_lr {
+        progress("Type 3 likelihood-ratio refits", n_terms, n_terms);
+    }
     Inference {
         level,
+        profile_computed: profile,
+        type3_lr_computed: settings.type3_lr,
         coefficients: rows,
         global,
         score,
@@ -184,7 +235,7 @@ pub fn infer(mf: &ModelFrame, fit: &GlmFit, level: f64, profile: bool) -> Infere
     }
 }
 
-fn term_test(label: &str, cols: &[usize], fit: &GlmFit, prof: &Profiler) -> TermTest {
+fn term_test(label: &str, cols: &[usize], fit: &GlmFit, prof: &Profiler, lr: bool) -> TermTest {
     let df = cols.len();
     if df == 0 {
         return TermTest {
@@ -199,7 +250,7 @@ fn term_test(label: &str, cols: &[usize], fit: &GlmFit, prof: &Profiler) -> Term
         };
     }
     let free: Vec<usize> = fit.kept.iter().copied().filter(|c| !cols.contains(c)).collect();
-    let d_red = prof.deviance_with(&free, None);
+    let d_red = if lr { prof.deviance_with(&free, None) } else { f64::NAN };
     let lr = (d_red - fit.deviance) / fit.dispersion;
     let (f, f_p) = if fit.dispersion_estimated() {
         // R's drop1(test = "F"): the mean square of the residual deviance as the denominator
@@ -305,11 +356,17 @@ struct Profiler<'a> {
     mf: &'a ModelFrame,
     fit: &'a GlmFit,
     p: usize,
+    threads: usize,
 }
 
 impl<'a> Profiler<'a> {
-    fn new(mf: &'a ModelFrame, fit: &'a GlmFit) -> Self {
-        Profiler { mf, fit, p: mf.p }
+    fn new(mf: &'a ModelFrame, fit: &'a GlmFit, threads: usize) -> Self {
+        Profiler {
+            mf,
+            fit,
+            p: mf.p,
+            threads: threads.max(1),
+        }
     }
 
     fn family(&self) -> Family {
@@ -352,11 +409,11 @@ impl<'a> Profiler<'a> {
             tol: 1e-12,
             polish: true,
             max_iter: 100,
-            threads: 1,
+            threads: self.threads,
         };
         if free.is_empty() {
             let zero = vec![0.0; mf.p];
-            let ps = irls::pass_at(&pb, &zero, 1);
+            let ps = irls::pass_at(&pb, &zero, self.threads);
             return if ps.valid { ps.deviance } else { f64::INFINITY };
         }
         let intercept = if mf.intercept && free.contains(&0) {
@@ -369,8 +426,10 @@ impl<'a> Profiler<'a> {
         for &c in free {
             s[c] = start[c];
         }
-        // a term's removal is refitted from the family's starting values, as R's drop1 does;
-        // a profile point starts from the fitted coefficients (the shift is small)
+        // a profile point starts from the fitted coefficients (the shift is small); a term's
+        // removal is refitted from the family's starting values, as R's drop1 does: started
+        // from the full fit less the term, step-halving can stall IRLS's relative-change rule
+        // far from the maximum (the weighted crab logit's drop of width: 1492.5 against 58.9)
         let mut r = if fixed.is_some() {
             irls::irls(&pb, free, intercept, Some(&s), ctl)
         } else {

@@ -91,8 +91,12 @@ pub struct AnalysisOptions {
     pub level: f64,
     /// Profile-likelihood intervals (one constrained refit per limit).
     pub profile: bool,
+    /// Type 3 likelihood-ratio tests (one refit per term; the Wald tests are always computed).
+    pub type3_lr: bool,
     /// SAS's BINWIDTH for the association statistics.
     pub binwidth: f64,
+    /// Threads of the refits.
+    pub threads: usize,
 }
 
 impl Default for AnalysisOptions {
@@ -100,10 +104,20 @@ impl Default for AnalysisOptions {
         AnalysisOptions {
             level: 0.95,
             profile: true,
+            type3_lr: true,
             binwidth: DEFAULT_BINWIDTH,
+            threads: dimorph_core::threads::available(),
         }
     }
 }
+
+/// Above this many cells (used rows × columns of X) the profile-likelihood intervals are left
+/// out unless asked for (`--profile`): each takes about 20 refits per coefficient.
+pub const PROFILE_AUTO_MAX_CELLS: usize = 500_000;
+
+/// Above this many cells (used rows × columns of X) the Type 3 likelihood-ratio tests (one refit
+/// per term) are left out unless asked for (`--type3`); the Wald tests are always given.
+pub const TYPE3_AUTO_MAX_CELLS: usize = 2_000_000;
 
 /// Most IRLS iterations `--max-iter` allows.
 pub const MAX_ITER_LIMIT: usize = 10_000;
@@ -137,8 +151,14 @@ pub struct RunOptions {
     pub dispersion: Dispersion,
     /// Confidence level of the intervals, in (0, 1).
     pub level: f64,
-    /// Profile-likelihood intervals (one constrained refit per limit).
-    pub profile: bool,
+    /// Profile-likelihood intervals (one constrained refit per limit): `Some(true)` always
+    /// (`--profile`), `Some(false)` never (`--no-profile`), `None` when the data have at most
+    /// [`PROFILE_AUTO_MAX_CELLS`] cells (used rows × columns of X).
+    pub profile: Option<bool>,
+    /// Type 3 likelihood-ratio tests (one refit per term): `Some(true)` always (`--type3`),
+    /// `Some(false)` never (`--no-type3`), `None` up to [`TYPE3_AUTO_MAX_CELLS`] cells. The Wald
+    /// tests are always computed.
+    pub type3: Option<bool>,
     /// PROC LOGISTIC's bin width for the association statistics (0: exact probabilities); only
     /// for the binomial family. `None`: 0.002.
     pub binwidth: Option<f64>,
@@ -166,7 +186,8 @@ impl Default for RunOptions {
             theta: None,
             dispersion: Dispersion::Default,
             level: 0.95,
-            profile: true,
+            profile: None,
+            type3: None,
             binwidth: None,
             tol: 1e-8,
             max_iter: 25,
@@ -317,13 +338,40 @@ impl RunOptions {
         o
     }
 
-    /// What to compute beyond the fit.
-    pub fn analysis_options(&self) -> AnalysisOptions {
-        AnalysisOptions {
+    /// What to compute beyond the fit, for a model frame of `cells` = used rows × columns of X,
+    /// with a note for each refitting extra left out by the size rule (and how to ask for it).
+    pub fn analysis_options(&self, cells: usize) -> (AnalysisOptions, Vec<String>) {
+        let mut notes = Vec::new();
+        let mut auto = |choice: Option<bool>, limit: usize, what: &str, flag: &str| match choice {
+            Some(b) => b,
+            None if cells <= limit => true,
+            None => {
+                notes.push(format!(
+                    "{what} were not computed: the data have {cells} cells (rows × columns of X), above the automatic limit of {limit}; ask for them with {flag}."
+                ));
+                false
+            }
+        };
+        let profile = auto(
+            self.profile,
+            PROFILE_AUTO_MAX_CELLS,
+            "Profile-likelihood intervals (about 20 refits per coefficient)",
+            "--profile",
+        );
+        let type3_lr = auto(
+            self.type3,
+            TYPE3_AUTO_MAX_CELLS,
+            "Type 3 likelihood-ratio tests (one refit per term; the Wald tests are given)",
+            "--type3",
+        );
+        let aopts = AnalysisOptions {
             level: self.level,
-            profile: self.profile,
+            profile,
+            type3_lr,
             binwidth: self.binwidth.unwrap_or(DEFAULT_BINWIDTH),
-        }
+            threads: dimorph_core::threads::resolve(self.threads),
+        };
+        (aopts, notes)
     }
 }
 
@@ -417,6 +465,37 @@ mod tests {
             let m = bad(o);
             assert!(m.starts_with(what), "{m}");
         }
+    }
+
+    #[test]
+    fn refitting_extras_are_automatic_up_to_a_size_and_the_note_says_how_to_ask() {
+        let o = RunOptions::default();
+        let (a, notes) = o.analysis_options(PROFILE_AUTO_MAX_CELLS);
+        assert!(a.profile && a.type3_lr && notes.is_empty());
+        let (a, notes) = o.analysis_options(PROFILE_AUTO_MAX_CELLS + 1);
+        assert!(!a.profile && a.type3_lr);
+        assert!(
+            notes.len() == 1 && notes[0].contains("ask for them with --profile"),
+            "{notes:?}"
+        );
+        let (a, notes) = o.analysis_options(TYPE3_AUTO_MAX_CELLS + 1);
+        assert!(!a.profile && !a.type3_lr && notes.len() == 2);
+        assert!(notes[1].contains("--type3"), "{notes:?}");
+        // asked for: always, and no note
+        let asked = RunOptions {
+            profile: Some(true),
+            type3: Some(true),
+            ..Default::default()
+        };
+        let (a, notes) = asked.analysis_options(usize::MAX);
+        assert!(a.profile && a.type3_lr && notes.is_empty());
+        let off = RunOptions {
+            profile: Some(false),
+            type3: Some(false),
+            ..Default::default()
+        };
+        let (a, notes) = off.analysis_options(10);
+        assert!(!a.profile && !a.type3_lr && notes.is_empty());
     }
 
     #[test]

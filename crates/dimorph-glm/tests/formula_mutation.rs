@@ -169,7 +169,7 @@ fn options(rng: &mut Rng) -> RunOptions {
     RunOptions {
         family: *pick(rng, &families),
         link: *pick(rng, &links),
-        profile: rng.below(10) == 0,
+        profile: Some(rng.below(10) == 0),
         threads: Some(1),
         ..Default::default()
     }

@@ -20,7 +20,7 @@ fn opts(family: Family, link: Option<Link>) -> RunOptions {
     RunOptions {
         family: Some(family),
         link,
-        profile: false,
+        profile: Some(false),
         threads: Some(1),
         ..Default::default()
     }

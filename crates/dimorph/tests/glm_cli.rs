@@ -803,3 +803,35 @@ fn undefined_and_huge_values_print_na_with_a_reason() {
         &["huge_trials.csv", "line 3", "1e308 trials, more than 2^53"],
     );
 }
+
+/// `--no-type3` leaves the Wald Type 3 tests; `--profile` and `--no-profile` exclude each other.
+#[test]
+fn refitting_extras_on_request() {
+    let o = run(&[
+        "glm",
+        "--data",
+        &data("crabs.csv"),
+        "satell ~ width + weight",
+        "--family",
+        "poisson",
+        "--no-type3",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let s = stdout(&o);
+    assert!(
+        s.contains("Type 3 Analysis (Wald)") && !s.contains("LR Chi-Square"),
+        "{s}"
+    );
+    assert!(s.contains("Profile Lower"), "{s}");
+    bad(
+        &[
+            "glm",
+            "--data",
+            &data("crabs.csv"),
+            "satell ~ width",
+            "--profile",
+            "--no-profile",
+        ],
+        &["--profile", "--no-profile"],
+    );
+}

@@ -262,33 +262,29 @@ fn type3(f: &GlmFit, inf: &Inference) -> Option<Table> {
         return None;
     }
     let est = f.dispersion_estimated();
-    let hdr: &[&str] = if est {
-        &[
-            "Source",
-            "DF",
-            "Chi-Square",
-            "Pr > ChiSq",
-            "F Value",
-            "Pr > F",
-            "Wald Chi-Square",
-            "Pr > ChiSq",
-        ]
+    let lr = inf.type3_lr_computed;
+    let mut hdr = vec!["Source", "DF"];
+    if lr && est {
+        hdr.extend(["Chi-Square", "Pr > ChiSq", "F Value", "Pr > F"]);
+    } else if lr {
+        hdr.extend(["LR Chi-Square", "Pr > ChiSq"]);
+    }
+    hdr.extend(["Wald Chi-Square", "Pr > ChiSq"]);
+    let title = if lr {
+        "Type 3 Analysis (likelihood ratio and Wald)"
     } else {
-        &[
-            "Source",
-            "DF",
-            "LR Chi-Square",
-            "Pr > ChiSq",
-            "Wald Chi-Square",
-            "Pr > ChiSq",
-        ]
+        "Type 3 Analysis (Wald)"
     };
-    let mut t3 = Table::new("Type 3 Analysis (likelihood ratio and Wald)", hdr);
+    let mut t3 = Table::new(title, &hdr);
     for t in &inf.type3 {
-        let mut r = vec![t.term.clone(), t.df.to_string(), fx(t.lr_chi2, 2), p_sas(t.lr_p)];
-        if est {
-            r.push(fx(t.f, 2));
-            r.push(p_sas(t.f_p));
+        let mut r = vec![t.term.clone(), t.df.to_string()];
+        if lr {
+            r.push(fx(t.lr_chi2, 2));
+            r.push(p_sas(t.lr_p));
+            if est {
+                r.push(fx(t.f, 2));
+                r.push(p_sas(t.f_p));
+            }
         }
         r.push(fx(t.wald_chi2, 2));
         r.push(p_sas(t.wald_p));

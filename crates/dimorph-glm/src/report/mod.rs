@@ -16,7 +16,7 @@ pub use crate::binary::{BinaryExtras, FitStatistics};
 use crate::design::ModelFrame;
 use crate::error::Result;
 use crate::fit::{fit, GlmFit};
-use crate::inference::{chi2_sf, infer, Inference};
+use crate::inference::{chi2_sf, infer_with, Inference, Settings};
 pub use crate::options::AnalysisOptions;
 use crate::options::GlmOptions;
 use crate::residuals::{Prediction, ResidualRow};
@@ -38,12 +38,34 @@ pub struct GlmReport {
     /// Predictions for the rows of new data, when given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub predictions: Option<Vec<Prediction>>,
+    /// What was left out and why (refitting extras above the size limit), with how to ask.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 /// Fits and infers.
 pub fn analyze(mf: &ModelFrame, formula: &str, opts: &GlmOptions, aopts: &AnalysisOptions) -> Result<GlmReport> {
+    analyze_with(mf, formula, opts, aopts, &mut |_: &str, _: usize, _: usize| {})
+}
+
+/// [`analyze`] with a progress observer `(phase, done, total)` (see [`infer_with`]).
+pub fn analyze_with(
+    mf: &ModelFrame,
+    formula: &str,
+    opts: &GlmOptions,
+    aopts: &AnalysisOptions,
+    progress: &mut dyn FnMut(&str, usize, usize),
+) -> Result<GlmReport> {
+    progress("fit", 0, 1);
     let f = fit(mf, opts)?;
-    let inference = infer(mf, &f, aopts.level, aopts.profile && f.family.has_likelihood());
+    progress("fit", 1, 1);
+    let settings = Settings {
+        level: aopts.level,
+        profile: aopts.profile && f.family.has_likelihood(),
+        type3_lr: aopts.type3_lr,
+        threads: aopts.threads,
+    };
+    let inference = infer_with(mf, &f, &settings, progress);
     let binary = crate::binary::extras(mf, &f, aopts.binwidth);
     Ok(GlmReport {
         formula: formula.to_string(),
@@ -53,6 +75,7 @@ pub fn analyze(mf: &ModelFrame, formula: &str, opts: &GlmOptions, aopts: &Analys
         binary,
         residuals: None,
         predictions: None,
+        notes: Vec::new(),
     })
 }
 
@@ -77,6 +100,9 @@ impl GlmReport {
             if !w.contains("rows dropped") {
                 s.text(format!("Warning: {w}"));
             }
+        }
+        for n in &self.notes {
+            s.text(format!("Note: {n}"));
         }
         s.pre(self.r_summary());
         for t in genmod::tables(&self.data, f, inf) {

@@ -83,9 +83,25 @@ pub struct Args {
     /// Confidence level of the intervals, between 0 and 1.
     #[arg(long, default_value_t = 0.95, allow_negative_numbers = true)]
     pub level: f64,
+    /// Compute the profile-likelihood intervals whatever the size of the data (by default they
+    /// are computed up to 500,000 cells, used rows × columns of X, and the output says when they
+    /// were left out).
+    #[arg(long, conflicts_with = "no_profile")]
+    pub profile: bool,
     /// Skip the profile-likelihood intervals (the coefficients table then gives Wald intervals).
     #[arg(long)]
     pub no_profile: bool,
+    /// Compute the Type 3 likelihood-ratio tests (one refit per term) whatever the size of the
+    /// data (by default up to 2,000,000 cells; the Wald tests are always given).
+    #[arg(long, conflicts_with = "no_type3")]
+    pub type3: bool,
+    /// Skip the Type 3 likelihood-ratio tests (the Type 3 table then gives the Wald tests).
+    #[arg(long)]
+    pub no_type3: bool,
+    /// No progress lines on standard error (by default a line per step of a run that takes more
+    /// than a few seconds).
+    #[arg(long)]
+    pub quiet: bool,
     /// Bin width for PROC LOGISTIC's association statistics, binomial family only (0 = exact
     /// probabilities, at most 1). Default: 0.002, as SAS.
     #[arg(long, allow_negative_numbers = true)]
@@ -132,7 +148,8 @@ impl Args {
             theta: self.theta,
             dispersion: self.dispersion.into(),
             level: self.level,
-            profile: !self.no_profile,
+            profile: flag_pair(self.profile, self.no_profile),
+            type3: flag_pair(self.type3, self.no_type3),
             binwidth: self.binwidth,
             tol: self.tol,
             max_iter: self.max_iter,
@@ -140,6 +157,37 @@ impl Args {
             singular_ok: !self.no_singular,
             residuals: self.residuals,
             threads: self.threads,
+        }
+    }
+}
+
+/// `--x` → `Some(true)`, `--no-x` → `Some(false)`, neither → `None` (the engine's rule).
+fn flag_pair(on: bool, off: bool) -> Option<bool> {
+    match (on, off) {
+        (true, _) => Some(true),
+        (_, true) => Some(false),
+        _ => None,
+    }
+}
+
+/// Seconds a run goes quiet before progress lines start.
+const PROGRESS_AFTER_S: f64 = 3.0;
+
+/// Progress on standard error: nothing for the first few seconds, then a line when a step
+/// starts and at most one every few seconds within it (`[  12.3s] glm: Type 3 … 5/21`).
+fn progress_printer(quiet: bool) -> impl FnMut(&str, usize, usize) {
+    let start = std::time::Instant::now();
+    let mut last_phase = String::new();
+    let mut last_t = 0.0;
+    move |phase: &str, done: usize, total: usize| {
+        let t = start.elapsed().as_secs_f64();
+        if quiet || t < PROGRESS_AFTER_S || done >= total {
+            return;
+        }
+        if phase != last_phase || t - last_t >= PROGRESS_AFTER_S {
+            eprintln!("[{t:>7.1}s] glm: {phase} {done}/{total}");
+            last_phase = phase.to_string();
+            last_t = t;
         }
     }
 }
@@ -152,7 +200,9 @@ pub fn run(a: Args) -> CliResult {
         Some(p) => Some(dimorph_data::read_table(p).map_err(CliError::input)?),
         None => None,
     };
-    let outcome = dimorph_glm::run(&frame, &a.formula, new_data.as_ref(), &opts).map_err(CliError::input)?;
+    let mut progress = progress_printer(a.quiet);
+    let outcome = dimorph_glm::analysis::run_with_progress(&frame, &a.formula, new_data.as_ref(), &opts, &mut progress)
+        .map_err(CliError::input)?;
     let mut input = json!({ "data": a.data.display().to_string() });
     if let Some(p) = &a.predict {
         input["predict"] = json!(p.display().to_string());
