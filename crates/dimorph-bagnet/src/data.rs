@@ -9,7 +9,7 @@ use burn::tensor::{Tensor, TensorData};
 
 use crate::image::RgbImage;
 use crate::model::{IMAGENET_MEAN, IMAGENET_STD};
-use crate::text::quote;
+use dimorph_core::text::clip;
 use crate::BagNetError;
 use dimorph_core::rng::{Draws, SplitMix64};
 
@@ -102,8 +102,8 @@ pub fn read_labels_with(csv_path: &Path, images: &Path, allow_outside: bool) -> 
                 *v = text.parse::<f64>().ok().filter(|v| v.is_finite()).ok_or_else(|| {
                     bad(format!(
                         "column '{}': '{}' is not a number",
-                        quote(headers.get(i).unwrap_or("")),
-                        quote(&text)
+                        clip(headers.get(i).unwrap_or("")),
+                        clip(&text)
                     ))
                 })?;
             }
@@ -129,14 +129,14 @@ pub fn read_labels_with(csv_path: &Path, images: &Path, allow_outside: bool) -> 
 /// images folder) it must also resolve inside it.
 fn locate(images: &Path, root: Option<&Path>, name: &str) -> Result<PathBuf, String> {
     let path = images.join(name);
-    let missing = || format!("image file '{}' does not exist", quote(&path.display().to_string()));
+    let missing = || format!("image file '{}' does not exist", clip(&path.display().to_string()));
     let Some(root) = root else {
         return if path.is_file() { Ok(path) } else { Err(missing()) };
     };
     let outside = || {
         format!(
             "image path '{}' lies outside --images (pass --allow-outside-images to read it)",
-            quote(name)
+            clip(name)
         )
     };
     let rel = Path::new(name);
@@ -213,8 +213,8 @@ pub fn load(
                 &r.path,
                 format!(
                     "label '{}' is not one of the model's classes ('{}')",
-                    quote(&r.label),
-                    quote(&classes.join("', '"))
+                    clip(&r.label),
+                    clip(&classes.join("', '"))
                 ),
             )
         })?;

@@ -32,7 +32,6 @@ pub mod options;
 pub mod pipeline;
 pub mod plain;
 pub mod synth;
-mod text;
 pub mod train;
 mod weightfile;
 pub mod weights;

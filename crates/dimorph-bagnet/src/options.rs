@@ -403,7 +403,7 @@ pub fn check_classes(what: &str, classes: &[String]) -> Result<(), BagNetError> 
     }
     let mut seen = std::collections::HashSet::new();
     if let Some(d) = classes.iter().find(|c| !seen.insert(c.as_str())) {
-        return Err(arg(format!("{what}: '{}' is given twice", crate::text::quote(d))));
+        return Err(arg(format!("{what}: '{}' is given twice", dimorph_core::text::clip(d))));
     }
     Ok(())
 }

@@ -28,7 +28,7 @@ use burn_store::{KeyRemapper, ModuleSnapshot, PyTorchToBurnAdapter, TensorSnapsh
 use serde::Serialize;
 
 use crate::model::{Arch, BagNet, BagNetConfig};
-use crate::text::quote;
+use dimorph_core::text::clip;
 use crate::weightfile::{err, WeightFile};
 use crate::BagNetError;
 
@@ -201,7 +201,7 @@ fn shape_of(s: &TensorSnapshot) -> Vec<usize> {
 fn fmt_shape(s: &[usize]) -> String {
     format!(
         "[{}]",
-        quote(&s.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(", "))
+        clip(&s.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(", "))
     )
 }
 
@@ -344,7 +344,7 @@ fn head_status<B: Backend>(
                     path,
                     format!(
                         "the head '{}' has {} outputs, the model {model_outputs}",
-                        quote(key),
+                        clip(key),
                         sh[0]
                     ),
                 ));
@@ -371,7 +371,7 @@ fn check_tensors(ex: &Expectation, file: &WeightFile) -> Result<(), BagNetError>
                 path,
                 format!(
                     "tensor '{}' (shape {}) of {ours} is missing from the file{hint}",
-                    quote(reference),
+                    clip(reference),
                     fmt_shape(shape)
                 ),
             ));
@@ -382,7 +382,7 @@ fn check_tensors(ex: &Expectation, file: &WeightFile) -> Result<(), BagNetError>
                 path,
                 format!(
                     "tensor '{}' has shape {} in the file, but {ours} expects {}{hint}",
-                    quote(key),
+                    clip(key),
                     fmt_shape(&found),
                     fmt_shape(shape)
                 ),
@@ -393,7 +393,7 @@ fn check_tensors(ex: &Expectation, file: &WeightFile) -> Result<(), BagNetError>
                 path,
                 format!(
                     "tensor '{}' is of type {}; expected floating-point weights",
-                    quote(key),
+                    clip(key),
                     dtype_name(s.dtype)
                 ),
             ));
@@ -410,7 +410,7 @@ fn check_tensors(ex: &Expectation, file: &WeightFile) -> Result<(), BagNetError>
             path,
             format!(
                 "unexpected tensor '{}' (shape {}) that {ours} does not have{hint}",
-                quote(key),
+                clip(key),
                 fmt_shape(&shape_of(s))
             ),
         ));
@@ -439,10 +439,10 @@ fn snapshots(
         file.check_storage(key, shape_of(s).iter().product())?;
         let data = s
             .to_data()
-            .map_err(|e| err(path, format!("cannot read the data of tensor '{}': {e}", quote(key))))?;
+            .map_err(|e| err(path, format!("cannot read the data of tensor '{}': {e}", clip(key))))?;
         let expected_bytes = data.num_elements() * data.dtype.size();
         if data.bytes.len() != expected_bytes {
-            return Err(err(path, format!("tensor '{}' is truncated in the file", quote(key))));
+            return Err(err(path, format!("tensor '{}' is truncated in the file", clip(key))));
         }
         let data = data.convert_dtype(DType::F32);
         let (bad, all) = match data.as_slice::<f32>() {
@@ -450,7 +450,7 @@ fn snapshots(
             Err(_) => {
                 return Err(err(
                     path,
-                    format!("cannot read the data of tensor '{}' as 32-bit floats", quote(key)),
+                    format!("cannot read the data of tensor '{}' as 32-bit floats", clip(key)),
                 ))
             }
         };
@@ -459,7 +459,7 @@ fn snapshots(
                 path,
                 format!(
                     "tensor '{}' holds non-finite values (NaN or infinite): {bad} of {all}",
-                    quote(key)
+                    clip(key)
                 ),
             ));
         }

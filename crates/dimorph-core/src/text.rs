@@ -37,6 +37,47 @@ pub fn num(x: f64) -> String {
     }
 }
 
+/// A number with `d` decimals (`12.346`) while that stays short — `|x|` below 1e15 — and as
+/// [`num`] (`1e308`) beyond, so a report's fixed-decimal column never prints hundreds of digits.
+pub fn decimals(x: f64, d: usize) -> String {
+    if x.is_finite() && x.abs() < 1e15 {
+        let s = format!("{x:.d$}");
+        // no "-0.000"
+        if s.starts_with('-') && s[1..].chars().all(|c| c == '0' || c == '.') {
+            s[1..].to_string()
+        } else {
+            s
+        }
+    } else {
+        num(x)
+    }
+}
+
+/// Names listed in a message: at most `most` of them, each [`clip`]ped, then "and N more".
+pub fn clip_list<S: AsRef<str>>(names: &[S], most: usize) -> String {
+    let mut s = names
+        .iter()
+        .take(most)
+        .map(|n| clip(n.as_ref()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if names.len() > most {
+        s.push_str(&format!(" and {} more", names.len() - most));
+    }
+    s
+}
+
+/// A message (a reader's, say) whose `'…'`-quoted parts are each [`clip`]ped, then cut to `max`
+/// characters in all ([`clip_to`]).
+pub fn clip_quoted(msg: &str, max: usize) -> String {
+    let parts: Vec<String> = msg
+        .split('\'')
+        .enumerate()
+        .map(|(i, p)| if i % 2 == 1 { clip(p) } else { p.to_string() })
+        .collect();
+    clip_to(&parts.join("'"), max)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -49,5 +90,27 @@ mod tests {
         assert_eq!(num(1e308), "1e308");
         assert_eq!(num(104.0), "104");
         assert_eq!(num(0.1), "0.1");
+    }
+
+    #[test]
+    fn decimals_are_fixed_while_short_and_scientific_beyond() {
+        assert_eq!(decimals(12.34567, 3), "12.346");
+        assert_eq!(decimals(-0.0001, 3), "0.000");
+        assert_eq!(decimals(1e308, 3), "1e308");
+        assert_eq!(decimals(-2.5e20, 1), "-2.5e20");
+        assert_eq!(decimals(1e-300, 2), "0.00");
+        assert_eq!(decimals(f64::INFINITY, 2), "inf");
+    }
+
+    #[test]
+    fn lists_and_quoted_parts_are_clipped() {
+        assert_eq!(clip_list(&["a", "b", "c"], 2), "a, b and 1 more");
+        assert_eq!(clip_list(&["a", "b"], 2), "a, b");
+        let m = clip_quoted(&format!("column name '{}' appears twice", "y".repeat(5000)), 600);
+        assert!(
+            m.starts_with("column name 'yyy") && m.ends_with("…' appears twice"),
+            "{m}"
+        );
+        assert_eq!(clip_quoted(&"z".repeat(700), 600).chars().count(), 601);
     }
 }

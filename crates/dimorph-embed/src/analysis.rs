@@ -6,6 +6,7 @@
 //! `embedding.svg` (and `embedding.parquet` on request) and the warnings.
 
 use crate::clusters::{self, summarise, ClusterSummary};
+use crate::error::LIST_NAMES;
 use crate::error::{EmbedError, Result};
 use crate::fft::MAX_BOXES;
 use crate::input::{features_from_frame, Selection};
@@ -15,8 +16,8 @@ use crate::params::KnnMethod;
 use crate::pipeline::{embed, Embedding};
 use crate::plot::{scatter, Colour};
 use crate::progress::Progress;
-use crate::quote::{clip, clip_list, LIST_NAMES};
 use crate::report;
+use dimorph_core::text::{clip, clip_list};
 use dimorph_core::OutputFile;
 use dimorph_data::{ColumnData, Frame};
 use dimorph_report::Outcome;

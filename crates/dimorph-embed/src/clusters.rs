@@ -5,7 +5,7 @@
 //! female)"), identified by the row and any id columns (image, patch position).
 
 use crate::error::{EmbedError, Result};
-use crate::quote::clip;
+use dimorph_core::text::clip;
 use dimorph_core::{Cell, TidyTable};
 use serde::Serialize;
 

@@ -2,12 +2,13 @@
 //! selected cell is a finite number within single precision's reach (naming file, line and column
 //! when not: distances are computed in `f32`, so the squared spread of the features must stay far
 //! below 3.4e38), and constant columns (dropped, and reported by name — they carry no distance
-//! information). Names and cells are quoted clipped ([`crate::quote`]).
+//! information). Names and cells are quoted clipped ([`dimorph_core::text`]).
 
+use crate::error::LIST_NAMES;
 use crate::error::{EmbedError, Result};
 use crate::features::Features;
-use crate::limits::show;
-use crate::quote::{clip, clip_list, LIST_NAMES};
+use dimorph_core::text::num;
+use dimorph_core::text::{clip, clip_list};
 use dimorph_data::Frame;
 use serde::Serialize;
 
@@ -163,9 +164,9 @@ fn check_spread(frame: &Frame, name: &str, v: &[f64], before: f64) -> Result<f64
         frame.source,
         frame.line_of(far),
         clip(name),
-        show(v[far]),
-        show(v[lo]),
-        show(v[hi])
+        num(v[far]),
+        num(v[lo]),
+        num(v[hi])
     )))
 }
 

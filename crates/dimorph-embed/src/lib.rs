@@ -17,8 +17,9 @@
 //! scatter, [`clusters`] summarises chosen regions, [`input`] turns a table into features,
 //! [`output`] lays the coordinates out as a tidy table or Parquet, [`report`] writes the text
 //! report, [`demo`] is the demo's section. [`limits`] states the range of every numeric setting
-//! (so that no option can ask for unbounded memory or time, or turn the layout into infinities),
-//! and [`quote`] clips the user text quoted in messages.
+//! (so that no option can ask for unbounded memory or time, or turn the layout into infinities);
+//! user text quoted in messages is clipped, and numbers quoted, by the kernel's
+//! [`dimorph_core::text`].
 
 pub mod affinity;
 pub mod analysis;
@@ -40,7 +41,6 @@ pub mod pca;
 pub mod pipeline;
 pub mod plot;
 pub mod progress;
-pub mod quote;
 pub mod report;
 pub mod rng;
 

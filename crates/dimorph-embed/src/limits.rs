@@ -6,6 +6,7 @@
 //! time, and a factor such as the exaggeration can never turn the layout into infinities.
 
 use crate::error::{EmbedError, Result};
+use dimorph_core::text::num;
 
 /// Tail parameter α of the kernel 1/(1 + d²/α)^α: Kobak et al. (2019) explore α from 100 (close
 /// to a Gaussian kernel) down to below ½; outside [0.01, 1000] the kernel is numerically flat or a
@@ -36,17 +37,6 @@ fn refuse<T>(msg: String) -> Result<T> {
     Err(EmbedError::Input(msg))
 }
 
-/// A number as a message shows it: as written when short, else in scientific notation (never the
-/// 300 digits of `1e-300`).
-pub fn show(v: f64) -> String {
-    let s = format!("{v}");
-    if s.len() <= 12 {
-        s
-    } else {
-        format!("{v:e}")
-    }
-}
-
 /// A real option in the closed range `[lo, hi]` (finite); `what` opens the message ("a positive
 /// number, " or nothing).
 pub fn real(option: &str, what: &str, v: f64, (lo, hi): (f64, f64)) -> Result<()> {
@@ -55,7 +45,7 @@ pub fn real(option: &str, what: &str, v: f64, (lo, hi): (f64, f64)) -> Result<()
     }
     refuse(format!(
         "{option} must be {what}at least {lo} and at most {hi} (got {})",
-        show(v)
+        num(v)
     ))
 }
 
@@ -64,10 +54,7 @@ pub fn positive(option: &str, v: f64, hi: f64) -> Result<()> {
     if v.is_finite() && v > 0.0 && v <= hi {
         return Ok(());
     }
-    refuse(format!(
-        "{option} must be positive and at most {hi:e} (got {})",
-        show(v)
-    ))
+    refuse(format!("{option} must be positive and at most {hi:e} (got {})", num(v)))
 }
 
 /// A count option in `lo..=hi`.
@@ -99,7 +86,6 @@ mod tests {
         assert_eq!(e, "--iter must be at least 0 and at most 100000 (got 1099511627776)");
         let e = real("--alpha", "", 1e-300, ALPHA).unwrap_err().to_string();
         assert!(e.ends_with("(got 1e-300)"), "{e}");
-        assert_eq!(show(-0.125), "-0.125");
         assert!(real("--alpha", "", 0.5, ALPHA).is_ok() && count("--knn", 15, 1, MAX_KNN).is_ok());
     }
 }

@@ -29,7 +29,11 @@ impl fmt::Display for AffinityKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             AffinityKind::Uniform { k } => write!(f, "uniform affinities over {k} nearest neighbours"),
-            AffinityKind::Gaussian { perplexity } => write!(f, "Gaussian affinities of perplexity {perplexity}"),
+            AffinityKind::Gaussian { perplexity } => write!(
+                f,
+                "Gaussian affinities of perplexity {}",
+                dimorph_core::text::num(*perplexity)
+            ),
         }
     }
 }

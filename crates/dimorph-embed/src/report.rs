@@ -1,12 +1,14 @@
 //! The text report of a t-SNE analysis: the headline sentence (points, features, affinities, α,
 //! neighbour search, gradient, learning rate, KL divergence), the time per phase, and one table
 //! per chosen cluster (exemplars, class fractions, mean colour value — Figure 3's panels a–d).
+//! Numbers are written by the kernel's [`dimorph_core::text`]: fixed decimals while short, and
+//! scientific notation beyond (a cluster centre of 1e308 is never printed with 309 digits).
 
 use crate::clusters::ClusterSummary;
 use crate::input::Selection;
 use crate::params::KnnMethod;
 use crate::pipeline::Embedding;
-use dimorph_report::fmt::fixed;
+use dimorph_core::text::{clip, decimals as fixed, num};
 use dimorph_report::{Section, Table};
 
 /// The headline sentence of an embedding.
@@ -26,7 +28,7 @@ pub fn headline(sel: &Selection, e: &Embedding) -> String {
         e.n,
         sel.columns.len(),
         e.params.affinity,
-        e.params.alpha,
+        num(e.params.alpha),
         neighbours(e),
         e.exact_iterations,
         e.iterations,
@@ -79,7 +81,11 @@ fn cluster_table(c: &ClusterSummary, colour: Option<&str>) -> Table {
     let mut t = Table::new(
         format!(
             "cluster {} (centre {}, {}, radius {}): {} points",
-            c.region.name, c.region.cx, c.region.cy, c.region.r, c.n_points
+            clip(&c.region.name),
+            num(c.region.cx),
+            num(c.region.cy),
+            num(c.region.r),
+            c.n_points
         ),
         &["exemplar row", "class", "value", "ids"],
     );
@@ -111,7 +117,7 @@ pub fn summary(source: &str, sel: &Selection, e: &Embedding, clusters: &[Cluster
             "t-SNE of {source}: {} points × {} features, α = {}, KL divergence {}",
             e.n,
             sel.columns.len(),
-            e.params.alpha,
+            num(e.params.alpha),
             fixed(e.kl_divergence, 4)
         ),
         format!("{}; {}", e.params.affinity, neighbours(e)),
@@ -119,7 +125,7 @@ pub fn summary(source: &str, sel: &Selection, e: &Embedding, clusters: &[Cluster
     lines.extend(
         clusters
             .iter()
-            .map(|c| format!("cluster {}: {} points", c.region.name, c.n_points)),
+            .map(|c| format!("cluster {}: {} points", clip(&c.region.name), c.n_points)),
     );
     lines
 }

@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
+use dimorph_core::text::decimals;
 use dimorph_core::Overwrite;
 use dimorph_report::{Outcome, Section, Table};
 use serde::Serialize;
@@ -234,9 +235,9 @@ pub fn explain_section(r: &ExplainResult) -> Section {
     for c in &r.statistics {
         t.row([
             c.statistic.clone(),
-            format!("{:.4}", c.mean_negative),
-            format!("{:.4}", c.mean_positive),
-            c.cohens_d.map_or("undefined".into(), |d| format!("{d:.2}")),
+            decimals(c.mean_negative, 4),
+            decimals(c.mean_positive, 4),
+            c.cohens_d.map_or("undefined".into(), |d| decimals(d, 2)),
         ]);
     }
     if r.statistics.iter().any(|c| c.cohens_d.is_none()) {

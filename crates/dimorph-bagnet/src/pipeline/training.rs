@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use dimorph_core::text::decimals;
 use dimorph_core::TidyTable;
 use dimorph_report::{Outcome, Section, Table};
 
@@ -68,9 +69,9 @@ fn train_summary(r: &TrainResult, t: &TrainOptions) -> Vec<String> {
     )];
     if let Some(b) = r.best_epoch.and_then(|b| r.history.get(b - 1)) {
         lines.push(format!(
-            "best epoch {}: val loss {:.4}, val accuracy {:.3}, val AUC {} (model in {})",
+            "best epoch {}: val loss {}, val accuracy {:.3}, val AUC {} (model in {})",
             b.epoch,
-            b.val_loss,
+            decimals(b.val_loss, 4),
             b.val_accuracy,
             b.val_auc.map_or("-".into(), |a| format!("{a:.3}")),
             r.out.join("best").display()
@@ -109,8 +110,8 @@ pub fn train_section(r: &TrainResult) -> Section {
         t.row([
             h.epoch.to_string(),
             h.phase.name().to_string(),
-            format!("{:.4}", h.train_loss),
-            format!("{:.4}", h.val_loss),
+            decimals(h.train_loss, 4),
+            decimals(h.val_loss, 4),
             format!("{:.3}", h.val_accuracy),
             h.val_auc.map_or("-".into(), |a| format!("{a:.3}")),
         ]);

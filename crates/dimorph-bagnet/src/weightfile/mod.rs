@@ -165,7 +165,7 @@ pub(crate) fn read(path: &Path) -> Result<WeightFile, BagNetError> {
                 path,
                 format!(
                     "a zip archive (PyTorch >= 1.6) that cannot be read, truncated or damaged: {}",
-                    crate::text::quote(&e)
+                    dimorph_core::text::clip(&e)
                 ),
             ))
         }
@@ -174,7 +174,7 @@ pub(crate) fn read(path: &Path) -> Result<WeightFile, BagNetError> {
                 path,
                 format!(
                     "not a readable PyTorch or safetensors weight file: {}",
-                    crate::text::quote(&e)
+                    dimorph_core::text::clip(&e)
                 ),
             ))
         }
@@ -221,9 +221,9 @@ pub(crate) fn read(path: &Path) -> Result<WeightFile, BagNetError> {
                 path,
                 format!(
                     "tensors '{}' and '{}' both map to '{}'",
-                    crate::text::quote(first),
-                    crate::text::quote(&key),
-                    crate::text::quote(&name)
+                    dimorph_core::text::clip(first),
+                    dimorph_core::text::clip(&key),
+                    dimorph_core::text::clip(&name)
                 ),
             ));
         }

@@ -490,7 +490,7 @@ fn literal<R: BufRead>(m: &mut Machine, src: &mut Source<R>, op: u8) -> Result<b
             let line = src.line()?;
             let v = line
                 .parse::<i64>()
-                .map_err(|_| format!("INT '{}' is not a 64-bit integer", crate::text::quote(&line)))?;
+                .map_err(|_| format!("INT '{}' is not a 64-bit integer", dimorph_core::text::clip(&line)))?;
             m.push(N::leaf(V::Int(v)))?;
         }
         b'K' => {
@@ -652,8 +652,8 @@ fn rebuild(m: &mut Machine, mut items: Vec<N>) -> Result<N, String> {
             (module, name) => {
                 return Err(format!(
                     "unsupported Python type '{}.{}' (a whole model rather than a state dict?)",
-                    crate::text::quote(module),
-                    crate::text::quote(name)
+                    dimorph_core::text::clip(module),
+                    dimorph_core::text::clip(name)
                 ))
             }
         }
@@ -690,7 +690,7 @@ fn tensor(m: &mut Machine, args: &[N], min: usize) -> Result<N, String> {
         .ok_or("a tensor's storage type is not a name")?
         .to_string();
     let elem_size = elem_size(&storage_type)
-        .ok_or_else(|| format!("unknown storage type '{}'", crate::text::quote(&storage_type)))?;
+        .ok_or_else(|| format!("unknown storage type '{}'", dimorph_core::text::clip(&storage_type)))?;
     let V::Str(key) = &tuple[2].v else {
         return Err("a tensor's storage key is not a string".into());
     };
@@ -731,7 +731,7 @@ fn tensors_of(root: &N) -> Result<Vec<(String, Option<TensorRef>)>, String> {
                 V::Dict(_) => todo.push((name, v)),
                 V::Tensor(t) => {
                     if !seen.insert(name.clone()) {
-                        return Err(format!("two tensors are both named '{}'", crate::text::quote(&name)));
+                        return Err(format!("two tensors are both named '{}'", dimorph_core::text::clip(&name)));
                     }
                     out.push((name, t.as_deref().cloned()));
                 }

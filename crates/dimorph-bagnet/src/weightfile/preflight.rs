@@ -108,7 +108,7 @@ fn read_head(path: &Path, head: &mut [u8]) -> Result<usize, String> {
 /// An entry read whole, refused when it declares or inflates to more than `limit` bytes.
 fn read_entry<R: Read + Seek>(zip: &mut zip::ZipArchive<R>, index: usize, limit: u64) -> Result<Vec<u8>, String> {
     let mut e = zip.by_index(index).map_err(|e| e.to_string())?;
-    let (name, declared) = (crate::text::quote(e.name()), e.size());
+    let (name, declared) = (dimorph_core::text::clip(e.name()), e.size());
     if declared > limit {
         return Err(format!(
             "entry '{name}' declares {declared} bytes, more than the {limit} such an entry may have"
@@ -184,7 +184,7 @@ fn zipped<R: Read + Seek>(mut zip: zip::ZipArchive<R>) -> Result<Layout, String>
 }
 
 fn q(s: &str) -> String {
-    crate::text::quote(s)
+    dimorph_core::text::clip(s)
 }
 
 /// `[2, 3]`; a shape of thousands of dimensions is cut short like any quoted value.

@@ -249,7 +249,7 @@ pub fn run(a: Args) -> CliResult {
     let opts = options(&a)?;
     // refuse bad options before reading a (possibly large) table
     opts.validate().map_err(cli_error)?;
-    let frame = dimorph_data::read_table(&a.data).map_err(|e| CliError::input(dimorph_embed::quote::data_error(e)))?;
+    let frame = dimorph_data::read_table(&a.data).map_err(|e| CliError::input(dimorph_embed::error::data_error(e)))?;
     let mut progress = progress_printer(a.quiet);
     let outcome = dimorph_embed::run(&frame, &opts, &mut progress).map_err(cli_error)?;
     let input = serde_json::json!({ "data": a.data.display().to_string() });
