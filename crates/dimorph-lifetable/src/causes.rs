@@ -202,6 +202,29 @@ impl CauseDeaths {
         })
     }
 
+    /// The same deaths with every table's ages from `open` on summed into its open group
+    /// (`--open-age`): the rows from the last age at or below `open` are added up, so that
+    /// the open group's cause shares are those of all its ages.
+    pub fn with_open_age(&self, open: f64) -> CauseDeaths {
+        let mut out = self.clone();
+        for t in out.tables.values_mut() {
+            let Some(k) = t.age.iter().rposition(|a| *a <= open) else {
+                continue;
+            };
+            if k + 1 >= t.age.len() {
+                continue;
+            }
+            let tail: Vec<Vec<f64>> = t.deaths.drain(k + 1..).collect();
+            t.age.truncate(k + 1);
+            for row in tail {
+                for (d, x) in t.deaths[k].iter_mut().zip(row) {
+                    *d += x;
+                }
+            }
+        }
+        out
+    }
+
     /// Splits the all-cause deaths of `pop` by cause (see the module documentation). Warns when
     /// the cause-of-death deaths do not add up to the all-cause deaths, with the size of the gap.
     pub fn attribute(&self, pop: &Population) -> Result<Attribution, Error> {

@@ -417,7 +417,7 @@ impl MortalityData {
                 .filter(|((y, _), _)| *y == year)
                 .map(|(k, v)| (*k, v.clone()))
                 .collect(),
-            notes: Vec::new(),
+            notes: self.notes.clone(),
         })
     }
 

@@ -175,6 +175,16 @@ pub fn run_lifelost(
     if causes.is_none() {
         opts.validate_without_causes()?;
     }
+    // --open-age: the year's deaths, exposures and cause deaths closed at the asked age
+    let (opened, opened_causes);
+    let (data, causes) = match opts.lifetable.open_age {
+        Some(a) => {
+            opened = data.year_with_open_age(year, a)?;
+            opened_causes = causes.map(|c| c.with_open_age(a));
+            (&opened, opened_causes.as_ref())
+        }
+        None => (data, causes),
+    };
     let an = analyse(data, causes, year, sexes, cause, opts)?;
     let mut warnings = data.notes.clone();
     warnings.extend(an.warnings.iter().cloned());

@@ -303,7 +303,10 @@ fn golden_envelope_lifetable() {
     assert!(j["version"].is_string());
     assert_eq!(keys(&j["input"]), sorted(&["data"]));
     assert_eq!(j["input"]["data"], "data/hmd/USA");
-    assert_eq!(keys(&j["options"]), sorted(&["radix", "ax", "smoothing"]));
+    assert_eq!(
+        keys(&j["options"]),
+        sorted(&["radix", "ax", "smoothing", "intervals", "open_age"])
+    );
     assert_eq!(j["options"]["smoothing"], "kannisto");
     assert_eq!(
         keys(&j["result"]),
@@ -655,4 +658,155 @@ fn a_megabyte_cell_gives_a_short_message() {
         "{}",
         &err[..err.len().min(400)]
     );
+}
+
+/// A tidy CSV of the bundled USA 2010 deaths and exposures by sex, with every age from `empty`
+/// on given no deaths and no exposure (as in UK data whose oldest ages are empty).
+fn usa_2010_tidy(tag: &str, empty: usize) -> PathBuf {
+    let hmd = |f: &str| std::fs::read_to_string(root().join("data/hmd/USA").join(f)).unwrap();
+    let (d, e) = (hmd("USA.Deaths_1x1.txt"), hmd("USA.Exposures_1x1.txt"));
+    let rows = |t: &str| -> Vec<Vec<String>> {
+        t.lines()
+            .skip(3)
+            .map(|l| l.split_whitespace().map(String::from).collect::<Vec<_>>())
+            .filter(|f| f.first().is_some_and(|y| y == "2010"))
+            .collect()
+    };
+    let (d, e) = (rows(&d), rows(&e));
+    let mut csv = String::from("year,sex,age,deaths,exposure\n");
+    for (k, sex) in [(2, "female"), (3, "male")] {
+        for (i, (rd, re)) in d.iter().zip(&e).enumerate() {
+            let (dv, ev) = if i >= empty {
+                ("0", "0")
+            } else {
+                (rd[k].as_str(), re[k].as_str())
+            };
+            csv.push_str(&format!("2010,{sex},{},{dv},{ev}\n", rd[1]));
+        }
+    }
+    let p = tmp(tag).join("usa2010.csv");
+    std::fs::write(&p, csv).unwrap();
+    p
+}
+
+#[test]
+fn total_is_the_hmd_both_sex_table() {
+    let (code, out, err) = run(&["lifetable", "--hmd", "data/hmd/USA", "--year", "2010", "--sex", "total"]);
+    assert_eq!(code, 0, "{err}");
+    // the first and last rows of HMD's USA.bltper_1x1.txt for 2010 (the pooled deaths gave 0.13 and
+    // other old-age values before)
+    assert!(
+        out.contains("0     0.00621  0.00618  0.14  100000   618  99466  7879367  78.79"),
+        "{out}"
+    );
+    assert!(out.contains("110+  0.70890  1.00000  1.41"), "{out}");
+    assert!(!err.contains("warning"), "{err}");
+}
+
+#[test]
+fn open_age_closes_data_whose_oldest_ages_are_empty() {
+    let p = usa_2010_tidy("open", 106);
+    let path = p.to_str().unwrap();
+    let base = ["lifetable", "--data", path, "--year", "2010", "--sex", "male"];
+    // the observed rates at 106-110 are undefined: refused, and the message names --open-age
+    let (code, _, err) = run(&[&base[..], &["--no-smooth"]].concat());
+    assert_eq!(code, 2);
+    assert!(err.contains("zero exposure") && err.contains("--open-age"), "{err}");
+    let (code, out, err) = run(&[&base[..], &["--no-smooth", "--open-age", "100", "--format", "json"]].concat());
+    assert_eq!(code, 0, "{err}");
+    let j: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let t = &j["result"]["lifetable"];
+    assert_eq!(t["age"].as_array().unwrap().len(), 101);
+    assert_eq!(j["options"]["open_age"].as_f64(), Some(100.0));
+    // the open group 100+ holds the deaths and exposures of 100-105: e(100+) = E/D
+    let e_open = t["ex"][100].as_f64().unwrap();
+    assert!(e_open > 1.5 && e_open < 3.0, "{e_open}");
+    // Kannisto smoothing closes the same data at 110+ without --open-age
+    let (code, _, err) = run(&base);
+    assert_eq!(code, 0, "{err}");
+    // --open-age on lifelost too, and refused where it cannot apply
+    let (code, _, err) = run(&[
+        "lifelost",
+        "--data",
+        path,
+        "--year",
+        "2010",
+        "--no-smooth",
+        "--open-age",
+        "100",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    for (bad, why) in [
+        ("0", "--open-age: must be a whole number"),
+        ("100.5", "--open-age: must be a whole number"),
+        ("120", "already 110+"),
+        ("-3", "--open-age: must be a whole number"),
+    ] {
+        let (code, _, err) = run(&[&base[..], &["--open-age", bad]].concat());
+        assert_eq!(code, 2, "{bad}");
+        assert!(err.contains(why), "{bad}: {err}");
+    }
+}
+
+#[test]
+fn swapped_deaths_and_exposure_columns_exit_2_naming_the_file() {
+    let p = usa_2010_tidy("swap", 111);
+    let text = std::fs::read_to_string(&p).unwrap();
+    std::fs::write(
+        &p,
+        text.replacen("year,sex,age,deaths,exposure", "year,sex,age,exposure,deaths", 1),
+    )
+    .unwrap();
+    let (code, out, err) = run(&[
+        "lifetable",
+        "--data",
+        p.to_str().unwrap(),
+        "--year",
+        "2010",
+        "--sex",
+        "male",
+    ]);
+    assert_eq!(code, 2, "{out}");
+    assert!(
+        err.contains("usa2010.csv") && err.contains("deaths and the exposures swapped"),
+        "{err}"
+    );
+}
+
+#[test]
+fn implausible_open_age_rates_are_warned_about() {
+    let (code, _, err) = run(&[
+        "lifetable",
+        "--hmd",
+        "data/hmd/USA",
+        "--year",
+        "1952",
+        "--sex",
+        "male",
+        "--no-smooth",
+    ]);
+    assert_eq!(code, 0);
+    assert!(
+        err.contains("1952 male: the open age group 110+ has a life expectancy of 65.87 years")
+            && err.contains("implausible"),
+        "{err}"
+    );
+    let (_, _, err) = run(&["lifetable", "--hmd", "data/hmd/USA", "--year", "1952", "--sex", "male"]);
+    assert!(!err.contains("implausible"), "{err}");
+}
+
+#[test]
+fn abridged_labels_and_hmd_5x1_folders_are_read() {
+    let dir = "crates/dimorph-lifetable/tests/reference/hmd_usa_5x1";
+    let (code, out, err) = run(&["lifetable", "--hmd", dir, "--year", "2010", "--sex", "male"]);
+    assert_eq!(code, 0, "{err}");
+    // HMD's mltper_5x1 2010: e(100-104) 2.01, e(105-109) 1.55, e(110+) 1.32
+    let e_of = |label: &str| -> f64 {
+        let line = out.lines().find(|l| l.starts_with(&format!("{label} "))).unwrap();
+        line.split_whitespace().last().unwrap().parse().unwrap()
+    };
+    assert!((e_of("100-104") - 2.01).abs() < 0.015, "{out}");
+    assert!((e_of("105-109") - 1.55).abs() < 0.015, "{out}");
+    assert!((e_of("110+") - 1.32).abs() < 0.015, "{out}");
+    assert!(err.contains("abridged ages"), "{err}");
 }
