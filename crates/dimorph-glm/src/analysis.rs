@@ -18,6 +18,7 @@ use crate::error::Result;
 use crate::options::RunOptions;
 use crate::report::{analyze_with, GlmReport};
 use crate::residuals::{predict, residuals, Prediction};
+use crate::robust::{HcType, RobustSpec};
 use crate::tables;
 
 /// Fits `formula` to `data` with `opts`; with `new_data`, predicts for its rows too.
@@ -45,7 +46,15 @@ pub fn run_with_progress(
     let mf = model_frame(formula, data, opts.weights_column())?;
     let family = opts.family_for(mf.trials.is_some())?;
     let (aopts, notes) = opts.analysis_options(mf.n.saturating_mul(mf.p));
-    let mut report = analyze_with(&mf, formula, &opts.glm_options(family), &aopts, progress)?;
+    let robust = robust_spec(data, &mf, opts)?;
+    let mut report = analyze_with(
+        &mf,
+        formula,
+        &opts.glm_options(family),
+        &aopts,
+        robust.as_ref(),
+        progress,
+    )?;
     report.notes = if report.fit.family.has_likelihood() {
         notes
     } else {
@@ -88,6 +97,23 @@ pub fn run_with_progress(
         files: Vec::new(),
         warnings,
     })
+}
+
+/// What `--robust` and `--cluster` ask for on these data (`--cluster` alone: HC1, i.e. CR1).
+fn robust_spec(data: &Frame, mf: &ModelFrame, opts: &RunOptions) -> Result<Option<RobustSpec>> {
+    let hc = match (opts.robust, &opts.cluster) {
+        (None, None) => return Ok(None),
+        (Some(h), _) => h,
+        (None, Some(_)) => HcType::Hc1,
+    };
+    let clusters = match &opts.cluster {
+        Some(name) => {
+            let (idx, g) = crate::robust::cluster_index(data, mf, name)?;
+            Some((idx, g, name.clone()))
+        }
+        None => None,
+    };
+    Ok(Some(RobustSpec { hc, clusters }))
 }
 
 /// Predictions for the rows of `nf`, and a warning for the rows skipped for missing values.

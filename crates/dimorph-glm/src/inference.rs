@@ -115,6 +115,9 @@ pub struct Inference {
     /// Whether the Type 3 likelihood-ratio tests (one refit per term) were computed (else their
     /// `lr_chi2`, `f` and p-values are NaN/null; the Wald tests always are).
     pub type3_lr_computed: bool,
+    /// Whether the coefficients' tests are t tests on the residual df (estimated dispersion,
+    /// model-based standard errors) rather than z tests.
+    pub t_tests: bool,
     pub coefficients: Vec<CoefRow>,
     /// Likelihood-ratio test of the model against the intercept-only (null) model.
     pub global: TermTest,
@@ -130,6 +133,7 @@ pub fn infer(mf: &ModelFrame, fit: &GlmFit, level: f64, profile: bool) -> Infere
         profile,
         type3_lr: true,
         threads: dimorph_core::threads::available(),
+        z_tests: false,
     };
     infer_with(mf, fit, &settings, &mut |_: &str, _: usize, _: usize| {})
 }
@@ -145,6 +149,9 @@ pub struct Settings {
     pub type3_lr: bool,
     /// Threads of the refits.
     pub threads: usize,
+    /// z tests even when the dispersion is estimated (robust standard errors, as
+    /// `lmtest::coeftest` on a `glm` and Stata).
+    pub z_tests: bool,
 }
 
 /// [`infer`] with the choice of the refitting extras and a progress observer, called as
@@ -159,7 +166,7 @@ pub fn infer_with(
     let Settings { level, profile, .. } = *settings;
     let p = mf.p;
     let z = dist::qnorm(0.5 + level / 2.0);
-    let t_stat = fit.dispersion_estimated();
+    let t_stat = fit.dispersion_estimated() && !settings.z_tests;
     let exp_ok = matches!(fit.link, Link::Log | Link::Logit);
     let prof = Profiler::new(mf, fit, settings.threads);
     let q = z * z;
@@ -228,6 +235,7 @@ pub fn infer_with(
         level,
         profile_computed: profile,
         type3_lr_computed: settings.type3_lr,
+        t_tests: t_stat,
         coefficients: rows,
         global,
         score,

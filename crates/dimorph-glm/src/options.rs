@@ -14,6 +14,7 @@ use crate::error::{GlmError, Result};
 use crate::family::{Family, THETA_MAX};
 use crate::irls::Control;
 use crate::link::Link;
+use crate::robust::HcType;
 
 /// How the dispersion φ is obtained.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
@@ -172,6 +173,11 @@ pub struct RunOptions {
     pub singular_ok: bool,
     /// Add the residuals table (residuals, leverages, Cook's distances of every used row).
     pub residuals: bool,
+    /// Robust (sandwich) standard errors of this type (`--robust`); with `cluster`, the small-
+    /// sample factor (HC1: G/(G−1)·(n−1)/(n−k), the default; HC0: G/(G−1)).
+    pub robust: Option<HcType>,
+    /// Column whose values group the rows into clusters: cluster-robust standard errors.
+    pub cluster: Option<String>,
     /// Threads for the passes over the data; `None`: every core.
     pub threads: Option<usize>,
 }
@@ -194,6 +200,8 @@ impl Default for RunOptions {
             start: None,
             singular_ok: true,
             residuals: false,
+            robust: None,
+            cluster: None,
             threads: None,
         }
     }
@@ -259,6 +267,18 @@ impl RunOptions {
             return Err(GlmError::argument(
                 "--freq",
                 "cannot be combined with --weights: a row has either prior weights or a frequency",
+            ));
+        }
+        if matches!(self.robust, Some(HcType::Hc2 | HcType::Hc3)) && self.cluster.is_some() {
+            return Err(GlmError::argument(
+                "--robust",
+                "hc2 and hc3 are not available with --cluster (cluster-robust errors take hc0 or hc1, the default: G/(G−1)·(n−1)/(n−k))",
+            ));
+        }
+        if (self.robust.is_some() || self.cluster.is_some()) && self.freq.is_some() {
+            return Err(GlmError::argument(
+                if self.cluster.is_some() { "--cluster" } else { "--robust" },
+                "cannot be combined with --freq: robust standard errors treat each row as one observation (expand the rows, or use --weights)",
             ));
         }
         if let Some(s) = &self.start {

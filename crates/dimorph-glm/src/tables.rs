@@ -4,7 +4,8 @@
 //! - `coefficients` (broom's `tidy`): term, estimate, std_error, statistic, p_value, conf_low,
 //!   conf_high, conf_method (`profile` for the profile-likelihood interval, R's `confint`;
 //!   `wald` for estimate ± z·se, R's `confint.default`, when profile intervals are off or the
-//!   family has no likelihood);
+//!   family has no likelihood), std_error_type (`model`, or the robust covariance: `HC0`…`HC3`,
+//!   `CR1 by id`);
 //! - `fit` (broom's `glance`): one row with the family, link, number of observations, degrees
 //!   of freedom, deviances, Pearson χ², dispersion, log-likelihood, AIC, BIC, θ and iterations;
 //! - `type3`: the likelihood-ratio and Wald test of each term;
@@ -31,8 +32,13 @@ pub fn coefficients(r: &GlmReport, profile: bool) -> TidyTable {
             "conf_low",
             "conf_high",
             "conf_method",
+            "std_error_type",
         ],
     );
+    let se_type = r.robust.as_ref().map_or("model".to_string(), |x| match &x.cluster {
+        Some(c) => format!("{} by {c}", x.kind),
+        None => x.kind.clone(),
+    });
     for c in &r.inference.coefficients {
         let (ci, method) = if profile {
             (c.profile_ci, "profile")
@@ -48,6 +54,7 @@ pub fn coefficients(r: &GlmReport, profile: bool) -> TidyTable {
             ci[0].into(),
             ci[1].into(),
             method.into(),
+            se_type.as_str().into(),
         ]);
     }
     t

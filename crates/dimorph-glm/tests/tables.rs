@@ -138,7 +138,8 @@ fn outcome_has_the_report_and_a_tidy_main_table() {
             "p_value",
             "conf_low",
             "conf_high",
-            "conf_method"
+            "conf_method",
+            "std_error_type"
         ]
     );
     assert_eq!(o.tables.len(), 3, "no residuals or predictions unless asked");

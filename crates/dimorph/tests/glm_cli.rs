@@ -442,7 +442,8 @@ fn format_csv_is_the_tidy_coefficients_table() {
             "p_value",
             "conf_low",
             "conf_high",
-            "conf_method"
+            "conf_method",
+            "std_error_type"
         ]
     );
     assert_eq!(t.nrows, 3);
@@ -833,5 +834,70 @@ fn refitting_extras_on_request() {
             "--no-profile",
         ],
         &["--profile", "--no-profile"],
+    );
+}
+
+/// `--robust` and `--cluster`: the label says which standard errors, the CSV names them; one
+/// cluster, an unknown type and --freq are refused with the reason (values: tests/robust.rs).
+#[test]
+fn robust_and_cluster_standard_errors_are_labelled() {
+    let o = run(&[
+        "glm",
+        "--data",
+        &data("insurance.csv"),
+        "claims ~ C(group) + C(age) + offset(log(holders))",
+        "--family",
+        "poisson",
+        "--cluster",
+        "district",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let s = stdout(&o);
+    assert!(
+        s.contains("Coefficients (standard errors: cluster-robust by district (G = 4, CR1); z tests):"),
+        "{s}"
+    );
+    assert!(
+        s.contains("(cluster-robust by district (G = 4, CR1) standard errors)"),
+        "{s}"
+    );
+    let o = run(&[
+        "glm",
+        "--data",
+        &data("crabs.csv"),
+        "weight ~ width",
+        "--robust",
+        "hc3",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let csv = stdout(&o);
+    assert!(
+        csv.lines().next().is_some_and(|h| h.ends_with(",std_error_type")),
+        "{csv}"
+    );
+    assert!(csv.lines().nth(1).is_some_and(|l| l.ends_with(",HC3")), "{csv}");
+    let one = tmp("one_cluster.csv", "y,x,g\n1,1,a\n3,2,a\n2,3,a\n5,4,a\n");
+    bad(
+        &["glm", "--data", &one, "y ~ x", "--family", "poisson", "--cluster", "g"],
+        &["--cluster", "single cluster", "at least 2"],
+    );
+    bad(
+        &["glm", "--data", &data("crabs.csv"), "satell ~ width", "--robust", "hc7"],
+        &["--robust", "hc0, hc1, hc2 or hc3"],
+    );
+    bad(
+        &[
+            "glm",
+            "--data",
+            &data("crabs.csv"),
+            "satell ~ width",
+            "--freq",
+            "color",
+            "--robust",
+            "hc0",
+        ],
+        &["--robust", "cannot be combined with --freq"],
     );
 }

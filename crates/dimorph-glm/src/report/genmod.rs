@@ -46,13 +46,14 @@ pub fn sas_param(name: &str) -> String {
 
 /// Every GENMOD block for a fit, in SAS's order (the likelihood-ratio test against the null
 /// model apart: see [`lr_test`]).
-pub fn tables(data: &str, f: &GlmFit, inf: &Inference) -> Vec<Table> {
+/// `se_label` names a robust covariance the standard errors come from.
+pub fn tables(data: &str, f: &GlmFit, inf: &Inference, se_label: Option<&str>) -> Vec<Table> {
     let mut out = vec![
         model_information(data, f),
         goodness_of_fit(f),
-        parameter_estimates(f, inf),
+        parameter_estimates(f, inf, se_label),
     ];
-    out.extend(profile_intervals(inf));
+    out.extend(profile_intervals(inf, se_label));
     out.extend(exp_estimates(f, inf));
     out.extend(type3(f, inf));
     out
@@ -106,10 +107,15 @@ fn goodness_of_fit(f: &GlmFit) -> Table {
     gof
 }
 
-fn parameter_estimates(f: &GlmFit, inf: &Inference) -> Table {
+fn parameter_estimates(f: &GlmFit, inf: &Inference, se_label: Option<&str>) -> Table {
     let pct = fx(100.0 * inf.level, 0);
+    let title = match se_label {
+        Some(l) => format!("Analysis Of Maximum Likelihood Parameter Estimates ({l} standard errors)"),
+        None => "Analysis Of Maximum Likelihood Parameter Estimates (observed-information standard errors, as GENMOD)"
+            .into(),
+    };
     let mut pe = Table::new(
-        "Analysis Of Maximum Likelihood Parameter Estimates (observed-information standard errors, as GENMOD)",
+        title,
         &[
             "Parameter",
             "DF",
@@ -170,7 +176,7 @@ fn parameter_estimates(f: &GlmFit, inf: &Inference) -> Table {
     pe
 }
 
-fn profile_intervals(inf: &Inference) -> Option<Table> {
+fn profile_intervals(inf: &Inference, se_label: Option<&str>) -> Option<Table> {
     let has_prof = inf
         .coefficients
         .iter()
@@ -179,9 +185,19 @@ fn profile_intervals(inf: &Inference) -> Option<Table> {
         return None;
     }
     let pct = fx(100.0 * inf.level, 0);
+    let se = se_label.map_or("expected-information SE, as R's confint.default".to_string(), |l| {
+        format!("{l} SE")
+    });
     let mut pr = Table::new(
-        format!("Profile-likelihood and Wald {pct}% confidence intervals (Wald with expected-information SE, as R's confint.default)"),
-        &["Parameter", "Estimate", "Profile Lower", "Profile Upper", "Wald Lower", "Wald Upper"],
+        format!("Profile-likelihood and Wald {pct}% confidence intervals (Wald with {se})"),
+        &[
+            "Parameter",
+            "Estimate",
+            "Profile Lower",
+            "Profile Upper",
+            "Wald Lower",
+            "Wald Upper",
+        ],
     );
     for c in inf.coefficients.iter().filter(|c| c.estimate.is_finite()) {
         pr.row([

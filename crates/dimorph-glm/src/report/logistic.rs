@@ -21,11 +21,16 @@ pub fn fits_link(link: Link) -> bool {
 }
 
 /// Every PROC LOGISTIC block, in SAS's order.
-pub fn tables(f: &GlmFit, inf: &Inference, b: &BinaryExtras) -> Vec<Table> {
+/// `se_label` names a robust covariance the standard errors come from.
+pub fn tables(f: &GlmFit, inf: &Inference, b: &BinaryExtras, se_label: Option<&str>) -> Vec<Table> {
+    let mut est = estimates(f, inf, b);
+    if let Some(l) = se_label {
+        est.note(format!("Standard errors and Wald tests: {l}."));
+    }
     vec![
         model_fit_statistics(b),
         global_null(inf),
-        estimates(f, inf, b),
+        est,
         association(b),
         hosmer_lemeshow(b),
     ]

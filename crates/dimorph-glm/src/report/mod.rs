@@ -20,6 +20,7 @@ use crate::inference::{chi2_sf, infer_with, Inference, Settings};
 pub use crate::options::AnalysisOptions;
 use crate::options::GlmOptions;
 use crate::residuals::{Prediction, ResidualRow};
+use crate::robust::{RobustInfo, RobustSpec};
 
 /// Everything one `dimorph glm` run reports. Field names are stable (see the README).
 #[derive(Debug, Clone, Serialize)]
@@ -38,6 +39,9 @@ pub struct GlmReport {
     /// Predictions for the rows of new data, when given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub predictions: Option<Vec<Prediction>>,
+    /// The robust covariance the inference uses (`--robust`, `--cluster`), if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub robust: Option<RobustInfo>,
     /// What was left out and why (refitting extras above the size limit), with how to ask.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
@@ -45,15 +49,19 @@ pub struct GlmReport {
 
 /// Fits and infers.
 pub fn analyze(mf: &ModelFrame, formula: &str, opts: &GlmOptions, aopts: &AnalysisOptions) -> Result<GlmReport> {
-    analyze_with(mf, formula, opts, aopts, &mut |_: &str, _: usize, _: usize| {})
+    analyze_with(mf, formula, opts, aopts, None, &mut |_: &str, _: usize, _: usize| {})
 }
 
-/// [`analyze`] with a progress observer `(phase, done, total)` (see [`infer_with`]).
+/// [`analyze`] with robust standard errors (`robust`) and a progress observer `(phase, done,
+/// total)` (see [`infer_with`]). With `robust`, the inference (standard errors, Wald tests and
+/// intervals, z tests) uses the sandwich covariance; the fit's own fields keep the model-based
+/// one (residuals, leverages and predictions use it).
 pub fn analyze_with(
     mf: &ModelFrame,
     formula: &str,
     opts: &GlmOptions,
     aopts: &AnalysisOptions,
+    robust: Option<&RobustSpec>,
     progress: &mut dyn FnMut(&str, usize, usize),
 ) -> Result<GlmReport> {
     progress("fit", 0, 1);
@@ -64,8 +72,17 @@ pub fn analyze_with(
         profile: aopts.profile && f.family.has_likelihood(),
         type3_lr: aopts.type3_lr,
         threads: aopts.threads,
+        z_tests: robust.is_some(),
     };
-    let inference = infer_with(mf, &f, &settings, progress);
+    let (inference, robust_info) = match robust {
+        Some(spec) => {
+            let (cov, info) = spec.covariance(mf, &f);
+            let mut rf = f.clone();
+            crate::robust::apply(&mut rf, cov);
+            (infer_with(mf, &rf, &settings, progress), Some(info))
+        }
+        None => (infer_with(mf, &f, &settings, progress), None),
+    };
     let binary = crate::binary::extras(mf, &f, aopts.binwidth);
     Ok(GlmReport {
         formula: formula.to_string(),
@@ -76,13 +93,19 @@ pub fn analyze_with(
         residuals: None,
         predictions: None,
         notes: Vec::new(),
+        robust: robust_info,
     })
 }
 
 impl GlmReport {
     /// R's `summary.glm` printout.
     pub fn r_summary(&self) -> String {
-        r::summary(&self.formula, &self.data, &self.fit, &self.inference)
+        r::summary(&self.formula, &self.data, &self.fit, &self.inference, self.se_label())
+    }
+
+    /// The robust covariance's label (`robust HC1 (sandwich)`), `None` for the model-based one.
+    pub fn se_label(&self) -> Option<&str> {
+        self.robust.as_ref().map(|r| r.label.as_str())
     }
 
     /// The analysis as a report section: R summary, SAS GENMOD blocks, PROC LOGISTIC blocks.
@@ -105,12 +128,12 @@ impl GlmReport {
             s.text(format!("Note: {n}"));
         }
         s.pre(self.r_summary());
-        for t in genmod::tables(&self.data, f, inf) {
+        for t in genmod::tables(&self.data, f, inf, self.se_label()) {
             s.table(t);
         }
         let logistic = self.binary.as_ref().filter(|_| logistic::fits_link(f.link));
         if let Some(b) = logistic {
-            for t in logistic::tables(f, inf, b) {
+            for t in logistic::tables(f, inf, b, self.se_label()) {
                 s.table(t);
             }
         }

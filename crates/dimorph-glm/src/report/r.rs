@@ -43,10 +43,10 @@ fn family_label(f: &GlmFit) -> String {
 }
 
 /// The coefficient table with R's column names and stars.
-fn coefficients(f: &GlmFit, inf: &Inference) -> Table {
+fn coefficients(inf: &Inference) -> Table {
     let est_se: Vec<f64> = inf.coefficients.iter().flat_map(|c| [c.estimate, c.se]).collect();
     let d = common_decimals(&est_se, 4, 10);
-    let tname = if f.dispersion_estimated() {
+    let tname = if inf.t_tests {
         ("t value", "Pr(>|t|)")
     } else {
         ("z value", "Pr(>|z|)")
@@ -66,7 +66,8 @@ fn coefficients(f: &GlmFit, inf: &Inference) -> Table {
 }
 
 /// R's `summary.glm` printout; `formula` and `data` name the call.
-pub fn summary(formula: &str, data: &str, f: &GlmFit, inf: &Inference) -> String {
+/// `se_label` names a robust covariance the standard errors come from (z tests then).
+pub fn summary(formula: &str, data: &str, f: &GlmFit, inf: &Inference, se_label: Option<&str>) -> String {
     let mut o = String::new();
     let fam = family_label(f);
     let _ = writeln!(
@@ -77,8 +78,15 @@ pub fn summary(formula: &str, data: &str, f: &GlmFit, inf: &Inference) -> String
         f.link.name(),
         data
     );
-    let _ = writeln!(o, "Coefficients:");
-    o.push_str(&coefficients(f, inf).to_text());
+    match se_label {
+        Some(l) => {
+            let _ = writeln!(o, "Coefficients (standard errors: {l}; z tests):");
+        }
+        None => {
+            let _ = writeln!(o, "Coefficients:");
+        }
+    }
+    o.push_str(&coefficients(inf).to_text());
     let undefined = inf
         .coefficients
         .iter()

@@ -10,7 +10,8 @@ use std::path::PathBuf;
 const EXAMPLES: &str = "Examples:
   dimorph glm --data data/snoring.csv 'disease/total ~ snoring' --link identity
   dimorph glm --data data/crabs.csv 'satell ~ width + I(width^2)' --family poisson --format csv
-  dimorph glm --data data/crabs.csv 'satell ~ width' --family negbin --residuals --out glm-out";
+  dimorph glm --data data/crabs.csv 'satell ~ width' --family negbin --residuals --out glm-out
+  dimorph glm --data data/insurance.csv 'claims ~ C(group) + C(age) + offset(log(holders))' --family poisson --cluster district";
 
 /// The help of --link, with the engine's table of the links each family accepts.
 fn link_help() -> String {
@@ -127,6 +128,15 @@ pub struct Args {
     /// predictions table (predictions.csv in --out).
     #[arg(long, value_name = "FILE")]
     pub predict: Option<PathBuf>,
+    /// Robust (sandwich) standard errors: hc0 (White), hc1 (× n/(n−k), Stata's "robust"), hc2 or
+    /// hc3 (leverage-corrected), as R's sandwich::vcovHC; Wald tests are then z tests.
+    #[arg(long, value_name = "TYPE")]
+    pub robust: Option<dimorph_glm::robust::HcType>,
+    /// Cluster-robust standard errors, rows grouped by the values of this column (at least two
+    /// clusters), with the small-sample factor G/(G−1)·(n−1)/(n−k) as Stata and R's
+    /// sandwich::vcovCL (with --robust hc0: G/(G−1) only).
+    #[arg(long, value_name = "COLUMN")]
+    pub cluster: Option<String>,
     /// Threads for the passes over the data, 1 to 1024 (default: all cores).
     #[arg(long, allow_negative_numbers = true,
           value_parser = clap::builder::RangedI64ValueParser::<usize>::new().range(1..=MAX_THREADS as i64))]
@@ -156,6 +166,8 @@ impl Args {
             start: self.start.clone(),
             singular_ok: !self.no_singular,
             residuals: self.residuals,
+            robust: self.robust,
+            cluster: self.cluster.clone(),
             threads: self.threads,
         }
     }
