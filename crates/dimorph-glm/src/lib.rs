@@ -29,6 +29,7 @@ pub mod analysis;
 pub mod binary;
 pub mod demo;
 pub mod design;
+pub mod distributed;
 pub mod error;
 pub mod expr;
 pub mod factor;
