@@ -34,7 +34,8 @@ export PATH="$venv/bin:$PATH"
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 
 say "pinned build and test dependencies"
-pip install --quiet maturin==1.16.0 pytest==9.2.0 numpy==2.4.6 pandas==3.1.1 polars==2.1.0 pyarrow==26.0.1
+pip install --quiet maturin==1.16.0 pytest==9.2.0 numpy==2.4.6 pandas==3.1.1 polars==2.1.0 pyarrow==26.0.1 \
+    "dask[dataframe]==2026.8.0" distributed==2026.8.0
 
 if [[ -z "${DIMORPH_BIN:-}" ]]; then
     say "the CLI the tests compare with: cargo build -p dimorph --no-default-features"

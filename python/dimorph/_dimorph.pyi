@@ -1,7 +1,7 @@
 """Type stubs of the native module ``dimorph._dimorph`` (PyO3). Use the ``dimorph`` package."""
 
 from os import PathLike
-from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -48,7 +48,8 @@ def glm(
     theta: Optional[float] = None,
     dispersion: str = "default",
     level: float = 0.95,
-    profile: bool = True,
+    profile: Optional[bool] = None,
+    type3: Optional[bool] = None,
     binwidth: Optional[float] = None,
     tol: float = 1e-8,
     max_iter: int = 25,
@@ -155,3 +156,57 @@ def embed(
     max_plot_points: int = 20000,
 ) -> Outcome: ...
 def _panic_for_tests(msg: str, inside: bool = True) -> None: ...
+
+# -- the distributed GLM (dimorph.dask): per-partition functions and the client's driver ---------
+Model = Tuple[Optional[str], Optional[str], Optional[float], bool]
+VarLevels = Tuple[str, str, List[str], List[float]]
+PartLevels = Tuple[int, int, List[VarLevels]]
+
+class GlmPart:
+    """One partition's rows coded for the fit (X, response, weights, trials, offset)."""
+    @property
+    def n(self) -> int: ...
+    @property
+    def p(self) -> int: ...
+    @property
+    def n_read(self) -> int: ...
+    @property
+    def col_names(self) -> List[str]: ...
+
+def glm_events_trials(formula: str) -> bool: ...
+def glm_part_levels(data: Frame, formula: str, weights: Optional[str] = None) -> PartLevels: ...
+def glm_merge_levels(
+    formula: str, columns: Sequence[str], parts: Sequence[PartLevels], source: str, weights: Optional[str] = None
+) -> List[Tuple[str, List[str]]]: ...
+def glm_design_part(
+    data: Frame,
+    formula: str,
+    columns: Sequence[str],
+    levels: Sequence[Tuple[str, Sequence[str]]],
+    model: Model,
+    weights: Optional[str] = None,
+) -> GlmPart: ...
+def glm_part_fisher(
+    part: GlmPart, beta: Optional[Sequence[float]], model: Model
+) -> Tuple[np.ndarray, np.ndarray, float, bool]: ...
+def glm_part_newton(
+    part: GlmPart, kept: Sequence[int], beta: Sequence[float], model: Model
+) -> Tuple[np.ndarray, np.ndarray, float, bool]: ...
+def glm_part_stats(
+    part: GlmPart, beta: Sequence[float], null: Tuple[str, float], scale: float, null_scale: float, model: Model
+) -> List[float]: ...
+def glm_fit_distributed(
+    formula: str,
+    columns: Sequence[str],
+    levels: Sequence[Tuple[str, Sequence[str]]],
+    col_names: Sequence[str],
+    model: Model,
+    passes: Callable[[str, tuple], list],
+    *,
+    weights: Optional[str] = None,
+    dispersion: str = "default",
+    level: float = 0.95,
+    tol: float = 1e-8,
+    max_iter: int = 25,
+    singular_ok: bool = True,
+) -> str: ...

@@ -27,8 +27,9 @@ def glm(
     weights: Optional[str] = None,
     freq: Optional[str] = None,
     level: float = 0.95,
-    profile: bool = True,
+    profile: Optional[bool] = None,
     *,
+    type3: Optional[bool] = None,
     theta: Optional[float] = None,
     dispersion: str = "default",
     binwidth: Optional[float] = None,
@@ -61,8 +62,12 @@ def glm(
     level
         Confidence level of every interval.
     profile
-        Compute profile-likelihood intervals (one constrained refit per limit); ``False`` gives
-        Wald intervals in :meth:`GlmResult.tidy`.
+        Compute profile-likelihood intervals (one constrained refit per limit): ``True`` always,
+        ``False`` never, ``None`` (default) as the CLI does — up to 500,000 cells (used rows ×
+        columns of X). Without them :meth:`GlmResult.tidy` gives Wald intervals.
+    type3
+        Type 3 likelihood-ratio tests (one refit per term): ``True`` always, ``False`` never,
+        ``None`` (default) as the CLI does; the Wald tests are always computed.
     theta
         Fix θ of the negative binomial instead of estimating it.
     dispersion
@@ -99,7 +104,8 @@ def glm(
     frame = to_frame(data)
     opts: Dict[str, Any] = dict(
         family=family, link=link, weights=weights, freq=freq, theta=theta, dispersion=dispersion,
-        level=float(level), profile=bool(profile), binwidth=binwidth, tol=float(tol),
+        level=float(level), profile=None if profile is None else bool(profile),
+        type3=None if type3 is None else bool(type3), binwidth=binwidth, tol=float(tol),
         max_iter=whole("--max-iter", max_iter), start=None if start is None else [float(s) for s in start],
         singular_ok=bool(singular_ok), residuals=bool(residuals),
         threads=whole_or_none("--threads", threads),
@@ -175,8 +181,10 @@ class GlmResult(Result):
             raise InputError(f"conf_int: kind must be 'profile', 'wald' or 'wald_observed', got {kind!r}")
         rows = [c.get(key) or [None, None] for c in self._coefs]
         if key == "profile_ci" and all(lo is None and hi is None for lo, hi in rows):
-            why = ("the fit was made with profile=False" if not self._opts["profile"]
-                   else "this family has no likelihood (quasi-likelihood)")
+            why = ("the fit was made with profile=False" if self._opts["profile"] is False
+                   else "this family has no likelihood (quasi-likelihood)" if self._opts["profile"]
+                   else "a quasi-likelihood family has none, and profile=None leaves them out above "
+                        "500,000 cells (give profile=True)")
             raise InputError(f"conf_int(kind='profile'): no profile-likelihood intervals: {why}; use kind='wald'")
         out = pd.DataFrame(
             [[np.nan if v is None else float(v) for v in r] for r in rows],

@@ -28,7 +28,7 @@ fn dispersion(s: &str) -> PyResult<Dispersion> {
 #[pyfunction]
 #[pyo3(signature = (
     data, formula, new_data=None, *, family=None, link=None, weights=None, freq=None, theta=None,
-    dispersion="default", level=0.95, profile=true, binwidth=None, tol=1e-8, max_iter=25,
+    dispersion="default", level=0.95, profile=None, type3=None, binwidth=None, tol=1e-8, max_iter=25,
     start=None, singular_ok=true, residuals=false, threads=None
 ))]
 #[allow(clippy::too_many_arguments)]
@@ -44,7 +44,8 @@ pub fn glm<'py>(
     theta: Option<f64>,
     dispersion: &str,
     level: f64,
-    profile: bool,
+    profile: Option<bool>,
+    type3: Option<bool>,
     binwidth: Option<f64>,
     tol: f64,
     max_iter: usize,
@@ -68,6 +69,7 @@ pub fn glm<'py>(
         dispersion: self::dispersion(dispersion)?,
         level,
         profile,
+        type3,
         binwidth,
         tol,
         max_iter,
@@ -75,6 +77,8 @@ pub fn glm<'py>(
         singular_ok,
         residuals,
         threads,
+        // options of the CLI that the Python API leaves at their defaults
+        ..RunOptions::default()
     };
     let frame = &data.inner;
     let new = new_data.as_ref().map(|n| &n.inner);

@@ -10,10 +10,13 @@
 //!   by `dimorph_data`, into a `Frame`;
 //! - [`outcome`]: an outcome out, and the error and panic boundary (`InputError`,
 //!   `InternalError`);
-//! - [`glm`], [`refint`], [`lifetable`], [`embed`]: one function per engine entry point.
+//! - [`glm`], [`refint`], [`lifetable`], [`embed`]: one function per engine entry point;
+//! - [`dask`]: the per-partition functions and the driver of the distributed GLM
+//!   (`dimorph.dask.glm`).
 
 use pyo3::prelude::*;
 
+mod dask;
 mod embed;
 mod frame;
 mod glm;
@@ -41,6 +44,12 @@ mod _dimorph {
 
     #[pymodule_export]
     use crate::embed::embed;
+
+    #[pymodule_export]
+    use crate::dask::{
+        _glm_part_from_state, glm_design_part, glm_events_trials, glm_fit_distributed, glm_merge_levels,
+        glm_part_fisher, glm_part_levels, glm_part_newton, glm_part_stats, PyGlmPart,
+    };
 
     #[pymodule_export]
     use crate::outcome::_panic_for_tests;

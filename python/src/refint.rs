@@ -146,6 +146,7 @@ pub fn refint_estimate<'py>(
         estimate: estimate_options(
             method, transform, seed, perc_trunc, n_min, lognormal, z, bias, assumption,
         )?,
+        ..EstimateRunOptions::default()
     };
     let frame = &data.inner;
     let outcome = run_engine(py, || run_estimate(frame, &o))?;
@@ -205,6 +206,7 @@ pub fn refint_partition<'py>(
         estimate: estimate_options(
             method, transform, seed, perc_trunc, n_min, lognormal, z, bias, assumption,
         )?,
+        ..PartitionOptions::default()
     };
     let frame = &data.inner;
     let outcome = run_engine(py, || run_partition(frame, &o))?;

@@ -1,0 +1,369 @@
+"""``dimorph.dask``: GLMs and reference limits on Dask DataFrames that do not fit one machine.
+
+- :func:`glm` fits a generalized linear model by **distributed IRLS**. A first pass collects each
+  factor's levels from every partition (so a level seen in only some partitions still gets its
+  column everywhere); each partition is then coded once into the design matrix X, the response and
+  the weights by the Rust engine and kept on its worker (``persist``); each iteration maps one Rust
+  function over the partitions — the partition's XᵀWX, XᵀWz and deviance at the current β — and
+  the client adds them in partition order and solves. The iterations, the step-halving and the
+  stopping rule (|ΔD|/(|D| + 0.1) < ``tol``; Newton–Raphson polish for non-canonical links) are the
+  single-machine fit's, run by the same Rust code
+  (``dimorph_glm::distributed``), so :func:`glm` equals :func:`dimorph.glm` on the same data to
+  rounding (the tests check 1e-10). After the fit three more passes give Pearson χ², the null model
+  (refitted over the partitions when there is an offset) and the log-likelihood.
+- :func:`refint_estimate` estimates reference limits per group: the rows are shuffled so that each
+  group's values are on one worker (in their original order), and each group's limits are computed
+  there by the engine — exactly the single-machine :func:`dimorph.refint.estimate` of that group.
+
+Works with any Dask scheduler: a ``distributed.Client`` when one is active, else Dask's default
+(threads, or ``dask.config.set(scheduler="synchronous")``).
+
+Not in the distributed fit (the single-machine :func:`dimorph.glm` has them): θ of the negative
+binomial estimated (give ``theta``), frequency weights, starting values, profile-likelihood
+intervals, Type 3 and global likelihood-ratio tests, PROC LOGISTIC's association table, residuals
+and predictions. Each refused option raises :class:`dimorph.InputError` naming it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any, Dict, List, Optional, Sequence, Union
+
+import numpy as np
+import pandas as pd
+
+from . import _dimorph
+from ._checks import whole
+from ._data import to_frame
+from ._dimorph import InputError
+
+__all__ = ["glm", "refint_estimate", "DaskGlmResult", "DaskRefintResult"]
+
+
+# -- tasks run on the workers (module functions, so that they pickle by reference) ---------------
+
+def _frame(pdf: pd.DataFrame, i: int) -> _dimorph.Frame:
+    return to_frame(pdf, f"partition {i}")
+
+
+def _part_levels(pdf: pd.DataFrame, i: int, formula: str, weights: Optional[str]):
+    return _dimorph.glm_part_levels(_frame(pdf, i), formula, weights)
+
+
+def _design(pdf: pd.DataFrame, i: int, formula: str, columns: List[str], levels, model, weights):
+    return _dimorph.glm_design_part(_frame(pdf, i), formula, columns, levels, model, weights)
+
+
+def _part_info(part) -> tuple:
+    return (part.n, part.p, part.n_read, part.col_names)
+
+
+def _fisher(part, beta, model):
+    return _dimorph.glm_part_fisher(part, beta, model)
+
+
+def _newton(part, kept, beta, model):
+    return _dimorph.glm_part_newton(part, kept, beta, model)
+
+
+def _stats(part, beta, null, scale, null_scale, model):
+    return _dimorph.glm_part_stats(part, beta, null, scale, null_scale, model)
+
+
+# -- the GLM -------------------------------------------------------------------------------------
+
+def glm(
+    formula: str,
+    ddf: Any,
+    family: Optional[str] = None,
+    link: Optional[str] = None,
+    weights: Optional[str] = None,
+    level: float = 0.95,
+    *,
+    theta: Optional[float] = None,
+    dispersion: str = "default",
+    tol: float = 1e-8,
+    max_iter: int = 25,
+    singular_ok: bool = True,
+    freq: Optional[str] = None,
+    start: Optional[Sequence[float]] = None,
+) -> "DaskGlmResult":
+    """Fit a generalized linear model to a Dask DataFrame by distributed IRLS.
+
+    The arguments are :func:`dimorph.glm`'s (same names, same defaults, same messages); the
+    result has the same figures (:attr:`~DaskGlmResult.params`, :attr:`~DaskGlmResult.bse`,
+    deviances, Pearson χ², dispersion, log-likelihood, AIC, BIC) with Wald tests and intervals.
+
+    Parameters
+    ----------
+    formula
+        R-style formula, e.g. ``"y ~ x + C(region) + offset(log(t))"`` or ``"events/trials ~ dose"``.
+    ddf
+        A ``dask.dataframe.DataFrame`` (any number of partitions; a pandas DataFrame is accepted
+        too and treated as one partition).
+    family, link, weights, level, theta, dispersion, tol, max_iter, singular_ok
+        As in :func:`dimorph.glm`. ``theta`` is required for ``family="negbin"``.
+    freq, start
+        Refused (single-machine only): raise :class:`dimorph.InputError`.
+
+    Returns
+    -------
+    DaskGlmResult
+
+    Examples
+    --------
+    >>> import dask.dataframe as dd, pandas as pd, dimorph
+    >>> ddf = dd.from_pandas(pd.read_csv("data/crabs.csv"), npartitions=4)
+    >>> r = dimorph.dask.glm("satell ~ width + C(color)", ddf, family="poisson")
+    >>> r.params
+    """
+    import dask
+    from dask import delayed
+
+    if freq is not None:
+        raise InputError("--freq: frequency weights are single-machine only in the distributed fit; "
+                         "give prior weights (weights=…)")
+    if start is not None:
+        raise InputError("--start: starting values are single-machine only in the distributed fit")
+    if isinstance(ddf, pd.DataFrame):
+        import dask.dataframe as dd
+        ddf = dd.from_pandas(ddf, npartitions=1)
+    if not hasattr(ddf, "to_delayed"):
+        raise TypeError(f"ddf: expected a dask DataFrame, got {type(ddf).__name__}")
+    columns = [str(c) for c in ddf.columns]
+    model = (family, link, None if theta is None else float(theta), _dimorph.glm_events_trials(formula))
+    parts = ddf.to_delayed()
+    # pass 1: each factor's levels in every partition
+    levels = dask.compute(*[delayed(_part_levels)(p, i, formula, weights) for i, p in enumerate(parts)])
+    merged = _dimorph.glm_merge_levels(formula, columns, list(levels), "dask DataFrame", weights)
+    # each partition coded once, kept on its worker
+    designs = dask.persist(*[delayed(_design)(p, i, formula, columns, merged, model, weights)
+                             for i, p in enumerate(parts)])
+    info = dask.compute(*[delayed(_part_info)(d) for d in designs])
+    col_names = next((c for n, _, _, c in info if n > 0), None)
+    if col_names is None:
+        rows = sum(r for _, _, r, _ in info)
+        raise InputError(f"dask DataFrame: no rows left: each of the {rows} rows misses a value the model uses")
+
+    def passes(kind: str, args: tuple) -> list:
+        if kind == "fisher":
+            tasks = [delayed(_fisher)(d, args[0], model) for d in designs]
+        elif kind == "newton":
+            tasks = [delayed(_newton)(d, args[0], args[1], model) for d in designs]
+        else:
+            tasks = [delayed(_stats)(d, *args, model) for d in designs]
+        return list(dask.compute(*tasks))
+
+    raw = _dimorph.glm_fit_distributed(
+        formula, columns, merged, col_names, model, passes, weights=weights, dispersion=dispersion,
+        level=float(level), tol=float(tol), max_iter=whole("--max-iter", max_iter), singular_ok=bool(singular_ok),
+    )
+    return DaskGlmResult(json.loads(raw), len(parts))
+
+
+def _num(x: Any) -> float:
+    return math.nan if x is None else float(x)
+
+
+class DaskGlmResult:
+    """A GLM fitted by :func:`dimorph.dask.glm`: coefficients, both standard errors, Wald tests and
+    intervals, and the fit statistics — the figures of :class:`dimorph.GlmResult` that sums over
+    the partitions give."""
+
+    def __init__(self, raw: Dict[str, Any], npartitions: int):
+        self._raw = raw
+        self.npartitions = npartitions
+        self.formula: str = raw["formula"]
+
+    def _series(self, key: str, name: str) -> pd.Series:
+        return pd.Series([_num(v) for v in self._raw[key]],
+                         index=pd.Index(self._raw["coef_names"], name="term"), name=name)
+
+    @property
+    def params(self) -> pd.Series:
+        """Estimated coefficients by term (NaN for aliased columns)."""
+        return self._series("coef", "estimate")
+
+    @property
+    def bse(self) -> pd.Series:
+        """Standard errors from the expected information (R, statsmodels)."""
+        return self._series("se_expected", "std_error")
+
+    @property
+    def bse_observed(self) -> pd.Series:
+        """Standard errors from the observed information (SAS GENMOD)."""
+        return self._series("se_observed", "std_error_observed")
+
+    def cov_params(self) -> pd.DataFrame:
+        """φ (XᵀWX)⁻¹ (expected information), by term."""
+        names = self._raw["coef_names"]
+        p = len(names)
+        cov = np.array([_num(v) for v in self._raw["cov_expected"]]).reshape(p, p)
+        return pd.DataFrame(cov, index=names, columns=names)
+
+    def tidy(self) -> pd.DataFrame:
+        """term, estimate, std_error, statistic (z, or t when the dispersion is estimated),
+        p_value, conf_low, conf_high (Wald, at ``level``)."""
+        rows = self._raw["wald"]["rows"]
+        df = pd.DataFrame(rows, columns=["term", "estimate", "std_error", "statistic", "p_value",
+                                         "conf_low", "conf_high"])
+        return df.astype({c: float for c in df.columns if c != "term"})
+
+    def conf_int(self) -> pd.DataFrame:
+        """Wald intervals at ``level``, by term (profile intervals are single-machine only)."""
+        t = self.tidy().set_index("term")
+        return t[["conf_low", "conf_high"]]
+
+    @property
+    def tvalues(self) -> pd.Series:
+        return self.tidy().set_index("term")["statistic"]
+
+    @property
+    def pvalues(self) -> pd.Series:
+        return self.tidy().set_index("term")["p_value"]
+
+    def _f(self, key: str) -> float:
+        return _num(self._raw[key])
+
+    deviance = property(lambda self: self._f("deviance"), doc="Residual deviance.")
+    null_deviance = property(lambda self: self._f("null_deviance"), doc="Null deviance.")
+    pearson_chi2 = property(lambda self: self._f("pearson_chi2"), doc="Pearson χ².")
+    df_resid = property(lambda self: self._f("df_residual"), doc="Residual degrees of freedom.")
+    df_null = property(lambda self: self._f("df_null"), doc="Null degrees of freedom.")
+    scale = property(lambda self: self._f("dispersion"), doc="The dispersion φ.")
+    llf = property(lambda self: self._f("loglik"), doc="Log-likelihood (R's logLik).")
+    aic = property(lambda self: self._f("aic"), doc="AIC.")
+    aicc = property(lambda self: self._f("aicc"), doc="AICc.")
+    bic = property(lambda self: self._f("bic"), doc="BIC.")
+    nobs = property(lambda self: int(self._f("n_obs")), doc="Observations (rows of positive weight).")
+    converged = property(lambda self: bool(self._raw["converged"]), doc="Whether IRLS converged.")
+    iterations = property(lambda self: int(self._raw["iterations"]), doc="IRLS iterations.")
+    passes = property(lambda self: int(self._raw["passes"]), doc="Passes over the partitions in all.")
+    warnings = property(lambda self: list(self._raw["warnings"]), doc="Aliased columns, dropped rows, ….")
+
+    def glance(self) -> pd.DataFrame:
+        """One row of fit statistics."""
+        r = self._raw
+        keys = ["family", "link", "n_obs", "n_read", "deviance", "df_residual", "null_deviance", "df_null",
+                "pearson_chi2", "dispersion", "loglik", "aic", "aicc", "bic", "rank", "iterations", "converged",
+                "passes"]
+        return pd.DataFrame([{k: r[k] if not isinstance(r[k], (int, float)) or k in ("converged",) else
+                              _num(r[k]) for k in keys}])
+
+    def to_dict(self) -> Dict[str, Any]:
+        """Everything as plain Python objects (NaN written as None)."""
+        return dict(self._raw)
+
+    def __repr__(self) -> str:
+        return (f"<DaskGlmResult {self.formula} ({self._raw['family']}, link = {self._raw['link']}): "
+                f"{self.nobs} observations in {self.npartitions} partitions, deviance {self.deviance:.6g}>")
+
+
+# -- reference limits ------------------------------------------------------------------------------
+
+_ROW = "__dimorph_row__"
+_LOCAL_SCHEDULERS = ("sync", "synchronous", "single-threaded", "threads", "threading", "processes",
+                     "multiprocessing")
+
+
+def _number_rows(pdf: pd.DataFrame, offsets: List[int], partition_info=None) -> pd.DataFrame:
+    i = partition_info["number"] if partition_info else 0
+    out = pdf.copy()
+    out[_ROW] = np.arange(len(pdf), dtype=np.int64) + offsets[i]
+    return out
+
+
+def _estimate_partition(pdf: pd.DataFrame, value: str, by: List[str], kwargs: Dict[str, Any]) -> list:
+    """Each group of the partition (whole groups, after the shuffle), in its original row order,
+    estimated by the engine: [(key, RefintResult)]."""
+    from . import refint
+
+    out = []
+    if len(pdf) == 0:
+        return out
+    for key, g in pdf.groupby(by, sort=True, dropna=True):
+        g = g.sort_values(_ROW)
+        key = key if isinstance(key, tuple) else (key,)
+        one = len(by) == 1
+        data = g[[value, by[0]]] if one else g[[value]]
+        try:
+            res = refint.estimate(data, value, by=by[0] if one else None, **kwargs)
+        except InputError as e:  # the group cannot be estimated: listed, as the engine lists it
+            res = e
+        out.append((key, res))
+    return out
+
+
+class DaskRefintResult:
+    """Reference limits per group from :func:`dimorph.dask.refint_estimate`: :meth:`tidy` is the
+    single-machine ``limits`` table of every group (with the group columns first when ``by`` has
+    several), :attr:`groups` each group's own :class:`dimorph.refint.RefintResult`."""
+
+    def __init__(self, by: List[str], groups: Dict[tuple, Any]):
+        self.by = by
+        self.groups = {k: r for k, r in groups.items() if not isinstance(r, Exception)}
+        #: groups that could not be estimated: key → the engine's message
+        self.failed = {k: str(r) for k, r in groups.items() if isinstance(r, Exception)}
+
+    def tidy(self, name: Optional[str] = None) -> pd.DataFrame:
+        frames = []
+        for key, res in self.groups.items():
+            t = res.tidy(name).copy()
+            if len(self.by) > 1:
+                for col, k in reversed(list(zip(self.by, key))):
+                    t.insert(0, col, k)
+            frames.append(t)
+        if not frames:
+            return pd.DataFrame()
+        return pd.concat(frames, ignore_index=True)
+
+    @property
+    def warnings(self) -> List[str]:
+        out = [w for res in self.groups.values() for w in res.warnings]
+        out += [f"{', '.join(map(str, k))}: not estimated: {m}" for k, m in self.failed.items()]
+        return out
+
+    def __repr__(self) -> str:
+        return f"<DaskRefintResult: {len(self.groups)} groups of {', '.join(self.by)}>"
+
+
+def refint_estimate(
+    ddf: Any,
+    value: str,
+    by: Union[str, Sequence[str]],
+    method: str = "reflim",
+    **kwargs: Any,
+) -> DaskRefintResult:
+    """Reference limits of ``value`` per group of ``by`` (one column or several, e.g.
+    ``["analyte", "sex", "age_band"]``) of a Dask DataFrame.
+
+    The rows are shuffled on ``by`` so that each group lies in one partition, numbered first so
+    that each group keeps its original row order; each group is then estimated on its worker by
+    :func:`dimorph.refint.estimate` (``method`` and the other keyword arguments are its own), so
+    its limits are exactly the single-machine ones. Rows whose group is missing are left out.
+    Groups come back sorted by key.
+    """
+    import dask
+    from dask import delayed
+
+    bys = [by] if isinstance(by, str) else [str(b) for b in by]
+    if not bys:
+        raise InputError("--by: give at least one group column")
+    columns = [str(c) for c in ddf.columns]
+    for c in [value] + bys:
+        if c not in columns:
+            raise InputError(f"dask DataFrame: no column '{c}' (columns: {', '.join(columns[:20])})")
+    d = ddf[[value] + bys]
+    lens = d.map_partitions(len).compute()
+    offsets = [0] + list(np.cumsum(list(lens))[:-1].astype(int))
+    meta = d._meta.assign(**{_ROW: np.array([], dtype=np.int64)})
+    d = d.map_partitions(_number_rows, offsets, meta=meta)
+    # Dask picks the peer-to-peer shuffle when a distributed client exists; a computation on
+    # another scheduler (dask.config.set(scheduler="synchronous")) needs the task-based one
+    local = dask.config.get("scheduler", None) in _LOCAL_SCHEDULERS
+    d = d.shuffle(on=bys, shuffle_method="tasks" if local else None)
+    kw = dict(kwargs, method=method)
+    parts = dask.compute(*[delayed(_estimate_partition)(p, value, bys, kw) for p in d.to_delayed()])
+    groups = dict(sorted(((k, r) for part in parts for k, r in part), key=lambda kr: kr[0]))
+    return DaskRefintResult(bys, groups)
