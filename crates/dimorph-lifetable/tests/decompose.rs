@@ -162,7 +162,7 @@ fn the_outcome_has_tables_charts_and_a_titled_figure() {
     let svg = o.files.iter().find(|f| f.name == "decompose_e_arriaga.svg").unwrap();
     let text = String::from_utf8_lossy(&svg.bytes);
     assert!(
-        text.contains("The United States of America, HMD, 2010: female − male"),
+        text.contains("The United States of America, 2010: female − male: e0 difference 4.84"),
         "{text:.300}"
     );
     assert!(text.contains("Cardiovascular") && text.contains("100+"));

@@ -39,8 +39,13 @@ pub fn stacked_bars(title: &str, unit: &str, groups: &[String], causes: &[String
         .map(|(i, g)| (i as f64 + 0.5, g.clone()))
         .collect();
     let mut c = Chart::new(title, (0.0, k as f64), (lo, hi))
-        .size((260.0 + 36.0 * k as f64).max(640.0), 460.0)
-        .labels("Age group", unit)
+        .size(
+            (260.0 + 36.0 * k as f64)
+                .max(640.0)
+                .max(9.0 * title.chars().count() as f64 + 60.0),
+            460.0,
+        )
+        .labels("Age group (its first age: 0, 1–4, 5–9, …)", unit)
         .x_ticks(xt)
         .y_ticks(yt)
         .margins(70.0, 170.0, 40.0, 55.0);

@@ -264,8 +264,8 @@ fn grouped(r: &DecomposeResult, bac: &[Vec<f64>], a0: Option<f64>) -> (Vec<Strin
 
 fn chart_title(r: &DecomposeResult, measure: &str, diff: f64, method: &str) -> String {
     format!(
-        "{}, {} difference {}, by age{} ({method})",
-        comparison(r),
+        "{}: {} difference {}, by age{} ({method})",
+        comparison(r).replacen(", HMD", "", 2),
         measure_label(measure, r.from_age),
         number(diff, if measure == "gini" { 4 } else { 2 }),
         if r.groups.len() > 1 { " and cause" } else { "" }
@@ -289,7 +289,18 @@ pub fn figures(r: &DecomposeResult) -> Vec<(String, String, String)> {
             } else {
                 "Contribution (years)".to_string()
             };
-            let svg = stacked_bars(&title, &unit, &labels, &causes, &v);
+            // ticks name each group's first age (0, 1, 5, 10, …, 100+): the full labels overlap
+            let ticks: Vec<String> = labels
+                .iter()
+                .map(|l| {
+                    if l.ends_with('+') {
+                        l.clone()
+                    } else {
+                        l.split('–').next().unwrap_or(l).to_string()
+                    }
+                })
+                .collect();
+            let svg = stacked_bars(&title, &unit, &ticks, &causes, &v);
             (format!("decompose_{measure}_{method}.svg"), title, svg)
         })
         .collect()

@@ -207,10 +207,11 @@ pub fn run(a: Args) -> CliResult {
         Some(p) => Some(read(p)?),
         None => in_file_causes,
     };
+    // the second table's own cause data, when it has any (else the first's, shared)
     let vs_causes = match (&a.vs_causes, &vs) {
         (Some(p), _) => Some(read(p)?),
-        (None, Some((_, c))) if c.is_some() => c.clone(),
-        (None, _) => causes.clone(),
+        (None, Some((_, c))) => c.clone(),
+        (None, None) => None,
     };
     let first = Side {
         data: &data,
@@ -220,7 +221,7 @@ pub fn run(a: Args) -> CliResult {
     };
     let second = Side {
         data: vs.as_ref().map_or(&data, |v| &v.0),
-        causes: vs_causes.as_ref(),
+        causes: vs_causes.as_ref().or(causes.as_ref()),
         year: vs_year,
         sex: vs_sex.into(),
     };

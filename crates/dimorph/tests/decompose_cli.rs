@@ -1,0 +1,160 @@
+//! `dimorph lifetable decompose` end to end: the plain table and the subcommand side by side,
+//! text, CSV, JSON, files, intervals and exit codes.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn run(args: &[&str]) -> (i32, String, String) {
+    let o = Command::new(env!("CARGO_BIN_EXE_dimorph"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .unwrap();
+    (
+        o.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&o.stdout).into(),
+        String::from_utf8_lossy(&o.stderr).into(),
+    )
+}
+
+fn tmp(tag: &str) -> PathBuf {
+    let p = std::env::temp_dir().join(format!("dimorph-dec-cli-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&p);
+    p
+}
+
+const USA: [&str; 5] = ["lifetable", "decompose", "--hmd", "data/hmd/USA", "--year"];
+
+#[test]
+fn the_plain_table_still_works_beside_the_subcommand() {
+    let (code, out, err) = run(&["lifetable", "--hmd", "data/hmd/USA", "--year", "2010", "--sex", "male"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("Period life table, male, 2010"), "{out}");
+    let (code, _, err) = run(&["lifetable", "--hmd", "data/hmd/USA", "decompose", "--year", "2010"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("cannot be used with"), "{err}");
+    let (code, out, _) = run(&["lifetable", "--help"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("decompose"), "{out}");
+}
+
+#[test]
+fn female_male_gap_by_age_and_cause() {
+    let dir = tmp("gap");
+    let d = dir.to_str().unwrap();
+    let mut args = USA.to_vec();
+    args.extend(["2010", "--causes", "data/usa_2010_cod.csv", "--out", d]);
+    let (code, out, err) = run(&args);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("e0: 2010 female 81.17 − 2010 male 76.33 = 4.842 years"),
+        "{out}"
+    );
+    assert!(
+        out.contains("% of difference") && out.contains("Cardiovascular"),
+        "{out}"
+    );
+    for f in [
+        "decomposition.csv",
+        "decomposition_by_age.csv",
+        "decomposition_summary.csv",
+        "decomposition_rates.csv",
+        "decompose_e_arriaga.svg",
+        "decompose_e_dagger_horiuchi.svg",
+        "decompose_gini_horiuchi.svg",
+        "decompose_sd_horiuchi.svg",
+    ] {
+        assert!(dir.join(f).exists(), "{f} missing");
+    }
+    // the main table's Arriaga rows add up to the gap
+    let csv = std::fs::read_to_string(dir.join("decomposition.csv")).unwrap();
+    let sum: f64 = csv
+        .lines()
+        .filter(|l| l.starts_with("arriaga,e,"))
+        .map(|l| l.rsplit(',').nth(1).unwrap().parse::<f64>().unwrap())
+        .sum();
+    assert!((sum - 4.842391906645716).abs() < 1e-9, "{sum}");
+}
+
+#[test]
+fn json_and_csv() {
+    let mut args = USA.to_vec();
+    args.extend(["2010", "--vs-year", "1950", "--sex", "male", "--format", "json"]);
+    let (code, out, err) = run(&args);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["command"], "lifetable decompose");
+    assert_eq!(v["result"]["second"]["year"], 1950);
+    assert_eq!(
+        v["result"]["second"]["sex"], "male",
+        "the second table keeps --sex across years"
+    );
+    assert_eq!(v["options"]["steps"], 50);
+    assert_eq!(v["result"]["horiuchi"].as_array().unwrap().len(), 4);
+    let mut args = USA.to_vec();
+    args.extend(["2010", "--from-age", "65", "--format", "csv"]);
+    let (code, out, err) = run(&args);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("method,measure,age,age_group,cause,contribution,percent_of_difference\n"));
+    assert!(out.contains("\narriaga,e,65,65,All,"), "{out:.400}");
+    assert!(err.contains("only e(x) is decomposed"), "{err}");
+}
+
+#[test]
+fn intervals_by_simulation() {
+    let mut args = USA.to_vec();
+    args.extend(["2010", "--ci", "0.9", "--draws", "50", "--seed", "3", "--format", "csv"]);
+    let (code, out, err) = run(&args);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.lines().next().unwrap().ends_with(",ci_lower,ci_upper"),
+        "{out:.200}"
+    );
+    let mut args = USA.to_vec();
+    args.extend(["2010", "--ci", "0.9", "--draws", "50"]);
+    let (code, out, err) = run(&args);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("Simulated 90% intervals (Poisson deaths, 50 of 50 draws, seed 1)"),
+        "{out}"
+    );
+}
+
+#[test]
+fn bad_input_exits_2_naming_the_argument() {
+    for (extra, want) in [
+        (
+            vec!["2010", "--from-age", "2.5"],
+            "--from-age: 2.5 does not start an age group",
+        ),
+        (vec!["2010", "--steps", "0"], "--steps: must be from 1 to 1000"),
+        (
+            vec!["2010", "--from-age", "-1"],
+            "--from-age: must be an age from 0 to 200",
+        ),
+        (vec!["2010", "--vs-year", "1800"], "no data for 1800"),
+        (
+            vec!["2010", "--cause-shares", "paper"],
+            "--cause-shares: applies to cause-of-death data only",
+        ),
+        (vec!["2010", "--vs-causes", "data/usa_2010_cod.csv"], "--causes"),
+        (
+            vec!["2010", "--ci", "0.95", "--vs-hmd", "data/hmd/USA"],
+            "--ci: intervals of a decomposition need",
+        ),
+        (
+            vec!["1950", "--causes", "data/usa_2010_cod.csv"],
+            "cause-of-death deaths for 1950",
+        ),
+    ] {
+        let mut args = USA.to_vec();
+        args.extend(extra.iter().copied());
+        let (code, _, err) = run(&args);
+        assert_eq!(code, 2, "{extra:?}: {err}");
+        assert!(err.contains(want), "{extra:?}: {err}");
+    }
+}
