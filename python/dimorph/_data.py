@@ -13,9 +13,12 @@ Each column becomes either numbers (float64; integers, booleans as 0/1 and decim
 missing values become NaN) or text (``str``; missing values become None). Text columns follow the
 CSV reader's rule: a column whose every non-missing cell is a number is numeric, and the cells
 ``""``, ``NA``, ``NaN``, ``.``, ``N/A`` and ``null`` are missing — so a table gives the same
-results as its CSV file. Numeric columns are copied once into the Rust frame (after whatever
-conversion to float64 the library itself performs); the Arrow C data interface's zero-copy path
-is not used yet.
+results as its CSV file. A pyarrow ``Table``/``RecordBatch`` (or anything with
+``__arrow_c_stream__``) whose columns are floats, integers, booleans, utf8 text or dictionaries of
+those is read by the engine itself through the Arrow C data interface: each numeric column copied
+once from Arrow's buffer into the frame, text read from its buffers, no Python object per cell.
+Other tables' numeric columns are copied once into the Rust frame (after whatever conversion to
+float64 the library itself performs).
 """
 
 from __future__ import annotations
@@ -145,6 +148,21 @@ def _arrow_columns(table: Any) -> List[Tuple[str, Column]]:
     return out
 
 
+def _arrow_readable(schema: Any) -> bool:
+    """Whether the engine reads every column of an Arrow schema itself (through the C data
+    interface, ``_dimorph.frame_from_arrow_stream``): floats, integers, booleans, utf8 text and
+    dictionaries of those. Other types (decimals, dates, string views, …) are converted here."""
+    import pyarrow as pa
+
+    def ok(t: Any) -> bool:
+        if pa.types.is_dictionary(t):
+            return pa.types.is_integer(t.index_type) and ok(t.value_type)
+        return (pa.types.is_floating(t) and not pa.types.is_float16(t)) or pa.types.is_integer(t) \
+            or pa.types.is_boolean(t) or pa.types.is_string(t) or pa.types.is_large_string(t)
+
+    return all(ok(f.type) for f in schema)
+
+
 def _mapping_columns(m: Mapping) -> List[Tuple[str, Column]]:
     out: List[Tuple[str, Column]] = []
     for name, values in m.items():
@@ -196,13 +214,18 @@ def to_frame(data: DataLike, role: str = "data") -> Frame:
     elif kind == "polars DataFrame":
         cols = _polars_columns(data)
     elif kind in ("pyarrow Table", "pyarrow RecordBatch"):
+        if _arrow_readable(data.schema):
+            return _dimorph.frame_from_arrow_stream(kind, data.__arrow_c_stream__())
         cols = _arrow_columns(data)
     elif kind == "dict of arrays":
         cols = _mapping_columns(data)
     elif kind == "Arrow stream":
         import pyarrow as pa
 
-        cols = _arrow_columns(pa.table(data))
+        table = pa.table(data)
+        if _arrow_readable(table.schema):
+            return _dimorph.frame_from_arrow_stream(kind, table.__arrow_c_stream__())
+        cols = _arrow_columns(table)
     else:
         raise TypeError(
             f"{role}: expected a path, a pandas or polars DataFrame, a pyarrow Table or RecordBatch, "

@@ -7,7 +7,8 @@
 //! classes; nothing statistical happens here.
 //!
 //! - [`frame`]: data in — columns from Python (float64 arrays or lists of text) or a file read
-//!   by `dimorph_data`, into a `Frame`;
+//!   by `dimorph_data`, into a `Frame`; [`arrow_c`]: the same from an Arrow C stream
+//!   (`__arrow_c_stream__`), read from Arrow's buffers;
 //! - [`outcome`]: an outcome out, and the error and panic boundary (`InputError`,
 //!   `InternalError`);
 //! - [`glm`], [`refint`], [`lifetable`], [`embed`]: one function per engine entry point;
@@ -16,6 +17,7 @@
 
 use pyo3::prelude::*;
 
+mod arrow_c;
 mod dask;
 mod embed;
 mod frame;
@@ -32,6 +34,9 @@ mod _dimorph {
 
     #[pymodule_export]
     use crate::frame::{frame_from_columns, read_table, PyFrame};
+
+    #[pymodule_export]
+    use crate::arrow_c::frame_from_arrow_stream;
 
     #[pymodule_export]
     use crate::glm::glm;
