@@ -43,8 +43,28 @@ pub fn run_with_progress(
     progress: &mut dyn FnMut(&str, usize, usize),
 ) -> Result<Outcome<GlmReport>> {
     opts.validate()?;
+    // a two-level response (text, or numbers with --event) recoded to 1 = event, 0 = other
+    let recoded = crate::event::recode(data, formula, opts.event.as_deref())?;
+    let (data, event) = match &recoded {
+        Some((f, e)) => (f, Some(e.clone())),
+        None => (data, None),
+    };
     let mf = model_frame(formula, data, opts.weights_column())?;
-    let family = opts.family_for(mf.trials.is_some())?;
+    let family = opts.family_for(mf.trials.is_some() || event.is_some())?;
+    if let Some(e) = &event {
+        if !family.is_binomial() {
+            return Err(crate::error::GlmError::argument(
+                if opts.event.is_some() { "--event" } else { "--family" },
+                format!(
+                    "the response {} has two levels ('{}', '{}'), a binary response, which needs binomial (or quasibinomial), not {}",
+                    e.column,
+                    crate::error::clip(&e.event),
+                    crate::error::clip(&e.nonevent),
+                    family.name()
+                ),
+            ));
+        }
+    }
     let (aopts, notes) = opts.analysis_options(mf.n.saturating_mul(mf.p));
     let robust = robust_spec(data, &mf, opts)?;
     let mut report = analyze_with(
@@ -55,6 +75,7 @@ pub fn run_with_progress(
         robust.as_ref(),
         progress,
     )?;
+    report.event = event;
     report.notes = if report.fit.family.has_likelihood() {
         notes
     } else {

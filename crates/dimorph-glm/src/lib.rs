@@ -31,6 +31,7 @@ pub mod demo;
 pub mod design;
 pub mod distributed;
 pub mod error;
+pub mod event;
 pub mod expr;
 pub mod factor;
 pub mod family;

@@ -178,6 +178,10 @@ pub struct RunOptions {
     pub robust: Option<HcType>,
     /// Column whose values group the rows into clusters: cluster-robust standard errors.
     pub cluster: Option<String>,
+    /// The level of a two-level response that is the event (modelled probability), as PROC
+    /// LOGISTIC's `EVENT=`; `None`: a text response models its first ordered level (SAS's
+    /// default), a numeric one is taken as it is.
+    pub event: Option<String>,
     /// Threads for the passes over the data; `None`: every core.
     pub threads: Option<usize>,
 }
@@ -202,6 +206,7 @@ impl Default for RunOptions {
             residuals: false,
             robust: None,
             cluster: None,
+            event: None,
             threads: None,
         }
     }

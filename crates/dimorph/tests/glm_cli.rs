@@ -901,3 +901,29 @@ fn robust_and_cluster_standard_errors_are_labelled() {
         &["--robust", "cannot be combined with --freq"],
     );
 }
+
+/// A yes/no response: the output says which level is modelled; `--event` chooses it (values
+/// against R: dimorph-glm's tests/event.rs).
+#[test]
+fn text_binary_response_with_event_level() {
+    let d = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../dimorph-glm/tests/peers/crabs_yes_no.csv")
+        .display()
+        .to_string();
+    let o = run(&["glm", "--data", &d, "sat ~ width"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let s = stdout(&o);
+    assert!(
+        s.contains("Response sat: modelled level 'no' (62 rows) against 'yes' (111 rows)"),
+        "{s}"
+    );
+    let o = run(&["glm", "--data", &d, "sat ~ width", "--event", "yes", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    assert_eq!(v["result"]["event"]["event"], "yes");
+    assert_eq!(v["options"]["event"], "yes");
+    bad(
+        &["glm", "--data", &d, "sat ~ width", "--event", "maybe"],
+        &["--event", "'maybe' is not a level", "'no', 'yes'"],
+    );
+}

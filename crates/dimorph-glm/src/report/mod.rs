@@ -15,6 +15,7 @@ use dimorph_report::Section;
 pub use crate::binary::{BinaryExtras, FitStatistics};
 use crate::design::ModelFrame;
 use crate::error::Result;
+use crate::event::EventLevel;
 use crate::fit::{fit, GlmFit};
 use crate::inference::{chi2_sf, infer_with, Inference, Settings};
 pub use crate::options::AnalysisOptions;
@@ -39,6 +40,9 @@ pub struct GlmReport {
     /// Predictions for the rows of new data, when given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub predictions: Option<Vec<Prediction>>,
+    /// The levels of a two-level response and which one is modelled (text responses, `--event`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub event: Option<EventLevel>,
     /// The robust covariance the inference uses (`--robust`, `--cluster`), if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub robust: Option<RobustInfo>,
@@ -94,6 +98,7 @@ pub fn analyze_with(
         predictions: None,
         notes: Vec::new(),
         robust: robust_info,
+        event: None,
     })
 }
 
@@ -123,6 +128,9 @@ impl GlmReport {
             if !w.contains("rows dropped") {
                 s.text(format!("Warning: {w}"));
             }
+        }
+        if let Some(e) = &self.event {
+            s.text(e.describe());
         }
         for n in &self.notes {
             s.text(format!("Note: {n}"));

@@ -9,9 +9,8 @@ use std::path::PathBuf;
 
 const EXAMPLES: &str = "Examples:
   dimorph glm --data data/snoring.csv 'disease/total ~ snoring' --link identity
-  dimorph glm --data data/crabs.csv 'satell ~ width + I(width^2)' --family poisson --format csv
   dimorph glm --data data/crabs.csv 'satell ~ width' --family negbin --residuals --out glm-out
-  dimorph glm --data data/insurance.csv 'claims ~ C(group) + C(age) + offset(log(holders))' --family poisson --cluster district";
+  dimorph glm --data data/insurance.csv 'claims ~ C(group) + C(age) + offset(log(holders))' --family poisson --cluster district --format csv";
 
 /// The help of --link, with the engine's table of the links each family accepts.
 fn link_help() -> String {
@@ -137,6 +136,11 @@ pub struct Args {
     /// sandwich::vcovCL (with --robust hc0: G/(G−1) only).
     #[arg(long, value_name = "COLUMN")]
     pub cluster: Option<String>,
+    /// The level of a two-level response (yes/no, F/M, or two numbers) whose probability is
+    /// modelled, as PROC LOGISTIC's EVENT=. Default for a text response: its first ordered level
+    /// (SAS's default; R's glm models the second); the output says which level is modelled.
+    #[arg(long, value_name = "LEVEL", allow_hyphen_values = true)]
+    pub event: Option<String>,
     /// Threads for the passes over the data, 1 to 1024 (default: all cores).
     #[arg(long, allow_negative_numbers = true,
           value_parser = clap::builder::RangedI64ValueParser::<usize>::new().range(1..=MAX_THREADS as i64))]
@@ -168,6 +172,7 @@ impl Args {
             residuals: self.residuals,
             robust: self.robust,
             cluster: self.cluster.clone(),
+            event: self.event.clone(),
             threads: self.threads,
         }
     }
