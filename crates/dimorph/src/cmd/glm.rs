@@ -70,7 +70,9 @@ pub struct Args {
     /// Column of prior weights.
     #[arg(long, value_name = "COLUMN")]
     pub weights: Option<String>,
-    /// Column of frequency weights (each row counts that many times: df = Σf − p).
+    /// Column of frequency weights (each row counts that many times: df = Σf − p). Residuals and
+    /// leverages stay per row, as R's glm(weights = f): √f times one observation's Pearson and
+    /// deviance residual, f times its leverage (Stata and statsmodels report per observation).
     #[arg(long, value_name = "COLUMN", conflicts_with = "weights")]
     pub freq: Option<String>,
     /// Fix θ of the negative binomial (--family negbin) instead of estimating it; between 1e-6
