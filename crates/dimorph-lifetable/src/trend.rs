@@ -56,8 +56,9 @@ pub fn figures(r: &YearsResult) -> Vec<(String, String)> {
     let where_ = format!("{}, {}-{}", r.label, x.0, x.1);
     let mut out = Vec::new();
     let e0 = r.tables.iter().map(|t| t.lifetable.e0());
-    let mut c =
-        Chart::new(&format!("Life expectancy at birth by sex: {where_}"), x, range(e0)).labels("Year", "e0 (years)");
+    let mut c = Chart::new(&format!("Life expectancy at birth by sex, {where_}"), x, range(e0))
+        .size(820.0, 440.0)
+        .labels("Year", "e0 (years)");
     for &sex in &r.sexes {
         let ts: Vec<_> = r.tables.iter().filter(|t| t.sex == sex).collect();
         let years: Vec<f64> = ts.iter().map(|t| t.year as f64).collect();
@@ -74,11 +75,19 @@ pub fn figures(r: &YearsResult) -> Vec<(String, String)> {
     out.push(("e0_trend.svg".to_string(), c.to_svg()));
     if !r.gap.is_empty() {
         let g = r.gap.iter().map(|g| g.gap);
-        let mut c = Chart::new(&format!("Female-male gap in e0: {where_}"), x, range(g.chain([0.0])))
+        let mut c = Chart::new(&format!("Female-male gap in e0, {where_}"), x, range(g.chain([0.0])))
+            .size(820.0, 440.0)
             .labels("Year", "e0 female - e0 male (years)");
         let years: Vec<f64> = r.gap.iter().map(|g| g.year as f64).collect();
         if let Some((lo, hi)) = limits(r.gap.iter().map(|g| g.simulation.as_ref())).filter(|_| years.len() > 1) {
-            c.band(&years, &lo, &hi, "#555555", 0.25, Some("interval (simulation)"));
+            c.band(
+                &years,
+                &lo,
+                &hi,
+                "#555555",
+                0.25,
+                Some("confidence interval (simulation)"),
+            );
         }
         c.line(
             r.gap.iter().map(|g| (g.year as f64, g.gap)).collect(),

@@ -99,7 +99,7 @@ pub fn chiang_intervals(t: &Lifetable, deaths: &[f64], opts: &IntervalOptions) -
 /// transformed rejection PTRS from 10 on. A mean that is not positive gives 0.
 // KERNEL? dimorph_core::rng has no Poisson sampler; this one could move there.
 pub fn poisson(rng: &mut Rng, mean: f64) -> f64 {
-    if !(mean > 0.0) {
+    if mean.is_nan() || mean <= 0.0 {
         return 0.0;
     }
     if mean < 10.0 {
