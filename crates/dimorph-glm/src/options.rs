@@ -14,7 +14,6 @@ use crate::error::{GlmError, Result};
 use crate::family::{Family, THETA_MAX};
 use crate::irls::Control;
 use crate::link::Link;
-use crate::robust::HcType;
 
 /// How the dispersion φ is obtained.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
@@ -29,6 +28,44 @@ pub enum Dispersion {
     Pearson,
     /// φ = deviance / df (SAS `SCALE=DEVIANCE`).
     Deviance,
+}
+
+/// The heteroskedasticity-consistent type (`--robust`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum HcType {
+    Hc0,
+    Hc1,
+    Hc2,
+    Hc3,
+}
+
+impl HcType {
+    /// The name as R's sandwich and statsmodels spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            HcType::Hc0 => "HC0",
+            HcType::Hc1 => "HC1",
+            HcType::Hc2 => "HC2",
+            HcType::Hc3 => "HC3",
+        }
+    }
+}
+
+impl std::str::FromStr for HcType {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        match s.to_ascii_lowercase().as_str() {
+            "hc0" => Ok(HcType::Hc0),
+            "hc1" => Ok(HcType::Hc1),
+            "hc2" => Ok(HcType::Hc2),
+            "hc3" => Ok(HcType::Hc3),
+            _ => Err(format!(
+                "expected hc0, hc1, hc2 or hc3, got '{}'",
+                crate::error::clip(s)
+            )),
+        }
+    }
 }
 
 /// Options of a fit (linfa style: a plain struct with defaults).

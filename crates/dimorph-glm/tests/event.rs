@@ -35,7 +35,7 @@ fn r_rows(event: &str) -> Vec<(String, f64, f64, f64)> {
 
 #[test]
 fn event_level_of_a_text_response_matches_r() {
-    let frame = dimorph_data::read_table(&peers().join("crabs_yes_no.csv")).expect("data");
+    let frame = dimorph_data::read_table(peers().join("crabs_yes_no.csv")).expect("data");
     // default: the first ordered level ('no'), as PROC LOGISTIC; --event yes: R's default
     for (event, opt) in [("no", None), ("yes", Some("yes")), ("no", Some("no"))] {
         let opts = RunOptions {
@@ -86,7 +86,7 @@ fn event_level_of_a_text_response_matches_r() {
 
 #[test]
 fn bad_event_levels_and_families_are_refused() {
-    let frame = dimorph_data::read_table(&peers().join("crabs_yes_no.csv")).expect("data");
+    let frame = dimorph_data::read_table(peers().join("crabs_yes_no.csv")).expect("data");
     let run = |o: RunOptions| {
         dimorph_glm::run(&frame, "sat ~ width", None, &o)
             .err()
@@ -121,9 +121,8 @@ fn bad_event_levels_and_families_are_refused() {
         .unwrap_or_default();
     assert!(e.contains("the response has 1 level ('yes')"), "{e}");
     // a numeric 0/1 response with --event 0 models y = 0
-    let num =
-        dimorph_data::read_table(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/crabs_weighted.csv"))
-            .expect("crabs_weighted");
+    let num = dimorph_data::read_table(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data/crabs_weighted.csv"))
+        .expect("crabs_weighted");
     let flip = dimorph_glm::run(
         &num,
         "y ~ width",

@@ -104,7 +104,7 @@ fn nist_wampler1_exact_polynomial() {
 #[test]
 fn negative_binomial_committee_reaches_the_maximum() {
     let peers = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/peers");
-    let frame = dimorph_data::read_table(&peers.join("committee.csv")).expect("committee");
+    let frame = dimorph_data::read_table(peers.join("committee.csv")).expect("committee");
     let opts = RunOptions {
         family: Some(Family::NegBin { theta: 1.0 }),
         theta: Some(1.0),

@@ -90,7 +90,7 @@ pub fn summary(formula: &str, data: &str, f: &GlmFit, inf: &Inference, se_label:
     let undefined = inf
         .coefficients
         .iter()
-        .any(|c| !c.estimate.is_nan() && !(c.estimate.is_finite() && c.se.is_finite() && c.statistic.is_finite()));
+        .any(|c| !c.estimate.is_nan() && [c.estimate, c.se, c.statistic].iter().any(|v| !v.is_finite()));
     if undefined {
         let _ = writeln!(o, "(NA: {})", super::genmod::UNDEFINED_SE);
     }
