@@ -423,6 +423,25 @@ pub struct ExIntervals {
     pub draws: Simulation,
 }
 
+/// The observed deaths behind the table of `year` and `sex` as [`lifetable`] builds it: closed at
+/// `opts.open_age` when given; for `Total` without a Total population, the sum of the sexes'.
+pub fn observed_deaths(data: &MortalityData, year: i32, sex: Sex, opts: &LifeTableOptions) -> Result<Vec<f64>, Error> {
+    let opened;
+    let data = match opts.open_age {
+        Some(a) => {
+            opened = data.year_with_open_age(year, a)?;
+            &opened
+        }
+        None => data,
+    };
+    if sex == Sex::Total && !data.pops.contains_key(&(year, Sex::Total)) {
+        if let (Some(f), Some(m)) = (data.pops.get(&(year, Sex::Female)), data.pops.get(&(year, Sex::Male))) {
+            return Ok(f.deaths.iter().zip(&m.deaths).map(|(a, b)| a + b).collect());
+        }
+    }
+    Ok(data.get(year, sex)?.deaths.clone())
+}
+
 /// Chiang's and the simulation's intervals of every e(x) of `t`, the table of `year` and `sex`
 /// built from `data` with `opts` (Chiang's from that population's observed deaths).
 pub fn ex_intervals(
@@ -433,7 +452,7 @@ pub fn ex_intervals(
     opts: &LifeTableOptions,
     iv: &IntervalOptions,
 ) -> Result<ExIntervals, Error> {
-    let chiang = chiang_intervals(t, &data.get(year, sex)?.deaths, iv)?;
+    let chiang = chiang_intervals(t, &observed_deaths(data, year, sex, opts)?, iv)?;
     let sim = simulate_data(data, None, &[year], iv, |d, _| Ok(lifetable(d, year, sex, opts)?.ex))?;
     let simulation =
         t.ex.iter()

@@ -18,7 +18,9 @@ use crate::options::{LifeLostOptions, LifeTableOptions};
 use crate::population::{check_year, MortalityData, Sex};
 use crate::table::{lifetable, Lifetable};
 use crate::tidy;
-use crate::uncertainty::{chiang_intervals, simulate_data, table2_intervals, ExIntervals, Interval, MeanInterval};
+use crate::uncertainty::{
+    chiang_intervals, observed_deaths, simulate_data, table2_intervals, ExIntervals, Interval, MeanInterval,
+};
 use crate::variation::{variation, Variation};
 use crate::Error;
 use dimorph_core::location::bad_argument;
@@ -239,7 +241,7 @@ pub fn year_tables(
     let mut gap_var = 0.0;
     for yt in out.iter_mut() {
         let t = &yt.lifetable;
-        let chiang = chiang_intervals(t, &data.get(year, yt.sex)?.deaths, &iv)?;
+        let chiang = chiang_intervals(t, &observed_deaths(data, year, yt.sex, opts)?, &iv)?;
         if matches!(yt.sex, Sex::Female | Sex::Male) {
             gap_var += chiang[0].se.unwrap_or(0.0).powi(2);
         }

@@ -242,3 +242,23 @@ fn table2_means_get_simulated_intervals() {
     }
     assert!(out.tables.iter().any(|t| t.name == "table2_intervals"));
 }
+
+#[test]
+fn intervals_follow_the_open_age_and_the_both_sex_table() {
+    for sex in [Sex::Male, Sex::Total] {
+        let o = LifeTableOptions {
+            open_age: Some(100.0),
+            intervals: Some(iv(30, 1)),
+            ..Default::default()
+        };
+        let out = run_lifetable(usa(), 2010, sex, &o).unwrap();
+        let r = &out.result;
+        assert_eq!(r.lifetable.len(), 101, "{sex}");
+        let i = r.intervals.as_ref().unwrap();
+        assert_eq!((i.chiang.len(), i.simulation.len()), (101, 101), "{sex}");
+        // the open group 100+ holds the deaths of 100-110+: Chiang's se there is e/sqrt(D)
+        let d: f64 = usa().get(2010, sex).unwrap().deaths[100..].iter().sum();
+        let e = r.lifetable.ex[100];
+        assert!((i.chiang[100].se.unwrap() - e / d.sqrt()).abs() < 1e-12, "{sex}");
+    }
+}
