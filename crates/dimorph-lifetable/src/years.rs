@@ -420,6 +420,16 @@ pub fn lifelost_year(
     opts: &LifeLostOptions,
     quiet: bool,
 ) -> Result<(LifeLostYear, Vec<String>), Error> {
+    // --open-age: the year's deaths, exposures and cause deaths closed at the asked age (as run_lifelost)
+    let (opened, opened_causes);
+    let (data, causes) = match opts.lifetable.open_age {
+        Some(a) => {
+            opened = data.year_with_open_age(year, a)?;
+            opened_causes = causes.map(|c| c.with_open_age(a));
+            (&opened, opened_causes.as_ref())
+        }
+        None => (data, causes),
+    };
     let causes = causes.filter(|c| sexes.iter().all(|s| c.tables.contains_key(&(year, *s))));
     let cause = cause.filter(|_| causes.is_some());
     let an = analyse(data, causes, year, sexes, cause, opts)?;

@@ -177,3 +177,22 @@ fn lifelost_years_use_the_cause_data_where_they_exist() {
     assert_eq!(o.tables[0].name, "lifelost_by_age");
     assert_eq!(o.tables[0].rows.len(), (8 + 1 + 1) * 2 * 111);
 }
+
+#[test]
+fn lifelost_years_close_the_table_at_the_open_age() {
+    let causes = CauseDeaths::read_csv(&common::data_dir().join("usa_2010_cod.csv"), None).unwrap();
+    let mut opts = LifeLostOptions::default();
+    opts.lifetable.open_age = Some(100.0);
+    let o = run_lifelost_years(usa(), Some(&causes), &[2009, 2010], &FM, None, &opts, None).unwrap();
+    let one = run_lifelost(usa(), Some(&causes), 2010, &FM, None, &opts).unwrap();
+    let y = o.result.by_year.iter().find(|y| y.year == 2010).unwrap();
+    assert_eq!(y.results[0].n(), 101);
+    for (a, b) in y.table2.iter().zip(&one.result.table2) {
+        assert_eq!(
+            a.male.unwrap().mean_years_left,
+            b.male.unwrap().mean_years_left,
+            "{}",
+            a.cause
+        );
+    }
+}
