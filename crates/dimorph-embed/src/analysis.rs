@@ -158,6 +158,14 @@ fn warnings(o: &EmbedOptions, cols: &Columns, sel: &Selection, e: &Embedding) ->
             clip_list(&sel.constant, LIST_NAMES)
         ));
     }
+    if let Some(s) = &sel.scaling {
+        w.push(format!(
+            "the features were too large or too close together for single-precision distances: each column \
+             was centred at its midrange and all multiplied by 2^{} before the analysis (every distance \
+             scaled alike: the same neighbours and the same embedding)",
+            s.power_of_two
+        ));
+    }
     let d = sel.columns.len();
     if let Some(dims) = o
         .pca_dims

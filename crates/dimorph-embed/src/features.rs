@@ -41,7 +41,35 @@ impl Features {
                 rows[i].len()
             )));
         }
-        Features::new(rows.len(), d, rows.iter().flatten().map(|&v| v as f32).collect())
+        let flat: Vec<f64> = rows.iter().flatten().copied().collect();
+        if let Some(p) = flat.iter().position(|v| v.is_finite() && v.abs() > f32::MAX as f64) {
+            return Err(EmbedError::Input(format!(
+                "features: row {} column {}: the value {} is beyond single precision (±3.4e38); \
+                 rescale the features (tables read by dimorph_embed::run are scaled automatically)",
+                p / d.max(1) + 1,
+                p % d.max(1) + 1,
+                dimorph_core::text::num(flat[p])
+            )));
+        }
+        Features::new(rows.len(), d, flat.iter().map(|&v| v as f32).collect())
+    }
+
+    /// The features multiplied by a power of two when their magnitude (above 1e15) could make a
+    /// squared distance overflow `f32`: exact (every distance scaled alike, so neighbours,
+    /// affinities and the rescaled PCA start are unchanged). `None` when they are fine as they are.
+    pub fn scaled_for_distances(&self) -> Option<Features> {
+        let big = self.x.iter().fold(0.0f32, |a, v| a.max(v.abs())) as f64;
+        if big <= crate::input::MAX_PLAIN {
+            return None;
+        }
+        let e = big.log2().floor() as i32 + 1;
+        // two power-of-two factors, each a normal f32 (2^-128 alone would be subnormal)
+        let (f, g) = (2f32.powi(-(e / 2)), 2f32.powi(-(e - e / 2)));
+        Some(Features {
+            n: self.n,
+            d: self.d,
+            x: self.x.iter().map(|v| v * f * g).collect(),
+        })
     }
 
     #[inline]

@@ -1,13 +1,12 @@
 //! From a table to features: column patterns (`f*`, `feat_?`, exact names), checks that every
-//! selected cell is a finite number within single precision's reach (naming file, line and column
-//! when not: distances are computed in `f32`, so the squared spread of the features must stay far
-//! below 3.4e38), and constant columns (dropped, and reported by name — they carry no distance
+//! selected cell is a finite number (naming file, line and column when not), features too large or
+//! too close together for `f32` distances centred and scaled by a power of two ([`Scaling`]: the
+//! same neighbours and the same embedding, no overflow), and constant columns (dropped, and reported by name — they carry no distance
 //! information). Names and cells are quoted clipped ([`dimorph_core::text`]).
 
 use crate::error::LIST_NAMES;
 use crate::error::{EmbedError, Result};
 use crate::features::Features;
-use dimorph_core::text::num;
 use dimorph_core::text::{clip, clip_list};
 use dimorph_data::Frame;
 use serde::Serialize;
@@ -19,6 +18,9 @@ pub struct Selection {
     pub columns: Vec<String>,
     /// Matched columns left out because every value is the same.
     pub constant: Vec<String>,
+    /// Centring and power-of-two scaling applied because the values were too large or too close
+    /// together for single-precision distances (None: used as given).
+    pub scaling: Option<Scaling>,
 }
 
 /// Shell-style match: `*` any run, `?` one character.
@@ -77,8 +79,8 @@ pub fn features_from_frame(frame: &Frame, patterns: &[String]) -> Result<(Featur
     let mut sel = Selection {
         columns: Vec::new(),
         constant: Vec::new(),
+        scaling: None,
     };
-    let mut spread2 = 0.0;
     for &c in &chosen {
         let name = names[c];
         let v = frame.numeric(name)?;
@@ -86,7 +88,6 @@ pub fn features_from_frame(frame: &Frame, patterns: &[String]) -> Result<(Featur
         if v.iter().all(|&x| x == v[0]) {
             sel.constant.push(name.to_string());
         } else {
-            spread2 += check_spread(frame, name, v, spread2)?;
             sel.columns.push(name.to_string());
             cols.push(v);
         }
@@ -105,18 +106,91 @@ pub fn features_from_frame(frame: &Frame, patterns: &[String]) -> Result<(Featur
         )));
     }
     let (n, d) = (frame.nrows, cols.len());
+    sel.scaling = Scaling::choose(&cols);
     let mut x = vec![0.0f32; n * d];
     for (j, c) in cols.iter().enumerate() {
         for (i, &v) in c.iter().enumerate() {
-            x[i * d + j] = v as f32;
+            x[i * d + j] = match &sel.scaling {
+                Some(s) => s.apply(j, v),
+                None => v as f32,
+            };
         }
     }
     Ok((Features::new(n, d, x)?, sel))
 }
 
-/// Largest squared spread of the features, Σ over columns of (max − min)²: a squared distance
-/// must stay finite in `f32` (3.4e38), with room for rounding.
-pub const MAX_SPREAD2: f64 = 1e36;
+/// Largest feature magnitude used as given: beyond it (or when the largest column spread is below
+/// [`MIN_SPREAD`]) squared distances in `f32` could overflow (3.4e38) or underflow, so the features
+/// are centred and scaled first ([`Scaling`]).
+pub const MAX_PLAIN: f64 = 1e15;
+/// Smallest largest-column-spread used as given (see [`MAX_PLAIN`]).
+pub const MIN_SPREAD: f64 = 1e-15;
+
+/// Features brought into single precision's comfortable range before any distance is computed:
+/// each column centred at its midrange (in `f64`), then every column multiplied by the same power
+/// of two, so that the largest column range is between ½ and 1. Distances are all multiplied by the
+/// same factor, which leaves the nearest neighbours, the (scale-free) affinities and the rescaled
+/// PCA initialisation unchanged: the embedding is that of the features as given.
+#[derive(Clone, Debug, Serialize)]
+pub struct Scaling {
+    /// Midrange of each used column, subtracted first.
+    pub centre: Vec<f64>,
+    /// Every centred value is multiplied by 2^power_of_two.
+    pub power_of_two: i32,
+}
+
+impl Scaling {
+    /// The scaling the columns need, if any (values beyond [`MAX_PLAIN`] or a largest spread below
+    /// [`MIN_SPREAD`]).
+    pub fn choose(cols: &[&[f64]]) -> Option<Scaling> {
+        let mut centre = Vec::with_capacity(cols.len());
+        // the largest column range as 2^exponent · mantissa, without overflow near 1.8e308 (where
+        // hi − lo is infinite: halves first) nor underflow near 5e-324 (where halves round to 0)
+        let (mut big, mut range, mut doubled) = (0.0f64, 0.0f64, false);
+        for c in cols {
+            let lo = c.iter().copied().fold(f64::INFINITY, f64::min);
+            let hi = c.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            let r = hi - lo;
+            if r.is_finite() {
+                centre.push(lo + r / 2.0);
+                if !doubled {
+                    range = range.max(r);
+                }
+            } else {
+                centre.push(lo / 2.0 + hi / 2.0);
+                range = if doubled {
+                    range.max(hi / 2.0 - lo / 2.0)
+                } else {
+                    hi / 2.0 - lo / 2.0
+                };
+                doubled = true;
+            }
+            big = big.max(lo.abs()).max(hi.abs());
+        }
+        if big <= MAX_PLAIN && range >= MIN_SPREAD {
+            return None;
+        }
+        // 2^(e-1) <= range < 2^e: the largest range becomes [½, 1) (half-ranges [¼, ½))
+        let e = range.log2().floor() as i32 + 1 + doubled as i32;
+        Some(Scaling {
+            centre,
+            power_of_two: -e,
+        })
+    }
+
+    /// Column `j`'s value `v`, centred and scaled (in two steps, so that 2^±1074 cannot overflow;
+    /// the difference halved first where it would).
+    pub fn apply(&self, j: usize, v: f64) -> f32 {
+        let (a, b) = (self.power_of_two / 2, self.power_of_two - self.power_of_two / 2);
+        let diff = v - self.centre[j];
+        let (diff, b) = if diff.is_finite() {
+            (diff, b)
+        } else {
+            (v / 2.0 - self.centre[j] / 2.0, b + 1)
+        };
+        (diff * 2f64.powi(a) * 2f64.powi(b)) as f32
+    }
+}
 
 /// Every cell of a feature column is a finite number.
 fn check_finite(frame: &Frame, name: &str, v: &[f64]) -> Result<()> {
@@ -136,37 +210,6 @@ fn check_finite(frame: &Frame, name: &str, v: &[f64]) -> Result<()> {
         frame.line_of(i),
         clip(name),
         if bad == 1 { "" } else { "s" }
-    )))
-}
-
-/// The squared spread (max − min)² of a non-constant feature column, refused (naming the line of
-/// its most extreme value) when its values or the total spread `before` plus its own leave single
-/// precision's range.
-fn check_spread(frame: &Frame, name: &str, v: &[f64], before: f64) -> Result<f64> {
-    let (mut lo, mut hi) = (0, 0);
-    for (i, x) in v.iter().enumerate() {
-        if *x < v[lo] {
-            lo = i;
-        }
-        if *x > v[hi] {
-            hi = i;
-        }
-    }
-    let s2 = (v[hi] - v[lo]).powi(2);
-    let far = if v[hi].abs() >= v[lo].abs() { hi } else { lo };
-    if v[far].abs() <= f32::MAX as f64 && s2 + before <= MAX_SPREAD2 {
-        return Ok(s2);
-    }
-    Err(EmbedError::Input(format!(
-        "{}: line {}, column '{}': the value {} is too large: the column spans {} to {}, beyond \
-         what single-precision distances hold (squared spread at most {MAX_SPREAD2:e}); rescale the \
-         features (e.g. standardise each column)",
-        frame.source,
-        frame.line_of(far),
-        clip(name),
-        num(v[far]),
-        num(v[lo]),
-        num(v[hi])
     )))
 }
 

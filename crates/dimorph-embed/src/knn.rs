@@ -75,7 +75,8 @@ impl TopK {
     /// Inserts `j` at distance `dj`; returns whether the list changed.
     #[inline]
     pub fn push(&mut self, j: u32, dj: f32) -> bool {
-        if dj >= self.worst() || self.idx.contains(&j) {
+        // an unfull list takes any candidate (even at an infinite distance): every row gets k
+        if (self.idx.len() >= self.k && dj >= self.worst()) || dj.is_nan() || self.idx.contains(&j) {
             return false;
         }
         let pos = self.d.partition_point(|&x| x <= dj);
@@ -122,9 +123,7 @@ fn exact_one(x: &Features, i: usize, k: usize) -> TopK {
     for j in 0..x.n {
         if j != i {
             let d = dist2(xi, x.row(j));
-            if d < t.worst() {
-                t.push(j as u32, d);
-            }
+            t.push(j as u32, d);
         }
     }
     t
@@ -188,9 +187,7 @@ pub fn approximate_with(
                 for &j in &perm[starts[l] as usize..starts[l + 1] as usize] {
                     if j as usize != i {
                         let d = dist2(xi, x.row(j as usize));
-                        if d < t.worst() {
-                            t.push(j, d);
-                        }
+                        t.push(j, d);
                     }
                 }
             }
@@ -354,9 +351,7 @@ fn refine(x: &Features, g: &KnnGraph, is_new: &[bool], threads: usize) -> (KnnGr
                 if stamp[c as usize] != tag {
                     stamp[c as usize] = tag;
                     let d = dist2(xi, x.row(c as usize));
-                    if d < t.worst() {
-                        t.push(c, d);
-                    }
+                    t.push(c, d);
                 }
             };
             for (a, &j) in g.neighbours(i).iter().enumerate() {

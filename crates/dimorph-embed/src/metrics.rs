@@ -25,9 +25,7 @@ fn nn2(y: &[[f64; 2]], i: usize, k: usize) -> Vec<u32> {
     for (j, p) in y.iter().enumerate() {
         if j != i {
             let d = ((p[0] - y[i][0]).powi(2) + (p[1] - y[i][1]).powi(2)) as f32;
-            if d < t.worst() {
-                t.push(j as u32, d);
-            }
+            t.push(j as u32, d);
         }
     }
     t.idx
@@ -38,9 +36,7 @@ fn nn_high(x: &Features, i: usize, k: usize) -> Vec<u32> {
     for j in 0..x.n {
         if j != i {
             let d = dist2(x.row(i), x.row(j));
-            if d < t.worst() {
-                t.push(j as u32, d);
-            }
+            t.push(j as u32, d);
         }
     }
     t.idx

@@ -77,6 +77,9 @@ struct Neighbours {
 /// Runs the whole pipeline on `x`.
 pub fn embed(x: &Features, p: &Params, progress: Progress) -> Result<Embedding> {
     validate(x, p)?;
+    // values so large that squared distances would overflow f32: the same features scaled exactly
+    let scaled = x.scaled_for_distances();
+    let x = scaled.as_ref().unwrap_or(x);
     let mut laps = Laps::new();
     let threads = p.threads.max(1);
     let method = match p.knn {

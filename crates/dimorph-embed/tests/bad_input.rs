@@ -1,6 +1,6 @@
 //! Bad input: too few points for the neighbours, NaN or infinite features, constant features,
 //! missing columns, impossible settings, every numeric option out of its range, values beyond
-//! single precision, a diverging layout, huge cells and names (quoted clipped) — each refused
+//! single precision (scaled, not refused), a diverging layout, huge cells and names (quoted clipped) — each refused
 //! with a message naming the culprit; and the warnings of options without effect.
 
 use dimorph_embed::clusters::Region;
@@ -422,19 +422,22 @@ fn a_layout_that_stops_being_finite_is_an_error_with_the_reason() {
 }
 
 #[test]
-fn features_beyond_single_precision_are_refused_at_their_line_and_column() {
+fn features_beyond_single_precision_are_scaled_not_refused() {
     let mut s = String::from("f1,f2\n");
     for i in 0..30 {
         s += &format!("{i},{}\n", if i == 4 { "1e308".to_string() } else { i.to_string() });
     }
-    let e = features_from_frame(&frame(&s), &pats("f*")).unwrap_err().to_string();
-    assert!(
-        e.contains("t.csv: line 6, column 'f2': the value 1e308 is too large: the column spans 0 to 1e308"),
-        "{e}"
-    );
-    // large but within reach: accepted
+    let (x, sel) = features_from_frame(&frame(&s), &pats("f*")).unwrap();
+    assert!(x.x.iter().all(|v| v.is_finite() && v.abs() <= 1.0));
+    let sc = sel.scaling.expect("scaled");
+    assert_eq!(sc.power_of_two, -1024);
+    // large but within reach: used as given
     let s = s.replace("1e308", "1e15");
-    features_from_frame(&frame(&s), &pats("f*")).unwrap();
+    assert!(features_from_frame(&frame(&s), &pats("f*"))
+        .unwrap()
+        .1
+        .scaling
+        .is_none());
 }
 
 #[test]
