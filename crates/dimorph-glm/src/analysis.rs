@@ -76,6 +76,11 @@ pub fn run_with_progress(
         progress,
     )?;
     report.event = event;
+    if !opts.anova.is_empty() {
+        let mut formulas = vec![formula.to_string()];
+        formulas.extend(opts.anova.iter().cloned());
+        report.anova = Some(crate::anova::compare(data, &formulas, opts)?);
+    }
     report.notes = if report.fit.family.has_likelihood() {
         notes
     } else {
@@ -103,6 +108,10 @@ pub fn run_with_progress(
         tables::fit(&report),
         tables::type3(&report),
     ];
+    if let Some(a) = &report.anova {
+        sections.push(crate::report::deviance::section(a));
+        tidy.push(crate::anova::table(a));
+    }
     if let Some(r) = &report.residuals {
         tidy.push(tables::residuals(r));
     }

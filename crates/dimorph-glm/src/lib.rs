@@ -26,6 +26,7 @@
 //!   LOGISTIC ([`report::logistic`]); [`tables`] the tidy tables; [`demo`] the paper's analyses.
 
 pub mod analysis;
+pub mod anova;
 pub mod binary;
 pub mod demo;
 pub mod design;

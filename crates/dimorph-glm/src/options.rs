@@ -219,6 +219,9 @@ pub struct RunOptions {
     /// LOGISTIC's `EVENT=`; `None`: a text response models its first ordered level (SAS's
     /// default), a numeric one is taken as it is.
     pub event: Option<String>,
+    /// Further formulas to compare with the model, in order, as R's `anova(m1, m2, …)` (nested
+    /// models on the same rows): the analysis of deviance table.
+    pub anova: Vec<String>,
     /// Threads for the passes over the data; `None`: every core.
     pub threads: Option<usize>,
 }
@@ -244,6 +247,7 @@ impl Default for RunOptions {
             robust: None,
             cluster: None,
             event: None,
+            anova: Vec::new(),
             threads: None,
         }
     }

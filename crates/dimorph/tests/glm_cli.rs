@@ -927,3 +927,46 @@ fn text_binary_response_with_event_level() {
         &["--event", "'maybe' is not a level", "'no', 'yes'"],
     );
 }
+
+/// `--anova`: R's analysis of deviance table in the text, `anova.csv` in --out (values against R:
+/// dimorph-glm's tests/anova.rs).
+#[test]
+fn anova_of_nested_models() {
+    let out = out_dir("anova");
+    let o = run(&[
+        "glm",
+        "--data",
+        &data("crabs.csv"),
+        "satell ~ width",
+        "--family",
+        "poisson",
+        "--anova",
+        "satell ~ width + weight",
+        "--out",
+        &out,
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let s = stdout(&o);
+    assert!(
+        s.contains("Analysis of Deviance Table") && s.contains("Model 2: satell ~ width + weight"),
+        "{s}"
+    );
+    let csv = std::fs::read_to_string(PathBuf::from(&out).join("anova.csv")).expect("anova.csv");
+    assert!(
+        csv.starts_with("model,formula,df_residual,deviance,df,deviance_change,chisq_p_value"),
+        "{csv}"
+    );
+    bad(
+        &[
+            "glm",
+            "--data",
+            &data("crabs.csv"),
+            "satell ~ width",
+            "--family",
+            "negbin",
+            "--anova",
+            "satell ~ 1",
+        ],
+        &["--anova", "fix it with --theta"],
+    );
+}

@@ -3,6 +3,7 @@
 //! ([`genmod`]) and PROC LOGISTIC ([`logistic`]) blocks, all in one [`Section`], and JSON (the
 //! struct itself, via serde).
 
+pub mod deviance;
 pub mod genmod;
 pub mod logistic;
 pub mod num;
@@ -43,6 +44,9 @@ pub struct GlmReport {
     /// The levels of a two-level response and which one is modelled (text responses, `--event`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub event: Option<EventLevel>,
+    /// The analysis of deviance table of the model and the `--anova` formulas.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub anova: Option<crate::anova::Anova>,
     /// The robust covariance the inference uses (`--robust`, `--cluster`), if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub robust: Option<RobustInfo>,
@@ -99,6 +103,7 @@ pub fn analyze_with(
         notes: Vec::new(),
         robust: robust_info,
         event: None,
+        anova: None,
     })
 }
 

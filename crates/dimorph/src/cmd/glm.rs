@@ -143,6 +143,11 @@ pub struct Args {
     /// (SAS's default; R's glm models the second); the output says which level is modelled.
     #[arg(long, value_name = "LEVEL", allow_hyphen_values = true)]
     pub event: Option<String>,
+    /// Compare the model with this nested model (repeat for more), in the order given, as R's
+    /// anova(m1, m2, ...): residual df and deviance of each, likelihood-ratio χ² tests, F tests
+    /// when the dispersion is estimated (anova.csv in --out).
+    #[arg(long, value_name = "FORMULA")]
+    pub anova: Vec<String>,
     /// Threads for the passes over the data, 1 to 1024 (default: all cores).
     #[arg(long, allow_negative_numbers = true,
           value_parser = clap::builder::RangedI64ValueParser::<usize>::new().range(1..=MAX_THREADS as i64))]
@@ -175,6 +180,7 @@ impl Args {
             robust: self.robust,
             cluster: self.cluster.clone(),
             event: self.event.clone(),
+            anova: self.anova.clone(),
             threads: self.threads,
         }
     }
