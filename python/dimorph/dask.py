@@ -132,7 +132,7 @@ def glm(
     if not hasattr(ddf, "to_delayed"):
         raise TypeError(f"ddf: expected a dask DataFrame, got {type(ddf).__name__}")
     columns = [str(c) for c in ddf.columns]
-    model = (family, link, None if theta is None else float(theta), _dimorph.glm_events_trials(formula))
+    model = (family, link, None if theta is None else float(theta), _dimorph.glm_events_trials(formula, columns, weights))
     parts = ddf.to_delayed()
     # pass 1: each factor's levels in every partition
     levels = dask.compute(*[delayed(_part_levels)(p, i, formula, weights) for i, p in enumerate(parts)])

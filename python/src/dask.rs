@@ -128,10 +128,14 @@ fn spec(
     Ok(DesignSpec { formula: f, levels })
 }
 
-/// Whether the formula's response is events/trials (`y/n`, `cbind(s, f)`).
+/// Whether the formula's response is events/trials (`y/n`, `cbind(s, f)`), for data with the
+/// given columns (`.` in the formula stands for the others).
 #[pyfunction]
-pub fn glm_events_trials(formula: &str) -> PyResult<bool> {
-    let f = Formula::parse(formula).map_err(input_error)?;
+#[pyo3(signature = (formula, columns, weights=None))]
+pub fn glm_events_trials(formula: &str, columns: Vec<String>, weights: Option<String>) -> PyResult<bool> {
+    let cols: Vec<&str> = columns.iter().map(String::as_str).collect();
+    let exclude: Vec<&str> = weights.as_deref().into_iter().collect();
+    let f = Formula::parse_for_columns(formula, &cols, &exclude).map_err(input_error)?;
     Ok(!matches!(f.response, Response::Single(_)))
 }
 

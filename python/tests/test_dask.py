@@ -150,10 +150,14 @@ def test_refused_options_and_bad_data_raise_input_error(frame):
             dimorph.dask.glm("y_pois ~ nope", small, family="poisson")
         with pytest.raises(dimorph.InputError, match="--link"):
             dimorph.dask.glm("y_pois ~ x1", small, family="poisson", link="probit")
+        # `.` stands for the other columns, as in the single-machine fit
+        dot = dimorph.dask.glm("y_bin ~ .", small[["y_bin", "x1", "region"]], family="binomial")
         # a fixed θ is fine, and equals the single-machine fit with the same θ
         r = dimorph.dask.glm("y_pois ~ x1", small, family="negbin", theta=2.5)
     s = dimorph.glm("y_pois ~ x1", frame.head(2000), family="negbin", theta=2.5, profile=False)
     assert_same_fit(r, s)
+    assert_same_fit(dot, dimorph.glm("y_bin ~ .", frame.head(2000)[["y_bin", "x1", "region"]], family="binomial",
+                                     profile=False))
 
 
 def test_a_coded_partition_pickles_as_its_arrays(frame):
