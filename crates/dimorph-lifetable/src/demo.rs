@@ -1,7 +1,9 @@
 //! The `dimorph demo` section: the paper's Tables 1–2 and Figures 3–6 for the USA, 2010, from
 //! the bundled HMD files (`data/hmd/USA`) and cause-of-death file (`data/usa_2010_cod.csv`),
 //! first as we compute them (continuous eq. 1–6, each age's own cause shares), then recomputed
-//! the paper authors' way, each table beside the published one.
+//! the paper authors' way, each table beside the published one; the paper's Figure 2 (f(y|a),
+//! US males 2010); and the female–male gap in e0 decomposed by age and cause
+//! ([`crate::decompose`]: Arriaga, and the line integral of e0, e†, Gini and SD).
 
 use crate::analysis::{analyse, Analysis, Table1Row, Table2Row};
 use crate::causes::CauseDeaths;
@@ -28,7 +30,14 @@ pub struct DemoResult {
     pub table1_papers_way: Option<Vec<Table1Row>>,
     /// Table 2 with the paper's discretisation and shares on the raw rates.
     pub table2_papers_way: Vec<Table2Row>,
+    /// The female − male gap in e0 (years).
+    pub e0_gap: f64,
+    /// Arriaga's contribution of each cause group to the gap (years), largest first.
+    pub e0_gap_by_cause: Vec<(String, f64)>,
 }
+
+/// The ages of the cross-sections of f(y|a) in Figure 2.
+pub const FIGURE2_AGES: [usize; 7] = [0, 20, 40, 60, 70, 80, 90];
 
 /// The two analyses of the demo: ours (defaults) and the paper authors' way.
 fn analyses(data_dir: &Path) -> Result<(Analysis, Analysis), Error> {
@@ -50,24 +59,93 @@ fn analyses(data_dir: &Path) -> Result<(Analysis, Analysis), Error> {
 /// section (tables and the eight figures) for the HTML report.
 pub fn run(data_dir: &Path) -> Result<Outcome<DemoResult>, Error> {
     let (a, p) = analyses(data_dir)?;
+    let gap = gap(data_dir)?;
     let e0 = |s: Sex| a.sex(s).map_or(f64::NAN, |r| r.lifetable.e0());
+    let g = &gap.result;
+    let mut by_cause: Vec<(String, f64)> = g
+        .groups
+        .iter()
+        .zip(&g.arriaga.by_age_cause)
+        .map(|(name, c)| (name.clone(), c.iter().sum()))
+        .collect();
+    by_cause.sort_by(|x, y| y.1.total_cmp(&x.1));
     let result = DemoResult {
         e0: (e0(Sex::Male), e0(Sex::Female)),
         table1: a.table1(),
         table2: a.table2(),
         table1_papers_way: p.table1(),
         table2_papers_way: p.table2(),
+        e0_gap: g.arriaga.difference,
+        e0_gap_by_cause: by_cause,
     };
     let mut o = Outcome::new(result).section(full_section(&a, &p));
+    o.sections.push(figure2_section(&a));
+    o.sections.push(gap_section(gap));
     o.summary = summary(&o.result);
     o.warnings = a.warnings.clone();
     Ok(o)
 }
 
-/// The section of the report (kept for `dimorph demo` until it takes outcomes).
+/// The USA 2010 female − male decomposition by age and cause.
+fn gap(data_dir: &Path) -> Result<Outcome<crate::decompose::DecomposeResult>, Error> {
+    let data = read_hmd_dir(&data_dir.join("hmd").join("USA"))?;
+    let causes = CauseDeaths::read_csv(&data_dir.join("usa_2010_cod.csv"), None)?;
+    let side = |sex| crate::decompose::Side {
+        data: &data,
+        causes: Some(&causes),
+        year: 2010,
+        sex,
+    };
+    crate::decompose::run_decompose(
+        &side(Sex::Female),
+        &side(Sex::Male),
+        &crate::decompose::DecomposeOptions::default(),
+    )
+}
+
+/// The paper's Figure 2: cross-sections of f(y|a), US males 2010, from our analysis `a`.
+fn figure2_section(a: &Analysis) -> Section {
+    let mut s = Section::new("Remaining lifespan by age (the paper's Figure 2)");
+    s.text(
+        "f(y|a), the distribution of the years left y of those alive at age a (eq. 1), under the 2010 US male \
+         table; its values are the `male_all_f_years_left_given_age` table of `dimorph lifelost --out DIR`.",
+    );
+    if let Some(male) = a.result(Sex::Male, "All") {
+        s.figure(
+            "Figure 2: probability of surviving y years given survival to age a, f(y|a), US males, 2010 (eq. 1)",
+            crate::figures::remaining_lifespan(
+                &format!("{}, {}, males: f(y|a)", a.label.trim_end_matches(", HMD"), a.year),
+                male,
+                &FIGURE2_AGES,
+            ),
+        );
+    }
+    s
+}
+
+/// The decomposition's section, introduced for the report.
+fn gap_section(gap: Outcome<crate::decompose::DecomposeResult>) -> Section {
+    let mut s = Section::new("Why women outlive men: the USA 2010 gap in e0 by age and cause");
+    s.text(
+        "The female − male difference in life expectancy at birth split into the contributions of each age \
+         group and cause group: Arriaga's method (exact; each age's contribution shared out by the causes' \
+         parts of the difference in rates, Preston, Heuveline & Guillot 2001), and the line integral of Horiuchi, \
+         Wilmoth & Pletcher (2008) for e0 and the lifespan-variation measures. `dimorph lifetable decompose \
+         --hmd data/hmd/USA --year 2010 --causes data/usa_2010_cod.csv` gives the same with the tidy tables; \
+         the contributions were checked against DemoDecomp (R) and Arriaga's formula in R \
+         (crates/dimorph-lifetable/tests/peers/decompose.R).",
+    );
+    for sec in gap.sections {
+        s.extend(sec);
+    }
+    s
+}
+
+/// The first section of the report: the paper's tables and Figures 3–6 (the Figure 2 and
+/// decomposition sections follow it in [`run`]).
 pub fn section(data_dir: &Path) -> Result<Section, Error> {
-    let mut o = run(data_dir)?;
-    Ok(o.sections.pop().unwrap_or_default())
+    let o = run(data_dir)?;
+    Ok(o.sections.into_iter().next().unwrap_or_default())
 }
 
 fn full_section(a: &Analysis, p: &Analysis) -> Section {
@@ -131,6 +209,17 @@ fn summary(r: &DemoResult) -> Vec<String> {
             ));
         }
     }
+    let top: Vec<String> = r
+        .e0_gap_by_cause
+        .iter()
+        .take(3)
+        .map(|(c, x)| format!("{c} {x:.2}"))
+        .collect();
+    out.push(format!(
+        "female - male e0 gap {:.2} years; by cause (Arriaga): {}",
+        r.e0_gap,
+        top.join(", ")
+    ));
     if let Some(total) = r.table1.as_ref().and_then(|t| t.iter().find(|x| x.cause == "Total")) {
         out.push(format!(
             "Table 1: {} female and {} male deaths by cause group (paper {} and {})",

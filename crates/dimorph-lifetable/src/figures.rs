@@ -1,6 +1,9 @@
 //! Back-to-back stacked-band pyramids (the paper's Figures 3–6): males to the left, females to
 //! the right, one horizontal layer per single year of the primary age axis, each layer split into
-//! colour bands of 10-year groups of the other axis.
+//! colour bands of 20-year groups of the other axis ([`CLASS_WIDTH`]: six labelled classes, 0–19
+//! to 100+, in six steps of ColorBrewer's sequential YlGnBu that can be told apart, where twelve
+//! shades of one blue could not); and the cross-sections of f(y|a) (the paper's Figure 2,
+//! [`remaining_lifespan`]).
 //!
 //! [`Perspective`] picks the pair of axes: deaths by age decomposed by years left (Fig. 3a),
 //! deaths by years left decomposed by age (3b), years won by age at saving decomposed by ages to
@@ -74,6 +77,27 @@ impl Perspective {
     }
 }
 
+/// The width in years of the colour classes of the pyramids.
+pub const CLASS_WIDTH: usize = 20;
+
+/// Six steps of ColorBrewer's sequential YlGnBu (its 7-class scheme without the palest, which
+/// vanishes on white), light to dark.
+const YLGNBU: [&str; 6] = ["#c7e9b4", "#7fcdbb", "#41b6c4", "#1d91c0", "#225ea8", "#0c2c84"];
+
+/// Colour of class `i` of `k` (light to dark): YlGnBu steps up to six classes, spread evenly
+/// when fewer; a continuous blue ramp beyond.
+pub fn class_colour(k: usize, i: usize) -> String {
+    if k <= YLGNBU.len() {
+        let j = if k > 1 {
+            i * (YLGNBU.len() - 1) / (k - 1)
+        } else {
+            YLGNBU.len() / 2
+        };
+        return YLGNBU[j.min(YLGNBU.len() - 1)].to_string();
+    }
+    ramp(k, i)
+}
+
 /// A sequential blue ramp, light to dark.
 fn ramp(k: usize, i: usize) -> String {
     let t = if k > 1 { i as f64 / (k - 1) as f64 } else { 0.5 };
@@ -91,7 +115,7 @@ pub fn pyramid(
     female: Option<&LifeLost>,
     percent: bool,
 ) -> String {
-    let group = 10;
+    let group = CLASS_WIDTH;
     let lm = male.map(|r| p.layers(r, group));
     let lf = female.map(|r| p.layers(r, group));
     let total: f64 = lm.iter().chain(lf.iter()).flatten().flatten().sum();
@@ -147,7 +171,7 @@ pub fn pyramid(
             // bands run vertically (age on y): build the polygon in (x, y) order
             let mut pts: Vec<(f64, f64)> = ages.iter().zip(&hi_s).map(|(a, h)| (*h, *a)).collect();
             pts.extend(ages.iter().zip(&lo_s).rev().map(|(a, l)| (*l, *a)));
-            c.polygon(pts, &ramp(k, b), 1.0, None);
+            c.polygon(pts, &class_colour(k, b), 1.0, None);
             lo = hi;
         }
     }
@@ -167,7 +191,7 @@ pub fn pyramid(
         };
         legend.push_str(&format!(
             "<rect x=\"{x0}\" y=\"{y}\" width=\"14\" height=\"14\" fill=\"{}\"/><text x=\"{}\" y=\"{}\" font-size=\"11\">{lab}</text>",
-            ramp(k, b),
+            class_colour(k, b),
             x0 + 20.0,
             y + 11.0
         ));
@@ -180,6 +204,46 @@ pub fn pyramid(
     ));
     c.raw(legend);
     c.to_svg()
+}
+
+/// The paper's Figure 2: cross-sections of f(y|a), the distribution of years left y of those
+/// alive at age a (eq. 1; rows of [`LifeLost::f_given`]), one line per age of `ages` (indices of
+/// the table's age-years; ages beyond the table are left out), against y.
+pub fn remaining_lifespan(title: &str, r: &LifeLost, ages: &[usize]) -> String {
+    let n = r.n();
+    let ages: Vec<usize> = ages.iter().copied().filter(|a| *a < n).collect();
+    let ymax = ages
+        .iter()
+        .flat_map(|a| r.f_given(*a).iter().copied())
+        .filter(|v| v.is_finite())
+        .fold(0.0f64, f64::max)
+        .max(1e-9)
+        * 1.05;
+    let mut c = Chart::new(title, (0.0, n as f64), (0.0, ymax))
+        .size(720.0, 440.0)
+        .labels("Years left, y", "f(y|a)")
+        .margins(70.0, 110.0, 40.0, 55.0);
+    let k = ages.len();
+    for (j, a) in ages.iter().enumerate() {
+        let f = r.f_given(*a);
+        let pts: Vec<(f64, f64)> = f.iter().enumerate().take(n - a).map(|(y, v)| (y as f64, *v)).collect();
+        let colour = line_colour(k, j);
+        c.styled_line(pts, &colour, 1.8, false, Some(&format!("a = {}", r.age[*a])));
+    }
+    c.to_svg()
+}
+
+/// Distinguishable colours for `k` lines in order (young to old ages): viridis steps.
+fn line_colour(k: usize, j: usize) -> String {
+    const VIRIDIS: [&str; 8] = [
+        "#440154", "#46327e", "#365c8d", "#277f8e", "#1fa187", "#4ac16d", "#a0da39", "#e3c800",
+    ];
+    let i = if k > 1 {
+        j * (VIRIDIS.len() - 1) / (k - 1).max(1)
+    } else {
+        0
+    };
+    VIRIDIS[i.min(VIRIDIS.len() - 1)].to_string()
 }
 
 #[cfg(test)]
@@ -215,9 +279,33 @@ mod tests {
         let r = result();
         let svg = pyramid("t", Perspective::DeathsByAge, Some(&r), Some(&r), true);
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
-        assert!(svg.contains(">Males<") && svg.contains(">Females<") && svg.contains(">110+<"));
+        assert!(svg.contains(">Males<") && svg.contains(">Females<") && svg.contains(">100+<"));
         assert!(svg.contains("% of both sexes"));
-        // 12 bands per side
-        assert_eq!(svg.matches("fill-opacity=\"1\"").count(), 24);
+        // six 20-year classes per side (0–19 … 100+), each its own YlGnBu step
+        assert_eq!(svg.matches("fill-opacity=\"1\"").count(), 12);
+        for c in YLGNBU {
+            assert_eq!(
+                svg.matches(&format!("fill=\"{c}\"")).count(),
+                3,
+                "{c}: two bands and a legend key"
+            );
+        }
+        assert!(svg.contains(">0–19<") && svg.contains(">80–99<"));
+    }
+
+    #[test]
+    fn figure_2_draws_one_density_per_age() {
+        let r = result();
+        let svg = remaining_lifespan("US males 2010", &r, &[0, 20, 40, 60, 80, 90, 200]);
+        assert!(svg.starts_with("<svg") && svg.contains("US males 2010"));
+        for a in [0, 20, 40, 60, 80, 90] {
+            assert!(svg.contains(&format!(">a = {a}<")), "{a}");
+        }
+        assert!(!svg.contains("a = 200"));
+        // each drawn row is a distribution over y
+        for a in [0, 60, 90] {
+            let s: f64 = r.f_given(a).iter().sum();
+            assert!((s - 1.0).abs() < 1e-9, "{a}: {s}");
+        }
     }
 }

@@ -235,17 +235,19 @@ pub fn caption(p: Perspective, cause: &str, year: i32, percent: bool) -> String 
 
 /// One pyramid of an analysis.
 pub fn figure(a: &Analysis, p: Perspective, cause: &str, percent: bool) -> String {
+    // the population, year and cause named (the HMD label without its ", HMD")
+    let key = cause;
+    let cause = if cause == "All" { "all causes" } else { cause };
+    let who = format!("{}, {}", a.label.trim_end_matches(", HMD"), a.year);
     let title = match p {
-        Perspective::DeathsByAge | Perspective::DeathsByYearsLeft => {
-            format!("Saveable lives, {cause}, {}", a.year)
-        }
-        _ => format!("Person-years won, {cause}, {}", a.year),
+        Perspective::DeathsByAge | Perspective::DeathsByYearsLeft => format!("{who}: saveable lives, {cause}"),
+        _ => format!("{who}: person-years won, {cause}"),
     };
     pyramid(
         &title,
         p,
-        a.result(Sex::Male, cause),
-        a.result(Sex::Female, cause),
+        a.result(Sex::Male, key),
+        a.result(Sex::Female, key),
         percent,
     )
 }
