@@ -9,7 +9,9 @@
 //!   (or several, as in the appendix) sets of limits;
 //! * [`harris_boyd`] — the Harris & Boyd / CLSI z test (eq. 14) and the CLSI pD% column;
 //! * [`interpretation`] — a laboratory's limits against target limits, as reflimR reports it;
-//! * [`table`] — the paper's Table 1 for any list of analytes.
+//! * [`table`] — the paper's Table 1 for any list of analytes;
+//! * [`verify`] — Lahti's partitioning criteria, the CLSI EP28 transference check and the
+//!   verification of a laboratory's limits against its routine data.
 //!
 //! Limits are estimated from data by [`estimate`]: direct methods after CLSI EP28-A3c
 //! (nonparametric, parametric, robust; outlier screens) and the indirect reflimR method for
@@ -47,14 +49,15 @@ pub mod run;
 pub mod stats;
 pub mod table;
 pub mod tidy;
+pub mod verify;
 
 pub use error::RefintError;
 pub use options::{
     Assumption, EstimateOptions, EstimateRunOptions, Method, PartitionOptions, PermissibleOptions, ReflimOptions,
-    Transform,
+    Transform, VerifyMode, VerifyOptions,
 };
 pub use permissible::Permissible;
 pub use run::{
-    run_compare, run_estimate, run_estimate_coded, run_partition, run_partition_coded, run_table, CompareResult,
-    EstimateResult, TableResult,
+    run_compare, run_estimate, run_estimate_coded, run_partition, run_partition_coded, run_table, run_verify_coded,
+    CompareResult, EstimateResult, TableResult, VerifyResult,
 };

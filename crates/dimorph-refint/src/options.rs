@@ -418,6 +418,69 @@ impl PartitionOptions {
     }
 }
 
+/// What `refint verify` checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum VerifyMode {
+    /// CLSI EP28-A3c: the data are (at least 20) reference individuals; at most 2 of 20 outside.
+    #[default]
+    Transference,
+    /// The data are routine results: limits estimated from them (`--method`) must match.
+    Routine,
+}
+
+/// Options of `refint verify`: a laboratory's limits checked with data.
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+pub struct VerifyOptions {
+    /// Column holding the values (`--value`).
+    pub value: String,
+    /// Keep only the rows where each column equals its value (`--where COL=VALUE`).
+    pub filters: Vec<(String, String)>,
+    /// The limits to verify (`--limits LOWER,UPPER`).
+    pub limits: (f64, f64),
+    /// Transference (reference individuals) or routine data (`--mode`).
+    pub mode: VerifyMode,
+    /// How limits are estimated from routine data (`--mode routine` only); `permissible` sets the
+    /// equivalence band (the paper's defaults when not given).
+    #[serde(flatten)]
+    pub estimate: EstimateOptions,
+}
+
+impl VerifyOptions {
+    /// Refuses bad limits, an empty column name and, in transference mode, estimation options.
+    pub fn validate(&self) -> Result<()> {
+        if self.value.is_empty() {
+            return Err(refuse("--value", "names no column"));
+        }
+        check_filters(&self.filters)?;
+        crate::error::check_limits("--limits", self.limits.0, self.limits.1, false)?;
+        if self.mode == VerifyMode::Transference
+            && (self.estimate.transform.is_some()
+                || self.estimate.seed.is_some()
+                || self.estimate.permissible.is_some())
+        {
+            return Err(refuse(
+                "--transform, --seed, --z, --bias, --assumption",
+                "apply to --mode routine (limits estimated from routine data); --mode transference counts the \
+                 reference values outside the limits (CLSI EP28)",
+            ));
+        }
+        self.estimate.validate()
+    }
+
+    /// The options as used.
+    pub fn resolved(&self) -> VerifyOptions {
+        let mut estimate = self.estimate.resolved();
+        if self.mode == VerifyMode::Routine {
+            estimate.permissible = Some(self.estimate.permissible());
+        }
+        VerifyOptions {
+            estimate,
+            ..self.clone()
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -63,6 +63,8 @@ pub struct PartitionResult {
     pub pooled: GroupEstimate,
     /// The decision at the lower and at the upper limit.
     pub decisions: Vec<Decision>,
+    /// Lahti's proportion criteria at each limit (subgroups outside the pooled limits).
+    pub lahti: Vec<crate::verify::LahtiDecision>,
     /// Harris & Boyd for two groups on a common scale (None otherwise, see `notes`).
     pub harris_boyd: Option<HarrisBoyd>,
     /// True when any limit needs partitioning.
@@ -159,6 +161,7 @@ pub fn partition_grouped(source: &str, g: &Grouped, o: &EstimateOptions) -> Resu
     let mut notes = Vec::new();
     let harris_boyd = harris_boyd_for(source, g, &groups, &pooled, o, &mut notes)?;
     let partition = decisions.iter().any(|d| d.partition);
+    let lahti = crate::verify::lahti(&g.groups, &groups, &pooled);
     Ok(PartitionResult {
         value: g.value.clone(),
         by,
@@ -169,6 +172,7 @@ pub fn partition_grouped(source: &str, g: &Grouped, o: &EstimateOptions) -> Resu
         not_estimated,
         pooled,
         decisions,
+        lahti,
         harris_boyd,
         partition,
         notes,

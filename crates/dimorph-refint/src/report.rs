@@ -148,6 +148,23 @@ pub fn partition_section(r: &PartitionResult) -> Section {
     for n in &r.notes {
         s.text(n.clone());
     }
+    let mut l = Table::new(
+        "Lahti's criteria: % of each group outside the pooled limits (partition outside 0.9-4.1 %, common within 1.8-3.2 %)",
+        &["limit", "group", "counted %", "normal model %", "non-Gaussian", "Gaussian"],
+    );
+    for x in &r.lahti {
+        for o in &x.outside {
+            l.row([
+                x.limit.name().to_string(),
+                format!("{} = {}", r.by, o.group),
+                dec(o.counted_pct, 2),
+                dec(o.gaussian_pct, 2),
+                x.nongaussian.text().to_string(),
+                x.gaussian.text().to_string(),
+            ]);
+        }
+    }
+    s.table(l);
     s.text(if r.partition {
         format!(
             "Verdict: partition {} by {} (at least one limit differs beyond the equivalence limits).",

@@ -189,3 +189,84 @@ pub fn decisions(r: &PartitionResult) -> TidyTable {
     }
     t
 }
+
+/// `lahti`: one row per limit × group — the proportion outside the common limit (counted and
+/// from the normal model) and Lahti's verdicts.
+pub fn lahti(r: &PartitionResult) -> TidyTable {
+    let mut t = TidyTable::new(
+        "lahti",
+        &[
+            "limit",
+            "common",
+            "group",
+            "outside_counted_pct",
+            "outside_gaussian_pct",
+            "verdict_nongaussian",
+            "verdict_gaussian",
+        ],
+    );
+    for d in &r.lahti {
+        for o in &d.outside {
+            t.push(vec![
+                d.limit.name().into(),
+                d.common.into(),
+                o.group.as_str().into(),
+                o.counted_pct.into(),
+                o.gaussian_pct.into(),
+                d.nongaussian.text().into(),
+                d.gaussian.text().into(),
+            ]);
+        }
+    }
+    t
+}
+
+/// `verification`: one row per limit — the given limit, what it was checked against, the verdict.
+pub fn verification(r: &crate::run::VerifyResult) -> TidyTable {
+    let mut t = TidyTable::new(
+        "verification",
+        &[
+            "limit",
+            "given",
+            "estimated",
+            "ci_low",
+            "ci_high",
+            "band_low",
+            "band_high",
+            "outside",
+            "n",
+            "verified",
+        ],
+    );
+    if let Some(x) = &r.transference {
+        for (limit, given, out) in [("lower", x.limits.0, x.below), ("upper", x.limits.1, x.above)] {
+            t.push(vec![
+                limit.into(),
+                given.into(),
+                Cell::Missing,
+                Cell::Missing,
+                Cell::Missing,
+                Cell::Missing,
+                Cell::Missing,
+                out.into(),
+                x.n.into(),
+                x.accept.into(),
+            ]);
+        }
+    }
+    for c in &r.checks {
+        t.push(vec![
+            c.limit.name().into(),
+            c.given.into(),
+            c.estimated.into(),
+            c.ci.map(|v| v.0).into(),
+            c.ci.map(|v| v.1).into(),
+            c.band.0.into(),
+            c.band.1.into(),
+            Cell::Missing,
+            r.counts.used.into(),
+            c.verified.into(),
+        ]);
+    }
+    t
+}

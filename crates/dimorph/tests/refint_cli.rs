@@ -95,7 +95,13 @@ fn partition_writes_figures_and_decides() {
     files.sort();
     assert_eq!(
         files,
-        ["decisions.csv", "equivalence.svg", "histograms.svg", "limits.csv"]
+        [
+            "decisions.csv",
+            "equivalence.svg",
+            "histograms.svg",
+            "lahti.csv",
+            "limits.csv"
+        ]
     );
     for f in &files {
         assert!(dir.join(f).exists(), "{f}");
@@ -383,6 +389,7 @@ fn every_subcommand_prints_the_envelope() {
             "not_estimated",
             "pooled",
             "decisions",
+            "lahti",
             "harris_boyd",
             "partition",
             "notes",
@@ -894,5 +901,129 @@ fn routine_exports_read_alike_and_bad_rows_are_counted() {
         stderr(&o).contains("x: not estimated, left out of the decision"),
         "{}",
         stderr(&o)
+    );
+}
+
+/// Issue 15, item 4: Lahti's criteria beside Haeckel's, the EP28 transference check and the
+/// verification against routine data, each with its decision and reason.
+#[test]
+fn lahti_transference_and_routine_verification() {
+    let lt = data("reflimr_livertests.csv");
+    let lt = lt.to_str().unwrap();
+    let o = run(&[
+        "refint",
+        "partition",
+        "--data",
+        lt,
+        "--value",
+        "CREA",
+        "--by",
+        "Sex",
+        "--format",
+        "json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let l = v["result"]["lahti"].as_array().unwrap();
+    assert_eq!(l.len(), 2);
+    // CREA: women's values lie low, men's high: the lower common limit leaves > 4.1 % of the
+    // women below it (counted), so Lahti says partition, as Haeckel's criterion does
+    assert_eq!(l[0]["nongaussian"], "partition");
+    let f = &l[0]["outside"][0];
+    assert_eq!(f["group"], "f");
+    assert!(f["counted_pct"].as_f64().unwrap() > 4.1, "{f}");
+    assert!(l[0]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("Lahti: partition outside 0.9–4.1 %"));
+    // the csv tables: limits, decisions, lahti
+    let dir = std::env::temp_dir().join(format!("dimorph_refint_lahti_{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let o = run(&[
+        "refint",
+        "partition",
+        "--data",
+        lt,
+        "--value",
+        "CREA",
+        "--by",
+        "Sex",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let t = std::fs::read_to_string(dir.join("lahti.csv")).unwrap();
+    assert!(t.starts_with("limit,common,group,outside_counted_pct"), "{t}");
+    // EP28 transference: set20 (20 values), limits that leave 2 outside pass, 3 do not
+    let s20 = data("referenceintervals_set20.csv");
+    let s20 = s20.to_str().unwrap();
+    let mut x: Vec<f64> = std::fs::read_to_string(s20)
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(|l| l.trim().parse().unwrap())
+        .collect();
+    x.sort_by(f64::total_cmp);
+    let limits = |lo: f64, hi: f64| format!("{lo},{hi}");
+    let pass = limits((x[0] + x[1]) / 2.0, (x[18] + x[19]) / 2.0); // one below, one above
+    let fail = limits((x[1] + x[2]) / 2.0, (x[18] + x[19]) / 2.0); // two below, one above
+    let o = run(&[
+        "refint", "verify", "--data", s20, "--value", "value", "--limits", &pass, "--format", "json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["result"]["verified"], true);
+    assert_eq!(v["result"]["transference"]["allowed"], 2);
+    assert!((v["result"]["transference"]["p_accept_if_right"].as_f64().unwrap() - 0.9245163).abs() < 1e-6);
+    let o = run(&["refint", "verify", "--data", s20, "--value", "value", "--limits", &fail]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("3 of 20 reference values outside") && out.contains("20 more"),
+        "{out}"
+    );
+    assert!(out.contains("Verdict: the limits are not verified."), "{out}");
+    // too few reference values
+    let few = tmp(
+        "few20.csv",
+        &(0..19).fold("v\n".to_string(), |a, i| a + &format!("{}\n", 10 + i)),
+    );
+    expect_input_error(
+        &[
+            "refint",
+            "verify",
+            "--data",
+            few.to_str().unwrap(),
+            "--value",
+            "v",
+            "--limits",
+            "10,30",
+        ],
+        &["at least 20", "there are 19"],
+    );
+    // routine data: men's CREA limits 60-110 verified, 80-110 not (the lower limit too high)
+    let o = run(&[
+        "refint", "verify", "--data", lt, "--value", "CREA", "--where", "Sex=m", "--mode", "routine", "--limits",
+        "80,110", "--format", "json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["result"]["verified"], false);
+    assert!(v["result"]["checks"][0]["reason"]
+        .as_str()
+        .unwrap()
+        .ends_with("not verified: the given limit is too high"));
+    assert_eq!(v["result"]["checks"][1]["verified"], true);
+    expect_input_error(
+        &[
+            "refint", "verify", "--data", lt, "--value", "CREA", "--limits", "110,60",
+        ],
+        &["--limits", "must be below"],
+    );
+    expect_input_error(
+        &[
+            "refint", "verify", "--data", lt, "--value", "CREA", "--limits", "60,110", "--z", "1.64",
+        ],
+        &["--mode routine"],
     );
 }

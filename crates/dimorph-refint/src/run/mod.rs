@@ -7,7 +7,8 @@
 //! | Table 1 of the paper for any analytes | [`run_table`] | `table1`: one row per analyte |
 //! | compare sets of limits with equivalence limits | [`run_compare`] | `comparison`: one row per compared set |
 //! | estimate limits from data, per group | [`run_estimate`] | `limits`: one row per group × limit |
-//! | decide whether to partition by a group | [`run_partition`] | `limits`, then `decisions` |
+//! | decide whether to partition by a group | [`run_partition`] | `limits`, then `decisions`, `lahti` |
+//! | verify a laboratory's limits with data | [`run_verify_coded`] | `verification` |
 //!
 //! The entry points print nothing and write nothing; they validate their options first.
 
@@ -15,8 +16,10 @@ mod compare;
 mod estimate;
 mod partition;
 mod table;
+mod verify;
 
 pub use compare::{run_compare, CompareResult, LimitSet};
 pub use estimate::{run_estimate, run_estimate_coded, EstimateResult};
 pub use partition::{run_partition, run_partition_coded};
 pub use table::{run_table, TableResult};
+pub use verify::{run_verify_coded, VerifyResult};

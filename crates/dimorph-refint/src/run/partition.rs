@@ -45,7 +45,11 @@ pub fn run_partition_coded(cf: &CodedFrame, given: &PartitionOptions) -> Result<
         .map(|x| (x.group.clone(), x))
         .chain(std::iter::once(("pooled".to_string(), &r.pooled)))
         .collect();
-    let tables = vec![crate::tidy::limits(&labelled), crate::tidy::decisions(&r)];
+    let tables = vec![
+        crate::tidy::limits(&labelled),
+        crate::tidy::decisions(&r),
+        crate::tidy::lahti(&r),
+    ];
     let mut warnings: Vec<String> = r.skipped.iter().map(|s| format!("skipped {s}")).collect();
     for f in &r.not_estimated {
         warnings.push(format!(
@@ -83,6 +87,9 @@ pub fn run_partition_coded(cf: &CodedFrame, given: &PartitionOptions) -> Result<
             sig(d.pd, 4),
             if d.partition { "partition" } else { "common limit" }
         ));
+    }
+    for l in &r.lahti {
+        summary.push(format!("Lahti, {}", l.reason));
     }
     let section = partition_section(&r);
     let mut out = Outcome::new(r).section(section);

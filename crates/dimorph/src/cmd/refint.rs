@@ -26,8 +26,12 @@ pub enum Sub {
     Compare(CompareArgs),
     /// Estimate reference limits from a data column (optionally per group).
     Estimate(EstimateArgs),
-    /// Estimate per group and pooled, compare, and decide whether to partition.
+    /// Estimate per group and pooled, compare, and decide whether to partition (Haeckel's
+    /// equivalence limits, Lahti's proportions, Harris & Boyd).
     Partition(PartitionArgs),
+    /// Verify a laboratory's limits: CLSI EP28 transference on 20+ reference individuals, or
+    /// against limits estimated from routine data.
+    Verify(VerifyArgs),
 }
 
 /// The permissible uncertainty that compares sets of limits (table, compare, partition).
@@ -349,8 +353,67 @@ pub struct PartitionArgs {
     pub pu: PuArgs,
 }
 
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum VerifyModeArg {
+    /// The data are reference individuals (at least 20): at most 2 of 20 may fall outside.
+    Transference,
+    /// The data are routine results: limits estimated from them (--method) must match.
+    Routine,
+}
+
+const VERIFY_EXAMPLES: &str = "Examples:
+  dimorph refint verify --data data/refint/referenceintervals_set20.csv --value value --limits 10,40
+  dimorph refint verify --data data/refint/reflimr_livertests.csv --value CREA --where Sex=m --mode routine --limits 60,110
+  dimorph refint verify --data data/refint/reflimr_livertests.csv --value ALB --where Sex=f --mode routine --limits 35,50 --format json";
+
+#[derive(clap::Args)]
+#[command(after_help = VERIFY_EXAMPLES)]
+pub struct VerifyArgs {
+    #[command(flatten)]
+    pub est: EstArgs,
+    /// The laboratory's limits 'lower,upper' to verify.
+    #[arg(long, value_name = "LOWER,UPPER", value_parser = parse_pair, allow_hyphen_values = true, required = true)]
+    pub limits: (f64, f64),
+    /// What the data are [default: transference].
+    #[arg(long, value_enum)]
+    pub mode: Option<VerifyModeArg>,
+    #[command(flatten)]
+    pub pu: PuArgs,
+}
+
+fn verify(a: VerifyArgs) -> CliResult {
+    if a.est.value.len() > 1 {
+        return Err(CliError::input(format!(
+            "--value: verify checks one column at a time, got {}",
+            a.est.value.len()
+        )));
+    }
+    let o = dimorph_refint::VerifyOptions {
+        value: a.est.value[0].clone(),
+        filters: a.est.filters.clone(),
+        limits: a.limits,
+        mode: match a.mode {
+            Some(VerifyModeArg::Routine) => dimorph_refint::VerifyMode::Routine,
+            _ => dimorph_refint::VerifyMode::Transference,
+        },
+        estimate: a.est.options(&a.pu),
+    };
+    o.validate().map_err(CliError::input)?;
+    let cf = a.est.read(None)?;
+    let outcome = dimorph_refint::run_verify_coded(&cf, &o).map_err(CliError::input)?;
+    emit(
+        "refint verify",
+        data_input(&a.est.data),
+        &o.resolved(),
+        &outcome,
+        a.est.format,
+        &a.est.out,
+    )
+}
+
 pub fn run(a: Args) -> CliResult {
     match a.command {
+        Sub::Verify(v) => verify(v),
         Sub::Table(t) => table(t),
         Sub::Compare(c) => compare(c),
         Sub::Estimate(e) => estimate(e),
