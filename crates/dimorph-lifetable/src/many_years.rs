@@ -45,8 +45,13 @@ pub fn run_lifetable_years(
                 .iter()
                 .map(|w| format!("{} {}: {w}", t.year, t.sex)),
         );
-        if let Some(iv) = &t.intervals {
-            warnings.extend(iv.draws.warning(&format!("{} {}", t.year, t.sex)));
+    }
+    // one simulation per year, shared by its sexes: its left-out draws said once
+    let mut said = Vec::new();
+    for t in &tables {
+        if let Some(iv) = t.intervals.as_ref().filter(|_| !said.contains(&t.year)) {
+            said.push(t.year);
+            warnings.extend(iv.draws.warning(&t.year.to_string()));
         }
     }
     let result = YearsResult {
