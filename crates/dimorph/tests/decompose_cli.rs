@@ -136,7 +136,7 @@ fn bad_input_exits_2_naming_the_argument() {
             vec!["2010", "--from-age", "-1"],
             "--from-age: must be an age from 0 to 200",
         ),
-        (vec!["2010", "--vs-year", "1800"], "no data for 1800"),
+        (vec!["2010", "--vs-year", "1800"], "no data for year 1800"),
         (
             vec!["2010", "--cause-shares", "paper"],
             "--cause-shares: applies to cause-of-death data only",
