@@ -173,7 +173,6 @@ impl TableArgs {
             },
             intervals: self.intervals.options(),
             open_age: self.open_age,
-            ..Default::default()
         }
     }
 }
@@ -256,8 +255,8 @@ pub fn run(a: Args) -> CliResult {
         };
         let (data, _) = a.source.load()?;
         let threads = a.table.intervals.threads;
-        let mut outcome = dimorph_lifetable::years::run_lifetable_years(&data, &years, &sexes, &opts, threads)
-            .map_err(CliError::input)?;
+        let mut outcome =
+            dimorph_lifetable::run_lifetable_years(&data, &years, &sexes, &opts, threads).map_err(CliError::input)?;
         a.years.write(&mut outcome, &a.out)?;
         return emit("lifetable", input(&a.source, None)?, &opts, &outcome, a.format, &a.out);
     }
@@ -427,7 +426,7 @@ pub fn run_lost(a: LostArgs) -> CliResult {
         let sexes = a.sexes();
         let cause = a.cause.as_deref();
         let mut outcome =
-            dimorph_lifetable::years::run_lifelost_years(&data, causes.as_ref(), &years, &sexes, cause, &opts, threads)
+            dimorph_lifetable::run_lifelost_years(&data, causes.as_ref(), &years, &sexes, cause, &opts, threads)
                 .map_err(CliError::input)?;
         a.years.write(&mut outcome, &a.out)?;
         let input = input(&a.source, a.causes.as_ref())?;
