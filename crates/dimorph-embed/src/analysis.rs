@@ -176,6 +176,13 @@ fn warnings(o: &EmbedOptions, cols: &Columns, sel: &Selection, e: &Embedding) ->
              the features themselves"
         ));
     }
+    if e.duplicate_points > 0 {
+        w.push(format!(
+            "{} of {} points have an exact duplicate (a nearest neighbour at distance 0): copies share their \
+             neighbours and end up together in the embedding",
+            e.duplicate_points, e.n
+        ));
+    }
     if e.coarse_fft_iterations > 0 {
         w.push(format!(
             "the layout spread wider than {MAX_BOXES} units: in {} iterations the FFT grid was capped at \

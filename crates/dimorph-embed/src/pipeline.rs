@@ -32,6 +32,9 @@ pub struct Embedding {
     /// Fraction of exact neighbours the approximate search found, on a sample (None when exact).
     pub knn_recall: Option<f64>,
     pub knn_recall_sample: usize,
+    /// Points whose nearest neighbour lies at distance 0 in the search space (exact duplicates,
+    /// e.g. flat-background patches): the PCA start is jittered so that they can separate.
+    pub duplicate_points: usize,
     pub gradient_method: GradientMethod,
     /// Iterations whose repulsion was exact (the others used FFT interpolation).
     pub exact_iterations: usize,
@@ -126,6 +129,7 @@ pub fn embed(x: &Features, p: &Params, progress: Progress) -> Result<Embedding> 
         knn_dims: nb.dims,
         knn_recall: nb.recall,
         knn_recall_sample: nb.recall_sample,
+        duplicate_points: (0..nb.graph.n).filter(|&i| nb.graph.distances2(i)[0] == 0.0).count(),
         gradient_method: p.gradient,
         exact_iterations: res.exact_iterations,
         coarse_fft_iterations: res.coarse_iterations,
@@ -168,7 +172,8 @@ fn affinities(graph: &KnnGraph, p: &Params) -> Csr {
     }
 }
 
-/// Step 4: the initial layout (2n coordinates), first coordinate with standard deviation 1e-4.
+/// Step 4: the initial layout (2n coordinates), first coordinate with standard deviation 1e-4
+/// (PCA scores jittered, [`jitter`]).
 fn initial_layout(x: &Features, p: &Params, pca: Option<&Pca>, rng: &Rng) -> Vec<f64> {
     match (p.init, pca) {
         (Init::Pca, Some(pc)) => {
@@ -182,10 +187,23 @@ fn initial_layout(x: &Features, p: &Params, pca: Option<&Pca>, rng: &Rng) -> Vec
                 scores.x.iter().flat_map(|&v| [v as f64, r.normal() * sd]).collect()
             };
             optimize::rescale(&mut y, 1e-4);
+            jitter(&mut y, &mut rng.fork(5));
             y
         }
         _ => optimize::random_init(x.n, 1e-4, &mut rng.fork(3)),
     }
+}
+
+/// Adds normal noise of 1% of the first coordinate's standard deviation to every coordinate (as
+/// openTSNE's PCA initialisation, `initialization.jitter(scale=0.01)`): points with the same
+/// principal-component scores (exact duplicates, flat-background patches) start apart, so the
+/// repulsion between them is defined and they can separate instead of moving as one.
+fn jitter(y: &mut [f64], rng: &mut Rng) {
+    let n = (y.len() / 2).max(1) as f64;
+    let mean = y.iter().step_by(2).sum::<f64>() / n;
+    let sd = (y.iter().step_by(2).map(|v| (v - mean).powi(2)).sum::<f64>() / n).sqrt();
+    let sd = if sd > 0.0 { 0.01 * sd } else { 1e-6 };
+    y.iter_mut().for_each(|v| *v += rng.normal() * sd);
 }
 
 /// Refuses settings and data the method cannot use, with the argument named and the range
