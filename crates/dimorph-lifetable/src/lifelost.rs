@@ -220,7 +220,8 @@ fn check(cause: &str, deaths: &[f64], table: &Lifetable) -> Result<(), Error> {
     }
     if let Some(i) = deaths.iter().position(|d| !(d.is_finite() && *d >= 0.0)) {
         return Err(Error::Argument(format!(
-            "{cause}: deaths at age {} are {}: they must be non-negative",
+            "{}: deaths at age {} are {}: they must be non-negative",
+            dimorph_core::text::clip(cause),
             table.age[i],
             dimorph_core::text::num(deaths[i])
         )));
@@ -345,7 +346,8 @@ pub fn life_lost_paper(cause: &str, deaths: &[f64], table: &Lifetable) -> Result
     let n = table.len();
     if let Some(i) = table.mx.iter().position(|m| !(m.is_finite() && *m >= 0.0)) {
         return Err(Error::Argument(format!(
-            "{cause}: the rate at age {} is {}: the paper's discretisation needs finite non-negative rates",
+            "{}: the rate at age {} is {}: the paper's discretisation needs finite non-negative rates",
+            dimorph_core::text::clip(cause),
             table.age[i],
             dimorph_core::text::num(table.mx[i])
         )));
@@ -367,7 +369,8 @@ pub fn life_lost_paper(cause: &str, deaths: &[f64], table: &Lifetable) -> Result
         if l[i + 1] <= 0.0 {
             if deaths[i] > 0.0 {
                 return Err(Error::Argument(format!(
-                    "{cause}: survival to age {} underflows to 0: the rates are too high for the paper's discretisation",
+                    "{}: survival to age {} underflows to 0: the rates are too high for the paper's discretisation",
+                    dimorph_core::text::clip(cause),
                     table.age[i] + 1.0
                 )));
             }

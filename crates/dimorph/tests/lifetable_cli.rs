@@ -469,10 +469,12 @@ fn help_ends_with_runnable_examples() {
         assert!(lines.len() >= 2, "{out}");
         for l in lines {
             let args: Vec<&str> = l.split_whitespace().skip(1).collect();
-            let args: Vec<&str> = match args.iter().position(|a| *a == "--out") {
-                Some(i) => [&args[..i], &args[i + 2..]].concat(),
-                None => args,
-            };
+            // the examples' output files and folders are left out (the runs would leave them in
+            // the repository, and a second run refuses to overwrite them)
+            let mut args = args;
+            while let Some(i) = args.iter().position(|a| ["--out", "--tidy"].contains(a)) {
+                args.drain(i..(i + 2).min(args.len()));
+            }
             let (code, _, err) = run(&args);
             assert_eq!(code, 0, "{l}: {err}");
         }

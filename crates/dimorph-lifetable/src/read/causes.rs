@@ -65,7 +65,8 @@ impl CauseDeaths {
                     source,
                     line,
                     format!(
-                        "year {year}, {sex}, age {cell}, cause {} repeats line {prev}",
+                        "year {year}, {sex}, age {}, cause {} repeats line {prev}",
+                        quote(&cell),
                         quote(&key)
                     ),
                 ));

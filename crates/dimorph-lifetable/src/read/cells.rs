@@ -8,13 +8,14 @@ use dimorph_core::text::num;
 use dimorph_core::Location;
 use dimorph_data::{ColumnData, Frame};
 
-/// Reads the text or numeric cells of a column as strings (for `sex`, `age`, `cause`).
+/// Reads the text or numeric cells of a column as strings (for `sex`, `age`, `cause`); numbers
+/// in their shortest form (`1e300`, not 301 digits: messages quote these cells).
 pub(crate) fn text_cells(frame: &Frame, name: &str) -> Result<Vec<Option<String>>, Error> {
     let c = frame.column(name)?;
     Ok(match &c.data {
         ColumnData::Num(v) => v
             .iter()
-            .map(|x| if x.is_nan() { None } else { Some(format!("{x}")) })
+            .map(|x| if x.is_nan() { None } else { Some(num(*x)) })
             .collect(),
         ColumnData::Text { values, .. } => values.clone(),
     })
@@ -71,6 +72,11 @@ pub(crate) fn year_cell(frame: &Frame, i: usize, v: f64) -> Result<i32, Error> {
     let (lo, hi) = (*YEARS.start(), *YEARS.end());
     if v.fract() == 0.0 && (f64::from(lo)..=f64::from(hi)).contains(&v) {
         Ok(v as i32)
+    } else if v.is_nan() {
+        Err(Error::at(
+            cell_at(frame, i, "year"),
+            format!("is empty (a year is a whole number from {lo} to {hi})"),
+        ))
     } else {
         Err(Error::at(
             cell_at(frame, i, "year"),

@@ -121,7 +121,10 @@ pub fn parse_hmd_file(path: &Path, text: &str) -> Result<(String, HmdTable, Vec<
             };
         }
         if let Some((_, _, first, _)) = out.insert((year, age), (open, v, line, end)) {
-            return Err(row_err(format!("year {year}, age {} repeats line {first}", f[1])));
+            return Err(row_err(format!(
+                "year {year}, age {} repeats line {first}",
+                quote(f[1])
+            )));
         }
     }
     if out.is_empty() {
