@@ -158,3 +158,67 @@ fn bad_input_exits_2_naming_the_argument() {
         assert!(err.contains(want), "{extra:?}: {err}");
     }
 }
+
+#[test]
+fn lifelost_weighs_the_ages_lived_by_a_schedule() {
+    let dir = tmp("schedule");
+    std::fs::create_dir_all(&dir).unwrap();
+    // value 1 at every age: the weighted total is the person-years won
+    let ones: String = std::iter::once("age,value\n".to_string())
+        .chain((0..=110).map(|a| format!("{a},1\n")))
+        .collect();
+    let f = dir.join("ones.csv");
+    std::fs::write(&f, ones).unwrap();
+    let (code, out, err) = run(&[
+        "lifelost",
+        "--hmd",
+        "data/hmd/USA",
+        "--year",
+        "2010",
+        "--schedule",
+        f.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(v["input"]["schedule"].as_str().unwrap().ends_with("ones.csv"));
+    let totals = v["result"]["weighted"]["totals"].as_array().unwrap();
+    assert_eq!(totals.len(), 2);
+    for t in totals {
+        let (py, w) = (t["person_years"].as_f64().unwrap(), t["weighted"].as_f64().unwrap());
+        assert!((py - w).abs() < 1e-6 * py, "{t}");
+    }
+    assert!(v["result"]["weighted"]["schedule"]["source"]
+        .as_str()
+        .unwrap()
+        .ends_with("ones.csv"));
+    // a bad cell names the file, line and column
+    let bad = dir.join("bad.csv");
+    std::fs::write(&bad, "age,asfr\n20,0.1\n20.5,0.1\n").unwrap();
+    let (code, _, err) = run(&[
+        "lifelost",
+        "--hmd",
+        "data/hmd/USA",
+        "--year",
+        "2010",
+        "--schedule",
+        bad.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("bad.csv") && err.contains("line 3") && err.contains("age"),
+        "{err}"
+    );
+    let (code, _, err) = run(&[
+        "lifelost",
+        "--hmd",
+        "data/hmd/USA",
+        "--years",
+        "2009-2010",
+        "--schedule",
+        f.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--schedule") && err.contains("--years"), "{err}");
+}

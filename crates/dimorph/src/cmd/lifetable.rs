@@ -362,6 +362,10 @@ pub struct LostArgs {
     /// Figures in percent of both sexes' total instead of counts.
     #[arg(long)]
     pub percent: bool,
+    /// Weigh the person-years won by the ages they are lived at with an age schedule (e.g.
+    /// fertility rates): CSV with `age`, a value column and optionally `sex`; totals by sex and cause.
+    #[arg(long, value_name = "FILE", conflicts_with = "years")]
+    pub schedule: Option<PathBuf>,
     #[command(flatten)]
     pub table: TableArgs,
     /// Output format: report text, the JSON envelope, or life lost by sex, cause and age as tidy CSV.
@@ -434,6 +438,12 @@ pub fn run_lost(a: LostArgs) -> CliResult {
     };
     let outcome =
         run_lifelost(&data, causes.as_ref(), year, &a.sexes(), a.cause.as_deref(), &opts).map_err(CliError::input)?;
-    let input = input(&a.source, a.causes.as_ref())?;
+    let mut input = input(&a.source, a.causes.as_ref())?;
+    if let Some(p) = &a.schedule {
+        let s = dimorph_lifetable::schedule::Schedule::read_csv(p).map_err(CliError::input)?;
+        input["schedule"] = json!(p.display().to_string());
+        let outcome = dimorph_lifetable::schedule::with_schedule(outcome, &s);
+        return emit("lifelost", input, &opts, &outcome, a.format, &a.out);
+    }
     emit("lifelost", input, &opts, &outcome, a.format, &a.out)
 }
