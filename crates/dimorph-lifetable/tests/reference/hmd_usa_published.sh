@@ -2,7 +2,9 @@
 # Extracts the HMD's published USA tables that tests/hmd_total_abridged.rs compares with.
 # Usage: hmd_usa_published.sh STATS_DIR   (an HMD USA folder of the same vintage as
 # data/hmd/USA: "Last modified: 17 Mar 2021; Methods Protocol: v6 (2017)"; the copy used is
-# GitHub jkirkpatrickmath/DataMining4502, commit 90cabefe, USA/STATS/)
+# GitHub jkirkpatrickmath/DataMining4502, commit 90cabefe, USA/STATS/, as for data/hmd/USA)
+# Human Mortality Database, University of California, Berkeley (USA), and Max Planck Institute
+# for Demographic Research (Germany), www.mortality.org; CC BY 4.0; values unmodified.
 # Writes, beside this script:
 #   hmd_usa_bltper_1x1.csv  both-sex period tables (bltper_1x1) of the years listed below
 #   hmd_usa_5x1_2010.csv    the 2010 abridged tables (fltper/mltper/bltper_5x1), age labels as HMD
