@@ -37,8 +37,8 @@ pub fn by_age(t1: &Lifetable, t2: &Lifetable, from: usize) -> Vec<f64> {
     let n = t1.len();
     let mut c = vec![0.0; n];
     let l0 = t1.lx[from];
-    for i in from..n {
-        c[i] = if i + 1 == n {
+    for (i, ci) in c.iter_mut().enumerate().skip(from) {
+        *ci = if i + 1 == n {
             t1.lx[i] / l0 * (t2.big_tx[i] / t2.lx[i] - t1.big_tx[i] / t1.lx[i])
         } else {
             let direct = t1.lx[i] / l0 * (t2.big_lx[i] / t2.lx[i] - t1.big_lx[i] / t1.lx[i]);

@@ -118,8 +118,11 @@ impl DecomposeResult {
     }
 }
 
+/// Cause shares by age, `[cause][age group]`.
+type Shares = Vec<Vec<f64>>;
+
 /// Cause groups and each side's shares `share[c][i]` (one group of 1s without cause data).
-fn shares(first: &Side, second: &Side, opts: &DecomposeOptions) -> Result<(Vec<String>, [Vec<Vec<f64>>; 2]), Error> {
+fn shares(first: &Side, second: &Side, opts: &DecomposeOptions) -> Result<(Vec<String>, [Shares; 2]), Error> {
     let (c1, c2) = match (first.causes, second.causes) {
         (None, None) => {
             opts.validate_without_causes()?;
