@@ -30,6 +30,7 @@ pub fn run_lifetable_years(
         return Err(Error::from(bad_argument("--years", "no year or no sex to analyse")));
     }
     check_years(data, years, sexes)?;
+    let threads = within_memory(threads, opts, sexes.len() * 112);
     let per_year = map_years(years, threads, |y, quiet| year_tables(data, y, sexes, opts, quiet))?;
     let mut tables = Vec::new();
     let mut gap = Vec::new();
@@ -79,6 +80,17 @@ pub fn run_lifetable_years(
     Ok(o)
 }
 
+/// The draws of the years running at once are held together (draws × statistics each): at
+/// most [`MAX_HELD`] numbers, so that 100,000 draws on many cores stay within about a gigabyte.
+fn within_memory(threads: Option<usize>, opts: &LifeTableOptions, stats: usize) -> Option<usize> {
+    let Some(iv) = opts.intervals else { return threads };
+    let fit = (MAX_HELD / (iv.draws * stats).max(1)).max(1);
+    Some(dimorph_core::threads::resolve(threads).min(fit))
+}
+
+/// The most simulated numbers held at once by the years running in parallel (1 GiB of `f64`).
+pub const MAX_HELD: usize = 1 << 27;
+
 fn years_summary(r: &YearsResult) -> Vec<String> {
     let (first, last) = (
         r.years.first().copied().unwrap_or(0),
@@ -123,6 +135,9 @@ pub fn run_lifelost_years(
         return Err(Error::from(bad_argument("--years", "no year to analyse")));
     }
     check_years(data, years, sexes)?;
+    // Table 2: 4 means × sexes × (all causes and at most 100 groups)
+    let groups = causes.map_or(1, |c| c.groups.len() + 1);
+    let threads = within_memory(threads, &opts.lifetable, 4 * sexes.len() * groups);
     let per_year = map_years(years, threads, |y, quiet| {
         lifelost_year(data, causes, y, sexes, cause, opts, quiet)
     })?;
