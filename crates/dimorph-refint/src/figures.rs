@@ -5,7 +5,7 @@ use crate::error::Result;
 use crate::grouped::Grouped;
 use crate::partition::PartitionResult;
 use crate::permissible::Permissible;
-use crate::stats::{quantile7, sorted};
+use crate::stats::quantile7;
 use dimorph_report::svg::{Chart, PALETTE};
 
 /// The paper's Figure 2: RLs of A (x) against RLs of B (y), the diagonal y = x, the equivalence
@@ -73,8 +73,9 @@ pub fn equivalence_plot(
 /// Histograms of each group (density scale, shared bins) with each group's limits as dashed
 /// vertical lines in the group's colour. Values beyond median + 8·IQR are left out of the
 /// picture (not of any estimate), as reflimR's histogram does; the caption should say so.
-pub fn histograms(title: &str, x_label: &str, groups: &[(String, Vec<f64>, f64, f64)]) -> String {
-    let all: Vec<f64> = sorted(&groups.iter().flat_map(|g| g.1.iter().copied()).collect::<Vec<_>>());
+pub fn histograms(title: &str, x_label: &str, groups: &[(String, &[f64], f64, f64)]) -> String {
+    let mut all: Vec<f64> = groups.iter().flat_map(|g| g.1.iter().copied()).collect();
+    all.sort_unstable_by(f64::total_cmp);
     if all.is_empty() {
         return Chart::new(title, (0.0, 1.0), (0.0, 1.0)).to_svg();
     }
@@ -105,7 +106,7 @@ pub fn histograms(title: &str, x_label: &str, groups: &[(String, Vec<f64>, f64, 
     let mut dens: Vec<Vec<f64>> = Vec::new();
     for g in groups {
         let mut h = vec![0.0; nb];
-        for &v in &g.1 {
+        for &v in g.1 {
             if v <= cut {
                 let k = (((v - lo) / w) as usize).min(nb - 1);
                 h[k] += 1.0;
@@ -165,11 +166,11 @@ impl Figure {
 
 /// Histograms of the groups of `g` with each group's limits (`limits[i]` for group i).
 pub fn group_histograms(g: &Grouped, limits: &[(f64, f64)], label: &dyn Fn(&str) -> String) -> Figure {
-    let groups: Vec<(String, Vec<f64>, f64, f64)> = g
+    let groups: Vec<(String, &[f64], f64, f64)> = g
         .groups
         .iter()
         .zip(limits)
-        .map(|((lvl, x), (lo, hi))| (label(lvl), x.clone(), *lo, *hi))
+        .map(|((lvl, x), (lo, hi))| (label(lvl), x.as_slice(), *lo, *hi))
         .collect();
     let title = match &g.by {
         Some(by) => format!("{} by {by}", g.value),

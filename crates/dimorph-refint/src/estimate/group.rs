@@ -28,11 +28,14 @@ pub struct GroupEstimate {
 
 /// Mean, SD and n of all values, of their logarithms when `ln`.
 fn summary_of(x: &[f64], ln: bool) -> GroupSummary {
-    let t: Vec<f64> = if ln {
-        x.iter().map(|v| v.ln()).collect()
-    } else {
-        x.to_vec()
-    };
+    if !ln {
+        return GroupSummary {
+            mean: mean(x),
+            sd: sd(x),
+            n: x.len(),
+        };
+    }
+    let t: Vec<f64> = x.iter().map(|v| v.ln()).collect();
     GroupSummary {
         mean: mean(&t),
         sd: sd(&t),

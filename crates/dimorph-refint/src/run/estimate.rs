@@ -98,18 +98,27 @@ pub fn run_estimate_coded(cf: &CodedFrame, given: &EstimateRunOptions) -> Result
             summary.push(format!("{value} ({}): not estimated", clip(&f.group)));
         }
         out_sections.push(estimate_section(value, by, &groups, &g.skipped, &failed));
-        let group_values: Vec<(String, Vec<f64>)> = g
-            .groups
-            .iter()
-            .filter(|(lvl, _)| groups.iter().any(|x| &x.group == lvl))
-            .cloned()
-            .collect();
-        let shown = crate::grouped::Grouped {
-            groups: group_values,
-            ..g.clone()
+        // the histograms show the groups that were estimated (a copy only when some were not)
+        let filtered;
+        let shown = if failed.is_empty() {
+            &g
+        } else {
+            filtered = crate::grouped::Grouped {
+                groups: g
+                    .groups
+                    .iter()
+                    .filter(|(lvl, _)| groups.iter().any(|x| &x.group == lvl))
+                    .cloned()
+                    .collect(),
+                value: g.value.clone(),
+                by: g.by.clone(),
+                skipped: Vec::new(),
+                counts: g.counts.clone(),
+            };
+            &filtered
         };
         let pairs: Vec<(f64, f64)> = groups.iter().map(|x| (x.limits.lower, x.limits.upper)).collect();
-        let mut hist = group_histograms(&shown, &pairs, &|lvl| group_label(by, lvl));
+        let mut hist = group_histograms(shown, &pairs, &|lvl| group_label(by, lvl));
         if k > 0 {
             hist.file = format!("histograms_{}.svg", k + 1);
         }
