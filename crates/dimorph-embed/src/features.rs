@@ -59,7 +59,7 @@ impl Features {
     /// affinities and the rescaled PCA start are unchanged). `None` when they are fine as they are.
     pub fn scaled_for_distances(&self) -> Option<Features> {
         let big = self.x.iter().fold(0.0f32, |a, v| a.max(v.abs())) as f64;
-        if big <= crate::input::MAX_PLAIN {
+        if big <= crate::limits::MAX_PLAIN {
             return None;
         }
         let e = big.log2().floor() as i32 + 1;

@@ -119,12 +119,9 @@ pub fn features_from_frame(frame: &Frame, patterns: &[String]) -> Result<(Featur
     Ok((Features::new(n, d, x)?, sel))
 }
 
-/// Largest feature magnitude used as given: beyond it (or when the largest column spread is below
-/// [`MIN_SPREAD`]) squared distances in `f32` could overflow (3.4e38) or underflow, so the features
-/// are centred and scaled first ([`Scaling`]).
-pub const MAX_PLAIN: f64 = 1e15;
-/// Smallest largest-column-spread used as given (see [`MAX_PLAIN`]).
-pub const MIN_SPREAD: f64 = 1e-15;
+/// The range of feature values used as given ([`Scaling`] centres and scales the others); stated
+/// in [`crate::limits`], where [`crate::features`] reads it too.
+pub use crate::limits::{MAX_PLAIN, MIN_SPREAD};
 
 /// Features brought into single precision's comfortable range before any distance is computed:
 /// each column centred at its midrange (in `f64`), then every column multiplied by the same power

@@ -30,6 +30,12 @@ pub const MAX_PCA_DIMS: usize = 500;
 pub const MAX_THREADS: usize = 256;
 /// Most points drawn in the SVG scatter (about 100 bytes each).
 pub const MAX_PLOT_POINTS: usize = 1_000_000;
+/// Largest feature magnitude used as given: beyond it (or when the largest column spread is below
+/// [`MIN_SPREAD`]) squared distances in `f32` could overflow (3.4e38) or underflow, so the features
+/// are centred and scaled first (`input::Scaling`).
+pub const MAX_PLAIN: f64 = 1e15;
+/// Smallest largest-column-spread used as given (see [`MAX_PLAIN`]).
+pub const MIN_SPREAD: f64 = 1e-15;
 /// Most exemplars per class and cluster.
 pub const MAX_EXEMPLARS: usize = 1000;
 
