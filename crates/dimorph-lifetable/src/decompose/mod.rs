@@ -8,7 +8,8 @@
 //!   Pletcher (2008), for any function of the rates;
 //! * [`measures`]: the functions decomposed — e(x), e†, Gini and SD of the life table built from
 //!   cause-specific rates (and a(0)), the same table and [`crate::variation`] as `dimorph lifetable`;
-//! * [`options`]: [`DecomposeOptions`]; [`run`]: the entry point [`run_decompose`];
+//! * [`options`]: [`DecomposeOptions`]; [`run`]: the entry point [`run_decompose`], its
+//!   [`result`];
 //! * [`chart`]: the bar charts (age groups × contributions stacked by cause); [`output`]: the
 //!   tidy tables and the report section.
 
@@ -18,7 +19,9 @@ pub mod horiuchi;
 pub mod measures;
 pub mod options;
 pub mod output;
+pub mod result;
 pub mod run;
 
 pub use options::DecomposeOptions;
-pub use run::{run_decompose, DecomposeResult, Side};
+pub use result::DecomposeResult;
+pub use run::{run_decompose, Side};

@@ -6,7 +6,7 @@
 
 use super::chart::stacked_bars;
 use super::measures::measure_label;
-use super::run::{ContributionIntervals, DecomposeResult, HoriuchiResult};
+use super::result::{ContributionIntervals, DecomposeResult, HoriuchiResult};
 use crate::population::age_label;
 use crate::report::number;
 use crate::uncertainty::Interval;
