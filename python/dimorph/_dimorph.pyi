@@ -56,6 +56,10 @@ def glm(
     start: Optional[Sequence[float]] = None,
     singular_ok: bool = True,
     residuals: bool = False,
+    robust: Optional[str] = None,
+    cluster: Optional[str] = None,
+    event: Optional[str] = None,
+    anova: Optional[Sequence[str]] = None,
     threads: Optional[int] = None,
 ) -> Outcome: ...
 def refint_table(

@@ -38,6 +38,10 @@ def glm(
     start: Optional[Sequence[float]] = None,
     singular_ok: bool = True,
     residuals: bool = False,
+    robust: Optional[str] = None,
+    cluster: Optional[str] = None,
+    event: Optional[str] = None,
+    anova: Optional[Sequence[str]] = None,
     threads: Optional[int] = None,
 ) -> "GlmResult":
     """Fit a generalized linear model, as ``dimorph glm`` does.
@@ -81,6 +85,18 @@ def glm(
     residuals
         Include the residuals table in the result now (else :meth:`GlmResult.residuals` computes
         it when first asked).
+    robust
+        Robust (sandwich) standard errors: ``"hc0"``, ``"hc1"``, ``"hc2"`` or ``"hc3"`` (R's
+        ``sandwich::vcovHC``); :attr:`GlmResult.bse` and the tests then use them (z tests).
+    cluster
+        Column grouping the rows into clusters: cluster-robust standard errors with the factor
+        G/(G−1)·(n−1)/(n−k) (Stata, ``sandwich::vcovCL``; with ``robust="hc0"``: G/(G−1)).
+    event
+        The level of a two-level response (``"yes"``/``"no"``, or a number) whose probability is
+        modelled, as PROC LOGISTIC's ``EVENT=``; default for a text response: its first ordered level.
+    anova
+        Further formulas compared with the model, in order, as R's ``anova(m1, m2, …)``: the
+        ``anova`` table of the result.
     threads
         Threads for the passes over the data (default: every core).
 
@@ -108,6 +124,8 @@ def glm(
         type3=None if type3 is None else bool(type3), binwidth=binwidth, tol=float(tol),
         max_iter=whole("--max-iter", max_iter), start=None if start is None else [float(s) for s in start],
         singular_ok=bool(singular_ok), residuals=bool(residuals),
+        robust=robust, cluster=cluster, event=None if event is None else str(event),
+        anova=None if anova is None else [str(a) for a in anova],
         threads=whole_or_none("--threads", threads),
     )
     raw = _dimorph.glm(frame, formula, None, **opts)

@@ -1,6 +1,7 @@
 //! `dimorph.glm`: the options of `dimorph glm` from keyword arguments, `dimorph_glm::run`, the
 //! outcome as a dict (the envelope's `input` and `options` as the CLI writes them).
 
+use dimorph_glm::options::HcType;
 use dimorph_glm::{Dispersion, Family, Link, RunOptions};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
@@ -29,7 +30,8 @@ fn dispersion(s: &str) -> PyResult<Dispersion> {
 #[pyo3(signature = (
     data, formula, new_data=None, *, family=None, link=None, weights=None, freq=None, theta=None,
     dispersion="default", level=0.95, profile=None, type3=None, binwidth=None, tol=1e-8, max_iter=25,
-    start=None, singular_ok=true, residuals=false, threads=None
+    start=None, singular_ok=true, residuals=false, robust=None, cluster=None, event=None, anova=None,
+    threads=None
 ))]
 #[allow(clippy::too_many_arguments)]
 pub fn glm<'py>(
@@ -52,14 +54,23 @@ pub fn glm<'py>(
     start: Option<Vec<f64>>,
     singular_ok: bool,
     residuals: bool,
+    robust: Option<&str>,
+    cluster: Option<String>,
+    event: Option<String>,
+    anova: Option<Vec<String>>,
     threads: Option<usize>,
 ) -> PyResult<Bound<'py, PyDict>> {
+    let robust = robust
+        .map(|r| r.parse::<HcType>().map_err(|e| input_error(format!("--robust: {e}"))))
+        .transpose()?;
     let family = family
         .map(|f| f.parse::<Family>().map_err(|e| input_error(format!("--family: {e}"))))
         .transpose()?;
     let link = link
         .map(|l| l.parse::<Link>().map_err(|e| input_error(format!("--link: {e}"))))
         .transpose()?;
+    // every field is set today; the update keeps this compiling when the engine adds one
+    #[allow(clippy::needless_update)]
     let opts = RunOptions {
         family,
         link,
@@ -76,6 +87,10 @@ pub fn glm<'py>(
         start,
         singular_ok,
         residuals,
+        robust,
+        cluster,
+        event,
+        anova: anova.unwrap_or_default(),
         threads,
         // options of the CLI that the Python API leaves at their defaults
         ..RunOptions::default()
