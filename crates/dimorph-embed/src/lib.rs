@@ -8,7 +8,7 @@
 //! `embedding` and `clusters`, the SVG scatter and, on request, a Parquet copy of the
 //! coordinates). The engine prints nothing and writes no files.
 //!
-//! The pipeline ([`embed`], in [`pipeline`]): [`pca`] (initialisation, and reduction before
+//! The pipeline ([`embed`], in [`pipeline`]): [`pca`] ([`rsvd`] for wide data; initialisation, and reduction before
 //! approximate neighbours) → [`knn`] (exact, or random-projection forest + neighbour-of-neighbour
 //! refinement with a measured recall) → [`affinity`] (uniform over k neighbours, or perplexity-
 //! calibrated Gaussian; symmetrised) → [`optimize`] (early exaggeration, momentum, gains;
@@ -43,6 +43,7 @@ pub mod plot;
 pub mod progress;
 pub mod report;
 pub mod rng;
+pub mod rsvd;
 
 pub use analysis::{run, EmbedResult};
 pub use error::{EmbedError, Result};

@@ -3,12 +3,18 @@
 //!
 //! Up to 512 features the covariance matrix is formed (in `f64`, threaded) and decomposed exactly
 //! (cyclic Jacobi up to 128 features, subspace iteration with a Rayleigh–Ritz step above); with
-//! more features, subspace iteration applies the covariance implicitly as Xᵀ(XQ), never forming it.
+//! more features, randomized subspace iteration (Halko, Martinsson & Tropp 2011, [`crate::rsvd`])
+//! streams over the rows in `f32` blocks with a matrix multiply, never forming the covariance, and
+//! the scores are computed by the same blocked multiply.
 //! Each component's sign is fixed so that its largest-magnitude loading is positive.
 
 use crate::features::Features;
 use crate::rng::Rng;
 use dimorph_core::threads::{map_blocks_mut, map_ranges, ranges};
+
+/// Most features for which the covariance matrix is formed; above, randomized subspace
+/// iteration on `f32` blocks ([`crate::rsvd`]).
+pub const EXACT_MAX_D: usize = 512;
 
 /// A fitted PCA: the mean and the leading components (unit vectors, by decreasing variance).
 #[derive(Clone, Debug)]
@@ -41,7 +47,7 @@ impl Pca {
             }
         }
         let denom = (n.max(2) - 1) as f64;
-        let (vals, vecs) = if d <= 512 {
+        let (vals, vecs) = if d <= EXACT_MAX_D {
             let c = covariance(x, &mean, threads, denom);
             if d <= 128 {
                 let (vals, vecs) = jacobi_eigen(&c, d);
@@ -51,8 +57,7 @@ impl Pca {
                 subspace(d, (ncomp + 10).min(d), 30, seed, apply)
             }
         } else {
-            let apply = |q: &[Vec<f64>]| implicit_cov(x, &mean, q, threads, denom);
-            subspace(d, (ncomp + 10).min(d), 6, seed, apply)
+            crate::rsvd::leading(x, &mean, ncomp + crate::rsvd::OVERSAMPLE, denom, seed, threads)
         };
         let mut components: Vec<Vec<f64>> = vecs.into_iter().take(ncomp).collect();
         for c in &mut components {
@@ -80,6 +85,10 @@ impl Pca {
                 d: 0,
                 x: Vec::new(),
             };
+        }
+        if x.d > EXACT_MAX_D {
+            let x_out = crate::rsvd::scores(x, &self.mean, &self.components[..m], threads);
+            return Features { n: x.n, d: m, x: x_out };
         }
         let mut out = vec![0.0f32; x.n * m];
         map_blocks_mut(&mut out, m, &ranges(x.n, threads), |span, chunk| {
@@ -140,36 +149,6 @@ fn covariance(x: &Features, mean: &[f64], threads: usize, denom: f64) -> Vec<f64
         }
     }
     c
-}
-
-/// Xcᵀ (Xc Q) / denom for each column of Q, without forming the covariance.
-fn implicit_cov(x: &Features, mean: &[f64], q: &[Vec<f64>], threads: usize, denom: f64) -> Vec<Vec<f64>> {
-    let (d, l) = (x.d, q.len());
-    let parts = map_ranges(&ranges(x.n, threads), |r| {
-        let mut acc = vec![vec![0.0f64; d]; l];
-        let mut z = vec![0.0f64; d];
-        for i in r {
-            for ((zj, &v), mu) in z.iter_mut().zip(x.row(i)).zip(mean) {
-                *zj = v as f64 - mu;
-            }
-            for (a, qc) in acc.iter_mut().zip(q) {
-                let s = dot(&z, qc);
-                for (av, zv) in a.iter_mut().zip(&z) {
-                    *av += s * zv;
-                }
-            }
-        }
-        acc
-    });
-    let mut out = vec![vec![0.0f64; d]; l];
-    for p in &parts {
-        for (o, pc) in out.iter_mut().zip(p) {
-            for (a, b) in o.iter_mut().zip(pc) {
-                *a += b / denom;
-            }
-        }
-    }
-    out
 }
 
 /// Modified Gram–Schmidt; a column that vanishes is replaced by a unit vector.
