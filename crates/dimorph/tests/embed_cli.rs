@@ -195,6 +195,7 @@ fn json_envelope_has_the_documented_shape() {
         keys(&v["result"]["embedding"]),
         [
             "coarse_fft_iterations",
+            "duplicate_points",
             "exact_iterations",
             "gradient_method",
             "iterations",
