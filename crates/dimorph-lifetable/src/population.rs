@@ -148,6 +148,26 @@ impl Population {
     }
 }
 
+/// Refuses an age-group label (`5-8`) that does not end where the next group starts.
+fn check_label_ends(rows: &[RawRow], ages_err: &impl Fn(String) -> Error) -> Result<(), Error> {
+    let n = rows.len();
+    for (i, r) in rows.iter().enumerate() {
+        if let Some(end) = r.label_end {
+            let next = rows.get(i + 1).map(|n| n.age);
+            if i + 1 == n || next != Some(end + 1.0) {
+                return Err(ages_err(format!(
+                    "the age group {}-{} (line {}) does not end where the next group starts ({})",
+                    r.age,
+                    end,
+                    r.line,
+                    next.map_or("none: an open group is written '110+'".to_string(), |a| a.to_string())
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Refuses deaths and exposures that look swapped: deaths above the exposure (a death rate
 /// above one) at most ages below 80, which no human population has (a swapped pair of HMD files
 /// or of tidy columns gives rates in the hundreds). `what` names the files or columns.
@@ -241,20 +261,7 @@ pub(crate) fn build_population(
         width.push(rows[i + 1].age - rows[i].age);
     }
     width.push(f64::INFINITY);
-    for (i, r) in rows.iter().enumerate() {
-        if let Some(end) = r.label_end {
-            let next = rows.get(i + 1).map(|n| n.age);
-            if i + 1 == n || next != Some(end + 1.0) {
-                return Err(ages_err(format!(
-                    "the age group {}-{} (line {}) does not end where the next group starts ({})",
-                    r.age,
-                    end,
-                    r.line,
-                    next.map_or("none: an open group is written '110+'".to_string(), |a| a.to_string())
-                )));
-            }
-        }
-    }
+    check_label_ends(&rows, &ages_err)?;
     // Missing ages: single-year data must not skip a year; abridged data must use the standard
     // groups 0, 1-4, then 5-year groups.
     let single = width[..n - 1].iter().all(|w| *w == 1.0);
