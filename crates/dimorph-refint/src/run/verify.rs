@@ -7,6 +7,7 @@ use crate::estimate::group::{estimate_one, GroupEstimate};
 use crate::grouped::{read_grouped_coded, Counts, ReadSpec};
 use crate::options::{VerifyMode, VerifyOptions};
 use crate::verify::{transference, verify_routine, LimitCheck, Transference};
+use dimorph_core::{Cell, TidyTable};
 use dimorph_data::CodedFrame;
 use dimorph_report::{Outcome, Section};
 use serde::Serialize;
@@ -100,9 +101,59 @@ pub fn run_verify_coded(cf: &CodedFrame, given: &VerifyOptions) -> Result<Outcom
         checks,
         verified,
     };
-    let table = crate::tidy::verification(&result);
+    let table = verification(&result);
     let mut out = Outcome::new(result).section(s).table(table);
     out.summary = summary;
     out.warnings = warnings;
     Ok(out)
+}
+
+/// `verification`: one row per limit — the given limit, what it was checked against, the verdict.
+fn verification(r: &VerifyResult) -> TidyTable {
+    let mut t = TidyTable::new(
+        "verification",
+        &[
+            "limit",
+            "given",
+            "estimated",
+            "ci_low",
+            "ci_high",
+            "band_low",
+            "band_high",
+            "outside",
+            "n",
+            "verified",
+        ],
+    );
+    if let Some(x) = &r.transference {
+        for (limit, given, out) in [("lower", x.limits.0, x.below), ("upper", x.limits.1, x.above)] {
+            t.push(vec![
+                limit.into(),
+                given.into(),
+                Cell::Missing,
+                Cell::Missing,
+                Cell::Missing,
+                Cell::Missing,
+                Cell::Missing,
+                out.into(),
+                x.n.into(),
+                x.accept.into(),
+            ]);
+        }
+    }
+    for c in &r.checks {
+        t.push(vec![
+            c.limit.name().into(),
+            c.given.into(),
+            c.estimated.into(),
+            c.ci.map(|v| v.0).into(),
+            c.ci.map(|v| v.1).into(),
+            c.band.0.into(),
+            c.band.1.into(),
+            Cell::Missing,
+            r.counts.used.into(),
+            c.verified.into(),
+        ]);
+    }
+    t
 }
