@@ -211,7 +211,7 @@ fn json_envelope_has_the_documented_shape() {
             "y"
         ]
     );
-    assert_eq!(keys(&v["result"]["features"]), ["columns", "constant"]);
+    assert_eq!(keys(&v["result"]["features"]), ["columns", "constant", "scaling"]);
     let c = &v["result"]["clusters"][0];
     assert_eq!(
         keys(c),
