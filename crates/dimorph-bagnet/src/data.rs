@@ -9,9 +9,9 @@ use burn::tensor::{Tensor, TensorData};
 
 use crate::image::RgbImage;
 use crate::model::{IMAGENET_MEAN, IMAGENET_STD};
-use dimorph_core::text::clip;
 use crate::BagNetError;
 use dimorph_core::rng::{Draws, SplitMix64};
+use dimorph_core::text::clip;
 
 pub use crate::options::OnBadImage;
 

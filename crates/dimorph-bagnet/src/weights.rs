@@ -28,9 +28,9 @@ use burn_store::{KeyRemapper, ModuleSnapshot, PyTorchToBurnAdapter, TensorSnapsh
 use serde::Serialize;
 
 use crate::model::{Arch, BagNet, BagNetConfig};
-use dimorph_core::text::clip;
 use crate::weightfile::{err, WeightFile};
 use crate::BagNetError;
+use dimorph_core::text::clip;
 
 pub use crate::weightfile::{SkippedTensor, WeightFormat};
 
