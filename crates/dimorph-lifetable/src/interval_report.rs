@@ -140,7 +140,7 @@ pub fn table2_text(rows: &[MeanInterval], sim: &Simulation, level: f64) -> Table
         cells.extend(
             chunk
                 .iter()
-                .map(|r| format!("{} ({})", number(r.interval.estimate, 1), limits(&r.interval, 2))),
+                .map(|r| format!("{} ({})", number(r.interval.estimate, 2), limits(&r.interval, 2))),
         );
         tab.row(cells);
     }

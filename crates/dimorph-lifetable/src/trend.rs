@@ -139,10 +139,16 @@ pub fn e0_table(r: &YearsResult) -> Table {
     tab
 }
 
-/// The all-cause Table 2 means by year and sex.
+/// The all-cause Table 2 means by year and sex, with their simulated intervals when computed.
 pub fn table2_all_causes(r: &LifeLostYearsResult) -> Table {
+    let with = r.by_year.iter().any(|y| y.table2_intervals.is_some());
+    let title = if with {
+        "All causes, by year: the four means of Table 2 (simulated intervals in brackets)"
+    } else {
+        "All causes, by year: the four means of Table 2"
+    };
     let mut tab = Table::new(
-        "All causes, by year: the four means of Table 2",
+        title,
         &[
             "Year",
             "Sex",
@@ -160,14 +166,24 @@ pub fn table2_all_causes(r: &LifeLostYearsResult) -> Table {
         for (sex, s) in [(Sex::Female, all.female), (Sex::Male, all.male)] {
             let Some(s) = s else { continue };
             let e0 = y.e0.iter().find(|(x, _)| *x == sex).map_or(f64::NAN, |(_, e)| *e);
+            let cell = |measure: &str, v: f64| {
+                let iv = y.table2_intervals.as_ref().and_then(|rows| {
+                    rows.iter()
+                        .find(|m| m.cause == "All" && m.sex == sex && m.measure == measure)
+                });
+                match iv {
+                    Some(m) => format!("{} ({})", number(v, 2), crate::interval_report::limits(&m.interval, 2)),
+                    None => number(v, 1),
+                }
+            };
             tab.row([
                 y.year.to_string(),
                 sex.to_string(),
                 number(e0, 2),
-                number(s.mean_age_at_death, 1),
-                number(s.mean_years_left, 1),
-                number(s.mean_age_at_saving, 1),
-                number(s.mean_age_lived, 1),
+                cell("mean_age_at_death", s.mean_age_at_death),
+                cell("mean_years_left", s.mean_years_left),
+                cell("mean_age_at_saving", s.mean_age_at_saving),
+                cell("mean_age_lived", s.mean_age_lived),
             ]);
         }
     }

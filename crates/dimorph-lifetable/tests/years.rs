@@ -196,3 +196,20 @@ fn lifelost_years_close_the_table_at_the_open_age() {
         );
     }
 }
+
+#[test]
+fn lifelost_years_with_intervals_show_them_in_every_output() {
+    let mut opts = LifeLostOptions::default();
+    opts.lifetable.intervals = Some(IntervalOptions {
+        draws: 20,
+        ..Default::default()
+    });
+    let o = run_lifelost_years(usa(), None, &[1950, 2010], &FM, None, &opts, None).unwrap();
+    let text = o.to_text();
+    assert!(text.contains("simulated intervals in brackets"), "{text}");
+    let t = o.tables.iter().find(|t| t.name == "table2_intervals_years").unwrap();
+    assert_eq!(&t.columns[..4], ["year", "cause", "sex", "measure"]);
+    assert_eq!(t.rows.len(), 2 * 2 * 4);
+    let rows = o.result.by_year[0].table2_intervals.as_ref().unwrap();
+    assert!(rows.iter().all(|r| r.interval.lower.unwrap() <= r.interval.estimate));
+}
