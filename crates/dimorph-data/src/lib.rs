@@ -389,7 +389,18 @@ pub fn sniff(path: &Path, o: &ReadOptions) -> Result<Dialect, DataError> {
         .take(SNIFF_BYTES as u64)
         .read_to_end(&mut head)
         .map_err(io)?;
-    Ok(dialect::detect(extension(path).as_deref(), &head, o))
+    let d = dialect::detect(extension(path).as_deref(), &head, o);
+    if d.delimiter == d.decimal {
+        return Err(DataError::Format {
+            path: p,
+            msg: format!(
+                "--decimal: the decimal mark '{0}' is also the file's field delimiter ('{0}', detected from the \
+                 header); give the delimiter too, e.g. --delimiter ';' --decimal ','",
+                d.decimal as char
+            ),
+        });
+    }
+    Ok(d)
 }
 
 /// Reads a table in the form laboratory exports take: Parquet (`.parquet`, `.pq`), an Excel

@@ -832,6 +832,20 @@ fn routine_exports_read_alike_and_bad_rows_are_counted() {
         ],
         &["--decimal"],
     );
+    let comma = fixture("routine_comma.csv");
+    expect_input_error(
+        &[
+            "refint",
+            "estimate",
+            "--data",
+            &comma,
+            "--value",
+            "ALT",
+            "--decimal",
+            ",",
+        ],
+        &["--decimal", "also the file's field delimiter"],
+    );
     expect_input_error(
         &["refint", "estimate", "--data", &f, "--value", "ALT", "--sheet", "lab"],
         &["--sheet", "not an .xlsx workbook"],
