@@ -429,22 +429,34 @@ impl<'a> Profiler<'a> {
         } else {
             None
         };
-        // start from the fitted coefficients restricted to `free`
+        // start from the fitted coefficients restricted to `free`; a removed term's mean
+        // contribution to η moves into the intercept, so that the start keeps the mean of η
         let mut s = vec![0.0; mf.p];
         for &c in free {
             s[c] = start[c];
         }
-        // a profile point starts from the fitted coefficients (the shift is small); a term's
-        // removal is refitted from the family's starting values, as R's drop1 does: started
-        // from the full fit less the term, step-halving can stall IRLS's relative-change rule
-        // far from the maximum (the weighted crab logit's drop of width: 1492.5 against 58.9)
-        let mut r = if fixed.is_some() {
-            irls::irls(&pb, free, intercept, Some(&s), ctl)
-        } else {
-            irls::irls(&pb, free, intercept, None, ctl)
-        };
-        if !r.converged || !r.deviance.is_finite() {
-            r = irls::irls(&pb, free, intercept, None, ctl);
+        if let (None, Some(ic)) = (fixed, intercept) {
+            for &c in self.fit.kept.iter().filter(|c| !free.contains(c) && **c != ic) {
+                let mean = (0..mf.n).map(|i| mf.x[i * mf.p + c]).sum::<f64>() / mf.n.max(1) as f64;
+                s[ic] += start[c] * mean;
+            }
+        }
+        // warm start: a profile point and a term's removal start from the full fit's
+        // coefficients restricted to `free`. Removing a term can move the others far (the
+        // intercept when a covariate with a large mean goes): IRLS from there may need
+        // step-halving, and halved steps can stall the relative-change rule far from the maximum
+        // (the weighted crab logit without width: 735 halvings, "converged" at deviance 1957.2
+        // against 523.5). Such a refit — or one that fails — is redone from the family's
+        // starting values, as R's drop1 does, and the smaller deviance kept.
+        let mut r = irls::irls(&pb, free, intercept, Some(&s), ctl);
+        if !r.converged || !r.deviance.is_finite() || (fixed.is_none() && r.halvings > 0) {
+            let cold = irls::irls(&pb, free, intercept, None, ctl);
+            let better = cold.converged
+                && cold.deviance.is_finite()
+                && (!r.converged || !r.deviance.is_finite() || cold.deviance < r.deviance);
+            if better {
+                r = cold;
+            }
         }
         if r.converged && r.deviance.is_finite() {
             r.deviance
