@@ -85,6 +85,7 @@ pub fn embed<'py>(
         iter,
         early_iter,
         exaggeration,
+        late_exaggeration: None,
         learning_rate,
         seed,
         threads,

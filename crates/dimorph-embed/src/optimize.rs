@@ -1,7 +1,8 @@
 //! Gradient descent of KL(P ‖ Q): early exaggeration (P × 12 for 250 iterations), then the normal
 //! phase; momentum 0.8; per-coordinate gains (+0.2 when the gradient changes sign against the last
 //! update, otherwise ×0.8 + 0.01); each point's step clipped to length 5; the embedding re-centred
-//! after each step (openTSNE 1.0's `gradient_descent`). Learning rate n/exaggeration: n/12 in the
+//! after each step (openTSNE 1.0's `gradient_descent`); optionally late exaggeration in the normal
+//! phase (FIt-SNE, Linderman et al. 2019). Learning rate n/exaggeration: n/12 in the
 //! early phase (Belkina et al. 2019), n after, as openTSNE's default.
 
 use crate::affinity::Csr;
@@ -20,6 +21,10 @@ pub struct Schedule {
     pub early_exaggeration: f64,
     pub early_iter: usize,
     pub n_iter: usize,
+    /// Exaggeration of the normal phase: 1 = none; above 1, FIt-SNE's late exaggeration (Linderman
+    /// et al. 2019, recommended for millions of points), applied to every iteration after early
+    /// exaggeration (FIt-SNE's `start_late_exag_iter` at the end of the early phase).
+    pub late_exaggeration: f64,
     /// Fixed learning rate; `None`: n / (the phase's exaggeration), i.e. n/12 during early
     /// exaggeration and n after (openTSNE 1.0's "auto", after Belkina et al. 2019).
     pub learning_rate: Option<f64>,
@@ -126,7 +131,11 @@ pub fn run(p: &Csr, mut y: Vec<f64>, s: &Schedule, progress: Progress) -> Result
     let total = s.early_iter + s.n_iter;
     for it in 0..total {
         let early = it < s.early_iter;
-        let exag = if early { s.early_exaggeration } else { 1.0 };
+        let exag = if early {
+            s.early_exaggeration
+        } else {
+            s.late_exaggeration
+        };
         let lr = s.learning_rate.unwrap_or(n as f64 / exag);
         exact_iterations += gradient(p, &y, exag, s, &mut fft, &mut grad).1 as usize;
         for i in 0..n {

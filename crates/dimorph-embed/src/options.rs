@@ -64,6 +64,9 @@ pub struct EmbedOptions {
     pub early_iter: usize,
     /// Early exaggeration factor (1 to 1000).
     pub exaggeration: f64,
+    /// Late exaggeration factor of the normal phase (FIt-SNE, Linderman et al. 2019; 1 to 1000;
+    /// default none; not with --iter 0). The learning rate of that phase becomes n / factor.
+    pub late_exaggeration: Option<f64>,
     /// Fixed learning rate; by default n / exaggeration of the phase (n/12 early, n after, as
     /// openTSNE; positive, at most 1e9).
     pub learning_rate: Option<f64>,
@@ -103,6 +106,7 @@ impl Default for EmbedOptions {
             iter: 500,
             early_iter: 250,
             exaggeration: 12.0,
+            late_exaggeration: None,
             learning_rate: None,
             seed: 42,
             threads: None,
@@ -139,6 +143,9 @@ impl EmbedOptions {
             limits::real("--perplexity", "a positive number, ", p, limits::PERPLEXITY)?;
         }
         limits::real("--exaggeration", "", self.exaggeration, limits::EXAGGERATION)?;
+        if let Some(l) = self.late_exaggeration {
+            limits::real("--late-exaggeration", "", l, limits::EXAGGERATION)?;
+        }
         if let Some(lr) = self.learning_rate {
             limits::positive("--learning-rate", lr, limits::MAX_LEARNING_RATE)?;
         }
@@ -173,6 +180,10 @@ impl EmbedOptions {
             _ if self.knn_method == KnnMethod::Exact && self.pca_dims.is_some() => refuse(
                 "--pca-dims applies only to the approximate neighbour search (--knn-method approx, or auto \
                  above 5,000 points): --knn-method exact searches the full feature space"
+                    .into(),
+            ),
+            _ if self.iter == 0 && self.late_exaggeration.is_some() => refuse(
+                "--late-exaggeration applies to the normal phase, and --iter 0 leaves none (give --iter above 0)"
                     .into(),
             ),
             _ if self.clusters.is_empty() && self.exemplars.is_some() => refuse(
@@ -219,6 +230,7 @@ impl EmbedOptions {
             early_exaggeration: self.exaggeration,
             early_iter: self.early_iter,
             n_iter: self.iter,
+            late_exaggeration: self.late_exaggeration.unwrap_or(1.0),
             learning_rate: self.learning_rate,
             seed: self.seed,
             threads: dimorph_core::threads::resolve(self.threads).min(limits::MAX_THREADS),

@@ -117,7 +117,9 @@ pub struct Params {
     pub early_iter: usize,
     /// Iterations of the normal phase (after early exaggeration).
     pub n_iter: usize,
-    /// `None`: n / exaggeration of the phase — n/12 during early exaggeration (Belkina et al.
+    /// Exaggeration of the normal phase (1 = none; FIt-SNE's late exaggeration above 1).
+    pub late_exaggeration: f64,
+    /// `None`: n / exaggeration of the phase (n / late exaggeration in the normal phase) — n/12 during early exaggeration (Belkina et al.
     /// 2019), n afterwards (openTSNE 1.0's `learning_rate="auto"`).
     pub learning_rate: Option<f64>,
     pub momentum: f64,
@@ -141,6 +143,7 @@ impl Default for Params {
             early_exaggeration: 12.0,
             early_iter: 250,
             n_iter: 500,
+            late_exaggeration: 1.0,
             learning_rate: None,
             momentum: 0.8,
             seed: 42,

@@ -18,6 +18,11 @@ use crate::progress::Progress;
 use crate::rng::Rng;
 use serde::Serialize;
 
+/// Whether the result depends on the threads (said in the report and the README): it does.
+pub const REPRODUCIBILITY: &str = "the same --seed with the same --threads gives the same embedding, digit \
+for digit; another --threads gives a slightly different one (the threads' partial sums of the gradient \
+are added in another order, and the optimisation amplifies such differences), with the same quality";
+
 /// The result of [`embed`].
 #[derive(Clone, Debug, Serialize)]
 pub struct Embedding {
@@ -113,6 +118,7 @@ pub fn embed(x: &Features, p: &Params, progress: Progress) -> Result<Embedding> 
         early_exaggeration: p.early_exaggeration,
         early_iter: p.early_iter,
         n_iter: p.n_iter,
+        late_exaggeration: p.late_exaggeration,
         learning_rate: p.learning_rate,
         momentum: p.momentum,
         alpha: p.alpha,
@@ -239,6 +245,7 @@ fn validate_params(p: &Params) -> Result<()> {
         }
     }
     limits::real("--exaggeration", "", p.early_exaggeration, limits::EXAGGERATION)?;
+    limits::real("--late-exaggeration", "", p.late_exaggeration, limits::EXAGGERATION)?;
     if let Some(lr) = p.learning_rate {
         limits::positive("--learning-rate", lr, limits::MAX_LEARNING_RATE)?;
     }

@@ -70,6 +70,7 @@ pub fn section(
             .collect::<Vec<_>>()
             .join(", ")
     ));
+    s.text(format!("reproducibility: {}", crate::pipeline::REPRODUCIBILITY));
     for c in clusters {
         s.table(cluster_table(c, colour));
     }

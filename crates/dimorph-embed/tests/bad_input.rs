@@ -403,6 +403,7 @@ fn a_layout_that_stops_being_finite_is_an_error_with_the_reason() {
         early_exaggeration: 12.0,
         early_iter: 5,
         n_iter: 5,
+        late_exaggeration: 1.0,
         learning_rate: Some(f64::MAX),
         momentum: 0.8,
         alpha: 1.0,

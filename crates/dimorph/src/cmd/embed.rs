@@ -97,6 +97,10 @@ pub struct Args {
     /// Early exaggeration factor, 1 to 1000.
     #[arg(long, default_value_t = 12.0, allow_negative_numbers = true)]
     pub exaggeration: f64,
+    /// Late exaggeration factor of the normal phase, 1 to 1000 (FIt-SNE's recommendation for
+    /// millions of points; default none; not with --iter 0).
+    #[arg(long, allow_negative_numbers = true)]
+    pub late_exaggeration: Option<f64>,
     /// Learning rate, positive and at most 1e9 (default n / exaggeration of the phase: n/12 early,
     /// n after, as openTSNE).
     #[arg(long, allow_negative_numbers = true)]
@@ -104,7 +108,8 @@ pub struct Args {
     /// Seed of every random choice (initialisation, trees, samples, plotted points), 0 to 2^64 − 1.
     #[arg(long, default_value_t = 42, allow_negative_numbers = true, value_parser = seed)]
     pub seed: u64,
-    /// Threads, 1 to 256 (default: all cores, at most 256).
+    /// Threads, 1 to 256 (default: all cores, at most 256). The same --seed and --threads give the
+    /// same embedding; another --threads gives a slightly different one.
     #[arg(long, allow_negative_numbers = true, value_parser = count(1, MAX_THREADS))]
     pub threads: Option<usize>,
     /// Column colouring the plot: numeric → diverging scale about 0 (logits), text → categories.
@@ -232,6 +237,7 @@ fn options(a: &Args) -> Result<EmbedOptions, CliError> {
         iter: a.iter,
         early_iter: a.early_iter,
         exaggeration: a.exaggeration,
+        late_exaggeration: a.late_exaggeration,
         learning_rate: a.learning_rate,
         seed: a.seed,
         threads: a.threads,
