@@ -82,7 +82,7 @@ pub fn run_lifetable_years(
 
 /// The draws of the years running at once are held together (draws × statistics each): at
 /// most [`MAX_HELD`] numbers, so that 100,000 draws on many cores stay within about a gigabyte.
-fn within_memory(threads: Option<usize>, opts: &LifeTableOptions, stats: usize) -> Option<usize> {
+pub(crate) fn within_memory(threads: Option<usize>, opts: &LifeTableOptions, stats: usize) -> Option<usize> {
     let Some(iv) = opts.intervals else { return threads };
     let fit = (MAX_HELD / (iv.draws * stats).max(1)).max(1);
     Some(dimorph_core::threads::resolve(threads).min(fit))

@@ -488,7 +488,7 @@ pub fn lifelost_years_tables(r: &LifeLostYearsResult, level: Option<f64>) -> Vec
 }
 
 /// `t` with a first column `year`.
-fn with_year(mut t: TidyTable, year: i32) -> TidyTable {
+pub fn with_year(mut t: TidyTable, year: i32) -> TidyTable {
     t.columns.insert(0, "year".into());
     for row in &mut t.rows {
         row.insert(0, year.into());

@@ -222,3 +222,165 @@ fn lifelost_weighs_the_ages_lived_by_a_schedule() {
     assert_eq!(code, 2);
     assert!(err.contains("--schedule") && err.contains("--years"), "{err}");
 }
+
+/// The `decomposition*.csv` of a folder as (header, rows of fields); the CSV has no quoted
+/// commas in these columns (cause names of the bundled file have none).
+fn rows(path: &std::path::Path) -> (Vec<String>, Vec<Vec<String>>) {
+    let csv = std::fs::read_to_string(path).unwrap();
+    let mut lines = csv.lines();
+    let header: Vec<String> = lines.next().unwrap().split(',').map(String::from).collect();
+    (
+        header,
+        lines.map(|l| l.split(',').map(String::from).collect()).collect(),
+    )
+}
+
+#[test]
+fn many_years_rows_add_up_to_each_years_gap_and_equal_single_year_calls() {
+    let dir = tmp("years");
+    let d = dir.to_str().unwrap();
+    let pq = dir.with_extension("parquet");
+    let mut args = USA.to_vec();
+    args.truncate(4);
+    args.extend([
+        "--years",
+        "2009,2010",
+        "--causes",
+        "data/usa_2010_cod.csv",
+        "--out",
+        d,
+        "--tidy",
+        pq.to_str().unwrap(),
+    ]);
+    let (code, out, err) = run(&args);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("Decomposition by year"), "{out}");
+    // 2009 is not in the cause file: decomposed by age for all causes, said so
+    assert!(
+        err.contains("no cause-of-death deaths for 1 of the 2 years (2009)"),
+        "{err}"
+    );
+    for f in ["decompose_years_cause.svg", "decompose_years_age.svg"] {
+        let svg = std::fs::read_to_string(dir.join(f)).unwrap();
+        assert!(
+            svg.starts_with("<svg") && svg.contains("2009") && svg.contains("2010"),
+            "{f}"
+        );
+    }
+    let (h, long) = rows(&dir.join("decomposition_years.csv"));
+    assert_eq!(
+        h[..8],
+        [
+            "year",
+            "method",
+            "measure",
+            "age",
+            "age_group",
+            "cause",
+            "contribution",
+            "percent_of_difference"
+        ]
+    );
+    let (sh, summary) = rows(&dir.join("decomposition_summary_years.csv"));
+    let col = |h: &[String], name: &str| h.iter().position(|c| c == name).unwrap();
+    for year in ["2009", "2010"] {
+        // Arriaga's contributions of the year add up to its gap exactly
+        let gap: f64 = summary
+            .iter()
+            .find(|r| r[0] == year && r[1] == "arriaga")
+            .map(|r| r[col(&sh, "difference")].parse().unwrap())
+            .unwrap();
+        let arriaga: Vec<&Vec<String>> = long
+            .iter()
+            .filter(|r| r[0] == year && r[1] == "arriaga" && r[2] == "e")
+            .collect();
+        let sum: f64 = arriaga.iter().map(|r| r[6].parse::<f64>().unwrap()).sum();
+        assert!((sum - gap).abs() < 1e-9, "{year}: {sum} vs {gap}");
+        let pct: f64 = arriaga.iter().map(|r| r[7].parse::<f64>().unwrap()).sum();
+        assert!((pct - 100.0).abs() < 1e-7, "{year}: {pct}");
+        // the line integral's e contributions within its error of the gap
+        let h_sum: f64 = long
+            .iter()
+            .filter(|r| r[0] == year && r[1] == "horiuchi" && r[2] == "e")
+            .map(|r| r[6].parse::<f64>().unwrap())
+            .sum();
+        assert!((h_sum - gap).abs() < 1e-3, "{year}: {h_sum} vs {gap}");
+        let causes: Vec<&str> = arriaga.iter().map(|r| r[5].as_str()).collect();
+        if year == "2009" {
+            assert!(causes.iter().all(|c| *c == "All"), "{causes:?}");
+        } else {
+            assert!(causes.contains(&"Cardiovascular") && !causes.contains(&"All"));
+        }
+        // every row equals the single-year call's
+        let one = tmp(&format!("year{year}"));
+        let mut args1 = USA.to_vec();
+        args1.extend([year, "--out", one.to_str().unwrap()]);
+        if year == "2010" {
+            args1.extend(["--causes", "data/usa_2010_cod.csv"]);
+        }
+        let (code, _, err) = run(&args1);
+        assert_eq!(code, 0, "{err}");
+        let (h1, single) = rows(&one.join("decomposition.csv"));
+        assert_eq!(h[1..], h1[..]);
+        let mine: Vec<&[String]> = long.iter().filter(|r| r[0] == year).map(|r| &r[1..]).collect();
+        assert_eq!(mine.len(), single.len(), "{year}");
+        for (a, b) in mine.iter().zip(&single) {
+            assert_eq!(*a, &b[..], "{year}");
+        }
+    }
+    // the Parquet copy holds the same rows
+    let f = dimorph_data::read_parquet(&pq).unwrap();
+    assert_eq!(f.nrows, long.len());
+    let years = f.numeric("year").unwrap();
+    assert_eq!((years[0], years[f.nrows - 1]), (2009.0, 2010.0));
+    let c = f.numeric("contribution").unwrap();
+    let total: f64 = c.iter().sum();
+    let csv_total: f64 = long.iter().map(|r| r[6].parse::<f64>().unwrap()).sum();
+    assert!((total - csv_total).abs() < 1e-9, "{total} vs {csv_total}");
+}
+
+#[test]
+fn many_years_with_intervals_and_a_missing_year() {
+    let mut args = USA.to_vec();
+    args.truncate(4);
+    args.extend(["--years", "2010", "--ci", "0.9", "--draws", "50", "--format", "csv"]);
+    let (code, csv, err) = run(&args);
+    assert_eq!(code, 0, "{err}");
+    let header = csv.lines().next().unwrap();
+    assert!(
+        header.starts_with("year,method") && header.ends_with("ci_lower,ci_upper"),
+        "{header}"
+    );
+    // Arriaga's rows have ordered bounds, nearly all around the estimate
+    let (mut n, mut inside) = (0, 0);
+    for l in csv.lines().filter(|l| l.starts_with("2010,arriaga,e,")) {
+        let f: Vec<f64> = l.rsplit(',').take(4).map(|x| x.parse().unwrap()).collect();
+        let (upper, lower, est) = (f[0], f[1], f[3]);
+        assert!(lower <= upper && upper.is_finite(), "{l}");
+        n += 1;
+        inside += usize::from(lower <= est && est <= upper);
+    }
+    assert_eq!(n, 111);
+    assert!(inside >= 100, "{inside} of 111");
+    // the same rows and bounds as the single-year call with the same seed
+    let mut one = USA.to_vec();
+    one.extend(["2010", "--ci", "0.9", "--draws", "50", "--format", "csv"]);
+    let (code, single, err) = run(&one);
+    assert_eq!(code, 0, "{err}");
+    let many: Vec<&str> = csv.lines().skip(1).map(|l| l.strip_prefix("2010,").unwrap()).collect();
+    let single: Vec<&str> = single.lines().skip(1).collect();
+    assert_eq!(many, single);
+    // a year the data lack: exit 2, named
+    let mut args = USA.to_vec();
+    args.truncate(4);
+    args.extend(["--years", "2010,2025"]);
+    let (code, _, err) = run(&args);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("2025"), "{err}");
+    // one year at a time or many, not both
+    let mut args = USA.to_vec();
+    args.extend(["2010", "--years", "2009-2010"]);
+    let (code, _, err) = run(&args);
+    assert_eq!(code, 2);
+    assert!(err.contains("cannot be used with"), "{err}");
+}

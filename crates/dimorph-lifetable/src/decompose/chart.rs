@@ -19,6 +19,31 @@ pub fn colour(i: usize) -> &'static str {
 /// Stacked bars: `values[c][g]` is cause c's contribution in age group g (labels `groups`),
 /// `unit` the y axis label. Positive contributions stack up from 0, negative ones down.
 pub fn stacked_bars(title: &str, unit: &str, groups: &[String], causes: &[String], values: &[Vec<f64>]) -> String {
+    let axis = Axis {
+        x_label: "Age group (its first age: 0, 1–4, 5–9, …)",
+        legend: "Cause",
+        bar_px: 36.0,
+    };
+    stacked_bars_on(&axis, title, unit, groups, causes, values)
+}
+
+/// What the horizontal axis of stacked bars shows: its label, the legend's title and the
+/// width of one bar in pixels (years of a trend are narrower than age groups).
+pub struct Axis<'a> {
+    pub x_label: &'a str,
+    pub legend: &'a str,
+    pub bar_px: f64,
+}
+
+/// [`stacked_bars`] along any axis (e.g. years); an empty label leaves its tick unnamed.
+pub fn stacked_bars_on(
+    axis: &Axis,
+    title: &str,
+    unit: &str,
+    groups: &[String],
+    causes: &[String],
+    values: &[Vec<f64>],
+) -> String {
     let k = groups.len().max(1);
     let mut top = 0.0f64;
     let mut bottom = 0.0f64;
@@ -36,16 +61,17 @@ pub fn stacked_bars(title: &str, unit: &str, groups: &[String], causes: &[String
     let xt: Vec<(f64, String)> = groups
         .iter()
         .enumerate()
+        .filter(|(_, g)| !g.is_empty())
         .map(|(i, g)| (i as f64 + 0.5, g.clone()))
         .collect();
     let mut c = Chart::new(title, (0.0, k as f64), (lo, hi))
         .size(
-            (260.0 + 36.0 * k as f64)
+            (260.0 + axis.bar_px * k as f64)
                 .max(640.0)
                 .max(9.0 * title.chars().count() as f64 + 60.0),
             460.0,
         )
-        .labels("Age group (its first age: 0, 1–4, 5–9, …)", unit)
+        .labels(axis.x_label, unit)
         .x_ticks(xt)
         .y_ticks(yt)
         .margins(70.0, 170.0, 40.0, 55.0);
@@ -64,7 +90,10 @@ pub fn stacked_bars(title: &str, unit: &str, groups: &[String], causes: &[String
     }
     c.styled_line(vec![(0.0, 0.0), (k as f64, 0.0)], "#333", 1.0, false, None);
     let x0 = c.width - 160.0;
-    let mut legend = format!("<text x=\"{x0}\" y=\"52\" font-size=\"11\" font-weight=\"600\">Cause</text>");
+    let mut legend = format!(
+        "<text x=\"{x0}\" y=\"52\" font-size=\"11\" font-weight=\"600\">{}</text>",
+        escape(axis.legend)
+    );
     for (i, name) in causes.iter().enumerate() {
         let y = 60.0 + 16.0 * i as f64;
         legend.push_str(&format!(

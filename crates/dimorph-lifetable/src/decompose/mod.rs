@@ -11,7 +11,9 @@
 //! * [`options`]: [`DecomposeOptions`]; [`run`]: the entry point [`run_decompose`], its
 //!   [`result`];
 //! * [`chart`]: the bar charts (age groups × contributions stacked by cause); [`output`]: the
-//!   tidy tables and the report section.
+//!   tidy tables and the report section;
+//! * [`years`]: the same comparison in many years (`--years`), one long table, and
+//!   [`trend_chart`]: its trend figures (the gap's contributions by cause and by age, by year).
 
 pub mod arriaga;
 pub mod chart;
@@ -21,7 +23,10 @@ pub mod options;
 pub mod output;
 pub mod result;
 pub mod run;
+pub mod trend_chart;
+pub mod years;
 
 pub use options::DecomposeOptions;
 pub use result::DecomposeResult;
-pub use run::{run_decompose, Side};
+pub use run::{decompose, run_decompose, Side};
+pub use years::{run_decompose_years, DecomposeYearsResult};

@@ -147,6 +147,17 @@ impl Core {
 /// with `opts.lifetable.intervals`, simulated intervals of Arriaga's contributions and of the
 /// differences.
 pub fn run_decompose(first: &Side, second: &Side, opts: &DecomposeOptions) -> Result<Outcome<DecomposeResult>, Error> {
+    let (result, warnings, rates) = decompose(first, second, opts)?;
+    output::outcome(result, warnings, rates)
+}
+
+/// The decomposition of [`run_decompose`] without its report and charts: the result, its
+/// warnings and the rates decomposed (`decomposition_rates`). The many-year run calls it per year.
+pub fn decompose(
+    first: &Side,
+    second: &Side,
+    opts: &DecomposeOptions,
+) -> Result<(DecomposeResult, Vec<String>, TidyTable), Error> {
     opts.validate()?;
     check_year(first.year)?;
     check_year(second.year)?;
@@ -216,7 +227,7 @@ pub fn run_decompose(first: &Side, second: &Side, opts: &DecomposeOptions) -> Re
         ],
         &result.groups,
     );
-    output::outcome(result, warnings, rates)
+    Ok((result, warnings, rates))
 }
 
 /// The line integral of every measure, from table 1's parameters to table 2's.

@@ -5,7 +5,7 @@
 use super::lifetable::{Args as TableCmdArgs, CauseSharesArg, SexArg, TableArgs};
 use super::{emit, CliError, CliResult, Format, OutArgs};
 use dimorph_lifetable::decompose::options::STEPS;
-use dimorph_lifetable::decompose::{run_decompose, DecomposeOptions, Side};
+use dimorph_lifetable::decompose::{run_decompose, run_decompose_years, DecomposeOptions, Side};
 use dimorph_lifetable::population::check_year;
 use dimorph_lifetable::{read_data, read_hmd_dir, CauseDeaths, CauseShares, MortalityData};
 use serde_json::{json, Value};
@@ -64,7 +64,8 @@ pub enum LifetableSub {
 const DECOMPOSE_EXAMPLES: &str = "Examples:
   dimorph lifetable decompose --hmd data/hmd/USA --year 2010 --causes data/usa_2010_cod.csv
   dimorph lifetable decompose --hmd data/hmd/USA --year 2010 --vs-year 1950 --sex male --format csv
-  dimorph lifetable decompose --hmd data/hmd/USA --year 2010 --from-age 65 --out decompose2010";
+  dimorph lifetable decompose --hmd data/hmd/USA --year 2010 --from-age 65 --out decompose2010
+  dimorph lifetable decompose --hmd data/hmd/USA --years 1933-2019 --causes data/usa_2010_cod.csv --out gap_trend --tidy gap_years.parquet";
 
 /// Arguments of `dimorph lifetable decompose`. The difference is first − second: by default
 /// females − males of one population and year.
@@ -78,8 +79,25 @@ pub struct Args {
     #[arg(long, value_name = "FILE")]
     pub data: Option<PathBuf>,
     /// Year of the first table (1 to 9999; it must be in the data).
-    #[arg(long, allow_negative_numbers = true)]
-    pub year: i32,
+    #[arg(
+        long,
+        allow_negative_numbers = true,
+        required_unless_present = "years",
+        conflicts_with = "years"
+    )]
+    pub year: Option<i32>,
+    /// Decompose the same comparison in many years instead of --year: ranges and lists, e.g.
+    /// 1933-2019 or 1950,1960,2010 (every year must be in the data; years the cause file lacks
+    /// are decomposed for all causes, with a warning); one long table and trend figures.
+    #[arg(long, value_name = "YEARS")]
+    pub years: Option<String>,
+    /// With --years: write the long table (year, method, measure, age, cause, contribution, …) to
+    /// FILE: CSV, or Parquet when FILE ends in .parquet or --parquet is given.
+    #[arg(long, value_name = "FILE", requires = "years")]
+    pub tidy: Option<PathBuf>,
+    /// With --years: write the long table as Parquet (to --tidy FILE, and beside its CSV in --out DIR).
+    #[arg(long, requires = "years")]
+    pub parquet: bool,
     /// Sex of the first table.
     #[arg(long, value_enum, default_value_t = SexArg::Female)]
     pub sex: SexArg,
@@ -89,8 +107,8 @@ pub struct Args {
     /// Tidy CSV of the second table (default: the first table's data).
     #[arg(long, value_name = "FILE")]
     pub vs_data: Option<PathBuf>,
-    /// Year of the second table (default: --year).
-    #[arg(long, allow_negative_numbers = true)]
+    /// Year of the second table (default: --year; not with --years).
+    #[arg(long, allow_negative_numbers = true, conflicts_with = "years")]
     pub vs_year: Option<i32>,
     /// Sex of the second table (default: male when both tables are of the same data and year,
     /// else --sex).
@@ -184,11 +202,44 @@ pub fn dispatch(a: LifetableCmd) -> CliResult {
     }
 }
 
+/// Writes `--tidy FILE` (CSV or Parquet) and adds the Parquet file to `--out DIR` (`--parquet`):
+/// the first table of a many-year outcome, the long one.
+fn write_long<R>(a: &Args, outcome: &mut dimorph_report::Outcome<R>) -> Result<(), CliError> {
+    let Some(long) = outcome.tables.first() else {
+        return Ok(());
+    };
+    let parquet = || dimorph_lifetable::parquet_out::to_parquet(long).map_err(CliError::input);
+    if let Some(path) = &a.tidy {
+        let as_parquet = a.parquet || path.extension().is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
+        let bytes = if as_parquet {
+            parquet()?
+        } else {
+            long.to_csv().into_bytes()
+        };
+        dimorph_core::output::write_atomic(path, &bytes, a.out.overwrite())?;
+    }
+    if a.parquet && a.out.out.is_some() {
+        let name = format!("{}.parquet", long.name);
+        outcome.files.push(dimorph_core::OutputFile::new(name, parquet()?));
+    }
+    Ok(())
+}
+
 /// Runs `dimorph lifetable decompose`.
 pub fn run(a: Args) -> CliResult {
     let opts = a.options()?;
-    check_year(a.year).map_err(CliError::input)?;
-    let vs_year = a.vs_year.unwrap_or(a.year);
+    let years = a
+        .years
+        .as_deref()
+        .map(|s| dimorph_lifetable::years::parse_years(s).map_err(CliError::input))
+        .transpose()?;
+    let year = match (&years, a.year) {
+        (Some(y), _) => y.first().copied().unwrap_or(1),
+        (None, Some(y)) => y,
+        (None, None) => return Err(CliError::input("give --year YEAR or --years FIRST-LAST")),
+    };
+    check_year(year).map_err(CliError::input)?;
+    let vs_year = a.vs_year.unwrap_or(year);
     check_year(vs_year).map_err(CliError::input)?;
     let (data, in_file_causes) = load(a.hmd.as_ref(), a.data.as_ref())?;
     let other_data = a.vs_hmd.is_some() || a.vs_data.is_some();
@@ -199,7 +250,7 @@ pub fn run(a: Args) -> CliResult {
     };
     let vs_sex = match a.vs_sex {
         Some(s) => s,
-        None if !other_data && vs_year == a.year => SexArg::Male,
+        None if !other_data && vs_year == year => SexArg::Male,
         None => a.sex,
     };
     let read = |p: &PathBuf| CauseDeaths::read_csv(p, a.group_column.as_deref()).map_err(CliError::input);
@@ -216,7 +267,7 @@ pub fn run(a: Args) -> CliResult {
     let first = Side {
         data: &data,
         causes: causes.as_ref(),
-        year: a.year,
+        year,
         sex: a.sex.into(),
     };
     let second = Side {
@@ -225,6 +276,12 @@ pub fn run(a: Args) -> CliResult {
         year: vs_year,
         sex: vs_sex.into(),
     };
+    if let Some(years) = years {
+        let threads = a.table.intervals.threads;
+        let mut outcome = run_decompose_years(&first, &second, &years, &opts, threads).map_err(CliError::input)?;
+        write_long(&a, &mut outcome)?;
+        return emit("lifetable decompose", a.input(), &opts, &outcome, a.format, &a.out);
+    }
     let outcome = run_decompose(&first, &second, &opts).map_err(CliError::input)?;
     emit("lifetable decompose", a.input(), &opts, &outcome, a.format, &a.out)
 }
