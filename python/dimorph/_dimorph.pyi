@@ -214,3 +214,25 @@ def glm_fit_distributed(
     max_iter: int = 25,
     singular_ok: bool = True,
 ) -> str: ...
+
+# -- the distributed GLM's likelihood-ratio tests (dask_lr.rs) ---------------------------------------
+def glm_terms(
+    formula: str,
+    columns: Sequence[str],
+    levels: Sequence[Tuple[str, Sequence[str]]],
+    col_names: Sequence[str],
+    weights: Optional[str] = None,
+) -> List[Tuple[str, List[int]]]: ...
+def glm_part_select(part: GlmPart, cols: Sequence[int]) -> GlmPart: ...
+def glm_refit_deviance(
+    formula: str,
+    columns: Sequence[str],
+    col_names: Sequence[str],
+    intercept: bool,
+    model: Model,
+    passes: Callable[[str, tuple], list],
+    weights: Optional[str] = None,
+) -> Tuple[float, int, int]: ...
+def glm_lr_test(
+    d_red: float, df: int, deviance: float, dispersion: float, df_residual: float, estimated: bool
+) -> Tuple[float, float, float, float]: ...

@@ -18,10 +18,17 @@
 Works with any Dask scheduler: a ``distributed.Client`` when one is active, else Dask's default
 (threads, or ``dask.config.set(scheduler="synchronous")``).
 
+  The likelihood-ratio tests: the global test (the model against the null model) from the null
+  deviance; the Type 3 tests (``type3=``) by refitting, for each term, the model without the
+  term's columns — again distributed IRLS over the same persisted partitions, one refit per term,
+  to the single-machine refits' tolerance — so that χ², df and p equal :func:`dimorph.glm`'s.
+
 Not in the distributed fit (the single-machine :func:`dimorph.glm` has them): θ of the negative
 binomial estimated (give ``theta``), frequency weights, starting values, profile-likelihood
-intervals, Type 3 and global likelihood-ratio tests, PROC LOGISTIC's association table, residuals
-and predictions. Each refused option raises :class:`dimorph.InputError` naming it.
+intervals (``profile=True``, ``conf_int(kind="profile")``: about 20 refits per coefficient),
+PROC LOGISTIC's association table (``binwidth=``: concordant pairs need every pair of rows, not
+sums over partitions), the Wald columns of the Type 3 table (observed-information covariance),
+residuals and predictions. Each refused option raises :class:`dimorph.InputError` naming it.
 """
 
 from __future__ import annotations
@@ -71,6 +78,10 @@ def _stats(part, beta, null, scale, null_scale, model):
     return _dimorph.glm_part_stats(part, beta, null, scale, null_scale, model)
 
 
+def _select(part, cols):
+    return _dimorph.glm_part_select(part, cols)
+
+
 # -- the GLM -------------------------------------------------------------------------------------
 
 def glm(
@@ -88,6 +99,9 @@ def glm(
     singular_ok: bool = True,
     freq: Optional[str] = None,
     start: Optional[Sequence[float]] = None,
+    type3: Optional[bool] = None,
+    profile: Optional[bool] = None,
+    binwidth: Optional[float] = None,
 ) -> "DaskGlmResult":
     """Fit a generalized linear model to a Dask DataFrame by distributed IRLS.
 
@@ -104,8 +118,13 @@ def glm(
         too and treated as one partition).
     family, link, weights, level, theta, dispersion, tol, max_iter, singular_ok
         As in :func:`dimorph.glm`. ``theta`` is required for ``family="negbin"``.
-    freq, start
-        Refused (single-machine only): raise :class:`dimorph.InputError`.
+    type3
+        Type 3 likelihood-ratio tests (:meth:`DaskGlmResult.type3`): one distributed refit per
+        term. ``True`` always, ``False`` never, ``None`` (default) as :func:`dimorph.glm` — up to
+        2,000,000 cells (used rows × columns of X), else left out with a warning.
+    freq, start, profile, binwidth
+        Refused (single-machine only): raise :class:`dimorph.InputError` naming the option.
+        ``profile=False`` and ``binwidth=None`` are accepted (nothing to compute).
 
     Returns
     -------
@@ -126,6 +145,14 @@ def glm(
                          "give prior weights (weights=…)")
     if start is not None:
         raise InputError("--start: starting values are single-machine only in the distributed fit")
+    if profile:
+        raise InputError("--profile: profile-likelihood intervals are single-machine only in the distributed "
+                         "fit (about 20 refits over the data per coefficient); the result has Wald intervals "
+                         "(conf_int()), or fit in memory with dimorph.glm")
+    if binwidth is not None:
+        raise InputError("--binwidth: PROC LOGISTIC's association table (concordant pairs, c) is single-machine "
+                         "only in the distributed fit (it compares every pair of rows); fit in memory with "
+                         "dimorph.glm")
     if isinstance(ddf, pd.DataFrame):
         import dask.dataframe as dd
         ddf = dd.from_pandas(ddf, npartitions=1)
@@ -159,7 +186,56 @@ def glm(
         formula, columns, merged, col_names, model, passes, weights=weights, dispersion=dispersion,
         level=float(level), tol=float(tol), max_iter=whole("--max-iter", max_iter), singular_ok=bool(singular_ok),
     )
-    return DaskGlmResult(json.loads(raw), len(parts))
+    out = json.loads(raw)
+    cells = float(out["n_used"]) * len(col_names)
+    if type3 is None and cells > _TYPE3_AUTO_MAX_CELLS:
+        out["warnings"].append(
+            f"Type 3 likelihood-ratio tests were not computed: the data have {cells:.0f} cells (rows × columns "
+            f"of X), above the automatic limit of {_TYPE3_AUTO_MAX_CELLS}; ask for them with type3=True.")
+    elif type3 is None or type3:
+        out["type3"] = _type3(formula, columns, merged, col_names, model, designs, out, weights)
+    return DaskGlmResult(out, len(parts))
+
+
+_TYPE3_AUTO_MAX_CELLS = 2_000_000
+
+
+def _type3(formula, columns, merged, col_names, model, designs, fit, weights) -> list:
+    """One row per term: the model refitted over the partitions without the term's (non-aliased)
+    columns, its deviance, and the LR (and F) test."""
+    import dask
+    from dask import delayed
+
+    aliased = set(fit["aliased"])
+    kept = [j for j, c in enumerate(col_names) if c not in aliased]
+    estimated = fit["dispersion_method"] != "fixed"
+    rows = []
+    for label, cols in _dimorph.glm_terms(formula, columns, merged, col_names, weights):
+        drop = [j for j in cols if j in kept]
+        row = {"term": label, "df": len(drop), "lr_chi2": None, "lr_p_value": None, "f_value": None,
+               "f_p_value": None, "deviance": None}
+        if drop:
+            keep = [j for j in kept if j not in drop]
+            reduced = dask.persist(*[delayed(_select)(d, keep) for d in designs])
+
+            def passes(kind: str, args: tuple, reduced=reduced) -> list:
+                if kind == "fisher":
+                    tasks = [delayed(_fisher)(d, args[0], model) for d in reduced]
+                elif kind == "newton":
+                    tasks = [delayed(_newton)(d, args[0], args[1], model) for d in reduced]
+                else:
+                    tasks = [delayed(_stats)(d, *args, model) for d in reduced]
+                return list(dask.compute(*tasks))
+
+            d_red, _, _ = _dimorph.glm_refit_deviance(
+                formula, columns, [col_names[j] for j in keep], bool(keep) and keep[0] == 0 and
+                col_names[0] == "(Intercept)", model, passes, weights=weights)
+            del reduced
+            lr, p, f, fp = _dimorph.glm_lr_test(d_red, len(drop), _num(fit["deviance"]), _num(fit["dispersion"]),
+                                                 _num(fit["df_residual"]), estimated)
+            row.update(lr_chi2=lr, lr_p_value=p, f_value=f, f_p_value=fp, deviance=d_red)
+        rows.append(row)
+    return rows
 
 
 def _num(x: Any) -> float:
@@ -210,8 +286,14 @@ class DaskGlmResult:
                                          "conf_low", "conf_high"])
         return df.astype({c: float for c in df.columns if c != "term"})
 
-    def conf_int(self) -> pd.DataFrame:
-        """Wald intervals at ``level``, by term (profile intervals are single-machine only)."""
+    def conf_int(self, kind: str = "wald") -> pd.DataFrame:
+        """Wald intervals at ``level``, by term. ``kind="profile"`` raises :class:`dimorph.InputError`:
+        profile-likelihood intervals are single-machine only (:func:`dimorph.glm`)."""
+        if kind == "profile":
+            raise InputError("conf_int(kind='profile'): profile-likelihood intervals (--profile) are "
+                             "single-machine only in the distributed fit; use kind='wald' or dimorph.glm")
+        if kind != "wald":
+            raise InputError(f"conf_int: kind must be 'wald' (or 'profile', refused), got {kind!r}")
         t = self.tidy().set_index("term")
         return t[["conf_low", "conf_high"]]
 
@@ -222,6 +304,31 @@ class DaskGlmResult:
     @property
     def pvalues(self) -> pd.Series:
         return self.tidy().set_index("term")["p_value"]
+
+    def type3(self) -> pd.DataFrame:
+        """Type 3 likelihood-ratio tests, one row per term: term, df, lr_chi2, lr_p_value, f_value
+        and f_p_value (R's ``drop1(test = "F")``, when the dispersion is estimated; else NaN) and
+        the reduced model's deviance — the single-machine ``type3`` table's LR and F columns.
+        Raises :class:`dimorph.InputError` when the fit was made without them (``type3=False``, or
+        ``None`` above the automatic limit)."""
+        if "type3" not in self._raw:
+            raise InputError("type3(): the Type 3 tests were not computed; fit with type3=True")
+        df = pd.DataFrame(self._raw["type3"], columns=["term", "df", "lr_chi2", "lr_p_value", "f_value",
+                                                       "f_p_value", "deviance"])
+        return df.astype({c: float for c in df.columns if c not in ("term", "df")})
+
+    def global_test(self) -> Dict[str, Any]:
+        """The likelihood-ratio test of the model against the null model (the single-machine
+        ``inference["global"]``): ``term`` ("model"), ``df`` (non-aliased columns besides the
+        intercept), ``lr_chi2`` = (null deviance − deviance)/φ, ``lr_p``, and ``f``, ``f_p`` when
+        the dispersion is estimated (else NaN)."""
+        r = self._raw
+        aliased = set(r["aliased"])
+        df = sum(1 for c in r["coef_names"] if c not in aliased and c != "(Intercept)")
+        estimated = r["dispersion_method"] != "fixed"
+        lr, p, f, fp = _dimorph.glm_lr_test(_num(r["null_deviance"]), df, _num(r["deviance"]),
+                                            _num(r["dispersion"]), _num(r["df_residual"]), estimated)
+        return {"term": "model", "df": df, "lr_chi2": lr, "lr_p": p, "f": f, "f_p": fp}
 
     def _f(self, key: str) -> float:
         return _num(self._raw[key])

@@ -29,11 +29,11 @@ use crate::frame::PyFrame;
 use crate::outcome::{guarded, input_error, run_engine};
 
 /// A family, link and θ as the user spelled them, and whether the response is events/trials.
-type Model = (Option<String>, Option<String>, Option<f64>, bool);
+pub(crate) type Model = (Option<String>, Option<String>, Option<f64>, bool);
 
 /// The options of `dimorph glm` that the distributed fit uses, and the family and link they
 /// resolve to (the same rule as the single-machine fit: `RunOptions::family_for`).
-fn model(m: &Model) -> PyResult<(RunOptions, Family, Link)> {
+pub(crate) fn model(m: &Model) -> PyResult<(RunOptions, Family, Link)> {
     let family =
         m.0.as_deref()
             .map(|f| f.parse::<Family>().map_err(|e| input_error(format!("--family: {e}"))))
@@ -370,7 +370,7 @@ pub fn glm_part_stats(
 
 /// An error of the distributed fit: the engine's (raised as `InputError`) or one of the
 /// callback's.
-struct DaskError(PyErr);
+pub(crate) struct DaskError(pub(crate) PyErr);
 
 impl From<GlmError> for DaskError {
     fn from(e: GlmError) -> Self {
@@ -386,8 +386,8 @@ impl From<PyErr> for DaskError {
 
 /// The passes as the Python driver runs them: `callback(kind, args)` returns one result per
 /// partition, summed here in partition order.
-struct PyPasses<'py> {
-    callback: Bound<'py, PyAny>,
+pub(crate) struct PyPasses<'py> {
+    pub(crate) callback: Bound<'py, PyAny>,
 }
 
 fn floats(x: &Bound<'_, PyAny>) -> PyResult<Vec<f64>> {

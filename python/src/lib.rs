@@ -13,12 +13,13 @@
 //!   `InternalError`);
 //! - [`glm`], [`refint`], [`lifetable`], [`embed`]: one function per engine entry point;
 //! - [`dask`]: the per-partition functions and the driver of the distributed GLM
-//!   (`dimorph.dask.glm`).
+//!   (`dimorph.dask.glm`); [`dask_lr`]: its Type 3 and global likelihood-ratio tests.
 
 use pyo3::prelude::*;
 
 mod arrow_c;
 mod dask;
+mod dask_lr;
 mod embed;
 mod frame;
 mod glm;
@@ -55,6 +56,9 @@ mod _dimorph {
         _glm_part_from_state, glm_design_part, glm_events_trials, glm_fit_distributed, glm_merge_levels,
         glm_part_fisher, glm_part_levels, glm_part_newton, glm_part_stats, PyGlmPart,
     };
+
+    #[pymodule_export]
+    use crate::dask_lr::{glm_lr_test, glm_part_select, glm_refit_deviance, glm_terms};
 
     #[pymodule_export]
     use crate::outcome::_panic_for_tests;

@@ -14,6 +14,7 @@ the same order).
 from __future__ import annotations
 
 import math
+from typing import Optional
 
 import numpy as np
 import pandas as pd
@@ -175,6 +176,82 @@ def test_a_coded_partition_pickles_as_its_arrays(frame):
     a = dimorph._dimorph.glm_part_fisher(part, beta, model)
     b = dimorph._dimorph.glm_part_fisher(back, beta, model)
     assert np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1]) and a[2:] == b[2:]
+
+
+# -- likelihood-ratio tests ---------------------------------------------------------------------
+# Type 3: each term's reduced model refitted by distributed IRLS over the same partitions; global:
+# the model against the null model. Tolerance 1e-8 relative (absolute below 1): χ² are differences
+# of deviances of order 1e5 that each fit converges to ~1e-13 relative, so a χ² near 1 keeps ~1e-9.
+LR_TOL = 1e-8
+
+
+def close_lr(a: float, b: Optional[float], what: str) -> None:
+    b = math.nan if b is None else float(b)
+    if math.isnan(b):
+        assert math.isnan(a), f"{what}: {a} vs NaN"
+        return
+    assert abs(a - b) <= LR_TOL * max(1.0, abs(b)), f"{what}: distributed {a!r} vs single-machine {b!r}"
+
+
+def assert_same_lr_tests(r: "dimorph.dask.DaskGlmResult", s: "dimorph.GlmResult") -> None:
+    a, b = r.type3().set_index("term"), s.tables["type3"].set_index("term")
+    assert list(a.index) == list(b.index) and len(a) > 0
+    assert list(a["df"]) == [int(d) for d in b["df"]]
+    for col in ("lr_chi2", "lr_p_value", "f_value", "f_p_value"):
+        for term in b.index:
+            close_lr(float(a.loc[term, col]), b.loc[term, col], f"type3 {col}[{term}]")
+    g, h = r.global_test(), s.result["inference"]["global"]
+    assert g["df"] == h["df"]
+    for key in ("lr_chi2", "lr_p", "f", "f_p"):
+        close_lr(g[key], h[key], f"global {key}")
+
+
+@pytest.mark.parametrize("formula,opts", MODELS[:2], ids=["logistic", "poisson-offset-weights"])
+def test_type3_and_global_lr_tests_equal_single_machine_on_a_local_cluster(cluster, frame, formula, opts):
+    s = dimorph.glm(formula, frame, profile=False, type3=True, **opts)
+    r = dimorph.dask.glm(formula, ddf_of(frame), type3=True, **opts)
+    assert_same_lr_tests(r, s)
+    # logistic: x1, x2, region; Poisson: x1, region, x1:region — each refitted
+    assert len(r.type3()) == 3
+
+
+def test_type3_with_an_estimated_dispersion_on_the_synchronous_scheduler(frame):
+    # Gamma, log link: the F tests (R's drop1(test = "F")) beside the LR χ², a non-canonical link
+    formula = "y_gamma ~ x1 + x2 + region"
+    s = dimorph.glm(formula, frame, family="gamma", link="log", profile=False, type3=True)
+    with dask.config.set(scheduler="synchronous"):
+        r = dimorph.dask.glm(formula, ddf_of(frame), family="gamma", link="log", type3=True)
+    assert_same_lr_tests(r, s)
+    assert not r.type3()["f_value"].isna().any()
+
+
+def test_type3_on_the_published_crab_model(in_repo):
+    # Agresti (2007) §4.3.2: width's LR statistic against the intercept-only Poisson model,
+    # 632.79 − 567.88 = 64.91 on 1 df (the global and the Type 3 test are the same here)
+    crabs = pd.read_csv("data/crabs.csv").sort_values("color", kind="stable").reset_index(drop=True)
+    with dask.config.set(scheduler="synchronous"):
+        r = dimorph.dask.glm("satell ~ width + C(color)", dd.from_pandas(crabs, npartitions=5, sort=False),
+                             family="poisson", type3=True)
+        w = dimorph.dask.glm("satell ~ width", dd.from_pandas(crabs, npartitions=3, sort=False), family="poisson")
+    assert_same_lr_tests(r, dimorph.glm("satell ~ width + C(color)", crabs, family="poisson", profile=False,
+                                        type3=True))
+    assert round(w.type3().set_index("term").loc["width", "lr_chi2"], 2) == 64.91
+    assert round(w.global_test()["lr_chi2"], 2) == 64.91
+
+
+def test_profile_intervals_and_the_association_table_are_refused(frame):
+    small = ddf_of(frame.head(2000))
+    with dask.config.set(scheduler="synchronous"):
+        with pytest.raises(dimorph.InputError, match="--profile"):
+            dimorph.dask.glm("y_bin ~ x1", small, family="binomial", profile=True)
+        with pytest.raises(dimorph.InputError, match="--binwidth"):
+            dimorph.dask.glm("y_bin ~ x1", small, family="binomial", binwidth=0.002)
+        r = dimorph.dask.glm("y_bin ~ x1", small, family="binomial", profile=False, type3=False)
+    with pytest.raises(dimorph.InputError, match="--profile"):
+        r.conf_int(kind="profile")
+    with pytest.raises(dimorph.InputError, match="type3=True"):
+        r.type3()
+    assert list(r.conf_int().columns) == ["conf_low", "conf_high"]
 
 
 # -- reference limits ------------------------------------------------------------------------------
