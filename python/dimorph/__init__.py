@@ -5,14 +5,15 @@ t-SNE) on pandas, polars, pyarrow or numpy data, with the CLI's numbers, reports
 - :mod:`dimorph.refint` — reference limits: ``estimate``, ``compare``, ``partition``, ``table``;
 - :func:`dimorph.lifetable`, :func:`dimorph.lifelost` — HMD life tables, life lost by cause;
 - :class:`dimorph.embed.TSNE` — heavy-tailed t-SNE, scikit-learn style;
-- :mod:`dimorph.dask` — GLMs (distributed IRLS) and per-group reference limits on Dask DataFrames.
+- :mod:`dimorph.dask` — GLMs (distributed IRLS) and per-group reference limits on Dask DataFrames;
+- :mod:`dimorph.bagnet` — the BagNet CLI's evidence statistics and patch features as DataFrames.
 
 Every analysis runs the same Rust engine as the ``dimorph`` command and returns a result whose
 ``to_json()`` is the CLI's ``--format json`` envelope. Bad input raises :class:`InputError` (a
 ``ValueError``) with the CLI's message; a bug in the engine raises :class:`InternalError`.
 """
 
-from . import dask, embed, refint
+from . import bagnet, dask, embed, refint
 from ._data import to_frame
 from ._dimorph import VERSION as __version__
 from ._dimorph import Frame, InputError, InternalError, read_table
@@ -30,6 +31,7 @@ __all__ = [
     "LifeLostResult",
     "embed",
     "dask",
+    "bagnet",
     "Result",
     "InputError",
     "InternalError",
