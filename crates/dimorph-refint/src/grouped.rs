@@ -152,7 +152,7 @@ fn codes<'a>(cf: &'a CodedFrame, col: &str) -> Result<&'a Codes> {
 }
 
 /// Sorts levels numerically when every label is a number, else by name.
-fn level_order(levels: &[String]) -> Vec<usize> {
+pub(crate) fn level_order(levels: &[String]) -> Vec<usize> {
     let nums: Option<Vec<f64>> = levels.iter().map(|l| l.trim().parse::<f64>().ok()).collect();
     let mut idx: Vec<usize> = (0..levels.len()).collect();
     match nums {

@@ -1041,3 +1041,69 @@ fn lahti_transference_and_routine_verification() {
         &["--mode routine"],
     );
 }
+
+/// Issue 15, item 3 (sliding windows): each window's limits are those of `refint estimate` on the
+/// rows of that window, selected here independently; windows too small keep their reason.
+#[test]
+fn age_windows_equal_estimates_of_their_rows() {
+    let lt = data("reflimr_livertests.csv");
+    let lt = lt.to_str().unwrap();
+    let o = run(&[
+        "refint", "age", "--data", lt, "--value", "ALB", "--age", "Age", "--by", "Sex", "--window", "20", "--step",
+        "10", "--format", "json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let w = v["result"]["windows"].as_array().unwrap();
+    let first_f = w.iter().find(|x| x["group"] == "f").unwrap();
+    let (from, to) = (first_f["from"].as_f64().unwrap(), first_f["to"].as_f64().unwrap());
+    // the same rows, chosen from the file by this test
+    let text = std::fs::read_to_string(lt).unwrap();
+    let mut rows = text.lines();
+    let head: Vec<&str> = rows.next().unwrap().split(',').map(|h| h.trim_matches('"')).collect();
+    let col = |n: &str| head.iter().position(|h| *h == n).unwrap();
+    let (ia, is, iv) = (col("Age"), col("Sex"), col("ALB"));
+    let mut sub = String::from("v\n");
+    for r in rows {
+        let c: Vec<&str> = r.split(',').collect();
+        let age: f64 = c[ia].parse().unwrap();
+        if c[is].trim_matches('"') == "f" && age >= from && age < to && c[iv] != "NA" {
+            sub.push_str(c[iv]);
+            sub.push('\n');
+        }
+    }
+    let p = tmp("age_window.csv", &sub);
+    let o = run(&[
+        "refint",
+        "estimate",
+        "--data",
+        p.to_str().unwrap(),
+        "--value",
+        "v",
+        "--format",
+        "json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let e: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let g = &e["result"]["groups"][0]["limits"];
+    assert_eq!(first_f["n"], g["n"]);
+    assert_eq!(first_f["lower"], g["lower"]);
+    assert_eq!(first_f["upper"], g["upper"]);
+    // the oldest women's window has too few values: its reason, and the others go on
+    assert!(w.iter().any(|x| x["not_estimated"]
+        .as_str()
+        .is_some_and(|r| r.contains("needs at least 40 values"))));
+    assert!(stderr(&o).is_empty() || !stderr(&o).contains("error"));
+    expect_input_error(
+        &[
+            "refint", "age", "--data", lt, "--value", "ALB", "--age", "Age", "--window", "0", "--step", "10",
+        ],
+        &["--window", "positive"],
+    );
+    expect_input_error(
+        &[
+            "refint", "age", "--data", lt, "--value", "ALB", "--age", "Age", "--window", "10", "--step", "0.001",
+        ],
+        &["--step", "at most 1000"],
+    );
+}

@@ -32,6 +32,8 @@ pub enum Sub {
     /// Verify a laboratory's limits: CLSI EP28 transference on 20+ reference individuals, or
     /// against limits estimated from routine data.
     Verify(VerifyArgs),
+    /// Age-dependent limits by sliding age windows, with the 2.5/50/97.5 % curves per group.
+    Age(AgeArgs),
 }
 
 /// The permissible uncertainty that compares sets of limits (table, compare, partition).
@@ -411,8 +413,66 @@ fn verify(a: VerifyArgs) -> CliResult {
     )
 }
 
+const AGE_EXAMPLES: &str = "Examples:
+  dimorph refint age --data data/refint/reflimr_livertests.csv --value ALB --age Age --by Sex --window 20 --step 10
+  dimorph refint age --data data/refint/reflimr_livertests.csv --value CREA --age Age --window 30 --step 10 --format csv
+  dimorph refint age --data data/refint/reflimr_livertests.csv --value ALB --age Age --by Sex --window 20 --step 5 --out age_out";
+
+#[derive(clap::Args)]
+#[command(after_help = AGE_EXAMPLES)]
+pub struct AgeArgs {
+    #[command(flatten)]
+    pub est: EstArgs,
+    /// Column holding the age.
+    #[arg(long, value_name = "COLUMN")]
+    pub age: String,
+    /// Curves per level of this column (e.g. Sex).
+    #[arg(long, value_name = "COLUMN")]
+    pub by: Option<String>,
+    /// Width of each age window (in the age column's unit).
+    #[arg(long, allow_negative_numbers = true)]
+    pub window: f64,
+    /// Distance between the starts of consecutive windows.
+    #[arg(long, allow_negative_numbers = true)]
+    pub step: f64,
+}
+
+fn age(a: AgeArgs) -> CliResult {
+    if a.est.value.len() > 1 || !a.est.filters.is_empty() {
+        return Err(CliError::input(
+            "--value, --where: refint age takes one value column and no --where filter (select the rows first)",
+        ));
+    }
+    let o = dimorph_refint::run::AgeOptions {
+        value: a.est.value[0].clone(),
+        age: a.age.clone(),
+        by: a.by.clone(),
+        window: a.window,
+        step: a.step,
+        estimate: a.est.options(&PuArgs {
+            z: None,
+            bias: false,
+            assumption: None,
+        }),
+    };
+    o.estimate.validate().map_err(CliError::input)?;
+    let coded: Vec<&str> = a.by.iter().map(String::as_str).collect();
+    let cf = dimorph_data::read_coded(&a.est.data, &a.est.read_options(), &[&o.value, &o.age], &coded)
+        .map_err(|e| CliError::input(RefintError::from(e)))?;
+    let outcome = dimorph_refint::run::run_age_coded(&cf, &o).map_err(CliError::input)?;
+    emit(
+        "refint age",
+        data_input(&a.est.data),
+        &o,
+        &outcome,
+        a.est.format,
+        &a.est.out,
+    )
+}
+
 pub fn run(a: Args) -> CliResult {
     match a.command {
+        Sub::Age(x) => age(x),
         Sub::Verify(v) => verify(v),
         Sub::Table(t) => table(t),
         Sub::Compare(c) => compare(c),

@@ -1,0 +1,307 @@
+//! `refint age`: age-dependent reference limits by sliding windows (issue 15, item 3, first
+//! part): the chosen method (reflimR's by default) on the values whose age lies in
+//! [a, a + window), for a = the lowest age, + step, …, per level of a group column (e.g. sex);
+//! a percentile-curve figure (age on x; the 2.5 %, 50 % and 97.5 % curves per group). A window
+//! too small for its method keeps its reason and the others go on. The median curve is the
+//! method's centre: exp(μ) or μ of reflimR's healthy part, the sample median otherwise.
+
+use crate::error::{clip, num, RefintError, Result};
+use crate::estimate::group::estimate_one;
+use crate::estimate::Method;
+use crate::options::EstimateOptions;
+use crate::stats::{median, sorted};
+use dimorph_core::{Cell, TidyTable};
+use dimorph_data::CodedFrame;
+use dimorph_report::svg::Chart;
+use dimorph_report::{Outcome, Section};
+use serde::Serialize;
+
+/// Most windows per group.
+pub const MAX_WINDOWS: usize = 1000;
+
+/// Options of `refint age`.
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+pub struct AgeOptions {
+    /// Column holding the values (`--value`).
+    pub value: String,
+    /// Column holding the age (`--age`).
+    pub age: String,
+    /// Curves per level of this column (`--by`, e.g. Sex).
+    pub by: Option<String>,
+    /// Width of each age window (`--window`, in the age column's unit).
+    pub window: f64,
+    /// Distance between the windows' starts (`--step`).
+    pub step: f64,
+    /// The estimation method and its options.
+    #[serde(flatten)]
+    pub estimate: EstimateOptions,
+}
+
+/// One window of one group.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AgeWindow {
+    pub group: String,
+    pub from: f64,
+    pub to: f64,
+    pub n: usize,
+    pub lower: Option<f64>,
+    pub median: Option<f64>,
+    pub upper: Option<f64>,
+    /// Why the window has no limits (too few values, …).
+    pub not_estimated: Option<String>,
+}
+
+/// Result of `refint age`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AgeResult {
+    pub value: String,
+    pub age: String,
+    pub by: Option<String>,
+    pub windows: Vec<AgeWindow>,
+    /// Rows left out, with the reason.
+    pub skipped: Vec<String>,
+}
+
+fn refuse(flag: &str, msg: String) -> RefintError {
+    RefintError::Option(Box::new(dimorph_core::location::bad_argument(flag, msg)))
+}
+
+/// Sliding-window limits of `o.value` over `o.age` (see the module doc).
+pub fn run_age_coded(cf: &CodedFrame, o: &AgeOptions) -> Result<Outcome<AgeResult>> {
+    o.estimate.validate()?;
+    for (flag, v) in [("--window", o.window), ("--step", o.step)] {
+        if !(v.is_finite() && v > 0.0) {
+            return Err(refuse(flag, format!("must be a positive number, got {}", num(v))));
+        }
+    }
+    let est = o.estimate.resolved();
+    let missing = |c: &str| RefintError::Invalid {
+        what: format!("{}: column '{}'", cf.source, clip(c)),
+        msg: "was not read".into(),
+    };
+    let x = &cf.numeric(&o.value).ok_or_else(|| missing(&o.value))?.values;
+    let age = &cf.numeric(&o.age).ok_or_else(|| missing(&o.age))?.values;
+    let codes =
+        o.by.as_deref()
+            .map(|b| cf.codes(b).ok_or_else(|| missing(b)))
+            .transpose()?;
+    let positive = est.positive_values_needed_by().is_some();
+    let nlev = codes.map_or(1, |c| c.levels.len());
+    let mut per: Vec<Vec<(f64, f64)>> = vec![Vec::new(); nlev];
+    let (mut skip_missing, mut skip_nonpos) = (0usize, 0usize);
+    for i in 0..cf.nrows {
+        let k = match codes {
+            Some(c) if c.codes[i] == dimorph_data::coded::MISSING => {
+                skip_missing += 1;
+                continue;
+            }
+            Some(c) => c.codes[i] as usize,
+            None => 0,
+        };
+        if !(x[i].is_finite() && age[i].is_finite()) {
+            skip_missing += 1;
+            continue;
+        }
+        if positive && x[i] <= 0.0 {
+            skip_nonpos += 1;
+            continue;
+        }
+        per[k].push((age[i], x[i]));
+    }
+    let mut skipped = Vec::new();
+    if skip_missing > 0 {
+        skipped.push(format!(
+            "{skip_missing} rows with a missing or non-numeric value, age or group"
+        ));
+    }
+    if skip_nonpos > 0 {
+        skipped.push(format!(
+            "{skip_nonpos} values <= 0 dropped (the method needs values > 0)"
+        ));
+    }
+    let order: Vec<usize> = match codes {
+        Some(c) => crate::grouped::level_order(&c.levels),
+        None => vec![0],
+    };
+    let mut windows = Vec::new();
+    for k in order {
+        let label = codes.map_or(String::new(), |c| c.levels[k].clone());
+        let pts = &mut per[k];
+        if pts.is_empty() {
+            continue;
+        }
+        pts.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let (lo, hi) = (pts[0].0, pts[pts.len() - 1].0);
+        let count = ((hi - lo) / o.step).floor() + 1.0;
+        if count > MAX_WINDOWS as f64 {
+            return Err(refuse(
+                "--step",
+                format!(
+                    "gives {count} windows over ages {} to {}; at most {MAX_WINDOWS}",
+                    num(lo),
+                    num(hi)
+                ),
+            ));
+        }
+        for j in 0..count as usize {
+            let from = lo + j as f64 * o.step;
+            let to = from + o.window;
+            let a = pts.partition_point(|p| p.0 < from);
+            let b = pts.partition_point(|p| p.0 < to);
+            let v: Vec<f64> = pts[a..b].iter().map(|p| p.1).collect();
+            let what = format!(
+                "{}: {} where {} in [{}, {})",
+                cf.source,
+                clip(&o.value),
+                clip(&o.age),
+                num(from),
+                num(to)
+            );
+            let what = match &o.by {
+                Some(by) => format!("{what} and {} = '{}'", clip(by), clip(&label)),
+                None => what,
+            };
+            let mut w = AgeWindow {
+                group: label.clone(),
+                from,
+                to,
+                n: v.len(),
+                lower: None,
+                median: None,
+                upper: None,
+                not_estimated: None,
+            };
+            match estimate_one(&what, &label, &v, None, &est) {
+                Ok(e) => {
+                    w.lower = Some(e.limits.lower);
+                    w.upper = Some(e.limits.upper);
+                    w.median = Some(match (&e.reflim, est.method) {
+                        (Some(r), Method::Reflim) => {
+                            if r.lognormal {
+                                r.mean.exp()
+                            } else {
+                                r.mean
+                            }
+                        }
+                        _ => median(&sorted(&v)),
+                    });
+                }
+                Err(e) => w.not_estimated = Some(e.to_string()),
+            }
+            windows.push(w);
+        }
+    }
+    if windows.iter().all(|w| w.lower.is_none()) {
+        return Err(RefintError::Group(format!(
+            "{}: no age window could be estimated{}",
+            cf.source,
+            windows
+                .first()
+                .and_then(|w| w.not_estimated.clone())
+                .map_or(String::new(), |r| format!(" (e.g. {r})"))
+        )));
+    }
+    Ok(outcome(o, windows, skipped))
+}
+
+/// The outcome: the windows as a tidy table, a section, the curves as an SVG file.
+fn outcome(o: &AgeOptions, windows: Vec<AgeWindow>, skipped: Vec<String>) -> Outcome<AgeResult> {
+    let figure = curves(o, &windows);
+    let mut t = TidyTable::new(
+        "age_limits",
+        &["group", "from", "to", "n", "lower", "median", "upper", "not_estimated"],
+    );
+    for w in &windows {
+        t.push(vec![
+            w.group.as_str().into(),
+            w.from.into(),
+            w.to.into(),
+            w.n.into(),
+            w.lower.into(),
+            w.median.into(),
+            w.upper.into(),
+            w.not_estimated.clone().map_or(Cell::Missing, Cell::Text),
+        ]);
+    }
+    let mut s = Section::new(format!(
+        "Age-dependent limits of {} over {}",
+        clip(&o.value),
+        clip(&o.age)
+    ));
+    let est_n = windows.iter().filter(|w| w.lower.is_some()).count();
+    s.text(format!(
+        "{} windows of width {} every {} ({} estimated, {} with too few values or no defined limits); the figure \
+         age_curves.svg shows the 2.5, 50 and 97.5 % curves",
+        windows.len(),
+        num(o.window),
+        num(o.step),
+        est_n,
+        windows.len() - est_n
+    ));
+    let mut warnings: Vec<String> = skipped.iter().map(|s| format!("skipped {s}")).collect();
+    let failed = windows.len() - est_n;
+    if failed > 0 {
+        warnings.push(format!(
+            "{failed} age windows not estimated (see not_estimated in the table)"
+        ));
+    }
+    let result = AgeResult {
+        value: o.value.clone(),
+        age: o.age.clone(),
+        by: o.by.clone(),
+        windows,
+        skipped,
+    };
+    let mut out = Outcome::new(result).section(s).table(t);
+    out.files = vec![dimorph_core::OutputFile::text("age_curves.svg".to_string(), figure)];
+    out.summary = vec![format!("{est_n} age windows estimated")];
+    out.warnings = warnings;
+    out
+}
+
+/// The percentile curves: age (window middle) on x; per group the 2.5, 50 and 97.5 % curves.
+fn curves(o: &AgeOptions, windows: &[AgeWindow]) -> String {
+    let ok: Vec<&AgeWindow> = windows.iter().filter(|w| w.lower.is_some()).collect();
+    let mid = |w: &AgeWindow| (w.from + w.to) / 2.0;
+    let x0 = ok.iter().map(|w| mid(w)).fold(f64::INFINITY, f64::min);
+    let x1 = ok.iter().map(|w| mid(w)).fold(f64::NEG_INFINITY, f64::max);
+    let y0 = ok.iter().filter_map(|w| w.lower).fold(f64::INFINITY, f64::min);
+    let y1 = ok.iter().filter_map(|w| w.upper).fold(f64::NEG_INFINITY, f64::max);
+    let pad = |a: f64, b: f64| {
+        if b > a {
+            (a - 0.05 * (b - a), b + 0.05 * (b - a))
+        } else {
+            (a - 1.0, a + 1.0)
+        }
+    };
+    let mut c = Chart::new(
+        &format!("{}: 2.5 / 50 / 97.5 % by {}", o.value, o.age),
+        pad(x0, x1),
+        pad(y0, y1),
+    )
+    .labels(&o.age, &o.value);
+    let colors = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9"];
+    let mut groups: Vec<&str> = Vec::new();
+    for w in &ok {
+        if !groups.contains(&w.group.as_str()) {
+            groups.push(&w.group);
+        }
+    }
+    for (i, g) in groups.iter().enumerate() {
+        let color = colors[i % colors.len()];
+        let of = |f: &dyn Fn(&AgeWindow) -> Option<f64>| -> Vec<(f64, f64)> {
+            ok.iter()
+                .filter(|w| w.group == *g)
+                .filter_map(|w| f(w).map(|y| (mid(w), y)))
+                .collect()
+        };
+        let name = match &o.by {
+            Some(by) => format!("{by} = {g}"),
+            None => "all".to_string(),
+        };
+        c.line(of(&|w| w.median), color, Some(&name));
+        c.line(of(&|w| w.lower), color, None);
+        c.line(of(&|w| w.upper), color, None);
+    }
+    c.to_svg()
+}
