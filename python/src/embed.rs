@@ -73,6 +73,7 @@ pub fn embed<'py>(
             ],
         )?,
         pca_dims,
+        knn_recall: None,
         gradient: choice(
             "--gradient",
             gradient,

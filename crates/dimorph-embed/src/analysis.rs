@@ -176,6 +176,15 @@ fn warnings(o: &EmbedOptions, cols: &Columns, sel: &Selection, e: &Embedding) ->
              the features themselves"
         ));
     }
+    if let (Some(t), Some(r)) = (o.knn_recall, e.knn_recall) {
+        if r < t {
+            w.push(format!(
+                "--knn-recall {t}: the sampled recall reached {r:.4} after {} searches (up to {} trees); the \
+                 neighbours of the last search were used",
+                e.knn_tries, e.knn_trees
+            ));
+        }
+    }
     if e.duplicate_points > 0 {
         w.push(format!(
             "{} of {} points have an exact duplicate (a nearest neighbour at distance 0): copies share their \

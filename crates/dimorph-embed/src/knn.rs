@@ -424,6 +424,32 @@ pub fn recall(x: &Features, g: &KnnGraph, sample: usize, rng: &mut Rng, threads:
     (found as f64 / (m * g.k) as f64, m)
 }
 
+/// Recall of `g` (found in another space, e.g. principal components) against exact search in the
+/// features `x` themselves, on a random sample (at most `sample` points, fewer so that the check
+/// costs at most ~2·10⁹ distance terms). A neighbour of `g` counts as found when it is among the
+/// exact k in `x` or no farther (in `x`) than the k-th. Returns (recall, sample size).
+pub fn recall_in(x: &Features, g: &KnnGraph, sample: usize, rng: &mut Rng, threads: usize) -> (f64, usize) {
+    let cap = (2e9 / (x.n as f64 * x.d as f64)).max(100.0) as usize;
+    let m = sample.min(cap).min(x.n).max(1);
+    let pts = rng.sample(x.n, m);
+    let found: usize = map_ranges(&ranges(m, threads), |r| {
+        let mut f = 0;
+        for &i in &pts[r] {
+            let t = exact_one(x, i, g.k);
+            let worst = t.d[g.k - 1];
+            f += g
+                .neighbours(i)
+                .iter()
+                .filter(|&&j| t.idx.contains(&j) || dist2(x.row(i), x.row(j as usize)) <= worst)
+                .count();
+        }
+        f
+    })
+    .into_iter()
+    .sum();
+    (found as f64 / (m * g.k) as f64, m)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -53,6 +53,10 @@ pub struct EmbedOptions {
     pub init: Init,
     /// Neighbour search: exact up to 5,000 points under auto, approximate above.
     pub knn_method: KnnMethod,
+    /// Target recall of the approximate neighbour search (0 to 1; default none: 16 trees, up to 10
+    /// rounds): trees doubled and 5 rounds added until the sampled recall in the search space
+    /// reaches it (at most 4 searches; not with exact search).
+    pub knn_recall: Option<f64>,
     /// Principal components the approximate neighbour search runs on when the data have more
     /// columns (not with exact search; default 50; 1 to 500).
     pub pca_dims: Option<usize>,
@@ -101,6 +105,7 @@ impl Default for EmbedOptions {
             alpha: 1.0,
             init: Init::Pca,
             knn_method: KnnMethod::Auto,
+            knn_recall: None,
             pca_dims: None,
             gradient: GradientMethod::Auto,
             iter: 500,
@@ -151,6 +156,9 @@ impl EmbedOptions {
         }
         limits::count("--iter", self.iter, 0, limits::MAX_ITER)?;
         limits::count("--early-iter", self.early_iter, 0, limits::MAX_ITER)?;
+        if let Some(r) = self.knn_recall {
+            limits::real("--knn-recall", "", r, (0.0, 1.0))?;
+        }
         if let Some(d) = self.pca_dims {
             limits::count("--pca-dims", d, 1, limits::MAX_PCA_DIMS)?;
         }
@@ -175,6 +183,11 @@ impl EmbedOptions {
             Affinity::Uniform if self.perplexity.is_some() => refuse(
                 "--perplexity applies only to --affinity gaussian: uniform affinities weigh the --knn nearest \
                  neighbours equally"
+                    .into(),
+            ),
+            _ if self.knn_method == KnnMethod::Exact && self.knn_recall.is_some() => refuse(
+                "--knn-recall applies only to the approximate neighbour search: --knn-method exact finds \
+                 every neighbour"
                     .into(),
             ),
             _ if self.knn_method == KnnMethod::Exact && self.pca_dims.is_some() => refuse(
@@ -226,6 +239,7 @@ impl EmbedOptions {
             init: self.init,
             knn: self.knn_method,
             pca_dims: self.pca_dims.unwrap_or(DEFAULT_PCA_DIMS),
+            knn_recall: self.knn_recall,
             gradient: self.gradient,
             early_exaggeration: self.exaggeration,
             early_iter: self.early_iter,

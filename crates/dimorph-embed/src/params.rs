@@ -112,6 +112,9 @@ pub struct Params {
     pub pca_dims: usize,
     /// Number of points whose approximate neighbours are checked against exact ones (recall).
     pub recall_sample: usize,
+    /// Target recall of the approximate search (`--knn-recall`): trees doubled and rounds added
+    /// until the sampled recall reaches it (at most [`crate::pipeline::MAX_KNN_TRIES`] searches).
+    pub knn_recall: Option<f64>,
     pub gradient: GradientMethod,
     pub early_exaggeration: f64,
     pub early_iter: usize,
@@ -139,6 +142,7 @@ impl Default for Params {
             exact_knn_max_n: 5000,
             pca_dims: 50,
             recall_sample: 1000,
+            knn_recall: None,
             gradient: GradientMethod::Auto,
             early_exaggeration: 12.0,
             early_iter: 250,

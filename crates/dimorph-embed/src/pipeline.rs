@@ -37,6 +37,16 @@ pub struct Embedding {
     /// Fraction of exact neighbours the approximate search found, on a sample (None when exact).
     pub knn_recall: Option<f64>,
     pub knn_recall_sample: usize,
+    /// When the search ran on principal components: the fraction of the exact neighbours in the
+    /// original features that the graph holds, on a sample (what PCA itself loses is in it).
+    pub knn_recall_features: Option<f64>,
+    pub knn_recall_features_sample: usize,
+    /// Searches run to reach `--knn-recall` (1 without a target): each doubles the trees and adds
+    /// 5 neighbour-of-neighbour rounds.
+    pub knn_tries: usize,
+    /// Trees and most refinement rounds of the last search (0 when exact).
+    pub knn_trees: usize,
+    pub knn_rounds: usize,
     /// Points whose nearest neighbour lies at distance 0 in the search space (exact duplicates,
     /// e.g. flat-background patches): the PCA start is jittered so that they can separate.
     pub duplicate_points: usize,
@@ -76,6 +86,9 @@ impl Laps {
 /// The neighbour graph and what the search measured.
 struct Neighbours {
     graph: KnnGraph,
+    tries: usize,
+    trees: usize,
+    rounds: usize,
     method: KnnMethod,
     dims: usize,
     recall: Option<f64>,
@@ -110,6 +123,15 @@ pub fn embed(x: &Features, p: &Params, progress: Progress) -> Result<Embedding> 
     let rng = Rng::new(p.seed);
     let nb = neighbours(reduced.as_ref().unwrap_or(x), method, p, &rng, progress);
     laps.lap("knn");
+    let (recall_features, recall_features_sample) = match &reduced {
+        Some(_) => {
+            progress("recall in the original features", 0, 1);
+            let (r, m) = knn::recall_in(x, &nb.graph, p.recall_sample, &mut rng.fork(6), threads);
+            laps.lap("knn recall (features)");
+            (Some(r), m)
+        }
+        None => (None, 0),
+    };
     let pm = affinities(&nb.graph, p);
     laps.lap("affinities");
 
@@ -135,6 +157,11 @@ pub fn embed(x: &Features, p: &Params, progress: Progress) -> Result<Embedding> 
         knn_dims: nb.dims,
         knn_recall: nb.recall,
         knn_recall_sample: nb.recall_sample,
+        knn_recall_features: recall_features,
+        knn_recall_features_sample: recall_features_sample,
+        knn_tries: nb.tries,
+        knn_trees: nb.trees,
+        knn_rounds: nb.rounds,
         duplicate_points: (0..nb.graph.n).filter(|&i| nb.graph.distances2(i)[0] == 0.0).count(),
         gradient_method: p.gradient,
         exact_iterations: res.exact_iterations,
@@ -151,24 +178,45 @@ pub fn embed(x: &Features, p: &Params, progress: Progress) -> Result<Embedding> 
 fn neighbours(space: &Features, method: KnnMethod, p: &Params, rng: &Rng, progress: Progress) -> Neighbours {
     let threads = p.threads.max(1);
     let k = p.affinity.neighbours(space.n);
-    let graph = match method {
-        KnnMethod::Exact => knn::exact(space, k, threads, progress),
-        _ => knn::approximate(space, k, &mut rng.fork(1), threads, progress),
-    };
-    let (recall, recall_sample) = if method == KnnMethod::Exact {
-        (None, 0)
-    } else {
+    if method == KnnMethod::Exact {
+        return Neighbours {
+            graph: knn::exact(space, k, threads, progress),
+            tries: 1,
+            trees: 0,
+            rounds: 0,
+            method,
+            dims: space.d,
+            recall: None,
+            recall_sample: 0,
+        };
+    }
+    // approximate: more trees and rounds until the sampled recall reaches the target (if any)
+    let mut s = knn::ApproxSettings::for_size(space.n, k);
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        let graph = knn::approximate_with(space, k, s, &mut rng.fork(1), threads, progress);
         let (r, m) = knn::recall(space, &graph, p.recall_sample, &mut rng.fork(2), threads);
-        (Some(r), m)
-    };
-    Neighbours {
-        graph,
-        method,
-        dims: space.d,
-        recall,
-        recall_sample,
+        let enough = p.knn_recall.is_none_or(|t| r >= t);
+        if enough || tries >= MAX_KNN_TRIES {
+            return Neighbours {
+                graph,
+                tries,
+                trees: s.trees,
+                rounds: s.max_rounds,
+                method,
+                dims: space.d,
+                recall: Some(r),
+                recall_sample: m,
+            };
+        }
+        s.trees *= 2;
+        s.max_rounds += 5;
     }
 }
+
+/// Most searches run to reach `--knn-recall` (trees 16 → 128).
+pub const MAX_KNN_TRIES: usize = 4;
 
 /// Step 3: the symmetric affinities P.
 fn affinities(graph: &KnnGraph, p: &Params) -> Csr {

@@ -46,7 +46,28 @@ pub fn neighbours(e: &Embedding) -> String {
                 .knn_recall
                 .map(|r| format!(", recall {} on {} sampled points", fixed(r, 4), e.knn_recall_sample))
                 .unwrap_or_default();
-            format!("approximate neighbours (in {} dimensions){recall}", e.knn_dims)
+            let features = e
+                .knn_recall_features
+                .map(|r| {
+                    format!(
+                        ", recall against exact neighbours in the original features {} on {} sampled points",
+                        fixed(r, 4),
+                        e.knn_recall_features_sample
+                    )
+                })
+                .unwrap_or_default();
+            let tries = if e.knn_tries > 1 {
+                format!(
+                    " ({} searches to reach --knn-recall, the last with {} trees)",
+                    e.knn_tries, e.knn_trees
+                )
+            } else {
+                String::new()
+            };
+            format!(
+                "approximate neighbours (in {} dimensions){recall}{features}{tries}",
+                e.knn_dims
+            )
         }
     }
 }

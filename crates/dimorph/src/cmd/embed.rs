@@ -85,6 +85,10 @@ pub struct Args {
     /// 500 [default: 50] (not with --knn-method exact).
     #[arg(long, allow_negative_numbers = true, value_parser = count(1, MAX_PCA_DIMS))]
     pub pca_dims: Option<usize>,
+    /// Target recall of the approximate neighbour search, 0 to 1 (default none): trees doubled and
+    /// rounds added until the sampled recall reaches it (at most 4 searches; the cost is reported).
+    #[arg(long, allow_negative_numbers = true)]
+    pub knn_recall: Option<f64>,
     /// Gradient of the repulsive forces.
     #[arg(long, value_enum, default_value_t = GradArg::Auto)]
     pub gradient: GradArg,
@@ -229,6 +233,7 @@ fn options(a: &Args) -> Result<EmbedOptions, CliError> {
             KnnArg::Approx => KnnMethod::Approx,
         },
         pca_dims: a.pca_dims,
+        knn_recall: a.knn_recall,
         gradient: match a.gradient {
             GradArg::Auto => GradientMethod::Auto,
             GradArg::Exact => GradientMethod::Exact,
