@@ -388,50 +388,7 @@ pub fn fisher_sums(part: &Part, beta: Option<&[f64]>, family: Family, link: Link
     let pb = part.problem(family, link);
     match beta {
         Some(b) => irls::pass_at(&pb, b, 1),
-        None => start_sums(&pb),
-    }
-}
-
-/// The first pass: η from the family's starting μ (R's `mustart`).
-fn start_sums(pb: &Problem) -> Pass {
-    let p = pb.p;
-    let (mut a, mut b) = (vec![0.0; p * p], vec![0.0; p]);
-    let (mut dev, mut valid) = (0.0, true);
-    for i in 0..pb.n {
-        let (xi, wi, yi) = (&pb.x[i * p..(i + 1) * p], pb.w[i], pb.y[i]);
-        let off = pb.offset.map_or(0.0, |o| o[i]);
-        let eta = pb.link.link(pb.family.mu_start(yi, wi));
-        if !pb.link.valid_eta(eta) {
-            valid = false;
-            continue;
-        }
-        let (mu, dmu) = pb.link.inverse_and_mu_eta(eta);
-        if !pb.family.valid_mu(mu) {
-            valid = false;
-            continue;
-        }
-        if wi == 0.0 {
-            continue;
-        }
-        dev += wi * pb.family.unit_deviance(yi, mu);
-        if dmu == 0.0 {
-            continue;
-        }
-        let wt = wi * dmu * dmu / pb.family.variance(mu);
-        let z = (eta - off) + (yi - mu) / dmu;
-        for r in 0..p {
-            let s = wt * xi[r];
-            b[r] += s * z;
-            for c in 0..p {
-                a[r * p + c] += s * xi[c];
-            }
-        }
-    }
-    Pass {
-        xtwx: a,
-        xtwz: b,
-        deviance: dev,
-        valid,
+        None => irls::pass_start(&pb, 1),
     }
 }
 
@@ -451,45 +408,24 @@ pub fn add_pass(acc: &mut Pass, q: &Pass) {
     acc.xtwz.iter_mut().zip(&q.xtwz).for_each(|(a, b)| *a += b);
 }
 
-/// Score, observed information and deviance of one part (see [`Newton`]).
+/// Score, observed information and deviance of one part (see [`Newton`]), as the single-machine
+/// fit computes them (`irls::score_and_hessian`).
 pub fn newton_sums(part: &Part, kept: &[usize], beta: &[f64], family: Family, link: Link) -> Newton {
-    let (p, k) = (part.p, kept.len());
-    let mut out = Newton {
-        score: vec![0.0; k],
-        hessian: vec![0.0; k * k],
-        deviance: 0.0,
-        valid: true,
-    };
-    for i in 0..part.n {
-        let xi = &part.x[i * p..(i + 1) * p];
-        let eta = irls::dot(xi, beta) + part.offset.as_ref().map_or(0.0, |o| o[i]);
-        if !link.valid_eta(eta) {
-            out.valid = false;
-            return out;
-        }
-        let mu = link.inverse(eta);
-        if !family.valid_mu(mu) {
-            out.valid = false;
-            return out;
-        }
-        let (w, y) = (part.prior[i], part.y[i]);
-        if w == 0.0 {
-            continue;
-        }
-        out.deviance += w * family.unit_deviance(y, mu);
-        let (v, g1, g2) = (family.variance(mu), link.deriv(mu), link.deriv2(mu));
-        let sc = w * (y - mu) / (v * g1);
-        // the observation's weight in −∂²ℓ/∂η² (φ = 1), as `irls::observed_weight`
-        let wo = w / (v * g1 * g1) + (y - mu) * w * (family.variance_deriv(mu) * g1 + v * g2) / (v * v * g1 * g1 * g1);
-        for (r, &jr) in kept.iter().enumerate() {
-            out.score[r] += sc * xi[jr];
-            let s = wo * xi[jr];
-            for (c, &jc) in kept.iter().enumerate() {
-                out.hessian[r * k + c] += s * xi[jc];
-            }
-        }
+    let k = kept.len();
+    match irls::score_and_hessian(&part.problem(family, link), kept, beta, 1) {
+        Some((score, hessian, deviance)) => Newton {
+            score,
+            hessian,
+            deviance,
+            valid: true,
+        },
+        None => Newton {
+            score: vec![0.0; k],
+            hessian: vec![0.0; k * k],
+            deviance: 0.0,
+            valid: false,
+        },
     }
-    out
 }
 
 /// Score Xᵀ[w (y − μ)/(V g′)], observed information XᵀW₀X (on the kept columns, k × k) and the
@@ -790,7 +726,8 @@ pub fn fit<P: Passes>(passes: &mut P, layout: &Layout, opts: &GlmOptions) -> std
     finish(&mut counted, layout, opts, family, link, res)
 }
 
-/// IRLS over the parts; see [`crate::irls::irls`], whose steps this follows one by one.
+/// IRLS over the parts: the loop of [`crate::irls::irls`] itself ([`irls::irls_with`]), each of its
+/// passes the sum of the parts' ([`Summed`]).
 fn irls_over<P: Passes>(
     passes: &mut P,
     p: usize,
@@ -800,219 +737,39 @@ fn irls_over<P: Passes>(
     link: Link,
     ctl: Control,
 ) -> std::result::Result<irls::Irls, P::Error> {
-    let mut beta = vec![0.0; p];
-    let mut cur = passes.fisher(None)?;
-    let mut have_beta = false;
-    let mut dev_old = cur.deviance;
-    let (mut kept, mut aliased): (Vec<usize>, Vec<usize>) = (free.to_vec(), Vec::new());
-    let (mut converged, mut iterations, mut last_change, mut halvings) = (false, 0, f64::INFINITY, 0);
-    // non-canonical links, and the negative binomial (its log link is its default, not its
-    // canonical link): Fisher scoring until close, then Newton–Raphson
-    let mut polishing = ctl.polish && (link != family.canonical_link() || matches!(family, Family::NegBin { .. }));
-    let mut fisher_tol = if polishing { ctl.tol.max(1e-5) } else { ctl.tol };
-    let mut polished: Option<f64> = None;
-    for iter in 1..=ctl.max_iter {
-        iterations = iter;
-        if cur.xtwx.len() != p * p {
-            break; // no part had a row
-        }
-        let sub = sub_matrix(&cur.xtwx, p, free);
-        if sub.iter().any(|v| !v.is_finite()) {
-            break;
-        }
-        let ch = Cholesky::new(&sub, free.len());
-        if ch.rank() == 0 && !free.is_empty() {
-            break;
-        }
-        kept = ch.kept.iter().map(|&k| free[k]).collect();
-        aliased = free.iter().copied().filter(|j| !kept.contains(j)).collect();
-        let rhs: Vec<f64> = kept.iter().map(|&j| cur.xtwz[j]).collect();
-        let sol = if ch.rank() > 0 { ch.solve(&rhs) } else { Vec::new() };
-        let mut new_beta = vec![0.0; p];
-        for (k, &j) in kept.iter().enumerate() {
-            new_beta[j] = sol[k];
-        }
-        let mut next = passes.fisher(Some(&new_beta))?;
-        let mut h = 0;
-        while have_beta
-            && h < 30
-            && (!next.valid || !next.deviance.is_finite() || next.deviance > dev_old * (1.0 + 1e-12) + 1e-12)
-        {
-            h += 1;
-            for j in 0..p {
-                new_beta[j] = 0.5 * (new_beta[j] + beta[j]);
-            }
-            next = passes.fisher(Some(&new_beta))?;
-        }
-        halvings += h;
-        if !have_beta && (!next.valid || !next.deviance.is_finite()) {
-            let (b, n, h) = towards_anchor(passes, p, free, intercept, link, new_beta, next)?;
-            halvings += h;
-            new_beta = b;
-            next = n;
-            if !next.valid || !next.deviance.is_finite() {
-                beta = new_beta;
-                cur = next;
-                last_change = f64::NAN;
-                break;
-            }
-        }
-        beta = new_beta;
-        have_beta = true;
-        cur = next;
-        last_change = (cur.deviance - dev_old).abs() / (cur.deviance.abs() + 0.1);
-        if last_change < fisher_tol {
-            if polishing && !kept.is_empty() {
-                let (b, d, it, ok) = newton_over(passes, &kept, beta.clone(), cur.deviance)?;
-                if ok {
-                    beta = b;
-                    polished = Some(d);
-                    iterations += it;
-                    converged = true;
-                    break;
-                }
-                polishing = false;
-                fisher_tol = ctl.tol;
-            }
-            if last_change < ctl.tol {
-                converged = true;
-                break;
-            }
-        }
-        dev_old = cur.deviance;
-    }
-    converged &= cur.valid;
-    // an ill-conditioned XᵀWX: Newton steps refine β, as `irls` does
-    if converged && polished.is_none() && ctl.polish && !kept.is_empty() && ill_conditioned(&cur.xtwx, p, &kept) {
-        let (b, d, it, ok) = newton_over(passes, &kept, beta.clone(), cur.deviance)?;
-        if ok || d <= cur.deviance {
-            beta = b;
-            polished = Some(d);
-            iterations += it;
-        }
-    }
-    let xtwx = (polished.is_none() && cur.valid).then_some(cur.xtwx);
-    Ok(irls::Irls {
-        beta,
-        kept,
-        aliased,
-        deviance: polished.unwrap_or(cur.deviance),
-        iterations,
-        converged,
-        last_change,
-        halvings,
-        xtwx,
-    })
+    irls::irls_with(&mut Summed(passes, p), p, free, intercept, (family, link), None, ctl)
 }
 
-/// Whether XᵀWX on the kept columns has a relative Cholesky pivot l_kk² / a_kk below 1e-8 (a
-/// scaled condition number above about 1e8), the rule by which `irls` refines β.
-fn ill_conditioned(xtwx: &[f64], p: usize, kept: &[usize]) -> bool {
-    let sub = sub_matrix(xtwx, p, kept);
-    let k = kept.len();
-    match Cholesky::on(&sub, k, &(0..k).collect::<Vec<_>>()) {
-        Some(ch) => (0..k).any(|j| ch.l[j * k + j].powi(2) < 1e-8 * sub[j * k + j]),
-        None => true,
-    }
-}
+/// The parts' [`Passes`] as the IRLS loop's ([`irls::Passes`]): the score and information from
+/// [`Passes::newton`], a deviance from [`Passes::fisher`], Σw and Σwy from [`Passes::stats`].
+struct Summed<'a, P: Passes>(&'a mut P, usize);
 
-/// The first step left the valid range: halve towards the intercept-only model (a constant mean
-/// at the weighted mean of y), as `irls` does.
-#[allow(clippy::too_many_arguments)]
-fn towards_anchor<P: Passes>(
-    passes: &mut P,
-    p: usize,
-    free: &[usize],
-    intercept: Option<usize>,
-    link: Link,
-    mut beta: Vec<f64>,
-    mut next: Pass,
-) -> std::result::Result<(Vec<f64>, Pass, usize), P::Error> {
-    let Some(ic) = intercept.filter(|c| free.contains(c)) else {
-        return Ok((beta, next, 0));
-    };
-    let s = passes.stats(&StatQuery {
-        beta: vec![0.0; p],
-        null: NullMu::OffsetOnly,
-        scale: 1.0,
-        null_scale: 1.0,
-    })?;
-    let eta = link.link(s.sum_wy / s.sum_w);
-    if !eta.is_finite() {
-        return Ok((beta, next, 0));
+impl<P: Passes> irls::Passes for Summed<'_, P> {
+    type Error = P::Error;
+    fn fisher(&mut self, beta: Option<&[f64]>) -> std::result::Result<Pass, P::Error> {
+        self.0.fisher(beta)
     }
-    let mut b0 = vec![0.0; p];
-    b0[ic] = eta;
-    let mut h = 0;
-    while h < 60 && (!next.valid || !next.deviance.is_finite()) {
-        h += 1;
-        for j in 0..p {
-            beta[j] = 0.5 * (beta[j] + b0[j]);
-        }
-        next = passes.fisher(Some(&beta))?;
+    fn score_and_hessian(
+        &mut self,
+        kept: &[usize],
+        beta: &[f64],
+    ) -> std::result::Result<Option<(Vec<f64>, Vec<f64>, f64)>, P::Error> {
+        let nw = self.0.newton(kept, beta)?;
+        Ok(nw.valid.then_some((nw.score, nw.hessian, nw.deviance)))
     }
-    Ok((beta, next, h))
-}
-
-/// Newton–Raphson steps with the observed information, as `irls`'s polish (non-canonical links,
-/// the negative binomial, ill-conditioned designs): stop when the Newton decrement is below
-/// 1e-20 relative or a full step has stalled at rounding, at most 50 steps, halving a step that
-/// raises the deviance.
-fn newton_over<P: Passes>(
-    passes: &mut P,
-    kept: &[usize],
-    mut beta: Vec<f64>,
-    mut dev: f64,
-) -> std::result::Result<(Vec<f64>, f64, usize, bool), P::Error> {
-    let k = kept.len();
-    let all: Vec<usize> = (0..k).collect();
-    let (mut it, mut done) = (0, false);
-    for _ in 0..50 {
-        let nw = passes.newton(kept, &beta)?;
-        if !nw.valid {
-            break;
-        }
-        dev = nw.deviance;
-        let Some(ch) = Cholesky::on(&nw.hessian, k, &all) else {
-            break;
-        };
-        let step = ch.solve(&nw.score);
-        let decrement: f64 = step.iter().zip(&nw.score).map(|(a, b)| a * b).sum();
-        if decrement.is_nan() {
-            break;
-        }
-        if decrement <= 1e-20 * (dev.abs() + 1.0) {
-            done = true;
-            break;
-        }
-        let (mut t, mut accepted, mut stalled) = (1.0, false, false);
-        for _ in 0..30 {
-            let mut nb = beta.clone();
-            for (r, &j) in kept.iter().enumerate() {
-                nb[j] += t * step[r];
-            }
-            let d2 = passes.fisher(Some(&nb))?;
-            if d2.valid && d2.deviance <= dev + 1e-12 * dev.abs() {
-                beta = nb;
-                // a full step that no longer moves the deviance measurably, with a small
-                // predicted drop: rounding is what is left (as `irls`)
-                stalled = t == 1.0 && dev - d2.deviance <= 1e-15 * dev.abs() && decrement <= 1e-10 * (dev.abs() + 1.0);
-                dev = d2.deviance;
-                accepted = true;
-                break;
-            }
-            t *= 0.5;
-        }
-        it += 1;
-        if !accepted {
-            break;
-        }
-        if stalled {
-            done = true;
-            break;
-        }
+    fn deviance(&mut self, beta: &[f64]) -> std::result::Result<Option<f64>, P::Error> {
+        let f = self.0.fisher(Some(beta))?;
+        Ok(f.valid.then_some(f.deviance))
     }
-    Ok((beta, dev, it, done))
+    fn weight_sums(&mut self) -> std::result::Result<(f64, f64), P::Error> {
+        let s = self.0.stats(&StatQuery {
+            beta: vec![0.0; self.1],
+            null: NullMu::OffsetOnly,
+            scale: 1.0,
+            null_scale: 1.0,
+        })?;
+        Ok((s.sum_w, s.sum_wy))
+    }
 }
 
 /// φ · A⁻¹ on the kept columns (A on all p columns, or on the kept ones when `on_kept`), NaN

@@ -348,6 +348,66 @@ pub fn pass_at(pb: &Problem, beta: &[f64], threads: usize) -> Pass {
     pass(pb, Eta::Beta(beta), threads)
 }
 
+/// Deviance and the normal equations at the family's starting μ (R's `mustart`).
+pub fn pass_start(pb: &Problem, threads: usize) -> Pass {
+    pass(pb, Eta::Start, threads)
+}
+
+/// The passes over the data that the IRLS loop needs. The in-memory design is one part
+/// ([`InMemory`]: rows split over threads); the distributed and streaming fits
+/// (`crate::distributed`) sum the parts' passes. [`irls_with`] is the loop, written once.
+pub trait Passes {
+    type Error;
+    /// XᵀWX, XᵀWz and the deviance at β (`None`: η from the family's starting μ, R's
+    /// `mustart`). An `xtwx` of the wrong length means the data have no row.
+    fn fisher(&mut self, beta: Option<&[f64]>) -> Result<Pass, Self::Error>;
+    /// Score, observed information (k × k on `kept`) and deviance at β; `None` when β leaves
+    /// the link's or the family's range.
+    #[allow(clippy::type_complexity)]
+    fn score_and_hessian(
+        &mut self,
+        kept: &[usize],
+        beta: &[f64],
+    ) -> Result<Option<(Vec<f64>, Vec<f64>, f64)>, Self::Error>;
+    /// The deviance at β, `None` when β leaves the valid range.
+    fn deviance(&mut self, beta: &[f64]) -> Result<Option<f64>, Self::Error>;
+    /// Σ w and Σ w y over the rows (the anchor's constant mean).
+    fn weight_sums(&mut self) -> Result<(f64, f64), Self::Error>;
+}
+
+/// A design in memory as [`Passes`]: each pass splits the rows over `threads`.
+pub struct InMemory<'p, 'a> {
+    pub pb: &'p Problem<'a>,
+    pub threads: usize,
+}
+
+impl Passes for InMemory<'_, '_> {
+    type Error = std::convert::Infallible;
+    fn fisher(&mut self, beta: Option<&[f64]>) -> Result<Pass, Self::Error> {
+        let eta = beta.map_or(Eta::Start, Eta::Beta);
+        Ok(pass(self.pb, eta, self.threads))
+    }
+    fn score_and_hessian(
+        &mut self,
+        kept: &[usize],
+        beta: &[f64],
+    ) -> Result<Option<(Vec<f64>, Vec<f64>, f64)>, Self::Error> {
+        Ok(score_and_hessian(self.pb, kept, beta, self.threads))
+    }
+    fn deviance(&mut self, beta: &[f64]) -> Result<Option<f64>, Self::Error> {
+        Ok(deviance_at(self.pb, beta, self.threads))
+    }
+    fn weight_sums(&mut self) -> Result<(f64, f64), Self::Error> {
+        let pb = self.pb;
+        let (mut sw, mut swy) = (0.0, 0.0);
+        for i in 0..pb.n {
+            sw += pb.w[i];
+            swy += pb.w[i] * pb.y[i];
+        }
+        Ok((sw, swy))
+    }
+}
+
 /// Runs IRLS over the `free` columns of X; the other columns' coefficients are 0 (their
 /// contribution, if any, must be in the offset). `start` gives starting coefficients (full
 /// length p) instead of the family's starting μ.
@@ -355,55 +415,83 @@ pub fn pass_at(pb: &Problem, beta: &[f64], threads: usize) -> Pass {
 /// `intercept` names the intercept column, used as a safe anchor when the very first step
 /// leaves the family's range.
 pub fn irls(pb: &Problem, free: &[usize], intercept: Option<usize>, start: Option<&[f64]>, ctl: Control) -> Irls {
-    let p = pb.p;
+    let mut data = InMemory {
+        pb,
+        threads: ctl.threads,
+    };
+    match irls_with(&mut data, pb.p, free, intercept, (pb.family, pb.link), start, ctl) {
+        Ok(r) => r,
+        Err(never) => match never {},
+    }
+}
+
+/// The weighted least-squares step of an iteration: the Cholesky factor of XᵀWX on the free
+/// columns (aliased columns dropped) solved for XᵀWz. `None` when XᵀWX is not finite (weights
+/// overflowed: β far outside the data's range) or no column can be estimated.
+fn wls_step(cur: &Pass, p: usize, free: &[usize]) -> Option<(Vec<usize>, Vec<f64>)> {
+    let sub = crate::linalg::sub_matrix(&cur.xtwx, p, free);
+    if sub.iter().any(|v| !v.is_finite()) {
+        return None;
+    }
+    let ch = Cholesky::new(&sub, free.len());
+    if ch.rank() == 0 && !free.is_empty() {
+        return None;
+    }
+    let kept: Vec<usize> = ch.kept.iter().map(|&k| free[k]).collect();
+    let rhs: Vec<f64> = kept.iter().map(|&j| cur.xtwz[j]).collect();
+    let sol = if ch.rank() > 0 { ch.solve(&rhs) } else { Vec::new() };
+    let mut new_beta = vec![0.0; p];
+    for (k, &j) in kept.iter().enumerate() {
+        new_beta[j] = sol[k];
+    }
+    Some((kept, new_beta))
+}
+
+/// The IRLS loop over any [`Passes`] (see [`irls`]; `model` is the family and link, `p` the
+/// number of columns of X).
+pub fn irls_with<D: Passes>(
+    data: &mut D,
+    p: usize,
+    free: &[usize],
+    intercept: Option<usize>,
+    model: (Family, Link),
+    start: Option<&[f64]>,
+    ctl: Control,
+) -> Result<Irls, D::Error> {
+    let (family, link) = model;
     let mut beta = vec![0.0; p];
     let mut cur = match start {
         Some(b0) => {
             for &j in free {
                 beta[j] = b0[j];
             }
-            pass(pb, Eta::Beta(&beta), ctl.threads)
+            data.fisher(Some(&beta))?
         }
-        None => pass(pb, Eta::Start, ctl.threads),
+        None => data.fisher(None)?,
     };
     let mut have_beta = start.is_some();
     let mut dev_old = cur.deviance;
     let mut kept: Vec<usize> = free.to_vec();
     let mut aliased = Vec::new();
-    let mut converged = false;
-    let mut iterations = 0;
-    let mut last_change = f64::INFINITY;
-    let mut halvings = 0;
+    let (mut converged, mut iterations, mut last_change, mut halvings) = (false, 0, f64::INFINITY, 0);
     // non-canonical links: Fisher scoring until close (relative change 1e-5), then Newton–Raphson
     // (the negative binomial's log link is its default, not its canonical link log(μ/(μ + θ)):
     // Fisher scoring stops up to 2e-4 short there too, statsmodels' Committee model)
-    let mut polishing =
-        ctl.polish && (pb.link != pb.family.canonical_link() || matches!(pb.family, Family::NegBin { .. }));
+    let mut polishing = ctl.polish && (link != family.canonical_link() || matches!(family, Family::NegBin { .. }));
     let mut fisher_tol = if polishing { ctl.tol.max(1e-5) } else { ctl.tol };
     let mut polished: Option<f64> = None;
     for iter in 1..=ctl.max_iter {
         iterations = iter;
+        if cur.xtwx.len() != p * p {
+            break; // no row
+        }
         // solve the weighted least-squares problem on the free columns
-        let sub = crate::linalg::sub_matrix(&cur.xtwx, p, free);
-        if sub.iter().any(|v| !v.is_finite()) {
-            // weights overflowed: the current β is far outside the data's range
-            converged = false;
+        let Some((k, mut new_beta)) = wls_step(&cur, p, free) else {
             break;
-        }
-        let ch = Cholesky::new(&sub, free.len());
-        if ch.rank() == 0 && !free.is_empty() {
-            converged = false;
-            break;
-        }
-        kept = ch.kept.iter().map(|&k| free[k]).collect();
+        };
+        kept = k;
         aliased = free.iter().copied().filter(|j| !kept.contains(j)).collect();
-        let rhs: Vec<f64> = kept.iter().map(|&j| cur.xtwz[j]).collect();
-        let sol = if ch.rank() > 0 { ch.solve(&rhs) } else { Vec::new() };
-        let mut new_beta = vec![0.0; p];
-        for (k, &j) in kept.iter().enumerate() {
-            new_beta[j] = sol[k];
-        }
-        let mut next = pass(pb, Eta::Beta(&new_beta), ctl.threads);
+        let mut next = data.fisher(Some(&new_beta))?;
         // step-halving: invalid μ/η, non-finite deviance, or a rising deviance
         let mut h = 0;
         while have_beta
@@ -414,20 +502,20 @@ pub fn irls(pb: &Problem, free: &[usize], intercept: Option<usize>, start: Optio
             for j in 0..p {
                 new_beta[j] = 0.5 * (new_beta[j] + beta[j]);
             }
-            next = pass(pb, Eta::Beta(&new_beta), ctl.threads);
+            next = data.fisher(Some(&new_beta))?;
         }
         halvings += h;
         if !have_beta && (!next.valid || !next.deviance.is_finite()) {
             // The first step left the valid range and there is no previous β to halve towards:
             // use the intercept-only model (a constant mean, always valid) as the anchor.
-            if let Some(b0) = anchor_beta(pb, free, intercept) {
+            if let Some(b0) = anchor_beta(data, p, free, intercept, link)? {
                 let mut h = 0;
                 while h < 60 && (!next.valid || !next.deviance.is_finite()) {
                     h += 1;
                     for j in 0..p {
                         new_beta[j] = 0.5 * (new_beta[j] + b0[j]);
                     }
-                    next = pass(pb, Eta::Beta(&new_beta), ctl.threads);
+                    next = data.fisher(Some(&new_beta))?;
                 }
                 halvings += h;
             }
@@ -444,7 +532,7 @@ pub fn irls(pb: &Problem, free: &[usize], intercept: Option<usize>, start: Optio
         last_change = (cur.deviance - dev_old).abs() / (cur.deviance.abs() + 0.1);
         if last_change < fisher_tol {
             if polishing && !kept.is_empty() {
-                let (b, d, it, ok) = newton_polish(pb, &kept, beta.clone(), cur.deviance, ctl.threads);
+                let (b, d, it, ok) = newton_polish(data, &kept, beta.clone(), cur.deviance)?;
                 if ok {
                     beta = b;
                     polished = Some(d);
@@ -469,18 +557,14 @@ pub fn irls(pb: &Problem, free: &[usize], intercept: Option<usize>, start: Optio
     // ill-conditioned X (NIST Longley, Wampler): the normal equations lose κ(XᵀWX)·ε; Newton
     // steps in correction form, with the score summed row by row, refine β to the data's accuracy
     if converged && polished.is_none() && ctl.polish && !kept.is_empty() && ill_conditioned(&cur.xtwx, p, &kept) {
-        if let Some((b, d)) = refine(pb, &kept, &beta, cur.deviance, ctl.threads) {
+        if let Some((b, d)) = refine(data, &kept, &beta, cur.deviance)? {
             beta = b;
             polished = Some(d);
         }
     }
     let deviance = polished.unwrap_or(cur.deviance);
-    let xtwx = if polished.is_none() && cur.valid {
-        Some(cur.xtwx)
-    } else {
-        None
-    };
-    Irls {
+    let xtwx = (polished.is_none() && cur.valid).then_some(cur.xtwx);
+    Ok(Irls {
         beta,
         kept,
         aliased,
@@ -490,7 +574,7 @@ pub fn irls(pb: &Problem, free: &[usize], intercept: Option<usize>, start: Optio
         last_change,
         halvings,
         xtwx,
-    }
+    })
 }
 
 /// Smallest relative pivot l_kk² / a_kk of XᵀWX's Cholesky factor (a scale-free condition
@@ -511,14 +595,23 @@ fn ill_conditioned(xtwx: &[f64], p: usize, kept: &[usize]) -> bool {
 /// Up to three Newton steps δ = H⁻¹U in correction form (iterative refinement of the normal
 /// equations), each kept while it does not raise the deviance; stops when δ no longer changes β
 /// (relative 1e-15). `None` when no step was taken.
-fn refine(pb: &Problem, kept: &[usize], beta: &[f64], dev: f64, threads: usize) -> Option<(Vec<f64>, f64)> {
+fn refine<D: Passes>(
+    data: &mut D,
+    kept: &[usize],
+    beta: &[f64],
+    dev: f64,
+) -> Result<Option<(Vec<f64>, f64)>, D::Error> {
     let k = kept.len();
     let mut best: Option<(Vec<f64>, f64)> = None;
     let mut b = beta.to_vec();
     let mut d = dev;
     for _ in 0..3 {
-        let (u, h, _) = score_and_hessian(pb, kept, &b, threads)?;
-        let ch = Cholesky::on(&h, k, &(0..k).collect::<Vec<_>>())?;
+        let Some((u, h, _)) = data.score_and_hessian(kept, &b)? else {
+            break;
+        };
+        let Some(ch) = Cholesky::on(&h, k, &(0..k).collect::<Vec<_>>()) else {
+            break;
+        };
         let step = ch.solve(&u);
         if kept.iter().zip(&step).all(|(&j, s)| s.abs() <= 1e-15 * b[j].abs()) {
             break;
@@ -527,7 +620,7 @@ fn refine(pb: &Problem, kept: &[usize], beta: &[f64], dev: f64, threads: usize) 
         for (r, &j) in kept.iter().enumerate() {
             nb[j] += step[r];
         }
-        match deviance_at(pb, &nb, threads) {
+        match data.deviance(&nb)? {
             Some(nd) if nd <= d * (1.0 + 1e-12) => {
                 b = nb;
                 d = nd;
@@ -536,7 +629,7 @@ fn refine(pb: &Problem, kept: &[usize], beta: &[f64], dev: f64, threads: usize) 
             _ => break,
         }
     }
-    best
+    Ok(best)
 }
 
 /// The observation's weight in the observed information −∂²ℓ/∂η² (φ = 1):
@@ -549,7 +642,13 @@ pub(crate) fn observed_weight(family: Family, link: Link, y: f64, mu: f64, w: f6
 /// Score Xᵀ[w (y − μ)/(V g′)] and observed information XᵀW₀X (see the `fit` module) at β, on the
 /// `kept` columns, with the deviance; `None` if β is outside the valid range. Rows are split
 /// over `threads`.
-fn score_and_hessian(pb: &Problem, kept: &[usize], beta: &[f64], threads: usize) -> Option<(Vec<f64>, Vec<f64>, f64)> {
+#[allow(clippy::type_complexity)]
+pub(crate) fn score_and_hessian(
+    pb: &Problem,
+    kept: &[usize],
+    beta: &[f64],
+    threads: usize,
+) -> Option<(Vec<f64>, Vec<f64>, f64)> {
     let k = kept.len();
     let parts = dimorph_core::threads::map_ranges(&row_ranges(pb.n, threads), |r| {
         score_and_hessian_rows(pb, kept, beta, r)
@@ -617,7 +716,7 @@ fn score_and_hessian_rows(
 }
 
 /// The deviance at β, `None` if β is outside the valid range (rows split over `threads`).
-fn deviance_at(pb: &Problem, beta: &[f64], threads: usize) -> Option<f64> {
+pub(crate) fn deviance_at(pb: &Problem, beta: &[f64], threads: usize) -> Option<f64> {
     let parts = dimorph_core::threads::map_ranges(&row_ranges(pb.n, threads), |r| {
         let mut dev = 0.0;
         for i in r {
@@ -645,18 +744,18 @@ fn deviance_at(pb: &Problem, beta: &[f64], threads: usize) -> Option<f64> {
 /// it to the maximum in a few steps. Stops when the Newton decrement UᵀH⁻¹U (the predicted
 /// drop in deviance / 2) is below 1e-20 relative, or after 50 steps; a step that raises the
 /// deviance is halved, and a non-positive-definite Hessian ends the polish.
-fn newton_polish(
-    pb: &Problem,
+#[allow(clippy::type_complexity)]
+fn newton_polish<D: Passes>(
+    data: &mut D,
     kept: &[usize],
     mut beta: Vec<f64>,
     mut dev: f64,
-    threads: usize,
-) -> (Vec<f64>, f64, usize, bool) {
+) -> Result<(Vec<f64>, f64, usize, bool), D::Error> {
     let k = kept.len();
     let mut it = 0;
     let mut done = false;
     for _ in 0..50 {
-        let Some((u, h, d)) = score_and_hessian(pb, kept, &beta, threads) else {
+        let Some((u, h, d)) = data.score_and_hessian(kept, &beta)? else {
             break;
         };
         dev = d;
@@ -680,7 +779,7 @@ fn newton_polish(
             for (r, &j) in kept.iter().enumerate() {
                 nb[j] += t * step[r];
             }
-            if let Some(d2) = deviance_at(pb, &nb, threads) {
+            if let Some(d2) = data.deviance(&nb)? {
                 if d2 <= dev + 1e-12 * dev.abs() {
                     beta = nb;
                     // a full step that no longer moves the deviance measurably, with a small
@@ -703,26 +802,29 @@ fn newton_polish(
             break;
         }
     }
-    (beta, dev, it, done)
+    Ok((beta, dev, it, done))
 }
 
 /// Coefficients of a constant-mean model at the weighted mean of y (the intercept-only MLE when
 /// there is no offset), or `None` without a free intercept.
-fn anchor_beta(pb: &Problem, free: &[usize], intercept: Option<usize>) -> Option<Vec<f64>> {
-    let ic = intercept.filter(|c| free.contains(c))?;
-    let (mut sw, mut swy) = (0.0, 0.0);
-    for i in 0..pb.n {
-        sw += pb.w[i];
-        swy += pb.w[i] * pb.y[i];
-    }
-    let mu = swy / sw;
-    let eta = pb.link.link(mu);
+fn anchor_beta<D: Passes>(
+    data: &mut D,
+    p: usize,
+    free: &[usize],
+    intercept: Option<usize>,
+    link: Link,
+) -> Result<Option<Vec<f64>>, D::Error> {
+    let Some(ic) = intercept.filter(|c| free.contains(c)) else {
+        return Ok(None);
+    };
+    let (sw, swy) = data.weight_sums()?;
+    let eta = link.link(swy / sw);
     if !eta.is_finite() {
-        return None;
+        return Ok(None);
     }
-    let mut b = vec![0.0; pb.p];
+    let mut b = vec![0.0; p];
     b[ic] = eta;
-    Some(b)
+    Ok(Some(b))
 }
 
 #[cfg(test)]
