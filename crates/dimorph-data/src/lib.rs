@@ -18,6 +18,7 @@ pub mod coded;
 mod csv_fast;
 pub mod dialect;
 mod parquet_read;
+pub mod parquet_stream;
 mod xlsx;
 
 pub use coded::{read_coded, CodedColumn, CodedFrame, Codes, NumCells};
