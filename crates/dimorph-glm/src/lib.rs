@@ -48,6 +48,7 @@ pub mod options;
 pub mod report;
 pub mod residuals;
 pub mod robust;
+pub mod stream;
 mod syntax;
 pub mod tables;
 mod testutil;

@@ -1,0 +1,422 @@
+//! A GLM fitted to a Parquet file streamed one row group at a time (`dimorph glm --stream`):
+//! the distributed fit ([`crate::distributed`]) with each row group as a part, so memory holds
+//! one row group's rows and the p × p sums, whatever the number of rows.
+//!
+//! A first pass lists each factor's levels over every row group ([`part_levels`],
+//! [`merge_levels`]); every later pass reads the row groups again, codes each with the merged
+//! columns ([`design_part`]) and adds its sums — the IRLS loop is [`crate::irls::irls_with`], the
+//! figures after the fit are those of [`distributed::fit`]. The result equals the in-memory fit
+//! to rounding (the order of the additions differs; the test checks 1e-10).
+//!
+//! What needs the rows together is refused with the reason ([`check_streamable`]): Type 3 and
+//! profile-likelihood refits, residuals, robust and clustered covariances, the binary-response
+//! association table, `--anova`, `--predict`, frequency weights, starting values and θ of the
+//! negative binomial estimated by maximum likelihood.
+
+use dimorph_core::table::{Cell, TidyTable};
+use dimorph_data::parquet_stream::ParquetRowGroups;
+use dimorph_report::{Outcome, Section};
+use std::path::Path;
+
+use crate::design::DesignSpec;
+use crate::distributed::{
+    self, add_pass, design_part, fisher_sums, merge_levels, newton_sums, part_levels, stat_sums, DistFit, Layout,
+    Newton, Part, PartLevels, Passes, StatQuery, StatSums,
+};
+use crate::error::{GlmError, Result};
+use crate::family::Family;
+use crate::formula::Response;
+use crate::irls::Pass;
+use crate::link::Link;
+use crate::options::{Dispersion, RunOptions};
+
+/// The row groups of a Parquet file as the parts of [`distributed::fit`].
+struct RowGroups<'a> {
+    groups: &'a ParquetRowGroups,
+    spec: &'a DesignSpec,
+    weights: Option<&'a str>,
+    family: Family,
+    link: Link,
+}
+
+impl RowGroups<'_> {
+    /// Row group `k` coded with the merged columns.
+    fn part(&self, k: usize) -> Result<Part> {
+        design_part(self.spec, &self.groups.read(k)?, self.weights, self.family)
+    }
+}
+
+impl Passes for RowGroups<'_> {
+    type Error = GlmError;
+    fn fisher(&mut self, beta: Option<&[f64]>) -> Result<Pass> {
+        let mut acc = fisher_sums(&Part::default(), None, self.family, self.link);
+        for k in 0..self.groups.len() {
+            add_pass(&mut acc, &fisher_sums(&self.part(k)?, beta, self.family, self.link));
+        }
+        Ok(acc)
+    }
+    fn newton(&mut self, kept: &[usize], beta: &[f64]) -> Result<Newton> {
+        let mut acc = newton_sums(&Part::default(), kept, beta, self.family, self.link);
+        for k in 0..self.groups.len() {
+            acc.add(&newton_sums(&self.part(k)?, kept, beta, self.family, self.link));
+        }
+        Ok(acc)
+    }
+    fn stats(&mut self, q: &StatQuery) -> Result<StatSums> {
+        let mut acc = StatSums::default();
+        for k in 0..self.groups.len() {
+            acc.add(&stat_sums(&self.part(k)?, q, self.family, self.link));
+        }
+        Ok(acc)
+    }
+}
+
+/// Refuses the options that need all rows at once, naming the flag and the reason.
+pub fn check_streamable(opts: &RunOptions) -> Result<()> {
+    let refuse = |flag: &str, what: &str| {
+        Err(GlmError::argument(
+            flag,
+            format!("{what} need all rows at once; --stream fits row group by row group (drop --stream to read the file whole)"),
+        ))
+    };
+    if opts.type3 == Some(true) {
+        return refuse("--type3", "Type 3 likelihood-ratio refits");
+    }
+    if opts.profile == Some(true) {
+        return refuse("--profile", "profile-likelihood intervals");
+    }
+    if opts.residuals {
+        return refuse("--residuals", "residuals per row");
+    }
+    if opts.robust.is_some() {
+        return refuse("--robust", "robust (sandwich) covariances");
+    }
+    if opts.cluster.is_some() {
+        return refuse("--cluster", "clustered covariances");
+    }
+    if opts.event.is_some() {
+        return refuse("--event", "the binary-response association table");
+    }
+    if !opts.anova.is_empty() {
+        return refuse("--anova", "nested-model comparisons");
+    }
+    if opts.freq.is_some() {
+        return refuse("--freq", "frequency weights");
+    }
+    if opts.start.is_some() {
+        return refuse("--start", "starting values");
+    }
+    Ok(())
+}
+
+/// Fits `formula` to the Parquet file at `path` row group by row group.
+pub fn fit_parquet(path: &Path, formula: &str, opts: &RunOptions) -> Result<DistFit> {
+    opts.validate()?;
+    check_streamable(opts)?;
+    let groups = ParquetRowGroups::open(path)?;
+    let source = path.display().to_string();
+    let weights = opts.weights.as_deref();
+    let levels: Vec<PartLevels> = (0..groups.len())
+        .map(|k| part_levels(formula, &groups.read(k)?, weights))
+        .collect::<Result<_>>()?;
+    let spec = merge_levels(formula, &groups.names(), weights, &levels, &source)?;
+    let events_trials = !matches!(spec.formula.response, Response::Single(_));
+    let family = opts.family_for(events_trials)?;
+    if matches!(family, Family::NegBin { .. }) && opts.theta.is_none() {
+        return Err(GlmError::argument(
+            "--theta",
+            "--stream needs θ of the negative binomial given (--theta); estimating it needs all rows at once",
+        ));
+    }
+    let gopts = opts.glm_options(family);
+    let link = gopts.link.unwrap_or_else(|| family.canonical_link());
+    let mut parts = RowGroups {
+        groups: &groups,
+        spec: &spec,
+        weights,
+        family,
+        link,
+    };
+    let mut col_names = Vec::new();
+    for k in 0..groups.len() {
+        let part = parts.part(k)?;
+        if part.n > 0 {
+            col_names = part.col_names;
+            break;
+        }
+    }
+    let layout = Layout::new(&spec, col_names);
+    distributed::fit(&mut parts, &layout, &gopts)
+}
+
+/// Wald tests and intervals of the coefficients: z, or t with the residual df when the
+/// dispersion was estimated (R's `summary.glm`), and estimate ± z₁₋α/₂ × SE (R's
+/// `confint.default`).
+fn coefficients(fit: &DistFit, level: f64) -> TidyTable {
+    use dimorph_core::dist::{qnorm, two_sided_normal, two_sided_t};
+    let t = fit.dispersion_method != Dispersion::Fixed && fit.df_residual > 0.0;
+    let q = qnorm(0.5 + level / 2.0);
+    let mut tab = TidyTable::new(
+        "coefficients",
+        &[
+            "term",
+            "estimate",
+            "std_error",
+            "statistic",
+            "p_value",
+            "conf_low",
+            "conf_high",
+        ],
+    );
+    for (j, name) in fit.coef_names.iter().enumerate() {
+        let (b, se) = (fit.coef[j], fit.se_expected[j]);
+        let num = |x: f64| if x.is_finite() { Cell::Num(x) } else { Cell::Missing };
+        let stat = b / se;
+        let p = if t {
+            two_sided_t(stat, fit.df_residual)
+        } else {
+            two_sided_normal(stat)
+        };
+        tab.push(vec![
+            Cell::Text(name.clone()),
+            num(b),
+            num(se),
+            num(stat),
+            num(p),
+            num(b - q * se),
+            num(b + q * se),
+        ]);
+    }
+    tab
+}
+
+/// `dimorph glm --stream`: the streamed fit as an outcome (the Wald coefficient table and the fit
+/// statistics; what the streamed fit leaves out is said in the warnings).
+pub fn run_parquet(path: &Path, formula: &str, opts: &RunOptions) -> Result<Outcome<DistFit>> {
+    let fit = fit_parquet(path, formula, opts)?;
+    let table = coefficients(&fit, opts.level);
+    let num = dimorph_core::text::num;
+    let mut sec = Section::new(format!("GLM (streamed row groups): {formula}"));
+    sec.text(format!(
+        "family {}, link {}; {} observations ({} rows read); {} iterations, {} passes over the file",
+        fit.family, fit.link, fit.n_obs, fit.n_read, fit.iterations, fit.passes
+    ));
+    sec.pre(table_text(&table));
+    sec.text(format!(
+        "deviance {} on {} df; null deviance {} on {} df; Pearson χ² {}; dispersion {}; AIC {}; BIC {}; log-likelihood {}",
+        num(fit.deviance),
+        fit.df_residual,
+        num(fit.null_deviance),
+        fit.df_null,
+        num(fit.pearson_chi2),
+        num(fit.dispersion),
+        num(fit.aic),
+        num(fit.bic),
+        num(fit.loglik)
+    ));
+    let mut warnings = fit.warnings.clone();
+    warnings.push(
+        "--stream: Wald statistics and intervals only; Type 3 tests, profile intervals, the association table and residuals are not computed when streaming (drop --stream to have them)".into(),
+    );
+    let summary = vec![format!(
+        "{} {}: deviance {} on {} df, AIC {}",
+        fit.family,
+        fit.link,
+        num(fit.deviance),
+        fit.df_residual,
+        num(fit.aic)
+    )];
+    let mut out = Outcome::new(fit);
+    out.summary = summary;
+    out.sections = vec![sec];
+    out.tables = vec![table];
+    out.warnings = warnings;
+    Ok(out)
+}
+
+/// The coefficient table as aligned text.
+fn table_text(t: &TidyTable) -> String {
+    let rows: Vec<Vec<String>> = t
+        .rows
+        .iter()
+        .map(|r| {
+            r.iter()
+                .map(|c| match c {
+                    Cell::Num(x) => format!("{x:.6}"),
+                    Cell::Missing => "NA".into(),
+                    other => other.to_field(),
+                })
+                .collect()
+        })
+        .collect();
+    let mut width: Vec<usize> = t.columns.iter().map(|c| c.chars().count()).collect();
+    for r in &rows {
+        for (w, c) in width.iter_mut().zip(r) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let line = |cells: Vec<&str>| {
+        cells
+            .iter()
+            .zip(&width)
+            .map(|(c, w)| format!("{c:>w$}"))
+            .collect::<Vec<_>>()
+            .join("  ")
+    };
+    let mut out = line(t.columns.iter().map(String::as_str).collect());
+    for r in &rows {
+        out.push('\n');
+        out.push_str(&line(r.iter().map(String::as_str).collect()));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use dimorph_data::{ColumnData, Frame};
+    use parquet::data_type::{ByteArray, ByteArrayType, DoubleType};
+    use parquet::file::properties::WriterProperties;
+    use parquet::file::writer::SerializedFileWriter;
+    use parquet::schema::parser::parse_message_type;
+    use std::sync::Arc;
+
+    /// The crab data sorted by colour, with a binary `y` (satellites > 0) and a text factor
+    /// `shade` (one value null), written as Parquet in row groups of `group` rows: most row
+    /// groups see only some of the shades.
+    fn crabs_parquet(path: &Path, group: usize) {
+        let f = dimorph_data::read_csv(format!("{}/../../data/crabs.csv", env!("CARGO_MANIFEST_DIR"))).expect("crabs");
+        let col = |n: &str| f.numeric(n).expect(n).to_vec();
+        let (color, width, weight, satell) = (col("color"), col("width"), col("weight"), col("satell"));
+        let mut order: Vec<usize> = (0..f.nrows).collect();
+        order.sort_by(|&a, &b| color[a].total_cmp(&color[b]));
+        let names = ["light", "medium", "dark", "darker"];
+        let schema = parse_message_type(
+            "message crabs { required double width; required double weight; required double satell;
+             required double y; optional binary shade (UTF8); }",
+        )
+        .expect("schema");
+        let file = std::fs::File::create(path).expect("create");
+        let mut w = SerializedFileWriter::new(file, Arc::new(schema), Arc::new(WriterProperties::builder().build()))
+            .expect("writer");
+        for rows in order.chunks(group) {
+            let mut rg = w.next_row_group().expect("row group");
+            let nums = [
+                rows.iter().map(|&i| width[i]).collect::<Vec<_>>(),
+                rows.iter().map(|&i| weight[i]).collect(),
+                rows.iter().map(|&i| satell[i]).collect(),
+                rows.iter().map(|&i| f64::from(u8::from(satell[i] > 0.0))).collect(),
+            ];
+            for v in &nums {
+                let mut c = rg.next_column().expect("column").expect("a column");
+                c.typed::<DoubleType>().write_batch(v, None, None).expect("write");
+                c.close().expect("close");
+            }
+            // row 5 of the file (in the first group) has no shade
+            let def: Vec<i16> = rows.iter().map(|&i| i16::from(i != order[4])).collect();
+            let vals: Vec<ByteArray> = rows
+                .iter()
+                .filter(|&&i| i != order[4])
+                .map(|&i| ByteArray::from(names[(color[i] as usize).clamp(1, 4) - 1]))
+                .collect();
+            let mut c = rg.next_column().expect("column").expect("shade");
+            c.typed::<ByteArrayType>()
+                .write_batch(&vals, Some(&def), None)
+                .expect("write");
+            c.close().expect("close");
+            rg.close().expect("close group");
+        }
+        w.close().expect("close file");
+    }
+
+    /// The streamed fit against the in-memory fit of the same file, every figure to `tol`.
+    fn same_as_in_memory(path: &Path, frame: &Frame, formula: &str, opts: &RunOptions, tol: f64) {
+        let d = fit_parquet(path, formula, opts).expect("streamed fit");
+        let mf = crate::model_frame(formula, frame, opts.weights.as_deref()).expect("model frame");
+        let family = opts.family_for(mf.trials.is_some()).expect("family");
+        let s = crate::fit(&mf, &opts.glm_options(family)).expect("in-memory fit");
+        let close = |what: &str, a: f64, b: f64| {
+            let ok = (a.is_nan() && b.is_nan()) || (a - b).abs() <= tol * b.abs().max(1.0);
+            assert!(ok, "{formula}: {what}: streamed {a} vs in-memory {b}");
+        };
+        assert_eq!(d.coef_names, s.coef_names, "{formula}");
+        for j in 0..s.coef.len() {
+            close("coef", d.coef[j], s.coef[j]);
+            close("se", d.se_expected[j], s.se_expected[j]);
+            close("se (observed)", d.se_observed[j], s.se_observed[j]);
+        }
+        close("deviance", d.deviance, s.deviance);
+        close("null deviance", d.null_deviance, s.null_deviance);
+        close("Pearson", d.pearson_chi2, s.pearson_chi2);
+        close("dispersion", d.dispersion, s.dispersion);
+        close("logLik", d.loglik, s.loglik);
+        close("AIC", d.aic, s.aic);
+        close("BIC", d.bic, s.bic);
+        close("df", d.df_residual, s.df_residual);
+        close("n", d.n_obs, s.n_obs as f64);
+        assert_eq!(d.iterations, s.iterations, "{formula}");
+    }
+
+    #[test]
+    fn streamed_fit_equals_the_in_memory_fit() {
+        let dir = std::env::temp_dir().join(format!("dimorph-glm-stream-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let path = dir.join("crabs.parquet");
+        crabs_parquet(&path, 25);
+        let groups = ParquetRowGroups::open(&path).expect("open");
+        assert_eq!(groups.len(), 7, "173 rows in groups of 25");
+        let frame = dimorph_data::read_parquet(&path).expect("whole file");
+        assert!(matches!(
+            frame.column("shade").expect("shade").data,
+            ColumnData::Text { .. }
+        ));
+        let o = |family: &str, link: Option<Link>| RunOptions {
+            family: Some(family.parse().expect("family")),
+            link,
+            ..RunOptions::default()
+        };
+        same_as_in_memory(&path, &frame, "satell ~ width + shade", &o("poisson", None), 1e-10);
+        same_as_in_memory(&path, &frame, "y ~ width * shade", &o("binomial", None), 1e-10);
+        same_as_in_memory(
+            &path,
+            &frame,
+            "weight ~ width + shade",
+            &o("gamma", Some(Link::Log)),
+            1e-10,
+        );
+        same_as_in_memory(
+            &path,
+            &frame,
+            "satell ~ width",
+            &o("poisson", Some(Link::Identity)),
+            1e-10,
+        );
+        same_as_in_memory(
+            &path,
+            &frame,
+            "satell ~ width + offset(log(weight))",
+            &o("poisson", None),
+            1e-10,
+        );
+        // one row has no shade: dropped, and counted
+        let d = fit_parquet(&path, "satell ~ width + shade", &o("poisson", None)).expect("fit");
+        assert_eq!((d.n_read, d.n_used), (173.0, 172.0));
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
+    fn what_needs_all_rows_is_refused() {
+        let o = RunOptions {
+            type3: Some(true),
+            ..RunOptions::default()
+        };
+        let e = check_streamable(&o).unwrap_err().to_string();
+        assert!(e.contains("--type3") && e.contains("--stream"), "{e}");
+        let o = RunOptions {
+            residuals: true,
+            ..RunOptions::default()
+        };
+        assert!(check_streamable(&o).unwrap_err().to_string().contains("--residuals"));
+        assert!(check_streamable(&RunOptions::default()).is_ok());
+    }
+}
