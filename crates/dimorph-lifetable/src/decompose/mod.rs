@@ -28,5 +28,6 @@ pub mod years;
 
 pub use options::DecomposeOptions;
 pub use result::DecomposeResult;
+pub use result::DecomposeYearsResult;
 pub use run::{decompose, run_decompose, Side};
-pub use years::{run_decompose_years, DecomposeYearsResult};
+pub use years::run_decompose_years;

@@ -1,5 +1,6 @@
 //! The result of a decomposition ([`super::run_decompose`]): the two tables, Arriaga's
-//! contributions, the line integral's for each measure and the simulated intervals.
+//! contributions, the line integral's for each measure and the simulated intervals; and of a
+//! many-year run ([`super::years::run_decompose_years`]).
 
 use crate::population::Sex;
 use crate::uncertainty::{Interval, Simulation};
@@ -94,4 +95,24 @@ impl DecomposeResult {
         let s = if first { &self.first } else { &self.second };
         format!("{} {}", s.year, s.sex)
     }
+}
+
+/// The decomposition of one year.
+#[derive(Debug, Clone, Serialize)]
+pub struct YearDecomposition {
+    pub year: i32,
+    /// Whether the cause file held this year for both tables (else all causes only).
+    pub with_causes: bool,
+    pub result: DecomposeResult,
+}
+
+/// The result of [`super::years::run_decompose_years`].
+#[derive(Debug, Clone, Serialize)]
+pub struct DecomposeYearsResult {
+    /// The first table's population.
+    pub label: String,
+    /// What is compared each year, e.g. `female − male`.
+    pub comparison: String,
+    pub years: Vec<i32>,
+    pub by_year: Vec<YearDecomposition>,
 }

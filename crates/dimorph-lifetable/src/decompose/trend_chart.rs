@@ -6,7 +6,7 @@
 
 use super::chart::{stacked_bars_on, Axis};
 use super::measures::measure_label;
-use super::years::DecomposeYearsResult;
+use super::result::DecomposeYearsResult;
 
 /// Broad age groups of the age version: (label, first age, first age of the next).
 const AGE_GROUPS: [(&str, f64, f64); 6] = [

@@ -8,11 +8,11 @@
 //! Years the cause file does not cover are decomposed by age for all causes (a warning names
 //! them), as `lifelost --years` does.
 
+use super::options::DecomposeOptions;
 use super::output::tables;
-use super::result::DecomposeResult;
+use super::result::{DecomposeYearsResult, YearDecomposition};
 use super::run::{decompose, Side};
 use super::trend_chart;
-use super::DecomposeOptions;
 use crate::report::number;
 use crate::years::{check_years, join, map_years, with_year};
 use crate::Error;
@@ -20,27 +20,6 @@ use dimorph_core::location::bad_argument;
 use dimorph_core::text::{clip_to, CLIP_CHARS};
 use dimorph_core::{OutputFile, TidyTable};
 use dimorph_report::{Outcome, Section, Table};
-use serde::Serialize;
-
-/// The decomposition of one year.
-#[derive(Debug, Clone, Serialize)]
-pub struct YearDecomposition {
-    pub year: i32,
-    /// Whether the cause file held this year for both tables (else all causes only).
-    pub with_causes: bool,
-    pub result: DecomposeResult,
-}
-
-/// The result of [`run_decompose_years`].
-#[derive(Debug, Clone, Serialize)]
-pub struct DecomposeYearsResult {
-    /// The first table's population.
-    pub label: String,
-    /// What is compared each year, e.g. `female − male`.
-    pub comparison: String,
-    pub years: Vec<i32>,
-    pub by_year: Vec<YearDecomposition>,
-}
 
 /// One year: the sides moved to `year`, their cause data kept only when the cause file holds
 /// the year and sex of both; `quiet` runs the year's draws on one thread.
