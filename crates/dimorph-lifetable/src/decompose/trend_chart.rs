@@ -33,7 +33,7 @@ fn year_labels(years: &[i32]) -> Vec<String> {
 }
 
 /// Each cause's total contribution by year, `[cause][year]`, over the union of the years' cause
-/// groups (in the order they first appear).
+/// groups (in the order they first appear, `All` last).
 pub fn by_cause(r: &DecomposeYearsResult) -> (Vec<String>, Vec<Vec<f64>>) {
     let mut causes: Vec<String> = Vec::new();
     for y in &r.by_year {
@@ -41,6 +41,14 @@ pub fn by_cause(r: &DecomposeYearsResult) -> (Vec<String>, Vec<Vec<f64>>) {
             if !causes.contains(g) {
                 causes.push(g.clone());
             }
+        }
+    }
+    // `All` (the years without cause data) after the causes, so that each cause keeps the colour
+    // of the single-year charts
+    if causes.len() > 1 {
+        if let Some(k) = causes.iter().position(|c| c == "All") {
+            let all = causes.remove(k);
+            causes.push(all);
         }
     }
     let mut v = vec![vec![0.0; r.by_year.len()]; causes.len()];
@@ -98,4 +106,30 @@ pub fn figures(r: &DecomposeYearsResult) -> Vec<(String, String, String)> {
         out.push((name.to_string(), t, svg));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn year_labels_thin_out_over_many_years() {
+        let few: Vec<i32> = (2001..=2005).collect();
+        assert_eq!(year_labels(&few), ["2001", "2002", "2003", "2004", "2005"]);
+        let many: Vec<i32> = (1933..=2019).collect();
+        let l = year_labels(&many);
+        assert_eq!(l.iter().filter(|x| !x.is_empty()).count(), 8); // 1940 … 2010
+        assert_eq!((l[7].as_str(), l[8].as_str()), ("1940", ""));
+    }
+
+    #[test]
+    fn age_groups_cover_every_age_once() {
+        for a in 0..=110 {
+            let n = AGE_GROUPS
+                .iter()
+                .filter(|(_, lo, hi)| f64::from(a) >= *lo && f64::from(a) < *hi)
+                .count();
+            assert_eq!(n, 1, "age {a}");
+        }
+    }
 }
