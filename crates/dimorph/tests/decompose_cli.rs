@@ -384,3 +384,22 @@ fn many_years_with_intervals_and_a_missing_year() {
     assert_eq!(code, 2);
     assert!(err.contains("cannot be used with"), "{err}");
 }
+
+#[test]
+fn help_ends_with_runnable_examples() {
+    let (code, out, _) = run(&["lifetable", "decompose", "--help"]);
+    assert_eq!(code, 0);
+    let ex = out.split("Examples:").nth(1).unwrap_or_else(|| panic!("{out}"));
+    let lines: Vec<&str> = ex.lines().filter(|l| l.trim().starts_with("dimorph")).collect();
+    assert!(lines.len() >= 3 && lines.iter().any(|l| l.contains("--years")), "{out}");
+    for l in lines {
+        // the examples' output files and folders are left out (they would stay in the repository)
+        let mut args: Vec<&str> = l.split_whitespace().skip(1).collect();
+        while let Some(i) = args.iter().position(|a| ["--out", "--tidy"].contains(a)) {
+            args.drain(i..(i + 2).min(args.len()));
+        }
+        let (code, out, err) = run(&args);
+        assert_eq!(code, 0, "{l}: {err}");
+        assert!(!out.is_empty(), "{l}");
+    }
+}
