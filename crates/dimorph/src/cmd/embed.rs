@@ -153,17 +153,31 @@ fn progress_printer(quiet: bool) -> impl FnMut(&str, usize, usize) {
     let tty = std::io::stderr().is_terminal();
     let mut last = String::new();
     let start = std::time::Instant::now();
+    // the phase's start (time, count) and the last time a line was printed off a terminal
+    let (mut phase_start, mut phase_done0, mut printed) = (start, 0usize, start);
     move |phase: &str, done: usize, total: usize| {
         if quiet {
             return;
         }
+        if phase != last {
+            (phase_start, phase_done0) = (std::time::Instant::now(), done);
+        }
+        // remaining time of the phase at its rate so far
+        let spent = phase_start.elapsed().as_secs_f64();
+        let eta = match done.saturating_sub(phase_done0) {
+            0 => String::new(),
+            moved if done < total && spent > 1.0 => {
+                format!("ETA {:.0}s", spent / moved as f64 * (total - done) as f64)
+            }
+            _ => String::new(),
+        };
         let mut e = std::io::stderr();
         if tty {
             let w = 30;
             let filled = (done * w).checked_div(total).unwrap_or(w).min(w);
             let _ = write!(
                 e,
-                "\r{:<32} [{}{}] {:>3}%  {:>6.1}s",
+                "\r{:<32} [{}{}] {:>3}%  {:>6.1}s  {eta:<12}",
                 phase,
                 "#".repeat(filled),
                 " ".repeat(w - filled),
@@ -175,6 +189,14 @@ fn progress_printer(quiet: bool) -> impl FnMut(&str, usize, usize) {
             }
         } else if phase != last {
             let _ = writeln!(e, "[{:>7.1}s] {phase}", start.elapsed().as_secs_f64());
+            printed = std::time::Instant::now();
+        } else if !eta.is_empty() && printed.elapsed().as_secs_f64() >= 10.0 {
+            let _ = writeln!(
+                e,
+                "[{:>7.1}s] {phase}: {done} of {total}, {eta}",
+                start.elapsed().as_secs_f64()
+            );
+            printed = std::time::Instant::now();
         }
         if phase != last {
             last = phase.to_string();
