@@ -970,3 +970,29 @@ fn anova_of_nested_models() {
         &["--anova", "fix it with --theta"],
     );
 }
+
+#[test]
+fn stream_refuses_csv_and_what_needs_all_rows() {
+    bad(
+        &[
+            "glm",
+            "--data",
+            &data("crabs.csv"),
+            "satell ~ width",
+            "--family",
+            "poisson",
+            "--stream",
+        ],
+        &["--stream", "not a Parquet file"],
+    );
+    let pq = std::env::temp_dir().join(format!("dimorph_glm_stream_{}.parquet", std::process::id()));
+    let pq = pq.display().to_string();
+    bad(
+        &["glm", "--data", &pq, "satell ~ width", "--stream", "--type3"],
+        &["--type3", "--stream"],
+    );
+    bad(
+        &["glm", "--data", &pq, "satell ~ width", "--stream", "--residuals"],
+        &["--residuals", "all rows"],
+    );
+}

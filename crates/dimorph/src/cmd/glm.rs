@@ -104,6 +104,12 @@ pub struct Args {
     /// than a few seconds).
     #[arg(long)]
     pub quiet: bool,
+    /// Stream a Parquet --data file row group by row group through the IRLS passes: memory holds
+    /// one row group, whatever the number of rows (for files larger than memory). Coefficients,
+    /// Wald tests and intervals and the fit statistics only (no Type 3, profile intervals,
+    /// association table, residuals, robust SEs, --predict); the same numbers as without it.
+    #[arg(long)]
+    pub stream: bool,
     /// Bin width for PROC LOGISTIC's association statistics, binomial family only (0 = exact
     /// probabilities, at most 1). Default: 0.002, as SAS.
     #[arg(long, allow_negative_numbers = true)]
@@ -220,6 +226,9 @@ fn progress_printer(quiet: bool) -> impl FnMut(&str, usize, usize) {
 pub fn run(a: Args) -> CliResult {
     let opts = a.options();
     opts.validate().map_err(CliError::input)?;
+    if a.stream {
+        return run_stream(&a, &opts);
+    }
     let frame = dimorph_data::read_table(&a.data).map_err(CliError::input)?;
     let new_data = match &a.predict {
         Some(p) => Some(dimorph_data::read_table(p).map_err(CliError::input)?),
@@ -233,4 +242,30 @@ pub fn run(a: Args) -> CliResult {
         input["predict"] = json!(p.display().to_string());
     }
     emit("glm", input, &opts, &outcome, a.format, &a.out)
+}
+
+/// `--stream`: the Parquet file fitted row group by row group.
+fn run_stream(a: &Args, opts: &RunOptions) -> CliResult {
+    let parquet = matches!(
+        a.data
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .as_deref(),
+        Some("parquet" | "pq")
+    );
+    if !parquet {
+        return Err(CliError::input(format!(
+            "--stream: {} is not a Parquet file (.parquet or .pq); streaming reads Parquet row groups",
+            a.data.display()
+        )));
+    }
+    if a.predict.is_some() {
+        return Err(CliError::input(
+            "--predict: not available with --stream (predictions need the fitted model's full report; drop --stream)",
+        ));
+    }
+    let outcome = dimorph_glm::stream::run_parquet(&a.data, &a.formula, opts).map_err(CliError::input)?;
+    let input = json!({ "data": a.data.display().to_string(), "stream": true });
+    emit("glm", input, opts, &outcome, a.format, &a.out)
 }
