@@ -370,6 +370,19 @@ fn many_years_with_intervals_and_a_missing_year() {
     let many: Vec<&str> = csv.lines().skip(1).map(|l| l.strip_prefix("2010,").unwrap()).collect();
     let single: Vec<&str> = single.lines().skip(1).collect();
     assert_eq!(many, single);
+    // JSON: the input names the years, the result holds every year's decomposition
+    let mut args = USA.to_vec();
+    args.truncate(4);
+    args.extend(["--years", "2009-2010", "--format", "json"]);
+    let (code, out, err) = run(&args);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["input"]["years"], "2009-2010");
+    let by_year = v["result"]["by_year"].as_array().unwrap();
+    assert_eq!(by_year.len(), 2);
+    assert_eq!(by_year[1]["year"], 2010);
+    let gap = by_year[1]["result"]["arriaga"]["difference"].as_f64().unwrap();
+    assert!((gap - 4.842391906645716).abs() < 1e-9, "{gap}");
     // a year the data lack: exit 2, named
     let mut args = USA.to_vec();
     args.truncate(4);

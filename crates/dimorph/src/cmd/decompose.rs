@@ -184,6 +184,9 @@ impl Args {
         if let Some(p) = path(self.vs_hmd.as_ref().or(self.vs_data.as_ref())) {
             v["vs_data"] = json!(p);
         }
+        if let Some(y) = &self.years {
+            v["years"] = json!(y);
+        }
         if let Some(p) = path(self.causes.as_ref()) {
             v["causes"] = json!(p);
         }
