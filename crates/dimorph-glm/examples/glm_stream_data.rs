@@ -43,7 +43,7 @@ fn main() {
     let mut done = 0;
     while done < rows {
         let m = group.min(rows - done);
-        let mut cols = vec![Vec::with_capacity(m); P + 1];
+        let mut cols: Vec<Vec<f64>> = (0..=P).map(|_| Vec::with_capacity(m)).collect();
         for _ in 0..m {
             let mut eta = 0.2;
             for j in 0..P {

@@ -4,10 +4,10 @@
 //! Fisher scoring (the notes' §4.1, `shared/papers/002_b1b1ec6641121771.txt`; McCullagh and Nelder
 //! 1989, §2.5) needs from the data, per iteration, only XᵀWX, XᵀWz and the deviance at the current
 //! β — sums over rows. So each part computes its own sums ([`fisher_sums`]) and the driver adds
-//! them and solves, exactly as [`crate::irls::irls`] does with its threads' partial sums: the same
-//! start (μ from the family's `initialize`), the same step-halving, the same anchor, the same
-//! stopping rule |D − D_old| / (|D| + 0.1) < ε and, for non-canonical links, the same Newton–Raphson
-//! polish with the observed information ([`newton_sums`]). The figures after the fit (Pearson χ²,
+//! them and runs the single-machine fit's own loop, [`crate::irls::irls_with`] (one loop for both:
+//! the start from the family's `initialize`, step-halving, the anchor, the stopping rule
+//! |D − D_old| / (|D| + 0.1) < ε, the Newton–Raphson polish of non-canonical links with the observed
+//! information ([`newton_sums`]) and the refinement of ill-conditioned designs). The figures after the fit (Pearson χ²,
 //! the null model, the log-likelihood) are sums too ([`stat_sums`]). Only the order of the
 //! additions differs from the single-machine fit, so the results agree to rounding (about 1e-12
 //! relative; the test below checks 1e-10).
