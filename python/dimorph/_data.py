@@ -109,6 +109,17 @@ def _pandas_columns(df: Any) -> List[Tuple[str, Column]]:
     return out
 
 
+def _polars_readable(df: Any) -> bool:
+    """Whether every column of a polars DataFrame goes through its Arrow C stream as a type the
+    engine reads itself: floats, integers, booleans and strings (exported as string views, ``vu``).
+    Categoricals, dates and the rest go column by column (:func:`_polars_columns`)."""
+    import polars as pl
+
+    plain = {pl.Float32, pl.Float64, pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UInt32,
+             pl.UInt64, pl.Boolean, pl.String}
+    return hasattr(df, "__arrow_c_stream__") and all(dt in plain for dt in df.dtypes)
+
+
 def _polars_columns(df: Any) -> List[Tuple[str, Column]]:
     import polars as pl
 
@@ -150,15 +161,16 @@ def _arrow_columns(table: Any) -> List[Tuple[str, Column]]:
 
 def _arrow_readable(schema: Any) -> bool:
     """Whether the engine reads every column of an Arrow schema itself (through the C data
-    interface, ``_dimorph.frame_from_arrow_stream``): floats, integers, booleans, utf8 text and
-    dictionaries of those. Other types (decimals, dates, string views, …) are converted here."""
+    interface, ``_dimorph.frame_from_arrow_stream``): floats, integers, booleans, utf8 text (also
+    large and view) and dictionaries of those. Other types (decimals, dates, …) are converted here."""
     import pyarrow as pa
 
     def ok(t: Any) -> bool:
         if pa.types.is_dictionary(t):
             return pa.types.is_integer(t.index_type) and ok(t.value_type)
         return (pa.types.is_floating(t) and not pa.types.is_float16(t)) or pa.types.is_integer(t) \
-            or pa.types.is_boolean(t) or pa.types.is_string(t) or pa.types.is_large_string(t)
+            or pa.types.is_boolean(t) or pa.types.is_string(t) or pa.types.is_large_string(t) \
+            or (hasattr(pa.types, "is_string_view") and pa.types.is_string_view(t))
 
     return all(ok(f.type) for f in schema)
 
@@ -208,11 +220,12 @@ def to_frame(data: DataLike, role: str = "data") -> Frame:
     kind = _kind(data)
     if kind == "pandas DataFrame":
         cols = _pandas_columns(data)
-    elif kind == "polars LazyFrame":
+    elif kind in ("polars LazyFrame", "polars DataFrame"):
+        df = data.collect() if kind == "polars LazyFrame" else data
         kind = "polars DataFrame"
-        cols = _polars_columns(data.collect())
-    elif kind == "polars DataFrame":
-        cols = _polars_columns(data)
+        if _polars_readable(df):
+            return _dimorph.frame_from_arrow_stream(kind, df.__arrow_c_stream__())
+        cols = _polars_columns(df)
     elif kind in ("pyarrow Table", "pyarrow RecordBatch"):
         if _arrow_readable(data.schema):
             return _dimorph.frame_from_arrow_stream(kind, data.__arrow_c_stream__())

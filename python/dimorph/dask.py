@@ -193,7 +193,12 @@ def glm(
             f"Type 3 likelihood-ratio tests were not computed: the data have {cells:.0f} cells (rows × columns "
             f"of X), above the automatic limit of {_TYPE3_AUTO_MAX_CELLS}; ask for them with type3=True.")
     elif type3 is None or type3:
-        out["type3"] = _type3(formula, columns, merged, col_names, model, designs, out, weights)
+        try:
+            out["type3"] = _type3(formula, columns, merged, col_names, model, designs, out, weights)
+        except InputError as e:
+            if type3:
+                raise
+            out["warnings"].append(f"Type 3 likelihood-ratio tests were not computed: {e}")
     return DaskGlmResult(out, len(parts))
 
 

@@ -152,6 +152,9 @@ enum Kind {
     Bool,
     Utf8,
     LargeUtf8,
+    /// `vu`: string views (polars' strings): 16-byte views, short strings inline, longer ones in
+    /// variadic data buffers.
+    Utf8View,
 }
 
 fn kind(format: &str) -> Option<Kind> {
@@ -169,6 +172,7 @@ fn kind(format: &str) -> Option<Kind> {
         "b" => Kind::Bool,
         "u" => Kind::Utf8,
         "U" => Kind::LargeUtf8,
+        "vu" => Kind::Utf8View,
         _ => return None,
     })
 }
@@ -261,14 +265,47 @@ impl View<'_> {
                 Kind::Int(4, false) => f64::from(*(b as *const u32).add(j)),
                 Kind::Int(_, false) => *(b as *const u64).add(j) as f64,
                 Kind::Bool => f64::from((*b.add(j / 8) >> (j % 8)) & 1),
-                Kind::Utf8 | Kind::LargeUtf8 => f64::NAN,
+                Kind::Utf8 | Kind::LargeUtf8 | Kind::Utf8View => f64::NAN,
             }
         }
+    }
+
+    /// The value at `i` of a string-view array: a 16-byte view (length; then the bytes inline up
+    /// to 12, else a 4-byte prefix, the data buffer's index and the offset in it). The data
+    /// buffers are 2 … n_buffers − 2 (the last holds their sizes).
+    fn text_view(&self, j: usize) -> String {
+        let views = self.buffer(1);
+        if views.is_null() {
+            return String::new();
+        }
+        // SAFETY: the views buffer holds offset + length views of 16 bytes
+        let view = unsafe { std::slice::from_raw_parts(views.add(16 * j), 16) };
+        let word = |at: usize| i32::from_le_bytes([view[at], view[at + 1], view[at + 2], view[at + 3]]);
+        let len = word(0).max(0) as usize;
+        if len <= 12 {
+            return String::from_utf8_lossy(&view[4..4 + len]).into_owned();
+        }
+        let (buf, off) = (word(8).max(0) as usize, word(12).max(0) as usize);
+        let n_data = (self.a.n_buffers.max(3) - 3) as usize;
+        let data = if buf < n_data {
+            self.buffer(2 + buf)
+        } else {
+            ptr::null()
+        };
+        if data.is_null() {
+            return String::new();
+        }
+        // SAFETY: the view's [offset, offset + length) lies inside its data buffer
+        let bytes = unsafe { std::slice::from_raw_parts(data.add(off), len) };
+        String::from_utf8_lossy(bytes).into_owned()
     }
 
     /// The value at `i` as text (utf8 kinds).
     fn text(&self, k: Kind, i: usize) -> String {
         let j = self.offset + i;
+        if k == Kind::Utf8View {
+            return self.text_view(j);
+        }
         let (offs, data) = (self.buffer(1), self.buffer(2));
         // SAFETY: the offsets buffer holds offset + length + 1 offsets into the data buffer
         let (lo, hi) = unsafe {
@@ -382,7 +419,7 @@ fn read_stream(stream: &mut ArrowArrayStream) -> PyResult<(Vec<ColSchema>, Vec<C
     let mut cells: Vec<Cells> = cols
         .iter()
         .map(|c| match c.values {
-            Kind::Utf8 | Kind::LargeUtf8 => Cells::Text(Vec::new()),
+            Kind::Utf8 | Kind::LargeUtf8 | Kind::Utf8View => Cells::Text(Vec::new()),
             _ => Cells::Num(Vec::new()),
         })
         .collect();

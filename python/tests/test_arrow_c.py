@@ -100,3 +100,26 @@ def test_duplicate_names_are_refused():
     t = pa.table([pa.array([1.0]), pa.array([2.0])], names=["x", "x"])
     with pytest.raises(dimorph.InputError, match="appears twice"):
         dimorph.to_frame(t)
+
+
+def test_a_polars_frame_goes_through_its_c_stream_with_string_views():
+    # polars exports strings as string views ('vu'): short ones inline in the 16-byte view, longer
+    # ones (> 12 bytes) in variadic data buffers; several chunks, nulls, a slice
+    pl = pytest.importorskip("polars")
+    long = ["a string of more than twelve bytes", "ü" * 20, "short", "", None, "exactly12byt", "thirteen byte"]
+    df = pl.DataFrame({
+        "x": [1.5, None, 3.0, -0.0, 1e308, 2.0, 7.0],
+        "i": pl.Series([1, 2, None, 4, 5, 6, 2 ** 40], dtype=pl.Int64),
+        "u8": pl.Series([1, 2, 3, 4, 255, 0, 9], dtype=pl.UInt8),
+        "flag": [True, False, None, True, False, True, True],
+        "s": long,
+    })
+    df = pl.concat([df, df.slice(2, 4), df.reverse()], rechunk=False)
+    assert _data._polars_readable(df)
+    assert df.to_arrow().schema.field("s").type in (pa.string_view(), pa.large_string(), pa.string())
+    c = dimorph.to_frame(df)
+    assert c.source == "polars DataFrame" and c.nrows == len(df)
+    cols = _data._polars_columns(df)
+    assert_same_frame(c, _dimorph.frame_from_columns("polars DataFrame", [n for n, _ in cols], [x for _, x in cols]))
+    # a categorical column takes the column-by-column path
+    assert not _data._polars_readable(df.with_columns(pl.col("s").cast(pl.Categorical)))
