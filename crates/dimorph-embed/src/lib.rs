@@ -25,6 +25,7 @@ pub mod affinity;
 pub mod analysis;
 pub mod clusters;
 pub mod demo;
+pub mod eigen;
 pub mod error;
 pub mod features;
 pub mod fft;

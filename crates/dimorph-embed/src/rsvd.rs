@@ -9,8 +9,8 @@
 //! result does not depend on the number of threads. Memory beyond the features: a few d × l and
 //! [`BLOCK`] × l matrices per thread.
 
+use crate::eigen::jacobi_eigen;
 use crate::features::Features;
-use crate::pca::jacobi_eigen;
 use crate::rng::Rng;
 use dimorph_core::threads::{map_ranges, ranges};
 
