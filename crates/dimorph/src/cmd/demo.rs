@@ -59,6 +59,7 @@ fn part<R: serde::Serialize, E: Display>(name: &'static str, r: Result<Outcome<R
 type Step = (&'static str, fn(&Path) -> Result<Part, CliError>);
 
 fn steps() -> Vec<Step> {
+    #[cfg_attr(not(feature = "bagnet"), allow(unused_mut))]
     let mut s: Vec<Step> = vec![
         ("GLM", |d| part("GLM", dimorph_glm::demo::run(d))),
         ("Reference limits", |d| {
