@@ -243,13 +243,7 @@ pub fn figure(a: &Analysis, p: Perspective, cause: &str, percent: bool) -> Strin
         Perspective::DeathsByAge | Perspective::DeathsByYearsLeft => format!("{who}: saveable lives, {cause}"),
         _ => format!("{who}: person-years won, {cause}"),
     };
-    pyramid(
-        &title,
-        p,
-        a.result(Sex::Male, key),
-        a.result(Sex::Female, key),
-        percent,
-    )
+    pyramid(&title, p, a.result(Sex::Male, key), a.result(Sex::Female, key), percent)
 }
 
 /// Section for `dimorph lifelost`: variation, Tables 1 and 2, and the four figures of each of

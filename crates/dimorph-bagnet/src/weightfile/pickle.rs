@@ -731,7 +731,10 @@ fn tensors_of(root: &N) -> Result<Vec<(String, Option<TensorRef>)>, String> {
                 V::Dict(_) => todo.push((name, v)),
                 V::Tensor(t) => {
                     if !seen.insert(name.clone()) {
-                        return Err(format!("two tensors are both named '{}'", dimorph_core::text::clip(&name)));
+                        return Err(format!(
+                            "two tensors are both named '{}'",
+                            dimorph_core::text::clip(&name)
+                        ));
                     }
                     out.push((name, t.as_deref().cloned()));
                 }
