@@ -15,6 +15,7 @@ pub fn read_xlsx(path: impl AsRef<Path>, o: &ReadOptions) -> Result<Frame, DataE
     let path = path.as_ref();
     let p = path.display().to_string();
     let fail = |msg: String| DataError::Format { path: p.clone(), msg };
+    check_inflation(path).map_err(&fail)?;
     let mut wb: Xlsx<std::io::BufReader<std::fs::File>> = open_workbook(path).map_err(|e: calamine::XlsxError| {
         fail(format!(
             "cannot read the Excel workbook: {}",
@@ -82,6 +83,61 @@ pub fn read_xlsx(path: impl AsRef<Path>, o: &ReadOptions) -> Result<Frame, DataE
     let mut f = Frame::from_columns(&source, columns)?;
     f.first_line = first_row + 1;
     Ok(f)
+}
+
+/// Whatever the file's size, the XML parts calamine reads may not inflate beyond this.
+const INFLATE_CAP: u64 = 1 << 30;
+/// Parts may always inflate to this much, however small the file.
+const INFLATE_FLOOR: u64 = 64 << 20;
+/// Beyond the floor: at most this many times the file's size (real workbooks compress 5–30x).
+const INFLATE_RATIO: u64 = 200;
+
+/// Refuses a decompression bomb before calamine opens the workbook: the XML parts (`*.xml`,
+/// `*.rels`, which are all calamine reads; media and other binary parts are never touched)
+/// may not declare, nor actually inflate to, more than `min(CAP, max(FLOOR, RATIO × file size))`
+/// bytes in all. A part whose data inflates beyond its declared size is refused as soon as it
+/// does, so the check itself reads at most the limit.
+fn check_inflation(path: &Path) -> Result<(), String> {
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot open the workbook: {e}"))?;
+    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let limit = INFLATE_CAP.min(INFLATE_FLOOR.max(len.saturating_mul(INFLATE_RATIO)));
+    let mut zip = zip::ZipArchive::new(std::io::BufReader::new(file))
+        .map_err(|e| format!("not an Excel workbook (zip): {}", clip_to(&e.to_string(), 300)))?;
+    let bomb = |name: &str, what: String| {
+        format!(
+            "refused as a decompression bomb: part '{}' {what}; the XML parts of a {len}-byte \
+             workbook may inflate to at most {limit} bytes",
+            clip(name)
+        )
+    };
+    let mut parts = Vec::new();
+    let mut declared: u64 = 0;
+    for i in 0..zip.len() {
+        let e = zip.by_index_raw(i).map_err(|e| format!("zip entry {i}: {e}"))?;
+        let name = e.name().map(|n| n.into_owned()).unwrap_or_default();
+        let lower = name.to_ascii_lowercase();
+        if !(lower.ends_with(".xml") || lower.ends_with(".rels")) {
+            continue;
+        }
+        declared = declared.saturating_add(e.size());
+        if declared > limit {
+            return Err(bomb(
+                &name,
+                format!("declares {} bytes ({} in all so far)", e.size(), declared),
+            ));
+        }
+        parts.push((i, name, e.size()));
+    }
+    // the declared sizes may lie: inflate each part, counting, never past its declaration
+    for (i, name, size) in parts {
+        let e = zip.by_index(i).map_err(|e| format!("part '{}': {e}", clip(&name)))?;
+        let got = std::io::copy(&mut std::io::Read::take(e, size + 1), &mut std::io::sink())
+            .map_err(|e| format!("part '{}': {}", clip(&name), clip_to(&e.to_string(), 300)))?;
+        if got > size {
+            return Err(bomb(&name, format!("inflates beyond the {size} bytes it declares")));
+        }
+    }
+    Ok(())
 }
 
 /// One cell as the CSV reader would have seen it (None = missing).
