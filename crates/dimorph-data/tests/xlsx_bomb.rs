@@ -91,6 +91,7 @@ fn a_sheet_declaring_2_gib_from_2_mb_is_refused_naming_the_file() {
     let p = write_tmp("declared.xlsx", &bytes);
     let t = Instant::now();
     let e = read_xlsx(&p, &ReadOptions::default()).unwrap_err().to_string();
+    let _ = std::fs::remove_file(&p);
     let secs = t.elapsed().as_secs_f64();
     assert!(e.contains("declared.xlsx"), "{e}");
     assert!(e.contains("decompression bomb") && e.contains("sheet1.xml"), "{e}");
@@ -104,6 +105,7 @@ fn a_sheet_lying_about_its_size_is_refused_once_it_inflates_past_the_declaration
     entries.push(("xl/worksheets/sheet1.xml", 1000, zeros_deflate(2048)));
     let p = write_tmp("lying.xlsx", &zip_by_hand(&entries));
     let e = read_xlsx(&p, &ReadOptions::default()).unwrap_err().to_string();
+    let _ = std::fs::remove_file(&p);
     eprintln!("{e}");
     assert!(e.contains("lying.xlsx"), "{e}");
     // either our count (inflates beyond its declaration) or the zip reader stops it; calamine
@@ -117,6 +119,7 @@ fn shared_strings_bomb_is_refused_too_and_an_unused_media_part_is_not_inflated()
     entries.push(("xl/sharedStrings.xml", 1100 << 20, zeros_deflate(1100)));
     let p = write_tmp("strings.xlsx", &zip_by_hand(&entries));
     let e = read_xlsx(&p, &ReadOptions::default()).unwrap_err().to_string();
+    let _ = std::fs::remove_file(&p);
     assert!(
         e.contains("decompression bomb") && e.contains("sharedStrings.xml"),
         "{e}"
@@ -128,6 +131,7 @@ fn shared_strings_bomb_is_refused_too_and_an_unused_media_part_is_not_inflated()
     entries.push(("xl/media/image1.png", 2048 << 20, zeros_deflate(2048)));
     let p = write_tmp("media.xlsx", &zip_by_hand(&entries));
     let e = read_xlsx(&p, &ReadOptions::default()).unwrap_err().to_string();
+    let _ = std::fs::remove_file(&p);
     assert!(!e.contains("decompression bomb"), "{e}");
     assert!(e.contains("media.xlsx"), "{e}");
 }

@@ -85,19 +85,25 @@ enum Sub {
     Compare,
     Estimate,
     Partition,
+    Verify,
+    Age,
     Lifetable,
+    Decompose,
     Lifelost,
     Embed,
 }
 
 /// Every fuzzed subcommand and its share of the cases (weights; scaled to `DIMORPH_FUZZ_CASES`).
-const SUBS: [(Sub, usize); 8] = [
+const SUBS: [(Sub, usize); 11] = [
     (Sub::Glm, 150),
     (Sub::Table, 35),
     (Sub::Compare, 35),
     (Sub::Estimate, 60),
     (Sub::Partition, 45),
+    (Sub::Verify, 30),
+    (Sub::Age, 30),
     (Sub::Lifetable, 60),
+    (Sub::Decompose, 35),
     (Sub::Lifelost, 35),
     (Sub::Embed, 60),
 ];
@@ -110,7 +116,10 @@ impl Sub {
             Sub::Compare => "refint-compare",
             Sub::Estimate => "refint-estimate",
             Sub::Partition => "refint-partition",
+            Sub::Verify => "refint-verify",
+            Sub::Age => "refint-age",
             Sub::Lifetable => "lifetable",
+            Sub::Decompose => "lifetable-decompose",
             Sub::Lifelost => "lifelost",
             Sub::Embed => "embed",
         }
@@ -123,7 +132,10 @@ impl Sub {
             Sub::Compare => &["refint", "compare"],
             Sub::Estimate => &["refint", "estimate"],
             Sub::Partition => &["refint", "partition"],
+            Sub::Verify => &["refint", "verify"],
+            Sub::Age => &["refint", "age"],
             Sub::Lifetable => &["lifetable"],
+            Sub::Decompose => &["lifetable", "decompose"],
             Sub::Lifelost => &["lifelost"],
             Sub::Embed => &["embed"],
         }
@@ -141,7 +153,10 @@ impl Sub {
             Sub::Compare => COMPARE_OPTS,
             Sub::Estimate => ESTIMATE_OPTS,
             Sub::Partition => PARTITION_OPTS,
+            Sub::Verify => VERIFY_OPTS,
+            Sub::Age => AGE_OPTS,
             Sub::Lifetable => LIFETABLE_OPTS,
+            Sub::Decompose => DECOMPOSE_OPTS,
             Sub::Lifelost => LIFELOST_OPTS,
             Sub::Embed => EMBED_OPTS,
         }
@@ -162,6 +177,16 @@ enum Ty {
     Start,
     Cluster,
     Features,
+    /// `--years` lists and ranges
+    Years,
+    /// `--delimiter` / `--decimal` characters
+    Char,
+    /// `--where COLUMN=VALUE`
+    Where,
+    /// a GLM formula for `--anova`
+    Formula,
+    /// an output file (`--tidy`)
+    OutFile,
 }
 
 /// One option of a subcommand as `dimorph <cmd> --help` lists it, with a few valid values.
@@ -242,6 +267,15 @@ const GLM_OPTS: &[Opt] = &[
     o("--no-profile", Ty::Flag, &[]),
     o("--no-singular", Ty::Flag, &[]),
     o("--residuals", Ty::Flag, &[]),
+    o("--robust", Ty::Choice, &["hc0", "hc1", "hc2", "hc3"]),
+    o("--cluster", Ty::Column, &["color", "district", "spine"]),
+    o("--event", Ty::Text, &["0", "1", "yes"]),
+    rep(
+        "--anova",
+        Ty::Formula,
+        &["satell ~ 1", "satell ~ width", "weight ~ width"],
+    ),
+    o("--stream", Ty::Flag, &[]),
     o("--format", Ty::Choice, FORMATS),
 ];
 
@@ -261,8 +295,17 @@ const COMPARE_OPTS: &[Opt] = &[
     o("--format", Ty::Choice, FORMATS),
 ];
 
+/// What `refint estimate`, `partition`, `verify` and `age` read the data with.
+const DELIMS: &[&str] = &[",", ";", "tab", "|"];
+const DECIMALS: &[&str] = &[".", ","];
+const WHERES: &[&str] = &["Sex=f", "Sex=m", "Ward=ICU", "Sex=zz"];
+
 const ESTIMATE_OPTS: &[Opt] = &[
-    o("--value", Ty::Column, &[]),
+    rep("--value", Ty::Column, &["ALT,AST", "ALT", "CREA,ALB"]),
+    o("--delimiter", Ty::Char, DELIMS),
+    o("--decimal", Ty::Char, DECIMALS),
+    o("--sheet", Ty::Text, &["lab", "Sheet1"]),
+    rep("--where", Ty::Where, WHERES),
     o("--by", Ty::Column, &[]),
     o("--method", Ty::Choice, METHODS),
     o("--transform", Ty::Choice, TRANSFORMS),
@@ -271,8 +314,36 @@ const ESTIMATE_OPTS: &[Opt] = &[
     o("--format", Ty::Choice, FORMATS),
 ];
 
+const VERIFY_OPTS: &[Opt] = &[
+    o("--value", Ty::Column, &[]),
+    o("--limits", Ty::Pair, &["10,40", "35,50", "60,110", "0,1000"]),
+    o("--mode", Ty::Choice, &["transference", "routine"]),
+    o("--delimiter", Ty::Char, DELIMS),
+    o("--decimal", Ty::Char, DECIMALS),
+    o("--sheet", Ty::Text, &["lab"]),
+    rep("--where", Ty::Where, WHERES),
+    o("--method", Ty::Choice, METHODS),
+    o("--seed", Ty::Int, &["1", "0", "42"]),
+    o("--z", Ty::Float, Z),
+    o("--format", Ty::Choice, FORMATS),
+];
+
+const AGE_OPTS: &[Opt] = &[
+    o("--value", Ty::Column, &[]),
+    o("--age", Ty::Column, &["Age"]),
+    o("--by", Ty::Column, &["Sex"]),
+    o("--window", Ty::Float, &["20", "10", "5", "100", "0.5"]),
+    o("--step", Ty::Float, &["10", "5", "20", "0.1"]),
+    rep("--where", Ty::Where, WHERES),
+    o("--method", Ty::Choice, METHODS),
+    o("--format", Ty::Choice, FORMATS),
+];
+
 const PARTITION_OPTS: &[Opt] = &[
     o("--value", Ty::Column, &[]),
+    o("--delimiter", Ty::Char, DELIMS),
+    o("--decimal", Ty::Char, DECIMALS),
+    rep("--where", Ty::Where, WHERES),
     o("--by", Ty::Column, &[]),
     o("--method", Ty::Choice, METHODS),
     o("--transform", Ty::Choice, TRANSFORMS),
@@ -289,6 +360,34 @@ const LIFETABLE_OPTS: &[Opt] = &[
     o("--no-smooth", Ty::Flag, &[]),
     o("--constant-hazard", Ty::Flag, &[]),
     o("--radix", Ty::Float, &["1", "1000", "1e6", "0.5"]),
+    o("--years", Ty::Years, YEARS),
+    o("--ci", Ty::Float, CIS),
+    o("--draws", Ty::Int, DRAWS),
+    o("--seed", Ty::Int, &["1", "7"]),
+    o("--open-age", Ty::Float, &["85", "100", "110", "0"]),
+    o("--tidy", Ty::OutFile, TIDY),
+    o("--format", Ty::Choice, FORMATS),
+];
+
+const YEARS: &[&str] = &["2009-2011", "2009,2011", "1933,2010", "2010", "2009-2010"];
+const CIS: &[&str] = &["0.95", "0.9", "0.8"];
+const DRAWS: &[&str] = &["0", "10", "50", "2"];
+const TIDY: &[&str] = &["@IN@/t.parquet", "@IN@/t.csv"];
+
+const DECOMPOSE_OPTS: &[Opt] = &[
+    o("--year", Ty::Int, &["2009", "2010", "2011", "1933"]),
+    o("--vs-year", Ty::Int, &["1933", "2009", "2011"]),
+    o("--sex", Ty::Choice, &["female", "male", "total"]),
+    o("--vs-sex", Ty::Choice, &["female", "male"]),
+    o("--from-age", Ty::Float, &["0", "65", "110", "50.5"]),
+    o("--steps", Ty::Int, &["1", "2", "10", "100"]),
+    o("--group-column", Ty::Column, &["paper_group", "cause_id"]),
+    o("--cause-shares", Ty::Choice, &["age", "paper"]),
+    o("--years", Ty::Years, YEARS),
+    o("--tidy", Ty::OutFile, TIDY),
+    o("--ci", Ty::Float, CIS),
+    o("--draws", Ty::Int, DRAWS),
+    o("--no-smooth", Ty::Flag, &[]),
     o("--format", Ty::Choice, FORMATS),
 ];
 
@@ -314,6 +413,10 @@ const LIFELOST_OPTS: &[Opt] = &[
     o("--no-smooth", Ty::Flag, &[]),
     o("--constant-hazard", Ty::Flag, &[]),
     o("--radix", Ty::Float, &["1", "1000", "1e6"]),
+    o("--years", Ty::Years, YEARS),
+    o("--ci", Ty::Float, CIS),
+    o("--draws", Ty::Int, DRAWS),
+    o("--tidy", Ty::OutFile, TIDY),
     o("--format", Ty::Choice, FORMATS),
 ];
 
@@ -330,6 +433,8 @@ const EMBED_OPTS: &[Opt] = &[
     o("--iter", Ty::Int, &["0", "1", "10", "40"]),
     o("--early-iter", Ty::Int, &["0", "1", "10"]),
     o("--exaggeration", Ty::Float, &["1", "4", "12", "50"]),
+    o("--late-exaggeration", Ty::Float, &["1", "2", "4"]),
+    o("--knn-recall", Ty::Float, &["0.9", "0.5", "1"]),
     o("--learning-rate", Ty::Float, &["1", "10", "200", "1e4"]),
     o("--seed", Ty::Int, &["0", "1", "7"]),
     o("--threads", Ty::Int, &["1", "2", "3"]),
@@ -442,6 +547,57 @@ const PAIRS: &[&str] = &[
     " 1 , 2 ",
     "1e-320,1",
 ];
+
+/// Hostile `--years`: reversed, beyond f64/i32, 10,000 years, malformed.
+const YEARS_BAD: &[&str] = &[
+    "1e9-1e10",
+    "2019-1933",
+    "2011-2009",
+    "1-10000",
+    "-10000-10000",
+    "1933-2011",
+    "2147483647-2147483648",
+    "99999999999-999999999999",
+    "2010-",
+    "-",
+    "2010,,2011",
+    "2010,2010",
+    "",
+    "a-b",
+    "nan",
+    BIG,
+];
+
+const CHARS_BAD: &[&str] = &["", ";;", "\"", "\\n", "é", "a", "0", " ", "tabs", BIG];
+
+const WHERES_BAD: &[&str] = &[
+    "Sex",
+    "=f",
+    "Sex=",
+    "nope=1",
+    "Sex==f",
+    "Sex=f=m",
+    "@BIG@=1",
+    "Sex=@BIG@",
+    "=",
+    "-1=-1",
+];
+
+const FORMULAS_BAD: &[&str] = &[
+    "",
+    "~",
+    "satell ~",
+    "~ width",
+    "zzz ~ width",
+    "satell ~ zzz",
+    "satell ~ (((",
+    "satell ~ width^1e9",
+    "y ~ 1",
+    "satell ~ width + width",
+    BIG,
+];
+
+const TIDY_BAD: &[&str] = &["@IN@", "@IN@/no/such/dir/t.csv", "@IN@/t.xlsx", "@IN@/", ""];
 
 const TEXTS: &[&str] = &["", "nope", "NaN", "inf", " ", "a,b", "\"", "é", BIG];
 
@@ -703,6 +859,17 @@ impl Base {
         files.insert("deaths", deaths);
         files.insert("exposures", exposures);
         // The first 150 digits: a t-SNE of a few iterations takes a fraction of a second.
+        // refint's routine-export fixtures: a ';'/decimal-comma CSV and an .xlsx workbook
+        let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../dimorph-refint/tests/fixtures");
+        for (key, name) in [("semicolon", "routine_semicolon.csv"), ("xlsx", "routine.xlsx")] {
+            let bytes = std::fs::read(fixtures.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+            files.insert(key, bytes);
+        }
+        // an age schedule for lifelost --schedule (fertility-like, ages 15-49)
+        let schedule: String = std::iter::once("age,asfr\n".to_string())
+            .chain((15..50).map(|a| format!("{a},{:.4}\n", 0.1 * (-(a as f64 - 30.0).powi(2) / 50.0).exp())))
+            .collect();
+        files.insert("schedule", schedule.into_bytes());
         let digits = read("embed/digits.csv");
         let small: Vec<&[u8]> = digits.split(|&c| c == b'\n').take(151).collect();
         files.insert("digits", [small.join(&b'\n'), b"\n".to_vec()].concat());
@@ -834,11 +1001,31 @@ fn scenario(base: &Base, rng: &mut Rng, sub: Sub, index: usize) -> Case {
                 c.opts.push(("--b".into(), Some(b.to_string())));
             }
         }
-        Sub::Estimate | Sub::Partition => refint_data_scenario(base, rng, &mut c),
+        Sub::Estimate | Sub::Partition | Sub::Verify | Sub::Age => refint_data_scenario(base, rng, &mut c),
         Sub::Lifetable => {
             lifetable_source(base, rng, &mut c, true);
-            c.set("--year", Some(*pick(rng, &["2009", "2010", "2011"])));
+            if chance(rng, 0.25) {
+                c.set("--years", Some(*pick(rng, &["2009-2011", "2009,2011"])));
+                if chance(rng, 0.5) {
+                    c.set("--ci", Some("0.95"));
+                    c.set("--draws", Some("20"));
+                }
+            } else {
+                c.set("--year", Some(*pick(rng, &["2009", "2010", "2011"])));
+            }
             c.set("--sex", Some(*pick(rng, &["female", "male", "total"])));
+        }
+        Sub::Decompose => {
+            lifetable_source(base, rng, &mut c, false);
+            c.set("--year", Some("2010"));
+            if chance(rng, 0.4) {
+                c.set("--vs-year", Some(*pick(rng, &["1933", "2009"])));
+            }
+            if chance(rng, 0.5) {
+                let v = c.file("causes.csv", base.get("usa_2010_cod.csv"), Kind::Csv);
+                c.set("--causes", Some(&v));
+                c.columns = csv_columns(base.get("usa_2010_cod.csv"));
+            }
         }
         Sub::Lifelost => {
             lifetable_source(base, rng, &mut c, false);
@@ -850,6 +1037,13 @@ fn scenario(base: &Base, rng: &mut Rng, sub: Sub, index: usize) -> Case {
                 if chance(rng, 0.5) {
                     c.set("--cause", Some(*pick(rng, &["Cardiovascular", "Cancer", "External"])));
                 }
+            }
+            if chance(rng, 0.25) {
+                let v = c.file("schedule.csv", base.get("schedule"), Kind::Csv);
+                c.set("--schedule", Some(&v));
+            } else if chance(rng, 0.15) {
+                c.set("--years", Some("2009-2011"));
+                c.opts.retain(|(f, _)| f != "--year");
             }
         }
         Sub::Embed => {
@@ -875,14 +1069,42 @@ fn scenario(base: &Base, rng: &mut Rng, sub: Sub, index: usize) -> Case {
 fn refint_data_scenario(base: &Base, rng: &mut Rng, c: &mut Case) {
     let partition = c.sub == Sub::Partition;
     let analytes = ["CREA", "ALB", "ALT", "AST", "BIL", "CHE", "GGT", "PROT"];
-    if partition || chance(rng, 0.6) {
+    let routine = !matches!(c.sub, Sub::Partition | Sub::Age) && chance(rng, 0.3);
+    if routine {
+        // a laboratory's routine export: ';' and decimal commas, or an .xlsx workbook
+        if chance(rng, 0.5) {
+            let v = c.file("routine.csv", base.get("semicolon"), Kind::Csv);
+            c.set("--data", Some(&v));
+            if chance(rng, 0.5) {
+                c.set("--delimiter", Some(";"));
+                c.set("--decimal", Some(","));
+            }
+        } else {
+            let v = c.file("routine.xlsx", base.get("xlsx"), Kind::Csv);
+            c.set("--data", Some(&v));
+            c.set("--sheet", Some("lab"));
+        }
+        c.columns = ["Sex", "Ward", "ALT", "AST"].map(String::from).to_vec();
+        c.set("--value", Some(*pick(rng, &["ALT", "AST", "ALT,AST"])));
+        if chance(rng, 0.4) {
+            c.set("--where", Some(*pick(rng, &["Sex=f", "Sex=m", "Ward=ICU"])));
+        }
+        refint_sub_options(rng, c);
+        return;
+    }
+    if partition || c.sub == Sub::Age || chance(rng, 0.6) {
         let v = c.file("livertests.csv", base.get("refint/reflimr_livertests.csv"), Kind::Csv);
         c.set("--data", Some(&v));
         c.set("--value", Some(*pick(rng, &analytes)));
-        if partition || chance(rng, 0.5) {
+        if partition || (c.sub != Sub::Verify && chance(rng, 0.5)) {
             c.set("--by", Some("Sex"));
         }
         c.columns = csv_columns(base.get("refint/reflimr_livertests.csv"));
+        if c.sub == Sub::Age {
+            c.set("--age", Some("Age"));
+            c.set("--window", Some(*pick(rng, &["20", "10", "30"])));
+            c.set("--step", Some(*pick(rng, &["10", "5", "20"])));
+        }
     } else {
         let name = *pick(
             rng,
@@ -900,6 +1122,17 @@ fn refint_data_scenario(base: &Base, rng: &mut Rng, c: &mut Case) {
     }
     if chance(rng, 0.5) {
         c.set("--method", Some(*pick(rng, METHODS)));
+    }
+    refint_sub_options(rng, c);
+}
+
+/// The options `refint verify` requires (and sometimes its mode).
+fn refint_sub_options(rng: &mut Rng, c: &mut Case) {
+    if c.sub == Sub::Verify {
+        c.set("--limits", Some(*pick(rng, &["10,40", "35,50", "60,110", "20,60"])));
+        if chance(rng, 0.5) {
+            c.set("--mode", Some(*pick(rng, &["transference", "routine"])));
+        }
     }
 }
 
@@ -966,7 +1199,10 @@ fn mutate_option(rng: &mut Rng, c: &mut Case) {
         hostile_value(rng, opt.ty, &c.columns)
     };
     c.injected.push(expand(&value));
-    if matches!(opt.ty, Ty::Column | Ty::Text | Ty::Features | Ty::Cluster) {
+    if matches!(
+        opt.ty,
+        Ty::Column | Ty::Text | Ty::Features | Ty::Cluster | Ty::Where | Ty::Formula | Ty::Years
+    ) {
         c.planted.push(expand(&value));
     }
     c.steps.push(format!("{} {}", opt.flag, show(&expand(&value))));
@@ -993,6 +1229,18 @@ fn hostile_value(rng: &mut Rng, ty: Ty, columns: &[String]) -> String {
         Ty::Start => pick(rng, STARTS),
         Ty::Cluster => pick(rng, CLUSTERS),
         Ty::Features => pick(rng, FEATURES),
+        Ty::Years => pick(rng, YEARS_BAD),
+        Ty::Char => pick(rng, CHARS_BAD),
+        Ty::Where => {
+            if !columns.is_empty() && chance(rng, 0.4) {
+                let col = pick(rng, columns).clone();
+                let v = pick_str(rng, &["f", "", "zz", "1e308", "NA", BIG]);
+                return format!("{col}={v}");
+            }
+            pick(rng, WHERES_BAD)
+        }
+        Ty::Formula => pick(rng, FORMULAS_BAD),
+        Ty::OutFile => pick(rng, TIDY_BAD),
         Ty::Column | Ty::Text => {
             if !columns.is_empty() && chance(rng, 0.5) {
                 return pick(rng, columns).clone();
