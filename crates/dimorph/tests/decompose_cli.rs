@@ -416,3 +416,22 @@ fn help_ends_with_runnable_examples() {
         assert!(!out.is_empty(), "{l}");
     }
 }
+
+/// fuzz lifelost:52@7, lifetable:56@123: a --years value starting with '-' was read as an unknown
+/// flag; it is a (bad) years value, refused naming --years.
+#[test]
+fn a_years_value_starting_with_a_minus_is_a_value_not_a_flag() {
+    for words in [&["lifetable"][..], &["lifetable", "decompose"], &["lifelost"]] {
+        let mut args = words.to_vec();
+        args.extend(["--hmd", "data/hmd/USA", "--years", "-10000-10000"]);
+        if words == ["lifelost"] {
+            args.extend(["--causes", "data/usa_2010_cod.csv"]);
+        }
+        let (code, _, err) = run(&args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(
+            err.contains("--years") && !err.contains("unexpected argument"),
+            "{args:?}: {err}"
+        );
+    }
+}

@@ -1106,4 +1106,14 @@ fn age_windows_equal_estimates_of_their_rows() {
         ],
         &["--step", "at most 1000"],
     );
+    // fuzz refint-age:128@123: ages of 1e300 gave a 301-digit window count in the message
+    let huge = tmp("huge_ages.csv", "Age,ALB\n1,40\n2,41\n1e300,42\n");
+    let huge = huge.to_str().unwrap();
+    let o = run(&[
+        "refint", "age", "--data", huge, "--value", "ALB", "--age", "Age", "--window", "30", "--step", "5",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(e.contains("--step") && e.contains("e299 windows"), "{e}");
+    assert!(!e.contains("00000000000000000000"), "{e}");
 }

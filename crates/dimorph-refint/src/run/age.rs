@@ -137,7 +137,8 @@ pub fn run_age_coded(cf: &CodedFrame, o: &AgeOptions) -> Result<Outcome<AgeResul
             return Err(refuse(
                 "--step",
                 format!(
-                    "gives {count} windows over ages {} to {}; at most {MAX_WINDOWS}",
+                    "gives {} windows over ages {} to {}; at most {MAX_WINDOWS}",
+                    num(count),
                     num(lo),
                     num(hi)
                 ),

@@ -89,7 +89,7 @@ pub struct Args {
     /// Decompose the same comparison in many years instead of --year: ranges and lists, e.g.
     /// 1933-2019 or 1950,1960,2010 (every year must be in the data; years the cause file lacks
     /// are decomposed for all causes, with a warning); one long table and trend figures.
-    #[arg(long, value_name = "YEARS")]
+    #[arg(long, value_name = "YEARS", allow_hyphen_values = true)]
     pub years: Option<String>,
     /// With --years: write the long table (year, method, measure, age, cause, contribution, …) to
     /// FILE: CSV, or Parquet when FILE ends in .parquet or --parquet is given.

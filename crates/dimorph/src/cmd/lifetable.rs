@@ -102,7 +102,7 @@ pub struct YearsArgs {
     /// Many years in one call instead of --year: ranges and lists, e.g. 1933-2019 or
     /// 1950,1960,2010 (every year must be in the data); one long table (year, sex, age, columns)
     /// and, for lifetable, the trend of e0 by sex and of the female-male gap.
-    #[arg(long, value_name = "YEARS")]
+    #[arg(long, value_name = "YEARS", allow_hyphen_values = true)]
     pub years: Option<String>,
     /// Write the long table to FILE: CSV, or Parquet when FILE ends in .parquet or --parquet is given.
     #[arg(long, value_name = "FILE", requires = "years")]
