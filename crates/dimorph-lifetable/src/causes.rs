@@ -165,6 +165,14 @@ impl CauseDeaths {
         let gi: BTreeMap<&str, usize> = groups.iter().enumerate().map(|(i, g)| (g.as_str(), i)).collect();
         let mut acc: BTreeMap<(i32, Sex), ByAge> = BTreeMap::new();
         for r in &rows {
+            if r.deaths.is_nan() {
+                // a missing cell ('', '.', 'NA') is read as NaN: say so, never print 'NaN'
+                return Err(Error::row(
+                    source,
+                    r.line,
+                    format!("deaths for cause {} are missing (an empty or NA cell)", quote(&r.cause)),
+                ));
+            }
             if !(r.deaths.is_finite() && (0.0..=MAX_COUNT).contains(&r.deaths)) {
                 return Err(Error::row(
                     source,

@@ -435,3 +435,28 @@ fn a_years_value_starting_with_a_minus_is_a_value_not_a_flag() {
         );
     }
 }
+
+/// fuzz lifelost:81@31: a missing deaths cell ('.') in the causes file was quoted as 'NaN'.
+#[test]
+fn a_missing_deaths_cell_in_the_causes_file_is_called_missing() {
+    let dir = tmp("missing_deaths");
+    std::fs::create_dir_all(&dir).unwrap();
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/usa_2010_cod.csv");
+    let text = std::fs::read_to_string(src).unwrap();
+    let mut lines: Vec<String> = text.lines().map(String::from).collect();
+    lines[2] = lines[2].rsplit_once(',').map(|(a, _)| format!("{a},.")).unwrap();
+    let f = dir.join("causes.csv");
+    std::fs::write(&f, lines.join("\n") + "\n").unwrap();
+    let (code, _, err) = run(&[
+        "lifelost",
+        "--hmd",
+        "data/hmd/USA",
+        "--year",
+        "2010",
+        "--causes",
+        f.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("line 3") && err.contains("missing"), "{err}");
+    assert!(!err.contains("NaN"), "{err}");
+}

@@ -1116,4 +1116,11 @@ fn age_windows_equal_estimates_of_their_rows() {
     let e = stderr(&o);
     assert!(e.contains("--step") && e.contains("e299 windows"), "{e}");
     assert!(!e.contains("00000000000000000000"), "{e}");
+    // fuzz refint-age:55@31: a step of 1e-320 overflowed the count to 'inf'
+    let o = run(&[
+        "refint", "age", "--data", huge, "--value", "ALB", "--age", "Age", "--window", "30", "--step", "1e-320",
+    ]);
+    let e = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{e}");
+    assert!(e.contains("more than 10^308 windows") && !e.contains("inf"), "{e}");
 }

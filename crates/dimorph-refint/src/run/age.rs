@@ -138,7 +138,12 @@ pub fn run_age_coded(cf: &CodedFrame, o: &AgeOptions) -> Result<Outcome<AgeResul
                 "--step",
                 format!(
                     "gives {} windows over ages {} to {}; at most {MAX_WINDOWS}",
-                    num(count),
+                    // a step of 1e-320 overflows the count: no 'inf' in the message
+                    if count.is_finite() {
+                        num(count)
+                    } else {
+                        "more than 10^308".into()
+                    },
                     num(lo),
                     num(hi)
                 ),
