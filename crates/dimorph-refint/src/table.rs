@@ -54,7 +54,18 @@ pub fn table1(rows: &[(String, String, f64, f64)], options: PermissibleOptions) 
 fn text_col(frame: &Frame, name: &str) -> Result<Vec<String>> {
     let c = frame.column(name)?;
     Ok(match &c.data {
-        ColumnData::Num(v) => v.iter().map(|x| x.to_string()).collect(),
+        // A label column the reader took for numbers (`1e308` as a unit) is written back in the
+        // shortest form, never as 309 digits; a missing cell stays empty.
+        ColumnData::Num(v) => v
+            .iter()
+            .map(|&x| {
+                if x.is_nan() {
+                    String::new()
+                } else {
+                    dimorph_core::text::num(x)
+                }
+            })
+            .collect(),
         ColumnData::Text { values, .. } => values.iter().map(|s| s.clone().unwrap_or_default()).collect(),
     })
 }

@@ -1124,3 +1124,19 @@ fn age_windows_equal_estimates_of_their_rows() {
     assert_eq!(o.status.code(), Some(2), "{e}");
     assert!(e.contains("more than 10^308 windows") && !e.contains("inf"), "{e}");
 }
+
+/// Fuzz finding refint-table:81@31: a unit column the reader takes for numbers (`1e308`) was
+/// written back with 309 digits; it keeps the shortest form, and an empty unit stays empty.
+#[test]
+fn a_numeric_unit_column_is_written_in_shortest_form() {
+    let t = tmp(
+        "numeric_unit.csv",
+        "quantity,unit,rl1,rl2\nCalcium,1e308,1.15,1.45\nSodium,,135,145\n",
+    );
+    let o = run(&["refint", "table", "--data", t.to_str().unwrap(), "--format", "csv"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (h, rows) = parse_csv(&stdout(&o));
+    assert_eq!(h[..2], ["quantity", "unit"]);
+    assert_eq!(rows[0][1], "1e308");
+    assert_eq!(rows[1][1], "");
+}
