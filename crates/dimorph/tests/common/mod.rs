@@ -18,3 +18,19 @@ pub fn stderr(o: &Output) -> String {
 pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
+
+/// The repository root, where the bundled `data/` lies.
+pub fn root() -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// Run `dimorph` with `args` from the repository root (so `data/…` paths resolve), returning
+/// its exit code (-1 when killed), standard output and standard error.
+pub fn run_in_root(args: &[&str]) -> (i32, String, String) {
+    let o = Command::new(env!("CARGO_BIN_EXE_dimorph"))
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect("runs");
+    (o.status.code().unwrap_or(-1), stdout(&o), stderr(&o))
+}
