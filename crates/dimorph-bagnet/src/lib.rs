@@ -15,7 +15,7 @@
 //! split, mask, augmentation), [`train`] (head then fine-tune, calibration, validation, resume),
 //! [`checkpoint`] (model folders and checkpoints), [`metrics`] (accuracy, ROC AUC with bootstrap
 //! CI, ROC SVG), [`evidence`] (evidence maps, statistics, figures, feature export), [`weights`]
-//! (pretrained PyTorch and safetensors weights), [`demo`].
+//! (pretrained PyTorch and safetensors weights), [`sets`] (a run's split by image identity), [`demo`].
 
 pub mod backend;
 pub mod checkpoint;
@@ -31,6 +31,7 @@ pub mod momentum;
 pub mod options;
 pub mod pipeline;
 pub mod plain;
+pub mod sets;
 pub mod synth;
 pub mod train;
 mod weightfile;

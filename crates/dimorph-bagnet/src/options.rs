@@ -300,6 +300,20 @@ pub struct EvalOptions {
     /// How images are read and where the model runs.
     #[serde(flatten)]
     pub read: ReadOptions,
+    /// An external evaluation set (the paper's "clinical" column): every image is reported in one
+    /// set of this name, never split into training, validation and test.
+    pub external: Option<String>,
+}
+
+impl EvalOptions {
+    pub fn validate(&self) -> Result<(), BagNetError> {
+        if let Some(n) = &self.external {
+            if n.trim().is_empty() || n.chars().any(char::is_control) {
+                return Err(arg("--external: the set's name must be non-empty and printable".into()));
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Options of `explain`.

@@ -32,23 +32,23 @@ pub fn read_dataset(
     data::load(rows, &classes, size, mask, on_bad)
 }
 
-/// Which image indices form train/validation/test: the run's split when `model_dir`'s parent
-/// holds the run state for these images, else one set "all".
+/// Which image indices form train/validation/test: the run's split by image identity (path and
+/// subject, in any row order, unreadable images skipped) when `model_dir`'s parent holds the run
+/// state, plus a set `external` of images the run never saw; one set "all" when no image of `ds`
+/// is in the run's split (whatever its size) or the run is unknown (see [`crate::sets::sets_of`]).
 pub fn sets_for(model_dir: &Path, ds: &Dataset) -> Vec<(String, Vec<usize>)> {
+    sets_named(model_dir, ds, None)
+}
+
+/// [`sets_for`]; with `external`, every image in one set of that name (an external evaluation
+/// set, never split into training, validation and test).
+pub fn sets_named(model_dir: &Path, ds: &Dataset, external: Option<&str>) -> Vec<(String, Vec<usize>)> {
     let state = model_dir
         .parent()
         .filter(|p| p.join("state.json").is_file())
         .and_then(|p| RunState::load(p).ok());
-    if let Some(st) = state {
-        if st.split.iter().map(Vec::len).sum::<usize>() == ds.images.len() && ds.skipped.is_empty() {
-            return ["training", "validation", "test"]
-                .iter()
-                .zip(st.split)
-                .map(|(n, v)| (n.to_string(), v))
-                .collect();
-        }
-    }
-    vec![("all".to_string(), (0..ds.images.len()).collect())]
+    let ids = state.and_then(|s| s.split_ids);
+    crate::sets::sets_of(ds, ids.as_ref(), external)
 }
 
 /// One warning per unreadable image that was skipped.

@@ -7,7 +7,7 @@ use dimorph_core::{OutputFile, TidyTable};
 use dimorph_report::{Outcome, Section, Table};
 use serde::Serialize;
 
-use super::common::{read_dataset, sets_for, skipped_warnings};
+use super::common::{read_dataset, sets_named, skipped_warnings};
 use crate::backend::BagnetBackend;
 use crate::checkpoint::{load_model, ModelMeta};
 use crate::data::{Dataset, OnBadImage};
@@ -25,9 +25,49 @@ pub struct EvalResult {
     pub classes: Vec<String>,
     /// Unreadable images left out, with their messages.
     pub skipped_images: Vec<String>,
+    /// Each image's prediction (also the table `predictions`).
+    #[serde(skip)]
+    pub predictions: Vec<Prediction>,
     /// The ROC curves (two classes), also the file `roc.svg` of the outcome.
     #[serde(skip)]
     pub roc_svg: Option<String>,
+}
+
+/// One image's prediction: for two classes the image logit of the positive class and its
+/// probability σ(logit); for more classes the predicted class's logit and softmax probability.
+#[derive(Debug, Clone, Serialize)]
+pub struct Prediction {
+    pub set: String,
+    /// As written in the label CSV.
+    pub path: String,
+    pub subject: String,
+    pub label: String,
+    pub predicted: String,
+    pub logit: f64,
+    pub probability: f64,
+}
+
+impl Prediction {
+    fn new(set: &str, ds: &Dataset, i: usize, logits: &[f64]) -> Prediction {
+        let (pred, _) = decide(logits);
+        let (logit, probability) = if logits.len() == 1 {
+            (logits[0], 1.0 / (1.0 + (-logits[0]).exp()))
+        } else {
+            let m = logits.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+            let z: f64 = logits.iter().map(|v| (v - m).exp()).sum();
+            (logits[pred], (logits[pred] - m).exp() / z)
+        };
+        let r = &ds.rows[i];
+        Prediction {
+            set: set.to_string(),
+            path: r.name.clone(),
+            subject: r.subject.clone(),
+            label: r.label.clone(),
+            predicted: ds.classes.get(pred).cloned().unwrap_or_default(),
+            logit,
+            probability,
+        }
+    }
 }
 
 /// Accuracy and AUC (with 95 % bootstrap CI) per set, Table 1 layout, and the ROC curves.
@@ -43,20 +83,22 @@ pub fn eval(
         device,
         ..Default::default()
     };
-    eval_with(model_dir, images, labels, &read)
+    eval_with(model_dir, images, labels, &read, None)
 }
 
-/// [`eval`] with every reading option.
+/// [`eval`] with every reading option; with `external`, every image in one set of that name.
 pub fn eval_with(
     model_dir: &Path,
     images: &Path,
     labels: &Path,
     read: &ReadOptions,
+    external: Option<&str>,
 ) -> Result<EvalResult, BagNetError> {
+    let dirs = (model_dir, images, labels);
     match read.device {
-        DeviceKind::Cpu => eval_on::<crate::Cpu>(model_dir, images, labels, read, &Default::default()),
+        DeviceKind::Cpu => eval_on::<crate::Cpu>(dirs, read, external, &Default::default()),
         #[cfg(feature = "cuda")]
-        DeviceKind::Cuda => eval_on::<crate::Gpu>(model_dir, images, labels, read, &Default::default()),
+        DeviceKind::Cuda => eval_on::<crate::Gpu>(dirs, read, external, &Default::default()),
         #[cfg(not(feature = "cuda"))]
         DeviceKind::Cuda => Err(super::common::no_cuda()),
     }
@@ -69,12 +111,14 @@ pub fn run_eval(
     labels: &Path,
     opt: &EvalOptions,
 ) -> Result<Outcome<EvalResult>, BagNetError> {
-    let r = eval_with(model_dir, images, labels, &opt.read)?;
+    opt.validate()?;
+    let r = eval_with(model_dir, images, labels, &opt.read, opt.external.as_deref())?;
     let mut o = Outcome::new(r);
     o.summary = o.result.sets.iter().map(set_line).collect();
     o.warnings = skipped_warnings(&o.result.skipped_images);
     o.sections.push(eval_section(&o.result));
     o.tables.push(metrics_table(&o.result));
+    o.tables.push(predictions_table(&o.result.predictions));
     if let Some(svg) = &o.result.roc_svg {
         o.files.push(OutputFile::text("roc.svg", svg.clone()));
     }
@@ -95,15 +139,20 @@ pub fn set_line(m: &SetMetrics) -> String {
 }
 
 fn eval_on<B: BagnetBackend>(
-    model_dir: &Path,
-    images: &Path,
-    labels: &Path,
+    (model_dir, images, labels): (&Path, &Path, &Path),
     read: &ReadOptions,
+    external: Option<&str>,
     device: &B::Device,
 ) -> Result<EvalResult, BagNetError> {
     let (model, meta) = load_model::<B>(model_dir, device)?;
     let ds = read_dataset(images, labels, Some(&meta.classes), meta.size, meta.mask, read)?;
-    Ok(eval_model(&model, &meta, &ds, &sets_for(model_dir, &ds), device))
+    Ok(eval_model(
+        &model,
+        &meta,
+        &ds,
+        &sets_named(model_dir, &ds, external),
+        device,
+    ))
 }
 
 /// Evaluate a loaded model on the given sets of `ds`.
@@ -116,11 +165,13 @@ pub fn eval_model<B: BagnetBackend>(
 ) -> EvalResult {
     let mut out = Vec::new();
     let mut curves = Vec::new();
+    let mut predictions = Vec::new();
     for (name, idx) in sets {
         if idx.is_empty() {
             continue;
         }
         let logits = predict(model, ds, idx, 16, device);
+        predictions.extend(idx.iter().zip(&logits).map(|(&i, z)| Prediction::new(name, ds, i, z)));
         let (pred, score): (Vec<usize>, Vec<f64>) = logits.iter().map(|z| decide(z)).unzip();
         let t: Vec<usize> = idx.iter().map(|&i| ds.targets[i]).collect();
         let m = metrics::set_metrics(name, &score, &pred, &t, meta.classes.len(), 7);
@@ -134,6 +185,7 @@ pub fn eval_model<B: BagnetBackend>(
         sets: out,
         classes: meta.classes.clone(),
         skipped_images: ds.skipped.clone(),
+        predictions,
         roc_svg: (!curves.is_empty()).then(|| metrics::roc_svg(&curves)),
     }
 }
@@ -149,6 +201,27 @@ pub fn metrics_table(r: &EvalResult) -> TidyTable {
             m.auc.into(),
             m.auc_ci.map(|c| c.0).into(),
             m.auc_ci.map(|c| c.1).into(),
+        ]);
+    }
+    t
+}
+
+/// One row per image: set, path, subject, label, predicted class, logit and probability (see
+/// [`Prediction`]).
+pub fn predictions_table(p: &[Prediction]) -> TidyTable {
+    let mut t = TidyTable::new(
+        "predictions",
+        &["set", "path", "subject", "label", "predicted", "logit", "probability"],
+    );
+    for r in p {
+        t.push(vec![
+            r.set.as_str().into(),
+            r.path.as_str().into(),
+            r.subject.as_str().into(),
+            r.label.as_str().into(),
+            r.predicted.as_str().into(),
+            r.logit.into(),
+            r.probability.into(),
         ]);
     }
     t

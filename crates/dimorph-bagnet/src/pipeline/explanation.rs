@@ -105,7 +105,13 @@ fn explain_on<B: BagnetBackend>(
     let (model, meta) = load_model::<B>(model_dir, device)?;
     let ds = read_dataset(images, labels, Some(&meta.classes), meta.size, meta.mask, &opt.read)?;
     let sets = sets_for(model_dir, &ds);
-    let (name, idx) = sets.last().cloned().unwrap_or_default();
+    // The run's test set; else every image ("all": a set the run never saw).
+    let (name, idx) = sets
+        .iter()
+        .find(|s| s.0 == "test")
+        .or(sets.last())
+        .cloned()
+        .unwrap_or_default();
     let mut features = match features_dir {
         Some((dir, overwrite)) => Some(FeatureWriter::create(dir, meta.config.feature_dim(), overwrite)?),
         None => None,

@@ -11,8 +11,11 @@ mod explanation;
 mod importing;
 mod training;
 
-pub use self::common::{read_dataset, sets_for};
-pub use self::evaluation::{eval, eval_model, eval_section, eval_with, metrics_table, run_eval, set_line, EvalResult};
+pub use self::common::{read_dataset, sets_for, sets_named};
+pub use self::evaluation::{
+    eval, eval_model, eval_section, eval_with, metrics_table, predictions_table, run_eval, set_line, EvalResult,
+    Prediction,
+};
 pub use self::explanation::{explain, explain_model, explain_section, run_explain, ExplainResult, ExplainSet};
 pub use self::importing::{import, import_section, run_import, ImportResult};
 pub use self::training::{history_table, run_train, train, train_section};

@@ -14,6 +14,7 @@ use crate::model::{BagNet, BagNetConfig};
 use crate::options::TrainOptions;
 use crate::weights::{load_pretrained, LoadOptions, LoadReport};
 use crate::BagNetError;
+use dimorph_core::text::clip;
 
 /// A run ready for its next epoch.
 pub struct Started<B: BagnetAutodiff> {
@@ -33,12 +34,41 @@ pub fn resume<B: BagnetAutodiff, O: Optimizer<BagNet<B>, B>>(
     device: &B::Device,
 ) -> Result<(Started<B>, O), BagNetError> {
     let state_path = out.join("state.json");
-    let state = RunState::load(out)?;
-    if state.classes != ds.classes || state.split.iter().map(Vec::len).sum::<usize>() != ds.images.len() {
-        return Err(BagNetError::file(
-            &state_path,
-            "the run was made with other images or labels",
-        ));
+    let mut state = RunState::load(out)?;
+    let other = || BagNetError::file(&state_path, "the run was made with other images or labels");
+    if state.classes != ds.classes {
+        return Err(other());
+    }
+    match &state.split_ids {
+        // The split by identity: rows may come in another order.
+        Some(ids) => {
+            let r = crate::sets::resolve(ds, ids);
+            if let Some(&i) = r.unknown.first() {
+                return Err(BagNetError::file(
+                    &state_path,
+                    format!(
+                        "the run was made with other images: '{}' (subject '{}') is not in its split",
+                        clip(&ds.rows[i].name),
+                        clip(&ds.rows[i].subject)
+                    ),
+                ));
+            }
+            if let Some(id) = r.missing.first() {
+                return Err(BagNetError::file(
+                    &state_path,
+                    format!(
+                        "{} image(s) of the run's split are not among the images read, e.g. '{}' (subject '{}'); \
+                         resume with the run's label CSV and images",
+                        r.missing.len(),
+                        clip(&id.path),
+                        clip(&id.subject)
+                    ),
+                ));
+            }
+            state.split = r.split;
+        }
+        None if state.split.iter().map(Vec::len).sum::<usize>() != ds.images.len() => return Err(other()),
+        None => {}
     }
     let done = state.history.len();
     let dir = epoch_dir(out, done);
@@ -84,6 +114,7 @@ pub fn begin<B: BagnetAutodiff>(
     let state = RunState {
         options: opt.clone(),
         classes: ds.classes.clone(),
+        split_ids: Some(crate::sets::ids_of(ds, &split)),
         split,
         history: Vec::new(),
         best_epoch: None,

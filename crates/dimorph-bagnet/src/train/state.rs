@@ -72,8 +72,13 @@ impl EpochRecord {
 pub struct RunState {
     pub options: TrainOptions,
     pub classes: Vec<String>,
-    /// Image indices of the training, validation and test sets.
+    /// Image indices of the training, validation and test sets (into the images as this
+    /// invocation read them; recomputed from [`Self::split_ids`] on resume).
     pub split: [Vec<usize>; 3],
+    /// The same sets by image identity (path in the label CSV and subject): what eval, explain
+    /// and resume match images by (none in runs saved before identities were stored).
+    #[serde(default)]
+    pub split_ids: Option<[Vec<crate::sets::ImageId>; 3]>,
     pub history: Vec<EpochRecord>,
     /// 1-based.
     pub best_epoch: Option<usize>,

@@ -235,14 +235,21 @@ pub struct TrainArgs {
 #[command(after_help = "Examples (after the `dimorph bagnet train --help` examples):
   dimorph bagnet eval --model /tmp/run/best --images /tmp/fundus --labels /tmp/fundus/labels.csv
   dimorph bagnet eval --model /tmp/run/best --images /tmp/fundus --labels /tmp/fundus/labels.csv --out /tmp/eval
-  dimorph bagnet eval --model /tmp/run/best --images /tmp/fundus --labels /tmp/fundus/labels.csv --format csv")]
+  dimorph bagnet eval --model /tmp/run/best --images /tmp/fundus --labels /tmp/fundus/labels.csv --format csv
+  dimorph bagnet eval --model /tmp/run/best --images /tmp/fundus --labels /tmp/fundus/labels.csv --external clinical")]
 pub struct EvalArgs {
     #[command(flatten)]
     pub data: DataArgs,
     /// A saved model folder (e.g. run/best, or one written by import).
     #[arg(long, value_name = "DIR")]
     pub model: PathBuf,
-    /// Where metrics.csv and roc.svg go.
+    /// An external evaluation set (e.g. clinical): every image is reported in one set of this
+    /// name, never as training, validation or test (images the run never saw are never split
+    /// anyway; this names the set).
+    #[arg(long, value_name = "NAME")]
+    pub external: Option<String>,
+    /// Where metrics.csv, predictions.csv (per image: set, path, subject, label, predicted, logit,
+    /// probability) and roc.svg go.
     #[command(flatten)]
     pub out: OutArgs,
 }
@@ -438,7 +445,10 @@ fn train(t: TrainArgs) -> CliResult {
 }
 
 fn eval(e: EvalArgs) -> CliResult {
-    let opt = EvalOptions { read: e.data.read() };
+    let opt = EvalOptions {
+        read: e.data.read(),
+        external: e.external.clone(),
+    };
     let o = pipeline::run_eval(&e.model, &e.data.images, &e.data.labels, &opt).map_err(engine)?;
     let mut input = e.data.input();
     input.insert("model".into(), json!(e.model.display().to_string()));

@@ -1,0 +1,136 @@
+//! A run's split is kept by image identity: shuffled CSV rows, skipped images and a resumed run
+//! keep each image's set; an external set of the run's size is `all` (issue 16, "Correct sets").
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use dimorph_bagnet::data::OnBadImage;
+use dimorph_bagnet::model::Arch;
+use dimorph_bagnet::options::{EvalOptions, ReadOptions, TrainRunOptions};
+use dimorph_bagnet::pipeline;
+use dimorph_bagnet::synth::{self, SynthOptions};
+use dimorph_bagnet::train::{self, OptimKind, TrainOptions};
+
+fn tmp(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("dimorph-bagnet-sets-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    d
+}
+
+/// path → set of every image of an evaluation.
+fn sets_by_path(
+    model: &Path,
+    images: &Path,
+    labels: &Path,
+    skip: bool,
+    external: Option<&str>,
+) -> BTreeMap<String, String> {
+    let opt = EvalOptions {
+        read: ReadOptions {
+            on_bad_image: if skip { OnBadImage::Skip } else { OnBadImage::Stop },
+            ..Default::default()
+        },
+        external: external.map(str::to_string),
+    };
+    let o = pipeline::run_eval(model, images, labels, &opt).unwrap();
+    let n: usize = o.result.sets.iter().map(|s| s.n).sum();
+    assert_eq!(o.result.predictions.len(), n);
+    for p in &o.result.predictions {
+        assert!(p.probability > 0.0 && p.probability < 1.0 && p.logit.is_finite());
+        assert!((p.probability - 1.0 / (1.0 + (-p.logit).exp())).abs() < 1e-12);
+    }
+    // The predictions are a table of the outcome too (predictions.csv with --out).
+    assert!(o.tables.iter().any(|t| t.name == "predictions"));
+    o.result.predictions.into_iter().map(|p| (p.path, p.set)).collect()
+}
+
+/// The label CSV with its data rows in reverse order.
+fn reversed(csv: &Path, to: &Path) {
+    let text = std::fs::read_to_string(csv).unwrap();
+    let mut lines: Vec<&str> = text.lines().collect();
+    let header = lines.remove(0);
+    lines.reverse();
+    std::fs::write(to, format!("{header}\n{}\n", lines.join("\n"))).unwrap();
+}
+
+#[test]
+fn the_split_follows_each_image_not_its_row() {
+    let dir = tmp("split");
+    let img = dir.join("img");
+    let synth_opt = SynthOptions {
+        n: 24,
+        size: 40,
+        effect: 0.3,
+        seed: 4,
+    };
+    let csv = synth::write_dataset(&synth_opt, &img).unwrap();
+    let opt = TrainRunOptions {
+        train: TrainOptions {
+            arch: Arch::BagNet9,
+            width: 0.0625,
+            size: 40,
+            batch: 8,
+            lr: 0.003,
+            head_epochs: 1,
+            epochs: 0,
+            optimizer: OptimKind::Adam,
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let run = dir.join("run");
+    pipeline::run_train(&img, &csv, &run, &opt, &mut train::Silent).unwrap();
+    let best = run.join("best");
+    let base = sets_by_path(&best, &img, &csv, false, None);
+    assert_eq!(base.len(), 24);
+    let mut names: Vec<&str> = base.values().map(String::as_str).collect();
+    names.sort();
+    names.dedup();
+    assert_eq!(names, ["test", "training", "validation"]);
+
+    // The same CSV with its rows shuffled: every image keeps its set.
+    let shuffled = dir.join("shuffled.csv");
+    reversed(&csv, &shuffled);
+    assert_eq!(sets_by_path(&best, &img, &shuffled, false, None), base);
+
+    // An unreadable image skipped: the others keep their sets.
+    let victim = base.keys().next().unwrap().clone();
+    std::fs::write(img.join(&victim), b"not a png").unwrap();
+    let skipped = sets_by_path(&best, &img, &shuffled, true, None);
+    let mut expect = base.clone();
+    expect.remove(&victim);
+    assert_eq!(skipped, expect);
+
+    // Resuming with the shuffled CSV (after restoring the image) continues the same split.
+    synth::write_dataset(&synth_opt, &img).unwrap();
+    let more = TrainRunOptions {
+        train: TrainOptions {
+            epochs: 1,
+            ..opt.train.clone()
+        },
+        resume: true,
+        ..Default::default()
+    };
+    pipeline::run_train(&img, &shuffled, &run, &more, &mut train::Silent).unwrap();
+    assert_eq!(sets_by_path(&run.join("epoch-002"), &img, &csv, false, None), base);
+
+    // Another data set of the same size (other images, other subjects) is one set "all", never
+    // training/validation/test by its size; with --external it takes the given name.
+    let other = dir.join("other");
+    let other_csv = synth::write_dataset(&SynthOptions { seed: 99, ..synth_opt }, &other).unwrap();
+    // Other image names than the run's (the synthetic names repeat across seeds).
+    let text = std::fs::read_to_string(&other_csv).unwrap().replace("img", "ext");
+    for e in std::fs::read_dir(&other).unwrap() {
+        let p = e.unwrap().path();
+        let name = p.file_name().unwrap().to_string_lossy().to_string();
+        if name.starts_with("img") {
+            std::fs::rename(&p, other.join(name.replace("img", "ext"))).unwrap();
+        }
+    }
+    std::fs::write(&other_csv, text).unwrap();
+    let ext = sets_by_path(&best, &other, &other_csv, false, None);
+    assert_eq!(ext.len(), 24);
+    assert!(ext.values().all(|s| s == "all"), "{ext:?}");
+    let named = sets_by_path(&best, &img, &csv, false, Some("clinical"));
+    assert!(named.len() == 24 && named.values().all(|s| s == "clinical"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
