@@ -942,10 +942,14 @@ fn explain_writes_one_overlay_per_image() {
         "json",
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
-    let mut written: Vec<String> = std::fs::read_dir(maps.join("maps"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
+    // The overlays mirror the images' folders: maps/a/same0.png and maps/b/same0.png.
+    let mut written: Vec<String> = Vec::new();
+    for folder in ["a", "b"] {
+        for e in std::fs::read_dir(maps.join("maps").join(folder)).unwrap() {
+            let name = e.unwrap().file_name().to_string_lossy().into_owned();
+            written.push(format!("{folder}/{name}"));
+        }
+    }
     written.sort();
     assert_eq!(written.len(), 8, "{written:?}");
     // A threshold beyond every patch: Cohen's d is undefined, said in words, never NaN.
@@ -976,7 +980,7 @@ fn explain_writes_one_overlay_per_image() {
         assert!(!text.contains("NaN"), "{f}");
     }
     assert!(
-        written.contains(&"a__same0.png".to_string()) && written.contains(&"b__same0.png".to_string()),
+        written.contains(&"a/same0.png".to_string()) && written.contains(&"b/same0.png".to_string()),
         "{written:?}"
     );
 }

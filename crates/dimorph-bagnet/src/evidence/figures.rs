@@ -159,57 +159,63 @@ pub fn file_stem(name: &str) -> String {
 /// Longest file name made from an image path or a class name (before a `-k` suffix).
 const MAX_NAME_CHARS: usize = 100;
 
-/// Names that stay apart: an image's path in the label CSV as one file name (its folders and its
-/// stem joined by `__`, each made safe by [`file_stem`], at most [`MAX_NAME_CHARS`] characters),
-/// with `-2`, `-3`, … after a name already given (compared without case, for file systems that
-/// ignore it): `a/same.png` and `b/same.png` become `a__same` and `b__same`.
+/// Names that stay apart: an image's path in the label CSV mirrored under the output folder (its
+/// folders kept as folders and its stem as the file name, each part made safe by [`file_stem`] and
+/// at most [`MAX_NAME_CHARS`] characters; `..` and a leading `/` dropped), with `-2`, `-3`, … after
+/// a name already given (compared without case, for file systems that ignore it): `a/same.png` and
+/// `b/same.png` become `a/same` and `b/same`, per-patient folders of `OD.jpg` stay apart.
 #[derive(Default)]
 pub struct UniqueNames {
     used: std::collections::HashSet<String>,
 }
 
 impl UniqueNames {
-    /// The name for the image at `path` (as written in the label CSV).
+    /// The name (a relative path without extension) for the image at `path` (as written in the
+    /// label CSV).
     pub fn for_path(&mut self, path: &str) -> String {
         let p = Path::new(path);
-        let n = p
-            .components()
-            .filter(|c| matches!(c, std::path::Component::Normal(_)))
-            .count();
-        let parts: Vec<String> = p
+        let mut parts: Vec<String> = p
             .components()
             .filter_map(|c| match c {
-                std::path::Component::Normal(s) => Some(s),
+                std::path::Component::Normal(s) => Some(s.to_string_lossy().into_owned()),
                 _ => None,
             })
-            .enumerate()
-            .map(|(i, s)| {
-                let s = if i + 1 == n {
-                    Path::new(s).file_stem().unwrap_or(s)
-                } else {
-                    s
-                };
-                file_stem(&s.to_string_lossy())
-            })
             .collect();
-        self.unique(&parts.join("__"))
+        let Some(last) = parts.pop() else {
+            return self.unique("_");
+        };
+        let stem = Path::new(&last)
+            .file_stem()
+            .map_or(last.clone(), |s| s.to_string_lossy().into_owned());
+        let folders: Vec<String> = parts
+            .iter()
+            .map(|s| file_stem(s).chars().take(MAX_NAME_CHARS).collect())
+            .collect();
+        let base: String = file_stem(&stem).chars().take(MAX_NAME_CHARS).collect();
+        let prefix: String = folders.iter().map(|f| format!("{f}/")).collect();
+        self.unique_in(&prefix, &base)
     }
 
     /// `base` made safe and short, with a suffix when already given.
     pub fn unique(&mut self, base: &str) -> String {
         let base: String = file_stem(base).chars().take(MAX_NAME_CHARS).collect();
-        let mut name = base.clone();
+        self.unique_in("", &base)
+    }
+
+    /// `prefix` + `base` with a suffix after `base` when the whole was already given.
+    fn unique_in(&mut self, prefix: &str, base: &str) -> String {
+        let mut name = format!("{prefix}{base}");
         let mut k = 1;
         while !self.used.insert(name.to_lowercase()) {
             k += 1;
-            name = format!("{base}-{k}");
+            name = format!("{prefix}{base}-{k}");
         }
         name
     }
 }
 
-/// Each of the first `max_images` images beside its evidence map (`maps/<name>.png`, named by
-/// [`UniqueNames`]), and the averaged map and image of the correctly classified images of each
+/// Each of the first `max_images` images beside its evidence map (`maps/<path>.png`, the image's
+/// relative path mirrored by [`UniqueNames`]), and the averaged map and image of the correctly classified images of each
 /// class (`average_<class>.png`).
 pub fn map_files(
     ds: &Dataset,
@@ -293,14 +299,21 @@ mod tests {
             got,
             [
                 "img00001",
+                "a/same",
+                "b/same",
                 "a__same",
-                "b__same",
-                "a__same-2",
-                "A__Same-3",
+                "A/Same-2",
                 "x",
-                "abs__x"
+                "abs/x"
             ]
         );
+        // Per-patient folders of equally named files all stay apart.
+        let mut n = UniqueNames::default();
+        let got: Vec<String> = ["p1/OD.jpg", "p2/OD.jpg", "p1/OD.png", "p 3/x/OD.jpg"]
+            .iter()
+            .map(|p| n.for_path(p))
+            .collect();
+        assert_eq!(got, ["p1/OD", "p2/OD", "p1/OD-2", "p_3/x/OD"]);
         let long = "z".repeat(5000);
         assert_eq!(n.for_path(&format!("{long}.png")).len(), 100);
     }
