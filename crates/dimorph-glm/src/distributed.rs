@@ -842,7 +842,8 @@ fn finish<P: Passes>(
         None => passes.fisher(Some(&res.beta))?.xtwx,
     };
     let cov_e = covariance(&xtwx, p, &res.kept, false, dispersion);
-    let canonical = link == family.canonical_link() && !matches!(family, Family::NegBin { .. });
+    let canonical =
+        link == family.canonical_link() && !matches!(family, Family::NegBin { .. } | Family::Tweedie { .. });
     let cov_o = if canonical {
         cov_e.clone()
     } else {

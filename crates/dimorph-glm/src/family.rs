@@ -35,6 +35,12 @@ pub enum Family {
     QuasiBinomial,
     /// Poisson mean and variance with a free dispersion.
     QuasiPoisson,
+    /// Tweedie with variance power p, V(μ) = μ^p (statmod's `tweedie(var.power = p)`; the module
+    /// `tweedie` has the deviance and the domain of p): p = 0 normal, 1 Poisson, 1 < p < 2
+    /// compound Poisson–gamma, 2 gamma, 3 inverse Gaussian. The dispersion is estimated.
+    Tweedie {
+        power: f64,
+    },
 }
 
 /// Largest θ taken as finite: beyond it V(μ) = μ + μ²/θ is the Poisson variance to within
@@ -43,7 +49,7 @@ pub const THETA_MAX: f64 = 1e6;
 
 /// The accepted family names, for messages and help.
 pub const FAMILY_NAMES: &str =
-    "binomial, poisson, gaussian, gamma, inverse-gaussian, negbin, quasibinomial or quasipoisson";
+    "binomial, poisson, gaussian, gamma, inverse-gaussian, negbin, quasibinomial, quasipoisson or tweedie(p)";
 
 impl std::str::FromStr for Family {
     type Err = UnknownChoice;
@@ -52,14 +58,18 @@ impl std::str::FromStr for Family {
         Family::parse(s).ok_or_else(|| UnknownChoice {
             what: "family",
             value: s.to_string(),
-            choices: FAMILY_NAMES,
+            choices: if crate::tweedie::names_tweedie(s) {
+                crate::tweedie::POWER_DOMAIN
+            } else {
+                FAMILY_NAMES
+            },
         })
     }
 }
 
 impl Family {
     /// Every family (the negative binomial with θ = 1), in the order of [`FAMILY_NAMES`].
-    pub const ALL: [Family; 8] = [
+    pub const ALL: [Family; 9] = [
         Family::Binomial,
         Family::Poisson,
         Family::Gaussian,
@@ -68,6 +78,7 @@ impl Family {
         Family::NegBin { theta: 1.0 },
         Family::QuasiBinomial,
         Family::QuasiPoisson,
+        Family::Tweedie { power: 1.5 },
     ];
 
     /// Parses a family name; `negbin` starts with θ = 1 (estimated unless fixed by the caller).
@@ -81,7 +92,7 @@ impl Family {
             "negbin" | "negative-binomial" | "negative_binomial" | "nb" => Family::NegBin { theta: 1.0 },
             "quasibinomial" | "quasi-binomial" => Family::QuasiBinomial,
             "quasipoisson" | "quasi-poisson" => Family::QuasiPoisson,
-            _ => return None,
+            t => return crate::tweedie::parse(t).map(|power| Family::Tweedie { power }),
         })
     }
 
@@ -96,6 +107,7 @@ impl Family {
             Family::NegBin { theta } => format!("Negative Binomial({})", fmt_theta(*theta)),
             Family::QuasiBinomial => "quasibinomial".into(),
             Family::QuasiPoisson => "quasipoisson".into(),
+            Family::Tweedie { .. } => "Tweedie".into(),
         }
     }
 
@@ -108,11 +120,13 @@ impl Family {
             Family::Gamma => "Gamma",
             Family::InverseGaussian => "Inverse Gaussian",
             Family::NegBin { .. } => "Negative Binomial",
+            Family::Tweedie { .. } => "Tweedie",
         }
     }
 
     /// The canonical link, the default: g(μ) = Q(θ) (§4.1.1 (c)). For the negative binomial R's
-    /// default, the log link, is used.
+    /// default, the log link, is used; for the Tweedie family too (glum's and scikit-learn's
+    /// default; statmod's is the canonical μ^(1−p)), so these two count as non-canonical.
     pub fn canonical_link(&self) -> Link {
         match self {
             Family::Binomial | Family::QuasiBinomial => Link::Logit,
@@ -120,6 +134,7 @@ impl Family {
             Family::Gaussian => Link::Identity,
             Family::Gamma => Link::Inverse,
             Family::InverseGaussian => Link::InverseSquare,
+            Family::Tweedie { .. } => Link::Log,
         }
     }
 
@@ -165,6 +180,7 @@ impl Family {
                 ],
                 power: PowerLinks::Any,
             },
+            Family::Tweedie { .. } => crate::tweedie::ALLOWED_LINKS,
         }
     }
 
@@ -194,6 +210,7 @@ impl Family {
             Family::NegBin { .. } => "negbin",
             Family::QuasiBinomial => "quasibinomial",
             Family::QuasiPoisson => "quasipoisson",
+            Family::Tweedie { .. } => "tweedie",
         }
     }
 
@@ -204,7 +221,10 @@ impl Family {
 
     /// Whether the family has a likelihood (quasi families do not: no AIC, no LR tests on it).
     pub fn has_likelihood(&self) -> bool {
-        !matches!(self, Family::QuasiBinomial | Family::QuasiPoisson)
+        !matches!(
+            self,
+            Family::QuasiBinomial | Family::QuasiPoisson | Family::Tweedie { .. }
+        )
     }
 
     /// Whether the response is binomial (events/trials or 0/1).
@@ -230,6 +250,7 @@ impl Family {
             Family::Gamma => mu * mu,
             Family::InverseGaussian => mu * mu * mu,
             Family::NegBin { theta } => mu + mu * mu / theta,
+            Family::Tweedie { power } => crate::tweedie::variance(power, mu),
         }
     }
 
@@ -242,6 +263,7 @@ impl Family {
             Family::Gamma => 2.0 * mu,
             Family::InverseGaussian => 3.0 * mu * mu,
             Family::NegBin { theta } => 1.0 + 2.0 * mu / theta,
+            Family::Tweedie { power } => crate::tweedie::variance_deriv(power, mu),
         }
     }
 
@@ -255,6 +277,7 @@ impl Family {
             Family::InverseGaussian => (y - mu) * (y - mu) / (y * mu * mu),
             // (y + θ) log((y + θ)/(μ + θ)) through log1p: exact as θ grows (no 1 − 1 rounding)
             Family::NegBin { theta } => 2.0 * (ylogy(y, mu) - (y + theta) * ((y - mu) / (mu + theta)).ln_1p()),
+            Family::Tweedie { power } => crate::tweedie::unit_deviance(power, y, mu),
         };
         // a unit deviance is ≥ 0; a negative value is rounding (y ≈ μ); NaN stays NaN
         if d < 0.0 {
@@ -269,6 +292,7 @@ impl Family {
         match self {
             Family::Binomial | Family::QuasiBinomial => mu.is_finite() && mu > 0.0 && mu < 1.0,
             Family::Gaussian => mu.is_finite(),
+            Family::Tweedie { power } if *power == 0.0 => mu.is_finite(),
             _ => mu.is_finite() && mu > 0.0,
         }
     }
@@ -280,6 +304,7 @@ impl Family {
             Family::Poisson | Family::QuasiPoisson | Family::NegBin { .. } => y >= 0.0,
             Family::Gaussian => y.is_finite(),
             Family::Gamma | Family::InverseGaussian => y > 0.0,
+            Family::Tweedie { power } => return crate::tweedie::check_y(*power, y),
         };
         if ok {
             return Ok(());
@@ -307,7 +332,9 @@ impl Family {
                     dimorph_core::text::num(y)
                 )
             }
-            Family::Gaussian => format!("the response must be finite, got {}", dimorph_core::text::num(y)),
+            Family::Gaussian | Family::Tweedie { .. } => {
+                format!("the response must be finite, got {}", dimorph_core::text::num(y))
+            }
         })
     }
 
@@ -325,6 +352,8 @@ impl Family {
                 }
             }
             Family::Gaussian | Family::Gamma | Family::InverseGaussian => y,
+            // statmod's initialize: y + 0.1 where y = 0
+            Family::Tweedie { .. } => y + if y == 0.0 { 0.1 } else { 0.0 },
         }
     }
 
@@ -361,7 +390,8 @@ impl Family {
                     - theta * (mu / theta).ln_1p()
                     - xlogy(y, theta + mu))
             }
-            Family::QuasiBinomial | Family::QuasiPoisson => f64::NAN,
+            // no closed-form density: R's glm gives NA (statmod's aic is NA)
+            Family::QuasiBinomial | Family::QuasiPoisson | Family::Tweedie { .. } => f64::NAN,
         }
     }
 

@@ -336,6 +336,9 @@ pub fn fit(mf: &ModelFrame, opts: &GlmOptions) -> Result<GlmFit> {
     let rows = Rows { prior, freq, trials };
     let mut f = finish(mf, family, link, rows, res, theta, opts)?;
     f.warnings.splice(0..0, nb_warning.into_iter().chain(notes));
+    if let Family::Tweedie { power } = family {
+        f.warnings.push(crate::tweedie::aic_note(power));
+    }
     Ok(f)
 }
 
@@ -424,7 +427,8 @@ fn covariances(
         None => irls::pass_at(pb, &res.beta, threads).xtwx,
     };
     let cov_e = covariance(&xtwx, p, &res.kept, dispersion);
-    let canonical = pb.link == pb.family.canonical_link() && !matches!(pb.family, Family::NegBin { .. });
+    let canonical =
+        pb.link == pb.family.canonical_link() && !matches!(pb.family, Family::NegBin { .. } | Family::Tweedie { .. });
     let cov_o = if canonical {
         cov_e.clone()
     } else {

@@ -477,7 +477,8 @@ pub fn irls_with<D: Passes>(
     // non-canonical links: Fisher scoring until close (relative change 1e-5), then Newton–Raphson
     // (the negative binomial's log link is its default, not its canonical link log(μ/(μ + θ)):
     // Fisher scoring stops up to 2e-4 short there too, statsmodels' Committee model)
-    let mut polishing = ctl.polish && (link != family.canonical_link() || matches!(family, Family::NegBin { .. }));
+    let mut polishing = ctl.polish
+        && (link != family.canonical_link() || matches!(family, Family::NegBin { .. } | Family::Tweedie { .. }));
     let mut fisher_tol = if polishing { ctl.tol.max(1e-5) } else { ctl.tol };
     let mut polished: Option<f64> = None;
     for iter in 1..=ctl.max_iter {

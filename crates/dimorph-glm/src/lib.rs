@@ -52,6 +52,7 @@ pub mod stream;
 mod syntax;
 pub mod tables;
 mod testutil;
+pub mod tweedie;
 
 pub use analysis::run;
 pub use design::{model_frame, ModelFrame};
