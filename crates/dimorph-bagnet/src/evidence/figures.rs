@@ -297,15 +297,7 @@ mod tests {
         .collect();
         assert_eq!(
             got,
-            [
-                "img00001",
-                "a/same",
-                "b/same",
-                "a__same",
-                "A/Same-2",
-                "x",
-                "abs/x"
-            ]
+            ["img00001", "a/same", "b/same", "a__same", "A/Same-2", "x", "abs/x"]
         );
         // Per-patient folders of equally named files all stay apart.
         let mut n = UniqueNames::default();

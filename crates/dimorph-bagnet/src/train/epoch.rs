@@ -1,9 +1,12 @@
 //! One training epoch: the training images in an order drawn from (seed, epoch), each augmented
-//! with draws from (seed, epoch, image), in steps of `batch` images; in a head epoch the backbone's
-//! features are detached so that only the head learns (paper §3.2).
+//! with draws from (seed, epoch, image), in steps of `batch` images; in a head epoch the backbone is
+//! frozen (paper §3.2): its features come from the inference-mode copy of the model (batch norm
+//! with its running statistics, which stay untouched, as ImageNet weights need) and only the head
+//! gets gradients.
 
+use burn::module::AutodiffModule;
 use burn::optim::{GradientsParams, Optimizer};
-use burn::tensor::ElementConversion;
+use burn::tensor::{ElementConversion, Tensor};
 
 use super::loss::loss;
 use super::progress::TrainProgress;
@@ -60,18 +63,21 @@ pub fn run_epoch<B: BagnetAutodiff, O: Optimizer<BagNet<B>, B>>(
     let n_batches = order.len().div_ceil(opt.batch);
     progress.epoch_started(epoch + 1, plan.total, phase, n_batches);
     let mut loss_sum = 0.0;
+    // The frozen backbone of a head epoch: the model in inference mode (the head's changes during
+    // the epoch do not reach it; the backbone does not change).
+    let frozen = (phase == Phase::Head).then(|| model.valid());
     for (b, chunk) in order.chunks(opt.batch).enumerate() {
         let augmented = batch_images(ds, chunk, opt, epoch);
         let refs: Vec<_> = augmented.iter().collect();
         let targets: Vec<usize> = chunk.iter().map(|&i| ds.targets[i]).collect();
-        let logits = match phase {
-            // Backbone frozen: features detached from the graph, so only the head gets
-            // gradients; batch norm still normalises with batch statistics.
-            Phase::Head => {
-                let feats = model.features(data::to_tensor::<B>(&refs, device)).detach();
-                model.pooled_logits(feats)
+        let logits = match &frozen {
+            // Backbone frozen: features of the inference-mode model (running statistics, none
+            // updated), entering the graph as constants, so only the head gets gradients.
+            Some(inner) => {
+                let x = data::to_tensor::<B::InnerBackend>(&refs, device);
+                model.pooled_logits(Tensor::from_inner(inner.features(x)))
             }
-            Phase::All => model.forward(data::to_tensor::<B>(&refs, device)),
+            None => model.forward(data::to_tensor::<B>(&refs, device)),
         };
         let l = loss(logits, &targets);
         let lv = l.clone().into_scalar().elem::<f64>();

@@ -1,4 +1,5 @@
-//! Training (paper §3.2): the head alone first, then all layers; SGD (lr 0.01, batch 16) or Adam;
+//! Training (paper §3.2): the head alone first (backbone frozen, its batch norm in inference mode),
+//! then all layers; SGD (lr 0.01, batch 16) or Adam;
 //! a checkpoint every epoch; precise batch-norm statistics recomputed after every epoch; the best
 //! epoch by validation AUC (accuracy for more than two classes; ties go to the lower validation
 //! loss); and exact resumption: shuffling and augmentation depend only on (seed, epoch, image), and
@@ -138,8 +139,11 @@ impl<B: BagnetAutodiff> Run<'_, B> {
             };
             let (m, train_loss) = epoch::run_epoch(model, &mut optim, self.ds, self.opt, &plan, progress, self.device)?;
             model = m;
-            calibrate::calibrate(&model, self.ds, &train_idx, self.opt, self.device);
             let phase = Phase::of(e, self.opt.head_epochs);
+            if phase == Phase::All {
+                // A head epoch leaves the backbone's batch-norm statistics as they are.
+                calibrate::calibrate(&model, self.ds, &train_idx, self.opt, self.device);
+            }
             let record = validate::validate(&model, &validation, e, phase, train_loss, self.device);
             if !(record.train_loss.is_finite() && record.val_loss.is_finite()) {
                 // Not saved: the checkpoints so far stay the run's last.
