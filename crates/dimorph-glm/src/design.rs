@@ -29,6 +29,7 @@
 //!   with s+f trials. A row with 0 trials (and 0 events) has proportion 0, as R's binomial family
 //!   sets it; events with 0 trials are an error.
 
+use crate::basis::Basis;
 use crate::error::{clip, clip_list, GlmError, Result};
 use crate::expr::{EvalError, Expr};
 use crate::factor::{code_numeric, code_text, relevel, Coded};
@@ -122,8 +123,12 @@ impl NewDesign {
 
 /// Parses `formula` and evaluates it on `frame`; `weights` names the prior-weights column.
 pub fn model_frame(formula: &str, frame: &Frame, weights: Option<&str>) -> Result<ModelFrame> {
-    let f = Formula::parse_for_columns(formula, &frame.names(), &weights.into_iter().collect::<Vec<_>>())?;
+    let mut f = Formula::parse_for_columns(formula, &frame.names(), &weights.into_iter().collect::<Vec<_>>())?;
     let b = build(&f, frame, weights, None)?;
+    // what the bases learned from these data, for new data (R's makepredictcall)
+    for (v, basis) in b.learned {
+        f.vars[v].kind = VarKind::Basis(basis);
+    }
     let (y, trials) = b.response.unwrap_or_default();
     Ok(ModelFrame {
         source: frame.source.clone(),
@@ -183,6 +188,8 @@ struct Built {
     n_dropped: usize,
     missing: Vec<(String, usize)>,
     levels: Vec<(String, Vec<String>)>,
+    /// The bases (by variable index) with what they learned from the fitting data.
+    learned: Vec<(usize, Basis)>,
 }
 
 /// How a variable reads the frame.
@@ -200,6 +207,9 @@ enum Source<'f> {
         values: &'f [f64],
         reference: Option<&'f str>,
     },
+    /// A comparison: a factor with the levels FALSE and TRUE.
+    Logical(&'f Expr),
+    Basis(&'f Basis),
 }
 
 /// A variable's values on the rows used.
@@ -208,6 +218,8 @@ enum Value {
     Column(String),
     Num(Vec<f64>),
     Factor(Coded),
+    /// A basis's columns and their name suffixes.
+    Matrix(Vec<Vec<f64>>, Vec<String>),
 }
 
 /// The used columns of the frame, with missing-value bookkeeping.
@@ -285,7 +297,7 @@ fn build(f: &Formula, frame: &Frame, weights: Option<&str>, known: Known) -> Res
         Some(name) => Some(checked_weights(name, &ev)?),
     };
     // 5. Variables on the rows used.
-    let (values, levels) = variables(f, &sources, known, &ev, kept.rows.as_deref())?;
+    let (values, levels, learned) = variables(f, &sources, known, &ev, kept.rows.as_deref())?;
     // 6. X, term by term.
     let vals: Vec<VarValues> = values
         .iter()
@@ -293,6 +305,7 @@ fn build(f: &Formula, frame: &Frame, weights: Option<&str>, known: Known) -> Res
             Value::Column(c) => VarValues::Num(&cols[c.as_str()]),
             Value::Num(v) => VarValues::Num(v),
             Value::Factor(c) => VarValues::Factor(c),
+            Value::Matrix(cols, names) => VarValues::Matrix(cols, names),
         })
         .collect();
     let Design { x, p, col_names, terms } = design_matrix(f, &vals, kept.n, src)?;
@@ -309,6 +322,7 @@ fn build(f: &Formula, frame: &Frame, weights: Option<&str>, known: Known) -> Res
         n_dropped: kept.n_dropped,
         missing: kept.missing,
         levels,
+        learned,
     })
 }
 
@@ -340,7 +354,25 @@ fn read_sources<'f>(f: &'f Formula, used: &mut Used<'f>, known: Known) -> Result
                 used.expr(e)?;
                 Source::Expr(e)
             }
-            VarKind::Factor { column, reference } => {
+            VarKind::Logical(e) => {
+                used.expr(e)?;
+                Source::Logical(e)
+            }
+            VarKind::Basis(b) => {
+                if known.is_some() && b.needs_data() {
+                    return Err(input(
+                        &frame.source,
+                        None,
+                        format!(
+                            "{} depends on the fitting data (its knots, coefficients or centre), which this design for other data does not have; fit the model on the whole data first (a fit in parts, as --stream or dask, cannot use it)",
+                            clip(&v.label)
+                        ),
+                    ));
+                }
+                used.expr(&b.arg)?;
+                Source::Basis(b)
+            }
+            VarKind::Factor { column, reference, .. } => {
                 let reference = reference.as_deref();
                 match &frame.column(column)?.data {
                     ColumnData::Num(values) => {
@@ -585,7 +617,8 @@ fn checked_weights(name: &str, ev: &Eval) -> Result<Vec<f64>> {
     Ok(w)
 }
 
-/// The variables' values on the kept rows, and the levels of each factor by label.
+/// The variables' values on the kept rows, the levels of each factor by label, and the bases
+/// with what they learned.
 #[allow(clippy::type_complexity)]
 fn variables(
     f: &Formula,
@@ -593,14 +626,30 @@ fn variables(
     known: Known,
     ev: &Eval,
     rows: Option<&[usize]>,
-) -> Result<(Vec<Value>, Vec<(String, Vec<String>)>)> {
+) -> Result<(Vec<Value>, Vec<(String, Vec<String>)>, Vec<(usize, Basis)>)> {
     let (src, n) = (ev.src, ev.n);
     let mut values = Vec::with_capacity(sources.len());
     let mut levels = Vec::new();
-    for (v, s) in f.vars.iter().zip(sources) {
+    let mut learned = Vec::new();
+    for (k, (v, s)) in f.vars.iter().zip(sources).enumerate() {
         let val = match s {
             Source::Column(c) => Value::Column(c.to_string()),
             Source::Expr(e) => Value::Num(ev.eval(e, &v.label)?),
+            Source::Logical(e) => {
+                let x = ev.eval(e, &v.label)?;
+                Value::Factor(Coded {
+                    levels: vec!["FALSE".into(), "TRUE".into()],
+                    codes: x.iter().map(|&b| u32::from(b != 0.0)).collect(),
+                })
+            }
+            Source::Basis(b) => {
+                let x = ev.eval(&b.arg, &v.label)?;
+                let e = b
+                    .evaluate(&x)
+                    .map_err(|m| input(src, None, format!("{}: {m}", clip(&v.label))))?;
+                learned.push((k, e.learned));
+                Value::Matrix(e.cols, e.names)
+            }
             Source::FactorText {
                 column,
                 values,
@@ -627,7 +676,7 @@ fn variables(
         }
         values.push(val);
     }
-    Ok((values, levels))
+    Ok((values, levels, learned))
 }
 
 /// Whether every value is finite (one branch-free pass per block, so that it vectorises).

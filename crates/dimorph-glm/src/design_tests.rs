@@ -393,7 +393,7 @@ fn threaded_fill_matches_the_plain_one() {
 #[test]
 fn formula_errors_show_the_place() {
     let e = model_frame("y ~ x + foo(z)", &d(), None).unwrap_err().to_string();
-    assert_eq!(e, "formula error at character 9: unknown function 'foo' (a term may use I, C, factor, offset, log, exp, sqrt, abs, log10, log2)\n  y ~ x + foo(z)\n          ^");
+    assert_eq!(e, "formula error at character 9: unknown function 'foo' (a term may use I, C, factor, offset, poly, scale, ns, bs, log, exp, sqrt, abs, log10, log2)\n  y ~ x + foo(z)\n          ^");
 }
 
 #[test]

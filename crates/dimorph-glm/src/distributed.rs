@@ -85,7 +85,8 @@ fn used_columns<'f>(f: &'f Formula, weights: Option<&'f str>) -> Vec<&'f str> {
     for v in &f.vars {
         match &v.kind {
             VarKind::Column(c) | VarKind::Factor { column: c, .. } => out.push(c),
-            VarKind::Numeric(e) => out.extend(e.columns()),
+            VarKind::Numeric(e) | VarKind::Logical(e) => out.extend(e.columns()),
+            VarKind::Basis(b) => out.extend(b.arg.columns()),
         }
     }
     for e in &f.offsets {
@@ -120,7 +121,7 @@ pub fn part_levels(formula: &str, frame: &Frame, weights: Option<&str>) -> Resul
         let (column, factor) = match &v.kind {
             VarKind::Column(c) => (c, false),
             VarKind::Factor { column, .. } => (column, true),
-            VarKind::Numeric(_) => {
+            VarKind::Numeric(_) | VarKind::Logical(_) | VarKind::Basis(_) => {
                 vars.push((v.label.clone(), PartVar::Covariate));
                 continue;
             }
@@ -180,8 +181,17 @@ pub fn merge_levels(
             .collect();
         let (column, reference) = match &v.kind {
             VarKind::Column(c) => (c.as_str(), None),
-            VarKind::Factor { column, reference } => (column.as_str(), reference.as_deref()),
-            VarKind::Numeric(_) => continue,
+            VarKind::Factor { column, reference, .. } => (column.as_str(), reference.as_deref()),
+            VarKind::Basis(b) if b.needs_data() => {
+                return Err(GlmError::input(
+                    at(),
+                    format!(
+                        "{} depends on the whole data (its knots, coefficients or centre) and cannot be fitted in parts; give its knots (ns/bs: knots = c(…), Boundary.knots = c(…)), use poly(…, raw = TRUE), or fit in memory",
+                        clip(&v.label)
+                    ),
+                ))
+            }
+            VarKind::Numeric(_) | VarKind::Logical(_) | VarKind::Basis(_) => continue,
         };
         let text = kinds.iter().filter(|k| matches!(k, PartVar::Text(_))).count();
         if text > 0 && text < kinds.len() {

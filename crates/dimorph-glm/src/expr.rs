@@ -16,6 +16,13 @@ pub enum BinOp {
     Mul,
     Div,
     Pow,
+    /// Comparisons (`>`, `>=`, `<`, `<=`, `==`, `!=`): 1 when true, 0 when false.
+    Gt,
+    Ge,
+    Lt,
+    Le,
+    Eq,
+    Ne,
 }
 
 /// A function allowed in formulas.
@@ -101,6 +108,17 @@ impl Expr {
             Expr::Chain(first, rest) => chain_label(first, rest),
             Expr::Call(f, e) => format!("{}({})", f.name(), e.label()),
             Expr::I(e) => format!("I({})", e.label()),
+        }
+    }
+
+    /// Whether the value is logical, as R types it: a comparison, possibly in parentheses or
+    /// `I()` (`I(x > 0)`). In a model R codes a logical variable as a factor with the levels
+    /// FALSE and TRUE.
+    pub fn is_logical(&self) -> bool {
+        match self {
+            Expr::Paren(e) | Expr::I(e) => e.is_logical(),
+            Expr::Bin(op, _, _) => op.is_comparison(),
+            _ => false,
         }
     }
 
@@ -199,7 +217,21 @@ impl BinOp {
             BinOp::Mul => " * ",
             BinOp::Div => "/",
             BinOp::Pow => "^",
+            BinOp::Gt => " > ",
+            BinOp::Ge => " >= ",
+            BinOp::Lt => " < ",
+            BinOp::Le => " <= ",
+            BinOp::Eq => " == ",
+            BinOp::Ne => " != ",
         }
+    }
+
+    /// Whether the operator compares (its result is logical: 0 or 1).
+    pub fn is_comparison(self) -> bool {
+        matches!(
+            self,
+            BinOp::Gt | BinOp::Ge | BinOp::Lt | BinOp::Le | BinOp::Eq | BinOp::Ne
+        )
     }
 }
 
@@ -223,6 +255,12 @@ fn binary(op: BinOp, x: Vec<f64>, y: &[f64]) -> Result<Vec<f64>, (usize, String)
         BinOp::Mul => out.iter_mut().zip(y).for_each(|(o, y)| *o *= y),
         BinOp::Div => out.iter_mut().zip(y).for_each(|(o, y)| *o /= y),
         BinOp::Pow => out.iter_mut().zip(y).for_each(|(o, y)| *o = pow(*o, *y)),
+        BinOp::Gt => out.iter_mut().zip(y).for_each(|(o, y)| *o = truth(*o > *y)),
+        BinOp::Ge => out.iter_mut().zip(y).for_each(|(o, y)| *o = truth(*o >= *y)),
+        BinOp::Lt => out.iter_mut().zip(y).for_each(|(o, y)| *o = truth(*o < *y)),
+        BinOp::Le => out.iter_mut().zip(y).for_each(|(o, y)| *o = truth(*o <= *y)),
+        BinOp::Eq => out.iter_mut().zip(y).for_each(|(o, y)| *o = truth(*o == *y)),
+        BinOp::Ne => out.iter_mut().zip(y).for_each(|(o, y)| *o = truth(*o != *y)),
     }
     let Some(row) = out.iter().position(|v| !v.is_finite()) else {
         return Ok(out);
@@ -241,6 +279,11 @@ fn binary(op: BinOp, x: Vec<f64>, y: &[f64]) -> Result<Vec<f64>, (usize, String)
         _ => format!("overflow with {} and {}", r_number(u), r_number(w)),
     };
     Err((row, format!("{} ({why})", fmt_bad(out[row]))))
+}
+
+/// A logical value as a number (R's `as.numeric(TRUE)`).
+fn truth(b: bool) -> f64 {
+    f64::from(u8::from(b))
 }
 
 /// `x^y` with the common small integer powers exact (as R computes `x^2` by multiplication).

@@ -33,10 +33,13 @@
 //! `C(region, ref = "north")`). Syntax errors are [`GlmError::Formula`] with the 0-based
 //! character position of the offending character.
 
+use crate::basis::Basis;
+use crate::basis_call::{basis_kind, BASIS_FUNCS};
+pub use crate::contrasts::Contrast;
 use crate::error::{clip, GlmError, Result};
 use crate::expr::{r_name, r_number, BinOp, Expr, Func};
 pub use crate::syntax::MAX_DEPTH;
-use crate::syntax::{err, parse_sides, Node, NodeKind};
+use crate::syntax::{err, is_comparison, op_text, parse_sides, Node, NodeKind};
 
 /// A parsed formula.
 #[derive(Debug, Clone, PartialEq)]
@@ -80,8 +83,19 @@ pub enum VarKind {
     Column(String),
     /// A numeric expression (`I(...)`, `log(x)`).
     Numeric(Expr),
-    /// `C(column)` / `C(column, ref = LEVEL)`: a factor even for a numeric column.
-    Factor { column: String, reference: Option<String> },
+    /// `C(column)` / `C(column, ref = LEVEL)` / `C(column, Sum)`: a factor even for a numeric
+    /// column, coded by `contrast` where its term is coded by contrasts.
+    Factor {
+        column: String,
+        reference: Option<String>,
+        contrast: Contrast,
+    },
+    /// `I(comparison)`: a logical variable, which R codes as a factor with the levels FALSE and
+    /// TRUE (the column `I(x > 0)TRUE`).
+    Logical(Expr),
+    /// `poly(x, 2)`, `ns(x, df = 3)`, `bs(x, 4)`, `scale(x)`: several columns (one for `scale`)
+    /// from one variable, with what they learned from the fitting data once fitted.
+    Basis(Basis),
 }
 
 impl Formula {
@@ -169,7 +183,7 @@ struct Builder<'a> {
     dot: Option<Vec<String>>,
 }
 
-const TERM_FUNCS: &str = "I, C, factor, offset, log, exp, sqrt, abs, log10, log2";
+const TERM_FUNCS: &str = "I, C, factor, offset, poly, scale, ns, bs, log, exp, sqrt, abs, log10, log2";
 
 /// The most terms a formula may expand to (each term is at least one column of X).
 pub const MAX_TERMS: usize = 4096;
@@ -213,7 +227,21 @@ impl Builder<'_> {
             '*' => BinOp::Mul,
             '/' => BinOp::Div,
             '^' => BinOp::Pow,
-            _ => return Err(self.err(pos, format!("'{op}' is not arithmetic (use + - * / ^ here)"))),
+            '>' => BinOp::Gt,
+            '≥' => BinOp::Ge,
+            '<' => BinOp::Lt,
+            '≤' => BinOp::Le,
+            '≡' => BinOp::Eq,
+            '≠' => BinOp::Ne,
+            _ => {
+                return Err(self.err(
+                    pos,
+                    format!(
+                        "'{}' is not arithmetic (use + - * / ^ or a comparison here)",
+                        op_text(op)
+                    ),
+                ))
+            }
         })
     }
 
@@ -264,7 +292,7 @@ impl Builder<'_> {
                 func,
                 Box::new(self.arith(one(" (log with a base is not supported: use log10 or log2)")?)?),
             ))
-        } else if f == "C" || f == "offset" || f == "cbind" {
+        } else if f == "C" || f == "offset" || f == "cbind" || BASIS_FUNCS.contains(&f) {
             Err(self.err(n.pos, format!("{f}() cannot be used inside arithmetic")))
         } else {
             Err(self.err(
@@ -312,7 +340,11 @@ impl Builder<'_> {
                 )),
             },
             NodeKind::Binary('^', a, b) => self.encode_power(a, b),
-            NodeKind::Binary(op, _, _) => Err(self.err(n.pos, format!("unexpected operator '{op}'"))),
+            NodeKind::Binary(op, _, _) if is_comparison(*op) => Err(self.err(
+                n.pos,
+                format!("a comparison must be inside I(), as in I(x {} 0)", op_text(*op)),
+            )),
+            NodeKind::Binary(op, _, _) => Err(self.err(n.pos, format!("unexpected operator '{}'", op_text(*op)))),
             NodeKind::Chain(first, rest) => self.encode_chain(first, rest, top),
             NodeKind::Ident(s) if s == "." => match self.dot.clone() {
                 Some(cols) => Ok(cols
@@ -377,6 +409,15 @@ impl Builder<'_> {
                 }
                 Ok(l)
             }
+            '%' => {
+                // R's InTerms: every term on the left joined with all variables on the right
+                let r = self.encode(b, false)?;
+                let mut all: Vec<usize> = r.iter().flatten().copied().collect();
+                all.sort_unstable();
+                all.dedup();
+                let x = self.cross(&l, &[all], pos)?;
+                Ok(x)
+            }
             '/' => {
                 let r = self.encode(b, false)?;
                 let mut all: Vec<usize> = l.iter().flatten().copied().collect();
@@ -387,7 +428,7 @@ impl Builder<'_> {
                 }
                 Ok(l)
             }
-            _ => Err(self.err(pos, format!("unexpected operator '{op}'"))),
+            _ => Err(self.err(pos, format!("unexpected operator '{}'", op_text(op)))),
         }
     }
 
@@ -473,19 +514,32 @@ impl Builder<'_> {
                 }
             }
             "C" => {
-                let (column, reference) = self.factor_args(n, args)?;
-                let label = match &reference {
-                    None => format!("C({})", r_name(&column)),
-                    Some((r, true)) => format!("C({}, ref = {r})", r_name(&column)),
-                    Some((r, false)) => format!("C({}, ref = \"{r}\")", r_name(&column)),
+                let (column, reference, contrast) = self.factor_args(n, args)?;
+                let label = match (&reference, &contrast) {
+                    (_, Some((_, written))) => format!("C({}, {written})", r_name(&column)),
+                    (None, None) => format!("C({})", r_name(&column)),
+                    (Some((r, true)), None) => format!("C({}, ref = {r})", r_name(&column)),
+                    (Some((r, false)), None) => format!("C({}, ref = \"{r}\")", r_name(&column)),
                 };
                 let i = self.var(
                     label,
                     VarKind::Factor {
                         column,
                         reference: reference.map(|r| r.0),
+                        contrast: contrast.map_or(Contrast::Treatment, |c| c.0),
                     },
                 );
+                Ok(vec![vec![i]])
+            }
+            _ if BASIS_FUNCS.contains(&f) => {
+                let Some((None, x)) = args.first() else {
+                    return Err(self.err(n.pos, format!("{f}() takes the variable first: {f}(x, …)")));
+                };
+                let basis = Basis {
+                    arg: self.arith(x)?,
+                    kind: basis_kind(self.src, f, &args[1..])?,
+                };
+                let i = self.var(n.deparse(), VarKind::Basis(basis));
                 Ok(vec![vec![i]])
             }
             "factor" => match args {
@@ -501,6 +555,7 @@ impl Builder<'_> {
                         VarKind::Factor {
                             column: c.clone(),
                             reference: None,
+                            contrast: Contrast::Treatment,
                         },
                     );
                     Ok(vec![vec![i]])
@@ -513,7 +568,12 @@ impl Builder<'_> {
             "cbind" => Err(self.err(n.pos, "cbind() is only for the response (left of '~')")),
             _ if f == "I" || Func::from_name(f).is_some() => {
                 let e = self.arith(n)?;
-                let i = self.var(e.label(), VarKind::Numeric(e));
+                let kind = if e.is_logical() {
+                    VarKind::Logical(e.clone())
+                } else {
+                    VarKind::Numeric(e.clone())
+                };
+                let i = self.var(e.label(), kind);
                 Ok(vec![vec![i]])
             }
             _ => Err(self.err(
@@ -523,14 +583,17 @@ impl Builder<'_> {
         }
     }
 
-    /// `C(col)` or `C(col, ref = LEVEL)`: the column and the reference level (with whether it
-    /// was written as a number).
+    /// `C(col)`, `C(col, ref = LEVEL)` or `C(col, Sum)`: the column, the reference level (with
+    /// whether it was written as a number) and the contrast (with its label as written). A bare
+    /// name in second place is a contrast, as in R's `C(object, contr)`; a quoted or numeric one
+    /// is a reference level.
     #[allow(clippy::type_complexity)]
     fn factor_args(
         &self,
         n: &Node,
         args: &[(Option<(String, usize)>, Node)],
-    ) -> Result<(String, Option<(String, bool)>)> {
+    ) -> Result<(String, Option<(String, bool)>, Option<(Contrast, String)>)> {
+        const USAGE: &str = "C() takes a column name: C(column), C(column, ref = level) or C(column, Sum)";
         let column = match args.first() {
             Some((
                 None,
@@ -539,37 +602,65 @@ impl Builder<'_> {
                     ..
                 },
             )) => s.clone(),
-            Some((_, a)) => return Err(self.err(a.pos, "C() takes a column name: C(column) or C(column, ref = level)")),
-            None => return Err(self.err(n.pos, "C() takes a column name: C(column) or C(column, ref = level)")),
+            Some((_, a)) => return Err(self.err(a.pos, USAGE)),
+            None => return Err(self.err(n.pos, USAGE)),
         };
-        let reference = match args.get(1) {
-            None => None,
-            Some((name, v)) => {
-                match name {
-                    Some((nm, _)) if nm == "ref" || nm == "reference" || nm == "base" => {}
-                    Some((nm, p)) => {
-                        return Err(self.err(
-                            *p,
-                            format!("C() has no argument '{}' (write C(column, ref = level))", clip(nm)),
-                        ))
-                    }
-                    None => {}
+        let (mut reference, mut contrast) = (None, None);
+        for (name, v) in args.iter().skip(1) {
+            let is_contrast = match name {
+                Some((nm, _)) if nm == "ref" || nm == "reference" || nm == "base" => false,
+                Some((nm, _)) if nm == "contr" => true,
+                Some((nm, p)) => {
+                    return Err(self.err(
+                        *p,
+                        format!(
+                            "C() has no argument '{}' (write C(column, ref = level) or C(column, Sum))",
+                            clip(nm)
+                        ),
+                    ))
                 }
-                Some(match &v.kind {
-                    NodeKind::Str(s) | NodeKind::Ident(s) => (s.clone(), false),
-                    NodeKind::Num(x) => (r_number(*x), true),
-                    NodeKind::Unary('-', e) if matches!(e.kind, NodeKind::Num(_)) => {
-                        let NodeKind::Num(x) = e.kind else { unreachable!() };
-                        (r_number(-x), true)
-                    }
-                    _ => return Err(self.err(v.pos, "the reference level must be a name, a number or a quoted string")),
-                })
+                None => matches!(v.kind, NodeKind::Ident(_)),
+            };
+            if reference.is_some() || contrast.is_some() {
+                return Err(self.err(
+                    v.pos,
+                    "C() takes one reference level or one contrast: C(column, ref = level) or C(column, Sum)",
+                ));
             }
-        };
-        if let Some((_, a)) = args.get(2) {
-            return Err(self.err(a.pos, "C() takes at most two arguments: C(column, ref = level)"));
+            if is_contrast {
+                let NodeKind::Ident(c) = &v.kind else {
+                    return Err(self.err(v.pos, format!("the contrast must be a name: {}", Contrast::NAMES)));
+                };
+                let Some(k) = Contrast::from_name(c) else {
+                    return Err(self.err(
+                        v.pos,
+                        format!(
+                            "unknown contrast '{}' (known: {}); for a reference level write C({}, ref = {})",
+                            clip(c),
+                            Contrast::NAMES,
+                            clip(&column),
+                            clip(c)
+                        ),
+                    ));
+                };
+                let written = match name {
+                    Some(_) => format!("contr = {}", v.deparse()),
+                    None => v.deparse(),
+                };
+                contrast = Some((k, written));
+                continue;
+            }
+            reference = Some(match &v.kind {
+                NodeKind::Str(s) | NodeKind::Ident(s) => (s.clone(), false),
+                NodeKind::Num(x) => (r_number(*x), true),
+                NodeKind::Unary('-', e) if matches!(e.kind, NodeKind::Num(_)) => {
+                    let NodeKind::Num(x) = e.kind else { unreachable!() };
+                    (r_number(-x), true)
+                }
+                _ => return Err(self.err(v.pos, "the reference level must be a name, a number or a quoted string")),
+            });
         }
-        Ok((column, reference))
+        Ok((column, reference, contrast))
     }
 }
 

@@ -27,7 +27,10 @@
 
 pub mod analysis;
 pub mod anova;
+pub mod basis;
+mod basis_call;
 pub mod binary;
+pub mod contrasts;
 pub mod demo;
 pub mod design;
 pub mod distributed;

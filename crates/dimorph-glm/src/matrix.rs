@@ -2,13 +2,15 @@
 //! levels in each term, the interaction columns (products, the first variable varying fastest),
 //! their names, and the row-major fill. See the `design` module for the conventions.
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 use dimorph_core::Location;
 
+use crate::contrasts::Contrast;
 use crate::error::{clip, GlmError, Result};
 use crate::factor::Coded;
-use crate::formula::Formula;
+use crate::formula::{Formula, VarKind};
 
 /// One model term (a main effect, an interaction, a factor) and the columns of X it owns.
 #[derive(Debug, Clone, PartialEq)]
@@ -25,6 +27,9 @@ pub struct Term {
 pub(crate) enum VarValues<'a> {
     Num(&'a [f64]),
     Factor(&'a Coded),
+    /// Several columns (`poly`, `ns`, `bs`, `scale`) and their name suffixes (`1`, `2`, …; empty
+    /// for a single column, which is named by the variable's label alone).
+    Matrix(&'a [Vec<f64>], &'a [String]),
 }
 
 /// X with its column names and terms.
@@ -63,6 +68,7 @@ pub(crate) fn design_matrix(f: &Formula, values: &[VarValues], n: usize, src: &s
             .map(|(&v, c)| match (c, &values[v]) {
                 (Coding::Contrasts, VarValues::Factor(fc)) => fc.levels.len() - 1,
                 (Coding::AllLevels, VarValues::Factor(fc)) => fc.levels.len(),
+                (_, VarValues::Matrix(cols, _)) => cols.len(),
                 _ => 1,
             })
             .fold(1usize, usize::saturating_mul)
@@ -81,99 +87,137 @@ pub(crate) fn design_matrix(f: &Formula, values: &[VarValues], n: usize, src: &s
             ),
         ));
     }
-    let num = |i: usize| -> &[f64] {
-        match values[i] {
-            VarValues::Num(v) => v,
-            VarValues::Factor(_) => &[],
-        }
-    };
-    enum ColRef {
-        One,
-        Var(usize),
-        Owned(usize),
-    }
-    let mut refs = Vec::new();
-    let mut owned: Vec<Vec<f64>> = Vec::new();
-    let mut col_names = Vec::new();
+    let mut srcs: Vec<Option<Cow<[f64]>>> = Vec::with_capacity(p);
+    let mut col_names = Vec::with_capacity(p);
     if f.intercept {
-        refs.push(ColRef::One);
+        srcs.push(None);
         col_names.push("(Intercept)".to_string());
     }
     let mut terms = Vec::with_capacity(f.terms.len());
     for (t, vars) in f.terms.iter().enumerate() {
-        let start = refs.len();
-        // Per variable: the (name, level) choices, the first variable varying fastest.
-        let choices: Vec<Vec<Option<u32>>> = vars
+        let start = srcs.len();
+        // Per variable: its columns in this term, the first variable varying fastest.
+        let parts: Vec<Vec<Part>> = vars
             .iter()
             .zip(&coding[t])
-            .map(|(&v, c)| match (c, &values[v]) {
-                (Coding::Contrasts, VarValues::Factor(fc)) => (1..fc.levels.len() as u32).map(Some).collect(),
-                (Coding::AllLevels, VarValues::Factor(fc)) => (0..fc.levels.len() as u32).map(Some).collect(),
-                _ => vec![None],
-            })
+            .map(|(&v, c)| var_parts(f, v, *c, &values[v]))
             .collect();
-        if vars.len() == 1 && choices[0] == [None] {
-            refs.push(ColRef::Var(vars[0]));
-            col_names.push(f.vars[vars[0]].label.clone());
-        } else {
-            let mut idx = vec![0usize; vars.len()];
-            'combos: loop {
-                let mut name = Vec::with_capacity(vars.len());
-                let mut col: Option<Vec<f64>> = None;
-                for (k, &v) in vars.iter().enumerate() {
-                    let label = &f.vars[v].label;
-                    let part: Vec<f64> = match (choices[k][idx[k]], &values[v]) {
-                        (Some(l), VarValues::Factor(fc)) => {
-                            name.push(format!("{label}{}", fc.levels[l as usize]));
-                            fc.codes.iter().map(|&c| if c == l { 1.0 } else { 0.0 }).collect()
-                        }
-                        _ => {
-                            name.push(label.clone());
-                            num(v).to_vec()
-                        }
-                    };
-                    col = Some(match col {
-                        None => part,
-                        Some(mut c) => {
-                            c.iter_mut().zip(&part).for_each(|(a, b)| *a *= b);
-                            c
-                        }
-                    });
-                }
-                refs.push(ColRef::Owned(owned.len()));
-                owned.push(col.unwrap_or_default());
-                col_names.push(name.join(":"));
-                // Next combination, first variable fastest.
-                for k in 0..idx.len() {
-                    idx[k] += 1;
-                    if idx[k] < choices[k].len() {
-                        continue 'combos;
+        let mut idx = vec![0usize; vars.len()];
+        'combos: loop {
+            let mut name = Vec::with_capacity(vars.len());
+            let mut col: Option<Cow<[f64]>> = None;
+            for (k, part) in parts.iter().enumerate() {
+                let part = &part[idx[k]];
+                name.push(part.name.clone());
+                col = Some(match col {
+                    None => part.values(n),
+                    Some(c) => {
+                        let mut c = c.into_owned();
+                        part.multiply(&mut c);
+                        Cow::Owned(c)
                     }
-                    idx[k] = 0;
-                }
-                break;
+                });
             }
+            srcs.push(col);
+            col_names.push(name.join(":"));
+            // Next combination, first variable fastest.
+            for k in 0..idx.len() {
+                idx[k] += 1;
+                if idx[k] < parts[k].len() {
+                    continue 'combos;
+                }
+                idx[k] = 0;
+            }
+            break;
         }
         terms.push(Term {
             label: f.term_label(t),
-            cols: start..refs.len(),
+            cols: start..srcs.len(),
             is_factor: vars.iter().any(|&v| is_factor[v]),
         });
     }
 
     // Row-major X.
-    debug_assert_eq!(p, refs.len());
-    let srcs: Vec<Option<&[f64]>> = refs
-        .iter()
-        .map(|r| match r {
-            ColRef::One => None,
-            ColRef::Var(v) => Some(num(*v)),
-            ColRef::Owned(k) => Some(&owned[*k][..]),
-        })
-        .collect();
+    debug_assert_eq!(p, srcs.len());
+    let srcs: Vec<Option<&[f64]>> = srcs.iter().map(|s| s.as_deref()).collect();
     let mut x = vec![0.0; n * p];
     fill_row_major(&mut x, p, &srcs);
     Ok(Design { x, p, col_names, terms })
+}
+
+/// One variable's share of a column of X: its name part and how its values enter the product.
+struct Part<'a> {
+    name: String,
+    kind: PartKind<'a>,
+}
+
+enum PartKind<'a> {
+    /// Numeric values.
+    Values(&'a [f64]),
+    /// The value of each level (a contrast column or a level's indicator), read through the
+    /// factor's codes.
+    Levels(&'a [u32], Vec<f64>),
+}
+
+impl<'a> Part<'a> {
+    /// The part's values on the `n` rows (borrowed for a numeric variable).
+    fn values(&self, n: usize) -> Cow<'a, [f64]> {
+        match &self.kind {
+            PartKind::Values(v) => Cow::Borrowed(&v[..n.min(v.len())]),
+            PartKind::Levels(codes, by) => Cow::Owned(codes.iter().map(|&c| by[c as usize]).collect()),
+        }
+    }
+
+    /// `c ← c · values`.
+    fn multiply(&self, c: &mut [f64]) {
+        match &self.kind {
+            PartKind::Values(v) => c.iter_mut().zip(v.iter()).for_each(|(a, b)| *a *= b),
+            PartKind::Levels(codes, by) => c.iter_mut().zip(codes.iter()).for_each(|(a, &k)| *a *= by[k as usize]),
+        }
+    }
+}
+
+/// The columns variable `v` contributes to a term, coded as `coding` says: a numeric variable
+/// one, a basis its columns, a factor its contrast columns or one indicator per level.
+fn var_parts<'a>(f: &Formula, v: usize, coding: Coding, value: &VarValues<'a>) -> Vec<Part<'a>> {
+    let label = &f.vars[v].label;
+    match value {
+        VarValues::Num(x) => vec![Part {
+            name: label.clone(),
+            kind: PartKind::Values(x),
+        }],
+        // R names the single column of a one-column matrix by the variable alone
+        VarValues::Matrix(cols, names) => cols
+            .iter()
+            .zip(names.iter())
+            .map(|(c, s)| Part {
+                name: if cols.len() == 1 { label.clone() } else { format!("{label}{s}") },
+                kind: PartKind::Values(c),
+            })
+            .collect(),
+        VarValues::Factor(fc) => {
+            let k = fc.levels.len();
+            if coding == Coding::Contrasts {
+                let contrast = match &f.vars[v].kind {
+                    VarKind::Factor { contrast, .. } => *contrast,
+                    _ => Contrast::Treatment,
+                };
+                (0..k - 1)
+                    .map(|j| Part {
+                        name: format!("{label}{}", contrast.column_name(&fc.levels, j)),
+                        kind: PartKind::Levels(&fc.codes, (0..k).map(|l| contrast.value(l, j, k)).collect()),
+                    })
+                    .collect()
+            } else {
+                (0..k)
+                    .map(|j| Part {
+                        name: format!("{label}{}", fc.levels[j]),
+                        kind: PartKind::Levels(&fc.codes, (0..k).map(|l| f64::from(u8::from(l == j))).collect()),
+                    })
+                    .collect()
+            }
+        }
+    }
 }
 
 /// R's coding of each variable in each term (`TermCode` in R's `models.c`): a factor is coded

@@ -139,6 +139,27 @@ fn lex(src: &str) -> Result<Vec<Token>> {
                 pos: start,
             });
             i += 2;
+        } else if let Some((op, len)) = comparison(&c[i..]) {
+            out.push(Token {
+                tok: Tok::Op(op),
+                pos: start,
+            });
+            i += len;
+        } else if ch == '%' {
+            let end = c[i + 1..].iter().position(|&x| x == '%').map(|k| i + 1 + k);
+            let text: String = c[i..end.map_or(c.len(), |e| e + 1)].iter().collect();
+            if text != "%in%" {
+                return Err(err(
+                    src,
+                    start,
+                    format!("unknown operator '{}' (a formula knows %in%)", clip(&text)),
+                ));
+            }
+            out.push(Token {
+                tok: Tok::Op('%'),
+                pos: start,
+            });
+            i += 4;
         } else if "~+-*/^:(),=".contains(ch) {
             out.push(Token {
                 tok: Tok::Op(ch),
@@ -154,6 +175,38 @@ fn lex(src: &str) -> Result<Vec<Token>> {
         pos: c.len(),
     });
     Ok(out)
+}
+
+/// A comparison operator at the start of `c`: its one-character code (`>=` is `≥`, `<=` is `≤`,
+/// `==` is `≡`, `!=` is `≠`) and its length.
+fn comparison(c: &[char]) -> Option<(char, usize)> {
+    let next_eq = c.get(1) == Some(&'=');
+    Some(match (c.first()?, next_eq) {
+        ('>', true) => ('≥', 2),
+        ('<', true) => ('≤', 2),
+        ('=', true) => ('≡', 2),
+        ('!', true) => ('≠', 2),
+        ('>', false) => ('>', 1),
+        ('<', false) => ('<', 1),
+        _ => return None,
+    })
+}
+
+/// Whether an operator code is a comparison.
+pub(crate) fn is_comparison(op: char) -> bool {
+    "><≥≤≡≠".contains(op)
+}
+
+/// The operator as written in R (`≥` is `>=`, `%` is `%in%`).
+pub(crate) fn op_text(op: char) -> String {
+    match op {
+        '≥' => ">=".into(),
+        '≤' => "<=".into(),
+        '≡' => "==".into(),
+        '≠' => "!=".into(),
+        '%' => "%in%".into(),
+        c => c.to_string(),
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -187,6 +240,7 @@ impl Node {
     pub(crate) fn deparse(&self) -> String {
         match &self.kind {
             NodeKind::Num(v) => r_number(*v),
+            NodeKind::Ident(s) if s == "TRUE" || s == "FALSE" => s.clone(),
             NodeKind::Ident(s) => r_name(s),
             NodeKind::Str(s) => format!("\"{s}\""),
             NodeKind::Unary(op, e) => format!("{op}{}", e.deparse()),
@@ -215,10 +269,10 @@ impl Node {
 }
 
 /// An operator as R's `deparse` prints it: `/`, `^` and `:` bare, the others with spaces.
-fn spaced(op: char) -> String {
+pub(crate) fn spaced(op: char) -> String {
     match op {
         '/' | '^' | ':' => op.to_string(),
-        _ => format!(" {op} "),
+        _ => format!(" {} ", op_text(op)),
     }
 }
 
@@ -227,8 +281,10 @@ fn binding(op: char) -> (u8, u8) {
     match op {
         '+' | '-' => (10, 11),
         '*' | '/' => (20, 21),
+        '%' => (25, 26), // %in%, between * and : as R's %any%
         ':' => (30, 31),
-        _ => (51, 50), // '^', right-associative
+        '^' => (51, 50), // right-associative
+        _ => (5, 6),     // comparisons, below + and -
     }
 }
 
@@ -295,7 +351,7 @@ impl Parser<'_> {
             Tok::Ident(s, _) => format!("unexpected name '{}'", clip(s)),
             Tok::Num(_) => "unexpected number".into(),
             Tok::Str(s) => format!("unexpected string \"{}\"", clip(s)),
-            Tok::Op(c) => format!("unexpected '{c}'"),
+            Tok::Op(c) => format!("unexpected '{}'", op_text(*c)),
             Tok::End => "the formula ends too early".into(),
         };
         err(self.src, t.pos, format!("{what}: {hint}"))
@@ -324,16 +380,23 @@ impl Parser<'_> {
         loop {
             let t = self.peek().clone();
             let op = match t.tok {
-                Tok::Op(c) if "+-*/:^".contains(c) => c,
+                Tok::Op(c) if "+-*/:^%".contains(c) || is_comparison(c) => c,
                 _ => break,
             };
             let (lbp, rbp) = binding(op);
             if lbp < min_bp {
                 break;
             }
+            if is_comparison(op) && matches!(&lhs.kind, NodeKind::Binary(c, _, _) if is_comparison(*c)) {
+                return Err(err(
+                    self.src,
+                    t.pos,
+                    "comparisons cannot be chained (a < b < c); multiply two comparisons: I((a < b) * (b < c))",
+                ));
+            }
             self.next();
             let rhs = self.operand(rbp, &t)?;
-            if op == '^' {
+            if op == '^' || is_comparison(op) {
                 lhs = Node {
                     pos: t.pos,
                     kind: NodeKind::Binary(op, Box::new(lhs), Box::new(rhs)),
@@ -361,8 +424,8 @@ impl Parser<'_> {
         match self.peek().tok {
             Tok::End | Tok::Op('~') | Tok::Op(')') | Tok::Op(',') => {
                 let c = match op.tok {
-                    Tok::Op(c) => c,
-                    _ => '?',
+                    Tok::Op(c) => op_text(c),
+                    _ => "?".into(),
                 };
                 let t = self.peek().clone();
                 Err(self.unexpected(&t, &format!("a term is missing after '{c}'")))
