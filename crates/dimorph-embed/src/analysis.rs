@@ -10,10 +10,11 @@ use crate::error::LIST_NAMES;
 use crate::error::{EmbedError, Result};
 use crate::fft::MAX_BOXES;
 use crate::input::{features_from_frame, Selection};
+use crate::model::Model;
 use crate::options::EmbedOptions;
 use crate::output::{embedding_table, parquet_bytes, Extra};
 use crate::params::KnnMethod;
-use crate::pipeline::{embed, Embedding};
+use crate::pipeline::{embed_with_reference, Embedding};
 use crate::plot::{scatter, Colour};
 use crate::progress::Progress;
 use crate::report;
@@ -37,12 +38,12 @@ pub struct EmbedResult {
 
 /// The input columns the analysis uses besides the features, read (and so checked) before the
 /// embedding starts.
-struct Columns {
-    colour: Option<Extra>,
-    class: Option<Vec<String>>,
-    ids: Vec<(String, Vec<String>)>,
+pub(crate) struct Columns {
+    pub colour: Option<Extra>,
+    pub class: Option<Vec<String>>,
+    pub ids: Vec<(String, Vec<String>)>,
     /// Columns carried into the embedding table: ids, colour, class (each once).
-    extras: Vec<Extra>,
+    pub extras: Vec<Extra>,
 }
 
 /// A column as carried next to the coordinates.
@@ -67,22 +68,31 @@ fn text_column(f: &Frame, name: &str) -> Result<Vec<String>> {
 }
 
 fn columns(frame: &Frame, o: &EmbedOptions) -> Result<Columns> {
-    let colour = o.color.as_deref().map(|c| extra(frame, c)).transpose()?;
-    let class = o.class.as_deref().map(|c| text_column(frame, c)).transpose()?;
-    let ids = o
-        .ids
+    read_columns(frame, &o.color, &o.class, &o.ids)
+}
+
+/// The colour, class and id columns of `frame`.
+pub(crate) fn read_columns(
+    frame: &Frame,
+    color: &Option<String>,
+    class: &Option<String>,
+    id_names: &[String],
+) -> Result<Columns> {
+    let colour = color.as_deref().map(|c| extra(frame, c)).transpose()?;
+    let class_v = class.as_deref().map(|c| text_column(frame, c)).transpose()?;
+    let ids = id_names
         .iter()
         .map(|c| Ok((c.clone(), text_column(frame, c)?)))
         .collect::<Result<Vec<_>>>()?;
     let mut extras: Vec<Extra> = Vec::new();
-    for c in o.ids.iter().chain(o.color.iter()).chain(o.class.iter()) {
+    for c in id_names.iter().chain(color.iter()).chain(class.iter()) {
         if !extras.iter().any(|x| x.name() == c) {
             extras.push(extra(frame, c)?);
         }
     }
     Ok(Columns {
         colour,
-        class,
+        class: class_v,
         ids,
         extras,
     })
@@ -94,10 +104,16 @@ pub fn run(frame: &Frame, options: &EmbedOptions, progress: Progress) -> Result<
     let cols = columns(frame, options)?;
     let (x, sel) = features_from_frame(frame, &options.features)?;
     // the pipeline's refusals (too few or identical points, divergence) concern this table
-    let e = embed(&x, &options.params(), progress).map_err(|e| match e {
+    let params = options.params();
+    let (e, reference) = embed_with_reference(&x, &params, progress, options.save_model).map_err(|e| match e {
         EmbedError::Input(msg) => EmbedError::Input(format!("{}: {msg}", frame.source)),
         other => other,
     })?;
+    drop(x);
+    let model = reference.map(|r| {
+        let (aff, alpha) = (params.affinity, params.alpha);
+        Model::new(&frame.source, &sel.columns, sel.scaling.clone(), aff, alpha, r, &e.y)
+    });
     let value = match &cols.colour {
         Some(Extra::Num(_, v)) => Some(v.as_slice()),
         _ => None,
@@ -116,6 +132,9 @@ pub fn run(frame: &Frame, options: &EmbedOptions, progress: Progress) -> Result<
         clusters,
     });
     fill(&mut out, frame, options, &cols)?;
+    if let Some(m) = model {
+        out.files.extend(m.files());
+    }
     Ok(out)
 }
 
@@ -207,16 +226,21 @@ fn warnings(o: &EmbedOptions, cols: &Columns, sel: &Selection, e: &Embedding) ->
 /// A column copied from the input (id, colour, class) whose numbers are not all finite: they are
 /// copied as they are, and what the analysis made of them is said.
 fn copied_warning(o: &EmbedOptions, x: &Extra) -> Option<String> {
+    copied_warning_of(&o.color, &o.class, x)
+}
+
+/// [`copied_warning`] for the given colour and class columns.
+pub(crate) fn copied_warning_of(color: &Option<String>, class: &Option<String>, x: &Extra) -> Option<String> {
     let Extra::Num(name, v) = x else { return None };
     let bad = v.iter().filter(|x| !x.is_finite()).count();
     if bad == 0 {
         return None;
     }
     let mut uses = Vec::new();
-    if o.color.as_ref() == Some(name) {
+    if color.as_ref() == Some(name) {
         uses.push("--color: drawn grey and left out of the clusters' mean values");
     }
-    if o.class.as_ref() == Some(name) {
+    if class.as_ref() == Some(name) {
         uses.push("--class: each such value counted as a class of its own");
     }
     let uses = if uses.is_empty() {

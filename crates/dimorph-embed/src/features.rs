@@ -58,18 +58,28 @@ impl Features {
     /// squared distance overflow `f32`: exact (every distance scaled alike, so neighbours,
     /// affinities and the rescaled PCA start are unchanged). `None` when they are fine as they are.
     pub fn scaled_for_distances(&self) -> Option<Features> {
+        self.distance_exponent().map(|e| self.scaled_by_pow2(e))
+    }
+
+    /// The power of two `-e` that [`Features::scaled_for_distances`] multiplies by (`Some(e)`), or
+    /// `None` when the features are fine as they are.
+    pub fn distance_exponent(&self) -> Option<i32> {
         let big = self.x.iter().fold(0.0f32, |a, v| a.max(v.abs())) as f64;
         if big <= crate::limits::MAX_PLAIN {
             return None;
         }
-        let e = big.log2().floor() as i32 + 1;
-        // two power-of-two factors, each a normal f32 (2^-128 alone would be subnormal)
+        Some(big.log2().floor() as i32 + 1)
+    }
+
+    /// The features multiplied by 2^−e (exact: two power-of-two factors, each a normal `f32`,
+    /// since 2^−128 alone would be subnormal).
+    pub fn scaled_by_pow2(&self, e: i32) -> Features {
         let (f, g) = (2f32.powi(-(e / 2)), 2f32.powi(-(e - e / 2)));
-        Some(Features {
+        Features {
             n: self.n,
             d: self.d,
             x: self.x.iter().map(|v| v * f * g).collect(),
-        })
+        }
     }
 
     #[inline]

@@ -190,7 +190,7 @@ impl Scaling {
 }
 
 /// Every cell of a feature column is a finite number.
-fn check_finite(frame: &Frame, name: &str, v: &[f64]) -> Result<()> {
+pub(crate) fn check_finite(frame: &Frame, name: &str, v: &[f64]) -> Result<()> {
     let Some(i) = v.iter().position(|x| !x.is_finite()) else {
         return Ok(());
     };

@@ -15,7 +15,8 @@
 //! gradients exact ([`gradient`]) or by FFT-accelerated interpolation ([`fft`], FIt-SNE)).
 //! [`metrics`] measures neighbourhood preservation and cluster separation, [`plot`] draws the
 //! scatter, [`clusters`] summarises chosen regions, [`input`] turns a table into features,
-//! [`output`] lays the coordinates out as a tidy table or Parquet, [`report`] writes the text
+//! [`model`] saves what [`transform`] needs to place new points into an embedding (openTSNE's
+//! `transform`; [`transform_run`] is its analysis of a table), [`output`] lays the coordinates out as a tidy table or Parquet, [`report`] writes the text
 //! report, [`demo`] is the demo's section. [`limits`] states the range of every numeric setting
 //! (so that no option can ask for unbounded memory or time, or turn the layout into infinities);
 //! user text quoted in messages is clipped, and numbers quoted, by the kernel's
@@ -34,6 +35,7 @@ pub mod input;
 pub mod knn;
 pub mod limits;
 pub mod metrics;
+pub mod model;
 pub mod optimize;
 pub mod options;
 pub mod output;
@@ -45,11 +47,15 @@ pub mod progress;
 pub mod report;
 pub mod rng;
 pub mod rsvd;
+pub mod transform;
+pub mod transform_run;
 
 pub use analysis::{run, EmbedResult};
 pub use error::{EmbedError, Result};
 pub use features::Features;
+pub use model::Model;
 pub use options::{Affinity, EmbedOptions};
 pub use params::{AffinityKind, GradientMethod, Init, KnnMethod, Params};
 pub use pipeline::{embed, validate, Embedding};
 pub use progress::Progress;
+pub use transform_run::{run_transform, TransformOptions, TransformResult};

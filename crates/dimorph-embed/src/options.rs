@@ -93,6 +93,9 @@ pub struct EmbedOptions {
     pub max_plot_points: usize,
     /// Also give the embedding as `embedding.parquet`.
     pub parquet: bool,
+    /// Also give the saved embedding that `--transform` places new points into (`model.json` and
+    /// its binary files, [`crate::model`]); the CLI asks for it whenever `--out` is given.
+    pub save_model: bool,
 }
 
 impl Default for EmbedOptions {
@@ -122,6 +125,7 @@ impl Default for EmbedOptions {
             exemplars: None,
             max_plot_points: 20_000,
             parquet: false,
+            save_model: false,
         }
     }
 }

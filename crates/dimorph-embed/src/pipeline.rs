@@ -95,11 +95,34 @@ struct Neighbours {
     recall_sample: usize,
 }
 
+/// What placing new points into the embedding needs besides the coordinates ([`crate::model`]):
+/// the space the neighbours were searched in.
+#[derive(Clone, Debug)]
+pub struct Reference {
+    /// The features were multiplied by 2^−e ([`Features::scaled_for_distances`]) when `Some(e)`.
+    pub distance_exponent: Option<i32>,
+    /// The principal components the search ran on (`None`: it ran on the features themselves).
+    pub pca: Option<Pca>,
+    /// The reference points in the search space (`n × knn_dims`).
+    pub space: Features,
+}
+
 /// Runs the whole pipeline on `x`.
 pub fn embed(x: &Features, p: &Params, progress: Progress) -> Result<Embedding> {
+    embed_with_reference(x, p, progress, false).map(|(e, _)| e)
+}
+
+/// [`embed`], also returning (when `keep`) the [`Reference`] that new points are placed against.
+pub fn embed_with_reference(
+    x: &Features,
+    p: &Params,
+    progress: Progress,
+    keep: bool,
+) -> Result<(Embedding, Option<Reference>)> {
     validate(x, p)?;
     // values so large that squared distances would overflow f32: the same features scaled exactly
-    let scaled = x.scaled_for_distances();
+    let distance_exponent = x.distance_exponent();
+    let scaled = distance_exponent.map(|e| x.scaled_by_pow2(e));
     let x = scaled.as_ref().unwrap_or(x);
     let mut laps = Laps::new();
     let threads = p.threads.max(1);
@@ -149,7 +172,12 @@ pub fn embed(x: &Features, p: &Params, progress: Progress) -> Result<Embedding> 
     };
     let res = optimize::run(&pm, y0, &schedule, progress).map_err(|d| EmbedError::Input(d.to_string()))?;
     laps.lap("optimize");
-    Ok(Embedding {
+    let reference = keep.then(|| Reference {
+        distance_exponent,
+        space: reduced.clone().unwrap_or_else(|| x.clone()),
+        pca: if reduce { pca.clone() } else { None },
+    });
+    let e = Embedding {
         n: x.n,
         y: res.y.chunks_exact(2).map(|c| [c[0], c[1]]).collect(),
         kl_divergence: res.kl,
@@ -170,7 +198,8 @@ pub fn embed(x: &Features, p: &Params, progress: Progress) -> Result<Embedding> 
         learning_rate: p.learning_rate.unwrap_or(x.n as f64 / p.early_exaggeration),
         params: p.clone(),
         timings: laps.laps,
-    })
+    };
+    Ok((e, reference))
 }
 
 /// Step 2: the k nearest neighbours in `space` (the features or their principal components),

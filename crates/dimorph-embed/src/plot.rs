@@ -81,9 +81,27 @@ pub fn scatter(
         .labels("t-SNE 1", "t-SNE 2")
         .margins(60.0, 150.0, 40.0, 50.0);
     let r = if shown.len() > 5000 { 1.0 } else { 1.8 };
+    draw(&mut c, y, &shown, colour, r, ("#4E79A7", None));
+    for reg in regions {
+        let steps = 60;
+        let ring: Vec<(f64, f64)> = (0..=steps)
+            .map(|s| {
+                let a = s as f64 / steps as f64 * std::f64::consts::TAU;
+                (reg.cx + reg.r * a.cos(), reg.cy + reg.r * a.sin())
+            })
+            .collect();
+        c.styled_line(ring, "#000000", 1.5, true, None);
+        c.text(reg.cx + reg.r * 0.75, reg.cy + reg.r * 0.75, &reg.name, "start");
+    }
+    c.to_svg()
+}
+
+/// Draws the points `shown` of `y` coloured by `colour` (`plain`: colour and legend label when
+/// uncoloured).
+fn draw(c: &mut Chart, y: &[[f64; 2]], shown: &[usize], colour: &Colour, r: f64, plain: (&str, Option<&str>)) {
     match colour {
         Colour::None => {
-            c.points(shown.iter().map(|&i| (y[i][0], y[i][1])).collect(), "#4E79A7", r, None);
+            c.points(shown.iter().map(|&i| (y[i][0], y[i][1])).collect(), plain.0, r, plain.1);
         }
         Colour::Categorical { name, labels } => {
             let (codes, levels) = crate::metrics::encode_labels(labels);
@@ -124,7 +142,7 @@ pub fn scatter(
             const BINS: i32 = 10; // bins −10..=10
             let mut by_bin: Vec<Vec<(f64, f64)>> = vec![Vec::new(); (2 * BINS + 1) as usize];
             let mut missing = Vec::new();
-            for &i in &shown {
+            for &i in shown {
                 let v = values[i];
                 if !v.is_finite() {
                     missing.push((y[i][0], y[i][1]));
@@ -162,17 +180,60 @@ pub fn scatter(
             }
         }
     }
-    for reg in regions {
-        let steps = 60;
-        let ring: Vec<(f64, f64)> = (0..=steps)
-            .map(|s| {
-                let a = s as f64 / steps as f64 * std::f64::consts::TAU;
-                (reg.cx + reg.r * a.cos(), reg.cy + reg.r * a.sin())
-            })
-            .collect();
-        c.styled_line(ring, "#000000", 1.5, true, None);
-        c.text(reg.cx + reg.r * 0.75, reg.cy + reg.r * 0.75, &reg.name, "start");
+}
+
+/// The scatter of new points placed into an embedding (`dimorph embed --transform`): the
+/// reference points in light grey beneath, the new points on top coloured by `colour` (red when
+/// uncoloured); at most `max_points` of each drawn (seeded random samples).
+pub fn overlay(
+    title: &str,
+    reference: &[[f64; 2]],
+    new: &[[f64; 2]],
+    colour: &Colour,
+    max_points: usize,
+    seed: u64,
+) -> String {
+    let sample = |n: usize, s: u64| -> Vec<usize> {
+        if n > max_points {
+            Rng::new(s).sample(n, max_points)
+        } else {
+            (0..n).collect()
+        }
+    };
+    let (ref_shown, new_shown) = (sample(reference.len(), seed), sample(new.len(), seed ^ 1));
+    let title = if ref_shown.len() < reference.len() || new_shown.len() < new.len() {
+        format!(
+            "{title} ({} of {} reference and {} of {} new points shown)",
+            ref_shown.len(),
+            reference.len(),
+            new_shown.len(),
+            new.len()
+        )
+    } else {
+        title.to_string()
+    };
+    let (mut x0, mut x1, mut y0, mut y1) = (f64::INFINITY, f64::NEG_INFINITY, f64::INFINITY, f64::NEG_INFINITY);
+    for p in reference.iter().chain(new) {
+        x0 = x0.min(p[0]);
+        x1 = x1.max(p[0]);
+        y0 = y0.min(p[1]);
+        y1 = y1.max(p[1]);
     }
+    let pad = 0.03 * (x1 - x0).max(y1 - y0).max(1e-9);
+    let mut c = Chart::new(&title, (x0 - pad, x1 + pad), (y0 - pad, y1 + pad))
+        .size(640.0, 600.0)
+        .labels("t-SNE 1", "t-SNE 2")
+        .margins(60.0, 150.0, 40.0, 50.0);
+    let r = if ref_shown.len() > 5000 { 1.0 } else { 1.8 };
+    let label = format!("reference ({})", reference.len());
+    c.points(
+        ref_shown.iter().map(|&i| (reference[i][0], reference[i][1])).collect(),
+        "#D0D0D0",
+        r,
+        Some(&label),
+    );
+    let label = format!("new ({})", new.len());
+    draw(&mut c, new, &new_shown, colour, r + 0.8, ("#E15759", Some(&label)));
     c.to_svg()
 }
 
