@@ -41,6 +41,7 @@ pub mod factor;
 pub mod family;
 pub mod fit;
 pub mod formula;
+pub mod gee;
 pub mod inference;
 pub mod irls;
 pub mod linalg;
