@@ -463,16 +463,27 @@ fn help_ends_with_runnable_examples() {
     let lines: Vec<&str> = ex.lines().filter(|l| l.trim().starts_with("dimorph")).collect();
     assert!(lines.len() >= 2, "{help}");
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let outs = dir().join("help_examples");
     for l in lines {
-        // drop a shell redirection and --out (the examples' files would land in the repository)
+        // drop a shell redirection; --out and --into folders go to a scratch folder (the
+        // examples' files would land in the repository), in the order the examples give them
         let l = l.split('>').next().unwrap_or(l);
-        let words: Vec<String> = l.split_whitespace().skip(1).map(|w| w.replace('\'', "")).collect();
-        let words: Vec<String> = match words.iter().position(|a| a == "--out") {
-            Some(i) => [&words[..i], &words[i + 2..]].concat(),
-            None => words,
-        };
+        let mut words: Vec<String> = l.split_whitespace().skip(1).map(|w| w.replace('\'', "")).collect();
+        for flag in ["--out", "--into"] {
+            if let Some(i) = words.iter().position(|a| a == flag) {
+                words[i + 1] = outs.join(&words[i + 1]).display().to_string();
+            }
+        }
+        if words.iter().any(|w| w == "--out") {
+            words.push("--force".into());
+        }
         let mut args: Vec<&str> = words.iter().map(String::as_str).collect();
-        args.extend(QUICK);
+        // quick runs; the placement has no early phase
+        args.extend(if words.iter().any(|w| w == "--transform") {
+            &QUICK[2..]
+        } else {
+            &QUICK[..]
+        });
         let o = std::process::Command::new(env!("CARGO_BIN_EXE_dimorph"))
             .args(&args)
             .current_dir(&root)

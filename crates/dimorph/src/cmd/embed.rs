@@ -5,7 +5,7 @@
 use super::{CliError, CliResult, Format, OutArgs};
 use dimorph_embed::clusters::Region;
 use dimorph_embed::limits::{MAX_EXEMPLARS, MAX_ITER, MAX_KNN, MAX_PCA_DIMS, MAX_PLOT_POINTS, MAX_THREADS};
-use dimorph_embed::{Affinity, EmbedError, EmbedOptions, GradientMethod, Init, KnnMethod};
+use dimorph_embed::{Affinity, EmbedError, EmbedOptions, GradientMethod, Init, KnnMethod, Model, TransformOptions};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
@@ -49,64 +49,88 @@ const EXAMPLES: &str = "\
 Examples (from the repository root):
   dimorph embed --data data/embed/digits.csv --features 'p*' --color digit
   dimorph embed --data data/embed/digits.csv --features 'p*' --alpha 0.5 --class digit --cluster 'a=0,0,20' --out digits_tsne
-  dimorph embed --data data/embed/digits.csv --features 'p*' --id digit --format csv > embedding.csv";
+  dimorph embed --data data/embed/digits.csv --features 'p*' --id digit --format csv > embedding.csv
+  dimorph embed --transform data/embed/digits.csv --into digits_tsne --color digit --out digits_placed
+    (places rows into the embedding saved by the second example's --out digits_tsne)";
 
 #[derive(clap::Args)]
 #[command(after_help = EXAMPLES)]
 pub struct Args {
-    /// Table of features (CSV or Parquet), one row per point.
-    #[arg(long)]
-    pub data: PathBuf,
+    /// Table of features (CSV or Parquet), one row per point. With --out, the folder also gets the
+    /// saved embedding (model.json, model_*.f32/f64) that --transform places new points into.
+    #[arg(long, required_unless_present = "transform")]
+    pub data: Option<PathBuf>,
     /// Feature columns: names or patterns with * and ? (comma-separated or repeated), e.g. 'f*'.
-    #[arg(long, required = true)]
+    /// With --transform: by default the saved embedding's columns by name; given, they must match
+    /// as many columns, taken in the saved order.
+    #[arg(long, required_unless_present = "transform")]
     pub features: Vec<String>,
+    /// Place the rows of this table (CSV or Parquet) into the saved embedding of --into instead
+    /// of embedding --data (openTSNE's transform: affinities to the reference points, the new
+    /// points optimised alone against the fixed map; the same outputs as an embedding).
+    #[arg(long, requires = "into", conflicts_with = "data", value_name = "NEW")]
+    pub transform: Option<PathBuf>,
+    /// The --out folder of an earlier `dimorph embed` run (with --transform).
+    #[arg(long, requires = "transform", value_name = "DIR")]
+    pub into: Option<PathBuf>,
     /// High-dimensional affinities.
-    #[arg(long, value_enum, default_value_t = AffinityArg::Uniform)]
+    #[arg(long, conflicts_with = "transform", value_enum, default_value_t = AffinityArg::Uniform)]
     pub affinity: AffinityArg,
     /// Neighbours k of the uniform affinities, 1 to 3000 and fewer than the points [default: 15]
     /// (only with --affinity uniform).
-    #[arg(long, allow_negative_numbers = true, value_parser = count(1, MAX_KNN))]
+    #[arg(long, conflicts_with = "transform", allow_negative_numbers = true, value_parser = count(1, MAX_KNN))]
     pub knn: Option<usize>,
     /// Perplexity of the Gaussian affinities, 1 to 1000 and below the points − 1 [default: 30]
     /// (only with --affinity gaussian).
-    #[arg(long, allow_negative_numbers = true)]
+    #[arg(long, conflicts_with = "transform", allow_negative_numbers = true)]
     pub perplexity: Option<f64>,
     /// Tail of the kernel 1/(1 + d²/α)^α, 0.01 to 1000: 1 = standard t-SNE, 0.5 = the paper's
     /// heavier tail.
-    #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
+    #[arg(
+        long,
+        conflicts_with = "transform",
+        default_value_t = 1.0,
+        allow_negative_numbers = true
+    )]
     pub alpha: f64,
     /// How the layout starts.
-    #[arg(long, value_enum, default_value_t = InitArg::Pca)]
+    #[arg(long, conflicts_with = "transform", value_enum, default_value_t = InitArg::Pca)]
     pub init: InitArg,
     /// Neighbour search.
-    #[arg(long, value_enum, default_value_t = KnnArg::Auto)]
+    #[arg(long, conflicts_with = "transform", value_enum, default_value_t = KnnArg::Auto)]
     pub knn_method: KnnArg,
     /// Principal components the approximate search runs on when the data have more columns, 1 to
     /// 500 [default: 50] (not with --knn-method exact).
-    #[arg(long, allow_negative_numbers = true, value_parser = count(1, MAX_PCA_DIMS))]
+    #[arg(long, conflicts_with = "transform", allow_negative_numbers = true, value_parser = count(1, MAX_PCA_DIMS))]
     pub pca_dims: Option<usize>,
     /// Target recall of the approximate neighbour search, 0 to 1 (default none): trees doubled and
     /// rounds added until the sampled recall reaches it (at most 4 searches; the cost is reported).
-    #[arg(long, allow_negative_numbers = true)]
+    #[arg(long, conflicts_with = "transform", allow_negative_numbers = true)]
     pub knn_recall: Option<f64>,
     /// Gradient of the repulsive forces.
-    #[arg(long, value_enum, default_value_t = GradArg::Auto)]
+    #[arg(long, conflicts_with = "transform", value_enum, default_value_t = GradArg::Auto)]
     pub gradient: GradArg,
-    /// Iterations after early exaggeration, 0 to 100000.
-    #[arg(long, default_value_t = 500, allow_negative_numbers = true, value_parser = count(0, MAX_ITER))]
-    pub iter: usize,
+    /// Iterations after early exaggeration, 0 to 100000 [default: 500; with --transform 250, the
+    /// placement's iterations].
+    #[arg(long, allow_negative_numbers = true, value_parser = count(0, MAX_ITER))]
+    pub iter: Option<usize>,
     /// Iterations of early exaggeration, 0 to 100000.
-    #[arg(long, default_value_t = 250, allow_negative_numbers = true, value_parser = count(0, MAX_ITER))]
+    #[arg(long, conflicts_with = "transform", default_value_t = 250, allow_negative_numbers = true, value_parser = count(0, MAX_ITER))]
     pub early_iter: usize,
     /// Early exaggeration factor, 1 to 1000.
-    #[arg(long, default_value_t = 12.0, allow_negative_numbers = true)]
+    #[arg(
+        long,
+        conflicts_with = "transform",
+        default_value_t = 12.0,
+        allow_negative_numbers = true
+    )]
     pub exaggeration: f64,
     /// Late exaggeration factor of the normal phase, 1 to 1000 (FIt-SNE's recommendation for
     /// millions of points; default none; not with --iter 0).
-    #[arg(long, allow_negative_numbers = true)]
+    #[arg(long, conflicts_with = "transform", allow_negative_numbers = true)]
     pub late_exaggeration: Option<f64>,
     /// Learning rate, positive and at most 1e9 (default n / exaggeration of the phase: n/12 early,
-    /// n after, as openTSNE).
+    /// n after, as openTSNE; with --transform 0.1, as openTSNE's transform).
     #[arg(long, allow_negative_numbers = true)]
     pub learning_rate: Option<f64>,
     /// Seed of every random choice (initialisation, trees, samples, plotted points), 0 to 2^64 − 1.
@@ -126,10 +150,10 @@ pub struct Args {
     #[arg(long)]
     pub id: Vec<String>,
     /// A chosen cluster: NAME=X,Y,RADIUS in embedding coordinates, RADIUS positive (repeatable).
-    #[arg(long, allow_hyphen_values = true)]
+    #[arg(long, conflicts_with = "transform", allow_hyphen_values = true)]
     pub cluster: Vec<String>,
     /// Exemplars per class and cluster, 0 to 1000 [default: 2] (only with --cluster).
-    #[arg(long, allow_negative_numbers = true, value_parser = count(0, MAX_EXEMPLARS))]
+    #[arg(long, conflicts_with = "transform", allow_negative_numbers = true, value_parser = count(0, MAX_EXEMPLARS))]
     pub exemplars: Option<usize>,
     /// Most points drawn in the SVG (a seeded random sample above), 1 to 1000000.
     #[arg(long, default_value_t = 20_000, allow_negative_numbers = true,
@@ -261,7 +285,7 @@ fn options(a: &Args) -> Result<EmbedOptions, CliError> {
             GradArg::Exact => GradientMethod::Exact,
             GradArg::Fft => GradientMethod::Fft,
         },
-        iter: a.iter,
+        iter: a.iter.unwrap_or(500),
         early_iter: a.early_iter,
         exaggeration: a.exaggeration,
         late_exaggeration: a.late_exaggeration,
@@ -275,16 +299,52 @@ fn options(a: &Args) -> Result<EmbedOptions, CliError> {
         exemplars: a.exemplars,
         max_plot_points: a.max_plot_points,
         parquet: a.parquet,
+        save_model: a.out.out.is_some(),
     })
 }
 
 pub fn run(a: Args) -> CliResult {
+    if let (Some(new), Some(into)) = (&a.transform, &a.into) {
+        return transform(&a, new, into);
+    }
+    let Some(data) = &a.data else {
+        return Err(CliError::input(
+            "--data: give the table to embed (or --transform NEW --into DIR)",
+        ));
+    };
     let opts = options(&a)?;
     // refuse bad options before reading a (possibly large) table
     opts.validate().map_err(cli_error)?;
-    let frame = dimorph_data::read_table(&a.data).map_err(|e| CliError::input(dimorph_embed::error::data_error(e)))?;
+    let frame = dimorph_data::read_table(data).map_err(|e| CliError::input(dimorph_embed::error::data_error(e)))?;
     let mut progress = progress_printer(a.quiet);
     let outcome = dimorph_embed::run(&frame, &opts, &mut progress).map_err(cli_error)?;
-    let input = serde_json::json!({ "data": a.data.display().to_string() });
+    let input = serde_json::json!({ "data": data.display().to_string() });
+    super::emit("embed", input, &opts.resolved(), &outcome, a.format, &a.out)
+}
+
+/// `--transform NEW --into DIR`: the rows of NEW placed into the saved embedding of DIR.
+fn transform(a: &Args, new: &std::path::Path, into: &std::path::Path) -> CliResult {
+    let defaults = TransformOptions::default();
+    let opts = TransformOptions {
+        features: a.features.clone(),
+        iter: a.iter.unwrap_or(defaults.iter),
+        learning_rate: a.learning_rate.unwrap_or(defaults.learning_rate),
+        threads: a.threads,
+        seed: a.seed,
+        color: a.color.clone(),
+        class: a.class.clone(),
+        ids: a.id.clone(),
+        max_plot_points: a.max_plot_points,
+        parquet: a.parquet,
+    };
+    opts.validate().map_err(cli_error)?;
+    let model = Model::load(into).map_err(cli_error)?;
+    let frame = dimorph_data::read_table(new).map_err(|e| CliError::input(dimorph_embed::error::data_error(e)))?;
+    let mut progress = progress_printer(a.quiet);
+    let outcome = dimorph_embed::run_transform(&frame, &model, &opts, &mut progress).map_err(cli_error)?;
+    let input = serde_json::json!({
+        "transform": new.display().to_string(),
+        "into": into.display().to_string(),
+    });
     super::emit("embed", input, &opts.resolved(), &outcome, a.format, &a.out)
 }
