@@ -148,25 +148,3 @@ pub fn frame_from_columns(source: String, names: Vec<String>, columns: Vec<Bound
     inner.first_line = 1;
     Ok(PyFrame { inner })
 }
-
-/// Writes a frame as CSV text (numbers printed shortest, so that they read back bit for bit;
-/// missing cells empty), for the engines that read only files.
-pub fn to_csv(f: &dimorph_data::Frame) -> Result<Vec<u8>, String> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(f.names()).map_err(|e| e.to_string())?;
-    let mut row = Vec::with_capacity(f.columns.len());
-    for i in 0..f.nrows {
-        row.clear();
-        for c in &f.columns {
-            row.push(match &c.data {
-                ColumnData::Num(v) if v[i].is_nan() => String::new(),
-                ColumnData::Num(v) if v[i] == f64::INFINITY => "Inf".into(),
-                ColumnData::Num(v) if v[i] == f64::NEG_INFINITY => "-Inf".into(),
-                ColumnData::Num(v) => format!("{}", v[i]),
-                ColumnData::Text { values, .. } => values[i].clone().unwrap_or_default(),
-            });
-        }
-        w.write_record(&row).map_err(|e| e.to_string())?;
-    }
-    w.into_inner().map_err(|e| e.to_string())
-}

@@ -2,65 +2,22 @@
 //! HMD folder, a tidy file, a cause-of-death file) or tables from Python, the options, the
 //! engine's `run_lifetable` / `run_lifelost`, the outcome as a dict.
 //!
-//! The life-table engine reads files only (`read_data`, `CauseDeaths::read_csv` take paths), so
-//! a table from Python is written to a temporary CSV file (numbers printed shortest: they read
-//! back bit for bit), read there and removed; messages name the table ('pandas DataFrame'), not
-//! the temporary file, and their line numbers count the header as line 1.
+//! A table from Python reaches the engine's readers in memory (`read_tidy_frame`,
+//! `CauseDeaths::from_frame`: the same columns and checks as the CSV readers, no temporary
+//! file); messages name the table ('pandas DataFrame') and count its header as line 1.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use dimorph_lifetable::{
-    read_data, read_hmd_dir, run_lifelost, run_lifetable, AxMethod, CauseDeaths, CauseShares, Discretisation,
-    LifeLostOptions, LifeTableOptions, MortalityData, SavePoint, Sex, Smoothing,
+    read_data, read_hmd_dir, read_tidy_frame, run_lifelost, run_lifetable, AxMethod, CauseDeaths, CauseShares,
+    Discretisation, LifeLostOptions, LifeTableOptions, MortalityData, SavePoint, Sex, Smoothing,
 };
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use serde_json::{json, Value};
 
-use crate::frame::{to_csv, PyFrame};
+use crate::frame::PyFrame;
 use crate::outcome::{guarded, input_error, outcome_dict};
-
-/// A temporary folder holding one CSV file, removed when dropped.
-struct TempCsv {
-    dir: PathBuf,
-    file: PathBuf,
-}
-
-impl TempCsv {
-    fn write(frame: &dimorph_data::Frame) -> Result<TempCsv, String> {
-        static COUNT: AtomicUsize = AtomicUsize::new(0);
-        if frame.columns.is_empty() {
-            return Err(format!("{}: the table has no columns", frame.source));
-        }
-        let bytes = to_csv(frame)?;
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.subsec_nanos())
-            .unwrap_or(0);
-        let dir = std::env::temp_dir().join(format!(
-            "dimorph-py-{}-{}-{nanos}",
-            std::process::id(),
-            COUNT.fetch_add(1, Ordering::Relaxed)
-        ));
-        std::fs::create_dir(&dir).map_err(|e| format!("{}: cannot create a temporary folder: {e}", dir.display()))?;
-        let file = dir.join("data.csv");
-        let t = TempCsv { dir, file };
-        std::fs::write(&t.file, bytes).map_err(|e| format!("{}: cannot write: {e}", t.file.display()))?;
-        Ok(t)
-    }
-
-    /// `s` with the temporary file's path replaced by `name`.
-    fn scrub(&self, s: &str, name: &str) -> String {
-        s.replace(&self.file.display().to_string(), name)
-    }
-}
-
-impl Drop for TempCsv {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
 
 /// Where deaths and exposures come from (at most one of the three).
 struct Source<'a> {
@@ -84,15 +41,10 @@ impl Source<'_> {
             (Some(dir), None, None) => Ok((read_hmd_dir(dir).map_err(|e| e.to_string())?, None)),
             (None, Some(p), None) => read_data(p).map_err(|e| e.to_string()),
             (None, None, Some(f)) => {
-                let t = TempCsv::write(f)?;
-                let (mut data, mut causes) = read_data(&t.file).map_err(|e| t.scrub(&e.to_string(), &f.source))?;
-                data.source = f.source.clone();
-                data.label = f.source.clone();
-                data.notes = data.notes.iter().map(|n| t.scrub(n, &f.source)).collect();
-                if let Some(c) = causes.as_mut() {
-                    c.source = f.source.clone();
+                if f.columns.is_empty() {
+                    return Err(format!("{}: the table has no columns", f.source));
                 }
-                Ok((data, causes))
+                read_tidy_frame(f, &f.source).map_err(|e| e.to_string())
             }
             (None, None, None) => Err("give hmd (an HMD country folder) or data (a file or a table)".into()),
             _ => Err("give one of hmd and data, not both".into()),
@@ -108,12 +60,9 @@ fn load_causes(
 ) -> Result<Option<CauseDeaths>, String> {
     match (path, frame) {
         (Some(p), None) => Ok(Some(CauseDeaths::read_csv(p, group_column).map_err(|e| e.to_string())?)),
-        (None, Some(f)) => {
-            let t = TempCsv::write(f)?;
-            let mut c = CauseDeaths::read_csv(&t.file, group_column).map_err(|e| t.scrub(&e.to_string(), &f.source))?;
-            c.source = f.source.clone();
-            Ok(Some(c))
-        }
+        (None, Some(f)) => Ok(Some(
+            CauseDeaths::from_frame(f, group_column).map_err(|e| e.to_string())?,
+        )),
         (None, None) if group_column.is_some() => {
             Err("--group-column: applies to cause-of-death data only; give causes (a file or a table)".into())
         }

@@ -64,7 +64,7 @@ pub use options::{
     AxMethod, CauseShares, Discretisation, LifeLostOptions, LifeTableOptions, LifetableOptions, SavePoint, Smoothing,
 };
 pub use population::{MortalityData, Population, Sex};
-pub use read::{read_data, read_hmd_dir, read_tidy_csv};
+pub use read::{read_data, read_hmd_dir, read_tidy_csv, read_tidy_frame};
 pub use run::{run_lifelost, run_lifetable, LifeLostResult, LifeTableResult};
 pub use table::{lifetable, Lifetable};
 pub use variation::{variation, Variation};

@@ -22,13 +22,19 @@ impl CauseDeaths {
     /// `cause_id` that exists.
     pub fn read_csv(path: &Path, group_column: Option<&str>) -> Result<CauseDeaths, Error> {
         let frame = dimorph_data::read_csv(path)?;
-        let col = cause_column(&frame, path, group_column)?;
+        CauseDeaths::from_frame(&frame, group_column)
+    }
+
+    /// [`CauseDeaths::read_csv`] on a table already in memory (a data frame from Python):
+    /// the same columns and checks; messages name `frame.source` and its lines.
+    pub fn from_frame(frame: &Frame, group_column: Option<&str>) -> Result<CauseDeaths, Error> {
+        let col = cause_column(frame, group_column)?;
         let names = frame.names();
         let years = frame.numeric("year")?.to_vec();
-        let sexes = text_cells(&frame, "sex")?;
-        let ages = text_cells(&frame, "age")?;
+        let sexes = text_cells(frame, "sex")?;
+        let ages = text_cells(frame, "age")?;
         let deaths = frame.numeric("deaths")?.to_vec();
-        let causes = text_cells(&frame, &col)?;
+        let causes = text_cells(frame, &col)?;
         let open = if names.contains(&"open_interval") {
             Some(frame.numeric("open_interval")?.to_vec())
         } else {
@@ -36,25 +42,25 @@ impl CauseDeaths {
         };
         // repeated rows are detected on the finest cause key available
         let fine = if names.contains(&"cause_id") {
-            Some(text_cells(&frame, "cause_id")?)
+            Some(text_cells(frame, "cause_id")?)
         } else {
             None
         };
-        let source = path.display().to_string();
+        let source = frame.source.clone();
         let mut seen: BTreeMap<(i32, Sex, u64, String), usize> = BTreeMap::new();
         let mut rows = Vec::with_capacity(frame.nrows);
         for i in 0..frame.nrows {
             let line = frame.line_of(i);
-            let year = year_cell(&frame, i, years[i])?;
-            let sex = parse_sex_cell(&frame, i, &sexes[i])?;
+            let year = year_cell(frame, i, years[i])?;
+            let sex = parse_sex_cell(frame, i, &sexes[i])?;
             let cell = ages[i].clone().unwrap_or_default();
-            let (age, mut is_open) = parse_age(&cell).ok_or_else(|| bad_age(&frame, i, &cell))?;
+            let (age, mut is_open) = parse_age(&cell).ok_or_else(|| bad_age(frame, i, &cell))?;
             if let Some(o) = &open {
                 is_open |= o[i] == 1.0;
             }
             let cause = causes[i].clone().unwrap_or_default();
             if cause.is_empty() {
-                return Err(Error::at(cell_at(&frame, i, &col), "is empty"));
+                return Err(Error::at(cell_at(frame, i, &col), "is empty"));
             }
             let key = fine
                 .as_ref()
@@ -82,7 +88,7 @@ impl CauseDeaths {
             });
         }
         if rows.is_empty() {
-            return Err(Error::row(source, 2, "no data rows"));
+            return Err(Error::row(source, frame.first_line, "no data rows"));
         }
         let groups: std::collections::BTreeSet<&str> = rows.iter().map(|r| r.cause.as_str()).collect();
         if groups.len() > MAX_CAUSE_GROUPS {
@@ -101,7 +107,7 @@ impl CauseDeaths {
 
 /// The cause column: `group_column` when given, else the first of `paper_group`, `cause`,
 /// `cause_id` that the file has.
-fn cause_column(frame: &Frame, path: &Path, group_column: Option<&str>) -> Result<String, Error> {
+fn cause_column(frame: &Frame, group_column: Option<&str>) -> Result<String, Error> {
     if let Some(c) = group_column {
         return Ok(c.to_string());
     }
@@ -113,7 +119,7 @@ fn cause_column(frame: &Frame, path: &Path, group_column: Option<&str>) -> Resul
         .ok_or_else(|| {
             Error::Argument(format!(
                 "{}: no cause column (looked for paper_group, cause, cause_id; columns are {})",
-                path.display(),
+                frame.source,
                 clip_to(&names.join(", "), 4 * CLIP_CHARS)
             ))
         })

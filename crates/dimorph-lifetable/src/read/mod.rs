@@ -8,7 +8,7 @@ pub mod hmd;
 pub mod tidy;
 
 pub use hmd::{parse_hmd_file, read_hmd_dir};
-pub use tidy::read_tidy_csv;
+pub use tidy::{read_tidy_csv, read_tidy_frame};
 
 use crate::causes::CauseDeaths;
 use crate::population::MortalityData;

@@ -17,14 +17,22 @@ use std::path::Path;
 /// all-cause deaths are the sum over causes, and the cause deaths are returned as well.
 pub fn read_tidy_csv(path: &Path) -> Result<(MortalityData, Option<CauseDeaths>), Error> {
     let frame = dimorph_data::read_csv(path)?;
-    let cols = Columns::of(&frame)?;
-    let source = path.display().to_string();
+    let label = path.file_name().and_then(|n| n.to_str()).unwrap_or("data").to_string();
+    read_tidy_frame(&frame, &label)
+}
+
+/// [`read_tidy_csv`] on a table already in memory (a data frame from Python, a Parquet file):
+/// the same columns and checks; messages name `frame.source` and its lines; `label` names the
+/// population in reports.
+pub fn read_tidy_frame(frame: &Frame, label: &str) -> Result<(MortalityData, Option<CauseDeaths>), Error> {
+    let cols = Columns::of(frame)?;
+    let source = frame.source.clone();
     let mut acc = Acc::new();
     for i in 0..frame.nrows {
-        add_row(&mut acc, &frame, &cols, i)?;
+        add_row(&mut acc, frame, &cols, i)?;
     }
     if acc.is_empty() {
-        return Err(Error::row(source, 2, "no data rows"));
+        return Err(Error::row(source, frame.first_line, "no data rows"));
     }
     let last_open = cols.open.is_none();
     let mut pops = BTreeMap::new();
@@ -53,10 +61,9 @@ pub fn read_tidy_csv(path: &Path) -> Result<(MortalityData, Option<CauseDeaths>)
         Some(_) => Some(CauseDeaths::from_rows(&source, cause_rows, last_open)?),
         None => None,
     };
-    let label = path.file_name().and_then(|n| n.to_str()).unwrap_or("data").to_string();
     let data = MortalityData {
         source,
-        label,
+        label: label.to_string(),
         pops,
         unusable: BTreeMap::new(),
         notes: Vec::new(),
