@@ -35,8 +35,11 @@ pub fn demo_options() -> (SynthOptions, TrainOptions) {
             size,
             batch: 16,
             lr: 0.003,
-            head_epochs: 1,
-            epochs: 20,
+            // From random weights a head-only epoch (backbone frozen, batch norm in inference
+            // mode) teaches nothing: all layers from the start, with the default warm-up, cosine
+            // schedule and weight decay.
+            head_epochs: 0,
+            epochs: 21,
             optimizer: OptimKind::Adam,
             ..Default::default()
         },

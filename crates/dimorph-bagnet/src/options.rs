@@ -1,8 +1,10 @@
 //! The options of every BagNet analysis (`dimorph bagnet synth|train|eval|explain|import`): plain
 //! structs whose `Default` is the command line's defaults, each with a `validate` that refuses a bad
 //! value or an option that does not apply, in the command line's spelling (`--lr: must be positive,
-//! got 0`). The training defaults follow the paper (Ilanchezian et al. 2021, §3.2: SGD, lr 0.01,
-//! batch 16, the head first, then all layers).
+//! got 0`). The training defaults are a recipe that learns from random weights (Adam with decoupled
+//! weight decay, one warm-up epoch, cosine decay); the paper's recipe for pretrained weights
+//! (Ilanchezian et al. 2021, §3.2: SGD, lr 0.01, batch 16, 10 head epochs, then 100 epochs of all
+//! layers, the best of epochs 95–100) is [`Recipe::Paper`].
 
 use std::path::PathBuf;
 
@@ -110,6 +112,50 @@ impl OptimKind {
     }
 }
 
+/// How the learning rate changes over a run (per step).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Schedule {
+    /// The same learning rate throughout (the paper's; runs saved before schedules existed).
+    #[default]
+    Constant,
+    /// Half a cosine from the learning rate down to 0 over the steps after the warm-up.
+    Cosine,
+}
+
+impl Schedule {
+    /// The name on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Schedule::Constant => "constant",
+            Schedule::Cosine => "cosine",
+        }
+    }
+}
+
+/// A preset of the training options.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Recipe {
+    /// Learns from random weights: Adam (lr 0.001, decoupled weight decay 0.01), one warm-up epoch,
+    /// cosine decay, no head-only epochs, 30 epochs.
+    #[default]
+    Scratch,
+    /// The paper's recipe for ImageNet weights (§3.2): plain SGD at lr 0.01, constant, 10 head
+    /// epochs then 100 epochs of all layers, the best epoch among all-layer epochs 95–100.
+    Paper,
+}
+
+impl Recipe {
+    /// The name on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Recipe::Scratch => "scratch",
+            Recipe::Paper => "paper",
+        }
+    }
+}
+
 /// How images are read and where the model runs (train, eval and explain).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 pub struct ReadOptions {
@@ -203,19 +249,59 @@ pub struct TrainOptions {
     /// its number of outputs fits) instead of the random initialisation.
     #[serde(default)]
     pub pretrained: Option<PathBuf>,
+    /// Weight decay: decoupled (AdamW) with Adam, an L2 penalty added to the gradient with SGD;
+    /// 0 for none.
+    #[serde(default)]
+    pub weight_decay: f64,
+    /// Epochs over which the learning rate rises linearly from lr/steps to lr (per step).
+    #[serde(default)]
+    pub warmup_epochs: usize,
+    /// The learning-rate schedule after the warm-up.
+    #[serde(default)]
+    pub schedule: Schedule,
+    /// Weight each training image's loss by n / (K·n_k) of its class k ("balanced" class
+    /// weights, for imbalanced data); validation figures stay unweighted.
+    #[serde(default)]
+    pub class_weights: bool,
+    /// Stop when the validation score (AUC, else accuracy) has not improved for this many epochs.
+    #[serde(default)]
+    pub patience: Option<usize>,
+    /// Choose the best epoch among epochs from this one on (1-based, counting head epochs; the
+    /// paper: the best of all-layer epochs 95–100).
+    #[serde(default)]
+    pub best_from: Option<usize>,
+    /// A CSV fixing the split instead of drawing it: columns `path` (as in the label CSV) and
+    /// [`Self::split_column`] with `train`/`training`, `val`/`validation` or `test` (the label CSV
+    /// itself when it has such a column). Every image must be listed.
+    #[serde(default)]
+    pub split_file: Option<PathBuf>,
+    /// The column of [`Self::split_file`] naming each image's set.
+    #[serde(default = "default_split_column")]
+    pub split_column: String,
+}
+
+fn default_split_column() -> String {
+    "set".into()
 }
 
 impl Default for TrainOptions {
     fn default() -> Self {
-        TrainOptions {
+        TrainOptions::recipe(Recipe::Scratch)
+    }
+}
+
+impl TrainOptions {
+    /// The options of a [`Recipe`].
+    pub fn recipe(recipe: Recipe) -> TrainOptions {
+        let common = TrainOptions {
             arch: Arch::BagNet33,
             width: 1.0,
             size: 224,
             batch: 16,
-            lr: 0.01,
-            head_epochs: 10,
-            epochs: 100,
-            optimizer: OptimKind::Sgd,
+            lr: 0.001,
+            head_epochs: 0,
+            epochs: 30,
+            optimizer: OptimKind::Adam,
             momentum: None,
             seed: 1,
             augment: true,
@@ -223,6 +309,28 @@ impl Default for TrainOptions {
             split: [0.75, 0.10, 0.15],
             bn_calibration: default_bn_calibration(),
             pretrained: None,
+            weight_decay: 0.01,
+            warmup_epochs: 1,
+            schedule: Schedule::Cosine,
+            class_weights: false,
+            patience: None,
+            best_from: None,
+            split_file: None,
+            split_column: default_split_column(),
+        };
+        match recipe {
+            Recipe::Scratch => common,
+            Recipe::Paper => TrainOptions {
+                lr: 0.01,
+                head_epochs: 10,
+                epochs: 100,
+                optimizer: OptimKind::Sgd,
+                weight_decay: 0.0,
+                warmup_epochs: 0,
+                schedule: Schedule::Constant,
+                best_from: Some(10 + 95),
+                ..common
+            },
         }
     }
 }
@@ -241,6 +349,7 @@ impl TrainOptions {
         check_count("head-epochs", self.head_epochs, 0, MAX_EPOCHS, "")?;
         check_count("epochs", self.epochs, 0, MAX_EPOCHS, "")?;
         check_count("bn-calibration", self.bn_calibration, 0, MAX_BN_CALIBRATION, " images")?;
+        self.validate_recipe()?;
         if let Some(m) = self.momentum {
             if self.optimizer != OptimKind::Sgd {
                 return Err(arg(format!(
@@ -257,6 +366,32 @@ impl TrainOptions {
             return Err(arg(format!(
                 "split: the train/validation/test fractions must be in [0, 1] and add up to at most 1, got {a}/{b}/{c}"
             )));
+        }
+        Ok(())
+    }
+
+    /// The options of the schedule, the best epoch and the split.
+    fn validate_recipe(&self) -> Result<(), BagNetError> {
+        if !(self.weight_decay >= 0.0 && self.weight_decay <= 1.0) {
+            return Err(arg(format!(
+                "--weight-decay: must be between 0 and 1, got {}",
+                self.weight_decay
+            )));
+        }
+        check_count("warmup-epochs", self.warmup_epochs, 0, MAX_EPOCHS, "")?;
+        if let Some(p) = self.patience {
+            check_count("patience", p, 1, MAX_EPOCHS, " epochs")?;
+        }
+        let total = self.head_epochs + self.epochs;
+        if let Some(b) = self.best_from {
+            if b == 0 || b > total {
+                return Err(arg(format!(
+                    "--best-from: must be an epoch of the run, 1 to {total} (head and all-layer epochs), got {b}"
+                )));
+            }
+        }
+        if self.split_column.trim().is_empty() {
+            return Err(arg("--split-column: must name a column".into()));
         }
         Ok(())
     }

@@ -4,10 +4,13 @@
 //! evaluation set, the paper's "clinical" column) is reported as one set of its own.
 
 use std::collections::HashMap;
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
 use crate::data::{Dataset, LabelRow};
+use crate::BagNetError;
+use dimorph_core::text::clip;
 
 /// The names of a run's three sets, in the order of its split.
 pub const SET_NAMES: [&str; 3] = ["training", "validation", "test"];
@@ -101,6 +104,76 @@ pub fn sets_of(ds: &Dataset, ids: Option<&[Vec<ImageId>; 3]>, external: Option<&
         out.push(("external".to_string(), r.unknown));
     }
     out
+}
+
+/// The set (0 training, 1 validation, 2 test) a cell of a split file names.
+fn set_index(v: &str) -> Option<usize> {
+    match v.trim().to_ascii_lowercase().as_str() {
+        "train" | "training" => Some(0),
+        "val" | "valid" | "validation" => Some(1),
+        "test" => Some(2),
+        _ => None,
+    }
+}
+
+/// A user-fixed split: the CSV `file` with columns `path` (as in the label CSV) and `column`
+/// (train/training, val/validation or test), matched to the images of `ds` by path. Every image of
+/// `ds` must be listed; rows naming images `ds` does not hold (e.g. skipped ones) are ignored.
+pub fn read_split_file(file: &Path, column: &str, ds: &Dataset) -> Result<[Vec<usize>; 3], BagNetError> {
+    let bad = |msg: String| BagNetError::file(file, msg);
+    let mut rdr = csv::ReaderBuilder::new()
+        .flexible(false)
+        .from_path(file)
+        .map_err(|e| bad(e.to_string()))?;
+    let headers = rdr.headers().map_err(|e| bad(e.to_string()))?.clone();
+    let col = |name: &str| headers.iter().position(|h| h.trim() == name);
+    let ip = col("path").ok_or_else(|| bad("no column 'path' (--split-file needs path and the set column)".into()))?;
+    let is = col(column).ok_or_else(|| bad(format!("no column '{}' (--split-column)", clip(column))))?;
+    let mut set_of: HashMap<String, usize> = HashMap::new();
+    for (k, rec) in rdr.records().enumerate() {
+        let row = k + 2;
+        let rec = rec.map_err(|e| BagNetError::Row {
+            path: file.display().to_string(),
+            row,
+            msg: e.to_string(),
+        })?;
+        let path = rec.get(ip).unwrap_or("").trim().to_string();
+        let v = rec.get(is).unwrap_or("");
+        let set = set_index(v).ok_or_else(|| BagNetError::Row {
+            path: file.display().to_string(),
+            row,
+            msg: format!(
+                "column '{}': '{}' is not a set (train, val or test)",
+                clip(column),
+                clip(v)
+            ),
+        })?;
+        if let Some(old) = set_of.insert(path.clone(), set) {
+            if old != set {
+                return Err(BagNetError::Row {
+                    path: file.display().to_string(),
+                    row,
+                    msg: format!("'{}' is listed in two sets", clip(&path)),
+                });
+            }
+        }
+    }
+    let mut split: [Vec<usize>; 3] = Default::default();
+    let mut unlisted = Vec::new();
+    for (i, r) in ds.rows.iter().enumerate() {
+        match set_of.get(&r.name) {
+            Some(&k) => split[k].push(i),
+            None => unlisted.push(i),
+        }
+    }
+    if let Some(&i) = unlisted.first() {
+        return Err(bad(format!(
+            "{} image(s) are not listed, e.g. '{}'; list every image of the label CSV",
+            unlisted.len(),
+            clip(&ds.rows[i].name)
+        )));
+    }
+    Ok(split)
 }
 
 #[cfg(test)]

@@ -8,8 +8,9 @@ use burn::module::AutodiffModule;
 use burn::optim::{GradientsParams, Optimizer};
 use burn::tensor::{ElementConversion, Tensor};
 
-use super::loss::loss;
+use super::loss::{loss, weighted_loss};
 use super::progress::TrainProgress;
+use super::schedule::lr_at;
 use super::state::Phase;
 use crate::backend::BagnetAutodiff;
 use crate::data::{self, Augment, Dataset};
@@ -26,6 +27,8 @@ pub struct EpochPlan<'a> {
     pub total: usize,
     /// The training images.
     pub train_idx: &'a [usize],
+    /// Loss weight of each class ([`super::loss::balanced_weights`]), when weighted.
+    pub class_weights: Option<&'a [f64]>,
 }
 
 /// The images of one step, augmented when the options say so.
@@ -46,7 +49,8 @@ fn batch_images(ds: &Dataset, chunk: &[usize], opt: &TrainOptions, epoch: usize)
         .collect()
 }
 
-/// Train `model` for one epoch; returns the model and the epoch's mean training loss.
+/// Train `model` for one epoch; returns the model, the epoch's mean training loss and the
+/// learning rate of its last step.
 pub fn run_epoch<B: BagnetAutodiff, O: Optimizer<BagNet<B>, B>>(
     mut model: BagNet<B>,
     optim: &mut O,
@@ -55,7 +59,7 @@ pub fn run_epoch<B: BagnetAutodiff, O: Optimizer<BagNet<B>, B>>(
     plan: &EpochPlan,
     progress: &mut dyn TrainProgress,
     device: &B::Device,
-) -> Result<(BagNet<B>, f64), BagNetError> {
+) -> Result<(BagNet<B>, f64, f64), BagNetError> {
     let epoch = plan.epoch;
     let phase = Phase::of(epoch, opt.head_epochs);
     let mut order = plan.train_idx.to_vec();
@@ -63,6 +67,7 @@ pub fn run_epoch<B: BagnetAutodiff, O: Optimizer<BagNet<B>, B>>(
     let n_batches = order.len().div_ceil(opt.batch);
     progress.epoch_started(epoch + 1, plan.total, phase, n_batches);
     let mut loss_sum = 0.0;
+    let mut lr = opt.lr;
     // The frozen backbone of a head epoch: the model in inference mode (the head's changes during
     // the epoch do not reach it; the backbone does not change).
     let frozen = (phase == Phase::Head).then(|| model.valid());
@@ -79,7 +84,10 @@ pub fn run_epoch<B: BagnetAutodiff, O: Optimizer<BagNet<B>, B>>(
             }
             None => model.forward(data::to_tensor::<B>(&refs, device)),
         };
-        let l = loss(logits, &targets);
+        let l = match plan.class_weights {
+            Some(w) => weighted_loss(logits, &targets, w),
+            None => loss(logits, &targets),
+        };
         let lv = l.clone().into_scalar().elem::<f64>();
         if !lv.is_finite() {
             return Err(BagNetError::Data(format!(
@@ -90,8 +98,9 @@ pub fn run_epoch<B: BagnetAutodiff, O: Optimizer<BagNet<B>, B>>(
         }
         loss_sum += lv;
         let grads = GradientsParams::from_grads(l.backward(), &model);
-        model = optim.step(opt.lr, model, grads);
+        lr = lr_at(opt, epoch * n_batches + b, n_batches);
+        model = optim.step(lr, model, grads);
         progress.batch_done(b + 1, loss_sum / (b + 1) as f64);
     }
-    Ok((model, loss_sum / n_batches.max(1) as f64))
+    Ok((model, loss_sum / n_batches.max(1) as f64, lr))
 }

@@ -22,6 +22,46 @@ pub fn loss<B: Backend>(logits: Tensor<B, 2>, targets: &[usize]) -> Tensor<B, 1>
     }
 }
 
+/// [`loss`] with each image weighted by `weights[target]`: Σ wᵢ lᵢ / Σ wᵢ ("balanced" class
+/// weights for imbalanced data).
+pub fn weighted_loss<B: Backend>(logits: Tensor<B, 2>, targets: &[usize], weights: &[f64]) -> Tensor<B, 1> {
+    let device = logits.device();
+    let [n, k] = logits.dims();
+    let w: Vec<f32> = targets.iter().map(|&t| weights[t] as f32).collect();
+    let sum: f32 = w.iter().sum();
+    let w = Tensor::<B, 1>::from_data(TensorData::new(w, [n]), &device);
+    let per_image = if k == 1 {
+        let y: Vec<f32> = targets.iter().map(|&t| t as f32).collect();
+        let y = Tensor::<B, 1>::from_data(TensorData::new(y, [n]), &device);
+        let z = logits.reshape([n]);
+        z.clone().abs().neg().exp().log1p() + z.clone().clamp_min(0.0) - z * y
+    } else {
+        let t: Vec<i64> = targets.iter().map(|&t| t as i64).collect();
+        let t = Tensor::<B, 1, Int>::from_data(TensorData::new(t, [n]), &device);
+        let logp = burn::tensor::activation::log_softmax(logits, 1);
+        logp.gather(1, t.reshape([n, 1])).reshape([n]).neg()
+    };
+    (per_image * w).sum() / sum.max(f32::MIN_POSITIVE)
+}
+
+/// "Balanced" class weights n / (K·n_k) over the images `targets` (0 for a class without images).
+pub fn balanced_weights(targets: &[usize], n_classes: usize) -> Vec<f64> {
+    let mut count = vec![0usize; n_classes];
+    for &t in targets {
+        count[t] += 1;
+    }
+    count
+        .iter()
+        .map(|&c| {
+            if c == 0 {
+                0.0
+            } else {
+                targets.len() as f64 / (n_classes * c) as f64
+            }
+        })
+        .collect()
+}
+
 /// The mean of [`loss`] over images, from their logits in f64.
 pub fn mean_loss(logits: &[Vec<f64>], targets: &[usize]) -> f64 {
     let mut s = 0.0;

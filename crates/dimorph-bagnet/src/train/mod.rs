@@ -12,14 +12,17 @@
 mod calibrate;
 mod epoch;
 mod loss;
+mod metrics_csv;
 mod progress;
+mod schedule;
 mod start;
 mod state;
 mod validate;
 
 use std::path::{Path, PathBuf};
 
-use burn::optim::{momentum::MomentumConfig, AdamConfig, Optimizer, SgdConfig};
+use burn::optim::decay::WeightDecayConfig;
+use burn::optim::{momentum::MomentumConfig, AdamConfig, AdamWConfig, Optimizer, SgdConfig};
 use serde::Serialize;
 
 use crate::backend::BagnetAutodiff;
@@ -28,8 +31,9 @@ use crate::data::Dataset;
 use crate::model::{BagNet, BagNetConfig};
 use crate::BagNetError;
 
-pub use self::loss::{loss, mean_loss};
+pub use self::loss::{balanced_weights, loss, mean_loss, weighted_loss};
 pub use self::progress::{Silent, TrainProgress};
+pub use self::schedule::lr_at;
 pub use self::state::{EpochRecord, Phase, RunState};
 pub use self::validate::{decide, predict};
 pub use crate::checkpoint::{epoch_dir, load_model, save_model, ModelMeta};
@@ -48,6 +52,8 @@ pub struct TrainResult {
     /// How the weights in [`TrainOptions::pretrained`] were loaded (a new run only; a resumed
     /// run continues from its checkpoint).
     pub pretrained: Option<crate::weights::LoadReport>,
+    /// The epoch after which early stopping ([`TrainOptions::patience`]) ended the run.
+    pub stopped_early: Option<usize>,
 }
 
 /// Train on `ds` with `opt`, writing checkpoints into `out`; with `resume`, continue the run in
@@ -68,6 +74,7 @@ pub fn train<B: BagnetAutodiff>(
         )));
     }
     let run = Run { ds, opt, out, device };
+    let wd = opt.weight_decay;
     match opt.optimizer {
         OptimKind::Sgd => {
             let mut c = SgdConfig::new();
@@ -78,8 +85,17 @@ pub fn train<B: BagnetAutodiff>(
                     nesterov: false,
                 }));
             }
+            if wd > 0.0 {
+                c = c.with_weight_decay(Some(WeightDecayConfig::new(wd as f32)));
+            }
             run.go(resume, progress, c.init::<B, BagNet<B>>())
         }
+        // Decoupled weight decay (AdamW); plain Adam without it, as in runs saved before.
+        OptimKind::Adam if wd > 0.0 => run.go(
+            resume,
+            progress,
+            AdamWConfig::new().with_weight_decay(wd as f32).init::<B, BagNet<B>>(),
+        ),
         OptimKind::Adam => run.go(resume, progress, AdamConfig::new().init::<B, BagNet<B>>()),
     }
 }
@@ -124,6 +140,12 @@ impl<B: BagnetAutodiff> Run<'_, B> {
         let train_idx = state.split[0].clone();
         let val_idx = state.split[1].clone();
         let val_t: Vec<usize> = val_idx.iter().map(|&i| self.ds.targets[i]).collect();
+        let train_t: Vec<usize> = train_idx.iter().map(|&i| self.ds.targets[i]).collect();
+        let weights = self
+            .opt
+            .class_weights
+            .then(|| loss::balanced_weights(&train_t, self.ds.classes.len()));
+        let mut stopped_early = None;
         let validation = validate::Validation {
             ds: self.ds,
             idx: &val_idx,
@@ -136,15 +158,18 @@ impl<B: BagnetAutodiff> Run<'_, B> {
                 epoch: e,
                 total,
                 train_idx: &train_idx,
+                class_weights: weights.as_deref(),
             };
-            let (m, train_loss) = epoch::run_epoch(model, &mut optim, self.ds, self.opt, &plan, progress, self.device)?;
+            let (m, train_loss, lr) =
+                epoch::run_epoch(model, &mut optim, self.ds, self.opt, &plan, progress, self.device)?;
             model = m;
             let phase = Phase::of(e, self.opt.head_epochs);
             if phase == Phase::All {
                 // A head epoch leaves the backbone's batch-norm statistics as they are.
                 calibrate::calibrate(&model, self.ds, &train_idx, self.opt, self.device);
             }
-            let record = validate::validate(&model, &validation, e, phase, train_loss, self.device);
+            let mut record = validate::validate(&model, &validation, e, phase, train_loss, self.device);
+            record.lr = Some(lr);
             if !(record.train_loss.is_finite() && record.val_loss.is_finite()) {
                 // Not saved: the checkpoints so far stay the run's last.
                 return Err(BagNetError::Data(format!(
@@ -158,6 +183,10 @@ impl<B: BagnetAutodiff> Run<'_, B> {
             }
             progress.epoch_done(&record);
             self.save_epoch(&model, &optim, &mut state, record)?;
+            if self.patience_over(&state) {
+                stopped_early = Some(e + 1);
+                break;
+            }
         }
         Ok(TrainResult {
             out: self.out.to_path_buf(),
@@ -165,7 +194,21 @@ impl<B: BagnetAutodiff> Run<'_, B> {
             history: state.history,
             skipped_images: self.ds.skipped.clone(),
             pretrained,
+            stopped_early,
         })
+    }
+
+    /// Whether early stopping ends the run: [`TrainOptions::patience`] epochs have passed since
+    /// the best epoch (or since the window of [`TrainOptions::best_from`] opened) without a better one.
+    fn patience_over(&self, state: &RunState) -> bool {
+        let Some(p) = self.opt.patience else {
+            return false;
+        };
+        let last = state.history.len();
+        let since = state
+            .best_epoch
+            .unwrap_or(self.opt.best_from.map_or(0, |b| b.saturating_sub(1)));
+        last >= since + p && last > since
     }
 
     /// The epoch's checkpoint (model and optimiser), the best model when the epoch is the best so
@@ -177,7 +220,8 @@ impl<B: BagnetAutodiff> Run<'_, B> {
         state: &mut RunState,
         record: EpochRecord,
     ) -> Result<(), BagNetError> {
-        let better = state.is_best(&record);
+        // Only epochs inside the window of --best-from can be the best.
+        let better = self.opt.best_from.is_none_or(|b| record.epoch >= b) && state.is_best(&record);
         let epoch = record.epoch;
         let meta = ModelMeta {
             config: self.config(),
@@ -200,6 +244,7 @@ impl<B: BagnetAutodiff> Run<'_, B> {
         if better {
             save_folder(&self.out.join("best"), |dir| save_model(dir, model, &meta))?;
         }
-        write_json(&self.out.join("state.json"), state)
+        write_json(&self.out.join("state.json"), state)?;
+        metrics_csv::write(self.out, &state.history)
     }
 }

@@ -100,7 +100,10 @@ pub fn begin<B: BagnetAutodiff>(
         ));
     }
     std::fs::create_dir_all(out).map_err(|e| BagNetError::file(out, e))?;
-    let split = data::split_by_subject(&ds.rows, opt.split, opt.seed);
+    let split = match &opt.split_file {
+        Some(f) => crate::sets::read_split_file(f, &opt.split_column, ds)?,
+        None => data::split_by_subject(&ds.rows, opt.split, opt.seed),
+    };
     for (name, idx) in ["training", "validation"].iter().zip(&split) {
         let t: Vec<usize> = idx.iter().map(|&i| ds.targets[i]).collect();
         data::check_classes(name, &t, ds.classes.len())?;

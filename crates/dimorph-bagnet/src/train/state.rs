@@ -52,6 +52,9 @@ pub struct EpochRecord {
     pub val_accuracy: f64,
     /// Validation ROC AUC (two classes only).
     pub val_auc: Option<f64>,
+    /// Learning rate of the epoch's last step (none in runs saved before schedules existed).
+    #[serde(default)]
+    pub lr: Option<f64>,
 }
 
 impl EpochRecord {

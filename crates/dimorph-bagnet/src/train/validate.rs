@@ -76,5 +76,6 @@ pub fn validate<B: BagnetAutodiff>(
         val_loss: mean_loss(&logits, v.targets),
         val_accuracy: m.accuracy,
         val_auc: m.auc,
+        lr: None,
     }
 }
