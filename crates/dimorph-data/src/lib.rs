@@ -17,12 +17,14 @@
 pub mod coded;
 mod csv_fast;
 pub mod dialect;
+mod parquet_f32;
 mod parquet_read;
 pub mod parquet_stream;
 mod xlsx;
 
 pub use coded::{read_coded, CodedColumn, CodedFrame, Codes, NumCells};
 pub use dialect::{Dialect, ReadOptions};
+pub use parquet_f32::{parquet_float32_columns, read_parquet_columns, read_parquet_f32, F32Matrix};
 pub use parquet_read::read_parquet;
 pub use xlsx::read_xlsx;
 

@@ -41,7 +41,7 @@ pub fn read_parquet(path: impl AsRef<Path>) -> Result<Frame, DataError> {
 /// Opens the file and parses its footer. Each reading thread opens its own handle: the
 /// `parquet` crate's `ChunkReader` for `File` seeks on `try_clone`d handles, which share one
 /// file offset, so a single handle must not be read from two threads.
-fn open(path: &Path, p: &str) -> Result<SerializedFileReader<std::fs::File>, DataError> {
+pub(crate) fn open(path: &Path, p: &str) -> Result<SerializedFileReader<std::fs::File>, DataError> {
     let file = std::fs::File::open(path).map_err(|e| DataError::Io {
         path: p.into(),
         source: e,
@@ -54,14 +54,14 @@ fn open(path: &Path, p: &str) -> Result<SerializedFileReader<std::fs::File>, Dat
 
 /// What a leaf column becomes.
 #[derive(Clone, Copy, Debug)]
-enum Kind {
+pub(crate) enum Kind {
     Float,
     Int { unsigned: bool, scale: i32 },
     Bool,
     Text,
 }
 
-fn classify(source: &str, d: &ColumnDescriptor) -> Result<Kind, DataError> {
+pub(crate) fn classify(source: &str, d: &ColumnDescriptor) -> Result<Kind, DataError> {
     let name = d.name();
     let unsupported = |what: String| DataError::Format {
         path: source.into(),
@@ -236,7 +236,7 @@ fn fmt_err(source: &str, name: &str, e: impl std::fmt::Display) -> DataError {
 }
 
 /// Reads every row group of leaf column `j`.
-fn read_column<R: ChunkReader + 'static>(
+pub(crate) fn read_column<R: ChunkReader + 'static>(
     source: &str,
     reader: &SerializedFileReader<R>,
     j: usize,
@@ -350,7 +350,7 @@ fn read_column<R: ChunkReader + 'static>(
 /// Reads one column chunk of `rows` rows, appending `conv(value)` or `null` per row (a row is
 /// null when its definition level is below `max_def`).
 #[allow(clippy::too_many_arguments)]
-fn read_typed<T: DataType, O>(
+pub(crate) fn read_typed<T: DataType, O>(
     source: &str,
     name: &str,
     mut r: ColumnReaderImpl<T>,

@@ -8,6 +8,7 @@
 use crate::clusters::{self, summarise, ClusterSummary};
 use crate::error::LIST_NAMES;
 use crate::error::{EmbedError, Result};
+use crate::features::Features;
 use crate::fft::MAX_BOXES;
 use crate::input::{features_from_frame, Selection};
 use crate::model::Model;
@@ -103,6 +104,38 @@ pub fn run(frame: &Frame, options: &EmbedOptions, progress: Progress) -> Result<
     options.validate()?;
     let cols = columns(frame, options)?;
     let (x, sel) = features_from_frame(frame, &options.features)?;
+    embed_outcome(frame, x, sel, cols, options, progress)
+}
+
+/// [`run`] on features read elsewhere (e.g. single precision, [`crate::input_f32`]), `frame`
+/// holding the table's other columns that the options name (ids, colour, class; it may have
+/// none, but its `nrows` and `source` are the features').
+pub fn run_features(
+    frame: &Frame,
+    x: Features,
+    sel: Selection,
+    options: &EmbedOptions,
+    progress: Progress,
+) -> Result<Outcome<EmbedResult>> {
+    options.validate()?;
+    if frame.nrows != x.n {
+        return Err(EmbedError::Input(format!(
+            "{}: {} rows of features but {} of the other columns",
+            frame.source, x.n, frame.nrows
+        )));
+    }
+    let cols = columns(frame, options)?;
+    embed_outcome(frame, x, sel, cols, options, progress)
+}
+
+fn embed_outcome(
+    frame: &Frame,
+    x: Features,
+    sel: Selection,
+    cols: Columns,
+    options: &EmbedOptions,
+    progress: Progress,
+) -> Result<Outcome<EmbedResult>> {
     // the pipeline's refusals (too few or identical points, divergence) concern this table
     let params = options.params();
     let (e, reference) = embed_with_reference(&x, &params, progress, options.save_model).map_err(|e| match e {

@@ -46,8 +46,9 @@ pub fn glob_match(pat: &str, s: &str) -> bool {
     p[pi..].iter().all(|&c| c == '*')
 }
 
-/// Selects the feature columns named or matched by `patterns` (each may be a comma-separated list).
-pub fn features_from_frame(frame: &Frame, patterns: &[String]) -> Result<(Features, Selection)> {
+/// The indices of the columns among `names` named or matched by `patterns` (each may be a
+/// comma-separated list), in table order.
+pub fn select(source: &str, names: &[&str], patterns: &[String]) -> Result<Vec<usize>> {
     let pats: Vec<&str> = patterns
         .iter()
         .flat_map(|p| p.split(','))
@@ -59,22 +60,28 @@ pub fn features_from_frame(frame: &Frame, patterns: &[String]) -> Result<(Featur
             "--features: no column names or patterns given".into(),
         ));
     }
-    let names = frame.names();
     let mut chosen: Vec<usize> = Vec::new();
     for p in &pats {
         let hits: Vec<usize> = (0..names.len()).filter(|&c| glob_match(p, names[c])).collect();
         if hits.is_empty() {
             return Err(EmbedError::Input(format!(
                 "{}: --features '{}' matches no column (columns are: {})",
-                frame.source,
+                source,
                 clip(p),
-                clip_list(&names, LIST_NAMES)
+                clip_list(names, LIST_NAMES)
             )));
         }
         chosen.extend(hits);
     }
     chosen.sort_unstable();
     chosen.dedup();
+    Ok(chosen)
+}
+
+/// Selects the feature columns named or matched by `patterns` (each may be a comma-separated list).
+pub fn features_from_frame(frame: &Frame, patterns: &[String]) -> Result<(Features, Selection)> {
+    let names = frame.names();
+    let chosen = select(&frame.source, &names, patterns)?;
     let mut cols = Vec::new();
     let mut sel = Selection {
         columns: Vec::new(),

@@ -14,7 +14,8 @@
 //! calibrated Gaussian; symmetrised) → [`optimize`] (early exaggeration, momentum, gains;
 //! gradients exact ([`gradient`]) or by FFT-accelerated interpolation ([`fft`], FIt-SNE)).
 //! [`metrics`] measures neighbourhood preservation and cluster separation, [`plot`] draws the
-//! scatter, [`clusters`] summarises chosen regions, [`input`] turns a table into features,
+//! scatter, [`clusters`] summarises chosen regions, [`input`] turns a table into features
+//! ([`input_f32`] a single-precision matrix, read without an `f64` copy),
 //! [`model`] saves what [`transform`] needs to place new points into an embedding (openTSNE's
 //! `transform`; [`transform_run`] is its analysis of a table), [`output`] lays the coordinates out as a tidy table or Parquet, [`report`] writes the text
 //! report, [`demo`] is the demo's section. [`limits`] states the range of every numeric setting
@@ -32,6 +33,7 @@ pub mod features;
 pub mod fft;
 pub mod gradient;
 pub mod input;
+pub mod input_f32;
 pub mod knn;
 pub mod limits;
 pub mod metrics;
@@ -50,7 +52,7 @@ pub mod rsvd;
 pub mod transform;
 pub mod transform_run;
 
-pub use analysis::{run, EmbedResult};
+pub use analysis::{run, run_features, EmbedResult};
 pub use error::{EmbedError, Result};
 pub use features::Features;
 pub use model::Model;

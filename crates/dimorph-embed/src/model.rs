@@ -171,7 +171,6 @@ impl Model {
     /// Reads a saved embedding from `dir`, checking every file against the header (a folder that
     /// is missing, incomplete, of another format or corrupt is refused, naming the file).
     pub fn load(dir: &Path) -> Result<Model> {
-        let where_ = |f: &str| dir.join(f).display().to_string();
         if !dir.is_dir() {
             return Err(EmbedError::Input(format!(
                 "--into {}: no such folder (give the --out folder of an earlier `dimorph embed` run)",
@@ -185,6 +184,30 @@ impl Model {
                 dir.display()
             ))
         })?;
+        let where_ = |f: &str| dir.join(f).display().to_string();
+        Model::parse(&text, &where_, &|name| std::fs::read(dir.join(name)))
+    }
+
+    /// The model of the files an embedding's outcome holds (those [`Model::files`] gave).
+    pub fn from_files(files: &[OutputFile]) -> Result<Model> {
+        let get = |name: &str| files.iter().find(|f| f.name == name);
+        let header = get(HEADER).ok_or_else(|| EmbedError::Input(format!("no {HEADER} among the files")))?;
+        let text = String::from_utf8_lossy(&header.bytes);
+        let where_ = |f: &str| f.to_string();
+        Model::parse(&text, &where_, &|name| {
+            get(name)
+                .map(|f| f.bytes.clone())
+                .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, "not among the files"))
+        })
+    }
+
+    /// The model of a header's text and the binary files `read` gives, named in messages by
+    /// `where_`.
+    fn parse(
+        text: &str,
+        where_: &dyn Fn(&str) -> String,
+        read_file: &dyn Fn(&str) -> std::io::Result<Vec<u8>>,
+    ) -> Result<Model> {
         let h: Header = serde_json::from_str(&text)
             .map_err(|e| EmbedError::Input(format!("{}: not a saved embedding's header ({e})", where_(HEADER))))?;
         if h.format != FORMAT || h.version != VERSION {
@@ -216,8 +239,7 @@ impl Model {
             if fh.bytes as usize != expect {
                 return Err(bad(format!("{name}: {} bytes listed, {expect} expected", fh.bytes)));
             }
-            let b = std::fs::read(dir.join(name))
-                .map_err(|e| EmbedError::Input(format!("{}: cannot read ({e})", where_(name))))?;
+            let b = read_file(name).map_err(|e| EmbedError::Input(format!("{}: cannot read ({e})", where_(name))))?;
             if b.len() != expect || fnv1a64(&b) != fh.fnv1a64 {
                 return Err(EmbedError::Input(format!(
                     "{}: the file is corrupt ({} bytes, {expect} expected, or its checksum differs from {HEADER})",

@@ -315,11 +315,60 @@ pub fn run(a: Args) -> CliResult {
     let opts = options(&a)?;
     // refuse bad options before reading a (possibly large) table
     opts.validate().map_err(cli_error)?;
-    let frame = dimorph_data::read_table(data).map_err(|e| CliError::input(dimorph_embed::error::data_error(e)))?;
     let mut progress = progress_printer(a.quiet);
-    let outcome = dimorph_embed::run(&frame, &opts, &mut progress).map_err(cli_error)?;
+    let outcome = match read_f32(data, &opts)? {
+        Some((frame, x, sel)) => dimorph_embed::run_features(&frame, x, sel, &opts, &mut progress),
+        None => {
+            let frame = dimorph_data::read_table(data).map_err(data_error)?;
+            dimorph_embed::run(&frame, &opts, &mut progress)
+        }
+    }
+    .map_err(cli_error)?;
     let input = serde_json::json!({ "data": data.display().to_string() });
     super::emit("embed", input, &opts.resolved(), &outcome, a.format, &a.out)
+}
+
+fn data_error(e: dimorph_data::DataError) -> CliError {
+    CliError::input(dimorph_embed::error::data_error(e))
+}
+
+/// A Parquet file whose selected feature columns are all `float32`: the features read straight
+/// into single precision (no `f64` copy), and a frame of only the other columns the options
+/// name. `None` for other files and types (read as a whole table).
+fn read_f32(
+    data: &std::path::Path,
+    o: &EmbedOptions,
+) -> Result<
+    Option<(
+        dimorph_data::Frame,
+        dimorph_embed::Features,
+        dimorph_embed::input::Selection,
+    )>,
+    CliError,
+> {
+    if !data.extension().is_some_and(|e| e.eq_ignore_ascii_case("parquet")) {
+        return Ok(None);
+    }
+    let Ok(cols) = dimorph_data::parquet_float32_columns(data) else {
+        return Ok(None); // the whole-table reader gives the error
+    };
+    let names: Vec<&str> = cols.iter().map(|c| c.0.as_str()).collect();
+    let source = data.display().to_string();
+    let chosen = dimorph_embed::input::select(&source, &names, &o.features).map_err(cli_error)?;
+    if !chosen.iter().all(|&j| cols[j].1) {
+        return Ok(None);
+    }
+    let features: Vec<String> = chosen.iter().map(|&j| names[j].to_string()).collect();
+    let mut others: Vec<String> = Vec::new();
+    for c in o.ids.iter().chain(o.color.iter()).chain(o.class.iter()) {
+        if !others.contains(c) {
+            others.push(c.clone());
+        }
+    }
+    let frame = dimorph_data::read_parquet_columns(data, &others).map_err(data_error)?;
+    let m = dimorph_data::read_parquet_f32(data, &features).map_err(data_error)?;
+    let (x, sel) = dimorph_embed::input_f32::features_from_f32(m).map_err(cli_error)?;
+    Ok(Some((frame, x, sel)))
 }
 
 /// `--transform NEW --into DIR`: the rows of NEW placed into the saved embedding of DIR.
