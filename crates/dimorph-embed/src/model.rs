@@ -208,7 +208,7 @@ impl Model {
         where_: &dyn Fn(&str) -> String,
         read_file: &dyn Fn(&str) -> std::io::Result<Vec<u8>>,
     ) -> Result<Model> {
-        let h: Header = serde_json::from_str(&text)
+        let h: Header = serde_json::from_str(text)
             .map_err(|e| EmbedError::Input(format!("{}: not a saved embedding's header ({e})", where_(HEADER))))?;
         if h.format != FORMAT || h.version != VERSION {
             return Err(EmbedError::Input(format!(
