@@ -87,6 +87,17 @@ pub fn run_with_progress(
         notes.into_iter().filter(|n| !n.starts_with("Profile")).collect()
     };
     let mut warnings = report.fit.warnings.clone();
+    if let Some(a) = &report.anova {
+        warnings.extend(a.warnings.iter().cloned());
+    }
+    if report.fit.separation.is_some()
+        && report.fit.family == crate::Family::Binomial
+        && report.fit.link == crate::Link::Logit
+    {
+        warnings.push(
+            "with separation, Firth's penalised likelihood (--firth, as R's logistf) gives finite estimates, standard errors and profile intervals".into(),
+        );
+    }
     if opts.residuals {
         report.residuals = Some(residuals(&mf, &report.fit));
     }

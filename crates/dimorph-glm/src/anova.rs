@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use dimorph_data::Frame;
 
-use crate::design::model_frame;
+use crate::design::{model_frame, ModelFrame};
 use crate::error::{GlmError, Result};
 use crate::fit::fit;
 use crate::inference::chi2_sf;
@@ -44,70 +44,115 @@ pub struct Anova {
     pub dispersion_df: f64,
     pub family: String,
     pub link: String,
+    /// Rows every model is fitted to.
+    pub rows_used: usize,
+    /// Rows dropped because another model's variable is missing there.
+    pub rows_dropped: usize,
+    /// What the user should know (rows dropped); they go to the outcome's warnings.
+    #[serde(skip)]
+    pub warnings: Vec<String>,
 }
 
 /// Fits every formula to `data` with `opts` (the same family for all) and compares them in the
-/// order given. Refuses fewer than two formulas, models fitted to different rows, a
-/// negative binomial with θ estimated (each model would have its own θ: fix it with --theta).
+/// order given. Refuses fewer than two formulas, models of different families, responses or
+/// offsets, consecutive models whose terms are not nested (neither term set contains the other),
+/// and a negative binomial with θ estimated (each model would have its own θ: fix it with
+/// --theta). Rows missing a variable of any model are dropped from all (as R's anova needs,
+/// `na.omit` on the union of the variables), counted in [`Anova::rows_dropped`] and the warnings.
 pub fn compare(data: &Frame, formulas: &[String], opts: &RunOptions) -> Result<Anova> {
     if formulas.len() < 2 {
         return Err(GlmError::argument(
-            "--anova",
-            "needs at least one formula besides the model's",
+            "anova",
+            "needs at least two formulas to compare (nested models, e.g. 'y ~ x' and 'y ~ x + z')",
+        ));
+    }
+    let (frames, rows_dropped) = common_rows(data, formulas, opts)?;
+    let family = crate::nesting::check(formulas, &frames, opts)?;
+    if matches!(family, crate::family::Family::NegBin { .. }) && opts.theta.is_none() {
+        return Err(GlmError::argument(
+            "anova",
+            "with the negative binomial, every model would estimate its own θ; fix it with --theta to compare",
         ));
     }
     let mut fits = Vec::with_capacity(formulas.len());
-    let mut family_seen: Option<crate::family::Family> = None;
-    for f in formulas {
-        let mf = model_frame(f, data, opts.weights_column())?;
-        let family = opts.family_for(mf.trials.is_some())?;
-        if matches!(family, crate::family::Family::NegBin { .. }) && opts.theta.is_none() {
-            return Err(GlmError::argument(
-                "--anova",
-                "with the negative binomial, every model would estimate its own θ; fix it with --theta to compare",
-            ));
-        }
-        if let Some(prev) = family_seen {
-            if prev != family {
-                return Err(GlmError::argument(
-                    "--anova",
-                    format!(
-                        "the models have different families ({} and {}): the responses differ in kind",
-                        prev.name(),
-                        family.name()
-                    ),
-                ));
-            }
-        }
-        family_seen = Some(family);
-        let gf = fit(&mf, &opts.glm_options(family))?;
-        fits.push((f.clone(), mf.lines.clone(), gf));
+    for (f, mf) in formulas.iter().zip(&frames) {
+        let gf = fit(mf, &opts.glm_options(family))?;
+        fits.push((f.clone(), gf));
     }
-    if let Some((f, _, _)) = fits.iter().skip(1).find(|(_, lines, _)| *lines != fits[0].1) {
-        return Err(GlmError::argument(
-            "--anova",
-            format!(
-                "the models are fitted to different rows ('{}' and '{}': missing values in different columns); compare models on the same rows",
-                crate::error::clip(&fits[0].0),
-                crate::error::clip(f)
-            ),
+    let mut warnings = Vec::new();
+    if rows_dropped > 0 {
+        warnings.push(format!(
+            "anova: {rows_dropped} row(s) missing a variable of one of the compared models were dropped from all of them, so that every model is fitted to the same {} rows (R's anova needs one data set: na.omit on the variables of all models)",
+            frames[0].n
         ));
     }
+    let mut a = table_of(&fits)?;
+    a.rows_used = frames[0].n;
+    a.rows_dropped = rows_dropped;
+    a.warnings = warnings;
+    Ok(a)
+}
+
+/// The model frames of every formula on the rows that all of them can use: where the models
+/// use different rows, the rows missing in any are blanked in every column and the frames built
+/// again (so that each row keeps its file line). Returns the frames and how many rows that
+/// dropped beyond those every model drops.
+fn common_rows(data: &Frame, formulas: &[String], opts: &RunOptions) -> Result<(Vec<ModelFrame>, usize)> {
+    let frames = formulas
+        .iter()
+        .map(|f| model_frame(f, data, opts.weights_column()))
+        .collect::<Result<Vec<_>>>()?;
+    if frames.iter().all(|m| m.lines == frames[0].lines) {
+        return Ok((frames, 0));
+    }
+    let mut common: std::collections::HashSet<usize> = frames[0].lines.iter().copied().collect();
+    for m in &frames[1..] {
+        let here: std::collections::HashSet<usize> = m.lines.iter().copied().collect();
+        common.retain(|l| here.contains(l));
+    }
+    if common.is_empty() {
+        return Err(GlmError::argument(
+            "anova",
+            "no row has every variable of all the compared models (each row misses one of them)",
+        ));
+    }
+    let largest = frames.iter().map(|m| m.n).max().unwrap_or(0);
+    let mut masked = data.clone();
+    for i in 0..data.nrows {
+        if common.contains(&data.line_of(i)) {
+            continue;
+        }
+        for c in &mut masked.columns {
+            match &mut c.data {
+                dimorph_data::ColumnData::Num(v) => v[i] = f64::NAN,
+                dimorph_data::ColumnData::Text { values, .. } => values[i] = None,
+            }
+        }
+    }
+    let frames = formulas
+        .iter()
+        .map(|f| model_frame(f, &masked, opts.weights_column()))
+        .collect::<Result<Vec<_>>>()?;
+    Ok((frames, largest - common.len()))
+}
+
+/// The analysis of deviance table of fitted models, in order.
+fn table_of(fits: &[(String, crate::fit::GlmFit)]) -> Result<Anova> {
     // the largest model: fewest residual df (the first of them, as R's order())
     let big = fits
         .iter()
-        .min_by(|a, b| a.2.df_residual.total_cmp(&b.2.df_residual))
-        .map(|x| &x.2)
+        .min_by(|a, b| a.1.df_residual.total_cmp(&b.1.df_residual))
+        .map(|x| &x.1)
         .ok_or_else(|| GlmError::argument("--anova", "no models"))?;
     let dispersion = big.dispersion;
     let estimated = big.dispersion_estimated();
     let dispersion_df = if estimated { big.df_residual } else { f64::INFINITY };
     let mut rows: Vec<AnovaRow> = Vec::with_capacity(fits.len());
-    for (k, (f, _, gf)) in fits.iter().enumerate() {
+    for (k, (f, gf)) in fits.iter().enumerate() {
         let (df, dd) = if k == 0 {
             (f64::NAN, f64::NAN)
         } else {
-            let prev = &fits[k - 1].2;
+            let prev = &fits[k - 1].1;
             (prev.df_residual - gf.df_residual, prev.deviance - gf.deviance)
         };
         let chisq_p = if df.is_finite() && df != 0.0 {
@@ -138,6 +183,9 @@ pub fn compare(data: &Frame, formulas: &[String], opts: &RunOptions) -> Result<A
         dispersion_df,
         family: big.family.name(),
         link: big.link.name().to_string(),
+        rows_used: 0,
+        rows_dropped: 0,
+        warnings: Vec::new(),
     })
 }
 

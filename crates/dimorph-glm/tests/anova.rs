@@ -84,18 +84,19 @@ fn analysis_of_deviance_matches_r() {
 }
 
 #[test]
-fn models_on_different_rows_and_estimated_theta_are_refused() {
+fn models_on_different_rows_use_the_common_rows_and_estimated_theta_is_refused() {
     let data = dimorph_data::read_csv_bytes("gaps.csv", b"y,x,z\n1,1,2\n2,2,\n4,3,1\n3,4,5\n6,5,2\n").expect("csv");
     let opts = RunOptions {
         family: Some(Family::Poisson),
         anova: vec!["y ~ x + z".into()],
         ..Default::default()
     };
-    let e = dimorph_glm::run(&data, "y ~ x", None, &opts)
-        .err()
-        .map(|e| e.to_string())
-        .unwrap_or_default();
-    assert!(e.starts_with("--anova: the models are fitted to different rows"), "{e}");
+    // the row missing z is dropped from both models (R's anova needs one data set), with a warning
+    let out = dimorph_glm::run(&data, "y ~ x", None, &opts).expect("fit");
+    let a = out.result.anova.as_ref().expect("anova");
+    assert_eq!((a.rows_used, a.rows_dropped), (4, 1));
+    assert_eq!(a.rows[0].df_residual, 2.0);
+    assert!(out.warnings.iter().any(|w| w.contains("1 row(s) missing")), "{:?}", out.warnings);
     let nb = RunOptions {
         family: Some(Family::NegBin { theta: 1.0 }),
         anova: vec!["y ~ 1".into()],
