@@ -90,14 +90,6 @@ pub fn run_with_progress(
     if let Some(a) = &report.anova {
         warnings.extend(a.warnings.iter().cloned());
     }
-    if report.fit.separation.is_some()
-        && report.fit.family == crate::Family::Binomial
-        && report.fit.link == crate::Link::Logit
-    {
-        warnings.push(
-            "with separation, Firth's penalised likelihood (--firth, as R's logistf) gives finite estimates, standard errors and profile intervals".into(),
-        );
-    }
     if opts.residuals {
         report.residuals = Some(residuals(&mf, &report.fit));
     }
