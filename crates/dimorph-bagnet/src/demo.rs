@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::checkpoint::load_model;
 use crate::evidence::{self, MapJob};
 use crate::model::Arch;
-use crate::options::{ExplainOptions, OptimKind, SynthOptions, TrainOptions};
+use crate::options::{ExplainOptions, OptimKind, Schedule, SynthOptions, TrainOptions};
 use crate::pipeline::{self, EvalResult, ExplainResult, ExplainSet};
 use crate::synth;
 use crate::train::{self, Silent};
@@ -41,6 +41,9 @@ pub fn demo_options() -> (SynthOptions, TrainOptions) {
             head_epochs: 0,
             epochs: 21,
             optimizer: OptimKind::Adam,
+            weight_decay: 0.0,
+            warmup_epochs: 0,
+            schedule: Schedule::Constant,
             ..Default::default()
         },
     )
@@ -179,15 +182,17 @@ fn summary(r: &DemoResult) -> Vec<String> {
     lines.extend(r.eval.sets.iter().map(pipeline::set_line));
     if let Some(h) = r.explain.top_patches_in_planted {
         lines.push(format!(
-            "strongest-evidence patches in the planted regions: {:.1}% ({} test images)",
+            "strongest-evidence patches in the planted regions: {:.1}% ({} test images){}",
             100.0 * h,
-            r.explain.n
+            r.explain.n,
+            pipeline::chance_text(r.explain.planted_chance)
         ));
     }
     if let Some(h) = r.explain.strongest_in_planted {
         lines.push(format!(
-            "each test image's strongest patch in the planted regions: {:.1}%",
-            100.0 * h
+            "each test image's strongest patch in the planted regions: {:.1}%{}",
+            100.0 * h,
+            pipeline::chance_text(r.explain.planted_chance)
         ));
     }
     lines
@@ -201,8 +206,9 @@ fn report(r: &DemoResult, figures: Figures) -> Section {
     s.text(format!(
         "{} synthetic {}x{} fundus images (2 eyes per subject; a texture of amplitude {} planted over the optic disc \
          for 'male' (stripes) and over the macula for 'female' (spots)), subject-level split 75/10/15. A {} at width {} \
-         was trained on the CPU: {} head epoch then {} epochs of all layers (Adam, lr {}, batch {}, batch-norm \
-         statistics recomputed after each epoch), best epoch {} by validation AUC.",
+         was trained on the CPU: {} head epochs then {} epochs of all layers (Adam, lr {}, batch {}, weight decay {}, \
+         {} warm-up epoch(s), {} schedule, batch-norm statistics recomputed after each epoch), best epoch {} by \
+         validation AUC.",
         so.n,
         so.size,
         so.size,
@@ -213,6 +219,9 @@ fn report(r: &DemoResult, figures: Figures) -> Section {
         to.epochs,
         to.lr,
         to.batch,
+        to.weight_decay,
+        to.warmup_epochs,
+        to.schedule.name(),
         r.best_epoch.unwrap_or(0)
     ));
     s.extend(pipeline::eval_section(&r.eval));

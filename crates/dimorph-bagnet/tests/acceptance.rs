@@ -24,7 +24,16 @@ fn demo_model_finds_the_planted_evidence_on_held_out_images() {
         "{:.1} % of the strongest-evidence patches in the planted regions (< 80 %)",
         100.0 * top
     );
+    // Both far above the chance level (the share of patches overlapping the planted regions).
+    let chance = r.explain.planted_chance.expect("planted regions known");
+    assert!(chance > 0.0 && chance < 1.0, "chance {chance}");
+    assert!(top > chance + 0.1, "top patches {top:.3} not above chance {chance:.3}");
     let hits = r.explain.strongest_in_planted.expect("planted regions known");
+    assert!(
+        hits > chance + 0.1,
+        "strongest patches {hits:.3} not above chance {chance:.3}"
+    );
+    println!("top {top:.3} strongest {hits:.3} chance {chance:.3} test AUC {auc:.3}");
     assert!(
         hits >= 0.8,
         "strongest-evidence patch in the planted regions for {:.1} % of test images (< 80 %)",

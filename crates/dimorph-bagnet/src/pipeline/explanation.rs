@@ -35,6 +35,10 @@ pub struct ExplainResult {
     /// Of the n patches with the strongest evidence towards their image's true class over all n
     /// images, the fraction whose window overlaps its image's planted regions (synthetic data).
     pub top_patches_in_planted: Option<f64>,
+    /// The chance level of both figures above: the fraction of patches whose window overlaps its
+    /// image's planted regions (averaged over the images), i.e. what patches picked at random
+    /// would score. A model is localising only well above it.
+    pub planted_chance: Option<f64>,
     /// The patch-feature table, when written.
     pub features_csv: Option<PathBuf>,
     pub images: Vec<ImageEvidence>,
@@ -151,6 +155,23 @@ fn top_patches_in_planted(ds: &Dataset, ev: &[ImageEvidence], n_classes: usize, 
     (!strongest.is_empty()).then(|| strongest.iter().filter(|h| h.1).count() as f64 / strongest.len() as f64)
 }
 
+/// The chance level of the planted-region figures: the mean over images with planted regions of the
+/// fraction of their patches whose q×q window overlaps them.
+fn planted_chance(ds: &Dataset, ev: &[ImageEvidence], q: usize) -> Option<f64> {
+    let fractions: Vec<f64> = ev
+        .iter()
+        .filter(|e| !ds.rows[e.index].planted.is_empty() && !e.map.is_empty())
+        .map(|e| {
+            let planted = &ds.rows[e.index].planted;
+            let hits = (0..e.map.len())
+                .filter(|p| evidence::in_planted(planted, ds.scales[e.index], p / e.side, p % e.side, q))
+                .count();
+            hits as f64 / e.map.len() as f64
+        })
+        .collect();
+    (!fractions.is_empty()).then(|| fractions.iter().sum::<f64>() / fractions.len() as f64)
+}
+
 /// Explain a loaded model on the images of `set`; the outcome holds the per-image table
 /// `evidence_stats`, the class comparison `evidence_by_class`, and the overlays, averaged maps
 /// and density plots as files.
@@ -193,6 +214,7 @@ pub fn explain_model<B: BagnetBackend>(
         strongest_in_planted: (!hits.is_empty())
             .then(|| hits.iter().filter(|&&h| h).count() as f64 / hits.len() as f64),
         top_patches_in_planted: top_patches_in_planted(ds, &ev, meta.classes.len(), q, hits.len()),
+        planted_chance: planted_chance(ds, &ev, q),
         features_csv: None,
         images: ev,
     };
@@ -204,17 +226,28 @@ pub fn explain_model<B: BagnetBackend>(
     Ok(o)
 }
 
+/// " (chance 45.0%: the share of patches that overlap the planted regions)", or nothing.
+pub fn chance_text(chance: Option<f64>) -> String {
+    chance.map_or(String::new(), |c| {
+        format!(
+            " (chance {:.1}%: the share of patches that overlap the planted regions)",
+            100.0 * c
+        )
+    })
+}
+
 fn explain_summary(r: &ExplainResult) -> Vec<String> {
     let mut lines = vec![format!("patch evidence of {} images ({} set)", r.n, r.set)];
+    let chance = chance_text(r.planted_chance);
     if let Some(h) = r.top_patches_in_planted {
         lines.push(format!(
-            "strongest-evidence patches in the planted regions: {:.1}%",
+            "strongest-evidence patches in the planted regions: {:.1}%{chance}",
             100.0 * h
         ));
     }
     if let Some(h) = r.strongest_in_planted {
         lines.push(format!(
-            "each image's strongest patch in the planted regions: {:.1}% of images",
+            "each image's strongest patch in the planted regions: {:.1}% of images{chance}",
             100.0 * h
         ));
     }
@@ -253,15 +286,17 @@ pub fn explain_section(r: &ExplainResult) -> Section {
     }
     if let Some(h) = r.top_patches_in_planted {
         t.note(format!(
-            "of the {} strongest-evidence patches (towards each image's own class), {:.1}% lie in the planted regions",
+            "of the {} strongest-evidence patches (towards each image's own class), {:.1}% lie in the planted regions{}",
             r.n,
-            100.0 * h
+            100.0 * h,
+            chance_text(r.planted_chance)
         ));
     }
     if let Some(h) = r.strongest_in_planted {
         t.note(format!(
-            "each image's strongest-evidence patch lies in the planted regions in {:.1}% of images",
-            100.0 * h
+            "each image's strongest-evidence patch lies in the planted regions in {:.1}% of images{}",
+            100.0 * h,
+            chance_text(r.planted_chance)
         ));
     }
     if let Some(p) = &r.features_csv {

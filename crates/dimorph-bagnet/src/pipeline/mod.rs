@@ -16,7 +16,9 @@ pub use self::evaluation::{
     eval, eval_model, eval_section, eval_with, metrics_table, predictions_table, run_eval, set_line, EvalResult,
     Prediction,
 };
-pub use self::explanation::{explain, explain_model, explain_section, run_explain, ExplainResult, ExplainSet};
+pub use self::explanation::{
+    chance_text, explain, explain_model, explain_section, run_explain, ExplainResult, ExplainSet,
+};
 pub use self::importing::{import, import_section, run_import, ImportResult};
 pub use self::training::{history_table, run_train, train, train_section};
 pub use crate::options::{
