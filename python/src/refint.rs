@@ -175,6 +175,7 @@ fn estimate_options(
         reflim: reflim(perc_trunc, n_min, lognormal),
         permissible: given.then_some(p),
         seed,
+        refiner: None,
     })
 }
 

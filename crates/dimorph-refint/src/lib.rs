@@ -53,8 +53,8 @@ pub mod verify;
 
 pub use error::RefintError;
 pub use options::{
-    Assumption, EstimateOptions, EstimateRunOptions, Method, PartitionOptions, PermissibleOptions, ReflimOptions,
-    Transform, VerifyMode, VerifyOptions,
+    Assumption, EstimateOptions, EstimateRunOptions, Method, PartitionOptions, PermissibleOptions, RefinerOptions,
+    ReflimOptions, Transform, VerifyMode, VerifyOptions,
 };
 pub use permissible::Permissible;
 pub use run::{

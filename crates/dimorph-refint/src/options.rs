@@ -114,6 +114,9 @@ pub enum Method {
     /// Indirect reflimR method for routine data.
     #[default]
     Reflim,
+    /// Indirect refineR-style inverse modelling (Ammer et al. 2021): a Box–Cox normal fitted to
+    /// the central part of the histogram.
+    Refiner,
 }
 
 impl Method {
@@ -124,6 +127,7 @@ impl Method {
             Method::Parametric => "parametric",
             Method::Robust => "robust",
             Method::Reflim => "reflimR (indirect)",
+            Method::Refiner => "refineR inverse modelling (indirect)",
         }
     }
     /// The method as the CLI spells it (`--method reflim`).
@@ -133,6 +137,7 @@ impl Method {
             Method::Parametric => "parametric",
             Method::Robust => "robust",
             Method::Reflim => "reflim",
+            Method::Refiner => "refiner",
         }
     }
 }
@@ -187,6 +192,17 @@ impl ReflimOptions {
     }
 }
 
+/// Options of the refiner method.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Default)]
+pub struct RefinerOptions {
+    /// Bootstrap resamples for the 95 % confidence intervals of the limits (`--nboot`; 0 = no
+    /// intervals, as refineR's `NBootstrap = 0`).
+    pub nboot: usize,
+}
+
+/// Most bootstrap resamples `--nboot` accepts.
+pub const NBOOT_MAX: usize = 100_000;
+
 /// How reference limits are estimated from data (`--method` and the options of each method).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Default)]
 pub struct EstimateOptions {
@@ -200,9 +216,12 @@ pub struct EstimateOptions {
     /// The permissible uncertainty that compares the groups' limits (`--z`, `--bias`,
     /// `--assumption`; the paper's defaults when not given). Partitioning only.
     pub permissible: Option<PermissibleOptions>,
-    /// Seed of the bootstrap intervals (`--seed`; 20160420 when not given). Methods direct and
-    /// robust only.
+    /// Seed of the bootstrap intervals (`--seed`; 20160420 when not given). Methods direct,
+    /// robust and refiner only.
     pub seed: Option<u64>,
+    /// Options of the refiner method (`--nboot`; no bootstrap when not given). Method refiner
+    /// only.
+    pub refiner: Option<RefinerOptions>,
 }
 
 impl EstimateOptions {
@@ -239,7 +258,21 @@ impl EstimateOptions {
                 ),
             ));
         }
-        if self.seed.is_some() && !matches!(self.method, Method::Direct | Method::Robust) {
+        if let Some(r) = &self.refiner {
+            if self.method != Method::Refiner {
+                return Err(refuse(
+                    "--nboot",
+                    format!("applies only to --method refiner (its bootstrap intervals), not to --method {m}"),
+                ));
+            }
+            if r.nboot > NBOOT_MAX {
+                return Err(refuse(
+                    "--nboot",
+                    format!("at most {NBOOT_MAX} resamples, got {}", r.nboot),
+                ));
+            }
+        }
+        if self.seed.is_some() && !matches!(self.method, Method::Direct | Method::Robust | Method::Refiner) {
             return Err(refuse(
                 "--seed",
                 format!(
@@ -271,7 +304,8 @@ impl EstimateOptions {
             transform: (self.method == Method::Parametric).then(|| self.transform()),
             reflim: (self.method == Method::Reflim).then(|| self.reflim()),
             permissible: self.permissible,
-            seed: matches!(self.method, Method::Direct | Method::Robust).then(|| self.seed()),
+            seed: matches!(self.method, Method::Direct | Method::Robust | Method::Refiner).then(|| self.seed()),
+            refiner: (self.method == Method::Refiner).then(|| self.refiner.unwrap_or_default()),
         }
     }
 
@@ -280,6 +314,7 @@ impl EstimateOptions {
     pub fn positive_values_needed_by(&self) -> Option<&'static str> {
         match self.method {
             Method::Reflim => Some("the reflimR method"),
+            Method::Refiner => Some("the Box-Cox transformation of --method refiner"),
             Method::Parametric if self.transform() != Transform::Normal => {
                 Some("the log-normal / Box-Cox transformation")
             }

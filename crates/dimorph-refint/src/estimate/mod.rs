@@ -5,12 +5,15 @@
 //! [`parametric`] (normal, log-normal, Box–Cox), [`robust`] (biweight, Horn & Pesce) and the
 //! outlier screens in [`outliers`]. The indirect method of reflimR for routine data that contain
 //! pathological values is in [`reflim`]; [`reflim_boot`] bootstraps its
-//! confidence intervals for small samples.
+//! confidence intervals for small samples. [`refiner`] is refineR's inverse modelling (a Box–Cox
+//! normal fitted to the central part of the histogram), [`refiner_boot`] its bootstrap intervals.
 
 pub mod direct;
 pub mod group;
 pub mod outliers;
 pub mod parametric;
+pub mod refiner;
+pub mod refiner_boot;
 pub mod reflim;
 pub mod reflim_boot;
 pub mod robust;

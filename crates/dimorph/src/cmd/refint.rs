@@ -156,6 +156,9 @@ pub enum MethodArg {
     Robust,
     /// reflimR's indirect method, for routine data with pathological values.
     Reflim,
+    /// refineR's inverse modelling (Box–Cox normal fitted to the central part of the
+    /// histogram), for routine data with pathological values; --nboot for intervals.
+    Refiner,
 }
 
 impl From<MethodArg> for Method {
@@ -165,6 +168,7 @@ impl From<MethodArg> for Method {
             MethodArg::Parametric => Method::Parametric,
             MethodArg::Robust => Method::Robust,
             MethodArg::Reflim => Method::Reflim,
+            MethodArg::Refiner => Method::Refiner,
         }
     }
 }
@@ -227,10 +231,14 @@ pub struct EstArgs {
     /// Scale of --method parametric [default: normal].
     #[arg(long, value_enum)]
     pub transform: Option<TransformArg>,
-    /// Seed of the bootstrap intervals of --method direct (n < 120) and robust: a whole number
+    /// Seed of the bootstrap intervals of --method direct (n < 120), robust and refiner: a whole number
     /// from 0 to 2^64 − 1 [default: 20160420].
     #[arg(long, value_parser = parse_seed, allow_negative_numbers = true)]
     pub seed: Option<u64>,
+    /// Bootstrap resamples for the 95 % intervals of --method refiner's limits (each resample
+    /// refitted; at most 100000) [default: 0, no intervals].
+    #[arg(long, value_name = "N")]
+    pub nboot: Option<usize>,
     /// Output format: report text, the JSON envelope, or the limits as tidy CSV (one row per
     /// group and limit).
     #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -288,6 +296,7 @@ impl EstArgs {
             reflim: None,
             permissible: pu.given(),
             seed: self.seed,
+            refiner: self.nboot.map(|nboot| dimorph_refint::RefinerOptions { nboot }),
         }
     }
 }
@@ -320,7 +329,8 @@ impl From<RefusedPuArgs> for PuArgs {
 const ESTIMATE_EXAMPLES: &str = "Examples:
   dimorph refint estimate --data data/refint/reflimr_livertests.csv --value CREA --by Sex
   dimorph refint estimate --data data/refint/reflimr_livertests.csv --value CREA --targets 41,88 --format csv
-  dimorph refint estimate --data data/refint/referenceintervals_set120.csv --value value --method direct";
+  dimorph refint estimate --data data/refint/referenceintervals_set120.csv --value value --method direct
+  dimorph refint estimate --data data/refint/reflimr_livertests.csv --value ALT --by Sex --method refiner --nboot 50";
 
 #[derive(clap::Args)]
 #[command(after_help = ESTIMATE_EXAMPLES)]

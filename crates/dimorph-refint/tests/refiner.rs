@@ -1,0 +1,230 @@
+//! Issue 15, item 2: `--method refiner` (refineR's inverse modelling, Ammer et al. 2021) against
+//! refineR 2.0.0 run once by `tests/peers/refiner.R` on its own five test cases (data in
+//! `tests/peers/refiner_data/`, outputs in `tests/peers/refiner.out.csv` and
+//! `refiner_boot.out.csv`), with the bias against the documented truth beside refineR's and
+//! reflimR's (dimorph's reflim, which equals reflimR 1.1.0 to 1e-14).
+//!
+//! Tolerance: this implementation is written from the paper and does not reproduce refineR's
+//! grid heuristics, so its limits are not refineR's to the digit. Stated and asserted: every
+//! limit within 9 % of refineR's, at least 7 of the 10 within 1 % and 8 within 3 %; the mean
+//! absolute bias against the documented truth at most 2.5 % (refineR's own is printed beside it,
+//! and at most 1.5 points better), and far below reflim's on these cases.
+
+use dimorph_data::{read_coded, ReadOptions};
+use dimorph_refint::estimate::refiner::{estimate, fit, MIN_N};
+use dimorph_refint::estimate::reflim::{reflim, ReflimOptions};
+use dimorph_refint::{run_estimate_coded, EstimateOptions, EstimateRunOptions, Method, RefinerOptions};
+
+fn peer(name: &str) -> String {
+    let p = format!("{}/tests/peers/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{p}: {e}"))
+}
+
+fn testcase(k: usize) -> Vec<f64> {
+    peer(&format!("refiner_data/testcase{k}.csv"))
+        .lines()
+        .skip(1)
+        .map(|l| l.trim().parse::<f64>().expect("a number"))
+        .collect()
+}
+
+/// refineR's row for case k: (truth lower, truth upper, lower, upper, lambda, mu, sigma).
+fn peer_row(k: usize) -> [f64; 7] {
+    let s = peer("refiner.out.csv");
+    let row = s.lines().nth(k).expect("five cases");
+    let f: Vec<f64> = row.split(',').skip(2).map(|v| v.parse().expect("a number")).collect();
+    [f[0], f[1], f[2], f[3], f[4], f[5], f[6]]
+}
+
+fn rel(a: f64, b: f64) -> f64 {
+    (a - b) / b
+}
+
+#[test]
+fn limits_agree_with_refiner_and_bias_against_truth_is_as_low() {
+    let (mut within1, mut within3, mut worst) = (0, 0, 0.0f64);
+    let (mut bias_ours, mut bias_peer, mut bias_reflim) = (0.0, 0.0, 0.0);
+    eprintln!("case  limit  truth  refineR  ours  ours-refineR%  bias ours%  bias refineR%  bias reflim%");
+    for k in 1..=5 {
+        let x: Vec<f64> = testcase(k).into_iter().filter(|v| *v > 0.0).collect();
+        let p = peer_row(k);
+        let f = fit("testcase", &x).unwrap();
+        let r = reflim("testcase", &x, None, ReflimOptions::default()).unwrap();
+        eprintln!(
+            "testcase{k}: lambda {:.3} (refineR {:.3}), mu {:.4} ({:.4}), sigma {:.4} ({:.4}), P {:.3}",
+            f.lambda, p[4], f.mu, p[5], f.sigma, p[6], f.p
+        );
+        for (i, (ours, truth, theirs, rl)) in [(f.lower, p[0], p[2], r.lower), (f.upper, p[1], p[3], r.upper)]
+            .into_iter()
+            .enumerate()
+        {
+            let d = rel(ours, theirs).abs();
+            worst = worst.max(d);
+            within1 += usize::from(d <= 0.01);
+            within3 += usize::from(d <= 0.03);
+            bias_ours += rel(ours, truth).abs() / 10.0;
+            bias_peer += rel(theirs, truth).abs() / 10.0;
+            bias_reflim += rel(rl, truth).abs() / 10.0;
+            eprintln!(
+                "{k}  {}  {truth}  {theirs:.4}  {ours:.4}  {:+.2}  {:+.2}  {:+.2}  {:+.2}",
+                ["lower", "upper"][i],
+                100.0 * rel(ours, theirs),
+                100.0 * rel(ours, truth),
+                100.0 * rel(theirs, truth),
+                100.0 * rel(rl, truth)
+            );
+        }
+    }
+    eprintln!(
+        "mean |bias| against truth: ours {:.2} %, refineR {:.2} %, reflim {:.2} %; worst difference to refineR {:.2} %",
+        100.0 * bias_ours,
+        100.0 * bias_peer,
+        100.0 * bias_reflim,
+        100.0 * worst
+    );
+    assert!(worst <= 0.09, "worst difference to refineR {worst}");
+    assert!(
+        within1 >= 7 && within3 >= 8,
+        "within 1 %: {within1}, within 3 %: {within3}"
+    );
+    assert!(bias_ours <= 0.025, "mean |bias| {bias_ours}");
+    assert!(
+        bias_ours <= bias_peer + 0.015,
+        "ours {bias_ours} vs refineR {bias_peer}"
+    );
+    assert!(
+        bias_ours < 0.5 * bias_reflim,
+        "ours {bias_ours} vs reflim {bias_reflim}"
+    );
+}
+
+#[test]
+fn bootstrap_intervals_cover_the_limits_like_refiners() {
+    let x = testcase(1);
+    let l = estimate("testcase1", &x, RefinerOptions { nboot: 20 }, 123).unwrap();
+    let s = peer("refiner_boot.out.csv");
+    let rows: Vec<Vec<f64>> = s
+        .lines()
+        .skip(1)
+        .map(|r| r.split(',').skip(3).take(3).map(|v| v.parse().unwrap()).collect())
+        .collect();
+    for ((name, point, ci), peer) in [("lower", l.lower, l.ci_lower), ("upper", l.upper, l.ci_upper)]
+        .into_iter()
+        .zip(&rows)
+    {
+        let (a, b) = ci.expect("20 resamples give intervals");
+        let (w, pw) = (b - a, peer[2] - peer[1]);
+        eprintln!(
+            "{name}: {point:.3} [{a:.3}, {b:.3}] width {w:.3}; refineR {:.3} [{:.3}, {:.3}] width {pw:.3}",
+            peer[0], peer[1], peer[2]
+        );
+        assert!(a <= point && point <= b, "{name}");
+        // 20 resamples: the widths agree within a factor of 2.5 either way
+        assert!(w > pw / 2.5 && w < pw * 2.5, "{name}: width {w} vs refineR {pw}");
+    }
+    assert!(l.ci_method.unwrap().contains("20 of 20 resamples with a fit, seed 123"));
+    // the same seed gives the same intervals
+    let again = estimate("testcase1", &x, RefinerOptions { nboot: 20 }, 123).unwrap();
+    assert_eq!(again.ci_lower, l.ci_lower);
+}
+
+#[test]
+fn bad_input_is_refused_with_the_reason() {
+    // too few values: the minimum is named
+    let few: Vec<f64> = (1..MIN_N).map(|i| i as f64).collect();
+    let e = fit("ALT", &few).unwrap_err().to_string();
+    assert!(e.contains("needs at least 100 values") || e.contains("100"), "{e}");
+    assert!(e.contains(&format!("{}", MIN_N - 1)), "{e}");
+    // all values identical
+    let e = fit("ALT", &[7.0; 500]).unwrap_err().to_string();
+    assert!(e.contains("500") && e.contains('7'), "{e}");
+    // a value <= 0 reaching the fit itself is refused (the reader drops them with a count)
+    let mut z: Vec<f64> = testcase(3)[..1000].to_vec();
+    z[5] = 0.0;
+    let e = fit("ALT", &z).unwrap_err().to_string();
+    assert!(e.contains("Box-Cox transformation of --method refiner"), "{e}");
+    // --nboot with another method, and too many resamples
+    for (method, nboot, flag) in [
+        (Method::Reflim, 10, "--nboot: applies only to --method refiner"),
+        (Method::Refiner, 100_001, "--nboot: at most 100000"),
+    ] {
+        let o = EstimateOptions {
+            method,
+            refiner: Some(RefinerOptions { nboot }),
+            ..Default::default()
+        };
+        let e = o.validate().unwrap_err().to_string();
+        assert!(e.starts_with(flag), "{e}");
+    }
+}
+
+fn write(name: &str, body: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("dimorph-refiner-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join(name);
+    std::fs::write(&p, body).unwrap();
+    p
+}
+
+fn refiner_run(
+    path: &std::path::Path,
+) -> Result<dimorph_report::Outcome<dimorph_refint::EstimateResult>, dimorph_refint::RefintError> {
+    let cf = read_coded(path, &ReadOptions::default(), &["ALT"], &[]).unwrap();
+    run_estimate_coded(
+        &cf,
+        &EstimateRunOptions {
+            value: "ALT".into(),
+            estimate: EstimateOptions {
+                method: Method::Refiner,
+                ..Default::default()
+            },
+            ..Default::default()
+        },
+    )
+}
+
+#[test]
+fn routine_data_zeros_dropped_and_censored_set_aside_with_counts() {
+    // testcase 3's first 2000 values, with 7 zeros, 3 negative values and 12 below '<5'
+    let mut body = String::from("ALT\n");
+    for (i, v) in testcase(3)[..2000].iter().enumerate() {
+        let cell = match i {
+            0..=6 => "0".to_string(),
+            7..=9 => "-1.5".to_string(),
+            10..=21 => "<5".to_string(),
+            _ => v.to_string(),
+        };
+        body.push_str(&cell);
+        body.push('\n');
+    }
+    let p = write("routine.csv", &body);
+    let out = refiner_run(&p).unwrap();
+    let r = &out.result;
+    assert_eq!(r.counts.non_positive, 10);
+    assert_eq!(r.counts.censored, 12);
+    assert_eq!(r.counts.used, 1978);
+    let s = r.skipped.join("; ");
+    assert!(
+        s.contains("10 values of ALT <= 0 dropped: the Box-Cox transformation of --method refiner"),
+        "{s}"
+    );
+    assert!(
+        s.contains("12 values of ALT below a detection limit (<5) set aside"),
+        "{s}"
+    );
+    let l = &r.groups[0].limits;
+    assert!(l.method.starts_with("refineR (Box-Cox lambda "), "{}", l.method);
+    // testcase 3's truth is [9.04, 13]: 1978 values still find it within 5 %
+    assert!(
+        (l.lower / 9.04 - 1.0).abs() < 0.05 && (l.upper / 13.0 - 1.0).abs() < 0.05,
+        "{l:?}"
+    );
+    // all censored: nothing to estimate from, and why
+    let p = write("censored.csv", "ALT\n<5\n<5\n< 5\n<0.5\n");
+    let e = refiner_run(&p).unwrap_err().to_string();
+    assert!(
+        e.contains("no values left to estimate from") && e.contains("4 values of ALT below a detection limit"),
+        "{e}"
+    );
+    let _ = std::fs::remove_dir_all(p.parent().unwrap());
+}
