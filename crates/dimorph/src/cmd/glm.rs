@@ -10,7 +10,12 @@ use std::path::PathBuf;
 const EXAMPLES: &str = "Examples:
   dimorph glm --data data/snoring.csv 'disease/total ~ snoring' --link identity
   dimorph glm --data data/crabs.csv 'satell ~ width' --family negbin --residuals --out glm-out
-  dimorph glm --data data/insurance.csv 'claims ~ C(group) + C(age) + offset(log(holders))' --family poisson --cluster district --format csv";
+  dimorph glm --data data/insurance.csv 'claims ~ C(group) + C(age) + offset(log(holders))' --family poisson --cluster district --format csv
+  dimorph glm --data data/crabs.csv 'weight ~ width' --family tweedie(1.5)
+
+Comparing nested models (R's anova(m1, m2, ...)): the word anova, then two or more formulas:
+  dimorph glm anova --data data/crabs.csv 'satell ~ width' 'satell ~ width + weight' 'satell ~ width + weight + C(color)' --family poisson
+  dimorph glm anova --data data/crabs.csv 'weight ~ width' 'weight ~ width + C(color)' --family gamma --link log --format csv";
 
 /// The help of --link, with the engine's table of the links each family accepts.
 fn link_help() -> String {
@@ -58,8 +63,13 @@ pub struct Args {
     pub data: PathBuf,
     /// Model formula, e.g. 'disease/total ~ snoring' or 'y ~ C(group, ref=a) + x + offset(log(t))'.
     pub formula: String,
-    /// binomial, poisson, gaussian, gamma, inverse-gaussian, negbin, quasibinomial or
-    /// quasipoisson. Default: binomial for an events/trials response, else gaussian (as R).
+    /// After `anova`: the further formulas of the models to compare, in order (two or more in
+    /// all, each nested in the next or the next in it).
+    #[arg(value_name = "FORMULA")]
+    pub more_formulas: Vec<String>,
+    /// binomial, poisson, gaussian, gamma, inverse-gaussian, negbin, quasibinomial, quasipoisson
+    /// or tweedie(p) (V(μ) = μ^p, p = 0 or p ≥ 1, log link by default, as statmod::tweedie).
+    /// Default: binomial for an events/trials response, else gaussian (as R).
     #[arg(long)]
     pub family: Option<Family>,
     /// identity, log, logit, probit, cloglog, loglog, inverse, inverse-square, sqrt or power(λ).
@@ -226,6 +236,16 @@ fn progress_printer(quiet: bool) -> impl FnMut(&str, usize, usize) {
 pub fn run(a: Args) -> CliResult {
     let opts = a.options();
     opts.validate().map_err(CliError::input)?;
+    if a.formula == "anova" {
+        return run_anova(&a, &opts);
+    }
+    if !a.more_formulas.is_empty() {
+        return Err(CliError::input(format!(
+            "several formulas given ('{}' and {} more): to compare models write `dimorph glm anova --data FILE FORMULA FORMULA...`, or add --anova FORMULA to one model's analysis",
+            dimorph_core::text::clip(&a.formula),
+            a.more_formulas.len()
+        )));
+    }
     if a.stream {
         return run_stream(&a, &opts);
     }
@@ -242,6 +262,32 @@ pub fn run(a: Args) -> CliResult {
         input["predict"] = json!(p.display().to_string());
     }
     emit("glm", input, &opts, &outcome, a.format, &a.out)
+}
+
+/// `dimorph glm anova FORMULA FORMULA...`: the analysis of deviance of nested models.
+fn run_anova(a: &Args, opts: &RunOptions) -> CliResult {
+    if a.more_formulas.len() < 2 {
+        return Err(CliError::input(format!(
+            "anova: needs two or more formulas to compare, got {} (e.g. dimorph glm anova --data FILE 'y ~ x' 'y ~ x + z')",
+            a.more_formulas.len()
+        )));
+    }
+    let one_model = [
+        ("--stream", a.stream),
+        ("--predict", a.predict.is_some()),
+        ("--event", a.event.is_some()),
+        ("--profile", a.profile),
+        ("--type3", a.type3),
+    ];
+    if let Some((flag, _)) = one_model.iter().find(|(_, on)| *on) {
+        return Err(CliError::input(format!(
+            "{flag}: belongs to one model's analysis, not to the comparison of models (run dimorph glm on that model)"
+        )));
+    }
+    let frame = dimorph_data::read_table(&a.data).map_err(CliError::input)?;
+    let outcome = dimorph_glm::compare::run_compare(&frame, &a.more_formulas, opts).map_err(CliError::input)?;
+    let input = json!({ "data": a.data.display().to_string(), "formulas": a.more_formulas });
+    emit("glm anova", input, opts, &outcome, a.format, &a.out)
 }
 
 /// `--stream`: the Parquet file fitted row group by row group.
