@@ -43,6 +43,12 @@ pub fn run_with_progress(
     progress: &mut dyn FnMut(&str, usize, usize),
 ) -> Result<Outcome<GlmReport>> {
     opts.validate()?;
+    if opts.firth {
+        return Err(crate::error::GlmError::argument(
+            "--firth",
+            "the penalised fit has its own entry point and report, dimorph_glm::firth::run; analysis::run fits the ordinary model",
+        ));
+    }
     // a two-level response (text, or numbers with --event) recoded to 1 = event, 0 = other
     let recoded = crate::event::recode(data, formula, opts.event.as_deref())?;
     let (data, event) = match &recoded {
@@ -89,6 +95,14 @@ pub fn run_with_progress(
     let mut warnings = report.fit.warnings.clone();
     if let Some(a) = &report.anova {
         warnings.extend(a.warnings.iter().cloned());
+    }
+    if report.fit.separation.is_some()
+        && report.fit.family == crate::Family::Binomial
+        && report.fit.link == crate::Link::Logit
+    {
+        warnings.push(
+            "with separation, Firth's penalised likelihood (--firth, as R's logistf) gives finite estimates, standard errors and profile intervals".into(),
+        );
     }
     if opts.residuals {
         report.residuals = Some(residuals(&mf, &report.fit));

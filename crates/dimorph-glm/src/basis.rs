@@ -135,7 +135,14 @@ impl Basis {
                 intercept,
                 boundary,
             } => {
-                let (knots, bk) = place_knots(x, *df, knots.as_deref(), boundary, degree + 1 - usize::from(!*intercept), "bs")?;
+                let (knots, bk) = place_knots(
+                    x,
+                    *df,
+                    knots.as_deref(),
+                    boundary,
+                    degree + 1 - usize::from(!*intercept),
+                    "bs",
+                )?;
                 let cols = bs_basis(x, &knots, bk, *degree, *intercept);
                 check_cells(x.len(), cols.len())?;
                 if self.needs_data() {
@@ -163,11 +170,19 @@ impl Basis {
         }
     }
 
-    fn poly(&self, x: &[f64], degree: usize, raw: bool, coefs: Option<&(Vec<f64>, Vec<f64>)>) -> Result<Evaluated, String> {
+    fn poly(
+        &self,
+        x: &[f64],
+        degree: usize,
+        raw: bool,
+        coefs: Option<&(Vec<f64>, Vec<f64>)>,
+    ) -> Result<Evaluated, String> {
         check_cells(x.len(), degree)?;
         let names = (1..=degree).map(|k| k.to_string()).collect();
         if raw {
-            let cols = (1..=degree).map(|k| x.iter().map(|v| v.powi(k as i32)).collect()).collect();
+            let cols = (1..=degree)
+                .map(|k| x.iter().map(|v| v.powi(k as i32)).collect())
+                .collect();
             return Ok(Evaluated {
                 cols,
                 names,
@@ -284,7 +299,7 @@ fn poly_coefs(x: &[f64], degree: usize) -> Result<(Vec<f64>, Vec<f64>), String> 
         prev = cur;
         cur = next;
     }
-    if norm2.iter().any(|v| !(*v > 0.0) || !v.is_finite()) {
+    if norm2.iter().any(|v| v.is_nan() || *v <= 0.0 || v.is_infinite()) {
         return Err("'degree' must be less than number of unique points".into());
     }
     Ok((alpha, norm2))
@@ -335,7 +350,7 @@ fn place_knots(
             [lo, hi]
         }
     };
-    if !(bk[0] < bk[1]) {
+    if bk[0].partial_cmp(&bk[1]) != Some(std::cmp::Ordering::Less) {
         return Err(format!(
             "{what}() needs a variable that varies (the boundary knots are both {})",
             r_number(bk[0])
@@ -388,10 +403,9 @@ fn quantile7(sorted: &[f64], p: f64) -> f64 {
 
 /// The full knot sequence: the boundary knots `ord` times each and the interior knots, sorted.
 fn all_knots(knots: &[f64], bk: [f64; 2], ord: usize) -> Vec<f64> {
-    let mut t: Vec<f64> = std::iter::repeat(bk[0])
-        .take(ord)
+    let mut t: Vec<f64> = std::iter::repeat_n(bk[0], ord)
         .chain(knots.iter().copied())
-        .chain(std::iter::repeat(bk[1]).take(ord))
+        .chain(std::iter::repeat_n(bk[1], ord))
         .collect();
     t.sort_by(f64::total_cmp);
     t

@@ -46,7 +46,11 @@ pub(crate) fn basis_kind(src: &str, f: &str, args: &[Arg]) -> Result<BasisKind> 
                     next += 1;
                 }
                 if next >= formals.len() || (f == "poly" && next > 0) {
-                    return Err(err(src, v.pos, format!("{f}() takes at most {} arguments here", 1 + next)));
+                    return Err(err(
+                        src,
+                        v.pos,
+                        format!("{f}() takes at most {} arguments here", 1 + next),
+                    ));
                 }
                 next
             }
@@ -77,7 +81,13 @@ pub(crate) fn basis_kind(src: &str, f: &str, args: &[Arg]) -> Result<BasisKind> 
                 None => None,
                 Some(n) => match numbers(src, n, f, "Boundary.knots")?[..] {
                     [a, b] if a != b => Some([a.min(b), a.max(b)]),
-                    _ => return Err(err(src, n.pos, format!("{f}(): Boundary.knots must be two different numbers, c(lower, upper)"))),
+                    _ => {
+                        return Err(err(
+                            src,
+                            n.pos,
+                            format!("{f}(): Boundary.knots must be two different numbers, c(lower, upper)"),
+                        ))
+                    }
                 },
             };
             let df = whole("df", 1)?;
@@ -156,7 +166,15 @@ fn param(src: &str, n: Option<&Node>, f: &str, name: &str) -> Result<Param> {
         if v.is_finite() && (name == "center" || v != 0.0) {
             return Ok(Param::Value(v));
         }
-        return Err(err(src, n.pos, format!("{f}(): {name} must be TRUE, FALSE or a non-zero number")));
+        return Err(err(
+            src,
+            n.pos,
+            format!("{f}(): {name} must be TRUE, FALSE or a non-zero number"),
+        ));
     }
-    Ok(if logical(src, n, f, name)? { Param::FromData } else { Param::Off })
+    Ok(if logical(src, n, f, name)? {
+        Param::FromData
+    } else {
+        Param::Off
+    })
 }

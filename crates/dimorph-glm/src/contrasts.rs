@@ -33,7 +33,8 @@ impl Contrast {
     }
 
     /// The names, for messages.
-    pub const NAMES: &'static str = "Treatment, Sum, Helmert, SAS (also written treatment, sum, helmert or contr.sum …)";
+    pub const NAMES: &'static str =
+        "Treatment, Sum, Helmert, SAS (also written treatment, sum, helmert or contr.sum …)";
 
     /// The value of level `level` (of `k`) in contrast column `col` (of k − 1).
     pub fn value(self, level: usize, col: usize, k: usize) -> f64 {
@@ -84,12 +85,7 @@ mod tests {
         assert_eq!(matrix(Contrast::Sum, 3), [[1.0, 0.0], [0.0, 1.0], [-1.0, -1.0]]);
         assert_eq!(
             matrix(Contrast::Helmert, 4),
-            [
-                [-1.0, -1.0, -1.0],
-                [1.0, -1.0, -1.0],
-                [0.0, 2.0, -1.0],
-                [0.0, 0.0, 3.0]
-            ]
+            [[-1.0, -1.0, -1.0], [1.0, -1.0, -1.0], [0.0, 2.0, -1.0], [0.0, 0.0, 3.0]]
         );
         assert_eq!(matrix(Contrast::Treatment, 3), [[0.0, 0.0], [1.0, 0.0], [0.0, 1.0]]);
         assert_eq!(matrix(Contrast::Sas, 3), [[1.0, 0.0], [0.0, 1.0], [0.0, 0.0]]);

@@ -462,3 +462,143 @@ fn an_x_too_large_to_build_is_an_error() {
         "{e}"
     );
 }
+
+// Issue 13: bases, comparisons and contrasts. Values against R are in tests/formula_r.rs; these
+// are the refusals and the bookkeeping.
+
+#[test]
+fn bases_with_too_few_distinct_values_are_refused() {
+    // color has the 3 distinct values 1, 2, 3
+    let e = input_err(model_frame("y ~ poly(color, 3)", &d(), None));
+    assert!(e.contains("'degree' must be less than number of unique points"), "{e}");
+    assert!(e.contains("poly(color, 3)"), "{e}");
+    let e = input_err(model_frame("y ~ ns(color, 3)", &d(), None));
+    assert!(
+        e.contains(
+            "ns() has 3 columns, 4 parameters (with the intercept), but the variable has only 3 distinct values"
+        ),
+        "{e}"
+    );
+    let e = input_err(model_frame("y ~ bs(color, df = 5)", &d(), None));
+    assert!(e.contains("only 3 distinct values"), "{e}");
+    // the most a variable with 3 values supports
+    assert_eq!(
+        names("y ~ poly(color, 2)"),
+        ["(Intercept)", "poly(color, 2)1", "poly(color, 2)2"]
+    );
+    assert_eq!(names("y ~ ns(color, 2)").len(), 3);
+    // R does not check raw powers; neither do we (the fit aliases what is collinear)
+    assert_eq!(names("y ~ poly(color, 3, raw = TRUE)").len(), 4);
+    let e = input_err(model_frame("y ~ scale(I(color * 0))", &d(), None));
+    assert!(e.contains("do not vary"), "{e}");
+    let e = input_err(model_frame("y ~ ns(x, knots = 20)", &d(), None));
+    assert!(
+        e.contains("the knot 20 lies outside the boundary knots 1.5 and 8"),
+        "{e}"
+    );
+    let e = input_err(model_frame("y ~ bs(x, df = 2)", &d(), None));
+    assert!(e.contains("df must be at least 3"), "{e}");
+}
+
+#[test]
+fn bad_basis_and_contrast_arguments_point_at_their_place() {
+    let at = |f: &str| match Formula::parse(f) {
+        Err(GlmError::Formula { pos, msg, .. }) => (pos, msg),
+        other => panic!("{f}: {other:?}"),
+    };
+    let (p, m) = at("y ~ C(region, Foo)");
+    assert_eq!(p, 14);
+    assert!(
+        m.contains("unknown contrast 'Foo'") && m.contains("C(region, ref = Foo)"),
+        "{m}"
+    );
+    let (p, m) = at("y ~ C(region, Sum, ref = a)");
+    assert_eq!(p, 25);
+    assert!(m.contains("one reference level or one contrast"), "{m}");
+    let (p, m) = at("y ~ poly(x, 0)");
+    assert_eq!(p, 12);
+    assert!(m.contains("degree must be a whole number from 1 to 4096"), "{m}");
+    assert_eq!(at("y ~ poly(x, 2.5)").0, 12);
+    let (p, m) = at("y ~ ns(x, dff = 3)");
+    assert_eq!(p, 10);
+    assert!(m.contains("ns() has no argument 'dff'"), "{m}");
+    assert_eq!(at("y ~ ns(x, Boundary.knots = c(1, 1))").0, 27);
+    assert_eq!(at("y ~ bs(x, knots = c(1, z))").0, 23);
+    assert_eq!(at("y ~ poly(x, 2, raw = yes)").0, 21);
+    assert_eq!(at("y ~ ns(df = 3)").0, 4);
+    assert_eq!(at("y ~ I(ns(x, 3))").0, 6);
+    let (p, m) = at("y ~ x > 1");
+    assert_eq!(p, 6);
+    assert!(m.contains("inside I()"), "{m}");
+    let (p, m) = at("y ~ I(a < b < c)");
+    assert_eq!(p, 12);
+    assert!(m.contains("cannot be chained"), "{m}");
+    let (p, m) = at("y ~ a %foo% b");
+    assert_eq!(p, 6);
+    assert!(m.contains("unknown operator '%foo%'"), "{m}");
+    assert_eq!(at("y ~ I(a %in% b)").0, 8);
+}
+
+#[test]
+fn contrast_spellings_and_logical_factors() {
+    let sum = model_frame("y ~ C(region, Sum)", &d(), None).unwrap();
+    let r = model_frame("y ~ C(region, contr.sum)", &d(), None).unwrap();
+    assert_eq!(
+        sum.col_names,
+        ["(Intercept)", "C(region, Sum)1", "C(region, Sum)2", "C(region, Sum)3"]
+    );
+    assert_eq!(r.col_names[1], "C(region, contr.sum)1");
+    assert_eq!(sum.x, r.x);
+    // the last level (west) is -1 in every column, R's contr.sum
+    assert_eq!(sum.row(2), [1.0, -1.0, -1.0, -1.0]);
+    let sas = model_frame("y ~ C(region, SAS)", &d(), None).unwrap();
+    assert_eq!(
+        sas.col_names,
+        [
+            "(Intercept)",
+            "C(region, SAS)east",
+            "C(region, SAS)north",
+            "C(region, SAS)south"
+        ]
+    );
+    // a comparison that is always true still has R's two levels FALSE, TRUE: one column of ones
+    let m = model_frame("y ~ I(x > 0)", &d(), None).unwrap();
+    assert_eq!(m.col_names, ["(Intercept)", "I(x > 0)TRUE"]);
+    assert!(m.x.iter().all(|&v| v == 1.0));
+    // inside arithmetic a comparison is 0/1
+    let m = model_frame("y ~ I((x > 4) * x)", &d(), None).unwrap();
+    assert_eq!(
+        m.x.chunks(2).map(|r| r[1]).collect::<Vec<_>>(),
+        [0.0, 0.0, 0.0, 0.0, 5.0, 6.5, 7.0, 8.0]
+    );
+}
+
+#[test]
+fn bases_need_the_fitting_data_before_new_data() {
+    // a spec that never saw the fitting data cannot place the knots for new data
+    let spec = DesignSpec {
+        formula: Formula::parse("y ~ ns(x, 3)").unwrap(),
+        levels: Vec::new(),
+    };
+    let e = spec.design_for(&d()).unwrap_err().to_string();
+    assert!(e.contains("ns(x, 3) depends on the fitting data"), "{e}");
+    // given knots and raw powers need nothing from it
+    let spec = DesignSpec {
+        formula: Formula::parse("y ~ ns(x, knots = 4, Boundary.knots = c(1, 9)) + poly(z, 2, raw = TRUE)").unwrap(),
+        levels: Vec::new(),
+    };
+    assert_eq!(spec.design_for(&d()).unwrap().p, 5);
+    // the fitted spec carries the knots: new data with one row reuse them
+    let m = model_frame("y ~ ns(x, 3) + scale(z) + poly(x, 2)", &d(), None).unwrap();
+    let one = read_csv_bytes("one.csv", b"x,z\n4,3\n").unwrap();
+    let nd = m.spec.design_for(&one).unwrap();
+    assert_eq!(nd.row(0), m.row(3));
+    // a fit in parts refuses a basis that needs the whole data
+    let cols = d().names().iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let cols: Vec<&str> = cols.iter().map(String::as_str).collect();
+    let parts = [crate::distributed::part_levels("y ~ poly(x, 2)", &d(), None).unwrap()];
+    let e = crate::distributed::merge_levels("y ~ poly(x, 2)", &cols, None, &parts, "d.csv")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("poly(x, 2) depends on the whole data"), "{e}");
+}

@@ -748,6 +748,49 @@ mod tests {
     }
 
     #[test]
+    fn nesting_bases_and_comparisons_label_as_r() {
+        // R 4.2.2: attr(terms(f), "term.labels")
+        assert_eq!(labels("y ~ a + b %in% a"), ["a", "a:b"]);
+        assert_eq!(labels("y ~ b %in% a"), ["b:a"]);
+        assert_eq!(labels("y ~ a + (b + c) %in% a"), ["a", "a:b", "a:c"]);
+        assert_eq!(labels("y ~ a * b %in% c"), ["a", "b:c", "a:b:c"]);
+        assert_eq!(labels("y ~ a:b %in% c"), ["a:b:c"]);
+        assert_eq!(
+            labels("y ~ poly(x, 2) + poly(x, degree = 3, raw = T) + ns(x, df = 3) + bs(x, knots = c(1, 2.5), degree = 2) + scale(x):g"),
+            [
+                "poly(x, 2)",
+                "poly(x, degree = 3, raw = T)",
+                "ns(x, df = 3)",
+                "bs(x, knots = c(1, 2.5), degree = 2)",
+                "scale(x):g"
+            ]
+        );
+        assert_eq!(labels("y ~ poly(x, 2, raw = TRUE)"), ["poly(x, 2, raw = TRUE)"]);
+        assert_eq!(
+            labels("y ~ I(x>=1) + I(x == 2) + I(x != 2) + I(x<=1) + I((x > 0) * x) + C(g, Sum) + C(g, helmert)"),
+            [
+                "I(x >= 1)",
+                "I(x == 2)",
+                "I(x != 2)",
+                "I(x <= 1)",
+                "I((x > 0) * x)",
+                "C(g, Sum)",
+                "C(g, helmert)"
+            ]
+        );
+        let f = Formula::parse("y ~ I(x > 1) + I((x > 1) * 2) + C(g, Helmert)").unwrap();
+        assert!(matches!(f.vars[0].kind, VarKind::Logical(_)));
+        assert!(matches!(f.vars[1].kind, VarKind::Numeric(_)));
+        assert!(matches!(
+            f.vars[2].kind,
+            VarKind::Factor {
+                contrast: Contrast::Helmert,
+                ..
+            }
+        ));
+    }
+
+    #[test]
     fn responses() {
         let f = Formula::parse("disease/total ~ snoring").unwrap();
         assert_eq!(f.response_label, "disease/total");

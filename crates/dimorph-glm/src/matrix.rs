@@ -191,7 +191,11 @@ fn var_parts<'a>(f: &Formula, v: usize, coding: Coding, value: &VarValues<'a>) -
             .iter()
             .zip(names.iter())
             .map(|(c, s)| Part {
-                name: if cols.len() == 1 { label.clone() } else { format!("{label}{s}") },
+                name: if cols.len() == 1 {
+                    label.clone()
+                } else {
+                    format!("{label}{s}")
+                },
                 kind: PartKind::Values(c),
             })
             .collect(),

@@ -222,6 +222,9 @@ pub struct RunOptions {
     /// Further formulas to compare with the model, in order, as R's `anova(m1, m2, …)` (nested
     /// models on the same rows): the analysis of deviance table.
     pub anova: Vec<String>,
+    /// Firth's penalised likelihood (binomial logit only, as R's logistf): run by
+    /// [`crate::firth::run`], which refuses the options that do not apply.
+    pub firth: bool,
     /// Threads for the passes over the data; `None`: every core.
     pub threads: Option<usize>,
 }
@@ -248,6 +251,7 @@ impl Default for RunOptions {
             cluster: None,
             event: None,
             anova: Vec::new(),
+            firth: false,
             threads: None,
         }
     }

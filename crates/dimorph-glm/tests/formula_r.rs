@@ -67,7 +67,11 @@ fn model_matrices_equal_rs() {
         assert_eq!(&mf.col_names, names, "{case}: {formula}");
         for (&(row, col), &v) in values {
             let ours = mf.x[(row - 1) * mf.p + col - 1];
-            assert!(close(ours, v, 1e-10), "{case} row {row} {}: ours {ours}, R {v}", names[col - 1]);
+            assert!(
+                close(ours, v, 1e-10),
+                "{case} row {row} {}: ours {ours}, R {v}",
+                names[col - 1]
+            );
         }
     }
 }
@@ -84,7 +88,10 @@ fn new_data_use_what_the_bases_learned_and_fits_equal_rs() {
     }
     let mut eta: BTreeMap<(String, usize), f64> = BTreeMap::new();
     for r in peer("predict.csv") {
-        eta.insert((r[0].to_string(), r[1].parse().expect("row")), r[2].parse().expect("eta"));
+        eta.insert(
+            (r[0].to_string(), r[1].parse().expect("row")),
+            r[2].parse().expect("eta"),
+        );
     }
     let crabs = data("crabs.csv");
     let new = dimorph_data::read_csv(root().join("crates/dimorph-glm/tests/peers/model_matrix/newdata.csv"))
@@ -100,7 +107,11 @@ fn new_data_use_what_the_bases_learned_and_fits_equal_rs() {
         assert_eq!(nd.n, 8);
         for (&(row, col), &v) in values {
             let ours = nd.x[(row - 1) * nd.p + col - 1];
-            assert!(close(ours, v, 1e-10), "{case} new row {row} {}: ours {ours}, R {v}", names[col - 1]);
+            assert!(
+                close(ours, v, 1e-10),
+                "{case} new row {row} {}: ours {ours}, R {v}",
+                names[col - 1]
+            );
         }
         let opts = GlmOptions {
             tol: 1e-14,
@@ -109,14 +120,22 @@ fn new_data_use_what_the_bases_learned_and_fits_equal_rs() {
         };
         let g = fit(&mf, &opts).unwrap_or_else(|e| panic!("{case}: {e}"));
         let want = &coefs[case];
-        assert_eq!(g.coef_names, want.iter().map(|w| w.0.clone()).collect::<Vec<_>>(), "{case}");
+        assert_eq!(
+            g.coef_names,
+            want.iter().map(|w| w.0.clone()).collect::<Vec<_>>(),
+            "{case}"
+        );
         for (k, (name, v)) in want.iter().enumerate() {
             assert!(close(g.coef[k], *v, 1e-8), "{case} {name}: ours {}, R {v}", g.coef[k]);
         }
         for i in 0..nd.n {
             let ours: f64 = nd.row(i).iter().zip(&g.coef).map(|(x, b)| x * b).sum();
             let r = eta[&(case.to_string(), i + 1)];
-            assert!((ours - r).abs() < 1e-8, "{case} prediction {}: ours {ours}, R {r}", i + 1);
+            assert!(
+                (ours - r).abs() < 1e-8,
+                "{case} prediction {}: ours {ours}, R {r}",
+                i + 1
+            );
         }
     }
 }
