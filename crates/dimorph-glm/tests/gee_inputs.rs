@@ -54,7 +54,10 @@ fn a_single_cluster_is_refused_naming_the_flag() {
 fn a_missing_id_or_wave_names_the_line() {
     let f = csv("id,t,x,y\n1,1,0.1,0\n1,2,0.5,1\n,1,0.9,1\n2,1,0.2,1\n2,2,0.4,0\n");
     let e = err(&f, "y ~ x", &binomial(), &gee_opts("id", CorStr::Exchangeable, None));
-    assert!(e.contains("t.csv") && e.contains("4") && e.contains("cluster id is missing"), "{e}");
+    assert!(
+        e.contains("t.csv") && e.contains("4") && e.contains("cluster id is missing"),
+        "{e}"
+    );
     let f = csv("id,t,x,y\n1,1,0.1,0\n1,,0.5,1\n2,1,0.9,1\n2,2,0.2,1\n");
     let e = err(&f, "y ~ x", &binomial(), &gee_opts("id", CorStr::Ar1, Some("t")));
     assert!(e.contains("3") && e.contains("wave is missing"), "{e}");
@@ -76,7 +79,10 @@ fn waves_must_be_whole_and_distinct_within_a_cluster() {
 fn ar1_and_unstructured_need_waves_when_cluster_sizes_differ() {
     for c in [CorStr::Ar1, CorStr::Unstructured] {
         let e = err(&csv(SMALL), "y ~ x", &binomial(), &gee_opts("id", c, None));
-        assert!(e.starts_with("--waves:") && e.contains("differ in size (2 to 3 rows"), "{e}");
+        assert!(
+            e.starts_with("--waves:") && e.contains("differ in size (2 to 3 rows"),
+            "{e}"
+        );
     }
     // exchangeable does not depend on the order, and with waves ar1 runs
     let gaps = read_table(root().join("crates/dimorph-glm/tests/peers/respiratory_gaps.csv")).expect("data");
@@ -92,8 +98,16 @@ fn ar1_and_unstructured_need_waves_when_cluster_sizes_differ() {
 #[test]
 fn a_working_correlation_out_of_range_is_an_error() {
     // a tiny data set whose moment estimate of alpha is below -1/(n - 1)
-    let e = err(&csv(SMALL), "y ~ x", &binomial(), &gee_opts("id", CorStr::Exchangeable, None));
-    assert!(e.starts_with("--corstr: the exchangeable working correlation with alpha = -0.54"), "{e}");
+    let e = err(
+        &csv(SMALL),
+        "y ~ x",
+        &binomial(),
+        &gee_opts("id", CorStr::Exchangeable, None),
+    );
+    assert!(
+        e.starts_with("--corstr: the exchangeable working correlation with alpha = -0.54"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -168,7 +182,9 @@ fn non_convergence_is_reported_not_silent() {
     let out = gee::run(&f, "resp ~ age + smoke", &o, &gee_opts("id", CorStr::Ar1, None)).expect("fit");
     assert!(!out.result.converged);
     assert!(
-        out.warnings.iter().any(|w| w.contains("GEE did not converge in 1 iterations")),
+        out.warnings
+            .iter()
+            .any(|w| w.contains("GEE did not converge in 1 iterations")),
         "{:?}",
         out.warnings
     );
@@ -204,8 +220,16 @@ fn the_row_order_does_not_matter_when_waves_are_given() {
         let b = gee::run(&mixed, formula, &binomial(), &g).expect("mixed").result;
         assert!(a.converged && b.converged);
         for (x, y) in a.coefficients.iter().zip(&b.coefficients) {
-            for (u, v) in [(x.estimate, y.estimate), (x.se_robust, y.se_robust), (x.se_naive, y.se_naive)] {
-                assert!((u - v).abs() <= 1e-9 * u.abs().max(1e-3), "{c:?} {}: {u} vs {v}", x.name);
+            for (u, v) in [
+                (x.estimate, y.estimate),
+                (x.se_robust, y.se_robust),
+                (x.se_naive, y.se_naive),
+            ] {
+                assert!(
+                    (u - v).abs() <= 1e-9 * u.abs().max(1e-3),
+                    "{c:?} {}: {u} vs {v}",
+                    x.name
+                );
             }
         }
         for ((n, u), (_, v)) in a.alpha.iter().zip(&b.alpha) {
@@ -223,8 +247,15 @@ fn the_row_order_does_not_matter_when_waves_are_given() {
 #[test]
 fn independence_gives_the_glm_coefficients_and_defaults_converge() {
     let f = read_table(root().join("data/ohio.csv")).expect("ohio");
-    let glm = dimorph_glm::run(&f, "resp ~ age + smoke", None, &binomial()).expect("glm").result;
-    for c in [CorStr::Independence, CorStr::Exchangeable, CorStr::Ar1, CorStr::Unstructured] {
+    let glm = dimorph_glm::run(&f, "resp ~ age + smoke", None, &binomial())
+        .expect("glm")
+        .result;
+    for c in [
+        CorStr::Independence,
+        CorStr::Exchangeable,
+        CorStr::Ar1,
+        CorStr::Unstructured,
+    ] {
         let out = gee::run(&f, "resp ~ age + smoke", &binomial(), &gee_opts("id", c, Some("wave"))).expect("gee");
         assert!(out.result.converged, "{c:?}: {:?}", out.warnings);
         if c == CorStr::Independence {

@@ -53,7 +53,8 @@ fn key(col: &ColumnData, row: usize) -> String {
 /// given. Refuses a missing column, a missing id or wave in a used row (naming its line), a
 /// wave that is not a whole number, a wave repeated within a cluster, and a single cluster.
 pub fn clusters(frame: &Frame, mf: &ModelFrame, id: &str, waves: Option<&str>) -> Result<Clusters> {
-    let missing_col = |flag: &str, name: &str| GlmError::argument(flag, format!("no column '{}' in {}", clip(name), frame.source));
+    let missing_col =
+        |flag: &str, name: &str| GlmError::argument(flag, format!("no column '{}' in {}", clip(name), frame.source));
     let id_col = frame.column(id).map_err(|_| missing_col("--id", id))?;
     let wave_col = match waves {
         Some(w) => Some(frame.column(w).map_err(|_| missing_col("--waves", w))?),
@@ -66,7 +67,10 @@ pub fn clusters(frame: &Frame, mf: &ModelFrame, id: &str, waves: Option<&str>) -
     for (i, &line) in mf.lines.iter().enumerate() {
         let row = line - frame.first_line;
         if id_col.is_missing(row) {
-            return Err(GlmError::input(at(line, id), "the cluster id is missing (--id needs a value in every row the model uses)"));
+            return Err(GlmError::input(
+                at(line, id),
+                "the cluster id is missing (--id needs a value in every row the model uses)",
+            ));
         }
         let next = ids.len();
         let g = *ids.entry(key(&id_col.data, row)).or_insert(next);
@@ -122,13 +126,19 @@ pub fn clusters(frame: &Frame, mf: &ModelFrame, id: &str, waves: Option<&str>) -
 fn wave_value(col: &dimorph_data::Column, row: usize, line: usize, name: &str, frame: &Frame) -> Result<f64> {
     let at = Location::file(frame.source.clone()).line(line).column(name);
     if col.is_missing(row) {
-        return Err(GlmError::input(at, "the wave is missing (--waves needs a value in every row the model uses)"));
+        return Err(GlmError::input(
+            at,
+            "the wave is missing (--waves needs a value in every row the model uses)",
+        ));
     }
     match &col.data {
         ColumnData::Num(v) if v[row].is_finite() && v[row].fract() == 0.0 && v[row].abs() < 1e9 => Ok(v[row]),
         ColumnData::Num(v) => Err(GlmError::input(
             at,
-            format!("the wave must be a whole number (a visit or time index), got {}", dimorph_core::text::num(v[row])),
+            format!(
+                "the wave must be a whole number (a visit or time index), got {}",
+                dimorph_core::text::num(v[row])
+            ),
         )),
         ColumnData::Text { values, .. } => Err(GlmError::input(
             at,

@@ -61,8 +61,8 @@ impl Problem<'_> {
         let mut mu = vec![0.0; n];
         let mut s = vec![0.0; n];
         for i in 0..n {
-            let eta: f64 = self.row(i).iter().zip(beta).map(|(a, b)| a * b).sum::<f64>()
-                + self.offset.map_or(0.0, |o| o[i]);
+            let eta: f64 =
+                self.row(i).iter().zip(beta).map(|(a, b)| a * b).sum::<f64>() + self.offset.map_or(0.0, |o| o[i]);
             if !self.link.valid_eta(eta) {
                 return None;
             }
@@ -143,8 +143,18 @@ impl Problem<'_> {
     /// The scaled residuals r/√φ and the weights, by cluster, for the α update.
     fn by_cluster(&self, r: &[f64], phi: f64) -> (Vec<Vec<f64>>, Vec<Vec<f64>>) {
         let sq = phi.sqrt();
-        let e = self.clusters.rows.iter().map(|rows| rows.iter().map(|&i| r[i] / sq).collect()).collect();
-        let w = self.clusters.rows.iter().map(|rows| rows.iter().map(|&i| self.w[i]).collect()).collect();
+        let e = self
+            .clusters
+            .rows
+            .iter()
+            .map(|rows| rows.iter().map(|&i| r[i] / sq).collect())
+            .collect();
+        let w = self
+            .clusters
+            .rows
+            .iter()
+            .map(|rows| rows.iter().map(|&i| self.w[i]).collect())
+            .collect();
         (e, w)
     }
 
@@ -183,9 +193,19 @@ impl Problem<'_> {
             if wk.q() > 0 {
                 let (e, w) = self.by_cluster(&r, phi);
                 let a_new = wk.update(&alpha, &e, &w).map_err(|a| {
-                    GlmError::argument("--corstr", format!("the correlation parameter {} is not estimable: no cluster has rows at both of its waves", wk.names[a]))
+                    GlmError::argument(
+                        "--corstr",
+                        format!(
+                            "the correlation parameter {} is not estimable: no cluster has rows at both of its waves",
+                            wk.names[a]
+                        ),
+                    )
                 })?;
-                change = a_new.iter().zip(&alpha).map(|(a, b)| (a - b).abs()).fold(change, f64::max);
+                change = a_new
+                    .iter()
+                    .zip(&alpha)
+                    .map(|(a, b)| (a - b).abs())
+                    .fold(change, f64::max);
                 alpha = a_new;
             }
             last_step = change;
@@ -195,7 +215,16 @@ impl Problem<'_> {
 
     /// The covariances at the solution.
     #[allow(clippy::too_many_arguments)]
-    fn finish(&self, wk: &Working, beta: Vec<f64>, scale: f64, alpha: Vec<f64>, iterations: usize, converged: bool, last_step: f64) -> Result<Solution> {
+    fn finish(
+        &self,
+        wk: &Working,
+        beta: Vec<f64>,
+        scale: f64,
+        alpha: Vec<f64>,
+        iterations: usize,
+        converged: bool,
+        last_step: f64,
+    ) -> Result<Solution> {
         let k = self.k;
         let (mu, s) = self.means(&beta).ok_or_else(bad_start)?;
         let (h, scores) = self.score(wk, &alpha, &s, &self.pearson(&mu))?;
@@ -211,7 +240,18 @@ impl Problem<'_> {
         }
         let cov_robust = sandwich(&hinv, &meat, k);
         let cov_naive = hinv.iter().map(|v| v * scale).collect();
-        Ok(Solution { beta, cov_naive, cov_robust, scale, alpha, mu, iterations, converged, last_step, h })
+        Ok(Solution {
+            beta,
+            cov_naive,
+            cov_robust,
+            scale,
+            alpha,
+            mu,
+            iterations,
+            converged,
+            last_step,
+            h,
+        })
     }
 }
 

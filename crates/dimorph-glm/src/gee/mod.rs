@@ -43,10 +43,16 @@ pub fn run(data: &Frame, formula: &str, opts: &RunOptions, gee: &GeeOptions) -> 
     let mf = model_frame(formula, data, opts.weights.as_deref())?;
     let family = opts.family_for(mf.trials.is_some() || recoded.is_some())?;
     if matches!(family, Family::NegBin { .. }) {
-        return Err(GlmError::argument("--family", "negbin is not available with --gee; use poisson (the scale φ absorbs overdispersion)"));
+        return Err(GlmError::argument(
+            "--family",
+            "negbin is not available with --gee; use poisson (the scale φ absorbs overdispersion)",
+        ));
     }
     if recoded.is_some() && !family.is_binomial() {
-        return Err(GlmError::argument("--family", format!("a two-level response needs binomial with --gee, not {}", family.name())));
+        return Err(GlmError::argument(
+            "--family",
+            format!("a two-level response needs binomial with --gee, not {}", family.name()),
+        ));
     }
     // the GLM start takes at least the GLM's default iterations; --max-iter bounds the GEE's
     let mut start_opts = opts.glm_options(family);
@@ -91,7 +97,17 @@ pub fn run(data: &Frame, formula: &str, opts: &RunOptions, gee: &GeeOptions) -> 
         let wi = correlation::Working::new(CorStr::Independence, &cl);
         problem.solve(&wi, &start, opts.tol, opts.max_iter.max(100))?
     };
-    let qic = qic::qic(family, &mf.y, &sol.mu, &sol.cov_robust, &indep.h, indep.scale, k, wk.q(), cl.len());
+    let qic = qic::qic(
+        family,
+        &mf.y,
+        &sol.mu,
+        &sol.cov_robust,
+        &indep.h,
+        indep.scale,
+        k,
+        wk.q(),
+        cl.len(),
+    );
     let qic_note = qic.is_none().then(|| format!("QIC: the {} family has no quasi-likelihood here (geepack::QIC covers gaussian, binomial, poisson and Gamma).", family.name()));
     let names: Vec<String> = glm.kept.iter().map(|&j| mf.col_names[j].clone()).collect();
     let report = GeeReport {
@@ -130,7 +146,11 @@ pub fn run(data: &Frame, formula: &str, opts: &RunOptions, gee: &GeeOptions) -> 
     Ok(Outcome {
         summary: summary(&report),
         sections: vec![report.section()],
-        tables: vec![report.coefficients_table(), report.fit_table(), report.correlation_table()],
+        tables: vec![
+            report.coefficients_table(),
+            report.fit_table(),
+            report.correlation_table(),
+        ],
         files: Vec::new(),
         warnings,
         result: report,
@@ -166,7 +186,12 @@ fn coefficients(names: &[String], sol: &Solution, level: f64) -> Vec<GeeCoef> {
 
 /// The headline lines.
 fn summary(r: &GeeReport) -> Vec<String> {
-    let alpha: Vec<String> = r.alpha.iter().take(3).map(|(n, a)| format!("{n} {}", dimorph_report::fmt::sig(*a, 4))).collect();
+    let alpha: Vec<String> = r
+        .alpha
+        .iter()
+        .take(3)
+        .map(|(n, a)| format!("{n} {}", dimorph_report::fmt::sig(*a, 4)))
+        .collect();
     vec![
         format!(
             "glm --gee {}: {}, link = {}, {} working correlation; {} clusters by {}, {} rows",
@@ -175,8 +200,15 @@ fn summary(r: &GeeReport) -> Vec<String> {
         format!(
             "scale {}{}{}",
             dimorph_report::fmt::sig(r.scale, 4),
-            if alpha.is_empty() { String::new() } else { format!("; {}", alpha.join(", ")) },
-            r.qic.as_ref().map_or(String::new(), |q| format!("; QIC {}", dimorph_report::fmt::fixed(q.qic, 3)))
+            if alpha.is_empty() {
+                String::new()
+            } else {
+                format!("; {}", alpha.join(", "))
+            },
+            r.qic.as_ref().map_or(String::new(), |q| format!(
+                "; QIC {}",
+                dimorph_report::fmt::fixed(q.qic, 3)
+            ))
         ),
     ]
 }

@@ -84,26 +84,44 @@ impl GeeOptions {
     pub fn validate(&self, run: &RunOptions) -> Result<()> {
         run.validate()?;
         if self.id.trim().is_empty() {
-            return Err(GlmError::argument("--id", "--gee needs the cluster column: --id COLUMN"));
+            return Err(GlmError::argument(
+                "--id",
+                "--gee needs the cluster column: --id COLUMN",
+            ));
         }
         let refuse = |flag: &str, why: &str| Err(GlmError::argument(flag, format!("not available with --gee: {why}")));
         if run.robust.is_some() {
             return refuse("--robust", "GEE reports the empirical (sandwich) standard errors by --id cluster already, beside the model-based ones");
         }
         if run.cluster.is_some() {
-            return refuse("--cluster", "with --gee the clusters are given by --id (the empirical standard errors are the cluster sandwich)");
+            return refuse(
+                "--cluster",
+                "with --gee the clusters are given by --id (the empirical standard errors are the cluster sandwich)",
+            );
         }
         if run.freq.is_some() {
-            return refuse("--freq", "a row is one observation of its cluster (use --weights for prior weights)");
+            return refuse(
+                "--freq",
+                "a row is one observation of its cluster (use --weights for prior weights)",
+            );
         }
         if !run.anova.is_empty() {
-            return refuse("--anova", "GEE has no likelihood to compare models by deviance (compare QIC instead)");
+            return refuse(
+                "--anova",
+                "GEE has no likelihood to compare models by deviance (compare QIC instead)",
+            );
         }
         if run.profile == Some(true) {
-            return refuse("--profile", "GEE has no likelihood to profile; the intervals are Wald intervals on the empirical standard errors");
+            return refuse(
+                "--profile",
+                "GEE has no likelihood to profile; the intervals are Wald intervals on the empirical standard errors",
+            );
         }
         if run.type3 == Some(true) {
-            return refuse("--type3", "GEE has no likelihood-ratio tests; the z tests use the empirical standard errors");
+            return refuse(
+                "--type3",
+                "GEE has no likelihood-ratio tests; the z tests use the empirical standard errors",
+            );
         }
         if run.residuals {
             return refuse("--residuals", "the residuals table is the GLM fit's");
@@ -112,10 +130,16 @@ impl GeeOptions {
             return refuse("--binwidth", "the association statistics are the likelihood fit's");
         }
         if run.dispersion != Dispersion::Default {
-            return refuse("--dispersion", "GEE estimates the scale φ as geepack does (weighted mean of squared Pearson residuals)");
+            return refuse(
+                "--dispersion",
+                "GEE estimates the scale φ as geepack does (weighted mean of squared Pearson residuals)",
+            );
         }
         if matches!(run.family, Some(Family::NegBin { .. })) || run.theta.is_some() {
-            return refuse("--family", "negbin has no GEE variance function here; use poisson (the scale φ absorbs overdispersion)");
+            return refuse(
+                "--family",
+                "negbin has no GEE variance function here; use poisson (the scale φ absorbs overdispersion)",
+            );
         }
         Ok(())
     }

@@ -71,7 +71,10 @@ impl GeeReport {
             "GEE: {}  ({}, link = {}; working correlation {})",
             self.formula, self.family, self.link, self.corstr
         ));
-        let waves = self.waves.as_ref().map_or("the order of the rows".to_string(), |w| format!("column {w}"));
+        let waves = self
+            .waves
+            .as_ref()
+            .map_or("the order of the rows".to_string(), |w| format!("column {w}"));
         s.text(format!(
             "Clusters: {} by {} (sizes {} to {}), waves from {}; {} of {} rows used.",
             self.clusters, self.id, self.cluster_size_min, self.cluster_size_max, waves, self.n_used, self.n_read
@@ -88,7 +91,11 @@ impl GeeReport {
         s.table(t);
         s.table(self.criteria());
         let it = if self.converged {
-            format!("Converged in {} iterations (largest change {}).", self.iterations, sig(self.last_step, 2))
+            format!(
+                "Converged in {} iterations (largest change {}).",
+                self.iterations,
+                sig(self.last_step, 2)
+            )
         } else {
             format!(
                 "NOT CONVERGED after {} iterations (largest change {}): the estimates are not a solution of the estimating equations; raise --max-iter.",
@@ -149,7 +156,18 @@ impl GeeReport {
     pub fn coefficients_table(&self) -> TidyTable {
         let mut t = TidyTable::new(
             "coefficients",
-            &["term", "estimate", "std_error", "statistic", "p_value", "conf_low", "conf_high", "conf_method", "std_error_type", "std_error_naive"],
+            &[
+                "term",
+                "estimate",
+                "std_error",
+                "statistic",
+                "p_value",
+                "conf_low",
+                "conf_high",
+                "conf_method",
+                "std_error_type",
+                "std_error_naive",
+            ],
         );
         let se_type = format!("empirical (sandwich) by {}", self.id);
         for c in &self.coefficients {
@@ -173,7 +191,22 @@ impl GeeReport {
     pub fn fit_table(&self) -> TidyTable {
         let mut t = TidyTable::new(
             "gee_fit",
-            &["family", "link", "corstr", "id", "clusters", "nobs", "scale", "qic", "qicu", "quasi_likelihood", "cic", "qicc", "iterations", "converged"],
+            &[
+                "family",
+                "link",
+                "corstr",
+                "id",
+                "clusters",
+                "nobs",
+                "scale",
+                "qic",
+                "qicu",
+                "quasi_likelihood",
+                "cic",
+                "qicc",
+                "iterations",
+                "converged",
+            ],
         );
         let q = |f: fn(&Qic) -> f64| self.qic.as_ref().map(f);
         t.push(vec![
