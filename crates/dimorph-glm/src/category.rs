@@ -482,7 +482,7 @@ impl CategoricalReport {
                 .map(|l| clip(l))
                 .collect::<Vec<_>>()
                 .join(" < "),
-            sig(self.n_obs, 10)
+            sig(self.n_obs, 12)
         )];
         out.push(format!(
             "-2 log L {} (null {}); AIC {}",

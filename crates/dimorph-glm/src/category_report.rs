@@ -17,6 +17,15 @@ fn num(x: f64, digits: usize) -> String {
     }
 }
 
+/// A count (or a sum of weights) without trailing zeros.
+fn count(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        format!("{x:.0}")
+    } else {
+        sig(x, 8)
+    }
+}
+
 /// The levels and the rows, in a few lines.
 fn header(r: &CategoricalReport) -> String {
     let counts: Vec<String> = r
@@ -24,7 +33,7 @@ fn header(r: &CategoricalReport) -> String {
         .names
         .iter()
         .zip(&r.levels.counts)
-        .map(|(l, c)| format!("{} ({})", dimorph_core::text::clip(l), sig(*c, 10)))
+        .map(|(l, c)| format!("{} ({})", dimorph_core::text::clip(l), count(*c)))
         .collect();
     let mut s = format!(
         "Response {}: {} levels, {}: {}\n{} rows used of {}; {} observations.\n",
@@ -34,7 +43,7 @@ fn header(r: &CategoricalReport) -> String {
         counts.join(" < "),
         r.n_used,
         r.n_read,
-        sig(r.n_obs, 10)
+        count(r.n_obs)
     );
     if !r.converged {
         s.push_str(&format!("The fit did NOT converge in {} iterations.\n", r.iterations));

@@ -3,15 +3,19 @@
 
 use super::{emit, CliError, CliResult, Format, OutArgs};
 use dimorph_glm::options::{MAX_ITER_LIMIT, MAX_THREADS};
-use dimorph_glm::{Dispersion, Family, Link, RunOptions};
+use dimorph_glm::{Dispersion, Link, RunOptions};
 use serde_json::json;
 use std::path::PathBuf;
+
+mod categorical;
 
 const EXAMPLES: &str = "Examples:
   dimorph glm --data data/snoring.csv 'disease/total ~ snoring' --link identity
   dimorph glm --data data/crabs.csv 'satell ~ width' --family negbin --residuals --out glm-out
   dimorph glm --data data/insurance.csv 'claims ~ C(group) + C(age) + offset(log(holders))' --family poisson --cluster district --format csv
   dimorph glm --data data/crabs.csv 'weight ~ width' --family tweedie(1.5)
+  dimorph glm --data data/housing.csv 'Sat ~ Infl + Type + Cont' --family ordinal --freq Freq
+  dimorph glm --data data/housing.csv 'Sat ~ Infl + Type + Cont' --family multinomial --ref Low --freq Freq
 
 Comparing nested models (R's anova(m1, m2, ...)): the word anova, then two or more formulas:
   dimorph glm anova --data data/crabs.csv 'satell ~ width' 'satell ~ width + weight' 'satell ~ width + weight + C(color)' --family poisson
@@ -62,6 +66,10 @@ pub struct Args {
     #[arg(long, value_name = "FILE")]
     pub data: PathBuf,
     /// Model formula, e.g. 'disease/total ~ snoring' or 'y ~ C(group, ref=a) + x + offset(log(t))'.
+    /// Terms: + - : * / ^ %in%, I(expr) with arithmetic and comparisons (I(x > 0)), log exp sqrt
+    /// abs log2 log10, C(col), C(col, ref=LEVEL), C(col, Sum|Helmert|SAS), poly(x, d) (raw =
+    /// TRUE for powers), scale(x), ns(x, df) and bs(x, df) with R's knots (knots=, Boundary.knots=,
+    /// degree=, intercept=), offset(expr); as R's model.matrix.
     pub formula: String,
     /// After `anova`: the further formulas of the models to compare, in order (two or more in
     /// all, each nested in the next or the next in it).
@@ -69,9 +77,11 @@ pub struct Args {
     pub more_formulas: Vec<String>,
     /// binomial, poisson, gaussian, gamma, inverse-gaussian, negbin, quasibinomial, quasipoisson
     /// or tweedie(p) (V(μ) = μ^p, p = 0 or p ≥ 1, log link by default, as statmod::tweedie).
-    /// Default: binomial for an events/trials response, else gaussian (as R).
-    #[arg(long)]
-    pub family: Option<Family>,
+    /// Default: binomial for an events/trials response, else gaussian (as R). For a response of
+    /// levels: ordinal (cumulative link, MASS::polr / PROC LOGISTIC) or multinomial
+    /// (baseline-category logit, nnet::multinom / LINK=GLOGIT); see --help.
+    #[arg(long, long_help = family_help())]
+    pub family: Option<categorical::FamilyArg>,
     /// identity, log, logit, probit, cloglog, loglog, inverse, inverse-square, sqrt or power(λ).
     /// Default: the family's canonical link (log for negbin). Each family accepts only some
     /// (see --help).
@@ -168,30 +178,15 @@ pub struct Args {
     #[arg(long, allow_negative_numbers = true,
           value_parser = clap::builder::RangedI64ValueParser::<usize>::new().range(1..=MAX_THREADS as i64))]
     pub threads: Option<usize>,
-    /// Generalized estimating equations for clustered or repeated data (R's geepack::geeglm, SAS
-    /// GENMOD's REPEATED statement): needs --id; --corstr and --waves set the working
-    /// correlation. Reports model-based (naive) and empirical (sandwich) standard errors, z tests
-    /// on the empirical ones, the scale and correlation parameters, and QIC/QICu (Pan 2001, as
-    /// geepack::QIC). --weights are prior weights; --tol bounds the largest parameter change of
-    /// an iteration, --max-iter the iterations. E.g.
-    /// dimorph glm --data data/ohio.csv 'resp ~ age + smoke' --family binomial --gee --id id --corstr exchangeable
-    /// dimorph glm --data data/respiratory.csv 'outcome ~ treat + sex + age + baseline' --family binomial --gee --id id --corstr ar1 --waves visit
-    #[arg(long)]
-    pub gee: bool,
-    /// With --gee: the column naming each row's cluster (subject), geepack's id, SAS's SUBJECT=.
-    /// Rows of a cluster need not be adjacent; at least two clusters.
-    #[arg(long, value_name = "COLUMN", requires = "gee")]
-    pub id: Option<String>,
-    /// With --gee: the working correlation, independence (default), exchangeable, ar1 or
-    /// unstructured (geepack's corstr; SAS TYPE=IND, EXCH, AR(1), UN).
-    #[arg(long, value_name = "STRUCTURE", requires = "gee")]
-    pub corstr: Option<dimorph_glm::gee::CorStr>,
-    /// With --gee: the column of each row's wave (visit or time, whole numbers, distinct within a
-    /// cluster; geepack's waves, SAS's WITHINSUBJECT=): rows are ordered by it, ar1 takes lags
-    /// from it, unstructured one correlation per pair of waves. Without it the row order gives
-    /// the waves, and ar1/unstructured need clusters of equal size.
-    #[arg(long, value_name = "COLUMN", requires = "gee")]
-    pub waves: Option<String>,
+    /// With --family ordinal or multinomial: the response levels in order, lowest first,
+    /// comma-separated (every value of the response listed once). Default: numbers in numeric
+    /// order, text in order of first appearance.
+    #[arg(long, value_name = "A,B,C", value_delimiter = ',', allow_hyphen_values = true)]
+    pub levels: Option<Vec<String>>,
+    /// With --family multinomial: the reference level of the logits (default: the first level,
+    /// as nnet::multinom; PROC LOGISTIC's default is the last, REF=LAST).
+    #[arg(long = "ref", value_name = "LEVEL", allow_hyphen_values = true)]
+    pub reference: Option<String>,
     #[command(flatten)]
     pub out: OutArgs,
     /// Output format: the report, the JSON envelope, or the coefficients as a tidy CSV table.
@@ -202,7 +197,7 @@ pub struct Args {
 impl Args {
     fn options(&self) -> RunOptions {
         RunOptions {
-            family: self.family,
+            family: self.family.and_then(categorical::FamilyArg::glm),
             link: self.link,
             weights: self.weights.clone(),
             freq: self.freq.clone(),
@@ -258,11 +253,12 @@ fn progress_printer(quiet: bool) -> impl FnMut(&str, usize, usize) {
 }
 
 pub fn run(a: Args) -> CliResult {
+    categorical::check_unused(a.family, a.levels.is_some(), a.reference.is_some())?;
+    if matches!(a.family, Some(categorical::FamilyArg::Ordinal | categorical::FamilyArg::Multinomial)) {
+        return categorical::run(a.categorical_request());
+    }
     let opts = a.options();
     opts.validate().map_err(CliError::input)?;
-    if a.gee {
-        return run_gee(&a, &opts);
-    }
     if a.formula == "anova" {
         return run_anova(&a, &opts);
     }
@@ -343,27 +339,54 @@ fn run_stream(a: &Args, opts: &RunOptions) -> CliResult {
     emit("glm", input, opts, &outcome, a.format, &a.out)
 }
 
-/// `--gee`: generalized estimating equations (the engine's `gee::run`).
-fn run_gee(a: &Args, opts: &RunOptions) -> CliResult {
-    let one_fit = [
-        ("--stream", a.stream),
-        ("--predict", a.predict.is_some()),
-        ("anova", a.formula == "anova" || !a.more_formulas.is_empty()),
-    ];
-    if let Some((flag, _)) = one_fit.iter().find(|(_, on)| *on) {
-        return Err(CliError::input(format!(
-            "{flag}: not available with --gee (a GEE run fits one model in memory; compare GEE models by their QIC)"
-        )));
+/// The help of --family: the GLM families, then the models for a response of levels.
+fn family_help() -> String {
+    format!(
+        "binomial, poisson, gaussian, gamma, inverse-gaussian, negbin, quasibinomial, quasipoisson or \
+         tweedie(p). Default: binomial for an events/trials response, else gaussian (as R).\n{}",
+        categorical::HELP
+    )
+}
+
+impl Args {
+    /// `--family ordinal|multinomial`: what the categorical run takes, and the flags that do not
+    /// apply to it.
+    fn categorical_request(&self) -> categorical::Request<'_> {
+        let dispersion = !matches!(self.dispersion, DispersionArg::Default);
+        categorical::Request {
+            family: self.family.unwrap_or(categorical::FamilyArg::Ordinal),
+            data: &self.data,
+            formula: &self.formula,
+            link: self.link,
+            levels: self.levels.clone(),
+            reference: self.reference.clone(),
+            weights: self.weights.clone(),
+            freq: self.freq.clone(),
+            level: self.level,
+            tol: self.tol,
+            max_iter: self.max_iter,
+            format: self.format,
+            out: &self.out,
+            not_applicable: vec![
+                ("anova", self.formula == "anova" || !self.more_formulas.is_empty()),
+                ("--theta", self.theta.is_some()),
+                ("--dispersion", dispersion),
+                ("--profile", self.profile),
+                ("--no-profile", self.no_profile),
+                ("--type3", self.type3),
+                ("--no-type3", self.no_type3),
+                ("--stream", self.stream),
+                ("--binwidth", self.binwidth.is_some()),
+                ("--start", self.start.is_some()),
+                ("--no-singular", self.no_singular),
+                ("--residuals", self.residuals),
+                ("--predict", self.predict.is_some()),
+                ("--robust", self.robust.is_some()),
+                ("--cluster", self.cluster.is_some()),
+                ("--event", self.event.is_some()),
+                ("--anova", !self.anova.is_empty()),
+                ("--threads", self.threads.is_some()),
+            ],
+        }
     }
-    let gee = dimorph_glm::gee::GeeOptions {
-        id: a.id.clone().unwrap_or_default(),
-        corstr: a.corstr.unwrap_or_default(),
-        waves: a.waves.clone(),
-    };
-    gee.validate(opts).map_err(CliError::input)?;
-    let frame = dimorph_data::read_table(&a.data).map_err(CliError::input)?;
-    let outcome = dimorph_glm::gee::run(&frame, &a.formula, opts, &gee).map_err(CliError::input)?;
-    let input = json!({ "data": a.data.display().to_string() });
-    let options = json!({ "model": opts, "gee": gee });
-    emit("glm", input, &options, &outcome, a.format, &a.out)
 }
