@@ -66,10 +66,6 @@ pub struct Args {
     #[arg(long, value_name = "FILE")]
     pub data: PathBuf,
     /// Model formula, e.g. 'disease/total ~ snoring' or 'y ~ C(group, ref=a) + x + offset(log(t))'.
-    /// Terms: + - : * / ^ %in%, I(expr) with arithmetic and comparisons (I(x > 0)), log exp sqrt
-    /// abs log2 log10, C(col), C(col, ref=LEVEL), C(col, Sum|Helmert|SAS), poly(x, d) (raw =
-    /// TRUE for powers), scale(x), ns(x, df) and bs(x, df) with R's knots (knots=, Boundary.knots=,
-    /// degree=, intercept=), offset(expr); as R's model.matrix.
     pub formula: String,
     /// After `anova`: the further formulas of the models to compare, in order (two or more in
     /// all, each nested in the next or the next in it).
@@ -178,6 +174,30 @@ pub struct Args {
     #[arg(long, allow_negative_numbers = true,
           value_parser = clap::builder::RangedI64ValueParser::<usize>::new().range(1..=MAX_THREADS as i64))]
     pub threads: Option<usize>,
+    /// Generalized estimating equations for clustered or repeated data (R's geepack::geeglm, SAS
+    /// GENMOD's REPEATED statement): needs --id; --corstr and --waves set the working
+    /// correlation. Reports model-based (naive) and empirical (sandwich) standard errors, z tests
+    /// on the empirical ones, the scale and correlation parameters, and QIC/QICu (Pan 2001, as
+    /// geepack::QIC). --weights are prior weights; --tol bounds the largest parameter change of
+    /// an iteration, --max-iter the iterations. E.g.
+    /// dimorph glm --data data/ohio.csv 'resp ~ age + smoke' --family binomial --gee --id id --corstr exchangeable
+    /// dimorph glm --data data/respiratory.csv 'outcome ~ treat + sex + age + baseline' --family binomial --gee --id id --corstr ar1 --waves visit
+    #[arg(long)]
+    pub gee: bool,
+    /// With --gee: the column naming each row's cluster (subject), geepack's id, SAS's SUBJECT=.
+    /// Rows of a cluster need not be adjacent; at least two clusters.
+    #[arg(long, value_name = "COLUMN", requires = "gee")]
+    pub id: Option<String>,
+    /// With --gee: the working correlation, independence (default), exchangeable, ar1 or
+    /// unstructured (geepack's corstr; SAS TYPE=IND, EXCH, AR(1), UN).
+    #[arg(long, value_name = "STRUCTURE", requires = "gee")]
+    pub corstr: Option<dimorph_glm::gee::CorStr>,
+    /// With --gee: the column of each row's wave (visit or time, whole numbers, distinct within a
+    /// cluster; geepack's waves, SAS's WITHINSUBJECT=): rows are ordered by it, ar1 takes lags
+    /// from it, unstructured one correlation per pair of waves. Without it the row order gives
+    /// the waves, and ar1/unstructured need clusters of equal size.
+    #[arg(long, value_name = "COLUMN", requires = "gee")]
+    pub waves: Option<String>,
     /// With --family ordinal or multinomial: the response levels in order, lowest first,
     /// comma-separated (every value of the response listed once). Default: numbers in numeric
     /// order, text in order of first appearance.
@@ -259,6 +279,9 @@ pub fn run(a: Args) -> CliResult {
     }
     let opts = a.options();
     opts.validate().map_err(CliError::input)?;
+    if a.gee {
+        return run_gee(&a, &opts);
+    }
     if a.formula == "anova" {
         return run_anova(&a, &opts);
     }
@@ -339,6 +362,31 @@ fn run_stream(a: &Args, opts: &RunOptions) -> CliResult {
     emit("glm", input, opts, &outcome, a.format, &a.out)
 }
 
+/// `--gee`: generalized estimating equations (the engine's `gee::run`).
+fn run_gee(a: &Args, opts: &RunOptions) -> CliResult {
+    let one_fit = [
+        ("--stream", a.stream),
+        ("--predict", a.predict.is_some()),
+        ("anova", a.formula == "anova" || !a.more_formulas.is_empty()),
+    ];
+    if let Some((flag, _)) = one_fit.iter().find(|(_, on)| *on) {
+        return Err(CliError::input(format!(
+            "{flag}: not available with --gee (a GEE run fits one model in memory; compare GEE models by their QIC)"
+        )));
+    }
+    let gee = dimorph_glm::gee::GeeOptions {
+        id: a.id.clone().unwrap_or_default(),
+        corstr: a.corstr.unwrap_or_default(),
+        waves: a.waves.clone(),
+    };
+    gee.validate(opts).map_err(CliError::input)?;
+    let frame = dimorph_data::read_table(&a.data).map_err(CliError::input)?;
+    let outcome = dimorph_glm::gee::run(&frame, &a.formula, opts, &gee).map_err(CliError::input)?;
+    let input = json!({ "data": a.data.display().to_string() });
+    let options = json!({ "model": opts, "gee": gee });
+    emit("glm", input, &options, &outcome, a.format, &a.out)
+}
+
 /// The help of --family: the GLM families, then the models for a response of levels.
 fn family_help() -> String {
     format!(
@@ -385,6 +433,7 @@ impl Args {
                 ("--cluster", self.cluster.is_some()),
                 ("--event", self.event.is_some()),
                 ("--anova", !self.anova.is_empty()),
+                ("--gee", self.gee),
                 ("--threads", self.threads.is_some()),
             ],
         }
