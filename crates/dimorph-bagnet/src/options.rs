@@ -119,7 +119,8 @@ pub enum Schedule {
     /// The same learning rate throughout (the paper's; runs saved before schedules existed).
     #[default]
     Constant,
-    /// Half a cosine from the learning rate down to 0 over the steps after the warm-up.
+    /// Half a cosine from the learning rate towards 0 at the end of the run, over the steps after the
+    /// warm-up.
     Cosine,
 }
 

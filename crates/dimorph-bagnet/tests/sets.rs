@@ -134,3 +134,92 @@ fn the_split_follows_each_image_not_its_row() {
     assert!(named.len() == 24 && named.values().all(|s| s == "clinical"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_split_file_fixes_the_sets_and_metrics_csv_follows_the_epochs() {
+    let dir = tmp("fixed");
+    let img = dir.join("img");
+    let csv = synth::write_dataset(
+        &SynthOptions {
+            n: 16,
+            size: 40,
+            effect: 0.3,
+            seed: 6,
+        },
+        &img,
+    )
+    .unwrap();
+    // The label CSV with a column "fold": rows 1-2 and 9-10 validation, 3-4 and 11-12 test.
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    lines[0].push_str(",fold");
+    let mut want = BTreeMap::new();
+    for (k, line) in lines.iter_mut().enumerate().skip(1) {
+        let set = match (k - 1) % 8 {
+            0 | 1 => "val",
+            2 | 3 => "test",
+            _ => "train",
+        };
+        want.insert(
+            line.split(',').next().unwrap().to_string(),
+            match set {
+                "val" => "validation",
+                "test" => "test",
+                _ => "training",
+            }
+            .to_string(),
+        );
+        line.push_str(&format!(",{set}"));
+    }
+    let labels = dir.join("labels.csv");
+    std::fs::write(&labels, lines.join("\n") + "\n").unwrap();
+    let opt = TrainRunOptions {
+        train: TrainOptions {
+            arch: Arch::BagNet9,
+            width: 0.0625,
+            size: 40,
+            batch: 2,
+            epochs: 2,
+            split_file: Some(labels.clone()),
+            split_column: "fold".into(),
+            class_weights: true,
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let run = dir.join("run");
+    let r = pipeline::run_train(&img, &labels, &run, &opt, &mut train::Silent).unwrap();
+    assert_eq!(r.result.history.len(), 2);
+    let got = sets_by_path(&run.join("epoch-002"), &img, &labels, false, None);
+    // Every image in the set the file gives (whichever classes they hold).
+    for (path, set) in &want {
+        assert_eq!(got.get(path), Some(set), "{path}");
+    }
+    // metrics.csv: a header and one row per epoch, with the schedule's learning rate.
+    let m = std::fs::read_to_string(run.join("metrics.csv")).unwrap();
+    let rows: Vec<&str> = m.lines().collect();
+    assert_eq!(rows[0], "epoch,phase,train_loss,val_loss,val_accuracy,val_auc,lr");
+    assert_eq!(rows.len(), 3);
+    let lr: Vec<f64> = rows[1..]
+        .iter()
+        .map(|r| r.rsplit(',').next().unwrap().parse().unwrap())
+        .collect();
+    // One warm-up epoch (ending at lr), then the cosine towards 0 (8 training images in steps of
+    // 2: 4 steps an epoch; the last step's rate is 0.5 lr (1 + cos(3π/4))).
+    assert!((lr[0] - opt.train.lr).abs() < 1e-12, "{lr:?}");
+    let last = 0.5 * opt.train.lr * (1.0 + (0.75 * std::f64::consts::PI).cos());
+    assert!((lr[1] - last).abs() < 1e-12, "{lr:?}");
+    assert!((train::lr_at(&opt.train, 7, 4) - last).abs() < 1e-15);
+    // A split file that leaves an image out is refused, naming it.
+    std::fs::write(dir.join("short.csv"), "path,fold\nimg00000.png,train\n").unwrap();
+    let bad = TrainRunOptions {
+        train: TrainOptions {
+            split_file: Some(dir.join("short.csv")),
+            ..opt.train.clone()
+        },
+        ..Default::default()
+    };
+    let e = pipeline::run_train(&img, &labels, &dir.join("run2"), &bad, &mut train::Silent).unwrap_err();
+    assert!(e.to_string().contains("not listed"), "{e}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -77,3 +77,38 @@ pub fn mean_loss(logits: &[Vec<f64>], targets: &[usize]) -> f64 {
     }
     s / logits.len().max(1) as f64
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use burn::tensor::ElementConversion;
+
+    fn scalar(t: Tensor<crate::Cpu, 1>) -> f64 {
+        t.into_scalar().elem::<f64>()
+    }
+
+    #[test]
+    fn weighted_loss_weights_each_class() {
+        let dev = Default::default();
+        for k in [1usize, 3] {
+            let z: Vec<f32> = (0..4 * k).map(|i| (i as f32 * 0.37).sin() * 2.0).collect();
+            let logits = || Tensor::<crate::Cpu, 2>::from_data(TensorData::new(z.clone(), [4, k]), &dev);
+            let t = if k == 1 { vec![0, 1, 1, 0] } else { vec![0, 2, 1, 2] };
+            // Equal weights: the plain loss.
+            let plain = scalar(loss(logits(), &t));
+            let eq = scalar(weighted_loss(logits(), &t, &vec![2.0; k.max(2)]));
+            assert!((plain - eq).abs() < 1e-6, "{plain} {eq}");
+            // Against the f64 per-image losses weighted by hand.
+            let rows: Vec<Vec<f64>> = (0..4).map(|r| (0..k).map(|c| z[r * k + c] as f64).collect()).collect();
+            let w = [0.5, 3.0, 1.5];
+            let (mut num, mut den) = (0.0, 0.0);
+            for (r, &ti) in t.iter().enumerate() {
+                num += w[ti] * mean_loss(&rows[r..r + 1], &t[r..r + 1]);
+                den += w[ti];
+            }
+            let got = scalar(weighted_loss(logits(), &t, &w));
+            assert!((got - num / den).abs() < 1e-6, "{got} {}", num / den);
+        }
+        assert_eq!(balanced_weights(&[0, 0, 0, 1], 2), [4.0 / 6.0, 2.0]);
+    }
+}

@@ -1,5 +1,5 @@
 //! The learning rate of each step: a linear warm-up over the first `warmup_epochs` epochs (from
-//! lr/w to lr over w steps), then constant or half a cosine down to 0 at the run's last step
+//! lr/w to lr over w steps), then constant or half a cosine from lr towards 0 at the end of the run
 //! (Loshchilov & Hutter 2017, SGDR, without restarts; Goyal et al. 2017 for the warm-up). It depends
 //! only on the step's number, so a resumed run continues the same schedule.
 

@@ -8,9 +8,9 @@ use std::path::PathBuf;
 use super::{emit, CliError, CliResult, Format, OutArgs};
 use dimorph_bagnet::model::Arch;
 use dimorph_bagnet::options::{
-    DeviceKind, EvalOptions, ExplainOptions, ImportOptions, OnBadImage, OptimKind, ReadOptions, SynthOptions,
-    TrainOptions, TrainRunOptions, MAX_BATCH, MAX_BN_CALIBRATION, MAX_EPOCHS, MAX_OVERLAYS, MAX_SIZE, MAX_SYNTH_N,
-    MIN_SYNTH_SIZE,
+    DeviceKind, EvalOptions, ExplainOptions, ImportOptions, OnBadImage, OptimKind, ReadOptions, Recipe, Schedule,
+    SynthOptions, TrainOptions, TrainRunOptions, MAX_BATCH, MAX_BN_CALIBRATION, MAX_EPOCHS, MAX_OVERLAYS, MAX_SIZE,
+    MAX_SYNTH_N, MIN_SYNTH_SIZE,
 };
 use dimorph_bagnet::pipeline;
 use dimorph_bagnet::train::{EpochRecord, Phase, TrainProgress};
@@ -92,6 +92,26 @@ pub enum Optim {
     Sgd,
     /// Adam (burn's defaults).
     Adam,
+}
+
+/// A preset of the training options (flags given override it).
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum RecipeArg {
+    /// Learns from random weights: Adam lr 0.001 with decoupled weight decay 0.01, one warm-up
+    /// epoch, cosine schedule, no head-only epochs, 30 epochs.
+    Scratch,
+    /// The paper's recipe for ImageNet weights: SGD lr 0.01 constant, 10 head epochs then 100
+    /// epochs, the best of all-layer epochs 95-100.
+    Paper,
+}
+
+/// The learning-rate schedule after the warm-up.
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum ScheduleArg {
+    /// The same learning rate throughout.
+    Constant,
+    /// Half a cosine from --lr down to 0 at the run's last step.
+    Cosine,
 }
 
 /// The BagNet's receptive field.
@@ -190,21 +210,52 @@ pub struct TrainArgs {
     /// Images per training step, 1 to 1024.
     #[arg(long, default_value_t = 16, allow_negative_numbers = true, value_parser = count(1, MAX_BATCH))]
     pub batch: usize,
-    /// Learning rate, above 0 and at most 100.
-    #[arg(long, default_value_t = 0.01, allow_negative_numbers = true)]
-    pub lr: f64,
-    /// The optimiser.
-    #[arg(long, value_enum, default_value_t = Optim::Sgd)]
-    pub optimizer: Optim,
+    /// Preset of the options below; a flag given overrides it.
+    #[arg(long, value_enum, default_value_t = RecipeArg::Scratch)]
+    pub recipe: RecipeArg,
+    /// Learning rate, above 0 and at most 100 (scratch 0.001, paper 0.01).
+    #[arg(long, allow_negative_numbers = true)]
+    pub lr: Option<f64>,
+    /// The optimiser (scratch adam, paper sgd).
+    #[arg(long, value_enum)]
+    pub optimizer: Option<Optim>,
     /// SGD momentum, at least 0 and below 1 (--optimizer sgd only; by default none, as in the paper).
     #[arg(long, allow_negative_numbers = true)]
     pub momentum: Option<f64>,
-    /// Epochs training the head alone, 0 to 100000.
-    #[arg(long, default_value_t = 10, allow_negative_numbers = true, value_parser = count(0, MAX_EPOCHS))]
-    pub head_epochs: usize,
-    /// Epochs fine-tuning all layers, 0 to 100000.
-    #[arg(long, default_value_t = 100, allow_negative_numbers = true, value_parser = count(0, MAX_EPOCHS))]
-    pub epochs: usize,
+    /// Weight decay, 0 to 1: decoupled (AdamW) with adam, L2 with sgd (scratch 0.01, paper 0).
+    #[arg(long, allow_negative_numbers = true)]
+    pub weight_decay: Option<f64>,
+    /// Epochs of linear learning-rate warm-up, 0 to 100000 (scratch 1, paper 0).
+    #[arg(long, allow_negative_numbers = true, value_parser = count(0, MAX_EPOCHS))]
+    pub warmup_epochs: Option<usize>,
+    /// Learning-rate schedule after the warm-up (scratch cosine, paper constant).
+    #[arg(long, value_enum)]
+    pub schedule: Option<ScheduleArg>,
+    /// Epochs training the head alone (backbone frozen, batch norm in inference mode), 0 to 100000
+    /// (scratch 0, paper 10).
+    #[arg(long, allow_negative_numbers = true, value_parser = count(0, MAX_EPOCHS))]
+    pub head_epochs: Option<usize>,
+    /// Epochs fine-tuning all layers, 0 to 100000 (scratch 30, paper 100).
+    #[arg(long, allow_negative_numbers = true, value_parser = count(0, MAX_EPOCHS))]
+    pub epochs: Option<usize>,
+    /// Choose the best epoch among epochs from this one on (1-based, head epochs counted; paper 105:
+    /// all-layer epochs 95-100).
+    #[arg(long, allow_negative_numbers = true, value_parser = count(1, 2 * MAX_EPOCHS))]
+    pub best_from: Option<usize>,
+    /// Early stopping: end the run when the validation AUC (accuracy for more than two classes) has
+    /// not improved for this many epochs, 1 to 100000.
+    #[arg(long, allow_negative_numbers = true, value_parser = count(1, MAX_EPOCHS))]
+    pub patience: Option<usize>,
+    /// Weight each training image's loss by n / (K n_k) of its class (imbalanced data).
+    #[arg(long)]
+    pub class_weights: bool,
+    /// Fix the split instead of drawing it: a CSV with columns path and --split-column (train, val
+    /// or test), e.g. the label CSV itself; every image must be listed.
+    #[arg(long, value_name = "CSV")]
+    pub split_file: Option<PathBuf>,
+    /// The column of --split-file naming each image's set.
+    #[arg(long, default_value = "set", value_name = "NAME")]
+    pub split_column: String,
     /// Seed of the split, initial weights, shuffling and augmentation (0 to 2^64 - 1).
     #[arg(long, default_value_t = 1, allow_negative_numbers = true, value_parser = seed)]
     pub seed: u64,
@@ -342,9 +393,12 @@ fn engine(e: BagNetError) -> CliError {
     }
 }
 
-/// The training progress as a one-line bar on standard error (nothing with --quiet).
+/// The training progress on standard error (nothing with --quiet): on a terminal a one-line bar
+/// redrawn after every step; otherwise (a log file, a pipe) one plain line per epoch and no
+/// carriage returns.
 struct Bar {
     quiet: bool,
+    tty: bool,
     label: String,
     batches: usize,
 }
@@ -359,7 +413,7 @@ impl TrainProgress for Bar {
         self.batches = batches;
     }
     fn batch_done(&mut self, batch: usize, mean_loss: f64) {
-        if self.quiet {
+        if self.quiet || !self.tty {
             return;
         }
         let w = 24;
@@ -376,16 +430,22 @@ impl TrainProgress for Bar {
         let _ = std::io::stderr().flush();
     }
     fn epoch_done(&mut self, r: &EpochRecord) {
-        if !self.quiet {
-            eprintln!(
-                "\r{} loss {:.4}  val loss {:.4}  val acc {:.3}  val AUC {}{}",
-                self.label,
-                r.train_loss,
-                r.val_loss,
-                r.val_accuracy,
-                r.val_auc.map_or("-".into(), |a| format!("{a:.3}")),
-                " ".repeat(30)
-            );
+        if self.quiet {
+            return;
+        }
+        let line = format!(
+            "{} loss {:.4}  val loss {:.4}  val acc {:.3}  val AUC {}  lr {}",
+            self.label,
+            r.train_loss,
+            r.val_loss,
+            r.val_accuracy,
+            r.val_auc.map_or("-".into(), |a| format!("{a:.3}")),
+            r.lr.map_or("-".into(), |l| format!("{l:.3e}"))
+        );
+        if self.tty {
+            eprintln!("\r{line}{}", " ".repeat(20));
+        } else {
+            eprintln!("{line}");
         }
     }
 }
@@ -406,32 +466,53 @@ fn synth(s: SynthArgs) -> CliResult {
 }
 
 fn train(t: TrainArgs) -> CliResult {
+    let mut train = TrainOptions::recipe(match t.recipe {
+        RecipeArg::Scratch => Recipe::Scratch,
+        RecipeArg::Paper => Recipe::Paper,
+    });
+    train.arch = t.arch.into();
+    train.width = t.width;
+    train.size = t.size;
+    train.batch = t.batch;
+    train.lr = t.lr.unwrap_or(train.lr);
+    train.head_epochs = t.head_epochs.unwrap_or(train.head_epochs);
+    train.epochs = t.epochs.unwrap_or(train.epochs);
+    if let Some(o) = t.optimizer {
+        train.optimizer = match o {
+            Optim::Sgd => OptimKind::Sgd,
+            Optim::Adam => OptimKind::Adam,
+        };
+    }
+    train.momentum = t.momentum;
+    train.weight_decay = t.weight_decay.unwrap_or(train.weight_decay);
+    train.warmup_epochs = t.warmup_epochs.unwrap_or(train.warmup_epochs);
+    if let Some(sc) = t.schedule {
+        train.schedule = match sc {
+            ScheduleArg::Constant => Schedule::Constant,
+            ScheduleArg::Cosine => Schedule::Cosine,
+        };
+    }
+    if t.best_from.is_some() || t.head_epochs.is_some() || t.epochs.is_some() {
+        // The paper's window follows the epochs given.
+        train.best_from = t.best_from;
+    }
+    train.patience = t.patience;
+    train.class_weights = t.class_weights;
+    train.split_file = t.split_file.clone();
+    train.split_column = t.split_column.clone();
+    train.seed = t.seed;
+    train.augment = !t.no_augment;
+    train.mask = !t.no_mask;
+    train.bn_calibration = t.bn_calibration;
+    train.pretrained = t.pretrained.clone();
     let opt = TrainRunOptions {
-        train: TrainOptions {
-            arch: t.arch.into(),
-            width: t.width,
-            size: t.size,
-            batch: t.batch,
-            lr: t.lr,
-            head_epochs: t.head_epochs,
-            epochs: t.epochs,
-            optimizer: match t.optimizer {
-                Optim::Sgd => OptimKind::Sgd,
-                Optim::Adam => OptimKind::Adam,
-            },
-            momentum: t.momentum,
-            seed: t.seed,
-            augment: !t.no_augment,
-            mask: !t.no_mask,
-            bn_calibration: t.bn_calibration,
-            pretrained: t.pretrained.clone(),
-            ..Default::default()
-        },
+        train,
         resume: t.resume,
         read: t.data.read(),
     };
     let mut bar = Bar {
         quiet: t.quiet,
+        tty: std::io::IsTerminal::is_terminal(&std::io::stderr()),
         label: String::new(),
         batches: 0,
     };
