@@ -11,8 +11,8 @@ use crate::syntax::{err, Node, NodeKind};
 /// The functions that make a basis.
 pub(crate) const BASIS_FUNCS: [&str; 4] = ["poly", "scale", "ns", "bs"];
 
-/// The largest degree or df a basis may ask for (each is a column of X).
-const MAX_DF: usize = crate::matrix::MAX_COLUMNS;
+/// The largest degree or df a basis may ask for (each is a column of X, which has at most 4096).
+const MAX_DF: usize = 4096;
 
 /// One argument: optional name with its position, value.
 type Arg = (Option<(String, usize)>, Node);
