@@ -158,7 +158,36 @@ def embed(
     class_: Optional[str] = None,
     ids: Sequence[str] = ...,
     max_plot_points: int = 20000,
+    knn_recall: Optional[float] = None,
+    late_exaggeration: Optional[float] = None,
+    save_model: bool = False,
 ) -> Outcome: ...
+# (with save_model=True the outcome also holds "model", an EmbedModel; "knn_recall_features" always)
+
+class EmbedModel:
+    """A saved embedding (what `dimorph embed --out DIR` writes), held in memory."""
+    @property
+    def n(self) -> int: ...
+    @property
+    def columns(self) -> List[str]: ...
+    @staticmethod
+    def load(path: str) -> EmbedModel: ...
+
+def embed_transform(
+    model: EmbedModel,
+    data: Frame,
+    *,
+    features: Sequence[str] = ...,
+    iter: int = 250,
+    learning_rate: float = 0.1,
+    threads: Optional[int] = None,
+    seed: int = 42,
+    color: Optional[str] = None,
+    class_: Optional[str] = None,
+    ids: Sequence[str] = ...,
+    max_plot_points: int = 20000,
+) -> Outcome: ...
+# (adds "embedding": the new points' coordinates, an (m, 2) float64 array)
 def _panic_for_tests(msg: str, inside: bool = True) -> None: ...
 
 # -- the distributed GLM (dimorph.dask): per-partition functions and the client's driver ---------

@@ -49,6 +49,12 @@ class TSNE:
         ``auto``, ``exact`` or ``fft`` (FIt-SNE interpolation).
     n_iter, early_exaggeration_iter, early_exaggeration
         Iterations after early exaggeration (500), iterations of it (250) and its factor (12).
+    late_exaggeration
+        Exaggeration of the normal phase (FIt-SNE's late exaggeration, for millions of points;
+        default None: none).
+    knn_recall
+        Target recall of the approximate neighbour search (0 to 1; default None): trees doubled
+        and rounds added until the sampled recall reaches it (at most 4 searches).
     learning_rate
         Fixed learning rate; default n/12 early, n after (as openTSNE).
     seed
@@ -64,6 +70,12 @@ class TSNE:
     knn_recall_ : float or None
         Fraction of exact neighbours the approximate search found, on a sample (None when the
         search was exact).
+    knn_recall_features_ : float or None
+        The same against exact neighbours in the original features when the search ran on
+        principal components (None otherwise).
+    model_ : EmbedModel
+        The saved embedding :meth:`transform` places new points into (what ``dimorph embed
+        --out`` writes; ``result_.files`` holds its files).
     n_iter_ : int
     feature_names_in_ : list of str
         The feature columns used (constant columns are left out, with a warning).
@@ -74,6 +86,8 @@ class TSNE:
     --------
     >>> X = np.random.default_rng(0).normal(size=(500, 10))
     >>> Y = dimorph.embed.TSNE(seed=1).fit_transform(X)
+    >>> tsne = dimorph.embed.TSNE(seed=1).fit(X)
+    >>> Z = tsne.transform(X[:10])  # new points placed into the map (openTSNE's transform)
     """
 
     def __init__(
@@ -94,6 +108,8 @@ class TSNE:
         learning_rate: Optional[float] = None,
         seed: int = 42,
         threads: Optional[int] = None,
+        late_exaggeration: Optional[float] = None,
+        knn_recall: Optional[float] = None,
     ) -> None:
         self.n_components = n_components
         self.k = k
@@ -110,13 +126,15 @@ class TSNE:
         self.learning_rate = learning_rate
         self.seed = seed
         self.threads = threads
+        self.late_exaggeration = late_exaggeration
+        self.knn_recall = knn_recall
 
     def get_params(self, deep: bool = True) -> Dict[str, Any]:
         """The constructor's parameters (scikit-learn's convention)."""
         return {name: getattr(self, name) for name in (
             "n_components", "k", "affinity", "alpha", "perplexity", "init", "knn_method", "pca_dims",
             "gradient", "n_iter", "early_exaggeration_iter", "early_exaggeration", "learning_rate",
-            "seed", "threads")}
+            "seed", "threads", "late_exaggeration", "knn_recall")}
 
     def set_params(self, **params: Any) -> "TSNE":
         """Set parameters (scikit-learn's convention)."""
@@ -141,6 +159,8 @@ class TSNE:
             early_iter=whole("--early-iter (early_exaggeration_iter)", self.early_exaggeration_iter),
             exaggeration=float(self.early_exaggeration), learning_rate=self.learning_rate,
             seed=whole("--seed", self.seed), threads=whole_or_none("--threads", self.threads),
+            late_exaggeration=None if self.late_exaggeration is None else float(self.late_exaggeration),
+            knn_recall=None if self.knn_recall is None else float(self.knn_recall),
         )
 
     def fit(self, X: DataLike, y: Any = None) -> "TSNE":
@@ -158,7 +178,8 @@ class TSNE:
         else:
             frame = to_frame(X, "X")
             names = frame.names
-        raw = _dimorph.embed(frame, names, **opts)
+        raw = _dimorph.embed(frame, names, save_model=True, **opts)
+        self.model_ = raw["model"]
         self.result_ = EmbedResult(raw)
         self.embedding_: np.ndarray = raw["embedding"]
         self.kl_divergence_: float = float(raw["kl_divergence"])
@@ -166,7 +187,51 @@ class TSNE:
         self.knn_recall_: Optional[float] = None if recall is None else float(recall)
         self.n_iter_: int = int(raw["iterations"])
         self.feature_names_in_ = list(raw["features"])
+        rf = raw["knn_recall_features"]
+        self.knn_recall_features_: Optional[float] = None if rf is None else float(rf)
+        self._array_columns = len(names) if isinstance(X, (np.ndarray, list, tuple)) else None
         return self
+
+    def transform(
+        self,
+        X: DataLike,
+        *,
+        n_iter: int = 250,
+        learning_rate: float = 0.1,
+        threads: Optional[int] = None,
+    ) -> np.ndarray:
+        """Place the rows of ``X`` into the fitted embedding, as openTSNE's
+        ``TSNEEmbedding.transform`` (and ``dimorph embed --transform``): each new point gets
+        affinities to its nearest training points (same kind, k or perplexity), starts at their
+        weighted mean and is optimised alone against the fixed map (exaggeration 1.5, 250
+        iterations at learning rate 0.1). ``X`` has the training data's columns: an array with as
+        many columns, or a table with the training table's feature columns (by name). Returns the
+        new points' coordinates, an (m, 2) float64 array; ``transform_result_`` holds the whole
+        outcome."""
+        model = getattr(self, "model_", None)
+        if model is None:
+            raise InputError("transform: call fit(X) first (there is no embedding to place points into)")
+        if isinstance(X, (np.ndarray, list, tuple)):
+            a = np.asarray(X, dtype=np.float64)
+            if a.ndim != 2:
+                raise InputError(f"X: expected a 2-D array (samples × features), got shape {a.shape}")
+            fitted = getattr(self, "_array_columns", None)
+            if fitted is None:
+                raise InputError("X: the embedding was fitted on a table; give a table with its feature columns")
+            if a.shape[1] != fitted:
+                raise InputError(f"X: {a.shape[1]} columns, but the embedding was fitted on {fitted}")
+            names = [f"x{j}" for j in range(a.shape[1])]
+            frame = _dimorph.frame_from_columns(
+                "numpy array", names, [np.ascontiguousarray(a[:, j]) for j in range(a.shape[1])]
+            )
+        else:
+            frame = to_frame(X, "X")
+        raw = _dimorph.embed_transform(
+            model, frame, iter=whole("n_iter", n_iter), learning_rate=float(learning_rate),
+            threads=whole_or_none("--threads", threads), seed=whole("--seed", self.seed),
+        )
+        self.transform_result_ = EmbedResult(raw)
+        return raw["embedding"]
 
     def fit_transform(self, X: DataLike, y: Any = None) -> np.ndarray:
         """Embed the rows of ``X`` and return the coordinates, an (n, 2) float64 array."""

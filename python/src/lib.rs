@@ -49,7 +49,7 @@ mod _dimorph {
     use crate::lifetable::{lifelost, lifetable};
 
     #[pymodule_export]
-    use crate::embed::embed;
+    use crate::embed::{embed, embed_transform, PyEmbedModel};
 
     #[pymodule_export]
     use crate::dask::{
