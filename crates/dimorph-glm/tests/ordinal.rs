@@ -145,11 +145,10 @@ fn text_shows_both_sign_conventions() {
         .iter()
         .find(|c| c.term == "InflLow")
         .expect("InflLow");
-    let sas = format!("InflLow");
+    // the last line starting with the term is the PROC LOGISTIC row
     let sas_line = text
         .lines()
-        .filter(|l| l.trim_start().starts_with(&sas))
-        .last()
+        .rfind(|l| l.trim_start().starts_with("InflLow"))
         .expect("SAS row");
     let shown: f64 = sas_line
         .split_whitespace()
