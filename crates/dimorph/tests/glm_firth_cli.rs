@@ -94,6 +94,8 @@ fn bad_input_exits_2_naming_the_flag() {
         (vec!["--robust", "hc0"], "--robust: not available with --firth"),
         (vec!["--residuals"], "--residuals: not available with --firth"),
         (vec!["--predict", SEX2], "--predict: not available with --firth"),
+        (vec!["--family", "ordinal"], "--family: not available with --firth"),
+        (vec!["--gee", "--id", "age"], "--gee: not available with --firth"),
     ] {
         let mut a = vec!["glm", "--data", SEX2, MODEL, "--firth"];
         a.extend(args);

@@ -170,6 +170,13 @@ pub struct Args {
     /// when the dispersion is estimated (anova.csv in --out).
     #[arg(long, value_name = "FORMULA")]
     pub anova: Vec<String>,
+    /// Firth's penalised likelihood (binomial logit only, as R's logistf and PROC LOGISTIC
+    /// FIRTH): finite estimates under separation, standard errors from the penalised
+    /// information, profile penalised-likelihood intervals and penalised likelihood-ratio tests
+    /// (Wald ones with --no-profile), the global penalised LR test. E.g. dimorph glm --data
+    /// crates/dimorph-glm/tests/peers/firth_sex2.csv 'case ~ age + oc + vic + vicl + vis + dia' --firth
+    #[arg(long)]
+    pub firth: bool,
     /// Threads for the passes over the data, 1 to 1024 (default: all cores).
     #[arg(long, allow_negative_numbers = true,
           value_parser = clap::builder::RangedI64ValueParser::<usize>::new().range(1..=MAX_THREADS as i64))]
@@ -236,6 +243,7 @@ impl Args {
             cluster: self.cluster.clone(),
             event: self.event.clone(),
             anova: self.anova.clone(),
+            firth: self.firth,
             threads: self.threads,
         }
     }
@@ -274,6 +282,9 @@ fn progress_printer(quiet: bool) -> impl FnMut(&str, usize, usize) {
 
 pub fn run(a: Args) -> CliResult {
     categorical::check_unused(a.family, a.levels.is_some(), a.reference.is_some())?;
+    if a.firth {
+        return run_firth(&a);
+    }
     if matches!(a.family, Some(categorical::FamilyArg::Ordinal | categorical::FamilyArg::Multinomial)) {
         return categorical::run(a.categorical_request());
     }
@@ -334,6 +345,44 @@ fn run_anova(a: &Args, opts: &RunOptions) -> CliResult {
     let outcome = dimorph_glm::compare::run_compare(&frame, &a.more_formulas, opts).map_err(CliError::input)?;
     let input = json!({ "data": a.data.display().to_string(), "formulas": a.more_formulas });
     emit("glm anova", input, opts, &outcome, a.format, &a.out)
+}
+
+/// `--firth`: Firth's penalised logistic regression, with its own report.
+fn run_firth(a: &Args) -> CliResult {
+    use categorical::FamilyArg;
+    let levels = matches!(a.family, Some(FamilyArg::Ordinal | FamilyArg::Multinomial));
+    let anova = a.formula == "anova" || !a.more_formulas.is_empty();
+    let refused = [
+        (
+            "--family",
+            levels,
+            "it fits the binomial logit model, not ordinal or multinomial responses",
+        ),
+        (
+            "--gee",
+            a.gee,
+            "the penalised likelihood is for independent observations",
+        ),
+        (
+            "anova",
+            anova,
+            "one model is fitted, with a penalised likelihood-ratio test per coefficient",
+        ),
+        ("--stream", a.stream, "the penalised fit needs all rows in memory"),
+        (
+            "--predict",
+            a.predict.is_some(),
+            "predictions are given for ordinary fits only",
+        ),
+    ];
+    if let Some((flag, _, why)) = refused.iter().find(|(_, on, _)| *on) {
+        return Err(CliError::input(format!("{flag}: not available with --firth: {why}")));
+    }
+    let opts = &a.options();
+    let frame = dimorph_data::read_table(&a.data).map_err(CliError::input)?;
+    let outcome = dimorph_glm::firth::run(&frame, &a.formula, opts).map_err(CliError::input)?;
+    let input = json!({ "data": a.data.display().to_string(), "firth": true });
+    emit("glm", input, opts, &outcome, a.format, &a.out)
 }
 
 /// `--stream`: the Parquet file fitted row group by row group.
