@@ -18,6 +18,18 @@
 //!   `factor(col)` is accepted as in R and labelled so),
 //!   `I(expr)` with `+ - * / ^` (also `**`), unary minus, parentheses, numbers and the functions
 //!   `log exp sqrt abs log10 log2`, which may also stand alone as terms (`log(x)`).
+//! - **Comparisons** `> >= < <= == !=` inside `I()`: `I(x > 0)` is a logical variable, which R
+//!   (and so this crate) codes as a factor with the levels FALSE and TRUE (column `I(x > 0)TRUE`);
+//!   inside arithmetic a comparison is 0 or 1 (`I((x > 0) * x)`). Outside `I()` it is an error.
+//! - **Nesting** `a %in% b`: every term of `a` joined with all variables of `b` (R's `InTerms`),
+//!   binding between `:` and `*` as R's `%any%` operators.
+//! - **Contrasts**: `C(col, Sum)`, `C(col, Helmert)`, `C(col, SAS)`, `C(col, Treatment)` (or R's
+//!   `sum`, `helmert`, `contr.sum`, …; a bare name in second place is a contrast, a quoted or
+//!   numeric one a reference level); see [`crate::contrasts`].
+//! - **Bases**: `poly(x, d)`, `poly(x, d, raw = TRUE)`, `scale(x)`, `ns(x, df)`, `bs(x, df)` with
+//!   R's arguments, several columns from one variable; see [`crate::basis`]. What they learn from
+//!   the fitting data (knots, coefficients, centres) is written into the fitted model's formula,
+//!   so that new data are evaluated as R's `predict` does.
 //! - **`.`** stands for every column of the data that is not in the response (nor the weights
 //!   column, which R would include), as in `y ~ .` or `y ~ .^2`.
 //! - **Offsets**: `offset(expr)` terms are summed into the model's offset, not into X.

@@ -60,6 +60,7 @@ fn model_matrices_equal_rs() {
     let peer_x = matrices("model_matrix.csv");
     let cases = peer("formulas.csv");
     assert_eq!(cases.len(), 38);
+    let mut worst = 0.0f64;
     for c in &cases {
         let (case, file, formula) = (&c[0], &c[1], &c[3]);
         let mf = model_frame(formula, &data(file), None).unwrap_or_else(|e| panic!("{case}: {formula}: {e}"));
@@ -72,8 +73,10 @@ fn model_matrices_equal_rs() {
                 "{case} row {row} {}: ours {ours}, R {v}",
                 names[col - 1]
             );
+            worst = worst.max((ours - v).abs() / v.abs().max(1.0));
         }
     }
+    println!("largest difference from R's model.matrix: {worst:.1e} (relative to max(1, |value|))");
 }
 
 #[test]
@@ -98,6 +101,7 @@ fn new_data_use_what_the_bases_learned_and_fits_equal_rs() {
         .expect("newdata");
     let cases = peer("predict_formulas.csv");
     assert_eq!(cases.len(), 7);
+    let mut worst = [0.0f64; 3];
     for c in &cases {
         let (case, formula) = (&c[0], &c[2]);
         let mf = model_frame(formula, &crabs, None).unwrap_or_else(|e| panic!("{case}: {e}"));
@@ -112,6 +116,7 @@ fn new_data_use_what_the_bases_learned_and_fits_equal_rs() {
                 "{case} new row {row} {}: ours {ours}, R {v}",
                 names[col - 1]
             );
+            worst[0] = worst[0].max((ours - v).abs() / v.abs().max(1.0));
         }
         let opts = GlmOptions {
             tol: 1e-14,
@@ -127,6 +132,7 @@ fn new_data_use_what_the_bases_learned_and_fits_equal_rs() {
         );
         for (k, (name, v)) in want.iter().enumerate() {
             assert!(close(g.coef[k], *v, 1e-8), "{case} {name}: ours {}, R {v}", g.coef[k]);
+            worst[1] = worst[1].max((g.coef[k] - v).abs() / v.abs().max(1.0));
         }
         for i in 0..nd.n {
             let ours: f64 = nd.row(i).iter().zip(&g.coef).map(|(x, b)| x * b).sum();
@@ -136,6 +142,11 @@ fn new_data_use_what_the_bases_learned_and_fits_equal_rs() {
                 "{case} prediction {}: ours {ours}, R {r}",
                 i + 1
             );
+            worst[2] = worst[2].max((ours - r).abs());
         }
     }
+    println!(
+        "largest differences from R: new-data X {:.1e}, coefficients {:.1e} (relative), link predictions {:.1e}",
+        worst[0], worst[1], worst[2]
+    );
 }
