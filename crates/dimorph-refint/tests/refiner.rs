@@ -11,7 +11,8 @@
 //! and at most 1.5 points better), and far below reflim's on these cases.
 
 use dimorph_data::{read_coded, ReadOptions};
-use dimorph_refint::estimate::refiner::{estimate, fit, MIN_N};
+use dimorph_refint::estimate::refiner::{fit, MIN_N};
+use dimorph_refint::estimate::refiner_boot::estimate;
 use dimorph_refint::estimate::reflim::{reflim, ReflimOptions};
 use dimorph_refint::{run_estimate_coded, EstimateOptions, EstimateRunOptions, Method, RefinerOptions};
 

@@ -86,7 +86,7 @@ pub fn estimate_one(
         Method::Direct => plain(direct::nonparametric(what, x, o.seed())?, log_by_bowley(x)),
         Method::Robust => plain(robust::robust(what, x, o.seed())?, log_by_bowley(x)),
         Method::Refiner => plain(
-            super::refiner::estimate(what, x, o.refiner.unwrap_or_default(), o.seed())?,
+            super::refiner_boot::estimate(what, x, o.refiner.unwrap_or_default(), o.seed())?,
             log_by_bowley(x),
         ),
         Method::Parametric => {

@@ -1,9 +1,11 @@
-//! Bootstrap confidence intervals of the refiner limits (Ammer et al. 2021, Sci Rep 11:16023:
-//! the model refitted on resamples drawn with replacement; the intervals are the 2.5 and 97.5 %
-//! percentiles of the resampled limits, refineR's default `CIprop = 0.95`).
+//! The refiner limits of a sample with their bootstrap confidence intervals (Ammer et al. 2021,
+//! Sci Rep 11:16023: the model refitted on resamples drawn with replacement; the intervals are the
+//! 2.5 and 97.5 % percentiles of the resampled limits, refineR's default `CIprop = 0.95`).
 
-use super::refiner::{fit_sorted, RefinerFit};
+use super::refiner::{fit, fit_sorted, limits, RefinerFit};
 use super::Limits;
+use crate::error::Result;
+use crate::options::RefinerOptions;
 use crate::stats::quantile7;
 use dimorph_core::Rng;
 
@@ -44,4 +46,12 @@ pub fn intervals(x: &[f64], nboot: usize, seed: u64, l: &mut Limits) {
         "percentile bootstrap (95 %), {} of {nboot} resamples with a fit, seed {seed}",
         lo.len()
     ));
+}
+
+/// The refiner limits of one sample, with bootstrap intervals when `o.nboot > 0` (seed `seed`).
+pub fn estimate(what: &str, x: &[f64], o: RefinerOptions, seed: u64) -> Result<Limits> {
+    let f = fit(what, x)?;
+    let mut l = limits(&f, x.len());
+    intervals(x, o.nboot, seed, &mut l);
+    Ok(l)
 }
