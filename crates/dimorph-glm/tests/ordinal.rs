@@ -165,3 +165,47 @@ fn text_shows_both_sign_conventions() {
     assert_eq!(out.tables[0].name, "coefficients");
     assert_eq!(out.tables[1].name, "fit");
 }
+
+/// With two levels the cumulative logit model is the logistic regression of P(Y = first level):
+/// ζ = the binomial fit's intercept and β = minus its slope (the engine's own binomial GLM, which
+/// is checked against R elsewhere; tolerance 1e-6 relative, the IRLS tolerance).
+#[test]
+fn two_levels_are_the_logistic_regression() {
+    let text = std::fs::read_to_string(peers().join("ordinal_sim.csv")).expect("data");
+    let mut bin = String::from("low,lev,x1\n");
+    for l in text.lines().skip(1) {
+        let f: Vec<&str> = l.split(',').collect();
+        let y: i32 = f[0].parse().expect("y");
+        bin.push_str(&format!(
+            "{},{},{}\n",
+            i32::from(y <= 2),
+            if y <= 2 { "lo" } else { "hi" },
+            f[1]
+        ));
+    }
+    let frame = dimorph_data::read_csv_bytes("bin.csv", bin.as_bytes()).expect("csv");
+    let glm = dimorph_glm::run(
+        &frame,
+        "low ~ x1",
+        None,
+        &dimorph_glm::RunOptions {
+            family: Some(dimorph_glm::Family::Binomial),
+            profile: Some(false),
+            tol: 1e-12,
+            ..Default::default()
+        },
+    )
+    .expect("glm");
+    let b = &glm.result.inference.coefficients;
+    let opts = OrdinalOptions {
+        levels: Some(vec!["lo".into(), "hi".into()]),
+        ..Default::default()
+    };
+    let out = run_ordinal(&frame, "lev ~ x1", &opts).expect("fit");
+    let c = &out.result.coefficients;
+    close("zeta = intercept", c[0].estimate, b[0].estimate, 1e-6);
+    close("beta = -slope", c[1].estimate, -b[1].estimate, 1e-6);
+    close("se slope", c[1].se, b[1].se, 1e-6);
+    assert!(out.result.parallel_score_test.is_none());
+    assert!(out.result.notes.iter().any(|n| n.contains("at least three")));
+}
