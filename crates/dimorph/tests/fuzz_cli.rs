@@ -276,6 +276,14 @@ const GLM_OPTS: &[Opt] = &[
         &["satell ~ 1", "satell ~ width", "weight ~ width"],
     ),
     o("--stream", Ty::Flag, &[]),
+    o("--gee", Ty::Flag, &[]),
+    o("--id", Ty::Column, &["color", "spine", "district", "w"]),
+    o(
+        "--corstr",
+        Ty::Choice,
+        &["independence", "exchangeable", "ar1", "unstructured"],
+    ),
+    o("--waves", Ty::Column, &["spine", "age", "color"]),
     o("--format", Ty::Choice, FORMATS),
 ];
 
@@ -980,6 +988,13 @@ fn scenario(base: &Base, rng: &mut Rng, sub: Sub, index: usize) -> Case {
             }
             c.formula = Some(formula.to_string());
             c.columns = csv_columns(base.get(file));
+            if chance(rng, 0.2) {
+                // GEE: clusters by a column of the base file (or one it lacks)
+                c.set("--gee", None);
+                c.set("--id", Some(*pick(rng, &["color", "spine", "district", "age"])));
+                c.opts
+                    .retain(|(f, v)| f != "--freq" && !(f == "--family" && v.as_deref() == Some("negbin")));
+            }
         }
         Sub::Table => {
             let v = c.file("table1.csv", base.get("refint/haeckel2016_table1.csv"), Kind::Csv);
