@@ -267,3 +267,28 @@ fn independence_gives_the_glm_coefficients_and_defaults_converge() {
         assert_eq!(out.tables[0].name, "coefficients");
     }
 }
+
+#[test]
+fn clusters_and_wave_sets_too_large_for_the_working_correlation_are_refused() {
+    let mut text = String::from("id,t,x,y\n");
+    for i in 0..1002 {
+        let id = if i < 1001 { 1 } else { 2 };
+        text.push_str(&format!("{id},{i},{},{}\n", (i % 7) as f64 / 7.0, i % 2));
+    }
+    let f = csv(&text);
+    let e = err(&f, "y ~ x", &binomial(), &gee_opts("id", CorStr::Exchangeable, None));
+    assert!(e.starts_with("--corstr: a cluster of 1001 rows"), "{e}");
+    // independence needs no matrix
+    assert!(gee::run(&f, "y ~ x", &binomial(), &gee_opts("id", CorStr::Independence, None)).is_ok());
+    let mut text = String::from("id,t,x,y\n");
+    for i in 0..404 {
+        text.push_str(&format!("{},{},{},{}\n", i / 2, i, (i % 7) as f64 / 7.0, (i / 3) % 2));
+    }
+    let e = err(
+        &csv(&text),
+        "y ~ x",
+        &binomial(),
+        &gee_opts("id", CorStr::Unstructured, Some("t")),
+    );
+    assert!(e.starts_with("--corstr: unstructured with 404 distinct waves"), "{e}");
+}

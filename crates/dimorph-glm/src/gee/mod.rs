@@ -72,6 +72,7 @@ pub fn run(data: &Frame, formula: &str, opts: &RunOptions, gee: &GeeOptions) -> 
             ),
         ));
     }
+    check_sizes(gee, &cl)?;
     let k = glm.kept.len();
     let mut x = Vec::with_capacity(mf.n * k);
     for i in 0..mf.n {
@@ -155,6 +156,44 @@ pub fn run(data: &Frame, formula: &str, opts: &RunOptions, gee: &GeeOptions) -> 
         warnings,
         result: report,
     })
+}
+
+/// Most rows of one cluster with a working correlation (its n × n matrix is factorised at each
+/// iteration).
+pub const MAX_CLUSTER_SIZE: usize = 1000;
+
+/// Most distinct waves with `--corstr unstructured` (W(W − 1)/2 correlations).
+pub const MAX_UNSTRUCTURED_WAVES: usize = 100;
+
+/// Refuses clusters and wave sets too large for the working correlation.
+fn check_sizes(gee: &GeeOptions, cl: &clusters::Clusters) -> Result<()> {
+    let (_, smax) = cl.size_range();
+    if gee.corstr != CorStr::Independence && smax > MAX_CLUSTER_SIZE {
+        return Err(GlmError::argument(
+            "--corstr",
+            format!(
+                "a cluster of {smax} rows (by {}) is too large for the {} working correlation (at most {MAX_CLUSTER_SIZE} rows: its {smax} × {smax} matrix is inverted at every iteration); use --corstr independence, or a finer --id",
+                gee.id,
+                gee.corstr.name()
+            ),
+        ));
+    }
+    if gee.corstr == CorStr::Unstructured {
+        let mut w: Vec<f64> = cl.waves.iter().flatten().copied().collect();
+        w.sort_by(f64::total_cmp);
+        w.dedup();
+        if w.len() > MAX_UNSTRUCTURED_WAVES {
+            return Err(GlmError::argument(
+                "--corstr",
+                format!(
+                    "unstructured with {} distinct waves would estimate {} correlations (at most {MAX_UNSTRUCTURED_WAVES} waves); use ar1 or exchangeable",
+                    w.len(),
+                    w.len() * (w.len() - 1) / 2
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The coefficient rows with z tests and Wald intervals on the empirical SEs.
