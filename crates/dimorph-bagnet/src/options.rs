@@ -138,7 +138,7 @@ impl Schedule {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Recipe {
-    /// Learns from random weights: Adam (lr 0.001, decoupled weight decay 0.01), one warm-up epoch,
+    /// Learns from random weights: Adam (lr 0.003, decoupled weight decay 0.01), one warm-up epoch,
     /// cosine decay, no head-only epochs, 30 epochs.
     #[default]
     Scratch,
@@ -299,7 +299,7 @@ impl TrainOptions {
             width: 1.0,
             size: 224,
             batch: 16,
-            lr: 0.001,
+            lr: 0.003,
             head_epochs: 0,
             epochs: 30,
             optimizer: OptimKind::Adam,
@@ -352,14 +352,14 @@ impl TrainOptions {
         check_count("bn-calibration", self.bn_calibration, 0, MAX_BN_CALIBRATION, " images")?;
         self.validate_recipe()?;
         if let Some(m) = self.momentum {
+            if !(0.0..1.0).contains(&m) {
+                return Err(arg(format!("--momentum: must be at least 0 and below 1, got {m}")));
+            }
             if self.optimizer != OptimKind::Sgd {
                 return Err(arg(format!(
                     "--momentum: applies to --optimizer sgd only (--optimizer {} keeps its own moment estimates)",
                     self.optimizer.name()
                 )));
-            }
-            if !(0.0..1.0).contains(&m) {
-                return Err(arg(format!("--momentum: must be at least 0 and below 1, got {m}")));
             }
         }
         let [a, b, c] = self.split;

@@ -37,13 +37,21 @@ fn envelope(o: &Output, command: &str, input: &[&str], result: &[&str]) -> Value
 }
 
 const SYNTH_RESULT: &[&str] = &["images", "out", "per_class", "subjects"];
-const TRAIN_RESULT: &[&str] = &["best_epoch", "history", "out", "pretrained", "skipped_images"];
+const TRAIN_RESULT: &[&str] = &[
+    "best_epoch",
+    "history",
+    "out",
+    "pretrained",
+    "skipped_images",
+    "stopped_early",
+];
 const EVAL_RESULT: &[&str] = &["classes", "sets", "skipped_images"];
 const EXPLAIN_RESULT: &[&str] = &[
     "clip",
     "features_csv",
     "images",
     "n",
+    "planted_chance",
     "set",
     "statistics",
     "strongest_in_planted",

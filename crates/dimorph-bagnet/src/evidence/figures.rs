@@ -253,6 +253,8 @@ pub fn kde_files(classes: &[String], ev: &[ImageEvidence], threshold: f64) -> Ve
     if classes.len() != 2 {
         return Vec::new();
     }
+    // The threshold as the axis writes it: 4 significant digits (34.44, not 34.444969177246094).
+    let t = dimorph_report::fmt::sig(threshold, 4);
     let by = |t: usize, f: &dyn Fn(&ImageEvidence) -> (f64, f64)| -> Vec<(f64, f64)> {
         ev.iter().filter(|e| e.target == t && e.predicted == t).map(f).collect()
     };
@@ -260,13 +262,13 @@ pub fn kde_files(classes: &[String], ev: &[ImageEvidence], threshold: f64) -> Ve
         |f: &dyn Fn(&ImageEvidence) -> (f64, f64)| vec![(classes[1].clone(), by(1, f)), (classes[0].clone(), by(0, f))];
     let a = kde_svg(
         &format!("{} evidence", classes[1]),
-        &format!("fraction of patches with logit > {threshold}"),
+        &format!("fraction of patches with logit > {t}"),
         "largest patch logit",
         &groups(&|e| (e.frac_above, e.max_logit)),
     );
     let b = kde_svg(
         &format!("{} evidence", classes[0]),
-        &format!("fraction of patches with logit < -{threshold}"),
+        &format!("fraction of patches with logit < -{t}"),
         "|smallest patch logit|",
         &groups(&|e| (e.frac_below, e.min_logit.abs())),
     );
@@ -279,6 +281,32 @@ pub fn kde_files(classes: &[String], ev: &[ImageEvidence], threshold: f64) -> Ve
 #[cfg(test)]
 mod tests {
     use super::UniqueNames;
+
+    #[test]
+    fn threshold_labels_are_short() {
+        let one = |target: usize| crate::evidence::ImageEvidence {
+            index: 0,
+            name: "x.png".into(),
+            target,
+            predicted: target,
+            logit: 0.0,
+            side: 1,
+            map: vec![0.0],
+            frac_above: 0.1 * target as f64,
+            frac_below: 0.2,
+            max_logit: 40.0 + target as f64,
+            min_logit: -30.0,
+            strongest_in_planted: None,
+        };
+        let ev = vec![one(0), one(1), one(0), one(1)];
+        let files = super::kde_files(&["female".into(), "male".into()], &ev, 34.444969177246094);
+        let svg = String::from_utf8_lossy(&files[0].bytes).into_owned();
+        assert!(
+            svg.contains("logit &gt; 34.44") || svg.contains("logit > 34.44"),
+            "{svg}"
+        );
+        assert!(!svg.contains("34.444969"));
+    }
 
     #[test]
     fn overlay_names_stay_apart() {

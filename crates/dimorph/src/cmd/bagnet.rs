@@ -97,7 +97,7 @@ pub enum Optim {
 /// A preset of the training options (flags given override it).
 #[derive(Clone, Copy, clap::ValueEnum)]
 pub enum RecipeArg {
-    /// Learns from random weights: Adam lr 0.001 with decoupled weight decay 0.01, one warm-up
+    /// Learns from random weights: Adam lr 0.003 with decoupled weight decay 0.01, one warm-up
     /// epoch, cosine schedule, no head-only epochs, 30 epochs.
     Scratch,
     /// The paper's recipe for ImageNet weights: SGD lr 0.01 constant, 10 head epochs then 100
@@ -213,7 +213,7 @@ pub struct TrainArgs {
     /// Preset of the options below; a flag given overrides it.
     #[arg(long, value_enum, default_value_t = RecipeArg::Scratch)]
     pub recipe: RecipeArg,
-    /// Learning rate, above 0 and at most 100 (scratch 0.001, paper 0.01).
+    /// Learning rate, above 0 and at most 100 (scratch 0.003, paper 0.01).
     #[arg(long, allow_negative_numbers = true)]
     pub lr: Option<f64>,
     /// The optimiser (scratch adam, paper sgd).
