@@ -188,10 +188,33 @@ pub fn prepare(frame: &Frame, formula: &str, opts: &Prepare) -> Result<Categoric
         ));
     }
     let w = mf.weights.clone().unwrap_or_else(|| vec![1.0; mf.n]);
-    let y: Vec<usize> = mf.y.iter().map(|v| *v as usize).collect();
+    let mut y: Vec<usize> = mf.y.iter().map(|v| *v as usize).collect();
     let mut counts = vec![0.0; names.len()];
     for (yi, wi) in y.iter().zip(&w) {
         counts[*yi] += wi;
+    }
+    let mut warnings = Vec::new();
+    let mut names = names;
+    if opts.levels.is_none() && counts.iter().any(|c| *c <= 0.0) {
+        // levels seen only on rows dropped (missing values, zero weight): left out, and said so
+        let empty: Vec<String> = names
+            .iter()
+            .zip(&counts)
+            .filter(|(_, c)| **c <= 0.0)
+            .map(|(l, _)| format!("'{}'", clip(l)))
+            .collect();
+        warnings.push(format!(
+            "response level{} {} left out: seen only on rows not used (missing values or zero weight)",
+            if empty.len() == 1 { "" } else { "s" },
+            clip_list(&empty)
+        ));
+        let keep: Vec<usize> = (0..names.len()).filter(|k| counts[*k] > 0.0).collect();
+        let new_index: Vec<usize> = (0..names.len())
+            .map(|k| keep.iter().position(|j| *j == k).unwrap_or(0))
+            .collect();
+        y.iter_mut().for_each(|v| *v = new_index[*v]);
+        names = keep.iter().map(|k| names[*k].clone()).collect();
+        counts = keep.iter().map(|k| counts[*k]).collect();
     }
     if names.len() < 2 {
         return Err(GlmError::input(
@@ -216,7 +239,6 @@ pub fn prepare(frame: &Frame, formula: &str, opts: &Prepare) -> Result<Categoric
             ),
         ));
     }
-    let mut warnings = Vec::new();
     if mf.n_dropped > 0 {
         let what: Vec<String> = mf.missing.iter().map(|(c, k)| format!("{c}: {k}")).collect();
         warnings.push(format!(

@@ -160,3 +160,21 @@ fn text_levels_keep_their_order_of_appearance() {
     .expect("fit");
     assert_eq!(out.result.coefficients[0].term, "high|mid");
 }
+
+#[test]
+fn a_level_seen_only_on_dropped_rows_is_left_out_with_a_warning() {
+    let f = frame("y,x\n1,1\n2,\n3,2\n1,3\n3,1\n1,2\n3,3\n");
+    let out = run_multinomial(&f, "y ~ x", &MultinomOptions::default()).expect("fit");
+    assert_eq!(out.result.levels.names, ["1", "3"]);
+    assert!(
+        out.warnings.iter().any(|w| w.contains("level '2' left out")),
+        "{:?}",
+        out.warnings
+    );
+    assert!(
+        out.warnings.iter().any(|w| w.contains("1 of 7 rows dropped")),
+        "{:?}",
+        out.warnings
+    );
+    // named with --levels it is an error instead (tested above)
+}
