@@ -24,12 +24,19 @@
 //!   residuals, influence and predictions;
 //! - [`report`] renders R's summary ([`report::r`]), GENMOD ([`report::genmod`]) and PROC
 //!   LOGISTIC ([`report::logistic`]); [`tables`] the tidy tables; [`demo`] the paper's analyses.
+//! - responses beyond 0/1 and counts, with their own entry points: [`ordinal::run_ordinal`]
+//!   (cumulative link model, MASS::polr / PROC LOGISTIC) and [`multinom::run_multinomial`]
+//!   (baseline-category logit, nnet::multinom / LINK=GLOGIT), over [`category`] (levels, coding)
+//!   and [`category_report`] (their text).
 
 pub mod analysis;
 pub mod anova;
 pub mod basis;
 mod basis_call;
 pub mod binary;
+pub mod category;
+pub mod category_report;
+pub mod compare;
 pub mod contrasts;
 pub mod demo;
 pub mod design;
@@ -48,8 +55,11 @@ pub mod irls;
 pub mod linalg;
 pub mod link;
 mod matrix;
+pub mod multinom;
 pub mod negbin;
+pub mod nesting;
 pub mod options;
+pub mod ordinal;
 pub mod report;
 pub mod residuals;
 pub mod robust;
