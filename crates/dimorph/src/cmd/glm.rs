@@ -482,6 +482,7 @@ impl Args {
                 ("--cluster", self.cluster.is_some()),
                 ("--event", self.event.is_some()),
                 ("--anova", !self.anova.is_empty()),
+                ("--firth", self.firth),
                 ("--gee", self.gee),
                 ("--threads", self.threads.is_some()),
             ],
