@@ -66,6 +66,10 @@ pub struct Args {
     #[arg(long, value_name = "FILE")]
     pub data: PathBuf,
     /// Model formula, e.g. 'disease/total ~ snoring' or 'y ~ C(group, ref=a) + x + offset(log(t))'.
+    /// Terms: + - : * / ^ %in%, I(expr) with arithmetic and comparisons (I(x > 0)), log exp sqrt
+    /// abs log2 log10, C(col), C(col, ref=LEVEL), C(col, Sum|Helmert|SAS), poly(x, d) (raw =
+    /// TRUE for powers), scale(x), ns(x, df) and bs(x, df) with R's knots (knots=, Boundary.knots=,
+    /// degree=, intercept=), offset(expr); as R's model.matrix.
     pub formula: String,
     /// After `anova`: the further formulas of the models to compare, in order (two or more in
     /// all, each nested in the next or the next in it).
