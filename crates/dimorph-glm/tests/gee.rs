@@ -2,7 +2,7 @@
 //! `geepack::QIC` on public data (geepack's `ohio`, `respiratory`, `dietox`; MASS's `epil`),
 //! computed once by `tests/peers/gee.R` into `tests/peers/gee.csv`: binomial (logit and probit)
 //! with independence, exchangeable, AR(1) and unstructured working correlations, clusters of
-//! unequal size with gaps in the waves, Poisson (with and without prior weights) and gaussian.
+//! unequal size with gaps in the waves, Poisson (with prior weights, with an offset) and gaussian.
 //!
 //! Tolerance: 1e-8 relative (1e-10 absolute floor) on coefficients, both standard errors, the
 //! correlation parameters, the scale and QIC/QICu/quasi-likelihood/CIC/QICC. Both sides solve the
@@ -86,6 +86,11 @@ fn model(name: &str) -> Model {
             waves: Some("period"),
             ..epil(CorStr::Ar1)
         },
+        "epil_ar1_offset" => Model {
+            formula: "y ~ trt + lage + offset(lbase)",
+            waves: Some("period"),
+            ..epil(CorStr::Ar1)
+        },
         "epil_exch_w" => Model {
             weights: Some("w"),
             ..epil(CorStr::Exchangeable)
@@ -132,7 +137,7 @@ fn every_peer_model_matches_geepack() {
     let mut models: Vec<String> = peer.keys().map(|(m, _)| m.clone()).collect();
     models.sort();
     models.dedup();
-    assert_eq!(models.len(), 11, "{models:?}");
+    assert_eq!(models.len(), 12, "{models:?}");
     let mut checked = 0;
     for name in &models {
         let out = fit(&model(name));

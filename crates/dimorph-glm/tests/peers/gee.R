@@ -60,6 +60,7 @@ models <- list(
   gaps_exch_probit = quote(fit(outcome ~ treat + sex + age + baseline, gaps, binomial(link = "probit"), "exchangeable")),
   epil_exch = quote(fit(y ~ trt + lbase + lage, epil, poisson, "exchangeable")),
   epil_ar1 = quote(fit(y ~ trt + lbase + lage, epil, poisson, "ar1", waves = epil$period)),
+  epil_ar1_offset = quote(fit(y ~ trt + lage + offset(lbase), epil, poisson, "ar1", waves = epil$period)),
   epil_exch_w = quote(fit(y ~ trt + lbase + lage, epil, poisson, "exchangeable", weights = epil$w)),
   diet_ar1 = quote(fit(Weight ~ Time + Cu, diet, gaussian, "ar1", waves = diet$Time)),
   diet_exch = quote(fit(Weight ~ Time + Cu, diet, gaussian, "exchangeable"))
