@@ -70,7 +70,7 @@ pub fn compare(data: &Frame, formulas: &[String], opts: &RunOptions) -> Result<A
     let family = crate::nesting::check(formulas, &frames, opts)?;
     if matches!(family, crate::family::Family::NegBin { .. }) && opts.theta.is_none() {
         return Err(GlmError::argument(
-            "anova",
+            "--anova",
             "with the negative binomial, every model would estimate its own θ; fix it with --theta to compare",
         ));
     }

@@ -180,7 +180,17 @@ impl Family {
                 ],
                 power: PowerLinks::Any,
             },
-            Family::Tweedie { .. } => crate::tweedie::ALLOWED_LINKS,
+            // statmod's link.power: log (the default), identity, inverse and every μ^λ
+            Family::Tweedie { .. } => AllowedLinks {
+                named: &[
+                    Link::Log,
+                    Link::Identity,
+                    Link::Inverse,
+                    Link::InverseSquare,
+                    Link::Sqrt,
+                ],
+                power: PowerLinks::Any,
+            },
         }
     }
 
