@@ -27,6 +27,10 @@ pub const MAX_STEP: f64 = 5.0;
 /// Most step halvings within one iteration.
 const MAX_HALVINGS: usize = 40;
 
+/// Iterations on logistf's direction Ĩ⁻¹U* before the exact Hessian is brought in (most fits
+/// converge before; near separation the iteration creeps and Newton takes over).
+const QUASI_ITER: usize = 6;
+
 /// Convergence: the Newton decrement U*ᵀĨ⁻¹U* below this bounds every coordinate's step by
 /// 1e-9 of its standard error (δⱼ² ≤ decrement · (Ĩ⁻¹)ⱼⱼ).
 const DECREMENT_TOL: f64 = 1e-18;
@@ -74,6 +78,11 @@ fn softplus(t: f64) -> f64 {
 /// ℓ, ℓ*, U* and Ĩ at β; `None` when I(β) is not positive definite (fitted probabilities at 0
 /// or 1 for every row, or dependent columns).
 pub fn evaluate(d: &Data, beta: &[f64]) -> Option<State> {
+    evaluate_with(d, beta, true)
+}
+
+/// [`evaluate`], with the exact Hessian only when `hessian` (and the design is small enough).
+fn evaluate_with(d: &Data, beta: &[f64], hessian: bool) -> Option<State> {
     let (n, k) = (d.n, d.k);
     let mut pi = vec![0.0; n];
     let mut v = vec![0.0; n];
@@ -105,7 +114,7 @@ pub fn evaluate(d: &Data, beta: &[f64]) -> Option<State> {
     let mut score = vec![0.0; k];
     let mut aug = vec![0.0; k * k];
     let mut z = vec![0.0; k];
-    let exact = n.saturating_mul(k.saturating_pow(3)) <= EXACT_HESSIAN_MAX;
+    let exact = hessian && n.saturating_mul(k.saturating_pow(3)) <= EXACT_HESSIAN_MAX;
     let mut hess = Hessian::new(k, exact);
     for i in 0..n {
         let row = &d.x[i * k..(i + 1) * k];
@@ -258,7 +267,7 @@ pub enum FitFailure {
 /// Maximises ℓ* over the coefficients in `free` (the others stay at their values in `start`),
 /// by the modified-score Newton iteration with step halving, for at most `max_iter` iterations.
 pub fn maximise(d: &Data, start: &[f64], free: &[usize], max_iter: usize) -> Result<Fit, FitFailure> {
-    let mut s = evaluate(d, start).ok_or(FitFailure::Singular)?;
+    let mut s = evaluate_with(d, start, false).ok_or(FitFailure::Singular)?;
     let mut iterations = 0;
     if free.is_empty() {
         return Ok(Fit {
@@ -268,6 +277,13 @@ pub fn maximise(d: &Data, start: &[f64], free: &[usize], max_iter: usize) -> Res
         });
     }
     while iterations < max_iter {
+        let exact_phase = iterations >= QUASI_ITER;
+        if exact_phase && s.neg_hessian.is_none() {
+            match evaluate_with(d, &s.beta, true) {
+                Some(e) => s = e,
+                None => break,
+            }
+        }
         // Newton on the exact Hessian where it is negative definite, else logistf's Ĩ
         let exact = s.neg_hessian.as_ref().and_then(|h| Cholesky::on(h, d.k, free));
         let Some(chol) = exact.or_else(|| Cholesky::on(&s.info, d.k, free)) else {
@@ -288,7 +304,7 @@ pub fn maximise(d: &Data, start: &[f64], free: &[usize], max_iter: usize) -> Res
         if largest > MAX_STEP {
             delta.iter_mut().for_each(|v| *v *= MAX_STEP / largest);
         }
-        match step(d, &s, free, &delta) {
+        match step(d, &s, free, &delta, exact_phase) {
             Some(next) => s = next,
             None => break,
         }
@@ -302,14 +318,14 @@ pub fn maximise(d: &Data, start: &[f64], free: &[usize], max_iter: usize) -> Res
 
 /// The state after the step `delta` on `free`, halved until ℓ* does not fall; `None` when no
 /// halving gives an ascent (the iteration is then at the maximum up to rounding).
-fn step(d: &Data, s: &State, free: &[usize], delta: &[f64]) -> Option<State> {
+fn step(d: &Data, s: &State, free: &[usize], delta: &[f64], hessian: bool) -> Option<State> {
     let mut t = 1.0;
     for _ in 0..=MAX_HALVINGS {
         let mut beta = s.beta.clone();
         for (a, &j) in free.iter().enumerate() {
             beta[j] += t * delta[a];
         }
-        if let Some(next) = evaluate(d, &beta) {
+        if let Some(next) = evaluate_with(d, &beta, hessian) {
             if next.penalised >= s.penalised - 1e-13 * s.penalised.abs().max(1.0) {
                 return Some(next);
             }
