@@ -139,3 +139,42 @@ impl Working {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unstructured_pairs_index_the_waves_and_ar1_uses_lags() {
+        let cl = Clusters {
+            rows: vec![vec![0, 1, 2], vec![3, 4]],
+            waves: vec![vec![1.0, 2.0, 4.0], vec![2.0, 3.0]],
+            from_column: true,
+        };
+        let un = Working::new(CorStr::Unstructured, &cl);
+        // waves 1, 2, 3, 4: six pairs, named as geepack
+        assert_eq!(
+            un.names,
+            [
+                "alpha.1:2",
+                "alpha.1:3",
+                "alpha.1:4",
+                "alpha.2:3",
+                "alpha.2:4",
+                "alpha.3:4"
+            ]
+        );
+        let params: Vec<usize> = un.pairs[0].iter().map(|p| p.param).collect();
+        assert_eq!(params, [0, 2, 4]);
+        assert_eq!(un.pairs[1][0].param, 3);
+        let ar = Working::new(CorStr::Ar1, &cl);
+        let r = ar.matrix(&[0.5], 0, 3);
+        assert_eq!(r, [1.0, 0.5, 0.125, 0.5, 1.0, 0.25, 0.125, 0.25, 1.0]);
+        // one pair with product 0.3 and unit weights: α is that product for exchangeable
+        let ex = Working::new(CorStr::Exchangeable, &cl);
+        let e = vec![vec![1.0, 0.3, 0.0], vec![0.0, 0.0]];
+        let w = vec![vec![1.0; 3], vec![1.0; 2]];
+        let a = ex.update(&[0.0], &e, &w).unwrap_or_default();
+        assert!((a[0] - 0.3 / 4.0).abs() < 1e-15, "{a:?}");
+    }
+}

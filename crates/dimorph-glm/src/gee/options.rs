@@ -144,3 +144,25 @@ impl GeeOptions {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn structures_parse_in_geepack_and_sas_spellings() {
+        for (s, c) in [
+            ("exchangeable", CorStr::Exchangeable),
+            ("CS", CorStr::Exchangeable),
+            ("AR(1)", CorStr::Ar1),
+            ("un", CorStr::Unstructured),
+            ("independence", CorStr::Independence),
+        ] {
+            assert_eq!(s.parse::<CorStr>().ok(), Some(c), "{s}");
+        }
+        let e = "toeplitz".parse::<CorStr>().err().unwrap_or_default();
+        assert!(e.contains("got 'toeplitz'"), "{e}");
+        assert_eq!(CorStr::Ar1.name(), "ar1");
+        assert_eq!(CorStr::Ar1.sas_name(), "AR(1)");
+    }
+}
