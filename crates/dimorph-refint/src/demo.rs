@@ -221,6 +221,11 @@ fn livertests(s: &mut Section, lt: &Frame, tv: &Frame) -> Result<(Vec<Livertests
     for f in partition_figures(&r, &g)? {
         ps.figure(f.caption, f.svg);
     }
+    // each sex's reflimR estimate as reflimR plots it, and its Q-Q plot
+    let mut taken = std::collections::HashSet::new();
+    for f in crate::estimate_figures::group_figures(&r.value, false, &g, &r.groups, &r.options, &mut taken) {
+        ps.figure(f.caption, f.svg);
+    }
     s.extend(ps);
     Ok((rows, r))
 }

@@ -36,6 +36,7 @@ pub mod demo;
 pub mod equivalence;
 pub mod error;
 pub mod estimate;
+pub mod estimate_figures;
 pub mod figures;
 pub mod grouped;
 pub mod harris_boyd;

@@ -5,6 +5,7 @@
 
 use crate::error::{clip, Result};
 use crate::estimate::group::{estimate_groups, unused_seed, GroupEstimate, NotEstimated};
+use crate::estimate_figures::group_figures;
 use crate::figures::group_histograms;
 use crate::grouped::{read_grouped_coded, Counts, ReadSpec};
 use crate::options::{EstimateRunOptions, PermissibleOptions};
@@ -64,6 +65,7 @@ pub fn run_estimate_coded(cf: &CodedFrame, given: &EstimateRunOptions) -> Result
     let mut results = Vec::new();
     let mut out_sections = Vec::new();
     let mut files = Vec::new();
+    let mut taken = std::collections::HashSet::new();
     let mut rows: Vec<(String, GroupEstimate)> = Vec::new();
     let (mut summary, mut warnings) = (Vec::new(), Vec::new());
     for (k, value) in o.values().into_iter().enumerate() {
@@ -123,6 +125,14 @@ pub fn run_estimate_coded(cf: &CodedFrame, given: &EstimateRunOptions) -> Result
             hist.file = format!("histograms_{}.svg", k + 1);
         }
         files.push(hist.to_file());
+        // per group: the histogram with the fitted density and the Q-Q plot (estimate_figures)
+        let figs = group_figures(value, several, &g, &groups, &o.estimate, &mut taken);
+        if let Some(sec) = out_sections.last_mut() {
+            for f in &figs {
+                sec.figure(f.caption.clone(), f.svg.clone());
+            }
+        }
+        files.extend(figs.iter().map(|f| f.to_file()));
         warnings.extend(g.skipped.iter().map(|s| format!("skipped {}", pre(s))));
         for f in &failed {
             warnings.push(pre(&format!("{}: not estimated: {}", clip(&f.group), f.reason)));
