@@ -156,6 +156,39 @@ fn synth_train_resume_eval_explain() {
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(ev.join("metrics.csv").is_file() && ev.join("roc.svg").is_file());
+    // Per-image predictions: one row per image with its set, logit and probability.
+    let pred = std::fs::read_to_string(ev.join("predictions.csv")).unwrap();
+    let mut rows = pred.lines();
+    assert_eq!(rows.next(), Some("set,path,subject,label,predicted,logit,probability"));
+    assert_eq!(rows.count(), 24, "{pred}");
+    // The run's folder holds the per-epoch metrics with the learning rate.
+    let m = std::fs::read_to_string(out.join("metrics.csv")).unwrap();
+    assert!(
+        m.starts_with("epoch,phase,train_loss,val_loss,val_accuracy,val_auc,lr\n"),
+        "{m}"
+    );
+    // --external NAME: every image in one set of that name, never training/validation/test.
+    let o = run(&[
+        "bagnet",
+        "eval",
+        "--model",
+        b,
+        "--images",
+        s,
+        "--labels",
+        l,
+        "--external",
+        "clinical",
+        "--format",
+        "csv",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let sets: Vec<String> = stdout(&o)
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap().to_string())
+        .collect();
+    assert_eq!(sets, ["clinical"]);
     let maps = d.join("maps");
     let o = run(&[
         "bagnet",

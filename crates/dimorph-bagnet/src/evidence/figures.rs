@@ -258,8 +258,10 @@ pub fn kde_files(classes: &[String], ev: &[ImageEvidence], threshold: f64) -> Ve
     let by = |t: usize, f: &dyn Fn(&ImageEvidence) -> (f64, f64)| -> Vec<(f64, f64)> {
         ev.iter().filter(|e| e.target == t && e.predicted == t).map(f).collect()
     };
+    // The negative class first (blue, PALETTE[0]), the positive second (vermilion, PALETTE[1]): the
+    // colours of the evidence maps (blue negative, red positive) for each class in every figure.
     let groups =
-        |f: &dyn Fn(&ImageEvidence) -> (f64, f64)| vec![(classes[1].clone(), by(1, f)), (classes[0].clone(), by(0, f))];
+        |f: &dyn Fn(&ImageEvidence) -> (f64, f64)| vec![(classes[0].clone(), by(0, f)), (classes[1].clone(), by(1, f))];
     let a = kde_svg(
         &format!("{} evidence", classes[1]),
         &format!("fraction of patches with logit > {t}"),
