@@ -63,7 +63,7 @@ def _design(pdf: pd.DataFrame, i: int, formula: str, columns: List[str], levels,
 
 
 def _part_info(part) -> tuple:
-    return (part.n, part.p, part.n_read, part.col_names)
+    return (part.n, part.p, part.n_read, part.col_names, part.terms)
 
 
 def _fisher(part, beta, model):
@@ -168,9 +168,9 @@ def glm(
     designs = dask.persist(*[delayed(_design)(p, i, formula, columns, merged, model, weights)
                              for i, p in enumerate(parts)])
     info = dask.compute(*[delayed(_part_info)(d) for d in designs])
-    col_names = next((c for n, _, _, c in info if n > 0), None)
+    col_names, terms = next(((c, t) for n, _, _, c, t in info if n > 0), (None, None))
     if col_names is None:
-        rows = sum(r for _, _, r, _ in info)
+        rows = sum(r for _, _, r, _, _ in info)
         raise InputError(f"dask DataFrame: no rows left: each of the {rows} rows misses a value the model uses")
 
     def passes(kind: str, args: tuple) -> list:
@@ -194,7 +194,7 @@ def glm(
             f"of X), above the automatic limit of {_TYPE3_AUTO_MAX_CELLS}; ask for them with type3=True.")
     elif type3 is None or type3:
         try:
-            out["type3"] = _type3(formula, columns, merged, col_names, model, designs, out, weights)
+            out["type3"] = _type3(formula, columns, col_names, terms, model, designs, out, weights)
         except InputError as e:
             if type3:
                 raise
@@ -205,7 +205,7 @@ def glm(
 _TYPE3_AUTO_MAX_CELLS = 2_000_000
 
 
-def _type3(formula, columns, merged, col_names, model, designs, fit, weights) -> list:
+def _type3(formula, columns, col_names, terms, model, designs, fit, weights) -> list:
     """One row per term: the model refitted over the partitions without the term's (non-aliased)
     columns, its deviance, and the LR (and F) test."""
     import dask
@@ -215,7 +215,7 @@ def _type3(formula, columns, merged, col_names, model, designs, fit, weights) ->
     kept = [j for j, c in enumerate(col_names) if c not in aliased]
     estimated = fit["dispersion_method"] != "fixed"
     rows = []
-    for label, cols in _dimorph.glm_terms(formula, columns, merged, col_names, weights):
+    for label, cols in terms:
         drop = [j for j in cols if j in kept]
         row = {"term": label, "df": len(drop), "lr_chi2": None, "lr_p_value": None, "f_value": None,
                "f_p_value": None, "deviance": None}

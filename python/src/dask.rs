@@ -13,7 +13,7 @@
 //! The model (family, link, θ) travels as the user's spelling and is resolved the same way
 //! everywhere ([`model`]).
 
-use dimorph_glm::design::DesignSpec;
+use dimorph_glm::design::{DesignSpec, Term};
 use dimorph_glm::distributed::{
     self, add_pass, design_part, fisher_sums, merge_levels, newton_sums, part_levels, stat_sums, Layout, Newton,
     NullMu, Part, PartLevels, PartVar, Passes, StatQuery, StatSums,
@@ -172,6 +172,17 @@ impl PyGlmPart {
         self.part.col_names.clone()
     }
 
+    /// The model's terms and the columns of X each owns, `(label, [columns])` in the formula's
+    /// order, as the engine coded them (empty when no row is used): what Type 3 leaves out.
+    #[getter]
+    fn terms(&self) -> Vec<(String, Vec<usize>)> {
+        self.part
+            .terms
+            .iter()
+            .map(|t| (t.label.clone(), t.cols.clone().collect()))
+            .collect()
+    }
+
     fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyAny>)> {
         let py = slf.py();
         let p = &slf.get().part;
@@ -188,6 +199,7 @@ impl PyGlmPart {
             offset,
             p.n_read,
             p.col_names.clone(),
+            terms_state(&p.terms),
         )
             .into_pyobject(py)?
             .into_any();
@@ -197,6 +209,14 @@ impl PyGlmPart {
     fn __repr__(&self) -> String {
         format!("<dimorph GlmPart: {} rows × {} columns>", self.part.n, self.part.p)
     }
+}
+
+/// The terms of a part as plain tuples for pickling: `(label, first column, end, is_factor)`.
+fn terms_state(terms: &[Term]) -> Vec<(String, usize, usize, bool)> {
+    terms
+        .iter()
+        .map(|t| (t.label.clone(), t.cols.start, t.cols.end, t.is_factor))
+        .collect()
 }
 
 /// A [`PyGlmPart`] from its pickled arrays.
@@ -212,6 +232,7 @@ pub fn _glm_part_from_state(
     offset: Option<PyReadonlyArray1<'_, f64>>,
     n_read: usize,
     col_names: Vec<String>,
+    terms: Vec<(String, usize, usize, bool)>,
 ) -> PyResult<PyGlmPart> {
     let v = |a: &PyReadonlyArray1<'_, f64>| a.as_array().to_vec();
     let part = Part {
@@ -224,9 +245,18 @@ pub fn _glm_part_from_state(
         offset: offset.as_ref().map(v),
         n_read,
         col_names,
+        terms: terms
+            .into_iter()
+            .map(|(label, a, b, is_factor)| Term {
+                label,
+                cols: a..b,
+                is_factor,
+            })
+            .collect(),
     };
     let ok = part.x.len() == n * p && [&part.y, &part.prior, &part.trials].iter().all(|a| a.len() == n);
-    if !ok || part.offset.as_ref().is_some_and(|o| o.len() != n) {
+    let terms_ok = part.terms.iter().all(|t| t.cols.start <= t.cols.end && t.cols.end <= p);
+    if !ok || !terms_ok || part.offset.as_ref().is_some_and(|o| o.len() != n) {
         return Err(input_error("GlmPart: inconsistent pickled state"));
     }
     Ok(PyGlmPart { part })

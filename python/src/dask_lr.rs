@@ -7,12 +7,14 @@
 //! client), from the family's starting values to the single-machine refits' tolerance (1e-12 on
 //! the relative change of the deviance, Newton polish), so that the χ² equal the in-memory
 //! `dimorph.glm`'s. LR χ² = (D_reduced − D)/φ on the term's non-aliased columns; when φ is
-//! estimated also R's `drop1(test = "F")`: F = ((D_reduced − D)/df)/(D/df_residual).
+//! estimated also R's `drop1(test = "F")`: F = ((D_reduced − D)/df)/(D/df_residual). Which
+//! columns a term owns comes from the engine's coding of the part (`GlmPart.terms`), as for the
+//! in-memory fit.
 
 use dimorph_core::dist::{pchisq_upper, pf_upper};
 use dimorph_glm::design::DesignSpec;
 use dimorph_glm::distributed::{self, Layout, Part};
-use dimorph_glm::formula::{Formula, VarKind};
+use dimorph_glm::formula::Formula;
 use pyo3::prelude::*;
 
 use crate::dask::{model, PyGlmPart, PyPasses};
@@ -21,64 +23,6 @@ use crate::outcome::input_error;
 /// The refits' convergence rule (as the single-machine refits of `dimorph_glm::inference`).
 const REFIT_TOL: f64 = 1e-12;
 const REFIT_MAX_ITER: usize = 100;
-
-/// The names one variable of a term can give a column: its label for a covariate, label + level
-/// for a factor (any level: contrasts or all levels, as the coding of the term decides).
-fn var_names(f: &Formula, v: usize, levels: &[(String, Vec<String>)]) -> Vec<String> {
-    let label = &f.vars[v].label;
-    let factor = levels.iter().find(|(l, _)| l == label);
-    match factor {
-        Some((_, lv)) => lv.iter().map(|l| format!("{label}{l}")).collect(),
-        None if matches!(f.vars[v].kind, VarKind::Factor { .. }) => Vec::new(),
-        None => vec![label.clone()],
-    }
-}
-
-/// Whether `name` is one column of a term whose variables give `choices` (joined by `:`).
-fn matches_term(name: &str, choices: &[Vec<String>]) -> bool {
-    match choices.split_first() {
-        None => name.is_empty(),
-        Some((first, rest)) => first.iter().any(|c| match name.strip_prefix(c.as_str()) {
-            Some(tail) if rest.is_empty() => tail.is_empty(),
-            Some(tail) => tail.strip_prefix(':').is_some_and(|t| matches_term(t, rest)),
-            None => false,
-        }),
-    }
-}
-
-/// The terms of the model and their columns of X, found by walking the column names in order
-/// (the design matrix puts each term's columns together, terms in the formula's order).
-#[pyfunction]
-#[pyo3(signature = (formula, columns, levels, col_names, weights=None))]
-pub fn glm_terms(
-    formula: &str,
-    columns: Vec<String>,
-    levels: Vec<(String, Vec<String>)>,
-    col_names: Vec<String>,
-    weights: Option<String>,
-) -> PyResult<Vec<(String, Vec<usize>)>> {
-    let cols: Vec<&str> = columns.iter().map(String::as_str).collect();
-    let exclude: Vec<&str> = weights.as_deref().into_iter().collect();
-    let f = Formula::parse_for_columns(formula, &cols, &exclude).map_err(input_error)?;
-    let mut at = usize::from(f.intercept);
-    let mut out = Vec::with_capacity(f.terms.len());
-    for (t, vars) in f.terms.iter().enumerate() {
-        let choices: Vec<Vec<String>> = vars.iter().map(|&v| var_names(&f, v, &levels)).collect();
-        let start = at;
-        while at < col_names.len() && matches_term(&col_names[at], &choices) {
-            at += 1;
-        }
-        out.push((f.term_label(t), (start..at).collect()));
-    }
-    if at != col_names.len() {
-        return Err(input_error(format!(
-            "type3: the columns of X could not be assigned to the formula's terms (column '{}' is in none); \
-             give type3=False",
-            col_names.get(at).map_or("", String::as_str)
-        )));
-    }
-    Ok(out)
-}
 
 /// One coded partition with only the columns `cols` of X (in that order): the partition of a
 /// reduced model.
@@ -107,6 +51,8 @@ pub fn glm_part_select(part: PyRef<'_, PyGlmPart>, cols: Vec<usize>) -> PyResult
         } else {
             Vec::new()
         },
+        // a reduced model is only refitted; its terms are not asked for
+        terms: Vec::new(),
     };
     Ok(PyGlmPart { part })
 }

@@ -58,7 +58,7 @@ mod _dimorph {
     };
 
     #[pymodule_export]
-    use crate::dask_lr::{glm_lr_test, glm_part_select, glm_refit_deviance, glm_terms};
+    use crate::dask_lr::{glm_lr_test, glm_part_select, glm_refit_deviance};
 
     #[pymodule_export]
     use crate::outcome::_panic_for_tests;

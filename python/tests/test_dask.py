@@ -172,6 +172,10 @@ def test_a_coded_partition_pickles_as_its_arrays(frame):
     part = dimorph._dimorph.glm_design_part(part_frame, "y_bin ~ x1 + region", list(frame.columns), levels, model)
     back = pickle.loads(pickle.dumps(part))
     assert (back.n, back.p, back.n_read, back.col_names) == (part.n, part.p, part.n_read, part.col_names)
+    # the engine's coding names each term's columns: (Intercept) is 0, x1 is 1, region the rest
+    assert part.terms == back.terms
+    assert part.terms[0] == ("x1", [1]) and part.terms[1][0] == "region"
+    assert part.terms[1][1] == list(range(2, part.p))
     beta = [0.1] * part.p
     a = dimorph._dimorph.glm_part_fisher(part, beta, model)
     b = dimorph._dimorph.glm_part_fisher(back, beta, model)
@@ -213,6 +217,19 @@ def test_type3_and_global_lr_tests_equal_single_machine_on_a_local_cluster(clust
     assert_same_lr_tests(r, s)
     # logistic: x1, x2, region; Poisson: x1, region, x1:region — each refitted
     assert len(r.type3()) == 3
+
+
+def test_type3_terms_come_from_the_engines_coding_for_bases_and_contrasts(frame):
+    # a raw polynomial (two columns named poly(x1, 2, raw = TRUE)1/2) and sum contrasts: the
+    # columns of each term are those the engine coded, not guessed from their names
+    import dask
+
+    formula = "y_bin ~ poly(x1, 2, raw = TRUE) + C(region, Sum) + x2"
+    s = dimorph.glm(formula, frame, family="binomial", profile=False, type3=True)
+    with dask.config.set(scheduler="synchronous"):
+        r = dimorph.dask.glm(formula, ddf_of(frame), family="binomial", type3=True)
+    assert_same_lr_tests(r, s)
+    assert list(r.type3()["df"]) == [2, 7, 1]
 
 
 def test_type3_with_an_estimated_dispersion_on_the_synchronous_scheduler(frame):

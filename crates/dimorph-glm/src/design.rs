@@ -106,6 +106,8 @@ pub struct NewDesign {
     pub col_names: Vec<String>,
     /// Sum of the `offset(...)` terms evaluated on the new data, if the formula has any.
     pub offset: Option<Vec<f64>>,
+    /// The model's terms and the columns of X each owns (as the fitted model's `terms`).
+    pub terms: Vec<Term>,
     /// File line of each used row.
     pub lines: Vec<usize>,
     pub n_read: usize,
@@ -165,6 +167,7 @@ impl DesignSpec {
             n: b.n,
             p: b.p,
             col_names: b.col_names,
+            terms: b.terms,
             offset: b.offset,
             lines: b.lines,
             n_read: frame.nrows,

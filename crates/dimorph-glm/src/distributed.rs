@@ -30,7 +30,7 @@ use dimorph_core::Location;
 use dimorph_data::{ColumnData, Frame};
 use serde::Serialize;
 
-use crate::design::{model_frame, DesignSpec};
+use crate::design::{model_frame, DesignSpec, Term};
 use crate::error::{clip, clip_list, GlmError, Result};
 use crate::factor::compare_levels;
 use crate::family::Family;
@@ -284,6 +284,9 @@ pub struct Part {
     pub n_read: usize,
     /// The columns of X (empty for an empty part).
     pub col_names: Vec<String>,
+    /// The model's terms and their columns of X (empty for an empty part): what a Type 3 test
+    /// leaves out in turn.
+    pub terms: Vec<Term>,
 }
 
 impl Part {
@@ -318,6 +321,7 @@ pub fn design_part(spec: &DesignSpec, frame: &Frame, weights: Option<&str>, fami
     let mut part = empty;
     part.p = nd.p;
     part.col_names = nd.col_names.clone();
+    part.terms = nd.terms.clone();
     let (mut i, mut j) = (0, 0);
     while i < nd.n && j < resp.n {
         match nd.lines[i].cmp(&resp.lines[j]) {
