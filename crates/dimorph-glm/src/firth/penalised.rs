@@ -35,6 +35,13 @@ const QUASI_ITER: usize = 6;
 /// 1e-9 of its standard error (δⱼ² ≤ decrement · (Ĩ⁻¹)ⱼⱼ).
 const DECREMENT_TOL: f64 = 1e-18;
 
+/// A step that changes ℓ* by at most this fraction of |ℓ*| is at its rounding floor.
+const ROUNDING_FLOOR: f64 = 1e-14;
+
+/// At the rounding floor, convergence with a decrement below this (every step below 1e-6 of
+/// its standard error): the modified score of many rows cannot be computed more exactly.
+const FLOOR_DECREMENT_TOL: f64 = 1e-12;
+
 /// The data of a penalised logistic fit: X (row-major n × k), the response as a proportion in
 /// [0, 1], the binomial weights m (prior weights × frequencies × trials) and the offset.
 #[derive(Debug, Clone, Copy)]
@@ -305,7 +312,18 @@ pub fn maximise(d: &Data, start: &[f64], free: &[usize], max_iter: usize) -> Res
             delta.iter_mut().for_each(|v| *v *= MAX_STEP / largest);
         }
         match step(d, &s, free, &delta, exact_phase) {
-            Some(next) => s = next,
+            Some(next) => {
+                // at the rounding floor of ℓ* (large n): the step no longer changes it
+                let floor = (next.penalised - s.penalised).abs() <= ROUNDING_FLOOR * s.penalised.abs().max(1.0);
+                s = next;
+                if floor && decrement <= FLOOR_DECREMENT_TOL {
+                    return Ok(Fit {
+                        state: s,
+                        iterations,
+                        converged: true,
+                    });
+                }
+            }
             None => break,
         }
     }
