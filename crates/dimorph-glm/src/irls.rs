@@ -191,6 +191,9 @@ pub fn dot(x: &[f64], beta: &[f64]) -> f64 {
 /// Adds a block of rows to the upper triangle of XᵀWX and to XᵀWz, using AVX2 + FMA when the
 /// processor has them (checked at run time).
 fn accumulate(a: &mut [f64], b: &mut [f64], p: usize, xs: &[f64], sw: &[f64], wz: &[f64], u: &mut Vec<f64>) {
+    if crate::crossprod::accumulate(a, b, p, xs, sw, wz, u) {
+        return; // AVX-512: the same sums, bit for bit, at half the instructions
+    }
     #[cfg(target_arch = "x86_64")]
     {
         if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {

@@ -38,6 +38,7 @@ pub mod category;
 pub mod category_report;
 pub mod compare;
 pub mod contrasts;
+mod crossprod;
 pub mod demo;
 pub mod design;
 pub mod distributed;
