@@ -216,7 +216,7 @@ impl UniqueNames {
 
 /// Each of the first `max_images` images beside its evidence map (`maps/<path>.png`, the image's
 /// relative path mirrored by [`UniqueNames`]), and the averaged map and image of the correctly classified images of each
-/// class (`average_<class>.png`).
+/// class (`average_<class>.png`), all classes on one common scale.
 pub fn map_files(
     ds: &Dataset,
     ev: &[ImageEvidence],
@@ -231,6 +231,9 @@ pub fn map_files(
         files.push(OutputFile::new(format!("maps/{}.png", names.for_path(&e.name)), png));
     }
     let mut names = UniqueNames::default();
+    // The averaged maps of all classes on one common scale (the largest |mean patch logit| of any),
+    // so that they can be compared (paper Fig. 2).
+    let mut averages = Vec::new();
     for (t, cls) in ds.classes.iter().enumerate() {
         let sel: Vec<&ImageEvidence> = ev.iter().filter(|e| e.target == t && e.predicted == t).collect();
         if sel.is_empty() {
@@ -239,8 +242,15 @@ pub fn map_files(
         let maps: Vec<&[f64]> = sel.iter().map(|e| e.map.as_slice()).collect();
         let imgs: Vec<&RgbImage> = sel.iter().map(|e| &ds.images[e.index]).collect();
         let (m, img) = average(&maps, &imgs);
-        let mclip = m.iter().fold(0.0f64, |a, b| a.max(b.abs())).max(1e-12);
-        let png = overlay(&img, &m, sel[0].side, q, mclip).to_png()?;
+        averages.push((cls, m, img, sel[0].side));
+    }
+    let common = averages
+        .iter()
+        .flat_map(|a| a.1.iter())
+        .fold(0.0f64, |a, b| a.max(b.abs()))
+        .max(1e-12);
+    for (cls, m, img, side) in averages {
+        let png = overlay(&img, &m, side, q, common).to_png()?;
         files.push(OutputFile::new(format!("average_{}.png", names.unique(cls)), png));
     }
     Ok(files)

@@ -80,8 +80,9 @@ pub fn mean_loss(logits: &[Vec<f64>], targets: &[usize]) -> f64 {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-    use burn::tensor::ElementConversion;
+    // Named through the crate: `super` in a file of a folder reads as the folder's module.
+    use crate::train::loss::{balanced_weights, loss, mean_loss, weighted_loss};
+    use burn::tensor::{ElementConversion, Tensor, TensorData};
 
     fn scalar(t: Tensor<crate::Cpu, 1>) -> f64 {
         t.into_scalar().elem::<f64>()

@@ -25,7 +25,9 @@ pub fn lr_at(opt: &TrainOptions, step: usize, steps_per_epoch: usize) -> f64 {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    // Named through the crate: `super` in a file of a folder reads as the folder's module.
+    use crate::options::{Schedule, TrainOptions};
+    use crate::train::schedule::lr_at;
 
     #[test]
     fn warm_up_then_cosine() {
