@@ -173,13 +173,7 @@ pub fn estimate_figure(p: &GroupPlot, o: &EstimateOptions, file: String) -> Figu
             svg: c.to_svg(),
         };
     }
-    let nb = ((2.0 * (shown.len() as f64).sqrt()).ceil() as usize).clamp(10, 80);
-    let (b0, b1) = (shown[0], shown[shown.len() - 1]);
-    let w = if b1 > b0 { (b1 - b0) / nb as f64 } else { 1.0 };
-    let mut counts = vec![0usize; nb];
-    for &v in &shown {
-        counts[(((v - b0) / w) as usize).min(nb - 1)] += 1;
-    }
+    let (b0, w, counts) = bins(&shown);
     let n = x.len() as f64;
     let dens: Vec<f64> = counts.iter().map(|&c| c as f64 / (n * w)).collect();
     let grid: Vec<f64> = (0..=300).map(|i| x0 + (x1 - x0) * i as f64 / 300.0).collect();
@@ -239,19 +233,7 @@ pub fn estimate_figure(p: &GroupPlot, o: &EstimateOptions, file: String) -> Figu
         c.y_px(top),
         x.len()
     );
-    for (i, (&k, &d)) in counts.iter().zip(&dens).enumerate() {
-        let (a, b) = (c.x_px(b0 + i as f64 * w), c.x_px(b0 + (i + 1) as f64 * w));
-        let (y, y0) = (c.y_px(d), c.y_px(0.0));
-        let _ = write!(
-            raw,
-            "<rect class=\"bar\" data-count=\"{k}\" x=\"{a:.3}\" y=\"{y:.3}\" width=\"{:.3}\" height=\"{:.3}\" \
-             fill=\"{}\" fill-opacity=\"0.35\" stroke=\"{}\" stroke-width=\"0.5\"/>",
-            b - a,
-            y0 - y,
-            p.colour,
-            p.colour
-        );
-    }
+    raw.push_str(&bars(&c, b0, w, &counts, &dens, p.colour));
     for (name, v) in [("lower", lim.lower), ("upper", lim.upper)] {
         let px = c.x_px(v);
         let _ = write!(
@@ -277,6 +259,36 @@ pub fn estimate_figure(p: &GroupPlot, o: &EstimateOptions, file: String) -> Figu
         caption,
         svg: c.to_svg(),
     }
+}
+
+/// Equal-width bins over the sorted `shown` values (2·√n of them, 10 to 80): (start, width,
+/// counts).
+fn bins(shown: &[f64]) -> (f64, f64, Vec<usize>) {
+    let nb = ((2.0 * (shown.len() as f64).sqrt()).ceil() as usize).clamp(10, 80);
+    let (b0, b1) = (shown[0], shown[shown.len() - 1]);
+    let w = if b1 > b0 { (b1 - b0) / nb as f64 } else { 1.0 };
+    let mut counts = vec![0usize; nb];
+    for &v in shown {
+        counts[(((v - b0) / w) as usize).min(nb - 1)] += 1;
+    }
+    (b0, w, counts)
+}
+
+/// The histogram's bars as SVG rectangles (density `dens`), each with its count.
+fn bars(c: &Chart, b0: f64, w: f64, counts: &[usize], dens: &[f64], colour: &str) -> String {
+    let mut raw = String::new();
+    for (i, (&k, &d)) in counts.iter().zip(dens).enumerate() {
+        let (a, b) = (c.x_px(b0 + i as f64 * w), c.x_px(b0 + (i + 1) as f64 * w));
+        let (y, y0) = (c.y_px(d), c.y_px(0.0));
+        let _ = write!(
+            raw,
+            "<rect class=\"bar\" data-count=\"{k}\" x=\"{a:.3}\" y=\"{y:.3}\" width=\"{:.3}\" height=\"{:.3}\" \
+             fill=\"{colour}\" fill-opacity=\"0.35\" stroke=\"{colour}\" stroke-width=\"0.5\"/>",
+            b - a,
+            y0 - y,
+        );
+    }
+    raw
 }
 
 /// The normal Q–Q plot of one group: for reflimR the truncated values (log scale when

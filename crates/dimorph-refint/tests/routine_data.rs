@@ -162,7 +162,23 @@ fn where_filters_and_several_analytes() {
     // the limits table labels rows by analyte
     let labels: Vec<String> = out.tables[0].rows.iter().map(|row| format!("{:?}", row[0])).collect();
     assert!(labels.iter().any(|l| l.contains("AST: m")), "{labels:?}");
-    assert_eq!(out.files.len(), 2);
+    // the histograms of each analyte, and each group's figure and Q-Q plot (estimate_figures)
+    let names: Vec<&str> = out.files.iter().map(|f| f.name.as_str()).collect();
+    // (ALT of the men is not estimated, so it has no figure)
+    assert!(r.not_estimated.iter().any(|f| f.group == "m"), "{:?}", r.not_estimated);
+    assert_eq!(
+        names,
+        [
+            "histograms.svg",
+            "estimate_ALT_f.svg",
+            "qq_ALT_f.svg",
+            "histograms_2.svg",
+            "estimate_AST_f.svg",
+            "qq_AST_f.svg",
+            "estimate_AST_m.svg",
+            "qq_AST_m.svg"
+        ]
+    );
     // a value no row has
     let bad = EstimateRunOptions {
         filters: vec![("Ward".into(), "OR".into())],
