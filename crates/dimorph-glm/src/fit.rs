@@ -312,6 +312,8 @@ pub fn fit(mf: &ModelFrame, opts: &GlmOptions) -> Result<GlmFit> {
     } else {
         let pb = problem(mf, &prior, family, link);
         let res = irls::irls(&pb, &free, intercept, opts.start.as_deref(), opts.control());
+        // columns the normal equations declared aliased: QR decides again (NIST Filip)
+        let res = crate::qr::rescue(&pb, &free, opts.control(), res);
         (family, res, None)
     };
     if !res.converged {
@@ -426,7 +428,10 @@ fn covariances(
         Some(a) => a.clone(),
         None => irls::pass_at(pb, &res.beta, threads).xtwx,
     };
-    let cov_e = covariance(&xtwx, p, &res.kept, dispersion);
+    let mut cov_e = covariance(&xtwx, p, &res.kept, dispersion);
+    if let Some(c) = &res.cov_unscaled {
+        cov_e = c.iter().map(|v| dispersion * v).collect();
+    }
     let canonical =
         pb.link == pb.family.canonical_link() && !matches!(pb.family, Family::NegBin { .. } | Family::Tweedie { .. });
     let cov_o = if canonical {

@@ -81,6 +81,9 @@ pub struct Irls {
     pub halvings: usize,
     /// XᵀWX at the final β when the last pass was taken there (not after Newton steps).
     pub xtwx: Option<Vec<f64>>,
+    /// (XᵀWX)⁻¹ = R⁻¹R⁻ᵀ (p × p, NaN outside `kept`) when the fit was redone by QR (the `qr`
+    /// module's `rescue`); the covariance is then taken from it.
+    pub cov_unscaled: Option<Vec<f64>>,
 }
 
 /// How η is obtained in a pass.
@@ -578,6 +581,7 @@ pub fn irls_with<D: Passes>(
         last_change,
         halvings,
         xtwx,
+        cov_unscaled: None,
     })
 }
 

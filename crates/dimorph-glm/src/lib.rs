@@ -61,6 +61,7 @@ pub mod negbin;
 pub mod nesting;
 pub mod options;
 pub mod ordinal;
+pub mod qr;
 pub mod report;
 pub mod residuals;
 pub mod robust;
