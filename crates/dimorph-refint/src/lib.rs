@@ -21,7 +21,8 @@
 //! The engine contract: [`options`] holds every option struct (defaults, `validate()`), and
 //! [`run`] one entry point per analysis — [`run_table`], [`run_compare`], [`run_estimate`],
 //! [`run_partition`] — each returning a [`dimorph_report::Outcome`] with the typed result, the
-//! report sections ([`report`]), the tidy tables ([`tidy`]) and the SVG figures ([`figures`]).
+//! report sections ([`report`]), the tidy tables ([`tidy`]) and the SVG figures ([`figures`];
+//! each estimated group's reflimR-style plot and Q–Q plot in [`estimate_figures`]).
 //! Nothing here prints, exits or writes files. [`demo`] builds the demo's section.
 //!
 //! No NaN or infinity without a word: options are range-checked in `validate()` (z in (0, 10],
