@@ -209,11 +209,15 @@ pub fn estimate_figure(p: &GroupPlot, o: &EstimateOptions, file: String) -> Figu
         first = false;
     }
     if let Some(m) = m {
-        let label = format!(
-            "fitted {} density × {} % non-pathological",
-            if m.ln { "log-normal" } else { "normal" },
-            sig(100.0 * m.fraction, 3)
-        );
+        let kind = if m.ln { "log-normal" } else { "normal" };
+        let label = if m.truncation.is_some() {
+            format!(
+                "fitted {kind} density × {} % non-pathological",
+                sig(100.0 * m.fraction, 3)
+            )
+        } else {
+            format!("fitted {kind} density (all values)")
+        };
         c.styled_line(
             grid.iter().copied().zip(curve.iter().copied()).collect(),
             "#000000",
