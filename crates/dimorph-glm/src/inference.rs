@@ -458,6 +458,8 @@ impl<'a> Profiler<'a> {
                 r = cold;
             }
         }
+        // columns the normal equations declared aliased: QR decides again (NIST Filip)
+        let r = crate::qr::rescue(&pb, free, ctl, r);
         if r.converged && r.deviance.is_finite() {
             r.deviance
         } else {

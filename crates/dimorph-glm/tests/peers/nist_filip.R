@@ -11,6 +11,10 @@ out <- data.frame(term = names(coef(g)),
                   glm_se = NA_real_,
                   lm_estimate = unname(coef(l)))
 out$glm_se[match(rownames(sg), out$term)] <- sg[, 2]
+# Type 3 likelihood ratio of each term: (D(without the term) - D) / phi, each reduced model by glm
+phi <- deviance(g) / df.residual(g)
+out$drop_lr <- c(NA, sapply(attr(terms(f), "term.labels"), function(t)
+  (deviance(update(g, as.formula(paste(". ~ . -", t)))) - deviance(g)) / phi))
 write.csv(out, "tests/reference/nist_filip_r.csv", row.names = FALSE)
 print(out, digits = 15)
 cat("R", R.version.string, "\n")
