@@ -216,6 +216,45 @@ fn synth_train_resume_eval_explain() {
     ] {
         assert!(maps.join(f).is_file(), "{f}");
     }
+    // The same features as float32 Parquet: the values of features.csv bit for bit.
+    let pq_dir = d.join("maps-pq");
+    let o = run(&[
+        "bagnet",
+        "explain",
+        "--model",
+        b,
+        "--images",
+        s,
+        "--labels",
+        l,
+        "--out",
+        pq_dir.to_str().unwrap(),
+        "--features",
+        "--features-format",
+        "parquet",
+        "--format",
+        "json",
+    ]);
+    let v = envelope(&o, "bagnet explain", MODEL_INPUT, EXPLAIN_RESULT);
+    assert!(v["result"]["features_csv"]
+        .as_str()
+        .unwrap()
+        .ends_with("features.parquet"));
+    assert!(!pq_dir.join("features.csv").exists());
+    let text = std::fs::read_to_string(maps.join("features.csv")).unwrap();
+    let header: Vec<String> = text.lines().next().unwrap().split(',').map(String::from).collect();
+    let fcols: Vec<String> = header[5..].to_vec();
+    let m = dimorph_data::read_parquet_f32(pq_dir.join("features.parquet"), &fcols).unwrap();
+    let mut rows = 0;
+    for (i, line) in text.lines().skip(1).enumerate() {
+        let fields: Vec<&str> = line.split(',').collect();
+        for (f, v) in fields[5..].iter().enumerate() {
+            let v: f32 = v.parse().unwrap();
+            assert_eq!(m.x[i * fcols.len() + f].to_bits(), v.to_bits(), "row {i}, {}", fcols[f]);
+        }
+        rows += 1;
+    }
+    assert_eq!(m.nrows, rows);
     // A second explanation into the same folder is refused without --force, and allowed with it.
     let again = [
         "bagnet",

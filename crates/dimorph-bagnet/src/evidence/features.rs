@@ -2,7 +2,8 @@
 //! `features.csv`, one row per patch (image, row, col, label, logit, f0 … f{C−1}). The table is far
 //! too large to hold (729 patches × 2048 features per 224 px image), so it is written as it is
 //! computed, image by image, as tidy-table rows through the kernel's [`CsvStream`](dimorph_core::table::CsvStream) (the `csv` crate,
-//! so quoting is always right; a temporary file renamed over `features.csv` when complete).
+//! so quoting is always right; a temporary file renamed over `features.csv` when complete), or with
+//! [`FeatureFormat::Parquet`] as `features.parquet` ([`super::features_parquet`]).
 
 use std::path::{Path, PathBuf};
 
@@ -10,11 +11,19 @@ use dimorph_core::output::Overwrite;
 use dimorph_core::table::CsvStream;
 use dimorph_core::{Cell, TidyTable};
 
+use super::features_parquet::ParquetFeatures;
+pub use crate::options::FeatureFormat;
 use crate::BagNetError;
 
-/// Writes `features.csv` image by image.
+/// Where the rows go.
+enum Sink {
+    Csv(CsvStream),
+    Parquet(ParquetFeatures),
+}
+
+/// Writes `features.csv` (or `features.parquet`) image by image.
 pub struct FeatureWriter {
-    csv: CsvStream,
+    sink: Sink,
     /// Features per patch.
     dim: usize,
 }
@@ -42,7 +51,21 @@ impl FeatureWriter {
         let cols = columns(dim);
         let cols: Vec<&str> = cols.iter().map(String::as_str).collect();
         let csv = CsvStream::create(&dir.join(Self::NAME), &cols, overwrite)?;
-        Ok(FeatureWriter { csv, dim })
+        Ok(FeatureWriter {
+            sink: Sink::Csv(csv),
+            dim,
+        })
+    }
+
+    /// Start the export in `format` in `dir` (`features.csv` or `features.parquet`).
+    pub fn create_as(dir: &Path, dim: usize, overwrite: Overwrite, format: FeatureFormat) -> Result<Self, BagNetError> {
+        match format {
+            FeatureFormat::Csv => Self::create(dir, dim, overwrite),
+            FeatureFormat::Parquet => Ok(FeatureWriter {
+                sink: Sink::Parquet(ParquetFeatures::create(dir, dim, overwrite)?),
+                dim,
+            }),
+        }
     }
 
     /// The rows of one image: `map` its patch logits (h·w, row-major) and `features` its feature
@@ -61,15 +84,30 @@ impl FeatureWriter {
                 self.dim
             )));
         }
-        for row in patch_table(name, label, map, features, [c, h, w]).rows {
-            self.csv.write_row(&row)?;
+        if map.len() < h * w || features.len() < c * h * w {
+            return Err(BagNetError::Data(format!(
+                "feature export: image {name} has {} logits and {} feature values for {c}×{h}×{w}",
+                map.len(),
+                features.len()
+            )));
+        }
+        match &mut self.sink {
+            Sink::Csv(csv) => {
+                for row in patch_table(name, label, map, features, [c, h, w]).rows {
+                    csv.write_row(&row)?;
+                }
+            }
+            Sink::Parquet(p) => p.image(name, label, map, features, [c, h, w])?,
         }
         Ok(())
     }
 
     /// Complete the file (renamed into place); its path.
     pub fn finish(self) -> Result<PathBuf, BagNetError> {
-        Ok(self.csv.finish()?)
+        match self.sink {
+            Sink::Csv(csv) => Ok(csv.finish()?),
+            Sink::Parquet(p) => p.finish(),
+        }
     }
 }
 

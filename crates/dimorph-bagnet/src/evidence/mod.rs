@@ -4,11 +4,12 @@
 //! features for the embedding engine (§3.4, [`features`]).
 
 pub mod features;
+pub mod features_parquet;
 pub mod figures;
 pub mod maps;
 pub mod stats;
 
-pub use features::FeatureWriter;
+pub use features::{FeatureFormat, FeatureWriter};
 pub use figures::{average, kde_svg, overlay};
 pub use maps::{compute, in_planted, window_meets_circle, ImageEvidence, MapJob};
 pub use stats::{cohens_d, compare_stats, StatComparison};

@@ -39,7 +39,7 @@ pub struct ExplainResult {
     /// image's planted regions (averaged over the images), i.e. what patches picked at random
     /// would score. A model is localising only well above it.
     pub planted_chance: Option<f64>,
-    /// The patch-feature table, when written.
+    /// The patch-feature table (`features.csv` or `features.parquet`), when written.
     pub features_csv: Option<PathBuf>,
     pub images: Vec<ImageEvidence>,
 }
@@ -117,7 +117,12 @@ fn explain_on<B: BagnetBackend>(
         .cloned()
         .unwrap_or_default();
     let mut features = match features_dir {
-        Some((dir, overwrite)) => Some(FeatureWriter::create(dir, meta.config.feature_dim(), overwrite)?),
+        Some((dir, overwrite)) => Some(FeatureWriter::create_as(
+            dir,
+            meta.config.feature_dim(),
+            overwrite,
+            opt.features_format,
+        )?),
         None => None,
     };
     let set = ExplainSet {

@@ -85,6 +85,16 @@ pub enum Device {
     Cuda,
 }
 
+/// The file format of the patch-feature export.
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum FeaturesFormat {
+    /// features.csv: text, 7 to 14 bytes per value.
+    Csv,
+    /// features.parquet: float32 feature columns (4 bytes per value), written a row group at a
+    /// time; read by `dimorph embed` without a double-precision copy.
+    Parquet,
+}
+
 /// The optimiser.
 #[derive(Clone, Copy, clap::ValueEnum)]
 pub enum Optim {
@@ -309,7 +319,7 @@ pub struct EvalArgs {
 #[command(after_help = "Examples (after the `dimorph bagnet train --help` examples):
   dimorph bagnet explain --model /tmp/run/best --images /tmp/fundus --labels /tmp/fundus/labels.csv --out /tmp/maps
   dimorph bagnet explain --model /tmp/run/best --images /tmp/fundus --labels /tmp/fundus/labels.csv \\
-      --out /tmp/maps-t --threshold 0.5 --clip 2 --max-images 4 --features --force
+      --out /tmp/maps-t --threshold 0.5 --clip 2 --max-images 4 --features --features-format parquet --force
   dimorph bagnet explain --model /tmp/run/best --images /tmp/fundus --labels /tmp/fundus/labels.csv --format json")]
 pub struct ExplainArgs {
     #[command(flatten)]
@@ -333,6 +343,9 @@ pub struct ExplainArgs {
     /// Export every patch's feature vector to features.csv in --out (needs --out).
     #[arg(long)]
     pub features: bool,
+    /// The file format of --features: csv (features.csv) or parquet (features.parquet, float32).
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub features_format: Option<FeaturesFormat>,
 }
 
 #[derive(clap::Args)]
@@ -542,6 +555,10 @@ fn explain(x: ExplainArgs) -> CliResult {
         threshold: x.threshold,
         max_images: x.max_images,
         features: x.features,
+        features_format: match x.features_format {
+            Some(FeaturesFormat::Parquet) => dimorph_bagnet::evidence::FeatureFormat::Parquet,
+            Some(FeaturesFormat::Csv) | None => dimorph_bagnet::evidence::FeatureFormat::Csv,
+        },
         read: x.data.read(),
     };
     let features_dir = x.out.out.as_deref().map(|d| (d, x.out.overwrite()));
