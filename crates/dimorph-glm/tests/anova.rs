@@ -96,7 +96,11 @@ fn models_on_different_rows_use_the_common_rows_and_estimated_theta_is_refused()
     let a = out.result.anova.as_ref().expect("anova");
     assert_eq!((a.rows_used, a.rows_dropped), (4, 1));
     assert_eq!(a.rows[0].df_residual, 2.0);
-    assert!(out.warnings.iter().any(|w| w.contains("1 row(s) missing")), "{:?}", out.warnings);
+    assert!(
+        out.warnings.iter().any(|w| w.contains("1 row(s) missing")),
+        "{:?}",
+        out.warnings
+    );
     let nb = RunOptions {
         family: Some(Family::NegBin { theta: 1.0 }),
         anova: vec!["y ~ 1".into()],

@@ -289,7 +289,10 @@ pub fn run(a: Args) -> CliResult {
     if a.firth {
         return run_firth(&a);
     }
-    if matches!(a.family, Some(categorical::FamilyArg::Ordinal | categorical::FamilyArg::Multinomial)) {
+    if matches!(
+        a.family,
+        Some(categorical::FamilyArg::Ordinal | categorical::FamilyArg::Multinomial)
+    ) {
         return categorical::run(a.categorical_request());
     }
     let opts = a.options();
