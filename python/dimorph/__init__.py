@@ -1,7 +1,9 @@
 """dimorph for Python: the dimorph engines (GLMs, reference limits, life tables and life lost,
 t-SNE) on pandas, polars, pyarrow or numpy data, with the CLI's numbers, reports and JSON.
 
-- :func:`dimorph.glm` — generalized linear models with R's and SAS's output;
+- :func:`dimorph.glm` — generalized linear models with R's and SAS's output (also Tweedie, Firth's
+  penalised logistic regression, ordinal and multinomial responses); :func:`dimorph.gee` —
+  generalized estimating equations; :func:`dimorph.anova` — analysis of deviance of nested models;
 - :mod:`dimorph.refint` — reference limits: ``estimate``, ``compare``, ``partition``, ``table``;
 - :func:`dimorph.lifetable`, :func:`dimorph.lifelost` — HMD life tables, life lost by cause;
 - :class:`dimorph.embed.TSNE` — heavy-tailed t-SNE, scikit-learn style;
@@ -17,13 +19,16 @@ from . import bagnet, dask, embed, refint
 from ._data import to_frame
 from ._dimorph import VERSION as __version__
 from ._dimorph import Frame, InputError, InternalError, read_table
-from ._glm import GlmResult, glm
+from ._glm import GlmResult, ModelResult, anova, gee, glm
 from ._lifetable import LifeLostResult, LifeTableResult, lifelost, lifetable
 from ._result import Result
 
 __all__ = [
     "glm",
     "GlmResult",
+    "gee",
+    "anova",
+    "ModelResult",
     "refint",
     "lifetable",
     "lifelost",

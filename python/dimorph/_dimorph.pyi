@@ -61,6 +61,49 @@ def glm(
     event: Optional[str] = None,
     anova: Optional[Sequence[str]] = None,
     threads: Optional[int] = None,
+    firth: bool = False,
+) -> Outcome: ...
+def glm_gee(
+    data: Frame,
+    formula: str,
+    *,
+    id: str,
+    corstr: Optional[str] = None,
+    waves: Optional[str] = None,
+    family: Optional[str] = None,
+    link: Optional[str] = None,
+    weights: Optional[str] = None,
+    level: float = 0.95,
+    tol: float = 1e-8,
+    max_iter: int = 25,
+) -> Outcome: ...
+def glm_categorical(
+    data: Frame,
+    formula: str,
+    *,
+    ordinal: bool,
+    link: Optional[str] = None,
+    levels: Optional[Sequence[str]] = None,
+    reference: Optional[str] = None,
+    weights: Optional[str] = None,
+    freq: Optional[str] = None,
+    level: float = 0.95,
+    tol: float = 1e-8,
+    max_iter: int = 25,
+) -> Outcome: ...
+def glm_anova(
+    data: Frame,
+    formulas: Sequence[str],
+    *,
+    family: Optional[str] = None,
+    link: Optional[str] = None,
+    weights: Optional[str] = None,
+    freq: Optional[str] = None,
+    theta: Optional[float] = None,
+    dispersion: str = "default",
+    tol: float = 1e-8,
+    max_iter: int = 25,
+    threads: Optional[int] = None,
 ) -> Outcome: ...
 def refint_table(
     data: Frame, *, z: Optional[float] = None, bias: bool = False, assumption: Optional[str] = None

@@ -43,6 +43,9 @@ def glm(
     event: Optional[str] = None,
     anova: Optional[Sequence[str]] = None,
     threads: Optional[int] = None,
+    firth: bool = False,
+    levels: Optional[Sequence[Any]] = None,
+    ref: Optional[Any] = None,
 ) -> "GlmResult":
     """Fit a generalized linear model, as ``dimorph glm`` does.
 
@@ -56,8 +59,13 @@ def glm(
         a pyarrow Table, or a dict of arrays.
     family
         ``binomial``, ``poisson``, ``gaussian``, ``gamma``, ``inverse-gaussian``, ``negbin``,
-        ``quasibinomial`` or ``quasipoisson``. Default: binomial for an events/trials response,
-        else gaussian (as R).
+        ``quasibinomial``, ``quasipoisson`` or ``tweedie(p)`` (V(μ) = μ^p, p = 0 or p ≥ 1, log
+        link by default, as ``statmod::tweedie``). Default: binomial for an events/trials response,
+        else gaussian (as R). For a response of levels: ``ordinal`` (cumulative link model,
+        ``MASS::polr``, PROC LOGISTIC's default; ``link`` logit, probit, cloglog or loglog) or
+        ``multinomial`` (baseline-category logit, ``nnet::multinom``); these return a
+        :class:`ModelResult` and take only ``link``, ``weights``, ``freq`` (case weights),
+        ``level``, ``tol``, ``max_iter``, ``levels`` and ``ref``.
     link
         ``identity``, ``log``, ``logit``, ``probit``, ``cloglog``, ``loglog``, ``inverse``,
         ``inverse-square``, ``sqrt`` or ``power(λ)``. Default: the family's canonical link.
@@ -99,10 +107,22 @@ def glm(
         ``anova`` table of the result.
     threads
         Threads for the passes over the data (default: every core).
+    firth
+        Firth's penalised likelihood (binomial logit only, as R's ``logistf`` and PROC LOGISTIC
+        ``FIRTH``): finite estimates under separation, SEs from the penalised information,
+        profile penalised-likelihood intervals and penalised LR tests (Wald ones with
+        ``profile=False``). Returns a :class:`ModelResult`.
+    levels
+        With ``family="ordinal"`` or ``"multinomial"``: the response levels in order, lowest first
+        (every value of the response once). Default: numbers in numeric order, text in order of
+        first appearance.
+    ref
+        With ``family="multinomial"``: the reference level of the logits (default: the first
+        level, as ``nnet::multinom``; PROC LOGISTIC's default is the last).
 
     Returns
     -------
-    GlmResult
+    GlmResult, or ModelResult (``firth=True``, ``family="ordinal"`` or ``"multinomial"``)
 
     Raises
     ------
@@ -117,6 +137,39 @@ def glm(
     >>> r.params
     >>> print(r.summary())
     """
+    word = _categorical(family)
+    if levels is not None and word is None:
+        raise InputError("--levels: applies to --family ordinal or multinomial (a response of levels)")
+    if ref is not None and word != "multinomial":
+        raise InputError("--ref: applies to --family multinomial (the reference level of the logits); "
+                         "for a factor predictor write C(col, ref=LEVEL)")
+    if firth and word is not None:
+        raise InputError("--family: not available with --firth: it fits the binomial logit model, "
+                         "not ordinal or multinomial responses")
+    if word is not None:
+        given = [
+            ("--theta", theta is not None), ("--dispersion", dispersion != "default"),
+            ("--profile", profile is True), ("--no-profile", profile is False),
+            ("--type3", type3 is True), ("--no-type3", type3 is False),
+            ("--binwidth", binwidth is not None), ("--start", start is not None),
+            ("--no-singular", not singular_ok), ("--residuals", bool(residuals)),
+            ("--robust", robust is not None), ("--cluster", cluster is not None),
+            ("--event", event is not None), ("--anova", bool(anova)),
+            ("--threads", threads is not None),
+        ]
+        for flag, on in given:
+            if on:
+                raise InputError(
+                    f"{flag}: does not apply to --family {word} (a likelihood fit of a response of levels, "
+                    "with Wald tests and intervals; see dimorph glm --help)")
+        frame = to_frame(data)
+        raw = _dimorph.glm_categorical(
+            frame, formula, ordinal=word == "ordinal", link=link,
+            levels=None if levels is None else [_level_text(v) for v in levels],
+            reference=None if ref is None else _level_text(ref), weights=weights, freq=freq,
+            level=float(level), tol=float(tol), max_iter=whole("--max-iter", max_iter),
+        )
+        return ModelResult(raw, formula)  # type: ignore[return-value]
     frame = to_frame(data)
     opts: Dict[str, Any] = dict(
         family=family, link=link, weights=weights, freq=freq, theta=theta, dispersion=dispersion,
@@ -128,8 +181,195 @@ def glm(
         anova=None if anova is None else [str(a) for a in anova],
         threads=whole_or_none("--threads", threads),
     )
+    if firth:
+        raw = _dimorph.glm(frame, formula, None, firth=True, **opts)
+        return ModelResult(raw, formula)  # type: ignore[return-value]
     raw = _dimorph.glm(frame, formula, None, **opts)
     return GlmResult(raw, frame, formula, opts)
+
+
+_ORDINAL = ("ordinal", "cumulative", "polr")
+_MULTINOMIAL = ("multinomial", "multinom", "glogit")
+
+
+def _categorical(family: Optional[str]) -> Optional[str]:
+    """``"ordinal"`` or ``"multinomial"`` when ``family`` names a model of a response of levels
+    (in any of the CLI's spellings), else None."""
+    if family is None:
+        return None
+    f = str(family).strip().lower()
+    return "ordinal" if f in _ORDINAL else "multinomial" if f in _MULTINOMIAL else None
+
+
+def _level_text(v: Any) -> str:
+    """A response level as the CLI's ``--levels`` text (whole floats without ``.0``)."""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
+
+
+def gee(
+    formula: str,
+    data: DataLike,
+    id: str,
+    corstr: str = "independence",
+    waves: Optional[str] = None,
+    family: Optional[str] = None,
+    link: Optional[str] = None,
+    weights: Optional[str] = None,
+    level: float = 0.95,
+    *,
+    tol: float = 1e-8,
+    max_iter: int = 25,
+) -> "ModelResult":
+    """Fit a marginal model by generalized estimating equations, as ``dimorph glm --gee`` does
+    (R's ``geepack::geeglm``, SAS GENMOD's ``REPEATED`` statement).
+
+    Parameters
+    ----------
+    formula, data
+        As :func:`dimorph.glm`.
+    id
+        Column naming each row's cluster (subject): geepack's ``id``, SAS's ``SUBJECT=``. Rows of
+        a cluster need not be adjacent; at least two clusters.
+    corstr
+        Working correlation: ``independence`` (default, as geepack), ``exchangeable``, ``ar1`` or
+        ``unstructured`` (SAS ``TYPE=IND``, ``EXCH``, ``AR(1)``, ``UN``).
+    waves
+        Column of each row's wave (visit or time; whole numbers distinct within a cluster):
+        rows are ordered by it, ar1 takes lags from it, unstructured one correlation per pair of
+        waves. Without it the row order gives the waves, and ar1/unstructured need clusters of
+        equal size.
+    family, link, weights
+        As :func:`dimorph.glm` (``weights`` are prior weights; negbin is refused).
+    level
+        Confidence level of the Wald intervals (on the empirical standard errors).
+    tol, max_iter
+        Bound on the largest parameter change of an iteration, and the most iterations.
+
+    Returns
+    -------
+    ModelResult
+        :meth:`~ModelResult.tidy` has the estimates with empirical (sandwich) and model-based
+        (``std_error_naive``) standard errors and z tests on the empirical ones; the ``result``
+        holds the scale, the correlation parameters ``alpha`` and QIC/QICu (Pan 2001).
+
+    Raises
+    ------
+    dimorph.InputError
+        For a bad formula or column, an unknown structure, or a refused option, with the CLI's
+        message.
+
+    Examples
+    --------
+    >>> r = dimorph.gee("resp ~ age + smoke", "data/ohio.csv", id="id", corstr="exchangeable",
+    ...                 family="binomial")
+    >>> r.params, r.bse
+    """
+    frame = to_frame(data)
+    raw = _dimorph.glm_gee(
+        frame, formula, id=str(id), corstr=str(corstr), waves=waves, family=family, link=link,
+        weights=weights, level=float(level), tol=float(tol), max_iter=whole("--max-iter", max_iter),
+    )
+    return ModelResult(raw, formula)
+
+
+def anova(
+    *formulas: str,
+    data: DataLike,
+    family: Optional[str] = None,
+    link: Optional[str] = None,
+    weights: Optional[str] = None,
+    freq: Optional[str] = None,
+    theta: Optional[float] = None,
+    dispersion: str = "default",
+    tol: float = 1e-8,
+    max_iter: int = 25,
+    threads: Optional[int] = None,
+) -> pd.DataFrame:
+    """Analysis of deviance of two or more nested models fitted to the same rows, as
+    ``dimorph glm anova`` and R's ``anova(m1, m2, …)`` for ``glm`` fits.
+
+    Parameters
+    ----------
+    *formulas
+        The models in order (two or more; each nested in the next or the next in it).
+    data, family, link, weights, freq, theta, dispersion, tol, max_iter, threads
+        As :func:`dimorph.glm`, the same for every model.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per model, indexed by ``model`` (1, 2, …): ``formula``, ``df_residual`` (R's
+        ``Resid. Df``), ``deviance`` (``Resid. Dev``), ``df`` (``Df``), ``deviance_change``
+        (``Deviance``), ``chisq_p_value`` (``Pr(>Chi)``), and, when the dispersion is estimated,
+        ``f_value`` and ``f_p_value`` (``F``, ``Pr(>F)``); NaN in the first row as in R.
+        ``.attrs["summary"]`` is the report text and ``.attrs["json"]`` the CLI's JSON envelope.
+
+    Raises
+    ------
+    dimorph.InputError
+        Fewer than two formulas, models that are not nested or not fitted to the same rows, a
+        bad formula or option — with the CLI's message.
+
+    Examples
+    --------
+    >>> dimorph.anova("satell ~ width", "satell ~ width + weight", data="data/crabs.csv",
+    ...               family="poisson")
+    """
+    frame = to_frame(data)
+    raw = _dimorph.glm_anova(
+        frame, [str(f) for f in formulas], family=family, link=link, weights=weights, freq=freq,
+        theta=theta, dispersion=dispersion, tol=float(tol), max_iter=whole("--max-iter", max_iter),
+        threads=whole_or_none("--threads", threads),
+    )
+    res = Result(raw)
+    table = res.tables["anova"]
+    out = table.set_index(pd.Index(table["model"].astype("int64"), name="model")).drop(columns=["model"])
+    out.attrs["summary"] = res.summary()
+    out.attrs["json"] = res.to_json()
+    return out
+
+
+class ModelResult(Result):
+    """A fit whose estimates are not a GLM's alone: Firth's penalised logistic regression, a GEE
+    fit, an ordinal (cumulative link) or multinomial (baseline-category logit) model.
+
+    As every :class:`Result`: :meth:`summary` (the CLI's report), :meth:`tidy` (the coefficients
+    table of ``--format csv``), :meth:`to_json` (the CLI's envelope), :attr:`result`. The
+    estimates are indexed by ``term``; for a multinomial model, whose terms repeat once per
+    non-reference level, by ``(kind, term)`` with ``kind`` the level.
+    """
+
+    def __init__(self, raw: Dict[str, Any], formula: str):
+        super().__init__(raw)
+        self.formula = formula
+
+    def _indexed(self) -> pd.DataFrame:
+        t = self.tidy()
+        keys = ["kind", "term"] if "kind" in t.columns and t["term"].duplicated().any() else ["term"]
+        return t.set_index(keys)
+
+    @property
+    def params(self) -> pd.Series:
+        """Estimates (for an ordinal model: thresholds first, in polr's signs)."""
+        return self._indexed()["estimate"]
+
+    @property
+    def bse(self) -> pd.Series:
+        """Standard errors (GEE: the empirical, sandwich ones; Firth: from the penalised information)."""
+        return self._indexed()["std_error"]
+
+    @property
+    def pvalues(self) -> pd.Series:
+        """p-values of the tests of the tidy table (Firth: penalised likelihood-ratio tests unless
+        ``profile=False``; else Wald z tests)."""
+        return self._indexed()["p_value"]
+
+    def conf_int(self) -> pd.DataFrame:
+        """The intervals of the tidy table (``conf_method`` says which) as ``lower``, ``upper``."""
+        t = self._indexed()
+        return t[["conf_low", "conf_high"]].set_axis(["lower", "upper"], axis=1)
 
 
 def _by_row(df: pd.DataFrame, first_line: int, nrows: int) -> pd.DataFrame:
