@@ -202,3 +202,10 @@ def test_anova_bad_input_is_the_clis_error(cli):
                ["glm", "anova", "--data", "data/crabs.csv", "satell ~ width", "satell ~ nosuch", "--family", "poisson"])
     same_error(cli, lambda: dimorph.anova("satell ~ width", "satell ~ weight", data="data/crabs.csv", family="poisson"),
                ["glm", "anova", "--data", "data/crabs.csv", "satell ~ width", "satell ~ weight", "--family", "poisson"])
+
+
+def test_gee_from_pandas_equals_the_file():
+    a = dimorph.gee("resp ~ age + smoke", "data/ohio.csv", id="id", corstr="ar1", waves="wave", family="binomial")
+    b = dimorph.gee("resp ~ age + smoke", pd.read_csv("data/ohio.csv"), id="id", corstr="ar1", waves="wave",
+                    family="binomial")
+    assert_same_json(a.result, b.result)
