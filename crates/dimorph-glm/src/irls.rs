@@ -96,6 +96,7 @@ enum Eta<'b> {
 /// Rows per block: the per-row quantities of a block are computed first, then the block is
 /// folded into XᵀWX and XᵀWz by a dense kernel.
 const BLOCK: usize = 64;
+const _: () = assert!(BLOCK <= crate::vmath::DEV_BLOCK);
 
 fn chunk_pass(pb: &Problem, eta_src: Eta, lo: usize, hi: usize) -> Pass {
     let p = pb.p;
@@ -106,6 +107,7 @@ fn chunk_pass(pb: &Problem, eta_src: Eta, lo: usize, hi: usize) -> Pass {
     let mut sw = [0.0; BLOCK]; // √(working weight)
     let mut wz = [0.0; BLOCK]; // working weight × working response
     let mut u = Vec::with_capacity(p.div_ceil(TK) * TK * BLOCK); // √W x of the block, padded rows
+    let mut devs = crate::vmath::DevBlock::default(); // the block's deviance terms, logs taken together
     let mut start = lo;
     while start < hi {
         let end = (start + BLOCK).min(hi);
@@ -133,7 +135,7 @@ fn chunk_pass(pb: &Problem, eta_src: Eta, lo: usize, hi: usize) -> Pass {
             if wi == 0.0 {
                 continue;
             }
-            dev += wi * pb.family.unit_deviance(yi, mu);
+            devs.push(&pb.family, wi, yi, mu);
             if dmu == 0.0 {
                 continue;
             }
@@ -142,6 +144,7 @@ fn chunk_pass(pb: &Problem, eta_src: Eta, lo: usize, hi: usize) -> Pass {
             sw[r] = wt.sqrt();
             wz[r] = wt * z;
         }
+        devs.flush(&mut dev);
         accumulate(&mut a, &mut b, p, &pb.x[start * p..end * p], &sw[..m], &wz[..m], &mut u);
         start = end;
     }

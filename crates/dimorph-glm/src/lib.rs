@@ -70,6 +70,7 @@ mod syntax;
 pub mod tables;
 mod testutil;
 pub mod tweedie;
+mod vmath;
 
 pub use analysis::run;
 pub use design::{model_frame, ModelFrame};
