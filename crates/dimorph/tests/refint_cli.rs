@@ -1140,3 +1140,82 @@ fn a_numeric_unit_column_is_written_in_shortest_form() {
     assert_eq!(rows[0][1], "1e308");
     assert_eq!(rows[1][1], "");
 }
+
+/// Issue 15, item 3 (age partitions from data): the after_help example runs; the partitions of
+/// each sex hold each of its values once (counted here from the file); the tidy table is written
+/// with --out; a band that is not positive or gives too many bands is refused naming the flag.
+#[test]
+fn age_partitions_cover_every_value_once() {
+    let lt = data("reflimr_livertests.csv");
+    let lt = lt.to_str().unwrap();
+    let out_dir = std::env::temp_dir().join(format!("dimorph_refint_age_parts_{}", std::process::id()));
+    let o = run(&[
+        "refint",
+        "age",
+        "--data",
+        lt,
+        "--value",
+        "CREA",
+        "--age",
+        "Age",
+        "--by",
+        "Sex",
+        "--window",
+        "20",
+        "--step",
+        "10",
+        "--partitions",
+        "20",
+        "--format",
+        "json",
+        "--out",
+        out_dir.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let parts = v["result"]["partitions"].as_array().unwrap();
+    let text = std::fs::read_to_string(lt).unwrap();
+    let mut rows = text.lines();
+    let head: Vec<&str> = rows.next().unwrap().split(',').map(|h| h.trim_matches('"')).collect();
+    let col = |n: &str| head.iter().position(|h| *h == n).unwrap();
+    let (is, iv) = (col("Sex"), col("CREA"));
+    let rows: Vec<Vec<&str>> = rows.map(|r| r.split(',').collect()).collect();
+    for sex in ["f", "m"] {
+        let n_file = rows
+            .iter()
+            .filter(|c| c[is].trim_matches('"') == sex && c[iv] != "NA")
+            .count() as u64;
+        let ps: Vec<_> = parts.iter().filter(|p| p["group"] == sex).collect();
+        assert!(!ps.is_empty());
+        assert_eq!(ps.iter().map(|p| p["n"].as_u64().unwrap()).sum::<u64>(), n_file);
+        for w in ps.windows(2) {
+            assert_eq!(w[0]["to"], w[1]["from"]);
+            assert!(w[1]["reason"].as_str().unwrap().contains("> pD"));
+        }
+    }
+    let csv = std::fs::read_to_string(out_dir.join("age_partitions.csv")).unwrap();
+    assert!(csv.starts_with("group,from,to,n,lower,upper,reason"), "{csv}");
+    assert!(out_dir.join("age_curves.svg").exists());
+    let _ = std::fs::remove_dir_all(&out_dir);
+    for band in ["0", "-5", "1e-9"] {
+        expect_input_error(
+            &[
+                "refint",
+                "age",
+                "--data",
+                lt,
+                "--value",
+                "CREA",
+                "--age",
+                "Age",
+                "--window",
+                "20",
+                "--step",
+                "10",
+                "--partitions",
+                band,
+            ],
+            &["--partitions"],
+        );
+    }
+}

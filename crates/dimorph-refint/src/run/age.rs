@@ -5,6 +5,7 @@
 //! too small for its method keeps its reason and the others go on. The median curve is the
 //! method's centre: exp(μ) or μ of reflimR's healthy part, the sample median otherwise.
 
+pub use super::age_partitions::AgePartition;
 use crate::error::{clip, num, RefintError, Result};
 use crate::estimate::group::estimate_one;
 use crate::estimate::Method;
@@ -32,6 +33,9 @@ pub struct AgeOptions {
     pub window: f64,
     /// Distance between the windows' starts (`--step`).
     pub step: f64,
+    /// Choose age partitions from the data, starting from age bands of this width
+    /// (`--partitions`); none when not given. See [`super::age_partitions`].
+    pub partitions: Option<f64>,
     /// The estimation method and its options.
     #[serde(flatten)]
     pub estimate: EstimateOptions,
@@ -58,6 +62,8 @@ pub struct AgeResult {
     pub age: String,
     pub by: Option<String>,
     pub windows: Vec<AgeWindow>,
+    /// The age partitions chosen from the data (with `--partitions`), per group in age order.
+    pub partitions: Vec<AgePartition>,
     /// Rows left out, with the reason.
     pub skipped: Vec<String>,
 }
@@ -69,7 +75,8 @@ fn refuse(flag: &str, msg: String) -> RefintError {
 /// Sliding-window limits of `o.value` over `o.age` (see the module doc).
 pub fn run_age_coded(cf: &CodedFrame, o: &AgeOptions) -> Result<Outcome<AgeResult>> {
     o.estimate.validate()?;
-    for (flag, v) in [("--window", o.window), ("--step", o.step)] {
+    let band = o.partitions.unwrap_or(1.0);
+    for (flag, v) in [("--window", o.window), ("--step", o.step), ("--partitions", band)] {
         if !(v.is_finite() && v > 0.0) {
             return Err(refuse(flag, format!("must be a positive number, got {}", num(v))));
         }
@@ -207,12 +214,64 @@ pub fn run_age_coded(cf: &CodedFrame, o: &AgeOptions) -> Result<Outcome<AgeResul
                 .map_or(String::new(), |r| format!(" (e.g. {r})"))
         )));
     }
-    Ok(outcome(o, windows, skipped))
+    let partitions = match o.partitions {
+        Some(band) => partitions_of(cf, o, codes, &per, band, &est, &mut skipped)?,
+        None => Vec::new(),
+    };
+    Ok(outcome(o, windows, partitions, skipped))
+}
+
+/// The age partitions of every group (see [`super::age_partitions`]), in group order; a group
+/// whose bands cannot be estimated has its reason in `skipped` while the others go on.
+fn partitions_of(
+    cf: &CodedFrame,
+    o: &AgeOptions,
+    codes: Option<&dimorph_data::Codes>,
+    per: &[Vec<(f64, f64)>],
+    band: f64,
+    est: &EstimateOptions,
+    skipped: &mut Vec<String>,
+) -> Result<Vec<AgePartition>> {
+    let mut partitions = Vec::new();
+    let mut failed: Vec<String> = Vec::new();
+    for (k, pts) in per.iter().enumerate().filter(|(_, p)| !p.is_empty()) {
+        let label = codes.map_or(String::new(), |c| c.levels[k].clone());
+        let prefix = format!("{}: {} where {}", cf.source, clip(&o.value), clip(&o.age));
+        let suffix = match &o.by {
+            Some(by) => format!(" and {} = '{}'", clip(by), clip(&label)),
+            None => String::new(),
+        };
+        let naming = super::age_partitions::Naming {
+            prefix: &prefix,
+            suffix: &suffix,
+        };
+        match super::age_partitions::choose(&naming, &label, pts, band, est) {
+            Ok(p) => partitions.push((k, p)),
+            // a group too small for its bands keeps its reason; the other groups go on
+            Err(RefintError::Group(why)) if o.by.is_some() => {
+                let by = o.by.as_deref().map(clip).unwrap_or_default();
+                skipped.push(format!("age partitions for {by} = '{}': {why}", clip(&label)));
+                failed.push(why);
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    if partitions.is_empty() {
+        return Err(RefintError::Group(failed.join("; ")));
+    }
+    let order: Vec<usize> = codes.map_or(vec![0], |c| crate::grouped::level_order(&c.levels));
+    partitions.sort_by_key(|(k, _)| order.iter().position(|o| o == k));
+    Ok(partitions.into_iter().flat_map(|(_, p)| p).collect())
 }
 
 /// The outcome: the windows as a tidy table, a section, the curves as an SVG file.
-fn outcome(o: &AgeOptions, windows: Vec<AgeWindow>, skipped: Vec<String>) -> Outcome<AgeResult> {
-    let figure = curves(o, &windows);
+fn outcome(
+    o: &AgeOptions,
+    windows: Vec<AgeWindow>,
+    partitions: Vec<AgePartition>,
+    skipped: Vec<String>,
+) -> Outcome<AgeResult> {
+    let figure = curves(o, &windows, &partitions);
     let mut t = TidyTable::new(
         "age_limits",
         &["group", "from", "to", "n", "lower", "median", "upper", "not_estimated"],
@@ -244,7 +303,24 @@ fn outcome(o: &AgeOptions, windows: Vec<AgeWindow>, skipped: Vec<String>) -> Out
         est_n,
         windows.len() - est_n
     ));
+    let mut tables = vec![t];
+    let mut sections = vec![s];
+    if o.partitions.is_some() {
+        let (t, s) = partition_report(o, &partitions);
+        tables.push(t);
+        sections.push(s);
+    }
     let mut warnings: Vec<String> = skipped.iter().map(|s| format!("skipped {s}")).collect();
+    let joined = partitions
+        .iter()
+        .filter(|p| p.reason.contains("joined without a test"))
+        .count();
+    if joined > 0 {
+        warnings.push(format!(
+            "{joined} age partitions include bands with too few values for the method, joined without a test \
+             (see reason in age_partitions)"
+        ));
+    }
     let failed = windows.len() - est_n;
     if failed > 0 {
         warnings.push(format!(
@@ -256,23 +332,62 @@ fn outcome(o: &AgeOptions, windows: Vec<AgeWindow>, skipped: Vec<String>) -> Out
         age: o.age.clone(),
         by: o.by.clone(),
         windows,
+        partitions,
         skipped,
     };
-    let mut out = Outcome::new(result).section(s).table(t);
+    let mut out = Outcome::new(result);
+    out.sections = sections;
+    out.tables = tables;
     out.files = vec![dimorph_core::OutputFile::text("age_curves.svg".to_string(), figure)];
     out.summary = vec![format!("{est_n} age windows estimated")];
     out.warnings = warnings;
     out
 }
 
-/// The percentile curves: age (window middle) on x; per group the 2.5, 50 and 97.5 % curves.
-fn curves(o: &AgeOptions, windows: &[AgeWindow]) -> String {
+/// The partitions as a tidy table (group, from, to, n, lower, upper, reason) and a section.
+fn partition_report(o: &AgeOptions, parts: &[AgePartition]) -> (TidyTable, Section) {
+    let mut t = TidyTable::new(
+        "age_partitions",
+        &["group", "from", "to", "n", "lower", "upper", "reason"],
+    );
+    for p in parts {
+        t.push(vec![
+            p.group.as_str().into(),
+            p.from.into(),
+            p.to.into(),
+            p.n.into(),
+            p.lower.into(),
+            p.upper.into(),
+            p.reason.as_str().into(),
+        ]);
+    }
+    let mut s = Section::new(format!("Age partitions of {} chosen from the data", clip(&o.value)));
+    s.text(format!(
+        "Bands of width {} merged while both limits stay within the permissible difference pD = z·pu \
+         (Haeckel et al. 2016, eqs. 3–4); a new partition starts where a limit differs by more",
+        num(o.partitions.unwrap_or(f64::NAN))
+    ));
+    for line in super::age_partitions::describe(o.by.as_deref(), parts) {
+        s.text(line);
+    }
+    (t, s)
+}
+
+/// The percentile curves: age (window middle) on x; per group the 2.5, 50 and 97.5 % curves;
+/// the chosen partitions' limits as dashed steps in the group's colour.
+fn curves(o: &AgeOptions, windows: &[AgeWindow], parts: &[AgePartition]) -> String {
     let ok: Vec<&AgeWindow> = windows.iter().filter(|w| w.lower.is_some()).collect();
     let mid = |w: &AgeWindow| (w.from + w.to) / 2.0;
-    let x0 = ok.iter().map(|w| mid(w)).fold(f64::INFINITY, f64::min);
-    let x1 = ok.iter().map(|w| mid(w)).fold(f64::NEG_INFINITY, f64::max);
-    let y0 = ok.iter().filter_map(|w| w.lower).fold(f64::INFINITY, f64::min);
-    let y1 = ok.iter().filter_map(|w| w.upper).fold(f64::NEG_INFINITY, f64::max);
+    let xs = ok
+        .iter()
+        .map(|w| mid(w))
+        .chain(parts.iter().flat_map(|p| [p.from, p.to]));
+    let x0 = xs.clone().fold(f64::INFINITY, f64::min);
+    let x1 = xs.fold(f64::NEG_INFINITY, f64::max);
+    let lows = ok.iter().filter_map(|w| w.lower).chain(parts.iter().map(|p| p.lower));
+    let y0 = lows.fold(f64::INFINITY, f64::min);
+    let highs = ok.iter().filter_map(|w| w.upper).chain(parts.iter().map(|p| p.upper));
+    let y1 = highs.fold(f64::NEG_INFINITY, f64::max);
     let pad = |a: f64, b: f64| {
         if b > a {
             (a - 0.05 * (b - a), b + 0.05 * (b - a))
@@ -308,6 +423,30 @@ fn curves(o: &AgeOptions, windows: &[AgeWindow]) -> String {
         c.line(of(&|w| w.median), color, Some(&name));
         c.line(of(&|w| w.lower), color, None);
         c.line(of(&|w| w.upper), color, None);
+        let steps = |f: &dyn Fn(&AgePartition) -> f64| -> Vec<(f64, f64)> {
+            parts
+                .iter()
+                .filter(|p| p.group == *g)
+                .flat_map(|p| [(p.from, f(p)), (p.to, f(p))])
+                .collect()
+        };
+        if parts.iter().any(|p| p.group == *g) {
+            c.styled_line(steps(&|p| p.lower), color, 1.2, true, None);
+            c.styled_line(steps(&|p| p.upper), color, 1.2, true, None);
+        }
     }
+    // the axis mapping, for reading the curves back (tests) and for tools
+    let axes = format!(
+        "<g class=\"axes\" data-x-domain=\"{} {}\" data-x-px=\"{} {}\" data-y-domain=\"{} {}\" data-y-px=\"{} {}\"/>",
+        pad(x0, x1).0,
+        pad(x0, x1).1,
+        c.x_px(pad(x0, x1).0),
+        c.x_px(pad(x0, x1).1),
+        pad(y0, y1).0,
+        pad(y0, y1).1,
+        c.y_px(pad(y0, y1).0),
+        c.y_px(pad(y0, y1).1)
+    );
+    c.raw(axes);
     c.to_svg()
 }

@@ -13,13 +13,14 @@
 //! The entry points print nothing and write nothing; they validate their options first.
 
 mod age;
+mod age_partitions;
 mod compare;
 mod estimate;
 mod partition;
 mod table;
 mod verify;
 
-pub use age::{run_age_coded, AgeOptions, AgeResult, AgeWindow};
+pub use age::{run_age_coded, AgeOptions, AgePartition, AgeResult, AgeWindow};
 pub use compare::{run_compare, CompareResult, LimitSet};
 pub use estimate::{run_estimate, run_estimate_coded, EstimateResult};
 pub use partition::{run_partition, run_partition_coded};

@@ -426,7 +426,8 @@ fn verify(a: VerifyArgs) -> CliResult {
 const AGE_EXAMPLES: &str = "Examples:
   dimorph refint age --data data/refint/reflimr_livertests.csv --value ALB --age Age --by Sex --window 20 --step 10
   dimorph refint age --data data/refint/reflimr_livertests.csv --value CREA --age Age --window 30 --step 10 --format csv
-  dimorph refint age --data data/refint/reflimr_livertests.csv --value ALB --age Age --by Sex --window 20 --step 5 --out age_out";
+  dimorph refint age --data data/refint/reflimr_livertests.csv --value ALB --age Age --by Sex --window 20 --step 5 --out age_out
+  dimorph refint age --data data/refint/reflimr_livertests.csv --value CREA --age Age --by Sex --window 20 --step 10 --partitions 20";
 
 #[derive(clap::Args)]
 #[command(after_help = AGE_EXAMPLES)]
@@ -445,6 +446,11 @@ pub struct AgeArgs {
     /// Distance between the starts of consecutive windows.
     #[arg(long, allow_negative_numbers = true)]
     pub step: f64,
+    /// Choose age partitions from the data: cut the ages into bands of this width and merge
+    /// adjacent bands while both limits stay within the permissible difference (Haeckel et al.
+    /// 2016, eqs. 3-4); table age_partitions, steps in the figure.
+    #[arg(long, value_name = "BAND_WIDTH", allow_negative_numbers = true)]
+    pub partitions: Option<f64>,
 }
 
 fn age(a: AgeArgs) -> CliResult {
@@ -459,6 +465,7 @@ fn age(a: AgeArgs) -> CliResult {
         by: a.by.clone(),
         window: a.window,
         step: a.step,
+        partitions: a.partitions,
         estimate: a.est.options(&PuArgs {
             z: None,
             bias: false,
