@@ -6,8 +6,9 @@
 # in the original D-dimensional features; bench/embed_scale_quality.py). Settings: uniform
 # affinities over 15 neighbours, PCA initialisation, 250 + 500 iterations, 2 threads.
 # Needs bench/embed_setup.sh (EMBED_VENV). Usage: nice bench/embed_scale.sh [N:D ...]
-#   default sizes: 30000:2048 100000:50 (what finishes in minutes on a 2-core machine; the
-#   issue's 1,000,000 x 2048 and 1,000,000 x 50 need a bigger machine: 1M x 2048 is 8 GB of float32).
+#   default sizes: 30000:2048 100000:50 (what finishes in minutes on a 2-core machine);
+#   1000000:50 takes about 8 minutes for both sides there (session 5: README's embedding section);
+#   1,000,000 x 2048 is 8 GB of float32 and was not run on that machine.
 # DIMORPH=path/to/dimorph overrides the binary (default: cargo build --release, no bagnet).
 set -euo pipefail
 cd "$(dirname "$0")/.."
