@@ -11,6 +11,9 @@
 use dimorph_core::rng::Rng;
 use dimorph_refint::run::{run_age_coded, AgeOptions};
 
+mod svg;
+use svg::{assert_well_formed, attr, pair};
+
 /// Ages uniform on [0, 80); women's median 50 before age 40 and 65 from 40; men's 80 throughout;
 /// ln-SD 0.15. `n` values per sex.
 fn generated(n: usize, seed: u64) -> dimorph_data::CodedFrame {
@@ -163,41 +166,6 @@ fn a_sparse_tail_band_joins_its_neighbour_with_the_reason() {
     );
     assert!(out.warnings.iter().any(|w| w.contains("joined without a test")));
     assert_eq!(out.result.partitions.iter().map(|p| p.n).sum::<usize>(), 3005);
-}
-
-fn attr<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
-    let key = format!(" {name}=\"");
-    let i = tag.find(&key)? + key.len();
-    Some(&tag[i..i + tag[i..].find('"')?])
-}
-
-fn pair(s: &str) -> (f64, f64) {
-    let v: Vec<f64> = s.split(' ').map(|x| x.parse().unwrap()).collect();
-    (v[0], v[1])
-}
-
-/// Tags balance and nest, attribute quotes pair up, one root element.
-fn assert_well_formed(svg: &str) {
-    let mut stack: Vec<String> = Vec::new();
-    let mut roots = 0;
-    let mut rest = svg;
-    while let Some(i) = rest.find('<') {
-        let end = rest[i..].find('>').expect("an unterminated tag") + i;
-        let tag = &rest[i + 1..end];
-        assert!(!tag.contains('<'), "'<' inside a tag: {tag}");
-        assert_eq!(tag.matches('"').count() % 2, 0, "unbalanced quotes in {tag}");
-        if let Some(name) = tag.strip_prefix('/') {
-            assert_eq!(stack.pop().as_deref(), Some(name.trim()), "mismatched </{name}>");
-        } else if !tag.ends_with('/') {
-            if stack.is_empty() {
-                roots += 1;
-            }
-            stack.push(tag.split_whitespace().next().unwrap_or("").to_string());
-        }
-        rest = &rest[end + 1..];
-    }
-    assert!(stack.is_empty(), "unclosed: {stack:?}");
-    assert_eq!(roots, 1);
 }
 
 #[test]

@@ -15,67 +15,19 @@ use dimorph_refint::estimate_figures::safe_name;
 use dimorph_refint::{run_estimate, EstimateOptions, EstimateRunOptions, Method};
 use std::path::Path;
 
+mod svg;
+use svg::{assert_well_formed, attr, pair};
+
 const ALT_F_LOWER_RAW: f64 = 10.0930051261078;
 const ALT_F_UPPER_RAW: f64 = 30.8831070562841;
 const ALT_F_PERC_NORM: f64 = 78.7;
 const ALT_F_TOL: [f64; 4] = [9.3, 10.9, 29.0, 32.8];
-
-/// A small well-formedness check: every tag closes in order, attribute values are quoted, no
-/// bare '&' or '<' in text, one root element.
-fn assert_well_formed(svg: &str) {
-    let mut stack: Vec<String> = Vec::new();
-    let mut roots = 0;
-    let mut rest = svg;
-    while let Some(i) = rest.find(['<', '&']) {
-        let text = &rest[..i];
-        assert!(!text.contains('>'), "a bare '>' in text: {text}");
-        if rest[i..].starts_with('&') {
-            let end = rest[i..].find(';').expect("an unterminated entity");
-            let ent = &rest[i + 1..i + end];
-            assert!(
-                ["amp", "lt", "gt", "quot", "apos"].contains(&ent) || ent.starts_with('#'),
-                "bad entity &{ent};"
-            );
-            rest = &rest[i + end + 1..];
-            continue;
-        }
-        let end = rest[i..].find('>').expect("an unterminated tag") + i;
-        let tag = &rest[i + 1..end];
-        assert!(!tag.contains('<'), "'<' inside a tag: {tag}");
-        assert_eq!(tag.matches('"').count() % 2, 0, "unbalanced quotes in {tag}");
-        if let Some(name) = tag.strip_prefix('/') {
-            assert_eq!(stack.pop().as_deref(), Some(name.trim()), "mismatched </{name}>");
-        } else if !tag.ends_with('/') {
-            if stack.is_empty() {
-                roots += 1;
-            }
-            stack.push(tag.split_whitespace().next().unwrap_or("").to_string());
-        } else if stack.is_empty() {
-            roots += 1;
-        }
-        rest = &rest[end + 1..];
-    }
-    assert!(stack.is_empty(), "unclosed: {stack:?}");
-    assert_eq!(roots, 1, "one root element");
-}
-
-/// The value of attribute `name` in a tag.
-fn attr<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
-    let key = format!(" {name}=\"");
-    let i = tag.find(&key)? + key.len();
-    Some(&tag[i..i + tag[i..].find('"')?])
-}
 
 /// Every tag starting with `prefix` (e.g. `<line class="limit"`).
 fn tags<'a>(svg: &'a str, prefix: &str) -> Vec<&'a str> {
     svg.match_indices(prefix)
         .map(|(i, _)| &svg[i..i + svg[i..].find('>').unwrap()])
         .collect()
-}
-
-fn pair(s: &str) -> (f64, f64) {
-    let v: Vec<f64> = s.split(' ').map(|x| x.parse().unwrap()).collect();
-    (v[0], v[1])
 }
 
 /// The axis mapping the figure declares: data → pixel for x and y.
