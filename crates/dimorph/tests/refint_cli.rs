@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 mod common;
-use common::{run, stderr, stdout};
+use common::{envelope_file_names, run, stderr, stdout};
 
 fn data(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -80,19 +80,7 @@ fn partition_writes_figures_and_decides() {
     assert_eq!(v["result"]["decisions"][1]["limit"], "upper");
     let svg = std::fs::read_to_string(dir.join("equivalence.svg")).unwrap();
     assert!(svg.starts_with("<svg") && svg.contains("equivalence lines"));
-    let mut files: Vec<String> = v["files"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            PathBuf::from(f.as_str().unwrap())
-                .file_name()
-                .unwrap()
-                .to_string_lossy()
-                .into_owned()
-        })
-        .collect();
-    files.sort();
+    let files = envelope_file_names(&v);
     assert_eq!(
         files,
         [

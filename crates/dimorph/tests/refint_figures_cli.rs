@@ -2,10 +2,8 @@
 //! estimated group, written under safe, distinct names (labels with '/' and spaces) and listed
 //! in the JSON envelope's files; a group too small for the method gets no figure and a warning.
 
-use std::path::PathBuf;
-
 mod common;
-use common::{run, stderr};
+use common::{envelope_file_names, run, stderr};
 
 #[test]
 fn estimate_writes_safe_figure_files_per_group() {
@@ -39,19 +37,7 @@ fn estimate_writes_safe_figure_files_per_group() {
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    let mut files: Vec<String> = v["files"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            PathBuf::from(f.as_str().unwrap())
-                .file_name()
-                .unwrap()
-                .to_string_lossy()
-                .into_owned()
-        })
-        .collect();
-    files.sort();
+    let files = envelope_file_names(&v);
     assert_eq!(
         files,
         [

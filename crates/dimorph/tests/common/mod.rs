@@ -34,3 +34,21 @@ pub fn run_in_root(args: &[&str]) -> (i32, String, String) {
         .expect("runs");
     (o.status.code().unwrap_or(-1), stdout(&o), stderr(&o))
 }
+
+/// The file names (last path component) listed in a JSON envelope's `files`, sorted.
+pub fn envelope_file_names(v: &serde_json::Value) -> Vec<String> {
+    let mut files: Vec<String> = v["files"]
+        .as_array()
+        .expect("the envelope lists its files")
+        .iter()
+        .map(|f| {
+            std::path::Path::new(f.as_str().expect("a file path"))
+                .file_name()
+                .expect("a file name")
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    files.sort();
+    files
+}
