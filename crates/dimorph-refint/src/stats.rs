@@ -18,6 +18,13 @@ pub fn quantile7(sorted: &[f64], p: f64) -> f64 {
     sorted[i] + (h - lo) * (sorted[i + 1] - sorted[i])
 }
 
+/// The 95 % percentile-bootstrap interval of resampled estimates: their 2.5 % and 97.5 %
+/// quantiles by R's type 7 (`quantile(x, c(0.025, 0.975))`). Sorts `draws` in place.
+pub fn percentile_interval_95(draws: &mut [f64]) -> (f64, f64) {
+    draws.sort_unstable_by(f64::total_cmp);
+    (quantile7(draws, 0.025), quantile7(draws, 0.975))
+}
+
 /// Quantile of *sorted* data by R's type 6: the value at rank p·(n + 1), interpolated, clamped
 /// to the extremes (the CLSI EP28-A3c nonparametric rank).
 pub fn quantile6(sorted: &[f64], p: f64) -> f64 {

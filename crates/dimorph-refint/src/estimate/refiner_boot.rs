@@ -6,7 +6,7 @@ use super::refiner::{fit, fit_sorted, limits, RefinerFit};
 use super::Limits;
 use crate::error::Result;
 use crate::options::RefinerOptions;
-use crate::stats::quantile7;
+use crate::stats::percentile_interval_95;
 use dimorph_core::Rng;
 
 /// Fills the 95 % percentile intervals of `l` from `nboot` resamples of `x` (seed `seed`, resample
@@ -37,11 +37,8 @@ pub fn intervals(x: &[f64], nboot: usize, seed: u64, l: &mut Limits) {
         ));
         return;
     }
-    lo.sort_unstable_by(f64::total_cmp);
-    hi.sort_unstable_by(f64::total_cmp);
-    let ci = |s: &[f64]| Some((quantile7(s, 0.025), quantile7(s, 0.975)));
-    l.ci_lower = ci(&lo);
-    l.ci_upper = ci(&hi);
+    l.ci_lower = Some(percentile_interval_95(&mut lo));
+    l.ci_upper = Some(percentile_interval_95(&mut hi));
     l.ci_method = Some(format!(
         "percentile bootstrap (95 %), {} of {nboot} resamples with a fit, seed {seed}",
         lo.len()

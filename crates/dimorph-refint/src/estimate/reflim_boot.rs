@@ -11,7 +11,7 @@
 
 use super::reflim::{reflim, ReflimOptions, ReflimResult};
 use super::Limits;
-use crate::stats::quantile7;
+use crate::stats::percentile_interval_95;
 use dimorph_core::Rng;
 
 /// Below this many values the reflimR limits' intervals are bootstrapped.
@@ -62,11 +62,8 @@ pub fn small_sample_intervals(x: &[f64], r: &ReflimResult, opts: ReflimOptions, 
         ));
         return;
     }
-    lo.sort_unstable_by(f64::total_cmp);
-    hi.sort_unstable_by(f64::total_cmp);
-    let ci = |s: &[f64]| Some((quantile7(s, 0.025), quantile7(s, 0.975)));
-    l.ci_lower = ci(&lo);
-    l.ci_upper = ci(&hi);
+    l.ci_lower = Some(percentile_interval_95(&mut lo));
+    l.ci_upper = Some(percentile_interval_95(&mut hi));
     l.ci_method = Some(format!(
         "percentile bootstrap (95 %), {} of {BOOT_B} resamples with an estimate, seed {seed}",
         lo.len()
