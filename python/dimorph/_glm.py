@@ -11,7 +11,7 @@ from . import _dimorph
 from ._checks import whole, whole_or_none
 from ._data import DataLike, to_frame
 from ._dimorph import InputError
-from ._result import Result, table_frame
+from ._result import OUTPUTS, Result, table_frame, to_output
 
 _RESIDUAL_KINDS = (
     "deviance", "pearson", "response", "working", "std_deviance", "std_pearson", "leverage",
@@ -286,7 +286,8 @@ def anova(
     tol: float = 1e-8,
     max_iter: int = 25,
     threads: Optional[int] = None,
-) -> pd.DataFrame:
+    output: str = "pandas",
+) -> Any:
     """Analysis of deviance of two or more nested models fitted to the same rows, as
     ``dimorph glm anova`` and R's ``anova(m1, m2, …)`` for ``glm`` fits.
 
@@ -296,6 +297,10 @@ def anova(
         The models in order (two or more; each nested in the next or the next in it).
     data, family, link, weights, freq, theta, dispersion, tol, max_iter, threads
         As :func:`dimorph.glm`, the same for every model.
+    output
+        ``"pandas"`` (default) or ``"polars"``: a polars DataFrame with ``model`` as its first
+        column (polars has no index and no ``attrs``: ask for pandas for the report text and the
+        envelope); missing numbers (R's NA of the first row) are null.
 
     Returns
     -------
@@ -317,6 +322,8 @@ def anova(
     >>> dimorph.anova("satell ~ width", "satell ~ width + weight", data="data/crabs.csv",
     ...               family="poisson")
     """
+    if output not in OUTPUTS:
+        raise InputError(f"output: must be 'pandas' or 'polars', got {output!r}")
     frame = to_frame(data)
     raw = _dimorph.glm_anova(
         frame, [str(f) for f in formulas], family=family, link=link, weights=weights, freq=freq,
@@ -328,7 +335,7 @@ def anova(
     out = table.set_index(pd.Index(table["model"].astype("int64"), name="model")).drop(columns=["model"])
     out.attrs["summary"] = res.summary()
     out.attrs["json"] = res.to_json()
-    return out
+    return out if output == "pandas" else to_output(out.reset_index(), output)
 
 
 class ModelResult(Result):
@@ -510,10 +517,11 @@ class GlmResult(Result):
         """Whether IRLS converged."""
         return bool(self._fit["converged"])
 
-    def glance(self) -> pd.DataFrame:
+    def glance(self, *, output: str = "pandas") -> Any:
         """One row of fit statistics (family, link, nobs, deviances, Pearson χ², dispersion,
-        log-likelihood, AIC, BIC, θ, iterations, convergence): the ``fit`` table."""
-        return self.tidy("fit")
+        log-likelihood, AIC, BIC, θ, iterations, convergence): the ``fit`` table (``output="polars"``:
+        a polars DataFrame)."""
+        return self.tidy("fit", output=output)
 
     # -- predictions and residuals ---------------------------------------------------------------
     def _refit(self, new: Optional[_dimorph.Frame], residuals: bool) -> Dict[str, Any]:

@@ -7,6 +7,23 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import pandas as pd
 
+from ._dimorph import InputError
+
+#: The ``output=`` words of the methods that return a table.
+OUTPUTS = ("pandas", "polars")
+
+
+def to_output(df: pd.DataFrame, output: str) -> Any:
+    """``df`` as the DataFrame library ``output`` names: ``"pandas"`` (itself) or ``"polars"``
+    (``polars.from_pandas``: the index is dropped, a missing number — NaN — becomes null)."""
+    if output == "pandas":
+        return df
+    if output == "polars":
+        import polars as pl
+
+        return pl.from_pandas(df)
+    raise InputError(f"output: must be 'pandas' or 'polars', got {output!r}")
+
 
 def table_frame(columns: List[str], data: List[list]) -> pd.DataFrame:
     """A tidy table (column names, one list per column) as a pandas DataFrame."""
@@ -80,16 +97,19 @@ class Result:
             self._tables = {name: table_frame(cols, data) for name, cols, data in self._tables_raw}
         return self._tables
 
-    def tidy(self, name: Optional[str] = None) -> pd.DataFrame:
-        """A tidy table as a DataFrame: the main one (``--format csv``), or the one called ``name``."""
+    def tidy(self, name: Optional[str] = None, *, output: str = "pandas") -> Any:
+        """A tidy table as a DataFrame: the main one (``--format csv``), or the one called ``name``;
+        a pandas DataFrame, or a polars one with ``output="polars"`` (missing numbers as null)."""
+        if output not in OUTPUTS:
+            raise InputError(f"output: must be 'pandas' or 'polars', got {output!r}")
         tables = self.tables
         if name is None:
             if not tables:
                 raise ValueError(f"{self.command}: this analysis has no table")
-            return next(iter(tables.values()))
+            return to_output(next(iter(tables.values())), output)
         if name not in tables:
             raise KeyError(f"{self.command}: no table named {name!r} (tables: {', '.join(tables)})")
-        return tables[name]
+        return to_output(tables[name], output)
 
     def __repr__(self) -> str:
         lines = "\n".join("  " + s for s in self.headline)

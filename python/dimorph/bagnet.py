@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from ._dimorph import InputError
+from ._result import to_output
 
 __all__ = ["read_evidence", "read_features", "EVIDENCE_COLUMNS", "BY_CLASS_COLUMNS", "FEATURE_COLUMNS"]
 
@@ -138,13 +139,7 @@ def _scan(p: Path, parsers: List[Callable[[str], Any]], names: List[str]) -> Lis
 
 
 def _output(df: pd.DataFrame, output: str) -> Any:
-    if output == "pandas":
-        return df
-    if output == "polars":
-        import polars as pl
-
-        return pl.from_pandas(df)
-    raise InputError(f"output: must be 'pandas' or 'polars', got {output!r}")
+    return to_output(df, output)
 
 
 # -- the readers -----------------------------------------------------------------------------------

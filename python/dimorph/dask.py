@@ -44,6 +44,7 @@ from . import _dimorph
 from ._checks import whole
 from ._data import to_frame
 from ._dimorph import InputError
+from ._result import OUTPUTS, to_output
 
 __all__ = ["glm", "refint_estimate", "DaskGlmResult", "DaskRefintResult"]
 
@@ -283,13 +284,13 @@ class DaskGlmResult:
         cov = np.array([_num(v) for v in self._raw["cov_expected"]]).reshape(p, p)
         return pd.DataFrame(cov, index=names, columns=names)
 
-    def tidy(self) -> pd.DataFrame:
+    def tidy(self, *, output: str = "pandas") -> Any:
         """term, estimate, std_error, statistic (z, or t when the dispersion is estimated),
-        p_value, conf_low, conf_high (Wald, at ``level``)."""
+        p_value, conf_low, conf_high (Wald, at ``level``); ``output="polars"``: a polars DataFrame."""
         rows = self._raw["wald"]["rows"]
         df = pd.DataFrame(rows, columns=["term", "estimate", "std_error", "statistic", "p_value",
                                          "conf_low", "conf_high"])
-        return df.astype({c: float for c in df.columns if c != "term"})
+        return to_output(df.astype({c: float for c in df.columns if c != "term"}), output)
 
     def conf_int(self, kind: str = "wald") -> pd.DataFrame:
         """Wald intervals at ``level``, by term. ``kind="profile"`` raises :class:`dimorph.InputError`:
@@ -354,14 +355,14 @@ class DaskGlmResult:
     passes = property(lambda self: int(self._raw["passes"]), doc="Passes over the partitions in all.")
     warnings = property(lambda self: list(self._raw["warnings"]), doc="Aliased columns, dropped rows, ….")
 
-    def glance(self) -> pd.DataFrame:
-        """One row of fit statistics."""
+    def glance(self, *, output: str = "pandas") -> Any:
+        """One row of fit statistics (``output="polars"``: a polars DataFrame)."""
         r = self._raw
         keys = ["family", "link", "n_obs", "n_read", "deviance", "df_residual", "null_deviance", "df_null",
                 "pearson_chi2", "dispersion", "loglik", "aic", "aicc", "bic", "rank", "iterations", "converged",
                 "passes"]
-        return pd.DataFrame([{k: r[k] if not isinstance(r[k], (int, float)) or k in ("converged",) else
-                              _num(r[k]) for k in keys}])
+        return to_output(pd.DataFrame([{k: r[k] if not isinstance(r[k], (int, float)) or k in ("converged",)
+                                        else _num(r[k]) for k in keys}]), output)
 
     def to_dict(self) -> Dict[str, Any]:
         """Everything as plain Python objects (NaN written as None)."""
@@ -418,7 +419,11 @@ class DaskRefintResult:
         #: groups that could not be estimated: key → the engine's message
         self.failed = {k: str(r) for k, r in groups.items() if isinstance(r, Exception)}
 
-    def tidy(self, name: Optional[str] = None) -> pd.DataFrame:
+    def tidy(self, name: Optional[str] = None, *, output: str = "pandas") -> Any:
+        """The groups' tidy tables (the main one, or ``name``) stacked, with the ``by`` columns
+        first when there are several; ``output="polars"``: a polars DataFrame."""
+        if output not in OUTPUTS:
+            raise InputError(f"output: must be 'pandas' or 'polars', got {output!r}")
         frames = []
         for key, res in self.groups.items():
             t = res.tidy(name).copy()
@@ -427,8 +432,8 @@ class DaskRefintResult:
                     t.insert(0, col, k)
             frames.append(t)
         if not frames:
-            return pd.DataFrame()
-        return pd.concat(frames, ignore_index=True)
+            return to_output(pd.DataFrame(), output)
+        return to_output(pd.concat(frames, ignore_index=True), output)
 
     @property
     def warnings(self) -> List[str]:
