@@ -9,6 +9,8 @@ use dimorph_report::{Outcome, Section};
 use serde::Serialize;
 
 use crate::checkpoint::load_model;
+use crate::evidence::figure3::{self, Figure3Summary, TsneSettings};
+use crate::evidence::render::short;
 use crate::evidence::{self, MapJob};
 use crate::model::Arch;
 use crate::options::{ExplainOptions, OptimKind, Schedule, SynthOptions, TrainOptions};
@@ -62,6 +64,9 @@ pub struct DemoResult {
     pub threshold: f64,
     /// Display clip: the 99th percentile of |patch logit|.
     pub clip: f64,
+    /// Figure 3: the t-SNE of the patch features of the correctly classified test images and its
+    /// chosen clusters (None when too few patches).
+    pub figure3: Option<Figure3Summary>,
 }
 
 /// The demo run with its report: a short summary (the headline figures) and the full report
@@ -81,9 +86,14 @@ pub fn run_with(so: SynthOptions, to: TrainOptions) -> Result<DemoResult, BagNet
     Ok(run_parts(so, to)?.0)
 }
 
-/// The ROC curves and the density plots, for the report.
+/// The ROC curves and the paper's Figures 2–4, for the report.
 struct Figures {
     roc: Option<String>,
+    /// Figure 2: typical maps, averaged maps and averaged images.
+    figure2: Option<String>,
+    /// Figure 3: the t-SNE of patch features with the clusters' exemplars.
+    figure3: Option<String>,
+    /// Figure 4: (file name, SVG) of the two density plots.
     kde: Vec<(String, String)>,
 }
 
@@ -114,7 +124,7 @@ fn explain_run(
         .find(|(name, _)| name == "test")
         .map(|(_, idx)| idx.clone())
         .ok_or_else(|| BagNetError::Data("the demo run has no test set".into()))?;
-    let ev = pipeline::eval_model(&model, &meta, ds, &sets, &device);
+    let ev = pipeline::eval_model(&model, &meta, ds, &sets, &device)?;
     // Logits of a small model trained briefly are small: threshold and clip are the 90th and 99th
     // percentiles of |patch logit| over the test maps.
     let job = MapJob {
@@ -144,14 +154,21 @@ fn explain_run(
         idx: &test,
     };
     let xo = pipeline::explain_model(&model, &meta, &set, &ex, None, &device)?;
+    let svg = |f: &dimorph_core::OutputFile| (f.name.clone(), String::from_utf8_lossy(&f.bytes).into_owned());
     let kde = xo
         .files
         .iter()
-        .filter(|f| f.name.ends_with(".svg"))
-        .map(|f| (f.name.clone(), String::from_utf8_lossy(&f.bytes).into_owned()))
+        .filter(|f| f.name.starts_with("kde_"))
+        .map(svg)
         .collect();
+    let figure2 = xo.files.iter().find(|f| f.name == "figure2.svg").map(|f| svg(f).1);
+    let settings = TsneSettings::default();
+    let patches = figure3::collect(&model, ds, &xo.result.images, &settings, &device);
+    let fig3 = figure3::figure3(ds, &patches, meta.config.arch.q(), &settings)?;
     let figures = Figures {
         roc: ev.roc_svg.clone(),
+        figure2,
+        figure3: fig3.as_ref().map(|f| f.svg.clone()),
         kde,
     };
     let r = DemoResult {
@@ -162,6 +179,7 @@ fn explain_run(
         explain: xo.result,
         threshold: ex.threshold,
         clip: ex.clip,
+        figure3: fig3.map(|f| f.summary),
     };
     Ok((r, figures))
 }
@@ -195,7 +213,37 @@ fn summary(r: &DemoResult) -> Vec<String> {
             pipeline::chance_text(r.explain.planted_chance)
         ));
     }
+    if let Some(f) = &r.figure3 {
+        lines.push(figure3_line(f));
+    }
     lines
+}
+
+/// "t-SNE of 1296 patches of 30 images: a (mean logit +1.2, 70% male) …".
+fn figure3_line(f: &Figure3Summary) -> String {
+    let clusters: Vec<String> = f
+        .clusters
+        .iter()
+        .map(|c| {
+            let fr: Vec<String> = c
+                .class_fractions
+                .iter()
+                .map(|(l, _, x)| format!("{:.0}% {l}", 100.0 * x))
+                .collect();
+            format!(
+                "{} (mean logit {}; {})",
+                c.region.name,
+                c.mean_value.map_or("NA".into(), |m| short(m, 3)),
+                fr.join(", ")
+            )
+        })
+        .collect();
+    format!(
+        "t-SNE of {} patches of {} correctly classified test images; clusters {}",
+        f.patches,
+        f.images,
+        clusters.join("; ")
+    )
 }
 
 /// The full report: the setup, the evaluation (Table 1 layout, ROC curves), the evidence
@@ -225,24 +273,63 @@ fn report(r: &DemoResult, figures: Figures) -> Section {
         r.best_epoch.unwrap_or(0)
     ));
     s.extend(pipeline::eval_section(&r.eval));
-    if let Some(svg) = figures.roc {
-        s.figure("ROC curves of the training, validation and test sets", svg);
+    if let Some(svg) = &figures.roc {
+        s.figure("ROC curves of the training, validation and test sets", svg.clone());
     }
     s.extend(pipeline::explain_section(&r.explain));
     s.text(format!(
-        "Evidence threshold t and display clip are the 90th and 99th percentiles of |patch logit| ({:.3}, {:.3}); \
-         the paper's t = 50 and clip 75 fit a full BagNet-33 trained on UK Biobank.",
-        r.threshold, r.clip
+        "Evidence threshold t and display clip are the 90th and 99th percentiles of |patch logit| ({}, {}); \
+         the paper's t = 50 and clip 75 fit a full BagNet-33 trained on UK Biobank. In every figure red is evidence \
+         for 'male' (the positive class) and blue for 'female', and each class is drawn in that colour.",
+        short(r.threshold, 4),
+        short(r.clip, 4)
     ));
+    figure_blocks(&mut s, r, figures);
+    s
+}
+
+/// The paper's Figures 2–4 with their captions.
+fn figure_blocks(s: &mut Section, r: &DemoResult, figures: Figures) {
+    if let Some(svg) = figures.figure2 {
+        s.figure(
+            format!(
+                "Figure 2. Evidence maps: (a) a typical correctly classified test image of each class beside its map \
+                 (patch logits clipped to ±{}); (b) the average maps of the correctly classified test images of each \
+                 class, on one common scale; (c) the average images of the same images (alike: the classes differ \
+                 in texture, not in where the optic disc and macula lie).",
+                short(r.clip, 3)
+            ),
+            svg,
+        );
+    }
+    if let (Some(svg), Some(f)) = (figures.figure3, &r.figure3) {
+        s.figure(
+            format!(
+                "Figure 3. t-SNE of {} patches of {} correctly classified test images (uniform affinities over 15 \
+                 neighbours, kernel alpha 0.5), coloured by patch logit (the colour is the evidence, not the image's \
+                 label). Clusters a, b: the highest mean logit (male evidence); c, d: the lowest (female evidence); \
+                 for each, two exemplar patches of high evidence from each class's images and the fraction of its \
+                 patches from each class.",
+                f.patches, f.images
+            ),
+            svg,
+        );
+    }
     for (name, svg) in figures.kde {
+        let t = short(r.threshold, 4);
         let caption = if name.contains("positive") {
-            "Evidence for the positive class (male): fraction of patches above t against the largest patch logit"
+            format!(
+                "Figure 4a. Evidence for 'male': fraction of patches with logit above {t} against the largest patch \
+                 logit, kernel density by class (male red, female blue), correctly classified test images."
+            )
         } else {
-            "Evidence for the negative class (female): fraction of patches below -t against |smallest patch logit|"
+            format!(
+                "Figure 4b. Evidence for 'female': fraction of patches with logit below -{t} against |smallest patch \
+                 logit|, kernel density by class (male red, female blue), correctly classified test images."
+            )
         };
         s.figure(caption, svg);
     }
-    s
 }
 
 /// The demo as one report section (what `dimorph demo` printed before it used [`run`]).
