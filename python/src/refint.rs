@@ -176,6 +176,7 @@ fn estimate_options(
         permissible: given.then_some(p),
         seed,
         refiner: None,
+        kosmic: None,
     })
 }
 

@@ -55,8 +55,8 @@ pub mod verify;
 
 pub use error::RefintError;
 pub use options::{
-    Assumption, EstimateOptions, EstimateRunOptions, Method, PartitionOptions, PermissibleOptions, RefinerOptions,
-    ReflimOptions, Transform, VerifyMode, VerifyOptions,
+    Assumption, EstimateOptions, EstimateRunOptions, KosmicOptions, Method, PartitionOptions, PermissibleOptions,
+    RefinerOptions, ReflimOptions, Transform, VerifyMode, VerifyOptions,
 };
 pub use permissible::Permissible;
 pub use run::{

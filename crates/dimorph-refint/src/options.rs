@@ -117,6 +117,9 @@ pub enum Method {
     /// Indirect refineR-style inverse modelling (Ammer et al. 2021): a Box–Cox normal fitted to
     /// the central part of the histogram.
     Refiner,
+    /// Indirect kosmic (Zierk et al. 2020): a Box–Cox normal fitted to a truncated central part,
+    /// the truncation chosen by the Kolmogorov–Smirnov distance.
+    Kosmic,
 }
 
 impl Method {
@@ -128,6 +131,7 @@ impl Method {
             Method::Robust => "robust",
             Method::Reflim => "reflimR (indirect)",
             Method::Refiner => "refineR inverse modelling (indirect)",
+            Method::Kosmic => "kosmic truncation and Kolmogorov-Smirnov distance (indirect)",
         }
     }
     /// The method as the CLI spells it (`--method reflim`).
@@ -138,6 +142,7 @@ impl Method {
             Method::Robust => "robust",
             Method::Reflim => "reflim",
             Method::Refiner => "refiner",
+            Method::Kosmic => "kosmic",
         }
     }
 }
@@ -200,6 +205,20 @@ pub struct RefinerOptions {
     pub nboot: usize,
 }
 
+/// Options of the kosmic method.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Default)]
+pub struct KosmicOptions {
+    /// Decimals the values are rounded to for kosmic's class grid (`--decimals`, kosmic's
+    /// required `decimals`; -3 to 9). None = the fewest, at most the data's own, that give 200
+    /// classes between the 5th and 95th percentiles.
+    pub decimals: Option<i32>,
+    /// Bootstrap resamples for the 95 % confidence intervals of the limits (`--nboot`; 0 = none).
+    pub nboot: usize,
+}
+
+/// Most and fewest `--decimals` of --method kosmic.
+pub const KOSMIC_DECIMALS: (i32, i32) = (-3, 9);
+
 /// Most bootstrap resamples `--nboot` accepts.
 pub const NBOOT_MAX: usize = 100_000;
 
@@ -217,11 +236,14 @@ pub struct EstimateOptions {
     /// `--assumption`; the paper's defaults when not given). Partitioning only.
     pub permissible: Option<PermissibleOptions>,
     /// Seed of the bootstrap intervals (`--seed`; 20160420 when not given). Methods direct,
-    /// robust and refiner only.
+    /// robust, refiner and kosmic only.
     pub seed: Option<u64>,
     /// Options of the refiner method (`--nboot`; no bootstrap when not given). Method refiner
     /// only.
     pub refiner: Option<RefinerOptions>,
+    /// Options of the kosmic method (`--decimals`, `--nboot`; kosmic's defaults when not
+    /// given). Method kosmic only.
+    pub kosmic: Option<KosmicOptions>,
 }
 
 impl EstimateOptions {
@@ -262,7 +284,9 @@ impl EstimateOptions {
             if self.method != Method::Refiner {
                 return Err(refuse(
                     "--nboot",
-                    format!("applies only to --method refiner (its bootstrap intervals), not to --method {m}"),
+                    format!(
+                        "applies only to --method refiner and kosmic (their bootstrap intervals), not to --method {m}"
+                    ),
                 ));
             }
             if r.nboot > NBOOT_MAX {
@@ -272,7 +296,38 @@ impl EstimateOptions {
                 ));
             }
         }
-        if self.seed.is_some() && !matches!(self.method, Method::Direct | Method::Robust | Method::Refiner) {
+        if let Some(k) = &self.kosmic {
+            if self.method != Method::Kosmic {
+                return Err(refuse(
+                    "--decimals",
+                    format!("applies only to --method kosmic (the precision of its class grid), not to --method {m}"),
+                ));
+            }
+            if let Some(d) = k
+                .decimals
+                .filter(|d| !(KOSMIC_DECIMALS.0..=KOSMIC_DECIMALS.1).contains(d))
+            {
+                return Err(refuse(
+                    "--decimals",
+                    format!(
+                        "must be a whole number from {} to {} (the decimals the values are reported with), got {d}",
+                        KOSMIC_DECIMALS.0, KOSMIC_DECIMALS.1
+                    ),
+                ));
+            }
+            if k.nboot > NBOOT_MAX {
+                return Err(refuse(
+                    "--nboot",
+                    format!("at most {NBOOT_MAX} resamples, got {}", k.nboot),
+                ));
+            }
+        }
+        if self.seed.is_some()
+            && !matches!(
+                self.method,
+                Method::Direct | Method::Robust | Method::Refiner | Method::Kosmic
+            )
+        {
             return Err(refuse(
                 "--seed",
                 format!(
@@ -304,8 +359,13 @@ impl EstimateOptions {
             transform: (self.method == Method::Parametric).then(|| self.transform()),
             reflim: (self.method == Method::Reflim).then(|| self.reflim()),
             permissible: self.permissible,
-            seed: matches!(self.method, Method::Direct | Method::Robust | Method::Refiner).then(|| self.seed()),
+            seed: matches!(
+                self.method,
+                Method::Direct | Method::Robust | Method::Refiner | Method::Kosmic
+            )
+            .then(|| self.seed()),
             refiner: (self.method == Method::Refiner).then(|| self.refiner.unwrap_or_default()),
+            kosmic: (self.method == Method::Kosmic).then(|| self.kosmic.unwrap_or_default()),
         }
     }
 
@@ -315,6 +375,7 @@ impl EstimateOptions {
         match self.method {
             Method::Reflim => Some("the reflimR method"),
             Method::Refiner => Some("the Box-Cox transformation of --method refiner"),
+            Method::Kosmic => Some("the Box-Cox transformation of --method kosmic"),
             Method::Parametric if self.transform() != Transform::Normal => {
                 Some("the log-normal / Box-Cox transformation")
             }

@@ -89,6 +89,10 @@ pub fn estimate_one(
             super::refiner_boot::estimate(what, x, o.refiner.unwrap_or_default(), o.seed())?,
             log_by_bowley(x),
         ),
+        Method::Kosmic => plain(
+            super::kosmic_boot::estimate(what, x, None, o.kosmic.unwrap_or_default(), o.seed())?,
+            log_by_bowley(x),
+        ),
         Method::Parametric => {
             let (l, _) = parametric::parametric(what, x, o.transform())?;
             plain(l, o.transform() != Transform::Normal)

@@ -7,9 +7,15 @@
 //! pathological values is in [`reflim`]; [`reflim_boot`] bootstraps its
 //! confidence intervals for small samples. [`refiner`] is refineR's inverse modelling (a Box–Cox
 //! normal fitted to the central part of the histogram), [`refiner_boot`] its bootstrap intervals.
+//! [`kosmic`] is Zierk et al.'s kosmic (a Box–Cox normal fitted to a truncated central part, the
+//! truncation chosen by the Kolmogorov–Smirnov distance of [`kosmic_cost`]), [`kosmic_boot`] its
+//! bootstrap intervals.
 
 pub mod direct;
 pub mod group;
+pub mod kosmic;
+pub mod kosmic_boot;
+pub mod kosmic_cost;
 pub mod outliers;
 pub mod parametric;
 pub mod refiner;

@@ -159,6 +159,9 @@ pub enum MethodArg {
     /// refineR's inverse modelling (Box–Cox normal fitted to the central part of the
     /// histogram), for routine data with pathological values; --nboot for intervals.
     Refiner,
+    /// kosmic (Zierk et al. 2020: Box–Cox normal fitted to a truncated central part, truncation
+    /// by the Kolmogorov–Smirnov distance), for routine data; --decimals, --nboot.
+    Kosmic,
 }
 
 impl From<MethodArg> for Method {
@@ -169,6 +172,7 @@ impl From<MethodArg> for Method {
             MethodArg::Robust => Method::Robust,
             MethodArg::Reflim => Method::Reflim,
             MethodArg::Refiner => Method::Refiner,
+            MethodArg::Kosmic => Method::Kosmic,
         }
     }
 }
@@ -231,14 +235,19 @@ pub struct EstArgs {
     /// Scale of --method parametric [default: normal].
     #[arg(long, value_enum)]
     pub transform: Option<TransformArg>,
-    /// Seed of the bootstrap intervals of --method direct (n < 120), robust and refiner: a whole number
+    /// Seed of the bootstrap intervals of --method direct (n < 120), robust, refiner and kosmic: a whole number
     /// from 0 to 2^64 − 1 [default: 20160420].
     #[arg(long, value_parser = parse_seed, allow_negative_numbers = true)]
     pub seed: Option<u64>,
-    /// Bootstrap resamples for the 95 % intervals of --method refiner's limits (each resample
-    /// refitted; at most 100000) [default: 0, no intervals].
+    /// Bootstrap resamples for the 95 % intervals of --method refiner's and kosmic's limits (each
+    /// resample refitted; at most 100000) [default: 0, no intervals].
     #[arg(long, value_name = "N")]
     pub nboot: Option<usize>,
+    /// Decimals of --method kosmic's class grid (kosmic's `decimals`: the precision the values are
+    /// reported with; -3 to 9) [default: the fewest, at most the data's own, giving 200 classes
+    /// between the 5th and 95th percentiles].
+    #[arg(long, value_name = "D", allow_negative_numbers = true)]
+    pub decimals: Option<i32>,
     /// Output format: report text, the JSON envelope, or the limits as tidy CSV (one row per
     /// group and limit).
     #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -296,7 +305,16 @@ impl EstArgs {
             reflim: None,
             permissible: pu.given(),
             seed: self.seed,
-            refiner: self.nboot.map(|nboot| dimorph_refint::RefinerOptions { nboot }),
+            refiner: self
+                .nboot
+                .filter(|_| self.method != MethodArg::Kosmic)
+                .map(|nboot| dimorph_refint::RefinerOptions { nboot }),
+            kosmic: (self.method == MethodArg::Kosmic || self.decimals.is_some()).then(|| {
+                dimorph_refint::KosmicOptions {
+                    decimals: self.decimals,
+                    nboot: self.nboot.unwrap_or(0),
+                }
+            }),
         }
     }
 }
@@ -330,7 +348,8 @@ const ESTIMATE_EXAMPLES: &str = "Examples:
   dimorph refint estimate --data data/refint/reflimr_livertests.csv --value CREA --by Sex
   dimorph refint estimate --data data/refint/reflimr_livertests.csv --value CREA --targets 41,88 --format csv
   dimorph refint estimate --data data/refint/referenceintervals_set120.csv --value value --method direct
-  dimorph refint estimate --data data/refint/reflimr_livertests.csv --value ALT --by Sex --method refiner --nboot 50";
+  dimorph refint estimate --data data/refint/reflimr_livertests.csv --value ALT --by Sex --method refiner --nboot 50
+  dimorph refint estimate --data data/refint/reflimr_livertests.csv --value ALB --method kosmic --decimals 1 --nboot 20";
 
 #[derive(clap::Args)]
 #[command(after_help = ESTIMATE_EXAMPLES)]
