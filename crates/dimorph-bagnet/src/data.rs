@@ -1,5 +1,6 @@
-//! Image folders and label CSVs: reading (with a policy for unreadable images), the circular mask,
-//! the subject-level 75/10/15 split (paper §3.1), augmentation, and batches as burn tensors.
+//! Image folders and label CSVs: reading (with a policy for unreadable images) into a data set
+//! whose images stream from the loader's cache ([`open`], see [`crate::loader`]) or sit in memory
+//! ([`load`]), the subject-level 75/10/15 split (paper §3.1), and batches as burn tensors.
 
 use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
@@ -7,12 +8,14 @@ use std::path::{Component, Path, PathBuf};
 use burn::tensor::backend::Backend;
 use burn::tensor::{Tensor, TensorData};
 
-use crate::image::RgbImage;
+use crate::image::{Fit, RgbImage};
+use crate::loader::{self, Images, Preprocess};
 use crate::model::{IMAGENET_MEAN, IMAGENET_STD};
 use crate::BagNetError;
 use dimorph_core::rng::{Draws, SplitMix64};
 use dimorph_core::text::clip;
 
+pub use crate::loader::Augment;
 pub use crate::options::OnBadImage;
 
 /// One row of the label CSV (columns `path`, `subject`, `label`; optional `eye`, `visit`,
@@ -26,7 +29,9 @@ pub struct LabelRow {
     pub label: String,
     pub eye: Option<String>,
     pub visit: Option<String>,
-    /// Ground-truth evidence circles (x, y, r) in pixels of the stored image (empty when unknown).
+    /// Ground-truth evidence circles (x, y, r) in pixels of the stored image (empty when unknown);
+    /// [`open`] moves them by the crop or padding offset, so that they scale to model pixels with
+    /// [`Dataset::scales`].
     pub planted: Vec<[f64; 3]>,
 }
 
@@ -177,11 +182,12 @@ pub fn classes(rows: &[LabelRow]) -> Vec<String> {
     c
 }
 
-/// Images in memory at the model's input size, masked, with their class indices.
+/// The images of a label CSV at the model's input size (streamed from the loader's cache, or in
+/// memory), with their class indices.
 #[derive(Debug, Clone)]
 pub struct Dataset {
     pub rows: Vec<LabelRow>,
-    pub images: Vec<RgbImage>,
+    pub images: Images,
     pub targets: Vec<usize>,
     pub classes: Vec<String>,
     /// Scale from stored-image pixels to model-input pixels (for planted circles).
@@ -190,8 +196,94 @@ pub struct Dataset {
     pub skipped: Vec<String>,
 }
 
-/// Load, resize to `size` and mask every image of `rows`. `classes` fixes the class order (from
-/// training); a label outside it is an error.
+/// How [`open`] reads images.
+#[derive(Debug, Clone, Default)]
+pub struct OpenOptions {
+    /// Unreadable images: stop at the first or skip them.
+    pub on_bad: OnBadImage,
+    /// The cache folder (a temporary one, removed with the data set, when none).
+    pub cache: Option<std::path::PathBuf>,
+    /// Loader threads (every core, at most 8, when none).
+    pub workers: Option<usize>,
+}
+
+/// The class index of each row's label; a label outside `classes` is an error naming the file.
+fn target_of(r: &LabelRow, classes: &[String]) -> Result<usize, BagNetError> {
+    classes.iter().position(|c| *c == r.label).ok_or_else(|| {
+        BagNetError::file(
+            &r.path,
+            format!(
+                "label '{}' is not one of the model's classes ('{}')",
+                clip(&r.label),
+                clip(&classes.join("', '"))
+            ),
+        )
+    })
+}
+
+/// Open every image of `rows` through the loader's cache (decoded, fitted, masked and cached on
+/// worker threads on the first pass; see [`crate::loader`]): the data set holds a key per image,
+/// not its pixels. `classes` fixes the class order (from training); a label outside it is an error.
+/// Errors come in the order of the rows, as [`load`]'s.
+pub fn open(
+    rows: Vec<LabelRow>,
+    classes: &[String],
+    pre: Preprocess,
+    opt: &OpenOptions,
+) -> Result<Dataset, BagNetError> {
+    let paths: Vec<std::path::PathBuf> = rows.iter().map(|r| r.path.clone()).collect();
+    let workers = dimorph_core::threads::resolve(opt.workers.or(Some(dimorph_core::threads::available().min(8))));
+    let mut opened = loader::open(&paths, pre, opt.cache.as_deref(), workers)?;
+    let results = std::mem::take(&mut opened.results);
+    let mut ds = Dataset {
+        rows: Vec::new(),
+        images: Images::default(),
+        targets: Vec::new(),
+        classes: classes.to_vec(),
+        scales: Vec::new(),
+        skipped: Vec::new(),
+    };
+    let mut keep = Vec::new();
+    let mut placements = Vec::with_capacity(rows.len());
+    for (k, (r, result)) in rows.iter().zip(results).enumerate() {
+        let target = target_of(r, classes)?;
+        match result {
+            Ok(p) => {
+                keep.push(k);
+                placements.push((target, p));
+            }
+            Err(e) => match opt.on_bad {
+                OnBadImage::Stop => return Err(e),
+                OnBadImage::Skip => ds.skipped.push(e.to_string()),
+            },
+        }
+    }
+    if keep.is_empty() {
+        return Err(BagNetError::Data("no readable images".into()));
+    }
+    let mut rows: Vec<Option<LabelRow>> = rows.into_iter().map(Some).collect();
+    for (&k, (target, p)) in keep.iter().zip(placements) {
+        let Some(mut r) = rows[k].take() else { continue };
+        for c in r.planted.iter_mut() {
+            c[0] -= p.offset[0];
+            c[1] -= p.offset[1];
+        }
+        ds.targets.push(target);
+        ds.scales.push(p.scale);
+        ds.rows.push(r);
+    }
+    ds.images = opened.into_images(&keep);
+    Ok(ds)
+}
+
+/// The preprocessing of [`open`] for a model input of `size` pixels.
+pub fn preprocess(size: usize, fit: Fit, mask: bool) -> Preprocess {
+    Preprocess { size, fit, mask }
+}
+
+/// Load, resize to `size` (stretching images that are not square) and mask every image of `rows`
+/// into memory (small sets; [`open`] streams from the cache instead). `classes` fixes the class
+/// order (from training); a label outside it is an error.
 pub fn load(
     rows: Vec<LabelRow>,
     classes: &[String],
@@ -201,23 +293,14 @@ pub fn load(
 ) -> Result<Dataset, BagNetError> {
     let mut ds = Dataset {
         rows: Vec::new(),
-        images: Vec::new(),
+        images: Images::default(),
         targets: Vec::new(),
         classes: classes.to_vec(),
         scales: Vec::new(),
         skipped: Vec::new(),
     };
     for r in rows {
-        let target = classes.iter().position(|c| *c == r.label).ok_or_else(|| {
-            BagNetError::file(
-                &r.path,
-                format!(
-                    "label '{}' is not one of the model's classes ('{}')",
-                    clip(&r.label),
-                    clip(&classes.join("', '"))
-                ),
-            )
-        })?;
+        let target = target_of(&r, classes)?;
         let img = match RgbImage::open_at(&r.path, size) {
             Ok(i) => i,
             Err(e) => match on_bad {
@@ -299,68 +382,6 @@ pub fn check_classes(name: &str, targets: &[usize], n_classes: usize) -> Result<
         )));
     }
     Ok(())
-}
-
-/// Augmentation ranges (paper §3.2: random rotations and flips, shifts, brightness, zoom).
-#[derive(Debug, Clone, Copy)]
-pub struct Augment {
-    pub rotate_deg: f64,
-    pub shift: f64,
-    pub zoom: f64,
-    pub brightness: f64,
-    pub flip: bool,
-}
-
-impl Default for Augment {
-    fn default() -> Self {
-        Augment {
-            rotate_deg: 15.0,
-            shift: 0.05,
-            zoom: 0.1,
-            brightness: 0.1,
-            flip: true,
-        }
-    }
-}
-
-impl Augment {
-    /// One random affine transform plus brightness, drawn from `rng`, applied with bilinear sampling.
-    pub fn apply(&self, img: &RgbImage, rng: &mut SplitMix64) -> RgbImage {
-        let a = rng.range(-self.rotate_deg, self.rotate_deg).to_radians();
-        let z = 1.0 + rng.range(-self.zoom, self.zoom);
-        let (sx, sy) = (
-            rng.range(-self.shift, self.shift) * img.width as f64,
-            rng.range(-self.shift, self.shift) * img.height as f64,
-        );
-        let flip = self.flip && rng.uniform() < 0.5;
-        let b = (1.0 + rng.range(-self.brightness, self.brightness)) as f32;
-        let (cx, cy) = (img.width as f64 / 2.0, img.height as f64 / 2.0);
-        let (ca, sa) = (a.cos(), a.sin());
-        let mut out = RgbImage::new(img.width, img.height);
-        for y in 0..img.height {
-            for x in 0..img.width {
-                let mut dx = x as f64 + 0.5 - cx - sx;
-                let dy = y as f64 + 0.5 - cy - sy;
-                if flip {
-                    dx = -dx;
-                }
-                let u = (ca * dx + sa * dy) / z + cx - 0.5;
-                let v = (-sa * dx + ca * dy) / z + cy - 0.5;
-                if u < 0.0 || v < 0.0 || u > (img.width - 1) as f64 || v > (img.height - 1) as f64 {
-                    continue;
-                }
-                let (x0, y0) = (u.floor() as usize, v.floor() as usize);
-                let (x1, y1) = ((x0 + 1).min(img.width - 1), (y0 + 1).min(img.height - 1));
-                let (fx, fy) = ((u - x0 as f64) as f32, (v - y0 as f64) as f32);
-                for c in 0..3 {
-                    let top = img.get(x0, y0, c) * (1.0 - fx) + img.get(x1, y0, c) * fx;
-                    let bot = img.get(x0, y1, c) * (1.0 - fx) + img.get(x1, y1, c) * fx;
-                    out.set(x, y, c, ((top * (1.0 - fy) + bot * fy) * b).clamp(0.0, 1.0));
-                }
-            }
-        }
-        out
-    }
 }
 
 /// A batch `[N, 3, S, S]` of ImageNet-normalised images.

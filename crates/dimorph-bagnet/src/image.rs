@@ -1,5 +1,8 @@
-//! A plain RGB float image (values in [0, 1], row-major, interleaved) with PNG/JPEG input and PNG
-//! output through the `image` crate, resizing, the circular field mask and colour overlays.
+//! A plain RGB float image (values in [0, 1], row-major, interleaved) with PNG (8- and 16-bit),
+//! JPEG and TIFF input and PNG output through the `image` crate, resizing, the circular field mask
+//! and colour overlays; and [`prepare`]: one image file at the model's input size as 8- or 16-bit
+//! samples, fitted to the square by centre crop, padding or stretching ([`Fit`]), optionally
+//! masked — what the loader's cache stores.
 //!
 //! Reading is bounded: an image is decoded only when its header declares at most
 //! [`MAX_DECODE_SIDE`] pixels per side and [`MAX_DECODE_BYTES`] bytes of pixels (the decoder is
@@ -39,7 +42,7 @@ impl RgbImage {
         self.data[(y * self.width + x) * 3 + c] = v;
     }
 
-    /// Read a PNG or JPEG file; an unreadable or corrupt file is an error naming it.
+    /// Read a PNG, JPEG or TIFF file; an unreadable or corrupt file is an error naming it.
     pub fn open(path: &Path) -> Result<Self, BagNetError> {
         Ok(Self::from_dynamic(decode(path)?))
     }
@@ -145,4 +148,159 @@ fn decode(path: &Path) -> Result<image::DynamicImage, BagNetError> {
     let mut reader = open()?;
     reader.limits(limits);
     reader.decode().map_err(fail)
+}
+
+/// How an image that is not square becomes the model's square input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Fit {
+    /// Keep the aspect ratio: the central square of side min(width, height), resized (default).
+    #[default]
+    Crop,
+    /// Keep the aspect ratio and all of the image: resized so that the longer side fits, centred
+    /// on black.
+    Pad,
+    /// Resize width and height independently to the square (the behaviour before `--fit`: it
+    /// distorts images that are not square).
+    Stretch,
+}
+
+impl Fit {
+    /// The name on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Fit::Crop => "crop",
+            Fit::Pad => "pad",
+            Fit::Stretch => "stretch",
+        }
+    }
+}
+
+/// An image at the model's input size in its own sample depth (8-bit, or 16-bit for 16-bit and
+/// float sources), RGB interleaved; 16-bit samples little-endian.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prepared {
+    pub side: usize,
+    /// Bytes per sample: 1 or 2.
+    pub depth: u8,
+    pub bytes: Vec<u8>,
+    /// Model pixels per stored-image pixel.
+    pub scale: f64,
+    /// Where the model input's origin lies in the stored image, in stored pixels (negative when
+    /// padded): model pixel = (stored pixel − offset) · scale.
+    pub offset: [f64; 2],
+    /// With the mask: whether it blacked out visible content (more than 5 % of the pixels outside
+    /// the disc brighter than 10 % grey).
+    pub mask_hid_content: bool,
+}
+
+impl Prepared {
+    /// The image as floats in [0, 1] (sample / 255 or / 65535, as the `image` crate converts).
+    pub fn to_rgb(&self) -> RgbImage {
+        let data: Vec<f32> = if self.depth == 2 {
+            self.bytes
+                .chunks_exact(2)
+                .map(|b| (u16::from_le_bytes([b[0], b[1]]) as f32 / u16::MAX as f32).clamp(0.0, 1.0))
+                .collect()
+        } else {
+            self.bytes
+                .iter()
+                .map(|&b| (b as f32 / u8::MAX as f32).clamp(0.0, 1.0))
+                .collect()
+        };
+        RgbImage {
+            width: self.side,
+            height: self.side,
+            data,
+        }
+    }
+}
+
+/// Read an image file at `size`×`size` as [`Prepared`] samples: fitted by `fit` (resized in the
+/// image's own samples with the triangle filter), then, with `mask`, the circular mask of paper
+/// §3.1 (95 % of half the side). A square image gives the same pixels under every fit.
+pub fn prepare(path: &Path, size: usize, fit: Fit, mask: bool) -> Result<Prepared, BagNetError> {
+    use image::imageops::FilterType::Triangle;
+    let img = decode(path)?;
+    let (w, h) = (img.width() as usize, img.height() as usize);
+    let s32 = size as u32;
+    let (img, scale, offset) = match fit {
+        _ if w == size && h == size => (img, 1.0, [0.0, 0.0]),
+        Fit::Stretch => (img.resize_exact(s32, s32, Triangle), size as f64 / w as f64, [0.0, 0.0]),
+        Fit::Crop => {
+            let side = w.min(h);
+            let (x0, y0) = ((w - side) / 2, (h - side) / 2);
+            let sq = if side == w && side == h {
+                img
+            } else {
+                img.crop_imm(x0 as u32, y0 as u32, side as u32, side as u32)
+            };
+            let sq = if side == size {
+                sq
+            } else {
+                sq.resize_exact(s32, s32, Triangle)
+            };
+            (sq, size as f64 / side as f64, [x0 as f64, y0 as f64])
+        }
+        Fit::Pad => {
+            let side = w.max(h);
+            let scale = size as f64 / side as f64;
+            let rw = ((w as f64 * scale).round() as u32).clamp(1, s32);
+            let rh = ((h as f64 * scale).round() as u32).clamp(1, s32);
+            let small = img.resize_exact(rw, rh, Triangle);
+            let mut canvas = image::DynamicImage::new(s32, s32, small.color());
+            let (px, py) = ((s32 - rw) / 2, (s32 - rh) / 2);
+            image::imageops::overlay(&mut canvas, &small, px as i64, py as i64);
+            (canvas, scale, [-(px as f64) / scale, -(py as f64) / scale])
+        }
+    };
+    let wide = matches!(
+        img.color(),
+        image::ColorType::L16
+            | image::ColorType::La16
+            | image::ColorType::Rgb16
+            | image::ColorType::Rgba16
+            | image::ColorType::Rgb32F
+            | image::ColorType::Rgba32F
+    );
+    let (depth, mut bytes) = if wide {
+        (
+            2u8,
+            img.to_rgb16().into_raw().iter().flat_map(|v| v.to_le_bytes()).collect(),
+        )
+    } else {
+        (1u8, img.to_rgb8().into_raw())
+    };
+    let mask_hid_content = mask && mask_samples(&mut bytes, size, depth as usize);
+    Ok(Prepared {
+        side: size,
+        depth,
+        bytes,
+        scale,
+        offset,
+        mask_hid_content,
+    })
+}
+
+/// The circular mask of [`RgbImage::mask_circle`] (keep 0.95) on interleaved samples of `depth`
+/// bytes; whether more than 5 % of the pixels it blacked out were brighter than 10 % grey.
+fn mask_samples(bytes: &mut [u8], side: usize, depth: usize) -> bool {
+    let c = side as f64 / 2.0;
+    let r = 0.95 * c;
+    let (mut outside, mut bright) = (0usize, 0usize);
+    let px = 3 * depth;
+    for y in 0..side {
+        for x in 0..side {
+            let d = ((x as f64 + 0.5 - c).powi(2) + (y as f64 + 0.5 - c).powi(2)).sqrt();
+            if d > r {
+                let p = &mut bytes[(y * side + x) * px..(y * side + x + 1) * px];
+                // The most significant byte of each sample (16-bit samples are little-endian).
+                let top = p.chunks(depth).map(|s| s[depth - 1]).max().unwrap_or(0);
+                outside += 1;
+                bright += usize::from(top > 25);
+                p.fill(0);
+            }
+        }
+    }
+    bright * 20 > outside
 }

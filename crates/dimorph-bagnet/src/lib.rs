@@ -12,7 +12,8 @@
 //! run through), [`plain`] (the plain tensor-operation path every backend may take), [`cpu`] (the
 //! kernels of burn's CPU backend), [`momentum`] (batch-norm running statistics and calibration),
 //! [`synth`] (synthetic fundus images with planted evidence), [`data`] (image folders, label CSV,
-//! split, mask, augmentation), [`train`] (head then fine-tune, calibration, validation, resume),
+//! split, batches), [`loader`] (the image cache and the worker threads that stream batches),
+//! [`train`] (head then fine-tune, calibration, validation, resume),
 //! [`checkpoint`] (model folders and checkpoints), [`metrics`] (accuracy, ROC AUC with bootstrap
 //! CI, ROC SVG), [`evidence`] (evidence maps, statistics, figures, feature export), [`weights`]
 //! (pretrained PyTorch and safetensors weights), [`sets`] (a run's split by image identity), [`demo`].
@@ -25,6 +26,7 @@ pub mod demo;
 pub mod evidence;
 pub mod image;
 pub mod layers;
+pub mod loader;
 pub mod metrics;
 pub mod model;
 pub mod momentum;

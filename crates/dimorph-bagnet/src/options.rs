@@ -158,7 +158,7 @@ impl Recipe {
 }
 
 /// How images are read and where the model runs (train, eval and explain).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct ReadOptions {
     /// Unreadable images: stop at the first (default) or skip them with a warning.
     pub on_bad_image: OnBadImage,
@@ -167,6 +167,28 @@ pub struct ReadOptions {
     pub allow_outside_images: bool,
     /// The backend the model runs on.
     pub device: DeviceKind,
+    /// How an image that is not square becomes the model's square input (`--fit`; default crop;
+    /// eval and explain need the fit the model was trained with).
+    pub fit: crate::image::Fit,
+    /// The folder of the preprocessed-image cache (`--cache`); by default `image-cache` in the
+    /// training run's folder (train, and eval/explain of a model in a run's folder), else a
+    /// temporary folder removed afterwards.
+    pub cache: Option<PathBuf>,
+    /// Threads decoding and augmenting images (`--workers`, 1 to 256); by default every core, at
+    /// most 8.
+    pub workers: Option<usize>,
+}
+
+/// Most image-loading threads.
+pub const MAX_WORKERS: usize = 256;
+
+impl ReadOptions {
+    pub fn validate(&self) -> Result<(), BagNetError> {
+        if let Some(w) = self.workers {
+            check_count("workers", w, 1, MAX_WORKERS, "")?;
+        }
+        Ok(())
+    }
 }
 
 /// Options of `synth`: synthetic fundus images with planted class evidence.
@@ -237,7 +259,8 @@ pub struct TrainOptions {
     pub seed: u64,
     /// Random rotations, flips, shifts, zoom and brightness (paper §3.2).
     pub augment: bool,
-    /// The circular fundus mask (paper §3.1).
+    /// The circular fundus mask (paper §3.1; off by default, on in the paper's recipe): pixels
+    /// outside the central disc become black (a warning counts images where that hid content).
     pub mask: bool,
     /// Subject-level train/validation/test fractions.
     pub split: [f64; 3],
@@ -306,7 +329,7 @@ impl TrainOptions {
             momentum: None,
             seed: 1,
             augment: true,
-            mask: true,
+            mask: false,
             split: [0.75, 0.10, 0.15],
             bn_calibration: default_bn_calibration(),
             pretrained: None,
@@ -330,6 +353,7 @@ impl TrainOptions {
                 warmup_epochs: 0,
                 schedule: Schedule::Constant,
                 best_from: Some(10 + 95),
+                mask: true,
                 ..common
             },
         }
@@ -532,7 +556,7 @@ pub struct ImportOptions {
     pub classes: Option<Vec<String>>,
     /// Model input side in pixels that eval and explain resize images to.
     pub size: usize,
-    /// Apply the circular fundus mask in eval and explain.
+    /// Apply the circular fundus mask in eval and explain (off by default).
     pub mask: bool,
 }
 
@@ -543,7 +567,7 @@ impl Default for ImportOptions {
             width: None,
             classes: None,
             size: 224,
-            mask: true,
+            mask: false,
         }
     }
 }

@@ -333,7 +333,7 @@ pub fn write_dataset(opt: &SynthOptions, out: &Path) -> Result<PathBuf, BagNetEr
 pub fn dataset(opt: &SynthOptions) -> crate::data::Dataset {
     let mut ds = crate::data::Dataset {
         rows: Vec::new(),
-        images: Vec::new(),
+        images: Default::default(),
         targets: Vec::new(),
         classes: vec!["female".to_string(), "male".to_string()],
         scales: Vec::new(),

@@ -61,8 +61,13 @@ pub fn compute<B: BagnetBackend>(
 ) -> Result<Vec<ImageEvidence>, BagNetError> {
     let ds = job.ds;
     let mut out = Vec::with_capacity(job.idx.len());
-    for chunk in job.idx.chunks(job.batch.max(1)) {
-        let imgs: Vec<_> = chunk.iter().map(|&i| &ds.images[i]).collect();
+    for (chunk, batch) in job
+        .idx
+        .chunks(job.batch.max(1))
+        .zip(ds.images.stream_plain(job.idx, job.batch))
+    {
+        let batch = batch?;
+        let imgs: Vec<_> = batch.iter().collect();
         let feats = model.features(data::to_tensor::<B>(&imgs, device));
         let [_, c, h, w] = feats.dims();
         let logits = model.patch_logits(feats.clone());

@@ -13,8 +13,9 @@ pub fn no_cuda() -> BagNetError {
     BagNetError::Arg("--device cuda: this build has no CUDA backend (rebuild with `--features cuda`)".into())
 }
 
-/// Read the label CSV and the images at `size` (see [`data::read_labels_with`] for where images
-/// may lie).
+/// Read the label CSV and open its images at `size` through the loader's cache (see
+/// [`data::read_labels_with`] for where images may lie, [`data::open`] for the cache): in
+/// `read.cache`, else a temporary folder.
 pub fn read_dataset(
     images: &Path,
     labels: &Path,
@@ -23,13 +24,47 @@ pub fn read_dataset(
     mask: bool,
     read: &ReadOptions,
 ) -> Result<Dataset, BagNetError> {
-    let on_bad = read.on_bad_image;
+    read_dataset_in(images, labels, classes, (size, mask), read, None)
+}
+
+/// [`read_dataset`] with the cache folder `default_cache` when `read.cache` names none.
+pub fn read_dataset_in(
+    images: &Path,
+    labels: &Path,
+    classes: Option<&[String]>,
+    (size, mask): (usize, bool),
+    read: &ReadOptions,
+    default_cache: Option<&Path>,
+) -> Result<Dataset, BagNetError> {
+    read.validate()?;
     let rows = data::read_labels_with(labels, images, read.allow_outside_images)?;
     let classes = match classes {
         Some(c) => c.to_vec(),
         None => data::classes(&rows),
     };
-    data::load(rows, &classes, size, mask, on_bad)
+    let open = data::OpenOptions {
+        on_bad: read.on_bad_image,
+        cache: read.cache.clone().or(default_cache.map(Path::to_path_buf)),
+        workers: read.workers,
+    };
+    data::open(rows, &classes, data::preprocess(size, read.fit, mask), &open)
+}
+
+/// The image cache of a model in a training run's folder (`run/image-cache`, shared with the
+/// training), none for a model elsewhere.
+pub fn run_cache(model_dir: &Path) -> Option<std::path::PathBuf> {
+    model_dir
+        .parent()
+        .filter(|p| p.join("state.json").is_file())
+        .map(|p| p.join(CACHE_FOLDER))
+}
+
+/// The cache's folder name inside a training run's folder.
+pub const CACHE_FOLDER: &str = "image-cache";
+
+/// The loader's report: its figures as a summary line, and its warnings (the mask hiding content).
+pub fn loader_notes(ds: &Dataset) -> (String, Vec<String>) {
+    (ds.images.stats().line(), ds.images.warnings())
 }
 
 /// Which image indices form train/validation/test: the run's split by image identity (path and

@@ -7,7 +7,7 @@ use dimorph_core::{OutputFile, TidyTable};
 use dimorph_report::{Outcome, Section, Table};
 use serde::Serialize;
 
-use super::common::{read_dataset, sets_named, skipped_warnings};
+use super::common::{read_dataset_in, run_cache, sets_named, skipped_warnings};
 use crate::backend::BagnetBackend;
 use crate::checkpoint::{load_model, ModelMeta};
 use crate::data::{Dataset, OnBadImage};
@@ -31,6 +31,11 @@ pub struct EvalResult {
     /// The ROC curves (two classes), also the file `roc.svg` of the outcome.
     #[serde(skip)]
     pub roc_svg: Option<String>,
+    /// What the image loader did (cache hits, throughput).
+    pub loader: crate::loader::LoaderStats,
+    /// The loader's warnings (the fundus mask hiding content).
+    #[serde(skip)]
+    pub loader_warnings: Vec<String>,
 }
 
 /// One image's prediction: for two classes the image logit of the positive class and its
@@ -115,7 +120,9 @@ pub fn run_eval(
     let r = eval_with(model_dir, images, labels, &opt.read, opt.external.as_deref())?;
     let mut o = Outcome::new(r);
     o.summary = o.result.sets.iter().map(set_line).collect();
+    o.summary.push(o.result.loader.line());
     o.warnings = skipped_warnings(&o.result.skipped_images);
+    o.warnings.extend(o.result.loader_warnings.iter().cloned());
     o.sections.push(eval_section(&o.result));
     o.tables.push(metrics_table(&o.result));
     o.tables.push(predictions_table(&o.result.predictions));
@@ -145,14 +152,18 @@ fn eval_on<B: BagnetBackend>(
     device: &B::Device,
 ) -> Result<EvalResult, BagNetError> {
     let (model, meta) = load_model::<B>(model_dir, device)?;
-    let ds = read_dataset(images, labels, Some(&meta.classes), meta.size, meta.mask, read)?;
-    Ok(eval_model(
-        &model,
-        &meta,
-        &ds,
-        &sets_named(model_dir, &ds, external),
-        device,
-    ))
+    let cache = run_cache(model_dir);
+    let ds = read_dataset_in(
+        images,
+        labels,
+        Some(&meta.classes),
+        (meta.size, meta.mask),
+        read,
+        cache.as_deref(),
+    )?;
+    let mut r = eval_model(&model, &meta, &ds, &sets_named(model_dir, &ds, external), device)?;
+    r.loader_warnings = ds.images.warnings();
+    Ok(r)
 }
 
 /// Evaluate a loaded model on the given sets of `ds`.
@@ -162,7 +173,7 @@ pub fn eval_model<B: BagnetBackend>(
     ds: &Dataset,
     sets: &[(String, Vec<usize>)],
     device: &B::Device,
-) -> EvalResult {
+) -> Result<EvalResult, BagNetError> {
     let mut out = Vec::new();
     let mut curves = Vec::new();
     let mut predictions = Vec::new();
@@ -170,7 +181,7 @@ pub fn eval_model<B: BagnetBackend>(
         if idx.is_empty() {
             continue;
         }
-        let logits = predict(model, ds, idx, 16, device);
+        let logits = predict(model, ds, idx, 16, device)?;
         predictions.extend(idx.iter().zip(&logits).map(|(&i, z)| Prediction::new(name, ds, i, z)));
         let (pred, score): (Vec<usize>, Vec<f64>) = logits.iter().map(|z| decide(z)).unzip();
         let t: Vec<usize> = idx.iter().map(|&i| ds.targets[i]).collect();
@@ -181,13 +192,15 @@ pub fn eval_model<B: BagnetBackend>(
         }
         out.push(m);
     }
-    EvalResult {
+    Ok(EvalResult {
         sets: out,
         classes: meta.classes.clone(),
         skipped_images: ds.skipped.clone(),
         predictions,
         roc_svg: (!curves.is_empty()).then(|| metrics::roc_svg(&curves)),
-    }
+        loader: ds.images.stats(),
+        loader_warnings: Vec::new(),
+    })
 }
 
 /// One row per set: n, accuracy, AUC and its 95 % bootstrap interval.

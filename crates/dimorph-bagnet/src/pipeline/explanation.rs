@@ -9,7 +9,7 @@ use dimorph_core::Overwrite;
 use dimorph_report::{Outcome, Section, Table};
 use serde::Serialize;
 
-use super::common::{read_dataset, sets_for, skipped_warnings};
+use super::common::{loader_notes, read_dataset_in, run_cache, sets_for, skipped_warnings};
 use crate::backend::BagnetBackend;
 use crate::checkpoint::{load_model, ModelMeta};
 use crate::data::{Dataset, OnBadImage};
@@ -42,6 +42,8 @@ pub struct ExplainResult {
     /// The patch-feature table (`features.csv` or `features.parquet`), when written.
     pub features_csv: Option<PathBuf>,
     pub images: Vec<ImageEvidence>,
+    /// What the image loader did (cache hits, throughput).
+    pub loader: crate::loader::LoaderStats,
 }
 
 /// The images one explanation covers.
@@ -107,7 +109,15 @@ fn explain_on<B: BagnetBackend>(
     device: &B::Device,
 ) -> Result<Outcome<ExplainResult>, BagNetError> {
     let (model, meta) = load_model::<B>(model_dir, device)?;
-    let ds = read_dataset(images, labels, Some(&meta.classes), meta.size, meta.mask, &opt.read)?;
+    let cache = run_cache(model_dir);
+    let ds = read_dataset_in(
+        images,
+        labels,
+        Some(&meta.classes),
+        (meta.size, meta.mask),
+        &opt.read,
+        cache.as_deref(),
+    )?;
     let sets = sets_for(model_dir, &ds);
     // The run's test set; else every image ("all": a set the run never saw).
     let (name, idx) = sets
@@ -135,6 +145,10 @@ fn explain_on<B: BagnetBackend>(
         o.result.features_csv = Some(f.finish()?);
     }
     o.warnings = skipped_warnings(&ds.skipped);
+    let (line, warnings) = loader_notes(&ds);
+    o.result.loader = ds.images.stats();
+    o.summary.push(line);
+    o.warnings.extend(warnings);
     Ok(o)
 }
 
@@ -222,6 +236,7 @@ pub fn explain_model<B: BagnetBackend>(
         planted_chance: planted_chance(ds, &ev, q),
         features_csv: None,
         images: ev,
+        loader: ds.images.stats(),
     };
     let mut o = Outcome::new(result);
     o.summary = explain_summary(&o.result);

@@ -11,7 +11,7 @@ mod explanation;
 mod importing;
 mod training;
 
-pub use self::common::{read_dataset, sets_for, sets_named};
+pub use self::common::{read_dataset, read_dataset_in, run_cache, sets_for, sets_named, CACHE_FOLDER};
 pub use self::evaluation::{
     eval, eval_model, eval_section, eval_with, metrics_table, predictions_table, run_eval, set_line, EvalResult,
     Prediction,

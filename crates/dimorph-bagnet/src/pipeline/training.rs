@@ -7,7 +7,7 @@ use dimorph_core::text::decimals;
 use dimorph_core::TidyTable;
 use dimorph_report::{Outcome, Section, Table};
 
-use super::common::{read_dataset, skipped_warnings};
+use super::common::{loader_notes, read_dataset_in, skipped_warnings};
 use crate::data::Dataset;
 use crate::options::{DeviceKind, TrainOptions, TrainRunOptions};
 use crate::train::{self, TrainProgress, TrainResult};
@@ -47,11 +47,15 @@ pub fn run_train(
         crate::weights::inspect(p)?;
     }
     let t = &opt.train;
-    let ds = read_dataset(images, labels, None, t.size, t.mask, &opt.read)?;
+    let cache = out.join(super::common::CACHE_FOLDER);
+    let ds = read_dataset_in(images, labels, None, (t.size, t.mask), &opt.read, Some(&cache))?;
     let r = train(&ds, t, out, opt.resume, progress, opt.read.device)?;
     let mut o = Outcome::new(r);
     o.summary = train_summary(&o.result, t);
     o.warnings = skipped_warnings(&o.result.skipped_images);
+    let (line, warnings) = loader_notes(&ds);
+    o.summary.push(line);
+    o.warnings.extend(warnings);
     o.sections.push(train_section(&o.result));
     o.tables.push(history_table(&o.result));
     Ok(o)

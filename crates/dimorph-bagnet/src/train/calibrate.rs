@@ -9,6 +9,7 @@ use crate::data::{self, Dataset};
 use crate::model::BagNet;
 use crate::momentum::with_cumulative_statistics;
 use crate::options::TrainOptions;
+use crate::BagNetError;
 
 /// Recompute the running statistics of `model`'s batch norms from the first training images.
 pub fn calibrate<B: BagnetAutodiff>(
@@ -17,13 +18,15 @@ pub fn calibrate<B: BagnetAutodiff>(
     train_idx: &[usize],
     opt: &TrainOptions,
     device: &B::Device,
-) {
+) -> Result<(), BagNetError> {
     if opt.bn_calibration == 0 {
-        return;
+        return Ok(());
     }
     let take = train_idx.len().min(opt.bn_calibration);
-    for (k, chunk) in train_idx[..take].chunks(opt.batch).enumerate() {
-        let imgs: Vec<_> = chunk.iter().map(|&i| &ds.images[i]).collect();
+    for (k, batch) in ds.images.stream_plain(&train_idx[..take], opt.batch).enumerate() {
+        let batch = batch?;
+        let imgs: Vec<_> = batch.iter().collect();
         with_cumulative_statistics(k, || model.features(data::to_tensor::<B>(&imgs, device).detach()));
     }
+    Ok(())
 }

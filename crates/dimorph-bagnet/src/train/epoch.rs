@@ -14,6 +14,7 @@ use super::schedule::lr_at;
 use super::state::Phase;
 use crate::backend::BagnetAutodiff;
 use crate::data::{self, Augment, Dataset};
+use crate::loader::{BatchStream, Prep};
 use crate::model::BagNet;
 use crate::options::TrainOptions;
 use crate::BagNetError;
@@ -31,22 +32,20 @@ pub struct EpochPlan<'a> {
     pub class_weights: Option<&'a [f64]>,
 }
 
-/// The images of one step, augmented when the options say so.
-fn batch_images(ds: &Dataset, chunk: &[usize], opt: &TrainOptions, epoch: usize) -> Vec<crate::image::RgbImage> {
-    let aug = Augment::default();
-    chunk
-        .iter()
-        .map(|&i| {
-            if opt.augment {
-                aug.apply(
-                    &ds.images[i],
-                    &mut SplitMix64::derive(opt.seed, 1000 + epoch as u64, i as u64),
-                )
-            } else {
-                ds.images[i].clone()
-            }
-        })
-        .collect()
+/// The steps of an epoch as a stream of batches prepared on the loader's threads, augmented (when
+/// the options say so) with draws from (seed, epoch, image).
+fn batch_stream(ds: &Dataset, order: &[usize], opt: &TrainOptions, epoch: usize) -> BatchStream {
+    let prep = if opt.augment {
+        Prep::Augment {
+            aug: Augment::default(),
+            seed: opt.seed,
+            epoch,
+        }
+    } else {
+        Prep::Plain
+    };
+    ds.images
+        .stream(order.chunks(opt.batch).map(<[usize]>::to_vec).collect(), prep)
 }
 
 /// Train `model` for one epoch; returns the model, the epoch's mean training loss and the
@@ -71,8 +70,12 @@ pub fn run_epoch<B: BagnetAutodiff, O: Optimizer<BagNet<B>, B>>(
     // The frozen backbone of a head epoch: the model in inference mode (the head's changes during
     // the epoch do not reach it; the backbone does not change).
     let frozen = (phase == Phase::Head).then(|| model.valid());
-    for (b, chunk) in order.chunks(opt.batch).enumerate() {
-        let augmented = batch_images(ds, chunk, opt, epoch);
+    for (b, (chunk, augmented)) in order
+        .chunks(opt.batch)
+        .zip(batch_stream(ds, &order, opt, epoch))
+        .enumerate()
+    {
+        let augmented = augmented?;
         let refs: Vec<_> = augmented.iter().collect();
         let targets: Vec<usize> = chunk.iter().map(|&i| ds.targets[i]).collect();
         let logits = match &frozen {

@@ -54,6 +54,8 @@ pub struct TrainResult {
     pub pretrained: Option<crate::weights::LoadReport>,
     /// The epoch after which early stopping ([`TrainOptions::patience`]) ended the run.
     pub stopped_early: Option<usize>,
+    /// What the image loader did (cache hits, throughput).
+    pub loader: crate::loader::LoaderStats,
 }
 
 /// Train on `ds` with `opt`, writing checkpoints into `out`; with `resume`, continue the run in
@@ -166,9 +168,9 @@ impl<B: BagnetAutodiff> Run<'_, B> {
             let phase = Phase::of(e, self.opt.head_epochs);
             if phase == Phase::All {
                 // A head epoch leaves the backbone's batch-norm statistics as they are.
-                calibrate::calibrate(&model, self.ds, &train_idx, self.opt, self.device);
+                calibrate::calibrate(&model, self.ds, &train_idx, self.opt, self.device)?;
             }
-            let mut record = validate::validate(&model, &validation, e, phase, train_loss, self.device);
+            let mut record = validate::validate(&model, &validation, e, phase, train_loss, self.device)?;
             record.lr = Some(lr);
             if !(record.train_loss.is_finite() && record.val_loss.is_finite()) {
                 // Not saved: the checkpoints so far stay the run's last.
@@ -182,6 +184,7 @@ impl<B: BagnetAutodiff> Run<'_, B> {
                 )));
             }
             progress.epoch_done(&record);
+            progress.loader(&self.ds.images.stats());
             self.save_epoch(&model, &optim, &mut state, record)?;
             if self.patience_over(&state) {
                 stopped_early = Some(e + 1);
@@ -195,6 +198,7 @@ impl<B: BagnetAutodiff> Run<'_, B> {
             skipped_images: self.ds.skipped.clone(),
             pretrained,
             stopped_early,
+            loader: self.ds.images.stats(),
         })
     }
 

@@ -18,6 +18,10 @@ pub trait TrainProgress {
     fn epoch_done(&mut self, record: &EpochRecord) {
         let _ = record;
     }
+    /// After each epoch: what the image loader has done so far (throughput, cache hits).
+    fn loader(&mut self, stats: &crate::loader::LoaderStats) {
+        let _ = stats;
+    }
 }
 
 /// No progress reports.

@@ -8,18 +8,21 @@ use super::state::{EpochRecord, Phase};
 use crate::backend::{BagnetAutodiff, BagnetBackend};
 use crate::data::{self, Dataset};
 use crate::model::BagNet;
+use crate::BagNetError;
 
-/// Image logits for the images `idx` of `ds`, in inference mode.
+/// Image logits for the images `idx` of `ds`, in inference mode (the images streamed by the
+/// loader's threads).
 pub fn predict<B: BagnetBackend>(
     model: &BagNet<B>,
     ds: &Dataset,
     idx: &[usize],
     batch: usize,
     device: &B::Device,
-) -> Vec<Vec<f64>> {
+) -> Result<Vec<Vec<f64>>, BagNetError> {
     let mut out = Vec::with_capacity(idx.len());
-    for chunk in idx.chunks(batch.max(1)) {
-        let imgs: Vec<_> = chunk.iter().map(|&i| &ds.images[i]).collect();
+    for batch in ds.images.stream_plain(idx, batch) {
+        let batch = batch?;
+        let imgs: Vec<_> = batch.iter().collect();
         let logits = model.forward(data::to_tensor::<B>(&imgs, device));
         let [n, k] = logits.dims();
         let v = logits.into_data().convert::<f32>().to_vec::<f32>().unwrap_or_default();
@@ -27,7 +30,7 @@ pub fn predict<B: BagnetBackend>(
             out.push((0..k).map(|c| v[r * k + c] as f64).collect());
         }
     }
-    out
+    Ok(out)
 }
 
 /// Predicted class and positive-class score from image logits.
@@ -63,13 +66,13 @@ pub fn validate<B: BagnetAutodiff>(
     phase: Phase,
     train_loss: f64,
     device: &B::Device,
-) -> EpochRecord {
+) -> Result<EpochRecord, BagNetError> {
     let inner = model.valid();
-    let logits = predict(&inner, v.ds, v.idx, v.batch, device);
+    let logits = predict(&inner, v.ds, v.idx, v.batch, device)?;
     let (pred, score): (Vec<usize>, Vec<f64>) = logits.iter().map(|z| decide(z)).unzip();
     let n_classes = v.ds.classes.len();
     let m = crate::metrics::set_metrics("validation", &score, &pred, v.targets, n_classes, v.seed);
-    EpochRecord {
+    Ok(EpochRecord {
         epoch: epoch + 1,
         phase,
         train_loss,
@@ -77,5 +80,5 @@ pub fn validate<B: BagnetAutodiff>(
         val_accuracy: m.accuracy,
         val_auc: m.auc,
         lr: None,
-    }
+    })
 }

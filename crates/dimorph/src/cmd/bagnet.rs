@@ -6,11 +6,12 @@ use std::io::Write as _;
 use std::path::PathBuf;
 
 use super::{emit, CliError, CliResult, Format, OutArgs};
+use dimorph_bagnet::image::Fit;
 use dimorph_bagnet::model::Arch;
 use dimorph_bagnet::options::{
     DeviceKind, EvalOptions, ExplainOptions, ImportOptions, OnBadImage, OptimKind, ReadOptions, Recipe, Schedule,
     SynthOptions, TrainOptions, TrainRunOptions, MAX_BATCH, MAX_BN_CALIBRATION, MAX_EPOCHS, MAX_OVERLAYS, MAX_SIZE,
-    MAX_SYNTH_N, MIN_SYNTH_SIZE,
+    MAX_SYNTH_N, MAX_WORKERS, MIN_SYNTH_SIZE,
 };
 use dimorph_bagnet::pipeline;
 use dimorph_bagnet::train::{EpochRecord, Phase, TrainProgress};
@@ -170,6 +171,28 @@ pub struct DataArgs {
     /// text: the report; json: the envelope; csv: the main table.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+    /// How an image that is not square becomes the square input: crop (the central square,
+    /// default), pad (all of it, centred on black) or stretch (width and height resized apart, the
+    /// behaviour before this option). Use the same in eval/explain as in train.
+    #[arg(long, value_enum, default_value_t = FitArg::Crop)]
+    pub fit: FitArg,
+    /// Folder of the preprocessed-image cache (one file per image at model size, reused while the
+    /// images and settings are unchanged); default: image-cache in the run's folder (train, and
+    /// eval/explain of a model in a run's folder), else a temporary folder.
+    #[arg(long, value_name = "DIR")]
+    pub cache: Option<PathBuf>,
+    /// Threads decoding and augmenting images ahead of the model, 1 to 256 (default: every core,
+    /// at most 8).
+    #[arg(long, allow_negative_numbers = true, value_parser = count(1, MAX_WORKERS))]
+    pub workers: Option<usize>,
+}
+
+/// `--fit`.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FitArg {
+    Crop,
+    Pad,
+    Stretch,
 }
 
 impl DataArgs {
@@ -185,6 +208,13 @@ impl DataArgs {
                 Device::Cpu => DeviceKind::Cpu,
                 Device::Cuda => DeviceKind::Cuda,
             },
+            fit: match self.fit {
+                FitArg::Crop => Fit::Crop,
+                FitArg::Pad => Fit::Pad,
+                FitArg::Stretch => Fit::Stretch,
+            },
+            cache: self.cache.clone(),
+            workers: self.workers,
         }
     }
 
@@ -272,7 +302,11 @@ pub struct TrainArgs {
     /// No augmentation (rotations, flips, shifts, zoom, brightness).
     #[arg(long)]
     pub no_augment: bool,
-    /// No circular fundus mask.
+    /// The circular fundus mask of the paper (pixels outside the central disc black; on in
+    /// --recipe paper, off otherwise; a warning counts images where it hid content).
+    #[arg(long, conflicts_with = "no_mask")]
+    pub mask: bool,
+    /// No circular fundus mask (the default except in --recipe paper).
     #[arg(long)]
     pub no_mask: bool,
     /// After each epoch, recompute the batch-norm running statistics from up to this many unaugmented
@@ -374,7 +408,10 @@ pub struct ImportArgs {
     /// Input side in pixels that eval/explain resize images to, from the receptive field to 1024.
     #[arg(long, default_value_t = 224, allow_negative_numbers = true, value_parser = count(1, MAX_SIZE))]
     pub size: usize,
-    /// Do not apply the circular fundus mask in eval/explain.
+    /// Apply the circular fundus mask in eval/explain (off by default).
+    #[arg(long, conflicts_with = "no_mask")]
+    pub mask: bool,
+    /// Do not apply the circular fundus mask in eval/explain (the default).
     #[arg(long)]
     pub no_mask: bool,
     /// text: the load report; json: the envelope.
@@ -461,6 +498,17 @@ impl TrainProgress for Bar {
             eprintln!("{line}");
         }
     }
+    fn loader(&mut self, s: &dimorph_bagnet::loader::LoaderStats) {
+        if self.quiet {
+            return;
+        }
+        eprintln!(
+            "  images: {} images/s on {} loader thread(s), the model waited {:.1} s for them",
+            s.images_per_s().map_or("-".into(), |r| format!("{r:.0}")),
+            s.workers,
+            s.waited_seconds
+        );
+    }
 }
 
 fn synth(s: SynthArgs) -> CliResult {
@@ -515,7 +563,7 @@ fn train(t: TrainArgs) -> CliResult {
     train.split_column = t.split_column.clone();
     train.seed = t.seed;
     train.augment = !t.no_augment;
-    train.mask = !t.no_mask;
+    train.mask = (train.mask || t.mask) && !t.no_mask;
     train.bn_calibration = t.bn_calibration;
     train.pretrained = t.pretrained.clone();
     let opt = TrainRunOptions {
@@ -580,7 +628,7 @@ fn import(i: ImportArgs) -> CliResult {
         width: i.width,
         classes: i.classes.map(|c| c.into_iter().map(|s| s.trim().to_string()).collect()),
         size: i.size,
-        mask: !i.no_mask,
+        mask: i.mask && !i.no_mask,
     };
     let o = pipeline::run_import(&i.weights, &i.out.out, &opt).map_err(engine)?;
     let input = json!({ "weights": i.weights.display().to_string() });
