@@ -15,7 +15,8 @@
 //! gradients exact ([`gradient`]) or by FFT-accelerated interpolation ([`fft`], FIt-SNE)).
 //! [`metrics`] measures neighbourhood preservation and cluster separation, [`plot`] draws the
 //! scatter, [`clusters`] summarises chosen regions, [`input`] turns a table into features
-//! ([`input_f32`] a single-precision matrix, read without an `f64` copy),
+//! ([`input_f32`] a single-precision matrix, read without an `f64` copy; [`input_csv`] a CSV's
+//! features parsed straight to one),
 //! [`model`] saves what [`transform`] needs to place new points into an embedding (openTSNE's
 //! `transform`; [`transform_run`] is its analysis of a table), [`output`] lays the coordinates out as a tidy table or Parquet, [`report`] writes the text
 //! report, [`demo`] is the demo's section. [`limits`] states the range of every numeric setting
@@ -33,6 +34,7 @@ pub mod features;
 pub mod fft;
 pub mod gradient;
 pub mod input;
+pub mod input_csv;
 pub mod input_f32;
 pub mod knn;
 pub mod limits;
