@@ -302,6 +302,7 @@ pub fn fit(mf: &ModelFrame, opts: &GlmOptions) -> Result<GlmFit> {
 
     // the fit: plain IRLS, or alternating θ and β for the negative binomial
     let mut nb_warning = None;
+    let mut kept_eta = None;
     let (family, res, theta) = if let (Family::NegBin { .. }, true) = (family, opts.estimate_theta) {
         let nb = negbin::fit_theta(mf, &prior, link, intercept, opts)?;
         nb_warning = nb.warning;
@@ -311,7 +312,8 @@ pub fn fit(mf: &ModelFrame, opts: &GlmOptions) -> Result<GlmFit> {
         }
     } else {
         let pb = problem(mf, &prior, family, link);
-        let res = irls::irls(&pb, &free, intercept, opts.start.as_deref(), opts.control());
+        let (res, eta) = irls::irls_keeping_eta(&pb, &free, intercept, opts.start.as_deref(), opts.control());
+        kept_eta = eta;
         // columns the normal equations declared aliased: QR decides again (NIST Filip)
         let res = crate::qr::rescue(&pb, &free, opts.control(), res);
         (family, res, None)
@@ -336,7 +338,9 @@ pub fn fit(mf: &ModelFrame, opts: &GlmOptions) -> Result<GlmFit> {
         ));
     }
     let rows = Rows { prior, freq, trials };
-    let mut f = finish(mf, family, link, rows, res, theta, opts)?;
+    // η of the last IRLS pass, when that pass was taken at the returned β
+    let eta = kept_eta.and_then(|k| k.at(&res.beta));
+    let mut f = finish(mf, family, link, rows, (res, eta), theta, opts)?;
     f.warnings.splice(0..0, nb_warning.into_iter().chain(notes));
     if let Family::Tweedie { power } = family {
         f.warnings.push(crate::tweedie::aic_note(power));
@@ -354,38 +358,44 @@ struct Rows {
     trials: Vec<f64>,
 }
 
-/// η = Xβ + offset and μ = g⁻¹(η) of every row, and the Pearson χ² Σ w (y − μ)²/V(μ), split over
-/// threads.
+/// η = Xβ + offset (unless the last IRLS pass kept it) and μ = g⁻¹(η) of every row, and the
+/// Pearson χ² Σ w (y − μ)²/V(μ), split over threads.
 fn fitted_values(
     mf: &ModelFrame,
     beta: &[f64],
+    kept_eta: Option<Vec<f64>>,
     prior: &[f64],
-    family: Family,
-    link: Link,
+    (family, link): (Family, Link),
     threads: usize,
 ) -> (Vec<f64>, Vec<f64>, f64) {
-    let parts = dimorph_core::threads::map_ranges(&irls::row_ranges(mf.n, threads), |r| {
-        let mut eta = Vec::with_capacity(r.len());
-        let mut mu = Vec::with_capacity(r.len());
+    let ranges = irls::row_ranges(mf.n, threads);
+    let eta = match kept_eta {
+        Some(e) if e.len() == mf.n => e,
+        _ => {
+            let mut e = vec![0.0; mf.n];
+            dimorph_core::threads::map_blocks_mut(&mut e, 1, &ranges, |r, out| {
+                for (o, i) in out.iter_mut().zip(r) {
+                    *o = irls::dot(mf.row(i), beta) + mf.offset.as_ref().map_or(0.0, |o| o[i]);
+                }
+            });
+            e
+        }
+    };
+    let mut mu = vec![0.0; mf.n];
+    let parts = dimorph_core::threads::map_blocks_mut(&mut mu, 1, &ranges, |r, out| {
         let mut pearson = 0.0;
-        for i in r {
-            let e = irls::dot(mf.row(i), beta) + mf.offset.as_ref().map_or(0.0, |o| o[i]);
-            let m = link.inverse(e);
+        for (o, i) in out.iter_mut().zip(r) {
+            let m = link.inverse(eta[i]);
             if prior[i] > 0.0 {
                 let res = mf.y[i] - m;
                 pearson += prior[i] * res * res / family.variance(m);
             }
-            eta.push(e);
-            mu.push(m);
+            *o = m;
         }
-        (eta, mu, pearson)
+        pearson
     });
-    let mut eta = Vec::with_capacity(mf.n);
-    let mut mu = Vec::with_capacity(mf.n);
     let mut pearson = 0.0;
-    for (e, m, p) in parts {
-        eta.extend(e);
-        mu.extend(m);
+    for p in parts {
         pearson += p;
     }
     (eta, mu, pearson)
@@ -461,14 +471,18 @@ fn likelihood(
     family: Family,
     mu: &[f64],
     rows: &Rows,
-    deviance: f64,
+    (deviance, saturated): (f64, Option<(f64, f64)>),
     sum_w: f64,
     n_obs: f64,
     k: usize,
     threads: usize,
 ) -> Likelihood {
     let scale = deviance / if family.is_binomial() { 1.0 } else { sum_w };
-    let (mut loglik, mut kernel) = loglik_sums(family, &mf.y, |i| mu[i], &rows.prior, &rows.trials, scale, threads);
+    let (mut loglik, mut kernel) = match saturated {
+        // L(μ̂) = −D/2 + L(y; y) (the `saturated` module)
+        Some((s, sk)) => (-0.5 * deviance + s, -0.5 * deviance + sk),
+        None => loglik_sums(family, &mf.y, |i| mu[i], &rows.prior, &rows.trials, scale, threads),
+    };
     if matches!(family, Family::Gaussian) {
         // R: −n/2 (log(2π D/n) + 1) + ½ Σ log w
         let slw: f64 = rows.prior.iter().filter(|&&w| w > 0.0).map(|w| w.ln()).sum();
@@ -510,12 +524,14 @@ fn null_model(
     family: Family,
     link: Link,
     rows: &Rows,
-    sum_w: f64,
+    (sum_w, saturated): (f64, Option<(f64, f64)>),
     n_obs: f64,
     opts: &GlmOptions,
 ) -> NullModel {
     let (deviance, df, mu) = null_deviance(mf, &rows.prior, family, link, opts);
-    let (loglik, kernel) = if family.has_likelihood() {
+    let (loglik, kernel) = if let Some((s, sk)) = saturated {
+        (-0.5 * deviance + s, -0.5 * deviance + sk)
+    } else if family.has_likelihood() {
         let scale = deviance / if family.is_binomial() { 1.0 } else { sum_w };
         loglik_sums(family, &mf.y, |i| mu[i], &rows.prior, &rows.trials, scale, opts.threads)
     } else {
@@ -582,12 +598,12 @@ fn finish(
     family: Family,
     link: Link,
     rows: Rows,
-    res: irls::Irls,
+    (res, kept_eta): (irls::Irls, Option<Vec<f64>>),
     theta: Option<ThetaEstimate>,
     opts: &GlmOptions,
 ) -> Result<GlmFit> {
     let p = mf.p;
-    let (eta, mu, pearson) = fitted_values(mf, &res.beta, &rows.prior, family, link, opts.threads);
+    let (eta, mu, pearson) = fitted_values(mf, &res.beta, kept_eta, &rows.prior, (family, link), opts.threads);
     let rank = res.kept.len();
     let n_obs: f64 = if opts.frequency_weights {
         rows.freq.iter().sum()
@@ -610,8 +626,19 @@ fn finish(
         rows.prior.iter().sum()
     };
     let k = rank + family.aic_extra() + usize::from(theta.is_some());
-    let ll = likelihood(mf, family, &mu, &rows, deviance, sum_w, n_obs, k, opts.threads);
-    let null = null_model(mf, family, link, &rows, sum_w, n_obs, opts);
+    let saturated = crate::saturated::saturated_loglik(family, &mf.y, &rows.prior, &rows.trials, opts.threads);
+    let ll = likelihood(
+        mf,
+        family,
+        &mu,
+        &rows,
+        (deviance, saturated),
+        sum_w,
+        n_obs,
+        k,
+        opts.threads,
+    );
+    let null = null_model(mf, family, link, &rows, (sum_w, saturated), n_obs, opts);
     let (events, trials_total) = if family.is_binomial() {
         // prior weights hold trials × weight, so these are Σ events and Σ trials
         let e: f64 = (0..mf.n).map(|i| rows.prior[i] * mf.y[i]).sum();
@@ -785,12 +812,7 @@ fn null_deviance(
         } else {
             let sw: f64 = prior.iter().sum();
             let m = prior.iter().zip(&mf.y).map(|(w, y)| w * y).sum::<f64>() / sw;
-            let [d] = irls::par_sum(n, opts.threads, |lo, hi| {
-                [(lo..hi)
-                    .filter(|&i| prior[i] > 0.0)
-                    .map(|i| prior[i] * family.unit_deviance(mf.y[i], m))
-                    .sum()]
-            });
+            let d = crate::saturated::constant_mean_deviance(family, &mf.y, prior, m, opts.threads);
             (d, n_pos - 1.0, vec![m; n])
         }
     } else {

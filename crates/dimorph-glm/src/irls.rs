@@ -96,9 +96,10 @@ enum Eta<'b> {
 /// Rows per block: the per-row quantities of a block are computed first, then the block is
 /// folded into XᵀWX and XᵀWz by a dense kernel.
 const BLOCK: usize = 64;
-const _: () = assert!(BLOCK <= crate::vmath::DEV_BLOCK);
+const _: () = assert!(BLOCK == crate::rowblock::ROWS);
 
-fn chunk_pass(pb: &Problem, eta_src: Eta, lo: usize, hi: usize) -> Pass {
+/// One pass over the rows `lo..hi`; with `eta_out` (length hi − lo) η of each row is kept there.
+fn chunk_pass(pb: &Problem, eta_src: Eta, lo: usize, hi: usize, mut eta_out: Option<&mut [f64]>) -> Pass {
     let p = pb.p;
     let mut a = vec![0.0; p * p];
     let mut b = vec![0.0; p];
@@ -108,43 +109,58 @@ fn chunk_pass(pb: &Problem, eta_src: Eta, lo: usize, hi: usize) -> Pass {
     let mut wz = [0.0; BLOCK]; // working weight × working response
     let mut u = Vec::with_capacity(p.div_ceil(TK) * TK * BLOCK); // √W x of the block, padded rows
     let mut devs = crate::vmath::DevBlock::default(); // the block's deviance terms, logs taken together
+
+    // the block's η, offset, response and prior weight (zero past the block's rows)
+    let (mut eta, mut off, mut y, mut w) = ([0.0; BLOCK], [0.0; BLOCK], [0.0; BLOCK], [0.0; BLOCK]);
+    let kind = crate::rowblock::Kind::of(pb.family, pb.link);
     let mut start = lo;
     while start < hi {
         let end = (start + BLOCK).min(hi);
         let m = end - start;
-        for (r, i) in (start..end).enumerate() {
-            sw[r] = 0.0;
-            wz[r] = 0.0;
-            let xi = &pb.x[i * p..(i + 1) * p];
-            let off = pb.offset.map_or(0.0, |o| o[i]);
-            let wi = pb.w[i];
-            let yi = pb.y[i];
-            let eta = match eta_src {
-                Eta::Beta(beta) => dot(xi, beta) + off,
-                Eta::Start => pb.link.link(pb.family.mu_start(yi, wi)),
-            };
-            if !pb.link.valid_eta(eta) {
-                valid = false;
-                continue;
+        // the next block's rows travel from memory while this block is worked on
+        prefetch(&pb.x[end * p..(end + BLOCK).min(hi) * p]);
+        if m < BLOCK {
+            for v in [&mut eta, &mut off, &mut y, &mut w] {
+                v[m..].fill(0.0);
             }
-            let (mu, dmu) = pb.link.inverse_and_mu_eta(eta);
-            if !pb.family.valid_mu(mu) {
-                valid = false;
-                continue;
-            }
-            if wi == 0.0 {
-                continue;
-            }
-            devs.push(&pb.family, wi, yi, mu);
-            if dmu == 0.0 {
-                continue;
-            }
-            let wt = wi * dmu * dmu / pb.family.variance(mu);
-            let z = (eta - off) + (yi - mu) / dmu;
-            sw[r] = wt.sqrt();
-            wz[r] = wt * z;
         }
-        devs.flush(&mut dev);
+        y[..m].copy_from_slice(&pb.y[start..end]);
+        w[..m].copy_from_slice(&pb.w[start..end]);
+        if let Some(o) = pb.offset {
+            off[..m].copy_from_slice(&o[start..end]);
+        }
+        for r in 0..m {
+            let i = start + r;
+            eta[r] = match eta_src {
+                Eta::Beta(beta) => dot(&pb.x[i * p..(i + 1) * p], beta) + pb.offset.map_or(0.0, |o| o[i]),
+                Eta::Start => pb.link.link(pb.family.mu_start(y[r], w[r])),
+            };
+        }
+        if let Some(out) = eta_out.as_deref_mut() {
+            out[start - lo..end - lo].copy_from_slice(&eta[..m]);
+        }
+        match kind {
+            Some(kind) => {
+                let input = crate::rowblock::BlockIn {
+                    eta: &eta,
+                    off: &off,
+                    y: &y,
+                    w: &w,
+                };
+                let any = crate::rowblock::weights(kind, &input, m, &mut sw, &mut wz, &mut devs);
+                for r in (0..m).filter(|_| any) {
+                    if kind.irregular(eta[r], y[r]) {
+                        valid &= row_weights(pb, (eta[r], off[r], y[r], w[r]), r, (&mut sw, &mut wz), &mut devs);
+                    }
+                }
+            }
+            None => {
+                for r in 0..m {
+                    valid &= row_weights(pb, (eta[r], off[r], y[r], w[r]), r, (&mut sw, &mut wz), &mut devs);
+                }
+            }
+        }
+        devs.flush_places(m, &mut dev);
         accumulate(&mut a, &mut b, p, &pb.x[start * p..end * p], &sw[..m], &wz[..m], &mut u);
         start = end;
     }
@@ -154,6 +170,55 @@ fn chunk_pass(pb: &Problem, eta_src: Eta, lo: usize, hi: usize) -> Pass {
         deviance: dev,
         valid,
     }
+}
+
+/// Asks the processor to bring `v` into the cache (one request per 64-byte line); a pass is
+/// bound by reading X from memory, which this overlaps with the work on the block before.
+#[inline(always)]
+fn prefetch(v: &[f64]) {
+    #[cfg(target_arch = "x86_64")]
+    for k in (0..v.len()).step_by(8) {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        // SAFETY: a prefetch never faults, and the address lies inside `v`.
+        unsafe { _mm_prefetch::<_MM_HINT_T0>(v.as_ptr().add(k).cast::<i8>()) };
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = v;
+}
+
+/// √W, W z and the deviance term of one row of a block (place `r`), from η, the offset, y and the
+/// prior weight; `false` when η or μ is outside the link's or the family's range (the row then
+/// adds nothing).
+#[inline(always)]
+fn row_weights(
+    pb: &Problem,
+    (eta, off, yi, wi): (f64, f64, f64, f64),
+    r: usize,
+    (sw, wz): (&mut [f64; BLOCK], &mut [f64; BLOCK]),
+    devs: &mut crate::vmath::DevBlock,
+) -> bool {
+    sw[r] = 0.0;
+    wz[r] = 0.0;
+    devs.clear(r);
+    if !pb.link.valid_eta(eta) {
+        return false;
+    }
+    let (mu, dmu) = pb.link.inverse_and_mu_eta(eta);
+    if !pb.family.valid_mu(mu) {
+        return false;
+    }
+    if wi == 0.0 {
+        return true;
+    }
+    devs.set(r, &pb.family, wi, yi, mu);
+    if dmu == 0.0 {
+        return true;
+    }
+    let wt = wi * dmu * dmu / pb.family.variance(mu);
+    let z = (eta - off) + (yi - mu) / dmu;
+    sw[r] = wt.sqrt();
+    wz[r] = wt * z;
+    true
 }
 
 /// Rows a thread should have at least: fewer and starting it costs more than it saves.
@@ -331,11 +396,18 @@ fn accumulate_generic<const F: bool>(
     }
 }
 
-/// One pass over all rows, split over `threads`.
-fn pass(pb: &Problem, eta: Eta, threads: usize) -> Pass {
-    let parts = dimorph_core::threads::map_ranges(&row_ranges(pb.n, threads), |r| chunk_pass(pb, eta, r.start, r.end));
+/// One pass over all rows, split over `threads`; with `eta_out` (length n) η of every row is
+/// kept there.
+fn pass(pb: &Problem, eta: Eta, threads: usize, eta_out: Option<&mut [f64]>) -> Pass {
+    let ranges = row_ranges(pb.n, threads);
+    let parts = match eta_out {
+        Some(out) => {
+            dimorph_core::threads::map_blocks_mut(out, 1, &ranges, |r, o| chunk_pass(pb, eta, r.start, r.end, Some(o)))
+        }
+        None => dimorph_core::threads::map_ranges(&ranges, |r| chunk_pass(pb, eta, r.start, r.end, None)),
+    };
     let mut it = parts.into_iter();
-    let mut out = it.next().unwrap_or_else(|| chunk_pass(pb, eta, 0, 0));
+    let mut out = it.next().unwrap_or_else(|| chunk_pass(pb, eta, 0, 0, None));
     for q in it {
         out.xtwx.iter_mut().zip(&q.xtwx).for_each(|(a, b)| *a += b);
         out.xtwz.iter_mut().zip(&q.xtwz).for_each(|(a, b)| *a += b);
@@ -354,12 +426,12 @@ fn pass(pb: &Problem, eta: Eta, threads: usize) -> Pass {
 
 /// Deviance and the normal equations at β.
 pub fn pass_at(pb: &Problem, beta: &[f64], threads: usize) -> Pass {
-    pass(pb, Eta::Beta(beta), threads)
+    pass(pb, Eta::Beta(beta), threads, None)
 }
 
 /// Deviance and the normal equations at the family's starting μ (R's `mustart`).
 pub fn pass_start(pb: &Problem, threads: usize) -> Pass {
-    pass(pb, Eta::Start, threads)
+    pass(pb, Eta::Start, threads, None)
 }
 
 /// The passes over the data that the IRLS loop needs. The in-memory design is one part
@@ -394,7 +466,7 @@ impl Passes for InMemory<'_, '_> {
     type Error = std::convert::Infallible;
     fn fisher(&mut self, beta: Option<&[f64]>) -> Result<Pass, Self::Error> {
         let eta = beta.map_or(Eta::Start, Eta::Beta);
-        Ok(pass(self.pb, eta, self.threads))
+        Ok(pass(self.pb, eta, self.threads, None))
     }
     fn score_and_hessian(
         &mut self,
@@ -415,6 +487,159 @@ impl Passes for InMemory<'_, '_> {
         }
         Ok((sw, swy))
     }
+}
+
+/// η = Xβ + offset of every row at the β of the last pass that computed it (the fitted values of
+/// the last IRLS iteration, so that the fit need not go over X once more).
+pub(crate) struct KeptEta {
+    pub beta: Vec<f64>,
+    pub eta: Vec<f64>,
+}
+
+impl KeptEta {
+    /// η when it was taken at exactly `beta` (bit for bit), else `None`.
+    pub(crate) fn at(self, beta: &[f64]) -> Option<Vec<f64>> {
+        let same = self.beta.len() == beta.len() && self.beta.iter().zip(beta).all(|(a, b)| a.to_bits() == b.to_bits());
+        same.then_some(self.eta)
+    }
+}
+
+/// [`InMemory`] whose Fisher passes at a β also keep η of every row.
+struct InMemoryKeep<'p, 'a> {
+    inner: InMemory<'p, 'a>,
+    kept: Option<KeptEta>,
+}
+
+impl Passes for InMemoryKeep<'_, '_> {
+    type Error = std::convert::Infallible;
+    fn fisher(&mut self, beta: Option<&[f64]>) -> Result<Pass, Self::Error> {
+        let Some(beta) = beta else {
+            return self.inner.fisher(None);
+        };
+        let mut k = self.kept.take().unwrap_or_else(|| KeptEta {
+            beta: Vec::new(),
+            eta: vec![0.0; self.inner.pb.n],
+        });
+        let out = pass(self.inner.pb, Eta::Beta(beta), self.inner.threads, Some(&mut k.eta));
+        k.beta.clear();
+        k.beta.extend_from_slice(beta);
+        self.kept = Some(k);
+        Ok(out)
+    }
+    fn score_and_hessian(
+        &mut self,
+        kept: &[usize],
+        beta: &[f64],
+    ) -> Result<Option<(Vec<f64>, Vec<f64>, f64)>, Self::Error> {
+        self.inner.score_and_hessian(kept, beta)
+    }
+    fn deviance(&mut self, beta: &[f64]) -> Result<Option<f64>, Self::Error> {
+        self.inner.deviance(beta)
+    }
+    fn weight_sums(&mut self) -> Result<(f64, f64), Self::Error> {
+        self.inner.weight_sums()
+    }
+}
+
+/// [`irls`], also returning η of the last Fisher pass with the β it was taken at (see
+/// [`KeptEta::at`]: Newton steps after it move β).
+///
+/// From [`WARM_MIN_ROWS`] rows on, without starting values, the loop starts from the estimates
+/// of a subsample ([`warm_start`]) instead of the family's starting μ: a pass over X is bound by
+/// reading X from memory, and the warm start saves one or two of them. The stopping rule is
+/// R's on the deviance of all rows, asked to hold twice in a row (from a close start the first
+/// small change does not yet mean a β as close to the optimum as R's rule gives from its usual
+/// start); `iterations` counts the iterations on all rows. Should the warm-started loop not
+/// converge, the fit is done again from the family's starting μ.
+pub(crate) fn irls_keeping_eta(
+    pb: &Problem,
+    free: &[usize],
+    intercept: Option<usize>,
+    start: Option<&[f64]>,
+    ctl: Control,
+) -> (Irls, Option<KeptEta>) {
+    let run = |start: Option<&[f64]>, confirm: bool| {
+        let mut data = InMemoryKeep {
+            inner: InMemory {
+                pb,
+                threads: ctl.threads,
+            },
+            kept: None,
+        };
+        match irls_loop(
+            &mut data,
+            pb.p,
+            free,
+            (intercept, (pb.family, pb.link)),
+            start,
+            ctl,
+            confirm,
+        ) {
+            Ok(r) => (r, data.kept),
+            Err(never) => match never {},
+        }
+    };
+    if start.is_none() {
+        if let Some(b0) = warm_start(pb, free, intercept, ctl) {
+            let (r, kept) = run(Some(&b0), true);
+            if r.converged {
+                return (r, kept);
+            }
+        }
+    }
+    run(start, false)
+}
+
+/// Rows from which [`irls_keeping_eta`] starts from a subsample's estimates.
+pub const WARM_MIN_ROWS: usize = 200_000;
+
+/// The subsample of [`warm_start`]: one block of 64 rows in this many, spread evenly.
+const WARM_EVERY: usize = 10;
+
+/// Starting coefficients for a large fit: IRLS on one block of rows in [`WARM_EVERY`] (a
+/// tenth of the data, contiguous blocks spread evenly over it) to a relative deviance change
+/// of 1e-6.
+/// `None` below [`WARM_MIN_ROWS`] rows, or when the subsample's fit does not converge cleanly
+/// (not converged, a column aliased, steps halved: a start no better than the family's).
+fn warm_start(pb: &Problem, free: &[usize], intercept: Option<usize>, ctl: Control) -> Option<Vec<f64>> {
+    if pb.n < WARM_MIN_ROWS {
+        return None;
+    }
+    let p = pb.p;
+    let blocks: Vec<std::ops::Range<usize>> = (0..pb.n.div_ceil(BLOCK))
+        .step_by(WARM_EVERY)
+        .map(|b| b * BLOCK..((b + 1) * BLOCK).min(pb.n))
+        .collect();
+    let rows: usize = blocks.iter().map(|r| r.len()).sum();
+    let (mut x, mut y, mut w) = (
+        Vec::with_capacity(rows * p),
+        Vec::with_capacity(rows),
+        Vec::with_capacity(rows),
+    );
+    let mut off = pb.offset.map(|_| Vec::with_capacity(rows));
+    for r in &blocks {
+        x.extend_from_slice(&pb.x[r.start * p..r.end * p]);
+        y.extend_from_slice(&pb.y[r.clone()]);
+        w.extend_from_slice(&pb.w[r.clone()]);
+        if let (Some(o), Some(all)) = (off.as_mut(), pb.offset) {
+            o.extend_from_slice(&all[r.clone()]);
+        }
+    }
+    let sub = Problem {
+        x: &x,
+        n: rows,
+        y: &y,
+        w: &w,
+        offset: off.as_deref(),
+        ..*pb
+    };
+    let sub_ctl = Control {
+        tol: ctl.tol.max(1e-6),
+        polish: false,
+        ..ctl
+    };
+    let r = irls(&sub, free, intercept, None, sub_ctl);
+    (r.converged && r.aliased.is_empty() && r.halvings == 0 && r.beta.iter().all(|b| b.is_finite())).then_some(r.beta)
 }
 
 /// Runs IRLS over the `free` columns of X; the other columns' coefficients are 0 (their
@@ -467,7 +692,23 @@ pub fn irls_with<D: Passes>(
     start: Option<&[f64]>,
     ctl: Control,
 ) -> Result<Irls, D::Error> {
+    irls_loop(data, p, free, (intercept, model), start, ctl, false)
+}
+
+/// [`irls_with`]; with `confirm` the stopping rule must hold at two iterations in a row (one
+/// more Fisher step once the deviance has settled: from a start close to the optimum, as the
+/// warm start's, the first small change comes from a β that is itself only close).
+fn irls_loop<D: Passes>(
+    data: &mut D,
+    p: usize,
+    free: &[usize],
+    (intercept, model): (Option<usize>, (Family, Link)),
+    start: Option<&[f64]>,
+    ctl: Control,
+    confirm: bool,
+) -> Result<Irls, D::Error> {
     let (family, link) = model;
+    let mut confirmed = false;
     let mut beta = vec![0.0; p];
     let mut cur = match start {
         Some(b0) => {
@@ -555,9 +796,14 @@ pub fn irls_with<D: Passes>(
                 fisher_tol = ctl.tol;
             }
             if last_change < ctl.tol {
-                converged = true;
-                break;
+                if !confirm || confirmed {
+                    converged = true;
+                    break;
+                }
+                confirmed = true;
             }
+        } else {
+            confirmed = false;
         }
         dev_old = cur.deviance;
     }

@@ -65,6 +65,8 @@ pub mod qr;
 pub mod report;
 pub mod residuals;
 pub mod robust;
+mod rowblock;
+mod saturated;
 pub mod stream;
 mod syntax;
 pub mod tables;
