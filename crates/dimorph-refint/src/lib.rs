@@ -33,6 +33,9 @@
 //! a percentage of a limit of 0. Text and numbers quoted from the input are kept short
 //! ([`quote`]).
 
+pub mod age_curves;
+pub mod age_curves_basis;
+pub mod age_curves_run;
 pub mod demo;
 pub mod equivalence;
 pub mod error;

@@ -36,6 +36,11 @@ pub struct AgeOptions {
     /// Choose age partitions from the data, starting from age bands of this width
     /// (`--partitions`); none when not given. See [`super::age_partitions`].
     pub partitions: Option<f64>,
+    /// How the curves are drawn (`--curves`): sliding windows of the method (default) or an
+    /// LMS fit of the Box–Cox parameters over age ([`crate::age_curves`]).
+    pub curves: crate::age_curves_run::Curves,
+    /// The LMS fit's smoothness and grid (`--lms-df`, `--lms-lambda`, `--lms-grid`).
+    pub lms: crate::age_curves_run::LmsOptions,
     /// The estimation method and its options.
     #[serde(flatten)]
     pub estimate: EstimateOptions,
@@ -66,6 +71,12 @@ pub struct AgeResult {
     pub partitions: Vec<AgePartition>,
     /// Rows left out, with the reason.
     pub skipped: Vec<String>,
+    /// The LMS fit of every group (`--curves lms`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub lms_fits: Vec<crate::age_curves_run::LmsGroupFit>,
+    /// The LMS centile curves at a grid of ages (`--curves lms`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub lms_curves: Vec<crate::age_curves_run::LmsPoint>,
 }
 
 fn refuse(flag: &str, msg: String) -> RefintError {
@@ -75,8 +86,13 @@ fn refuse(flag: &str, msg: String) -> RefintError {
 /// Sliding-window limits of `o.value` over `o.age` (see the module doc).
 pub fn run_age_coded(cf: &CodedFrame, o: &AgeOptions) -> Result<Outcome<AgeResult>> {
     o.estimate.validate()?;
+    let lms = o.curves == crate::age_curves_run::Curves::Lms;
+    if lms {
+        lms_applicable(o)?;
+    }
     let band = o.partitions.unwrap_or(1.0);
-    for (flag, v) in [("--window", o.window), ("--step", o.step), ("--partitions", band)] {
+    let (window, step) = if lms { (1.0, 1.0) } else { (o.window, o.step) };
+    for (flag, v) in [("--window", window), ("--step", step), ("--partitions", band)] {
         if !(v.is_finite() && v > 0.0) {
             return Err(refuse(flag, format!("must be a positive number, got {}", num(v))));
         }
@@ -92,7 +108,7 @@ pub fn run_age_coded(cf: &CodedFrame, o: &AgeOptions) -> Result<Outcome<AgeResul
         o.by.as_deref()
             .map(|b| cf.codes(b).ok_or_else(|| missing(b)))
             .transpose()?;
-    let positive = est.positive_values_needed_by().is_some();
+    let positive = lms || est.positive_values_needed_by().is_some();
     let nlev = codes.map_or(1, |c| c.levels.len());
     let mut per: Vec<Vec<(f64, f64)>> = vec![Vec::new(); nlev];
     let (mut skip_missing, mut skip_nonpos) = (0usize, 0usize);
@@ -130,6 +146,9 @@ pub fn run_age_coded(cf: &CodedFrame, o: &AgeOptions) -> Result<Outcome<AgeResul
         Some(c) => crate::grouped::level_order(&c.levels),
         None => vec![0],
     };
+    if lms {
+        return lms_outcome(o, codes, per, &order, skipped);
+    }
     let mut windows = Vec::new();
     for k in order {
         let label = codes.map_or(String::new(), |c| c.levels[k].clone());
@@ -334,6 +353,8 @@ fn outcome(
         windows,
         partitions,
         skipped,
+        lms_fits: Vec::new(),
+        lms_curves: Vec::new(),
     };
     let mut out = Outcome::new(result);
     out.sections = sections;
@@ -342,6 +363,66 @@ fn outcome(
     out.summary = vec![format!("{est_n} age windows estimated")];
     out.warnings = warnings;
     out
+}
+
+/// `--curves lms` takes no window options (see [`crate::age_curves_run`]).
+fn lms_applicable(o: &AgeOptions) -> Result<()> {
+    o.lms.validate()?;
+    if o.window != 0.0 || o.step != 0.0 {
+        return Err(refuse(
+            "--window, --step",
+            "are for the sliding windows; --curves lms fits smooth curves to all ages at once".into(),
+        ));
+    }
+    if o.partitions.is_some() {
+        return Err(refuse(
+            "--partitions",
+            "draws its steps over the sliding windows; use it with --curves windows".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// The outcome of `--curves lms`: every group's LMS fit ([`crate::age_curves_run::lms_parts`]).
+fn lms_outcome(
+    o: &AgeOptions,
+    codes: Option<&dimorph_data::Codes>,
+    mut per: Vec<Vec<(f64, f64)>>,
+    order: &[usize],
+    skipped: Vec<String>,
+) -> Result<Outcome<AgeResult>> {
+    let groups: Vec<(String, Vec<(f64, f64)>)> = order
+        .iter()
+        .map(|&k| {
+            let mut pts = std::mem::take(&mut per[k]);
+            pts.sort_by(|a, b| a.0.total_cmp(&b.0));
+            (codes.map_or(String::new(), |c| c.levels[k].clone()), pts)
+        })
+        .collect();
+    let parts = crate::age_curves_run::lms_parts((&o.value, &o.age, o.by.as_deref()), &o.lms, &groups)?;
+    let mut warnings: Vec<String> = skipped.iter().map(|s| format!("skipped {s}")).collect();
+    warnings.extend(parts.warnings);
+    let fitted = parts.fits.iter().filter(|f| f.deviance.is_some()).count();
+    let result = AgeResult {
+        value: o.value.clone(),
+        age: o.age.clone(),
+        by: o.by.clone(),
+        windows: Vec::new(),
+        partitions: Vec::new(),
+        skipped,
+        lms_fits: parts.fits,
+        lms_curves: parts.curves,
+    };
+    let mut out = Outcome::new(result);
+    out.sections = vec![parts.section];
+    out.tables = parts.tables;
+    out.files = vec![dimorph_core::OutputFile::text(
+        "age_curves.svg".to_string(),
+        parts.figure,
+    )];
+    out.summary = vec![format!("LMS centile curves fitted for {fitted} groups")];
+    out.warnings = warnings;
+    Ok(out)
 }
 
 /// The partitions as a tidy table (group, from, to, n, lower, upper, reason) and a section.

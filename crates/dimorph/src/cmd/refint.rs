@@ -446,7 +446,10 @@ const AGE_EXAMPLES: &str = "Examples:
   dimorph refint age --data data/refint/reflimr_livertests.csv --value ALB --age Age --by Sex --window 20 --step 10
   dimorph refint age --data data/refint/reflimr_livertests.csv --value CREA --age Age --window 30 --step 10 --format csv
   dimorph refint age --data data/refint/reflimr_livertests.csv --value ALB --age Age --by Sex --window 20 --step 5 --out age_out
-  dimorph refint age --data data/refint/reflimr_livertests.csv --value CREA --age Age --by Sex --window 20 --step 10 --partitions 20";
+  dimorph refint age --data data/refint/reflimr_livertests.csv --value CREA --age Age --by Sex --window 20 --step 10 --partitions 20
+  dimorph refint age --data data/refint/reflimr_livertests.csv --value ALB --age Age --by Sex --curves lms
+  dimorph refint age --data data/refint/reflimr_livertests.csv --value ALB --age Age --by Sex --curves lms --lms-df 5,2,1 --lms-grid 44 --format csv
+  dimorph refint age --data data/refint/reflimr_livertests.csv --value CHE --age Age --curves lms --lms-lambda 50,200,1000 --out age_lms";
 
 #[derive(clap::Args)]
 #[command(after_help = AGE_EXAMPLES)]
@@ -459,17 +462,101 @@ pub struct AgeArgs {
     /// Curves per level of this column (e.g. Sex).
     #[arg(long, value_name = "COLUMN")]
     pub by: Option<String>,
-    /// Width of each age window (in the age column's unit).
+    /// Width of each age window (in the age column's unit; needed by --curves windows).
     #[arg(long, allow_negative_numbers = true)]
-    pub window: f64,
-    /// Distance between the starts of consecutive windows.
+    pub window: Option<f64>,
+    /// Distance between the starts of consecutive windows (needed by --curves windows).
     #[arg(long, allow_negative_numbers = true)]
-    pub step: f64,
+    pub step: Option<f64>,
+    /// How the curves are drawn: `windows` (the method in sliding age windows) or `lms`
+    /// (Box-Cox Cole & Green / gamlss BCCG fit with mu, sigma, nu smooth in age; table
+    /// age_curves at a grid of ages, table lms_fits).
+    #[arg(long, value_enum, default_value = "windows")]
+    pub curves: CurvesArg,
+    /// LMS: spline df beyond the constant for mu, log sigma and nu, as MU,SIGMA,NU
+    /// (polynomials up to 3, cubic B-splines with knots at age quantiles beyond; default 3,1,0).
+    #[arg(long, value_name = "MU,SIGMA,NU", allow_hyphen_values = true)]
+    pub lms_df: Option<String>,
+    /// LMS: fixed penalties for gamlss pb()-style P-splines of mu, log sigma and nu, as
+    /// MU,SIGMA,NU (replaces --lms-df).
+    #[arg(long, value_name = "MU,SIGMA,NU", allow_hyphen_values = true)]
+    pub lms_lambda: Option<String>,
+    /// LMS: number of equally spaced ages per group in the table age_curves (default 51).
+    #[arg(long, value_name = "N")]
+    pub lms_grid: Option<usize>,
     /// Choose age partitions from the data: cut the ages into bands of this width and merge
     /// adjacent bands while both limits stay within the permissible difference (Haeckel et al.
     /// 2016, eqs. 3-4); table age_partitions, steps in the figure.
     #[arg(long, value_name = "BAND_WIDTH", allow_negative_numbers = true)]
     pub partitions: Option<f64>,
+}
+
+/// `--curves` of `refint age`.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CurvesArg {
+    /// The chosen method in sliding age windows.
+    Windows,
+    /// An LMS (BCCG) fit of mu, sigma, nu as smooth functions of age.
+    Lms,
+}
+
+/// Three comma-separated values of `flag`.
+fn three<T: std::str::FromStr>(flag: &str, s: &str) -> Result<[T; 3], CliError> {
+    let v: Vec<T> = s
+        .split(',')
+        .map(|x| x.trim().parse::<T>())
+        .collect::<Result<_, _>>()
+        .map_err(|_| {
+            CliError::input(format!(
+                "{flag}: expected three numbers MU,SIGMA,NU, got '{}'",
+                dimorph_core::text::clip(s)
+            ))
+        })?;
+    <[T; 3]>::try_from(v).map_err(|_| {
+        CliError::input(format!(
+            "{flag}: expected three numbers MU,SIGMA,NU, got '{}'",
+            dimorph_core::text::clip(s)
+        ))
+    })
+}
+
+/// The LMS options of `refint age`, refusing them with `--curves windows` and the window
+/// options with `--curves lms`.
+fn age_curves_options(a: &AgeArgs) -> Result<(f64, f64, dimorph_refint::age_curves_run::LmsOptions), CliError> {
+    let mut lms = dimorph_refint::age_curves_run::LmsOptions::default();
+    if a.curves == CurvesArg::Windows {
+        if a.lms_df.is_some() || a.lms_lambda.is_some() || a.lms_grid.is_some() {
+            return Err(CliError::input(
+                "--lms-df, --lms-lambda, --lms-grid: only for --curves lms",
+            ));
+        }
+        return match (a.window, a.step) {
+            (Some(w), Some(s)) => Ok((w, s, lms)),
+            _ => Err(CliError::input(
+                "--window, --step: both are needed by --curves windows (the default)",
+            )),
+        };
+    }
+    if a.window.is_some() || a.step.is_some() || a.partitions.is_some() {
+        return Err(CliError::input(
+            "--window, --step, --partitions: for --curves windows; --curves lms fits smooth curves to all ages at once",
+        ));
+    }
+    if let Some(s) = &a.lms_df {
+        lms.df = three("--lms-df", s)?;
+    }
+    if let Some(s) = &a.lms_lambda {
+        if a.lms_df.is_some() {
+            return Err(CliError::input(
+                "--lms-df, --lms-lambda: give one (fixed df or fixed penalties)",
+            ));
+        }
+        lms.lambda = Some(three("--lms-lambda", s)?);
+    }
+    if let Some(g) = a.lms_grid {
+        lms.grid = g;
+    }
+    Ok((0.0, 0.0, lms))
 }
 
 fn age(a: AgeArgs) -> CliResult {
@@ -478,13 +565,19 @@ fn age(a: AgeArgs) -> CliResult {
             "--value, --where: refint age takes one value column and no --where filter (select the rows first)",
         ));
     }
+    let (window, step, lms) = age_curves_options(&a)?;
     let o = dimorph_refint::run::AgeOptions {
         value: a.est.value[0].clone(),
         age: a.age.clone(),
         by: a.by.clone(),
-        window: a.window,
-        step: a.step,
+        window,
+        step,
         partitions: a.partitions,
+        curves: match a.curves {
+            CurvesArg::Windows => dimorph_refint::age_curves_run::Curves::Windows,
+            CurvesArg::Lms => dimorph_refint::age_curves_run::Curves::Lms,
+        },
+        lms,
         estimate: a.est.options(&PuArgs {
             z: None,
             bias: false,
