@@ -1,24 +1,38 @@
 #!/usr/bin/env python3
 """Scale-out benchmark of dimorph.dask.glm (issue 11): N rows × 20 columns of Parquet (18
-predictors x1…x18 and two responses y_bin, y_pois; fixed seed, many files), fitted in the same
-run by
+predictors x1…x18 and two responses y_bin, y_pois; fixed seed) in ONE file of row groups of
+--row-group rows, fitted in the same run by
 
 - dimorph.dask.glm (distributed IRLS) on a 2-worker distributed.LocalCluster (processes, 1 thread
-  each): logistic and Poisson;
+  each; one partition per row group): logistic and Poisson;
 - dask-ml's LogisticRegression and PoissonRegression (solver="newton", no penalty: the unpenalized
   maximum-likelihood fit) on a fresh cluster of the same shape;
-- Spark MLlib's GeneralizedLinearRegression (pyspark, local[2], IRLS, regParam 0) on the same files;
+- Spark MLlib's GeneralizedLinearRegression (pyspark, local[2], IRLS, regParam 0) on the same file;
+- the single-machine streaming fit of the CLI, ``dimorph glm --data FILE --stream`` (row groups
+  through the IRLS passes, bounded memory);
 - the in-memory dimorph.glm on the whole data (when N <= --in-memory-max), whose coefficients the
-  others are compared with (max |Δβ|).
+  others are compared with (max |Δβ|); above that the streaming CLI fit is the reference (it
+  equals the in-memory fit to 1e-10, crates/dimorph-glm/src/stream.rs's test).
 
-Printed per fit: wall time (reading the files included for every tool), its ratio to dimorph's,
-peak RSS per Dask worker (each method on a fresh cluster, so the peak is that fit's: ru_maxrss of
-each worker process) or of Spark's JVM (polled), and the agreement with the in-memory fit.
-Timing is a benchmark, never a test. N is a parameter: the issue's 100M rows need a machine with
-more memory than the 2-core / 24 GB one where the figures in python/README.md were taken.
+Data on disk: the predictors are N(0, 0.5²) rounded to 3 decimals (as registry data are
+recorded to limited precision) and stored as float64 with Parquet dictionary encoding and Snappy
+(dimorph's reader is built with Snappy, LZ4 and gzip, not zstd), so that 100M rows take a few GB
+instead of 16 GB; every reader (dimorph's Parquet readers, pyarrow under Dask, Spark) reads
+float64, so no reader is favoured. The responses are drawn
+from the rounded predictors (the model is right for the stored data).
+
+Each fit runs in a process of its own (``--one``), killed with its workers after --cap seconds
+(reported "did not finish in X s"). Dask workers get --worker-memory each, with spilling and
+pausing off and no retries, so that a tool that does not fit fails at once ("did not fit");
+Spark's JVM gets -Xmx --spark-memory. Printed per fit: wall time (reading the file included for
+every tool), its ratio to dimorph.dask.glm's, peak RSS per Dask worker (each fit on a fresh
+cluster: polled every 0.1 s), of Spark's JVM, or of the CLI process (/usr/bin/time), and the
+agreement with the reference. Timing is a benchmark, never a test. Hold /tmp/BIGRUN.lock
+(mkdir) while it runs on a shared machine.
 
     python bench/dask_scaleout.py --install            # the peers (bench/dask_scaleout_requirements.txt)
-    python bench/dask_scaleout.py --rows 10000000 --files 40
+    python bench/dask_scaleout.py --rows 100000000 --cli target/release/dimorph
+    python bench/dask_scaleout.py --rows 2000000 --row-group 250000 --cap 300   # a quick check
 """
 
 from __future__ import annotations
@@ -26,6 +40,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
+import signal
 import subprocess
 import sys
 import threading
@@ -44,32 +60,41 @@ def install() -> None:
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-r", str(req)], check=True)
 
 
-def generate(folder: Path, rows: int, files: int) -> None:
-    """Files part-000.parquet …, each of rows/files rows, seeded by (SEED, file index)."""
+def generate(folder: Path, rows: int, row_group: int) -> Path:
+    """``folder/data.parquet``: row groups of ``row_group`` rows, each drawn with the seed
+    (SEED, row group index), predictors rounded to 3 decimals; written one row group at a time."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    path = folder / "data.parquet"
     stamp = folder / "_meta.json"
-    want = {"rows": rows, "files": files, "seed": SEED, "p": P}
-    if stamp.exists() and json.loads(stamp.read_text()) == want:
-        return
+    want = {"rows": rows, "row_group": row_group, "seed": SEED, "p": P, "decimals": 3, "codec": "snappy"}
+    if path.exists() and stamp.exists() and json.loads(stamp.read_text()) == want:
+        return path
     folder.mkdir(parents=True, exist_ok=True)
-    for old in folder.glob("part-*.parquet"):
-        old.unlink()
+    stamp.unlink(missing_ok=True)
     beta_b = np.linspace(-0.5, 0.5, P)
     beta_p = np.linspace(0.2, -0.2, P)
-    bounds = np.linspace(0, rows, files + 1).astype(np.int64)
-    for f in range(files):
-        n = int(bounds[f + 1] - bounds[f])
-        rng = np.random.default_rng([SEED, f])
-        x = rng.standard_normal((n, P)) * 0.5
-        eta_b = -0.3 + x @ beta_b
-        eta_p = 0.1 + x @ beta_p
-        cols = {c: x[:, k] for k, c in enumerate(PREDICTORS)}
-        cols["y_bin"] = (rng.random(n) < 1 / (1 + np.exp(-eta_b))).astype(np.float64)
-        cols["y_pois"] = rng.poisson(np.exp(eta_p)).astype(np.float64)
-        pq.write_table(pa.table(cols), folder / f"part-{f:03d}.parquet", row_group_size=1 << 20)
+    writer = None
+    try:
+        for g, start in enumerate(range(0, rows, row_group)):
+            n = min(row_group, rows - start)
+            rng = np.random.default_rng([SEED, g])
+            x = np.round(rng.standard_normal((n, P)) * 0.5, 3)
+            eta_b = -0.3 + x @ beta_b
+            eta_p = 0.1 + x @ beta_p
+            cols = {c: x[:, k] for k, c in enumerate(PREDICTORS)}
+            cols["y_bin"] = (rng.random(n) < 1 / (1 + np.exp(-eta_b))).astype(np.float64)
+            cols["y_pois"] = rng.poisson(np.exp(eta_p)).astype(np.float64)
+            t = pa.table(cols)
+            if writer is None:
+                writer = pq.ParquetWriter(path, t.schema, compression="snappy", use_dictionary=True)
+            writer.write_table(t, row_group_size=row_group)
+    finally:
+        if writer is not None:
+            writer.close()
     stamp.write_text(json.dumps(want))
+    return path
 
 
 class PeakRss:
@@ -102,20 +127,21 @@ class PeakRss:
         self.thread.join()
 
 
-def on_cluster(workers: int, fn):
-    """fn(client) on a fresh LocalCluster; returns (its value, peak RSS in MB of each worker
-    process, polled)."""
+def on_cluster(workers: int, memory: str, fn):
+    """fn(client) on a fresh LocalCluster whose workers may hold ``memory`` each (no spilling,
+    no pausing: a worker past 95 % is restarted, and the fit fails then, no retry); returns (its
+    value, peak RSS in MB of each worker process, polled)."""
     from distributed import Client, LocalCluster
 
     with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                      dashboard_address=None, memory_limit=0) as c, Client(c) as client:
+                      dashboard_address=None, memory_limit=memory) as c, Client(c) as client:
         pids = list(client.run(os.getpid).values())
         with PeakRss(pids) as rss:
             value = fn(client)
     return value, sorted(rss.peaks)
 
 
-def fit_dimorph(folder: Path, family: str, workers: int):
+def fit_dimorph(path: Path, family: str, a):
     import dask.dataframe as dd
     import dimorph
 
@@ -123,15 +149,15 @@ def fit_dimorph(folder: Path, family: str, workers: int):
 
     def run(client):
         t = time.perf_counter()
-        ddf = dd.read_parquet(str(folder / "part-*.parquet"), columns=[y] + PREDICTORS)
+        ddf = dd.read_parquet(str(path), columns=[y] + PREDICTORS, split_row_groups=True)
         r = dimorph.dask.glm(f"{y} ~ " + " + ".join(PREDICTORS), ddf, family=family, type3=False)
         return time.perf_counter() - t, r.params.to_numpy(), r.passes
 
-    (secs, beta, passes), peaks = on_cluster(workers, run)
+    (secs, beta, passes), peaks = on_cluster(a.workers, a.worker_memory, run)
     return secs, beta, peaks, f"{passes} passes"
 
 
-def fit_daskml(folder: Path, family: str, workers: int):
+def fit_daskml(path: Path, family: str, a):
     import dask.dataframe as dd
     from dask_ml.linear_model import LogisticRegression, PoissonRegression
 
@@ -139,7 +165,7 @@ def fit_daskml(folder: Path, family: str, workers: int):
 
     def run(client):
         t = time.perf_counter()
-        ddf = dd.read_parquet(str(folder / "part-*.parquet"), columns=[y] + PREDICTORS)
+        ddf = dd.read_parquet(str(path), columns=[y] + PREDICTORS, split_row_groups=True)
         arr = ddf.to_dask_array(lengths=True)  # one array, so that X and y share their chunks
         arr = client.persist(arr)
         X, yy = arr[:, 1:], arr[:, 0]
@@ -149,28 +175,28 @@ def fit_daskml(folder: Path, family: str, workers: int):
         beta = np.concatenate([[float(m.intercept_)], np.asarray(m.coef_, dtype=float).ravel()])
         return time.perf_counter() - t, beta
 
-    (secs, beta), peaks = on_cluster(workers, run)
+    (secs, beta), peaks = on_cluster(a.workers, a.worker_memory, run)
     return secs, beta, peaks, "solver=newton"
 
 
-def fit_spark(folder: Path, family: str, workers: int):
+def fit_spark(path: Path, family: str, a):
     import psutil
     from pyspark.ml.feature import VectorAssembler
     from pyspark.ml.regression import GeneralizedLinearRegression
     from pyspark.sql import SparkSession
 
     y = "y_bin" if family == "binomial" else "y_pois"
-    spark = (SparkSession.builder.master(f"local[{workers}]").appName("dimorph-bench")
-             .config("spark.driver.memory", "8g").config("spark.ui.enabled", "false")
+    spark = (SparkSession.builder.master(f"local[{a.workers}]").appName("dimorph-bench")
+             .config("spark.driver.memory", a.spark_memory).config("spark.ui.enabled", "false")
              .config("spark.ui.showConsoleProgress", "false")
-             .config("spark.sql.shuffle.partitions", str(workers * 4)).getOrCreate())
+             .config("spark.sql.shuffle.partitions", str(a.workers * 4)).getOrCreate())
     spark.sparkContext.setLogLevel("ERROR")
     jvms = [p.pid for p in psutil.Process().children(recursive=True) if "java" in p.name()]
     rss = PeakRss(jvms)
     rss.__enter__()
     try:
         t = time.perf_counter()
-        df = spark.read.parquet(str(folder))
+        df = spark.read.parquet(str(path))
         df = VectorAssembler(inputCols=PREDICTORS, outputCol="features").transform(df).select("features", y)
         link = "logit" if family == "binomial" else "log"
         m = GeneralizedLinearRegression(family=family, link=link, labelCol=y, maxIter=25, tol=1e-8,
@@ -180,71 +206,141 @@ def fit_spark(folder: Path, family: str, workers: int):
     finally:
         rss.__exit__()
         spark.stop()
-    return secs, beta, [sum(rss.peaks)], "local mode, one JVM (peak RSS of the JVM)"
+    return secs, beta, [sum(rss.peaks)], f"local mode, one JVM, -Xmx{a.spark_memory} (peak RSS of the JVM)"
 
 
-def fit_in_memory(folder: Path, family: str):
+def fit_in_memory(path: Path, family: str, a):
     import pandas as pd
     import dimorph
 
     y = "y_bin" if family == "binomial" else "y_pois"
     t = time.perf_counter()
-    df = pd.read_parquet(folder, columns=[y] + PREDICTORS)
+    df = pd.read_parquet(path, columns=[y] + PREDICTORS)
     r = dimorph.glm(f"{y} ~ " + " + ".join(PREDICTORS), df, family=family, profile=False, type3=False)
-    return time.perf_counter() - t, r.params.to_numpy()
+    import resource
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return time.perf_counter() - t, r.params.to_numpy(), [peak], "one process (pandas frame + engine frame)"
+
+
+def fit_stream(path: Path, family: str, a):
+    """The CLI's streaming fit (row groups through the IRLS passes), under /usr/bin/time -v."""
+    y = "y_bin" if family == "binomial" else "y_pois"
+    cmd = ["/usr/bin/time", "-v", a.cli, "glm", "--data", str(path), f"{y} ~ " + " + ".join(PREDICTORS),
+           "--family", family, "--stream", "--quiet", "--format", "json"]
+    t = time.perf_counter()
+    p = subprocess.run(cmd, capture_output=True, text=True)
+    secs = time.perf_counter() - t
+    if p.returncode != 0:
+        errors = [ln for ln in p.stderr.splitlines() if ln.startswith("error")]
+        raise RuntimeError(errors[0] if errors else f"exit {p.returncode}")
+    r = json.loads(p.stdout)["result"]
+    peak = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", p.stderr).group(1)) / 1024
+    return secs, np.array(r["coef"]), [peak], f"one process, {r['passes']} passes + 2 over the file"
+
+
+TOOLS = {
+    "memory": ("dimorph.glm in memory", fit_in_memory),
+    "dimorph": ("dimorph.dask.glm", fit_dimorph),
+    "daskml": ("dask-ml {}", fit_daskml),
+    "spark": ("Spark MLlib GeneralizedLinearRegression", fit_spark),
+    "stream": ("dimorph glm --stream (CLI, one machine)", fit_stream),
+}
+
+
+def one(a) -> None:
+    """Runs one fit (``--one TOOL FAMILY``) and prints its figures as the last line of JSON."""
+    tool, family = a.one
+    path = a.dir / f"n{a.rows}" / "data.parquet"
+    secs, beta, peaks, note = TOOLS[tool][1](path, family, a)
+    print(json.dumps({"secs": secs, "beta": [float(b) for b in beta], "peaks": peaks, "note": note}))
+
+
+def run_capped(a, tool: str, family: str) -> dict:
+    """``--one tool family`` in a new process group, killed (with its workers and JVM) after
+    --cap seconds."""
+    cmd = [sys.executable, __file__, "--one", tool, family, "--rows", str(a.rows), "--dir", str(a.dir),
+           "--workers", str(a.workers), "--worker-memory", a.worker_memory, "--spark-memory", a.spark_memory,
+           "--cli", a.cli]
+    env = dict(os.environ, DASK_DISTRIBUTED__WORKER__MEMORY__TARGET="False",
+               DASK_DISTRIBUTED__WORKER__MEMORY__SPILL="False", DASK_DISTRIBUTED__WORKER__MEMORY__PAUSE="False",
+               DASK_DISTRIBUTED__WORKER__MEMORY__TERMINATE="0.95", DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES="0")
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                         start_new_session=True)
+    t = time.perf_counter()
+    try:
+        out, err = p.communicate(timeout=a.cap)
+    except subprocess.TimeoutExpired:
+        os.killpg(p.pid, signal.SIGKILL)
+        p.communicate()
+        return {"failed": f"did not finish in {a.cap} s"}
+    if p.returncode != 0:
+        last = [ln for ln in err.strip().splitlines() if ln.strip()]
+        why = last[-1] if last else f"exit {p.returncode}"
+        if "KilledWorker" in err or "memory" in why.lower() or "OutOfMemory" in err:
+            why = f"did not fit ({why[:160]})"
+        return {"failed": f"{why[:240]} after {time.perf_counter() - t:.0f} s"}
+    return json.loads(out.strip().splitlines()[-1])
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--rows", type=int, default=10_000_000)
-    ap.add_argument("--files", type=int, default=40)
+    ap.add_argument("--rows", type=int, default=100_000_000)
+    ap.add_argument("--row-group", type=int, default=1_000_000, help="rows per row group (one Dask partition each)")
     ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--dir", type=Path, default=Path("/tmp/dimorph-scaleout"))
+    ap.add_argument("--worker-memory", default="8GiB", help="memory_limit of each Dask worker")
+    ap.add_argument("--spark-memory", default="8g", help="spark.driver.memory (-Xmx of the JVM)")
+    ap.add_argument("--cap", type=int, default=1200, help="seconds each fit may take before it is killed")
+    ap.add_argument("--cli", default=str(Path(__file__).resolve().parents[1] / "target/release/dimorph"),
+                    help="the dimorph binary for the streaming fit")
+    ap.add_argument("--dir", type=Path, default=Path(__file__).resolve().parents[1] / "bench-data/scaleout")
     ap.add_argument("--in-memory-max", type=int, default=20_000_000,
                     help="fit in memory (the reference coefficients) up to this many rows")
-    ap.add_argument("--skip", default="", help="comma-separated: daskml,spark,memory")
+    ap.add_argument("--skip", default="", help="comma-separated: memory,dimorph,daskml,spark,stream")
     ap.add_argument("--install", action="store_true", help="pip install the peers and exit")
+    ap.add_argument("--one", nargs=2, metavar=("TOOL", "FAMILY"), help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.install:
         install()
         return
+    if a.one:
+        one(a)
+        return
     skip = set(filter(None, a.skip.split(",")))
     t = time.perf_counter()
-    generate(a.dir / f"n{a.rows}", a.rows, a.files)
-    folder = a.dir / f"n{a.rows}"
-    print(f"data: {a.rows:,} rows x {P + 2} columns in {a.files} Parquet files at {folder} "
-          f"(made or found in {time.perf_counter() - t:.1f} s); {a.workers} workers, {os.cpu_count()} cores")
+    path = generate(a.dir / f"n{a.rows}", a.rows, a.row_group)
+    print(f"data: {a.rows:,} rows x {P + 2} columns, {path} ({path.stat().st_size / 2**30:.2f} GiB, row groups of "
+          f"{a.row_group:,}; made or found in {time.perf_counter() - t:.1f} s); {a.workers} workers of "
+          f"{a.worker_memory}, Spark -Xmx{a.spark_memory}, cap {a.cap} s per fit, {os.cpu_count()} cores")
     import dask
     import distributed
     import dimorph
 
     print(f"dimorph {dimorph.__version__}, dask {dask.__version__}, distributed {distributed.__version__}")
+    order = ["memory", "stream", "dimorph", "daskml", "spark"]
+    if a.rows > a.in_memory_max:
+        skip.add("memory")
     for family in ("binomial", "poisson"):
         rows = []
-        ref = None
-        if "memory" not in skip and a.rows <= a.in_memory_max:
-            secs, ref = fit_in_memory(folder, family)
-            rows.append(("dimorph.glm in memory (reference)", secs, ref, [], ""))
-        secs, beta, peaks, note = fit_dimorph(folder, family, a.workers)
-        base = secs
-        rows.append(("dimorph.dask.glm", secs, beta, peaks, note))
-        if "daskml" not in skip:
-            try:
-                rows.append(("dask-ml " + ("LogisticRegression" if family == "binomial" else "PoissonRegression"),
-                             *fit_daskml(folder, family, a.workers)))
-            except Exception as e:  # a peer that fails is reported, not fatal
-                print(f"  dask-ml failed: {type(e).__name__}: {str(e)[:300]}")
-        if "spark" not in skip:
-            try:
-                rows.append(("Spark MLlib GeneralizedLinearRegression", *fit_spark(folder, family, a.workers)))
-            except Exception as e:
-                print(f"  Spark failed: {type(e).__name__}: {str(e)[:300]}")
-        print(f"\n{family}: y ~ x1 + … + x{P}, {a.rows:,} rows")
-        print(f"  {'fit':<44} {'seconds':>8} {'x dimorph':>9} {'peak RSS per worker (MB)':>26} {'max |Δβ| vs memory':>19}")
-        for name, secs, beta, peaks, note in rows:
-            d = "" if ref is None or name.endswith("(reference)") else f"{np.max(np.abs(beta - ref)):.1e}"
-            pk = " / ".join(f"{p:.0f}" for p in peaks)
-            print(f"  {name:<44} {secs:8.1f} {secs / base:9.2f} {pk:>26} {d:>19}  {note}")
+        for tool in order:
+            if tool in skip:
+                continue
+            name = TOOLS[tool][0].format("LogisticRegression" if family == "binomial" else "PoissonRegression")
+            rows.append((tool, name, run_capped(a, tool, family)))
+        got = dict((t, r) for t, _, r in rows if "failed" not in r)
+        ref_tool = "memory" if "memory" in got else "stream" if "stream" in got else None
+        ref = np.array(got[ref_tool]["beta"]) if ref_tool else None
+        base = got.get("dimorph", {}).get("secs")
+        print(f"\n{family}: y ~ x1 + … + x{P}, {a.rows:,} rows; reference: {TOOLS[ref_tool][0] if ref_tool else 'none'}")
+        print(f"  {'fit':<44} {'seconds':>8} {'x dimorph':>9} {'peak RSS per worker (MB)':>26} {'max |Δβ| vs ref':>16}")
+        for tool, name, r in rows:
+            if "failed" in r:
+                print(f"  {name:<44} {r['failed']}")
+                continue
+            d = "" if ref is None or tool == ref_tool else f"{np.max(np.abs(np.array(r['beta']) - ref)):.1e}"
+            ratio = f"{r['secs'] / base:9.2f}" if base else f"{'':9}"
+            pk = " / ".join(f"{p:.0f}" for p in r["peaks"])
+            print(f"  {name:<44} {r['secs']:8.1f} {ratio} {pk:>26} {d:>16}  {r['note']}", flush=True)
 
 
 if __name__ == "__main__":
