@@ -141,3 +141,73 @@ fn the_mask_warns_when_it_hides_content() {
     assert!(fundus.images.warnings().is_empty(), "{:?}", fundus.images.warnings());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn eval_warns_when_the_fit_differs_from_training() {
+    use dimorph_bagnet::model::Arch;
+    use dimorph_bagnet::options::{EvalOptions, OptimKind, ReadOptions, TrainOptions, TrainRunOptions};
+    use dimorph_bagnet::{pipeline, synth, train};
+    let dir = loader::tmp("refit");
+    let so = synth::SynthOptions {
+        n: 16,
+        size: 40,
+        effect: 0.3,
+        seed: 4,
+    };
+    let csv = synth::write_dataset(&so, &dir.join("img")).unwrap();
+    let read = ReadOptions {
+        fit: Fit::Pad,
+        ..Default::default()
+    };
+    let opt = TrainRunOptions {
+        train: TrainOptions {
+            arch: Arch::BagNet9,
+            width: 0.0625,
+            size: 40,
+            batch: 8,
+            epochs: 1,
+            optimizer: OptimKind::Adam,
+            ..Default::default()
+        },
+        read: read.clone(),
+        ..Default::default()
+    };
+    let run = dir.join("run");
+    let o = pipeline::run_train(&dir.join("img"), &csv, &run, &opt, &mut train::Silent).unwrap();
+    assert!(o.warnings.is_empty(), "{:?}", o.warnings);
+    // The run's cache and its fit live in the run's folder.
+    assert!(run.join(pipeline::CACHE_FOLDER).is_dir());
+    assert_eq!(o.result.loader.decoded, 16);
+    let eval = |read: ReadOptions| {
+        pipeline::run_eval(
+            &run.join("best"),
+            &dir.join("img"),
+            &csv,
+            &EvalOptions {
+                read,
+                ..Default::default()
+            },
+        )
+        .unwrap()
+    };
+    // Same fit: the training's cache serves every image, no warning.
+    let same = eval(read);
+    assert!(same.warnings.is_empty(), "{:?}", same.warnings);
+    assert_eq!((same.result.loader.cache_hits, same.result.loader.decoded), (16, 0));
+    assert!(
+        same.summary.iter().any(|l| l.contains("images/s")),
+        "{:?}",
+        same.summary
+    );
+    // Another fit: a warning naming both.
+    let other = eval(ReadOptions::default());
+    assert!(
+        other
+            .warnings
+            .iter()
+            .any(|w| w.contains("--fit pad") && w.contains("--fit crop")),
+        "{:?}",
+        other.warnings
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -62,6 +62,32 @@ pub fn run_cache(model_dir: &Path) -> Option<std::path::PathBuf> {
 /// The cache's folder name inside a training run's folder.
 pub const CACHE_FOLDER: &str = "image-cache";
 
+/// The file in a training run's folder that records how its images were fitted (`--fit`).
+pub const FIT_FILE: &str = "fit.json";
+
+/// Record in the run folder `run` the fit its images were read with (see [`fit_warning`]).
+pub fn record_fit(run: &Path, fit: crate::image::Fit) -> Result<(), BagNetError> {
+    let text = serde_json::json!({ "fit": fit }).to_string();
+    dimorph_core::output::write_atomic(&run.join(FIT_FILE), text.as_bytes(), dimorph_core::Overwrite::Replace)?;
+    Ok(())
+}
+
+/// A warning when the run folder `run` recorded another fit than `fit` (eval or explain of its
+/// model, or a resumed run, reading images otherwise than the training did).
+pub fn fit_warning(run: Option<&Path>, fit: crate::image::Fit) -> Option<String> {
+    let text = std::fs::read_to_string(run?.join(FIT_FILE)).ok()?;
+    let v: serde_json::Value = serde_json::from_str(&text).ok()?;
+    let trained: crate::image::Fit = serde_json::from_value(v.get("fit")?.clone()).ok()?;
+    (trained != fit).then(|| {
+        format!(
+            "the run read its images with --fit {}; these were read with --fit {} (pass --fit {} to read them as in training)",
+            trained.name(),
+            fit.name(),
+            trained.name()
+        )
+    })
+}
+
 /// The loader's report: its figures as a summary line, and its warnings (the mask hiding content).
 pub fn loader_notes(ds: &Dataset) -> (String, Vec<String>) {
     (ds.images.stats().line(), ds.images.warnings())

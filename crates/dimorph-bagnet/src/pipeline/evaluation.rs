@@ -7,7 +7,7 @@ use dimorph_core::{OutputFile, TidyTable};
 use dimorph_report::{Outcome, Section, Table};
 use serde::Serialize;
 
-use super::common::{read_dataset_in, run_cache, sets_named, skipped_warnings};
+use super::common::{fit_warning, read_dataset_in, run_cache, sets_named, skipped_warnings};
 use crate::backend::BagnetBackend;
 use crate::checkpoint::{load_model, ModelMeta};
 use crate::data::{Dataset, OnBadImage};
@@ -163,6 +163,7 @@ fn eval_on<B: BagnetBackend>(
     )?;
     let mut r = eval_model(&model, &meta, &ds, &sets_named(model_dir, &ds, external), device)?;
     r.loader_warnings = ds.images.warnings();
+    r.loader_warnings.extend(fit_warning(model_dir.parent(), read.fit));
     Ok(r)
 }
 

@@ -9,7 +9,7 @@ use dimorph_core::Overwrite;
 use dimorph_report::{Outcome, Section, Table};
 use serde::Serialize;
 
-use super::common::{loader_notes, read_dataset_in, run_cache, sets_for, skipped_warnings};
+use super::common::{fit_warning, loader_notes, read_dataset_in, run_cache, sets_for, skipped_warnings};
 use crate::backend::BagnetBackend;
 use crate::checkpoint::{load_model, ModelMeta};
 use crate::data::{Dataset, OnBadImage};
@@ -149,6 +149,7 @@ fn explain_on<B: BagnetBackend>(
     o.result.loader = ds.images.stats();
     o.summary.push(line);
     o.warnings.extend(warnings);
+    o.warnings.extend(fit_warning(model_dir.parent(), opt.read.fit));
     Ok(o)
 }
 

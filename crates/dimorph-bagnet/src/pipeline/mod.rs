@@ -11,7 +11,9 @@ mod explanation;
 mod importing;
 mod training;
 
-pub use self::common::{read_dataset, read_dataset_in, run_cache, sets_for, sets_named, CACHE_FOLDER};
+pub use self::common::{
+    fit_warning, read_dataset, read_dataset_in, record_fit, run_cache, sets_for, sets_named, CACHE_FOLDER, FIT_FILE,
+};
 pub use self::evaluation::{
     eval, eval_model, eval_section, eval_with, metrics_table, predictions_table, run_eval, set_line, EvalResult,
     Prediction,

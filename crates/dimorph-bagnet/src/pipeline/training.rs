@@ -7,7 +7,7 @@ use dimorph_core::text::decimals;
 use dimorph_core::TidyTable;
 use dimorph_report::{Outcome, Section, Table};
 
-use super::common::{loader_notes, read_dataset_in, skipped_warnings};
+use super::common::{fit_warning, loader_notes, read_dataset_in, record_fit, skipped_warnings};
 use crate::data::Dataset;
 use crate::options::{DeviceKind, TrainOptions, TrainRunOptions};
 use crate::train::{self, TrainProgress, TrainResult};
@@ -49,13 +49,16 @@ pub fn run_train(
     let t = &opt.train;
     let cache = out.join(super::common::CACHE_FOLDER);
     let ds = read_dataset_in(images, labels, None, (t.size, t.mask), &opt.read, Some(&cache))?;
+    let refit = fit_warning(Some(out), opt.read.fit);
     let r = train(&ds, t, out, opt.resume, progress, opt.read.device)?;
+    record_fit(out, opt.read.fit)?;
     let mut o = Outcome::new(r);
     o.summary = train_summary(&o.result, t);
     o.warnings = skipped_warnings(&o.result.skipped_images);
     let (line, warnings) = loader_notes(&ds);
     o.summary.push(line);
     o.warnings.extend(warnings);
+    o.warnings.extend(refit);
     o.sections.push(train_section(&o.result));
     o.tables.push(history_table(&o.result));
     Ok(o)
