@@ -19,6 +19,7 @@ mod csv_fast;
 pub mod dialect;
 mod parquet_f32;
 mod parquet_read;
+mod parquet_prefetch;
 pub mod parquet_stream;
 mod xlsx;
 

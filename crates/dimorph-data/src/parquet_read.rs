@@ -260,91 +260,110 @@ pub(crate) fn read_column<R: ChunkReader + 'static>(
         let rgr = reader.get_row_group(rg).map_err(|e| fmt_err(source, name, e))?;
         let rg_rows = usize::try_from(rgr.metadata().num_rows()).unwrap_or(0);
         let cr = rgr.get_column_reader(j).map_err(|e| fmt_err(source, name, e))?;
-        match (kind, cr) {
-            (Kind::Float, ColumnReader::DoubleColumnReader(r)) => {
-                read_typed(source, name, r, max_def, rg_rows, &mut nums, f64::NAN, |v| v)?
-            }
-            (Kind::Float, ColumnReader::FloatColumnReader(r)) => {
-                read_typed(source, name, r, max_def, rg_rows, &mut nums, f64::NAN, f64::from)?
-            }
-            (Kind::Int { unsigned, scale }, ColumnReader::Int32ColumnReader(r)) => {
-                let k = 10f64.powi(-scale);
-                if unsigned {
-                    read_typed(source, name, r, max_def, rg_rows, &mut nums, f64::NAN, |v| {
-                        f64::from(v as u32) * k
-                    })?
-                } else {
-                    read_typed(source, name, r, max_def, rg_rows, &mut nums, f64::NAN, |v| {
-                        f64::from(v) * k
-                    })?
-                }
-            }
-            (Kind::Int { unsigned, scale }, ColumnReader::Int64ColumnReader(r)) => {
-                let k = 10f64.powi(-scale);
-                if unsigned {
-                    read_typed(source, name, r, max_def, rg_rows, &mut nums, f64::NAN, |v| {
-                        (v as u64) as f64 * k
-                    })?
-                } else {
-                    read_typed(source, name, r, max_def, rg_rows, &mut nums, f64::NAN, |v| v as f64 * k)?
-                }
-            }
-            (Kind::Bool, ColumnReader::BoolColumnReader(r)) => {
-                read_typed(source, name, r, max_def, rg_rows, &mut nums, f64::NAN, |v| {
-                    if v {
-                        1.0
-                    } else {
-                        0.0
-                    }
-                })?
-            }
-            (Kind::Text, ColumnReader::ByteArrayColumnReader(r)) => {
-                let start = texts.len();
-                let mut bad: Option<usize> = None;
-                read_typed(
-                    source,
-                    name,
-                    r,
-                    max_def,
-                    rg_rows,
-                    &mut texts,
-                    None,
-                    |v| match std::str::from_utf8(v.data()) {
-                        Ok(s) => Some(s.to_string()),
-                        Err(_) => {
-                            bad.get_or_insert(0);
-                            None
-                        }
-                    },
-                )?;
-                if bad.is_some() {
-                    return Err(DataError::Format {
-                        path: source.into(),
-                        msg: format!(
-                            "column '{name}' holds bytes that are not UTF-8 text (row group {}, from row {})",
-                            rg + 1,
-                            start + 1
-                        ),
-                    });
-                }
-            }
-            (k, _) => return Err(fmt_err(source, name, format!("unexpected reader for {k:?}"))),
-        }
+        read_chunk(source, name, cr, kind, max_def, rg, rg_rows, &mut nums, &mut texts)?;
     }
     match kind {
-        Kind::Text => {
-            let first_non_numeric = texts.iter().enumerate().find_map(|(i, c)| {
-                c.as_ref()
-                    .filter(|s| crate::parse_num(s).is_none())
-                    .map(|s| (i + 1, s.clone()))
-            });
-            Ok(ColumnData::Text {
-                values: texts,
-                first_non_numeric,
-            })
-        }
+        Kind::Text => Ok(ColumnData::Text {
+            first_non_numeric: first_non_numeric(&texts, 1),
+            values: texts,
+        }),
         _ => Ok(ColumnData::Num(nums)),
     }
+}
+
+/// The row number (the first cell is row `first_row`) and the value of the first cell of a text
+/// column that is not a number.
+pub(crate) fn first_non_numeric(texts: &[Option<String>], first_row: usize) -> Option<(usize, String)> {
+    texts.iter().enumerate().find_map(|(i, c)| {
+        c.as_ref()
+            .filter(|s| crate::parse_num(s).is_none())
+            .map(|s| (first_row + i, s.clone()))
+    })
+}
+
+/// Appends column chunk `cr` (row group `rg`, `rg_rows` rows) of column `name` to `nums`
+/// (numeric kinds) or `texts` (text), as [`read_column`] maps each type.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn read_chunk(
+    source: &str,
+    name: &str,
+    cr: ColumnReader,
+    kind: Kind,
+    max_def: i16,
+    rg: usize,
+    rg_rows: usize,
+    nums: &mut Vec<f64>,
+    texts: &mut Vec<Option<String>>,
+) -> Result<(), DataError> {
+    match (kind, cr) {
+        (Kind::Float, ColumnReader::DoubleColumnReader(r)) => {
+            read_typed(source, name, r, max_def, rg_rows, nums, f64::NAN, |v| v)?
+        }
+        (Kind::Float, ColumnReader::FloatColumnReader(r)) => {
+            read_typed(source, name, r, max_def, rg_rows, nums, f64::NAN, f64::from)?
+        }
+        (Kind::Int { unsigned, scale }, ColumnReader::Int32ColumnReader(r)) => {
+            let k = 10f64.powi(-scale);
+            if unsigned {
+                read_typed(source, name, r, max_def, rg_rows, nums, f64::NAN, |v| {
+                    f64::from(v as u32) * k
+                })?
+            } else {
+                read_typed(source, name, r, max_def, rg_rows, nums, f64::NAN, |v| f64::from(v) * k)?
+            }
+        }
+        (Kind::Int { unsigned, scale }, ColumnReader::Int64ColumnReader(r)) => {
+            let k = 10f64.powi(-scale);
+            if unsigned {
+                read_typed(source, name, r, max_def, rg_rows, nums, f64::NAN, |v| {
+                    (v as u64) as f64 * k
+                })?
+            } else {
+                read_typed(source, name, r, max_def, rg_rows, nums, f64::NAN, |v| v as f64 * k)?
+            }
+        }
+        (Kind::Bool, ColumnReader::BoolColumnReader(r)) => {
+            read_typed(source, name, r, max_def, rg_rows, nums, f64::NAN, |v| {
+                if v {
+                    1.0
+                } else {
+                    0.0
+                }
+            })?
+        }
+        (Kind::Text, ColumnReader::ByteArrayColumnReader(r)) => {
+            let start = texts.len();
+            let mut bad: Option<usize> = None;
+            read_typed(
+                source,
+                name,
+                r,
+                max_def,
+                rg_rows,
+                texts,
+                None,
+                |v| match std::str::from_utf8(v.data()) {
+                    Ok(s) => Some(s.to_string()),
+                    Err(_) => {
+                        bad.get_or_insert(0);
+                        None
+                    }
+                },
+            )?;
+            if bad.is_some() {
+                return Err(DataError::Format {
+                    path: source.into(),
+                    msg: format!(
+                        "column '{name}' holds bytes that are not UTF-8 text (row group {}, from row {})",
+                        rg + 1,
+                        start + 1
+                    ),
+                });
+            }
+        }
+        (k, _) => return Err(fmt_err(source, name, format!("unexpected reader for {k:?}"))),
+    }
+    Ok(())
 }
 
 /// Reads one column chunk of `rows` rows, appending `conv(value)` or `null` per row (a row is

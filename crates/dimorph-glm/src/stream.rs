@@ -111,9 +111,16 @@ pub fn check_streamable(opts: &RunOptions) -> Result<()> {
 
 /// Fits `formula` to the Parquet file at `path` row group by row group.
 pub fn fit_parquet(path: &Path, formula: &str, opts: &RunOptions) -> Result<DistFit> {
+    fit_parquet_ahead(path, formula, opts, dimorph_data::parquet_stream::DEFAULT_AHEAD)
+}
+
+/// [`fit_parquet`] with up to `ahead` row groups decoded ahead on a worker thread while a pass
+/// uses the current one (0: decoded on this thread; [`ParquetRowGroups::with_ahead`]). The fit
+/// is the same bit for bit whatever `ahead` is.
+pub fn fit_parquet_ahead(path: &Path, formula: &str, opts: &RunOptions, ahead: usize) -> Result<DistFit> {
     opts.validate()?;
     check_streamable(opts)?;
-    let groups = ParquetRowGroups::open(path)?;
+    let groups = ParquetRowGroups::open(path)?.with_ahead(ahead);
     let source = path.display().to_string();
     let weights = opts.weights.as_deref();
     let levels: Vec<PartLevels> = (0..groups.len())
