@@ -9,7 +9,7 @@ use dimorph_report::{Outcome, Section};
 use serde::Serialize;
 
 use crate::checkpoint::load_model;
-use crate::evidence::figure3::{self, Figure3Summary, TsneSettings};
+use crate::evidence::figure3;
 use crate::evidence::render::short;
 use crate::evidence::{self, MapJob};
 use crate::model::Arch;
@@ -64,9 +64,6 @@ pub struct DemoResult {
     pub threshold: f64,
     /// Display clip: the 99th percentile of |patch logit|.
     pub clip: f64,
-    /// Figure 3: the t-SNE of the patch features of the correctly classified test images and its
-    /// chosen clusters (None when too few patches).
-    pub figure3: Option<Figure3Summary>,
 }
 
 /// The demo run with its report: a short summary (the headline figures) and the full report
@@ -142,6 +139,7 @@ fn explain_run(
         threshold: 0.5,
         max_images: 8,
         features: false,
+        tsne: true,
         ..Default::default()
     };
     if let Some(&q99) = abs.get(abs.len() * 99 / 100) {
@@ -162,13 +160,10 @@ fn explain_run(
         .map(svg)
         .collect();
     let figure2 = xo.files.iter().find(|f| f.name == "figure2.svg").map(|f| svg(f).1);
-    let settings = TsneSettings::default();
-    let patches = figure3::collect(&model, ds, &xo.result.images, &settings, &device);
-    let fig3 = figure3::figure3(ds, &patches, meta.config.arch.q(), &settings)?;
     let figures = Figures {
         roc: ev.roc_svg.clone(),
         figure2,
-        figure3: fig3.as_ref().map(|f| f.svg.clone()),
+        figure3: xo.files.iter().find(|f| f.name == "figure3.svg").map(|f| svg(f).1),
         kde,
     };
     let r = DemoResult {
@@ -179,7 +174,6 @@ fn explain_run(
         explain: xo.result,
         threshold: ex.threshold,
         clip: ex.clip,
-        figure3: fig3.map(|f| f.summary),
     };
     Ok((r, figures))
 }
@@ -213,37 +207,10 @@ fn summary(r: &DemoResult) -> Vec<String> {
             pipeline::chance_text(r.explain.planted_chance)
         ));
     }
-    if let Some(f) = &r.figure3 {
-        lines.push(figure3_line(f));
+    if let Some(f) = &r.explain.figure3 {
+        lines.push(figure3::summary_line(f));
     }
     lines
-}
-
-/// "t-SNE of 1296 patches of 30 images: a (mean logit +1.2, 70% male) …".
-fn figure3_line(f: &Figure3Summary) -> String {
-    let clusters: Vec<String> = f
-        .clusters
-        .iter()
-        .map(|c| {
-            let fr: Vec<String> = c
-                .class_fractions
-                .iter()
-                .map(|(l, _, x)| format!("{:.0}% {l}", 100.0 * x))
-                .collect();
-            format!(
-                "{} (mean logit {}; {})",
-                c.region.name,
-                c.mean_value.map_or("NA".into(), |m| short(m, 3)),
-                fr.join(", ")
-            )
-        })
-        .collect();
-    format!(
-        "t-SNE of {} patches of {} correctly classified test images; clusters {}",
-        f.patches,
-        f.images,
-        clusters.join("; ")
-    )
 }
 
 /// The full report: the setup, the evaluation (Table 1 layout, ROC curves), the evidence
@@ -302,7 +269,7 @@ fn figure_blocks(s: &mut Section, r: &DemoResult, figures: Figures) {
             svg,
         );
     }
-    if let (Some(svg), Some(f)) = (figures.figure3, &r.figure3) {
+    if let (Some(svg), Some(f)) = (figures.figure3, &r.explain.figure3) {
         s.figure(
             format!(
                 "Figure 3. t-SNE of {} patches of {} correctly classified test images (uniform affinities over 15 \

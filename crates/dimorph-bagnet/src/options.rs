@@ -503,6 +503,11 @@ pub struct ExplainOptions {
     /// (`float32` feature columns, written a row group at a time; about 4 bytes per value
     /// instead of 7 to 14).
     pub features_format: FeatureFormat,
+    /// Also draw Figure 3 (`figure3.svg`, the exemplar patches in `figure3/`): the t-SNE of the
+    /// patch features of the correctly classified images (at most 20,000 patches, an equal seeded
+    /// sample per image) through the embedding engine, with four clusters (the highest and the
+    /// lowest mean patch logit), each cluster's class fractions and two exemplar patches per class.
+    pub tsne: bool,
     /// How images are read and where the model runs.
     #[serde(flatten)]
     pub read: ReadOptions,
@@ -516,6 +521,7 @@ impl Default for ExplainOptions {
             max_images: 50,
             features: false,
             features_format: FeatureFormat::Csv,
+            tsne: false,
             read: ReadOptions::default(),
         }
     }

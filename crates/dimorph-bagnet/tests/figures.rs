@@ -437,3 +437,70 @@ fn figure3_patch_features_come_from_the_model() {
         assert_eq!(p.logit[i], e.map[p.pos[i].0 * e.side + p.pos[i].1]);
     }
 }
+
+#[test]
+fn explain_with_tsne_writes_every_figure() {
+    use dimorph_bagnet::pipeline::{self, ExplainOptions, ExplainSet};
+    use dimorph_bagnet::train::{self, OptimKind, TrainOptions};
+    let ds = synth::dataset(&SynthOptions {
+        n: 80,
+        size: 48,
+        effect: 0.35,
+        seed: 2,
+    });
+    let run = std::env::temp_dir().join(format!("dimorph-bagnet-figures-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&run);
+    let opt = TrainOptions {
+        arch: Arch::BagNet9,
+        width: 0.0625,
+        size: 48,
+        batch: 8,
+        lr: 0.003,
+        head_epochs: 0,
+        epochs: 1,
+        optimizer: OptimKind::Adam,
+        ..Default::default()
+    };
+    train::train::<dimorph_bagnet::CpuTrain>(&ds, &opt, &run, false, &mut train::Silent, &Default::default()).unwrap();
+    let device = Default::default();
+    let (model, meta) = train::load_model::<dimorph_bagnet::Cpu>(&run.join("best"), &device).unwrap();
+    let _ = std::fs::remove_dir_all(&run);
+    let idx: Vec<usize> = (0..ds.images.len()).collect();
+    let set = ExplainSet {
+        ds: &ds,
+        name: "all",
+        idx: &idx,
+    };
+    let x = ExplainOptions {
+        clip: 1.0,
+        threshold: 0.5,
+        max_images: 2,
+        tsne: true,
+        ..Default::default()
+    };
+    let o = pipeline::explain_model(&model, &meta, &set, &x, None, &device).unwrap();
+    dump(&o.files);
+    let names: Vec<&str> = o.files.iter().map(|f| f.name.as_str()).collect();
+    for f in ["figure2.svg", "kde_positive.svg", "kde_negative.svg", "figure3.svg"] {
+        assert!(names.contains(&f), "{f} not among {names:?}");
+        assert_well_formed(&text(file(&o.files, f)));
+    }
+    assert_eq!(names.iter().filter(|n| n.starts_with("maps/")).count(), 2);
+    // One average per class with a correctly classified image.
+    let with_correct = (0..2)
+        .filter(|&t| o.result.images.iter().any(|e| e.target == t && e.predicted == t))
+        .count();
+    assert!(with_correct > 0);
+    assert_eq!(names.iter().filter(|n| n.starts_with("average_")).count(), with_correct);
+    let f3 = o.result.figure3.as_ref().expect("a Figure 3 summary");
+    let crops = names.iter().filter(|n| n.starts_with("figure3/")).count();
+    assert_eq!(crops, f3.clusters.iter().map(|c| c.exemplars.len()).sum::<usize>());
+    assert!(crops > 0);
+    for c in &f3.clusters {
+        let sum: f64 = c.class_fractions.iter().map(|x| x.2).sum();
+        assert!((sum - 1.0).abs() < 1e-12, "{sum}");
+    }
+    // The report names Figure 3 and its clusters.
+    let report = o.sections[0].to_text();
+    assert!(report.contains("Figure 3 (figure3.svg): t-SNE of"), "{report}");
+}

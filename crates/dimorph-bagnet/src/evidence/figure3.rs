@@ -21,7 +21,7 @@ use serde::Serialize;
 use super::figures::UniqueNames;
 use super::maps::ImageEvidence;
 use super::palette::class_colour;
-use super::render::short;
+use super::render::{logit_label, short};
 use super::svgparts::{image, open_svg, png_uri, text};
 use crate::backend::BagnetBackend;
 use crate::data::{self, Dataset};
@@ -350,6 +350,56 @@ pub fn figure3(ds: &Dataset, p: &Patches, q: usize, s: &TsneSettings) -> Result<
             clusters,
         },
     }))
+}
+
+/// Figure 3 of a model's explanation with the default [`TsneSettings`]: the summary and the files
+/// (`figure3.svg`, the exemplar patches in `figure3/`); no summary and no files when there are too
+/// few patches (see [`figure3`]).
+pub fn files<B: BagnetBackend>(
+    model: &BagNet<B>,
+    ds: &Dataset,
+    ev: &[ImageEvidence],
+    q: usize,
+    device: &B::Device,
+) -> Result<(Option<Figure3Summary>, Vec<OutputFile>), BagNetError> {
+    let s = TsneSettings::default();
+    let p = collect(model, ds, ev, &s, device);
+    Ok(match figure3(ds, &p, q, &s)? {
+        Some(f) => {
+            let mut files = vec![OutputFile::text("figure3.svg", f.svg)];
+            files.extend(f.crops);
+            (Some(f.summary), files)
+        }
+        None => (None, Vec::new()),
+    })
+}
+
+/// "t-SNE of 1296 patches of 30 correctly classified images; clusters a (mean logit +1.2; 30%
+/// female, 70% male); …".
+pub fn summary_line(f: &Figure3Summary) -> String {
+    let clusters: Vec<String> = f
+        .clusters
+        .iter()
+        .map(|c| {
+            let fr: Vec<String> = c
+                .class_fractions
+                .iter()
+                .map(|(l, _, x)| format!("{:.0}% {l}", 100.0 * x))
+                .collect();
+            format!(
+                "{} (mean logit {}; {})",
+                c.region.name,
+                c.mean_value.map_or("NA".into(), logit_label),
+                fr.join(", ")
+            )
+        })
+        .collect();
+    format!(
+        "t-SNE of {} patches of {} correctly classified images; clusters {}",
+        f.patches,
+        f.images,
+        clusters.join("; ")
+    )
 }
 
 /// The q×q window of patch (row, col) of `img` (cut at the image's edges).

@@ -353,7 +353,7 @@ pub struct EvalArgs {
 #[command(after_help = "Examples (after the `dimorph bagnet train --help` examples):
   dimorph bagnet explain --model /tmp/run/best --images /tmp/fundus --labels /tmp/fundus/labels.csv --out /tmp/maps
   dimorph bagnet explain --model /tmp/run/best --images /tmp/fundus --labels /tmp/fundus/labels.csv \\
-      --out /tmp/maps-t --threshold 0.5 --clip 2 --max-images 4 --features --features-format parquet --force
+      --out /tmp/maps-t --threshold 0.5 --clip 2 --max-images 4 --features --features-format parquet --tsne --force
   dimorph bagnet explain --model /tmp/run/best --images /tmp/fundus --labels /tmp/fundus/labels.csv --format json")]
 pub struct ExplainArgs {
     #[command(flatten)]
@@ -361,8 +361,8 @@ pub struct ExplainArgs {
     /// A saved model folder (e.g. run/best, or one written by import).
     #[arg(long, value_name = "DIR")]
     pub model: PathBuf,
-    /// Where evidence_stats.csv, evidence_by_class.csv, maps/, average_*.png, kde_*.svg (and
-    /// features.csv) go.
+    /// Where evidence_stats.csv, evidence_by_class.csv, maps/, average_*.png, figure2.svg,
+    /// kde_*.svg (and features.csv, figure3.svg) go.
     #[command(flatten)]
     pub out: OutArgs,
     /// Clip evidence to ±clip for display, above 0 and at most 1000000 (paper: 75).
@@ -377,6 +377,11 @@ pub struct ExplainArgs {
     /// Export every patch's feature vector to features.csv in --out (needs --out).
     #[arg(long)]
     pub features: bool,
+    /// Also draw Figure 3 (figure3.svg, exemplar patches in figure3/): the t-SNE of the patch
+    /// features of the correctly classified images (at most 20000 patches) with four clusters,
+    /// each with its class fractions and two exemplar patches per class.
+    #[arg(long)]
+    pub tsne: bool,
     /// The file format of --features: csv (features.csv) or parquet (features.parquet, float32).
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub features_format: Option<FeaturesFormat>,
@@ -603,6 +608,7 @@ fn explain(x: ExplainArgs) -> CliResult {
         threshold: x.threshold,
         max_images: x.max_images,
         features: x.features,
+        tsne: x.tsne,
         features_format: match x.features_format {
             Some(FeaturesFormat::Parquet) => dimorph_bagnet::evidence::FeatureFormat::Parquet,
             Some(FeaturesFormat::Csv) | None => dimorph_bagnet::evidence::FeatureFormat::Csv,
