@@ -31,7 +31,8 @@ pub struct EvalResult {
     /// The ROC curves (two classes), also the file `roc.svg` of the outcome.
     #[serde(skip)]
     pub roc_svg: Option<String>,
-    /// What the image loader did (cache hits, throughput).
+    /// What the image loader did (cache hits, throughput; in the summary, not the JSON result).
+    #[serde(skip)]
     pub loader: crate::loader::LoaderStats,
     /// The loader's warnings (the fundus mask hiding content).
     #[serde(skip)]

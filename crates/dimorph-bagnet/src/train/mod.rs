@@ -54,7 +54,8 @@ pub struct TrainResult {
     pub pretrained: Option<crate::weights::LoadReport>,
     /// The epoch after which early stopping ([`TrainOptions::patience`]) ended the run.
     pub stopped_early: Option<usize>,
-    /// What the image loader did (cache hits, throughput).
+    /// What the image loader did (cache hits, throughput; in the summary, not the JSON result).
+    #[serde(skip)]
     pub loader: crate::loader::LoaderStats,
 }
 
