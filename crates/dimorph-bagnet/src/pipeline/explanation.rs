@@ -13,6 +13,7 @@ use super::common::{fit_warning, loader_notes, read_dataset_in, run_cache, sets_
 use crate::backend::BagnetBackend;
 use crate::checkpoint::{load_model, ModelMeta};
 use crate::data::{Dataset, OnBadImage};
+use crate::evidence::figure3::{self, Figure3Summary};
 use crate::evidence::{self, figures, stats, FeatureWriter, ImageEvidence, MapJob, StatComparison};
 use crate::model::BagNet;
 use crate::options::{DeviceKind, ExplainOptions};
@@ -41,6 +42,9 @@ pub struct ExplainResult {
     pub planted_chance: Option<f64>,
     /// The patch-feature table (`features.csv` or `features.parquet`), when written.
     pub features_csv: Option<PathBuf>,
+    /// Figure 3 (with `tsne`): the patches embedded and the chosen clusters (points, class
+    /// fractions, mean logit, exemplars); None without `tsne` or with too few patches.
+    pub figure3: Option<Figure3Summary>,
     pub images: Vec<ImageEvidence>,
     /// What the image loader did (cache hits, throughput; in the summary, not the JSON result).
     #[serde(skip)]
@@ -222,6 +226,13 @@ pub fn explain_model<B: BagnetBackend>(
     };
     let mut files = figures::map_files(ds, &ev, q, opt.clip, opt.max_images)?;
     files.extend(figures::kde_files(&ds.classes, &ev, opt.threshold));
+    let figure3 = if opt.tsne {
+        let (summary, more) = figure3::files(model, ds, &ev, q, device)?;
+        files.extend(more);
+        summary
+    } else {
+        None
+    };
     let tables = vec![
         stats::evidence_table(&ev, &ds.classes),
         stats::comparison_table(&statistics),
@@ -237,6 +248,7 @@ pub fn explain_model<B: BagnetBackend>(
         top_patches_in_planted: top_patches_in_planted(ds, &ev, meta.classes.len(), q, hits.len()),
         planted_chance: planted_chance(ds, &ev, q),
         features_csv: None,
+        figure3,
         images: ev,
         loader: ds.images.stats(),
     };
@@ -323,6 +335,9 @@ pub fn explain_section(r: &ExplainResult) -> Section {
     }
     if let Some(p) = &r.features_csv {
         t.note(format!("patch features in {}", p.display()));
+    }
+    if let Some(f) = &r.figure3 {
+        t.note(format!("Figure 3 (figure3.svg): {}", figure3::summary_line(f)));
     }
     s.table(t);
     s
