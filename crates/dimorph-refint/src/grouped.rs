@@ -3,8 +3,9 @@
 //! and `partition`. Nothing is dropped silently: every row left out is counted with its reason.
 //!
 //! * missing values (`NA`, `na`, `-`, empty) and missing group labels are skipped and counted;
-//! * values below a limit of detection (`<5`, `< 5`, `<0,5`, `≤5`) are censored: counted and set
-//!   aside (no method here uses censored values), with the detection limits seen;
+//! * values below a limit of detection (`<5`, `< 5`, `<0,5`, `≤5`) are censored: counted per group
+//!   with the highest limit seen ([`Censored`]); the methods that can (refiner, kosmic) use them as
+//!   censored, the others set them aside ([`censored_used`] says which in the skipped rows);
 //! * values ≤ 0 where the method works on the log scale are dropped and counted with a warning,
 //!   as reflimR does;
 //! * a cell that is none of these (text, `>1000`) is an error naming the file, line and column.
@@ -36,6 +37,17 @@ pub struct Counts {
     pub used: usize,
 }
 
+/// Values below a detection limit in one group: how many, and the highest limit among them (all
+/// lie below it).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Censored {
+    pub n: usize,
+    pub limit: f64,
+}
+
+/// The end of the skipped-rows line of censored values that no method uses.
+const SET_ASIDE: &str = "set aside: no method here uses censored values";
+
 /// Values of one column split by a group column, with what was skipped.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Grouped {
@@ -48,9 +60,16 @@ pub struct Grouped {
     pub skipped: Vec<String>,
     /// The counts behind `skipped`.
     pub counts: Counts,
+    /// Per level, the values below a detection limit (levels without any are left out).
+    pub censored: Vec<(String, Censored)>,
 }
 
 impl Grouped {
+    /// The censored values of a level.
+    pub fn censored_of(&self, level: &str) -> Option<Censored> {
+        self.censored.iter().find(|(l, _)| l == level).map(|(_, c)| *c)
+    }
+
     /// All values of all groups.
     pub fn pooled(&self) -> Vec<f64> {
         self.groups.iter().flat_map(|g| g.1.iter().copied()).collect()
@@ -179,6 +198,7 @@ pub fn read_grouped_coded(cf: &CodedFrame, spec: &ReadSpec) -> Result<Grouped> {
     };
     let text: HashMap<usize, &str> = col.text.iter().map(|(r, t)| (*r, t.as_str())).collect();
     let mut limits_seen: Vec<f64> = Vec::new();
+    let mut cens: Vec<Option<Censored>> = vec![None; nlev];
     for (i, &v) in col.values.iter().enumerate() {
         if keep.as_ref().is_some_and(|k| !k[i]) {
             c.filtered_out += 1;
@@ -198,6 +218,9 @@ pub fn read_grouped_coded(cf: &CodedFrame, spec: &ReadSpec) -> Result<Grouped> {
                 Some(t) => match detection_limit(t) {
                     Some(l) => {
                         c.censored += 1;
+                        let e = cens[g].get_or_insert(Censored { n: 0, limit: l });
+                        e.n += 1;
+                        e.limit = e.limit.max(l);
                         if limits_seen.len() < 5 && !limits_seen.contains(&l) {
                             limits_seen.push(l);
                         }
@@ -229,6 +252,14 @@ pub fn read_grouped_coded(cf: &CodedFrame, spec: &ReadSpec) -> Result<Grouped> {
         c.used += 1;
     }
     let skipped = skipped_lines(&c, spec, &limits_seen);
+    let censored: Vec<(String, Censored)> = cens
+        .iter()
+        .enumerate()
+        .filter_map(|(k, e)| {
+            let level = by.map_or(String::new(), |b| b.levels[k].clone());
+            e.map(|e| (level, e))
+        })
+        .collect();
     let groups: Vec<(String, Vec<f64>)> = match by {
         None => vec![(String::new(), std::mem::take(&mut per[0]))],
         Some(b) => level_order(&b.levels)
@@ -253,6 +284,7 @@ pub fn read_grouped_coded(cf: &CodedFrame, spec: &ReadSpec) -> Result<Grouped> {
         groups,
         skipped,
         counts: c,
+        censored,
     })
 }
 
@@ -287,7 +319,7 @@ fn skipped_lines(c: &Counts, spec: &ReadSpec, limits_seen: &[f64]) -> Vec<String
     if c.censored > 0 {
         let l: Vec<String> = limits_seen.iter().map(|x| format!("<{}", num(*x))).collect();
         s.push(format!(
-            "{} values of {v} below a detection limit ({}) set aside: no method here uses censored values",
+            "{} values of {v} below a detection limit ({}) {SET_ASIDE}",
             c.censored,
             l.join(", ")
         ));
@@ -300,4 +332,20 @@ fn skipped_lines(c: &Counts, spec: &ReadSpec, limits_seen: &[f64]) -> Vec<String
         ));
     }
     s
+}
+
+/// Says in the skipped rows that the censored values are used as censored when `method` does so
+/// (refiner, kosmic: their share below the detection limit enters the fit).
+pub fn censored_used(mut g: Grouped, method: crate::options::Method) -> Grouped {
+    if method.uses_censored() {
+        for line in &mut g.skipped {
+            if let Some(head) = line.strip_suffix(SET_ASIDE) {
+                *line = format!(
+                    "{head}used as censored by --method {} (their share below the limit enters the fit)",
+                    method.flag()
+                );
+            }
+        }
+    }
+    g
 }

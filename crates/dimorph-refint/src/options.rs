@@ -134,6 +134,11 @@ impl Method {
             Method::Kosmic => "kosmic truncation and Kolmogorov-Smirnov distance (indirect)",
         }
     }
+    /// Whether the method uses values below a detection limit as censored (the others set them
+    /// aside).
+    pub fn uses_censored(self) -> bool {
+        matches!(self, Method::Refiner | Method::Kosmic)
+    }
     /// The method as the CLI spells it (`--method reflim`).
     pub fn flag(self) -> &'static str {
         match self {

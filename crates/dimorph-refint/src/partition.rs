@@ -106,7 +106,9 @@ pub fn read_for_partition(
 /// As [`read_for_partition`] from the columns already read (see [`read_grouped_coded`]).
 pub fn read_for_partition_coded(cf: &CodedFrame, spec: &ReadSpec) -> Result<Grouped> {
     let (frame, by) = (cf, spec.by.unwrap_or(""));
-    let g = read_grouped_coded(cf, spec)?;
+    let mut g = read_grouped_coded(cf, spec)?;
+    // a partition sets values below a detection limit aside (its pooled estimate takes values only)
+    g.censored.clear();
     if g.groups.len() < 2 {
         return Err(RefintError::Group(format!(
             "{}: group column '{}' has only one level ('{}'); partitioning needs at least two{}",

@@ -185,7 +185,7 @@ fn refiner_run(
 }
 
 #[test]
-fn routine_data_zeros_dropped_and_censored_set_aside_with_counts() {
+fn routine_data_zeros_dropped_and_censored_used_with_counts() {
     // testcase 3's first 2000 values, with 7 zeros, 3 negative values and 12 below '<5'
     let mut body = String::from("ALT\n");
     for (i, v) in testcase(3)[..2000].iter().enumerate() {
@@ -210,11 +210,12 @@ fn routine_data_zeros_dropped_and_censored_set_aside_with_counts() {
         "{s}"
     );
     assert!(
-        s.contains("12 values of ALT below a detection limit (<5) set aside"),
+        s.contains("12 values of ALT below a detection limit (<5) used as censored by --method refiner"),
         "{s}"
     );
     let l = &r.groups[0].limits;
     assert!(l.method.starts_with("refineR (Box-Cox lambda "), "{}", l.method);
+    assert!(l.method.ends_with(", 12 censored)"), "{}", l.method);
     // testcase 3's truth is [9.04, 13]: 1978 values still find it within 5 %
     assert!(
         (l.lower / 9.04 - 1.0).abs() < 0.05 && (l.upper / 13.0 - 1.0).abs() < 0.05,

@@ -5,7 +5,7 @@
 use super::reflim::{lognormal_by_bowley, reflim, ReflimResult};
 use super::{direct, parametric, robust, Limits, Method};
 use crate::error::{clip, num, RefintError, Result};
-use crate::grouped::Grouped;
+use crate::grouped::{Censored, Grouped};
 use crate::harris_boyd::GroupSummary;
 use crate::options::{EstimateOptions, Transform};
 use crate::stats::{mean, sd, sorted};
@@ -59,6 +59,19 @@ pub fn estimate_one(
     targets: Option<(f64, f64)>,
     o: &EstimateOptions,
 ) -> Result<GroupEstimate> {
+    estimate_one_censored(what, group, x, None, targets, o)
+}
+
+/// As [`estimate_one`], with the values below a detection limit that the refiner and kosmic
+/// methods use as censored (the other methods set them aside).
+pub fn estimate_one_censored(
+    what: &str,
+    group: &str,
+    x: &[f64],
+    censored: Option<Censored>,
+    targets: Option<(f64, f64)>,
+    o: &EstimateOptions,
+) -> Result<GroupEstimate> {
     let plain = |limits: Limits, log_scale: bool| GroupEstimate {
         group: group.into(),
         limits,
@@ -86,11 +99,11 @@ pub fn estimate_one(
         Method::Direct => plain(direct::nonparametric(what, x, o.seed())?, log_by_bowley(x)),
         Method::Robust => plain(robust::robust(what, x, o.seed())?, log_by_bowley(x)),
         Method::Refiner => plain(
-            super::refiner_boot::estimate(what, x, o.refiner.unwrap_or_default(), o.seed())?,
+            super::refiner_boot::estimate_censored(what, x, censored, o.refiner.unwrap_or_default(), o.seed())?,
             log_by_bowley(x),
         ),
         Method::Kosmic => plain(
-            super::kosmic_boot::estimate(what, x, None, o.kosmic.unwrap_or_default(), o.seed())?,
+            super::kosmic_boot::estimate(what, x, censored, o.kosmic.unwrap_or_default(), o.seed())?,
             log_by_bowley(x),
         ),
         Method::Parametric => {
@@ -217,7 +230,14 @@ pub fn estimate_groups(
     let mut ok = Vec::new();
     let mut failed = Vec::new();
     for (level, x) in &g.groups {
-        match estimate_one(&group_what(source, g, level), level, x, targets, o) {
+        match estimate_one_censored(
+            &group_what(source, g, level),
+            level,
+            x,
+            g.censored_of(level),
+            targets,
+            o,
+        ) {
             Ok(e) => ok.push(e),
             Err(e) if g.by.is_some() && group_failure(&e) => failed.push(NotEstimated {
                 group: level.clone(),

@@ -29,6 +29,7 @@ use super::kosmic_cost::{min_cost, Candidates, Scratch};
 use super::refiner::{box_cox, inv_box_cox};
 use super::{check_values, Limits};
 use crate::error::{num, RefintError, Result};
+pub use crate::grouped::Censored;
 use crate::stats::{quantile7, sorted};
 use dimorph_core::dist::{pnorm, qnorm};
 use dimorph_report::fmt::sig;
@@ -72,13 +73,6 @@ pub struct KosmicFit {
     /// 2.5 and 97.5 % quantiles of the fitted distribution.
     pub lower: f64,
     pub upper: f64,
-}
-
-/// Values below a detection limit: how many, and the (highest) limit.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct Censored {
-    pub n: usize,
-    pub limit: f64,
 }
 
 /// The decimals the values are recorded with (0 to 9; 9 when they have more).
@@ -185,9 +179,9 @@ pub fn setup(f: &[f64], first_observed: usize) -> Option<Setup> {
     let t2max = first(&|v| v > T2_RANGE.1)?;
     let sd = (0..nc - 1).find(|&i| f[i] >= SD_SHARE)?;
     // the mode: the class with the largest count after the first (as kosmic, which needs one
-    // larger than the first class's)
-    let (mut best, mut mode) = (f[0], None);
-    for i in 1..nc - 1 {
+    // larger than the first class's); with censored values, the largest observed class
+    let (mut best, mut mode) = (if first_observed == 0 { f[0] } else { 0.0 }, None);
+    for i in first_observed.saturating_sub(1).max(1)..nc - 1 {
         if f[i + 1] - f[i] > best {
             best = f[i + 1] - f[i];
             mode = Some(i + 1);

@@ -24,6 +24,10 @@
 //! * λ runs over 0, 0.1, …, 1.5 with a grid over μ, σ (from the transformed quartiles) and
 //!   P ∈ [0.4, 1]; the best candidate is then refined by a shrinking local grid.
 //!
+//! Values below a detection limit L (`<5`) enter as censored: the first bin is (0, L] and holds
+//! them with the observed values ≤ L, its prediction the model's mass below L, so their share
+//! enters the likelihood as the CDF at the limit instead of being set aside.
+//!
 //! The limits are the 2.5 and 97.5 % quantiles of the fitted distribution truncated to x > 0.
 //! This is written from the paper; refineR's grid heuristics (its density-based search regions,
 //! overlapping histogram, relaxation factors and modified Box–Cox shift) are not reproduced, so
@@ -31,6 +35,7 @@
 
 use super::{check_values, Limits};
 use crate::error::{RefintError, Result};
+use crate::grouped::Censored;
 use crate::stats::{quantile7, sorted};
 use dimorph_core::dist::{pnorm, qnorm};
 use dimorph_report::fmt::sig;
@@ -69,6 +74,8 @@ pub struct RefinerFit {
     /// 2.5 and 97.5 % quantiles of the fitted distribution.
     pub lower: f64,
     pub upper: f64,
+    /// Values below a detection limit that entered as censored.
+    pub censored: usize,
 }
 
 /// Box–Cox transformation (the log at λ = 0).
@@ -115,11 +122,16 @@ pub fn bins(n: usize) -> usize {
     (n / 40).clamp(8, 100)
 }
 
-/// Bins sorted positive values at their empirical quantiles.
-fn histogram(x: &[f64]) -> Hist {
+/// Bins sorted positive values at their empirical quantiles; `censored` values below a detection
+/// limit L make the first bin (0, L].
+fn histogram(x: &[f64], censored: Option<Censored>) -> Hist {
     let n = x.len();
-    let k = bins(n);
+    let cens = censored.filter(|c| c.n > 0 && c.limit > 0.0);
+    let k = bins(n + cens.map_or(0, |c| c.n));
     let mut edges = vec![0.0];
+    if let Some(c) = cens {
+        edges.push(c.limit);
+    }
     for j in 1..k {
         let v = x[j * n / k];
         let up = x.partition_point(|w| *w <= v);
@@ -139,10 +151,13 @@ fn histogram(x: &[f64]) -> Hist {
         counts.push((c - prev) as f64);
         prev = c;
     }
+    if let Some(c) = cens {
+        counts[0] += c.n as f64;
+    }
     Hist {
         edges,
         counts,
-        n: n as f64,
+        n: (n + cens.map_or(0, |c| c.n)) as f64,
     }
 }
 
@@ -297,7 +312,12 @@ fn zoom(h: &Hist, q: &[f64; 3], best: &mut Option<Cand>, s: f64, free_lambda: bo
 /// candidate passes the band checks. Each λ of the coarse grid is searched over (μ, σ, P) and
 /// refined; the best is then refined over all four.
 pub fn fit_sorted(x: &[f64]) -> Option<RefinerFit> {
-    let h = histogram(x);
+    fit_sorted_censored(x, None)
+}
+
+/// As [`fit_sorted`], with `censored` values below a detection limit (the first bin).
+pub fn fit_sorted_censored(x: &[f64], censored: Option<Censored>) -> Option<RefinerFit> {
+    let h = histogram(x, censored);
     let q = [0.25, 0.5, 0.75].map(|p| quantile7(x, p));
     let mut best: Option<Cand> = None;
     let ps = grid(P_MIN, 1.0, 31);
@@ -338,12 +358,18 @@ pub fn fit_sorted(x: &[f64]) -> Option<RefinerFit> {
         selected: b.sel,
         lower: quantile(0.025, b.lambda, b.mu, b.sigma),
         upper: quantile(0.975, b.lambda, b.mu, b.sigma),
+        censored: censored.map_or(0, |c| c.n),
     })
 }
 
 /// Checks the values and fits the model: [`MIN_N`] values at least, all > 0 (the caller drops
 /// values ≤ 0 with a count), not all equal.
 pub fn fit(what: &str, x: &[f64]) -> Result<RefinerFit> {
+    fit_censored(what, x, None)
+}
+
+/// As [`fit`], with `censored` values below a detection limit used as censored.
+pub fn fit_censored(what: &str, x: &[f64], censored: Option<Censored>) -> Result<RefinerFit> {
     check_values(
         what,
         "refiner",
@@ -351,7 +377,7 @@ pub fn fit(what: &str, x: &[f64]) -> Result<RefinerFit> {
         MIN_N,
         Some("the Box-Cox transformation of --method refiner"),
     )?;
-    fit_sorted(&sorted(x)).ok_or_else(|| RefintError::Undefined {
+    fit_sorted_censored(&sorted(x), censored).ok_or_else(|| RefintError::Undefined {
         what: what.into(),
         statistic: "the refiner reference interval".into(),
         reason: "no Box-Cox normal model fits the central part of the distribution (every candidate left \
@@ -364,11 +390,16 @@ pub fn fit(what: &str, x: &[f64]) -> Result<RefinerFit> {
 pub fn limits(f: &RefinerFit, n: usize) -> Limits {
     Limits {
         method: format!(
-            "refineR (Box-Cox lambda {}, mu {}, sigma {}, non-pathological {})",
+            "refineR (Box-Cox lambda {}, mu {}, sigma {}, non-pathological {}{})",
             sig(f.lambda, 3),
             sig(f.mu, 5),
             sig(f.sigma, 5),
-            sig(f.p, 3)
+            sig(f.p, 3),
+            if f.censored > 0 {
+                format!(", {} censored", f.censored)
+            } else {
+                String::new()
+            }
         ),
         n,
         lower: f.lower,
@@ -383,7 +414,7 @@ pub fn limits(f: &RefinerFit, n: usize) -> Limits {
 /// The cost of one candidate (λ, μ, σ, P) on sorted values, with the number of selected bins
 /// (None when refused): for comparing candidates, e.g. another program's fit, under this cost.
 pub fn cost_at(x: &[f64], lambda: f64, mu: f64, sigma: f64, p: f64) -> Option<(f64, usize)> {
-    let h = histogram(x);
+    let h = histogram(x, None);
     let te: Vec<f64> = h.edges.iter().map(|e| box_cox(*e, lambda)).collect();
     let mut probs = Vec::new();
     if !bin_probs(&te, mu, sigma, &mut probs) {

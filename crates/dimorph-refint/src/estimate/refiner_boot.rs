@@ -2,9 +2,10 @@
 //! Sci Rep 11:16023: the model refitted on resamples drawn with replacement; the intervals are the
 //! 2.5 and 97.5 % percentiles of the resampled limits, refineR's default `CIprop = 0.95`).
 
-use super::refiner::{fit, fit_sorted, limits, RefinerFit};
+use super::refiner::{fit_censored, fit_sorted_censored, limits, RefinerFit};
 use super::Limits;
 use crate::error::Result;
+use crate::grouped::Censored;
 use crate::options::RefinerOptions;
 use crate::stats::percentile_interval_95;
 use dimorph_core::Rng;
@@ -13,19 +14,34 @@ use dimorph_core::Rng;
 /// b drawn from the stream `Rng::derive(seed, 0, b)`); a resample without a fit is counted in
 /// the interval's description, and fewer than half with a fit leaves the intervals out with a remark.
 pub fn intervals(x: &[f64], nboot: usize, seed: u64, l: &mut Limits) {
+    intervals_censored(x, None, nboot, seed, l)
+}
+
+/// As [`intervals`], the resamples drawn from the observed and the `censored` values together
+/// (a censored draw stays censored at the same limit).
+pub fn intervals_censored(x: &[f64], censored: Option<Censored>, nboot: usize, seed: u64, l: &mut Limits) {
     if nboot == 0 {
         return;
     }
     let n = x.len();
+    let nc = censored.map_or(0, |c| c.n);
     let (mut lo, mut hi) = (Vec::with_capacity(nboot), Vec::with_capacity(nboot));
     let mut buf = vec![0.0; n];
     for b in 0..nboot {
         let mut rng = Rng::derive(seed, 0, b as u64);
-        for v in buf.iter_mut() {
-            *v = x[rng.below(n)];
+        let mut cb = 0;
+        buf.clear();
+        for _ in 0..n + nc {
+            let i = rng.below(n + nc);
+            if i < n {
+                buf.push(x[i]);
+            } else {
+                cb += 1;
+            }
         }
         buf.sort_unstable_by(f64::total_cmp);
-        if let Some(RefinerFit { lower, upper, .. }) = fit_sorted(&buf) {
+        let c = censored.map(|c| Censored { n: cb, limit: c.limit });
+        if let Some(RefinerFit { lower, upper, .. }) = fit_sorted_censored(&buf, c) {
             lo.push(lower);
             hi.push(upper);
         }
@@ -47,8 +63,19 @@ pub fn intervals(x: &[f64], nboot: usize, seed: u64, l: &mut Limits) {
 
 /// The refiner limits of one sample, with bootstrap intervals when `o.nboot > 0` (seed `seed`).
 pub fn estimate(what: &str, x: &[f64], o: RefinerOptions, seed: u64) -> Result<Limits> {
-    let f = fit(what, x)?;
+    estimate_censored(what, x, None, o, seed)
+}
+
+/// As [`estimate`], with `censored` values below a detection limit used as censored.
+pub fn estimate_censored(
+    what: &str,
+    x: &[f64],
+    censored: Option<Censored>,
+    o: RefinerOptions,
+    seed: u64,
+) -> Result<Limits> {
+    let f = fit_censored(what, x, censored)?;
     let mut l = limits(&f, x.len());
-    intervals(x, o.nboot, seed, &mut l);
+    intervals_censored(x, censored, o.nboot, seed, &mut l);
     Ok(l)
 }

@@ -75,7 +75,7 @@ pub fn run_estimate_coded(cf: &CodedFrame, given: &EstimateRunOptions) -> Result
             filters: &o.filters,
             positive: o.estimate.positive_values_needed_by(),
         };
-        let g = read_grouped_coded(cf, &spec)?;
+        let g = crate::grouped::censored_used(read_grouped_coded(cf, &spec)?, o.estimate.method);
         let (groups, failed) = estimate_groups(&cf.source, &g, o.targets, &o.estimate)?;
         let by = o.by.as_deref();
         let pre = |s: &str| {
@@ -116,6 +116,7 @@ pub fn run_estimate_coded(cf: &CodedFrame, given: &EstimateRunOptions) -> Result
                 by: g.by.clone(),
                 skipped: Vec::new(),
                 counts: g.counts.clone(),
+                censored: g.censored.clone(),
             };
             &filtered
         };
