@@ -607,3 +607,82 @@ fn help_states_the_range_of_every_numeric_option() {
         assert!(help.contains(range), "'{range}' missing from:\n{help}");
     }
 }
+
+#[test]
+fn csv_f32_reads_the_same_features_and_refuses_what_single_precision_cannot_hold() {
+    let data = patches();
+    let args = |extra: &[&'static str]| {
+        let mut a = vec![
+            "embed",
+            "--data",
+            data.to_str().unwrap(),
+            "--features",
+            "f*",
+            "--color",
+            "logit",
+            "--class",
+            "sex",
+            "--id",
+            "image",
+            "--format",
+            "csv",
+            "--quiet",
+        ];
+        a.extend_from_slice(&QUICK);
+        a.extend_from_slice(extra);
+        a.iter().map(|s| s.to_string()).collect::<Vec<_>>()
+    };
+    let plain = run(&args(&[]).iter().map(String::as_str).collect::<Vec<_>>());
+    let single = run(&args(&["--csv-f32"]).iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(plain.status.code(), Some(0), "{}", stderr(&plain));
+    assert_eq!(single.status.code(), Some(0), "{}", stderr(&single));
+    // the features are the same f32 values either way, so the embedding is the same digit for digit
+    assert_eq!(stdout(&plain), stdout(&single));
+    assert!(
+        stdout(&single).starts_with("row,tsne1,tsne2,image,logit,sex\n"),
+        "{}",
+        stdout(&single)
+    );
+
+    let mut s = String::from("f1,f2\n");
+    for i in 0..30 {
+        s += &format!("{i},{}\n", if i == 6 { "1e39" } else { "2" });
+    }
+    let big = tmp("f32_big.csv", &s);
+    let o = run(&[
+        "embed",
+        "--data",
+        big.to_str().unwrap(),
+        "--features",
+        "f*",
+        "--csv-f32",
+        "--quiet",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("line 8: column 'f2' holds '1e39': beyond single precision's range"),
+        "{}",
+        stderr(&o)
+    );
+    let pq = dir().join("features.parquet");
+    let o = run(&[
+        "embed",
+        "--data",
+        pq.to_str().unwrap(),
+        "--features",
+        "f*",
+        "--csv-f32",
+        "--quiet",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--csv-f32 applies to CSV input"), "{}", stderr(&o));
+    let o = run(&[
+        "embed",
+        "--transform",
+        big.to_str().unwrap(),
+        "--into",
+        "x",
+        "--csv-f32",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+}

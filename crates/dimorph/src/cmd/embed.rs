@@ -65,6 +65,12 @@ pub struct Args {
     /// as many columns, taken in the saved order.
     #[arg(long, required_unless_present = "transform")]
     pub features: Vec<String>,
+    /// Parse a CSV --data's feature columns straight into single precision (f32) while streaming
+    /// the file: neither the file's text nor double-precision columns are held (4 bytes a value
+    /// instead of 8 + the text; the same features). A cell beyond ±3.4e38 is refused. (A Parquet
+    /// file's float32 columns are always read so; not with a Parquet file or --transform.)
+    #[arg(long, conflicts_with = "transform")]
+    pub csv_f32: bool,
     /// Place the rows of this table (CSV or Parquet) into the saved embedding of --into instead
     /// of embedding --data (openTSNE's transform: affinities to the reference points, the new
     /// points optimised alone against the fixed map; the same outputs as an embedding).
@@ -316,7 +322,7 @@ pub fn run(a: Args) -> CliResult {
     // refuse bad options before reading a (possibly large) table
     opts.validate().map_err(cli_error)?;
     let mut progress = progress_printer(a.quiet);
-    let outcome = match read_f32(data, &opts)? {
+    let outcome = match read_f32(data, &opts, a.csv_f32)? {
         Some((frame, x, sel)) => dimorph_embed::run_features(&frame, x, sel, &opts, &mut progress),
         None => {
             let frame = dimorph_data::read_table(data).map_err(data_error)?;
@@ -332,12 +338,13 @@ fn data_error(e: dimorph_data::DataError) -> CliError {
     CliError::input(dimorph_embed::error::data_error(e))
 }
 
-/// A Parquet file whose selected feature columns are all `float32`: the features read straight
-/// into single precision (no `f64` copy), and a frame of only the other columns the options
-/// name. `None` for other files and types (read as a whole table).
+/// A Parquet file whose selected feature columns are all `float32`, or with `csv_f32` a CSV file:
+/// the features read straight into single precision (no `f64` copy), and a frame of only the
+/// other columns the options name. `None` for other files and types (read as a whole table).
 fn read_f32(
     data: &std::path::Path,
     o: &EmbedOptions,
+    csv_f32: bool,
 ) -> Result<
     Option<(
         dimorph_data::Frame,
@@ -346,6 +353,26 @@ fn read_f32(
     )>,
     CliError,
 > {
+    let mut others: Vec<String> = Vec::new();
+    for c in o.ids.iter().chain(o.color.iter()).chain(o.class.iter()) {
+        if !others.contains(c) {
+            others.push(c.clone());
+        }
+    }
+    let parquet = data
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("parquet") || e.eq_ignore_ascii_case("pq"));
+    if csv_f32 {
+        if parquet {
+            return Err(CliError::input(
+                "--csv-f32 applies to CSV input; a Parquet file's float32 feature columns are read in \
+                 single precision already (drop --csv-f32)",
+            ));
+        }
+        let (frame, m) = dimorph_embed::input_csv::read_csv_f32(data, &o.features, &others).map_err(cli_error)?;
+        let (x, sel) = dimorph_embed::input_f32::features_from_f32(m).map_err(cli_error)?;
+        return Ok(Some((frame, x, sel)));
+    }
     if !data.extension().is_some_and(|e| e.eq_ignore_ascii_case("parquet")) {
         return Ok(None);
     }
@@ -359,12 +386,6 @@ fn read_f32(
         return Ok(None);
     }
     let features: Vec<String> = chosen.iter().map(|&j| names[j].to_string()).collect();
-    let mut others: Vec<String> = Vec::new();
-    for c in o.ids.iter().chain(o.color.iter()).chain(o.class.iter()) {
-        if !others.contains(c) {
-            others.push(c.clone());
-        }
-    }
     let frame = dimorph_data::read_parquet_columns(data, &others).map_err(data_error)?;
     let m = dimorph_data::read_parquet_f32(data, &features).map_err(data_error)?;
     let (x, sel) = dimorph_embed::input_f32::features_from_f32(m).map_err(cli_error)?;
