@@ -63,6 +63,6 @@ for SIZE in "${@:-30000:2048 100000:50}"; do
   done
   [ -n "$best" ] && echo "ratio fastest peer/dimorph: wall $(awk -v a="$best" -v b="$dw" 'BEGIN {printf "%.2f", a / b}')"
   "$PY" bench/embed_scale_quality.py "$base"
-  [ -n "${KEEP:-}" ] || rm -f "$base.parquet" "$base.npy"
+  [ -n "${KEEP:-}" ] || rm -f "$base.parquet" "$base.npy" "${base}_exact10nn.npy"
  done
 done

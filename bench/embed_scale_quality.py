@@ -4,7 +4,7 @@ block over the rows, never as an N x N matrix) that are among its 10 nearest in 
 dimorph (BASE.dimorph/embedding.csv), openTSNE (BASE_opentsne_dof1.0.npy) and FIt-SNE
 (BASE_fitsne_dof1.0.npy), each when present. The features are read from BASE.npy (memory-mapped)
 or, without it, from BASE.parquet row group by row group (float32 columns f0..f{D-1}).
-Usage: embed_scale_quality.py BASE"""
+The exact neighbours are kept in BASE_exact10nn.npy and reused. Usage: embed_scale_quality.py BASE"""
 import os
 import sys
 import time
@@ -68,15 +68,21 @@ def knn(pieces, q_rows):
     return [set(r) for r in best_i]
 
 
-# the sampled rows' features, gathered in one pass
-q = None
-for s, b in blocks():
-    if q is None:
-        q = np.empty((len(idx), b.shape[1]))
-    inside = (idx >= s) & (idx < s + len(b))
-    q[inside] = b[idx[inside] - s]
-hi = knn(blocks(), q)
-print(f"exact 10-NN of 1,000 sampled points among {n:,} rows in the {q.shape[1]}-d features: {time.time() - t0:.1f}s", flush=True)
+cache = base + "_exact10nn.npy"  # the sampled rows and their exact neighbours, reused if present
+if os.path.exists(cache) and np.array_equal(np.load(cache)[:, 0], idx):
+    hi = [set(r) for r in np.load(cache)[:, 1:]]
+    print(f"exact 10-NN of 1,000 sampled points among {n:,} rows: from {cache}", flush=True)
+else:
+    # the sampled rows' features, gathered in one pass
+    q = None
+    for s, b in blocks():
+        if q is None:
+            q = np.empty((len(idx), b.shape[1]))
+        inside = (idx >= s) & (idx < s + len(b))
+        q[inside] = b[idx[inside] - s]
+    hi = knn(blocks(), q)
+    np.save(cache, np.column_stack([idx, [sorted(h) for h in hi]]))
+    print(f"exact 10-NN of 1,000 sampled points among {n:,} rows in the {q.shape[1]}-d features: {time.time() - t0:.1f}s", flush=True)
 
 embeddings = []
 if os.path.exists(base + ".dimorph/embedding.csv"):
