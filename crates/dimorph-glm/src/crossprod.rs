@@ -15,6 +15,7 @@ const LANES: usize = 8;
 /// Adds the block `xs` (m rows of p) with √W `sw` and W z `wz` to the upper triangle of `a`
 /// (p × p, row-major) and to `b`; `u` is scratch. Returns false (touching nothing) when the
 /// processor lacks AVX-512F, for the caller to use its own kernel.
+#[cfg(test)]
 pub(crate) fn accumulate(
     a: &mut [f64],
     b: &mut [f64],
@@ -24,15 +25,30 @@ pub(crate) fn accumulate(
     wz: &[f64],
     u: &mut Vec<f64>,
 ) -> bool {
+    accumulate_ahead(a, b, p, (xs, sw, wz), u, &[])
+}
+
+/// [`accumulate`], asking the processor meanwhile for the memory of `ahead` (the next block
+/// of X), one 64-byte line per row of U a tile goes over: the requests are spread over the
+/// arithmetic, so that reading X from memory overlaps with it instead of stalling the pass
+/// before it. Prefetching changes no result.
+pub(crate) fn accumulate_ahead(
+    a: &mut [f64],
+    b: &mut [f64],
+    p: usize,
+    (xs, sw, wz): (&[f64], &[f64], &[f64]),
+    u: &mut Vec<f64>,
+    ahead: &[f64],
+) -> bool {
     #[cfg(target_arch = "x86_64")]
     {
         if std::arch::is_x86_feature_detected!("avx512f") && std::arch::is_x86_feature_detected!("fma") {
             // SAFETY: the processor supports AVX-512F and FMA, checked just above.
-            unsafe { accumulate_avx512(a, b, p, xs, sw, wz, u) };
+            unsafe { accumulate_avx512(a, b, p, xs, sw, wz, u, ahead) };
             return true;
         }
     }
-    let _ = (a, b, p, xs, sw, wz, u);
+    let _ = (a, b, p, xs, sw, wz, u, ahead);
     false
 }
 
@@ -56,18 +72,32 @@ fn fill_block(b: &mut [f64], p: usize, xs: &[f64], sw: &[f64], wz: &[f64], u: &m
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx2,fma")]
-fn accumulate_avx512(a: &mut [f64], b: &mut [f64], p: usize, xs: &[f64], sw: &[f64], wz: &[f64], u: &mut Vec<f64>) {
+#[allow(clippy::too_many_arguments)]
+fn accumulate_avx512(
+    a: &mut [f64],
+    b: &mut [f64],
+    p: usize,
+    xs: &[f64],
+    sw: &[f64],
+    wz: &[f64],
+    u: &mut Vec<f64>,
+    ahead: &[f64],
+) {
     let pp = fill_block(b, p, xs, sw, wz, u);
+    let rows = u.len() / pp.max(1);
+    let mut line = 0; // the next line of `ahead` to ask for
     for jb in (0..p).step_by(TJ) {
         let mut kb = jb;
         while kb < pp {
             let left = (pp - kb) / LANES;
+            let lines = (line * LANES..ahead.len()).step_by(LANES).take(rows);
             // SAFETY (all three): kb + width × 8 <= pp and jb + 8 <= pp (see `tile`).
             match left {
-                1 => unsafe { tile::<1>(a, p, pp, u, jb, kb) },
-                2 => unsafe { tile::<2>(a, p, pp, u, jb, kb) },
-                _ => unsafe { tile::<3>(a, p, pp, u, jb, kb) },
+                1 => unsafe { tile::<1>(a, p, pp, u, jb, kb, ahead, lines) },
+                2 => unsafe { tile::<2>(a, p, pp, u, jb, kb, ahead, lines) },
+                _ => unsafe { tile::<3>(a, p, pp, u, jb, kb, ahead, lines) },
             }
+            line += rows;
             kb += LANES * left.min(3);
         }
     }
@@ -80,12 +110,27 @@ fn accumulate_avx512(a: &mut [f64], b: &mut [f64], p: usize, xs: &[f64], sw: &[f
 /// `kb + 8·W <= pp`, `u.len()` a multiple of `pp`.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx2,fma")]
-unsafe fn tile<const W: usize>(a: &mut [f64], p: usize, pp: usize, u: &[f64], jb: usize, kb: usize) {
+#[allow(clippy::too_many_arguments)]
+unsafe fn tile<const W: usize>(
+    a: &mut [f64],
+    p: usize,
+    pp: usize,
+    u: &[f64],
+    jb: usize,
+    kb: usize,
+    ahead: &[f64],
+    mut lines: impl Iterator<Item = usize>,
+) {
     use std::arch::x86_64::{
-        __m512d, _mm512_fmadd_pd, _mm512_loadu_pd, _mm512_set1_pd, _mm512_setzero_pd, _mm512_storeu_pd,
+        __m512d, _mm512_fmadd_pd, _mm512_loadu_pd, _mm512_set1_pd, _mm512_setzero_pd, _mm512_storeu_pd, _mm_prefetch,
+        _MM_HINT_T0,
     };
     let mut c: [[__m512d; W]; TJ] = [[_mm512_setzero_pd(); W]; TJ];
     for row in u.chunks_exact(pp) {
+        if let Some(k) = lines.next() {
+            // SAFETY: k < ahead.len(); a prefetch never faults.
+            unsafe { _mm_prefetch::<_MM_HINT_T0>(ahead.as_ptr().add(k).cast::<i8>()) };
+        }
         let ptr = row.as_ptr();
         let mut x = [_mm512_setzero_pd(); W];
         for (w, xw) in x.iter_mut().enumerate() {

@@ -117,8 +117,6 @@ fn chunk_pass(pb: &Problem, eta_src: Eta, lo: usize, hi: usize, mut eta_out: Opt
     while start < hi {
         let end = (start + BLOCK).min(hi);
         let m = end - start;
-        // the next block's rows travel from memory while this block is worked on
-        prefetch(&pb.x[end * p..(end + BLOCK).min(hi) * p]);
         if m < BLOCK {
             for v in [&mut eta, &mut off, &mut y, &mut w] {
                 v[m..].fill(0.0);
@@ -161,7 +159,16 @@ fn chunk_pass(pb: &Problem, eta_src: Eta, lo: usize, hi: usize, mut eta_out: Opt
             }
         }
         devs.flush_places(m, &mut dev);
-        accumulate(&mut a, &mut b, p, &pb.x[start * p..end * p], &sw[..m], &wz[..m], &mut u);
+        // the next block's rows travel from memory while this block's cross-products are summed
+        let ahead = &pb.x[end * p..(end + BLOCK).min(hi) * p];
+        accumulate_ahead(
+            a.as_mut_slice(),
+            &mut b,
+            p,
+            (&pb.x[start * p..end * p], &sw[..m], &wz[..m]),
+            &mut u,
+            ahead,
+        );
         start = end;
     }
     Pass {
@@ -261,10 +268,24 @@ pub fn dot(x: &[f64], beta: &[f64]) -> f64 {
 
 /// Adds a block of rows to the upper triangle of XᵀWX and to XᵀWz, using AVX2 + FMA when the
 /// processor has them (checked at run time).
+#[cfg(test)]
 fn accumulate(a: &mut [f64], b: &mut [f64], p: usize, xs: &[f64], sw: &[f64], wz: &[f64], u: &mut Vec<f64>) {
-    if crate::crossprod::accumulate(a, b, p, xs, sw, wz, u) {
+    accumulate_ahead(a, b, p, (xs, sw, wz), u, &[]);
+}
+
+/// [`accumulate`], bringing `ahead` (the next block of X) into the cache meanwhile.
+fn accumulate_ahead(
+    a: &mut [f64],
+    b: &mut [f64],
+    p: usize,
+    (xs, sw, wz): (&[f64], &[f64], &[f64]),
+    u: &mut Vec<f64>,
+    ahead: &[f64],
+) {
+    if crate::crossprod::accumulate_ahead(a, b, p, (xs, sw, wz), u, ahead) {
         return; // AVX-512: the same sums, bit for bit, at half the instructions
     }
+    prefetch(ahead);
     #[cfg(target_arch = "x86_64")]
     {
         if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {

@@ -39,7 +39,7 @@ impl Kind {
     pub(crate) fn irregular(self, eta: f64, y: f64) -> bool {
         match self {
             Kind::LogitBinomial => !((eta.abs() <= 30.0) & ((y == 0.0) | (y == 1.0))),
-            Kind::LogPoisson => !(eta.abs() <= crate::vmath::EXP_CORE_MAX),
+            Kind::LogPoisson => eta.is_nan() | (eta.abs() > crate::vmath::EXP_CORE_MAX),
         }
     }
 }

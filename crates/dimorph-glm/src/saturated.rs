@@ -106,7 +106,7 @@ impl Memo {
     #[inline]
     fn get(&mut self, v: f64, f: impl Fn(f64) -> (f64, f64)) -> (f64, f64) {
         // whole numbers 0..256 (not −0, whose bits differ: it takes the other slot)
-        if v >= 0.0 && v < 256.0 && v.to_bits() != (-0.0f64).to_bits() {
+        if (0.0..256.0).contains(&v) && v.to_bits() != (-0.0f64).to_bits() {
             let k = v as usize;
             if k as f64 == v {
                 return *self.small[k].get_or_insert_with(|| f(v));

@@ -175,7 +175,7 @@ pub fn exp_block(x: &[f64], out: &mut [f64]) {
     #[cfg(not(target_arch = "x86_64"))]
     exp_body(x, out);
     for (o, &v) in out.iter_mut().zip(x) {
-        if !(v.abs() <= EXP_CORE_MAX) {
+        if v.is_nan() || v.abs() > EXP_CORE_MAX {
             *o = v.exp();
         }
     }
