@@ -1,0 +1,78 @@
+# RIbench subset benchmark (called by bench/refint_ribench.sh): on the 20 sets drawn by
+# crates/dimorph-refint/tests/ribench.rs from tests/fixtures/ribench_subset.csv (RIbench's
+# parameters; our seeded generator), in one run on one machine, the wall time and the mean
+# absolute % error against the true limits of dimorph --method reflim / refiner / kosmic and of
+# reflimR 1.1.0 reflim(), refineR 2.0.0 findRI (NBootstrap = 0) and, when installed, kosmic.
+# dimorph is timed end to end (process start and CSV read included); the R peers on the
+# estimate only. Writes the peers' limits to the file given as third argument.
+# Args: dimorph binary, folder of the sets (truth.csv inside), output CSV of the peers' limits.
+args <- commandArgs(trailingOnly = TRUE)
+bin <- args[1]; dir <- args[2]; peers_out <- args[3]
+suppressPackageStartupMessages({ library(refineR); library(reflimR) })
+has_kosmic_r <- requireNamespace("kosmic", quietly = TRUE)
+truth <- read.csv(file.path(dir, "truth.csv"))
+dimorph <- function(file, method) {
+  t0 <- proc.time()[["elapsed"]]
+  out <- suppressWarnings(system2(bin, c("refint", "estimate", "--data", file, "--value", "value",
+                                         "--method", method, "--format", "csv"), stdout = TRUE, stderr = FALSE))
+  secs <- proc.time()[["elapsed"]] - t0
+  if (!is.null(attr(out, "status"))) return(c(NA, NA, secs))
+  d <- read.csv(text = out)
+  c(d$estimate[d$limit == "lower"][1], d$estimate[d$limit == "upper"][1], secs)
+}
+has_dimorph_kosmic <- !is.na(dimorph(file.path(dir, truth$file[1]), "kosmic")[2])
+timed <- function(expr) {
+  t0 <- proc.time()[["elapsed"]]
+  v <- tryCatch(expr, error = function(e) c(NA, NA))
+  c(v, proc.time()[["elapsed"]] - t0)
+}
+ape <- function(v, k) {
+  e <- 100 * abs(v[2] - truth$gt_url[k]) / truth$gt_url[k]
+  if (is.finite(truth$gt_lrl[k]) && truth$gt_lrl[k] > 0) e <- c(e, 100 * abs(v[1] - truth$gt_lrl[k]) / truth$gt_lrl[k])
+  e
+}
+methods <- c("dimorph_reflim", "reflimR", "dimorph_refiner", "refineR",
+             if (has_dimorph_kosmic) "dimorph_kosmic", if (has_kosmic_r) "kosmic")
+res <- list(); peers <- list()
+for (k in seq_len(nrow(truth))) {
+  file <- file.path(dir, truth$file[k])
+  x <- read.csv(file)$value
+  r <- list()
+  r$dimorph_reflim <- dimorph(file, "reflim")
+  r$dimorph_refiner <- dimorph(file, "refiner")
+  if (has_dimorph_kosmic) r$dimorph_kosmic <- dimorph(file, "kosmic")
+  r$reflimR <- timed({ f <- reflim(x[x > 0], plot.it = FALSE, print.n = FALSE); as.numeric(f$limits[1:2]) })
+  r$refineR <- timed({ f <- findRI(Data = x, NBootstrap = 0); getRI(f, RIperc = c(0.025, 0.975))$PointEst })
+  if (has_kosmic_r) r$kosmic <- timed({
+    f <- kosmic::kosmic(x, decimals = truth$decimals[k]); as.numeric(kosmic::quantile(f, probs = c(0.025, 0.975)))
+  })
+  for (m in methods) {
+    v <- r[[m]]
+    res[[length(res) + 1]] <- data.frame(index = truth$index[k], analyte = truth$analyte[k], method = m,
+                                         lower = v[1], upper = v[2], seconds = v[3],
+                                         mape = if (is.na(v[2])) NA else mean(ape(v, k)),
+                                         nerr = length(ape(v, k)))
+  }
+  cat(sprintf("set %d %s done\n", truth$index[k], truth$analyte[k]))
+}
+tab <- do.call(rbind, res)
+write.csv(tab[!grepl("^dimorph", tab$method), c("index", "analyte", "method", "lower", "upper", "seconds")],
+          peers_out, row.names = FALSE)
+options(width = 200)
+wide <- reshape(tab[, c("index", "analyte", "method", "mape")], idvar = c("index", "analyte"),
+                timevar = "method", direction = "wide")
+names(wide) <- sub("^mape\\.", "", names(wide))
+cat("\nabsolute % error against the true limits, mean over the set's limits:\n")
+print(wide, row.names = FALSE, digits = 3)
+cat("\nper method over the 20 sets (mean absolute % error over all limits; failed sets; total seconds):\n")
+for (m in methods) {
+  s <- tab[tab$method == m, ]
+  errs <- unlist(lapply(seq_len(nrow(s)), function(i) if (is.na(s$upper[i])) NULL else
+    ape(c(s$lower[i], s$upper[i]), match(s$index[i], truth$index))))
+  cat(sprintf("  %-16s MAPE %6.2f %%   failed %2d   time %8.2f s\n", m, mean(errs), sum(is.na(s$upper)), sum(s$seconds)))
+}
+tt <- function(m) sum(tab$seconds[tab$method == m])
+cat(sprintf("\ntime ratios (peer / dimorph): reflimR/reflim %.2fx, refineR/refiner %.1fx%s\n",
+            tt("reflimR") / tt("dimorph_reflim"), tt("refineR") / tt("dimorph_refiner"),
+            if (has_kosmic_r && has_dimorph_kosmic) sprintf(", kosmic/dimorph kosmic %.1fx", tt("kosmic") / tt("dimorph_kosmic")) else ""))
+cat("(dimorph end to end incl. process start and CSV read; the R peers estimate only)\n")
