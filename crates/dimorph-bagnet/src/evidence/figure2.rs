@@ -124,7 +124,10 @@ pub fn figure2_svg(ds: &Dataset, ev: &[ImageEvidence], q: usize, clip: f64) -> R
     let common = common_scale(&avgs);
     let ends = bar_ends(&ds.classes);
     let col_w = 2.0 * S + GAP;
-    let width = LEFT + avgs.len() as f64 * (col_w + COL_GAP) + BAR_AREA;
+    // One column per class shown (a class without a correctly classified image keeps its column,
+    // empty but named).
+    let shown = ds.classes.len().min(MAX_CLASSES);
+    let width = LEFT + shown as f64 * (col_w + COL_GAP) + BAR_AREA;
     let row_h = S + 58.0;
     let height = 40.0 + 3.0 * row_h;
     let mut s = open_svg(width, height);
@@ -136,14 +139,14 @@ pub fn figure2_svg(ds: &Dataset, ev: &[ImageEvidence], q: usize, clip: f64) -> R
         14.0,
         "#222",
     ));
-    let bar_x = LEFT + avgs.len() as f64 * (col_w + COL_GAP) + 6.0;
+    let bar_x = LEFT + shown as f64 * (col_w + COL_GAP) + 6.0;
     let rows = [
         format!(
-            "a  typical correctly classified test images (median image logit) and their maps, clip ±{}",
+            "a  typical correctly classified images and their maps (clip ±{})",
             short(clip, 3)
         ),
         format!(
-            "b  average evidence maps of the correctly classified images, one common scale ±{}",
+            "b  average maps of the correctly classified images (one scale ±{})",
             short(common, 3)
         ),
         "c  average images of the same images".to_string(),
@@ -158,8 +161,14 @@ pub fn figure2_svg(ds: &Dataset, ev: &[ImageEvidence], q: usize, clip: f64) -> R
             "#222",
         ));
     }
-    for (k, a) in avgs.iter().enumerate() {
-        let x0 = LEFT + k as f64 * (col_w + COL_GAP);
+    for k in (0..shown).filter(|k| !avgs.iter().any(|a| a.class == *k)) {
+        let mid = LEFT + k as f64 * (col_w + COL_GAP) + col_w / 2.0;
+        let note = format!("{}: no correctly classified image", ds.classes[k]);
+        let colour = class_colour(k, ds.classes.len());
+        s.push_str(&text(mid, 40.0 + 28.0 + S / 2.0, &note, "middle", 12.0, &colour));
+    }
+    for a in &avgs {
+        let x0 = LEFT + a.class as f64 * (col_w + COL_GAP);
         let name = &ds.classes[a.class];
         let colour = class_colour(a.class, ds.classes.len());
         let mid = x0 + col_w / 2.0;
