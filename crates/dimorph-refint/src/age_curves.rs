@@ -173,7 +173,8 @@ fn objective(d: &Design, pen: &[Vec<Vec<f64>>; 3], lam: [f64; 3], ys: &[f64], be
     let mut f = 0.0;
     for (i, &y) in ys.iter().enumerate() {
         let e = eta(d, beta, i);
-        if !(e[0] > 0.0) {
+        // μ ≤ 0 or NaN: outside the family
+        if e[0].partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
             return f64::INFINITY;
         }
         f -= loglik(y, e[0], e[1], e[2]).0;
@@ -227,6 +228,7 @@ fn derivatives(
                 hi[a][j] = -(su[a] - sd[a]) / (2.0 * step);
             }
         }
+        #[allow(clippy::needless_range_loop)] // symmetric pairs (a, b) and (b, a)
         for a in 0..3 {
             for b in 0..a {
                 let m = 0.5 * (hi[a][b] + hi[b][a]);

@@ -46,7 +46,7 @@ impl Basis {
         for k in 1..=inner {
             knots.push(quantile7(sorted_ages, k as f64 / (inner + 1) as f64));
         }
-        knots.extend(std::iter::repeat(hi).take(degree + 1));
+        knots.extend(std::iter::repeat_n(hi, degree + 1));
         Basis {
             degree,
             knots,

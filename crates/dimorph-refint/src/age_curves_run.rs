@@ -153,7 +153,10 @@ pub fn lms_parts(
             converged: false,
             not_estimated: None,
         };
-        let res = if ys.iter().any(|&y| !(y > 0.0)) {
+        let res = if ys
+            .iter()
+            .any(|&y| y.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater))
+        {
             Err("the Box-Cox (BCCG) fit needs values > 0".to_string())
         } else if hi <= lo {
             Err("all values have the same age".to_string())
