@@ -86,12 +86,7 @@ fn refuse(flag: &str, msg: String) -> RefintError {
 /// Sliding-window limits of `o.value` over `o.age` (see the module doc).
 pub fn run_age_coded(cf: &CodedFrame, o: &AgeOptions) -> Result<Outcome<AgeResult>> {
     o.estimate.validate()?;
-    let lms = o.curves == crate::age_curves_run::Curves::Lms;
-    if lms {
-        lms_applicable(o)?;
-    }
-    let band = o.partitions.unwrap_or(1.0);
-    let (window, step) = if lms { (1.0, 1.0) } else { (o.window, o.step) };
+    let (lms, window, step, band) = lms_applicable(o)?;
     for (flag, v) in [("--window", window), ("--step", step), ("--partitions", band)] {
         if !(v.is_finite() && v > 0.0) {
             return Err(refuse(flag, format!("must be a positive number, got {}", num(v))));
@@ -365,8 +360,12 @@ fn outcome(
     out
 }
 
-/// `--curves lms` takes no window options (see [`crate::age_curves_run`]).
-fn lms_applicable(o: &AgeOptions) -> Result<()> {
+/// Whether the curves are an LMS fit, and the window, step and partition band to check
+/// (`--curves lms` takes no window options; see [`crate::age_curves_run`]).
+fn lms_applicable(o: &AgeOptions) -> Result<(bool, f64, f64, f64)> {
+    if o.curves != crate::age_curves_run::Curves::Lms {
+        return Ok((false, o.window, o.step, o.partitions.unwrap_or(1.0)));
+    }
     o.lms.validate()?;
     if o.window != 0.0 || o.step != 0.0 {
         return Err(refuse(
@@ -380,7 +379,7 @@ fn lms_applicable(o: &AgeOptions) -> Result<()> {
             "draws its steps over the sliding windows; use it with --curves windows".into(),
         ));
     }
-    Ok(())
+    Ok((true, 1.0, 1.0, 1.0))
 }
 
 /// The outcome of `--curves lms`: every group's LMS fit ([`crate::age_curves_run::lms_parts`]).
