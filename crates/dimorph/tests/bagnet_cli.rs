@@ -49,6 +49,7 @@ const EVAL_RESULT: &[&str] = &["classes", "sets", "skipped_images"];
 const EXPLAIN_RESULT: &[&str] = &[
     "clip",
     "features_csv",
+    "figure3",
     "images",
     "n",
     "planted_chance",
