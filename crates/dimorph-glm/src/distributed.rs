@@ -716,7 +716,24 @@ pub fn fit<P: Passes>(passes: &mut P, layout: &Layout, opts: &GlmOptions) -> std
     let mut counted = Counted { inner: passes, n: 0 };
     let intercept = layout.intercept.then_some(0);
     let free: Vec<usize> = (0..p).collect();
-    let res = irls_over(&mut counted, p, &free, intercept, family, link, opts.control())?;
+    // the rows used decide the stopping rule, as in memory (`irls::irls_with_rows`)
+    let rows = counted
+        .stats(&StatQuery {
+            beta: vec![0.0; p],
+            null: NullMu::OffsetOnly,
+            scale: 1.0,
+            null_scale: 1.0,
+        })?
+        .n_used as usize;
+    let res = irls::irls_with_rows(
+        &mut Summed(&mut counted, p),
+        p,
+        &free,
+        intercept,
+        (family, link),
+        opts.control(),
+        rows,
+    )?;
     if !res.converged {
         return Err(GlmError::NotConverged {
             iterations: res.iterations,

@@ -716,6 +716,24 @@ pub fn irls_with<D: Passes>(
     irls_loop(data, p, free, (intercept, model), start, ctl, false)
 }
 
+/// [`irls_with`] with the stopping rule of a fit on `rows` rows in memory: from
+/// [`WARM_MIN_ROWS`] rows on, R's rule must hold twice in a row, as in [`irls_keeping_eta`]'s
+/// warm-started loop, so that a fit over parts (distributed, streamed) stops where the fit in
+/// memory of the same rows stops (both on the maximum to well within 1e-10, not each at its own
+/// first small change).
+#[allow(clippy::too_many_arguments)]
+pub fn irls_with_rows<D: Passes>(
+    data: &mut D,
+    p: usize,
+    free: &[usize],
+    intercept: Option<usize>,
+    model: (Family, Link),
+    ctl: Control,
+    rows: usize,
+) -> Result<Irls, D::Error> {
+    irls_loop(data, p, free, (intercept, model), None, ctl, rows >= WARM_MIN_ROWS)
+}
+
 /// [`irls_with`]; with `confirm` the stopping rule must hold at two iterations in a row (one
 /// more Fisher step once the deviance has settled: from a start close to the optimum, as the
 /// warm start's, the first small change comes from a β that is itself only close).
