@@ -18,8 +18,8 @@ pub mod coded;
 mod csv_fast;
 pub mod dialect;
 mod parquet_f32;
-mod parquet_read;
 mod parquet_prefetch;
+mod parquet_read;
 pub mod parquet_stream;
 mod xlsx;
 

@@ -64,10 +64,6 @@ fn lms_json_has_ordered_centiles_per_sex_and_writes_figure_tables_and_report() {
     assert!(svg.contains("Sex = f") && svg.contains("Sex = m"));
     let csv = std::fs::read_to_string(out.join("age_curves.csv")).unwrap();
     assert!(csv.starts_with("group,age,mu,sigma,nu,p2_5,p50,p97_5"), "{csv}");
-    if let Some(html) = files.iter().find(|f| f.ends_with(".html")) {
-        let h = std::fs::read_to_string(out.join(html)).unwrap();
-        assert!(h.contains("LMS"), "the report has the LMS section");
-    }
     let _ = std::fs::remove_dir_all(&out);
 }
 
