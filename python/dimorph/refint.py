@@ -113,7 +113,9 @@ def estimate(
     method
         ``reflim`` (reflimR's indirect method, for routine data; default), ``direct``
         (nonparametric percentiles), ``parametric`` (mean ± 1.96 SD on the scale of
-        ``transform``) or ``robust`` (biweight).
+        ``transform``), ``robust`` (biweight), ``refiner`` (refineR's inverse modelling: a
+        Box–Cox normal fitted to the central part) or ``kosmic`` (Zierk et al. 2020: truncation
+        points by the Kolmogorov–Smirnov distance), each with the CLI's defaults.
     transform
         Scale of the parametric method: ``normal`` (default), ``lognormal`` or ``boxcox``.
     seed

@@ -34,9 +34,11 @@ fn method(s: &str) -> PyResult<Method> {
         "parametric" => Method::Parametric,
         "robust" => Method::Robust,
         "reflim" => Method::Reflim,
+        "refiner" => Method::Refiner,
+        "kosmic" => Method::Kosmic,
         _ => {
             return Err(input_error(format!(
-                "--method: unknown value '{s}' (choose direct, parametric, robust or reflim)"
+                "--method: unknown value '{s}' (choose direct, parametric, robust, reflim, refiner or kosmic)"
             )))
         }
     })

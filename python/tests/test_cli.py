@@ -63,6 +63,10 @@ def test_glm_from_pandas_equals_the_cli_on_its_file(cli):
     same(r, env, ignore={"input", "data"})
 
 
+# tidykosmic's haemoglobin data (bundled beside the Rust kosmic test, with R kosmic's limits)
+KOSMIC_HB = "crates/dimorph-refint/tests/peers/kosmic_data/haemoglobin.csv"
+
+
 @pytest.mark.parametrize(
     "call,args",
     [
@@ -83,6 +87,11 @@ def test_glm_from_pandas_equals_the_cli_on_its_file(cli):
                                          transform="boxcox"),
          ["estimate", "--data", "data/refint/reflimr_livertests.csv", "--value", "ALB", "--method", "parametric",
           "--transform", "boxcox"]),
+        (lambda: dimorph.refint.estimate(KOSMIC_HB, "result", method="kosmic"),
+         ["estimate", "--data", KOSMIC_HB, "--value", "result", "--method", "kosmic"]),
+        (lambda: dimorph.refint.estimate("data/refint/reflimr_livertests.csv", "ALB", by="Sex", method="refiner"),
+         ["estimate", "--data", "data/refint/reflimr_livertests.csv", "--value", "ALB", "--by", "Sex",
+          "--method", "refiner"]),
         (lambda: dimorph.refint.partition("data/refint/reflimr_livertests.csv", "CREA", "Sex"),
          ["partition", "--data", "data/refint/reflimr_livertests.csv", "--value", "CREA", "--by", "Sex"]),
         (lambda: dimorph.refint.partition("data/refint/reflimr_livertests.csv", "ALB", "Sex", method="robust",
@@ -173,3 +182,20 @@ def test_error_messages_equal_the_cli(cli):
         p = cli(*args)
         assert p.returncode == 2, (args, p.stdout)
         assert p.stderr.strip() == f"error: {e.value}", args
+
+
+def test_kosmic_limits_equal_the_r_kosmic_on_tidykosmics_haemoglobin(in_repo):
+    """method="kosmic" reaches the engine's kosmic: its limits equal those R's kosmic (tidykosmic,
+    the authors' C++ library) gave on the same data, as kept beside the Rust test
+    (crates/dimorph-refint/tests/peers/kosmic.out.csv), to 1e-9 relative."""
+    peer = pd.read_csv("crates/dimorph-refint/tests/peers/kosmic.out.csv").set_index("case").loc["haemoglobin"]
+    t = dimorph.refint.estimate(KOSMIC_HB, "result", method="kosmic").tidy().set_index("limit")
+    for limit in ("lower", "upper"):
+        ours, theirs = float(t.loc[limit, "estimate"]), float(peer[limit])
+        assert abs(ours - theirs) <= 1e-9 * abs(theirs), (limit, ours, theirs)
+    assert int(t.loc["lower", "n"]) == int(peer["n"])
+
+
+def test_an_unknown_refint_method_names_the_choices(in_repo):
+    with pytest.raises(dimorph.InputError, match="refiner or kosmic"):
+        dimorph.refint.estimate(KOSMIC_HB, "result", method="kosmik")
