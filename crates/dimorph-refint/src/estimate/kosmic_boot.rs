@@ -7,7 +7,6 @@ use super::kosmic::{fit, fit_grid, limits, Censored, Grid, KosmicFit};
 use super::Limits;
 use crate::error::Result;
 use crate::options::KosmicOptions;
-use crate::stats::percentile_interval_95;
 use dimorph_core::Rng;
 
 /// Draws on one resample at most: kosmic redraws a resample whose histogram fails its checks
@@ -46,19 +45,7 @@ pub fn intervals(grid: &Grid, f: &KosmicFit, nboot: usize, seed: u64, l: &mut Li
             }
         }
     }
-    if lo.len() * 2 < nboot {
-        l.remarks.push(format!(
-            "bootstrap confidence intervals left out: only {} of {nboot} resamples had a kosmic fit",
-            lo.len()
-        ));
-        return;
-    }
-    l.ci_lower = Some(percentile_interval_95(&mut lo));
-    l.ci_upper = Some(percentile_interval_95(&mut hi));
-    l.ci_method = Some(format!(
-        "percentile bootstrap (95 %), {} of {nboot} resamples with a fit, seed {seed}",
-        lo.len()
-    ));
+    l.set_bootstrap_intervals("kosmic", &mut lo, &mut hi, nboot, seed);
 }
 
 /// The kosmic limits of one sample (with `censored` values below a detection limit), with

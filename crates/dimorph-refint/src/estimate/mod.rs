@@ -49,6 +49,33 @@ pub struct Limits {
     pub remarks: Vec<String>,
 }
 
+impl Limits {
+    /// Percentile-bootstrap 95 % intervals from the limits `lo`, `hi` of the resamples (of
+    /// `nboot`) that had a `method` fit; left out with a remark when fewer than half had one.
+    pub(crate) fn set_bootstrap_intervals(
+        &mut self,
+        method: &str,
+        lo: &mut [f64],
+        hi: &mut [f64],
+        nboot: usize,
+        seed: u64,
+    ) {
+        if lo.len() * 2 < nboot {
+            self.remarks.push(format!(
+                "bootstrap confidence intervals left out: only {} of {nboot} resamples had a {method} fit",
+                lo.len()
+            ));
+            return;
+        }
+        self.ci_lower = Some(crate::stats::percentile_interval_95(lo));
+        self.ci_upper = Some(crate::stats::percentile_interval_95(hi));
+        self.ci_method = Some(format!(
+            "percentile bootstrap (95 %), {} of {nboot} resamples with a fit, seed {seed}",
+            lo.len()
+        ));
+    }
+}
+
 /// Checks sample values: all finite, at least `min` of them, not all equal, and (when
 /// `positive` names the rule that needs it) all above zero. `what` names the data in messages;
 /// `method` the method.

@@ -7,7 +7,6 @@ use super::Limits;
 use crate::error::Result;
 use crate::grouped::Censored;
 use crate::options::RefinerOptions;
-use crate::stats::percentile_interval_95;
 use dimorph_core::Rng;
 
 /// Fills the 95 % percentile intervals of `l` from `nboot` resamples of `x` (seed `seed`, resample
@@ -46,19 +45,7 @@ pub fn intervals_censored(x: &[f64], censored: Option<Censored>, nboot: usize, s
             hi.push(upper);
         }
     }
-    if lo.len() * 2 < nboot {
-        l.remarks.push(format!(
-            "bootstrap confidence intervals left out: only {} of {nboot} resamples had a refiner fit",
-            lo.len()
-        ));
-        return;
-    }
-    l.ci_lower = Some(percentile_interval_95(&mut lo));
-    l.ci_upper = Some(percentile_interval_95(&mut hi));
-    l.ci_method = Some(format!(
-        "percentile bootstrap (95 %), {} of {nboot} resamples with a fit, seed {seed}",
-        lo.len()
-    ));
+    l.set_bootstrap_intervals("refiner", &mut lo, &mut hi, nboot, seed);
 }
 
 /// The refiner limits of one sample, with bootstrap intervals when `o.nboot > 0` (seed `seed`).
