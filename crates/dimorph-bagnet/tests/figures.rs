@@ -12,6 +12,12 @@ use dimorph_bagnet::model::{Arch, BagNetConfig};
 use dimorph_bagnet::synth::{self, SynthOptions};
 use dimorph_core::OutputFile;
 
+// The SVG checks of the figure tests, written once beside refint's figure tests.
+#[path = "../../dimorph-refint/tests/svg/mod.rs"]
+#[allow(dead_code)] // `pair` is refint's alone
+mod svg;
+use svg::{assert_well_formed, attr};
+
 /// ColorBrewer RdBu's ends, the colours of the positive ("male") and the negative ("female") class.
 const MALE: &str = "#B2182B";
 const FEMALE: &str = "#2166AC";
@@ -76,52 +82,6 @@ fn file<'a>(files: &'a [OutputFile], name: &str) -> &'a OutputFile {
 
 fn text(f: &OutputFile) -> String {
     String::from_utf8(f.bytes.clone()).unwrap()
-}
-
-/// A small well-formedness check (as crates/dimorph-refint/tests/svg/mod.rs): every tag closes in
-/// order, attribute values are quoted, no bare '&' or '<' in text, one root element.
-fn assert_well_formed(svg: &str) {
-    let mut stack: Vec<String> = Vec::new();
-    let mut roots = 0;
-    let mut rest = svg;
-    while let Some(i) = rest.find(['<', '&']) {
-        let between = &rest[..i];
-        assert!(!between.contains('>'), "a bare '>' in text: {between}");
-        if rest[i..].starts_with('&') {
-            let end = rest[i..].find(';').expect("an unterminated entity");
-            let ent = &rest[i + 1..i + end];
-            assert!(
-                ["amp", "lt", "gt", "quot", "apos"].contains(&ent) || ent.starts_with('#'),
-                "bad entity &{ent};"
-            );
-            rest = &rest[i + end + 1..];
-            continue;
-        }
-        let end = rest[i..].find('>').expect("an unterminated tag") + i;
-        let tag = &rest[i + 1..end];
-        assert!(!tag.contains('<'), "'<' inside a tag: {tag}");
-        assert_eq!(tag.matches('"').count() % 2, 0, "unbalanced quotes in {tag}");
-        if let Some(name) = tag.strip_prefix('/') {
-            assert_eq!(stack.pop().as_deref(), Some(name.trim()), "mismatched </{name}>");
-        } else if !tag.ends_with('/') {
-            if stack.is_empty() {
-                roots += 1;
-            }
-            stack.push(tag.split_whitespace().next().unwrap_or("").to_string());
-        } else if stack.is_empty() {
-            roots += 1;
-        }
-        rest = &rest[end + 1..];
-    }
-    assert!(stack.is_empty(), "unclosed: {stack:?}");
-    assert_eq!(roots, 1, "one root element");
-}
-
-/// The value of attribute `name` in a tag.
-fn attr<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
-    let key = format!(" {name}=\"");
-    let i = tag.find(&key)? + key.len();
-    Some(&tag[i..i + tag[i..].find('"')?])
 }
 
 /// The opening tags of elements with `class="<class>"`.
