@@ -287,6 +287,7 @@ def glm_fit_distributed(
     tol: float = 1e-8,
     max_iter: int = 25,
     singular_ok: bool = True,
+    rows_used: Optional[int] = None,
 ) -> str: ...
 
 # -- the distributed GLM's likelihood-ratio tests (dask_lr.rs) ---------------------------------------
@@ -299,6 +300,7 @@ def glm_refit_deviance(
     model: Model,
     passes: Callable[[str, tuple], list],
     weights: Optional[str] = None,
+    rows_used: Optional[int] = None,
 ) -> Tuple[float, int, int]: ...
 def glm_lr_test(
     d_red: float, df: int, deviance: float, dispersion: float, df_residual: float, estimated: bool

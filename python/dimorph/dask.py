@@ -2,8 +2,11 @@
 
 - :func:`glm` fits a generalized linear model by **distributed IRLS**. A first pass collects each
   factor's levels from every partition (so a level seen in only some partitions still gets its
-  column everywhere); each partition is then coded once into the design matrix X, the response and
-  the weights by the Rust engine and kept on its worker (``persist``); each iteration maps one Rust
+  column everywhere) and counts the rows used; each partition is then coded into the design matrix
+  X, the response and the weights by the Rust engine — either once, kept on its worker
+  (``persist=True``), or again at every pass from the DataFrame's source (``persist=False``: the
+  partitions are re-read, from Parquet say, so a worker holds a few partitions at a time whatever
+  the number of rows); each iteration maps one Rust
   function over the partitions — the partition's XᵀWX, XᵀWz and deviance at the current β — and
   the client adds them in partition order and solves. The iterations, the step-halving and the
   stopping rule (|ΔD|/(|D| + 0.1) < ``tol``; Newton–Raphson polish for non-canonical links) are the
@@ -20,8 +23,9 @@ Works with any Dask scheduler: a ``distributed.Client`` when one is active, else
 
   The likelihood-ratio tests: the global test (the model against the null model) from the null
   deviance; the Type 3 tests (``type3=``) by refitting, for each term, the model without the
-  term's columns — again distributed IRLS over the same persisted partitions, one refit per term,
-  to the single-machine refits' tolerance — so that χ², df and p equal :func:`dimorph.glm`'s.
+  term's columns — again distributed IRLS over the same partitions (kept or re-read), one refit
+  per term, to the single-machine refits' tolerance — so that χ², df and p equal
+  :func:`dimorph.glm`'s.
 
 Not in the distributed fit (the single-machine :func:`dimorph.glm` has them): θ of the negative
 binomial estimated (give ``theta``), frequency weights, starting values, profile-likelihood
@@ -83,6 +87,47 @@ def _select(part, cols):
     return _dimorph.glm_part_select(part, cols)
 
 
+_PASSES = {"fisher": _fisher, "newton": _newton, "stats": _stats}
+
+
+def _reread(pdf: pd.DataFrame, i: int, code: tuple, keep: Optional[List[int]], kind: str, args: tuple, model):
+    """One pass over one partition read again from the DataFrame's source: coded (the columns
+    ``keep`` of X, or all), its sums taken, the coded rows let go."""
+    part = _design(pdf, i, *code)
+    if keep is not None:
+        part = _select(part, keep)
+    return _PASSES[kind](part, *args, model)
+
+
+class _Parts:
+    """The partitions as the passes see them: coded and kept on the workers (``designs``), or
+    re-read and coded at every pass (``parts``, ``code``; ``keep``: the columns of a reduced
+    model)."""
+
+    def __init__(self, designs=None, parts=None, code=None, keep=None):
+        self.designs, self.parts, self.code, self.keep = designs, parts, code, keep
+
+    def run(self, kind: str, args: tuple, model) -> list:
+        import dask
+        from dask import delayed
+
+        if self.designs is not None:
+            tasks = [delayed(_PASSES[kind])(d, *args, model) for d in self.designs]
+        else:
+            tasks = [delayed(_reread)(p, i, self.code, self.keep, kind, args, model)
+                     for i, p in enumerate(self.parts)]
+        return list(dask.compute(*tasks))
+
+    def select(self, keep: List[int]) -> "_Parts":
+        """The partitions of the reduced model with the columns ``keep`` of X."""
+        import dask
+        from dask import delayed
+
+        if self.designs is not None:
+            return _Parts(designs=dask.persist(*[delayed(_select)(d, keep) for d in self.designs]))
+        return _Parts(parts=self.parts, code=self.code, keep=keep)
+
+
 # -- the GLM -------------------------------------------------------------------------------------
 
 def glm(
@@ -103,6 +148,7 @@ def glm(
     type3: Optional[bool] = None,
     profile: Optional[bool] = None,
     binwidth: Optional[float] = None,
+    persist: Optional[bool] = None,
 ) -> "DaskGlmResult":
     """Fit a generalized linear model to a Dask DataFrame by distributed IRLS.
 
@@ -126,6 +172,15 @@ def glm(
     freq, start, profile, binwidth
         Refused (single-machine only): raise :class:`dimorph.InputError` naming the option.
         ``profile=False`` and ``binwidth=None`` are accepted (nothing to compute).
+    persist
+        Where the coded partitions (X, response, weights as float64: about 8 × (columns of X + 3)
+        bytes a row) live between the passes. ``True``: coded once and kept on the workers
+        (fastest; the workers hold all of them, about 15 GB at 100M rows × 19 columns).
+        ``False``: every pass reads each partition again from the DataFrame's source (e.g.
+        ``dd.read_parquet``), codes it and lets it go, so a worker holds only the partitions it
+        is working on, whatever the number of rows (each pass costs a read of the data). ``None``
+        (default): ``True`` up to 2 GiB of coded partitions in all, else ``False``. The result is
+        the same bit for bit either way (the same sums, added in the same order).
 
     Returns
     -------
@@ -161,33 +216,37 @@ def glm(
         raise TypeError(f"ddf: expected a dask DataFrame, got {type(ddf).__name__}")
     columns = [str(c) for c in ddf.columns]
     model = (family, link, None if theta is None else float(theta), _dimorph.glm_events_trials(formula, columns, weights))
+    if persist is not None and not isinstance(persist, (bool, np.bool_)):
+        raise InputError(f"persist: must be True, False or None, got {persist!r}")
     parts = ddf.to_delayed()
-    # pass 1: each factor's levels in every partition
+    # pass 1: each factor's levels in every partition, and its rows used (complete rows)
     levels = dask.compute(*[delayed(_part_levels)(p, i, formula, weights) for i, p in enumerate(parts)])
     merged = _dimorph.glm_merge_levels(formula, columns, list(levels), "dask DataFrame", weights)
-    # each partition coded once, kept on its worker
-    designs = dask.persist(*[delayed(_design)(p, i, formula, columns, merged, model, weights)
-                             for i, p in enumerate(parts)])
-    info = dask.compute(*[delayed(_part_info)(d) for d in designs])
-    col_names, terms = next(((c, t) for n, _, _, c, t in info if n > 0), (None, None))
-    if col_names is None:
-        rows = sum(r for _, _, r, _, _ in info)
-        raise InputError(f"dask DataFrame: no rows left: each of the {rows} rows misses a value the model uses")
-
-    def passes(kind: str, args: tuple) -> list:
-        if kind == "fisher":
-            tasks = [delayed(_fisher)(d, args[0], model) for d in designs]
-        elif kind == "newton":
-            tasks = [delayed(_newton)(d, args[0], args[1], model) for d in designs]
-        else:
-            tasks = [delayed(_stats)(d, *args, model) for d in designs]
-        return list(dask.compute(*tasks))
+    rows_used = sum(lv[1] for lv in levels)
+    code = (formula, columns, merged, model, weights)
+    if persist is None or not persist:
+        # the columns of X from one partition with rows (read and coded once more, not kept)
+        first = next(i for i, lv in enumerate(levels) if lv[1] > 0)
+        info = dask.compute(delayed(_part_info)(delayed(_design)(parts[first], first, *code)))[0]
+        _, p, _, col_names, terms = info
+        if persist is None:
+            persist = rows_used * 8 * (p + 3) <= _PERSIST_AUTO_MAX_BYTES
+    if persist:
+        # each partition coded once, kept on its worker
+        designs = dask.persist(*[delayed(_design)(p, i, *code) for i, p in enumerate(parts)])
+        info = dask.compute(*[delayed(_part_info)(d) for d in designs])
+        col_names, terms = next((c, t) for n, _, _, c, t in info if n > 0)
+        data = _Parts(designs=designs)
+    else:
+        data = _Parts(parts=parts, code=code)
 
     raw = _dimorph.glm_fit_distributed(
-        formula, columns, merged, col_names, model, passes, weights=weights, dispersion=dispersion,
-        level=float(level), tol=float(tol), max_iter=whole("--max-iter", max_iter), singular_ok=bool(singular_ok),
+        formula, columns, merged, col_names, model, lambda kind, args: data.run(kind, args, model),
+        weights=weights, dispersion=dispersion, level=float(level), tol=float(tol),
+        max_iter=whole("--max-iter", max_iter), singular_ok=bool(singular_ok), rows_used=rows_used,
     )
     out = json.loads(raw)
+    out["persisted"] = bool(persist)
     cells = float(out["n_used"]) * len(col_names)
     if type3 is None and cells > _TYPE3_AUTO_MAX_CELLS:
         out["warnings"].append(
@@ -195,7 +254,7 @@ def glm(
             f"of X), above the automatic limit of {_TYPE3_AUTO_MAX_CELLS}; ask for them with type3=True.")
     elif type3 is None or type3:
         try:
-            out["type3"] = _type3(formula, columns, col_names, terms, model, designs, out, weights)
+            out["type3"] = _type3(formula, columns, col_names, terms, model, data, out, weights, rows_used)
         except InputError as e:
             if type3:
                 raise
@@ -204,14 +263,13 @@ def glm(
 
 
 _TYPE3_AUTO_MAX_CELLS = 2_000_000
+# persist=None keeps the coded partitions on the workers up to this many bytes in all
+_PERSIST_AUTO_MAX_BYTES = 2 * 2**30
 
 
-def _type3(formula, columns, col_names, terms, model, designs, fit, weights) -> list:
+def _type3(formula, columns, col_names, terms, model, data: _Parts, fit, weights, rows_used: int) -> list:
     """One row per term: the model refitted over the partitions without the term's (non-aliased)
     columns, its deviance, and the LR (and F) test."""
-    import dask
-    from dask import delayed
-
     aliased = set(fit["aliased"])
     kept = [j for j, c in enumerate(col_names) if c not in aliased]
     estimated = fit["dispersion_method"] != "fixed"
@@ -222,20 +280,11 @@ def _type3(formula, columns, col_names, terms, model, designs, fit, weights) -> 
                "f_p_value": None, "deviance": None}
         if drop:
             keep = [j for j in kept if j not in drop]
-            reduced = dask.persist(*[delayed(_select)(d, keep) for d in designs])
-
-            def passes(kind: str, args: tuple, reduced=reduced) -> list:
-                if kind == "fisher":
-                    tasks = [delayed(_fisher)(d, args[0], model) for d in reduced]
-                elif kind == "newton":
-                    tasks = [delayed(_newton)(d, args[0], args[1], model) for d in reduced]
-                else:
-                    tasks = [delayed(_stats)(d, *args, model) for d in reduced]
-                return list(dask.compute(*tasks))
-
+            reduced = data.select(keep)
             d_red, _, _ = _dimorph.glm_refit_deviance(
                 formula, columns, [col_names[j] for j in keep], bool(keep) and keep[0] == 0 and
-                col_names[0] == "(Intercept)", model, passes, weights=weights)
+                col_names[0] == "(Intercept)", model, lambda kind, args, r=reduced: r.run(kind, args, model),
+                weights=weights, rows_used=rows_used)
             del reduced
             lr, p, f, fp = _dimorph.glm_lr_test(d_red, len(drop), _num(fit["deviance"]), _num(fit["dispersion"]),
                                                  _num(fit["df_residual"]), estimated)
@@ -353,6 +402,8 @@ class DaskGlmResult:
     converged = property(lambda self: bool(self._raw["converged"]), doc="Whether IRLS converged.")
     iterations = property(lambda self: int(self._raw["iterations"]), doc="IRLS iterations.")
     passes = property(lambda self: int(self._raw["passes"]), doc="Passes over the partitions in all.")
+    persisted = property(lambda self: bool(self._raw.get("persisted", True)),
+                         doc="Whether the coded partitions were kept on the workers (persist=), or re-read each pass.")
     warnings = property(lambda self: list(self._raw["warnings"]), doc="Aliased columns, dropped rows, ….")
 
     def glance(self, *, output: str = "pandas") -> Any:

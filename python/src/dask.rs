@@ -415,9 +415,11 @@ impl From<PyErr> for DaskError {
 }
 
 /// The passes as the Python driver runs them: `callback(kind, args)` returns one result per
-/// partition, summed here in partition order.
+/// partition, summed here in partition order; `rows` the rows used, when the driver counted them
+/// in its first pass (Σ complete rows of [`glm_part_levels`]: no pass only to count them).
 pub(crate) struct PyPasses<'py> {
     pub(crate) callback: Bound<'py, PyAny>,
+    pub(crate) rows: Option<usize>,
 }
 
 fn floats(x: &Bound<'_, PyAny>) -> PyResult<Vec<f64>> {
@@ -502,6 +504,10 @@ impl Passes for PyPasses<'_> {
         }
         Ok(acc)
     }
+
+    fn rows_used(&mut self) -> Option<usize> {
+        self.rows
+    }
 }
 
 fn dispersion(s: &str) -> PyResult<Dispersion> {
@@ -520,11 +526,12 @@ fn dispersion(s: &str) -> PyResult<Dispersion> {
 
 /// Fits the model by IRLS over the partitions: `passes(kind, args)` runs one pass (one task per
 /// partition) and returns the partitions' sums; `col_names` are the columns of X (from a
-/// partition with rows). Returns the fit as JSON ([`distributed::DistFit`]) with the Wald table.
+/// partition with rows); `rows_used` the rows used when the first pass counted them (else one
+/// more pass counts them). Returns the fit as JSON ([`distributed::DistFit`]) with the Wald table.
 #[pyfunction]
 #[pyo3(signature = (
     formula, columns, levels, col_names, model, passes, *, weights=None, dispersion="default",
-    level=0.95, tol=1e-8, max_iter=25, singular_ok=true
+    level=0.95, tol=1e-8, max_iter=25, singular_ok=true, rows_used=None
 ))]
 #[allow(clippy::too_many_arguments)]
 pub fn glm_fit_distributed(
@@ -540,6 +547,7 @@ pub fn glm_fit_distributed(
     tol: f64,
     max_iter: usize,
     singular_ok: bool,
+    rows_used: Option<usize>,
 ) -> PyResult<String> {
     let spec = spec(formula, &columns, weights.as_deref(), levels)?;
     let (mut opts, family, _) = self::model(&model)?;
@@ -552,7 +560,10 @@ pub fn glm_fit_distributed(
     opts.validate().map_err(input_error)?;
     let gopts = opts.glm_options(family);
     let layout = Layout::new(&spec, col_names);
-    let mut pp = PyPasses { callback: passes };
+    let mut pp = PyPasses {
+        callback: passes,
+        rows: rows_used,
+    };
     let fit = distributed::fit(&mut pp, &layout, &gopts).map_err(|DaskError(e)| e)?;
     let mut v = serde_json::to_value(&fit).map_err(|e| input_error(e.to_string()))?;
     v["wald"] = wald(&fit, level);

@@ -58,10 +58,12 @@ pub fn glm_part_select(part: PyRef<'_, PyGlmPart>, cols: Vec<usize>) -> PyResult
 }
 
 /// The minimum deviance of a reduced model over the partitions that `passes` sums (coded with
-/// [`glm_part_select`]): `col_names` its columns, `intercept` whether the first is the intercept.
+/// [`glm_part_select`]): `col_names` its columns, `intercept` whether the first is the intercept,
+/// `rows_used` the full fit's rows used when known (the reduced model uses the same rows).
 /// Returns `(deviance, iterations, passes)`.
 #[pyfunction]
-#[pyo3(signature = (formula, columns, col_names, intercept, model, passes, weights=None))]
+#[pyo3(signature = (formula, columns, col_names, intercept, model, passes, weights=None, rows_used=None))]
+#[allow(clippy::too_many_arguments)]
 pub fn glm_refit_deviance(
     formula: &str,
     columns: Vec<String>,
@@ -70,6 +72,7 @@ pub fn glm_refit_deviance(
     model: crate::dask::Model,
     passes: Bound<'_, PyAny>,
     weights: Option<String>,
+    rows_used: Option<usize>,
 ) -> PyResult<(f64, usize, usize)> {
     let cols: Vec<&str> = columns.iter().map(String::as_str).collect();
     let exclude: Vec<&str> = weights.as_deref().into_iter().collect();
@@ -89,7 +92,10 @@ pub fn glm_refit_deviance(
         has_offset: false,
         ..Layout::new(&spec, col_names)
     };
-    let mut pp = PyPasses { callback: passes };
+    let mut pp = PyPasses {
+        callback: passes,
+        rows: rows_used,
+    };
     let fit = distributed::fit(&mut pp, &layout, &gopts).map_err(|e| e.0)?;
     Ok((fit.deviance, fit.iterations, fit.passes))
 }

@@ -583,6 +583,13 @@ pub trait Passes {
     fn newton(&mut self, kept: &[usize], beta: &[f64]) -> std::result::Result<Newton, Self::Error>;
     /// Σ [`stat_sums`].
     fn stats(&mut self, q: &StatQuery) -> std::result::Result<StatSums, Self::Error>;
+    /// The rows used (complete rows) of all parts, when they are known without a pass over the
+    /// data — the first pass counts them: Σ [`PartLevels::complete`]. `None` (the default):
+    /// [`fit`] counts them with one [`Passes::stats`] pass. The count decides the stopping rule
+    /// ([`irls::irls_with_rows`]); [`fit`] checks it against the rows its passes used.
+    fn rows_used(&mut self) -> Option<usize> {
+        None
+    }
 }
 
 /// The model's columns, as the driver knows them from the [`DesignSpec`] and a part.
@@ -665,6 +672,9 @@ impl<P: Passes> Passes for Counted<'_, P> {
         self.n += 1;
         self.inner.stats(q)
     }
+    fn rows_used(&mut self) -> Option<usize> {
+        self.inner.rows_used()
+    }
 }
 
 /// Refuses the options that the distributed fit does not support.
@@ -716,15 +726,21 @@ pub fn fit<P: Passes>(passes: &mut P, layout: &Layout, opts: &GlmOptions) -> std
     let mut counted = Counted { inner: passes, n: 0 };
     let intercept = layout.intercept.then_some(0);
     let free: Vec<usize> = (0..p).collect();
-    // the rows used decide the stopping rule, as in memory (`irls::irls_with_rows`)
-    let rows = counted
-        .stats(&StatQuery {
-            beta: vec![0.0; p],
-            null: NullMu::OffsetOnly,
-            scale: 1.0,
-            null_scale: 1.0,
-        })?
-        .n_used as usize;
+    // the rows used decide the stopping rule, as in memory (`irls::irls_with_rows`): counted by
+    // the first pass when the parts know it, else by one stats pass
+    let rows = match counted.rows_used() {
+        Some(n) => n,
+        None => {
+            counted
+                .stats(&StatQuery {
+                    beta: vec![0.0; p],
+                    null: NullMu::OffsetOnly,
+                    scale: 1.0,
+                    null_scale: 1.0,
+                })?
+                .n_used as usize
+        }
+    };
     let res = irls::irls_with_rows(
         &mut Summed(&mut counted, p),
         p,
@@ -754,7 +770,7 @@ pub fn fit<P: Passes>(passes: &mut P, layout: &Layout, opts: &GlmOptions) -> std
         ))
         .into());
     }
-    finish(&mut counted, layout, opts, family, link, res)
+    finish(&mut counted, layout, opts, family, link, res, rows)
 }
 
 /// IRLS over the parts: the loop of [`crate::irls::irls`] itself ([`irls::irls_with`]), each of its
@@ -803,6 +819,17 @@ impl<P: Passes> irls::Passes for Summed<'_, P> {
     }
 }
 
+/// The rows counted before the fit ([`Passes::rows_used`]) are not the rows its passes used: the
+/// data changed between passes (parts re-read from a source that was rewritten).
+fn rows_changed(counted: usize, used: f64) -> GlmError {
+    GlmError::input(
+        Location::default(),
+        format!(
+            "the data changed during the fit: {counted} rows used were counted before it, {used} by its passes (were the files rewritten while they were read?)"
+        ),
+    )
+}
+
 /// φ · A⁻¹ on the kept columns (A on all p columns, or on the kept ones when `on_kept`), NaN
 /// elsewhere.
 fn covariance(a: &[f64], p: usize, kept: &[usize], on_kept: bool, dispersion: f64) -> Vec<f64> {
@@ -829,6 +856,7 @@ fn finish<P: Passes>(
     family: Family,
     link: Link,
     res: irls::Irls,
+    rows: usize,
 ) -> std::result::Result<DistFit, P::Error> {
     let p = layout.col_names.len();
     let mut q = StatQuery {
@@ -838,6 +866,9 @@ fn finish<P: Passes>(
         null_scale: 1.0,
     };
     let counts = passes.stats(&q)?;
+    if counts.n_used != rows as f64 {
+        return Err(rows_changed(rows, counts.n_used).into());
+    }
     let rank = res.kept.len();
     let n_obs = counts.n_pos;
     let df_residual = n_obs - rank as f64;
@@ -1201,5 +1232,78 @@ mod tests {
         let mut o = GlmOptions::new(Family::NegBin { theta: 1.0 }, None);
         o.estimate_theta = true;
         assert!(check_options(&o).unwrap_err().to_string().contains("--theta"));
+    }
+
+    /// [`Local`] that says its rows used ([`Passes::rows_used`]).
+    struct Counting(Local, Option<usize>);
+
+    impl Passes for Counting {
+        type Error = GlmError;
+        fn fisher(&mut self, beta: Option<&[f64]>) -> Result<Pass> {
+            self.0.fisher(beta)
+        }
+        fn newton(&mut self, kept: &[usize], beta: &[f64]) -> Result<Newton> {
+            self.0.newton(kept, beta)
+        }
+        fn stats(&mut self, q: &StatQuery) -> Result<StatSums> {
+            self.0.stats(q)
+        }
+        fn rows_used(&mut self) -> Option<usize> {
+            self.1
+        }
+    }
+
+    #[test]
+    fn rows_counted_by_the_first_pass_give_the_same_fit_with_one_pass_fewer() {
+        let mut crabs = crabs_by_shade();
+        // two rows miss a value the model uses: fewer rows used than rows
+        for (name, i) in [("width", 5), ("satell", 90)] {
+            if let Some(ColumnData::Num(v)) = crabs.columns.iter_mut().find(|c| c.name == name).map(|c| &mut c.data) {
+                v[i] = f64::NAN;
+            }
+        }
+        let names = crabs.names();
+        for (formula, family, used) in [
+            ("satell ~ width + shade", Family::Poisson, 171),
+            ("y ~ width * shade", Family::Binomial, 172),
+            ("satell ~ width + offset(log(weight))", Family::Poisson, 171),
+        ] {
+            let frames: Vec<Frame> = (0..6).map(|k| rows(&crabs, k * 173 / 6, (k + 1) * 173 / 6)).collect();
+            let levels: Vec<PartLevels> = frames.iter().map(|f| part_levels(formula, f, None).unwrap()).collect();
+            let counted: usize = levels.iter().map(|l| l.complete).sum();
+            let spec = merge_levels(formula, &names, None, &levels, "crabs").unwrap();
+            let parts: Vec<Part> = frames
+                .iter()
+                .map(|f| design_part(&spec, f, None, family).unwrap())
+                .collect();
+            let layout = Layout::new(&spec, parts[0].col_names.clone());
+            let opts = GlmOptions {
+                estimate_theta: false,
+                ..GlmOptions::new(family, None)
+            };
+            let local = || Local {
+                parts: parts.clone(),
+                family,
+                link: family.canonical_link(),
+            };
+            let plain = fit(&mut local(), &layout, &opts).unwrap();
+            let told = fit(&mut Counting(local(), Some(counted)), &layout, &opts).unwrap();
+            assert_eq!(counted, used, "{formula}");
+            assert_eq!(plain.n_used, counted as f64, "{formula}");
+            assert_eq!(told.passes + 1, plain.passes, "{formula}");
+            // bit for bit: the same figures, the pass count aside
+            let strip = |d: &DistFit| {
+                let mut v = serde_json::to_value(d).unwrap();
+                v["passes"] = serde_json::Value::Null;
+                v.to_string()
+            };
+            assert_eq!(strip(&told), strip(&plain), "{formula}");
+            // a count the passes contradict (the data changed between passes) is refused
+            let e = fit(&mut Counting(local(), Some(counted + 1)), &layout, &opts)
+                .unwrap_err()
+                .to_string();
+            let want = format!("the data changed during the fit: {} rows used were counted", used + 1);
+            assert!(e.contains(&want), "{e}");
+        }
     }
 }

@@ -37,6 +37,8 @@ struct RowGroups<'a> {
     weights: Option<&'a str>,
     family: Family,
     link: Link,
+    /// The rows used, counted by the first pass (Σ [`PartLevels::complete`]).
+    rows: usize,
 }
 
 impl RowGroups<'_> {
@@ -68,6 +70,9 @@ impl Passes for RowGroups<'_> {
             acc.add(&stat_sums(&self.part(k)?, q, self.family, self.link));
         }
         Ok(acc)
+    }
+    fn rows_used(&mut self) -> Option<usize> {
+        Some(self.rows)
     }
 }
 
@@ -143,6 +148,7 @@ pub fn fit_parquet_ahead(path: &Path, formula: &str, opts: &RunOptions, ahead: u
         weights,
         family,
         link,
+        rows: levels.iter().map(|l| l.complete).sum(),
     };
     let mut col_names = Vec::new();
     for k in 0..groups.len() {

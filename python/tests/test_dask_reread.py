@@ -1,0 +1,145 @@
+"""dimorph.dask.glm(persist=False): the partitions re-read from their Parquet source at every pass
+give the same fit, bit for bit, as the partitions coded once and kept on the workers
+(persist=True), on a real LocalCluster (2 worker processes, loopback) and on the synchronous
+scheduler; and the re-read fit does read every partition again at every pass (it keeps nothing
+between passes), while the persisted one reads each partition twice in all.
+
+The data: 240,000 rows (above the 200,000 rows from which the fit's stopping rule asks for two
+small changes in a row, so the row count the first pass makes is the one that decides) written as
+one Parquet file of 12 row groups, one Dask partition each; the factor ``region`` has levels in
+only some row groups, and some rows miss a value. "Bit for bit": every figure of the result
+(``to_dict()``, the Type 3 table included) is the same float, compared through its repr.
+Peak memory is measured by bench/dask_reread_memory.py, not here.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import dimorph
+import dimorph.dask as ddask
+
+dask = pytest.importorskip("dask")
+dd = pytest.importorskip("dask.dataframe")
+distributed = pytest.importorskip("distributed")
+pa = pytest.importorskip("pyarrow")
+pq = pytest.importorskip("pyarrow.parquet")
+
+N = 240_000
+GROUP = 20_000
+
+
+@pytest.fixture(scope="module")
+def parquet(tmp_path_factory) -> Path:
+    rng = np.random.default_rng(20261126)
+    i = np.arange(N)
+    x1 = rng.normal(size=N)
+    x2 = rng.uniform(-1, 1, size=N)
+    region = np.array([f"r{k}" for k in rng.integers(1, 5, size=N)], dtype=object)
+    region[i < 2 * GROUP] = np.where(rng.random(2 * GROUP) < 0.5, "r0", region[i < 2 * GROUP])
+    region[i >= N - GROUP] = "r5"
+    eff = np.array([0.1 * int(r[1]) - 0.2 for r in region])
+    t = rng.uniform(0.5, 3.0, size=N)
+    y_bin = (rng.random(N) < 1 / (1 + np.exp(-(-0.4 + 0.8 * x1 - 0.5 * x2 + eff)))).astype(float)
+    y_pois = rng.poisson(t * np.exp(0.2 + 0.3 * x1 + eff)).astype(float)
+    df = pd.DataFrame({"y_bin": y_bin, "y_pois": y_pois, "x1": x1, "x2": x2, "region": region, "t": t})
+    df.loc[rng.choice(N, 150, replace=False), "x2"] = np.nan
+    df.loc[rng.choice(N, 100, replace=False), "region"] = None
+    path = tmp_path_factory.mktemp("reread") / "data.parquet"
+    pq.write_table(pa.Table.from_pandas(df, preserve_index=False), path, row_group_size=GROUP)
+    return path
+
+
+def ddf_of(path: Path):
+    ddf = dd.read_parquet(str(path), split_row_groups=True)
+    assert ddf.npartitions == N // GROUP
+    return ddf
+
+
+def figures(r) -> str:
+    """Every figure of the fit (NaN as NaN), the mode aside, as text: equal text = equal floats."""
+    d = r.to_dict()
+    d.pop("persisted")
+    return json.dumps(d, sort_keys=True)
+
+
+# (formula, options, with the Type 3 refits: re-read too, one refit per term)
+MODELS = [
+    ("y_bin ~ x1 + x2 + C(region)", {"family": "binomial"}, True),
+    ("y_pois ~ x1 * x2 + C(region) + offset(log(t))", {"family": "poisson"}, False),
+    ("y_pois ~ x1 + C(region)", {"family": "poisson", "link": "sqrt"}, False),
+]
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                  dashboard_address=None) as c, distributed.Client(c) as client:
+        yield client
+
+
+@pytest.mark.parametrize("formula,opts,type3", MODELS)
+def test_reread_equals_persisted_bit_for_bit_on_a_local_cluster(cluster, parquet, formula, opts, type3):
+    kept = dimorph.dask.glm(formula, ddf_of(parquet), persist=True, type3=type3, **opts)
+    reread = dimorph.dask.glm(formula, ddf_of(parquet), persist=False, type3=type3, **opts)
+    assert ("type3" in kept.to_dict()) == type3
+    assert kept.persisted and not reread.persisted
+    assert figures(reread) == figures(kept)
+    assert kept.nobs == N - int(reread.to_dict()["n_read"] - reread.to_dict()["n_used"])
+    # and both are the in-memory fit of the same rows (to the distributed fit's 1e-10)
+    mem = dimorph.glm(formula, pd.read_parquet(parquet), profile=False, type3=False, **opts)
+    b, m = reread.params.to_numpy(), mem.params.to_numpy()
+    assert np.all(np.abs(b - m) <= 1e-10 * np.maximum(1.0, np.abs(m))), (b, m)
+
+
+def test_reread_equals_persisted_on_the_synchronous_scheduler(parquet):
+    formula, opts, _ = MODELS[0]
+    with dask.config.set(scheduler="synchronous"):
+        kept = dimorph.dask.glm(formula, ddf_of(parquet), persist=True, **opts)
+        reread = dimorph.dask.glm(formula, ddf_of(parquet), persist=False, **opts)
+    assert figures(reread) == figures(kept)
+
+
+def test_the_default_persists_small_data_and_rereads_above_the_limit(parquet, monkeypatch):
+    formula, opts, _ = MODELS[0]
+    with dask.config.set(scheduler="synchronous"):
+        small = dimorph.dask.glm(formula, ddf_of(parquet), **opts)
+        monkeypatch.setattr(ddask, "_PERSIST_AUTO_MAX_BYTES", 1000)
+        big = dimorph.dask.glm(formula, ddf_of(parquet), **opts)
+    assert small.persisted and not big.persisted
+    assert figures(big) == figures(small)
+    with pytest.raises(dimorph.InputError, match="persist"):
+        dimorph.dask.glm(formula, ddf_of(parquet), persist="yes", **opts)
+
+
+def _counted_read(args):
+    """Row group ``k`` of ``path``, read with pyarrow, each read counted in ``counts[k]`` (``run``
+    only makes each run's graph its own: Dask reuses a graph of the same arguments)."""
+    path, k, counts, run = args
+    counts[k] += 1
+    return pq.ParquetFile(path).read_row_group(k).to_pandas()
+
+
+def test_reread_reads_every_partition_at_every_pass_and_persist_twice(parquet):
+    """What each mode keeps between passes, seen through the reads of the source (one process,
+    the synchronous scheduler, a counting reader): the re-read fit reads each partition once per
+    pass, plus the first pass (levels and rows) and, for partition 0, the columns of X; the
+    persisted fit reads each partition twice in all (levels, then coded once)."""
+    formula, opts, _ = MODELS[0]
+    k = N // GROUP
+    meta = pq.ParquetFile(parquet).read_row_group(0).to_pandas().iloc[:0]
+    for persist in (False, True):
+        counts = [0] * k
+        ddf = dd.from_map(_counted_read, [(str(parquet), j, counts, persist) for j in range(k)], meta=meta,
+                          enforce_metadata=False)
+        with dask.config.set(scheduler="synchronous"):
+            r = dimorph.dask.glm(formula, ddf, persist=persist, type3=False, **opts)
+        if persist:
+            assert counts == [2] * k, counts
+        else:
+            assert counts == [r.passes + 2] + [r.passes + 1] * (k - 1), (counts, r.passes)
