@@ -182,6 +182,7 @@ fn round_trip_every_type_and_nulls_all_codecs() {
         ("snappy.parquet", Compression::SNAPPY),
         ("lz4.parquet", Compression::LZ4_RAW),
         ("gzip.parquet", Compression::GZIP(Default::default())),
+        ("zstd.parquet", Compression::ZSTD(Default::default())),
     ] {
         let p = tmp(name);
         write_file(&p, codec);
@@ -328,4 +329,40 @@ fn pyarrow_file_matches_its_csv_twin() {
     assert!(pq.numeric("ratio").unwrap()[7].is_nan() && pq.numeric("ratio").unwrap()[8] == 1.0);
     assert!(pq.numeric("flag").unwrap()[3].is_nan() && pq.numeric("flag").unwrap()[6] == 1.0);
     assert!(pq.column("sex").unwrap().is_missing(4) && pq.column("sex").unwrap().is_missing(15));
+}
+
+/// The same pyarrow table compressed with zstd (`tests/fixtures/make_pyarrow_fixture.py`, pyarrow
+/// 26.0.1): every column chunk is zstd, and the frame is the snappy file's bit for bit (which
+/// matches the CSV twin, above).
+#[test]
+fn pyarrow_zstd_file_reads_as_its_snappy_twin() {
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let path = dir.join("pyarrow_mixed_zstd.parquet");
+    let meta = SerializedFileReader::new(std::fs::File::open(&path).expect("zstd file")).expect("footer");
+    let md = meta.metadata();
+    assert_eq!(md.num_row_groups(), 3);
+    for g in md.row_groups() {
+        assert!(
+            g.columns()
+                .iter()
+                .all(|c| matches!(c.compression(), Compression::ZSTD(_))),
+            "not all zstd"
+        );
+    }
+    let z = read_parquet(&path).expect("zstd file read");
+    let s = read_parquet(dir.join("pyarrow_mixed.parquet")).expect("snappy file");
+    assert_eq!((z.nrows, z.names()), (s.nrows, s.names()));
+    for (a, b) in z.columns.iter().zip(&s.columns) {
+        match (&a.data, &b.data) {
+            (ColumnData::Num(u), ColumnData::Num(v)) => {
+                let same = u.iter().zip(v).all(|(x, y)| x.to_bits() == y.to_bits());
+                assert!(same && u.len() == v.len(), "{}", a.name);
+            }
+            (ColumnData::Text { values: u, .. }, ColumnData::Text { values: v, .. }) => assert_eq!(u, v, "{}", a.name),
+            (x, y) => panic!("column {}: {x:?} vs {y:?}", a.name),
+        }
+    }
+    assert_eq!(z.numeric("count").unwrap()[29], 4_000_000_029.0);
+    assert!(z.column("sex").unwrap().is_missing(4));
 }
