@@ -1,8 +1,8 @@
 //! A plain RGB float image (values in [0, 1], row-major, interleaved) with PNG (8- and 16-bit),
-//! JPEG and TIFF input and PNG output through the `image` crate, resizing, the circular field mask
-//! and colour overlays; and [`prepare`]: one image file at the model's input size as 8- or 16-bit
-//! samples, fitted to the square by centre crop, padding or stretching ([`Fit`]), optionally
-//! masked — what the loader's cache stores.
+//! JPEG and TIFF input through the `image` crate, DICOM input through [`crate::dicom`], PNG
+//! output, resizing, the circular field mask and colour overlays; and [`prepare`]: one image
+//! file at the model's input size as 8- or 16-bit samples, fitted to the square by centre crop,
+//! padding or stretching ([`Fit`]), optionally masked — what the loader's cache stores.
 //!
 //! Reading is bounded: an image is decoded only when its header declares at most
 //! [`MAX_DECODE_SIDE`] pixels per side and [`MAX_DECODE_BYTES`] bytes of pixels (the decoder is
@@ -125,8 +125,15 @@ impl RgbImage {
 }
 
 /// Decode an image within [`MAX_DECODE_SIDE`] and [`MAX_DECODE_BYTES`], checked from its header
-/// before any pixel is decoded.
+/// before any pixel is decoded; a DICOM file (by name or its `DICM` magic) through [`crate::dicom`].
 fn decode(path: &Path) -> Result<image::DynamicImage, BagNetError> {
+    if crate::dicom::is_dicom(path) {
+        let limits = crate::dicom::Limits {
+            side: MAX_DECODE_SIDE,
+            bytes: MAX_DECODE_BYTES,
+        };
+        return crate::dicom::decode(path, limits);
+    }
     let fail = |e: image::ImageError| BagNetError::file(path, format!("cannot read image: {e}"));
     let open = || {
         image::ImageReader::open(path)

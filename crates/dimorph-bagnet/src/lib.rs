@@ -23,6 +23,7 @@ pub mod checkpoint;
 pub mod cpu;
 pub mod data;
 pub mod demo;
+pub mod dicom;
 pub mod evidence;
 pub mod image;
 pub mod layers;

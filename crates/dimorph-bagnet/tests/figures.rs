@@ -385,7 +385,7 @@ fn figure3_patch_features_come_from_the_model() {
         max_patches: 100,
         ..Default::default()
     };
-    let p = figure3::collect(&model, &ds, &ev, &s, &device);
+    let p = figure3::collect(&model, &ds, &ev, &s, &device).unwrap();
     let correct = ev.iter().filter(|e| e.target == e.predicted).count();
     // At most max_patches: an equal sample per correctly classified image.
     assert_eq!(p.image.len(), correct * (100 / correct));

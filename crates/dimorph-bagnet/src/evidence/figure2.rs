@@ -47,30 +47,50 @@ pub fn average(maps: &[&[f64]], imgs: &[&RgbImage]) -> (Vec<f64>, RgbImage) {
     (m, img)
 }
 
-/// The averages of each class with at least one correctly classified image, in class order.
-pub fn class_averages(ds: &Dataset, ev: &[ImageEvidence]) -> Vec<Average> {
-    (0..ds.classes.len())
-        .filter_map(|t| {
-            let sel: Vec<&ImageEvidence> = ev.iter().filter(|e| e.target == t && e.predicted == t).collect();
-            let first = sel.first()?;
-            let maps: Vec<&[f64]> = sel.iter().map(|e| e.map.as_slice()).collect();
-            let imgs: Vec<&RgbImage> = sel.iter().map(|e| &ds.images[e.index]).collect();
-            let (map, image) = average(&maps, &imgs);
-            Some(Average {
-                class: t,
-                n: sel.len(),
-                side: first.side,
-                map,
-                image,
-            })
-        })
-        .collect()
+/// Images per batch read while averaging.
+const BATCH: usize = 16;
+
+/// The averages of each class with at least one correctly classified image, in class order. The
+/// images stream from the data set's loader a batch at a time (memory bounded whatever the number
+/// of images) into running sums that add `value / n` in the order of `ev`, the same operations as
+/// [`average`] on all of them at once, so the result is the same to the last bit.
+pub fn class_averages(ds: &Dataset, ev: &[ImageEvidence]) -> Result<Vec<Average>, BagNetError> {
+    let mut out = Vec::new();
+    for t in 0..ds.classes.len() {
+        let sel: Vec<&ImageEvidence> = ev.iter().filter(|e| e.target == t && e.predicted == t).collect();
+        let Some(first) = sel.first() else { continue };
+        let n = sel.len();
+        let mut map = vec![0.0; first.map.len()];
+        for e in &sel {
+            for (a, b) in map.iter_mut().zip(e.map.iter()) {
+                *a += b / n as f64;
+            }
+        }
+        let idx: Vec<usize> = sel.iter().map(|e| e.index).collect();
+        let mut image: Option<RgbImage> = None;
+        for batch in ds.images.stream_plain(&idx, BATCH) {
+            for img in batch? {
+                let sum = image.get_or_insert_with(|| RgbImage::new(img.width, img.height));
+                for (a, b) in sum.data.iter_mut().zip(&img.data) {
+                    *a += b / n as f32;
+                }
+            }
+        }
+        out.push(Average {
+            class: t,
+            n,
+            side: first.side,
+            map,
+            image: image.unwrap_or_else(|| RgbImage::new(0, 0)),
+        });
+    }
+    Ok(out)
 }
 
 /// The one scale of all averaged maps: the largest |mean patch logit| of any class (at least
 /// 1e-12, so that an all-zero map still has a scale).
-pub fn common_scale(avgs: &[Average]) -> f64 {
-    avgs.iter()
+pub fn common_scale<'a>(avgs: impl IntoIterator<Item = &'a Average>) -> f64 {
+    avgs.into_iter()
         .flat_map(|a| a.map.iter())
         .filter(|v| v.is_finite())
         .fold(0.0f64, |a, b| a.max(b.abs()))
@@ -116,12 +136,23 @@ const BAR_AREA: f64 = 120.0;
 /// Figure 2 as an SVG (None when no image is correctly classified): typical images with their
 /// maps at ±`clip`, the averaged maps on one common scale and the averaged images.
 pub fn figure2_svg(ds: &Dataset, ev: &[ImageEvidence], q: usize, clip: f64) -> Result<Option<String>, BagNetError> {
-    let avgs: Vec<Average> = class_averages(ds, ev).into_iter().take(MAX_CLASSES).collect();
+    figure2_svg_of(ds, ev, &class_averages(ds, ev)?, q, clip)
+}
+
+/// [`figure2_svg`] with the class averages already computed ([`class_averages`]).
+pub fn figure2_svg_of(
+    ds: &Dataset,
+    ev: &[ImageEvidence],
+    averages: &[Average],
+    q: usize,
+    clip: f64,
+) -> Result<Option<String>, BagNetError> {
+    let avgs: Vec<&Average> = averages.iter().take(MAX_CLASSES).collect();
     if avgs.is_empty() {
         return Ok(None);
     }
     let scale = Scale::new();
-    let common = common_scale(&avgs);
+    let common = common_scale(averages.iter().take(MAX_CLASSES));
     let ends = bar_ends(&ds.classes);
     let col_w = 2.0 * S + GAP;
     // One column per class shown (a class without a correctly classified image keeps its column,
@@ -175,7 +206,7 @@ pub fn figure2_svg(ds: &Dataset, ev: &[ImageEvidence], q: usize, clip: f64) -> R
         // Row a: a typical image and its map.
         let ya = 40.0 + 28.0;
         if let Some(e) = typical(ev, a.class) {
-            let img = &ds.images[e.index];
+            let img = &ds.images.get(e.index)?;
             let map = heatmap(&e.map, e.side, q, (img.width, img.height), clip, &scale);
             let attrs = format!(
                 "class=\"example-image\" data-class=\"{}\"",

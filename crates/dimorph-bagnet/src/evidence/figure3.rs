@@ -76,7 +76,7 @@ pub fn collect<B: BagnetBackend>(
     ev: &[ImageEvidence],
     s: &TsneSettings,
     device: &B::Device,
-) -> Patches {
+) -> Result<Patches, BagNetError> {
     let correct: Vec<&ImageEvidence> = ev.iter().filter(|e| e.target == e.predicted).collect();
     let mut p = Patches {
         dim: 0,
@@ -92,8 +92,11 @@ pub fn collect<B: BagnetBackend>(
     } else {
         per_map
     };
-    for chunk in correct.chunks(16) {
-        let imgs: Vec<&RgbImage> = chunk.iter().map(|e| &ds.images[e.index]).collect();
+    // The images stream from the loader a batch at a time (memory bounded whatever their number).
+    let idx: Vec<usize> = correct.iter().map(|e| e.index).collect();
+    for (chunk, batch) in correct.chunks(16).zip(ds.images.stream_plain(&idx, 16)) {
+        let batch = batch?;
+        let imgs: Vec<&RgbImage> = batch.iter().collect();
         let feats: Tensor<B, 4> = model.features(data::to_tensor::<B>(&imgs, device));
         let [_, c, h, w] = feats.dims();
         let v = feats.into_data().convert::<f32>().to_vec::<f32>().unwrap_or_default();
@@ -110,7 +113,7 @@ pub fn collect<B: BagnetBackend>(
             }
         }
     }
-    p
+    Ok(p)
 }
 
 /// `k` of `0..n` (all when k ≥ n), in increasing order.
@@ -363,7 +366,7 @@ pub fn files<B: BagnetBackend>(
     device: &B::Device,
 ) -> Result<(Option<Figure3Summary>, Vec<OutputFile>), BagNetError> {
     let s = TsneSettings::default();
-    let p = collect(model, ds, ev, &s, device);
+    let p = collect(model, ds, ev, &s, device)?;
     Ok(match figure3(ds, &p, q, &s)? {
         Some(f) => {
             let mut files = vec![OutputFile::text("figure3.svg", f.svg)];
@@ -476,7 +479,7 @@ fn layout(
         s.push_str(&text(x0, y0 + 12.0, &head, "start", 12.0, "#222"));
         for (j, e) in c.exemplars.iter().enumerate() {
             let i = e.row - 1;
-            let patch = crop(&ds.images[p.image[i]], p.pos[i], q);
+            let patch = crop(&ds.images.get(p.image[i])?, p.pos[i], q);
             let cls = p.class[i];
             let cname = &ds.classes[cls];
             let cx = x0 + j as f64 * (CROP + 10.0);

@@ -9,7 +9,7 @@ use std::path::Path;
 
 use dimorph_core::OutputFile;
 
-use super::figure2::{bar_ends, class_averages, common_scale, figure2_svg};
+use super::figure2::{bar_ends, class_averages, common_scale, figure2_svg_of};
 pub use super::figure4::kde_files;
 use super::maps::ImageEvidence;
 use super::render::{evidence_png, logit_label, PngText};
@@ -123,13 +123,13 @@ pub fn map_files(
             title: &title,
             ends: &ends,
         };
-        let png = evidence_png(&ds.images[e.index], &e.map, e.side, q, clip, &text).to_png()?;
+        let png = evidence_png(&ds.images.get(e.index)?, &e.map, e.side, q, clip, &text).to_png()?;
         files.push(OutputFile::new(format!("maps/{}.png", names.for_path(&e.name)), png));
     }
     let mut names = UniqueNames::default();
     // The averaged maps of all classes on one common scale (the largest |mean patch logit| of any),
     // so that they can be compared (paper Fig. 2).
-    let averages = class_averages(ds, ev);
+    let averages = class_averages(ds, ev)?;
     let common = common_scale(&averages);
     for a in &averages {
         let cls = &ds.classes[a.class];
@@ -141,7 +141,7 @@ pub fn map_files(
         let png = evidence_png(&a.image, &a.map, a.side, q, common, &text).to_png()?;
         files.push(OutputFile::new(format!("average_{}.png", names.unique(cls)), png));
     }
-    if let Some(svg) = figure2_svg(ds, ev, q, clip)? {
+    if let Some(svg) = figure2_svg_of(ds, ev, &averages, q, clip)? {
         files.push(OutputFile::text("figure2.svg", svg));
     }
     Ok(files)

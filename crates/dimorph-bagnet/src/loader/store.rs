@@ -19,7 +19,7 @@ pub(super) enum Entry {
         source: PathBuf,
         key: String,
         file: PathBuf,
-        /// The image as floats once indexed (`images[i]`, figures); streaming never fills it.
+        /// The image as floats once indexed (`images[i]`); streaming and `get` never fill it.
         memo: OnceLock<RgbImage>,
     },
 }
@@ -182,10 +182,11 @@ impl Images {
     }
 }
 
-/// `images[i]`: an image by reference, for code that holds a few images at a time (figures). A
-/// cached image is read once and then kept in memory with the store (stream batches or use
-/// [`Images::get`] for many images). An image that can no longer be read (its cache file and its
-/// source both gone during the run) is black, with a warning in [`Images::warnings`].
+/// `images[i]`: an image by reference (small in-memory sets, tests). A cached image is read once
+/// and then kept in memory with the store, so code that reads many images (the evidence figures
+/// and averages) streams batches or uses [`Images::get`] instead. An image that can no longer be
+/// read (its cache file and its source both gone during the run) is black, with a warning in
+/// [`Images::warnings`].
 impl std::ops::Index<usize> for Images {
     type Output = RgbImage;
 
