@@ -4,7 +4,9 @@ predictors x1…x18 and two responses y_bin, y_pois; fixed seed) in ONE file of 
 --row-group rows, fitted in the same run by
 
 - dimorph.dask.glm (distributed IRLS) on a 2-worker distributed.LocalCluster (processes, 1 thread
-  each; one partition per row group): logistic and Poisson;
+  each; one partition per row group): logistic and Poisson, twice: with the coded partitions kept
+  on the workers (persist=True) and re-read from the file at every pass (persist=False, bounded
+  worker memory);
 - dask-ml's LogisticRegression and PoissonRegression (solver="newton", no penalty: the unpenalized
   maximum-likelihood fit) on a fresh cluster of the same shape;
 - Spark MLlib's GeneralizedLinearRegression (pyspark, local[2], IRLS, regParam 0) on the same file;
@@ -12,11 +14,16 @@ predictors x1…x18 and two responses y_bin, y_pois; fixed seed) in ONE file of 
   through the IRLS passes, bounded memory);
 - the in-memory dimorph.glm on the whole data (when N <= --in-memory-max), whose coefficients the
   others are compared with (max |Δβ|); above that the streaming CLI fit is the reference (it
-  equals the in-memory fit to 1e-10, crates/dimorph-glm/src/stream.rs's test).
+  equals the in-memory fit to 1e-10, crates/dimorph-glm/src/stream.rs's test);
+- statsmodels' GLM (IRLS, on a pandas frame) when N <= --statsmodels-max: every fit's max |Δβ|
+  from it is printed too.
+
+--rows takes several sizes (1000000,10000000): each is generated (or found) and fitted by every
+tool in turn, in the same run.
 
 Data on disk: the predictors are N(0, 0.5²) rounded to 3 decimals (as registry data are
 recorded to limited precision) and stored as float64 with Parquet dictionary encoding and Snappy
-(dimorph's reader is built with Snappy, LZ4 and gzip, not zstd), so that 100M rows take a few GB
+(kept so that the files of earlier runs stay valid; dimorph reads zstd too since a6724e1), so that 100M rows take a few GB
 instead of 16 GB; every reader (dimorph's Parquet readers, pyarrow under Dask, Spark) reads
 float64, so no reader is favoured. The responses are drawn
 from the rounded predictors (the model is right for the stored data).
@@ -30,8 +37,12 @@ cluster: polled every 0.1 s), of Spark's JVM, or of the CLI process (/usr/bin/ti
 agreement with the reference. Timing is a benchmark, never a test. Hold /tmp/BIGRUN.lock
 (mkdir) while it runs on a shared machine.
 
-    python bench/dask_scaleout.py --install            # the peers (bench/dask_scaleout_requirements.txt)
+    bash bench/dask_scaleout_setup.sh VENV             # Java for Spark, the peers, dimorph: a venv
+    python bench/dask_scaleout.py --install            # the peers only (bench/dask_scaleout_requirements.txt)
+    python bench/dask_scaleout.py --rows 1000000,10000000 --cli target/release/dimorph
     python bench/dask_scaleout.py --rows 100000000 --cli target/release/dimorph
+    python bench/dask_scaleout.py --rows 100000000 --skip memory,statsmodels,stream,dimorph,daskml,spark \
+        --families binomial         # only the re-reading dimorph.dask.glm, at bounded worker memory
     python bench/dask_scaleout.py --rows 2000000 --row-group 250000 --cap 300   # a quick check
 """
 
@@ -141,7 +152,7 @@ def on_cluster(workers: int, memory: str, fn):
     return value, sorted(rss.peaks)
 
 
-def fit_dimorph(path: Path, family: str, a):
+def fit_dimorph(path: Path, family: str, a, persist: bool = True):
     import dask.dataframe as dd
     import dimorph
 
@@ -150,11 +161,16 @@ def fit_dimorph(path: Path, family: str, a):
     def run(client):
         t = time.perf_counter()
         ddf = dd.read_parquet(str(path), columns=[y] + PREDICTORS, split_row_groups=True)
-        r = dimorph.dask.glm(f"{y} ~ " + " + ".join(PREDICTORS), ddf, family=family, type3=False)
+        r = dimorph.dask.glm(f"{y} ~ " + " + ".join(PREDICTORS), ddf, family=family, type3=False,
+                             persist=persist)
         return time.perf_counter() - t, r.params.to_numpy(), r.passes
 
     (secs, beta, passes), peaks = on_cluster(a.workers, a.worker_memory, run)
-    return secs, beta, peaks, f"{passes} passes"
+    return secs, beta, peaks, f"{passes} passes" + ("" if persist else " (each a read of the file)")
+
+
+def fit_dimorph_reread(path: Path, family: str, a):
+    return fit_dimorph(path, family, a, persist=False)
 
 
 def fit_daskml(path: Path, family: str, a):
@@ -223,6 +239,23 @@ def fit_in_memory(path: Path, family: str, a):
     return time.perf_counter() - t, r.params.to_numpy(), [peak], "one process (pandas frame + engine frame)"
 
 
+def fit_statsmodels(path: Path, family: str, a):
+    """statsmodels' GLM (IRLS) on a pandas frame: the peer users trust, at the smallest sizes."""
+    import pandas as pd
+    import resource
+    import statsmodels.api as sm
+
+    y = "y_bin" if family == "binomial" else "y_pois"
+    t = time.perf_counter()
+    df = pd.read_parquet(path, columns=[y] + PREDICTORS)
+    X = sm.add_constant(df[PREDICTORS].to_numpy())
+    fam = sm.families.Binomial() if family == "binomial" else sm.families.Poisson()
+    r = sm.GLM(df[y].to_numpy(), X, family=fam).fit(tol=1e-12, maxiter=100)
+    secs = time.perf_counter() - t
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return secs, np.asarray(r.params), [peak], f"one process, IRLS tol 1e-12, {r.fit_history['iteration']} iterations"
+
+
 def fit_stream(path: Path, family: str, a):
     """The CLI's streaming fit (row groups through the IRLS passes), under /usr/bin/time -v."""
     y = "y_bin" if family == "binomial" else "y_pois"
@@ -242,6 +275,8 @@ def fit_stream(path: Path, family: str, a):
 TOOLS = {
     "memory": ("dimorph.glm in memory", fit_in_memory),
     "dimorph": ("dimorph.dask.glm", fit_dimorph),
+    "reread": ("dimorph.dask.glm(persist=False)", fit_dimorph_reread),
+    "statsmodels": ("statsmodels GLM", fit_statsmodels),
     "daskml": ("dask-ml {}", fit_daskml),
     "spark": ("Spark MLlib GeneralizedLinearRegression", fit_spark),
     "stream": ("dimorph glm --stream (CLI, one machine)", fit_stream),
@@ -256,10 +291,10 @@ def one(a) -> None:
     print(json.dumps({"secs": secs, "beta": [float(b) for b in beta], "peaks": peaks, "note": note}))
 
 
-def run_capped(a, tool: str, family: str) -> dict:
+def run_capped(a, rows: int, tool: str, family: str) -> dict:
     """``--one tool family`` in a new process group, killed (with its workers and JVM) after
     --cap seconds."""
-    cmd = [sys.executable, __file__, "--one", tool, family, "--rows", str(a.rows), "--dir", str(a.dir),
+    cmd = [sys.executable, __file__, "--one", tool, family, "--rows", str(rows), "--dir", str(a.dir),
            "--workers", str(a.workers), "--worker-memory", a.worker_memory, "--spark-memory", a.spark_memory,
            "--cli", a.cli]
     env = dict(os.environ, DASK_DISTRIBUTED__WORKER__MEMORY__TARGET="False",
@@ -283,9 +318,43 @@ def run_capped(a, tool: str, family: str) -> dict:
     return json.loads(out.strip().splitlines()[-1])
 
 
+def table(a, rows: int, family: str, skip: set) -> None:
+    """Every tool on the file of ``rows`` rows, one after the other, and their figures."""
+    order = ["memory", "statsmodels", "stream", "dimorph", "reread", "daskml", "spark"]
+    skip = set(skip)
+    if rows > a.in_memory_max:
+        skip.add("memory")
+    if rows > a.statsmodels_max:
+        skip.add("statsmodels")
+    out = []
+    for tool in order:
+        if tool in skip:
+            continue
+        name = TOOLS[tool][0].format("LogisticRegression" if family == "binomial" else "PoissonRegression")
+        out.append((tool, name, run_capped(a, rows, tool, family)))
+    got = dict((t, r) for t, _, r in out if "failed" not in r)
+    ref_tool = "memory" if "memory" in got else "stream" if "stream" in got else None
+    ref = np.array(got[ref_tool]["beta"]) if ref_tool else None
+    sm = np.array(got["statsmodels"]["beta"]) if "statsmodels" in got else None
+    base = got.get("dimorph", {}).get("secs")
+    print(f"\n{family}: y ~ x1 + … + x{P}, {rows:,} rows; reference: {TOOLS[ref_tool][0] if ref_tool else 'none'}")
+    print(f"  {'fit':<44} {'seconds':>8} {'x dimorph':>9} {'peak RSS per worker (MB)':>26} {'max |Δβ| vs ref':>16}"
+          f" {'vs statsmodels':>15}")
+    for tool, name, r in out:
+        if "failed" in r:
+            print(f"  {name:<44} {r['failed']}")
+            continue
+        b = np.array(r["beta"])
+        d = "" if ref is None or tool == ref_tool else f"{np.max(np.abs(b - ref)):.1e}"
+        ds = "" if sm is None or tool == "statsmodels" else f"{np.max(np.abs(b - sm)):.1e}"
+        ratio = f"{r['secs'] / base:9.2f}" if base else f"{'':9}"
+        pk = " / ".join(f"{p:.0f}" for p in r["peaks"])
+        print(f"  {name:<44} {r['secs']:8.1f} {ratio} {pk:>26} {d:>16} {ds:>15}  {r['note']}", flush=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--rows", type=int, default=100_000_000)
+    ap.add_argument("--rows", default="100000000", help="rows; several sizes comma-separated (1000000,10000000)")
     ap.add_argument("--row-group", type=int, default=1_000_000, help="rows per row group (one Dask partition each)")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--worker-memory", default="8GiB", help="memory_limit of each Dask worker")
@@ -296,7 +365,11 @@ def main() -> None:
     ap.add_argument("--dir", type=Path, default=Path(__file__).resolve().parents[1] / "bench-data/scaleout")
     ap.add_argument("--in-memory-max", type=int, default=20_000_000,
                     help="fit in memory (the reference coefficients) up to this many rows")
-    ap.add_argument("--skip", default="", help="comma-separated: memory,dimorph,daskml,spark,stream")
+    ap.add_argument("--statsmodels-max", type=int, default=2_000_000,
+                    help="fit with statsmodels (a second reference) up to this many rows")
+    ap.add_argument("--skip", default="",
+                    help="comma-separated: memory,statsmodels,stream,dimorph,reread,daskml,spark")
+    ap.add_argument("--families", default="binomial,poisson", help="comma-separated: binomial,poisson")
     ap.add_argument("--install", action="store_true", help="pip install the peers and exit")
     ap.add_argument("--one", nargs=2, metavar=("TOOL", "FAMILY"), help=argparse.SUPPRESS)
     a = ap.parse_args()
@@ -307,40 +380,20 @@ def main() -> None:
         one(a)
         return
     skip = set(filter(None, a.skip.split(",")))
-    t = time.perf_counter()
-    path = generate(a.dir / f"n{a.rows}", a.rows, a.row_group)
-    print(f"data: {a.rows:,} rows x {P + 2} columns, {path} ({path.stat().st_size / 2**30:.2f} GiB, row groups of "
-          f"{a.row_group:,}; made or found in {time.perf_counter() - t:.1f} s); {a.workers} workers of "
-          f"{a.worker_memory}, Spark -Xmx{a.spark_memory}, cap {a.cap} s per fit, {os.cpu_count()} cores")
     import dask
     import distributed
     import dimorph
 
-    print(f"dimorph {dimorph.__version__}, dask {dask.__version__}, distributed {distributed.__version__}")
-    order = ["memory", "stream", "dimorph", "daskml", "spark"]
-    if a.rows > a.in_memory_max:
-        skip.add("memory")
-    for family in ("binomial", "poisson"):
-        rows = []
-        for tool in order:
-            if tool in skip:
-                continue
-            name = TOOLS[tool][0].format("LogisticRegression" if family == "binomial" else "PoissonRegression")
-            rows.append((tool, name, run_capped(a, tool, family)))
-        got = dict((t, r) for t, _, r in rows if "failed" not in r)
-        ref_tool = "memory" if "memory" in got else "stream" if "stream" in got else None
-        ref = np.array(got[ref_tool]["beta"]) if ref_tool else None
-        base = got.get("dimorph", {}).get("secs")
-        print(f"\n{family}: y ~ x1 + … + x{P}, {a.rows:,} rows; reference: {TOOLS[ref_tool][0] if ref_tool else 'none'}")
-        print(f"  {'fit':<44} {'seconds':>8} {'x dimorph':>9} {'peak RSS per worker (MB)':>26} {'max |Δβ| vs ref':>16}")
-        for tool, name, r in rows:
-            if "failed" in r:
-                print(f"  {name:<44} {r['failed']}")
-                continue
-            d = "" if ref is None or tool == ref_tool else f"{np.max(np.abs(np.array(r['beta']) - ref)):.1e}"
-            ratio = f"{r['secs'] / base:9.2f}" if base else f"{'':9}"
-            pk = " / ".join(f"{p:.0f}" for p in r["peaks"])
-            print(f"  {name:<44} {r['secs']:8.1f} {ratio} {pk:>26} {d:>16}  {r['note']}", flush=True)
+    print(f"dimorph {dimorph.__version__}, dask {dask.__version__}, distributed {distributed.__version__}; "
+          f"{a.workers} workers of {a.worker_memory}, Spark -Xmx{a.spark_memory}, cap {a.cap} s per fit, "
+          f"{os.cpu_count()} cores")
+    for rows in [int(r) for r in a.rows.split(",")]:
+        t = time.perf_counter()
+        path = generate(a.dir / f"n{rows}", rows, a.row_group)
+        print(f"\ndata: {rows:,} rows x {P + 2} columns, {path} ({path.stat().st_size / 2**30:.2f} GiB, row groups "
+              f"of {a.row_group:,}; made or found in {time.perf_counter() - t:.1f} s)", flush=True)
+        for family in a.families.split(","):
+            table(a, rows, family, skip)
 
 
 if __name__ == "__main__":
