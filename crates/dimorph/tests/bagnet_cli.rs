@@ -841,6 +841,17 @@ fn hostile_files_exit_2_under_an_address_space_limit() {
         exits_2(&a, want);
     };
     train("bomb.png", &[], "larger than 8192 px per side");
+    // DICOM: pixel data forged to declare 2 GB in a file of 400 bytes (refused before the parser
+    // reserves it), a file cut short, each named; a valid one is read (the run then stops at a bad
+    // option).
+    std::fs::write(images.join("forged.dcm"), hostile::dicom(40, 90, Some(0x7FFF_FFF0))).unwrap();
+    train("forged.dcm", &[], "forged.dcm: cannot read DICOM: element (7FE0,0010)");
+    let mut cut = hostile::dicom(40, 90, None);
+    cut.truncate(cut.len() - 100);
+    std::fs::write(images.join("cut.dcm"), cut).unwrap();
+    train("cut.dcm", &[], "cut.dcm: cannot read DICOM");
+    std::fs::write(images.join("ok.dcm"), hostile::dicom(40, 90, None)).unwrap();
+    train("ok.dcm", &["--width", "-1"], "--width: must be positive");
     train("../outside.png", &[], "lies outside --images");
     train("../missing.png", &[], "lies outside --images");
     let abs = d.join("outside.png");

@@ -1,7 +1,8 @@
 //! Hostile files for BagNet's readers, made on the fly so that the suite needs no Python and no
 //! stored bombs: weight files (PyTorch legacy and zip, safetensors) with deep pickles, huge
 //! declared shapes and zip entries that inflate far beyond what they declare, PNG files that
-//! declare huge dimensions, and label CSVs whose paths leave the images folder. Shared by
+//! declare huge dimensions, DICOM files whose pixel data declare gigabytes, and label CSVs whose
+//! paths leave the images folder. Shared by
 //! `crates/dimorph-bagnet/tests/hostile.rs` (the engine) and `crates/dimorph/tests/bagnet_cli.rs`
 //! (the command line, exit code 2 under an address-space limit).
 #![allow(dead_code)]
@@ -306,6 +307,60 @@ pub fn png_bomb(side: u32) -> Vec<u8> {
     let mut z = vec![0x78, 0x01];
     z.extend(deflate_zeros(4 << 20));
     png_with(side, side, &z)
+}
+
+/// An explicit VR little endian data element (PS3.5 7.1.2): OB/OW/SQ/UN/UT with a 32-bit length.
+fn dicom_element(out: &mut Vec<u8>, (group, elem): (u16, u16), vr: &[u8; 2], value: &[u8], len: Option<u32>) {
+    out.extend(group.to_le_bytes());
+    out.extend(elem.to_le_bytes());
+    out.extend(vr);
+    let n = len.unwrap_or(value.len() as u32);
+    if matches!(vr, b"OB" | b"OW" | b"SQ" | b"UN" | b"UT") {
+        out.extend([0, 0]);
+        out.extend(n.to_le_bytes());
+    } else {
+        out.extend((n as u16).to_le_bytes());
+    }
+    out.extend(value);
+}
+
+/// A DICOM file (PS3.10: preamble, `DICM`, meta group, data set; explicit VR little endian) of a
+/// `side`×`side` 8-bit MONOCHROME2 image of value `v`; with `declared`, its pixel data element
+/// declares that many bytes (a forged length) while holding `side`² of them.
+pub fn dicom(side: u16, v: u8, declared: Option<u32>) -> Vec<u8> {
+    let sop_class = b"1.2.840.10008.5.1.4.1.1.7\0";
+    let mut meta = Vec::new();
+    dicom_element(&mut meta, (0x0002, 0x0001), b"OB", &[0, 1], None);
+    dicom_element(&mut meta, (0x0002, 0x0002), b"UI", sop_class, None);
+    dicom_element(&mut meta, (0x0002, 0x0003), b"UI", b"2.25.1", None);
+    dicom_element(&mut meta, (0x0002, 0x0010), b"UI", b"1.2.840.10008.1.2.1\0", None);
+    dicom_element(&mut meta, (0x0002, 0x0012), b"UI", b"2.25.2", None);
+    let mut out = vec![0u8; 128];
+    out.extend(b"DICM");
+    dicom_element(
+        &mut out,
+        (0x0002, 0x0000),
+        b"UL",
+        &(meta.len() as u32).to_le_bytes(),
+        None,
+    );
+    out.extend(meta);
+    let us = |x: u16| x.to_le_bytes();
+    dicom_element(&mut out, (0x0008, 0x0016), b"UI", sop_class, None);
+    dicom_element(&mut out, (0x0008, 0x0018), b"UI", b"2.25.1", None);
+    dicom_element(&mut out, (0x0028, 0x0002), b"US", &us(1), None);
+    dicom_element(&mut out, (0x0028, 0x0004), b"CS", b"MONOCHROME2 ", None);
+    dicom_element(&mut out, (0x0028, 0x0010), b"US", &us(side), None);
+    dicom_element(&mut out, (0x0028, 0x0011), b"US", &us(side), None);
+    for (e, x) in [(0x0100, 8), (0x0101, 8), (0x0102, 7), (0x0103, 0)] {
+        dicom_element(&mut out, (0x0028, e), b"US", &us(x), None);
+    }
+    let mut px = vec![v; side as usize * side as usize];
+    if px.len() % 2 == 1 {
+        px.push(0);
+    }
+    dicom_element(&mut out, (0x7FE0, 0x0010), b"OB", &px, declared);
+    out
 }
 
 /// The peak resident memory of this process so far (VmHWM), in bytes; None off Linux.
