@@ -5,6 +5,8 @@
 //! folder whole or not at all ([`save_folder`]: into `.<name>.partial`, then renamed; the folder it
 //! replaces is kept as `.<name>.old` until the new one is in place), so an interrupted run leaves
 //! the previous checkpoint and the best model whole and `--resume` can continue from them.
+//! A baseline CNN's folder ([`save_net`], [`load_net`]) is the same, with `resnet50` or `inception-v3`
+//! as the architecture in `meta.json`.
 
 use std::path::{Path, PathBuf};
 
@@ -15,6 +17,7 @@ use dimorph_core::output::{write_atomic, Overwrite};
 use serde::{Deserialize, Serialize};
 
 use crate::model::{BagNet, BagNetConfig};
+use crate::net::Net;
 use crate::options::{check_classes, check_size, check_width};
 use crate::BagNetError;
 
@@ -46,6 +49,19 @@ fn write(path: &Path, bytes: &[u8]) -> Result<(), BagNetError> {
 pub fn save_model<B: Backend>(dir: &Path, model: &BagNet<B>, meta: &ModelMeta) -> Result<(), BagNetError> {
     let path = dir.join("model.mpk");
     write(&path, &record_bytes::<B, _>(model.clone().into_record(), &path)?)?;
+    write_json(&dir.join("meta.json"), meta)
+}
+
+/// Save a BagNet or a baseline CNN into `dir` (created): the model's own record (a BagNet's as
+/// [`save_model`] writes it) and the meta data.
+pub fn save_net<B: Backend>(dir: &Path, model: &Net<B>, meta: &ModelMeta) -> Result<(), BagNetError> {
+    let path = dir.join("model.mpk");
+    let bytes = match model {
+        Net::BagNet(m) => record_bytes::<B, _>(m.clone().into_record(), &path)?,
+        Net::ResNet(m) => record_bytes::<B, _>(m.clone().into_record(), &path)?,
+        Net::Inception(m) => record_bytes::<B, _>(m.clone().into_record(), &path)?,
+    };
+    write(&path, &bytes)?;
     write_json(&dir.join("meta.json"), meta)
 }
 
@@ -118,9 +134,53 @@ pub fn load_optimizer<B: Backend, R: Record<B>>(dir: &Path, device: &B::Device) 
         .map_err(|e| BagNetError::file(dir.join("optim.mpk"), e))
 }
 
-/// Load a model saved by [`save_model`]; a weight file that does not fit the architecture in
-/// `meta.json` is an error.
+/// Load a BagNet saved by [`save_model`]; a weight file that does not fit the architecture in
+/// `meta.json` is an error, and so is a baseline CNN's folder (no patch evidence: see [`load_net`]).
 pub fn load_model<B: Backend>(dir: &Path, device: &B::Device) -> Result<(BagNet<B>, ModelMeta), BagNetError> {
+    let meta = read_meta(dir)?;
+    if !meta.config.arch.is_bagnet() {
+        return Err(BagNetError::file(
+            dir,
+            format!(
+                "holds a {} model, a global CNN without patch evidence; evidence maps, their statistics \
+                 and patch features need a BagNet (bagnet9, bagnet17 or bagnet33)",
+                meta.config.arch.name()
+            ),
+        ));
+    }
+    let model = load_weights(dir, meta.config.init::<B>(device), device)?;
+    check_shapes(&model, &meta, dir)?;
+    Ok((model, meta))
+}
+
+/// Load a BagNet or a baseline CNN saved by [`save_net`] (or a BagNet saved by [`save_model`]).
+pub fn load_net<B: Backend>(dir: &Path, device: &B::Device) -> Result<(Net<B>, ModelMeta), BagNetError> {
+    let meta = read_meta(dir)?;
+    if meta.config.arch.is_bagnet() {
+        let (m, meta) = load_model(dir, device)?;
+        return Ok((Net::BagNet(m), meta));
+    }
+    let fresh = meta.config.init_net::<B>(device, 0);
+    let (params, outputs) = (fresh.num_params(), fresh.outputs());
+    let model = match fresh {
+        Net::ResNet(m) => Net::ResNet(load_weights(dir, m, device)?),
+        Net::Inception(m) => Net::Inception(load_weights(dir, m, device)?),
+        Net::BagNet(m) => Net::BagNet(load_weights(dir, m, device)?),
+    };
+    if model.num_params() != params || model.outputs() != outputs {
+        return Err(shape_misfit(dir, &meta));
+    }
+    Ok((model, meta))
+}
+
+/// The architecture recorded in the model folder `dir` (its `meta.json`).
+pub fn read_arch(dir: &Path) -> Result<crate::model::Arch, BagNetError> {
+    Ok(read_json::<ModelMeta>(&dir.join("meta.json"))?.config.arch)
+}
+
+/// `meta.json` of the model folder `dir`, checked (and a folder left half-replaced by an
+/// interrupted run named).
+fn read_meta(dir: &Path) -> Result<ModelMeta, BagNetError> {
     let (_, old) = siblings(dir);
     if !dir.exists() && old.is_dir() {
         return Err(BagNetError::file(
@@ -135,6 +195,11 @@ pub fn load_model<B: Backend>(dir: &Path, device: &B::Device) -> Result<(BagNet<
     }
     let meta: ModelMeta = read_json(&dir.join("meta.json"))?;
     check_meta(&meta).map_err(|e| BagNetError::file(dir.join("meta.json"), e))?;
+    Ok(meta)
+}
+
+/// The weights of `dir/model.mpk` loaded into `model` (built from `meta.json`).
+fn load_weights<B: Backend, M: Module<B>>(dir: &Path, model: M, device: &B::Device) -> Result<M, BagNetError> {
     let misfit = || {
         BagNetError::file(
             dir.join("model.mpk"),
@@ -149,11 +214,8 @@ pub fn load_model<B: Backend>(dir: &Path, device: &B::Device) -> Result<(BagNet<
         Ok(Err(e)) => return Err(BagNetError::file(dir.join("model.mpk"), e)),
         Err(_) => return Err(misfit()),
     };
-    let model = meta.config.init::<B>(device);
     let loaded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| model.load_record(record)));
-    let model = loaded.map_err(|_| misfit())?;
-    check_shapes(&model, &meta, dir)?;
-    Ok((model, meta))
+    loaded.map_err(|_| misfit())
 }
 
 /// The sizes in a `meta.json` within the bounds the options have (checked before the model is
@@ -177,16 +239,20 @@ fn check_meta(meta: &ModelMeta) -> Result<(), BagNetError> {
 fn check_shapes<B: Backend>(model: &BagNet<B>, meta: &ModelMeta, dir: &Path) -> Result<(), BagNetError> {
     let fresh = meta.config.init::<B>(&model.fc.weight.device());
     if fresh.num_params() != model.num_params() || fresh.fc.weight.dims() != model.fc.weight.dims() {
-        return Err(BagNetError::file(
-            dir.join("model.mpk"),
-            format!(
-                "weights do not fit the architecture {} (width {})",
-                meta.config.arch.name(),
-                meta.config.width
-            ),
-        ));
+        return Err(shape_misfit(dir, meta));
     }
     Ok(())
+}
+
+fn shape_misfit(dir: &Path, meta: &ModelMeta) -> BagNetError {
+    BagNetError::file(
+        dir.join("model.mpk"),
+        format!(
+            "weights do not fit the architecture {} (width {})",
+            meta.config.arch.name(),
+            meta.config.width
+        ),
+    )
 }
 
 /// Write `v` as pretty JSON, atomically.

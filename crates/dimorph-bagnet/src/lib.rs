@@ -16,7 +16,9 @@
 //! [`train`] (head then fine-tune, calibration, validation, resume),
 //! [`checkpoint`] (model folders and checkpoints), [`metrics`] (accuracy, ROC AUC with bootstrap
 //! CI, ROC SVG), [`evidence`] (evidence maps, statistics, figures, feature export), [`weights`]
-//! (pretrained PyTorch and safetensors weights), [`sets`] (a run's split by image identity), [`demo`].
+//! (pretrained PyTorch and safetensors weights), [`sets`] (a run's split by image identity), [`demo`];
+//! the baselines of the paper's Table 1: [`resnet`] (ResNet-50), [`inception`] (Inception-v3),
+//! [`seeded`] (their seeded layers), and [`net`] (a BagNet or a baseline, as `train` and `eval` run them).
 
 pub mod backend;
 pub mod checkpoint;
@@ -26,14 +28,18 @@ pub mod demo;
 pub mod dicom;
 pub mod evidence;
 pub mod image;
+pub mod inception;
 pub mod layers;
 pub mod loader;
 pub mod metrics;
 pub mod model;
 pub mod momentum;
+pub mod net;
 pub mod options;
 pub mod pipeline;
 pub mod plain;
+pub mod resnet;
+pub mod seeded;
 pub mod sets;
 pub mod synth;
 pub mod train;

@@ -34,6 +34,15 @@ pub enum Arch {
     /// q = 33 (reference `bagnet32`): stage flags [1, 1, 1, 1].
     #[serde(alias = "BagNet33")]
     BagNet33,
+    /// ResNet-50 (He et al. 2016; torchvision `resnet50`), the BagNet's global counterpart: the
+    /// same [3, 4, 6, 3] bottleneck stages with padded 3×3 convolutions and global average pooling
+    /// (a baseline of the paper's Table 1; [`crate::resnet`]).
+    #[serde(alias = "ResNet50")]
+    ResNet50,
+    /// Inception-v3 (Szegedy et al. 2016; torchvision `inception_v3`), the paper's baseline
+    /// ([`crate::inception`]).
+    #[serde(rename = "inception-v3", alias = "InceptionV3", alias = "inception_v3")]
+    InceptionV3,
 }
 
 /// Bottleneck blocks per stage (the ResNet-50 layout).
@@ -50,25 +59,34 @@ impl Arch {
             "bagnet9" | "bagnet8" | "9" => Ok(Arch::BagNet9),
             "bagnet17" | "bagnet16" | "17" => Ok(Arch::BagNet17),
             "bagnet33" | "bagnet32" | "33" => Ok(Arch::BagNet33),
+            "resnet50" | "resnet-50" | "resnet_50" => Ok(Arch::ResNet50),
+            "inception_v3" | "inception-v3" | "inceptionv3" | "inception3" => Ok(Arch::InceptionV3),
             _ => Err(BagNetError::Arg(format!(
-                "--arch: unknown architecture '{s}' (expected bagnet9, bagnet17 or bagnet33)"
+                "--arch: unknown architecture '{s}' (expected bagnet9, bagnet17, bagnet33, resnet50 or inception-v3)"
             ))),
         }
     }
-    /// Receptive field q in pixels.
+    /// Whether the architecture is a BagNet (patch evidence); else a global baseline CNN.
+    pub fn is_bagnet(self) -> bool {
+        matches!(self, Arch::BagNet9 | Arch::BagNet17 | Arch::BagNet33)
+    }
+    /// Receptive field q in pixels of a BagNet; for a global model, the smallest input side it
+    /// takes (32 px for ResNet-50, 75 px for Inception-v3).
     pub fn q(self) -> usize {
         match self {
             Arch::BagNet9 => 9,
             Arch::BagNet17 => 17,
             Arch::BagNet33 => 33,
+            Arch::ResNet50 => 32,
+            Arch::InceptionV3 => 75,
         }
     }
-    /// Which stages use a 3×3 kernel in block 0.
+    /// Which stages use a 3×3 kernel in block 0 (every stage for the global models).
     pub fn kernel3(self) -> [bool; 4] {
         match self {
             Arch::BagNet9 => [true, true, false, false],
             Arch::BagNet17 => [true, true, true, false],
-            Arch::BagNet33 => [true, true, true, true],
+            Arch::BagNet33 | Arch::ResNet50 | Arch::InceptionV3 => [true, true, true, true],
         }
     }
     /// Name used on the command line.
@@ -77,11 +95,19 @@ impl Arch {
             Arch::BagNet9 => "bagnet9",
             Arch::BagNet17 => "bagnet17",
             Arch::BagNet33 => "bagnet33",
+            Arch::ResNet50 => "resnet50",
+            Arch::InceptionV3 => "inception-v3",
         }
     }
-    /// Side of the evidence map for a square input of side `input`, or an error when the input
-    /// is smaller than the receptive field.
+    /// Side of the evidence map for a square input of side `input` (of the final feature map for a
+    /// global model), or an error when the input is smaller than the receptive field (than the
+    /// global model's smallest input).
     pub fn map_size(self, input: usize) -> Result<usize, BagNetError> {
+        match self {
+            Arch::ResNet50 => return crate::resnet::map_size(input),
+            Arch::InceptionV3 => return crate::inception::map_size(input),
+            _ => {}
+        }
         let small = || BagNetError::TooSmall {
             size: input,
             q: self.q(),

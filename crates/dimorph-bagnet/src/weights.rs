@@ -17,6 +17,10 @@
 //! first unexpected one, is an error naming the file, the tensor and both shapes. Only the head may differ in its number of outputs
 //! (1000 ImageNet classes against our 1): the backbone is then loaded and our freshly initialised
 //! head kept, which is how the paper fine-tunes ImageNet BagNets (§3.2).
+//!
+//! The baseline CNNs ([`crate::resnet`], [`crate::inception`]) carry torchvision's names, so their
+//! files (torchvision's state dicts) load through the same checks with only the downsample renamed
+//! ([`load_pretrained_net`]); Inception-v3's auxiliary classifier is skipped.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -28,8 +32,10 @@ use burn_store::{KeyRemapper, ModuleSnapshot, PyTorchToBurnAdapter, TensorSnapsh
 use serde::Serialize;
 
 use crate::model::{Arch, BagNet, BagNetConfig};
+use crate::net::Net;
 use crate::weightfile::{err, WeightFile};
 use crate::BagNetError;
+use burn::module::Module;
 use dimorph_core::text::clip;
 
 pub use crate::weightfile::{SkippedTensor, WeightFormat};
@@ -166,20 +172,25 @@ pub fn reference_name(burn_path: &str) -> String {
 }
 
 /// burn-store key remapping from reference names onto our module names (parameter names are
-/// left to [`PyTorchToBurnAdapter`]).
-fn remapper() -> Result<KeyRemapper, BagNetError> {
-    KeyRemapper::from_patterns(vec![
-        (r"^conv1\.", "stem1."),
-        (r"^conv2\.", "stem2."),
-        (r"^bn1\.", "stem_bn."),
+/// left to [`PyTorchToBurnAdapter`]): the BagNet's stem, and the downsample of the BagNet and
+/// ResNet-50 (torchvision's names are otherwise ours).
+fn remapper(bagnet: bool) -> Result<KeyRemapper, BagNetError> {
+    let mut patterns = vec![
         (r"\.downsample\.0\.", ".downsample.conv."),
         (r"\.downsample\.1\.", ".downsample.bn."),
-    ])
-    .map_err(|e| BagNetError::Data(format!("internal key remapping: {e}")))
+    ];
+    if bagnet {
+        patterns.extend([
+            (r"^conv1\.", "stem1."),
+            (r"^conv2\.", "stem2."),
+            (r"^bn1\.", "stem_bn."),
+        ]);
+    }
+    KeyRemapper::from_patterns(patterns).map_err(|e| BagNetError::Data(format!("internal key remapping: {e}")))
 }
 
 /// Our parameters in the model's order: (our path, reference name, shape in the reference layout).
-fn expected<B: Backend>(model: &BagNet<B>) -> Vec<(String, String, Vec<usize>)> {
+fn expected<B: Backend, M: Module<B>>(model: &M) -> Vec<(String, String, Vec<usize>)> {
     model
         .collect(None, None, false)
         .into_iter()
@@ -208,6 +219,9 @@ fn fmt_shape(s: &[usize]) -> String {
 /// The architecture a set of tensors holds, read from the shapes (reference names) of the stem,
 /// the stage kernels and the head.
 fn layout_of(dims: impl Fn(&str) -> Option<Vec<usize>>) -> Option<FileLayout> {
+    if let Some(l) = baseline_layout(&dims) {
+        return Some(l);
+    }
     let stem = *dims("conv1.weight")?.first()?;
     let mut planes = [0usize; 4];
     let mut k3 = [false; 4];
@@ -234,6 +248,25 @@ fn layout_of(dims: impl Fn(&str) -> Option<Vec<usize>>) -> Option<FileLayout> {
         let c = BagNetConfig::new(arch, 1).with_width(w);
         c.channels(64) == stem && (0..4).all(|s| c.channels(64 << s) == planes[s])
     })?;
+    let outputs = *dims("fc.weight")?.first()?;
+    Some(FileLayout { arch, width, outputs })
+}
+
+/// ResNet-50 (a 7×7 stem `conv1`) or Inception-v3 (`Conv2d_1a_3x3`) with torchvision's names: the
+/// width multiplier that reproduces the stem's channels, and the head's outputs.
+fn baseline_layout(dims: &impl Fn(&str) -> Option<Vec<usize>>) -> Option<FileLayout> {
+    let (arch, stem, reference) = match dims("Conv2d_1a_3x3.conv.weight") {
+        Some(w) => (Arch::InceptionV3, w, 32),
+        None => {
+            let w = dims("conv1.weight")?;
+            if w.len() != 4 || w[2] != 7 {
+                return None;
+            }
+            (Arch::ResNet50, w, 64)
+        }
+    };
+    let out = *stem.first()?;
+    let width = out as f64 / reference as f64;
     let outputs = *dims("fc.weight")?.first()?;
     Some(FileLayout { arch, width, outputs })
 }
@@ -292,7 +325,36 @@ pub fn load_pretrained<B: Backend>(
     path: &Path,
     opts: &LoadOptions,
 ) -> Result<LoadReport, BagNetError> {
-    let file = crate::weightfile::read(path)?;
+    load_into(model, true, path, opts)
+}
+
+/// [`load_pretrained`] for a BagNet or a baseline CNN: torchvision's ResNet-50 and Inception-v3
+/// weight files load into ours (Inception-v3's auxiliary classifier `AuxLogits.*` is skipped: our
+/// model has none).
+pub fn load_pretrained_net<B: Backend>(
+    model: &mut Net<B>,
+    path: &Path,
+    opts: &LoadOptions,
+) -> Result<LoadReport, BagNetError> {
+    match model {
+        Net::BagNet(m) => load_into(m, true, path, opts),
+        Net::ResNet(m) => load_into(m, false, path, opts),
+        Net::Inception(m) => load_into(m, false, path, opts),
+    }
+}
+
+/// Load the weights in `path` into `model`, a BagNet (`bagnet`: its stem's reference names) or a
+/// baseline with torchvision's names.
+fn load_into<B: Backend, M: Module<B>>(
+    model: &mut M,
+    bagnet: bool,
+    path: &Path,
+    opts: &LoadOptions,
+) -> Result<LoadReport, BagNetError> {
+    let mut file = crate::weightfile::read(path)?;
+    if !bagnet {
+        file.skip_auxiliary();
+    }
     let found_layout = layout(&file.tensors);
     let tensors = expected(model);
     let ours = {
@@ -302,7 +364,7 @@ pub fn load_pretrained<B: Backend>(
             None => "the model".to_string(),
         }
     };
-    let head = head_status(model, &file, path, opts)?;
+    let head = head_status(&tensors, &file, path, opts)?;
     let ex = Expectation {
         path,
         tensors,
@@ -315,7 +377,7 @@ pub fn load_pretrained<B: Backend>(
     check_tensors(&ex, &file)?;
     let mut skipped = file.skipped.clone();
     let snaps = snapshots(&ex, &file, &mut skipped)?;
-    let loaded = apply(model, &ex, snaps)?;
+    let loaded = apply(model, bagnet, &ex, snaps)?;
     Ok(LoadReport {
         file: path.display().to_string(),
         format: file.format,
@@ -328,16 +390,19 @@ pub fn load_pretrained<B: Backend>(
 }
 
 /// The head: the same number of inputs always; another number of outputs only when re-initialising.
-fn head_status<B: Backend>(
-    model: &BagNet<B>,
+/// `tensors` are the model's (reference names and layout: the head `fc.weight` is `[outputs, inputs]`).
+fn head_status(
+    tensors: &[(String, String, Vec<usize>)],
     file: &WeightFile,
     path: &Path,
     opts: &LoadOptions,
 ) -> Result<HeadStatus, BagNetError> {
-    let model_outputs = model.fc.weight.dims()[1];
+    let Some((_, _, fc)) = tensors.iter().find(|(_, r, _)| r == "fc.weight") else {
+        return Ok(HeadStatus::Loaded);
+    };
+    let (model_outputs, feat) = (fc[0], fc[1]);
     if let Some((key, s)) = file.tensors.get("fc.weight") {
         let sh = shape_of(s);
-        let feat = model.fc.weight.dims()[0];
         if sh.len() == 2 && sh[1] == feat && sh[0] != model_outputs {
             if !opts.reinit_mismatched_head {
                 return Err(err(
@@ -470,12 +535,13 @@ fn snapshots(
 }
 
 /// Map the reference names onto ours and copy the tensors into the model; the number applied.
-fn apply<B: Backend>(
-    model: &mut BagNet<B>,
+fn apply<B: Backend, M: Module<B>>(
+    model: &mut M,
+    bagnet: bool,
     ex: &Expectation,
     snaps: Vec<TensorSnapshot>,
 ) -> Result<usize, BagNetError> {
-    let (snaps, _) = remapper()?.remap(snaps);
+    let (snaps, _) = remapper(bagnet)?.remap(snaps);
     let n = snaps.len();
     let result = model.apply(snaps, None, Some(Box::new(PyTorchToBurnAdapter)), false);
     let missing: Vec<&str> = result

@@ -9,10 +9,10 @@ use serde::Serialize;
 
 use super::common::{fit_warning, read_dataset_in, run_cache, sets_named, skipped_warnings};
 use crate::backend::BagnetBackend;
-use crate::checkpoint::{load_model, ModelMeta};
+use crate::checkpoint::{load_net, ModelMeta};
 use crate::data::{Dataset, OnBadImage};
 use crate::metrics::{self, SetMetrics};
-use crate::model::BagNet;
+use crate::net::ImageClassifier;
 use crate::options::{DeviceKind, EvalOptions, ReadOptions};
 use crate::train::{decide, predict};
 use crate::BagNetError;
@@ -125,6 +125,12 @@ pub fn run_eval(
     o.warnings = skipped_warnings(&o.result.skipped_images);
     o.warnings.extend(o.result.loader_warnings.iter().cloned());
     o.sections.push(eval_section(&o.result));
+    let arch = crate::checkpoint::read_arch(model_dir)?;
+    let row = (
+        format!("{} ({})", arch.name(), model_dir.display()),
+        o.result.sets.as_slice(),
+    );
+    o.sections.push(super::table1::table1_section(&[row]));
     o.tables.push(metrics_table(&o.result));
     o.tables.push(predictions_table(&o.result.predictions));
     if let Some(svg) = &o.result.roc_svg {
@@ -152,7 +158,7 @@ fn eval_on<B: BagnetBackend>(
     external: Option<&str>,
     device: &B::Device,
 ) -> Result<EvalResult, BagNetError> {
-    let (model, meta) = load_model::<B>(model_dir, device)?;
+    let (model, meta) = load_net::<B>(model_dir, device)?;
     let cache = run_cache(model_dir);
     let ds = read_dataset_in(
         images,
@@ -169,8 +175,8 @@ fn eval_on<B: BagnetBackend>(
 }
 
 /// Evaluate a loaded model on the given sets of `ds`.
-pub fn eval_model<B: BagnetBackend>(
-    model: &BagNet<B>,
+pub fn eval_model<B: BagnetBackend, M: ImageClassifier<B>>(
+    model: &M,
     meta: &ModelMeta,
     ds: &Dataset,
     sets: &[(String, Vec<usize>)],

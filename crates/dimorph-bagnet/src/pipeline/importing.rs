@@ -6,10 +6,10 @@ use std::path::{Path, PathBuf};
 use dimorph_report::{Outcome, Section};
 use serde::Serialize;
 
-use crate::checkpoint::{save_model, ModelMeta};
+use crate::checkpoint::{save_net, ModelMeta};
 use crate::model::{Arch, BagNetConfig};
 use crate::options::{check_width, ImportOptions, MAX_CLASSES, MAX_WIDTH};
-use crate::weights::{inspect, load_pretrained, LoadOptions, LoadReport};
+use crate::weights::{inspect, load_pretrained_net, LoadOptions, LoadReport};
 use crate::BagNetError;
 
 /// Result of `import`.
@@ -74,8 +74,8 @@ pub fn import(weights: &Path, opt: &ImportOptions, out: &Path) -> Result<ImportR
     let outputs = if classes.len() == 2 { 1 } else { classes.len() };
     let config = BagNetConfig::new(arch, outputs).with_width(width);
     let device = Default::default();
-    let mut model = config.init::<crate::Cpu>(&device);
-    let load = load_pretrained(&mut model, weights, &LoadOptions::default())?;
+    let mut model = config.init_net::<crate::Cpu>(&device, 0);
+    let load = load_pretrained_net(&mut model, weights, &LoadOptions::default())?;
     let meta = ModelMeta {
         config,
         classes: classes.clone(),
@@ -83,7 +83,7 @@ pub fn import(weights: &Path, opt: &ImportOptions, out: &Path) -> Result<ImportR
         mask: opt.mask,
         epoch: 0,
     };
-    save_model(out, &model, &meta)?;
+    save_net(out, &model, &meta)?;
     Ok(ImportResult {
         out: out.to_path_buf(),
         arch,

@@ -6,14 +6,17 @@
 //! atomically.
 
 mod common;
+mod comparison;
 mod evaluation;
 mod explanation;
 mod importing;
+mod table1;
 mod training;
 
 pub use self::common::{
     fit_warning, read_dataset, read_dataset_in, record_fit, run_cache, sets_for, sets_named, CACHE_FOLDER, FIT_FILE,
 };
+pub use self::comparison::{run_eval_models, ComparisonResult, ModelEval};
 pub use self::evaluation::{
     eval, eval_model, eval_section, eval_with, metrics_table, predictions_table, run_eval, set_line, EvalResult,
     Prediction,
@@ -22,6 +25,7 @@ pub use self::explanation::{
     chance_text, explain, explain_model, explain_section, run_explain, ExplainResult, ExplainSet,
 };
 pub use self::importing::{import, import_section, run_import, ImportResult};
+pub use self::table1::table1_section;
 pub use self::training::{history_table, run_train, train, train_section};
 pub use crate::options::{
     DeviceKind, EvalOptions, ExplainOptions, ImportOptions, ReadOptions, SynthOptions, TrainRunOptions,

@@ -6,14 +6,14 @@
 
 use crate::backend::BagnetAutodiff;
 use crate::data::{self, Dataset};
-use crate::model::BagNet;
 use crate::momentum::with_cumulative_statistics;
+use crate::net::Net;
 use crate::options::TrainOptions;
 use crate::BagNetError;
 
 /// Recompute the running statistics of `model`'s batch norms from the first training images.
 pub fn calibrate<B: BagnetAutodiff>(
-    model: &BagNet<B>,
+    model: &Net<B>,
     ds: &Dataset,
     train_idx: &[usize],
     opt: &TrainOptions,

@@ -15,7 +15,7 @@ use super::state::Phase;
 use crate::backend::BagnetAutodiff;
 use crate::data::{self, Augment, Dataset};
 use crate::loader::{BatchStream, Prep};
-use crate::model::BagNet;
+use crate::net::Net;
 use crate::options::TrainOptions;
 use crate::BagNetError;
 use dimorph_core::rng::{Draws, SplitMix64};
@@ -50,15 +50,15 @@ fn batch_stream(ds: &Dataset, order: &[usize], opt: &TrainOptions, epoch: usize)
 
 /// Train `model` for one epoch; returns the model, the epoch's mean training loss and the
 /// learning rate of its last step.
-pub fn run_epoch<B: BagnetAutodiff, O: Optimizer<BagNet<B>, B>>(
-    mut model: BagNet<B>,
+pub fn run_epoch<B: BagnetAutodiff, O: Optimizer<Net<B>, B>>(
+    mut model: Net<B>,
     optim: &mut O,
     ds: &Dataset,
     opt: &TrainOptions,
     plan: &EpochPlan,
     progress: &mut dyn TrainProgress,
     device: &B::Device,
-) -> Result<(BagNet<B>, f64, f64), BagNetError> {
+) -> Result<(Net<B>, f64, f64), BagNetError> {
     let epoch = plan.epoch;
     let phase = Phase::of(epoch, opt.head_epochs);
     let mut order = plan.train_idx.to_vec();

@@ -26,9 +26,10 @@ use burn::optim::{momentum::MomentumConfig, AdamConfig, AdamWConfig, Optimizer, 
 use serde::Serialize;
 
 use crate::backend::BagnetAutodiff;
-use crate::checkpoint::{save_folder, save_optimizer, write_json};
+use crate::checkpoint::{save_folder, save_net, save_optimizer, write_json};
 use crate::data::Dataset;
-use crate::model::{BagNet, BagNetConfig};
+use crate::model::BagNetConfig;
+use crate::net::Net;
 use crate::BagNetError;
 
 pub use self::loss::{balanced_weights, loss, mean_loss, weighted_loss};
@@ -91,15 +92,15 @@ pub fn train<B: BagnetAutodiff>(
             if wd > 0.0 {
                 c = c.with_weight_decay(Some(WeightDecayConfig::new(wd as f32)));
             }
-            run.go(resume, progress, c.init::<B, BagNet<B>>())
+            run.go(resume, progress, c.init::<B, Net<B>>())
         }
         // Decoupled weight decay (AdamW); plain Adam without it, as in runs saved before.
         OptimKind::Adam if wd > 0.0 => run.go(
             resume,
             progress,
-            AdamWConfig::new().with_weight_decay(wd as f32).init::<B, BagNet<B>>(),
+            AdamWConfig::new().with_weight_decay(wd as f32).init::<B, Net<B>>(),
         ),
-        OptimKind::Adam => run.go(resume, progress, AdamConfig::new().init::<B, BagNet<B>>()),
+        OptimKind::Adam => run.go(resume, progress, AdamConfig::new().init::<B, Net<B>>()),
     }
 }
 
@@ -119,7 +120,7 @@ impl<B: BagnetAutodiff> Run<'_, B> {
     }
 
     /// Begin or resume, then train the remaining epochs.
-    fn go<O: Optimizer<BagNet<B>, B>>(
+    fn go<O: Optimizer<Net<B>, B>>(
         &self,
         resume: bool,
         progress: &mut dyn TrainProgress,
@@ -218,9 +219,9 @@ impl<B: BagnetAutodiff> Run<'_, B> {
 
     /// The epoch's checkpoint (model and optimiser), the best model when the epoch is the best so
     /// far, and the run's state.
-    fn save_epoch<O: Optimizer<BagNet<B>, B>>(
+    fn save_epoch<O: Optimizer<Net<B>, B>>(
         &self,
-        model: &BagNet<B>,
+        model: &Net<B>,
         optim: &O,
         state: &mut RunState,
         record: EpochRecord,
@@ -242,12 +243,12 @@ impl<B: BagnetAutodiff> Run<'_, B> {
         // The epoch's folder (with a copy of the run's state), then the best model, each whole or
         // not at all; then the run's state.
         save_folder(&epoch_dir(self.out, epoch), |dir| {
-            save_model(dir, model, &meta)?;
+            save_net(dir, model, &meta)?;
             save_optimizer::<B, _>(dir, optim.to_record())?;
             write_json(&dir.join("state.json"), state)
         })?;
         if better {
-            save_folder(&self.out.join("best"), |dir| save_model(dir, model, &meta))?;
+            save_folder(&self.out.join("best"), |dir| save_net(dir, model, &meta))?;
         }
         write_json(&self.out.join("state.json"), state)?;
         metrics_csv::write(self.out, &state.history)

@@ -8,17 +8,18 @@ use burn::optim::Optimizer;
 
 use super::state::RunState;
 use crate::backend::BagnetAutodiff;
-use crate::checkpoint::{epoch_dir, load_model, load_optimizer, recover_folder};
+use crate::checkpoint::{epoch_dir, load_net, load_optimizer, recover_folder};
 use crate::data::{self, Dataset};
-use crate::model::{BagNet, BagNetConfig};
+use crate::model::BagNetConfig;
+use crate::net::Net;
 use crate::options::TrainOptions;
-use crate::weights::{load_pretrained, LoadOptions, LoadReport};
+use crate::weights::{load_pretrained_net, LoadOptions, LoadReport};
 use crate::BagNetError;
 use dimorph_core::text::clip;
 
 /// A run ready for its next epoch.
 pub struct Started<B: BagnetAutodiff> {
-    pub model: BagNet<B>,
+    pub model: Net<B>,
     pub state: RunState,
     /// Epochs done (0 for a new run).
     pub done: usize,
@@ -27,7 +28,7 @@ pub struct Started<B: BagnetAutodiff> {
 }
 
 /// Continue the run in `out` from its last checkpoint; `optim` gets its saved state.
-pub fn resume<B: BagnetAutodiff, O: Optimizer<BagNet<B>, B>>(
+pub fn resume<B: BagnetAutodiff, O: Optimizer<Net<B>, B>>(
     ds: &Dataset,
     out: &Path,
     optim: O,
@@ -74,7 +75,7 @@ pub fn resume<B: BagnetAutodiff, O: Optimizer<BagNet<B>, B>>(
     let dir = epoch_dir(out, done);
     recover_folder(&dir)?;
     recover_folder(&out.join("best"))?;
-    let (model, _) = load_model::<B>(&dir, device)?;
+    let (model, _) = load_net::<B>(&dir, device)?;
     let optim = optim.load_record(load_optimizer::<B, O::Record>(&dir, device)?);
     let started = Started {
         model,
@@ -109,9 +110,9 @@ pub fn begin<B: BagnetAutodiff>(
         data::check_classes(name, &t, ds.classes.len())?;
     }
     B::seed(device, opt.seed);
-    let mut model = config.init_seeded::<B>(device, opt.seed);
+    let mut model = config.init_net::<B>(device, opt.seed);
     let pretrained = match &opt.pretrained {
-        Some(p) => Some(load_pretrained(&mut model, p, &LoadOptions::default())?),
+        Some(p) => Some(load_pretrained_net(&mut model, p, &LoadOptions::default())?),
         None => None,
     };
     let state = RunState {

@@ -7,13 +7,13 @@ use super::loss::mean_loss;
 use super::state::{EpochRecord, Phase};
 use crate::backend::{BagnetAutodiff, BagnetBackend};
 use crate::data::{self, Dataset};
-use crate::model::BagNet;
+use crate::net::{ImageClassifier, Net};
 use crate::BagNetError;
 
 /// Image logits for the images `idx` of `ds`, in inference mode (the images streamed by the
 /// loader's threads).
-pub fn predict<B: BagnetBackend>(
-    model: &BagNet<B>,
+pub fn predict<B: BagnetBackend, M: ImageClassifier<B>>(
+    model: &M,
     ds: &Dataset,
     idx: &[usize],
     batch: usize,
@@ -23,7 +23,7 @@ pub fn predict<B: BagnetBackend>(
     for batch in ds.images.stream_plain(idx, batch) {
         let batch = batch?;
         let imgs: Vec<_> = batch.iter().collect();
-        let logits = model.forward(data::to_tensor::<B>(&imgs, device));
+        let logits = model.image_logits(data::to_tensor::<B>(&imgs, device));
         let [n, k] = logits.dims();
         let v = logits.into_data().convert::<f32>().to_vec::<f32>().unwrap_or_default();
         for r in 0..n {
@@ -60,7 +60,7 @@ pub struct Validation<'a> {
 /// The record of epoch `epoch` (0-based): its training loss and the validation loss, accuracy and
 /// AUC of `model` in inference mode.
 pub fn validate<B: BagnetAutodiff>(
-    model: &BagNet<B>,
+    model: &Net<B>,
     v: &Validation,
     epoch: usize,
     phase: Phase,

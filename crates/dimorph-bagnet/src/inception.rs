@@ -1,0 +1,437 @@
+//! Inception-v3 (Szegedy et al. 2016, "Rethinking the Inception architecture for computer
+//! vision"; torchvision's `inception_v3`), the baseline CNN of the paper's Table 1 (Ilanchezian et
+//! al. 2021): a stem of 3×3 convolutions and max-pools, the Inception blocks A (×3), B, C (×4), D
+//! and E (×2) with their factorised 1×7/7×1 and 1×3/3×1 convolutions, global average pooling,
+//! dropout 0.5 (in training) and a linear head. Inputs of 299 px give an 8×8 final map; 75 px is
+//! the smallest input.
+//!
+//! The modules carry torchvision's names (`Conv2d_1a_3x3.conv|bn`, `Mixed_5b.branch1x1`, …, `fc`),
+//! so torchvision's weight files load through [`crate::weights`]. Every convolution is bias-free
+//! and followed by batch norm (ε = 0.001) and ReLU (torchvision's `BasicConv2d`). The input is
+//! transformed as torchvision does for its pretrained weights (`transform_input=True`): our
+//! ImageNet-normalised input is mapped to the [−1, 1] scaling those weights were trained with.
+//! The auxiliary classifier (`AuxLogits`, a training-time loss only) is not built: its tensors in a
+//! weight file are skipped, and training uses the main head's loss alone.
+#![allow(non_snake_case)]
+
+use burn::module::Module;
+use burn::nn::conv::Conv2d;
+use burn::nn::{BatchNorm, Dropout, DropoutConfig, Linear};
+use burn::tensor::backend::Backend;
+use burn::tensor::module::{avg_pool2d, max_pool2d};
+use burn::tensor::{Tensor, TensorData};
+
+use crate::backend::BagnetBackend;
+use crate::layers::{bn_act, conv2d};
+use crate::model::{BagNetConfig, IMAGENET_MEAN, IMAGENET_STD};
+use crate::seeded::{self, ConvShape};
+use crate::BagNetError;
+use dimorph_core::rng::SplitMix64;
+
+/// The smallest input side (the final feature map is then 1×1).
+pub const MIN_SIZE: usize = 75;
+/// torchvision's batch-norm ε in `BasicConv2d`.
+const EPS: f64 = 0.001;
+/// torchvision's standard deviation of the (truncated) normal initialisation.
+const INIT_STD: f64 = 0.1;
+
+/// Side of the final feature map for a square input of side `input` (8 at 299 px).
+pub fn map_size(input: usize) -> Result<usize, BagNetError> {
+    let small = || {
+        BagNetError::Arg(format!(
+            "--size: inception-v3 needs images of at least {MIN_SIZE}×{MIN_SIZE} px, got {input}"
+        ))
+    };
+    // (kernel, stride) of each size-changing step; padded steps keep the size.
+    let steps = [(3, 2), (3, 1), (3, 2), (3, 1), (3, 2), (3, 2), (3, 2)];
+    let mut s = input;
+    for (k, st) in steps {
+        if s < k {
+            return Err(small());
+        }
+        s = (s - k) / st + 1;
+    }
+    Ok(s)
+}
+
+/// torchvision's `BasicConv2d`: bias-free convolution, batch norm (ε 0.001), ReLU.
+#[derive(Module, Debug)]
+pub struct BasicConv<B: Backend> {
+    pub conv: Conv2d<B>,
+    pub bn: BatchNorm<B>,
+}
+
+impl<B: BagnetBackend> BasicConv<B> {
+    pub fn forward(&self, x: Tensor<B, 4>) -> Tensor<B, 4> {
+        bn_act(&self.bn, conv2d(&self.conv, x), None, true)
+    }
+}
+
+/// Builds the layers: width-scaled channel counts, weights from one seeded stream.
+struct Maker<'a, B: Backend> {
+    cfg: &'a BagNetConfig,
+    rng: SplitMix64,
+    device: &'a B::Device,
+}
+
+impl<B: Backend> Maker<'_, B> {
+    /// Channel count `c` of the reference network at the model's width.
+    fn ch(&self, c: usize) -> usize {
+        self.cfg.channels(c)
+    }
+
+    /// A `BasicConv2d` from `cin` (already scaled) to the reference's `cout` channels.
+    fn conv(&mut self, cin: usize, cout: usize, kernel: [usize; 2], stride: usize, pad: [usize; 2]) -> BasicConv<B> {
+        let cout = self.ch(cout);
+        let s = ConvShape {
+            cin,
+            cout,
+            kernel,
+            stride,
+            pad,
+        };
+        BasicConv {
+            conv: seeded::conv(s, INIT_STD, &mut self.rng, self.device),
+            bn: seeded::batch_norm(cout, EPS, self.device),
+        }
+    }
+
+    /// A square k×k `BasicConv2d`.
+    fn sq(&mut self, cin: usize, cout: usize, k: usize, stride: usize, pad: usize) -> BasicConv<B> {
+        self.conv(cin, cout, [k, k], stride, [pad, pad])
+    }
+}
+
+/// 3×3 average pooling of stride 1 and padding 1, the padding counted (PyTorch's default).
+fn avg3<B: Backend>(x: Tensor<B, 4>) -> Tensor<B, 4> {
+    avg_pool2d(x, [3, 3], [1, 1], [1, 1], true, false)
+}
+
+/// 3×3 max-pooling of stride 2, unpadded.
+fn max3<B: Backend>(x: Tensor<B, 4>) -> Tensor<B, 4> {
+    max_pool2d(x, [3, 3], [2, 2], [0, 0], [1, 1], false)
+}
+
+/// Block A (35×35 grid): 1×1, 5×5, double 3×3 and pooled branches.
+#[derive(Module, Debug)]
+pub struct InceptionA<B: Backend> {
+    pub branch1x1: BasicConv<B>,
+    pub branch5x5_1: BasicConv<B>,
+    pub branch5x5_2: BasicConv<B>,
+    pub branch3x3dbl_1: BasicConv<B>,
+    pub branch3x3dbl_2: BasicConv<B>,
+    pub branch3x3dbl_3: BasicConv<B>,
+    pub branch_pool: BasicConv<B>,
+}
+
+impl<B: Backend> InceptionA<B> {
+    fn new(m: &mut Maker<B>, cin: usize, pool_features: usize) -> (Self, usize) {
+        let block = InceptionA {
+            branch1x1: m.sq(cin, 64, 1, 1, 0),
+            branch5x5_1: m.sq(cin, 48, 1, 1, 0),
+            branch5x5_2: m.sq(m.ch(48), 64, 5, 1, 2),
+            branch3x3dbl_1: m.sq(cin, 64, 1, 1, 0),
+            branch3x3dbl_2: m.sq(m.ch(64), 96, 3, 1, 1),
+            branch3x3dbl_3: m.sq(m.ch(96), 96, 3, 1, 1),
+            branch_pool: m.sq(cin, pool_features, 1, 1, 0),
+        };
+        (block, 2 * m.ch(64) + m.ch(96) + m.ch(pool_features))
+    }
+}
+
+impl<B: BagnetBackend> InceptionA<B> {
+    pub fn forward(&self, x: Tensor<B, 4>) -> Tensor<B, 4> {
+        let b1 = self.branch1x1.forward(x.clone());
+        let b5 = self.branch5x5_2.forward(self.branch5x5_1.forward(x.clone()));
+        let b3 = self.branch3x3dbl_1.forward(x.clone());
+        let b3 = self.branch3x3dbl_3.forward(self.branch3x3dbl_2.forward(b3));
+        let bp = self.branch_pool.forward(avg3(x));
+        Tensor::cat(vec![b1, b5, b3, bp], 1)
+    }
+}
+
+/// Block B (35×35 → 17×17): strided 3×3, strided double 3×3 and max-pooled branches.
+#[derive(Module, Debug)]
+pub struct InceptionB<B: Backend> {
+    pub branch3x3: BasicConv<B>,
+    pub branch3x3dbl_1: BasicConv<B>,
+    pub branch3x3dbl_2: BasicConv<B>,
+    pub branch3x3dbl_3: BasicConv<B>,
+}
+
+impl<B: Backend> InceptionB<B> {
+    fn new(m: &mut Maker<B>, cin: usize) -> (Self, usize) {
+        let block = InceptionB {
+            branch3x3: m.sq(cin, 384, 3, 2, 0),
+            branch3x3dbl_1: m.sq(cin, 64, 1, 1, 0),
+            branch3x3dbl_2: m.sq(m.ch(64), 96, 3, 1, 1),
+            branch3x3dbl_3: m.sq(m.ch(96), 96, 3, 2, 0),
+        };
+        (block, m.ch(384) + m.ch(96) + cin)
+    }
+}
+
+impl<B: BagnetBackend> InceptionB<B> {
+    pub fn forward(&self, x: Tensor<B, 4>) -> Tensor<B, 4> {
+        let b3 = self.branch3x3.forward(x.clone());
+        let bd = self.branch3x3dbl_1.forward(x.clone());
+        let bd = self.branch3x3dbl_3.forward(self.branch3x3dbl_2.forward(bd));
+        Tensor::cat(vec![b3, bd, max3(x)], 1)
+    }
+}
+
+/// Block C (17×17 grid): 1×1, factorised 7×7, double factorised 7×7 and pooled branches.
+#[derive(Module, Debug)]
+pub struct InceptionC<B: Backend> {
+    pub branch1x1: BasicConv<B>,
+    pub branch7x7_1: BasicConv<B>,
+    pub branch7x7_2: BasicConv<B>,
+    pub branch7x7_3: BasicConv<B>,
+    pub branch7x7dbl_1: BasicConv<B>,
+    pub branch7x7dbl_2: BasicConv<B>,
+    pub branch7x7dbl_3: BasicConv<B>,
+    pub branch7x7dbl_4: BasicConv<B>,
+    pub branch7x7dbl_5: BasicConv<B>,
+    pub branch_pool: BasicConv<B>,
+}
+
+impl<B: Backend> InceptionC<B> {
+    fn new(m: &mut Maker<B>, cin: usize, c7: usize) -> (Self, usize) {
+        let (row, col) = (([1, 7], [0, 3]), ([7, 1], [3, 0]));
+        let s7 = m.ch(c7);
+        let block = InceptionC {
+            branch1x1: m.sq(cin, 192, 1, 1, 0),
+            branch7x7_1: m.sq(cin, c7, 1, 1, 0),
+            branch7x7_2: m.conv(s7, c7, row.0, 1, row.1),
+            branch7x7_3: m.conv(s7, 192, col.0, 1, col.1),
+            branch7x7dbl_1: m.sq(cin, c7, 1, 1, 0),
+            branch7x7dbl_2: m.conv(s7, c7, col.0, 1, col.1),
+            branch7x7dbl_3: m.conv(s7, c7, row.0, 1, row.1),
+            branch7x7dbl_4: m.conv(s7, c7, col.0, 1, col.1),
+            branch7x7dbl_5: m.conv(s7, 192, row.0, 1, row.1),
+            branch_pool: m.sq(cin, 192, 1, 1, 0),
+        };
+        (block, 4 * m.ch(192))
+    }
+}
+
+impl<B: BagnetBackend> InceptionC<B> {
+    pub fn forward(&self, x: Tensor<B, 4>) -> Tensor<B, 4> {
+        let b1 = self.branch1x1.forward(x.clone());
+        let b7 = self.branch7x7_1.forward(x.clone());
+        let b7 = self.branch7x7_3.forward(self.branch7x7_2.forward(b7));
+        let mut bd = self.branch7x7dbl_1.forward(x.clone());
+        for c in [
+            &self.branch7x7dbl_2,
+            &self.branch7x7dbl_3,
+            &self.branch7x7dbl_4,
+            &self.branch7x7dbl_5,
+        ] {
+            bd = c.forward(bd);
+        }
+        let bp = self.branch_pool.forward(avg3(x));
+        Tensor::cat(vec![b1, b7, bd, bp], 1)
+    }
+}
+
+/// Block D (17×17 → 8×8): strided 3×3, factorised 7×7 then strided 3×3, and max-pooled branches.
+#[derive(Module, Debug)]
+pub struct InceptionD<B: Backend> {
+    pub branch3x3_1: BasicConv<B>,
+    pub branch3x3_2: BasicConv<B>,
+    pub branch7x7x3_1: BasicConv<B>,
+    pub branch7x7x3_2: BasicConv<B>,
+    pub branch7x7x3_3: BasicConv<B>,
+    pub branch7x7x3_4: BasicConv<B>,
+}
+
+impl<B: Backend> InceptionD<B> {
+    fn new(m: &mut Maker<B>, cin: usize) -> (Self, usize) {
+        let s192 = m.ch(192);
+        let block = InceptionD {
+            branch3x3_1: m.sq(cin, 192, 1, 1, 0),
+            branch3x3_2: m.sq(s192, 320, 3, 2, 0),
+            branch7x7x3_1: m.sq(cin, 192, 1, 1, 0),
+            branch7x7x3_2: m.conv(s192, 192, [1, 7], 1, [0, 3]),
+            branch7x7x3_3: m.conv(s192, 192, [7, 1], 1, [3, 0]),
+            branch7x7x3_4: m.sq(s192, 192, 3, 2, 0),
+        };
+        (block, m.ch(320) + s192 + cin)
+    }
+}
+
+impl<B: BagnetBackend> InceptionD<B> {
+    pub fn forward(&self, x: Tensor<B, 4>) -> Tensor<B, 4> {
+        let b3 = self.branch3x3_2.forward(self.branch3x3_1.forward(x.clone()));
+        let mut b7 = self.branch7x7x3_1.forward(x.clone());
+        for c in [&self.branch7x7x3_2, &self.branch7x7x3_3, &self.branch7x7x3_4] {
+            b7 = c.forward(b7);
+        }
+        Tensor::cat(vec![b3, b7, max3(x)], 1)
+    }
+}
+
+/// Block E (8×8 grid): 1×1, split 3×3, double split 3×3 and pooled branches.
+#[derive(Module, Debug)]
+pub struct InceptionE<B: Backend> {
+    pub branch1x1: BasicConv<B>,
+    pub branch3x3_1: BasicConv<B>,
+    pub branch3x3_2a: BasicConv<B>,
+    pub branch3x3_2b: BasicConv<B>,
+    pub branch3x3dbl_1: BasicConv<B>,
+    pub branch3x3dbl_2: BasicConv<B>,
+    pub branch3x3dbl_3a: BasicConv<B>,
+    pub branch3x3dbl_3b: BasicConv<B>,
+    pub branch_pool: BasicConv<B>,
+}
+
+impl<B: Backend> InceptionE<B> {
+    fn new(m: &mut Maker<B>, cin: usize) -> (Self, usize) {
+        let s384 = m.ch(384);
+        let block = InceptionE {
+            branch1x1: m.sq(cin, 320, 1, 1, 0),
+            branch3x3_1: m.sq(cin, 384, 1, 1, 0),
+            branch3x3_2a: m.conv(s384, 384, [1, 3], 1, [0, 1]),
+            branch3x3_2b: m.conv(s384, 384, [3, 1], 1, [1, 0]),
+            branch3x3dbl_1: m.sq(cin, 448, 1, 1, 0),
+            branch3x3dbl_2: m.sq(m.ch(448), 384, 3, 1, 1),
+            branch3x3dbl_3a: m.conv(s384, 384, [1, 3], 1, [0, 1]),
+            branch3x3dbl_3b: m.conv(s384, 384, [3, 1], 1, [1, 0]),
+            branch_pool: m.sq(cin, 192, 1, 1, 0),
+        };
+        (block, m.ch(320) + 4 * s384 + m.ch(192))
+    }
+}
+
+impl<B: BagnetBackend> InceptionE<B> {
+    pub fn forward(&self, x: Tensor<B, 4>) -> Tensor<B, 4> {
+        let b1 = self.branch1x1.forward(x.clone());
+        let b3 = self.branch3x3_1.forward(x.clone());
+        let b3 = Tensor::cat(
+            vec![self.branch3x3_2a.forward(b3.clone()), self.branch3x3_2b.forward(b3)],
+            1,
+        );
+        let bd = self.branch3x3dbl_2.forward(self.branch3x3dbl_1.forward(x.clone()));
+        let bd = Tensor::cat(
+            vec![
+                self.branch3x3dbl_3a.forward(bd.clone()),
+                self.branch3x3dbl_3b.forward(bd),
+            ],
+            1,
+        );
+        let bp = self.branch_pool.forward(avg3(x));
+        Tensor::cat(vec![b1, b3, bd, bp], 1)
+    }
+}
+
+/// Inception-v3 without its auxiliary classifier.
+#[derive(Module, Debug)]
+pub struct Inception3<B: Backend> {
+    pub Conv2d_1a_3x3: BasicConv<B>,
+    pub Conv2d_2a_3x3: BasicConv<B>,
+    pub Conv2d_2b_3x3: BasicConv<B>,
+    pub Conv2d_3b_1x1: BasicConv<B>,
+    pub Conv2d_4a_3x3: BasicConv<B>,
+    pub Mixed_5b: InceptionA<B>,
+    pub Mixed_5c: InceptionA<B>,
+    pub Mixed_5d: InceptionA<B>,
+    pub Mixed_6a: InceptionB<B>,
+    pub Mixed_6b: InceptionC<B>,
+    pub Mixed_6c: InceptionC<B>,
+    pub Mixed_6d: InceptionC<B>,
+    pub Mixed_6e: InceptionC<B>,
+    pub Mixed_7a: InceptionD<B>,
+    pub Mixed_7b: InceptionE<B>,
+    pub Mixed_7c: InceptionE<B>,
+    pub dropout: Dropout,
+    pub fc: Linear<B>,
+}
+
+/// Build an Inception-v3 with `c.outputs` outputs, every channel count scaled by `c.width`, and
+/// torchvision's initialisation drawn from `seed`.
+pub fn init<B: Backend>(c: &BagNetConfig, device: &B::Device, seed: u64) -> Inception3<B> {
+    let mut m = Maker {
+        cfg: c,
+        rng: SplitMix64::derive(seed, 52, 0),
+        device,
+    };
+    let m = &mut m;
+    let c1a = m.sq(3, 32, 3, 2, 0);
+    let c2a = m.sq(m.ch(32), 32, 3, 1, 0);
+    let c2b = m.sq(m.ch(32), 64, 3, 1, 1);
+    let c3b = m.sq(m.ch(64), 80, 1, 1, 0);
+    let c4a = m.sq(m.ch(80), 192, 3, 1, 0);
+    let n = m.ch(192);
+    let (a1, n) = InceptionA::new(m, n, 32);
+    let (a2, n) = InceptionA::new(m, n, 64);
+    let (a3, n) = InceptionA::new(m, n, 64);
+    let (b, n) = InceptionB::new(m, n);
+    let (c6b, n) = InceptionC::new(m, n, 128);
+    let (c6c, n) = InceptionC::new(m, n, 160);
+    let (c6d, n) = InceptionC::new(m, n, 160);
+    let (c6e, n) = InceptionC::new(m, n, 192);
+    let (d, n) = InceptionD::new(m, n);
+    let (e1, n) = InceptionE::new(m, n);
+    let (e2, n) = InceptionE::new(m, n);
+    let fc = seeded::linear(n, c.outputs, Some(INIT_STD), &mut m.rng, device);
+    Inception3 {
+        Conv2d_1a_3x3: c1a,
+        Conv2d_2a_3x3: c2a,
+        Conv2d_2b_3x3: c2b,
+        Conv2d_3b_1x1: c3b,
+        Conv2d_4a_3x3: c4a,
+        Mixed_5b: a1,
+        Mixed_5c: a2,
+        Mixed_5d: a3,
+        Mixed_6a: b,
+        Mixed_6b: c6b,
+        Mixed_6c: c6c,
+        Mixed_6d: c6d,
+        Mixed_6e: c6e,
+        Mixed_7a: d,
+        Mixed_7b: e1,
+        Mixed_7c: e2,
+        dropout: DropoutConfig::new(0.5).init(),
+        fc,
+    }
+}
+
+/// torchvision's `transform_input`: per channel `x·(std/0.5) + (mean − 0.5)/0.5`, which maps an
+/// ImageNet-normalised input to the [−1, 1] scaling of the pretrained Inception-v3.
+fn transform_input<B: Backend>(x: Tensor<B, 4>) -> Tensor<B, 4> {
+    let device = x.device();
+    let col = |v: [f32; 3]| Tensor::<B, 4>::from_data(TensorData::new(v.to_vec(), [1, 3, 1, 1]), &device);
+    let scale = col(IMAGENET_STD.map(|s| s / 0.5));
+    let shift = col([0, 1, 2].map(|i| (IMAGENET_MEAN[i] - 0.5) / 0.5));
+    x * scale + shift
+}
+
+impl<B: BagnetBackend> Inception3<B> {
+    /// The final feature map `[N, C, h, w]` of ImageNet-normalised images `[N, 3, H, W]`.
+    pub fn features(&self, x: Tensor<B, 4>) -> Tensor<B, 4> {
+        let x = self.Conv2d_1a_3x3.forward(transform_input(x));
+        let x = self.Conv2d_2b_3x3.forward(self.Conv2d_2a_3x3.forward(x));
+        let x = self.Conv2d_3b_1x1.forward(max3(x));
+        let x = max3(self.Conv2d_4a_3x3.forward(x));
+        let x = self.Mixed_5d.forward(self.Mixed_5c.forward(self.Mixed_5b.forward(x)));
+        let mut x = self.Mixed_6a.forward(x);
+        for c in [&self.Mixed_6b, &self.Mixed_6c, &self.Mixed_6d, &self.Mixed_6e] {
+            x = c.forward(x);
+        }
+        let x = self.Mixed_7a.forward(x);
+        self.Mixed_7c.forward(self.Mixed_7b.forward(x))
+    }
+
+    /// Image logits `[N, K]` from the feature map: global average pooling, dropout (training only),
+    /// the head.
+    pub fn pooled_logits(&self, features: Tensor<B, 4>) -> Tensor<B, 2> {
+        let [n, c, _, _] = features.dims();
+        let pooled = features.mean_dim(3).mean_dim(2).reshape([n, c]);
+        self.fc.forward(self.dropout.forward(pooled))
+    }
+
+    /// Image logits `[N, K]` of ImageNet-normalised images.
+    pub fn forward(&self, x: Tensor<B, 4>) -> Tensor<B, 2> {
+        self.pooled_logits(self.features(x))
+    }
+}

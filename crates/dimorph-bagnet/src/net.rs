@@ -1,0 +1,117 @@
+//! The models `train` and `eval` run, as one type: a BagNet ([`crate::model`]) or one of the
+//! standard CNN baselines of the paper's Table 1 (Ilanchezian et al. 2021), ResNet-50
+//! ([`crate::resnet`]) and Inception-v3 ([`crate::inception`]). Each splits into a feature map and
+//! "average-pool then linear head", so training (the head phase on frozen features included),
+//! batch-norm calibration and prediction are written once. Patch evidence (`explain`) is the
+//! BagNet's alone.
+
+use burn::module::Module;
+use burn::tensor::backend::Backend;
+use burn::tensor::Tensor;
+use burn_store::ModuleSnapshot;
+
+use crate::backend::BagnetBackend;
+use crate::inception::Inception3;
+use crate::model::{Arch, BagNet, BagNetConfig};
+use crate::resnet::ResNet;
+
+/// A BagNet or a baseline CNN.
+///
+/// Inception-v3's module tree is large (about 60 KB by value: 94 convolution + batch-norm pairs); it
+/// is not boxed because burn 0.21's `Module` has no implementation for `Box`. Training it needs a
+/// thread stack of more than 2 MiB (a program's main thread has 8 MiB; see `tests/baselines.rs`).
+#[allow(clippy::large_enum_variant)]
+#[derive(Module, Debug)]
+pub enum Net<B: Backend> {
+    BagNet(BagNet<B>),
+    ResNet(ResNet<B>),
+    Inception(Inception3<B>),
+}
+
+/// A model that maps normalised images `[N, 3, H, W]` to image logits `[N, K]`.
+pub trait ImageClassifier<B: BagnetBackend> {
+    fn image_logits(&self, x: Tensor<B, 4>) -> Tensor<B, 2>;
+}
+
+impl<B: BagnetBackend> ImageClassifier<B> for BagNet<B> {
+    fn image_logits(&self, x: Tensor<B, 4>) -> Tensor<B, 2> {
+        self.forward(x)
+    }
+}
+
+impl<B: BagnetBackend> ImageClassifier<B> for Net<B> {
+    fn image_logits(&self, x: Tensor<B, 4>) -> Tensor<B, 2> {
+        self.forward(x)
+    }
+}
+
+impl BagNetConfig {
+    /// The model of [`Self::arch`]: a BagNet, ResNet-50 or Inception-v3 with the reference
+    /// initialisation drawn from `seed` (see [`Self::init_seeded`] for the BagNet).
+    pub fn init_net<B: Backend>(&self, device: &B::Device, seed: u64) -> Net<B> {
+        match self.arch {
+            Arch::ResNet50 => Net::ResNet(crate::resnet::init(self, device, seed)),
+            Arch::InceptionV3 => Net::Inception(crate::inception::init(self, device, seed)),
+            Arch::BagNet9 | Arch::BagNet17 | Arch::BagNet33 => Net::BagNet(self.init_seeded(device, seed)),
+        }
+    }
+}
+
+impl<B: Backend> Net<B> {
+    /// The BagNet, when this is one.
+    pub fn as_bagnet(&self) -> Option<&BagNet<B>> {
+        match self {
+            Net::BagNet(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    /// Number of trainable parameters: all parameters less the batch-norm running means and
+    /// variances, which burn's `num_params` also counts.
+    pub fn trainable_params(&self) -> usize {
+        let running: usize = self
+            .collect(None, None, false)
+            .iter()
+            .filter(|s| {
+                let p = s.full_path();
+                p.ends_with(".running_mean") || p.ends_with(".running_var")
+            })
+            .map(|s| s.shape.to_vec().iter().product::<usize>())
+            .sum();
+        self.num_params() - running
+    }
+
+    /// Outputs of the linear head.
+    pub fn outputs(&self) -> usize {
+        match self {
+            Net::BagNet(m) => m.fc.weight.dims()[1],
+            Net::ResNet(m) => m.fc.weight.dims()[1],
+            Net::Inception(m) => m.fc.weight.dims()[1],
+        }
+    }
+}
+
+impl<B: BagnetBackend> Net<B> {
+    /// The final feature map `[N, C, h, w]` (a BagNet's patch features).
+    pub fn features(&self, x: Tensor<B, 4>) -> Tensor<B, 4> {
+        match self {
+            Net::BagNet(m) => m.features(x),
+            Net::ResNet(m) => m.features(x),
+            Net::Inception(m) => m.features(x),
+        }
+    }
+
+    /// Image logits `[N, K]` from the feature map: average pooling, then the head.
+    pub fn pooled_logits(&self, features: Tensor<B, 4>) -> Tensor<B, 2> {
+        match self {
+            Net::BagNet(m) => m.pooled_logits(features),
+            Net::ResNet(m) => m.pooled_logits(features),
+            Net::Inception(m) => m.pooled_logits(features),
+        }
+    }
+
+    /// Image logits `[N, K]` of normalised images.
+    pub fn forward(&self, x: Tensor<B, 4>) -> Tensor<B, 2> {
+        self.pooled_logits(self.features(x))
+    }
+}

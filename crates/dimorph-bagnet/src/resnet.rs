@@ -1,0 +1,162 @@
+//! ResNet-50 (He et al. 2016, "Deep residual learning for image recognition"; torchvision's
+//! `resnet50`, the "v1.5" variant with the stride in the 3×3 convolution), the BagNet's global
+//! counterpart in the paper's Table 1 (Ilanchezian et al. 2021): the same [3, 4, 6, 3] bottleneck
+//! stages as [`crate::model`], but a 7×7 stem of stride 2 with a 3×3 max-pool, padded 3×3
+//! convolutions in every block, and global average pooling before the linear head, so every output
+//! sees the whole image.
+//!
+//! The modules carry torchvision's names (`conv1`, `bn1`, `layer{1..4}.{i}.conv1/bn1/…/bn3`,
+//! `layer{s}.0.downsample.{0,1}` as our `downsample.conv|bn`, `fc`), so torchvision's weight files
+//! load through [`crate::weights`]; the layers run through [`crate::layers`] (the backend's
+//! kernels for 1×1 convolutions and batch norm, burn's convolution for the padded ones).
+
+use burn::module::Module;
+use burn::nn::conv::Conv2d;
+use burn::nn::{BatchNorm, Linear};
+use burn::tensor::backend::Backend;
+use burn::tensor::module::max_pool2d;
+use burn::tensor::Tensor;
+
+use crate::backend::BagnetBackend;
+use crate::layers::{bn_act, conv2d};
+use crate::model::{BagNetConfig, Downsample, LAYERS};
+use crate::seeded::{self, ConvShape};
+use crate::BagNetError;
+use dimorph_core::rng::SplitMix64;
+
+/// Strides of the four stages (in block 0's 3×3 convolution and its downsample).
+pub const STRIDES: [usize; 4] = [1, 2, 2, 2];
+/// PyTorch's batch-norm ε.
+const EPS: f64 = 1e-5;
+/// The smallest input side (the final feature map is then 1×1).
+pub const MIN_SIZE: usize = 32;
+
+/// Side of the final feature map for a square input of side `input`: five halvings (stem
+/// convolution, max-pool, stages 2–4), each rounding up.
+pub fn map_size(input: usize) -> Result<usize, BagNetError> {
+    if input < MIN_SIZE {
+        return Err(BagNetError::Arg(format!(
+            "--size: resnet50 needs images of at least {MIN_SIZE}×{MIN_SIZE} px, got {input}"
+        )));
+    }
+    Ok((0..5).fold(input, |s, _| (s - 1) / 2 + 1))
+}
+
+/// A bottleneck block: 1×1 → 3×3 (strided, padded) → 1×1 (×4 channels), plus the residual
+/// (projected by the downsample in block 0 of a stage).
+#[derive(Module, Debug)]
+pub struct ResBlock<B: Backend> {
+    pub conv1: Conv2d<B>,
+    pub bn1: BatchNorm<B>,
+    pub conv2: Conv2d<B>,
+    pub bn2: BatchNorm<B>,
+    pub conv3: Conv2d<B>,
+    pub bn3: BatchNorm<B>,
+    pub downsample: Option<Downsample<B>>,
+}
+
+impl<B: BagnetBackend> ResBlock<B> {
+    pub fn forward(&self, x: Tensor<B, 4>) -> Tensor<B, 4> {
+        let out = bn_act(&self.bn1, conv2d(&self.conv1, x.clone()), None, true);
+        let out = bn_act(&self.bn2, conv2d(&self.conv2, out), None, true);
+        let out = conv2d(&self.conv3, out);
+        let residual = match &self.downsample {
+            Some(d) => bn_act(&d.bn, conv2d(&d.conv, x), None, false),
+            None => x,
+        };
+        bn_act(&self.bn3, out, Some(residual), true)
+    }
+}
+
+/// ResNet-50: stem, four bottleneck stages, global average pooling and a linear head.
+#[derive(Module, Debug)]
+pub struct ResNet<B: Backend> {
+    pub conv1: Conv2d<B>,
+    pub bn1: BatchNorm<B>,
+    pub layer1: Vec<ResBlock<B>>,
+    pub layer2: Vec<ResBlock<B>>,
+    pub layer3: Vec<ResBlock<B>>,
+    pub layer4: Vec<ResBlock<B>>,
+    pub fc: Linear<B>,
+}
+
+/// Build a ResNet-50 with `c.outputs` outputs, every channel count scaled by `c.width`, and
+/// torchvision's initialisation drawn from `seed`.
+pub fn init<B: Backend>(c: &BagNetConfig, device: &B::Device, seed: u64) -> ResNet<B> {
+    let mut rng = SplitMix64::derive(seed, 51, 0);
+    let rng = &mut rng;
+    let stem = c.channels(64);
+    let s = ConvShape::square(3, stem, 7, 2, 3);
+    let conv1 = seeded::conv(s, s.kaiming_fan_out(), rng, device);
+    let mut inplanes = stem;
+    let mut next = |i: usize| -> Vec<ResBlock<B>> { stage(c, i, &mut inplanes, rng, device) };
+    let (layer1, layer2, layer3, layer4) = (next(0), next(1), next(2), next(3));
+    let features = c.channels(512) * 4;
+    ResNet {
+        conv1,
+        bn1: seeded::batch_norm(stem, EPS, device),
+        layer1,
+        layer2,
+        layer3,
+        layer4,
+        fc: seeded::linear(features, c.outputs, None, &mut SplitMix64::derive(seed, 51, 1), device),
+    }
+}
+
+/// The blocks of stage `s` (0-based) on `*inplanes` input channels, which it leaves at the
+/// stage's output channels.
+fn stage<B: Backend>(
+    c: &BagNetConfig,
+    s: usize,
+    inplanes: &mut usize,
+    rng: &mut SplitMix64,
+    device: &B::Device,
+) -> Vec<ResBlock<B>> {
+    let planes = c.channels(64 << s);
+    let mut conv = |shape: ConvShape| seeded::conv(shape, shape.kaiming_fan_out(), rng, device);
+    let bn = |ch: usize| seeded::batch_norm(ch, EPS, device);
+    let mut blocks = Vec::new();
+    for b in 0..LAYERS[s] {
+        let stride = if b == 0 { STRIDES[s] } else { 1 };
+        let downsample = (b == 0 && (stride != 1 || *inplanes != planes * 4)).then(|| Downsample {
+            conv: conv(ConvShape::square(*inplanes, planes * 4, 1, stride, 0)),
+            bn: bn(planes * 4),
+        });
+        blocks.push(ResBlock {
+            conv1: conv(ConvShape::square(*inplanes, planes, 1, 1, 0)),
+            bn1: bn(planes),
+            conv2: conv(ConvShape::square(planes, planes, 3, stride, 1)),
+            bn2: bn(planes),
+            conv3: conv(ConvShape::square(planes, planes * 4, 1, 1, 0)),
+            bn3: bn(planes * 4),
+            downsample,
+        });
+        *inplanes = planes * 4;
+    }
+    blocks
+}
+
+impl<B: BagnetBackend> ResNet<B> {
+    /// The final feature map `[N, C, h, w]` of normalised images `[N, 3, H, W]` (before pooling).
+    pub fn features(&self, x: Tensor<B, 4>) -> Tensor<B, 4> {
+        let x = bn_act(&self.bn1, conv2d(&self.conv1, x), None, true);
+        let mut x = max_pool2d(x, [3, 3], [2, 2], [1, 1], [1, 1], false);
+        for layer in [&self.layer1, &self.layer2, &self.layer3, &self.layer4] {
+            for block in layer {
+                x = block.forward(x);
+            }
+        }
+        x
+    }
+
+    /// Image logits `[N, K]` from the feature map: global average pooling, then the head.
+    pub fn pooled_logits(&self, features: Tensor<B, 4>) -> Tensor<B, 2> {
+        let [n, c, _, _] = features.dims();
+        self.fc.forward(features.mean_dim(3).mean_dim(2).reshape([n, c]))
+    }
+
+    /// Image logits `[N, K]` of normalised images.
+    pub fn forward(&self, x: Tensor<B, 4>) -> Tensor<B, 2> {
+        self.pooled_logits(self.features(x))
+    }
+}
