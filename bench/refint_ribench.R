@@ -1,8 +1,9 @@
 # RIbench subset benchmark (called by bench/refint_ribench.sh): on the 20 sets drawn by
 # crates/dimorph-refint/tests/ribench.rs from tests/fixtures/ribench_subset.csv (RIbench's
 # parameters; our seeded generator), in one run on one machine, the wall time and the mean
-# absolute % error against the true limits of dimorph --method reflim / refiner / kosmic and of
-# reflimR 1.1.0 reflim(), refineR 2.0.0 findRI (NBootstrap = 0) and, when installed, kosmic.
+# absolute % error against the true limits of dimorph --method reflim / refiner (--model boxcox
+# and modboxcox) / kosmic and of reflimR 1.1.0 reflim(), refineR 2.0.0 findRI (NBootstrap = 0;
+# model "BoxCox", its default, and "modBoxCox") and, when installed, kosmic.
 # dimorph is timed end to end (process start and CSV read included); the R peers on the
 # estimate only. Writes the peers' limits to the file given as third argument.
 # Args: dimorph binary, folder of the sets (truth.csv inside), output CSV of the peers' limits.
@@ -11,10 +12,10 @@ bin <- args[1]; dir <- args[2]; peers_out <- args[3]
 suppressPackageStartupMessages({ library(refineR); library(reflimR) })
 has_kosmic_r <- requireNamespace("kosmic", quietly = TRUE)
 truth <- read.csv(file.path(dir, "truth.csv"))
-dimorph <- function(file, method) {
+dimorph <- function(file, method, extra = character()) {
   t0 <- proc.time()[["elapsed"]]
   out <- suppressWarnings(system2(bin, c("refint", "estimate", "--data", file, "--value", "value",
-                                         "--method", method, "--format", "csv"), stdout = TRUE, stderr = FALSE))
+                                         "--method", method, extra, "--format", "csv"), stdout = TRUE, stderr = FALSE))
   secs <- proc.time()[["elapsed"]] - t0
   if (!is.null(attr(out, "status"))) return(c(NA, NA, secs))
   d <- read.csv(text = out)
@@ -31,7 +32,7 @@ ape <- function(v, k) {
   if (is.finite(truth$gt_lrl[k]) && truth$gt_lrl[k] > 0) e <- c(e, 100 * abs(v[1] - truth$gt_lrl[k]) / truth$gt_lrl[k])
   e
 }
-methods <- c("dimorph_reflim", "reflimR", "dimorph_refiner", "refineR",
+methods <- c("dimorph_reflim", "reflimR", "dimorph_refiner", "refineR", "dimorph_refiner_modbc", "refineR_modBoxCox",
              if (has_dimorph_kosmic) "dimorph_kosmic", if (has_kosmic_r) "kosmic")
 res <- list(); peers <- list()
 for (k in seq_len(nrow(truth))) {
@@ -40,9 +41,13 @@ for (k in seq_len(nrow(truth))) {
   r <- list()
   r$dimorph_reflim <- dimorph(file, "reflim")
   r$dimorph_refiner <- dimorph(file, "refiner")
+  r$dimorph_refiner_modbc <- dimorph(file, "refiner", c("--model", "modboxcox"))
   if (has_dimorph_kosmic) r$dimorph_kosmic <- dimorph(file, "kosmic")
   r$reflimR <- timed({ f <- reflim(x[x > 0], plot.it = FALSE, print.n = FALSE); as.numeric(f$limits[1:2]) })
   r$refineR <- timed({ f <- findRI(Data = x, NBootstrap = 0); getRI(f, RIperc = c(0.025, 0.975))$PointEst })
+  r$refineR_modBoxCox <- timed({
+    f <- findRI(Data = x, model = "modBoxCox", NBootstrap = 0); getRI(f, RIperc = c(0.025, 0.975))$PointEst
+  })
   if (has_kosmic_r) r$kosmic <- timed({
     f <- kosmic::kosmic(x, decimals = truth$decimals[k]); as.numeric(kosmic::quantile(f, probs = c(0.025, 0.975)))
   })
@@ -64,15 +69,35 @@ wide <- reshape(tab[, c("index", "analyte", "method", "mape")], idvar = c("index
 names(wide) <- sub("^mape\\.", "", names(wide))
 cat("\nabsolute % error against the true limits, mean over the set's limits:\n")
 print(wide, row.names = FALSE, digits = 3)
-cat("\nper method over the 20 sets (mean absolute % error over all limits; failed sets; total seconds):\n")
+signed <- function(v, k, which) {
+  t <- if (which == "upper") truth$gt_url[k] else truth$gt_lrl[k]
+  if (!is.finite(t) || t <= 0 || is.na(v)) NA else 100 * (v - t) / t
+}
+cat("\nsigned % error of the upper limit (lower limit in brackets) per set:\n")
+bias_tab <- do.call(rbind, lapply(seq_len(nrow(truth)), function(k) {
+  row <- data.frame(index = truth$index[k], analyte = truth$analyte[k])
+  for (m in methods) {
+    s <- tab[tab$method == m & tab$index == truth$index[k], ]
+    row[[m]] <- sprintf("%+.1f (%+.1f)", signed(s$upper, k, "upper"), signed(s$lower, k, "lower"))
+  }
+  row
+}))
+print(bias_tab, row.names = FALSE)
+cat("\nper method over the 20 sets (mean absolute % error over all limits; mean signed % error of the\n",
+    "upper and lower limits; failed sets; total seconds):\n", sep = "")
 for (m in methods) {
   s <- tab[tab$method == m, ]
   errs <- unlist(lapply(seq_len(nrow(s)), function(i) if (is.na(s$upper[i])) NULL else
     ape(c(s$lower[i], s$upper[i]), match(s$index[i], truth$index))))
-  cat(sprintf("  %-16s MAPE %6.2f %%   failed %2d   time %8.2f s\n", m, mean(errs), sum(is.na(s$upper)), sum(s$seconds)))
+  ks <- match(s$index, truth$index)
+  bu <- mean(mapply(function(v, k) signed(v, k, "upper"), s$upper, ks), na.rm = TRUE)
+  bl <- mean(mapply(function(v, k) signed(v, k, "lower"), s$lower, ks), na.rm = TRUE)
+  cat(sprintf("  %-22s MAPE %6.2f %%   bias upper %+6.2f %%  lower %+6.2f %%   failed %2d   time %8.2f s\n",
+              m, mean(errs), bu, bl, sum(is.na(s$upper)), sum(s$seconds)))
 }
 tt <- function(m) sum(tab$seconds[tab$method == m])
-cat(sprintf("\ntime ratios (peer / dimorph): reflimR/reflim %.2fx, refineR/refiner %.1fx%s\n",
+cat(sprintf("\ntime ratios (peer / dimorph): reflimR/reflim %.2fx, refineR/refiner %.1fx, modBoxCox %.1fx%s\n",
             tt("reflimR") / tt("dimorph_reflim"), tt("refineR") / tt("dimorph_refiner"),
+            tt("refineR_modBoxCox") / tt("dimorph_refiner_modbc"),
             if (has_kosmic_r && has_dimorph_kosmic) sprintf(", kosmic/dimorph kosmic %.1fx", tt("kosmic") / tt("dimorph_kosmic")) else ""))
 cat("(dimorph end to end incl. process start and CSV read; the R peers estimate only)\n")

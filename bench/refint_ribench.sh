@@ -1,22 +1,34 @@
 #!/usr/bin/env bash
-# RIbench subset benchmark: dimorph refint estimate --method reflim / refiner (/ kosmic) beside
-# reflimR 1.1.0, refineR 2.0.0 (and kosmic when installed) on the same 20 sets, same run, same
-# machine: time and mean absolute % error against the true limits, ratios printed.
+# RIbench subset benchmark: dimorph refint estimate --method reflim / refiner (--model boxcox and
+# modboxcox) (/ kosmic) beside reflimR 1.1.0, refineR 2.0.0 (model "BoxCox" and "modBoxCox") (and
+# kosmic when installed) on the same 20 sets, same run, same machine: time, mean absolute and
+# signed % error against the true limits, per set and per method, ratios printed.
 # The sets are drawn by crates/dimorph-refint/tests/ribench.rs (RIbench's parameters from
 # tests/fixtures/ribench_subset.csv, our seeded generator) into bench-data/ribench/; the peers'
 # limits go to crates/dimorph-refint/tests/fixtures/ribench_peers.csv, which the test reads.
-# Peers: reflimR, refineR and ash are not in Debian: build them from their CRAN mirrors on GitHub
-# (see bench/refint_install_peers.sh / bench/refint_refiner.sh) with R CMD INSTALL -l LIB, then
-#   RIBENCH_LIB=/tmp/refintage/Rlib bench/refint_ribench.sh        (from the repository root)
+# Peers: reflimR, refineR and ash are not in Debian: bench/refint_install_peers.sh builds them
+# from their GitHub sources into RIBENCH_LIB (called here), then
+#   RIBENCH_LIB=/tmp/refint/Rlib bench/refint_ribench.sh        (from the repository root)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-: "${RIBENCH_LIB:?set RIBENCH_LIB to the R library holding refineR, ash and reflimR (and kosmic)}"
+: "${RIBENCH_LIB:?set RIBENCH_LIB to the R library for refineR, ash and reflimR (and kosmic)}"
+R_PEER_LIB="$RIBENCH_LIB" bench/refint_install_peers.sh refineR reflimR
 cargo build --release -q -p dimorph --no-default-features
 OUT=bench-data/ribench
 RIBENCH_OUT="$PWD/$OUT" cargo test -q -p dimorph-refint --test ribench -- write_sets
 R_LIBS="$RIBENCH_LIB" nice Rscript bench/refint_ribench.R target/release/dimorph "$OUT" \
   crates/dimorph-refint/tests/fixtures/ribench_peers.csv
-# Figures (2026-11-26, 2-core shared machine, release build, refineR NBootstrap = 0):
+# Figures (2026-11-26 10:10-10:41 UTC, session 7, 2-core shared machine at load 7-8, release
+# build, refineR NBootstrap = 0), mean absolute % error over the 38 limits / signed mean error of
+# the upper and lower limits / time:
+#   dimorph refiner boxcox     12.40 %  upper  +0.98 %  lower -9.22 %    3.50 s
+#   refineR BoxCox             11.53 %  upper  +8.37 %  lower -8.76 %  238.66 s (68.2x)
+#   dimorph refiner modboxcox  13.89 %  upper +11.90 %  lower -7.10 %   15.80 s
+#   refineR modBoxCox          11.25 %  upper  +9.11 %  lower -7.95 % 1201.15 s (76.0x)
+#   without the two CRP sets:  boxcox 6.71, refineR 6.23, modboxcox 7.01, refineR modBoxCox 5.94 %
+#   modboxcox gains on LDH 5333 (4.77 -> 1.48 %; refineR 4.81 -> 0.92 %), IgE 4181, TSH 3609,
+#   loses on CRP 4761 (75.3 -> 120.0 %), LACT 2457 (5.3 -> 11.6 %), Hb 153, AST 1877, GGT 3029.
+# Figures of session 6 (2026-11-26, 2-core shared machine, release build, refineR NBootstrap = 0):
 #   dimorph reflim  MAPE 80.63 %  0.34 s | reflimR 80.55 %  0.21 s   (reflimR/dimorph 0.62x)
 #   dimorph refiner MAPE 12.40 %  3.54 s | refineR 11.53 % 213.26 s  (refineR/dimorph 60.2x)
 #   dimorph kosmic  MAPE 11.93 % 23.64 s (2 CRP sets failed); kosmic (R) not installed

@@ -59,7 +59,7 @@ pub mod verify;
 pub use error::RefintError;
 pub use options::{
     Assumption, EstimateOptions, EstimateRunOptions, KosmicOptions, Method, PartitionOptions, PermissibleOptions,
-    RefinerOptions, ReflimOptions, Transform, VerifyMode, VerifyOptions,
+    RefinerModel, RefinerOptions, ReflimOptions, Transform, VerifyMode, VerifyOptions,
 };
 pub use permissible::Permissible;
 pub use run::{

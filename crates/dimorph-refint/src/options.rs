@@ -208,6 +208,32 @@ pub struct RefinerOptions {
     /// Bootstrap resamples for the 95 % confidence intervals of the limits (`--nboot`; 0 = no
     /// intervals, as refineR's `NBootstrap = 0`).
     pub nboot: usize,
+    /// The transformation of the model (`--model`; Box–Cox by default, as refineR 2.0.0's
+    /// `findRI(model = "BoxCox")`; see [`RefinerModel`]).
+    pub model: RefinerModel,
+}
+
+/// The transformation under which refiner's non-pathological values are normal
+/// (`--model`; refineR's `model` argument, see [`crate::estimate::refiner_modbc`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum RefinerModel {
+    /// Box–Cox (x^λ − 1)/λ of the values (refineR's default, `"BoxCox"`).
+    #[default]
+    BoxCox,
+    /// The modified Box–Cox ((x − s)^λ − 1)/λ with a shift s ≥ 0 searched as refineR's
+    /// `"modBoxCox"` does (up to 6 shifts; the best cost wins, the unshifted fit included).
+    ModBoxCox,
+}
+
+impl RefinerModel {
+    /// The model as the CLI spells it (`--model boxcox`).
+    pub fn flag(self) -> &'static str {
+        match self {
+            RefinerModel::BoxCox => "boxcox",
+            RefinerModel::ModBoxCox => "modboxcox",
+        }
+    }
 }
 
 /// Options of the kosmic method.
@@ -286,6 +312,19 @@ impl EstimateOptions {
             ));
         }
         if let Some(r) = &self.refiner {
+            if self.method != Method::Refiner && r.model != RefinerModel::default() {
+                return Err(refuse(
+                    "--model",
+                    format!("applies only to --method refiner (the transformation of its model), not to --method {m}"),
+                ));
+            }
+            if self.method != Method::Refiner && r.nboot == 0 {
+                // --nboot 0 or --model boxcox: the options cannot tell which was given
+                return Err(refuse(
+                    "--nboot/--model",
+                    format!("apply only to --method refiner (--nboot to kosmic too), not to --method {m}"),
+                ));
+            }
             if self.method != Method::Refiner {
                 return Err(refuse(
                     "--nboot",

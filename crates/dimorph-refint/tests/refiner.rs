@@ -102,7 +102,16 @@ fn limits_agree_with_refiner_and_bias_against_truth_is_as_low() {
 #[test]
 fn bootstrap_intervals_cover_the_limits_like_refiners() {
     let x = testcase(1);
-    let l = estimate("testcase1", &x, RefinerOptions { nboot: 20 }, 123).unwrap();
+    let l = estimate(
+        "testcase1",
+        &x,
+        RefinerOptions {
+            nboot: 20,
+            ..Default::default()
+        },
+        123,
+    )
+    .unwrap();
     let s = peer("refiner_boot.out.csv");
     let rows: Vec<Vec<f64>> = s
         .lines()
@@ -125,7 +134,16 @@ fn bootstrap_intervals_cover_the_limits_like_refiners() {
     }
     assert!(l.ci_method.unwrap().contains("20 of 20 resamples with a fit, seed 123"));
     // the same seed gives the same intervals
-    let again = estimate("testcase1", &x, RefinerOptions { nboot: 20 }, 123).unwrap();
+    let again = estimate(
+        "testcase1",
+        &x,
+        RefinerOptions {
+            nboot: 20,
+            ..Default::default()
+        },
+        123,
+    )
+    .unwrap();
     assert_eq!(again.ci_lower, l.ci_lower);
 }
 
@@ -151,7 +169,10 @@ fn bad_input_is_refused_with_the_reason() {
     ] {
         let o = EstimateOptions {
             method,
-            refiner: Some(RefinerOptions { nboot }),
+            refiner: Some(RefinerOptions {
+                nboot,
+                ..Default::default()
+            }),
             ..Default::default()
         };
         let e = o.validate().unwrap_err().to_string();

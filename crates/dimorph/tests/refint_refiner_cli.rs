@@ -217,3 +217,95 @@ fn bad_input_and_options_exit_2() {
     );
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// `--model modboxcox` (refineR's modified Box–Cox with a shift) on the seeded shifted set gen1 of
+/// tests/peers/refiner_modboxcox.R: the envelope carries the model and the shift, the limits are
+/// the library's fit of the same values and within 1 % of the design's truth (refiner_modboxcox.out.csv);
+/// `--model boxcox` is the default; `--model` is refused for the other methods.
+#[test]
+fn refiner_model_modboxcox_end_to_end() {
+    use dimorph_refint::estimate::refiner_modbc::fit_model;
+    use dimorph_refint::RefinerModel;
+    let f = peer("refiner_modboxcox_data/gen1.csv");
+    let args = |extra: &[&str]| {
+        let mut a = vec![
+            "refint", "estimate", "--data", &f, "--value", "value", "--method", "refiner",
+        ];
+        a.extend_from_slice(extra);
+        a.extend_from_slice(&["--format", "json"]);
+        json(&a)
+    };
+    let v = args(&["--model", "modboxcox"]);
+    assert_eq!(
+        v["options"]["estimate"]["refiner"]["model"], "modboxcox",
+        "{}",
+        v["options"]
+    );
+    let l = &v["result"]["groups"][0]["limits"];
+    assert!(
+        l["method"]
+            .as_str()
+            .unwrap()
+            .starts_with("refineR (modified Box-Cox shift 9"),
+        "{l}"
+    );
+    let x: Vec<f64> = std::fs::read_to_string(&f)
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(|s| s.trim().parse().unwrap())
+        .collect();
+    let fit = fit_model("value", &x, None, RefinerModel::ModBoxCox).unwrap();
+    assert_eq!(l["lower"].as_f64(), Some(fit.lower), "{l}");
+    assert_eq!(l["upper"].as_f64(), Some(fit.upper), "{l}");
+    let out = std::fs::read_to_string(peer("refiner_modboxcox.out.csv")).unwrap();
+    let row: Vec<f64> = out
+        .lines()
+        .find(|r| r.starts_with("\"gen1\",\"modBoxCox\""))
+        .unwrap()
+        .split(',')
+        .skip(3)
+        .take(2)
+        .map(|c| c.parse().unwrap())
+        .collect();
+    assert!(
+        (fit.lower / row[0] - 1.0).abs() < 0.01 && (fit.upper / row[1] - 1.0).abs() < 0.01,
+        "{row:?} {fit:?}"
+    );
+    let default = args(&[]);
+    let boxcox = args(&["--model", "boxcox"]);
+    assert_eq!(default["result"], boxcox["result"]);
+    assert_eq!(default["options"]["estimate"]["refiner"]["model"], "boxcox");
+    assert_ne!(default["result"], v["result"]);
+    let hb = peer("kosmic_data/haemoglobin.csv");
+    expect_input_error(
+        &[
+            "refint",
+            "estimate",
+            "--data",
+            &hb,
+            "--value",
+            "result",
+            "--method",
+            "kosmic",
+            "--model",
+            "modboxcox",
+        ],
+        &["--model: applies only to --method refiner", "not to --method kosmic"],
+    );
+    expect_input_error(
+        &[
+            "refint", "estimate", "--data", &hb, "--value", "result", "--model", "boxcox",
+        ],
+        &[
+            "--nboot/--model: apply only to --method refiner",
+            "not to --method reflim",
+        ],
+    );
+    expect_input_error(
+        &[
+            "refint", "estimate", "--data", &hb, "--value", "result", "--method", "refiner", "--model", "shifted",
+        ],
+        &["--model", "modboxcox"],
+    );
+}

@@ -6,7 +6,8 @@
 //! outlier screens in [`outliers`]. The indirect method of reflimR for routine data that contain
 //! pathological values is in [`reflim`]; [`reflim_boot`] bootstraps its
 //! confidence intervals for small samples. [`refiner`] is refineR's inverse modelling (a Box–Cox
-//! normal fitted to the central part of the histogram), [`refiner_boot`] its bootstrap intervals.
+//! normal fitted to the central part of the histogram), [`refiner_modbc`] its modified Box–Cox
+//! model (with a shift), [`refiner_boot`] its bootstrap intervals.
 //! [`kosmic`] is Zierk et al.'s kosmic (a Box–Cox normal fitted to a truncated central part, the
 //! truncation chosen by the Kolmogorov–Smirnov distance of [`kosmic_cost`]), [`kosmic_boot`] its
 //! bootstrap intervals.
@@ -20,6 +21,7 @@ pub mod outliers;
 pub mod parametric;
 pub mod refiner;
 pub mod refiner_boot;
+pub mod refiner_modbc;
 pub mod reflim;
 pub mod reflim_boot;
 pub mod robust;

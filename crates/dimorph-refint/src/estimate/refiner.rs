@@ -30,12 +30,18 @@
 //!
 //! The limits are the 2.5 and 97.5 % quantiles of the fitted distribution truncated to x > 0.
 //! This is written from the paper; refineR's grid heuristics (its density-based search regions,
-//! overlapping histogram, relaxation factors and modified Box–Cox shift) are not reproduced, so
-//! the limits agree with refineR's to within the tolerance stated in the tests, not exactly.
+//! overlapping histogram and relaxation factors) are not reproduced, so the limits agree with
+//! refineR's to within the tolerance stated in the tests, not exactly.
+//!
+//! Every fit here can be made at a shift s ≥ 0 ([`fit_sorted_shifted`]): the transform is then
+//! T_λ(x − s), the edges below s carry no model mass and the limits are s + the quantiles. The
+//! search over s (refineR's modified Box–Cox, `model = "modBoxCox"`) is
+//! [`super::refiner_modbc`]; at s = 0 the fit is the plain Box–Cox one, bit for bit.
 
 use super::{check_values, Limits};
 use crate::error::{RefintError, Result};
 use crate::grouped::Censored;
+use crate::options::RefinerModel;
 use crate::stats::{quantile7, sorted};
 use dimorph_core::dist::{pnorm, qnorm};
 use dimorph_report::fmt::sig;
@@ -76,6 +82,10 @@ pub struct RefinerFit {
     pub upper: f64,
     /// Values below a detection limit that entered as censored.
     pub censored: usize,
+    /// Shift s of the modified Box–Cox transformation T_λ(x − s) (0 for the Box–Cox model).
+    pub shift: f64,
+    /// The model the fit was searched under (its shift searched or fixed at 0).
+    pub model: RefinerModel,
 }
 
 /// Box–Cox transformation (the log at λ = 0).
@@ -241,9 +251,15 @@ struct Cand {
     sel: usize,
 }
 
-/// Evaluates a grid of (μ, σ, P) at one λ, keeping the best in `best`.
-fn search(h: &Hist, lambda: f64, mus: &[f64], sigmas: &[f64], ps: &[f64], best: &mut Option<Cand>) {
-    let te: Vec<f64> = h.edges.iter().map(|e| box_cox(*e, lambda)).collect();
+/// The histogram's edges transformed by T_λ(x − s); the edges at or below the shift s map to
+/// the transform of 0 (the truncation point), so the bins below s carry no model mass.
+fn transformed_edges(h: &Hist, shift: f64, lambda: f64) -> Vec<f64> {
+    h.edges.iter().map(|e| box_cox((e - shift).max(0.0), lambda)).collect()
+}
+
+/// Evaluates a grid of (μ, σ, P) at one λ and shift, keeping the best in `best`.
+fn search(h: &Hist, shift: f64, lambda: f64, mus: &[f64], sigmas: &[f64], ps: &[f64], best: &mut Option<Cand>) {
+    let te = transformed_edges(h, shift, lambda);
     let mut probs = Vec::with_capacity(h.counts.len());
     for &mu in mus {
         for &sigma in sigmas {
@@ -274,8 +290,9 @@ fn grid(a: f64, b: f64, m: usize) -> Vec<f64> {
 }
 
 /// Shrinks a grid around the best candidate at a fixed λ (`lambdas` = [λ]) or over λ too, for
-/// `iters` halvings of the steps (μ, σ steps in units of the spread `s` of the transformed data).
-fn zoom(h: &Hist, q: &[f64; 3], best: &mut Option<Cand>, s: f64, free_lambda: bool, iters: usize) {
+/// `iters` halvings of the steps (μ, σ steps in units of the spread `s` of the transformed data);
+/// `q` are the quartiles of the shifted values x − `shift`.
+fn zoom(h: &Hist, shift: f64, q: &[f64; 3], best: &mut Option<Cand>, s: f64, free_lambda: bool, iters: usize) {
     let (mut dl, mut dm, mut ds, mut dp) = (0.05, 0.12 * s, 0.06 * s, 0.02);
     for _ in 0..iters {
         let Some(b) = *best else { return };
@@ -299,7 +316,7 @@ fn zoom(h: &Hist, q: &[f64; 3], best: &mut Option<Cand>, s: f64, free_lambda: bo
             let (mu_c, sd_c) = (t[1] + (b.mu - c[1]) * f, b.sigma * f);
             let mus = grid(mu_c - 3.0 * dm * f, mu_c + 3.0 * dm * f, 7);
             let sds = grid(sd_c - 3.0 * ds * f, sd_c + 3.0 * ds * f, 7);
-            search(h, l, &mus, &sds, &ps, best);
+            search(h, shift, l, &mus, &sds, &ps, best);
         }
         dl *= 0.6;
         dm *= 0.6;
@@ -317,8 +334,18 @@ pub fn fit_sorted(x: &[f64]) -> Option<RefinerFit> {
 
 /// As [`fit_sorted`], with `censored` values below a detection limit (the first bin).
 pub fn fit_sorted_censored(x: &[f64], censored: Option<Censored>) -> Option<RefinerFit> {
+    fit_sorted_shifted(x, censored, 0.0)
+}
+
+/// As [`fit_sorted_censored`], the model T_λ(x − `shift`) ~ N(μ, σ) (the histogram is that of
+/// x, its bins below the shift without model mass; the limits are shifted back). None also when
+/// the shift is not below the first quartile.
+pub fn fit_sorted_shifted(x: &[f64], censored: Option<Censored>, shift: f64) -> Option<RefinerFit> {
     let h = histogram(x, censored);
-    let q = [0.25, 0.5, 0.75].map(|p| quantile7(x, p));
+    let q = [0.25, 0.5, 0.75].map(|p| quantile7(x, p) - shift);
+    if q[0].is_nan() || q[0] <= 0.0 {
+        return None;
+    }
     let mut best: Option<Cand> = None;
     let ps = grid(P_MIN, 1.0, 31);
     for k in 0..=15 {
@@ -331,13 +358,14 @@ pub fn fit_sorted_censored(x: &[f64], censored: Option<Censored>) -> Option<Refi
         let mut here = None;
         search(
             &h,
+            shift,
             lambda,
             &grid(t[1] - 2.0 * s, t[1] + 2.0 * s, 17),
             &grid(0.1 * s, 1.5 * s, 15),
             &ps,
             &mut here,
         );
-        zoom(&h, &q, &mut here, s, false, 8);
+        zoom(&h, shift, &q, &mut here, s, false, 8);
         if let Some(c) = here {
             if best.is_none_or(|b| c.cost < b.cost) {
                 best = here;
@@ -346,7 +374,7 @@ pub fn fit_sorted_censored(x: &[f64], censored: Option<Censored>) -> Option<Refi
     }
     let b = best?;
     let t = q.map(|v| box_cox(v, b.lambda));
-    zoom(&h, &q, &mut best, (t[2] - t[0]) / 1.349, true, 10);
+    zoom(&h, shift, &q, &mut best, (t[2] - t[0]) / 1.349, true, 10);
     let b = best?;
     Some(RefinerFit {
         lambda: b.lambda,
@@ -356,9 +384,11 @@ pub fn fit_sorted_censored(x: &[f64], censored: Option<Censored>) -> Option<Refi
         cost: b.cost,
         bins: h.counts.len(),
         selected: b.sel,
-        lower: quantile(0.025, b.lambda, b.mu, b.sigma),
-        upper: quantile(0.975, b.lambda, b.mu, b.sigma),
+        lower: shift + quantile(0.025, b.lambda, b.mu, b.sigma),
+        upper: shift + quantile(0.975, b.lambda, b.mu, b.sigma),
         censored: censored.map_or(0, |c| c.n),
+        shift,
+        model: RefinerModel::BoxCox,
     })
 }
 
@@ -370,6 +400,16 @@ pub fn fit(what: &str, x: &[f64]) -> Result<RefinerFit> {
 
 /// As [`fit`], with `censored` values below a detection limit used as censored.
 pub fn fit_censored(what: &str, x: &[f64], censored: Option<Censored>) -> Result<RefinerFit> {
+    fit_censored_with(what, x, censored, fit_sorted_censored)
+}
+
+/// Checks the values as [`fit`] does and fits them (sorted) with `fitter` (the model's search).
+pub fn fit_censored_with(
+    what: &str,
+    x: &[f64],
+    censored: Option<Censored>,
+    fitter: impl Fn(&[f64], Option<Censored>) -> Option<RefinerFit>,
+) -> Result<RefinerFit> {
     check_values(
         what,
         "refiner",
@@ -377,7 +417,7 @@ pub fn fit_censored(what: &str, x: &[f64], censored: Option<Censored>) -> Result
         MIN_N,
         Some("the Box-Cox transformation of --method refiner"),
     )?;
-    fit_sorted_censored(&sorted(x), censored).ok_or_else(|| RefintError::Undefined {
+    fitter(&sorted(x), censored).ok_or_else(|| RefintError::Undefined {
         what: what.into(),
         statistic: "the refiner reference interval".into(),
         reason: "no Box-Cox normal model fits the central part of the distribution (every candidate left \
@@ -390,7 +430,11 @@ pub fn fit_censored(what: &str, x: &[f64], censored: Option<Censored>) -> Result
 pub fn limits(f: &RefinerFit, n: usize) -> Limits {
     Limits {
         method: format!(
-            "refineR (Box-Cox lambda {}, mu {}, sigma {}, non-pathological {}{})",
+            "refineR ({}lambda {}, mu {}, sigma {}, non-pathological {}{})",
+            match f.model {
+                RefinerModel::BoxCox => "Box-Cox ".to_string(),
+                RefinerModel::ModBoxCox => format!("modified Box-Cox shift {}, ", sig(f.shift, 5)),
+            },
             sig(f.lambda, 3),
             sig(f.mu, 5),
             sig(f.sigma, 5),
@@ -414,8 +458,13 @@ pub fn limits(f: &RefinerFit, n: usize) -> Limits {
 /// The cost of one candidate (λ, μ, σ, P) on sorted values, with the number of selected bins
 /// (None when refused): for comparing candidates, e.g. another program's fit, under this cost.
 pub fn cost_at(x: &[f64], lambda: f64, mu: f64, sigma: f64, p: f64) -> Option<(f64, usize)> {
+    cost_at_shift(x, 0.0, lambda, mu, sigma, p)
+}
+
+/// As [`cost_at`], for the modified Box–Cox model T_λ(x − `shift`).
+pub fn cost_at_shift(x: &[f64], shift: f64, lambda: f64, mu: f64, sigma: f64, p: f64) -> Option<(f64, usize)> {
     let h = histogram(x, None);
-    let te: Vec<f64> = h.edges.iter().map(|e| box_cox(*e, lambda)).collect();
+    let te = transformed_edges(&h, shift, lambda);
     let mut probs = Vec::new();
     if !bin_probs(&te, mu, sigma, &mut probs) {
         return None;

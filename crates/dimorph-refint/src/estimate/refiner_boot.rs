@@ -2,23 +2,31 @@
 //! Sci Rep 11:16023: the model refitted on resamples drawn with replacement; the intervals are the
 //! 2.5 and 97.5 % percentiles of the resampled limits, refineR's default `CIprop = 0.95`).
 
-use super::refiner::{fit_censored, fit_sorted_censored, limits, RefinerFit};
+use super::refiner::{limits, RefinerFit};
+use super::refiner_modbc::{fit_model, fit_sorted_model};
 use super::Limits;
 use crate::error::Result;
 use crate::grouped::Censored;
-use crate::options::RefinerOptions;
+use crate::options::{RefinerModel, RefinerOptions};
 use dimorph_core::Rng;
 
 /// Fills the 95 % percentile intervals of `l` from `nboot` resamples of `x` (seed `seed`, resample
 /// b drawn from the stream `Rng::derive(seed, 0, b)`); a resample without a fit is counted in
 /// the interval's description, and fewer than half with a fit leaves the intervals out with a remark.
 pub fn intervals(x: &[f64], nboot: usize, seed: u64, l: &mut Limits) {
-    intervals_censored(x, None, nboot, seed, l)
+    intervals_censored(x, None, RefinerModel::BoxCox, nboot, seed, l)
 }
 
 /// As [`intervals`], the resamples drawn from the observed and the `censored` values together
-/// (a censored draw stays censored at the same limit).
-pub fn intervals_censored(x: &[f64], censored: Option<Censored>, nboot: usize, seed: u64, l: &mut Limits) {
+/// (a censored draw stays censored at the same limit), each refitted under `model`.
+pub fn intervals_censored(
+    x: &[f64],
+    censored: Option<Censored>,
+    model: RefinerModel,
+    nboot: usize,
+    seed: u64,
+    l: &mut Limits,
+) {
     if nboot == 0 {
         return;
     }
@@ -40,7 +48,7 @@ pub fn intervals_censored(x: &[f64], censored: Option<Censored>, nboot: usize, s
         }
         buf.sort_unstable_by(f64::total_cmp);
         let c = censored.map(|c| Censored { n: cb, limit: c.limit });
-        if let Some(RefinerFit { lower, upper, .. }) = fit_sorted_censored(&buf, c) {
+        if let Some(RefinerFit { lower, upper, .. }) = fit_sorted_model(&buf, c, model) {
             lo.push(lower);
             hi.push(upper);
         }
@@ -48,7 +56,8 @@ pub fn intervals_censored(x: &[f64], censored: Option<Censored>, nboot: usize, s
     l.set_bootstrap_intervals("refiner", &mut lo, &mut hi, nboot, seed);
 }
 
-/// The refiner limits of one sample, with bootstrap intervals when `o.nboot > 0` (seed `seed`).
+/// The refiner limits of one sample under `o.model`, with bootstrap intervals when `o.nboot > 0`
+/// (seed `seed`).
 pub fn estimate(what: &str, x: &[f64], o: RefinerOptions, seed: u64) -> Result<Limits> {
     estimate_censored(what, x, None, o, seed)
 }
@@ -61,8 +70,8 @@ pub fn estimate_censored(
     o: RefinerOptions,
     seed: u64,
 ) -> Result<Limits> {
-    let f = fit_censored(what, x, censored)?;
+    let f = fit_model(what, x, censored, o.model)?;
     let mut l = limits(&f, x.len());
-    intervals_censored(x, censored, o.nboot, seed, &mut l);
+    intervals_censored(x, censored, o.model, o.nboot, seed, &mut l);
     Ok(l)
 }

@@ -178,6 +178,23 @@ impl From<MethodArg> for Method {
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum RefinerModelArg {
+    /// Box–Cox (x^λ − 1)/λ (refineR's default model).
+    Boxcox,
+    /// Modified Box–Cox with a shift, ((x − s)^λ − 1)/λ (refineR's model = "modBoxCox").
+    Modboxcox,
+}
+
+impl From<RefinerModelArg> for dimorph_refint::RefinerModel {
+    fn from(m: RefinerModelArg) -> dimorph_refint::RefinerModel {
+        match m {
+            RefinerModelArg::Boxcox => dimorph_refint::RefinerModel::BoxCox,
+            RefinerModelArg::Modboxcox => dimorph_refint::RefinerModel::ModBoxCox,
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum TransformArg {
     Normal,
     Lognormal,
@@ -243,6 +260,11 @@ pub struct EstArgs {
     /// resample refitted; at most 100000) [default: 0, no intervals].
     #[arg(long, value_name = "N")]
     pub nboot: Option<usize>,
+    /// Transformation of --method refiner's model: boxcox, or modboxcox (refineR's modified
+    /// Box–Cox ((x − s)^λ − 1)/λ with a shift s searched too; for skewed values far from 0)
+    /// [default: boxcox, as refineR's findRI].
+    #[arg(long, value_enum)]
+    pub model: Option<RefinerModelArg>,
     /// Decimals of --method kosmic's class grid (kosmic's `decimals`: the precision the values are
     /// reported with; -3 to 9) [default: the fewest, at most the data's own, giving 200 classes
     /// between the 5th and 95th percentiles].
@@ -305,10 +327,12 @@ impl EstArgs {
             reflim: None,
             permissible: pu.given(),
             seed: self.seed,
-            refiner: self
-                .nboot
-                .filter(|_| self.method != MethodArg::Kosmic)
-                .map(|nboot| dimorph_refint::RefinerOptions { nboot }),
+            refiner: (self.nboot.is_some_and(|_| self.method != MethodArg::Kosmic) || self.model.is_some()).then(
+                || dimorph_refint::RefinerOptions {
+                    nboot: self.nboot.filter(|_| self.method != MethodArg::Kosmic).unwrap_or(0),
+                    model: self.model.map_or_else(Default::default, Into::into),
+                },
+            ),
             kosmic: (self.method == MethodArg::Kosmic || self.decimals.is_some()).then(|| {
                 dimorph_refint::KosmicOptions {
                     decimals: self.decimals,
@@ -349,6 +373,7 @@ const ESTIMATE_EXAMPLES: &str = "Examples:
   dimorph refint estimate --data data/refint/reflimr_livertests.csv --value CREA --targets 41,88 --format csv
   dimorph refint estimate --data data/refint/referenceintervals_set120.csv --value value --method direct
   dimorph refint estimate --data data/refint/reflimr_livertests.csv --value ALT --by Sex --method refiner --nboot 50
+  dimorph refint estimate --data data/refint/reflimr_livertests.csv --value CHE --method refiner --model modboxcox
   dimorph refint estimate --data data/refint/reflimr_livertests.csv --value ALB --method kosmic --decimals 1 --nboot 20";
 
 #[derive(clap::Args)]
