@@ -236,11 +236,7 @@ fn refiner_model_modboxcox_end_to_end() {
         json(&a)
     };
     let v = args(&["--model", "modboxcox"]);
-    assert_eq!(
-        v["options"]["estimate"]["refiner"]["model"], "modboxcox",
-        "{}",
-        v["options"]
-    );
+    assert_eq!(v["options"]["refiner"]["model"], "modboxcox", "{}", v["options"]);
     let l = &v["result"]["groups"][0]["limits"];
     assert!(
         l["method"]
@@ -275,7 +271,7 @@ fn refiner_model_modboxcox_end_to_end() {
     let default = args(&[]);
     let boxcox = args(&["--model", "boxcox"]);
     assert_eq!(default["result"], boxcox["result"]);
-    assert_eq!(default["options"]["estimate"]["refiner"]["model"], "boxcox");
+    assert_eq!(default["options"]["refiner"]["model"], "boxcox");
     assert_ne!(default["result"], v["result"]);
     let hb = peer("kosmic_data/haemoglobin.csv");
     expect_input_error(
