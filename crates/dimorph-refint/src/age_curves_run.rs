@@ -130,9 +130,11 @@ pub struct LmsParts {
 }
 
 /// Fit every group (label, (age, value) pairs sorted by age) and build the tables, the section
-/// and the figure. `names` = (value column, age column, group column).
+/// and the figure. `names` = (value column, age column, group column); `axes` = the figure's x
+/// (age) and y (value) axis labels, with their units.
 pub fn lms_parts(
     names: (&str, &str, Option<&str>),
+    axes: (&str, &str),
     o: &LmsOptions,
     groups: &[(String, Vec<(f64, f64)>)],
 ) -> Result<LmsParts> {
@@ -210,7 +212,7 @@ pub fn lms_parts(
                 .map_or(String::new(), |r| format!(" ({r})"))
         )));
     }
-    let figure = figure(names, groups, &curves);
+    let figure = figure(names, axes, groups, &curves);
     let tables = vec![curve_table(&curves), fit_table(&fits)];
     let section = section(names, o, &fits);
     Ok(LmsParts {
@@ -321,7 +323,12 @@ fn section(names: (&str, &str, Option<&str>), o: &LmsOptions, fits: &[LmsGroupFi
 
 /// Age on x; the data as light points (at most [`MAX_POINTS`] per group); the 2.5 / 97.5 %
 /// curves thin and the 50 % curve thick, one colour per group.
-fn figure(names: (&str, &str, Option<&str>), groups: &[(String, Vec<(f64, f64)>)], curves: &[LmsPoint]) -> String {
+fn figure(
+    names: (&str, &str, Option<&str>),
+    axes: (&str, &str),
+    groups: &[(String, Vec<(f64, f64)>)],
+    curves: &[LmsPoint],
+) -> String {
     let (x0, x1) = curves.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), c| {
         (a.min(c.age), b.max(c.age))
     });
@@ -340,7 +347,7 @@ fn figure(names: (&str, &str, Option<&str>), groups: &[(String, Vec<(f64, f64)>)
     };
     let (xr, yr) = (pad(x0, x1), pad(y0, y1));
     let mut c =
-        Chart::new(&format!("{}: LMS 2.5 / 50 / 97.5 % by {}", names.0, names.1), xr, yr).labels(names.1, names.0);
+        Chart::new(&format!("{}: LMS 2.5 / 50 / 97.5 % by {}", names.0, names.1), xr, yr).labels(axes.0, axes.1);
     let colors = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9"];
     let lighter = ["#9CC3E0", "#F0B89A", "#97D8C4", "#E8BFD8", "#F5D590", "#B5DDF5"];
     for (i, (label, pts)) in groups.iter().enumerate() {

@@ -1,7 +1,8 @@
 //! The reference-limits part of `dimorph demo`: the paper's Table 1, its two worked examples, the
 //! creatinine comparison with its equivalence plot (Figure 2), the reflimR limits of the
-//! livertests data by sex with the partitioning decision per analyte, and the full partitioning of
-//! creatinine by sex.
+//! livertests data by sex with the partitioning decision per analyte, the full partitioning of
+//! creatinine by sex, and creatinine's age-dependent limits by sex (`refint age`: sliding windows
+//! smoothed by LOESS, with its figure).
 
 use crate::equivalence::{compare, compare_one, Comparison, Limit, LimitVerdict};
 use crate::error::{RefintError, Result};
@@ -49,6 +50,8 @@ pub struct DemoResult {
     pub livertests: Vec<LivertestsRow>,
     /// The full partitioning of livertests creatinine by sex.
     pub crea_by_sex: PartitionResult,
+    /// Creatinine's age-dependent limits by sex (sliding windows, LOESS-smoothed).
+    pub crea_by_age: crate::run::AgeResult,
 }
 
 /// Runs the demo on the bundled data folder (`data/`, holding `refint/`): the result, a short
@@ -65,6 +68,11 @@ pub fn run(data_dir: &Path) -> Result<Outcome<DemoResult>> {
     let lt = dimorph_data::read_csv(dir.join("reflimr_livertests.csv"))?;
     let tv = dimorph_data::read_csv(dir.join("reflimr_targetvalues.csv"))?;
     let (livertests, crea_by_sex) = livertests(&mut s, &lt, &tv)?;
+    let age = crea_by_age(&dir)?;
+    for a in age.sections {
+        s.extend(a);
+    }
+    let crea_by_age = age.result;
     let result = DemoResult {
         table1,
         creatinine_upper,
@@ -72,6 +80,7 @@ pub fn run(data_dir: &Path) -> Result<Outcome<DemoResult>> {
         creatinine,
         livertests,
         crea_by_sex,
+        crea_by_age,
     };
     let summary = summary(&result);
     let mut out = Outcome::new(result).section(s);
@@ -230,6 +239,32 @@ fn livertests(s: &mut Section, lt: &Frame, tv: &Frame) -> Result<(Vec<Livertests
     Ok((rows, r))
 }
 
+/// `refint age` on livertests creatinine by sex: reflimR's method in windows 20 years wide every
+/// 2.5 years, smoothed across windows by LOESS, with the figure in the section.
+fn crea_by_age(dir: &Path) -> Result<Outcome<crate::run::AgeResult>> {
+    let o = crate::run::AgeOptions {
+        value: "CREA".into(),
+        age: "Age".into(),
+        by: Some("Sex".into()),
+        window: 20.0,
+        step: 2.5,
+        smooth: crate::age_smooth::WindowSmoothing {
+            method: crate::age_smooth::WindowSmoother::Loess,
+            ..Default::default()
+        },
+        unit: Some("µmol/L".into()),
+        age_unit: Some("years".into()),
+        ..Default::default()
+    };
+    let cf = dimorph_data::read_coded(
+        dir.join("reflimr_livertests.csv"),
+        &Default::default(),
+        &["CREA", "Age"],
+        &["Sex"],
+    )?;
+    crate::run::run_age_coded(&cf, &o)
+}
+
 /// The headline figures, one short line each.
 fn summary(r: &DemoResult) -> Vec<String> {
     let mut out = Vec::new();
@@ -273,6 +308,11 @@ fn summary(r: &DemoResult) -> Vec<String> {
             .map(|x| format!("{} – {}", x.lower_rounded, x.upper_rounded))
             .unwrap_or_default()
     };
+    let est = r.crea_by_age.windows.iter().filter(|w| w.lower.is_some()).count();
+    out.push(format!(
+        "CREA by age and sex (refint age, windows of 20 years every 2.5, LOESS-smoothed): {est} of {} windows estimated",
+        r.crea_by_age.windows.len()
+    ));
     if p.groups.len() == 2 {
         out.push(format!(
             "CREA by sex: women {}, men {} µmol/L: {}",

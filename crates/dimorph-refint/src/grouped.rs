@@ -8,7 +8,11 @@
 //!   censored, the others set them aside ([`censored_used`] says which in the skipped rows);
 //! * values ≤ 0 where the method works on the log scale are dropped and counted with a warning,
 //!   as reflimR does;
-//! * a cell that is none of these (text, `>1000`) is an error naming the file, line and column.
+//! * values above a limit (`>200`, `≥200`) are censored from above: counted, and set aside by every
+//!   method here (none models them); a check that can use them as bounds does (the EP28
+//!   transference check counts `>200` as outside limits whose upper limit is at most 200), with
+//!   the per-value limits in [`Grouped::bounds`];
+//! * a cell that is none of these (text) is an error naming the file, line and column.
 //!
 //! Group labels that are all numbers sort as numbers (`2` before `10`), others by name.
 
@@ -31,6 +35,8 @@ pub struct Counts {
     pub missing_group: usize,
     /// Values below a detection limit (`<5`), set aside.
     pub censored: usize,
+    /// Values above a limit (`>200`), set aside.
+    pub above_limit: usize,
     /// Values ≤ 0 dropped because the method needs values > 0.
     pub non_positive: usize,
     /// Values used.
@@ -46,7 +52,9 @@ pub struct Censored {
 }
 
 /// The end of the skipped-rows line of censored values that no method uses.
-const SET_ASIDE: &str = "set aside: no method here uses censored values";
+pub const SET_ASIDE: &str = "set aside: no method here uses censored values";
+/// The end of the skipped-rows line of values censored from above.
+pub const ABOVE_SET_ASIDE: &str = "set aside: no method here uses values censored from above";
 
 /// Values of one column split by a group column, with what was skipped.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -62,9 +70,27 @@ pub struct Grouped {
     pub counts: Counts,
     /// Per level, the values below a detection limit (levels without any are left out).
     pub censored: Vec<(String, Censored)>,
+    /// Per level, the limit of every censored value (levels without any are left out).
+    #[serde(skip)]
+    pub bounds: Vec<(String, Bounds)>,
+}
+
+/// The limits of the censored values of one level: `below` of every `<L`, `above` of every `>U`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Bounds {
+    pub below: Vec<f64>,
+    pub above: Vec<f64>,
 }
 
 impl Grouped {
+    /// The limits of the censored values of a level (empty when it has none).
+    pub fn bounds_of(&self, level: &str) -> Bounds {
+        self.bounds
+            .iter()
+            .find(|(l, _)| l == level)
+            .map_or_else(Bounds::default, |(_, b)| b.clone())
+    }
+
     /// The censored values of a level.
     pub fn censored_of(&self, level: &str) -> Option<Censored> {
         self.censored.iter().find(|(l, _)| l == level).map(|(_, c)| *c)
@@ -93,6 +119,17 @@ pub fn detection_limit(cell: &str) -> Option<f64> {
         .strip_prefix("<=")
         .or_else(|| t.strip_prefix('<'))
         .or_else(|| t.strip_prefix('≤'))?;
+    rest.trim().parse::<f64>().ok().filter(|v| v.is_finite())
+}
+
+/// The limit of a value censored from above (`>200`, `> 200`, `>=200`, `≥200`; decimal commas
+/// already points).
+pub fn above_limit(cell: &str) -> Option<f64> {
+    let t = cell.trim();
+    let rest = t
+        .strip_prefix(">=")
+        .or_else(|| t.strip_prefix('>'))
+        .or_else(|| t.strip_prefix('≥'))?;
     rest.trim().parse::<f64>().ok().filter(|v| v.is_finite())
 }
 
@@ -199,6 +236,8 @@ pub fn read_grouped_coded(cf: &CodedFrame, spec: &ReadSpec) -> Result<Grouped> {
     let text: HashMap<usize, &str> = col.text.iter().map(|(r, t)| (*r, t.as_str())).collect();
     let mut limits_seen: Vec<f64> = Vec::new();
     let mut cens: Vec<Option<Censored>> = vec![None; nlev];
+    let mut bounds: Vec<Bounds> = vec![Bounds::default(); nlev];
+    let mut above_seen: Vec<f64> = Vec::new();
     for (i, &v) in col.values.iter().enumerate() {
         if keep.as_ref().is_some_and(|k| !k[i]) {
             c.filtered_out += 1;
@@ -224,12 +263,21 @@ pub fn read_grouped_coded(cf: &CodedFrame, spec: &ReadSpec) -> Result<Grouped> {
                         if limits_seen.len() < 5 && !limits_seen.contains(&l) {
                             limits_seen.push(l);
                         }
+                        bounds[g].below.push(l);
+                    }
+                    None if above_limit(t).is_some() => {
+                        let l = above_limit(t).unwrap_or(f64::NAN);
+                        c.above_limit += 1;
+                        if above_seen.len() < 5 && !above_seen.contains(&l) {
+                            above_seen.push(l);
+                        }
+                        bounds[g].above.push(l);
                     }
                     None => {
                         return Err(RefintError::Invalid {
                             what: cell(cf, i, spec.value),
                             msg: format!(
-                                "'{}' is not a number (nor a value below a detection limit such as '<5')",
+                                "'{}' is not a number (nor a value censored at a limit such as '<5' or '>200')",
                                 clip(t)
                             ),
                         })
@@ -251,7 +299,22 @@ pub fn read_grouped_coded(cf: &CodedFrame, spec: &ReadSpec) -> Result<Grouped> {
         per[g].push(v);
         c.used += 1;
     }
-    let skipped = skipped_lines(&c, spec, &limits_seen);
+    let mut skipped = skipped_lines(&c, spec, &limits_seen);
+    if c.above_limit > 0 {
+        let l: Vec<String> = above_seen.iter().map(|x| format!(">{}", num(*x))).collect();
+        skipped.push(format!(
+            "{} values of {} above a limit ({}) {ABOVE_SET_ASIDE}",
+            c.above_limit,
+            clip(spec.value),
+            l.join(", ")
+        ));
+    }
+    let bounds: Vec<(String, Bounds)> = bounds
+        .into_iter()
+        .enumerate()
+        .filter(|(_, b)| !(b.below.is_empty() && b.above.is_empty()))
+        .map(|(k, b)| (by.map_or(String::new(), |x| x.levels[k].clone()), b))
+        .collect();
     let censored: Vec<(String, Censored)> = cens
         .iter()
         .enumerate()
@@ -285,6 +348,7 @@ pub fn read_grouped_coded(cf: &CodedFrame, spec: &ReadSpec) -> Result<Grouped> {
         skipped,
         counts: c,
         censored,
+        bounds,
     })
 }
 

@@ -36,6 +36,7 @@
 pub mod age_curves;
 pub mod age_curves_basis;
 pub mod age_curves_run;
+pub mod age_smooth;
 pub mod demo;
 pub mod equivalence;
 pub mod error;

@@ -7,7 +7,7 @@
 
 use crate::equivalence::{compare_several, display_digits, Limit, SeveralResult};
 use crate::error::{clip, RefintError, Result};
-use crate::estimate::group::{estimate_groups, estimate_one, group_what, NotEstimated};
+use crate::estimate::group::{estimate_groups, estimate_one_censored, group_what, NotEstimated};
 use crate::estimate::reflim::reflim;
 use crate::estimate::Method;
 use crate::harris_boyd::{harris_boyd, GroupSummary, HarrisBoyd};
@@ -80,7 +80,7 @@ pub fn partition(frame: &Frame, value: &str, by: &str, o: &EstimateOptions) -> R
         permissible: Some(o.permissible()),
         ..*o
     };
-    let g = read_for_partition(frame, value, by, &[], &o)?;
+    let g = crate::grouped::censored_used(read_for_partition(frame, value, by, &[], &o)?, o.method);
     partition_grouped(&frame.source, &g, &o)
 }
 
@@ -106,9 +106,9 @@ pub fn read_for_partition(
 /// As [`read_for_partition`] from the columns already read (see [`read_grouped_coded`]).
 pub fn read_for_partition_coded(cf: &CodedFrame, spec: &ReadSpec) -> Result<Grouped> {
     let (frame, by) = (cf, spec.by.unwrap_or(""));
-    let mut g = read_grouped_coded(cf, spec)?;
-    // a partition sets values below a detection limit aside (its pooled estimate takes values only)
-    g.censored.clear();
+    // values below a detection limit stay with their group: the methods that use censored values
+    // (refiner, kosmic) take them per group and pooled, the others set them aside
+    let g = read_grouped_coded(cf, spec)?;
     if g.groups.len() < 2 {
         return Err(RefintError::Group(format!(
             "{}: group column '{}' has only one level ('{}'); partitioning needs at least two{}",
@@ -148,10 +148,21 @@ pub fn partition_grouped(source: &str, g: &Grouped, o: &EstimateOptions) -> Resu
             .collect(),
         ..g.clone()
     };
-    let pooled = estimate_one(
+    // the pooled estimate takes the censored values of the groups it pools, at the highest limit
+    let pooled_censored = g
+        .censored
+        .iter()
+        .filter(|(lvl, _)| g.groups.iter().any(|(l, _)| l == lvl))
+        .map(|(_, c)| *c)
+        .reduce(|a, b| crate::grouped::Censored {
+            n: a.n + b.n,
+            limit: a.limit.max(b.limit),
+        });
+    let pooled = estimate_one_censored(
         &format!("{source}: {} (all groups)", clip(&g.value)),
         "pooled",
         &g.pooled(),
+        pooled_censored,
         None,
         o,
     )?;

@@ -184,24 +184,40 @@ pub struct Transference {
 
 /// Checks transferred `limits` with reference values `x` (CLSI EP28-A3c).
 pub fn transference(what: &str, limits: (f64, f64), x: &[f64]) -> Result<Transference> {
+    transference_with(what, limits, x, (0, 0))
+}
+
+/// As [`transference`], with `censored_outside` = (values below a detection limit at or below
+/// the lower limit, values above a limit at or above the upper limit): censored values known to
+/// lie outside the limits, counted as reference values outside them.
+pub fn transference_with(
+    what: &str,
+    limits: (f64, f64),
+    x: &[f64],
+    censored_outside: (usize, usize),
+) -> Result<Transference> {
     crate::error::check_limits("the limits to verify (--limits)", limits.0, limits.1, false)?;
-    if x.len() < TRANSFERENCE_MIN_N {
+    let n = x.len() + censored_outside.0 + censored_outside.1;
+    if n < TRANSFERENCE_MIN_N {
         return Err(RefintError::TooFew {
             what: what.into(),
             method: "CLSI EP28 transference".into(),
             min: TRANSFERENCE_MIN_N,
-            n: x.len(),
+            n,
         });
     }
-    let n = x.len();
-    let below = x.iter().filter(|v| **v < limits.0).count();
-    let above = x.iter().filter(|v| **v > limits.1).count();
+    let below = x.iter().filter(|v| **v < limits.0).count() + censored_outside.0;
+    let above = x.iter().filter(|v| **v > limits.1).count() + censored_outside.1;
     let allowed = (0..=n).find(|&k| binom_cdf(k, n, 0.05) >= 0.90).unwrap_or(n);
     let p = binom_cdf(allowed, n, 0.05);
     let out = below + above;
     let accept = out <= allowed;
+    let censored = match censored_outside.0 + censored_outside.1 {
+        0 => String::new(),
+        k => format!(", {k} of them censored at a limit beyond the limits"),
+    };
     let reason = format!(
-        "{out} of {n} reference values outside {} – {} ({below} below, {above} above); at most {allowed} allowed \
+        "{out} of {n} reference values outside {} – {} ({below} below, {above} above{censored}); at most {allowed} allowed \
          (if the limits are right each value falls outside with probability 0.05, and P(X <= {allowed}) = {:.3}): {}",
         num(limits.0),
         num(limits.1),

@@ -6,8 +6,9 @@
 //! method's centre: exp(μ) or μ of reflimR's healthy part, the sample median otherwise.
 
 pub use super::age_partitions::AgePartition;
+use super::age_read::{censored_in, read_points, AgePoints, CensoredUse};
 use crate::error::{clip, num, RefintError, Result};
-use crate::estimate::group::estimate_one;
+use crate::estimate::group::estimate_one_censored;
 use crate::estimate::Method;
 use crate::options::EstimateOptions;
 use crate::stats::{median, sorted};
@@ -41,6 +42,13 @@ pub struct AgeOptions {
     pub curves: crate::age_curves_run::Curves,
     /// The LMS fit's smoothness and grid (`--lms-df`, `--lms-lambda`, `--lms-grid`).
     pub lms: crate::age_curves_run::LmsOptions,
+    /// Smoothing of the window limits across windows (`--smooth`, `--smooth-span`,
+    /// `--smooth-degree`; see [`crate::age_smooth`]); none by default.
+    pub smooth: crate::age_smooth::WindowSmoothing,
+    /// Unit of the values, for the figure's axis (`--unit`, e.g. µmol/L).
+    pub unit: Option<String>,
+    /// Unit of the ages, for the figure's axis (`--age-unit`, e.g. years).
+    pub age_unit: Option<String>,
     /// The estimation method and its options.
     #[serde(flatten)]
     pub estimate: EstimateOptions,
@@ -58,6 +66,16 @@ pub struct AgeWindow {
     pub upper: Option<f64>,
     /// Why the window has no limits (too few values, …).
     pub not_estimated: Option<String>,
+    /// Values below a detection limit in the window that the method used as censored.
+    pub censored: usize,
+    /// The limits and the median smoothed across windows (with `--smooth`), at the window's
+    /// middle age.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lower_smooth: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub median_smooth: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub upper_smooth: Option<f64>,
 }
 
 /// Result of `refint age`.
@@ -92,51 +110,39 @@ pub fn run_age_coded(cf: &CodedFrame, o: &AgeOptions) -> Result<Outcome<AgeResul
             return Err(refuse(flag, format!("must be a positive number, got {}", num(v))));
         }
     }
+    o.smooth.validate()?;
+    if lms && o.smooth.on() {
+        return Err(refuse(
+            "--smooth",
+            "smooths the sliding windows' limits; --curves lms curves are smooth already".into(),
+        ));
+    }
     let est = o.estimate.resolved();
-    let missing = |c: &str| RefintError::Invalid {
-        what: format!("{}: column '{}'", cf.source, clip(c)),
-        msg: "was not read".into(),
-    };
-    let x = &cf.numeric(&o.value).ok_or_else(|| missing(&o.value))?.values;
-    let age = &cf.numeric(&o.age).ok_or_else(|| missing(&o.age))?.values;
     let codes =
         o.by.as_deref()
-            .map(|b| cf.codes(b).ok_or_else(|| missing(b)))
+            .map(|b| {
+                cf.codes(b).ok_or_else(|| RefintError::Invalid {
+                    what: format!("{}: column '{}'", cf.source, clip(b)),
+                    msg: "was not read".into(),
+                })
+            })
             .transpose()?;
     let positive = lms || est.positive_values_needed_by().is_some();
-    let nlev = codes.map_or(1, |c| c.levels.len());
-    let mut per: Vec<Vec<(f64, f64)>> = vec![Vec::new(); nlev];
-    let (mut skip_missing, mut skip_nonpos) = (0usize, 0usize);
-    for i in 0..cf.nrows {
-        let k = match codes {
-            Some(c) if c.codes[i] == dimorph_data::coded::MISSING => {
-                skip_missing += 1;
-                continue;
-            }
-            Some(c) => c.codes[i] as usize,
-            None => 0,
-        };
-        if !(x[i].is_finite() && age[i].is_finite()) {
-            skip_missing += 1;
-            continue;
-        }
-        if positive && x[i] <= 0.0 {
-            skip_nonpos += 1;
-            continue;
-        }
-        per[k].push((age[i], x[i]));
-    }
-    let mut skipped = Vec::new();
-    if skip_missing > 0 {
-        skipped.push(format!(
-            "{skip_missing} rows with a missing or non-numeric value, age or group"
-        ));
-    }
-    if skip_nonpos > 0 {
-        skipped.push(format!(
-            "{skip_nonpos} values <= 0 dropped (the method needs values > 0)"
-        ));
-    }
+    let censored = if lms {
+        CensoredUse::SetAside("the LMS (BCCG) fit does not use censored values".into())
+    } else if est.method.uses_censored() {
+        CensoredUse::Used(est.method.flag())
+    } else {
+        CensoredUse::SetAside(format!(
+            "--method {} does not use censored values (refiner and kosmic do)",
+            est.method.flag()
+        ))
+    };
+    let AgePoints {
+        mut per,
+        below,
+        mut skipped,
+    } = read_points(cf, (&o.value, &o.age, o.by.as_deref()), positive, &censored)?;
     let order: Vec<usize> = match codes {
         Some(c) => crate::grouped::level_order(&c.levels),
         None => vec![0],
@@ -152,71 +158,7 @@ pub fn run_age_coded(cf: &CodedFrame, o: &AgeOptions) -> Result<Outcome<AgeResul
             continue;
         }
         pts.sort_by(|a, b| a.0.total_cmp(&b.0));
-        let (lo, hi) = (pts[0].0, pts[pts.len() - 1].0);
-        let count = ((hi - lo) / o.step).floor() + 1.0;
-        if count > MAX_WINDOWS as f64 {
-            return Err(refuse(
-                "--step",
-                format!(
-                    "gives {} windows over ages {} to {}; at most {MAX_WINDOWS}",
-                    // a step of 1e-320 overflows the count: no 'inf' in the message
-                    if count.is_finite() {
-                        num(count)
-                    } else {
-                        "more than 10^308".into()
-                    },
-                    num(lo),
-                    num(hi)
-                ),
-            ));
-        }
-        for j in 0..count as usize {
-            let from = lo + j as f64 * o.step;
-            let to = from + o.window;
-            let a = pts.partition_point(|p| p.0 < from);
-            let b = pts.partition_point(|p| p.0 < to);
-            let v: Vec<f64> = pts[a..b].iter().map(|p| p.1).collect();
-            let what = format!(
-                "{}: {} where {} in [{}, {})",
-                cf.source,
-                clip(&o.value),
-                clip(&o.age),
-                num(from),
-                num(to)
-            );
-            let what = match &o.by {
-                Some(by) => format!("{what} and {} = '{}'", clip(by), clip(&label)),
-                None => what,
-            };
-            let mut w = AgeWindow {
-                group: label.clone(),
-                from,
-                to,
-                n: v.len(),
-                lower: None,
-                median: None,
-                upper: None,
-                not_estimated: None,
-            };
-            match estimate_one(&what, &label, &v, None, &est) {
-                Ok(e) => {
-                    w.lower = Some(e.limits.lower);
-                    w.upper = Some(e.limits.upper);
-                    w.median = Some(match (&e.reflim, est.method) {
-                        (Some(r), Method::Reflim) => {
-                            if r.lognormal {
-                                r.mean.exp()
-                            } else {
-                                r.mean
-                            }
-                        }
-                        _ => median(&sorted(&v)),
-                    });
-                }
-                Err(e) => w.not_estimated = Some(e.to_string()),
-            }
-            windows.push(w);
-        }
+        windows.extend(windows_of(cf, o, &est, &label, pts, &below[k])?);
     }
     if windows.iter().all(|w| w.lower.is_none()) {
         return Err(RefintError::Group(format!(
@@ -232,7 +174,102 @@ pub fn run_age_coded(cf: &CodedFrame, o: &AgeOptions) -> Result<Outcome<AgeResul
         Some(band) => partitions_of(cf, o, codes, &per, band, &est, &mut skipped)?,
         None => Vec::new(),
     };
-    Ok(outcome(o, windows, partitions, skipped))
+    let smoothing = smooth_windows(o, &mut windows);
+    Ok(outcome(o, windows, partitions, skipped, smoothing))
+}
+
+/// The windows of one group: `pts` (age, value) sorted by age, `below` the (age, detection
+/// limit) of its values below a detection limit that the method uses as censored.
+fn windows_of(
+    cf: &CodedFrame,
+    o: &AgeOptions,
+    est: &EstimateOptions,
+    label: &str,
+    pts: &[(f64, f64)],
+    below: &[(f64, f64)],
+) -> Result<Vec<AgeWindow>> {
+    let mut windows = Vec::new();
+    let (lo, hi) = (pts[0].0, pts[pts.len() - 1].0);
+    let count = ((hi - lo) / o.step).floor() + 1.0;
+    if count > MAX_WINDOWS as f64 {
+        return Err(refuse(
+            "--step",
+            format!(
+                "gives {} windows over ages {} to {}; at most {MAX_WINDOWS}",
+                // a step of 1e-320 overflows the count: no 'inf' in the message
+                if count.is_finite() {
+                    num(count)
+                } else {
+                    "more than 10^308".into()
+                },
+                num(lo),
+                num(hi)
+            ),
+        ));
+    }
+    for j in 0..count as usize {
+        let from = lo + j as f64 * o.step;
+        let to = from + o.window;
+        let a = pts.partition_point(|p| p.0 < from);
+        let b = pts.partition_point(|p| p.0 < to);
+        let v: Vec<f64> = pts[a..b].iter().map(|p| p.1).collect();
+        let what = format!(
+            "{}: {} where {} in [{}, {})",
+            cf.source,
+            clip(&o.value),
+            clip(&o.age),
+            num(from),
+            num(to)
+        );
+        let what = match &o.by {
+            Some(by) => format!("{what} and {} = '{}'", clip(by), clip(label)),
+            None => what,
+        };
+        let cens = censored_in(below, from, to);
+        let mut w = AgeWindow {
+            group: label.to_string(),
+            from,
+            to,
+            n: v.len(),
+            lower: None,
+            median: None,
+            upper: None,
+            not_estimated: None,
+            censored: cens.map_or(0, |c| c.n),
+            lower_smooth: None,
+            median_smooth: None,
+            upper_smooth: None,
+        };
+        match estimate_one_censored(&what, label, &v, cens, None, est) {
+            Ok(e) => {
+                w.lower = Some(e.limits.lower);
+                w.upper = Some(e.limits.upper);
+                w.median = match (&e.reflim, est.method) {
+                    (Some(r), Method::Reflim) => Some(if r.lognormal { r.mean.exp() } else { r.mean }),
+                    _ => median_above(&sorted(&v), w.censored),
+                };
+            }
+            Err(e) => w.not_estimated = Some(e.to_string()),
+        }
+        windows.push(w);
+    }
+    Ok(windows)
+}
+
+/// The sample median of the sorted observed values `s` and `c` values below a detection limit
+/// (the lowest of all, as long as the median lies above them; None where it does not); the
+/// observed median without any.
+fn median_above(s: &[f64], c: usize) -> Option<f64> {
+    if c == 0 {
+        return Some(median(s));
+    }
+    let n = s.len() + c;
+    let at = |k: usize| k.checked_sub(c).and_then(|i| s.get(i).copied());
+    if n % 2 == 1 {
+        at(n / 2)
+    } else {
+        Some((at(n / 2 - 1)? + at(n / 2)?) / 2.0)
+    }
 }
 
 /// The age partitions of every group (see [`super::age_partitions`]), in group order; a group
@@ -284,24 +321,10 @@ fn outcome(
     windows: Vec<AgeWindow>,
     partitions: Vec<AgePartition>,
     skipped: Vec<String>,
+    smoothing: Vec<String>,
 ) -> Outcome<AgeResult> {
     let figure = curves(o, &windows, &partitions);
-    let mut t = TidyTable::new(
-        "age_limits",
-        &["group", "from", "to", "n", "lower", "median", "upper", "not_estimated"],
-    );
-    for w in &windows {
-        t.push(vec![
-            w.group.as_str().into(),
-            w.from.into(),
-            w.to.into(),
-            w.n.into(),
-            w.lower.into(),
-            w.median.into(),
-            w.upper.into(),
-            w.not_estimated.clone().map_or(Cell::Missing, Cell::Text),
-        ]);
-    }
+    let t = window_table(o, &windows);
     let mut s = Section::new(format!(
         "Age-dependent limits of {} over {}",
         clip(&o.value),
@@ -317,6 +340,16 @@ fn outcome(
         est_n,
         windows.len() - est_n
     ));
+    if o.smooth.on() {
+        s.text(format!(
+            "Smoothed across windows by LOESS (Cleveland 1979; as R's loess with surface = \"direct\"): span {}, \
+             local polynomials of degree {}, each window weighted by its number of values; columns lower_smooth, \
+             median_smooth and upper_smooth of the table",
+            num(o.smooth.span),
+            o.smooth.degree
+        ));
+    }
+    s.figure(figure_caption(o, !partitions.is_empty()), figure.clone());
     let mut tables = vec![t];
     let mut sections = vec![s];
     if o.partitions.is_some() {
@@ -325,6 +358,7 @@ fn outcome(
         sections.push(s);
     }
     let mut warnings: Vec<String> = skipped.iter().map(|s| format!("skipped {s}")).collect();
+    warnings.extend(smoothing);
     let joined = partitions
         .iter()
         .filter(|p| p.reason.contains("joined without a test"))
@@ -358,6 +392,96 @@ fn outcome(
     out.summary = vec![format!("{est_n} age windows estimated")];
     out.warnings = warnings;
     out
+}
+
+/// The table `age_limits`: one row per window; the smoothed curves (with `--smooth`) and the
+/// censored values used (when there are any) as further columns.
+fn window_table(o: &AgeOptions, windows: &[AgeWindow]) -> TidyTable {
+    let mut cols = vec!["group", "from", "to", "n", "lower", "median", "upper", "not_estimated"];
+    let censored = windows.iter().any(|w| w.censored > 0);
+    if censored {
+        cols.push("censored");
+    }
+    if o.smooth.on() {
+        cols.extend(["lower_smooth", "median_smooth", "upper_smooth"]);
+    }
+    let mut t = TidyTable::new("age_limits", &cols);
+    for w in windows {
+        let mut row = vec![
+            w.group.as_str().into(),
+            w.from.into(),
+            w.to.into(),
+            w.n.into(),
+            w.lower.into(),
+            w.median.into(),
+            w.upper.into(),
+            w.not_estimated.clone().map_or(Cell::Missing, Cell::Text),
+        ];
+        if censored {
+            row.push(w.censored.into());
+        }
+        if o.smooth.on() {
+            row.extend([w.lower_smooth.into(), w.median_smooth.into(), w.upper_smooth.into()]);
+        }
+        t.push(row);
+    }
+    t
+}
+
+/// Smooths each group's lower limits, medians and upper limits across its windows (see
+/// [`crate::age_smooth`]), at the middle age of every window within the range of the estimated
+/// ones; a curve that cannot be smoothed keeps its reason (returned as warnings).
+fn smooth_windows(o: &AgeOptions, windows: &mut [AgeWindow]) -> Vec<String> {
+    let mut notes = Vec::new();
+    if !o.smooth.on() {
+        return notes;
+    }
+    let mid = |w: &AgeWindow| (w.from + w.to) / 2.0;
+    let mut groups: Vec<String> = Vec::new();
+    for w in windows.iter() {
+        if !groups.contains(&w.group) {
+            groups.push(w.group.clone());
+        }
+    }
+    type Get = fn(&AgeWindow) -> Option<f64>;
+    type Set = fn(&mut AgeWindow, Option<f64>);
+    let curves: [(&str, Get, Set); 3] = [
+        ("lower limits", |w| w.lower, |w, v| w.lower_smooth = v),
+        ("medians", |w| w.median, |w, v| w.median_smooth = v),
+        ("upper limits", |w| w.upper, |w, v| w.upper_smooth = v),
+    ];
+    for g in &groups {
+        for (name, get, set) in curves {
+            let pts: Vec<(f64, f64, f64)> = windows
+                .iter()
+                .filter(|w| &w.group == g)
+                .filter_map(|w| get(w).map(|y| (mid(w), y, (w.n + w.censored) as f64)))
+                .collect();
+            let (x, y, wt): (Vec<f64>, Vec<f64>, Vec<f64>) = (
+                pts.iter().map(|p| p.0).collect(),
+                pts.iter().map(|p| p.1).collect(),
+                pts.iter().map(|p| p.2).collect(),
+            );
+            let range = x
+                .iter()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(*v), b.max(*v)));
+            let idx: Vec<usize> = (0..windows.len())
+                .filter(|&i| &windows[i].group == g && mid(&windows[i]) >= range.0 && mid(&windows[i]) <= range.1)
+                .collect();
+            let at: Vec<f64> = idx.iter().map(|&i| mid(&windows[i])).collect();
+            match crate::age_smooth::loess(&x, &y, &wt, &o.smooth, &at) {
+                Ok(s) => idx.iter().zip(s).for_each(|(&i, v)| set(&mut windows[i], Some(v))),
+                Err(why) => notes.push(format!(
+                    "--smooth loess: the {name}{} not smoothed: {why}",
+                    match &o.by {
+                        Some(by) => format!(" of {} = '{}'", clip(by), clip(g)),
+                        None => String::new(),
+                    }
+                )),
+            }
+        }
+    }
+    notes
 }
 
 /// Whether the curves are an LMS fit, and the window, step and partition band to check
@@ -398,7 +522,22 @@ fn lms_outcome(
             (codes.map_or(String::new(), |c| c.levels[k].clone()), pts)
         })
         .collect();
-    let parts = crate::age_curves_run::lms_parts((&o.value, &o.age, o.by.as_deref()), &o.lms, &groups)?;
+    let axes = (axis(&o.age, o.age_unit.as_ref()), axis(&o.value, o.unit.as_ref()));
+    let mut parts =
+        crate::age_curves_run::lms_parts((&o.value, &o.age, o.by.as_deref()), (&axes.0, &axes.1), &o.lms, &groups)?;
+    parts.section.figure(
+        format!(
+            "{} by {}: LMS (BCCG) centile curves, 2.5 and 97.5 % (thin: the age-dependent reference limits) and \
+             50 % (thick), over the data (light points){}",
+            axes.1,
+            axes.0,
+            match &o.by {
+                Some(by) => format!("; one colour per level of {}", clip(by)),
+                None => String::new(),
+            }
+        ),
+        parts.figure.clone(),
+    );
     let mut warnings: Vec<String> = skipped.iter().map(|s| format!("skipped {s}")).collect();
     warnings.extend(parts.warnings);
     let fitted = parts.fits.iter().filter(|f| f.deviance.is_some()).count();
@@ -453,8 +592,44 @@ fn partition_report(o: &AgeOptions, parts: &[AgePartition]) -> (TidyTable, Secti
     (t, s)
 }
 
-/// The percentile curves: age (window middle) on x; per group the 2.5, 50 and 97.5 % curves;
-/// the chosen partitions' limits as dashed steps in the group's colour.
+/// An axis label: the column name and its unit in parentheses when given.
+fn axis(name: &str, unit: Option<&String>) -> String {
+    match unit {
+        Some(u) if !u.trim().is_empty() => format!("{name} ({})", u.trim()),
+        _ => name.to_string(),
+    }
+}
+
+/// The caption of the figure in the report.
+fn figure_caption(o: &AgeOptions, steps: bool) -> String {
+    let per = match &o.by {
+        Some(by) => format!(", one colour per level of {}", clip(by)),
+        None => String::new(),
+    };
+    let how = if o.smooth.on() {
+        "points: each window's lower limit, median and upper limit at the window's middle age; lines: their LOESS \
+         smooth across windows"
+    } else {
+        "lines through each window's lower limit, median and upper limit (points) at the window's middle age"
+    };
+    format!(
+        "{} by {}: age-dependent reference limits (2.5 and 97.5 %) and median from windows {} wide every {}; {how}{per}{}",
+        axis(&o.value, o.unit.as_ref()),
+        axis(&o.age, o.age_unit.as_ref()),
+        num(o.window),
+        num(o.step),
+        if steps {
+            "; dashed steps: the age partitions chosen from the data"
+        } else {
+            ""
+        }
+    )
+}
+
+/// The percentile curves: age (window middle) on x; per group the 2.5, 50 and 97.5 % curves
+/// through the windows' estimates (drawn as points), or, with `--smooth`, the windows'
+/// estimates as points under their smoothed curves; the chosen partitions' limits as dashed
+/// steps in the group's colour. The colours are the report's palette in group order.
 fn curves(o: &AgeOptions, windows: &[AgeWindow], parts: &[AgePartition]) -> String {
     let ok: Vec<&AgeWindow> = windows.iter().filter(|w| w.lower.is_some()).collect();
     let mid = |w: &AgeWindow| (w.from + w.to) / 2.0;
@@ -464,9 +639,17 @@ fn curves(o: &AgeOptions, windows: &[AgeWindow], parts: &[AgePartition]) -> Stri
         .chain(parts.iter().flat_map(|p| [p.from, p.to]));
     let x0 = xs.clone().fold(f64::INFINITY, f64::min);
     let x1 = xs.fold(f64::NEG_INFINITY, f64::max);
-    let lows = ok.iter().filter_map(|w| w.lower).chain(parts.iter().map(|p| p.lower));
+    let lows = ok
+        .iter()
+        .filter_map(|w| w.lower)
+        .chain(windows.iter().filter_map(|w| w.lower_smooth))
+        .chain(parts.iter().map(|p| p.lower));
     let y0 = lows.fold(f64::INFINITY, f64::min);
-    let highs = ok.iter().filter_map(|w| w.upper).chain(parts.iter().map(|p| p.upper));
+    let highs = ok
+        .iter()
+        .filter_map(|w| w.upper)
+        .chain(windows.iter().filter_map(|w| w.upper_smooth))
+        .chain(parts.iter().map(|p| p.upper));
     let y1 = highs.fold(f64::NEG_INFINITY, f64::max);
     let pad = |a: f64, b: f64| {
         if b > a {
@@ -480,14 +663,15 @@ fn curves(o: &AgeOptions, windows: &[AgeWindow], parts: &[AgePartition]) -> Stri
         pad(x0, x1),
         pad(y0, y1),
     )
-    .labels(&o.age, &o.value);
-    let colors = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9"];
+    .labels(&axis(&o.age, o.age_unit.as_ref()), &axis(&o.value, o.unit.as_ref()));
+    let colors = dimorph_report::svg::PALETTE;
     let mut groups: Vec<&str> = Vec::new();
     for w in &ok {
         if !groups.contains(&w.group.as_str()) {
             groups.push(&w.group);
         }
     }
+    let smooth = o.smooth.on();
     for (i, g) in groups.iter().enumerate() {
         let color = colors[i % colors.len()];
         let of = |f: &dyn Fn(&AgeWindow) -> Option<f64>| -> Vec<(f64, f64)> {
@@ -500,9 +684,29 @@ fn curves(o: &AgeOptions, windows: &[AgeWindow], parts: &[AgePartition]) -> Stri
             Some(by) => format!("{by} = {g}"),
             None => "all".to_string(),
         };
-        c.line(of(&|w| w.median), color, Some(&name));
-        c.line(of(&|w| w.lower), color, None);
-        c.line(of(&|w| w.upper), color, None);
+        if smooth {
+            let sm = |f: &dyn Fn(&AgeWindow) -> Option<f64>| -> Vec<(f64, f64)> {
+                windows
+                    .iter()
+                    .filter(|w| w.group == *g)
+                    .filter_map(|w| f(w).map(|y| (mid(w), y)))
+                    .collect()
+            };
+            c.styled_line(sm(&|w| w.median_smooth), color, 2.2, false, Some(&name));
+            c.styled_line(sm(&|w| w.lower_smooth), color, 1.6, false, None);
+            c.styled_line(sm(&|w| w.upper_smooth), color, 1.6, false, None);
+        } else {
+            c.line(of(&|w| w.median), color, Some(&name));
+            c.line(of(&|w| w.lower), color, None);
+            c.line(of(&|w| w.upper), color, None);
+        }
+        for f in [
+            &(|w: &AgeWindow| w.lower) as &dyn Fn(&AgeWindow) -> Option<f64>,
+            &|w| w.median,
+            &|w| w.upper,
+        ] {
+            c.points(of(f), color, if smooth { 2.6 } else { 2.2 }, None);
+        }
         let steps = |f: &dyn Fn(&AgePartition) -> f64| -> Vec<(f64, f64)> {
             parts
                 .iter()
@@ -514,6 +718,10 @@ fn curves(o: &AgeOptions, windows: &[AgeWindow], parts: &[AgePartition]) -> Stri
             c.styled_line(steps(&|p| p.lower), color, 1.2, true, None);
             c.styled_line(steps(&|p| p.upper), color, 1.2, true, None);
         }
+    }
+    if smooth {
+        c.legend_entry("window estimates (points)", "#777777", false);
+        c.legend_entry("LOESS across windows (lines)", "#777777", true);
     }
     // the axis mapping, for reading the curves back (tests) and for tools
     let axes = format!(

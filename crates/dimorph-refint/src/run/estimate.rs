@@ -117,6 +117,7 @@ pub fn run_estimate_coded(cf: &CodedFrame, given: &EstimateRunOptions) -> Result
                 skipped: Vec::new(),
                 counts: g.counts.clone(),
                 censored: g.censored.clone(),
+                bounds: g.bounds.clone(),
             };
             &filtered
         };

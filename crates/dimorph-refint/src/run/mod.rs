@@ -14,6 +14,7 @@
 
 mod age;
 mod age_partitions;
+mod age_read;
 mod compare;
 mod estimate;
 mod partition;

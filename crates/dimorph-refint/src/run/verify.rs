@@ -3,10 +3,10 @@
 //! (see [`crate::verify`]).
 
 use crate::error::{clip, Result};
-use crate::estimate::group::{estimate_one, GroupEstimate};
+use crate::estimate::group::{estimate_one_censored, GroupEstimate};
 use crate::grouped::{read_grouped_coded, Counts, ReadSpec};
 use crate::options::{VerifyMode, VerifyOptions};
-use crate::verify::{transference, verify_routine, LimitCheck, Transference};
+use crate::verify::{transference_with, verify_routine, LimitCheck, Transference};
 use dimorph_core::{Cell, TidyTable};
 use dimorph_data::CodedFrame;
 use dimorph_report::{Outcome, Section};
@@ -44,15 +44,23 @@ pub fn run_verify_coded(cf: &CodedFrame, given: &VerifyOptions) -> Result<Outcom
             None
         },
     };
-    let g = read_grouped_coded(cf, &spec)?;
+    let mut g = read_grouped_coded(cf, &spec)?;
+    let mut outside = (0, 0);
+    if routine {
+        g = crate::grouped::censored_used(g, o.estimate.method);
+    } else {
+        let b = g.bounds_of("");
+        outside = censored_as_bounds(&mut g.skipped, &b, o.limits);
+    }
     let x = &g.groups[0].1;
     let what = format!("{}: {}", cf.source, clip(&o.value));
     let (tr, est, checks) = if routine {
-        let e = estimate_one(&what, "", x, None, &o.estimate)?;
+        let cens = g.censored_of("").filter(|_| o.estimate.method.uses_censored());
+        let e = estimate_one_censored(&what, "", x, cens, None, &o.estimate)?;
         let checks = verify_routine(&what, o.limits, &e, o.estimate.permissible())?;
         (None, Some(e), checks)
     } else {
-        (Some(transference(&what, o.limits, x)?), None, Vec::new())
+        (Some(transference_with(&what, o.limits, x, outside)?), None, Vec::new())
     };
     let verified = tr.as_ref().map_or(checks.iter().all(|c| c.verified), |t| t.accept);
     let mut s = Section::new(format!(
@@ -106,6 +114,37 @@ pub fn run_verify_coded(cf: &CodedFrame, given: &VerifyOptions) -> Result<Outcom
     out.summary = summary;
     out.warnings = warnings;
     Ok(out)
+}
+
+/// The EP28 check with censored reference values: a value below a detection limit at or below
+/// the lower limit lies below it, a value above a limit at or above the upper limit lies above
+/// it — both count as outside; the others could lie inside or outside and are set aside. Says so
+/// in the skipped rows (replacing the reader's "set aside" lines); returns the counts outside.
+fn censored_as_bounds(skipped: &mut [String], b: &crate::grouped::Bounds, limits: (f64, f64)) -> (usize, usize) {
+    let below = b.below.iter().filter(|l| **l <= limits.0).count();
+    let above = b.above.iter().filter(|u| **u >= limits.1).count();
+    let (lo, hi) = (crate::error::num(limits.0), crate::error::num(limits.1));
+    let said = |used: usize, total: usize, side: &str, limit: &str, beyond: &str| {
+        let mut t = format!(
+            "used as bounds by the EP28 check: {used} lie {side} the {beyond} limit {limit} (their limit is beyond it) \
+             and count as outside"
+        );
+        if total > used {
+            t.push_str(&format!(
+                "; {} set aside: their limit lies within the limits, so they may lie inside or outside",
+                total - used
+            ));
+        }
+        t
+    };
+    for line in skipped.iter_mut() {
+        if let Some(head) = line.strip_suffix(crate::grouped::SET_ASIDE) {
+            *line = format!("{head}{}", said(below, b.below.len(), "below", &lo, "lower"));
+        } else if let Some(head) = line.strip_suffix(crate::grouped::ABOVE_SET_ASIDE) {
+            *line = format!("{head}{}", said(above, b.above.len(), "above", &hi, "upper"));
+        }
+    }
+    (below, above)
 }
 
 /// `verification`: one row per limit — the given limit, what it was checked against, the verdict.

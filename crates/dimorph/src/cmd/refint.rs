@@ -474,7 +474,8 @@ const AGE_EXAMPLES: &str = "Examples:
   dimorph refint age --data data/refint/reflimr_livertests.csv --value CREA --age Age --by Sex --window 20 --step 10 --partitions 20
   dimorph refint age --data data/refint/reflimr_livertests.csv --value ALB --age Age --by Sex --curves lms
   dimorph refint age --data data/refint/reflimr_livertests.csv --value ALB --age Age --by Sex --curves lms --lms-df 5,2,1 --lms-grid 44 --format csv
-  dimorph refint age --data data/refint/reflimr_livertests.csv --value CHE --age Age --curves lms --lms-lambda 50,200,1000 --out age_lms";
+  dimorph refint age --data data/refint/reflimr_livertests.csv --value CHE --age Age --curves lms --lms-lambda 50,200,1000 --out age_lms
+  dimorph refint age --data data/refint/reflimr_livertests.csv --value CREA --age Age --by Sex --window 20 --step 5 --smooth loess --unit umol/L --age-unit years --out age_smooth";
 
 #[derive(clap::Args)]
 #[command(after_help = AGE_EXAMPLES)]
@@ -514,6 +515,49 @@ pub struct AgeArgs {
     /// 2016, eqs. 3-4); table age_partitions, steps in the figure.
     #[arg(long, value_name = "BAND_WIDTH", allow_negative_numbers = true)]
     pub partitions: Option<f64>,
+    /// Smooth the window limits across windows: `none` (default) or `loess` (local polynomial
+    /// regression of each curve over the windows' middle ages, weighted by the windows' sizes,
+    /// as R's loess with surface = "direct"); columns lower_smooth, median_smooth, upper_smooth.
+    #[arg(long, value_enum, default_value = "none")]
+    pub smooth: SmoothArg,
+    /// --smooth loess: fraction of the windows in each local fit (R's span; default 0.75).
+    #[arg(long, value_name = "F", allow_negative_numbers = true)]
+    pub smooth_span: Option<f64>,
+    /// --smooth loess: degree of the local polynomials, 0, 1 or 2 (R's degree; default 2).
+    #[arg(long, value_name = "D")]
+    pub smooth_degree: Option<usize>,
+    /// Unit of the values, shown on the figure's axis (e.g. umol/L).
+    #[arg(long, value_name = "UNIT")]
+    pub unit: Option<String>,
+    /// Unit of the ages, shown on the figure's axis (e.g. years).
+    #[arg(long, value_name = "UNIT")]
+    pub age_unit: Option<String>,
+}
+
+/// `--smooth` of `refint age`.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SmoothArg {
+    /// The window limits as estimated.
+    None,
+    /// LOESS of the window limits over age.
+    Loess,
+}
+
+/// The smoothing options of `refint age`; the span and degree only with `--smooth loess`.
+fn age_smooth_options(a: &AgeArgs) -> Result<dimorph_refint::age_smooth::WindowSmoothing, CliError> {
+    let mut s = dimorph_refint::age_smooth::WindowSmoothing::default();
+    if a.smooth == SmoothArg::None {
+        if a.smooth_span.is_some() || a.smooth_degree.is_some() {
+            return Err(CliError::input(
+                "--smooth-span, --smooth-degree: only with --smooth loess",
+            ));
+        }
+        return Ok(s);
+    }
+    s.method = dimorph_refint::age_smooth::WindowSmoother::Loess;
+    s.span = a.smooth_span.unwrap_or(s.span);
+    s.degree = a.smooth_degree.unwrap_or(s.degree);
+    Ok(s)
 }
 
 /// `--curves` of `refint age`.
@@ -603,6 +647,9 @@ fn age(a: AgeArgs) -> CliResult {
             CurvesArg::Lms => dimorph_refint::age_curves_run::Curves::Lms,
         },
         lms,
+        smooth: age_smooth_options(&a)?,
+        unit: a.unit.clone(),
+        age_unit: a.age_unit.clone(),
         estimate: a.est.options(&PuArgs {
             z: None,
             bias: false,
