@@ -125,7 +125,7 @@ pub enum ScheduleArg {
     Cosine,
 }
 
-/// The BagNet's receptive field.
+/// The model: a BagNet's receptive field, or a baseline CNN of the paper's Table 1.
 #[derive(Clone, Copy, clap::ValueEnum)]
 pub enum ArchArg {
     /// 9 px patches (the reference bagnet8).
@@ -137,6 +137,12 @@ pub enum ArchArg {
     /// 33 px patches (the reference bagnet32).
     #[value(aliases = ["bagnet32", "33"])]
     Bagnet33,
+    /// ResNet-50 (torchvision resnet50), the BagNet's global counterpart; no evidence maps.
+    #[value(aliases = ["resnet-50"])]
+    Resnet50,
+    /// Inception-v3 (torchvision inception_v3), the paper's baseline (--size 299); no evidence maps.
+    #[value(name = "inception-v3", aliases = ["inception_v3", "inceptionv3"])]
+    InceptionV3,
 }
 
 impl From<ArchArg> for Arch {
@@ -145,6 +151,8 @@ impl From<ArchArg> for Arch {
             ArchArg::Bagnet9 => Arch::BagNet9,
             ArchArg::Bagnet17 => Arch::BagNet17,
             ArchArg::Bagnet33 => Arch::BagNet33,
+            ArchArg::Resnet50 => Arch::ResNet50,
+            ArchArg::InceptionV3 => Arch::InceptionV3,
         }
     }
 }
@@ -232,13 +240,17 @@ impl DataArgs {
   dimorph bagnet train --images /tmp/fundus --labels /tmp/fundus/labels.csv --out /tmp/run --arch bagnet9 \\
       --width 0.0625 --size 64 --batch 8 --optimizer adam --lr 0.003 --head-epochs 1 --epochs 2
   dimorph bagnet train --images /tmp/fundus --labels /tmp/fundus/labels.csv --out /tmp/run --arch bagnet9 \\
-      --width 0.0625 --size 64 --batch 8 --optimizer adam --lr 0.003 --head-epochs 1 --epochs 3 --resume --format json")]
+      --width 0.0625 --size 64 --batch 8 --optimizer adam --lr 0.003 --head-epochs 1 --epochs 3 --resume --format json
+  dimorph bagnet train --images /tmp/fundus --labels /tmp/fundus/labels.csv --out /tmp/run-resnet --arch resnet50 \\
+      --width 0.0625 --size 64 --batch 8 --optimizer adam --lr 0.003 --head-epochs 1 --epochs 2")]
 pub struct TrainArgs {
     #[command(flatten)]
     pub data: DataArgs,
     #[command(flatten)]
     pub out: ModelOut,
-    /// Receptive field of the BagNet.
+    /// Receptive field of the BagNet, or a baseline CNN of the paper's Table 1 (resnet50,
+    /// inception-v3: trained and evaluated the same way, no evidence maps; --pretrained takes
+    /// torchvision's weight files).
     #[arg(long, value_enum, ignore_case = true, default_value = "bagnet33")]
     pub arch: ArchArg,
     /// Width multiplier on all channel counts, above 0 and at most 2 (1 = the reference BagNet).
@@ -331,13 +343,16 @@ pub struct TrainArgs {
   dimorph bagnet eval --model /tmp/run/best --images /tmp/fundus --labels /tmp/fundus/labels.csv
   dimorph bagnet eval --model /tmp/run/best --images /tmp/fundus --labels /tmp/fundus/labels.csv --out /tmp/eval
   dimorph bagnet eval --model /tmp/run/best --images /tmp/fundus --labels /tmp/fundus/labels.csv --format csv
-  dimorph bagnet eval --model /tmp/run/best --images /tmp/fundus --labels /tmp/fundus/labels.csv --external clinical")]
+  dimorph bagnet eval --model /tmp/run/best --images /tmp/fundus --labels /tmp/fundus/labels.csv --external clinical
+  dimorph bagnet eval --model /tmp/run/best --model /tmp/run-resnet/best --images /tmp/fundus \\
+      --labels /tmp/fundus/labels.csv")]
 pub struct EvalArgs {
     #[command(flatten)]
     pub data: DataArgs,
-    /// A saved model folder (e.g. run/best, or one written by import).
-    #[arg(long, value_name = "DIR")]
-    pub model: PathBuf,
+    /// A saved model folder (e.g. run/best, or one written by import); repeat --model to compare
+    /// several models (BagNets, resnet50, inception-v3) in the layout of the paper's Table 1.
+    #[arg(long, value_name = "DIR", required = true)]
+    pub model: Vec<PathBuf>,
     /// An external evaluation set (e.g. clinical): every image is reported in one set of this
     /// name, never as training, validation or test (images the run never saw are never split
     /// anyway; this names the set).
@@ -399,7 +414,7 @@ pub struct ImportArgs {
     pub weights: PathBuf,
     #[command(flatten)]
     pub out: ModelOut,
-    /// Receptive field; by default read from the file.
+    /// Architecture (a BagNet, resnet50 or inception-v3); by default read from the file.
     #[arg(long, value_enum, ignore_case = true)]
     pub arch: Option<ArchArg>,
     /// Width multiplier, above 0 and at most 2; by default read from the file.
@@ -596,9 +611,15 @@ fn eval(e: EvalArgs) -> CliResult {
         read: e.data.read(),
         external: e.external.clone(),
     };
-    let o = pipeline::run_eval(&e.model, &e.data.images, &e.data.labels, &opt).map_err(engine)?;
     let mut input = e.data.input();
-    input.insert("model".into(), json!(e.model.display().to_string()));
+    if let [model] = e.model.as_slice() {
+        let o = pipeline::run_eval(model, &e.data.images, &e.data.labels, &opt).map_err(engine)?;
+        input.insert("model".into(), json!(model.display().to_string()));
+        return emit("bagnet eval", input.into(), &opt, &o, e.data.format, &e.out);
+    }
+    let o = pipeline::run_eval_models(&e.model, &e.data.images, &e.data.labels, &opt).map_err(engine)?;
+    let models: Vec<String> = e.model.iter().map(|m| m.display().to_string()).collect();
+    input.insert("models".into(), json!(models));
     emit("bagnet eval", input.into(), &opt, &o, e.data.format, &e.out)
 }
 

@@ -1,0 +1,131 @@
+//! `dimorph bagnet` with the baseline CNNs of the paper's Table 1: `train --arch resnet50` and `eval`
+//! through the same commands as a BagNet, `eval` with one model and with several (the Table 1
+//! layout, one row per model), `import` of torchvision's weight file, and `explain` refused for a
+//! global model (exit 2).
+
+mod common;
+use common::{run, stderr, stdout};
+use serde_json::Value;
+
+fn tmp(name: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("dimorph_bagnet_baselines_cli_{}_{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    d
+}
+
+const TINY: &[&str] = &[
+    "--width",
+    "0.0625",
+    "--size",
+    "40",
+    "--batch",
+    "8",
+    "--optimizer",
+    "adam",
+    "--lr",
+    "0.003",
+    "--head-epochs",
+    "1",
+    "--epochs",
+    "1",
+    "--quiet",
+];
+
+#[test]
+fn resnet50_trains_evaluates_and_is_refused_by_explain() {
+    let d = tmp("flow");
+    let img = d.join("img");
+    let s = img.to_str().unwrap();
+    assert!(run(&["bagnet", "synth", "--out", s, "--n", "24", "--size", "40"])
+        .status
+        .success());
+    let labels = img.join("labels.csv");
+    let l = labels.to_str().unwrap();
+    let mut runs = Vec::new();
+    for arch in ["resnet50", "bagnet9"] {
+        let out = d.join(arch);
+        let r = out.to_str().unwrap().to_string();
+        let mut args = vec![
+            "bagnet", "train", "--images", s, "--labels", l, "--out", &r, "--arch", arch,
+        ];
+        args.extend(TINY);
+        let o = run(&args);
+        assert!(o.status.success(), "{arch}: {}", stderr(&o));
+        runs.push(out.join("best"));
+    }
+    let resnet = runs[0].to_str().unwrap();
+    let bagnet = runs[1].to_str().unwrap();
+    // One model: the usual result, and the Table 1 layout with its one row.
+    let o = run(&["bagnet", "eval", "--model", resnet, "--images", s, "--labels", l]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(text.contains("Table 1") && text.contains("resnet50 ("), "{text}");
+    let o = run(&[
+        "bagnet", "eval", "--model", resnet, "--images", s, "--labels", l, "--format", "json",
+    ]);
+    let v: Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    assert_eq!(v["result"]["sets"][2]["set"], "test");
+    // Two models: one row each, in the order given.
+    let o = run(&[
+        "bagnet", "eval", "--model", resnet, "--model", bagnet, "--images", s, "--labels", l, "--format", "json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    let models = v["result"]["models"].as_array().unwrap();
+    assert_eq!(models.len(), 2);
+    assert_eq!(models[0]["arch"], "resnet50");
+    assert_eq!(models[1]["arch"], "bagnet9");
+    assert_eq!(v["input"]["models"].as_array().unwrap().len(), 2);
+    let o = run(&[
+        "bagnet", "eval", "--model", resnet, "--model", bagnet, "--images", s, "--labels", l,
+    ]);
+    let text = stdout(&o);
+    assert!(text.contains("resnet50 (") && text.contains("bagnet9 ("), "{text}");
+    // explain: evidence maps are the BagNet's alone.
+    let maps = d.join("maps");
+    let o = run(&[
+        "bagnet",
+        "explain",
+        "--model",
+        resnet,
+        "--images",
+        s,
+        "--labels",
+        l,
+        "--out",
+        maps.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("resnet50") && stderr(&o).contains("BagNet"),
+        "{}",
+        stderr(&o)
+    );
+    let _ = std::fs::remove_dir_all(&d);
+}
+
+#[test]
+fn import_reads_a_torchvision_resnet50_file() {
+    let d = tmp("import");
+    let weights =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../dimorph-bagnet/tests/fixtures/resnet50_w16.pth");
+    let out = d.join("model");
+    let o = run(&[
+        "bagnet",
+        "import",
+        "--weights",
+        weights.to_str().unwrap(),
+        "--size",
+        "64",
+        "--out",
+        out.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    assert_eq!(v["result"]["arch"], "resnet50");
+    assert_eq!(v["result"]["width"], 0.0625);
+    assert_eq!(v["result"]["classes"].as_array().unwrap().len(), 3);
+    let _ = std::fs::remove_dir_all(&d);
+}
