@@ -25,34 +25,12 @@ use crate::backend::BagnetBackend;
 use crate::layers::{bn_act, conv2d};
 use crate::model::{BagNetConfig, IMAGENET_MEAN, IMAGENET_STD};
 use crate::seeded::{self, ConvShape};
-use crate::BagNetError;
 use dimorph_core::rng::SplitMix64;
 
-/// The smallest input side (the final feature map is then 1×1).
-pub const MIN_SIZE: usize = 75;
 /// torchvision's batch-norm ε in `BasicConv2d`.
 const EPS: f64 = 0.001;
 /// torchvision's standard deviation of the (truncated) normal initialisation.
 const INIT_STD: f64 = 0.1;
-
-/// Side of the final feature map for a square input of side `input` (8 at 299 px).
-pub fn map_size(input: usize) -> Result<usize, BagNetError> {
-    let small = || {
-        BagNetError::Arg(format!(
-            "--size: inception-v3 needs images of at least {MIN_SIZE}×{MIN_SIZE} px, got {input}"
-        ))
-    };
-    // (kernel, stride) of each size-changing step; padded steps keep the size.
-    let steps = [(3, 2), (3, 1), (3, 2), (3, 1), (3, 2), (3, 2), (3, 2)];
-    let mut s = input;
-    for (k, st) in steps {
-        if s < k {
-            return Err(small());
-        }
-        s = (s - k) / st + 1;
-    }
-    Ok(s)
-}
 
 /// torchvision's `BasicConv2d`: bias-free convolution, batch norm (ε 0.001), ReLU.
 #[derive(Module, Debug)]

@@ -18,9 +18,10 @@
 //! CI, ROC SVG), [`evidence`] (evidence maps, statistics, figures, feature export), [`weights`]
 //! (pretrained PyTorch and safetensors weights), [`sets`] (a run's split by image identity), [`demo`];
 //! the baselines of the paper's Table 1: [`resnet`] (ResNet-50), [`inception`] (Inception-v3),
-//! [`seeded`] (their seeded layers), and [`net`] (a BagNet or a baseline, as `train` and `eval` run them).
+//! [`seeded`] (their seeded layers), [`baseline_size`] (their input sides), and [`net`] (a BagNet or a baseline, as `train` and `eval` run them).
 
 pub mod backend;
+pub mod baseline_size;
 pub mod checkpoint;
 pub mod cpu;
 pub mod data;

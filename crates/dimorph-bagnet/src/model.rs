@@ -104,8 +104,8 @@ impl Arch {
     /// global model's smallest input).
     pub fn map_size(self, input: usize) -> Result<usize, BagNetError> {
         match self {
-            Arch::ResNet50 => return crate::resnet::map_size(input),
-            Arch::InceptionV3 => return crate::inception::map_size(input),
+            Arch::ResNet50 => return crate::baseline_size::resnet50(input),
+            Arch::InceptionV3 => return crate::baseline_size::inception_v3(input),
             _ => {}
         }
         let small = || BagNetError::TooSmall {

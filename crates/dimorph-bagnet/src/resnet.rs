@@ -21,27 +21,12 @@ use crate::backend::BagnetBackend;
 use crate::layers::{bn_act, conv2d};
 use crate::model::{BagNetConfig, Downsample, LAYERS};
 use crate::seeded::{self, ConvShape};
-use crate::BagNetError;
 use dimorph_core::rng::SplitMix64;
 
 /// Strides of the four stages (in block 0's 3×3 convolution and its downsample).
 pub const STRIDES: [usize; 4] = [1, 2, 2, 2];
 /// PyTorch's batch-norm ε.
 const EPS: f64 = 1e-5;
-/// The smallest input side (the final feature map is then 1×1).
-pub const MIN_SIZE: usize = 32;
-
-/// Side of the final feature map for a square input of side `input`: five halvings (stem
-/// convolution, max-pool, stages 2–4), each rounding up.
-pub fn map_size(input: usize) -> Result<usize, BagNetError> {
-    if input < MIN_SIZE {
-        return Err(BagNetError::Arg(format!(
-            "--size: resnet50 needs images of at least {MIN_SIZE}×{MIN_SIZE} px, got {input}"
-        )));
-    }
-    Ok((0..5).fold(input, |s, _| (s - 1) / 2 + 1))
-}
-
 /// A bottleneck block: 1×1 → 3×3 (strided, padded) → 1×1 (×4 channels), plus the residual
 /// (projected by the downsample in block 0 of a stage).
 #[derive(Module, Debug)]
