@@ -4,6 +4,7 @@ backward, optimiser step) and one inference forward on a random batch, on the CP
 Prints the median of --reps runs after one warm-up as `key value` lines (bench/bagnet/run.sh).
 """
 import argparse
+import contextlib
 import os
 import statistics
 import sys
@@ -24,18 +25,28 @@ def main():
     p.add_argument("--reps", type=int, default=3)
     p.add_argument("--threads", type=int, default=os.cpu_count())
     p.add_argument("--device", default="cpu", help="cpu or cuda")
+    p.add_argument(
+        "--precision",
+        default="f32",
+        choices=["f32", "bf16", "f16", "amp-bf16"],
+        help="f32; bf16/f16: the whole model and input in that type (as burn's --precision); "
+        "amp-bf16: f32 weights with torch.autocast(bfloat16)",
+    )
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(1)
     q = {"bagnet9": 9, "bagnet8": 9, "bagnet17": 17, "bagnet16": 17, "bagnet33": 33, "bagnet32": 33}[a.arch]
     dev = torch.device(a.device)
-    model = BagNet(q=q, num_classes=1, width=a.width).to(dev)
-    x = torch.randn(a.batch, 3, a.size, a.size, device=dev)
-    y = torch.bernoulli(torch.full((a.batch, 1), 0.5, device=dev))
+    dtype = {"bf16": torch.bfloat16, "f16": torch.float16}.get(a.precision, torch.float32)
+    model = BagNet(q=q, num_classes=1, width=a.width).to(dev, dtype)
+    x = torch.randn(a.batch, 3, a.size, a.size, device=dev, dtype=dtype)
+    y = torch.bernoulli(torch.full((a.batch, 1), 0.5, device=dev, dtype=dtype))
+    amp = a.precision == "amp-bf16"
+    autocast = (lambda: torch.autocast(dev.type, dtype=torch.bfloat16)) if amp else contextlib.nullcontext
     sync = torch.cuda.synchronize if dev.type == "cuda" else (lambda: None)
     opt = torch.optim.SGD(model.parameters(), lr=0.01)
     loss_fn = torch.nn.BCEWithLogitsLoss()
-    print(f"backend torch-{torch.__version__} {a.device}")
+    print(f"backend torch-{torch.__version__} {a.device} {a.precision}")
     print(f"threads {torch.get_num_threads()}")
     print("params", sum(p.numel() for p in model.parameters() if p.requires_grad))
     model.train()
@@ -43,7 +54,8 @@ def main():
     for rep in range(a.reps + 1):
         t0, c0 = time.perf_counter(), time.process_time()
         opt.zero_grad(set_to_none=True)
-        loss = loss_fn(model(x), y)
+        with autocast():
+            loss = loss_fn(model(x).float(), y.float())
         loss.backward()
         opt.step()
         sync()
@@ -61,7 +73,8 @@ def main():
     with torch.inference_mode():
         for rep in range(a.reps + 1):
             t0, c0 = time.perf_counter(), time.process_time()
-            model(x)
+            with autocast():
+                model(x)
             sync()
             dt, dc = time.perf_counter() - t0, time.process_time() - c0
             print(f"inference {rep}: {dt:.3f} s, CPU {dc:.2f} s", file=sys.stderr)

@@ -6,8 +6,10 @@
 //!
 //! ```text
 //! cargo run --release -p dimorph-bagnet --example step_bench -- \
-//!     [--arch bagnet33] [--batch 8] [--size 224] [--width 1] [--reps 3] [--device cpu|cuda] [--layers]
+//!     [--arch bagnet33] [--batch 8] [--size 224] [--width 1] [--reps 3] [--device cpu|cuda|cuda:N]
+//!     [--precision f32|bf16|f16] [--layers]
 //! ```
+//! `--precision` (CUDA only) holds the whole model in that float type (burn has no autocast).
 //! `--layers` also times each part of the network (stem, every stage) in inference, to show where
 //! the time goes. Threads: the CPU backend uses rayon's global pool (`RAYON_NUM_THREADS`, default
 //! all cores).
@@ -28,6 +30,7 @@ struct Opts {
     width: f64,
     reps: usize,
     device: String,
+    precision: String,
     layers: bool,
 }
 
@@ -39,6 +42,7 @@ fn parse() -> Result<Opts, String> {
         width: 1.0,
         reps: 3,
         device: "cpu".into(),
+        precision: "f32".into(),
         layers: false,
     };
     let mut it = std::env::args().skip(1);
@@ -56,6 +60,7 @@ fn parse() -> Result<Opts, String> {
             "--width" => o.width = num(&v)?,
             "--reps" => o.reps = (num(&v)? as usize).max(1),
             "--device" => o.device = v,
+            "--precision" => o.precision = v,
             _ => return Err(format!("unknown option {a}")),
         }
     }
@@ -217,19 +222,31 @@ fn main() {
             std::process::exit(2);
         }
     };
-    match o.device.as_str() {
-        "cpu" => {
+    let device = dimorph_bagnet::options::DeviceKind::parse(&o.device).unwrap_or_else(|e| fail(&e.to_string()));
+    match (device, o.precision.as_str()) {
+        (dimorph_bagnet::options::DeviceKind::Cpu, "f32") => {
             println!("backend burn-0.21.0 Autodiff<Flex>");
             bench::<dimorph_bagnet::CpuTrain>(&o, &Default::default());
         }
         #[cfg(feature = "cuda")]
-        "cuda" => {
-            println!("backend burn-0.21.0 Autodiff<Cuda>");
-            bench::<dimorph_bagnet::GpuTrain>(&o, &Default::default());
+        (dimorph_bagnet::options::DeviceKind::Cuda { index }, p) => {
+            let dev = dimorph_bagnet::gpu::cuda_device(index).unwrap_or_else(|e| fail(&e.to_string()));
+            println!("backend burn-0.21.0 Autodiff<Cuda<{p}>> cuda:{index}");
+            match p {
+                "f32" => bench::<dimorph_bagnet::GpuTrain<f32>>(&o, &dev),
+                "bf16" => bench::<dimorph_bagnet::GpuTrain<burn::tensor::bf16>>(&o, &dev),
+                "f16" => bench::<dimorph_bagnet::GpuTrain<burn::tensor::f16>>(&o, &dev),
+                _ => fail(&format!("--precision {p}: expected f32, bf16 or f16")),
+            }
         }
-        d => {
-            eprintln!("step_bench: --device {d} is not available (cpu, or cuda with the `cuda` feature)");
-            std::process::exit(2);
-        }
+        (d, p) => fail(&format!(
+            "--device {} --precision {p} is not available (cpu in f32, or cuda with the `cuda` feature)",
+            d.name()
+        )),
     }
+}
+
+fn fail(msg: &str) -> ! {
+    eprintln!("step_bench: {msg}");
+    std::process::exit(2);
 }

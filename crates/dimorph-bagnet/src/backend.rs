@@ -56,9 +56,15 @@ where
 {
 }
 
-/// The GPU backend takes the plain tensor-operation path (CubeCL fuses and tiles it itself).
+/// The GPU backend takes the plain tensor-operation path (CubeCL fuses and tiles it itself), in
+/// each float type of `--precision`.
 #[cfg(feature = "cuda")]
-impl BagnetBackend for burn::backend::Cuda {}
+macro_rules! cuda_takes_plain_path {
+    ($($float:ty),*) => {$(
+        impl BagnetBackend for burn::backend::Cuda<$float> {}
+        impl BagnetBackend for burn::backend::Autodiff<burn::backend::Cuda<$float>> {}
+    )*};
+}
 
 #[cfg(feature = "cuda")]
-impl BagnetBackend for burn::backend::Autodiff<burn::backend::Cuda> {}
+cuda_takes_plain_path!(f32, burn::tensor::bf16, burn::tensor::f16);

@@ -50,11 +50,14 @@ pub mod weights;
 /// The CPU backend (burn's `flex`) and its autodiff wrapper used for training.
 pub type Cpu = burn::backend::Flex;
 pub type CpuTrain = burn::backend::Autodiff<Cpu>;
-/// The GPU backend (burn's CubeCL CUDA), with the `cuda` cargo feature.
+/// The GPU backend (burn's CubeCL CUDA) computing in float type `F`, with the `cuda` cargo
+/// feature.
 #[cfg(feature = "cuda")]
-pub type Gpu = burn::backend::Cuda;
+pub type Gpu<F = f32> = burn::backend::Cuda<F>;
 #[cfg(feature = "cuda")]
-pub type GpuTrain = burn::backend::Autodiff<Gpu>;
+pub type GpuTrain<F = f32> = burn::backend::Autodiff<Gpu<F>>;
+#[cfg(feature = "cuda")]
+pub mod gpu;
 
 /// Everything that can go wrong, with the file, row or argument named.
 #[derive(Debug, thiserror::Error)]

@@ -74,8 +74,65 @@ pub enum DeviceKind {
     /// burn's CPU backend (flex) with this crate's kernels.
     #[default]
     Cpu,
-    /// burn's CubeCL CUDA backend (a build with the `cuda` feature).
-    Cuda,
+    /// burn's CubeCL CUDA backend on GPU number `index` (`--device cuda:N`; a build with the
+    /// `cuda` feature).
+    Cuda { index: usize },
+}
+
+impl DeviceKind {
+    /// `cpu`, `cuda` (GPU 0) or `cuda:N`, as on the command line.
+    pub fn parse(s: &str) -> Result<DeviceKind, BagNetError> {
+        let bad = || {
+            BagNetError::Arg(format!(
+                "--device: expected cpu, cuda or cuda:N (N = 0, 1, … the GPU's number), got {s:?}"
+            ))
+        };
+        match s.trim().to_ascii_lowercase().as_str() {
+            "cpu" => Ok(DeviceKind::Cpu),
+            "cuda" | "gpu" => Ok(DeviceKind::Cuda { index: 0 }),
+            t => match t.strip_prefix("cuda:") {
+                Some(n) if !n.is_empty() && n.len() <= 4 && n.bytes().all(|b| b.is_ascii_digit()) => {
+                    n.parse().map(|index| DeviceKind::Cuda { index }).map_err(|_| bad())
+                }
+                _ => Err(bad()),
+            },
+        }
+    }
+
+    /// The name as on the command line.
+    pub fn name(self) -> String {
+        match self {
+            DeviceKind::Cpu => "cpu".into(),
+            DeviceKind::Cuda { index } => format!("cuda:{index}"),
+        }
+    }
+}
+
+/// The float type the model computes in (`--precision`). burn 0.21 has no autocast: with bf16 or
+/// f16 the whole model (weights, activations, gradients and the optimiser's state) is held in that
+/// type on the GPU, which halves memory traffic; f32 is the reference and the only choice on the
+/// CPU.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Precision {
+    /// 32-bit floats everywhere (default).
+    #[default]
+    F32,
+    /// bfloat16 (8-bit exponent like f32, 8-bit significand): the usual choice for training.
+    Bf16,
+    /// IEEE half (5-bit exponent): more significand, narrow range; inference mainly.
+    F16,
+}
+
+impl Precision {
+    /// The name on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Precision::F32 => "f32",
+            Precision::Bf16 => "bf16",
+            Precision::F16 => "f16",
+        }
+    }
 }
 
 /// What to do with an image that cannot be read.
@@ -167,6 +224,8 @@ pub struct ReadOptions {
     pub allow_outside_images: bool,
     /// The backend the model runs on.
     pub device: DeviceKind,
+    /// The float type the model computes in on the GPU (`--precision`; f32 on the CPU).
+    pub precision: Precision,
     /// How an image that is not square becomes the model's square input (`--fit`; default crop;
     /// eval and explain need the fit the model was trained with).
     pub fit: crate::image::Fit,
@@ -186,6 +245,12 @@ impl ReadOptions {
     pub fn validate(&self) -> Result<(), BagNetError> {
         if let Some(w) = self.workers {
             check_count("workers", w, 1, MAX_WORKERS, "")?;
+        }
+        if self.device == DeviceKind::Cpu && self.precision != Precision::F32 {
+            return Err(BagNetError::Arg(format!(
+                "--precision {}: only with --device cuda (the CPU backend computes in f32)",
+                self.precision.name()
+            )));
         }
         Ok(())
     }
@@ -444,6 +509,7 @@ pub struct TrainRunOptions {
 impl TrainRunOptions {
     pub fn validate(&self) -> Result<(), BagNetError> {
         self.train.validate()?;
+        self.read.validate()?;
         if self.resume && self.train.pretrained.is_some() {
             return Err(arg(
                 "--pretrained: applies to a new run only; a resumed run (--resume) continues from its last checkpoint"
@@ -467,6 +533,7 @@ pub struct EvalOptions {
 
 impl EvalOptions {
     pub fn validate(&self) -> Result<(), BagNetError> {
+        self.read.validate()?;
         if let Some(n) = &self.external {
             if n.trim().is_empty() || n.chars().any(char::is_control) {
                 return Err(arg("--external: the set's name must be non-empty and printable".into()));
@@ -529,6 +596,7 @@ impl Default for ExplainOptions {
 
 impl ExplainOptions {
     pub fn validate(&self) -> Result<(), BagNetError> {
+        self.read.validate()?;
         if !(self.clip > 0.0 && self.clip <= MAX_EVIDENCE) {
             return Err(arg(format!(
                 "--clip: must be positive and at most {MAX_EVIDENCE}, got {}",

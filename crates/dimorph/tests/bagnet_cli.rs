@@ -679,6 +679,31 @@ fn options_that_do_not_apply_are_refused_with_exit_2() {
     ]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("--device"), "{}", stderr(&o));
+    // cuda:N needs a number; reduced precision needs the GPU; a build without the `cuda` feature
+    // says how to get one (with it, a machine without the driver says what to install).
+    for (args, says) in [
+        (&["--device", "cuda:x"][..], "expected cpu, cuda or cuda:N"),
+        (&["--device", "cuda:-1"][..], "expected cpu, cuda or cuda:N"),
+        (
+            &["--precision", "bf16"][..],
+            "--precision bf16: only with --device cuda",
+        ),
+        (
+            &["--device", "cuda:1"][..],
+            if cfg!(feature = "cuda") {
+                "--device cuda"
+            } else {
+                "--features cuda"
+            },
+        ),
+    ] {
+        let mut a = vec!["bagnet", "eval", "--model", out, "--images", s, "--labels", l];
+        a.extend_from_slice(args);
+        let o = run(&a);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&o).contains(says), "{args:?}: {}", stderr(&o));
+        assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
+    }
 }
 
 #[test]

@@ -8,11 +8,6 @@ use crate::options::ReadOptions;
 use crate::train::RunState;
 use crate::BagNetError;
 
-#[cfg(not(feature = "cuda"))]
-pub fn no_cuda() -> BagNetError {
-    BagNetError::Arg("--device cuda: this build has no CUDA backend (rebuild with `--features cuda`)".into())
-}
-
 /// Read the label CSV and open its images at `size` through the loader's cache (see
 /// [`data::read_labels_with`] for where images may lie, [`data::open`] for the cache): in
 /// `read.cache`, else a temporary folder.

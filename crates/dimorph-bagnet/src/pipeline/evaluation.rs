@@ -8,6 +8,7 @@ use dimorph_report::{Outcome, Section, Table};
 use serde::Serialize;
 
 use super::common::{fit_warning, read_dataset_in, run_cache, sets_named, skipped_warnings};
+use super::device::on_device;
 use crate::backend::BagnetBackend;
 use crate::checkpoint::{load_net, ModelMeta};
 use crate::data::{Dataset, OnBadImage};
@@ -101,13 +102,9 @@ pub fn eval_with(
     external: Option<&str>,
 ) -> Result<EvalResult, BagNetError> {
     let dirs = (model_dir, images, labels);
-    match read.device {
-        DeviceKind::Cpu => eval_on::<crate::Cpu>(dirs, read, external, &Default::default()),
-        #[cfg(feature = "cuda")]
-        DeviceKind::Cuda => eval_on::<crate::Gpu>(dirs, read, external, &Default::default()),
-        #[cfg(not(feature = "cuda"))]
-        DeviceKind::Cuda => Err(super::common::no_cuda()),
-    }
+    on_device!(read.device, read.precision, inference, |B, dev| eval_on::<B>(
+        dirs, read, external, &dev
+    ))
 }
 
 /// `bagnet eval`: the model in `model_dir` on the images listed in `labels`.

@@ -10,6 +10,7 @@ use dimorph_report::{Outcome, Section, Table};
 use serde::Serialize;
 
 use super::common::{fit_warning, loader_notes, read_dataset_in, run_cache, sets_for, skipped_warnings};
+use super::device::on_device;
 use crate::backend::BagnetBackend;
 use crate::checkpoint::{load_model, ModelMeta};
 use crate::data::{Dataset, OnBadImage};
@@ -77,13 +78,9 @@ pub fn run_explain(
         ));
     }
     let features_dir = features_dir.filter(|_| opt.features);
-    match opt.read.device {
-        DeviceKind::Cpu => explain_on::<crate::Cpu>(model_dir, images, labels, opt, features_dir, &Default::default()),
-        #[cfg(feature = "cuda")]
-        DeviceKind::Cuda => explain_on::<crate::Gpu>(model_dir, images, labels, opt, features_dir, &Default::default()),
-        #[cfg(not(feature = "cuda"))]
-        DeviceKind::Cuda => Err(super::common::no_cuda()),
-    }
+    on_device!(opt.read.device, opt.read.precision, inference, |B, dev| {
+        explain_on::<B>(model_dir, images, labels, opt, features_dir, &dev)
+    })
 }
 
 /// Evidence maps, averages, statistics and (optionally) features of the test set (all images when

@@ -7,6 +7,7 @@
 
 mod common;
 mod comparison;
+mod device;
 mod evaluation;
 mod explanation;
 mod importing;

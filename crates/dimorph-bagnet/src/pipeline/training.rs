@@ -8,8 +8,9 @@ use dimorph_core::TidyTable;
 use dimorph_report::{Outcome, Section, Table};
 
 use super::common::{fit_warning, loader_notes, read_dataset_in, record_fit, skipped_warnings};
+use super::device::on_device;
 use crate::data::Dataset;
-use crate::options::{DeviceKind, TrainOptions, TrainRunOptions};
+use crate::options::{DeviceKind, Precision, TrainOptions, TrainRunOptions};
 use crate::train::{self, TrainProgress, TrainResult};
 use crate::weights::HeadStatus;
 use crate::BagNetError;
@@ -23,13 +24,22 @@ pub fn train(
     progress: &mut dyn TrainProgress,
     device: DeviceKind,
 ) -> Result<TrainResult, BagNetError> {
-    match device {
-        DeviceKind::Cpu => train::train::<crate::CpuTrain>(ds, opt, out, resume, progress, &Default::default()),
-        #[cfg(feature = "cuda")]
-        DeviceKind::Cuda => train::train::<crate::GpuTrain>(ds, opt, out, resume, progress, &Default::default()),
-        #[cfg(not(feature = "cuda"))]
-        DeviceKind::Cuda => Err(super::common::no_cuda()),
-    }
+    train_in(ds, opt, out, resume, progress, device, Precision::F32)
+}
+
+/// [`train`] in a float type of the GPU.
+fn train_in(
+    ds: &Dataset,
+    opt: &TrainOptions,
+    out: &Path,
+    resume: bool,
+    progress: &mut dyn TrainProgress,
+    device: DeviceKind,
+    precision: Precision,
+) -> Result<TrainResult, BagNetError> {
+    on_device!(device, precision, training, |B, dev| train::train::<B>(
+        ds, opt, out, resume, progress, &dev
+    ))
 }
 
 /// `bagnet train`: the images listed in `labels` (paths relative to `images`), trained into the run
@@ -50,7 +60,7 @@ pub fn run_train(
     let cache = out.join(super::common::CACHE_FOLDER);
     let ds = read_dataset_in(images, labels, None, (t.size, t.mask), &opt.read, Some(&cache))?;
     let refit = fit_warning(Some(out), opt.read.fit);
-    let r = train(&ds, t, out, opt.resume, progress, opt.read.device)?;
+    let r = train_in(&ds, t, out, opt.resume, progress, opt.read.device, opt.read.precision)?;
     record_fit(out, opt.read.fit)?;
     let mut o = Outcome::new(r);
     o.summary = train_summary(&o.result, t);

@@ -9,9 +9,9 @@ use super::{emit, CliError, CliResult, Format, OutArgs};
 use dimorph_bagnet::image::Fit;
 use dimorph_bagnet::model::Arch;
 use dimorph_bagnet::options::{
-    DeviceKind, EvalOptions, ExplainOptions, ImportOptions, OnBadImage, OptimKind, ReadOptions, Recipe, Schedule,
-    SynthOptions, TrainOptions, TrainRunOptions, MAX_BATCH, MAX_BN_CALIBRATION, MAX_EPOCHS, MAX_OVERLAYS, MAX_SIZE,
-    MAX_SYNTH_N, MAX_WORKERS, MIN_SYNTH_SIZE,
+    DeviceKind, EvalOptions, ExplainOptions, ImportOptions, OnBadImage, OptimKind, Precision, ReadOptions, Recipe,
+    Schedule, SynthOptions, TrainOptions, TrainRunOptions, MAX_BATCH, MAX_BN_CALIBRATION, MAX_EPOCHS, MAX_OVERLAYS,
+    MAX_SIZE, MAX_SYNTH_N, MAX_WORKERS, MIN_SYNTH_SIZE,
 };
 use dimorph_bagnet::pipeline;
 use dimorph_bagnet::train::{EpochRecord, Phase, TrainProgress};
@@ -77,13 +77,17 @@ pub struct SynthArgs {
     pub format: Format,
 }
 
-/// The backend the model runs on.
-#[derive(Clone, Copy, clap::ValueEnum)]
-pub enum Device {
-    /// burn's CPU backend with dimorph's kernels.
-    Cpu,
-    /// burn's CUDA backend (a build with the bagnet crate's `cuda` feature).
-    Cuda,
+/// `--device`: cpu, cuda or cuda:N.
+fn parse_device(s: &str) -> Result<DeviceKind, String> {
+    DeviceKind::parse(s).map_err(|e| e.to_string())
+}
+
+/// `--precision`.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PrecisionArg {
+    F32,
+    Bf16,
+    F16,
 }
 
 /// The file format of the patch-feature export.
@@ -173,9 +177,14 @@ pub struct DataArgs {
     /// symbolic link pointing out of it in the label CSV); refused by default.
     #[arg(long)]
     pub allow_outside_images: bool,
-    /// The backend the model runs on.
-    #[arg(long, value_enum, default_value_t = Device::Cpu)]
-    pub device: Device,
+    /// The backend the model runs on: cpu, cuda (GPU 0) or cuda:N (GPU N); CUDA needs a build with
+    /// the `cuda` feature, the NVIDIA driver and NVRTC.
+    #[arg(long, default_value = "cpu", value_name = "cpu|cuda|cuda:N", value_parser = parse_device)]
+    pub device: DeviceKind,
+    /// The float type the model computes in on the GPU: f32 (default), bf16 or f16 (the whole
+    /// model in that type; burn has no autocast). f32 only on the CPU.
+    #[arg(long, value_enum, default_value_t = PrecisionArg::F32)]
+    pub precision: PrecisionArg,
     /// text: the report; json: the envelope; csv: the main table.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -212,9 +221,11 @@ impl DataArgs {
                 OnBadImage::Stop
             },
             allow_outside_images: self.allow_outside_images,
-            device: match self.device {
-                Device::Cpu => DeviceKind::Cpu,
-                Device::Cuda => DeviceKind::Cuda,
+            device: self.device,
+            precision: match self.precision {
+                PrecisionArg::F32 => Precision::F32,
+                PrecisionArg::Bf16 => Precision::Bf16,
+                PrecisionArg::F16 => Precision::F16,
             },
             fit: match self.fit {
                 FitArg::Crop => Fit::Crop,
