@@ -120,7 +120,7 @@ fn local_fit(
     let mut d2: Vec<(f64, usize)> = x.iter().enumerate().map(|(i, &xi)| ((xi - a) * (xi - a), i)).collect();
     d2.sort_by(|l, r| l.0.total_cmp(&r.0));
     let rho = d2[q - 1].0 * o.span.max(1.0);
-    if !(rho > 0.0) {
+    if rho.is_nan() || rho <= 0.0 {
         return Err(format!("all of the {q} nearest windows lie at age {}", num(a)));
     }
     let k = o.degree + 1;
@@ -166,7 +166,7 @@ fn solve(a: &mut [[f64; 3]; 3], b: &mut [f64; 3], k: usize) -> Option<f64> {
         for j in 0..=i {
             let s = a[i][j] - (0..j).map(|m| l[i][m] * l[j][m]).sum::<f64>();
             if i == j {
-                if !(s > 1e-13 * a[i][i].abs()) {
+                if s.is_nan() || s <= 1e-13 * a[i][i].abs() {
                     return None;
                 }
                 l[i][i] = s.sqrt();

@@ -32,7 +32,7 @@ fn loess_csv_has_the_smoothed_curves_and_the_figure_has_the_units() {
         "--window",
         "20",
         "--step",
-        "5",
+        "2.5",
         "--smooth",
         "loess",
         "--unit",
