@@ -131,6 +131,9 @@ def refint_estimate(
     z: Optional[float] = None,
     bias: bool = False,
     assumption: Optional[str] = None,
+    nboot: Optional[int] = None,
+    model: Optional[str] = None,
+    decimals: Optional[int] = None,
 ) -> Outcome: ...
 def refint_partition(
     data: Frame,
@@ -146,6 +149,9 @@ def refint_partition(
     z: Optional[float] = None,
     bias: bool = False,
     assumption: Optional[str] = None,
+    nboot: Optional[int] = None,
+    model: Optional[str] = None,
+    decimals: Optional[int] = None,
 ) -> Outcome: ...
 def lifetable(
     year: int,

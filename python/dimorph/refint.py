@@ -99,6 +99,9 @@ def estimate(
     perc_trunc: Optional[float] = None,
     n_min: Optional[int] = None,
     lognormal: Optional[bool] = None,
+    nboot: Optional[int] = None,
+    model: Optional[str] = None,
+    decimals: Optional[int] = None,
 ) -> RefintResult:
     """Estimate reference limits of the column ``value``, per level of ``by`` when given.
 
@@ -126,6 +129,14 @@ def estimate(
     perc_trunc, n_min, lognormal
         reflimR's own options (truncation per cent, count below which a remark is raised, and a
         forced distribution type); method reflim only, reflimR's defaults when not given.
+    nboot
+        Bootstrap resamples for 95 % intervals of the limits (methods refiner and kosmic; the
+        CLI's ``--nboot``; none by default).
+    model
+        refiner's transformation: ``boxcox`` (default, as refineR's ``findRI``) or ``modboxcox``
+        (refineR's modified Box–Cox with a shift); method refiner only.
+    decimals
+        Decimals the values are rounded to for kosmic's class grid (method kosmic only).
 
     The main table is ``limits`` (one row per group and limit); the figure is the histogram of each
     group with its limits.
@@ -134,6 +145,7 @@ def estimate(
         to_frame(data), value, by=by, method=method, transform=transform,
         seed=whole_or_none("--seed", seed), targets=None if targets is None else _pair("targets", targets),
         perc_trunc=perc_trunc, n_min=whole_or_none("n_min", n_min), lognormal=lognormal,
+        nboot=whole_or_none("--nboot", nboot), model=model, decimals=whole_or_none("--decimals", decimals, -3, 9),
     )
     return RefintResult(raw)
 
@@ -152,6 +164,9 @@ def partition(
     perc_trunc: Optional[float] = None,
     n_min: Optional[int] = None,
     lognormal: Optional[bool] = None,
+    nboot: Optional[int] = None,
+    model: Optional[str] = None,
+    decimals: Optional[int] = None,
 ) -> RefintResult:
     """Estimate the limits of ``value`` per level of ``by`` and pooled, compare each limit across the
     groups with equivalence limits and Harris & Boyd's test, and decide whether to partition.
@@ -163,6 +178,7 @@ def partition(
     raw = _dimorph.refint_partition(
         to_frame(data), value, by, method=method, transform=transform, seed=whole_or_none("--seed", seed),
         z=z, bias=bias, assumption=assumption, perc_trunc=perc_trunc, n_min=whole_or_none("n_min", n_min),
-        lognormal=lognormal,
+        lognormal=lognormal, nboot=whole_or_none("--nboot", nboot), model=model,
+        decimals=whole_or_none("--decimals", decimals, -3, 9),
     )
     return RefintResult(raw)

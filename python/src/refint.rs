@@ -3,8 +3,9 @@
 //! envelope's `options` as the CLI writes them: resolved for estimate and partition).
 
 use dimorph_refint::{
-    run_compare, run_estimate, run_partition, run_table, Assumption, EstimateOptions, EstimateRunOptions, Method,
-    PartitionOptions, PermissibleOptions, ReflimOptions, Transform,
+    run_compare, run_estimate, run_partition, run_table, Assumption, EstimateOptions, EstimateRunOptions,
+    KosmicOptions, Method, PartitionOptions, PermissibleOptions, RefinerModel, RefinerOptions, ReflimOptions,
+    Transform,
 };
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
@@ -122,7 +123,8 @@ pub fn refint_compare<'py>(
 #[pyfunction]
 #[pyo3(signature = (
     data, value, *, by=None, method="reflim", transform=None, seed=None, targets=None,
-    perc_trunc=None, n_min=None, lognormal=None, z=None, bias=false, assumption=None
+    perc_trunc=None, n_min=None, lognormal=None, z=None, bias=false, assumption=None, nboot=None,
+    model=None, decimals=None
 ))]
 #[allow(clippy::too_many_arguments)]
 pub fn refint_estimate<'py>(
@@ -140,13 +142,25 @@ pub fn refint_estimate<'py>(
     z: Option<f64>,
     bias: bool,
     assumption: Option<&str>,
+    nboot: Option<usize>,
+    model: Option<&str>,
+    decimals: Option<i32>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let o = EstimateRunOptions {
         value,
         by,
         targets,
         estimate: estimate_options(
-            method, transform, seed, perc_trunc, n_min, lognormal, z, bias, assumption,
+            method,
+            transform,
+            seed,
+            perc_trunc,
+            n_min,
+            lognormal,
+            z,
+            bias,
+            assumption,
+            (nboot, model, decimals),
         )?,
         ..EstimateRunOptions::default()
     };
@@ -169,24 +183,47 @@ fn estimate_options(
     z: Option<f64>,
     bias: bool,
     assumption: Option<&str>,
+    (nboot, model, decimals): (Option<usize>, Option<&str>, Option<i32>),
 ) -> PyResult<EstimateOptions> {
     let (p, given) = permissible(z, bias, assumption)?;
+    let method = self::method(method)?;
+    let model = model.map(refiner_model).transpose()?;
+    let kosmic = method == Method::Kosmic;
+    // As the CLI: refiner's options when --nboot (not for kosmic) or --model was given, kosmic's
+    // for method kosmic or --decimals; the engine refuses those that do not apply to the method.
     Ok(EstimateOptions {
-        method: self::method(method)?,
+        method,
         transform: self::transform(transform)?,
         reflim: reflim(perc_trunc, n_min, lognormal),
         permissible: given.then_some(p),
         seed,
-        refiner: None,
-        kosmic: None,
+        refiner: (nboot.is_some_and(|_| !kosmic) || model.is_some()).then(|| RefinerOptions {
+            nboot: nboot.filter(|_| !kosmic).unwrap_or(0),
+            model: model.unwrap_or_default(),
+        }),
+        kosmic: (kosmic || decimals.is_some()).then(|| KosmicOptions {
+            decimals,
+            nboot: nboot.unwrap_or(0),
+        }),
     })
+}
+
+/// `--model`: refiner's transformation.
+fn refiner_model(s: &str) -> PyResult<RefinerModel> {
+    match lower(s).as_str() {
+        "boxcox" => Ok(RefinerModel::BoxCox),
+        "modboxcox" => Ok(RefinerModel::ModBoxCox),
+        _ => Err(input_error(format!(
+            "--model: unknown value '{s}' (choose boxcox or modboxcox)"
+        ))),
+    }
 }
 
 /// Limits per level of `by` and pooled, compared, and the decision whether to partition.
 #[pyfunction]
 #[pyo3(signature = (
     data, value, by, *, method="reflim", transform=None, seed=None, perc_trunc=None, n_min=None,
-    lognormal=None, z=None, bias=false, assumption=None
+    lognormal=None, z=None, bias=false, assumption=None, nboot=None, model=None, decimals=None
 ))]
 #[allow(clippy::too_many_arguments)]
 pub fn refint_partition<'py>(
@@ -203,12 +240,24 @@ pub fn refint_partition<'py>(
     z: Option<f64>,
     bias: bool,
     assumption: Option<&str>,
+    nboot: Option<usize>,
+    model: Option<&str>,
+    decimals: Option<i32>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let o = PartitionOptions {
         value,
         by,
         estimate: estimate_options(
-            method, transform, seed, perc_trunc, n_min, lognormal, z, bias, assumption,
+            method,
+            transform,
+            seed,
+            perc_trunc,
+            n_min,
+            lognormal,
+            z,
+            bias,
+            assumption,
+            (nboot, model, decimals),
         )?,
         ..PartitionOptions::default()
     };

@@ -92,6 +92,20 @@ KOSMIC_HB = "crates/dimorph-refint/tests/peers/kosmic_data/haemoglobin.csv"
         (lambda: dimorph.refint.estimate("data/refint/reflimr_livertests.csv", "ALB", by="Sex", method="refiner"),
          ["estimate", "--data", "data/refint/reflimr_livertests.csv", "--value", "ALB", "--by", "Sex",
           "--method", "refiner"]),
+        (lambda: dimorph.refint.estimate("data/refint/reflimr_livertests.csv", "ALT", by="Sex", method="refiner",
+                                         model="modboxcox"),
+         ["estimate", "--data", "data/refint/reflimr_livertests.csv", "--value", "ALT", "--by", "Sex",
+          "--method", "refiner", "--model", "modboxcox"]),
+        (lambda: dimorph.refint.estimate("data/refint/reflimr_livertests.csv", "ALB", method="refiner", nboot=5,
+                                         seed=3),
+         ["estimate", "--data", "data/refint/reflimr_livertests.csv", "--value", "ALB", "--method", "refiner",
+          "--nboot", "5", "--seed", "3"]),
+        (lambda: dimorph.refint.estimate(KOSMIC_HB, "result", method="kosmic", decimals=1),
+         ["estimate", "--data", KOSMIC_HB, "--value", "result", "--method", "kosmic", "--decimals", "1"]),
+        (lambda: dimorph.refint.partition("data/refint/reflimr_livertests.csv", "ALT", "Sex", method="refiner",
+                                          model="modboxcox"),
+         ["partition", "--data", "data/refint/reflimr_livertests.csv", "--value", "ALT", "--by", "Sex",
+          "--method", "refiner", "--model", "modboxcox"]),
         (lambda: dimorph.refint.partition("data/refint/reflimr_livertests.csv", "CREA", "Sex"),
          ["partition", "--data", "data/refint/reflimr_livertests.csv", "--value", "CREA", "--by", "Sex"]),
         (lambda: dimorph.refint.partition("data/refint/reflimr_livertests.csv", "ALB", "Sex", method="robust",
@@ -194,6 +208,17 @@ def test_kosmic_limits_equal_the_r_kosmic_on_tidykosmics_haemoglobin(in_repo):
         ours, theirs = float(t.loc[limit, "estimate"]), float(peer[limit])
         assert abs(ours - theirs) <= 1e-9 * abs(theirs), (limit, ours, theirs)
     assert int(t.loc["lower", "n"]) == int(peer["n"])
+
+
+def test_refiner_and_kosmic_options_that_do_not_apply_are_refused(in_repo):
+    """model= is refiner's, decimals= kosmic's: as the CLI, each is refused with another method,
+    and an unknown model names the choices."""
+    with pytest.raises(dimorph.InputError, match="--model"):
+        dimorph.refint.estimate(KOSMIC_HB, "result", method="kosmic", model="modboxcox")
+    with pytest.raises(dimorph.InputError, match="--decimals"):
+        dimorph.refint.estimate(KOSMIC_HB, "result", method="reflim", decimals=1)
+    with pytest.raises(dimorph.InputError, match="boxcox or modboxcox"):
+        dimorph.refint.estimate(KOSMIC_HB, "result", method="refiner", model="yeojohnson")
 
 
 def test_an_unknown_refint_method_names_the_choices(in_repo):
