@@ -59,7 +59,7 @@ pub fn save_net<B: Backend>(dir: &Path, model: &Net<B>, meta: &ModelMeta) -> Res
     let bytes = match model {
         Net::BagNet(m) => record_bytes::<B, _>(m.clone().into_record(), &path)?,
         Net::ResNet(m) => record_bytes::<B, _>(m.clone().into_record(), &path)?,
-        Net::Inception(m) => record_bytes::<B, _>(m.clone().into_record(), &path)?,
+        Net::Inception(m) => record_bytes::<B, _>(crate::net::the_one(m).clone().into_record(), &path)?,
     };
     write(&path, &bytes)?;
     write_json(&dir.join("meta.json"), meta)
@@ -164,7 +164,7 @@ pub fn load_net<B: Backend>(dir: &Path, device: &B::Device) -> Result<(Net<B>, M
     let (params, outputs) = (fresh.num_params(), fresh.outputs());
     let model = match fresh {
         Net::ResNet(m) => Net::ResNet(load_weights(dir, m, device)?),
-        Net::Inception(m) => Net::Inception(load_weights(dir, m, device)?),
+        Net::Inception(m) => Net::Inception(vec![load_weights(dir, crate::net::the_one(&m).clone(), device)?]),
         Net::BagNet(m) => Net::BagNet(load_weights(dir, m, device)?),
     };
     if model.num_params() != params || model.outputs() != outputs {

@@ -17,15 +17,22 @@ use crate::resnet::ResNet;
 
 /// A BagNet or a baseline CNN.
 ///
-/// Inception-v3's module tree is large (about 60 KB by value: 94 convolution + batch-norm pairs); it
-/// is not boxed because burn 0.21's `Module` has no implementation for `Box`. Training it needs a
-/// thread stack of more than 2 MiB (a program's main thread has 8 MiB; see `tests/baselines.rs`).
-#[allow(clippy::large_enum_variant)]
+/// Inception-v3's module tree is large by value (about 60 KB: 94 convolution + batch-norm pairs), so
+/// it lies on the heap, in a `Vec` of exactly one (burn 0.21's `Module` has no implementation for
+/// `Box`): every `Net`, a BagNet's included, stays small on the stack while training moves it.
 #[derive(Module, Debug)]
 pub enum Net<B: Backend> {
     BagNet(BagNet<B>),
     ResNet(ResNet<B>),
-    Inception(Inception3<B>),
+    Inception(Vec<Inception3<B>>),
+}
+
+/// The one Inception-v3 of [`Net::Inception`].
+pub fn the_one<M>(v: &[M]) -> &M {
+    match v {
+        [m] => m,
+        _ => unreachable!("Net::Inception holds exactly one model (built by BagNetConfig::init_net)"),
+    }
 }
 
 /// A model that maps normalised images `[N, 3, H, W]` to image logits `[N, K]`.
@@ -51,7 +58,7 @@ impl BagNetConfig {
     pub fn init_net<B: Backend>(&self, device: &B::Device, seed: u64) -> Net<B> {
         match self.arch {
             Arch::ResNet50 => Net::ResNet(crate::resnet::init(self, device, seed)),
-            Arch::InceptionV3 => Net::Inception(crate::inception::init(self, device, seed)),
+            Arch::InceptionV3 => Net::Inception(vec![crate::inception::init(self, device, seed)]),
             Arch::BagNet9 | Arch::BagNet17 | Arch::BagNet33 => Net::BagNet(self.init_seeded(device, seed)),
         }
     }
@@ -86,7 +93,7 @@ impl<B: Backend> Net<B> {
         match self {
             Net::BagNet(m) => m.fc.weight.dims()[1],
             Net::ResNet(m) => m.fc.weight.dims()[1],
-            Net::Inception(m) => m.fc.weight.dims()[1],
+            Net::Inception(m) => the_one(m).fc.weight.dims()[1],
         }
     }
 }
@@ -97,7 +104,7 @@ impl<B: BagnetBackend> Net<B> {
         match self {
             Net::BagNet(m) => m.features(x),
             Net::ResNet(m) => m.features(x),
-            Net::Inception(m) => m.features(x),
+            Net::Inception(m) => the_one(m).features(x),
         }
     }
 
@@ -106,7 +113,7 @@ impl<B: BagnetBackend> Net<B> {
         match self {
             Net::BagNet(m) => m.pooled_logits(features),
             Net::ResNet(m) => m.pooled_logits(features),
-            Net::Inception(m) => m.pooled_logits(features),
+            Net::Inception(m) => the_one(m).pooled_logits(features),
         }
     }
 

@@ -339,7 +339,12 @@ pub fn load_pretrained_net<B: Backend>(
     match model {
         Net::BagNet(m) => load_into(m, true, path, opts),
         Net::ResNet(m) => load_into(m, false, path, opts),
-        Net::Inception(m) => load_into(m, false, path, opts),
+        Net::Inception(v) => match v.as_mut_slice() {
+            [m] => load_into(m, false, path, opts),
+            _ => Err(BagNetError::Data(
+                "internal error: Net::Inception holds one model".into(),
+            )),
+        },
     }
 }
 

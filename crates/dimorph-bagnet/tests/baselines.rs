@@ -197,8 +197,9 @@ fn tiny(arch: Arch, size: usize) -> TrainOptions {
 }
 
 /// Both baselines train (head phase, then all layers) and evaluate through the BagNet's commands;
-/// explain refuses them. Inception-v3's backward pass is deeper than a test thread's 2 MiB stack
-/// holds: it runs on a thread with the 8 MiB of a program's main thread (where the CLI trains).
+/// explain refuses them. Inception-v3's backward pass (burn's autodiff graph of its 94 convolution
+/// blocks) is deeper than a test thread's 2 MiB stack holds: it runs on a thread with the 8 MiB of a
+/// program's main thread (where the CLI trains).
 #[test]
 fn baselines_train_and_evaluate_through_the_pipeline() {
     std::thread::Builder::new()
