@@ -68,3 +68,11 @@ macro_rules! cuda_takes_plain_path {
 
 #[cfg(feature = "cuda")]
 cuda_takes_plain_path!(f32, burn::tensor::bf16, burn::tensor::f16);
+
+/// burn's ndarray CPU backend on the plain path, as CUDA runs it (feature `generic-check`, for the
+/// tests): `tests/generic_backend.rs` checks its values and gradients against flex's kernels.
+#[cfg(feature = "generic-check")]
+impl BagnetBackend for burn::backend::NdArray {}
+
+#[cfg(feature = "generic-check")]
+impl BagnetBackend for burn::backend::Autodiff<burn::backend::NdArray> {}
