@@ -15,7 +15,8 @@
 //! batch statistics), an error of order √K·2⁻²⁴ ≈ 1e-6 for K ≤ 10³ terms per sum, so single
 //! operations are held to 1e-5 and crops, which copy, must agree exactly. A whole BagNet's forward
 //! values pass through 16–17 batch norms whose division by a batch standard deviation amplifies that
-//! error (training-mode logits differ by up to 9e-5): 1e-4.
+//! error: 1e-4 in inference mode (≤ 1.5e-6 observed), 3e-4 for the training-mode logits, whose batch
+//! statistics amplify it most (up to 9e-5 observed; flex alone is 5e-5 from the f64 answer).
 //!
 //! A whole model's parameter gradients cannot be held to that in f32, on any two implementations: a
 //! ReLU whose input lies within rounding of 0 (there are ~10⁵ ReLU inputs here) is open on one backend
@@ -54,6 +55,8 @@ type Generic = Autodiff<NdArray>;
 const TOL_OP: f32 = 1e-5;
 /// Tolerance of a whole model's forward values (logits, loss, running statistics, stepped weights).
 const TOL_VALUE: f32 = 1e-4;
+/// Tolerance of the training-mode logits (batch statistics amplify the rounding most).
+const TOL_TRAIN_LOGITS: f32 = 3e-4;
 /// Tolerance of the stepped model's logits (its weights carry the step's gradient differences).
 const TOL_STEPPED: f32 = 0.1;
 /// Tolerances of a whole model's parameter gradients (relative L2 norms): each tensor, and all of
@@ -533,7 +536,12 @@ fn check_bagnet(case: Case) {
 
     let g = training_step::<Generic>(&case);
     let f = training_step::<CpuTrain>(&case);
-    check(&format!("{name} training logits"), &g.logits, &f.logits, TOL_VALUE);
+    check(
+        &format!("{name} training logits"),
+        &g.logits,
+        &f.logits,
+        TOL_TRAIN_LOGITS,
+    );
     check(&format!("{name} training loss"), &g.loss, &f.loss, TOL_VALUE);
     // Every trainable parameter has its gradient, on both backends.
     let n: usize = f.grads.iter().map(|(_, v)| v.len()).sum();
