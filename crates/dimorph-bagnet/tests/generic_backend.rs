@@ -514,7 +514,10 @@ fn training_step<B: BagnetAutodiff>(case: &Case) -> StepResult {
 }
 
 /// The head phase: features of the frozen backbone in inference mode, gradients for the head only.
-fn head_step<B: BagnetAutodiff>(case: &Case) -> (Vec<f32>, Vec<(String, Vec<f32>)>, bool) {
+/// Tensors by name.
+type Named = Vec<(String, Vec<f32>)>;
+
+fn head_step<B: BagnetAutodiff>(case: &Case) -> (Vec<f32>, Named, bool) {
     let m = bagnet::<B>(case);
     let frozen = m.valid();
     let before = running(&frozen);
