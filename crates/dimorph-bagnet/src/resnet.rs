@@ -8,7 +8,9 @@
 //! The modules carry torchvision's names (`conv1`, `bn1`, `layer{1..4}.{i}.conv1/bn1/…/bn3`,
 //! `layer{s}.0.downsample.{0,1}` as our `downsample.conv|bn`, `fc`), so torchvision's weight files
 //! load through [`crate::weights`]; the layers run through [`crate::layers`] (the backend's
-//! kernels for 1×1 convolutions and batch norm, burn's convolution for the padded ones).
+//! kernels for 1×1 convolutions and batch norm, burn's convolution for the padded ones). The
+//! blocks are the BagNet's [`Bottleneck`] with a padded 3×3 convolution: its residual crop to the
+//! output's size is then the whole residual.
 
 use burn::module::Module;
 use burn::nn::conv::Conv2d;
@@ -19,7 +21,7 @@ use burn::tensor::Tensor;
 
 use crate::backend::BagnetBackend;
 use crate::layers::{bn_act, conv2d};
-use crate::model::{BagNetConfig, Downsample, LAYERS};
+use crate::model::{BagNetConfig, Bottleneck, Downsample, LAYERS};
 use crate::seeded::{self, ConvShape};
 use dimorph_core::rng::SplitMix64;
 
@@ -27,41 +29,15 @@ use dimorph_core::rng::SplitMix64;
 pub const STRIDES: [usize; 4] = [1, 2, 2, 2];
 /// PyTorch's batch-norm ε.
 const EPS: f64 = 1e-5;
-/// A bottleneck block: 1×1 → 3×3 (strided, padded) → 1×1 (×4 channels), plus the residual
-/// (projected by the downsample in block 0 of a stage).
-#[derive(Module, Debug)]
-pub struct ResBlock<B: Backend> {
-    pub conv1: Conv2d<B>,
-    pub bn1: BatchNorm<B>,
-    pub conv2: Conv2d<B>,
-    pub bn2: BatchNorm<B>,
-    pub conv3: Conv2d<B>,
-    pub bn3: BatchNorm<B>,
-    pub downsample: Option<Downsample<B>>,
-}
-
-impl<B: BagnetBackend> ResBlock<B> {
-    pub fn forward(&self, x: Tensor<B, 4>) -> Tensor<B, 4> {
-        let out = bn_act(&self.bn1, conv2d(&self.conv1, x.clone()), None, true);
-        let out = bn_act(&self.bn2, conv2d(&self.conv2, out), None, true);
-        let out = conv2d(&self.conv3, out);
-        let residual = match &self.downsample {
-            Some(d) => bn_act(&d.bn, conv2d(&d.conv, x), None, false),
-            None => x,
-        };
-        bn_act(&self.bn3, out, Some(residual), true)
-    }
-}
-
 /// ResNet-50: stem, four bottleneck stages, global average pooling and a linear head.
 #[derive(Module, Debug)]
 pub struct ResNet<B: Backend> {
     pub conv1: Conv2d<B>,
     pub bn1: BatchNorm<B>,
-    pub layer1: Vec<ResBlock<B>>,
-    pub layer2: Vec<ResBlock<B>>,
-    pub layer3: Vec<ResBlock<B>>,
-    pub layer4: Vec<ResBlock<B>>,
+    pub layer1: Vec<Bottleneck<B>>,
+    pub layer2: Vec<Bottleneck<B>>,
+    pub layer3: Vec<Bottleneck<B>>,
+    pub layer4: Vec<Bottleneck<B>>,
     pub fc: Linear<B>,
 }
 
@@ -74,7 +50,7 @@ pub fn init<B: Backend>(c: &BagNetConfig, device: &B::Device, seed: u64) -> ResN
     let s = ConvShape::square(3, stem, 7, 2, 3);
     let conv1 = seeded::conv(s, s.kaiming_fan_out(), rng, device);
     let mut inplanes = stem;
-    let mut next = |i: usize| -> Vec<ResBlock<B>> { stage(c, i, &mut inplanes, rng, device) };
+    let mut next = |i: usize| -> Vec<Bottleneck<B>> { stage(c, i, &mut inplanes, rng, device) };
     let (layer1, layer2, layer3, layer4) = (next(0), next(1), next(2), next(3));
     let features = c.channels(512) * 4;
     ResNet {
@@ -96,7 +72,7 @@ fn stage<B: Backend>(
     inplanes: &mut usize,
     rng: &mut SplitMix64,
     device: &B::Device,
-) -> Vec<ResBlock<B>> {
+) -> Vec<Bottleneck<B>> {
     let planes = c.channels(64 << s);
     let mut conv = |shape: ConvShape| seeded::conv(shape, shape.kaiming_fan_out(), rng, device);
     let bn = |ch: usize| seeded::batch_norm(ch, EPS, device);
@@ -107,7 +83,7 @@ fn stage<B: Backend>(
             conv: conv(ConvShape::square(*inplanes, planes * 4, 1, stride, 0)),
             bn: bn(planes * 4),
         });
-        blocks.push(ResBlock {
+        blocks.push(Bottleneck {
             conv1: conv(ConvShape::square(*inplanes, planes, 1, 1, 0)),
             bn1: bn(planes),
             conv2: conv(ConvShape::square(planes, planes, 3, stride, 1)),

@@ -220,7 +220,16 @@ fn eval_and_explain_write_their_outputs() {
         ..tiny_opts()
     };
     let run = dir.join("run");
-    pipeline::train(&ds, &opt, &run, false, &mut train::Silent, pipeline::DeviceKind::Cpu).unwrap();
+    pipeline::train(
+        &ds,
+        &opt,
+        &run,
+        false,
+        &mut train::Silent,
+        pipeline::DeviceKind::Cpu,
+        Default::default(),
+    )
+    .unwrap();
     let r = pipeline::eval(
         &run.join("best"),
         &dir.join("img"),

@@ -15,20 +15,9 @@ use crate::train::{self, TrainProgress, TrainResult};
 use crate::weights::HeadStatus;
 use crate::BagNetError;
 
-/// Train a model (see [`train::train`]) on the chosen device.
+/// Train a model (see [`train::train`]) on the chosen device, in the chosen float type (f32 on
+/// the CPU).
 pub fn train(
-    ds: &Dataset,
-    opt: &TrainOptions,
-    out: &Path,
-    resume: bool,
-    progress: &mut dyn TrainProgress,
-    device: DeviceKind,
-) -> Result<TrainResult, BagNetError> {
-    train_in(ds, opt, out, resume, progress, device, Precision::F32)
-}
-
-/// [`train`] in a float type of the GPU.
-fn train_in(
     ds: &Dataset,
     opt: &TrainOptions,
     out: &Path,
@@ -60,7 +49,7 @@ pub fn run_train(
     let cache = out.join(super::common::CACHE_FOLDER);
     let ds = read_dataset_in(images, labels, None, (t.size, t.mask), &opt.read, Some(&cache))?;
     let refit = fit_warning(Some(out), opt.read.fit);
-    let r = train_in(&ds, t, out, opt.resume, progress, opt.read.device, opt.read.precision)?;
+    let r = train(&ds, t, out, opt.resume, progress, opt.read.device, opt.read.precision)?;
     record_fit(out, opt.read.fit)?;
     let mut o = Outcome::new(r);
     o.summary = train_summary(&o.result, t);
