@@ -83,7 +83,7 @@ impl DeviceKind {
     /// `cpu`, `cuda` (GPU 0) or `cuda:N`, as on the command line.
     pub fn parse(s: &str) -> Result<DeviceKind, BagNetError> {
         let bad = || {
-            BagNetError::Arg(format!(
+            arg(format!(
                 "--device: expected cpu, cuda or cuda:N (N = 0, 1, … the GPU's number), got {s:?}"
             ))
         };
@@ -247,7 +247,7 @@ impl ReadOptions {
             check_count("workers", w, 1, MAX_WORKERS, "")?;
         }
         if self.device == DeviceKind::Cpu && self.precision != Precision::F32 {
-            return Err(BagNetError::Arg(format!(
+            return Err(arg(format!(
                 "--precision {}: only with --device cuda (the CPU backend computes in f32)",
                 self.precision.name()
             )));
