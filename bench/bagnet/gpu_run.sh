@@ -38,6 +38,7 @@ step() {
         | sed "s/^/$name /" | tee -a "$OUT/summary.txt"
     [ "$rc" -ne 0 ] && tail -5 "$LOGS/$name.err" | sed "s/^/$name err: /" | tee -a "$OUT/summary.txt"
     tar czf "$OUT/logs.tgz" -C "$LOGS" . 2>/dev/null
+    tar czf "$OUT/cubecl-cache.tgz" -C "$CACHE" . 2>/dev/null
     return 0
 }
 
@@ -53,6 +54,18 @@ for d in /usr/local/cuda/lib64 /usr/local/cuda/targets/x86_64-linux/lib \
 done
 echo "LD_LIBRARY_PATH=${LD_LIBRARY_PATH:-}" | tee -a "$OUT/summary.txt"
 
+# CubeCL generates every kernel and compiles it with NVRTC at first use, and its autotuner compiles
+# and times candidates per matmul/convolution shape: the 2026-11-26 run never got past that warm-up.
+# Both caches go to one folder (a cubecl.toml in the working directory, read by CubeCL from the
+# current directory up), seeded from gpu-bins/cubecl-cache.tgz when an earlier run brought one back,
+# and packed into OUT_DIR/cubecl-cache.tgz after each step: carry it as gpu-bins/cubecl-cache.tgz
+# next time (the PTX is for this GPU's architecture; CubeCL keys its entries by device).
+CACHE=${CUBECL_CACHE:-/tmp/cubecl-cache}
+mkdir -p "$CACHE"
+[ -f gpu-bins/cubecl-cache.tgz ] && tar xzf gpu-bins/cubecl-cache.tgz -C "$CACHE" \
+    && echo "cubecl cache seeded: $(find "$CACHE" -type f | wc -l) files" | tee -a "$OUT/summary.txt"
+printf '[compilation]\ncache = { file = "%s" }\n\n[autotune]\ncache = { file = "%s" }\n' \
+    "$CACHE" "$CACHE" >cubecl.toml
 SB="$BIN/step_bench --arch bagnet33 --size 224 --device cuda"
 TS="$PY bench/bagnet/torch_step.py --arch bagnet33 --size 224 --device cuda"
 REPS=${REPS:-20}
