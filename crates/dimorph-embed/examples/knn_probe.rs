@@ -1,6 +1,7 @@
 //! Recall and time of the approximate neighbour search on a 20-component Gaussian mixture in 50
 //! dimensions (the benchmark's data). Usage: knn_probe [n] [trees] [rounds] [leaf size]
-use dimorph_embed::knn::{approximate_with, recall, ApproxSettings};
+use dimorph_embed::knn::{approximate_with, ApproxSettings};
+use dimorph_embed::knn_recall::recall;
 use dimorph_embed::rng::Rng;
 use dimorph_embed::Features;
 fn main() {

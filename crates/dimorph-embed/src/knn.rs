@@ -2,7 +2,8 @@
 //! approximate search written here — a forest of random-projection trees (each node split by the
 //! hyperplane halfway between two random points of the node) whose leaves give first candidates,
 //! refined by neighbour-of-neighbour rounds (NN-descent: a neighbour of a neighbour is likely a
-//! neighbour). [`recall`] measures the approximate graph against exact search on a random sample.
+//! neighbour). [`crate::knn_recall`] measures the approximate graph against exact search on a
+//! random sample.
 
 use crate::features::Features;
 use crate::progress::Progress;
@@ -29,9 +30,29 @@ impl KnnGraph {
     }
 }
 
-/// Squared Euclidean distance, written for auto-vectorisation (8 lanes).
+/// Squared Euclidean distance, written for auto-vectorisation (8 lanes). Where the processor has
+/// AVX2 the 8 lanes are one register instead of two SSE registers: the same operations in the
+/// same order (no fused multiply-add), so the same value, bit for bit, on every x86-64 machine.
 #[inline]
 pub fn dist2(a: &[f32], b: &[f32]) -> f32 {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if a.len() >= 16 && std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the processor supports AVX2, checked just above.
+            return unsafe { dist2_avx2(a, b) };
+        }
+    }
+    dist2_body(a, b)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn dist2_avx2(a: &[f32], b: &[f32]) -> f32 {
+    dist2_body(a, b)
+}
+
+#[inline(always)]
+fn dist2_body(a: &[f32], b: &[f32]) -> f32 {
     let mut acc = [0.0f32; 8];
     let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
     let (ra, rb) = (ca.remainder(), cb.remainder());
@@ -44,6 +65,24 @@ pub fn dist2(a: &[f32], b: &[f32]) -> f32 {
     let mut s: f32 = acc.iter().sum();
     for (x, y) in ra.iter().zip(rb) {
         s += (x - y) * (x - y);
+    }
+    s
+}
+
+/// Dot product, written for auto-vectorisation (8 lanes).
+#[inline]
+pub fn dot(a: &[f32], b: &[f32]) -> f32 {
+    let mut acc = [0.0f32; 8];
+    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    for (x, y) in ca.zip(cb) {
+        for l in 0..8 {
+            acc[l] += x[l] * y[l];
+        }
+    }
+    let mut s: f32 = acc.iter().sum();
+    for (x, y) in ra.iter().zip(rb) {
+        s += x * y;
     }
     s
 }
@@ -166,23 +205,97 @@ pub fn approximate_with(
     let n = x.n;
     let total = s.trees + s.max_rounds;
     progress("nearest neighbours (trees)", 0, total);
-    // forest: for each tree, the leaf of every point and the leaves' members
-    let seeds: Vec<Rng> = (0..s.trees).map(|t| rng.fork(100 + t as u64)).collect();
-    let forest: Vec<(Vec<u32>, Vec<u32>, Vec<u32>)> = {
-        let per = map_ranges(&ranges(s.trees, threads), |r| {
-            r.map(|t| build_tree(x, s.leaf_size, &mut seeds[t].clone()))
-                .collect::<Vec<_>>()
-        });
-        per.into_iter().flatten().collect()
-    };
+    let seeds: Vec<Rng> = (0..s.trees.max(1)).map(|t| rng.fork(100 + t as u64)).collect();
+    // the first tree's leaf order renumbers the points, so that points near in space are near in
+    // memory: every later step reads the rows of a few nearby regions at a time ([`Local`])
+    let first = build_tree(x, s.leaf_size, &mut seeds[0].clone());
+    let local = Local::new(x, &first);
+    let xl = &local.x;
+    let mut forest = vec![local.tree(&first)];
+    drop(first);
+    progress("nearest neighbours (trees)", 1, total);
+    let more = map_ranges(&ranges(s.trees.saturating_sub(1), threads), |r| {
+        r.map(|t| build_tree(xl, s.leaf_size, &mut seeds[t + 1].clone()))
+            .collect::<Vec<_>>()
+    });
+    forest.extend(more.into_iter().flatten());
     progress("nearest neighbours (trees)", s.trees, total);
-    // leaf candidates, per point (each pair is evaluated from both ends: no locking)
-    let lists: Vec<TopK> = map_ranges(&ranges(n, threads), |r| {
+    let lists = leaf_candidates(xl, k, &forest, threads);
+    drop(forest);
+    let mut g = to_graph(n, k, &lists, xl);
+    drop(lists);
+    let mut is_new = vec![true; n * k];
+    for round in 0..s.max_rounds {
+        let (g2, new2, changed) = refine(xl, &g, &is_new, threads);
+        g = g2;
+        is_new = new2;
+        progress("nearest neighbours (refine)", s.trees + round + 1, total);
+        if (changed as f64) < s.tol * (n * k) as f64 {
+            break;
+        }
+    }
+    progress("nearest neighbours (refine)", total, total);
+    local.restore(&g)
+}
+
+/// One tree: (permutation of points, leaf of each point, leaf start offsets).
+type Tree = (Vec<u32>, Vec<u32>, Vec<u32>);
+
+/// The points renumbered in a tree's leaf order (`order[r]` is the point at rank r), and their
+/// rows in that order. Exact: distances are those of the original rows.
+struct Local {
+    order: Vec<u32>,
+    x: Features,
+}
+
+impl Local {
+    fn new(x: &Features, tree: &Tree) -> Self {
+        let order = tree.0.clone();
+        let mut xl = Vec::with_capacity(x.x.len());
+        for &p in &order {
+            xl.extend_from_slice(x.row(p as usize));
+        }
+        Local {
+            order,
+            x: Features { n: x.n, d: x.d, x: xl },
+        }
+    }
+
+    /// The tree the order came from, in rank numbering (its permutation is the identity).
+    fn tree(&self, tree: &Tree) -> Tree {
+        let leaf_of = self.order.iter().map(|&p| tree.1[p as usize]).collect();
+        ((0..self.x.n as u32).collect(), leaf_of, tree.2.clone())
+    }
+
+    /// A graph in rank numbering back in the original numbering.
+    fn restore(&self, g: &KnnGraph) -> KnnGraph {
+        let (n, k) = (g.n, g.k);
+        let mut idx = vec![0u32; n * k];
+        let mut dist2 = vec![0f32; n * k];
+        for (r, &p) in self.order.iter().enumerate() {
+            let p = p as usize;
+            for (o, (&j, &d)) in idx[p * k..(p + 1) * k]
+                .iter_mut()
+                .zip(&mut dist2[p * k..(p + 1) * k])
+                .zip(g.neighbours(r).iter().zip(g.distances2(r)))
+            {
+                *o.0 = self.order[j as usize];
+                *o.1 = d;
+            }
+        }
+        KnnGraph { n, k, idx, dist2 }
+    }
+}
+
+/// First candidates: every point's leaf mates in every tree (each pair is evaluated from both
+/// ends: no locking).
+fn leaf_candidates(x: &Features, k: usize, forest: &[Tree], threads: usize) -> Vec<TopK> {
+    map_ranges(&ranges(x.n, threads), |r| {
         let mut out = Vec::with_capacity(r.len());
         for i in r {
             let mut t = TopK::new(k);
             let xi = x.row(i);
-            for (perm, leaf_of, starts) in &forest {
+            for (perm, leaf_of, starts) in forest {
                 let l = leaf_of[i] as usize;
                 for &j in &perm[starts[l] as usize..starts[l + 1] as usize] {
                     if j as usize != i {
@@ -197,22 +310,7 @@ pub fn approximate_with(
     })
     .into_iter()
     .flatten()
-    .collect();
-    drop(forest);
-    let mut g = to_graph(n, k, &lists, x);
-    drop(lists);
-    let mut is_new = vec![true; n * k];
-    for round in 0..s.max_rounds {
-        let (g2, new2, changed) = refine(x, &g, &is_new, threads);
-        g = g2;
-        is_new = new2;
-        progress("nearest neighbours (refine)", s.trees + round + 1, total);
-        if (changed as f64) < s.tol * (n * k) as f64 {
-            break;
-        }
-    }
-    progress("nearest neighbours (refine)", total, total);
-    g
+    .collect()
 }
 
 /// Fills short lists (points in tiny leaves) with random distinct points so every row has k entries.
@@ -235,12 +333,13 @@ fn to_graph(n: usize, k: usize, lists: &[TopK], x: &Features) -> KnnGraph {
 }
 
 /// One random-projection tree: (permutation of points, leaf of each point, leaf start offsets).
-fn build_tree(x: &Features, leaf_size: usize, rng: &mut Rng) -> (Vec<u32>, Vec<u32>, Vec<u32>) {
+fn build_tree(x: &Features, leaf_size: usize, rng: &mut Rng) -> Tree {
     let n = x.n;
     let mut perm: Vec<u32> = (0..n as u32).collect();
     let mut leaves: Vec<(usize, usize)> = Vec::new();
     let mut stack = vec![(0usize, n)];
     let mut side = Vec::new();
+    let mut normal = Vec::with_capacity(x.d);
     while let Some((lo, hi)) = stack.pop() {
         if hi - lo <= leaf_size {
             leaves.push((lo, hi));
@@ -257,12 +356,13 @@ fn build_tree(x: &Features, leaf_size: usize, rng: &mut Rng) -> (Vec<u32>, Vec<u
             b = seg[rng.below(m)] as usize;
         }
         let (xa, xb) = (x.row(a), x.row(b));
-        // side of the perpendicular bisector of a and b: sign of |p-b|² - |p-a|²
+        // side of the perpendicular bisector of a and b: the sign of |p-b|² - |p-a|², which is
+        // 2·(p·(a-b) - (|a|² - |b|²)/2): one dot product per point
+        normal.clear();
+        normal.extend(xa.iter().zip(xb).map(|(u, v)| u - v));
+        let offset = 0.5 * (dot(xa, xa) - dot(xb, xb));
         side.clear();
-        side.extend(seg.iter().map(|&p| {
-            let xp = x.row(p as usize);
-            dist2(xp, xb) - dist2(xp, xa)
-        }));
+        side.extend(seg.iter().map(|&p| dot(x.row(p as usize), &normal) - offset));
         let mut split = partition(seg, &side);
         if split < m / 20 + 1 || split > m - m / 20 - 1 {
             // degenerate split (duplicates, a bad pair): split at a random direction's median
@@ -312,23 +412,66 @@ fn partition(seg: &mut [u32], side: &[f32]) -> usize {
     c
 }
 
-/// One neighbour-of-neighbour round: candidates for i are the neighbours and reverse neighbours
-/// (at most k) of its neighbours and of its reverse neighbours, skipping pairs already compared
-/// (both entries old).
-fn refine(x: &Features, g: &KnnGraph, is_new: &[bool], threads: usize) -> (KnnGraph, Vec<bool>, usize) {
-    let (n, k) = (g.n, g.k);
-    // reverse neighbours, at most k per point
-    let mut rev_cnt = vec![0u32; n];
-    let mut rev = vec![u32::MAX; n * k];
-    for i in 0..n {
-        for &j in g.neighbours(i) {
-            let c = rev_cnt[j as usize] as usize;
-            if c < k {
-                rev[j as usize * k + c] = i as u32;
-                rev_cnt[j as usize] += 1;
+/// Reverse neighbours (at most k per point, in point order) with the new flag of their edge.
+struct Reverse {
+    cnt: Vec<u32>,
+    idx: Vec<u32>,
+    new: Vec<bool>,
+    k: usize,
+}
+
+impl Reverse {
+    fn of(g: &KnnGraph, is_new: &[bool]) -> Self {
+        let (n, k) = (g.n, g.k);
+        let mut r = Reverse {
+            cnt: vec![0u32; n],
+            idx: vec![u32::MAX; n * k],
+            new: vec![false; n * k],
+            k,
+        };
+        for i in 0..n {
+            for (a, &j) in g.neighbours(i).iter().enumerate() {
+                let j = j as usize;
+                let c = r.cnt[j] as usize;
+                if c < k {
+                    r.idx[j * k + c] = i as u32;
+                    r.new[j * k + c] = is_new[i * k + a];
+                    r.cnt[j] += 1;
+                }
             }
         }
+        r
     }
+
+    fn of_point(&self, j: usize) -> impl Iterator<Item = (u32, bool)> + '_ {
+        let s = j * self.k..j * self.k + self.cnt[j] as usize;
+        self.idx[s.clone()].iter().copied().zip(self.new[s].iter().copied())
+    }
+}
+
+/// The neighbourhood of `u` (its neighbours and reverse neighbours) with each edge's new flag.
+fn around<'a>(
+    g: &'a KnnGraph,
+    is_new: &'a [bool],
+    rev: &'a Reverse,
+    u: usize,
+) -> impl Iterator<Item = (u32, bool)> + 'a {
+    let k = g.k;
+    g.neighbours(u)
+        .iter()
+        .copied()
+        .zip(is_new[u * k..(u + 1) * k].iter().copied())
+        .chain(rev.of_point(u))
+}
+
+/// One neighbour-of-neighbour round (NN-descent's local join, Dong, Moses & Li 2011, pulled by
+/// each point): the candidates of i are the members l of the neighbourhoods (neighbours and
+/// reverse neighbours) of the members u of its own neighbourhood, compared only when the edge
+/// i–u or u–l is new since the last round (pairs of two old edges were compared then), so a
+/// round costs less as the graph settles.
+fn refine(x: &Features, g: &KnnGraph, is_new: &[bool], threads: usize) -> (KnnGraph, Vec<bool>, usize) {
+    let (n, k) = (g.n, g.k);
+    let rev = Reverse::of(g, is_new);
     let parts = map_ranges(&ranges(n, threads), |r| {
         let mut stamp = vec![u32::MAX; n];
         let mut idx = Vec::with_capacity(r.len() * k);
@@ -347,31 +490,17 @@ fn refine(x: &Features, g: &KnnGraph, is_new: &[bool], threads: usize) -> (KnnGr
                 stamp[j as usize] = tag;
             }
             let xi = x.row(i);
-            let consider = |c: u32, stamp: &mut Vec<u32>, t: &mut TopK| {
-                if stamp[c as usize] != tag {
-                    stamp[c as usize] = tag;
-                    let d = dist2(xi, x.row(c as usize));
-                    t.push(c, d);
+            for (u, f_iu) in around(g, is_new, &rev, i) {
+                if f_iu && stamp[u as usize] != tag {
+                    // a new reverse neighbour is itself a candidate
+                    stamp[u as usize] = tag;
+                    t.push(u, dist2(xi, x.row(u as usize)));
                 }
-            };
-            for (a, &j) in g.neighbours(i).iter().enumerate() {
-                let j_new = is_new[i * k + a];
-                for (b, &l) in g.neighbours(j as usize).iter().enumerate() {
-                    if j_new || is_new[j as usize * k + b] {
-                        consider(l, &mut stamp, &mut t);
+                for (l, f_ul) in around(g, is_new, &rev, u as usize) {
+                    if (f_iu || f_ul) && stamp[l as usize] != tag {
+                        stamp[l as usize] = tag;
+                        t.push(l, dist2(xi, x.row(l as usize)));
                     }
-                }
-                if j_new {
-                    let j = j as usize;
-                    for &l in &rev[j * k..j * k + rev_cnt[j] as usize] {
-                        consider(l, &mut stamp, &mut t);
-                    }
-                }
-            }
-            for &j in &rev[i * k..i * k + rev_cnt[i] as usize] {
-                consider(j, &mut stamp, &mut t);
-                for &l in g.neighbours(j as usize) {
-                    consider(l, &mut stamp, &mut t);
                 }
             }
             let old = g.neighbours(i);
@@ -398,84 +527,70 @@ fn refine(x: &Features, g: &KnnGraph, is_new: &[bool], threads: usize) -> (KnnGr
     (KnnGraph { n, k, idx, dist2: dist }, newf, changed)
 }
 
-/// Recall of `g` against exact search on a random sample of points (at most `sample`, fewer
-/// when n·d is large so that the check costs at most ~2·10⁹ distance terms). Returns
-/// (recall, sample size). Distance ties count as found.
-pub fn recall(x: &Features, g: &KnnGraph, sample: usize, rng: &mut Rng, threads: usize) -> (f64, usize) {
-    let cap = (2e9 / (x.n as f64 * x.d as f64)).max(100.0) as usize;
-    let m = sample.min(cap).min(x.n).max(1);
-    let pts = rng.sample(x.n, m);
-    let found: usize = map_ranges(&ranges(m, threads), |r| {
-        let mut f = 0;
-        for &i in &pts[r] {
-            let t = exact_one(x, i, g.k);
-            let worst = t.d[g.k - 1];
-            let approx = g.neighbours(i);
-            f += approx
-                .iter()
-                .zip(g.distances2(i))
-                .filter(|(j, &d)| t.idx.contains(j) || d <= worst)
-                .count();
-        }
-        f
-    })
-    .into_iter()
-    .sum();
-    (found as f64 / (m * g.k) as f64, m)
-}
-
-/// Recall of `g` (found in another space, e.g. principal components) against exact search in the
-/// features `x` themselves, on a random sample (at most `sample` points, fewer so that the check
-/// costs at most ~2·10⁹ distance terms). A neighbour of `g` counts as found when it is among the
-/// exact k in `x` or no farther (in `x`) than the k-th. Returns (recall, sample size).
-pub fn recall_in(x: &Features, g: &KnnGraph, sample: usize, rng: &mut Rng, threads: usize) -> (f64, usize) {
-    let cap = (2e9 / (x.n as f64 * x.d as f64)).max(100.0) as usize;
-    let m = sample.min(cap).min(x.n).max(1);
-    let pts = rng.sample(x.n, m);
-    let found: usize = map_ranges(&ranges(m, threads), |r| {
-        let mut f = 0;
-        for &i in &pts[r] {
-            let t = exact_one(x, i, g.k);
-            let worst = t.d[g.k - 1];
-            f += g
-                .neighbours(i)
-                .iter()
-                .filter(|&&j| t.idx.contains(&j) || dist2(x.row(i), x.row(j as usize)) <= worst)
-                .count();
-        }
-        f
-    })
-    .into_iter()
-    .sum();
-    (found as f64 / (m * g.k) as f64, m)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn approximate_search_has_high_recall_on_clustered_data() {
-        let mut rng = Rng::new(9);
-        let (n, d) = (6000, 20);
-        let centres: Vec<Vec<f64>> = (0..10).map(|_| (0..d).map(|_| rng.normal() * 4.0).collect()).collect();
+    /// Patch-like data: clusters, a low-rank variation and 10% exact copies of one row.
+    fn patches(n: usize, d: usize, seed: u64) -> Features {
+        let mut rng = Rng::new(seed);
+        let centres: Vec<Vec<f64>> = (0..12).map(|_| (0..d).map(|_| rng.normal() * 3.0).collect()).collect();
+        let basis: Vec<Vec<f64>> = (0..4).map(|_| (0..d).map(|_| rng.normal() * 0.5).collect()).collect();
         let rows: Vec<Vec<f64>> = (0..n)
-            .map(|i| centres[i % 10].iter().map(|c| c + rng.normal()).collect())
+            .map(|i| {
+                if i % 10 == 3 {
+                    return vec![0.05; d];
+                }
+                let z: Vec<f64> = (0..4).map(|_| rng.normal()).collect();
+                (0..d)
+                    .map(|j| centres[i % 12][j] + (0..4).map(|r| z[r] * basis[r][j]).sum::<f64>() + rng.normal() * 0.3)
+                    .collect()
+            })
             .collect();
-        let x = Features::from_rows(&rows).unwrap();
-        let g = approximate(&x, 15, &mut Rng::new(1), 2, &mut |_, _, _| {});
-        let (r, m) = recall(&x, &g, 500, &mut Rng::new(2), 2);
-        assert_eq!(m, 500);
-        assert!(r > 0.98, "recall {r}");
-        // rows sorted, no self, no duplicates
-        for i in 0..n {
-            let nb = g.neighbours(i);
+        Features::from_rows(&rows).unwrap()
+    }
+
+    #[test]
+    fn approximate_search_finds_the_exact_neighbours_of_patch_like_data_deterministically() {
+        let x = patches(8000, 24, 5);
+        let k = 15;
+        let exact = exact(&x, k, 2, &mut |_, _, _| {});
+        let a = approximate(&x, k, &mut Rng::new(7), 2, &mut |_, _, _| {});
+        // every point: the share of its exact k it found (ties at the k-th distance count)
+        let found: usize = (0..x.n)
+            .map(|i| {
+                let worst = exact.distances2(i)[k - 1];
+                a.distances2(i).iter().filter(|&&d| d <= worst).count()
+            })
+            .sum();
+        let recall = found as f64 / (x.n * k) as f64;
+        assert!(recall > 0.97, "recall {recall} against brute force");
+        for i in 0..x.n {
+            let nb = a.neighbours(i);
             assert!(!nb.contains(&(i as u32)));
-            assert!(g.distances2(i).windows(2).all(|w| w[0] <= w[1]));
+            assert!(a.distances2(i).windows(2).all(|w| w[0] <= w[1]));
+            for (&j, &d) in nb.iter().zip(a.distances2(i)) {
+                assert_eq!(dist2(x.row(i), x.row(j as usize)), d);
+            }
             let mut s = nb.to_vec();
             s.sort();
             s.dedup();
-            assert_eq!(s.len(), 15);
+            assert_eq!(s.len(), k);
+        }
+        // the copies find each other at distance zero
+        assert!((0..x.n).filter(|i| i % 10 == 3).all(|i| a.distances2(i)[k - 1] == 0.0));
+        // the same seed and threads give the same graph
+        let b = approximate(&x, k, &mut Rng::new(7), 2, &mut |_, _, _| {});
+        assert_eq!((&a.idx, &a.dist2), (&b.idx, &b.dist2));
+    }
+
+    #[test]
+    fn the_vector_distance_equals_the_plain_one_bit_for_bit() {
+        let mut rng = Rng::new(11);
+        for d in [1, 7, 8, 15, 16, 17, 50, 64, 333, 2048] {
+            let a: Vec<f32> = (0..d).map(|_| (rng.normal() * 1e3) as f32).collect();
+            let b: Vec<f32> = (0..d).map(|_| rng.normal() as f32).collect();
+            assert_eq!(dist2(&a, &b).to_bits(), dist2_body(&a, &b).to_bits(), "d = {d}");
         }
     }
 

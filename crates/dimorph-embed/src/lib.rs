@@ -37,6 +37,8 @@ pub mod input;
 pub mod input_csv;
 pub mod input_f32;
 pub mod knn;
+pub mod knn_exact;
+pub mod knn_recall;
 pub mod limits;
 pub mod metrics;
 pub mod model;

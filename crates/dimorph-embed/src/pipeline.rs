@@ -10,6 +10,7 @@ use crate::affinity::{self, Csr};
 use crate::error::{EmbedError, Result};
 use crate::features::Features;
 use crate::knn::{self, KnnGraph};
+use crate::knn_recall;
 use crate::limits;
 use crate::optimize;
 use crate::params::{AffinityKind, GradientMethod, Init, KnnMethod, Params};
@@ -149,7 +150,7 @@ pub fn embed_with_reference(
     let (recall_features, recall_features_sample) = match &reduced {
         Some(_) => {
             progress("recall in the original features", 0, 1);
-            let (r, m) = knn::recall_in(x, &nb.graph, p.recall_sample, &mut rng.fork(6), threads);
+            let (r, m) = knn_recall::recall_in(x, &nb.graph, p.recall_sample, &mut rng.fork(6), threads);
             laps.lap("knn recall (features)");
             (Some(r), m)
         }
@@ -225,7 +226,7 @@ fn neighbours(space: &Features, method: KnnMethod, p: &Params, rng: &Rng, progre
     loop {
         tries += 1;
         let graph = knn::approximate_with(space, k, s, &mut rng.fork(1), threads, progress);
-        let (r, m) = knn::recall(space, &graph, p.recall_sample, &mut rng.fork(2), threads);
+        let (r, m) = knn_recall::recall(space, &graph, p.recall_sample, &mut rng.fork(2), threads);
         let enough = p.knn_recall.is_none_or(|t| r >= t);
         if enough || tries >= MAX_KNN_TRIES {
             return Neighbours {
