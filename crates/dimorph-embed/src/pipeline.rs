@@ -173,6 +173,8 @@ pub fn embed_with_reference(
     };
     let res = optimize::run(&pm, y0, &schedule, progress).map_err(|d| EmbedError::Input(d.to_string()))?;
     laps.lap("optimize");
+    // its parts (already counted in "optimize")
+    laps.laps.extend(res.phases.iter().cloned());
     let reference = keep.then(|| Reference {
         distance_exponent,
         space: reduced.clone().unwrap_or_else(|| x.clone()),
