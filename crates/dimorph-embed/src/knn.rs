@@ -288,17 +288,20 @@ impl Local {
 }
 
 /// First candidates: every point's leaf mates in every tree (each pair is evaluated from both
-/// ends: no locking).
+/// ends: no locking; a mate met in several trees is measured once).
 fn leaf_candidates(x: &Features, k: usize, forest: &[Tree], threads: usize) -> Vec<TopK> {
     map_ranges(&ranges(x.n, threads), |r| {
         let mut out = Vec::with_capacity(r.len());
+        let mut stamp = vec![u32::MAX; x.n];
         for i in r {
             let mut t = TopK::new(k);
             let xi = x.row(i);
+            stamp[i] = i as u32;
             for (perm, leaf_of, starts) in forest {
                 let l = leaf_of[i] as usize;
                 for &j in &perm[starts[l] as usize..starts[l + 1] as usize] {
-                    if j as usize != i {
+                    if stamp[j as usize] != i as u32 {
+                        stamp[j as usize] = i as u32;
                         let d = dist2(xi, x.row(j as usize));
                         t.push(j, d);
                     }
@@ -472,6 +475,13 @@ fn around<'a>(
 fn refine(x: &Features, g: &KnnGraph, is_new: &[bool], threads: usize) -> (KnnGraph, Vec<bool>, usize) {
     let (n, k) = (g.n, g.k);
     let rev = Reverse::of(g, is_new);
+    // each point's new members (neighbours and reverse neighbours), in `around`'s order
+    let mut fresh = (Vec::with_capacity(n + 1), Vec::new());
+    fresh.0.push(0usize);
+    for u in 0..n {
+        fresh.1.extend(around(g, is_new, &rev, u).filter(|m| m.1).map(|m| m.0));
+        fresh.0.push(fresh.1.len());
+    }
     let parts = map_ranges(&ranges(n, threads), |r| {
         let mut stamp = vec![u32::MAX; n];
         let mut idx = Vec::with_capacity(r.len() * k);
@@ -491,13 +501,24 @@ fn refine(x: &Features, g: &KnnGraph, is_new: &[bool], threads: usize) -> (KnnGr
             }
             let xi = x.row(i);
             for (u, f_iu) in around(g, is_new, &rev, i) {
-                if f_iu && stamp[u as usize] != tag {
-                    // a new reverse neighbour is itself a candidate
-                    stamp[u as usize] = tag;
-                    t.push(u, dist2(xi, x.row(u as usize)));
+                let u = u as usize;
+                if !f_iu {
+                    // an old edge: only u's new members (the list of them, not a scan of all)
+                    for &l in &fresh.1[fresh.0[u]..fresh.0[u + 1]] {
+                        if stamp[l as usize] != tag {
+                            stamp[l as usize] = tag;
+                            t.push(l, dist2(xi, x.row(l as usize)));
+                        }
+                    }
+                    continue;
                 }
-                for (l, f_ul) in around(g, is_new, &rev, u as usize) {
-                    if (f_iu || f_ul) && stamp[l as usize] != tag {
+                if stamp[u] != tag {
+                    // a new reverse neighbour is itself a candidate
+                    stamp[u] = tag;
+                    t.push(u as u32, dist2(xi, x.row(u)));
+                }
+                for (l, _) in around(g, is_new, &rev, u) {
+                    if stamp[l as usize] != tag {
                         stamp[l as usize] = tag;
                         t.push(l, dist2(xi, x.row(l as usize)));
                     }
@@ -505,9 +526,9 @@ fn refine(x: &Features, g: &KnnGraph, is_new: &[bool], threads: usize) -> (KnnGr
             }
             let old = g.neighbours(i);
             for &j in &t.idx {
-                let fresh = !old.contains(&j);
-                changed += fresh as usize;
-                newf.push(fresh);
+                let entered = !old.contains(&j);
+                changed += entered as usize;
+                newf.push(entered);
             }
             idx.extend_from_slice(&t.idx);
             dist.extend_from_slice(&t.d);

@@ -94,6 +94,8 @@ struct Neighbours {
     dims: usize,
     recall: Option<f64>,
     recall_sample: usize,
+    /// Seconds of the recall checks (part of the search's time).
+    recall_seconds: f64,
 }
 
 /// What placing new points into the embedding needs besides the coordinates ([`crate::model`]):
@@ -147,6 +149,9 @@ pub fn embed_with_reference(
     let rng = Rng::new(p.seed);
     let nb = neighbours(reduced.as_ref().unwrap_or(x), method, p, &rng, progress);
     laps.lap("knn");
+    if nb.recall.is_some() {
+        laps.laps.push(("knn recall (search space; part of knn)".to_string(), nb.recall_seconds));
+    }
     let (recall_features, recall_features_sample) = match &reduced {
         Some(_) => {
             progress("recall in the original features", 0, 1);
@@ -220,15 +225,19 @@ fn neighbours(space: &Features, method: KnnMethod, p: &Params, rng: &Rng, progre
             dims: space.d,
             recall: None,
             recall_sample: 0,
+            recall_seconds: 0.0,
         };
     }
     // approximate: more trees and rounds until the sampled recall reaches the target (if any)
     let mut s = knn::ApproxSettings::for_size(space.n, k);
     let mut tries = 0;
+    let mut recall_seconds = 0.0;
     loop {
         tries += 1;
         let graph = knn::approximate_with(space, k, s, &mut rng.fork(1), threads, progress);
+        let t = std::time::Instant::now();
         let (r, m) = knn_recall::recall(space, &graph, p.recall_sample, &mut rng.fork(2), threads);
+        recall_seconds += t.elapsed().as_secs_f64();
         let enough = p.knn_recall.is_none_or(|t| r >= t);
         if enough || tries >= MAX_KNN_TRIES {
             return Neighbours {
@@ -240,6 +249,7 @@ fn neighbours(space: &Features, method: KnnMethod, p: &Params, rng: &Rng, progre
                 dims: space.d,
                 recall: Some(r),
                 recall_sample: m,
+                recall_seconds,
             };
         }
         s.trees *= 2;
