@@ -150,7 +150,8 @@ pub fn embed_with_reference(
     let nb = neighbours(reduced.as_ref().unwrap_or(x), method, p, &rng, progress);
     laps.lap("knn");
     if nb.recall.is_some() {
-        laps.laps.push(("knn recall (search space; part of knn)".to_string(), nb.recall_seconds));
+        laps.laps
+            .push(("knn recall (search space; part of knn)".to_string(), nb.recall_seconds));
     }
     let (recall_features, recall_features_sample) = match &reduced {
         Some(_) => {
