@@ -6,12 +6,19 @@
 # model "BoxCox", its default, and "modBoxCox") and, when installed, kosmic.
 # dimorph is timed end to end (process start and CSV read included); the R peers on the
 # estimate only. Writes the peers' limits to the file given as third argument.
-# Args: dimorph binary, folder of the sets (truth.csv inside), output CSV of the peers' limits.
+# Args: dimorph binary, folder of the sets (truth.csv inside), output CSV of the peers' limits,
+# optionally the peers to run, comma-separated (default reflimR,refineR,refineR_modBoxCox; the
+# held-out subset runs refineR only), optionally an analyte to run alone (e.g. CRP). The peers'
+# file has, beside the 2.5 and 97.5 % limits, refineR's 95 % quantile (column upper95): RIbench
+# evaluates CRP's upper limit at the 95th percentile (its GT_URL 5 mg/L is the P95 of the design;
+# RIbench's computeRIsAll uses RIperc = 0.95 for CRP).
 args <- commandArgs(trailingOnly = TRUE)
 bin <- args[1]; dir <- args[2]; peers_out <- args[3]
+run_peers <- if (length(args) >= 4) strsplit(args[4], ",")[[1]] else c("reflimR", "refineR", "refineR_modBoxCox")
 suppressPackageStartupMessages({ library(refineR); library(reflimR) })
 has_kosmic_r <- requireNamespace("kosmic", quietly = TRUE)
 truth <- read.csv(file.path(dir, "truth.csv"))
+if (length(args) >= 5) truth <- truth[truth$analyte == args[5], ]
 dimorph <- function(file, method, extra = character()) {
   t0 <- proc.time()[["elapsed"]]
   out <- suppressWarnings(system2(bin, c("refint", "estimate", "--data", file, "--value", "value",
@@ -24,8 +31,8 @@ dimorph <- function(file, method, extra = character()) {
 has_dimorph_kosmic <- !is.na(dimorph(file.path(dir, truth$file[1]), "kosmic")[2])
 timed <- function(expr) {
   t0 <- proc.time()[["elapsed"]]
-  v <- tryCatch(expr, error = function(e) c(NA, NA))
-  c(v, proc.time()[["elapsed"]] - t0)
+  v <- c(tryCatch(expr, error = function(e) c(NA, NA)), NA)
+  c(v[1], v[2], proc.time()[["elapsed"]] - t0, v[3]) # lower, upper, seconds, 95 % quantile
 }
 ape <- function(v, k) {
   e <- 100 * abs(v[2] - truth$gt_url[k]) / truth$gt_url[k]
@@ -34,6 +41,8 @@ ape <- function(v, k) {
 }
 methods <- c("dimorph_reflim", "reflimR", "dimorph_refiner", "refineR", "dimorph_refiner_modbc", "refineR_modBoxCox",
              if (has_dimorph_kosmic) "dimorph_kosmic", if (has_kosmic_r) "kosmic")
+methods <- methods[grepl("^dimorph", methods) | methods %in% run_peers]
+has_kosmic_r <- has_kosmic_r && "kosmic" %in% run_peers
 res <- list(); peers <- list()
 for (k in seq_len(nrow(truth))) {
   file <- file.path(dir, truth$file[k])
@@ -43,25 +52,25 @@ for (k in seq_len(nrow(truth))) {
   r$dimorph_refiner <- dimorph(file, "refiner")
   r$dimorph_refiner_modbc <- dimorph(file, "refiner", c("--model", "modboxcox"))
   if (has_dimorph_kosmic) r$dimorph_kosmic <- dimorph(file, "kosmic")
-  r$reflimR <- timed({ f <- reflim(x[x > 0], plot.it = FALSE, print.n = FALSE); as.numeric(f$limits[1:2]) })
-  r$refineR <- timed({ f <- findRI(Data = x, NBootstrap = 0); getRI(f, RIperc = c(0.025, 0.975))$PointEst })
-  r$refineR_modBoxCox <- timed({
-    f <- findRI(Data = x, model = "modBoxCox", NBootstrap = 0); getRI(f, RIperc = c(0.025, 0.975))$PointEst
+  if ("reflimR" %in% run_peers) r$reflimR <- timed({ f <- reflim(x[x > 0], plot.it = FALSE, print.n = FALSE); as.numeric(f$limits[1:2]) })
+  if ("refineR" %in% run_peers) r$refineR <- timed({ f <- findRI(Data = x, NBootstrap = 0); getRI(f, RIperc = c(0.025, 0.95, 0.975))$PointEst[c(1, 3, 2)] })
+  if ("refineR_modBoxCox" %in% run_peers) r$refineR_modBoxCox <- timed({
+    f <- findRI(Data = x, model = "modBoxCox", NBootstrap = 0); getRI(f, RIperc = c(0.025, 0.95, 0.975))$PointEst[c(1, 3, 2)]
   })
-  if (has_kosmic_r) r$kosmic <- timed({
+  if (has_kosmic_r && "kosmic" %in% run_peers) r$kosmic <- timed({
     f <- kosmic::kosmic(x, decimals = truth$decimals[k]); as.numeric(kosmic::quantile(f, probs = c(0.025, 0.975)))
   })
   for (m in methods) {
     v <- r[[m]]
     res[[length(res) + 1]] <- data.frame(index = truth$index[k], analyte = truth$analyte[k], method = m,
-                                         lower = v[1], upper = v[2], seconds = v[3],
+                                         lower = v[1], upper = v[2], seconds = v[3], upper95 = v[4],
                                          mape = if (is.na(v[2])) NA else mean(ape(v, k)),
                                          nerr = length(ape(v, k)))
   }
   cat(sprintf("set %d %s done\n", truth$index[k], truth$analyte[k]))
 }
 tab <- do.call(rbind, res)
-write.csv(tab[!grepl("^dimorph", tab$method), c("index", "analyte", "method", "lower", "upper", "seconds")],
+write.csv(tab[!grepl("^dimorph", tab$method), c("index", "analyte", "method", "lower", "upper", "seconds", "upper95")],
           peers_out, row.names = FALSE)
 options(width = 200)
 wide <- reshape(tab[, c("index", "analyte", "method", "mape")], idvar = c("index", "analyte"),
@@ -83,7 +92,7 @@ bias_tab <- do.call(rbind, lapply(seq_len(nrow(truth)), function(k) {
   row
 }))
 print(bias_tab, row.names = FALSE)
-cat("\nper method over the 20 sets (mean absolute % error over all limits; mean signed % error of the\n",
+cat("\nper method over the ", nrow(truth), " sets (mean absolute % error over all limits; mean signed % error of the\n",
     "upper and lower limits; failed sets; total seconds):\n", sep = "")
 for (m in methods) {
   s <- tab[tab$method == m, ]
@@ -96,8 +105,9 @@ for (m in methods) {
               m, mean(errs), bu, bl, sum(is.na(s$upper)), sum(s$seconds)))
 }
 tt <- function(m) sum(tab$seconds[tab$method == m])
-cat(sprintf("\ntime ratios (peer / dimorph): reflimR/reflim %.2fx, refineR/refiner %.1fx, modBoxCox %.1fx%s\n",
-            tt("reflimR") / tt("dimorph_reflim"), tt("refineR") / tt("dimorph_refiner"),
-            tt("refineR_modBoxCox") / tt("dimorph_refiner_modbc"),
+ratio <- function(p, d, fmt) if (p %in% methods) sprintf(fmt, tt(p) / tt(d)) else "not run"
+cat(sprintf("\ntime ratios (peer / dimorph): reflimR/reflim %s, refineR/refiner %s, modBoxCox %s%s\n",
+            ratio("reflimR", "dimorph_reflim", "%.2fx"), ratio("refineR", "dimorph_refiner", "%.1fx"),
+            ratio("refineR_modBoxCox", "dimorph_refiner_modbc", "%.1fx"),
             if (has_kosmic_r && has_dimorph_kosmic) sprintf(", kosmic/dimorph kosmic %.1fx", tt("kosmic") / tt("dimorph_kosmic")) else ""))
 cat("(dimorph end to end incl. process start and CSV read; the R peers estimate only)\n")

@@ -18,6 +18,29 @@ OUT=bench-data/ribench
 RIBENCH_OUT="$PWD/$OUT" cargo test -q -p dimorph-refint --test ribench -- write_sets
 R_LIBS="$RIBENCH_LIB" nice Rscript bench/refint_ribench.R target/release/dimorph "$OUT" \
   crates/dimorph-refint/tests/fixtures/ribench_peers.csv
+# The held-out subset (24 other RIbench sets, tests/fixtures/ribench_heldout.csv; refineR BoxCox
+# only, about 4.5 min here) into tests/fixtures/ribench_heldout_peers.csv:
+HELD=bench-data/ribench_heldout
+RIBENCH_SUBSET=heldout RIBENCH_OUT="$PWD/$HELD" cargo test -q -p dimorph-refint --test ribench -- write_sets
+R_LIBS="$RIBENCH_LIB" nice Rscript bench/refint_ribench.R target/release/dimorph "$HELD" \
+  crates/dimorph-refint/tests/fixtures/ribench_heldout_peers.csv refineR
+# RIbench scores CRP's upper limit at the 95th percentile (GT_URL 5 mg/L is the design's P95);
+# the figures below marked "RIbench scoring" do so (ours: the refiner fit's 95 % quantile, in
+# tests/ribench.rs; refineR's: getRI(RIperc = 0.95), column upper95). Session 8 took the CRP rows'
+# upper95 from a CRP-only rerun (5th argument CRP; same limits to the digit as the full runs):
+#   Rscript bench/refint_ribench.R target/release/dimorph "$OUT" crp.csv refineR,refineR_modBoxCox CRP
+# Figures (2026-11-26 12:51-13:00 UTC, session 8, 2-core shared machine at load 2-4, release build,
+# refineR 2.0.0 BoxCox NBootstrap = 0, same run; method unchanged since session 7):
+#   held-out, 24 sets   dimorph refiner 18.05 %  refineR 15.79 %   (97.5 % for CRP, as below)
+#                       time 2.15 s vs 269.39 s (refineR/dimorph 125x)
+#   RIbench scoring (cargo test --release -p dimorph-refint --test ribench -- --nocapture):
+#     first subset      dimorph refiner  9.83 %  refineR  7.02 %
+#     held-out subset   dimorph refiner 18.96 %  refineR 13.37 %   -> the goal (<= refineR) is not met
+#   Where it loses: wrong-basin fits (wide model, P near 0.4) at N = 1000 with 40-60 % pathological
+#   values (held-out FT4 1227 52.8 vs 14.0 %, LACT 2331 57.6 vs 34.8, LDH 5280 88.5 vs 5.9; first
+#   subset GGT 3033 34.4 vs 4.7). Tried in session 8 and NOT kept: refineR's tail terms of the
+#   regularisation and a histogram starting at half the rounding unit (zeros of rounded data were
+#   dropped): first subset 9.83 -> 8.13 %, but held-out 18.96 -> 20.69 % (LACT 2331, IgE 4065 worse).
 # Figures (2026-11-26 10:10-10:41 UTC, session 7, 2-core shared machine at load 7-8, release
 # build, refineR NBootstrap = 0), mean absolute % error over the 38 limits / signed mean error of
 # the upper and lower limits / time:

@@ -23,17 +23,41 @@
 
 use dimorph_core::rng::Rng;
 use dimorph_refint::estimate::group::estimate_one;
+use dimorph_refint::estimate::refiner::quantile;
+use dimorph_refint::estimate::refiner_modbc::fit_model;
 use dimorph_refint::{EstimateOptions, Method, RefinerModel, RefinerOptions};
 use std::collections::HashMap;
 
-const SUBSET: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/ribench_subset.csv");
-const PEERS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/ribench_peers.csv");
+/// One subset of RIbench: its parameters, the peers' limits on it and the seed base of its draws.
+#[derive(Clone, Copy)]
+struct Subset {
+    params: &'static str,
+    peers: &'static str,
+    seed: u64,
+}
+
+/// The subset the method was developed on (20 sets, Sc1, low overlap).
+const FIRST: Subset = Subset {
+    params: concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/ribench_subset.csv"),
+    peers: concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/ribench_peers.csv"),
+    seed: 20_221_000,
+};
+
+/// The held-out subset: 24 other sets drawn (Python's random, seed 20261126) from RIbench's
+/// parameter table, two per analyte at N = 1000 and 5000 plus four at random, any scenario,
+/// overlap and pathological fraction, not looked at while the method was changed.
+const HELDOUT: Subset = Subset {
+    params: concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/ribench_heldout.csv"),
+    peers: concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/ribench_heldout_peers.csv"),
+    seed: 20_261_126_000,
+};
 
 /// One RIbench test set's parameters.
 struct Spec {
     index: u64,
     analyte: String,
     f: HashMap<String, f64>,
+    seed: u64,
 }
 
 impl Spec {
@@ -47,8 +71,8 @@ impl Spec {
     }
 }
 
-fn specs() -> Vec<Spec> {
-    let text = std::fs::read_to_string(SUBSET).expect(SUBSET);
+fn specs(sub: Subset) -> Vec<Spec> {
+    let text = std::fs::read_to_string(sub.params).expect(sub.params);
     let mut lines = text.lines();
     let head: Vec<&str> = lines.next().expect("header").split(',').collect();
     lines
@@ -63,6 +87,7 @@ fn specs() -> Vec<Spec> {
                 index: cells[0].parse().expect("Index"),
                 analyte: cells[1].to_string(),
                 f,
+                seed: sub.seed,
             }
         })
         .collect()
@@ -92,7 +117,7 @@ fn nonnegative(rng: &mut Rng, count: usize, draw: impl Fn(&mut Rng) -> f64) -> V
 
 /// The set's values as printed (rounded to its decimals) — what the peers read.
 fn generate(s: &Spec) -> Vec<String> {
-    let mut rng = Rng::new(20_221_000 + s.index);
+    let mut rng = Rng::new(s.seed + s.index);
     let n = s.get("N");
     let fp = s.get("fractionPathol");
     let bg = s.get("bg_fraction");
@@ -126,6 +151,14 @@ fn values(s: &Spec) -> Vec<f64> {
     generate(s).iter().map(|t| t.parse().expect("number")).collect()
 }
 
+/// The refiner's 95 % quantile (its fit's, shifted back under the modified Box–Cox model): RIbench
+/// scores CRP's upper limit at the 95th percentile (its GT_URL, 5 mg/L, is the P95 of the design,
+/// exp(μ + 1.645σ); RIbench's computeRIsAll asks for RIperc = 0.95 for CRP).
+fn refiner_p95(what: &str, x: &[f64], model: RefinerModel) -> Option<f64> {
+    let f = fit_model(what, x, None, model).ok()?;
+    Some(f.shift + quantile(0.95, f.lambda, f.mu, f.sigma))
+}
+
 /// Absolute % errors of the defined limits against the truth.
 fn errors(s: &Spec, lower: f64, upper: f64) -> Vec<f64> {
     let (tl, tu) = s.truth();
@@ -142,22 +175,43 @@ fn mean(v: &[f64]) -> f64 {
 
 /// Mean absolute % error of a method over the subset (a set the method cannot estimate counts
 /// as missing and is reported).
-fn ours(method: Method) -> (f64, usize, Vec<(u64, f64, f64)>) {
-    ours_with(EstimateOptions {
-        method,
-        ..Default::default()
-    })
+fn ours(sub: Subset, method: Method) -> (f64, usize, Vec<(u64, f64, f64)>) {
+    ours_with(
+        sub,
+        EstimateOptions {
+            method,
+            ..Default::default()
+        },
+        false,
+    )
 }
 
-/// As [`ours`], with the estimation options `o`.
-fn ours_with(o: EstimateOptions) -> (f64, usize, Vec<(u64, f64, f64)>) {
+/// As [`ours`], with the estimation options `o`; with `crp95` CRP's upper limit is the refiner's
+/// 95 % quantile, as RIbench scores it.
+fn ours_with(sub: Subset, o: EstimateOptions, crp95: bool) -> (f64, usize, Vec<(u64, f64, f64)>) {
     let method = o.method;
     let (mut all, mut failed, mut limits) = (Vec::new(), 0, Vec::new());
-    for s in specs() {
+    for s in specs(sub) {
         // values of 0 (rounded) are dropped, as the CLI does for the log-scale methods
         let x: Vec<f64> = values(&s).into_iter().filter(|v| *v > 0.0).collect();
-        match estimate_one(&format!("RIbench set {}", s.index), "", &x, None, &o) {
-            Ok(e) => {
+        let what = format!("RIbench set {}", s.index);
+        match estimate_one(&what, "", &x, None, &o) {
+            Ok(mut e) => {
+                if crp95 && s.analyte == "CRP" {
+                    let model = o.refiner.unwrap_or_default().model;
+                    e.limits.upper = refiner_p95(&what, &x, model).expect("the refiner's fit");
+                }
+                if std::env::var_os("RIBENCH_VERBOSE").is_some() {
+                    let (tl, tu) = s.truth();
+                    eprintln!(
+                        "{} {:5} upper {:+7.2} % lower {:+7.2} %  {}",
+                        s.index,
+                        s.analyte,
+                        100.0 * (e.limits.upper - tu) / tu,
+                        tl.map_or(f64::NAN, |t| 100.0 * (e.limits.lower - t) / t),
+                        e.limits.method
+                    );
+                }
                 all.extend(errors(&s, e.limits.lower, e.limits.upper));
                 limits.push((s.index, e.limits.lower, e.limits.upper));
             }
@@ -171,13 +225,18 @@ fn ours_with(o: EstimateOptions) -> (f64, usize, Vec<(u64, f64, f64)>) {
 }
 
 /// The peers' mean absolute % error on the same sets (from the benchmark run).
-fn peer(method: &str) -> Option<f64> {
-    let text = std::fs::read_to_string(PEERS).ok()?;
+fn peer(sub: Subset, method: &str) -> Option<f64> {
+    peer_scored(sub, method, false)
+}
+
+/// As [`peer`]; with `crp95` CRP's upper limit is the peer's 95 % quantile (column upper95).
+fn peer_scored(sub: Subset, method: &str, crp95: bool) -> Option<f64> {
+    let text = std::fs::read_to_string(sub.peers).ok()?;
     let mut lines = text.lines();
     let head: Vec<&str> = lines.next()?.split(',').collect();
     let col = |n: &str| head.iter().position(|h| h.trim_matches('"') == n);
     let (ci, cm, cl, cu) = (col("index")?, col("method")?, col("lower")?, col("upper")?);
-    let specs = specs();
+    let specs = specs(sub);
     let mut all = Vec::new();
     for l in lines {
         let c: Vec<&str> = l.split(',').map(|x| x.trim_matches('"')).collect();
@@ -185,6 +244,11 @@ fn peer(method: &str) -> Option<f64> {
             continue;
         }
         let s = specs.iter().find(|s| s.index.to_string() == c[ci])?;
+        let cu = if crp95 && s.analyte == "CRP" {
+            col("upper95")?
+        } else {
+            cu
+        };
         let (lo, up) = (c[cl].parse::<f64>().ok()?, c[cu].parse::<f64>().ok()?);
         all.extend(errors(s, lo, up));
     }
@@ -193,7 +257,7 @@ fn peer(method: &str) -> Option<f64> {
 
 #[test]
 fn the_generator_follows_the_design() {
-    for s in specs() {
+    for s in specs(FIRST).into_iter().chain(specs(HELDOUT)) {
         let x = values(&s);
         let n = s.get("N") as usize;
         assert!(
@@ -217,14 +281,14 @@ fn the_generator_follows_the_design() {
 
 #[test]
 fn bias_against_truth_is_within_the_peers_bounds() {
-    let (reflim, rf_failed, _) = ours(Method::Reflim);
-    let (refiner, rr_failed, _) = ours(Method::Refiner);
+    let (reflim, rf_failed, _) = ours(FIRST, Method::Reflim);
+    let (refiner, rr_failed, _) = ours(FIRST, Method::Refiner);
     eprintln!("mean absolute % error: reflim {reflim:.3} ({rf_failed} sets failed), refiner {refiner:.3} ({rr_failed} failed)");
     assert_eq!(rr_failed, 0, "refiner must estimate every set");
     let reflimr =
-        peer("reflimR").expect("tests/fixtures/ribench_peers.csv with reflimR rows (bench/refint_ribench.sh)");
+        peer(FIRST, "reflimR").expect("tests/fixtures/ribench_peers.csv with reflimR rows (bench/refint_ribench.sh)");
     let refiner_r =
-        peer("refineR").expect("tests/fixtures/ribench_peers.csv with refineR rows (bench/refint_ribench.sh)");
+        peer(FIRST, "refineR").expect("tests/fixtures/ribench_peers.csv with refineR rows (bench/refint_ribench.sh)");
     eprintln!("peers on the same sets: reflimR {reflimr:.3}, refineR {refiner_r:.3}");
     assert!(
         reflim <= 1.01 * reflimr,
@@ -242,15 +306,19 @@ fn bias_against_truth_is_within_the_peers_bounds() {
 /// Box–Cox model's 12.40 %; LDH, the shifted analyte, improves from 4.77 to 1.48 % on set 5333).
 #[test]
 fn modboxcox_bias_against_truth_is_within_the_peers_bound() {
-    let (modbc, failed, _) = ours_with(EstimateOptions {
-        method: Method::Refiner,
-        refiner: Some(RefinerOptions {
-            model: RefinerModel::ModBoxCox,
+    let (modbc, failed, _) = ours_with(
+        FIRST,
+        EstimateOptions {
+            method: Method::Refiner,
+            refiner: Some(RefinerOptions {
+                model: RefinerModel::ModBoxCox,
+                ..Default::default()
+            }),
             ..Default::default()
-        }),
-        ..Default::default()
-    });
-    let peer_modbc = peer("refineR_modBoxCox")
+        },
+        false,
+    );
+    let peer_modbc = peer(FIRST, "refineR_modBoxCox")
         .expect("tests/fixtures/ribench_peers.csv with refineR_modBoxCox rows (bench/refint_ribench.sh)");
     eprintln!("mean absolute % error: refiner --model modboxcox {modbc:.3} ({failed} failed), refineR modBoxCox {peer_modbc:.3}");
     assert_eq!(failed, 0, "refiner --model modboxcox must estimate every set");
@@ -260,14 +328,53 @@ fn modboxcox_bias_against_truth_is_within_the_peers_bound() {
     );
 }
 
+/// Both subsets as RIbench scores them (CRP's upper limit at the 95th percentile), the default
+/// Box–Cox model against refineR 2.0.0's findRI (BoxCox, NBootstrap = 0) on the same values
+/// (tests/fixtures/ribench_peers.csv and ribench_heldout_peers.csv, bench/refint_ribench.sh).
+/// Issue 15's goal — a mean absolute error at least as low as refineR's — is NOT met (session 8,
+/// this method: first subset 9.83 vs refineR 7.02 %, held-out 18.96 vs 13.37 %; the losses are
+/// fits in a wrong basin with a wide model and P near its floor, mostly at N = 1000 with 40–60 %
+/// pathological values: FT4 1227, LACT 2331, LDH 5280 of the held-out subset, GGT 3033 of the
+/// first). The bound asserted is 1.45 × refineR's on each subset, refineR's figure computed from
+/// its limits in the fixture.
+#[test]
+fn ribench_scored_bias_is_within_the_bound_of_refiners_on_both_subsets() {
+    let mut seen = Vec::new();
+    for (name, sub) in [("first", FIRST), ("held-out", HELDOUT)] {
+        let (ours, failed, _) = ours_with(
+            sub,
+            EstimateOptions {
+                method: Method::Refiner,
+                ..Default::default()
+            },
+            true,
+        );
+        let theirs = peer_scored(sub, "refineR", true).expect("the peers' file with refineR rows and upper95");
+        eprintln!("{name} subset, RIbench scoring: refiner {ours:.3} % ({failed} failed), refineR {theirs:.3} %");
+        seen.push((name, ours, failed, theirs));
+    }
+    for (name, ours, failed, theirs) in seen {
+        assert_eq!(failed, 0, "{name}: refiner must estimate every set");
+        assert!(
+            ours <= 1.45 * theirs,
+            "{name}: refiner {ours:.3} % vs refineR {theirs:.3} %"
+        );
+    }
+}
+
 /// Writes the sets for the benchmark when RIBENCH_OUT names a folder (else does nothing but
-/// check that the subset parses): `<index>_<analyte>.csv` (column `value`) and `truth.csv`.
+/// check that the subsets parse): `<index>_<analyte>.csv` (column `value`) and `truth.csv`, of
+/// the first subset, or of the held-out one when RIBENCH_SUBSET=heldout.
 #[test]
 fn write_sets() {
-    let specs = specs();
-    assert_eq!(specs.len(), 20);
+    assert_eq!(specs(FIRST).len(), 20);
+    assert_eq!(specs(HELDOUT).len(), 24);
     let Ok(dir) = std::env::var("RIBENCH_OUT") else {
         return;
+    };
+    let specs = match std::env::var("RIBENCH_SUBSET").as_deref() {
+        Ok("heldout") => specs(HELDOUT),
+        _ => specs(FIRST),
     };
     std::fs::create_dir_all(&dir).expect("RIBENCH_OUT");
     let mut truth = String::from("index,analyte,file,gt_lrl,gt_url,decimals\n");
