@@ -11,6 +11,8 @@ use crate::gradient::{attractive, kl_divergence, repulsive_exact};
 use crate::params::GradientMethod;
 use crate::progress::Progress;
 use crate::rng::Rng;
+use dimorph_core::threads::ranges;
+use std::time::Instant;
 
 /// Largest step of one point in one iteration.
 pub const MAX_STEP: f64 = 5.0;
@@ -62,16 +64,35 @@ fn use_exact(y: &[f64], s: &Schedule) -> bool {
 /// The gradient (constant 4 dropped, see [`crate::gradient`]) at `y`; returns Z and whether the
 /// repulsion was exact.
 pub fn gradient(p: &Csr, y: &[f64], exag: f64, s: &Schedule, fft: &mut FftRepulsion, grad: &mut [f64]) -> (f64, bool) {
+    let mut secs = [0.0; 2];
+    gradient_timed(p, y, exag, s, fft, grad, &mut secs)
+}
+
+/// [`gradient`], adding the seconds of the attractive and the repulsive parts to `secs`.
+fn gradient_timed(
+    p: &Csr,
+    y: &[f64],
+    exag: f64,
+    s: &Schedule,
+    fft: &mut FftRepulsion,
+    grad: &mut [f64],
+    secs: &mut [f64; 2],
+) -> (f64, bool) {
+    let t = Instant::now();
     attractive(p, y, s.alpha, exag, grad, s.threads);
+    secs[0] += t.elapsed().as_secs_f64();
+    let t = Instant::now();
     let exact = use_exact(y, s);
-    let (rep, z) = if exact {
-        repulsive_exact(y, s.alpha, s.threads)
+    let z = if exact {
+        let (rep, z) = repulsive_exact(y, s.alpha, s.threads);
+        for (g, r) in grad.iter_mut().zip(&rep) {
+            *g -= r / z;
+        }
+        z
     } else {
-        fft.repulsion(y, s.alpha)
+        fft.subtract_repulsion(y, s.alpha, grad)
     };
-    for (g, r) in grad.iter_mut().zip(&rep) {
-        *g -= r / z;
-    }
+    secs[1] += t.elapsed().as_secs_f64();
     (z, exact)
 }
 
@@ -84,6 +105,10 @@ pub struct Optimised {
     /// Iterations whose FFT grid was capped at [`crate::fft::MAX_BOXES`] boxes per side (boxes
     /// wider than one unit: a coarser repulsion).
     pub coarse_iterations: usize,
+    /// Seconds per part of the optimisation, summed over iterations: the attractive forces, the
+    /// repulsion (of which, for FFT iterations: sorting by box, spreading, the kernel's spectrum,
+    /// the FFTs, interpolation), and the update of gains, steps and coordinates.
+    pub phases: Vec<(String, f64)>,
 }
 
 /// Why [`run`] gave no layout: the coordinates or the KL divergence stopped being finite numbers.
@@ -128,6 +153,7 @@ pub fn run(p: &Csr, mut y: Vec<f64>, s: &Schedule, progress: Progress) -> Result
     let mut gains = vec![1.0f64; 2 * n];
     let mut grad = vec![0.0f64; 2 * n];
     let mut fft = FftRepulsion::new(s.threads);
+    let (mut secs, mut secs_update) = ([0.0f64; 2], 0.0f64);
     let total = s.early_iter + s.n_iter;
     for it in 0..total {
         let early = it < s.early_iter;
@@ -137,39 +163,17 @@ pub fn run(p: &Csr, mut y: Vec<f64>, s: &Schedule, progress: Progress) -> Result
             s.late_exaggeration
         };
         let lr = s.learning_rate.unwrap_or(n as f64 / exag);
-        exact_iterations += gradient(p, &y, exag, s, &mut fft, &mut grad).1 as usize;
-        for i in 0..n {
-            let mut norm2 = 0.0;
-            for c in 2 * i..2 * i + 2 {
-                // numpy's np.sign(update) != np.sign(gradient), as openTSNE
-                gains[c] = if sign(update[c]) != sign(grad[c]) {
-                    gains[c] + 0.2
-                } else {
-                    gains[c] * 0.8 + 0.01
-                };
-                update[c] = s.momentum * update[c] - lr * gains[c] * grad[c];
-                norm2 += update[c] * update[c];
-            }
-            if norm2 > MAX_STEP * MAX_STEP {
-                let f = MAX_STEP / norm2.sqrt();
-                update[2 * i] *= f;
-                update[2 * i + 1] *= f;
-            }
-            y[2 * i] += update[2 * i];
-            y[2 * i + 1] += update[2 * i + 1];
-        }
-        if !y.iter().all(|v| v.is_finite()) {
+        exact_iterations += gradient_timed(p, &y, exag, s, &mut fft, &mut grad, &mut secs).1 as usize;
+        let t = Instant::now();
+        let finite = step(&mut y, &mut update, &mut gains, &grad, lr, s.momentum, s.threads);
+        if !finite {
             return Err(Diverged {
                 iteration: Some(it + 1),
                 total,
                 early,
             });
         }
-        let (mx, my) = y.chunks_exact(2).fold((0.0, 0.0), |(a, b), c| (a + c[0], b + c[1]));
-        for c in y.chunks_exact_mut(2) {
-            c[0] -= mx / n as f64;
-            c[1] -= my / n as f64;
-        }
+        secs_update += t.elapsed().as_secs_f64();
         if (it + 1) % 10 == 0 || it + 1 == total {
             progress(
                 if early {
@@ -197,12 +201,139 @@ pub fn run(p: &Csr, mut y: Vec<f64>, s: &Schedule, progress: Progress) -> Result
             early: false,
         });
     }
+    let ft = fft.times;
+    let phases = [
+        ("attractive", secs[0]),
+        ("repulsion", secs[1]),
+        ("repulsion: sort by box", ft.sort),
+        ("repulsion: spread", ft.spread),
+        ("repulsion: kernel spectrum", ft.kernel),
+        ("repulsion: FFTs", ft.fft),
+        ("repulsion: interpolate", ft.interpolate),
+        ("update", secs_update),
+    ];
     Ok(Optimised {
         y,
         kl,
         exact_iterations,
         coarse_iterations,
+        phases: phases.iter().map(|(k, v)| (format!("optimize: {k}"), *v)).collect(),
     })
+}
+
+/// Points per block of the coordinate sums for re-centring (fixed, so that the sums do not depend
+/// on the thread count).
+const BLOCK: usize = 4096;
+
+/// One step of every point (gains, momentum, clipping at [`MAX_STEP`]), then the re-centring;
+/// threaded over blocks of points. Returns false (leaving `y` not re-centred) when a coordinate is
+/// no longer finite.
+fn step(
+    y: &mut [f64],
+    update: &mut [f64],
+    gains: &mut [f64],
+    grad: &[f64],
+    lr: f64,
+    momentum: f64,
+    threads: usize,
+) -> bool {
+    let n = y.len() / 2;
+    let blocks = n.div_ceil(BLOCK);
+    let parts = ranges(blocks, threads);
+    // (per-block coordinate sums, all finite) of each thread's blocks
+    let sums: Vec<(Vec<[f64; 2]>, bool)> = {
+        let mut work = Vec::with_capacity(parts.len());
+        let (mut yr, mut ur, mut gr, mut dr) = (&mut *y, &mut *update, &mut *gains, grad);
+        for r in &parts {
+            let len = (2 * r.end * BLOCK).min(2 * n) - 2 * r.start * BLOCK;
+            let (ya, yb) = yr.split_at_mut(len);
+            let (ua, ub) = ur.split_at_mut(len);
+            let (ga, gb) = gr.split_at_mut(len);
+            let (da, db) = dr.split_at(len);
+            work.push((ya, ua, ga, da));
+            (yr, ur, gr, dr) = (yb, ub, gb, db);
+        }
+        std::thread::scope(|sc| {
+            let handles: Vec<_> = work
+                .into_iter()
+                .map(|(ya, ua, ga, da)| sc.spawn(move || step_block(ya, ua, ga, da, lr, momentum)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| match h.join() {
+                    Ok(v) => v,
+                    Err(p) => std::panic::resume_unwind(p),
+                })
+                .collect()
+        })
+    };
+    if !sums.iter().all(|s| s.1) {
+        return false;
+    }
+    let (mx, my) = sums
+        .iter()
+        .flat_map(|s| &s.0)
+        .fold((0.0, 0.0), |(a, b), c| (a + c[0], b + c[1]));
+    let (mx, my) = (mx / n as f64, my / n as f64);
+    dimorph_core::threads::map_blocks_mut(y, 2, &ranges(n, threads), |_, chunk| {
+        for c in chunk.chunks_exact_mut(2) {
+            c[0] -= mx;
+            c[1] -= my;
+        }
+    });
+    true
+}
+
+/// [`step`] on a run of points: their per-[`BLOCK`] coordinate sums after the step, and whether
+/// all coordinates are finite.
+fn step_block(
+    y: &mut [f64],
+    update: &mut [f64],
+    gains: &mut [f64],
+    grad: &[f64],
+    lr: f64,
+    momentum: f64,
+) -> (Vec<[f64; 2]>, bool) {
+    let mut sums = Vec::new();
+    let mut finite = true;
+    for (((yb, ub), gb), db) in y
+        .chunks_mut(2 * BLOCK)
+        .zip(update.chunks_mut(2 * BLOCK))
+        .zip(gains.chunks_mut(2 * BLOCK))
+        .zip(grad.chunks(2 * BLOCK))
+    {
+        let (mut sx, mut sy) = (0.0, 0.0);
+        for (((yi, u), g), d) in yb
+            .chunks_exact_mut(2)
+            .zip(ub.chunks_exact_mut(2))
+            .zip(gb.chunks_exact_mut(2))
+            .zip(db.chunks_exact(2))
+        {
+            let mut norm2 = 0.0;
+            for c in 0..2 {
+                // numpy's np.sign(update) != np.sign(gradient), as openTSNE
+                g[c] = if sign(u[c]) != sign(d[c]) {
+                    g[c] + 0.2
+                } else {
+                    g[c] * 0.8 + 0.01
+                };
+                u[c] = momentum * u[c] - lr * g[c] * d[c];
+                norm2 += u[c] * u[c];
+            }
+            if norm2 > MAX_STEP * MAX_STEP {
+                let f = MAX_STEP / norm2.sqrt();
+                u[0] *= f;
+                u[1] *= f;
+            }
+            yi[0] += u[0];
+            yi[1] += u[1];
+            finite &= yi[0].is_finite() && yi[1].is_finite();
+            sx += yi[0];
+            sy += yi[1];
+        }
+        sums.push([sx, sy]);
+    }
+    (sums, finite)
 }
 
 /// numpy's sign: −1, 0 or 1.
@@ -213,5 +344,115 @@ fn sign(v: f64) -> i8 {
         -1
     } else {
         0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A ring of 4,000 points, each joined to its 6 ring neighbours (symmetric, summing to 1).
+    fn ring(n: usize) -> Csr {
+        let (mut indptr, mut indices, mut values) = (vec![0], Vec::new(), Vec::new());
+        for i in 0..n {
+            for d in [1, 2, 3, n - 3, n - 2, n - 1] {
+                indices.push(((i + d) % n) as u32);
+                values.push(1.0 / (6 * n) as f64);
+            }
+            indptr.push(indices.len());
+        }
+        Csr {
+            n,
+            indptr,
+            indices,
+            values,
+        }
+    }
+
+    /// With FFT repulsion the layout is the same bit for bit whatever the thread count (the
+    /// charges reach each node in box order, Z and the centring are summed over fixed blocks).
+    #[test]
+    fn fft_layouts_do_not_depend_on_the_thread_count() {
+        let n = 4000;
+        let p = ring(n);
+        let mut rng = Rng::new(2);
+        let y0 = random_init(n, 1e-4, &mut rng);
+        let layout = |threads: usize| {
+            let s = Schedule {
+                early_exaggeration: 12.0,
+                early_iter: 30,
+                n_iter: 40,
+                late_exaggeration: 1.0,
+                learning_rate: None,
+                momentum: 0.8,
+                alpha: 1.0,
+                method: GradientMethod::Fft,
+                threads,
+            };
+            run(&p, y0.clone(), &s, &mut |_, _, _| {})
+                .map(|o| o.y)
+                .ok()
+                .unwrap_or_default()
+        };
+        let one = layout(1);
+        assert_eq!(one.len(), 2 * n);
+        // the layout spread beyond the first grid (several grids, spectra kept and renewed)
+        let (lo, hi) = one.iter().fold((f64::MAX, f64::MIN), |(a, b), &v| (a.min(v), b.max(v)));
+        assert!(hi - lo > 1.0, "{lo} {hi}");
+        for threads in [2, 3] {
+            let other = layout(threads);
+            assert!(
+                one.iter().zip(&other).all(|(a, b)| a.to_bits() == b.to_bits()),
+                "threads {threads}"
+            );
+        }
+    }
+
+    /// The threaded step equals the update written out point by point.
+    #[test]
+    fn step_matches_the_plain_update() {
+        let n = 10_000;
+        let mut rng = Rng::new(4);
+        let mut y: Vec<f64> = (0..2 * n).map(|_| rng.normal() * 10.0).collect();
+        let mut update: Vec<f64> = (0..2 * n).map(|_| rng.normal()).collect();
+        let mut gains: Vec<f64> = (0..2 * n).map(|_| 0.5 + rng.normal().abs()).collect();
+        let grad: Vec<f64> = (0..2 * n)
+            .map(|i| if i % 7 == 0 { 0.0 } else { rng.normal() * 0.01 })
+            .collect();
+        let (mut y2, mut u2, mut g2) = (y.clone(), update.clone(), gains.clone());
+        assert!(step(&mut y, &mut update, &mut gains, &grad, 300.0, 0.8, 3));
+        for c in 0..2 * n {
+            g2[c] = if sign(u2[c]) != sign(grad[c]) {
+                g2[c] + 0.2
+            } else {
+                g2[c] * 0.8 + 0.01
+            };
+            u2[c] = 0.8 * u2[c] - 300.0 * g2[c] * grad[c];
+        }
+        for i in 0..n {
+            let norm = (u2[2 * i].powi(2) + u2[2 * i + 1].powi(2)).sqrt();
+            if norm > MAX_STEP {
+                u2[2 * i] *= MAX_STEP / norm;
+                u2[2 * i + 1] *= MAX_STEP / norm;
+            }
+            y2[2 * i] += u2[2 * i];
+            y2[2 * i + 1] += u2[2 * i + 1];
+        }
+        let mx = y2.iter().step_by(2).sum::<f64>() / n as f64;
+        let my = y2.iter().skip(1).step_by(2).sum::<f64>() / n as f64;
+        for i in 0..n {
+            y2[2 * i] -= mx;
+            y2[2 * i + 1] -= my;
+        }
+        assert_eq!(gains, g2);
+        assert!(update.iter().zip(&u2).all(|(a, b)| (a - b).abs() <= 1e-15 * b.abs()));
+        assert!(
+            y.iter().zip(&y2).all(|(a, b)| (a - b).abs() < 1e-9),
+            "centred coordinates differ"
+        );
+        let mut bad = y.clone();
+        bad[5] = f64::MAX;
+        let mut u3 = vec![f64::MAX; 2 * n];
+        assert!(!step(&mut bad, &mut u3, &mut gains.clone(), &grad, 1.0, 2.0, 2));
     }
 }
