@@ -284,7 +284,9 @@ impl Grid {
     #[inline]
     fn box_of(&self, c: f64) -> (usize, f64) {
         let t = (c - self.lo) / self.box_w;
-        let b = (t.floor() as usize).min(self.nb - 1);
+        // `as` truncates towards zero and saturates (negative and NaN to 0): the floor here,
+        // without a call to libm's `floor`
+        let b = (t as usize).min(self.nb - 1);
         (b, t - b as f64)
     }
 

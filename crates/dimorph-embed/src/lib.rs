@@ -50,6 +50,7 @@ pub mod pca;
 pub mod pipeline;
 pub mod plot;
 pub mod progress;
+pub mod relabel;
 pub mod report;
 pub mod rng;
 pub mod rsvd;
