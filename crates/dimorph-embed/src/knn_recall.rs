@@ -4,7 +4,7 @@
 //! when the search ran on principal components).
 
 use crate::features::Features;
-use crate::knn::{dist2, KnnGraph};
+use crate::knn::{dist2, KnnGraph, TopK};
 use crate::knn_exact::exact_for;
 use crate::rng::Rng;
 
@@ -25,22 +25,13 @@ fn recall_points(x: &Features, sample: usize, rng: &mut Rng) -> Vec<usize> {
 /// found. The standard error of the estimate is about √(r(1−r)/(m·k)) when the points' misses
 /// are independent, and at most the per-point recalls' standard deviation over √m.
 pub fn recall(x: &Features, g: &KnnGraph, sample: usize, rng: &mut Rng, threads: usize) -> (f64, usize) {
-    let pts = recall_points(x, sample, rng);
-    let m = pts.len();
-    let exact = exact_for(x, &pts, g.k, threads);
-    let found: usize = pts
-        .iter()
-        .zip(&exact)
-        .map(|(&i, t)| {
-            let worst = t.d[g.k - 1];
-            g.neighbours(i)
-                .iter()
-                .zip(g.distances2(i))
-                .filter(|(j, &d)| t.idx.contains(j) || d <= worst)
-                .count()
-        })
-        .sum();
-    (found as f64 / (m * g.k) as f64, m)
+    sampled_recall(x, g, sample, rng, threads, |i, t, worst| {
+        g.neighbours(i)
+            .iter()
+            .zip(g.distances2(i))
+            .filter(|(j, &d)| t.idx.contains(j) || d <= worst)
+            .count()
+    })
 }
 
 /// Recall of `g` (found in another space, e.g. principal components) against exact search in the
@@ -48,21 +39,29 @@ pub fn recall(x: &Features, g: &KnnGraph, sample: usize, rng: &mut Rng, threads:
 /// [`RECALL_TERMS`]). A neighbour of `g` counts as found when it is among the exact k in `x` or
 /// no farther (in `x`) than the k-th. Returns (recall, sample size).
 pub fn recall_in(x: &Features, g: &KnnGraph, sample: usize, rng: &mut Rng, threads: usize) -> (f64, usize) {
+    sampled_recall(x, g, sample, rng, threads, |i, t, worst| {
+        g.neighbours(i)
+            .iter()
+            .filter(|&&j| t.idx.contains(&j) || dist2(x.row(i), x.row(j as usize)) <= worst)
+            .count()
+    })
+}
+
+/// The share of found neighbours over the sampled points: `found(i, exact, worst)` counts point
+/// i's neighbours in `g` that are found, given its exact k nearest and the k-th's squared distance.
+fn sampled_recall(
+    x: &Features,
+    g: &KnnGraph,
+    sample: usize,
+    rng: &mut Rng,
+    threads: usize,
+    found: impl Fn(usize, &TopK, f32) -> usize,
+) -> (f64, usize) {
     let pts = recall_points(x, sample, rng);
     let m = pts.len();
     let exact = exact_for(x, &pts, g.k, threads);
-    let found: usize = pts
-        .iter()
-        .zip(&exact)
-        .map(|(&i, t)| {
-            let worst = t.d[g.k - 1];
-            g.neighbours(i)
-                .iter()
-                .filter(|&&j| t.idx.contains(&j) || dist2(x.row(i), x.row(j as usize)) <= worst)
-                .count()
-        })
-        .sum();
-    (found as f64 / (m * g.k) as f64, m)
+    let n_found: usize = pts.iter().zip(&exact).map(|(&i, t)| found(i, t, t.d[g.k - 1])).sum();
+    (n_found as f64 / (m * g.k) as f64, m)
 }
 
 #[cfg(test)]
