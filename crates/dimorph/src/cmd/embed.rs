@@ -142,8 +142,8 @@ pub struct Args {
     /// Seed of every random choice (initialisation, trees, samples, plotted points), 0 to 2^64 − 1.
     #[arg(long, default_value_t = 42, allow_negative_numbers = true, value_parser = seed)]
     pub seed: u64,
-    /// Threads, 1 to 256 (default: all cores, at most 256). The same --seed and --threads give the
-    /// same embedding; another --threads gives a slightly different one.
+    /// Threads, 1 to 256 (default: all cores, at most 256). The same --seed gives the same
+    /// embedding whatever the number of threads.
     #[arg(long, allow_negative_numbers = true, value_parser = count(1, MAX_THREADS))]
     pub threads: Option<usize>,
     /// Column colouring the plot: numeric → diverging scale about 0 (logits), text → categories.
