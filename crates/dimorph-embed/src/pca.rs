@@ -11,7 +11,8 @@
 pub use crate::eigen::jacobi_eigen;
 use crate::features::Features;
 use crate::rng::Rng;
-use dimorph_core::threads::{map_blocks_mut, map_ranges, ranges};
+use crate::rsvd::sum_blocks;
+use dimorph_core::threads::{map_blocks_mut, ranges};
 
 /// Most features for which the covariance matrix is formed; above, randomized subspace
 /// iteration on `f32` blocks ([`crate::rsvd`]).
@@ -32,7 +33,7 @@ impl Pca {
     pub fn fit(x: &Features, ncomp: usize, seed: u64, threads: usize) -> Pca {
         let (n, d) = (x.n, x.d);
         let ncomp = ncomp.min(d).max(1);
-        let sums = sum_row_blocks(n, d, threads, |r| {
+        let sums = sum_blocks(n, SUM_BLOCK, d, threads, |r| {
             let mut s = vec![0.0f64; d];
             for i in r {
                 for (a, &v) in s.iter_mut().zip(x.row(i)) {
@@ -111,39 +112,14 @@ fn matvec(c: &[f64], d: usize, v: &[f64]) -> Vec<f64> {
     (0..d).map(|i| dot(&c[i * d..(i + 1) * d], v)).collect()
 }
 
-/// Rows per block of [`sum_row_blocks`].
+/// Rows per block of the PCA's sums ([`crate::rsvd::sum_blocks`]: fixed blocks added in order, so
+/// that the mean and covariance do not depend on the thread count).
 const SUM_BLOCK: usize = 4096;
-
-/// `Σ_blocks f(block)` over fixed blocks of [`SUM_BLOCK`] rows, added in block order (each block's
-/// partial sum on its own, `threads` blocks at a time), so that the sums, and the PCA with them,
-/// do not depend on the thread count.
-fn sum_row_blocks(
-    n: usize,
-    len: usize,
-    threads: usize,
-    f: impl Fn(std::ops::Range<usize>) -> Vec<f64> + Sync,
-) -> Vec<f64> {
-    let blocks: Vec<std::ops::Range<usize>> = (0..n.div_ceil(SUM_BLOCK))
-        .map(|b| b * SUM_BLOCK..((b + 1) * SUM_BLOCK).min(n))
-        .collect();
-    let mut acc = vec![0.0f64; len];
-    for group in blocks.chunks(threads.max(1)) {
-        let parts = map_ranges(&ranges(group.len(), threads), |r| {
-            r.map(|i| f(group[i].clone())).collect::<Vec<_>>()
-        });
-        for p in parts.into_iter().flatten() {
-            for (a, v) in acc.iter_mut().zip(&p) {
-                *a += v;
-            }
-        }
-    }
-    acc
-}
 
 /// Sample covariance (full symmetric `d × d`, row-major).
 fn covariance(x: &Features, mean: &[f64], threads: usize, denom: f64) -> Vec<f64> {
     let d = x.d;
-    let mut c = sum_row_blocks(x.n, d * d, threads, |r| {
+    let mut c = sum_blocks(x.n, SUM_BLOCK, d * d, threads, |r| {
         let mut c = vec![0.0f64; d * d];
         let mut z = vec![0.0f64; d];
         for i in r {

@@ -72,10 +72,18 @@ fn times(c: &[f32], d: usize, b: &[f32], l: usize) -> Vec<f32> {
     y
 }
 
-/// `Σ_blocks f(block)` of d × l partial results, added in block order in `f64`.
-fn sum_blocks(n: usize, len: usize, threads: usize, f: impl Fn(std::ops::Range<usize>) -> Vec<f32> + Sync) -> Vec<f64> {
-    let blocks: Vec<std::ops::Range<usize>> = (0..n.div_ceil(BLOCK))
-        .map(|b| b * BLOCK..((b + 1) * BLOCK).min(n))
+/// `Σ_blocks f(block)` over fixed blocks of `block` rows, each block's partial result (`f32` or
+/// `f64`) added in block order in `f64` (`threads` blocks at a time): the sums do not depend on the
+/// thread count. Used here (blocks of [`BLOCK`]) and by the exact PCA's mean and covariance.
+pub(crate) fn sum_blocks<T: Copy + Into<f64> + Send>(
+    n: usize,
+    block: usize,
+    len: usize,
+    threads: usize,
+    f: impl Fn(std::ops::Range<usize>) -> Vec<T> + Sync,
+) -> Vec<f64> {
+    let blocks: Vec<std::ops::Range<usize>> = (0..n.div_ceil(block))
+        .map(|b| b * block..((b + 1) * block).min(n))
         .collect();
     let mut acc = vec![0.0f64; len];
     for group in blocks.chunks(threads.max(1)) {
@@ -84,7 +92,7 @@ fn sum_blocks(n: usize, len: usize, threads: usize, f: impl Fn(std::ops::Range<u
         });
         for p in parts.into_iter().flatten() {
             for (a, v) in acc.iter_mut().zip(&p) {
-                *a += *v as f64;
+                *a += (*v).into();
             }
         }
     }
@@ -95,7 +103,7 @@ fn sum_blocks(n: usize, len: usize, threads: usize, f: impl Fn(std::ops::Range<u
 fn gram_times(x: &Features, mean: &[f64], b: &[f64], l: usize, threads: usize) -> Vec<f64> {
     let d = x.d;
     let bf: Vec<f32> = b.iter().map(|&v| v as f32).collect();
-    sum_blocks(x.n, d * l, threads, |blk| {
+    sum_blocks(x.n, BLOCK, d * l, threads, |blk| {
         let c = centred(x, blk, mean);
         let y = times(&c, d, &bf, l);
         // Cᵀ Y (d × l): the block read transposed through its strides
@@ -145,7 +153,7 @@ pub fn leading(
     }
     // Rayleigh–Ritz: G = (X_c Q)ᵀ (X_c Q) / denom
     let qf: Vec<f32> = q.iter().map(|&v| v as f32).collect();
-    let g = sum_blocks(x.n, l * l, threads, |blk| {
+    let g = sum_blocks(x.n, BLOCK, l * l, threads, |blk| {
         let y = times(&centred(x, blk, mean), d, &qf, l);
         let mut g = vec![0.0f32; l * l];
         let rows = y.len() / l;
