@@ -193,16 +193,17 @@ fn summary(r: &DemoResult) -> Vec<String> {
     )];
     lines.extend(r.eval.sets.iter().map(pipeline::set_line));
     if let Some(h) = r.explain.top_patches_in_planted {
+        // Two different fractions (README, "Demo"): keep their wording apart.
         lines.push(format!(
-            "strongest-evidence patches in the planted regions: {:.1}% ({} test images){}",
+            "pooled: of the {n} strongest-evidence patches over all {n} test images, {:.1}% lie in the planted regions{}",
             100.0 * h,
-            r.explain.n,
-            pipeline::chance_text(r.explain.planted_chance)
+            pipeline::chance_text(r.explain.planted_chance),
+            n = r.explain.n
         ));
     }
     if let Some(h) = r.explain.strongest_in_planted {
         lines.push(format!(
-            "each test image's strongest patch in the planted regions: {:.1}%{}",
+            "per image: each test image's own strongest patch lies in the planted regions in {:.1}% of images{}",
             100.0 * h,
             pipeline::chance_text(r.explain.planted_chance)
         ));
