@@ -20,6 +20,9 @@ pub fn resnet50(input: usize) -> Result<usize, BagNetError> {
 
 /// Inception-v3's smallest input side (the final feature map is then 1×1).
 pub const INCEPTION_V3_MIN_SIZE: usize = 75;
+/// The smallest input side on which Inception-v3's auxiliary classifier runs (Mixed_6e's map is then
+/// 17×17, the least its 5×5 pooling of stride 3 and 5×5 convolution take).
+pub const INCEPTION_V3_AUX_MIN_SIZE: usize = 299;
 /// Side of the final feature map for a square input of side `input` (8 at 299 px).
 pub fn inception_v3(input: usize) -> Result<usize, BagNetError> {
     let small = || {

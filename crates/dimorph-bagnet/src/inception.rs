@@ -10,8 +10,10 @@
 //! and followed by batch norm (ε = 0.001) and ReLU (torchvision's `BasicConv2d`). The input is
 //! transformed as torchvision does for its pretrained weights (`transform_input=True`): our
 //! ImageNet-normalised input is mapped to the [−1, 1] scaling those weights were trained with.
-//! The auxiliary classifier (`AuxLogits`, a training-time loss only) is not built: its tensors in a
-//! weight file are skipped, and training uses the main head's loss alone.
+//! The auxiliary classifier `AuxLogits` (torchvision's `InceptionAux`, §7 of the paper) reads
+//! Mixed_6e's map; like torchvision, it serves only the training loss (the main loss + 0.4 × its
+//! loss, [`crate::train::loss::objective`]) and needs inputs of at least 299 px (its 5×5 pooling of
+//! stride 3 and 5×5 convolution need Mixed_6e's 17×17 grid); inference uses the main head alone.
 #![allow(non_snake_case)]
 
 use burn::module::Module;
@@ -31,6 +33,11 @@ use dimorph_core::rng::SplitMix64;
 const EPS: f64 = 0.001;
 /// torchvision's standard deviation of the (truncated) normal initialisation.
 const INIT_STD: f64 = 0.1;
+/// torchvision's standard deviations for the auxiliary classifier's 5×5 convolution and head.
+const AUX_CONV1_STD: f64 = 0.01;
+const AUX_FC_STD: f64 = 0.001;
+/// The smallest side of Mixed_6e's map on which the auxiliary classifier runs (inputs of 299 px).
+pub const AUX_MIN_GRID: usize = 17;
 
 /// torchvision's `BasicConv2d`: bias-free convolution, batch norm (ε 0.001), ReLU.
 #[derive(Module, Debug)]
@@ -60,6 +67,19 @@ impl<B: Backend> Maker<'_, B> {
 
     /// A `BasicConv2d` from `cin` (already scaled) to the reference's `cout` channels.
     fn conv(&mut self, cin: usize, cout: usize, kernel: [usize; 2], stride: usize, pad: [usize; 2]) -> BasicConv<B> {
+        self.conv_std(cin, cout, kernel, stride, pad, INIT_STD)
+    }
+
+    /// [`Self::conv`] with weights N(0, std²).
+    fn conv_std(
+        &mut self,
+        cin: usize,
+        cout: usize,
+        kernel: [usize; 2],
+        stride: usize,
+        pad: [usize; 2],
+        std: f64,
+    ) -> BasicConv<B> {
         let cout = self.ch(cout);
         let s = ConvShape {
             cin,
@@ -69,7 +89,7 @@ impl<B: Backend> Maker<'_, B> {
             pad,
         };
         BasicConv {
-            conv: seeded::conv(s, INIT_STD, &mut self.rng, self.device),
+            conv: seeded::conv(s, std, &mut self.rng, self.device),
             bn: seeded::batch_norm(cout, EPS, self.device),
         }
     }
@@ -302,7 +322,36 @@ impl<B: BagnetBackend> InceptionE<B> {
     }
 }
 
-/// Inception-v3 without its auxiliary classifier.
+/// torchvision's `InceptionAux`, the auxiliary classifier on Mixed_6e's map: 5×5 average pooling
+/// of stride 3 (17×17 → 5×5), a 1×1 `BasicConv2d` to 128 channels, a 5×5 one to 768, global
+/// average pooling and a linear head (768 inputs at full width).
+#[derive(Module, Debug)]
+pub struct InceptionAux<B: Backend> {
+    pub conv0: BasicConv<B>,
+    pub conv1: BasicConv<B>,
+    pub fc: Linear<B>,
+}
+
+impl<B: Backend> InceptionAux<B> {
+    fn new(m: &mut Maker<B>, cin: usize, outputs: usize) -> Self {
+        let conv0 = m.sq(cin, 128, 1, 1, 0);
+        let conv1 = m.conv_std(m.ch(128), 768, [5, 5], 1, [0, 0], AUX_CONV1_STD);
+        let fc = seeded::linear(m.ch(768), outputs, Some(AUX_FC_STD), &mut m.rng, m.device);
+        InceptionAux { conv0, conv1, fc }
+    }
+}
+
+impl<B: BagnetBackend> InceptionAux<B> {
+    /// Logits `[N, K]` from Mixed_6e's map `[N, C, h, w]` (h, w ≥ [`AUX_MIN_GRID`]).
+    pub fn forward(&self, x: Tensor<B, 4>) -> Tensor<B, 2> {
+        let x = avg_pool2d(x, [5, 5], [3, 3], [0, 0], true, false);
+        let x = self.conv1.forward(self.conv0.forward(x));
+        let [n, c, _, _] = x.dims();
+        self.fc.forward(x.mean_dim(3).mean_dim(2).reshape([n, c]))
+    }
+}
+
+/// Inception-v3 with its auxiliary classifier (`AuxLogits`, used by the training loss only).
 #[derive(Module, Debug)]
 pub struct Inception3<B: Backend> {
     pub Conv2d_1a_3x3: BasicConv<B>,
@@ -318,6 +367,7 @@ pub struct Inception3<B: Backend> {
     pub Mixed_6c: InceptionC<B>,
     pub Mixed_6d: InceptionC<B>,
     pub Mixed_6e: InceptionC<B>,
+    pub AuxLogits: InceptionAux<B>,
     pub Mixed_7a: InceptionD<B>,
     pub Mixed_7b: InceptionE<B>,
     pub Mixed_7c: InceptionE<B>,
@@ -326,7 +376,8 @@ pub struct Inception3<B: Backend> {
 }
 
 /// Build an Inception-v3 with `c.outputs` outputs, every channel count scaled by `c.width`, and
-/// torchvision's initialisation drawn from `seed`.
+/// torchvision's initialisation drawn from `seed` (the auxiliary classifier's from a stream of its
+/// own, so the other layers draw what they drew before it existed).
 pub fn init<B: Backend>(c: &BagNetConfig, device: &B::Device, seed: u64) -> Inception3<B> {
     let mut m = Maker {
         cfg: c,
@@ -348,6 +399,15 @@ pub fn init<B: Backend>(c: &BagNetConfig, device: &B::Device, seed: u64) -> Ince
     let (c6c, n) = InceptionC::new(m, n, 160);
     let (c6d, n) = InceptionC::new(m, n, 160);
     let (c6e, n) = InceptionC::new(m, n, 192);
+    let aux = InceptionAux::new(
+        &mut Maker {
+            cfg: c,
+            rng: SplitMix64::derive(seed, 52, 1),
+            device,
+        },
+        n,
+        c.outputs,
+    );
     let (d, n) = InceptionD::new(m, n);
     let (e1, n) = InceptionE::new(m, n);
     let (e2, n) = InceptionE::new(m, n);
@@ -366,6 +426,7 @@ pub fn init<B: Backend>(c: &BagNetConfig, device: &B::Device, seed: u64) -> Ince
         Mixed_6c: c6c,
         Mixed_6d: c6d,
         Mixed_6e: c6e,
+        AuxLogits: aux,
         Mixed_7a: d,
         Mixed_7b: e1,
         Mixed_7c: e2,
@@ -385,8 +446,8 @@ fn transform_input<B: Backend>(x: Tensor<B, 4>) -> Tensor<B, 4> {
 }
 
 impl<B: BagnetBackend> Inception3<B> {
-    /// The final feature map `[N, C, h, w]` of ImageNet-normalised images `[N, 3, H, W]`.
-    pub fn features(&self, x: Tensor<B, 4>) -> Tensor<B, 4> {
+    /// Mixed_6e's map (the auxiliary classifier's input) of ImageNet-normalised images.
+    fn to_mixed_6e(&self, x: Tensor<B, 4>) -> Tensor<B, 4> {
         let x = self.Conv2d_1a_3x3.forward(transform_input(x));
         let x = self.Conv2d_2b_3x3.forward(self.Conv2d_2a_3x3.forward(x));
         let x = self.Conv2d_3b_1x1.forward(max3(x));
@@ -396,8 +457,27 @@ impl<B: BagnetBackend> Inception3<B> {
         for c in [&self.Mixed_6b, &self.Mixed_6c, &self.Mixed_6d, &self.Mixed_6e] {
             x = c.forward(x);
         }
+        x
+    }
+
+    /// The final feature map from Mixed_6e's.
+    fn from_mixed_6e(&self, x: Tensor<B, 4>) -> Tensor<B, 4> {
         let x = self.Mixed_7a.forward(x);
         self.Mixed_7c.forward(self.Mixed_7b.forward(x))
+    }
+
+    /// The final feature map `[N, C, h, w]` of ImageNet-normalised images `[N, 3, H, W]`.
+    pub fn features(&self, x: Tensor<B, 4>) -> Tensor<B, 4> {
+        self.from_mixed_6e(self.to_mixed_6e(x))
+    }
+
+    /// The final feature map and the auxiliary classifier's logits `[N, K]`, which need Mixed_6e's
+    /// map to be at least [`AUX_MIN_GRID`] on each side (inputs of 299 px and more; none below).
+    pub fn features_and_aux(&self, x: Tensor<B, 4>) -> (Tensor<B, 4>, Option<Tensor<B, 2>>) {
+        let x = self.to_mixed_6e(x);
+        let [_, _, h, w] = x.dims();
+        let aux = (h >= AUX_MIN_GRID && w >= AUX_MIN_GRID).then(|| self.AuxLogits.forward(x.clone()));
+        (self.from_mixed_6e(x), aux)
     }
 
     /// Image logits `[N, K]` from the feature map: global average pooling, dropout (training only),

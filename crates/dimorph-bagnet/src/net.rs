@@ -123,4 +123,18 @@ impl<B: BagnetBackend> Net<B> {
     pub fn forward(&self, x: Tensor<B, 4>) -> Tensor<B, 2> {
         self.pooled_logits(self.features(x))
     }
+
+    /// Image logits `[N, K]` and, for Inception-v3 on inputs of at least 299 px, its auxiliary
+    /// classifier's logits, which the training loss adds ([`crate::train::loss::objective`]; none
+    /// for the other models and for smaller inputs).
+    pub fn forward_with_aux(&self, x: Tensor<B, 4>) -> (Tensor<B, 2>, Option<Tensor<B, 2>>) {
+        match self {
+            Net::Inception(m) => {
+                let m = the_one(m);
+                let (features, aux) = m.features_and_aux(x);
+                (m.pooled_logits(features), aux)
+            }
+            _ => (self.forward(x), None),
+        }
+    }
 }

@@ -10,6 +10,7 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+use crate::baseline_size::INCEPTION_V3_AUX_MIN_SIZE;
 use crate::model::Arch;
 use crate::BagNetError;
 
@@ -42,6 +43,10 @@ pub const MAX_EVIDENCE: f64 = 1e6;
 pub const MAX_OVERLAYS: usize = 100_000;
 /// Most classes (outputs of the model's head).
 pub const MAX_CLASSES: usize = 10_000;
+/// Largest weight of Inception-v3's auxiliary loss (`--aux-weight`).
+pub const MAX_AUX_WEIGHT: f64 = 10.0;
+/// torchvision's weight of Inception-v3's auxiliary loss (main + 0.4·aux).
+pub const DEFAULT_AUX_WEIGHT: f64 = 0.4;
 
 /// `--name: must be a whole number between lo and hi, got v` unless `v` is in `lo..=hi`.
 pub fn check_count(name: &str, v: usize, lo: usize, hi: usize, unit: &str) -> Result<(), BagNetError> {
@@ -367,6 +372,12 @@ pub struct TrainOptions {
     /// The column of [`Self::split_file`] naming each image's set.
     #[serde(default = "default_split_column")]
     pub split_column: String,
+    /// Inception-v3 only: the weight of its auxiliary classifier's loss, added to the main loss in
+    /// all-layer epochs (torchvision's recipe: main + 0.4·aux; evaluation uses the main head
+    /// alone). It needs images of at least 299 px. None: 0.4 from 299 px, no auxiliary loss below
+    /// (with a warning); 0 turns it off.
+    #[serde(default)]
+    pub aux_weight: Option<f64>,
 }
 
 fn default_split_column() -> String {
@@ -406,6 +417,7 @@ impl TrainOptions {
             best_from: None,
             split_file: None,
             split_column: default_split_column(),
+            aux_weight: None,
         };
         match recipe {
             Recipe::Scratch => common,
@@ -440,6 +452,7 @@ impl TrainOptions {
         check_count("epochs", self.epochs, 0, MAX_EPOCHS, "")?;
         check_count("bn-calibration", self.bn_calibration, 0, MAX_BN_CALIBRATION, " images")?;
         self.validate_recipe()?;
+        self.validate_aux()?;
         if let Some(m) = self.momentum {
             if !(0.0..1.0).contains(&m) {
                 return Err(arg(format!("--momentum: must be at least 0 and below 1, got {m}")));
@@ -484,6 +497,55 @@ impl TrainOptions {
             return Err(arg("--split-column: must name a column".into()));
         }
         Ok(())
+    }
+
+    /// [`Self::aux_weight`]: a weight of 0 to 10, for Inception-v3 at 299 px or more.
+    fn validate_aux(&self) -> Result<(), BagNetError> {
+        let Some(w) = self.aux_weight else {
+            return Ok(());
+        };
+        if !(0.0..=MAX_AUX_WEIGHT).contains(&w) {
+            return Err(arg(format!(
+                "--aux-weight: must be between 0 and {MAX_AUX_WEIGHT}, got {w}"
+            )));
+        }
+        if self.arch != Arch::InceptionV3 {
+            return Err(arg(format!(
+                "--aux-weight: applies to --arch inception-v3 only (its auxiliary classifier); {} has none",
+                self.arch.name()
+            )));
+        }
+        if w > 0.0 && self.size < INCEPTION_V3_AUX_MIN_SIZE {
+            return Err(arg(format!(
+                "--aux-weight: Inception-v3's auxiliary classifier needs --size {INCEPTION_V3_AUX_MIN_SIZE} or more \
+                 (its 5×5 pooling and convolution need Mixed_6e's 17×17 map), got --size {}; give 0 or leave it out",
+                self.size
+            )));
+        }
+        Ok(())
+    }
+
+    /// The weight of the auxiliary loss in effect: [`Self::aux_weight`] (0.4 when not given) for
+    /// Inception-v3 at 299 px or more, else 0.
+    pub fn aux_loss_weight(&self) -> f64 {
+        if self.arch == Arch::InceptionV3 && self.size >= INCEPTION_V3_AUX_MIN_SIZE {
+            self.aux_weight.unwrap_or(DEFAULT_AUX_WEIGHT)
+        } else {
+            0.0
+        }
+    }
+
+    /// Why Inception-v3 trains without its auxiliary loss although it was not turned off (images
+    /// below 299 px), for the run's warnings.
+    pub fn aux_warning(&self) -> Option<String> {
+        if self.arch != Arch::InceptionV3 || self.aux_weight.is_some() || self.size >= INCEPTION_V3_AUX_MIN_SIZE {
+            return None;
+        }
+        Some(format!(
+            "inception-v3 at --size {}: its auxiliary classifier needs {INCEPTION_V3_AUX_MIN_SIZE} px or more, so \
+             training used the main loss alone (torchvision's recipe adds 0.4 x the auxiliary loss)",
+            self.size
+        ))
     }
 
     /// The SGD momentum in effect (0 when none is given).

@@ -20,7 +20,10 @@
 //!
 //! The baseline CNNs ([`crate::resnet`], [`crate::inception`]) carry torchvision's names, so their
 //! files (torchvision's state dicts) load through the same checks with only the downsample renamed
-//! ([`load_pretrained_net`]); Inception-v3's auxiliary classifier is skipped.
+//! ([`load_pretrained_net`]). Inception-v3's auxiliary classifier (`AuxLogits.*`) loads like the
+//! rest; a file without it (a state dict of `aux_logits=False`) leaves ours freshly initialised
+//! ([`LoadReport::aux_from_file`]), and its head is the head's: left out with the head when the
+//! number of outputs differs.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -102,6 +105,9 @@ pub struct LoadReport {
     pub head: HeadStatus,
     /// The architecture the file holds, when it could be read from the shapes.
     pub layout: Option<FileLayout>,
+    /// Inception-v3's auxiliary classifier: loaded from the file (true), or not in the file and
+    /// kept freshly initialised (false); none for the models without one.
+    pub aux_from_file: Option<bool>,
 }
 
 impl LoadReport {
@@ -124,6 +130,12 @@ impl LoadReport {
         }
         for (reason, n) in reasons {
             s.push_str(&format!("skipped {n} tensors: {reason}\n"));
+        }
+        if self.aux_from_file == Some(false) {
+            s.push_str(
+                "the file has no auxiliary classifier (AuxLogits): Inception-v3's starts freshly initialised \
+                 (it serves the training loss only)\n",
+            );
         }
         match &self.head {
             HeadStatus::Loaded => s.push_str("head loaded from the file\n"),
@@ -197,7 +209,7 @@ fn expected<B: Backend, M: Module<B>>(model: &M) -> Vec<(String, String, Vec<usi
         .map(|s| {
             let path = s.full_path();
             let mut shape = s.shape.to_vec();
-            if path == "fc.weight" {
+            if is_head(&path) && path.ends_with(".weight") {
                 shape.reverse();
             }
             (path.clone(), reference_name(&path), shape)
@@ -293,6 +305,16 @@ struct Expectation<'a> {
     hint: String,
     /// The file's head has another number of outputs and is not loaded.
     reinit: bool,
+    /// The model's auxiliary classifier is not in the file and keeps its initialisation.
+    own_aux: bool,
+}
+
+impl Expectation<'_> {
+    /// The model's tensor `reference` keeps its own values: a head not loaded, or an auxiliary
+    /// classifier the file lacks.
+    fn keeps_own(&self, reference: &str) -> bool {
+        (self.reinit && is_head(reference)) || (self.own_aux && is_aux(reference))
+    }
 }
 
 /// The name of an element type as PyTorch spells it.
@@ -315,8 +337,17 @@ fn dtype_name(d: DType) -> &'static str {
     }
 }
 
+/// The head's tensors, Inception-v3's auxiliary head's included (both have the classes as outputs).
 fn is_head(name: &str) -> bool {
-    name == "fc.weight" || name == "fc.bias"
+    matches!(
+        name,
+        "fc.weight" | "fc.bias" | "AuxLogits.fc.weight" | "AuxLogits.fc.bias"
+    )
+}
+
+/// A tensor of Inception-v3's auxiliary classifier.
+fn is_aux(name: &str) -> bool {
+    name.starts_with("AuxLogits.")
 }
 
 /// Load the weights in `path` into `model`; see the module documentation for the checks.
@@ -329,8 +360,7 @@ pub fn load_pretrained<B: Backend>(
 }
 
 /// [`load_pretrained`] for a BagNet or a baseline CNN: torchvision's ResNet-50 and Inception-v3
-/// weight files load into ours (Inception-v3's auxiliary classifier `AuxLogits.*` is skipped: our
-/// model has none).
+/// weight files load into ours (Inception-v3's auxiliary classifier `AuxLogits.*` included).
 pub fn load_pretrained_net<B: Backend>(
     model: &mut Net<B>,
     path: &Path,
@@ -356,12 +386,11 @@ fn load_into<B: Backend, M: Module<B>>(
     path: &Path,
     opts: &LoadOptions,
 ) -> Result<LoadReport, BagNetError> {
-    let mut file = crate::weightfile::read(path)?;
-    if !bagnet {
-        file.skip_auxiliary();
-    }
+    let file = crate::weightfile::read(path)?;
     let found_layout = layout(&file.tensors);
     let tensors = expected(model);
+    let has_aux = tensors.iter().any(|(_, r, _)| is_aux(r));
+    let aux_in_file = file.tensors.keys().any(|k| is_aux(k));
     let ours = {
         let by_name: HashMap<&str, &Vec<usize>> = tensors.iter().map(|(_, r, s)| (r.as_str(), s)).collect();
         match layout_of(|name| by_name.get(name).map(|s| s.to_vec())) {
@@ -378,6 +407,7 @@ fn load_into<B: Backend, M: Module<B>>(
             .as_ref()
             .map_or(String::new(), |l| format!("; the file holds {}", l.describe())),
         reinit: matches!(head, HeadStatus::Reinitialised { .. }),
+        own_aux: has_aux && !aux_in_file,
     };
     check_tensors(&ex, &file)?;
     let mut skipped = file.skipped.clone();
@@ -391,6 +421,7 @@ fn load_into<B: Backend, M: Module<B>>(
         skipped,
         head,
         layout: found_layout,
+        aux_from_file: has_aux.then_some(aux_in_file),
     })
 }
 
@@ -433,7 +464,7 @@ fn head_status(
 fn check_tensors(ex: &Expectation, file: &WeightFile) -> Result<(), BagNetError> {
     let (path, ours, hint) = (ex.path, &ex.ours, &ex.hint);
     for (_, reference, shape) in &ex.tensors {
-        if ex.reinit && is_head(reference) {
+        if ex.keeps_own(reference) {
             continue;
         }
         let Some((key, s)) = file.tensors.get(reference) else {
@@ -498,6 +529,9 @@ fn snapshots(
     let path = ex.path;
     let mut snaps = Vec::new();
     for (_, reference, _) in &ex.tensors {
+        if ex.own_aux && is_aux(reference) {
+            continue;
+        }
         let (key, s) = &file.tensors[reference];
         if ex.reinit && is_head(reference) {
             skipped.push(SkippedTensor {
@@ -553,7 +587,7 @@ fn apply<B: Backend, M: Module<B>>(
         .missing
         .iter()
         .map(|(p, _)| p.as_str())
-        .filter(|p| !(ex.reinit && is_head(p)))
+        .filter(|p| !ex.keeps_own(p))
         .collect();
     if !result.errors.is_empty() || !missing.is_empty() || result.applied.len() != n {
         // The checks above make this unreachable for any file; it would be a mapping bug.

@@ -4,15 +4,24 @@
 //! batch-norm statistics and 3 outputs, saved their state dicts (torchvision's format; ResNet also as
 //! safetensors) and the logits PyTorch computes in eval mode on fixed inputs. Loading each file
 //! through the user-facing loader reproduces the logits to 1e-4 relative (|ours − torch| ≤
-//! 1e-4·max(1, |torch|)). The parameter counts of our full-size models equal torchvision's
-//! (printed by the same script). Then both train and evaluate through the BagNet's pipeline, and
-//! `explain` refuses them.
+//! 1e-4·max(1, |torch|)). Inception-v3's auxiliary classifier (`AuxLogits`, narrowed too) is
+//! checked on a 299-px input: its logits in eval mode, and in training mode (batch statistics,
+//! dropout off) both heads' logits and the loss of torchvision's recipe, main + 0.4·aux, all to the
+//! same 1e-4. The parameter counts of our full-size models equal torchvision's (printed by the same
+//! script). Then both train and evaluate through the BagNet's pipeline (Inception-v3 at 299 px with
+//! its auxiliary loss), and `explain` refuses them.
 
 use std::path::{Path, PathBuf};
 
+use burn::module::Module;
+use burn::nn::DropoutConfig;
+use burn::tensor::backend::Backend;
+use burn::tensor::ElementConversion;
 use burn::tensor::{Tensor, TensorData};
+use burn_store::ModuleSnapshot;
 use dimorph_bagnet::model::{Arch, BagNetConfig};
 use dimorph_bagnet::net::Net;
+use dimorph_bagnet::train::objective;
 use dimorph_bagnet::train::{self, OptimKind, TrainOptions};
 use dimorph_bagnet::weights::{self, HeadStatus, LoadOptions, WeightFormat};
 use dimorph_bagnet::{pipeline, synth, Cpu, CpuTrain};
@@ -36,7 +45,24 @@ struct Case {
     width: f64,
     input_shape: [usize; 4],
     logits: Vec<Vec<f64>>,
+    /// Less the auxiliary classifier's (Inception-v3: `aux_params`).
     params: usize,
+    #[serde(default)]
+    aux_params: usize,
+}
+
+/// The auxiliary classifier's figures (make_baseline_fixture.py's `aux`).
+#[derive(Deserialize)]
+struct AuxCase {
+    input_shape: [usize; 4],
+    eval_logits: Vec<Vec<f64>>,
+    eval_aux_logits: Vec<Vec<f64>>,
+    targets: Vec<usize>,
+    aux_weight: f64,
+    train_logits: Vec<Vec<f64>>,
+    train_aux_logits: Vec<Vec<f64>>,
+    train_main_loss: f64,
+    train_loss: f64,
 }
 
 #[derive(Deserialize)]
@@ -44,7 +70,9 @@ struct Expected {
     outputs: usize,
     resnet50: Case,
     inception_v3: Case,
+    inception_v3_aux: AuxCase,
     full_resnet50_params: usize,
+    full_inception_v3_params: usize,
     full_inception_v3_params_without_aux: usize,
 }
 
@@ -68,17 +96,42 @@ fn net(arch: Arch, outputs: usize, width: f64) -> Net<Cpu> {
         .init_net::<Cpu>(&Default::default(), 0)
 }
 
-/// Largest |ours − torch| / max(1, |torch|) over the logits of the fixture's input.
-fn max_rel_diff(model: &Net<Cpu>, case: &Case, input: &str) -> f64 {
-    let logits = model.forward(read_input(input, case.input_shape));
-    let [n, k] = logits.dims();
-    assert_eq!([n, k], [case.logits.len(), case.logits[0].len()]);
-    let ours = logits.into_data().convert::<f32>().to_vec::<f32>().unwrap();
-    let want: Vec<f64> = case.logits.iter().flatten().copied().collect();
+/// The fixture's input made from the index alone (make_baseline_fixture.py's `hashed_input`):
+/// SplitMix64's finaliser of index + 1, its top 24 bits u, x = 4u − 2 (exact in f32).
+fn hashed_input<B: Backend>(shape: [usize; 4]) -> Tensor<B, 4> {
+    let v: Vec<f32> = (1..=shape.iter().product::<usize>() as u64)
+        .map(|i| {
+            let mut z = i.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^= z >> 31;
+            (4.0 * ((z >> 40) as f64 / (1u64 << 24) as f64) - 2.0) as f32
+        })
+        .collect();
+    Tensor::from_data(TensorData::new(v, shape), &Default::default())
+}
+
+/// Largest |ours − torch| / max(1, |torch|).
+fn rel_diff_rows(ours: Tensor<impl Backend, 2>, want: &[Vec<f64>]) -> f64 {
+    assert_eq!(ours.dims(), [want.len(), want[0].len()]);
+    let ours = ours.into_data().convert::<f32>().to_vec::<f32>().unwrap();
     ours.iter()
-        .zip(&want)
+        .zip(want.iter().flatten())
         .map(|(&a, &b)| (a as f64 - b).abs() / b.abs().max(1.0))
         .fold(0.0, f64::max)
+}
+
+/// Largest |ours − torch| / max(1, |torch|) over the logits of the fixture's input.
+fn max_rel_diff(model: &Net<Cpu>, case: &Case, input: &str) -> f64 {
+    rel_diff_rows(model.forward(read_input(input, case.input_shape)), &case.logits)
+}
+
+fn load_on<B: Backend>(arch: Arch, file: &str, outputs: usize) -> (Net<B>, weights::LoadReport) {
+    let mut model = BagNetConfig::new(arch, outputs)
+        .with_width(WIDTH)
+        .init_net::<B>(&Default::default(), 0);
+    let report = weights::load_pretrained_net(&mut model, &fixture(file), &LoadOptions::default()).unwrap();
+    (model, report)
 }
 
 fn load(arch: Arch, file: &str, outputs: usize) -> (Net<Cpu>, weights::LoadReport) {
@@ -114,17 +167,16 @@ fn inception_v3_reproduces_torchvision_logits() {
     let e = expected();
     let (model, report) = load(Arch::InceptionV3, "inception3_w16.pth", e.outputs);
     assert_eq!(report.head, HeadStatus::Loaded);
-    // The auxiliary classifier's 12 tensors (two BasicConv2d of 5, the linear layer's 2) are
-    // skipped, with the reason (its batch-norm step counters with theirs).
-    let aux: Vec<_> = report
-        .skipped
-        .iter()
-        .filter(|t| t.reason.contains("auxiliary"))
-        .collect();
-    assert_eq!(aux.len(), 12, "{:?}", report.skipped);
-    assert!(aux.iter().all(|t| t.name.starts_with("AuxLogits.")));
-    // 94 BasicConv2d (a convolution and a batch norm of 4 tensors each) and the head.
-    assert_eq!(report.loaded, 94 * 5 + 2);
+    assert_eq!(report.aux_from_file, Some(true));
+    // Only the batch-norm step counters are skipped (96 of them).
+    assert!(
+        report.skipped.iter().all(|t| t.name.ends_with("num_batches_tracked")),
+        "{:?}",
+        report.skipped
+    );
+    // 94 BasicConv2d (a convolution and a batch norm of 4 tensors each) and the head, and the
+    // auxiliary classifier's 12 tensors (two BasicConv2d of 5, its head's 2).
+    assert_eq!(report.loaded, 94 * 5 + 2 + 12);
     assert_eq!(report.layout.map(|l| l.arch), Some(Arch::InceptionV3));
     let d = max_rel_diff(&model, &e.inception_v3, "inception3_w16_input.bin");
     println!("inception-v3 (1/16 width): max relative logit difference vs torchvision {d:.2e}");
@@ -138,19 +190,157 @@ fn parameter_counts_equal_torchvision() {
     assert_eq!(net(Arch::ResNet50, 3, WIDTH).trainable_params(), e.resnet50.params);
     assert_eq!(
         net(Arch::InceptionV3, 3, WIDTH).trainable_params(),
-        e.inception_v3.params
+        e.inception_v3.params + e.inception_v3.aux_params
     );
-    // Full size with 1000 classes: torchvision's resnet50 (25,557,032) and inception_v3 less its
-    // auxiliary classifier (27,161,264 − 3,326,696 = 23,834,568).
+    // Full size with 1000 classes: torchvision's resnet50 (25,557,032) and inception_v3 with its
+    // auxiliary classifier (27,161,264; 23,834,568 without, so the auxiliary one has 3,326,696).
     assert_eq!(e.full_resnet50_params, 25_557_032);
     assert_eq!(
         net(Arch::ResNet50, 1000, 1.0).trainable_params(),
         e.full_resnet50_params
     );
+    assert_eq!(e.full_inception_v3_params, 27_161_264);
+    let inception = net(Arch::InceptionV3, 1000, 1.0);
+    assert_eq!(inception.trainable_params(), e.full_inception_v3_params);
+    let Net::Inception(v) = &inception else {
+        panic!("not an Inception-v3")
+    };
+    // burn's count includes the running means and variances of its two batch norms (128 and 768
+    // channels).
     assert_eq!(
-        net(Arch::InceptionV3, 1000, 1.0).trainable_params(),
+        e.full_inception_v3_params - (v[0].AuxLogits.num_params() - 2 * (128 + 768)),
         e.full_inception_v3_params_without_aux
     );
+}
+
+/// The auxiliary classifier against torchvision's on the 299-px input: eval-mode logits of both
+/// heads (ours computes the auxiliary ones in any mode; torchvision's model only in training mode,
+/// so the fixture ran its `AuxLogits` on Mixed_6e's eval-mode output), then in training mode (batch
+/// statistics; dropout off on both sides, its masks being random) both heads' logits and the loss
+/// cross_entropy(main) + 0.4·cross_entropy(aux) through `train::loss::objective`, as training runs
+/// it. Below 299 px there are no auxiliary logits.
+#[test]
+fn inception_v3_auxiliary_classifier_reproduces_torchvision() {
+    std::thread::Builder::new()
+        .stack_size(8 << 20)
+        .spawn(check_auxiliary_classifier)
+        .unwrap()
+        .join()
+        .unwrap();
+}
+
+fn check_auxiliary_classifier() {
+    let e = expected();
+    let a = &e.inception_v3_aux;
+    let (model, _) = load_on::<Cpu>(Arch::InceptionV3, "inception3_w16.pth", e.outputs);
+    let (logits, aux) = model.forward_with_aux(hashed_input(a.input_shape));
+    let d_main = rel_diff_rows(logits, &a.eval_logits);
+    let d_aux = rel_diff_rows(aux.expect("auxiliary logits at 299 px"), &a.eval_aux_logits);
+    println!("inception-v3 aux, eval mode: main logits {d_main:.2e}, auxiliary logits {d_aux:.2e} (relative to max(1, |torch|))");
+    assert!(d_main <= REL_TOL && d_aux <= REL_TOL, "{d_main} {d_aux}");
+
+    let (mut model, _) = load_on::<CpuTrain>(Arch::InceptionV3, "inception3_w16.pth", e.outputs);
+    if let Net::Inception(v) = &mut model {
+        v[0].dropout = DropoutConfig::new(0.0).init();
+    }
+    let (logits, aux) = model.forward_with_aux(hashed_input(a.input_shape));
+    let aux = aux.expect("auxiliary logits at 299 px");
+    let d_main = rel_diff_rows(logits.clone(), &a.train_logits);
+    let d_aux = rel_diff_rows(aux.clone(), &a.train_aux_logits);
+    let (total, main) = objective(logits, Some(aux), &a.targets, None, a.aux_weight);
+    let total = total.into_scalar().elem::<f64>();
+    let main = main.into_scalar().elem::<f64>();
+    let (d_total, d_loss) = ((total - a.train_loss).abs(), (main - a.train_main_loss).abs());
+    println!(
+        "inception-v3 aux, training mode: main logits {d_main:.2e}, auxiliary logits {d_aux:.2e}; \
+         loss {total:.7} vs torch {:.7} (|diff| {d_total:.1e}), main loss |diff| {d_loss:.1e}",
+        a.train_loss
+    );
+    assert!(d_main <= REL_TOL && d_aux <= REL_TOL, "{d_main} {d_aux}");
+    assert!(
+        d_total <= REL_TOL * a.train_loss.max(1.0) && d_loss <= REL_TOL * a.train_main_loss.max(1.0),
+        "{total} vs {}, {main} vs {}",
+        a.train_loss,
+        a.train_main_loss
+    );
+    // One pixel short of 299: Mixed_6e's map is 16×16, too small for the auxiliary classifier.
+    let (_, aux) = model.forward_with_aux(hashed_input([1, 3, 298, 299]));
+    assert!(aux.is_none());
+}
+
+/// A torchvision state dict without the auxiliary classifier (`aux_logits=False`) loads, keeping
+/// ours freshly initialised, and says so; a file with another number of outputs leaves out both
+/// heads (the auxiliary one's outputs are the classes too).
+#[test]
+fn inception_v3_without_aux_in_the_file_and_with_another_head() {
+    use std::collections::HashMap;
+    let e = expected();
+    let (full, _) = load(Arch::InceptionV3, "inception3_w16.pth", e.outputs);
+    let Net::Inception(full) = &full else {
+        panic!("not an Inception-v3")
+    };
+    let dir = tmp("noaux");
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("noaux.safetensors");
+    // Our model's tensors in torchvision's names and layout, less AuxLogits.
+    let snaps = full[0].collect(None, None, false);
+    let mut data: HashMap<String, (Vec<usize>, Vec<u8>)> = HashMap::new();
+    for s in &snaps {
+        let ours = s.full_path();
+        let name = weights::reference_name(&ours);
+        if name.starts_with("AuxLogits.") {
+            continue;
+        }
+        let t = s.to_data().unwrap().convert::<f32>();
+        let mut shape = t.shape.to_vec();
+        let mut v = t.to_vec::<f32>().unwrap();
+        if name == "fc.weight" {
+            // burn's [in, out] to PyTorch's [out, in].
+            let (i, o) = (shape[0], shape[1]);
+            v = (0..o * i).map(|k| v[(k % i) * o + k / i]).collect();
+            shape = vec![o, i];
+        }
+        let bytes = v.iter().flat_map(|x| x.to_le_bytes()).collect();
+        data.insert(name, (shape, bytes));
+    }
+    let views: Vec<(String, safetensors::tensor::TensorView)> = data
+        .iter()
+        .map(|(k, (shape, b))| {
+            (
+                k.clone(),
+                safetensors::tensor::TensorView::new(safetensors::Dtype::F32, shape.clone(), b).unwrap(),
+            )
+        })
+        .collect();
+    safetensors::serialize_to_file(views, None, &file).unwrap();
+    let mut model = net(Arch::InceptionV3, e.outputs, WIDTH);
+    let report = weights::load_pretrained_net(&mut model, &file, &LoadOptions::default()).unwrap();
+    assert_eq!(report.aux_from_file, Some(false));
+    assert_eq!(report.loaded, 94 * 5 + 2);
+    assert!(
+        report.summary().contains("no auxiliary classifier"),
+        "{}",
+        report.summary()
+    );
+    let d = max_rel_diff(&model, &e.inception_v3, "inception3_w16_input.bin");
+    assert!(d <= REL_TOL, "{d}");
+    // Two outputs instead of three: the backbone and the auxiliary convolutions load, both heads stay.
+    let mut two = net(Arch::InceptionV3, 2, WIDTH);
+    let report =
+        weights::load_pretrained_net(&mut two, &fixture("inception3_w16.pth"), &LoadOptions::default()).unwrap();
+    assert!(matches!(report.head, HeadStatus::Reinitialised { .. }));
+    let heads: Vec<&str> = report
+        .skipped
+        .iter()
+        .filter(|t| !t.name.ends_with("num_batches_tracked"))
+        .map(|t| t.name.as_str())
+        .collect();
+    assert_eq!(heads.len(), 4, "{heads:?}");
+    assert!(heads
+        .iter()
+        .all(|n| n.starts_with("fc.") || n.starts_with("AuxLogits.fc.")));
+    assert_eq!(report.loaded, 94 * 5 + 10);
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -211,7 +401,8 @@ fn baselines_train_and_evaluate_through_the_pipeline() {
 }
 
 fn train_and_evaluate() {
-    for (arch, size) in [(Arch::ResNet50, 48), (Arch::InceptionV3, 75)] {
+    // Inception-v3 at 299 px: its auxiliary loss joins the all-layer epoch.
+    for (arch, size) in [(Arch::ResNet50, 48), (Arch::InceptionV3, 299)] {
         let ds = synth::dataset(&synth::SynthOptions {
             n: 24,
             size,
@@ -226,6 +417,38 @@ fn train_and_evaluate() {
             .history
             .iter()
             .all(|h| h.train_loss.is_finite() && h.val_loss.is_finite()));
+        if arch == Arch::InceptionV3 {
+            // The auxiliary head learnt in the all-layer epoch (Adam's first steps move every
+            // weight with a gradient by about the learning rate, 3e-3; weight decay alone, by
+            // less than 1e-6), and not in the head epoch.
+            let aux_fc = |dir: &Path| {
+                let (m, _) = dimorph_bagnet::checkpoint::load_net::<Cpu>(dir, &Default::default()).unwrap();
+                let Net::Inception(v) = m else {
+                    panic!("not an Inception-v3")
+                };
+                let w = v[0].AuxLogits.fc.weight.val();
+                w.into_data().convert::<f32>().to_vec::<f32>().unwrap()
+            };
+            let init = match BagNetConfig::new(arch, 2)
+                .with_width(WIDTH)
+                .init_net::<Cpu>(&Default::default(), opt.seed)
+            {
+                Net::Inception(v) => v[0]
+                    .AuxLogits
+                    .fc
+                    .weight
+                    .val()
+                    .into_data()
+                    .convert::<f32>()
+                    .to_vec::<f32>()
+                    .unwrap(),
+                _ => unreachable!(),
+            };
+            let moved = |w: &[f32]| w.iter().zip(&init).map(|(a, b)| (a - b).abs()).fold(0.0f32, f32::max);
+            let (head, all) = (aux_fc(&train::epoch_dir(&run, 1)), aux_fc(&train::epoch_dir(&run, 2)));
+            println!("inception-v3 at 299 px: auxiliary head moved by {:.1e} in the head epoch, {:.1e} after the all-layer epoch", moved(&head), moved(&all));
+            assert!(moved(&head) < 1e-6 && moved(&all) > 1e-3);
+        }
         let (model, meta) =
             dimorph_bagnet::checkpoint::load_net::<Cpu>(&run.join("best"), &Default::default()).unwrap();
         assert_eq!(meta.config.arch, arch);
@@ -240,5 +463,41 @@ fn train_and_evaluate() {
             "{e}"
         );
         let _ = std::fs::remove_dir_all(&run);
+    }
+}
+
+/// `--aux-weight`: torchvision's 0.4 by default for Inception-v3 from 299 px, none below (with a
+/// warning), refused where it cannot apply.
+#[test]
+fn aux_weight_applies_to_inception_v3_from_299_px() {
+    let inc = |size, aux_weight| TrainOptions {
+        arch: Arch::InceptionV3,
+        size,
+        aux_weight,
+        ..Default::default()
+    };
+    assert_eq!(inc(299, None).aux_loss_weight(), 0.4);
+    assert_eq!(inc(299, Some(0.0)).aux_loss_weight(), 0.0);
+    assert_eq!(inc(320, Some(1.0)).aux_loss_weight(), 1.0);
+    assert_eq!(inc(298, None).aux_loss_weight(), 0.0);
+    assert_eq!(TrainOptions::default().aux_loss_weight(), 0.0);
+    let w = inc(298, None).aux_warning().expect("a warning below 299 px");
+    assert!(w.contains("299") && w.contains("main loss alone"), "{w}");
+    assert!(inc(299, None).aux_warning().is_none() && inc(298, Some(0.0)).aux_warning().is_none());
+    assert!(inc(299, Some(0.4)).validate().is_ok() && inc(100, Some(0.0)).validate().is_ok());
+    let bagnet = TrainOptions {
+        aux_weight: Some(0.4),
+        ..Default::default()
+    };
+    for (o, want) in [
+        (inc(298, Some(0.4)), "--size 299"),
+        (inc(299, Some(-1.0)), "between 0 and 10"),
+        (inc(299, Some(f64::NAN)), "between 0 and 10"),
+        (bagnet, "inception-v3 only"),
+    ] {
+        let e = o.validate().unwrap_err();
+        assert!(e.is_input(), "{e}");
+        let e = e.to_string();
+        assert!(e.contains("--aux-weight") && e.contains(want), "{e}");
     }
 }

@@ -58,6 +58,7 @@ pub fn run_train(
     o.summary.push(line);
     o.warnings.extend(warnings);
     o.warnings.extend(refit);
+    o.warnings.extend(t.aux_warning());
     o.sections.push(train_section(&o.result));
     o.tables.push(history_table(&o.result));
     Ok(o)

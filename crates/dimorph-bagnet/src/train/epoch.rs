@@ -2,13 +2,14 @@
 //! with draws from (seed, epoch, image), in steps of `batch` images; in a head epoch the backbone is
 //! frozen (paper §3.2): its features come from the inference-mode copy of the model (batch norm
 //! with its running statistics, which stay untouched, as ImageNet weights need) and only the head
-//! gets gradients.
+//! gets gradients. In all-layer epochs Inception-v3's auxiliary classifier adds its loss
+//! ([`TrainOptions::aux_loss_weight`]).
 
 use burn::module::AutodiffModule;
 use burn::optim::{GradientsParams, Optimizer};
 use burn::tensor::{ElementConversion, Tensor};
 
-use super::loss::{loss, weighted_loss};
+use super::loss::objective;
 use super::progress::TrainProgress;
 use super::schedule::lr_at;
 use super::state::Phase;
@@ -70,6 +71,7 @@ pub fn run_epoch<B: BagnetAutodiff, O: Optimizer<Net<B>, B>>(
     // The frozen backbone of a head epoch: the model in inference mode (the head's changes during
     // the epoch do not reach it; the backbone does not change).
     let frozen = (phase == Phase::Head).then(|| model.valid());
+    let aux_weight = opt.aux_loss_weight();
     for (b, (chunk, augmented)) in order
         .chunks(opt.batch)
         .zip(batch_stream(ds, &order, opt, epoch))
@@ -78,28 +80,33 @@ pub fn run_epoch<B: BagnetAutodiff, O: Optimizer<Net<B>, B>>(
         let augmented = augmented?;
         let refs: Vec<_> = augmented.iter().collect();
         let targets: Vec<usize> = chunk.iter().map(|&i| ds.targets[i]).collect();
-        let logits = match &frozen {
+        let (logits, aux) = match &frozen {
             // Backbone frozen: features of the inference-mode model (running statistics, none
             // updated), entering the graph as constants, so only the head gets gradients.
             Some(inner) => {
                 let x = data::to_tensor::<B::InnerBackend>(&refs, device);
-                model.pooled_logits(Tensor::from_inner(inner.features(x)))
+                (model.pooled_logits(Tensor::from_inner(inner.features(x))), None)
             }
-            None => model.forward(data::to_tensor::<B>(&refs, device)),
+            // Inception-v3's auxiliary classifier joins the loss in all-layer epochs.
+            None if aux_weight > 0.0 => model.forward_with_aux(data::to_tensor::<B>(&refs, device)),
+            None => (model.forward(data::to_tensor::<B>(&refs, device)), None),
         };
-        let l = match plan.class_weights {
-            Some(w) => weighted_loss(logits, &targets, w),
-            None => loss(logits, &targets),
-        };
-        let lv = l.clone().into_scalar().elem::<f64>();
-        if !lv.is_finite() {
+        let with_aux = aux.is_some();
+        let (l, main) = objective(logits, aux, &targets, plan.class_weights, aux_weight);
+        let total = l.clone().into_scalar().elem::<f64>();
+        if !total.is_finite() {
             return Err(BagNetError::Data(format!(
-                "the training loss became {lv} in epoch {} batch {}; lower --lr",
+                "the training loss became {total} in epoch {} batch {}; lower --lr",
                 epoch + 1,
                 b + 1
             )));
         }
-        loss_sum += lv;
+        // The reported training loss is the main head's (comparable with the validation loss).
+        loss_sum += if with_aux {
+            main.into_scalar().elem::<f64>()
+        } else {
+            total
+        };
         let grads = GradientsParams::from_grads(l.backward(), &model);
         lr = lr_at(opt, epoch * n_batches + b, n_batches);
         model = optim.step(lr, model, grads);

@@ -44,6 +44,28 @@ pub fn weighted_loss<B: Backend>(logits: Tensor<B, 2>, targets: &[usize], weight
     (per_image * w).sum() / sum.max(f32::MIN_POSITIVE)
 }
 
+/// The training objective of one batch: the loss of the image logits ([`weighted_loss`] with
+/// `class_weights`, else [`loss`]) plus `aux_weight` times the same loss of the auxiliary logits
+/// when there are any (Inception-v3's auxiliary classifier; torchvision's recipe, as in PyTorch's
+/// fine-tuning tutorial: main + 0.4·aux). Returns the objective and the main loss alone.
+pub fn objective<B: Backend>(
+    logits: Tensor<B, 2>,
+    aux: Option<Tensor<B, 2>>,
+    targets: &[usize],
+    class_weights: Option<&[f64]>,
+    aux_weight: f64,
+) -> (Tensor<B, 1>, Tensor<B, 1>) {
+    let one = |z: Tensor<B, 2>| match class_weights {
+        Some(w) => weighted_loss(z, targets, w),
+        None => loss(z, targets),
+    };
+    let main = one(logits);
+    match aux {
+        Some(a) if aux_weight > 0.0 => (main.clone() + one(a).mul_scalar(aux_weight), main),
+        _ => (main.clone(), main),
+    }
+}
+
 /// "Balanced" class weights n / (K·n_k) over the images `targets` (0 for a class without images).
 pub fn balanced_weights(targets: &[usize], n_classes: usize) -> Vec<f64> {
     let mut count = vec![0usize; n_classes];

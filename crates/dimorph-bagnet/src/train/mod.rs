@@ -32,7 +32,7 @@ use crate::model::BagNetConfig;
 use crate::net::Net;
 use crate::BagNetError;
 
-pub use self::loss::{balanced_weights, loss, mean_loss, weighted_loss};
+pub use self::loss::{balanced_weights, loss, mean_loss, objective, weighted_loss};
 pub use self::progress::{Silent, TrainProgress};
 pub use self::schedule::lr_at;
 pub use self::state::{EpochRecord, Phase, RunState};

@@ -73,25 +73,6 @@ pub(crate) struct WeightFile {
 }
 
 impl WeightFile {
-    /// Leave out Inception-v3's auxiliary classifier (`AuxLogits.*`, a training-time loss of
-    /// torchvision's model that ours does not have), listed among the skipped tensors.
-    pub fn skip_auxiliary(&mut self) {
-        let aux: Vec<String> = self
-            .tensors
-            .keys()
-            .filter(|k| k.starts_with("AuxLogits."))
-            .cloned()
-            .collect();
-        for name in aux {
-            if let Some((key, _)) = self.tensors.remove(&name) {
-                self.skipped.push(SkippedTensor {
-                    name: key,
-                    reason: "Inception-v3's auxiliary classifier (AuxLogits), not part of the model".into(),
-                });
-            }
-        }
-    }
-
     /// Check the storage of the tensor stored as `key` (`elements` long) just before its data is
     /// read: see [`preflight::verify`].
     pub fn check_storage(&self, key: &str, elements: usize) -> Result<(), BagNetError> {
