@@ -44,6 +44,13 @@ agreement with the reference. Timing is a benchmark, never a test. Hold /tmp/BIG
     python bench/dask_scaleout.py --rows 100000000 --skip memory,statsmodels,stream,dimorph,daskml,spark \
         --families binomial         # only the re-reading dimorph.dask.glm, at bounded worker memory
     python bench/dask_scaleout.py --rows 2000000 --row-group 250000 --cap 300   # a quick check
+
+Before/after a change to dimorph: ``pip install --no-deps --target DIR OLD_WHEEL`` and ``--before
+DIR``: the two dimorph.dask.glm fits (kept, re-read) of the dimorph in DIR run too, each just
+before this environment's (their workers import it through PYTHONPATH), in the same table:
+
+    python bench/dask_scaleout.py --rows 1000000,10000000 --row-group 250000 --before /tmp/old-dimorph \
+        --skip memory,statsmodels,stream,daskml,spark
 """
 
 from __future__ import annotations
@@ -166,7 +173,9 @@ def fit_dimorph(path: Path, family: str, a, persist: bool = True):
         return time.perf_counter() - t, r.params.to_numpy(), r.passes
 
     (secs, beta, passes), peaks = on_cluster(a.workers, a.worker_memory, run)
-    return secs, beta, peaks, f"{passes} passes" + ("" if persist else " (each a read of the file)")
+    where = Path(dimorph.__file__).parent.parent
+    before = f", dimorph from {where}" if a.before and Path(a.before).resolve() == where.resolve() else ""
+    return secs, beta, peaks, f"{passes} passes" + ("" if persist else " (each a read of the file)") + before
 
 
 def fit_dimorph_reread(path: Path, family: str, a):
@@ -276,6 +285,8 @@ TOOLS = {
     "memory": ("dimorph.glm in memory", fit_in_memory),
     "dimorph": ("dimorph.dask.glm", fit_dimorph),
     "reread": ("dimorph.dask.glm(persist=False)", fit_dimorph_reread),
+    "dimorph-before": ("dimorph.dask.glm, --before", fit_dimorph),
+    "reread-before": ("dimorph.dask.glm(persist=False), --before", fit_dimorph_reread),
     "statsmodels": ("statsmodels GLM", fit_statsmodels),
     "daskml": ("dask-ml {}", fit_daskml),
     "spark": ("Spark MLlib GeneralizedLinearRegression", fit_spark),
@@ -296,8 +307,11 @@ def run_capped(a, rows: int, tool: str, family: str) -> dict:
     --cap seconds."""
     cmd = [sys.executable, __file__, "--one", tool, family, "--rows", str(rows), "--dir", str(a.dir),
            "--workers", str(a.workers), "--worker-memory", a.worker_memory, "--spark-memory", a.spark_memory,
-           "--cli", a.cli]
-    env = dict(os.environ, DASK_DISTRIBUTED__WORKER__MEMORY__TARGET="False",
+           "--cli", a.cli] + (["--before", a.before] if a.before else [])
+    env = dict(os.environ)
+    if tool.endswith("-before"):  # the earlier dimorph first on the path, for this fit and its workers
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [a.before, env.get("PYTHONPATH")]))
+    env.update(DASK_DISTRIBUTED__WORKER__MEMORY__TARGET="False",
                DASK_DISTRIBUTED__WORKER__MEMORY__SPILL="False", DASK_DISTRIBUTED__WORKER__MEMORY__PAUSE="False",
                DASK_DISTRIBUTED__WORKER__MEMORY__TERMINATE="0.95", DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES="0")
     p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
@@ -320,8 +334,12 @@ def run_capped(a, rows: int, tool: str, family: str) -> dict:
 
 def table(a, rows: int, family: str, skip: set) -> None:
     """Every tool on the file of ``rows`` rows, one after the other, and their figures."""
-    order = ["memory", "statsmodels", "stream", "dimorph", "reread", "daskml", "spark"]
+    order = ["memory", "statsmodels", "stream", "dimorph-before", "dimorph", "reread-before", "reread", "daskml",
+             "spark"]
     skip = set(skip)
+    for tool in ("dimorph", "reread"):
+        if not a.before or tool in skip:
+            skip.add(f"{tool}-before")
     if rows > a.in_memory_max:
         skip.add("memory")
     if rows > a.statsmodels_max:
@@ -370,6 +388,9 @@ def main() -> None:
     ap.add_argument("--skip", default="",
                     help="comma-separated: memory,statsmodels,stream,dimorph,reread,daskml,spark")
     ap.add_argument("--families", default="binomial,poisson", help="comma-separated: binomial,poisson")
+    ap.add_argument("--before", default="",
+                    help="a folder holding an earlier dimorph (pip install --no-deps --target DIR WHEEL): its "
+                         "dask fits (kept, re-read) run too, just before this checkout's, for a before/after")
     ap.add_argument("--install", action="store_true", help="pip install the peers and exit")
     ap.add_argument("--one", nargs=2, metavar=("TOOL", "FAMILY"), help=argparse.SUPPRESS)
     a = ap.parse_args()

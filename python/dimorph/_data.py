@@ -90,6 +90,18 @@ def _numeric_or_text(values: Any) -> Column:
     return [_cell_text(x) for x in a.tolist()]
 
 
+def pandas_numeric(s: Any) -> Optional[np.ndarray]:
+    """A pandas Series of numbers or booleans as the float64 array the frame takes (missing =
+    NaN; a float64 column's own values, not a copy), or None for any other column (text,
+    complex, dates, …)."""
+    import pandas as pd
+
+    dt = s.dtype
+    if not (pd.api.types.is_bool_dtype(dt) or pd.api.types.is_numeric_dtype(dt)) or pd.api.types.is_complex_dtype(dt):
+        return None
+    return np.ascontiguousarray(s.to_numpy(dtype=np.float64, na_value=np.nan))
+
+
 def _pandas_columns(df: Any) -> List[Tuple[str, Column]]:
     import pandas as pd
 
@@ -98,12 +110,11 @@ def _pandas_columns(df: Any) -> List[Tuple[str, Column]]:
         s = df[name]
         if isinstance(s, pd.DataFrame):
             raise InputError(f"pandas DataFrame: column name '{name}' appears twice")
-        if pd.api.types.is_bool_dtype(s.dtype) or pd.api.types.is_numeric_dtype(s.dtype):
-            if pd.api.types.is_complex_dtype(s.dtype):
-                out.append((str(name), [_cell_text(x) for x in s.tolist()]))
-                continue
-            col = s.to_numpy(dtype=np.float64, na_value=np.nan)
-            out.append((str(name), np.ascontiguousarray(col)))
+        col = pandas_numeric(s)
+        if col is not None:
+            out.append((str(name), col))
+        elif pd.api.types.is_complex_dtype(s.dtype):
+            out.append((str(name), [_cell_text(x) for x in s.tolist()]))
         else:
             out.append((str(name), _numeric_or_text(s.astype(object).to_numpy())))
     return out

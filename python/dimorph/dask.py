@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 from typing import Any, Dict, List, Optional, Sequence, Union
 
 import numpy as np
@@ -46,7 +47,7 @@ import pandas as pd
 
 from . import _dimorph
 from ._checks import whole
-from ._data import to_frame
+from ._data import pandas_numeric, to_frame
 from ._dimorph import InputError
 from ._result import OUTPUTS, to_output
 
@@ -63,8 +64,114 @@ def _part_levels(pdf: pd.DataFrame, i: int, formula: str, weights: Optional[str]
     return _dimorph.glm_part_levels(_frame(pdf, i), formula, weights)
 
 
-def _design(pdf: pd.DataFrame, i: int, formula: str, columns: List[str], levels, model, weights):
+def _arrays(pdf: Any, names: List[str]) -> Optional[List[np.ndarray]]:
+    """The partition's columns ``names`` as the float64 arrays its frame would hold (a float64
+    column's own values, no copy), or None when one is not a numeric column of a pandas frame or
+    of an Arrow table (:func:`_read_parquet`)."""
+    if _is_arrow_table(pdf):
+        out = [_arrow_numeric(pdf.column(n)) if n in pdf.column_names else None for n in names]
+        return None if any(a is None for a in out) else out
+    if not isinstance(pdf, pd.DataFrame):
+        return None
+    by_name = {str(c): c for c in pdf.columns}
+    out = []
+    for name in names:
+        s = pdf[by_name[name]] if name in by_name else None
+        a = pandas_numeric(s) if isinstance(s, pd.Series) else None
+        if a is None:
+            return None
+        out.append(a)
+    return out
+
+
+def _design(pdf: pd.DataFrame, i: int, formula: str, columns: List[str], levels, model, weights,
+            used: Optional[List[str]] = None):
+    """The partition coded: straight from its numeric arrays when the model allows
+    (``glm_design_arrays``: no frame, X written once), else through its frame; the same part bit
+    for bit either way."""
+    arrays = None if used is None else _arrays(pdf, used)
+    if arrays is not None:
+        part = _dimorph.glm_design_arrays(used, arrays, len(pdf), formula, columns, levels, model, weights)
+        if part is not None:
+            return part
     return _dimorph.glm_design_part(_frame(pdf, i), formula, columns, levels, model, weights)
+
+
+# -- partitions of Parquet files read as Arrow (no pandas) -------------------------------------------
+
+#: Read the partitions of a plain ``dd.read_parquet`` of local files with pyarrow as Arrow tables
+#: (only the model's columns, no pandas frame) when every column the model reads is numeric
+#: (:func:`_parquet_pieces`); False: always through Dask's own reader (pandas partitions).
+ARROW_PARQUET = True
+
+
+def _is_arrow_table(x: Any) -> bool:
+    pa = sys.modules.get("pyarrow")
+    return pa is not None and isinstance(x, pa.Table)
+
+
+def _numeric_arrow_type(t: Any) -> bool:
+    import pyarrow as pa
+
+    return (pa.types.is_floating(t) and not pa.types.is_float16(t)) or pa.types.is_integer(t) \
+        or pa.types.is_boolean(t)
+
+
+def _arrow_numeric(col: Any) -> Optional[np.ndarray]:
+    """A numeric Arrow column as float64 (nulls as NaN): the values pandas gives for it — a
+    float64 column without nulls is Arrow's own buffer, not a copy —, or None for other types."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not _numeric_arrow_type(col.type):
+        return None
+    if not (pa.types.is_float64(col.type) and col.null_count == 0):
+        col = pc.fill_null(pc.cast(col, pa.float64(), safe=False), math.nan)
+    return np.ascontiguousarray(col.to_numpy(), dtype=np.float64)
+
+
+def _read_parquet(path: str, row_groups: Optional[List[int]], columns: List[str]) -> Any:
+    """One partition of a Parquet file as Arrow: the row groups ``row_groups`` (None: all), the
+    columns ``columns``."""
+    import pyarrow.parquet as pq
+
+    f = pq.ParquetFile(path)
+    return f.read(columns=columns) if row_groups is None else f.read_row_groups(row_groups, columns=columns)
+
+
+def _parquet_pieces(ddf: Any, columns: List[str]) -> Optional[List[tuple]]:
+    """When ``ddf`` is a plain ``dd.read_parquet`` of local files (no filters, every partition
+    kept) whose ``columns`` (those the model reads) are all numeric, each partition's ``(path, row
+    groups)``: the passes then read the partitions with pyarrow (:func:`_read_parquet`) and
+    code them straight from Arrow's buffers — the values Dask's reader would give, without its
+    pandas frame. Else None (Dask's reader; also when Dask's internals are not the expected)."""
+    if not ARROW_PARQUET:
+        return None
+    try:
+        import pyarrow.parquet as pq
+        from dask.dataframe.dask_expr.io.parquet import ReadParquetFSSpec
+        from fsspec.implementations.local import LocalFileSystem
+
+        expr = ddf.expr.optimize()
+        if type(expr) is not ReadParquetFSSpec or expr.filters or getattr(expr, "_filtered", False):
+            return None
+        if not isinstance(expr._dataset_info["fs"], LocalFileSystem):
+            return None
+        pieces = []
+        for part in expr._plan["parts"]:
+            path, row_groups, filters = part["piece"]
+            if filters or part.get("kwargs"):
+                return None
+            pieces.append((str(path), None if row_groups is None else [int(g) for g in row_groups]))
+        if len(pieces) != ddf.npartitions:
+            return None
+        for path in sorted({p for p, _ in pieces}):
+            schema = pq.read_schema(path)
+            if not all(c in schema.names and _numeric_arrow_type(schema.field(c).type) for c in columns):
+                return None
+        return pieces
+    except Exception:  # another Dask, another reader: Dask's own partitions
+        return None
 
 
 def _part_info(part) -> tuple:
@@ -218,12 +325,23 @@ def glm(
     model = (family, link, None if theta is None else float(theta), _dimorph.glm_events_trials(formula, columns, weights))
     if persist is not None and not isinstance(persist, (bool, np.bool_)):
         raise InputError(f"persist: must be True, False or None, got {persist!r}")
-    parts = ddf.to_delayed()
+    # only the columns the model reads are read (Dask passes the selection on to the reader)
+    used = _dimorph.glm_model_columns(formula, columns, weights)
+    wanted = set(used)
+    keep = [c for c in ddf.columns if str(c) in wanted]
+    if len(keep) < len(columns):
+        ddf = ddf[keep]
+    read = [str(c) for c in ddf.columns]  # the model's columns, in the data's order
+    pieces = _parquet_pieces(ddf, read)
+    if pieces is not None:  # Parquet read as Arrow, without pandas
+        parts = [delayed(_read_parquet)(path, groups, read) for path, groups in pieces]
+    else:
+        parts = ddf.to_delayed()
     # pass 1: each factor's levels in every partition, and its rows used (complete rows)
     levels = dask.compute(*[delayed(_part_levels)(p, i, formula, weights) for i, p in enumerate(parts)])
     merged = _dimorph.glm_merge_levels(formula, columns, list(levels), "dask DataFrame", weights)
     rows_used = sum(lv[1] for lv in levels)
-    code = (formula, columns, merged, model, weights)
+    code = (formula, columns, merged, model, weights, used)
     if persist is None or not persist:
         # the columns of X from one partition with rows (read and coded once more, not kept)
         first = next(i for i, lv in enumerate(levels) if lv[1] > 0)

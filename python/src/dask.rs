@@ -116,7 +116,7 @@ pub fn glm_merge_levels(
 
 /// The design every partition uses: the formula parsed for the data's columns, with the merged
 /// levels.
-fn spec(
+pub(crate) fn spec(
     formula: &str,
     columns: &[String],
     weights: Option<&str>,

@@ -13,12 +13,14 @@
 //!   `InternalError`);
 //! - [`glm`], [`refint`], [`lifetable`], [`embed`]: one function per engine entry point;
 //! - [`dask`]: the per-partition functions and the driver of the distributed GLM
-//!   (`dimorph.dask.glm`); [`dask_lr`]: its Type 3 and global likelihood-ratio tests.
+//!   (`dimorph.dask.glm`); [`dask_lr`]: its Type 3 and global likelihood-ratio tests;
+//!   [`dask_arrays`]: a partition coded straight from its numeric arrays (no frame).
 
 use pyo3::prelude::*;
 
 mod arrow_c;
 mod dask;
+mod dask_arrays;
 mod dask_lr;
 mod embed;
 mod frame;
@@ -59,6 +61,9 @@ mod _dimorph {
 
     #[pymodule_export]
     use crate::dask_lr::{glm_lr_test, glm_part_select, glm_refit_deviance};
+
+    #[pymodule_export]
+    use crate::dask_arrays::{glm_design_arrays, glm_model_columns};
 
     #[pymodule_export]
     use crate::outcome::_panic_for_tests;

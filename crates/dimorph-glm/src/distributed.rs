@@ -68,8 +68,9 @@ fn parse(formula: &str, columns: &[&str], weights: Option<&str>) -> Result<Formu
     Formula::parse_for_columns(formula, columns, &weights.into_iter().collect::<Vec<_>>())
 }
 
-/// The columns the model reads: response, variables, offsets and the weights.
-fn used_columns<'f>(f: &'f Formula, weights: Option<&'f str>) -> Vec<&'f str> {
+/// The columns the model reads: response, variables, offsets and the weights (each once, in
+/// that order).
+pub fn used_columns<'f>(f: &'f Formula, weights: Option<&'f str>) -> Vec<&'f str> {
     let mut out: Vec<&str> = Vec::new();
     match &f.response {
         Response::Single(e) => out.extend(e.columns()),
@@ -320,8 +321,14 @@ pub fn design_part(spec: &DesignSpec, frame: &Frame, weights: Option<&str>, fami
     let resp = model_frame(&format!("{} ~ 1", spec.formula.response_label), frame, weights)?;
     let mut part = empty;
     part.p = nd.p;
-    part.col_names = nd.col_names.clone();
-    part.terms = nd.terms.clone();
+    let cap = nd.n.min(resp.n);
+    let (mut y, mut prior, mut trials) = (
+        Vec::with_capacity(cap),
+        Vec::with_capacity(cap),
+        Vec::with_capacity(cap),
+    );
+    // the rows of X (in `nd`) that have a response: all of them unless a row misses only y or w
+    let mut rows = Vec::with_capacity(cap);
     let (mut i, mut j) = (0, 0);
     while i < nd.n && j < resp.n {
         match nd.lines[i].cmp(&resp.lines[j]) {
@@ -337,29 +344,43 @@ pub fn design_part(spec: &DesignSpec, frame: &Frame, weights: Option<&str>, fami
                     );
                     return Err(GlmError::input(at(), msg));
                 }
-                let y = resp.y[j];
+                let yj = resp.y[j];
                 let t = match &resp.trials {
-                    Some(tr) => check_trials(tr[j], y, &resp.response_name).map_err(|m| GlmError::input(at(), m))?,
+                    Some(tr) => check_trials(tr[j], yj, &resp.response_name).map_err(|m| GlmError::input(at(), m))?,
                     None => {
                         family
-                            .check_y(y)
+                            .check_y(yj)
                             .map_err(|m| GlmError::input(at(), format!("{m} ({})", clip(&resp.response_name))))?;
                         1.0
                     }
                 };
-                part.x.extend_from_slice(nd.row(i));
-                part.y.push(y);
-                part.prior.push(w * t);
-                part.trials.push(t);
-                if let Some(o) = &nd.offset {
-                    part.offset.get_or_insert_with(Vec::new).push(o[i]);
-                }
-                part.n += 1;
+                y.push(yj);
+                prior.push(w * t);
+                trials.push(t);
+                rows.push(i);
                 i += 1;
                 j += 1;
             }
         }
     }
+    part.n = rows.len();
+    (part.y, part.prior, part.trials) = (y, prior, trials);
+    if part.n == nd.n {
+        // every coded row is used: X and the offset as coded, without a copy
+        part.x = nd.x;
+        part.offset = nd.offset.filter(|_| part.n > 0);
+    } else {
+        part.x = Vec::with_capacity(part.n * nd.p);
+        for &i in &rows {
+            part.x.extend_from_slice(&nd.x[i * nd.p..(i + 1) * nd.p]);
+        }
+        part.offset = nd
+            .offset
+            .filter(|_| part.n > 0)
+            .map(|o| rows.iter().map(|&i| o[i]).collect());
+    }
+    part.col_names = nd.col_names;
+    part.terms = nd.terms;
     Ok(part)
 }
 

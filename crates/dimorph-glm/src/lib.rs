@@ -42,6 +42,7 @@ mod crossprod;
 pub mod demo;
 pub mod design;
 pub mod distributed;
+pub mod distributed_columns;
 pub mod error;
 pub mod event;
 pub mod expr;
