@@ -447,7 +447,7 @@ fn transform_input<B: Backend>(x: Tensor<B, 4>) -> Tensor<B, 4> {
 
 impl<B: BagnetBackend> Inception3<B> {
     /// Mixed_6e's map (the auxiliary classifier's input) of ImageNet-normalised images.
-    fn to_mixed_6e(&self, x: Tensor<B, 4>) -> Tensor<B, 4> {
+    fn up_to_mixed_6e(&self, x: Tensor<B, 4>) -> Tensor<B, 4> {
         let x = self.Conv2d_1a_3x3.forward(transform_input(x));
         let x = self.Conv2d_2b_3x3.forward(self.Conv2d_2a_3x3.forward(x));
         let x = self.Conv2d_3b_1x1.forward(max3(x));
@@ -461,23 +461,23 @@ impl<B: BagnetBackend> Inception3<B> {
     }
 
     /// The final feature map from Mixed_6e's.
-    fn from_mixed_6e(&self, x: Tensor<B, 4>) -> Tensor<B, 4> {
+    fn after_mixed_6e(&self, x: Tensor<B, 4>) -> Tensor<B, 4> {
         let x = self.Mixed_7a.forward(x);
         self.Mixed_7c.forward(self.Mixed_7b.forward(x))
     }
 
     /// The final feature map `[N, C, h, w]` of ImageNet-normalised images `[N, 3, H, W]`.
     pub fn features(&self, x: Tensor<B, 4>) -> Tensor<B, 4> {
-        self.from_mixed_6e(self.to_mixed_6e(x))
+        self.after_mixed_6e(self.up_to_mixed_6e(x))
     }
 
     /// The final feature map and the auxiliary classifier's logits `[N, K]`, which need Mixed_6e's
     /// map to be at least [`AUX_MIN_GRID`] on each side (inputs of 299 px and more; none below).
     pub fn features_and_aux(&self, x: Tensor<B, 4>) -> (Tensor<B, 4>, Option<Tensor<B, 2>>) {
-        let x = self.to_mixed_6e(x);
+        let x = self.up_to_mixed_6e(x);
         let [_, _, h, w] = x.dims();
         let aux = (h >= AUX_MIN_GRID && w >= AUX_MIN_GRID).then(|| self.AuxLogits.forward(x.clone()));
-        (self.from_mixed_6e(x), aux)
+        (self.after_mixed_6e(x), aux)
     }
 
     /// Image logits `[N, K]` from the feature map: global average pooling, dropout (training only),
