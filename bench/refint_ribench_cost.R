@@ -5,6 +5,10 @@
 # first). The sets are drawn by `RIBENCH_OUT=dir cargo test --release -p dimorph-refint --test
 # ribench -- write_sets` (RIBENCH_SUBSET=heldout for the held-out subset).
 #   R_LIBS=<lib with refineR> Rscript bench/refint_ribench_cost.R SET.csv "lambda,mu,sigma;lambda,mu,sigma"
+# Its "hist:" line (rounding base, region abOr, bins) is what estimate/refiner_hist.rs's test
+# histogram_is_refiners_on_its_test_cases compares with, on tests/peers/refiner_data/testcase*.csv
+# (session 9; for those files read.csv(...)$value is the column). Note: refineR runs findRI on
+# x >= 0 (zeros kept); dimorph drops the zeros.
 suppressMessages(library(refineR))
 a <- commandArgs(TRUE)
 x <- read.csv(a[1])$value; x <- x[x >= 0]
@@ -12,11 +16,12 @@ pars <- matrix(as.numeric(strsplit(a[2], "[,;]")[[1]]), ncol=3, byrow=TRUE)
 t0 <- Sys.time(); r <- findRI(x); 
 cat("refineR fit: lambda", r$Lambda, "mu", r$Mu, "sigma", r$Sigma, "P", r$P, "cost", r$Cost, "rf", r$rf, "rb", r$roundingBase, "abOr", r$abOr, "\n")
 print(getRI(r))
+set.seed(123)  # defineSearchRegions jitters rounded values at random
 rb <- refineR:::findRoundingBase(x = x)
 lambdaVec <- (1/12*(0:12))^1.8170595
 sv <- refineR:::defineSearchRegions(x = x, lambdaVec = lambdaVec, roundingBase = rb, abEst = NULL)
 H <- refineR:::generateHistData(x = x, ab = sv$abEst$abHist, roundingBase = rb)
-cat("hist: nbins", length(H$counts), "NBins", H$NBins, "overlap", H$overlapFactor, "ab", H$abOr, "NData", H$NData, " in-range", sum(H$counts[2:(length(H$counts)-1)])/H$overlapFactor, "\n")
+cat("hist: nbins", length(H$counts), "NBins", H$NBins, "overlap", H$overlapFactor, "ab", format(H$abOr, digits = 15), "rounding base", rb, "NData", H$NData, " in-range", sum(H$counts[2:(length(H$counts)-1)])/H$overlapFactor, "\n")
 h <- 0.002; pl <- list(h = h, val = pnorm(q = seq(from = -5.2, to = 5.2+h, by = h)))
 pars <- rbind(pars, c(r$Lambda, r$Mu, r$Sigma))
 for (i in 1:nrow(pars)) {

@@ -397,3 +397,32 @@ fn write_sets() {
     }
     std::fs::write(format!("{dir}/truth.csv"), truth).expect("write truth");
 }
+
+/// refineR's histogram, cost and search as a whole (`estimate::refiner_hist`, selected by
+/// `refiner_hist::fit_sorted_shifted_with`, not the default `refiner_hist::COST`) against the
+/// default quantile cost, Box–Cox model, both subsets scored as RIbench does. Session 9 measured first
+/// 8.94 vs 9.83 %, held-out 15.56 vs 18.96 % (refineR 7.02 and 13.37 %): it beats the quantile
+/// cost on both but not refineR; it is not the default because it changes what tests/censored.rs
+/// and tests/refiner_modboxcox.rs assert of the quantile cost (see the module's doc).
+#[test]
+fn refiners_histogram_and_cost_beat_the_quantile_cost_on_both_subsets() {
+    use dimorph_refint::estimate::refiner_hist::{fit_sorted_shifted_with, Cost};
+    for (name, sub) in [("first", FIRST), ("held-out", HELDOUT)] {
+        let (mut quantile_cost, mut peak_hist) = (Vec::new(), Vec::new());
+        for s in specs(sub) {
+            let mut x: Vec<f64> = values(&s).into_iter().filter(|v| *v > 0.0).collect();
+            x.sort_by(f64::total_cmp);
+            let p = if s.analyte == "CRP" { 0.95 } else { 0.975 };
+            for (cost, out) in [(Cost::Quantile, &mut quantile_cost), (Cost::PeakHist, &mut peak_hist)] {
+                let f = fit_sorted_shifted_with(&x, None, 0.0, cost).expect("a fit");
+                out.extend(errors(&s, f.lower, quantile(p, f.lambda, f.mu, f.sigma)));
+            }
+        }
+        let (q, h) = (mean(&quantile_cost), mean(&peak_hist));
+        eprintln!("{name} subset, RIbench scoring: quantile cost {q:.3} %, refineR's histogram and cost {h:.3} %");
+        assert!(
+            h < q,
+            "{name}: refineR's histogram and cost {h:.3} % vs the quantile cost {q:.3} %"
+        );
+    }
+}

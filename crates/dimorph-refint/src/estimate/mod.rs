@@ -21,6 +21,7 @@ pub mod outliers;
 pub mod parametric;
 pub mod refiner;
 pub mod refiner_boot;
+pub mod refiner_hist;
 pub mod refiner_modbc;
 pub mod reflim;
 pub mod reflim_boot;

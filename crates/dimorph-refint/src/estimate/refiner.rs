@@ -242,13 +242,49 @@ fn cost(h: &Hist, probs: &[f64], p: f64) -> Option<(f64, usize)> {
 
 /// A candidate and its cost.
 #[derive(Clone, Copy)]
-struct Cand {
-    lambda: f64,
-    mu: f64,
-    sigma: f64,
-    p: f64,
-    cost: f64,
-    sel: usize,
+pub(super) struct Cand {
+    pub lambda: f64,
+    pub mu: f64,
+    pub sigma: f64,
+    pub p: f64,
+    pub cost: f64,
+    pub sel: usize,
+}
+
+/// A cost of candidates (λ, μ, σ, P) on one sample, with the histogram it is computed on: this
+/// module's quantile bins ([`Hist`]) or refineR's overlapping bins of the peak region
+/// ([`super::refiner_hist`], which runs refineR's search over it; this module's grid search
+/// below runs over the quantile bins).
+pub(super) trait Objective {
+    /// The histogram's edges (as the cost needs them) transformed by T_λ(x − `shift`).
+    fn edges(&self, shift: f64, lambda: f64) -> Vec<f64>;
+    /// Offers `keep` (P, cost, selected bins) for each P of `ps` (ascending) whose candidate
+    /// (λ, μ, σ, P) is not refused, the edges `te` transformed at λ.
+    fn costs(&self, lambda: f64, te: &[f64], mu: f64, sigma: f64, ps: &[f64], keep: &mut dyn FnMut(f64, f64, usize));
+    /// Number of bins (for the fit's report).
+    fn bins(&self) -> usize;
+}
+
+impl Objective for Hist {
+    fn edges(&self, shift: f64, lambda: f64) -> Vec<f64> {
+        transformed_edges(self, shift, lambda)
+    }
+
+    fn costs(&self, _: f64, te: &[f64], mu: f64, sigma: f64, ps: &[f64], keep: &mut dyn FnMut(f64, f64, usize)) {
+        let mut probs = Vec::with_capacity(self.counts.len());
+        if !bin_probs(te, mu, sigma, &mut probs) {
+            return;
+        }
+        for &p in ps {
+            if let Some((c, sel)) = cost(self, &probs, p) {
+                keep(p, c, sel);
+            }
+        }
+    }
+
+    fn bins(&self) -> usize {
+        self.counts.len()
+    }
 }
 
 /// The histogram's edges transformed by T_λ(x − s); the edges at or below the shift s map to
@@ -258,28 +294,33 @@ fn transformed_edges(h: &Hist, shift: f64, lambda: f64) -> Vec<f64> {
 }
 
 /// Evaluates a grid of (μ, σ, P) at one λ and shift, keeping the best in `best`.
-fn search(h: &Hist, shift: f64, lambda: f64, mus: &[f64], sigmas: &[f64], ps: &[f64], best: &mut Option<Cand>) {
-    let te = transformed_edges(h, shift, lambda);
-    let mut probs = Vec::with_capacity(h.counts.len());
+fn search<O: Objective>(
+    h: &O,
+    shift: f64,
+    lambda: f64,
+    mus: &[f64],
+    sigmas: &[f64],
+    ps: &[f64],
+    best: &mut Option<Cand>,
+) {
+    let te = h.edges(shift, lambda);
     for &mu in mus {
         for &sigma in sigmas {
-            if sigma <= 0.0 || sigma.is_nan() || !bin_probs(&te, mu, sigma, &mut probs) {
+            if sigma <= 0.0 || sigma.is_nan() {
                 continue;
             }
-            for &p in ps {
-                if let Some((c, sel)) = cost(h, &probs, p) {
-                    if best.is_none_or(|b| c < b.cost) {
-                        *best = Some(Cand {
-                            lambda,
-                            mu,
-                            sigma,
-                            p,
-                            cost: c,
-                            sel,
-                        });
-                    }
+            h.costs(lambda, &te, mu, sigma, ps, &mut |p, c, sel| {
+                if best.is_none_or(|b| c < b.cost) {
+                    *best = Some(Cand {
+                        lambda,
+                        mu,
+                        sigma,
+                        p,
+                        cost: c,
+                        sel,
+                    });
                 }
-            }
+            });
         }
     }
 }
@@ -292,7 +333,15 @@ fn grid(a: f64, b: f64, m: usize) -> Vec<f64> {
 /// Shrinks a grid around the best candidate at a fixed λ (`lambdas` = [λ]) or over λ too, for
 /// `iters` halvings of the steps (μ, σ steps in units of the spread `s` of the transformed data);
 /// `q` are the quartiles of the shifted values x − `shift`.
-fn zoom(h: &Hist, shift: f64, q: &[f64; 3], best: &mut Option<Cand>, s: f64, free_lambda: bool, iters: usize) {
+fn zoom<O: Objective>(
+    h: &O,
+    shift: f64,
+    q: &[f64; 3],
+    best: &mut Option<Cand>,
+    s: f64,
+    free_lambda: bool,
+    iters: usize,
+) {
     let (mut dl, mut dm, mut ds, mut dp) = (0.05, 0.12 * s, 0.06 * s, 0.02);
     for _ in 0..iters {
         let Some(b) = *best else { return };
@@ -341,7 +390,16 @@ pub fn fit_sorted_censored(x: &[f64], censored: Option<Censored>) -> Option<Refi
 /// x, its bins below the shift without model mass; the limits are shifted back). None also when
 /// the shift is not below the first quartile.
 pub fn fit_sorted_shifted(x: &[f64], censored: Option<Censored>, shift: f64) -> Option<RefinerFit> {
-    let h = histogram(x, censored);
+    fit_objective(&histogram(x, censored), x, censored, shift)
+}
+
+/// The grid search of [`fit_sorted_shifted`] under the cost `h` (its histogram made from `x`).
+pub(super) fn fit_objective<O: Objective>(
+    h: &O,
+    x: &[f64],
+    censored: Option<Censored>,
+    shift: f64,
+) -> Option<RefinerFit> {
     let q = [0.25, 0.5, 0.75].map(|p| quantile7(x, p) - shift);
     if q[0].is_nan() || q[0] <= 0.0 {
         return None;
@@ -357,7 +415,7 @@ pub fn fit_sorted_shifted(x: &[f64], censored: Option<Censored>, shift: f64) -> 
         }
         let mut here = None;
         search(
-            &h,
+            h,
             shift,
             lambda,
             &grid(t[1] - 2.0 * s, t[1] + 2.0 * s, 17),
@@ -365,7 +423,7 @@ pub fn fit_sorted_shifted(x: &[f64], censored: Option<Censored>, shift: f64) -> 
             &ps,
             &mut here,
         );
-        zoom(&h, shift, &q, &mut here, s, false, 8);
+        zoom(h, shift, &q, &mut here, s, false, 8);
         if let Some(c) = here {
             if best.is_none_or(|b| c.cost < b.cost) {
                 best = here;
@@ -374,7 +432,7 @@ pub fn fit_sorted_shifted(x: &[f64], censored: Option<Censored>, shift: f64) -> 
     }
     let b = best?;
     let t = q.map(|v| box_cox(v, b.lambda));
-    zoom(&h, shift, &q, &mut best, (t[2] - t[0]) / 1.349, true, 10);
+    zoom(h, shift, &q, &mut best, (t[2] - t[0]) / 1.349, true, 10);
     let b = best?;
     Some(RefinerFit {
         lambda: b.lambda,
@@ -382,7 +440,7 @@ pub fn fit_sorted_shifted(x: &[f64], censored: Option<Censored>, shift: f64) -> 
         sigma: b.sigma,
         p: b.p,
         cost: b.cost,
-        bins: h.counts.len(),
+        bins: h.bins(),
         selected: b.sel,
         lower: shift + quantile(0.025, b.lambda, b.mu, b.sigma),
         upper: shift + quantile(0.975, b.lambda, b.mu, b.sigma),
