@@ -270,6 +270,17 @@ def glm_design_part(
     model: Model,
     weights: Optional[str] = None,
 ) -> GlmPart: ...
+def glm_model_columns(formula: str, columns: Sequence[str], weights: Optional[str] = None) -> List[str]: ...
+def glm_design_arrays(
+    names: Sequence[str],
+    arrays: Sequence[np.ndarray],
+    nrows: int,
+    formula: str,
+    columns: Sequence[str],
+    levels: Sequence[Tuple[str, Sequence[str]]],
+    model: Model,
+    weights: Optional[str] = None,
+) -> Optional[GlmPart]: ...
 def glm_part_fisher(
     part: GlmPart, beta: Optional[Sequence[float]], model: Model
 ) -> Tuple[np.ndarray, np.ndarray, float, bool]: ...

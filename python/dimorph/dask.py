@@ -6,7 +6,10 @@
   X, the response and the weights by the Rust engine — either once, kept on its worker
   (``persist=True``), or again at every pass from the DataFrame's source (``persist=False``: the
   partitions are re-read, from Parquet say, so a worker holds a few partitions at a time whatever
-  the number of rows); each iteration maps one Rust
+  the number of rows). Only the model's columns are read; a partition of numeric columns
+  without missing values is coded straight from its float64 arrays (no frame), and a plain
+  ``dd.read_parquet`` of local files with numeric model columns is read with pyarrow as Arrow
+  tables, without pandas (:data:`ARROW_PARQUET`) — the same parts bit for bit. Each iteration maps one Rust
   function over the partitions — the partition's XᵀWX, XᵀWz and deviance at the current β — and
   the client adds them in partition order and solves. The iterations, the step-halving and the
   stopping rule (|ΔD|/(|D| + 0.1) < ``tol``; Newton–Raphson polish for non-canonical links) are the

@@ -143,3 +143,89 @@ def test_reread_reads_every_partition_at_every_pass_and_persist_twice(parquet):
             assert counts == [2] * k, counts
         else:
             assert counts == [r.passes + 2] + [r.passes + 1] * (k - 1), (counts, r.passes)
+
+
+# -- Parquet partitions read as Arrow (dimorph.dask.ARROW_PARQUET), coded from their arrays -----
+
+# x2 misses a value in every row group: those partitions are coded through their frame; the
+# models without x2 code every partition straight from its arrays
+NUMERIC = [
+    ("y_bin ~ x1 + x2", {"family": "binomial"}),
+    ("y_pois ~ x1 * t + offset(log(t))", {"family": "poisson"}),
+    ("y_bin ~ x1 + I(x1^2) + t", {"family": "binomial"}),  # I(): through the frame
+]
+
+
+def test_a_numeric_model_reads_parquet_as_arrow_and_a_factor_does_not(parquet):
+    ddf = ddf_of(parquet)
+    pieces = ddask._parquet_pieces(ddf[["y_bin", "x1", "x2"]], ["y_bin", "x1", "x2"])
+    assert pieces == [(str(parquet), [k]) for k in range(N // GROUP)]
+    assert ddask._parquet_pieces(ddf, ["y_bin", "x1", "region"]) is None  # text: Dask's reader
+    assert ddask._parquet_pieces(dd.read_parquet(str(parquet), split_row_groups=True,
+                                                 filters=[("x1", ">", 0)]), ["y_bin", "x1"]) is None
+    assert ddask._parquet_pieces(dd.from_pandas(pd.read_parquet(parquet), npartitions=3), ["y_bin", "x1"]) is None
+
+
+@pytest.mark.parametrize("formula,opts", NUMERIC)
+def test_arrow_partitions_give_the_fit_of_dasks_reader_bit_for_bit(cluster, parquet, formula, opts, monkeypatch):
+    """Kept and re-read, through pyarrow's tables (no pandas) and through Dask's reader: one fit."""
+    fits = {}
+    for arrow in (True, False):
+        monkeypatch.setattr(ddask, "ARROW_PARQUET", arrow)
+        for persist in (True, False):
+            fits[arrow, persist] = figures(dimorph.dask.glm(formula, ddf_of(parquet), persist=persist, type3=False,
+                                                            **opts))
+    assert len(set(fits.values())) == 1, fits.keys()
+    mem = dimorph.glm(formula, pd.read_parquet(parquet), profile=False, type3=False, **opts)
+    r = json.loads(fits[True, False])
+    assert r["n_used"] == mem.nobs == (N - 150 if "x2" in formula else N)
+    b = np.array([np.nan if v is None else v for v in r["coef"]])
+    m = mem.params.to_numpy()
+    assert np.all(np.abs(b - m) <= 1e-10 * np.maximum(1.0, np.abs(m))), (b, m)
+
+
+def test_arrow_reread_reads_every_partition_at_every_pass(parquet, monkeypatch):
+    """As test_reread_reads_every_partition_at_every_pass_and_persist_twice, for the row groups
+    read as Arrow: each pass reads each row group again; kept, each is read twice in all."""
+    formula, opts = NUMERIC[0]
+    k = N // GROUP
+    read = ddask._read_parquet
+    for persist in (False, True):
+        counts = [0] * k
+
+        def counted(path, groups, columns):
+            counts[groups[0]] += 1
+            return read(path, groups, columns)
+
+        monkeypatch.setattr(ddask, "_read_parquet", counted)
+        with dask.config.set(scheduler="synchronous"):
+            r = dimorph.dask.glm(formula, ddf_of(parquet), persist=persist, type3=False, **opts)
+        if persist:
+            assert counts == [2] * k, counts
+        else:
+            assert counts == [r.passes + 2] + [r.passes + 1] * (k - 1), (counts, r.passes)
+
+
+def test_a_partition_coded_from_its_arrays_is_the_one_coded_from_its_frame(parquet):
+    """glm_design_arrays (X written once from the columns) gives the part glm_design_part gives
+    from the frame, bit for bit (compared through their pickled arrays); a partition with a
+    missing value is left to the frame (None)."""
+    import pickle
+
+    from dimorph import _dimorph
+
+    cols = ["y_pois", "x1", "x2", "t"]
+    formula, model = "y_pois ~ x1 * t + offset(log(t))", ("poisson", None, None, False)
+    table = pq.ParquetFile(parquet).read_row_groups([5], columns=cols)
+    frame = dimorph._data.to_frame(table)
+    levels = _dimorph.glm_merge_levels(formula, cols, [_dimorph.glm_part_levels(frame, formula)], "t")
+    for data in (table, table.to_pandas()):
+        arrays = ddask._arrays(data, cols)
+        fast = _dimorph.glm_design_arrays(cols, arrays, len(data), formula, cols, levels, model)
+        slow = _dimorph.glm_design_part(frame, formula, cols, levels, model)
+        assert fast is not None and pickle.dumps(fast) == pickle.dumps(slow)
+    with_x2 = "y_pois ~ x1 * x2 + offset(log(t))"
+    levels = _dimorph.glm_merge_levels(with_x2, cols, [_dimorph.glm_part_levels(frame, with_x2)], "t")
+    assert np.isnan(table.column("x2").to_numpy(zero_copy_only=False)).any()
+    assert _dimorph.glm_design_arrays(cols, ddask._arrays(table, cols), len(table), with_x2, cols, levels,
+                                      model) is None
