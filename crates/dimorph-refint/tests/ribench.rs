@@ -415,7 +415,15 @@ fn refiners_histogram_and_cost_beat_the_quantile_cost_on_both_subsets() {
             let p = if s.analyte == "CRP" { 0.95 } else { 0.975 };
             for (cost, out) in [(Cost::Quantile, &mut quantile_cost), (Cost::PeakHist, &mut peak_hist)] {
                 let f = fit_sorted_shifted_with(&x, None, 0.0, cost).expect("a fit");
-                out.extend(errors(&s, f.lower, quantile(p, f.lambda, f.mu, f.sigma)));
+                let upper = quantile(p, f.lambda, f.mu, f.sigma);
+                if std::env::var_os("RIBENCH_VERBOSE").is_some() {
+                    let (tl, tu) = s.truth();
+                    eprintln!(
+                        "{name} {} {} {cost:?}: {} – {upper} (truth {tl:?} – {tu})",
+                        s.index, s.analyte, f.lower
+                    );
+                }
+                out.extend(errors(&s, f.lower, upper));
             }
         }
         let (q, h) = (mean(&quantile_cost), mean(&peak_hist));
