@@ -129,3 +129,71 @@ fn import_reads_a_torchvision_resnet50_file() {
     assert_eq!(v["result"]["classes"].as_array().unwrap().len(), 3);
     let _ = std::fs::remove_dir_all(&d);
 }
+
+/// Inception-v3's auxiliary loss: `--aux-weight` is refused where it cannot apply (exit 2, naming
+/// the flag), and a run below 299 px without it trains on the main loss with a warning saying so.
+#[test]
+fn inception_v3_aux_weight_is_checked_and_small_images_warn() {
+    let d = tmp("aux");
+    let img = d.join("img");
+    let s = img.to_str().unwrap();
+    assert!(run(&["bagnet", "synth", "--out", s, "--n", "24", "--size", "80"])
+        .status
+        .success());
+    let labels = img.join("labels.csv");
+    let l = labels.to_str().unwrap();
+    let out = d.join("run");
+    let r = out.to_str().unwrap();
+    let base = [
+        "bagnet",
+        "train",
+        "--images",
+        s,
+        "--labels",
+        l,
+        "--out",
+        r,
+        "--width",
+        "0.0625",
+        "--batch",
+        "8",
+        "--head-epochs",
+        "0",
+        "--epochs",
+        "1",
+        "--quiet",
+    ];
+    for (extra, want) in [
+        (
+            &["--arch", "inception-v3", "--size", "80", "--aux-weight", "0.4"][..],
+            "--size 299",
+        ),
+        (
+            &["--arch", "inception-v3", "--size", "80", "--aux-weight", "-1"][..],
+            "between 0 and 10",
+        ),
+        (
+            &["--arch", "resnet50", "--size", "80", "--aux-weight", "0.4"][..],
+            "inception-v3 only",
+        ),
+    ] {
+        let mut args = base.to_vec();
+        args.extend(extra);
+        let o = run(&args);
+        assert_eq!(o.status.code(), Some(2), "{extra:?}: {}", stderr(&o));
+        let e = stderr(&o);
+        assert!(e.contains("--aux-weight") && e.contains(want), "{extra:?}: {e}");
+    }
+    let mut args = base.to_vec();
+    args.extend(["--arch", "inception-v3", "--size", "80", "--format", "json"]);
+    let o = run(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let warned = v["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|w| w.as_str().unwrap_or("").contains("auxiliary classifier needs 299 px"));
+    assert!(warned, "{}", v["warnings"]);
+    let _ = std::fs::remove_dir_all(&d);
+}

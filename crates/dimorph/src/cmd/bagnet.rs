@@ -24,6 +24,8 @@ pub struct Args {
     pub command: Sub,
 }
 
+// The parsed command line exists once per run: TrainArgs' size (about 400 bytes) costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(clap::Subcommand)]
 pub enum Sub {
     /// Write synthetic fundus images with planted class evidence and their labels.csv.
@@ -261,7 +263,8 @@ pub struct TrainArgs {
     pub out: ModelOut,
     /// Receptive field of the BagNet, or a baseline CNN of the paper's Table 1 (resnet50,
     /// inception-v3: trained and evaluated the same way, no evidence maps; --pretrained takes
-    /// torchvision's weight files).
+    /// torchvision's weight files; inception-v3 trains with its auxiliary classifier's loss from
+    /// --size 299, see --aux-weight).
     #[arg(long, value_enum, ignore_case = true, default_value = "bagnet33")]
     pub arch: ArchArg,
     /// Width multiplier on all channel counts, above 0 and at most 2 (1 = the reference BagNet).
@@ -319,6 +322,11 @@ pub struct TrainArgs {
     /// The column of --split-file naming each image's set.
     #[arg(long, default_value = "set", value_name = "NAME")]
     pub split_column: String,
+    /// Inception-v3 only: weight of its auxiliary classifier's loss added to the main loss in
+    /// all-layer epochs, 0 to 10 (torchvision's recipe: 0.4, the default from --size 299; smaller
+    /// images have no auxiliary loss; 0 turns it off). Evaluation uses the main head alone.
+    #[arg(long, allow_negative_numbers = true)]
+    pub aux_weight: Option<f64>,
     /// Seed of the split, initial weights, shuffling and augmentation (0 to 2^64 - 1).
     #[arg(long, default_value_t = 1, allow_negative_numbers = true, value_parser = seed)]
     pub seed: u64,
@@ -592,6 +600,7 @@ fn train(t: TrainArgs) -> CliResult {
     train.class_weights = t.class_weights;
     train.split_file = t.split_file.clone();
     train.split_column = t.split_column.clone();
+    train.aux_weight = t.aux_weight;
     train.seed = t.seed;
     train.augment = !t.no_augment;
     train.mask = (train.mask || t.mask) && !t.no_mask;
