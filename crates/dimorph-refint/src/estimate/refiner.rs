@@ -451,7 +451,8 @@ pub(super) fn fit_objective<O: Objective>(
 }
 
 /// Checks the values and fits the model: [`MIN_N`] values at least, all > 0 (the caller drops
-/// values ≤ 0 with a count), not all equal.
+/// values ≤ 0 with a count), not all equal. This is the quantile cost's Box–Cox fit; `--method
+/// refiner`'s default fit is [`super::refiner_modbc::fit_model`] (refineR's cost since session 9).
 pub fn fit(what: &str, x: &[f64]) -> Result<RefinerFit> {
     fit_censored(what, x, None)
 }

@@ -39,6 +39,7 @@
 //! defined" for every λ.
 
 use super::refiner::{fit_censored_with, fit_sorted_censored, fit_sorted_shifted, inv_box_cox, RefinerFit};
+use super::refiner_hist::{fit_sorted_shifted_with, COST};
 use crate::error::Result;
 use crate::grouped::Censored;
 use crate::options::RefinerModel;
@@ -93,10 +94,17 @@ pub fn fit_sorted_modbc(x: &[f64], censored: Option<Censored>) -> Option<Refiner
     })
 }
 
-/// Fits sorted positive values under `model`.
+/// Fits sorted positive values under `model`: the Box–Cox model with [`COST`] (refineR's
+/// histogram, cost and search, [`super::refiner_hist`]; where its search costs no candidate —
+/// on RIbench set 5142 of tests/ribench.rs's third subset, CRP at N = 500,000 rounded to 0.1 —
+/// the quantile cost's fit, [`fit_sorted_censored`]); the modified Box–Cox model with the quantile
+/// cost's shift search ([`fit_sorted_modbc`]; refineR's cost there repeats refineR's own misses
+/// on tests/refiner_modboxcox.rs's generated sets, so it is not used for that model).
 pub fn fit_sorted_model(x: &[f64], censored: Option<Censored>, model: RefinerModel) -> Option<RefinerFit> {
     match model {
-        RefinerModel::BoxCox => fit_sorted_censored(x, censored),
+        RefinerModel::BoxCox => {
+            fit_sorted_shifted_with(x, censored, 0.0, COST).or_else(|| fit_sorted_censored(x, censored))
+        }
         RefinerModel::ModBoxCox => fit_sorted_modbc(x, censored),
     }
 }
