@@ -12,11 +12,23 @@
 # file has, beside the 2.5 and 97.5 % limits, refineR's 95 % quantile (column upper95): RIbench
 # evaluates CRP's upper limit at the 95th percentile (its GT_URL 5 mg/L is the P95 of the design;
 # RIbench's computeRIsAll uses RIperc = 0.95 for CRP).
+# Peers: reflimR, refineR, refineR_modBoxCox, kosmic (tidykosmic, kosmic by its authors, with the
+# set's decimals as dimorph --method kosmic gets them). dimorph's counterpart of a peer runs only
+# when the peer does (dimorph's times beside the peer's, same run). When the output file exists,
+# its rows of other (index, method) pairs are kept and the new rows appended, so peers can be
+# added to a subset's file one run at a time; it is written after every set. R kosmic runs in a
+# child process (tidykosmic 0.0.0.9000 crashes R on some CRP sets: its limits are then NA);
+# KOSMIC_TIMEOUT=S (seconds, wall) stops an R kosmic estimate that runs longer (kosmic tries every
+# pair of truncation points: at 2 decimals TSH's 20,000+ pairs take many minutes); its limits are
+# then NA and its seconds the cap.
 args <- commandArgs(trailingOnly = TRUE)
 bin <- args[1]; dir <- args[2]; peers_out <- args[3]
 run_peers <- if (length(args) >= 4) strsplit(args[4], ",")[[1]] else c("reflimR", "refineR", "refineR_modBoxCox")
-suppressPackageStartupMessages({ library(refineR); library(reflimR) })
-has_kosmic_r <- requireNamespace("kosmic", quietly = TRUE)
+suppressPackageStartupMessages({
+  if (any(c("refineR", "refineR_modBoxCox") %in% run_peers)) library(refineR)
+  if ("reflimR" %in% run_peers) library(reflimR)
+})
+has_kosmic_r <- requireNamespace("tidykosmic", quietly = TRUE)
 truth <- read.csv(file.path(dir, "truth.csv"))
 if (length(args) >= 5) truth <- truth[truth$analyte == args[5], ]
 dimorph <- function(file, method, extra = character()) {
@@ -28,7 +40,22 @@ dimorph <- function(file, method, extra = character()) {
   d <- read.csv(text = out)
   c(d$estimate[d$limit == "lower"][1], d$estimate[d$limit == "upper"][1], secs)
 }
-has_dimorph_kosmic <- !is.na(dimorph(file.path(dir, truth$file[1]), "kosmic")[2])
+has_dimorph_kosmic <- "kosmic" %in% run_peers &&
+  !is.na(dimorph(file.path(dir, truth$file[1]), "kosmic", c("--decimals", truth$decimals[1]))[2])
+kosmic_timeout <- as.numeric(Sys.getenv("KOSMIC_TIMEOUT", "Inf"))
+kosmic_r <- function(x, d) { # kosmic's 2.5, 97.5 and 95 % quantiles, in a child process
+  job <- parallel::mcparallel(quantile(tidykosmic::kosmic(x, decimals = d), c(0.025, 0.975, 0.95), names = FALSE))
+  v <- parallel::mccollect(job, wait = FALSE, timeout = if (is.finite(kosmic_timeout)) kosmic_timeout else 1e7)
+  if (is.null(v)) {
+    tools::pskill(job$pid); suppressWarnings(parallel::mccollect(job))
+    cat(sprintf("kosmic stopped after %g s\n", kosmic_timeout)); stop("timeout")
+  }
+  v <- v[[1]]
+  if (!is.numeric(v) || length(v) != 3) {
+    cat("kosmic failed:", if (is.character(v)) v else "its process died", "\n"); stop("kosmic failed")
+  }
+  v
+}
 timed <- function(expr) {
   t0 <- proc.time()[["elapsed"]]
   v <- c(tryCatch(expr, error = function(e) c(NA, NA)), NA)
@@ -41,24 +68,26 @@ ape <- function(v, k) {
 }
 methods <- c("dimorph_reflim", "reflimR", "dimorph_refiner", "refineR", "dimorph_refiner_modbc", "refineR_modBoxCox",
              if (has_dimorph_kosmic) "dimorph_kosmic", if (has_kosmic_r) "kosmic")
-methods <- methods[grepl("^dimorph", methods) | methods %in% run_peers]
+counterpart <- c(dimorph_reflim = "reflimR", dimorph_refiner = "refineR", dimorph_refiner_modbc = "refineR_modBoxCox",
+                 dimorph_kosmic = "kosmic")
+methods <- methods[methods %in% run_peers | counterpart[methods] %in% run_peers]
 has_kosmic_r <- has_kosmic_r && "kosmic" %in% run_peers
 res <- list(); peers <- list()
 for (k in seq_len(nrow(truth))) {
   file <- file.path(dir, truth$file[k])
   x <- read.csv(file)$value
   r <- list()
-  r$dimorph_reflim <- dimorph(file, "reflim")
-  r$dimorph_refiner <- dimorph(file, "refiner")
-  r$dimorph_refiner_modbc <- dimorph(file, "refiner", c("--model", "modboxcox"))
-  if (has_dimorph_kosmic) r$dimorph_kosmic <- dimorph(file, "kosmic")
+  if ("dimorph_reflim" %in% methods) r$dimorph_reflim <- dimorph(file, "reflim")
+  if ("dimorph_refiner" %in% methods) r$dimorph_refiner <- dimorph(file, "refiner")
+  if ("dimorph_refiner_modbc" %in% methods) r$dimorph_refiner_modbc <- dimorph(file, "refiner", c("--model", "modboxcox"))
+  if ("dimorph_kosmic" %in% methods) r$dimorph_kosmic <- dimorph(file, "kosmic", c("--decimals", truth$decimals[k]))
   if ("reflimR" %in% run_peers) r$reflimR <- timed({ f <- reflim(x[x > 0], plot.it = FALSE, print.n = FALSE); as.numeric(f$limits[1:2]) })
   if ("refineR" %in% run_peers) r$refineR <- timed({ f <- findRI(Data = x, NBootstrap = 0); getRI(f, RIperc = c(0.025, 0.95, 0.975))$PointEst[c(1, 3, 2)] })
   if ("refineR_modBoxCox" %in% run_peers) r$refineR_modBoxCox <- timed({
     f <- findRI(Data = x, model = "modBoxCox", NBootstrap = 0); getRI(f, RIperc = c(0.025, 0.95, 0.975))$PointEst[c(1, 3, 2)]
   })
   if (has_kosmic_r && "kosmic" %in% run_peers) r$kosmic <- timed({
-    f <- kosmic::kosmic(x, decimals = truth$decimals[k]); as.numeric(kosmic::quantile(f, probs = c(0.025, 0.975)))
+    kosmic_r(x, truth$decimals[k])
   })
   for (m in methods) {
     v <- r[[m]]
@@ -68,10 +97,12 @@ for (k in seq_len(nrow(truth))) {
                                          nerr = length(ape(v, k)))
   }
   cat(sprintf("set %d %s done\n", truth$index[k], truth$analyte[k]))
+  tab <- do.call(rbind, res)
+  out <- tab[!grepl("^dimorph", tab$method), c("index", "analyte", "method", "lower", "upper", "seconds", "upper95")]
+  if (k == 1 && file.exists(peers_out)) old <- read.csv(peers_out) else if (k == 1) old <- NULL
+  if (!is.null(old)) out <- rbind(old[!paste(old$index, old$method) %in% paste(out$index, out$method), ], out)
+  write.csv(out, peers_out, row.names = FALSE)
 }
-tab <- do.call(rbind, res)
-write.csv(tab[!grepl("^dimorph", tab$method), c("index", "analyte", "method", "lower", "upper", "seconds", "upper95")],
-          peers_out, row.names = FALSE)
 options(width = 200)
 wide <- reshape(tab[, c("index", "analyte", "method", "mape")], idvar = c("index", "analyte"),
                 timevar = "method", direction = "wide")

@@ -23,9 +23,10 @@
 
 use dimorph_core::rng::Rng;
 use dimorph_refint::estimate::group::estimate_one;
+use dimorph_refint::estimate::kosmic;
 use dimorph_refint::estimate::refiner::quantile;
 use dimorph_refint::estimate::refiner_modbc::fit_model;
-use dimorph_refint::{EstimateOptions, Method, RefinerModel, RefinerOptions};
+use dimorph_refint::{EstimateOptions, KosmicOptions, Method, RefinerModel, RefinerOptions};
 use std::collections::HashMap;
 
 /// One subset of RIbench: its parameters, the peers' limits on it and the seed base of its draws.
@@ -50,6 +51,17 @@ const HELDOUT: Subset = Subset {
     params: concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/ribench_heldout.csv"),
     peers: concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/ribench_heldout_peers.csv"),
     seed: 20_261_126_000,
+};
+
+/// The third subset, the final check nobody tuned on: 40 sets drawn (Python's random, seed
+/// 20261127, tests/fixtures/ribench_third_draw.py) from RIbench's parameter table, none of them in
+/// the first two subsets: each analyte once at each of RIbench's N (1000, 5000, 50000, 500000),
+/// each pathological fraction (0 to 0.6) five times, Sc1 and Sc2 twenty times each, overlaps at
+/// random. Its seed base keeps its draws apart from the held-out subset's seeds.
+const THIRD: Subset = Subset {
+    params: concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/ribench_third.csv"),
+    peers: concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/ribench_third_peers.csv"),
+    seed: 20_261_127_000_000,
 };
 
 /// One RIbench test set's parameters.
@@ -257,7 +269,7 @@ fn peer_scored(sub: Subset, method: &str, crp95: bool) -> Option<f64> {
 
 #[test]
 fn the_generator_follows_the_design() {
-    for s in specs(FIRST).into_iter().chain(specs(HELDOUT)) {
+    for s in specs(FIRST).into_iter().chain(specs(HELDOUT)).chain(specs(THIRD)) {
         let x = values(&s);
         let n = s.get("N") as usize;
         assert!(
@@ -362,18 +374,250 @@ fn ribench_scored_bias_is_within_the_bound_of_refiners_on_both_subsets() {
     }
 }
 
+/// The third subset as RIbench scores it (CRP's upper limit at the 95th percentile), the default
+/// Box–Cox model against refineR 2.0.0's findRI (BoxCox, NBootstrap = 0) on the same values
+/// (tests/fixtures/ribench_third_peers.csv, bench/refint_ribench.sh). Nothing was tuned on this
+/// subset. The bound is a regression bound set from the method as it was at HEAD when the subset
+/// was drawn (session 9, bc2b78a: refiner.rs as committed in 40ae592; ce236f7 keeps its results):
+/// mean absolute error 28.849 % against refineR's 9.270 %, a ratio of 3.112. The test asserts a
+/// ratio of at most [`THIRD_BOUND`], that ratio plus a tolerance of 5 %; issue 15's goal, a ratio of
+/// at most 1, is not met there and not asserted.
+const THIRD_BOUND: f64 = 3.27;
+
+#[test]
+fn third_subset_ribench_scored_bias_is_within_the_regression_bound() {
+    let (ours, failed, _) = ours_with(
+        THIRD,
+        EstimateOptions {
+            method: Method::Refiner,
+            ..Default::default()
+        },
+        true,
+    );
+    let theirs = peer_scored(THIRD, "refineR", true).expect("ribench_third_peers.csv with refineR rows and upper95");
+    eprintln!(
+        "third subset, RIbench scoring: refiner {ours:.3} % ({failed} failed), refineR {theirs:.3} %, ratio {:.3}",
+        ours / theirs
+    );
+    assert_eq!(failed, 0, "refiner must estimate every set of the third subset");
+    assert!(
+        ours <= THIRD_BOUND * theirs,
+        "third subset: refiner {ours:.3} % vs refineR {theirs:.3} %: ratio {:.3} > {THIRD_BOUND}",
+        ours / theirs
+    );
+}
+
+/// dimorph's reflim beside reflimR 1.1.0 on the third subset (reflimR's limits in
+/// tests/fixtures/ribench_third_peers.csv, same values, values of 0 dropped by both), scored as the
+/// first subset's test does (CRP's upper limit at 97.5 %: reflimR gives no other percentile).
+/// reflim is reflimR's method: its mean absolute error may exceed reflimR's by at most 1 % of it
+/// (observed 54.182 vs 54.166 %, bench/refint_ribench.sh's run of session 9).
+#[test]
+fn third_subset_reflim_is_within_reflimrs_bound() {
+    let (reflim, failed, _) = ours(THIRD, Method::Reflim);
+    let reflimr = peer(THIRD, "reflimR").expect("ribench_third_peers.csv with reflimR rows");
+    eprintln!("third subset: reflim {reflim:.3} % ({failed} sets failed), reflimR {reflimr:.3} %");
+    assert_eq!(failed, 0, "reflim must estimate every set of the third subset");
+    assert!(
+        reflim <= 1.01 * reflimr,
+        "reflim {reflim:.3} % vs reflimR {reflimr:.3} %"
+    );
+}
+
+/// dimorph's kosmic on a subset, each set at RIbench's decimals (as R kosmic gets them in
+/// bench/refint_ribench.R), values of 0 dropped as the CLI drops them; with `crp95` CRP's upper
+/// limit is the fit's 95 % quantile. Returns the limits (index, lower, upper) of each set estimated
+/// and the indices of the sets it could not estimate.
+fn ours_kosmic(sub: Subset, crp95: bool) -> (Vec<(u64, f64, f64)>, Vec<u64>) {
+    let specs = specs(sub);
+    // the sets are independent: spread over the machine's threads (the 500,000-value ones dominate)
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut done: Vec<(usize, Result<(f64, f64), String>)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(s) = specs.get(k) else { break mine };
+                        mine.push((k, kosmic_limits(s, crp95)));
+                    }
+                })
+            })
+            .collect();
+        workers.into_iter().flat_map(|w| w.join().expect("a worker")).collect()
+    });
+    done.sort_by_key(|(k, _)| *k);
+    let (mut all, mut failed) = (Vec::new(), Vec::new());
+    for (k, r) in done {
+        let s = &specs[k];
+        match r {
+            Ok((lower, upper)) => {
+                if std::env::var_os("RIBENCH_VERBOSE").is_some() {
+                    eprintln!("kosmic {} {:5} lower {lower} upper {upper}", s.index, s.analyte);
+                }
+                all.push((s.index, lower, upper));
+            }
+            Err(e) => {
+                eprintln!("kosmic set {}: {e}", s.index);
+                failed.push(s.index);
+            }
+        }
+    }
+    (all, failed)
+}
+
+/// dimorph's kosmic limits of one set (see [`ours_kosmic`]).
+fn kosmic_limits(s: &Spec, crp95: bool) -> Result<(f64, f64), String> {
+    let x: Vec<f64> = values(s).into_iter().filter(|v| *v > 0.0).collect();
+    let what = format!("RIbench set {}", s.index);
+    let d = s.get("decimals") as i32;
+    let o = EstimateOptions {
+        method: Method::Kosmic,
+        kosmic: Some(KosmicOptions {
+            decimals: Some(d),
+            nboot: 0,
+        }),
+        ..Default::default()
+    };
+    let e = estimate_one(&what, "", &x, None, &o).map_err(|e| e.to_string())?;
+    let upper = if crp95 && s.analyte == "CRP" {
+        let (f, _) = kosmic::fit(&what, &x, Some(d), None).map_err(|e| e.to_string())?;
+        kosmic::quantile(0.95, f.lambda, f.mu, f.sigma)
+    } else {
+        e.limits.upper
+    };
+    Ok((e.limits.lower, upper))
+}
+
+/// A peer's limits (index, lower, upper) per set of `sub` and the indices of the sets it could not
+/// estimate (a limit NA in the peers' file); with `crp95` CRP's upper limit is the peer's 95 %
+/// quantile (column upper95).
+fn peer_limits(sub: Subset, method: &str, crp95: bool) -> Option<(Vec<(u64, f64, f64)>, Vec<u64>)> {
+    let text = std::fs::read_to_string(sub.peers).ok()?;
+    let mut lines = text.lines();
+    let head: Vec<&str> = lines.next()?.split(',').collect();
+    let col = |n: &str| head.iter().position(|h| h.trim_matches('"') == n);
+    let (ci, cm, cl, cu, c95) = (
+        col("index")?,
+        col("method")?,
+        col("lower")?,
+        col("upper")?,
+        col("upper95")?,
+    );
+    let specs = specs(sub);
+    let (mut all, mut failed) = (Vec::new(), Vec::new());
+    for l in lines {
+        let c: Vec<&str> = l.split(',').map(|x| x.trim_matches('"')).collect();
+        if c[cm] != method {
+            continue;
+        }
+        let s = specs.iter().find(|s| s.index.to_string() == c[ci])?;
+        let cu = if crp95 && s.analyte == "CRP" { c95 } else { cu };
+        match (c[cl].parse::<f64>(), c[cu].parse::<f64>()) {
+            (Ok(lo), Ok(up)) => all.push((s.index, lo, up)),
+            _ => failed.push(s.index),
+        }
+    }
+    (!all.is_empty()).then_some((all, failed))
+}
+
+/// Mean absolute % error of the limits of the sets in `keep`.
+fn mean_error(sub: Subset, limits: &[(u64, f64, f64)], keep: &[u64]) -> f64 {
+    let specs = specs(sub);
+    let mut all = Vec::new();
+    for (i, lo, up) in limits.iter().filter(|(i, _, _)| keep.contains(i)) {
+        let s = specs.iter().find(|s| s.index == *i).expect("a set of the subset");
+        all.extend(errors(s, *lo, *up));
+    }
+    mean(&all)
+}
+
+/// dimorph's kosmic beside kosmic by its authors (tidykosmic 0.0.0.9000, R; its limits in the three
+/// peers' files, bench/refint_ribench.sh) on all three subsets, RIbench scoring (CRP at the 95th
+/// percentile), both at RIbench's decimals of each set, scored on the sets both estimate. R kosmic
+/// got every value; dimorph drops the values of 0 as its CLI does, so on the sets without a 0 both
+/// ran on the same values and their limits must agree within [`KOSMIC_SAME`] (they do to the 15
+/// digits the file keeps). R kosmic crashed R on some CRP sets and was stopped after 300 s on
+/// TSH sets (2 decimals: 20,000+ pairs of truncation points); dimorph's kosmic refuses every CRP
+/// set (once the zeros are dropped the mode is the first class) and two others (LACT 2751: the
+/// mode at an end; IgE 4111: both limits 0). Bounds, from session 9's run: on each subset dimorph's
+/// mean absolute error at most [`KOSMIC_TOL`] x R kosmic's (observed 1.113, 0.954 and 1.062:
+/// differences only on sets with zeros), and no more failed sets than then (2, 3 and 6).
+const KOSMIC_TOL: f64 = 1.25;
+/// Relative agreement of the limits with R kosmic's where both ran on the same values.
+const KOSMIC_SAME: f64 = 1e-9;
+/// The subsets, and the most sets dimorph's kosmic may fail to estimate on each.
+const KOSMIC_MOST_FAILED: [(&str, Subset, usize); 3] =
+    [("first", FIRST, 2), ("held-out", HELDOUT, 3), ("third", THIRD, 6)];
+
+#[test]
+fn kosmic_ribench_scored_bias_is_within_the_bound_of_r_kosmics() {
+    let mut seen = Vec::new();
+    for (name, sub, most_failed) in KOSMIC_MOST_FAILED {
+        let (ours_lim, ours_failed) = ours_kosmic(sub, true);
+        let (theirs_lim, theirs_failed) =
+            peer_limits(sub, "kosmic", true).expect("the peers' file with kosmic rows and upper95");
+        let both: Vec<u64> = ours_lim
+            .iter()
+            .map(|(i, _, _)| *i)
+            .filter(|i| theirs_lim.iter().any(|(j, _, _)| j == i))
+            .collect();
+        let (ours, theirs) = (mean_error(sub, &ours_lim, &both), mean_error(sub, &theirs_lim, &both));
+        eprintln!(
+            "{name} subset, RIbench scoring, the {} sets both estimate: dimorph kosmic {ours:.3} % (failed on \
+             {ours_failed:?}), R kosmic {theirs:.3} % (failed on {theirs_failed:?}), ratio {:.3}",
+            both.len(),
+            ours / theirs
+        );
+        // where no value is 0 both ran on the same values: the limits must agree
+        let mut same = 0;
+        for s in specs(sub).iter().filter(|s| both.contains(&s.index)) {
+            if values(s).contains(&0.0) {
+                continue;
+            }
+            let o = ours_lim.iter().find(|l| l.0 == s.index).expect("ours");
+            let t = theirs_lim.iter().find(|l| l.0 == s.index).expect("theirs");
+            for (a, b) in [(o.1, t.1), (o.2, t.2)] {
+                assert!(
+                    (a - b).abs() <= KOSMIC_SAME * b.abs().max(1e-300),
+                    "{name} set {}: dimorph kosmic {a} vs R kosmic {b}",
+                    s.index
+                );
+            }
+            same += 1;
+        }
+        eprintln!("  equal to R kosmic's within {KOSMIC_SAME:e} on the {same} of them without zeros");
+        seen.push((name, ours, theirs, ours_failed, most_failed));
+    }
+    for (name, ours, theirs, ours_failed, most_failed) in seen {
+        assert!(
+            ours_failed.len() <= most_failed,
+            "{name}: dimorph kosmic failed on {ours_failed:?}"
+        );
+        assert!(
+            ours <= KOSMIC_TOL * theirs,
+            "{name}: dimorph kosmic {ours:.3} % vs R kosmic {theirs:.3} %"
+        );
+    }
+}
+
 /// Writes the sets for the benchmark when RIBENCH_OUT names a folder (else does nothing but
 /// check that the subsets parse): `<index>_<analyte>.csv` (column `value`) and `truth.csv`, of
-/// the first subset, or of the held-out one when RIBENCH_SUBSET=heldout.
+/// the first subset, or of the held-out one when RIBENCH_SUBSET=heldout (the third when
+/// RIBENCH_SUBSET=third).
 #[test]
 fn write_sets() {
     assert_eq!(specs(FIRST).len(), 20);
     assert_eq!(specs(HELDOUT).len(), 24);
+    assert_eq!(specs(THIRD).len(), 40);
     let Ok(dir) = std::env::var("RIBENCH_OUT") else {
         return;
     };
     let specs = match std::env::var("RIBENCH_SUBSET").as_deref() {
         Ok("heldout") => specs(HELDOUT),
+        Ok("third") => specs(THIRD),
         _ => specs(FIRST),
     };
     std::fs::create_dir_all(&dir).expect("RIBENCH_OUT");
