@@ -36,6 +36,7 @@ R_LIBS="$RIBENCH_LIB" nice Rscript bench/refint_ribench.R target/release/dimorph
   crates/dimorph-refint/tests/fixtures/ribench_third_peers.csv refineR
 R_LIBS="$RIBENCH_LIB" nice Rscript bench/refint_ribench.R target/release/dimorph "$THIRD" \
   crates/dimorph-refint/tests/fixtures/ribench_third_peers.csv reflimR,kosmic
+# (session 9 ran the kosmic runs with KOSMIC_TIMEOUT=300)
 # kosmic by its authors on the first two subsets (rows appended to their peers' files):
 for sub in "$OUT:ribench_peers" "$HELD:ribench_heldout_peers"; do
   R_LIBS="$RIBENCH_LIB" nice Rscript bench/refint_ribench.R target/release/dimorph "${sub%%:*}" \
@@ -46,6 +47,16 @@ done
 # tests/ribench.rs; refineR's: getRI(RIperc = 0.95), column upper95). Session 8 took the CRP rows'
 # upper95 from a CRP-only rerun (5th argument CRP; same limits to the digit as the full runs):
 #   Rscript bench/refint_ribench.R target/release/dimorph "$OUT" crp.csv refineR,refineR_modBoxCox CRP
+# Figures (2026-11-26 16:06-17:27 UTC, session 9, 2-core shared machine at load 5-7, RIbench
+# scoring as in tests/ribench.rs; dimorph end to end, the peers' estimates only):
+#   third subset, 40 sets  refineR 9.27 %, 488.75 s vs dimorph refiner 8.56 s (57.1x; quantile cost,
+#                          28.85 %; the default since c978cad, refineR's cost: 13.43 %)
+#                          reflimR 54.17 % (97.5 % for CRP) 7.63 s vs dimorph reflim 54.18 % 2.10 s
+#                          R kosmic 1584.57 s vs dimorph kosmic 77.31 s (20.5x; 3 TSH sets stopped
+#                          at 300 s, 3 failed); on the 30 sets both estimate 25.83 vs 27.42 %
+#   kosmic, first subset   R 928.48 s vs dimorph 56.07 s (16.6x); 16 sets both: 8.98 vs 10.00 %
+#   kosmic, held-out       R 993.23 s vs dimorph 34.16 s (29.1x); 20 sets both: 14.32 vs 13.67 %
+#   R kosmic got the zeros, dimorph drops them: on the sets without a 0 the limits are equal.
 # Figures (2026-11-26 12:51-13:00 UTC, session 8, 2-core shared machine at load 2-4, release build,
 # refineR 2.0.0 BoxCox NBootstrap = 0, same run; method unchanged since session 7):
 #   held-out, 24 sets   dimorph refiner 18.05 %  refineR 15.79 %   (97.5 % for CRP, as below)
