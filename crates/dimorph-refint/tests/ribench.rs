@@ -17,7 +17,7 @@
 //! mean absolute % error may not exceed reflimR's on the same sets by more than 1 % of it (they
 //! differ slightly on some sets: 80.63 vs 80.55 % in the run of bench/refint_ribench.sh, an open
 //! finding); the refineR-style method's may not exceed refineR's by more than a quarter (observed
-//! 12.40 vs 11.53 %;
+//! 12.40 vs 11.53 % with the quantile cost, 7.67 % with refineR's cost, the default since session 9;
 //! the issue's goal is "at least as low as refineR's", reported by the benchmark). CRP's upper
 //! limit (truth 5 mg/L) dominates both means.
 
@@ -315,7 +315,8 @@ fn bias_against_truth_is_within_the_peers_bounds() {
 /// `--model modboxcox` against refineR's `findRI(model = "modBoxCox")` on the same sets, with
 /// the same bound as the Box–Cox model (observed 13.89 vs 11.25 %: CRP's second set, +120 %
 /// against refineR's +63 % on its upper limit, and LACT's second set make it worse than our
-/// Box–Cox model's 12.40 %; LDH, the shifted analyte, improves from 4.77 to 1.48 % on set 5333).
+/// Box–Cox model's 12.40 % with the quantile cost, 7.67 % with refineR's, the default; LDH, the
+/// shifted analyte, improves from 4.77 to 1.48 % on set 5333).
 #[test]
 fn modboxcox_bias_against_truth_is_within_the_peers_bound() {
     let (modbc, failed, _) = ours_with(
@@ -344,11 +345,12 @@ fn modboxcox_bias_against_truth_is_within_the_peers_bound() {
 /// Box–Cox model against refineR 2.0.0's findRI (BoxCox, NBootstrap = 0) on the same values
 /// (tests/fixtures/ribench_peers.csv and ribench_heldout_peers.csv, bench/refint_ribench.sh).
 /// Issue 15's goal — a mean absolute error at least as low as refineR's — is NOT met (session 8,
-/// this method: first subset 9.83 vs refineR 7.02 %, held-out 18.96 vs 13.37 %; the losses are
-/// fits in a wrong basin with a wide model and P near its floor, mostly at N = 1000 with 40–60 %
-/// pathological values: FT4 1227, LACT 2331, LDH 5280 of the held-out subset, GGT 3033 of the
-/// first). The bound asserted is 1.45 × refineR's on each subset, refineR's figure computed from
-/// its limits in the fixture.
+/// the quantile cost: first subset 9.83 vs refineR 7.02 %, held-out 18.96 vs 13.37 %; the losses
+/// were fits in a wrong basin with a wide model and P near its floor, mostly at N = 1000 with
+/// 40–60 % pathological values; session 9, refineR's histogram and cost as the default: first
+/// 8.94 %, held-out 15.56 %, ratios 1.273 and 1.164). The bound asserted is each subset's ratio
+/// to refineR's plus a tolerance of 5 % of it (1.34 and 1.22), refineR's figure computed from its
+/// limits in the fixture.
 #[test]
 fn ribench_scored_bias_is_within_the_bound_of_refiners_on_both_subsets() {
     let mut seen = Vec::new();
@@ -365,10 +367,10 @@ fn ribench_scored_bias_is_within_the_bound_of_refiners_on_both_subsets() {
         eprintln!("{name} subset, RIbench scoring: refiner {ours:.3} % ({failed} failed), refineR {theirs:.3} %");
         seen.push((name, ours, failed, theirs));
     }
-    for (name, ours, failed, theirs) in seen {
+    for ((name, ours, failed, theirs), bound) in seen.into_iter().zip([1.34, 1.22]) {
         assert_eq!(failed, 0, "{name}: refiner must estimate every set");
         assert!(
-            ours <= 1.45 * theirs,
+            ours <= bound * theirs,
             "{name}: refiner {ours:.3} % vs refineR {theirs:.3} %"
         );
     }
@@ -434,7 +436,7 @@ fn ours_kosmic(sub: Subset, crp95: bool) -> (Vec<(u64, f64, f64)>, Vec<u64>) {
     // the sets are independent: spread over the machine's threads (the 500,000-value ones dominate)
     let next = std::sync::atomic::AtomicUsize::new(0);
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let mut done: Vec<(usize, Result<(f64, f64), String>)> = std::thread::scope(|scope| {
+    let mut done: Vec<(usize, KosmicResult)> = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..threads)
             .map(|_| {
                 scope.spawn(|| {
@@ -469,8 +471,14 @@ fn ours_kosmic(sub: Subset, crp95: bool) -> (Vec<(u64, f64, f64)>, Vec<u64>) {
     (all, failed)
 }
 
+/// The limits (lower, upper) of one set, or why the method could not estimate it.
+type KosmicResult = Result<(f64, f64), String>;
+
+/// A set's index and its lower and upper limits.
+type SetLimits = (u64, f64, f64);
+
 /// dimorph's kosmic limits of one set (see [`ours_kosmic`]).
-fn kosmic_limits(s: &Spec, crp95: bool) -> Result<(f64, f64), String> {
+fn kosmic_limits(s: &Spec, crp95: bool) -> KosmicResult {
     let x: Vec<f64> = values(s).into_iter().filter(|v| *v > 0.0).collect();
     let what = format!("RIbench set {}", s.index);
     let d = s.get("decimals") as i32;
@@ -495,7 +503,7 @@ fn kosmic_limits(s: &Spec, crp95: bool) -> Result<(f64, f64), String> {
 /// A peer's limits (index, lower, upper) per set of `sub` and the indices of the sets it could not
 /// estimate (a limit NA in the peers' file); with `crp95` CRP's upper limit is the peer's 95 %
 /// quantile (column upper95).
-fn peer_limits(sub: Subset, method: &str, crp95: bool) -> Option<(Vec<(u64, f64, f64)>, Vec<u64>)> {
+fn peer_limits(sub: Subset, method: &str, crp95: bool) -> Option<(Vec<SetLimits>, Vec<u64>)> {
     let text = std::fs::read_to_string(sub.peers).ok()?;
     let mut lines = text.lines();
     let head: Vec<&str> = lines.next()?.split(',').collect();
@@ -643,23 +651,28 @@ fn write_sets() {
     std::fs::write(format!("{dir}/truth.csv"), truth).expect("write truth");
 }
 
-/// refineR's histogram, cost and search as a whole (`estimate::refiner_hist`, selected by
-/// `refiner_hist::fit_sorted_shifted_with`, not the default `refiner_hist::COST`) against the
-/// default quantile cost, Box–Cox model, both subsets scored as RIbench does. Session 9 measured first
-/// 8.94 vs 9.83 %, held-out 15.56 vs 18.96 % (refineR 7.02 and 13.37 %): it beats the quantile
-/// cost on both but not refineR; it is not the default because it changes what tests/censored.rs
-/// and tests/refiner_modboxcox.rs assert of the quantile cost (see the module's doc).
+/// refineR's histogram, cost and search as a whole (`estimate::refiner_hist`, `Cost::PeakHist`,
+/// the Box–Cox default `refiner_hist::COST` since session 9) against the quantile cost of sessions
+/// 6–8, Box–Cox model, all three subsets scored as RIbench does, on the sets both fit. Session 9
+/// measured first 8.94 vs 9.83 %, held-out 15.56 vs 18.96 %, third (nobody tuned on it) 13.23 vs
+/// 28.85 % on its 39 sets both fit (refineR 7.02, 13.37 and 9.27 % on all its 40): it beats the
+/// quantile cost on all three but not refineR.
 #[test]
-fn refiners_histogram_and_cost_beat_the_quantile_cost_on_both_subsets() {
+fn refiners_histogram_and_cost_beat_the_quantile_cost_on_all_three_subsets() {
     use dimorph_refint::estimate::refiner_hist::{fit_sorted_shifted_with, Cost};
-    for (name, sub) in [("first", FIRST), ("held-out", HELDOUT)] {
-        let (mut quantile_cost, mut peak_hist) = (Vec::new(), Vec::new());
+    for (name, sub) in [("first", FIRST), ("held-out", HELDOUT), ("third", THIRD)] {
+        let (mut quantile_cost, mut peak_hist, mut no_fit) = (Vec::new(), Vec::new(), Vec::new());
         for s in specs(sub) {
             let mut x: Vec<f64> = values(&s).into_iter().filter(|v| *v > 0.0).collect();
             x.sort_by(f64::total_cmp);
             let p = if s.analyte == "CRP" { 0.95 } else { 0.975 };
-            for (cost, out) in [(Cost::Quantile, &mut quantile_cost), (Cost::PeakHist, &mut peak_hist)] {
-                let f = fit_sorted_shifted_with(&x, None, 0.0, cost).expect("a fit");
+            let mut both = Vec::new();
+            for cost in [Cost::Quantile, Cost::PeakHist] {
+                let Some(f) = fit_sorted_shifted_with(&x, None, 0.0, cost) else {
+                    eprintln!("{name} {} {} {cost:?}: no fit", s.index, s.analyte);
+                    no_fit.push((s.index, cost));
+                    continue;
+                };
                 let upper = quantile(p, f.lambda, f.mu, f.sigma);
                 if std::env::var_os("RIBENCH_VERBOSE").is_some() {
                     let (tl, tu) = s.truth();
@@ -668,11 +681,27 @@ fn refiners_histogram_and_cost_beat_the_quantile_cost_on_both_subsets() {
                         s.index, s.analyte, f.lower
                     );
                 }
-                out.extend(errors(&s, f.lower, upper));
+                both.push(errors(&s, f.lower, upper));
+            }
+            // scored on the sets both costs fit (a set without a fit is reported above)
+            if let [q, h] = &both[..] {
+                quantile_cost.extend(q);
+                peak_hist.extend(h);
             }
         }
         let (q, h) = (mean(&quantile_cost), mean(&peak_hist));
-        eprintln!("{name} subset, RIbench scoring: quantile cost {q:.3} %, refineR's histogram and cost {h:.3} %");
+        let r = peer_scored(sub, "refineR", true).expect("the peers' file with refineR rows and upper95");
+        eprintln!(
+            "{name} subset, RIbench scoring: quantile cost {q:.3} %, refineR's histogram and cost {h:.3} %, \
+             refineR {r:.3} %"
+        );
+        // the quantile cost fits every set; refineR's search costs no candidate on at most one set
+        // of a subset (the third's 5142, CRP at N = 500,000 rounded to 0.1, where the default
+        // falls back to the quantile cost: refiner_modbc::fit_sorted_model)
+        assert!(
+            no_fit.iter().all(|(_, c)| *c == Cost::PeakHist) && no_fit.len() <= 1,
+            "{name}: no fit for {no_fit:?}"
+        );
         assert!(
             h < q,
             "{name}: refineR's histogram and cost {h:.3} % vs the quantile cost {q:.3} %"
