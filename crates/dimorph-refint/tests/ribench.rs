@@ -209,6 +209,20 @@ fn ours_with(sub: Subset, o: EstimateOptions, crp95: bool) -> (f64, usize, Vec<(
         let what = format!("RIbench set {}", s.index);
         match estimate_one(&what, "", &x, None, &o) {
             Ok(mut e) => {
+                // the fallback remark is there exactly where refineR's cost found no candidate
+                let fell_back = e.limits.remarks.iter().any(|r| r.contains("found no candidate"));
+                if fell_back {
+                    let mut sx = x.clone();
+                    sx.sort_by(f64::total_cmp);
+                    let peak = dimorph_refint::estimate::refiner_hist::fit_sorted_shifted_with(
+                        &sx,
+                        None,
+                        0.0,
+                        dimorph_refint::estimate::refiner_hist::Cost::PeakHist,
+                    );
+                    assert!(peak.is_none(), "set {}: remark without a fallback", s.index);
+                    eprintln!("{what}: {}", e.limits.remarks.join("; "));
+                }
                 if crp95 && s.analyte == "CRP" {
                     let model = o.refiner.unwrap_or_default().model;
                     e.limits.upper = refiner_p95(&what, &x, model).expect("the refiner's fit");

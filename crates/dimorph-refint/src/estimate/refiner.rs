@@ -86,6 +86,10 @@ pub struct RefinerFit {
     pub shift: f64,
     /// The model the fit was searched under (its shift searched or fixed at 0).
     pub model: RefinerModel,
+    /// True when refineR's own histogram and cost ([`super::refiner_hist`]) gave the fit, false
+    /// for this module's quantile-bin cost (the modified Box–Cox model, and the Box–Cox model's
+    /// fallback where refineR's cost finds no candidate; [`limits`] then says so in a remark).
+    pub peak_histogram: bool,
 }
 
 /// Box–Cox transformation (the log at λ = 0).
@@ -447,6 +451,7 @@ pub(super) fn fit_objective<O: Objective>(
         censored: censored.map_or(0, |c| c.n),
         shift,
         model: RefinerModel::BoxCox,
+        peak_histogram: false,
     })
 }
 
@@ -510,7 +515,15 @@ pub fn limits(f: &RefinerFit, n: usize) -> Limits {
         ci_lower: None,
         ci_upper: None,
         ci_method: None,
-        remarks: Vec::new(),
+        remarks: if f.model == RefinerModel::BoxCox && !f.peak_histogram {
+            vec![
+                "refineR's histogram cost found no candidate model; the limits are those of the quantile-bin cost \
+                 (dimorph's earlier refiner fit), which fit the data"
+                    .into(),
+            ]
+        } else {
+            Vec::new()
+        },
     }
 }
 

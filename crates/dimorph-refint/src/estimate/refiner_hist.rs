@@ -858,6 +858,7 @@ pub fn fit_sorted_refiner(x: &[f64], censored: Option<Censored>, shift: f64) -> 
         censored: censored.map_or(0, |c| c.n),
         shift,
         model: crate::options::RefinerModel::BoxCox,
+        peak_histogram: true,
     })
 }
 
