@@ -372,7 +372,7 @@ const ESTIMATE_EXAMPLES: &str = "Examples:
   dimorph refint estimate --data data/refint/reflimr_livertests.csv --value CREA --by Sex
   dimorph refint estimate --data data/refint/reflimr_livertests.csv --value CREA --targets 41,88 --format csv
   dimorph refint estimate --data data/refint/referenceintervals_set120.csv --value value --method direct
-  dimorph refint estimate --data data/refint/reflimr_livertests.csv --value ALT --by Sex --method refiner --nboot 50
+  dimorph refint estimate --data data/refint/reflimr_livertests.csv --value ALT --by Sex --method refiner --nboot 20
   dimorph refint estimate --data data/refint/reflimr_livertests.csv --value CHE --method refiner --model modboxcox
   dimorph refint estimate --data data/refint/reflimr_livertests.csv --value ALB --method kosmic --decimals 1 --nboot 20";
 
