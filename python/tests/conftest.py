@@ -99,3 +99,33 @@ def within_one_unit(x: float, shown: str) -> None:
     v = float(shown)
     d = len(shown.split(".")[1]) if "." in shown else 0
     assert abs(x - v) <= 10.0 ** (-d) * (1 + 1e-9), f"{x} is not within one unit of {shown}"
+
+
+def dask_frame(n: int):
+    """The distributed GLM tests' data (test_dask.py, test_dask_sqrt.py): n rows of a binary, a
+    count and a gamma response, x1, x2 (300 missing), a region factor whose r0 is only in the
+    first 5 % of the rows and r7 only in the last 5 % (200 missing), exposure t and weights w;
+    fixed seed, so every caller that asks for the same n gets the same values."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(20261126)
+    i = np.arange(n)
+    x1 = rng.normal(size=n)
+    x2 = rng.uniform(-1, 1, size=n)
+    region = np.array([f"r{k}" for k in rng.integers(1, 7, size=n)], dtype=object)
+    region[i < n // 20] = np.where(rng.random(n // 20) < 0.5, "r0", region[i < n // 20])
+    region[i >= n - n // 20] = np.where(rng.random(n // 20) < 0.5, "r7", region[i >= n - n // 20])
+    effect = {f"r{k}": 0.1 * k - 0.3 for k in range(8)}
+    eff = np.array([effect[r] for r in region])
+    t = rng.uniform(0.5, 3.0, size=n)
+    eta_b = -0.4 + 0.8 * x1 - 0.5 * x2 + eff
+    y_bin = (rng.random(n) < 1 / (1 + np.exp(-eta_b))).astype(float)
+    y_pois = rng.poisson(t * np.exp(0.2 + 0.3 * x1 + eff)).astype(float)
+    y_gamma = rng.gamma(2.0, np.exp(1.0 + 0.2 * x1 - 0.1 * x2) / 2.0)
+    w = rng.uniform(0.5, 2.0, size=n)
+    df = pd.DataFrame({"y_bin": y_bin, "y_pois": y_pois, "y_gamma": y_gamma, "x1": x1, "x2": x2,
+                       "region": region, "t": t, "w": w})
+    df.loc[rng.choice(n, 300, replace=False), "x2"] = np.nan
+    df.loc[rng.choice(n, 200, replace=False), "region"] = None
+    return df

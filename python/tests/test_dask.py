@@ -21,6 +21,7 @@ import pandas as pd
 import pytest
 
 import dimorph
+from conftest import dask_frame
 
 dask = pytest.importorskip("dask")
 dd = pytest.importorskip("dask.dataframe")
@@ -45,27 +46,8 @@ def cluster():
 
 @pytest.fixture(scope="module")
 def frame() -> pd.DataFrame:
-    rng = np.random.default_rng(20261126)
-    i = np.arange(N)
-    x1 = rng.normal(size=N)
-    x2 = rng.uniform(-1, 1, size=N)
     # region: r0 only in the first 5 % of the rows, r7 only in the last 5 %, r1..r6 everywhere
-    region = np.array([f"r{k}" for k in rng.integers(1, 7, size=N)], dtype=object)
-    region[i < N // 20] = np.where(rng.random(N // 20) < 0.5, "r0", region[i < N // 20])
-    region[i >= N - N // 20] = np.where(rng.random(N // 20) < 0.5, "r7", region[i >= N - N // 20])
-    effect = {f"r{k}": 0.1 * k - 0.3 for k in range(8)}
-    eff = np.array([effect[r] for r in region])
-    t = rng.uniform(0.5, 3.0, size=N)
-    eta_b = -0.4 + 0.8 * x1 - 0.5 * x2 + eff
-    y_bin = (rng.random(N) < 1 / (1 + np.exp(-eta_b))).astype(float)
-    y_pois = rng.poisson(t * np.exp(0.2 + 0.3 * x1 + eff)).astype(float)
-    y_gamma = rng.gamma(2.0, np.exp(1.0 + 0.2 * x1 - 0.1 * x2) / 2.0)
-    w = rng.uniform(0.5, 2.0, size=N)
-    df = pd.DataFrame({"y_bin": y_bin, "y_pois": y_pois, "y_gamma": y_gamma, "x1": x1, "x2": x2,
-                       "region": region, "t": t, "w": w})
-    df.loc[rng.choice(N, 300, replace=False), "x2"] = np.nan
-    df.loc[rng.choice(N, 200, replace=False), "region"] = None
-    return df
+    return dask_frame(N)
 
 
 def ddf_of(df: pd.DataFrame) -> "dd.DataFrame":

@@ -22,6 +22,7 @@ import pytest
 
 import dimorph
 import dimorph.dask as ddask
+from conftest import dask_frame
 
 dask = pytest.importorskip("dask")
 dd = pytest.importorskip("dask.dataframe")
@@ -30,20 +31,8 @@ N = 240_000
 
 
 def make_frame() -> pd.DataFrame:
-    # test_dask.py's generator, in the same order of draws (its y_pois column and covariates)
-    rng = np.random.default_rng(20261126)
-    i = np.arange(N)
-    x1 = rng.normal(size=N)
-    rng.uniform(-1, 1, size=N)  # x2
-    region = np.array([f"r{k}" for k in rng.integers(1, 7, size=N)], dtype=object)
-    region[i < N // 20] = np.where(rng.random(N // 20) < 0.5, "r0", region[i < N // 20])
-    region[i >= N - N // 20] = np.where(rng.random(N // 20) < 0.5, "r7", region[i >= N - N // 20])
-    effect = {f"r{k}": 0.1 * k - 0.3 for k in range(8)}
-    eff = np.array([effect[r] for r in region])
-    t = rng.uniform(0.5, 3.0, size=N)
-    rng.random(N)  # y_bin
-    y_pois = rng.poisson(t * np.exp(0.2 + 0.3 * x1 + eff)).astype(float)
-    return pd.DataFrame({"y_pois": y_pois, "x1": x1, "t": t})
+    # test_dask.py's data at 240,000 rows (its y_pois column and covariates)
+    return dask_frame(N)[["y_pois", "x1", "t"]]
 
 
 def relative_score(df: pd.DataFrame, beta: np.ndarray) -> tuple[np.ndarray, int]:
