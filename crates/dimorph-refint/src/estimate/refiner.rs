@@ -176,7 +176,7 @@ fn histogram(x: &[f64], censored: Option<Censored>) -> Hist {
 }
 
 /// Φ at a transformed edge, with the infinite ends exact.
-fn phi(t: f64, mu: f64, sigma: f64) -> f64 {
+pub(super) fn phi(t: f64, mu: f64, sigma: f64) -> f64 {
     if t == f64::NEG_INFINITY {
         0.0
     } else if t == f64::INFINITY {
@@ -294,7 +294,12 @@ impl Objective for Hist {
 /// The histogram's edges transformed by T_λ(x − s); the edges at or below the shift s map to
 /// the transform of 0 (the truncation point), so the bins below s carry no model mass.
 fn transformed_edges(h: &Hist, shift: f64, lambda: f64) -> Vec<f64> {
-    h.edges.iter().map(|e| box_cox((e - shift).max(0.0), lambda)).collect()
+    h.edges.iter().map(|e| shifted_box_cox(*e, shift, lambda)).collect()
+}
+
+/// T_λ(x − s), with x at or below the shift s mapped to the transform of 0 (the truncation point).
+pub(super) fn shifted_box_cox(x: f64, shift: f64, lambda: f64) -> f64 {
+    box_cox((x - shift).max(0.0), lambda)
 }
 
 /// Evaluates a grid of (μ, σ, P) at one λ and shift, keeping the best in `best`.

@@ -66,10 +66,9 @@
 //! generated sets. A fit takes about 0.3 s against the quantile cost's 0.07 s, so a bootstrap of
 //! `--nboot N` resamples takes about 0.3·N s.
 
-use super::refiner::{quantile, Cand, Objective, RefinerFit};
+use super::refiner::{phi, quantile, shifted_box_cox, Cand, Objective, RefinerFit};
 use crate::grouped::Censored;
 use crate::stats::quantile7;
-use dimorph_core::dist::pnorm;
 
 /// Two-sided 99 % band (refineR's α = 0.01).
 const Z_BAND: f64 = 2.575_829_303_548_900_4;
@@ -384,22 +383,6 @@ impl PeakHist {
     }
 }
 
-/// The Box–Cox transform at a shift, 0 and below mapping to the truncation point.
-fn transform(e: f64, shift: f64, lambda: f64) -> f64 {
-    super::refiner::box_cox((e - shift).max(0.0), lambda)
-}
-
-/// Φ((t − μ)/σ) with the infinite ends exact.
-fn phi(t: f64, mu: f64, sigma: f64) -> f64 {
-    if t == f64::NEG_INFINITY {
-        0.0
-    } else if t == f64::INFINITY {
-        1.0
-    } else {
-        pnorm((t - mu) / sigma)
-    }
-}
-
 /// min(1, r)² floored at 0.01², with a ratio that is not a number (0/0, x/0) as 1.
 fn ratio_term(r: f64) -> f64 {
     if r.is_nan() {
@@ -533,7 +516,7 @@ impl Objective for PeakHist {
         self.fine
             .iter()
             .chain([&self.low, &self.high])
-            .map(|e| transform(*e, shift, lambda))
+            .map(|e| shifted_box_cox(*e, shift, lambda))
             .collect()
     }
 
@@ -819,7 +802,7 @@ pub fn fit_sorted_refiner(x: &[f64], censored: Option<Censored>, shift: f64) -> 
         for &l in lambdas {
             let mut t: Vec<f64> = inside
                 .iter()
-                .map(|v| transform(*v, shift, l))
+                .map(|v| shifted_box_cox(*v, shift, l))
                 .filter(|v| v.is_finite())
                 .collect();
             t.sort_by(f64::total_cmp);
