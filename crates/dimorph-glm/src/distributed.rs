@@ -771,6 +771,10 @@ pub fn fit<P: Passes>(passes: &mut P, layout: &Layout, opts: &GlmOptions) -> std
         opts.control(),
         rows,
     )?;
+    if res.bounds.no_valid_start {
+        let hint = "starting values are single-machine only: fit in memory with --start / start=";
+        return Err(irls::no_valid_start_error(link, false, hint).into());
+    }
     if !res.converged {
         return Err(GlmError::NotConverged {
             iterations: res.iterations,
@@ -953,6 +957,7 @@ fn finish<P: Passes>(
             "the dispersion cannot be estimated with {df_residual} residual degrees of freedom; standard errors are NaN"
         ));
     }
+    warnings.extend(res.bounds.warnings(link));
     let aliased: Vec<String> = res.aliased.iter().map(|&j| layout.col_names[j].clone()).collect();
     if !aliased.is_empty() {
         warnings.push(format!(

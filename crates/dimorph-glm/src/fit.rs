@@ -318,6 +318,10 @@ pub fn fit(mf: &ModelFrame, opts: &GlmOptions) -> Result<GlmFit> {
         let res = crate::qr::rescue(&pb, &free, opts.control(), res);
         (family, res, None)
     };
+    if res.bounds.no_valid_start {
+        let hint = "give starting values with --start (one per coefficient, with η valid on every row)";
+        return Err(irls::no_valid_start_error(link, opts.start.is_some(), hint));
+    }
     if !res.converged {
         return Err(GlmError::NotConverged {
             iterations: res.iterations,
@@ -340,8 +344,10 @@ pub fn fit(mf: &ModelFrame, opts: &GlmOptions) -> Result<GlmFit> {
     let rows = Rows { prior, freq, trials };
     // η of the last IRLS pass, when that pass was taken at the returned β
     let eta = kept_eta.and_then(|k| k.at(&res.beta));
+    let bounds = res.bounds;
     let mut f = finish(mf, family, link, rows, (res, eta), theta, opts)?;
     f.warnings.splice(0..0, nb_warning.into_iter().chain(notes));
+    f.warnings.extend(bounds.warnings(link));
     if let Family::Tweedie { power } = family {
         f.warnings.push(crate::tweedie::aic_note(power));
     }

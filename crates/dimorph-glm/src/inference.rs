@@ -104,6 +104,9 @@ pub struct ScoreTest {
     pub chi2: f64,
     pub df: usize,
     pub p_value: f64,
+    /// Why `chi2` is NA, when it is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// All inference of a fit.
@@ -309,20 +312,49 @@ fn global_test(mf: &ModelFrame, fit: &GlmFit, prof: &Profiler) -> TermTest {
     }
 }
 
+///
+/// The score is Xᵀ[w (y − μ₀) (dμ/dη)(η₀) / V(μ₀)], dμ/dη taken at the null model's η₀ (not as
+/// 1/g′(μ₀), which has the wrong sign where μ = η² is reached from η₀ < 0). η₀ is the offset
+/// alone without an intercept, else g(μ₀): the intercept-only model's IRLS keeps η₀ in the
+/// link's valid range (`irls::Bounds`). A null η₀ outside that range (the sqrt link's η₀ ≤ 0
+/// from a negative offset, no intercept) has no score test: R's `anova(..., test = "Rao")` stops
+/// on such a null model ("invalid linear predictor values in empty model"), and so the test is
+/// NA with the reason.
 fn score_test(mf: &ModelFrame, fit: &GlmFit, df: usize) -> ScoreTest {
     let kept = &fit.kept;
     let k = kept.len();
     let mut u = vec![0.0; k];
     let mut info = vec![0.0; k * k];
+    let na = |note: String| ScoreTest {
+        chi2: f64::NAN,
+        df,
+        p_value: f64::NAN,
+        note: Some(note),
+    };
     for i in 0..mf.n {
         let w = fit.prior[i];
         if w == 0.0 {
             continue;
         }
         let m = fit.null_mu[i];
-        let (v, g1) = (fit.family.variance(m), fit.link.deriv(m));
-        let sc = w * (mf.y[i] - m) / (v * g1);
-        let we = w / (v * g1 * g1);
+        let eta0 = if mf.intercept {
+            fit.link.link(m)
+        } else {
+            mf.offset.as_ref().map_or(0.0, |o| o[i])
+        };
+        if !fit.link.valid_eta(eta0) {
+            return na(format!(
+                "the null model's linear predictor is outside the {} link's valid range (η = offset = {} at {} line {}): no score test (R's anova(..., test = \"Rao\") refuses that null model)",
+                fit.link.name(),
+                dimorph_core::text::num(eta0),
+                mf.source,
+                mf.lines.get(i).copied().unwrap_or(i + 1)
+            ));
+        }
+        let v = fit.family.variance(m);
+        let d = fit.link.mu_eta(eta0);
+        let sc = w * (mf.y[i] - m) * d / v;
+        let we = w * d * d / v;
         let xi = mf.row(i);
         for (r, &jr) in kept.iter().enumerate() {
             u[r] += sc * xi[jr];
@@ -339,6 +371,7 @@ fn score_test(mf: &ModelFrame, fit: &GlmFit, df: usize) -> ScoreTest {
         chi2,
         df,
         p_value: chi2_sf(chi2, df as f64),
+        note: None,
     }
 }
 

@@ -84,6 +84,81 @@ pub struct Irls {
     /// (XᵀWX)⁻¹ = R⁻¹R⁻ᵀ (p × p, NaN outside `kept`) when the fit was redone by QR (the `qr`
     /// module's `rescue`); the covariance is then taken from it.
     pub cov_unscaled: Option<Vec<f64>>,
+    /// Steps cut back into the link's and the family's valid range (R's `valideta`/`validmu`).
+    pub bounds: Bounds,
+}
+
+/// How the fit met the edge of the valid range: η of the link (R's `valideta`: η > 0 on the
+/// sqrt and 1/μ² links, η ≠ 0 on the inverse link; see `Link::valid_eta`) and μ of the family
+/// (R's `validmu`). R's `glm.fit` halves a step that leaves the range towards the previous β
+/// (warning "step size truncated: out of bounds"), warns "algorithm stopped at boundary value"
+/// when the last iteration was cut back, and stops when no valid β is known ("cannot find valid
+/// starting values" / "no valid set of coefficients has been found").
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Bounds {
+    /// Iterations whose Fisher step left the valid range and was halved back into it.
+    pub truncated: usize,
+    /// The last Fisher iteration's step was cut back (R's `boundary`): the estimates may lie at
+    /// the edge of the valid range rather than at a stationary point, and then depend on the
+    /// start.
+    pub boundary: bool,
+    /// No valid β was found: the starting values (given, or the family's starting μ followed by
+    /// its first step and the intercept-only anchor) give η or μ outside the valid range.
+    pub no_valid_start: bool,
+}
+
+impl Bounds {
+    /// The warnings R's `glm.fit` would give for these bounds, worded for `link`.
+    pub fn warnings(&self, link: Link) -> Vec<String> {
+        let mut w = Vec::new();
+        if self.truncated > 0 {
+            w.push(format!(
+                "step size truncated {} time{}: a Fisher step left the valid range ({}) and was halved back into it",
+                self.truncated,
+                if self.truncated == 1 { "" } else { "s" },
+                valid_range_words(link)
+            ));
+        }
+        if self.boundary {
+            w.push(format!(
+                "the algorithm stopped at the boundary of the valid range ({}): the last step was cut back, so the estimates may not be a maximum of the likelihood and can depend on the starting values (R: \"glm.fit: algorithm stopped at boundary value\"); give --start to check",
+                valid_range_words(link)
+            ));
+        }
+        w
+    }
+}
+
+/// The error of a fit that found no valid β ([`Bounds::no_valid_start`]), as R's `glm.fit`
+/// stops; `start_given`: the starting values were the user's (`--start`); `hint`: how to give
+/// starting values where the caller can.
+pub fn no_valid_start_error(link: Link, start_given: bool, hint: &str) -> crate::error::GlmError {
+    let what = if start_given {
+        "the starting values give η or μ outside the valid range".to_string()
+    } else {
+        "no valid set of coefficients was found: from the family's starting μ the first IRLS step, halved towards the intercept-only model, stays outside the valid range".to_string()
+    };
+    crate::error::GlmError::argument(
+        "--start",
+        format!(
+            "{what} ({}; R's glm stops likewise: \"{}\"); {hint}",
+            valid_range_words(link),
+            if start_given {
+                "cannot find valid starting values: please specify some"
+            } else {
+                "no valid set of coefficients has been found: please supply starting values"
+            }
+        ),
+    )
+}
+
+/// The valid range of a link's η and of the fitted means, in words.
+pub fn valid_range_words(link: Link) -> &'static str {
+    match link {
+        Link::Sqrt | Link::InverseSquare => "η = Xβ + offset > 0 on every row, and μ inside the family's range",
+        Link::Inverse => "η = Xβ + offset ≠ 0 on every row, and μ inside the family's range",
+        _ => "μ inside the family's range on every row",
+    }
 }
 
 /// How η is obtained in a pass.
@@ -571,7 +646,8 @@ impl Passes for InMemoryKeep<'_, '_> {
 /// R's on the deviance of all rows, asked to hold twice in a row (from a close start the first
 /// small change does not yet mean a β as close to the optimum as R's rule gives from its usual
 /// start); `iterations` counts the iterations on all rows. Should the warm-started loop not
-/// converge, the fit is done again from the family's starting μ.
+/// converge, the fit is done again from the family's starting μ (the rule asked to hold twice
+/// in a row there too, as in [`irls_with_rows`]).
 pub(crate) fn irls_keeping_eta(
     pb: &Problem,
     free: &[usize],
@@ -608,7 +684,9 @@ pub(crate) fn irls_keeping_eta(
             }
         }
     }
-    run(start, false)
+    // from the family's starting μ with the same stopping rule as the fit over parts of the same
+    // rows (`irls_with_rows`), so that both take the same path
+    run(start, start.is_none() && pb.n >= WARM_MIN_ROWS)
 }
 
 /// Rows from which [`irls_keeping_eta`] starts from a subsample's estimates.
@@ -749,6 +827,7 @@ fn irls_loop<D: Passes>(
     let (family, link) = model;
     let mut confirmed = false;
     let mut beta = vec![0.0; p];
+    let mut bounds = Bounds::default();
     let mut cur = match start {
         Some(b0) => {
             for &j in free {
@@ -758,6 +837,23 @@ fn irls_loop<D: Passes>(
         }
         None => data.fisher(None)?,
     };
+    if start.is_some() && (!cur.valid || !cur.deviance.is_finite()) {
+        // R's glm.fit: "cannot find valid starting values: please specify some"
+        bounds.no_valid_start = true;
+        return Ok(Irls {
+            beta,
+            kept: free.to_vec(),
+            aliased: Vec::new(),
+            deviance: cur.deviance,
+            iterations: 0,
+            converged: false,
+            last_change: f64::NAN,
+            halvings: 0,
+            xtwx: None,
+            cov_unscaled: None,
+            bounds,
+        });
+    }
     let mut have_beta = start.is_some();
     let mut dev_old = cur.deviance;
     let mut kept: Vec<usize> = free.to_vec();
@@ -782,6 +878,10 @@ fn irls_loop<D: Passes>(
         kept = k;
         aliased = free.iter().copied().filter(|j| !kept.contains(j)).collect();
         let mut next = data.fisher(Some(&new_beta))?;
+        // R's `boundary`: this iteration's step is cut back into the valid range
+        let out_of_range = !next.valid || !next.deviance.is_finite();
+        bounds.boundary = out_of_range;
+        bounds.truncated += usize::from(out_of_range);
         // step-halving: invalid μ/η, non-finite deviance, or a rising deviance
         let mut h = 0;
         while have_beta
@@ -810,6 +910,9 @@ fn irls_loop<D: Passes>(
                 halvings += h;
             }
             if !next.valid || !next.deviance.is_finite() {
+                // R's glm.fit: "no valid set of coefficients has been found: please supply
+                // starting values"
+                bounds.no_valid_start = true;
                 beta = new_beta;
                 cur = next;
                 last_change = f64::NAN;
@@ -828,6 +931,8 @@ fn irls_loop<D: Passes>(
                     polished = Some(d);
                     iterations += it;
                     converged = true;
+                    // Newton's method ended at a stationary point inside the valid range
+                    bounds.boundary = false;
                     break;
                 }
                 // Newton's method could not finish: Fisher scoring goes on to the usual rule
@@ -870,6 +975,7 @@ fn irls_loop<D: Passes>(
         halvings,
         xtwx,
         cov_unscaled: None,
+        bounds,
     })
 }
 

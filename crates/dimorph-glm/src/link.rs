@@ -259,6 +259,8 @@ impl Link {
         match self {
             Link::Inverse => eta.is_finite() && eta != 0.0,
             Link::InverseSquare => eta.is_finite() && eta > 0.0,
+            // μ = η² would fold the likelihood over η < 0 (R's make.link("sqrt") refuses η ≤ 0)
+            Link::Sqrt => eta.is_finite() && eta > 0.0,
             _ => eta.is_finite(),
         }
     }

@@ -274,6 +274,8 @@ fn qr_irls(pb: &Problem, free: &[usize], ctl: Control, before: usize) -> Option<
                 last_change,
                 halvings,
                 xtwx: None,
+                // the QR refit's halvings are not told apart by cause
+                bounds: Default::default(),
             });
         }
         have = true;

@@ -11,11 +11,14 @@
 //! fit must equal the in-memory fit to 1e-10 in a normal number of iterations.
 //!
 //! μ = η² over all η folds the likelihood: its deviance can have several local minima (a row with
-//! y > 0 is a barrier at η = 0), so fits from different starts can stop at different maxima. On
-//! these two seeded data sets the distributed fit (from the family's starting μ) and the
-//! in-memory fit (from 200,000 rows on, from a subsample's estimates) reach the same one; on the
-//! Python package's data they do not (python/tests/test_dask_sqrt.py, a strict xfail). R refuses
-//! η ≤ 0 on this link.
+//! y > 0 is a barrier at η = 0), so fits from different starts could stop at different maxima.
+//! Both fits now keep η > 0 on every row as R does (`Link::valid_eta`, R's
+//! `make.link("sqrt")$valideta`), halving a step that leaves that range: on these data the
+//! maximum over η ≥ 0 lies on the edge (η = 0 on a row with y = 0, where μ = 0 leaves the
+//! Poisson range), so both stop there with R's warnings ("step size truncated", "stopped at the
+//! boundary"), and must stop at the same β: they take the same path (the same start and the same
+//! stopping rule, `irls::irls_with_rows`). The score-based checks below apply where the fit ends
+//! at a stationary point; tests/sqrt_link.rs compares both kinds of end with R.
 
 use dimorph_core::rng::Rng;
 use dimorph_data::{Column, ColumnData, Frame};
@@ -154,37 +157,53 @@ fn check(n: usize, seed: u64, k: usize) {
     let mf = model_frame(formula, &whole, None).expect("model frame");
     let s = dimorph_glm::fit::fit(&mf, &opts).expect("in-memory fit");
     let (sd, neg) = score(&whole, &d.coef);
-    let (ss, _) = score(&whole, &s.coef);
+    let (ss, neg_s) = score(&whole, &s.coef);
     eprintln!(
-        "n {n}: distributed {:?} ({} iterations, {} passes), in memory {:?} ({} iterations); {neg} rows with eta < 0; relative scores {sd:?} / {ss:?}",
-        d.coef, d.iterations, d.passes, s.coef, s.iterations
+        "n {n}: distributed {:?} dev {} ({} iterations, {} passes), in memory {:?} dev {} ({} iterations); {neg} rows with eta < 0; relative scores {sd:?} / {ss:?}; warnings {:?}",
+        d.coef, d.deviance, d.iterations, d.passes, s.coef, s.deviance, s.iterations, d.warnings
     );
-    assert!(neg > 0, "the data must have rows with eta < 0 at the optimum");
+    assert_eq!((neg, neg_s), (0, 0), "rows with eta < 0");
+    let boundary = d.warnings.iter().any(|w| w.contains("stopped at the boundary"));
+    assert!(
+        boundary,
+        "these data have their maximum over eta >= 0 on the edge: {:?}",
+        d.warnings
+    );
     for j in 0..2 {
-        assert!(
-            sd[j].abs() < 1e-9,
-            "n {n}: distributed fit off the maximum: score {sd:?}"
-        );
-        assert!(ss[j].abs() < 1e-9, "n {n}: in-memory fit off the maximum: score {ss:?}");
         assert!(
             (d.coef[j] - s.coef[j]).abs() <= 1e-10 * s.coef[j].abs().max(1.0),
             "n {n}: distributed {:?} vs in memory {:?}",
             d.coef,
             s.coef
         );
+        assert!(
+            (d.se_expected[j] - s.se_expected[j]).abs() <= 1e-10 * s.se_expected[j],
+            "n {n}: se {:?} vs {:?}",
+            d.se_expected,
+            s.se_expected
+        );
     }
+    assert!(
+        (d.deviance - s.deviance).abs() <= 1e-10 * s.deviance,
+        "{} vs {}",
+        d.deviance,
+        s.deviance
+    );
+    let mine: Vec<&String> = s.warnings.iter().filter(|w| d.warnings.contains(w)).collect();
+    assert_eq!(mine.len(), d.warnings.len(), "{:?} vs {:?}", d.warnings, s.warnings);
     assert!(d.iterations <= 30, "n {n}: {} iterations", d.iterations);
-    assert!(d.passes <= 100, "n {n}: {} passes", d.passes);
-    assert!(d.warnings.is_empty(), "{:?}", d.warnings);
+    // at the edge every iteration's step leaves the range and is halved back one pass per
+    // halving (up to 30, as R's inner loop): 359 and 453 passes here
+    assert!(d.passes <= 32 * d.iterations + 100, "n {n}: {} passes", d.passes);
 }
 
 #[test]
-fn sqrt_link_with_negative_eta_rows_fits_the_same_over_parts_and_in_memory() {
+fn sqrt_link_at_the_edge_of_eta_above_zero_fits_the_same_over_parts_and_in_memory() {
     check(20_000, 20261126, 8);
 }
 
 #[test]
-fn sqrt_link_with_negative_eta_rows_fits_the_same_at_240k_rows() {
+fn sqrt_link_at_the_edge_of_eta_above_zero_fits_the_same_at_240k_rows() {
     // from 200,000 rows on the stopping rule must hold twice (`irls::irls_with_rows`)
     check(240_000, 20261127, 12);
 }
