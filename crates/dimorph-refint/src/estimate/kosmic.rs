@@ -297,6 +297,16 @@ fn step(s: &mut [Vertex; 3], e: &mut Evaluator) -> f64 {
     s[0].cost
 }
 
+/// Whether two simplices are the same to the bit (points, costs and intervals).
+fn same(a: &[Vertex; 3], b: &[Vertex; 3]) -> bool {
+    a.iter().zip(b).all(|(u, v)| {
+        u.p.0.to_bits() == v.p.0.to_bits()
+            && u.p.1.to_bits() == v.p.1.to_bits()
+            && u.cost.to_bits() == v.cost.to_bits()
+            && u.t == v.t
+    })
+}
+
 /// The best (μ, σ) on the transformed grid `xt` by Nelder–Mead from kosmic's start simplex.
 fn best_normal(xt: &[f64], f: &[f64], su: &Setup) -> Vertex {
     let mut e = Evaluator {
@@ -315,12 +325,17 @@ fn best_normal(xt: &[f64], f: &[f64], su: &Setup) -> Vertex {
     ];
     let mut last = step(&mut s, &mut e);
     for _ in 0..MAX_STEPS {
+        let before = s;
         let now = step(&mut s, &mut e);
         if now != last {
             if last - now < ABS_TOL {
                 break;
             }
             last = now;
+        } else if same(&before, &s) {
+            // a fixed point (the simplex collapsed onto one point): every further step would
+            // leave it as it is, up to MAX_STEPS, so stopping here returns the same vertex
+            break;
         }
     }
     s[0]
