@@ -996,3 +996,36 @@ fn stream_refuses_csv_and_what_needs_all_rows() {
         &["--residuals", "all rows"],
     );
 }
+
+/// The sqrt link keeps η = Xβ + offset > 0 as R does: starting values with η ≤ 0 on a row are
+/// refused (exit 2, R's "cannot find valid starting values"), and a fit whose steps were cut
+/// back into the range says so (R's "step size truncated: out of bounds"); the peer values are
+/// in crates/dimorph-glm/tests/peers/sqrt_link.csv (tests/sqrt_link.rs).
+#[test]
+fn sqrt_link_keeps_eta_positive_as_r_does() {
+    let peers = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../dimorph-glm/tests/peers");
+    let interior = peers.join("sqrt_link_interior.csv").display().to_string();
+    let fit = [
+        "glm",
+        "--data",
+        &interior,
+        "y ~ x",
+        "--family",
+        "poisson",
+        "--link",
+        "sqrt",
+        "--no-profile",
+    ];
+    bad(
+        &[&fit[..], &["--start=-1,0"]].concat(),
+        &["--start", "η = Xβ + offset > 0", "cannot find valid starting values"],
+    );
+    let o = run(&[&fit[..], &["--format", "json"]].concat());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let j: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    let w = j["warnings"].to_string();
+    assert!(w.contains("step size truncated 1 time"), "{w}");
+    // R 4.2.2 from the intercept-only start (sqrt_link.R): deviance 34.1586781757337
+    let dev = j["result"]["fit"]["deviance"].as_f64().expect("deviance");
+    assert!((dev - 34.1586781757337).abs() < 1e-8 * 34.16, "{dev}");
+}
