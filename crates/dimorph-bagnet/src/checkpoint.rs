@@ -6,7 +6,9 @@
 //! replaces is kept as `.<name>.old` until the new one is in place), so an interrupted run leaves
 //! the previous checkpoint and the best model whole and `--resume` can continue from them.
 //! A baseline CNN's folder ([`save_net`], [`load_net`]) is the same, with `resnet50` or `inception-v3`
-//! as the architecture in `meta.json`.
+//! as the architecture in `meta.json`. An Inception-v3 folder saved before dimorph built its
+//! auxiliary classifier (before commit bb0e707: no `AuxLogits` in `model.mpk`) loads without it
+//! ([`load_net`], [`aux_absent_note`]): the auxiliary classifier serves the training loss only.
 
 use std::path::{Path, PathBuf};
 
@@ -153,7 +155,8 @@ pub fn load_model<B: Backend>(dir: &Path, device: &B::Device) -> Result<(BagNet<
     Ok((model, meta))
 }
 
-/// Load a BagNet or a baseline CNN saved by [`save_net`] (or a BagNet saved by [`save_model`]).
+/// Load a BagNet or a baseline CNN saved by [`save_net`] (or a BagNet saved by [`save_model`]). An
+/// Inception-v3 saved without its auxiliary classifier loads without it ([`Net::lacks_aux`]).
 pub fn load_net<B: Backend>(dir: &Path, device: &B::Device) -> Result<(Net<B>, ModelMeta), BagNetError> {
     let meta = read_meta(dir)?;
     if meta.config.arch.is_bagnet() {
@@ -161,16 +164,28 @@ pub fn load_net<B: Backend>(dir: &Path, device: &B::Device) -> Result<(Net<B>, M
         return Ok((Net::BagNet(m), meta));
     }
     let fresh = meta.config.init_net::<B>(device, 0);
-    let (params, outputs) = (fresh.num_params(), fresh.outputs());
+    let (params, outputs, aux) = (fresh.num_params(), fresh.outputs(), fresh.aux_params());
     let model = match fresh {
         Net::ResNet(m) => Net::ResNet(load_weights(dir, m, device)?),
         Net::Inception(m) => Net::Inception(vec![load_weights(dir, crate::net::the_one(&m).clone(), device)?]),
         Net::BagNet(m) => Net::BagNet(load_weights(dir, m, device)?),
     };
-    if model.num_params() != params || model.outputs() != outputs {
+    // A folder without the auxiliary classifier has its parameters fewer.
+    let missing = if model.lacks_aux() { aux } else { 0 };
+    if model.num_params() + missing != params || model.outputs() != outputs {
         return Err(shape_misfit(dir, &meta));
     }
     Ok((model, meta))
+}
+
+/// What a model folder without Inception-v3's auxiliary classifier means ([`Net::lacks_aux`]).
+pub fn aux_absent_note(dir: &Path) -> String {
+    format!(
+        "{}: the Inception-v3 has no auxiliary classifier (AuxLogits), as saved before dimorph built it; \
+         it serves training only (evaluation and predictions use the main head and are unaffected), \
+         and this model trains on the main loss alone",
+        dir.display()
+    )
 }
 
 /// The architecture recorded in the model folder `dir` (its `meta.json`).

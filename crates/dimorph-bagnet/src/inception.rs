@@ -344,14 +344,24 @@ impl<B: Backend> InceptionAux<B> {
 impl<B: BagnetBackend> InceptionAux<B> {
     /// Logits `[N, K]` from Mixed_6e's map `[N, C, h, w]` (h, w ≥ [`AUX_MIN_GRID`]).
     pub fn forward(&self, x: Tensor<B, 4>) -> Tensor<B, 2> {
+        self.fc.forward(self.pooled(x))
+    }
+
+    /// The head's input `[N, C]` from Mixed_6e's map: pooling, both convolutions, global average
+    /// pooling (everything but the head `fc`).
+    pub fn pooled(&self, x: Tensor<B, 4>) -> Tensor<B, 2> {
         let x = avg_pool2d(x, [5, 5], [3, 3], [0, 0], true, false);
         let x = self.conv1.forward(self.conv0.forward(x));
         let [n, c, _, _] = x.dims();
-        self.fc.forward(x.mean_dim(3).mean_dim(2).reshape([n, c]))
+        x.mean_dim(3).mean_dim(2).reshape([n, c])
     }
 }
 
 /// Inception-v3 with its auxiliary classifier (`AuxLogits`, used by the training loss only).
+///
+/// `AuxLogits` is `None` in a model loaded from a folder saved before dimorph built the auxiliary
+/// classifier (its record has no `AuxLogits`: burn reads the missing field as `None`): such a model
+/// evaluates as before, and trains with the main loss alone ([`Inception3::has_aux`]).
 #[derive(Module, Debug)]
 pub struct Inception3<B: Backend> {
     pub Conv2d_1a_3x3: BasicConv<B>,
@@ -367,7 +377,7 @@ pub struct Inception3<B: Backend> {
     pub Mixed_6c: InceptionC<B>,
     pub Mixed_6d: InceptionC<B>,
     pub Mixed_6e: InceptionC<B>,
-    pub AuxLogits: InceptionAux<B>,
+    pub AuxLogits: Option<InceptionAux<B>>,
     pub Mixed_7a: InceptionD<B>,
     pub Mixed_7b: InceptionE<B>,
     pub Mixed_7c: InceptionE<B>,
@@ -426,7 +436,7 @@ pub fn init<B: Backend>(c: &BagNetConfig, device: &B::Device, seed: u64) -> Ince
         Mixed_6c: c6c,
         Mixed_6d: c6d,
         Mixed_6e: c6e,
-        AuxLogits: aux,
+        AuxLogits: Some(aux),
         Mixed_7a: d,
         Mixed_7b: e1,
         Mixed_7c: e2,
@@ -443,6 +453,14 @@ fn transform_input<B: Backend>(x: Tensor<B, 4>) -> Tensor<B, 4> {
     let scale = col(IMAGENET_STD.map(|s| s / 0.5));
     let shift = col([0, 1, 2].map(|i| (IMAGENET_MEAN[i] - 0.5) / 0.5));
     x * scale + shift
+}
+
+impl<B: Backend> Inception3<B> {
+    /// Whether the model has its auxiliary classifier (not one loaded from a folder saved before
+    /// dimorph built it).
+    pub fn has_aux(&self) -> bool {
+        self.AuxLogits.is_some()
+    }
 }
 
 impl<B: BagnetBackend> Inception3<B> {
@@ -472,12 +490,37 @@ impl<B: BagnetBackend> Inception3<B> {
     }
 
     /// The final feature map and the auxiliary classifier's logits `[N, K]`, which need Mixed_6e's
-    /// map to be at least [`AUX_MIN_GRID`] on each side (inputs of 299 px and more; none below).
+    /// map to be at least [`AUX_MIN_GRID`] on each side (inputs of 299 px and more; none below, and
+    /// none for a model without the auxiliary classifier).
     pub fn features_and_aux(&self, x: Tensor<B, 4>) -> (Tensor<B, 4>, Option<Tensor<B, 2>>) {
+        self.features_and_aux_with(x, |aux, m| aux.forward(m))
+    }
+
+    /// [`Self::features_and_aux`] with the auxiliary classifier's pooled head input `[N, C]` in
+    /// place of its logits (for a head epoch: the frozen model's part, the head `fc` left to the
+    /// model being trained, [`InceptionAux::pooled`]).
+    pub fn features_and_aux_pooled(&self, x: Tensor<B, 4>) -> (Tensor<B, 4>, Option<Tensor<B, 2>>) {
+        self.features_and_aux_with(x, |aux, m| aux.pooled(m))
+    }
+
+    fn features_and_aux_with(
+        &self,
+        x: Tensor<B, 4>,
+        aux_part: impl FnOnce(&InceptionAux<B>, Tensor<B, 4>) -> Tensor<B, 2>,
+    ) -> (Tensor<B, 4>, Option<Tensor<B, 2>>) {
         let x = self.up_to_mixed_6e(x);
         let [_, _, h, w] = x.dims();
-        let aux = (h >= AUX_MIN_GRID && w >= AUX_MIN_GRID).then(|| self.AuxLogits.forward(x.clone()));
+        let aux = match &self.AuxLogits {
+            Some(a) if h >= AUX_MIN_GRID && w >= AUX_MIN_GRID => Some(aux_part(a, x.clone())),
+            _ => None,
+        };
         (self.after_mixed_6e(x), aux)
+    }
+
+    /// The auxiliary classifier's logits from its pooled head input ([`Self::features_and_aux_pooled`]);
+    /// none without the auxiliary classifier.
+    pub fn aux_head(&self, pooled: Tensor<B, 2>) -> Option<Tensor<B, 2>> {
+        self.AuxLogits.as_ref().map(|a| a.fc.forward(pooled))
     }
 
     /// Image logits `[N, K]` from the feature map: global average pooling, dropout (training only),

@@ -90,6 +90,23 @@ impl<B: Backend> Net<B> {
         self.num_params() - running
     }
 
+    /// Parameters of Inception-v3's auxiliary classifier (0 for the other models, or without one).
+    pub fn aux_params(&self) -> usize {
+        match self {
+            Net::Inception(m) => the_one(m).AuxLogits.num_params(),
+            _ => 0,
+        }
+    }
+
+    /// Whether this is an Inception-v3 without its auxiliary classifier: one loaded from a model
+    /// folder saved before dimorph built it ([`crate::checkpoint::load_net`]).
+    pub fn lacks_aux(&self) -> bool {
+        match self {
+            Net::Inception(m) => !the_one(m).has_aux(),
+            _ => false,
+        }
+    }
+
     /// Outputs of the linear head.
     pub fn outputs(&self) -> usize {
         match self {
@@ -135,6 +152,39 @@ impl<B: BagnetBackend> Net<B> {
                 (m.pooled_logits(features), aux)
             }
             _ => (self.forward(x), None),
+        }
+    }
+
+    /// A head epoch's frozen part ([`crate::train`]): the final feature map and, for Inception-v3 on
+    /// inputs of at least 299 px, its auxiliary classifier's pooled head input `[N, C]` (all but
+    /// the auxiliary head `fc`; none for the other models, smaller inputs or a model without it).
+    pub fn frozen_features_and_aux(&self, x: Tensor<B, 4>) -> (Tensor<B, 4>, Option<Tensor<B, 2>>) {
+        match self {
+            Net::Inception(m) => the_one(m).features_and_aux_pooled(x),
+            _ => (self.features(x), None),
+        }
+    }
+
+    /// The auxiliary head's logits `[N, K]` from [`Self::frozen_features_and_aux`]'s pooled input
+    /// (Inception-v3 with its auxiliary classifier; none otherwise).
+    pub fn aux_head(&self, pooled: Tensor<B, 2>) -> Option<Tensor<B, 2>> {
+        match self {
+            Net::Inception(m) => the_one(m).aux_head(pooled),
+            _ => None,
+        }
+    }
+
+    /// The forward pass of batch-norm calibration ([`crate::train`]): every batch norm the input
+    /// reaches, Inception-v3's auxiliary classifier's included when it runs (inputs of 299 px and
+    /// more), without the image head (no dropout draws).
+    pub fn calibration_pass(&self, x: Tensor<B, 4>) {
+        match self {
+            Net::Inception(m) => {
+                let _ = the_one(m).features_and_aux(x);
+            }
+            _ => {
+                let _ = self.features(x);
+            }
         }
     }
 }

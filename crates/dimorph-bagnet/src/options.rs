@@ -372,10 +372,10 @@ pub struct TrainOptions {
     /// The column of [`Self::split_file`] naming each image's set.
     #[serde(default = "default_split_column")]
     pub split_column: String,
-    /// Inception-v3 only: the weight of its auxiliary classifier's loss, added to the main loss in
-    /// all-layer epochs (torchvision's recipe: main + 0.4·aux; evaluation uses the main head
-    /// alone). It needs images of at least 299 px. None: 0.4 from 299 px, no auxiliary loss below
-    /// (with a warning); 0 turns it off.
+    /// Inception-v3 only: the weight of its auxiliary classifier's loss, added to the main loss
+    /// (torchvision's recipe: main + 0.4·aux; in head epochs only the auxiliary head `fc` trains,
+    /// as the main head does; evaluation uses the main head alone). It needs images of at least
+    /// 299 px. None: 0.4 from 299 px, no auxiliary loss below (with a warning); 0 turns it off.
     #[serde(default)]
     pub aux_weight: Option<f64>,
 }

@@ -208,7 +208,7 @@ fn parameter_counts_equal_torchvision() {
     // burn's count includes the running means and variances of its two batch norms (128 and 768
     // channels).
     assert_eq!(
-        e.full_inception_v3_params - (v[0].AuxLogits.num_params() - 2 * (128 + 768)),
+        e.full_inception_v3_params - (v[0].AuxLogits.as_ref().unwrap().num_params() - 2 * (128 + 768)),
         e.full_inception_v3_params_without_aux
     );
 }
@@ -315,7 +315,16 @@ fn inception_v3_without_aux_in_the_file_and_with_another_head() {
     write_torchvision_file(&source, &without, false);
     write_torchvision_file(&source, &with, true);
     let aux_fc = |m: &Net<Cpu>| match m {
-        Net::Inception(v) => v[0].AuxLogits.fc.weight.val().into_data().to_vec::<f32>().unwrap(),
+        Net::Inception(v) => v[0]
+            .AuxLogits
+            .as_ref()
+            .unwrap()
+            .fc
+            .weight
+            .val()
+            .into_data()
+            .to_vec::<f32>()
+            .unwrap(),
         _ => unreachable!(),
     };
 
@@ -382,6 +391,15 @@ fn a_bagnet_file_into_resnet50_names_the_missing_tensor() {
     assert!(e.contains("the file holds bagnet33"), "{e}");
 }
 
+/// Inception-v3's auxiliary head `AuxLogits.fc`: its weight, then its bias.
+fn aux_head<B: Backend>(m: &dimorph_bagnet::inception::Inception3<B>) -> Vec<f32> {
+    let fc = &m.AuxLogits.as_ref().expect("the auxiliary classifier").fc;
+    let mut v = fc.weight.val().into_data().convert::<f32>().to_vec::<f32>().unwrap();
+    let b = fc.bias.as_ref().expect("a bias").val();
+    v.extend(b.into_data().convert::<f32>().to_vec::<f32>().unwrap());
+    v
+}
+
 fn tiny(arch: Arch, size: usize) -> TrainOptions {
     TrainOptions {
         arch,
@@ -428,36 +446,30 @@ fn train_and_evaluate() {
             .iter()
             .all(|h| h.train_loss.is_finite() && h.val_loss.is_finite()));
         if arch == Arch::InceptionV3 {
-            // The auxiliary head learnt in the all-layer epoch (Adam's first steps move every
-            // weight with a gradient by about the learning rate, 3e-3; weight decay alone, by
-            // less than 1e-6), and not in the head epoch.
+            // The auxiliary head (weight and bias) learnt in the head epoch (it trains with the main
+            // head there, as in PyTorch's fine-tuning tutorial; tests/head_phase.rs checks that
+            // nothing else of the auxiliary classifier moves) and in the all-layer epoch (Adam's
+            // first steps move every weight with a gradient by about the learning rate, 3e-3; in the
+            // head epoch the untrained backbone's inference-mode features are nearly 0, so the bias
+            // moves, the weight barely).
             let aux_fc = |dir: &Path| {
                 let (m, _) = dimorph_bagnet::checkpoint::load_net::<Cpu>(dir, &Default::default()).unwrap();
                 let Net::Inception(v) = m else {
                     panic!("not an Inception-v3")
                 };
-                let w = v[0].AuxLogits.fc.weight.val();
-                w.into_data().convert::<f32>().to_vec::<f32>().unwrap()
+                aux_head(&v[0])
             };
             let init = match BagNetConfig::new(arch, 2)
                 .with_width(WIDTH)
                 .init_net::<Cpu>(&Default::default(), opt.seed)
             {
-                Net::Inception(v) => v[0]
-                    .AuxLogits
-                    .fc
-                    .weight
-                    .val()
-                    .into_data()
-                    .convert::<f32>()
-                    .to_vec::<f32>()
-                    .unwrap(),
+                Net::Inception(v) => aux_head(&v[0]),
                 _ => unreachable!(),
             };
             let moved = |w: &[f32]| w.iter().zip(&init).map(|(a, b)| (a - b).abs()).fold(0.0f32, f32::max);
             let (head, all) = (aux_fc(&train::epoch_dir(&run, 1)), aux_fc(&train::epoch_dir(&run, 2)));
             println!("inception-v3 at 299 px: auxiliary head moved by {:.1e} in the head epoch, {:.1e} after the all-layer epoch", moved(&head), moved(&all));
-            assert!(moved(&head) < 1e-6 && moved(&all) > 1e-3);
+            assert!(moved(&head) > 1e-3 && moved(&all) > 1e-3);
         }
         let (model, meta) =
             dimorph_bagnet::checkpoint::load_net::<Cpu>(&run.join("best"), &Default::default()).unwrap();

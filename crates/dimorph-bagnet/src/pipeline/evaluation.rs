@@ -35,7 +35,8 @@ pub struct EvalResult {
     /// What the image loader did (cache hits, throughput; in the summary, not the JSON result).
     #[serde(skip)]
     pub loader: crate::loader::LoaderStats,
-    /// The loader's warnings (the fundus mask hiding content).
+    /// The loader's warnings (the fundus mask hiding content), and the model's (an Inception-v3
+    /// without its auxiliary classifier: [`crate::checkpoint::aux_absent_note`]).
     #[serde(skip)]
     pub loader_warnings: Vec<String>,
 }
@@ -168,6 +169,9 @@ fn eval_on<B: BagnetBackend>(
     let mut r = eval_model(&model, &meta, &ds, &sets_named(model_dir, &ds, external), device)?;
     r.loader_warnings = ds.images.warnings();
     r.loader_warnings.extend(fit_warning(model_dir.parent(), read.fit));
+    if model.lacks_aux() {
+        r.loader_warnings.push(crate::checkpoint::aux_absent_note(model_dir));
+    }
     Ok(r)
 }
 

@@ -59,6 +59,7 @@ pub fn run_train(
     o.warnings.extend(warnings);
     o.warnings.extend(refit);
     o.warnings.extend(t.aux_warning());
+    o.warnings.extend(o.result.warnings.iter().cloned());
     o.sections.push(train_section(&o.result));
     o.tables.push(history_table(&o.result));
     Ok(o)

@@ -2,7 +2,9 @@
 //! norm are set to the mean of the batch statistics over up to `bn_calibration` unaugmented training
 //! images, taken with the epoch's final weights (forward passes only). Exponential running averages
 //! lag behind weights that change quickly, as in a short training run, and then shift every logit
-//! at inference.
+//! at inference. Every batch norm the images reach is recalibrated: Inception-v3's auxiliary
+//! classifier's too, from 299 px (it runs on Mixed_6e's map; [`Net::calibration_pass`]), like the
+//! backbone's, so its statistics are those of the epoch's weights as well.
 
 use crate::backend::BagnetAutodiff;
 use crate::data::{self, Dataset};
@@ -26,7 +28,9 @@ pub fn calibrate<B: BagnetAutodiff>(
     for (k, batch) in ds.images.stream_plain(&train_idx[..take], opt.batch).enumerate() {
         let batch = batch?;
         let imgs: Vec<_> = batch.iter().collect();
-        with_cumulative_statistics(k, || model.features(data::to_tensor::<B>(&imgs, device).detach()));
+        with_cumulative_statistics(k, || {
+            model.calibration_pass(data::to_tensor::<B>(&imgs, device).detach())
+        });
     }
     Ok(())
 }

@@ -2,8 +2,11 @@
 //! with draws from (seed, epoch, image), in steps of `batch` images; in a head epoch the backbone is
 //! frozen (paper §3.2): its features come from the inference-mode copy of the model (batch norm
 //! with its running statistics, which stay untouched, as ImageNet weights need) and only the head
-//! gets gradients. In all-layer epochs Inception-v3's auxiliary classifier adds its loss
-//! ([`TrainOptions::aux_loss_weight`]).
+//! gets gradients. Inception-v3's auxiliary classifier adds its loss
+//! ([`TrainOptions::aux_loss_weight`]) in every epoch: in all-layer epochs the whole classifier
+//! trains; in head epochs only its head `AuxLogits.fc`, on the frozen model's pooled features of
+//! Mixed_6e (its convolutions and batch norms frozen, in inference mode, like the backbone), as
+//! PyTorch's fine-tuning tutorial trains both heads of a frozen Inception-v3 (loss = main + 0.4·aux).
 
 use burn::module::AutodiffModule;
 use burn::optim::{GradientsParams, Optimizer};
@@ -83,11 +86,19 @@ pub fn run_epoch<B: BagnetAutodiff, O: Optimizer<Net<B>, B>>(
         let (logits, aux) = match &frozen {
             // Backbone frozen: features of the inference-mode model (running statistics, none
             // updated), entering the graph as constants, so only the head gets gradients.
+            // With Inception-v3's auxiliary loss, its head trains the same way on the frozen
+            // auxiliary classifier's pooled features.
+            Some(inner) if aux_weight > 0.0 => {
+                let x = data::to_tensor::<B::InnerBackend>(&refs, device);
+                let (features, aux_pooled) = inner.frozen_features_and_aux(x);
+                let aux = aux_pooled.and_then(|p| model.aux_head(Tensor::from_inner(p)));
+                (model.pooled_logits(Tensor::from_inner(features)), aux)
+            }
             Some(inner) => {
                 let x = data::to_tensor::<B::InnerBackend>(&refs, device);
                 (model.pooled_logits(Tensor::from_inner(inner.features(x))), None)
             }
-            // Inception-v3's auxiliary classifier joins the loss in all-layer epochs.
+            // Inception-v3's auxiliary classifier joins the loss.
             None if aux_weight > 0.0 => model.forward_with_aux(data::to_tensor::<B>(&refs, device)),
             None => (model.forward(data::to_tensor::<B>(&refs, device)), None),
         };

@@ -58,6 +58,10 @@ pub struct TrainResult {
     /// What the image loader did (cache hits, throughput; in the summary, not the JSON result).
     #[serde(skip)]
     pub loader: crate::loader::LoaderStats,
+    /// The run's warnings about its model: a resumed Inception-v3 without its auxiliary
+    /// classifier (saved before dimorph built it), which trains on the main loss alone.
+    #[serde(skip)]
+    pub warnings: Vec<String>,
 }
 
 /// Train on `ds` with `opt`, writing checkpoints into `out`; with `resume`, continue the run in
@@ -140,6 +144,10 @@ impl<B: BagnetAutodiff> Run<'_, B> {
             done,
             pretrained,
         } = started;
+        let warnings: Vec<String> = (model.lacks_aux() && self.opt.aux_loss_weight() > 0.0)
+            .then(|| crate::checkpoint::aux_absent_note(self.out))
+            .into_iter()
+            .collect();
         let total = self.opt.head_epochs + self.opt.epochs;
         let train_idx = state.split[0].clone();
         let val_idx = state.split[1].clone();
@@ -201,6 +209,7 @@ impl<B: BagnetAutodiff> Run<'_, B> {
             pretrained,
             stopped_early,
             loader: self.ds.images.stats(),
+            warnings,
         })
     }
 

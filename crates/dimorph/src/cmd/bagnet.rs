@@ -322,9 +322,10 @@ pub struct TrainArgs {
     /// The column of --split-file naming each image's set.
     #[arg(long, default_value = "set", value_name = "NAME")]
     pub split_column: String,
-    /// Inception-v3 only: weight of its auxiliary classifier's loss added to the main loss in
-    /// all-layer epochs, 0 to 10 (torchvision's recipe: 0.4, the default from --size 299; smaller
-    /// images have no auxiliary loss; 0 turns it off). Evaluation uses the main head alone.
+    /// Inception-v3 only: weight of its auxiliary classifier's loss added to the main loss (head
+    /// epochs train its head alone, as the main one), 0 to 10 (torchvision's recipe: 0.4, the
+    /// default from --size 299; smaller images have no auxiliary loss; 0 turns it off). Evaluation
+    /// uses the main head alone.
     #[arg(long, allow_negative_numbers = true)]
     pub aux_weight: Option<f64>,
     /// Seed of the split, initial weights, shuffling and augmentation (0 to 2^64 - 1).
