@@ -131,6 +131,9 @@ fn inception_head_epoch() {
         .init_net::<Cpu>(&Default::default(), 7);
     let (before, after) = (named(&init), named(&trained));
     assert_eq!(before.keys().collect::<Vec<_>>(), after.keys().collect::<Vec<_>>());
+    // 94 convolution + batch-norm pairs (weight, gamma, beta, running mean and variance), the
+    // head, the auxiliary classifier's two pairs and its head.
+    assert_eq!(before.len(), 94 * 5 + 2 + 2 * 5 + 2);
     let heads = ["fc.weight", "fc.bias", "AuxLogits.fc.weight", "AuxLogits.fc.bias"];
     for h in heads {
         assert!(before[h] != after[h], "the head tensor {h} did not change");
