@@ -89,7 +89,7 @@ pub struct Irls {
 }
 
 /// How the fit met the edge of the valid range: η of the link (R's `valideta`: η > 0 on the
-/// sqrt and 1/μ² links, η ≠ 0 on the inverse link; see `Link::valid_eta`) and μ of the family
+/// sqrt, 1/μ² and power(λ) links, η ≠ 0 on the inverse link; see `Link::valid_eta`) and μ of the family
 /// (R's `validmu`). R's `glm.fit` halves a step that leaves the range towards the previous β
 /// (warning "step size truncated: out of bounds"), warns "algorithm stopped at boundary value"
 /// when the last iteration was cut back, and stops when no valid β is known ("cannot find valid
@@ -155,7 +155,9 @@ pub fn no_valid_start_error(link: Link, start_given: bool, hint: &str) -> crate:
 /// The valid range of a link's η and of the fitted means, in words.
 pub fn valid_range_words(link: Link) -> &'static str {
     match link {
-        Link::Sqrt | Link::InverseSquare => "η = Xβ + offset > 0 on every row, and μ inside the family's range",
+        Link::Sqrt | Link::InverseSquare | Link::Power(_) => {
+            "η = Xβ + offset > 0 on every row, and μ inside the family's range"
+        }
         Link::Inverse => "η = Xβ + offset ≠ 0 on every row, and μ inside the family's range",
         _ => "μ inside the family's range on every row",
     }
@@ -812,6 +814,27 @@ pub fn irls_with_rows<D: Passes>(
     irls_loop(data, p, free, (intercept, model), None, ctl, rows >= WARM_MIN_ROWS)
 }
 
+/// The result of a fit whose starting values give η or μ outside the valid range (R's glm.fit:
+/// "cannot find valid starting values: please specify some"): no iteration taken.
+fn invalid_start(beta: Vec<f64>, free: &[usize], deviance: f64) -> Irls {
+    Irls {
+        beta,
+        kept: free.to_vec(),
+        aliased: Vec::new(),
+        deviance,
+        iterations: 0,
+        converged: false,
+        last_change: f64::NAN,
+        halvings: 0,
+        xtwx: None,
+        cov_unscaled: None,
+        bounds: Bounds {
+            no_valid_start: true,
+            ..Bounds::default()
+        },
+    }
+}
+
 /// [`irls_with`]; with `confirm` the stopping rule must hold at two iterations in a row (one
 /// more Fisher step once the deviance has settled: from a start close to the optimum, as the
 /// warm start's, the first small change comes from a β that is itself only close).
@@ -838,21 +861,7 @@ fn irls_loop<D: Passes>(
         None => data.fisher(None)?,
     };
     if start.is_some() && (!cur.valid || !cur.deviance.is_finite()) {
-        // R's glm.fit: "cannot find valid starting values: please specify some"
-        bounds.no_valid_start = true;
-        return Ok(Irls {
-            beta,
-            kept: free.to_vec(),
-            aliased: Vec::new(),
-            deviance: cur.deviance,
-            iterations: 0,
-            converged: false,
-            last_change: f64::NAN,
-            halvings: 0,
-            xtwx: None,
-            cov_unscaled: None,
-            bounds,
-        });
+        return Ok(invalid_start(beta, free, cur.deviance));
     }
     let mut have_beta = start.is_some();
     let mut dev_old = cur.deviance;

@@ -261,6 +261,8 @@ impl Link {
             Link::InverseSquare => eta.is_finite() && eta > 0.0,
             // μ = η² would fold the likelihood over η < 0 (R's make.link("sqrt") refuses η ≤ 0)
             Link::Sqrt => eta.is_finite() && eta > 0.0,
+            // R's power(λ) refuses η ≤ 0 too (the inverse would otherwise clamp η to ε there)
+            Link::Power(_) => eta.is_finite() && eta > 0.0,
             _ => eta.is_finite(),
         }
     }

@@ -144,6 +144,10 @@ fn interior_maximum_equals_r() {
         f.warnings
     );
     assert!(!f.warnings.iter().any(|w| w.contains("boundary")), "{:?}", f.warnings);
+    // power(0.5) is the same link (R's power(0.5) is make.link("sqrt")), with the same range
+    let opts = GlmOptions::new(Family::Poisson, Some(Link::Power(0.5)));
+    let fp = fit(&mf, &opts).expect("power(0.5) fit");
+    check_coefficients(&fp, &peer, "interior", 1e-6);
     // the global score test against y ~ 1 (R's anova(null, full, test = "Rao"))
     let s = infer(&mf, &f, 0.95, false).score;
     let rao = peer.get("interior", "rao");
