@@ -912,7 +912,12 @@ fn finish<P: Passes>(
         (true, false) => (NullMu::Const(counts.sum_wy / counts.sum_w), None),
         (true, true) => {
             let r = irls_over(passes, p, &[0], Some(0), family, link, opts.control())?;
-            (NullMu::Intercept(r.beta[0]), Some(r.deviance))
+            if r.bounds.no_valid_start {
+                // no valid β from the family's start (R's glm stops here too); warned below
+                (NullMu::Intercept(f64::NAN), Some(f64::NAN))
+            } else {
+                (NullMu::Intercept(r.beta[0]), Some(r.deviance))
+            }
         }
         (false, _) => (NullMu::OffsetOnly, None),
     };
@@ -958,6 +963,9 @@ fn finish<P: Passes>(
         ));
     }
     warnings.extend(res.bounds.warnings(link));
+    if null_deviance.is_nan() && layout.intercept && layout.has_offset {
+        warnings.push(irls::null_refit_warning(link));
+    }
     let aliased: Vec<String> = res.aliased.iter().map(|&j| layout.col_names[j].clone()).collect();
     if !aliased.is_empty() {
         warnings.push(format!(

@@ -348,6 +348,9 @@ pub fn fit(mf: &ModelFrame, opts: &GlmOptions) -> Result<GlmFit> {
     let mut f = finish(mf, family, link, rows, (res, eta), theta, opts)?;
     f.warnings.splice(0..0, nb_warning.into_iter().chain(notes));
     f.warnings.extend(bounds.warnings(link));
+    if f.null_deviance.is_nan() && mf.intercept && mf.offset.is_some() {
+        f.warnings.push(irls::null_refit_warning(link));
+    }
     if let Family::Tweedie { power } = family {
         f.warnings.push(crate::tweedie::aic_note(power));
     }
@@ -812,7 +815,10 @@ fn null_deviance(
                 family,
                 link,
             };
-            let r = irls::irls(&pb, &[0], Some(0), None, opts.control());
+            let r = irls::null_refit(&pb, opts.control());
+            if r.bounds.no_valid_start {
+                return (f64::NAN, n_pos - 1.0, vec![f64::NAN; n]); // warned in `fit`
+            }
             let mu0 = (0..n).map(|i| link.inverse(r.beta[0] + off[i])).collect();
             (r.deviance, n_pos - 1.0, mu0)
         } else {

@@ -152,6 +152,34 @@ pub fn no_valid_start_error(link: Link, start_given: bool, hint: &str) -> crate:
     )
 }
 
+/// The null model y ~ 1 + offset of a fit with an intercept and an offset, refitted (R's `glm`
+/// refits it for the null deviance). Where no valid β is found from the family's start (R's
+/// `glm` stops then: "no valid set of coefficients has been found"), on a link whose η must be
+/// positive it is fitted again from the intercept that puts the smallest η = b₀ + offset at
+/// g(ȳ) > 0, a valid start; `bounds.no_valid_start` when that fails too.
+pub fn null_refit(pb: &Problem, ctl: Control) -> Irls {
+    let r = irls(pb, &[0], Some(0), None, ctl);
+    let positive = matches!(pb.link, Link::Sqrt | Link::InverseSquare | Link::Power(_));
+    let (Some(off), true, true) = (pb.offset, r.bounds.no_valid_start, positive) else {
+        return r;
+    };
+    let (sw, swy) = (0..pb.n).fold((0.0, 0.0), |(a, b), i| (a + pb.w[i], b + pb.w[i] * pb.y[i]));
+    let low = off.iter().cloned().fold(f64::INFINITY, f64::min);
+    let b0 = pb.link.link(swy / sw) - low;
+    if !b0.is_finite() {
+        return r;
+    }
+    irls(pb, &[0], Some(0), Some(&[b0]), ctl)
+}
+
+/// The warning of a null model that [`null_refit`] could not fit.
+pub fn null_refit_warning(link: Link) -> String {
+    format!(
+        "the null model (intercept and offset) has no valid fit ({}): the null deviance, and the tests and R² against it, are NA",
+        valid_range_words(link)
+    )
+}
+
 /// The valid range of a link's η and of the fitted means, in words.
 pub fn valid_range_words(link: Link) -> &'static str {
     match link {

@@ -286,3 +286,31 @@ fn score_tests_equal_r_or_are_refused_as_r_refuses_them() {
     let rao = peer.get("score_no_intercept_positive", "rao");
     assert!(rel(s.chi2, rao) < 1e-8, "Rao {} vs R {rao}", s.chi2);
 }
+
+/// The null model y ~ 1 + offset(o) of a fit with an offset is refitted for the null deviance;
+/// on these data it has no valid fit from the family's start (R's glm stops there), and the null
+/// deviance would be summed over the rows that happen to be valid at the last β tried. It is
+/// fitted from a valid start instead (the smallest η at √ȳ), as R fits it from that start.
+#[test]
+fn null_model_with_an_offset_is_fitted_from_a_valid_start() {
+    let peer = Peer::load();
+    assert_eq!(
+        peer.text("null_refit", "glm_error"),
+        ["no valid set of coefficients has been found: please supply starting values"]
+    );
+    let mf = frame("sqrt_link_null.csv", "y ~ x + offset(o)");
+    let f = fit(&mf, &sqrt_opts()).expect("fit");
+    for (j, name) in f.coef_names.iter().enumerate() {
+        let b = peer.get("null_refit", &format!("coef:{name}"));
+        assert!(rel(f.coef[j], b) < 1e-6, "{name}: {} vs R {b}", f.coef[j]);
+    }
+    let dev = peer.get("null_refit", "deviance");
+    assert!(rel(f.deviance, dev) < 1e-8, "deviance {} vs R {dev}", f.deviance);
+    let nd = peer.get("null_refit", "null_deviance");
+    assert!(
+        rel(f.null_deviance, nd) < 1e-8,
+        "null deviance {} vs R {nd}",
+        f.null_deviance
+    );
+    assert!(f.null_mu.iter().all(|m| m.is_finite() && *m > 0.0));
+}

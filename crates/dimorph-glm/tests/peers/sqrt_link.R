@@ -2,7 +2,7 @@
 # glm() with family = poisson(link = "sqrt"), which refuses eta <= 0 (make.link("sqrt")$valideta)
 # and halves a step that leaves that range ("step size truncated: out of bounds").
 # Run from the repository root: Rscript crates/dimorph-glm/tests/peers/sqrt_link.R
-#   -> sqrt_link_interior.csv, sqrt_link_boundary.csv, sqrt_link_score.csv (data, R's RNG)
+#   -> sqrt_link_{interior,boundary,score,null}.csv (data, R's RNG)
 #   -> sqrt_link.csv (case, quantity, value; messages in the column `text`)
 dir <- "crates/dimorph-glm/tests/peers"
 ctl <- glm.control(epsilon = 1e-14, maxit = 200)
@@ -105,6 +105,28 @@ full2 <- glm(y ~ 0 + one + x + offset(o2), family = poisson(link = "sqrt"), data
 null2 <- glm(y ~ 0 + offset(o2), family = poisson(link = "sqrt"), data = d)
 put("score_no_intercept_positive", "rao", anova(null2, full2, test = "Rao")$Rao[2])
 write.csv(d, file.path(dir, "sqrt_link_score.csv"), row.names = FALSE)
+
+# 4. the null model y ~ 1 + offset(o) has no valid fit from the family's start (R's glm stops in
+# its null-deviance refit: "no valid set of coefficients has been found"), though the model
+# y ~ x + offset(o) has one (x compensates the offset, -x). R's values from valid starts: the
+# null model from the intercept that puts the smallest eta at sqrt(mean y), the full model by
+# glm.fit (no null refit) from the intercept-only model's eta.
+set.seed(5)
+x <- round(runif(100, 0, 3), 3)
+y <- rpois(100, (1 + 0.2 * x)^2)
+d <- data.frame(y = y, x = x, o = -x)
+write.csv(d, file.path(dir, "sqrt_link_null.csv"), row.names = FALSE)
+r <- run(glm(y ~ x + offset(o), family = poisson(link = "sqrt"), data = d, control = ctl))
+put("null_refit", "glm_error", NA, if (is.character(r$fit)) r$fit else "no error")
+null <- glm(y ~ 1 + offset(o), family = poisson(link = "sqrt"), data = d, start = sqrt(mean(y)) - min(d$o),
+            control = ctl)
+put("null_refit", "null_deviance", deviance(null))
+put("null_refit", "null_min_eta", min(null$linear.predictors))
+f <- glm.fit(cbind(1, d$x), d$y, offset = d$o, family = poisson(link = "sqrt"), start = c(sqrt(mean(y)), 1),
+             control = ctl)
+put("null_refit", "coef:(Intercept)", f$coefficients[[1]])
+put("null_refit", "coef:x", f$coefficients[[2]])
+put("null_refit", "deviance", f$deviance)
 
 write.csv(do.call(rbind, out), file.path(dir, "sqrt_link.csv"), row.names = FALSE)
 cat(R.version.string, "\n")
