@@ -207,3 +207,53 @@ fn sqrt_link_at_the_edge_of_eta_above_zero_fits_the_same_at_240k_rows() {
     // from 200,000 rows on the stopping rule must hold twice (`irls::irls_with_rows`)
     check(240_000, 20261127, 12);
 }
+
+/// The null model y ~ 1 + offset(o) with no valid fit from the family's start (R's glm stops
+/// there; tests/sqrt_link.rs fits it in memory from a valid start, as R from that start): the
+/// distributed fit has no starting values, so its null deviance is NA with a warning, never a
+/// deviance summed over the rows that happen to be valid; the model itself equals the in-memory fit.
+#[test]
+fn null_model_without_a_valid_start_is_na_with_a_warning_over_parts() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/peers/sqrt_link_null.csv");
+    let whole = dimorph_data::read_table(&path).expect("sqrt_link_null.csv");
+    let formula = "y ~ x + offset(o)";
+    let k = 4;
+    let n = whole.nrows;
+    let frames: Vec<Frame> = (0..k).map(|i| slice(&whole, i * n / k, (i + 1) * n / k)).collect();
+    let levels: Vec<PartLevels> = frames
+        .iter()
+        .map(|f| part_levels(formula, f, None).expect("levels"))
+        .collect();
+    let spec = merge_levels(formula, &whole.names(), None, &levels, "null.csv").expect("merge");
+    let parts: Vec<Part> = frames
+        .iter()
+        .map(|f| design_part(&spec, f, None, Family::Poisson).expect("part"))
+        .collect();
+    let cols = parts[0].col_names.clone();
+    let mut local = Local {
+        parts,
+        family: Family::Poisson,
+        link: Link::Sqrt,
+    };
+    let opts = GlmOptions::new(Family::Poisson, Some(Link::Sqrt));
+    let d = fit(&mut local, &Layout::new(&spec, cols), &opts).expect("distributed fit");
+    let mf = model_frame(formula, &whole, None).expect("model frame");
+    let s = dimorph_glm::fit::fit(&mf, &opts).expect("in-memory fit");
+    for j in 0..2 {
+        assert!(
+            (d.coef[j] - s.coef[j]).abs() <= 1e-10 * s.coef[j].abs(),
+            "{:?} vs {:?}",
+            d.coef,
+            s.coef
+        );
+    }
+    assert!(d.null_deviance.is_nan(), "{}", d.null_deviance);
+    assert!(
+        d.warnings
+            .iter()
+            .any(|w| w.starts_with("the null model (intercept and offset) has no valid fit")),
+        "{:?}",
+        d.warnings
+    );
+    assert!(s.null_deviance.is_finite());
+}
