@@ -342,6 +342,9 @@ fn score_test(mf: &ModelFrame, fit: &GlmFit, df: usize) -> ScoreTest {
         } else {
             mf.offset.as_ref().map_or(0.0, |o| o[i])
         };
+        if m.is_nan() {
+            return na("the null model (intercept and offset) has no valid fit: no score test".into());
+        }
         if !fit.link.valid_eta(eta0) {
             return na(format!(
                 "the null model's linear predictor is outside the {} link's valid range (η = offset = {} at {} line {}): no score test (R's anova(..., test = \"Rao\") refuses that null model)",

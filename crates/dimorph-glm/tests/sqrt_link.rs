@@ -313,4 +313,5 @@ fn null_model_with_an_offset_is_fitted_from_a_valid_start() {
         f.null_deviance
     );
     assert!(f.null_mu.iter().all(|m| m.is_finite() && *m > 0.0));
+    assert!(infer(&mf, &f, 0.95, false).score.chi2.is_finite());
 }
