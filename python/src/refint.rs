@@ -200,6 +200,7 @@ fn estimate_options(
         refiner: (nboot.is_some_and(|_| !kosmic) || model.is_some()).then(|| RefinerOptions {
             nboot: nboot.filter(|_| !kosmic).unwrap_or(0),
             model: model.unwrap_or_default(),
+            ..Default::default()
         }),
         kosmic: (kosmic || decimals.is_some()).then(|| KosmicOptions {
             decimals,

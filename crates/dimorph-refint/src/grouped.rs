@@ -39,6 +39,9 @@ pub struct Counts {
     pub above_limit: usize,
     /// Values ≤ 0 dropped because the method needs values > 0.
     pub non_positive: usize,
+    /// Values of 0 of rounded data (and values below half the rounding unit) that the refiner
+    /// uses as censored below half the unit (`--zeros censored`; not in `non_positive`).
+    pub zeros_censored: usize,
     /// Values used.
     pub used: usize,
 }
@@ -73,6 +76,11 @@ pub struct Grouped {
     /// Per level, the limit of every censored value (levels without any are left out).
     #[serde(skip)]
     pub bounds: Vec<(String, Bounds)>,
+    /// Per level, the values of 0 among the values ≤ 0 dropped (levels without any are left
+    /// out): the refiner reads them as censored where the values are rounded
+    /// ([`crate::estimate::refiner_zeros::zeros_used`]).
+    #[serde(skip)]
+    pub zeros: Vec<(String, usize)>,
 }
 
 /// The limits of the censored values of one level: `below` of every `<L`, `above` of every `>U`.
@@ -238,6 +246,7 @@ pub fn read_grouped_coded(cf: &CodedFrame, spec: &ReadSpec) -> Result<Grouped> {
     let mut cens: Vec<Option<Censored>> = vec![None; nlev];
     let mut bounds: Vec<Bounds> = vec![Bounds::default(); nlev];
     let mut above_seen: Vec<f64> = Vec::new();
+    let mut zeros = vec![0usize; nlev];
     for (i, &v) in col.values.iter().enumerate() {
         if keep.as_ref().is_some_and(|k| !k[i]) {
             c.filtered_out += 1;
@@ -294,6 +303,7 @@ pub fn read_grouped_coded(cf: &CodedFrame, spec: &ReadSpec) -> Result<Grouped> {
         }
         if spec.positive.is_some() && v <= 0.0 {
             c.non_positive += 1;
+            zeros[g] += usize::from(v == 0.0);
             continue;
         }
         per[g].push(v);
@@ -323,6 +333,12 @@ pub fn read_grouped_coded(cf: &CodedFrame, spec: &ReadSpec) -> Result<Grouped> {
             e.map(|e| (level, e))
         })
         .collect();
+    let zeros: Vec<(String, usize)> = zeros
+        .iter()
+        .enumerate()
+        .filter(|(_, z)| **z > 0)
+        .map(|(k, z)| (by.map_or(String::new(), |b| b.levels[k].clone()), *z))
+        .collect();
     let groups: Vec<(String, Vec<f64>)> = match by {
         None => vec![(String::new(), std::mem::take(&mut per[0]))],
         Some(b) => level_order(&b.levels)
@@ -349,6 +365,7 @@ pub fn read_grouped_coded(cf: &CodedFrame, spec: &ReadSpec) -> Result<Grouped> {
         counts: c,
         censored,
         bounds,
+        zeros,
     })
 }
 

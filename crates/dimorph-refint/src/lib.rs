@@ -60,7 +60,7 @@ pub mod verify;
 pub use error::RefintError;
 pub use options::{
     Assumption, EstimateOptions, EstimateRunOptions, KosmicOptions, Method, PartitionOptions, PermissibleOptions,
-    RefinerModel, RefinerOptions, ReflimOptions, Transform, VerifyMode, VerifyOptions,
+    RefinerModel, RefinerOptions, RefinerZeros, ReflimOptions, Transform, VerifyMode, VerifyOptions,
 };
 pub use permissible::Permissible;
 pub use run::{

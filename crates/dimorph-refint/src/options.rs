@@ -211,6 +211,32 @@ pub struct RefinerOptions {
     /// The transformation of the model (`--model`; Box–Cox by default, as refineR 2.0.0's
     /// `findRI(model = "BoxCox")`; see [`RefinerModel`]).
     pub model: RefinerModel,
+    /// What a 0 of rounded data is (`--zeros`; censored below half the rounding unit by
+    /// default; see [`RefinerZeros`]).
+    pub zeros: RefinerZeros,
+}
+
+/// How the refiner treats values of 0 (`--zeros`; see [`crate::estimate::refiner_zeros`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum RefinerZeros {
+    /// Where the values are rounded (a rounding unit u is found), a 0 (and a value below u/2) is a
+    /// value below u/2: it enters the fit as left-censored below u/2, as refineR keeps its zeros
+    /// (it fits values ≥ 0). Without a rounding unit the zeros are dropped with a count.
+    #[default]
+    Censored,
+    /// Values ≤ 0 are dropped with a count, as reflimR drops them.
+    Drop,
+}
+
+impl RefinerZeros {
+    /// The rule as the CLI spells it (`--zeros censored`).
+    pub fn flag(self) -> &'static str {
+        match self {
+            RefinerZeros::Censored => "censored",
+            RefinerZeros::Drop => "drop",
+        }
+    }
 }
 
 /// The transformation under which refiner's non-pathological values are normal
@@ -312,6 +338,15 @@ impl EstimateOptions {
             ));
         }
         if let Some(r) = &self.refiner {
+            if self.method != Method::Refiner && r.zeros != RefinerZeros::default() {
+                return Err(refuse(
+                    "--zeros",
+                    format!(
+                        "applies only to --method refiner (what a 0 of rounded data is), not to --method {m} \
+                         (which drops values <= 0 with a count where it needs values > 0)"
+                    ),
+                ));
+            }
             if self.method != Method::Refiner && r.model != RefinerModel::default() {
                 return Err(refuse(
                     "--model",
@@ -319,9 +354,9 @@ impl EstimateOptions {
                 ));
             }
             if self.method != Method::Refiner && r.nboot == 0 {
-                // --nboot 0 or --model boxcox: the options cannot tell which was given
+                // --nboot 0, --model boxcox or --zeros censored: the options cannot tell which was given
                 return Err(refuse(
-                    "--nboot/--model",
+                    "--nboot/--model/--zeros",
                     format!("apply only to --method refiner (--nboot to kosmic too), not to --method {m}"),
                 ));
             }

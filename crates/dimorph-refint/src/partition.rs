@@ -80,7 +80,7 @@ pub fn partition(frame: &Frame, value: &str, by: &str, o: &EstimateOptions) -> R
         permissible: Some(o.permissible()),
         ..*o
     };
-    let g = crate::grouped::censored_used(read_for_partition(frame, value, by, &[], &o)?, o.method);
+    let g = crate::estimate::refiner_zeros::zeros_used(read_for_partition(frame, value, by, &[], &o)?, &o);
     partition_grouped(&frame.source, &g, &o)
 }
 

@@ -265,3 +265,95 @@ fn routine_data_zeros_dropped_and_censored_used_with_counts() {
     );
     let _ = std::fs::remove_dir_all(p.parent().unwrap());
 }
+
+fn refiner_run_zeros(
+    path: &std::path::Path,
+    zeros: dimorph_refint::RefinerZeros,
+) -> Result<dimorph_report::Outcome<dimorph_refint::EstimateResult>, dimorph_refint::RefintError> {
+    let cf = read_coded(path, &ReadOptions::default(), &["ALT"], &[]).unwrap();
+    run_estimate_coded(
+        &cf,
+        &EstimateRunOptions {
+            value: "ALT".into(),
+            estimate: EstimateOptions {
+                method: Method::Refiner,
+                refiner: Some(RefinerOptions {
+                    zeros,
+                    ..Default::default()
+                }),
+                ..Default::default()
+            },
+            ..Default::default()
+        },
+    )
+}
+
+#[test]
+fn rounded_zeros_are_censored_below_half_the_unit_or_dropped() {
+    use dimorph_refint::RefinerZeros;
+    // testcase 5's first 5000 values (truth 0.25 - 4) rounded to 0.5, as a laboratory reporting to
+    // 0.5 would: the values below 0.25 print as 0; and 2 negative values. The peer: refineR 2.0.0 on
+    // the same 5000 values, zeros kept (it fits values >= 0) and dropped
+    // (tests/peers/refiner_zeros.R, .out.csv)
+    let mut body = String::from("ALT\n-0.5\n-0.5\n");
+    let mut zeros = 0;
+    for v in &testcase(5)[..5000] {
+        let r = (v * 2.0).round() / 2.0;
+        zeros += usize::from(r == 0.0);
+        body.push_str(&format!("{r:.1}\n"));
+    }
+    let peer_fit = |name: &str| -> (f64, f64, usize) {
+        let s = peer("refiner_zeros.out.csv");
+        let row = s
+            .lines()
+            .find(|l| l.trim_start_matches('"').starts_with(&format!("{name}\",")))
+            .unwrap_or_else(|| panic!("no refineR fit {name}"));
+        let c: Vec<&str> = row.split(',').collect();
+        (c[7].parse().unwrap(), c[8].parse().unwrap(), c[2].parse().unwrap())
+    };
+    let (with_zeros, without) = (peer_fit("with_zeros"), peer_fit("zeros_dropped"));
+    assert_eq!(with_zeros.2, zeros, "the peer's zeros");
+    let p = write("rounded_zeros.csv", &body);
+    let out = refiner_run_zeros(&p, RefinerZeros::Censored).unwrap();
+    let r = &out.result;
+    assert_eq!((r.counts.zeros_censored, r.counts.non_positive), (zeros, 2));
+    let s = r.skipped.join("; ");
+    assert!(
+        s.contains(&format!(
+            "{zeros} values of ALT equal to 0 read as left-censored below half the rounding unit (ALT rounded to 0.5: \
+             censored below 0.25) and used as censored by --method refiner"
+        )) && s.contains("2 values of ALT < 0 dropped"),
+        "{s}"
+    );
+    assert!(
+        out.warnings.iter().any(|w| w.contains("read as left-censored")),
+        "{:?}",
+        out.warnings
+    );
+    let l = &r.groups[0].limits;
+    assert!(l.method.ends_with(&format!(", {zeros} censored)")), "{}", l.method);
+    let censored = (l.lower, l.upper);
+    // dropped, as reflimR does: the zeros count among the values <= 0
+    let out = refiner_run_zeros(&p, RefinerZeros::Drop).unwrap();
+    let r = &out.result;
+    assert_eq!((r.counts.zeros_censored, r.counts.non_positive), (0, zeros + 2));
+    let s = r.skipped.join("; ");
+    assert!(s.contains(&format!("{} values of ALT <= 0 dropped", zeros + 2)), "{s}");
+    let l = &r.groups[0].limits;
+    let dropped = (l.lower, l.upper);
+    eprintln!(
+        "truth 0.25 - 4; zeros censored {censored:?} (refineR, zeros kept: {:?}), dropped {dropped:?} (refineR: {:?})",
+        (with_zeros.0, with_zeros.1),
+        (without.0, without.1)
+    );
+    // censored below half the unit = refineR keeping its zeros, within 1 % (observed 0.06 %)
+    assert!(
+        rel(censored.0, with_zeros.0).abs() <= 0.01 && rel(censored.1, with_zeros.1).abs() <= 0.01,
+        "{censored:?} vs refineR {with_zeros:?}"
+    );
+    // dropping them biases both programs' limits low (ours -30 % / -21 %, refineR's -34 % / -21 %)
+    for (lo, up) in [dropped, (without.0, without.1)] {
+        assert!(rel(lo, 0.25) < -0.15 && rel(up, 4.0) < -0.15, "dropped: {lo} - {up}");
+    }
+    let _ = std::fs::remove_dir_all(p.parent().unwrap());
+}

@@ -16,17 +16,20 @@
 //! tests/fixtures/ribench_peers.csv). The bounds: dimorph's reflim is reflimR's method and its
 //! mean absolute % error may not exceed reflimR's on the same sets by more than 1 % of it (they
 //! differ slightly on some sets: 80.63 vs 80.55 % in the run of bench/refint_ribench.sh, an open
-//! finding); the refineR-style method's may not exceed refineR's by more than a quarter (observed
-//! 12.40 vs 11.53 % with the quantile cost, 7.67 % with refineR's cost, the default since session 9;
-//! the issue's goal is "at least as low as refineR's", reported by the benchmark). CRP's upper
-//! limit (truth 5 mg/L) dominates both means.
+//! finding); the refineR-style method's may not exceed refineR's by more than 8 % (observed
+//! 12.40 vs 11.53 % with the quantile cost, 7.67 % with refineR's cost, the default since session 9,
+//! 11.78 % since session 10, whose CRP fits are right and so score worse at 97.5 % against CRP's
+//! P95 truth; the issue's goal is "at least as low as refineR's", reported by the benchmark). CRP's
+//! upper limit (truth 5 mg/L) dominates both means.
 
 use dimorph_core::rng::Rng;
-use dimorph_refint::estimate::group::estimate_one;
+use dimorph_refint::estimate::group::{estimate_one, estimate_one_censored};
 use dimorph_refint::estimate::kosmic;
 use dimorph_refint::estimate::refiner::quantile;
 use dimorph_refint::estimate::refiner_modbc::fit_model;
-use dimorph_refint::{EstimateOptions, KosmicOptions, Method, RefinerModel, RefinerOptions};
+use dimorph_refint::estimate::refiner_zeros::censor_rounded_zeros;
+use dimorph_refint::grouped::Censored;
+use dimorph_refint::{EstimateOptions, KosmicOptions, Method, RefinerModel, RefinerOptions, RefinerZeros};
 use std::collections::HashMap;
 
 /// One subset of RIbench: its parameters, the peers' limits on it and the seed base of its draws.
@@ -166,8 +169,8 @@ fn values(s: &Spec) -> Vec<f64> {
 /// The refiner's 95 % quantile (its fit's, shifted back under the modified Box–Cox model): RIbench
 /// scores CRP's upper limit at the 95th percentile (its GT_URL, 5 mg/L, is the P95 of the design,
 /// exp(μ + 1.645σ); RIbench's computeRIsAll asks for RIperc = 0.95 for CRP).
-fn refiner_p95(what: &str, x: &[f64], model: RefinerModel) -> Option<f64> {
-    let f = fit_model(what, x, None, model).ok()?;
+fn refiner_p95(what: &str, x: &[f64], cens: Option<Censored>, model: RefinerModel) -> Option<f64> {
+    let f = fit_model(what, x, cens, model).ok()?;
     Some(f.shift + quantile(0.95, f.lambda, f.mu, f.sigma))
 }
 
@@ -204,10 +207,9 @@ fn ours_with(sub: Subset, o: EstimateOptions, crp95: bool) -> (f64, usize, Vec<(
     let method = o.method;
     let (mut all, mut failed, mut limits) = (Vec::new(), 0, Vec::new());
     for s in specs(sub) {
-        // values of 0 (rounded) are dropped, as the CLI does for the log-scale methods
-        let x: Vec<f64> = values(&s).into_iter().filter(|v| *v > 0.0).collect();
+        let (x, cens) = prepared(&s, &o);
         let what = format!("RIbench set {}", s.index);
-        match estimate_one(&what, "", &x, None, &o) {
+        match estimate_one_censored(&what, "", &x, cens, None, &o) {
             Ok(mut e) => {
                 // the fallback remark is there exactly where refineR's cost found no candidate
                 let fell_back = e.limits.remarks.iter().any(|r| r.contains("found no candidate"));
@@ -216,7 +218,7 @@ fn ours_with(sub: Subset, o: EstimateOptions, crp95: bool) -> (f64, usize, Vec<(
                     sx.sort_by(f64::total_cmp);
                     let peak = dimorph_refint::estimate::refiner_hist::fit_sorted_shifted_with(
                         &sx,
-                        None,
+                        cens,
                         0.0,
                         dimorph_refint::estimate::refiner_hist::Cost::PeakHist,
                     );
@@ -225,7 +227,7 @@ fn ours_with(sub: Subset, o: EstimateOptions, crp95: bool) -> (f64, usize, Vec<(
                 }
                 if crp95 && s.analyte == "CRP" {
                     let model = o.refiner.unwrap_or_default().model;
-                    e.limits.upper = refiner_p95(&what, &x, model).expect("the refiner's fit");
+                    e.limits.upper = refiner_p95(&what, &x, cens, model).expect("the refiner's fit");
                 }
                 if std::env::var_os("RIBENCH_VERBOSE").is_some() {
                     let (tl, tu) = s.truth();
@@ -248,6 +250,22 @@ fn ours_with(sub: Subset, o: EstimateOptions, crp95: bool) -> (f64, usize, Vec<(
         }
     }
     (mean(&all), failed, limits)
+}
+
+/// The values a method estimates from, as the CLI reads them: values of 0 (rounded) dropped, as
+/// for the log-scale methods, or for the refiner with `--zeros censored` (its default) read as
+/// censored below half the rounding unit (`estimate::refiner_zeros::zeros_used`).
+fn prepared(s: &Spec, o: &EstimateOptions) -> (Vec<f64>, Option<Censored>) {
+    let all = values(s);
+    let mut x: Vec<f64> = all.iter().copied().filter(|v| *v > 0.0).collect();
+    let zeros = all.len() - x.len();
+    let refiner = o.refiner.unwrap_or_default();
+    if o.method == Method::Refiner && refiner.zeros == RefinerZeros::Censored {
+        if let Some((c, _)) = censor_rounded_zeros(&mut x, zeros, None) {
+            return (x, Some(c));
+        }
+    }
+    (x, None)
 }
 
 /// The peers' mean absolute % error on the same sets (from the benchmark run).
@@ -320,8 +338,11 @@ fn bias_against_truth_is_within_the_peers_bounds() {
         reflim <= 1.01 * reflimr,
         "reflim {reflim:.3} % vs reflimR {reflimr:.3} %"
     );
+    // session 10 (rounded zeros censored, refineR's main peak, r80's empty sum): 11.784 vs 11.526 %,
+    // ratio 1.022; the bound that ratio plus 5 % (was 1.25). CRP's upper limit scored at 97.5 %
+    // against its P95 truth penalises a right CRP fit here (RIbench scores it at 95 %, below)
     assert!(
-        refiner <= 1.25 * refiner_r,
+        refiner <= 1.08 * refiner_r,
         "refiner {refiner:.3} % vs refineR {refiner_r:.3} %"
     );
 }
@@ -362,9 +383,11 @@ fn modboxcox_bias_against_truth_is_within_the_peers_bound() {
 /// the quantile cost: first subset 9.83 vs refineR 7.02 %, held-out 18.96 vs 13.37 %; the losses
 /// were fits in a wrong basin with a wide model and P near its floor, mostly at N = 1000 with
 /// 40–60 % pathological values; session 9, refineR's histogram and cost as the default: first
-/// 8.94 %, held-out 15.56 %, ratios 1.273 and 1.164). The bound asserted is each subset's ratio
-/// to refineR's plus a tolerance of 5 % of it (1.34 and 1.22), refineR's figure computed from its
-/// limits in the fixture.
+/// 8.94 %, held-out 15.56 %, ratios 1.273 and 1.164; session 10, rounded zeros read as censored
+/// below half the rounding unit, refineR's main-peak choice and r₈₀'s empty sum taken as +0: first
+/// 7.137 %, held-out 12.478 % — below refineR's 13.371 % — ratios 1.016 and 0.933). The bound
+/// asserted is each subset's ratio to refineR's plus a tolerance of 5 % of it (1.07 and 0.98; were
+/// 1.34 and 1.22), refineR's figure computed from its limits in the fixture.
 #[test]
 fn ribench_scored_bias_is_within_the_bound_of_refiners_on_both_subsets() {
     let mut seen = Vec::new();
@@ -381,7 +404,7 @@ fn ribench_scored_bias_is_within_the_bound_of_refiners_on_both_subsets() {
         eprintln!("{name} subset, RIbench scoring: refiner {ours:.3} % ({failed} failed), refineR {theirs:.3} %");
         seen.push((name, ours, failed, theirs));
     }
-    for ((name, ours, failed, theirs), bound) in seen.into_iter().zip([1.34, 1.22]) {
+    for ((name, ours, failed, theirs), bound) in seen.into_iter().zip([1.07, 0.98]) {
         assert_eq!(failed, 0, "{name}: refiner must estimate every set");
         assert!(
             ours <= bound * theirs,
@@ -397,9 +420,11 @@ fn ribench_scored_bias_is_within_the_bound_of_refiners_on_both_subsets() {
 /// (session 9, bc2b78a, the quantile cost) the mean absolute error was 28.849 % against refineR's
 /// 9.270 %, a ratio of 3.112; with refineR's histogram and cost the default (c978cad, which saw
 /// this subset's scores: its fallback to the quantile cost was added for set 5142) 13.433 %, a
-/// ratio of 1.449. The test asserts a ratio of at most [`THIRD_BOUND`], the latter plus a
-/// tolerance of 5 %; issue 15's goal, a ratio of at most 1, is not met and not asserted.
-const THIRD_BOUND: f64 = 1.52;
+/// ratio of 1.449; session 10 (rounded zeros censored, refineR's main peak, r₈₀'s empty sum as +0,
+/// chosen on the first two subsets; this one only reported) 9.757 %, a ratio of 1.053. The test
+/// asserts a ratio of at most [`THIRD_BOUND`], the latter plus a tolerance of 5 % (was 1.52);
+/// issue 15's goal, a ratio of at most 1, is not met here and not asserted.
+const THIRD_BOUND: f64 = 1.11;
 
 #[test]
 fn third_subset_ribench_scored_bias_is_within_the_regression_bound() {
@@ -720,5 +745,43 @@ fn refiners_histogram_and_cost_beat_the_quantile_cost_on_all_three_subsets() {
             h < q,
             "{name}: refineR's histogram and cost {h:.3} % vs the quantile cost {q:.3} %"
         );
+    }
+}
+
+/// The refiner's `--zeros censored` (the default: a 0 of rounded values read as censored below
+/// half the rounding unit, as refineR keeps its zeros) against `--zeros drop` (values ≤ 0 dropped,
+/// as reflimR does), Box–Cox model, RIbench scoring, on all three subsets beside refineR. The rule
+/// was chosen on the first two subsets; the third is reported as it falls.
+#[test]
+fn refiner_zeros_censored_against_dropped_on_all_three_subsets() {
+    let mut seen = Vec::new();
+    for (name, sub) in [("first", FIRST), ("held-out", HELDOUT), ("third", THIRD)] {
+        let score = |zeros: RefinerZeros| {
+            let o = EstimateOptions {
+                method: Method::Refiner,
+                refiner: Some(RefinerOptions {
+                    zeros,
+                    ..Default::default()
+                }),
+                ..Default::default()
+            };
+            let (e, failed, _) = ours_with(sub, o, true);
+            assert_eq!(
+                failed,
+                0,
+                "{name} --zeros {}: refiner must estimate every set",
+                zeros.flag()
+            );
+            e
+        };
+        let (c, d) = (score(RefinerZeros::Censored), score(RefinerZeros::Drop));
+        let r = peer_scored(sub, "refineR", true).expect("the peers' file with refineR rows and upper95");
+        eprintln!("{name} subset, RIbench scoring: --zeros censored {c:.3} %, --zeros drop {d:.3} %, refineR {r:.3} %");
+        seen.push((name, c, d));
+    }
+    // session 10: first 7.137 vs 7.669 %, held-out 12.478 vs 17.639 % (the default chosen on
+    // these); third 9.757 vs 9.723 % (drop marginally better there; reported, not asserted)
+    for (name, c, d) in &seen[..2] {
+        assert!(c < d, "{name}: --zeros censored {c:.3} % vs --zeros drop {d:.3} %");
     }
 }

@@ -294,9 +294,15 @@ fn refiner_model_modboxcox_end_to_end() {
             "refint", "estimate", "--data", &hb, "--value", "result", "--model", "boxcox",
         ],
         &[
-            "--nboot/--model: apply only to --method refiner",
+            "--nboot/--model/--zeros: apply only to --method refiner",
             "not to --method reflim",
         ],
+    );
+    expect_input_error(
+        &[
+            "refint", "estimate", "--data", &hb, "--value", "result", "--zeros", "drop",
+        ],
+        &["--zeros: applies only to --method refiner", "not to --method reflim"],
     );
     expect_input_error(
         &[

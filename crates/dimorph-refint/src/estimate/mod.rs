@@ -23,6 +23,8 @@ pub mod refiner;
 pub mod refiner_boot;
 pub mod refiner_hist;
 pub mod refiner_modbc;
+pub mod refiner_peak;
+pub mod refiner_zeros;
 pub mod reflim;
 pub mod reflim_boot;
 pub mod robust;

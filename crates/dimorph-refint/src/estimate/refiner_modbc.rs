@@ -96,8 +96,8 @@ pub fn fit_sorted_modbc(x: &[f64], censored: Option<Censored>) -> Option<Refiner
 
 /// Fits sorted positive values under `model`: the Box–Cox model with [`COST`] (refineR's
 /// histogram, cost and search, [`super::refiner_hist`]; where its search costs no candidate —
-/// on RIbench set 5142 of tests/ribench.rs's third subset, CRP at N = 500,000 rounded to 0.1 —
-/// the quantile cost's fit, [`fit_sorted_censored`]); the modified Box–Cox model with the quantile
+/// session 9: RIbench set 5142 of tests/ribench.rs's third subset, CRP at N = 500,000 rounded to
+/// 0.1; none since session 10 — the quantile cost's fit, [`fit_sorted_censored`]); the modified Box–Cox model with the quantile
 /// cost's shift search ([`fit_sorted_modbc`]; refineR's cost there repeats refineR's own misses
 /// on tests/refiner_modboxcox.rs's generated sets, so it is not used for that model).
 pub fn fit_sorted_model(x: &[f64], censored: Option<Censored>, model: RefinerModel) -> Option<RefinerFit> {

@@ -75,7 +75,7 @@ pub fn run_estimate_coded(cf: &CodedFrame, given: &EstimateRunOptions) -> Result
             filters: &o.filters,
             positive: o.estimate.positive_values_needed_by(),
         };
-        let g = crate::grouped::censored_used(read_grouped_coded(cf, &spec)?, o.estimate.method);
+        let g = crate::estimate::refiner_zeros::zeros_used(read_grouped_coded(cf, &spec)?, &o.estimate);
         let (groups, failed) = estimate_groups(&cf.source, &g, o.targets, &o.estimate)?;
         let by = o.by.as_deref();
         let pre = |s: &str| {
@@ -118,6 +118,7 @@ pub fn run_estimate_coded(cf: &CodedFrame, given: &EstimateRunOptions) -> Result
                 counts: g.counts.clone(),
                 censored: g.censored.clone(),
                 bounds: g.bounds.clone(),
+                zeros: g.zeros.clone(),
             };
             &filtered
         };

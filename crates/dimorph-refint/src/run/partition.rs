@@ -36,7 +36,7 @@ fn spec(o: &PartitionOptions) -> ReadSpec<'_> {
 pub fn run_partition_coded(cf: &CodedFrame, given: &PartitionOptions) -> Result<Outcome<PartitionResult>> {
     given.validate()?;
     let o = given.resolved();
-    let g = crate::grouped::censored_used(read_for_partition_coded(cf, &spec(&o))?, o.estimate.method);
+    let g = crate::estimate::refiner_zeros::zeros_used(read_for_partition_coded(cf, &spec(&o))?, &o.estimate);
     let r = partition_grouped(&cf.source, &g, &o.estimate)?;
     let figures = partition_figures(&r, &g)?;
     let labelled: Vec<(String, &GroupEstimate)> = r

@@ -47,7 +47,7 @@ pub fn run_verify_coded(cf: &CodedFrame, given: &VerifyOptions) -> Result<Outcom
     let mut g = read_grouped_coded(cf, &spec)?;
     let mut outside = (0, 0);
     if routine {
-        g = crate::grouped::censored_used(g, o.estimate.method);
+        g = crate::estimate::refiner_zeros::zeros_used(g, &o.estimate);
     } else {
         let b = g.bounds_of("");
         outside = censored_as_bounds(&mut g.skipped, &b, o.limits);
