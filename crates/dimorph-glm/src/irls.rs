@@ -9,8 +9,10 @@
 //! Starting values and the stopping rule are R's `glm.fit`: μ from the family's `initialize`,
 //! stop when |D − D_old| / (|D| + 0.1) < ε (ε = 1e-8 by default). A step whose deviance is not
 //! finite, whose μ leaves the family's range (identity-link binomial and Poisson models, as in
-//! the paper's snoring and crab examples) or whose deviance rises is halved towards the previous
-//! β, up to 30 times.
+//! the paper's snoring and crab examples), whose η leaves the link's range (R's `valideta`: η > 0
+//! on the sqrt, 1/μ² and power links, so that μ = η² does not fold the likelihood) or whose
+//! deviance rises is halved towards the previous β, up to 30 times; [`Bounds`] records it for
+//! R's warnings.
 
 use crate::family::Family;
 use crate::linalg::Cholesky;
