@@ -25,7 +25,7 @@
 //! detection limit enter as censored: their mass lies below the limit in F, and t₁ is searched at
 //! or above the limit only.
 
-use super::kosmic_cost::{min_cost, Candidates, Scratch};
+use super::kosmic_cost::{min_cost_on, needed, Candidates, Scratch};
 use super::refiner::{box_cox, inv_box_cox};
 use super::{check_values, Limits};
 use crate::error::{num, RefintError, Result};
@@ -207,10 +207,12 @@ struct Vertex {
     t: (usize, usize),
 }
 
-/// Evaluates models (μ, σ) on the transformed grid.
+/// Evaluates models (μ, σ) on the transformed grid, at the classes `pts` that can decide a cost
+/// ([`needed`]).
 struct Evaluator<'a> {
     xt: &'a [f64],
     f: &'a [f64],
+    pts: &'a [usize],
     cand: Candidates,
     phi: Vec<f64>,
     scratch: Scratch,
@@ -227,16 +229,16 @@ impl Evaluator<'_> {
         if !(sigma > 0.0 && mu.is_finite() && sigma.is_finite()) {
             return none;
         }
-        self.phi.clear();
-        self.phi.extend(self.xt.iter().map(|t| {
+        for &i in self.pts {
+            let t = self.xt[i];
             // a class at or below 0 (log 0 = -inf; NaN for a negative class) holds no model mass
-            if t.is_nan() || *t == f64::NEG_INFINITY {
+            self.phi[i] = if t.is_nan() || t == f64::NEG_INFINITY {
                 0.0
             } else {
                 pnorm((t - mu) / sigma)
-            }
-        }));
-        match min_cost(self.f, &self.phi, self.cand, &mut self.scratch) {
+            };
+        }
+        match min_cost_on(self.f, &self.phi, self.pts, self.cand, &mut self.scratch) {
             Some(i) => Vertex {
                 p,
                 cost: i.cost,
@@ -308,12 +310,14 @@ fn same(a: &[Vertex; 3], b: &[Vertex; 3]) -> bool {
 }
 
 /// The best (μ, σ) on the transformed grid `xt` by Nelder–Mead from kosmic's start simplex.
-fn best_normal(xt: &[f64], f: &[f64], su: &Setup) -> Vertex {
+fn best_normal(xt: &[f64], f: &[f64], pts: &[usize], su: &Setup) -> Vertex {
     let mut e = Evaluator {
         xt,
         f,
+        pts,
         cand: su.cand,
-        phi: Vec::with_capacity(xt.len()),
+        // read at `pts` only
+        phi: vec![f64::NAN; xt.len()],
         scratch: Scratch::default(),
     };
     let (m, width) = (xt[su.mode], xt[su.mode + 1] - xt[su.mode - 1]);
@@ -346,12 +350,13 @@ fn best_normal(xt: &[f64], f: &[f64], su: &Setup) -> Vertex {
 /// Returns λ and the best vertex; None when the set-up fails or no model has a finite cost.
 fn fit_cdf(x: &[f64], f: &[f64], first_observed: usize) -> Option<(f64, Vertex)> {
     let su = setup(f, first_observed)?;
+    let pts = needed(f, su.cand);
     let mut xt = vec![0.0; x.len()];
     let mut at = |lambda: f64| {
         for (t, v) in xt.iter_mut().zip(x) {
             *t = box_cox(*v, lambda);
         }
-        best_normal(&xt, f, &su)
+        best_normal(&xt, f, &pts, &su)
     };
     let mut best: Option<(f64, Vertex)> = None;
     let mut lambda = 0.0;
