@@ -24,6 +24,10 @@ HELD=bench-data/ribench_heldout
 RIBENCH_SUBSET=heldout RIBENCH_OUT="$PWD/$HELD" cargo test -q -p dimorph-refint --test ribench -- write_sets
 R_LIBS="$RIBENCH_LIB" nice Rscript bench/refint_ribench.R target/release/dimorph "$HELD" \
   crates/dimorph-refint/tests/fixtures/ribench_heldout_peers.csv refineR
+# reflimR on the held-out subset (session 10; its rows added to the same file, which
+# tests/ribench.rs's heldout_subset_reflim_is_within_reflimrs_bound reads):
+R_LIBS="$RIBENCH_LIB" nice Rscript bench/refint_ribench.R target/release/dimorph "$HELD" \
+  crates/dimorph-refint/tests/fixtures/ribench_heldout_peers.csv reflimR
 # The third subset (40 other sets: every analyte at N = 1000, 5000, 50000 and 500000, any
 # scenario/overlap/fraction; tests/fixtures/ribench_third.csv, drawn by
 # tests/fixtures/ribench_third_draw.py, seed 20261127), the final check nobody tuned on: refineR
