@@ -7,6 +7,7 @@
 
 pub use super::age_partitions::AgePartition;
 use super::age_read::{censored_in, read_points, AgePoints, CensoredUse};
+use super::age_zeros::{GroupZeros, ZeroTally};
 use crate::error::{clip, num, RefintError, Result};
 use crate::estimate::group::estimate_one_censored;
 use crate::estimate::Method;
@@ -138,11 +139,16 @@ pub fn run_age_coded(cf: &CodedFrame, o: &AgeOptions) -> Result<Outcome<AgeResul
             est.method.flag()
         ))
     };
+    // the refiner's --zeros censored: the windows read their zeros as refint estimate does
+    let keep_zeros = !lms
+        && est.method == Method::Refiner
+        && est.refiner.unwrap_or_default().zeros == crate::options::RefinerZeros::Censored;
     let AgePoints {
         mut per,
         below,
+        zeros,
         mut skipped,
-    } = read_points(cf, (&o.value, &o.age, o.by.as_deref()), positive, &censored)?;
+    } = read_points(cf, (&o.value, &o.age, o.by.as_deref()), positive, keep_zeros, &censored)?;
     let order: Vec<usize> = match codes {
         Some(c) => crate::grouped::level_order(&c.levels),
         None => vec![0],
@@ -151,6 +157,7 @@ pub fn run_age_coded(cf: &CodedFrame, o: &AgeOptions) -> Result<Outcome<AgeResul
         return lms_outcome(o, codes, per, &order, skipped);
     }
     let mut windows = Vec::new();
+    let mut tally = ZeroTally::default();
     for k in order {
         let label = codes.map_or(String::new(), |c| c.levels[k].clone());
         let pts = &mut per[k];
@@ -158,8 +165,11 @@ pub fn run_age_coded(cf: &CodedFrame, o: &AgeOptions) -> Result<Outcome<AgeResul
             continue;
         }
         pts.sort_by(|a, b| a.0.total_cmp(&b.0));
-        windows.extend(windows_of(cf, o, &est, &label, pts, &below[k])?);
+        let mut z = GroupZeros::new(&zeros[k], pts.len());
+        windows.extend(windows_of(cf, o, &est, &label, pts, &below[k], &mut z)?);
+        z.add_to(&mut tally);
     }
+    skipped.extend(tally.messages(&o.value, o.partitions.is_some()));
     if windows.iter().all(|w| w.lower.is_none()) {
         return Err(RefintError::Group(format!(
             "{}: no age window could be estimated{}",
@@ -179,7 +189,8 @@ pub fn run_age_coded(cf: &CodedFrame, o: &AgeOptions) -> Result<Outcome<AgeResul
 }
 
 /// The windows of one group: `pts` (age, value) sorted by age, `below` the (age, detection
-/// limit) of its values below a detection limit that the method uses as censored.
+/// limit) of its values below a detection limit that the method uses as censored, `zeros` its
+/// zeros that the refiner's windows read as censored ([`super::age_zeros`]).
 fn windows_of(
     cf: &CodedFrame,
     o: &AgeOptions,
@@ -187,6 +198,7 @@ fn windows_of(
     label: &str,
     pts: &[(f64, f64)],
     below: &[(f64, f64)],
+    zeros: &mut GroupZeros,
 ) -> Result<Vec<AgeWindow>> {
     let mut windows = Vec::new();
     let (lo, hi) = (pts[0].0, pts[pts.len() - 1].0);
@@ -212,7 +224,7 @@ fn windows_of(
         let to = from + o.window;
         let a = pts.partition_point(|p| p.0 < from);
         let b = pts.partition_point(|p| p.0 < to);
-        let v: Vec<f64> = pts[a..b].iter().map(|p| p.1).collect();
+        let mut v: Vec<f64> = pts[a..b].iter().map(|p| p.1).collect();
         let what = format!(
             "{}: {} where {} in [{}, {})",
             cf.source,
@@ -225,7 +237,7 @@ fn windows_of(
             Some(by) => format!("{what} and {} = '{}'", clip(by), clip(label)),
             None => what,
         };
-        let cens = censored_in(below, from, to);
+        let cens = zeros.window(&mut v, a, from, to, censored_in(below, from, to));
         let mut w = AgeWindow {
             group: label.to_string(),
             from,
@@ -501,6 +513,15 @@ fn lms_applicable(o: &AgeOptions) -> Result<(bool, f64, f64, f64)> {
         return Err(refuse(
             "--partitions",
             "draws its steps over the sliding windows; use it with --curves windows".into(),
+        ));
+    }
+    if o.estimate.refiner.is_some() {
+        // --nboot, --model or --zeros given: the options cannot tell which
+        return Err(refuse(
+            "--nboot/--model/--zeros",
+            "are options of --method refiner in the sliding windows; --curves lms fits the LMS (BCCG) curves \
+             to all values > 0 (no bootstrap, no censored values)"
+                .into(),
         ));
     }
     Ok((true, 1.0, 1.0, 1.0))

@@ -9,7 +9,9 @@
 //!   set aside with the count.
 //!
 //! Missing or non-numeric values, ages and group labels are skipped and counted, as are values
-//! ≤ 0 where the method needs values > 0.
+//! ≤ 0 where the method needs values > 0 — except the zeros of `--method refiner --zeros
+//! censored`, which are kept by age ([`AgePoints::zeros`]) for the windows to read as censored
+//! below half their rounding unit ([`super::age_zeros`]).
 
 use crate::error::{clip, num, RefintError, Result};
 use crate::grouped::{above_limit, detection_limit};
@@ -23,6 +25,9 @@ pub struct AgePoints {
     /// (age, detection limit) of the values below a detection limit that the windows use as
     /// censored (empty when the method sets them aside).
     pub below: Vec<Vec<(f64, f64)>>,
+    /// Ages of the values of 0 kept for the windows to read as censored (`--method refiner
+    /// --zeros censored`; empty otherwise), sorted.
+    pub zeros: Vec<Vec<f64>>,
     /// Rows left out, with the reason.
     pub skipped: Vec<String>,
 }
@@ -34,11 +39,13 @@ pub enum CensoredUse<'a> {
     SetAside(String),
 }
 
-/// Reads `value` over `age` per level of `by` (see the module doc).
+/// Reads `value` over `age` per level of `by` (see the module doc); with `keep_zeros` (the
+/// refiner's `--zeros censored`) the values of 0 are kept by age instead of dropped.
 pub fn read_points(
     cf: &CodedFrame,
     names: (&str, &str, Option<&str>),
     positive: bool,
+    keep_zeros: bool,
     censored: &CensoredUse,
 ) -> Result<AgePoints> {
     let (value, age, by) = names;
@@ -54,6 +61,7 @@ pub fn read_points(
     let mut p = AgePoints {
         per: vec![Vec::new(); nlev],
         below: vec![Vec::new(); nlev],
+        zeros: vec![Vec::new(); nlev],
         skipped: Vec::new(),
     };
     let (mut skip_missing, mut skip_nonpos, mut n_below, mut n_above) = (0usize, 0usize, 0usize, 0usize);
@@ -94,6 +102,10 @@ pub fn read_points(
             skip_missing += 1;
             continue;
         }
+        if positive && keep_zeros && x[i] == 0.0 {
+            p.zeros[k].push(ages[i]);
+            continue;
+        }
         if positive && x[i] <= 0.0 {
             skip_nonpos += 1;
             continue;
@@ -126,13 +138,21 @@ pub fn read_points(
             listed(">", &above_seen)
         ));
     }
-    if skip_nonpos > 0 {
+    if skip_nonpos > 0 && keep_zeros {
+        p.skipped.push(format!(
+            "{skip_nonpos} values of {} < 0 dropped: the Box-Cox transformation of --method refiner needs values > 0",
+            clip(value)
+        ));
+    } else if skip_nonpos > 0 {
         p.skipped.push(format!(
             "{skip_nonpos} values <= 0 dropped (the method needs values > 0)"
         ));
     }
     for b in &mut p.below {
         b.sort_by(|a, c| a.0.total_cmp(&c.0));
+    }
+    for z in &mut p.zeros {
+        z.sort_by(f64::total_cmp);
     }
     Ok(p)
 }

@@ -15,6 +15,7 @@
 mod age;
 mod age_partitions;
 mod age_read;
+mod age_zeros;
 mod compare;
 mod estimate;
 mod partition;

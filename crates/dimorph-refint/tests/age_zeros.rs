@@ -1,0 +1,157 @@
+//! `refint age --method refiner`: the rounded zeros of an age window are read as `refint estimate`
+//! reads them (`--zeros censored`, the default: censored below half the rounding unit; see
+//! src/run/age_zeros.rs), so a window's limits equal `refint estimate --method refiner` on the
+//! same window's values, and the warning counts the zeros.
+//!
+//! Data (seeded): ages in [0, 60); values log-normal, median 1.5 and ln-SD 0.8 below age 30 (about
+//! 1.2 % of them under 0.25), median 6 and ln-SD 0.3 from 30 on (none under 0.25), rounded to 0.5
+//! as a laboratory reporting to 0.5 would, so the young window holds zeros; one stray 0.1 (below
+//! half the unit) and two negative values there too.
+
+use dimorph_core::rng::Rng;
+use dimorph_refint::run::{run_age_coded, AgeOptions};
+use dimorph_refint::{run_estimate_coded, EstimateOptions, EstimateRunOptions, Method, RefinerOptions, RefinerZeros};
+
+/// (age, printed value) rows.
+type Rows = Vec<(f64, String)>;
+
+/// The young window's rows (ages < 30) and the old window's.
+fn rows() -> (Rows, Rows) {
+    let mut r = Rng::new(20261126);
+    let (mut young, mut old) = (Vec::new(), Vec::new());
+    young.push((0.0, "1.5".to_string()));
+    for _ in 0..2500 {
+        let age = r.range(0.0, 30.0);
+        let v = ((1.5f64.ln() + 0.8 * r.normal()).exp() * 2.0).round() / 2.0;
+        young.push((age, format!("{v}")));
+        let age = r.range(30.0, 60.0);
+        let v = ((6.0f64.ln() + 0.3 * r.normal()).exp() * 2.0).round() / 2.0;
+        old.push((age, format!("{v}")));
+    }
+    young.extend([(3.0, "0.1".into()), (4.0, "-0.5".into()), (5.0, "-1".into())]);
+    (young, old)
+}
+
+fn csv(rows: &[&[(f64, String)]]) -> String {
+    let mut s = String::from("age,v\n");
+    for (a, v) in rows.iter().flat_map(|r| r.iter()) {
+        s.push_str(&format!("{a},{v}\n"));
+    }
+    s
+}
+
+fn frame(csv: &str) -> dimorph_data::CodedFrame {
+    dimorph_data::coded::read_coded_bytes("generated", csv.as_bytes(), Default::default(), &["v", "age"], &[]).unwrap()
+}
+
+fn refiner(zeros: Option<RefinerZeros>) -> EstimateOptions {
+    EstimateOptions {
+        method: Method::Refiner,
+        refiner: zeros.map(|zeros| RefinerOptions {
+            zeros,
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+fn age(estimate: EstimateOptions) -> AgeOptions {
+    AgeOptions {
+        value: "v".into(),
+        age: "age".into(),
+        window: 30.0,
+        step: 30.0,
+        estimate,
+        ..Default::default()
+    }
+}
+
+fn estimate(csv: &str, estimate: EstimateOptions) -> dimorph_report::Outcome<dimorph_refint::EstimateResult> {
+    let o = EstimateRunOptions {
+        value: "v".into(),
+        estimate,
+        ..Default::default()
+    };
+    run_estimate_coded(&frame(csv), &o).unwrap()
+}
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-9 * b.abs()
+}
+
+#[test]
+fn age_windows_read_rounded_zeros_as_the_estimate_path_does() {
+    let (young, old) = rows();
+    let zeros = young.iter().filter(|r| r.1 == "0").count();
+    assert!(zeros > 10, "{zeros} zeros in the young window");
+    assert!(!old.iter().any(|r| r.1 == "0"));
+    let all = csv(&[&young, &old]);
+    for zero_rule in [None, Some(RefinerZeros::Censored), Some(RefinerZeros::Drop)] {
+        let a = run_age_coded(&frame(&all), &age(refiner(zero_rule))).unwrap();
+        let w = &a.result.windows;
+        assert_eq!(w.len(), 2, "{w:?}");
+        for (win, rows) in w.iter().zip([&young, &old]) {
+            let e = estimate(&csv(&[rows]), refiner(zero_rule));
+            let g = &e.result.groups[0];
+            let (lo, up) = (win.lower.unwrap(), win.upper.unwrap());
+            assert!(
+                close(lo, g.limits.lower) && close(up, g.limits.upper),
+                "{zero_rule:?} [{}, {}): age ({lo}, {up}) vs estimate ({}, {})",
+                win.from,
+                win.to,
+                g.limits.lower,
+                g.limits.upper
+            );
+            assert_eq!(win.n, e.result.counts.used, "{zero_rule:?}");
+            assert_eq!(win.censored, e.result.counts.zeros_censored, "{zero_rule:?}");
+        }
+        let s = a.result.skipped.join("\n");
+        if zero_rule == Some(RefinerZeros::Drop) {
+            assert_eq!(w[0].censored, 0);
+            assert!(s.contains(&format!("{} values <= 0 dropped", zeros + 2)), "{s}");
+            assert!(!s.contains("left-censored"), "{s}");
+        } else {
+            // the zeros and the stray 0.1 censored below 0.25 in the young window, counted
+            assert_eq!((w[0].censored, w[1].censored), (zeros + 1, 0));
+            let said = format!(
+                "{zeros} values of v equal to 0 and 1 below half the rounding unit read as left-censored below half \
+                 the rounding unit (v rounded to 0.5: censored below 0.25) and used as censored by --method refiner"
+            );
+            assert!(s.contains(&said), "{s}");
+            // the estimate path says the same of the same window
+            let e = estimate(&csv(&[&young]), refiner(zero_rule));
+            assert!(e.result.skipped.join("\n").contains(&said), "{:?}", e.result.skipped);
+            assert!(
+                s.contains(
+                    "2 values of v < 0 dropped: the Box-Cox transformation of --method refiner needs values > 0"
+                ),
+                "{s}"
+            );
+            assert!(a.warnings.iter().any(|w| w.contains(&said)), "{:?}", a.warnings);
+        }
+    }
+}
+
+#[test]
+fn other_methods_and_lms_drop_zeros_as_before() {
+    let (young, old) = rows();
+    let zeros = young.iter().filter(|r| r.1 == "0").count();
+    let all = csv(&[&young, &old]);
+    let reflim = EstimateOptions {
+        method: Method::Reflim,
+        ..Default::default()
+    };
+    let a = run_age_coded(&frame(&all), &age(reflim)).unwrap();
+    let s = a.result.skipped.join("\n");
+    assert!(s.contains(&format!("{} values <= 0 dropped", zeros + 2)), "{s}");
+    assert!(a.result.windows.iter().all(|w| w.censored == 0));
+    // --zeros with the LMS curves: refused with the reason
+    let lms = AgeOptions {
+        curves: dimorph_refint::age_curves_run::Curves::Lms,
+        window: 0.0,
+        step: 0.0,
+        ..age(refiner(Some(RefinerZeros::Drop)))
+    };
+    let e = run_age_coded(&frame(&all), &lms).unwrap_err().to_string();
+    assert!(e.contains("--zeros") && e.contains("--curves lms"), "{e}");
+}
