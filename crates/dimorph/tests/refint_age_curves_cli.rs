@@ -121,7 +121,7 @@ fn lms_penalised_text_report_names_the_penalties() {
 #[test]
 fn options_that_do_not_apply_or_are_malformed_exit_2_naming_the_flag() {
     let base = ["refint", "age", "--data", DATA, "--value", "ALB", "--age", "Age"];
-    let cases: [(&[&str], &str); 7] = [
+    let cases: [(&[&str], &str); 9] = [
         (&["--curves", "lms", "--window", "20", "--step", "10"], "--window"),
         (&["--curves", "lms", "--partitions", "20"], "--partitions"),
         (&["--curves", "lms", "--lms-df", "5,3"], "--lms-df"),
@@ -129,6 +129,12 @@ fn options_that_do_not_apply_or_are_malformed_exit_2_naming_the_flag() {
         (&["--curves", "lms", "--lms-grid", "1"], "--lms-grid"),
         (&["--window", "20", "--step", "10", "--lms-df", "5,3,1"], "--lms-df"),
         (&["--window", "20"], "--step"),
+        // the refiner's rule for zeros: not for the LMS fit, nor for another method
+        (
+            &["--curves", "lms", "--method", "refiner", "--zeros", "drop"],
+            "--zeros",
+        ),
+        (&["--window", "20", "--step", "10", "--zeros", "drop"], "--zeros"),
     ];
     for (extra, flag) in cases {
         let args: Vec<&str> = base.iter().chain(extra.iter()).copied().collect();
@@ -136,4 +142,11 @@ fn options_that_do_not_apply_or_are_malformed_exit_2_naming_the_flag() {
         assert_eq!(code, 2, "{extra:?}: {se}");
         assert!(se.contains(flag), "{extra:?}: {se}");
     }
+}
+
+#[test]
+fn age_help_names_the_refiners_zeros_rule() {
+    let (code, so, se) = run_in_root(&["refint", "age", "--help"]);
+    assert_eq!(code, 0, "{se}");
+    assert!(so.contains("--zeros") && so.contains("each age window decides"), "{so}");
 }
