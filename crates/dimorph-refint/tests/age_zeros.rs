@@ -155,3 +155,53 @@ fn other_methods_and_lms_drop_zeros_as_before() {
     let e = run_age_coded(&frame(&all), &lms).unwrap_err().to_string();
     assert!(e.contains("--zeros") && e.contains("--curves lms"), "{e}");
 }
+
+#[test]
+fn zeros_of_unrounded_windows_are_dropped_and_said_and_partitions_say_they_leave_them_out() {
+    // continuous values (no rounding unit) with five zeros in the young window
+    let mut r = Rng::new(7);
+    let mut young: Rows = vec![(0.0, "1.5".to_string())];
+    let mut old: Rows = Vec::new();
+    for _ in 0..2000 {
+        young.push((
+            r.range(0.0, 30.0),
+            format!("{}", (1.5f64.ln() + 0.5 * r.normal()).exp()),
+        ));
+        old.push((
+            r.range(30.0, 60.0),
+            format!("{}", (6.0f64.ln() + 0.3 * r.normal()).exp()),
+        ));
+    }
+    young.extend((1..=5).map(|a| (a as f64, "0".to_string())));
+    let all = csv(&[&young, &old]);
+    let a = run_age_coded(&frame(&all), &age(refiner(None))).unwrap();
+    let w = &a.result.windows;
+    let e = estimate(&csv(&[&young]), refiner(None));
+    let g = &e.result.groups[0];
+    assert!(close(w[0].lower.unwrap(), g.limits.lower) && close(w[0].upper.unwrap(), g.limits.upper));
+    assert_eq!((w[0].censored, e.result.counts.zeros_censored), (0, 0));
+    let s = a.result.skipped.join("\n");
+    assert!(
+        s.contains(
+            "5 values of v equal to 0 dropped: the values of the age windows that hold them are not rounded \
+             (no rounding unit found)"
+        ),
+        "{s}"
+    );
+    assert!(!s.contains("left-censored"), "{s}");
+    // the partitions use no censored values: they leave the zeros out, and say so
+    let (young, old) = rows();
+    let zeros = young.iter().filter(|r| r.1 == "0").count();
+    let o = AgeOptions {
+        partitions: Some(30.0),
+        ..age(refiner(None))
+    };
+    let a = run_age_coded(&frame(&csv(&[&young, &old])), &o).unwrap();
+    let s = a.result.skipped.join("\n");
+    assert!(
+        s.contains(&format!(
+            "{zeros} values of v equal to 0 left out of the age partitions (--partitions uses no censored values)"
+        )),
+        "{s}"
+    );
+}
