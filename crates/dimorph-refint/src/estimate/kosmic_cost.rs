@@ -189,9 +189,15 @@ pub fn min_cost_on(f: &[f64], phi: &[f64], pts: &[usize], c: Candidates, s: &mut
                 continue;
             }
             let Some(a) = slope(f, phi, t1, t2) else { continue };
+            let d = (f[t2] - f[t1]).sqrt();
+            // the right term is ≥ 0, so (p + right) / d ≥ p / d: a pair already above the best
+            // cannot become the best, and its hull query is skipped
+            if best.is_some_and(|b| p / d > b.cost) {
+                continue;
+            }
             let g1 = f[t1] - a * phi[t1];
             let right = (g1 + s.hull.max(a)).max(0.0);
-            let cost = (p + right) / (f[t2] - f[t1]).sqrt();
+            let cost = (p + right) / d;
             let better = match best {
                 None => true,
                 Some(b) => cost < b.cost || (cost == b.cost && (t1, t2) < (b.t1, b.t2)),
