@@ -71,7 +71,7 @@
 //! `--nboot N` resamples takes about 0.3·N s.
 
 use super::refiner::{phi, quantile, shifted_box_cox, Cand, Objective, RefinerFit};
-use super::refiner_peak::ash;
+use super::refiner_peak::{ash, weighted_mode};
 use crate::grouped::Censored;
 use crate::stats::quantile7;
 
@@ -603,16 +603,8 @@ fn lambda_grid() -> Vec<f64> {
 /// The mode of a smoothed density: its highest centre (at least one from either end) and the
 /// density-weighted mean of it and its neighbours (where refineR's main peak is not defined).
 fn peak_of(xs: &[f64], y: &[f64]) -> (usize, f64) {
-    let k = (0..y.len())
-        .fold(0, |m, i| if y[i] > y[m] { i } else { m })
-        .clamp(1, y.len() - 2);
-    let s: f64 = y[k - 1..=k + 1].iter().sum();
-    let mode = if s > 0.0 {
-        (k - 1..=k + 1).map(|i| xs[i] * y[i]).sum::<f64>() / s
-    } else {
-        xs[k]
-    };
-    (k, mode)
+    let k = (0..y.len()).fold(0, |m, i| if y[i] > y[m] { i } else { m });
+    weighted_mode(xs, y, k)
 }
 
 /// Search ranges of μ and σ at λ from the main peak ([`super::refiner_peak::main_peak`], areas

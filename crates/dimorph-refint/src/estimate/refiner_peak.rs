@@ -178,7 +178,13 @@ fn choose(xs: &[f64], y: &[f64], with_height: bool, prev: Option<f64>) -> (usize
         let score: Vec<f64> = (0..np).map(|c| area[c] + height[c] - dist[c]).collect();
         peaks[argmax(&score)]
     };
-    let k = k.clamp(1, n - 2);
+    weighted_mode(xs, y, k)
+}
+
+/// Centre `k` (kept at least one from either end) and the density-weighted mean of it and its
+/// two neighbours, the mode's refinement on a smoothed density (`xs`, `y`).
+pub(super) fn weighted_mode(xs: &[f64], y: &[f64], k: usize) -> (usize, f64) {
+    let k = k.clamp(1, y.len() - 2);
     let s: f64 = y[k - 1..=k + 1].iter().sum();
     let mode = if s > 0.0 {
         (k - 1..=k + 1).map(|i| xs[i] * y[i]).sum::<f64>() / s
