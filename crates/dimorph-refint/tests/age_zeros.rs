@@ -205,3 +205,156 @@ fn zeros_of_unrounded_windows_are_dropped_and_said_and_partitions_say_they_leave
         "{s}"
     );
 }
+
+/// (sex, age, printed value) rows as CSV with a group column.
+fn csv_by(rows: &[(&str, f64, String)]) -> String {
+    let mut s = String::from("sex,age,v\n");
+    for (g, a, v) in rows {
+        s.push_str(&format!("{g},{a},{v}\n"));
+    }
+    s
+}
+
+fn frame_by(csv: &str) -> dimorph_data::CodedFrame {
+    dimorph_data::coded::read_coded_bytes("generated", csv.as_bytes(), Default::default(), &["v", "age"], &["sex"])
+        .unwrap()
+}
+
+#[test]
+fn zeros_of_a_group_without_values_above_zero_are_counted_with_the_reason() {
+    // group M: the rounded rows (zeros read as censored); group F: nothing but 7 zeros
+    let (young, old) = rows();
+    let zeros = young.iter().filter(|r| r.1 == "0").count();
+    let mut all: Vec<(&str, f64, String)> = young.iter().chain(&old).map(|(a, v)| ("M", *a, v.clone())).collect();
+    all.extend((1..=7).map(|a| ("F", a as f64, "0".to_string())));
+    let o = AgeOptions {
+        by: Some("sex".into()),
+        ..age(refiner(None))
+    };
+    let a = run_age_coded(&frame_by(&csv_by(&all)), &o).unwrap();
+    assert!(a.result.windows.iter().all(|w| w.group == "M"));
+    assert_eq!(a.result.windows[0].censored, zeros + 1);
+    let s = a.result.skipped.join("\n");
+    assert!(
+        s.contains(
+            "7 values of v equal to 0 dropped: their group has no values > 0 (no age window, no rounding unit to read \
+             them by)"
+        ),
+        "{s}"
+    );
+    assert!(
+        s.contains(&format!("{zeros} values of v equal to 0 and 1 below half")),
+        "{s}"
+    );
+    // a file of zeros only: the error says why there is no window, and counts the zeros
+    let zeros_only: Vec<(&str, f64, String)> = (1..=9).map(|a| ("F", a as f64, "0".to_string())).collect();
+    for by in [None, Some("sex")] {
+        let o = AgeOptions {
+            by: by.map(Into::into),
+            ..age(refiner(None))
+        };
+        let e = run_age_coded(&frame_by(&csv_by(&zeros_only)), &o)
+            .unwrap_err()
+            .to_string();
+        let unit = if by.is_some() { "group" } else { "row" };
+        assert!(
+            e.contains(&format!(
+                "no age window could be estimated: no {unit} has values of v > 0 with an age"
+            )),
+            "{e}"
+        );
+        assert!(
+            e.contains("9 values of v equal to 0 dropped: their group has no values > 0"),
+            "{e}"
+        );
+    }
+}
+
+#[test]
+fn zeros_in_no_age_window_are_dropped_as_such() {
+    // the rounded rows 10 years older: the windows start at age 10; three zeros at ages 2 to 4
+    let (young, old) = rows();
+    let zeros = young.iter().filter(|r| r.1 == "0").count();
+    let mut all: Rows = young.iter().chain(&old).map(|(a, v)| (a + 10.0, v.clone())).collect();
+    all.extend((2..=4).map(|a| (a as f64, "0".to_string())));
+    let a = run_age_coded(&frame(&csv(&[&all])), &age(refiner(None))).unwrap();
+    let w = &a.result.windows;
+    assert_eq!((w[0].from, w[0].censored, w[1].censored), (10.0, zeros + 1, 0));
+    let s = a.result.skipped.join("\n");
+    assert!(
+        s.contains(
+            "3 values of v equal to 0 dropped: their ages lie in no age window (the windows span the ages of their \
+             group's values > 0)"
+        ),
+        "{s}"
+    );
+    assert!(!s.contains("not rounded"), "{s}");
+    assert!(
+        s.contains(&format!("{zeros} values of v equal to 0 and 1 below half")),
+        "{s}"
+    );
+}
+
+/// The estimate path's skipped rows and counts for `--method refiner` (`--zeros censored`).
+fn estimate_read(csv: &str) -> dimorph_refint::grouped::Grouped {
+    let spec = dimorph_refint::grouped::ReadSpec {
+        value: "v",
+        by: Some("sex"),
+        filters: &[],
+        positive: Some("--method refiner"),
+    };
+    let g = dimorph_refint::grouped::read_grouped_coded(&frame_by(csv), &spec).unwrap();
+    dimorph_refint::estimate::refiner_zeros::zeros_used(g, &refiner(None))
+}
+
+#[test]
+fn estimate_says_why_each_groups_zeros_are_dropped() {
+    // M: the rounded young rows (zeros censored; two negative values); F: 4 zeros only;
+    // K: 30 values of 2 and 3 zeros (too few distinct values); C: continuous values and 5 zeros
+    let (young, _) = rows();
+    let zeros = young.iter().filter(|r| r.1 == "0").count();
+    let mut all: Vec<(&str, f64, String)> = young.iter().map(|(a, v)| ("M", *a, v.clone())).collect();
+    all.extend((1..=4).map(|a| ("F", a as f64, "0".to_string())));
+    all.extend((1..=30).map(|a| ("K", a as f64, "2".to_string())));
+    all.extend((1..=3).map(|a| ("K", a as f64, "0".to_string())));
+    let mut r = Rng::new(11);
+    let continuous: Vec<(&str, f64, String)> = (0..200)
+        .map(|a| ("C", a as f64, format!("{}", (1.5f64.ln() + 0.5 * r.normal()).exp())))
+        .collect();
+    all.extend(continuous.iter().cloned());
+    all.extend((1..=5).map(|a| ("C", a as f64, "0".to_string())));
+    let g = estimate_read(&csv_by(&all));
+    assert_eq!(
+        (g.counts.non_positive, g.counts.zeros_censored),
+        (2 + 4 + 3 + 5, zeros + 1)
+    );
+    let s = g.skipped.join("\n");
+    for line in [
+        "2 values of v < 0 dropped: the Box-Cox transformation of --method refiner needs values > 0".to_string(),
+        "4 values of v equal to 0 dropped: their group has no values > 0 (no rounding unit to read them by), so a 0 \
+         is not read as a rounded small value"
+            .to_string(),
+        "3 values of v equal to 0 dropped: their group has too few distinct values > 0 (fewer than 2 between the \
+         2.5 and 97.5 % quantiles) to find a rounding unit"
+            .to_string(),
+        "5 values of v equal to 0 dropped: the values are not rounded (no rounding unit found)".to_string(),
+        format!("{zeros} values of v equal to 0 and 1 below half the rounding unit read as left-censored"),
+    ] {
+        assert!(s.contains(&line), "{line}\nnot in\n{s}");
+    }
+    // no zeros read as censored anywhere: the reasons are appended to the line of values <= 0
+    let mut none: Vec<(&str, f64, String)> = continuous;
+    none.extend((1..=4).map(|a| ("F", a as f64, "0".to_string())));
+    none.extend((1..=5).map(|a| ("C", a as f64, "0".to_string())));
+    let g = estimate_read(&csv_by(&none));
+    assert_eq!((g.counts.non_positive, g.counts.zeros_censored), (9, 0));
+    let s = g.skipped.join("\n");
+    assert!(
+        s.contains(
+            "9 values of v <= 0 dropped: --method refiner needs values > 0 (as reflimR drops them); 4 of them are 0 \
+             and their group has no values > 0 (no rounding unit to read them by); 5 of them are 0 and the values \
+             are not rounded (no rounding unit found), so a 0 is not read as a rounded small value"
+        ),
+        "{s}"
+    );
+}

@@ -18,7 +18,7 @@ use super::refiner_hist::rounding_unit;
 use crate::error::{clip, num};
 use crate::grouped::{censored_used, Censored, Grouped};
 use crate::options::{EstimateOptions, Method, RefinerZeros};
-use crate::stats::sorted;
+use crate::stats::{quantile7, sorted};
 
 /// The zeros (and values below half the rounding unit) read as censored in one sample.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -74,18 +74,63 @@ pub fn zeros_used(g: Grouped, o: &EstimateOptions) -> Grouped {
     censored_used(g, o.method)
 }
 
+/// Why the zeros of a sample are not read as censored (they are dropped, and the skipped rows
+/// say which of these it was).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ZerosDropped {
+    /// The sample has no values > 0: no rounding unit to read its zeros by.
+    NoPositive,
+    /// Fewer than 2 distinct values > 0 between the 2.5 and 97.5 % quantiles (where
+    /// [`rounding_unit`] looks): too few to find a rounding unit.
+    TooFew,
+    /// The values > 0 are not rounded (no rounding unit found among enough distinct values).
+    NotRounded,
+}
+
+impl ZerosDropped {
+    /// Why the sorted values > 0 `x`, for which [`rounding_unit`] found none, have no rounding unit.
+    pub fn of(x: &[f64]) -> ZerosDropped {
+        if x.is_empty() {
+            return ZerosDropped::NoPositive;
+        }
+        let (lo, hi) = (quantile7(x, 0.025), quantile7(x, 0.975));
+        let mut inner = x.iter().filter(|v| **v >= lo && **v <= hi);
+        let first = inner.next();
+        if first.is_none_or(|f| inner.all(|v| v == f)) {
+            ZerosDropped::TooFew
+        } else {
+            ZerosDropped::NotRounded
+        }
+    }
+
+    /// The reason in words (of a group's values).
+    pub fn reason(self) -> &'static str {
+        match self {
+            ZerosDropped::NoPositive => "their group has no values > 0 (no rounding unit to read them by)",
+            ZerosDropped::TooFew => {
+                "their group has too few distinct values > 0 (fewer than 2 between the 2.5 and 97.5 % quantiles) \
+                 to find a rounding unit"
+            }
+            ZerosDropped::NotRounded => "the values are not rounded (no rounding unit found)",
+        }
+    }
+}
+
 /// The refiner's `--zeros censored`: per level, the zeros of rounded values (and values below half
 /// the rounding unit) become censored below half the unit
 /// ([`censor_rounded_zeros`]), counted in `zeros_censored` and
 /// said in the skipped rows instead of being dropped; zeros of values without a rounding unit stay
-/// dropped, and the skipped rows say why.
+/// dropped, and the skipped rows say why ([`ZerosDropped`]).
 fn read_zeros_as_censored(mut g: Grouped) -> Grouped {
-    let (mut zeros, mut below, mut kept, mut units) = (0usize, 0usize, 0usize, Vec::<f64>::new());
+    let (mut zeros, mut below, mut units) = (0usize, 0usize, Vec::<f64>::new());
+    // the zeros dropped, by reason (indexed by ZerosDropped)
+    let mut kept = [0usize; 3];
     let mut limits = Vec::<f64>::new();
     for (level, z) in std::mem::take(&mut g.zeros) {
         let cens = g.censored_of(&level);
+        // grouped.rs leaves out the levels without values > 0
         let Some((_, x)) = g.groups.iter_mut().find(|(l, _)| *l == level) else {
-            kept += z;
+            kept[ZerosDropped::NoPositive as usize] += z;
             continue;
         };
         match censor_rounded_zeros(x, z, cens) {
@@ -99,17 +144,24 @@ fn read_zeros_as_censored(mut g: Grouped) -> Grouped {
                     None => g.censored.push((level.clone(), c)),
                 }
             }
-            None => kept += z,
+            None => kept[ZerosDropped::of(&sorted(x)) as usize] += z,
         }
     }
+    let reasons = [ZerosDropped::NoPositive, ZerosDropped::TooFew, ZerosDropped::NotRounded];
+    let kept_total: usize = kept.iter().sum();
+    let v = clip(&g.value);
     if zeros == 0 {
-        if kept > 0 {
-            let v = clip(&g.value);
+        if kept_total > 0 {
             let head = format!("{} values of {v} <= 0 dropped", g.counts.non_positive);
+            let why: Vec<String> = reasons
+                .iter()
+                .filter(|r| kept[**r as usize] > 0)
+                .map(|r| format!("{} of them are 0 and {}", kept[*r as usize], r.reason()))
+                .collect();
             if let Some(l) = g.skipped.iter_mut().find(|l| l.starts_with(&head)) {
                 l.push_str(&format!(
-                    "; {kept} of them are 0 but the values are not rounded (no rounding unit found), so a 0 is not \
-                     read as a rounded small value"
+                    "; {}, so a 0 is not read as a rounded small value",
+                    why.join("; ")
                 ));
             }
         }
@@ -118,18 +170,20 @@ fn read_zeros_as_censored(mut g: Grouped) -> Grouped {
     g.counts.non_positive -= zeros;
     g.counts.used -= below;
     g.counts.zeros_censored = zeros + below;
-    let v = clip(&g.value);
     let dropped = g.counts.non_positive;
     g.skipped
         .retain(|l| !(l.starts_with(&format!("{} values of {v} <= 0 dropped", zeros + dropped))));
-    if dropped > 0 {
+    if dropped > kept_total {
         g.skipped.push(format!(
-            "{dropped} values of {v} < 0{} dropped: the Box-Cox transformation of --method refiner needs values > 0",
-            if kept > 0 {
-                " (or 0 where the values are not rounded)"
-            } else {
-                ""
-            }
+            "{} values of {v} < 0 dropped: the Box-Cox transformation of --method refiner needs values > 0",
+            dropped - kept_total
+        ));
+    }
+    for r in reasons.iter().filter(|r| kept[**r as usize] > 0) {
+        g.skipped.push(format!(
+            "{} values of {v} equal to 0 dropped: {}, so a 0 is not read as a rounded small value",
+            kept[*r as usize],
+            r.reason()
         ));
     }
     let fmt = |v: &[f64]| {

@@ -162,6 +162,8 @@ pub fn run_age_coded(cf: &CodedFrame, o: &AgeOptions) -> Result<Outcome<AgeResul
         let label = codes.map_or(String::new(), |c| c.levels[k].clone());
         let pts = &mut per[k];
         if pts.is_empty() {
+            // no windows: its zeros are dropped, and said so (not silently left out)
+            tally.group_without_values(zeros[k].len());
             continue;
         }
         pts.sort_by(|a, b| a.0.total_cmp(&b.0));
@@ -170,6 +172,20 @@ pub fn run_age_coded(cf: &CodedFrame, o: &AgeOptions) -> Result<Outcome<AgeResul
         z.add_to(&mut tally);
     }
     skipped.extend(tally.messages(&o.value, o.partitions.is_some()));
+    if windows.is_empty() {
+        return Err(RefintError::Group(format!(
+            "{}: no age window could be estimated: no {} has values of {}{} with an age{}",
+            cf.source,
+            if o.by.is_some() { "group" } else { "row" },
+            clip(&o.value),
+            if positive { " > 0" } else { "" },
+            if skipped.is_empty() {
+                String::new()
+            } else {
+                format!(" (skipped {})", skipped.join("; "))
+            }
+        )));
+    }
     if windows.iter().all(|w| w.lower.is_none()) {
         return Err(RefintError::Group(format!(
             "{}: no age window could be estimated{}",

@@ -5,20 +5,33 @@
 //! model's mass there; where no rounding unit is found they are dropped. So a window's limits
 //! equal `refint estimate --method refiner` on the window's values. The rows are counted once
 //! each, however many windows hold them: a 0 read as censored by some window counts as censored,
-//! one that no window could read so as dropped.
+//! one that no window could read so as dropped, with the reason: its group has no values > 0,
+//! its age lies in no window, or the windows that hold it have too few distinct values > 0 to
+//! find a rounding unit or values that are not rounded ([`ZerosDropped`]).
 
 use crate::error::{clip, num};
-use crate::estimate::refiner_zeros::censor_rounded_zeros;
+use crate::estimate::refiner_zeros::{censor_rounded_zeros, ZerosDropped};
 use crate::grouped::Censored;
+use crate::stats::sorted;
 
 /// The zeros of one group (their ages, sorted) and which of them, and of the group's positive
 /// values below half a window's rounding unit, some window read as censored.
 pub(super) struct GroupZeros<'a> {
     ages: &'a [f64],
-    zero_used: Vec<bool>,
+    /// Per zero, what became of it: the best of the windows that hold it.
+    state: Vec<ZeroState>,
     below_used: Vec<bool>,
     units: Vec<f64>,
     limits: Vec<f64>,
+}
+
+/// What became of one zero, over the windows: read as censored by some window, or dropped for
+/// the reason of the windows that hold it (not rounded over too few values over no window).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum ZeroState {
+    NoWindow,
+    Dropped(ZerosDropped),
+    Censored,
 }
 
 /// The zeros of all groups, counted by row.
@@ -26,7 +39,14 @@ pub(super) struct GroupZeros<'a> {
 pub(super) struct ZeroTally {
     censored: usize,
     below: usize,
-    dropped: usize,
+    /// Zeros of groups without values > 0 (no windows).
+    no_positive: usize,
+    /// Zeros whose age lies in no window of their group.
+    no_window: usize,
+    /// Zeros whose windows have too few distinct values > 0 to find a rounding unit.
+    too_few: usize,
+    /// Zeros whose windows' values are not rounded.
+    not_rounded: usize,
     units: Vec<f64>,
     limits: Vec<f64>,
 }
@@ -36,7 +56,7 @@ impl<'a> GroupZeros<'a> {
     pub fn new(ages: &'a [f64], npts: usize) -> GroupZeros<'a> {
         GroupZeros {
             ages,
-            zero_used: vec![false; ages.len()],
+            state: vec![ZeroState::NoWindow; ages.len()],
             below_used: vec![false; if ages.is_empty() { 0 } else { npts }],
             units: Vec::new(),
             limits: Vec::new(),
@@ -62,9 +82,14 @@ impl<'a> GroupZeros<'a> {
         }
         let before = v.clone();
         let Some((c, r)) = censor_rounded_zeros(v, zb - za, cens) else {
+            // a window without values > 0 has too few of them to find a rounding unit
+            let why = ZerosDropped::of(&sorted(v)).max(ZerosDropped::TooFew);
+            self.state[za..zb]
+                .iter_mut()
+                .for_each(|s| *s = (*s).max(ZeroState::Dropped(why)));
             return cens;
         };
-        self.zero_used[za..zb].iter_mut().for_each(|u| *u = true);
+        self.state[za..zb].iter_mut().for_each(|s| *s = ZeroState::Censored);
         for (i, x) in before.iter().enumerate() {
             if *x < 0.5 * r.unit {
                 self.below_used[a + i] = true;
@@ -77,9 +102,14 @@ impl<'a> GroupZeros<'a> {
 
     /// Adds this group's rows to `t`.
     pub fn add_to(self, t: &mut ZeroTally) {
-        let censored = self.zero_used.iter().filter(|u| **u).count();
-        t.censored += censored;
-        t.dropped += self.ages.len() - censored;
+        for s in &self.state {
+            match s {
+                ZeroState::Censored => t.censored += 1,
+                ZeroState::NoWindow => t.no_window += 1,
+                ZeroState::Dropped(ZerosDropped::NotRounded) => t.not_rounded += 1,
+                ZeroState::Dropped(_) => t.too_few += 1,
+            }
+        }
         t.below += self.below_used.iter().filter(|u| **u).count();
         for u in self.units {
             remember(&mut t.units, u);
@@ -98,6 +128,11 @@ fn remember(seen: &mut Vec<f64>, x: f64) {
 }
 
 impl ZeroTally {
+    /// The `n` zeros of a group without values > 0 (which has no windows), dropped.
+    pub fn group_without_values(&mut self, n: usize) {
+        self.no_positive += n;
+    }
+
     /// The rows the windows read as censored or dropped, said as `refint estimate` says them;
     /// `partitions`: whether `--partitions` (which uses no censored values) drops them too.
     pub fn messages(&self, value: &str, partitions: bool) -> Vec<String> {
@@ -119,17 +154,35 @@ impl ZeroTally {
                 list(&self.limits)
             ));
         }
-        if self.dropped > 0 {
+        let why = [
+            (
+                self.no_positive,
+                "their group has no values > 0 (no age window, no rounding unit to read them by)",
+            ),
+            (
+                self.no_window,
+                "their ages lie in no age window (the windows span the ages of their group's values > 0)",
+            ),
+            (
+                self.too_few,
+                "the age windows that hold them have too few distinct values > 0 (fewer than 2 between the 2.5 and \
+                 97.5 % quantiles) to find a rounding unit",
+            ),
+            (
+                self.not_rounded,
+                "the values of the age windows that hold them are not rounded (no rounding unit found)",
+            ),
+        ];
+        for (n, reason) in why.iter().filter(|(n, _)| *n > 0) {
             m.push(format!(
-                "{} values of {v} equal to 0 dropped: the values of the age windows that hold them are not rounded \
-                 (no rounding unit found), so a 0 is not read as a rounded small value",
-                self.dropped
+                "{n} values of {v} equal to 0 dropped: {reason}, so a 0 is not read as a rounded small value"
             ));
         }
-        if partitions && self.censored + self.dropped > 0 {
+        let windowed = self.censored + self.no_window + self.too_few + self.not_rounded;
+        if partitions && windowed > 0 {
             m.push(format!(
-                "{} values of {v} equal to 0 left out of the age partitions (--partitions uses no censored values)",
-                self.censored + self.dropped
+                "{windowed} values of {v} equal to 0 left out of the age partitions (--partitions uses no censored \
+                 values)"
             ));
         }
         m
