@@ -358,3 +358,25 @@ fn estimate_says_why_each_groups_zeros_are_dropped() {
         "{s}"
     );
 }
+
+#[test]
+fn zeros_of_windows_with_too_few_distinct_values_say_so() {
+    // the rounded young rows; from age 30 on 40 values all 6 and two zeros: no rounding unit there
+    let (young, _) = rows();
+    let zeros = young.iter().filter(|r| r.1 == "0").count();
+    let mut all: Rows = young.clone();
+    all.extend((0..40).map(|i| (30.0 + 0.5 * i as f64, "6".to_string())));
+    all.extend([(40.0, "0".to_string()), (41.0, "0".to_string())]);
+    let a = run_age_coded(&frame(&csv(&[&all])), &age(refiner(None))).unwrap();
+    let w = &a.result.windows;
+    assert_eq!((w[0].censored, w[1].censored), (zeros + 1, 0));
+    let s = a.result.skipped.join("\n");
+    assert!(
+        s.contains(
+            "2 values of v equal to 0 dropped: the age windows that hold them have too few distinct values > 0 \
+             (fewer than 2 between the 2.5 and 97.5 % quantiles) to find a rounding unit"
+        ),
+        "{s}"
+    );
+    assert!(!s.contains("not rounded"), "{s}");
+}
