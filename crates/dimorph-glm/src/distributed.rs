@@ -775,6 +775,10 @@ pub fn fit<P: Passes>(passes: &mut P, layout: &Layout, opts: &GlmOptions) -> std
         let hint = "starting values are single-machine only: fit in memory with --start / start=";
         return Err(irls::no_valid_start_error(link, false, hint).into());
     }
+    if let Some(stuck) = res.bounds.stuck {
+        let hint = "starting values are single-machine only: fit in memory with --start / start=, or try another link";
+        return Err(irls::stuck_error(link, stuck, hint).into());
+    }
     if !res.converged {
         return Err(GlmError::NotConverged {
             iterations: res.iterations,
@@ -912,7 +916,7 @@ fn finish<P: Passes>(
         (true, false) => (NullMu::Const(counts.sum_wy / counts.sum_w), None),
         (true, true) => {
             let r = irls_over(passes, p, &[0], Some(0), family, link, opts.control())?;
-            if r.bounds.no_valid_start {
+            if r.bounds.no_valid_start || r.bounds.stuck.is_some() {
                 // no valid β from the family's start (R's glm stops here too); warned below
                 (NullMu::Intercept(f64::NAN), Some(f64::NAN))
             } else {

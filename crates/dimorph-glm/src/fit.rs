@@ -322,6 +322,10 @@ pub fn fit(mf: &ModelFrame, opts: &GlmOptions) -> Result<GlmFit> {
         let hint = "give starting values with --start (one per coefficient, with η valid on every row)";
         return Err(irls::no_valid_start_error(link, opts.start.is_some(), hint));
     }
+    if let Some(stuck) = res.bounds.stuck {
+        let hint = "give other starting values with --start (one per coefficient) or try another link";
+        return Err(irls::stuck_error(link, stuck, hint));
+    }
     if !res.converged {
         return Err(GlmError::NotConverged {
             iterations: res.iterations,
@@ -816,7 +820,7 @@ fn null_deviance(
                 link,
             };
             let r = irls::null_refit(&pb, opts.control());
-            if r.bounds.no_valid_start {
+            if r.bounds.no_valid_start || r.bounds.stuck.is_some() {
                 return (f64::NAN, n_pos - 1.0, vec![f64::NAN; n]); // warned in `fit`
             }
             let mu0 = (0..n).map(|i| link.inverse(r.beta[0] + off[i])).collect();

@@ -107,12 +107,58 @@ pub struct Bounds {
     /// No valid β was found: the starting values (given, or the family's starting μ followed by
     /// its first step and the intercept-only anchor) give η or μ outside the valid range.
     pub no_valid_start: bool,
+    /// Iterations whose Fisher step gave a deviance that is not finite (η and μ valid) and was
+    /// halved back (R: "step size truncated due to divergence").
+    pub diverged: usize,
+    /// A step still invalid after 30 halvings: the fit stopped there (R's `glm.fit` stops with
+    /// "inner loop 1; cannot correct step size" or "inner loop 2; …"); see [`Stuck`].
+    pub stuck: Option<Stuck>,
+}
+
+/// Why a Fisher step could not be corrected by halving it 30 times towards the previous β.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stuck {
+    /// The deviance stayed non-finite (R's "inner loop 1; cannot correct step size").
+    Divergence,
+    /// η or μ stayed outside the valid range (R's "inner loop 2; cannot correct step size").
+    Range,
+}
+
+impl Stuck {
+    /// Why the pass at a step halved 30 times is still not acceptable, if it is not.
+    fn of(next: &Pass) -> Option<Stuck> {
+        if !next.valid {
+            Some(Stuck::Range)
+        } else if !next.deviance.is_finite() {
+            Some(Stuck::Divergence)
+        } else {
+            None
+        }
+    }
 }
 
 impl Bounds {
+    /// Records the pass at an iteration's full Fisher step: cut back when it leaves the valid
+    /// range (counted in `truncated`) or its deviance is not finite (`diverged`); both set R's
+    /// `boundary`.
+    fn note_step(&mut self, next: &Pass) {
+        let out_of_range = !next.valid;
+        let diverged = next.valid && !next.deviance.is_finite();
+        self.boundary = out_of_range || diverged;
+        self.truncated += usize::from(out_of_range);
+        self.diverged += usize::from(diverged);
+    }
+
     /// The warnings R's `glm.fit` would give for these bounds, worded for `link`.
     pub fn warnings(&self, link: Link) -> Vec<String> {
         let mut w = Vec::new();
+        if self.diverged > 0 {
+            w.push(format!(
+                "step size truncated due to divergence {} time{}: a Fisher step gave a deviance that is not a finite number and was halved back",
+                self.diverged,
+                if self.diverged == 1 { "" } else { "s" }
+            ));
+        }
         if self.truncated > 0 {
             w.push(format!(
                 "step size truncated {} time{}: a Fisher step left the valid range ({}) and was halved back into it",
@@ -150,6 +196,23 @@ pub fn no_valid_start_error(link: Link, start_given: bool, hint: &str) -> crate:
             } else {
                 "no valid set of coefficients has been found: please supply starting values"
             }
+        ),
+    )
+}
+
+/// The error of a fit stopped at a step that 30 halvings could not correct
+/// ([`Bounds::stuck`]), as R's `glm.fit` stops ("inner loop 1/2; cannot correct step size");
+/// `hint`: how to give starting values where the caller can.
+pub fn stuck_error(link: Link, stuck: Stuck, hint: &str) -> crate::error::GlmError {
+    let (what, r) = match stuck {
+        Stuck::Divergence => ("the deviance stayed a non-finite number", "inner loop 1"),
+        Stuck::Range => ("η or μ stayed outside the valid range", "inner loop 2"),
+    };
+    crate::error::GlmError::argument(
+        "--start",
+        format!(
+            "the fit stopped: a Fisher step halved 30 times towards the previous coefficients still left {what} ({}; R's glm stops likewise: \"{r}; cannot correct step size\"); {hint}",
+            valid_range_words(link)
         ),
     )
 }
@@ -865,6 +928,28 @@ fn invalid_start(beta: Vec<f64>, free: &[usize], deviance: f64) -> Irls {
     }
 }
 
+/// Step-halving (R's `glm.fit` inner loops): `new_beta` is halved towards `beta`, up to 30
+/// times, while the pass `next` at it has η or μ outside the valid range, a non-finite
+/// deviance, or a deviance above `dev_old`. Returns the pass at the final `new_beta` and the
+/// halvings taken.
+fn halve_step<D: Passes>(
+    data: &mut D,
+    new_beta: &mut [f64],
+    beta: &[f64],
+    dev_old: f64,
+    mut next: Pass,
+) -> Result<(Pass, usize), D::Error> {
+    let mut h = 0;
+    while h < 30 && (!next.valid || !next.deviance.is_finite() || next.deviance > dev_old * (1.0 + 1e-12) + 1e-12) {
+        h += 1;
+        for (b, old) in new_beta.iter_mut().zip(beta) {
+            *b = 0.5 * (*b + old);
+        }
+        next = data.fisher(Some(new_beta))?;
+    }
+    Ok((next, h))
+}
+
 /// [`irls_with`]; with `confirm` the stopping rule must hold at two iterations in a row (one
 /// more Fisher step once the deviance has settled: from a start close to the optimum, as the
 /// warm start's, the first small change comes from a β that is itself only close).
@@ -918,22 +1003,17 @@ fn irls_loop<D: Passes>(
         aliased = free.iter().copied().filter(|j| !kept.contains(j)).collect();
         let mut next = data.fisher(Some(&new_beta))?;
         // R's `boundary`: this iteration's step is cut back into the valid range
-        let out_of_range = !next.valid || !next.deviance.is_finite();
-        bounds.boundary = out_of_range;
-        bounds.truncated += usize::from(out_of_range);
-        // step-halving: invalid μ/η, non-finite deviance, or a rising deviance
-        let mut h = 0;
-        while have_beta
-            && h < 30
-            && (!next.valid || !next.deviance.is_finite() || next.deviance > dev_old * (1.0 + 1e-12) + 1e-12)
-        {
-            h += 1;
-            for j in 0..p {
-                new_beta[j] = 0.5 * (new_beta[j] + beta[j]);
+        bounds.note_step(&next);
+        if have_beta {
+            let h;
+            (next, h) = halve_step(data, &mut new_beta, &beta, dev_old, next)?;
+            halvings += h;
+            // R's glm.fit stops: "inner loop 1/2; cannot correct step size"
+            bounds.stuck = Stuck::of(&next);
+            if bounds.stuck.is_some() {
+                break;
             }
-            next = data.fisher(Some(&new_beta))?;
         }
-        halvings += h;
         if !have_beta && (!next.valid || !next.deviance.is_finite()) {
             // The first step left the valid range and there is no previous β to halve towards:
             // use the intercept-only model (a constant mean, always valid) as the anchor.
@@ -1279,6 +1359,101 @@ fn anchor_beta<D: Passes>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// One coefficient b whose Fisher step from b = 0 is 1e12; b beyond `wall` is outside the
+    /// valid range (or, with `diverge`, valid with an infinite deviance).
+    struct Wall {
+        wall: f64,
+        diverge: bool,
+    }
+
+    impl Passes for Wall {
+        type Error = std::convert::Infallible;
+        fn fisher(&mut self, beta: Option<&[f64]>) -> Result<Pass, Self::Error> {
+            let b = beta.map_or(0.0, |b| b[0]);
+            let inside = b <= self.wall;
+            Ok(Pass {
+                xtwx: vec![1.0],
+                xtwz: vec![1e12],
+                deviance: if inside { 10.0 - b * 1e-12 } else { f64::INFINITY },
+                valid: inside || self.diverge,
+            })
+        }
+        fn score_and_hessian(
+            &mut self,
+            _: &[usize],
+            _: &[f64],
+        ) -> Result<Option<(Vec<f64>, Vec<f64>, f64)>, Self::Error> {
+            Ok(None)
+        }
+        fn deviance(&mut self, _: &[f64]) -> Result<Option<f64>, Self::Error> {
+            Ok(None)
+        }
+        fn weight_sums(&mut self) -> Result<(f64, f64), Self::Error> {
+            Ok((1.0, 1.0))
+        }
+    }
+
+    fn wall_fit(wall: f64, diverge: bool) -> Irls {
+        let ctl = Control {
+            max_iter: 1,
+            ..Control::default()
+        };
+        let model = (Family::Poisson, Link::Sqrt);
+        match irls_with(&mut Wall { wall, diverge }, 1, &[0], None, model, Some(&[0.0]), ctl) {
+            Ok(r) => r,
+            Err(never) => match never {},
+        }
+    }
+
+    /// A step still outside the valid range after 30 halvings (1e12 / 2³⁰ ≈ 931 > 1) stops the
+    /// fit at the previous β, as R's glm.fit stops ("inner loop 2; cannot correct step size");
+    /// a step that halving brings back (wall at 1e4) is taken and only counted.
+    #[test]
+    fn a_step_that_halving_cannot_correct_stops_the_fit() {
+        let r = wall_fit(1.0, false);
+        assert_eq!(r.bounds.stuck, Some(Stuck::Range));
+        assert!(!r.converged);
+        assert_eq!(r.beta, vec![0.0]);
+        assert_eq!(r.halvings, 30);
+        let msg = stuck_error(Link::Sqrt, Stuck::Range, "give --start").to_string();
+        assert!(
+            msg.contains("--start") && msg.contains("inner loop 2; cannot correct step size"),
+            "{msg}"
+        );
+
+        let r = wall_fit(1.0, true);
+        assert_eq!(r.bounds.stuck, Some(Stuck::Divergence));
+        assert_eq!((r.bounds.truncated, r.bounds.diverged), (0, 1));
+        let msg = stuck_error(Link::Sqrt, Stuck::Divergence, "give --start").to_string();
+        assert!(msg.contains("inner loop 1; cannot correct step size"), "{msg}");
+
+        let r = wall_fit(1e4, false);
+        assert_eq!(r.bounds.stuck, None);
+        assert_eq!((r.bounds.truncated, r.bounds.diverged, r.bounds.boundary), (1, 0, true));
+        assert!(r.beta[0] > 0.0 && r.beta[0] <= 1e4, "{:?}", r.beta);
+    }
+
+    /// The warnings tell a step cut back into the range from one cut back for a non-finite
+    /// deviance (R: "step size truncated due to divergence").
+    #[test]
+    fn divergence_and_range_warnings_are_told_apart() {
+        let b = Bounds {
+            truncated: 2,
+            diverged: 1,
+            ..Bounds::default()
+        };
+        let w = b.warnings(Link::Sqrt);
+        assert_eq!(w.len(), 2, "{w:?}");
+        assert!(
+            w[0].starts_with("step size truncated due to divergence 1 time:"),
+            "{w:?}"
+        );
+        assert!(
+            w[1].starts_with("step size truncated 2 times: a Fisher step left the valid range"),
+            "{w:?}"
+        );
+    }
 
     /// Both kernels (portable and, where the processor has it, AVX2/FMA) against the plain
     /// triple loop, for widths around the tile sizes and a partial last block.

@@ -15,7 +15,7 @@ use serde::Serialize;
 use crate::design::ModelFrame;
 use crate::error::{GlmError, Result};
 use crate::family::{Family, THETA_MAX};
-use crate::irls::{self, Irls, Problem};
+use crate::irls::{self, Bounds, Irls, Problem};
 use crate::link::Link;
 use crate::options::GlmOptions;
 
@@ -152,8 +152,18 @@ fn poisson_limit(poisson: Irls, why: InfiniteTheta) -> NbFit {
     }
 }
 
-/// An error unless IRLS converged.
-fn converged(res: Irls) -> Result<Irls> {
+/// An error unless IRLS converged: the `--start` errors of a fit with no valid β or stopped at
+/// a step it could not correct (as in `fit`), else not converged. `start_given`: the starting
+/// values were the user's.
+fn converged(res: Irls, link: Link, start_given: bool) -> Result<Irls> {
+    if res.bounds.no_valid_start {
+        let hint = "give starting values with --start (one per coefficient, with η valid on every row)";
+        return Err(irls::no_valid_start_error(link, start_given, hint));
+    }
+    if let Some(stuck) = res.bounds.stuck {
+        let hint = "give other starting values with --start (one per coefficient) or try another link";
+        return Err(irls::stuck_error(link, stuck, hint));
+    }
     if res.converged {
         Ok(res)
     } else {
@@ -184,13 +194,13 @@ pub(crate) fn fit_theta(
         family,
         link,
     };
-    let poisson = converged(irls::irls(
-        &pb(Family::Poisson),
-        &free,
-        intercept,
-        opts.start.as_deref(),
-        ctl,
-    ))?;
+    let poisson = converged(
+        irls::irls(&pb(Family::Poisson), &free, intercept, opts.start.as_deref(), ctl),
+        link,
+        opts.start.is_some(),
+    )?;
+    // the steps cut back over all the inner fits, for the warnings
+    let mut bounds = poisson.bounds;
     let mut res = poisson.clone();
     let mut mu = fitted(mf, &res.beta, link);
     let mut theta = match theta_ml(&mf.y, &mu, w) {
@@ -203,13 +213,12 @@ pub(crate) fn fit_theta(
     loop {
         outer += 1;
         let start = res.beta.clone();
-        res = converged(irls::irls(
-            &pb(Family::NegBin { theta }),
-            &free,
-            intercept,
-            Some(&start),
-            ctl,
-        ))?;
+        res = converged(
+            irls::irls(&pb(Family::NegBin { theta }), &free, intercept, Some(&start), ctl),
+            link,
+            false,
+        )?;
+        bounds = then(bounds, res.bounds);
         mu = fitted(mf, &res.beta, link);
         let t0 = theta;
         theta = match theta_ml(&mf.y, &mu, w) {
@@ -231,13 +240,12 @@ pub(crate) fn fit_theta(
     }
     // final β at the final θ
     let start = res.beta.clone();
-    res = converged(irls::irls(
-        &pb(Family::NegBin { theta }),
-        &free,
-        intercept,
-        Some(&start),
-        ctl,
-    ))?;
+    res = converged(
+        irls::irls(&pb(Family::NegBin { theta }), &free, intercept, Some(&start), ctl),
+        link,
+        false,
+    )?;
+    res.bounds = then(bounds, res.bounds);
     let se = theta_se(theta, &mf.y, &fitted(mf, &res.beta, link), w);
     Ok(NbFit {
         theta: Some(ThetaEstimate {
@@ -248,6 +256,16 @@ pub(crate) fn fit_theta(
         irls: res,
         warning: None,
     })
+}
+
+/// The bounds of two fits in turn: the steps cut back in either, the boundary as the later
+/// fit's.
+fn then(earlier: Bounds, later: Bounds) -> Bounds {
+    Bounds {
+        truncated: earlier.truncated + later.truncated,
+        diverged: earlier.diverged + later.diverged,
+        ..later
+    }
 }
 
 /// The standard error of θ, 1/√(observed information), at fixed μ.

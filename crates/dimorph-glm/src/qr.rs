@@ -234,7 +234,14 @@ pub fn rescue(pb: &Problem, free: &[usize], ctl: Control, res: Irls) -> Irls {
         Some((qr, _)) if qr.rank > res.kept.len() => {}
         _ => return res,
     }
-    qr_irls(pb, free, ctl, res.iterations).unwrap_or(res)
+    match qr_irls(pb, free, ctl, res.iterations) {
+        // the rescued fit's steps cut back into the valid range keep their warnings
+        Some(r) => Irls {
+            bounds: res.bounds,
+            ..r
+        },
+        None => res,
+    }
 }
 
 /// IRLS with a QR solve in every iteration; `None` when it does not converge.
@@ -274,7 +281,8 @@ fn qr_irls(pb: &Problem, free: &[usize], ctl: Control, before: usize) -> Option<
                 last_change,
                 halvings,
                 xtwx: None,
-                // the QR refit's halvings are not told apart by cause
+                // the QR refit's halvings are not told apart by cause: `rescue` keeps the
+                // bounds of the fit it redoes
                 bounds: Default::default(),
             });
         }

@@ -86,3 +86,50 @@ fn exactly_aliased_column_keeps_the_fast_path() {
         assert_eq!(a.se.to_bits(), b.se.to_bits());
     }
 }
+
+/// The QR refit keeps the bounds of the fit it redoes (steps cut back into the valid range and
+/// the boundary flag: their warnings, R's "step size truncated" / "stopped at boundary value",
+/// are not lost). The fit's bounds are set by hand here: the near-collinear Poisson fit itself
+/// takes no such step.
+#[test]
+fn rescue_keeps_the_bounds_of_the_fit_it_redoes() {
+    use dimorph_glm::irls::{self, Bounds, Control, Problem};
+    let d = dimorph_data::read_table(root().join("tests/fixtures/qr_rescue_poisson.csv")).expect("data");
+    let (xs, x2, y) = (
+        d.numeric("x").expect("x"),
+        d.numeric("x2").expect("x2"),
+        d.numeric("y").expect("y"),
+    );
+    let n = y.len();
+    let x: Vec<f64> = (0..n).flat_map(|i| [1.0, xs[i], x2[i]]).collect();
+    let w = vec![1.0; n];
+    let pb = Problem {
+        x: &x,
+        n,
+        p: 3,
+        y,
+        w: &w,
+        offset: None,
+        family: Family::Poisson,
+        link: dimorph_glm::Link::Log,
+    };
+    let free = [0, 1, 2];
+    let mut res = irls::irls(&pb, &free, Some(0), None, Control::default());
+    // the premise: the normal equations drop x2, QR estimates it
+    assert_eq!(res.aliased, vec![2]);
+    let bounds = Bounds {
+        truncated: 3,
+        diverged: 1,
+        boundary: true,
+        ..Bounds::default()
+    };
+    res.bounds = bounds;
+    let r = dimorph_glm::qr::rescue(&pb, &free, Control::default(), res);
+    assert!(
+        r.aliased.is_empty() && r.cov_unscaled.is_some(),
+        "not rescued: {:?}",
+        r.aliased
+    );
+    assert_eq!(r.bounds, bounds);
+    assert_eq!(r.bounds.warnings(pb.link).len(), 3);
+}

@@ -315,3 +315,41 @@ fn null_model_with_an_offset_is_fitted_from_a_valid_start() {
     assert!(f.null_mu.iter().all(|m| m.is_finite() && *m > 0.0));
     assert!(infer(&mf, &f, 0.95, false).score.chi2.is_finite());
 }
+
+/// The negative binomial with θ estimated refuses invalid starting values on the sqrt link with
+/// the same --start error as the Poisson fit (not "did not converge"), and its warnings count
+/// the steps cut back over all its inner fits, at least the Poisson fit's.
+#[test]
+fn negative_binomial_refuses_invalid_starting_values_at_start() {
+    let mf = frame("sqrt_link_interior.csv", "y ~ x");
+    let nb = GlmOptions::new(Family::NegBin { theta: 1.0 }, Some(Link::Sqrt));
+    assert!(nb.estimate_theta);
+    let opts = GlmOptions {
+        start: Some(vec![-1.0, 0.0]),
+        ..nb.clone()
+    };
+    match fit(&mf, &opts) {
+        Err(e @ GlmError::Argument(_)) => {
+            let m = e.to_string();
+            assert!(
+                m.contains("--start") && m.contains("cannot find valid starting values"),
+                "{m}"
+            );
+        }
+        other => panic!("expected an --start error, got {:?}", other.map(|f| f.coef)),
+    }
+    // from the family's start the Poisson fit's first step is cut back (as in the Poisson fit
+    // above): the negative binomial's warnings keep it
+    let f = fit(&mf, &nb);
+    match f {
+        Ok(f) => {
+            println!("negbin sqrt: {:?} warnings {:?}", f.coef, f.warnings);
+            assert!(
+                f.warnings.iter().any(|w| w.starts_with("step size truncated")),
+                "{:?}",
+                f.warnings
+            );
+        }
+        Err(e) => panic!("negative binomial fit: {e}"),
+    }
+}
