@@ -1020,6 +1020,22 @@ fn sqrt_link_keeps_eta_positive_as_r_does() {
         &[&fit[..], &["--start=-1,0"]].concat(),
         &["--start", "η = Xβ + offset > 0", "cannot find valid starting values"],
     );
+    // the negative binomial with θ estimated refuses them alike (not "did not converge")
+    let nb = [
+        "glm",
+        "--data",
+        &interior,
+        "y ~ x",
+        "--family",
+        "negbin",
+        "--link",
+        "sqrt",
+        "--no-profile",
+    ];
+    bad(
+        &[&nb[..], &["--start=-1,0"]].concat(),
+        &["--start", "cannot find valid starting values"],
+    );
     let o = run(&[&fit[..], &["--format", "json"]].concat());
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let j: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
