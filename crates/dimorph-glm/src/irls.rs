@@ -12,7 +12,8 @@
 //! the paper's snoring and crab examples), whose η leaves the link's range (R's `valideta`: η > 0
 //! on the sqrt, 1/μ² and power links, so that μ = η² does not fold the likelihood) or whose
 //! deviance rises is halved towards the previous β, up to 30 times; [`Bounds`] records it for
-//! R's warnings.
+//! R's warnings. A step still invalid (η or μ outside, or a non-finite deviance) after the 30
+//! halvings stops the fit, as R's `glm.fit` stops ("inner loop 1/2; cannot correct step size").
 
 use crate::family::Family;
 use crate::linalg::Cholesky;
