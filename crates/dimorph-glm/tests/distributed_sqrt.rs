@@ -23,8 +23,8 @@
 use dimorph_core::rng::Rng;
 use dimorph_data::{Column, ColumnData, Frame};
 use dimorph_glm::distributed::{
-    add_pass, design_part, fisher_sums, fit, merge_levels, newton_sums, part_levels, stat_sums, Layout, Newton, Part,
-    PartLevels, Passes, StatQuery, StatSums,
+    add_pass, design_part, fisher_sums, fit, merge_levels, newton_sums, part_levels, stat_sums, DistFit, Layout,
+    Newton, Part, PartLevels, Passes, StatQuery, StatSums,
 };
 use dimorph_glm::family::Family;
 use dimorph_glm::irls::Pass;
@@ -133,16 +133,16 @@ fn score(f: &Frame, beta: &[f64]) -> ([f64; 2], usize) {
     ([s[0] / a[0], s[1] / a[1]], neg)
 }
 
-fn check(n: usize, seed: u64, k: usize) {
-    let formula = "y ~ x + offset(log(t))";
-    let whole = frame(n, seed);
-    let frames: Vec<Frame> = (0..k).map(|i| slice(&whole, i * n / k, (i + 1) * n / k)).collect();
-    let opts = GlmOptions::new(Family::Poisson, Some(Link::Sqrt));
+/// The Poisson sqrt-link fit of `formula` over `whole` cut into `k` consecutive parts (levels
+/// collected per part and merged, as the Dask driver does; `name` the file named in messages).
+fn fit_over_parts(formula: &str, whole: &Frame, k: usize, opts: &GlmOptions, name: &str) -> DistFit {
+    let n = whole.nrows;
+    let frames: Vec<Frame> = (0..k).map(|i| slice(whole, i * n / k, (i + 1) * n / k)).collect();
     let levels: Vec<PartLevels> = frames
         .iter()
         .map(|f| part_levels(formula, f, None).expect("levels"))
         .collect();
-    let spec = merge_levels(formula, &whole.names(), None, &levels, "sqrt.csv").expect("merge");
+    let spec = merge_levels(formula, &whole.names(), None, &levels, name).expect("merge");
     let parts: Vec<Part> = frames
         .iter()
         .map(|f| design_part(&spec, f, None, Family::Poisson).expect("part"))
@@ -153,7 +153,14 @@ fn check(n: usize, seed: u64, k: usize) {
         family: Family::Poisson,
         link: Link::Sqrt,
     };
-    let d = fit(&mut local, &Layout::new(&spec, cols), &opts).expect("distributed fit");
+    fit(&mut local, &Layout::new(&spec, cols), opts).expect("distributed fit")
+}
+
+fn check(n: usize, seed: u64, k: usize) {
+    let formula = "y ~ x + offset(log(t))";
+    let whole = frame(n, seed);
+    let opts = GlmOptions::new(Family::Poisson, Some(Link::Sqrt));
+    let d = fit_over_parts(formula, &whole, k, &opts, "sqrt.csv");
     let mf = model_frame(formula, &whole, None).expect("model frame");
     let s = dimorph_glm::fit::fit(&mf, &opts).expect("in-memory fit");
     let (sd, neg) = score(&whole, &d.coef);
@@ -217,26 +224,8 @@ fn null_model_without_a_valid_start_is_na_with_a_warning_over_parts() {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/peers/sqrt_link_null.csv");
     let whole = dimorph_data::read_table(&path).expect("sqrt_link_null.csv");
     let formula = "y ~ x + offset(o)";
-    let k = 4;
-    let n = whole.nrows;
-    let frames: Vec<Frame> = (0..k).map(|i| slice(&whole, i * n / k, (i + 1) * n / k)).collect();
-    let levels: Vec<PartLevels> = frames
-        .iter()
-        .map(|f| part_levels(formula, f, None).expect("levels"))
-        .collect();
-    let spec = merge_levels(formula, &whole.names(), None, &levels, "null.csv").expect("merge");
-    let parts: Vec<Part> = frames
-        .iter()
-        .map(|f| design_part(&spec, f, None, Family::Poisson).expect("part"))
-        .collect();
-    let cols = parts[0].col_names.clone();
-    let mut local = Local {
-        parts,
-        family: Family::Poisson,
-        link: Link::Sqrt,
-    };
     let opts = GlmOptions::new(Family::Poisson, Some(Link::Sqrt));
-    let d = fit(&mut local, &Layout::new(&spec, cols), &opts).expect("distributed fit");
+    let d = fit_over_parts(formula, &whole, 4, &opts, "null.csv");
     let mf = model_frame(formula, &whole, None).expect("model frame");
     let s = dimorph_glm::fit::fit(&mf, &opts).expect("in-memory fit");
     for j in 0..2 {

@@ -202,21 +202,11 @@ fn write(name: &str, body: &str) -> std::path::PathBuf {
     p
 }
 
+/// `--method refiner` with its default options on the ALT column of `path`.
 fn refiner_run(
     path: &std::path::Path,
 ) -> Result<dimorph_report::Outcome<dimorph_refint::EstimateResult>, dimorph_refint::RefintError> {
-    let cf = read_coded(path, &ReadOptions::default(), &["ALT"], &[]).unwrap();
-    run_estimate_coded(
-        &cf,
-        &EstimateRunOptions {
-            value: "ALT".into(),
-            estimate: EstimateOptions {
-                method: Method::Refiner,
-                ..Default::default()
-            },
-            ..Default::default()
-        },
-    )
+    refiner_run_zeros(path, dimorph_refint::RefinerZeros::default())
 }
 
 #[test]
