@@ -1220,15 +1220,9 @@ fn score_and_hessian_rows(
         }
         let y = pb.y[i];
         dev += w * pb.family.unit_deviance(y, mu);
-        // dμ/dη = 1/g′(μ), except on the sqrt link's other branch: μ = η² with η < 0 has
-        // dμ/dη = 2η < 0 while g′(μ) = 1/(2√μ) > 0 (the observed weight is even in g′ there)
-        let g1 = pb.link.deriv(mu);
-        let g1 = if eta < 0.0 && matches!(pb.link, crate::link::Link::Sqrt) {
-            -g1
-        } else {
-            g1
-        };
-        let sc = w * (y - mu) / (pb.family.variance(mu) * g1);
+        // dμ/dη = 1/g′(μ): `valid_eta` above keeps the sqrt link on η > 0, its branch where
+        // μ = η² has dμ/dη = 2η = 2√μ
+        let sc = w * (y - mu) / (pb.family.variance(mu) * pb.link.deriv(mu));
         let wo = observed_weight(pb.family, pb.link, y, mu, w);
         for (r, &jr) in kept.iter().enumerate() {
             xk[r] = xi[jr];
