@@ -312,7 +312,7 @@ fn global_test(mf: &ModelFrame, fit: &GlmFit, prof: &Profiler) -> TermTest {
     }
 }
 
-///
+/// The score test of the null model against the fit (R's `anova(..., test = "Rao")`).
 /// The score is Xᵀ[w (y − μ₀) (dμ/dη)(η₀) / V(μ₀)], dμ/dη taken at the null model's η₀ (not as
 /// 1/g′(μ₀), which has the wrong sign where μ = η² is reached from η₀ < 0). η₀ is the offset
 /// alone without an intercept, else g(μ₀): the intercept-only model's IRLS keeps η₀ in the
@@ -347,7 +347,7 @@ fn score_test(mf: &ModelFrame, fit: &GlmFit, df: usize) -> ScoreTest {
         }
         if !fit.link.valid_eta(eta0) {
             return na(format!(
-                "the null model's linear predictor is outside the {} link's valid range (η = offset = {} at {} line {}): no score test (R's anova(..., test = \"Rao\") refuses that null model)",
+                "the null model's linear predictor is outside the {} link's valid range (η₀ = {} at {} line {}): no score test (R's anova(..., test = \"Rao\") refuses that null model)",
                 fit.link.name(),
                 dimorph_core::text::num(eta0),
                 mf.source,
