@@ -180,31 +180,37 @@ fn read_zeros_as_censored(mut g: Grouped) -> Grouped {
         ));
     }
     for r in reasons.iter().filter(|r| kept[**r as usize] > 0) {
-        g.skipped.push(format!(
-            "{} values of {v} equal to 0 dropped: {}, so a 0 is not read as a rounded small value",
-            kept[*r as usize],
-            r.reason()
-        ));
+        g.skipped.push(dropped_line(kept[*r as usize], &v, r.reason()));
     }
     let fmt = |v: &[f64]| {
         let mut v: Vec<String> = v.iter().map(|x| num(*x)).collect();
         v.dedup();
         v.join(", ")
     };
-    g.skipped.push(format!(
-        "{zeros} values of {v} equal to 0{} read as left-censored below half the rounding unit ({} rounded to {}: \
-         censored below {}) and used as censored by --method refiner (--zeros censored; --zeros drop drops them \
-         as reflimR does)",
+    g.skipped
+        .push(censored_line(zeros, below, &v, &fmt(&units), &fmt(&limits), ""));
+    g
+}
+
+/// The line that says `zeros` zeros (and `below` values in (0, u/2)) of `v` were read as censored
+/// below half the rounding unit (`units`, `limits`: the units and u/2 as listed); `where_` says
+/// where they were read (`refint age`: in the age windows), empty for `refint estimate`.
+pub(crate) fn censored_line(zeros: usize, below: usize, v: &str, units: &str, limits: &str, where_: &str) -> String {
+    format!(
+        "{zeros} values of {v} equal to 0{} read as left-censored below half the rounding unit ({v} rounded to \
+         {units}: censored below {limits}) and used as censored by --method refiner{where_} (--zeros censored; \
+         --zeros drop drops them as reflimR does)",
         if below > 0 {
             format!(" and {below} below half the rounding unit")
         } else {
             String::new()
         },
-        v,
-        fmt(&units),
-        fmt(&limits)
-    ));
-    g
+    )
+}
+
+/// The line that says `n` zeros of `v` were dropped, and why (`reason`).
+pub(crate) fn dropped_line(n: usize, v: &str, reason: &str) -> String {
+    format!("{n} values of {v} equal to 0 dropped: {reason}, so a 0 is not read as a rounded small value")
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@
 //! find a rounding unit or values that are not rounded ([`ZerosDropped`]).
 
 use crate::error::{clip, num};
-use crate::estimate::refiner_zeros::{censor_rounded_zeros, ZerosDropped};
+use crate::estimate::refiner_zeros::{censor_rounded_zeros, censored_line, dropped_line, ZerosDropped};
 use crate::grouped::Censored;
 use crate::stats::sorted;
 
@@ -140,18 +140,13 @@ impl ZeroTally {
         let list = |x: &[f64]| x.iter().map(|u| num(*u)).collect::<Vec<_>>().join(", ");
         let mut m = Vec::new();
         if self.censored > 0 {
-            m.push(format!(
-                "{} values of {v} equal to 0{} read as left-censored below half the rounding unit ({v} rounded to {}: \
-                 censored below {}) and used as censored by --method refiner in the age windows that hold their ages \
-                 (--zeros censored; --zeros drop drops them as reflimR does)",
+            m.push(censored_line(
                 self.censored,
-                if self.below > 0 {
-                    format!(" and {} below half the rounding unit", self.below)
-                } else {
-                    String::new()
-                },
-                list(&self.units),
-                list(&self.limits)
+                self.below,
+                &v,
+                &list(&self.units),
+                &list(&self.limits),
+                " in the age windows that hold their ages",
             ));
         }
         let why = [
@@ -174,9 +169,7 @@ impl ZeroTally {
             ),
         ];
         for (n, reason) in why.iter().filter(|(n, _)| *n > 0) {
-            m.push(format!(
-                "{n} values of {v} equal to 0 dropped: {reason}, so a 0 is not read as a rounded small value"
-            ));
+            m.push(dropped_line(*n, &v, reason));
         }
         let windowed = self.censored + self.no_window + self.too_few + self.not_rounded;
         if partitions && windowed > 0 {
