@@ -41,6 +41,16 @@ R_LIBS="$RIBENCH_LIB" nice Rscript bench/refint_ribench.R target/release/dimorph
 R_LIBS="$RIBENCH_LIB" nice Rscript bench/refint_ribench.R target/release/dimorph "$THIRD" \
   crates/dimorph-refint/tests/fixtures/ribench_third_peers.csv reflimR,kosmic
 # (session 9 ran the kosmic runs with KOSMIC_TIMEOUT=300)
+# The fourth subset (session 11; 40 sets drawn as the third, none of the three earlier subsets:
+# tests/fixtures/ribench_fourth.csv by tests/fixtures/ribench_fourth_draw.py, seed 20261128),
+# drawn because the third had been looked at twice: refineR, then reflimR, into
+# tests/fixtures/ribench_fourth_peers.csv; scored once by tests/ribench.rs:
+FOURTH=bench-data/ribench_fourth
+RIBENCH_SUBSET=fourth RIBENCH_OUT="$PWD/$FOURTH" cargo test -q -p dimorph-refint --test ribench -- write_sets
+R_LIBS="$RIBENCH_LIB" nice Rscript bench/refint_ribench.R target/release/dimorph "$FOURTH" \
+  crates/dimorph-refint/tests/fixtures/ribench_fourth_peers.csv refineR
+R_LIBS="$RIBENCH_LIB" nice Rscript bench/refint_ribench.R target/release/dimorph "$FOURTH" \
+  crates/dimorph-refint/tests/fixtures/ribench_fourth_peers.csv reflimR
 # kosmic by its authors on the first two subsets (rows appended to their peers' files):
 for sub in "$OUT:ribench_peers" "$HELD:ribench_heldout_peers"; do
   R_LIBS="$RIBENCH_LIB" nice Rscript bench/refint_ribench.R target/release/dimorph "${sub%%:*}" \

@@ -67,6 +67,15 @@ const THIRD: Subset = Subset {
     seed: 20_261_127_000_000,
 };
 
+/// The fourth subset, drawn in session 11 because the third had been looked at twice: 40 sets
+/// drawn as the third was (tests/fixtures/ribench_fourth_draw.py, Python's random, seed 20261128),
+/// none of them in the three earlier subsets. Its seed base keeps its draws apart from the others.
+const FOURTH: Subset = Subset {
+    params: concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/ribench_fourth.csv"),
+    peers: concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/ribench_fourth_peers.csv"),
+    seed: 20_261_128_000_000,
+};
+
 /// One RIbench test set's parameters.
 struct Spec {
     index: u64,
@@ -671,18 +680,20 @@ fn kosmic_ribench_scored_bias_is_within_the_bound_of_r_kosmics() {
 /// Writes the sets for the benchmark when RIBENCH_OUT names a folder (else does nothing but
 /// check that the subsets parse): `<index>_<analyte>.csv` (column `value`) and `truth.csv`, of
 /// the first subset, or of the held-out one when RIBENCH_SUBSET=heldout (the third when
-/// RIBENCH_SUBSET=third).
+/// RIBENCH_SUBSET=third, the fourth when RIBENCH_SUBSET=fourth).
 #[test]
 fn write_sets() {
     assert_eq!(specs(FIRST).len(), 20);
     assert_eq!(specs(HELDOUT).len(), 24);
     assert_eq!(specs(THIRD).len(), 40);
+    assert_eq!(specs(FOURTH).len(), 40);
     let Ok(dir) = std::env::var("RIBENCH_OUT") else {
         return;
     };
     let specs = match std::env::var("RIBENCH_SUBSET").as_deref() {
         Ok("heldout") => specs(HELDOUT),
         Ok("third") => specs(THIRD),
+        Ok("fourth") => specs(FOURTH),
         _ => specs(FIRST),
     };
     std::fs::create_dir_all(&dir).expect("RIBENCH_OUT");
