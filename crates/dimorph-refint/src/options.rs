@@ -640,6 +640,24 @@ impl VerifyOptions {
                  reference values outside the limits (CLSI EP28)",
             ));
         }
+        if let (VerifyMode::Transference, Some(r)) = (self.mode, &self.estimate.refiner) {
+            // --zeros censored, --model boxcox or --nboot 0 given: the options cannot tell which
+            let flag = if r.zeros != RefinerZeros::default() {
+                "--zeros"
+            } else if r.model != RefinerModel::default() {
+                "--model"
+            } else if r.nboot > 0 {
+                "--nboot"
+            } else {
+                "--nboot/--model/--zeros"
+            };
+            return Err(refuse(
+                flag,
+                "applies to --mode routine (limits estimated from routine data by --method refiner); --mode \
+                 transference counts the reference values outside the limits (CLSI EP28), a 0 as a value like any \
+                 other",
+            ));
+        }
         self.estimate.validate()
     }
 

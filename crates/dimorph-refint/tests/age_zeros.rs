@@ -157,7 +157,7 @@ fn other_methods_and_lms_drop_zeros_as_before() {
 }
 
 #[test]
-fn zeros_of_unrounded_windows_are_dropped_and_said_and_partitions_say_they_leave_them_out() {
+fn zeros_of_unrounded_windows_are_dropped_and_said() {
     // continuous values (no rounding unit) with five zeros in the young window
     let mut r = Rng::new(7);
     let mut young: Rows = vec![(0.0, "1.5".to_string())];
@@ -189,19 +189,187 @@ fn zeros_of_unrounded_windows_are_dropped_and_said_and_partitions_say_they_leave
         "{s}"
     );
     assert!(!s.contains("left-censored"), "{s}");
-    // the partitions use no censored values: they leave the zeros out, and say so
+}
+
+/// The rows of `rows` whose age lies in [from, to).
+fn in_range(rows: &[(f64, String)], from: f64, to: f64) -> Rows {
+    rows.iter().filter(|r| r.0 >= from && r.0 < to).cloned().collect()
+}
+
+#[test]
+fn age_partitions_read_rounded_zeros_as_the_estimate_path_does() {
     let (young, old) = rows();
     let zeros = young.iter().filter(|r| r.1 == "0").count();
+    let all: Rows = young.iter().chain(&old).cloned().collect();
+    // bands of 30 years (one per regime), under each rule, and of 10 years (merged within each
+    // regime) under the default
+    for (band, rules) in [
+        (
+            30.0,
+            &[None, Some(RefinerZeros::Censored), Some(RefinerZeros::Drop)][..],
+        ),
+        (10.0, &[None][..]),
+    ] {
+        for &zero_rule in rules {
+            let o = AgeOptions {
+                partitions: Some(band),
+                ..age(refiner(zero_rule))
+            };
+            let a = run_age_coded(&frame(&csv(&[&all])), &o).unwrap();
+            let parts = &a.result.partitions;
+            assert!(parts.len() >= 2 && parts[0].from == 0.0, "{band}: {parts:#?}");
+            // every partition's limits and counts are estimate's on the rows of its ages
+            for p in parts {
+                let e = estimate(&csv(&[&in_range(&all, p.from, p.to)]), refiner(zero_rule));
+                let g = &e.result.groups[0];
+                assert!(
+                    close(p.lower, g.limits.lower) && close(p.upper, g.limits.upper),
+                    "{band} {zero_rule:?} [{}, {}): partition ({}, {}) vs estimate ({}, {})",
+                    p.from,
+                    p.to,
+                    p.lower,
+                    p.upper,
+                    g.limits.lower,
+                    g.limits.upper
+                );
+                assert_eq!(
+                    (p.n, p.censored),
+                    (e.result.counts.used, e.result.counts.zeros_censored)
+                );
+            }
+            let censored: usize = parts.iter().map(|p| p.censored).sum();
+            let s = a.result.skipped.join("\n");
+            assert!(!s.contains("left out of the age partitions"), "{s}");
+            if zero_rule == Some(RefinerZeros::Drop) {
+                assert_eq!(censored, 0);
+                assert!(!s.contains("left-censored"), "{s}");
+            } else {
+                // the zeros and the stray 0.1 censored below 0.25, each once, said as the windows say it
+                assert_eq!(censored, zeros + 1, "{band}");
+                let said = |place: &str| {
+                    format!(
+                        "{zeros} values of v equal to 0 and 1 below half the rounding unit read as left-censored \
+                         below half the rounding unit (v rounded to 0.5: censored below 0.25) and used as censored \
+                         by --method refiner in the age {place}s that hold their ages (--zeros censored; --zeros \
+                         drop drops them as reflimR does)"
+                    )
+                };
+                for place in ["window", "partition"] {
+                    assert!(a.result.skipped.contains(&said(place)), "{}\nnot in\n{s}", said(place));
+                    assert!(
+                        a.warnings.contains(&format!("skipped {}", said(place))),
+                        "{:?}",
+                        a.warnings
+                    );
+                }
+            }
+        }
+    }
+    // the table has a column of the censored values used, where there are any
     let o = AgeOptions {
         partitions: Some(30.0),
         ..age(refiner(None))
     };
-    let a = run_age_coded(&frame(&csv(&[&young, &old])), &o).unwrap();
+    let a = run_age_coded(&frame(&csv(&[&all])), &o).unwrap();
+    let t = a.tables.iter().find(|t| t.name == "age_partitions").unwrap();
+    assert_eq!(
+        t.columns,
+        ["group", "from", "to", "n", "censored", "lower", "upper", "reason"]
+    );
+}
+
+#[test]
+fn age_partitions_read_values_below_a_detection_limit_with_the_zeros() {
+    // the young rows with 40 values '<0.5' too: a detection limit above half the unit (0.25), so
+    // the zeros are censored below 0.5 with them, as refint estimate reads them
+    let (mut young, old) = rows();
+    let zeros = young.iter().filter(|r| r.1 == "0").count();
+    young.extend((0..40).map(|i| (0.5 + 0.7 * i as f64, "<0.5".to_string())));
+    let all: Rows = young.iter().chain(&old).cloned().collect();
+    let o = AgeOptions {
+        partitions: Some(30.0),
+        ..age(refiner(None))
+    };
+    let a = run_age_coded(&frame(&csv(&[&all])), &o).unwrap();
+    let p = &a.result.partitions[0];
+    let e = estimate(&csv(&[&young]), refiner(None));
+    let g = &e.result.groups[0];
+    assert_eq!((p.from, p.to), (0.0, 30.0));
+    assert!(
+        close(p.lower, g.limits.lower) && close(p.upper, g.limits.upper),
+        "{p:?} vs {g:?}"
+    );
+    assert_eq!(p.censored, zeros + 1 + 40);
     let s = a.result.skipped.join("\n");
     assert!(
-        s.contains(&format!(
-            "{zeros} values of v equal to 0 left out of the age partitions (--partitions uses no censored values)"
-        )),
+        s.contains(
+            "40 values of v below a detection limit (<0.5) used as censored by --method refiner in the windows and \
+             the age partitions that hold their ages"
+        ),
+        "{s}"
+    );
+}
+
+#[test]
+fn zeros_the_age_partitions_cannot_read_are_dropped_with_the_reason() {
+    // M: the rounded rows and three zeros at ages 95-97 (beyond the last band of M's values);
+    // F: nothing but 7 zeros; C: 200 continuous values (no rounding unit) aged 0-60 and 5 zeros
+    let (young, old) = rows();
+    let zeros = young.iter().filter(|r| r.1 == "0").count();
+    let mut all: Vec<(&str, f64, String)> = young.iter().chain(&old).map(|(a, v)| ("M", *a, v.clone())).collect();
+    all.extend((95..=97).map(|a| ("M", a as f64, "0".to_string())));
+    all.extend((1..=7).map(|a| ("F", a as f64, "0".to_string())));
+    let mut r = Rng::new(5);
+    all.extend((0..200).map(|i| {
+        (
+            "C",
+            (i % 60) as f64,
+            format!("{}", (1.5f64.ln() + 0.5 * r.normal()).exp()),
+        )
+    }));
+    all.extend((1..=5).map(|a| ("C", a as f64, "0".to_string())));
+    let o = AgeOptions {
+        by: Some("sex".into()),
+        partitions: Some(30.0),
+        ..age(refiner(None))
+    };
+    let a = run_age_coded(&frame_by(&csv_by(&all)), &o).unwrap();
+    let m_censored: usize = a
+        .result
+        .partitions
+        .iter()
+        .filter(|p| p.group == "M")
+        .map(|p| p.censored)
+        .sum();
+    assert_eq!(m_censored, zeros + 1);
+    let s = a.result.skipped.join("\n");
+    for line in [
+        format!("{zeros} values of v equal to 0 and 1 below half the rounding unit read as left-censored"),
+        "7 values of v equal to 0 dropped: their group has no values > 0 (no age partition, no rounding unit to \
+         read them by), so a 0 is not read as a rounded small value"
+            .to_string(),
+        "3 values of v equal to 0 dropped: their ages lie in no age partition (the partitions span the age bands \
+         that hold their group's values > 0), so a 0 is not read as a rounded small value"
+            .to_string(),
+        "5 values of v equal to 0 dropped: the values of the age partitions that hold them are not rounded (no \
+         rounding unit found), so a 0 is not read as a rounded small value"
+            .to_string(),
+    ] {
+        assert!(s.contains(&line), "{line}\nnot in\n{s}");
+    }
+    // a group whose partitions cannot be estimated (K: 60 values, fewer than the refiner's 100):
+    // its zeros are dropped with that reason
+    let mut small: Vec<(&str, f64, String)> = young.iter().chain(&old).map(|(a, v)| ("M", *a, v.clone())).collect();
+    small.extend((0..60).map(|i| ("K", i as f64, format!("{}", 1.0 + (i % 7) as f64 * 0.5))));
+    small.extend((1..=4).map(|a| ("K", a as f64, "0".to_string())));
+    let a = run_age_coded(&frame_by(&csv_by(&small)), &o).unwrap();
+    let s = a.result.skipped.join("\n");
+    assert!(s.contains("age partitions for sex = 'K'"), "{s}");
+    assert!(
+        s.contains(
+            "4 values of v equal to 0 dropped: their group's age partitions could not be estimated (the group's \
+             reason is given)"
+        ),
         "{s}"
     );
 }

@@ -7,7 +7,7 @@
 
 pub use super::age_partitions::AgePartition;
 use super::age_read::{censored_in, read_points, AgePoints, CensoredUse};
-use super::age_zeros::{GroupZeros, ZeroTally};
+use super::age_zeros::{GroupZeros, Place, ZeroTally};
 use crate::error::{clip, num, RefintError, Result};
 use crate::estimate::group::estimate_one_censored;
 use crate::estimate::Method;
@@ -132,7 +132,14 @@ pub fn run_age_coded(cf: &CodedFrame, o: &AgeOptions) -> Result<Outcome<AgeResul
     let censored = if lms {
         CensoredUse::SetAside("the LMS (BCCG) fit does not use censored values".into())
     } else if est.method.uses_censored() {
-        CensoredUse::Used(est.method.flag())
+        CensoredUse::Used(
+            est.method.flag(),
+            if o.partitions.is_some() {
+                "windows and the age partitions"
+            } else {
+                "windows"
+            },
+        )
     } else {
         CensoredUse::SetAside(format!(
             "--method {} does not use censored values (refiner and kosmic do)",
@@ -171,7 +178,7 @@ pub fn run_age_coded(cf: &CodedFrame, o: &AgeOptions) -> Result<Outcome<AgeResul
         windows.extend(windows_of(cf, o, &est, &label, pts, &below[k], &mut z)?);
         z.add_to(&mut tally);
     }
-    skipped.extend(tally.messages(&o.value, o.partitions.is_some()));
+    skipped.extend(tally.messages(&o.value, Place::Windows));
     if windows.is_empty() {
         return Err(RefintError::Group(format!(
             "{}: no age window could be estimated: no {} has values of {}{} with an age{}",
@@ -197,7 +204,14 @@ pub fn run_age_coded(cf: &CodedFrame, o: &AgeOptions) -> Result<Outcome<AgeResul
         )));
     }
     let partitions = match o.partitions {
-        Some(band) => partitions_of(cf, o, codes, &per, band, &est, &mut skipped)?,
+        Some(band) => {
+            let groups = GroupPoints {
+                per: &per,
+                below: &below,
+                zeros: &zeros,
+            };
+            partitions_of(cf, o, codes, groups, band, &est, &mut skipped)?
+        }
         None => Vec::new(),
     };
     let smoothing = smooth_windows(o, &mut windows);
@@ -300,20 +314,37 @@ fn median_above(s: &[f64], c: usize) -> Option<f64> {
     }
 }
 
+/// The rows of every group (by level code) as the windows read them: (age, value > 0) sorted by
+/// age, the (age, limit) of the values below a detection limit that the method uses as censored,
+/// the ages of the zeros that the refiner's `--zeros censored` reads.
+#[derive(Clone, Copy)]
+struct GroupPoints<'a> {
+    per: &'a [Vec<(f64, f64)>],
+    below: &'a [Vec<(f64, f64)>],
+    zeros: &'a [Vec<f64>],
+}
+
 /// The age partitions of every group (see [`super::age_partitions`]), in group order; a group
-/// whose bands cannot be estimated has its reason in `skipped` while the others go on.
+/// whose bands cannot be estimated has its reason in `skipped` while the others go on. The
+/// partitions read their censored values and zeros as the windows do; the zeros are counted and
+/// said in `skipped` as the windows' are ([`ZeroTally`], [`Place::Partitions`]).
 fn partitions_of(
     cf: &CodedFrame,
     o: &AgeOptions,
     codes: Option<&dimorph_data::Codes>,
-    per: &[Vec<(f64, f64)>],
+    g: GroupPoints,
     band: f64,
     est: &EstimateOptions,
     skipped: &mut Vec<String>,
 ) -> Result<Vec<AgePartition>> {
     let mut partitions = Vec::new();
     let mut failed: Vec<String> = Vec::new();
-    for (k, pts) in per.iter().enumerate().filter(|(_, p)| !p.is_empty()) {
+    let mut tally = ZeroTally::default();
+    for (k, pts) in g.per.iter().enumerate() {
+        if pts.is_empty() {
+            tally.group_without_values(g.zeros[k].len());
+            continue;
+        }
         let label = codes.map_or(String::new(), |c| c.levels[k].clone());
         let prefix = format!("{}: {} where {}", cf.source, clip(&o.value), clip(&o.age));
         let suffix = match &o.by {
@@ -324,17 +355,34 @@ fn partitions_of(
             prefix: &prefix,
             suffix: &suffix,
         };
-        match super::age_partitions::choose(&naming, &label, pts, band, est) {
-            Ok(p) => partitions.push((k, p)),
+        let cens = super::age_partitions::Censoring {
+            zeros: &g.zeros[k],
+            below: &g.below[k],
+        };
+        match super::age_partitions::choose(&naming, &label, pts, band, cens, est) {
+            Ok(p) => {
+                // each zero of the group counted once, by the partition that holds its age
+                let mut z = GroupZeros::new(&g.zeros[k], pts.len());
+                for q in &p {
+                    let a = pts.partition_point(|x| x.0 < q.from);
+                    let b = pts.partition_point(|x| x.0 < q.to);
+                    let mut v: Vec<f64> = pts[a..b].iter().map(|x| x.1).collect();
+                    z.window(&mut v, a, q.from, q.to, censored_in(&g.below[k], q.from, q.to));
+                }
+                z.add_to(&mut tally);
+                partitions.push((k, p));
+            }
             // a group too small for its bands keeps its reason; the other groups go on
             Err(RefintError::Group(why)) if o.by.is_some() => {
                 let by = o.by.as_deref().map(clip).unwrap_or_default();
                 skipped.push(format!("age partitions for {by} = '{}': {why}", clip(&label)));
+                tally.group_without_partitions(g.zeros[k].len());
                 failed.push(why);
             }
             Err(e) => return Err(e),
         }
     }
+    skipped.extend(tally.messages(&o.value, Place::Partitions));
     if partitions.is_empty() {
         return Err(RefintError::Group(failed.join("; ")));
     }
@@ -600,22 +648,23 @@ fn lms_outcome(
     Ok(out)
 }
 
-/// The partitions as a tidy table (group, from, to, n, lower, upper, reason) and a section.
+/// The partitions as a tidy table (group, from, to, n, lower, upper, reason; the censored values
+/// used after n when there are any) and a section.
 fn partition_report(o: &AgeOptions, parts: &[AgePartition]) -> (TidyTable, Section) {
-    let mut t = TidyTable::new(
-        "age_partitions",
-        &["group", "from", "to", "n", "lower", "upper", "reason"],
-    );
+    let censored = parts.iter().any(|p| p.censored > 0);
+    let mut cols = vec!["group", "from", "to", "n"];
+    if censored {
+        cols.push("censored");
+    }
+    cols.extend(["lower", "upper", "reason"]);
+    let mut t = TidyTable::new("age_partitions", &cols);
     for p in parts {
-        t.push(vec![
-            p.group.as_str().into(),
-            p.from.into(),
-            p.to.into(),
-            p.n.into(),
-            p.lower.into(),
-            p.upper.into(),
-            p.reason.as_str().into(),
-        ]);
+        let mut row = vec![p.group.as_str().into(), p.from.into(), p.to.into(), p.n.into()];
+        if censored {
+            row.push(p.censored.into());
+        }
+        row.extend([p.lower.into(), p.upper.into(), p.reason.as_str().into()]);
+        t.push(row);
     }
     let mut s = Section::new(format!("Age partitions of {} chosen from the data", clip(&o.value)));
     s.text(format!(

@@ -8,10 +8,18 @@
 //! band; a relevant difference at either limit starts a new partition there (the paper: "If the
 //! difference … is higher than can be explained by analytical causes, RLs should be stratified"),
 //! otherwise the band joins the partition and its limits are estimated again from all its values.
+//!
+//! A band or partition reads its censored values as an age window does ([`super::age_zeros`]):
+//! its values below a detection limit, where the method uses them, and, for the refiner's
+//! `--zeros censored`, its zeros (censored below half the rounding unit of its values > 0), so
+//! its limits equal `refint estimate` on the same rows ([`Censoring`]).
 
+use super::age_read::censored_in;
 use crate::equivalence::{display_digits, Limit};
 use crate::error::{clip, num, RefintError, Result};
-use crate::estimate::group::{estimate_one, GroupEstimate};
+use crate::estimate::group::{estimate_one_censored, GroupEstimate};
+use crate::estimate::refiner_zeros::censor_rounded_zeros;
+use crate::grouped::Censored;
 use crate::options::EstimateOptions;
 use crate::permissible::Permissible;
 use serde::Serialize;
@@ -26,7 +34,12 @@ pub struct AgePartition {
     /// Ages in [from, to).
     pub from: f64,
     pub to: f64,
+    /// Values > 0 used as observed (those below half the rounding unit read as censored are not
+    /// counted here but in `censored`).
     pub n: usize,
+    /// Values used as censored: below a detection limit, and the refiner's zeros read as censored
+    /// below half the rounding unit (`--zeros censored`).
+    pub censored: usize,
     pub lower: f64,
     pub upper: f64,
     /// Why the partition starts here: the first band of the group, or the limit(s) whose
@@ -53,15 +66,54 @@ impl Naming<'_> {
     }
 }
 
-/// The partitions of one group: `pts` are (age, value) sorted by age, `band` the band width.
-/// Errors: too many bands, or a band whose limits cannot be estimated (named, with the reason).
+/// What a group's bands read as censored besides their values > 0, as its age windows do: the
+/// ages of its zeros that the refiner's `--zeros censored` reads (sorted; empty otherwise) and the
+/// (age, detection limit) of its values below a detection limit that the method uses as censored
+/// (sorted by age; empty where the method sets them aside).
+#[derive(Clone, Copy)]
+pub(super) struct Censoring<'a> {
+    pub zeros: &'a [f64],
+    pub below: &'a [(f64, f64)],
+}
+
+impl Censoring<'_> {
+    /// The censored values of the ages [from, to) whose values > 0 are `v`: the values below a
+    /// detection limit there, merged with the zeros there read as censored below half the rounding
+    /// unit of `v` (the values of `v` below it moved out), as [`super::age_zeros`] reads a window's.
+    pub fn of(&self, v: &mut Vec<f64>, from: f64, to: f64) -> Option<Censored> {
+        let detected = censored_in(self.below, from, to);
+        let zeros = self.zeros.partition_point(|a| *a < to) - self.zeros.partition_point(|a| *a < from);
+        censor_rounded_zeros(v, zeros, detected).map(|(c, _)| c).or(detected)
+    }
+}
+
+/// The estimate of the ages [from, to) whose values > 0 are `v`, with their censored values
+/// ([`Censoring::of`]).
+fn estimate_range(
+    naming: &Naming,
+    group: &str,
+    (from, to): (f64, f64),
+    v: &[f64],
+    cens: Censoring,
+    est: &EstimateOptions,
+) -> Result<GroupEstimate> {
+    let mut v = v.to_vec();
+    let c = cens.of(&mut v, from, to);
+    estimate_one_censored(&naming.band(from, to), group, &v, c, None, est)
+}
+
+/// The partitions of one group: `pts` are (age, value) sorted by age, `band` the band width,
+/// `cens` the group's censored values. Errors: too many bands, or a band whose limits cannot be
+/// estimated (named, with the reason).
 pub(super) fn choose(
     naming: &Naming,
     group: &str,
     pts: &[(f64, f64)],
     band: f64,
+    cens: Censoring,
     est: &EstimateOptions,
 ) -> Result<Vec<AgePartition>> {
+    let estimate = |range: (f64, f64), v: &[f64]| estimate_range(naming, group, range, v, cens, est);
     let (lo, hi) = (pts[0].0, pts[pts.len() - 1].0);
     let start = (lo / band).floor() * band;
     let count = ((hi - start) / band).floor() + 1.0;
@@ -91,7 +143,7 @@ pub(super) fn choose(
         }
         let mut v: Vec<f64> = pts[a..b].iter().map(|p| p.1).collect();
         let n_band = v.len();
-        let e = match estimate_one(&naming.band(from, to), group, &v, None, est) {
+        let e = match estimate((from, to), &v) {
             Ok(e) => e,
             Err(e) => {
                 // a band too small for the method joins its neighbour without a test, said so
@@ -103,7 +155,7 @@ pub(super) fn choose(
                 match cur.take() {
                     Some((cf, _, mut cv, _, why)) => {
                         cv.extend_from_slice(&v);
-                        let merged = estimate_one(&naming.band(cf, to), group, &cv, None, est)?;
+                        let merged = estimate((cf, to), &cv)?;
                         cur = Some((cf, to, cv, merged, format!("{why}; {joined}")));
                     }
                     None => {
@@ -121,7 +173,7 @@ pub(super) fn choose(
             let (f0, why, v, e) = match lead.take() {
                 Some((f0, mut v0)) => {
                     v0.extend_from_slice(&v);
-                    let e = estimate_one(&naming.band(f0, to), group, &v0, None, est)?;
+                    let e = estimate((f0, to), &v0)?;
                     let why = format!(
                         "first age bands of the group: [{}, {}) had too few values and were joined to [{}, {})",
                         num(f0),
@@ -139,16 +191,15 @@ pub(super) fn choose(
         let reasons = relevant_differences(naming, (cf, ct), &ce, (from, to), &e, est)?;
         if reasons.is_empty() {
             cv.extend_from_slice(&v);
-            let w = naming.band(cf, to);
-            let merged = estimate_one(&w, group, &cv, None, est)?;
+            let merged = estimate((cf, to), &cv)?;
             cur = Some((cf, to, cv, merged, why));
         } else {
-            out.push(partition(group, (cf, ct), &cv, &ce, why));
+            out.push(partition(group, (cf, ct), &cv, cens, &ce, why));
             cur = Some((from, to, v, e, reasons.join("; ")));
         }
     }
     match cur {
-        Some((cf, ct, cv, ce, why)) => out.push(partition(group, (cf, ct), &cv, &ce, why)),
+        Some((cf, ct, cv, ce, why)) => out.push(partition(group, (cf, ct), &cv, cens, &ce, why)),
         None => {
             return Err(RefintError::Group(format!(
                 "no age band of --partitions could be estimated, not even all together: {}; \
@@ -160,12 +211,24 @@ pub(super) fn choose(
     Ok(out)
 }
 
-fn partition(group: &str, (from, to): (f64, f64), v: &[f64], e: &GroupEstimate, reason: String) -> AgePartition {
+/// The partition of the ages [from, to) whose values > 0 are `v`, estimated as `e`: its values
+/// counted as [`estimate_range`] used them.
+fn partition(
+    group: &str,
+    (from, to): (f64, f64),
+    v: &[f64],
+    cens: Censoring,
+    e: &GroupEstimate,
+    reason: String,
+) -> AgePartition {
+    let mut v = v.to_vec();
+    let c = cens.of(&mut v, from, to);
     AgePartition {
         group: group.into(),
         from,
         to,
         n: v.len(),
+        censored: c.map_or(0, |c| c.n),
         lower: e.limits.lower,
         upper: e.limits.upper,
         reason,
@@ -227,10 +290,15 @@ pub(super) fn describe(by: Option<&str>, parts: &[AgePartition]) -> Vec<String> 
                 None => String::new(),
             };
             format!(
-                "{g}ages [{}, {}): n = {}, limits {} – {} ({})",
+                "{g}ages [{}, {}): n = {}{}, limits {} – {} ({})",
                 num(p.from),
                 num(p.to),
                 p.n,
+                if p.censored > 0 {
+                    format!(" and {} censored", p.censored)
+                } else {
+                    String::new()
+                },
                 num(p.lower),
                 num(p.upper),
                 p.reason

@@ -32,10 +32,11 @@ pub struct AgePoints {
     pub skipped: Vec<String>,
 }
 
-/// How the censored values are treated: `Some(method flag)` when the windows' method uses values
-/// below a detection limit, else the reason they are set aside.
+/// How the censored values are treated: `Used(method flag, where)` when the windows' method uses
+/// values below a detection limit (`where`: "windows", or "windows and age partitions" with
+/// `--partitions`), else the reason they are set aside.
 pub enum CensoredUse<'a> {
-    Used(&'a str),
+    Used(&'a str, &'a str),
     SetAside(String),
 }
 
@@ -86,7 +87,7 @@ pub fn read_points(
                 (Some(l), _) => {
                     n_below += 1;
                     remember(&mut below_seen, l);
-                    if matches!(censored, CensoredUse::Used(_)) {
+                    if matches!(censored, CensoredUse::Used(..)) {
                         p.below[k].push((ages[i], l));
                     }
                 }
@@ -123,8 +124,8 @@ pub fn read_points(
             clip(value),
             listed("<", &below_seen),
             match censored {
-                CensoredUse::Used(m) => format!(
-                    "used as censored by --method {m} in the windows that hold their ages (their share below \
+                CensoredUse::Used(m, place) => format!(
+                    "used as censored by --method {m} in the {place} that hold their ages (their share below \
                      the limit enters the fit)"
                 ),
                 CensoredUse::SetAside(why) => format!("set aside: {why}"),

@@ -7,7 +7,9 @@
 //! each, however many windows hold them: a 0 read as censored by some window counts as censored,
 //! one that no window could read so as dropped, with the reason: its group has no values > 0,
 //! its age lies in no window, or the windows that hold it have too few distinct values > 0 to
-//! find a rounding unit or values that are not rounded ([`ZerosDropped`]).
+//! find a rounding unit or values that are not rounded ([`ZerosDropped`]). The age partitions
+//! of `--partitions` read their zeros the same way, each partition as one window
+//! (`age_partitions::Censoring`), and are counted and said apart ([`Place`]).
 
 use crate::error::{clip, num};
 use crate::estimate::refiner_zeros::{censor_rounded_zeros, censored_line, dropped_line, ZerosDropped};
@@ -34,6 +36,22 @@ enum ZeroState {
     Censored,
 }
 
+/// Where the zeros were read: in the sliding age windows or in the age partitions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Place {
+    Windows,
+    Partitions,
+}
+
+impl Place {
+    fn noun(self) -> &'static str {
+        match self {
+            Place::Windows => "window",
+            Place::Partitions => "partition",
+        }
+    }
+}
+
 /// The zeros of all groups, counted by row.
 #[derive(Debug, Default)]
 pub(super) struct ZeroTally {
@@ -41,6 +59,8 @@ pub(super) struct ZeroTally {
     below: usize,
     /// Zeros of groups without values > 0 (no windows).
     no_positive: usize,
+    /// Zeros of groups whose age partitions could not be estimated (their reason is said).
+    unestimated: usize,
     /// Zeros whose age lies in no window of their group.
     no_window: usize,
     /// Zeros whose windows have too few distinct values > 0 to find a rounding unit.
@@ -63,7 +83,7 @@ impl<'a> GroupZeros<'a> {
         }
     }
 
-    /// The window of ages [from, to) whose positive values `v` are the group's values `a..` (in
+    /// The window (or age partition) of ages [from, to) whose positive values `v` are the group's values `a..` (in
     /// age order): its zeros (and values below half its rounding unit, moved out of `v`) read as
     /// censored with `cens`, the window's values below a detection limit; `cens` itself where the
     /// window has no zeros or its values are not rounded.
@@ -133,10 +153,16 @@ impl ZeroTally {
         self.no_positive += n;
     }
 
-    /// The rows the windows read as censored or dropped, said as `refint estimate` says them;
-    /// `partitions`: whether `--partitions` (which uses no censored values) drops them too.
-    pub fn messages(&self, value: &str, partitions: bool) -> Vec<String> {
+    /// The `n` zeros of a group whose age partitions could not be estimated, dropped.
+    pub fn group_without_partitions(&mut self, n: usize) {
+        self.unestimated += n;
+    }
+
+    /// The rows the windows (or the partitions, `place`) read as censored or dropped, said as
+    /// `refint estimate` says them.
+    pub fn messages(&self, value: &str, place: Place) -> Vec<String> {
         let v = clip(value);
+        let w = place.noun();
         let list = |x: &[f64]| x.iter().map(|u| num(*u)).collect::<Vec<_>>().join(", ");
         let mut m = Vec::new();
         if self.censored > 0 {
@@ -146,37 +172,44 @@ impl ZeroTally {
                 &v,
                 &list(&self.units),
                 &list(&self.limits),
-                " in the age windows that hold their ages",
+                &format!(" in the age {w}s that hold their ages"),
             ));
         }
         let why = [
             (
                 self.no_positive,
-                "their group has no values > 0 (no age window, no rounding unit to read them by)",
+                format!("their group has no values > 0 (no age {w}, no rounding unit to read them by)"),
+            ),
+            (
+                self.unestimated,
+                "their group's age partitions could not be estimated (the group's reason is given)".to_string(),
             ),
             (
                 self.no_window,
-                "their ages lie in no age window (the windows span the ages of their group's values > 0)",
+                match place {
+                    Place::Windows => {
+                        "their ages lie in no age window (the windows span the ages of their group's values > 0)"
+                            .to_string()
+                    }
+                    Place::Partitions => "their ages lie in no age partition (the partitions span the age bands \
+                                          that hold their group's values > 0)"
+                        .to_string(),
+                },
             ),
             (
                 self.too_few,
-                "the age windows that hold them have too few distinct values > 0 (fewer than 2 between the 2.5 and \
-                 97.5 % quantiles) to find a rounding unit",
+                format!(
+                    "the age {w}s that hold them have too few distinct values > 0 (fewer than 2 between the 2.5 and \
+                     97.5 % quantiles) to find a rounding unit"
+                ),
             ),
             (
                 self.not_rounded,
-                "the values of the age windows that hold them are not rounded (no rounding unit found)",
+                format!("the values of the age {w}s that hold them are not rounded (no rounding unit found)"),
             ),
         ];
         for (n, reason) in why.iter().filter(|(n, _)| *n > 0) {
             m.push(dropped_line(*n, &v, reason));
-        }
-        let windowed = self.censored + self.no_window + self.too_few + self.not_rounded;
-        if partitions && windowed > 0 {
-            m.push(format!(
-                "{windowed} values of {v} equal to 0 left out of the age partitions (--partitions uses no censored \
-                 values)"
-            ));
         }
         m
     }

@@ -284,7 +284,8 @@ pub struct EstArgs {
     pub model: Option<RefinerModelArg>,
     /// What --method refiner makes of values of 0: censored (where the values are rounded to a unit
     /// u, a 0 is a value below u/2 and enters the fit as censored below u/2, as refineR keeps its
-    /// zeros; without a rounding unit zeros are dropped; in refint age each age window decides), or
+    /// zeros; without a rounding unit zeros are dropped; in refint age each age window decides, and
+    /// each age partition of --partitions; refint verify --mode routine reads them as estimate does), or
     /// drop (values <= 0 dropped with a count, as reflimR does) [default: censored, which scores
     /// better on the RIbench subsets of crates/dimorph-refint/tests/ribench.rs: mean error 7.1 and
     /// 12.5 % against drop's 7.7 and 17.6 %].
