@@ -330,7 +330,7 @@ pub fn glm_part_newton<'py>(
 }
 
 /// The names of [`StatSums`]' fields, in the order [`glm_part_stats`] returns them.
-const STAT_FIELDS: usize = 12;
+const STAT_FIELDS: usize = 14;
 
 fn stats_vec(s: &StatSums) -> [f64; STAT_FIELDS] {
     [
@@ -346,6 +346,8 @@ fn stats_vec(s: &StatSums) -> [f64; STAT_FIELDS] {
         s.sum_log_w,
         s.n_used,
         s.n_read,
+        s.min_offset,
+        s.max_offset,
     ]
 }
 
@@ -363,6 +365,8 @@ fn stats_from(v: &[f64]) -> Option<StatSums> {
         sum_log_w: v[9],
         n_used: v[10],
         n_read: v[11],
+        min_offset: v[12],
+        max_offset: v[13],
     })
 }
 

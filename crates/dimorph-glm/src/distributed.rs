@@ -35,9 +35,10 @@ use crate::error::{clip, clip_list, GlmError, Result};
 use crate::factor::compare_levels;
 use crate::family::Family;
 use crate::formula::{Formula, Response, VarKind};
-use crate::irls::{self, Control, Pass, Problem};
+use crate::irls::{self, Pass, Problem};
 use crate::linalg::{sub_matrix, Cholesky};
 use crate::link::Link;
+use crate::null_refit::{self, NullSums};
 use crate::options::{Dispersion, GlmOptions};
 
 // ---------------------------------------------------------------------------------------------
@@ -506,7 +507,7 @@ pub struct StatQuery {
 }
 
 /// Sums over rows for the figures after the fit (one [`StatSums`] per part, added).
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct StatSums {
     /// Σ w (y − μ)²/V(μ) over rows of positive weight.
     pub pearson: f64,
@@ -523,6 +524,32 @@ pub struct StatSums {
     pub sum_log_w: f64,
     pub n_used: f64,
     pub n_read: f64,
+    /// The offset's smallest and largest value over the rows used (+∞ and −∞ with no row; 0
+    /// without an offset): the null model's fallback start ([`null_refit::fallback_start`]).
+    pub min_offset: f64,
+    pub max_offset: f64,
+}
+
+impl Default for StatSums {
+    /// The sums over no row.
+    fn default() -> Self {
+        StatSums {
+            pearson: 0.0,
+            null_deviance: 0.0,
+            loglik: 0.0,
+            kernel: 0.0,
+            null_loglik: 0.0,
+            null_kernel: 0.0,
+            sum_w: 0.0,
+            sum_wy: 0.0,
+            n_pos: 0.0,
+            sum_log_w: 0.0,
+            n_used: 0.0,
+            n_read: 0.0,
+            min_offset: f64::INFINITY,
+            max_offset: f64::NEG_INFINITY,
+        }
+    }
 }
 
 impl StatSums {
@@ -540,6 +567,18 @@ impl StatSums {
         self.sum_log_w += q.sum_log_w;
         self.n_used += q.n_used;
         self.n_read += q.n_read;
+        self.min_offset = self.min_offset.min(q.min_offset);
+        self.max_offset = self.max_offset.max(q.max_offset);
+    }
+
+    /// What the null model's fallback start needs.
+    pub fn null_sums(&self) -> NullSums {
+        NullSums {
+            sum_w: self.sum_w,
+            sum_wy: self.sum_wy,
+            min_offset: self.min_offset,
+            max_offset: self.max_offset,
+        }
     }
 }
 
@@ -555,6 +594,8 @@ pub fn stat_sums(part: &Part, q: &StatQuery, family: Family, link: Link) -> Stat
         let (y, w, t) = (part.y[i], part.prior[i], part.trials[i]);
         s.sum_w += w;
         s.sum_wy += w * y;
+        s.min_offset = s.min_offset.min(off);
+        s.max_offset = s.max_offset.max(off);
         if w <= 0.0 {
             continue;
         }
@@ -802,20 +843,6 @@ pub fn fit<P: Passes>(passes: &mut P, layout: &Layout, opts: &GlmOptions) -> std
     finish(&mut counted, layout, opts, family, link, res, rows)
 }
 
-/// IRLS over the parts: the loop of [`crate::irls::irls`] itself ([`irls::irls_with`]), each of its
-/// passes the sum of the parts' ([`Summed`]).
-fn irls_over<P: Passes>(
-    passes: &mut P,
-    p: usize,
-    free: &[usize],
-    intercept: Option<usize>,
-    family: Family,
-    link: Link,
-    ctl: Control,
-) -> std::result::Result<irls::Irls, P::Error> {
-    irls::irls_with(&mut Summed(passes, p), p, free, intercept, (family, link), None, ctl)
-}
-
 /// The parts' [`Passes`] as the IRLS loop's ([`irls::Passes`]): the score and information from
 /// [`Passes::newton`], a deviance from [`Passes::fisher`], Σw and Σwy from [`Passes::stats`].
 struct Summed<'a, P: Passes>(&'a mut P, usize);
@@ -912,15 +939,20 @@ fn finish<P: Passes>(
         Dispersion::Deviance => res.deviance / df_residual,
     };
     // the null model
+    let mut null_warnings = Vec::new();
     let (null, null_dev_irls) = match (layout.intercept, layout.has_offset) {
         (true, false) => (NullMu::Const(counts.sum_wy / counts.sum_w), None),
         (true, true) => {
-            let r = irls_over(passes, p, &[0], Some(0), family, link, opts.control())?;
-            if r.bounds.no_valid_start || r.bounds.stuck.is_some() {
-                // no valid β from the family's start (R's glm stops here too); warned below
-                (NullMu::Intercept(f64::NAN), Some(f64::NAN))
-            } else {
+            // the fallback start's sums were taken by the first stats pass above
+            let sums = counts.null_sums();
+            let r = null_refit::refit(&mut Summed(passes, p), p, (family, link), opts.control(), |_| {
+                Ok(Some(sums))
+            })?;
+            null_warnings = null_refit::warnings(&r, link);
+            if null_refit::fitted(&r) {
                 (NullMu::Intercept(r.beta[0]), Some(r.deviance))
+            } else {
+                (NullMu::Intercept(f64::NAN), Some(f64::NAN))
             }
         }
         (false, _) => (NullMu::OffsetOnly, None),
@@ -967,9 +999,7 @@ fn finish<P: Passes>(
         ));
     }
     warnings.extend(res.bounds.warnings(link));
-    if null_deviance.is_nan() && layout.intercept && layout.has_offset {
-        warnings.push(irls::null_refit_warning(link));
-    }
+    warnings.extend(null_warnings);
     let aliased: Vec<String> = res.aliased.iter().map(|&j| layout.col_names[j].clone()).collect();
     if !aliased.is_empty() {
         warnings.push(format!(
@@ -1019,329 +1049,5 @@ fn finish<P: Passes>(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use dimorph_data::Column;
-
-    /// The parts in one process: each pass sums over them in order.
-    struct Local {
-        parts: Vec<Part>,
-        family: Family,
-        link: Link,
-    }
-
-    impl Passes for Local {
-        type Error = GlmError;
-        fn fisher(&mut self, beta: Option<&[f64]>) -> Result<Pass> {
-            let mut acc = fisher_sums(&Part::default(), None, self.family, self.link);
-            for p in &self.parts {
-                add_pass(&mut acc, &fisher_sums(p, beta, self.family, self.link));
-            }
-            Ok(acc)
-        }
-        fn newton(&mut self, kept: &[usize], beta: &[f64]) -> Result<Newton> {
-            let mut acc = newton_sums(&Part::default(), kept, beta, self.family, self.link);
-            for p in &self.parts {
-                acc.add(&newton_sums(p, kept, beta, self.family, self.link));
-            }
-            Ok(acc)
-        }
-        fn stats(&mut self, q: &StatQuery) -> Result<StatSums> {
-            let mut acc = StatSums::default();
-            for p in &self.parts {
-                acc.add(&stat_sums(p, q, self.family, self.link));
-            }
-            Ok(acc)
-        }
-    }
-
-    fn data(name: &str) -> Frame {
-        dimorph_data::read_csv(format!("{}/../../data/{name}", env!("CARGO_MANIFEST_DIR"))).expect("bundled data")
-    }
-
-    /// Rows `lo..hi` of a frame, as a partition of it.
-    fn rows(f: &Frame, lo: usize, hi: usize) -> Frame {
-        let cols = f
-            .columns
-            .iter()
-            .map(|c| Column {
-                name: c.name.clone(),
-                data: match &c.data {
-                    ColumnData::Num(v) => ColumnData::Num(v[lo..hi].to_vec()),
-                    ColumnData::Text { values, .. } => ColumnData::Text {
-                        values: values[lo..hi].to_vec(),
-                        first_non_numeric: None,
-                    },
-                },
-            })
-            .collect();
-        let mut out = Frame::from_columns(&f.source, cols).expect("slice");
-        out.first_line = f.first_line + lo;
-        out
-    }
-
-    /// The crab data with a text column `shade` (from `color`: levels light, medium, dark,
-    /// darker) and sorted by it, so that most parts see only some of its levels.
-    fn crabs_by_shade() -> Frame {
-        let mut f = data("crabs.csv");
-        let color = f.numeric("color").expect("color").to_vec();
-        let mut order: Vec<usize> = (0..f.nrows).collect();
-        order.sort_by(|&a, &b| color[a].total_cmp(&color[b]));
-        for c in &mut f.columns {
-            if let ColumnData::Num(v) = &mut c.data {
-                *v = order.iter().map(|&i| v[i]).collect();
-            }
-        }
-        let names = ["light", "medium", "dark", "darker"];
-        let shade = order
-            .iter()
-            .map(|&i| Some(names[(color[i] as usize).clamp(1, 4) - 1].to_string()))
-            .collect();
-        let y = f
-            .numeric("satell")
-            .expect("satell")
-            .iter()
-            .map(|&s| f64::from(u8::from(s > 0.0)))
-            .collect();
-        f.columns.push(Column {
-            name: "y".into(),
-            data: ColumnData::Num(y),
-        });
-        f.columns.push(Column {
-            name: "shade".into(),
-            data: ColumnData::Text {
-                values: shade,
-                first_non_numeric: None,
-            },
-        });
-        f
-    }
-
-    /// Fits `formula` over `k` parts and on the whole frame; every figure agrees to `tol`
-    /// (relative, or absolute below 1).
-    fn same_as_single_machine(frame: &Frame, formula: &str, opts: &GlmOptions, k: usize, tol: f64) {
-        let n = frame.nrows;
-        let bounds: Vec<usize> = (0..=k).map(|i| i * n / k).collect();
-        let frames: Vec<Frame> = bounds.windows(2).map(|b| rows(frame, b[0], b[1])).collect();
-        let names = frame.names();
-        let levels: Vec<PartLevels> = frames
-            .iter()
-            .map(|f| part_levels(formula, f, None).expect("levels"))
-            .collect();
-        let spec = merge_levels(formula, &names, None, &levels, &frame.source).expect("merge");
-        let parts: Vec<Part> = frames
-            .iter()
-            .map(|f| design_part(&spec, f, None, opts.family).expect("part"))
-            .collect();
-        let cols = parts.iter().find(|p| p.n > 0).expect("a part").col_names.clone();
-        let link = opts.link.unwrap_or_else(|| opts.family.canonical_link());
-        let mut local = Local {
-            parts,
-            family: opts.family,
-            link,
-        };
-        let d = fit(&mut local, &Layout::new(&spec, cols), opts).expect("distributed fit");
-        let mf = model_frame(formula, frame, None).expect("model frame");
-        let s = crate::fit(&mf, opts).expect("single-machine fit");
-        let close = |what: &str, a: f64, b: f64| {
-            let ok = (a.is_nan() && b.is_nan()) || (a - b).abs() <= tol * b.abs().max(1.0);
-            assert!(ok, "{formula}: {what}: distributed {a} vs single-machine {b}");
-        };
-        assert_eq!(d.coef_names, s.coef_names, "{formula}");
-        for j in 0..s.coef.len() {
-            close("coef", d.coef[j], s.coef[j]);
-            close("se", d.se_expected[j], s.se_expected[j]);
-            close("se (observed)", d.se_observed[j], s.se_observed[j]);
-        }
-        close("deviance", d.deviance, s.deviance);
-        close("null deviance", d.null_deviance, s.null_deviance);
-        close("Pearson", d.pearson_chi2, s.pearson_chi2);
-        close("dispersion", d.dispersion, s.dispersion);
-        close("logLik", d.loglik, s.loglik);
-        close("logLik kernel", d.loglik_kernel, s.loglik_kernel);
-        close("null logLik", d.null_loglik, s.null_loglik);
-        close("AIC", d.aic, s.aic);
-        close("BIC", d.bic, s.bic);
-        close("df", d.df_residual, s.df_residual);
-        close("df null", d.df_null, s.df_null);
-        assert_eq!(d.iterations, s.iterations, "{formula}");
-        assert_eq!(d.rank, s.rank, "{formula}");
-    }
-
-    #[test]
-    fn distributed_fits_equal_the_single_machine_fit() {
-        let crabs = crabs_by_shade();
-        let snoring = data("snoring.csv");
-        let o = |family: Family, link: Option<Link>| GlmOptions {
-            estimate_theta: false,
-            ..GlmOptions::new(family, link)
-        };
-        // a factor whose levels each part sees only some of (sorted by shade, 7 parts)
-        same_as_single_machine(&crabs, "satell ~ width + shade", &o(Family::Poisson, None), 7, 1e-10);
-        same_as_single_machine(
-            &crabs,
-            "satell ~ width + C(color, ref=4)",
-            &o(Family::Poisson, None),
-            5,
-            1e-10,
-        );
-        // binary logistic, an interaction with a text factor
-        same_as_single_machine(&crabs, "y ~ width * shade", &o(Family::Binomial, None), 4, 1e-10);
-        // non-canonical links: the Newton polish and the observed information
-        same_as_single_machine(
-            &crabs,
-            "satell ~ width",
-            &o(Family::Poisson, Some(Link::Identity)),
-            3,
-            1e-10,
-        );
-        same_as_single_machine(
-            &snoring,
-            "disease/total ~ snoring",
-            &o(Family::Binomial, Some(Link::Identity)),
-            2,
-            1e-10,
-        );
-        same_as_single_machine(
-            &snoring,
-            "disease/total ~ snoring",
-            &o(Family::Binomial, Some(Link::Probit)),
-            3,
-            1e-10,
-        );
-        // estimated dispersion, an offset (the null model refitted), no intercept
-        same_as_single_machine(
-            &crabs,
-            "weight ~ width + shade",
-            &o(Family::Gamma, Some(Link::Log)),
-            6,
-            1e-10,
-        );
-        same_as_single_machine(
-            &crabs,
-            "satell ~ width + offset(log(weight))",
-            &o(Family::Poisson, None),
-            4,
-            1e-10,
-        );
-        same_as_single_machine(&crabs, "weight ~ width - 1", &o(Family::Gaussian, None), 5, 1e-10);
-        // the negative binomial with θ fixed (Newton polish of its log link)
-        same_as_single_machine(
-            &crabs,
-            "satell ~ width + shade",
-            &o(Family::NegBin { theta: 0.9 }, None),
-            4,
-            1e-10,
-        );
-        // an ill-conditioned design (a raw cubic in width, κ(XᵀX) = 2.7e14): β refined by Newton
-        // steps in both; the order of the sums moves β by κ·ε-sized amounts (4e-9 measured)
-        same_as_single_machine(
-            &crabs,
-            "weight ~ width + I(width^2) + I(width^3)",
-            &o(Family::Gaussian, None),
-            3,
-            1e-7,
-        );
-    }
-
-    #[test]
-    fn parts_disagreeing_or_missing_levels_are_refused() {
-        let crabs = crabs_by_shade();
-        let names = crabs.names();
-        let parts = [rows(&crabs, 0, 10)];
-        let lv: Vec<PartLevels> = parts
-            .iter()
-            .map(|f| part_levels("satell ~ shade", f, None).unwrap())
-            .collect();
-        let e = merge_levels("satell ~ shade", &names, None, &lv, "ddf")
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("only one level"), "{e}");
-        let e = merge_levels(
-            "satell ~ C(color, ref=9)",
-            &names,
-            None,
-            &[part_levels("satell ~ C(color, ref=9)", &crabs, None).unwrap()],
-            "ddf",
-        )
-        .unwrap_err()
-        .to_string();
-        assert!(e.contains("no level '9'"), "{e}");
-        let mut o = GlmOptions::new(Family::NegBin { theta: 1.0 }, None);
-        o.estimate_theta = true;
-        assert!(check_options(&o).unwrap_err().to_string().contains("--theta"));
-    }
-
-    /// [`Local`] that says its rows used ([`Passes::rows_used`]).
-    struct Counting(Local, Option<usize>);
-
-    impl Passes for Counting {
-        type Error = GlmError;
-        fn fisher(&mut self, beta: Option<&[f64]>) -> Result<Pass> {
-            self.0.fisher(beta)
-        }
-        fn newton(&mut self, kept: &[usize], beta: &[f64]) -> Result<Newton> {
-            self.0.newton(kept, beta)
-        }
-        fn stats(&mut self, q: &StatQuery) -> Result<StatSums> {
-            self.0.stats(q)
-        }
-        fn rows_used(&mut self) -> Option<usize> {
-            self.1
-        }
-    }
-
-    #[test]
-    fn rows_counted_by_the_first_pass_give_the_same_fit_with_one_pass_fewer() {
-        let mut crabs = crabs_by_shade();
-        // two rows miss a value the model uses: fewer rows used than rows
-        for (name, i) in [("width", 5), ("satell", 90)] {
-            if let Some(ColumnData::Num(v)) = crabs.columns.iter_mut().find(|c| c.name == name).map(|c| &mut c.data) {
-                v[i] = f64::NAN;
-            }
-        }
-        let names = crabs.names();
-        for (formula, family, used) in [
-            ("satell ~ width + shade", Family::Poisson, 171),
-            ("y ~ width * shade", Family::Binomial, 172),
-            ("satell ~ width + offset(log(weight))", Family::Poisson, 171),
-        ] {
-            let frames: Vec<Frame> = (0..6).map(|k| rows(&crabs, k * 173 / 6, (k + 1) * 173 / 6)).collect();
-            let levels: Vec<PartLevels> = frames.iter().map(|f| part_levels(formula, f, None).unwrap()).collect();
-            let counted: usize = levels.iter().map(|l| l.complete).sum();
-            let spec = merge_levels(formula, &names, None, &levels, "crabs").unwrap();
-            let parts: Vec<Part> = frames
-                .iter()
-                .map(|f| design_part(&spec, f, None, family).unwrap())
-                .collect();
-            let layout = Layout::new(&spec, parts[0].col_names.clone());
-            let opts = GlmOptions {
-                estimate_theta: false,
-                ..GlmOptions::new(family, None)
-            };
-            let local = || Local {
-                parts: parts.clone(),
-                family,
-                link: family.canonical_link(),
-            };
-            let plain = fit(&mut local(), &layout, &opts).unwrap();
-            let told = fit(&mut Counting(local(), Some(counted)), &layout, &opts).unwrap();
-            assert_eq!(counted, used, "{formula}");
-            assert_eq!(plain.n_used, counted as f64, "{formula}");
-            assert_eq!(told.passes + 1, plain.passes, "{formula}");
-            // bit for bit: the same figures, the pass count aside
-            let strip = |d: &DistFit| {
-                let mut v = serde_json::to_value(d).unwrap();
-                v["passes"] = serde_json::Value::Null;
-                v.to_string()
-            };
-            assert_eq!(strip(&told), strip(&plain), "{formula}");
-            // a count the passes contradict (the data changed between passes) is refused
-            let e = fit(&mut Counting(local(), Some(counted + 1)), &layout, &opts)
-                .unwrap_err()
-                .to_string();
-            let want = format!("the data changed during the fit: {} rows used were counted", used + 1);
-            assert!(e.contains(&want), "{e}");
-        }
-    }
-}
+#[path = "distributed_tests.rs"]
+mod tests;

@@ -16,6 +16,7 @@ use crate::irls::{self, Problem};
 use crate::linalg::{sub_matrix, Cholesky};
 use crate::link::Link;
 use crate::negbin::{self, ThetaEstimate};
+use crate::null_refit;
 use crate::options::{Dispersion, GlmOptions};
 
 /// A fitted GLM: everything a report needs. Vectors indexed by coefficient have one entry per
@@ -348,13 +349,8 @@ pub fn fit(mf: &ModelFrame, opts: &GlmOptions) -> Result<GlmFit> {
     let rows = Rows { prior, freq, trials };
     // η of the last IRLS pass, when that pass was taken at the returned β
     let eta = kept_eta.and_then(|k| k.at(&res.beta));
-    let bounds = res.bounds;
     let mut f = finish(mf, family, link, rows, (res, eta), theta, opts)?;
     f.warnings.splice(0..0, nb_warning.into_iter().chain(notes));
-    f.warnings.extend(bounds.warnings(link));
-    if f.null_deviance.is_nan() && mf.intercept && mf.offset.is_some() {
-        f.warnings.push(irls::null_refit_warning(link));
-    }
     if let Family::Tweedie { power } = family {
         f.warnings.push(crate::tweedie::aic_note(power));
     }
@@ -523,13 +519,15 @@ fn likelihood(
     }
 }
 
-/// The null model: deviance, df, fitted means and log-likelihoods (full, kernel).
+/// The null model: deviance, df, fitted means, log-likelihoods (full, kernel) and the warnings of
+/// its refit.
 struct NullModel {
     deviance: f64,
     df: f64,
     mu: Vec<f64>,
     loglik: f64,
     kernel: f64,
+    warnings: Vec<String>,
 }
 
 fn null_model(
@@ -541,7 +539,7 @@ fn null_model(
     n_obs: f64,
     opts: &GlmOptions,
 ) -> NullModel {
-    let (deviance, df, mu) = null_deviance(mf, &rows.prior, family, link, opts);
+    let (deviance, df, mu, warnings) = null_deviance(mf, &rows.prior, family, link, opts);
     let (loglik, kernel) = if let Some((s, sk)) = saturated {
         (-0.5 * deviance + s, -0.5 * deviance + sk)
     } else if family.has_likelihood() {
@@ -561,6 +559,7 @@ fn null_model(
         mu,
         loglik,
         kernel,
+        warnings,
     }
 }
 
@@ -664,7 +663,9 @@ fn finish(
     } else {
         None
     };
-    let warnings = fit_warnings(mf, &res, dispersion, df_residual, separation.as_deref());
+    let mut warnings = fit_warnings(mf, &res, dispersion, df_residual, separation.as_deref());
+    warnings.extend(res.bounds.warnings(link));
+    warnings.extend(null.warnings);
     Ok(GlmFit {
         family,
         link,
@@ -794,15 +795,16 @@ pub(crate) fn observed_information(mf: &ModelFrame, prior: &[f64], mu: &[f64], f
     h
 }
 
-/// The deviance of the null model and its df, as R's `glm.fit`: with an intercept, the
-/// intercept-only model (refitted when there is an offset); without, μ = g⁻¹(offset).
+/// The deviance of the null model, its df, its fitted means and the warnings of its refit, as R's
+/// `glm.fit`: with an intercept, the intercept-only model (refitted when there is an offset,
+/// [`null_refit`]); without, μ = g⁻¹(offset).
 fn null_deviance(
     mf: &ModelFrame,
     prior: &[f64],
     family: Family,
     link: Link,
     opts: &GlmOptions,
-) -> (f64, f64, Vec<f64>) {
+) -> (f64, f64, Vec<f64>, Vec<String>) {
     let n = mf.n;
     let n_pos = prior.iter().filter(|&&w| w > 0.0).count() as f64;
     if mf.intercept {
@@ -819,17 +821,31 @@ fn null_deviance(
                 family,
                 link,
             };
-            let r = irls::null_refit(&pb, opts.control());
-            if r.bounds.no_valid_start || r.bounds.stuck.is_some() {
-                return (f64::NAN, n_pos - 1.0, vec![f64::NAN; n]); // warned in `fit`
+            let ctl = opts.control();
+            let mut data = irls::InMemory {
+                pb: &pb,
+                threads: ctl.threads,
+            };
+            let sums = |_: &mut irls::InMemory| {
+                Ok(Some(null_refit::NullSums::of(
+                    (0..n).map(|i| (prior[i], mf.y[i], off[i])),
+                )))
+            };
+            let r = match null_refit::refit(&mut data, 1, (family, link), ctl, sums) {
+                Ok(r) => r,
+                Err(never) => match never {},
+            };
+            let warnings = null_refit::warnings(&r, link);
+            if !null_refit::fitted(&r) {
+                return (f64::NAN, n_pos - 1.0, vec![f64::NAN; n], warnings);
             }
             let mu0 = (0..n).map(|i| link.inverse(r.beta[0] + off[i])).collect();
-            (r.deviance, n_pos - 1.0, mu0)
+            (r.deviance, n_pos - 1.0, mu0, warnings)
         } else {
             let sw: f64 = prior.iter().sum();
             let m = prior.iter().zip(&mf.y).map(|(w, y)| w * y).sum::<f64>() / sw;
             let d = crate::saturated::constant_mean_deviance(family, &mf.y, prior, m, opts.threads);
-            (d, n_pos - 1.0, vec![m; n])
+            (d, n_pos - 1.0, vec![m; n], Vec::new())
         }
     } else {
         let mu0: Vec<f64> = (0..n)
@@ -839,7 +855,7 @@ fn null_deviance(
             .filter(|&i| prior[i] > 0.0)
             .map(|i| prior[i] * family.unit_deviance(mf.y[i], mu0[i]))
             .sum();
-        (d, n_pos, mu0)
+        (d, n_pos, mu0, Vec::new())
     }
 }
 

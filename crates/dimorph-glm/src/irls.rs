@@ -155,14 +155,14 @@ impl Bounds {
         let mut w = Vec::new();
         if self.diverged > 0 {
             w.push(format!(
-                "step size truncated due to divergence {} time{}: a Fisher step gave a deviance that is not a finite number and was halved back",
+                "step size truncated due to divergence {} time{}: a Fisher step gave a deviance that is not a finite number and was halved back (R: \"step size truncated due to divergence\")",
                 self.diverged,
                 if self.diverged == 1 { "" } else { "s" }
             ));
         }
         if self.truncated > 0 {
             w.push(format!(
-                "step size truncated {} time{}: a Fisher step left the valid range ({}) and was halved back into it",
+                "step size truncated {} time{}: a Fisher step left the valid range ({}) and was halved back into it (R: \"step size truncated: out of bounds\")",
                 self.truncated,
                 if self.truncated == 1 { "" } else { "s" },
                 valid_range_words(link)
@@ -215,34 +215,6 @@ pub fn stuck_error(link: Link, stuck: Stuck, hint: &str) -> crate::error::GlmErr
             "the fit stopped: a Fisher step halved 30 times towards the previous coefficients still left {what} ({}; R's glm stops likewise: \"{r}; cannot correct step size\"); {hint}",
             valid_range_words(link)
         ),
-    )
-}
-
-/// The null model y ~ 1 + offset of a fit with an intercept and an offset, refitted (R's `glm`
-/// refits it for the null deviance). Where no valid β is found from the family's start (R's
-/// `glm` stops then: "no valid set of coefficients has been found"), on a link whose η must be
-/// positive it is fitted again from the intercept that puts the smallest η = b₀ + offset at
-/// g(ȳ) > 0, a valid start; `bounds.no_valid_start` when that fails too.
-pub fn null_refit(pb: &Problem, ctl: Control) -> Irls {
-    let r = irls(pb, &[0], Some(0), None, ctl);
-    let positive = matches!(pb.link, Link::Sqrt | Link::InverseSquare | Link::Power(_));
-    let (Some(off), true, true) = (pb.offset, r.bounds.no_valid_start, positive) else {
-        return r;
-    };
-    let (sw, swy) = (0..pb.n).fold((0.0, 0.0), |(a, b), i| (a + pb.w[i], b + pb.w[i] * pb.y[i]));
-    let low = off.iter().cloned().fold(f64::INFINITY, f64::min);
-    let b0 = pb.link.link(swy / sw) - low;
-    if !b0.is_finite() {
-        return r;
-    }
-    irls(pb, &[0], Some(0), Some(&[b0]), ctl)
-}
-
-/// The warning of a null model that [`null_refit`] could not fit.
-pub fn null_refit_warning(link: Link) -> String {
-    format!(
-        "the null model (intercept and offset) has no valid fit ({}): the null deviance, and the tests and R² against it, are NA",
-        valid_range_words(link)
     )
 }
 

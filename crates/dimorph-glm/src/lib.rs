@@ -60,8 +60,11 @@ mod matrix;
 pub mod multinom;
 pub mod negbin;
 pub mod nesting;
+pub mod null_refit;
 pub mod options;
 pub mod ordinal;
+#[doc(hidden)]
+pub mod parts_local;
 pub mod qr;
 pub mod report;
 pub mod residuals;

@@ -22,47 +22,12 @@
 
 use dimorph_core::rng::Rng;
 use dimorph_data::{Column, ColumnData, Frame};
-use dimorph_glm::distributed::{
-    add_pass, design_part, fisher_sums, fit, merge_levels, newton_sums, part_levels, stat_sums, DistFit, Layout,
-    Newton, Part, PartLevels, Passes, StatQuery, StatSums,
-};
+use dimorph_glm::distributed::DistFit;
 use dimorph_glm::family::Family;
-use dimorph_glm::irls::Pass;
 use dimorph_glm::link::Link;
+use dimorph_glm::model_frame;
 use dimorph_glm::options::GlmOptions;
-use dimorph_glm::{model_frame, GlmError};
-
-/// The parts in one process: each pass sums over them in order, counting the passes.
-struct Local {
-    parts: Vec<Part>,
-    family: Family,
-    link: Link,
-}
-
-impl Passes for Local {
-    type Error = GlmError;
-    fn fisher(&mut self, beta: Option<&[f64]>) -> Result<Pass, GlmError> {
-        let mut acc = fisher_sums(&Part::default(), None, self.family, self.link);
-        for p in &self.parts {
-            add_pass(&mut acc, &fisher_sums(p, beta, self.family, self.link));
-        }
-        Ok(acc)
-    }
-    fn newton(&mut self, kept: &[usize], beta: &[f64]) -> Result<Newton, GlmError> {
-        let mut acc = newton_sums(&Part::default(), kept, beta, self.family, self.link);
-        for p in &self.parts {
-            acc.add(&newton_sums(p, kept, beta, self.family, self.link));
-        }
-        Ok(acc)
-    }
-    fn stats(&mut self, q: &StatQuery) -> Result<StatSums, GlmError> {
-        let mut acc = StatSums::default();
-        for p in &self.parts {
-            acc.add(&stat_sums(p, q, self.family, self.link));
-        }
-        Ok(acc)
-    }
-}
+use dimorph_glm::parts_local;
 
 /// A Poisson draw (inversion; the means here are below 60).
 fn poisson(rng: &mut Rng, mean: f64) -> f64 {
@@ -96,21 +61,6 @@ fn frame(n: usize, seed: u64) -> Frame {
     Frame::from_columns("sqrt.csv", vec![col("y", y), col("x", x), col("t", t)]).expect("frame")
 }
 
-fn slice(f: &Frame, lo: usize, hi: usize) -> Frame {
-    let cols = f
-        .columns
-        .iter()
-        .map(|c| Column {
-            name: c.name.clone(),
-            data: match &c.data {
-                ColumnData::Num(v) => ColumnData::Num(v[lo..hi].to_vec()),
-                ColumnData::Text { .. } => unreachable!("numeric frame"),
-            },
-        })
-        .collect();
-    Frame::from_columns(&f.source, cols).expect("slice")
-}
-
 /// The score Σ w (y − μ) (dμ/dη) / V(μ) x of the Poisson model with μ = η² at β (intercept, slope),
 /// relative to Σ |terms|, and the number of rows with η < 0.
 fn score(f: &Frame, beta: &[f64]) -> ([f64; 2], usize) {
@@ -134,33 +84,16 @@ fn score(f: &Frame, beta: &[f64]) -> ([f64; 2], usize) {
 }
 
 /// The Poisson sqrt-link fit of `formula` over `whole` cut into `k` consecutive parts (levels
-/// collected per part and merged, as the Dask driver does; `name` the file named in messages).
-fn fit_over_parts(formula: &str, whole: &Frame, k: usize, opts: &GlmOptions, name: &str) -> DistFit {
-    let n = whole.nrows;
-    let frames: Vec<Frame> = (0..k).map(|i| slice(whole, i * n / k, (i + 1) * n / k)).collect();
-    let levels: Vec<PartLevels> = frames
-        .iter()
-        .map(|f| part_levels(formula, f, None).expect("levels"))
-        .collect();
-    let spec = merge_levels(formula, &whole.names(), None, &levels, name).expect("merge");
-    let parts: Vec<Part> = frames
-        .iter()
-        .map(|f| design_part(&spec, f, None, Family::Poisson).expect("part"))
-        .collect();
-    let cols = parts[0].col_names.clone();
-    let mut local = Local {
-        parts,
-        family: Family::Poisson,
-        link: Link::Sqrt,
-    };
-    fit(&mut local, &Layout::new(&spec, cols), opts).expect("distributed fit")
+/// collected per part and merged, as the Dask driver does).
+fn fit_over_parts(formula: &str, whole: &Frame, k: usize, opts: &GlmOptions) -> DistFit {
+    parts_local::fit_over_parts(formula, whole, k, opts).expect("distributed fit")
 }
 
 fn check(n: usize, seed: u64, k: usize) {
     let formula = "y ~ x + offset(log(t))";
     let whole = frame(n, seed);
     let opts = GlmOptions::new(Family::Poisson, Some(Link::Sqrt));
-    let d = fit_over_parts(formula, &whole, k, &opts, "sqrt.csv");
+    let d = fit_over_parts(formula, &whole, k, &opts);
     let mf = model_frame(formula, &whole, None).expect("model frame");
     let s = dimorph_glm::fit::fit(&mf, &opts).expect("in-memory fit");
     let (sd, neg) = score(&whole, &d.coef);
@@ -213,36 +146,4 @@ fn sqrt_link_at_the_edge_of_eta_above_zero_fits_the_same_over_parts_and_in_memor
 fn sqrt_link_at_the_edge_of_eta_above_zero_fits_the_same_at_240k_rows() {
     // from 200,000 rows on the stopping rule must hold twice (`irls::irls_with_rows`)
     check(240_000, 20261127, 12);
-}
-
-/// The null model y ~ 1 + offset(o) with no valid fit from the family's start (R's glm stops
-/// there; tests/sqrt_link.rs fits it in memory from a valid start, as R from that start): the
-/// distributed fit has no starting values, so its null deviance is NA with a warning, never a
-/// deviance summed over the rows that happen to be valid; the model itself equals the in-memory fit.
-#[test]
-fn null_model_without_a_valid_start_is_na_with_a_warning_over_parts() {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/peers/sqrt_link_null.csv");
-    let whole = dimorph_data::read_table(&path).expect("sqrt_link_null.csv");
-    let formula = "y ~ x + offset(o)";
-    let opts = GlmOptions::new(Family::Poisson, Some(Link::Sqrt));
-    let d = fit_over_parts(formula, &whole, 4, &opts, "null.csv");
-    let mf = model_frame(formula, &whole, None).expect("model frame");
-    let s = dimorph_glm::fit::fit(&mf, &opts).expect("in-memory fit");
-    for j in 0..2 {
-        assert!(
-            (d.coef[j] - s.coef[j]).abs() <= 1e-10 * s.coef[j].abs(),
-            "{:?} vs {:?}",
-            d.coef,
-            s.coef
-        );
-    }
-    assert!(d.null_deviance.is_nan(), "{}", d.null_deviance);
-    assert!(
-        d.warnings
-            .iter()
-            .any(|w| w.starts_with("the null model (intercept and offset) has no valid fit")),
-        "{:?}",
-        d.warnings
-    );
-    assert!(s.null_deviance.is_finite());
 }

@@ -1,0 +1,104 @@
+//! The distributed fit ([`crate::distributed`]) over parts held in this process: a frame cut
+//! into consecutive row ranges, each coded as the Dask driver codes a partition (levels listed
+//! per part and merged), and [`Passes`] that sum the parts in order. The unit tests of
+//! `distributed` and the integration tests over parts (`tests/distributed_sqrt.rs`,
+//! `tests/null_start.rs`) compare it with the fit in memory; it is not an engine of its own.
+
+use dimorph_data::{Column, ColumnData, Frame};
+
+use crate::distributed::{
+    add_pass, design_part, fisher_sums, fit, merge_levels, newton_sums, part_levels, stat_sums, DistFit, Layout,
+    Newton, Part, PartLevels, Passes, StatQuery, StatSums,
+};
+use crate::error::{GlmError, Result};
+use crate::family::Family;
+use crate::irls::Pass;
+use crate::link::Link;
+use crate::options::GlmOptions;
+
+/// The parts in one process: each pass sums over them in order.
+pub struct Local {
+    pub parts: Vec<Part>,
+    pub family: Family,
+    pub link: Link,
+}
+
+impl Passes for Local {
+    type Error = GlmError;
+    fn fisher(&mut self, beta: Option<&[f64]>) -> Result<Pass> {
+        let mut acc = fisher_sums(&Part::default(), None, self.family, self.link);
+        for p in &self.parts {
+            add_pass(&mut acc, &fisher_sums(p, beta, self.family, self.link));
+        }
+        Ok(acc)
+    }
+    fn newton(&mut self, kept: &[usize], beta: &[f64]) -> Result<Newton> {
+        let mut acc = newton_sums(&Part::default(), kept, beta, self.family, self.link);
+        for p in &self.parts {
+            acc.add(&newton_sums(p, kept, beta, self.family, self.link));
+        }
+        Ok(acc)
+    }
+    fn stats(&mut self, q: &StatQuery) -> Result<StatSums> {
+        let mut acc = StatSums::default();
+        for p in &self.parts {
+            acc.add(&stat_sums(p, q, self.family, self.link));
+        }
+        Ok(acc)
+    }
+}
+
+/// Rows `lo..hi` of a frame, as a partition of it (its line numbers kept for messages).
+pub fn rows(f: &Frame, lo: usize, hi: usize) -> Frame {
+    let cols = f
+        .columns
+        .iter()
+        .map(|c| Column {
+            name: c.name.clone(),
+            data: match &c.data {
+                ColumnData::Num(v) => ColumnData::Num(v[lo..hi].to_vec()),
+                ColumnData::Text { values, .. } => ColumnData::Text {
+                    values: values[lo..hi].to_vec(),
+                    first_non_numeric: None,
+                },
+            },
+        })
+        .collect();
+    let mut out = Frame::from_columns(&f.source, cols).expect("rows of a valid frame");
+    out.first_line = f.first_line + lo;
+    out
+}
+
+/// `formula` over `frame` cut into `k` consecutive parts: the parts coded with the merged levels
+/// (`Local`) and the layout of the fit.
+pub fn parts(formula: &str, frame: &Frame, k: usize, opts: &GlmOptions) -> Result<(Local, Layout)> {
+    let n = frame.nrows;
+    let frames: Vec<Frame> = (0..k).map(|i| rows(frame, i * n / k, (i + 1) * n / k)).collect();
+    let levels = frames
+        .iter()
+        .map(|f| part_levels(formula, f, None))
+        .collect::<Result<Vec<PartLevels>>>()?;
+    let spec = merge_levels(formula, &frame.names(), None, &levels, &frame.source)?;
+    let parts = frames
+        .iter()
+        .map(|f| design_part(&spec, f, None, opts.family))
+        .collect::<Result<Vec<Part>>>()?;
+    let cols = parts
+        .iter()
+        .find(|p| p.n > 0)
+        .map(|p| p.col_names.clone())
+        .unwrap_or_default();
+    let link = opts.link.unwrap_or_else(|| opts.family.canonical_link());
+    let local = Local {
+        parts,
+        family: opts.family,
+        link,
+    };
+    Ok((local, Layout::new(&spec, cols)))
+}
+
+/// The distributed fit of `formula` over `frame` cut into `k` consecutive parts.
+pub fn fit_over_parts(formula: &str, frame: &Frame, k: usize, opts: &GlmOptions) -> Result<DistFit> {
+    let (mut local, layout) = parts(formula, frame, k, opts)?;
+    fit(&mut local, &layout, opts)
+}
