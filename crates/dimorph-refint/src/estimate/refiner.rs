@@ -255,6 +255,29 @@ pub(super) struct Cand {
     pub sel: usize,
 }
 
+impl Cand {
+    /// The Box–Cox fit this candidate gives for T_λ(x − `shift`) ~ N(μ, σ) over `bins` bins, with
+    /// `censored` values below a detection limit: its limits the model's 2.5 and 97.5 % quantiles
+    /// shifted back; `peak_histogram` as [`RefinerFit::peak_histogram`].
+    pub(super) fn fit(self, bins: usize, shift: f64, censored: Option<Censored>, peak_histogram: bool) -> RefinerFit {
+        RefinerFit {
+            lambda: self.lambda,
+            mu: self.mu,
+            sigma: self.sigma,
+            p: self.p,
+            cost: self.cost,
+            bins,
+            selected: self.sel,
+            lower: shift + quantile(0.025, self.lambda, self.mu, self.sigma),
+            upper: shift + quantile(0.975, self.lambda, self.mu, self.sigma),
+            censored: censored.map_or(0, |c| c.n),
+            shift,
+            model: RefinerModel::BoxCox,
+            peak_histogram,
+        }
+    }
+}
+
 /// A cost of candidates (λ, μ, σ, P) on one sample, with the histogram it is computed on: this
 /// module's quantile bins ([`Hist`]) or refineR's overlapping bins of the peak region
 /// ([`super::refiner_hist`], which runs refineR's search over it; this module's grid search
@@ -442,22 +465,7 @@ pub(super) fn fit_objective<O: Objective>(
     let b = best?;
     let t = q.map(|v| box_cox(v, b.lambda));
     zoom(h, shift, &q, &mut best, (t[2] - t[0]) / 1.349, true, 10);
-    let b = best?;
-    Some(RefinerFit {
-        lambda: b.lambda,
-        mu: b.mu,
-        sigma: b.sigma,
-        p: b.p,
-        cost: b.cost,
-        bins: h.bins(),
-        selected: b.sel,
-        lower: shift + quantile(0.025, b.lambda, b.mu, b.sigma),
-        upper: shift + quantile(0.975, b.lambda, b.mu, b.sigma),
-        censored: censored.map_or(0, |c| c.n),
-        shift,
-        model: RefinerModel::BoxCox,
-        peak_histogram: false,
-    })
+    Some(best?.fit(h.bins(), shift, censored, false))
 }
 
 /// Checks the values and fits the model: [`MIN_N`] values at least, all > 0 (the caller drops

@@ -30,6 +30,20 @@ pub fn intervals_censored(
     if nboot == 0 {
         return;
     }
+    let (mut lo, mut hi) = resampled_limits(x, censored, model, nboot, seed);
+    l.set_bootstrap_intervals("refiner", &mut lo, &mut hi, nboot, seed);
+}
+
+/// The limits (lower, upper) of the resamples of [`intervals_censored`] that have a fit, in
+/// resample order: resample b of the observed and `censored` values drawn from the stream
+/// `Rng::derive(seed, 0, b)`, refitted under `model`.
+pub fn resampled_limits(
+    x: &[f64],
+    censored: Option<Censored>,
+    model: RefinerModel,
+    nboot: usize,
+    seed: u64,
+) -> (Vec<f64>, Vec<f64>) {
     let n = x.len();
     let nc = censored.map_or(0, |c| c.n);
     let (mut lo, mut hi) = (Vec::with_capacity(nboot), Vec::with_capacity(nboot));
@@ -53,7 +67,7 @@ pub fn intervals_censored(
             hi.push(upper);
         }
     }
-    l.set_bootstrap_intervals("refiner", &mut lo, &mut hi, nboot, seed);
+    (lo, hi)
 }
 
 /// The refiner limits of one sample under `o.model`, with bootstrap intervals when `o.nboot > 0`
