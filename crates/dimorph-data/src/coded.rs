@@ -190,7 +190,7 @@ pub fn read_coded(
     o.validate().map_err(|msg| DataError::Format { path: p.clone(), msg })?;
     match extension(path).as_deref() {
         Some("parquet") | Some("pq") | Some("xlsx") | Some("xlsm") => {
-            CodedFrame::from_frame(&crate::read_table_with(path, o)?, numeric, coded)
+            CodedFrame::from_frame(&crate::read_table_validated(path, o)?, numeric, coded)
         }
         _ => {
             let d = sniff(path, o)?;

@@ -413,8 +413,17 @@ pub fn sniff(path: &Path, o: &ReadOptions) -> Result<Dialect, DataError> {
 /// reads every text file as plain CSV, this detects `;`, tab and decimal commas.
 pub fn read_table_with(path: impl AsRef<Path>, o: &ReadOptions) -> Result<Frame, DataError> {
     let path = path.as_ref();
+    o.validate().map_err(|msg| DataError::Format {
+        path: path.display().to_string(),
+        msg,
+    })?;
+    read_table_validated(path, o)
+}
+
+/// [`read_table_with`] for options already validated ([`ReadOptions::validate`]; the callers that
+/// validate them first, as [`coded::read_coded`], read through this so they are checked once).
+pub(crate) fn read_table_validated(path: &Path, o: &ReadOptions) -> Result<Frame, DataError> {
     let p = path.display().to_string();
-    o.validate().map_err(|msg| DataError::Format { path: p.clone(), msg })?;
     match extension(path).as_deref() {
         Some("parquet") | Some("pq") => read_parquet(path),
         Some("xlsx") | Some("xlsm") => read_xlsx(path, o),
