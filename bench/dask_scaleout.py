@@ -34,8 +34,17 @@ pausing off and no retries, so that a tool that does not fit fails at once ("did
 Spark's JVM gets -Xmx --spark-memory. Printed per fit: wall time (reading the file included for
 every tool), its ratio to dimorph.dask.glm's, peak RSS per Dask worker (each fit on a fresh
 cluster: polled every 0.1 s), of Spark's JVM, or of the CLI process (/usr/bin/time), and the
-agreement with the reference. Timing is a benchmark, never a test. Hold /tmp/BIGRUN.lock
-(mkdir) while it runs on a shared machine.
+agreement with the reference, the machine's 1-minute load average as the fit began and ended,
+and when it ran. Timing is a benchmark, never a test. Hold /tmp/BIGRUN.lock (mkdir) while it runs
+on a shared machine.
+
+Every fit's figures are kept in ``results.json`` beside the data file (removed when the file is
+made again), so that a comparison split over several invocations (``--skip``, ``--families``: at
+100M rows each fit takes minutes to most of an hour) still has its reference and its ratios: a
+table takes them from an earlier run on the same file when its own run has none, and says so;
+``--report`` prints every kept fit on the file side by side without running any. Without an
+in-memory or streaming fit, the reference is dimorph.dask.glm's own fit (kept, else re-read): the
+agreement is then the tools' with each other.
 
     bash bench/dask_scaleout_setup.sh VENV             # Java for Spark, the peers, dimorph: a venv
     python bench/dask_scaleout.py --install            # the peers only (bench/dask_scaleout_requirements.txt)
@@ -44,6 +53,7 @@ agreement with the reference. Timing is a benchmark, never a test. Hold /tmp/BIG
     python bench/dask_scaleout.py --rows 100000000 --skip memory,statsmodels,stream,dimorph,daskml,spark \
         --families binomial         # only the re-reading dimorph.dask.glm, at bounded worker memory
     python bench/dask_scaleout.py --rows 2000000 --row-group 250000 --cap 300   # a quick check
+    python bench/dask_scaleout.py --rows 100000000 --report    # every fit kept for that file, side by side
 
 Before/after a change to dimorph: ``pip install --no-deps --target DIR OLD_WHEEL`` and ``--before
 DIR``: the two dimorph.dask.glm fits (kept, re-read) of the dimorph in DIR run too, each just
@@ -91,6 +101,7 @@ def generate(folder: Path, rows: int, row_group: int) -> Path:
         return path
     folder.mkdir(parents=True, exist_ok=True)
     stamp.unlink(missing_ok=True)
+    (folder / "results.json").unlink(missing_ok=True)  # the figures of fits on an earlier file
     beta_b = np.linspace(-0.5, 0.5, P)
     beta_p = np.linspace(0.2, -0.2, P)
     writer = None
@@ -314,6 +325,7 @@ def run_capped(a, rows: int, tool: str, family: str) -> dict:
     env.update(DASK_DISTRIBUTED__WORKER__MEMORY__TARGET="False",
                DASK_DISTRIBUTED__WORKER__MEMORY__SPILL="False", DASK_DISTRIBUTED__WORKER__MEMORY__PAUSE="False",
                DASK_DISTRIBUTED__WORKER__MEMORY__TERMINATE="0.95", DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES="0")
+    load0, start = os.getloadavg()[0], time.strftime("%Y-%m-%d %H:%M", time.gmtime())
     p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
                          start_new_session=True)
     t = time.perf_counter()
@@ -322,20 +334,39 @@ def run_capped(a, rows: int, tool: str, family: str) -> dict:
     except subprocess.TimeoutExpired:
         os.killpg(p.pid, signal.SIGKILL)
         p.communicate()
-        return {"failed": f"did not finish in {a.cap} s"}
-    if p.returncode != 0:
-        last = [ln for ln in err.strip().splitlines() if ln.strip()]
-        why = last[-1] if last else f"exit {p.returncode}"
-        if "KilledWorker" in err or "memory" in why.lower() or "OutOfMemory" in err:
-            why = f"did not fit ({why[:160]})"
-        return {"failed": f"{why[:240]} after {time.perf_counter() - t:.0f} s"}
-    return json.loads(out.strip().splitlines()[-1])
+        r = {"failed": f"did not finish in {a.cap} s"}
+    else:
+        if p.returncode != 0:
+            last = [ln for ln in err.strip().splitlines() if ln.strip()]
+            why = last[-1] if last else f"exit {p.returncode}"
+            if "KilledWorker" in err or "memory" in why.lower() or "OutOfMemory" in err:
+                why = f"did not fit ({why[:160]})"
+            r = {"failed": f"{why[:240]} after {time.perf_counter() - t:.0f} s"}
+        else:
+            r = json.loads(out.strip().splitlines()[-1])
+    # the 1-minute load average of the machine as the fit began and ended, and when (UTC)
+    r.update(load=[load0, os.getloadavg()[0]], at=f"{start}–{time.strftime('%H:%M', time.gmtime())} UTC")
+    store(a, rows, family, tool, r)
+    return r
+
+
+def stored(a, rows: int) -> dict:
+    """The figures of every fit run on the file of ``rows`` rows, by family and tool: this run's and
+    earlier runs' (``results.json`` beside the file; removed when the file is made again)."""
+    f = a.dir / f"n{rows}" / "results.json"
+    return json.loads(f.read_text()) if f.exists() else {}
+
+
+def store(a, rows: int, family: str, tool: str, r: dict) -> None:
+    """Keeps a fit's figures in ``results.json`` beside the file, so that fits run in separate
+    invocations (``--skip``, ``--families``) are compared (``--report``)."""
+    every = stored(a, rows)
+    every.setdefault(family, {})[tool] = r
+    (a.dir / f"n{rows}" / "results.json").write_text(json.dumps(every, indent=1))
 
 
 def table(a, rows: int, family: str, skip: set) -> None:
     """Every tool on the file of ``rows`` rows, one after the other, and their figures."""
-    order = ["memory", "statsmodels", "stream", "dimorph-before", "dimorph", "reread-before", "reread", "daskml",
-             "spark"]
     skip = set(skip)
     for tool in ("dimorph", "reread"):
         if not a.before or tool in skip:
@@ -344,30 +375,59 @@ def table(a, rows: int, family: str, skip: set) -> None:
         skip.add("memory")
     if rows > a.statsmodels_max:
         skip.add("statsmodels")
-    out = []
-    for tool in order:
-        if tool in skip:
-            continue
-        name = TOOLS[tool][0].format("LogisticRegression" if family == "binomial" else "PoissonRegression")
-        out.append((tool, name, run_capped(a, rows, tool, family)))
-    got = dict((t, r) for t, _, r in out if "failed" not in r)
-    ref_tool = "memory" if "memory" in got else "stream" if "stream" in got else None
-    ref = np.array(got[ref_tool]["beta"]) if ref_tool else None
-    sm = np.array(got["statsmodels"]["beta"]) if "statsmodels" in got else None
-    base = got.get("dimorph", {}).get("secs")
-    print(f"\n{family}: y ~ x1 + … + x{P}, {rows:,} rows; reference: {TOOLS[ref_tool][0] if ref_tool else 'none'}")
+    out = {}
+    for tool in ORDER:
+        if tool not in skip:
+            out[tool] = run_capped(a, rows, tool, family)
+    show(a, rows, family, out)
+
+
+def show(a, rows: int, family: str, out: dict) -> None:
+    """The figures of the fits in ``out`` (tool -> result). The reference (in-memory fit, else the
+    streaming CLI fit, else dimorph.dask.glm kept or re-read: then the agreement is the tools' with
+    each other) and the time that the ratios divide by (dimorph.dask.glm kept, else re-read) are
+    taken from earlier runs on the same file when this run has none; the line says so."""
+    earlier = stored(a, rows).get(family, {})
+    ok = lambda r: r is not None and "failed" not in r  # noqa: E731
+
+    def pick(tools):
+        for t in tools:
+            if ok(out.get(t)):
+                return t, out[t], ""
+            if ok(earlier.get(t)):
+                return t, earlier[t], f" (from an earlier run, {earlier[t].get('at', 'time not kept')})"
+        return None, None, ""
+
+    ref_tool, ref_r, ref_from = pick(["memory", "stream", "dimorph", "reread"])
+    ref = np.array(ref_r["beta"]) if ref_r else None
+    sm_tool, sm_r, _ = pick(["statsmodels"])
+    sm = np.array(sm_r["beta"]) if sm_r else None
+    base_tool, base_r, base_from = pick(["dimorph", "reread"])
+    base = base_r["secs"] if base_r else None
+    print(f"\n{family}: y ~ x1 + … + x{P}, {rows:,} rows; reference: "
+          f"{TOOLS[ref_tool][0] + ref_from if ref_tool else 'none'}; ratios to "
+          f"{TOOLS[base_tool][0] + base_from if base_tool else 'none'}")
     print(f"  {'fit':<44} {'seconds':>8} {'x dimorph':>9} {'peak RSS per worker (MB)':>26} {'max |Δβ| vs ref':>16}"
-          f" {'vs statsmodels':>15}")
-    for tool, name, r in out:
+          f" {'vs statsmodels':>15} {'load':>11}")
+    for tool in ORDER:
+        if tool not in out:
+            continue
+        r = out[tool]
+        name = TOOLS[tool][0].format("LogisticRegression" if family == "binomial" else "PoissonRegression")
+        load = "–".join(f"{x:.1f}" for x in r.get("load", []))
         if "failed" in r:
-            print(f"  {name:<44} {r['failed']}")
+            print(f"  {name:<44} {r['failed']}  (load {load}, {r.get('at', '')})")
             continue
         b = np.array(r["beta"])
         d = "" if ref is None or tool == ref_tool else f"{np.max(np.abs(b - ref)):.1e}"
-        ds = "" if sm is None or tool == "statsmodels" else f"{np.max(np.abs(b - sm)):.1e}"
+        ds = "" if sm is None or tool == sm_tool else f"{np.max(np.abs(b - sm)):.1e}"
         ratio = f"{r['secs'] / base:9.2f}" if base else f"{'':9}"
         pk = " / ".join(f"{p:.0f}" for p in r["peaks"])
-        print(f"  {name:<44} {r['secs']:8.1f} {ratio} {pk:>26} {d:>16} {ds:>15}  {r['note']}", flush=True)
+        print(f"  {name:<44} {r['secs']:8.1f} {ratio} {pk:>26} {d:>16} {ds:>15} {load:>11}  {r['note']}"
+              f"{', ' + r['at'] if 'at' in r else ''}", flush=True)
+
+
+ORDER = ["memory", "statsmodels", "stream", "dimorph-before", "dimorph", "reread-before", "reread", "daskml", "spark"]
 
 
 def main() -> None:
@@ -392,6 +452,8 @@ def main() -> None:
                     help="a folder holding an earlier dimorph (pip install --no-deps --target DIR WHEEL): its "
                          "dask fits (kept, re-read) run too, just before this checkout's, for a before/after")
     ap.add_argument("--install", action="store_true", help="pip install the peers and exit")
+    ap.add_argument("--report", action="store_true",
+                    help="print the figures kept from earlier runs on the files of --rows (results.json) and exit")
     ap.add_argument("--one", nargs=2, metavar=("TOOL", "FAMILY"), help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.install:
@@ -400,12 +462,22 @@ def main() -> None:
     if a.one:
         one(a)
         return
+    if a.report:  # the figures kept from earlier runs, every fit on each file side by side
+        for rows in [int(r) for r in a.rows.split(",")]:
+            for family in a.families.split(","):
+                show(a, rows, family, stored(a, rows).get(family, {}))
+        return
     skip = set(filter(None, a.skip.split(",")))
     import dask
     import distributed
-    import dimorph
 
-    print(f"dimorph {dimorph.__version__}, dask {dask.__version__}, distributed {distributed.__version__}; "
+    try:  # not needed by the peers' fits (--skip memory,stream,dimorph,reread)
+        import dimorph
+
+        version = dimorph.__version__
+    except ImportError:
+        version = "not installed"
+    print(f"dimorph {version}, dask {dask.__version__}, distributed {distributed.__version__}; "
           f"{a.workers} workers of {a.worker_memory}, Spark -Xmx{a.spark_memory}, cap {a.cap} s per fit, "
           f"{os.cpu_count()} cores")
     for rows in [int(r) for r in a.rows.split(",")]:
