@@ -61,6 +61,14 @@ done
 # tests/ribench.rs; refineR's: getRI(RIperc = 0.95), column upper95). Session 8 took the CRP rows'
 # upper95 from a CRP-only rerun (5th argument CRP; same limits to the digit as the full runs):
 #   Rscript bench/refint_ribench.R target/release/dimorph "$OUT" crp.csv refineR,refineR_modBoxCox CRP
+# Figures (2026-11-26 22:42-23:22 UTC, session 11, 2-core shared machine at load 9-14):
+#   fourth subset, 40 sets, scored once (RIbench scoring, tests/ribench.rs): refineR 8.937 %,
+#     dimorph refiner 10.044 % before session 11's change (rounded values spread at every n,
+#     estimate/refiner_hist.rs spread), 8.778 % after it (ratio 1.124 -> 0.982); time (the R run,
+#     the binary before the change): refineR 1304.77 s vs dimorph refiner 63.98 s end to end (20.4x)
+#     reflimR 73.42 % 14.74 s vs dimorph reflim 73.42 % 5.11 s
+#   the change on the earlier subsets: first 7.137 -> 7.067 %, held-out 12.478 -> 11.563 %, third
+#     9.757 -> 8.313 % (refineR 7.023, 13.371, 9.270 %)
 # Figures (2026-11-26 16:06-17:27 UTC, session 9, 2-core shared machine at load 5-7, RIbench
 # scoring as in tests/ribench.rs; dimorph end to end, the peers' estimates only):
 #   third subset, 40 sets  refineR 9.27 %, 488.75 s vs dimorph refiner 8.56 s (57.1x; quantile cost,

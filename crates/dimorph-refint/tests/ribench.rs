@@ -394,7 +394,9 @@ fn modboxcox_bias_against_truth_is_within_the_peers_bound() {
 /// 40–60 % pathological values; session 9, refineR's histogram and cost as the default: first
 /// 8.94 %, held-out 15.56 %, ratios 1.273 and 1.164; session 10, rounded zeros read as censored
 /// below half the rounding unit, refineR's main-peak choice and r₈₀'s empty sum taken as +0: first
-/// 7.137 %, held-out 12.478 % — below refineR's 13.371 % — ratios 1.016 and 0.933). The bound
+/// 7.137 %, held-out 12.478 % — below refineR's 13.371 % — ratios 1.016 and 0.933; session 11,
+/// rounded values spread over their rounding interval at every n, `refiner_hist::spread`: first
+/// 7.067 %, held-out 11.563 %, ratios 1.006 and 0.865, bounds kept). The bound
 /// asserted is each subset's ratio to refineR's plus a tolerance of 5 % of it (1.07 and 0.98; were
 /// 1.34 and 1.22), refineR's figure computed from its limits in the fixture.
 #[test]
@@ -430,7 +432,9 @@ fn ribench_scored_bias_is_within_the_bound_of_refiners_on_both_subsets() {
 /// 9.270 %, a ratio of 3.112; with refineR's histogram and cost the default (c978cad, which saw
 /// this subset's scores: its fallback to the quantile cost was added for set 5142) 13.433 %, a
 /// ratio of 1.449; session 10 (rounded zeros censored, refineR's main peak, r₈₀'s empty sum as +0,
-/// chosen on the first two subsets; this one only reported) 9.757 %, a ratio of 1.053. The test
+/// chosen on the first two subsets; this one only reported) 9.757 %, a ratio of 1.053; session 11
+/// (rounded values spread at every n: this subset's CRP 5142 and LACT 2751, N = 500,000, showed
+/// the cause) 8.313 %, a ratio of 0.897 (bound kept). The test
 /// asserts a ratio of at most [`THIRD_BOUND`], the latter plus a tolerance of 5 % (was 1.52);
 /// issue 15's goal, a ratio of at most 1, is not met here and not asserted.
 const THIRD_BOUND: f64 = 1.11;
@@ -455,6 +459,66 @@ fn third_subset_ribench_scored_bias_is_within_the_regression_bound() {
         ours <= THIRD_BOUND * theirs,
         "third subset: refiner {ours:.3} % vs refineR {theirs:.3} %: ratio {:.3} > {THIRD_BOUND}",
         ours / theirs
+    );
+}
+
+/// The fourth subset as RIbench scores it (CRP's upper limit at the 95th percentile), the default
+/// Box–Cox model against refineR 2.0.0's findRI (BoxCox, NBootstrap = 0) on the same values
+/// (tests/fixtures/ribench_fourth_peers.csv, bench/refint_ribench.sh). Drawn in session 11 because
+/// the third subset had been looked at twice: 40 sets stratified as the third's (every analyte at
+/// each N, the pathological fractions five times each, Sc1 and Sc2 twenty times each, overlaps at
+/// random; tests/fixtures/ribench_fourth_draw.py, Python's random, seed 20261128), none of them in
+/// the three earlier subsets. The peers ran on it once, before dimorph was scored on it; dimorph
+/// was scored on it once (2026-11-26 23:18-23:22 UTC), with the default before session 11's change
+/// (rounded values not spread where n > 50,000: 10.044 % against refineR's 8.937 %, a ratio of
+/// 1.124) and after it (8.778 %, a ratio of 0.982); nothing was tuned on it. The bound is the
+/// latter ratio plus a tolerance of 5 % of it. dimorph's reflim scored 73.418 % there against
+/// reflimR's 73.422 % (the next test). refineR took 1304.77 s for the 40 sets (32.6 s a set),
+/// dimorph's refiner 63.98 s end to end (20.4x) in the same run of bench/refint_ribench.R, at load
+/// 9-14 on the shared 2-core machine. The test runs in release builds only (`cargo test --release
+/// -p dimorph-refint --test ribench`): the fit of its 40 sets, ten of them of 500,000 values, took
+/// 78 s of wall time in a release build at load 14, far over the ~30 s a debug-build CI test may add.
+const FOURTH_BOUND: f64 = 1.031;
+
+#[test]
+#[cfg_attr(
+    debug_assertions,
+    ignore = "release only: cargo test --release -p dimorph-refint --test ribench"
+)]
+fn fourth_subset_ribench_scored_bias_is_within_the_bound_of_refiners() {
+    let (ours, failed, _) = ours_with(
+        FOURTH,
+        EstimateOptions {
+            method: Method::Refiner,
+            ..Default::default()
+        },
+        true,
+    );
+    let theirs = peer_scored(FOURTH, "refineR", true).expect("ribench_fourth_peers.csv with refineR rows and upper95");
+    eprintln!(
+        "fourth subset, RIbench scoring: refiner {ours:.3} % ({failed} failed), refineR {theirs:.3} %, ratio {:.3}",
+        ours / theirs
+    );
+    assert_eq!(failed, 0, "refiner must estimate every set of the fourth subset");
+    assert!(
+        ours <= FOURTH_BOUND * theirs,
+        "fourth subset: refiner {ours:.3} % vs refineR {theirs:.3} %: ratio {:.3} > {FOURTH_BOUND}",
+        ours / theirs
+    );
+}
+
+/// dimorph's reflim beside reflimR 1.1.0 on the fourth subset (reflimR's limits in
+/// tests/fixtures/ribench_fourth_peers.csv, run once in session 11, same values, values of 0
+/// dropped by both), scored as the third subset's test does; bound as there (1 % of reflimR's).
+#[test]
+fn fourth_subset_reflim_is_within_reflimrs_bound() {
+    let (reflim, failed, _) = ours(FOURTH, Method::Reflim);
+    let reflimr = peer(FOURTH, "reflimR").expect("ribench_fourth_peers.csv with reflimR rows");
+    eprintln!("fourth subset: reflim {reflim:.3} % ({failed} sets failed), reflimR {reflimr:.3} %");
+    assert_eq!(failed, 0, "reflim must estimate every set of the fourth subset");
+    assert!(
+        reflim <= 1.01 * reflimr,
+        "reflim {reflim:.3} % vs reflimR {reflimr:.3} %"
     );
 }
 

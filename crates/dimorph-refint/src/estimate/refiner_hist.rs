@@ -51,7 +51,9 @@
 //! peak of the search ranges), is refineR's ([`super::refiner_peak`]: areas between valleys
 //! and peak heights weighed, not the highest point; session 10).
 //!
-//! Differences from refineR: the spreading of rounded values is even rather than random, Φ is exact (refineR interpolates a table), and the histogram is made once
+//! Differences from refineR: the spreading of rounded values is even rather than random ([`spread`]: over each run of equal
+//! values, so that it spreads at every n; until session 11 it spread each value over k copies, which is no spread at all
+//! where k = 1, n > 50,000), Φ is exact (refineR interpolates a table), and the histogram is made once
 //! from x (at a shift s the edges are transformed as T_λ(e − s); refineR rebuilds it from x − s).
 //! On refineR's five test cases the rounding unit, the region (to one rounding unit) and the bins
 //! are refineR's (tests below; bench/refint_ribench_cost.R prints refineR's).
@@ -60,8 +62,10 @@
 //! [`super::refiner_modbc::fit_sorted_model`]; where this search costs no candidate — session 9:
 //! one RIbench set, CRP at N = 500,000 rounded to 0.1; none since session 10 — the quantile cost's
 //! fit is used). On the three RIbench subsets of tests/ribench.rs, with rounded zeros censored
-//! ([`super::refiner_zeros`], the default): first 7.14 %, held-out 12.48 %, third (which nobody
-//! tuned on) 9.76 % against refineR's 7.02, 13.37 and 9.27 % (the quantile cost 9.83, 18.96 and
+//! ([`super::refiner_zeros`], the default): first 7.07 %, held-out 11.56 %, third 8.31 % against
+//! refineR's 7.02, 13.37 and 9.27 % (session 11, [`spread`] spreading at every n; before it
+//! 7.14, 12.48 and 9.76 %: at n > 50,000 rounded data stayed on its grid, and the third subset's
+//! CRP 5142 and LACT 2751, N = 500,000 rounded to 0.1, fitted a wrong basin; the quantile cost 9.83, 18.96 and
 //! 28.85 %); on refineR's five test cases its limits are within 0.37 % of refineR's (session 9:
 //! 8.94, 15.56, 13.43 % and 1.65 %: r₈₀'s empty sum was −0, which floored the regularisation where
 //! every central bin was judged; refineR's main peak replaced the highest point). With censored
@@ -70,7 +74,7 @@
 //! generated sets. A fit takes about 0.3 s against the quantile cost's 0.07 s, so a bootstrap of
 //! `--nboot N` resamples takes about 0.3·N s.
 
-use super::refiner::{phi, shifted_box_cox, Cand, Objective, RefinerFit};
+use super::refiner::{phi, quantile, shifted_box_cox, Cand, Objective, RefinerFit};
 use super::refiner_peak::{ash, weighted_mode};
 use crate::grouped::Censored;
 use crate::stats::quantile7;
@@ -252,16 +256,24 @@ fn regions(x: &[f64]) -> ((f64, f64), (f64, f64)) {
     ((l.0, r.0), (l.1, r.1))
 }
 
-/// Rounded values spread evenly over their rounding interval (about 100,000 points), or the
-/// values themselves; sorted.
+/// Sorted rounded values spread evenly over their rounding interval, or the values themselves:
+/// each value repeated k = max(1, ⌊100,000/n⌋) times (refineR's `defineSearchRegions` repeats
+/// them so and jitters them at random), the L·k copies of a value v that occurs L times placed at
+/// v + u·((j + ½)/(L·k) − ½), j = 0, …, L·k − 1; sorted. Spreading each run of equal values, not
+/// each value, keeps the spread where k = 1 (n > 50,000), where refineR still jitters (session 11:
+/// before, such data stayed on its grid, and the search ranges came from a density of spikes).
 fn spread(x: &[f64], unit: Option<f64>) -> Vec<f64> {
     let Some(u) = unit else { return x.to_vec() };
-    let k = (100_000 / x.len()).max(1);
-    let mut v: Vec<f64> = x
-        .iter()
-        .flat_map(|w| (0..k).map(move |j| w + u * ((j as f64 + 0.5) / k as f64 - 0.5)))
-        .collect();
-    v.sort_unstable_by(f64::total_cmp);
+    let k = (100_000 / x.len().max(1)).max(1);
+    let mut v = Vec::with_capacity(k * x.len());
+    let mut i = 0;
+    while i < x.len() {
+        let w = x[i];
+        let run = x[i..].partition_point(|y| *y <= w).max(1);
+        let m = (run * k) as f64;
+        v.extend((0..run * k).map(|j| w + u * ((j as f64 + 0.5) / m - 0.5)));
+        i += run;
+    }
     v
 }
 
@@ -783,7 +795,22 @@ pub fn fit_sorted_refiner(x: &[f64], censored: Option<Censored>, shift: f64) -> 
         .map(|(j, q)| grid[j] + (grid[j + 1] - grid[j]) * q as f64 / 4.0)
         .collect();
     run(&fine, &mut best);
-    Some(best?.fit(h.bins(), shift, censored, true))
+    let b = best?;
+    Some(RefinerFit {
+        lambda: b.lambda,
+        mu: b.mu,
+        sigma: b.sigma,
+        p: b.p,
+        cost: b.cost,
+        bins: h.bins(),
+        selected: b.sel,
+        lower: shift + quantile(0.025, b.lambda, b.mu, b.sigma),
+        upper: shift + quantile(0.975, b.lambda, b.mu, b.sigma),
+        censored: censored.map_or(0, |c| c.n),
+        shift,
+        model: crate::options::RefinerModel::BoxCox,
+        peak_histogram: true,
+    })
 }
 
 #[cfg(test)]
@@ -839,6 +866,26 @@ mod tests {
             );
             assert_eq!(h.bin_count(), bins, "test case {}", k + 1);
         }
+    }
+
+    /// Rounded values are spread over their rounding interval at every n: evenly within each run
+    /// of equal values, also where n > 50,000 and each value has one copy (k = 1; session 11:
+    /// they stayed on their grid there), and as before where k > 1.
+    #[test]
+    fn rounded_values_are_spread_at_every_n() {
+        for (n, k) in [(60_000usize, 1usize), (1_000, 100)] {
+            let x: Vec<f64> = (0..n).map(|i| if i < n / 4 { 1.0 } else { 1.1 }).collect();
+            let v = spread(&x, Some(0.1));
+            assert_eq!(v.len(), k * n);
+            assert!(v.windows(2).all(|w| w[0] < w[1]), "n = {n}: sorted and all distinct");
+            let low = k * n / 4;
+            assert!(v[..low].iter().all(|t| (t - 1.0).abs() < 0.05));
+            assert!(v[low..].iter().all(|t| (t - 1.1).abs() < 0.05));
+            // evenly: the mean of each run is its value, its ends half a step from the interval's
+            let step = 0.1 / low as f64;
+            assert!((v[0] - (0.95 + 0.5 * step)).abs() < 1e-12 && (v[low - 1] - (1.05 - 0.5 * step)).abs() < 1e-12);
+        }
+        assert_eq!(spread(&[1.0, 2.5], None), vec![1.0, 2.5]);
     }
 
     #[test]
