@@ -311,3 +311,97 @@ fn refiner_model_modboxcox_end_to_end() {
         &["--model", "modboxcox"],
     );
 }
+
+/// `refint verify` and `refint age --partitions` take `--zeros` as estimate does: routine
+/// verification with the refiner counts the zeros read as censored and says so; where the mode
+/// cannot use the rule (transference counts reference values) it is refused, exit 2.
+#[test]
+fn verify_and_age_partitions_take_zeros() {
+    // refineR's test case 5, first 5000 values rounded to 0.5 (135 zeros), with an age column
+    let x: Vec<f64> = std::fs::read_to_string(peer("refiner_data/testcase5.csv"))
+        .unwrap()
+        .lines()
+        .skip(1)
+        .map(|s| s.trim().parse().unwrap())
+        .collect();
+    let mut body = String::from("age,v\n");
+    for (i, v) in x[..5000].iter().enumerate() {
+        body.push_str(&format!("{},{:.1}\n", i % 60, (v * 2.0).round() / 2.0));
+    }
+    let zeros = body.lines().filter(|l| l.ends_with(",0.0")).count();
+    assert_eq!(zeros, 135);
+    let dir = std::env::temp_dir().join(format!("dimorph_refiner_cli_zeros_{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let f = dir.join("rounded.csv");
+    std::fs::write(&f, body).unwrap();
+    let f = f.to_str().unwrap();
+    let said = format!("{zeros} values of v equal to 0 read as left-censored below half the rounding unit");
+    let v = json(&[
+        "refint", "verify", "--data", f, "--value", "v", "--mode", "routine", "--method", "refiner", "--limits",
+        "0.25,4", "--format", "json",
+    ]);
+    assert_eq!(
+        v["result"]["counts"]["zeros_censored"].as_u64(),
+        Some(zeros as u64),
+        "{v}"
+    );
+    let w = v["warnings"].to_string();
+    assert!(w.contains(&said), "{w}");
+    let e = json(&[
+        "refint", "estimate", "--data", f, "--value", "v", "--method", "refiner", "--format", "json",
+    ]);
+    assert_eq!(
+        v["result"]["estimate"]["limits"]["lower"],
+        e["result"]["groups"][0]["limits"]["lower"]
+    );
+    let v = json(&[
+        "refint", "verify", "--data", f, "--value", "v", "--mode", "routine", "--method", "refiner", "--zeros", "drop",
+        "--limits", "0.25,4", "--format", "json",
+    ]);
+    assert_eq!(
+        v["result"]["counts"]["non_positive"].as_u64(),
+        Some(zeros as u64),
+        "{v}"
+    );
+    expect_input_error(
+        &[
+            "refint", "verify", "--data", f, "--value", "v", "--method", "refiner", "--zeros", "drop", "--limits",
+            "0.25,4",
+        ],
+        &["--zeros: applies to --mode routine", "CLSI EP28"],
+    );
+    expect_input_error(
+        &[
+            "refint", "verify", "--data", f, "--value", "v", "--mode", "routine", "--zeros", "drop", "--limits",
+            "0.25,4",
+        ],
+        &["--zeros: applies only to --method refiner", "not to --method reflim"],
+    );
+    // one age partition of all ages (bands of 60): its zeros read as censored, said so
+    let a = json(&[
+        "refint",
+        "age",
+        "--data",
+        f,
+        "--value",
+        "v",
+        "--age",
+        "age",
+        "--method",
+        "refiner",
+        "--window",
+        "60",
+        "--step",
+        "60",
+        "--partitions",
+        "60",
+        "--format",
+        "json",
+    ]);
+    let p = &a["result"]["partitions"];
+    assert_eq!(p[0]["censored"].as_u64(), Some(zeros as u64), "{p}");
+    assert_eq!(p[0]["lower"], e["result"]["groups"][0]["limits"]["lower"], "{p}");
+    let w = a["warnings"].to_string();
+    assert!(w.contains("in the age partitions that hold their ages"), "{w}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
