@@ -74,7 +74,7 @@
 //! generated sets. A fit takes about 0.3 s against the quantile cost's 0.07 s, so a bootstrap of
 //! `--nboot N` resamples takes about 0.3·N s.
 
-use super::refiner::{phi, quantile, shifted_box_cox, Cand, Objective, RefinerFit};
+use super::refiner::{phi, shifted_box_cox, Cand, Objective, RefinerFit};
 use super::refiner_peak::{ash, weighted_mode};
 use crate::grouped::Censored;
 use crate::stats::quantile7;
@@ -795,22 +795,7 @@ pub fn fit_sorted_refiner(x: &[f64], censored: Option<Censored>, shift: f64) -> 
         .map(|(j, q)| grid[j] + (grid[j + 1] - grid[j]) * q as f64 / 4.0)
         .collect();
     run(&fine, &mut best);
-    let b = best?;
-    Some(RefinerFit {
-        lambda: b.lambda,
-        mu: b.mu,
-        sigma: b.sigma,
-        p: b.p,
-        cost: b.cost,
-        bins: h.bins(),
-        selected: b.sel,
-        lower: shift + quantile(0.025, b.lambda, b.mu, b.sigma),
-        upper: shift + quantile(0.975, b.lambda, b.mu, b.sigma),
-        censored: censored.map_or(0, |c| c.n),
-        shift,
-        model: crate::options::RefinerModel::BoxCox,
-        peak_histogram: true,
-    })
+    Some(best?.fit(h.bins(), shift, censored, true))
 }
 
 #[cfg(test)]
