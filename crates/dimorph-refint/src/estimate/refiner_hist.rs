@@ -274,6 +274,9 @@ fn spread(x: &[f64], unit: Option<f64>) -> Vec<f64> {
         v.extend((0..run * k).map(|j| w + u * ((j as f64 + 0.5) / m - 0.5)));
         i += run;
     }
+    // Values off the grid (a few with more decimals, or float noise such as 0.30000000000000004)
+    // make neighbouring runs overlap; the region search reads the result as sorted.
+    v.sort_unstable_by(f64::total_cmp);
     v
 }
 
@@ -871,6 +874,12 @@ mod tests {
             assert!((v[0] - (0.95 + 0.5 * step)).abs() < 1e-12 && (v[low - 1] - (1.05 - 0.5 * step)).abs() < 1e-12);
         }
         assert_eq!(spread(&[1.0, 2.5], None), vec![1.0, 2.5]);
+        // an off-grid value (1.02 among values on a 0.1 grid) overlaps its neighbours' runs: the
+        // result is still sorted, with every copy kept
+        let x = [1.0, 1.0, 1.02, 1.1, 1.1];
+        let v = spread(&x, Some(0.1));
+        assert_eq!(v.len(), 100_000 / x.len() * x.len());
+        assert!(v.windows(2).all(|w| w[0] <= w[1]), "off-grid value: sorted");
     }
 
     #[test]
