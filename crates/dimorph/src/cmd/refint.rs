@@ -286,9 +286,9 @@ pub struct EstArgs {
     /// u, a 0 is a value below u/2 and enters the fit as censored below u/2, as refineR keeps its
     /// zeros; without a rounding unit zeros are dropped; in refint age each age window decides, and
     /// each age partition of --partitions; refint verify --mode routine reads them as estimate does), or
-    /// drop (values <= 0 dropped with a count, as reflimR does) [default: censored, which scores
-    /// better on the RIbench subsets of crates/dimorph-refint/tests/ribench.rs: mean error 7.1 and
-    /// 12.5 % against drop's 7.7 and 17.6 %].
+    /// drop (values <= 0 dropped with a count, as reflimR does) [default: censored, which scored
+    /// better on the first two RIbench subsets of crates/dimorph-refint/tests/ribench.rs when it
+    /// was chosen (session 10): mean error 7.1 and 12.5 % against drop's 7.7 and 17.6 %].
     #[arg(long, value_enum)]
     pub zeros: Option<RefinerZerosArg>,
     /// Decimals of --method kosmic's class grid (kosmic's `decimals`: the precision the values are
