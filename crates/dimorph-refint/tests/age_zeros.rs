@@ -345,8 +345,8 @@ fn zeros_the_age_partitions_cannot_read_are_dropped_with_the_reason() {
     let s = a.result.skipped.join("\n");
     for line in [
         format!("{zeros} values of v equal to 0 and 1 below half the rounding unit read as left-censored"),
-        "7 values of v equal to 0 dropped: their group has no values > 0 (no age partition, no rounding unit to \
-         read them by), so a 0 is not read as a rounded small value"
+        "7 values of v equal to 0 dropped: their group has no values > 0 (no age window or partition, no rounding \
+         unit to read them by), so a 0 is not read as a rounded small value"
             .to_string(),
         "3 values of v equal to 0 dropped: their ages lie in no age partition (the partitions span the age bands \
          that hold their group's values > 0), so a 0 is not read as a rounded small value"
@@ -435,6 +435,61 @@ fn zeros_of_a_group_without_values_above_zero_are_counted_with_the_reason() {
             e.contains("9 values of v equal to 0 dropped: their group has no values > 0"),
             "{e}"
         );
+    }
+}
+
+#[test]
+fn zeros_of_a_group_without_values_above_zero_are_said_once_with_partitions() {
+    // group M: the rounded rows; group F: nothing but 7 zeros. With --partitions the windows and
+    // the partitions both leave F out: its 7 rows are one line, with one count, naming both
+    let (young, old) = rows();
+    let zeros = young.iter().filter(|r| r.1 == "0").count();
+    let mut all: Vec<(&str, f64, String)> = young.iter().chain(&old).map(|(a, v)| ("M", *a, v.clone())).collect();
+    all.extend((1..=7).map(|a| ("F", a as f64, "0".to_string())));
+    for partitions in [None, Some(30.0)] {
+        let o = AgeOptions {
+            by: Some("sex".into()),
+            partitions,
+            ..age(refiner(None))
+        };
+        let a = run_age_coded(&frame_by(&csv_by(&all)), &o).unwrap();
+        let place = if partitions.is_some() {
+            "age window or partition"
+        } else {
+            "age window"
+        };
+        let lines: Vec<&String> = a
+            .result
+            .skipped
+            .iter()
+            .filter(|s| s.contains("their group has no values > 0"))
+            .collect();
+        assert_eq!(
+            lines,
+            [&format!(
+                "7 values of v equal to 0 dropped: their group has no values > 0 (no {place}, no rounding unit to \
+                 read them by), so a 0 is not read as a rounded small value"
+            )],
+            "{partitions:?}: {:?}",
+            a.result.skipped
+        );
+        let warned = a
+            .warnings
+            .iter()
+            .filter(|w| w.contains("their group has no values > 0"))
+            .count();
+        assert_eq!(warned, 1, "{partitions:?}: {:?}", a.warnings);
+        // no other line counts a 0 twice: the M zeros censored (per place), none dropped
+        let dropped: Vec<&String> = a
+            .result
+            .skipped
+            .iter()
+            .filter(|s| s.contains("equal to 0 dropped"))
+            .collect();
+        assert_eq!(dropped.len(), 1, "{dropped:?}");
+        assert_eq!(a.result.windows.iter().map(|w| w.censored).sum::<usize>(), zeros + 1);
+        let censored: usize = a.result.partitions.iter().map(|p| p.censored).sum();
+        assert_eq!(censored, if partitions.is_some() { zeros + 1 } else { 0 });
     }
 }
 

@@ -164,7 +164,7 @@ pub fn run_age_coded(cf: &CodedFrame, o: &AgeOptions) -> Result<Outcome<AgeResul
         return lms_outcome(o, codes, per, &order, skipped);
     }
     let mut windows = Vec::new();
-    let mut tally = ZeroTally::default();
+    let mut tally = ZeroTally::for_windows(o.partitions.is_some());
     for k in order {
         let label = codes.map_or(String::new(), |c| c.levels[k].clone());
         let pts = &mut per[k];
@@ -342,7 +342,7 @@ fn partitions_of(
     let mut tally = ZeroTally::default();
     for (k, pts) in g.per.iter().enumerate() {
         if pts.is_empty() {
-            tally.group_without_values(g.zeros[k].len());
+            // its zeros are said once, by the windows' tally (no window and no partition)
             continue;
         }
         let label = codes.map_or(String::new(), |c| c.levels[k].clone());

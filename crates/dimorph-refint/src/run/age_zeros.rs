@@ -9,7 +9,9 @@
 //! its age lies in no window, or the windows that hold it have too few distinct values > 0 to
 //! find a rounding unit or values that are not rounded ([`ZerosDropped`]). The age partitions
 //! of `--partitions` read their zeros the same way, each partition as one window
-//! (`age_partitions::Censoring`), and are counted and said apart ([`Place`]).
+//! (`age_partitions::Censoring`), and are counted and said apart ([`Place`]), except the zeros
+//! of a group without values > 0: neither windows nor partitions hold them, so they are said
+//! once, by the windows' tally, for both ([`ZeroTally::for_windows`]).
 
 use crate::error::{clip, num};
 use crate::estimate::refiner_zeros::{censor_rounded_zeros, censored_line, dropped_line, ZerosDropped};
@@ -55,6 +57,9 @@ impl Place {
 /// The zeros of all groups, counted by row.
 #[derive(Debug, Default)]
 pub(super) struct ZeroTally {
+    /// The windows' tally where the age partitions are chosen too: the zeros of a group without
+    /// values > 0 (no windows, no partitions) are said once, here, naming both.
+    with_partitions: bool,
     censored: usize,
     below: usize,
     /// Zeros of groups without values > 0 (no windows).
@@ -148,6 +153,15 @@ fn remember(seen: &mut Vec<f64>, x: f64) {
 }
 
 impl ZeroTally {
+    /// The windows' tally; `partitions`: the age partitions are chosen too (their tally leaves the
+    /// zeros of groups without values > 0 to this one, so each such row is said once).
+    pub fn for_windows(partitions: bool) -> ZeroTally {
+        ZeroTally {
+            with_partitions: partitions,
+            ..Default::default()
+        }
+    }
+
     /// The `n` zeros of a group without values > 0 (which has no windows), dropped.
     pub fn group_without_values(&mut self, n: usize) {
         self.no_positive += n;
@@ -178,7 +192,10 @@ impl ZeroTally {
         let why = [
             (
                 self.no_positive,
-                format!("their group has no values > 0 (no age {w}, no rounding unit to read them by)"),
+                format!(
+                    "their group has no values > 0 (no age {w}{}, no rounding unit to read them by)",
+                    if self.with_partitions { " or partition" } else { "" }
+                ),
             ),
             (
                 self.unestimated,
