@@ -152,9 +152,11 @@ impl Family {
                 ],
                 power: PowerLinks::None,
             },
+            // R's poisson(), quasipoisson() and MASS's negative.binomial() take any link
+            // make.link makes ("inverse") or any link-glm object, so every μ^λ
             Family::Poisson | Family::QuasiPoisson | Family::NegBin { .. } => AllowedLinks {
                 named: &[Link::Log, Link::Identity, Link::Sqrt],
-                power: PowerLinks::Positive,
+                power: PowerLinks::Any,
             },
             Family::Gaussian => AllowedLinks {
                 named: &[Link::Identity, Link::Log, Link::Inverse],
@@ -425,9 +427,7 @@ impl Family {
 pub enum PowerLinks {
     /// None.
     None,
-    /// Increasing ones, λ > 0 (counts: identity and sqrt are the R cases).
-    Positive,
-    /// Any λ (a positive mean: inverse and 1/μ² are the R cases).
+    /// Any λ ≠ 0 (a positive mean: sqrt, inverse and 1/μ² are R's named cases).
     Any,
 }
 
@@ -435,9 +435,10 @@ pub enum PowerLinks {
 /// cloglog, log and, through `make.link`, identity; Poisson and MASS's negative binomial: log,
 /// identity, sqrt; gaussian: identity, log, inverse; Gamma: inverse, identity, log;
 /// inverse.gaussian: 1/mu^2, inverse, identity, log), extended to dimorph's links: `loglog`
-/// for the binomial families (a link onto (0, 1) as cloglog), `power(λ)` with λ > 0 for the
-/// counts (of which identity and sqrt are cases) and every `power(λ)` for Gamma and inverse
-/// Gaussian (of which inverse, 1/μ² and sqrt are cases). The quasi families accept what their
+/// for the binomial families (a link onto (0, 1) as cloglog) and every `power(λ)` for the
+/// counts, Gamma and inverse Gaussian (of which sqrt, inverse and 1/μ² are cases; R's
+/// `poisson(link = "inverse")` and its families given a link-glm object accept them too, though
+/// R's own `power(λ)` is the log link for λ ≤ 0). The quasi families accept what their
 /// likelihood families accept.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct AllowedLinks {
@@ -453,19 +454,17 @@ impl AllowedLinks {
         match link {
             Link::Power(l) => match self.power {
                 PowerLinks::None => false,
-                PowerLinks::Positive => l > 0.0,
                 PowerLinks::Any => l != 0.0 && l.is_finite(),
             },
             _ => self.named.contains(&link),
         }
     }
 
-    /// The links as a sentence fragment: `log, identity, sqrt or power(λ) with λ > 0`.
+    /// The links as a sentence fragment: `log, identity, sqrt or power(λ)`.
     pub fn describe(&self) -> String {
         let mut names: Vec<String> = self.named.iter().map(|l| l.cli_name()).collect();
         match self.power {
             PowerLinks::None => {}
-            PowerLinks::Positive => names.push("power(λ) with λ > 0".into()),
             PowerLinks::Any => names.push("power(λ)".into()),
         }
         match names.split_last() {
@@ -599,10 +598,10 @@ mod tests {
             }
         }
         for f in [Family::Poisson, Family::QuasiPoisson, Family::NegBin { theta: 2.0 }] {
-            for l in [Log, Identity, Sqrt, Power(0.3), Power(2.0)] {
+            for l in [Log, Identity, Sqrt, Power(0.3), Power(2.0), Power(-1.0), Power(-2.5)] {
                 assert!(ok(f, l), "{f:?} {l:?}");
             }
-            for l in [Logit, Probit, Cloglog, Loglog, Inverse, InverseSquare, Power(-1.0)] {
+            for l in [Logit, Probit, Cloglog, Loglog, Inverse, InverseSquare] {
                 assert!(!ok(f, l), "{f:?} {l:?}");
             }
         }
@@ -623,7 +622,7 @@ mod tests {
         let m = Family::Poisson.check_link(Probit).unwrap_err();
         assert_eq!(
             m,
-            "the probit link is not available for the poisson family; use log, identity, sqrt or power(λ) with λ > 0"
+            "the probit link is not available for the poisson family; use log, identity, sqrt or power(λ)"
         );
         // the help text lists every family once, with its links
         let table = link_table();
