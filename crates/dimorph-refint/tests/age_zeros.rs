@@ -8,9 +8,12 @@
 //! as a laboratory reporting to 0.5 would, so the young window holds zeros; one stray 0.1 (below
 //! half the unit) and two negative values there too.
 
+mod common;
+
+use common::{coded, refiner, rounded_half};
 use dimorph_core::rng::Rng;
 use dimorph_refint::run::{run_age_coded, AgeOptions};
-use dimorph_refint::{run_estimate_coded, EstimateOptions, EstimateRunOptions, Method, RefinerOptions, RefinerZeros};
+use dimorph_refint::{run_estimate_coded, EstimateOptions, EstimateRunOptions, Method, RefinerZeros};
 
 /// (age, printed value) rows.
 type Rows = Vec<(f64, String)>;
@@ -22,10 +25,10 @@ fn rows() -> (Rows, Rows) {
     young.push((0.0, "1.5".to_string()));
     for _ in 0..2500 {
         let age = r.range(0.0, 30.0);
-        let v = ((1.5f64.ln() + 0.8 * r.normal()).exp() * 2.0).round() / 2.0;
+        let v = rounded_half(&mut r, 1.5, 0.8);
         young.push((age, format!("{v}")));
         let age = r.range(30.0, 60.0);
-        let v = ((6.0f64.ln() + 0.3 * r.normal()).exp() * 2.0).round() / 2.0;
+        let v = rounded_half(&mut r, 6.0, 0.3);
         old.push((age, format!("{v}")));
     }
     young.extend([(3.0, "0.1".into()), (4.0, "-0.5".into()), (5.0, "-1".into())]);
@@ -41,18 +44,7 @@ fn csv(rows: &[&[(f64, String)]]) -> String {
 }
 
 fn frame(csv: &str) -> dimorph_data::CodedFrame {
-    dimorph_data::coded::read_coded_bytes("generated", csv.as_bytes(), Default::default(), &["v", "age"], &[]).unwrap()
-}
-
-fn refiner(zeros: Option<RefinerZeros>) -> EstimateOptions {
-    EstimateOptions {
-        method: Method::Refiner,
-        refiner: zeros.map(|zeros| RefinerOptions {
-            zeros,
-            ..Default::default()
-        }),
-        ..Default::default()
-    }
+    coded(csv, &["v", "age"], &[])
 }
 
 fn age(estimate: EstimateOptions) -> AgeOptions {
@@ -384,8 +376,7 @@ fn csv_by(rows: &[(&str, f64, String)]) -> String {
 }
 
 fn frame_by(csv: &str) -> dimorph_data::CodedFrame {
-    dimorph_data::coded::read_coded_bytes("generated", csv.as_bytes(), Default::default(), &["v", "age"], &["sex"])
-        .unwrap()
+    coded(csv, &["v", "age"], &["sex"])
 }
 
 #[test]

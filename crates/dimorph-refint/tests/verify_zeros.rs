@@ -7,6 +7,9 @@
 //! Peer: refineR 2.0.0's `verifyRI` (marginType "EL", Haeckel's equivalence limits) on refineR's
 //! test case 5 rounded to 0.5 with its 135 zeros (tests/peers/verify_zeros.R, .out.csv).
 
+mod common;
+
+use common::{coded, refiner, rounded_half};
 use dimorph_core::rng::Rng;
 use dimorph_refint::{
     run_estimate_coded, run_verify_coded, EstimateOptions, EstimateRunOptions, Method, PermissibleOptions,
@@ -14,7 +17,7 @@ use dimorph_refint::{
 };
 
 fn frame(csv: &str) -> dimorph_data::CodedFrame {
-    dimorph_data::coded::read_coded_bytes("generated", csv.as_bytes(), Default::default(), &["v"], &[]).unwrap()
+    coded(csv, &["v"], &[])
 }
 
 /// Routine values: log-normal, median 1.5 and ln-SD 0.8 (about 1.2 % of them under 0.25), rounded
@@ -24,22 +27,11 @@ fn routine() -> String {
     let mut r = Rng::new(20261126);
     let mut s = String::from("v\n");
     for _ in 0..2500 {
-        let v = ((1.5f64.ln() + 0.8 * r.normal()).exp() * 2.0).round() / 2.0;
+        let v = rounded_half(&mut r, 1.5, 0.8);
         s.push_str(&format!("{v}\n"));
     }
     s.push_str("0.1\n-0.5\n-1\n");
     s
-}
-
-fn refiner(zeros: Option<RefinerZeros>) -> EstimateOptions {
-    EstimateOptions {
-        method: Method::Refiner,
-        refiner: zeros.map(|zeros| RefinerOptions {
-            zeros,
-            ..Default::default()
-        }),
-        ..Default::default()
-    }
 }
 
 fn verify_options(limits: (f64, f64), mode: VerifyMode, estimate: EstimateOptions) -> VerifyOptions {
