@@ -10,6 +10,9 @@
 //! full model's fitted means): the same null deviance. Before, the fit over parts gave the null
 //! deviance as NA (and the in-memory fit too on the inverse link).
 //!
+//! Where no step finds a null model (`null_start_none.R`: every count 0, so g(ȳ) = 0; R stops
+//! in its glm), the null deviance is NA with its reason, in memory and over parts.
+//!
 //! Tolerances: figures against R at 1e-8 relative (R stops at a relative deviance change of
 //! 1e-14; β of these links is then good to about 1e-8, so coefficients at 1e-7); over parts
 //! against in memory at 1e-10 (the same path, sums in another order).
@@ -242,4 +245,84 @@ fn null_refit_warns_of_its_truncated_steps_as_r_does() {
         peer.get("truncated", "null_deviance")
     );
     same_over_parts(&s, &d);
+}
+
+/// R's values of `null_start_none.R`: quantity → (value, text).
+fn none_peer() -> HashMap<String, (f64, String)> {
+    let text = std::fs::read_to_string(root().join("null_start_none.csv")).expect("null_start_none.csv");
+    text.lines()
+        .skip(1)
+        .map(|line| {
+            let mut it = line.splitn(3, ',');
+            let q = it.next().expect("quantity").trim_matches('"').to_string();
+            let v = it.next().expect("value");
+            let t = it.next().expect("text").trim_matches('"').to_string();
+            let v = if v == "NA" {
+                f64::NAN
+            } else {
+                v.parse::<f64>().expect("number")
+            };
+            (q, (v, t))
+        })
+        .collect()
+}
+
+/// All three steps of the null refit fail (Poisson, square-root link, every count 0, an offset
+/// negative on 7 of 12 rows; `tests/peers/null_start_none.R`): the family's start leaves η > 0 at
+/// its first step (R's null glm: "no valid set of coefficients"), b₀ = √ȳ − min(o) = 0.3 puts
+/// η = 0 on a row (R from it: "cannot find valid starting values") and the intercept-only
+/// anchor η = o is invalid where o ≤ 0. R's glm of the full model stops in its null refit; ours
+/// fits the full model (to the boundary η → 0 as R's glm.fit: β to 1e-4 absolute, R stops at a
+/// deviance of 1.4e-10) and gives the null deviance, the null log-likelihood and the global
+/// tests as NA with the reason, in memory and over 3 parts; R's summary text prints NA.
+#[test]
+fn no_null_start_gives_na_with_its_reason() {
+    let r = none_peer();
+    let text = |q: &str| r.get(q).unwrap_or_else(|| panic!("no {q}")).1.clone();
+    let value = |q: &str| r.get(q).unwrap_or_else(|| panic!("no {q}")).0;
+    assert_eq!(text("glm_error"), R_REFUSES);
+    assert_eq!(text("null_glm_error"), R_REFUSES);
+    assert_eq!(
+        text("null_b0_error"),
+        "cannot find valid starting values: please specify some"
+    );
+    assert_eq!(value("anchor_invalid_rows"), 7.0);
+    let opts = GlmOptions::new(Family::Poisson, Some(Link::Sqrt));
+    let (mf, s, d) = fits("null_start_none_data.csv", "k ~ x + offset(o)", &opts, 3);
+    let reason = dimorph_glm::null_refit::no_fit_warning(Link::Sqrt);
+    assert!(reason.contains("η = Xβ + offset > 0 on every row"), "{reason}");
+    for (what, null_dev, null_ll, warnings) in [
+        ("in memory", s.null_deviance, s.null_loglik, &s.warnings),
+        ("over parts", d.null_deviance, d.null_loglik, &d.warnings),
+    ] {
+        assert!(null_dev.is_nan(), "{what}: null deviance {null_dev}");
+        assert!(null_ll.is_nan(), "{what}: null logLik {null_ll}");
+        assert_eq!(
+            warnings.iter().filter(|w| **w == reason).count(),
+            1,
+            "{what}: {warnings:?}"
+        );
+    }
+    // the full model: finite, at R's limit
+    for (j, name) in s.coef_names.iter().enumerate() {
+        let b = value(&format!("coef:{name}"));
+        assert!((s.coef[j] - b).abs() < 1e-4, "{name}: {} vs R {b}", s.coef[j]);
+        assert!((d.coef[j] - s.coef[j]).abs() < 1e-10, "{name} over parts");
+        assert!(s.se_expected[j].is_finite() && s.se_expected[j] > 0.0, "se {name}");
+    }
+    assert!(s.deviance.abs() < 1e-9 && value("deviance") < 1e-9, "{}", s.deviance);
+    assert!(s.loglik.is_finite() && s.aic.is_finite());
+    let mut ws = s.warnings.clone();
+    let mut wd = d.warnings.clone();
+    ws.sort();
+    wd.sort();
+    assert_eq!(ws, wd, "warnings over parts and in memory");
+    // the global tests against the null model are NA, said by the warning above; the text
+    // prints NA, never NaN
+    let inf = infer(&mf, &s, 0.95, false);
+    assert!(inf.global.lr_chi2.is_nan(), "global LR {}", inf.global.lr_chi2);
+    let text = dimorph_glm::report::r::summary("k ~ x + offset(o)", "null_start_none_data.csv", &s, &inf, None);
+    assert!(text.contains("Null deviance: NA  on 11"), "{text}");
+    assert!(!text.contains("NaN"), "{text}");
+    eprintln!("{}", text.lines().take(20).collect::<Vec<_>>().join("\n"));
 }

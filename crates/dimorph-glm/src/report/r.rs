@@ -108,12 +108,13 @@ pub fn summary(formula: &str, data: &str, f: &GlmFit, inf: &Inference, se_label:
     } else {
         let _ = writeln!(o, "(Dispersion parameter for {} family taken to be 1)\n", fam);
     }
-    let _ = writeln!(
-        o,
-        "    Null deviance: {}  on {}  degrees of freedom",
-        sig(f.null_deviance, 5),
-        f.df_null
-    );
+    // NA where the null model has no valid fit (its warning says why), as R prints NA
+    let null_dev = if f.null_deviance.is_nan() {
+        "NA".to_string()
+    } else {
+        sig(f.null_deviance, 5)
+    };
+    let _ = writeln!(o, "    Null deviance: {null_dev}  on {}  degrees of freedom", f.df_null);
     let _ = writeln!(
         o,
         "Residual deviance: {}  on {}  degrees of freedom",
