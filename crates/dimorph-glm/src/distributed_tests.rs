@@ -47,34 +47,12 @@ fn crabs_by_shade() -> Frame {
 }
 
 /// Fits `formula` over `k` parts and on the whole frame; every figure agrees to `tol`
-/// (relative, or absolute below 1).
+/// ([`parts_local::assert_same_fit`]).
 fn same_as_single_machine(frame: &Frame, formula: &str, opts: &GlmOptions, k: usize, tol: f64) {
     let d = parts_local::fit_over_parts(formula, frame, k, opts).expect("distributed fit");
     let mf = model_frame(formula, frame, None).expect("model frame");
     let s = crate::fit(&mf, opts).expect("single-machine fit");
-    let close = |what: &str, a: f64, b: f64| {
-        let ok = (a.is_nan() && b.is_nan()) || (a - b).abs() <= tol * b.abs().max(1.0);
-        assert!(ok, "{formula}: {what}: distributed {a} vs single-machine {b}");
-    };
-    assert_eq!(d.coef_names, s.coef_names, "{formula}");
-    for j in 0..s.coef.len() {
-        close("coef", d.coef[j], s.coef[j]);
-        close("se", d.se_expected[j], s.se_expected[j]);
-        close("se (observed)", d.se_observed[j], s.se_observed[j]);
-    }
-    close("deviance", d.deviance, s.deviance);
-    close("null deviance", d.null_deviance, s.null_deviance);
-    close("Pearson", d.pearson_chi2, s.pearson_chi2);
-    close("dispersion", d.dispersion, s.dispersion);
-    close("logLik", d.loglik, s.loglik);
-    close("logLik kernel", d.loglik_kernel, s.loglik_kernel);
-    close("null logLik", d.null_loglik, s.null_loglik);
-    close("AIC", d.aic, s.aic);
-    close("BIC", d.bic, s.bic);
-    close("df", d.df_residual, s.df_residual);
-    close("df null", d.df_null, s.df_null);
-    assert_eq!(d.iterations, s.iterations, "{formula}");
-    assert_eq!(d.rank, s.rank, "{formula}");
+    parts_local::assert_same_fit(formula, &d, &s, tol);
 }
 
 #[test]

@@ -12,6 +12,7 @@ use crate::distributed::{
 };
 use crate::error::{GlmError, Result};
 use crate::family::Family;
+use crate::fit::GlmFit;
 use crate::irls::Pass;
 use crate::link::Link;
 use crate::options::GlmOptions;
@@ -101,4 +102,36 @@ pub fn parts(formula: &str, frame: &Frame, k: usize, opts: &GlmOptions) -> Resul
 pub fn fit_over_parts(formula: &str, frame: &Frame, k: usize, opts: &GlmOptions) -> Result<DistFit> {
     let (mut local, layout) = parts(formula, frame, k, opts)?;
     fit(&mut local, &layout, opts)
+}
+
+/// Asserts that a fit over parts `d` (distributed, streamed) equals the fit in memory `s` of
+/// the same rows: the coefficient names, iterations and rank exactly; coefficients, both SEs,
+/// deviance, null deviance, Pearson's χ², dispersion, the log-likelihoods (full, kernel, null),
+/// AIC, BIC, residual and null df and the row count to `tol` (relative, or absolute below 1;
+/// NaN equals NaN). `label` names the case in the panic message.
+pub fn assert_same_fit(label: &str, d: &DistFit, s: &GlmFit, tol: f64) {
+    let close = |what: &str, a: f64, b: f64| {
+        let ok = (a.is_nan() && b.is_nan()) || (a - b).abs() <= tol * b.abs().max(1.0);
+        assert!(ok, "{label}: {what}: over parts {a} vs in memory {b}");
+    };
+    assert_eq!(d.coef_names, s.coef_names, "{label}");
+    for j in 0..s.coef.len() {
+        close("coef", d.coef[j], s.coef[j]);
+        close("se", d.se_expected[j], s.se_expected[j]);
+        close("se (observed)", d.se_observed[j], s.se_observed[j]);
+    }
+    close("deviance", d.deviance, s.deviance);
+    close("null deviance", d.null_deviance, s.null_deviance);
+    close("Pearson", d.pearson_chi2, s.pearson_chi2);
+    close("dispersion", d.dispersion, s.dispersion);
+    close("logLik", d.loglik, s.loglik);
+    close("logLik kernel", d.loglik_kernel, s.loglik_kernel);
+    close("null logLik", d.null_loglik, s.null_loglik);
+    close("AIC", d.aic, s.aic);
+    close("BIC", d.bic, s.bic);
+    close("df", d.df_residual, s.df_residual);
+    close("df null", d.df_null, s.df_null);
+    close("n", d.n_obs, s.n_obs);
+    assert_eq!(d.iterations, s.iterations, "{label}: iterations");
+    assert_eq!(d.rank, s.rank, "{label}: rank");
 }

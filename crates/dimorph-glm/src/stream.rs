@@ -415,32 +415,14 @@ mod tests {
         std::fs::remove_dir_all(&dir).ok();
     }
 
-    /// The streamed fit against the in-memory fit of the same file, every figure to `tol`.
+    /// The streamed fit against the in-memory fit of the same file, every figure to `tol`
+    /// ([`crate::parts_local::assert_same_fit`]).
     fn same_as_in_memory(path: &Path, frame: &Frame, formula: &str, opts: &RunOptions, tol: f64) {
         let d = fit_parquet(path, formula, opts).expect("streamed fit");
         let mf = crate::model_frame(formula, frame, opts.weights.as_deref()).expect("model frame");
         let family = opts.family_for(mf.trials.is_some()).expect("family");
         let s = crate::fit(&mf, &opts.glm_options(family)).expect("in-memory fit");
-        let close = |what: &str, a: f64, b: f64| {
-            let ok = (a.is_nan() && b.is_nan()) || (a - b).abs() <= tol * b.abs().max(1.0);
-            assert!(ok, "{formula}: {what}: streamed {a} vs in-memory {b}");
-        };
-        assert_eq!(d.coef_names, s.coef_names, "{formula}");
-        for j in 0..s.coef.len() {
-            close("coef", d.coef[j], s.coef[j]);
-            close("se", d.se_expected[j], s.se_expected[j]);
-            close("se (observed)", d.se_observed[j], s.se_observed[j]);
-        }
-        close("deviance", d.deviance, s.deviance);
-        close("null deviance", d.null_deviance, s.null_deviance);
-        close("Pearson", d.pearson_chi2, s.pearson_chi2);
-        close("dispersion", d.dispersion, s.dispersion);
-        close("logLik", d.loglik, s.loglik);
-        close("AIC", d.aic, s.aic);
-        close("BIC", d.bic, s.bic);
-        close("df", d.df_residual, s.df_residual);
-        close("n", d.n_obs, s.n_obs as f64);
-        assert_eq!(d.iterations, s.iterations, "{formula}");
+        crate::parts_local::assert_same_fit(formula, &d, &s, tol);
     }
 
     #[test]
