@@ -31,7 +31,9 @@ Works with any Dask scheduler: a ``distributed.Client`` when one is active, else
   :func:`dimorph.glm`'s.
 
 Not in the distributed fit (the single-machine :func:`dimorph.glm` has them): θ of the negative
-binomial estimated (give ``theta``), frequency weights, starting values, profile-likelihood
+binomial estimated (give ``theta``), the Rao score test of the model against the null model (the
+single-machine ``inference["score"]``; only the likelihood-ratio test is given), frequency
+weights, starting values, profile-likelihood
 intervals (``profile=True``, ``conf_int(kind="profile")``: about 20 refits per coefficient),
 PROC LOGISTIC's association table (``binwidth=``: concordant pairs need every pair of rows, not
 sums over partitions), the Wald columns of the Type 3 table (observed-information covariance),

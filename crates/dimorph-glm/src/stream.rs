@@ -229,7 +229,7 @@ pub fn run_parquet(path: &Path, formula: &str, opts: &RunOptions) -> Result<Outc
     ));
     let mut warnings = fit.warnings.clone();
     warnings.push(
-        "--stream: Wald statistics and intervals only; Type 3 tests, profile intervals, the association table and residuals are not computed when streaming (drop --stream to have them)".into(),
+        "--stream: Wald statistics and intervals only; the Rao score test, Type 3 tests, profile intervals, the association table and residuals are not computed when streaming (drop --stream to have them)".into(),
     );
     let summary = vec![format!(
         "{} {}: deviance {} on {} df, AIC {}",
@@ -465,6 +465,15 @@ mod tests {
             "satell ~ width + offset(log(weight))",
             &o("poisson", None),
             1e-10,
+        );
+        // what the streamed fit does not compute is said: the Rao score test among it
+        let out = run_parquet(&path, "satell ~ width", &o("poisson", None)).expect("run");
+        assert!(
+            out.warnings
+                .iter()
+                .any(|w| w.contains("the Rao score test") && w.contains("not computed when streaming")),
+            "{:?}",
+            out.warnings
         );
         // one row has no shade: dropped, and counted
         let d = fit_parquet(&path, "satell ~ width + shade", &o("poisson", None)).expect("fit");
