@@ -7,33 +7,18 @@
 //! the same bit for bit, and the calibrated run's statistics are those that a training-mode forward
 //! pass of the whole model with its auxiliary classifier (`Net::forward_with_aux`, the training
 //! step's pass) gives on the same images with momentum 1, the uncalibrated run's weights.
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use burn::module::Module;
-use burn_store::ModuleSnapshot;
 use dimorph_bagnet::checkpoint::load_net;
 use dimorph_bagnet::data;
 use dimorph_bagnet::model::{Arch, BagNetConfig};
 use dimorph_bagnet::momentum::with_cumulative_statistics;
-use dimorph_bagnet::net::Net;
 use dimorph_bagnet::synth::{self, SynthOptions};
 use dimorph_bagnet::train::{self, OptimKind, RunState, TrainOptions};
 use dimorph_bagnet::CpuTrain;
 
-/// Every float tensor of an Inception-v3 by its path (torchvision's names).
-fn named(m: &Net<CpuTrain>) -> BTreeMap<String, Vec<f32>> {
-    let Net::Inception(v) = m else {
-        panic!("not an Inception-v3")
-    };
-    v[0].collect(None, None, false)
-        .into_iter()
-        .map(|s| {
-            let data = s.to_data().unwrap().convert::<f32>().to_vec::<f32>().unwrap();
-            (s.full_path(), data)
-        })
-        .collect()
-}
+use crate::tensors::named;
 
 fn is_stat(path: &str) -> bool {
     path.ends_with(".running_mean") || path.ends_with(".running_var")

@@ -4,17 +4,16 @@
 //! classifier's `AuxLogits.fc` (PyTorch's fine-tuning tutorial replaces and trains both on a frozen
 //! Inception-v3, loss = main + 0.4·aux), and the rest of the auxiliary classifier (its two
 //! convolutions and their batch-norm statistics) stays as it was, like the backbone.
-use std::collections::BTreeMap;
 
 use burn::module::{Module, ModuleVisitor, Param};
 use burn::tensor::backend::Backend;
 use burn::tensor::Tensor;
-use burn_store::ModuleSnapshot;
 use dimorph_bagnet::model::{Arch, BagNet, BagNetConfig};
-use dimorph_bagnet::net::Net;
 use dimorph_bagnet::synth::{self, SynthOptions};
 use dimorph_bagnet::train::{self, OptimKind, TrainOptions};
 use dimorph_bagnet::{Cpu, CpuTrain};
+
+use crate::tensors::named;
 
 /// Every float tensor of a module (weights and batch-norm running statistics) in visit order.
 struct Floats(Vec<Vec<f32>>);
@@ -71,21 +70,6 @@ fn a_head_epoch_leaves_the_backbone_and_its_batch_norm_statistics_unchanged() {
         assert!(same, "backbone tensor {k} of {} changed in the head epoch", n - 2);
     }
     let _ = std::fs::remove_dir_all(&dir);
-}
-
-/// Every float tensor of an Inception-v3 (weights and batch-norm running statistics) by its path
-/// (torchvision's names: `Mixed_6e.branch1x1.bn.running_mean`, `AuxLogits.fc.weight`, ...).
-fn named(m: &Net<Cpu>) -> BTreeMap<String, Vec<f32>> {
-    let Net::Inception(v) = m else {
-        panic!("not an Inception-v3")
-    };
-    v[0].collect(None, None, false)
-        .into_iter()
-        .map(|s| {
-            let data = s.to_data().unwrap().convert::<f32>().to_vec::<f32>().unwrap();
-            (s.full_path(), data)
-        })
-        .collect()
 }
 
 /// Inception-v3's backward pass is deeper than a test thread's 2 MiB stack holds (see

@@ -3,7 +3,7 @@
 //! seed, epoch and image), cached pixels equal the in-memory reading of before, and TIFF and 16-bit
 //! PNG files are read.
 
-mod loader;
+use crate::loader;
 
 use std::path::Path;
 

@@ -2,7 +2,7 @@
 //! on black (pad) or a squashed square (stretch); planted circles follow the crop; the fundus mask
 //! warns when it blacks out content.
 
-mod loader;
+use crate::loader;
 
 use dimorph_bagnet::data;
 use dimorph_bagnet::image::{prepare, Fit};

@@ -1,6 +1,6 @@
 //! Bad input: each case gives a clear error naming the file, line, year, sex or age.
 
-mod common;
+use crate::common;
 use common::*;
 use dimorph_lifetable::*;
 

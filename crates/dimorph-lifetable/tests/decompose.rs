@@ -3,7 +3,7 @@
 //! integral's add up within its integration error, which falls as 1/steps²; errors name the
 //! option or file at fault.
 
-mod common;
+use crate::common;
 use common::*;
 use dimorph_lifetable::decompose::{run_decompose, DecomposeOptions, DecomposeResult, Side};
 use dimorph_lifetable::*;

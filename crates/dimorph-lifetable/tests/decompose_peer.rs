@@ -9,7 +9,7 @@
 //! midpoint rule and central differences in both; the differences of life-table values of
 //! about 80 years lose about 6 of the 16 digits).
 
-mod common;
+use crate::common;
 use common::*;
 use dimorph_lifetable::decompose::{run_decompose, DecomposeOptions, DecomposeResult, Side};
 use dimorph_lifetable::*;
@@ -113,7 +113,7 @@ fn stepwise_replacement_sums_to_the_same_gap() {
 }
 
 /// Writes the peer's input (`peers/decompose_rates.csv`): `cargo test -p dimorph-lifetable
-/// --test decompose_peer -- --ignored`, then `Rscript crates/dimorph-lifetable/tests/peers/decompose.R`.
+/// --test suite decompose_peer:: -- --ignored`, then `Rscript crates/dimorph-lifetable/tests/peers/decompose.R`.
 #[test]
 #[ignore]
 fn write_peer_input() {

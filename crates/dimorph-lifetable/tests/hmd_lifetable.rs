@@ -1,7 +1,7 @@
 //! Life tables against the HMD's published USA 2010 tables (USA.mltper_1x1 / fltper_1x1,
 //! last modified 17 Mar 2021) and the Kannisto fit against base R's optim.
 
-mod common;
+use crate::common;
 use common::*;
 use dimorph_lifetable::*;
 

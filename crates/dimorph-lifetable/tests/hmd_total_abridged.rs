@@ -12,7 +12,7 @@
 //! every e (the published values have 2 decimals) and 0.005 of every a₀; the pooled-deaths
 //! table it replaces was 0.069 off in e and 0.0085 in a₀.
 
-mod common;
+use crate::common;
 use common::*;
 use dimorph_lifetable::*;
 use std::collections::BTreeMap;

@@ -27,7 +27,7 @@
 //!   saving 60.66 against 60.2; the remaining gaps of the cause rows follow the cause counts,
 //!   NCHS 2025 against HMD's 2014 cause-of-death series).
 
-mod common;
+use crate::common;
 use common::*;
 use dimorph_lifetable::paper::{TABLE1, TABLE2};
 use dimorph_lifetable::*;

@@ -14,7 +14,7 @@
 //! The seed is fixed; `DIMORPH_MUTATION_SEED` and `DIMORPH_MUTATION_CASES` change it for a
 //! longer exploratory run, and `DIMORPH_MUTATION_VERBOSE=1` prints every refusal.
 
-mod common;
+use crate::common;
 use common::*;
 use dimorph_core::{Cell, Rng};
 use dimorph_lifetable::*;

@@ -1,6 +1,6 @@
 //! `--open-age` (`LifeTableOptions::open_age`): the oldest ages summed into one open group.
 
-mod common;
+use crate::common;
 use common::*;
 use dimorph_lifetable::*;
 

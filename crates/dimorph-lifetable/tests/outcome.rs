@@ -2,7 +2,7 @@
 //! a cause group named with a comma, a double quote and a newline; the tables and files each
 //! analysis returns; options refused with the option's name.
 
-mod common;
+use crate::common;
 use common::*;
 use dimorph_lifetable::*;
 

@@ -2,7 +2,7 @@
 //! are not text, absurd years, ages and counts, megabyte cells, out-of-range options, and values
 //! that come out undefined (never a silent NaN or infinity).
 
-mod common;
+use crate::common;
 use common::*;
 use dimorph_core::Cell;
 use dimorph_lifetable::*;

@@ -5,7 +5,7 @@
 //! Chiang's formula written from the book); the Poisson simulation against Chiang at many draws,
 //! for bracketing the estimate, and for reproducibility by seed and thread count.
 
-mod common;
+use crate::common;
 
 use dimorph_lifetable::uncertainty::{
     chiang_se, ex_intervals, simulate, simulate_data, simulate_tables, IntervalOptions,

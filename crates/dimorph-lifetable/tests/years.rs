@@ -2,7 +2,7 @@
 //! years checked against the data, Parquet read back, threads not changing anything, and the
 //! per-year results equal to the single-year entry points.
 
-mod common;
+use crate::common;
 
 use dimorph_lifetable::uncertainty::IntervalOptions;
 use dimorph_lifetable::{

@@ -6,6 +6,9 @@
 //!    (`pub use inner::Name`) is followed to the module that defines it. The crate root
 //!    (`lib.rs`, `main.rs`) is the crate's facade: what it declares and re-exports is not an edge.
 //! 2. no function in `src/` longer than 150 lines (signature to closing brace).
+//! 3. in a crate whose Cargo.toml turns `autotests` off (its integration tests are one binary),
+//!    every file directly in `tests/` is a declared `[[test]]` or a `mod` of one, so that no test
+//!    file is silently left out of the build.
 //!
 //! The scanner is a small lexer (comments, strings, raw strings and char literals are skipped),
 //! not a Rust parser; it is strict enough for this codebase and says where it looked.
@@ -593,6 +596,76 @@ fn no_function_over_150_lines_in_src() {
     assert!(
         problems.is_empty(),
         "functions over {MAX_FN_LINES} lines:\n  {}",
+        problems.join("\n  ")
+    );
+}
+
+/// The `path = "tests/…"` values of a manifest's `[[test]]` tables, when it sets `autotests = false`.
+fn declared_test_roots(manifest: &str) -> Option<Vec<String>> {
+    let off = manifest
+        .lines()
+        .any(|l| l.split('#').next().unwrap_or("").replace(' ', "") == "autotests=false");
+    if !off {
+        return None;
+    }
+    let mut roots = Vec::new();
+    let mut in_test = false;
+    for line in manifest.lines() {
+        let t = line.trim();
+        if t.starts_with('[') {
+            in_test = t == "[[test]]";
+        } else if in_test {
+            if let Some(v) = t.strip_prefix("path") {
+                let v = v.trim_start().trim_start_matches('=').trim().trim_matches('"');
+                roots.push(v.to_string());
+            }
+        }
+    }
+    Some(roots)
+}
+
+#[test]
+fn every_test_file_is_built_where_autotests_is_off() {
+    let mut problems = Vec::new();
+    let mut checked = 0;
+    for (name, src) in crates() {
+        let dir = src.parent().expect("crate folder");
+        let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap_or_default();
+        let Some(roots) = declared_test_roots(&manifest) else {
+            continue;
+        };
+        checked += 1;
+        let mut built: BTreeSet<String> = BTreeSet::new();
+        for root in &roots {
+            let file = root.trim_start_matches("tests/").to_string();
+            let code = code_only(&std::fs::read_to_string(dir.join(root)).unwrap_or_default());
+            let toks = tokens(&code);
+            for w in toks.windows(3) {
+                if w[0] == "mod" && w[2] == ";" {
+                    built.insert(format!("{}.rs", w[1]));
+                }
+            }
+            built.insert(file);
+        }
+        let Ok(rd) = std::fs::read_dir(dir.join("tests")) else {
+            continue;
+        };
+        let mut files: Vec<String> = rd
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|f| f.ends_with(".rs"))
+            .collect();
+        files.sort();
+        for f in files {
+            if !built.contains(&f) {
+                problems.push(format!("{name}: tests/{f} is neither a [[test]] nor a mod of one"));
+            }
+        }
+    }
+    assert!(checked >= 1, "no crate with autotests = false found");
+    assert!(
+        problems.is_empty(),
+        "test files left out of every test binary:\n  {}",
         problems.join("\n  ")
     );
 }
