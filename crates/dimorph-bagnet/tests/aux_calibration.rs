@@ -18,7 +18,8 @@ use dimorph_bagnet::synth::{self, SynthOptions};
 use dimorph_bagnet::train::{self, OptimKind, RunState, TrainOptions};
 use dimorph_bagnet::CpuTrain;
 
-use crate::tensors::named;
+mod tensors;
+use tensors::named;
 
 fn is_stat(path: &str) -> bool {
     path.ends_with(".running_mean") || path.ends_with(".running_var")

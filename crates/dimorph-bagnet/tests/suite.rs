@@ -4,8 +4,10 @@
 //! `cargo test --workspace` (cargo's `--timings`, session 12). Run one file's tests with
 //! `cargo test -p dimorph-bagnet --test suite <module>::`.
 //!
-//! Not here: `explain_memory.rs` and `loader_memory.rs` install a counting global allocator and
-//! `hostile.rs` bounds the peak resident memory of its process, so each needs a binary of its own
+//! Not here: `explain_memory.rs` and `loader_memory.rs` install a counting global allocator,
+//! `hostile.rs` bounds the peak resident memory of its process, and `aux_calibration.rs` compares
+//! two Inception-v3 trainings bit for bit, whose dropout draws from burn-flex's one process-wide
+//! generator (reset by every training's `B::seed`), so each needs a binary of its own
 //! (declared in Cargo.toml, which turns `autotests` off; `tests/architecture.rs` in the CLI crate
 //! checks that every file in `tests/` is a test target or a module of one).
 
@@ -13,7 +15,6 @@
 mod loader;
 
 mod acceptance;
-mod aux_calibration;
 mod baselines;
 mod checkpoints;
 mod csv_roundtrip;

@@ -12,6 +12,7 @@ use crate::distributed::{
 };
 use crate::error::{GlmError, Result};
 use crate::family::Family;
+#[cfg(test)]
 use crate::fit::GlmFit;
 use crate::irls::Pass;
 use crate::link::Link;
@@ -108,8 +109,10 @@ pub fn fit_over_parts(formula: &str, frame: &Frame, k: usize, opts: &GlmOptions)
 /// the same rows: the coefficient names, iterations and rank exactly; coefficients, both SEs,
 /// deviance, null deviance, Pearson's χ², dispersion, the log-likelihoods (full, kernel, null),
 /// AIC, BIC, residual and null df and the row count to `tol` (relative, or absolute below 1;
-/// NaN equals NaN). `label` names the case in the panic message.
-pub fn assert_same_fit(label: &str, d: &DistFit, s: &GlmFit, tol: f64) {
+/// NaN equals NaN). `label` names the case in the panic message. A test helper: it panics, so it is
+/// compiled for this crate's own tests only.
+#[cfg(test)]
+pub(crate) fn assert_same_fit(label: &str, d: &DistFit, s: &GlmFit, tol: f64) {
     let close = |what: &str, a: f64, b: f64| {
         let ok = (a.is_nan() && b.is_nan()) || (a - b).abs() <= tol * b.abs().max(1.0);
         assert!(ok, "{label}: {what}: over parts {a} vs in memory {b}");

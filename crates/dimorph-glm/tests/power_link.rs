@@ -48,6 +48,13 @@ fn peer() -> HashMap<(String, String), f64> {
         .collect()
 }
 
+/// R's figure `q` of `case` in power_link.csv.
+fn value(peer: &HashMap<(String, String), f64>, case: &str, q: &str) -> f64 {
+    *peer
+        .get(&(case.to_string(), q.to_string()))
+        .unwrap_or_else(|| panic!("no {case}/{q} in power_link.csv"))
+}
+
 fn rel(a: f64, b: f64) -> f64 {
     (a - b).abs() / b.abs().max(1e-300)
 }
@@ -55,11 +62,7 @@ fn rel(a: f64, b: f64) -> f64 {
 #[test]
 fn power_links_equal_r_on_interior_fits() {
     let peer = peer();
-    let get = |case: &str, q: &str| {
-        *peer
-            .get(&(case.to_string(), q.to_string()))
-            .unwrap_or_else(|| panic!("no {case}/{q} in power_link.csv"))
-    };
+    let get = |case: &str, q: &str| value(&peer, case, q);
     let data = dimorph_data::read_table(root().join("power_link_data.csv")).expect("data");
     let cases = [
         ("gamma_1/3", Family::Gamma, 1.0 / 3.0),
@@ -147,11 +150,7 @@ fn power_links_equal_r_on_interior_fits() {
 #[test]
 fn quasipoisson_and_negbin_take_the_inverse_power_as_r_does() {
     let peer = peer();
-    let get = |case: &str, q: &str| {
-        *peer
-            .get(&(case.to_string(), q.to_string()))
-            .unwrap_or_else(|| panic!("no {case}/{q} in power_link.csv"))
-    };
+    let get = |case: &str, q: &str| value(&peer, case, q);
     let data = dimorph_data::read_table(root().join("power_link_data.csv")).expect("data");
     let mf = model_frame("k ~ x", &data, None).expect("model frame");
     let link = Link::parse("power(-1)").expect("power link");

@@ -1,6 +1,7 @@
 //! The life-table engine's integration tests as one test binary: each file beside this one is a
-//! module. One binary links the engine and its dependencies once instead of once per file (51
-//! CPU-s of 18–19 units in a clean `cargo test --workspace`, cargo's `--timings`, session 12).
+//! module. One binary links the engine and its dependencies once instead of once per file (this
+//! crate's 18 test units took 51 CPU-s of a `cargo test --workspace` build, cargo's `--timings`,
+//! session 12).
 //! Run one file's tests with `cargo test -p dimorph-lifetable --test suite <module>::`. Cargo.toml turns
 //! `autotests` off; `tests/architecture.rs` in the CLI crate checks that every file in `tests/` is
 //! a module here.

@@ -600,8 +600,13 @@ fn no_function_over_150_lines_in_src() {
     );
 }
 
-/// The `path = "tests/…"` values of a manifest's `[[test]]` tables, when it sets `autotests = false`.
+/// The files of a manifest's `[[test]]` tables (`path`, else cargo's default `tests/<name>.rs`),
+/// when it sets `autotests = false`.
 fn declared_test_roots(manifest: &str) -> Option<Vec<String>> {
+    let value = |t: &str, key: &str| -> Option<String> {
+        let v = t.strip_prefix(key)?.trim_start().strip_prefix('=')?;
+        Some(v.trim().trim_matches('"').to_string())
+    };
     let off = manifest
         .lines()
         .any(|l| l.split('#').next().unwrap_or("").replace(' ', "") == "autotests=false");
@@ -609,19 +614,52 @@ fn declared_test_roots(manifest: &str) -> Option<Vec<String>> {
         return None;
     }
     let mut roots = Vec::new();
-    let mut in_test = false;
+    let mut table: Option<(Option<String>, Option<String>)> = None;
+    let mut close = |t: &mut Option<(Option<String>, Option<String>)>| {
+        if let Some((name, path)) = t.take() {
+            roots.extend(path.or(name.map(|n| format!("tests/{n}.rs"))));
+        }
+    };
     for line in manifest.lines() {
-        let t = line.trim();
+        let t = line.split('#').next().unwrap_or("").trim();
         if t.starts_with('[') {
-            in_test = t == "[[test]]";
-        } else if in_test {
-            if let Some(v) = t.strip_prefix("path") {
-                let v = v.trim_start().trim_start_matches('=').trim().trim_matches('"');
-                roots.push(v.to_string());
+            close(&mut table);
+            if t == "[[test]]" {
+                table = Some((None, None));
+            }
+        } else if let Some((name, path)) = table.as_mut() {
+            if let Some(v) = value(t, "name") {
+                *name = Some(v);
+            } else if let Some(v) = value(t, "path") {
+                *path = Some(v);
             }
         }
     }
+    close(&mut table);
     Some(roots)
+}
+
+/// The files directly in `tests/` that a test root's `mod name;` lines bring in: `name.rs`, or the
+/// file its `#[path = "…"]` names (relative to `tests/`, as for a crate root there).
+fn modules_of_root(raw: &str) -> Vec<String> {
+    let code = code_only(raw);
+    let mut out = Vec::new();
+    let mut path: Option<String> = None;
+    for (c, r) in code.lines().zip(raw.lines()) {
+        let c = c.trim();
+        if c.starts_with("#[path") {
+            path = r.split('"').nth(1).map(str::to_string);
+            continue;
+        }
+        let toks = tokens(c);
+        let at = toks.iter().position(|t| t == "mod");
+        if let Some(i) = at.filter(|&i| toks.get(i + 2).is_some_and(|t| t == ";")) {
+            out.push(path.take().unwrap_or_else(|| format!("{}.rs", toks[i + 1])));
+        } else if !c.starts_with("#[") && !c.is_empty() {
+            path = None;
+        }
+    }
+    out
 }
 
 #[test]
@@ -637,15 +675,9 @@ fn every_test_file_is_built_where_autotests_is_off() {
         checked += 1;
         let mut built: BTreeSet<String> = BTreeSet::new();
         for root in &roots {
-            let file = root.trim_start_matches("tests/").to_string();
-            let code = code_only(&std::fs::read_to_string(dir.join(root)).unwrap_or_default());
-            let toks = tokens(&code);
-            for w in toks.windows(3) {
-                if w[0] == "mod" && w[2] == ";" {
-                    built.insert(format!("{}.rs", w[1]));
-                }
-            }
-            built.insert(file);
+            let raw = std::fs::read_to_string(dir.join(root)).unwrap_or_default();
+            built.extend(modules_of_root(&raw));
+            built.insert(root.trim_start_matches("tests/").to_string());
         }
         let Ok(rd) = std::fs::read_dir(dir.join("tests")) else {
             continue;
@@ -668,6 +700,18 @@ fn every_test_file_is_built_where_autotests_is_off() {
         "test files left out of every test binary:\n  {}",
         problems.join("\n  ")
     );
+}
+
+#[test]
+fn the_test_file_check_reads_manifests_and_mod_lines() {
+    let m = "[package]\nautotests = false # one binary\n\n[[test]]\nname = \"suite\"\npath = \"tests/suite.rs\"\n\n[[test]]\nname = \"alone\"\n\n[dependencies]\nx = \"1\"\n";
+    assert_eq!(
+        declared_test_roots(m),
+        Some(vec!["tests/suite.rs".to_string(), "tests/alone.rs".to_string()])
+    );
+    assert_eq!(declared_test_roots("[package]\nname = \"a\"\n"), None);
+    let root = "//! mod not_this;\nmod a;\n#[path = \"b_file.rs\"]\nmod b;\n/* mod c; */\npub mod d;\nconst S: &str = \"mod e;\";\n";
+    assert_eq!(modules_of_root(root), vec!["a.rs", "b_file.rs", "d.rs"]);
 }
 
 #[test]
