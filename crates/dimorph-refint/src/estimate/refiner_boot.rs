@@ -38,7 +38,7 @@ pub fn intervals_censored(
 /// resample order: resample b of the observed and `censored` values drawn from the stream
 /// `Rng::derive(seed, 0, b)`, refitted under `model`.
 ///
-/// Resamples fitted near λ = 0 (a log-normal fit, and a lower limit at the top of the bootstrap
+/// Resamples fitted near λ = 0 (a log-normal fit, and a lower limit near the top of the bootstrap
 /// spread) are true optima of refineR's cost, not a search artefact (session 12, refineR's test
 /// case 1, seed 123, resamples 0–299): one of the 300 fits λ < 0.05 (resample 293: λ = 0.0027,
 /// μ = 3.0262, σ = 0.2291, cost −19.8791, limits 13.04 and 31.78; the 299 others' lower limits
