@@ -39,6 +39,15 @@ struct Peer {
     texts: HashMap<(String, String), Vec<(String, f64)>>,
 }
 
+/// A value field of the R scripts' CSV output: a number, or R's NA as NaN.
+fn r_number(v: &str) -> f64 {
+    if v == "NA" {
+        f64::NAN
+    } else {
+        v.parse::<f64>().expect("number")
+    }
+}
+
 impl Peer {
     fn load() -> Peer {
         let text = std::fs::read_to_string(root().join("null_start.csv")).expect("null_start.csv");
@@ -50,11 +59,7 @@ impl Peer {
             let q = it.next().expect("quantity").trim_matches('"').to_string();
             let v = it.next().expect("value");
             let t = it.next().expect("text").trim_matches('"').to_string();
-            let v = if v == "NA" {
-                f64::NAN
-            } else {
-                v.parse::<f64>().expect("number")
-            };
+            let v = r_number(v);
             values.insert((case.clone(), q.clone()), v);
             texts.entry((case, q)).or_default().push((t, v));
         }
@@ -257,11 +262,7 @@ fn none_peer() -> HashMap<String, (f64, String)> {
             let q = it.next().expect("quantity").trim_matches('"').to_string();
             let v = it.next().expect("value");
             let t = it.next().expect("text").trim_matches('"').to_string();
-            let v = if v == "NA" {
-                f64::NAN
-            } else {
-                v.parse::<f64>().expect("number")
-            };
+            let v = r_number(v);
             (q, (v, t))
         })
         .collect()
