@@ -39,8 +39,17 @@ fn demo_prints_summaries_and_writes_a_self_contained_report() {
     // self-contained: no external scripts, styles or images
     assert!(!html.contains("<script src") && !html.contains("<link ") && !html.contains("<img src=\"http"));
 
-    // a second run replaces the demo's own report; a foreign index.html needs --force
-    let again = demo(&["--out", &dir.display().to_string(), "--quiet", "--format", "json"]);
+    // a second run replaces the demo's own report; a foreign index.html needs --force. The second
+    // run is the GLM alone (`--only`): the full demo trains the BagNet, ~70 s of a debug test run.
+    let again = demo(&[
+        "--out",
+        &dir.display().to_string(),
+        "--quiet",
+        "--format",
+        "json",
+        "--only",
+        "glm",
+    ]);
     assert_eq!(
         again.status.code(),
         Some(0),
@@ -58,6 +67,14 @@ fn demo_prints_summaries_and_writes_a_self_contained_report() {
     }
     assert_eq!(v["command"], "demo");
     assert!(v["input"]["data_dir"].is_string());
+    assert_eq!(v["options"]["only"], serde_json::json!(["glm"]));
+    let engines: Vec<&String> = v["result"].as_object().expect("result object").keys().collect();
+    assert_eq!(engines, ["GLM"], "--only glm ran other engines");
+    let html = std::fs::read_to_string(dir.join("index.html")).expect("report replaced");
+    assert!(
+        html.contains("837.732") && !html.contains("Life lost"),
+        "the GLM-only report"
+    );
     std::fs::write(dir.join("index.html"), "<p>mine</p>").expect("write");
     let refused = demo(&["--out", &dir.display().to_string(), "--quiet"]);
     assert_eq!(refused.status.code(), Some(2));
@@ -76,4 +93,7 @@ fn demo_refuses_csv_and_a_missing_data_folder() {
     let o = demo(&["--data-dir", "/nonexistent/dimorph"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("--data-dir"));
+    let o = demo(&["--only", "glm,nonsense"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("nonsense"));
 }

@@ -17,6 +17,7 @@ const MARK: &str = "<!-- written by dimorph demo -->";
 #[command(after_help = "Examples:
   dimorph demo
   dimorph demo --out /tmp/dimorph-report --quiet
+  dimorph demo --only glm,refint
   dimorph demo --format json > demo.json")]
 pub struct Args {
     /// Folder holding the bundled data sets (default: ./data in a checkout, else the copy built into the binary).
@@ -34,6 +35,25 @@ pub struct Args {
     /// text: progress and a summary per engine; json: the envelope with each engine's result.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+    /// Run only these engines (comma-separated; default: every engine this build has). The report
+    /// and the JSON result then hold only their sections.
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "ENGINES")]
+    pub only: Vec<Engine>,
+}
+
+/// The engines the demo runs, in the report's order.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, clap::ValueEnum)]
+pub enum Engine {
+    /// Generalised linear models (the snoring and crab models, SAS and R output)
+    Glm,
+    /// Reference limits (reflimR's method, equivalence limits, partitioning)
+    Refint,
+    /// Life tables and life lost by cause (HMD)
+    Lifetable,
+    /// Heavy-tailed t-SNE
+    Embed,
+    /// BagNet evidence maps (needs the default build)
+    Bagnet,
 }
 
 /// What one engine's demo gave: its summary lines, report sections and result.
@@ -56,21 +76,39 @@ fn part<R: serde::Serialize, E: Display>(name: &'static str, r: Result<Outcome<R
     })
 }
 
-type Step = (&'static str, fn(&Path) -> Result<Part, CliError>);
+type Step = (Engine, &'static str, fn(&Path) -> Result<Part, CliError>);
 
 fn steps() -> Vec<Step> {
     #[cfg_attr(not(feature = "bagnet"), allow(unused_mut))]
     let mut s: Vec<Step> = vec![
-        ("GLM", |d| part("GLM", dimorph_glm::demo::run(d))),
-        ("Reference limits", |d| {
+        (Engine::Glm, "GLM", |d| part("GLM", dimorph_glm::demo::run(d))),
+        (Engine::Refint, "Reference limits", |d| {
             part("Reference limits", dimorph_refint::demo::run(d))
         }),
-        ("Life tables", |d| part("Life tables", dimorph_lifetable::demo::run(d))),
-        ("Embedding", |d| part("Embedding", dimorph_embed::demo::run(d))),
+        (Engine::Lifetable, "Life tables", |d| {
+            part("Life tables", dimorph_lifetable::demo::run(d))
+        }),
+        (Engine::Embed, "Embedding", |d| {
+            part("Embedding", dimorph_embed::demo::run(d))
+        }),
     ];
     #[cfg(feature = "bagnet")]
-    s.push(("BagNet", |d| part("BagNet", dimorph_bagnet::demo::run(d))));
+    s.push((Engine::Bagnet, "BagNet", |d| {
+        part("BagNet", dimorph_bagnet::demo::run(d))
+    }));
     s
+}
+
+/// The steps `--only` keeps (all when it is empty); `--only bagnet` in a build without BagNet is
+/// refused rather than giving an empty report.
+fn chosen(only: &[Engine]) -> Result<Vec<Step>, CliError> {
+    if cfg!(not(feature = "bagnet")) && only.contains(&Engine::Bagnet) {
+        return Err(CliError::input(format!("--only bagnet: {}", super::NO_BAGNET)));
+    }
+    Ok(steps()
+        .into_iter()
+        .filter(|(e, _, _)| only.is_empty() || only.contains(e))
+        .collect())
 }
 
 /// Replaces the report only when it is the demo's own or `--force` was given.
@@ -98,10 +136,11 @@ pub fn run(a: Args) -> CliResult {
     let data = crate::bundled::data_dir(a.data_dir.as_deref())?;
     let target = a.out.join("index.html");
     check_target(&target, a.force)?;
-    let steps = steps();
-    let n = steps.len() + usize::from(cfg!(not(feature = "bagnet")));
+    let steps = chosen(&a.only)?;
+    let bagnet_skipped = cfg!(not(feature = "bagnet")) && a.only.is_empty();
+    let n = steps.len() + usize::from(bagnet_skipped);
     let mut parts = Vec::new();
-    for (i, (name, f)) in steps.iter().enumerate() {
+    for (i, (_, name, f)) in steps.iter().enumerate() {
         let t0 = Instant::now();
         if !a.quiet {
             eprint!("[{}/{n}] {name} ...", i + 1);
@@ -120,7 +159,7 @@ pub fn run(a: Args) -> CliResult {
         }
     }
     let mut skipped = Vec::new();
-    if cfg!(not(feature = "bagnet")) {
+    if bagnet_skipped {
         skipped.push(format!("BagNet: skipped — {}", super::NO_BAGNET));
         let mut s = Section::new("BagNet");
         s.text(super::NO_BAGNET);
@@ -150,7 +189,15 @@ fn print_outcome(a: &Args, data: &Path, parts: &[Part], skipped: &[String], targ
                 "demo",
                 env!("CARGO_PKG_VERSION"),
                 json!({ "data_dir": data.display().to_string() }),
-                &json!({ "out": a.out.display().to_string(), "bagnet": cfg!(feature = "bagnet") }),
+                &json!({
+                    "out": a.out.display().to_string(),
+                    "bagnet": cfg!(feature = "bagnet"),
+                    "only": a
+                        .only
+                        .iter()
+                        .filter_map(|e| clap::ValueEnum::to_possible_value(e).map(|v| v.get_name().to_string()))
+                        .collect::<Vec<_>>(),
+                }),
                 &result,
                 &warnings,
                 &[target.display().to_string()],
