@@ -4,7 +4,7 @@
 # set's>` with each binary, and whether the two outputs are equal to the byte; the totals.
 # The sets are written by tests/ribench.rs (bench/refint_ribench.sh does it), e.g. the third subset:
 #   RIBENCH_SUBSET=third RIBENCH_OUT="$PWD/bench-data/ribench_third" \
-#     cargo test -q -p dimorph-refint --test ribench -- write_sets
+#     cargo test -q -p dimorph-refint --test suite -- ribench::write_sets
 # then, from the repository root, with two release builds (one copied aside before the change):
 #   nice bench/refint_kosmic_speed.sh OLD_BINARY NEW_BINARY bench-data/ribench_third [more folders]
 # Session 10 (2-core shared machine, load ~2): the third subset 35.96 -> 16.81 s, all 40 outputs equal.

@@ -15,13 +15,13 @@ cd "$(dirname "$0")/.."
 R_PEER_LIB="$RIBENCH_LIB" bench/refint_install_peers.sh refineR reflimR
 cargo build --release -q -p dimorph --no-default-features
 OUT=bench-data/ribench
-RIBENCH_OUT="$PWD/$OUT" cargo test -q -p dimorph-refint --test ribench -- write_sets
+RIBENCH_OUT="$PWD/$OUT" cargo test -q -p dimorph-refint --test suite -- ribench::write_sets
 R_LIBS="$RIBENCH_LIB" nice Rscript bench/refint_ribench.R target/release/dimorph "$OUT" \
   crates/dimorph-refint/tests/fixtures/ribench_peers.csv
 # The held-out subset (24 other RIbench sets, tests/fixtures/ribench_heldout.csv; refineR BoxCox
 # only, about 4.5 min here) into tests/fixtures/ribench_heldout_peers.csv:
 HELD=bench-data/ribench_heldout
-RIBENCH_SUBSET=heldout RIBENCH_OUT="$PWD/$HELD" cargo test -q -p dimorph-refint --test ribench -- write_sets
+RIBENCH_SUBSET=heldout RIBENCH_OUT="$PWD/$HELD" cargo test -q -p dimorph-refint --test suite -- ribench::write_sets
 R_LIBS="$RIBENCH_LIB" nice Rscript bench/refint_ribench.R target/release/dimorph "$HELD" \
   crates/dimorph-refint/tests/fixtures/ribench_heldout_peers.csv refineR
 # reflimR on the held-out subset (session 10; its rows added to the same file, which
@@ -35,7 +35,7 @@ R_LIBS="$RIBENCH_LIB" nice Rscript bench/refint_ribench.R target/release/dimorph
 # (the script keeps the file's rows of the peers not run):
 R_PEER_LIB="$RIBENCH_LIB" bench/refint_install_peers.sh tidykosmic
 THIRD=bench-data/ribench_third
-RIBENCH_SUBSET=third RIBENCH_OUT="$PWD/$THIRD" cargo test -q -p dimorph-refint --test ribench -- write_sets
+RIBENCH_SUBSET=third RIBENCH_OUT="$PWD/$THIRD" cargo test -q -p dimorph-refint --test suite -- ribench::write_sets
 R_LIBS="$RIBENCH_LIB" nice Rscript bench/refint_ribench.R target/release/dimorph "$THIRD" \
   crates/dimorph-refint/tests/fixtures/ribench_third_peers.csv refineR
 R_LIBS="$RIBENCH_LIB" nice Rscript bench/refint_ribench.R target/release/dimorph "$THIRD" \
@@ -46,7 +46,7 @@ R_LIBS="$RIBENCH_LIB" nice Rscript bench/refint_ribench.R target/release/dimorph
 # drawn because the third had been looked at twice: refineR, then reflimR, into
 # tests/fixtures/ribench_fourth_peers.csv; scored once by tests/ribench.rs:
 FOURTH=bench-data/ribench_fourth
-RIBENCH_SUBSET=fourth RIBENCH_OUT="$PWD/$FOURTH" cargo test -q -p dimorph-refint --test ribench -- write_sets
+RIBENCH_SUBSET=fourth RIBENCH_OUT="$PWD/$FOURTH" cargo test -q -p dimorph-refint --test suite -- ribench::write_sets
 R_LIBS="$RIBENCH_LIB" nice Rscript bench/refint_ribench.R target/release/dimorph "$FOURTH" \
   crates/dimorph-refint/tests/fixtures/ribench_fourth_peers.csv refineR
 R_LIBS="$RIBENCH_LIB" nice Rscript bench/refint_ribench.R target/release/dimorph "$FOURTH" \
@@ -83,7 +83,7 @@ done
 # refineR 2.0.0 BoxCox NBootstrap = 0, same run; method unchanged since session 7):
 #   held-out, 24 sets   dimorph refiner 18.05 %  refineR 15.79 %   (97.5 % for CRP, as below)
 #                       time 2.15 s vs 269.39 s (refineR/dimorph 125x)
-#   RIbench scoring (cargo test --release -p dimorph-refint --test ribench -- --nocapture):
+#   RIbench scoring (cargo test --release -p dimorph-refint --test suite ribench:: -- --nocapture):
 #     first subset      dimorph refiner  9.83 %  refineR  7.02 %
 #     held-out subset   dimorph refiner 18.96 %  refineR 13.37 %   -> the goal (<= refineR) is not met
 #   Where it loses: wrong-basin fits (wide model, P near 0.4) at N = 1000 with 40-60 % pathological

@@ -3,7 +3,7 @@
 # refineR's cost does not prefer the true parameters either, but ranks the candidates differently
 # from ours (GGT 3033: truth -11.40, our fit -11.46, refineR's fit -12.23; our cost ranks our fit
 # first). The sets are drawn by `RIBENCH_OUT=dir cargo test --release -p dimorph-refint --test
-# ribench -- write_sets` (RIBENCH_SUBSET=heldout for the held-out subset).
+# suite -- ribench::write_sets` (RIBENCH_SUBSET=heldout for the held-out subset).
 #   R_LIBS=<lib with refineR> Rscript bench/refint_ribench_cost.R SET.csv "lambda,mu,sigma;lambda,mu,sigma"
 # Its "hist:" line (rounding base, region abOr, bins) is what estimate/refiner_hist.rs's test
 # histogram_is_refiners_on_its_test_cases compares with, on tests/peers/refiner_data/testcase*.csv

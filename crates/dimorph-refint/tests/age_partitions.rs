@@ -11,8 +11,7 @@
 use dimorph_core::rng::Rng;
 use dimorph_refint::run::{run_age_coded, AgeOptions};
 
-mod svg;
-use svg::{assert_well_formed, attr, pair};
+use crate::svg::{assert_well_formed, attr, pair};
 
 /// Ages uniform on [0, 80); women's median 50 before age 40 and 65 from 40; men's 80 throughout;
 /// ln-SD 0.15. `n` values per sex.

@@ -16,8 +16,7 @@ use dimorph_refint::run::{run_age_coded, AgeOptions};
 use dimorph_report::svg::PALETTE;
 use dimorph_report::Block;
 
-mod svg;
-use svg::{assert_well_formed, attr, pair};
+use crate::svg::{assert_well_formed, attr, pair};
 
 fn frame() -> dimorph_data::CodedFrame {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/peers/lms_gamlss_data.csv");

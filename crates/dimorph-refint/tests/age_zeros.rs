@@ -8,9 +8,7 @@
 //! as a laboratory reporting to 0.5 would, so the young window holds zeros; one stray 0.1 (below
 //! half the unit) and two negative values there too.
 
-mod common;
-
-use common::{coded, refiner, rounded_half};
+use crate::common::{coded, refiner, rounded_half};
 use dimorph_core::rng::Rng;
 use dimorph_refint::run::{run_age_coded, AgeOptions};
 use dimorph_refint::{run_estimate_coded, EstimateOptions, EstimateRunOptions, Method, RefinerZeros};

@@ -15,8 +15,7 @@ use dimorph_refint::estimate_figures::safe_name;
 use dimorph_refint::{run_estimate, EstimateOptions, EstimateRunOptions, Method};
 use std::path::Path;
 
-mod svg;
-use svg::{assert_well_formed, attr, pair};
+use crate::svg::{assert_well_formed, attr, pair};
 
 const ALT_F_LOWER_RAW: f64 = 10.0930051261078;
 const ALT_F_UPPER_RAW: f64 = 30.8831070562841;

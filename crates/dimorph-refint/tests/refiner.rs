@@ -260,8 +260,10 @@ fn bad_input_is_refused_with_the_reason() {
     }
 }
 
-fn write(name: &str, body: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("dimorph-refiner-test-{}", std::process::id()));
+/// Writes `body` to `name` in a scratch directory of the test `test` (its own, so that one test's
+/// clean-up cannot remove another's files while that runs).
+fn write(test: &str, name: &str, body: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("dimorph-refiner-test-{}-{test}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let p = dir.join(name);
     std::fs::write(&p, body).unwrap();
@@ -289,7 +291,7 @@ fn routine_data_zeros_dropped_and_censored_used_with_counts() {
         body.push_str(&cell);
         body.push('\n');
     }
-    let p = write("routine.csv", &body);
+    let p = write("routine", "routine.csv", &body);
     let out = refiner_run(&p).unwrap();
     let r = &out.result;
     assert_eq!(r.counts.non_positive, 10);
@@ -313,7 +315,7 @@ fn routine_data_zeros_dropped_and_censored_used_with_counts() {
         "{l:?}"
     );
     // all censored: nothing to estimate from, and why
-    let p = write("censored.csv", "ALT\n<5\n<5\n< 5\n<0.5\n");
+    let p = write("routine", "censored.csv", "ALT\n<5\n<5\n< 5\n<0.5\n");
     let e = refiner_run(&p).unwrap_err().to_string();
     assert!(
         e.contains("no values left to estimate from") && e.contains("4 values of ALT below a detection limit"),
@@ -369,7 +371,7 @@ fn rounded_zeros_are_censored_below_half_the_unit_or_dropped() {
     };
     let (with_zeros, without) = (peer_fit("with_zeros"), peer_fit("zeros_dropped"));
     assert_eq!(with_zeros.2, zeros, "the peer's zeros");
-    let p = write("rounded_zeros.csv", &body);
+    let p = write("rounded_zeros", "rounded_zeros.csv", &body);
     let out = refiner_run_zeros(&p, RefinerZeros::Censored).unwrap();
     let r = &out.result;
     assert_eq!((r.counts.zeros_censored, r.counts.non_positive), (zeros, 2));

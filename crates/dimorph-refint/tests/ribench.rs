@@ -31,6 +31,8 @@ use dimorph_refint::estimate::refiner_zeros::censor_rounded_zeros;
 use dimorph_refint::grouped::Censored;
 use dimorph_refint::{EstimateOptions, KosmicOptions, Method, RefinerModel, RefinerOptions, RefinerZeros};
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, OnceLock, PoisonError};
 
 /// One subset of RIbench: its parameters, the peers' limits on it and the seed base of its draws.
 #[derive(Clone, Copy)]
@@ -215,42 +217,27 @@ fn ours(sub: Subset, method: Method) -> (f64, usize, Vec<(u64, f64, f64)>) {
 fn ours_with(sub: Subset, o: EstimateOptions, crp95: bool) -> (f64, usize, Vec<(u64, f64, f64)>) {
     let method = o.method;
     let (mut all, mut failed, mut limits) = (Vec::new(), 0, Vec::new());
-    for s in specs(sub) {
-        let (x, cens) = prepared(&s, &o);
-        let what = format!("RIbench set {}", s.index);
-        match estimate_one_censored(&what, "", &x, cens, None, &o) {
-            Ok(mut e) => {
-                // the fallback remark is there exactly where refineR's cost found no candidate
-                let fell_back = e.limits.remarks.iter().any(|r| r.contains("found no candidate"));
-                if fell_back {
-                    let mut sx = x.clone();
-                    sx.sort_by(f64::total_cmp);
-                    let peak = dimorph_refint::estimate::refiner_hist::fit_sorted_shifted_with(
-                        &sx,
-                        cens,
-                        0.0,
-                        dimorph_refint::estimate::refiner_hist::Cost::PeakHist,
-                    );
-                    assert!(peak.is_none(), "set {}: remark without a fallback", s.index);
-                    eprintln!("{what}: {}", e.limits.remarks.join("; "));
-                }
-                if crp95 && s.analyte == "CRP" {
-                    let model = o.refiner.unwrap_or_default().model;
-                    e.limits.upper = refiner_p95(&what, &x, cens, model).expect("the refiner's fit");
-                }
+    for (s, e) in specs(sub).iter().zip(estimates(sub, o)) {
+        match e {
+            Ok(e) => {
+                let upper = if crp95 && s.analyte == "CRP" {
+                    e.p95.expect("the refiner's fit (CRP's 95 % quantile)")
+                } else {
+                    e.upper
+                };
                 if std::env::var_os("RIBENCH_VERBOSE").is_some() {
                     let (tl, tu) = s.truth();
                     eprintln!(
                         "{} {:5} upper {:+7.2} % lower {:+7.2} %  {}",
                         s.index,
                         s.analyte,
-                        100.0 * (e.limits.upper - tu) / tu,
-                        tl.map_or(f64::NAN, |t| 100.0 * (e.limits.lower - t) / t),
-                        e.limits.method
+                        100.0 * (upper - tu) / tu,
+                        tl.map_or(f64::NAN, |t| 100.0 * (e.lower - t) / t),
+                        e.method
                     );
                 }
-                all.extend(errors(&s, e.limits.lower, e.limits.upper));
-                limits.push((s.index, e.limits.lower, e.limits.upper));
+                all.extend(errors(s, e.lower, upper));
+                limits.push((s.index, e.lower, upper));
             }
             Err(e) => {
                 eprintln!("{} set {}: {e}", method.name(), s.index);
@@ -259,6 +246,100 @@ fn ours_with(sub: Subset, o: EstimateOptions, crp95: bool) -> (f64, usize, Vec<(
         }
     }
     (mean(&all), failed, limits)
+}
+
+/// One set's estimate: its limits, the method's description and, for the refiner on CRP, the
+/// refiner's 95 % quantile (RIbench's upper limit for CRP; `None` where its fit failed).
+struct SetEstimate {
+    lower: f64,
+    upper: f64,
+    method: String,
+    p95: Option<f64>,
+}
+
+/// The estimates of every set of `sub` under the options `o`, computed once per test process for
+/// each subset and options: several tests score the same fits (the refiner's defaults on the first
+/// three subsets are scored by three tests each, with CRP's upper limit at 97.5 or 95 %). The sets
+/// are spread over the machine's threads.
+fn estimates(sub: Subset, o: EstimateOptions) -> &'static [Result<SetEstimate, String>] {
+    type Cell = &'static OnceLock<Vec<Result<SetEstimate, String>>>;
+    static DONE: Mutex<Vec<(&str, EstimateOptions, Cell)>> = Mutex::new(Vec::new());
+    // `refiner: None` is the refiner's defaults (the estimate reads it with unwrap_or_default)
+    let mut o = o;
+    if o.method == Method::Refiner {
+        o.refiner = Some(o.refiner.unwrap_or_default());
+    }
+    let cell: Cell = {
+        let mut done = DONE.lock().unwrap_or_else(PoisonError::into_inner);
+        match done.iter().find(|(p, k, _)| *p == sub.params && *k == o) {
+            Some((_, _, cell)) => cell,
+            None => {
+                let cell: Cell = Box::leak(Box::default());
+                done.push((sub.params, o, cell));
+                cell
+            }
+        }
+    };
+    cell.get_or_init(|| parallel(&specs(sub), |s| estimate_set(s, &o)))
+}
+
+/// One set's estimate under the options `o`, from its values as the CLI reads them ([`prepared`]).
+fn estimate_set(s: &Spec, o: &EstimateOptions) -> Result<SetEstimate, String> {
+    let (x, cens) = prepared(s, o);
+    let what = format!("RIbench set {}", s.index);
+    let e = estimate_one_censored(&what, "", &x, cens, None, o).map_err(|e| e.to_string())?;
+    // the fallback remark is there exactly where refineR's cost found no candidate
+    let fell_back = e.limits.remarks.iter().any(|r| r.contains("found no candidate"));
+    if fell_back {
+        let mut sx = x.clone();
+        sx.sort_by(f64::total_cmp);
+        let peak = dimorph_refint::estimate::refiner_hist::fit_sorted_shifted_with(
+            &sx,
+            cens,
+            0.0,
+            dimorph_refint::estimate::refiner_hist::Cost::PeakHist,
+        );
+        assert!(peak.is_none(), "set {}: remark without a fallback", s.index);
+        eprintln!("{what}: {}", e.limits.remarks.join("; "));
+    }
+    let p95 = if o.method == Method::Refiner && s.analyte == "CRP" {
+        refiner_p95(&what, &x, cens, o.refiner.unwrap_or_default().model)
+    } else {
+        None
+    };
+    Ok(SetEstimate {
+        lower: e.limits.lower,
+        upper: e.limits.upper,
+        method: e.limits.method,
+        p95,
+    })
+}
+
+/// `f` of every set, in the sets' order, spread over the machine's threads (the sets are
+/// independent; the 500,000-value ones dominate). A panic in `f` is the caller's.
+fn parallel<T: Send>(specs: &[Spec], f: impl Fn(&Spec) -> T + Sync) -> Vec<T> {
+    let next = AtomicUsize::new(0);
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut done: Vec<(usize, T)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let k = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(s) = specs.get(k) else { break mine };
+                        mine.push((k, f(s)));
+                    }
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect()
+    });
+    done.sort_by_key(|(k, _)| *k);
+    done.into_iter().map(|(_, t)| t).collect()
 }
 
 /// The values a method estimates from, as the CLI reads them: values of 0 (rounded) dropped, as
@@ -476,14 +557,14 @@ fn third_subset_ribench_scored_bias_is_within_the_regression_bound() {
 /// reflimR's 73.422 % (the next test). refineR took 1304.77 s for the 40 sets (32.6 s a set),
 /// dimorph's refiner 63.98 s end to end (20.4x) in the same run of bench/refint_ribench.R, at load
 /// 9-14 on the shared 2-core machine. The test runs in release builds only (`cargo test --release
-/// -p dimorph-refint --test ribench`): the fit of its 40 sets, ten of them of 500,000 values, took
+/// -p dimorph-refint --test suite ribench::`): the fit of its 40 sets, ten of them of 500,000 values, took
 /// 78 s of wall time in a release build at load 14, far over the ~30 s a debug-build CI test may add.
 const FOURTH_BOUND: f64 = 1.031;
 
 #[test]
 #[cfg_attr(
     debug_assertions,
-    ignore = "release only: cargo test --release -p dimorph-refint --test ribench"
+    ignore = "release only: cargo test --release -p dimorph-refint --test suite ribench::"
 )]
 fn fourth_subset_ribench_scored_bias_is_within_the_bound_of_refiners() {
     let (ours, failed, _) = ours_with(
@@ -562,28 +643,9 @@ fn heldout_subset_reflim_is_within_reflimrs_bound() {
 /// and the indices of the sets it could not estimate.
 fn ours_kosmic(sub: Subset, crp95: bool) -> (Vec<(u64, f64, f64)>, Vec<u64>) {
     let specs = specs(sub);
-    // the sets are independent: spread over the machine's threads (the 500,000-value ones dominate)
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let mut done: Vec<(usize, KosmicResult)> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut mine = Vec::new();
-                    loop {
-                        let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some(s) = specs.get(k) else { break mine };
-                        mine.push((k, kosmic_limits(s, crp95)));
-                    }
-                })
-            })
-            .collect();
-        workers.into_iter().flat_map(|w| w.join().expect("a worker")).collect()
-    });
-    done.sort_by_key(|(k, _)| *k);
+    let done = parallel(&specs, |s| kosmic_limits(s, crp95));
     let (mut all, mut failed) = (Vec::new(), Vec::new());
-    for (k, r) in done {
-        let s = &specs[k];
+    for (s, r) in specs.iter().zip(done) {
         match r {
             Ok((lower, upper)) => {
                 if std::env::var_os("RIBENCH_VERBOSE").is_some() {
@@ -793,26 +855,33 @@ fn refiners_histogram_and_cost_beat_the_quantile_cost_on_all_three_subsets() {
     use dimorph_refint::estimate::refiner_hist::{fit_sorted_shifted_with, Cost};
     for (name, sub) in [("first", FIRST), ("held-out", HELDOUT), ("third", THIRD)] {
         let (mut quantile_cost, mut peak_hist, mut no_fit) = (Vec::new(), Vec::new(), Vec::new());
-        for s in specs(sub) {
-            let mut x: Vec<f64> = values(&s).into_iter().filter(|v| *v > 0.0).collect();
+        let specs = specs(sub);
+        // each set's (lower, upper) under either cost, the sets spread over the threads
+        let fits = parallel(&specs, |s| {
+            let mut x: Vec<f64> = values(s).into_iter().filter(|v| *v > 0.0).collect();
             x.sort_by(f64::total_cmp);
             let p = if s.analyte == "CRP" { 0.95 } else { 0.975 };
+            [Cost::Quantile, Cost::PeakHist].map(|cost| {
+                let f = fit_sorted_shifted_with(&x, None, 0.0, cost)?;
+                Some((f.lower, quantile(p, f.lambda, f.mu, f.sigma)))
+            })
+        });
+        for (s, fits) in specs.iter().zip(fits) {
             let mut both = Vec::new();
-            for cost in [Cost::Quantile, Cost::PeakHist] {
-                let Some(f) = fit_sorted_shifted_with(&x, None, 0.0, cost) else {
+            for (cost, fit) in [Cost::Quantile, Cost::PeakHist].into_iter().zip(fits) {
+                let Some((lower, upper)) = fit else {
                     eprintln!("{name} {} {} {cost:?}: no fit", s.index, s.analyte);
                     no_fit.push((s.index, cost));
                     continue;
                 };
-                let upper = quantile(p, f.lambda, f.mu, f.sigma);
                 if std::env::var_os("RIBENCH_VERBOSE").is_some() {
                     let (tl, tu) = s.truth();
                     eprintln!(
-                        "{name} {} {} {cost:?}: {} – {upper} (truth {tl:?} – {tu})",
-                        s.index, s.analyte, f.lower
+                        "{name} {} {} {cost:?}: {lower} – {upper} (truth {tl:?} – {tu})",
+                        s.index, s.analyte
                     );
                 }
-                both.push(errors(&s, f.lower, upper));
+                both.push(errors(s, lower, upper));
             }
             // scored on the sets both costs fit (a set without a fit is reported above)
             if let [q, h] = &both[..] {

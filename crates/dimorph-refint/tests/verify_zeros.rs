@@ -7,9 +7,7 @@
 //! Peer: refineR 2.0.0's `verifyRI` (marginType "EL", Haeckel's equivalence limits) on refineR's
 //! test case 5 rounded to 0.5 with its 135 zeros (tests/peers/verify_zeros.R, .out.csv).
 
-mod common;
-
-use common::{coded, refiner, rounded_half};
+use crate::common::{coded, refiner, rounded_half};
 use dimorph_core::rng::Rng;
 use dimorph_refint::{
     run_estimate_coded, run_verify_coded, EstimateOptions, EstimateRunOptions, Method, PermissibleOptions,

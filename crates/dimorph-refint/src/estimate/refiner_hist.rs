@@ -531,8 +531,8 @@ impl Objective for PeakHist {
         // the one above does not. Kept as intended (session 12): taking the peak from bin 0 on as
         // refineR's code does changed none of the four RIbench subsets' scores (first 7.067,
         // held-out 11.563, third 8.313, fourth 8.778 % either way, `cargo test --release -p
-        // dimorph-refint --test ribench`), and on the fourth subset the bin below was the highest
-        // in 6 of 174,262 costed candidates.
+        // dimorph-refint --test suite ribench::`), and on the fourth subset the bin below was the
+        // highest in 6 of 174,262 costed candidates.
         let (mut imax, mut cmax) = (1, c[1]);
         for (i, v) in c.iter().enumerate().take(k - 1).skip(1) {
             if *v > cmax {
