@@ -290,6 +290,9 @@ def glm_part_newton(
 def glm_part_stats(
     part: GlmPart, beta: Sequence[float], null: Tuple[str, float], scale: float, null_scale: float, model: Model
 ) -> List[float]: ...
+def glm_part_score(
+    part: GlmPart, null: Tuple[str, float], intercept: bool, kept: Sequence[int], model: Model
+) -> Tuple[np.ndarray, np.ndarray, Optional[Tuple[int, bool, float]]]: ...
 def glm_fit_distributed(
     formula: str,
     columns: Sequence[str],
@@ -299,15 +302,17 @@ def glm_fit_distributed(
     passes: Callable[[str, tuple], list],
     *,
     weights: Optional[str] = None,
+    freq: Optional[str] = None,
     dispersion: str = "default",
     level: float = 0.95,
     tol: float = 1e-8,
     max_iter: int = 25,
     singular_ok: bool = True,
     rows_used: Optional[int] = None,
+    score: bool = True,
 ) -> str: ...
 
-# -- the distributed GLM's likelihood-ratio tests (dask_lr.rs) ---------------------------------------
+# -- the distributed GLM's likelihood-ratio and Wald tests of terms (dask_lr.rs) ----------------------
 def glm_part_select(part: GlmPart, cols: Sequence[int]) -> GlmPart: ...
 def glm_refit_deviance(
     formula: str,
@@ -322,3 +327,4 @@ def glm_refit_deviance(
 def glm_lr_test(
     d_red: float, df: int, deviance: float, dispersion: float, df_residual: float, estimated: bool
 ) -> Tuple[float, float, float, float]: ...
+def glm_wald_test(coef: Sequence[float], cov: Sequence[float], cols: Sequence[int]) -> Tuple[float, float]: ...

@@ -16,7 +16,12 @@
   single-machine fit's, run by the same Rust code
   (``dimorph_glm::distributed``), so :func:`glm` equals :func:`dimorph.glm` on the same data to
   rounding (the tests check 1e-10). After the fit three more passes give Pearson χ², the null model
-  (refitted over the partitions when there is an offset) and the log-likelihood.
+  (refitted over the partitions when there is an offset) and the log-likelihood, and one more
+  Rao's score test of the model against the null model (:meth:`DaskGlmResult.score_test`; the
+  single-machine ``inference["score"]``): each partition's score U and expected information I at
+  the null model's means, added on the client, UᵀI⁻¹U/φ (``dimorph_glm::distributed_score``).
+  Frequency weights (``freq=``) weight each row's sums as prior weights do and count each row its
+  frequency times in n (residual and null df, dispersion, AIC, BIC), as :func:`dimorph.glm`.
 - :func:`refint_estimate` estimates reference limits per group: the rows are shuffled so that each
   group's values are on one worker (in their original order), and each group's limits are computed
   there by the engine — exactly the single-machine :func:`dimorph.refint.estimate` of that group.
@@ -28,16 +33,15 @@ Works with any Dask scheduler: a ``distributed.Client`` when one is active, else
   deviance; the Type 3 tests (``type3=``) by refitting, for each term, the model without the
   term's columns — again distributed IRLS over the same partitions (kept or re-read), one refit
   per term, to the single-machine refits' tolerance — so that χ², df and p equal
-  :func:`dimorph.glm`'s.
+  :func:`dimorph.glm`'s. Their Wald columns (and the global test's) need no pass: βᵀV⁻¹β over the
+  term's columns with the observed-information covariance V at β̂, which the fit has.
 
 Not in the distributed fit (the single-machine :func:`dimorph.glm` has them): θ of the negative
-binomial estimated (give ``theta``), the Rao score test of the model against the null model (the
-single-machine ``inference["score"]``; only the likelihood-ratio test is given), frequency
-weights, starting values, profile-likelihood
+binomial estimated (give ``theta``), starting values, profile-likelihood
 intervals (``profile=True``, ``conf_int(kind="profile")``: about 20 refits per coefficient),
 PROC LOGISTIC's association table (``binwidth=``: concordant pairs need every pair of rows, not
-sums over partitions), the Wald columns of the Type 3 table (observed-information covariance),
-residuals and predictions. Each refused option raises :class:`dimorph.InputError` naming it.
+sums over partitions), residuals and predictions. Each refused option raises
+:class:`dimorph.InputError` naming it.
 """
 
 from __future__ import annotations
@@ -195,11 +199,15 @@ def _stats(part, beta, null, scale, null_scale, model):
     return _dimorph.glm_part_stats(part, beta, null, scale, null_scale, model)
 
 
+def _score(part, null, intercept, kept, model):
+    return _dimorph.glm_part_score(part, null, intercept, kept, model)
+
+
 def _select(part, cols):
     return _dimorph.glm_part_select(part, cols)
 
 
-_PASSES = {"fisher": _fisher, "newton": _newton, "stats": _stats}
+_PASSES = {"fisher": _fisher, "newton": _newton, "stats": _stats, "score": _score}
 
 
 def _reread(pdf: pd.DataFrame, i: int, code: tuple, keep: Optional[List[int]], kind: str, args: tuple, model):
@@ -261,6 +269,7 @@ def glm(
     profile: Optional[bool] = None,
     binwidth: Optional[float] = None,
     persist: Optional[bool] = None,
+    score: bool = True,
 ) -> "DaskGlmResult":
     """Fit a generalized linear model to a Dask DataFrame by distributed IRLS.
 
@@ -275,13 +284,14 @@ def glm(
     ddf
         A ``dask.dataframe.DataFrame`` (any number of partitions; a pandas DataFrame is accepted
         too and treated as one partition).
-    family, link, weights, level, theta, dispersion, tol, max_iter, singular_ok
-        As in :func:`dimorph.glm`. ``theta`` is required for ``family="negbin"``.
+    family, link, weights, freq, level, theta, dispersion, tol, max_iter, singular_ok
+        As in :func:`dimorph.glm`. ``theta`` is required for ``family="negbin"``. ``freq`` names
+        a column of frequency weights (each row counts that many times; not with ``weights``).
     type3
         Type 3 likelihood-ratio tests (:meth:`DaskGlmResult.type3`): one distributed refit per
         term. ``True`` always, ``False`` never, ``None`` (default) as :func:`dimorph.glm` — up to
         2,000,000 cells (used rows × columns of X), else left out with a warning.
-    freq, start, profile, binwidth
+    start, profile, binwidth
         Refused (single-machine only): raise :class:`dimorph.InputError` naming the option.
         ``profile=False`` and ``binwidth=None`` are accepted (nothing to compute).
     persist
@@ -293,6 +303,9 @@ def glm(
         is working on, whatever the number of rows (each pass costs a read of the data). ``None``
         (default): ``True`` up to 2 GiB of coded partitions in all, else ``False``. The result is
         the same bit for bit either way (the same sums, added in the same order).
+    score
+        Rao's score test of the model against the null model (:meth:`DaskGlmResult.score_test`):
+        one more pass over the partitions after the fit. ``False`` leaves it out.
 
     Returns
     -------
@@ -308,9 +321,9 @@ def glm(
     import dask
     from dask import delayed
 
-    if freq is not None:
-        raise InputError("--freq: frequency weights are single-machine only in the distributed fit; "
-                         "give prior weights (weights=…)")
+    if freq is not None and weights is not None:
+        # the single-machine fit's message (RunOptions::validate), before any pass over the data
+        raise InputError("--freq: cannot be combined with --weights: a row has either prior weights or a frequency")
     if start is not None:
         raise InputError("--start: starting values are single-machine only in the distributed fit")
     if profile:
@@ -327,11 +340,13 @@ def glm(
     if not hasattr(ddf, "to_delayed"):
         raise TypeError(f"ddf: expected a dask DataFrame, got {type(ddf).__name__}")
     columns = [str(c) for c in ddf.columns]
-    model = (family, link, None if theta is None else float(theta), _dimorph.glm_events_trials(formula, columns, weights))
+    # the column of weights the partitions read: prior weights, or frequencies (freq=)
+    wcol = weights if freq is None else str(freq)
+    model = (family, link, None if theta is None else float(theta), _dimorph.glm_events_trials(formula, columns, wcol))
     if persist is not None and not isinstance(persist, (bool, np.bool_)):
         raise InputError(f"persist: must be True, False or None, got {persist!r}")
     # only the columns the model reads are read (Dask passes the selection on to the reader)
-    used = _dimorph.glm_model_columns(formula, columns, weights)
+    used = _dimorph.glm_model_columns(formula, columns, wcol)
     wanted = set(used)
     keep = [c for c in ddf.columns if str(c) in wanted]
     if len(keep) < len(columns):
@@ -343,10 +358,10 @@ def glm(
     else:
         parts = ddf.to_delayed()
     # pass 1: each factor's levels in every partition, and its rows used (complete rows)
-    levels = dask.compute(*[delayed(_part_levels)(p, i, formula, weights) for i, p in enumerate(parts)])
-    merged = _dimorph.glm_merge_levels(formula, columns, list(levels), "dask DataFrame", weights)
+    levels = dask.compute(*[delayed(_part_levels)(p, i, formula, wcol) for i, p in enumerate(parts)])
+    merged = _dimorph.glm_merge_levels(formula, columns, list(levels), "dask DataFrame", wcol)
     rows_used = sum(lv[1] for lv in levels)
-    code = (formula, columns, merged, model, weights, used)
+    code = (formula, columns, merged, model, wcol, used)
     if persist is None or not persist:
         # the columns of X from one partition with rows (read and coded once more, not kept)
         first = next(i for i, lv in enumerate(levels) if lv[1] > 0)
@@ -365,8 +380,9 @@ def glm(
 
     raw = _dimorph.glm_fit_distributed(
         formula, columns, merged, col_names, model, lambda kind, args: data.run(kind, args, model),
-        weights=weights, dispersion=dispersion, level=float(level), tol=float(tol),
-        max_iter=whole("--max-iter", max_iter), singular_ok=bool(singular_ok), rows_used=rows_used,
+        weights=weights, freq=None if freq is None else str(freq), dispersion=dispersion, level=float(level),
+        tol=float(tol), max_iter=whole("--max-iter", max_iter), singular_ok=bool(singular_ok),
+        rows_used=rows_used, score=bool(score),
     )
     out = json.loads(raw)
     out["persisted"] = bool(persist)
@@ -377,7 +393,7 @@ def glm(
             f"of X), above the automatic limit of {_TYPE3_AUTO_MAX_CELLS}; ask for them with type3=True.")
     elif type3 is None or type3:
         try:
-            out["type3"] = _type3(formula, columns, col_names, terms, model, data, out, weights, rows_used)
+            out["type3"] = _type3(formula, columns, col_names, terms, model, data, out, wcol, rows_used)
         except InputError as e:
             if type3:
                 raise
@@ -390,17 +406,25 @@ _TYPE3_AUTO_MAX_CELLS = 2_000_000
 _PERSIST_AUTO_MAX_BYTES = 2 * 2**30
 
 
+def _wald(fit, cols: List[int]) -> tuple:
+    """The Wald test of the columns ``cols`` with the observed-information covariance: (χ², p)."""
+    if not cols:
+        return math.nan, math.nan
+    return _dimorph.glm_wald_test([_num(b) for b in fit["coef"]], [_num(v) for v in fit["cov_observed"]], cols)
+
+
 def _type3(formula, columns, col_names, terms, model, data: _Parts, fit, weights, rows_used: int) -> list:
     """One row per term: the model refitted over the partitions without the term's (non-aliased)
-    columns, its deviance, and the LR (and F) test."""
+    columns, its deviance, and the LR (and F) test; and the Wald test of those columns."""
     aliased = set(fit["aliased"])
     kept = [j for j, c in enumerate(col_names) if c not in aliased]
     estimated = fit["dispersion_method"] != "fixed"
     rows = []
     for label, cols in terms:
         drop = [j for j in cols if j in kept]
+        wald, wald_p = _wald(fit, drop)
         row = {"term": label, "df": len(drop), "lr_chi2": None, "lr_p_value": None, "f_value": None,
-               "f_p_value": None, "deviance": None}
+               "f_p_value": None, "deviance": None, "wald_chi2": wald, "wald_p_value": wald_p}
         if drop:
             keep = [j for j in kept if j not in drop]
             reduced = data.select(keep)
@@ -484,29 +508,48 @@ class DaskGlmResult:
         return self.tidy().set_index("term")["p_value"]
 
     def type3(self) -> pd.DataFrame:
-        """Type 3 likelihood-ratio tests, one row per term: term, df, lr_chi2, lr_p_value, f_value
-        and f_p_value (R's ``drop1(test = "F")``, when the dispersion is estimated; else NaN) and
-        the reduced model's deviance — the single-machine ``type3`` table's LR and F columns.
+        """Type 3 tests, one row per term: term, df, lr_chi2, lr_p_value, f_value and f_p_value
+        (R's ``drop1(test = "F")``, when the dispersion is estimated; else NaN), the reduced
+        model's deviance, and wald_chi2, wald_p_value (βᵀV⁻¹β over the term's columns, V from the
+        observed information, as SAS GENMOD) — the single-machine ``type3`` table's columns.
         Raises :class:`dimorph.InputError` when the fit was made without them (``type3=False``, or
         ``None`` above the automatic limit)."""
         if "type3" not in self._raw:
             raise InputError("type3(): the Type 3 tests were not computed; fit with type3=True")
         df = pd.DataFrame(self._raw["type3"], columns=["term", "df", "lr_chi2", "lr_p_value", "f_value",
-                                                       "f_p_value", "deviance"])
+                                                       "f_p_value", "deviance", "wald_chi2", "wald_p_value"])
         return df.astype({c: float for c in df.columns if c not in ("term", "df")})
 
     def global_test(self) -> Dict[str, Any]:
         """The likelihood-ratio test of the model against the null model (the single-machine
         ``inference["global"]``): ``term`` ("model"), ``df`` (non-aliased columns besides the
-        intercept), ``lr_chi2`` = (null deviance − deviance)/φ, ``lr_p``, and ``f``, ``f_p`` when
-        the dispersion is estimated (else NaN)."""
+        intercept), ``lr_chi2`` = (null deviance − deviance)/φ, ``lr_p``, ``f``, ``f_p`` when
+        the dispersion is estimated (else NaN), and the Wald test of the same columns
+        (``wald_chi2``, ``wald_p``; observed-information covariance)."""
         r = self._raw
         aliased = set(r["aliased"])
-        df = sum(1 for c in r["coef_names"] if c not in aliased and c != "(Intercept)")
+        cols = [j for j, c in enumerate(r["coef_names"]) if c not in aliased and c != "(Intercept)"]
+        df = len(cols)
         estimated = r["dispersion_method"] != "fixed"
         lr, p, f, fp = _dimorph.glm_lr_test(_num(r["null_deviance"]), df, _num(r["deviance"]),
                                             _num(r["dispersion"]), _num(r["df_residual"]), estimated)
-        return {"term": "model", "df": df, "lr_chi2": lr, "lr_p": p, "f": f, "f_p": fp}
+        wald, wald_p = _wald(r, cols)
+        return {"term": "model", "df": df, "lr_chi2": lr, "lr_p": p, "f": f, "f_p": fp, "wald_chi2": wald,
+                "wald_p": wald_p}
+
+    def score_test(self) -> Dict[str, Any]:
+        """Rao's score test of the model against the null model (the single-machine
+        ``inference["score"]``; PROC LOGISTIC's global "Score", R's ``anova(null, fit, test =
+        "Rao")`` divided by φ): ``chi2`` = UᵀI⁻¹U/φ, ``df``, ``p_value``, and ``note`` saying why
+        when ``chi2`` is NaN (a null model without a valid fit or outside the link's range).
+        Raises :class:`dimorph.InputError` when the fit was made with ``score=False``."""
+        s = self._raw.get("score")
+        if s is None:
+            raise InputError("score_test(): the score test was not computed; fit with score=True")
+        out = {"chi2": _num(s["chi2"]), "df": int(s["df"]), "p_value": _num(s["p_value"])}
+        if s.get("note") is not None:
+            out["note"] = s["note"]
+        return out
 
     def _f(self, key: str) -> float:
         return _num(self._raw[key])
@@ -521,7 +564,8 @@ class DaskGlmResult:
     aic = property(lambda self: self._f("aic"), doc="AIC.")
     aicc = property(lambda self: self._f("aicc"), doc="AICc.")
     bic = property(lambda self: self._f("bic"), doc="BIC.")
-    nobs = property(lambda self: int(self._f("n_obs")), doc="Observations (rows of positive weight).")
+    nobs = property(lambda self: int(self._f("n_used")),
+                    doc="Rows used in the fit (rows with missing values are skipped), as dimorph.glm's nobs.")
     converged = property(lambda self: bool(self._raw["converged"]), doc="Whether IRLS converged.")
     iterations = property(lambda self: int(self._raw["iterations"]), doc="IRLS iterations.")
     passes = property(lambda self: int(self._raw["passes"]), doc="Passes over the partitions in all.")

@@ -5,10 +5,11 @@
 //! - on the workers, one call per partition: [`glm_part_levels`] (the first pass: factor levels),
 //!   [`glm_design_part`] (the partition's rows coded with the merged levels, kept on the worker as
 //!   a [`PyGlmPart`]), and the sums of one pass over it ([`glm_part_fisher`], [`glm_part_newton`],
-//!   [`glm_part_stats`]);
+//!   [`glm_part_stats`], and after the fit [`glm_part_score`]: Rao's score test against the null
+//!   model, [`dimorph_glm::distributed_score`]);
 //! - on the client: [`glm_merge_levels`] and [`glm_fit_distributed`], which runs the engine's
 //!   IRLS driver and asks Python, through a callback, for each pass's per-partition sums (one Dask
-//!   task per partition) — it adds them in partition order.
+//!   task per partition) — it adds them in partition order —, then the score test's pass.
 //!
 //! The model (family, link, θ) travels as the user's spelling and is resolved the same way
 //! everywhere ([`model`]).
@@ -18,6 +19,7 @@ use dimorph_glm::distributed::{
     self, add_pass, design_part, fisher_sums, merge_levels, newton_sums, part_levels, stat_sums, Layout, Newton,
     NullMu, Part, PartLevels, PartVar, Passes, StatQuery, StatSums,
 };
+use dimorph_glm::distributed_score::{self, score_sums, NullRow, ScorePasses, ScoreSums};
 use dimorph_glm::formula::{Formula, Response};
 use dimorph_glm::irls::Pass;
 use dimorph_glm::{Dispersion, Family, GlmError, Link, RunOptions};
@@ -198,6 +200,7 @@ impl PyGlmPart {
             arr(&p.trials),
             offset,
             p.n_read,
+            p.weights_sum,
             p.col_names.clone(),
             terms_state(&p.terms),
         )
@@ -231,6 +234,7 @@ pub fn _glm_part_from_state(
     trials: PyReadonlyArray1<'_, f64>,
     offset: Option<PyReadonlyArray1<'_, f64>>,
     n_read: usize,
+    weights_sum: f64,
     col_names: Vec<String>,
     terms: Vec<(String, usize, usize, bool)>,
 ) -> PyResult<PyGlmPart> {
@@ -244,6 +248,7 @@ pub fn _glm_part_from_state(
         trials: v(&trials),
         offset: offset.as_ref().map(v),
         n_read,
+        weights_sum,
         col_names,
         terms: terms
             .into_iter()
@@ -330,7 +335,7 @@ pub fn glm_part_newton<'py>(
 }
 
 /// The names of [`StatSums`]' fields, in the order [`glm_part_stats`] returns them.
-const STAT_FIELDS: usize = 14;
+const STAT_FIELDS: usize = 15;
 
 fn stats_vec(s: &StatSums) -> [f64; STAT_FIELDS] {
     [
@@ -346,6 +351,7 @@ fn stats_vec(s: &StatSums) -> [f64; STAT_FIELDS] {
         s.sum_log_w,
         s.n_used,
         s.n_read,
+        s.sum_freq,
         s.min_offset,
         s.max_offset,
     ]
@@ -365,9 +371,60 @@ fn stats_from(v: &[f64]) -> Option<StatSums> {
         sum_log_w: v[9],
         n_used: v[10],
         n_read: v[11],
-        min_offset: v[12],
-        max_offset: v[13],
+        sum_freq: v[12],
+        min_offset: v[13],
+        max_offset: v[14],
     })
+}
+
+/// The null model's means as they travel: `("const", m)`, `("intercept", β₀)` or `("offset", 0)`.
+type NullTuple = (String, f64);
+
+fn null_from(null: &NullTuple) -> NullMu {
+    match null.0.as_str() {
+        "const" => NullMu::Const(null.1),
+        "intercept" => NullMu::Intercept(null.1),
+        _ => NullMu::OffsetOnly,
+    }
+}
+
+fn null_tuple(null: NullMu) -> (&'static str, f64) {
+    match null {
+        NullMu::Const(m) => ("const", m),
+        NullMu::Intercept(b) => ("intercept", b),
+        NullMu::OffsetOnly => ("offset", 0.0),
+    }
+}
+
+/// A partition's first row where the null model cannot be scored: `(row, no valid null fit, η₀)`.
+type BadRow = (usize, bool, f64);
+
+/// One partition's score sums: U, I (flat), and its first row without a score.
+type ScoreOut<'py> = (Bound<'py, PyArray1<f64>>, Bound<'py, PyArray1<f64>>, Option<BadRow>);
+
+/// One partition's score U and expected information I (flat k × k) on the columns `kept` at the
+/// null model `null` (`intercept`: whether the model has one), or its first row that has none
+/// ([`distributed_score::score_sums`]).
+#[pyfunction]
+pub fn glm_part_score<'py>(
+    py: Python<'py>,
+    part: PyRef<'py, PyGlmPart>,
+    null: NullTuple,
+    intercept: bool,
+    kept: Vec<usize>,
+    model: Model,
+) -> PyResult<ScoreOut<'py>> {
+    let (_, family, link) = self::model(&model)?;
+    let p = &part.part;
+    if p.n > 0 && kept.iter().any(|&j| j >= p.p) {
+        return Err(input_error("glm_part_score: columns out of range"));
+    }
+    let s = guarded(py, || score_sums(p, null_from(&null), intercept, &kept, family, link))?;
+    Ok((
+        PyArray1::from_vec(py, s.u),
+        PyArray1::from_vec(py, s.info),
+        s.bad.map(|b| (b.row, b.no_fit, b.eta0)),
+    ))
 }
 
 /// The sums of one partition for the figures after the fit (`null`: `("const", m)`,
@@ -377,20 +434,15 @@ pub fn glm_part_stats(
     py: Python<'_>,
     part: PyRef<'_, PyGlmPart>,
     beta: Vec<f64>,
-    null: (String, f64),
+    null: NullTuple,
     scale: f64,
     null_scale: f64,
     model: Model,
 ) -> PyResult<Vec<f64>> {
     let (_, family, link) = self::model(&model)?;
-    let null = match null.0.as_str() {
-        "const" => NullMu::Const(null.1),
-        "intercept" => NullMu::Intercept(null.1),
-        _ => NullMu::OffsetOnly,
-    };
     let q = StatQuery {
         beta,
-        null,
+        null: null_from(&null),
         scale,
         null_scale,
     };
@@ -424,6 +476,8 @@ impl From<PyErr> for DaskError {
 pub(crate) struct PyPasses<'py> {
     pub(crate) callback: Bound<'py, PyAny>,
     pub(crate) rows: Option<usize>,
+    /// The passes run so far (calls of `callback`).
+    pub(crate) calls: usize,
 }
 
 fn floats(x: &Bound<'_, PyAny>) -> PyResult<Vec<f64>> {
@@ -434,7 +488,8 @@ fn floats(x: &Bound<'_, PyAny>) -> PyResult<Vec<f64>> {
 }
 
 impl<'py> PyPasses<'py> {
-    fn call(&self, kind: &str, args: Bound<'py, PyAny>) -> PyResult<Vec<Bound<'py, PyAny>>> {
+    fn call(&mut self, kind: &str, args: Bound<'py, PyAny>) -> PyResult<Vec<Bound<'py, PyAny>>> {
+        self.calls += 1;
         let out = self.callback.call1((kind, args))?;
         Ok(out.cast::<PyList>()?.iter().collect())
     }
@@ -491,12 +546,7 @@ impl Passes for PyPasses<'_> {
 
     fn stats(&mut self, q: &StatQuery) -> Result<StatSums, DaskError> {
         let py = self.callback.py();
-        let null = match q.null {
-            NullMu::Const(m) => ("const", m),
-            NullMu::Intercept(b) => ("intercept", b),
-            NullMu::OffsetOnly => ("offset", 0.0),
-        };
-        let args = (q.beta.clone(), null, q.scale, q.null_scale)
+        let args = (q.beta.clone(), null_tuple(q.null), q.scale, q.null_scale)
             .into_pyobject(py)?
             .into_any();
         let mut acc = StatSums::default();
@@ -511,6 +561,34 @@ impl Passes for PyPasses<'_> {
 
     fn rows_used(&mut self) -> Option<usize> {
         self.rows
+    }
+}
+
+impl ScorePasses for PyPasses<'_> {
+    fn score(&mut self, null: NullMu, intercept: bool, kept: &[usize]) -> Result<ScoreSums, DaskError> {
+        let py = self.callback.py();
+        let args = (null_tuple(null), intercept, kept.to_vec())
+            .into_pyobject(py)?
+            .into_any();
+        let mut acc = ScoreSums::zero(kept.len());
+        for (k, r) in self.call("score", args)?.into_iter().enumerate() {
+            let (u, info, bad): (Bound<PyAny>, Bound<PyAny>, Option<BadRow>) = r.extract()?;
+            let q = ScoreSums {
+                u: floats(&u)?,
+                info: floats(&info)?,
+                bad: bad.map(|(row, no_fit, eta0)| NullRow {
+                    part: 0,
+                    row,
+                    no_fit,
+                    eta0,
+                }),
+            };
+            if q.bad.is_none() && (q.u.len() != kept.len() || q.info.len() != kept.len() * kept.len()) {
+                return Err(input_error("score: a partition returned sums of the wrong size").into());
+            }
+            acc.add(k, &q);
+        }
+        Ok(acc)
     }
 }
 
@@ -534,8 +612,8 @@ fn dispersion(s: &str) -> PyResult<Dispersion> {
 /// more pass counts them). Returns the fit as JSON ([`distributed::DistFit`]) with the Wald table.
 #[pyfunction]
 #[pyo3(signature = (
-    formula, columns, levels, col_names, model, passes, *, weights=None, dispersion="default",
-    level=0.95, tol=1e-8, max_iter=25, singular_ok=true, rows_used=None
+    formula, columns, levels, col_names, model, passes, *, weights=None, freq=None, dispersion="default",
+    level=0.95, tol=1e-8, max_iter=25, singular_ok=true, rows_used=None, score=true
 ))]
 #[allow(clippy::too_many_arguments)]
 pub fn glm_fit_distributed(
@@ -546,14 +624,16 @@ pub fn glm_fit_distributed(
     model: Model,
     passes: Bound<'_, PyAny>,
     weights: Option<String>,
+    freq: Option<String>,
     dispersion: &str,
     level: f64,
     tol: f64,
     max_iter: usize,
     singular_ok: bool,
     rows_used: Option<usize>,
+    score: bool,
 ) -> PyResult<String> {
-    let spec = spec(formula, &columns, weights.as_deref(), levels)?;
+    let spec = spec(formula, &columns, weights.as_deref().or(freq.as_deref()), levels)?;
     let (mut opts, family, _) = self::model(&model)?;
     opts.dispersion = self::dispersion(dispersion)?;
     opts.level = level;
@@ -561,15 +641,24 @@ pub fn glm_fit_distributed(
     opts.max_iter = max_iter;
     opts.singular_ok = singular_ok;
     opts.weights = weights;
+    opts.freq = freq;
     opts.validate().map_err(input_error)?;
     let gopts = opts.glm_options(family);
     let layout = Layout::new(&spec, col_names);
     let mut pp = PyPasses {
         callback: passes,
         rows: rows_used,
+        calls: 0,
     };
     let fit = distributed::fit(&mut pp, &layout, &gopts).map_err(|DaskError(e)| e)?;
     let mut v = serde_json::to_value(&fit).map_err(|e| input_error(e.to_string()))?;
+    if score {
+        let link = gopts.link.unwrap_or_else(|| family.canonical_link());
+        let before = pp.calls;
+        let s = distributed_score::score_test(&mut pp, &fit, layout.intercept, link).map_err(|DaskError(e)| e)?;
+        v["score"] = serde_json::to_value(&s).map_err(|e| input_error(e.to_string()))?;
+        v["passes"] = serde_json::json!(fit.passes + (pp.calls - before));
+    }
     v["wald"] = wald(&fit, level);
     v["formula"] = serde_json::json!(formula);
     v["options"] = serde_json::to_value(&opts).unwrap_or_default();

@@ -1,6 +1,7 @@
 //! `dimorph.dask`: the likelihood-ratio tests of the distributed GLM — Type 3 (each term left
 //! out in turn; SAS GENMOD's `type3`, R's `drop1(test = "Chisq")`) and the global test (the model
-//! against the null model; the null deviance the fit already has).
+//! against the null model; the null deviance the fit already has) — and the Wald tests of the
+//! same columns ([`glm_wald_test`]: the observed-information covariance the fit already has).
 //!
 //! Each reduced model is refitted by distributed IRLS over the same coded partitions with the
 //! term's columns left out ([`glm_part_select`] on the workers, [`glm_refit_deviance`] on the
@@ -15,6 +16,7 @@ use dimorph_core::dist::{pchisq_upper, pf_upper};
 use dimorph_glm::design::DesignSpec;
 use dimorph_glm::distributed::{self, Layout, Part};
 use dimorph_glm::formula::Formula;
+use dimorph_glm::inference::{chi2_sf, wald_quadratic};
 use pyo3::prelude::*;
 
 use crate::dask::{model, PyGlmPart, PyPasses};
@@ -51,6 +53,7 @@ pub fn glm_part_select(part: PyRef<'_, PyGlmPart>, cols: Vec<usize>) -> PyResult
         } else {
             Vec::new()
         },
+        weights_sum: p.weights_sum,
         // a reduced model is only refitted; its terms are not asked for
         terms: Vec::new(),
     };
@@ -95,6 +98,7 @@ pub fn glm_refit_deviance(
     let mut pp = PyPasses {
         callback: passes,
         rows: rows_used,
+        calls: 0,
     };
     let fit = distributed::fit(&mut pp, &layout, &gopts).map_err(|e| e.0)?;
     Ok((fit.deviance, fit.iterations, fit.passes))
@@ -121,4 +125,17 @@ pub fn glm_lr_test(
         (f64::NAN, f64::NAN)
     };
     (lr, lr_p, fv, f_p)
+}
+
+/// The Wald test of the columns `cols` (a term's non-aliased columns): `(χ², p)` with
+/// χ² = βᵀV⁻¹β over them, V the observed-information covariance (`cov`, p × p; SAS GENMOD's
+/// Type 3 Wald column, as the single-machine `inference` computes it), on `cols.len()` df.
+#[pyfunction]
+pub fn glm_wald_test(coef: Vec<f64>, cov: Vec<f64>, cols: Vec<usize>) -> PyResult<(f64, f64)> {
+    let p = coef.len();
+    if cov.len() != p * p || cols.iter().any(|&j| j >= p) {
+        return Err(input_error("glm_wald_test: inconsistent sizes"));
+    }
+    let chi2 = wald_quadratic(&coef, &cov, p, &cols);
+    Ok((chi2, chi2_sf(chi2, cols.len() as f64)))
 }

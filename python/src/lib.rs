@@ -13,7 +13,7 @@
 //!   `InternalError`);
 //! - [`glm`], [`refint`], [`lifetable`], [`embed`]: one function per engine entry point;
 //! - [`dask`]: the per-partition functions and the driver of the distributed GLM
-//!   (`dimorph.dask.glm`); [`dask_lr`]: its Type 3 and global likelihood-ratio tests;
+//!   (`dimorph.dask.glm`); [`dask_lr`]: its Type 3 and global likelihood-ratio and Wald tests;
 //!   [`dask_arrays`]: a partition coded straight from its numeric arrays (no frame).
 
 use pyo3::prelude::*;
@@ -56,11 +56,11 @@ mod _dimorph {
     #[pymodule_export]
     use crate::dask::{
         _glm_part_from_state, glm_design_part, glm_events_trials, glm_fit_distributed, glm_merge_levels,
-        glm_part_fisher, glm_part_levels, glm_part_newton, glm_part_stats, PyGlmPart,
+        glm_part_fisher, glm_part_levels, glm_part_newton, glm_part_score, glm_part_stats, PyGlmPart,
     };
 
     #[pymodule_export]
-    use crate::dask_lr::{glm_lr_test, glm_part_select, glm_refit_deviance};
+    use crate::dask_lr::{glm_lr_test, glm_part_select, glm_refit_deviance, glm_wald_test};
 
     #[pymodule_export]
     use crate::dask_arrays::{glm_design_arrays, glm_model_columns};

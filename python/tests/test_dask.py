@@ -1,6 +1,7 @@
 """dimorph.dask: the distributed GLM equals the single-machine fit, and per-group reference limits
 equal the single-machine ones, on a real LocalCluster (2 worker processes, loopback) and on
-Dask's synchronous scheduler.
+Dask's synchronous scheduler. Every fit compared also compares Rao's score test against the null
+model (statistic, df, p-value, the NA note), and the Type 3 tests their Wald columns too.
 
 The data: 300,000 rows in 40 partitions, generated with a fixed seed; the factor ``region`` has
 levels that appear in only some partitions (``r0`` only in the first few, ``r7`` only in the
@@ -71,6 +72,12 @@ def assert_same_fit(r: "dimorph.dask.DaskGlmResult", s: "dimorph.GlmResult") -> 
         close(float(getattr(r, name)), float(getattr(s, name)), name)
     assert r.nobs == s.nobs
     assert r.converged
+    # Rao's score test against the null model (one pass at the null model's means)
+    a, b = r.score_test(), s.result["inference"]["score"]
+    assert a["df"] == b["df"]
+    close(a["chi2"], math.nan if b["chi2"] is None else float(b["chi2"]), "score chi2")
+    close(a["p_value"], math.nan if b["p_value"] is None else float(b["p_value"]), "score p")
+    assert a.get("note") is None and b.get("note") is None
     # Wald tests and intervals as the single-machine tidy table without profile intervals
     t, u = r.tidy().set_index("term"), s.tidy().set_index("term")
     for col in ("estimate", "std_error", "statistic", "p_value", "conf_low", "conf_high"):
@@ -95,6 +102,53 @@ def test_distributed_glm_equals_single_machine_on_a_local_cluster(cluster, frame
     assert r.npartitions == PARTS
     assert_same_fit(r, s)
     assert any("rows dropped" in w for w in r.warnings)
+
+
+# Gaussian (φ estimated: the score statistic divided by it) and quasi-Poisson (no likelihood: the
+# figures compared leave out the log-likelihood, AIC and BIC, NaN over partitions) on every 6th
+# row (50,000 rows, 40 partitions; region's r0 and r7 still only in the first and last ones)
+@pytest.mark.parametrize("formula,opts", [
+    ("y_gamma ~ x1 + x2 + region", dict(family="gaussian")),
+    ("y_pois ~ x1 + region + offset(log(t))", dict(family="quasipoisson")),
+], ids=["gaussian", "quasipoisson"])
+def test_score_test_with_an_estimated_dispersion_on_a_local_cluster(cluster, frame, formula, opts):
+    thin = frame.iloc[::6].reset_index(drop=True)
+    s = dimorph.glm(formula, thin, profile=False, **opts)
+    r = dimorph.dask.glm(formula, ddf_of(thin), type3=False, **opts)
+    if opts["family"] == "quasipoisson":
+        assert math.isnan(r.llf) and math.isnan(r.aic)
+        for name in ("params", "bse", "bse_observed"):
+            a, b = getattr(r, name), getattr(s, name)
+            for term in b.index:
+                close(float(a[term]), float(b[term]), f"{name}[{term}]")
+        for name in ("deviance", "null_deviance", "pearson_chi2", "df_resid", "scale"):
+            close(float(getattr(r, name)), float(getattr(s, name)), name)
+        a, b = r.score_test(), s.result["inference"]["score"]
+        assert a["df"] == b["df"] == 8  # x1 and region's 7 columns
+        close(a["chi2"], float(b["chi2"]), "score chi2")
+        close(a["p_value"], float(b["p_value"]), "score p")
+    else:
+        assert_same_fit(r, s)
+    assert r.scale != 1.0
+
+
+# Frequency weights (freq=): each row counts its frequency times (0 to 3 here, so some rows do not
+# count); the same figures as dimorph.glm(freq=...) — df, dispersion, AIC, BIC, the score test
+@pytest.mark.parametrize("formula,opts", [
+    ("y_bin ~ x1 + x2 + region", dict(family="binomial")),
+    ("y_pois ~ x1 + region + offset(log(t))", dict(family="poisson")),
+    ("y_gamma ~ x1 + region", dict(family="gaussian")),
+], ids=["logistic", "poisson-offset", "gaussian"])
+def test_frequency_weights_equal_single_machine_on_a_local_cluster(cluster, frame, formula, opts):
+    thin = frame.iloc[::3].reset_index(drop=True)
+    thin["f"] = (np.arange(len(thin)) * 7 % 4).astype(float)
+    s = dimorph.glm(formula, thin, profile=False, freq="f", **opts)
+    r = dimorph.dask.glm(formula, ddf_of(thin), freq="f", type3=False, **opts)
+    assert_same_fit(r, s)
+    # n is Σ f over the rows used, not the rows
+    used = r.nobs
+    assert r.df_resid + len(r.params) != used
+    assert abs(r.to_dict()["n_obs"] - float(s.result["fit"]["n_obs"])) == 0.0
 
 
 def test_distributed_glm_with_the_synchronous_scheduler(frame):
@@ -127,8 +181,12 @@ def test_refused_options_and_bad_data_raise_input_error(frame):
     with dask.config.set(scheduler="synchronous"):
         with pytest.raises(dimorph.InputError, match="--theta"):
             dimorph.dask.glm("y_pois ~ x1", small, family="negbin")
-        with pytest.raises(dimorph.InputError, match="--freq"):
-            dimorph.dask.glm("y_pois ~ x1", small, family="poisson", freq="w")
+        # frequency weights with prior weights: the single-machine fit's message, before any pass
+        with pytest.raises(dimorph.InputError) as both:
+            dimorph.dask.glm("y_pois ~ x1", small, family="poisson", freq="w", weights="w")
+        with pytest.raises(dimorph.InputError) as single:
+            dimorph.glm("y_pois ~ x1", frame.head(2000), family="poisson", freq="w", weights="w")
+        assert str(both.value) == str(single.value) and "--freq" in str(both.value)
         with pytest.raises(dimorph.InputError, match="nope"):
             dimorph.dask.glm("y_pois ~ nope", small, family="poisson")
         with pytest.raises(dimorph.InputError, match="--link"):
@@ -186,10 +244,16 @@ def assert_same_lr_tests(r: "dimorph.dask.DaskGlmResult", s: "dimorph.GlmResult"
     for col in ("lr_chi2", "lr_p_value", "f_value", "f_p_value"):
         for term in b.index:
             close_lr(float(a.loc[term, col]), b.loc[term, col], f"type3 {col}[{term}]")
+    # the Wald columns: no refit, the observed-information covariance at the fit (1e-10)
+    for col in ("wald_chi2", "wald_p_value"):
+        for term in b.index:
+            close(float(a.loc[term, col]), float(b.loc[term, col]), f"type3 {col}[{term}]")
     g, h = r.global_test(), s.result["inference"]["global"]
     assert g["df"] == h["df"]
     for key in ("lr_chi2", "lr_p", "f", "f_p"):
         close_lr(g[key], h[key], f"global {key}")
+    for key in ("wald_chi2", "wald_p"):
+        close(g[key], math.nan if h[key] is None else float(h[key]), f"global {key}")
 
 
 @pytest.mark.parametrize("formula,opts", MODELS[:2], ids=["logistic", "poisson-offset-weights"])
@@ -236,6 +300,44 @@ def test_type3_on_the_published_crab_model(in_repo):
                                         type3=True))
     assert round(w.type3().set_index("term").loc["width", "lr_chi2"], 2) == 64.91
     assert round(w.global_test()["lr_chi2"], 2) == 64.91
+
+
+def test_score_test_equals_r_on_the_crab_and_snoring_models(in_repo):
+    # Rao's score statistic U'I^-1 U at the null MLE computed by matrix algebra in R 4.2.2
+    # (crates/dimorph-glm/tests/reference/score_test.R): 67.4718867775 for the crab Poisson model,
+    # 72.6880865038 for the snoring logit (events/trials); over partitions to 1e-8 absolute
+    crabs = pd.read_csv("data/crabs.csv").sort_values("color", kind="stable").reset_index(drop=True)
+    snoring = pd.read_csv("data/snoring.csv")
+    with dask.config.set(scheduler="synchronous"):
+        w = dimorph.dask.glm("satell ~ width", dd.from_pandas(crabs, npartitions=3, sort=False), family="poisson")
+        z = dimorph.dask.glm("disease/total ~ snoring", dd.from_pandas(snoring, npartitions=2, sort=False),
+                             family="binomial")
+    assert abs(w.score_test()["chi2"] - 67.4718867775) < 1e-8 and w.score_test()["df"] == 1
+    assert abs(z.score_test()["chi2"] - 72.6880865038) < 1e-8 and z.score_test()["df"] == 1
+
+
+def test_a_null_model_without_a_score_gives_nan_with_the_single_machine_words():
+    # the square-root link without an intercept: the null model's eta is the offset, negative on
+    # some rows (R's anova(..., test = "Rao") stops: "invalid linear predictor values in empty
+    # model"); NaN with the reason, the row named by its partition
+    rng = np.random.default_rng(5)
+    n = 600
+    df = pd.DataFrame({"x": rng.uniform(1, 2, n), "o": np.where(np.arange(n) % 50 == 49, -0.4, 0.3)})
+    df["y"] = rng.poisson((0.5 + 0.8 * df["x"] + df["o"].clip(lower=0)) ** 2).astype(float)
+    formula = "y ~ 0 + x + offset(o)"
+    s = dimorph.glm(formula, df, family="poisson", link="sqrt", profile=False)
+    with dask.config.set(scheduler="synchronous"):
+        r = dimorph.dask.glm(formula, dd.from_pandas(df, npartitions=4, sort=False), family="poisson",
+                             link="sqrt", type3=False)
+        off = dimorph.dask.glm(formula, dd.from_pandas(df, npartitions=4, sort=False), family="poisson",
+                               link="sqrt", type3=False, score=False)
+    a, b = r.score_test(), s.result["inference"]["score"]
+    assert math.isnan(a["chi2"]) and math.isnan(a["p_value"]) and b["chi2"] is None
+    assert a["note"].split(" at ")[0] == b["note"].split(" at ")[0]
+    assert "(η₀ = -0.4 at partition 0, row 50 of its rows used)" in a["note"]
+    assert off.passes == r.passes - 1
+    with pytest.raises(dimorph.InputError, match="score=True"):
+        off.score_test()
 
 
 def test_profile_intervals_and_the_association_table_are_refused(frame):

@@ -20,9 +20,17 @@
 //! The driver reaches the parts through [`Passes`] (in the Python package: one Dask task per part
 //! and iteration); [`fit`] runs the iterations and returns a [`DistFit`].
 //!
+//! Frequency weights (`GlmOptions::frequency_weights`) weight the rows as prior weights do and
+//! count each row its frequency times in n (the residual and null df, AIC's corrections, BIC,
+//! the log-likelihood's scale), as the single-machine fit counts them: each part sums its
+//! weights ([`Part::weights_sum`]). Rao's score test against the null model is one more pass,
+//! at the null model's means ([`crate::distributed_score`]); the Type 3 likelihood-ratio tests
+//! are refits over the same parts (the Python driver's), their Wald tests read
+//! [`DistFit::cov_observed`].
+//!
 //! Not computed here (the single-machine fit has them): θ of the negative binomial estimated by
-//! maximum likelihood (a fixed θ works), frequency weights, profile-likelihood intervals, Type 3
-//! tests, PROC LOGISTIC's association table and the residuals.
+//! maximum likelihood (a fixed θ works), profile-likelihood intervals, PROC LOGISTIC's
+//! association table and the residuals.
 
 use std::collections::HashSet;
 
@@ -284,6 +292,9 @@ pub struct Part {
     pub offset: Option<Vec<f64>>,
     /// Rows of the part before rows with a missing value were dropped.
     pub n_read: usize,
+    /// Σ of the weights column over the rows used, before the trials are folded in (the rows'
+    /// count without weights): the number of observations when the weights are frequencies.
+    pub weights_sum: f64,
     /// The columns of X (empty for an empty part).
     pub col_names: Vec<String>,
     /// The model's terms and their columns of X (empty for an empty part): what a Type 3 test
@@ -328,6 +339,7 @@ pub fn design_part(spec: &DesignSpec, frame: &Frame, weights: Option<&str>, fami
         Vec::with_capacity(cap),
         Vec::with_capacity(cap),
     );
+    let mut weights_sum = 0.0;
     // the rows of X (in `nd`) that have a response: all of them unless a row misses only y or w
     let mut rows = Vec::with_capacity(cap);
     let (mut i, mut j) = (0, 0);
@@ -356,6 +368,7 @@ pub fn design_part(spec: &DesignSpec, frame: &Frame, weights: Option<&str>, fami
                     }
                 };
                 y.push(yj);
+                weights_sum += w;
                 prior.push(w * t);
                 trials.push(t);
                 rows.push(i);
@@ -365,7 +378,7 @@ pub fn design_part(spec: &DesignSpec, frame: &Frame, weights: Option<&str>, fami
         }
     }
     part.n = rows.len();
-    (part.y, part.prior, part.trials) = (y, prior, trials);
+    (part.y, part.prior, part.trials, part.weights_sum) = (y, prior, trials, weights_sum);
     if part.n == nd.n {
         // every coded row is used: X and the offset as coded, without a copy
         part.x = nd.x;
@@ -524,6 +537,9 @@ pub struct StatSums {
     pub sum_log_w: f64,
     pub n_used: f64,
     pub n_read: f64,
+    /// Σ of the weights column (the rows' count without one; [`Part::weights_sum`]): the number of
+    /// observations with frequency weights.
+    pub sum_freq: f64,
     /// The offset's smallest and largest value over the rows used (+∞ and −∞ with no row; 0
     /// without an offset): the null model's fallback start ([`null_refit::fallback_start`]).
     pub min_offset: f64,
@@ -546,6 +562,7 @@ impl Default for StatSums {
             sum_log_w: 0.0,
             n_used: 0.0,
             n_read: 0.0,
+            sum_freq: 0.0,
             min_offset: f64::INFINITY,
             max_offset: f64::NEG_INFINITY,
         }
@@ -567,6 +584,7 @@ impl StatSums {
         self.sum_log_w += q.sum_log_w;
         self.n_used += q.n_used;
         self.n_read += q.n_read;
+        self.sum_freq += q.sum_freq;
         self.min_offset = self.min_offset.min(q.min_offset);
         self.max_offset = self.max_offset.max(q.max_offset);
     }
@@ -587,6 +605,7 @@ pub fn stat_sums(part: &Part, q: &StatQuery, family: Family, link: Link) -> Stat
     let mut s = StatSums {
         n_used: part.n as f64,
         n_read: part.n_read as f64,
+        sum_freq: part.weights_sum,
         ..StatSums::default()
     };
     for i in 0..part.n {
@@ -690,6 +709,9 @@ pub struct DistFit {
     pub se_observed: Vec<f64>,
     /// φ (XᵀWX)⁻¹, row-major p × p.
     pub cov_expected: Vec<f64>,
+    /// φ times the inverse of the observed information at β̂ (SAS GENMOD's; the Wald tests of
+    /// terms), row-major p × p.
+    pub cov_observed: Vec<f64>,
     pub dispersion: f64,
     pub dispersion_method: Dispersion,
     pub deviance: f64,
@@ -712,6 +734,12 @@ pub struct DistFit {
     /// Passes over the data in all (each one task per part).
     pub passes: usize,
     pub warnings: Vec<String>,
+    /// The columns of X estimated (not aliased), in order.
+    #[serde(skip)]
+    pub kept: Vec<usize>,
+    /// The null model's fitted means (what the score test is evaluated at).
+    #[serde(skip)]
+    pub null_mu: NullMu,
 }
 
 /// Counts the passes of a [`Passes`].
@@ -745,12 +773,6 @@ fn check_options(opts: &GlmOptions) -> Result<()> {
         return Err(GlmError::argument(
             "--theta",
             "the distributed fit needs θ of the negative binomial given (theta=…); estimating it is single-machine only",
-        ));
-    }
-    if opts.frequency_weights {
-        return Err(GlmError::argument(
-            "--freq",
-            "frequency weights are single-machine only in the distributed fit; give prior weights (weights=…)",
         ));
     }
     if opts.start.is_some() {
@@ -926,7 +948,12 @@ fn finish<P: Passes>(
         return Err(rows_changed(rows, counts.n_used).into());
     }
     let rank = res.kept.len();
-    let n_obs = counts.n_pos;
+    // with frequency weights each row counts its frequency times (the single-machine fit's n)
+    let (n_obs, sum_w) = if opts.frequency_weights {
+        (counts.sum_freq, counts.sum_freq)
+    } else {
+        (counts.n_pos, counts.sum_w)
+    };
     let df_residual = n_obs - rank as f64;
     let method = match opts.dispersion {
         Dispersion::Default if family.dispersion_fixed() => Dispersion::Fixed,
@@ -957,7 +984,7 @@ fn finish<P: Passes>(
         }
         (false, _) => (NullMu::OffsetOnly, None),
     };
-    let per_w = |d: f64| d / if family.is_binomial() { 1.0 } else { counts.sum_w };
+    let per_w = |d: f64| d / if family.is_binomial() { 1.0 } else { sum_w };
     q.null = null;
     q.scale = per_w(res.deviance);
     let first = passes.stats(&q)?;
@@ -992,6 +1019,7 @@ fn finish<P: Passes>(
     }
     let kf = (rank + family.aic_extra()) as f64;
     let aic = -2.0 * loglik + 2.0 * kf;
+    let aliased: Vec<String> = res.aliased.iter().map(|&j| layout.col_names[j].clone()).collect();
     let mut warnings = Vec::new();
     if !dispersion.is_finite() {
         warnings.push(format!(
@@ -1000,21 +1028,7 @@ fn finish<P: Passes>(
     }
     warnings.extend(res.bounds.warnings(link));
     warnings.extend(null_warnings);
-    let aliased: Vec<String> = res.aliased.iter().map(|&j| layout.col_names[j].clone()).collect();
-    if !aliased.is_empty() {
-        warnings.push(format!(
-            "{} not defined because of singularities: {}",
-            aliased.len(),
-            clip_list(&aliased)
-        ));
-    }
-    let dropped = s.n_read - s.n_used;
-    if dropped > 0.0 {
-        warnings.push(format!(
-            "{dropped} of {} rows dropped because a used column was missing",
-            s.n_read
-        ));
-    }
+    warnings.extend(data_warnings(&aliased, &s));
     Ok(DistFit {
         family: family.name(),
         link: link.name(),
@@ -1024,6 +1038,7 @@ fn finish<P: Passes>(
         se_expected: se(&cov_e),
         se_observed: se(&cov_o),
         cov_expected: cov_e,
+        cov_observed: cov_o,
         dispersion,
         dispersion_method: method,
         deviance: res.deviance,
@@ -1045,7 +1060,29 @@ fn finish<P: Passes>(
         converged: res.converged,
         passes: passes.n,
         warnings,
+        kept: res.kept,
+        null_mu: null,
     })
+}
+
+/// The warnings on aliased columns and on rows dropped for a missing value.
+fn data_warnings(aliased: &[String], s: &StatSums) -> Vec<String> {
+    let mut warnings = Vec::new();
+    if !aliased.is_empty() {
+        warnings.push(format!(
+            "{} not defined because of singularities: {}",
+            aliased.len(),
+            clip_list(aliased)
+        ));
+    }
+    let dropped = s.n_read - s.n_used;
+    if dropped > 0.0 {
+        warnings.push(format!(
+            "{dropped} of {} rows dropped because a used column was missing",
+            s.n_read
+        ));
+    }
+    warnings
 }
 
 #[cfg(test)]

@@ -127,6 +127,8 @@ pub fn design_columns_in(
         trials: vec![1.0; n],
         offset,
         n_read: nrows,
+        // Σ w in row order, as design_part adds it (n ones without weights)
+        weights_sum: w.map_or(n as f64, |w| w.iter().sum()),
         col_names,
         terms,
     })
@@ -225,7 +227,7 @@ mod tests {
     fn bits(p: &Part) -> String {
         let b = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
         format!(
-            "{:?} {:?} {:?} {:?} {:?} {} {} {} {:?} {:?}",
+            "{:?} {:?} {:?} {:?} {:?} {} {} {} {} {:?} {:?}",
             b(&p.x),
             b(&p.y),
             b(&p.prior),
@@ -234,6 +236,7 @@ mod tests {
             p.n,
             p.p,
             p.n_read,
+            p.weights_sum.to_bits(),
             p.col_names,
             p.terms
         )

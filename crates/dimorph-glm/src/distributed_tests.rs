@@ -231,3 +231,213 @@ fn rows_counted_by_the_first_pass_give_the_same_fit_with_one_pass_fewer() {
         assert!(e.contains(&want), "{e}");
     }
 }
+
+/// Fits `formula` (weights column `weights`) over `k` parts and in memory: the fits agree to
+/// 1e-10 ([`parts_local::assert_same_fit`]) and so do Rao's score tests against the null model
+/// (statistic and p-value to 1e-10, df and the NA note exactly). Returns the test over parts.
+fn same_score(
+    frame: &Frame,
+    formula: &str,
+    weights: Option<&str>,
+    opts: &GlmOptions,
+    k: usize,
+) -> crate::inference::ScoreTest {
+    let (d, over) =
+        parts_local::fit_and_score_over_parts(formula, frame, k, weights, opts).expect("distributed fit and score");
+    let mf = model_frame(formula, frame, weights).expect("model frame");
+    let s = crate::fit(&mf, opts).expect("single-machine fit");
+    let mut d = d;
+    if !opts.family.has_likelihood() {
+        // a quasi family has no likelihood: NaN over parts; the fit in memory keeps the
+        // saturated-model figures it computed (not compared here)
+        assert!(
+            d.loglik.is_nan() && d.loglik_kernel.is_nan() && d.aic.is_nan(),
+            "{formula}"
+        );
+        (d.loglik, d.loglik_kernel, d.null_loglik) = (s.loglik, s.loglik_kernel, s.null_loglik);
+    }
+    parts_local::assert_same_fit(formula, &d, &s, 1e-10);
+    let one = crate::inference::infer(&mf, &s, 0.95, false).score;
+    let close = |what: &str, a: f64, b: f64| {
+        let ok = (a.is_nan() && b.is_nan()) || (a - b).abs() <= 1e-10 * b.abs().max(1.0);
+        assert!(ok, "{formula}: score {what}: over parts {a} vs in memory {b}");
+    };
+    close("chi2", over.chi2, one.chi2);
+    close("p", over.p_value, one.p_value);
+    assert_eq!(over.df, one.df, "{formula}");
+    assert_eq!(
+        over.note.is_some(),
+        one.note.is_some(),
+        "{formula}: {over:?} vs {one:?}"
+    );
+    over
+}
+
+fn opts(family: Family, link: Option<Link>) -> GlmOptions {
+    GlmOptions {
+        estimate_theta: false,
+        ..GlmOptions::new(family, link)
+    }
+}
+
+/// Rao's score test over parts equals the single-machine test: factors whose levels only some
+/// parts see, events/trials, an offset (null model refitted), no intercept, non-canonical links,
+/// estimated dispersions (Gamma, Gaussian, quasi-Poisson: divided by φ), aliased columns; and
+/// R's statistic UᵀI⁻¹U at the null MLE (tests/reference/score_test.R, R 4.2.2): 72.6880865038
+/// for the snoring logit, 67.4718867775 for the crab Poisson model.
+#[test]
+fn score_test_over_parts_equals_the_single_machine_test() {
+    let crabs = crabs_by_shade();
+    let snoring = data("snoring.csv");
+    let s = same_score(
+        &snoring,
+        "disease/total ~ snoring",
+        None,
+        &opts(Family::Binomial, None),
+        3,
+    );
+    assert!((s.chi2 - 72.6880865038).abs() < 1e-8, "{}", s.chi2);
+    let s = same_score(&crabs, "satell ~ width", None, &opts(Family::Poisson, None), 4);
+    assert!((s.chi2 - 67.4718867775).abs() < 1e-8, "{}", s.chi2);
+    assert_eq!(s.df, 1);
+    // shade: three levels in the rows used, each part sorted by it sees one or two
+    let s = same_score(&crabs, "satell ~ width + shade", None, &opts(Family::Poisson, None), 7);
+    assert_eq!(s.df, 3);
+    same_score(&crabs, "y ~ width * shade", None, &opts(Family::Binomial, None), 4);
+    same_score(
+        &crabs,
+        "y ~ width + shade",
+        None,
+        &opts(Family::Binomial, Some(Link::Probit)),
+        5,
+    );
+    same_score(
+        &crabs,
+        "satell ~ width + offset(log(weight))",
+        None,
+        &opts(Family::Poisson, None),
+        4,
+    );
+    same_score(
+        &crabs,
+        "satell ~ width",
+        None,
+        &opts(Family::Poisson, Some(Link::Identity)),
+        3,
+    );
+    same_score(
+        &crabs,
+        "weight ~ width + shade",
+        None,
+        &opts(Family::Gamma, Some(Link::Log)),
+        6,
+    );
+    same_score(&crabs, "weight ~ width + shade", None, &opts(Family::Gaussian, None), 5);
+    same_score(&crabs, "weight ~ width - 1", None, &opts(Family::Gaussian, None), 5);
+    same_score(
+        &crabs,
+        "satell ~ width + shade",
+        None,
+        &opts(Family::QuasiPoisson, None),
+        4,
+    );
+    same_score(
+        &crabs,
+        "satell ~ width + shade",
+        None,
+        &opts(Family::NegBin { theta: 0.9 }, None),
+        4,
+    );
+    // an aliased column (width twice): the test on the estimated columns only
+    let s = same_score(
+        &crabs,
+        "satell ~ width + I(2 * width)",
+        None,
+        &opts(Family::Poisson, None),
+        3,
+    );
+    assert_eq!(s.df, 1);
+}
+
+/// A null model that cannot be scored gives NA with the single-machine words: the sqrt link
+/// without an intercept, whose null η₀ is a negative offset on some rows (R's
+/// `anova(..., test = "Rao")` stops: "invalid linear predictor values in empty model").
+#[test]
+fn score_test_over_parts_is_na_where_the_single_machine_test_is() {
+    let mut crabs = crabs_by_shade();
+    let o: Vec<f64> = (0..crabs.nrows).map(|i| if i % 9 == 4 { -0.5 } else { 0.3 }).collect();
+    crabs.columns.push(Column {
+        name: "o".into(),
+        data: ColumnData::Num(o),
+    });
+    let s = same_score(
+        &crabs,
+        "satell ~ 0 + width + offset(o)",
+        None,
+        &opts(Family::Poisson, Some(Link::Sqrt)),
+        3,
+    );
+    let note = s.note.expect("a reason for the NA");
+    assert!(s.chi2.is_nan() && s.p_value.is_nan());
+    assert!(
+        note.starts_with("the null model's linear predictor is outside the sqrt link's valid range (η₀ = -0.5 at partition 0, row 5 of its rows used)"),
+        "{note}"
+    );
+    let mf = model_frame("satell ~ 0 + width + offset(o)", &crabs, None).unwrap();
+    let f = crate::fit(&mf, &opts(Family::Poisson, Some(Link::Sqrt))).unwrap();
+    let one = crate::inference::infer(&mf, &f, 0.95, false).score.note.unwrap();
+    // the same words, the row named by its file line in memory
+    let tail = "): no score test (R's anova(..., test = \"Rao\") refuses that null model)";
+    assert!(one.ends_with(tail) && note.ends_with(tail), "{one}");
+    assert_eq!(one.split(" at ").next(), note.split(" at ").next());
+}
+
+/// Frequency weights over parts equal the single-machine fit with `--freq` (each row counts its
+/// frequency times in n: residual and null df, dispersion, AIC's and BIC's n, the Gamma's
+/// likelihood scale), zero frequencies and events/trials included; the score test too.
+#[test]
+fn frequency_weights_over_parts_equal_the_single_machine_fit() {
+    let mut crabs = crabs_by_shade();
+    let f: Vec<f64> = (0..crabs.nrows).map(|i| ((i * 7) % 4) as f64).collect();
+    crabs.columns.push(Column {
+        name: "f".into(),
+        data: ColumnData::Num(f),
+    });
+    let mut snoring = data("snoring.csv");
+    let g: Vec<f64> = (0..snoring.nrows).map(|i| (i % 3 + 1) as f64).collect();
+    snoring.columns.push(Column {
+        name: "g".into(),
+        data: ColumnData::Num(g),
+    });
+    let freq = |family: Family, link: Option<Link>| GlmOptions {
+        frequency_weights: true,
+        ..opts(family, link)
+    };
+    for (frame, formula, o, k) in [
+        (&crabs, "satell ~ width + shade", freq(Family::Poisson, None), 5),
+        (&crabs, "y ~ width + shade", freq(Family::Binomial, None), 4),
+        (
+            &crabs,
+            "weight ~ width + shade",
+            freq(Family::Gamma, Some(Link::Log)),
+            6,
+        ),
+        (&crabs, "weight ~ width", freq(Family::Gaussian, None), 3),
+        (
+            &crabs,
+            "satell ~ width + offset(log(weight))",
+            freq(Family::QuasiPoisson, None),
+            4,
+        ),
+        (&snoring, "disease/total ~ snoring", freq(Family::Binomial, None), 2),
+    ] {
+        let w = if std::ptr::eq(frame, &snoring) { "g" } else { "f" };
+        same_score(frame, formula, Some(w), &o, k);
+        // the frequencies, not the rows, are the observations
+        let d = parts_local::fit_and_score_over_parts(formula, frame, k, Some(w), &o)
+            .unwrap()
+            .0;
+        let rows = d.n_used;
+        assert!(d.n_obs != rows, "{formula}: n {} vs rows {rows}", d.n_obs);
+    }
+}

@@ -319,45 +319,28 @@ fn global_test(mf: &ModelFrame, fit: &GlmFit, prof: &Profiler) -> TermTest {
 /// link's valid range (`irls::Bounds`). A null η₀ outside that range (the sqrt link's η₀ ≤ 0
 /// from a negative offset, no intercept) has no score test: R's `anova(..., test = "Rao")` stops
 /// on such a null model ("invalid linear predictor values in empty model"), and so the test is
-/// NA with the reason.
+/// NA with the reason. The fit over parts computes the same sums part by part
+/// (`crate::distributed_score`), with these functions.
 fn score_test(mf: &ModelFrame, fit: &GlmFit, df: usize) -> ScoreTest {
     let kept = &fit.kept;
     let k = kept.len();
     let mut u = vec![0.0; k];
     let mut info = vec![0.0; k * k];
-    let na = |note: String| ScoreTest {
-        chi2: f64::NAN,
-        df,
-        p_value: f64::NAN,
-        note: Some(note),
-    };
     for i in 0..mf.n {
         let w = fit.prior[i];
         if w == 0.0 {
             continue;
         }
         let m = fit.null_mu[i];
-        let eta0 = if mf.intercept {
-            fit.link.link(m)
-        } else {
-            mf.offset.as_ref().map_or(0.0, |o| o[i])
-        };
+        let eta0 = null_eta(fit.link, mf.intercept, m, mf.offset.as_ref().map_or(0.0, |o| o[i]));
         if m.is_nan() {
-            return na("the null model (intercept and offset) has no valid fit: no score test".into());
+            return score_na(df, NO_NULL_FIT.into());
         }
         if !fit.link.valid_eta(eta0) {
-            return na(format!(
-                "the null model's linear predictor is outside the {} link's valid range (η₀ = {} at {} line {}): no score test (R's anova(..., test = \"Rao\") refuses that null model)",
-                fit.link.name(),
-                dimorph_core::text::num(eta0),
-                mf.source,
-                mf.lines.get(i).copied().unwrap_or(i + 1)
-            ));
+            let at = format!("{} line {}", mf.source, mf.lines.get(i).copied().unwrap_or(i + 1));
+            return score_na(df, null_eta_note(fit.link, eta0, &at));
         }
-        let v = fit.family.variance(m);
-        let d = fit.link.mu_eta(eta0);
-        let sc = w * (mf.y[i] - m) * d / v;
-        let we = w * d * d / v;
+        let (sc, we) = score_row(fit.family, fit.link, mf.y[i], m, eta0, w);
         let xi = mf.row(i);
         for (r, &jr) in kept.iter().enumerate() {
             u[r] += sc * xi[jr];
@@ -366,8 +349,56 @@ fn score_test(mf: &ModelFrame, fit: &GlmFit, df: usize) -> ScoreTest {
             }
         }
     }
-    let chi2 = match Cholesky::on(&info, k, &(0..k).collect::<Vec<_>>()) {
-        Some(ch) => ch.solve(&u).iter().zip(&u).map(|(a, b)| a * b).sum::<f64>() / fit.dispersion,
+    score_statistic(&u, &info, fit.dispersion, df)
+}
+
+/// Why the score test is NA when the null model (intercept and offset) has no valid fit.
+pub(crate) const NO_NULL_FIT: &str = "the null model (intercept and offset) has no valid fit: no score test";
+
+/// Why the score test is NA when the null model's η₀ leaves the link's valid range; `at` names
+/// the row.
+pub(crate) fn null_eta_note(link: Link, eta0: f64, at: &str) -> String {
+    format!(
+        "the null model's linear predictor is outside the {} link's valid range (η₀ = {} at {at}): no score test (R's anova(..., test = \"Rao\") refuses that null model)",
+        link.name(),
+        dimorph_core::text::num(eta0),
+    )
+}
+
+/// The null model's η₀ on a row of null mean `m` and offset `offset`: g(m) with an intercept,
+/// else the offset.
+pub(crate) fn null_eta(link: Link, intercept: bool, m: f64, offset: f64) -> f64 {
+    if intercept {
+        link.link(m)
+    } else {
+        offset
+    }
+}
+
+/// One row's weights in the score and the expected information at the null model:
+/// `(w (y − m) μ′(η₀)/V(m), w μ′(η₀)²/V(m))`.
+pub(crate) fn score_row(family: Family, link: Link, y: f64, m: f64, eta0: f64, w: f64) -> (f64, f64) {
+    let v = family.variance(m);
+    let d = link.mu_eta(eta0);
+    (w * (y - m) * d / v, w * d * d / v)
+}
+
+/// A score test that is NA, and why.
+pub(crate) fn score_na(df: usize, note: String) -> ScoreTest {
+    ScoreTest {
+        chi2: f64::NAN,
+        df,
+        p_value: f64::NAN,
+        note: Some(note),
+    }
+}
+
+/// UᵀI⁻¹U/φ on `df` degrees of freedom from the score `u` and the information `info` (k × k);
+/// NaN when I is not positive definite.
+pub(crate) fn score_statistic(u: &[f64], info: &[f64], dispersion: f64, df: usize) -> ScoreTest {
+    let k = u.len();
+    let chi2 = match Cholesky::on(info, k, &(0..k).collect::<Vec<_>>()) {
+        Some(ch) => ch.solve(u).iter().zip(u).map(|(a, b)| a * b).sum::<f64>() / dispersion,
         None => f64::NAN,
     };
     ScoreTest {
@@ -378,8 +409,8 @@ fn score_test(mf: &ModelFrame, fit: &GlmFit, df: usize) -> ScoreTest {
     }
 }
 
-/// βᵀ V⁻¹ β over `cols`.
-fn wald_quadratic(beta: &[f64], cov: &[f64], p: usize, cols: &[usize]) -> f64 {
+/// βᵀ V⁻¹ β over `cols` (V: p × p).
+pub fn wald_quadratic(beta: &[f64], cov: &[f64], p: usize, cols: &[usize]) -> f64 {
     if cols.is_empty() {
         return f64::NAN;
     }

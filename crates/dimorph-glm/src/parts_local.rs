@@ -8,12 +8,14 @@ use dimorph_data::{Column, ColumnData, Frame};
 
 use crate::distributed::{
     add_pass, design_part, fisher_sums, fit, merge_levels, newton_sums, part_levels, stat_sums, DistFit, Layout,
-    Newton, Part, PartLevels, Passes, StatQuery, StatSums,
+    Newton, NullMu, Part, PartLevels, Passes, StatQuery, StatSums,
 };
+use crate::distributed_score::{score_sums, score_test, ScorePasses, ScoreSums};
 use crate::error::{GlmError, Result};
 use crate::family::Family;
 #[cfg(test)]
 use crate::fit::GlmFit;
+use crate::inference::ScoreTest;
 use crate::irls::Pass;
 use crate::link::Link;
 use crate::options::GlmOptions;
@@ -50,6 +52,16 @@ impl Passes for Local {
     }
 }
 
+impl ScorePasses for Local {
+    fn score(&mut self, null: NullMu, intercept: bool, kept: &[usize]) -> Result<ScoreSums> {
+        let mut acc = ScoreSums::zero(kept.len());
+        for (k, p) in self.parts.iter().enumerate() {
+            acc.add(k, &score_sums(p, null, intercept, kept, self.family, self.link));
+        }
+        Ok(acc)
+    }
+}
+
 /// Rows `lo..hi` of a frame, as a partition of it (its line numbers kept for messages).
 pub fn rows(f: &Frame, lo: usize, hi: usize) -> Frame {
     let cols = f
@@ -74,16 +86,28 @@ pub fn rows(f: &Frame, lo: usize, hi: usize) -> Frame {
 /// `formula` over `frame` cut into `k` consecutive parts: the parts coded with the merged levels
 /// (`Local`) and the layout of the fit.
 pub fn parts(formula: &str, frame: &Frame, k: usize, opts: &GlmOptions) -> Result<(Local, Layout)> {
+    parts_weighted(formula, frame, k, None, opts)
+}
+
+/// [`parts`] with the column `weights` as the weights (prior, or frequencies when
+/// `opts.frequency_weights`).
+pub fn parts_weighted(
+    formula: &str,
+    frame: &Frame,
+    k: usize,
+    weights: Option<&str>,
+    opts: &GlmOptions,
+) -> Result<(Local, Layout)> {
     let n = frame.nrows;
     let frames: Vec<Frame> = (0..k).map(|i| rows(frame, i * n / k, (i + 1) * n / k)).collect();
     let levels = frames
         .iter()
-        .map(|f| part_levels(formula, f, None))
+        .map(|f| part_levels(formula, f, weights))
         .collect::<Result<Vec<PartLevels>>>()?;
-    let spec = merge_levels(formula, &frame.names(), None, &levels, &frame.source)?;
+    let spec = merge_levels(formula, &frame.names(), weights, &levels, &frame.source)?;
     let parts = frames
         .iter()
-        .map(|f| design_part(&spec, f, None, opts.family))
+        .map(|f| design_part(&spec, f, weights, opts.family))
         .collect::<Result<Vec<Part>>>()?;
     let cols = parts
         .iter()
@@ -105,11 +129,27 @@ pub fn fit_over_parts(formula: &str, frame: &Frame, k: usize, opts: &GlmOptions)
     fit(&mut local, &layout, opts)
 }
 
+/// [`fit_over_parts`] with the weights column `weights`, and Rao's score test against the null
+/// model over the same parts ([`score_test`]).
+pub fn fit_and_score_over_parts(
+    formula: &str,
+    frame: &Frame,
+    k: usize,
+    weights: Option<&str>,
+    opts: &GlmOptions,
+) -> Result<(DistFit, ScoreTest)> {
+    let (mut local, layout) = parts_weighted(formula, frame, k, weights, opts)?;
+    let d = fit(&mut local, &layout, opts)?;
+    let link = local.link;
+    let s = score_test(&mut local, &d, layout.intercept, link)?;
+    Ok((d, s))
+}
+
 /// Asserts that a fit over parts `d` (distributed, streamed) equals the fit in memory `s` of
-/// the same rows: the coefficient names, iterations and rank exactly; coefficients, both SEs,
-/// deviance, null deviance, Pearson's χ², dispersion, the log-likelihoods (full, kernel, null),
-/// AIC, BIC, residual and null df and the row count to `tol` (relative, or absolute below 1;
-/// NaN equals NaN). `label` names the case in the panic message. A test helper: it panics, so it is
+/// the same rows: the coefficient names, iterations, rank and kept columns exactly;
+/// coefficients, both SEs, the observed covariance, deviance, null deviance, Pearson's χ²,
+/// dispersion, the log-likelihoods (full, kernel, null), AIC, BIC, residual and null df and the
+/// row count to `tol` (relative, or absolute below 1; NaN equals NaN). `label` names the case in the panic message. A test helper: it panics, so it is
 /// compiled for this crate's own tests only.
 #[cfg(test)]
 pub(crate) fn assert_same_fit(label: &str, d: &DistFit, s: &GlmFit, tol: f64) {
@@ -123,6 +163,11 @@ pub(crate) fn assert_same_fit(label: &str, d: &DistFit, s: &GlmFit, tol: f64) {
         close("se", d.se_expected[j], s.se_expected[j]);
         close("se (observed)", d.se_observed[j], s.se_observed[j]);
     }
+    for (a, b) in d.cov_observed.iter().zip(&s.cov_observed) {
+        close("covariance (observed)", *a, *b);
+    }
+    assert_eq!(d.cov_observed.len(), s.cov_observed.len(), "{label}");
+    assert_eq!(d.kept, s.kept, "{label}: kept columns");
     close("deviance", d.deviance, s.deviance);
     close("null deviance", d.null_deviance, s.null_deviance);
     close("Pearson", d.pearson_chi2, s.pearson_chi2);

@@ -24,9 +24,10 @@ use dimorph_glm::distributed::DistFit;
 use dimorph_glm::family::Family;
 use dimorph_glm::fit::{fit, GlmFit};
 use dimorph_glm::inference::infer;
+use dimorph_glm::inference::ScoreTest;
 use dimorph_glm::link::Link;
 use dimorph_glm::options::GlmOptions;
-use dimorph_glm::parts_local::fit_over_parts;
+use dimorph_glm::parts_local::{fit_and_score_over_parts, fit_over_parts};
 use dimorph_glm::{model_frame, ModelFrame};
 
 fn root() -> PathBuf {
@@ -102,6 +103,14 @@ fn fits(file: &str, formula: &str, opts: &GlmOptions, k: usize) -> (ModelFrame, 
     (mf, s, d)
 }
 
+/// Rao's score test against the null model over `k` parts (`crate::distributed_score`).
+fn score_over_parts(file: &str, formula: &str, opts: &GlmOptions, k: usize) -> ScoreTest {
+    let data = dimorph_data::read_table(root().join(file)).expect("data");
+    fit_and_score_over_parts(formula, &data, k, None, opts)
+        .expect("fit over parts")
+        .1
+}
+
 /// Over parts equal to in memory: coefficients, SEs, deviance, null deviance, log-likelihoods,
 /// AIC, and the same warnings.
 fn same_over_parts(s: &GlmFit, d: &DistFit) {
@@ -165,6 +174,11 @@ fn inverse_link_null_model_equals_rs_glm_in_memory_and_over_parts() {
     let rao_r = peer.get("gamma", "rao") / peer.get("gamma", "dispersion");
     close("Rao score", inf.score.chi2, rao_r, 1e-8);
     close("Rao p-value", inf.score.p_value, peer.get("gamma", "rao_p"), 1e-6);
+    let over = score_over_parts("null_start_gamma.csv", "y ~ x + offset(o)", &opts, 5);
+    close("Rao score over parts", over.chi2, rao_r, 1e-8);
+    close("Rao score over parts and in memory", over.chi2, inf.score.chi2, 1e-10);
+    close("Rao p-value over parts", over.p_value, peer.get("gamma", "rao_p"), 1e-6);
+    assert_eq!(over.df, inf.score.df);
     close("global LR", inf.global.lr_chi2, lr_r / s.dispersion, 1e-8);
     // R gave its null refit from b0 no warning, nor do we
     assert!(peer.texts("gamma_null", "warning").is_empty());
@@ -322,6 +336,12 @@ fn no_null_start_gives_na_with_its_reason() {
     // prints NA, never NaN
     let inf = infer(&mf, &s, 0.95, false);
     assert!(inf.global.lr_chi2.is_nan(), "global LR {}", inf.global.lr_chi2);
+    // and so is the score test, with the same reason in memory and over parts
+    let over = score_over_parts("null_start_none_data.csv", "k ~ x + offset(o)", &opts, 3);
+    assert!(inf.score.chi2.is_nan() && over.chi2.is_nan() && over.p_value.is_nan());
+    let note = inf.score.note.clone().expect("a reason in memory");
+    assert_eq!(over.note.as_deref(), Some(note.as_str()));
+    assert!(note.contains("has no valid fit: no score test"), "{note}");
     let text = dimorph_glm::report::r::summary("k ~ x + offset(o)", "null_start_none_data.csv", &s, &inf, None);
     assert!(text.contains("Null deviance: NA  on 11"), "{text}");
     assert!(!text.contains("NaN"), "{text}");

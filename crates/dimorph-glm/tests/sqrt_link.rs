@@ -71,6 +71,14 @@ fn frame(name: &str, formula: &str) -> ModelFrame {
     model_frame(formula, &data, None).expect("model frame")
 }
 
+/// Rao's score test of `formula` on the data file `name` over `k` parts (the distributed fit).
+fn score_over_parts(name: &str, formula: &str, k: usize) -> dimorph_glm::inference::ScoreTest {
+    let data = dimorph_data::read_table(root().join(name)).expect("data");
+    dimorph_glm::parts_local::fit_and_score_over_parts(formula, &data, k, None, &sqrt_opts())
+        .expect("fit over parts")
+        .1
+}
+
 fn sqrt_opts() -> GlmOptions {
     GlmOptions::new(Family::Poisson, Some(Link::Sqrt))
 }
@@ -264,6 +272,15 @@ fn score_tests_equal_r_or_are_refused_as_r_refuses_them() {
     let s = infer(&mf, &f, 0.95, false).score;
     let rao = peer.get("score_intercept", "rao");
     assert!(rel(s.chi2, rao) < 1e-8, "Rao {} vs R {rao}", s.chi2);
+    // over parts (the null model y ~ 1 + offset(o) refitted over them): the same
+    let over = score_over_parts("sqrt_link_score.csv", "y ~ x + offset(o)", 4);
+    assert!(rel(over.chi2, rao) < 1e-8, "Rao over parts {} vs R {rao}", over.chi2);
+    assert!(
+        rel(over.chi2, s.chi2) < 1e-10,
+        "Rao over parts {} vs in memory {}",
+        over.chi2,
+        s.chi2
+    );
 
     let mf = frame("sqrt_link_score.csv", "y ~ 0 + one + x + offset(o)");
     let f = fit(&mf, &sqrt_opts()).expect("fit");
@@ -279,12 +296,19 @@ fn score_tests_equal_r_or_are_refused_as_r_refuses_them() {
         note.contains("outside the sqrt link's valid range") && note.contains("line"),
         "{note}"
     );
+    // over parts: NA with the same words, the row named by its part
+    let over = score_over_parts("sqrt_link_score.csv", "y ~ 0 + one + x + offset(o)", 3);
+    let why = over.note.expect("a reason for the NA over parts");
+    assert!(over.chi2.is_nan() && why.contains("partition"), "{why}");
+    assert_eq!(why.split(" at ").next(), note.split(" at ").next());
 
     let mf = frame("sqrt_link_score.csv", "y ~ 0 + one + x + offset(o2)");
     let f = fit(&mf, &sqrt_opts()).expect("fit");
     let s = infer(&mf, &f, 0.95, false).score;
     let rao = peer.get("score_no_intercept_positive", "rao");
     assert!(rel(s.chi2, rao) < 1e-8, "Rao {} vs R {rao}", s.chi2);
+    let over = score_over_parts("sqrt_link_score.csv", "y ~ 0 + one + x + offset(o2)", 3);
+    assert!(rel(over.chi2, rao) < 1e-8, "Rao over parts {} vs R {rao}", over.chi2);
 }
 
 /// The null model y ~ 1 + offset(o) of a fit with an offset is refitted for the null deviance;
