@@ -7,7 +7,6 @@
 //! the same bit for bit, and the calibrated run's statistics are those that a training-mode forward
 //! pass of the whole model with its auxiliary classifier (`Net::forward_with_aux`, the training
 //! step's pass) gives on the same images with momentum 1, the uncalibrated run's weights.
-use std::path::PathBuf;
 
 use burn::module::Module;
 use dimorph_bagnet::checkpoint::load_net;
@@ -19,16 +18,15 @@ use dimorph_bagnet::train::{self, OptimKind, RunState, TrainOptions};
 use dimorph_bagnet::CpuTrain;
 
 mod tensors;
+use dimorph_core::ScratchPath;
 use tensors::named;
 
 fn is_stat(path: &str) -> bool {
     path.ends_with(".running_mean") || path.ends_with(".running_var")
 }
 
-fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("dimorph-bagnet-auxcal-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    d
+fn tmp(name: &str) -> ScratchPath {
+    ScratchPath::new("dimorph-bagnet-auxcal", name).unwrap()
 }
 
 /// Inception-v3's backward pass needs a larger stack than a test thread's 2 MiB (see

@@ -25,6 +25,7 @@ use dimorph_bagnet::train::objective;
 use dimorph_bagnet::train::{self, OptimKind, TrainOptions};
 use dimorph_bagnet::weights::{self, HeadStatus, LoadOptions, WeightFormat};
 use dimorph_bagnet::{pipeline, synth, Cpu, CpuTrain};
+use dimorph_core::ScratchPath;
 use serde::Deserialize;
 
 const REL_TOL: f64 = 1e-4;
@@ -34,10 +35,8 @@ fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
 }
 
-fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("dimorph-bagnet-baselines-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    d
+fn tmp(name: &str) -> ScratchPath {
+    ScratchPath::new("dimorph-bagnet-baselines", name).unwrap()
 }
 
 #[derive(Deserialize)]

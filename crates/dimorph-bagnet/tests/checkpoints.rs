@@ -9,12 +9,10 @@ use dimorph_bagnet::model::Arch;
 use dimorph_bagnet::synth::{self, SynthOptions};
 use dimorph_bagnet::train::{self, OptimKind, TrainOptions};
 use dimorph_bagnet::{BagNetError, Cpu, CpuTrain};
+use dimorph_core::ScratchDir;
 
-fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("dimorph-bagnet-ckpt-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+fn tmp(name: &str) -> ScratchDir {
+    ScratchDir::new(&format!("dimorph-bagnet-ckpt-{name}")).unwrap()
 }
 
 fn read(p: PathBuf) -> String {

@@ -1,8 +1,6 @@
 //! Every CSV the engine writes reads back through a CSV parser with the same rows and fields, also
 //! when an image name or a class label holds a comma, a double quote and a newline.
 
-use std::path::PathBuf;
-
 use dimorph_bagnet::checkpoint::ModelMeta;
 use dimorph_bagnet::data;
 use dimorph_bagnet::evidence::FeatureWriter;
@@ -12,14 +10,13 @@ use dimorph_bagnet::pipeline::{self, ExplainSet};
 use dimorph_bagnet::synth::{self, SynthOptions};
 use dimorph_bagnet::Cpu;
 use dimorph_core::Overwrite;
+use dimorph_core::ScratchPath;
 
 const NASTY_NAME: &str = "eye, left \"A\"\nimg.png";
 const NASTY_LABEL: &str = "fe,\"male\"\nX";
 
-fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("dimorph-bagnet-csv-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    d
+fn tmp(name: &str) -> ScratchPath {
+    ScratchPath::new("dimorph-bagnet-csv", name).unwrap()
 }
 
 fn records(text: &str) -> (Vec<String>, Vec<Vec<String>>) {

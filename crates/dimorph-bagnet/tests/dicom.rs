@@ -12,7 +12,7 @@
 //! loader's cache keys DICOM files as any other (a changed file is read again).
 #![cfg(feature = "dicom")]
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use dicom_core::value::{PixelFragmentSequence, Value};
 use dicom_core::{DataElement, PrimitiveValue, VR};
@@ -21,6 +21,7 @@ use dicom_object::{FileMetaTableBuilder, InMemDicomObject};
 use dimorph_bagnet::data::{self, OpenOptions};
 use dimorph_bagnet::image::{prepare, Fit, Prepared};
 use dimorph_bagnet::loader::Preprocess;
+use dimorph_core::ScratchDir;
 
 const EXPLICIT_LE: &str = "1.2.840.10008.1.2.1";
 
@@ -129,11 +130,8 @@ fn i16s(v: &[i16]) -> Value<InMemDicomObject, Vec<u8>> {
     PrimitiveValue::I16(v.iter().copied().collect()).into()
 }
 
-fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("dimorph-bagnet-dicom-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+fn tmp(name: &str) -> ScratchDir {
+    ScratchDir::new(&format!("dimorph-bagnet-dicom-{name}")).unwrap()
 }
 
 /// The file read at its own size (no resizing), mask off.

@@ -15,12 +15,11 @@ use dimorph_bagnet::synth::{self, SynthOptions};
 use dimorph_bagnet::Cpu;
 use dimorph_core::rng::Rng;
 use dimorph_core::Overwrite;
+use dimorph_core::ScratchPath;
 use dimorph_data::{read_parquet_columns, read_parquet_f32, ColumnData};
 
-fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("dimorph-bagnet-pq-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    d
+fn tmp(name: &str) -> ScratchPath {
+    ScratchPath::new("dimorph-bagnet-pq", name).unwrap()
 }
 
 fn feature_names(c: usize) -> Vec<String> {
@@ -71,10 +70,11 @@ fn a_tiny_models_features_match_the_csv_export_bit_for_bit() {
         let dir = tmp(&format!("{format:?}"));
         let mut fw = FeatureWriter::create_as(&dir, c, Overwrite::Refuse, format).unwrap();
         let o = pipeline::explain_model(&model, &meta, &set, &opt, Some(&mut fw), &Default::default()).unwrap();
-        (fw.finish().unwrap(), o.result)
+        (fw.finish().unwrap(), o.result, dir)
     };
-    let (csv_path, r1) = export(FeatureFormat::Csv);
-    let (pq_path, r2) = export(FeatureFormat::Parquet);
+    // the scratch folders live to the end of the test
+    let (csv_path, r1, _csv_dir) = export(FeatureFormat::Csv);
+    let (pq_path, r2, _pq_dir) = export(FeatureFormat::Parquet);
     assert!(pq_path.ends_with("features.parquet"));
     assert_eq!(r1.images.len(), r2.images.len());
 

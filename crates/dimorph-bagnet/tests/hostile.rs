@@ -18,22 +18,21 @@ use dimorph_bagnet::options::{ImportOptions, ReadOptions};
 use dimorph_bagnet::pipeline;
 use dimorph_bagnet::weights::{self, LoadOptions};
 use dimorph_bagnet::{BagNetError, Cpu};
+use dimorph_core::ScratchPath;
 use files::*;
 
 /// The most this test process may hold at its peak.
 const PEAK_RSS: u64 = 128 << 20;
 
-fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("dimorph-bagnet-hostile-{}", std::process::id()));
-    std::fs::create_dir_all(&d).unwrap();
-    d.join(name)
+fn tmp(name: &str) -> ScratchPath {
+    ScratchPath::new("dimorph-bagnet-hostile", name).unwrap()
 }
 
 fn fixture() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/bagnet33_w32.pth.tar")
 }
 
-fn write(name: &str, bytes: &[u8]) -> PathBuf {
+fn write(name: &str, bytes: &[u8]) -> ScratchPath {
     let p = tmp(name);
     std::fs::write(&p, bytes).unwrap();
     p
@@ -299,5 +298,4 @@ fn hostile_files_are_refused_within_the_memory_bound() {
         println!("peak resident memory of the test process: {:.1} MB", peak as f64 / 1e6);
         assert!(peak < PEAK_RSS, "peak resident memory {peak} bytes, over {PEAK_RSS}");
     }
-    let _ = std::fs::remove_dir_all(tmp(""));
 }

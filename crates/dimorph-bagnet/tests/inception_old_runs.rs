@@ -12,7 +12,7 @@
 #![allow(non_snake_case)]
 
 use std::collections::HashSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use burn::module::{Module, ModuleVisitor, Param, ParamId};
 use burn::nn::{Dropout, Linear};
@@ -27,6 +27,7 @@ use dimorph_bagnet::model::Arch;
 use dimorph_bagnet::net::Net;
 use dimorph_bagnet::options::{EvalOptions, OptimKind, TrainOptions, TrainRunOptions};
 use dimorph_bagnet::{pipeline, synth, train, Cpu, CpuTrain};
+use dimorph_core::ScratchPath;
 
 /// dimorph's `Inception3` before commit bb0e707: the same fields in the same order, without
 /// `AuxLogits`.
@@ -126,10 +127,8 @@ fn make_old(dir: &Path) {
     }
 }
 
-fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("dimorph-bagnet-oldruns-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    d
+fn tmp(name: &str) -> ScratchPath {
+    ScratchPath::new("dimorph-bagnet-oldruns", name).unwrap()
 }
 
 /// Inception-v3's backward pass needs a larger stack than a test thread's 2 MiB (see

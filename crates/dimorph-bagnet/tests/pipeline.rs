@@ -1,5 +1,5 @@
 //! Training, resume, evaluation and bad-input tests on tiny synthetic data.
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use burn::module::Module;
 use dimorph_bagnet::data::{self, OnBadImage};
@@ -8,11 +8,10 @@ use dimorph_bagnet::pipeline;
 use dimorph_bagnet::synth::{self, SynthOptions};
 use dimorph_bagnet::train::{self, OptimKind, TrainOptions};
 use dimorph_bagnet::{BagNetError, Cpu, CpuTrain};
+use dimorph_core::ScratchPath;
 
-fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("dimorph-bagnet-test-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    d
+fn tmp(name: &str) -> ScratchPath {
+    ScratchPath::new("dimorph-bagnet-test", name).unwrap()
 }
 
 fn tiny_opts() -> TrainOptions {

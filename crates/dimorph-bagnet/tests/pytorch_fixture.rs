@@ -10,6 +10,7 @@ use burn::tensor::{Tensor, TensorData};
 use dimorph_bagnet::model::{Arch, BagNet, BagNetConfig};
 use dimorph_bagnet::weights::{self, HeadStatus, LoadOptions, WeightFormat};
 use dimorph_bagnet::{BagNetError, Cpu};
+use dimorph_core::ScratchPath;
 use serde::Deserialize;
 
 const TOL: f64 = 1e-4;
@@ -19,10 +20,8 @@ fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
 }
 
-fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("dimorph_bagnet_weights_{}", std::process::id()));
-    std::fs::create_dir_all(&d).unwrap();
-    d.join(name)
+fn tmp(name: &str) -> ScratchPath {
+    ScratchPath::new("dimorph_bagnet_weights", name).unwrap()
 }
 
 #[derive(Deserialize)]
@@ -204,7 +203,7 @@ fn wrong_architecture_names_the_first_offending_tensor() {
 }
 
 /// Rewrite the fixture's safetensors file with `edit` applied to its (name, shape, f32 data) list.
-fn edited_safetensors(name: &str, edit: impl FnOnce(&mut Vec<(String, Vec<usize>, Vec<u8>)>)) -> PathBuf {
+fn edited_safetensors(name: &str, edit: impl FnOnce(&mut Vec<(String, Vec<usize>, Vec<u8>)>)) -> ScratchPath {
     let bytes = std::fs::read(fixture("bagnet33_w32.safetensors")).unwrap();
     let st = safetensors::SafeTensors::deserialize(&bytes).unwrap();
     let mut list: Vec<(String, Vec<usize>, Vec<u8>, safetensors::Dtype)> = st
@@ -229,7 +228,7 @@ fn edited_safetensors(name: &str, edit: impl FnOnce(&mut Vec<(String, Vec<usize>
         })
         .collect();
     let out = tmp(name);
-    std::fs::write(&out, safetensors::serialize(views, None).unwrap()).unwrap();
+    std::fs::write(&*out, safetensors::serialize(views, None).unwrap()).unwrap();
     out
 }
 

@@ -1,7 +1,7 @@
 //! A run's split is kept by image identity: shuffled CSV rows, skipped images and a resumed run
 //! keep each image's set; an external set of the run's size is `all` (issue 16, "Correct sets").
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use dimorph_bagnet::data::OnBadImage;
 use dimorph_bagnet::model::Arch;
@@ -9,11 +9,10 @@ use dimorph_bagnet::options::{EvalOptions, ReadOptions, TrainRunOptions};
 use dimorph_bagnet::pipeline;
 use dimorph_bagnet::synth::{self, SynthOptions};
 use dimorph_bagnet::train::{self, OptimKind, TrainOptions};
+use dimorph_core::ScratchPath;
 
-fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("dimorph-bagnet-sets-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    d
+fn tmp(name: &str) -> ScratchPath {
+    ScratchPath::new("dimorph-bagnet-sets", name).unwrap()
 }
 
 /// path → set of every image of an evaluation.

@@ -12,7 +12,8 @@
 //!   `csv` crate (so quoting is always right) or as JSON records;
 //! - [`output`]: files an analysis produces, written atomically (temporary file + rename) and
 //!   never over an existing file unless the caller asks;
-//! - [`text`]: input quoted in messages, clipped to one short line.
+//! - [`text`]: input quoted in messages, clipped to one short line;
+//! - [`scratch`]: temporary folders removed with everything in them when dropped.
 //!
 //! Engines never print, never exit and hold no global state; this crate gives them no way to.
 
@@ -20,6 +21,7 @@ pub mod dist;
 pub mod location;
 pub mod output;
 pub mod rng;
+pub mod scratch;
 pub mod table;
 pub mod text;
 pub mod threads;
@@ -27,4 +29,5 @@ pub mod threads;
 pub use location::{Located, Location};
 pub use output::{OutputFile, Overwrite};
 pub use rng::Rng;
+pub use scratch::{ScratchDir, ScratchPath};
 pub use table::{Cell, TidyTable};

@@ -2,19 +2,18 @@
 //! nulls, every supported type, each compression codec we build), read back with
 //! `read_parquet`/`read_table`, plus the error cases.
 
+use dimorph_core::ScratchPath;
 use dimorph_data::{read_parquet, read_table, ColumnData, DataError};
 use parquet::basic::Compression;
 use parquet::data_type::{BoolType, ByteArray, ByteArrayType, DoubleType, FloatType, Int32Type, Int64Type};
 use parquet::file::properties::WriterProperties;
 use parquet::file::writer::SerializedFileWriter;
 use parquet::schema::parser::parse_message_type;
-use std::path::PathBuf;
+use std::path::Path;
 use std::sync::Arc;
 
-fn tmp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("dimorph-data-parquet-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir.join(name)
+fn tmp(name: &str) -> ScratchPath {
+    ScratchPath::new("dimorph-data-parquet", name).expect("temp dir")
 }
 
 /// Rows per row group of the test file; three row groups of 4, 4 and 2 rows.
@@ -52,7 +51,7 @@ fn dec(i: usize) -> i64 {
     12_345 + i as i64
 }
 
-fn write_file(path: &PathBuf, codec: Compression) {
+fn write_file(path: &Path, codec: Compression) {
     let schema = parse_message_type(
         "message t {
             REQUIRED DOUBLE a;
@@ -131,7 +130,7 @@ fn num<'a>(fr: &'a dimorph_data::Frame, name: &str) -> &'a [f64] {
     fr.numeric(name).expect("numeric column")
 }
 
-fn check(path: &PathBuf) {
+fn check(path: &Path) {
     let fr = read_parquet(path).expect("read back");
     assert_eq!(fr.nrows, 10);
     assert_eq!(fr.names(), vec!["a", "b", "s", "f", "big", "fl", "u", "dec"]);
@@ -240,7 +239,7 @@ fn corrupt_and_truncated_files_are_clear_errors() {
     }
 }
 
-fn write_schema_only(path: &PathBuf, message: &str) {
+fn write_schema_only(path: &Path, message: &str) {
     let schema = parse_message_type(message).expect("schema");
     let file = std::fs::File::create(path).expect("create");
     let w = SerializedFileWriter::new(file, Arc::new(schema), Arc::new(WriterProperties::builder().build()))

@@ -10,6 +10,7 @@
 //!   out of order;
 //! - the whole-file reader (`read_parquet`) gives the same columns when the frames are put together.
 
+use dimorph_core::ScratchPath;
 use dimorph_data::parquet_stream::ParquetRowGroups;
 use dimorph_data::{read_parquet, ColumnData, Frame};
 use parquet::data_type::{BoolType, ByteArray, ByteArrayType, DoubleType, FixedLenByteArrayType, FloatType};
@@ -17,13 +18,11 @@ use parquet::data_type::{Int32Type, Int64Type};
 use parquet::file::properties::WriterProperties;
 use parquet::file::writer::SerializedFileWriter;
 use parquet::schema::parser::parse_message_type;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
-fn tmp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("dimorph-data-stream-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir.join(name)
+fn tmp(name: &str) -> ScratchPath {
+    ScratchPath::new("dimorph-data-stream", name).expect("temp dir")
 }
 
 const GROUPS: [usize; 7] = [40, 1, 17, 33, 8, 25, 3];

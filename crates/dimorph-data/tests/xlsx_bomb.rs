@@ -3,6 +3,7 @@
 //! part's declared size can be set, or made to lie; the deflate stream is one 1 MiB block of
 //! zeros compressed once and repeated, so a 2 GiB part costs about 2 MB and no time to make).
 
+use dimorph_core::ScratchPath;
 use dimorph_data::{read_xlsx, ReadOptions};
 use flate2::{Compress, Compression, FlushCompress};
 use std::path::PathBuf;
@@ -64,11 +65,9 @@ fn zip_by_hand(entries: &[(&str, u32, Vec<u8>)]) -> Vec<u8> {
     out
 }
 
-fn write_tmp(name: &str, bytes: &[u8]) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("dimorph-xlsx-bomb-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let p = dir.join(name);
-    std::fs::write(&p, bytes).unwrap();
+fn write_tmp(name: &str, bytes: &[u8]) -> ScratchPath {
+    let p = ScratchPath::new("dimorph-xlsx-bomb", name).unwrap();
+    std::fs::write(&*p, bytes).unwrap();
     p
 }
 

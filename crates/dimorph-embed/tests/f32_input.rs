@@ -4,6 +4,7 @@
 //! with the same constant columns left out and the same scaling; the embedding of them is the
 //! same; a missing value is refused naming the row and column.
 
+use dimorph_core::ScratchPath;
 use dimorph_embed::input::features_from_frame;
 use dimorph_embed::input_f32::features_from_f32;
 use dimorph_embed::{run, run_features, EmbedOptions};
@@ -11,15 +12,13 @@ use parquet::data_type::{ByteArray, ByteArrayType, FloatType};
 use parquet::file::properties::WriterProperties;
 use parquet::file::writer::SerializedFileWriter;
 use parquet::schema::parser::parse_message_type;
-use std::path::PathBuf;
+
 use std::sync::Arc;
 
 /// A Parquet file: `id` text, then `f1..fd` float32 (optional), in row groups of `group` rows;
 /// `cell(i, j)` gives each value (None = null).
-fn write(name: &str, n: usize, d: usize, group: usize, cell: impl Fn(usize, usize) -> Option<f32>) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("dimorph_embed_f32_{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
+fn write(name: &str, n: usize, d: usize, group: usize, cell: impl Fn(usize, usize) -> Option<f32>) -> ScratchPath {
+    let path = ScratchPath::new("dimorph_embed_f32", name).unwrap();
     let fields: String = (1..=d).map(|j| format!("optional float f{j}; ")).collect();
     let schema = Arc::new(parse_message_type(&format!("message m {{ required binary id (UTF8); {fields}}}")).unwrap());
     let file = std::fs::File::create(&path).unwrap();

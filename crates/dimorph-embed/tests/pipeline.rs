@@ -68,8 +68,7 @@ fn gaussian_affinities_random_init_and_outputs() {
     let e = embed(&x, &p, &mut |_, _, _| {}).unwrap();
     assert!(e.y.iter().all(|c| c[0].is_finite() && c[1].is_finite()));
     assert!(e.kl_divergence.is_finite() && e.kl_divergence > 0.0);
-    let dir = std::env::temp_dir().join(format!("dimorph-embed-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = dimorph_core::ScratchDir::new("dimorph-embed-test").unwrap();
     let extras = vec![
         Extra::Num(
             "logit".into(),

@@ -6,7 +6,6 @@
 
 use dimorph_embed::rng::Rng;
 use dimorph_embed::{run, run_transform, Affinity, EmbedOptions, KnnMethod, Model, TransformOptions};
-use std::path::PathBuf;
 
 /// `per` points of each of `k` clusters in `d` dimensions: centres N(0, 3²) per coordinate
 /// (seeded by `centre_seed`, so that training and new data share them), points N(centre, 1).
@@ -30,11 +29,8 @@ fn frame(name: &str, csv: &str) -> dimorph_data::Frame {
     dimorph_data::read_csv_bytes(name, csv.as_bytes()).unwrap()
 }
 
-fn scratch(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("dimorph_embed_transform_{}_{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+fn scratch(name: &str) -> dimorph_core::ScratchDir {
+    dimorph_core::ScratchDir::new(&format!("dimorph_embed_transform_{name}")).unwrap()
 }
 
 /// Embeds `f` with the model saved into a scratch folder; returns the coordinates and the model

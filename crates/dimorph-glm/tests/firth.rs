@@ -299,8 +299,7 @@ fn other_families_links_and_options_are_refused_naming_the_flag() {
 
 #[test]
 fn bad_data_are_refused_with_the_reason() {
-    let dir = std::env::temp_dir().join(format!("dimorph-firth-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("dir");
+    let dir = dimorph_core::ScratchDir::new("dimorph-firth").expect("dir");
     // every row misses a used column: nothing left after removing NAs
     let empty = dir.join("empty.csv");
     std::fs::write(&empty, "y,x\n1,NA\n0,NA\n1,NA\n").expect("write");

@@ -4,10 +4,8 @@ use crate::common;
 use common::*;
 use dimorph_lifetable::*;
 
-fn csv(tag: &str, body: &str) -> std::path::PathBuf {
-    let p = temp_dir(tag).join("data.csv");
-    std::fs::write(&p, body).unwrap();
-    p
+fn csv(tag: &str, body: &str) -> ScratchPath {
+    temp_file(tag, "data.csv", body)
 }
 
 const HEAD: &str = "year,sex,age,deaths,exposure\n";
@@ -88,7 +86,7 @@ fn year_or_sex_not_in_file() {
     assert!(e.contains("years 1933-2019"), "{e}");
 }
 
-fn hmd_dir(deaths_header: &str) -> std::path::PathBuf {
+fn hmd_dir(deaths_header: &str) -> ScratchDir {
     let dir = temp_dir("hmd");
     let src = data_dir().join("hmd/USA");
     let d = std::fs::read_to_string(src.join("USA.Deaths_1x1.txt")).unwrap();
@@ -228,7 +226,7 @@ fn open_age_with_zero_rate_and_abridged_life_lost() {
 }
 
 /// Copies the bundled USA folder, letting `edit` change the deaths file's lines.
-fn edited_hmd(tag: &str, edit: impl Fn(&mut Vec<String>)) -> std::path::PathBuf {
+fn edited_hmd(tag: &str, edit: impl Fn(&mut Vec<String>)) -> ScratchDir {
     let dir = temp_dir(tag);
     let src = data_dir().join("hmd/USA");
     for (name, is_deaths) in [("USA.Deaths_1x1.txt", true), ("USA.Exposures_1x1.txt", false)] {

@@ -12,7 +12,8 @@ const NASTY: &str = "Heart, \"vessels\"\nand blood";
 fn causes_named(name: &str) -> CauseDeaths {
     let src = std::fs::read_to_string(data_dir().join("usa_2010_cod.csv")).unwrap();
     let mut r = csv::Reader::from_reader(src.as_bytes());
-    let p = temp_dir("nasty").join("cod.csv");
+    let dir = temp_dir("nasty");
+    let p = dir.join("cod.csv");
     let mut w = csv::Writer::from_path(&p).unwrap();
     w.write_record(r.headers().unwrap()).unwrap();
     for rec in r.records() {

@@ -13,7 +13,7 @@ fn usa() -> PathBuf {
 }
 
 /// An HMD folder with the two files given (`None`: the bundled one).
-fn hmd_with(tag: &str, deaths: Option<&[u8]>, exposures: Option<&[u8]>) -> PathBuf {
+fn hmd_with(tag: &str, deaths: Option<&[u8]>, exposures: Option<&[u8]>) -> ScratchDir {
     let dir = temp_dir(tag);
     let d = std::fs::read(usa().join("USA.Deaths_1x1.txt")).unwrap();
     let e = std::fs::read(usa().join("USA.Exposures_1x1.txt")).unwrap();
@@ -37,10 +37,8 @@ fn hmd_err(dir: &Path) -> String {
     }
 }
 
-fn csv_file(tag: &str, body: &str) -> PathBuf {
-    let p = temp_dir(tag).join("data.csv");
-    std::fs::write(&p, body).unwrap();
-    p
+fn csv_file(tag: &str, body: &str) -> ScratchPath {
+    temp_file(tag, "data.csv", body)
 }
 
 #[test]

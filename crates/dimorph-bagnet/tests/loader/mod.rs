@@ -6,12 +6,10 @@ use std::path::{Path, PathBuf};
 use dimorph_bagnet::data::{self, LabelRow, OpenOptions};
 use dimorph_bagnet::image::Fit;
 use dimorph_bagnet::loader::Preprocess;
+use dimorph_core::ScratchDir;
 
-pub fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("dimorph-bagnet-loader-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+pub fn tmp(name: &str) -> ScratchDir {
+    ScratchDir::new(&format!("dimorph-bagnet-loader-{name}")).unwrap()
 }
 
 /// A `w`×`h` RGB image whose pixels are a fixed function of (i, x, y).

@@ -2,22 +2,22 @@
 #![allow(dead_code)]
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 pub fn data_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../data")
 }
 
-/// A fresh empty folder under the system temp dir.
-pub fn temp_dir(tag: &str) -> PathBuf {
-    static N: AtomicUsize = AtomicUsize::new(0);
-    let p = std::env::temp_dir().join(format!(
-        "dimorph-lt-{tag}-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::SeqCst)
-    ));
-    let _ = std::fs::remove_dir_all(&p);
-    std::fs::create_dir_all(&p).unwrap();
+pub use dimorph_core::{ScratchDir, ScratchPath};
+
+/// A fresh empty folder under the system temp dir, removed with its files when dropped.
+pub fn temp_dir(tag: &str) -> ScratchDir {
+    ScratchDir::new(&format!("dimorph-lt-{tag}")).unwrap()
+}
+
+/// `contents` written to `name` in a scratch folder of its own, which goes when the value is dropped.
+pub fn temp_file(tag: &str, name: &str, contents: impl AsRef<[u8]>) -> ScratchPath {
+    let p = ScratchPath::new(&format!("dimorph-lt-{tag}"), name).unwrap();
+    std::fs::write(&*p, contents).unwrap();
     p
 }
 
