@@ -3,8 +3,7 @@
 //! layout, one row per model), `import` of torchvision's weight file, and `explain` refused for a
 //! global model (exit 2).
 
-mod common;
-use common::{run, stderr, stdout};
+use crate::common::{run, stderr, stdout};
 use serde_json::Value;
 
 fn tmp(name: &str) -> std::path::PathBuf {

@@ -5,8 +5,7 @@
 use std::path::PathBuf;
 use std::process::Output;
 
-mod common;
-use common::{run, stderr, stdout};
+use crate::common::{run, stderr, stdout};
 use serde_json::Value;
 
 /// The envelope of a `--format json` run: exactly the documented keys, the command, `input` an

@@ -6,8 +6,7 @@
 
 use std::path::PathBuf;
 
-mod common;
-use common::{run, stderr, stdout};
+use crate::common::{run, stderr, stdout};
 
 fn dir() -> PathBuf {
     let d = std::env::temp_dir().join(format!("dimorph_embed_cli_{}", std::process::id()));

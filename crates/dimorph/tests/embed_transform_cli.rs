@@ -7,8 +7,7 @@
 
 use std::path::PathBuf;
 
-mod common;
-use common::{run, stderr, stdout};
+use crate::common::{run, stderr, stdout};
 
 fn dir() -> PathBuf {
     let d = std::env::temp_dir().join(format!("dimorph_embed_transform_cli_{}", std::process::id()));

@@ -6,8 +6,8 @@
 //! different families, several formulas without `anova`, options of one model's analysis, a
 //! Tweedie power without a distribution.
 
-mod common;
-use common::run_in_root;
+use crate::common;
+use crate::common::run_in_root;
 
 const PEERS: &str = "crates/dimorph-glm/tests/peers";
 

@@ -4,8 +4,8 @@
 //! for a non-binomial family, a non-logit link, options that do not apply, and no rows left after
 //! removing missing values.
 
-mod common;
-use common::run_in_root;
+use crate::common;
+use crate::common::run_in_root;
 
 const SEX2: &str = "crates/dimorph-glm/tests/peers/firth_sex2.csv";
 const SEP: &str = "crates/dimorph-glm/tests/peers/firth_separated.csv";

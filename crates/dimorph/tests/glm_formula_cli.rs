@@ -5,7 +5,7 @@
 //! `crates/dimorph-glm/tests/peers/model_matrix.R`; R's glm converged to 1e-14, ours to the
 //! default 1e-8, hence 1e-6 absolute on η); bad terms exit 2 with the place.
 
-mod common;
+use crate::common;
 
 use common::{root, run_in_root};
 

@@ -5,8 +5,7 @@
 //! input (one cluster, a missing id, ar1 without waves on clusters of unequal size, flags that do
 //! not apply).
 
-mod common;
-use common::{root, run_in_root};
+use crate::common::{root, run_in_root};
 
 /// geepack's value of (model, kind, name).
 fn peer(model: &str, kind: &str, name: &str) -> f64 {

@@ -3,8 +3,7 @@
 //! of crates/dimorph-glm/tests/peers, same tolerances as the engine's tests), the JSON envelope
 //! and --out files, and exit code 2 with a message naming the flag or the data for bad input.
 
-mod common;
-use common::{root, run_in_root};
+use crate::common::{root, run_in_root};
 
 /// Every example line of the help that fits a categorical model runs and exits 0.
 #[test]

@@ -2,8 +2,7 @@
 
 use std::path::PathBuf;
 
-mod common;
-use common::{root, run_in_root as run};
+use crate::common::{root, run_in_root as run};
 
 fn tmp(tag: &str) -> PathBuf {
     let p = std::env::temp_dir().join(format!("dimorph-lt-cli-{tag}-{}", std::process::id()));

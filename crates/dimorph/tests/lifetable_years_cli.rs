@@ -4,8 +4,7 @@
 
 use std::path::PathBuf;
 
-mod common;
-use common::run_in_root as run;
+use crate::common::run_in_root as run;
 
 fn tmp(tag: &str) -> PathBuf {
     let p = std::env::temp_dir().join(format!("dimorph-lty-cli-{tag}-{}", std::process::id()));

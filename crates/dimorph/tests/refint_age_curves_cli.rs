@@ -3,8 +3,7 @@
 //! named for options that do not apply or are malformed. The numbers themselves are checked
 //! against gamlss in crates/dimorph-refint/tests/age_curves.rs.
 
-mod common;
-use common::{envelope_file_names, run_in_root};
+use crate::common::{envelope_file_names, run_in_root};
 
 const DATA: &str = "data/refint/reflimr_livertests.csv";
 

@@ -4,8 +4,8 @@
 //! age`, `partition` and `verify`. The smoothing itself is checked against R's loess in
 //! crates/dimorph-refint/tests/age_smooth.rs, the censored handling in censored_elsewhere.rs.
 
-mod common;
-use common::run_in_root;
+use crate::common;
+use crate::common::run_in_root;
 
 const DATA: &str = "data/refint/reflimr_livertests.csv";
 

@@ -2,8 +2,7 @@
 //! estimated group, written under safe, distinct names (labels with '/' and spaces) and listed
 //! in the JSON envelope's files; a group too small for the method gets no figure and a warning.
 
-mod common;
-use common::{envelope_file_names, run, stderr};
+use crate::common::{envelope_file_names, run, stderr};
 
 #[test]
 fn estimate_writes_safe_figure_files_per_group() {

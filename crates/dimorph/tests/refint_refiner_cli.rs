@@ -4,8 +4,7 @@
 
 use std::path::PathBuf;
 
-mod common;
-use common::{run, stderr};
+use crate::common::{run, stderr};
 
 fn peer(name: &str) -> String {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
