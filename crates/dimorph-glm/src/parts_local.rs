@@ -149,8 +149,8 @@ pub fn fit_and_score_over_parts(
 /// the same rows: the coefficient names, iterations, rank and kept columns exactly;
 /// coefficients, both SEs, the observed covariance, deviance, null deviance, Pearson's χ²,
 /// dispersion, the log-likelihoods (full, kernel, null), AIC, BIC, residual and null df and the
-/// row count to `tol` (relative, or absolute below 1; NaN equals NaN). `label` names the case in the panic message. A test helper: it panics, so it is
-/// compiled for this crate's own tests only.
+/// row count to `tol` (relative, or absolute below 1; NaN equals NaN). `label` names the case in
+/// the panic message. A test helper: it panics, so it is compiled for this crate's own tests only.
 #[cfg(test)]
 pub(crate) fn assert_same_fit(label: &str, d: &DistFit, s: &GlmFit, tol: f64) {
     let close = |what: &str, a: f64, b: f64| {

@@ -319,7 +319,7 @@ fn estimate_set(s: &Spec, o: &EstimateOptions) -> Result<SetEstimate, String> {
 /// independent; the 500,000-value ones dominate). A panic in `f` is the caller's.
 fn parallel<T: Send>(specs: &[Spec], f: impl Fn(&Spec) -> T + Sync) -> Vec<T> {
     let next = AtomicUsize::new(0);
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = dimorph_core::threads::available();
     let mut done: Vec<(usize, T)> = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..threads)
             .map(|_| {
