@@ -4,12 +4,12 @@
 //! global model (exit 2).
 
 use crate::common::{run, stderr, stdout};
+use crate::common::{scratch_path, ScratchPath};
 use serde_json::Value;
 
-fn tmp(name: &str) -> std::path::PathBuf {
-    let d = std::env::temp_dir().join(format!("dimorph_bagnet_baselines_cli_{}_{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    d
+/// A path not made yet (the CLI makes it), removed with its scratch folder when dropped.
+fn tmp(name: &str) -> ScratchPath {
+    scratch_path("dimorph_bagnet_baselines_cli", name)
 }
 
 const TINY: &[&str] = &[

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::process::Output;
 
 use crate::common::{run, stderr, stdout};
+use crate::common::{scratch_path, ScratchPath};
 use serde_json::Value;
 
 /// The envelope of a `--format json` run: exactly the documented keys, the command, `input` an
@@ -62,10 +63,9 @@ const IMPORT_RESULT: &[&str] = &["arch", "classes", "load", "out", "width"];
 const DATA_INPUT: &[&str] = &["images", "labels"];
 const MODEL_INPUT: &[&str] = &["images", "labels", "model"];
 
-fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("dimorph_bagnet_cli_{}_{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    d
+/// A path not made yet (the CLI makes it), removed with its scratch folder when dropped.
+fn tmp(name: &str) -> ScratchPath {
+    scratch_path("dimorph_bagnet_cli", name)
 }
 
 const TINY: &[&str] = &[

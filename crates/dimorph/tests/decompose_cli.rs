@@ -1,14 +1,12 @@
 //! `dimorph lifetable decompose` end to end: the plain table and the subcommand side by side,
 //! text, CSV, JSON, files, intervals and exit codes.
 
-use std::path::PathBuf;
-
 use crate::common::run_in_root as run;
+use crate::common::{scratch_path, ScratchPath};
 
-fn tmp(tag: &str) -> PathBuf {
-    let p = std::env::temp_dir().join(format!("dimorph-dec-cli-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&p);
-    p
+/// A path not made yet (the CLI makes it), removed with its scratch folder when dropped.
+fn tmp(tag: &str) -> ScratchPath {
+    scratch_path("dimorph-dec-cli", tag)
 }
 
 const USA: [&str; 5] = ["lifetable", "decompose", "--hmd", "data/hmd/USA", "--year"];

@@ -1,6 +1,7 @@
 //! `dimorph demo` end to end: progress per engine on standard error, a short summary per engine on
 //! standard output, and every table and figure in one self-contained HTML page in `--out`.
 
+use crate::common::scratch_path;
 use std::process::Command;
 
 fn demo(args: &[&str]) -> std::process::Output {
@@ -14,8 +15,7 @@ fn demo(args: &[&str]) -> std::process::Output {
 
 #[test]
 fn demo_prints_summaries_and_writes_a_self_contained_report() {
-    let dir = std::env::temp_dir().join(format!("dimorph_demo_{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let dir = scratch_path("dimorph_demo", "out");
     let o = demo(&["--out", &dir.display().to_string()]);
     let text = String::from_utf8_lossy(&o.stdout);
     let err = String::from_utf8_lossy(&o.stderr);

@@ -4,24 +4,16 @@
 //! input. Runs use 50 + 50 iterations on small data: they test the wiring, not the embedding
 //! quality (see dimorph-embed's tests).
 
-use std::path::PathBuf;
-
 use crate::common::{run, stderr, stdout};
+use crate::common::{scratch_dir, scratch_file, scratch_path, ScratchPath};
 
-fn dir() -> PathBuf {
-    let d = std::env::temp_dir().join(format!("dimorph_embed_cli_{}", std::process::id()));
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn tmp(name: &str, contents: &str) -> PathBuf {
-    let p = dir().join(name);
-    std::fs::write(&p, contents).unwrap();
-    p
+/// A file holding `contents`, removed with its scratch folder when dropped.
+fn tmp(name: &str, contents: &str) -> ScratchPath {
+    scratch_file("dimorph_embed_cli", name, contents)
 }
 
 /// 80 patches in two groups with a logit column and a sex column, as a BagNet export would hold.
-fn patches() -> PathBuf {
+fn patches() -> ScratchPath {
     let mut s = String::from("image,f1,f2,f3,logit,sex\n");
     for i in 0..80 {
         let g = i % 2;
@@ -49,11 +41,9 @@ fn text(f: &dimorph_data::Frame, name: &str) -> Vec<Option<String>> {
     }
 }
 
-/// A fresh, empty output folder.
-fn out_dir(name: &str) -> PathBuf {
-    let d = dir().join(name);
-    let _ = std::fs::remove_dir_all(&d);
-    d
+/// A fresh output folder, not made yet, removed with its scratch folder when dropped.
+fn out_dir(name: &str) -> ScratchPath {
+    scratch_path("dimorph_embed_cli", name)
 }
 
 #[test]
@@ -462,7 +452,7 @@ fn help_ends_with_runnable_examples() {
     let lines: Vec<&str> = ex.lines().filter(|l| l.trim().starts_with("dimorph")).collect();
     assert!(lines.len() >= 2, "{help}");
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let outs = dir().join("help_examples");
+    let outs = scratch_dir("dimorph_embed_cli_help_examples");
     for l in lines {
         // drop a shell redirection; --out and --into folders go to a scratch folder (the
         // examples' files would land in the repository), in the order the examples give them
@@ -663,7 +653,7 @@ fn csv_f32_reads_the_same_features_and_refuses_what_single_precision_cannot_hold
         "{}",
         stderr(&o)
     );
-    let pq = dir().join("features.parquet");
+    let pq = scratch_path("dimorph_embed_cli", "features.parquet");
     let o = run(&[
         "embed",
         "--data",

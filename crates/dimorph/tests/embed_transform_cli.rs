@@ -5,24 +5,16 @@
 //! --into folder, options of the embedding itself). The placement's quality is tested in
 //! dimorph-embed's tests/transform.rs.
 
-use std::path::PathBuf;
-
 use crate::common::{run, stderr, stdout};
+use crate::common::{scratch_dir, scratch_file, scratch_path, ScratchPath};
 
-fn dir() -> PathBuf {
-    let d = std::env::temp_dir().join(format!("dimorph_embed_transform_cli_{}", std::process::id()));
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn tmp(name: &str, contents: &str) -> PathBuf {
-    let p = dir().join(name);
-    std::fs::write(&p, contents).unwrap();
-    p
+/// A file holding `contents`, removed with its scratch folder when dropped.
+fn tmp(name: &str, contents: &str) -> ScratchPath {
+    scratch_file("dimorph_embed_transform_cli", name, contents)
 }
 
 /// `n` points in two groups (f1..f3, a group label and an id).
-fn groups(name: &str, n: usize, shift: f64) -> PathBuf {
+fn groups(name: &str, n: usize, shift: f64) -> ScratchPath {
     let mut s = String::from("id,f1,f2,f3,group\n");
     for i in 0..n {
         let g = i % 2;
@@ -38,10 +30,11 @@ fn groups(name: &str, n: usize, shift: f64) -> PathBuf {
     tmp(name, &s)
 }
 
-/// Embeds the training groups into a fresh model folder.
-fn model(name: &str) -> PathBuf {
+/// Embeds the training groups into a fresh model folder (removed with its scratch folder when
+/// dropped).
+fn model(name: &str) -> ScratchPath {
     let train = groups("train.csv", 80, 0.0);
-    let out = dir().join(name);
+    let out = scratch_path("dimorph_embed_transform_cli", name);
     let o = run(&[
         "embed",
         "--data",
@@ -70,7 +63,7 @@ fn model(name: &str) -> PathBuf {
 fn transform_writes_the_outputs_of_an_embedding() {
     let into = model("model_ok");
     let new = groups("new.csv", 30, 0.5);
-    let out = dir().join("placed");
+    let out = scratch_path("dimorph_embed_transform_cli", "placed");
     let o = run(&[
         "embed",
         "--transform",
@@ -134,7 +127,7 @@ fn transform_writes_the_outputs_of_an_embedding() {
 fn bad_transform_input_exits_2_with_a_clear_message() {
     let into = model("model_bad");
     let into_s = into.to_str().unwrap();
-    let cases: Vec<(PathBuf, Vec<&str>, &str)> = vec![
+    let cases: Vec<(ScratchPath, Vec<&str>, &str)> = vec![
         (
             tmp("two.csv", "f1,f2\n1,2\n3,4\n"),
             vec![],
@@ -175,8 +168,7 @@ fn bad_transform_input_exits_2_with_a_clear_message() {
         "{}",
         stderr(&o)
     );
-    let empty = dir().join("empty");
-    std::fs::create_dir_all(&empty).unwrap();
+    let empty = scratch_dir("dimorph_embed_transform_cli_empty");
     let o = run(&[
         "embed",
         "--transform",

@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 
 use crate::common::{run, stderr, stdout};
+use crate::common::{scratch_file, scratch_path, ScratchArg};
 
 fn data(name: &str) -> String {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -15,18 +16,15 @@ fn data(name: &str) -> String {
 }
 
 /// A fresh, empty output folder for one test.
-fn out_dir(name: &str) -> String {
-    let dir = std::env::temp_dir().join(format!("dimorph_glm_out_{}_{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    dir.display().to_string()
+/// A fresh output folder for one test, not made yet (its path as text), removed with its scratch
+/// folder when dropped.
+fn out_dir(name: &str) -> ScratchArg {
+    ScratchArg::new(scratch_path("dimorph_glm_out", name))
 }
 
-fn tmp(name: &str, contents: &str) -> String {
-    let dir = std::env::temp_dir().join(format!("dimorph_glm_cli_{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("tmp dir");
-    let p = dir.join(name);
-    std::fs::write(&p, contents).expect("write");
-    p.display().to_string()
+/// A file holding `contents` (its path as text), removed with its scratch folder when dropped.
+fn tmp(name: &str, contents: &str) -> ScratchArg {
+    ScratchArg::new(scratch_file("dimorph_glm_cli", name, contents))
 }
 
 /// Runs and expects exit code 2 with every `needle` in the message.
@@ -578,8 +576,10 @@ fn help_examples_run() {
                 args.extend(part.split_whitespace().map(String::from));
             }
         }
+        // the output folder lives until the example has run
+        let out = out_dir(&format!("example{k}"));
         if let Some(i) = args.iter().position(|a| a == "--out") {
-            args[i + 1] = out_dir(&format!("example{k}"));
+            args[i + 1] = out.to_string();
         }
         let o = std::process::Command::new(env!("CARGO_BIN_EXE_dimorph"))
             .args(&args)
@@ -950,7 +950,7 @@ fn anova_of_nested_models() {
         s.contains("Analysis of Deviance Table") && s.contains("Model 2: satell ~ width + weight"),
         "{s}"
     );
-    let csv = std::fs::read_to_string(PathBuf::from(&out).join("anova.csv")).expect("anova.csv");
+    let csv = std::fs::read_to_string(out.path().join("anova.csv")).expect("anova.csv");
     assert!(
         csv.starts_with("model,formula,df_residual,deviance,df,deviance_change,chisq_p_value"),
         "{csv}"
@@ -984,7 +984,7 @@ fn stream_refuses_csv_and_what_needs_all_rows() {
         ],
         &["--stream", "not a Parquet file"],
     );
-    let pq = std::env::temp_dir().join(format!("dimorph_glm_stream_{}.parquet", std::process::id()));
+    let pq = scratch_path("dimorph_glm_stream", "stream.parquet");
     let pq = pq.display().to_string();
     bad(
         &["glm", "--data", &pq, "satell ~ width", "--stream", "--type3"],

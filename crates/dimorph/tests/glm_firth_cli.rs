@@ -6,6 +6,7 @@
 
 use crate::common;
 use crate::common::run_in_root;
+use crate::common::scratch_dir;
 
 const SEX2: &str = "crates/dimorph-glm/tests/peers/firth_sex2.csv";
 const SEP: &str = "crates/dimorph-glm/tests/peers/firth_separated.csv";
@@ -104,8 +105,7 @@ fn bad_input_exits_2_naming_the_flag() {
         assert!(err.contains(want), "{a:?}: {err}");
     }
     // no rows left after removing missing values
-    let dir = std::env::temp_dir().join(format!("dimorph_glm_firth_cli_{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("dir");
+    let dir = scratch_dir("dimorph_glm_firth_cli");
     let f = dir.join("na.csv");
     std::fs::write(&f, "y,x\n1,NA\n0,NA\n").expect("write");
     let (code, _, err) = run_in_root(&["glm", "--data", f.to_str().expect("path"), "y ~ x", "--firth"]);

@@ -7,6 +7,7 @@
 
 use crate::common;
 
+use crate::common::scratch_dir;
 use common::{root, run_in_root};
 
 /// R's link predictions for `case` on newdata.csv, in row order.
@@ -24,7 +25,7 @@ fn r_eta(case: &str) -> Vec<f64> {
 
 #[test]
 fn predictions_on_new_data_reuse_the_fitted_bases() {
-    let dir = std::env::temp_dir().join(format!("dimorph-glm-formula-cli-{}", std::process::id()));
+    let dir = scratch_dir("dimorph-glm-formula-cli");
     for (case, formula) in [
         ("ns3", "satell ~ ns(width, 3)"),
         ("poly3", "satell ~ poly(width, 3)"),

@@ -6,6 +6,7 @@
 //! not apply).
 
 use crate::common::{root, run_in_root};
+use crate::common::{scratch_file, scratch_path, ScratchArg};
 
 /// geepack's value of (model, kind, name).
 fn peer(model: &str, kind: &str, name: &str) -> f64 {
@@ -19,12 +20,9 @@ fn peer(model: &str, kind: &str, name: &str) -> f64 {
     panic!("no peer value {model} {kind} {name}")
 }
 
-fn tmp(name: &str, contents: &str) -> String {
-    let dir = std::env::temp_dir().join(format!("dimorph_gee_cli_{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("tmp dir");
-    let p = dir.join(name);
-    std::fs::write(&p, contents).expect("write");
-    p.display().to_string()
+/// A file holding `contents` (its path as text), removed with its scratch folder when dropped.
+fn tmp(name: &str, contents: &str) -> ScratchArg {
+    ScratchArg::new(scratch_file("dimorph_gee_cli", name, contents))
 }
 
 #[track_caller]
@@ -127,8 +125,7 @@ fn text_and_json_report_both_standard_errors_alpha_and_qic() {
 
 #[test]
 fn out_writes_the_three_tables() {
-    let dir = std::env::temp_dir().join(format!("dimorph_gee_out_{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let dir = scratch_path("dimorph_gee_out", "out");
     let d = dir.display().to_string();
     let (code, _, err) = ohio(&["--corstr", "unstructured", "--waves", "wave", "--out", &d]);
     assert_eq!(code, 0, "{err}");

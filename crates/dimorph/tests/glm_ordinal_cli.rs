@@ -4,6 +4,7 @@
 //! and --out files, and exit code 2 with a message naming the flag or the data for bad input.
 
 use crate::common::{root, run_in_root};
+use crate::common::{scratch_dir, scratch_path};
 
 /// Every example line of the help that fits a categorical model runs and exits 0.
 #[test]
@@ -151,8 +152,7 @@ fn multinomial_csv_matches_multinom() {
 
 #[test]
 fn json_and_out_folder() {
-    let dir = std::env::temp_dir().join(format!("dimorph_glm_ordinal_{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let dir = scratch_path("dimorph_glm_ordinal", "out");
     let d = dir.display().to_string();
     let (code, out, err) = run_in_root(&[
         "glm",
@@ -227,8 +227,7 @@ fn bad_input_exits_2_with_the_reason() {
         assert!(err.contains(needle), "{args:?}: {err}");
     }
     // a response with one level
-    let dir = std::env::temp_dir().join(format!("dimorph_glm_ordinal_one_{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("dir");
+    let dir = scratch_dir("dimorph_glm_ordinal_one");
     let f = dir.join("one.csv");
     std::fs::write(&f, "y,x\na,1\na,2\na,3\n").expect("write");
     let p = f.display().to_string();

@@ -3,12 +3,11 @@
 use std::path::PathBuf;
 
 use crate::common::{root, run_in_root as run};
+use crate::common::{scratch_dir, scratch_file, ScratchDir, ScratchPath};
 
-fn tmp(tag: &str) -> PathBuf {
-    let p = std::env::temp_dir().join(format!("dimorph-lt-cli-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&p);
-    std::fs::create_dir_all(&p).unwrap();
-    p
+/// A new, empty folder, removed with its files when dropped.
+fn tmp(tag: &str) -> ScratchDir {
+    scratch_dir(&format!("dimorph-lt-cli-{tag}"))
 }
 
 #[test]
@@ -466,8 +465,8 @@ fn help_ends_with_runnable_examples() {
 }
 
 /// The cause-of-death file with the paper group `Cardiovascular` renamed `name` (quoted as CSV
-/// needs), written to a fresh folder.
-fn renamed_causes(tag: &str, name: &str) -> PathBuf {
+/// needs), written to a fresh folder (removed with it when dropped).
+fn renamed_causes(tag: &str, name: &str) -> ScratchPath {
     let src = std::fs::read_to_string(root().join("data/usa_2010_cod.csv")).unwrap();
     let quoted = format!("\"{}\"", name.replace('"', "\"\""));
     let mut out = String::new();
@@ -479,9 +478,7 @@ fn renamed_causes(tag: &str, name: &str) -> PathBuf {
         out.push_str(&f.join(","));
         out.push('\n');
     }
-    let p = tmp(tag).join("cod.csv");
-    std::fs::write(&p, out).unwrap();
-    p
+    scratch_file(&format!("dimorph-lt-cli-{tag}"), "cod.csv", out)
 }
 
 #[test]
@@ -490,7 +487,10 @@ fn a_cause_name_with_comma_quote_and_newline_round_trips_through_every_csv() {
     let causes = renamed_causes("nasty-in", nasty);
     let plain_dir = tmp("plain-out");
     let nasty_dir = tmp("nasty-out");
-    for (c, dir) in [(root().join("data/usa_2010_cod.csv"), &plain_dir), (causes, &nasty_dir)] {
+    for (c, dir) in [
+        (root().join("data/usa_2010_cod.csv"), &plain_dir),
+        (causes.to_path_buf(), &nasty_dir),
+    ] {
         let (code, _, err) = run(&[
             "lifelost",
             "--hmd",
@@ -648,7 +648,7 @@ fn a_megabyte_cell_gives_a_short_message() {
 
 /// A tidy CSV of the bundled USA 2010 deaths and exposures by sex, with every age from `empty`
 /// on given no deaths and no exposure (as in UK data whose oldest ages are empty).
-fn usa_2010_tidy(tag: &str, empty: usize) -> PathBuf {
+fn usa_2010_tidy(tag: &str, empty: usize) -> ScratchPath {
     let hmd = |f: &str| std::fs::read_to_string(root().join("data/hmd/USA").join(f)).unwrap();
     let (d, e) = (hmd("USA.Deaths_1x1.txt"), hmd("USA.Exposures_1x1.txt"));
     let rows = |t: &str| -> Vec<Vec<String>> {
@@ -670,9 +670,7 @@ fn usa_2010_tidy(tag: &str, empty: usize) -> PathBuf {
             csv.push_str(&format!("2010,{sex},{},{dv},{ev}\n", rd[1]));
         }
     }
-    let p = tmp(tag).join("usa2010.csv");
-    std::fs::write(&p, csv).unwrap();
-    p
+    scratch_file(&format!("dimorph-lt-cli-{tag}"), "usa2010.csv", csv)
 }
 
 #[test]

@@ -2,15 +2,12 @@
 //! in CSV, JSON and text; the long table as CSV and Parquet (read back); the trend figures;
 //! reproducible by seed; bad --years / --ci / --draws refused with exit 2 naming the flag.
 
-use std::path::PathBuf;
-
 use crate::common::run_in_root as run;
+use crate::common::{scratch_dir, ScratchDir};
 
-fn tmp(tag: &str) -> PathBuf {
-    let p = std::env::temp_dir().join(format!("dimorph-lty-cli-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&p);
-    std::fs::create_dir_all(&p).unwrap();
-    p
+/// A new, empty folder, removed with its files when dropped.
+fn tmp(tag: &str) -> ScratchDir {
+    scratch_dir(&format!("dimorph-lty-cli-{tag}"))
 }
 
 const CI: [&str; 6] = ["--ci", "0.95", "--draws", "100", "--seed", "7"];

@@ -4,13 +4,13 @@
 //! against gamlss in crates/dimorph-refint/tests/age_curves.rs.
 
 use crate::common::{envelope_file_names, run_in_root};
+use crate::common::{scratch_path, ScratchPath};
 
 const DATA: &str = "data/refint/reflimr_livertests.csv";
 
-fn tmp_dir(name: &str) -> std::path::PathBuf {
-    let d = std::env::temp_dir().join(format!("dimorph_age_curves_{}_{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    d
+/// A path not made yet (the CLI makes it), removed with its scratch folder when dropped.
+fn tmp_dir(name: &str) -> ScratchPath {
+    scratch_path("dimorph_age_curves", name)
 }
 
 #[test]

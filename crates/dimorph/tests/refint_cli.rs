@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use crate::common::{envelope_file_names, run, stderr, stdout};
+use crate::common::{scratch_file, scratch_path, ScratchPath};
 
 fn data(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -11,12 +12,9 @@ fn data(name: &str) -> PathBuf {
         .join(name)
 }
 
-fn tmp(name: &str, contents: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("dimorph_refint_cli_{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let p = dir.join(name);
-    std::fs::write(&p, contents).unwrap();
-    p
+/// A file holding `contents`, removed with its scratch folder when dropped.
+fn tmp(name: &str, contents: &str) -> ScratchPath {
+    scratch_file("dimorph_refint_cli", name, contents)
 }
 
 #[test]
@@ -57,8 +55,7 @@ fn compare_worked_example() {
 
 #[test]
 fn partition_writes_figures_and_decides() {
-    let dir = std::env::temp_dir().join(format!("dimorph_refint_figs_{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let dir = scratch_path("dimorph_refint_figs", "out");
     let o = run(&[
         "refint",
         "partition",
@@ -389,7 +386,7 @@ fn every_subcommand_prints_the_envelope() {
 const NASTY: &str = "Heart, \"vessels\"\nand more";
 
 /// Two groups of 200 values, one named `NASTY` (quoted in the file), one `plain`.
-fn nasty_data() -> PathBuf {
+fn nasty_data() -> ScratchPath {
     let quoted = format!("\"{}\"", NASTY.replace('"', "\"\""));
     let mut csv = String::from("v,g\n");
     for i in 0..200 {
@@ -419,8 +416,7 @@ fn a_group_name_with_comma_quote_and_newline_round_trips_through_csv() {
     let d = nasty_data();
     let d = d.to_str().unwrap();
     for (sub, method, n_rows) in [("estimate", "direct", 4), ("partition", "parametric", 6)] {
-        let dir = std::env::temp_dir().join(format!("dimorph_refint_nasty_{sub}_{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
+        let dir = scratch_path("dimorph_refint_nasty", sub);
         let o = run(&[
             "refint",
             sub,
@@ -938,8 +934,7 @@ fn lahti_transference_and_routine_verification() {
         .unwrap()
         .contains("Lahti: partition outside 0.9–4.1 %"));
     // the csv tables: limits, decisions, lahti
-    let dir = std::env::temp_dir().join(format!("dimorph_refint_lahti_{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let dir = scratch_path("dimorph_refint_lahti", "out");
     let o = run(&[
         "refint",
         "partition",
@@ -1135,7 +1130,7 @@ fn a_numeric_unit_column_is_written_in_shortest_form() {
 fn age_partitions_cover_every_value_once() {
     let lt = data("reflimr_livertests.csv");
     let lt = lt.to_str().unwrap();
-    let out_dir = std::env::temp_dir().join(format!("dimorph_refint_age_parts_{}", std::process::id()));
+    let out_dir = scratch_path("dimorph_refint_age_parts", "out");
     let o = run(&[
         "refint",
         "age",

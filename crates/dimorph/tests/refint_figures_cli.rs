@@ -2,13 +2,12 @@
 //! estimated group, written under safe, distinct names (labels with '/' and spaces) and listed
 //! in the JSON envelope's files; a group too small for the method gets no figure and a warning.
 
+use crate::common::scratch_dir;
 use crate::common::{envelope_file_names, run, stderr};
 
 #[test]
 fn estimate_writes_safe_figure_files_per_group() {
-    let dir = std::env::temp_dir().join(format!("dimorph_refint_figures_cli_{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch_dir("dimorph_refint_figures_cli");
     let mut csv = String::from("value,group\n");
     for (g, n) in [("a/b", 200), ("a b", 200), ("tiny", 12)] {
         for i in 0..n {

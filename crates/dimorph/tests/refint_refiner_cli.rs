@@ -4,6 +4,7 @@
 
 use std::path::PathBuf;
 
+use crate::common::scratch_dir;
 use crate::common::{run, stderr};
 
 fn peer(name: &str) -> String {
@@ -180,8 +181,7 @@ fn bad_input_and_options_exit_2() {
         &["more than 200000 classes"],
     );
     // too few values, and a text cell with its line
-    let dir = std::env::temp_dir().join(format!("dimorph_refiner_cli_{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch_dir("dimorph_refiner_cli");
     let few = dir.join("few.csv");
     std::fs::write(&few, "x\n1\n2\n3\n4\n5\n").unwrap();
     for method in ["refiner", "kosmic"] {
@@ -329,8 +329,7 @@ fn verify_and_age_partitions_take_zeros() {
     }
     let zeros = body.lines().filter(|l| l.ends_with(",0.0")).count();
     assert_eq!(zeros, 135);
-    let dir = std::env::temp_dir().join(format!("dimorph_refiner_cli_zeros_{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = scratch_dir("dimorph_refiner_cli_zeros");
     let f = dir.join("rounded.csv");
     std::fs::write(&f, body).unwrap();
     let f = f.to_str().unwrap();

@@ -6,8 +6,9 @@
 //! Not here (Cargo.toml turns `autotests` off and declares them): `architecture.rs`, which `.ci/run`
 //! runs on its own before anything else, and `fuzz_cli.rs`, whose cases run under a wall-clock
 //! limit with a pool of jobs sized to the cores. `tests/architecture.rs` checks that every file in
-//! `tests/` is a test target or a module of one. The files that write scratch files name their
-//! directories after the file (or the test) and the process.
+//! `tests/` is a test target or a module of one. Scratch files and output folders go in
+//! `dimorph_core::scratch` folders (`common::scratch_dir`, `scratch_path`, `scratch_file`), named
+//! after the file (or the test) and the process, and removed when the test is done with them.
 
 /// Run `dimorph` and read what it printed (shared by most modules).
 mod common;

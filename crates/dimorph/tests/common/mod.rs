@@ -1,7 +1,11 @@
-//! Helpers shared by the CLI tests: run the `dimorph` binary and read what it printed.
+//! Helpers shared by the CLI tests: run the `dimorph` binary and read what it printed, and scratch
+//! paths that are removed when the test is done with them (a run leaves nothing in the temp dir).
 #![allow(dead_code)] // each test binary uses its own subset
 
+use std::path::Path;
 use std::process::{Command, Output};
+
+pub use dimorph_core::scratch::{ScratchDir, ScratchPath};
 
 /// Run `dimorph` with `args` and wait for it.
 pub fn run(args: &[&str]) -> Output {
@@ -51,4 +55,52 @@ pub fn envelope_file_names(v: &serde_json::Value) -> Vec<String> {
         .collect();
     files.sort();
     files
+}
+
+/// A new, empty scratch folder `<temp>/<prefix>-<pid>-<n>`, removed with its files when dropped.
+pub fn scratch_dir(prefix: &str) -> ScratchDir {
+    ScratchDir::new(prefix).expect("a scratch folder")
+}
+
+/// A path `name` not made yet, in a scratch folder of its own (for an `--out` the CLI makes itself):
+/// the folder and whatever was made at the path go when this is dropped.
+pub fn scratch_path(prefix: &str, name: &str) -> ScratchPath {
+    ScratchPath::new(prefix, name).expect("a scratch folder")
+}
+
+/// A file `name` holding `contents`, in a scratch folder of its own, removed when dropped.
+pub fn scratch_file(prefix: &str, name: &str, contents: impl AsRef<[u8]>) -> ScratchPath {
+    let p = scratch_path(prefix, name);
+    std::fs::write(&p, contents).expect("write a scratch file");
+    p
+}
+
+/// A [`ScratchPath`] that also reads as text, for argument lists (`&["--out", &dir]`).
+pub struct ScratchArg {
+    path: ScratchPath,
+    text: String,
+}
+
+impl ScratchArg {
+    pub fn new(path: ScratchPath) -> ScratchArg {
+        let text = path.display().to_string();
+        ScratchArg { path, text }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl std::ops::Deref for ScratchArg {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.text
+    }
+}
+
+impl std::fmt::Display for ScratchArg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text)
+    }
 }
