@@ -248,8 +248,7 @@ fn bad_input_and_options_are_refused_with_the_reason() {
 
 #[test]
 fn run_estimate_reports_the_kosmic_model_per_group() {
-    let dir = std::env::temp_dir().join(format!("dimorph-kosmic-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = dimorph_core::scratch::ScratchDir::new("dimorph-kosmic-test").unwrap();
     let p = dir.join("hb.csv");
     std::fs::write(&p, peer("kosmic_data/haemoglobin.csv")).unwrap();
     let cf = read_coded(&p, &ReadOptions::default(), &["result"], &["sex"]).unwrap();
@@ -286,5 +285,4 @@ fn run_estimate_reports_the_kosmic_model_per_group() {
     for g in &by_sex.result.groups {
         assert!(g.limits.lower > 10.0 && g.limits.upper < 18.0, "{g:?}");
     }
-    let _ = std::fs::remove_dir_all(dir);
 }

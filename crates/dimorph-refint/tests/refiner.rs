@@ -260,12 +260,10 @@ fn bad_input_is_refused_with_the_reason() {
     }
 }
 
-/// Writes `body` to `name` in a scratch directory of the test `test` (its own, so that one test's
-/// clean-up cannot remove another's files while that runs).
-fn write(test: &str, name: &str, body: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("dimorph-refiner-test-{}-{test}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let p = dir.join(name);
+/// Writes `body` to `name` in a scratch folder of its own, named after the test `test`; the folder
+/// goes when the returned path is dropped.
+fn write(test: &str, name: &str, body: &str) -> dimorph_core::scratch::ScratchPath {
+    let p = dimorph_core::scratch::ScratchPath::new(&format!("dimorph-refiner-test-{test}"), name).unwrap();
     std::fs::write(&p, body).unwrap();
     p
 }
@@ -321,7 +319,6 @@ fn routine_data_zeros_dropped_and_censored_used_with_counts() {
         e.contains("no values left to estimate from") && e.contains("4 values of ALT below a detection limit"),
         "{e}"
     );
-    let _ = std::fs::remove_dir_all(p.parent().unwrap());
 }
 
 fn refiner_run_zeros(
@@ -413,5 +410,4 @@ fn rounded_zeros_are_censored_below_half_the_unit_or_dropped() {
     for (lo, up) in [dropped, (without.0, without.1)] {
         assert!(rel(lo, 0.25) < -0.15 && rel(up, 4.0) < -0.15, "dropped: {lo} - {up}");
     }
-    let _ = std::fs::remove_dir_all(p.parent().unwrap());
 }
