@@ -176,10 +176,9 @@ fn cell_f32(cell: &str, column: &str) -> std::result::Result<f32, String> {
 mod tests {
     use super::*;
 
-    fn write(name: &str, text: &str) -> std::path::PathBuf {
-        let dir = std::env::temp_dir().join(format!("dimorph-embed-csvf32-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let p = dir.join(name);
+    /// `text` in the file `name` of a scratch folder of its own, removed when dropped.
+    fn write(name: &str, text: &str) -> dimorph_core::scratch::ScratchPath {
+        let p = dimorph_core::scratch::ScratchPath::new("dimorph-embed-csvf32", name).unwrap();
         std::fs::write(&p, text).unwrap();
         p
     }
