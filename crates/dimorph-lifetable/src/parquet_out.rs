@@ -133,8 +133,7 @@ mod tests {
         t.push(vec![2019.into(), "male".into(), Cell::Missing, true.into()]);
         t.push(vec![2019.into(), "male".into(), f64::NAN.into(), true.into()]);
         let bytes = to_parquet(&t).unwrap();
-        let dir = std::env::temp_dir().join(format!("dimorph-lt-parquet-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = dimorph_core::scratch::ScratchDir::new("dimorph-lt-parquet").unwrap();
         let p = dir.join("t.parquet");
         std::fs::write(&p, &bytes).unwrap();
         let f = dimorph_data::read_parquet(&p).unwrap();
@@ -143,6 +142,5 @@ mod tests {
         let ex = f.numeric("ex").unwrap();
         assert_eq!(ex[0], 62.8);
         assert!(ex[1].is_nan() && ex[2].is_nan());
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -323,8 +323,7 @@ mod tests {
 
     #[test]
     fn reading_names_the_line_and_column() {
-        let dir = std::env::temp_dir().join(format!("dimorph-schedule-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = dimorph_core::scratch::ScratchDir::new("dimorph-schedule").unwrap();
         let write = |name: &str, body: &str| {
             let p = dir.join(name);
             std::fs::write(&p, body).unwrap();
