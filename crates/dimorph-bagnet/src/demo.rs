@@ -94,15 +94,13 @@ struct Figures {
     kde: Vec<(String, String)>,
 }
 
-/// Train on synthetic images in a temporary folder (removed afterwards), evaluate the best epoch
-/// on every set and explain the test set.
+/// Train on synthetic images in a temporary folder (removed afterwards, also on a panic), evaluate
+/// the best epoch on every set and explain the test set.
 fn run_parts(so: SynthOptions, to: TrainOptions) -> Result<(DemoResult, Figures), BagNetError> {
     let ds = synth::dataset(&so);
-    let dir = std::env::temp_dir().join(format!("dimorph-bagnet-demo-{}-{}", std::process::id(), to.seed));
-    let _ = std::fs::remove_dir_all(&dir);
-    let out = explain_run(&ds, &so, &to, &dir);
-    let _ = std::fs::remove_dir_all(&dir);
-    out
+    let dir = dimorph_core::scratch::ScratchDir::new("dimorph-bagnet-demo")
+        .map_err(|e| BagNetError::file(std::env::temp_dir(), format!("cannot make the demo's folder: {e}")))?;
+    explain_run(&ds, &so, &to, &dir)
 }
 
 fn explain_run(

@@ -408,8 +408,7 @@ fn explain_with_tsne_writes_every_figure() {
         effect: 0.35,
         seed: 2,
     });
-    let run = std::env::temp_dir().join(format!("dimorph-bagnet-figures-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&run);
+    let run = dimorph_core::scratch::ScratchPath::new("dimorph-bagnet-figures", "run").unwrap();
     let opt = TrainOptions {
         arch: Arch::BagNet9,
         width: 0.0625,
@@ -424,7 +423,7 @@ fn explain_with_tsne_writes_every_figure() {
     train::train::<dimorph_bagnet::CpuTrain>(&ds, &opt, &run, false, &mut train::Silent, &Default::default()).unwrap();
     let device = Default::default();
     let (model, meta) = train::load_model::<dimorph_bagnet::Cpu>(&run.join("best"), &device).unwrap();
-    let _ = std::fs::remove_dir_all(&run);
+    drop(run);
     let idx: Vec<usize> = (0..ds.images.len()).collect();
     let set = ExplainSet {
         ds: &ds,

@@ -33,8 +33,7 @@ fn floats(m: &BagNet<Cpu>) -> Vec<Vec<f32>> {
 
 #[test]
 fn a_head_epoch_leaves_the_backbone_and_its_batch_norm_statistics_unchanged() {
-    let dir = std::env::temp_dir().join(format!("dimorph-bagnet-head-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let dir = dimorph_core::scratch::ScratchPath::new("dimorph-bagnet-head", "run").unwrap();
     let ds = synth::dataset(&SynthOptions {
         n: 24,
         size: 40,
@@ -69,7 +68,6 @@ fn a_head_epoch_leaves_the_backbone_and_its_batch_norm_statistics_unchanged() {
         let same = a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits());
         assert!(same, "backbone tensor {k} of {} changed in the head epoch", n - 2);
     }
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// Inception-v3's backward pass is deeper than a test thread's 2 MiB stack holds (see
@@ -85,8 +83,7 @@ fn an_inception_head_epoch_trains_both_heads_and_leaves_the_rest_unchanged() {
 }
 
 fn inception_head_epoch() {
-    let dir = std::env::temp_dir().join(format!("dimorph-bagnet-head-inception-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let dir = dimorph_core::scratch::ScratchPath::new("dimorph-bagnet-head-inception", "run").unwrap();
     let ds = synth::dataset(&SynthOptions {
         n: 24,
         size: 299,
@@ -142,5 +139,4 @@ fn inception_head_epoch() {
         let same = a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits());
         assert!(same, "{k} changed in the head epoch");
     }
-    let _ = std::fs::remove_dir_all(&dir);
 }

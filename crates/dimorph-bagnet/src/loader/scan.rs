@@ -8,6 +8,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
+use dimorph_core::scratch::ScratchDir;
+
 use super::cache::{self, Preprocess};
 use super::counters::Counters;
 use super::store::{cache_error, CacheDir, Entry, Images};
@@ -52,16 +54,14 @@ pub fn open(
 ) -> Result<Opened, BagNetError> {
     let t0 = Instant::now();
     let dir = match cache_dir {
-        Some(d) => CacheDir {
-            path: d.to_path_buf(),
-            temporary: false,
-        },
-        None => CacheDir {
-            path: temporary_dir(),
-            temporary: true,
-        },
+        Some(d) => {
+            std::fs::create_dir_all(d).map_err(|e| cache_error(d, e))?;
+            CacheDir::Chosen(d.to_path_buf())
+        }
+        None => CacheDir::Temporary(
+            ScratchDir::new("dimorph-bagnet-cache").map_err(|e| cache_error(&std::env::temp_dir(), e))?,
+        ),
     };
-    std::fs::create_dir_all(&dir.path).map_err(|e| cache_error(&dir.path, e))?;
     let counters = Counters::default();
     let next = AtomicUsize::new(0);
     let workers = workers.max(1);
@@ -73,7 +73,7 @@ pub fn open(
                     loop {
                         let i = next.fetch_add(1, Ordering::Relaxed);
                         let Some(path) = paths.get(i) else { break };
-                        let (entry, r) = one(path, &pre, &dir.path, &counters);
+                        let (entry, r) = one(path, &pre, dir.path(), &counters);
                         out.push((i, entry, r));
                     }
                     out
@@ -150,14 +150,4 @@ fn one(path: &Path, pre: &Preprocess, dir: &Path, counters: &Counters) -> (Entry
         memo: std::sync::OnceLock::new(),
     };
     (entry, r)
-}
-
-/// A new temporary cache folder of this process.
-fn temporary_dir() -> PathBuf {
-    static SERIAL: AtomicUsize = AtomicUsize::new(0);
-    std::env::temp_dir().join(format!(
-        "dimorph-bagnet-cache-{}-{}",
-        std::process::id(),
-        SERIAL.fetch_add(1, Ordering::Relaxed)
-    ))
 }

@@ -5,6 +5,8 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
+use dimorph_core::scratch::ScratchDir;
+
 use super::cache::{self, Preprocess};
 use super::counters::{Counters, LoaderStats};
 use super::stream::{BatchStream, Prep};
@@ -24,17 +26,19 @@ pub(super) enum Entry {
     },
 }
 
-/// The cache folder; a temporary one (no folder chosen) is removed with the last store using it.
+/// The cache folder: one the user chose (kept), or a temporary one (no folder chosen), removed with
+/// the last store using it, also while a panic unwinds.
 #[derive(Debug)]
-pub(super) struct CacheDir {
-    pub path: PathBuf,
-    pub temporary: bool,
+pub(super) enum CacheDir {
+    Chosen(PathBuf),
+    Temporary(ScratchDir),
 }
 
-impl Drop for CacheDir {
-    fn drop(&mut self) {
-        if self.temporary {
-            let _ = std::fs::remove_dir_all(&self.path);
+impl CacheDir {
+    pub fn path(&self) -> &Path {
+        match self {
+            CacheDir::Chosen(p) => p,
+            CacheDir::Temporary(d) => d.path(),
         }
     }
 }
@@ -96,7 +100,7 @@ impl Images {
     }
     /// The cache folder, when the images are cached.
     pub fn cache_dir(&self) -> Option<&Path> {
-        self.cache.as_deref().map(|c| c.path.as_path())
+        self.cache.as_deref().map(CacheDir::path)
     }
 
     /// Image `i` as floats; a cache file that has gone or changed is written again from the source.
