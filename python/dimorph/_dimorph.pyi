@@ -270,7 +270,9 @@ def glm_design_part(
     model: Model,
     weights: Optional[str] = None,
 ) -> GlmPart: ...
-def glm_model_columns(formula: str, columns: Sequence[str], weights: Optional[str] = None) -> List[str]: ...
+def glm_model_columns(
+    formula: str, columns: Sequence[str], weights: Optional[str] = None, design_only: bool = False
+) -> List[str]: ...
 def glm_design_arrays(
     names: Sequence[str],
     arrays: Sequence[np.ndarray],
@@ -311,6 +313,35 @@ def glm_fit_distributed(
     rows_used: Optional[int] = None,
     score: bool = True,
 ) -> str: ...
+
+# -- predictions and residuals of the distributed GLM, one partition at a time (dask_predict.rs) -----
+#: (β with NaN where aliased, the estimated columns, φ(XᵀWX)⁻¹ flat p × p, φ, rank)
+FitState = Tuple[Sequence[float], Sequence[int], Sequence[float], float, int]
+
+def glm_part_predict(
+    data: Frame,
+    formula: str,
+    columns: Sequence[str],
+    levels: Sequence[Tuple[str, Sequence[str]]],
+    fit: FitState,
+    model: Model,
+    level: float,
+    weights: Optional[str] = None,
+) -> np.ndarray:
+    """eta, se_eta, eta_lower, eta_upper, fitted, se_fitted, fitted_lower, fitted_upper of each
+    row (NaN where a predictor or offset is missing), column after column (8 × rows, flat)."""
+def glm_part_residuals(
+    data: Frame,
+    formula: str,
+    columns: Sequence[str],
+    levels: Sequence[Tuple[str, Sequence[str]]],
+    fit: FitState,
+    model: Model,
+    weights: Optional[str] = None,
+) -> np.ndarray:
+    """y, fitted, eta, response, pearson, deviance, working, leverage, std_deviance, std_pearson,
+    cooks_distance of each row (NaN where a used value is missing), column after column (11 ×
+    rows, flat)."""
 
 # -- the distributed GLM's likelihood-ratio and Wald tests of terms (dask_lr.rs) ----------------------
 def glm_part_select(part: GlmPart, cols: Sequence[int]) -> GlmPart: ...

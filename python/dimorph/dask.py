@@ -36,12 +36,17 @@ Works with any Dask scheduler: a ``distributed.Client`` when one is active, else
   :func:`dimorph.glm`'s. Their Wald columns (and the global test's) need no pass: βᵀV⁻¹β over the
   term's columns with the observed-information covariance V at β̂, which the fit has.
 
+  Predictions and residuals (:meth:`DaskGlmResult.predict`, :meth:`DaskGlmResult.residuals`)
+  are lazy Dask Series (or DataFrames) with the data's partitions and index: each partition is
+  coded with the fit's merged levels and its rows computed by the single-machine engine's own
+  row functions at the fit's β, φ and φ(XᵀWX)⁻¹ (``dimorph_glm::distributed_predict``); a row
+  with a missing value is NaN, as in memory.
+
 Not in the distributed fit (the single-machine :func:`dimorph.glm` has them): θ of the negative
 binomial estimated (give ``theta``), starting values, profile-likelihood
 intervals (``profile=True``, ``conf_int(kind="profile")``: about 20 refits per coefficient),
 PROC LOGISTIC's association table (``binwidth=``: concordant pairs need every pair of rows, not
-sums over partitions), residuals and predictions. Each refused option raises
-:class:`dimorph.InputError` naming it.
+sums over partitions). Each refused option raises :class:`dimorph.InputError` naming it.
 """
 
 from __future__ import annotations
@@ -339,6 +344,7 @@ def glm(
         ddf = dd.from_pandas(ddf, npartitions=1)
     if not hasattr(ddf, "to_delayed"):
         raise TypeError(f"ddf: expected a dask DataFrame, got {type(ddf).__name__}")
+    source = ddf  # the data as given: the default of predict() and residuals()
     columns = [str(c) for c in ddf.columns]
     # the column of weights the partitions read: prior weights, or frequencies (freq=)
     wcol = weights if freq is None else str(freq)
@@ -398,7 +404,8 @@ def glm(
             if type3:
                 raise
             out["warnings"].append(f"Type 3 likelihood-ratio tests were not computed: {e}")
-    return DaskGlmResult(out, len(parts))
+    design = (formula, columns, merged, model, wcol, used)
+    return DaskGlmResult(out, len(parts), design=design, ddf=source)
 
 
 _TYPE3_AUTO_MAX_CELLS = 2_000_000
@@ -444,15 +451,178 @@ def _num(x: Any) -> float:
     return math.nan if x is None else float(x)
 
 
+#: The columns of :meth:`DaskGlmResult.predict` with ``interval=True`` (the single-machine
+#: ``predict`` table's) and of :meth:`DaskGlmResult.residuals` with ``kind="all"``.
+PREDICTION_COLUMNS = ("eta", "se_eta", "eta_lower", "eta_upper", "fitted", "se_fitted", "fitted_lower",
+                      "fitted_upper")
+RESIDUAL_COLUMNS = ("y", "fitted", "eta", "response", "pearson", "deviance", "working", "leverage",
+                    "std_deviance", "std_pearson", "cooks_distance")
+
+
+def _model_part(pdf: pd.DataFrame, need: set) -> pd.DataFrame:
+    """The partition's columns that the model reads (the others are not converted)."""
+    keep = [c for c in pdf.columns if str(c) in need]
+    return pdf[keep] if len(keep) < len(pdf.columns) else pdf
+
+
+def _predict_partition(pdf: pd.DataFrame, design: tuple, fit: tuple, level: float, column: Optional[str],
+                       partition_info=None) -> Any:
+    """One partition's predictions by the engine (``glm_part_predict``): the column ``column``
+    as a Series, or all of them (``None``), indexed as the partition."""
+    formula, columns, levels, model, wcol, need = design
+    if len(pdf) == 0:
+        a = np.empty((len(PREDICTION_COLUMNS), 0))
+    else:
+        i = partition_info["number"] if partition_info else 0
+        flat = _dimorph.glm_part_predict(_frame(_model_part(pdf, set(need)), i), formula, columns, levels, fit,
+                                         model, level, wcol)
+        a = np.asarray(flat).reshape(len(PREDICTION_COLUMNS), len(pdf))
+    if column is None:
+        return pd.DataFrame(dict(zip(PREDICTION_COLUMNS, a)), index=pdf.index)
+    return pd.Series(a[PREDICTION_COLUMNS.index(column)], index=pdf.index, name=column)
+
+
+def _residual_partition(pdf: pd.DataFrame, design: tuple, fit: tuple, column: Optional[str],
+                        partition_info=None) -> Any:
+    """One partition's residuals by the engine (``glm_part_residuals``): the column ``column``
+    as a Series, or all of them (``None``), indexed as the partition."""
+    formula, columns, levels, model, wcol, used = design
+    if len(pdf) == 0:
+        a = np.empty((len(RESIDUAL_COLUMNS), 0))
+    else:
+        i = partition_info["number"] if partition_info else 0
+        flat = _dimorph.glm_part_residuals(_frame(_model_part(pdf, set(used)), i), formula, columns, levels, fit,
+                                           model, wcol)
+        a = np.asarray(flat).reshape(len(RESIDUAL_COLUMNS), len(pdf))
+    if column is None:
+        return pd.DataFrame(dict(zip(RESIDUAL_COLUMNS, a)), index=pdf.index)
+    return pd.Series(a[RESIDUAL_COLUMNS.index(column)], index=pdf.index, name=column)
+
+
+def _lacking(what: str, need: List[str], ddf: Any) -> None:
+    """InputError naming the columns of ``need`` that ``ddf`` lacks (before any task runs)."""
+    have = [str(c) for c in ddf.columns]
+    lacking = [c for c in need if c not in set(have)]
+    if lacking:
+        raise InputError(f"{what}: the data have no column {', '.join(repr(c) for c in lacking)} that the model "
+                         f"reads (columns: {', '.join(have[:20])})")
+
+
+_RESIDUAL_KINDS = ("deviance", "pearson", "response", "working", "std_deviance", "std_pearson", "leverage",
+                   "cooks_distance", "fitted", "eta", "y")
+
+
 class DaskGlmResult:
     """A GLM fitted by :func:`dimorph.dask.glm`: coefficients, both standard errors, Wald tests and
     intervals, and the fit statistics — the figures of :class:`dimorph.GlmResult` that sums over
-    the partitions give."""
+    the partitions give —, and lazy predictions and residuals over Dask DataFrames
+    (:meth:`predict`, :meth:`residuals`)."""
 
-    def __init__(self, raw: Dict[str, Any], npartitions: int):
+    def __init__(self, raw: Dict[str, Any], npartitions: int, design: Optional[tuple] = None, ddf: Any = None):
         self._raw = raw
         self.npartitions = npartitions
         self.formula: str = raw["formula"]
+        self._design = design
+        self._ddf = ddf
+
+    # -- predictions and residuals (lazy, one engine call per partition) ---------------------------
+    def _fit_state(self) -> tuple:
+        """What each partition needs of the fit: β, the estimated columns, φ(XᵀWX)⁻¹, φ, rank."""
+        r = self._raw
+        aliased = set(r["aliased"])
+        kept = [j for j, c in enumerate(r["coef_names"]) if c not in aliased]
+        return ([_num(b) for b in r["coef"]], kept, [_num(v) for v in r["cov_expected"]], _num(r["dispersion"]),
+                int(r["rank"]))
+
+    def _data(self, ddf: Any, what: str) -> Any:
+        if self._design is None:
+            raise InputError(f"{what}: this result has no design (made from a dict, not by dimorph.dask.glm)")
+        if ddf is None:
+            ddf = self._ddf
+        if isinstance(ddf, pd.DataFrame):
+            import dask.dataframe as dd
+            ddf = dd.from_pandas(ddf, npartitions=1)
+        if not hasattr(ddf, "map_partitions"):
+            raise TypeError(f"{what}: expected a dask DataFrame, got {type(ddf).__name__}")
+        return ddf
+
+    def predict(self, ddf: Any = None, type: str = "response", *, interval: bool = False) -> Any:
+        """Predictions for the rows of ``ddf`` (default: the data of the fit), lazily: a Dask
+        Series with ``ddf``'s partitions and index, one engine call per partition when computed.
+
+        ``type="response"`` gives the fitted means μ (``fitted``; R's ``predict(type =
+        "response")``, statsmodels' ``predict``), ``type="link"`` the linear predictor η
+        (``eta``). ``interval=True`` gives instead a Dask DataFrame with the single-machine
+        :meth:`dimorph.GlmResult.predict` table's columns (:data:`PREDICTION_COLUMNS`): ``eta``,
+        ``se_eta``, ``eta_lower``, ``eta_upper``, ``fitted``, ``se_fitted``, ``fitted_lower``,
+        ``fitted_upper`` — Wald intervals on the link scale at the fit's ``level`` from the
+        expected-information covariance, mapped back through the inverse link; the delta-method SE
+        on the response scale.
+
+        Each partition is coded with the fit's factor levels and coding (the levels merged over
+        all the fit's partitions), and its figures are computed by the engine function the
+        single-machine fit uses (``dimorph_glm::residuals::predict_rows``), so they equal
+        :meth:`dimorph.GlmResult.predict` on the same rows. Offsets are the formula's
+        ``offset(...)`` terms evaluated on ``ddf`` (as in memory); the response is not read.
+        A row with a missing predictor or offset value gives NaN (as in memory, where the engine
+        skips it); the number of such rows is the number of NaN. A factor level the fit did not
+        see raises :class:`dimorph.InputError` naming the column, the level and the row of its
+        partition (``partition K: line L``, rows of a partition counted from 1) — when the
+        result is computed, as any error of a lazy Dask computation; a column the model needs
+        that ``ddf`` lacks raises at once.
+        """
+        if type not in ("response", "link"):
+            raise InputError(f"predict: type must be 'response' or 'link', got {type!r}")
+        ddf = self._data(ddf, "predict")
+        formula, columns, levels, model, wcol, _ = self._design
+        # the columns X and the offset are coded from (not the response's, not the weights)
+        need = _dimorph.glm_model_columns(formula, columns, wcol, design_only=True)
+        _lacking("predict", need, ddf)
+        design = (formula, columns, levels, model, wcol, need)
+        level = float(self._raw.get("options", {}).get("level", 0.95))
+        fit = self._fit_state()
+        column = None if interval else ("fitted" if type == "response" else "eta")
+        index = ddf._meta.index
+        if column is None:
+            meta = pd.DataFrame({c: pd.Series([], dtype="float64") for c in PREDICTION_COLUMNS}, index=index)
+        else:
+            meta = pd.Series([], dtype="float64", index=index, name=column)
+        return ddf.map_partitions(_predict_partition, design, fit, level, column, meta=meta)
+
+    def residuals(self, ddf: Any = None, kind: str = "deviance") -> Any:
+        """Residuals of the rows of ``ddf`` (default: the data of the fit), lazily: a Dask Series
+        with ``ddf``'s partitions and index, one engine call per partition when computed.
+
+        ``kind``, as :meth:`dimorph.GlmResult.residuals`: ``deviance`` (default), ``pearson``,
+        ``response`` (y − μ), ``working``, ``std_deviance``, ``std_pearson`` (R's
+        ``rstandard``), ``leverage`` (the hat matrix's diagonal, from the fit's (XᵀWX)⁻¹),
+        ``cooks_distance``, ``fitted``, ``eta``, ``y``; ``"all"`` gives all of them as a Dask
+        DataFrame (:data:`RESIDUAL_COLUMNS`). ``ddf`` needs the model's response (and weights)
+        columns as well as its predictors; its rows are coded as the fit coded its partitions
+        (the fit's factor levels; the response and weights checked as in the fit), and each row's
+        residuals are those of the single-machine engine's row function
+        (``dimorph_glm::residuals::residual_row``) at the fit's β, φ and covariance. A row with a
+        missing response, weight, predictor or offset value gives NaN (as in memory: the row is
+        skipped); a bad value (a level the fit did not see, a negative count, …) raises
+        :class:`dimorph.InputError` naming its partition, row and column when computed.
+        """
+        if kind != "all" and kind not in _RESIDUAL_KINDS:
+            raise InputError(f"residuals: kind must be one of {', '.join(_RESIDUAL_KINDS)} or 'all', got {kind!r}")
+        ddf = self._data(ddf, "residuals")
+        design = self._design
+        _lacking("residuals", design[5], ddf)
+        column = None if kind == "all" else kind
+        index = ddf._meta.index
+        if column is None:
+            meta = pd.DataFrame({c: pd.Series([], dtype="float64") for c in RESIDUAL_COLUMNS}, index=index)
+        else:
+            meta = pd.Series([], dtype="float64", index=index, name=column)
+        return ddf.map_partitions(_residual_partition, design, self._fit_state(), column, meta=meta)
+
+    @property
+    def fittedvalues(self) -> Any:
+        """Fitted means μ of every row of the fit's data, lazily (NaN for skipped rows)."""
+        return self.residuals(kind="fitted")
 
     def _series(self, key: str, name: str) -> pd.Series:
         return pd.Series([_num(v) for v in self._raw[key]],

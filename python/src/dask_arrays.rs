@@ -5,7 +5,7 @@
 //! non-contiguous array, …) [`glm_design_arrays`] returns `None` and the driver codes the
 //! partition through a frame ([`crate::dask::glm_design_part`]), with the same result bit for bit.
 
-use dimorph_glm::distributed::used_columns;
+use dimorph_glm::distributed::{design_columns, used_columns};
 use dimorph_glm::distributed_columns::design_columns_in;
 use dimorph_glm::formula::Formula;
 use numpy::PyReadonlyArray1;
@@ -16,17 +16,25 @@ use crate::outcome::{guarded, input_error};
 
 /// The columns of the data (`columns`) that the model reads — response, variables, offsets,
 /// weights —, each once: what a partition needs to be coded (`.` in the formula stands for the
-/// other columns, so then all of them).
+/// other columns, so then all of them). `design_only`: the variables' and offsets' alone (what
+/// predictions need).
 #[pyfunction]
-#[pyo3(signature = (formula, columns, weights=None))]
-pub fn glm_model_columns(formula: &str, columns: Vec<String>, weights: Option<String>) -> PyResult<Vec<String>> {
+#[pyo3(signature = (formula, columns, weights=None, design_only=false))]
+pub fn glm_model_columns(
+    formula: &str,
+    columns: Vec<String>,
+    weights: Option<String>,
+    design_only: bool,
+) -> PyResult<Vec<String>> {
     let cols: Vec<&str> = columns.iter().map(String::as_str).collect();
     let exclude: Vec<&str> = weights.as_deref().into_iter().collect();
     let f = Formula::parse_for_columns(formula, &cols, &exclude).map_err(input_error)?;
-    Ok(used_columns(&f, weights.as_deref())
-        .into_iter()
-        .map(String::from)
-        .collect())
+    let used = if design_only {
+        design_columns(&f)
+    } else {
+        used_columns(&f, weights.as_deref())
+    };
+    Ok(used.into_iter().map(String::from).collect())
 }
 
 /// One partition of `nrows` rows coded from its numeric columns (`names[i]` holds `arrays[i]`,

@@ -14,7 +14,8 @@
 //! - [`glm`], [`refint`], [`lifetable`], [`embed`]: one function per engine entry point;
 //! - [`dask`]: the per-partition functions and the driver of the distributed GLM
 //!   (`dimorph.dask.glm`); [`dask_lr`]: its Type 3 and global likelihood-ratio and Wald tests;
-//!   [`dask_arrays`]: a partition coded straight from its numeric arrays (no frame).
+//!   [`dask_arrays`]: a partition coded straight from its numeric arrays (no frame);
+//!   [`dask_predict`]: a partition's predictions and residuals at the distributed fit.
 
 use pyo3::prelude::*;
 
@@ -22,6 +23,7 @@ mod arrow_c;
 mod dask;
 mod dask_arrays;
 mod dask_lr;
+mod dask_predict;
 mod embed;
 mod frame;
 mod glm;
@@ -61,6 +63,9 @@ mod _dimorph {
 
     #[pymodule_export]
     use crate::dask_lr::{glm_lr_test, glm_part_select, glm_refit_deviance, glm_wald_test};
+
+    #[pymodule_export]
+    use crate::dask_predict::{glm_part_predict, glm_part_residuals};
 
     #[pymodule_export]
     use crate::dask_arrays::{glm_design_arrays, glm_model_columns};

@@ -92,6 +92,17 @@ pub fn used_columns<'f>(f: &'f Formula, weights: Option<&'f str>) -> Vec<&'f str
             out.extend(b.columns());
         }
     }
+    out.extend(design_columns(f));
+    out.extend(weights);
+    let mut seen = HashSet::new();
+    out.retain(|c| seen.insert(*c));
+    out
+}
+
+/// The columns X and the offset are coded from: the variables', then the offsets' (each once;
+/// what predictions need).
+pub fn design_columns(f: &Formula) -> Vec<&str> {
+    let mut out: Vec<&str> = Vec::new();
     for v in &f.vars {
         match &v.kind {
             VarKind::Column(c) | VarKind::Factor { column: c, .. } => out.push(c),
@@ -102,7 +113,6 @@ pub fn used_columns<'f>(f: &'f Formula, weights: Option<&'f str>) -> Vec<&'f str
     for e in &f.offsets {
         out.extend(e.columns());
     }
-    out.extend(weights);
     let mut seen = HashSet::new();
     out.retain(|c| seen.insert(*c));
     out
@@ -321,12 +331,23 @@ impl Part {
 /// weights checked against `family` as the single-machine fit checks them. A part without a
 /// complete row gives an empty part (n = 0).
 pub fn design_part(spec: &DesignSpec, frame: &Frame, weights: Option<&str>, family: Family) -> Result<Part> {
+    design_part_lines(spec, frame, weights, family).map(|(part, _)| part)
+}
+
+/// [`design_part`], and the file line ([`Frame::line_of`]) of each row of the part: where the
+/// rows used lie in the frame (for residuals, [`crate::distributed_predict`]).
+pub fn design_part_lines(
+    spec: &DesignSpec,
+    frame: &Frame,
+    weights: Option<&str>,
+    family: Family,
+) -> Result<(Part, Vec<usize>)> {
     let empty = Part {
         n_read: frame.nrows,
         ..Part::default()
     };
     if frame.nrows == 0 || !complete_rows(&spec.formula, frame, weights)?.contains(&true) {
-        return Ok(empty);
+        return Ok((empty, Vec::new()));
     }
     let nd = spec.design_for(frame)?;
     // the response and weights, through the model frame of `response ~ 1`
@@ -395,7 +416,8 @@ pub fn design_part(spec: &DesignSpec, frame: &Frame, weights: Option<&str>, fami
     }
     part.col_names = nd.col_names;
     part.terms = nd.terms;
-    Ok(part)
+    let lines = rows.iter().map(|&i| nd.lines[i]).collect();
+    Ok((part, lines))
 }
 
 /// The trials of an events/trials row, checked as the single-machine fit checks them.

@@ -43,6 +43,7 @@ pub mod demo;
 pub mod design;
 pub mod distributed;
 pub mod distributed_columns;
+pub mod distributed_predict;
 pub mod distributed_score;
 pub mod error;
 pub mod event;

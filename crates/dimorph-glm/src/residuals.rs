@@ -1,10 +1,64 @@
 //! Residuals and influence (R's `residuals.glm`, `hatvalues`, `rstandard`, `cooks.distance`)
 //! and predictions with confidence intervals on the link and response scales.
+//!
+//! Both need of the fit only what [`Fitted`] holds (β, the estimated columns, the
+//! expected-information covariance φ(XᵀWX)⁻¹, φ, the rank, family and link), so the
+//! single-machine fit ([`GlmFit`]) and the distributed one ([`crate::distributed`], one part at a
+//! time: [`crate::distributed_predict`]) compute them with the same row functions
+//! ([`residual_row`], [`predict_rows`]).
 
 use serde::Serialize;
 
 use crate::design::ModelFrame;
 use crate::fit::GlmFit;
+use crate::{Family, Link};
+
+/// What predictions and residuals need of a fitted model.
+#[derive(Debug, Clone, Copy)]
+pub struct Fitted<'a> {
+    /// β, one per column of X (aliased columns are not read).
+    pub coef: &'a [f64],
+    /// The estimated (not aliased) columns of X.
+    pub kept: &'a [usize],
+    /// φ (XᵀWX)⁻¹, row-major p × p.
+    pub cov_expected: &'a [f64],
+    pub dispersion: f64,
+    pub rank: usize,
+    pub family: Family,
+    pub link: Link,
+}
+
+impl<'a> Fitted<'a> {
+    /// The figures of a single-machine fit.
+    pub fn of(fit: &'a GlmFit) -> Fitted<'a> {
+        Fitted {
+            coef: &fit.coef,
+            kept: &fit.kept,
+            cov_expected: &fit.cov_expected,
+            dispersion: fit.dispersion,
+            rank: fit.rank,
+            family: fit.family,
+            link: fit.link,
+        }
+    }
+
+    /// η = xβ + offset of a row `xi` (the estimated columns only).
+    pub fn eta(&self, xi: &[f64], offset: f64) -> f64 {
+        self.kept.iter().map(|&j| xi[j] * self.coef[j]).sum::<f64>() + offset
+    }
+
+    /// xᵀ φ(XᵀWX)⁻¹ x over the estimated columns: the variance of η̂ at the row `xi`.
+    pub fn quad(&self, xi: &[f64]) -> f64 {
+        let p = self.coef.len();
+        let mut q = 0.0;
+        for &a in self.kept {
+            for &b in self.kept {
+                q += xi[a] * self.cov_expected[a * p + b] * xi[b];
+            }
+        }
+        q
+    }
+}
 
 /// Residuals of one used row.
 #[derive(Debug, Clone, Serialize)]
@@ -34,43 +88,60 @@ pub struct ResidualRow {
 
 /// Residuals of every used row.
 pub fn residuals(mf: &ModelFrame, fit: &GlmFit) -> Vec<ResidualRow> {
-    let p = mf.p;
-    let rank = fit.rank as f64;
-    let phi = fit.dispersion;
+    let f = Fitted::of(fit);
     (0..mf.n)
+        .map(|i| residual_row(&f, mf.lines[i], mf.row(i), mf.y[i], fit.prior[i], fit.eta[i], fit.mu[i]))
+        .collect()
+}
+
+/// Residuals of rows not taken from a fit's own vectors: X row-major (`y.len()` rows), the
+/// response, prior weights (trials folded in) and offset of each, η and μ computed from β
+/// ([`Fitted::eta`]) — the distributed fit's parts.
+pub fn residuals_at(
+    f: &Fitted,
+    x: &[f64],
+    y: &[f64],
+    prior: &[f64],
+    offset: Option<&[f64]>,
+    lines: &[usize],
+) -> Vec<ResidualRow> {
+    let p = f.coef.len();
+    (0..y.len())
         .map(|i| {
-            let (y, mu, eta, w) = (mf.y[i], fit.mu[i], fit.eta[i], fit.prior[i]);
-            let v = fit.family.variance(mu);
-            let dmu = fit.link.mu_eta(eta);
-            let r = y - mu;
-            let pearson = r * w.sqrt() / v.sqrt();
-            let d = (w * fit.family.unit_deviance(y, mu)).max(0.0).sqrt();
-            let deviance = if r < 0.0 { -d } else { d };
-            let wt = w * dmu * dmu / v;
-            let xi = mf.row(i);
-            let mut q = 0.0;
-            for &a in &fit.kept {
-                for &b in &fit.kept {
-                    q += xi[a] * fit.cov_expected[a * p + b] * xi[b];
-                }
-            }
-            let h = wt * q / phi;
-            ResidualRow {
-                line: mf.lines[i],
-                y,
-                fitted: mu,
-                eta,
-                response: r,
-                pearson,
-                deviance,
-                working: r / dmu,
-                leverage: h,
-                std_deviance: deviance / (phi * (1.0 - h)).sqrt(),
-                std_pearson: pearson / (phi * (1.0 - h)).sqrt(),
-                cooks_distance: (pearson / (1.0 - h)).powi(2) * h / (phi * rank),
-            }
+            let xi = &x[i * p..(i + 1) * p];
+            let eta = f.eta(xi, offset.map_or(0.0, |o| o[i]));
+            residual_row(f, lines[i], xi, y[i], prior[i], eta, f.link.inverse(eta))
         })
         .collect()
+}
+
+/// The residuals of one row `xi` with response `y`, prior weight `w`, linear predictor `eta` and
+/// mean `mu` (R's `residuals.glm` types, `hatvalues`: h = w μ'(η)²/V(μ) · xᵀ(XᵀWX)⁻¹x,
+/// `rstandard`, `cooks.distance`).
+pub fn residual_row(f: &Fitted, line: usize, xi: &[f64], y: f64, w: f64, eta: f64, mu: f64) -> ResidualRow {
+    let phi = f.dispersion;
+    let v = f.family.variance(mu);
+    let dmu = f.link.mu_eta(eta);
+    let r = y - mu;
+    let pearson = r * w.sqrt() / v.sqrt();
+    let d = (w * f.family.unit_deviance(y, mu)).max(0.0).sqrt();
+    let deviance = if r < 0.0 { -d } else { d };
+    let wt = w * dmu * dmu / v;
+    let h = wt * f.quad(xi) / phi;
+    ResidualRow {
+        line,
+        y,
+        fitted: mu,
+        eta,
+        response: r,
+        pearson,
+        deviance,
+        working: r / dmu,
+        leverage: h,
+        std_deviance: deviance / (phi * (1.0 - h)).sqrt(),
+        std_pearson: pearson / (phi * (1.0 - h)).sqrt(),
+        cooks_distance: (pearson / (1.0 - h)).powi(2) * h / (phi * f.rank as f64),
+    }
 }
 
 /// A prediction for one new row.
@@ -90,30 +161,31 @@ pub struct Prediction {
 /// Predictions for new rows: `x` row-major with the fit's columns, `offset` per row, `lines` the
 /// rows' file lines. Intervals at confidence `level` use the expected-information covariance.
 pub fn predict(fit: &GlmFit, x: &[f64], offset: Option<&[f64]>, lines: &[usize], level: f64) -> Vec<Prediction> {
-    let p = fit.coef.len();
+    predict_rows(&Fitted::of(fit), x, offset, lines, level)
+}
+
+/// [`predict`] for any [`Fitted`]: η = xβ + offset, se(η) = √(xᵀ φ(XᵀWX)⁻¹ x), the Wald interval
+/// η ± z₁₋α/₂ se(η) mapped through g⁻¹, and the delta-method se(μ) = |dμ/dη| se(η) (R's
+/// `predict.glm(se.fit = TRUE)`).
+pub fn predict_rows(f: &Fitted, x: &[f64], offset: Option<&[f64]>, lines: &[usize], level: f64) -> Vec<Prediction> {
+    let p = f.coef.len();
     let z = dimorph_core::dist::qnorm(0.5 + level / 2.0);
     lines
         .iter()
         .enumerate()
         .map(|(i, &line)| {
             let xi = &x[i * p..(i + 1) * p];
-            let eta = fit.kept.iter().map(|&j| xi[j] * fit.coef[j]).sum::<f64>() + offset.map_or(0.0, |o| o[i]);
-            let mut v = 0.0;
-            for &a in &fit.kept {
-                for &b in &fit.kept {
-                    v += xi[a] * fit.cov_expected[a * p + b] * xi[b];
-                }
-            }
-            let se = v.sqrt();
-            let lo = fit.link.inverse(eta - z * se);
-            let hi = fit.link.inverse(eta + z * se);
+            let eta = f.eta(xi, offset.map_or(0.0, |o| o[i]));
+            let se = f.quad(xi).sqrt();
+            let lo = f.link.inverse(eta - z * se);
+            let hi = f.link.inverse(eta + z * se);
             Prediction {
                 line,
                 eta,
                 se_eta: se,
                 eta_ci: [eta - z * se, eta + z * se],
-                fitted: fit.link.inverse(eta),
-                se_fitted: fit.link.mu_eta(eta).abs() * se,
+                fitted: f.link.inverse(eta),
+                se_fitted: f.link.mu_eta(eta).abs() * se,
                 fitted_ci: [lo.min(hi), lo.max(hi)],
             }
         })
