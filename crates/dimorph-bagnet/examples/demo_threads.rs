@@ -16,7 +16,7 @@ use burn::module::{Module, ModuleVisitor, Param};
 use burn::tensor::backend::Backend;
 use burn::tensor::Tensor;
 use dimorph_bagnet::demo::demo_options;
-use dimorph_bagnet::{synth, train, Cpu, CpuTrain};
+use dimorph_bagnet::{synth, train, Cpu};
 
 /// FNV-1a over the bits of every float parameter and running statistic, in module order.
 struct Checksum(u64, usize);
@@ -60,7 +60,7 @@ fn main() {
     let dir = std::env::temp_dir().join(format!("dimorph-demo-threads-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let t0 = Instant::now();
-    let r = train::train::<CpuTrain>(&ds, &to, &dir, false, &mut train::Silent, &Default::default()).expect("training");
+    let r = train::train_cpu(&ds, &to, &dir, false, &mut train::Silent, &Default::default()).expect("training");
     for h in &r.history {
         println!(
             "epoch {:2}: train loss {:.17e}  val loss {:.17e}  val AUC {:?}",

@@ -69,7 +69,7 @@ fn calibration() {
     };
     let run = |bn: usize| {
         let dir = tmp(&format!("bn{bn}"));
-        train::train::<CpuTrain>(&ds, &opt(bn), &dir, false, &mut train::Silent, &dev).unwrap();
+        train::train_cpu(&ds, &opt(bn), &dir, false, &mut train::Silent, &dev).unwrap();
         dir
     };
     let (plain_dir, calibrated_dir) = (run(0), run(64));

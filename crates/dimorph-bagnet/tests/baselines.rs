@@ -438,7 +438,7 @@ fn train_and_evaluate() {
         });
         let run = tmp(arch.name());
         let opt = tiny(arch, size);
-        let r = train::train::<CpuTrain>(&ds, &opt, &run, false, &mut train::Silent, &Default::default()).unwrap();
+        let r = train::train_cpu(&ds, &opt, &run, false, &mut train::Silent, &Default::default()).unwrap();
         assert_eq!(r.history.len(), 2);
         assert!(r
             .history

@@ -8,7 +8,7 @@ use dimorph_bagnet::checkpoint::{load_model, recover_folder, save_folder};
 use dimorph_bagnet::model::Arch;
 use dimorph_bagnet::synth::{self, SynthOptions};
 use dimorph_bagnet::train::{self, OptimKind, TrainOptions};
-use dimorph_bagnet::{BagNetError, Cpu, CpuTrain};
+use dimorph_bagnet::{BagNetError, Cpu};
 use dimorph_core::ScratchDir;
 
 fn tmp(name: &str) -> ScratchDir {
@@ -74,7 +74,7 @@ fn a_damaged_state_json_is_recovered_from_the_epoch_folders() {
         seed: 7,
     });
     let run = tmp("state");
-    let first = train::train::<CpuTrain>(&ds, &tiny(0), &run, false, &mut train::Silent, &Default::default()).unwrap();
+    let first = train::train_cpu(&ds, &tiny(0), &run, false, &mut train::Silent, &Default::default()).unwrap();
     assert!(
         run.join("epoch-001/state.json").is_file(),
         "each epoch folder holds the run's state"
@@ -83,9 +83,9 @@ fn a_damaged_state_json_is_recovered_from_the_epoch_folders() {
     let state = std::fs::read(run.join("state.json")).unwrap();
     std::fs::write(run.join("state.json"), &state[..state.len() / 2]).unwrap();
     // A plain start is refused; --resume continues from the epoch folder's copy.
-    let e = train::train::<CpuTrain>(&ds, &tiny(1), &run, false, &mut train::Silent, &Default::default()).unwrap_err();
+    let e = train::train_cpu(&ds, &tiny(1), &run, false, &mut train::Silent, &Default::default()).unwrap_err();
     assert!(e.to_string().contains("--resume"), "{e}");
-    let r = train::train::<CpuTrain>(&ds, &tiny(1), &run, true, &mut train::Silent, &Default::default()).unwrap();
+    let r = train::train_cpu(&ds, &tiny(1), &run, true, &mut train::Silent, &Default::default()).unwrap();
     assert_eq!(r.history.len(), 2);
     assert_eq!(r.history[0].val_loss, first.history[0].val_loss);
     assert!(serde_json::from_str::<serde_json::Value>(&read(run.join("state.json"))).is_ok());
@@ -94,6 +94,6 @@ fn a_damaged_state_json_is_recovered_from_the_epoch_folders() {
     for e in ["epoch-001", "epoch-002"] {
         std::fs::remove_file(run.join(e).join("state.json")).unwrap();
     }
-    let e = train::train::<CpuTrain>(&ds, &tiny(2), &run, true, &mut train::Silent, &Default::default()).unwrap_err();
+    let e = train::train_cpu(&ds, &tiny(2), &run, true, &mut train::Silent, &Default::default()).unwrap_err();
     assert!(e.to_string().contains("start the run again with a new --out"), "{e}");
 }

@@ -11,7 +11,7 @@ use burn::tensor::Tensor;
 use dimorph_bagnet::model::{Arch, BagNet, BagNetConfig};
 use dimorph_bagnet::synth::{self, SynthOptions};
 use dimorph_bagnet::train::{self, OptimKind, TrainOptions};
-use dimorph_bagnet::{Cpu, CpuTrain};
+use dimorph_bagnet::Cpu;
 
 use crate::tensors::named;
 
@@ -52,7 +52,7 @@ fn a_head_epoch_leaves_the_backbone_and_its_batch_norm_statistics_unchanged() {
         seed: 7,
         ..Default::default()
     };
-    train::train::<CpuTrain>(&ds, &opt, &dir, false, &mut train::Silent, &Default::default()).unwrap();
+    train::train_cpu(&ds, &opt, &dir, false, &mut train::Silent, &Default::default()).unwrap();
     let (trained, _) = train::load_model::<Cpu>(&train::epoch_dir(&dir, 1), &Default::default()).unwrap();
     let init = BagNetConfig::new(Arch::BagNet9, 1)
         .with_width(0.0625)
@@ -104,7 +104,7 @@ fn inception_head_epoch() {
         ..Default::default()
     };
     assert_eq!(opt.aux_loss_weight(), 0.4);
-    train::train::<CpuTrain>(&ds, &opt, &dir, false, &mut train::Silent, &Default::default()).unwrap();
+    train::train_cpu(&ds, &opt, &dir, false, &mut train::Silent, &Default::default()).unwrap();
     let (trained, _) =
         dimorph_bagnet::checkpoint::load_net::<Cpu>(&train::epoch_dir(&dir, 1), &Default::default()).unwrap();
     let init = BagNetConfig::new(Arch::InceptionV3, 1)

@@ -7,7 +7,7 @@ use dimorph_bagnet::model::Arch;
 use dimorph_bagnet::pipeline;
 use dimorph_bagnet::synth::{self, SynthOptions};
 use dimorph_bagnet::train::{self, OptimKind, TrainOptions};
-use dimorph_bagnet::{BagNetError, Cpu, CpuTrain};
+use dimorph_bagnet::{BagNetError, Cpu};
 use dimorph_core::ScratchPath;
 
 fn tmp(name: &str) -> ScratchPath {
@@ -52,7 +52,7 @@ fn resume_reproduces_the_uninterrupted_run() {
     });
     let full = tmp("full");
     let opt = tiny_opts();
-    let r = train::train::<CpuTrain>(&ds, &opt, &full, false, &mut train::Silent, &Default::default()).unwrap();
+    let r = train::train_cpu(&ds, &opt, &full, false, &mut train::Silent, &Default::default()).unwrap();
     assert_eq!(r.history.len(), 3);
     // Interrupted after 2 epochs, then resumed to 3.
     let part = tmp("part");
@@ -60,8 +60,8 @@ fn resume_reproduces_the_uninterrupted_run() {
         epochs: 1,
         ..tiny_opts()
     };
-    train::train::<CpuTrain>(&ds, &short, &part, false, &mut train::Silent, &Default::default()).unwrap();
-    let r2 = train::train::<CpuTrain>(&ds, &opt, &part, true, &mut train::Silent, &Default::default()).unwrap();
+    train::train_cpu(&ds, &short, &part, false, &mut train::Silent, &Default::default()).unwrap();
+    let r2 = train::train_cpu(&ds, &opt, &part, true, &mut train::Silent, &Default::default()).unwrap();
     assert_eq!(r2.history.len(), 3);
     let a = weights(&train::epoch_dir(&full, 3));
     let b = weights(&train::epoch_dir(&part, 3));
@@ -72,7 +72,7 @@ fn resume_reproduces_the_uninterrupted_run() {
     let e1 = weights(&train::epoch_dir(&full, 1));
     assert!(e1.iter().zip(&a).any(|(x, y)| x != y));
     // A second plain start in the same folder is refused.
-    let e = train::train::<CpuTrain>(&ds, &opt, &full, false, &mut train::Silent, &Default::default()).unwrap_err();
+    let e = train::train_cpu(&ds, &opt, &full, false, &mut train::Silent, &Default::default()).unwrap_err();
     assert!(e.to_string().contains("--resume"), "{e}");
 }
 
@@ -142,7 +142,7 @@ fn one_class_only_in_a_split_is_refused() {
     for (i, t) in ds.targets.iter_mut().enumerate() {
         *t = usize::from(i == 0);
     }
-    let e = train::train::<CpuTrain>(
+    let e = train::train_cpu(
         &ds,
         &tiny_opts(),
         &tmp("oneclass"),
@@ -170,8 +170,7 @@ fn images_smaller_than_the_receptive_field_are_refused() {
         size: 16,
         ..tiny_opts()
     };
-    let e =
-        train::train::<CpuTrain>(&ds, &opt, &tmp("small"), false, &mut train::Silent, &Default::default()).unwrap_err();
+    let e = train::train_cpu(&ds, &opt, &tmp("small"), false, &mut train::Silent, &Default::default()).unwrap_err();
     assert!(e.to_string().contains("smaller than the receptive field"), "{e}");
 }
 

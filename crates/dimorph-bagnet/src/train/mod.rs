@@ -64,6 +64,20 @@ pub struct TrainResult {
     pub warnings: Vec<String>,
 }
 
+/// [`train`] on the CPU backend ([`crate::CpuTrain`]) as one non-generic function: code outside
+/// this crate (the tests, the examples) calls this instance, compiled here once, instead of
+/// compiling the whole generic training code again in every crate that names `train::<CpuTrain>`.
+pub fn train_cpu(
+    ds: &Dataset,
+    opt: &TrainOptions,
+    out: &Path,
+    resume: bool,
+    progress: &mut dyn TrainProgress,
+    device: &burn::tensor::Device<crate::CpuTrain>,
+) -> Result<TrainResult, BagNetError> {
+    train::<crate::CpuTrain>(ds, opt, out, resume, progress, device)
+}
+
 /// Train on `ds` with `opt`, writing checkpoints into `out`; with `resume`, continue the run in
 /// `out` from its last checkpoint (a new run when `out` holds none).
 pub fn train<B: BagnetAutodiff>(
