@@ -5,6 +5,7 @@
 
 use dimorph_glm::distributed_predict::{predict_part, residuals_part, PartColumns};
 use dimorph_glm::residuals::Fitted;
+use dimorph_glm::{Family, Link};
 use numpy::PyArray1;
 use pyo3::prelude::*;
 
@@ -15,6 +16,19 @@ use crate::outcome::{input_error, run_engine};
 /// What the partitions need of the fit: β (NaN where aliased), the estimated columns,
 /// φ(XᵀWX)⁻¹ (flat p × p), φ and the rank.
 type FitTuple = (Vec<f64>, Vec<usize>, Vec<f64>, f64, usize);
+
+/// The fit's figures as the engine's row functions take them.
+fn fitted(fit: &FitTuple, family: Family, link: Link) -> Fitted<'_> {
+    Fitted {
+        coef: &fit.0,
+        kept: &fit.1,
+        cov_expected: &fit.2,
+        dispersion: fit.3,
+        rank: fit.4,
+        family,
+        link,
+    }
+}
 
 /// The columns one after the other (`K × nrows`, flat).
 fn flat(py: Python<'_>, c: PartColumns) -> Bound<'_, PyArray1<f64>> {
@@ -42,15 +56,7 @@ pub fn glm_part_predict<'py>(
     }
     let spec = spec(formula, &columns, weights.as_deref(), levels)?;
     let (_, family, link) = self::model(&model)?;
-    let f = Fitted {
-        coef: &fit.0,
-        kept: &fit.1,
-        cov_expected: &fit.2,
-        dispersion: fit.3,
-        rank: fit.4,
-        family,
-        link,
-    };
+    let f = fitted(&fit, family, link);
     let frame = &data.inner;
     let out = run_engine(py, || predict_part(&spec, frame, &f, level))?;
     Ok(flat(py, out))
@@ -73,15 +79,7 @@ pub fn glm_part_residuals<'py>(
 ) -> PyResult<Bound<'py, PyArray1<f64>>> {
     let spec = spec(formula, &columns, weights.as_deref(), levels)?;
     let (_, family, link) = self::model(&model)?;
-    let f = Fitted {
-        coef: &fit.0,
-        kept: &fit.1,
-        cov_expected: &fit.2,
-        dispersion: fit.3,
-        rank: fit.4,
-        family,
-        link,
-    };
+    let f = fitted(&fit, family, link);
     let frame = &data.inner;
     let w = weights.as_deref();
     let out = run_engine(py, || residuals_part(&spec, frame, w, family, &f))?;

@@ -188,35 +188,10 @@ fn predictions_section(p: &[Prediction], level: f64) -> Section {
     let pct = fixed(100.0 * level, 4);
     let pct = pct.trim_end_matches('0').trim_end_matches('.');
     let mut s = Section::new(format!("Predictions ({pct}% intervals)"));
-    let mut t = Table::new(
-        "",
-        &[
-            "line",
-            "eta",
-            "se_eta",
-            "eta_lower",
-            "eta_upper",
-            "fitted",
-            "se_fitted",
-            "fitted_lower",
-            "fitted_upper",
-        ],
-    );
+    let mut t = Table::new("", &crate::tables::with_line(&Prediction::COLUMNS));
     for r in p {
         let mut row = vec![r.line.to_string()];
-        row.extend(
-            [
-                r.eta,
-                r.se_eta,
-                r.eta_ci[0],
-                r.eta_ci[1],
-                r.fitted,
-                r.se_fitted,
-                r.fitted_ci[0],
-                r.fitted_ci[1],
-            ]
-            .map(|x| sg(x, 6)),
-        );
+        row.extend(r.values().map(|x| sg(x, 6)));
         t.row(row);
     }
     note_na(

@@ -15,65 +15,7 @@ use crate::design::DesignSpec;
 use crate::distributed::design_part_lines;
 use crate::error::{GlmError, Result};
 use crate::family::Family;
-use crate::residuals::{self, Fitted, Prediction, ResidualRow};
-
-/// The columns of a prediction, in the single-machine `predictions` table's order (without
-/// `line`).
-pub const PREDICTION_COLUMNS: [&str; 8] = [
-    "eta",
-    "se_eta",
-    "eta_lower",
-    "eta_upper",
-    "fitted",
-    "se_fitted",
-    "fitted_lower",
-    "fitted_upper",
-];
-
-/// The columns of a residual row, in the single-machine `residuals` table's order (without
-/// `line`).
-pub const RESIDUAL_COLUMNS: [&str; 11] = [
-    "y",
-    "fitted",
-    "eta",
-    "response",
-    "pearson",
-    "deviance",
-    "working",
-    "leverage",
-    "std_deviance",
-    "std_pearson",
-    "cooks_distance",
-];
-
-fn prediction_values(p: &Prediction) -> [f64; 8] {
-    [
-        p.eta,
-        p.se_eta,
-        p.eta_ci[0],
-        p.eta_ci[1],
-        p.fitted,
-        p.se_fitted,
-        p.fitted_ci[0],
-        p.fitted_ci[1],
-    ]
-}
-
-fn residual_values(r: &ResidualRow) -> [f64; 11] {
-    [
-        r.y,
-        r.fitted,
-        r.eta,
-        r.response,
-        r.pearson,
-        r.deviance,
-        r.working,
-        r.leverage,
-        r.std_deviance,
-        r.std_pearson,
-        r.cooks_distance,
-    ]
-}
+use crate::residuals::{self, Fitted};
 
 /// A part's figures by column: `columns[k][i]` for row `i` of the frame, NaN where the row was
 /// not used.
@@ -117,7 +59,7 @@ fn check(fit: &Fitted, p: usize) -> Result<()> {
     Ok(())
 }
 
-/// Predictions for the rows of `frame` ([`PREDICTION_COLUMNS`], intervals at `level`), coded
+/// Predictions for the rows of `frame` ([`residuals::Prediction::COLUMNS`], intervals at `level`), coded
 /// with `spec`; the response and weights are not read.
 pub fn predict_part(spec: &DesignSpec, frame: &Frame, fit: &Fitted, level: f64) -> Result<PartColumns> {
     // coded also when the frame has no row: a column the model needs and the frame lacks is an
@@ -125,10 +67,10 @@ pub fn predict_part(spec: &DesignSpec, frame: &Frame, fit: &Fitted, level: f64) 
     let nd = spec.design_for(frame)?;
     check(fit, nd.p)?;
     let p = residuals::predict_rows(fit, &nd.x, nd.offset.as_deref(), &nd.lines, level);
-    Ok(spread(frame, p.iter().map(|r| (r.line, prediction_values(r)))))
+    Ok(spread(frame, p.iter().map(|r| (r.line, r.values()))))
 }
 
-/// Residuals of the rows of `frame` ([`RESIDUAL_COLUMNS`]), coded as the fit coded its parts
+/// Residuals of the rows of `frame` ([`residuals::ResidualRow::COLUMNS`]), coded as the fit coded its parts
 /// ([`design_part_lines`]: the response and the prior weights `weights` checked against
 /// `family`).
 pub fn residuals_part(
@@ -144,7 +86,7 @@ pub fn residuals_part(
     }
     check(fit, part.p)?;
     let r = residuals::residuals_at(fit, &part.x, &part.y, &part.prior, part.offset.as_deref(), &lines);
-    Ok(spread(frame, r.iter().map(|r| (r.line, residual_values(r)))))
+    Ok(spread(frame, r.iter().map(|r| (r.line, r.values()))))
 }
 
 #[cfg(test)]
@@ -154,6 +96,7 @@ mod tests {
     use crate::link::Link;
     use crate::options::GlmOptions;
     use crate::parts_local::{fit_over_parts, rows};
+    use crate::residuals::{Prediction, ResidualRow};
     use dimorph_data::{read_csv_bytes, Column, ColumnData};
 
     /// The crab data with a text factor `shade` sorted so that the parts see only some levels,
@@ -241,19 +184,19 @@ mod tests {
         for part in &frames {
             let r = residuals_part(&spec, part, None, family, &f).expect("residuals");
             let p = predict_part(&spec, part, &f, 0.95).expect("predictions");
-            assert_eq!(r.columns.len(), RESIDUAL_COLUMNS.len());
+            assert_eq!(r.columns.len(), ResidualRow::COLUMNS.len());
             skipped += r.skipped;
             for i in 0..part.nrows {
                 let line = part.first_line + i;
                 match mf.lines.binary_search(&line) {
                     Ok(j) => {
                         seen += 1;
-                        let want = residual_values(&res[j]);
-                        for (c, name) in RESIDUAL_COLUMNS.iter().enumerate() {
+                        let want = res[j].values();
+                        for (c, name) in ResidualRow::COLUMNS.iter().enumerate() {
                             close(name, r.columns[c][i], want[c]);
                         }
-                        let want = prediction_values(&pred[j]);
-                        for (c, name) in PREDICTION_COLUMNS.iter().enumerate() {
+                        let want = pred[j].values();
+                        for (c, name) in Prediction::COLUMNS.iter().enumerate() {
                             close(name, p.columns[c][i], want[c]);
                         }
                     }

@@ -86,6 +86,41 @@ pub struct ResidualRow {
     pub cooks_distance: f64,
 }
 
+impl ResidualRow {
+    /// The figures' names, in the order of [`ResidualRow::values`] (the `residuals` table's
+    /// columns after `line`).
+    pub const COLUMNS: [&'static str; 11] = [
+        "y",
+        "fitted",
+        "eta",
+        "response",
+        "pearson",
+        "deviance",
+        "working",
+        "leverage",
+        "std_deviance",
+        "std_pearson",
+        "cooks_distance",
+    ];
+
+    /// The row's figures in the order of [`ResidualRow::COLUMNS`].
+    pub fn values(&self) -> [f64; 11] {
+        [
+            self.y,
+            self.fitted,
+            self.eta,
+            self.response,
+            self.pearson,
+            self.deviance,
+            self.working,
+            self.leverage,
+            self.std_deviance,
+            self.std_pearson,
+            self.cooks_distance,
+        ]
+    }
+}
+
 /// Residuals of every used row.
 pub fn residuals(mf: &ModelFrame, fit: &GlmFit) -> Vec<ResidualRow> {
     let f = Fitted::of(fit);
@@ -156,6 +191,35 @@ pub struct Prediction {
     pub se_fitted: f64,
     /// The link-scale interval mapped through g⁻¹ (ordered low, high).
     pub fitted_ci: [f64; 2],
+}
+
+impl Prediction {
+    /// The figures' names, in the order of [`Prediction::values`] (the `predictions` table's
+    /// columns after `line`).
+    pub const COLUMNS: [&'static str; 8] = [
+        "eta",
+        "se_eta",
+        "eta_lower",
+        "eta_upper",
+        "fitted",
+        "se_fitted",
+        "fitted_lower",
+        "fitted_upper",
+    ];
+
+    /// The prediction's figures in the order of [`Prediction::COLUMNS`].
+    pub fn values(&self) -> [f64; 8] {
+        [
+            self.eta,
+            self.se_eta,
+            self.eta_ci[0],
+            self.eta_ci[1],
+            self.fitted,
+            self.se_fitted,
+            self.fitted_ci[0],
+            self.fitted_ci[1],
+        ]
+    }
 }
 
 /// Predictions for new rows: `x` row-major with the fit's columns, `offset` per row, `lines` the

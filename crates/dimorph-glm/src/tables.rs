@@ -136,71 +136,28 @@ pub fn type3(r: &GlmReport) -> TidyTable {
 
 /// One row per used row of the data, by its file line.
 pub fn residuals(rows: &[ResidualRow]) -> TidyTable {
-    let mut t = TidyTable::new(
-        "residuals",
-        &[
-            "line",
-            "y",
-            "fitted",
-            "eta",
-            "response",
-            "pearson",
-            "deviance",
-            "working",
-            "leverage",
-            "std_deviance",
-            "std_pearson",
-            "cooks_distance",
-        ],
-    );
+    let mut t = TidyTable::new("residuals", &with_line(&ResidualRow::COLUMNS));
     for r in rows {
-        t.push(vec![
-            r.line.into(),
-            r.y.into(),
-            r.fitted.into(),
-            r.eta.into(),
-            r.response.into(),
-            r.pearson.into(),
-            r.deviance.into(),
-            r.working.into(),
-            r.leverage.into(),
-            r.std_deviance.into(),
-            r.std_pearson.into(),
-            r.cooks_distance.into(),
-        ]);
+        t.push(line_and(r.line, r.values()));
     }
     t
 }
 
 /// One row per row of the new data, by its file line.
 pub fn predictions(rows: &[Prediction]) -> TidyTable {
-    let mut t = TidyTable::new(
-        "predictions",
-        &[
-            "line",
-            "eta",
-            "se_eta",
-            "eta_lower",
-            "eta_upper",
-            "fitted",
-            "se_fitted",
-            "fitted_lower",
-            "fitted_upper",
-        ],
-    );
+    let mut t = TidyTable::new("predictions", &with_line(&Prediction::COLUMNS));
     for r in rows {
-        let row: Vec<Cell> = vec![
-            r.line.into(),
-            r.eta.into(),
-            r.se_eta.into(),
-            r.eta_ci[0].into(),
-            r.eta_ci[1].into(),
-            r.fitted.into(),
-            r.se_fitted.into(),
-            r.fitted_ci[0].into(),
-            r.fitted_ci[1].into(),
-        ];
-        t.push(row);
+        t.push(line_and(r.line, r.values()));
     }
     t
+}
+
+/// `line` and then `columns`: the header of a table by the data's file lines.
+pub(crate) fn with_line<'a>(columns: &[&'a str]) -> Vec<&'a str> {
+    std::iter::once("line").chain(columns.iter().copied()).collect()
+}
+
+/// A row of such a table: its file line, then its figures.
+fn line_and<const K: usize>(line: usize, values: [f64; K]) -> Vec<Cell> {
+    std::iter::once(line.into()).chain(values.map(Cell::from)).collect()
 }
