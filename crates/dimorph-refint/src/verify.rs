@@ -23,7 +23,7 @@
 use crate::error::{num, RefintError, Result};
 use crate::estimate::group::GroupEstimate;
 use crate::permissible::{Permissible, PermissibleOptions};
-use dimorph_core::dist::pnorm;
+use dimorph_core::dist::{pnorm, pnorm_upper};
 use serde::Serialize;
 
 /// Lahti's proportions: partition above this per cent outside a common limit (or below
@@ -114,7 +114,8 @@ pub fn lahti(values: &[(String, Vec<f64>)], groups: &[GroupEstimate], pooled: &G
                     let s = g.summary;
                     let t = if g.log_scale { c.max(f64::MIN_POSITIVE).ln() } else { c };
                     let z = (t - s.mean) / s.sd;
-                    let gp = if lower { pnorm(z) } else { 1.0 - pnorm(z) };
+                    // the upper tail as Φ(−z): 1 − Φ(z) loses the digits of a far tail
+                    let gp = if lower { pnorm(z) } else { pnorm_upper(z) };
                     Some(Outside {
                         group: g.group.clone(),
                         counted_pct: 100.0 * k / n,

@@ -46,6 +46,62 @@ fn crea_by_sex_is_partitioned() {
     assert!((r.pooled.limits.upper - 112.732191565659).abs() < 1e-9);
 }
 
+/// Issue 15, item 4: Lahti's proportions of each sex outside the common CREA limits, counted and
+/// from each sex's normal model, equal the peer's (`tests/peers/lahti.R`: reflimR 1.1.0's fits,
+/// R's `pnorm`; output `tests/peers/lahti.out.csv`), and so do the verdicts they give.
+#[test]
+fn lahti_proportions_equal_the_peers() {
+    use dimorph_refint::verify::Verdict;
+    let r = partition(&livertests(), "CREA", "Sex", &EstimateOptions::default()).unwrap();
+    let peer =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/peers/lahti.out.csv")).unwrap();
+    let rows: Vec<Vec<&str>> = peer
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect();
+    assert_eq!(rows.len(), 4);
+    let num = |s: &str| s.parse::<f64>().unwrap();
+    let close = |a: f64, b: f64, tol: f64| (a - b).abs() <= tol * b.abs().max(1e-300);
+    for row in &rows {
+        let d = &r.lahti[usize::from(row[0] == "upper")];
+        assert_eq!(d.limit.name(), row[0]);
+        assert!(
+            close(d.common, num(row[1]), 1e-12),
+            "{} common {} vs {}",
+            row[0],
+            d.common,
+            row[1]
+        );
+        let o = d.outside.iter().find(|o| o.group == row[2]).unwrap();
+        let g = r.groups.iter().find(|g| g.group == row[2]).unwrap();
+        assert_eq!(g.log_scale, row[3] == "TRUE", "{}", row[2]);
+        assert!(
+            close(o.counted_pct, num(row[4]), 1e-12),
+            "{row:?}: counted {}",
+            o.counted_pct
+        );
+        // relative, also where the upper limit lies ~6.3 SD above the women's mean (2e-10 %)
+        assert!(
+            close(o.gaussian_pct, num(row[5]), 1e-9),
+            "{row:?}: gaussian {}",
+            o.gaussian_pct
+        );
+    }
+    // lower: women 4.62 % counted (> 4.1), men 0.21 % from the model (< 0.9); upper: women 1.26 %
+    // counted (between 0.9 and 1.8), men 2.94 %, women ~0 % from the model
+    let v: Vec<(Verdict, Verdict)> = r.lahti.iter().map(|d| (d.nongaussian, d.gaussian)).collect();
+    assert_eq!(
+        v,
+        [
+            (Verdict::Partition, Verdict::Partition),
+            (Verdict::Marginal, Verdict::Partition)
+        ]
+    );
+    assert!(r.lahti[0].reason.contains("'f' 4.6 %"), "{}", r.lahti[0].reason);
+}
+
 #[test]
 fn several_sets_exclude_one_at_a_time() {
     // three sets: A and B agree, C is far off at the upper limit
