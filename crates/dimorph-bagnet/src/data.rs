@@ -13,7 +13,7 @@ use crate::loader::{self, Images, Preprocess};
 use crate::model::{IMAGENET_MEAN, IMAGENET_STD};
 use crate::BagNetError;
 use dimorph_core::rng::{Draws, SplitMix64};
-use dimorph_core::text::clip;
+use dimorph_core::text::{clip, clip_to, CLIP_CHARS};
 
 pub use crate::loader::Augment;
 pub use crate::options::OnBadImage;
@@ -130,11 +130,31 @@ pub fn read_labels_with(csv_path: &Path, images: &Path, allow_outside: bool) -> 
     Ok(rows)
 }
 
+/// An image file as a message names it: `images` (the user's own argument) in full and the label
+/// file's `name` through [`clip_path`], so a long folder never hides the file name.
+fn quote_image(images: &Path, name: &str) -> String {
+    clip_to(&images.join(clip_path(name)).display().to_string(), usize::MAX)
+}
+
+/// A path read from an input file as a message quotes it: in full up to [`CLIP_CHARS`]
+/// characters; a longer one (hostile, or deeply nested) is cut in the middle, keeping its first
+/// 20 and last 40 characters (the file name and its folder), with control characters escaped.
+pub(crate) fn clip_path(s: &str) -> String {
+    let n = s.chars().count();
+    if n <= CLIP_CHARS {
+        return clip(s);
+    }
+    let tail = CLIP_CHARS * 2 / 3;
+    let head: String = s.chars().take(CLIP_CHARS - tail).collect();
+    let end: String = s.chars().skip(n - tail).collect();
+    clip_to(&format!("{head}…{end}"), usize::MAX)
+}
+
 /// The image file of a label row: `images/name`, which must exist; with `root` (the canonical
 /// images folder) it must also resolve inside it.
 fn locate(images: &Path, root: Option<&Path>, name: &str) -> Result<PathBuf, String> {
     let path = images.join(name);
-    let missing = || format!("image file '{}' does not exist", clip(&path.display().to_string()));
+    let missing = || format!("image file '{}' does not exist", quote_image(images, name));
     let Some(root) = root else {
         return if path.is_file() { Ok(path) } else { Err(missing()) };
     };
@@ -403,6 +423,24 @@ pub fn to_tensor<B: Backend>(imgs: &[&RgbImage], device: &B::Device) -> Tensor<B
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_paths_are_cut_in_the_middle_keeping_the_file_name() {
+        let short = "patient_0042/OD.jpg";
+        assert_eq!(clip_path(short), short);
+        assert_eq!(clip_path("a\nb.png"), "a\\nb.png");
+        let long = format!("{}/patient_0042/OD.jpg", "deep/".repeat(200_000));
+        let c = clip_path(&long);
+        assert_eq!(c.chars().count(), CLIP_CHARS + 1);
+        assert!(
+            c.starts_with("deep/deep/") && c.ends_with("/patient_0042/OD.jpg"),
+            "{c}"
+        );
+        // The images folder (the user's argument) is named in full, however long.
+        let folder = Path::new("/a/very/long/temporary/folder/that/is/longer/than/sixty/characters/img");
+        let q = quote_image(folder, "missing.png");
+        assert_eq!(q, folder.join("missing.png").display().to_string());
+    }
 
     fn row(subject: &str, label: &str) -> LabelRow {
         LabelRow {

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::data::{Dataset, LabelRow};
+use crate::data::{clip_path, Dataset, LabelRow};
 use crate::BagNetError;
 use dimorph_core::text::clip;
 
@@ -153,7 +153,7 @@ pub fn read_split_file(file: &Path, column: &str, ds: &Dataset) -> Result<[Vec<u
                 return Err(BagNetError::Row {
                     path: file.display().to_string(),
                     row,
-                    msg: format!("'{}' is listed in two sets", clip(&path)),
+                    msg: format!("'{}' is listed in two sets", clip_path(&path)),
                 });
             }
         }
@@ -170,7 +170,7 @@ pub fn read_split_file(file: &Path, column: &str, ds: &Dataset) -> Result<[Vec<u
         return Err(bad(format!(
             "{} image(s) are not listed, e.g. '{}'; list every image of the label CSV",
             unlisted.len(),
-            clip(&ds.rows[i].name)
+            clip_path(&ds.rows[i].name)
         )));
     }
     Ok(split)
