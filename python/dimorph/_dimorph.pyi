@@ -295,13 +295,18 @@ def glm_part_stats(
 def glm_part_score(
     part: GlmPart, null: Tuple[str, float], intercept: bool, kept: Sequence[int], model: Model
 ) -> Tuple[np.ndarray, np.ndarray, Optional[Tuple[int, bool, float]]]: ...
+def glm_part_theta(part: GlmPart, beta: Sequence[float], theta: Optional[float], model: Model) -> List[float]:
+    """One partition's sums for θ of the negative binomial at β: [Σ w((y − μ)² − y), Σw,
+    Σ w(y/μ − 1)², and at ``theta`` the score, the information and the log-likelihood]."""
+    ...
 def glm_fit_distributed(
     formula: str,
     columns: Sequence[str],
     levels: Sequence[Tuple[str, Sequence[str]]],
     col_names: Sequence[str],
     model: Model,
-    passes: Callable[[str, tuple], list],
+    # passes(kind, args) or, while θ of the negative binomial is estimated, passes(kind, args, model)
+    passes: Callable[..., list],
     *,
     weights: Optional[str] = None,
     freq: Optional[str] = None,
@@ -312,6 +317,7 @@ def glm_fit_distributed(
     singular_ok: bool = True,
     rows_used: Optional[int] = None,
     score: bool = True,
+    start: Optional[Sequence[float]] = None,
 ) -> str: ...
 
 # -- predictions and residuals of the distributed GLM, one partition at a time (dask_predict.rs) -----

@@ -42,8 +42,19 @@ Works with any Dask scheduler: a ``distributed.Client`` when one is active, else
   row functions at the fit's β, φ and φ(XᵀWX)⁻¹ (``dimorph_glm::distributed_predict``); a row
   with a missing value is NaN, as in memory.
 
-Not in the distributed fit (the single-machine :func:`dimorph.glm` has them): θ of the negative
-binomial estimated (give ``theta``), starting values, profile-likelihood
+  θ of the negative binomial (``family="negbin"`` without ``theta``) is estimated by maximum
+  likelihood as :func:`dimorph.glm` does (MASS's ``glm.nb``): the Poisson fit, then in turn θ by
+  Newton's method at the fitted means — each step one pass: every partition's score
+  Σ w[ψ(y + θ) − ψ(θ) + log θ + 1 − log(μ + θ) − (y + θ)/(μ + θ)], information (trigamma) and
+  log-likelihood, computed by the in-memory fit's own row functions and added on the client —
+  and β by distributed IRLS at that θ, each fit starting from the previous β, until the
+  log-likelihood and θ settle (``dimorph_glm::distributed_theta``). :attr:`DaskGlmResult.theta`
+  and :attr:`DaskGlmResult.theta_se` give θ̂ and its SE; AIC counts θ; the Type 3 refits,
+  predictions and residuals use θ̂. Counts that are not over-dispersed have no finite θ̂: the
+  Poisson model is fitted, with the single-machine fit's warning. ``start=`` gives starting
+  coefficients (a sequence, or a mapping from coefficient names), as in memory.
+
+Not in the distributed fit (the single-machine :func:`dimorph.glm` has them): profile-likelihood
 intervals (``profile=True``, ``conf_int(kind="profile")``: about 20 refits per coefficient),
 PROC LOGISTIC's association table (``binwidth=``: concordant pairs need every pair of rows, not
 sums over partitions). Each refused option raises :class:`dimorph.InputError` naming it.
@@ -208,11 +219,15 @@ def _score(part, null, intercept, kept, model):
     return _dimorph.glm_part_score(part, null, intercept, kept, model)
 
 
+def _theta(part, beta, theta, model):
+    return _dimorph.glm_part_theta(part, beta, theta, model)
+
+
 def _select(part, cols):
     return _dimorph.glm_part_select(part, cols)
 
 
-_PASSES = {"fisher": _fisher, "newton": _newton, "stats": _stats, "score": _score}
+_PASSES = {"fisher": _fisher, "newton": _newton, "stats": _stats, "score": _score, "theta": _theta}
 
 
 def _reread(pdf: pd.DataFrame, i: int, code: tuple, keep: Optional[List[int]], kind: str, args: tuple, model):
@@ -269,7 +284,7 @@ def glm(
     max_iter: int = 25,
     singular_ok: bool = True,
     freq: Optional[str] = None,
-    start: Optional[Sequence[float]] = None,
+    start: Optional[Union[Sequence[float], Dict[str, float], "pd.Series"]] = None,
     type3: Optional[bool] = None,
     profile: Optional[bool] = None,
     binwidth: Optional[float] = None,
@@ -290,13 +305,22 @@ def glm(
         A ``dask.dataframe.DataFrame`` (any number of partitions; a pandas DataFrame is accepted
         too and treated as one partition).
     family, link, weights, freq, level, theta, dispersion, tol, max_iter, singular_ok
-        As in :func:`dimorph.glm`. ``theta`` is required for ``family="negbin"``. ``freq`` names
-        a column of frequency weights (each row counts that many times; not with ``weights``).
+        As in :func:`dimorph.glm`. ``family="negbin"`` without ``theta`` estimates θ
+        (:attr:`DaskGlmResult.theta`); with ``theta`` it is fixed. ``freq`` names a column of
+        frequency weights (each row counts that many times; not with ``weights``).
+    start
+        Starting coefficients (R's ``start``, statsmodels' ``start_params``): one number per
+        column of X in order (:attr:`DaskGlmResult.params`' index), or a mapping (dict, pandas
+        Series) from every coefficient's name to its value. The wrong number, a value that is not
+        finite or a name that is not a coefficient (or a coefficient left out) raises
+        :class:`dimorph.InputError` naming ``--start``. From a start the stopping rule holds once,
+        as in memory with ``start``, so the fit equals :func:`dimorph.glm` with the same start.
+        For the negative binomial with θ estimated, the start of its first (Poisson) fit.
     type3
         Type 3 likelihood-ratio tests (:meth:`DaskGlmResult.type3`): one distributed refit per
         term. ``True`` always, ``False`` never, ``None`` (default) as :func:`dimorph.glm` — up to
         2,000,000 cells (used rows × columns of X), else left out with a warning.
-    start, profile, binwidth
+    profile, binwidth
         Refused (single-machine only): raise :class:`dimorph.InputError` naming the option.
         ``profile=False`` and ``binwidth=None`` are accepted (nothing to compute).
     persist
@@ -329,8 +353,6 @@ def glm(
     if freq is not None and weights is not None:
         # the single-machine fit's message (RunOptions::validate), before any pass over the data
         raise InputError("--freq: cannot be combined with --weights: a row has either prior weights or a frequency")
-    if start is not None:
-        raise InputError("--start: starting values are single-machine only in the distributed fit")
     if profile:
         raise InputError("--profile: profile-likelihood intervals are single-machine only in the distributed "
                          "fit (about 20 refits over the data per coefficient); the result has Wald intervals "
@@ -384,13 +406,20 @@ def glm(
     else:
         data = _Parts(parts=parts, code=code)
 
+    # the engine passes the model while it estimates θ of the negative binomial (it changes)
     raw = _dimorph.glm_fit_distributed(
-        formula, columns, merged, col_names, model, lambda kind, args: data.run(kind, args, model),
+        formula, columns, merged, col_names, model, lambda kind, args, m=model: data.run(kind, args, m),
         weights=weights, freq=None if freq is None else str(freq), dispersion=dispersion, level=float(level),
         tol=float(tol), max_iter=whole("--max-iter", max_iter), singular_ok=bool(singular_ok),
-        rows_used=rows_used, score=bool(score),
+        rows_used=rows_used, score=bool(score), start=_start(start, col_names),
     )
     out = json.loads(raw)
+    # the fitted model: θ̂ (or the Poisson limit) when θ was estimated; what the Type 3 refits (at
+    # θ̂ fixed, as in memory), predictions and residuals use
+    model = tuple(out.pop("model"))
+    code = (formula, columns, merged, model, wcol, used)
+    if not persist:
+        data = _Parts(parts=parts, code=code)
     out["persisted"] = bool(persist)
     cells = float(out["n_used"]) * len(col_names)
     if type3 is None and cells > _TYPE3_AUTO_MAX_CELLS:
@@ -406,6 +435,38 @@ def glm(
             out["warnings"].append(f"Type 3 likelihood-ratio tests were not computed: {e}")
     design = (formula, columns, merged, model, wcol, used)
     return DaskGlmResult(out, len(parts), design=design, ddf=source)
+
+
+def _start(start: Any, col_names: List[str]) -> Optional[List[float]]:
+    """``start=`` as one float per column of X, in their order: a sequence of that length, or a
+    mapping (dict, pandas Series) from each coefficient's name to its value. The engine checks
+    the length and that every value is finite."""
+    if start is None:
+        return None
+    if isinstance(start, (str, bytes)):
+        raise InputError(f"--start: expected a sequence or a mapping of coefficients, got {start!r}")
+    if isinstance(start, pd.Series) or hasattr(start, "keys"):
+        given = {str(k): v for k, v in (start.items() if hasattr(start, "items") else start)}
+        unknown = [k for k in given if k not in set(col_names)]
+        missing = [c for c in col_names if c not in given]
+        if unknown or missing:
+            parts = []
+            if unknown:
+                parts.append("names no coefficient of the model: " + ", ".join(repr(k) for k in unknown))
+            if missing:
+                parts.append("lacks " + ", ".join(repr(c) for c in missing))
+            raise InputError(f"--start: {'; '.join(parts)} (the coefficients: {', '.join(col_names)})")
+        values = [given[c] for c in col_names]
+    else:
+        try:
+            values = list(start)
+        except TypeError:
+            raise InputError(f"--start: expected a sequence or a mapping of coefficients, got "
+                             f"{type(start).__name__}") from None
+    try:
+        return [float(v) for v in values]
+    except (TypeError, ValueError) as e:
+        raise InputError(f"--start: values must be numbers ({e})") from None
 
 
 _TYPE3_AUTO_MAX_CELLS = 2_000_000
@@ -742,6 +803,21 @@ class DaskGlmResult:
     persisted = property(lambda self: bool(self._raw.get("persisted", True)),
                          doc="Whether the coded partitions were kept on the workers (persist=), or re-read each pass.")
     warnings = property(lambda self: list(self._raw["warnings"]), doc="Aliased columns, dropped rows, ….")
+
+    @property
+    def theta(self) -> Optional[float]:
+        """θ̂ of the negative binomial when it was estimated (``family="negbin"`` without
+        ``theta``; MASS's ``glm.nb``), else None (also when θ̂ is infinite: the Poisson model
+        was fitted, with a warning)."""
+        t = self._raw.get("theta")
+        return None if t is None else _num(t["theta"])
+
+    @property
+    def theta_se(self) -> Optional[float]:
+        """The standard error of θ̂ (1/√ of the observed information at the fitted means,
+        MASS's ``SE.theta``), or None as :attr:`theta`."""
+        t = self._raw.get("theta")
+        return None if t is None else _num(t["se"])
 
     def glance(self, *, output: str = "pandas") -> Any:
         """One row of fit statistics (``output="polars"``: a polars DataFrame)."""

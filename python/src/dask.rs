@@ -5,23 +5,26 @@
 //! - on the workers, one call per partition: [`glm_part_levels`] (the first pass: factor levels),
 //!   [`glm_design_part`] (the partition's rows coded with the merged levels, kept on the worker as
 //!   a [`PyGlmPart`]), and the sums of one pass over it ([`glm_part_fisher`], [`glm_part_newton`],
-//!   [`glm_part_stats`], and after the fit [`glm_part_score`]: Rao's score test against the null
-//!   model, [`dimorph_glm::distributed_score`]);
+//!   [`glm_part_stats`], [`glm_part_theta`]: θ of the negative binomial,
+//!   [`dimorph_glm::distributed_theta`], and after the fit [`glm_part_score`]: Rao's score test
+//!   against the null model, [`dimorph_glm::distributed_score`]);
 //! - on the client: [`glm_merge_levels`] and [`glm_fit_distributed`], which runs the engine's
 //!   IRLS driver and asks Python, through a callback, for each pass's per-partition sums (one Dask
 //!   task per partition) — it adds them in partition order —, then the score test's pass.
 //!
 //! The model (family, link, θ) travels as the user's spelling and is resolved the same way
-//! everywhere ([`model`]).
+//! everywhere ([`model`]); while θ is estimated the engine changes it between passes
+//! ([`PyPasses::model`]: the Poisson start, then θ in turn).
 
 use dimorph_glm::design::{DesignSpec, Term};
 use dimorph_glm::distributed::{
-    self, add_pass, design_part, fisher_sums, merge_levels, newton_sums, part_levels, stat_sums, Layout, Newton,
-    NullMu, Part, PartLevels, PartVar, Passes, StatQuery, StatSums,
+    self, add_pass, design_part, fisher_sums, merge_levels, newton_sums, part_levels, stat_sums, theta_part_sums,
+    Layout, Newton, NullMu, Part, PartLevels, PartVar, Passes, StatQuery, StatSums,
 };
 use dimorph_glm::distributed_score::{self, score_sums, NullRow, ScorePasses, ScoreSums};
 use dimorph_glm::formula::{Formula, Response};
 use dimorph_glm::irls::Pass;
+use dimorph_glm::negbin::ThetaSums;
 use dimorph_glm::{Dispersion, Family, GlmError, Link, RunOptions};
 use numpy::{PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
@@ -454,6 +457,30 @@ pub fn glm_part_stats(
     Ok(stats_vec(&s).to_vec())
 }
 
+/// One partition's sums for θ of the negative binomial at β ([`theta_part_sums`]): the
+/// over-dispersion score, Σw, Σ w(y/μ − 1)², and at `theta` the score, information and
+/// log-likelihood, in that order.
+#[pyfunction]
+#[pyo3(signature = (part, beta, theta, model))]
+pub fn glm_part_theta(
+    py: Python<'_>,
+    part: PyRef<'_, PyGlmPart>,
+    beta: Vec<f64>,
+    theta: Option<f64>,
+    model: Model,
+) -> PyResult<Vec<f64>> {
+    let (_, _, link) = self::model(&model)?;
+    let p = &part.part;
+    if p.n > 0 && beta.len() != p.p {
+        return Err(input_error("glm_part_theta: β has the wrong length"));
+    }
+    if theta.is_some_and(|t| !(t.is_finite() && t > 0.0)) {
+        return Err(input_error("glm_part_theta: θ must be positive and finite"));
+    }
+    let s = guarded(py, || theta_part_sums(p, &beta, theta, link))?;
+    Ok(vec![s.overdispersion, s.sum_w, s.moment, s.score, s.info, s.loglik])
+}
+
 /// An error of the distributed fit: the engine's (raised as `InputError`) or one of the
 /// callback's.
 pub(crate) struct DaskError(pub(crate) PyErr);
@@ -478,6 +505,12 @@ pub(crate) struct PyPasses<'py> {
     pub(crate) rows: Option<usize>,
     /// The passes run so far (calls of `callback`).
     pub(crate) calls: usize,
+    /// The model the passes use when the engine changed it ([`Passes::set_family`]: while θ is
+    /// estimated), passed to `callback(kind, args, model)`; `None`: the driver's own model
+    /// (`callback(kind, args)`).
+    pub(crate) model: Option<Model>,
+    /// The link's and the response's spelling (the parts of the model that stay).
+    pub(crate) base: Option<Model>,
 }
 
 fn floats(x: &Bound<'_, PyAny>) -> PyResult<Vec<f64>> {
@@ -490,7 +523,10 @@ fn floats(x: &Bound<'_, PyAny>) -> PyResult<Vec<f64>> {
 impl<'py> PyPasses<'py> {
     fn call(&mut self, kind: &str, args: Bound<'py, PyAny>) -> PyResult<Vec<Bound<'py, PyAny>>> {
         self.calls += 1;
-        let out = self.callback.call1((kind, args))?;
+        let out = match &self.model {
+            Some(m) => self.callback.call1((kind, args, m.clone()))?,
+            None => self.callback.call1((kind, args))?,
+        };
         Ok(out.cast::<PyList>()?.iter().collect())
     }
 }
@@ -562,6 +598,39 @@ impl Passes for PyPasses<'_> {
     fn rows_used(&mut self) -> Option<usize> {
         self.rows
     }
+
+    fn set_family(&mut self, family: Family) -> Result<(), DaskError> {
+        let Some(base) = &self.base else {
+            return Err(input_error("--theta: these passes cannot change the model; give theta").into());
+        };
+        self.model = Some(match family {
+            Family::NegBin { theta } => (Some("negbin".into()), base.1.clone(), Some(theta), base.3),
+            Family::Poisson => (Some("poisson".into()), base.1.clone(), None, base.3),
+            f => return Err(input_error(format!("set_family: {} is not a family of θ's estimation", f.name())).into()),
+        });
+        Ok(())
+    }
+
+    fn theta(&mut self, beta: &[f64], theta: Option<f64>) -> Result<ThetaSums, DaskError> {
+        let py = self.callback.py();
+        let args = (beta.to_vec(), theta).into_pyobject(py)?.into_any();
+        let mut acc = ThetaSums::default();
+        for r in self.call("theta", args)? {
+            let v: Vec<f64> = r.extract()?;
+            let [overdispersion, sum_w, moment, score, info, loglik] = v[..] else {
+                return Err(input_error("theta: a partition returned the wrong number of sums").into());
+            };
+            acc.add(&ThetaSums {
+                overdispersion,
+                sum_w,
+                moment,
+                score,
+                info,
+                loglik,
+            });
+        }
+        Ok(acc)
+    }
 }
 
 impl ScorePasses for PyPasses<'_> {
@@ -613,7 +682,7 @@ fn dispersion(s: &str) -> PyResult<Dispersion> {
 #[pyfunction]
 #[pyo3(signature = (
     formula, columns, levels, col_names, model, passes, *, weights=None, freq=None, dispersion="default",
-    level=0.95, tol=1e-8, max_iter=25, singular_ok=true, rows_used=None, score=true
+    level=0.95, tol=1e-8, max_iter=25, singular_ok=true, rows_used=None, score=true, start=None
 ))]
 #[allow(clippy::too_many_arguments)]
 pub fn glm_fit_distributed(
@@ -632,6 +701,7 @@ pub fn glm_fit_distributed(
     singular_ok: bool,
     rows_used: Option<usize>,
     score: bool,
+    start: Option<Vec<f64>>,
 ) -> PyResult<String> {
     let spec = spec(formula, &columns, weights.as_deref().or(freq.as_deref()), levels)?;
     let (mut opts, family, _) = self::model(&model)?;
@@ -642,6 +712,7 @@ pub fn glm_fit_distributed(
     opts.singular_ok = singular_ok;
     opts.weights = weights;
     opts.freq = freq;
+    opts.start = start;
     opts.validate().map_err(input_error)?;
     let gopts = opts.glm_options(family);
     let layout = Layout::new(&spec, col_names);
@@ -649,16 +720,21 @@ pub fn glm_fit_distributed(
         callback: passes,
         rows: rows_used,
         calls: 0,
+        model: None,
+        base: Some(model.clone()),
     };
     let fit = distributed::fit(&mut pp, &layout, &gopts).map_err(|DaskError(e)| e)?;
     let mut v = serde_json::to_value(&fit).map_err(|e| input_error(e.to_string()))?;
     if score {
         let link = gopts.link.unwrap_or_else(|| family.canonical_link());
+        // the passes are at the fitted model (θ̂, or the Poisson limit) when θ was estimated
         let before = pp.calls;
         let s = distributed_score::score_test(&mut pp, &fit, layout.intercept, link).map_err(|DaskError(e)| e)?;
         v["score"] = serde_json::to_value(&s).map_err(|e| input_error(e.to_string()))?;
         v["passes"] = serde_json::json!(fit.passes + (pp.calls - before));
     }
+    // the model of the fit, as the passes spell it: θ̂ (or the Poisson limit) when θ was estimated
+    v["model"] = serde_json::json!(pp.model.as_ref().unwrap_or(&model));
     v["wald"] = wald(&fit, level);
     v["formula"] = serde_json::json!(formula);
     v["options"] = serde_json::to_value(&opts).unwrap_or_default();

@@ -99,6 +99,8 @@ pub fn glm_refit_deviance(
         callback: passes,
         rows: rows_used,
         calls: 0,
+        model: None,
+        base: None,
     };
     let fit = distributed::fit(&mut pp, &layout, &gopts).map_err(|e| e.0)?;
     Ok((fit.deviance, fit.iterations, fit.passes))

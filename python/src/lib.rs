@@ -58,7 +58,7 @@ mod _dimorph {
     #[pymodule_export]
     use crate::dask::{
         _glm_part_from_state, glm_design_part, glm_events_trials, glm_fit_distributed, glm_merge_levels,
-        glm_part_fisher, glm_part_levels, glm_part_newton, glm_part_score, glm_part_stats, PyGlmPart,
+        glm_part_fisher, glm_part_levels, glm_part_newton, glm_part_score, glm_part_stats, glm_part_theta, PyGlmPart,
     };
 
     #[pymodule_export]

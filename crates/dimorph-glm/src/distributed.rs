@@ -28,9 +28,12 @@
 //! are refits over the same parts (the Python driver's), their Wald tests read
 //! [`DistFit::cov_observed`].
 //!
-//! Not computed here (the single-machine fit has them): θ of the negative binomial estimated by
-//! maximum likelihood (a fixed θ works), profile-likelihood intervals, PROC LOGISTIC's
-//! association table and the residuals.
+//! θ of the negative binomial estimated by maximum likelihood alternates θ and β as the
+//! single-machine fit does, θ's sums taken part by part ([`crate::distributed_theta`]). Starting
+//! values (`GlmOptions::start`) start the fit as in memory.
+//!
+//! Not computed here (the single-machine fit has them): profile-likelihood intervals and PROC
+//! LOGISTIC's association table.
 
 use std::collections::HashSet;
 
@@ -46,6 +49,7 @@ use crate::formula::{Formula, Response, VarKind};
 use crate::irls::{self, Pass, Problem};
 use crate::linalg::{sub_matrix, Cholesky};
 use crate::link::Link;
+use crate::negbin::{ThetaEstimate, ThetaSums};
 use crate::null_refit::{self, NullSums};
 use crate::options::{Dispersion, GlmOptions};
 
@@ -499,6 +503,25 @@ pub fn newton_sums(part: &Part, kept: &[usize], beta: &[f64], family: Family, li
     }
 }
 
+/// One part's [`ThetaSums`] at β: its rows' μ, then the start's sums and, at `theta`, the score,
+/// information and log-likelihood of the negative binomial.
+pub fn theta_part_sums(part: &Part, beta: &[f64], theta: Option<f64>, link: Link) -> ThetaSums {
+    if part.n == 0 {
+        return ThetaSums::default();
+    }
+    let mu: Vec<f64> = (0..part.n)
+        .map(|i| {
+            let off = part.offset.as_ref().map_or(0.0, |o| o[i]);
+            link.inverse(irls::dot(&part.x[i * part.p..(i + 1) * part.p], beta) + off)
+        })
+        .collect();
+    let mut s = crate::negbin::theta_sums(theta, &part.y, &mu, &part.prior);
+    if let Some(t) = theta {
+        s.loglik = crate::negbin::loglik(Family::NegBin { theta: t }, &part.y, &mu, &part.prior);
+    }
+    s
+}
+
 /// Score Xᵀ[w (y − μ)/(V g′)], observed information XᵀW₀X (on the kept columns, k × k) and the
 /// deviance at β; `valid` is false when β leaves the link's or the family's range.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -693,6 +716,27 @@ pub trait Passes {
     fn rows_used(&mut self) -> Option<usize> {
         None
     }
+    /// Makes the later passes use `family` (θ of the negative binomial changes between the fits
+    /// of its estimation, [`crate::distributed_theta`]). The default: parts that cannot change
+    /// their family, an error.
+    fn set_family(&mut self, family: Family) -> std::result::Result<(), Self::Error> {
+        let _ = family;
+        Err(GlmError::argument(
+            "--theta",
+            "these parts cannot estimate θ of the negative binomial; give theta",
+        )
+        .into())
+    }
+    /// Σ [`theta_part_sums`] at β (`theta`: `None` for the start's sums
+    /// only). The default: an error, as [`Passes::set_family`].
+    fn theta(&mut self, beta: &[f64], theta: Option<f64>) -> std::result::Result<ThetaSums, Self::Error> {
+        let _ = (beta, theta);
+        Err(GlmError::argument(
+            "--theta",
+            "these parts cannot estimate θ of the negative binomial; give theta",
+        )
+        .into())
+    }
 }
 
 /// The model's columns, as the driver knows them from the [`DesignSpec`] and a part.
@@ -762,6 +806,13 @@ pub struct DistFit {
     /// The null model's fitted means (what the score test is evaluated at).
     #[serde(skip)]
     pub null_mu: NullMu,
+    /// θ̂ of the negative binomial with its standard error, when it was estimated (`family` is
+    /// then `negbin(θ̂)`; `None` also when θ̂ is infinite and the Poisson model was fitted).
+    pub theta: Option<ThetaEstimate>,
+    /// Rao's score test against the null model, when the driver ran its pass
+    /// ([`crate::distributed_score::score_test`]; the streamed fit's `run_parquet`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub score: Option<crate::inference::ScoreTest>,
 }
 
 /// Counts the passes of a [`Passes`].
@@ -787,28 +838,42 @@ impl<P: Passes> Passes for Counted<'_, P> {
     fn rows_used(&mut self) -> Option<usize> {
         self.inner.rows_used()
     }
+    fn set_family(&mut self, family: Family) -> std::result::Result<(), P::Error> {
+        self.inner.set_family(family)
+    }
+    fn theta(&mut self, beta: &[f64], theta: Option<f64>) -> std::result::Result<ThetaSums, P::Error> {
+        self.n += 1;
+        self.inner.theta(beta, theta)
+    }
 }
 
-/// Refuses the options that the distributed fit does not support.
-fn check_options(opts: &GlmOptions) -> Result<()> {
-    if opts.estimate_theta {
-        return Err(GlmError::argument(
-            "--theta",
-            "the distributed fit needs θ of the negative binomial given (theta=…); estimating it is single-machine only",
-        ));
-    }
-    if opts.start.is_some() {
-        return Err(GlmError::argument(
-            "--start",
-            "starting values are single-machine only in the distributed fit",
-        ));
+/// Refuses starting values that are not one finite value per column of X (as the fit in memory).
+fn check_options(opts: &GlmOptions, col_names: &[String]) -> Result<()> {
+    if let Some(s) = &opts.start {
+        if s.len() != col_names.len() {
+            return Err(GlmError::argument(
+                "--start",
+                format!(
+                    "has {} values but the model has {} coefficients ({})",
+                    s.len(),
+                    col_names.len(),
+                    clip_list(col_names)
+                ),
+            ));
+        }
+        if let Some(v) = s.iter().find(|v| !v.is_finite()) {
+            return Err(GlmError::argument(
+                "--start",
+                format!("values must be finite, got {}", dimorph_core::text::num(*v)),
+            ));
+        }
     }
     Ok(())
 }
 
 /// Fits the model over the parts: IRLS as [`crate::irls::irls`], then the figures after the fit.
 pub fn fit<P: Passes>(passes: &mut P, layout: &Layout, opts: &GlmOptions) -> std::result::Result<DistFit, P::Error> {
-    check_options(opts)?;
+    check_options(opts, &layout.col_names)?;
     let family = opts.family;
     let link = opts.link.unwrap_or_else(|| family.canonical_link());
     family.check_link(link).map_err(|m| GlmError::argument("--link", m))?;
@@ -847,21 +912,49 @@ pub fn fit<P: Passes>(passes: &mut P, layout: &Layout, opts: &GlmOptions) -> std
                 .n_used as usize
         }
     };
-    let res = irls::irls_with_rows(
-        &mut Summed(&mut counted, p),
-        p,
-        &free,
-        intercept,
-        (family, link),
-        opts.control(),
-        rows,
-    )?;
+    let (family, res, theta) = if matches!(family, Family::NegBin { .. }) && opts.estimate_theta {
+        let m = crate::distributed_theta::Model {
+            p,
+            intercept,
+            link,
+            rows,
+        };
+        let nb = crate::distributed_theta::fit_theta(&mut Summed(&mut counted, p), m, opts)?;
+        match nb.theta {
+            Some(t) => (Family::NegBin { theta: t.theta }, nb.irls, Some((Some(t), None))),
+            None => (Family::Poisson, nb.irls, Some((None, nb.warning))),
+        }
+    } else {
+        let start = opts.start.as_deref();
+        let res = match start {
+            // from starting values as in memory: R's rule once (`irls::irls_keeping_eta`)
+            Some(_) => irls::irls_with(
+                &mut Summed(&mut counted, p),
+                p,
+                &free,
+                intercept,
+                (family, link),
+                start,
+                opts.control(),
+            )?,
+            None => irls::irls_with_rows(
+                &mut Summed(&mut counted, p),
+                p,
+                &free,
+                intercept,
+                (family, link),
+                opts.control(),
+                rows,
+            )?,
+        };
+        (family, res, None)
+    };
     if res.bounds.no_valid_start {
-        let hint = "starting values are single-machine only: fit in memory with --start / start=";
-        return Err(irls::no_valid_start_error(link, false, hint).into());
+        let hint = "give starting values with start= (one per coefficient, with η valid on every row)";
+        return Err(irls::no_valid_start_error(link, opts.start.is_some(), hint).into());
     }
     if let Some(stuck) = res.bounds.stuck {
-        let hint = "starting values are single-machine only: fit in memory with --start / start=, or try another link";
+        let hint = "give other starting values with start= (one per coefficient) or try another link";
         return Err(irls::stuck_error(link, stuck, hint).into());
     }
     if !res.converged {
@@ -884,7 +977,19 @@ pub fn fit<P: Passes>(passes: &mut P, layout: &Layout, opts: &GlmOptions) -> std
         ))
         .into());
     }
-    finish(&mut counted, layout, opts, family, link, res, rows)
+    let (theta, nb_warning) = theta.unwrap_or((None, None));
+    let mut d = finish(&mut counted, layout, opts, family, link, res, rows)?;
+    if theta.is_some() {
+        // θ is a parameter of the model: AIC and its kin count it, as in memory
+        let kf = (d.rank + family.aic_extra() + 1) as f64;
+        d.aic = -2.0 * d.loglik + 2.0 * kf;
+        d.aicc = d.aic + 2.0 * kf * (kf + 1.0) / (d.n_obs - kf - 1.0);
+        d.bic = -2.0 * d.loglik + kf * d.n_obs.ln();
+    }
+    d.theta = theta;
+    d.warnings.splice(0..0, nb_warning);
+    d.passes = counted.n;
+    Ok(d)
 }
 
 /// The parts' [`Passes`] as the IRLS loop's ([`irls::Passes`]): the score and information from
@@ -916,6 +1021,15 @@ impl<P: Passes> irls::Passes for Summed<'_, P> {
             null_scale: 1.0,
         })?;
         Ok((s.sum_w, s.sum_wy))
+    }
+}
+
+impl<P: Passes> crate::distributed_theta::ThetaPasses for Summed<'_, P> {
+    fn set_family(&mut self, family: Family) -> std::result::Result<(), P::Error> {
+        self.0.set_family(family)
+    }
+    fn theta(&mut self, beta: &[f64], theta: Option<f64>) -> std::result::Result<ThetaSums, P::Error> {
+        self.0.theta(beta, theta)
     }
 }
 
@@ -1084,6 +1198,8 @@ fn finish<P: Passes>(
         warnings,
         kept: res.kept,
         null_mu: null,
+        theta: None,
+        score: None,
     })
 }
 

@@ -154,9 +154,113 @@ fn parts_disagreeing_or_missing_levels_are_refused() {
     .unwrap_err()
     .to_string();
     assert!(e.contains("no level '9'"), "{e}");
-    let mut o = GlmOptions::new(Family::NegBin { theta: 1.0 }, None);
-    o.estimate_theta = true;
-    assert!(check_options(&o).unwrap_err().to_string().contains("--theta"));
+    // starting values: one finite value per column of X
+    let cols: Vec<String> = ["(Intercept)", "width"].iter().map(|s| s.to_string()).collect();
+    let mut o = GlmOptions::new(Family::Poisson, None);
+    o.start = Some(vec![0.0]);
+    let e = check_options(&o, &cols).unwrap_err().to_string();
+    assert!(
+        e.starts_with("--start: has 1 values but the model has 2 coefficients"),
+        "{e}"
+    );
+    o.start = Some(vec![0.0, f64::INFINITY]);
+    let e = check_options(&o, &cols).unwrap_err().to_string();
+    assert!(e.starts_with("--start: values must be finite"), "{e}");
+    o.start = Some(vec![0.0, 0.1]);
+    assert!(check_options(&o, &cols).is_ok());
+}
+
+/// θ of the negative binomial estimated over parts (a factor whose levels each part sees only
+/// some of) equals the fit in memory: β, both SEs, deviance, the log-likelihood, AIC (θ counted),
+/// θ̂ and its SE to 1e-10; the counts of a binary response are not over-dispersed, so θ̂ is
+/// infinite and both fall back to the Poisson model with the same warning.
+#[test]
+fn negative_binomial_theta_over_parts_equals_the_single_machine_estimate() {
+    let crabs = crabs_by_shade();
+    let nb = GlmOptions::new(Family::NegBin { theta: 1.0 }, None);
+    assert!(nb.estimate_theta);
+    for (formula, k) in [("satell ~ width + shade", 7), ("satell ~ weight", 3)] {
+        let d = parts_local::fit_over_parts(formula, &crabs, k, &nb).expect("distributed fit");
+        let mf = model_frame(formula, &crabs, None).expect("model frame");
+        let s = crate::fit(&mf, &nb).expect("single-machine fit");
+        parts_local::assert_same_fit(formula, &d, &s, 1e-10);
+        let (a, b) = (
+            d.theta.as_ref().expect("θ over parts"),
+            s.theta.as_ref().expect("θ in memory"),
+        );
+        assert!(
+            (a.theta - b.theta).abs() <= 1e-10 * b.theta,
+            "{formula}: θ {} vs {}",
+            a.theta,
+            b.theta
+        );
+        assert!(
+            (a.se - b.se).abs() <= 1e-10 * b.se,
+            "{formula}: se(θ) {} vs {}",
+            a.se,
+            b.se
+        );
+        assert_eq!(a.iterations, b.iterations, "{formula}");
+        assert_eq!(d.family, s.family.name(), "{formula}");
+        assert!(d.family.starts_with("Negative Binomial("), "{}", d.family);
+    }
+    // not over-dispersed: the Poisson model, with the in-memory fit's warning
+    let d = parts_local::fit_over_parts("y ~ width", &crabs, 4, &nb).expect("distributed fit");
+    let mf = model_frame("y ~ width", &crabs, None).unwrap();
+    let s = crate::fit(&mf, &nb).unwrap();
+    parts_local::assert_same_fit("y ~ width", &d, &s, 1e-10);
+    assert!(d.theta.is_none() && s.theta.is_none());
+    assert_eq!(d.family, "poisson");
+    assert_eq!(d.warnings.first(), s.warnings.first());
+    assert!(d.warnings[0].contains("goes to infinity"), "{:?}", d.warnings);
+}
+
+/// A fit over parts started from its own solution converges in at most 2 iterations to the
+/// same figures, as the fit in memory does from the same start; a negative binomial with θ
+/// estimated starts its Poisson fit there.
+#[test]
+fn starting_values_over_parts_start_the_fit_as_in_memory() {
+    let crabs = crabs_by_shade();
+    for (formula, family, link) in [
+        ("satell ~ width + shade", Family::Poisson, None),
+        ("y ~ width + shade", Family::Binomial, Some(Link::Probit)),
+    ] {
+        let o = opts(family, link);
+        let d = parts_local::fit_over_parts(formula, &crabs, 5, &o).unwrap();
+        let started = GlmOptions {
+            start: Some(d.coef.clone()),
+            ..o.clone()
+        };
+        let e = parts_local::fit_over_parts(formula, &crabs, 5, &started).unwrap();
+        assert!(e.iterations <= 2, "{formula}: {} iterations", e.iterations);
+        let mf = model_frame(formula, &crabs, None).unwrap();
+        let s = crate::fit(&mf, &started).unwrap();
+        parts_local::assert_same_fit(formula, &e, &s, 1e-10);
+        for j in 0..d.coef.len() {
+            assert!(
+                (e.coef[j] - d.coef[j]).abs() <= 1e-10 * d.coef[j].abs().max(1.0),
+                "{formula}"
+            );
+        }
+    }
+    let nb = GlmOptions {
+        start: Some(vec![-4.0, 0.2]),
+        ..GlmOptions::new(Family::NegBin { theta: 1.0 }, None)
+    };
+    let d = parts_local::fit_over_parts("satell ~ width", &crabs, 3, &nb).unwrap();
+    let mf = model_frame("satell ~ width", &crabs, None).unwrap();
+    parts_local::assert_same_fit("negbin started", &d, &crate::fit(&mf, &nb).unwrap(), 1e-10);
+    let bad = GlmOptions {
+        start: Some(vec![0.0; 3]),
+        ..nb
+    };
+    let e = parts_local::fit_over_parts("satell ~ width", &crabs, 3, &bad)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.starts_with("--start: has 3 values but the model has 2 coefficients"),
+        "{e}"
+    );
 }
 
 /// [`Local`] that says its rows used ([`Passes::rows_used`]).
@@ -175,6 +279,12 @@ impl Passes for Counting {
     }
     fn rows_used(&mut self) -> Option<usize> {
         self.1
+    }
+    fn set_family(&mut self, family: Family) -> Result<()> {
+        self.0.set_family(family)
+    }
+    fn theta(&mut self, beta: &[f64], theta: Option<f64>) -> Result<crate::negbin::ThetaSums> {
+        self.0.theta(beta, theta)
     }
 }
 

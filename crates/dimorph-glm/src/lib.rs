@@ -45,6 +45,7 @@ pub mod distributed;
 pub mod distributed_columns;
 pub mod distributed_predict;
 pub mod distributed_score;
+pub mod distributed_theta;
 pub mod error;
 pub mod event;
 pub mod expr;

@@ -44,10 +44,7 @@ pub struct InfiniteTheta(pub String);
 /// ½ Σ w[(y − μ)² − y]: the score of the log-likelihood in α = 1/θ at α = 0 (the Poisson
 /// model). Not positive: the likelihood does not rise as α leaves 0, θ̂ is infinite.
 pub fn overdispersion_score(y: &[f64], mu: &[f64], w: &[f64]) -> f64 {
-    0.5 * (0..y.len())
-        .filter(|&k| w[k] > 0.0)
-        .map(|k| w[k] * ((y[k] - mu[k]).powi(2) - y[k]))
-        .sum::<f64>()
+    0.5 * theta_sums(None, y, mu, w).overdispersion
 }
 
 /// Trigamma ψ′(x) for x > 0 (recurrence to x ≥ 10, then the asymptotic series).
@@ -63,45 +60,96 @@ pub fn trigamma(mut x: f64) -> f64 {
         + (1.0 / x) * x2 * (1.0 / 6.0 - x2 * (1.0 / 30.0 - x2 * (1.0 / 42.0 - x2 * (1.0 / 30.0 - x2 * 5.0 / 66.0))))
 }
 
-/// Score and observed information of the log-likelihood in θ for fixed μ.
-fn score_info(theta: f64, y: &[f64], mu: &[f64], w: &[f64]) -> (f64, f64) {
-    let (mut s, mut i) = (0.0, 0.0);
-    for k in 0..y.len() {
-        let (yk, mk, wk) = (y[k], mu[k], w[k]);
-        if wk == 0.0 {
-            continue;
-        }
-        s += wk
-            * (digamma(theta + yk) - digamma(theta) + theta.ln() + 1.0
-                - (theta + mk).ln()
-                - (yk + theta) / (mk + theta));
-        i += wk
-            * (-trigamma(theta + yk) + trigamma(theta) - 1.0 / theta + 2.0 / (mk + theta)
-                - (yk + theta) / ((mk + theta) * (mk + theta)));
-    }
+/// Score and observed information of one observation's log-likelihood in θ for fixed μ (prior
+/// weight w; MASS's `theta.ml`): w[ψ(y + θ) − ψ(θ) + log θ + 1 − log(μ + θ) − (y + θ)/(μ + θ)]
+/// and w[−ψ′(y + θ) + ψ′(θ) − 1/θ + 2/(μ + θ) − (y + θ)/(μ + θ)²].
+pub(crate) fn score_info_row(theta: f64, y: f64, mu: f64, w: f64) -> (f64, f64) {
+    let s =
+        w * (digamma(theta + y) - digamma(theta) + theta.ln() + 1.0 - (theta + mu).ln() - (y + theta) / (mu + theta));
+    let i = w
+        * (-trigamma(theta + y) + trigamma(theta) - 1.0 / theta + 2.0 / (mu + theta)
+            - (y + theta) / ((mu + theta) * (mu + theta)));
     (s, i)
 }
 
-/// Maximum-likelihood θ for fixed μ, with its standard error 1/√(information); an
-/// [`InfiniteTheta`] when the counts are not over-dispersed given μ or θ passes [`THETA_MAX`].
-pub fn theta_ml(y: &[f64], mu: &[f64], w: &[f64]) -> std::result::Result<(f64, f64), InfiniteTheta> {
-    let u = overdispersion_score(y, mu, w);
+/// The sums over rows at fixed μ that θ's estimate needs: its start (the over-dispersion score,
+/// Σw and the moment Σ w(y/μ − 1)²) and, at a θ, the score and information. Sums over parts add
+/// ([`ThetaSums::add`]): the distributed fit's θ pass (`distributed_theta.rs`) sums them per
+/// part, the fit in memory over all rows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct ThetaSums {
+    /// Σ w[(y − μ)² − y] over rows of positive weight (twice [`overdispersion_score`]).
+    pub overdispersion: f64,
+    /// Σ w and Σ w (y/μ − 1)²: the moment estimate Σw / Σ w (y/μ − 1)² starts Newton's method.
+    pub sum_w: f64,
+    pub moment: f64,
+    /// Score and observed information in θ (0 when no θ was given).
+    pub score: f64,
+    pub info: f64,
+    /// The negative binomial's log-likelihood at θ (0 when no θ was given, or not asked for).
+    pub loglik: f64,
+}
+
+impl ThetaSums {
+    /// Adds another part's sums.
+    pub fn add(&mut self, q: &ThetaSums) {
+        self.overdispersion += q.overdispersion;
+        self.sum_w += q.sum_w;
+        self.moment += q.moment;
+        self.score += q.score;
+        self.info += q.info;
+        self.loglik += q.loglik;
+    }
+}
+
+/// The [`ThetaSums`] of rows y, μ, w: the start's sums, and at `theta` the score and
+/// information ([`score_info_row`]); the log-likelihood is [`loglik`]'s, asked for separately.
+pub fn theta_sums(theta: Option<f64>, y: &[f64], mu: &[f64], w: &[f64]) -> ThetaSums {
+    let mut out = ThetaSums {
+        overdispersion: (0..y.len())
+            .filter(|&k| w[k] > 0.0)
+            .map(|k| w[k] * ((y[k] - mu[k]).powi(2) - y[k]))
+            .sum::<f64>(),
+        sum_w: w.iter().sum(),
+        moment: (0..y.len()).map(|k| w[k] * (y[k] / mu[k] - 1.0).powi(2)).sum(),
+        ..ThetaSums::default()
+    };
+    if let Some(t) = theta {
+        for k in 0..y.len() {
+            if w[k] == 0.0 {
+                continue;
+            }
+            let (s, i) = score_info_row(t, y[k], mu[k], w[k]);
+            out.score += s;
+            out.info += i;
+        }
+    }
+    out
+}
+
+/// Maximum-likelihood θ for fixed μ by Newton's method, from the data's [`ThetaSums`] wherever
+/// they are: `start` the start's sums, `at(θ)` the score and information at θ (one pass over
+/// the data each). An [`InfiniteTheta`] when the counts are not over-dispersed given μ or θ
+/// passes [`THETA_MAX`].
+pub(crate) fn theta_newton<E>(
+    start: &ThetaSums,
+    mut at: impl FnMut(f64) -> std::result::Result<ThetaSums, E>,
+) -> std::result::Result<std::result::Result<f64, InfiniteTheta>, E> {
+    let u = 0.5 * start.overdispersion;
     if u.is_nan() || u <= 0.0 {
-        return Err(InfiniteTheta(format!(
+        return Ok(Err(InfiniteTheta(format!(
             "the counts are not over-dispersed given the fitted means (½ Σ w[(y − μ)² − y] = {} ≤ 0)",
             dimorph_report::fmt::sig(u, 6)
-        )));
+        ))));
     }
-    let sw: f64 = w.iter().sum();
-    let denom: f64 = (0..y.len()).map(|k| w[k] * (y[k] / mu[k] - 1.0).powi(2)).sum();
-    let mut t = sw / denom;
+    let mut t = start.sum_w / start.moment;
     if !(t.is_finite() && t > 0.0) {
         t = 1.0;
     }
     t = t.min(THETA_MAX);
     for _ in 0..100 {
-        let (s, i) = score_info(t, y, mu, w);
-        let mut step = s / i;
+        let q = at(t)?;
+        let mut step = q.score / q.info;
         if !step.is_finite() {
             break;
         }
@@ -111,19 +159,31 @@ pub fn theta_ml(y: &[f64], mu: &[f64], w: &[f64]) -> std::result::Result<(f64, f
         }
         t += step;
         if t > THETA_MAX {
-            return Err(InfiniteTheta(format!(
+            return Ok(Err(InfiniteTheta(format!(
                 "θ passed {} (the counts are hardly over-dispersed given the fitted means)",
                 dimorph_report::fmt::sig(THETA_MAX, 6)
-            )));
+            ))));
         }
         if step.abs() <= 1e-12 * t.max(1.0) {
             break;
         }
     }
-    Ok((t, theta_se(t, y, mu, w)))
+    Ok(Ok(t))
 }
 
-fn loglik(fam: Family, y: &[f64], mu: &[f64], w: &[f64]) -> f64 {
+/// Maximum-likelihood θ for fixed μ, with its standard error 1/√(information); an
+/// [`InfiniteTheta`] when the counts are not over-dispersed given μ or θ passes [`THETA_MAX`].
+pub fn theta_ml(y: &[f64], mu: &[f64], w: &[f64]) -> std::result::Result<(f64, f64), InfiniteTheta> {
+    let start = theta_sums(None, y, mu, w);
+    let at = |t| Ok::<_, std::convert::Infallible>(theta_sums(Some(t), y, mu, w));
+    match theta_newton(&start, at) {
+        Ok(r) => r.map(|t| (t, theta_se(t, y, mu, w))),
+        Err(never) => match never {},
+    }
+}
+
+/// Σ over rows of positive weight of the log-likelihood of `fam` (a negative binomial).
+pub(crate) fn loglik(fam: Family, y: &[f64], mu: &[f64], w: &[f64]) -> f64 {
     (0..y.len())
         .filter(|&k| w[k] > 0.0)
         .map(|k| fam.loglik(y[k], mu[k], w[k], 1.0, 1.0))
@@ -141,7 +201,7 @@ fn fitted(mf: &ModelFrame, beta: &[f64], link: Link) -> Vec<f64> {
 }
 
 /// The fit when θ̂ is infinite: the Poisson model, with the warning.
-fn poisson_limit(poisson: Irls, why: InfiniteTheta) -> NbFit {
+pub(crate) fn poisson_limit(poisson: Irls, why: InfiniteTheta) -> NbFit {
     NbFit {
         theta: None,
         irls: poisson,
@@ -155,7 +215,7 @@ fn poisson_limit(poisson: Irls, why: InfiniteTheta) -> NbFit {
 /// An error unless IRLS converged: the `--start` errors of a fit with no valid β or stopped at
 /// a step it could not correct (as in `fit`), else not converged. `start_given`: the starting
 /// values were the user's.
-fn converged(res: Irls, link: Link, start_given: bool) -> Result<Irls> {
+pub(crate) fn converged(res: Irls, link: Link, start_given: bool) -> Result<Irls> {
     if res.bounds.no_valid_start {
         let hint = "give starting values with --start (one per coefficient, with η valid on every row)";
         return Err(irls::no_valid_start_error(link, start_given, hint));
@@ -260,7 +320,7 @@ pub(crate) fn fit_theta(
 
 /// The bounds of two fits in turn: the steps cut back in either, the boundary as the later
 /// fit's.
-fn then(earlier: Bounds, later: Bounds) -> Bounds {
+pub(crate) fn then(earlier: Bounds, later: Bounds) -> Bounds {
     Bounds {
         truncated: earlier.truncated + later.truncated,
         diverged: earlier.diverged + later.diverged,
@@ -270,7 +330,7 @@ fn then(earlier: Bounds, later: Bounds) -> Bounds {
 
 /// The standard error of θ, 1/√(observed information), at fixed μ.
 fn theta_se(theta: f64, y: &[f64], mu: &[f64], w: &[f64]) -> f64 {
-    1.0 / score_info(theta, y, mu, w).1.sqrt()
+    1.0 / theta_sums(Some(theta), y, mu, w).info.sqrt()
 }
 
 #[cfg(test)]

@@ -7,8 +7,8 @@
 use dimorph_data::{Column, ColumnData, Frame};
 
 use crate::distributed::{
-    add_pass, design_part, fisher_sums, fit, merge_levels, newton_sums, part_levels, stat_sums, DistFit, Layout,
-    Newton, NullMu, Part, PartLevels, Passes, StatQuery, StatSums,
+    add_pass, design_part, fisher_sums, fit, merge_levels, newton_sums, part_levels, stat_sums, theta_part_sums,
+    DistFit, Layout, Newton, NullMu, Part, PartLevels, Passes, StatQuery, StatSums,
 };
 use crate::distributed_score::{score_sums, score_test, ScorePasses, ScoreSums};
 use crate::error::{GlmError, Result};
@@ -18,6 +18,7 @@ use crate::fit::GlmFit;
 use crate::inference::ScoreTest;
 use crate::irls::Pass;
 use crate::link::Link;
+use crate::negbin::ThetaSums;
 use crate::options::GlmOptions;
 
 /// The parts in one process: each pass sums over them in order.
@@ -47,6 +48,17 @@ impl Passes for Local {
         let mut acc = StatSums::default();
         for p in &self.parts {
             acc.add(&stat_sums(p, q, self.family, self.link));
+        }
+        Ok(acc)
+    }
+    fn set_family(&mut self, family: Family) -> Result<()> {
+        self.family = family;
+        Ok(())
+    }
+    fn theta(&mut self, beta: &[f64], theta: Option<f64>) -> Result<ThetaSums> {
+        let mut acc = ThetaSums::default();
+        for p in &self.parts {
+            acc.add(&theta_part_sums(p, beta, theta, self.link));
         }
         Ok(acc)
     }
