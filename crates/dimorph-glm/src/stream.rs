@@ -8,6 +8,12 @@
 //! figures after the fit are those of [`distributed::fit`]. The result equals the in-memory fit
 //! to rounding (the order of the additions differs; the test checks 1e-10).
 //!
+//! [`run_parquet`] also gives Rao's score test of the model against the null model (PROC
+//! LOGISTIC's "Testing Global Null Hypothesis: BETA=0" Score row; R's `anova(null, fit, test =
+//! "Rao")`): one more pass over the row groups at the null model's means, each row group's score
+//! and expected information added ([`crate::distributed_score`], as the Dask fit does), equal to
+//! the in-memory fit's statistic (the test checks 1e-10).
+//!
 //! What needs the rows together is refused with the reason ([`check_streamable`]): Type 3 and
 //! profile-likelihood refits, residuals, robust and clustered covariances, the binary-response
 //! association table, `--anova`, `--predict`, frequency weights, starting values and θ of the
@@ -21,8 +27,9 @@ use std::path::Path;
 use crate::design::DesignSpec;
 use crate::distributed::{
     self, add_pass, design_part, fisher_sums, merge_levels, newton_sums, part_levels, stat_sums, DistFit, Layout,
-    Newton, Part, PartLevels, Passes, StatQuery, StatSums,
+    Newton, NullMu, Part, PartLevels, Passes, StatQuery, StatSums,
 };
+use crate::distributed_score::{score_sums, score_test, ScorePasses, ScoreSums};
 use crate::error::{GlmError, Result};
 use crate::family::Family;
 use crate::formula::Response;
@@ -76,6 +83,17 @@ impl Passes for RowGroups<'_> {
     }
 }
 
+impl ScorePasses for RowGroups<'_> {
+    fn score(&mut self, null: NullMu, intercept: bool, kept: &[usize]) -> Result<ScoreSums> {
+        let mut acc = ScoreSums::zero(kept.len());
+        for k in 0..self.groups.len() {
+            let part = self.part(k)?;
+            acc.add(k, &score_sums(&part, null, intercept, kept, self.family, self.link));
+        }
+        Ok(acc)
+    }
+}
+
 /// Refuses the options that need all rows at once, naming the flag and the reason.
 pub fn check_streamable(opts: &RunOptions) -> Result<()> {
     let refuse = |flag: &str, what: &str| {
@@ -123,6 +141,16 @@ pub fn fit_parquet(path: &Path, formula: &str, opts: &RunOptions) -> Result<Dist
 /// uses the current one (0: decoded on this thread; [`ParquetRowGroups::with_ahead`]). The fit
 /// is the same bit for bit whatever `ahead` is.
 pub fn fit_parquet_ahead(path: &Path, formula: &str, opts: &RunOptions, ahead: usize) -> Result<DistFit> {
+    stream_fit(path, formula, opts, ahead, false)
+}
+
+/// [`fit_parquet`], and with `score` Rao's score test against the null model in
+/// [`DistFit::score`] (one more pass over the row groups).
+pub fn fit_and_score_parquet(path: &Path, formula: &str, opts: &RunOptions) -> Result<DistFit> {
+    stream_fit(path, formula, opts, dimorph_data::parquet_stream::DEFAULT_AHEAD, true)
+}
+
+fn stream_fit(path: &Path, formula: &str, opts: &RunOptions, ahead: usize, score: bool) -> Result<DistFit> {
     opts.validate()?;
     check_streamable(opts)?;
     let groups = ParquetRowGroups::open(path)?.with_ahead(ahead);
@@ -159,7 +187,12 @@ pub fn fit_parquet_ahead(path: &Path, formula: &str, opts: &RunOptions, ahead: u
         }
     }
     let layout = Layout::new(&spec, col_names);
-    distributed::fit(&mut parts, &layout, &gopts)
+    let mut fit = distributed::fit(&mut parts, &layout, &gopts)?;
+    if score {
+        fit.score = Some(score_test(&mut parts, &fit, layout.intercept, link)?);
+        fit.passes += 1;
+    }
+    Ok(fit)
 }
 
 /// Wald tests and intervals of the coefficients: z, or t with the residual df when the
@@ -206,7 +239,7 @@ fn coefficients(fit: &DistFit, level: f64) -> TidyTable {
 /// `dimorph glm --stream`: the streamed fit as an outcome (the Wald coefficient table and the fit
 /// statistics; what the streamed fit leaves out is said in the warnings).
 pub fn run_parquet(path: &Path, formula: &str, opts: &RunOptions) -> Result<Outcome<DistFit>> {
-    let fit = fit_parquet(path, formula, opts)?;
+    let fit = fit_and_score_parquet(path, formula, opts)?;
     let table = coefficients(&fit, opts.level);
     let num = dimorph_core::text::num;
     let mut sec = Section::new(format!("GLM (streamed row groups): {formula}"));
@@ -227,9 +260,18 @@ pub fn run_parquet(path: &Path, formula: &str, opts: &RunOptions) -> Result<Outc
         num(fit.bic),
         num(fit.loglik)
     ));
+    if let Some(s) = &fit.score {
+        sec.text(format!(
+            "Testing global null hypothesis BETA=0: Score χ² {} on {} df, Pr > χ² {}{}",
+            num(s.chi2),
+            s.df,
+            num(s.p_value),
+            s.note.as_deref().map_or(String::new(), |n| format!(" ({n})"))
+        ));
+    }
     let mut warnings = fit.warnings.clone();
     warnings.push(
-        "--stream: Wald statistics and intervals only; the Rao score test, Type 3 tests, profile intervals, the association table and residuals are not computed when streaming (drop --stream to have them)".into(),
+        "--stream: Wald statistics and intervals and the global score test only; Type 3 tests, profile intervals, the association table and residuals are not computed when streaming (drop --stream to have them)".into(),
     );
     let summary = vec![format!(
         "{} {}: deviance {} on {} df, AIC {}",
@@ -466,18 +508,64 @@ mod tests {
             &o("poisson", None),
             1e-10,
         );
-        // what the streamed fit does not compute is said: the Rao score test among it
+        // what the streamed fit does not compute is said
         let out = run_parquet(&path, "satell ~ width", &o("poisson", None)).expect("run");
         assert!(
             out.warnings
                 .iter()
-                .any(|w| w.contains("the Rao score test") && w.contains("not computed when streaming")),
+                .any(|w| w.contains("Type 3 tests") && w.contains("not computed when streaming")),
             "{:?}",
             out.warnings
         );
         // one row has no shade: dropped, and counted
         let d = fit_parquet(&path, "satell ~ width + shade", &o("poisson", None)).expect("fit");
         assert_eq!((d.n_read, d.n_used), (173.0, 172.0));
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
+    /// The global score test of the streamed fit (one more pass at the null model's means)
+    /// equals the in-memory fit's (`inference::infer`'s score, PROC LOGISTIC's Score row) to
+    /// 1e-10: Poisson with a factor whose levels each row group sees only some of, binary
+    /// logistic, an offset (the null model refitted over the row groups), a Gamma with φ
+    /// estimated; and `run_parquet` prints it.
+    #[test]
+    fn streamed_global_score_test_equals_the_in_memory_one() {
+        let dir = std::env::temp_dir().join(format!("dimorph-glm-stream-score-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let path = dir.join("crabs.parquet");
+        crabs_parquet(&path, 25, false);
+        let frame = dimorph_data::read_parquet(&path).expect("whole file");
+        let o = |family: &str, link: Option<Link>| RunOptions {
+            family: Some(family.parse().expect("family")),
+            link,
+            ..RunOptions::default()
+        };
+        for (formula, opts) in [
+            ("satell ~ width + shade", o("poisson", None)),
+            ("y ~ width + shade", o("binomial", None)),
+            ("satell ~ width + offset(log(weight))", o("poisson", None)),
+            ("weight ~ width + shade", o("gamma", Some(Link::Log))),
+        ] {
+            let d = fit_and_score_parquet(&path, formula, &opts).expect("streamed fit");
+            let mf = crate::model_frame(formula, &frame, None).expect("model frame");
+            let family = opts.family_for(mf.trials.is_some()).expect("family");
+            let s = crate::fit(&mf, &opts.glm_options(family)).expect("in-memory fit");
+            let one = crate::inference::infer(&mf, &s, 0.95, false).score;
+            let got = d.score.expect("score test");
+            assert!(one.chi2.is_finite() && one.chi2 > 0.0, "{formula}: {one:?}");
+            assert!(
+                (got.chi2 - one.chi2).abs() <= 1e-10 * one.chi2.max(1.0),
+                "{formula}: streamed {} vs in memory {}",
+                got.chi2,
+                one.chi2
+            );
+            assert_eq!(got.df, one.df, "{formula}");
+            assert!((got.p_value - one.p_value).abs() <= 1e-10, "{formula}");
+            assert_eq!(d.passes, fit_parquet(&path, formula, &opts).unwrap().passes + 1);
+        }
+        let out = run_parquet(&path, "y ~ width", &o("binomial", None)).expect("run");
+        let text: String = out.sections.iter().map(|s| format!("{s:?}")).collect();
+        assert!(text.contains("Testing global null hypothesis BETA=0: Score"), "{text}");
         std::fs::remove_dir_all(&dir).ok();
     }
 
