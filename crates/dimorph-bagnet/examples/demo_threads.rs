@@ -16,7 +16,7 @@ use burn::module::{Module, ModuleVisitor, Param};
 use burn::tensor::backend::Backend;
 use burn::tensor::Tensor;
 use dimorph_bagnet::demo::demo_options;
-use dimorph_bagnet::{synth, train, Cpu};
+use dimorph_bagnet::{synth, train};
 
 /// FNV-1a over the bits of every float parameter and running statistic, in module order.
 struct Checksum(u64, usize);
@@ -67,8 +67,7 @@ fn main() {
             h.epoch, h.train_loss, h.val_loss, h.val_auc
         );
     }
-    let (model, _) =
-        dimorph_bagnet::checkpoint::load_model::<Cpu>(&dir.join("best"), &Default::default()).expect("best model");
+    let (model, _) = dimorph_bagnet::on_cpu::load_model(&dir.join("best")).expect("best model");
     let mut sum = Checksum(0xcbf2_9ce4_8422_2325, 0);
     model.visit(&mut sum);
     println!(

@@ -18,7 +18,8 @@
 //! CI, ROC SVG), [`evidence`] (evidence maps, statistics, figures, feature export), [`weights`]
 //! (pretrained PyTorch and safetensors weights), [`sets`] (a run's split by image identity), [`demo`];
 //! the baselines of the paper's Table 1: [`resnet`] (ResNet-50), [`inception`] (Inception-v3),
-//! [`seeded`] (their seeded layers), [`baseline_size`] (their input sides), and [`net`] (a BagNet or a baseline, as `train` and `eval` run them).
+//! [`seeded`] (their seeded layers), [`baseline_size`] (their input sides), and [`net`] (a BagNet or a baseline, as `train` and `eval` run them);
+//! [`on_cpu`] (the generic entry points on the CPU backend, compiled once for tests and examples).
 
 pub mod backend;
 pub mod baseline_size;
@@ -36,6 +37,7 @@ pub mod metrics;
 pub mod model;
 pub mod momentum;
 pub mod net;
+pub mod on_cpu;
 pub mod options;
 pub mod pipeline;
 pub mod plain;

@@ -9,10 +9,10 @@
 //! step's pass) gives on the same images with momentum 1, the uncalibrated run's weights.
 
 use burn::module::Module;
-use dimorph_bagnet::checkpoint::load_net;
 use dimorph_bagnet::data;
 use dimorph_bagnet::model::{Arch, BagNetConfig};
 use dimorph_bagnet::momentum::with_cumulative_statistics;
+use dimorph_bagnet::on_cpu;
 use dimorph_bagnet::synth::{self, SynthOptions};
 use dimorph_bagnet::train::{self, OptimKind, RunState, TrainOptions};
 use dimorph_bagnet::CpuTrain;
@@ -65,7 +65,7 @@ fn calibration() {
     let fresh = || {
         BagNetConfig::new(Arch::InceptionV3, 1)
             .with_width(1.0 / 16.0)
-            .init_net::<CpuTrain>(&dev, 0)
+            .init_net_cpu_train(0)
     };
     let run = |bn: usize| {
         let dir = tmp(&format!("bn{bn}"));
@@ -73,8 +73,8 @@ fn calibration() {
         dir
     };
     let (plain_dir, calibrated_dir) = (run(0), run(64));
-    let (plain, _) = load_net::<CpuTrain>(&train::epoch_dir(&plain_dir, 1), &dev).unwrap();
-    let (calibrated, _) = load_net::<CpuTrain>(&train::epoch_dir(&calibrated_dir, 1), &dev).unwrap();
+    let (plain, _) = on_cpu::load_net_train(&train::epoch_dir(&plain_dir, 1)).unwrap();
+    let (calibrated, _) = on_cpu::load_net_train(&train::epoch_dir(&calibrated_dir, 1)).unwrap();
     let (p, c) = (named(&plain), named(&calibrated));
     assert_eq!(p.keys().collect::<Vec<_>>(), c.keys().collect::<Vec<_>>());
     let aux_stats: Vec<&String> = p.keys().filter(|k| k.starts_with("AuxLogits.") && is_stat(k)).collect();

@@ -21,6 +21,7 @@ use burn::tensor::{Tensor, TensorData};
 use burn_store::ModuleSnapshot;
 use dimorph_bagnet::model::{Arch, BagNetConfig};
 use dimorph_bagnet::net::Net;
+use dimorph_bagnet::on_cpu;
 use dimorph_bagnet::train::objective;
 use dimorph_bagnet::train::{self, OptimKind, TrainOptions};
 use dimorph_bagnet::weights::{self, HeadStatus, LoadOptions, WeightFormat};
@@ -90,9 +91,7 @@ fn read_input(name: &str, shape: [usize; 4]) -> Tensor<Cpu, 4> {
 }
 
 fn net(arch: Arch, outputs: usize, width: f64) -> Net<Cpu> {
-    BagNetConfig::new(arch, outputs)
-        .with_width(width)
-        .init_net::<Cpu>(&Default::default(), 0)
+    BagNetConfig::new(arch, outputs).with_width(width).init_net_cpu(0)
 }
 
 /// The fixture's input made from the index alone (make_baseline_fixture.py's `hashed_input`):
@@ -125,17 +124,16 @@ fn max_rel_diff(model: &Net<Cpu>, case: &Case, input: &str) -> f64 {
     rel_diff_rows(model.forward(read_input(input, case.input_shape)), &case.logits)
 }
 
-fn load_on<B: Backend>(arch: Arch, file: &str, outputs: usize) -> (Net<B>, weights::LoadReport) {
-    let mut model = BagNetConfig::new(arch, outputs)
-        .with_width(WIDTH)
-        .init_net::<B>(&Default::default(), 0);
-    let report = weights::load_pretrained_net(&mut model, &fixture(file), &LoadOptions::default()).unwrap();
+/// The fixture's weights in a model on the training backend (the Inception-v3 auxiliary check).
+fn load_train(arch: Arch, file: &str, outputs: usize) -> (Net<CpuTrain>, weights::LoadReport) {
+    let mut model = BagNetConfig::new(arch, outputs).with_width(WIDTH).init_net_cpu_train(0);
+    let report = on_cpu::load_pretrained_net_train(&mut model, &fixture(file), &LoadOptions::default()).unwrap();
     (model, report)
 }
 
 fn load(arch: Arch, file: &str, outputs: usize) -> (Net<Cpu>, weights::LoadReport) {
     let mut model = net(arch, outputs, WIDTH);
-    let report = weights::load_pretrained_net(&mut model, &fixture(file), &LoadOptions::default()).unwrap();
+    let report = on_cpu::load_pretrained_net(&mut model, &fixture(file), &LoadOptions::default()).unwrap();
     (model, report)
 }
 
@@ -232,7 +230,7 @@ fn check_auxiliary_classifier() {
     let e = expected();
     let a = &e.inception_v3_aux;
     // Loaded once (reading the .pth takes most of this test's time); valid() is its inference copy.
-    let (mut model, _) = load_on::<CpuTrain>(Arch::InceptionV3, "inception3_w16.pth", e.outputs);
+    let (mut model, _) = load_train(Arch::InceptionV3, "inception3_w16.pth", e.outputs);
     let (logits, aux) = model.valid().forward_with_aux(hashed_input(a.input_shape));
     let d_main = rel_diff_rows(logits, &a.eval_logits);
     let d_aux = rel_diff_rows(aux.expect("auxiliary logits at 299 px"), &a.eval_aux_logits);
@@ -307,7 +305,7 @@ fn write_torchvision_file(model: &Net<Cpu>, path: &Path, with_aux: bool) {
 fn inception_v3_without_aux_in_the_file_and_with_another_head() {
     let source = BagNetConfig::new(Arch::InceptionV3, 3)
         .with_width(WIDTH)
-        .init_net::<Cpu>(&Default::default(), 7);
+        .init_net_cpu(7);
     let dir = tmp("noaux");
     std::fs::create_dir_all(&dir).unwrap();
     let (without, with) = (dir.join("noaux.safetensors"), dir.join("aux.safetensors"));
@@ -328,7 +326,7 @@ fn inception_v3_without_aux_in_the_file_and_with_another_head() {
     };
 
     let mut model = net(Arch::InceptionV3, 3, WIDTH);
-    let report = weights::load_pretrained_net(&mut model, &without, &LoadOptions::default()).unwrap();
+    let report = on_cpu::load_pretrained_net(&mut model, &without, &LoadOptions::default()).unwrap();
     assert_eq!(report.aux_from_file, Some(false));
     assert_eq!(report.loaded, 94 * 5 + 2);
     assert!(
@@ -343,13 +341,13 @@ fn inception_v3_without_aux_in_the_file_and_with_another_head() {
     assert_eq!(aux_fc(&model), aux_fc(&net(Arch::InceptionV3, 3, WIDTH)));
 
     let mut model = net(Arch::InceptionV3, 3, WIDTH);
-    let report = weights::load_pretrained_net(&mut model, &with, &LoadOptions::default()).unwrap();
+    let report = on_cpu::load_pretrained_net(&mut model, &with, &LoadOptions::default()).unwrap();
     assert_eq!((report.aux_from_file, report.loaded), (Some(true), 94 * 5 + 2 + 12));
     assert_eq!(aux_fc(&model), aux_fc(&source));
 
     // Two outputs instead of three: the backbone and the auxiliary convolutions load, both heads stay.
     let mut two = net(Arch::InceptionV3, 2, WIDTH);
-    let report = weights::load_pretrained_net(&mut two, &with, &LoadOptions::default()).unwrap();
+    let report = on_cpu::load_pretrained_net(&mut two, &with, &LoadOptions::default()).unwrap();
     assert!(matches!(report.head, HeadStatus::Reinitialised { .. }));
     let mut heads: Vec<&str> = report.skipped.iter().map(|t| t.name.as_str()).collect();
     heads.sort_unstable();
@@ -380,7 +378,7 @@ fn final_map_sizes_and_smallest_inputs() {
 #[test]
 fn a_bagnet_file_into_resnet50_names_the_missing_tensor() {
     let mut model = net(Arch::ResNet50, 3, 1.0 / 32.0);
-    let e = weights::load_pretrained_net(
+    let e = on_cpu::load_pretrained_net(
         &mut model,
         &fixture("bagnet33_w32.safetensors"),
         &LoadOptions::default(),
@@ -452,16 +450,13 @@ fn train_and_evaluate() {
             // head epoch the untrained backbone's inference-mode features are nearly 0, so the bias
             // moves, the weight barely).
             let aux_fc = |dir: &Path| {
-                let (m, _) = dimorph_bagnet::checkpoint::load_net::<Cpu>(dir, &Default::default()).unwrap();
+                let (m, _) = on_cpu::load_net(dir).unwrap();
                 let Net::Inception(v) = m else {
                     panic!("not an Inception-v3")
                 };
                 aux_head(&v[0])
             };
-            let init = match BagNetConfig::new(arch, 2)
-                .with_width(WIDTH)
-                .init_net::<Cpu>(&Default::default(), opt.seed)
-            {
+            let init = match BagNetConfig::new(arch, 2).with_width(WIDTH).init_net_cpu(opt.seed) {
                 Net::Inception(v) => aux_head(&v[0]),
                 _ => unreachable!(),
             };
@@ -470,15 +465,14 @@ fn train_and_evaluate() {
             println!("inception-v3 at 299 px: auxiliary head moved by {:.1e} in the head epoch, {:.1e} after the all-layer epoch", moved(&head), moved(&all));
             assert!(moved(&head) > 1e-3 && moved(&all) > 1e-3);
         }
-        let (model, meta) =
-            dimorph_bagnet::checkpoint::load_net::<Cpu>(&run.join("best"), &Default::default()).unwrap();
+        let (model, meta) = on_cpu::load_net(&run.join("best")).unwrap();
         assert_eq!(meta.config.arch, arch);
         let sets = pipeline::sets_for(&run.join("best"), &ds);
-        let ev = pipeline::eval_model(&model, &meta, &ds, &sets, &Default::default()).unwrap();
+        let ev = on_cpu::eval_model(&model, &meta, &ds, &sets).unwrap();
         assert_eq!(ev.sets.iter().map(|s| s.n).sum::<usize>(), 24);
         assert!(ev.predictions.iter().all(|p| p.logit.is_finite()));
         // explain's evidence maps need a BagNet: a clear error naming the architecture.
-        let e = train::load_model::<Cpu>(&run.join("best"), &Default::default()).unwrap_err();
+        let e = on_cpu::load_model(&run.join("best")).unwrap_err();
         assert!(
             e.is_input() && e.to_string().contains(arch.name()) && e.to_string().contains("BagNet"),
             "{e}"

@@ -4,11 +4,12 @@
 
 use std::path::PathBuf;
 
-use dimorph_bagnet::checkpoint::{load_model, recover_folder, save_folder};
+use dimorph_bagnet::checkpoint::{recover_folder, save_folder};
 use dimorph_bagnet::model::Arch;
+use dimorph_bagnet::on_cpu;
 use dimorph_bagnet::synth::{self, SynthOptions};
 use dimorph_bagnet::train::{self, OptimKind, TrainOptions};
-use dimorph_bagnet::{BagNetError, Cpu};
+use dimorph_bagnet::BagNetError;
 use dimorph_core::ScratchDir;
 
 fn tmp(name: &str) -> ScratchDir {
@@ -40,7 +41,7 @@ fn a_folder_is_replaced_whole_or_not_at_all() {
     std::fs::rename(&best, d.join(".best.old")).unwrap();
     std::fs::create_dir_all(d.join(".best.partial")).unwrap();
     std::fs::write(d.join(".best.partial/a.txt"), "three").unwrap();
-    let e = load_model::<Cpu>(&best, &Default::default()).unwrap_err().to_string();
+    let e = on_cpu::load_model(&best).unwrap_err().to_string();
     assert!(e.contains(".best.old") && e.contains("--resume"), "{e}");
     recover_folder(&best).unwrap();
     assert_eq!(read(best.join("a.txt")), "one");

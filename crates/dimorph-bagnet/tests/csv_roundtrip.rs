@@ -5,10 +5,10 @@ use dimorph_bagnet::checkpoint::ModelMeta;
 use dimorph_bagnet::data;
 use dimorph_bagnet::evidence::FeatureWriter;
 use dimorph_bagnet::model::{Arch, BagNetConfig};
+use dimorph_bagnet::on_cpu;
 use dimorph_bagnet::options::ExplainOptions;
-use dimorph_bagnet::pipeline::{self, ExplainSet};
+use dimorph_bagnet::pipeline::ExplainSet;
 use dimorph_bagnet::synth::{self, SynthOptions};
-use dimorph_bagnet::Cpu;
 use dimorph_core::Overwrite;
 use dimorph_core::ScratchPath;
 
@@ -47,7 +47,7 @@ fn evidence_stats_and_features_round_trip_hostile_names() {
     }
     ds.rows[0].name = NASTY_NAME.to_string();
     let config = BagNetConfig::new(Arch::BagNet9, 1).with_width(0.0625);
-    let model = config.init::<Cpu>(&Default::default());
+    let model = config.init_cpu();
     let meta = ModelMeta {
         config,
         classes: ds.classes.clone(),
@@ -68,7 +68,7 @@ fn evidence_stats_and_features_round_trip_hostile_names() {
         clip: 1.0,
         ..Default::default()
     };
-    let o = pipeline::explain_model(&model, &meta, &set, &opt, Some(&mut fw), &Default::default()).unwrap();
+    let o = on_cpu::explain_model(&model, &meta, &set, &opt, Some(&mut fw)).unwrap();
     let features = fw.finish().unwrap();
 
     // evidence_stats: one row per image, 9 fields each, names and labels as given.

@@ -13,12 +13,13 @@ mod loader;
 use dimorph_bagnet::checkpoint::ModelMeta;
 use dimorph_bagnet::data::{self, Dataset};
 use dimorph_bagnet::evidence::figure2::{class_averages, Average};
-use dimorph_bagnet::evidence::figure3::{self, TsneSettings};
+use dimorph_bagnet::evidence::figure3::TsneSettings;
 use dimorph_bagnet::evidence::{average, ImageEvidence};
 use dimorph_bagnet::image::RgbImage;
 use dimorph_bagnet::model::{Arch, BagNetConfig};
+use dimorph_bagnet::on_cpu;
 use dimorph_bagnet::options::ExplainOptions;
-use dimorph_bagnet::pipeline::{explain_model, ExplainSet};
+use dimorph_bagnet::pipeline::ExplainSet;
 
 const SIDE: usize = 64;
 /// One loader thread: the batches in flight (at most two) vary least between runs.
@@ -76,9 +77,8 @@ fn measure(n: usize) -> Measured {
         &loader::opts(&dir.join("cache"), WORKERS),
     )
     .unwrap();
-    let device = Default::default();
     let config = BagNetConfig::new(Arch::BagNet9, 1).with_width(0.0625);
-    let model = config.init_seeded::<dimorph_bagnet::Cpu>(&device, 3);
+    let model = config.init_seeded_cpu(3);
     let meta = ModelMeta {
         config,
         classes: classes.clone(),
@@ -97,7 +97,7 @@ fn measure(n: usize) -> Measured {
         ..Default::default()
     };
     let base = counting::reset_peak();
-    let o = explain_model(&model, &meta, &set, &opt, None, &device).unwrap();
+    let o = on_cpu::explain_model(&model, &meta, &set, &opt, None).unwrap();
     let explain_peak = counting::peak_above(base);
     let ev = o.result.images.clone();
     drop(o);
@@ -107,7 +107,7 @@ fn measure(n: usize) -> Measured {
         ..Default::default()
     };
     let base = counting::reset_peak();
-    let p = figure3::collect(&model, &ds, &ev, &s, &device).unwrap();
+    let p = on_cpu::collect_patches(&model, &ds, &ev, &s).unwrap();
     let collect_peak = counting::peak_above(base);
     assert!(!p.image.is_empty());
     drop(p);

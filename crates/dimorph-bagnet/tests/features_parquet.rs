@@ -9,10 +9,10 @@ use dimorph_bagnet::checkpoint::ModelMeta;
 use dimorph_bagnet::evidence::features_parquet::ParquetFeatures;
 use dimorph_bagnet::evidence::{FeatureFormat, FeatureWriter};
 use dimorph_bagnet::model::{Arch, BagNetConfig};
+use dimorph_bagnet::on_cpu;
 use dimorph_bagnet::options::ExplainOptions;
-use dimorph_bagnet::pipeline::{self, ExplainSet};
+use dimorph_bagnet::pipeline::ExplainSet;
 use dimorph_bagnet::synth::{self, SynthOptions};
-use dimorph_bagnet::Cpu;
 use dimorph_core::rng::Rng;
 use dimorph_core::Overwrite;
 use dimorph_core::ScratchPath;
@@ -45,7 +45,7 @@ fn a_tiny_models_features_match_the_csv_export_bit_for_bit() {
     });
     ds.rows[1].name = "eye, \"left\"\n2.png".into();
     let config = BagNetConfig::new(Arch::BagNet9, 1).with_width(0.0625);
-    let model = config.init::<Cpu>(&Default::default());
+    let model = config.init_cpu();
     let meta = ModelMeta {
         config,
         classes: ds.classes.clone(),
@@ -69,7 +69,7 @@ fn a_tiny_models_features_match_the_csv_export_bit_for_bit() {
     let export = |format| {
         let dir = tmp(&format!("{format:?}"));
         let mut fw = FeatureWriter::create_as(&dir, c, Overwrite::Refuse, format).unwrap();
-        let o = pipeline::explain_model(&model, &meta, &set, &opt, Some(&mut fw), &Default::default()).unwrap();
+        let o = on_cpu::explain_model(&model, &meta, &set, &opt, Some(&mut fw)).unwrap();
         (fw.finish().unwrap(), o.result, dir)
     };
     // the scratch folders live to the end of the test

@@ -9,6 +9,7 @@ use dimorph_bagnet::data::Dataset;
 use dimorph_bagnet::evidence::figure3::{self, Patches, TsneSettings};
 use dimorph_bagnet::evidence::{figures, ImageEvidence};
 use dimorph_bagnet::model::{Arch, BagNetConfig};
+use dimorph_bagnet::on_cpu;
 use dimorph_bagnet::synth::{self, SynthOptions};
 use dimorph_core::OutputFile;
 
@@ -377,15 +378,14 @@ fn figure3_shows_exemplar_crops_and_class_fractions_per_cluster() {
 fn figure3_patch_features_come_from_the_model() {
     let ds = data();
     let ev = evidence(&ds);
-    let device = Default::default();
     let model = BagNetConfig::new(Arch::BagNet17, 1)
         .with_width(0.0625)
-        .init_seeded::<dimorph_bagnet::Cpu>(&device, 1);
+        .init_seeded_cpu(1);
     let s = TsneSettings {
         max_patches: 100,
         ..Default::default()
     };
-    let p = figure3::collect(&model, &ds, &ev, &s, &device).unwrap();
+    let p = on_cpu::collect_patches(&model, &ds, &ev, &s).unwrap();
     let correct = ev.iter().filter(|e| e.target == e.predicted).count();
     // At most max_patches: an equal sample per correctly classified image.
     assert_eq!(p.image.len(), correct * (100 / correct));
@@ -400,7 +400,7 @@ fn figure3_patch_features_come_from_the_model() {
 
 #[test]
 fn explain_with_tsne_writes_every_figure() {
-    use dimorph_bagnet::pipeline::{self, ExplainOptions, ExplainSet};
+    use dimorph_bagnet::pipeline::{ExplainOptions, ExplainSet};
     use dimorph_bagnet::train::{self, OptimKind, TrainOptions};
     let ds = synth::dataset(&SynthOptions {
         n: 80,
@@ -420,9 +420,8 @@ fn explain_with_tsne_writes_every_figure() {
         optimizer: OptimKind::Adam,
         ..Default::default()
     };
-    train::train::<dimorph_bagnet::CpuTrain>(&ds, &opt, &run, false, &mut train::Silent, &Default::default()).unwrap();
-    let device = Default::default();
-    let (model, meta) = train::load_model::<dimorph_bagnet::Cpu>(&run.join("best"), &device).unwrap();
+    train::train_cpu(&ds, &opt, &run, false, &mut train::Silent, &Default::default()).unwrap();
+    let (model, meta) = on_cpu::load_model(&run.join("best")).unwrap();
     drop(run);
     let idx: Vec<usize> = (0..ds.images.len()).collect();
     let set = ExplainSet {
@@ -437,7 +436,7 @@ fn explain_with_tsne_writes_every_figure() {
         tsne: true,
         ..Default::default()
     };
-    let o = pipeline::explain_model(&model, &meta, &set, &x, None, &device).unwrap();
+    let o = on_cpu::explain_model(&model, &meta, &set, &x, None).unwrap();
     dump(&o.files);
     let names: Vec<&str> = o.files.iter().map(|f| f.name.as_str()).collect();
     for f in ["figure2.svg", "kde_positive.svg", "kde_negative.svg", "figure3.svg"] {

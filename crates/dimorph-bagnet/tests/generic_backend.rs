@@ -57,7 +57,7 @@ use dimorph_bagnet::model::{Arch, BagNet, BagNetConfig};
 use dimorph_bagnet::net::Net;
 use dimorph_bagnet::options::DEFAULT_AUX_WEIGHT;
 use dimorph_bagnet::train::{loss, objective};
-use dimorph_bagnet::{Cpu, CpuTrain};
+use dimorph_bagnet::CpuTrain;
 use dimorph_core::rng::{Draws, SplitMix64};
 
 /// The generic path (what CUDA runs) on the CPU.
@@ -605,7 +605,7 @@ fn check_model(case: Case) {
 fn check_model_here(case: Case) {
     let name = case.arch.name();
     let t0 = std::time::Instant::now();
-    let trainable = case.config().init_net::<Cpu>(&Default::default(), 0).trainable_params();
+    let trainable = case.config().init_net_cpu(0).trainable_params();
 
     let (map_g, image_g) = inference::<Generic>(&case);
     let (map_f, image_f) = inference::<CpuTrain>(&case);

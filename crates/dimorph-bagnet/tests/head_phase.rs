@@ -9,6 +9,7 @@ use burn::module::{Module, ModuleVisitor, Param};
 use burn::tensor::backend::Backend;
 use burn::tensor::Tensor;
 use dimorph_bagnet::model::{Arch, BagNet, BagNetConfig};
+use dimorph_bagnet::on_cpu;
 use dimorph_bagnet::synth::{self, SynthOptions};
 use dimorph_bagnet::train::{self, OptimKind, TrainOptions};
 use dimorph_bagnet::Cpu;
@@ -53,10 +54,10 @@ fn a_head_epoch_leaves_the_backbone_and_its_batch_norm_statistics_unchanged() {
         ..Default::default()
     };
     train::train_cpu(&ds, &opt, &dir, false, &mut train::Silent, &Default::default()).unwrap();
-    let (trained, _) = train::load_model::<Cpu>(&train::epoch_dir(&dir, 1), &Default::default()).unwrap();
+    let (trained, _) = on_cpu::load_model(&train::epoch_dir(&dir, 1)).unwrap();
     let init = BagNetConfig::new(Arch::BagNet9, 1)
         .with_width(0.0625)
-        .init_seeded::<Cpu>(&Default::default(), 7);
+        .init_seeded_cpu(7);
     let before = floats(&init);
     let after = floats(&trained);
     assert_eq!(before.len(), after.len());
@@ -105,11 +106,10 @@ fn inception_head_epoch() {
     };
     assert_eq!(opt.aux_loss_weight(), 0.4);
     train::train_cpu(&ds, &opt, &dir, false, &mut train::Silent, &Default::default()).unwrap();
-    let (trained, _) =
-        dimorph_bagnet::checkpoint::load_net::<Cpu>(&train::epoch_dir(&dir, 1), &Default::default()).unwrap();
+    let (trained, _) = on_cpu::load_net(&train::epoch_dir(&dir, 1)).unwrap();
     let init = BagNetConfig::new(Arch::InceptionV3, 1)
         .with_width(1.0 / 16.0)
-        .init_net::<Cpu>(&Default::default(), 7);
+        .init_net_cpu(7);
     let (before, after) = (named(&init), named(&trained));
     assert_eq!(before.keys().collect::<Vec<_>>(), after.keys().collect::<Vec<_>>());
     // 94 convolution + batch-norm pairs (weight, gamma, beta, running mean and variance), the

@@ -14,10 +14,11 @@ use std::time::Instant;
 
 use dimorph_bagnet::data;
 use dimorph_bagnet::model::{Arch, BagNetConfig};
+use dimorph_bagnet::on_cpu;
 use dimorph_bagnet::options::{ImportOptions, ReadOptions};
 use dimorph_bagnet::pipeline;
 use dimorph_bagnet::weights::{self, LoadOptions};
-use dimorph_bagnet::{BagNetError, Cpu};
+use dimorph_bagnet::BagNetError;
 use dimorph_core::ScratchPath;
 use files::*;
 
@@ -40,10 +41,8 @@ fn write(name: &str, bytes: &[u8]) -> ScratchPath {
 
 /// Load a weight file into the fixture's architecture (BagNet-33 at width 1/32, 3 outputs).
 fn load(path: &Path) -> Result<(), BagNetError> {
-    let mut m = BagNetConfig::new(Arch::BagNet33, 3)
-        .with_width(1.0 / 32.0)
-        .init::<Cpu>(&Default::default());
-    weights::load_pretrained(&mut m, path, &LoadOptions::default()).map(|_| ())
+    let mut m = BagNetConfig::new(Arch::BagNet33, 3).with_width(1.0 / 32.0).init_cpu();
+    on_cpu::load_pretrained(&mut m, path, &LoadOptions::default()).map(|_| ())
 }
 
 /// `f` fails with an input error whose message holds `want`, within a second or two.

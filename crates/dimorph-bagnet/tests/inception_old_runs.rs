@@ -21,10 +21,11 @@ use burn::optim::{Adam, Optimizer};
 use burn::record::{FullPrecisionSettings, NamedMpkFileRecorder, Recorder};
 use burn::tensor::backend::Backend;
 use burn::tensor::Tensor;
-use dimorph_bagnet::checkpoint::{self, load_net};
+use dimorph_bagnet::checkpoint;
 use dimorph_bagnet::inception::{BasicConv, Inception3, InceptionA, InceptionB, InceptionC, InceptionD, InceptionE};
 use dimorph_bagnet::model::Arch;
 use dimorph_bagnet::net::Net;
+use dimorph_bagnet::on_cpu;
 use dimorph_bagnet::options::{EvalOptions, OptimKind, TrainOptions, TrainRunOptions};
 use dimorph_bagnet::{pipeline, synth, train, Cpu, CpuTrain};
 use dimorph_core::ScratchPath;
@@ -98,7 +99,7 @@ fn has_aux_record(dir: &Path) -> bool {
 /// Rewrite the model folder `dir` (written by this dimorph) as dimorph before bb0e707 wrote it.
 fn make_old(dir: &Path) {
     let dev = Default::default();
-    let (net, _) = load_net::<CpuTrain>(dir, &dev).unwrap();
+    let (net, _) = on_cpu::load_net_train(dir).unwrap();
     let Net::Inception(mut v) = net else {
         panic!("not an Inception-v3")
     };
@@ -189,7 +190,7 @@ fn old_run() {
 
     // Every folder loads, without the auxiliary classifier, with the same number of outputs.
     for f in &folders {
-        let (m, meta) = load_net::<Cpu>(f, &Default::default()).unwrap();
+        let (m, meta) = on_cpu::load_net(f).unwrap();
         assert_eq!(meta.config.arch, Arch::InceptionV3);
         assert!(m.lacks_aux(), "{}", f.display());
         assert_eq!(m.outputs(), 1);
@@ -215,9 +216,9 @@ fn old_run() {
     assert!(note(&resumed.warnings), "{:?}", resumed.warnings);
     // Its new checkpoint has no auxiliary classifier either, and loads.
     let third = train::epoch_dir(&run, 3);
-    let (m, _) = load_net::<Cpu>(&third, &Default::default()).unwrap();
+    let (m, _) = on_cpu::load_net(&third).unwrap();
     assert!(m.lacks_aux());
-    let (before, _) = load_net::<Cpu>(&train::epoch_dir(&run, 2), &Default::default()).unwrap();
+    let (before, _) = on_cpu::load_net(&train::epoch_dir(&run, 2)).unwrap();
     let fc = |m: &Net<Cpu>| match m {
         Net::Inception(v) => v[0].fc.weight.val().into_data().to_vec::<f32>().unwrap(),
         _ => unreachable!(),
@@ -241,9 +242,8 @@ fn a_new_folder_keeps_its_auxiliary_classifier_and_an_old_one_loads_without_it()
 
 fn new_and_old_folder() {
     let dir = tmp("folder");
-    let dev = Default::default();
     let config = dimorph_bagnet::model::BagNetConfig::new(Arch::InceptionV3, 3).with_width(1.0 / 16.0);
-    let model = config.init_net::<CpuTrain>(&dev, 11);
+    let model = config.init_net_cpu_train(11);
     let meta = checkpoint::ModelMeta {
         config,
         classes: vec!["a".into(), "b".into(), "c".into()],
@@ -252,11 +252,11 @@ fn new_and_old_folder() {
         epoch: 1,
     };
     checkpoint::save_net(&dir, &model, &meta).unwrap();
-    let (loaded, _) = load_net::<Cpu>(&dir, &Default::default()).unwrap();
+    let (loaded, _) = on_cpu::load_net(&dir).unwrap();
     assert!(!loaded.lacks_aux());
     assert_eq!(loaded.num_params(), model.num_params());
     make_old(&dir);
-    let (old, _) = load_net::<Cpu>(&dir, &Default::default()).unwrap();
+    let (old, _) = on_cpu::load_net(&dir).unwrap();
     assert!(old.lacks_aux());
     assert_eq!(old.aux_params(), 0);
     assert_eq!(old.num_params() + loaded.aux_params(), loaded.num_params());

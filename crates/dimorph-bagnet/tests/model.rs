@@ -17,7 +17,7 @@ fn forward_map_size_matches_formula() {
     // A real forward pass at a small width gives the analytic map size (q = 9 at 224: 27).
     let dev = Default::default();
     for arch in [Arch::BagNet9, Arch::BagNet17, Arch::BagNet33] {
-        let m = BagNetConfig::new(arch, 1).with_width(0.0625).init::<Cpu>(&dev);
+        let m = BagNetConfig::new(arch, 1).with_width(0.0625).init_cpu();
         let x = Tensor::<Cpu, 4>::random([1, 3, 224, 224], Distribution::Normal(0.0, 1.0), &dev);
         let f = m.features(x);
         let s = arch.map_size(224).unwrap();
@@ -29,7 +29,7 @@ fn forward_map_size_matches_formula() {
 fn bagnet33_one_output_has_16263233_parameters() {
     // Issue 6: BagNet-33 with one output has 16,263,233 trainable parameters
     // (no forward pass needed: counting the parameters of the initialised module).
-    let m = BagNetConfig::new(Arch::BagNet33, 1).init::<Cpu>(&Default::default());
+    let m = BagNetConfig::new(Arch::BagNet33, 1).init_cpu();
     assert_eq!(m.trainable_params(), 16_263_233);
 }
 
@@ -44,9 +44,7 @@ fn one_pixel_changes_only_patches_whose_window_contains_it() {
     let side = 72;
     for arch in [Arch::BagNet9, Arch::BagNet17, Arch::BagNet33] {
         let q = arch.q();
-        let m = BagNetConfig::new(arch, 1)
-            .with_width(0.125)
-            .init::<Cpu>(&Default::default());
+        let m = BagNetConfig::new(arch, 1).with_width(0.125).init_cpu();
         let s = arch.map_size(side).unwrap();
         let mut rng = 12345u64;
         let x: Vec<f32> = (0..3 * side * side)
@@ -83,7 +81,7 @@ fn one_pixel_changes_only_patches_whose_window_contains_it() {
 #[test]
 fn mean_of_patch_logits_equals_avgpool_then_linear() {
     let dev = Default::default();
-    let m = BagNetConfig::new(Arch::BagNet17, 3).with_width(0.125).init::<Cpu>(&dev);
+    let m = BagNetConfig::new(Arch::BagNet17, 3).with_width(0.125).init_cpu();
     let x = Tensor::<Cpu, 4>::random([2, 3, 64, 64], Distribution::Normal(0.0, 1.0), &dev);
     let f = m.features(x);
     let pooled = m.pooled_logits(f.clone()).into_data().to_vec::<f32>().unwrap();

@@ -4,10 +4,11 @@ use std::path::Path;
 use burn::module::Module;
 use dimorph_bagnet::data::{self, OnBadImage};
 use dimorph_bagnet::model::Arch;
+use dimorph_bagnet::on_cpu;
 use dimorph_bagnet::pipeline;
 use dimorph_bagnet::synth::{self, SynthOptions};
 use dimorph_bagnet::train::{self, OptimKind, TrainOptions};
-use dimorph_bagnet::{BagNetError, Cpu};
+use dimorph_bagnet::BagNetError;
 use dimorph_core::ScratchPath;
 
 fn tmp(name: &str) -> ScratchPath {
@@ -34,7 +35,7 @@ fn tiny_opts() -> TrainOptions {
 }
 
 fn weights(dir: &Path) -> Vec<f32> {
-    let (m, _) = train::load_model::<Cpu>(dir, &Default::default()).unwrap();
+    let (m, _) = on_cpu::load_model(dir).unwrap();
     let mut v = m.fc.weight.val().into_data().to_vec::<f32>().unwrap();
     v.extend(m.stem2.weight.val().into_data().to_vec::<f32>().unwrap());
     v.extend(m.layer4[0].conv3.weight.val().into_data().to_vec::<f32>().unwrap());
@@ -179,7 +180,7 @@ fn weights_that_do_not_fit_the_architecture_are_refused() {
     let dir = tmp("mismatch");
     let m = dimorph_bagnet::model::BagNetConfig::new(Arch::BagNet9, 1)
         .with_width(0.0625)
-        .init::<Cpu>(&Default::default());
+        .init_cpu();
     let meta = train::ModelMeta {
         config: dimorph_bagnet::model::BagNetConfig::new(Arch::BagNet9, 1).with_width(0.0625),
         classes: vec!["a".into(), "b".into()],
@@ -188,13 +189,13 @@ fn weights_that_do_not_fit_the_architecture_are_refused() {
         epoch: 0,
     };
     train::save_model(&dir, &m, &meta).unwrap();
-    assert!(train::load_model::<Cpu>(&dir, &Default::default()).is_ok());
+    assert!(on_cpu::load_model(&dir).is_ok());
     let wrong = train::ModelMeta {
         config: meta.config.with_width(0.125),
         ..meta.clone()
     };
     std::fs::write(dir.join("meta.json"), serde_json::to_string(&wrong).unwrap()).unwrap();
-    let e = train::load_model::<Cpu>(&dir, &Default::default()).unwrap_err();
+    let e = on_cpu::load_model(&dir).unwrap_err();
     assert!(e.to_string().contains("do not fit"), "{e}");
     let _ = m.num_params();
 }

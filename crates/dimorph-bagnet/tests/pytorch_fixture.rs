@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use burn::tensor::{Tensor, TensorData};
 use dimorph_bagnet::model::{Arch, BagNet, BagNetConfig};
+use dimorph_bagnet::on_cpu;
 use dimorph_bagnet::weights::{self, HeadStatus, LoadOptions, WeightFormat};
 use dimorph_bagnet::{BagNetError, Cpu};
 use dimorph_core::ScratchPath;
@@ -54,7 +55,7 @@ fn config(outputs: usize) -> BagNetConfig {
 }
 
 fn fresh(outputs: usize) -> BagNet<Cpu> {
-    config(outputs).init::<Cpu>(&Default::default())
+    config(outputs).init_cpu()
 }
 
 fn values<const D: usize>(t: Tensor<Cpu, D>) -> Vec<f64> {
@@ -99,7 +100,7 @@ fn check_file(name: &str, format: WeightFormat) {
     assert_eq!(e.arch, "bagnet33");
     assert_eq!(e.width, WIDTH);
     let mut model = fresh(e.outputs);
-    let report = weights::load_pretrained(&mut model, &fixture(name), &LoadOptions::default()).unwrap();
+    let report = on_cpu::load_pretrained(&mut model, &fixture(name), &LoadOptions::default()).unwrap();
     assert_eq!(report.format, format);
     assert_eq!(report.head, HeadStatus::Loaded);
     // Every parameter and running statistic of the model came from the file: 54 convolutions
@@ -140,9 +141,9 @@ fn other_head_size_loads_the_backbone_and_keeps_our_head() {
     let e = expected();
     let path = fixture("bagnet33_w32.pth.tar");
     let mut full = fresh(3);
-    weights::load_pretrained(&mut full, &path, &LoadOptions::default()).unwrap();
+    on_cpu::load_pretrained(&mut full, &path, &LoadOptions::default()).unwrap();
     let mut one = fresh(1);
-    let report = weights::load_pretrained(&mut one, &path, &LoadOptions::default()).unwrap();
+    let report = on_cpu::load_pretrained(&mut one, &path, &LoadOptions::default()).unwrap();
     assert_eq!(
         report.head,
         HeadStatus::Reinitialised {
@@ -163,15 +164,13 @@ fn other_head_size_loads_the_backbone_and_keeps_our_head() {
     let opts = LoadOptions {
         reinit_mismatched_head: false,
     };
-    let err = weights::load_pretrained(&mut one, &path, &opts)
-        .unwrap_err()
-        .to_string();
+    let err = on_cpu::load_pretrained(&mut one, &path, &opts).unwrap_err().to_string();
     assert!(err.contains("fc.weight") && err.contains("3 outputs"), "{err}");
 }
 
 fn load_err(cfg: BagNetConfig, path: &Path) -> String {
-    let mut model = cfg.init::<Cpu>(&Default::default());
-    match weights::load_pretrained(&mut model, path, &LoadOptions::default()) {
+    let mut model = cfg.init_cpu();
+    match on_cpu::load_pretrained(&mut model, path, &LoadOptions::default()) {
         Ok(r) => panic!("{} loaded: {}", path.display(), r.summary()),
         Err(e) => {
             assert!(matches!(e, BagNetError::File { .. }));
@@ -359,9 +358,8 @@ fn full_size_bagnet33_checkpoint() {
     };
     let dir = PathBuf::from(dir);
     let path = dir.join("bagnet32_random.pth.tar");
-    let device = Default::default();
-    let mut one = BagNetConfig::new(Arch::BagNet33, 1).init::<Cpu>(&device);
-    let r = weights::load_pretrained(&mut one, &path, &LoadOptions::default()).unwrap();
+    let mut one = BagNetConfig::new(Arch::BagNet33, 1).init_cpu();
+    let r = on_cpu::load_pretrained(&mut one, &path, &LoadOptions::default()).unwrap();
     print!("{}", r.summary());
     assert_eq!(
         r.head,
@@ -371,8 +369,8 @@ fn full_size_bagnet33_checkpoint() {
         }
     );
     assert_eq!(one.trainable_params(), 16_263_233);
-    let mut k = BagNetConfig::new(Arch::BagNet33, 1000).init::<Cpu>(&device);
-    let r = weights::load_pretrained(&mut k, &path, &LoadOptions::default()).unwrap();
+    let mut k = BagNetConfig::new(Arch::BagNet33, 1000).init_cpu();
+    let r = on_cpu::load_pretrained(&mut k, &path, &LoadOptions::default()).unwrap();
     assert_eq!(r.head, HeadStatus::Loaded);
     assert_eq!(k.trainable_params(), 16_263_233 - 2049 + 2048 * 1000 + 1000);
     #[derive(Deserialize)]
@@ -420,7 +418,7 @@ fn float64_weights_are_converted() {
     std::fs::write(&path, safetensors::serialize(views, None).unwrap()).unwrap();
     let e = expected();
     let mut model = fresh(3);
-    let report = weights::load_pretrained(&mut model, &path, &LoadOptions::default()).unwrap();
+    let report = on_cpu::load_pretrained(&mut model, &path, &LoadOptions::default()).unwrap();
     assert_eq!(report.loaded, 54 + 53 * 4 + 2);
     let (dl, dp) = max_diffs(&model, &e);
     assert!(dl <= TOL && dp <= TOL, "{dl} {dp}");
@@ -430,8 +428,8 @@ fn float64_weights_are_converted() {
 /// gradients, so fine-tuning moves the pretrained backbone.
 #[test]
 fn loaded_parameters_stay_trainable() {
-    let mut model = config(1).init::<dimorph_bagnet::CpuTrain>(&Default::default());
-    weights::load_pretrained(&mut model, &fixture("bagnet33_w32.pth.tar"), &LoadOptions::default()).unwrap();
+    let mut model = config(1).init_train();
+    on_cpu::load_pretrained_train(&mut model, &fixture("bagnet33_w32.pth.tar"), &LoadOptions::default()).unwrap();
     assert!(model.stem1.weight.val().is_require_grad());
     assert!(model.layer3[0].conv2.weight.val().is_require_grad());
     assert!(model.layer4[2].bn3.gamma.val().is_require_grad());
