@@ -738,3 +738,28 @@ pub fn check_classes(what: &str, classes: &[String]) -> Result<(), BagNetError> 
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `--recipe paper` is the paper's §3.2 (Ilanchezian et al. 2021): SGD at lr 0.01 without a
+    /// schedule, 10 epochs of the head, then 100 of all layers, the best of all-layer epochs
+    /// 95–100 (run epochs 105–110); the default learns from random weights (Adam, warm-up, cosine).
+    #[test]
+    fn the_paper_recipe_is_the_papers_schedule() {
+        let p = TrainOptions::recipe(Recipe::Paper);
+        assert_eq!((p.optimizer, p.lr, p.weight_decay), (OptimKind::Sgd, 0.01, 0.0));
+        assert_eq!((p.schedule, p.warmup_epochs), (Schedule::Constant, 0));
+        assert_eq!((p.head_epochs, p.epochs, p.best_from), (10, 100, Some(105)));
+        assert_eq!(p.head_epochs + p.epochs, 110);
+        assert!(p.validate().is_ok());
+        let d = TrainOptions::default();
+        assert_eq!(
+            (d.optimizer, d.schedule, d.warmup_epochs),
+            (OptimKind::Adam, Schedule::Cosine, 1)
+        );
+        assert_eq!((d.head_epochs, d.best_from, d.patience), (0, None, None));
+        assert!(d.validate().is_ok());
+    }
+}

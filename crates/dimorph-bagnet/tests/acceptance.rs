@@ -7,10 +7,13 @@
 //! runs the same configuration over other training seeds to show the bar is not met by luck.
 
 use dimorph_bagnet::demo;
+use dimorph_report::{Block, Outcome};
 
 #[test]
 fn demo_model_finds_the_planted_evidence_on_held_out_images() {
-    let r = demo::run(std::path::Path::new("data")).expect("demo run").result;
+    let o = demo::run(std::path::Path::new("data")).expect("demo run");
+    report_has_the_papers_figures(&o);
+    let r = o.result;
     let test = r.eval.sets.iter().find(|m| m.set == "test").expect("a test set");
     assert!(test.n >= 30, "test set of {} images", test.n);
     let auc = test.auc.expect("two classes in the test set");
@@ -39,4 +42,26 @@ fn demo_model_finds_the_planted_evidence_on_held_out_images() {
         "strongest-evidence patch in the planted regions for {:.1} % of test images (< 80 %)",
         100.0 * hits
     );
+}
+
+/// The demo's report section (the BagNet part of `dimorph demo`'s HTML page) holds the paper's
+/// Figures 2, 3 and 4 (4a and 4b) as SVG, and states the localisation's chance level in words.
+fn report_has_the_papers_figures(o: &Outcome<demo::DemoResult>) {
+    let blocks: Vec<&Block> = o.sections.iter().flat_map(|s| &s.blocks).collect();
+    let figures: Vec<(&str, &str)> = blocks
+        .iter()
+        .filter_map(|b| match b {
+            Block::Figure { caption, svg } => Some((caption.as_str(), svg.as_str())),
+            _ => None,
+        })
+        .collect();
+    for want in ["Figure 2.", "Figure 3.", "Figure 4a.", "Figure 4b."] {
+        let svg = figures.iter().find(|(c, _)| c.starts_with(want)).map(|(_, s)| *s);
+        assert!(
+            svg.is_some_and(|s| s.contains("<svg")),
+            "no {want} in the demo's report"
+        );
+    }
+    let chance = o.summary.iter().any(|l| l.contains("(chance "));
+    assert!(chance, "the chance level is not in the summary: {:?}", o.summary);
 }

@@ -105,8 +105,17 @@ fn synth_train_resume_eval_explain() {
         "bagnet", "train", "--images", s, "--labels", l, "--out", r, "--epochs", "1",
     ];
     args.extend(TINY);
-    let o = run(&args);
+    // Without --quiet: progress on a standard error that is not a terminal (a pipe here, a log
+    // file in a batch job) is one line per epoch, without carriage-return redraws of a bar.
+    let loud: Vec<&str> = args.iter().copied().filter(|a| *a != "--quiet").collect();
+    let o = run(&loud);
     assert!(o.status.success(), "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(
+        e.contains("epoch 1/2 (head") && e.contains("epoch 2/2 (all layers) loss"),
+        "{e}"
+    );
+    assert!(!e.contains('\r'), "carriage returns in piped progress: {e:?}");
     // Training again into the same folder without --resume is refused.
     let o = run(&args);
     assert_eq!(o.status.code(), Some(2));

@@ -227,17 +227,9 @@ impl<B: BagnetAutodiff> Run<'_, B> {
         })
     }
 
-    /// Whether early stopping ends the run: [`TrainOptions::patience`] epochs have passed since
-    /// the best epoch (or since the window of [`TrainOptions::best_from`] opened) without a better one.
+    /// Whether early stopping ends the run ([`RunState::patience_over`]).
     fn patience_over(&self, state: &RunState) -> bool {
-        let Some(p) = self.opt.patience else {
-            return false;
-        };
-        let last = state.history.len();
-        let since = state
-            .best_epoch
-            .unwrap_or(self.opt.best_from.map_or(0, |b| b.saturating_sub(1)));
-        last >= since + p && last > since
+        state.patience_over(self.opt.patience, self.opt.best_from)
     }
 
     /// The epoch's checkpoint (model and optimiser), the best model when the epoch is the best so
@@ -250,7 +242,7 @@ impl<B: BagnetAutodiff> Run<'_, B> {
         record: EpochRecord,
     ) -> Result<(), BagNetError> {
         // Only epochs inside the window of --best-from can be the best.
-        let better = self.opt.best_from.is_none_or(|b| record.epoch >= b) && state.is_best(&record);
+        let better = state.is_best_in_window(&record, self.opt.best_from);
         let epoch = record.epoch;
         let meta = ModelMeta {
             config: self.config(),

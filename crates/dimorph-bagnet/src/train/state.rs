@@ -95,6 +95,24 @@ impl RunState {
             Some(b) => record.beats(&self.history[b - 1]),
         }
     }
+
+    /// Whether `record` becomes the best epoch when only epochs from `best_from` on (1-based,
+    /// `--best-from`; the paper: the best of all-layer epochs 95–100) can be the best.
+    pub fn is_best_in_window(&self, record: &EpochRecord, best_from: Option<usize>) -> bool {
+        best_from.is_none_or(|b| record.epoch >= b) && self.is_best(record)
+    }
+
+    /// Whether early stopping ends the run after the epochs in [`Self::history`]: `patience`
+    /// epochs have passed since the best epoch (or, before the window of `best_from` holds a best
+    /// epoch, since the window opened) without a better one. Never without `patience`.
+    pub fn patience_over(&self, patience: Option<usize>, best_from: Option<usize>) -> bool {
+        let Some(p) = patience else {
+            return false;
+        };
+        let last = self.history.len();
+        let since = self.best_epoch.unwrap_or(best_from.map_or(0, |b| b.saturating_sub(1)));
+        last >= since + p && last > since
+    }
 }
 
 /// The epoch folders `epoch-NNN` of the run in `out`, latest first.
@@ -140,5 +158,77 @@ impl RunState {
                 ),
             )),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Epoch `epoch` (1-based) with validation AUC `auc`.
+    fn rec(epoch: usize, auc: f64) -> EpochRecord {
+        EpochRecord {
+            epoch,
+            phase: Phase::All,
+            train_loss: 0.5,
+            val_loss: 0.5,
+            val_accuracy: 0.5,
+            val_auc: Some(auc),
+            lr: None,
+        }
+    }
+
+    /// The run's state after epochs with these AUCs, the best chosen as training chooses it;
+    /// with the epoch after which early stopping ended it, if it did.
+    fn run(aucs: &[f64], patience: Option<usize>, best_from: Option<usize>) -> (RunState, Option<usize>) {
+        let mut s = RunState {
+            options: TrainOptions::default(),
+            classes: vec!["a".into(), "b".into()],
+            split: [Vec::new(), Vec::new(), Vec::new()],
+            split_ids: None,
+            history: Vec::new(),
+            best_epoch: None,
+        };
+        for (i, &auc) in aucs.iter().enumerate() {
+            let r = rec(i + 1, auc);
+            if s.is_best_in_window(&r, best_from) {
+                s.best_epoch = Some(r.epoch);
+            }
+            s.history.push(r);
+            if s.patience_over(patience, best_from) {
+                return (s, Some(i + 1));
+            }
+        }
+        (s, None)
+    }
+
+    #[test]
+    fn early_stopping_waits_patience_epochs_after_the_best() {
+        let aucs = [0.6, 0.7, 0.65, 0.68, 0.69, 0.9];
+        // Best at epoch 2; epochs 3 and 4 are not better: with patience 2 the run ends after 4.
+        let (s, stopped) = run(&aucs, Some(2), None);
+        assert_eq!((s.best_epoch, stopped, s.history.len()), (Some(2), Some(4), 4));
+        // Patience 4 reaches epoch 6, which is better: the run goes to its end.
+        let (s, stopped) = run(&aucs, Some(4), None);
+        assert_eq!((s.best_epoch, stopped), (Some(6), None));
+        // Without patience, never.
+        let (s, stopped) = run(&aucs, None, None);
+        assert_eq!((s.best_epoch, stopped), (Some(6), None));
+    }
+
+    #[test]
+    fn the_best_epoch_is_chosen_inside_the_window_only() {
+        // Epoch 2 is the best overall, but the window opens at epoch 4: the best of 4..6 is 5.
+        let aucs = [0.6, 0.95, 0.7, 0.8, 0.85, 0.75];
+        let (s, stopped) = run(&aucs, None, Some(4));
+        assert_eq!((s.best_epoch, stopped), (Some(5), None));
+        // Early stopping counts from the window's opening while it holds no best epoch: with
+        // patience 1 and the window at 4, epochs 1–3 never stop the run; epoch 4 becomes the best,
+        // epoch 5 beats it, epoch 6 does not: the run ends after 6.
+        let (s, stopped) = run(&aucs, Some(1), Some(4));
+        assert_eq!((s.best_epoch, stopped), (Some(5), Some(6)));
+        // A window after the last epoch: no best epoch, and no early stop before it opens.
+        let (s, stopped) = run(&aucs, Some(1), Some(10));
+        assert_eq!((s.best_epoch, stopped), (None, None));
     }
 }
