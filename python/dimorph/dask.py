@@ -62,6 +62,7 @@ sums over partitions). Each refused option raises :class:`dimorph.InputError` na
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import sys
@@ -81,10 +82,34 @@ __all__ = ["glm", "refint_estimate", "DaskGlmResult", "DaskRefintResult"]
 
 # -- tasks run on the workers (module functions, so that they pickle by reference) ---------------
 
+def _task(fn):
+    """``fn`` as a worker task whose failures reach the client. A Rust panic outside the engines'
+    own guard arrives as pyo3's ``PanicException``, which cannot be pickled (its module,
+    ``pyo3_runtime``, cannot be imported): `distributed` could not send it back, and the client
+    waited for ever. It is raised as :class:`dimorph.InternalError` with the panic's message,
+    outside the ``except`` block, so that it does not carry the panic as its ``__context__``
+    (`distributed` pickles that too, through tblib)."""
+
+    @functools.wraps(fn)
+    def task(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except Exception:
+            raise
+        except BaseException as e:
+            if type(e).__module__ != "pyo3_runtime":
+                raise
+            message = f"dimorph: internal error in {fn.__name__} (a Rust panic, please report it): {e}"
+        raise _dimorph.InternalError(message)
+
+    return task
+
+
 def _frame(pdf: pd.DataFrame, i: int) -> _dimorph.Frame:
     return to_frame(pdf, f"partition {i}")
 
 
+@_task
 def _part_levels(pdf: pd.DataFrame, i: int, formula: str, weights: Optional[str]):
     return _dimorph.glm_part_levels(_frame(pdf, i), formula, weights)
 
@@ -109,6 +134,7 @@ def _arrays(pdf: Any, names: List[str]) -> Optional[List[np.ndarray]]:
     return out
 
 
+@_task
 def _design(pdf: pd.DataFrame, i: int, formula: str, columns: List[str], levels, model, weights,
             used: Optional[List[str]] = None):
     """The partition coded: straight from its numeric arrays when the model allows
@@ -155,6 +181,7 @@ def _arrow_numeric(col: Any) -> Optional[np.ndarray]:
     return np.ascontiguousarray(col.to_numpy(), dtype=np.float64)
 
 
+@_task
 def _read_parquet(path: str, row_groups: Optional[List[int]], columns: List[str]) -> Any:
     """One partition of a Parquet file as Arrow: the row groups ``row_groups`` (None: all), the
     columns ``columns``."""
@@ -199,30 +226,37 @@ def _parquet_pieces(ddf: Any, columns: List[str]) -> Optional[List[tuple]]:
         return None
 
 
+@_task
 def _part_info(part) -> tuple:
     return (part.n, part.p, part.n_read, part.col_names, part.terms)
 
 
+@_task
 def _fisher(part, beta, model):
     return _dimorph.glm_part_fisher(part, beta, model)
 
 
+@_task
 def _newton(part, kept, beta, model):
     return _dimorph.glm_part_newton(part, kept, beta, model)
 
 
+@_task
 def _stats(part, beta, null, scale, null_scale, model):
     return _dimorph.glm_part_stats(part, beta, null, scale, null_scale, model)
 
 
+@_task
 def _score(part, null, intercept, kept, model):
     return _dimorph.glm_part_score(part, null, intercept, kept, model)
 
 
+@_task
 def _theta(part, beta, theta, model):
     return _dimorph.glm_part_theta(part, beta, theta, model)
 
 
+@_task
 def _select(part, cols):
     return _dimorph.glm_part_select(part, cols)
 
@@ -230,6 +264,7 @@ def _select(part, cols):
 _PASSES = {"fisher": _fisher, "newton": _newton, "stats": _stats, "score": _score, "theta": _theta}
 
 
+@_task
 def _reread(pdf: pd.DataFrame, i: int, code: tuple, keep: Optional[List[int]], kind: str, args: tuple, model):
     """One pass over one partition read again from the DataFrame's source: coded (the columns
     ``keep`` of X, or all), its sums taken, the coded rows let go."""
@@ -526,6 +561,7 @@ def _model_part(pdf: pd.DataFrame, need: set) -> pd.DataFrame:
     return pdf[keep] if len(keep) < len(pdf.columns) else pdf
 
 
+@_task
 def _predict_partition(pdf: pd.DataFrame, design: tuple, fit: tuple, level: float, column: Optional[str],
                        partition_info=None) -> Any:
     """One partition's predictions by the engine (``glm_part_predict``): the column ``column``
@@ -543,6 +579,7 @@ def _predict_partition(pdf: pd.DataFrame, design: tuple, fit: tuple, level: floa
     return pd.Series(a[PREDICTION_COLUMNS.index(column)], index=pdf.index, name=column)
 
 
+@_task
 def _residual_partition(pdf: pd.DataFrame, design: tuple, fit: tuple, column: Optional[str],
                         partition_info=None) -> Any:
     """One partition's residuals by the engine (``glm_part_residuals``): the column ``column``
@@ -851,6 +888,7 @@ def _number_rows(pdf: pd.DataFrame, offsets: List[int], partition_info=None) -> 
     return out
 
 
+@_task
 def _estimate_partition(pdf: pd.DataFrame, value: str, by: List[str], kwargs: Dict[str, Any]) -> list:
     """Each group of the partition (whole groups, after the shuffle), in its original row order,
     estimated by the engine: [(key, RefintResult)]."""

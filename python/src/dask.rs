@@ -241,7 +241,7 @@ pub fn _glm_part_from_state(
     col_names: Vec<String>,
     terms: Vec<(String, usize, usize, bool)>,
 ) -> PyResult<PyGlmPart> {
-    let v = |a: &PyReadonlyArray1<'_, f64>| a.as_array().to_vec();
+    let v = crate::arrays::f64_values;
     let part = Part {
         x: v(&x),
         n,
@@ -515,7 +515,7 @@ pub(crate) struct PyPasses<'py> {
 
 fn floats(x: &Bound<'_, PyAny>) -> PyResult<Vec<f64>> {
     match x.extract::<PyReadonlyArray1<'_, f64>>() {
-        Ok(a) => Ok(a.as_array().to_vec()),
+        Ok(a) => Ok(crate::arrays::f64_values(&a)),
         Err(_) => x.extract(),
     }
 }

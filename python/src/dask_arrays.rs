@@ -65,6 +65,9 @@ pub fn glm_design_arrays(
     let (_, family, _) = crate::dask::model(&model)?;
     let mut slices: Vec<(&str, &[f64])> = Vec::with_capacity(arrays.len());
     for (name, a) in names.iter().zip(&arrays) {
+        if !crate::arrays::aligned(a) {
+            return Ok(None); // not aligned: through the frame, which copies it
+        }
         let Ok(values) = a.as_slice() else {
             return Ok(None); // not contiguous: through the frame
         };

@@ -93,13 +93,9 @@ pub fn read_table(py: Python<'_>, path: std::path::PathBuf) -> PyResult<PyFrame>
 /// One column from Python: a float64 array or a list of `str | None`.
 fn column(name: &str, values: &Bound<'_, PyAny>) -> PyResult<Column> {
     if let Ok(a) = values.extract::<PyReadonlyArray1<'_, f64>>() {
-        let v = match a.as_slice() {
-            Ok(s) => s.to_vec(),
-            Err(_) => a.as_array().to_vec(),
-        };
         return Ok(Column {
             name: name.into(),
-            data: ColumnData::Num(v),
+            data: ColumnData::Num(crate::arrays::f64_values(&a)),
         });
     }
     if values.cast::<numpy::PyUntypedArray>().is_ok_and(|a| a.ndim() != 1) {

@@ -7,8 +7,9 @@
 //! classes; nothing statistical happens here.
 //!
 //! - [`frame`]: data in — columns from Python (float64 arrays or lists of text) or a file read
-//!   by `dimorph_data`, into a `Frame`; [`arrow_c`]: the same from an Arrow C stream
-//!   (`__arrow_c_stream__`), read from Arrow's buffers;
+//!   by `dimorph_data`, into a `Frame` ([`arrays`]: float64 arrays, aligned or not);
+//!   [`arrow_c`]: the same from an Arrow C stream (`__arrow_c_stream__`), read from Arrow's
+//!   buffers;
 //! - [`outcome`]: an outcome out, and the error and panic boundary (`InputError`,
 //!   `InternalError`);
 //! - [`glm`], [`refint`], [`lifetable`], [`embed`]: one function per engine entry point;
@@ -19,6 +20,7 @@
 
 use pyo3::prelude::*;
 
+mod arrays;
 mod arrow_c;
 mod dask;
 mod dask_arrays;

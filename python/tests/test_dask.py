@@ -176,6 +176,41 @@ def test_a_level_seen_in_one_partition_gets_its_column_and_the_published_crab_fi
     assert round(w.deviance, 2) == 567.88 and w.df_resid == 171
 
 
+def test_a_rust_panic_in_a_worker_task_reaches_the_client_as_internal_error():
+    """pyo3 raises a Rust panic as ``pyo3_runtime.PanicException``, which cannot be pickled:
+    `distributed` could not send it to the client, which then waited for ever (seen with
+    unaligned arrays before they were read with unaligned loads). Every worker task raises it as
+    ``InternalError``, which pickles; other exceptions pass unchanged."""
+    import pickle
+
+    class PanicException(BaseException):
+        pass
+
+    PanicException.__module__ = "pyo3_runtime"
+
+    def boom():
+        raise PanicException("The pointer must be aligned.")
+
+    with pytest.raises(dimorph.InternalError, match=r"in boom \(a Rust panic.*The pointer must be aligned") as e:
+        dimorph.dask._task(boom)()
+    # `distributed` pickles an exception with its cause and context (tblib): neither holds the panic
+    assert e.value.__cause__ is None and e.value.__context__ is None
+    back = pickle.loads(pickle.dumps(e.value))
+    assert type(back) is dimorph.InternalError and str(back) == str(e.value)
+
+    def bad():
+        raise dimorph.InputError("column 'x': bad")
+
+    with pytest.raises(dimorph.InputError, match="column 'x': bad"):
+        dimorph.dask._task(bad)()
+
+    def interrupted():
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        dimorph.dask._task(interrupted)()
+
+
 def test_refused_options_and_bad_data_raise_input_error(frame):
     small = ddf_of(frame.head(2000))
     with dask.config.set(scheduler="synchronous"):
