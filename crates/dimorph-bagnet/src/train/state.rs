@@ -163,7 +163,9 @@ impl RunState {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    // Named through the crate: `super` in a file of a folder reads as the folder's module.
+    use crate::options::TrainOptions;
+    use crate::train::state::{EpochRecord, Phase, RunState};
 
     /// Epoch `epoch` (1-based) with validation AUC `auc`.
     fn rec(epoch: usize, auc: f64) -> EpochRecord {
