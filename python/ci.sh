@@ -12,15 +12,23 @@
 #   DIMORPH_BIN     the dimorph CLI the results are compared with; when unset, the lean debug build
 #                   of this checkout is built (or found up to date) with cargo
 #   PYTEST_ARGS     extra pytest arguments
+#   DIMORPH_PY_SHARED_TARGET
+#                   1: build the wheel with the dev profile in the main target folder (target/),
+#                   where it reuses the engines and dependencies `cargo test --workspace` compiled
+#                   (the dev profile is in .cargo/config.toml, read by both workspaces, and
+#                   crates/dimorph-feature-pins gives both the same features). `.ci/run` does this:
+#                   a release build of the engines in python/target took ~10 CPU-minutes of CI.
+#                   Otherwise (users, and the default): the release wheel, built in python/target.
 #
-# Arguments: none runs every step; `build` stops after the wheel and the extension's fmt and clippy;
-# `test` only runs pytest in an environment a `build` made (DIMORPH_PY_VENV must name it). `.ci/run`
-# runs `build` beside the Rust steps, where it uses the cores the Rust build leaves idle, then `test`.
+# Arguments: none runs every step. `venv` makes the environment and installs the pins; `build`
+# builds and installs the wheel and runs the extension's fmt and clippy; `test` runs pytest. `build`
+# and `test` work in the environment a `venv` made (DIMORPH_PY_VENV must name it). `.ci/run` runs
+# `venv` beside the Rust steps, `build` after the Rust test build, and `test` beside the Rust tests.
 set -euo pipefail
 phase="${1:-all}"
 case "$phase" in
-    all | build | test) ;;
-    *) echo "python/ci.sh: unknown argument '$phase' (expected build, test or nothing)" >&2; exit 2 ;;
+    all | venv | build | test) ;;
+    *) echo "python/ci.sh: unknown argument '$phase' (expected venv, build, test or nothing)" >&2; exit 2 ;;
 esac
 cd "$(dirname "$0")/.."
 root="$(pwd)"
@@ -28,9 +36,9 @@ SECONDS=0
 say() { echo "== [${SECONDS}s] $*"; }
 
 python="${PYTHON:-python3}"
-if [[ "$phase" == test ]]; then
+if [[ "$phase" == build || "$phase" == test ]]; then
     if [[ -z "${DIMORPH_PY_VENV:-}" || ! -x "${DIMORPH_PY_VENV}/bin/python" ]]; then
-        echo "python/ci.sh test: DIMORPH_PY_VENV must name the environment 'python/ci.sh build' made" >&2
+        echo "python/ci.sh $phase: DIMORPH_PY_VENV must name the environment 'python/ci.sh venv' made" >&2
         exit 2
     fi
     venv="$DIMORPH_PY_VENV"
@@ -43,25 +51,53 @@ else
     venv="$tmp/venv"
 fi
 
-if [[ "$phase" != test ]]; then
+if [[ "$phase" == all || "$phase" == venv ]]; then
     say "python/ci.sh: a fresh virtual environment ($("$python" --version 2>&1)) in $venv"
     "$python" -m venv "$venv"
 fi
 export PATH="$venv/bin:$PATH"
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 
-if [[ "$phase" != test ]]; then
+if [[ "$phase" == all || "$phase" == venv ]]; then
     say "pinned build and test dependencies"
     pip install --quiet maturin==1.16.0 pytest==9.2.0 numpy==2.4.6 pandas==3.1.1 polars==2.1.0 pyarrow==26.0.1 \
         "dask[dataframe]==2026.8.0" distributed==2026.8.0
+fi
+[[ "$phase" == venv ]] && exit 0
 
-    say "the wheel: pip install ./python (maturin, release build of the engines in python/target)"
+if [[ "$phase" == all || "$phase" == build ]]; then
+    profile=(--release)
+    if [[ "${DIMORPH_PY_SHARED_TARGET:-0}" == 1 ]]; then
+        say "the wheel: pip install ./python (maturin, dev profile in target/, reusing what cargo test --workspace built)"
+        export CARGO_TARGET_DIR="$root/target" MATURIN_PEP517_ARGS="--profile dev"
+        profile=()
+    else
+        say "the wheel: pip install ./python (maturin, release build of the engines in python/target)"
+    fi
     # --no-build-isolation: build with the maturin pinned above rather than a fresh download
-    pip install --quiet --no-build-isolation ./python
+    if [[ "${DIMORPH_PY_SHARED_TARGET:-0}" == 1 ]]; then
+        wheel_log="$(mktemp)"
+        pip install --verbose --no-build-isolation ./python >"$wheel_log" 2>&1 || { cat "$wheel_log"; exit 1; }
+        compiled="$(grep -oE 'Compiling [A-Za-z0-9_-]+ v' "$wheel_log" | awk '{print $2}' | sort -u | tr '\n' ' ')"
+        rm -f "$wheel_log"
+        echo "compiled for the wheel: $compiled"
+        # Only the extension and the crates the main workspace lacks. Anything else means that a
+        # shared dependency's version (python/Cargo.lock against Cargo.lock) or features
+        # (crates/dimorph-feature-pins) drifted, and the wheel compiled the engines again.
+        unexpected="$(tr ' ' '\n' <<<"$compiled" | grep -vE '^(pyo3.*|numpy|rustc-hash|target-lexicon|dimorph-py|dimorph-feature-pins|)$' || true)"
+        if [[ -n "$unexpected" ]]; then
+            echo "python/ci.sh: the test wheel compiled crates that cargo test --workspace had compiled:" $unexpected >&2
+            echo "  align python/Cargo.lock's versions with Cargo.lock (cargo update -p NAME --precise V" \
+                "in python/), or pin the features in crates/dimorph-feature-pins" >&2
+            exit 1
+        fi
+    else
+        pip install --quiet --no-build-isolation ./python
+    fi
 
     say "the extension's Rust: cargo fmt --check, cargo clippy -D warnings (it is outside the main workspace)"
     cargo fmt --manifest-path python/Cargo.toml -- --check
-    cargo clippy --quiet --release --manifest-path python/Cargo.toml -- -D warnings
+    cargo clippy --quiet "${profile[@]}" --manifest-path python/Cargo.toml -- -D warnings
 fi
 [[ "$phase" == build ]] && exit 0
 
