@@ -96,6 +96,9 @@ fn loader_memory_is_bounded_whatever_the_number_of_images() {
         // consumer uncounts the batch it received only after recv returns, by when the freed slot
         // may have let that worker count its next one (seen at load 5-12: 80 = 5 batches).
         let most = (2 * WORKERS + 1) * BATCH;
-        assert!(in_flight <= most, "n {n}: {in_flight} images in flight (at most {most})");
+        assert!(
+            in_flight <= most,
+            "n {n}: {in_flight} images in flight (at most {most})"
+        );
     }
 }
