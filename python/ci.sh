@@ -14,10 +14,12 @@
 #   PYTEST_ARGS     extra pytest arguments
 #   DIMORPH_PY_SHARED_TARGET
 #                   1: build the wheel with the dev profile in the main target folder (target/),
-#                   where it reuses the engines and dependencies `cargo test --workspace` compiled
-#                   (the dev profile is in .cargo/config.toml, read by both workspaces, and
-#                   crates/dimorph-feature-pins gives both the same features). `.ci/run` does this:
-#                   a release build of the engines in python/target took ~10 CPU-minutes of CI.
+#                   where it reuses the dependencies `cargo test --workspace` compiled (the dev
+#                   profile is in .cargo/config.toml, read by both workspaces, and
+#                   crates/dimorph-feature-pins gives both the same features); the engines are
+#                   compiled again (cargo keys a path dependency by its path from the workspace
+#                   root). `.ci/run` does this: the release wheel in python/target took ~10
+#                   CPU-minutes of CI.
 #                   Otherwise (users, and the default): the release wheel, built in python/target.
 #
 # Arguments: none runs every step. `venv` makes the environment and installs the pins; `build`
@@ -68,7 +70,7 @@ fi
 if [[ "$phase" == all || "$phase" == build ]]; then
     profile=(--release)
     if [[ "${DIMORPH_PY_SHARED_TARGET:-0}" == 1 ]]; then
-        say "the wheel: pip install ./python (maturin, dev profile in target/, reusing what cargo test --workspace built)"
+        say "the wheel: pip install ./python (maturin, dev profile in target/, reusing the dependencies cargo test --workspace built)"
         export CARGO_TARGET_DIR="$root/target" MATURIN_PEP517_ARGS="--profile dev"
         profile=()
     else
@@ -81,12 +83,14 @@ if [[ "$phase" == all || "$phase" == build ]]; then
         compiled="$(grep -oE 'Compiling [A-Za-z0-9_-]+ v' "$wheel_log" | awk '{print $2}' | sort -u | tr '\n' ' ')"
         rm -f "$wheel_log"
         echo "compiled for the wheel: $compiled"
-        # Only the extension and the crates the main workspace lacks. Anything else means that a
-        # shared dependency's version (python/Cargo.lock against Cargo.lock) or features
-        # (crates/dimorph-feature-pins) drifted, and the wheel compiled the engines again.
-        unexpected="$(tr ' ' '\n' <<<"$compiled" | grep -vE '^(pyo3.*|numpy|rustc-hash|target-lexicon|dimorph-py|dimorph-feature-pins|)$' || true)"
+        # Only this repository's crates (cargo keys a path dependency by its path from the
+        # workspace root, so the engines are compiled again) and the crates the main workspace
+        # lacks. A registry crate here means that a shared dependency's version (python/Cargo.lock
+        # against Cargo.lock) or features (crates/dimorph-feature-pins) drifted, and the wheel
+        # compiled it and everything above it again.
+        unexpected="$(tr ' ' '\n' <<<"$compiled" | grep -vE '^(pyo3.*|numpy|rustc-hash|target-lexicon|dimorph-.*|)$' || true)"
         if [[ -n "$unexpected" ]]; then
-            echo "python/ci.sh: the test wheel compiled crates that cargo test --workspace had compiled:" $unexpected >&2
+            echo "python/ci.sh: the test wheel compiled dependencies that cargo test --workspace had compiled:" $unexpected >&2
             echo "  align python/Cargo.lock's versions with Cargo.lock (cargo update -p NAME --precise V" \
                 "in python/), or pin the features in crates/dimorph-feature-pins" >&2
             exit 1
