@@ -82,11 +82,8 @@ where
         Ok(t) => t,
         Err(why) => return Ok(negbin::poisson_limit(poisson, why)),
     };
-    let mut ll_old = passes.theta(&res.beta, Some(theta))?.loglik;
-    let d1 = (2.0 * (m.rows as f64 - m.p as f64).max(1.0)).sqrt();
-    let mut outer = 0;
+    let mut outer = negbin::Outer::new(m.rows, m.p, passes.theta(&res.beta, Some(theta))?.loglik, opts);
     loop {
-        outer += 1;
         let b = res.beta.clone();
         res = inner(passes, m, Family::NegBin { theta }, Some(&b), false, opts)?;
         bounds = negbin::then(bounds, res.bounds);
@@ -98,18 +95,8 @@ where
                 return Ok(negbin::poisson_limit(poisson, why));
             }
         };
-        let ll = passes.theta(&res.beta, Some(theta))?.loglik;
-        let change = (ll_old - ll).abs() / d1 + (t0 - theta).abs() / theta.max(1.0);
-        ll_old = ll;
-        if change < opts.tol.min(1e-10) {
+        if outer.settled(passes.theta(&res.beta, Some(theta))?.loglik, t0, theta)? {
             break;
-        }
-        if outer >= opts.max_iter.max(25) {
-            return Err(GlmError::NotConverged {
-                iterations: outer,
-                last_change: change,
-            }
-            .into());
         }
     }
     // final β at the final θ
@@ -121,7 +108,7 @@ where
         theta: Some(ThetaEstimate {
             theta,
             se,
-            iterations: outer,
+            iterations: outer.rounds,
         }),
         irls: res,
         warning: None,

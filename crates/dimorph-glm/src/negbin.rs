@@ -267,11 +267,8 @@ pub(crate) fn fit_theta(
         Ok((t, _)) => t,
         Err(why) => return Ok(poisson_limit(poisson, why)),
     };
-    let mut ll_old = loglik(Family::NegBin { theta }, &mf.y, &mu, w);
-    let d1 = (2.0 * (mf.n as f64 - mf.p as f64).max(1.0)).sqrt();
-    let mut outer = 0;
+    let mut outer = Outer::new(mf.n, mf.p, loglik(Family::NegBin { theta }, &mf.y, &mu, w), opts);
     loop {
-        outer += 1;
         let start = res.beta.clone();
         res = converged(
             irls::irls(&pb(Family::NegBin { theta }), &free, intercept, Some(&start), ctl),
@@ -285,17 +282,8 @@ pub(crate) fn fit_theta(
             Ok((t, _)) => t,
             Err(why) => return Ok(poisson_limit(poisson, why)),
         };
-        let ll = loglik(Family::NegBin { theta }, &mf.y, &mu, w);
-        let change = (ll_old - ll).abs() / d1 + (t0 - theta).abs() / theta.max(1.0);
-        ll_old = ll;
-        if change < opts.tol.min(1e-10) {
+        if outer.settled(loglik(Family::NegBin { theta }, &mf.y, &mu, w), t0, theta)? {
             break;
-        }
-        if outer >= opts.max_iter.max(25) {
-            return Err(GlmError::NotConverged {
-                iterations: outer,
-                last_change: change,
-            });
         }
     }
     // final β at the final θ
@@ -311,11 +299,55 @@ pub(crate) fn fit_theta(
         theta: Some(ThetaEstimate {
             theta,
             se,
-            iterations: outer,
+            iterations: outer.rounds,
         }),
         irls: res,
         warning: None,
     })
+}
+
+/// When the alternation of θ and β stops (MASS's `glm.nb`): once the change of the
+/// log-likelihood, scaled by √(2(n − p)), plus θ's relative change is below min(tol, 1e-10); not
+/// converged after max(max_iter, 25) rounds. Shared by the fit in memory ([`fit_theta`]) and the
+/// distributed one (`distributed_theta.rs`).
+pub(crate) struct Outer {
+    /// Rounds ended so far.
+    pub(crate) rounds: usize,
+    loglik: f64,
+    scale: f64,
+    tol: f64,
+    max_rounds: usize,
+}
+
+impl Outer {
+    /// Before the first round: `loglik` at the starting θ.
+    pub(crate) fn new(n: usize, p: usize, loglik: f64, opts: &GlmOptions) -> Outer {
+        Outer {
+            rounds: 0,
+            loglik,
+            scale: (2.0 * (n as f64 - p as f64).max(1.0)).sqrt(),
+            tol: opts.tol.min(1e-10),
+            max_rounds: opts.max_iter.max(25),
+        }
+    }
+
+    /// A round ended with θ moved from `theta0` to `theta` and the log-likelihood `loglik`:
+    /// true when the fit has settled, an error when it has not after the last round.
+    pub(crate) fn settled(&mut self, loglik: f64, theta0: f64, theta: f64) -> Result<bool> {
+        self.rounds += 1;
+        let change = (self.loglik - loglik).abs() / self.scale + (theta0 - theta).abs() / theta.max(1.0);
+        self.loglik = loglik;
+        if change < self.tol {
+            return Ok(true);
+        }
+        if self.rounds >= self.max_rounds {
+            return Err(GlmError::NotConverged {
+                iterations: self.rounds,
+                last_change: change,
+            });
+        }
+        Ok(false)
+    }
 }
 
 /// The bounds of two fits in turn: the steps cut back in either, the boundary as the later
