@@ -79,7 +79,7 @@ def test_bad_formula_names_the_character(crabs):
         (lambda d: dimorph.refint.estimate(LIVER, "CREA", method="nonsense"), "--method"),
         (lambda d: dimorph.refint.estimate(LIVER, "CREA", transform="lognormal"), "--transform"),
         (lambda d: dimorph.refint.estimate(LIVER, "CREA", method="direct", targets=(1, 2)), "--targets"),
-        (lambda d: dimorph.refint.estimate(LIVER, "CREA", perc_trunc=40), "perc_trunc"),
+        (lambda d: dimorph.refint.estimate(LIVER, "CREA", perc_trunc=40), "--perc-trunc"),
         (lambda d: dimorph.refint.compare((50, 104), (45, 88), z=-1), "--z"),
         (lambda d: dimorph.refint.compare((50, 104), (45, 88), assumption="weird"), "--assumption"),
         (lambda d: dimorph.refint.compare((104, 50), (45, 88)), ""),

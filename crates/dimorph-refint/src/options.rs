@@ -191,7 +191,7 @@ impl ReflimOptions {
     pub fn validate(&self) -> Result<()> {
         if !(self.perc_trunc > 0.0 && self.perc_trunc <= 25.0) {
             return Err(refuse(
-                "perc_trunc",
+                "--perc-trunc",
                 format!(
                     "must be in (0, 25] per cent, got {}",
                     crate::error::num(self.perc_trunc)
@@ -418,8 +418,8 @@ impl EstimateOptions {
         }
         if self.reflim.is_some() && self.method != Method::Reflim {
             return Err(refuse(
-                "reflim",
-                format!("the reflimR options apply only to --method reflim, not to --method {m}"),
+                "--perc-trunc, --distribution, --n-min",
+                format!("reflimR's options apply only to --method reflim, not to --method {m}"),
             ));
         }
         if let Some(r) = &self.reflim {

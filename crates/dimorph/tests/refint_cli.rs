@@ -115,6 +115,92 @@ fn estimate_reflim_matches_reflimr_printed_limits() {
     assert_eq!(g[1]["reflim"]["upper_rounded"].as_f64(), Some(115.4));
 }
 
+/// reflimR's own options from the CLI (--perc-trunc, --distribution, --n-min) give reflimR
+/// 1.1.0's unrounded limits on livertests' CREA and ALT per sex, with its choice of scale, its
+/// truncated count and its warning of a small truncated sample (peer:
+/// crates/dimorph-refint/tests/peers/reflim_options.R, run once, output beside it).
+#[test]
+fn reflim_options_equal_reflimrs() {
+    let peer = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../dimorph-refint/tests/peers/reflim_options.out.csv"),
+    )
+    .unwrap();
+    let flags = |case: &str| -> &'static [&'static str] {
+        match case {
+            "perc_trunc_5" => &["--perc-trunc", "5"],
+            "perc_trunc_1" => &["--perc-trunc", "1"],
+            "lognormal" => &["--distribution", "lognormal"],
+            "normal" => &["--distribution", "normal"],
+            "n_min_40" => &["--n-min", "40"],
+            other => panic!("case {other} of the peer file has no flags here"),
+        }
+    };
+    let lt = data("reflimr_livertests.csv");
+    let mut checked = 0;
+    for line in peer.lines().filter(|l| !l.starts_with('#')).skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        let (analyte, group, case) = (f[0], f[1], f[2]);
+        let mut args = vec!["refint", "estimate", "--data", lt.to_str().unwrap(), "--value", analyte];
+        args.extend(["--by", "Sex", "--format", "json"]);
+        args.extend(flags(case));
+        let o = run(&args);
+        assert!(o.status.success(), "{case}: {}", stderr(&o));
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        let g = v["result"]["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["group"] == group)
+            .unwrap();
+        let r = &g["reflim"];
+        let what = format!("{analyte} {group} {case}");
+        assert_eq!(r["lognormal"].as_bool(), Some(f[3] == "TRUE"), "{what}");
+        assert_eq!(r["n_trunc"].as_u64(), Some(f[4].parse().unwrap()), "{what}");
+        for (key, want) in [("lower", f[5]), ("upper", f[6])] {
+            let (got, want) = (g["limits"][key].as_f64().unwrap(), want.parse::<f64>().unwrap());
+            assert!(
+                (got - want).abs() <= 1e-12 * want.abs(),
+                "{what} {key}: {got} vs reflimR's {want}"
+            );
+        }
+        // reflimR warns when the truncated sample is smaller than n.min; dimorph remarks it
+        let remarks = r["remarks"].to_string();
+        assert_eq!(remarks.contains("is recommended"), f[7] == "TRUE", "{what}: {remarks}");
+        checked += 1;
+    }
+    assert_eq!(checked, 20);
+    // the options are range-checked and refused where they do not apply
+    let lt = lt.to_str().unwrap();
+    expect_input_error(
+        &[
+            "refint",
+            "estimate",
+            "--data",
+            lt,
+            "--value",
+            "CREA",
+            "--perc-trunc",
+            "40",
+        ],
+        &["--perc-trunc", "(0, 25]"],
+    );
+    expect_input_error(
+        &[
+            "refint",
+            "estimate",
+            "--data",
+            lt,
+            "--value",
+            "CREA",
+            "--method",
+            "kosmic",
+            "--distribution",
+            "normal",
+        ],
+        &["--perc-trunc, --distribution, --n-min", "--method kosmic"],
+    );
+}
+
 fn expect_input_error(args: &[&str], needles: &[&str]) {
     let o = run(args);
     assert_eq!(o.status.code(), Some(2), "args {args:?}: {}", stderr(&o));

@@ -186,6 +186,14 @@ pub enum RefinerModelArg {
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DistributionArg {
+    /// The values themselves (reflimR's lognormal = FALSE).
+    Normal,
+    /// Their logarithms (reflimR's lognormal = TRUE).
+    Lognormal,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum RefinerZerosArg {
     /// A 0 of rounded values is a value below half the rounding unit: used as censored there.
     Censored,
@@ -296,6 +304,19 @@ pub struct EstArgs {
     /// between the 5th and 95th percentiles].
     #[arg(long, value_name = "D", allow_negative_numbers = true)]
     pub decimals: Option<i32>,
+    /// Per cent of the values --method reflim cuts at each end before its iterative truncation
+    /// (reflimR's perc.trunc): more than 0, at most 25 [default: 2.5].
+    #[arg(long, value_name = "PCT")]
+    pub perc_trunc: Option<f64>,
+    /// The distribution --method reflim takes for the non-pathological values, instead of
+    /// choosing it by Bowley's skewness (reflimR's lognormal = TRUE / FALSE) [default: chosen
+    /// from the data].
+    #[arg(long, value_enum)]
+    pub distribution: Option<DistributionArg>,
+    /// Values that --method reflim's truncated sample should hold: with fewer, a remark says the
+    /// limits are unreliable (reflimR's n.min) [default: 200].
+    #[arg(long, value_name = "N")]
+    pub n_min: Option<usize>,
     /// Output format: report text, the JSON envelope, or the limits as tidy CSV (one row per
     /// group and limit).
     #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -350,7 +371,14 @@ impl EstArgs {
         EstimateOptions {
             method: self.method.into(),
             transform: self.transform.map(Into::into),
-            reflim: None,
+            reflim: (self.perc_trunc.is_some() || self.distribution.is_some() || self.n_min.is_some()).then(|| {
+                let d = dimorph_refint::ReflimOptions::default();
+                dimorph_refint::ReflimOptions {
+                    lognormal: self.distribution.map(|t| t == DistributionArg::Lognormal),
+                    perc_trunc: self.perc_trunc.unwrap_or(d.perc_trunc),
+                    n_min: self.n_min.unwrap_or(d.n_min),
+                }
+            }),
             permissible: pu.given(),
             seed: self.seed,
             refiner: (self.nboot.is_some_and(|_| self.method != MethodArg::Kosmic)
