@@ -19,7 +19,7 @@ use crate::error::GlmError;
 use crate::family::Family;
 use crate::irls::{self, Irls, Passes};
 use crate::link::Link;
-use crate::negbin::{self, InfiniteTheta, NbFit, ThetaEstimate, ThetaSums};
+use crate::negbin::{self, InfiniteTheta, NbFit, ThetaSums};
 use crate::options::GlmOptions;
 
 /// The parts as θ's estimation reaches them: IRLS's passes ([`irls::Passes`]) at a family the
@@ -104,13 +104,5 @@ where
     res = inner(passes, m, Family::NegBin { theta }, Some(&b), false, opts)?;
     res.bounds = negbin::then(bounds, res.bounds);
     let se = 1.0 / passes.theta(&res.beta, Some(theta))?.info.sqrt();
-    Ok(NbFit {
-        theta: Some(ThetaEstimate {
-            theta,
-            se,
-            iterations: outer.rounds,
-        }),
-        irls: res,
-        warning: None,
-    })
+    Ok(outer.fit(theta, se, res))
 }

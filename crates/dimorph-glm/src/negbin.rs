@@ -295,15 +295,7 @@ pub(crate) fn fit_theta(
     )?;
     res.bounds = then(bounds, res.bounds);
     let se = theta_se(theta, &mf.y, &fitted(mf, &res.beta, link), w);
-    Ok(NbFit {
-        theta: Some(ThetaEstimate {
-            theta,
-            se,
-            iterations: outer.rounds,
-        }),
-        irls: res,
-        warning: None,
-    })
+    Ok(outer.fit(theta, se, res))
 }
 
 /// When the alternation of θ and β stops (MASS's `glm.nb`): once the change of the
@@ -347,6 +339,19 @@ impl Outer {
             });
         }
         Ok(false)
+    }
+
+    /// The fit once settled: θ̂, its standard error and the final β fit at θ̂.
+    pub(crate) fn fit(&self, theta: f64, se: f64, irls: Irls) -> NbFit {
+        NbFit {
+            theta: Some(ThetaEstimate {
+                theta,
+                se,
+                iterations: self.rounds,
+            }),
+            irls,
+            warning: None,
+        }
     }
 }
 
