@@ -14,10 +14,14 @@
 //! and expected information added ([`crate::distributed_score`], as the Dask fit does), equal to
 //! the in-memory fit's statistic (the test checks 1e-10).
 //!
+//! θ of the negative binomial is estimated as in memory (MASS's `glm.nb` alternation,
+//! [`crate::distributed_theta`]): θ's sums are taken row group by row group
+//! ([`distributed::theta_part_sums`]) and each β fit is the streamed IRLS at the current θ
+//! ([`Passes::set_family`]). Starting values (`--start`) start the fit as in memory.
+//!
 //! What needs the rows together is refused with the reason ([`check_streamable`]): Type 3 and
 //! profile-likelihood refits, residuals, robust and clustered covariances, the binary-response
-//! association table, `--anova`, `--predict`, frequency weights, starting values and θ of the
-//! negative binomial estimated by maximum likelihood.
+//! association table, `--anova`, `--predict` and frequency weights.
 
 use dimorph_core::table::{Cell, TidyTable};
 use dimorph_data::parquet_stream::ParquetRowGroups;
@@ -26,8 +30,8 @@ use std::path::Path;
 
 use crate::design::DesignSpec;
 use crate::distributed::{
-    self, add_pass, design_part, fisher_sums, merge_levels, newton_sums, part_levels, stat_sums, DistFit, Layout,
-    Newton, NullMu, Part, PartLevels, Passes, StatQuery, StatSums,
+    self, add_pass, design_part, fisher_sums, merge_levels, newton_sums, part_levels, stat_sums, theta_part_sums,
+    DistFit, Layout, Newton, NullMu, Part, PartLevels, Passes, StatQuery, StatSums,
 };
 use crate::distributed_score::{score_sums, score_test, ScorePasses, ScoreSums};
 use crate::error::{GlmError, Result};
@@ -35,6 +39,7 @@ use crate::family::Family;
 use crate::formula::Response;
 use crate::irls::Pass;
 use crate::link::Link;
+use crate::negbin::ThetaSums;
 use crate::options::{Dispersion, RunOptions};
 
 /// The row groups of a Parquet file as the parts of [`distributed::fit`].
@@ -81,6 +86,17 @@ impl Passes for RowGroups<'_> {
     fn rows_used(&mut self) -> Option<usize> {
         Some(self.rows)
     }
+    fn set_family(&mut self, family: Family) -> Result<()> {
+        self.family = family;
+        Ok(())
+    }
+    fn theta(&mut self, beta: &[f64], theta: Option<f64>) -> Result<ThetaSums> {
+        let mut acc = ThetaSums::default();
+        for k in 0..self.groups.len() {
+            acc.add(&theta_part_sums(&self.part(k)?, beta, theta, self.link));
+        }
+        Ok(acc)
+    }
 }
 
 impl ScorePasses for RowGroups<'_> {
@@ -126,9 +142,6 @@ pub fn check_streamable(opts: &RunOptions) -> Result<()> {
     if opts.freq.is_some() {
         return refuse("--freq", "frequency weights");
     }
-    if opts.start.is_some() {
-        return refuse("--start", "starting values");
-    }
     Ok(())
 }
 
@@ -162,12 +175,6 @@ fn stream_fit(path: &Path, formula: &str, opts: &RunOptions, ahead: usize, score
     let spec = merge_levels(formula, &groups.names(), weights, &levels, &source)?;
     let events_trials = !matches!(spec.formula.response, Response::Single(_));
     let family = opts.family_for(events_trials)?;
-    if matches!(family, Family::NegBin { .. }) && opts.theta.is_none() {
-        return Err(GlmError::argument(
-            "--theta",
-            "--stream needs θ of the negative binomial given (--theta); estimating it needs all rows at once",
-        ));
-    }
     let gopts = opts.glm_options(family);
     let link = gopts.link.unwrap_or_else(|| family.canonical_link());
     let mut parts = RowGroups {
@@ -260,6 +267,14 @@ pub fn run_parquet(path: &Path, formula: &str, opts: &RunOptions) -> Result<Outc
         num(fit.bic),
         num(fit.loglik)
     ));
+    if let Some(t) = &fit.theta {
+        sec.text(format!(
+            "θ of the negative binomial estimated by maximum likelihood (MASS glm.nb): {} (SE {}), {} alternations",
+            num(t.theta),
+            num(t.se),
+            t.iterations
+        ));
+    }
     if let Some(s) = &fit.score {
         sec.text(format!(
             "Testing global null hypothesis BETA=0: Score χ² {} on {} df, Pr > χ² {}{}",
@@ -465,6 +480,17 @@ mod tests {
         let family = opts.family_for(mf.trials.is_some()).expect("family");
         let s = crate::fit(&mf, &opts.glm_options(family)).expect("in-memory fit");
         crate::parts_local::assert_same_fit(formula, &d, &s, tol);
+        match (&d.theta, &s.theta) {
+            (Some(a), Some(b)) => {
+                let close = |x: f64, y: f64| (x - y).abs() <= tol * y.abs().max(1.0);
+                assert!(close(a.theta, b.theta), "{formula}: θ {} vs {}", a.theta, b.theta);
+                assert!(close(a.se, b.se), "{formula}: SE(θ) {} vs {}", a.se, b.se);
+                assert_eq!(a.iterations, b.iterations, "{formula}: alternations");
+                assert_eq!(d.family, s.family.name(), "{formula}");
+            }
+            (None, None) => {}
+            (a, b) => panic!("{formula}: θ streamed {a:?}, in memory {b:?}"),
+        }
     }
 
     #[test]
@@ -508,6 +534,31 @@ mod tests {
             &o("poisson", None),
             1e-10,
         );
+        // θ of the negative binomial estimated over the row groups (MASS glm.nb's alternation),
+        // and starting values, as in memory
+        same_as_in_memory(&path, &frame, "satell ~ width + shade", &o("negbin", None), 1e-10);
+        let started = |family: &str, start: Vec<f64>| RunOptions {
+            start: Some(start),
+            ..o(family, None)
+        };
+        same_as_in_memory(
+            &path,
+            &frame,
+            "satell ~ width",
+            &started("negbin", vec![-4.0, 0.2]),
+            1e-10,
+        );
+        same_as_in_memory(
+            &path,
+            &frame,
+            "y ~ width + shade",
+            &started("binomial", vec![-10.0, 0.4, 0.0, 0.0]),
+            1e-10,
+        );
+        let nb = run_parquet(&path, "satell ~ width", &o("negbin", None)).expect("negbin run");
+        assert!(nb.result.theta.as_ref().is_some_and(|t| t.theta > 0.0 && t.se > 0.0));
+        let text: String = nb.sections.iter().map(|s| format!("{s:?}")).collect();
+        assert!(text.contains("θ of the negative binomial estimated"), "{text}");
         // what the streamed fit does not compute is said
         let out = run_parquet(&path, "satell ~ width", &o("poisson", None)).expect("run");
         assert!(

@@ -127,7 +127,9 @@ pub struct Args {
     /// Stream a Parquet --data file row group by row group through the IRLS passes: memory holds
     /// one row group, whatever the number of rows (for files larger than memory). Coefficients,
     /// Wald tests and intervals and the fit statistics only (no Type 3, profile intervals,
-    /// association table, residuals, robust SEs, --predict); the same numbers as without it.
+    /// association table, residuals, robust SEs, --predict); the same numbers as without it,
+    /// θ of the negative binomial estimated as without it (a pass per Newton step) and
+    /// --start taken.
     #[arg(long)]
     pub stream: bool,
     /// Bin width for PROC LOGISTIC's association statistics, binomial family only (0 = exact
@@ -141,7 +143,8 @@ pub struct Args {
     #[arg(long, default_value_t = 25, allow_negative_numbers = true,
           value_parser = clap::builder::RangedI64ValueParser::<usize>::new().range(1..=MAX_ITER_LIMIT as i64))]
     pub max_iter: usize,
-    /// Starting coefficients, comma-separated, one per column of X.
+    /// Starting coefficients, comma-separated, one per column of X in their order (R's glm
+    /// start; a wrong count is refused with the columns' names).
     #[arg(long, value_delimiter = ',', allow_hyphen_values = true)]
     pub start: Option<Vec<f64>>,
     /// Treat an aliased (linearly dependent) column as an error, as R's singular.ok = FALSE.
