@@ -101,8 +101,20 @@ fn synth_train_resume_eval_explain() {
     let l = labels.to_str().unwrap();
     let out = d.join("run");
     let r = out.to_str().unwrap();
+    // --best-from 2: the head epoch (1) cannot be the best, so epoch 2 is.
     let mut args = vec![
-        "bagnet", "train", "--images", s, "--labels", l, "--out", r, "--epochs", "1",
+        "bagnet",
+        "train",
+        "--images",
+        s,
+        "--labels",
+        l,
+        "--out",
+        r,
+        "--epochs",
+        "1",
+        "--best-from",
+        "2",
     ];
     args.extend(TINY);
     // Without --quiet: progress on a standard error that is not a terminal (a pipe here, a log
@@ -116,22 +128,74 @@ fn synth_train_resume_eval_explain() {
         "{e}"
     );
     assert!(!e.contains('\r'), "carriage returns in piped progress: {e:?}");
+    let meta: Value = serde_json::from_slice(&std::fs::read(out.join("best/meta.json")).unwrap()).unwrap();
+    assert_eq!(meta["epoch"], 2, "the best model is epoch 2 under --best-from 2");
     // Training again into the same folder without --resume is refused.
     let o = run(&args);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("--resume"), "{}", stderr(&o));
+    // Resumed to 4 epochs with early stopping after 1 epoch without a better one.
     let mut args2 = vec![
-        "bagnet", "train", "--images", s, "--labels", l, "--out", r, "--epochs", "2", "--resume", "--format", "json",
+        "bagnet",
+        "train",
+        "--images",
+        s,
+        "--labels",
+        l,
+        "--out",
+        r,
+        "--epochs",
+        "3",
+        "--resume",
+        "--format",
+        "json",
+        "--best-from",
+        "2",
+        "--patience",
+        "1",
     ];
     args2.extend(TINY);
     let o = run(&args2);
     let v = envelope(&o, "bagnet train", DATA_INPUT, TRAIN_RESULT);
-    assert_eq!(v["result"]["history"].as_array().unwrap().len(), 3);
     assert_eq!(v["options"]["resume"], true);
     assert_eq!(v["options"]["arch"], "bagnet9");
+    assert_eq!(
+        (v["options"]["best_from"].clone(), v["options"]["patience"].clone()),
+        (2.into(), 1.into())
+    );
+    // The best epoch and the stop, recomputed from the reported validation figures by the rule
+    // (the highest AUC from epoch 2 on, ties to the lower loss; stop 1 epoch after the best
+    // without a better one).
+    let history = v["result"]["history"].as_array().unwrap();
+    let (mut best, mut stop): (Option<usize>, Option<usize>) = (None, None);
+    for (i, h) in history.iter().enumerate() {
+        let e = i + 1;
+        assert_eq!(h["epoch"], e);
+        let (auc, loss) = (h["val_auc"].as_f64().unwrap(), h["val_loss"].as_f64().unwrap());
+        let beats = |b: usize| {
+            let (ba, bl) = (
+                history[b - 1]["val_auc"].as_f64().unwrap(),
+                history[b - 1]["val_loss"].as_f64().unwrap(),
+            );
+            auc > ba || (auc == ba && loss < bl)
+        };
+        if e >= 2 && best.is_none_or(beats) {
+            best = Some(e);
+        }
+        if e >= 3 && best.is_some_and(|b| e > b) {
+            stop = Some(e);
+            break;
+        }
+    }
+    assert_eq!(v["result"]["best_epoch"], serde_json::json!(best), "{history:?}");
+    assert_eq!(v["result"]["stopped_early"], serde_json::json!(stop), "{history:?}");
+    let n = stop.unwrap_or(4);
+    assert_eq!(history.len(), n, "resumed after epoch 2, stopped after {stop:?}");
+    let meta: Value = serde_json::from_slice(&std::fs::read(out.join("best/meta.json")).unwrap()).unwrap();
+    assert_eq!(meta["epoch"], serde_json::json!(best));
     // The history as a tidy table in the run's folder, replaced on resume.
     let hist = std::fs::read_to_string(out.join("history.csv")).unwrap();
-    assert_eq!(hist.lines().count(), 1 + 3, "{hist}");
+    assert_eq!(hist.lines().count(), 1 + n, "{hist}");
     let best = out.join("best");
     let b = best.to_str().unwrap();
     let o = run(&[
@@ -170,12 +234,19 @@ fn synth_train_resume_eval_explain() {
     let mut rows = pred.lines();
     assert_eq!(rows.next(), Some("set,path,subject,label,predicted,logit,probability"));
     assert_eq!(rows.count(), 24, "{pred}");
-    // The run's folder holds the per-epoch metrics with the learning rate.
+    // The run's folder holds the per-epoch metrics with the learning rate: one row per epoch run.
     let m = std::fs::read_to_string(out.join("metrics.csv")).unwrap();
     assert!(
         m.starts_with("epoch,phase,train_loss,val_loss,val_accuracy,val_auc,lr\n"),
         "{m}"
     );
+    let epochs: Vec<String> = m
+        .lines()
+        .skip(1)
+        .map(|r| r.split(',').next().unwrap().to_string())
+        .collect();
+    let want: Vec<String> = (1..=n).map(|e| e.to_string()).collect();
+    assert_eq!(epochs, want, "{m}");
     // --external NAME: every image in one set of that name, never training/validation/test.
     let o = run(&[
         "bagnet",
@@ -493,7 +564,8 @@ fn import_and_pretrained_training() {
     let o = run(&["bagnet", "import", "--weights", w, "--out", m2.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("holds a model already"), "{}", stderr(&o));
-    // Training from the file's backbone.
+    // Training from the file's backbone with the paper's recipe (SGD lr 0.01, constant, no
+    // weight decay, the fundus mask); the epochs given replace its 10 + 100 and its window.
     let out = d.join("run");
     let o = run(&[
         "bagnet",
@@ -519,10 +591,33 @@ fn import_and_pretrained_training() {
         "--quiet",
         "--pretrained",
         w,
+        "--recipe",
+        "paper",
         "--format",
         "json",
     ]);
     let v = envelope(&o, "bagnet train", DATA_INPUT, TRAIN_RESULT);
+    let opt = &v["options"];
+    assert_eq!(opt["optimizer"], "sgd");
+    assert_eq!(opt["lr"], 0.01);
+    assert_eq!(opt["schedule"], "constant");
+    assert_eq!(opt["warmup_epochs"], 0);
+    assert_eq!(opt["weight_decay"], 0.0);
+    assert_eq!(opt["momentum"], Value::Null);
+    assert_eq!(opt["mask"], true);
+    assert_eq!(
+        (opt["head_epochs"].clone(), opt["epochs"].clone()),
+        (1.into(), 0.into())
+    );
+    assert_eq!(opt["best_from"], Value::Null);
+    // The learning rate the epoch ran at, in the run's metrics table, and the mask in the model.
+    let m = std::fs::read_to_string(out.join("metrics.csv")).unwrap();
+    let row: Vec<&str> = m.lines().nth(1).unwrap().split(',').collect();
+    assert_eq!((row[0], row[1]), ("1", "head"), "{m}");
+    assert_eq!(row[6].parse::<f64>().unwrap(), 0.01, "{m}");
+    assert_eq!(m.lines().count(), 2, "{m}");
+    let meta: Value = serde_json::from_slice(&std::fs::read(out.join("best/meta.json")).unwrap()).unwrap();
+    assert_eq!((meta["mask"].clone(), meta["epoch"].clone()), (true.into(), 1.into()));
     let v = &v["result"];
     assert_eq!(v["pretrained"]["head"]["status"], "reinitialised");
     assert_eq!(v["pretrained"]["head"]["file_outputs"], 3);
