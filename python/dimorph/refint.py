@@ -102,6 +102,9 @@ def estimate(
     nboot: Optional[int] = None,
     model: Optional[str] = None,
     decimals: Optional[int] = None,
+    percentiles: Optional[Sequence[float]] = None,
+    outliers: Optional[str] = None,
+    remove_outliers: bool = False,
 ) -> RefintResult:
     """Estimate reference limits of the column ``value``, per level of ``by`` when given.
 
@@ -137,15 +140,25 @@ def estimate(
         (refineR's modified Box–Cox with a shift); method refiner only.
     decimals
         Decimals the values are rounded to for kosmic's class grid (method kosmic only).
+    percentiles
+        The percentiles (lower, upper), in per cent, that the limits estimate, e.g. ``(5, 95)`` for
+        a 90 % interval (the CLI's ``--percentiles``; methods direct, parametric and robust;
+        default ``(2.5, 97.5)``). The confidence intervals of the limits follow.
+    outliers, remove_outliers
+        An outlier screen before the estimate, ``"horn"`` or ``"dixon"`` (methods direct,
+        parametric and robust; the CLI's ``--outliers``): the flagged values are reported, and left
+        out of the estimate with ``remove_outliers=True``.
 
-    The main table is ``limits`` (one row per group and limit); the figure is the histogram of each
-    group with its limits.
+    The main table is ``limits`` (one row per group and limit, with the percentile it estimates
+    and the count of flagged outliers); the figure is the histogram of each group with its limits.
     """
     raw = _dimorph.refint_estimate(
         to_frame(data), value, by=by, method=method, transform=transform,
         seed=whole_or_none("--seed", seed), targets=None if targets is None else _pair("targets", targets),
         perc_trunc=perc_trunc, n_min=whole_or_none("n_min", n_min), lognormal=lognormal,
         nboot=whole_or_none("--nboot", nboot), model=model, decimals=whole_or_none("--decimals", decimals, -3, 9),
+        percentiles=None if percentiles is None else _pair("percentiles", percentiles), outliers=outliers,
+        remove_outliers=bool(remove_outliers),
     )
     return RefintResult(raw)
 

@@ -4,8 +4,8 @@
 
 use dimorph_refint::{
     run_compare, run_estimate, run_partition, run_table, Assumption, EstimateOptions, EstimateRunOptions,
-    KosmicOptions, Method, PartitionOptions, PermissibleOptions, RefinerModel, RefinerOptions, ReflimOptions,
-    Transform,
+    KosmicOptions, Method, OutlierOptions, OutlierScreen, PartitionOptions, PermissibleOptions, RefinerModel,
+    RefinerOptions, ReflimOptions, Transform,
 };
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
@@ -124,7 +124,7 @@ pub fn refint_compare<'py>(
 #[pyo3(signature = (
     data, value, *, by=None, method="reflim", transform=None, seed=None, targets=None,
     perc_trunc=None, n_min=None, lognormal=None, z=None, bias=false, assumption=None, nboot=None,
-    model=None, decimals=None
+    model=None, decimals=None, percentiles=None, outliers=None, remove_outliers=false
 ))]
 #[allow(clippy::too_many_arguments)]
 pub fn refint_estimate<'py>(
@@ -145,23 +145,29 @@ pub fn refint_estimate<'py>(
     nboot: Option<usize>,
     model: Option<&str>,
     decimals: Option<i32>,
+    percentiles: Option<(f64, f64)>,
+    outliers: Option<&str>,
+    remove_outliers: bool,
 ) -> PyResult<Bound<'py, PyDict>> {
+    let mut estimate = estimate_options(
+        method,
+        transform,
+        seed,
+        perc_trunc,
+        n_min,
+        lognormal,
+        z,
+        bias,
+        assumption,
+        (nboot, model, decimals),
+    )?;
+    estimate.percentiles = percentiles;
+    estimate.outliers = outlier_options(outliers, remove_outliers)?;
     let o = EstimateRunOptions {
         value,
         by,
         targets,
-        estimate: estimate_options(
-            method,
-            transform,
-            seed,
-            perc_trunc,
-            n_min,
-            lognormal,
-            z,
-            bias,
-            assumption,
-            (nboot, model, decimals),
-        )?,
+        estimate,
         ..EstimateRunOptions::default()
     };
     let frame = &data.inner;
@@ -206,7 +212,29 @@ fn estimate_options(
             decimals,
             nboot: nboot.unwrap_or(0),
         }),
+        ..Default::default()
     })
+}
+
+/// `--outliers` and `--remove-outliers`: the outlier screen of the direct methods.
+fn outlier_options(screen: Option<&str>, remove: bool) -> PyResult<Option<OutlierOptions>> {
+    let screen = match screen.map(lower).as_deref() {
+        None => None,
+        Some("horn") => Some(OutlierScreen::Horn),
+        Some("dixon") => Some(OutlierScreen::Dixon),
+        Some(_) => {
+            return Err(input_error(format!(
+                "--outliers: unknown value '{}' (choose horn or dixon)",
+                screen.unwrap_or_default()
+            )))
+        }
+    };
+    if remove && screen.is_none() {
+        return Err(input_error(
+            "--remove-outliers: leaves out the values an outlier screen flags; choose one with outliers='horn' or 'dixon'",
+        ));
+    }
+    Ok(screen.map(|screen| OutlierOptions { screen, remove }))
 }
 
 /// `--model`: refiner's transformation.

@@ -59,8 +59,9 @@ pub mod verify;
 
 pub use error::RefintError;
 pub use options::{
-    Assumption, EstimateOptions, EstimateRunOptions, KosmicOptions, Method, PartitionOptions, PermissibleOptions,
-    RefinerModel, RefinerOptions, RefinerZeros, ReflimOptions, Transform, VerifyMode, VerifyOptions,
+    Assumption, EstimateOptions, EstimateRunOptions, KosmicOptions, Method, OutlierOptions, OutlierScreen,
+    PartitionOptions, PermissibleOptions, RefinerModel, RefinerOptions, RefinerZeros, ReflimOptions, Transform,
+    VerifyMode, VerifyOptions,
 };
 pub use permissible::Permissible;
 pub use run::{

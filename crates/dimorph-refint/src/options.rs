@@ -279,6 +279,39 @@ pub const KOSMIC_DECIMALS: (i32, i32) = (-3, 9);
 /// Most bootstrap resamples `--nboot` accepts.
 pub const NBOOT_MAX: usize = 100_000;
 
+/// The percentiles of the reference limits by default: the central 95 % (CLSI EP28-A3c).
+pub const DEFAULT_PERCENTILES: (f64, f64) = (2.5, 97.5);
+
+/// Outlier screens for direct reference samples (`--outliers`; see [`crate::estimate::outliers`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OutlierScreen {
+    /// Horn's method: Tukey's fences on the Box–Cox scale (referenceIntervals' `out.method = "horn"`).
+    Horn,
+    /// Dixon's Q test for the single most extreme value, n = 3…30 (`out.method = "dixon"`).
+    Dixon,
+}
+
+impl OutlierScreen {
+    /// The screen as the CLI spells it (`--outliers horn`).
+    pub fn flag(self) -> &'static str {
+        match self {
+            OutlierScreen::Horn => "horn",
+            OutlierScreen::Dixon => "dixon",
+        }
+    }
+}
+
+/// An outlier screen and what is done with the values it flags (`--outliers`, `--remove-outliers`;
+/// referenceIntervals' `out.method` and `out.rm`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct OutlierOptions {
+    /// The screen.
+    pub screen: OutlierScreen,
+    /// Whether the flagged values are left out of the estimate (else they are only reported).
+    pub remove: bool,
+}
+
 /// How reference limits are estimated from data (`--method` and the options of each method).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Default)]
 pub struct EstimateOptions {
@@ -301,6 +334,13 @@ pub struct EstimateOptions {
     /// Options of the kosmic method (`--decimals`, `--nboot`; kosmic's defaults when not
     /// given). Method kosmic only.
     pub kosmic: Option<KosmicOptions>,
+    /// The percentiles (in per cent) the lower and upper limits estimate (`--percentiles 5,95`;
+    /// 2.5 and 97.5 when not given): the lower in (0, 50), the upper in (50, 100). Methods
+    /// direct, parametric and robust (reflimR's, refiner's and kosmic's are fixed at 2.5/97.5).
+    pub percentiles: Option<(f64, f64)>,
+    /// An outlier screen of the values before the estimate (`--outliers`, `--remove-outliers`;
+    /// none when not given). Methods direct, parametric and robust.
+    pub outliers: Option<OutlierOptions>,
 }
 
 impl EstimateOptions {
@@ -319,6 +359,73 @@ impl EstimateOptions {
     /// The bootstrap seed (20160420 when not given).
     pub fn seed(&self) -> u64 {
         self.seed.unwrap_or(DEFAULT_SEED)
+    }
+    /// The percentiles of the limits as fractions (0.025 and 0.975 when not given).
+    pub fn probabilities(&self) -> (f64, f64) {
+        let (l, u) = self.percentiles.unwrap_or(DEFAULT_PERCENTILES);
+        (l / 100.0, u / 100.0)
+    }
+
+    /// Refuses `--percentiles` (and, with `outliers_too`, `--outliers`) in an analysis other than
+    /// `refint estimate`: `analysis` names it and says why.
+    pub fn refuse_percentiles_in(&self, analysis: &str, outliers_too: bool) -> Result<()> {
+        if self.percentiles.is_some_and(|p| p != DEFAULT_PERCENTILES) {
+            return Err(refuse(
+                "--percentiles",
+                format!("applies to refint estimate only; {analysis}"),
+            ));
+        }
+        if outliers_too && self.outliers.is_some() {
+            return Err(refuse(
+                "--outliers",
+                format!("applies to refint estimate and partition only; {analysis}"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Refuses percentiles or an outlier screen where they do not apply, and percentiles out of
+    /// range.
+    fn validate_percentiles_and_outliers(&self) -> Result<()> {
+        let m = self.method.flag();
+        let direct = matches!(self.method, Method::Direct | Method::Parametric | Method::Robust);
+        if let Some((l, u)) = self.percentiles {
+            if !direct && (l, u) != DEFAULT_PERCENTILES {
+                return Err(refuse(
+                    "--percentiles",
+                    format!(
+                        "applies to --method direct, parametric and robust; --method {m} estimates the 2.5th and \
+                         97.5th percentiles only ({})",
+                        match self.method {
+                            Method::Reflim => "reflimR's truncation and its tolerance limits are built for them",
+                            _ => "its model would allow others, but they are not implemented here yet",
+                        }
+                    ),
+                ));
+            }
+            if !(l > 0.0 && l < 50.0 && u > 50.0 && u < 100.0) {
+                return Err(refuse(
+                    "--percentiles",
+                    format!(
+                        "expected LOWER,UPPER in per cent with 0 < LOWER < 50 < UPPER < 100 (e.g. 5,95 for a \
+                         90 % interval), got {},{}",
+                        crate::error::num(l),
+                        crate::error::num(u)
+                    ),
+                ));
+            }
+        }
+        if let (Some(o), false) = (self.outliers, direct) {
+            return Err(refuse(
+                "--outliers",
+                format!(
+                    "screens a sample of reference individuals (--method direct, parametric, robust); --method {m} \
+                     is for routine data, whose pathological values it separates itself (--outliers {})",
+                    o.screen.flag()
+                ),
+            ));
+        }
+        Ok(())
     }
 
     /// Refuses an option that does not apply to the method, and bad values.
@@ -428,7 +535,7 @@ impl EstimateOptions {
         if let Some(p) = &self.permissible {
             p.validate()?;
         }
-        Ok(())
+        self.validate_percentiles_and_outliers()
     }
 
     /// The options as used: the defaults of the options that apply filled in, the others `None`.
@@ -445,6 +552,8 @@ impl EstimateOptions {
             .then(|| self.seed()),
             refiner: (self.method == Method::Refiner).then(|| self.refiner.unwrap_or_default()),
             kosmic: (self.method == Method::Kosmic).then(|| self.kosmic.unwrap_or_default()),
+            percentiles: Some(self.percentiles.unwrap_or(DEFAULT_PERCENTILES)),
+            outliers: self.outliers,
         }
     }
 
@@ -573,6 +682,11 @@ impl PartitionOptions {
     /// Refuses options that do not apply (see [`EstimateOptions::validate`]).
     pub fn validate(&self) -> Result<()> {
         self.estimate.validate()?;
+        self.estimate.refuse_percentiles_in(
+            "refint partition compares the groups' 2.5th and 97.5th percentiles with Haeckel's permissible \
+             uncertainty, which is defined for them",
+            false,
+        )?;
         if self.value.is_empty() {
             return Err(refuse("--value", "names no column"));
         }
@@ -658,6 +772,18 @@ impl VerifyOptions {
                  other",
             ));
         }
+        self.estimate.refuse_percentiles_in(
+            match self.mode {
+                VerifyMode::Transference => {
+                    "refint verify --mode transference counts the reference values outside the limits given (CLSI EP28)"
+                }
+                VerifyMode::Routine => {
+                    "refint verify --mode routine compares 2.5th and 97.5th percentiles with Haeckel's permissible \
+                     uncertainty"
+                }
+            },
+            self.mode == VerifyMode::Transference,
+        )?;
         self.estimate.validate()
     }
 

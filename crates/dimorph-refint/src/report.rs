@@ -220,6 +220,37 @@ pub fn estimate_section(
                 i.upper.text()
             ));
         }
+        if e.percentiles != crate::options::DEFAULT_PERCENTILES {
+            t.note(format!(
+                "{}: the limits are the {} % and {} % percentiles (--percentiles)",
+                short(e),
+                crate::error::num(e.percentiles.0),
+                crate::error::num(e.percentiles.1)
+            ));
+        }
+        if let Some(o) = &e.outliers {
+            let list: Vec<String> = o.values.iter().take(20).map(|v| sig(*v, 6)).collect();
+            t.note(format!(
+                "{}: outlier screen {}: {} value{} flagged{}{}; {}",
+                short(e),
+                o.screen.flag(),
+                o.count,
+                if o.count == 1 { "" } else { "s" },
+                if o.count > 0 {
+                    format!(" ({}{})", list.join(", "), if o.count > 20 { ", ..." } else { "" })
+                } else {
+                    String::new()
+                },
+                if o.count == 0 {
+                    ""
+                } else if o.removed {
+                    ", removed before the estimate"
+                } else {
+                    ", kept in the estimate (--remove-outliers leaves them out)"
+                },
+                o.detail
+            ));
+        }
         for rm in e.remarks() {
             t.note(format!("{}: {rm}", short(e)));
         }

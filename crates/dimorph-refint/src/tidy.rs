@@ -118,7 +118,9 @@ pub fn several_steps(several: &[SeveralResult]) -> TidyTable {
 }
 
 /// `limits`: one row per group × limit — the estimate, its confidence interval, n, the method;
-/// for reflimR also the printed (rounded) limit and, with targets, the target and the verdict.
+/// for reflimR also the printed (rounded) limit and, with targets, the target and the verdict; the
+/// percentile the limit estimates; with an outlier screen the count it flagged and whether they
+/// were removed.
 pub fn limits(groups: &[(String, &GroupEstimate)]) -> TidyTable {
     let mut t = TidyTable::new(
         "limits",
@@ -134,6 +136,9 @@ pub fn limits(groups: &[(String, &GroupEstimate)]) -> TidyTable {
             "printed",
             "target",
             "versus_target",
+            "percentile",
+            "outliers",
+            "outliers_removed",
         ],
     );
     for (label, e) in groups {
@@ -159,6 +164,9 @@ pub fn limits(groups: &[(String, &GroupEstimate)]) -> TidyTable {
                 r.map(|r| if lower { r.lower_rounded } else { r.upper_rounded }).into(),
                 interp.map(|i| if lower { i.targets.0 } else { i.targets.1 }).into(),
                 interp.map_or(Cell::Missing, |i| (if lower { i.lower } else { i.upper }).text().into()),
+                (if lower { e.percentiles.0 } else { e.percentiles.1 }).into(),
+                e.outliers.as_ref().map_or(Cell::Missing, |o| o.count.into()),
+                e.outliers.as_ref().map_or(Cell::Missing, |o| o.removed.into()),
             ]);
         }
     }

@@ -213,3 +213,98 @@ fn lognormal_and_boxcox_parametric_are_consistent() {
     assert!(b.lower < b.upper);
     assert!(parametric("x", &[-1.0; 25], Transform::LogNormal).is_err());
 }
+
+/// `--percentiles` and `--outliers` (methods direct, parametric, robust) against
+/// referenceIntervals 1.3.1's refLimit(refConf = 0.90, 0.80; out.method = "horn" | "dixon",
+/// out.rm = TRUE | FALSE) and, for what it cannot do (order-statistic intervals at other
+/// percentiles, an asymmetric pair), base R (qbinom, qnorm, quantile type 6): every row of
+/// `tests/peers/percentiles_outliers.out.csv`, written by `tests/peers/percentiles_outliers.R`.
+/// Tolerances: 1e-9 relative for the parametric and nonparametric limits, their intervals and the
+/// flagged values; 1e-5 relative for the robust limits (referenceIntervals stops the biweight
+/// iteration at a change below 1e-6). Bootstrap intervals are random and only checked to be there.
+#[test]
+fn percentiles_and_outliers_match_peers() {
+    use dimorph_refint::estimate::group::estimate_one;
+    use dimorph_refint::{EstimateOptions, Method, OutlierOptions, OutlierScreen};
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/peers/percentiles_outliers.out.csv");
+    let text = std::fs::read_to_string(p).unwrap();
+    let (mut rows, mut refused) = (0, 0);
+    for line in text.lines().skip(2) {
+        let f: Vec<&str> = line.split(',').collect();
+        assert_eq!(f.len(), 15, "{line}");
+        let num = |s: &str| s.parse::<f64>().ok();
+        let mut x = set(f[1].trim_end_matches("+80").parse().unwrap());
+        if f[1].ends_with("+80") {
+            x.push(80.0);
+        }
+        let method = match f[2] {
+            "p" => Method::Parametric,
+            "n" => Method::Direct,
+            _ => Method::Robust,
+        };
+        let o = EstimateOptions {
+            method,
+            percentiles: Some((num(f[3]).unwrap(), num(f[4]).unwrap())),
+            outliers: match f[5] {
+                "horn" => Some(OutlierScreen::Horn),
+                "dixon" => Some(OutlierScreen::Dixon),
+                _ => None,
+            }
+            .map(|screen| OutlierOptions {
+                screen,
+                remove: f[6] == "TRUE",
+            }),
+            ..Default::default()
+        };
+        o.validate().unwrap();
+        let what = format!("{} {} {}", f[0], f[1], f[2]);
+        let e = match estimate_one("x", "", &x, None, &o) {
+            Ok(e) => e,
+            Err(err) => {
+                // referenceIntervals estimates from any n; here the direct method needs rank
+                // p·(n + 1) >= 1 (39 values at 2.5 %) and the others 20 values (after a removal)
+                let n: usize = f[7].parse().unwrap();
+                assert!(n < if method == Method::Direct { 39 } else { 20 }, "{what}: {err}");
+                assert!(err.to_string().contains("at least"), "{err}");
+                refused += 1;
+                continue;
+            }
+        };
+        rows += 1;
+        let tol = if method == Method::Robust { 1e-5 } else { 1e-9 };
+        let near = |a: f64, b: f64| (a - b).abs() <= tol * b.abs().max(1.0);
+        let l = &e.limits;
+        assert_eq!(l.n.to_string(), f[7], "{what}: n after the screen");
+        let (lo, up) = (num(f[8]).unwrap(), num(f[9]).unwrap());
+        assert!(
+            near(l.lower, lo) && near(l.upper, up),
+            "{what}: {} {} vs {lo} {up}",
+            l.lower,
+            l.upper
+        );
+        match num(f[10]) {
+            Some(a) => {
+                let ci = [num(f[10]), num(f[11]), num(f[12]), num(f[13])].map(Option::unwrap);
+                let (ll, ul) = (l.ci_lower.unwrap(), l.ci_upper.unwrap());
+                for (ours, peer) in [ll.0, ll.1, ul.0, ul.1].iter().zip(ci) {
+                    assert!(close(*ours, peer), "{what}: CI {ours} vs {peer} ({a})");
+                }
+            }
+            None if method == Method::Parametric => panic!("{what}: the peer gives a parametric CI"),
+            None => assert!(l.ci_method.as_deref().unwrap().contains("bootstrap"), "{what}"),
+        }
+        let peer_out: Vec<f64> = f[14].split(';').filter_map(num).collect();
+        match &e.outliers {
+            Some(s) => {
+                assert_eq!(s.count, peer_out.len(), "{what}: {:?} vs {peer_out:?}", s.values);
+                for (a, b) in s.values.iter().zip(&peer_out) {
+                    assert!(close(*a, *b), "{what}: flagged {a} vs {b}");
+                }
+                assert_eq!(s.removed, f[6] == "TRUE");
+            }
+            None => assert!(f[5] == "none" && peer_out.is_empty(), "{what}"),
+        }
+        assert_eq!(e.percentiles, o.percentiles.unwrap());
+    }
+    assert_eq!((rows, refused), (60, 8), "rows compared and refused");
+}

@@ -201,6 +201,93 @@ fn reflim_options_equal_reflimrs() {
     );
 }
 
+/// --percentiles and --outliers reach the engine: referenceIntervals 1.3.1's refLimit(set120,
+/// RI = "p", refConf = 0.90) and refLimit(set200, RI = "p", out.method = "horn", out.rm = TRUE)
+/// (crates/dimorph-refint/tests/peers/percentiles_outliers.out.csv; the engine's test compares
+/// every row of it), to 1e-9 relative; and they are refused, naming the flag, where they do not
+/// apply.
+#[test]
+fn percentiles_and_outliers_from_the_cli() {
+    fn est<'a>(f: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+        let mut a = vec!["refint", "estimate", "--value", "value", "--data", f];
+        a.extend(extra);
+        a
+    }
+    let (p120, p200) = (
+        data("referenceintervals_set120.csv"),
+        data("referenceintervals_set200.csv"),
+    );
+    let (s120, s200) = (p120.to_str().unwrap(), p200.to_str().unwrap());
+    let o = run(&est(
+        s120,
+        &["--method", "parametric", "--percentiles", "5,95", "--format", "csv"],
+    ));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (head, rows) = parse_csv(&stdout(&o));
+    let col = |name: &str| head.iter().position(|h| h == name).unwrap();
+    let near = |got: &str, want: f64| (got.parse::<f64>().unwrap() - want).abs() <= 1e-9 * want;
+    assert!(near(&rows[0][col("estimate")], 14.163238523955442), "{:?}", rows[0]);
+    assert!(near(&rows[1][col("estimate")], 40.617975872135737), "{:?}", rows[1]);
+    assert_eq!(
+        (rows[0][col("percentile")].as_str(), rows[1][col("percentile")].as_str()),
+        ("5", "95")
+    );
+    let o = run(&est(
+        s200,
+        &[
+            "--method",
+            "parametric",
+            "--outliers",
+            "horn",
+            "--remove-outliers",
+            "--format",
+            "json",
+        ],
+    ));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let g = &v["result"]["groups"][0];
+    assert_eq!(g["outliers"]["count"], 5);
+    assert_eq!(g["outliers"]["removed"], true);
+    assert_eq!(g["limits"]["n"], 195);
+    let lim = |k: &str| g["limits"][k].as_f64().unwrap();
+    assert!((lim("lower") - 3.362421730769622).abs() < 1e-9 && (lim("upper") - 6.7246397140082905).abs() < 1e-9);
+    assert_eq!(v["options"]["outliers"]["screen"], "horn");
+    // refused where they do not apply, naming the flag
+    expect_input_error(
+        &est(s120, &["--percentiles", "5,95"]),
+        &["--percentiles", "--method reflim", "2.5th and 97.5th"],
+    );
+    expect_input_error(
+        &est(s120, &["--method", "direct", "--percentiles", "50,97.5"]),
+        &["--percentiles", "0 < LOWER < 50 < UPPER < 100", "got 50,97.5"],
+    );
+    expect_input_error(
+        &est(s120, &["--method", "kosmic", "--outliers", "dixon"]),
+        &["--outliers", "--method kosmic"],
+    );
+    expect_input_error(
+        &est(s120, &["--method", "direct", "--outliers", "dixon"]),
+        &["3 to 30 values", "--outliers dixon"],
+    );
+    let lt = data("reflimr_livertests.csv");
+    let part = [
+        "refint",
+        "partition",
+        "--data",
+        lt.to_str().unwrap(),
+        "--value",
+        "CREA",
+        "--by",
+        "Sex",
+        "--method",
+        "direct",
+        "--percentiles",
+        "5,95",
+    ];
+    expect_input_error(&part, &["--percentiles", "refint estimate only"]);
+}
+
 fn expect_input_error(args: &[&str], needles: &[&str]) {
     let o = run(args);
     assert_eq!(o.status.code(), Some(2), "args {args:?}: {}", stderr(&o));

@@ -1,11 +1,14 @@
 //! Nonparametric (direct) reference limits after CLSI EP28-A3c: the 2.5th and 97.5th
-//! percentiles at rank p·(n + 1) (R's quantile type 6), with 90 % confidence intervals from
-//! order statistics for n ≥ 120 and from a percentile bootstrap below that.
+//! percentiles (or others, `--percentiles`) at rank p·(n + 1) (R's quantile type 6), with 90 %
+//! confidence intervals from order statistics for n ≥ 120 (for the 2.5th percentile; in general
+//! the n from which rank 1 bounds the interval, see [`min_n_ranks`]) and from a percentile
+//! bootstrap below that.
 //!
 //! The confidence ranks are the binomial ones behind the CLSI table: for the lower limit, r is
 //! the largest rank with P(B ≤ r − 1) ≤ 0.05 and s the smallest with P(B ≥ s) ≤ 0.05, where
-//! B ~ Binomial(n, 0.025); the upper limit's interval uses ranks n + 1 − s and n + 1 − r. This
-//! reproduces the CLSI rank table (n = 119…1000) exactly and extends it to any n.
+//! B ~ Binomial(n, p); the upper limit's interval uses ranks n + 1 − s and n + 1 − r of
+//! B ~ Binomial(n, 1 − p_upper). This reproduces the CLSI rank table (n = 119…1000) exactly and
+//! extends it to any n and percentile.
 
 use super::{check_values, Limits};
 use crate::error::Result;
@@ -51,22 +54,46 @@ pub fn ci_ranks(n: usize, p: f64, conf: f64) -> (usize, usize) {
     (r, s.min(n))
 }
 
-/// Nonparametric limits with confidence intervals; `seed` drives the bootstrap (n < 120).
+/// Fewest values for which rank p·(n + 1) is at least 1 and (1 − q)·(n + 1) at most n for the
+/// percentiles `(p, q)` (39 for 2.5 and 97.5 %).
+pub fn min_n(p: (f64, f64)) -> usize {
+    let tail = p.0.min(1.0 - p.1);
+    (1.0 / tail - 1.0 - 1e-9).ceil().max(1.0) as usize
+}
+
+/// Smallest n from which the 90 % confidence intervals of the limits at percentiles `(p, q)`
+/// come from order statistics: where P(B = 0) ≤ 0.05 for B ~ Binomial(n − 1, tail), so that rank
+/// 1 bounds the interval — 120 for 2.5 and 97.5 % (CLSI EP28-A3c), 60 for 5 and 95 %.
+pub fn min_n_ranks(p: (f64, f64)) -> usize {
+    let tail = p.0.min(1.0 - p.1);
+    ((0.05f64).ln() / (1.0 - tail).ln() - 1e-9).ceil() as usize + 1
+}
+
+/// Nonparametric 2.5th and 97.5th percentiles with confidence intervals; `seed` drives the
+/// bootstrap (n < 120).
 pub fn nonparametric(what: &str, x: &[f64], seed: u64) -> Result<Limits> {
-    check_values(what, "nonparametric", x, MIN_N, None)?;
+    nonparametric_at(what, x, seed, (0.025, 0.975))
+}
+
+/// Nonparametric limits at the percentiles `p` (fractions, lower and upper) with 90 % confidence
+/// intervals; `seed` drives the bootstrap (n below [`min_n_ranks`]).
+pub fn nonparametric_at(what: &str, x: &[f64], seed: u64, p: (f64, f64)) -> Result<Limits> {
+    check_values(what, "nonparametric", x, min_n(p), None)?;
     let v = sorted(x);
     let n = v.len();
-    let lower = quantile6(&v, 0.025);
-    let upper = quantile6(&v, 0.975);
-    let (ci_lower, ci_upper, ci_method) = if n >= MIN_N_RANKS {
-        let (r, s) = ci_ranks(n, 0.025, 0.90);
+    let lower = quantile6(&v, p.0);
+    let upper = quantile6(&v, p.1);
+    let n_ranks = min_n_ranks(p);
+    let (ci_lower, ci_upper, ci_method) = if n >= n_ranks {
+        let (r, s) = ci_ranks(n, p.0, 0.90);
+        let (r2, s2) = ci_ranks(n, 1.0 - p.1, 0.90);
         (
             (v[r - 1], v[s - 1]),
-            (v[n - s], v[n - r]),
+            (v[n - s2], v[n - r2]),
             format!(
                 "order statistics: ranks {r} and {s} (lower), {} and {} (upper)",
-                n + 1 - s,
-                n + 1 - r
+                n + 1 - s2,
+                n + 1 - r2
             ),
         )
     } else {
@@ -79,8 +106,8 @@ pub fn nonparametric(what: &str, x: &[f64], seed: u64) -> Result<Limits> {
                 *b = v[rng.below(n)];
             }
             buf.sort_unstable_by(f64::total_cmp);
-            lo.push(quantile6(&buf, 0.025));
-            hi.push(quantile6(&buf, 0.975));
+            lo.push(quantile6(&buf, p.0));
+            hi.push(quantile6(&buf, p.1));
         }
         lo.sort_unstable_by(f64::total_cmp);
         hi.sort_unstable_by(f64::total_cmp);
@@ -88,7 +115,7 @@ pub fn nonparametric(what: &str, x: &[f64], seed: u64) -> Result<Limits> {
         (
             (q(&lo, 0.05), q(&lo, 0.95)),
             (q(&hi, 0.05), q(&hi, 0.95)),
-            format!("percentile bootstrap, {BOOT_B} resamples, seed {seed} (n < {MIN_N_RANKS})"),
+            format!("percentile bootstrap, {BOOT_B} resamples, seed {seed} (n < {n_ranks})"),
         )
     };
     Ok(Limits {
@@ -106,6 +133,19 @@ pub fn nonparametric(what: &str, x: &[f64], seed: u64) -> Result<Limits> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sample_sizes_follow_the_percentiles() {
+        // CLSI EP28-A3c: 39 values for the 2.5th percentile, 120 for its rank-based interval
+        assert_eq!(
+            (min_n((0.025, 0.975)), min_n_ranks((0.025, 0.975))),
+            (MIN_N, MIN_N_RANKS)
+        );
+        // 5th percentile: rank 0.05·(n + 1) >= 1 from n = 19; 0.95^59 = 0.0485 <= 0.05 (0.95^58 = 0.051)
+        assert_eq!((min_n((0.05, 0.95)), min_n_ranks((0.05, 0.95))), (19, 60));
+        // the rarer tail decides
+        assert_eq!(min_n((0.05, 0.99)), 99);
+    }
 
     #[test]
     fn too_few_and_constant() {

@@ -7,7 +7,7 @@ use super::{direct, parametric, robust, Limits, Method};
 use crate::error::{clip, num, RefintError, Result};
 use crate::grouped::{Censored, Grouped};
 use crate::harris_boyd::GroupSummary;
-use crate::options::{EstimateOptions, Transform};
+use crate::options::{EstimateOptions, OutlierOptions, OutlierScreen, Transform};
 use crate::stats::{mean, sd, sorted};
 use dimorph_report::fmt::sig;
 use serde::Serialize;
@@ -24,6 +24,12 @@ pub struct GroupEstimate {
     pub summary: GroupSummary,
     /// Whether `summary` is on the log scale.
     pub log_scale: bool,
+    /// The percentiles (in per cent) that the lower and upper limits estimate (2.5 and 97.5 by
+    /// default; `--percentiles`).
+    pub percentiles: (f64, f64),
+    /// The values the outlier screen flagged (`--outliers`), and whether they were left out.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outliers: Option<Screened>,
 }
 
 /// Mean, SD and n of all values, of their logarithms when `ln`.
@@ -72,13 +78,28 @@ pub fn estimate_one_censored(
     targets: Option<(f64, f64)>,
     o: &EstimateOptions,
 ) -> Result<GroupEstimate> {
+    let screened = match o.outliers {
+        Some(s) => Some(screen(what, x, s)?),
+        None => None,
+    };
+    let kept;
+    let x = match &screened {
+        Some((sc, k)) if sc.removed => {
+            kept = k.clone();
+            &kept[..]
+        }
+        _ => x,
+    };
     let plain = |limits: Limits, log_scale: bool| GroupEstimate {
         group: group.into(),
         limits,
         reflim: None,
         summary: summary_of(x, log_scale),
         log_scale,
+        percentiles: o.percentiles.unwrap_or(crate::options::DEFAULT_PERCENTILES),
+        outliers: screened.as_ref().map(|(s, _)| s.clone()),
     };
+    let p = o.probabilities();
     let e = match o.method {
         Method::Reflim => {
             let r = reflim(what, x, targets, o.reflim())?;
@@ -94,10 +115,12 @@ pub fn estimate_one_censored(
                     n: r.n_trunc,
                 },
                 reflim: Some(r),
+                percentiles: crate::options::DEFAULT_PERCENTILES,
+                outliers: None,
             }
         }
-        Method::Direct => plain(direct::nonparametric(what, x, o.seed())?, log_by_bowley(x)),
-        Method::Robust => plain(robust::robust(what, x, o.seed())?, log_by_bowley(x)),
+        Method::Direct => plain(direct::nonparametric_at(what, x, o.seed(), p)?, log_by_bowley(x)),
+        Method::Robust => plain(robust::robust_at(what, x, o.seed(), p)?, log_by_bowley(x)),
         Method::Refiner => plain(
             super::refiner_boot::estimate_censored(what, x, censored, o.refiner.unwrap_or_default(), o.seed())?,
             log_by_bowley(x),
@@ -107,7 +130,7 @@ pub fn estimate_one_censored(
             log_by_bowley(x),
         ),
         Method::Parametric => {
-            let (l, _) = parametric::parametric(what, x, o.transform())?;
+            let (l, _) = parametric::parametric_at(what, x, o.transform(), p)?;
             plain(l, o.transform() != Transform::Normal)
         }
     };
@@ -121,6 +144,68 @@ pub fn estimate_one_censored(
         ));
     }
     Ok(e)
+}
+
+/// What an outlier screen (`--outliers`) found in one group.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Screened {
+    /// The screen ("horn" or "dixon").
+    pub screen: OutlierScreen,
+    /// The flagged values, ascending.
+    pub values: Vec<f64>,
+    /// Their count.
+    pub count: usize,
+    /// Whether they were left out of the estimate (`--remove-outliers`), or only reported.
+    pub removed: bool,
+    /// How the screen decided (Horn's λ and fences, Dixon's ratio against its critical value).
+    pub detail: String,
+}
+
+/// Runs the outlier screen `s` on `x`: what it flagged, and the values it keeps.
+fn screen(what: &str, x: &[f64], s: OutlierOptions) -> Result<(Screened, Vec<f64>)> {
+    let (values, kept, detail) = match s.screen {
+        OutlierScreen::Horn => {
+            let (h, kept) = super::outliers::horn_split(what, x)?;
+            let fence = |f: Option<f64>| f.map_or_else(|| "none".to_string(), |v| sig(v, 6));
+            let detail = format!(
+                "Horn: Tukey fences on the Box-Cox scale (lambda = {}): below {} or above {} flagged",
+                h.lambda,
+                fence(h.fences.0),
+                fence(h.fences.1)
+            );
+            (h.outliers, kept, detail)
+        }
+        OutlierScreen::Dixon => {
+            let d = super::outliers::dixon(what, x)?;
+            let detail = format!(
+                "Dixon: {} = {} for the {} value {} against the 5 % critical value {}",
+                d.ratio,
+                sig(d.q, 4),
+                d.end,
+                sig(d.value, 6),
+                d.critical
+            );
+            // as referenceIntervals: every value equal to the flagged extreme goes
+            let values: Vec<f64> = if d.outlier {
+                x.iter().copied().filter(|v| *v == d.value).collect()
+            } else {
+                Vec::new()
+            };
+            let kept = x.iter().copied().filter(|v| !d.outlier || *v != d.value).collect();
+            (values, kept, detail)
+        }
+    };
+    let count = values.len();
+    Ok((
+        Screened {
+            screen: s.screen,
+            values,
+            count,
+            removed: s.remove,
+            detail,
+        },
+        kept,
+    ))
 }
 
 impl GroupEstimate {
@@ -278,12 +363,12 @@ pub fn estimate_groups(
 /// A warning when `--seed` was given to the direct method but no group was bootstrapped (every
 /// group has n ≥ 120, so its intervals come from order statistics): the seed changed nothing.
 pub fn unused_seed(o: &EstimateOptions, groups: &[&GroupEstimate]) -> Option<String> {
-    let all_ranked = groups.iter().all(|g| g.limits.n >= direct::MIN_N_RANKS);
+    let n_ranks = direct::min_n_ranks(o.probabilities());
+    let all_ranked = groups.iter().all(|g| g.limits.n >= n_ranks);
     (o.seed.is_some() && o.method == Method::Direct && all_ranked).then(|| {
         format!(
-            "--seed: not used: every group has at least {} values, so the confidence intervals come from \
-             order statistics, not from the bootstrap",
-            direct::MIN_N_RANKS
+            "--seed: not used: every group has at least {n_ranks} values, so the confidence intervals come from \
+             order statistics, not from the bootstrap"
         )
     })
 }

@@ -23,27 +23,40 @@ pub struct Horn {
 
 /// Horn's method: Tukey fences on the Box–Cox scale.
 pub fn horn(what: &str, x: &[f64]) -> Result<Horn> {
-    check_values(what, "Horn outlier", x, 4, Some("the Box-Cox transformation"))?;
+    horn_split(what, x).map(|(h, _)| h)
+}
+
+/// Horn's method, with the values it keeps (those strictly between the fences, in their order),
+/// as referenceIntervals' `horn.outliers` splits them (`$outliers`, `$subset`).
+pub fn horn_split(what: &str, x: &[f64]) -> Result<(Horn, Vec<f64>)> {
+    check_values(
+        what,
+        "Horn outlier",
+        x,
+        4,
+        Some("the Box-Cox transformation of the Horn outlier screen (--outliers horn)"),
+    )?;
     let lambda = boxcox_lambda(x, false);
     let t = sorted(&x.iter().map(|&v| boxcox(v, lambda)).collect::<Vec<_>>());
     let (q1, q3) = (quantile7(&t, 0.25), quantile7(&t, 0.75));
     let iqr = q3 - q1;
     let (lo, hi) = (q1 - 1.5 * iqr, q3 + 1.5 * iqr);
-    let mut outliers: Vec<f64> = x
-        .iter()
-        .copied()
-        .filter(|&v| {
-            let y = boxcox(v, lambda);
-            y <= lo || y >= hi
-        })
-        .collect();
+    let flagged = |v: f64| {
+        let y = boxcox(v, lambda);
+        y <= lo || y >= hi
+    };
+    let mut outliers: Vec<f64> = x.iter().copied().filter(|&v| flagged(v)).collect();
     outliers.sort_unstable_by(f64::total_cmp);
+    let kept = x.iter().copied().filter(|&v| !flagged(v)).collect();
     let inv = |y: f64| Some(super::parametric::boxcox_inv(y, lambda)).filter(|v| v.is_finite());
-    Ok(Horn {
-        lambda,
-        fences: (inv(lo), inv(hi)),
-        outliers,
-    })
+    Ok((
+        Horn {
+            lambda,
+            fences: (inv(lo), inv(hi)),
+            outliers,
+        },
+        kept,
+    ))
 }
 
 /// Two-sided 5 % critical values of Dixon's ratio for n = 3…30 (r₁₀ for n ≤ 7, r₁₁ for 8–10,
@@ -74,7 +87,10 @@ pub fn dixon(what: &str, x: &[f64]) -> Result<Dixon> {
     if n > 30 {
         return Err(RefintError::Invalid {
             what: what.into(),
-            msg: format!("Dixon's test is tabulated for 3 to 30 values, but there are {n}"),
+            msg: format!(
+                "Dixon's test is tabulated for 3 to 30 values, but there are {n} (--outliers dixon; --outliers \
+                 horn screens larger samples)"
+            ),
         });
     }
     let v = sorted(x);

@@ -79,6 +79,13 @@ pub fn boxcox_lambda(x: &[f64], refine: bool) -> f64 {
 
 /// Parametric limits with 90 % confidence intervals (`ref_conf` = 0.95 central interval).
 pub fn parametric(what: &str, x: &[f64], transform: Transform) -> Result<(Limits, Option<f64>)> {
+    parametric_at(what, x, transform, (0.025, 0.975))
+}
+
+/// Parametric limits at the percentiles `p` (fractions, lower and upper): mean + z_p·SD on the
+/// chosen scale, with 90 % confidence intervals limit ± z₀.₉₅·SD·(1/n + z_p²/(2n))^0.5 (for a
+/// central interval, referenceIntervals' `refLimit(RI = "p", refConf)`).
+pub fn parametric_at(what: &str, x: &[f64], transform: Transform, p: (f64, f64)) -> Result<(Limits, Option<f64>)> {
     let positive = (transform != Transform::Normal).then_some("the log-normal / Box-Cox transformation");
     check_values(what, "parametric", x, MIN_N, positive)?;
     let lambda = match transform {
@@ -98,10 +105,11 @@ pub fn parametric(what: &str, x: &[f64], transform: Transform) -> Result<(Limits
     let t: Vec<f64> = x.iter().map(|&v| fwd(v)).collect();
     let n = t.len();
     let (m, s) = (mean(&t), sd(&t));
-    let z = qnorm(0.975);
+    // the lower tail's quantile as −z(1 − p) (symmetric), so that the default equals mean ± z·SD
+    let (zl, zu) = (-qnorm(1.0 - p.0), qnorm(p.1));
     let zc = qnorm(0.95);
-    let se = s * (1.0 / n as f64 + z * z / (2.0 * n as f64)).sqrt();
-    let (l, u) = (m - z * s, m + z * s);
+    let se = |z: f64| s * (1.0 / n as f64 + z * z / (2.0 * n as f64)).sqrt();
+    let (l, u) = (m + zl * s, m + zu * s);
     let (lower, upper) = (back(l), back(u));
     if !(lower.is_finite() && upper.is_finite()) {
         return Err(RefintError::Undefined {
@@ -112,10 +120,10 @@ pub fn parametric(what: &str, x: &[f64], transform: Transform) -> Result<(Limits
                     transform's range; use the log-normal or nonparametric method"
                     .into(),
                 Transform::LogNormal if (l + u).is_finite() => {
-                    format!("exp(mean ± 1.96·SD) = exp({} … {}) overflows", dec(l, 4), dec(u, 4))
+                    format!("exp(mean + z·SD) = exp({} … {}) overflows", dec(l, 4), dec(u, 4))
                 }
                 _ => format!(
-                    "mean ± 1.96·SD (mean {}, SD {}) is not a finite range: the values overflow",
+                    "mean + z·SD (mean {}, SD {}) is not a finite range: the values overflow",
                     num(m),
                     num(s)
                 ),
@@ -123,7 +131,7 @@ pub fn parametric(what: &str, x: &[f64], transform: Transform) -> Result<(Limits
         });
     }
     let mut remarks = Vec::new();
-    let mut ci = |name: &str, at: f64| {
+    let mut ci = |name: &str, at: f64, se: f64| {
         let (a, b) = (back(at - zc * se), back(at + zc * se));
         if a.is_finite() && b.is_finite() {
             Some((a, b))
@@ -140,7 +148,7 @@ pub fn parametric(what: &str, x: &[f64], transform: Transform) -> Result<(Limits
             None
         }
     };
-    let (ci_lower, ci_upper) = (ci("lower", l), ci("upper", u));
+    let (ci_lower, ci_upper) = (ci("lower", l, se(zl)), ci("upper", u, se(zu)));
     let lim = Limits {
         method: match transform {
             Transform::Normal => "parametric (normal)".into(),
@@ -152,7 +160,11 @@ pub fn parametric(what: &str, x: &[f64], transform: Transform) -> Result<(Limits
         upper,
         ci_lower,
         ci_upper,
-        ci_method: Some("normal theory: limit ± z(0.95)·SD·(1/n + z(0.975)²/(2n))^0.5".into()),
+        ci_method: Some(if p == (0.025, 0.975) {
+            "normal theory: limit ± z(0.95)·SD·(1/n + z(0.975)²/(2n))^0.5".into()
+        } else {
+            "normal theory: limit ± z(0.95)·SD·(1/n + z(p)²/(2n))^0.5".into()
+        }),
         remarks,
     };
     Ok((lim, lambda))

@@ -32,7 +32,7 @@ fn spread(x: &[f64], centre: f64, c: f64, scale: f64, with_n: bool) -> f64 {
 
 /// Robust (lower, upper) limits of sorted data, or why they are not defined (a median absolute
 /// deviation of 0, a biweight scale without a positive denominator, an overflow).
-fn robust_limits(v: &[f64]) -> std::result::Result<(f64, f64), String> {
+fn robust_limits(v: &[f64], p: (f64, f64)) -> std::result::Result<(f64, f64), String> {
     let n = v.len();
     let med = median(v);
     let dev = sorted(&v.iter().map(|x| (x - med).abs()).collect::<Vec<_>>());
@@ -67,8 +67,11 @@ fn robust_limits(v: &[f64]) -> std::result::Result<(f64, f64), String> {
     let s205 = spread(v, med, 205.6, mad, true);
     let s37 = spread(v, med, 3.7, mad, true);
     let st = spread(v, t, 3.7, s37, false);
-    let margin = qt(0.975, n as f64 - 1.0) * (s205 * s205 + st * st).sqrt();
-    let (lower, upper) = (t - margin, t + margin);
+    let scale = (s205 * s205 + st * st).sqrt();
+    // the lower tail's quantile as −t(1 − p) (symmetric), so that the default equals T_bi ± margin
+    let (tl, tu) = (-qt(1.0 - p.0, n as f64 - 1.0), qt(p.1, n as f64 - 1.0));
+    let margin = tu * scale;
+    let (lower, upper) = (t + tl * scale, t + tu * scale);
     if lower.is_finite() && upper.is_finite() && margin > 0.0 {
         Ok((lower, upper))
     } else if [s205, s37, st].iter().any(|s| s.is_nan()) {
@@ -95,10 +98,17 @@ fn robust_limits(v: &[f64]) -> std::result::Result<(f64, f64), String> {
 /// resample whose robust limits are not defined is left out of the intervals, with a remark; with
 /// none left the intervals are left out.
 pub fn robust(what: &str, x: &[f64], seed: u64) -> Result<Limits> {
+    robust_at(what, x, seed, (0.025, 0.975))
+}
+
+/// Robust limits at the percentiles `p` (fractions, lower and upper): T_bi + t_p,ₙ₋₁·s (for a
+/// central interval, referenceIntervals' `refLimit(RI = "r", refConf)`), with bootstrap 90 %
+/// confidence intervals.
+pub fn robust_at(what: &str, x: &[f64], seed: u64, p: (f64, f64)) -> Result<Limits> {
     check_values(what, "robust", x, MIN_N, None)?;
     let v = sorted(x);
     let n = v.len();
-    let (lower, upper) = robust_limits(&v).map_err(|reason| RefintError::Undefined {
+    let (lower, upper) = robust_limits(&v, p).map_err(|reason| RefintError::Undefined {
         what: what.into(),
         statistic: "the robust (biweight) estimate".into(),
         reason,
@@ -111,7 +121,7 @@ pub fn robust(what: &str, x: &[f64], seed: u64) -> Result<Limits> {
             *b = v[rng.below(n)];
         }
         buf.sort_unstable_by(f64::total_cmp);
-        if let Ok((l, u)) = robust_limits(&buf) {
+        if let Ok((l, u)) = robust_limits(&buf, p) {
             lo.push(l);
             hi.push(u);
         }

@@ -105,6 +105,10 @@ fn refuse(flag: &str, msg: String) -> RefintError {
 /// Sliding-window limits of `o.value` over `o.age` (see the module doc).
 pub fn run_age_coded(cf: &CodedFrame, o: &AgeOptions) -> Result<Outcome<AgeResult>> {
     o.estimate.validate()?;
+    o.estimate.refuse_percentiles_in(
+        "refint age draws the 2.5th, 50th and 97.5th percentile curves (its windows and LMS fit are built for them)",
+        true,
+    )?;
     let (lms, window, step, band) = lms_applicable(o)?;
     for (flag, v) in [("--window", window), ("--step", step), ("--partitions", band)] {
         if !(v.is_finite() && v > 0.0) {

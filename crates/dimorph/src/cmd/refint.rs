@@ -194,6 +194,23 @@ pub enum DistributionArg {
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutliersArg {
+    /// Horn's method: Tukey's fences (1.5 IQR) on the Box-Cox scale; values > 0 only.
+    Horn,
+    /// Dixon's Q test for the single most extreme value (3 to 30 values).
+    Dixon,
+}
+
+impl From<OutliersArg> for dimorph_refint::OutlierScreen {
+    fn from(o: OutliersArg) -> dimorph_refint::OutlierScreen {
+        match o {
+            OutliersArg::Horn => dimorph_refint::OutlierScreen::Horn,
+            OutliersArg::Dixon => dimorph_refint::OutlierScreen::Dixon,
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum RefinerZerosArg {
     /// A 0 of rounded values is a value below half the rounding unit: used as censored there.
     Censored,
@@ -317,6 +334,22 @@ pub struct EstArgs {
     /// limits are unreliable (reflimR's n.min) [default: 200].
     #[arg(long, value_name = "N")]
     pub n_min: Option<usize>,
+    /// Percentiles, in per cent, that the lower and upper limits estimate, for --method direct,
+    /// parametric and robust (referenceIntervals' refConf, refineR's RIperc): 5,95 for a 90 %
+    /// interval; for a one-sided limit read the side you need (5,95: the 95th percentile as upper
+    /// limit). 0 < LOWER < 50 < UPPER < 100; the confidence intervals of the limits follow
+    /// [default: 2.5,97.5].
+    #[arg(long, value_name = "LOWER,UPPER", value_parser = parse_pair, allow_hyphen_values = true)]
+    pub percentiles: Option<(f64, f64)>,
+    /// Outlier screen of --method direct, parametric and robust (referenceIntervals' out.method):
+    /// the flagged values and their count are reported; --remove-outliers leaves them out of the
+    /// estimate [default: no screen].
+    #[arg(long, value_enum)]
+    pub outliers: Option<OutliersArg>,
+    /// Leave the values --outliers flags out of the estimate (referenceIntervals' out.rm = TRUE);
+    /// without it they are only reported.
+    #[arg(long, requires = "outliers")]
+    pub remove_outliers: bool,
     /// Output format: report text, the JSON envelope, or the limits as tidy CSV (one row per
     /// group and limit).
     #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -395,6 +428,11 @@ impl EstArgs {
                     nboot: self.nboot.unwrap_or(0),
                 }
             }),
+            percentiles: self.percentiles,
+            outliers: self.outliers.map(|o| dimorph_refint::OutlierOptions {
+                screen: o.into(),
+                remove: self.remove_outliers,
+            }),
         }
     }
 }
@@ -428,6 +466,8 @@ const ESTIMATE_EXAMPLES: &str = "Examples:
   dimorph refint estimate --data data/refint/reflimr_livertests.csv --value CREA --by Sex
   dimorph refint estimate --data data/refint/reflimr_livertests.csv --value CREA --targets 41,88 --format csv
   dimorph refint estimate --data data/refint/referenceintervals_set120.csv --value value --method direct
+  dimorph refint estimate --data data/refint/referenceintervals_set120.csv --value value --method parametric --percentiles 5,95
+  dimorph refint estimate --data data/refint/referenceintervals_set120.csv --value value --method robust --outliers horn --remove-outliers
   dimorph refint estimate --data data/refint/reflimr_livertests.csv --value ALT --by Sex --method refiner --nboot 20
   dimorph refint estimate --data data/refint/reflimr_livertests.csv --value CHE --method refiner --model modboxcox
   dimorph refint estimate --data data/refint/reflimr_livertests.csv --value ALB --method kosmic --decimals 1 --nboot 20";
