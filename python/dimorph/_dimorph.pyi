@@ -63,6 +63,9 @@ def glm(
     threads: Optional[int] = None,
     firth: bool = False,
 ) -> Outcome: ...
+def glm_coef_names(
+    data: Frame, formula: str, weights: Optional[str] = None, event: Optional[str] = None
+) -> List[str]: ...
 def glm_gee(
     data: Frame,
     formula: str,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional, Sequence
+from typing import Any, Dict, Mapping, Optional, Sequence, Union
 
 import numpy as np
 import pandas as pd
@@ -12,6 +12,7 @@ from ._checks import whole, whole_or_none
 from ._data import DataLike, to_frame
 from ._dimorph import InputError
 from ._result import OUTPUTS, Result, table_frame, to_output
+from ._start import start_values
 
 _RESIDUAL_KINDS = (
     "deviance", "pearson", "response", "working", "std_deviance", "std_pearson", "leverage",
@@ -35,7 +36,7 @@ def glm(
     binwidth: Optional[float] = None,
     tol: float = 1e-8,
     max_iter: int = 25,
-    start: Optional[Sequence[float]] = None,
+    start: Optional[Union[Sequence[float], Mapping[str, float], "pd.Series"]] = None,
     singular_ok: bool = True,
     residuals: bool = False,
     robust: Optional[str] = None,
@@ -87,9 +88,16 @@ def glm(
         ``pearson`` or ``deviance``.
     binwidth
         PROC LOGISTIC's bin width for the association statistics (binomial only; 0 = exact).
-    tol, max_iter, start, singular_ok
-        Convergence tolerance on |ΔD|/(|D| + 0.1), most IRLS iterations, starting coefficients,
-        and whether aliased columns are allowed (R's ``singular.ok``).
+    tol, max_iter, singular_ok
+        Convergence tolerance on |ΔD|/(|D| + 0.1), most IRLS iterations, and whether aliased
+        columns are allowed (R's ``singular.ok``).
+    start
+        Starting coefficients (R's ``start``, statsmodels' ``start_params``): one number per
+        column of X in order (:attr:`GlmResult.params`' index), or a mapping (dict, pandas
+        Series) from every coefficient's name to its value, as :func:`dimorph.dask.glm`. The
+        wrong number, a value that is not finite or a name that is not a coefficient (or a
+        coefficient left out) raises :class:`dimorph.InputError` naming ``--start``. For the
+        negative binomial with θ estimated, the start of its first (Poisson) fit.
     residuals
         Include the residuals table in the result now (else :meth:`GlmResult.residuals` computes
         it when first asked).
@@ -171,11 +179,13 @@ def glm(
         )
         return ModelResult(raw, formula)  # type: ignore[return-value]
     frame = to_frame(data)
+    start = start_values(start, lambda: _dimorph.glm_coef_names(
+        frame, formula, weights if weights is not None else freq, None if event is None else str(event)))
     opts: Dict[str, Any] = dict(
         family=family, link=link, weights=weights, freq=freq, theta=theta, dispersion=dispersion,
         level=float(level), profile=None if profile is None else bool(profile),
         type3=None if type3 is None else bool(type3), binwidth=binwidth, tol=float(tol),
-        max_iter=whole("--max-iter", max_iter), start=None if start is None else [float(s) for s in start],
+        max_iter=whole("--max-iter", max_iter), start=start,
         singular_ok=bool(singular_ok), residuals=bool(residuals),
         robust=robust, cluster=cluster, event=None if event is None else str(event),
         anova=None if anova is None else [str(a) for a in anova],

@@ -76,6 +76,7 @@ from ._checks import whole
 from ._data import pandas_numeric, to_frame
 from ._dimorph import InputError
 from ._result import OUTPUTS, to_output
+from ._start import start_values
 
 __all__ = ["glm", "refint_estimate", "DaskGlmResult", "DaskRefintResult"]
 
@@ -446,7 +447,7 @@ def glm(
         formula, columns, merged, col_names, model, lambda kind, args, m=model: data.run(kind, args, m),
         weights=weights, freq=None if freq is None else str(freq), dispersion=dispersion, level=float(level),
         tol=float(tol), max_iter=whole("--max-iter", max_iter), singular_ok=bool(singular_ok),
-        rows_used=rows_used, score=bool(score), start=_start(start, col_names),
+        rows_used=rows_used, score=bool(score), start=start_values(start, col_names),
     )
     out = json.loads(raw)
     # the fitted model: θ̂ (or the Poisson limit) when θ was estimated; what the Type 3 refits (at
@@ -470,38 +471,6 @@ def glm(
             out["warnings"].append(f"Type 3 likelihood-ratio tests were not computed: {e}")
     design = (formula, columns, merged, model, wcol, used)
     return DaskGlmResult(out, len(parts), design=design, ddf=source)
-
-
-def _start(start: Any, col_names: List[str]) -> Optional[List[float]]:
-    """``start=`` as one float per column of X, in their order: a sequence of that length, or a
-    mapping (dict, pandas Series) from each coefficient's name to its value. The engine checks
-    the length and that every value is finite."""
-    if start is None:
-        return None
-    if isinstance(start, (str, bytes)):
-        raise InputError(f"--start: expected a sequence or a mapping of coefficients, got {start!r}")
-    if isinstance(start, pd.Series) or hasattr(start, "keys"):
-        given = {str(k): v for k, v in (start.items() if hasattr(start, "items") else start)}
-        unknown = [k for k in given if k not in set(col_names)]
-        missing = [c for c in col_names if c not in given]
-        if unknown or missing:
-            parts = []
-            if unknown:
-                parts.append("names no coefficient of the model: " + ", ".join(repr(k) for k in unknown))
-            if missing:
-                parts.append("lacks " + ", ".join(repr(c) for c in missing))
-            raise InputError(f"--start: {'; '.join(parts)} (the coefficients: {', '.join(col_names)})")
-        values = [given[c] for c in col_names]
-    else:
-        try:
-            values = list(start)
-        except TypeError:
-            raise InputError(f"--start: expected a sequence or a mapping of coefficients, got "
-                             f"{type(start).__name__}") from None
-    try:
-        return [float(v) for v in values]
-    except (TypeError, ValueError) as e:
-        raise InputError(f"--start: values must be numbers ({e})") from None
 
 
 _TYPE3_AUTO_MAX_CELLS = 2_000_000

@@ -120,6 +120,27 @@ pub fn glm<'py>(
     outcome_dict(py, "glm", input, &opts, &outcome)
 }
 
+/// The names of the columns of X that `dimorph.glm` fits for `formula` on `data` (the
+/// coefficients, in order): the model frame of [`dimorph_glm::run`] — a two-level response
+/// recoded as `--event` says, rows with a missing value in `weights` dropped — built once to
+/// read its names. `start=` given as a mapping from names to values needs them.
+#[pyfunction]
+#[pyo3(signature = (data, formula, weights=None, event=None))]
+pub fn glm_coef_names(
+    py: Python<'_>,
+    data: PyRef<'_, PyFrame>,
+    formula: &str,
+    weights: Option<String>,
+    event: Option<String>,
+) -> PyResult<Vec<String>> {
+    let frame = &data.inner;
+    run_engine(py, || {
+        let recoded = dimorph_glm::event::recode(frame, formula, event.as_deref())?;
+        let data = recoded.as_ref().map_or(frame, |(f, _)| f);
+        dimorph_glm::model_frame(formula, data, weights.as_deref()).map(|mf| mf.col_names)
+    })
+}
+
 /// `--family` from its CLI spelling (a GLM family; the two models of a response of levels are
 /// [`glm_categorical`]'s).
 fn parse_family(family: Option<&str>) -> PyResult<Option<Family>> {

@@ -124,6 +124,10 @@ def test_negative_binomial_started_from_its_solution(frame, nb_frame):
     s = dimorph.glm(NB_FORMULA, thin, family="negbin", profile=False, start=list(r.params))
     assert_same_theta(again, s)
     assert_same_fit(again, s)
+    # in memory, the start named (a pandas Series, its terms in another order) is the list
+    named = dimorph.glm(NB_FORMULA, thin, family="negbin", profile=False, type3=False, start=r.params[::-1])
+    assert named.params.equals(s.params) and named.bse.equals(s.bse)
+    assert named.result["fit"]["theta"] == s.result["fit"]["theta"]
 
 
 @pytest.mark.parametrize("start,match", [
@@ -141,7 +145,6 @@ def test_bad_starting_values_raise_input_error_naming_start(frame, start, match)
     with dask.config.set(scheduler="synchronous"):
         with pytest.raises(dimorph.InputError, match=match):
             dimorph.dask.glm("y_pois ~ x1 * x2", small, family="poisson", start=start)
-    if isinstance(start, list) and all(isinstance(v, float) for v in start):
-        # in memory: the same words
-        with pytest.raises(dimorph.InputError, match=match):
-            dimorph.glm("y_pois ~ x1 * x2", frame.head(3000), family="poisson", start=start)
+    # in memory: the same words (names too, the parsing is shared)
+    with pytest.raises(dimorph.InputError, match=match):
+        dimorph.glm("y_pois ~ x1 * x2", frame.head(3000), family="poisson", start=start)
