@@ -207,6 +207,7 @@ fn reflim_options_equal_reflimrs() {
 /// every row of it), to 1e-9 relative; and they are refused, naming the flag, where they do not
 /// apply.
 #[test]
+#[allow(clippy::excessive_precision)] // the peer's values as it printed them
 fn percentiles_and_outliers_from_the_cli() {
     fn est<'a>(f: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
         let mut a = vec!["refint", "estimate", "--value", "value", "--data", f];
