@@ -14,7 +14,6 @@
 /// Shared by `loader_cache` and `loader_fit` (and `loader_memory`, its own binary).
 mod loader;
 
-mod acceptance;
 mod baselines;
 mod checkpoints;
 mod csv_roundtrip;

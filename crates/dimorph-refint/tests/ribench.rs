@@ -754,7 +754,7 @@ fn mean_error(sub: Subset, limits: &[(u64, f64, f64)], keep: &[u64]) -> f64 {
 }
 
 /// dimorph's kosmic beside kosmic by its authors (tidykosmic 0.0.0.9000, R; its limits in the three
-/// peers' files, bench/refint_ribench.sh) on all three subsets, RIbench scoring (CRP at the 95th
+/// peers' files, bench/refint_ribench.sh) on all three subsets (the third by a test CI does not run), RIbench scoring (CRP at the 95th
 /// percentile), both at RIbench's decimals of each set, scored on the sets both estimate. R kosmic
 /// got every value; dimorph drops the values of 0 as its CLI does, so on the sets without a 0 both
 /// ran on the same values and their limits must agree within [`KOSMIC_SAME`] (they do to the 15
@@ -773,8 +773,20 @@ const KOSMIC_MOST_FAILED: [(&str, Subset, usize); 3] =
 
 #[test]
 fn kosmic_ribench_scored_bias_is_within_the_bound_of_r_kosmics() {
+    kosmic_within_the_bound_of_r_kosmics(&KOSMIC_MOST_FAILED[..2]);
+}
+
+/// The third subset's part of the test above, which doubles its CPU time (~60 s on 2 cores): not
+/// in CI's `cargo test --workspace`; run by `bench/refint_ribench_third.sh`.
+#[test]
+#[ignore = "the third RIbench subset (~120 CPU-s): bench/refint_ribench_third.sh"]
+fn kosmic_ribench_scored_bias_on_the_third_subset_is_within_the_bound_of_r_kosmics() {
+    kosmic_within_the_bound_of_r_kosmics(&KOSMIC_MOST_FAILED[2..]);
+}
+
+fn kosmic_within_the_bound_of_r_kosmics(subsets: &[(&str, Subset, usize)]) {
     let mut seen = Vec::new();
-    for (name, sub, most_failed) in KOSMIC_MOST_FAILED {
+    for &(name, sub, most_failed) in subsets {
         let (ours_lim, ours_failed) = ours_kosmic(sub, true);
         let (theirs_lim, theirs_failed) =
             peer_limits(sub, "kosmic", true).expect("the peers' file with kosmic rows and upper95");
@@ -870,9 +882,22 @@ fn write_sets() {
 /// 28.85 % on its 39 sets both fit (refineR 7.02, 13.37 and 9.27 % on all its 40): it beats the
 /// quantile cost on all three but not refineR.
 #[test]
-fn refiners_histogram_and_cost_beat_the_quantile_cost_on_all_three_subsets() {
+fn refiners_histogram_and_cost_beat_the_quantile_cost_on_the_first_two_subsets() {
+    histogram_and_cost_beat_the_quantile_cost(&[("first", FIRST), ("held-out", HELDOUT)]);
+}
+
+/// The third subset's part of the test above, which doubles its CPU time (the subset holds 5.56
+/// million values; ~30 s on 2 cores): not in CI's `cargo test --workspace`, run by
+/// `bench/refint_ribench_third.sh` (`cargo test ... -- --ignored`).
+#[test]
+#[ignore = "the third RIbench subset (~60 CPU-s): bench/refint_ribench_third.sh"]
+fn refiners_histogram_and_cost_beat_the_quantile_cost_on_the_third_subset() {
+    histogram_and_cost_beat_the_quantile_cost(&[("third", THIRD)]);
+}
+
+fn histogram_and_cost_beat_the_quantile_cost(subsets: &[(&str, Subset)]) {
     use dimorph_refint::estimate::refiner_hist::{fit_sorted_shifted_with, Cost};
-    for (name, sub) in [("first", FIRST), ("held-out", HELDOUT), ("third", THIRD)] {
+    for &(name, sub) in subsets {
         let (mut quantile_cost, mut peak_hist, mut no_fit) = (Vec::new(), Vec::new(), Vec::new());
         let specs = specs(sub);
         // each set's (lower, upper) under either cost, the sets spread over the threads
@@ -931,11 +956,32 @@ fn refiners_histogram_and_cost_beat_the_quantile_cost_on_all_three_subsets() {
 /// The refiner's `--zeros censored` (the default: a 0 of rounded values read as censored below
 /// half the rounding unit, as refineR keeps its zeros) against `--zeros drop` (values ≤ 0 dropped,
 /// as reflimR does), Box–Cox model, RIbench scoring, on all three subsets beside refineR. The rule
-/// was chosen on the first two subsets; the third is reported as it falls.
+/// was chosen on the first two subsets, where censored must score better; the third is reported as
+/// it falls (every set estimated both ways), by a test CI does not run (below).
 #[test]
-fn refiner_zeros_censored_against_dropped_on_all_three_subsets() {
+fn refiner_zeros_censored_against_dropped_on_the_first_two_subsets() {
+    let seen = zeros_censored_against_dropped(&[("first", FIRST), ("held-out", HELDOUT)]);
+    // session 10: first 7.137 vs 7.669 %, held-out 12.478 vs 17.639 % (the default chosen on
+    // these)
+    for (name, c, d) in &seen {
+        assert!(c < d, "{name}: --zeros censored {c:.3} % vs --zeros drop {d:.3} %");
+    }
+}
+
+/// The third subset's part (third 9.757 vs 9.723 % in session 10: drop marginally better there;
+/// reported, not asserted, beyond every set being estimated): ~50 s on 2 cores, so not in CI's
+/// `cargo test --workspace`; run by `bench/refint_ribench_third.sh`.
+#[test]
+#[ignore = "the third RIbench subset (~100 CPU-s): bench/refint_ribench_third.sh"]
+fn refiner_zeros_censored_against_dropped_on_the_third_subset() {
+    zeros_censored_against_dropped(&[("third", THIRD)]);
+}
+
+/// Each subset's RIbench-scored error under `--zeros censored` and `--zeros drop`; every set must
+/// be estimated both ways.
+fn zeros_censored_against_dropped(subsets: &[(&'static str, Subset)]) -> Vec<(&'static str, f64, f64)> {
     let mut seen = Vec::new();
-    for (name, sub) in [("first", FIRST), ("held-out", HELDOUT), ("third", THIRD)] {
+    for &(name, sub) in subsets {
         let score = |zeros: RefinerZeros| {
             let o = EstimateOptions {
                 method: Method::Refiner,
@@ -959,9 +1005,5 @@ fn refiner_zeros_censored_against_dropped_on_all_three_subsets() {
         eprintln!("{name} subset, RIbench scoring: --zeros censored {c:.3} %, --zeros drop {d:.3} %, refineR {r:.3} %");
         seen.push((name, c, d));
     }
-    // session 10: first 7.137 vs 7.669 %, held-out 12.478 vs 17.639 % (the default chosen on
-    // these); third 9.757 vs 9.723 % (drop marginally better there; reported, not asserted)
-    for (name, c, d) in &seen[..2] {
-        assert!(c < d, "{name}: --zeros censored {c:.3} % vs --zeros drop {d:.3} %");
-    }
+    seen
 }
