@@ -13,14 +13,14 @@
 #                   of this checkout is built (or found up to date) with cargo
 #   PYTEST_ARGS     extra pytest arguments
 #   DIMORPH_PY_SHARED_TARGET
-#                   1: build the wheel with the dev profile in the main target folder (target/),
-#                   where it reuses the dependencies `cargo test --workspace` compiled (the dev
-#                   profile is in .cargo/config.toml, read by both workspaces, and
-#                   crates/dimorph-feature-pins gives both the same features); the engines are
-#                   compiled again (cargo keys a path dependency by its path from the workspace
-#                   root). `.ci/run` does this: the release wheel in python/target took ~10
-#                   CPU-minutes of CI.
-#                   Otherwise (users, and the default): the release wheel, built in python/target.
+#                   1: build the wheel with the dev profile (.cargo/config.toml), where it reuses
+#                   every crate `cargo test --workspace` compiled: the extension is a member of the
+#                   main workspace, so the engines and dependencies are the same units, and
+#                   crates/dimorph-feature-pins gives the dependencies the workspace's features.
+#                   Fails when the wheel compiles anything but pyo3, numpy and the extension.
+#                   `.ci/run` does this (the release wheel took ~10 CPU-minutes of CI).
+#                   Otherwise (users, and the default): the release wheel, in target/release, where
+#                   it reuses what `cargo run --release -p dimorph -- demo` compiled.
 #
 # Arguments: none runs every step. `venv` makes the environment and installs the pins; `build`
 # builds and installs the wheel and runs the extension's fmt and clippy; `test` runs pytest. `build`
@@ -68,40 +68,32 @@ fi
 [[ "$phase" == venv ]] && exit 0
 
 if [[ "$phase" == all || "$phase" == build ]]; then
-    profile=(--release)
-    if [[ "${DIMORPH_PY_SHARED_TARGET:-0}" == 1 ]]; then
-        say "the wheel: pip install ./python (maturin, dev profile in target/, reusing the dependencies cargo test --workspace built)"
-        export CARGO_TARGET_DIR="$root/target" MATURIN_PEP517_ARGS="--profile dev"
-        profile=()
-    else
-        say "the wheel: pip install ./python (maturin, release build of the engines in python/target)"
-    fi
     # --no-build-isolation: build with the maturin pinned above rather than a fresh download
     if [[ "${DIMORPH_PY_SHARED_TARGET:-0}" == 1 ]]; then
+        say "the wheel: pip install ./python (maturin, dev profile, reusing what cargo test --workspace built)"
         wheel_log="$(mktemp)"
-        pip install --verbose --no-build-isolation ./python >"$wheel_log" 2>&1 || { cat "$wheel_log"; exit 1; }
+        MATURIN_PEP517_ARGS="--profile dev" pip install --verbose --no-build-isolation ./python >"$wheel_log" 2>&1 ||
+            { cat "$wheel_log"; exit 1; }
         compiled="$(grep -oE 'Compiling [A-Za-z0-9_-]+ v' "$wheel_log" | awk '{print $2}' | sort -u | tr '\n' ' ')"
         rm -f "$wheel_log"
         echo "compiled for the wheel: $compiled"
-        # Only this repository's crates (cargo keys a path dependency by its path from the
-        # workspace root, so the engines are compiled again) and the crates the main workspace
-        # lacks. A registry crate here means that a shared dependency's version (python/Cargo.lock
-        # against Cargo.lock) or features (crates/dimorph-feature-pins) drifted, and the wheel
+        # Only the crates the test build has no use for. Anything else means that a shared
+        # dependency's features drifted (pin them in crates/dimorph-feature-pins), and the wheel
         # compiled it and everything above it again.
-        unexpected="$(tr ' ' '\n' <<<"$compiled" | grep -vE '^(pyo3.*|numpy|rustc-hash|target-lexicon|dimorph-.*|)$' || true)"
+        unexpected="$(tr ' ' '\n' <<<"$compiled" | grep -vE '^(pyo3.*|numpy|rustc-hash|target-lexicon|dimorph-py|)$' || true)"
         if [[ -n "$unexpected" ]]; then
-            echo "python/ci.sh: the test wheel compiled dependencies that cargo test --workspace had compiled:" $unexpected >&2
-            echo "  align python/Cargo.lock's versions with Cargo.lock (cargo update -p NAME --precise V" \
-                "in python/), or pin the features in crates/dimorph-feature-pins" >&2
+            echo "python/ci.sh: the test wheel compiled crates that cargo test --workspace had compiled:" $unexpected >&2
+            echo "  pin their features in crates/dimorph-feature-pins" >&2
             exit 1
         fi
+        # The extension's fmt and clippy are the main workspace's (.ci/run).
     else
+        say "the wheel: pip install ./python (maturin, release build in target/release)"
         pip install --quiet --no-build-isolation ./python
+        say "the extension's Rust: cargo fmt --check, cargo clippy -D warnings"
+        cargo fmt -p dimorph-py -- --check
+        cargo clippy --quiet --release -p dimorph-py -- -D warnings
     fi
-
-    say "the extension's Rust: cargo fmt --check, cargo clippy -D warnings (it is outside the main workspace)"
-    cargo fmt --manifest-path python/Cargo.toml -- --check
-    cargo clippy --quiet "${profile[@]}" --manifest-path python/Cargo.toml -- -D warnings
 fi
 [[ "$phase" == build ]] && exit 0
 
