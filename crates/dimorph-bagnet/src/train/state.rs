@@ -97,9 +97,18 @@ impl RunState {
     }
 
     /// Whether `record` becomes the best epoch when only epochs from `best_from` on (1-based,
-    /// `--best-from`; the paper: the best of all-layer epochs 95–100) can be the best.
+    /// `--best-from`; the paper: the best of all-layer epochs 95–100) can be the best. A best epoch
+    /// before the window (chosen by a run resumed with a later `--best-from`) does not count.
     pub fn is_best_in_window(&self, record: &EpochRecord, best_from: Option<usize>) -> bool {
-        best_from.is_none_or(|b| record.epoch >= b) && self.is_best(record)
+        best_from.is_none_or(|b| record.epoch >= b)
+            && self
+                .best_in_window(best_from)
+                .is_none_or(|b| record.beats(&self.history[b - 1]))
+    }
+
+    /// The best epoch so far if it lies inside the window of `best_from`.
+    fn best_in_window(&self, best_from: Option<usize>) -> Option<usize> {
+        self.best_epoch.filter(|&e| best_from.is_none_or(|b| e >= b))
     }
 
     /// Whether early stopping ends the run after the epochs in [`Self::history`]: `patience`
@@ -110,7 +119,9 @@ impl RunState {
             return false;
         };
         let last = self.history.len();
-        let since = self.best_epoch.unwrap_or(best_from.map_or(0, |b| b.saturating_sub(1)));
+        let since = self
+            .best_in_window(best_from)
+            .unwrap_or(best_from.map_or(0, |b| b.saturating_sub(1)));
         last >= since + p && last > since
     }
 }
@@ -232,5 +243,24 @@ mod tests {
         // A window after the last epoch: no best epoch, and no early stop before it opens.
         let (s, stopped) = run(&aucs, Some(1), Some(10));
         assert_eq!((s.best_epoch, stopped), (None, None));
+    }
+
+    #[test]
+    fn a_resumed_run_with_a_later_window_forgets_the_best_epoch_before_it() {
+        // Three epochs without a window: epoch 2 is the best.
+        let (mut s, _) = run(&[0.6, 0.95, 0.7], None, None);
+        assert_eq!(s.best_epoch, Some(2));
+        // Resumed with --best-from 4 and --patience 1: epoch 4 (AUC 0.8, worse than epoch 2) is the
+        // best of the window; the patience counts from it, so a worse epoch 5 ends the run.
+        for (i, auc) in [0.8, 0.75].into_iter().enumerate() {
+            let r = rec(4 + i, auc);
+            if s.is_best_in_window(&r, Some(4)) {
+                s.best_epoch = Some(r.epoch);
+            }
+            s.history.push(r);
+        }
+        assert_eq!(s.best_epoch, Some(4));
+        assert!(s.patience_over(Some(1), Some(4)));
+        assert!(!s.patience_over(Some(2), Some(4)));
     }
 }
