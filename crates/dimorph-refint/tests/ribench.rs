@@ -779,7 +779,7 @@ fn kosmic_ribench_scored_bias_is_within_the_bound_of_r_kosmics() {
 /// The third subset's part of the test above, which doubles its CPU time (~60 s on 2 cores): not
 /// in CI's `cargo test --workspace`; run by `bench/refint_ribench_third.sh`.
 #[test]
-#[ignore = "the third RIbench subset (~120 CPU-s): bench/refint_ribench_third.sh"]
+#[ignore = "the third RIbench subset: bench/refint_ribench_third.sh"]
 fn kosmic_ribench_scored_bias_on_the_third_subset_is_within_the_bound_of_r_kosmics() {
     kosmic_within_the_bound_of_r_kosmics(&KOSMIC_MOST_FAILED[2..]);
 }
@@ -890,7 +890,7 @@ fn refiners_histogram_and_cost_beat_the_quantile_cost_on_the_first_two_subsets()
 /// million values; ~30 s on 2 cores): not in CI's `cargo test --workspace`, run by
 /// `bench/refint_ribench_third.sh` (`cargo test ... -- --ignored`).
 #[test]
-#[ignore = "the third RIbench subset (~60 CPU-s): bench/refint_ribench_third.sh"]
+#[ignore = "the third RIbench subset: bench/refint_ribench_third.sh"]
 fn refiners_histogram_and_cost_beat_the_quantile_cost_on_the_third_subset() {
     histogram_and_cost_beat_the_quantile_cost(&[("third", THIRD)]);
 }
@@ -972,7 +972,7 @@ fn refiner_zeros_censored_against_dropped_on_the_first_two_subsets() {
 /// reported, not asserted, beyond every set being estimated): ~50 s on 2 cores, so not in CI's
 /// `cargo test --workspace`; run by `bench/refint_ribench_third.sh`.
 #[test]
-#[ignore = "the third RIbench subset (~100 CPU-s): bench/refint_ribench_third.sh"]
+#[ignore = "the third RIbench subset: bench/refint_ribench_third.sh"]
 fn refiner_zeros_censored_against_dropped_on_the_third_subset() {
     zeros_censored_against_dropped(&[("third", THIRD)]);
 }
