@@ -172,31 +172,11 @@ fn reflim_options_equal_reflimrs() {
     // the options are range-checked and refused where they do not apply
     let lt = lt.to_str().unwrap();
     expect_input_error(
-        &[
-            "refint",
-            "estimate",
-            "--data",
-            lt,
-            "--value",
-            "CREA",
-            "--perc-trunc",
-            "40",
-        ],
+        &estimate_args(lt, "CREA", &["--perc-trunc", "40"]),
         &["--perc-trunc", "(0, 25]"],
     );
     expect_input_error(
-        &[
-            "refint",
-            "estimate",
-            "--data",
-            lt,
-            "--value",
-            "CREA",
-            "--method",
-            "kosmic",
-            "--distribution",
-            "normal",
-        ],
+        &estimate_args(lt, "CREA", &["--method", "kosmic", "--distribution", "normal"]),
         &["--perc-trunc, --distribution, --n-min", "--method kosmic"],
     );
 }
@@ -209,11 +189,7 @@ fn reflim_options_equal_reflimrs() {
 #[test]
 #[allow(clippy::excessive_precision)] // the peer's values as it printed them
 fn percentiles_and_outliers_from_the_cli() {
-    fn est<'a>(f: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
-        let mut a = vec!["refint", "estimate", "--value", "value", "--data", f];
-        a.extend(extra);
-        a
-    }
+    let est = |f, extra| estimate_args(f, "value", extra);
     let (p120, p200) = (
         data("referenceintervals_set120.csv"),
         data("referenceintervals_set200.csv"),
@@ -287,6 +263,13 @@ fn percentiles_and_outliers_from_the_cli() {
         "5,95",
     ];
     expect_input_error(&part, &["--percentiles", "refint estimate only"]);
+}
+
+/// `refint estimate --data DATA --value VALUE` and `extra`.
+fn estimate_args<'a>(data: &'a str, value: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut a = vec!["refint", "estimate", "--data", data, "--value", value];
+    a.extend(extra);
+    a
 }
 
 fn expect_input_error(args: &[&str], needles: &[&str]) {
