@@ -101,22 +101,15 @@ fn synth_train_resume_eval_explain() {
     let l = labels.to_str().unwrap();
     let out = d.join("run");
     let r = out.to_str().unwrap();
+    // `bagnet train` of the synthetic images into `run`, with `extra` and the tiny model
+    let train = |extra: &[&'static str]| {
+        let mut a = vec!["bagnet", "train", "--images", s, "--labels", l, "--out", r];
+        a.extend(extra);
+        a.extend(TINY);
+        a
+    };
     // --best-from 2: the head epoch (1) cannot be the best, so epoch 2 is.
-    let mut args = vec![
-        "bagnet",
-        "train",
-        "--images",
-        s,
-        "--labels",
-        l,
-        "--out",
-        r,
-        "--epochs",
-        "1",
-        "--best-from",
-        "2",
-    ];
-    args.extend(TINY);
+    let args = train(&["--epochs", "1", "--best-from", "2"]);
     // Without --quiet: progress on a standard error that is not a terminal (a pipe here, a log
     // file in a batch job) is one line per epoch, without carriage-return redraws of a bar.
     let loud: Vec<&str> = args.iter().copied().filter(|a| *a != "--quiet").collect();
@@ -135,15 +128,7 @@ fn synth_train_resume_eval_explain() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("--resume"), "{}", stderr(&o));
     // Resumed to 4 epochs with early stopping after 1 epoch without a better one.
-    let mut args2 = vec![
-        "bagnet",
-        "train",
-        "--images",
-        s,
-        "--labels",
-        l,
-        "--out",
-        r,
+    let args2 = train(&[
         "--epochs",
         "3",
         "--resume",
@@ -153,8 +138,7 @@ fn synth_train_resume_eval_explain() {
         "2",
         "--patience",
         "1",
-    ];
-    args2.extend(TINY);
+    ]);
     let o = run(&args2);
     let v = envelope(&o, "bagnet train", DATA_INPUT, TRAIN_RESULT);
     assert_eq!(v["options"]["resume"], true);
