@@ -86,7 +86,13 @@ if [[ "$phase" == all || "$phase" == build ]]; then
             echo "  pin their features in crates/dimorph-feature-pins" >&2
             exit 1
         fi
-        # The extension's fmt and clippy are the main workspace's (.ci/run).
+        # The extension's fmt is the main workspace's (.ci/run). Its clippy: .ci/run makes
+        # clippy-driver the workspace's rustc wrapper, so the build above linted the extension with
+        # warnings as errors; run without that wrapper, this script lints it itself.
+        if [[ -z "${RUSTC_WORKSPACE_WRAPPER:-}" ]]; then
+            say "the extension's Rust: cargo clippy -D warnings"
+            cargo clippy --quiet -p dimorph-py -- -D warnings
+        fi
     else
         say "the wheel: pip install ./python (maturin, release build in target/release)"
         pip install --quiet --no-build-isolation ./python
