@@ -336,7 +336,8 @@ pub struct EstimateOptions {
     pub kosmic: Option<KosmicOptions>,
     /// The percentiles (in per cent) the lower and upper limits estimate (`--percentiles 5,95`;
     /// 2.5 and 97.5 when not given): the lower in (0, 50), the upper in (50, 100). Methods
-    /// direct, parametric and robust (reflimR's, refiner's and kosmic's are fixed at 2.5/97.5).
+    /// direct, parametric, robust, refiner and kosmic (the last two read their fitted model at
+    /// these percentiles, bootstrap intervals included); reflimR's are fixed at 2.5/97.5.
     pub percentiles: Option<(f64, f64)>,
     /// An outlier screen of the values before the estimate (`--outliers`, `--remove-outliers`;
     /// none when not given). Methods direct, parametric and robust.
@@ -390,16 +391,13 @@ impl EstimateOptions {
         let m = self.method.flag();
         let direct = matches!(self.method, Method::Direct | Method::Parametric | Method::Robust);
         if let Some((l, u)) = self.percentiles {
-            if !direct && (l, u) != DEFAULT_PERCENTILES {
+            if self.method == Method::Reflim && (l, u) != DEFAULT_PERCENTILES {
                 return Err(refuse(
                     "--percentiles",
                     format!(
-                        "applies to --method direct, parametric and robust; --method {m} estimates the 2.5th and \
-                         97.5th percentiles only ({})",
-                        match self.method {
-                            Method::Reflim => "reflimR's truncation and its tolerance limits are built for them",
-                            _ => "its model would allow others, but they are not implemented here yet",
-                        }
+                        "applies to --method direct, parametric, robust, refiner and kosmic; --method {m} \
+                         estimates the 2.5th and 97.5th percentiles only (reflimR's truncation and its tolerance \
+                         limits are built for them)"
                     ),
                 ));
             }

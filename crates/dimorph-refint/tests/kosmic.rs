@@ -12,10 +12,18 @@
 //! rounding), and on all six sets it follows kosmic's path exactly: the same λ, the same truncation
 //! points and limits equal to 1e−14 relative. Asserted: λ equal (to 1e−9), t1 and t2 on the same
 //! class, limits within 1e−9 relative — tight enough that a changed path or cost fails.
+//!
+//! Other percentiles (`--percentiles`): the same fits read at 1/99 and 5/95 % against tidykosmic's
+//! own quantile function (its `qboxcox`, which `quantile(fit, probs)` applies) evaluated on kosmic's
+//! recorded fits (`tests/peers/kosmic_percentiles.R`, run once; `.out.csv`), within 1e−9 relative
+//! as at 2.5/97.5. kosmic itself was not rerun at these percentiles (tidykosmic's C++ package is
+//! not installed here); its fit does not depend on the percentiles read from it.
 
+use crate::common::{assert_intervals_of, bootstrapped_at};
 use dimorph_data::{read_coded, ReadOptions};
+use dimorph_refint::estimate::group::estimate_one;
 use dimorph_refint::estimate::kosmic::{default_decimals, fit, MIN_N};
-use dimorph_refint::estimate::kosmic_boot::estimate;
+use dimorph_refint::estimate::kosmic_boot::{estimate, resampled_limits_at};
 use dimorph_refint::estimate::refiner;
 use dimorph_refint::estimate::reflim::{reflim, ReflimOptions};
 use dimorph_refint::stats::sorted;
@@ -64,6 +72,20 @@ fn rel(a: f64, b: f64) -> f64 {
     (a - b) / b
 }
 
+/// tidykosmic's quantile of kosmic's fit of set k (1–6) at `q` (a fraction;
+/// tests/peers/kosmic_percentiles.out.csv).
+fn peer_at(k: usize, q: f64) -> f64 {
+    let s = peer("kosmic_percentiles.out.csv");
+    let rows: Vec<&str> = s.lines().skip(1).collect();
+    let r: Vec<&str> = rows
+        .iter()
+        .map(|l| l.split(',').collect::<Vec<&str>>())
+        .filter(|r| (r[1].parse::<f64>().expect("a number") - q).abs() < 1e-12)
+        .nth(k - 1)
+        .unwrap_or_else(|| panic!("no kosmic quantile for set {k} at {q}"));
+    r[2].parse().expect("a number")
+}
+
 #[test]
 fn kosmic_limits_equal_kosmics_and_bias_against_truth() {
     let (mut b_ours, mut b_peer, mut b_refiner, mut b_reflim) = (0.0, 0.0, 0.0, 0.0);
@@ -108,6 +130,17 @@ fn kosmic_limits_equal_kosmics_and_bias_against_truth() {
                     "{k}  {}  -  {theirs:.4}  {ours:.4}  {:+.3}",
                     ["lower", "upper"][i],
                     100.0 * d
+                );
+            }
+        }
+        assert_eq!(f.limits_at((0.025, 0.975)), (f.lower, f.upper), "set {k}");
+        for (lo, hi) in [(0.01, 0.99), (0.05, 0.95)] {
+            let (a, b) = f.limits_at((lo, hi));
+            for (q, ours) in [(lo, a), (hi, b)] {
+                let theirs = peer_at(k, q);
+                assert!(
+                    rel(ours, theirs).abs() <= 1e-9,
+                    "set {k} at {q}: {ours} vs kosmic {theirs}"
                 );
             }
         }
@@ -285,4 +318,27 @@ fn run_estimate_reports_the_kosmic_model_per_group() {
     for g in &by_sex.result.groups {
         assert!(g.limits.lower > 10.0 && g.limits.upper < 18.0, "{g:?}");
     }
+}
+
+/// `--percentiles` through the library's options (what `refint estimate` runs per group): the
+/// limits are the fit's quantiles at those percentiles (checked against kosmic's above) and the
+/// bootstrap intervals the 95 % percentile intervals of the resamples' limits at the same
+/// percentiles, the resamples those of the same seed.
+#[test]
+fn other_percentiles_reach_the_limits_and_their_intervals() {
+    let x = set(6)[..400].to_vec();
+    let e = estimate_one(
+        "haemoglobin",
+        "",
+        &x,
+        None,
+        &bootstrapped_at(Method::Kosmic, (5.0, 95.0), 10, 7),
+    )
+    .unwrap();
+    assert_eq!(e.percentiles, (5.0, 95.0));
+    let (f, grid) = fit("haemoglobin", &x, None, None).unwrap();
+    let l = &e.limits;
+    assert_eq!((l.lower, l.upper), f.limits_at((0.05, 0.95)));
+    assert!(l.lower > f.lower && l.upper < f.upper, "{l:?} inside {f:?}");
+    assert_intervals_of(l, resampled_limits_at(&grid, &f, 10, 7, (0.05, 0.95)), 10, 7);
 }

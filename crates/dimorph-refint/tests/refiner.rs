@@ -12,10 +12,17 @@
 //! limit within 9 % of refineR's, at least 7 of the 10 within 1 % and 8 within 3 %; the mean
 //! absolute bias against the documented truth at most 2.5 % (refineR's own is printed beside it,
 //! and at most 1.5 points better), and far below reflim's on these cases.
+//!
+//! Other percentiles (`--percentiles`): the same fits read at 1/99 and 5/95 % against refineR's
+//! `getRI(fit, RIperc = ...)` on its own fits (`tests/peers/refiner_percentiles.R`, run once;
+//! `.out.csv`), by the same rule scaled to their 20 limits: every one within 9 %, at least 14
+//! within 1 % and 16 within 3 %.
 
+use crate::common::{assert_intervals_of, bootstrapped_at};
 use dimorph_data::{read_coded, ReadOptions};
+use dimorph_refint::estimate::group::estimate_one;
 use dimorph_refint::estimate::refiner::MIN_N;
-use dimorph_refint::estimate::refiner_boot::{estimate, resampled_limits};
+use dimorph_refint::estimate::refiner_boot::{estimate, resampled_limits, resampled_limits_at};
 use dimorph_refint::estimate::refiner_modbc::fit_model;
 use dimorph_refint::estimate::reflim::{reflim, ReflimOptions};
 use dimorph_refint::stats::{percentile_interval_95, quantile7};
@@ -46,10 +53,29 @@ fn rel(a: f64, b: f64) -> f64 {
     (a - b) / b
 }
 
+/// refineR's limit of case k at the percentile `q` (a fraction), and its fit's (λ, μ, σ)
+/// (tests/peers/refiner_percentiles.out.csv).
+fn peer_at(k: usize, q: f64) -> (f64, [f64; 3]) {
+    let s = peer("refiner_percentiles.out.csv");
+    let case = format!("\"testcase{k}\",");
+    let row: Vec<f64> = s
+        .lines()
+        .filter_map(|l| l.strip_prefix(&case))
+        .map(|l| l.split(',').map(|v| v.parse().expect("a number")).collect::<Vec<f64>>())
+        .find(|r| (r[0] - q).abs() < 1e-12)
+        .unwrap_or_else(|| panic!("no refineR limit for testcase{k} at {q}"));
+    (row[1], [row[2], row[3], row[4]])
+}
+
+/// The percentiles besides 2.5/97.5 that refineR's limits were read at (fractions).
+const OTHER_PERCENTILES: [(f64, f64); 2] = [(0.01, 0.99), (0.05, 0.95)];
+
 #[test]
 fn limits_agree_with_refiner_and_bias_against_truth_is_as_low() {
     let (mut within1, mut within3, mut worst) = (0, 0, 0.0f64);
     let (mut bias_ours, mut bias_peer, mut bias_reflim) = (0.0, 0.0, 0.0);
+    // the other percentiles: within 1 %, within 3 %, worst
+    let (mut other1, mut other3, mut other_worst) = (0, 0, 0.0f64);
     eprintln!("case  limit  truth  refineR  ours  ours-refineR%  bias ours%  bias refineR%  bias reflim%");
     for k in 1..=5 {
         let x: Vec<f64> = testcase(k).into_iter().filter(|v| *v > 0.0).collect();
@@ -64,6 +90,31 @@ fn limits_agree_with_refiner_and_bias_against_truth_is_as_low() {
             "testcase{k}: lambda {:.3} (refineR {:.3}), mu {:.4} ({:.4}), sigma {:.4} ({:.4}), P {:.3}",
             f.lambda, p[4], f.mu, p[5], f.sigma, p[6], f.p
         );
+        // the fit read at 2.5/97.5 % is its limits, and refineR's percentile run is refiner.R's fit
+        assert_eq!(f.limits_at((0.025, 0.975)), (f.lower, f.upper), "testcase{k}");
+        for (q, want) in [(0.025, p[2]), (0.975, p[3])] {
+            let (theirs, model) = peer_at(k, q);
+            assert!(rel(theirs, want).abs() <= 1e-12, "testcase{k} {q}: {theirs} vs {want}");
+            assert!(model
+                .iter()
+                .zip(&p[4..])
+                .all(|(a, b)| (a - b).abs() <= 1e-12 * b.abs().max(1.0)));
+        }
+        for (lo, hi) in OTHER_PERCENTILES {
+            let (a, b) = f.limits_at((lo, hi));
+            for (q, ours) in [(lo, a), (hi, b)] {
+                let theirs = peer_at(k, q).0;
+                let d = rel(ours, theirs).abs();
+                other_worst = other_worst.max(d);
+                other1 += usize::from(d <= 0.01);
+                other3 += usize::from(d <= 0.03);
+                eprintln!(
+                    "{k}  {:>4} %  refineR {theirs:.4}  ours {ours:.4}  {:+.2} %",
+                    100.0 * q,
+                    100.0 * rel(ours, theirs)
+                );
+            }
+        }
         for (i, (ours, truth, theirs, rl)) in [(f.lower, p[0], p[2], r.lower), (f.upper, p[1], p[3], r.upper)]
             .into_iter()
             .enumerate()
@@ -92,7 +143,19 @@ fn limits_agree_with_refiner_and_bias_against_truth_is_as_low() {
         100.0 * bias_reflim,
         100.0 * worst
     );
+    eprintln!(
+        "1/99 and 5/95 %: {other1} of 20 limits within 1 % of refineR's, {other3} within 3 %, worst {:.2} %",
+        100.0 * other_worst
+    );
     assert!(worst <= 0.09, "worst difference to refineR {worst}");
+    assert!(
+        other_worst <= 0.09,
+        "1/99, 5/95 %: worst difference to refineR {other_worst}"
+    );
+    assert!(
+        other1 >= 14 && other3 >= 16,
+        "1/99, 5/95 %: within 1 %: {other1}, within 3 %: {other3}"
+    );
     assert!(
         within1 >= 7 && within3 >= 8,
         "within 1 %: {within1}, within 3 %: {within3}"
@@ -211,6 +274,30 @@ fn bootstrap_intervals_cover_the_limits_like_refiners() {
             );
         }
     }
+}
+
+/// `--percentiles` through the library's options (what `refint estimate` runs per group): the
+/// limits are the fit's quantiles at those percentiles (checked against refineR's above) and the
+/// bootstrap intervals the 95 % percentile intervals of the resamples' limits at the same
+/// percentiles, the resamples those of the same seed (refineR's getRI reads its bootstrap fits so).
+#[test]
+fn other_percentiles_reach_the_limits_and_their_intervals() {
+    let x = testcase(3)[..300].to_vec();
+    let e = estimate_one(
+        "testcase3",
+        "",
+        &x,
+        None,
+        &bootstrapped_at(Method::Refiner, (5.0, 95.0), 2, 7),
+    )
+    .unwrap();
+    assert_eq!(e.percentiles, (5.0, 95.0));
+    let f = fit_model("testcase3", &x, None, RefinerModel::BoxCox).unwrap();
+    let l = &e.limits;
+    assert_eq!((l.lower, l.upper), f.limits_at((0.05, 0.95)));
+    assert!(l.lower > f.lower && l.upper < f.upper, "{l:?} inside {f:?}");
+    let draws = resampled_limits_at(&x, None, RefinerModel::BoxCox, 2, 7, (0.05, 0.95));
+    assert_intervals_of(l, draws, 2, 7);
 }
 
 #[test]

@@ -122,11 +122,11 @@ pub fn estimate_one_censored(
         Method::Direct => plain(direct::nonparametric_at(what, x, o.seed(), p)?, log_by_bowley(x)),
         Method::Robust => plain(robust::robust_at(what, x, o.seed(), p)?, log_by_bowley(x)),
         Method::Refiner => plain(
-            super::refiner_boot::estimate_censored(what, x, censored, o.refiner.unwrap_or_default(), o.seed())?,
+            super::refiner_boot::estimate_censored(what, x, censored, o.refiner.unwrap_or_default(), o.seed(), p)?,
             log_by_bowley(x),
         ),
         Method::Kosmic => plain(
-            super::kosmic_boot::estimate(what, x, censored, o.kosmic.unwrap_or_default(), o.seed())?,
+            super::kosmic_boot::estimate_at(what, x, censored, o.kosmic.unwrap_or_default(), o.seed(), p)?,
             log_by_bowley(x),
         ),
         Method::Parametric => {

@@ -17,7 +17,9 @@
 //!   distance from the mode to the 80 % point, then λ is refined in steps of 0.01 around the best;
 //!   the search stops when a step improves the best cost by less than `abstol` = 1e−7.
 //!
-//! The limits are the 2.5 and 97.5 % quantiles of the fitted Box–Cox normal. This follows the
+//! The limits are the 2.5 and 97.5 % quantiles of the fitted Box–Cox normal, or its quantiles at
+//! other percentiles ([`KosmicFit::limits_at`]; tidykosmic's `quantile(fit, probs)` reads the same
+//! fitted model at the probabilities asked for). This follows the
 //! paper and the authors' C++ library (read to understand it: its start simplex, in which the
 //! second vertex keeps μ at the mode, its Nelder–Mead rules and its λ grid are followed so that the
 //! results are comparable); the cost over all truncation pairs is computed with convex hulls
@@ -70,9 +72,22 @@ pub struct KosmicFit {
     pub classes: usize,
     /// Values below a detection limit that entered as censored.
     pub censored: usize,
-    /// 2.5 and 97.5 % quantiles of the fitted distribution.
+    /// 2.5 and 97.5 % quantiles of the fitted distribution (other percentiles:
+    /// [`KosmicFit::limits_at`]).
     pub lower: f64,
     pub upper: f64,
+}
+
+impl KosmicFit {
+    /// The limits at the percentiles `p` (fractions, lower and upper): the quantiles of the fitted
+    /// Box–Cox normal ([`quantile`]). At (0.025, 0.975) these are [`KosmicFit::lower`] and
+    /// [`KosmicFit::upper`].
+    pub fn limits_at(&self, p: (f64, f64)) -> (f64, f64) {
+        (
+            quantile(p.0, self.lambda, self.mu, self.sigma),
+            quantile(p.1, self.lambda, self.mu, self.sigma),
+        )
+    }
 }
 
 /// The decimals the values are recorded with (0 to 9; 9 when they have more).
@@ -447,14 +462,17 @@ pub fn fit(what: &str, x: &[f64], decimals: Option<i32>, censored: Option<Censor
     Ok((f, grid))
 }
 
-/// The limits of a fit, the model and the truncation in the method's name.
-pub fn limits(f: &KosmicFit, n: usize) -> Limits {
+/// The limits of a fit at the percentiles `p` (fractions; [`KosmicFit::limits_at`]), the model
+/// and the truncation in the method's name.
+pub fn limits(f: &KosmicFit, n: usize, p: (f64, f64)) -> Limits {
+    let (lower, upper) = f.limits_at(p);
     let mut remarks = Vec::new();
-    if f.lower <= 0.0 {
+    if lower <= 0.0 {
         remarks.push(format!(
-            "the lower limit is 0: the fitted Box-Cox normal (lambda {}) puts more than 2.5 % below the \
+            "the lower limit is 0: the fitted Box-Cox normal (lambda {}) puts more than {} % below the \
              transformation's boundary",
-            sig(f.lambda, 3)
+            sig(f.lambda, 3),
+            num(100.0 * p.0)
         ));
     }
     Limits {
@@ -473,8 +491,8 @@ pub fn limits(f: &KosmicFit, n: usize) -> Limits {
             }
         ),
         n,
-        lower: f.lower,
-        upper: f.upper,
+        lower,
+        upper,
         ci_lower: None,
         ci_upper: None,
         ci_method: None,

@@ -28,7 +28,9 @@
 //! them with the observed values ≤ L, its prediction the model's mass below L, so their share
 //! enters the likelihood as the CDF at the limit instead of being set aside.
 //!
-//! The limits are the 2.5 and 97.5 % quantiles of the fitted distribution truncated to x > 0.
+//! The limits are the 2.5 and 97.5 % quantiles of the fitted distribution truncated to x > 0, or
+//! those at other percentiles ([`RefinerFit::limits_at`]; refineR's `getRI(fit, RIperc = ...)`, which
+//! reads the same fitted model at the percentiles asked for).
 //! This is written from the paper; refineR's grid heuristics (its density-based search regions,
 //! overlapping histogram and relaxation factors) are not reproduced, so the limits agree with
 //! refineR's to within the tolerance stated in the tests, not exactly.
@@ -77,7 +79,8 @@ pub struct RefinerFit {
     /// Bins, and bins in the selected (truncation) region.
     pub bins: usize,
     pub selected: usize,
-    /// 2.5 and 97.5 % quantiles of the fitted distribution.
+    /// 2.5 and 97.5 % quantiles of the fitted distribution (other percentiles:
+    /// [`RefinerFit::limits_at`]).
     pub lower: f64,
     pub upper: f64,
     /// Values below a detection limit that entered as censored.
@@ -90,6 +93,18 @@ pub struct RefinerFit {
     /// for this module's quantile-bin cost (the modified Box–Cox model, and the Box–Cox model's
     /// fallback where refineR's cost finds no candidate; [`limits`] then says so in a remark).
     pub peak_histogram: bool,
+}
+
+impl RefinerFit {
+    /// The limits at the percentiles `p` (fractions, lower and upper): the quantiles of the fitted
+    /// Box–Cox normal truncated to x − s > 0, shifted back by s (refineR's `getRI(RIperc = p)` on the
+    /// same fit). At (0.025, 0.975) these are [`RefinerFit::lower`] and [`RefinerFit::upper`].
+    pub fn limits_at(&self, p: (f64, f64)) -> (f64, f64) {
+        (
+            self.shift + quantile(p.0, self.lambda, self.mu, self.sigma),
+            self.shift + quantile(p.1, self.lambda, self.mu, self.sigma),
+        )
+    }
 }
 
 /// Box–Cox transformation (the log at λ = 0).
@@ -503,8 +518,10 @@ pub fn fit_censored_with(
     })
 }
 
-/// The limits of a fit, the model in the method's name.
-pub fn limits(f: &RefinerFit, n: usize) -> Limits {
+/// The limits of a fit at the percentiles `p` (fractions; [`RefinerFit::limits_at`]), the model in
+/// the method's name.
+pub fn limits(f: &RefinerFit, n: usize, p: (f64, f64)) -> Limits {
+    let (lower, upper) = f.limits_at(p);
     Limits {
         method: format!(
             "refineR ({}lambda {}, mu {}, sigma {}, non-pathological {}{})",
@@ -523,8 +540,8 @@ pub fn limits(f: &RefinerFit, n: usize) -> Limits {
             }
         ),
         n,
-        lower: f.lower,
-        upper: f.upper,
+        lower,
+        upper,
         ci_lower: None,
         ci_upper: None,
         ci_method: None,

@@ -1,42 +1,36 @@
 //! The refiner limits of a sample with their bootstrap confidence intervals (Ammer et al. 2021,
 //! Sci Rep 11:16023: the model refitted on resamples drawn with replacement; the intervals are the
-//! 2.5 and 97.5 % percentiles of the resampled limits, refineR's default `CIprop = 0.95`).
+//! 2.5 and 97.5 % percentiles of the resampled limits, refineR's default `CIprop = 0.95`). At other
+//! percentiles of the limits (`--percentiles`) each resample's limits are its model's quantiles at
+//! those percentiles, as refineR's `getRI(RIperc = ...)` reads its bootstrap fits.
 
-use super::refiner::{limits, RefinerFit};
+use super::refiner::limits;
 use super::refiner_modbc::{fit_model, fit_sorted_model};
 use super::Limits;
 use crate::error::Result;
 use crate::grouped::Censored;
-use crate::options::{RefinerModel, RefinerOptions};
+use crate::options::{RefinerModel, RefinerOptions, DEFAULT_PERCENTILES};
 use dimorph_core::Rng;
 
 /// Fills the 95 % percentile intervals of `l` from `nboot` resamples of `x` (seed `seed`, resample
 /// b drawn from the stream `Rng::derive(seed, 0, b)`); a resample without a fit is counted in
 /// the interval's description, and fewer than half with a fit leaves the intervals out with a remark.
 pub fn intervals(x: &[f64], nboot: usize, seed: u64, l: &mut Limits) {
-    intervals_censored(x, None, RefinerModel::BoxCox, nboot, seed, l)
-}
-
-/// As [`intervals`], the resamples drawn from the observed and the `censored` values together
-/// (a censored draw stays censored at the same limit), each refitted under `model`.
-pub fn intervals_censored(
-    x: &[f64],
-    censored: Option<Censored>,
-    model: RefinerModel,
-    nboot: usize,
-    seed: u64,
-    l: &mut Limits,
-) {
-    if nboot == 0 {
-        return;
+    if nboot > 0 {
+        let (mut lo, mut hi) = resampled_limits(x, None, RefinerModel::BoxCox, nboot, seed);
+        l.set_bootstrap_intervals("refiner", &mut lo, &mut hi, nboot, seed);
     }
-    let (mut lo, mut hi) = resampled_limits(x, censored, model, nboot, seed);
-    l.set_bootstrap_intervals("refiner", &mut lo, &mut hi, nboot, seed);
 }
 
-/// The limits (lower, upper) of the resamples of [`intervals_censored`] that have a fit, in
-/// resample order: resample b of the observed and `censored` values drawn from the stream
-/// `Rng::derive(seed, 0, b)`, refitted under `model`.
+/// The default percentiles of the limits (2.5 and 97.5 %) as fractions.
+fn default_probabilities() -> (f64, f64) {
+    (DEFAULT_PERCENTILES.0 / 100.0, DEFAULT_PERCENTILES.1 / 100.0)
+}
+
+/// The limits (lower, upper) of the resamples of [`intervals`] that have a fit, in resample
+/// order: resample b of the observed and `censored` values drawn from the stream
+/// `Rng::derive(seed, 0, b)` (a censored draw stays censored at the same limit), refitted under
+/// `model`.
 ///
 /// Resamples fitted near λ = 0 (a log-normal fit, and a lower limit near the top of the bootstrap
 /// spread) are true optima of refineR's cost, not a search artefact (session 12, refineR's test
@@ -56,6 +50,19 @@ pub fn resampled_limits(
     nboot: usize,
     seed: u64,
 ) -> (Vec<f64>, Vec<f64>) {
+    resampled_limits_at(x, censored, model, nboot, seed, default_probabilities())
+}
+
+/// As [`resampled_limits`], each resample's limits at the percentiles `p` (fractions;
+/// [`RefinerFit::limits_at`](super::refiner::RefinerFit::limits_at)).
+pub fn resampled_limits_at(
+    x: &[f64],
+    censored: Option<Censored>,
+    model: RefinerModel,
+    nboot: usize,
+    seed: u64,
+    p: (f64, f64),
+) -> (Vec<f64>, Vec<f64>) {
     let n = x.len();
     let nc = censored.map_or(0, |c| c.n);
     let (mut lo, mut hi) = (Vec::with_capacity(nboot), Vec::with_capacity(nboot));
@@ -74,7 +81,8 @@ pub fn resampled_limits(
         }
         buf.sort_unstable_by(f64::total_cmp);
         let c = censored.map(|c| Censored { n: cb, limit: c.limit });
-        if let Some(RefinerFit { lower, upper, .. }) = fit_sorted_model(&buf, c, model) {
+        if let Some(f) = fit_sorted_model(&buf, c, model) {
+            let (lower, upper) = f.limits_at(p);
             lo.push(lower);
             hi.push(upper);
         }
@@ -82,22 +90,28 @@ pub fn resampled_limits(
     (lo, hi)
 }
 
-/// The refiner limits of one sample under `o.model`, with bootstrap intervals when `o.nboot > 0`
-/// (seed `seed`).
+/// The refiner limits (2.5 and 97.5 %) of one sample under `o.model`, with bootstrap intervals
+/// when `o.nboot > 0` (seed `seed`).
 pub fn estimate(what: &str, x: &[f64], o: RefinerOptions, seed: u64) -> Result<Limits> {
-    estimate_censored(what, x, None, o, seed)
+    estimate_censored(what, x, None, o, seed, default_probabilities())
 }
 
-/// As [`estimate`], with `censored` values below a detection limit used as censored.
+/// As [`estimate`], with `censored` values below a detection limit used as censored (in the
+/// resamples too), each fit under `o.model`, the limits and their intervals at the percentiles `p`
+/// (fractions; [`resampled_limits_at`]).
 pub fn estimate_censored(
     what: &str,
     x: &[f64],
     censored: Option<Censored>,
     o: RefinerOptions,
     seed: u64,
+    p: (f64, f64),
 ) -> Result<Limits> {
     let f = fit_model(what, x, censored, o.model)?;
-    let mut l = limits(&f, x.len());
-    intervals_censored(x, censored, o.model, o.nboot, seed, &mut l);
+    let mut l = limits(&f, x.len(), p);
+    if o.nboot > 0 {
+        let (mut lo, mut hi) = resampled_limits_at(x, censored, o.model, o.nboot, seed, p);
+        l.set_bootstrap_intervals("refiner", &mut lo, &mut hi, o.nboot, seed);
+    }
     Ok(l)
 }

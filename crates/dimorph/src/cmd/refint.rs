@@ -335,10 +335,10 @@ pub struct EstArgs {
     #[arg(long, value_name = "N")]
     pub n_min: Option<usize>,
     /// Percentiles, in per cent, that the lower and upper limits estimate, for --method direct,
-    /// parametric and robust (referenceIntervals' refConf, refineR's RIperc): 5,95 for a 90 %
-    /// interval; for a one-sided limit read the side you need (5,95: the 95th percentile as upper
-    /// limit). 0 < LOWER < 50 < UPPER < 100; the confidence intervals of the limits follow
-    /// [default: 2.5,97.5].
+    /// parametric, robust, refiner and kosmic (referenceIntervals' refConf, refineR's RIperc,
+    /// tidykosmic's quantile probs): 5,95 for a 90 % interval; for a one-sided limit read the side
+    /// you need (5,95: the 95th percentile as upper limit). 0 < LOWER < 50 < UPPER < 100; the
+    /// confidence intervals of the limits follow [default: 2.5,97.5].
     #[arg(long, value_name = "LOWER,UPPER", value_parser = parse_pair, allow_hyphen_values = true)]
     pub percentiles: Option<(f64, f64)>,
     /// Outlier screen of --method direct, parametric and robust (referenceIntervals' out.method):
