@@ -2,7 +2,7 @@
 //! exit code 2 with a clear message for bad input; the JSON envelope of every subcommand, tidy CSV
 //! output and refused options.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use crate::common::{run, stderr, stdout};
@@ -769,7 +769,13 @@ fn options_that_do_not_apply_are_refused_with_exit_2() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("--device"), "{}", stderr(&o));
     // cuda:N needs a number; reduced precision needs the GPU; a build without the `cuda` feature
-    // says how to get one (with it, a machine without the driver says what to install).
+    // says how to get one (with it, a machine without the driver says what to install). Each is
+    // refused by train, eval and explain before anything is written: no run folder, image cache
+    // or explanation folder.
+    let cache = d.join("cache");
+    let cache = cache.to_str().unwrap();
+    let maps = d.join("maps");
+    let maps = maps.to_str().unwrap();
     for (args, says) in [
         (&["--device", "cuda:x"][..], "expected cpu, cuda or cuda:N"),
         (&["--device", "cuda:-1"][..], "expected cpu, cuda or cuda:N"),
@@ -786,12 +792,24 @@ fn options_that_do_not_apply_are_refused_with_exit_2() {
             },
         ),
     ] {
-        let mut a = vec!["bagnet", "eval", "--model", out, "--images", s, "--labels", l];
-        a.extend_from_slice(args);
-        let o = run(&a);
-        assert_eq!(o.status.code(), Some(2), "{args:?}");
-        assert!(stderr(&o).contains(says), "{args:?}: {}", stderr(&o));
-        assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
+        let eval = [
+            "bagnet", "eval", "--model", out, "--images", s, "--labels", l, "--cache", cache,
+        ];
+        let explain = [
+            "bagnet", "explain", "--model", out, "--images", s, "--labels", l, "--cache", cache, "--out", maps,
+        ];
+        for o in [
+            train(args),
+            run(&[&eval[..], args].concat()),
+            run(&[&explain[..], args].concat()),
+        ] {
+            assert_eq!(o.status.code(), Some(2), "{args:?}");
+            assert!(stderr(&o).contains(says), "{args:?}: {}", stderr(&o));
+            assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
+            for made in [out, cache, maps] {
+                assert!(!Path::new(made).exists(), "{args:?} left {made} behind");
+            }
+        }
     }
 }
 

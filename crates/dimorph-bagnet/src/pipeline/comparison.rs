@@ -9,7 +9,8 @@ use dimorph_core::TidyTable;
 use dimorph_report::Outcome;
 use serde::Serialize;
 
-use super::evaluation::{eval_with, set_line, EvalResult};
+use super::device::probe;
+use super::evaluation::{eval_probed, set_line, EvalResult};
 use super::table1::table1_section;
 use crate::checkpoint::read_arch;
 use crate::metrics::SetMetrics;
@@ -47,13 +48,15 @@ pub fn run_eval_models(
     opt: &EvalOptions,
 ) -> Result<Outcome<ComparisonResult>, BagNetError> {
     opt.validate()?;
+    // The device first, once for every model: one that cannot run leaves no image cache behind.
+    let device = probe(opt.read.device)?;
     if model_dirs.is_empty() {
         return Err(BagNetError::Arg("--model: name at least one model folder".into()));
     }
     let mut models = Vec::new();
     for dir in model_dirs {
         let arch = read_arch(dir)?.name().to_string();
-        let result = eval_with(dir, images, labels, &opt.read, opt.external.as_deref())?;
+        let result = eval_probed((dir, images, labels), &opt.read, opt.external.as_deref(), &device)?;
         models.push(ModelEval {
             model: dir.display().to_string(),
             arch,

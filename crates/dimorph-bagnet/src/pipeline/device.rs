@@ -1,23 +1,60 @@
 //! The backend an analysis runs on, as `--device` and `--precision` choose: burn's CPU backend with
 //! this crate's kernels, or (the `cuda` feature) the CUDA backend in f32, bf16 or f16 on GPU N.
+//!
+//! Every analysis resolves and probes its device with [`probe`] right after checking its options
+//! and before it reads, caches or writes anything, so that a device that cannot run (a build
+//! without CUDA, a machine without the NVIDIA driver or NVRTC, a GPU number it lacks) stops the run
+//! with exit 2 and leaves no output folder or image cache behind. [`on_device!`] takes only a
+//! probed device, so no analysis can reach a backend without that check.
 
-/// `on_device!(device, precision, inference|training, |B, dev| body)`: `body` with `B` the backend
-/// type (its autodiff wrapper for `training`) and `dev` its device; an error without a CUDA build.
+use crate::options::DeviceKind;
+use crate::BagNetError;
+
+/// A device that [`probe`] found usable.
+#[derive(Debug, Clone)]
+pub(crate) enum Probed {
+    /// burn's CPU backend.
+    Cpu,
+    /// A CUDA GPU whose driver and NVRTC were loaded and whose number exists.
+    #[cfg(feature = "cuda")]
+    Cuda(burn::backend::cuda::CudaDevice),
+}
+
+/// Resolve `device` and check that it can run: the CPU always; CUDA GPU N only in a build with the
+/// `cuda` feature, on a machine where [`crate::gpu::cuda_device`] loads the driver and NVRTC and
+/// finds GPU N. Has no side effect on files.
+pub(crate) fn probe(device: DeviceKind) -> Result<Probed, BagNetError> {
+    match device {
+        DeviceKind::Cpu => Ok(Probed::Cpu),
+        #[cfg(feature = "cuda")]
+        DeviceKind::Cuda { index } => crate::gpu::cuda_device(index).map(Probed::Cuda),
+        #[cfg(not(feature = "cuda"))]
+        DeviceKind::Cuda { .. } => Err(BagNetError::Arg(
+            "--device cuda: this build has no CUDA backend (build dimorph with `--features cuda`)".into(),
+        )),
+    }
+}
+
+/// `on_device!(probed, precision, inference|training, |B, dev| body)`: `body` with `B` the backend
+/// type (its autodiff wrapper for `training`) and `dev` its device, for a device from [`probe`].
 /// The body is compiled once per backend.
 macro_rules! on_device {
-    ($device:expr, $precision:expr, $mode:ident, |$B:ident, $dev:ident| $body:expr) => {{
-        use $crate::options::DeviceKind;
-        match $device {
-            DeviceKind::Cpu => {
+    ($probed:expr, $precision:expr, $mode:ident, |$B:ident, $dev:ident| $body:expr) => {{
+        use $crate::pipeline::device::Probed;
+        let probed: &Probed = &$probed;
+        let precision: $crate::options::Precision = $precision;
+        match probed {
+            Probed::Cpu => {
+                let _ = precision;
                 type $B = on_device!(@cpu $mode);
                 let $dev = Default::default();
                 $body
             }
             #[cfg(feature = "cuda")]
-            DeviceKind::Cuda { index } => {
+            Probed::Cuda(cuda) => {
                 use $crate::options::Precision;
-                let $dev = $crate::gpu::cuda_device(index)?;
-                match $precision {
+                let $dev = cuda.clone();
+                match precision {
                     Precision::F32 => {
                         type $B = on_device!(@gpu $mode, f32);
                         $body
@@ -31,13 +68,6 @@ macro_rules! on_device {
                         $body
                     }
                 }
-            }
-            #[cfg(not(feature = "cuda"))]
-            DeviceKind::Cuda { .. } => {
-                let _ = $precision;
-                Err($crate::BagNetError::Arg(
-                    "--device cuda: this build has no CUDA backend (build dimorph with `--features cuda`)".into(),
-                ))
             }
         }
     }};

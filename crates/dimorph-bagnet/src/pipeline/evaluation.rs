@@ -8,7 +8,7 @@ use dimorph_report::{Outcome, Section, Table};
 use serde::Serialize;
 
 use super::common::{fit_warning, read_dataset_in, run_cache, sets_named, skipped_warnings};
-use super::device::on_device;
+use super::device::{on_device, probe, Probed};
 use crate::backend::BagnetBackend;
 use crate::checkpoint::{load_net, ModelMeta};
 use crate::data::{Dataset, OnBadImage};
@@ -102,8 +102,17 @@ pub fn eval_with(
     read: &ReadOptions,
     external: Option<&str>,
 ) -> Result<EvalResult, BagNetError> {
-    let dirs = (model_dir, images, labels);
-    on_device!(read.device, read.precision, inference, |B, dev| eval_on::<B>(
+    eval_probed((model_dir, images, labels), read, external, &probe(read.device)?)
+}
+
+/// [`eval_with`] on a probed device.
+pub(super) fn eval_probed(
+    dirs: (&Path, &Path, &Path),
+    read: &ReadOptions,
+    external: Option<&str>,
+    device: &Probed,
+) -> Result<EvalResult, BagNetError> {
+    on_device!(device, read.precision, inference, |B, dev| eval_on::<B>(
         dirs, read, external, &dev
     ))
 }

@@ -10,7 +10,7 @@ use dimorph_report::{Outcome, Section, Table};
 use serde::Serialize;
 
 use super::common::{fit_warning, loader_notes, read_dataset_in, run_cache, sets_for, skipped_warnings};
-use super::device::on_device;
+use super::device::{on_device, probe};
 use crate::backend::BagnetBackend;
 use crate::checkpoint::{load_model, ModelMeta};
 use crate::data::{Dataset, OnBadImage};
@@ -72,13 +72,15 @@ pub fn run_explain(
     features_dir: Option<(&Path, Overwrite)>,
 ) -> Result<Outcome<ExplainResult>, BagNetError> {
     opt.validate()?;
+    // The device first: one that cannot run leaves no output or image cache behind.
+    let device = probe(opt.read.device)?;
     if opt.features && features_dir.is_none() {
         return Err(BagNetError::Arg(
             "--features: needs --out DIR (the patch features are written there as they are computed)".into(),
         ));
     }
     let features_dir = features_dir.filter(|_| opt.features);
-    on_device!(opt.read.device, opt.read.precision, inference, |B, dev| {
+    on_device!(device, opt.read.precision, inference, |B, dev| {
         explain_on::<B>(model_dir, images, labels, opt, features_dir, &dev)
     })
 }

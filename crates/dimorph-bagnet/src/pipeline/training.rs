@@ -8,7 +8,7 @@ use dimorph_core::TidyTable;
 use dimorph_report::{Outcome, Section, Table};
 
 use super::common::{fit_warning, loader_notes, read_dataset_in, record_fit, skipped_warnings};
-use super::device::on_device;
+use super::device::{on_device, probe, Probed};
 use crate::data::Dataset;
 use crate::options::{DeviceKind, Precision, TrainOptions, TrainRunOptions};
 use crate::train::{self, TrainProgress, TrainResult};
@@ -26,6 +26,18 @@ pub fn train(
     device: DeviceKind,
     precision: Precision,
 ) -> Result<TrainResult, BagNetError> {
+    train_on(ds, opt, out, resume, progress, (&probe(device)?, precision))
+}
+
+/// [`train`] on a probed device.
+fn train_on(
+    ds: &Dataset,
+    opt: &TrainOptions,
+    out: &Path,
+    resume: bool,
+    progress: &mut dyn TrainProgress,
+    (device, precision): (&Probed, Precision),
+) -> Result<TrainResult, BagNetError> {
     on_device!(device, precision, training, |B, dev| train::train::<B>(
         ds, opt, out, resume, progress, &dev
     ))
@@ -41,6 +53,8 @@ pub fn run_train(
     progress: &mut dyn TrainProgress,
 ) -> Result<Outcome<TrainResult>, BagNetError> {
     opt.validate()?;
+    // The device first: one that cannot run leaves no run folder or image cache behind.
+    let device = probe(opt.read.device)?;
     if let Some(p) = &opt.train.pretrained {
         // An unreadable weight file stops the run before the images are read.
         crate::weights::inspect(p)?;
@@ -49,7 +63,7 @@ pub fn run_train(
     let cache = out.join(super::common::CACHE_FOLDER);
     let ds = read_dataset_in(images, labels, None, (t.size, t.mask), &opt.read, Some(&cache))?;
     let refit = fit_warning(Some(out), opt.read.fit);
-    let r = train(&ds, t, out, opt.resume, progress, opt.read.device, opt.read.precision)?;
+    let r = train_on(&ds, t, out, opt.resume, progress, (&device, opt.read.precision))?;
     record_fit(out, opt.read.fit)?;
     let mut o = Outcome::new(r);
     o.summary = train_summary(&o.result, t);
