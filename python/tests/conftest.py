@@ -49,6 +49,18 @@ def cli():
     return run
 
 
+@pytest.fixture(scope="session")
+def local_cluster():
+    """One real two-process ``distributed.LocalCluster`` on loopback for the whole session: the
+    Dask modules (test_dask*.py) each connect a client of their own to it (their ``cluster``
+    fixture, module-scoped, so the client is the default scheduler only inside the module) instead
+    of starting two worker processes each."""
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                  dashboard_address=None) as c:
+        yield c
+
+
 @pytest.fixture
 def in_repo(monkeypatch):
     """Run the test from the repository root, so that relative paths match the CLI's."""

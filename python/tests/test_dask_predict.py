@@ -32,9 +32,10 @@ RTOL = 1e-12
 
 
 @pytest.fixture(scope="module")
-def cluster():
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                  dashboard_address=None) as c, distributed.Client(c) as client:
+def cluster(local_cluster):
+    """A client of the session's two-process cluster (conftest.py), the default scheduler inside
+    this module."""
+    with distributed.Client(local_cluster) as client:
         yield client
 
 
