@@ -390,14 +390,17 @@ def test_a_null_model_without_a_score_gives_nan_with_the_single_machine_words():
 
 
 def test_profile_intervals_and_the_association_table_are_refused(frame):
-    small = ddf_of(frame.head(2000))
+    head = ddf_of(frame.head(2000))
+    # each message names the option and says what to do instead: Wald intervals, or the in-memory fit
     with dask.config.set(scheduler="synchronous"):
-        with pytest.raises(dimorph.InputError, match="--profile"):
-            dimorph.dask.glm("y_bin ~ x1", small, family="binomial", profile=True)
-        with pytest.raises(dimorph.InputError, match="--binwidth"):
-            dimorph.dask.glm("y_bin ~ x1", small, family="binomial", binwidth=0.002)
-        r = dimorph.dask.glm("y_bin ~ x1", small, family="binomial", profile=False, type3=False)
-    with pytest.raises(dimorph.InputError, match="--profile"):
+        with pytest.raises(dimorph.InputError, match=r"--profile: .*Wald intervals \(conf_int\(\)\), or fit in "
+                                                     r"memory with dimorph\.glm"):
+            dimorph.dask.glm("y_bin ~ x1", head, family="binomial", profile=True)
+        with pytest.raises(dimorph.InputError, match=r"--binwidth: .*association table.*fit in memory with "
+                                                     r"dimorph\.glm"):
+            dimorph.dask.glm("y_bin ~ x1", head, family="binomial", binwidth=0.002)
+        r = dimorph.dask.glm("y_bin ~ x1", head, family="binomial", profile=False, type3=False)
+    with pytest.raises(dimorph.InputError, match=r"--profile.*use kind='wald' or dimorph\.glm"):
         r.conf_int(kind="profile")
     with pytest.raises(dimorph.InputError, match="type3=True"):
         r.type3()
