@@ -12,11 +12,17 @@
 //! figures over its three seeds (digits α = 1: silhouette 0.5775–0.5970) — and 0.003 (5 of 1,797
 //! points) for the accuracy. These tests run the full 750-iteration schedule (a few seconds each
 //! with the crate optimised in debug builds).
+//!
+//! The digits are embedded once, by the embed demo (`dimorph_embed::demo::run`, whose two runs are
+//! exactly `digits_run` with the default parameters for α = 1 and α = 0.5), and its outcome — the
+//! short summary, the section and the quality table — is checked on that same run: the demo's
+//! embeddings used to be computed again in a test of their own (`outcome.rs`).
 
-use dimorph_embed::demo::{digits, digits_run};
+use dimorph_embed::demo::{digits_run, DemoResult};
 use dimorph_embed::input::features_from_frame;
 use dimorph_embed::metrics::Quality;
 use dimorph_embed::{Features, Params};
+use dimorph_report::Outcome;
 use std::path::Path;
 
 /// (kNN preservation, silhouette, 10-NN accuracy) of openTSNE.
@@ -82,8 +88,13 @@ fn root() -> std::path::PathBuf {
 fn run_both(name: &str, x: &Features, labels: &[String], a1: &Peer, a05: &Peer) {
     let (_, q1) = digits_run(x, labels, 1.0, &Params::default()).unwrap();
     let (_, q05) = digits_run(x, labels, 0.5, &Params::default()).unwrap();
-    check(&format!("{name} α = 1"), &q1, a1);
-    check(&format!("{name} α = 0.5"), &q05, a05);
+    check_both(name, &q1, &q05, a1, a05);
+}
+
+/// Both α against the peer, and α = 0.5 separating the clusters more than α = 1.
+fn check_both(name: &str, q1: &Quality, q05: &Quality, a1: &Peer, a05: &Peer) {
+    check(&format!("{name} α = 1"), q1, a1);
+    check(&format!("{name} α = 0.5"), q05, a05);
     // the heavier tail separates clusters more (as it does for openTSNE: a05.sil > a1.sil)
     assert!(a05.sil > a1.sil);
     assert!(
@@ -94,11 +105,44 @@ fn run_both(name: &str, x: &Features, labels: &[String], a1: &Peer, a05: &Peer) 
     );
 }
 
+/// The digits through the demo: its two runs against openTSNE, then the demo's outcome.
 #[test]
 fn digits_against_opentsne() {
-    let (x, labels) = digits(&root().join("data")).unwrap();
-    assert_eq!((x.n, x.d), (1797, 61));
-    run_both("digits", &x, &labels, &DIGITS_A1, &DIGITS_A05);
+    let out = dimorph_embed::demo::run(&root().join("data")).unwrap();
+    assert_eq!((out.result.points, out.result.features), (1797, 61));
+    let runs = &out.result.runs;
+    assert_eq!(runs.iter().map(|r| r.alpha).collect::<Vec<_>>(), [1.0, 0.5]);
+    check_both("digits", &runs[0].quality, &runs[1].quality, &DIGITS_A1, &DIGITS_A05);
+    demo_gives_a_short_summary_and_the_full_section(&out);
+}
+
+/// The demo's outcome: a short summary, the full section and the quality table.
+fn demo_gives_a_short_summary_and_the_full_section(out: &Outcome<DemoResult>) {
+    assert!(out.summary.len() <= 12, "{:?}", out.summary);
+    assert!(
+        out.summary.iter().all(|l| l.chars().count() <= 100),
+        "{:?}",
+        out.summary
+    );
+    assert_eq!(out.sections.len(), 1);
+    let figures = out.sections[0]
+        .blocks
+        .iter()
+        .filter(|b| matches!(b, dimorph_report::Block::Figure { .. }))
+        .count();
+    assert_eq!(figures, 2);
+    // the summary carries the same figures as the quality table
+    let q = &out.tables[0];
+    assert_eq!(q.name, "embed_quality");
+    assert_eq!(q.rows.len(), 2);
+    for run in &out.result.runs {
+        let pres = format!("kNN preservation {:.3}", run.quality.knn_preservation);
+        assert!(
+            out.summary.iter().any(|l| l.contains(&pres)),
+            "{pres}: {:?}",
+            out.summary
+        );
+    }
 }
 
 #[test]
