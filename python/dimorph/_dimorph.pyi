@@ -137,6 +137,9 @@ def refint_estimate(
     nboot: Optional[int] = None,
     model: Optional[str] = None,
     decimals: Optional[int] = None,
+    percentiles: Optional[Tuple[float, float]] = None,
+    outliers: Optional[str] = None,
+    remove_outliers: bool = False,
 ) -> Outcome: ...
 def refint_partition(
     data: Frame,
@@ -155,6 +158,8 @@ def refint_partition(
     nboot: Optional[int] = None,
     model: Optional[str] = None,
     decimals: Optional[int] = None,
+    outliers: Optional[str] = None,
+    remove_outliers: bool = False,
 ) -> Outcome: ...
 def lifetable(
     year: int,

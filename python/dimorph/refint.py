@@ -125,7 +125,8 @@ def estimate(
     transform
         Scale of the parametric method: ``normal`` (default), ``lognormal`` or ``boxcox``.
     seed
-        Seed of the bootstrap intervals (methods direct and robust; default 20160420).
+        Seed of the bootstrap intervals (methods direct, robust, refiner and kosmic; default
+        20160420).
     targets
         Target limits (lower, upper) to judge the estimates against (reflimR's interpretation;
         method reflim only).
@@ -142,8 +143,10 @@ def estimate(
         Decimals the values are rounded to for kosmic's class grid (method kosmic only).
     percentiles
         The percentiles (lower, upper), in per cent, that the limits estimate, e.g. ``(5, 95)`` for
-        a 90 % interval (the CLI's ``--percentiles``; methods direct, parametric and robust;
-        default ``(2.5, 97.5)``). The confidence intervals of the limits follow.
+        a 90 % interval (the CLI's ``--percentiles``; methods direct, parametric, robust, refiner
+        and kosmic — the last two read their fitted model at these percentiles, as refineR's
+        ``getRI(RIperc=...)`` and tidykosmic's ``quantile(fit, probs)`` do; default
+        ``(2.5, 97.5)``). The confidence intervals of the limits follow.
     outliers, remove_outliers
         An outlier screen before the estimate, ``"horn"`` or ``"dixon"`` (methods direct,
         parametric and robust; the CLI's ``--outliers``): the flagged values are reported, and left
@@ -180,18 +183,24 @@ def partition(
     nboot: Optional[int] = None,
     model: Optional[str] = None,
     decimals: Optional[int] = None,
+    outliers: Optional[str] = None,
+    remove_outliers: bool = False,
 ) -> RefintResult:
     """Estimate the limits of ``value`` per level of ``by`` and pooled, compare each limit across the
     groups with equivalence limits and Harris & Boyd's test, and decide whether to partition.
 
-    Takes :func:`estimate`'s options and the permissible uncertainty of :func:`compare` (``z``,
-    ``bias``, ``assumption``). The tables are ``limits`` (groups and pooled) and ``decisions``;
-    the figures the histograms and the equivalence plot.
+    Takes :func:`estimate`'s options (``outliers`` and ``remove_outliers`` too: a screen of each
+    group, methods direct, parametric and robust) and the permissible uncertainty of
+    :func:`compare` (``z``, ``bias``, ``assumption``); not ``percentiles``, as the CLI's partition:
+    the groups' 2.5th and 97.5th percentiles are compared with Haeckel's permissible uncertainty,
+    which is defined for them. The tables are ``limits`` (groups and pooled) and ``decisions``; the
+    figures the histograms and the equivalence plot.
     """
     raw = _dimorph.refint_partition(
         to_frame(data), value, by, method=method, transform=transform, seed=whole_or_none("--seed", seed),
         z=z, bias=bias, assumption=assumption, perc_trunc=perc_trunc, n_min=whole_or_none("n_min", n_min),
         lognormal=lognormal, nboot=whole_or_none("--nboot", nboot), model=model,
-        decimals=whole_or_none("--decimals", decimals, -3, 9),
+        decimals=whole_or_none("--decimals", decimals, -3, 9), outliers=outliers,
+        remove_outliers=bool(remove_outliers),
     )
     return RefintResult(raw)

@@ -216,7 +216,8 @@ fn estimate_options(
     })
 }
 
-/// `--outliers` and `--remove-outliers`: the outlier screen of the direct methods.
+/// `--outliers` and `--remove-outliers`: the outlier screen of the direct methods (estimate and
+/// partition).
 fn outlier_options(screen: Option<&str>, remove: bool) -> PyResult<Option<OutlierOptions>> {
     let screen = match screen.map(lower).as_deref() {
         None => None,
@@ -252,7 +253,8 @@ fn refiner_model(s: &str) -> PyResult<RefinerModel> {
 #[pyfunction]
 #[pyo3(signature = (
     data, value, by, *, method="reflim", transform=None, seed=None, perc_trunc=None, n_min=None,
-    lognormal=None, z=None, bias=false, assumption=None, nboot=None, model=None, decimals=None
+    lognormal=None, z=None, bias=false, assumption=None, nboot=None, model=None, decimals=None,
+    outliers=None, remove_outliers=false
 ))]
 #[allow(clippy::too_many_arguments)]
 pub fn refint_partition<'py>(
@@ -272,22 +274,26 @@ pub fn refint_partition<'py>(
     nboot: Option<usize>,
     model: Option<&str>,
     decimals: Option<i32>,
+    outliers: Option<&str>,
+    remove_outliers: bool,
 ) -> PyResult<Bound<'py, PyDict>> {
+    let mut estimate = estimate_options(
+        method,
+        transform,
+        seed,
+        perc_trunc,
+        n_min,
+        lognormal,
+        z,
+        bias,
+        assumption,
+        (nboot, model, decimals),
+    )?;
+    estimate.outliers = outlier_options(outliers, remove_outliers)?;
     let o = PartitionOptions {
         value,
         by,
-        estimate: estimate_options(
-            method,
-            transform,
-            seed,
-            perc_trunc,
-            n_min,
-            lognormal,
-            z,
-            bias,
-            assumption,
-            (nboot, model, decimals),
-        )?,
+        estimate,
         ..PartitionOptions::default()
     };
     let frame = &data.inner;

@@ -19,6 +19,31 @@ def test_installed_package_is_the_wheel():
     assert dimorph.__version__ == json.loads(dimorph.refint.compare((1, 2), (1, 2)).to_json())["version"]
 
 
+def test_refint_stubs_list_every_keyword_the_extension_takes():
+    """_dimorph.pyi names each parameter of the compiled refint functions, in order and with its
+    default, and the Python wrappers take the new ones (percentiles, outliers, remove_outliers)."""
+    import ast
+    import inspect
+
+    from dimorph import _dimorph
+
+    here = Path(dimorph.__file__).parent
+    stubs = {f.name: f for f in ast.parse((here / "_dimorph.pyi").read_text()).body if isinstance(f, ast.FunctionDef)}
+    for name in ["refint_table", "refint_compare", "refint_estimate", "refint_partition"]:
+        compiled = inspect.signature(getattr(_dimorph, name)).parameters
+        a = stubs[name].args
+        stub = [x.arg for x in a.args + a.kwonlyargs]
+        assert stub == list(compiled), (name, stub, list(compiled))
+        defaults = dict(zip([x.arg for x in a.kwonlyargs], a.kw_defaults))
+        for k, p in compiled.items():
+            if p.default is not inspect.Parameter.empty:
+                assert ast.literal_eval(defaults[k]) == p.default, (name, k)
+    # the wrappers pass the keywords on (estimate leaves out z, bias, assumption: the CLI refuses them there)
+    for fn, keys in [(dimorph.refint.estimate, {"percentiles", "outliers", "remove_outliers", "nboot", "seed"}),
+                     (dimorph.refint.partition, {"outliers", "remove_outliers", "nboot", "z"})]:
+        assert keys <= set(inspect.signature(fn).parameters), fn
+
+
 def test_help_shows_the_docstrings():
     for obj, needle in [
         (dimorph.glm, "Parameters"),
