@@ -996,6 +996,83 @@ fn stream_refuses_csv_and_what_needs_all_rows() {
     );
 }
 
+/// `--stream --family negbin`: θ estimated over the row groups of a Parquet file (MASS glm.nb's
+/// alternation, θ's sums added row group by row group) equals the in-memory `dimorph glm` of the
+/// same file: coefficients, both standard errors, θ, its SE and alternations, deviance, Pearson
+/// χ², log-likelihood, AIC and BIC to 1e-10 relative (absolute below 1; the fits add the same
+/// terms in another order). The file (tests/fixtures/make_crabs_row_groups.py): the crab data
+/// sorted by colour in 7 row groups of 25 rows, the colour a text factor whose levels each row
+/// group sees only some of, one row without it (dropped by both fits, and counted).
+#[test]
+fn stream_negbin_estimates_theta_as_the_in_memory_fit() {
+    let pq = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/crabs_row_groups.parquet")
+        .display()
+        .to_string();
+    let fit = |stream: bool| {
+        let mut args = vec![
+            "glm",
+            "--data",
+            &pq,
+            "satell ~ width + shade",
+            "--family",
+            "negbin",
+            "--format",
+            "json",
+        ];
+        if stream {
+            args.push("--stream");
+        }
+        let o = run(&args);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+        v
+    };
+    let (s, m) = (fit(true), fit(false));
+    let (s, m) = (&s["result"], &m["result"]["fit"]);
+    let num = |v: &serde_json::Value, what: &str| v.as_f64().unwrap_or_else(|| panic!("{what}: {v}"));
+    let close = |a: &serde_json::Value, b: &serde_json::Value, what: &str| {
+        let (a, b) = (num(a, what), num(b, what));
+        assert!(
+            (a - b).abs() <= 1e-10 * b.abs().max(1.0),
+            "{what}: streamed {a} vs in memory {b}"
+        );
+    };
+    assert_eq!(s["coef_names"], m["coef_names"]);
+    assert_eq!(m["coef_names"].as_array().map(Vec::len), Some(5), "{m}");
+    for key in ["coef", "se_expected", "se_observed"] {
+        for (k, b) in m[key].as_array().expect(key).iter().enumerate() {
+            close(&s[key][k], b, &format!("{key}[{k}]"));
+        }
+    }
+    let (t, u) = (&s["theta"], &m["theta"]);
+    close(&t["theta"], &u["theta"], "theta");
+    close(&t["se"], &u["se"], "SE(theta)");
+    assert_eq!(t["iterations"], u["iterations"]);
+    let theta = num(&t["theta"], "theta");
+    assert!(
+        theta > 0.5 && theta < 1.5,
+        "θ {theta}: the crab counts are over-dispersed"
+    );
+    for key in [
+        "deviance",
+        "null_deviance",
+        "pearson_chi2",
+        "loglik",
+        "aic",
+        "bic",
+        "df_residual",
+    ] {
+        close(&s[key], &m[key], key);
+    }
+    // 173 rows read, the one without a shade dropped by both
+    assert_eq!(
+        (num(&s["n_read"], "n_read"), num(&s["n_used"], "n_used")),
+        (173.0, 172.0)
+    );
+    assert_eq!(num(&m["n_used"], "n_used"), 172.0);
+}
+
 /// The sqrt link keeps η = Xβ + offset > 0 as R does: starting values with η ≤ 0 on a row are
 /// refused (exit 2, R's "cannot find valid starting values"), and a fit whose steps were cut
 /// back into the range says so (R's "step size truncated: out of bounds"); the peer values are
