@@ -62,8 +62,8 @@ def small(frame) -> pd.DataFrame:
     return frame.iloc[::10].reset_index(drop=True)
 
 
-def ddf_of(df: pd.DataFrame) -> "dd.DataFrame":
-    return dd.from_pandas(df, npartitions=PARTS, sort=False)
+def ddf_of(df: pd.DataFrame, parts: int = PARTS) -> "dd.DataFrame":
+    return dd.from_pandas(df, npartitions=parts, sort=False)
 
 
 def close(a: float, b: float, what: str) -> None:
@@ -307,8 +307,11 @@ def assert_same_lr_tests(r: "dimorph.dask.DaskGlmResult", s: "dimorph.GlmResult"
 
 @pytest.mark.parametrize("formula,opts", MODELS[:2], ids=["logistic", "poisson-offset-weights"])
 def test_type3_and_global_lr_tests_equal_single_machine_on_a_local_cluster(cluster, small, formula, opts):
+    # 10 partitions (r0 only in the first, r7 only in the last): a pass costs mostly its tasks,
+    # and the fit and its three refits make some 40 passes on the cluster
     s = dimorph.glm(formula, small, profile=False, type3=True, **opts)
-    r = dimorph.dask.glm(formula, ddf_of(small), type3=True, **opts)
+    r = dimorph.dask.glm(formula, ddf_of(small, 10), type3=True, **opts)
+    assert r.npartitions == 10
     assert_same_lr_tests(r, s)
     # logistic: x1, x2, region; Poisson: x1, region, x1:region — each refitted
     assert len(r.type3()) == 3
