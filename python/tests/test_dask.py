@@ -9,8 +9,9 @@ last), and a few rows miss a value (dropped by both fits). The Poisson fit with 
 weights and region's columns in an interaction runs on all of them (issue 11's "a few hundred
 thousand rows split into many partitions"); the other fits, which check other parts of the same
 passes (another family or link, the scheduler, the Type 3 refits), run on every 10th row
-(``small``: 30,000 rows, still 40 partitions, r0 and r7 still only in the first and last two),
-where the same tolerance holds and a wrong partition sum still shows. Tolerance: 1e-10 relative (absolute
+(``small``: 30,000 rows, still 40 partitions, r0 and r7 still only in the first and last two;
+the Type 3 tests on the cluster in 10, r0 and r7 in the first and last one), where the same
+tolerance holds and a wrong partition sum still shows. Tolerance: 1e-10 relative (absolute
 below 1) for coefficients, both standard errors, deviances, Pearson χ², dispersion,
 log-likelihood, AIC and BIC — the two fits add the same terms in a different order, nothing
 else; reference limits: exactly equal (each group is the same engine call on the same values in
