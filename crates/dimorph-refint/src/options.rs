@@ -282,6 +282,10 @@ pub const NBOOT_MAX: usize = 100_000;
 /// The percentiles of the reference limits by default: the central 95 % (CLSI EP28-A3c).
 pub const DEFAULT_PERCENTILES: (f64, f64) = (2.5, 97.5);
 
+/// [`DEFAULT_PERCENTILES`] as fractions, the probabilities the methods' `*_at` functions take.
+pub const DEFAULT_PROBABILITIES: (f64, f64) = (DEFAULT_PERCENTILES.0 / 100.0, DEFAULT_PERCENTILES.1 / 100.0);
+const _: () = assert!(DEFAULT_PROBABILITIES.0 == 0.025 && DEFAULT_PROBABILITIES.1 == 0.975);
+
 /// Outlier screens for direct reference samples (`--outliers`; see [`crate::estimate::outliers`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -363,8 +367,8 @@ impl EstimateOptions {
     }
     /// The percentiles of the limits as fractions (0.025 and 0.975 when not given).
     pub fn probabilities(&self) -> (f64, f64) {
-        let (l, u) = self.percentiles.unwrap_or(DEFAULT_PERCENTILES);
-        (l / 100.0, u / 100.0)
+        self.percentiles
+            .map_or(DEFAULT_PROBABILITIES, |(l, u)| (l / 100.0, u / 100.0))
     }
 
     /// Refuses `--percentiles` (and, with `outliers_too`, `--outliers`) in an analysis other than

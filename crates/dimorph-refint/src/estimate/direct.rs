@@ -72,7 +72,7 @@ pub fn min_n_ranks(p: (f64, f64)) -> usize {
 /// Nonparametric 2.5th and 97.5th percentiles with confidence intervals; `seed` drives the
 /// bootstrap (n < 120).
 pub fn nonparametric(what: &str, x: &[f64], seed: u64) -> Result<Limits> {
-    nonparametric_at(what, x, seed, (0.025, 0.975))
+    nonparametric_at(what, x, seed, crate::options::DEFAULT_PROBABILITIES)
 }
 
 /// Nonparametric limits at the percentiles `p` (fractions, lower and upper) with 90 % confidence

@@ -61,7 +61,7 @@ pub fn resampled_limits_at(grid: &Grid, f: &KosmicFit, nboot: usize, seed: u64, 
 /// The kosmic limits (2.5 and 97.5 %) of one sample (with `censored` values below a detection
 /// limit), with bootstrap intervals when `o.nboot > 0` (seed `seed`).
 pub fn estimate(what: &str, x: &[f64], censored: Option<Censored>, o: KosmicOptions, seed: u64) -> Result<Limits> {
-    estimate_at(what, x, censored, o, seed, (0.025, 0.975))
+    estimate_at(what, x, censored, o, seed, crate::options::DEFAULT_PROBABILITIES)
 }
 
 /// As [`estimate`], the limits and their intervals at the percentiles `p` (fractions).

@@ -79,7 +79,7 @@ pub fn boxcox_lambda(x: &[f64], refine: bool) -> f64 {
 
 /// Parametric limits with 90 % confidence intervals (`ref_conf` = 0.95 central interval).
 pub fn parametric(what: &str, x: &[f64], transform: Transform) -> Result<(Limits, Option<f64>)> {
-    parametric_at(what, x, transform, (0.025, 0.975))
+    parametric_at(what, x, transform, crate::options::DEFAULT_PROBABILITIES)
 }
 
 /// Parametric limits at the percentiles `p` (fractions, lower and upper): mean + z_p·SD on the
@@ -160,7 +160,7 @@ pub fn parametric_at(what: &str, x: &[f64], transform: Transform, p: (f64, f64))
         upper,
         ci_lower,
         ci_upper,
-        ci_method: Some(if p == (0.025, 0.975) {
+        ci_method: Some(if p == crate::options::DEFAULT_PROBABILITIES {
             "normal theory: limit ± z(0.95)·SD·(1/n + z(0.975)²/(2n))^0.5".into()
         } else {
             "normal theory: limit ± z(0.95)·SD·(1/n + z(p)²/(2n))^0.5".into()

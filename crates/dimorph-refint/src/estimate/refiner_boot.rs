@@ -9,22 +9,31 @@ use super::refiner_modbc::{fit_model, fit_sorted_model};
 use super::Limits;
 use crate::error::Result;
 use crate::grouped::Censored;
-use crate::options::{RefinerModel, RefinerOptions, DEFAULT_PERCENTILES};
+use crate::options::{RefinerModel, RefinerOptions, DEFAULT_PROBABILITIES};
 use dimorph_core::Rng;
 
 /// Fills the 95 % percentile intervals of `l` from `nboot` resamples of `x` (seed `seed`, resample
 /// b drawn from the stream `Rng::derive(seed, 0, b)`); a resample without a fit is counted in
 /// the interval's description, and fewer than half with a fit leaves the intervals out with a remark.
 pub fn intervals(x: &[f64], nboot: usize, seed: u64, l: &mut Limits) {
-    if nboot > 0 {
-        let (mut lo, mut hi) = resampled_limits(x, None, RefinerModel::BoxCox, nboot, seed);
-        l.set_bootstrap_intervals("refiner", &mut lo, &mut hi, nboot, seed);
-    }
+    intervals_at(x, (None, RefinerModel::BoxCox), nboot, seed, DEFAULT_PROBABILITIES, l);
 }
 
-/// The default percentiles of the limits (2.5 and 97.5 %) as fractions.
-fn default_probabilities() -> (f64, f64) {
-    (DEFAULT_PERCENTILES.0 / 100.0, DEFAULT_PERCENTILES.1 / 100.0)
+/// As [`intervals`], the resamples drawn from the observed and the `censored` values together,
+/// refitted under `model`, each resample's limits at the percentiles `p` (fractions;
+/// [`resampled_limits_at`]).
+fn intervals_at(
+    x: &[f64],
+    (censored, model): (Option<Censored>, RefinerModel),
+    nboot: usize,
+    seed: u64,
+    p: (f64, f64),
+    l: &mut Limits,
+) {
+    if nboot > 0 {
+        let (mut lo, mut hi) = resampled_limits_at(x, censored, model, nboot, seed, p);
+        l.set_bootstrap_intervals("refiner", &mut lo, &mut hi, nboot, seed);
+    }
 }
 
 /// The limits (lower, upper) of the resamples of [`intervals`] that have a fit, in resample
@@ -50,7 +59,7 @@ pub fn resampled_limits(
     nboot: usize,
     seed: u64,
 ) -> (Vec<f64>, Vec<f64>) {
-    resampled_limits_at(x, censored, model, nboot, seed, default_probabilities())
+    resampled_limits_at(x, censored, model, nboot, seed, DEFAULT_PROBABILITIES)
 }
 
 /// As [`resampled_limits`], each resample's limits at the percentiles `p` (fractions;
@@ -93,7 +102,7 @@ pub fn resampled_limits_at(
 /// The refiner limits (2.5 and 97.5 %) of one sample under `o.model`, with bootstrap intervals
 /// when `o.nboot > 0` (seed `seed`).
 pub fn estimate(what: &str, x: &[f64], o: RefinerOptions, seed: u64) -> Result<Limits> {
-    estimate_censored(what, x, None, o, seed, default_probabilities())
+    estimate_censored(what, x, None, o, seed, DEFAULT_PROBABILITIES)
 }
 
 /// As [`estimate`], with `censored` values below a detection limit used as censored (in the
@@ -109,9 +118,6 @@ pub fn estimate_censored(
 ) -> Result<Limits> {
     let f = fit_model(what, x, censored, o.model)?;
     let mut l = limits(&f, x.len(), p);
-    if o.nboot > 0 {
-        let (mut lo, mut hi) = resampled_limits_at(x, censored, o.model, o.nboot, seed, p);
-        l.set_bootstrap_intervals("refiner", &mut lo, &mut hi, o.nboot, seed);
-    }
+    intervals_at(x, (censored, o.model), o.nboot, seed, p, &mut l);
     Ok(l)
 }

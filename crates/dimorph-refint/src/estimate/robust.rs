@@ -98,7 +98,7 @@ fn robust_limits(v: &[f64], p: (f64, f64)) -> std::result::Result<(f64, f64), St
 /// resample whose robust limits are not defined is left out of the intervals, with a remark; with
 /// none left the intervals are left out.
 pub fn robust(what: &str, x: &[f64], seed: u64) -> Result<Limits> {
-    robust_at(what, x, seed, (0.025, 0.975))
+    robust_at(what, x, seed, crate::options::DEFAULT_PROBABILITIES)
 }
 
 /// Robust limits at the percentiles `p` (fractions, lower and upper): T_bi + t_p,ₙ₋₁·s (for a
