@@ -1,9 +1,17 @@
 //! Thread counts and work splitting, written once: every engine that runs passes over rows on
 //! several threads asks [`resolve`] how many to use and [`ranges`] how to split `0..n`, and runs
-//! the parts with [`map_ranges`] (scoped threads, results in the order of the ranges, so that a
-//! sum over parts is the same for a given thread count).
+//! the parts with [`map_ranges`], [`map_blocks_mut`] or [`map_each`] (results in the order of the
+//! parts, so that a sum over parts is the same for a given thread count).
+//!
+//! The parts run on one pool of worker threads per process, started at the first call with one
+//! thread per core and kept (a rayon thread pool): a t-SNE run splits its work thousands of times,
+//! and starting threads for each split cost it a fifth of its CPU time. More parts than cores
+//! queue on the pool, with the same results. A process forked from one whose pool had started (as
+//! Python's `multiprocessing` does on Linux) has no pool threads; it runs its parts on threads of
+//! its own, started per call.
 
 use std::ops::Range;
+use std::sync::OnceLock;
 
 /// Threads available to this process (1 when unknown).
 pub fn available() -> usize {
@@ -44,35 +52,69 @@ pub fn ranges_min(n: usize, threads: usize, min_len: usize) -> Vec<Range<usize>>
     ranges(n, threads.min(by_len))
 }
 
-/// Runs `f` on each range, the first on the calling thread and the rest on scoped threads, and
-/// returns the results in range order.
+/// The process's worker pool and the process it was started in; `None` when it could not start.
+static POOL: OnceLock<Option<(u32, rayon::ThreadPool)>> = OnceLock::new();
+
+/// The worker pool of this process, or `None` in a process forked after the pool started (its
+/// threads were not copied) or when the pool could not start.
+fn pool() -> Option<&'static rayon::ThreadPool> {
+    let (pid, pool) = POOL
+        .get_or_init(|| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(available())
+                .thread_name(|i| format!("dimorph-{i}"))
+                .build()
+                .ok()
+                .map(|p| (std::process::id(), p))
+        })
+        .as_ref()?;
+    (*pid == std::process::id()).then_some(pool)
+}
+
+/// Runs `f` on every item, on the worker pool, and returns the results in item order; a single
+/// item runs on the calling thread. A panic in `f` is raised again here once every item is done.
+pub fn map_each<I, R, F>(items: Vec<I>, f: F) -> Vec<R>
+where
+    I: Send,
+    R: Send,
+    F: Fn(I) -> R + Sync,
+{
+    if items.len() <= 1 {
+        return items.into_iter().map(f).collect();
+    }
+    let f = &f;
+    let Some(pool) = pool() else {
+        return std::thread::scope(|s| {
+            let handles: Vec<_> = items.into_iter().map(|item| s.spawn(move || f(item))).collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+                .collect()
+        });
+    };
+    let mut out: Vec<Option<R>> = std::iter::repeat_with(|| None).take(items.len()).collect();
+    pool.scope(|s| {
+        for (slot, item) in out.iter_mut().zip(items) {
+            s.spawn(move |_| *slot = Some(f(item)));
+        }
+    });
+    // The scope returns once every task has run (or raises a task's panic), so every slot is set.
+    out.into_iter().flatten().collect()
+}
+
+/// Runs `f` on each range on the worker pool and returns the results in range order.
 pub fn map_ranges<T, F>(parts: &[Range<usize>], f: F) -> Vec<T>
 where
     T: Send,
     F: Fn(Range<usize>) -> T + Sync,
 {
-    match parts {
-        [] => Vec::new(),
-        [only] => vec![f(only.clone())],
-        [first, rest @ ..] => std::thread::scope(|s| {
-            let handles: Vec<_> = rest.iter().map(|r| s.spawn(|| f(r.clone()))).collect();
-            let mut out = Vec::with_capacity(parts.len());
-            out.push(f(first.clone()));
-            for h in handles {
-                match h.join() {
-                    Ok(v) => out.push(v),
-                    Err(p) => std::panic::resume_unwind(p),
-                }
-            }
-            out
-        }),
-    }
+    map_each(parts.to_vec(), f)
 }
 
 /// Splits `out` (rows of `width` values) into the row ranges `parts` (contiguous, in order,
-/// covering a prefix of the rows) and runs `f(rows, block)` on each block's mutable slice, the
-/// blocks on scoped threads; returns the results in block order. For loops that fill an output in
-/// place (a design matrix, FFT grids, gradients).
+/// covering a prefix of the rows) and runs `f(rows, block)` on each block's mutable slice on the
+/// worker pool; returns the results in block order. For loops that fill an output in place (a
+/// design matrix, FFT grids, gradients).
 pub fn map_blocks_mut<T, R, F>(out: &mut [T], width: usize, parts: &[Range<usize>], f: F) -> Vec<R>
 where
     T: Send,
@@ -80,16 +122,6 @@ where
     F: Fn(Range<usize>, &mut [T]) -> R + Sync,
 {
     let width = width.max(1);
-    if parts.len() <= 1 {
-        return parts
-            .iter()
-            .map(|r| {
-                let end = (r.end * width).min(out.len());
-                let start = (r.start * width).min(end);
-                f(r.clone(), &mut out[start..end])
-            })
-            .collect();
-    }
     let mut blocks = Vec::with_capacity(parts.len());
     let mut rest = out;
     let mut at = 0;
@@ -102,17 +134,7 @@ where
         rest = tail;
         at = r.end;
     }
-    let f = &f;
-    std::thread::scope(|s| {
-        let handles: Vec<_> = blocks.into_iter().map(|(r, b)| s.spawn(move || f(r, b))).collect();
-        handles
-            .into_iter()
-            .map(|h| match h.join() {
-                Ok(v) => v,
-                Err(p) => std::panic::resume_unwind(p),
-            })
-            .collect()
-    })
+    map_each(blocks, |(r, b)| f(r, b))
 }
 
 #[cfg(test)]
@@ -148,6 +170,21 @@ mod tests {
         });
         assert_eq!(firsts, vec![0, 4, 7]);
         assert!(x.chunks(3).enumerate().all(|(i, row)| row.iter().all(|&v| v == i)));
+    }
+
+    #[test]
+    fn many_items_keep_their_order_and_a_panic_reaches_the_caller() {
+        let squares = map_each((0..1000u64).collect(), |i| i * i);
+        assert_eq!(squares, (0..1000u64).map(|i| i * i).collect::<Vec<_>>());
+        // nested calls (a part that splits its own work) finish on the same pool
+        let nested = map_each(vec![10usize, 20, 30], |n| {
+            map_ranges(&ranges(n, 4), |r| r.len()).iter().sum::<usize>()
+        });
+        assert_eq!(nested, vec![10, 20, 30]);
+        let caught = std::panic::catch_unwind(|| map_each(vec![1, 2, 3], |i| assert_ne!(i, 2, "item two")));
+        assert!(caught.is_err());
+        // the pool still runs after a panic
+        assert_eq!(map_each(vec![1, 2], |i| i + 1), vec![2, 3]);
     }
 
     #[test]

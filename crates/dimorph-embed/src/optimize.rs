@@ -14,7 +14,7 @@ use crate::params::GradientMethod;
 use crate::progress::Progress;
 use crate::relabel::{permute_csr, permute_pairs, z_order};
 use crate::rng::Rng;
-use dimorph_core::threads::ranges;
+use dimorph_core::threads::{map_each, ranges};
 use std::time::Instant;
 
 /// Largest step of one point in one iteration.
@@ -317,19 +317,7 @@ fn step(
             work.push((ya, ua, ga, da));
             (yr, ur, gr, dr) = (yb, ub, gb, db);
         }
-        std::thread::scope(|sc| {
-            let handles: Vec<_> = work
-                .into_iter()
-                .map(|(ya, ua, ga, da)| sc.spawn(move || step_block(ya, ua, ga, da, lr, momentum)))
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| match h.join() {
-                    Ok(v) => v,
-                    Err(p) => std::panic::resume_unwind(p),
-                })
-                .collect()
-        })
+        map_each(work, |(ya, ua, ga, da)| step_block(ya, ua, ga, da, lr, momentum))
     };
     if !sums.iter().all(|s| s.1) {
         return false;

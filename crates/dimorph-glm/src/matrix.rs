@@ -292,25 +292,5 @@ pub(crate) fn fill_row_major(x: &mut [f64], p: usize, srcs: &[Option<&[f64]>]) {
     // whole blocks of rows per thread, so that each thread's writes stay in its own cache lines
     let blocks = dimorph_core::threads::ranges(n.div_ceil(BLOCK), threads);
     let parts: Vec<std::ops::Range<usize>> = blocks.iter().map(|b| b.start * BLOCK..(b.end * BLOCK).min(n)).collect();
-    for_each_part_mut(x, p, &parts, |part, rows| fill(part, p, srcs, rows.start));
-}
-
-// KERNEL? `dimorph_core::threads::map_ranges` runs work that returns its result; this runs work
-// that writes into disjoint parts of one buffer.
-/// Runs `f` on the disjoint row ranges `parts` of the row-major `x` (`width` values per row),
-/// each on its own scoped thread, with the rows' mutable slice.
-fn for_each_part_mut<F>(x: &mut [f64], width: usize, parts: &[std::ops::Range<usize>], f: F)
-where
-    F: Fn(&mut [f64], std::ops::Range<usize>) + Sync,
-{
-    let f = &f;
-    std::thread::scope(|sc| {
-        let mut rest = x;
-        for r in parts {
-            let (part, tail) = rest.split_at_mut(r.len() * width);
-            rest = tail;
-            let r = r.clone();
-            sc.spawn(move || f(part, r));
-        }
-    });
+    dimorph_core::threads::map_blocks_mut(x, p, &parts, |rows, part| fill(part, p, srcs, rows.start));
 }
