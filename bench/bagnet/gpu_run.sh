@@ -1,51 +1,47 @@
 #!/usr/bin/env bash
 # The BagNet GPU check, run once on a machine with an NVIDIA GPU (CUDA 12/13 driver, NVRTC and
 # PyTorch installed there): our CUDA build (burn 0.21 CubeCL) beside PyTorch eager on the same GPU
-# in the same run, then the CLI end to end on the GPU, with the GPU's predictions checked against
-# the CPU's on the same model.
+# in the same run, and the CLI end to end on the GPU with the GPU's predictions checked against the
+# CPU's on the same model.
 #
 #   BIN=target-cuda bench/bagnet/gpu_run.sh [OUT_DIR]
 #
 # BIN holds `step_bench` and `dimorph` built here with the `cuda` feature (bench/bagnet/gpu_build.sh).
-# Each step has its own time limit and the whole run a deadline (BUDGET seconds, default 520), so
-# that a slow step cannot take the rest with it. OUT_DIR gets summary.txt as it goes and, after each
-# step, logs.tgz with every step's output.
+#
+# CubeCL compiles every kernel with NVRTC at first use, one kernel at a time per process, and
+# autotunes matrix products and convolutions per shape; on 2026-11-26 that warm-up kept BagNet-33's
+# first training step from finishing in 220 s (burn's default CUDA backend, with fusion). So the run
+# has two phases, under one deadline (BUDGET seconds, default 530):
+#   A. warm-up, in parallel (one process per configuration at batch 16, each compiling on its own
+#      CPU core): every configuration's first steps, writing CubeCL's compiled kernels (PTX) and
+#      autotune results into a cache folder (a cubecl.toml in each working directory); the CLI end
+#      to end (`gpu_cli.sh`) beside them. Three of them first `--check` the GPU's logits and gradient
+#      against the CPU's on the same seeded model and input. Their step times are not benchmarks
+#      (they share the GPU). `progress.txt` samples each one's last line and the caches' sizes
+#      every 20 s.
+#   B. timing, one process at a time: PyTorch eager, then ours from its phase-A cache, per
+#      configuration, each step under its own time limit.
+# OUT_DIR gets summary.txt, progress.txt and logs.tgz as it goes, and cubecl-caches.tgz at the end.
 set -u
 BIN=${BIN:-target-cuda}
 OUT=${1:-${OUT:-bench-data/bagnet-gpu}}
-BUDGET=${BUDGET:-520}
+BUDGET=${BUDGET:-530}
+WARM=${WARM:-300}
 PY=${PY:-python3}
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+BIN=$(cd "$BIN" && pwd)
 mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd)
 LOGS=$(mktemp -d)
+W=$(mktemp -d)
 start=$(date +%s)
-left() { echo $((BUDGET - ($(date +%s) - start))); }
-# step NAME LIMIT CMD...: run CMD with at most LIMIT seconds (less when the deadline is nearer).
-step() {
-    local name=$1 limit=$2
-    shift 2
-    local l
-    l=$(left)
-    if [ "$l" -lt 15 ]; then
-        echo "== $name: skipped (deadline)" | tee -a "$OUT/summary.txt"
-        return
-    fi
-    [ "$limit" -gt "$l" ] && limit=$l
-    local t0=$(date +%s)
-    timeout "$limit" "$@" >"$LOGS/$name.log" 2>"$LOGS/$name.err"
-    local rc=$?
-    echo "== $name: rc $rc, $(($(date +%s) - t0)) s" | tee -a "$OUT/summary.txt"
-    grep -E "^(backend|params|loss|train_step_s|train_images_per_s|infer_s|infer_images_per_s) " "$LOGS/$name.log" \
-        | sed "s/^/$name /" | tee -a "$OUT/summary.txt"
-    [ "$rc" -ne 0 ] && tail -5 "$LOGS/$name.err" | sed "s/^/$name err: /" | tee -a "$OUT/summary.txt"
-    tar czf "$OUT/logs.tgz" -C "$LOGS" . 2>/dev/null
-    tar czf "$OUT/cubecl-cache.tgz" -C "$CACHE" . 2>/dev/null
-    return 0
-}
+now() { echo $(($(date +%s) - start)); }
+left() { echo $((BUDGET - $(now))); }
 
 {
     nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader
     $PY -c "import torch; print('torch', torch.__version__, torch.version.cuda, torch.cuda.get_device_name(0))"
-    ldd --version | head -1
+    nproc
 } 2>&1 | tee "$OUT/summary.txt"
 # NVRTC: the toolkit's, else the one inside PyTorch's wheels.
 for d in /usr/local/cuda/lib64 /usr/local/cuda/targets/x86_64-linux/lib \
@@ -54,32 +50,133 @@ for d in /usr/local/cuda/lib64 /usr/local/cuda/targets/x86_64-linux/lib \
 done
 echo "LD_LIBRARY_PATH=${LD_LIBRARY_PATH:-}" | tee -a "$OUT/summary.txt"
 
-# CubeCL generates every kernel and compiles it with NVRTC at first use, and its autotuner compiles
-# and times candidates per matmul/convolution shape: the 2026-11-26 run never got past that warm-up.
-# Both caches go to one folder (a cubecl.toml in the working directory, read by CubeCL from the
-# current directory up), seeded from gpu-bins/cubecl-cache.tgz when an earlier run brought one back,
-# and packed into OUT_DIR/cubecl-cache.tgz after each step: carry it as gpu-bins/cubecl-cache.tgz
-# next time (the PTX is for this GPU's architecture; CubeCL keys its entries by device).
-CACHE=${CUBECL_CACHE:-/tmp/cubecl-cache}
-mkdir -p "$CACHE"
-[ -f gpu-bins/cubecl-cache.tgz ] && tar xzf gpu-bins/cubecl-cache.tgz -C "$CACHE" \
-    && echo "cubecl cache seeded: $(find "$CACHE" -type f | wc -l) files" | tee -a "$OUT/summary.txt"
-printf '[compilation]\ncache = { file = "%s" }\n\n[autotune]\ncache = { file = "%s" }\n' \
-    "$CACHE" "$CACHE" >cubecl.toml
+# cache_dir NAME CACHE: a working directory NAME whose cubecl.toml points CubeCL's PTX and autotune
+# caches at the folder caches/CACHE (CubeCL's cache files are append-only and safe to share between
+# processes; a process reads them when it starts).
+cache_dir() {
+    mkdir -p "$W/$1" "$W/caches/$2"
+    printf '[compilation]\ncache = { file = "%s" }\n\n[autotune]\ncache = { file = "%s" }\n' \
+        "$W/caches/$2" "$W/caches/$2" >"$W/$1/cubecl.toml"
+    echo "$W/$1"
+}
+pack() { tar czf "$OUT/logs.tgz" -C "$LOGS" . 2>/dev/null; }
+# An earlier run's caches (OUT_DIR/cubecl-caches.tgz carried back as gpu-bins/cubecl-caches.tgz)
+# seed this one's: CubeCL keys its PTX by kernel and its autotune results by device and shape.
+mkdir -p "$W/caches"
+[ -f "$ROOT/gpu-bins/cubecl-caches.tgz" ] && tar xzf "$ROOT/gpu-bins/cubecl-caches.tgz" -C "$W/caches" \
+    && echo "cubecl caches seeded: $(du -sb "$W/caches" | cut -f1) bytes" | tee -a "$OUT/summary.txt"
+
+# ---- Phase A: warm-up, in parallel --------------------------------------------------------------
 SB="$BIN/step_bench --arch bagnet33 --size 224 --device cuda"
-TS="$PY bench/bagnet/torch_step.py --arch bagnet33 --size 224 --device cuda"
+declare -A PID
+warm() { # warm NAME CACHE ENV... -- ARGS...: step_bench in its own directory, in the background
+    local name=$1 cache=$2
+    shift 2
+    local envs=()
+    while [ "$1" != "--" ]; do envs+=("$1"); shift; done
+    shift
+    local d
+    d=$(cache_dir "$name" "$cache")
+    (cd "$d" && exec env "${envs[@]}" timeout "$WARM" $SB "$@" >"$LOGS/A_$name.log" 2>"$LOGS/A_$name.err") &
+    PID[$name]=$!
+}
+# Batch 16 only (the larger batches' memory could starve the others): the unfused f32 and bf16
+# runs and the CLI share the cache that phase B starts from; fusion and minimal autotune have their own.
+warm u_f32_b16 main X=1 -- --batch 16 --reps 3 --check
+warm u_bf16_b16 main X=1 -- --batch 16 --reps 3 --precision bf16 --check
+warm f_f32_b16 fused X=1 -- --batch 16 --reps 3 --fusion on --check
+warm u_f32_b16_min min CUBECL_AUTOTUNE_LEVEL=minimal -- --batch 16 --reps 3
+d=$(cache_dir cli main)
+(cd "$d" && exec timeout "$WARM" env BIN="$BIN" PY="$PY" bash "$ROOT/bench/bagnet/gpu_cli.sh" "$W/cli-work" \
+    >"$LOGS/A_cli.log" 2>"$LOGS/A_cli.err") &
+PID[cli]=$!
+
+echo "== phase A started at $(now) s" | tee -a "$OUT/summary.txt"
+while :; do
+    sleep 20
+    running=0
+    {
+        echo "-- $(now) s, GPU memory used $(nvidia-smi --query-gpu=memory.used --format=csv,noheader), caches (bytes): $(du -sb "$W"/caches/* 2>/dev/null | sed "s|$W/caches/||" | tr '\t\n' '= ')"
+        for n in "${!PID[@]}"; do
+            if kill -0 "${PID[$n]}" 2>/dev/null; then
+                running=$((running + 1))
+                st=running
+            else
+                st=done
+            fi
+            echo "$n $st: $(tail -n 1 "$LOGS/A_$n.err" 2>/dev/null | cut -c1-160)"
+        done
+    } >>"$OUT/progress.txt"
+    pack
+    # Phase B starts once every unfused run and the CLI are done (fusion's warm-up may not end).
+    waiting=0
+    for n in "${!PID[@]}"; do
+        [ "$n" = f_f32_b16 ] && continue
+        kill -0 "${PID[$n]}" 2>/dev/null && waiting=1
+    done
+    [ "$waiting" = 0 ] && break
+    [ "$(now)" -ge "$WARM" ] && break
+done
+for n in "${!PID[@]}"; do
+    if kill -0 "${PID[$n]}" 2>/dev/null; then
+        pkill -TERM -P "${PID[$n]}" 2>/dev/null
+        kill "${PID[$n]}" 2>/dev/null
+        echo "A $n: stopped at $(now) s" | tee -a "$OUT/summary.txt"
+    else
+        wait "${PID[$n]}"
+        echo "A $n: rc $? by $(now) s" | tee -a "$OUT/summary.txt"
+    fi
+    grep -E "^check_" "$LOGS/A_$n.log" 2>/dev/null | sed "s/^/A $n: /" | tee -a "$OUT/summary.txt"
+    grep -E "^train step [0-9]+:" "$LOGS/A_$n.err" 2>/dev/null | head -2 | sed "s/^/A $n: /" | tee -a "$OUT/summary.txt"
+done
+sleep 2
+cat "$LOGS/A_cli.log" >>"$OUT/summary.txt" 2>/dev/null
+cp "$W/cli-work/train.err" "$LOGS/cli-train.err" 2>/dev/null
+cp "$W/cli-work/train.json" "$LOGS/cli-train.json" 2>/dev/null
+pack
+
+# ---- Phase B: timing, one at a time -------------------------------------------------------------
+# step NAME LIMIT DIR CMD...: run CMD in DIR with at most LIMIT seconds (less near the deadline).
+step() {
+    local name=$1 limit=$2 dir=$3
+    shift 3
+    local l
+    l=$(left)
+    if [ "$l" -lt 15 ]; then
+        echo "== $name: skipped (deadline)" | tee -a "$OUT/summary.txt"
+        return
+    fi
+    [ "$limit" -gt "$l" ] && limit=$l
+    local t0=$(date +%s)
+    (cd "$dir" && timeout "$limit" "$@" >"$LOGS/B_$name.log" 2>"$LOGS/B_$name.err")
+    local rc=$?
+    echo "== $name: rc $rc, $(($(date +%s) - t0)) s" | tee -a "$OUT/summary.txt"
+    grep -E "^(backend|loss|train_step_s|train_images_per_s|infer_s|infer_images_per_s) " "$LOGS/B_$name.log" \
+        | sed "s/^/$name /" | tee -a "$OUT/summary.txt"
+    [ "$rc" -ne 0 ] && tail -3 "$LOGS/B_$name.err" | cut -c1-300 | sed "s/^/$name err: /" | tee -a "$OUT/summary.txt"
+    pack
+    return 0
+}
+TS="$PY $ROOT/bench/bagnet/torch_step.py --arch bagnet33 --size 224 --device cuda"
 REPS=${REPS:-20}
-# 1. Training and inference steps, batch 16, f32: ours, then PyTorch.
-step ours_f32_b16 150 $SB --batch 16 --reps "$REPS"
-step torch_f32_b16 60 $TS --batch 16 --reps "$REPS"
-# 2. The CLI end to end on the GPU: synthetic fundus images, two epochs, eval on GPU and on CPU.
-step cli 200 env BIN="$BIN" PY="$PY" bash bench/bagnet/gpu_cli.sh /tmp/gpu-cli
-cp /tmp/gpu-cli/train.json /tmp/gpu-cli/train.err "$LOGS/" 2>/dev/null
-cat "$LOGS/cli.log" >>"$OUT/summary.txt"
-# 3. The largest batch we tried (64), f32; then bf16 (burn: whole model; torch: autocast and whole).
-step ours_f32_b64 90 $SB --batch 64 --reps 10
-step torch_f32_b64 40 $TS --batch 64 --reps 10
-step ours_bf16_b64 90 $SB --batch 64 --reps 10 --precision bf16
-step torch_ampbf16_b64 40 $TS --batch 64 --reps 10 --precision amp-bf16
-step torch_bf16_b64 40 $TS --batch 64 --reps 10 --precision bf16
-echo "total $(($(date +%s) - start)) s" | tee -a "$OUT/summary.txt"
+step torch_f32_b16 40 "$W" $TS --batch 16 --reps "$REPS"
+step ours_f32_b16 60 "$W/u_f32_b16" $SB --batch 16 --reps "$REPS"
+step torch_f32_b128 40 "$W" $TS --batch 128 --reps 10
+step ours_f32_b128 90 "$W/u_f32_b16" $SB --batch 128 --reps 10
+step torch_f32_b64 40 "$W" $TS --batch 64 --reps 10
+step ours_f32_b64 75 "$W/u_f32_b16" $SB --batch 64 --reps 10
+step torch_ampbf16_b64 40 "$W" $TS --batch 64 --reps 10 --precision amp-bf16
+step torch_bf16_b64 40 "$W" $TS --batch 64 --reps 10 --precision bf16
+step ours_bf16_b64 75 "$W/u_bf16_b16" $SB --batch 64 --reps 10 --precision bf16
+step ours_f32_b16_min 40 "$W/u_f32_b16_min" env CUBECL_AUTOTUNE_LEVEL=minimal $SB --batch 16 --reps "$REPS"
+step ours_fused_f32_b16 40 "$W/f_f32_b16" $SB --batch 16 --reps "$REPS" --fusion on
+echo "total $(now) s" | tee -a "$OUT/summary.txt"
+du -sb "$W"/caches/* 2>/dev/null | tee -a "$OUT/summary.txt"
+pack
+# The caches for the next run, when they fit what comes back from the machine (16 MB a file).
+tar czf "$W/cubecl-caches.tgz" -C "$W/caches" . 2>/dev/null
+if [ "$(stat -c %s "$W/cubecl-caches.tgz")" -le 16000000 ]; then
+    cp "$W/cubecl-caches.tgz" "$OUT/"
+else
+    echo "cubecl-caches.tgz: $(stat -c %s "$W/cubecl-caches.tgz") bytes, too large to return" | tee -a "$OUT/summary.txt"
+fi

@@ -7,9 +7,14 @@
 //! ```text
 //! cargo run --release -p dimorph-bagnet --example step_bench -- \
 //!     [--arch bagnet33] [--batch 8] [--size 224] [--width 1] [--reps 3] [--device cpu|cuda|cuda:N]
-//!     [--precision f32|bf16|f16] [--layers]
+//!     [--precision f32|bf16|f16] [--fusion off|on] [--layers] [--check]
 //! ```
 //! `--precision` (CUDA only) holds the whole model in that float type (burn has no autocast).
+//! `--fusion on` (CUDA, f32 or bf16) runs burn's default CUDA backend with operation fusion instead
+//! of the CLI's unfused one (`dimorph_bagnet::Gpu`). `--check` first runs the same seeded model on
+//! the same input on the CPU (flex, with this crate's kernels) and on the chosen device, and prints
+//! the largest differences of the logits (inference and training mode) and of the classifier's
+//! weight gradient, relative to the largest CPU value: the GPU path against the tested CPU path.
 //! `--layers` also times each part of the network (stem, every stage) in inference, to show where
 //! the time goes. Threads: the CPU backend uses rayon's global pool (`RAYON_NUM_THREADS`, default
 //! all cores).
@@ -31,7 +36,9 @@ struct Opts {
     reps: usize,
     device: String,
     precision: String,
+    fusion: bool,
     layers: bool,
+    check: bool,
 }
 
 fn parse() -> Result<Opts, String> {
@@ -43,12 +50,15 @@ fn parse() -> Result<Opts, String> {
         reps: 3,
         device: "cpu".into(),
         precision: "f32".into(),
+        fusion: false,
         layers: false,
+        check: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
-        if a == "--layers" {
-            o.layers = true;
+        if a == "--layers" || a == "--check" {
+            o.layers |= a == "--layers";
+            o.check |= a == "--check";
             continue;
         }
         let v = it.next().ok_or_else(|| format!("{a} needs a value"))?;
@@ -61,6 +71,13 @@ fn parse() -> Result<Opts, String> {
             "--reps" => o.reps = (num(&v)? as usize).max(1),
             "--device" => o.device = v,
             "--precision" => o.precision = v,
+            "--fusion" => {
+                o.fusion = match v.as_str() {
+                    "on" => true,
+                    "off" => false,
+                    _ => return Err(format!("--fusion: expected on or off, got {v:?}")),
+                }
+            }
             _ => return Err(format!("unknown option {a}")),
         }
     }
@@ -91,7 +108,61 @@ fn sync<B: Backend, const D: usize>(t: Tensor<B, D>) -> f32 {
     t.sum().into_scalar().elem::<f32>()
 }
 
+/// Largest |a − b| over the largest |b|, and that largest |b|.
+fn rel_diff(a: &burn::tensor::TensorData, b: &burn::tensor::TensorData) -> (f64, f64) {
+    let (mut d, mut m) = (0.0f64, 0.0f64);
+    for (x, y) in a.iter::<f64>().zip(b.iter::<f64>()) {
+        d = d.max((x - y).abs());
+        m = m.max(y.abs());
+    }
+    (d / m.max(f64::MIN_POSITIVE), m)
+}
+
+/// `--check`: the seeded model and one input batch on the CPU (`CpuTrain`) and on `device` (`B`).
+fn check<B: dimorph_bagnet::backend::BagnetAutodiff>(o: &Opts, device: &B::Device) {
+    type C = dimorph_bagnet::CpuTrain;
+    let cfg = BagNetConfig::new(o.arch, 1).with_width(o.width);
+    let n = o.batch.min(8);
+    let cpu_dev = Default::default();
+    let x_cpu = Tensor::<C, 4>::random([n, 3, o.size, o.size], Distribution::Normal(0.0, 1.0), &cpu_dev);
+    let x_dev = Tensor::<B, 4>::from_data(x_cpu.to_data(), device);
+    // Inference (running statistics) and training mode (batch statistics, then the gradient of the
+    // mean logit with respect to the classifier's weight), on each backend.
+    let m_cpu: BagNet<C> = cfg.init_seeded(&cpu_dev, 1);
+    let m_dev: BagNet<B> = cfg.init_seeded(device, 1);
+    let inf_cpu = m_cpu.valid().forward(x_cpu.clone().inner()).into_data();
+    let inf_dev = m_dev.valid().forward(x_dev.clone().inner()).into_data();
+    let z_cpu = m_cpu.forward(x_cpu);
+    let z_dev = m_dev.forward(x_dev);
+    let g_cpu = m_cpu
+        .fc
+        .weight
+        .val()
+        .grad(&z_cpu.clone().mean().backward())
+        .map(|g| g.into_data());
+    let g_dev = m_dev
+        .fc
+        .weight
+        .val()
+        .grad(&z_dev.clone().mean().backward())
+        .map(|g| g.into_data());
+    let (d, m) = rel_diff(&inf_dev, &inf_cpu);
+    println!("check_inference_rel {d:.3e} (max |logit| {m:.3e}, {n} images)");
+    let (d, m) = rel_diff(&z_dev.into_data(), &z_cpu.into_data());
+    println!("check_training_rel {d:.3e} (max |logit| {m:.3e})");
+    match (g_dev, g_cpu) {
+        (Some(a), Some(b)) => {
+            let (d, m) = rel_diff(&a, &b);
+            println!("check_fc_grad_rel {d:.3e} (max |grad| {m:.3e})");
+        }
+        _ => println!("check_fc_grad_rel missing"),
+    }
+}
+
 fn bench<B: dimorph_bagnet::backend::BagnetAutodiff>(o: &Opts, device: &B::Device) {
+    if o.check {
+        check::<B>(o, device);
+    }
     let cfg = BagNetConfig::new(o.arch, 1).with_width(o.width);
     let mut model: BagNet<B> = cfg.init_seeded(device, 1);
     let x = Tensor::<B, 4>::random([o.batch, 3, o.size, o.size], Distribution::Normal(0.0, 1.0), device);
@@ -231,12 +302,17 @@ fn main() {
         #[cfg(feature = "cuda")]
         (dimorph_bagnet::options::DeviceKind::Cuda { index }, p) => {
             let dev = dimorph_bagnet::gpu::cuda_device(index).unwrap_or_else(|e| fail(&e.to_string()));
-            println!("backend burn-0.21.0 Autodiff<Cuda<{p}>> cuda:{index}");
-            match p {
-                "f32" => bench::<dimorph_bagnet::GpuTrain<f32>>(&o, &dev),
-                "bf16" => bench::<dimorph_bagnet::GpuTrain<burn::tensor::bf16>>(&o, &dev),
-                "f16" => bench::<dimorph_bagnet::GpuTrain<burn::tensor::f16>>(&o, &dev),
-                _ => fail(&format!("--precision {p}: expected f32, bf16 or f16")),
+            let kind = if o.fusion { "fused" } else { "unfused" };
+            println!("backend burn-0.21.0 Autodiff<Cuda<{p}>> {kind} cuda:{index}");
+            match (p, o.fusion) {
+                ("f32", false) => bench::<dimorph_bagnet::GpuTrain<f32>>(&o, &dev),
+                ("bf16", false) => bench::<dimorph_bagnet::GpuTrain<burn::tensor::bf16>>(&o, &dev),
+                ("f16", false) => bench::<dimorph_bagnet::GpuTrain<burn::tensor::f16>>(&o, &dev),
+                ("f32", true) => bench::<dimorph_bagnet::GpuFusedTrain<f32>>(&o, &dev),
+                ("bf16", true) => bench::<dimorph_bagnet::GpuFusedTrain<burn::tensor::bf16>>(&o, &dev),
+                _ => fail(&format!(
+                    "--precision {p} --fusion {kind}: expected f32, bf16 or f16 (fusion: f32 or bf16)"
+                )),
             }
         }
         (d, p) => fail(&format!(

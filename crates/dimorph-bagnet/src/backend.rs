@@ -56,13 +56,15 @@ where
 {
 }
 
-/// The GPU backend takes the plain tensor-operation path (CubeCL fuses and tiles it itself), in
-/// each float type of `--precision`.
+/// The GPU backend, with and without burn's fusion, takes the plain tensor-operation path (CubeCL
+/// tiles it itself), in each float type of `--precision`.
 #[cfg(feature = "cuda")]
 macro_rules! cuda_takes_plain_path {
     ($($float:ty),*) => {$(
-        impl BagnetBackend for burn::backend::Cuda<$float> {}
-        impl BagnetBackend for burn::backend::Autodiff<burn::backend::Cuda<$float>> {}
+        impl BagnetBackend for crate::GpuFused<$float> {}
+        impl BagnetBackend for burn::backend::Autodiff<crate::GpuFused<$float>> {}
+        impl BagnetBackend for crate::Gpu<$float> {}
+        impl BagnetBackend for burn::backend::Autodiff<crate::Gpu<$float>> {}
     )*};
 }
 

@@ -52,12 +52,21 @@ pub mod weights;
 /// The CPU backend (burn's `flex`) and its autodiff wrapper used for training.
 pub type Cpu = burn::backend::Flex;
 pub type CpuTrain = burn::backend::Autodiff<Cpu>;
-/// The GPU backend (burn's CubeCL CUDA) computing in float type `F`, with the `cuda` cargo
-/// feature.
+/// The GPU backend (`--device cuda`, the `cuda` cargo feature): burn's CubeCL CUDA backend
+/// computing in float type `F`, without burn's operation fusion (burn-fusion). Every tensor
+/// operation is one CubeCL kernel, as in PyTorch eager. With fusion, CubeCL JIT-compiles (and
+/// autotunes) a kernel per fused block, and on an H100 (2026-11-26) a BagNet's first training step
+/// had not finished that warm-up after 220 s; that the unfused backend warms up sooner is expected,
+/// not yet measured (`bench/bagnet/gpu_run.sh` times both; `bench/bagnet/README.md`).
 #[cfg(feature = "cuda")]
-pub type Gpu<F = f32> = burn::backend::Cuda<F>;
+pub type Gpu<F = f32> = burn_cubecl::CubeBackend<cubecl::cuda::CudaRuntime, F, i32, u8>;
 #[cfg(feature = "cuda")]
 pub type GpuTrain<F = f32> = burn::backend::Autodiff<Gpu<F>>;
+/// burn's default CUDA backend, with operation fusion (`step_bench --fusion on`, for comparison).
+#[cfg(feature = "cuda")]
+pub type GpuFused<F = f32> = burn::backend::Cuda<F>;
+#[cfg(feature = "cuda")]
+pub type GpuFusedTrain<F = f32> = burn::backend::Autodiff<GpuFused<F>>;
 #[cfg(feature = "cuda")]
 pub mod gpu;
 
