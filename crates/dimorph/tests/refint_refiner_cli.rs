@@ -403,3 +403,82 @@ fn verify_and_age_partitions_take_zeros() {
     assert!(w.contains("in the age partitions that hold their ages"), "{w}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The peer's limit of `case` at the percentile `q` (a fraction) from a `case,percentile,point,…`
+/// file (tests/peers/refiner_percentiles.out.csv, kosmic_percentiles.out.csv).
+fn peer_percentile(file: &str, case: &str, q: f64) -> f64 {
+    let s = std::fs::read_to_string(peer(file)).unwrap();
+    let prefix = format!("\"{case}\",");
+    s.lines()
+        .filter_map(|l| l.strip_prefix(&prefix))
+        .map(|l| l.split(',').map(|v| v.parse::<f64>().unwrap()).collect::<Vec<f64>>())
+        .find(|r| (r[0] - q).abs() < 1e-12)
+        .unwrap_or_else(|| panic!("{file}: no {case} row at {q}"))[1]
+}
+
+/// `--percentiles` reaches refineR's and kosmic's fits from the CLI, and the table names them:
+/// - kosmic on its haemoglobin set at 1/99 %: tidykosmic's quantiles of kosmic's own fit
+///   (tests/peers/kosmic_percentiles.R), to 1e-9 relative, as the engine's test;
+/// - refineR's test case 1 at 5/95 %: refineR 2.0.0's `getRI(fit, RIperc = c(0.05, 0.95))`
+///   (tests/peers/refiner_percentiles.R), within 1 %, the engine's bar for refineR's limits.
+#[test]
+fn percentiles_reach_refiner_and_kosmic() {
+    let cases = [
+        (
+            "kosmic",
+            "kosmic_data/haemoglobin.csv",
+            "result",
+            "haemoglobin",
+            (1.0, 99.0),
+            1e-9,
+        ),
+        (
+            "refiner",
+            "refiner_data/testcase1.csv",
+            "value",
+            "testcase1",
+            (5.0, 95.0),
+            0.01,
+        ),
+    ];
+    for (method, file, column, case, (lo, hi), tol) in cases {
+        let data = peer(file);
+        let perc = format!("{lo},{hi}");
+        let args = [
+            "refint",
+            "estimate",
+            "--data",
+            &data,
+            "--value",
+            column,
+            "--method",
+            method,
+            "--percentiles",
+            &perc,
+            "--format",
+            "csv",
+        ];
+        let o = run(&args);
+        assert!(o.status.success(), "{method}: {}", stderr(&o));
+        let out = crate::common::stdout(&o);
+        let mut r = csv::Reader::from_reader(out.as_bytes());
+        let head: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+        let col = |name: &str| {
+            head.iter()
+                .position(|h| h == name)
+                .unwrap_or_else(|| panic!("{name} in {head:?}"))
+        };
+        let rows: Vec<csv::StringRecord> = r.records().map(|x| x.unwrap()).collect();
+        assert_eq!(rows.len(), 2, "{method}: {out}");
+        let peer_file = format!("{method}_percentiles.out.csv");
+        for (row, q) in rows.iter().zip([lo, hi]) {
+            assert_eq!(row[col("percentile")].parse::<f64>().unwrap(), q, "{method}: {row:?}");
+            let ours: f64 = row[col("estimate")].parse().unwrap();
+            let theirs = peer_percentile(&peer_file, case, q / 100.0);
+            assert!(
+                (ours / theirs - 1.0).abs() <= tol,
+                "{method} {case} at {q} %: {ours} vs the peer's {theirs}"
+            );
+        }
+    }
+}
