@@ -92,15 +92,16 @@ d=$(cache_dir cli main)
 PID[cli]=$!
 
 echo "== phase A started at $(now) s" | tee -a "$OUT/summary.txt"
+# Phase B starts once every unfused run and the CLI are done (fusion's warm-up may not end).
 while :; do
     sleep 20
-    running=0
+    waiting=0
     {
         echo "-- $(now) s, GPU memory used $(nvidia-smi --query-gpu=memory.used --format=csv,noheader), caches (bytes): $(du -sb "$W"/caches/* 2>/dev/null | sed "s|$W/caches/||" | tr '\t\n' '= ')"
         for n in "${!PID[@]}"; do
             if kill -0 "${PID[$n]}" 2>/dev/null; then
-                running=$((running + 1))
                 st=running
+                [ "$n" != f_f32_b16 ] && waiting=1
             else
                 st=done
             fi
@@ -108,19 +109,12 @@ while :; do
         done
     } >>"$OUT/progress.txt"
     pack
-    # Phase B starts once every unfused run and the CLI are done (fusion's warm-up may not end).
-    waiting=0
-    for n in "${!PID[@]}"; do
-        [ "$n" = f_f32_b16 ] && continue
-        kill -0 "${PID[$n]}" 2>/dev/null && waiting=1
-    done
     [ "$waiting" = 0 ] && break
     [ "$(now)" -ge "$WARM" ] && break
 done
 for n in "${!PID[@]}"; do
     if kill -0 "${PID[$n]}" 2>/dev/null; then
-        pkill -TERM -P "${PID[$n]}" 2>/dev/null
-        kill "${PID[$n]}" 2>/dev/null
+        kill "${PID[$n]}" 2>/dev/null # timeout passes the signal on to its command's process group
         echo "A $n: stopped at $(now) s" | tee -a "$OUT/summary.txt"
     else
         wait "${PID[$n]}"

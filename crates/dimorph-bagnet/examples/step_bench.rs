@@ -24,7 +24,7 @@ use std::time::Instant;
 use burn::module::AutodiffModule;
 use burn::optim::{GradientsParams, Optimizer, SgdConfig};
 use burn::tensor::backend::Backend;
-use burn::tensor::{Distribution, ElementConversion, Tensor};
+use burn::tensor::{Distribution, ElementConversion, Tensor, TensorData};
 use dimorph_bagnet::layers::{batch_norm, conv2d};
 use dimorph_bagnet::model::{Arch, BagNet, BagNetConfig};
 
@@ -56,9 +56,13 @@ fn parse() -> Result<Opts, String> {
     };
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
-        if a == "--layers" || a == "--check" {
-            o.layers |= a == "--layers";
-            o.check |= a == "--check";
+        let flag = match a.as_str() {
+            "--layers" => Some(&mut o.layers),
+            "--check" => Some(&mut o.check),
+            _ => None,
+        };
+        if let Some(flag) = flag {
+            *flag = true;
             continue;
         }
         let v = it.next().ok_or_else(|| format!("{a} needs a value"))?;
@@ -109,7 +113,7 @@ fn sync<B: Backend, const D: usize>(t: Tensor<B, D>) -> f32 {
 }
 
 /// Largest |a − b| over the largest |b|, and that largest |b|.
-fn rel_diff(a: &burn::tensor::TensorData, b: &burn::tensor::TensorData) -> (f64, f64) {
+fn rel_diff(a: &TensorData, b: &TensorData) -> (f64, f64) {
     let (mut d, mut m) = (0.0f64, 0.0f64);
     for (x, y) in a.iter::<f64>().zip(b.iter::<f64>()) {
         d = d.max((x - y).abs());
@@ -118,37 +122,40 @@ fn rel_diff(a: &burn::tensor::TensorData, b: &burn::tensor::TensorData) -> (f64,
     (d / m.max(f64::MIN_POSITIVE), m)
 }
 
+/// The seeded model's logits on `x` in inference mode (running statistics) and in training mode
+/// (batch statistics), and the gradient of the mean training logit with respect to the
+/// classifier's weight, on `x`'s backend.
+fn outputs<B: dimorph_bagnet::backend::BagnetAutodiff>(
+    cfg: &BagNetConfig,
+    x: Tensor<B, 4>,
+) -> (TensorData, TensorData, Option<TensorData>) {
+    let model: BagNet<B> = cfg.init_seeded(&x.device(), 1);
+    let inference = model.valid().forward(x.clone().inner()).into_data();
+    let z = model.forward(x);
+    let grad = model
+        .fc
+        .weight
+        .val()
+        .grad(&z.clone().mean().backward())
+        .map(|g| g.into_data());
+    (inference, z.into_data(), grad)
+}
+
 /// `--check`: the seeded model and one input batch on the CPU (`CpuTrain`) and on `device` (`B`).
 fn check<B: dimorph_bagnet::backend::BagnetAutodiff>(o: &Opts, device: &B::Device) {
-    type C = dimorph_bagnet::CpuTrain;
     let cfg = BagNetConfig::new(o.arch, 1).with_width(o.width);
     let n = o.batch.min(8);
-    let cpu_dev = Default::default();
-    let x_cpu = Tensor::<C, 4>::random([n, 3, o.size, o.size], Distribution::Normal(0.0, 1.0), &cpu_dev);
+    let x_cpu = Tensor::<dimorph_bagnet::CpuTrain, 4>::random(
+        [n, 3, o.size, o.size],
+        Distribution::Normal(0.0, 1.0),
+        &Default::default(),
+    );
     let x_dev = Tensor::<B, 4>::from_data(x_cpu.to_data(), device);
-    // Inference (running statistics) and training mode (batch statistics, then the gradient of the
-    // mean logit with respect to the classifier's weight), on each backend.
-    let m_cpu: BagNet<C> = cfg.init_seeded(&cpu_dev, 1);
-    let m_dev: BagNet<B> = cfg.init_seeded(device, 1);
-    let inf_cpu = m_cpu.valid().forward(x_cpu.clone().inner()).into_data();
-    let inf_dev = m_dev.valid().forward(x_dev.clone().inner()).into_data();
-    let z_cpu = m_cpu.forward(x_cpu);
-    let z_dev = m_dev.forward(x_dev);
-    let g_cpu = m_cpu
-        .fc
-        .weight
-        .val()
-        .grad(&z_cpu.clone().mean().backward())
-        .map(|g| g.into_data());
-    let g_dev = m_dev
-        .fc
-        .weight
-        .val()
-        .grad(&z_dev.clone().mean().backward())
-        .map(|g| g.into_data());
+    let (inf_cpu, z_cpu, g_cpu) = outputs(&cfg, x_cpu);
+    let (inf_dev, z_dev, g_dev) = outputs(&cfg, x_dev);
     let (d, m) = rel_diff(&inf_dev, &inf_cpu);
     println!("check_inference_rel {d:.3e} (max |logit| {m:.3e}, {n} images)");
-    let (d, m) = rel_diff(&z_dev.into_data(), &z_cpu.into_data());
+    let (d, m) = rel_diff(&z_dev, &z_cpu);
     println!("check_training_rel {d:.3e} (max |logit| {m:.3e})");
     match (g_dev, g_cpu) {
         (Some(a), Some(b)) => {
