@@ -12,13 +12,13 @@
 # autotunes matrix products and convolutions per shape; on 2026-11-26 that warm-up kept BagNet-33's
 # first training step from finishing in 220 s (burn's default CUDA backend, with fusion). So the run
 # has two phases, under one deadline (BUDGET seconds, default 530):
-#   A. warm-up, in parallel (one process per configuration at batch 16, each compiling on its own
-#      CPU core): every configuration's first steps, writing CubeCL's compiled kernels (PTX) and
+#   A. warm-up, in parallel (one process per configuration, at batch 16 and, in f32, 64, each
+#      compiling on its own CPU core): every configuration's first steps, writing CubeCL's compiled kernels (PTX) and
 #      autotune results into a cache folder (a cubecl.toml in each working directory); the CLI end
 #      to end (`gpu_cli.sh`) beside them. Three of them first `--check` the GPU's logits and gradient
 #      against the CPU's on the same seeded model and input. Their step times are not benchmarks
-#      (they share the GPU). `progress.txt` samples each one's last line and the caches' sizes
-#      every 20 s.
+#      (they share the GPU). `progress.txt` samples each one's last line, its count of autotuned
+#      shapes and the caches' sizes every 20 s.
 #   B. timing, one process at a time: PyTorch eager, then ours from its phase-A cache, per
 #      configuration, each step under its own time limit.
 # OUT_DIR gets summary.txt, progress.txt and logs.tgz as it goes, and cubecl-caches.tgz at the end.
@@ -52,11 +52,14 @@ echo "LD_LIBRARY_PATH=${LD_LIBRARY_PATH:-}" | tee -a "$OUT/summary.txt"
 
 # cache_dir NAME CACHE: a working directory NAME whose cubecl.toml points CubeCL's PTX and autotune
 # caches at the folder caches/CACHE (CubeCL's cache files are append-only and safe to share between
-# processes; a process reads them when it starts).
+# processes; a process reads them when it starts), and logs one line per autotuned shape ("Fastest
+# result ...") to NAME/autotune.log, so that progress.txt shows how far each warm-up has come.
+# (CubeCL's compilation log is not turned on: it writes every kernel's source, formatted by
+# clang-format, and would slow the compilation it measures.)
 cache_dir() {
     mkdir -p "$W/$1" "$W/caches/$2"
-    printf '[compilation]\ncache = { file = "%s" }\n\n[autotune]\ncache = { file = "%s" }\n' \
-        "$W/caches/$2" "$W/caches/$2" >"$W/$1/cubecl.toml"
+    printf '[compilation]\ncache = { file = "%s" }\n\n[autotune]\ncache = { file = "%s" }\nlogger = { level = "minimal", file = "%s" }\n' \
+        "$W/caches/$2" "$W/caches/$2" "$W/$1/autotune.log" >"$W/$1/cubecl.toml"
     echo "$W/$1"
 }
 pack() { tar czf "$OUT/logs.tgz" -C "$LOGS" . 2>/dev/null; }
@@ -80,9 +83,11 @@ warm() { # warm NAME CACHE ENV... -- ARGS...: step_bench in its own directory, i
     (cd "$d" && exec env "${envs[@]}" timeout "$WARM" $SB "$@" >"$LOGS/A_$name.log" 2>"$LOGS/A_$name.err") &
     PID[$name]=$!
 }
-# Batch 16 only (the larger batches' memory could starve the others): the unfused f32 and bf16
-# runs and the CLI share the cache that phase B starts from; fusion and minimal autotune have their own.
+# Batch 16, and 64 in f32 (CubeCL autotunes per shape, so each batch size warms up on its own;
+# 128 could take the memory the others need): the unfused f32 and bf16 runs and the CLI share the
+# cache that phase B starts from; fusion and minimal autotune have their own.
 warm u_f32_b16 main X=1 -- --batch 16 --reps 3 --check
+warm u_f32_b64 main X=1 -- --batch 64 --reps 2
 warm u_bf16_b16 main X=1 -- --batch 16 --reps 3 --precision bf16 --check
 warm f_f32_b16 fused X=1 -- --batch 16 --reps 3 --fusion on --check
 warm u_f32_b16_min min CUBECL_AUTOTUNE_LEVEL=minimal -- --batch 16 --reps 3
@@ -92,7 +97,8 @@ d=$(cache_dir cli main)
 PID[cli]=$!
 
 echo "== phase A started at $(now) s" | tee -a "$OUT/summary.txt"
-# Phase B starts once every unfused run and the CLI are done (fusion's warm-up may not end).
+# Phase B starts once the unfused runs at the default autotune level and the CLI are done (fusion's
+# and minimal autotune's warm-ups are measurements of their own and are stopped then, if still going).
 while :; do
     sleep 20
     waiting=0
@@ -101,11 +107,11 @@ while :; do
         for n in "${!PID[@]}"; do
             if kill -0 "${PID[$n]}" 2>/dev/null; then
                 st=running
-                [ "$n" != f_f32_b16 ] && waiting=1
+                case $n in f_f32_b16 | u_f32_b16_min) ;; *) waiting=1 ;; esac
             else
                 st=done
             fi
-            echo "$n $st: $(tail -n 1 "$LOGS/A_$n.err" 2>/dev/null | cut -c1-160)"
+            echo "$n $st, $(grep -c '^Fastest result' "$W/$n/autotune.log" 2>/dev/null) shapes autotuned: $(tail -n 1 "$LOGS/A_$n.err" 2>/dev/null | cut -c1-160)"
         done
     } >>"$OUT/progress.txt"
     pack
@@ -121,7 +127,8 @@ for n in "${!PID[@]}"; do
         echo "A $n: rc $? by $(now) s" | tee -a "$OUT/summary.txt"
     fi
     grep -E "^check_" "$LOGS/A_$n.log" 2>/dev/null | sed "s/^/A $n: /" | tee -a "$OUT/summary.txt"
-    grep -E "^train step [0-9]+:" "$LOGS/A_$n.err" 2>/dev/null | head -2 | sed "s/^/A $n: /" | tee -a "$OUT/summary.txt"
+    grep -E "^train step [0-9]+:" "$LOGS/A_$n.err" 2>/dev/null | sed -n '1,2p;$p' | sed "s/^/A $n: /" | tee -a "$OUT/summary.txt"
+    cp "$W/$n/autotune.log" "$LOGS/A_$n.autotune.log" 2>/dev/null
 done
 sleep 2
 cat "$LOGS/A_cli.log" >>"$OUT/summary.txt" 2>/dev/null
@@ -147,7 +154,11 @@ step() {
     echo "== $name: rc $rc, $(($(date +%s) - t0)) s" | tee -a "$OUT/summary.txt"
     grep -E "^(backend|loss|train_step_s|train_images_per_s|infer_s|infer_images_per_s) " "$LOGS/B_$name.log" \
         | sed "s/^/$name /" | tee -a "$OUT/summary.txt"
-    [ "$rc" -ne 0 ] && tail -3 "$LOGS/B_$name.err" | cut -c1-300 | sed "s/^/$name err: /" | tee -a "$OUT/summary.txt"
+    if [ "$rc" -ne 0 ]; then
+        # Stopped before its summary: the steps it did finish (the first is the warm-up).
+        grep -E "^(train step|inference) [0-9]+:" "$LOGS/B_$name.err" | sed -n '1p;$p' | sed "s/^/$name /" | tee -a "$OUT/summary.txt"
+        tail -3 "$LOGS/B_$name.err" | cut -c1-300 | sed "s/^/$name err: /" | tee -a "$OUT/summary.txt"
+    fi
     pack
     return 0
 }
@@ -155,10 +166,10 @@ TS="$PY $ROOT/bench/bagnet/torch_step.py --arch bagnet33 --size 224 --device cud
 REPS=${REPS:-20}
 step torch_f32_b16 40 "$W" $TS --batch 16 --reps "$REPS"
 step ours_f32_b16 60 "$W/u_f32_b16" $SB --batch 16 --reps "$REPS"
-step torch_f32_b128 40 "$W" $TS --batch 128 --reps 10
-step ours_f32_b128 90 "$W/u_f32_b16" $SB --batch 128 --reps 10
 step torch_f32_b64 40 "$W" $TS --batch 64 --reps 10
-step ours_f32_b64 75 "$W/u_f32_b16" $SB --batch 64 --reps 10
+step ours_f32_b64 60 "$W/u_f32_b64" $SB --batch 64 --reps 10
+step torch_f32_b128 40 "$W" $TS --batch 128 --reps 10
+step ours_f32_b128 90 "$W/u_f32_b64" $SB --batch 128 --reps 10
 step torch_ampbf16_b64 40 "$W" $TS --batch 64 --reps 10 --precision amp-bf16
 step torch_bf16_b64 40 "$W" $TS --batch 64 --reps 10 --precision bf16
 step ours_bf16_b64 75 "$W/u_bf16_b16" $SB --batch 64 --reps 10 --precision bf16
