@@ -82,25 +82,92 @@ pub enum DeviceKind {
     /// burn's CubeCL CUDA backend on GPU number `index` (`--device cuda:N`; a build with the
     /// `cuda` feature).
     Cuda { index: usize },
+    /// Several GPUs, for data-parallel training (`--device cuda:0,1`; `bagnet train` only): each
+    /// batch is split over them ([`crate::train::train_on`]).
+    CudaSet { gpus: GpuSet },
+}
+
+/// A set of two or more GPU numbers below [`GpuSet::MAX`], in increasing order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GpuSet(u64);
+
+impl GpuSet {
+    /// GPU numbers in a set are below this.
+    pub const MAX: usize = 64;
+
+    /// The set of `indices` (two or more, distinct, each below [`GpuSet::MAX`]).
+    pub fn new(indices: &[usize]) -> Result<GpuSet, BagNetError> {
+        let mut mask = 0u64;
+        for &i in indices {
+            if i >= Self::MAX {
+                return Err(arg(format!(
+                    "--device: GPU number {i} in a set of GPUs; numbers below {} only",
+                    Self::MAX
+                )));
+            }
+            if mask & (1 << i) != 0 {
+                return Err(arg(format!("--device: GPU cuda:{i} is named twice")));
+            }
+            mask |= 1 << i;
+        }
+        if mask.count_ones() < 2 {
+            return Err(arg("--device: a set of GPUs needs two or more (cuda:0,1)".into()));
+        }
+        Ok(GpuSet(mask))
+    }
+
+    /// The GPU numbers, in increasing order.
+    pub fn indices(self) -> Vec<usize> {
+        (0..Self::MAX).filter(|&i| self.0 & (1 << i) != 0).collect()
+    }
+}
+
+impl Serialize for GpuSet {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.indices().serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for GpuSet {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<GpuSet, D::Error> {
+        let v = Vec::<usize>::deserialize(d)?;
+        GpuSet::new(&v).map_err(serde::de::Error::custom)
+    }
 }
 
 impl DeviceKind {
-    /// `cpu`, `cuda` (GPU 0) or `cuda:N`, as on the command line.
+    /// `cpu`, `cuda` (GPU 0), `cuda:N`, or several GPUs `cuda:0,1` (also `cuda:0,cuda:1`), as on
+    /// the command line.
     pub fn parse(s: &str) -> Result<DeviceKind, BagNetError> {
         let bad = || {
             arg(format!(
-                "--device: expected cpu, cuda or cuda:N (N = 0, 1, … the GPU's number), got {s:?}"
+                "--device: expected cpu, cuda or cuda:N (N = 0, 1, … the GPU's number; several GPUs for \
+                 training: cuda:0,1), got {s:?}"
             ))
+        };
+        let number = |n: &str| -> Result<usize, BagNetError> {
+            if !n.is_empty() && n.len() <= 4 && n.bytes().all(|b| b.is_ascii_digit()) {
+                n.parse().map_err(|_| bad())
+            } else {
+                Err(bad())
+            }
         };
         match s.trim().to_ascii_lowercase().as_str() {
             "cpu" => Ok(DeviceKind::Cpu),
             "cuda" | "gpu" => Ok(DeviceKind::Cuda { index: 0 }),
-            t => match t.strip_prefix("cuda:") {
-                Some(n) if !n.is_empty() && n.len() <= 4 && n.bytes().all(|b| b.is_ascii_digit()) => {
-                    n.parse().map(|index| DeviceKind::Cuda { index }).map_err(|_| bad())
+            t => {
+                let list = t.strip_prefix("cuda:").ok_or_else(bad)?;
+                let indices = list
+                    .split(',')
+                    .map(|p| number(p.trim().strip_prefix("cuda:").unwrap_or(p.trim())))
+                    .collect::<Result<Vec<usize>, _>>()?;
+                match indices[..] {
+                    [index] => Ok(DeviceKind::Cuda { index }),
+                    _ => Ok(DeviceKind::CudaSet {
+                        gpus: GpuSet::new(&indices)?,
+                    }),
                 }
-                _ => Err(bad()),
-            },
+            }
         }
     }
 
@@ -109,6 +176,10 @@ impl DeviceKind {
         match self {
             DeviceKind::Cpu => "cpu".into(),
             DeviceKind::Cuda { index } => format!("cuda:{index}"),
+            DeviceKind::CudaSet { gpus } => {
+                let n: Vec<String> = gpus.indices().iter().map(usize::to_string).collect();
+                format!("cuda:{}", n.join(","))
+            }
         }
     }
 }

@@ -8,25 +8,23 @@
 use burn::module::{Module, ModuleVisitor, Param};
 use burn::tensor::backend::Backend;
 use burn::tensor::Tensor;
-use dimorph_bagnet::model::{Arch, BagNet, BagNetConfig};
+use dimorph_bagnet::model::{Arch, BagNetConfig};
 use dimorph_bagnet::on_cpu;
 use dimorph_bagnet::synth::{self, SynthOptions};
 use dimorph_bagnet::train::{self, OptimKind, TrainOptions};
-use dimorph_bagnet::Cpu;
 
 use crate::tensors::named;
 
-/// Every float tensor of a module (weights and batch-norm running statistics) in visit order.
-struct Floats(Vec<Vec<f32>>);
-
-impl<B: Backend> ModuleVisitor<B> for Floats {
-    fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<B, D>>) {
-        self.0
-            .push(param.val().into_data().convert::<f32>().to_vec::<f32>().unwrap());
+/// Every float tensor of a module (weights and batch-norm running statistics) in burn's visit
+/// order.
+pub(crate) fn floats<B: Backend, M: Module<B>>(m: &M) -> Vec<Vec<f32>> {
+    struct Floats(Vec<Vec<f32>>);
+    impl<B: Backend> ModuleVisitor<B> for Floats {
+        fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<B, D>>) {
+            self.0
+                .push(param.val().into_data().convert::<f32>().to_vec::<f32>().unwrap());
+        }
     }
-}
-
-fn floats(m: &BagNet<Cpu>) -> Vec<Vec<f32>> {
     let mut v = Floats(Vec::new());
     m.visit(&mut v);
     v.0

@@ -17,6 +17,7 @@ mod loader;
 mod baselines;
 mod checkpoints;
 mod csv_roundtrip;
+mod data_parallel;
 mod dicom;
 mod draws;
 mod features_parquet;

@@ -779,6 +779,9 @@ fn options_that_do_not_apply_are_refused_with_exit_2() {
     for (args, says) in [
         (&["--device", "cuda:x"][..], "expected cpu, cuda or cuda:N"),
         (&["--device", "cuda:-1"][..], "expected cpu, cuda or cuda:N"),
+        (&["--device", "cuda:0,x"][..], "expected cpu, cuda or cuda:N"),
+        (&["--device", "cuda:1,cuda:1"][..], "GPU cuda:1 is named twice"),
+        (&["--device", "cuda:0,64"][..], "numbers below 64 only"),
         (
             &["--precision", "bf16"][..],
             "--precision bf16: only with --device cuda",
@@ -809,6 +812,35 @@ fn options_that_do_not_apply_are_refused_with_exit_2() {
             for made in [out, cache, maps] {
                 assert!(!Path::new(made).exists(), "{args:?} left {made} behind");
             }
+        }
+    }
+    // Several GPUs: training only (data parallel); eval and explain name one.
+    let set = ["--device", "cuda:0,1"];
+    let o = train(&set);
+    assert_eq!(o.status.code(), Some(2));
+    let says = if cfg!(feature = "cuda") {
+        "--device cuda"
+    } else {
+        "--features cuda"
+    };
+    assert!(stderr(&o).contains(says), "{}", stderr(&o));
+    for sub in ["eval", "explain"] {
+        let mut a = vec![
+            "bagnet", sub, "--model", out, "--images", s, "--labels", l, "--cache", cache,
+        ];
+        if sub == "explain" {
+            a.extend(["--out", maps]);
+        }
+        a.extend(set);
+        let o = run(&a);
+        assert_eq!(o.status.code(), Some(2));
+        assert!(
+            stderr(&o).contains("--device cuda:0,1: only `bagnet train` runs on several GPUs"),
+            "{}",
+            stderr(&o)
+        );
+        for made in [out, cache, maps] {
+            assert!(!Path::new(made).exists(), "{sub} left {made} behind");
         }
     }
 }

@@ -15,31 +15,55 @@ use crate::BagNetError;
 pub(crate) enum Probed {
     /// burn's CPU backend.
     Cpu,
-    /// A CUDA GPU whose driver and NVRTC were loaded and whose number exists.
+    /// One CUDA GPU, or several for data-parallel training, whose driver and NVRTC were loaded
+    /// and whose numbers exist (never empty).
     #[cfg(feature = "cuda")]
-    Cuda(burn::backend::cuda::CudaDevice),
+    Cuda(Vec<burn::backend::cuda::CudaDevice>),
 }
 
 /// Resolve `device` and check that it can run: the CPU always; CUDA GPU N only in a build with the
 /// `cuda` feature, on a machine where [`crate::gpu::cuda_device`] loads the driver and NVRTC and
-/// finds GPU N. Has no side effect on files.
+/// finds GPU N. A set of GPUs is refused: only training splits its work over several
+/// ([`probe_train`]). Has no side effect on files.
 pub(crate) fn probe(device: DeviceKind) -> Result<Probed, BagNetError> {
+    if let DeviceKind::CudaSet { .. } = device {
+        return Err(BagNetError::Arg(format!(
+            "--device {}: only `bagnet train` runs on several GPUs; name one (--device cuda:0)",
+            device.name()
+        )));
+    }
+    probe_train(device)
+}
+
+/// [`probe`] for training, which also takes a set of GPUs (each one probed).
+pub(crate) fn probe_train(device: DeviceKind) -> Result<Probed, BagNetError> {
     match device {
         DeviceKind::Cpu => Ok(Probed::Cpu),
         #[cfg(feature = "cuda")]
-        DeviceKind::Cuda { index } => crate::gpu::cuda_device(index).map(Probed::Cuda),
+        DeviceKind::Cuda { index } => Ok(Probed::Cuda(vec![crate::gpu::cuda_device(index)?])),
+        #[cfg(feature = "cuda")]
+        DeviceKind::CudaSet { gpus } => gpus
+            .indices()
+            .into_iter()
+            .map(crate::gpu::cuda_device)
+            .collect::<Result<Vec<_>, _>>()
+            .map(Probed::Cuda),
         #[cfg(not(feature = "cuda"))]
-        DeviceKind::Cuda { .. } => Err(BagNetError::Arg(
+        DeviceKind::Cuda { .. } | DeviceKind::CudaSet { .. } => Err(BagNetError::Arg(
             "--device cuda: this build has no CUDA backend (build dimorph with `--features cuda`)".into(),
         )),
     }
 }
 
 /// `on_device!(probed, precision, inference|training, |B, dev| body)`: `body` with `B` the backend
-/// type (its autodiff wrapper for `training`) and `dev` its device, for a device from [`probe`].
-/// The body is compiled once per backend.
+/// type (its autodiff wrapper for `training`) and `dev` its device, for a device from [`probe`];
+/// `|B, dev, devices| body` also binds every device (several GPUs for training; `dev` is the
+/// first). The body is compiled once per backend.
 macro_rules! on_device {
-    ($probed:expr, $precision:expr, $mode:ident, |$B:ident, $dev:ident| $body:expr) => {{
+    ($probed:expr, $precision:expr, $mode:ident, |$B:ident, $dev:ident| $body:expr) => {
+        on_device!($probed, $precision, $mode, |$B, $dev, _devices| $body)
+    };
+    ($probed:expr, $precision:expr, $mode:ident, |$B:ident, $dev:ident, $all:ident| $body:expr) => {{
         use $crate::pipeline::device::Probed;
         let probed: &Probed = &$probed;
         let precision: $crate::options::Precision = $precision;
@@ -47,13 +71,15 @@ macro_rules! on_device {
             Probed::Cpu => {
                 let _ = precision;
                 type $B = on_device!(@cpu $mode);
-                let $dev = Default::default();
+                let $dev: burn::tensor::Device<$B> = Default::default();
+                let $all = vec![$dev.clone()];
                 $body
             }
             #[cfg(feature = "cuda")]
-            Probed::Cuda(cuda) => {
+            Probed::Cuda(gpus) => {
                 use $crate::options::Precision;
-                let $dev = cuda.clone();
+                let $dev = gpus[0].clone();
+                let $all = gpus.clone();
                 match precision {
                     Precision::F32 => {
                         type $B = on_device!(@gpu $mode, f32);

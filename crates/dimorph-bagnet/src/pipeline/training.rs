@@ -8,7 +8,7 @@ use dimorph_core::TidyTable;
 use dimorph_report::{Outcome, Section, Table};
 
 use super::common::{fit_warning, loader_notes, read_dataset_in, record_fit, skipped_warnings};
-use super::device::{on_device, probe, Probed};
+use super::device::{on_device, probe_train, Probed};
 use crate::data::Dataset;
 use crate::options::{DeviceKind, Precision, TrainOptions, TrainRunOptions};
 use crate::train::{self, TrainProgress, TrainResult};
@@ -26,7 +26,7 @@ pub fn train(
     device: DeviceKind,
     precision: Precision,
 ) -> Result<TrainResult, BagNetError> {
-    train_on(ds, opt, out, resume, progress, (&probe(device)?, precision))
+    train_on(ds, opt, out, resume, progress, (&probe_train(device)?, precision))
 }
 
 /// [`train`] on a probed device.
@@ -38,8 +38,8 @@ fn train_on(
     progress: &mut dyn TrainProgress,
     (device, precision): (&Probed, Precision),
 ) -> Result<TrainResult, BagNetError> {
-    on_device!(device, precision, training, |B, dev| train::train::<B>(
-        ds, opt, out, resume, progress, &dev
+    on_device!(device, precision, training, |B, _dev, devices| train::train_on::<B>(
+        ds, opt, out, resume, progress, &devices
     ))
 }
 
@@ -54,7 +54,7 @@ pub fn run_train(
 ) -> Result<Outcome<TrainResult>, BagNetError> {
     opt.validate()?;
     // The device first: one that cannot run leaves no run folder or image cache behind.
-    let device = probe(opt.read.device)?;
+    let device = probe_train(opt.read.device)?;
     if let Some(p) = &opt.train.pretrained {
         // An unreadable weight file stops the run before the images are read.
         crate::weights::inspect(p)?;

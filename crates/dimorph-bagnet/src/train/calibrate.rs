@@ -6,6 +6,8 @@
 //! classifier's too, from 299 px (it runs on Mixed_6e's map; [`Net::calibration_pass`]), like the
 //! backbone's, so its statistics are those of the epoch's weights as well.
 
+use burn::module::Module;
+
 use crate::backend::BagnetAutodiff;
 use crate::data::{self, Dataset};
 use crate::momentum::with_cumulative_statistics;
@@ -24,6 +26,11 @@ pub fn calibrate<B: BagnetAutodiff>(
     if opt.bn_calibration == 0 {
         return Ok(());
     }
+    // burn keeps batch norm's running statistics per thread and averages them when a thread
+    // updates twice; data-parallel training (several devices) leaves its other devices' threads'
+    // statistics there. Merged now (`into_record` does that), so that none of them enters the
+    // calibrated statistics.
+    let _ = model.clone().into_record();
     let take = train_idx.len().min(opt.bn_calibration);
     for (k, batch) in ds.images.stream_plain(&train_idx[..take], opt.batch).enumerate() {
         let batch = batch?;

@@ -7,9 +7,11 @@
 //! trains; in head epochs only its head `AuxLogits.fc`, on the frozen model's pooled features of
 //! Mixed_6e (its convolutions and batch norms frozen, in inference mode, like the backbone), as
 //! PyTorch's fine-tuning tutorial trains both heads of a frozen Inception-v3 (loss = main + 0.4·aux).
+//! On several devices each batch is split over them, data parallel ([`StepCtx::parallel`]).
 
 use burn::module::AutodiffModule;
-use burn::optim::{GradientsParams, Optimizer};
+use burn::module::Module;
+use burn::optim::{GradientsAccumulator, GradientsParams, Optimizer};
 use burn::tensor::{ElementConversion, Tensor};
 
 use super::loss::objective;
@@ -53,7 +55,8 @@ fn batch_stream(ds: &Dataset, order: &[usize], opt: &TrainOptions, epoch: usize)
 }
 
 /// Train `model` for one epoch; returns the model, the epoch's mean training loss and the
-/// learning rate of its last step.
+/// learning rate of its last step. With several `devices` every batch is split over them
+/// ([`StepCtx::parallel`]); the model and the optimiser live on the first.
 pub fn run_epoch<B: BagnetAutodiff, O: Optimizer<Net<B>, B>>(
     mut model: Net<B>,
     optim: &mut O,
@@ -61,7 +64,7 @@ pub fn run_epoch<B: BagnetAutodiff, O: Optimizer<Net<B>, B>>(
     opt: &TrainOptions,
     plan: &EpochPlan,
     progress: &mut dyn TrainProgress,
-    device: &B::Device,
+    devices: &[B::Device],
 ) -> Result<(Net<B>, f64, f64), BagNetError> {
     let epoch = plan.epoch;
     let phase = Phase::of(epoch, opt.head_epochs);
@@ -74,7 +77,11 @@ pub fn run_epoch<B: BagnetAutodiff, O: Optimizer<Net<B>, B>>(
     // The frozen backbone of a head epoch: the model in inference mode (the head's changes during
     // the epoch do not reach it; the backbone does not change).
     let frozen = (phase == Phase::Head).then(|| model.valid());
-    let aux_weight = opt.aux_loss_weight();
+    let step = StepCtx {
+        frozen: frozen.as_ref(),
+        class_weights: plan.class_weights,
+        aux_weight: opt.aux_loss_weight(),
+    };
     for (b, (chunk, augmented)) in order
         .chunks(opt.batch)
         .zip(batch_stream(ds, &order, opt, epoch))
@@ -83,45 +90,177 @@ pub fn run_epoch<B: BagnetAutodiff, O: Optimizer<Net<B>, B>>(
         let augmented = augmented?;
         let refs: Vec<_> = augmented.iter().collect();
         let targets: Vec<usize> = chunk.iter().map(|&i| ds.targets[i]).collect();
-        let (logits, aux) = match &frozen {
-            // Backbone frozen: features of the inference-mode model (running statistics, none
-            // updated), entering the graph as constants, so only the head gets gradients.
-            // With Inception-v3's auxiliary loss, its head trains the same way on the frozen
-            // auxiliary classifier's pooled features.
-            Some(inner) if aux_weight > 0.0 => {
-                let x = data::to_tensor::<B::InnerBackend>(&refs, device);
-                let (features, aux_pooled) = inner.frozen_features_and_aux(x);
-                let aux = aux_pooled.and_then(|p| model.aux_head(Tensor::from_inner(p)));
-                (model.pooled_logits(Tensor::from_inner(features)), aux)
-            }
-            Some(inner) => {
-                let x = data::to_tensor::<B::InnerBackend>(&refs, device);
-                (model.pooled_logits(Tensor::from_inner(inner.features(x))), None)
-            }
-            // Inception-v3's auxiliary classifier joins the loss.
-            None if aux_weight > 0.0 => model.forward_with_aux(data::to_tensor::<B>(&refs, device)),
-            None => (model.forward(data::to_tensor::<B>(&refs, device)), None),
+        let out = if devices.len() == 1 {
+            step.shard(&model, &refs, &targets, None, &devices[0])
+        } else {
+            step.parallel(&model, &refs, &targets, devices)?
         };
-        let with_aux = aux.is_some();
-        let (l, main) = objective(logits, aux, &targets, plan.class_weights, aux_weight);
-        let total = l.clone().into_scalar().elem::<f64>();
-        if !total.is_finite() {
+        if !out.total.is_finite() {
             return Err(BagNetError::Data(format!(
-                "the training loss became {total} in epoch {} batch {}; lower --lr",
+                "the training loss became {} in epoch {} batch {}; lower --lr",
+                out.total,
                 epoch + 1,
                 b + 1
             )));
         }
         // The reported training loss is the main head's (comparable with the validation loss).
-        loss_sum += if with_aux {
+        loss_sum += out.main;
+        lr = lr_at(opt, epoch * n_batches + b, n_batches);
+        model = optim.step(lr, model, out.grads);
+        progress.batch_done(b + 1, loss_sum / (b + 1) as f64);
+    }
+    Ok((model, loss_sum / n_batches.max(1) as f64, lr))
+}
+
+/// What every shard of every step of an epoch reads.
+struct StepCtx<'a, B: BagnetAutodiff> {
+    /// The frozen backbone of a head epoch.
+    frozen: Option<&'a Net<B::InnerBackend>>,
+    class_weights: Option<&'a [f64]>,
+    aux_weight: f64,
+}
+
+/// One shard's gradients and losses.
+struct ShardOut {
+    grads: GradientsParams,
+    /// The objective (with Inception-v3's auxiliary loss), as a share of the batch's.
+    total: f64,
+    /// The main head's loss, as a share of the batch's.
+    main: f64,
+}
+
+impl<B: BagnetAutodiff> StepCtx<'_, B> {
+    /// The gradient and losses of `model` on the images `imgs` on `device`, the objective
+    /// multiplied by `share` when given (the shard's part of its batch), so that the shards'
+    /// gradients add up to the batch's.
+    fn shard(
+        &self,
+        model: &Net<B>,
+        imgs: &[&crate::image::RgbImage],
+        targets: &[usize],
+        share: Option<f64>,
+        device: &B::Device,
+    ) -> ShardOut {
+        self.shard_with(model, self.frozen, imgs, targets, share, device)
+    }
+
+    fn shard_with(
+        &self,
+        model: &Net<B>,
+        frozen: Option<&Net<B::InnerBackend>>,
+        imgs: &[&crate::image::RgbImage],
+        targets: &[usize],
+        share: Option<f64>,
+        device: &B::Device,
+    ) -> ShardOut {
+        let aux_weight = self.aux_weight;
+        let (logits, aux) = match frozen {
+            // Backbone frozen: features of the inference-mode model (running statistics, none
+            // updated), entering the graph as constants, so only the head gets gradients.
+            // With Inception-v3's auxiliary loss, its head trains the same way on the frozen
+            // auxiliary classifier's pooled features.
+            Some(inner) if aux_weight > 0.0 => {
+                let x = data::to_tensor::<B::InnerBackend>(imgs, device);
+                let (features, aux_pooled) = inner.frozen_features_and_aux(x);
+                let aux = aux_pooled.and_then(|p| model.aux_head(Tensor::from_inner(p)));
+                (model.pooled_logits(Tensor::from_inner(features)), aux)
+            }
+            Some(inner) => {
+                let x = data::to_tensor::<B::InnerBackend>(imgs, device);
+                (model.pooled_logits(Tensor::from_inner(inner.features(x))), None)
+            }
+            // Inception-v3's auxiliary classifier joins the loss.
+            None if aux_weight > 0.0 => model.forward_with_aux(data::to_tensor::<B>(imgs, device)),
+            None => (model.forward(data::to_tensor::<B>(imgs, device)), None),
+        };
+        let with_aux = aux.is_some();
+        let (mut l, mut main) = objective(logits, aux, targets, self.class_weights, aux_weight);
+        if let Some(f) = share {
+            l = l.mul_scalar(f);
+            main = main.mul_scalar(f);
+        }
+        let total = l.clone().into_scalar().elem::<f64>();
+        let main = if with_aux {
             main.into_scalar().elem::<f64>()
         } else {
             total
         };
-        let grads = GradientsParams::from_grads(l.backward(), &model);
-        lr = lr_at(opt, epoch * n_batches + b, n_batches);
-        model = optim.step(lr, model, grads);
-        progress.batch_done(b + 1, loss_sum / (b + 1) as f64);
+        let grads = GradientsParams::from_grads(l.backward(), model);
+        ShardOut { grads, total, main }
     }
-    Ok((model, loss_sum / n_batches.max(1) as f64, lr))
+
+    /// One step with the batch split over `devices` (data parallel, as PyTorch's
+    /// DistributedDataParallel and burn-train's multi-device step): consecutive shards of
+    /// (almost) equal size, one per device, each run by a copy of the model on its device, on a
+    /// thread of its own (the first on this thread, so that batch norm's running statistics,
+    /// which burn keeps per thread and averages, are merged at every step); each shard's
+    /// objective is weighted by its part of the batch (images, or class weights), so the shards'
+    /// gradients, moved to the first device and summed, are the batch's gradient, except that
+    /// batch norm in training mode normalises each shard by its own statistics (as
+    /// DistributedDataParallel without SyncBatchNorm). The optimiser then takes one step there.
+    fn parallel(
+        &self,
+        model: &Net<B>,
+        imgs: &[&crate::image::RgbImage],
+        targets: &[usize],
+        devices: &[B::Device],
+    ) -> Result<ShardOut, BagNetError> {
+        let parts = shard_ranges(imgs.len(), devices.len());
+        let weight = |r: &std::ops::Range<usize>| -> f64 {
+            match self.class_weights {
+                Some(w) => targets[r.clone()].iter().map(|&t| w[t]).sum(),
+                None => r.len() as f64,
+            }
+        };
+        let whole: f64 = parts.iter().map(weight).sum();
+        let share = |r: &std::ops::Range<usize>| Some(if whole > 0.0 { weight(r) / whole } else { 0.0 });
+        let outs: Vec<ShardOut> = std::thread::scope(|s| {
+            let others: Vec<_> = parts[1..]
+                .iter()
+                .zip(&devices[1..])
+                .map(|(r, dev)| {
+                    let replica = model.clone().fork(dev);
+                    let frozen = self.frozen.map(|f| f.clone().fork(dev));
+                    let (imgs, targets, share) = (&imgs[r.clone()], &targets[r.clone()], share(r));
+                    s.spawn(move || self.shard_with(&replica, frozen.as_ref(), imgs, targets, share, dev))
+                })
+                .collect();
+            let r = &parts[0];
+            let mut outs = vec![self.shard(model, &imgs[r.clone()], &targets[r.clone()], share(r), &devices[0])];
+            for h in others {
+                outs.push(
+                    h.join()
+                        .map_err(|_| BagNetError::Data("a device's training step failed".into()))?,
+                );
+            }
+            Ok::<_, BagNetError>(outs)
+        })?;
+        let mut acc = GradientsAccumulator::<Net<B>>::new();
+        let (mut total, mut main) = (0.0, 0.0);
+        for o in outs {
+            acc.accumulate(model, o.grads.to_device(&devices[0], model));
+            total += o.total;
+            main += o.main;
+        }
+        Ok(ShardOut {
+            grads: acc.grads(),
+            total,
+            main,
+        })
+    }
+}
+
+/// `n` items as at most `parts` consecutive non-empty ranges whose sizes differ by at most one.
+pub fn shard_ranges(n: usize, parts: usize) -> Vec<std::ops::Range<usize>> {
+    let k = parts.clamp(1, n.max(1));
+    let (q, r) = (n / k, n % k);
+    let mut start = 0;
+    (0..k)
+        .map(|i| {
+            let len = q + usize::from(i < r);
+            let range = start..start + len;
+            start += len;
+            range
+        })
+        .collect()
 }

@@ -32,6 +32,7 @@ use crate::model::BagNetConfig;
 use crate::net::Net;
 use crate::BagNetError;
 
+pub use self::epoch::shard_ranges;
 pub use self::loss::{balanced_weights, loss, mean_loss, objective, weighted_loss};
 pub use self::progress::{Silent, TrainProgress};
 pub use self::schedule::lr_at;
@@ -78,6 +79,18 @@ pub fn train_cpu(
     train::<crate::CpuTrain>(ds, opt, out, resume, progress, device)
 }
 
+/// [`train_on`] on the CPU backend, one instance compiled here (as [`train_cpu`]).
+pub fn train_cpu_on(
+    ds: &Dataset,
+    opt: &TrainOptions,
+    out: &Path,
+    resume: bool,
+    progress: &mut dyn TrainProgress,
+    devices: &[burn::tensor::Device<crate::CpuTrain>],
+) -> Result<TrainResult, BagNetError> {
+    train_on::<crate::CpuTrain>(ds, opt, out, resume, progress, devices)
+}
+
 /// Train on `ds` with `opt`, writing checkpoints into `out`; with `resume`, continue the run in
 /// `out` from its last checkpoint (a new run when `out` holds none).
 pub fn train<B: BagnetAutodiff>(
@@ -88,6 +101,23 @@ pub fn train<B: BagnetAutodiff>(
     progress: &mut dyn TrainProgress,
     device: &B::Device,
 ) -> Result<TrainResult, BagNetError> {
+    train_on::<B>(ds, opt, out, resume, progress, std::slice::from_ref(device))
+}
+
+/// [`train`] with every batch split over `devices` (data parallel, [`epoch::run_epoch`]); the
+/// model, the optimiser, batch-norm calibration and validation are on the first. One device is
+/// [`train`].
+pub fn train_on<B: BagnetAutodiff>(
+    ds: &Dataset,
+    opt: &TrainOptions,
+    out: &Path,
+    resume: bool,
+    progress: &mut dyn TrainProgress,
+    devices: &[B::Device],
+) -> Result<TrainResult, BagNetError> {
+    let Some(device) = devices.first() else {
+        return Err(BagNetError::Arg("--device: no device to train on".into()));
+    };
     opt.validate()?;
     if ds.classes.len() < 2 {
         return Err(BagNetError::Data(format!(
@@ -95,7 +125,13 @@ pub fn train<B: BagnetAutodiff>(
             ds.classes.join("', '")
         )));
     }
-    let run = Run { ds, opt, out, device };
+    let run = Run {
+        ds,
+        opt,
+        out,
+        device,
+        devices,
+    };
     let wd = opt.weight_decay;
     match opt.optimizer {
         OptimKind::Sgd => {
@@ -127,7 +163,9 @@ struct Run<'a, B: BagnetAutodiff> {
     ds: &'a Dataset,
     opt: &'a TrainOptions,
     out: &'a Path,
+    /// The first of `devices`.
     device: &'a B::Device,
+    devices: &'a [B::Device],
 }
 
 impl<B: BagnetAutodiff> Run<'_, B> {
@@ -187,7 +225,7 @@ impl<B: BagnetAutodiff> Run<'_, B> {
                 class_weights: weights.as_deref(),
             };
             let (m, train_loss, lr) =
-                epoch::run_epoch(model, &mut optim, self.ds, self.opt, &plan, progress, self.device)?;
+                epoch::run_epoch(model, &mut optim, self.ds, self.opt, &plan, progress, self.devices)?;
             model = m;
             let phase = Phase::of(e, self.opt.head_epochs);
             if phase == Phase::All {

@@ -79,7 +79,7 @@ pub struct SynthArgs {
     pub format: Format,
 }
 
-/// `--device`: cpu, cuda or cuda:N.
+/// `--device`: cpu, cuda, cuda:N or (training) cuda:0,1,….
 fn parse_device(s: &str) -> Result<DeviceKind, String> {
     DeviceKind::parse(s).map_err(|e| e.to_string())
 }
@@ -179,8 +179,9 @@ pub struct DataArgs {
     /// symbolic link pointing out of it in the label CSV); refused by default.
     #[arg(long)]
     pub allow_outside_images: bool,
-    /// The backend the model runs on: cpu, cuda (GPU 0) or cuda:N (GPU N); CUDA needs a build with
-    /// the `cuda` feature, the NVIDIA driver and NVRTC.
+    /// The backend the model runs on: cpu, cuda (GPU 0) or cuda:N (GPU N); `train` also takes
+    /// several GPUs, cuda:0,1,… (data parallel: each batch split over them, gradients summed on
+    /// the first). CUDA needs a build with the `cuda` feature, the NVIDIA driver and NVRTC.
     #[arg(long, default_value = "cpu", value_name = "cpu|cuda|cuda:N", value_parser = parse_device)]
     pub device: DeviceKind,
     /// The float type the model computes in on the GPU: f32 (default), bf16 or f16 (the whole
