@@ -373,3 +373,17 @@ def glm_lr_test(
     d_red: float, df: int, deviance: float, dispersion: float, df_residual: float, estimated: bool
 ) -> Tuple[float, float, float, float]: ...
 def glm_wald_test(coef: Sequence[float], cov: Sequence[float], cols: Sequence[int]) -> Tuple[float, float]: ...
+def glm_profile_distributed(
+    model: Model,
+    passes: Callable[[str, tuple], list],
+    coef: Sequence[float],
+    se_observed: Sequence[float],
+    se_expected: Sequence[float],
+    kept: Sequence[int],
+    deviance: float,
+    dispersion: float,
+    intercept: bool,
+    level: float,
+    which: Sequence[int],
+    rows_used: Optional[int] = None,
+) -> Tuple[List[Tuple[float, float]], int]: ...

@@ -54,10 +54,15 @@ Works with any Dask scheduler: a ``distributed.Client`` when one is active, else
   Poisson model is fitted, with the single-machine fit's warning. ``start=`` gives starting
   coefficients (a sequence, or a mapping from coefficient names), as in memory.
 
-Not in the distributed fit (the single-machine :func:`dimorph.glm` has them): profile-likelihood
-intervals (``profile=True``, ``conf_int(kind="profile")``: about 20 refits per coefficient),
-PROC LOGISTIC's association table (``binwidth=``: concordant pairs need every pair of rows, not
-sums over partitions). Each refused option raises :class:`dimorph.InputError` naming it.
+Profile-likelihood intervals (``profile=True``, :meth:`DaskGlmResult.conf_int` with
+``kind="profile"``) are the single-machine fit's, refit for refit: each limit is found by refitting
+the model over the partitions with the coefficient held fixed (``dimorph_glm::distributed_profile``;
+about 10–20 refits of a few passes each per limit, so hundreds of passes over the data for a
+model of a few coefficients: off by default).
+
+Not in the distributed fit (the single-machine :func:`dimorph.glm` has it): PROC LOGISTIC's
+association table (``binwidth=``: concordant pairs need every pair of rows, not sums over
+partitions); it raises :class:`dimorph.InputError` naming the option.
 """
 
 from __future__ import annotations
@@ -356,9 +361,15 @@ def glm(
         Type 3 likelihood-ratio tests (:meth:`DaskGlmResult.type3`): one distributed refit per
         term. ``True`` always, ``False`` never, ``None`` (default) as :func:`dimorph.glm` — up to
         2,000,000 cells (used rows × columns of X), else left out with a warning.
-    profile, binwidth
-        Refused (single-machine only): raise :class:`dimorph.InputError` naming the option.
-        ``profile=False`` and ``binwidth=None`` are accepted (nothing to compute).
+    profile
+        ``True``: profile-likelihood intervals at ``level`` (:meth:`DaskGlmResult.conf_int` with
+        ``kind="profile"``), equal to :func:`dimorph.glm`'s: about 10–20 distributed refits per
+        limit, each of a few passes over the partitions. ``None`` and ``False`` (default): not
+        computed (the single-machine fit computes them by default up to 500,000 cells). A
+        quasi-likelihood family has none (a warning says so).
+    binwidth
+        Refused (single-machine only): raises :class:`dimorph.InputError` naming the option.
+        ``binwidth=None`` is accepted (nothing to compute).
     persist
         Where the coded partitions (X, response, weights as float64: about 8 × (columns of X + 3)
         bytes a row) live between the passes. ``True``: coded once and kept on the workers
@@ -389,10 +400,8 @@ def glm(
     if freq is not None and weights is not None:
         # the single-machine fit's message (RunOptions::validate), before any pass over the data
         raise InputError("--freq: cannot be combined with --weights: a row has either prior weights or a frequency")
-    if profile:
-        raise InputError("--profile: profile-likelihood intervals are single-machine only in the distributed "
-                         "fit (about 20 refits over the data per coefficient); the result has Wald intervals "
-                         "(conf_int()), or fit in memory with dimorph.glm")
+    if profile is not None and not isinstance(profile, (bool, np.bool_)):
+        raise InputError(f"profile: must be True, False or None, got {profile!r}")
     if binwidth is not None:
         raise InputError("--binwidth: PROC LOGISTIC's association table (concordant pairs, c) is single-machine "
                          "only in the distributed fit (it compares every pair of rows); fit in memory with "
@@ -469,8 +478,29 @@ def glm(
             if type3:
                 raise
             out["warnings"].append(f"Type 3 likelihood-ratio tests were not computed: {e}")
+    if profile:
+        _profile(out, col_names, model, data, float(level), rows_used)
     design = (formula, columns, merged, model, wcol, used)
     return DaskGlmResult(out, len(parts), design=design, ddf=source)
+
+
+def _profile(out: Dict[str, Any], col_names: List[str], model, data: "_Parts", level: float, rows_used: int) -> None:
+    """The profile-likelihood intervals of every coefficient into ``out["profile_ci"]`` (``[lower,
+    upper]``, None where a limit was not reached or the coefficient is aliased) and the passes
+    they took into ``out["profile_passes"]``; a quasi-likelihood family has none (a warning)."""
+    if str(out["family"]).startswith("quasi"):
+        out["warnings"].append("profile-likelihood intervals were not computed: a quasi-likelihood family has no "
+                               "likelihood to profile; conf_int() gives Wald intervals")
+        return
+    aliased = set(out["aliased"])
+    kept = [j for j, c in enumerate(col_names) if c not in aliased]
+    limits, passes = _dimorph.glm_profile_distributed(
+        model, lambda kind, args: data.run(kind, args, model), [_num(b) for b in out["coef"]],
+        [_num(v) for v in out["se_observed"]], [_num(v) for v in out["se_expected"]], kept,
+        _num(out["deviance"]), _num(out["dispersion"]), bool(col_names) and col_names[0] == "(Intercept)", level,
+        list(range(len(col_names))), rows_used=rows_used)
+    out["profile_ci"] = [[None if math.isnan(v) else v for v in lim] for lim in limits]
+    out["profile_passes"] = passes
 
 
 _TYPE3_AUTO_MAX_CELLS = 2_000_000
@@ -726,13 +756,19 @@ class DaskGlmResult:
         return to_output(df.astype({c: float for c in df.columns if c != "term"}), output)
 
     def conf_int(self, kind: str = "wald") -> pd.DataFrame:
-        """Wald intervals at ``level``, by term. ``kind="profile"`` raises :class:`dimorph.InputError`:
-        profile-likelihood intervals are single-machine only (:func:`dimorph.glm`)."""
+        """Intervals at ``level``, by term, as ``conf_low``, ``conf_high``: ``kind="wald"``
+        (estimate ± z·SE) or ``"profile"`` (profile likelihood, R's ``confint``, SAS ``LRCI``;
+        computed by the fit with ``profile=True``, else :class:`dimorph.InputError`)."""
         if kind == "profile":
-            raise InputError("conf_int(kind='profile'): profile-likelihood intervals (--profile) are "
-                             "single-machine only in the distributed fit; use kind='wald' or dimorph.glm")
+            if "profile_ci" not in self._raw:
+                why = ("a quasi-likelihood family has none" if str(self._raw["family"]).startswith("quasi")
+                       else "fit with profile=True")
+                raise InputError(f"conf_int(kind='profile'): no profile-likelihood intervals: {why}; use kind='wald'")
+            rows = [[math.nan if v is None else v for v in lim] for lim in self._raw["profile_ci"]]
+            return pd.DataFrame(rows, columns=["conf_low", "conf_high"],
+                                index=pd.Index(self._raw["coef_names"], name="term"), dtype=float)
         if kind != "wald":
-            raise InputError(f"conf_int: kind must be 'wald' (or 'profile', refused), got {kind!r}")
+            raise InputError(f"conf_int: kind must be 'wald' or 'profile', got {kind!r}")
         t = self.tidy().set_index("term")
         return t[["conf_low", "conf_high"]]
 

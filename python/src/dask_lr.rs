@@ -141,3 +141,58 @@ pub fn glm_wald_test(coef: Vec<f64>, cov: Vec<f64>, cols: Vec<usize>) -> PyResul
     let chi2 = wald_quadratic(&coef, &cov, p, &cols);
     Ok((chi2, chi2_sf(chi2, cols.len() as f64)))
 }
+
+/// Profile-likelihood intervals of the distributed fit (`dimorph.dask.glm(..., profile=True)`,
+/// [`dimorph_glm::distributed_profile`]): for each coefficient in `which`, where the deviance of
+/// the model refitted over the partitions with that coefficient held fixed has risen by
+/// z²₁₋α/₂·φ — the in-memory `dimorph.glm`'s intervals, refit for refit. `passes` runs one pass
+/// over the full model's partitions. Returns the `(lower, upper)` limits (NaN where a limit was
+/// not reached or the coefficient is aliased) and the passes taken.
+#[pyfunction]
+#[pyo3(signature = (model, passes, coef, se_observed, se_expected, kept, deviance, dispersion, intercept, level, which, rows_used=None))]
+#[allow(clippy::too_many_arguments)]
+pub fn glm_profile_distributed(
+    model: crate::dask::Model,
+    passes: Bound<'_, PyAny>,
+    coef: Vec<f64>,
+    se_observed: Vec<f64>,
+    se_expected: Vec<f64>,
+    kept: Vec<usize>,
+    deviance: f64,
+    dispersion: f64,
+    intercept: bool,
+    level: f64,
+    which: Vec<usize>,
+    rows_used: Option<usize>,
+) -> PyResult<(Vec<(f64, f64)>, usize)> {
+    let (_, family, link) = self::model(&model)?;
+    let p = coef.len();
+    if se_observed.len() != p || se_expected.len() != p || kept.iter().chain(&which).any(|&j| j >= p) {
+        return Err(input_error(format!(
+            "glm_profile_distributed: {p} coefficients, but {} and {} standard errors or a column number out of range",
+            se_observed.len(),
+            se_expected.len()
+        )));
+    }
+    let fit = dimorph_glm::distributed_profile::ProfileFit {
+        family,
+        link,
+        intercept,
+        coef: &coef,
+        se_observed: &se_observed,
+        se_expected: &se_expected,
+        kept: &kept,
+        deviance,
+        dispersion,
+    };
+    let mut pp = PyPasses {
+        callback: passes,
+        rows: rows_used,
+        calls: 0,
+        model: None,
+        base: None,
+    };
+    let (limits, n) =
+        dimorph_glm::distributed_profile::profile_intervals(&mut pp, &fit, level, &which).map_err(|e| e.0)?;
+    Ok((limits.into_iter().map(|[a, b]| (a, b)).collect(), n))
+}

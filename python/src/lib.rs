@@ -64,7 +64,7 @@ mod _dimorph {
     };
 
     #[pymodule_export]
-    use crate::dask_lr::{glm_lr_test, glm_part_select, glm_refit_deviance, glm_wald_test};
+    use crate::dask_lr::{glm_lr_test, glm_part_select, glm_profile_distributed, glm_refit_deviance, glm_wald_test};
 
     #[pymodule_export]
     use crate::dask_predict::{glm_part_predict, glm_part_residuals};

@@ -393,18 +393,39 @@ def test_a_null_model_without_a_score_gives_nan_with_the_single_machine_words():
         off.score_test()
 
 
-def test_profile_intervals_and_the_association_table_are_refused(frame):
-    head = ddf_of(frame.head(2000))
-    # each message names the option and says what to do instead: Wald intervals, or the in-memory fit
+def test_profile_intervals_equal_the_in_memory_ones_and_the_association_table_is_refused(frame):
+    """profile=True: each limit is found by distributed refits with the coefficient held fixed, and
+    equals the in-memory fit's profile limit (the same refits, the same root finder): a logistic
+    model with a factor whose levels only some partitions see (r0 in the first rows), and a
+    Poisson model with an offset, missing x2 and region rows dropped; over 6 partitions."""
+    head = frame.head(3000)
+    cases = [("y_bin ~ x1 + C(region)", dict(family="binomial")),
+             ("y_pois ~ x1 + x2 + offset(log(t))", dict(family="poisson"))]
     with dask.config.set(scheduler="synchronous"):
-        with pytest.raises(dimorph.InputError, match=r"--profile: .*Wald intervals \(conf_int\(\)\), or fit in "
-                                                     r"memory with dimorph\.glm"):
-            dimorph.dask.glm("y_bin ~ x1", head, family="binomial", profile=True)
+        for formula, opts in cases:
+            r = dimorph.dask.glm(formula, ddf_of(head, 6), profile=True, type3=False, score=False, **opts)
+            s = dimorph.glm(formula, head, profile=True, **opts)
+            got, want = r.conf_int(kind="profile"), s.conf_int(kind="profile")
+            assert list(got.index) == list(s.params.index)
+            for term in got.index:
+                for a, b in zip(got.loc[term], want.loc[term]):
+                    assert abs(a - b) <= 1e-9 * max(1.0, abs(b)), f"{formula} {term}: {a} vs {b}"
+            # each limit is outside the estimate, beside its Wald limit
+            lo, hi = got["conf_low"], got["conf_high"]
+            assert ((lo < r.params) & (r.params < hi)).all()
+            assert r.to_dict()["profile_passes"] > 20 * len(got)
+        # a quasi-likelihood family has no likelihood to profile: a warning, and conf_int says so
+        q = dimorph.dask.glm("y_pois ~ x1", ddf_of(head, 3), family="quasipoisson", profile=True, type3=False)
+        assert any("quasi-likelihood family has no likelihood" in w for w in q.to_dict()["warnings"])
+        with pytest.raises(dimorph.InputError, match=r"conf_int\(kind='profile'\): .*quasi-likelihood"):
+            q.conf_int(kind="profile")
         with pytest.raises(dimorph.InputError, match=r"--binwidth: .*association table.*fit in memory with "
                                                      r"dimorph\.glm"):
-            dimorph.dask.glm("y_bin ~ x1", head, family="binomial", binwidth=0.002)
-        r = dimorph.dask.glm("y_bin ~ x1", head, family="binomial", profile=False, type3=False)
-    with pytest.raises(dimorph.InputError, match=r"--profile.*use kind='wald' or dimorph\.glm"):
+            dimorph.dask.glm("y_bin ~ x1", ddf_of(head, 3), family="binomial", binwidth=0.002)
+        with pytest.raises(dimorph.InputError, match=r"profile: must be True, False or None"):
+            dimorph.dask.glm("y_bin ~ x1", ddf_of(head, 3), family="binomial", profile="yes")
+        r = dimorph.dask.glm("y_bin ~ x1", ddf_of(head, 3), family="binomial", profile=False, type3=False)
+    with pytest.raises(dimorph.InputError, match=r"conf_int\(kind='profile'\): .*fit with profile=True"):
         r.conf_int(kind="profile")
     with pytest.raises(dimorph.InputError, match="type3=True"):
         r.type3()

@@ -32,8 +32,8 @@
 //! single-machine fit does, θ's sums taken part by part ([`crate::distributed_theta`]). Starting
 //! values (`GlmOptions::start`) start the fit as in memory.
 //!
-//! Not computed here (the single-machine fit has them): profile-likelihood intervals and PROC
-//! LOGISTIC's association table.
+//! Profile-likelihood intervals over the parts: [`crate::distributed_profile`]. Not computed over
+//! parts (the single-machine fit has it): PROC LOGISTIC's association table.
 
 use std::collections::HashSet;
 
@@ -816,9 +816,9 @@ pub struct DistFit {
 }
 
 /// Counts the passes of a [`Passes`].
-struct Counted<'a, P: Passes> {
-    inner: &'a mut P,
-    n: usize,
+pub(crate) struct Counted<'a, P: Passes> {
+    pub(crate) inner: &'a mut P,
+    pub(crate) n: usize,
 }
 
 impl<P: Passes> Passes for Counted<'_, P> {
@@ -994,7 +994,7 @@ pub fn fit<P: Passes>(passes: &mut P, layout: &Layout, opts: &GlmOptions) -> std
 
 /// The parts' [`Passes`] as the IRLS loop's ([`irls::Passes`]): the score and information from
 /// [`Passes::newton`], a deviance from [`Passes::fisher`], Σw and Σwy from [`Passes::stats`].
-struct Summed<'a, P: Passes>(&'a mut P, usize);
+pub(crate) struct Summed<'a, P: Passes>(pub(crate) &'a mut P, pub(crate) usize);
 
 impl<P: Passes> irls::Passes for Summed<'_, P> {
     type Error = P::Error;

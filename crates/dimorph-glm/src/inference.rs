@@ -538,44 +538,52 @@ impl<'a> Profiler<'a> {
     fn interval(&self, j: usize, q: f64) -> [f64; 2] {
         let fit = self.fit;
         let free: Vec<usize> = fit.kept.iter().copied().filter(|&c| c != j).collect();
-        let bhat = fit.coef[j];
         let se = if fit.se_observed[j].is_finite() {
             fit.se_observed[j]
         } else {
             fit.se_expected[j]
         };
-        let f = |b: f64| (self.deviance_with(&free, Some((j, b))) - fit.deviance) / fit.dispersion - q;
-        let mut out = [f64::NAN; 2];
-        for (k, dir) in [(0usize, -1.0f64), (1, 1.0)] {
-            // bracket: walk out from the estimate in steps of the Wald half-width
-            let mut inner = bhat;
-            let mut outer = f64::NAN;
-            let mut step = se * q.sqrt();
-            for _ in 0..60 {
-                let b = inner + dir * step;
-                let v = f(b);
-                if v.is_nan() {
-                    break;
-                }
-                if v >= 0.0 {
-                    outer = b;
-                    break;
-                }
-                inner = b;
-                step *= 1.5;
-            }
-            if outer.is_nan() {
-                continue;
-            }
-            out[k] = solve_between(&f, inner, outer);
-        }
-        out
+        let mut f = |b: f64| (self.deviance_with(&free, Some((j, b))) - fit.deviance) / fit.dispersion - q;
+        profile_limits(&mut f, fit.coef[j], se, q)
     }
+}
+
+/// The two roots of `f` (the profile's (D(b) − D̂)/φ − q, negative at the estimate `bhat`) on
+/// either side of `bhat`: each bracketed by walking out from the estimate in steps of the Wald
+/// half-width `se`·√q (growing 1.5-fold), then solved by [`solve_between`]; NaN on a side where
+/// `f` turns NaN (a refit that could not be made) or never reaches 0 in 60 steps. The in-memory
+/// fit and the distributed one ([`crate::distributed_profile`]) both use it.
+pub(crate) fn profile_limits(f: &mut dyn FnMut(f64) -> f64, bhat: f64, se: f64, q: f64) -> [f64; 2] {
+    let mut out = [f64::NAN; 2];
+    for (k, dir) in [(0usize, -1.0f64), (1, 1.0)] {
+        // bracket: walk out from the estimate in steps of the Wald half-width
+        let mut inner = bhat;
+        let mut outer = f64::NAN;
+        let mut step = se * q.sqrt();
+        for _ in 0..60 {
+            let b = inner + dir * step;
+            let v = f(b);
+            if v.is_nan() {
+                break;
+            }
+            if v >= 0.0 {
+                outer = b;
+                break;
+            }
+            inner = b;
+            step *= 1.5;
+        }
+        if outer.is_nan() {
+            continue;
+        }
+        out[k] = solve_between(f, inner, outer);
+    }
+    out
 }
 
 /// A root of f between a (f < 0) and b (f ≥ 0, possibly +∞ where the model is invalid), by
 /// bisection steps interleaved with regula falsi (Illinois).
-fn solve_between(f: &dyn Fn(f64) -> f64, mut a: f64, mut b: f64) -> f64 {
+fn solve_between(f: &mut dyn FnMut(f64) -> f64, mut a: f64, mut b: f64) -> f64 {
     let mut fa = f(a);
     let mut fb = f(b);
     let mut side = 0;

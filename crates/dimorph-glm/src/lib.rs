@@ -44,6 +44,7 @@ pub mod design;
 pub mod distributed;
 pub mod distributed_columns;
 pub mod distributed_predict;
+pub mod distributed_profile;
 pub mod distributed_score;
 pub mod distributed_theta;
 pub mod error;
