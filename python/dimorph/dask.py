@@ -484,11 +484,16 @@ def glm(
     return DaskGlmResult(out, len(parts), design=design, ddf=source)
 
 
+def _no_likelihood(out: Dict[str, Any]) -> bool:
+    """A quasi-likelihood family (quasibinomial, quasipoisson, Tweedie): its log-likelihood is NaN."""
+    return math.isnan(_num(out["loglik"]))
+
+
 def _profile(out: Dict[str, Any], col_names: List[str], model, data: "_Parts", level: float, rows_used: int) -> None:
     """The profile-likelihood intervals of every coefficient into ``out["profile_ci"]`` (``[lower,
     upper]``, None where a limit was not reached or the coefficient is aliased) and the passes
     they took into ``out["profile_passes"]``; a quasi-likelihood family has none (a warning)."""
-    if str(out["family"]).startswith("quasi"):
+    if _no_likelihood(out):
         out["warnings"].append("profile-likelihood intervals were not computed: a quasi-likelihood family has no "
                                "likelihood to profile; conf_int() gives Wald intervals")
         return
@@ -761,8 +766,7 @@ class DaskGlmResult:
         computed by the fit with ``profile=True``, else :class:`dimorph.InputError`)."""
         if kind == "profile":
             if "profile_ci" not in self._raw:
-                why = ("a quasi-likelihood family has none" if str(self._raw["family"]).startswith("quasi")
-                       else "fit with profile=True")
+                why = "a quasi-likelihood family has none" if _no_likelihood(self._raw) else "fit with profile=True"
                 raise InputError(f"conf_int(kind='profile'): no profile-likelihood intervals: {why}; use kind='wald'")
             rows = [[math.nan if v is None else v for v in lim] for lim in self._raw["profile_ci"]]
             return pd.DataFrame(rows, columns=["conf_low", "conf_high"],

@@ -813,6 +813,11 @@ pub struct DistFit {
     /// ([`crate::distributed_score::score_test`]; the streamed fit's `run_parquet`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub score: Option<crate::inference::ScoreTest>,
+    /// Profile-likelihood intervals (lower, upper) of every coefficient at the fit's level, when
+    /// the driver computed them ([`crate::distributed_profile`]; `--stream --profile`); NaN
+    /// (null) where a limit was not reached or the coefficient is aliased.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub profile_ci: Option<Vec<[f64; 2]>>,
 }
 
 /// Counts the passes of a [`Passes`].
@@ -1200,6 +1205,7 @@ fn finish<P: Passes>(
         null_mu: null,
         theta: None,
         score: None,
+        profile_ci: None,
     })
 }
 

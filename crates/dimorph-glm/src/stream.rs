@@ -19,9 +19,12 @@
 //! ([`distributed::theta_part_sums`]) and each β fit is the streamed IRLS at the current θ
 //! ([`Passes::set_family`]). Starting values (`--start`) start the fit as in memory.
 //!
-//! What needs the rows together is refused with the reason ([`check_streamable`]): Type 3 and
-//! profile-likelihood refits, residuals, robust and clustered covariances, the binary-response
-//! association table, `--anova`, `--predict` and frequency weights.
+//! `--profile` adds profile-likelihood intervals: each limit found by refits over the row groups
+//! with the coefficient held fixed ([`crate::distributed_profile`], the in-memory refits and root
+//! finder; hundreds of passes over the file, so only when asked). What needs the rows together is
+//! refused with the reason ([`check_streamable`]): Type 3 refits, residuals, robust and clustered
+//! covariances, the binary-response association table, `--anova`, `--predict` and frequency
+//! weights.
 
 use dimorph_core::table::{Cell, TidyTable};
 use dimorph_data::parquet_stream::ParquetRowGroups;
@@ -121,9 +124,6 @@ pub fn check_streamable(opts: &RunOptions) -> Result<()> {
     if opts.type3 == Some(true) {
         return refuse("--type3", "Type 3 likelihood-ratio refits");
     }
-    if opts.profile == Some(true) {
-        return refuse("--profile", "profile-likelihood intervals");
-    }
     if opts.residuals {
         return refuse("--residuals", "residuals per row");
     }
@@ -199,12 +199,36 @@ fn stream_fit(path: &Path, formula: &str, opts: &RunOptions, ahead: usize, score
         fit.score = Some(score_test(&mut parts, &fit, layout.intercept, link)?);
         fit.passes += 1;
     }
+    if opts.profile == Some(true) {
+        let which: Vec<usize> = (0..fit.coef.len()).collect();
+        let pf = crate::distributed_profile::ProfileFit {
+            family,
+            link,
+            intercept: layout.intercept,
+            coef: &fit.coef,
+            se_observed: &fit.se_observed,
+            se_expected: &fit.se_expected,
+            kept: &fit.kept,
+            deviance: fit.deviance,
+            dispersion: fit.dispersion,
+        };
+        if !family.has_likelihood() {
+            fit.warnings.push(format!(
+                "--profile: the {} family has no likelihood to profile (quasi-likelihood); the intervals are Wald intervals",
+                family.name()
+            ));
+        } else {
+            let (ci, n) = crate::distributed_profile::profile_intervals(&mut parts, &pf, opts.level, &which)?;
+            fit.profile_ci = Some(ci);
+            fit.passes += n;
+        }
+    }
     Ok(fit)
 }
 
-/// Wald tests and intervals of the coefficients: z, or t with the residual df when the
-/// dispersion was estimated (R's `summary.glm`), and estimate ± z₁₋α/₂ × SE (R's
-/// `confint.default`).
+/// Wald tests of the coefficients: z, or t with the residual df when the dispersion was
+/// estimated (R's `summary.glm`); the intervals are the profile-likelihood ones when they were
+/// computed (`--profile`), else estimate ± z₁₋α/₂ × SE (R's `confint.default`).
 fn coefficients(fit: &DistFit, level: f64) -> TidyTable {
     use dimorph_core::dist::{qnorm, two_sided_normal, two_sided_t};
     let t = fit.dispersion_method != Dispersion::Fixed && fit.df_residual > 0.0;
@@ -230,14 +254,15 @@ fn coefficients(fit: &DistFit, level: f64) -> TidyTable {
         } else {
             two_sided_normal(stat)
         };
+        let [lo, hi] = fit.profile_ci.as_ref().map_or([b - q * se, b + q * se], |ci| ci[j]);
         tab.push(vec![
             Cell::Text(name.clone()),
             num(b),
             num(se),
             num(stat),
             num(p),
-            num(b - q * se),
-            num(b + q * se),
+            num(lo),
+            num(hi),
         ]);
     }
     tab
@@ -254,6 +279,14 @@ pub fn run_parquet(path: &Path, formula: &str, opts: &RunOptions) -> Result<Outc
         "family {}, link {}; {} observations ({} rows read); {} iterations, {} passes over the file",
         fit.family, fit.link, fit.n_obs, fit.n_read, fit.iterations, fit.passes
     ));
+    sec.text(if fit.profile_ci.is_some() {
+        format!(
+            "intervals ({} %): profile likelihood (refits over the row groups with each coefficient held fixed)",
+            num(100.0 * opts.level)
+        )
+    } else {
+        format!("intervals ({} %): Wald", num(100.0 * opts.level))
+    });
     sec.pre(table_text(&table));
     sec.text(format!(
         "deviance {} on {} df; null deviance {} on {} df; Pearson χ² {}; dispersion {}; AIC {}; BIC {}; log-likelihood {}",
@@ -286,7 +319,7 @@ pub fn run_parquet(path: &Path, formula: &str, opts: &RunOptions) -> Result<Outc
     }
     let mut warnings = fit.warnings.clone();
     warnings.push(
-        "--stream: Wald statistics and intervals and the global score test only; Type 3 tests, profile intervals, the association table and residuals are not computed when streaming (drop --stream to have them)".into(),
+        "--stream: Wald statistics, the global score test, and profile intervals with --profile; Type 3 tests, the association table and residuals are not computed when streaming (drop --stream to have them)".into(),
     );
     let summary = vec![format!(
         "{} {}: deviance {} on {} df, AIC {}",

@@ -1073,6 +1073,48 @@ fn stream_negbin_estimates_theta_as_the_in_memory_fit() {
     assert_eq!(num(&m["n_used"], "n_used"), 172.0);
 }
 
+/// `--stream --profile`: profile-likelihood intervals by refits over the row groups with each
+/// coefficient held fixed (dimorph_glm::distributed_profile) equal the in-memory `dimorph glm`'s
+/// profile intervals of the same file to 1e-9 relative, with the colour factor whose levels each
+/// row group sees only some of; the text report says which intervals it gives. Without
+/// `--profile` the streamed intervals are Wald's.
+#[test]
+fn stream_profile_intervals_equal_the_in_memory_ones() {
+    let pq = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/crabs_row_groups.parquet")
+        .display()
+        .to_string();
+    let fit = |extra: &[&str]| {
+        let mut args = vec!["glm", "--data", &pq, "satell ~ width + shade", "--family", "poisson"];
+        args.extend(extra);
+        let o = run(&args);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        o
+    };
+    let json = |o: &std::process::Output| -> serde_json::Value { serde_json::from_str(&stdout(o)).expect("json") };
+    let s = json(&fit(&["--stream", "--profile", "--format", "json"]));
+    let m = json(&fit(&["--format", "json"]));
+    let (s, m) = (&s["result"]["profile_ci"], &m["result"]["inference"]["coefficients"]);
+    let rows = m.as_array().expect("coefficients");
+    assert_eq!(rows.len(), 5);
+    for (j, row) in rows.iter().enumerate() {
+        for k in 0..2 {
+            let a = s[j][k]
+                .as_f64()
+                .unwrap_or_else(|| panic!("streamed profile_ci[{j}]: {s}"));
+            let b = row["profile_ci"][k].as_f64().expect("in-memory profile_ci");
+            assert!(
+                (a - b).abs() <= 1e-9 * b.abs().max(1.0),
+                "coefficient {j} limit {k}: streamed {a} vs in memory {b}"
+            );
+        }
+    }
+    let text = stdout(&fit(&["--stream", "--profile"]));
+    assert!(text.contains("intervals (95 %): profile likelihood"), "{text}");
+    let text = stdout(&fit(&["--stream"]));
+    assert!(text.contains("intervals (95 %): Wald"), "{text}");
+}
+
 /// The sqrt link keeps η = Xβ + offset > 0 as R does: starting values with η ≤ 0 on a row are
 /// refused (exit 2, R's "cannot find valid starting values"), and a fit whose steps were cut
 /// back into the range says so (R's "step size truncated: out of bounds"); the peer values are

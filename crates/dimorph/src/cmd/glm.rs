@@ -107,7 +107,8 @@ pub struct Args {
     pub level: f64,
     /// Compute the profile-likelihood intervals whatever the size of the data (by default they
     /// are computed up to 500,000 cells, used rows × columns of X, and the output says when they
-    /// were left out).
+    /// were left out). With --stream: by refits over the row groups, hundreds of passes over the
+    /// file (not computed without --profile).
     #[arg(long, conflicts_with = "no_profile")]
     pub profile: bool,
     /// Skip the profile-likelihood intervals (the coefficients table then gives Wald intervals).
@@ -126,8 +127,9 @@ pub struct Args {
     pub quiet: bool,
     /// Stream a Parquet --data file row group by row group through the IRLS passes: memory holds
     /// one row group, whatever the number of rows (for files larger than memory). Coefficients,
-    /// Wald tests and intervals and the fit statistics only (no Type 3, profile intervals,
-    /// association table, residuals, robust SEs, --predict); the same numbers as without it,
+    /// Wald tests and intervals, the fit statistics and, with --profile, profile-likelihood
+    /// intervals (no Type 3, association table, residuals, robust SEs, --predict); the same
+    /// numbers as without it,
     /// θ of the negative binomial estimated as without it (a pass per Newton step) and
     /// --start taken.
     #[arg(long)]
