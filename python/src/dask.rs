@@ -521,6 +521,18 @@ fn floats(x: &Bound<'_, PyAny>) -> PyResult<Vec<f64>> {
 }
 
 impl<'py> PyPasses<'py> {
+    /// The passes of `callback(kind, args)` (the driver's own model), `rows` the rows used when
+    /// the driver counted them.
+    pub(crate) fn new(callback: Bound<'py, PyAny>, rows: Option<usize>) -> Self {
+        PyPasses {
+            callback,
+            rows,
+            calls: 0,
+            model: None,
+            base: None,
+        }
+    }
+
     fn call(&mut self, kind: &str, args: Bound<'py, PyAny>) -> PyResult<Vec<Bound<'py, PyAny>>> {
         self.calls += 1;
         let out = match &self.model {
@@ -717,11 +729,8 @@ pub fn glm_fit_distributed(
     let gopts = opts.glm_options(family);
     let layout = Layout::new(&spec, col_names);
     let mut pp = PyPasses {
-        callback: passes,
-        rows: rows_used,
-        calls: 0,
-        model: None,
         base: Some(model.clone()),
+        ..PyPasses::new(passes, rows_used)
     };
     let fit = distributed::fit(&mut pp, &layout, &gopts).map_err(|DaskError(e)| e)?;
     let mut v = serde_json::to_value(&fit).map_err(|e| input_error(e.to_string()))?;

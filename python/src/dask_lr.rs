@@ -95,13 +95,7 @@ pub fn glm_refit_deviance(
         has_offset: false,
         ..Layout::new(&spec, col_names)
     };
-    let mut pp = PyPasses {
-        callback: passes,
-        rows: rows_used,
-        calls: 0,
-        model: None,
-        base: None,
-    };
+    let mut pp = PyPasses::new(passes, rows_used);
     let fit = distributed::fit(&mut pp, &layout, &gopts).map_err(|e| e.0)?;
     Ok((fit.deviance, fit.iterations, fit.passes))
 }
@@ -185,13 +179,7 @@ pub fn glm_profile_distributed(
         deviance,
         dispersion,
     };
-    let mut pp = PyPasses {
-        callback: passes,
-        rows: rows_used,
-        calls: 0,
-        model: None,
-        base: None,
-    };
+    let mut pp = PyPasses::new(passes, rows_used);
     let (limits, n) =
         dimorph_glm::distributed_profile::profile_intervals(&mut pp, &fit, level, &which).map_err(|e| e.0)?;
     Ok((limits.into_iter().map(|[a, b]| (a, b)).collect(), n))

@@ -13,7 +13,7 @@
 
 use dimorph_core::dist;
 
-use crate::distributed::{Counted, Passes, Summed};
+use crate::distributed::{Counted, DistFit, Passes, Summed};
 use crate::family::Family;
 use crate::inference::profile_limits;
 use crate::irls::{self, Pass};
@@ -32,6 +32,23 @@ pub struct ProfileFit<'a> {
     pub kept: &'a [usize],
     pub deviance: f64,
     pub dispersion: f64,
+}
+
+impl<'a> ProfileFit<'a> {
+    /// What the intervals need of a fit over parts, of the model (`family`, `link`) it fitted.
+    pub fn of(fit: &'a DistFit, family: Family, link: Link, intercept: bool) -> Self {
+        ProfileFit {
+            family,
+            link,
+            intercept,
+            coef: &fit.coef,
+            se_observed: &fit.se_observed,
+            se_expected: &fit.se_expected,
+            kept: &fit.kept,
+            deviance: fit.deviance,
+            dispersion: fit.dispersion,
+        }
+    }
 }
 
 /// The profile-likelihood interval at `level` of each coefficient in `which` (NaN, NaN for an
@@ -210,17 +227,8 @@ mod tests {
             let mf = model_frame(formula, frame, None).expect("model frame");
             let s = crate::fit(&mf, &opts).expect("fit");
             let inf = crate::inference::infer(&mf, &s, 0.95, true);
-            let fit = ProfileFit {
-                family,
-                link: link.unwrap_or_else(|| family.canonical_link()),
-                intercept: true,
-                coef: &d.coef,
-                se_observed: &d.se_observed,
-                se_expected: &d.se_expected,
-                kept: &d.kept,
-                deviance: d.deviance,
-                dispersion: d.dispersion,
-            };
+            let link = link.unwrap_or_else(|| family.canonical_link());
+            let fit = ProfileFit::of(&d, family, link, true);
             let which: Vec<usize> = (0..d.coef.len()).collect();
             let (got, passes) = profile_intervals(&mut local, &fit, 0.95, &which).expect("profile");
             assert!(passes > 10 * which.len(), "{formula}: {passes} passes");
@@ -244,17 +252,7 @@ mod tests {
         let (mut local, layout) = parts_local::parts(formula, &crabs, 3, &opts).expect("parts");
         let d = crate::distributed::fit(&mut local, &layout, &opts).expect("fit");
         assert_eq!(d.kept.len(), 2);
-        let fit = ProfileFit {
-            family: Family::Poisson,
-            link: Link::Log,
-            intercept: true,
-            coef: &d.coef,
-            se_observed: &d.se_observed,
-            se_expected: &d.se_expected,
-            kept: &d.kept,
-            deviance: d.deviance,
-            dispersion: d.dispersion,
-        };
+        let fit = ProfileFit::of(&d, Family::Poisson, Link::Log, true);
         let (got, _) = profile_intervals(&mut local, &fit, 0.95, &[1, 2]).expect("profile");
         assert!(got[0][0] < d.coef[1] && d.coef[1] < got[0][1], "{got:?}");
         assert!(got[1][0].is_nan() && got[1][1].is_nan(), "{got:?}");

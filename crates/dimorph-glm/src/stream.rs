@@ -201,17 +201,7 @@ fn stream_fit(path: &Path, formula: &str, opts: &RunOptions, ahead: usize, score
     }
     if opts.profile == Some(true) {
         let which: Vec<usize> = (0..fit.coef.len()).collect();
-        let pf = crate::distributed_profile::ProfileFit {
-            family,
-            link,
-            intercept: layout.intercept,
-            coef: &fit.coef,
-            se_observed: &fit.se_observed,
-            se_expected: &fit.se_expected,
-            kept: &fit.kept,
-            deviance: fit.deviance,
-            dispersion: fit.dispersion,
-        };
+        let pf = crate::distributed_profile::ProfileFit::of(&fit, family, link, layout.intercept);
         if !family.has_likelihood() {
             fit.warnings.push(format!(
                 "--profile: the {} family has no likelihood to profile (quasi-likelihood); the intervals are Wald intervals",
