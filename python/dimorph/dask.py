@@ -60,9 +60,11 @@ the model over the partitions with the coefficient held fixed (``dimorph_glm::di
 about 10–20 refits of a few passes each per limit, so hundreds of passes over the data for a
 model of a few coefficients: off by default).
 
-Not in the distributed fit (the single-machine :func:`dimorph.glm` has it): PROC LOGISTIC's
-association table (``binwidth=``: concordant pairs need every pair of rows, not sums over
-partitions); it raises :class:`dimorph.InputError` naming the option.
+PROC LOGISTIC's association table of a binomial fit (:meth:`DaskGlmResult.association`: c,
+Somers' D, γ, τₐ) costs one more pass: each partition counts its events and non-events per bin of
+predicted probability (``binwidth=``, SAS's BINWIDTH, default 0.002), the client adds the bins,
+and the table is the in-memory one with the same bin width. ``binwidth=0`` (exact probabilities:
+every pair of rows compared) raises :class:`dimorph.InputError`.
 """
 
 from __future__ import annotations
@@ -267,7 +269,13 @@ def _select(part, cols):
     return _dimorph.glm_part_select(part, cols)
 
 
-_PASSES = {"fisher": _fisher, "newton": _newton, "stats": _stats, "score": _score, "theta": _theta}
+@_task
+def _association(part, beta, binwidth, frequency, model):
+    return _dimorph.glm_part_association(part, beta, binwidth, frequency, model)
+
+
+_PASSES = {"fisher": _fisher, "newton": _newton, "stats": _stats, "score": _score, "theta": _theta,
+           "association": _association}
 
 
 @_task
@@ -368,8 +376,9 @@ def glm(
         computed (the single-machine fit computes them by default up to 500,000 cells). A
         quasi-likelihood family has none (a warning says so).
     binwidth
-        Refused (single-machine only): raises :class:`dimorph.InputError` naming the option.
-        ``binwidth=None`` is accepted (nothing to compute).
+        PROC LOGISTIC's bin width for the association table of a binomial fit
+        (:meth:`DaskGlmResult.association`; default 0.002, as SAS and :func:`dimorph.glm`). 0
+        (exact probabilities) raises :class:`dimorph.InputError`: it compares every pair of rows.
     persist
         Where the coded partitions (X, response, weights as float64: about 8 × (columns of X + 3)
         bytes a row) live between the passes. ``True``: coded once and kept on the workers
@@ -403,9 +412,17 @@ def glm(
     if profile is not None and not isinstance(profile, (bool, np.bool_)):
         raise InputError(f"profile: must be True, False or None, got {profile!r}")
     if binwidth is not None:
-        raise InputError("--binwidth: PROC LOGISTIC's association table (concordant pairs, c) is single-machine "
-                         "only in the distributed fit (it compares every pair of rows); fit in memory with "
-                         "dimorph.glm")
+        bw = float(binwidth) if isinstance(binwidth, (int, float, np.number)) and not isinstance(binwidth, bool) \
+            else math.nan
+        if bw == 0:
+            raise InputError("--binwidth: 0 (exact probabilities) compares every pair of rows, which the distributed fit "
+                             "does not gather; give a bin width > 0 (SAS's default 0.002: the table is then exactly "
+                             "the in-memory one), or fit in memory with dimorph.glm")
+        if not (0 < bw <= 1):
+            raise InputError(f"--binwidth: must be 0 or positive, at most 1 (a width of probabilities), got {binwidth!r}")
+        if family is not None and str(family).lower() != "binomial":
+            raise InputError(f"--binwidth: applies to --family binomial only (PROC LOGISTIC's association of predicted "
+                             f"probabilities), not to {family}")
     if isinstance(ddf, pd.DataFrame):
         import dask.dataframe as dd
         ddf = dd.from_pandas(ddf, npartitions=1)
@@ -480,6 +497,15 @@ def glm(
             out["warnings"].append(f"Type 3 likelihood-ratio tests were not computed: {e}")
     if profile:
         _profile(out, col_names, model, data, float(level), rows_used)
+    if out["family"] == "binomial":
+        bw = 0.002 if binwidth is None else float(binwidth)
+        beta = [0.0 if b is None else float(b) for b in out["coef"]]
+        bins = data.run("association", (beta, bw, freq is not None), model)
+        out["association"] = json.loads(_dimorph.glm_association_table([tuple(b) for b in bins], bw))
+        out["passes"] += 1
+    elif binwidth is not None:
+        raise InputError(f"--binwidth: applies to --family binomial only (PROC LOGISTIC's association of predicted "
+                         f"probabilities), not to {out['family']}")
     design = (formula, columns, merged, model, wcol, used)
     return DaskGlmResult(out, len(parts), design=design, ddf=source)
 
@@ -506,6 +532,7 @@ def _profile(out: Dict[str, Any], col_names: List[str], model, data: "_Parts", l
         list(range(len(col_names))), rows_used=rows_used)
     out["profile_ci"] = [[None if math.isnan(v) else v for v in lim] for lim in limits]
     out["profile_passes"] = passes
+    out["passes"] += passes
 
 
 _TYPE3_AUTO_MAX_CELLS = 2_000_000
@@ -783,6 +810,18 @@ class DaskGlmResult:
     @property
     def pvalues(self) -> pd.Series:
         return self.tidy().set_index("term")["p_value"]
+
+    def association(self) -> Dict[str, Any]:
+        """PROC LOGISTIC's "Association of Predicted Probabilities and Observed Responses" of a
+        binomial fit: ``binwidth``, ``pairs``, ``concordant``, ``discordant``, ``tied`` and their
+        percentages, ``somers_d``, ``gamma``, ``tau_a``, ``c`` — the in-memory fit's
+        ``binary.association`` with the same ``binwidth`` (default 0.002): each partition counts
+        its events and non-events per bin of predicted probability, and the bins are added.
+        Raises :class:`dimorph.InputError` for other families."""
+        if "association" not in self._raw:
+            raise InputError(f"association(): PROC LOGISTIC's association table is for the binomial family, "
+                             f"not {self._raw['family']}")
+        return dict(self._raw["association"])
 
     def type3(self) -> pd.DataFrame:
         """Type 3 tests, one row per term: term, df, lr_chi2, lr_p_value, f_value and f_p_value

@@ -16,7 +16,8 @@
 //! - [`dask`]: the per-partition functions and the driver of the distributed GLM
 //!   (`dimorph.dask.glm`); [`dask_lr`]: its Type 3 and global likelihood-ratio and Wald tests;
 //!   [`dask_arrays`]: a partition coded straight from its numeric arrays (no frame);
-//!   [`dask_predict`]: a partition's predictions and residuals at the distributed fit.
+//!   [`dask_predict`]: a partition's predictions and residuals at the distributed fit;
+//!   [`dask_association`]: PROC LOGISTIC's association table from the partitions' bins.
 
 use pyo3::prelude::*;
 
@@ -24,6 +25,7 @@ mod arrays;
 mod arrow_c;
 mod dask;
 mod dask_arrays;
+mod dask_association;
 mod dask_lr;
 mod dask_predict;
 mod embed;
@@ -68,6 +70,9 @@ mod _dimorph {
 
     #[pymodule_export]
     use crate::dask_predict::{glm_part_predict, glm_part_residuals};
+
+    #[pymodule_export]
+    use crate::dask_association::{glm_association_table, glm_part_association};
 
     #[pymodule_export]
     use crate::dask_arrays::{glm_design_arrays, glm_model_columns};

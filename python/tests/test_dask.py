@@ -393,11 +393,13 @@ def test_a_null_model_without_a_score_gives_nan_with_the_single_machine_words():
         off.score_test()
 
 
-def test_profile_intervals_equal_the_in_memory_ones_and_the_association_table_is_refused(frame):
+def test_profile_intervals_and_the_association_table_equal_the_in_memory_ones(frame):
     """profile=True: each limit is found by distributed refits with the coefficient held fixed, and
     equals the in-memory fit's profile limit (the same refits, the same root finder): a logistic
     model with a factor whose levels only some partitions see (r0 in the first rows), and a
-    Poisson model with an offset, missing x2 and region rows dropped; over 6 partitions."""
+    Poisson model with an offset, missing x2 and region rows dropped; over 6 partitions. PROC
+    LOGISTIC's association table of the binomial fit (each partition's bins of predicted
+    probability, added) equals the in-memory one with SAS's BINWIDTH 0.002 and with 0.05."""
     head = frame.head(3000)
     cases = [("y_bin ~ x1 + C(region)", dict(family="binomial")),
              ("y_pois ~ x1 + x2 + offset(log(t))", dict(family="poisson"))]
@@ -414,14 +416,31 @@ def test_profile_intervals_equal_the_in_memory_ones_and_the_association_table_is
             lo, hi = got["conf_low"], got["conf_high"]
             assert ((lo < r.params) & (r.params < hi)).all()
             assert r.to_dict()["profile_passes"] > 20 * len(got)
+            if opts["family"] == "binomial":
+                for bw in (None, 0.05):
+                    a = (r if bw is None else dimorph.dask.glm(formula, ddf_of(head, 6), binwidth=bw, type3=False,
+                                                               score=False, **opts)).association()
+                    b = (s if bw is None else dimorph.glm(formula, head, binwidth=bw, profile=False, **opts))
+                    b = b.to_dict()["result"]["binary"]["association"]
+                    assert a["binwidth"] == b["binwidth"] == (0.002 if bw is None else bw)
+                    assert a["pairs"] > 1e6
+                    for key, want in b.items():
+                        assert abs(a[key] - want) <= 1e-12 * max(1.0, abs(want)), f"{bw} {key}: {a[key]} vs {want}"
+            else:
+                with pytest.raises(dimorph.InputError, match=r"association\(\): .*binomial family, not poisson"):
+                    r.association()
         # a quasi-likelihood family has no likelihood to profile: a warning, and conf_int says so
         q = dimorph.dask.glm("y_pois ~ x1", ddf_of(head, 3), family="quasipoisson", profile=True, type3=False)
         assert any("quasi-likelihood family has no likelihood" in w for w in q.to_dict()["warnings"])
         with pytest.raises(dimorph.InputError, match=r"conf_int\(kind='profile'\): .*quasi-likelihood"):
             q.conf_int(kind="profile")
-        with pytest.raises(dimorph.InputError, match=r"--binwidth: .*association table.*fit in memory with "
-                                                     r"dimorph\.glm"):
-            dimorph.dask.glm("y_bin ~ x1", ddf_of(head, 3), family="binomial", binwidth=0.002)
+        with pytest.raises(dimorph.InputError, match=r"--binwidth: 0 \(exact probabilities\) compares every pair of "
+                                                     r"rows.*or fit in memory with dimorph\.glm"):
+            dimorph.dask.glm("y_bin ~ x1", ddf_of(head, 3), family="binomial", binwidth=0)
+        with pytest.raises(dimorph.InputError, match=r"--binwidth: must be 0 or positive, at most 1"):
+            dimorph.dask.glm("y_bin ~ x1", ddf_of(head, 3), family="binomial", binwidth=1.5)
+        with pytest.raises(dimorph.InputError, match=r"--binwidth: applies to --family binomial only"):
+            dimorph.dask.glm("y_pois ~ x1", ddf_of(head, 3), family="poisson", binwidth=0.01)
         with pytest.raises(dimorph.InputError, match=r"profile: must be True, False or None"):
             dimorph.dask.glm("y_bin ~ x1", ddf_of(head, 3), family="binomial", profile="yes")
         r = dimorph.dask.glm("y_bin ~ x1", ddf_of(head, 3), family="binomial", profile=False, type3=False)

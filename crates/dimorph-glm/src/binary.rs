@@ -123,11 +123,20 @@ pub fn association(mf: &ModelFrame, fit: &GlmFit, binwidth: f64) -> Association 
             _ => groups.push(r),
         }
     }
+    association_of_groups(&groups, binwidth)
+}
+
+/// The association table from the events and non-events of each distinct (binned) predicted
+/// probability, `(probability, events, non-events)` in increasing order of probability: a pair
+/// of an event and a non-event is concordant when the event's probability is the higher, tied
+/// when both are in the same group. [`association`] in memory; over parts, each part's bins
+/// are added ([`AssociationBins`]).
+pub fn association_of_groups(groups: &[(f64, f64, f64)], binwidth: f64) -> Association {
     let total_ne: f64 = groups.iter().map(|g| g.2).sum();
     let total_e: f64 = groups.iter().map(|g| g.1).sum();
     let (mut conc, mut disc, mut tied) = (0.0, 0.0, 0.0);
     let mut ne_below = 0.0;
-    for g in &groups {
+    for g in groups {
         let ne_above = total_ne - ne_below - g.2;
         conc += g.1 * ne_below;
         disc += g.1 * ne_above;
@@ -149,6 +158,47 @@ pub fn association(mf: &ModelFrame, fit: &GlmFit, binwidth: f64) -> Association 
         gamma: (conc - disc) / (conc + disc),
         tau_a: (conc - disc) / (0.5 * t * (t - 1.0)),
         c: (conc + 0.5 * tied) / pairs,
+    }
+}
+
+/// The events and non-events of the rows of some parts in each bin of predicted probability
+/// (bin k: probabilities that round to k × binwidth, as [`association`] bins them), for the
+/// association table over distributed data: each part's bins are added, and the sum gives the
+/// in-memory table ([`AssociationBins::table`]). A bin width of 0 (exact probabilities) needs all
+/// rows at once and has no bins.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AssociationBins {
+    /// Bin number → (events, non-events).
+    pub bins: std::collections::BTreeMap<i64, (f64, f64)>,
+}
+
+impl AssociationBins {
+    /// Adds the rows (probability, events, non-events) in bins of `binwidth` (> 0).
+    pub fn add_rows(&mut self, rows: impl Iterator<Item = (f64, f64, f64)>, binwidth: f64) {
+        for (p, e, ne) in rows {
+            let b = self.bins.entry((p / binwidth).round() as i64).or_insert((0.0, 0.0));
+            b.0 += e;
+            b.1 += ne;
+        }
+    }
+
+    /// Adds another part's bins.
+    pub fn add(&mut self, other: &AssociationBins) {
+        for (&k, &(e, ne)) in &other.bins {
+            let b = self.bins.entry(k).or_insert((0.0, 0.0));
+            b.0 += e;
+            b.1 += ne;
+        }
+    }
+
+    /// The association table of the bins added ([`association_of_groups`]).
+    pub fn table(&self, binwidth: f64) -> Association {
+        let groups: Vec<(f64, f64, f64)> = self
+            .bins
+            .iter()
+            .map(|(&k, &(e, ne))| (k as f64 * binwidth, e, ne))
+            .collect();
+        association_of_groups(&groups, binwidth)
     }
 }
 

@@ -32,8 +32,10 @@
 //! single-machine fit does, θ's sums taken part by part ([`crate::distributed_theta`]). Starting
 //! values (`GlmOptions::start`) start the fit as in memory.
 //!
-//! Profile-likelihood intervals over the parts: [`crate::distributed_profile`]. Not computed over
-//! parts (the single-machine fit has it): PROC LOGISTIC's association table.
+//! Profile-likelihood intervals over the parts: [`crate::distributed_profile`]. PROC LOGISTIC's
+//! association table: each part's events and non-events per bin of predicted probability
+//! ([`association_bins`]), added ([`crate::binary::AssociationBins`]); exact probabilities
+//! (BINWIDTH 0) compare every pair of rows and are not computed over parts.
 
 use std::collections::HashSet;
 
@@ -522,6 +524,29 @@ pub fn theta_part_sums(part: &Part, beta: &[f64], theta: Option<f64>, link: Link
     s
 }
 
+/// One part's events and non-events in bins of predicted probability at β (`binwidth` > 0), for
+/// PROC LOGISTIC's association table over parts ([`crate::binary::AssociationBins`]): each row
+/// counts its trials times its frequency (with `frequency` weights, the prior weight, which is
+/// frequency × trials; otherwise the trials: other weights do not enter the pair counts, as in
+/// SAS and in memory); rows with a zero prior weight are left out.
+pub fn association_bins(
+    part: &Part,
+    beta: &[f64],
+    link: Link,
+    binwidth: f64,
+    frequency: bool,
+) -> crate::binary::AssociationBins {
+    let mut bins = crate::binary::AssociationBins::default();
+    let rows = (0..part.n).filter(|&i| part.prior[i] > 0.0).map(|i| {
+        let xi = &part.x[i * part.p..(i + 1) * part.p];
+        let eta = irls::dot(xi, beta) + part.offset.as_ref().map_or(0.0, |o| o[i]);
+        let m = if frequency { part.prior[i] } else { part.trials[i] };
+        (link.inverse(eta), m * part.y[i], m * (1.0 - part.y[i]))
+    });
+    bins.add_rows(rows, binwidth);
+    bins
+}
+
 /// Score Xᵀ[w (y − μ)/(V g′)], observed information XᵀW₀X (on the kept columns, k × k) and the
 /// deviance at β; `valid` is false when β leaves the link's or the family's range.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -818,6 +843,10 @@ pub struct DistFit {
     /// (null) where a limit was not reached or the coefficient is aliased.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub profile_ci: Option<Vec<[f64; 2]>>,
+    /// PROC LOGISTIC's association table of a binomial fit, when the driver computed it from the
+    /// parts' bins ([`association_bins`]; `--stream`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub association: Option<crate::binary::Association>,
 }
 
 /// Counts the passes of a [`Passes`].
@@ -1206,6 +1235,7 @@ fn finish<P: Passes>(
         theta: None,
         score: None,
         profile_ci: None,
+        association: None,
     })
 }
 

@@ -551,3 +551,43 @@ fn frequency_weights_over_parts_equal_the_single_machine_fit() {
         assert!(d.n_obs != rows, "{formula}: n {} vs rows {rows}", d.n_obs);
     }
 }
+
+/// PROC LOGISTIC's association table over parts: each part's events and non-events in bins of
+/// predicted probability, added, give the in-memory table (SAS's BINWIDTH 0.002, and a coarser
+/// 0.05): the same pairs, concordant, discordant and tied counts, and c, Somers' D, γ, τₐ; with
+/// a factor whose levels only some parts see, and with frequency weights.
+#[test]
+fn association_bins_over_parts_give_the_in_memory_table() {
+    let crabs = crabs_by_shade();
+    for (weights, bw) in [(None, 0.002), (None, 0.05), (Some("spine"), 0.002)] {
+        let mut o = opts(Family::Binomial, None);
+        o.frequency_weights = weights.is_some();
+        let (local, layout) = parts_local::parts_weighted("y ~ width + shade", &crabs, 5, weights, &o).expect("parts");
+        let mut local = local;
+        let d = fit(&mut local, &layout, &o).expect("fit");
+        let mut bins = crate::binary::AssociationBins::default();
+        for part in &local.parts {
+            bins.add(&association_bins(part, &d.coef, Link::Logit, bw, weights.is_some()));
+        }
+        let got = bins.table(bw);
+        let mf = model_frame("y ~ width + shade", &crabs, weights).expect("model frame");
+        let s = crate::fit(&mf, &o).expect("fit");
+        let want = crate::binary::association(&mf, &s, bw);
+        assert!(want.pairs > 1000.0, "{want:?}");
+        for (what, a, b) in [
+            ("pairs", got.pairs, want.pairs),
+            ("concordant", got.concordant, want.concordant),
+            ("discordant", got.discordant, want.discordant),
+            ("tied", got.tied, want.tied),
+            ("c", got.c, want.c),
+            ("somers_d", got.somers_d, want.somers_d),
+            ("gamma", got.gamma, want.gamma),
+            ("tau_a", got.tau_a, want.tau_a),
+        ] {
+            assert!(
+                (a - b).abs() <= 1e-12 * b.abs().max(1.0),
+                "{weights:?} {bw} {what}: {a} over parts, {b} in memory"
+            );
+        }
+    }
+}

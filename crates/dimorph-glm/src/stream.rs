@@ -133,6 +133,12 @@ pub fn check_streamable(opts: &RunOptions) -> Result<()> {
     if opts.cluster.is_some() {
         return refuse("--cluster", "clustered covariances");
     }
+    if opts.binwidth == Some(0.0) {
+        return refuse(
+            "--binwidth",
+            "exact probabilities in the association table (--binwidth 0: every pair of rows compared)",
+        );
+    }
     if opts.event.is_some() {
         return refuse("--event", "the binary-response association table");
     }
@@ -212,6 +218,18 @@ fn stream_fit(path: &Path, formula: &str, opts: &RunOptions, ahead: usize, score
             fit.profile_ci = Some(ci);
             fit.passes += n;
         }
+    }
+    if family == Family::Binomial {
+        // PROC LOGISTIC's association table: each row group's events and non-events per bin of
+        // predicted probability, added (one more pass)
+        let bw = opts.binwidth.unwrap_or(crate::options::DEFAULT_BINWIDTH);
+        let beta: Vec<f64> = fit.coef.iter().map(|&b| if b.is_finite() { b } else { 0.0 }).collect();
+        let mut bins = crate::binary::AssociationBins::default();
+        for k in 0..groups.len() {
+            bins.add(&distributed::association_bins(&parts.part(k)?, &beta, link, bw, false));
+        }
+        fit.association = Some(bins.table(bw));
+        fit.passes += 1;
     }
     Ok(fit)
 }
@@ -307,9 +325,23 @@ pub fn run_parquet(path: &Path, formula: &str, opts: &RunOptions) -> Result<Outc
             s.note.as_deref().map_or(String::new(), |n| format!(" ({n})"))
         ));
     }
+    if let Some(a) = &fit.association {
+        sec.text(format!(
+            "Association of predicted probabilities and observed responses (BINWIDTH {}): {} % concordant, {} % discordant, {} % tied, {} pairs; Somers' D {}, Gamma {}, Tau-a {}, c {}",
+            num(a.binwidth),
+            num(a.percent_concordant),
+            num(a.percent_discordant),
+            num(a.percent_tied),
+            num(a.pairs),
+            num(a.somers_d),
+            num(a.gamma),
+            num(a.tau_a),
+            num(a.c)
+        ));
+    }
     let mut warnings = fit.warnings.clone();
     warnings.push(
-        "--stream: Wald statistics, the global score test, and profile intervals with --profile; Type 3 tests, the association table and residuals are not computed when streaming (drop --stream to have them)".into(),
+        "--stream: Wald statistics, the global score test, the association table of a binomial fit, and profile intervals with --profile; Type 3 tests, the Hosmer–Lemeshow test and residuals are not computed when streaming (drop --stream to have them)".into(),
     );
     let summary = vec![format!(
         "{} {}: deviance {} on {} df, AIC {}",

@@ -1115,6 +1115,64 @@ fn stream_profile_intervals_equal_the_in_memory_ones() {
     assert!(text.contains("intervals (95 %): Wald"), "{text}");
 }
 
+/// `--stream` with the binomial family: PROC LOGISTIC's association table from the row groups'
+/// events and non-events per bin of predicted probability, added, equals the in-memory table of
+/// the same file (BINWIDTH 0.002 and 0.05) to 1e-12; `--binwidth 0` (every pair of rows) is
+/// refused with --stream, exit 2.
+#[test]
+fn stream_association_table_equals_the_in_memory_one() {
+    let pq = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/crabs_row_groups.parquet")
+        .display()
+        .to_string();
+    let json = |extra: &[&str]| -> serde_json::Value {
+        let mut args = vec![
+            "glm",
+            "--data",
+            &pq,
+            "I(satell > 0) ~ width + shade",
+            "--family",
+            "binomial",
+            "--format",
+            "json",
+        ];
+        args.extend(extra);
+        let o = run(&args);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        serde_json::from_str(&stdout(&o)).expect("json")
+    };
+    for bw in [None, Some("0.05")] {
+        let extra: Vec<&str> = bw.map(|b| vec!["--binwidth", b]).unwrap_or_default();
+        let s = json(&[&extra[..], &["--stream"]].concat());
+        let m = json(&extra);
+        let (a, b) = (&s["result"]["association"], &m["result"]["binary"]["association"]);
+        let fields = b.as_object().expect("association");
+        assert_eq!(fields.len(), 12);
+        assert!(b["pairs"].as_f64().expect("pairs") > 6000.0, "{b}");
+        for (key, want) in fields {
+            let (x, y) = (a[key].as_f64().expect(key), want.as_f64().expect(key));
+            assert!(
+                (x - y).abs() <= 1e-12 * y.abs().max(1.0),
+                "{bw:?} {key}: streamed {x} vs in memory {y}"
+            );
+        }
+    }
+    bad(
+        &[
+            "glm",
+            "--data",
+            &pq,
+            "I(satell > 0) ~ width",
+            "--family",
+            "binomial",
+            "--stream",
+            "--binwidth",
+            "0",
+        ],
+        &["--binwidth", "--stream"],
+    );
+}
+
 /// The sqrt link keeps η = Xβ + offset > 0 as R does: starting values with η ≤ 0 on a row are
 /// refused (exit 2, R's "cannot find valid starting values"), and a fit whose steps were cut
 /// back into the range says so (R's "step size truncated: out of bounds"); the peer values are
