@@ -411,18 +411,10 @@ def glm(
         raise InputError("--freq: cannot be combined with --weights: a row has either prior weights or a frequency")
     if profile is not None and not isinstance(profile, (bool, np.bool_)):
         raise InputError(f"profile: must be True, False or None, got {profile!r}")
-    if binwidth is not None:
-        bw = float(binwidth) if isinstance(binwidth, (int, float, np.number)) and not isinstance(binwidth, bool) \
-            else math.nan
-        if bw == 0:
-            raise InputError("--binwidth: 0 (exact probabilities) compares every pair of rows, which the distributed fit "
-                             "does not gather; give a bin width > 0 (SAS's default 0.002: the table is then exactly "
-                             "the in-memory one), or fit in memory with dimorph.glm")
-        if not (0 < bw <= 1):
-            raise InputError(f"--binwidth: must be 0 or positive, at most 1 (a width of probabilities), got {binwidth!r}")
-        if family is not None and str(family).lower() != "binomial":
-            raise InputError(f"--binwidth: applies to --family binomial only (PROC LOGISTIC's association of predicted "
-                             f"probabilities), not to {family}")
+    if binwidth is not None and binwidth == 0:
+        raise InputError("--binwidth: 0 (exact probabilities) compares every pair of rows, which the distributed fit "
+                         "does not gather; give a bin width > 0 (SAS's default 0.002: the table is then exactly "
+                         "the in-memory one), or fit in memory with dimorph.glm")
     if isinstance(ddf, pd.DataFrame):
         import dask.dataframe as dd
         ddf = dd.from_pandas(ddf, npartitions=1)
@@ -433,6 +425,9 @@ def glm(
     # the column of weights the partitions read: prior weights, or frequencies (freq=)
     wcol = weights if freq is None else str(freq)
     model = (family, link, None if theta is None else float(theta), _dimorph.glm_events_trials(formula, columns, wcol))
+    if binwidth is not None:
+        # the single-machine fit's checks and messages: 0 to 1, the binomial family only
+        _dimorph.glm_check_binwidth(model, binwidth)
     if persist is not None and not isinstance(persist, (bool, np.bool_)):
         raise InputError(f"persist: must be True, False or None, got {persist!r}")
     # only the columns the model reads are read (Dask passes the selection on to the reader)
@@ -503,9 +498,6 @@ def glm(
         bins = data.run("association", (beta, bw, freq is not None), model)
         out["association"] = json.loads(_dimorph.glm_association_table([tuple(b) for b in bins], bw))
         out["passes"] += 1
-    elif binwidth is not None:
-        raise InputError(f"--binwidth: applies to --family binomial only (PROC LOGISTIC's association of predicted "
-                         f"probabilities), not to {out['family']}")
     design = (formula, columns, merged, model, wcol, used)
     return DaskGlmResult(out, len(parts), design=design, ddf=source)
 

@@ -14,6 +14,18 @@ use pyo3::prelude::*;
 use crate::dask::{model, Model, PyGlmPart};
 use crate::outcome::input_error;
 
+/// Checks `binwidth` for the model as the single-machine fit does (`RunOptions::validate` and
+/// `family_for`: between 0 and 1, and the binomial family only, the family resolved as the fit
+/// resolves it), before any pass over the data.
+#[pyfunction]
+pub fn glm_check_binwidth(model: Model, binwidth: f64) -> PyResult<()> {
+    let (mut opts, _, _) = self::model(&model)?;
+    opts.binwidth = Some(binwidth);
+    opts.validate().map_err(input_error)?;
+    opts.family_for(model.3).map_err(input_error)?;
+    Ok(())
+}
+
 /// One partition's bins: `(bin numbers, events, non-events)` at `beta` with `binwidth` (> 0);
 /// `frequency`: the weights are frequencies (each row counts them), else only trials count.
 #[pyfunction]
@@ -53,11 +65,9 @@ pub fn glm_association_table(parts: Vec<(Vec<i64>, Vec<f64>, Vec<f64>)>, binwidt
         if k.len() != e.len() || k.len() != ne.len() {
             return Err(input_error("glm_association_table: bins of unequal lengths"));
         }
-        let mut part = AssociationBins::default();
         for ((k, e), ne) in k.into_iter().zip(e).zip(ne) {
-            part.bins.insert(k, (e, ne));
+            all.add_bin(k, e, ne);
         }
-        all.add(&part);
     }
     serde_json::to_string(&all.table(binwidth)).map_err(|e| input_error(e.to_string()))
 }

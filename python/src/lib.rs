@@ -72,7 +72,7 @@ mod _dimorph {
     use crate::dask_predict::{glm_part_predict, glm_part_residuals};
 
     #[pymodule_export]
-    use crate::dask_association::{glm_association_table, glm_part_association};
+    use crate::dask_association::{glm_association_table, glm_check_binwidth, glm_part_association};
 
     #[pymodule_export]
     use crate::dask_arrays::{glm_design_arrays, glm_model_columns};

@@ -152,9 +152,10 @@ fn two_devices_in_all_layer_epochs_calibrate_batch_norm_from_the_final_weights_a
     }
 }
 
+/// The shards of a batch are the kernel's split of `0..n` (`dimorph_core::threads::ranges`).
 #[test]
 fn a_batch_splits_into_near_equal_consecutive_shards() {
-    use dimorph_bagnet::train::shard_ranges;
+    use dimorph_core::threads::ranges as shard_ranges;
     assert_eq!(shard_ranges(7, 2), [0..4, 4..7]);
     assert_eq!(shard_ranges(6, 4), [0..2, 2..4, 4..5, 5..6]);
     // Fewer images than devices: one shard per image.

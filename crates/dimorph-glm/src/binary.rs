@@ -95,24 +95,18 @@ fn counts(fit: &GlmFit, y: &[f64]) -> Vec<(f64, f64, f64)> {
         .collect()
 }
 
-/// Computes the association table with the given bin width.
+/// Computes the association table with the given bin width: with a width above 0 the rows are
+/// counted in bins ([`AssociationBins`], as over parts), with 0 by their exact probabilities.
 pub fn association(mf: &ModelFrame, fit: &GlmFit, binwidth: f64) -> Association {
-    let mut rows: Vec<(f64, f64, f64)> = counts(fit, &mf.y)
-        .into_iter()
-        .map(|(p, e, ne)| {
-            (
-                if binwidth > 0.0 {
-                    (p / binwidth).round() * binwidth
-                } else {
-                    p
-                },
-                e,
-                ne,
-            )
-        })
-        .collect();
+    let rows = counts(fit, &mf.y);
+    if binwidth > 0.0 {
+        let mut bins = AssociationBins::default();
+        bins.add_rows(rows.into_iter(), binwidth);
+        return bins.table(binwidth);
+    }
+    let mut rows = rows;
     rows.sort_by(|a, b| a.0.total_cmp(&b.0));
-    // merge equal keys
+    // merge equal probabilities
     let mut groups: Vec<(f64, f64, f64)> = Vec::new();
     for r in rows {
         match groups.last_mut() {
@@ -173,21 +167,25 @@ pub struct AssociationBins {
 }
 
 impl AssociationBins {
-    /// Adds the rows (probability, events, non-events) in bins of `binwidth` (> 0).
+    /// Adds `events` and `nonevents` to bin `k`.
+    pub fn add_bin(&mut self, k: i64, events: f64, nonevents: f64) {
+        let b = self.bins.entry(k).or_insert((0.0, 0.0));
+        b.0 += events;
+        b.1 += nonevents;
+    }
+
+    /// Adds the rows (probability, events, non-events) in bins of `binwidth` (> 0): bin k holds
+    /// the probabilities that round to k × binwidth.
     pub fn add_rows(&mut self, rows: impl Iterator<Item = (f64, f64, f64)>, binwidth: f64) {
         for (p, e, ne) in rows {
-            let b = self.bins.entry((p / binwidth).round() as i64).or_insert((0.0, 0.0));
-            b.0 += e;
-            b.1 += ne;
+            self.add_bin((p / binwidth).round() as i64, e, ne);
         }
     }
 
     /// Adds another part's bins.
     pub fn add(&mut self, other: &AssociationBins) {
         for (&k, &(e, ne)) in &other.bins {
-            let b = self.bins.entry(k).or_insert((0.0, 0.0));
-            b.0 += e;
-            b.1 += ne;
+            self.add_bin(k, e, ne);
         }
     }
 

@@ -23,8 +23,9 @@
 //! with the coefficient held fixed ([`crate::distributed_profile`], the in-memory refits and root
 //! finder; hundreds of passes over the file, so only when asked). What needs the rows together is
 //! refused with the reason ([`check_streamable`]): Type 3 refits, residuals, robust and clustered
-//! covariances, the binary-response association table, `--anova`, `--predict` and frequency
-//! weights.
+//! covariances, the association table of exact probabilities (`--binwidth 0`), `--event`,
+//! `--anova`, `--predict` and frequency weights. A binomial fit's association table with a bin
+//! width above 0 is the in-memory one: each row group's bins, added ([`distributed::association_bins`]).
 
 use dimorph_core::table::{Cell, TidyTable};
 use dimorph_data::parquet_stream::ParquetRowGroups;
@@ -140,7 +141,7 @@ pub fn check_streamable(opts: &RunOptions) -> Result<()> {
         );
     }
     if opts.event.is_some() {
-        return refuse("--event", "the binary-response association table");
+        return refuse("--event", "responses coded by an event level (--event)");
     }
     if !opts.anova.is_empty() {
         return refuse("--anova", "nested-model comparisons");
@@ -206,17 +207,17 @@ fn stream_fit(path: &Path, formula: &str, opts: &RunOptions, ahead: usize, score
         fit.passes += 1;
     }
     if opts.profile == Some(true) {
-        let which: Vec<usize> = (0..fit.coef.len()).collect();
-        let pf = crate::distributed_profile::ProfileFit::of(&fit, family, link, layout.intercept);
-        if !family.has_likelihood() {
+        if family.has_likelihood() {
+            let which: Vec<usize> = (0..fit.coef.len()).collect();
+            let pf = crate::distributed_profile::ProfileFit::of(&fit, family, link, layout.intercept);
+            let (ci, n) = crate::distributed_profile::profile_intervals(&mut parts, &pf, opts.level, &which)?;
+            fit.profile_ci = Some(ci);
+            fit.passes += n;
+        } else {
             fit.warnings.push(format!(
                 "--profile: the {} family has no likelihood to profile (quasi-likelihood); the intervals are Wald intervals",
                 family.name()
             ));
-        } else {
-            let (ci, n) = crate::distributed_profile::profile_intervals(&mut parts, &pf, opts.level, &which)?;
-            fit.profile_ci = Some(ci);
-            fit.passes += n;
         }
     }
     if family == Family::Binomial {

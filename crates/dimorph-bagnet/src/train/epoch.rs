@@ -25,6 +25,7 @@ use crate::net::Net;
 use crate::options::TrainOptions;
 use crate::BagNetError;
 use dimorph_core::rng::{Draws, SplitMix64};
+use dimorph_core::threads::ranges;
 
 /// Where an epoch stands in its run.
 pub struct EpochPlan<'a> {
@@ -91,7 +92,7 @@ pub fn run_epoch<B: BagnetAutodiff, O: Optimizer<Net<B>, B>>(
         let refs: Vec<_> = augmented.iter().collect();
         let targets: Vec<usize> = chunk.iter().map(|&i| ds.targets[i]).collect();
         let out = if devices.len() == 1 {
-            step.shard(&model, &refs, &targets, None, &devices[0])
+            step.shard(&model, step.frozen, &refs, &targets, None, &devices[0])
         } else {
             step.parallel(&model, &refs, &targets, devices)?
         };
@@ -130,21 +131,11 @@ struct ShardOut {
 }
 
 impl<B: BagnetAutodiff> StepCtx<'_, B> {
-    /// The gradient and losses of `model` on the images `imgs` on `device`, the objective
-    /// multiplied by `share` when given (the shard's part of its batch), so that the shards'
-    /// gradients add up to the batch's.
+    /// The gradient and losses of `model` (with `frozen`, the frozen backbone of a head epoch
+    /// on the same device) on the images `imgs` on `device`, the objective multiplied by `share`
+    /// when given (the shard's part of its batch), so that the shards' gradients add up to the
+    /// batch's.
     fn shard(
-        &self,
-        model: &Net<B>,
-        imgs: &[&crate::image::RgbImage],
-        targets: &[usize],
-        share: Option<f64>,
-        device: &B::Device,
-    ) -> ShardOut {
-        self.shard_with(model, self.frozen, imgs, targets, share, device)
-    }
-
-    fn shard_with(
         &self,
         model: &Net<B>,
         frozen: Option<&Net<B::InnerBackend>>,
@@ -205,7 +196,8 @@ impl<B: BagnetAutodiff> StepCtx<'_, B> {
         targets: &[usize],
         devices: &[B::Device],
     ) -> Result<ShardOut, BagNetError> {
-        let parts = shard_ranges(imgs.len(), devices.len());
+        // a batch is never empty, so there is a first shard
+        let parts = ranges(imgs.len(), devices.len());
         let weight = |r: &std::ops::Range<usize>| -> f64 {
             match self.class_weights {
                 Some(w) => targets[r.clone()].iter().map(|&t| w[t]).sum(),
@@ -222,16 +214,24 @@ impl<B: BagnetAutodiff> StepCtx<'_, B> {
                     let replica = model.clone().fork(dev);
                     let frozen = self.frozen.map(|f| f.clone().fork(dev));
                     let (imgs, targets, share) = (&imgs[r.clone()], &targets[r.clone()], share(r));
-                    s.spawn(move || self.shard_with(&replica, frozen.as_ref(), imgs, targets, share, dev))
+                    s.spawn(move || self.shard(&replica, frozen.as_ref(), imgs, targets, share, dev))
                 })
                 .collect();
             let r = &parts[0];
-            let mut outs = vec![self.shard(model, &imgs[r.clone()], &targets[r.clone()], share(r), &devices[0])];
-            for h in others {
-                outs.push(
-                    h.join()
-                        .map_err(|_| BagNetError::Data("a device's training step failed".into()))?,
-                );
+            let first = (&imgs[r.clone()], &targets[r.clone()]);
+            let mut outs = vec![self.shard(model, self.frozen, first.0, first.1, share(r), &devices[0])];
+            for (k, h) in others.into_iter().enumerate() {
+                outs.push(h.join().map_err(|p| {
+                    let why = p
+                        .downcast_ref::<&str>()
+                        .map(|m| m.to_string())
+                        .or_else(|| p.downcast_ref::<String>().cloned())
+                        .unwrap_or_default();
+                    BagNetError::Data(format!(
+                        "the training step on device {} of the set failed: {why}",
+                        k + 2
+                    ))
+                })?);
             }
             Ok::<_, BagNetError>(outs)
         })?;
@@ -248,19 +248,4 @@ impl<B: BagnetAutodiff> StepCtx<'_, B> {
             main,
         })
     }
-}
-
-/// `n` items as at most `parts` consecutive non-empty ranges whose sizes differ by at most one.
-pub fn shard_ranges(n: usize, parts: usize) -> Vec<std::ops::Range<usize>> {
-    let k = parts.clamp(1, n.max(1));
-    let (q, r) = (n / k, n % k);
-    let mut start = 0;
-    (0..k)
-        .map(|i| {
-            let len = q + usize::from(i < r);
-            let range = start..start + len;
-            start += len;
-            range
-        })
-        .collect()
 }

@@ -32,7 +32,6 @@ use crate::model::BagNetConfig;
 use crate::net::Net;
 use crate::BagNetError;
 
-pub use self::epoch::shard_ranges;
 pub use self::loss::{balanced_weights, loss, mean_loss, objective, weighted_loss};
 pub use self::progress::{Silent, TrainProgress};
 pub use self::schedule::lr_at;
