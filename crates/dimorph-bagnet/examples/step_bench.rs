@@ -7,7 +7,7 @@
 //! ```text
 //! cargo run --release -p dimorph-bagnet --example step_bench -- \
 //!     [--arch bagnet33] [--batch 8] [--size 224] [--width 1] [--reps 3] [--device cpu|cuda|cuda:N]
-//!     [--precision f32|bf16|f16] [--fusion off|on] [--layers] [--check]
+//!     [--precision f32|bf16|f16] [--fusion off|on] [--layers] [--check] [--warm-part K/N]
 //! ```
 //! `--precision` (CUDA only) holds the whole model in that float type (burn has no autocast).
 //! `--fusion on` (CUDA, f32 or bf16) runs burn's default CUDA backend with operation fusion instead
@@ -16,7 +16,11 @@
 //! the largest differences of the logits (inference and training mode) and of the classifier's
 //! weight gradient, relative to the largest CPU value: the GPU path against the tested CPU path.
 //! `--layers` also times each part of the network (stem, every stage) in inference, to show where
-//! the time goes. Threads: the CPU backend uses rayon's global pool (`RAYON_NUM_THREADS`, default
+//! the time goes. `--warm-part K/N` only warms up: it runs forward and backward of the K-th of N
+//! shares of the network's distinct parts (stem, each stage's first and other blocks, head), each
+//! on a random input of the shape that part sees at `--batch`, so that N processes sharing one
+//! CubeCL cache compile and autotune a training step's kernels side by side (`gpu_run.sh`); it
+//! prints `warm_part K/N: … s` and nothing else. Threads: the CPU backend uses rayon's global pool (`RAYON_NUM_THREADS`, default
 //! all cores).
 
 use std::time::Instant;
@@ -39,6 +43,8 @@ struct Opts {
     fusion: bool,
     layers: bool,
     check: bool,
+    /// `--warm-part K/N` as (K, N), 0 ≤ K < N.
+    warm_part: Option<(usize, usize)>,
 }
 
 fn parse() -> Result<Opts, String> {
@@ -53,6 +59,7 @@ fn parse() -> Result<Opts, String> {
         fusion: false,
         layers: false,
         check: false,
+        warm_part: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
@@ -75,6 +82,18 @@ fn parse() -> Result<Opts, String> {
             "--reps" => o.reps = (num(&v)? as usize).max(1),
             "--device" => o.device = v,
             "--precision" => o.precision = v,
+            "--warm-part" => {
+                let bad = || format!("--warm-part: expected K/N with 0 <= K < N, got {v:?}");
+                let (k, n) = v.split_once('/').ok_or_else(bad)?;
+                let (k, n) = (
+                    k.parse::<usize>().map_err(|_| bad())?,
+                    n.parse::<usize>().map_err(|_| bad())?,
+                );
+                if k >= n {
+                    return Err(bad());
+                }
+                o.warm_part = Some((k, n));
+            }
             "--fusion" => {
                 o.fusion = match v.as_str() {
                     "on" => true,
@@ -144,7 +163,8 @@ fn outputs<B: dimorph_bagnet::backend::BagnetAutodiff>(
 /// `--check`: the seeded model and one input batch on the CPU (`CpuTrain`) and on `device` (`B`).
 fn check<B: dimorph_bagnet::backend::BagnetAutodiff>(o: &Opts, device: &B::Device) {
     let cfg = BagNetConfig::new(o.arch, 1).with_width(o.width);
-    let n = o.batch.min(8);
+    // At most 16 images: at the timing's batch of 16, the same shapes (CubeCL autotunes per shape).
+    let n = o.batch.min(16);
     let x_cpu = Tensor::<dimorph_bagnet::CpuTrain, 4>::random(
         [n, 3, o.size, o.size],
         Distribution::Normal(0.0, 1.0),
@@ -166,7 +186,77 @@ fn check<B: dimorph_bagnet::backend::BagnetAutodiff>(o: &Opts, device: &B::Devic
     }
 }
 
+/// `--warm-part K/N`: forward and backward of the K-th of N shares of the network's distinct parts,
+/// each on a random input of the shape that part sees in a training step at `--batch` (found by one
+/// image through the model on the CPU), with a random upstream gradient (`sum(y·r)`), so that its
+/// backward sees a dense gradient as in a step. The parts are the stem, each stage's first block
+/// (stride 2, downsample), each stage's other blocks (alike in shape: one stands for all) and the
+/// head with the loss — 10 for a BagNet — dealt out in turn. The kernels, their compiled code and
+/// their autotune results are those of a training step.
+fn warm_part<B: dimorph_bagnet::backend::BagnetAutodiff>(o: &Opts, device: &B::Device, k: usize, n: usize) {
+    let t0 = Instant::now();
+    let cfg = BagNetConfig::new(o.arch, 1).with_width(o.width);
+    let model: BagNet<B> = cfg.init_seeded(device, 1);
+    let blocks: Vec<_> = [&model.layer1, &model.layer2, &model.layer3, &model.layer4]
+        .into_iter()
+        .flatten()
+        .collect();
+    // Each part's input shape from one image on the CPU: 0 the stem, 1..=16 the blocks, 17 the head.
+    let cpu: BagNet<dimorph_bagnet::CpuTrain> = cfg.init_seeded(&Default::default(), 1);
+    let cpu = cpu.valid();
+    let mut h = Tensor::zeros([1, 3, o.size, o.size], &Default::default());
+    let mut shapes = vec![h.dims()];
+    h = cpu.stem(h);
+    for layer in [&cpu.layer1, &cpu.layer2, &cpu.layer3, &cpu.layer4] {
+        for block in layer {
+            shapes.push(h.dims());
+            h = block.forward(h);
+        }
+    }
+    shapes.push(h.dims());
+    // One part for each distinct (kind, input shape): a block with a downsample is another kind.
+    let kind = |p: usize| match p {
+        0 => 0,
+        p if p <= blocks.len() => 1 + usize::from(blocks[p - 1].downsample.is_some()),
+        _ => 3,
+    };
+    let mut distinct: Vec<(usize, [usize; 4])> = Vec::new();
+    for (p, shape) in shapes.into_iter().enumerate() {
+        if !distinct.iter().any(|&(q, s)| kind(q) == kind(p) && s == shape) {
+            distinct.push((p, shape));
+        }
+    }
+    let normal = Distribution::Normal(0.0, 1.0);
+    for (part, [_, c, hh, ww]) in distinct.into_iter().skip(k).step_by(n) {
+        let x = Tensor::<B, 4>::random([o.batch, c, hh, ww], normal, device).require_grad();
+        let grads = if part == 0 {
+            let y = model.stem(x.clone());
+            (y.clone() * Tensor::random(y.dims(), normal, device)).sum().backward()
+        } else if part <= blocks.len() {
+            let y = blocks[part - 1].forward(x.clone());
+            (y.clone() * Tensor::random(y.dims(), normal, device)).sum().backward()
+        } else {
+            let z = model.pooled_logits(x.clone());
+            let y = Tensor::<B, 2>::random([o.batch, 1], Distribution::Bernoulli(0.5), device);
+            (z.clone().abs().neg().exp().log1p() + z.clone().clamp_min(0.0) - z * y)
+                .mean()
+                .backward()
+        };
+        if let Some(g) = x.grad(&grads) {
+            sync(g);
+        }
+        eprintln!(
+            "warm_part {k}/{n}: part {part} done at {:.1} s",
+            t0.elapsed().as_secs_f64()
+        );
+    }
+    println!("warm_part {k}/{n}: {:.1} s", t0.elapsed().as_secs_f64());
+}
+
 fn bench<B: dimorph_bagnet::backend::BagnetAutodiff>(o: &Opts, device: &B::Device) {
+    if let Some((k, n)) = o.warm_part {
+        return warm_part::<B>(o, device, k, n);
+    }
     if o.check {
         check::<B>(o, device);
     }
