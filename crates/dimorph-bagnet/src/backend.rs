@@ -16,6 +16,12 @@ use crate::plain;
 
 /// A burn backend that runs the BagNet's layers.
 pub trait BagnetBackend: Backend {
+    /// Whether inference pads a last short batch to the full batch size (the padding's outputs
+    /// dropped: [`crate::train::predict`]). On the GPU, where CubeCL compiles and
+    /// autotunes kernels per (bucketed) batch shape at first use, this keeps a pass to one shape
+    /// instead of two; the CPU backends have no such cost and skip the extra images.
+    const PAD_LAST_BATCH: bool = false;
+
     /// `act(bn(x) [+ residual])`, act = ReLU when `relu_out`; `x` and `residual` `[N, C, H, W]`
     /// of one shape. Batch statistics and a running-statistics update under autodiff, running
     /// statistics otherwise (see [`plain::batch_norm`]).
@@ -61,10 +67,10 @@ where
 #[cfg(feature = "cuda")]
 macro_rules! cuda_takes_plain_path {
     ($($float:ty),*) => {$(
-        impl BagnetBackend for crate::GpuFused<$float> {}
-        impl BagnetBackend for burn::backend::Autodiff<crate::GpuFused<$float>> {}
-        impl BagnetBackend for crate::Gpu<$float> {}
-        impl BagnetBackend for burn::backend::Autodiff<crate::Gpu<$float>> {}
+        impl BagnetBackend for crate::GpuFused<$float> { const PAD_LAST_BATCH: bool = true; }
+        impl BagnetBackend for burn::backend::Autodiff<crate::GpuFused<$float>> { const PAD_LAST_BATCH: bool = true; }
+        impl BagnetBackend for crate::Gpu<$float> { const PAD_LAST_BATCH: bool = true; }
+        impl BagnetBackend for burn::backend::Autodiff<crate::Gpu<$float>> { const PAD_LAST_BATCH: bool = true; }
     )*};
 }
 

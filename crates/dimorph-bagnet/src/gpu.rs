@@ -1,10 +1,17 @@
 //! The CUDA device (`--device cuda[:N]`, the `cuda` feature): before burn touches the GPU, check
 //! that the NVIDIA driver and NVRTC (which compiles CubeCL's kernels at run time) can be loaded and
 //! that GPU number N exists, so that a machine without them gets a clear error (exit 2) saying
-//! what to install instead of a panic inside the backend.
+//! what to install instead of a panic inside the backend; and configure where CubeCL keeps its
+//! compiled kernels and autotune results ([`crate::kernel_cache`]).
+
+use std::path::Path;
+use std::sync::OnceLock;
 
 use burn::backend::cuda::CudaDevice;
+use cubecl::config::cache::CacheConfig;
+use cubecl::config::{CubeClRuntimeConfig, RuntimeConfig};
 
+use crate::kernel_cache::{self, KernelCache};
 use crate::BagNetError;
 
 /// GPU number `index`, checked as the module doc says.
@@ -41,5 +48,52 @@ pub fn cuda_device(index: usize) -> Result<CudaDevice, BagNetError> {
             ),
         }));
     }
+    configure_cubecl()?;
     Ok(CudaDevice { index })
+}
+
+/// CubeCL's configuration, set once per process before the backend first reads it: the user's own
+/// file, or CubeCL's defaults with [`crate::kernel_cache`]'s folder for compiled kernels and
+/// autotune results; then CubeCL's environment variables (`CUBECL_AUTOTUNE_LEVEL`, …) as CubeCL
+/// applies them. The folder chosen, if any.
+pub fn configure_cubecl() -> Result<Option<std::path::PathBuf>, BagNetError> {
+    static CONFIGURED: OnceLock<Result<Option<std::path::PathBuf>, String>> = OnceLock::new();
+    CONFIGURED
+        .get_or_init(|| {
+            let cwd = std::env::current_dir().unwrap_or_else(|_| "/".into());
+            let (config, dir) = match kernel_cache::choose(|k| std::env::var_os(k), &cwd) {
+                KernelCache::UserConfig { path, section } => (read_user_config(&path, section)?, None),
+                KernelCache::Dir(dir) => {
+                    let mut config = CubeClRuntimeConfig::default();
+                    if std::fs::create_dir_all(&dir).is_ok() {
+                        config.compilation.cache = Some(CacheConfig::File(dir.clone()));
+                        config.autotune.cache = CacheConfig::File(dir.clone());
+                        (config, Some(dir))
+                    } else {
+                        (config, None)
+                    }
+                }
+                KernelCache::Off => (CubeClRuntimeConfig::default(), None),
+            };
+            // `set` refuses a second configuration; CONFIGURED makes this the only call in dimorph.
+            CubeClRuntimeConfig::set(config.override_from_env());
+            Ok(dir)
+        })
+        .clone()
+        .map_err(BagNetError::Arg)
+}
+
+/// A user's `cubecl.toml` (or the `[section]` of a `burn.toml`), read as CubeCL reads it, with a
+/// malformed one an error naming the file rather than CubeCL's panic.
+fn read_user_config(path: &Path, section: Option<&str>) -> Result<CubeClRuntimeConfig, String> {
+    let bad = |e: &dyn std::fmt::Display| format!("--device cuda: CubeCL's configuration file {}: {e}", path.display());
+    let text = std::fs::read_to_string(path).map_err(|e| bad(&e))?;
+    match section {
+        None => toml::from_str(&text).map_err(|e| bad(&e)),
+        Some(name) => {
+            let mut table: toml::Table = toml::from_str(&text).map_err(|e| bad(&e))?;
+            let value = table.remove(name).ok_or_else(|| bad(&format!("no [{name}] section")))?;
+            value.try_into().map_err(|e| bad(&e))
+        }
+    }
 }

@@ -31,6 +31,7 @@ pub mod dicom;
 pub mod evidence;
 pub mod image;
 pub mod inception;
+pub mod kernel_cache;
 pub mod layers;
 pub mod loader;
 pub mod metrics;
@@ -55,9 +56,11 @@ pub type CpuTrain = burn::backend::Autodiff<Cpu>;
 /// The GPU backend (`--device cuda`, the `cuda` cargo feature): burn's CubeCL CUDA backend
 /// computing in float type `F`, without burn's operation fusion (burn-fusion). Every tensor
 /// operation is one CubeCL kernel, as in PyTorch eager. With fusion, CubeCL JIT-compiles (and
-/// autotunes) a kernel per fused block, and on an H100 (2026-11-26) a BagNet's first training step
-/// had not finished that warm-up after 220 s; that the unfused backend warms up sooner is expected,
-/// not yet measured (`bench/bagnet/gpu_run.sh` times both; `bench/bagnet/README.md`).
+/// autotunes) a kernel per fused block as well. Either way the first training step on a new kind of
+/// GPU waits for CubeCL to autotune every matrix product, convolution and reduction shape, about
+/// 6 s each: on an H200 (2026-11-28) BagNet-33's first step at batch 16 had not finished after 86
+/// shapes, fused or not (`bench/bagnet/README.md`); [`kernel_cache`] keeps the results for later
+/// runs.
 #[cfg(feature = "cuda")]
 pub type Gpu<F = f32> = burn_cubecl::CubeBackend<cubecl::cuda::CudaRuntime, F, i32, u8>;
 #[cfg(feature = "cuda")]

@@ -29,6 +29,7 @@ mod layers;
 mod loader_cache;
 mod loader_fit;
 mod model;
+mod padding;
 mod pipeline;
 mod pytorch_fixture;
 mod sets;

@@ -36,7 +36,7 @@ pub use self::loss::{balanced_weights, loss, mean_loss, objective, weighted_loss
 pub use self::progress::{Silent, TrainProgress};
 pub use self::schedule::lr_at;
 pub use self::state::{EpochRecord, Phase, RunState};
-pub use self::validate::{decide, predict};
+pub use self::validate::{decide, predict, predict_padded};
 pub use crate::checkpoint::{epoch_dir, load_model, save_model, ModelMeta};
 pub use crate::options::{OptimKind, TrainOptions};
 

@@ -2,6 +2,7 @@
 //! (logit > 0 for two classes, the largest logit otherwise) and the epoch's validation figures.
 
 use burn::module::AutodiffModule;
+use burn::tensor::Tensor;
 
 use super::loss::mean_loss;
 use super::state::{EpochRecord, Phase};
@@ -11,7 +12,8 @@ use crate::net::{ImageClassifier, Net};
 use crate::BagNetError;
 
 /// Image logits for the images `idx` of `ds`, in inference mode (the images streamed by the
-/// loader's threads).
+/// loader's threads). On a backend that autotunes per shape ([`BagnetBackend::PAD_LAST_BATCH`],
+/// the GPU) a last short batch is padded to `batch` with blank images whose logits are dropped.
 pub fn predict<B: BagnetBackend, M: ImageClassifier<B>>(
     model: &M,
     ds: &Dataset,
@@ -19,12 +21,33 @@ pub fn predict<B: BagnetBackend, M: ImageClassifier<B>>(
     batch: usize,
     device: &B::Device,
 ) -> Result<Vec<Vec<f64>>, BagNetError> {
+    predict_padded(model, ds, idx, batch, device, B::PAD_LAST_BATCH)
+}
+
+/// [`predict`], padding a last short batch when `pad`: in inference mode each image's logits do
+/// not depend on the other images of its batch, so the padding changes no logit, only the shape the
+/// kernels see (one batch shape for the whole pass, instead of a second one that CubeCL would
+/// compile and autotune anew).
+pub fn predict_padded<B: BagnetBackend, M: ImageClassifier<B>>(
+    model: &M,
+    ds: &Dataset,
+    idx: &[usize],
+    batch: usize,
+    device: &B::Device,
+    pad: bool,
+) -> Result<Vec<Vec<f64>>, BagNetError> {
     let mut out = Vec::with_capacity(idx.len());
-    for batch in ds.images.stream_plain(idx, batch) {
-        let batch = batch?;
-        let imgs: Vec<_> = batch.iter().collect();
-        let logits = model.image_logits(data::to_tensor::<B>(&imgs, device));
-        let [n, k] = logits.dims();
+    for images in ds.images.stream_plain(idx, batch) {
+        let images = images?;
+        let imgs: Vec<_> = images.iter().collect();
+        let n = imgs.len();
+        let mut x = data::to_tensor::<B>(&imgs, device);
+        if pad && n < batch {
+            let [_, c, h, w] = x.dims();
+            x = Tensor::cat(vec![x, Tensor::zeros([batch - n, c, h, w], device)], 0);
+        }
+        let logits = model.image_logits(x);
+        let [_, k] = logits.dims();
         let v = logits.into_data().convert::<f32>().to_vec::<f32>().unwrap_or_default();
         for r in 0..n {
             out.push((0..k).map(|c| v[r * k + c] as f64).collect());
