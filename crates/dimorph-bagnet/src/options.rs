@@ -428,6 +428,12 @@ pub struct TrainOptions {
     /// weights, for imbalanced data); validation figures stay unweighted.
     #[serde(default)]
     pub class_weights: bool,
+    /// Leave out each epoch's last, short batch of training images (PyTorch's `drop_last`): every
+    /// step then sees a whole batch. The images left out differ between epochs (the order is drawn
+    /// anew each epoch), and the batch-norm calibration also takes whole batches. At least one
+    /// batch of training images is needed.
+    #[serde(default)]
+    pub drop_last: bool,
     /// Stop when the validation score (AUC, else accuracy) has not improved for this many epochs.
     #[serde(default)]
     pub patience: Option<usize>,
@@ -484,6 +490,7 @@ impl TrainOptions {
             warmup_epochs: 1,
             schedule: Schedule::Cosine,
             class_weights: false,
+            drop_last: false,
             patience: None,
             best_from: None,
             split_file: None,

@@ -15,6 +15,7 @@
 mod loader;
 
 mod baselines;
+mod batch_shapes;
 mod checkpoints;
 mod csv_roundtrip;
 mod data_parallel;
@@ -29,7 +30,6 @@ mod layers;
 mod loader_cache;
 mod loader_fit;
 mod model;
-mod padding;
 mod pipeline;
 mod pytorch_fixture;
 mod sets;

@@ -733,6 +733,31 @@ fn options_that_do_not_apply_are_refused_with_exit_2() {
         stderr(&o)
     );
     assert!(!d.join("run").exists(), "nothing is written for refused options");
+    // --drop-last with fewer training images than one batch: no step would be left.
+    let drop = d.join("run-drop");
+    let o = run(&[
+        "bagnet",
+        "train",
+        "--images",
+        s,
+        "--labels",
+        l,
+        "--out",
+        drop.to_str().unwrap(),
+        "--arch",
+        "bagnet9",
+        "--size",
+        "40",
+        "--batch",
+        "16",
+        "--drop-last",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("--drop-last: the training set has") && stderr(&o).contains("fewer than one batch of 16"),
+        "{}",
+        stderr(&o)
+    );
     // Patch features without a folder to stream them into.
     let o = run(&[
         "bagnet",

@@ -4,7 +4,8 @@
 //! lag behind weights that change quickly, as in a short training run, and then shift every logit
 //! at inference. Every batch norm the images reach is recalibrated: Inception-v3's auxiliary
 //! classifier's too, from 299 px (it runs on Mixed_6e's map; [`Net::calibration_pass`]), like the
-//! backbone's, so its statistics are those of the epoch's weights as well.
+//! backbone's, so its statistics are those of the epoch's weights as well. With `drop_last`, and on
+//! the GPU, the images are taken in whole batches.
 
 use burn::module::Module;
 
@@ -31,7 +32,12 @@ pub fn calibrate<B: BagnetAutodiff>(
     // statistics there. Merged now (`into_record` does that), so that none of them enters the
     // calibrated statistics.
     let _ = model.clone().into_record();
-    let take = train_idx.len().min(opt.bn_calibration);
+    let mut take = train_idx.len().min(opt.bn_calibration);
+    // Whole batches only, with --drop-last and on the GPU (where a short batch is another shape to
+    // compile and autotune); the images left out are fewer than one batch.
+    if (opt.drop_last || B::PAD_LAST_BATCH) && take >= opt.batch {
+        take -= take % opt.batch;
+    }
     for (k, batch) in ds.images.stream_plain(&train_idx[..take], opt.batch).enumerate() {
         let batch = batch?;
         let imgs: Vec<_> = batch.iter().collect();

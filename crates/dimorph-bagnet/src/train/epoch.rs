@@ -71,6 +71,10 @@ pub fn run_epoch<B: BagnetAutodiff, O: Optimizer<Net<B>, B>>(
     let phase = Phase::of(epoch, opt.head_epochs);
     let mut order = plan.train_idx.to_vec();
     SplitMix64::derive(opt.seed, 30, epoch as u64).shuffle(&mut order);
+    if opt.drop_last {
+        // At least one whole batch: the run checks that before its first epoch.
+        order.truncate(order.len() / opt.batch * opt.batch);
+    }
     let n_batches = order.len().div_ceil(opt.batch);
     progress.epoch_started(epoch + 1, plan.total, phase, n_batches);
     let mut loss_sum = 0.0;

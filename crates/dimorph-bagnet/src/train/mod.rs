@@ -213,7 +213,13 @@ impl<B: BagnetAutodiff> Run<'_, B> {
             ds: self.ds,
             idx: &val_idx,
             targets: &val_t,
-            batch: self.opt.batch * 2,
+            // Twice the training batch on the CPU (inference needs less memory); the training
+            // batch itself on the GPU, whose kernels are then those the training steps tuned.
+            batch: if B::PAD_LAST_BATCH {
+                self.opt.batch
+            } else {
+                self.opt.batch * 2
+            },
             seed: self.opt.seed,
         };
         for e in done..total {

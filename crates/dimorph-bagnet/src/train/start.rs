@@ -105,6 +105,14 @@ pub fn begin<B: BagnetAutodiff>(
         Some(f) => crate::sets::read_split_file(f, &opt.split_column, ds)?,
         None => data::split_by_subject(&ds.rows, opt.split, opt.seed),
     };
+    if opt.drop_last && split[0].len() < opt.batch {
+        return Err(BagNetError::Arg(format!(
+            "--drop-last: the training set has {} image(s), fewer than one batch of {}; lower --batch \
+             or leave out --drop-last",
+            split[0].len(),
+            opt.batch
+        )));
+    }
     for (name, idx) in ["training", "validation"].iter().zip(&split) {
         let t: Vec<usize> = idx.iter().map(|&i| ds.targets[i]).collect();
         data::check_classes(name, &t, ds.classes.len())?;

@@ -318,6 +318,11 @@ pub struct TrainArgs {
     /// Weight each training image's loss by n / (K n_k) of its class (imbalanced data).
     #[arg(long)]
     pub class_weights: bool,
+    /// Leave out each epoch's last, short batch (PyTorch's drop_last): every step sees a whole
+    /// batch (on the GPU, one batch shape to compile and autotune). Needs at least one batch of
+    /// training images.
+    #[arg(long)]
+    pub drop_last: bool,
     /// Fix the split instead of drawing it: a CSV with columns path and --split-column (train, val
     /// or test), e.g. the label CSV itself; every image must be listed.
     #[arg(long, value_name = "CSV")]
@@ -602,6 +607,7 @@ fn train(t: TrainArgs) -> CliResult {
     }
     train.patience = t.patience;
     train.class_weights = t.class_weights;
+    train.drop_last = t.drop_last;
     train.split_file = t.split_file.clone();
     train.split_column = t.split_column.clone();
     train.aux_weight = t.aux_weight;
