@@ -701,13 +701,14 @@ fn options_that_do_not_apply_are_refused_with_exit_2() {
     let l = l.to_str().unwrap();
     let out = d.join("run");
     let out = out.to_str().unwrap();
-    let train = |extra: &[&str]| {
+    let train_to = |out: &str, extra: &[&str]| {
         let mut a = vec![
             "bagnet", "train", "--images", s, "--labels", l, "--out", out, "--arch", "bagnet9", "--size", "40",
         ];
         a.extend(extra);
         run(&a)
     };
+    let train = |extra: &[&str]| train_to(out, extra);
     // SGD momentum under Adam.
     let o = train(&["--optimizer", "adam", "--momentum", "0.9"]);
     assert_eq!(o.status.code(), Some(2));
@@ -735,23 +736,7 @@ fn options_that_do_not_apply_are_refused_with_exit_2() {
     assert!(!d.join("run").exists(), "nothing is written for refused options");
     // --drop-last with fewer training images than one batch: no step would be left.
     let drop = d.join("run-drop");
-    let o = run(&[
-        "bagnet",
-        "train",
-        "--images",
-        s,
-        "--labels",
-        l,
-        "--out",
-        drop.to_str().unwrap(),
-        "--arch",
-        "bagnet9",
-        "--size",
-        "40",
-        "--batch",
-        "16",
-        "--drop-last",
-    ]);
+    let o = train_to(drop.to_str().unwrap(), &["--batch", "16", "--drop-last"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
         stderr(&o).contains("--drop-last: the training set has") && stderr(&o).contains("fewer than one batch of 16"),
