@@ -5,12 +5,17 @@
 #
 #   BIN=target-cuda [PHASES=AB] bench/bagnet/gpu_run.sh [OUT_DIR]
 #
-# BIN holds `step_bench` and `dimorph` built here with the `cuda` feature (bench/bagnet/gpu_build.sh).
+# BIN holds `step_bench` and `dimorph` built here with the `cuda` feature, and `step_bench-untuned`
+# and `dimorph-untuned` with `cuda-untuned` (bench/bagnet/gpu_build.sh).
 #
 # CubeCL compiles every kernel with NVRTC at first use and autotunes every matrix product,
 # convolution and reduction per (bucketed) shape by compiling and timing each candidate: about 6 s
 # a shape, one shape at a time per process (H200, 2026-11-28: 86 shapes in about 10 minutes, and
 # BagNet-33's first training step at batch 16 still unfinished). So:
+#   U. untuned, first: the `cuda-untuned` build, whose operations take CubeCL's default kernels
+#      (compiled once per shape, nothing timed), beside PyTorch eager: training and inference at
+#      batch 16 and 128, `--check` against the CPU, bf16, and the CLI end to end. The figures that
+#      do not wait for the warm-up.
 #   A. warm-up, in parallel: each configuration's training step cut into N shares
 #      (`step_bench --warm-part K/N`: the stem, each stage's first block and its other blocks, the
 #      head, dealt out in turn), one process per share, all sharing one CubeCL cache (compiled PTX and autotune results, a
@@ -18,7 +23,7 @@
 #      it), so the ~200 shapes of a step are tuned side by side on the machine's cores.
 #   B. timing, one process at a time: PyTorch eager, then ours from the warm cache, per
 #      configuration, each under its own time limit; then `--check` (GPU against CPU) and the CLI.
-# PHASES=A or B runs one phase: two calls on one warm machine share the folder W (default
+# PHASES=U, A or B (or any of them together) runs those phases: two calls on one warm machine share the folder W (default
 # /tmp/dimorph-gpu), so a second call can time what the first warmed. Both end by writing the caches
 # to OUT_DIR (autotune results, and the PTX in 15 MB parts), named by GPU: carried back as
 # gpu-bins/cubecl-*, they seed the next run on the same kind of GPU.
@@ -27,7 +32,7 @@ BIN=${BIN:-target-cuda}
 OUT=${1:-${OUT:-bench-data/bagnet-gpu}}
 BUDGET=${BUDGET:-530}
 WARM=${WARM:-240}
-PHASES=${PHASES:-AB}
+PHASES=${PHASES:-UAB}
 PY=${PY:-python3}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BIN=$(cd "$BIN" && pwd)
@@ -54,13 +59,15 @@ for d in /usr/local/cuda/lib64 /usr/local/cuda/targets/x86_64-linux/lib \
 done
 say "LD_LIBRARY_PATH=${LD_LIBRARY_PATH:-}"
 
-# cache_dir NAME: a working directory whose cubecl.toml points CubeCL's PTX and autotune caches at
-# caches/main and logs one line per autotuned shape to NAME/autotune.log (CubeCL's compilation log
-# stays off: it writes every kernel's source formatted by clang-format, slowing what it measures).
+# cache_dir NAME [CACHE]: a working directory whose cubecl.toml points CubeCL's PTX and autotune
+# caches at CACHE (default caches/main, the one returned) and logs one line per autotuned shape to
+# NAME/autotune.log (CubeCL's compilation log stays off: it writes every kernel's source formatted
+# by clang-format, slowing what it measures).
 cache_dir() {
-    mkdir -p "$W/$1"
+    local c=${2:-$W/caches/main}
+    mkdir -p "$W/$1" "$c"
     printf '[compilation]\ncache = { file = "%s" }\n\n[autotune]\ncache = { file = "%s" }\nlogger = { level = "minimal", file = "%s" }\n' \
-        "$W/caches/main" "$W/caches/main" "$W/$1/autotune.log" >"$W/$1/cubecl.toml"
+        "$c" "$c" "$W/$1/autotune.log" >"$W/$1/cubecl.toml"
     echo "$W/$1"
 }
 shapes() { cat "$W"/*/autotune.log 2>/dev/null | grep -c '^Fastest result'; }
@@ -87,6 +94,62 @@ if [ ! -e "$W/seeded" ]; then
     touch "$W/seeded"
 fi
 
+# step NAME LIMIT DIR CMD...: run CMD in DIR with at most LIMIT seconds (less near the deadline);
+# a step that already ran to its end in an earlier phase or call on this machine is not repeated.
+step() {
+    local name=$1 limit=$2 dir=$3
+    shift 3
+    local l t0 rc before
+    if [ -e "$LOGS/B_$name.done" ]; then
+        say "== $name: done earlier on this machine"
+        return
+    fi
+    l=$(left)
+    if [ "$l" -lt 15 ]; then
+        say "== $name: skipped (deadline)"
+        return
+    fi
+    [ "$limit" -gt "$l" ] && limit=$l
+    t0=$(date +%s)
+    before=$(shapes)
+    (cd "$dir" && timeout "$limit" "$@" >"$LOGS/B_$name.log" 2>"$LOGS/B_$name.err")
+    rc=$?
+    [ "$rc" -eq 0 ] && touch "$LOGS/B_$name.done"
+    say "== $name: rc $rc, $(($(date +%s) - t0)) s, $(($(shapes) - before)) shapes newly autotuned"
+    grep -E "^(backend|loss|train_step_s|train_images_per_s|infer_s|infer_images_per_s|check_)" "$LOGS/B_$name.log" \
+        | sed "s/^/$name /" | tee -a "$OUT/summary.txt"
+    if [ "$rc" -ne 0 ]; then
+        # Stopped before its summary: the steps it did finish (the first is the warm-up).
+        grep -E "^(train step|inference) [0-9]+:" "$LOGS/B_$name.err" | sed -n '1p;$p' | sed "s/^/$name /" | tee -a "$OUT/summary.txt"
+        tail -3 "$LOGS/B_$name.err" | cut -c1-300 | sed "s/^/$name err: /" | tee -a "$OUT/summary.txt"
+    fi
+    pack
+    return 0
+}
+# ---- Phase U: the untuned build beside PyTorch, one process at a time ---------------------------
+TS="$PY $ROOT/bench/bagnet/torch_step.py --arch bagnet33 --size 224 --device cuda"
+if [[ $PHASES == *U* ]]; then
+    if [ -x "$BIN/step_bench-untuned" ]; then
+        SU="$BIN/step_bench-untuned --arch bagnet33 --size 224 --device cuda"
+        U=$(cache_dir U "$W/caches/untuned")
+        step torch_f32_b16 40 "$W" $TS --batch 16 --reps 20
+        step untuned_f32_b16 200 "$U" $SU --batch 16 --reps 20
+        step untuned_check_f32_b16 90 "$U" $SU --batch 16 --reps 1 --check
+        step torch_f32_b128 40 "$W" $TS --batch 128 --reps 10
+        step untuned_f32_b128 120 "$U" $SU --batch 128 --reps 10
+        C=$(cache_dir cli_untuned "$W/caches/untuned")
+        step cli_untuned 240 "$C" env BIN="$BIN" EXE="$BIN/dimorph-untuned" PY="$PY" bash "$ROOT/bench/bagnet/gpu_cli.sh" "$W/cli-untuned-work"
+        cat "$LOGS/B_cli_untuned.log" >>"$OUT/summary.txt" 2>/dev/null
+        cp "$W/cli-untuned-work/train.err" "$LOGS/cli-untuned-train.err" 2>/dev/null
+        step torch_bf16_b16 40 "$W" $TS --batch 16 --reps 20 --precision bf16
+        step untuned_bf16_b16 100 "$U" $SU --batch 16 --reps 20 --precision bf16
+        say "== phase U done at $(now) s"
+        pack
+    else
+        say "== phase U: no $BIN/step_bench-untuned (bench/bagnet/gpu_build.sh builds it)"
+    fi
+fi
+
 # ---- Phase A: warm-up, in parallel --------------------------------------------------------------
 SB="$BIN/step_bench --arch bagnet33 --size 224 --device cuda"
 # warm NAME PARTS ARGS...: PARTS processes `step_bench ARGS --warm-part K/PARTS`, in the background.
@@ -96,11 +159,16 @@ warm() {
     shift 2
     for ((k = 0; k < n; k++)); do
         d=$(cache_dir "A_${name}_$k")
-        (cd "$d" && exec timeout "$WARM" $SB "$@" --warm-part "$k/$n" >"$LOGS/A_${name}_$k.log" 2>"$LOGS/A_${name}_$k.err") &
+        (cd "$d" && exec timeout "$WL" $SB "$@" --warm-part "$k/$n" >"$LOGS/A_${name}_$k.log" 2>"$LOGS/A_${name}_$k.err") &
         PIDS+=($!)
     done
 }
 if [[ $PHASES == *A* ]]; then
+    # WARM seconds from the phase's start (after phase U, when both run), within the budget.
+    WL=$WARM
+    [ "$WL" -gt $(($(left) - 20)) ] && WL=$(($(left) - 20))
+    [ "$WL" -lt 10 ] && WL=10
+    A0=$(now)
     # 16 processes for 16 cores: batch 16 (the paper's) in f32, one process for each of BagNet's 10
     # distinct parts, and three each for batch 128 in f32 and batch 16 in bf16.
     warm f32_b16 10 --batch 16
@@ -114,7 +182,7 @@ if [[ $PHASES == *A* ]]; then
         echo "-- $(now) s: $running running, $(shapes) shapes autotuned, GPU memory used $(nvidia-smi --query-gpu=memory.used --format=csv,noheader), cache $(du -sb "$W/caches/main" | cut -f1) bytes" >>"$OUT/progress.txt"
         pack
         [ "$running" = 0 ] && break
-        [ "$(now)" -ge "$WARM" ] && break
+        [ "$(now)" -ge $((A0 + WL)) ] && break
     done
     for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
     wait
@@ -130,35 +198,7 @@ if [[ $PHASES == *A* ]]; then
     save_caches
 fi
 
-# ---- Phase B: timing, one at a time -------------------------------------------------------------
-# step NAME LIMIT DIR CMD...: run CMD in DIR with at most LIMIT seconds (less near the deadline).
-step() {
-    local name=$1 limit=$2 dir=$3
-    shift 3
-    local l t0 rc before
-    l=$(left)
-    if [ "$l" -lt 15 ]; then
-        say "== $name: skipped (deadline)"
-        return
-    fi
-    [ "$limit" -gt "$l" ] && limit=$l
-    t0=$(date +%s)
-    before=$(shapes)
-    (cd "$dir" && timeout "$limit" "$@" >"$LOGS/B_$name.log" 2>"$LOGS/B_$name.err")
-    rc=$?
-    say "== $name: rc $rc, $(($(date +%s) - t0)) s, $(($(shapes) - before)) shapes newly autotuned"
-    grep -E "^(backend|loss|train_step_s|train_images_per_s|infer_s|infer_images_per_s|check_)" "$LOGS/B_$name.log" \
-        | sed "s/^/$name /" | tee -a "$OUT/summary.txt"
-    if [ "$rc" -ne 0 ]; then
-        # Stopped before its summary: the steps it did finish (the first is the warm-up).
-        grep -E "^(train step|inference) [0-9]+:" "$LOGS/B_$name.err" | sed -n '1p;$p' | sed "s/^/$name /" | tee -a "$OUT/summary.txt"
-        tail -3 "$LOGS/B_$name.err" | cut -c1-300 | sed "s/^/$name err: /" | tee -a "$OUT/summary.txt"
-    fi
-    pack
-    return 0
-}
 if [[ $PHASES == *B* ]]; then
-    TS="$PY $ROOT/bench/bagnet/torch_step.py --arch bagnet33 --size 224 --device cuda"
     B=$(cache_dir B)
     step torch_f32_b16 40 "$W" $TS --batch 16 --reps 20
     step ours_f32_b16 100 "$B" $SB --batch 16 --reps 20

@@ -396,16 +396,23 @@ fn main() {
             println!("backend burn-0.21.0 Autodiff<Flex>");
             bench::<dimorph_bagnet::CpuTrain>(&o, &Default::default());
         }
-        #[cfg(feature = "cuda")]
+        #[cfg(feature = "cuda-backend")]
         (dimorph_bagnet::options::DeviceKind::Cuda { index }, p) => {
             let dev = dimorph_bagnet::gpu::cuda_device(index).unwrap_or_else(|e| fail(&e.to_string()));
             let kind = if o.fusion { "fused" } else { "unfused" };
-            println!("backend burn-0.21.0 Autodiff<Cuda<{p}>> {kind} cuda:{index}");
+            // `cuda-untuned` builds burn-cuda without fusion: GpuFused would be Gpu under another name.
+            if o.fusion && !cfg!(feature = "cuda") {
+                fail("--fusion on: this build (`cuda-untuned`) has no fusion; build with `--features cuda`");
+            }
+            let tuned = if cfg!(feature = "cuda") { "autotuned" } else { "untuned" };
+            println!("backend burn-0.21.0 Autodiff<Cuda<{p}>> {kind} {tuned} cuda:{index}");
             match (p, o.fusion) {
                 ("f32", false) => bench::<dimorph_bagnet::GpuTrain<f32>>(&o, &dev),
                 ("bf16", false) => bench::<dimorph_bagnet::GpuTrain<burn::tensor::bf16>>(&o, &dev),
                 ("f16", false) => bench::<dimorph_bagnet::GpuTrain<burn::tensor::f16>>(&o, &dev),
+                #[cfg(feature = "cuda")]
                 ("f32", true) => bench::<dimorph_bagnet::GpuFusedTrain<f32>>(&o, &dev),
+                #[cfg(feature = "cuda")]
                 ("bf16", true) => bench::<dimorph_bagnet::GpuFusedTrain<burn::tensor::bf16>>(&o, &dev),
                 _ => fail(&format!(
                     "--precision {p} --fusion {kind}: expected f32, bf16 or f16 (fusion: f32 or bf16)"

@@ -62,19 +62,21 @@ where
 {
 }
 
-/// The GPU backend, with and without burn's fusion, takes the plain tensor-operation path (CubeCL
+/// The GPU backend, with and without burn's fusion (the `cuda` build only), takes the plain tensor-operation path (CubeCL
 /// tiles it itself), in each float type of `--precision`.
-#[cfg(feature = "cuda")]
+#[cfg(feature = "cuda-backend")]
 macro_rules! cuda_takes_plain_path {
     ($($float:ty),*) => {$(
+        #[cfg(feature = "cuda")]
         impl BagnetBackend for crate::GpuFused<$float> { const PAD_LAST_BATCH: bool = true; }
+        #[cfg(feature = "cuda")]
         impl BagnetBackend for burn::backend::Autodiff<crate::GpuFused<$float>> { const PAD_LAST_BATCH: bool = true; }
         impl BagnetBackend for crate::Gpu<$float> { const PAD_LAST_BATCH: bool = true; }
         impl BagnetBackend for burn::backend::Autodiff<crate::Gpu<$float>> { const PAD_LAST_BATCH: bool = true; }
     )*};
 }
 
-#[cfg(feature = "cuda")]
+#[cfg(feature = "cuda-backend")]
 cuda_takes_plain_path!(f32, burn::tensor::bf16, burn::tensor::f16);
 
 /// burn's ndarray CPU backend on the plain path, as CUDA runs it (feature `generic-check`, for the

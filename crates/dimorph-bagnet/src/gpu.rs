@@ -57,30 +57,51 @@ pub fn cuda_device(index: usize) -> Result<CudaDevice, BagNetError> {
 /// autotune results; then CubeCL's environment variables (`CUBECL_AUTOTUNE_LEVEL`, …) as CubeCL
 /// applies them. The folder chosen, if any.
 pub fn configure_cubecl() -> Result<Option<std::path::PathBuf>, BagNetError> {
-    static CONFIGURED: OnceLock<Result<Option<std::path::PathBuf>, String>> = OnceLock::new();
-    CONFIGURED
-        .get_or_init(|| {
-            let cwd = std::env::current_dir().unwrap_or_else(|_| "/".into());
-            let (config, dir) = match kernel_cache::choose(|k| std::env::var_os(k), &cwd) {
-                KernelCache::UserConfig { path, section } => (read_user_config(&path, section)?, None),
-                KernelCache::Dir(dir) => {
-                    let mut config = CubeClRuntimeConfig::default();
-                    if std::fs::create_dir_all(&dir).is_ok() {
+    configured().clone().map(|c| c.dir).map_err(BagNetError::Arg)
+}
+
+/// What a run on the GPU should be told about [`configure_cubecl`]'s choice: the kernel folder
+/// that could not be created (CubeCL then keeps no compiled kernels and puts its autotune results
+/// in the working folder's Cargo target folder, if any), so that every run pays the warm-up
+/// again. None before the GPU was configured, or when all went as chosen.
+pub fn cache_note() -> Option<String> {
+    configured().as_ref().ok().and_then(|c| c.note.clone())
+}
+
+/// [`configure_cubecl`]'s choice, once.
+#[derive(Clone)]
+struct Configured {
+    dir: Option<std::path::PathBuf>,
+    note: Option<String>,
+}
+
+fn configured() -> &'static Result<Configured, String> {
+    static CONFIGURED: OnceLock<Result<Configured, String>> = OnceLock::new();
+    CONFIGURED.get_or_init(|| {
+        let cwd = std::env::current_dir().unwrap_or_else(|_| "/".into());
+        let mut note = None;
+        let (config, dir) = match kernel_cache::choose(|k| std::env::var_os(k), &cwd) {
+            KernelCache::UserConfig { path, section } => (read_user_config(&path, section)?, None),
+            KernelCache::Dir(dir) => {
+                let mut config = CubeClRuntimeConfig::default();
+                match std::fs::create_dir_all(&dir) {
+                    Ok(()) => {
                         config.compilation.cache = Some(CacheConfig::File(dir.clone()));
                         config.autotune.cache = CacheConfig::File(dir.clone());
                         (config, Some(dir))
-                    } else {
+                    }
+                    Err(e) => {
+                        note = Some(kernel_cache::unusable_note(&dir, &e));
                         (config, None)
                     }
                 }
-                KernelCache::Off => (CubeClRuntimeConfig::default(), None),
-            };
-            // `set` refuses a second configuration; CONFIGURED makes this the only call in dimorph.
-            CubeClRuntimeConfig::set(config.override_from_env());
-            Ok(dir)
-        })
-        .clone()
-        .map_err(BagNetError::Arg)
+            }
+            KernelCache::Off => (CubeClRuntimeConfig::default(), None),
+        };
+        // `set` refuses a second configuration; CONFIGURED makes this the only call in dimorph.
+        CubeClRuntimeConfig::set(config.override_from_env());
+        Ok(Configured { dir, note })
+    })
 }
 
 /// A user's `cubecl.toml` (or the `[section]` of a `burn.toml`), read as CubeCL reads it, with a

@@ -57,6 +57,17 @@ pub fn choose(env: impl Fn(&str) -> Option<OsString>, cwd: &Path) -> KernelCache
     }
 }
 
+/// The warning for a run whose kernel folder `dir` could not be created (`e`): CubeCL's defaults
+/// are used instead, so compiled kernels are not kept and the warm-up is paid again next run.
+pub fn unusable_note(dir: &Path, e: &std::io::Error) -> String {
+    format!(
+        "GPU kernel cache: could not create {} ({e}); CubeCL's defaults are used instead, so the \
+         compiled kernels are not kept and the next run pays the GPU warm-up again (set {ENV} to a \
+         folder you can write, or {ENV}=off to silence this)",
+        dir.display()
+    )
+}
+
 /// The first CubeCL configuration file in `cwd` or a folder above it, in CubeCL's order.
 fn user_config(cwd: &Path) -> Option<KernelCache> {
     for dir in cwd.ancestors() {
@@ -121,6 +132,19 @@ mod tests {
         );
         let vars = [("HOME", "/home/ana"), (ENV, "off")];
         assert_eq!(choose(env(&vars), d.path()), KernelCache::Off);
+    }
+
+    #[test]
+    fn an_unusable_folder_is_named_with_the_reason_and_the_way_out() {
+        let d = dimorph_core::ScratchDir::new("dimorph-bagnet-kernel-cache").unwrap();
+        // A folder under a plain file cannot be created: the error the GPU configuration meets.
+        std::fs::write(d.path().join("file"), "x").unwrap();
+        let dir = d.path().join("file").join("cubecl");
+        let e = std::fs::create_dir_all(&dir).unwrap_err();
+        let note = unusable_note(&dir, &e);
+        assert!(note.contains(&dir.display().to_string()), "{note}");
+        assert!(note.contains(&e.to_string()), "{note}");
+        assert!(note.contains(ENV), "{note}");
     }
 
     #[test]

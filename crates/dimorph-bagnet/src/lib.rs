@@ -60,17 +60,19 @@ pub type CpuTrain = burn::backend::Autodiff<Cpu>;
 /// GPU waits for CubeCL to autotune every matrix product, convolution and reduction shape, about
 /// 6 s each: on an H200 (2026-11-28) BagNet-33's first step at batch 16 had not finished after 86
 /// shapes, fused or not (`bench/bagnet/README.md`); [`kernel_cache`] keeps the results for later
-/// runs.
-#[cfg(feature = "cuda")]
+/// runs. The `cuda-untuned` build leaves autotuning out: each operation takes CubeCL's default
+/// kernel, compiled once per shape.
+#[cfg(feature = "cuda-backend")]
 pub type Gpu<F = f32> = burn_cubecl::CubeBackend<cubecl::cuda::CudaRuntime, F, i32, u8>;
-#[cfg(feature = "cuda")]
+#[cfg(feature = "cuda-backend")]
 pub type GpuTrain<F = f32> = burn::backend::Autodiff<Gpu<F>>;
-/// burn's default CUDA backend, with operation fusion (`step_bench --fusion on`, for comparison).
+/// burn's default CUDA backend, with operation fusion (`step_bench --fusion on`, for comparison;
+/// the `cuda` build only).
 #[cfg(feature = "cuda")]
 pub type GpuFused<F = f32> = burn::backend::Cuda<F>;
 #[cfg(feature = "cuda")]
 pub type GpuFusedTrain<F = f32> = burn::backend::Autodiff<GpuFused<F>>;
-#[cfg(feature = "cuda")]
+#[cfg(feature = "cuda-backend")]
 pub mod gpu;
 
 /// Everything that can go wrong, with the file, row or argument named.

@@ -798,7 +798,7 @@ fn options_that_do_not_apply_are_refused_with_exit_2() {
         ),
         (
             &["--device", "cuda:1"][..],
-            if cfg!(feature = "cuda") {
+            if cfg!(any(feature = "cuda", feature = "cuda-untuned")) {
                 "--device cuda"
             } else {
                 "--features cuda"
@@ -828,7 +828,7 @@ fn options_that_do_not_apply_are_refused_with_exit_2() {
     let set = ["--device", "cuda:0,1"];
     let o = train(&set);
     assert_eq!(o.status.code(), Some(2));
-    let says = if cfg!(feature = "cuda") {
+    let says = if cfg!(any(feature = "cuda", feature = "cuda-untuned")) {
         "--device cuda"
     } else {
         "--features cuda"

@@ -76,6 +76,7 @@ pub fn run_eval_models(
         o.warnings
             .extend(m.result.loader_warnings.iter().map(|w| format!("{}: {w}", m.model)));
     }
+    o.warnings.extend(device.notes());
     let rows: Vec<(String, &[SetMetrics])> = o
         .result
         .models

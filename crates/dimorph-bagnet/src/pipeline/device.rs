@@ -17,8 +17,20 @@ pub(crate) enum Probed {
     Cpu,
     /// One CUDA GPU, or several for data-parallel training, whose driver and NVRTC were loaded
     /// and whose numbers exist (never empty).
-    #[cfg(feature = "cuda")]
+    #[cfg(feature = "cuda-backend")]
     Cuda(Vec<burn::backend::cuda::CudaDevice>),
+}
+
+impl Probed {
+    /// Warnings for a run on this device: on the GPU, a kernel cache that could not be created
+    /// ([`crate::gpu::cache_note`]). None on the CPU.
+    pub(crate) fn notes(&self) -> Vec<String> {
+        match self {
+            Probed::Cpu => Vec::new(),
+            #[cfg(feature = "cuda-backend")]
+            Probed::Cuda(_) => crate::gpu::cache_note().into_iter().collect(),
+        }
+    }
 }
 
 /// Resolve `device` and check that it can run: the CPU always; CUDA GPU N only in a build with the
@@ -39,16 +51,16 @@ pub(crate) fn probe(device: DeviceKind) -> Result<Probed, BagNetError> {
 pub(crate) fn probe_train(device: DeviceKind) -> Result<Probed, BagNetError> {
     match device {
         DeviceKind::Cpu => Ok(Probed::Cpu),
-        #[cfg(feature = "cuda")]
+        #[cfg(feature = "cuda-backend")]
         DeviceKind::Cuda { index } => Ok(Probed::Cuda(vec![crate::gpu::cuda_device(index)?])),
-        #[cfg(feature = "cuda")]
+        #[cfg(feature = "cuda-backend")]
         DeviceKind::CudaSet { gpus } => gpus
             .indices()
             .into_iter()
             .map(crate::gpu::cuda_device)
             .collect::<Result<Vec<_>, _>>()
             .map(Probed::Cuda),
-        #[cfg(not(feature = "cuda"))]
+        #[cfg(not(feature = "cuda-backend"))]
         DeviceKind::Cuda { .. } | DeviceKind::CudaSet { .. } => Err(BagNetError::Arg(
             "--device cuda: this build has no CUDA backend (build dimorph with `--features cuda`)".into(),
         )),
@@ -75,7 +87,7 @@ macro_rules! on_device {
                 let $all = vec![$dev.clone()];
                 $body
             }
-            #[cfg(feature = "cuda")]
+            #[cfg(feature = "cuda-backend")]
             Probed::Cuda(gpus) => {
                 use $crate::options::Precision;
                 let $dev = gpus[0].clone();

@@ -102,7 +102,10 @@ pub fn eval_with(
     read: &ReadOptions,
     external: Option<&str>,
 ) -> Result<EvalResult, BagNetError> {
-    eval_probed((model_dir, images, labels), read, external, &probe(read.device)?)
+    let device = probe(read.device)?;
+    let mut r = eval_probed((model_dir, images, labels), read, external, &device)?;
+    r.loader_warnings.extend(device.notes());
+    Ok(r)
 }
 
 /// [`eval_with`] on a probed device.

@@ -80,9 +80,11 @@ pub fn run_explain(
         ));
     }
     let features_dir = features_dir.filter(|_| opt.features);
-    on_device!(device, opt.read.precision, inference, |B, dev| {
+    let mut o = on_device!(device, opt.read.precision, inference, |B, dev| {
         explain_on::<B>(model_dir, images, labels, opt, features_dir, &dev)
-    })
+    })?;
+    o.warnings.extend(device.notes());
+    Ok(o)
 }
 
 /// Evidence maps, averages, statistics and (optionally) features of the test set (all images when

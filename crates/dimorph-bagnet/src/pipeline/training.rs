@@ -74,6 +74,7 @@ pub fn run_train(
     o.warnings.extend(refit);
     o.warnings.extend(t.aux_warning());
     o.warnings.extend(o.result.warnings.iter().cloned());
+    o.warnings.extend(device.notes());
     o.sections.push(train_section(&o.result));
     o.tables.push(history_table(&o.result));
     Ok(o)
