@@ -61,10 +61,12 @@ about 10–20 refits of a few passes each per limit, so hundreds of passes over 
 model of a few coefficients: off by default).
 
 PROC LOGISTIC's association table of a binomial fit (:meth:`DaskGlmResult.association`: c,
-Somers' D, γ, τₐ) costs one more pass: each partition counts its events and non-events per bin of
-predicted probability (``binwidth=``, SAS's BINWIDTH, default 0.002), the client adds the bins,
-and the table is the in-memory one with the same bin width. ``binwidth=0`` (exact probabilities:
-every pair of rows compared) raises :class:`dimorph.InputError`.
+Somers' D, γ, τₐ) and its Hosmer–Lemeshow test (:meth:`DaskGlmResult.hosmer_lemeshow`, SAS's
+LACKFIT) cost one more pass. For the test, and for the table with exact probabilities
+(``binwidth=0``), each partition sends its events and non-events at each distinct predicted
+probability (``dimorph_glm::probability_groups``: up to one entry, 24 bytes, per row) and the
+client adds them; otherwise each partition counts them per bin of predicted probability
+(``binwidth=``, SAS's BINWIDTH, default 0.002). Either way the figures are the in-memory ones.
 """
 
 from __future__ import annotations
@@ -274,8 +276,13 @@ def _association(part, beta, binwidth, frequency, model):
     return _dimorph.glm_part_association(part, beta, binwidth, frequency, model)
 
 
+@_task
+def _groups(part, beta, frequency, model):
+    return _dimorph.glm_part_groups(part, beta, frequency, model)
+
+
 _PASSES = {"fisher": _fisher, "newton": _newton, "stats": _stats, "score": _score, "theta": _theta,
-           "association": _association}
+           "association": _association, "groups": _groups}
 
 
 @_task
@@ -339,6 +346,7 @@ def glm(
     binwidth: Optional[float] = None,
     persist: Optional[bool] = None,
     score: bool = True,
+    lackfit: Optional[bool] = None,
 ) -> "DaskGlmResult":
     """Fit a generalized linear model to a Dask DataFrame by distributed IRLS.
 
@@ -377,8 +385,9 @@ def glm(
         quasi-likelihood family has none (a warning says so).
     binwidth
         PROC LOGISTIC's bin width for the association table of a binomial fit
-        (:meth:`DaskGlmResult.association`; default 0.002, as SAS and :func:`dimorph.glm`). 0
-        (exact probabilities) raises :class:`dimorph.InputError`: it compares every pair of rows.
+        (:meth:`DaskGlmResult.association`; default 0.002, as SAS and :func:`dimorph.glm`). 0:
+        exact probabilities, from every partition's distinct predicted probabilities (up to one
+        entry per row sent to the client).
     persist
         Where the coded partitions (X, response, weights as float64: about 8 × (columns of X + 3)
         bytes a row) live between the passes. ``True``: coded once and kept on the workers
@@ -391,6 +400,12 @@ def glm(
     score
         Rao's score test of the model against the null model (:meth:`DaskGlmResult.score_test`):
         one more pass over the partitions after the fit. ``False`` leaves it out.
+    lackfit
+        The Hosmer–Lemeshow test of a binomial fit (:meth:`DaskGlmResult.hosmer_lemeshow`, SAS's
+        LACKFIT; :func:`dimorph.glm` always computes it): every partition's events and
+        non-events at each distinct predicted probability, added on the client (up to 24 bytes a
+        row). ``True`` always, ``False`` never, ``None`` (default) up to 5,000,000 used rows, else
+        left out with a warning.
 
     Returns
     -------
@@ -411,10 +426,8 @@ def glm(
         raise InputError("--freq: cannot be combined with --weights: a row has either prior weights or a frequency")
     if profile is not None and not isinstance(profile, (bool, np.bool_)):
         raise InputError(f"profile: must be True, False or None, got {profile!r}")
-    if binwidth is not None and binwidth == 0:
-        raise InputError("--binwidth: 0 (exact probabilities) compares every pair of rows, which the distributed fit "
-                         "does not gather; give a bin width > 0 (SAS's default 0.002: the table is then exactly "
-                         "the in-memory one), or fit in memory with dimorph.glm")
+    if lackfit is not None and not isinstance(lackfit, (bool, np.bool_)):
+        raise InputError(f"lackfit: must be True, False or None, got {lackfit!r}")
     if isinstance(ddf, pd.DataFrame):
         import dask.dataframe as dd
         ddf = dd.from_pandas(ddf, npartitions=1)
@@ -493,13 +506,34 @@ def glm(
     if profile:
         _profile(out, col_names, model, data, float(level), rows_used)
     if out["family"] == "binomial":
-        bw = 0.002 if binwidth is None else float(binwidth)
-        beta = [0.0 if b is None else float(b) for b in out["coef"]]
-        bins = data.run("association", (beta, bw, freq is not None), model)
-        out["association"] = json.loads(_dimorph.glm_association_table([tuple(b) for b in bins], bw))
-        out["passes"] += 1
+        _binary_tables(out, data, model, binwidth, freq is not None, (lackfit, rows_used))
     design = (formula, columns, merged, model, wcol, used)
     return DaskGlmResult(out, len(parts), design=design, ddf=source)
+
+
+def _binary_tables(out: Dict[str, Any], data: "_Parts", model, binwidth: Optional[float], frequency: bool,
+                   lackfit_rows: Tuple[Optional[bool], int]) -> None:
+    """PROC LOGISTIC's association table (``out["association"]``) and, when asked for or within
+    the automatic limit, the Hosmer–Lemeshow test (``out["hosmer_lemeshow"]``) of a binomial fit,
+    in one pass: each partition's distinct predicted probabilities when the test or exact
+    probabilities need them (the groups also give the binned table), else its bins."""
+    lackfit, rows_used = lackfit_rows
+    bw = 0.002 if binwidth is None else float(binwidth)
+    beta = [0.0 if b is None else float(b) for b in out["coef"]]
+    note = None if lackfit is not None else _dimorph.glm_lackfit_auto(float(rows_used))
+    with_test = bool(lackfit) or (lackfit is None and note is None)
+    if with_test or bw == 0:
+        groups = data.run("groups", (beta, frequency), model)
+        tables = json.loads(_dimorph.glm_groups_tables(groups, bw))
+        out["association"] = tables["association"]
+        if with_test:
+            out["hosmer_lemeshow"] = tables["hosmer_lemeshow"]
+    else:
+        bins = data.run("association", (beta, bw, frequency), model)
+        out["association"] = json.loads(_dimorph.glm_association_table([tuple(b) for b in bins], bw))
+    if note is not None:
+        out["warnings"].append(note)
+    out["passes"] += 1
 
 
 def _no_likelihood(out: Dict[str, Any]) -> bool:
@@ -807,13 +841,29 @@ class DaskGlmResult:
         """PROC LOGISTIC's "Association of Predicted Probabilities and Observed Responses" of a
         binomial fit: ``binwidth``, ``pairs``, ``concordant``, ``discordant``, ``tied`` and their
         percentages, ``somers_d``, ``gamma``, ``tau_a``, ``c`` — the in-memory fit's
-        ``binary.association`` with the same ``binwidth`` (default 0.002): each partition counts
-        its events and non-events per bin of predicted probability, and the bins are added.
+        ``binary.association`` with the same ``binwidth`` (default 0.002; 0: exact
+        probabilities): each partition counts its events and non-events per bin of predicted
+        probability, or at each distinct one, and the client adds them.
         Raises :class:`dimorph.InputError` for other families."""
         if "association" not in self._raw:
             raise InputError(f"association(): PROC LOGISTIC's association table is for the binomial family, "
                              f"not {self._raw['family']}")
         return dict(self._raw["association"])
+
+    def hosmer_lemeshow(self) -> Dict[str, Any]:
+        """The Hosmer–Lemeshow goodness-of-fit test of a binomial fit (SAS's LACKFIT): ``chi2``,
+        ``df``, ``p_value`` and ``groups`` (each with ``n``, ``observed_events``,
+        ``expected_events``, ``observed_nonevents``, ``expected_nonevents``) — the in-memory
+        fit's ``binary.hosmer_lemeshow``. Raises :class:`dimorph.InputError` for other families
+        and when the fit was made without it (``lackfit=False``, or ``None`` above the automatic
+        limit)."""
+        if self._raw["family"] != "binomial":
+            raise InputError(f"hosmer_lemeshow(): the Hosmer–Lemeshow test is for the binomial family, "
+                             f"not {self._raw['family']}")
+        if "hosmer_lemeshow" not in self._raw:
+            raise InputError("hosmer_lemeshow(): the test was not computed; fit with lackfit=True")
+        h = self._raw["hosmer_lemeshow"]
+        return {**h, "groups": [dict(g) for g in h["groups"]]}
 
     def type3(self) -> pd.DataFrame:
         """Type 3 tests, one row per term: term, df, lr_chi2, lr_p_value, f_value and f_p_value

@@ -4,11 +4,16 @@
 //! `dimorph_glm::distributed::association_bins`); the client adds the bins and computes the
 //! table ([`glm_association_table`], `dimorph_glm::binary::AssociationBins`), which equals the
 //! in-memory table with the same BINWIDTH: the pairs are compared by bin, as SAS and the
-//! in-memory fit do. BINWIDTH 0 (exact probabilities) compares every pair of rows and is refused
-//! by the Python driver.
+//! in-memory fit do. With BINWIDTH 0 (exact probabilities), and for the Hosmer–Lemeshow test,
+//! each partition's events and non-events at each distinct predicted probability
+//! ([`glm_part_groups`], `dimorph_glm::distributed::probability_groups`), added by the client
+//! ([`glm_groups_tables`], `dimorph_glm::probability_groups::ProbabilityGroups`): exactly the
+//! in-memory table and test, for one entry per distinct probability.
 
 use dimorph_glm::binary::AssociationBins;
-use dimorph_glm::distributed::association_bins;
+use dimorph_glm::distributed::{association_bins, probability_groups};
+use dimorph_glm::probability_groups::ProbabilityGroups;
+use numpy::{PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
 
 use crate::dask::{model, Model, PyGlmPart};
@@ -70,4 +75,88 @@ pub fn glm_association_table(parts: Vec<(Vec<i64>, Vec<f64>, Vec<f64>)>, binwidt
         }
     }
     serde_json::to_string(&all.table(binwidth)).map_err(|e| input_error(e.to_string()))
+}
+
+/// One partition's events and non-events at each distinct predicted probability at `beta`, as
+/// three arrays `(probabilities in increasing order, events, non-events)`; `frequency` as in
+/// [`glm_part_association`].
+#[pyfunction]
+#[allow(clippy::type_complexity)]
+pub fn glm_part_groups<'py>(
+    py: Python<'py>,
+    part: PyRef<'_, PyGlmPart>,
+    beta: Vec<f64>,
+    frequency: bool,
+    model: Model,
+) -> PyResult<(
+    Bound<'py, PyArray1<f64>>,
+    Bound<'py, PyArray1<f64>>,
+    Bound<'py, PyArray1<f64>>,
+)> {
+    let (_, _, link) = self::model(&model)?;
+    let p = &part.part;
+    if p.n > 0 && beta.len() != p.p {
+        return Err(input_error(format!(
+            "glm_part_groups: {} coefficients for {} columns",
+            beta.len(),
+            p.p
+        )));
+    }
+    let g = probability_groups(p, &beta, link, frequency);
+    let (mut pr, mut e, mut ne) = (
+        Vec::with_capacity(g.len()),
+        Vec::with_capacity(g.len()),
+        Vec::with_capacity(g.len()),
+    );
+    for (a, b, c) in g.rows() {
+        pr.push(a);
+        e.push(b);
+        ne.push(c);
+    }
+    Ok((
+        PyArray1::from_vec(py, pr),
+        PyArray1::from_vec(py, e),
+        PyArray1::from_vec(py, ne),
+    ))
+}
+
+/// The association table with `binwidth` (0: exact probabilities) and the Hosmer–Lemeshow test
+/// from the partitions' groups ([`glm_part_groups`]), added: their JSON, `{"association": …,
+/// "hosmer_lemeshow": …}` with the in-memory `binary.association` and `binary.hosmer_lemeshow`
+/// fields.
+#[pyfunction]
+#[allow(clippy::type_complexity)]
+pub fn glm_groups_tables(
+    parts: Vec<(
+        PyReadonlyArray1<'_, f64>,
+        PyReadonlyArray1<'_, f64>,
+        PyReadonlyArray1<'_, f64>,
+    )>,
+    binwidth: f64,
+) -> PyResult<String> {
+    let mut all = ProbabilityGroups::default();
+    for (p, e, ne) in &parts {
+        let (p, e, ne) = (p.as_slice()?, e.as_slice()?, ne.as_slice()?);
+        if p.len() != e.len() || p.len() != ne.len() {
+            return Err(input_error("glm_groups_tables: groups of unequal lengths"));
+        }
+        all.add_rows(p.iter().zip(e).zip(ne).map(|((&p, &e), &ne)| (p, e, ne)));
+    }
+    let association = if binwidth > 0.0 {
+        let mut bins = AssociationBins::default();
+        bins.add_rows(all.rows(), binwidth);
+        bins.table(binwidth)
+    } else {
+        all.association()
+    };
+    let out = serde_json::json!({ "association": association, "hosmer_lemeshow": all.hosmer_lemeshow() });
+    Ok(out.to_string())
+}
+
+/// Whether the Hosmer–Lemeshow test is computed on its own for a fit of `rows` rows: None when
+/// it is (at most `dimorph_glm::probability_groups::AUTO_MAX_ROWS`), else the warning to give.
+#[pyfunction]
+pub fn glm_lackfit_auto(rows: f64) -> Option<String> {
+    (rows > dimorph_glm::probability_groups::AUTO_MAX_ROWS)
+        .then(|| dimorph_glm::probability_groups::skipped_note(rows, "ask for it with lackfit=True"))
 }

@@ -72,7 +72,10 @@ mod _dimorph {
     use crate::dask_predict::{glm_part_predict, glm_part_residuals};
 
     #[pymodule_export]
-    use crate::dask_association::{glm_association_table, glm_check_binwidth, glm_part_association};
+    use crate::dask_association::{
+        glm_association_table, glm_check_binwidth, glm_groups_tables, glm_lackfit_auto, glm_part_association,
+        glm_part_groups,
+    };
 
     #[pymodule_export]
     use crate::dask_arrays::{glm_design_arrays, glm_model_columns};

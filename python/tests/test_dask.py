@@ -393,13 +393,49 @@ def test_a_null_model_without_a_score_gives_nan_with_the_single_machine_words():
         off.score_test()
 
 
+def test_the_hosmer_lemeshow_test_is_left_out_when_asked_or_above_the_automatic_limit(frame, monkeypatch):
+    """lackfit=False leaves the Hosmer–Lemeshow test out (the association table from bins, as
+    before, in the same one pass); lackfit=None leaves it out above 5,000,000 used rows with the
+    engine's warning (the limit stood in for here, since the data are small), and the binned table
+    is still the in-memory one; lackfit=True computes it whatever the size."""
+    head = frame.head(2000)
+    formula = "y_bin ~ x1 + C(region)"
+    s = dimorph.glm(formula, head, family="binomial", profile=False).to_dict()["result"]["binary"]
+    assert dimorph._dimorph.glm_lackfit_auto(5_000_000.0) is None
+    note = dimorph._dimorph.glm_lackfit_auto(5_000_001.0)
+    assert "5000001 rows, above the automatic limit of 5000000" in note and "lackfit=True" in note
+    with dask.config.set(scheduler="synchronous"):
+        fit = lambda **kw: dimorph.dask.glm(formula, ddf_of(head, 4), family="binomial", type3=False,
+                                            score=False, **kw)
+        on, off = fit(), fit(lackfit=False)
+        assert off.passes == on.passes
+        with pytest.raises(dimorph.InputError, match=r"hosmer_lemeshow\(\): the test was not computed; fit with "
+                                                     r"lackfit=True"):
+            off.hosmer_lemeshow()
+        assert not any("Hosmer" in w for w in off.to_dict()["warnings"])
+        assert abs(on.hosmer_lemeshow()["chi2"] - s["hosmer_lemeshow"]["chi2"]) <= 1e-10 * s["hosmer_lemeshow"]["chi2"]
+        monkeypatch.setattr(dimorph.dask._dimorph, "glm_lackfit_auto", lambda rows: f"stand-in limit: {rows:.0f} rows")
+        big = fit()
+        assert any(w.startswith("stand-in limit: ") for w in big.to_dict()["warnings"])
+        with pytest.raises(dimorph.InputError, match="lackfit=True"):
+            big.hosmer_lemeshow()
+        forced = fit(lackfit=True)
+        assert forced.hosmer_lemeshow()["df"] == s["hosmer_lemeshow"]["df"]
+        assert not any("stand-in" in w for w in forced.to_dict()["warnings"])
+    for r in (off, big):
+        for key, want in s["association"].items():
+            assert abs(r.association()[key] - want) <= 1e-12 * max(1.0, abs(want)), key
+
+
 def test_profile_intervals_and_the_association_table_equal_the_in_memory_ones(frame):
     """profile=True: each limit is found by distributed refits with the coefficient held fixed, and
     equals the in-memory fit's profile limit (the same refits, the same root finder): a logistic
     model with a factor whose levels only some partitions see (r0 in the first rows), and a
     Poisson model with an offset, missing x2 and region rows dropped; over 6 partitions. PROC
     LOGISTIC's association table of the binomial fit (each partition's bins of predicted
-    probability, added) equals the in-memory one with SAS's BINWIDTH 0.002 and with 0.05."""
+    probability, or its distinct probabilities, added) equals the in-memory one with SAS's
+    BINWIDTH 0.002, with 0.05 and with 0 (exact probabilities), and so does the Hosmer–Lemeshow
+    test, group by group."""
     head = frame.head(3000)
     cases = [("y_bin ~ x1 + C(region)", dict(family="binomial")),
              ("y_pois ~ x1 + x2 + offset(log(t))", dict(family="poisson"))]
@@ -417,26 +453,38 @@ def test_profile_intervals_and_the_association_table_equal_the_in_memory_ones(fr
             assert ((lo < r.params) & (r.params < hi)).all()
             assert r.to_dict()["profile_passes"] > 20 * len(got)
             if opts["family"] == "binomial":
-                for bw in (None, 0.05):
-                    a = (r if bw is None else dimorph.dask.glm(formula, ddf_of(head, 6), binwidth=bw, type3=False,
-                                                               score=False, **opts)).association()
-                    b = (s if bw is None else dimorph.glm(formula, head, binwidth=bw, profile=False, **opts))
-                    b = b.to_dict()["result"]["binary"]["association"]
+                tied = []
+                for bw in (None, 0.05, 0):
+                    rd = (r if bw is None else dimorph.dask.glm(formula, ddf_of(head, 6), binwidth=bw, type3=False,
+                                                                score=False, **opts))
+                    sd = (s if bw is None else dimorph.glm(formula, head, binwidth=bw, profile=False, **opts))
+                    a, b = rd.association(), sd.to_dict()["result"]["binary"]["association"]
                     assert a["binwidth"] == b["binwidth"] == (0.002 if bw is None else bw)
                     assert a["pairs"] > 1e6
                     for key, want in b.items():
                         assert abs(a[key] - want) <= 1e-12 * max(1.0, abs(want)), f"{bw} {key}: {a[key]} vs {want}"
+                    tied.append(b["tied"])
+                    h, k = rd.hosmer_lemeshow(), sd.to_dict()["result"]["binary"]["hosmer_lemeshow"]
+                    assert h["df"] == k["df"] and len(h["groups"]) == len(k["groups"]) >= 8
+                    for key in ("chi2", "p_value"):
+                        assert abs(h[key] - k[key]) <= 1e-10 * max(1.0, abs(k[key])), f"HL {key}: {h[key]} vs {k[key]}"
+                    for g, w in zip(h["groups"], k["groups"]):
+                        for key, want in w.items():
+                            assert abs(g[key] - want) <= 1e-10 * max(1.0, abs(want)), f"HL group {key}"
+                # the bins tie more pairs than exact probabilities: three different tables
+                assert tied[1] > tied[0] > tied[2]
             else:
                 with pytest.raises(dimorph.InputError, match=r"association\(\): .*binomial family, not poisson"):
                     r.association()
+                with pytest.raises(dimorph.InputError, match=r"hosmer_lemeshow\(\): .*binomial family, not poisson"):
+                    r.hosmer_lemeshow()
         # a quasi-likelihood family has no likelihood to profile: a warning, and conf_int says so
         q = dimorph.dask.glm("y_pois ~ x1", ddf_of(head, 3), family="quasipoisson", profile=True, type3=False)
         assert any("quasi-likelihood family has no likelihood" in w for w in q.to_dict()["warnings"])
         with pytest.raises(dimorph.InputError, match=r"conf_int\(kind='profile'\): .*quasi-likelihood"):
             q.conf_int(kind="profile")
-        with pytest.raises(dimorph.InputError, match=r"--binwidth: 0 \(exact probabilities\) compares every pair of "
-                                                     r"rows.*or fit in memory with dimorph\.glm"):
-            dimorph.dask.glm("y_bin ~ x1", ddf_of(head, 3), family="binomial", binwidth=0)
+        with pytest.raises(dimorph.InputError, match=r"lackfit: must be True, False or None"):
+            dimorph.dask.glm("y_bin ~ x1", ddf_of(head, 3), family="binomial", lackfit="yes")
         with pytest.raises(dimorph.InputError, match=r"--binwidth: must be 0 or positive, at most 1"):
             dimorph.dask.glm("y_bin ~ x1", ddf_of(head, 3), family="binomial", binwidth=1.5)
         with pytest.raises(dimorph.InputError, match=r"--binwidth: applies to --family binomial only"):

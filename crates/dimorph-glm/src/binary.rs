@@ -11,6 +11,7 @@ use crate::design::ModelFrame;
 use crate::fit::GlmFit;
 use crate::inference::chi2_sf;
 use crate::link::Link;
+pub use crate::probability_groups::ProbabilityGroups;
 
 /// PROC LOGISTIC's "Model Fit Statistics" (kernel log-likelihood, SAS's parameter counts).
 #[derive(Debug, Clone, Serialize)]
@@ -96,7 +97,8 @@ fn counts(fit: &GlmFit, y: &[f64]) -> Vec<(f64, f64, f64)> {
 }
 
 /// Computes the association table with the given bin width: with a width above 0 the rows are
-/// counted in bins ([`AssociationBins`], as over parts), with 0 by their exact probabilities.
+/// counted in bins ([`AssociationBins`], as over parts), with 0 by their exact probabilities
+/// ([`ProbabilityGroups`], as over parts too).
 pub fn association(mf: &ModelFrame, fit: &GlmFit, binwidth: f64) -> Association {
     let rows = counts(fit, &mf.y);
     if binwidth > 0.0 {
@@ -104,20 +106,14 @@ pub fn association(mf: &ModelFrame, fit: &GlmFit, binwidth: f64) -> Association 
         bins.add_rows(rows.into_iter(), binwidth);
         return bins.table(binwidth);
     }
-    let mut rows = rows;
-    rows.sort_by(|a, b| a.0.total_cmp(&b.0));
-    // merge equal probabilities
-    let mut groups: Vec<(f64, f64, f64)> = Vec::new();
-    for r in rows {
-        match groups.last_mut() {
-            Some(g) if g.0 == r.0 => {
-                g.1 += r.1;
-                g.2 += r.2;
-            }
-            _ => groups.push(r),
-        }
-    }
-    association_of_groups(&groups, binwidth)
+    probability_groups(mf, fit).association()
+}
+
+/// The rows' events and non-events at each distinct predicted probability.
+pub fn probability_groups(mf: &ModelFrame, fit: &GlmFit) -> ProbabilityGroups {
+    let mut groups = ProbabilityGroups::default();
+    groups.add_rows(counts(fit, &mf.y).into_iter());
+    groups
 }
 
 /// The association table from the events and non-events of each distinct (binned) predicted
@@ -158,8 +154,8 @@ pub fn association_of_groups(groups: &[(f64, f64, f64)], binwidth: f64) -> Assoc
 /// The events and non-events of the rows of some parts in each bin of predicted probability
 /// (bin k: probabilities that round to k × binwidth, as [`association`] bins them), for the
 /// association table over distributed data: each part's bins are added, and the sum gives the
-/// in-memory table ([`AssociationBins::table`]). A bin width of 0 (exact probabilities) needs all
-/// rows at once and has no bins.
+/// in-memory table ([`AssociationBins::table`]). A bin width of 0 (exact probabilities) has no
+/// bins: [`ProbabilityGroups`] keep every distinct probability instead.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct AssociationBins {
     /// Bin number → (events, non-events).
@@ -227,16 +223,22 @@ fn add(g: &mut HlGroup, b: &HlGroup) {
     g.expected_nonevents += b.expected_nonevents;
 }
 
-/// Hosmer–Lemeshow with about ten groups of equal size by predicted probability.
+/// Hosmer–Lemeshow with about ten groups of equal size by predicted probability
+/// ([`hosmer_lemeshow_of_groups`] of the rows' [`probability_groups`]).
+pub fn hosmer_lemeshow(mf: &ModelFrame, fit: &GlmFit) -> HosmerLemeshow {
+    probability_groups(mf, fit).hosmer_lemeshow()
+}
+
+/// Hosmer–Lemeshow from the events and non-events at each distinct predicted probability,
+/// `(probability, events, non-events)` in increasing order of probability (in memory, or added
+/// over parts: [`ProbabilityGroups`]).
 ///
 /// Grouping as SAS PROC LOGISTIC's LACKFIT documents it: observations sorted by predicted
 /// probability, ties never split, target size M = ⌊0.1·N + 0.5⌋; a block of c' tied observations
 /// joins the current group of c iff c < M and c + ⌊c'/2⌋ ≤ M; a last group of at most ⌊0.05·N⌋
 /// observations is merged into the one before. χ² = Σ (O − E)² / (E (1 − E/n)) on G − 2 df.
-pub fn hosmer_lemeshow(mf: &ModelFrame, fit: &GlmFit) -> HosmerLemeshow {
-    let mut rows = counts(fit, &mf.y);
-    rows.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let n_total: f64 = rows.iter().map(|r| r.1 + r.2).sum();
+pub fn hosmer_lemeshow_of_groups(blocks: &[(f64, f64, f64)]) -> HosmerLemeshow {
+    let n_total: f64 = blocks.iter().map(|r| r.1 + r.2).sum();
     let target = (0.1 * n_total + 0.5).floor().max(1.0);
     let empty = || HlGroup {
         n: 0.0,
@@ -247,21 +249,16 @@ pub fn hosmer_lemeshow(mf: &ModelFrame, fit: &GlmFit) -> HosmerLemeshow {
     };
     let mut groups: Vec<HlGroup> = Vec::new();
     let mut cur = empty();
-    let mut i = 0;
-    while i < rows.len() {
-        // a block of equal probabilities (never split)
-        let p = rows[i].0;
-        let mut blk = empty();
-        while i < rows.len() && rows[i].0 == p {
-            let (pp, e, ne) = rows[i];
-            let m = e + ne;
-            blk.n += m;
-            blk.observed_events += e;
-            blk.observed_nonevents += ne;
-            blk.expected_events += m * pp;
-            blk.expected_nonevents += m * (1.0 - pp);
-            i += 1;
-        }
+    // each block: the observations of one predicted probability (never split)
+    for &(p, e, ne) in blocks {
+        let m = e + ne;
+        let blk = HlGroup {
+            n: m,
+            observed_events: e,
+            expected_events: m * p,
+            observed_nonevents: ne,
+            expected_nonevents: m * (1.0 - p),
+        };
         let joins = cur.n == 0.0 || (cur.n < target && cur.n + (blk.n / 2.0).floor() <= target);
         if !joins {
             groups.push(std::mem::replace(&mut cur, empty()));

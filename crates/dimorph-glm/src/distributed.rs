@@ -34,8 +34,9 @@
 //!
 //! Profile-likelihood intervals over the parts: [`crate::distributed_profile`]. PROC LOGISTIC's
 //! association table: each part's events and non-events per bin of predicted probability
-//! ([`association_bins`]), added ([`crate::binary::AssociationBins`]); exact probabilities
-//! (BINWIDTH 0) compare every pair of rows and are not computed over parts.
+//! ([`association_bins`]), added ([`crate::binary::AssociationBins`]); with exact probabilities
+//! (BINWIDTH 0), and for the Hosmer–Lemeshow test, each part's events and non-events at each
+//! distinct probability ([`probability_groups`]), added ([`crate::probability_groups`]).
 
 use std::collections::HashSet;
 
@@ -525,10 +526,7 @@ pub fn theta_part_sums(part: &Part, beta: &[f64], theta: Option<f64>, link: Link
 }
 
 /// One part's events and non-events in bins of predicted probability at β (`binwidth` > 0), for
-/// PROC LOGISTIC's association table over parts ([`crate::binary::AssociationBins`]): each row
-/// counts its trials times its frequency (with `frequency` weights, the prior weight, which is
-/// frequency × trials; otherwise the trials: other weights do not enter the pair counts, as in
-/// SAS and in memory); rows with a zero prior weight are left out.
+/// PROC LOGISTIC's association table over parts ([`crate::binary::AssociationBins`]).
 pub fn association_bins(
     part: &Part,
     beta: &[f64],
@@ -537,14 +535,40 @@ pub fn association_bins(
     frequency: bool,
 ) -> crate::binary::AssociationBins {
     let mut bins = crate::binary::AssociationBins::default();
-    let rows = (0..part.n).filter(|&i| part.prior[i] > 0.0).map(|i| {
+    bins.add_rows(binary_rows(part, beta, link, frequency), binwidth);
+    bins
+}
+
+/// One part's events and non-events at each distinct predicted probability at β, for the
+/// association table of exact probabilities (BINWIDTH 0) and the Hosmer–Lemeshow test over parts
+/// ([`crate::probability_groups::ProbabilityGroups`]).
+pub fn probability_groups(
+    part: &Part,
+    beta: &[f64],
+    link: Link,
+    frequency: bool,
+) -> crate::probability_groups::ProbabilityGroups {
+    let mut groups = crate::probability_groups::ProbabilityGroups::default();
+    groups.add_rows(binary_rows(part, beta, link, frequency));
+    groups
+}
+
+/// A part's rows as (predicted probability at β, events, non-events): each row counts its trials
+/// times its frequency (with `frequency` weights, the prior weight, which is frequency × trials;
+/// otherwise the trials: other weights do not enter the pair counts, as in SAS and in memory);
+/// rows with a zero prior weight are left out.
+fn binary_rows<'a>(
+    part: &'a Part,
+    beta: &'a [f64],
+    link: Link,
+    frequency: bool,
+) -> impl Iterator<Item = (f64, f64, f64)> + 'a {
+    (0..part.n).filter(|&i| part.prior[i] > 0.0).map(move |i| {
         let xi = &part.x[i * part.p..(i + 1) * part.p];
         let eta = irls::dot(xi, beta) + part.offset.as_ref().map_or(0.0, |o| o[i]);
         let m = if frequency { part.prior[i] } else { part.trials[i] };
         (link.inverse(eta), m * part.y[i], m * (1.0 - part.y[i]))
-    });
-    bins.add_rows(rows, binwidth);
-    bins
+    })
 }
 
 /// Score Xᵀ[w (y − μ)/(V g′)], observed information XᵀW₀X (on the kept columns, k × k) and the
@@ -844,9 +868,14 @@ pub struct DistFit {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub profile_ci: Option<Vec<[f64; 2]>>,
     /// PROC LOGISTIC's association table of a binomial fit, when the driver computed it from the
-    /// parts' bins ([`association_bins`]; `--stream`).
+    /// parts' bins ([`association_bins`]) or exact probabilities ([`probability_groups`];
+    /// `--stream`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub association: Option<crate::binary::Association>,
+    /// The Hosmer–Lemeshow test of a binomial fit, when the driver computed it from the parts'
+    /// [`probability_groups`] (`--stream`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hosmer_lemeshow: Option<crate::binary::HosmerLemeshow>,
 }
 
 /// Counts the passes of a [`Passes`].
@@ -1236,6 +1265,7 @@ fn finish<P: Passes>(
         score: None,
         profile_ci: None,
         association: None,
+        hosmer_lemeshow: None,
     })
 }
 

@@ -591,3 +591,52 @@ fn association_bins_over_parts_give_the_in_memory_table() {
         }
     }
 }
+
+/// With exact probabilities (BINWIDTH 0) and for the Hosmer–Lemeshow test, each part's events and
+/// non-events at each distinct predicted probability, added, give the in-memory table and test:
+/// the same pair counts, χ², df, p and groups; with a factor whose levels only some parts see, and
+/// with frequency weights (the frequencies, not the rows, are the observations grouped).
+#[test]
+fn probability_groups_over_parts_give_the_exact_table_and_the_hosmer_lemeshow_test() {
+    let crabs = crabs_by_shade();
+    for weights in [None, Some("spine")] {
+        let mut o = opts(Family::Binomial, None);
+        o.frequency_weights = weights.is_some();
+        let (mut local, layout) =
+            parts_local::parts_weighted("y ~ width + shade", &crabs, 5, weights, &o).expect("parts");
+        let d = fit(&mut local, &layout, &o).expect("fit");
+        let mut groups = crate::probability_groups::ProbabilityGroups::default();
+        for part in &local.parts {
+            groups.add(&probability_groups(part, &d.coef, Link::Logit, weights.is_some()));
+        }
+        let mf = model_frame("y ~ width + shade", &crabs, weights).expect("model frame");
+        let s = crate::fit(&mf, &o).expect("fit");
+        let close = |what: &str, a: f64, b: f64| {
+            assert!(
+                (a - b).abs() <= 1e-10 * b.abs().max(1.0),
+                "{weights:?} {what}: {a} over parts, {b} in memory"
+            )
+        };
+        let (got, want) = (groups.association(), crate::binary::association(&mf, &s, 0.0));
+        assert!(want.pairs > 1000.0 && want.tied > 0.0, "{want:?}");
+        for (what, a, b) in [
+            ("pairs", got.pairs, want.pairs),
+            ("concordant", got.concordant, want.concordant),
+            ("discordant", got.discordant, want.discordant),
+            ("tied", got.tied, want.tied),
+            ("c", got.c, want.c),
+        ] {
+            close(what, a, b);
+        }
+        let (got, want) = (groups.hosmer_lemeshow(), crate::binary::hosmer_lemeshow(&mf, &s));
+        assert_eq!((got.df, got.groups.len()), (want.df, want.groups.len()));
+        assert!(want.groups.len() >= 8, "{want:?}");
+        close("chi2", got.chi2, want.chi2);
+        close("p", got.p_value, want.p_value);
+        for (g, w) in got.groups.iter().zip(&want.groups) {
+            close("n", g.n, w.n);
+            close("observed events", g.observed_events, w.observed_events);
+            close("expected events", g.expected_events, w.expected_events);
+        }
+    }
+}

@@ -69,6 +69,7 @@ pub mod options;
 pub mod ordinal;
 #[doc(hidden)]
 pub mod parts_local;
+pub mod probability_groups;
 pub mod qr;
 pub mod report;
 pub mod residuals;

@@ -23,9 +23,13 @@
 //! with the coefficient held fixed ([`crate::distributed_profile`], the in-memory refits and root
 //! finder; hundreds of passes over the file, so only when asked). What needs the rows together is
 //! refused with the reason ([`check_streamable`]): Type 3 refits, residuals, robust and clustered
-//! covariances, the association table of exact probabilities (`--binwidth 0`), `--event`,
-//! `--anova`, `--predict` and frequency weights. A binomial fit's association table with a bin
-//! width above 0 is the in-memory one: each row group's bins, added ([`distributed::association_bins`]).
+//! covariances, `--event`, `--anova`, `--predict` and frequency weights. A binomial fit's
+//! association table and Hosmer–Lemeshow test are the in-memory ones, from one more pass
+//! ([`binary_tables`]): each row group's events and non-events at each distinct predicted
+//! probability, added ([`distributed::probability_groups`]) — which the test and exact
+//! probabilities (`--binwidth 0`) need, and which hold up to one entry per row, so the test is
+//! left out with a warning above [`AUTO_MAX_ROWS`] rows — or else per bin of predicted probability
+//! ([`distributed::association_bins`]).
 
 use dimorph_core::table::{Cell, TidyTable};
 use dimorph_data::parquet_stream::ParquetRowGroups;
@@ -45,6 +49,7 @@ use crate::irls::Pass;
 use crate::link::Link;
 use crate::negbin::ThetaSums;
 use crate::options::{Dispersion, RunOptions};
+use crate::probability_groups::{skipped_note, ProbabilityGroups, AUTO_MAX_ROWS};
 
 /// The row groups of a Parquet file as the parts of [`distributed::fit`].
 struct RowGroups<'a> {
@@ -134,12 +139,6 @@ pub fn check_streamable(opts: &RunOptions) -> Result<()> {
     if opts.cluster.is_some() {
         return refuse("--cluster", "clustered covariances");
     }
-    if opts.binwidth == Some(0.0) {
-        return refuse(
-            "--binwidth",
-            "exact probabilities in the association table (--binwidth 0: every pair of rows compared)",
-        );
-    }
     if opts.event.is_some() {
         return refuse("--event", "responses coded by an event level (--event)");
     }
@@ -221,18 +220,51 @@ fn stream_fit(path: &Path, formula: &str, opts: &RunOptions, ahead: usize, score
         }
     }
     if family == Family::Binomial {
-        // PROC LOGISTIC's association table: each row group's events and non-events per bin of
-        // predicted probability, added (one more pass)
-        let bw = opts.binwidth.unwrap_or(crate::options::DEFAULT_BINWIDTH);
-        let beta: Vec<f64> = fit.coef.iter().map(|&b| if b.is_finite() { b } else { 0.0 }).collect();
+        binary_tables(&mut fit, &parts, groups.len(), (link, opts.binwidth))?;
+    }
+    Ok(fit)
+}
+
+/// PROC LOGISTIC's association table and Hosmer–Lemeshow test of a binomial fit, in one more pass:
+/// each row group's events and non-events at each distinct predicted probability, added
+/// ([`distributed::probability_groups`]), when the table has exact probabilities (`--binwidth 0`)
+/// or the rows are at most [`AUTO_MAX_ROWS`] (the groups also give the binned table); else per bin
+/// of predicted probability ([`distributed::association_bins`]), without the test.
+fn binary_tables(
+    fit: &mut DistFit,
+    parts: &RowGroups,
+    n_groups: usize,
+    (link, binwidth): (Link, Option<f64>),
+) -> Result<()> {
+    let bw = binwidth.unwrap_or(crate::options::DEFAULT_BINWIDTH);
+    let beta: Vec<f64> = fit.coef.iter().map(|&b| if b.is_finite() { b } else { 0.0 }).collect();
+    let rows = parts.rows as f64;
+    let lackfit = rows <= AUTO_MAX_ROWS;
+    if bw == 0.0 || lackfit {
+        let mut all = ProbabilityGroups::default();
+        for k in 0..n_groups {
+            all.add(&distributed::probability_groups(&parts.part(k)?, &beta, link, false));
+        }
+        fit.association = Some(if bw == 0.0 {
+            all.association()
+        } else {
+            let mut bins = crate::binary::AssociationBins::default();
+            bins.add_rows(all.rows(), bw);
+            bins.table(bw)
+        });
+        fit.hosmer_lemeshow = lackfit.then(|| all.hosmer_lemeshow());
+    } else {
         let mut bins = crate::binary::AssociationBins::default();
-        for k in 0..groups.len() {
+        for k in 0..n_groups {
             bins.add(&distributed::association_bins(&parts.part(k)?, &beta, link, bw, false));
         }
         fit.association = Some(bins.table(bw));
-        fit.passes += 1;
     }
-    Ok(fit)
+    if fit.hosmer_lemeshow.is_none() {
+        fit.warnings.push(skipped_note(rows, "drop --stream to have it"));
+    }
+    fit.passes += 1;
+    Ok(())
 }
 
 /// Wald tests of the coefficients: z, or t with the residual df when the dispersion was
@@ -340,9 +372,18 @@ pub fn run_parquet(path: &Path, formula: &str, opts: &RunOptions) -> Result<Outc
             num(a.c)
         ));
     }
+    if let Some(h) = &fit.hosmer_lemeshow {
+        sec.text(format!(
+            "Hosmer and Lemeshow goodness-of-fit test: χ² {} on {} df, Pr > χ² {} ({} groups)",
+            num(h.chi2),
+            h.df,
+            num(h.p_value),
+            h.groups.len()
+        ));
+    }
     let mut warnings = fit.warnings.clone();
     warnings.push(
-        "--stream: Wald statistics, the global score test, the association table of a binomial fit, and profile intervals with --profile; Type 3 tests, the Hosmer–Lemeshow test and residuals are not computed when streaming (drop --stream to have them)".into(),
+        "--stream: Wald statistics, the global score test, a binomial fit's association table and Hosmer–Lemeshow test, and profile intervals with --profile; Type 3 tests and residuals are not computed when streaming (drop --stream to have them)".into(),
     );
     let summary = vec![format!(
         "{} {}: deviance {} on {} df, AIC {}",

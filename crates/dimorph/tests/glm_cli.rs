@@ -1115,10 +1115,10 @@ fn stream_profile_intervals_equal_the_in_memory_ones() {
     assert!(text.contains("intervals (95 %): Wald"), "{text}");
 }
 
-/// `--stream` with the binomial family: PROC LOGISTIC's association table from the row groups'
-/// events and non-events per bin of predicted probability, added, equals the in-memory table of
-/// the same file (BINWIDTH 0.002 and 0.05) to 1e-12; `--binwidth 0` (every pair of rows) is
-/// refused with --stream, exit 2.
+/// `--stream` with the binomial family: PROC LOGISTIC's association table and Hosmer–Lemeshow
+/// test from the row groups' events and non-events at each distinct predicted probability, added,
+/// equal the in-memory ones of the same file (BINWIDTH 0.002, 0.05 and 0: exact probabilities)
+/// to 1e-12.
 #[test]
 fn stream_association_table_equals_the_in_memory_one() {
     let pq = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -1141,7 +1141,14 @@ fn stream_association_table_equals_the_in_memory_one() {
         assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
         serde_json::from_str(&stdout(&o)).expect("json")
     };
-    for bw in [None, Some("0.05")] {
+    let close = |what: &str, x: f64, y: f64| {
+        assert!(
+            (x - y).abs() <= 1e-12 * y.abs().max(1.0),
+            "{what}: streamed {x} vs in memory {y}"
+        )
+    };
+    let mut tied = Vec::new();
+    for bw in [None, Some("0.05"), Some("0")] {
         let extra: Vec<&str> = bw.map(|b| vec!["--binwidth", b]).unwrap_or_default();
         let s = json(&[&extra[..], &["--stream"]].concat());
         let m = json(&extra);
@@ -1150,27 +1157,42 @@ fn stream_association_table_equals_the_in_memory_one() {
         assert_eq!(fields.len(), 12);
         assert!(b["pairs"].as_f64().expect("pairs") > 6000.0, "{b}");
         for (key, want) in fields {
-            let (x, y) = (a[key].as_f64().expect(key), want.as_f64().expect(key));
-            assert!(
-                (x - y).abs() <= 1e-12 * y.abs().max(1.0),
-                "{bw:?} {key}: streamed {x} vs in memory {y}"
+            close(
+                &format!("{bw:?} {key}"),
+                a[key].as_f64().expect(key),
+                want.as_f64().expect(key),
             );
         }
+        tied.push(b["tied"].as_f64().expect("tied"));
+        let (h, k) = (
+            &s["result"]["hosmer_lemeshow"],
+            &m["result"]["binary"]["hosmer_lemeshow"],
+        );
+        for key in ["chi2", "p_value", "df"] {
+            close(
+                &format!("HL {key}"),
+                h[key].as_f64().expect(key),
+                k[key].as_f64().expect(key),
+            );
+        }
+        let (hg, kg) = (
+            h["groups"].as_array().expect("groups"),
+            k["groups"].as_array().expect("groups"),
+        );
+        assert!(kg.len() >= 8, "{k}");
+        assert_eq!(hg.len(), kg.len());
+        for (g, w) in hg.iter().zip(kg) {
+            for (key, want) in w.as_object().expect("group") {
+                close(
+                    &format!("HL group {key}"),
+                    g[key].as_f64().expect(key),
+                    want.as_f64().expect(key),
+                );
+            }
+        }
     }
-    bad(
-        &[
-            "glm",
-            "--data",
-            &pq,
-            "I(satell > 0) ~ width",
-            "--family",
-            "binomial",
-            "--stream",
-            "--binwidth",
-            "0",
-        ],
-        &["--binwidth", "--stream"],
-    );
+    // The bins tie more pairs than exact probabilities do: the three tables differ.
+    assert!(tied[0] > tied[2] && tied[1] > tied[0], "{tied:?}");
 }
 
 /// The sqrt link keeps η = Xβ + offset > 0 as R does: starting values with η ≤ 0 on a row are

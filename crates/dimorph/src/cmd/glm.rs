@@ -127,9 +127,10 @@ pub struct Args {
     pub quiet: bool,
     /// Stream a Parquet --data file row group by row group through the IRLS passes: memory holds
     /// one row group, whatever the number of rows (for files larger than memory). Coefficients,
-    /// Wald tests and intervals, the fit statistics, a binomial fit's association table (a bin
-    /// width above 0) and, with --profile, profile-likelihood intervals (no Type 3, Hosmer–Lemeshow,
-    /// residuals, robust SEs, --predict); the same numbers as without it,
+    /// Wald tests and intervals, the fit statistics, a binomial fit's association table and
+    /// Hosmer–Lemeshow test (which keep one entry per distinct predicted probability: the test is
+    /// left out, with a warning, above 5,000,000 rows) and, with --profile, profile-likelihood
+    /// intervals (no Type 3, residuals, robust SEs, --predict); the same numbers as without it,
     /// θ of the negative binomial estimated as without it (a pass per Newton step) and
     /// --start taken.
     #[arg(long)]
