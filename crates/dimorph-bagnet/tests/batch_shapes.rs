@@ -6,7 +6,8 @@
 //!   the padded images' logits are not returned — on the CPU, for a BagNet and for a global baseline
 //!   (ResNet-50, whose batch norm is in inference mode too);
 //! * `--drop-last` (PyTorch's `drop_last`) leaves out each epoch's last, short training batch, and
-//!   is refused when the training set is smaller than one batch.
+//!   is refused when the training set is smaller than one batch, leaving no folder or image cache
+//!   behind that the run made.
 
 use dimorph_bagnet::model::{Arch, BagNetConfig};
 use dimorph_bagnet::options::TrainRunOptions;
@@ -162,4 +163,16 @@ fn drop_last_leaves_out_the_short_batch_and_needs_one_whole_batch() {
         "{e}"
     );
     assert!(steps.planned.is_empty());
+    // The refused run takes away the folder it made, image cache and all...
+    assert!(!dir.join("too-few").exists(), "a refused run left its folder behind");
+    // ...but not a folder of the user's, from which it takes only the image cache it made.
+    std::fs::create_dir_all(dir.join("mine")).unwrap();
+    std::fs::write(dir.join("mine").join("notes.txt"), "mine").unwrap();
+    let (r, _) = run("mine", 16, true);
+    assert!(r.is_err());
+    let left: Vec<_> = std::fs::read_dir(dir.join("mine"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left, vec![std::ffi::OsString::from("notes.txt")]);
 }

@@ -743,6 +743,7 @@ fn options_that_do_not_apply_are_refused_with_exit_2() {
         "{}",
         stderr(&o)
     );
+    assert!(!drop.exists(), "the refused run left {} behind", drop.display());
     // Patch features without a folder to stream them into.
     let o = run(&[
         "bagnet",

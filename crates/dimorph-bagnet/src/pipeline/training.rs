@@ -60,10 +60,20 @@ pub fn run_train(
         crate::weights::inspect(p)?;
     }
     let t = &opt.train;
+    // The run folder holds the image cache, made while the images are read; the split's checks
+    // come after (they need the images that could be read). A new run refused before its first
+    // checkpoint takes away what it made: the folder, or the image cache in a folder of the user's.
     let cache = out.join(super::common::CACHE_FOLDER);
-    let ds = read_dataset_in(images, labels, None, (t.size, t.mask), &opt.read, Some(&cache))?;
+    let made = if out.exists() { cache.clone() } else { out.to_path_buf() };
+    let made = (!made.exists()).then_some(made);
     let refit = fit_warning(Some(out), opt.read.fit);
-    let r = train_on(&ds, t, out, opt.resume, progress, (&device, opt.read.precision))?;
+    let tried = read_dataset_in(images, labels, None, (t.size, t.mask), &opt.read, Some(&cache))
+        .and_then(|ds| train_on(&ds, t, out, opt.resume, progress, (&device, opt.read.precision)).map(|r| (ds, r)));
+    let (ds, r) = tried.inspect_err(|_| {
+        if let Some(made) = made.filter(|_| !crate::train::RunState::exists(out)) {
+            let _ = std::fs::remove_dir_all(made);
+        }
+    })?;
     record_fit(out, opt.read.fit)?;
     let mut o = Outcome::new(r);
     o.summary = train_summary(&o.result, t);

@@ -86,7 +86,8 @@ pub fn resume<B: BagnetAutodiff, O: Optimizer<Net<B>, B>>(
     Ok((started, optim))
 }
 
-/// Begin a new run in `out` (created): split, initialise, optionally load pretrained weights.
+/// Begin a new run in `out` (created once the split and the weights are accepted): split,
+/// initialise, optionally load pretrained weights.
 pub fn begin<B: BagnetAutodiff>(
     ds: &Dataset,
     opt: &TrainOptions,
@@ -100,7 +101,6 @@ pub fn begin<B: BagnetAutodiff>(
             "holds a run already; pass --resume to continue it or choose a new --out",
         ));
     }
-    std::fs::create_dir_all(out).map_err(|e| BagNetError::file(out, e))?;
     let split = match &opt.split_file {
         Some(f) => crate::sets::read_split_file(f, &opt.split_column, ds)?,
         None => data::split_by_subject(&ds.rows, opt.split, opt.seed),
@@ -123,6 +123,8 @@ pub fn begin<B: BagnetAutodiff>(
         Some(p) => Some(load_pretrained_net(&mut model, p, &LoadOptions::default())?),
         None => None,
     };
+    // The folder last, once the options, the split and the weights have been accepted.
+    std::fs::create_dir_all(out).map_err(|e| BagNetError::file(out, e))?;
     let state = RunState {
         options: opt.clone(),
         classes: ds.classes.clone(),
