@@ -527,6 +527,31 @@ class GlmResult(Result):
         """Whether IRLS converged."""
         return bool(self._fit["converged"])
 
+    # -- PROC LOGISTIC's extras of a binomial fit ------------------------------------------------
+    def _binary(self, what: str) -> Dict[str, Any]:
+        b = self.result.get("binary")
+        if not b:
+            raise InputError(f"{what}(): PROC LOGISTIC's statistics are for the binomial family with a "
+                             f"likelihood, not {(self._fit.get('family') or {}).get('name')}")
+        return b
+
+    def association(self) -> Dict[str, Any]:
+        """PROC LOGISTIC's "Association of Predicted Probabilities and Observed Responses":
+        ``binwidth``, ``pairs``, ``concordant``, ``discordant``, ``tied`` and their percentages,
+        ``somers_d``, ``gamma``, ``tau_a``, ``c`` (the fit's ``binwidth``: 0.002 by default, 0 for
+        exact probabilities); :meth:`dimorph.dask.DaskGlmResult.association` gives the same.
+        Raises :class:`dimorph.InputError` for other families."""
+        return dict(self._binary("association")["association"])
+
+    def hosmer_lemeshow(self) -> Dict[str, Any]:
+        """The Hosmer–Lemeshow goodness-of-fit test (SAS's LACKFIT grouping): ``chi2``, ``df``,
+        ``p_value`` and ``groups`` (each with ``n``, ``observed_events``, ``expected_events``,
+        ``observed_nonevents``, ``expected_nonevents``); the same as
+        :meth:`dimorph.dask.DaskGlmResult.hosmer_lemeshow`. Raises :class:`dimorph.InputError`
+        for other families."""
+        h = self._binary("hosmer_lemeshow")["hosmer_lemeshow"]
+        return {**h, "groups": [dict(g) for g in h["groups"]]}
+
     def glance(self, *, output: str = "pandas") -> Any:
         """One row of fit statistics (family, link, nobs, deviances, Pearson χ², dispersion,
         log-likelihood, AIC, BIC, θ, iterations, convergence): the ``fit`` table (``output="polars"``:

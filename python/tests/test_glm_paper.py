@@ -81,7 +81,8 @@ def test_snoring_logit_link_genmod_and_proc_logistic():
     assert g["df"] == 1
     printed(b["standardized"][1], "0.384807")
     printed(coef(r, 1)["exp"]["estimate"], "1.488")
-    a = b["association"]
+    a = r.association()
+    assert a == b["association"]
     printed(a["percent_concordant"], "58.6")
     printed(a["percent_discordant"], "16.7")
     printed(a["percent_tied"], "24.7")
@@ -90,6 +91,10 @@ def test_snoring_logit_link_genmod_and_proc_logistic():
     printed(a["gamma"], "0.556")
     printed(a["tau_a"], "0.035")
     printed(a["c"], "0.709")
+    # the Hosmer–Lemeshow test, as the Dask fit's accessor gives it (its figures: paper.rs and the
+    # R reference); four covariate patterns make four groups, 2 df
+    h = r.hosmer_lemeshow()
+    assert h == b["hosmer_lemeshow"] and h["df"] == len(h["groups"]) - 2
 
 
 @pytest.mark.parametrize("link,d,p", [("log", "3.21", "0.2"), ("probit", "1.87", "0.4"), ("cloglog", "3.0", "0.22")])
@@ -124,6 +129,10 @@ def check_genmod(r, df, dev, per_df, ll, rows):
 
 def test_crabs_poisson_log_link():
     r = fit(CRABS, "satell ~ width", "poisson", "log")
+    for extra in (r.association, r.hosmer_lemeshow):
+        with pytest.raises(dimorph.InputError, match=r"\(\): PROC LOGISTIC's statistics are for the binomial "
+                                                     r"family with a likelihood, not poisson"):
+            extra()
     check_genmod(r, 171.0, "567.8786", "3.3209", "68.4463", [
         ("-3.3048", "0.5422", "-4.3675", "-2.2420", "37.14"),
         ("0.1640", "0.0200", "0.1249", "0.2032", "67.51"),

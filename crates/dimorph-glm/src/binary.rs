@@ -116,6 +116,18 @@ pub fn probability_groups(mf: &ModelFrame, fit: &GlmFit) -> ProbabilityGroups {
     groups
 }
 
+impl ProbabilityGroups {
+    /// The association table with exact probabilities (BINWIDTH 0).
+    pub fn association(&self) -> Association {
+        association_of_groups(&self.rows().collect::<Vec<_>>(), 0.0)
+    }
+
+    /// The Hosmer–Lemeshow test ([`hosmer_lemeshow_of_groups`]).
+    pub fn hosmer_lemeshow(&self) -> HosmerLemeshow {
+        hosmer_lemeshow_of_groups(&self.rows().collect::<Vec<_>>())
+    }
+}
+
 /// The association table from the events and non-events of each distinct (binned) predicted
 /// probability, `(probability, events, non-events)` in increasing order of probability: a pair
 /// of an event and a non-event is concordant when the event's probability is the higher, tied

@@ -6,11 +6,11 @@
 //! Hosmer-Lemeshow Goodness-of-Fit Test"; Hosmer and Lemeshow 2000, §5.2.2), so the groups of
 //! several parts of the data (row groups read one at a time, the partitions of a Dask DataFrame),
 //! added, give exactly the in-memory figures. One entry per distinct probability: at most one per
-//! row, about 24 bytes each when sent between processes.
+//! row, about 24 bytes each when sent between processes. The table and the test themselves are
+//! computed where the other binary statistics are (`ProbabilityGroups::association` and
+//! `::hosmer_lemeshow`, in the `binary` module).
 
 use std::collections::BTreeMap;
-
-use crate::binary::{association_of_groups, hosmer_lemeshow_of_groups, Association, HosmerLemeshow};
 
 /// The most rows for which a fit over parts (streamed, or on Dask) gathers the groups on its own,
 /// for the Hosmer–Lemeshow test: at most one group per row, so at most about 400 MB in memory.
@@ -78,16 +78,6 @@ impl ProbabilityGroups {
     /// Whether no row was added.
     pub fn is_empty(&self) -> bool {
         self.groups.is_empty()
-    }
-
-    /// The association table with exact probabilities (BINWIDTH 0).
-    pub fn association(&self) -> Association {
-        association_of_groups(&self.rows().collect::<Vec<_>>(), 0.0)
-    }
-
-    /// The Hosmer–Lemeshow test.
-    pub fn hosmer_lemeshow(&self) -> HosmerLemeshow {
-        hosmer_lemeshow_of_groups(&self.rows().collect::<Vec<_>>())
     }
 }
 

@@ -183,7 +183,8 @@ pub struct DataArgs {
     /// several GPUs, cuda:0,1,… (data parallel: each batch split over them, gradients summed on
     /// the first). CUDA needs a build with the `cuda` feature, the NVIDIA driver and NVRTC; the
     /// first run on a kind of GPU compiles and autotunes its kernels for minutes, kept for later
-    /// runs in $DIMORPH_GPU_CACHE (default ~/.cache/dimorph/cubecl; off: CubeCL's defaults).
+    /// runs in $DIMORPH_GPU_CACHE (default ~/.cache/dimorph/cubecl; off: CubeCL's defaults). A
+    /// build with `cuda-untuned` instead skips the autotuning (CubeCL's default kernels).
     #[arg(long, default_value = "cpu", value_name = "cpu|cuda|cuda:N", value_parser = parse_device)]
     pub device: DeviceKind,
     /// The float type the model computes in on the GPU: f32 (default), bf16 or f16 (the whole
