@@ -523,7 +523,9 @@ def _binary_tables(out: Dict[str, Any], data: "_Parts", model, binwidth: Optiona
     note = None if lackfit is not None else _dimorph.glm_lackfit_auto(float(rows_used))
     with_test = bool(lackfit) or (lackfit is None and note is None)
     if with_test or bw == 0:
-        groups = data.run("groups", (beta, frequency), model)
+        # arrays that came back over the network may be unaligned views of the message's buffer
+        groups = [tuple(np.require(a, np.float64, ["C_CONTIGUOUS", "ALIGNED"]) for a in g)
+                  for g in data.run("groups", (beta, frequency), model)]
         tables = json.loads(_dimorph.glm_groups_tables(groups, bw))
         out["association"] = tables["association"]
         if with_test:
