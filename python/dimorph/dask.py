@@ -526,7 +526,7 @@ def _binary_tables(out: Dict[str, Any], data: "_Parts", model, binwidth: Optiona
         # arrays that came back over the network may be unaligned views of the message's buffer
         groups = [tuple(np.require(a, np.float64, ["C_CONTIGUOUS", "ALIGNED"]) for a in g)
                   for g in data.run("groups", (beta, frequency), model)]
-        tables = json.loads(_dimorph.glm_groups_tables(groups, bw))
+        tables = json.loads(_dimorph.glm_groups_tables(groups, bw, with_test))
         out["association"] = tables["association"]
         if with_test:
             out["hosmer_lemeshow"] = tables["hosmer_lemeshow"]

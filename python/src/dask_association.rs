@@ -120,10 +120,10 @@ pub fn glm_part_groups<'py>(
     ))
 }
 
-/// The association table with `binwidth` (0: exact probabilities) and the Hosmer–Lemeshow test
-/// from the partitions' groups ([`glm_part_groups`]), added: their JSON, `{"association": …,
-/// "hosmer_lemeshow": …}` with the in-memory `binary.association` and `binary.hosmer_lemeshow`
-/// fields.
+/// The association table with `binwidth` (0: exact probabilities) and, with `lackfit`, the
+/// Hosmer–Lemeshow test from the partitions' groups ([`glm_part_groups`]), added: their JSON,
+/// `{"association": …, "hosmer_lemeshow": … or null}` with the in-memory `binary.association` and
+/// `binary.hosmer_lemeshow` fields.
 #[pyfunction]
 #[allow(clippy::type_complexity)]
 pub fn glm_groups_tables(
@@ -133,6 +133,7 @@ pub fn glm_groups_tables(
         PyReadonlyArray1<'_, f64>,
     )>,
     binwidth: f64,
+    lackfit: bool,
 ) -> PyResult<String> {
     let mut all = ProbabilityGroups::default();
     for (p, e, ne) in &parts {
@@ -142,14 +143,10 @@ pub fn glm_groups_tables(
         }
         all.add_rows(p.iter().zip(e).zip(ne).map(|((&p, &e), &ne)| (p, e, ne)));
     }
-    let association = if binwidth > 0.0 {
-        let mut bins = AssociationBins::default();
-        bins.add_rows(all.rows(), binwidth);
-        bins.table(binwidth)
-    } else {
-        all.association()
-    };
-    let out = serde_json::json!({ "association": association, "hosmer_lemeshow": all.hosmer_lemeshow() });
+    let out = serde_json::json!({
+        "association": all.association(binwidth),
+        "hosmer_lemeshow": lackfit.then(|| all.hosmer_lemeshow()),
+    });
     Ok(out.to_string())
 }
 

@@ -57,7 +57,10 @@ pub fn cuda_device(index: usize) -> Result<CudaDevice, BagNetError> {
 /// autotune results; then CubeCL's environment variables (`CUBECL_AUTOTUNE_LEVEL`, …) as CubeCL
 /// applies them. The folder chosen, if any.
 pub fn configure_cubecl() -> Result<Option<std::path::PathBuf>, BagNetError> {
-    configured().clone().map(|c| c.dir).map_err(BagNetError::Arg)
+    match configured() {
+        Ok(c) => Ok(c.dir.clone()),
+        Err(e) => Err(BagNetError::Arg(e.clone())),
+    }
 }
 
 /// What a run on the GPU should be told about [`configure_cubecl`]'s choice: the kernel folder
@@ -69,7 +72,6 @@ pub fn cache_note() -> Option<String> {
 }
 
 /// [`configure_cubecl`]'s choice, once.
-#[derive(Clone)]
 struct Configured {
     dir: Option<std::path::PathBuf>,
     note: Option<String>,

@@ -100,13 +100,12 @@ fn counts(fit: &GlmFit, y: &[f64]) -> Vec<(f64, f64, f64)> {
 /// counted in bins ([`AssociationBins`], as over parts), with 0 by their exact probabilities
 /// ([`ProbabilityGroups`], as over parts too).
 pub fn association(mf: &ModelFrame, fit: &GlmFit, binwidth: f64) -> Association {
-    let rows = counts(fit, &mf.y);
     if binwidth > 0.0 {
         let mut bins = AssociationBins::default();
-        bins.add_rows(rows.into_iter(), binwidth);
+        bins.add_rows(counts(fit, &mf.y).into_iter(), binwidth);
         return bins.table(binwidth);
     }
-    probability_groups(mf, fit).association()
+    probability_groups(mf, fit).association(0.0)
 }
 
 /// The rows' events and non-events at each distinct predicted probability.
@@ -117,8 +116,15 @@ pub fn probability_groups(mf: &ModelFrame, fit: &GlmFit) -> ProbabilityGroups {
 }
 
 impl ProbabilityGroups {
-    /// The association table with exact probabilities (BINWIDTH 0).
-    pub fn association(&self) -> Association {
+    /// The association table with `binwidth` (SAS's BINWIDTH): exact probabilities with 0, else
+    /// the groups counted in bins as [`AssociationBins`] counts rows (each group's probability is
+    /// every one of its rows').
+    pub fn association(&self, binwidth: f64) -> Association {
+        if binwidth > 0.0 {
+            let mut bins = AssociationBins::default();
+            bins.add_rows(self.rows(), binwidth);
+            return bins.table(binwidth);
+        }
         association_of_groups(&self.rows().collect::<Vec<_>>(), 0.0)
     }
 

@@ -623,7 +623,7 @@ fn probability_groups_over_parts_give_the_exact_table_and_the_hosmer_lemeshow_te
                 "{weights:?} {what}: {a} over parts, {b} in memory"
             )
         };
-        let (got, want) = (groups.association(), crate::binary::association(&mf, &s, 0.0));
+        let (got, want) = (groups.association(0.0), crate::binary::association(&mf, &s, 0.0));
         assert!(want.pairs > 1000.0 && want.tied > 0.0, "{want:?}");
         same_association(&got, &want, 1e-10, &format!("{weights:?} exact"));
         let (got, want) = (groups.hosmer_lemeshow(), crate::binary::hosmer_lemeshow(&mf, &s));

@@ -40,13 +40,16 @@ impl OrderedProbability {
     fn new(p: f64) -> Self {
         // -0 and 0 are one probability, as `==` has them in the in-memory grouping.
         let p = if p == 0.0 { 0.0 } else { p };
-        let b = p.to_bits() as i64;
-        OrderedProbability(b ^ ((((b >> 63) as u64) >> 1) as i64))
+        OrderedProbability(Self::fold(p.to_bits() as i64))
     }
 
     fn value(self) -> f64 {
-        let b = self.0;
-        f64::from_bits((b ^ ((((b >> 63) as u64) >> 1) as i64)) as u64)
+        f64::from_bits(Self::fold(self.0) as u64)
+    }
+
+    /// Flips the magnitude bits of negative numbers (`total_cmp`'s key); its own inverse.
+    fn fold(b: i64) -> i64 {
+        b ^ ((((b >> 63) as u64) >> 1) as i64)
     }
 }
 
@@ -142,7 +145,7 @@ mod tests {
                 }
             }
         }
-        let s = added.association();
+        let s = added.association(0.0);
         assert_eq!((s.concordant, s.discordant, s.tied), (c, d, t));
         assert_eq!(s.binwidth, 0.0);
     }

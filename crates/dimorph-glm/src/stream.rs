@@ -245,13 +245,7 @@ fn binary_tables(
         for k in 0..n_groups {
             all.add(&distributed::probability_groups(&parts.part(k)?, &beta, link, false));
         }
-        fit.association = Some(if bw == 0.0 {
-            all.association()
-        } else {
-            let mut bins = crate::binary::AssociationBins::default();
-            bins.add_rows(all.rows(), bw);
-            bins.table(bw)
-        });
+        fit.association = Some(all.association(bw));
         fit.hosmer_lemeshow = lackfit.then(|| all.hosmer_lemeshow());
     } else {
         let mut bins = crate::binary::AssociationBins::default();
