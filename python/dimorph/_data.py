@@ -201,6 +201,10 @@ def _kind(data: Any) -> Optional[str]:
     if pd is not None and isinstance(data, pd.DataFrame):
         return "pandas DataFrame"
     pl = sys.modules.get("polars")
+    if (pd is not None and isinstance(data, pd.Series)) or (pl is not None and isinstance(data, pl.Series)):
+        # one column has no column names to write a formula with (a Series also offers
+        # __arrow_c_stream__, which would otherwise take it for a table)
+        return "series"
     if pl is not None:
         if isinstance(data, pl.LazyFrame):
             return "polars LazyFrame"
@@ -250,6 +254,11 @@ def to_frame(data: DataLike, role: str = "data") -> Frame:
         if _arrow_readable(table.schema):
             return _dimorph.frame_from_arrow_stream(kind, table.__arrow_c_stream__())
         cols = _arrow_columns(table)
+    elif kind == "series":
+        raise TypeError(
+            f"{role}: got one column ({type(data).__module__}.{type(data).__qualname__}); give a table "
+            "whose columns the formula names, e.g. series.to_frame() or df[['y', 'x']]"
+        )
     else:
         raise TypeError(
             f"{role}: expected a path, a pandas or polars DataFrame, a pyarrow Table or RecordBatch, "

@@ -66,6 +66,7 @@ def glm(
 def glm_coef_names(
     data: Frame, formula: str, weights: Optional[str] = None, event: Optional[str] = None
 ) -> List[str]: ...
+def glm_level_order(levels: List[str]) -> List[str]: ...
 def glm_gee(
     data: Frame,
     formula: str,

@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 
 from . import _dimorph
-from ._checks import whole, whole_or_none
+from ._categories import categorical_notes, category_levels, response_name
+from ._checks import column_name, flag, names, whole, whole_or_none
 from ._data import DataLike, to_frame
 from ._dimorph import InputError
 from ._result import OUTPUTS, Result, table_frame, to_output
@@ -77,7 +78,7 @@ def glm(
     profile
         Compute profile-likelihood intervals (one constrained refit per limit): ``True`` always,
         ``False`` never, ``None`` (default) as the CLI does — up to 500,000 cells (used rows ×
-        columns of X). Without them :meth:`GlmResult.tidy` gives Wald intervals.
+        columns of X) and 2e8 rows × columns³. Without them :meth:`GlmResult.tidy` gives Wald intervals.
     type3
         Type 3 likelihood-ratio tests (one refit per term): ``True`` always, ``False`` never,
         ``None`` (default) as the CLI does; the Wald tests are always computed.
@@ -122,8 +123,10 @@ def glm(
         ``profile=False``). Returns a :class:`ModelResult`.
     levels
         With ``family="ordinal"`` or ``"multinomial"``: the response levels in order, lowest first
-        (every value of the response once). Default: numbers in numeric order, text in order of
-        first appearance.
+        (every value of the response once; a list, or one text with commas as the CLI's
+        ``--levels``). Default: a pandas Categorical's (or polars Enum's) categories in their
+        order (those the data hold), else numbers in numeric order and text in order of first
+        appearance.
     ref
         With ``family="multinomial"``: the reference level of the logits (default: the first
         level, as ``nnet::multinom``; PROC LOGISTIC's default is the last).
@@ -146,6 +149,16 @@ def glm(
     >>> print(r.summary())
     """
     word = _categorical(family)
+    profile, residuals, singular_ok, firth = (
+        flag("profile", profile, none=True), flag("residuals", residuals), flag("singular_ok", singular_ok),
+        flag("firth", firth))
+    type3 = flag("type3", type3, none=True)
+    weights, freq = column_name("weights", weights), column_name("freq", freq)
+    anova = names("anova", anova)
+    levels = names("levels", levels, split=True)
+    if word is not None and levels is None:
+        levels = category_levels(data, response_name(formula))
+    categorical_notes(data, formula, skip=response_name(formula) if word is not None else None)
     if levels is not None and word is None:
         raise InputError("--levels: applies to --family ordinal or multinomial (a response of levels)")
     if ref is not None and word != "multinomial":
@@ -165,10 +178,10 @@ def glm(
             ("--event", event is not None), ("--anova", bool(anova)),
             ("--threads", threads is not None),
         ]
-        for flag, on in given:
+        for option, on in given:
             if on:
                 raise InputError(
-                    f"{flag}: does not apply to --family {word} (a likelihood fit of a response of levels, "
+                    f"{option}: does not apply to --family {word} (a likelihood fit of a response of levels, "
                     "with Wald tests and intervals; see dimorph glm --help)")
         frame = to_frame(data)
         raw = _dimorph.glm_categorical(
@@ -180,14 +193,14 @@ def glm(
         return ModelResult(raw, formula)  # type: ignore[return-value]
     frame = to_frame(data)
     start = start_values(start, lambda: _dimorph.glm_coef_names(
-        frame, formula, weights if weights is not None else freq, None if event is None else str(event)))
+        frame, formula, weights if weights is not None else freq, None if event is None else _level_text(event)))
     opts: Dict[str, Any] = dict(
         family=family, link=link, weights=weights, freq=freq, theta=theta, dispersion=dispersion,
         level=float(level), profile=None if profile is None else bool(profile),
         type3=None if type3 is None else bool(type3), binwidth=binwidth, tol=float(tol),
         max_iter=whole("--max-iter", max_iter), start=start,
         singular_ok=bool(singular_ok), residuals=bool(residuals),
-        robust=robust, cluster=cluster, event=None if event is None else str(event),
+        robust=robust, cluster=cluster, event=None if event is None else _level_text(event),
         anova=None if anova is None else [str(a) for a in anova],
         threads=whole_or_none("--threads", threads),
     )
@@ -195,7 +208,13 @@ def glm(
         raw = _dimorph.glm(frame, formula, None, firth=True, **opts)
         return ModelResult(raw, formula)  # type: ignore[return-value]
     raw = _dimorph.glm(frame, formula, None, **opts)
-    return GlmResult(raw, frame, formula, opts)
+    return GlmResult(raw, frame, formula, opts, _pandas_index(data))
+
+
+def _pandas_index(data: Any) -> Optional["pd.Index"]:
+    """The index of a pandas DataFrame given as data (rows keep it in predictions and residuals,
+    as statsmodels' do), else None."""
+    return data.index if isinstance(data, pd.DataFrame) else None
 
 
 _ORDINAL = ("ordinal", "cumulative", "polr")
@@ -212,8 +231,11 @@ def _categorical(family: Optional[str]) -> Optional[str]:
 
 
 def _level_text(v: Any) -> str:
-    """A response level as the CLI's ``--levels`` text (whole floats without ``.0``)."""
-    if isinstance(v, float) and v.is_integer():
+    """A response level as the CLI's ``--levels`` text (whole floats without ``.0``; a boolean as
+    the 1 or 0 a boolean column is read as)."""
+    if isinstance(v, (bool, np.bool_)):
+        return "1" if v else "0"
+    if isinstance(v, (float, np.floating)) and float(v).is_integer():
         return str(int(v))
     return str(v)
 
@@ -389,12 +411,16 @@ class ModelResult(Result):
         return t[["conf_low", "conf_high"]].set_axis(["lower", "upper"], axis=1)
 
 
-def _by_row(df: pd.DataFrame, first_line: int, nrows: int) -> pd.DataFrame:
-    """A table with a ``line`` column re-indexed by row (0-based) of the data, rows the engine
-    skipped (missing values) present as NaN."""
+def _by_row(df: pd.DataFrame, first_line: int, nrows: int, index: Optional["pd.Index"] = None) -> pd.DataFrame:
+    """A table with a ``line`` column re-indexed by row of the data, rows the engine skipped
+    (missing values) present as NaN: by the data's own pandas ``index`` when it has one, else by
+    row number from 0 (named ``row``)."""
     rows = df["line"].to_numpy(dtype=np.int64) - first_line
     out = df.drop(columns=["line"]).set_axis(pd.Index(rows, name="row"), axis=0)
-    return out.reindex(pd.RangeIndex(nrows, name="row"))
+    out = out.reindex(pd.RangeIndex(nrows, name="row"))
+    if index is not None and len(index) == nrows:
+        out = out.set_axis(index, axis=0)
+    return out
 
 
 class GlmResult(Result):
@@ -406,9 +432,11 @@ class GlmResult(Result):
     from the observed information (SAS GENMOD); they differ only for non-canonical links.
     """
 
-    def __init__(self, raw: Dict[str, Any], frame: _dimorph.Frame, formula: str, opts: Dict[str, Any]):
+    def __init__(self, raw: Dict[str, Any], frame: _dimorph.Frame, formula: str, opts: Dict[str, Any],
+                 index: Optional["pd.Index"] = None):
         super().__init__(raw)
         self._frame = frame
+        self._index = index
         self.formula = formula
         self._opts = opts
         self._residuals: Optional[pd.DataFrame] = None
@@ -459,7 +487,7 @@ class GlmResult(Result):
             why = ("the fit was made with profile=False" if self._opts["profile"] is False
                    else "this family has no likelihood (quasi-likelihood)" if self._opts["profile"]
                    else "a quasi-likelihood family has none, and profile=None leaves them out above "
-                        "500,000 cells (give profile=True)")
+                        "500,000 cells or 2e8 rows × columns³ (give profile=True)")
             raise InputError(f"conf_int(kind='profile'): no profile-likelihood intervals: {why}; use kind='wald'")
         out = pd.DataFrame(
             [[np.nan if v is None else float(v) for v in r] for r in rows],
@@ -569,16 +597,19 @@ class GlmResult(Result):
         ``eta_lower``, ``eta_upper`` (link scale), ``fitted``, ``se_fitted``, ``fitted_lower``,
         ``fitted_upper`` (response scale; delta-method SE, the link-scale interval mapped back).
 
-        The index is the row of ``newdata`` (from 0); rows with a missing predictor are NaN.
+        The index is that of ``newdata`` (of the fit's data without it) when it is a pandas
+        DataFrame, as statsmodels' ``predict``, else the row from 0; rows with a missing predictor
+        are NaN.
         ``newdata`` takes the same kinds of data as :func:`dimorph.glm`; ``interval=False``
         keeps ``eta`` and ``fitted`` only. (The model is refitted without profile intervals to
         predict: the engine's entry point fits and predicts in one call.)
         """
         new = self._frame if newdata is None else to_frame(newdata, "newdata")
+        index = self._index if newdata is None else _pandas_index(newdata)
         raw = self._refit(new, residuals=False)
         for name, cols, data in raw["tables"]:
             if name == "predictions":
-                p = _by_row(table_frame(cols, data), new.first_line, new.nrows)
+                p = _by_row(table_frame(cols, data), new.first_line, new.nrows, index)
                 return p if interval else p[["eta", "fitted"]]
         raise InputError("predict: the engine returned no predictions")
 
@@ -587,14 +618,16 @@ class GlmResult(Result):
             raw_tables = self._tables_raw if self._opts["residuals"] else self._refit(None, True)["tables"]
             for name, cols, data in raw_tables:
                 if name == "residuals":
-                    self._residuals = _by_row(table_frame(cols, data), self._frame.first_line, self._frame.nrows)
+                    self._residuals = _by_row(
+                        table_frame(cols, data), self._frame.first_line, self._frame.nrows, self._index)
                     break
             else:
                 raise InputError("residuals: the engine returned no residuals table")
         return self._residuals
 
     def residuals(self, kind: str = "deviance") -> Any:
-        """Residuals of every row of the data (NaN for rows skipped for missing values).
+        """Residuals of every row of the data (NaN for rows skipped for missing values), indexed as
+        the data (a pandas DataFrame's own index; else the row from 0).
 
         ``kind``: ``deviance`` (default), ``pearson``, ``response`` (y − μ), ``working``,
         ``std_deviance``, ``std_pearson``, or ``leverage``, ``cooks_distance``, ``fitted``,

@@ -141,6 +141,14 @@ pub fn glm_coef_names(
     })
 }
 
+/// Text levels in the order the engine gives a factor's levels (R's `sort` under ICU collation,
+/// [`dimorph_glm::factor::compare_levels`]): the first is a text factor's reference level.
+#[pyfunction]
+pub fn glm_level_order(mut levels: Vec<String>) -> Vec<String> {
+    levels.sort_by(|a, b| dimorph_glm::factor::compare_levels(a, b));
+    levels
+}
+
 /// `--family` from its CLI spelling (a GLM family; the two models of a response of levels are
 /// [`glm_categorical`]'s).
 fn parse_family(family: Option<&str>) -> PyResult<Option<Family>> {

@@ -48,7 +48,7 @@ mod _dimorph {
     use crate::arrow_c::frame_from_arrow_stream;
 
     #[pymodule_export]
-    use crate::glm::{glm, glm_anova, glm_categorical, glm_coef_names, glm_gee};
+    use crate::glm::{glm, glm_anova, glm_categorical, glm_coef_names, glm_gee, glm_level_order};
 
     #[pymodule_export]
     use crate::refint::{refint_compare, refint_estimate, refint_partition, refint_table};

@@ -6,6 +6,7 @@ import json
 import pydoc
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from conftest import DATA
 
@@ -86,6 +87,27 @@ def test_glm_result_objects():
     assert "The GENMOD Procedure" in r.summary()
     assert json.loads(r.to_json())["command"] == "glm"
     assert "glm satell ~ width" in repr(r)
+
+
+def test_rows_keep_the_data_frames_index():
+    """Residuals, fitted values and predictions carry a pandas DataFrame's own index (statsmodels'
+    behaviour), so assigning them back to a shuffled or re-indexed frame lands on the right rows."""
+    crabs = pd.read_csv(DATA / "crabs.csv")
+    d = crabs.sample(frac=1, random_state=0).set_axis(crabs.index[::-1] + 1000, axis=0)
+    d.loc[d.index[5], "width"] = None  # a skipped row keeps its place as NaN
+    r = dimorph.glm("satell ~ width", d, family="poisson")
+    b = r.params
+    want = np.exp(b["(Intercept)"] + b["width"] * d["width"])
+    for got in (r.fittedvalues, r.predict()["fitted"], r.residuals("fitted")):
+        assert list(got.index) == list(d.index)
+        assert (got - want).abs().max() < 1e-9
+        assert got.isna().tolist() == d["width"].isna().tolist()
+    d["res"] = r.residuals("response")
+    assert ((d["res"] - (d["satell"] - r.fittedvalues)).abs().max() < 1e-9)
+    # new data: its own index; data that is not pandas: rows from 0
+    new = pd.DataFrame({"width": [22.0, 30.0]}, index=["a", "b"])
+    assert list(r.predict(new).index) == ["a", "b"]
+    assert list(dimorph.glm("satell ~ width", str(DATA / "crabs.csv"), family="poisson").fittedvalues.index[:3]) == [0, 1, 2]
 
 
 def test_result_tables_have_pandas_types():

@@ -54,10 +54,10 @@ pub fn read_labels_with(csv_path: &Path, images: &Path, allow_outside: bool) -> 
                 BagNetError::Arg(format!("--images '{}': cannot open the folder: {e}", images.display()))
             })?)
         };
+    let file = std::fs::File::open(csv_path).map_err(|e| BagNetError::file(csv_path, e))?;
     let mut rdr = csv::ReaderBuilder::new()
         .flexible(false)
-        .from_path(csv_path)
-        .map_err(|e| BagNetError::file(csv_path, e))?;
+        .from_reader(dimorph_data::QuoteGuard::new(std::io::BufReader::new(file), b','));
     let headers = rdr.headers().map_err(|e| BagNetError::file(csv_path, e))?.clone();
     let col = |name: &str| headers.iter().position(|h| h.trim() == name);
     let need = |name: &str| {
@@ -124,6 +124,9 @@ pub fn read_labels_with(csv_path: &Path, images: &Path, allow_outside: bool) -> 
             planted,
         });
     }
+    rdr.get_ref()
+        .check(&csv_path.display().to_string())
+        .map_err(|e| BagNetError::Data(e.to_string()))?;
     if rows.is_empty() {
         return Err(BagNetError::file(csv_path, "no rows"));
     }

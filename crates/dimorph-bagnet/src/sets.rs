@@ -121,10 +121,10 @@ fn set_index(v: &str) -> Option<usize> {
 /// `ds` must be listed; rows naming images `ds` does not hold (e.g. skipped ones) are ignored.
 pub fn read_split_file(file: &Path, column: &str, ds: &Dataset) -> Result<[Vec<usize>; 3], BagNetError> {
     let bad = |msg: String| BagNetError::file(file, msg);
+    let input = std::fs::File::open(file).map_err(|e| bad(e.to_string()))?;
     let mut rdr = csv::ReaderBuilder::new()
         .flexible(false)
-        .from_path(file)
-        .map_err(|e| bad(e.to_string()))?;
+        .from_reader(dimorph_data::QuoteGuard::new(std::io::BufReader::new(input), b','));
     let headers = rdr.headers().map_err(|e| bad(e.to_string()))?.clone();
     let col = |name: &str| headers.iter().position(|h| h.trim() == name);
     let ip = col("path").ok_or_else(|| bad("no column 'path' (--split-file needs path and the set column)".into()))?;
@@ -158,6 +158,9 @@ pub fn read_split_file(file: &Path, column: &str, ds: &Dataset) -> Result<[Vec<u
             }
         }
     }
+    rdr.get_ref()
+        .check(&file.display().to_string())
+        .map_err(|e| BagNetError::Data(e.to_string()))?;
     let mut split: [Vec<usize>; 3] = Default::default();
     let mut unlisted = Vec::new();
     for (i, r) in ds.rows.iter().enumerate() {

@@ -44,7 +44,7 @@ pub enum Overwrite {
 pub enum OutputError {
     #[error("{} already exists; pass --force to replace it", .0.display())]
     Exists(PathBuf),
-    #[error("{}: {source}", path.display())]
+    #[error("{}: {source}{}", path.display(), io_hint(source))]
     Io {
         path: PathBuf,
         #[source]
@@ -64,7 +64,10 @@ impl OutputError {
     /// Whether the error is the caller's (an existing file, a bad name: exit code 2) rather than
     /// the system's (exit code 1).
     pub fn is_input(&self) -> bool {
-        !matches!(self, OutputError::Io { .. })
+        match self {
+            OutputError::Io { source, .. } => in_the_way(source),
+            _ => true,
+        }
     }
     /// The file the error is about, as a [`Location`].
     pub fn location(&self) -> Location {
@@ -73,6 +76,23 @@ impl OutputError {
             OutputError::BadName(n) => Location::file(n.clone()),
             OutputError::Locked { dir, .. } => Location::file(dir.display().to_string()),
         }
+    }
+}
+
+/// Whether an I/O error means the caller named a path where something else stands: a file where
+/// the output folder (or a folder on its way) should be, or a folder where a file should go — the
+/// argument's fault (exit code 2), not the system's.
+fn in_the_way(e: &std::io::Error) -> bool {
+    use std::io::ErrorKind::{AlreadyExists, IsADirectory, NotADirectory};
+    matches!(e.kind(), AlreadyExists | IsADirectory | NotADirectory)
+}
+
+/// What to do about an I/O error that [`in_the_way`] recognises (empty for any other).
+fn io_hint(e: &std::io::Error) -> &'static str {
+    match e.kind() {
+        std::io::ErrorKind::IsADirectory => " (a folder stands where the file is to be written; remove it or choose another name)",
+        _ if in_the_way(e) => " (a file stands where the output folder, or a folder on its path, is to be; choose another --out or remove the file)",
+        _ => "",
     }
 }
 
@@ -236,6 +256,20 @@ mod tests {
             })
             .unwrap_or(0);
         assert_eq!(leftovers, 0);
+        // a file where the folder should be, a folder where a file should be: the caller's
+        // argument (exit code 2), with what stands in the way
+        let blocked = dir.join("a.csv");
+        let e = write_all(&blocked, &files, Overwrite::Replace).unwrap_err();
+        assert!(
+            e.is_input() && e.to_string().contains("a file stands where the output folder"),
+            "{e}"
+        );
+        std::fs::create_dir_all(dir.join("d.csv")).expect("folder");
+        let e = write_all(&dir, &[OutputFile::text("d.csv", "")], Overwrite::Replace).unwrap_err();
+        assert!(
+            e.is_input() && e.to_string().contains("a folder stands where the file"),
+            "{e}"
+        );
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

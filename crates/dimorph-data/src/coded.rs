@@ -215,7 +215,7 @@ fn stream_csv<R: std::io::Read>(
         .has_headers(true)
         .flexible(true)
         .delimiter(d.delimiter)
-        .from_reader(input);
+        .from_reader(crate::QuoteGuard::new(input, d.delimiter));
     let parse_err = |line: usize, msg: String| DataError::Parse {
         path: p.to_string(),
         line,
@@ -280,6 +280,7 @@ fn stream_csv<R: std::io::Read>(
         lines.push(u32::try_from(line).unwrap_or(u32::MAX));
         row += 1;
     }
+    rdr.get_ref().check(p)?;
     Ok(CodedFrame {
         source: p.to_string(),
         nrows: row,
@@ -311,6 +312,16 @@ pub fn read_coded_bytes(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_open_quote_is_refused_instead_of_reading_fewer_rows() {
+        let text = b"y,x\n1,2\n2,3\n3,4\n4,\"5\n5,6\n6,7\n";
+        let e = read_coded_bytes("u.csv", text, Dialect::default(), &["y"], &["x"])
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(e.starts_with("u.csv: line 5: a quoted field begins here"), "{e}");
+    }
 
     #[test]
     fn streams_values_and_codes() {

@@ -21,12 +21,14 @@ mod parquet_f32;
 mod parquet_prefetch;
 mod parquet_read;
 pub mod parquet_stream;
+pub mod quote_guard;
 mod xlsx;
 
 pub use coded::{read_coded, CodedColumn, CodedFrame, Codes, NumCells};
 pub use dialect::{Dialect, ReadOptions};
 pub use parquet_f32::{parquet_float32_columns, read_parquet_columns, read_parquet_f32, F32Matrix};
 pub use parquet_read::read_parquet;
+pub use quote_guard::QuoteGuard;
 pub use xlsx::read_xlsx;
 
 use dimorph_core::text::{clip, clip_to};
@@ -262,7 +264,7 @@ fn read_csv_impl(source: &str, bytes: &[u8], fast: bool, d: Dialect) -> Result<F
         .has_headers(true)
         .flexible(true)
         .delimiter(d.delimiter)
-        .from_reader(bytes);
+        .from_reader(QuoteGuard::new(bytes, d.delimiter));
     let header: Vec<String> = rdr
         .headers()
         .map_err(|e| DataError::Parse {
@@ -324,6 +326,7 @@ fn read_csv_impl(source: &str, bytes: &[u8], fast: bool, d: Dialect) -> Result<F
             });
         }
     }
+    rdr.get_ref().check(&p)?;
     let columns = header
         .iter()
         .zip(cells)

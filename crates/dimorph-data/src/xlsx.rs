@@ -37,16 +37,52 @@ pub fn read_xlsx(path: impl AsRef<Path>, o: &ReadOptions) -> Result<Frame, DataE
             .cloned()
             .ok_or_else(|| fail("the workbook has no sheets".into()))?,
     };
-    let range = wb
-        .worksheet_range(&sheet)
-        .map_err(|e| fail(format!("sheet '{}': {}", clip(&sheet), clip_to(&e.to_string(), 300))))?;
     let source = format!("{p} [sheet '{}']", clip(&sheet));
-    let first_row = range.start().map_or(0, |(r, _)| r as usize) + 1;
-    let mut rows = range.rows();
-    let header: Vec<String> = match rows.next() {
-        Some(h) => h.iter().map(|c| c.to_string().trim().to_string()).collect(),
-        None => return Err(DataError::Empty { path: source }),
+    let cells = sheet_cells(&mut wb, &sheet).map_err(|e| fail(format!("sheet '{}': {e}", clip(&sheet))))?;
+    frame_of_cells(source, cells)
+}
+
+/// The sheet's cells that hold something (not `Data::Empty`), as (row, column, value), in row
+/// order. Read cell by cell rather than as calamine's dense `Range`, which allocates every
+/// position between the first and the last cell: one cell at XFD1048576 asked for 512 GiB.
+fn sheet_cells(wb: &mut Xlsx<std::io::BufReader<std::fs::File>>, sheet: &str) -> Result<Vec<(u32, u32, Data)>, String> {
+    let mut reader = wb
+        .worksheet_cells_reader(sheet)
+        .map_err(|e| clip_to(&e.to_string(), 300))?;
+    let mut cells = Vec::new();
+    while let Some(c) = reader.next_cell().map_err(|e| clip_to(&e.to_string(), 300))? {
+        let value: Data = c.get_value().clone().into();
+        if !matches!(value, Data::Empty) {
+            let (r, col) = c.get_position();
+            cells.push((r, col, value));
+        }
+    }
+    cells.sort_by_key(|(r, c, _)| (*r, *c));
+    Ok(cells)
+}
+
+/// Most cells a sheet's table may span per cell it holds, beyond [`DENSE_FLOOR`]: a table is
+/// stored densely, so a sparse sheet (a few cells far apart) is refused instead of filled.
+const DENSE_RATIO: usize = 64;
+/// A table may always span this many cells.
+const DENSE_FLOOR: usize = 10_000_000;
+
+/// The table of sorted `cells`: the first row holding a cell is the header (its columns up to the
+/// last named one, from the leftmost column holding a cell), each later row holding a cell a record.
+fn frame_of_cells(source: String, cells: Vec<(u32, u32, Data)>) -> Result<Frame, DataError> {
+    let Some(&(top, _, _)) = cells.first() else {
+        return Err(DataError::Empty { path: source });
     };
+    let left = cells.iter().map(|(_, c, _)| *c).min().unwrap_or(0);
+    let first_row = top as usize + 1;
+    let header_end = cells.partition_point(|(r, _, _)| *r == top);
+    let width = cells[..header_end]
+        .last()
+        .map_or(0, |(_, c, _)| (c - left) as usize + 1);
+    let mut header = vec![String::new(); width];
+    for (_, c, v) in &cells[..header_end] {
+        header[(c - left) as usize] = v.to_string().trim().to_string();
+    }
     // trailing empty header cells (formatting beyond the table) are not columns
     let ncol = header.iter().rposition(|h| !h.is_empty()).map_or(0, |i| i + 1);
     if ncol == 0 {
@@ -66,18 +102,38 @@ pub fn read_xlsx(path: impl AsRef<Path>, o: &ReadOptions) -> Result<Frame, DataE
             msg,
         });
     }
-    let mut cells: Vec<Vec<Option<String>>> = vec![Vec::new(); ncol];
-    for row in rows {
-        if row.iter().all(|c| matches!(c, Data::Empty)) {
-            continue; // as blank lines in a CSV
+    let body = &cells[header_end..];
+    // rows holding a cell (anywhere: a row of cells beyond the table is a record of missing values,
+    // an empty row is skipped as a blank line of a CSV)
+    let rows = body.windows(2).filter(|w| w[0].0 != w[1].0).count() + usize::from(!body.is_empty());
+    if rows.saturating_mul(ncol) > DENSE_FLOOR.max(DENSE_RATIO.saturating_mul(cells.len())) {
+        return Err(DataError::Format {
+            path: source,
+            msg: format!(
+                "the table spans {rows} rows × {ncol} columns but the sheet holds only {} cells; \
+                 remove the stray cells far from the table, or save the table alone",
+                cells.len()
+            ),
+        });
+    }
+    let mut columns: Vec<Vec<Option<String>>> = vec![Vec::with_capacity(rows); ncol];
+    let mut k = 0;
+    while k < body.len() {
+        let r = body[k].0;
+        let end = k + body[k..].partition_point(|(rr, _, _)| *rr == r);
+        for col in columns.iter_mut() {
+            col.push(None);
         }
-        for (j, col) in cells.iter_mut().enumerate() {
-            col.push(cell_text(row.get(j).unwrap_or(&Data::Empty)));
+        for (_, c, v) in &body[k..end] {
+            if let Some(col) = columns.get_mut((c - left) as usize) {
+                *col.last_mut().expect("a row was pushed") = cell_text(v);
+            }
         }
+        k = end;
     }
     let columns = header[..ncol]
         .iter()
-        .zip(cells)
+        .zip(columns)
         .map(|(h, c)| column_from_cells(h, c, first_row + 1))
         .collect();
     let mut f = Frame::from_columns(&source, columns)?;

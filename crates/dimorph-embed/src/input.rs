@@ -123,7 +123,62 @@ pub fn features_from_frame(frame: &Frame, patterns: &[String]) -> Result<(Featur
             };
         }
     }
+    if sel.scaling.is_some() {
+        check_resolved(frame, &sel.columns, &cols, &x)?;
+    }
     Ok((Features::new(n, d, x)?, sel))
+}
+
+/// Refuses features whose points, scaled together into single precision, mostly run
+/// together: one cell far beyond the rest (a fuzzed 1e308 among values near 1) leaves the other
+/// points equal once centred and scaled, and the embedding would show them at one place while the
+/// scaling note claimed the same neighbours as the data's. (A column merely in smaller units than
+/// another may lose its resolution: it adds nothing to the distances in any precision, and the
+/// points stay apart.) Rounding to single precision alone may merge a few close points; half of the
+/// distinct points lost is the features' range, not rounding.
+fn check_resolved(frame: &Frame, names: &[String], cols: &[&[f64]], x: &[f32]) -> Result<()> {
+    let (n, d) = (frame.nrows, cols.len());
+    let distinct = |mut keys: Vec<u64>| {
+        keys.sort_unstable();
+        keys.dedup();
+        keys.len()
+    };
+    // a row's cells hashed by their bits (+0.0 for -0.0); equal rows, equal keys
+    let key = |bits: &mut dyn Iterator<Item = u64>| {
+        bits.fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+            (h ^ b).wrapping_mul(0x0100_0000_01b3).rotate_left(29)
+        })
+    };
+    let before = distinct(
+        (0..n)
+            .map(|i| key(&mut cols.iter().map(|c| (c[i] + 0.0).to_bits())))
+            .collect(),
+    );
+    let after = distinct(
+        (0..n)
+            .map(|i| key(&mut x[i * d..(i + 1) * d].iter().map(|v| (v + 0.0).to_bits() as u64)))
+            .collect(),
+    );
+    if after * 2 >= before {
+        return Ok(());
+    }
+    let (mut far, mut far_col) = (0usize, 0usize);
+    for (j, c) in cols.iter().enumerate() {
+        for (i, v) in c.iter().enumerate() {
+            if v.abs() > cols[far_col][far].abs() {
+                (far, far_col) = (i, j);
+            }
+        }
+    }
+    Err(EmbedError::Input(format!(
+        "{}: line {}, column '{}': the value {} is so far from the others that, scaled together into single \
+         precision, the {before} distinct points become {after}; check that cell, or transform the column \
+         (e.g. its logarithm)",
+        frame.source,
+        frame.line_of(far),
+        clip(&names[far_col]),
+        dimorph_core::text::num(cols[far_col][far])
+    )))
 }
 
 /// The range of feature values used as given ([`Scaling`] centres and scales the others); stated

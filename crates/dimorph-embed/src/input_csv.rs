@@ -28,10 +28,14 @@ pub fn read_csv_f32(path: &Path, patterns: &[String], others: &[String]) -> Resu
     };
     let file = std::fs::File::open(path).map_err(io)?;
     let file_len = file.metadata().map_err(io)?.len();
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(true)
-        .from_reader(std::io::BufReader::with_capacity(1 << 20, file));
+    let mut rdr =
+        csv::ReaderBuilder::new()
+            .has_headers(true)
+            .flexible(true)
+            .from_reader(dimorph_data::QuoteGuard::new(
+                std::io::BufReader::with_capacity(1 << 20, file),
+                b',',
+            ));
     let parse_error = |line: usize, msg: String| {
         EmbedError::Data(DataError::Parse {
             path: source.clone(),
@@ -117,6 +121,7 @@ pub fn read_csv_f32(path: &Path, patterns: &[String], others: &[String]) -> Resu
             x.reserve(rows.saturating_sub(n) * d);
         }
     }
+    rdr.get_ref().check(&source)?;
     if n == 0 {
         return Err(EmbedError::Input(format!("{source}: the table has no data rows")));
     }

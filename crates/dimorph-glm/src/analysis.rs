@@ -71,7 +71,7 @@ pub fn run_with_progress(
             ));
         }
     }
-    let (aopts, notes) = opts.analysis_options(mf.n.saturating_mul(mf.p));
+    let (aopts, notes) = opts.analysis_options(mf.n, mf.p);
     let robust = robust_spec(data, &mf, opts)?;
     let mut report = analyze_with(
         &mf,

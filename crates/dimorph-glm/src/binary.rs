@@ -49,6 +49,13 @@ pub fn extras(mf: &ModelFrame, f: &GlmFit, binwidth: f64) -> Option<BinaryExtras
     let k0 = if mf.intercept { 1.0 } else { 0.0 };
     let m2 = -2.0 * f.loglik_kernel;
     let m20 = -2.0 * f.null_loglik_kernel;
+    // The groups serve the Hosmer–Lemeshow test and, with BINWIDTH 0, the table: built once.
+    let groups = probability_groups(mf, f);
+    let association = if binwidth > 0.0 {
+        association(mf, f, binwidth)
+    } else {
+        groups.association(0.0)
+    };
     Some(BinaryExtras {
         fit_statistics: FitStatistics {
             aic_intercept_only: m20 + 2.0 * k0,
@@ -58,8 +65,8 @@ pub fn extras(mf: &ModelFrame, f: &GlmFit, binwidth: f64) -> Option<BinaryExtras
             minus2_log_l_intercept_only: m20,
             minus2_log_l: m2,
         },
-        association: association(mf, f, binwidth),
-        hosmer_lemeshow: hosmer_lemeshow(mf, f),
+        association,
+        hosmer_lemeshow: groups.hosmer_lemeshow(),
         standardized: standardized_estimates(mf, f),
     })
 }

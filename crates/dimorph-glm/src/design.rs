@@ -812,7 +812,9 @@ fn reject_mostly_numeric(
     let present: Vec<&str> = values.iter().flatten().map(String::as_str).collect();
     let numeric = present.iter().filter(|v| v.trim().parse::<f64>().is_ok()).count();
     let other = present.len() - numeric;
-    if numeric >= 5 && other * 10 <= present.len() {
+    // one stray cell among a few numbers is as much a typo as 10 % of many (R would make the
+    // column a factor without a word; C(column) says so on purpose)
+    if numeric >= 2 && other <= (present.len() / 10).max(1) {
         let (line, value) = first_bad.cloned().unwrap_or_default();
         return Err(input(
             &frame.source,

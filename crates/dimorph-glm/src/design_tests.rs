@@ -345,6 +345,27 @@ fn data_errors_name_column_and_line() {
 }
 
 #[test]
+fn one_stray_cell_among_few_numbers_is_an_error_not_a_factor() {
+    // a fuzzed file: 4 numbers and '<5' had made x a factor of five levels without a word
+    for cell in ["<5", "\"1,5\"", "1_000", "0x10"] {
+        let text = format!("y,x\n1,2\n2,3\n3,{cell}\n4,4\n5,7\n");
+        let f = read_csv_bytes("v.csv", text.as_bytes()).unwrap();
+        let e = input_err(model_frame("y ~ x", &f, None));
+        assert!(
+            e.contains("column 'x' must be numeric, but line 4 holds")
+                && e.contains("(1 of 5 cells")
+                && e.contains("C(x)"),
+            "{cell}: {e}"
+        );
+        // asked for as a factor, it is one
+        assert!(model_frame("y ~ C(x)", &f, None).is_ok(), "{cell}");
+    }
+    // mostly text stays a factor: two numbers among three words
+    let f = read_csv_bytes("g.csv", b"y,g\n1,a\n2,b\n3,1\n4,c\n5,2\n").unwrap();
+    assert!(model_frame("y ~ g", &f, None).is_ok());
+}
+
+#[test]
 fn new_data_get_the_fitted_columns() {
     let m = model_frame("y ~ x*C(region, ref = north) + offset(z)", &d(), None).unwrap();
     let new = read_csv_bytes("new.csv", b"region,x,z\nwest,1,0.5\nnorth,2,\neast,3,1\n").unwrap();

@@ -153,6 +153,13 @@ impl Default for AnalysisOptions {
 /// out unless asked for (`--profile`): each takes about 20 refits per coefficient.
 pub const PROFILE_AUTO_MAX_CELLS: usize = 500_000;
 
+/// Above this work, rows × columns³ of X, the profile-likelihood intervals are left out unless
+/// asked for, whatever the cells: about 20 refits per coefficient, each of rows × columns² per
+/// iteration, so a factor of many levels made a small table's default run take minutes (a
+/// review: 2000 rows with a 200-level factor ran for minutes, 0.26 s without the intervals). The
+/// value is the cell limit's at 20 columns (25,000 rows × 20³).
+pub const PROFILE_AUTO_MAX_WORK: f64 = 2e8;
+
 /// Above this many cells (used rows × columns of X) the Type 3 likelihood-ratio tests (one refit
 /// per term) are left out unless asked for (`--type3`); the Wald tests are always given.
 pub const TYPE3_AUTO_MAX_CELLS: usize = 2_000_000;
@@ -191,7 +198,8 @@ pub struct RunOptions {
     pub level: f64,
     /// Profile-likelihood intervals (one constrained refit per limit): `Some(true)` always
     /// (`--profile`), `Some(false)` never (`--no-profile`), `None` when the data have at most
-    /// [`PROFILE_AUTO_MAX_CELLS`] cells (used rows × columns of X).
+    /// [`PROFILE_AUTO_MAX_CELLS`] cells (used rows × columns of X) and rows × columns³ is at most
+    /// [`PROFILE_AUTO_MAX_WORK`].
     pub profile: Option<bool>,
     /// Type 3 likelihood-ratio tests (one refit per term): `Some(true)` always (`--type3`),
     /// `Some(false)` never (`--no-type3`), `None` up to [`TYPE3_AUTO_MAX_CELLS`] cells. The Wald
@@ -257,17 +265,38 @@ impl Default for RunOptions {
     }
 }
 
+/// Closest to 0 and to 1 that `--level` may be: beyond, the normal quantile of a Wald interval or
+/// the χ² cut of a profile one is not resolved in double precision (1 − 1e-16 is 1 to it, and its
+/// intervals came out empty without a word).
+pub const LEVEL_MARGIN: f64 = 1e-9;
+
+/// Refuses a confidence level outside (0, 1), or nearer to either end than [`LEVEL_MARGIN`].
+pub fn check_level(level: f64) -> Result<()> {
+    if !(level > 0.0 && level < 1.0) {
+        return Err(GlmError::argument(
+            "--level",
+            format!("must be between 0 and 1, got {}", dimorph_core::text::num(level)),
+        ));
+    }
+    if !(LEVEL_MARGIN..=1.0 - LEVEL_MARGIN).contains(&level) {
+        return Err(GlmError::argument(
+            "--level",
+            format!(
+                "must be between {LEVEL_MARGIN:e} and 1 - {LEVEL_MARGIN:e} (its intervals are not resolved in double \
+                 precision nearer to 0 or 1), got {}",
+                dimorph_core::text::num(level)
+            ),
+        ));
+    }
+    Ok(())
+}
+
 impl RunOptions {
     /// Refuses values that are bad whatever the data: the message names the option as the CLI
     /// spells it. Options that depend on the family chosen for the response are checked by
     /// [`RunOptions::family_for`].
     pub fn validate(&self) -> Result<()> {
-        if !(self.level > 0.0 && self.level < 1.0) {
-            return Err(GlmError::argument(
-                "--level",
-                format!("must be between 0 and 1, got {}", dimorph_core::text::num(self.level)),
-            ));
-        }
+        check_level(self.level)?;
         if !(self.tol > 0.0 && self.tol < 1.0) {
             return Err(GlmError::argument(
                 "--tol",
@@ -408,10 +437,24 @@ impl RunOptions {
         o
     }
 
-    /// What to compute beyond the fit, for a model frame of `cells` = used rows × columns of X,
-    /// with a note for each refitting extra left out by the size rule (and how to ask for it).
-    pub fn analysis_options(&self, cells: usize) -> (AnalysisOptions, Vec<String>) {
+    /// What to compute beyond the fit, for a model frame of `rows` used rows and `cols` columns
+    /// of X, with a note for each refitting extra left out by the size rules (and how to ask for
+    /// it).
+    pub fn analysis_options(&self, rows: usize, cols: usize) -> (AnalysisOptions, Vec<String>) {
+        let cells = rows.saturating_mul(cols);
         let mut notes = Vec::new();
+        let work = rows as f64 * (cols as f64).powi(3);
+        let profile_choice = match self.profile {
+            None if cells <= PROFILE_AUTO_MAX_CELLS && work > PROFILE_AUTO_MAX_WORK => {
+                notes.push(format!(
+                    "Profile-likelihood intervals (about 20 refits per coefficient) were not computed: {cols} columns of X \
+                     on {rows} rows make rows × columns³ = {work:.3e}, above the automatic limit of {PROFILE_AUTO_MAX_WORK:.0e}; \
+                     ask for them with --profile."
+                ));
+                Some(false)
+            }
+            c => c,
+        };
         let mut auto = |choice: Option<bool>, limit: usize, what: &str, flag: &str| match choice {
             Some(b) => b,
             None if cells <= limit => true,
@@ -423,7 +466,7 @@ impl RunOptions {
             }
         };
         let profile = auto(
-            self.profile,
+            profile_choice,
             PROFILE_AUTO_MAX_CELLS,
             "Profile-likelihood intervals (about 20 refits per coefficient)",
             "--profile",
@@ -457,6 +500,13 @@ mod tests {
             ..Default::default()
         })
         .starts_with("--level: must be between 0 and 1, got 2"));
+        for level in [1.0 - 1e-16, 1e-300] {
+            let m = bad(RunOptions {
+                level,
+                ..Default::default()
+            });
+            assert!(m.starts_with("--level: must be between 1e-9 and 1 - 1e-9"), "{m}");
+        }
         assert!(bad(RunOptions {
             tol: 0.0,
             ..Default::default()
@@ -540,15 +590,15 @@ mod tests {
     #[test]
     fn refitting_extras_are_automatic_up_to_a_size_and_the_note_says_how_to_ask() {
         let o = RunOptions::default();
-        let (a, notes) = o.analysis_options(PROFILE_AUTO_MAX_CELLS);
+        let (a, notes) = o.analysis_options(PROFILE_AUTO_MAX_CELLS / 20, 20);
         assert!(a.profile && a.type3_lr && notes.is_empty());
-        let (a, notes) = o.analysis_options(PROFILE_AUTO_MAX_CELLS + 1);
+        let (a, notes) = o.analysis_options(PROFILE_AUTO_MAX_CELLS + 1, 1);
         assert!(!a.profile && a.type3_lr);
         assert!(
             notes.len() == 1 && notes[0].contains("ask for them with --profile"),
             "{notes:?}"
         );
-        let (a, notes) = o.analysis_options(TYPE3_AUTO_MAX_CELLS + 1);
+        let (a, notes) = o.analysis_options(TYPE3_AUTO_MAX_CELLS + 1, 1);
         assert!(!a.profile && !a.type3_lr && notes.len() == 2);
         assert!(notes[1].contains("--type3"), "{notes:?}");
         // asked for: always, and no note
@@ -557,15 +607,24 @@ mod tests {
             type3: Some(true),
             ..Default::default()
         };
-        let (a, notes) = asked.analysis_options(usize::MAX);
+        let (a, notes) = asked.analysis_options(usize::MAX, 1);
         assert!(a.profile && a.type3_lr && notes.is_empty());
         let off = RunOptions {
             profile: Some(false),
             type3: Some(false),
             ..Default::default()
         };
-        let (a, notes) = off.analysis_options(10);
+        let (a, notes) = off.analysis_options(10, 1);
         assert!(!a.profile && !a.type3_lr && notes.is_empty());
+        // many columns on few rows: few cells, but the intervals' refits cost rows × columns³
+        let (a, notes) = o.analysis_options(2000, 201);
+        assert!(!a.profile && a.type3_lr, "{notes:?}");
+        assert!(
+            notes.len() == 1 && notes[0].contains("rows × columns³") && notes[0].contains("--profile"),
+            "{notes:?}"
+        );
+        let (a, notes) = asked.analysis_options(2000, 201);
+        assert!(a.profile && notes.is_empty());
     }
 
     #[test]

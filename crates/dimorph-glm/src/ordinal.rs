@@ -89,12 +89,7 @@ pub(crate) fn common_checks(
     weights: &Option<String>,
     freq: &Option<String>,
 ) -> Result<()> {
-    if !(level > 0.0 && level < 1.0) {
-        return Err(GlmError::argument(
-            "--level",
-            format!("must be between 0 and 1, got {}", dimorph_core::text::num(level)),
-        ));
-    }
+    crate::options::check_level(level)?;
     if !(tol > 0.0 && tol < 1.0) {
         return Err(GlmError::argument(
             "--tol",

@@ -23,6 +23,7 @@ mod censored;
 mod censored_elsewhere;
 mod direct_methods;
 mod estimate_figures;
+mod extreme_magnitudes;
 mod haeckel2016_table1;
 mod kosmic;
 mod mutation;

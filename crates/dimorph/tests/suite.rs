@@ -32,3 +32,4 @@ mod refint_age_smooth_cli;
 mod refint_cli;
 mod refint_figures_cli;
 mod refint_refiner_cli;
+mod review_findings_cli;

@@ -148,7 +148,7 @@ pub fn run(data: &Frame, formula: &str, opts: &RunOptions) -> Result<Outcome<Fir
         None => vec![0.0; mf.p],
     };
     let max_iter = opts.max_iter.max(MIN_ITER);
-    let (aopts, notes) = opts.analysis_options(mf.n.saturating_mul(mf.p));
+    let (aopts, notes) = opts.analysis_options(mf.n, mf.p);
     let mut warnings = Vec::new();
     let full = maximise(&d, &start, &(0..mf.p).collect::<Vec<_>>(), max_iter).map_err(|_| singular(&mf))?;
     if !full.converged {

@@ -89,6 +89,10 @@ pub struct RefinerFit {
     pub shift: f64,
     /// The model the fit was searched under (its shift searched or fixed at 0).
     pub model: RefinerModel,
+    /// The power of ten the values were multiplied by for the fit (1 unless their median lies
+    /// outside [1e-3, 1e9]; [`super::refiner_modbc::fit_sorted_model`]): λ, μ, σ and the shift
+    /// describe the values times this, the limits are divided by it.
+    pub unit: f64,
     /// True when refineR's own histogram and cost ([`super::refiner_hist`]) gave the fit, false
     /// for this module's quantile-bin cost (the modified Box–Cox model, and the Box–Cox model's
     /// fallback where refineR's cost finds no candidate; [`limits`] then says so in a remark).
@@ -101,8 +105,8 @@ impl RefinerFit {
     /// same fit). At (0.025, 0.975) these are [`RefinerFit::lower`] and [`RefinerFit::upper`].
     pub fn limits_at(&self, p: (f64, f64)) -> (f64, f64) {
         (
-            self.shift + quantile(p.0, self.lambda, self.mu, self.sigma),
-            self.shift + quantile(p.1, self.lambda, self.mu, self.sigma),
+            (self.shift + quantile(p.0, self.lambda, self.mu, self.sigma)) / self.unit,
+            (self.shift + quantile(p.1, self.lambda, self.mu, self.sigma)) / self.unit,
         )
     }
 }
@@ -288,6 +292,7 @@ impl Cand {
             censored: censored.map_or(0, |c| c.n),
             shift,
             model: RefinerModel::BoxCox,
+            unit: 1.0,
             peak_histogram,
         }
     }
@@ -524,7 +529,7 @@ pub fn limits(f: &RefinerFit, n: usize, p: (f64, f64)) -> Limits {
     let (lower, upper) = f.limits_at(p);
     Limits {
         method: format!(
-            "refineR ({}lambda {}, mu {}, sigma {}, non-pathological {}{})",
+            "refineR ({}lambda {}, mu {}, sigma {}, non-pathological {}{}{})",
             match f.model {
                 RefinerModel::BoxCox => "Box-Cox ".to_string(),
                 RefinerModel::ModBoxCox => format!("modified Box-Cox shift {}, ", sig(f.shift, 5)),
@@ -535,6 +540,11 @@ pub fn limits(f: &RefinerFit, n: usize, p: (f64, f64)) -> Limits {
             sig(f.p, 3),
             if f.censored > 0 {
                 format!(", {} censored", f.censored)
+            } else {
+                String::new()
+            },
+            if f.unit != 1.0 {
+                format!("; fitted to the values × {:e}", f.unit)
             } else {
                 String::new()
             }

@@ -308,7 +308,9 @@ impl PeakHist {
             b = c.limit + (b - a);
             a = c.limit;
         }
-        let inside = x.partition_point(|v| *v <= b) - x.partition_point(|v| *v < a);
+        let inside = x
+            .partition_point(|v| *v <= b)
+            .saturating_sub(x.partition_point(|v| *v < a));
         let mut k = (11.0 * (inside as f64 / 5000.0).powf(0.2)).clamp(9.0, 40.0);
         let mut overlap = (256.0 / k).round() as usize;
         if let Some(u) = unit {

@@ -100,7 +100,44 @@ pub fn fit_sorted_modbc(x: &[f64], censored: Option<Censored>) -> Option<Refiner
 /// 0.1; none since session 10 — the quantile cost's fit, [`fit_sorted_censored`]); the modified Box–Cox model with the quantile
 /// cost's shift search ([`fit_sorted_modbc`]; refineR's cost there repeats refineR's own misses
 /// on tests/refiner_modboxcox.rs's generated sets, so it is not used for that model).
+///
+/// Values whose median lies outside [1e-3, 1e9] are fitted multiplied by a power of ten that
+/// brings the median near 1, and the fit is expressed in the values' own units again
+/// ([`RefinerFit::unscaled`]): refineR's search has absolute constants (differences rounded to
+/// 1e-10 when it looks for the rounding unit, regions floored at 1e-20) that break down on values
+/// such as 1e-25, while the model itself does not depend on the unit.
 pub fn fit_sorted_model(x: &[f64], censored: Option<Censored>, model: RefinerModel) -> Option<RefinerFit> {
+    let scale = unit_scale(x);
+    if scale == 1.0 {
+        return fit_sorted_model_as_given(x, censored, model);
+    }
+    let scaled: Vec<f64> = x.iter().map(|v| v * scale).collect();
+    let censored = censored.map(|c| Censored {
+        limit: c.limit * scale,
+        ..c
+    });
+    fit_sorted_model_as_given(&scaled, censored, model).map(|f| RefinerFit {
+        lower: f.lower / scale,
+        upper: f.upper / scale,
+        unit: scale,
+        ..f
+    })
+}
+
+/// The power of ten that [`fit_sorted_model`] multiplies sorted `x` by: 1 when the median is within
+/// [1e-3, 1e9], else the one that brings it to [1, 10).
+pub fn unit_scale(x: &[f64]) -> f64 {
+    let Some(m) = x.get(x.len() / 2).copied().filter(|m| *m > 0.0 && m.is_finite()) else {
+        return 1.0;
+    };
+    if (1e-3..=1e9).contains(&m) {
+        return 1.0;
+    }
+    10f64.powi(-(m.log10().floor() as i32))
+}
+
+/// [`fit_sorted_model`] on the values as they are.
+fn fit_sorted_model_as_given(x: &[f64], censored: Option<Censored>, model: RefinerModel) -> Option<RefinerFit> {
     match model {
         RefinerModel::BoxCox => {
             fit_sorted_shifted_with(x, censored, 0.0, COST).or_else(|| fit_sorted_censored(x, censored))

@@ -106,8 +106,8 @@ pub struct Args {
     #[arg(long, default_value_t = 0.95, allow_negative_numbers = true)]
     pub level: f64,
     /// Compute the profile-likelihood intervals whatever the size of the data (by default they
-    /// are computed up to 500,000 cells, used rows × columns of X, and the output says when they
-    /// were left out). With --stream: by refits over the row groups, hundreds of passes over the
+    /// are computed up to 500,000 cells, used rows × columns of X, and up to 2e8 rows × columns³,
+    /// and the output says when they were left out). With --stream: by refits over the row groups, hundreds of passes over the
     /// file (not computed without --profile).
     #[arg(long, conflicts_with = "no_profile")]
     pub profile: bool,

@@ -1,0 +1,174 @@
+//! Defects a review found by fuzzing the CLI by hand (session 22), each through the binary: what
+//! used to panic, run silently wrong or exit 1 now runs, or stops with exit code 2 and a message
+//! naming the file, line, column or argument.
+
+use crate::common::{run, scratch_dir, scratch_file, stderr, stdout, ScratchArg};
+
+/// Values 1..=300 times `unit`, one per line under the header `v`.
+fn values(unit: &str) -> String {
+    let mut s = String::from("v\n");
+    for i in 1..=300 {
+        s.push_str(&format!("{i}{unit}\n"));
+    }
+    s
+}
+
+fn limits(csv: &[u8]) -> (f64, f64) {
+    let f = scratch_file("dimorph-review", "v.csv", csv);
+    let o = run(&[
+        "refint",
+        "estimate",
+        "--data",
+        &f.display().to_string(),
+        "--value",
+        "v",
+        "--method",
+        "refiner",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    let l = &v["result"]["groups"][0]["limits"];
+    (l["lower"].as_f64().expect("lower"), l["upper"].as_f64().expect("upper"))
+}
+
+#[test]
+fn refiner_on_values_of_1e_50_runs_and_scales_its_limits() {
+    // refineR's absolute constants made the histogram's region run backwards: a panic (exit 101)
+    let (lo, hi) = limits(values("").as_bytes());
+    let (lo50, hi50) = limits(values("e-50").as_bytes());
+    for (got, want) in [(lo50, lo * 1e-50), (hi50, hi * 1e-50)] {
+        assert!((got - want).abs() <= 1e-9 * want.abs(), "{got} against {want}");
+    }
+}
+
+#[test]
+fn an_unclosed_quote_is_an_error_not_fewer_rows() {
+    let f = scratch_file("dimorph-review", "u.csv", "y,x\n1,2\n2,3\n3,4\n4,\"5\n5,6\n6,7\n");
+    let o = run(&["glm", "--data", &f.display().to_string(), "y ~ 1", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    assert!(
+        stderr(&o).contains("u.csv: line 5: a quoted field begins here"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn one_stray_text_cell_in_a_small_numeric_column_is_named() {
+    let f = scratch_file("dimorph-review", "v.csv", "y,x\n1,2\n2,3\n3,<5\n4,4\n5,7\n");
+    let o = run(&["glm", "--data", &f.display().to_string(), "y ~ x"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    let e = stderr(&o);
+    assert!(
+        e.contains("column 'x' must be numeric, but line 4 holds '<5'") && e.contains("C(x)"),
+        "{e}"
+    );
+}
+
+#[test]
+fn tidy_and_parquet_that_would_write_nothing_are_refused() {
+    let dir = scratch_dir("dimorph-review");
+    let tidy = dir.join("t.csv").display().to_string();
+    for args in [
+        vec![
+            "lifetable",
+            "--hmd",
+            "data/hmd/USA",
+            "--year",
+            "2010",
+            "--sex",
+            "female",
+            "--tidy",
+            &tidy,
+        ],
+        vec!["lifelost", "--hmd", "data/hmd/USA", "--year", "2010", "--tidy", &tidy],
+        vec![
+            "lifetable",
+            "decompose",
+            "--hmd",
+            "data/hmd/USA",
+            "--year",
+            "2010",
+            "--tidy",
+            &tidy,
+        ],
+    ] {
+        let (code, _, e) = crate::common::run_in_root(&args);
+        assert_eq!(code, 2, "{args:?}: {e}");
+        assert!(e.contains("--tidy: writes the long table of --years"), "{args:?}: {e}");
+    }
+    let (code, _, e) = crate::common::run_in_root(&[
+        "lifetable",
+        "--hmd",
+        "data/hmd/USA",
+        "--years",
+        "2009-2010",
+        "--parquet",
+    ]);
+    assert_eq!(code, 2, "{e}");
+    assert!(e.contains("--parquet: give --tidy FILE or --out DIR"), "{e}");
+    assert!(!dir.join("t.csv").exists());
+}
+
+#[test]
+fn an_output_folder_blocked_by_a_file_is_the_callers_error() {
+    let f = scratch_file("dimorph-review", "afile", "x");
+    let p = f.display().to_string();
+    let o = run(&["refint", "compare", "--a", "50,104", "--b", "45,88", "--out", &p]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("a file stands where the output folder"),
+        "{}",
+        stderr(&o)
+    );
+    // a folder where an output file goes
+    let dir = ScratchArg::new(crate::common::scratch_path("dimorph-review", "o"));
+    std::fs::create_dir_all(dir.path().join("coefficients.csv")).expect("folder");
+    let (code, _, e) = crate::common::run_in_root(&[
+        "glm",
+        "--data",
+        "data/crabs.csv",
+        "satell ~ width",
+        "--family",
+        "poisson",
+        "--out",
+        &dir,
+        "--force",
+    ]);
+    assert_eq!(code, 2, "{e}");
+    assert!(e.contains("a folder stands where the file"), "{e}");
+}
+
+#[test]
+fn embed_names_a_cell_that_swamps_the_others() {
+    let mut s = String::from("f1,f2\n");
+    for i in 0..40 {
+        s.push_str(&format!(
+            "{},{}\n",
+            i % 7,
+            if i == 9 {
+                "1e308".to_string()
+            } else {
+                (i * i % 11).to_string()
+            }
+        ));
+    }
+    let f = scratch_file("dimorph-review", "e.csv", s);
+    let o = run(&[
+        "embed",
+        "--data",
+        &f.display().to_string(),
+        "--features",
+        "f*",
+        "--iter",
+        "50",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    let e = stderr(&o);
+    assert!(
+        e.contains("line 11, column 'f2': the value 1e308 is so far from the others"),
+        "{e}"
+    );
+}
