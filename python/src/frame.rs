@@ -63,6 +63,18 @@ impl PyFrame {
         })
     }
 
+    /// Pickling (joblib, multiprocessing): the frame is rebuilt from its source, first line, names
+    /// and columns by [`frame_restore`].
+    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyAny>)> {
+        let restore = py.import("dimorph._dimorph")?.getattr("frame_restore")?;
+        let names = self.names();
+        let columns = names.iter().map(|n| self.column(py, n)).collect::<PyResult<Vec<_>>>()?;
+        let args = (self.source(), self.first_line(), names, columns)
+            .into_pyobject(py)?
+            .into_any();
+        Ok((restore, args))
+    }
+
     /// Whether column `name` is numeric.
     fn is_numeric(&self, name: &str) -> PyResult<bool> {
         Ok(self.inner.column(name).map_err(input_error)?.is_numeric())
@@ -143,4 +155,18 @@ pub fn frame_from_columns(source: String, names: Vec<String>, columns: Vec<Bound
     let mut inner = dimorph_data::Frame::from_columns(&source, cols).map_err(input_error)?;
     inner.first_line = 1;
     Ok(PyFrame { inner })
+}
+
+/// A pickled frame made again ([`PyFrame`]'s `__reduce__`): its columns, and the first line its
+/// messages and row tables count from.
+#[pyfunction]
+pub fn frame_restore(
+    source: String,
+    first_line: usize,
+    names: Vec<String>,
+    columns: Vec<Bound<'_, PyAny>>,
+) -> PyResult<PyFrame> {
+    let mut f = frame_from_columns(source, names, columns)?;
+    f.inner.first_line = first_line;
+    Ok(f)
 }

@@ -42,7 +42,7 @@ mod _dimorph {
     use crate::outcome::{InputError, InternalError};
 
     #[pymodule_export]
-    use crate::frame::{frame_from_columns, read_table, PyFrame};
+    use crate::frame::{frame_from_columns, frame_restore, read_table, PyFrame};
 
     #[pymodule_export]
     use crate::arrow_c::frame_from_arrow_stream;

@@ -93,3 +93,23 @@ def test_event_true_on_a_boolean_response_is_its_level_1():
     c = dimorph.glm("any ~ width", crabs, family="binomial", event=False).params
     assert a.equals(b) and np.allclose(a, -c)
 
+
+
+def test_results_pickle_for_joblib_and_multiprocessing(tmp_path):
+    """A result holds the engine's frame (predict and residuals refit on it): it pickles by its
+    columns, and the copy predicts and gives residuals as the original does."""
+    import pickle
+
+    crabs = pd.read_csv(DATA / "crabs.csv").set_axis(range(100, 273), axis=0)
+    r = dimorph.glm("satell ~ width + C(color)", crabs, family="poisson")
+    c = pickle.loads(pickle.dumps(r))
+    assert c.params.equals(r.params) and c.to_json() == r.to_json()
+    new = pd.DataFrame({"width": [24.0, 28.0], "color": [2, 3]})
+    assert c.predict(new).equals(r.predict(new))
+    assert c.residuals("pearson").equals(r.residuals("pearson"))
+    # a file's frame keeps its first line (line 2 is row 0)
+    f = dimorph.glm("satell ~ width", str(DATA / "crabs.csv"), family="poisson")
+    g = pickle.loads(pickle.dumps(f))
+    assert g.fittedvalues.equals(f.fittedvalues) and g._frame.first_line == 2
+    m = dimorph.glm("Sat ~ Infl", pd.read_csv(DATA / "housing.csv"), family="ordinal", freq="Freq", levels=ORDER)
+    assert pickle.loads(pickle.dumps(m)).params.equals(m.params)

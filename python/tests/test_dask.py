@@ -250,6 +250,21 @@ def test_refused_options_and_bad_data_raise_input_error(frame):
                                      profile=False))
 
 
+def test_a_dirty_cell_and_no_complete_row_are_named(frame):
+    """One text cell in one partition names the cell (the message used to say only that the
+    column was text in some partitions); a model whose every row misses a value counts the rows
+    (it said 'each of the 0 rows')."""
+    head = frame.head(2000).copy()
+    head["x1"] = head["x1"].astype(object)
+    head.loc[1500, "x1"] = "abc"
+    with dask.config.set(scheduler="synchronous"):
+        with pytest.raises(dimorph.InputError, match=r"column 'x1' is text in 1 partitions.*holds 'abc'"):
+            dimorph.dask.glm("y_pois ~ x1", ddf_of(head, 4), family="poisson")
+        empty = frame.head(2000).assign(x1=np.nan)
+        with pytest.raises(dimorph.InputError, match="each of the 2000 rows misses a value"):
+            dimorph.dask.glm("y_pois ~ x1", ddf_of(empty, 4), family="poisson")
+
+
 def test_a_coded_partition_pickles_as_its_arrays(frame):
     import pickle
 

@@ -18,6 +18,18 @@ pub fn available() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
+/// Most threads an option may ask for (`--threads`).
+pub const MAX_REQUESTED: usize = 1024;
+
+/// Refuses a requested thread count of 0 or above [`MAX_REQUESTED`] (the message without the
+/// option's name, which the caller adds).
+pub fn check(requested: Option<usize>) -> Result<(), String> {
+    match requested {
+        Some(t) if t == 0 || t > MAX_REQUESTED => Err(format!("must be from 1 to {MAX_REQUESTED}, got {t}")),
+        _ => Ok(()),
+    }
+}
+
 /// The thread count to use: the requested count (at least 1), or every available core.
 pub fn resolve(requested: Option<usize>) -> usize {
     match requested {

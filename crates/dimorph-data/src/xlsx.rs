@@ -125,8 +125,8 @@ fn frame_of_cells(source: String, cells: Vec<(u32, u32, Data)>) -> Result<Frame,
             col.push(None);
         }
         for (_, c, v) in &body[k..end] {
-            if let Some(col) = columns.get_mut((c - left) as usize) {
-                *col.last_mut().expect("a row was pushed") = cell_text(v);
+            if let Some(slot) = columns.get_mut((c - left) as usize).and_then(|col| col.last_mut()) {
+                *slot = cell_text(v);
             }
         }
         k = end;

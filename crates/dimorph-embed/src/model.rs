@@ -225,6 +225,20 @@ impl Model {
             .map_err(|e| EmbedError::Input(format!("{}: {e}", where_(HEADER))))?;
         let d = h.columns.len();
         let bad = |msg: String| EmbedError::Input(format!("{}: {msg}", where_(HEADER)));
+        // the affinity's size as the fit's options bound it (a saved k of 0 or 1e15 was taken)
+        match affinity {
+            AffinityKind::Uniform { k } => crate::limits::count("the saved k", k, 1, crate::limits::MAX_KNN),
+            AffinityKind::Gaussian { perplexity } => {
+                crate::limits::real("the saved perplexity", "", perplexity, crate::limits::PERPLEXITY)
+            }
+        }
+        .map_err(|e| bad(e.to_string()))?;
+        if let Some(j) = (1..d).find(|&j| h.columns[..j].contains(&h.columns[j])) {
+            return Err(bad(format!(
+                "the feature column '{}' is listed twice",
+                dimorph_core::text::clip(&h.columns[j])
+            )));
+        }
         if h.n < 2 || h.dims == 0 || d == 0 || (h.pca && h.dims > d) || (!h.pca && h.dims != d) {
             return Err(bad(format!(
                 "inconsistent sizes ({} points, {} dims, {} columns)",

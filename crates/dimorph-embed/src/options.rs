@@ -173,7 +173,26 @@ impl EmbedOptions {
             limits::count("--exemplars", e, 0, MAX_EXEMPLARS)?;
         }
         limits::count("--max-plot-points", self.max_plot_points, 1, limits::MAX_PLOT_POINTS)?;
-        self.clusters.iter().try_for_each(Region::validate)
+        self.clusters.iter().try_for_each(Region::validate)?;
+        // two clusters of one name would be two indistinguishable sets of rows in clusters.csv
+        if let Some((k, r)) = self
+            .clusters
+            .iter()
+            .enumerate()
+            .find(|(k, r)| self.clusters[..*k].iter().any(|q| q.name.trim() == r.name.trim()))
+        {
+            return refuse(format!(
+                "--cluster '{}': the name is given twice (clusters {} and {}); give each cluster a name of its own",
+                dimorph_core::text::clip(r.name.trim()),
+                self.clusters[..k]
+                    .iter()
+                    .position(|q| q.name.trim() == r.name.trim())
+                    .unwrap_or(0)
+                    + 1,
+                k + 1
+            ));
+        }
+        Ok(())
     }
 
     /// Options given for a method they do not belong to.

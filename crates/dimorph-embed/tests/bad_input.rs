@@ -279,6 +279,17 @@ fn every_numeric_option_is_range_checked_with_its_bounds_in_the_message() {
         ),
         (
             EmbedOptions {
+                clusters: vec![
+                    "a=0,0,10".parse().unwrap(),
+                    "b=5,5,1".parse().unwrap(),
+                    "a=1,1,10".parse().unwrap(),
+                ],
+                ..quick()
+            },
+            "--cluster 'a': the name is given twice (clusters 1 and 3)",
+        ),
+        (
+            EmbedOptions {
                 clusters: vec!["c=0,0,1".parse().unwrap()],
                 exemplars: Some(5000),
                 ..quick()

@@ -272,6 +272,32 @@ fn bad_input_is_refused_naming_what_is_wrong() {
         std::fs::write(dir.join(&file.name), &file.bytes).unwrap();
     }
     Model::load(&dir).unwrap();
+    // the header's affinity size and columns, edited (a fuzzed k of 0 or 1e15 and a perplexity
+    // of 1e300 were taken; the report then spoke of 0 neighbours)
+    let header = std::fs::read_to_string(dir.join("model.json")).unwrap();
+    let h: serde_json::Value = serde_json::from_str(&header).unwrap();
+    let edited = |f: &dyn Fn(&mut serde_json::Value)| {
+        let mut v = h.clone();
+        f(&mut v);
+        std::fs::write(dir.join("model.json"), v.to_string()).unwrap();
+        Model::load(&dir).unwrap_err().to_string()
+    };
+    for (k, what) in [
+        (serde_json::json!(0), "the saved k"),
+        (serde_json::json!(1e15 as u64), "the saved k"),
+    ] {
+        let e = edited(&|v| v["affinity"] = serde_json::json!({"kind": "uniform", "k": k}));
+        assert!(e.contains("model.json") && e.contains(what), "{e}");
+    }
+    let e = edited(&|v| v["affinity"] = serde_json::json!({"kind": "gaussian", "perplexity": 1e300}));
+    assert!(e.contains("the saved perplexity"), "{e}");
+    let e = edited(&|v| {
+        let c = v["columns"][0].clone();
+        v["columns"][1] = c;
+    });
+    assert!(e.contains("is listed twice"), "{e}");
+    std::fs::write(dir.join("model.json"), &header).unwrap();
+    Model::load(&dir).unwrap();
     let space = dir.join("model_space.f32");
     let mut bytes = std::fs::read(&space).unwrap();
     bytes[5] ^= 0x40;

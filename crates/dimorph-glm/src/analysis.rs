@@ -104,6 +104,14 @@ pub fn run_with_progress(
             "with separation, Firth's penalised likelihood (--firth, as R's logistf) gives finite estimates, standard errors and profile intervals".into(),
         );
     }
+    if report.fit.family.has_likelihood() && report.fit.loglik.is_infinite() {
+        // R prints AIC -Inf for this without a word; say what it means
+        warnings.push(format!(
+            "the log-likelihood is infinite (AIC {}): the model reproduces every response exactly (residual deviance {}: a constant response, or as many coefficients as distinct rows), so AIC, BIC and likelihood-ratio tests carry no information",
+            if report.fit.aic < 0.0 { "-Inf" } else { "Inf" },
+            dimorph_core::text::num(report.fit.deviance)
+        ));
+    }
     if opts.residuals {
         report.residuals = Some(residuals(&mf, &report.fit));
     }

@@ -226,6 +226,9 @@ enum Value {
 }
 
 /// The used columns of the frame, with missing-value bookkeeping.
+/// Longest text a factor level may have (characters).
+pub const MAX_LEVEL_CHARS: usize = 1000;
+
 struct Used<'f> {
     frame: &'f Frame,
     numeric: Vec<(&'f str, &'f [f64])>,
@@ -241,10 +244,29 @@ impl<'f> Used<'f> {
         Ok(v)
     }
 
-    fn text(&mut self, name: &'f str, v: &'f [Option<String>]) {
+    /// A text column used as a factor; a cell longer than [`MAX_LEVEL_CHARS`] is refused (its
+    /// level name would be repeated in every coefficient's name and table: a fuzzed 20 MB cell
+    /// printed 300 MB).
+    fn text(&mut self, name: &'f str, v: &'f [Option<String>]) -> Result<()> {
+        if let Some(i) = v
+            .iter()
+            .position(|c| c.as_ref().is_some_and(|c| c.chars().count() > MAX_LEVEL_CHARS))
+        {
+            return Err(input(
+                &self.frame.source,
+                Some(self.frame.line_of(i)),
+                format!(
+                    "column '{}': a level of {} characters ('{}'); a factor's levels are names, at most {MAX_LEVEL_CHARS} characters",
+                    clip(name),
+                    v[i].as_deref().map_or(0, |c| c.chars().count()),
+                    clip(v[i].as_deref().unwrap_or(""))
+                ),
+            ));
+        }
         if !self.text.iter().any(|(n, _)| *n == name) {
             self.text.push((name, v));
         }
+        Ok(())
     }
 
     fn expr(&mut self, e: &'f Expr) -> Result<()> {
@@ -387,7 +409,7 @@ fn read_sources<'f>(f: &'f Formula, used: &mut Used<'f>, known: Known) -> Result
                         }
                     }
                     ColumnData::Text { values, .. } => {
-                        used.text(column, values);
+                        used.text(column, values)?;
                         Source::FactorText {
                             column,
                             values,
@@ -433,7 +455,7 @@ fn column_source<'f>(
             if is_known_factor.is_none() {
                 reject_mostly_numeric(frame, c, values, first_non_numeric.as_ref())?;
             }
-            used.text(c, values);
+            used.text(c, values)?;
             Source::FactorText {
                 column: c,
                 values,
@@ -617,8 +639,35 @@ fn checked_weights(name: &str, ev: &Eval) -> Result<Vec<f64>> {
             ),
         ));
     }
+    // far beyond any count or precision: the weighted sums of squares leave double precision
+    // (a fuzzed 1e308 failed as 'fitted means left the range', naming neither cell nor column)
+    if let Some(i) = w.iter().position(|&x| x > MAX_WEIGHT) {
+        return Err(input(
+            ev.src,
+            Some(ev.lines[i]),
+            format!(
+                "the weight in column '{}' is {}; weights above {MAX_WEIGHT:e} make the fit's weighted sums overflow: rescale the weights",
+                clip(name),
+                dimorph_core::text::num(w[i])
+            ),
+        ));
+    }
+    if !w.is_empty() && w.iter().all(|&x| x == 0.0) {
+        return Err(input(
+            ev.src,
+            None,
+            format!(
+                "every weight in column '{}' is 0 on the {} rows used: no row enters the fit",
+                clip(name),
+                w.len()
+            ),
+        ));
+    }
     Ok(w)
 }
+
+/// Largest weight (prior or frequency) a fit accepts.
+pub const MAX_WEIGHT: f64 = 1e100;
 
 /// The variables' values on the kept rows, the levels of each factor by label, and the bases
 /// with what they learned.

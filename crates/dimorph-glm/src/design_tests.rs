@@ -623,3 +623,27 @@ fn bases_need_the_fitting_data_before_new_data() {
         .to_string();
     assert!(e.contains("poly(x, 2) depends on the whole data"), "{e}");
 }
+
+#[test]
+fn a_factor_level_of_a_million_characters_is_refused_with_its_line() {
+    let text = format!("y,x\n1,a\n2,{}\n3,b\n", "z".repeat(1_000_000));
+    let f = read_csv_bytes("long.csv", text.as_bytes()).unwrap();
+    let e = input_err(model_frame("y ~ x", &f, None));
+    assert!(
+        e.contains("line 3") && e.contains("a level of 1000000 characters") && e.len() < 500,
+        "{e}"
+    );
+}
+
+#[test]
+fn weights_all_zero_or_beyond_reach_are_named() {
+    let f = read_csv_bytes("w.csv", b"y,x,w\n1,2,0\n0,1,0\n1,3,0\n").unwrap();
+    let e = input_err(model_frame("y ~ x", &f, Some("w")));
+    assert!(e.contains("every weight in column 'w' is 0 on the 3 rows used"), "{e}");
+    let f = read_csv_bytes("w.csv", b"y,x,w\n1,2,1\n0,1,1e308\n1,3,1\n").unwrap();
+    let e = input_err(model_frame("y ~ x", &f, Some("w")));
+    assert!(
+        e.contains("line 3") && e.contains("is 1e308; weights above 1e100"),
+        "{e}"
+    );
+}

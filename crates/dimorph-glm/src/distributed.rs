@@ -193,9 +193,9 @@ pub fn merge_levels(
 ) -> Result<DesignSpec> {
     let f = parse(formula, columns, weights)?;
     let at = || Location::file(source);
+    let rows: usize = parts.iter().map(|p| p.rows).sum();
     let parts: Vec<&PartLevels> = parts.iter().filter(|p| p.complete > 0).collect();
     if parts.is_empty() {
-        let rows: usize = parts.iter().map(|p| p.rows).sum();
         return Err(GlmError::Singular(format!(
             "{source}: no rows left: each of the {rows} rows misses a value the model uses"
         )));
@@ -222,12 +222,18 @@ pub fn merge_levels(
         };
         let text = kinds.iter().filter(|k| matches!(k, PartVar::Text(_))).count();
         if text > 0 && text < kinds.len() {
+            // the text a partition holds that is not a number: most often one dirty cell
+            let odd = kinds.iter().find_map(|k| match k {
+                PartVar::Text(vs) => vs.iter().find(|v| v.trim().parse::<f64>().is_err()),
+                _ => None,
+            });
             return Err(GlmError::input(
                 at(),
                 format!(
-                    "column '{}' is text in {text} partitions and numeric in {} others; give it one type in every partition (e.g. astype(str) or astype(float)) before fitting",
+                    "column '{}' is text in {text} partitions and numeric in {} others{}; give it one type in every partition (e.g. astype(str) or astype(float)) before fitting",
                     clip(column),
-                    kinds.len() - text
+                    kinds.len() - text,
+                    odd.map_or_else(String::new, |v| format!(" (a text partition holds '{}', not a number)", clip(v)))
                 ),
             ));
         }

@@ -88,7 +88,7 @@ pub fn recode(frame: &Frame, formula: &str, event: Option<&str>) -> Result<Optio
                 return Err(GlmError::input(
                     Location::file(frame.source.clone()).line(line).column(name.clone()),
                     format!(
-                        "the response has a third level '{}' besides '{}' and '{}'; a binary model needs exactly two (ordinal and multinomial responses are not supported)",
+                        "the response has a third level '{}' besides '{}' and '{}'; a binary response (text, or numbers with --event) has exactly two: for more levels use --family ordinal or multinomial, for counts or measurements leave out --event",
                         clip(c),
                         clip(&levels[0]),
                         clip(&levels[1])

@@ -140,7 +140,20 @@ pub(crate) fn design_matrix(f: &Formula, values: &[VarValues], n: usize, src: &s
     // Row-major X.
     debug_assert_eq!(p, srcs.len());
     let srcs: Vec<Option<&[f64]>> = srcs.iter().map(|s| s.as_deref()).collect();
-    let mut x = vec![0.0; n * p];
+    // asked of the allocator, not assumed: a design that does not fit in memory is an error
+    // (Python's interpreter, or a CLI run, used to abort on 'memory allocation failed')
+    let cells = n.saturating_mul(p);
+    let mut x: Vec<f64> = Vec::new();
+    x.try_reserve_exact(cells).map_err(|_| {
+        GlmError::input(
+            Location::file(src),
+            format!(
+                "the model matrix X of {n} rows × {p} columns ({:.1} GB) does not fit in the memory available; use fewer columns (levels, spline degrees of freedom) or fit in parts (--stream, dimorph.dask)",
+                cells as f64 * 8.0 / 1e9
+            ),
+        )
+    })?;
+    x.resize(cells, 0.0);
     fill_row_major(&mut x, p, &srcs);
     Ok(Design { x, p, col_names, terms })
 }

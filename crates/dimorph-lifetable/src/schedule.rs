@@ -257,6 +257,18 @@ pub fn with_schedule(o: Outcome<LifeLostResult>, s: &Schedule) -> Outcome<LifeLo
             number(t.weighted, 1)
         ));
     }
+    let overflow: Vec<String> = totals
+        .iter()
+        .filter(|t| !t.weighted.is_finite())
+        .map(|t| format!("{} {}", t.sex, t.cause))
+        .collect();
+    if !overflow.is_empty() {
+        o.warnings.push(format!(
+            "{}: the weighted total is undefined for {} (the person-years times the schedule's values leave double precision's range); rescale the schedule's values",
+            s.source,
+            dimorph_core::text::clip_to(&overflow.join(", "), 300)
+        ));
+    }
     if !uncovered.is_empty() {
         o.warnings.push(format!(
             "{}: the schedule has no values for {}: no weighted total for it",

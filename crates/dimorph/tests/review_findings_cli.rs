@@ -172,3 +172,89 @@ fn embed_names_a_cell_that_swamps_the_others() {
         "{e}"
     );
 }
+
+#[test]
+fn thread_counts_and_cluster_names_are_checked() {
+    for t in ["0", "100000"] {
+        let (code, _, e) = crate::common::run_in_root(&[
+            "lifetable",
+            "--hmd",
+            "data/hmd/USA",
+            "--year",
+            "2010",
+            "--sex",
+            "female",
+            "--threads",
+            t,
+        ]);
+        assert_eq!(code, 2, "{e}");
+        assert!(
+            e.contains(&format!("--threads: must be from 1 to 1024, got {t}")),
+            "{e}"
+        );
+    }
+    let (code, _, e) = crate::common::run_in_root(&[
+        "embed",
+        "--data",
+        "data/embed/digits.csv",
+        "--features",
+        "p*",
+        "--iter",
+        "20",
+        "--class",
+        "digit",
+        "--cluster",
+        "a=0,0,10",
+        "--cluster",
+        "a=1,1,10",
+    ]);
+    assert_eq!(code, 2, "{e}");
+    assert!(
+        e.contains("--cluster 'a': the name is given twice (clusters 1 and 2)"),
+        "{e}"
+    );
+}
+
+#[test]
+fn an_infinite_log_likelihood_and_a_huge_factor_level_are_said() {
+    let f = scratch_file("dimorph-review", "c.csv", "y,x\n2,1\n2,2\n2,3\n2,4\n2,5\n");
+    let o = run(&["glm", "--data", &f.display().to_string(), "y ~ x", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    let w = v["warnings"].to_string();
+    assert!(w.contains("the log-likelihood is infinite (AIC -Inf)"), "{w}");
+    let long = format!("y,x\n1,{}\n2,b\n3,a\n4,b\n", "a".repeat(20_000));
+    let f = scratch_file("dimorph-review", "l.csv", long);
+    let o = run(&["glm", "--data", &f.display().to_string(), "y ~ x"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stdout(&o).is_empty() && stderr(&o).len() < 1000, "{}", stderr(&o).len());
+    assert!(
+        stderr(&o).contains("line 2: column 'x': a level of 20000 characters"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn a_weighted_total_beyond_double_precision_is_said() {
+    let f = scratch_file("dimorph-review", "s.csv", "age,fert\n30,1e308\n31,1e308\n");
+    let s = f.display().to_string();
+    let (code, out, e) = crate::common::run_in_root(&[
+        "lifelost",
+        "--hmd",
+        "data/hmd/USA",
+        "--year",
+        "2010",
+        "--schedule",
+        &s,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{e}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let w = v["warnings"].to_string();
+    assert!(
+        w.contains("the weighted total is undefined for") && w.contains("rescale the schedule"),
+        "{w}"
+    );
+}

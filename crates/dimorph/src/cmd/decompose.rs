@@ -231,6 +231,7 @@ fn write_long<R>(a: &Args, outcome: &mut dimorph_report::Outcome<R>) -> Result<(
 /// Runs `dimorph lifetable decompose`.
 pub fn run(a: Args) -> CliResult {
     super::lifetable::check_long_outputs(a.years.is_some(), a.tidy.is_some(), a.parquet, a.out.out.is_some())?;
+    super::lifetable::check_threads(a.table.intervals.threads)?;
     let opts = a.options()?;
     let years = a
         .years

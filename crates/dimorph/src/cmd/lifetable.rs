@@ -116,6 +116,11 @@ pub struct YearsArgs {
 /// year's table goes to stdout with `--format csv` or to `--out DIR`), and `--parquet` with
 /// neither `--tidy FILE` nor `--out DIR` to put the file in. (clap's `requires = "years"` on them
 /// did not hold: a fuzzed `--year 2010 --tidy t.csv` exited 0 and wrote nothing.)
+/// Refuses `--threads 0` and absurd counts (they were taken silently, as 1 and as asked).
+pub(crate) fn check_threads(threads: Option<usize>) -> Result<(), CliError> {
+    dimorph_core::threads::check(threads).map_err(|m| CliError::input(format!("--threads: {m}")))
+}
+
 pub(crate) fn check_long_outputs(years: bool, tidy: bool, parquet: bool, out: bool) -> Result<(), CliError> {
     if !years && (tidy || parquet) {
         return Err(CliError::input(format!(
@@ -273,6 +278,7 @@ pub fn run(a: Args) -> CliResult {
         a.years.parquet,
         a.out.out.is_some(),
     )?;
+    check_threads(a.table.intervals.threads)?;
     if let Some(years) = a.years.years()? {
         let sexes = match a.sex {
             Some(s) => vec![s.into()],
@@ -444,6 +450,7 @@ pub fn run_lost(a: LostArgs) -> CliResult {
         a.years.parquet,
         a.out.out.is_some(),
     )?;
+    check_threads(a.table.intervals.threads)?;
     let years = a.years.years()?;
     let year = match years {
         Some(_) => None,
