@@ -13,6 +13,16 @@ fn values(unit: &str) -> String {
     s
 }
 
+/// `dimorph glm FORMULA` on a file `name` holding `csv`, which must be refused (exit 2, nothing
+/// on stdout): its message.
+fn glm_refused(name: &str, csv: &str, formula: &str) -> String {
+    let f = scratch_file("dimorph-review", name, csv);
+    let o = run(&["glm", "--data", &f.display().to_string(), formula]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stdout(&o).is_empty(), "{}", stdout(&o));
+    stderr(&o)
+}
+
 fn limits(csv: &[u8]) -> (f64, f64) {
     let f = scratch_file("dimorph-review", "v.csv", csv);
     let o = run(&[
@@ -45,22 +55,13 @@ fn refiner_on_values_of_1e_50_runs_and_scales_its_limits() {
 
 #[test]
 fn an_unclosed_quote_is_an_error_not_fewer_rows() {
-    let f = scratch_file("dimorph-review", "u.csv", "y,x\n1,2\n2,3\n3,4\n4,\"5\n5,6\n6,7\n");
-    let o = run(&["glm", "--data", &f.display().to_string(), "y ~ 1", "--format", "json"]);
-    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
-    assert!(
-        stderr(&o).contains("u.csv: line 5: a quoted field begins here"),
-        "{}",
-        stderr(&o)
-    );
+    let e = glm_refused("u.csv", "y,x\n1,2\n2,3\n3,4\n4,\"5\n5,6\n6,7\n", "y ~ 1");
+    assert!(e.contains("u.csv: line 5: a quoted field begins here"), "{e}");
 }
 
 #[test]
 fn one_stray_text_cell_in_a_small_numeric_column_is_named() {
-    let f = scratch_file("dimorph-review", "v.csv", "y,x\n1,2\n2,3\n3,<5\n4,4\n5,7\n");
-    let o = run(&["glm", "--data", &f.display().to_string(), "y ~ x"]);
-    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
-    let e = stderr(&o);
+    let e = glm_refused("v.csv", "y,x\n1,2\n2,3\n3,<5\n4,4\n5,7\n", "y ~ x");
     assert!(
         e.contains("column 'x' must be numeric, but line 4 holds '<5'") && e.contains("C(x)"),
         "{e}"
@@ -224,14 +225,10 @@ fn an_infinite_log_likelihood_and_a_huge_factor_level_are_said() {
     let w = v["warnings"].to_string();
     assert!(w.contains("the log-likelihood is infinite (AIC -Inf)"), "{w}");
     let long = format!("y,x\n1,{}\n2,b\n3,a\n4,b\n", "a".repeat(20_000));
-    let f = scratch_file("dimorph-review", "l.csv", long);
-    let o = run(&["glm", "--data", &f.display().to_string(), "y ~ x"]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(stdout(&o).is_empty() && stderr(&o).len() < 1000, "{}", stderr(&o).len());
+    let e = glm_refused("l.csv", &long, "y ~ x");
     assert!(
-        stderr(&o).contains("line 2: column 'x': a level of 20000 characters"),
-        "{}",
-        stderr(&o)
+        e.len() < 1000 && e.contains("line 2: column 'x': a level of 20000 characters"),
+        "{e}"
     );
 }
 

@@ -137,6 +137,17 @@ pub(crate) fn check_long_outputs(years: bool, tidy: bool, parquet: bool, out: bo
 }
 
 impl YearsArgs {
+    /// [`check_long_outputs`] and [`check_threads`] for lifetable and lifelost.
+    fn check(&self, out: &OutArgs, threads: Option<usize>) -> Result<(), CliError> {
+        check_long_outputs(
+            self.years.is_some(),
+            self.tidy.is_some(),
+            self.parquet,
+            out.out.is_some(),
+        )?;
+        check_threads(threads)
+    }
+
     fn years(&self) -> Result<Option<Vec<i32>>, CliError> {
         self.years
             .as_deref()
@@ -272,13 +283,7 @@ fn input(source: &Source, causes: Option<&PathBuf>) -> Result<Value, CliError> {
 pub fn run(a: Args) -> CliResult {
     let opts = a.table.options();
     opts.validate().map_err(CliError::input)?;
-    check_long_outputs(
-        a.years.years.is_some(),
-        a.years.tidy.is_some(),
-        a.years.parquet,
-        a.out.out.is_some(),
-    )?;
-    check_threads(a.table.intervals.threads)?;
+    a.years.check(&a.out, a.table.intervals.threads)?;
     if let Some(years) = a.years.years()? {
         let sexes = match a.sex {
             Some(s) => vec![s.into()],
@@ -444,13 +449,7 @@ impl LostArgs {
 
 pub fn run_lost(a: LostArgs) -> CliResult {
     let opts = a.options()?;
-    check_long_outputs(
-        a.years.years.is_some(),
-        a.years.tidy.is_some(),
-        a.years.parquet,
-        a.out.out.is_some(),
-    )?;
-    check_threads(a.table.intervals.threads)?;
+    a.years.check(&a.out, a.table.intervals.threads)?;
     let years = a.years.years()?;
     let year = match years {
         Some(_) => None,
