@@ -2,7 +2,7 @@
 //! whose images stream from the loader's cache ([`open`], see [`crate::loader`]) or sit in memory
 //! ([`load`]), the subject-level 75/10/15 split (paper §3.1), and batches as burn tensors.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Component, Path, PathBuf};
 
 use burn::tensor::backend::Backend;
@@ -75,7 +75,8 @@ pub fn read_labels_with(csv_path: &Path, images: &Path, allow_outside: bool) -> 
             ])
         })
         .collect();
-    let mut rows = Vec::new();
+    let mut rows: Vec<LabelRow> = Vec::new();
+    let mut seen: HashMap<String, usize> = HashMap::new();
     for (k, rec) in rdr.records().enumerate() {
         let row = k + 2;
         let rec = rec.map_err(|e| BagNetError::Row {
@@ -92,6 +93,21 @@ pub fn read_labels_with(csv_path: &Path, images: &Path, allow_outside: bool) -> 
         };
         if name.is_empty() {
             return Err(bad("empty path".into()));
+        }
+        if let Some(first) = seen.insert(name.clone(), row) {
+            // one image twice could take two labels or land in two sets (a leak between them)
+            return Err(bad(format!(
+                "'{}' is listed twice (rows {first} and {row}); list each image once",
+                clip_path(&name)
+            )));
+        }
+        if field(is).is_empty() {
+            // every image without a subject would be one subject, all in one set
+            return Err(bad(
+                "empty subject; the split keeps each subject's images in one set, so every image needs its subject \
+                 (the person; an image's own file name if every image is a different person)"
+                    .into(),
+            ));
         }
         let path = locate(images, root.as_deref(), &name).map_err(bad)?;
         let label = field(il);
@@ -130,7 +146,29 @@ pub fn read_labels_with(csv_path: &Path, images: &Path, allow_outside: bool) -> 
     if rows.is_empty() {
         return Err(BagNetError::file(csv_path, "no rows"));
     }
+    check_label_case(csv_path, &rows)?;
     Ok(rows)
+}
+
+/// Refuses two labels that differ only in case ('MALE' and 'male'): they would be two classes, and
+/// a two-class task would quietly become one of four.
+fn check_label_case(csv_path: &Path, rows: &[LabelRow]) -> Result<(), BagNetError> {
+    let mut by_folded: HashMap<String, &str> = HashMap::new();
+    for (k, r) in rows.iter().enumerate() {
+        let first = *by_folded.entry(r.label.to_lowercase()).or_insert(r.label.as_str());
+        if first != r.label {
+            return Err(BagNetError::Row {
+                path: csv_path.display().to_string(),
+                row: k + 2,
+                msg: format!(
+                    "the label '{}' differs from '{}' only in case: they would be two classes; write each class one way",
+                    clip(&r.label),
+                    clip(first)
+                ),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// An image file as a message names it: `images` (the user's own argument) in full and the label

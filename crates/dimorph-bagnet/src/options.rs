@@ -69,7 +69,10 @@ pub fn check_width(w: f64) -> Result<(), BagNetError> {
 /// A model input side: at most [`MAX_SIZE`] and at least the architecture's receptive field.
 pub fn check_size(arch: Arch, size: usize) -> Result<(), BagNetError> {
     check_count("size", size, 1, MAX_SIZE, " px")?;
-    arch.map_size(size).map(|_| ())
+    // named as the option it is (the model's own message speaks of an image)
+    arch.map_size(size)
+        .map(|_| ())
+        .map_err(|e| arg(format!("--size {size}: {e}")))
 }
 
 /// Which backend runs the model.
@@ -363,7 +366,7 @@ impl SynthOptions {
         if !(self.effect >= 0.0 && self.effect <= MAX_EFFECT) {
             return Err(arg(format!(
                 "--effect: must be between 0 and {MAX_EFFECT}, got {}",
-                self.effect
+                dimorph_core::text::num(self.effect)
             )));
         }
         Ok(())
@@ -521,7 +524,7 @@ impl TrainOptions {
         if !(self.lr > 0.0 && self.lr <= MAX_LR) {
             return Err(arg(format!(
                 "--lr: must be positive and at most {MAX_LR}, got {}",
-                self.lr
+                dimorph_core::text::num(self.lr)
             )));
         }
         check_width(self.width)?;
@@ -533,7 +536,10 @@ impl TrainOptions {
         self.validate_aux()?;
         if let Some(m) = self.momentum {
             if !(0.0..1.0).contains(&m) {
-                return Err(arg(format!("--momentum: must be at least 0 and below 1, got {m}")));
+                return Err(arg(format!(
+                    "--momentum: must be at least 0 and below 1, got {}",
+                    dimorph_core::text::num(m)
+                )));
             }
             if self.optimizer != OptimKind::Sgd {
                 return Err(arg(format!(
@@ -556,7 +562,7 @@ impl TrainOptions {
         if !(self.weight_decay >= 0.0 && self.weight_decay <= 1.0) {
             return Err(arg(format!(
                 "--weight-decay: must be between 0 and 1, got {}",
-                self.weight_decay
+                dimorph_core::text::num(self.weight_decay)
             )));
         }
         check_count("warmup-epochs", self.warmup_epochs, 0, MAX_EPOCHS, "")?;
@@ -564,6 +570,12 @@ impl TrainOptions {
             check_count("patience", p, 1, MAX_EPOCHS, " epochs")?;
         }
         let total = self.head_epochs + self.epochs;
+        if total == 0 {
+            // a run of no epoch wrote no model and said nothing (exit 0, no best/)
+            return Err(arg(
+                "--epochs and --head-epochs: both 0, so nothing would be trained and no model written".into(),
+            ));
+        }
         if let Some(b) = self.best_from {
             if b == 0 || b > total {
                 return Err(arg(format!(
@@ -740,13 +752,13 @@ impl ExplainOptions {
         if !(self.clip > 0.0 && self.clip <= MAX_EVIDENCE) {
             return Err(arg(format!(
                 "--clip: must be positive and at most {MAX_EVIDENCE}, got {}",
-                self.clip
+                dimorph_core::text::num(self.clip)
             )));
         }
         if !(self.threshold >= 0.0 && self.threshold <= MAX_EVIDENCE) {
             return Err(arg(format!(
                 "--threshold: must be between 0 and {MAX_EVIDENCE}, got {}",
-                self.threshold
+                dimorph_core::text::num(self.threshold)
             )));
         }
         if !self.features && self.features_format != FeatureFormat::Csv {

@@ -255,3 +255,103 @@ fn a_weighted_total_beyond_double_precision_is_said() {
         "{w}"
     );
 }
+
+#[test]
+fn bagnet_label_files_that_would_mislead_the_split_are_refused() {
+    let set = ScratchArg::new(crate::common::scratch_path("dimorph-review", "synth"));
+    let o = run(&["bagnet", "synth", "--out", &set, "--n", "8", "--size", "40"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let labels = std::fs::read_to_string(set.path().join("labels.csv")).expect("labels");
+    let lines: Vec<&str> = labels.lines().collect();
+    let edited = |name: &str, f: &dyn Fn(usize, &str) -> String| {
+        let text: String = lines.iter().enumerate().map(|(k, l)| f(k, l) + "\n").collect();
+        let p = set.path().join(name);
+        std::fs::write(&p, text).expect("write");
+        p.display().to_string()
+    };
+    let train = |labels: &str, extra: &[&str]| {
+        let out = set.path().join("run").display().to_string();
+        let mut args = vec!["bagnet", "train", "--images", &set, "--labels", labels, "--out", &out];
+        args.extend_from_slice(extra);
+        args.extend_from_slice(&["--arch", "bagnet9", "--width", "0.0625", "--size", "32", "--batch", "4"]);
+        if !extra.contains(&"--epochs") {
+            args.extend_from_slice(&["--epochs", "1"]);
+        }
+        let o = run(&args);
+        assert_eq!(o.status.code(), Some(2), "{labels}: {}", stdout(&o));
+        stderr(&o)
+    };
+    // an image listed twice (here with the last row's line again)
+    let last = lines[lines.len() - 1].to_string();
+    let twice = edited("twice.csv", &|k, l| if k == 1 { last.clone() } else { l.to_string() });
+    let e = train(&twice, &[]);
+    assert!(e.contains("is listed twice (rows 2 and 9)"), "{e}");
+    // an empty subject: all such images would be one subject in one set
+    let empty = edited("empty.csv", &|k, l| {
+        let mut c: Vec<&str> = l.split(',').collect();
+        if k == 3 {
+            c[1] = "";
+        }
+        c.join(",")
+    });
+    let e = train(&empty, &[]);
+    assert!(e.contains("row 4: empty subject"), "{e}");
+    // a class written two ways would be two classes
+    let case = edited("case.csv", &|k, l| {
+        if k == 5 {
+            l.replace("female", "FEMALE").replace(",male", ",MALE")
+        } else {
+            l.to_string()
+        }
+    });
+    let e = train(&case, &[]);
+    assert!(e.contains("row 6") && e.contains("only in case"), "{e}");
+    // no epoch at all: no model, exit 0 before
+    let e = train(
+        &set.path().join("labels.csv").display().to_string(),
+        &["--head-epochs", "0", "--epochs", "0"],
+    );
+    assert!(e.contains("--epochs and --head-epochs: both 0"), "{e}");
+    // synth into a file
+    let f = scratch_file("dimorph-review", "afile", "x");
+    let o = run(&[
+        "bagnet",
+        "synth",
+        "--out",
+        &f.display().to_string(),
+        "--n",
+        "4",
+        "--size",
+        "24",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+}
+
+#[test]
+fn refint_age_refuses_a_negative_age_with_its_line() {
+    let mut csv = String::from("Age,ALT\n");
+    for i in 0..300 {
+        csv.push_str(&format!("{},{}\n", if i == 41 { -5 } else { 20 + i % 50 }, 10 + i % 17));
+    }
+    let f = scratch_file("dimorph-review", "age.csv", csv);
+    let o = run(&[
+        "refint",
+        "age",
+        "--data",
+        &f.display().to_string(),
+        "--value",
+        "ALT",
+        "--age",
+        "Age",
+        "--window",
+        "20",
+        "--step",
+        "10",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    assert!(
+        stderr(&o).contains("line 43, column 'Age': the age -5 is negative"),
+        "{}",
+        stderr(&o)
+    );
+}

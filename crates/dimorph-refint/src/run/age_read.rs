@@ -82,6 +82,13 @@ pub fn read_points(
             skip_missing += 1;
             continue;
         }
+        if ages[i] < 0.0 {
+            // a negative age is a data error, not a missing value: it opened windows below 0
+            return Err(RefintError::Invalid {
+                what: format!("{}: line {}, column '{}'", cf.source, cf.line_of(i), clip(age)),
+                msg: format!("the age {} is negative", ages[i]),
+            });
+        }
         if x[i].is_nan() {
             match (cell.and_then(detection_limit), cell.and_then(above_limit)) {
                 (Some(l), _) => {
