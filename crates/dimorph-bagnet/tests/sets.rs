@@ -131,6 +131,27 @@ fn the_split_follows_each_image_not_its_row() {
     assert!(ext.values().all(|s| s == "all"), "{ext:?}");
     let named = sets_by_path(&best, &img, &csv, false, Some("clinical"));
     assert!(named.len() == 24 && named.values().all(|s| s == "clinical"));
+
+    // The run's state.json deleted: the epoch folders' copies still give the split (it was one
+    // set 'all' without a word); with those gone too, every image is 'all' and a warning says why.
+    std::fs::remove_file(run.join("state.json")).unwrap();
+    assert_eq!(sets_by_path(&best, &img, &csv, false, None), base);
+    for e in std::fs::read_dir(&run).unwrap() {
+        let p = e.unwrap().path().join("state.json");
+        if p.is_file() {
+            std::fs::remove_file(p).unwrap();
+        }
+    }
+    let opt = EvalOptions::default();
+    let o = pipeline::run_eval(&best, &img, &csv, &opt).unwrap();
+    assert!(o.result.predictions.iter().all(|p| p.set == "all"));
+    assert!(
+        o.warnings
+            .iter()
+            .any(|w| w.contains("state.json") && w.contains("one set 'all'")),
+        "{:?}",
+        o.warnings
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -99,12 +99,27 @@ pub fn sets_for(model_dir: &Path, ds: &Dataset) -> Vec<(String, Vec<usize>)> {
 /// [`sets_for`]; with `external`, every image in one set of that name (an external evaluation
 /// set, never split into training, validation and test).
 pub fn sets_named(model_dir: &Path, ds: &Dataset, external: Option<&str>) -> Vec<(String, Vec<usize>)> {
+    // a run whose state.json was deleted still has its epoch folders' copies (RunState::load
+    // reads them): its split is not lost (it was reported as one set 'all' without a word)
     let state = model_dir
         .parent()
-        .filter(|p| p.join("state.json").is_file())
+        .filter(|p| RunState::exists(p))
         .and_then(|p| RunState::load(p).ok());
     let ids = state.and_then(|s| s.split_ids);
     crate::sets::sets_of(ds, ids.as_ref(), external)
+}
+
+/// A warning when `model_dir` lies in a training run's folder (its `state.json`, an epoch folder or
+/// its `fit.json`) whose state cannot be read from `state.json` nor any epoch folder's copy: its
+/// split is unknown, and [`sets_named`] reports every image in one set.
+pub fn state_warning(model_dir: &Path) -> Option<String> {
+    let run = model_dir
+        .parent()
+        .filter(|p| RunState::exists(p) || p.join(FIT_FILE).is_file())?;
+    let e = RunState::load(run).err()?;
+    Some(format!(
+        "{e}; the run's training, validation and test sets are unknown, so every image is reported in one set 'all'"
+    ))
 }
 
 /// One warning per unreadable image that was skipped.

@@ -7,7 +7,7 @@ use dimorph_core::{OutputFile, TidyTable};
 use dimorph_report::{Outcome, Section, Table};
 use serde::Serialize;
 
-use super::common::{fit_warning, read_dataset_in, run_cache, sets_named, skipped_warnings};
+use super::common::{fit_warning, read_dataset_in, run_cache, sets_named, skipped_warnings, state_warning};
 use super::device::{on_device, probe, Probed};
 use crate::backend::BagnetBackend;
 use crate::checkpoint::{load_net, ModelMeta};
@@ -181,6 +181,7 @@ fn eval_on<B: BagnetBackend>(
     let mut r = eval_model(&model, &meta, &ds, &sets_named(model_dir, &ds, external), device)?;
     r.loader_warnings = ds.images.warnings();
     r.loader_warnings.extend(fit_warning(model_dir.parent(), read.fit));
+    r.loader_warnings.extend(state_warning(model_dir));
     if model.lacks_aux() {
         r.loader_warnings.push(crate::checkpoint::aux_absent_note(model_dir));
     }

@@ -9,7 +9,7 @@ use dimorph_core::Overwrite;
 use dimorph_report::{Outcome, Section, Table};
 use serde::Serialize;
 
-use super::common::{fit_warning, loader_notes, read_dataset_in, run_cache, sets_for, skipped_warnings};
+use super::common::{fit_warning, loader_notes, read_dataset_in, run_cache, sets_for, skipped_warnings, state_warning};
 use super::device::{on_device, probe};
 use crate::backend::BagnetBackend;
 use crate::checkpoint::{load_model, ModelMeta};
@@ -156,6 +156,7 @@ fn explain_on<B: BagnetBackend>(
     o.summary.push(line);
     o.warnings.extend(warnings);
     o.warnings.extend(fit_warning(model_dir.parent(), opt.read.fit));
+    o.warnings.extend(state_warning(model_dir));
     Ok(o)
 }
 
