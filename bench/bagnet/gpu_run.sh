@@ -22,8 +22,11 @@
 #      multi-process-safe append-only file store; a cubecl.toml in each process's folder points at
 #      it), so the ~200 shapes of a step are tuned side by side on the machine's cores.
 #   B. timing, one process at a time: PyTorch eager, then ours from the warm cache, per
-#      configuration, each under its own time limit; then `--check` (GPU against CPU) and the CLI.
-# PHASES=U, A or B (or any of them together) runs those phases: two calls on one warm machine share the folder W (default
+#      configuration, each under its own time limit; then `--check` (GPU against CPU), the CLI,
+#      burn's fusion, and batch 512 (peak GPU memory of every step is printed).
+#   P. profile: ours with CubeCL's profiling logger (device time per kernel, summed by
+#      profile_summary.py), PyTorch under torch.profiler, our per-stage inference times.
+# PHASES=U, A, P or B (or any of them together) runs those phases: two calls on one warm machine share the folder W (default
 # /tmp/dimorph-gpu), so a second call can time what the first warmed. Both end by writing the caches
 # to OUT_DIR (autotune results, and the PTX in 15 MB parts), named by GPU: carried back as
 # gpu-bins/cubecl-*, they seed the next run on the same kind of GPU.
@@ -112,10 +115,17 @@ step() {
     [ "$limit" -gt "$l" ] && limit=$l
     t0=$(date +%s)
     before=$(shapes)
+    # The GPU memory in use, sampled every second while the step runs: its peak bounds the batch.
+    (while sleep 1; do nvidia-smi --query-gpu=memory.used --format=csv,noheader,nounits 2>/dev/null | head -1; done) >"$LOGS/B_$name.mem" &
+    local sampler=$!
     (cd "$dir" && timeout "$limit" "$@" >"$LOGS/B_$name.log" 2>"$LOGS/B_$name.err")
     rc=$?
+    kill "$sampler" 2>/dev/null
+    wait "$sampler" 2>/dev/null
     [ "$rc" -eq 0 ] && touch "$LOGS/B_$name.done"
-    say "== $name: rc $rc, $(($(date +%s) - t0)) s, $(($(shapes) - before)) shapes newly autotuned"
+    local peak
+    peak=$(sort -n "$LOGS/B_$name.mem" | tail -1)
+    say "== $name: rc $rc, $(($(date +%s) - t0)) s, $(($(shapes) - before)) shapes newly autotuned, peak GPU memory ${peak:-?} MiB"
     grep -E "^(backend|loss|train_step_s|train_images_per_s|infer_s|infer_images_per_s|check_)" "$LOGS/B_$name.log" \
         | sed "s/^/$name /" | tee -a "$OUT/summary.txt"
     if [ "$rc" -ne 0 ]; then
@@ -198,6 +208,26 @@ if [[ $PHASES == *A* ]]; then
     save_caches
 fi
 
+# ---- Phase P: where the time goes, one training step and forward of each ----------------------
+# Ours from the warm cache with CubeCL's profiling logger (each kernel timed on the device, one at a
+# time, so the step itself is slower), summed per kernel by profile_summary.py; PyTorch's step under
+# torch.profiler. Both at batch 16 in f32.
+if [[ $PHASES == *P* ]]; then
+    P=$(cache_dir P)
+    printf '\n[profiling]\nlogger = { level = "basic", file = "%s" }\n' "$W/P/profile.log" >>"$P/cubecl.toml"
+    step profile_ours_f32_b16 150 "$P" $SB --batch 16 --reps 1
+    # The log holds the warm-up and one timed training step and two forwards: 2 runs of each.
+    $PY "$ROOT/bench/bagnet/profile_summary.py" "$W/P/profile.log" --runs 2 >"$OUT/profile-ours-f32-b16.txt" 2>&1
+    head -25 "$OUT/profile-ours-f32-b16.txt" | tee -a "$OUT/summary.txt"
+    step profile_torch_f32_b16 60 "$W" $TS --batch 16 --reps 3 --profile "$OUT/profile-torch-f32-b16.txt"
+    head -30 "$OUT/profile-torch-f32-b16.txt" >>"$OUT/summary.txt" 2>/dev/null
+    L=$(cache_dir L)
+    step layers_ours_f32_b16 60 "$L" $SB --batch 16 --reps 3 --layers
+    grep -E "^(train_stem|train_layer|layer)" "$LOGS/B_layers_ours_f32_b16.log" | tee -a "$OUT/summary.txt"
+    say "== phase P done at $(now) s"
+    pack
+fi
+
 if [[ $PHASES == *B* ]]; then
     B=$(cache_dir B)
     step torch_f32_b16 40 "$W" $TS --batch 16 --reps 20
@@ -212,6 +242,14 @@ if [[ $PHASES == *B* ]]; then
     step cli 300 "$C" env BIN="$BIN" PY="$PY" bash "$ROOT/bench/bagnet/gpu_cli.sh" "$W/cli-work"
     cat "$LOGS/B_cli.log" >>"$OUT/summary.txt" 2>/dev/null
     cp "$W/cli-work/train.err" "$LOGS/cli-train.err" 2>/dev/null
+    # burn's fusion (elementwise chains as one kernel): its fused kernels compile and tune here.
+    step ours_fused_f32_b16 150 "$B" $SB --batch 16 --reps 20 --fusion on
+    # The largest batch: the untuned build (no tuning per new shape) and PyTorch at 512.
+    if [ -x "$BIN/step_bench-untuned" ]; then
+        U=$(cache_dir U "$W/caches/untuned")
+        step untuned_f32_b512 150 "$U" $BIN/step_bench-untuned --arch bagnet33 --size 224 --device cuda --batch 512 --reps 1
+    fi
+    step torch_f32_b512 60 "$W" $TS --batch 512 --reps 2
     say "total $(now) s"
     pack
     save_caches

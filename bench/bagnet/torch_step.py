@@ -32,6 +32,12 @@ def main():
         help="f32; bf16/f16: the whole model and input in that type (as burn's --precision); "
         "amp-bf16: f32 weights with torch.autocast(bfloat16)",
     )
+    p.add_argument(
+        "--profile",
+        metavar="FILE",
+        help="after the timed steps, profile one more training step with torch.profiler and write "
+        "its kernels by device time to FILE (bench/bagnet/gpu_run.sh, phase P)",
+    )
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(1)
@@ -51,14 +57,18 @@ def main():
     print("params", sum(p.numel() for p in model.parameters() if p.requires_grad))
     model.train()
     times, cpu = [], []
-    for rep in range(a.reps + 1):
-        t0, c0 = time.perf_counter(), time.process_time()
+    def train_step():
         opt.zero_grad(set_to_none=True)
         with autocast():
             loss = loss_fn(model(x).float(), y.float())
         loss.backward()
         opt.step()
         sync()
+        return loss
+
+    for rep in range(a.reps + 1):
+        t0, c0 = time.perf_counter(), time.process_time()
+        loss = train_step()
         dt, dc = time.perf_counter() - t0, time.process_time() - c0
         print(f"train step {rep}: {dt:.3f} s, CPU {dc:.2f} s (loss {loss.item():.4f})", file=sys.stderr)
         if rep > 0:
@@ -68,6 +78,8 @@ def main():
     print(f"train_step_s {step:.4f}")
     print(f"train_images_per_s {a.batch / step:.2f}")
     print(f"train_step_cpu_s {statistics.median(cpu):.2f}")
+    if a.profile:
+        write_profile(a.profile, train_step, dev)
     model.eval()
     times, cpu = [], []
     with torch.inference_mode():
@@ -85,6 +97,23 @@ def main():
     print(f"infer_s {infer:.4f}")
     print(f"infer_images_per_s {a.batch / infer:.2f}")
     print(f"infer_cpu_s {statistics.median(cpu):.2f}")
+
+
+def write_profile(path, train_step, dev):
+    """One training step under torch.profiler: its operators and kernels by device time."""
+    from torch.profiler import ProfilerActivity, profile
+
+    acts = [ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if dev.type == "cuda" else [])
+    with profile(activities=acts) as prof:
+        train_step()
+    events = prof.key_averages()
+    with open(path, "w") as f:
+        for key in ("self_device_time_total", "self_cuda_time_total", "self_cpu_time_total"):
+            try:
+                f.write(events.table(sort_by=key, row_limit=60, max_name_column_width=90))
+                break
+            except (AttributeError, KeyError, ValueError):
+                continue
 
 
 if __name__ == "__main__":
