@@ -224,10 +224,27 @@ fn load_weights<B: Backend, M: Module<B>>(dir: &Path, model: M, device: &B::Devi
     let record = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         FileRec::new().load(dir.join("model"), device)
     }));
+    // burn's decoding error of a file cut short suggests an old record format (0.14); the file here
+    // was written by this program, so the cause is the file: say that, keeping burn's first line.
+    let damaged = |cause: &str| {
+        BagNetError::file(
+            dir.join("model.mpk"),
+            format!(
+                "cannot be read as a model: the file is damaged or cut short ({}); save or copy it again",
+                dimorph_core::text::clip(cause.lines().next().unwrap_or("")).trim()
+            ),
+        )
+    };
     let record = match record {
         Ok(Ok(r)) => r,
-        Ok(Err(e)) => return Err(BagNetError::file(dir.join("model.mpk"), e)),
-        Err(_) => return Err(misfit()),
+        Ok(Err(_)) if !dir.join("model.mpk").is_file() => {
+            return Err(BagNetError::file(
+                dir.join("model.mpk"),
+                "not found (a model folder holds model.mpk and meta.json)",
+            ))
+        }
+        Ok(Err(e)) => return Err(damaged(&e.to_string())),
+        Err(_) => return Err(damaged("its decoding failed")),
     };
     let loaded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| model.load_record(record)));
     loaded.map_err(|_| misfit())

@@ -13,7 +13,7 @@ use crate::loader::{self, Images, Preprocess};
 use crate::model::{IMAGENET_MEAN, IMAGENET_STD};
 use crate::BagNetError;
 use dimorph_core::rng::{Draws, SplitMix64};
-use dimorph_core::text::{clip, clip_to, CLIP_CHARS};
+use dimorph_core::text::{clip, clip_path, clip_to};
 
 pub use crate::loader::Augment;
 pub use crate::options::OnBadImage;
@@ -177,25 +177,16 @@ fn quote_image(images: &Path, name: &str) -> String {
     clip_to(&images.join(clip_path(name)).display().to_string(), usize::MAX)
 }
 
-/// A path read from an input file as a message quotes it: in full up to [`CLIP_CHARS`]
-/// characters; a longer one (hostile, or deeply nested) is cut in the middle, keeping its first
-/// 20 and last 40 characters (the file name and its folder), with control characters escaped.
-pub(crate) fn clip_path(s: &str) -> String {
-    let n = s.chars().count();
-    if n <= CLIP_CHARS {
-        return clip(s);
-    }
-    let tail = CLIP_CHARS * 2 / 3;
-    let head: String = s.chars().take(CLIP_CHARS - tail).collect();
-    let end: String = s.chars().skip(n - tail).collect();
-    clip_to(&format!("{head}…{end}"), usize::MAX)
-}
-
 /// The image file of a label row: `images/name`, which must exist; with `root` (the canonical
 /// images folder) it must also resolve inside it.
 fn locate(images: &Path, root: Option<&Path>, name: &str) -> Result<PathBuf, String> {
     let path = images.join(name);
-    let missing = || format!("image file '{}' does not exist", quote_image(images, name));
+    // A folder (or another non-file) of that name exists: say what it is, not that nothing is there.
+    let missing = || match std::fs::metadata(&path) {
+        Ok(m) if m.is_dir() => format!("'{}' is a folder, not an image file", quote_image(images, name)),
+        Ok(m) if !m.is_file() => format!("'{}' is not a regular file", quote_image(images, name)),
+        _ => format!("image file '{}' does not exist", quote_image(images, name)),
+    };
     let Some(root) = root else {
         return if path.is_file() { Ok(path) } else { Err(missing()) };
     };
@@ -388,6 +379,36 @@ pub fn load(
     Ok(ds)
 }
 
+/// A warning when some subjects have images of more than one class: with a label per person (sex)
+/// that is a data error, and the split by subject counts each subject in the class of its first
+/// image, so the stratification is only approximate. `None` when every subject has one class.
+pub fn mixed_subjects_warning(rows: &[LabelRow]) -> Option<String> {
+    let mut labels: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for r in rows {
+        let l = labels.entry(r.subject.as_str()).or_default();
+        if !l.contains(&r.label.as_str()) {
+            l.push(r.label.as_str());
+        }
+    }
+    let mixed: Vec<(&str, &Vec<&str>)> = labels
+        .iter()
+        .filter(|(_, l)| l.len() > 1)
+        .map(|(s, l)| (*s, l))
+        .collect();
+    let (first, its) = mixed.first()?;
+    let mut its: Vec<String> = its.iter().map(|l| clip(l)).collect();
+    its.sort();
+    Some(format!(
+        "{} of {} subjects have images of more than one class (e.g. subject '{}': {}); the split by subject keeps \
+         a subject's images in one set and counts the subject in the class of its first image. Is the label \
+         the person's (then these rows are wrong) or the image's?",
+        mixed.len(),
+        labels.len(),
+        clip(first),
+        its.join(", ")
+    ))
+}
+
 /// Subject-level split into train/validation/test (fractions 75/10/15 by default): all images of
 /// a subject fall in one set. Stratified: the subjects of each class (the label of a subject's first
 /// image) are shuffled and split separately, with at least one subject per set when a class has
@@ -464,6 +485,7 @@ pub fn to_tensor<B: Backend>(imgs: &[&RgbImage], device: &B::Device) -> Tensor<B
 #[cfg(test)]
 mod tests {
     use super::*;
+    use dimorph_core::text::CLIP_CHARS;
 
     #[test]
     fn long_paths_are_cut_in_the_middle_keeping_the_file_name() {
@@ -493,6 +515,34 @@ mod tests {
             visit: None,
             planted: Vec::new(),
         }
+    }
+
+    #[test]
+    fn subjects_of_two_classes_are_named() {
+        let rows = vec![
+            row("s1", "male"),
+            row("s2", "female"),
+            row("s1", "female"),
+            row("s1", "male"),
+        ];
+        let w = mixed_subjects_warning(&rows).expect("s1 has two classes");
+        assert!(w.starts_with("1 of 2 subjects"), "{w}");
+        assert!(w.contains("subject 's1': female, male"), "{w}");
+        assert_eq!(mixed_subjects_warning(&rows[..2]), None);
+    }
+
+    #[test]
+    fn a_folder_named_as_an_image_is_called_a_folder() {
+        let dir = std::env::temp_dir().join(format!("dimorph-locate-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("x.png")).unwrap();
+        let root = dir.canonicalize().unwrap();
+        for r in [None, Some(root.as_path())] {
+            let e = locate(&dir, r, "x.png").unwrap_err();
+            assert!(e.ends_with("x.png' is a folder, not an image file"), "{e}");
+            let e = locate(&dir, r, "y.png").unwrap_err();
+            assert!(e.contains("does not exist"), "{e}");
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

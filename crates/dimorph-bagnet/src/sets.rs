@@ -8,9 +8,10 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::data::{clip_path, Dataset, LabelRow};
+use crate::data::{Dataset, LabelRow};
 use crate::BagNetError;
 use dimorph_core::text::clip;
+use dimorph_core::text::clip_path;
 
 /// The names of a run's three sets, in the order of its split.
 pub const SET_NAMES: [&str; 3] = ["training", "validation", "test"];

@@ -1,6 +1,7 @@
 //! Checkpoints survive interruption (issue 14): a folder is replaced whole or not at all, a run
 //! stopped while replacing `best/` keeps the previous best model (put back by `--resume`), and a
-//! damaged `state.json` is recovered from the copy in the latest epoch folder.
+//! damaged `state.json` is recovered from the copy in the latest epoch folder; a `model.mpk` cut
+//! short is called damaged.
 
 use std::path::PathBuf;
 
@@ -83,6 +84,20 @@ fn a_damaged_state_json_is_recovered_from_the_epoch_folders() {
     // state.json cut in half (a full disk, a crash of the file system).
     let state = std::fs::read(run.join("state.json")).unwrap();
     std::fs::write(run.join("state.json"), &state[..state.len() / 2]).unwrap();
+    // A model file cut short is called damaged, not a misfit of the architecture.
+    let cut = tmp("cut");
+    for f in ["model.mpk", "meta.json"] {
+        std::fs::copy(run.join("best").join(f), cut.join(f)).unwrap();
+    }
+    let mpk = std::fs::read(cut.join("model.mpk")).unwrap();
+    for keep in [mpk.len() / 2, 10, 0] {
+        std::fs::write(cut.join("model.mpk"), &mpk[..keep]).unwrap();
+        let e = on_cpu::load_model(&cut).unwrap_err().to_string();
+        assert!(e.contains("model.mpk") && e.contains("damaged"), "{keep} bytes: {e}");
+    }
+    std::fs::remove_file(cut.join("model.mpk")).unwrap();
+    let e = on_cpu::load_model(&cut).unwrap_err().to_string();
+    assert!(e.contains("model.mpk: not found"), "{e}");
     // A plain start is refused; --resume continues from the epoch folder's copy.
     let e = train::train_cpu(&ds, &tiny(1), &run, false, &mut train::Silent, &Default::default()).unwrap_err();
     assert!(e.to_string().contains("--resume"), "{e}");

@@ -1,6 +1,6 @@
 //! Aspect ratio (`--fit`): a 60×30 image becomes its central 30×30 square (crop), all of it centred
 //! on black (pad) or a squashed square (stretch); planted circles follow the crop; the fundus mask
-//! warns when it blacks out content.
+//! warns when it blacks out content, and images enlarged more than twice are named.
 
 use crate::loader;
 
@@ -140,6 +140,36 @@ fn the_mask_warns_when_it_hides_content() {
     .unwrap();
     assert!(fundus.images.warnings().is_empty(), "{:?}", fundus.images.warnings());
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn images_enlarged_more_than_twice_are_named() {
+    let dir = loader::tmp("enlarged");
+    let csv = loader::folder(&dir, 6, 32);
+    let open = |size, cache: &str| {
+        data::open(
+            loader::rows(&dir, &csv),
+            &loader::classes(),
+            data::preprocess(size, Fit::Crop, false),
+            &loader::opts(&dir.join(cache), 2),
+        )
+        .unwrap()
+        .images
+        .warnings()
+    };
+    // At the images' own size, and at twice it: nothing to say.
+    assert!(open(32, "c32").is_empty());
+    assert!(open(64, "c64").is_empty());
+    // 32 px to 100: 3.125 times; said again when the images come from the cache.
+    for _ in 0..2 {
+        let w = open(100, "c100");
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(
+            w[0].starts_with("6 of 6 images were enlarged more than 2× to reach --size 100"),
+            "{w:?}"
+        );
+        assert!(w[0].contains(".png', 3×, from about 32 px)"), "{w:?}");
+    }
 }
 
 #[test]

@@ -1,7 +1,8 @@
 //! How dimorph quotes input in messages: a cell, a group or a column name is clipped to
 //! [`CLIP_CHARS`] characters (then "…") with control characters escaped, so a message stays one
-//! short line however hostile the input; a number is written in Rust's shortest form between 1e-5
-//! and 1e15 and in scientific notation outside, never with hundreds of digits.
+//! short line however hostile the input (a path is cut in the middle, keeping its file name); a
+//! number is written in Rust's shortest form between 1e-5 and 1e15 and in scientific notation
+//! outside, never with hundreds of digits.
 
 /// How many characters of a quoted input text a message shows.
 pub const CLIP_CHARS: usize = 60;
@@ -51,6 +52,20 @@ pub fn decimals(x: f64, d: usize) -> String {
     } else {
         num(x)
     }
+}
+
+/// A path read from an input file as a message quotes it: in full up to [`CLIP_CHARS`]
+/// characters; a longer one (hostile, or deeply nested) is cut in the middle, keeping its first
+/// 20 and last 40 characters (the file name and its folder), with control characters escaped.
+pub fn clip_path(s: &str) -> String {
+    let n = s.chars().count();
+    if n <= CLIP_CHARS {
+        return clip(s);
+    }
+    let tail = CLIP_CHARS * 2 / 3;
+    let head: String = s.chars().take(CLIP_CHARS - tail).collect();
+    let end: String = s.chars().skip(n - tail).collect();
+    clip_to(&format!("{head}…{end}"), usize::MAX)
 }
 
 /// Names listed in a message: at most `most` of them, each [`clip`]ped, then "and N more".

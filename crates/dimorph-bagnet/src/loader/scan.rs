@@ -104,6 +104,7 @@ pub fn open(
             paths.len()
         ));
     }
+    notes.extend(enlarged_note(paths, &results, pre.size));
     Ok(Opened {
         store: Images {
             entries: Arc::new(entries),
@@ -115,6 +116,32 @@ pub fn open(
         },
         results,
     })
+}
+
+/// Images enlarged more than this many times to reach the model's size are named in a note.
+const ENLARGED_NOTE: f64 = 2.0;
+
+/// A note when some images were enlarged more than [`ENLARGED_NOTE`] times to reach `size` (a
+/// thumbnail or a 1×1 placeholder becomes a model input of mostly interpolated pixels): how many,
+/// and the one enlarged most.
+fn enlarged_note(paths: &[PathBuf], results: &[Result<Placement, BagNetError>], size: usize) -> Option<String> {
+    let enlarged: Vec<(usize, f64)> = results
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| r.as_ref().ok().map(|p| (i, p.scale)))
+        .filter(|&(_, scale)| scale > ENLARGED_NOTE)
+        .collect();
+    let &(worst, scale) = enlarged.iter().max_by(|a, b| a.1.total_cmp(&b.1))?;
+    let (n, all, path) = (
+        enlarged.len(),
+        paths.len(),
+        dimorph_core::text::clip_path(&paths[worst].display().to_string()),
+    );
+    let from = size as f64 / scale;
+    Some(format!(
+        "{n} of {all} images were enlarged more than {ENLARGED_NOTE}× to reach --size {size} (the most: '{path}', \
+         {scale:.0}×, from about {from:.0} px): their patches are mostly interpolated pixels"
+    ))
 }
 
 /// One file: a cache hit (header only), else decode, fit, mask and write.

@@ -81,6 +81,7 @@ pub fn run_train(
     let (line, warnings) = loader_notes(&ds);
     o.summary.push(line);
     o.warnings.extend(warnings);
+    o.warnings.extend(crate::data::mixed_subjects_warning(&ds.rows));
     o.warnings.extend(refit);
     o.warnings.extend(t.aux_warning());
     o.warnings.extend(o.result.warnings.iter().cloned());
