@@ -232,6 +232,10 @@ if [[ $PHASES == *B* ]]; then
     B=$(cache_dir B)
     step torch_f32_b16 40 "$W" $TS --batch 16 --reps 20
     step ours_f32_b16 100 "$B" $SB --batch 16 --reps 20
+    # An earlier build beside this one (gpu-bins/step_bench-prev.xz), same cache: what a change did.
+    if [ -x "$BIN/step_bench-prev" ]; then
+        step prev_f32_b16 100 "$B" "$BIN/step_bench-prev" --arch bagnet33 --size 224 --device cuda --batch 16 --reps 20
+    fi
     step torch_f32_b128 40 "$W" $TS --batch 128 --reps 10
     step ours_f32_b128 80 "$B" $SB --batch 128 --reps 10
     step torch_ampbf16_b16 40 "$W" $TS --batch 16 --reps 20 --precision amp-bf16

@@ -62,17 +62,39 @@ where
 {
 }
 
+/// Training on a backend without kernels of its own: the batch norm as one autodiff operation
+/// ([`crate::plain_norm`]) instead of the operations of [`plain::bn_act`] each recorded.
+#[cfg(any(feature = "cuda-backend", feature = "generic-check"))]
+macro_rules! autodiff_bn_act {
+    () => {
+        fn bagnet_bn_act(
+            bn: &BatchNorm<Self>,
+            x: Tensor<Self, 4>,
+            residual: Option<Tensor<Self, 4>>,
+            relu_out: bool,
+        ) -> Tensor<Self, 4> {
+            crate::plain_norm::train(bn, x, residual, relu_out)
+        }
+    };
+}
+
 /// The GPU backend, with and without burn's fusion (the `cuda` build only), takes the plain tensor-operation path (CubeCL
-/// tiles it itself), in each float type of `--precision`.
+/// tiles it itself; in training its batch norm is [`crate::plain_norm`]), in each float type of `--precision`.
 #[cfg(feature = "cuda-backend")]
 macro_rules! cuda_takes_plain_path {
     ($($float:ty),*) => {$(
         #[cfg(feature = "cuda")]
         impl BagnetBackend for crate::GpuFused<$float> { const PAD_LAST_BATCH: bool = true; }
         #[cfg(feature = "cuda")]
-        impl BagnetBackend for burn::backend::Autodiff<crate::GpuFused<$float>> { const PAD_LAST_BATCH: bool = true; }
+        impl BagnetBackend for burn::backend::Autodiff<crate::GpuFused<$float>> {
+            const PAD_LAST_BATCH: bool = true;
+            autodiff_bn_act!();
+        }
         impl BagnetBackend for crate::Gpu<$float> { const PAD_LAST_BATCH: bool = true; }
-        impl BagnetBackend for burn::backend::Autodiff<crate::Gpu<$float>> { const PAD_LAST_BATCH: bool = true; }
+        impl BagnetBackend for burn::backend::Autodiff<crate::Gpu<$float>> {
+            const PAD_LAST_BATCH: bool = true;
+            autodiff_bn_act!();
+        }
     )*};
 }
 
@@ -80,9 +102,12 @@ macro_rules! cuda_takes_plain_path {
 cuda_takes_plain_path!(f32, burn::tensor::bf16, burn::tensor::f16);
 
 /// burn's ndarray CPU backend on the plain path, as CUDA runs it (feature `generic-check`, for the
-/// tests): `tests/generic_backend.rs` checks its values and gradients against flex's kernels.
+/// tests; its training batch norm [`crate::plain_norm`] as CUDA's): `tests/generic_backend.rs`
+/// checks its values and gradients against flex's kernels.
 #[cfg(feature = "generic-check")]
 impl BagnetBackend for burn::backend::NdArray {}
 
 #[cfg(feature = "generic-check")]
-impl BagnetBackend for burn::backend::Autodiff<burn::backend::NdArray> {}
+impl BagnetBackend for burn::backend::Autodiff<burn::backend::NdArray> {
+    autodiff_bn_act!();
+}

@@ -42,6 +42,7 @@ pub mod on_cpu;
 pub mod options;
 pub mod pipeline;
 pub mod plain;
+pub mod plain_norm;
 pub mod resnet;
 pub mod seeded;
 pub mod sets;
