@@ -21,6 +21,7 @@
 //! [`seeded`] (their seeded layers), [`baseline_size`] (their input sides), and [`net`] (a BagNet or a baseline, as `train` and `eval` run them);
 //! [`on_cpu`] (the generic entry points on the CPU backend, compiled once for tests and examples).
 
+mod autodiff_op;
 pub mod backend;
 pub mod baseline_size;
 pub mod checkpoint;

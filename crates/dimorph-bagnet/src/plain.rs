@@ -39,14 +39,7 @@ pub fn batch_norm<B: Backend>(bn: &BatchNorm<B>, x: Tensor<B, 4>) -> Tensor<B, 4
         let mean = channel_sum(rows.clone()).div_scalar(count);
         let centred = rows.clone() - per_row(mean.clone());
         let var = channel_sum(centred.square()).div_scalar(count);
-        let m = running_momentum(bn.momentum);
-        let unbiased = if count > 1.0 { count / (count - 1.0) } else { 1.0 };
-        let running_mean = bn.running_mean.value_sync().to_device(&device);
-        let running_var = bn.running_var.value_sync().to_device(&device);
-        bn.running_mean
-            .update((running_mean.mul_scalar(1.0 - m) + mean.clone().detach().mul_scalar(m)).detach());
-        bn.running_var
-            .update((running_var.mul_scalar(1.0 - m) + var.clone().detach().mul_scalar(m * unbiased)).detach());
+        update_running(bn, mean.clone().detach(), var.clone().detach(), count);
         (mean, var)
     } else {
         (
@@ -57,6 +50,21 @@ pub fn batch_norm<B: Backend>(bn: &BatchNorm<B>, x: Tensor<B, 4>) -> Tensor<B, 4
     let a = bn.gamma.val() / var.add_scalar(bn.epsilon).sqrt();
     let b = bn.beta.val() - a.clone() * mean;
     (rows * per_row(a) + per_row(b)).reshape([n, c, h, w])
+}
+
+/// The running statistics of `bn` after a batch of `count` values per channel with (detached)
+/// batch mean and biased variance: `running ← (1 − m)·running + m·batch`, the variance made unbiased,
+/// as PyTorch's `BatchNorm2d`; m is `bn.momentum`, or the cumulative mean's inside
+/// [`crate::momentum::with_cumulative_statistics`].
+pub fn update_running<B: Backend>(bn: &BatchNorm<B>, mean: Tensor<B, 1>, var: Tensor<B, 1>, count: f64) {
+    let m = running_momentum(bn.momentum);
+    let unbiased = if count > 1.0 { count / (count - 1.0) } else { 1.0 };
+    let step = |old: Tensor<B, 1>, batch: Tensor<B, 1>, factor: f64| {
+        let old = old.to_device(&batch.device());
+        (old.mul_scalar(1.0 - m) + batch.mul_scalar(m * factor)).detach()
+    };
+    bn.running_mean.update(step(bn.running_mean.value_sync(), mean, 1.0));
+    bn.running_var.update(step(bn.running_var.value_sync(), var, unbiased));
 }
 
 /// `act(bn(x) [+ residual])` with act = ReLU when `relu_out`, else identity.

@@ -12,9 +12,8 @@
 //! and the backward 11 passes over the activations and 7 per-channel operations.
 
 use burn::backend::autodiff::checkpoint::base::Checkpointer;
-use burn::backend::autodiff::checkpoint::strategy::NoCheckpointing;
 use burn::backend::autodiff::grads::Gradients;
-use burn::backend::autodiff::ops::{Backward, Ops, OpsKind};
+use burn::backend::autodiff::ops::{Backward, Ops};
 use burn::backend::autodiff::NodeId;
 use burn::backend::Autodiff;
 use burn::nn::BatchNorm;
@@ -22,7 +21,7 @@ use burn::tensor::activation::relu;
 use burn::tensor::backend::Backend;
 use burn::tensor::{Tensor, TensorPrimitive};
 
-use crate::momentum::running_momentum;
+use crate::autodiff_op::record_op;
 
 /// The per-channel sums of `t` `[N, C, H, W]`, as `[C]`.
 fn channel_sum<B: Backend>(t: Tensor<B, 4>) -> Tensor<B, 1> {
@@ -71,7 +70,7 @@ pub fn train<B: Backend>(
     let std = var.clone().add_scalar(bn.epsilon).sqrt();
     let a = gamma_t.clone().inner() / std.clone();
     let mut y = centred.clone() * per_channel(a.clone()) + per_channel(beta_t.clone().inner());
-    update_running(bn, mean, var, count);
+    crate::plain::update_running(bn, Tensor::from_inner(mean), Tensor::from_inner(var), count);
     let r = residual.map(|r| r.into_primitive().tensor());
     if let Some(r) = &r {
         y = y + Tensor::from_primitive(TensorPrimitive::Float(r.primitive.clone()));
@@ -89,38 +88,10 @@ pub fn train<B: Backend>(
     let gamma = gamma_t.into_primitive().tensor();
     let beta = beta_t.into_primitive().tensor();
     let done = match r {
-        None => match BnBackward
-            .prepare::<NoCheckpointing>([x.node.clone(), gamma.node.clone(), beta.node.clone()])
-            .compute_bound()
-            .stateful()
-        {
-            OpsKind::Tracked(prep) => prep.finish(state, out),
-            OpsKind::UnTracked(prep) => prep.finish(out),
-        },
-        Some(r) => match BnResBackward
-            .prepare::<NoCheckpointing>([x.node.clone(), gamma.node.clone(), beta.node.clone(), r.node.clone()])
-            .compute_bound()
-            .stateful()
-        {
-            OpsKind::Tracked(prep) => prep.finish(state, out),
-            OpsKind::UnTracked(prep) => prep.finish(out),
-        },
+        None => record_op!(BnBackward::<3>, [x.node, gamma.node, beta.node], state, out),
+        Some(r) => record_op!(BnBackward::<4>, [x.node, gamma.node, beta.node, r.node], state, out),
     };
     Tensor::from_primitive(TensorPrimitive::Float(done))
-}
-
-/// `running ← (1 − m)·running + m·batch` for the mean and (with the unbiased variance) the
-/// variance, off the autodiff graph.
-fn update_running<B: Backend>(bn: &BatchNorm<Autodiff<B>>, mean: Tensor<B, 1>, var: Tensor<B, 1>, count: f64) {
-    let m = running_momentum(bn.momentum);
-    let unbiased = if count > 1.0 { count / (count - 1.0) } else { 1.0 };
-    let step = |old: Tensor<Autodiff<B>, 1>, batch: Tensor<B, 1>, factor: f64| {
-        let device = batch.device();
-        let old = old.inner().to_device(&device);
-        Tensor::from_inner(old.mul_scalar(1.0 - m) + batch.mul_scalar(m * factor))
-    };
-    bn.running_mean.update(step(bn.running_mean.value_sync(), mean, 1.0));
-    bn.running_var.update(step(bn.running_var.value_sync(), var, unbiased));
 }
 
 /// Registers `dx`, `dγ`, `dβ` (and `dr` when the residual is a parent) for the nodes that need them.
@@ -152,24 +123,13 @@ fn register<B: Backend>(grads: &mut Gradients, s: State<B>, parents: &[Option<No
     }
 }
 
+/// The backward pass with the parents x, γ, β (N = 3) and the residual (N = 4).
 #[derive(Debug)]
-struct BnBackward;
+struct BnBackward<const N: usize>;
 
-impl<B: Backend> Backward<B, 3> for BnBackward {
+impl<B: Backend, const N: usize> Backward<B, N> for BnBackward<N> {
     type State = State<B>;
-    fn backward(self, ops: Ops<State<B>, 3>, grads: &mut Gradients, _: &mut Checkpointer) {
-        let dy = Tensor::from_primitive(TensorPrimitive::Float(grads.consume::<B>(&ops.node)));
-        let parents = ops.parents.map(|p| p.map(|node| node.id));
-        register(grads, ops.state, &parents, dy);
-    }
-}
-
-#[derive(Debug)]
-struct BnResBackward;
-
-impl<B: Backend> Backward<B, 4> for BnResBackward {
-    type State = State<B>;
-    fn backward(self, ops: Ops<State<B>, 4>, grads: &mut Gradients, _: &mut Checkpointer) {
+    fn backward(self, ops: Ops<State<B>, N>, grads: &mut Gradients, _: &mut Checkpointer) {
         let dy = Tensor::from_primitive(TensorPrimitive::Float(grads.consume::<B>(&ops.node)));
         let parents = ops.parents.map(|p| p.map(|node| node.id));
         register(grads, ops.state, &parents, dy);

@@ -3,14 +3,14 @@
 //! phase plane P of the input (no im2col), and both gradients the same way.
 
 use burn::backend::autodiff::checkpoint::base::Checkpointer;
-use burn::backend::autodiff::checkpoint::strategy::NoCheckpointing;
 use burn::backend::autodiff::grads::Gradients;
-use burn::backend::autodiff::ops::{Backward, Ops, OpsKind};
+use burn::backend::autodiff::ops::{Backward, Ops};
 use burn::backend::flex::FlexTensor;
 use burn::tensor::{Tensor, TensorPrimitive};
 use rayon::prelude::*;
 
 use super::buffers::{flex, gemm_strided, matmul_into, par_rows, slice_of, sum_over_images, values};
+use crate::autodiff_op::record_op;
 use crate::{Cpu, CpuTrain};
 
 /// `conv.forward` for an unpadded, bias-free convolution of stride `stride` on `Flex` (see
@@ -97,22 +97,13 @@ pub(super) fn conv_train(weight: Tensor<CpuTrain, 4>, x: Tensor<CpuTrain, 4>, st
     let xv = values(&x.primitive);
     let out = [dims[0], o, (dims[2] - k) / stride + 1, (dims[3] - k) / stride + 1];
     let y = flex(conv_values(slice_of(&xv), slice_of(&wv), dims, kernel), out);
-    let out = match ConvBackward
-        .prepare::<NoCheckpointing>([weight.node.clone(), x.node.clone()])
-        .compute_bound()
-        .stateful()
-    {
-        OpsKind::Tracked(prep) => prep.finish(
-            ConvState {
-                weight: wv,
-                x: xv,
-                dims,
-                kernel,
-            },
-            y,
-        ),
-        OpsKind::UnTracked(prep) => prep.finish(y),
+    let state = ConvState {
+        weight: wv,
+        x: xv,
+        dims,
+        kernel,
     };
+    let out = record_op!(ConvBackward, [weight.node, x.node], state, y);
     Tensor::from_primitive(TensorPrimitive::Float(out))
 }
 
@@ -446,21 +437,12 @@ pub(super) fn pointwise_train(weight: Tensor<CpuTrain, 4>, x: Tensor<CpuTrain, 4
         pointwise_values(slice_of(&wv), slice_of(&xv), [n, c, h * w], o),
         [n, o, h, w],
     );
-    let out = match PointwiseBackward
-        .prepare::<NoCheckpointing>([weight.node.clone(), x.node.clone()])
-        .compute_bound()
-        .stateful()
-    {
-        OpsKind::Tracked(prep) => prep.finish(
-            PointwiseState {
-                weight: wv,
-                x: xv,
-                dims: [n, c, h, w],
-                out: o,
-            },
-            y,
-        ),
-        OpsKind::UnTracked(prep) => prep.finish(y),
+    let state = PointwiseState {
+        weight: wv,
+        x: xv,
+        dims: [n, c, h, w],
+        out: o,
     };
+    let out = record_op!(PointwiseBackward, [weight.node, x.node], state, y);
     Tensor::from_primitive(TensorPrimitive::Float(out))
 }

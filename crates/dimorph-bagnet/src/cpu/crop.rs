@@ -1,12 +1,12 @@
 //! Strided crops `x[:, :, y0 : y0 + s·h : s, x0 : x0 + s·w : s]` copied row by row in parallel.
 
 use burn::backend::autodiff::checkpoint::base::Checkpointer;
-use burn::backend::autodiff::checkpoint::strategy::NoCheckpointing;
 use burn::backend::autodiff::grads::Gradients;
-use burn::backend::autodiff::ops::{Backward, Ops, OpsKind};
+use burn::backend::autodiff::ops::{Backward, Ops};
 use burn::tensor::{Tensor, TensorPrimitive};
 
 use super::buffers::{flex, par_rows, slice_of, values};
+use crate::autodiff_op::record_op;
 use crate::{Cpu, CpuTrain};
 
 /// `x[:, :, y0 : y0 + s·h : s, x0 : x0 + s·w : s]` `[N, C, h, w]` on `Flex`, copied row by row in
@@ -83,13 +83,6 @@ pub(super) fn subsample_train(
         crop_values(slice_of(&xv), dims, s, origin, out),
         [dims[0], dims[1], out[0], out[1]],
     );
-    let y = match CropBackward
-        .prepare::<NoCheckpointing>([x.node.clone()])
-        .compute_bound()
-        .stateful()
-    {
-        OpsKind::Tracked(prep) => prep.finish(CropState { dims, s, origin, out }, y),
-        OpsKind::UnTracked(prep) => prep.finish(y),
-    };
+    let y = record_op!(CropBackward, [x.node], CropState { dims, s, origin, out }, y);
     Tensor::from_primitive(TensorPrimitive::Float(y))
 }

@@ -4,9 +4,8 @@
 //! under the ReLU, `x̂ = (x − μ)/σ` and M the number of values per channel.
 
 use burn::backend::autodiff::checkpoint::base::Checkpointer;
-use burn::backend::autodiff::checkpoint::strategy::NoCheckpointing;
 use burn::backend::autodiff::grads::Gradients;
-use burn::backend::autodiff::ops::{Backward, Ops, OpsKind};
+use burn::backend::autodiff::ops::{Backward, Ops};
 use burn::backend::autodiff::NodeId;
 use burn::backend::flex::FlexTensor;
 use burn::nn::BatchNorm;
@@ -14,6 +13,7 @@ use burn::tensor::{Tensor, TensorData, TensorPrimitive};
 use rayon::prelude::*;
 
 use super::buffers::{flex, par_rows, slice_of, values, vec1};
+use crate::autodiff_op::record_op;
 use crate::momentum::running_momentum;
 use crate::{Cpu, CpuTrain};
 
@@ -277,27 +277,8 @@ pub(super) fn train(
     let gamma_p = gamma_t.into_primitive().tensor();
     let beta_p = beta_t.into_primitive().tensor();
     let out = match r {
-        None => match BnBackward
-            .prepare::<NoCheckpointing>([x.node.clone(), gamma_p.node.clone(), beta_p.node.clone()])
-            .compute_bound()
-            .stateful()
-        {
-            OpsKind::Tracked(prep) => prep.finish(state, y),
-            OpsKind::UnTracked(prep) => prep.finish(y),
-        },
-        Some(r) => match BnResBackward
-            .prepare::<NoCheckpointing>([
-                x.node.clone(),
-                gamma_p.node.clone(),
-                beta_p.node.clone(),
-                r.node.clone(),
-            ])
-            .compute_bound()
-            .stateful()
-        {
-            OpsKind::Tracked(prep) => prep.finish(state, y),
-            OpsKind::UnTracked(prep) => prep.finish(y),
-        },
+        None => record_op!(BnBackward::<3>, [x.node, gamma_p.node, beta_p.node], state, y),
+        Some(r) => record_op!(BnBackward::<4>, [x.node, gamma_p.node, beta_p.node, r.node], state, y),
     };
     Tensor::from_primitive(TensorPrimitive::Float(out))
 }
@@ -326,24 +307,13 @@ fn register(grads: &mut Gradients, s: &BnState, parents: &[Option<NodeId>], dy: 
     }
 }
 
+/// The backward pass with the parents x, γ, β (N = 3) and the residual (N = 4).
 #[derive(Debug)]
-struct BnBackward;
+struct BnBackward<const N: usize>;
 
-impl Backward<Cpu, 3> for BnBackward {
+impl<const N: usize> Backward<Cpu, N> for BnBackward<N> {
     type State = BnState;
-    fn backward(self, ops: Ops<BnState, 3>, grads: &mut Gradients, _: &mut Checkpointer) {
-        let dy = grads.consume::<Cpu>(&ops.node);
-        let parents = ops.parents.map(|p| p.map(|node| node.id));
-        register(grads, &ops.state, &parents, dy);
-    }
-}
-
-#[derive(Debug)]
-struct BnResBackward;
-
-impl Backward<Cpu, 4> for BnResBackward {
-    type State = BnState;
-    fn backward(self, ops: Ops<BnState, 4>, grads: &mut Gradients, _: &mut Checkpointer) {
+    fn backward(self, ops: Ops<BnState, N>, grads: &mut Gradients, _: &mut Checkpointer) {
         let dy = grads.consume::<Cpu>(&ops.node);
         let parents = ops.parents.map(|p| p.map(|node| node.id));
         register(grads, &ops.state, &parents, dy);
