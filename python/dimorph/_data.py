@@ -223,10 +223,11 @@ def _kind(data: Any) -> Optional[str]:
     return None
 
 
-def to_frame(data: DataLike, role: str = "data") -> Frame:
+def to_frame(data: DataLike, role: str = "data", source: Optional[str] = None) -> Frame:
     """``data`` as a dimorph :class:`~dimorph._dimorph.Frame` (see the module documentation).
 
-    ``role`` names the argument in messages about an unsupported type.
+    ``role`` names the argument in messages about an unsupported type; ``source`` names the data in
+    the engine's messages (``source: line L: …``; default: its kind, e.g. ``pandas DataFrame``).
     """
     if isinstance(data, Frame):
         return data
@@ -239,11 +240,11 @@ def to_frame(data: DataLike, role: str = "data") -> Frame:
         df = data.collect() if kind == "polars LazyFrame" else data
         kind = "polars DataFrame"
         if _polars_readable(df):
-            return _dimorph.frame_from_arrow_stream(kind, df.__arrow_c_stream__())
+            return _dimorph.frame_from_arrow_stream(source or kind, df.__arrow_c_stream__())
         cols = _polars_columns(df)
     elif kind in ("pyarrow Table", "pyarrow RecordBatch"):
         if _arrow_readable(data.schema):
-            return _dimorph.frame_from_arrow_stream(kind, data.__arrow_c_stream__())
+            return _dimorph.frame_from_arrow_stream(source or kind, data.__arrow_c_stream__())
         cols = _arrow_columns(data)
     elif kind == "dict of arrays":
         cols = _mapping_columns(data)
@@ -252,7 +253,7 @@ def to_frame(data: DataLike, role: str = "data") -> Frame:
 
         table = pa.table(data)
         if _arrow_readable(table.schema):
-            return _dimorph.frame_from_arrow_stream(kind, table.__arrow_c_stream__())
+            return _dimorph.frame_from_arrow_stream(source or kind, table.__arrow_c_stream__())
         cols = _arrow_columns(table)
     elif kind == "series":
         raise TypeError(
@@ -264,4 +265,4 @@ def to_frame(data: DataLike, role: str = "data") -> Frame:
             f"{role}: expected a path, a pandas or polars DataFrame, a pyarrow Table or RecordBatch, "
             f"or a dict of arrays; got {type(data).__module__}.{type(data).__qualname__}"
         )
-    return _dimorph.frame_from_columns(kind, [n for n, _ in cols], [c for _, c in cols])
+    return _dimorph.frame_from_columns(source or kind, [n for n, _ in cols], [c for _, c in cols])

@@ -116,7 +116,9 @@ def _task(fn):
 
 
 def _frame(pdf: pd.DataFrame, i: int) -> _dimorph.Frame:
-    return to_frame(pdf, f"partition {i}")
+    """Partition ``i`` (0-based, as Dask numbers them) as a Frame whose messages name it: ``dask
+    DataFrame, partition 2: line 43: …`` (rows of a partition counted from 1)."""
+    return to_frame(pdf, f"partition {i}", source=f"dask DataFrame, partition {i}")
 
 
 @_task
@@ -724,7 +726,7 @@ class DaskGlmResult:
         A row with a missing predictor or offset value gives NaN (as in memory, where the engine
         skips it); the number of such rows is the number of NaN. A factor level the fit did not
         see raises :class:`dimorph.InputError` naming the column, the level and the row of its
-        partition (``partition K: line L``, rows of a partition counted from 1) — when the
+        partition (``dask DataFrame, partition K: line L``, rows of a partition counted from 1) — when the
         result is computed, as any error of a lazy Dask computation; a column the model needs
         that ``ddf`` lacks raises at once.
         """

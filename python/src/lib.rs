@@ -34,6 +34,7 @@ mod glm;
 mod lifetable;
 mod outcome;
 mod refint;
+mod refint_age;
 
 /// Native part of the dimorph package (engines in Rust). Use the `dimorph` package, not this module.
 #[pymodule]
@@ -51,7 +52,10 @@ mod _dimorph {
     use crate::glm::{glm, glm_anova, glm_categorical, glm_coef_names, glm_gee, glm_level_order};
 
     #[pymodule_export]
-    use crate::refint::{refint_compare, refint_estimate, refint_partition, refint_table};
+    use crate::refint::{refint_compare, refint_estimate, refint_partition, refint_table, refint_verify};
+
+    #[pymodule_export]
+    use crate::refint_age::refint_age;
 
     #[pymodule_export]
     use crate::lifetable::{lifelost, lifetable};

@@ -1,11 +1,12 @@
-//! `dimorph.refint`: `table`, `compare`, `estimate` and `partition` as `dimorph refint …` runs
-//! them — keyword arguments → the engine's options, `run_*`, the outcome as a dict (the
-//! envelope's `options` as the CLI writes them: resolved for estimate and partition).
+//! `dimorph.refint`: `table`, `compare`, `estimate`, `partition` and `verify` as `dimorph refint
+//! …` runs them — keyword arguments → the engine's options, `run_*`, the outcome as a dict (the
+//! envelope's `options` as the CLI writes them: resolved for estimate, partition and verify).
+//! `age` is in [`crate::refint_age`].
 
 use dimorph_refint::{
-    run_compare, run_estimate, run_partition, run_table, Assumption, EstimateOptions, EstimateRunOptions,
+    run_compare, run_estimate, run_partition, run_table, run_verify, Assumption, EstimateOptions, EstimateRunOptions,
     KosmicOptions, Method, OutlierOptions, OutlierScreen, PartitionOptions, PermissibleOptions, RefinerModel,
-    RefinerOptions, ReflimOptions, Transform,
+    RefinerOptions, RefinerZeros, ReflimOptions, Transform, VerifyMode, VerifyOptions,
 };
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
@@ -14,7 +15,7 @@ use serde_json::json;
 use crate::frame::PyFrame;
 use crate::outcome::{input_error, outcome_dict, run_engine};
 
-fn lower(s: &str) -> String {
+pub(crate) fn lower(s: &str) -> String {
     s.trim().to_ascii_lowercase().replace(['-', '_'], "")
 }
 
@@ -124,7 +125,7 @@ pub fn refint_compare<'py>(
 #[pyo3(signature = (
     data, value, *, by=None, method="reflim", transform=None, seed=None, targets=None,
     perc_trunc=None, n_min=None, lognormal=None, z=None, bias=false, assumption=None, nboot=None,
-    model=None, decimals=None, percentiles=None, outliers=None, remove_outliers=false
+    model=None, decimals=None, percentiles=None, outliers=None, remove_outliers=false, zeros=None
 ))]
 #[allow(clippy::too_many_arguments)]
 pub fn refint_estimate<'py>(
@@ -148,6 +149,7 @@ pub fn refint_estimate<'py>(
     percentiles: Option<(f64, f64)>,
     outliers: Option<&str>,
     remove_outliers: bool,
+    zeros: Option<&str>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let mut estimate = estimate_options(
         method,
@@ -159,7 +161,7 @@ pub fn refint_estimate<'py>(
         z,
         bias,
         assumption,
-        (nboot, model, decimals),
+        (nboot, model, decimals, zeros),
     )?;
     estimate.percentiles = percentiles;
     estimate.outliers = outlier_options(outliers, remove_outliers)?;
@@ -176,10 +178,10 @@ pub fn refint_estimate<'py>(
     outcome_dict(py, "refint estimate", input, &o.resolved(), &outcome)
 }
 
-/// The estimation options `estimate` and `partition` share, from their keyword arguments (the
-/// permissible-uncertainty ones only when one of them was given, as the CLI does).
+/// The estimation options `estimate`, `partition`, `verify` and `age` share, from their keyword
+/// arguments (the permissible-uncertainty ones only when one of them was given, as the CLI does).
 #[allow(clippy::too_many_arguments)]
-fn estimate_options(
+pub(crate) fn estimate_options(
     method: &str,
     transform: Option<&str>,
     seed: Option<u64>,
@@ -189,13 +191,14 @@ fn estimate_options(
     z: Option<f64>,
     bias: bool,
     assumption: Option<&str>,
-    (nboot, model, decimals): (Option<usize>, Option<&str>, Option<i32>),
+    (nboot, model, decimals, zeros): (Option<usize>, Option<&str>, Option<i32>, Option<&str>),
 ) -> PyResult<EstimateOptions> {
     let (p, given) = permissible(z, bias, assumption)?;
     let method = self::method(method)?;
     let model = model.map(refiner_model).transpose()?;
+    let zeros = zeros.map(refiner_zeros).transpose()?;
     let kosmic = method == Method::Kosmic;
-    // As the CLI: refiner's options when --nboot (not for kosmic) or --model was given, kosmic's
+    // As the CLI: refiner's options when --nboot (not for kosmic), --model or --zeros was given, kosmic's
     // for method kosmic or --decimals; the engine refuses those that do not apply to the method.
     Ok(EstimateOptions {
         method,
@@ -203,10 +206,10 @@ fn estimate_options(
         reflim: reflim(perc_trunc, n_min, lognormal),
         permissible: given.then_some(p),
         seed,
-        refiner: (nboot.is_some_and(|_| !kosmic) || model.is_some()).then(|| RefinerOptions {
+        refiner: (nboot.is_some_and(|_| !kosmic) || model.is_some() || zeros.is_some()).then(|| RefinerOptions {
             nboot: nboot.filter(|_| !kosmic).unwrap_or(0),
             model: model.unwrap_or_default(),
-            ..Default::default()
+            zeros: zeros.unwrap_or_default(),
         }),
         kosmic: (kosmic || decimals.is_some()).then(|| KosmicOptions {
             decimals,
@@ -238,6 +241,17 @@ fn outlier_options(screen: Option<&str>, remove: bool) -> PyResult<Option<Outlie
     Ok(screen.map(|screen| OutlierOptions { screen, remove }))
 }
 
+/// `--zeros`: what refiner makes of values of 0.
+fn refiner_zeros(s: &str) -> PyResult<RefinerZeros> {
+    match lower(s).as_str() {
+        "censored" => Ok(RefinerZeros::Censored),
+        "drop" => Ok(RefinerZeros::Drop),
+        _ => Err(input_error(format!(
+            "--zeros: unknown value '{s}' (choose censored or drop)"
+        ))),
+    }
+}
+
 /// `--model`: refiner's transformation.
 fn refiner_model(s: &str) -> PyResult<RefinerModel> {
     match lower(s).as_str() {
@@ -254,7 +268,7 @@ fn refiner_model(s: &str) -> PyResult<RefinerModel> {
 #[pyo3(signature = (
     data, value, by, *, method="reflim", transform=None, seed=None, perc_trunc=None, n_min=None,
     lognormal=None, z=None, bias=false, assumption=None, nboot=None, model=None, decimals=None,
-    outliers=None, remove_outliers=false
+    outliers=None, remove_outliers=false, zeros=None
 ))]
 #[allow(clippy::too_many_arguments)]
 pub fn refint_partition<'py>(
@@ -276,6 +290,7 @@ pub fn refint_partition<'py>(
     decimals: Option<i32>,
     outliers: Option<&str>,
     remove_outliers: bool,
+    zeros: Option<&str>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let mut estimate = estimate_options(
         method,
@@ -287,7 +302,7 @@ pub fn refint_partition<'py>(
         z,
         bias,
         assumption,
-        (nboot, model, decimals),
+        (nboot, model, decimals, zeros),
     )?;
     estimate.outliers = outlier_options(outliers, remove_outliers)?;
     let o = PartitionOptions {
@@ -300,4 +315,68 @@ pub fn refint_partition<'py>(
     let outcome = run_engine(py, || run_partition(frame, &o))?;
     let input = json!({ "data": frame.source });
     outcome_dict(py, "refint partition", input, &o.resolved(), &outcome)
+}
+
+/// A laboratory's limits `limits` verified with the values of `value`: by CLSI EP28's transference
+/// rule (the data are reference individuals) or against limits estimated from routine data.
+#[pyfunction]
+#[pyo3(signature = (
+    data, value, limits, *, mode="transference", filters=Vec::new(), method="reflim", transform=None,
+    seed=None, perc_trunc=None, n_min=None, lognormal=None, z=None, bias=false, assumption=None,
+    nboot=None, model=None, decimals=None, zeros=None
+))]
+#[allow(clippy::too_many_arguments)]
+pub fn refint_verify<'py>(
+    py: Python<'py>,
+    data: PyRef<'py, PyFrame>,
+    value: String,
+    limits: (f64, f64),
+    mode: &str,
+    filters: Vec<(String, String)>,
+    method: &str,
+    transform: Option<&str>,
+    seed: Option<u64>,
+    perc_trunc: Option<f64>,
+    n_min: Option<usize>,
+    lognormal: Option<bool>,
+    z: Option<f64>,
+    bias: bool,
+    assumption: Option<&str>,
+    nboot: Option<usize>,
+    model: Option<&str>,
+    decimals: Option<i32>,
+    zeros: Option<&str>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let mode = match lower(mode).as_str() {
+        "transference" => VerifyMode::Transference,
+        "routine" => VerifyMode::Routine,
+        _ => {
+            return Err(input_error(format!(
+                "--mode: unknown value '{mode}' (choose transference or routine)"
+            )))
+        }
+    };
+    let estimate = estimate_options(
+        method,
+        transform,
+        seed,
+        perc_trunc,
+        n_min,
+        lognormal,
+        z,
+        bias,
+        assumption,
+        (nboot, model, decimals, zeros),
+    )?;
+    let o = VerifyOptions {
+        value,
+        filters,
+        limits,
+        mode,
+        estimate,
+    };
+    let frame = &data.inner;
+    let outcome = run_engine(py, || run_verify(frame, &o))?;
+    let input = json!({ "data": frame.source });
+    outcome_dict(py, "refint verify", input, &o.resolved(), &outcome)
 }

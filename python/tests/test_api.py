@@ -30,7 +30,8 @@ def test_refint_stubs_list_every_keyword_the_extension_takes():
 
     here = Path(dimorph.__file__).parent
     stubs = {f.name: f for f in ast.parse((here / "_dimorph.pyi").read_text()).body if isinstance(f, ast.FunctionDef)}
-    for name in ["refint_table", "refint_compare", "refint_estimate", "refint_partition"]:
+    for name in ["refint_table", "refint_compare", "refint_estimate", "refint_partition", "refint_verify",
+                 "refint_age"]:
         compiled = inspect.signature(getattr(_dimorph, name)).parameters
         a = stubs[name].args
         stub = [x.arg for x in a.args + a.kwonlyargs]
@@ -41,7 +42,9 @@ def test_refint_stubs_list_every_keyword_the_extension_takes():
                 assert ast.literal_eval(defaults[k]) == p.default, (name, k)
     # the wrappers pass the keywords on (estimate leaves out z, bias, assumption: the CLI refuses them there)
     for fn, keys in [(dimorph.refint.estimate, {"percentiles", "outliers", "remove_outliers", "nboot", "seed"}),
-                     (dimorph.refint.partition, {"outliers", "remove_outliers", "nboot", "z"})]:
+                     (dimorph.refint.partition, {"outliers", "remove_outliers", "nboot", "z", "zeros"}),
+                     (dimorph.refint.verify, {"mode", "where", "method", "z", "bias", "zeros"}),
+                     (dimorph.refint.age, {"window", "step", "curves", "partitions", "smooth", "lms_df", "zeros"})]:
         assert keys <= set(inspect.signature(fn).parameters), fn
 
 
@@ -51,6 +54,8 @@ def test_help_shows_the_docstrings():
         (dimorph.GlmResult.conf_int, "profile"),
         (dimorph.refint.estimate, "reflimR"),
         (dimorph.refint.partition, "Harris & Boyd"),
+        (dimorph.refint.verify, "EP28"),
+        (dimorph.refint.age, "LMS"),
         (dimorph.lifetable, "HMD"),
         (dimorph.lifelost, "Riffe"),
         (dimorph.embed.TSNE, "kl_divergence_"),

@@ -115,12 +115,99 @@ KOSMIC_HB = "crates/dimorph-refint/tests/peers/kosmic_data/haemoglobin.csv"
                                           z=1.64, outliers="horn", remove_outliers=True),
          ["partition", "--data", "data/refint/reflimr_livertests.csv", "--value", "ALB", "--by", "Sex",
           "--method", "robust", "--z", "1.64", "--outliers", "horn", "--remove-outliers"]),
+        (lambda: dimorph.refint.estimate("data/refint/reflimr_livertests.csv", "ALT", method="refiner", zeros="drop"),
+         ["estimate", "--data", "data/refint/reflimr_livertests.csv", "--value", "ALT", "--method", "refiner",
+          "--zeros", "drop"]),
+        (lambda: dimorph.refint.verify("data/refint/referenceintervals_set20.csv", "value", (10, 40)),
+         ["verify", "--data", "data/refint/referenceintervals_set20.csv", "--value", "value", "--limits", "10,40"]),
+        (lambda: dimorph.refint.verify("data/refint/reflimr_livertests.csv", "CREA", (60, 110), "routine",
+                                       where={"Sex": "m"}),
+         ["verify", "--data", "data/refint/reflimr_livertests.csv", "--value", "CREA", "--where", "Sex=m",
+          "--mode", "routine", "--limits", "60,110"]),
+        (lambda: dimorph.refint.verify("data/refint/reflimr_livertests.csv", "ALB", (35, 50), mode="routine",
+                                       where={"Sex": "f"}, method="parametric", z=1.64, bias=True),
+         ["verify", "--data", "data/refint/reflimr_livertests.csv", "--value", "ALB", "--where", "Sex=f",
+          "--mode", "routine", "--limits", "35,50", "--method", "parametric", "--z", "1.64", "--bias"]),
+        (lambda: dimorph.refint.age("data/refint/reflimr_livertests.csv", "ALB", "Age", "Sex", window=20, step=10),
+         ["age", "--data", "data/refint/reflimr_livertests.csv", "--value", "ALB", "--age", "Age", "--by", "Sex",
+          "--window", "20", "--step", "10"]),
+        (lambda: dimorph.refint.age("data/refint/reflimr_livertests.csv", "CREA", "Age", by="Sex", window=20, step=10,
+                                    partitions=20),
+         ["age", "--data", "data/refint/reflimr_livertests.csv", "--value", "CREA", "--age", "Age", "--by", "Sex",
+          "--window", "20", "--step", "10", "--partitions", "20"]),
+        (lambda: dimorph.refint.age("data/refint/reflimr_livertests.csv", "CREA", "Age", "Sex", window=20, step=5,
+                                    smooth="loess", smooth_span=0.6, unit="umol/L", age_unit="years"),
+         ["age", "--data", "data/refint/reflimr_livertests.csv", "--value", "CREA", "--age", "Age", "--by", "Sex",
+          "--window", "20", "--step", "5", "--smooth", "loess", "--smooth-span", "0.6", "--unit", "umol/L",
+          "--age-unit", "years"]),
+        (lambda: dimorph.refint.age("data/refint/reflimr_livertests.csv", "ALB", "Age", "Sex", curves="lms",
+                                    lms_df=(5, 2, 1), lms_grid=44),
+         ["age", "--data", "data/refint/reflimr_livertests.csv", "--value", "ALB", "--age", "Age", "--by", "Sex",
+          "--curves", "lms", "--lms-df", "5,2,1", "--lms-grid", "44"]),
+        (lambda: dimorph.refint.age("data/refint/reflimr_livertests.csv", "CHE", "Age", curves="lms",
+                                    lms_lambda="50,200,1000"),
+         ["age", "--data", "data/refint/reflimr_livertests.csv", "--value", "CHE", "--age", "Age",
+          "--curves", "lms", "--lms-lambda", "50,200,1000"]),
     ],
 )
 def test_refint_envelopes_equal_the_cli(cli, call, args):
     r = call()
     same(r, cli_json(cli, "refint", *args))
     assert r.summary() == cli("refint", *args).stdout
+
+
+def test_refint_verify_and_age_refuse_options_as_the_cli_does(cli):
+    livertests = "data/refint/reflimr_livertests.csv"
+    for call, args in [
+        (lambda: dimorph.refint.age(livertests, "ALB", "Age", window=20),
+         ["age", "--data", livertests, "--value", "ALB", "--age", "Age", "--window", "20"]),
+        (lambda: dimorph.refint.age(livertests, "ALB", "Age", curves="lms", window=20, step=10),
+         ["age", "--data", livertests, "--value", "ALB", "--age", "Age", "--curves", "lms", "--window", "20",
+          "--step", "10"]),
+        (lambda: dimorph.refint.age(livertests, "ALB", "Age", window=20, step=10, lms_grid=10),
+         ["age", "--data", livertests, "--value", "ALB", "--age", "Age", "--window", "20", "--step", "10",
+          "--lms-grid", "10"]),
+        (lambda: dimorph.refint.age(livertests, "ALB", "Age", window=20, step=10, smooth_span=0.5),
+         ["age", "--data", livertests, "--value", "ALB", "--age", "Age", "--window", "20", "--step", "10",
+          "--smooth-span", "0.5"]),
+        (lambda: dimorph.refint.age(livertests, "ALB", "Age", window=-1, step=10),
+         ["age", "--data", livertests, "--value", "ALB", "--age", "Age", "--window", "-1", "--step", "10"]),
+        (lambda: dimorph.refint.verify(livertests, "ALB", (35, 50), seed=3),
+         ["verify", "--data", livertests, "--value", "ALB", "--limits", "35,50", "--seed", "3"]),
+        (lambda: dimorph.refint.verify(livertests, "ALB", (50, 35)),
+         ["verify", "--data", livertests, "--value", "ALB", "--limits", "50,35"]),
+        (lambda: dimorph.refint.verify(livertests, "nope", (35, 50)),
+         ["verify", "--data", livertests, "--value", "nope", "--limits", "35,50"]),
+    ]:
+        p = cli("refint", *args)
+        assert p.returncode == 2, p.stderr
+        with pytest.raises(dimorph.InputError) as e:
+            call()
+        assert str(e.value) in p.stderr, (str(e.value), p.stderr)
+    with pytest.raises(dimorph.InputError, match="--mode: unknown value 'both'"):
+        dimorph.refint.verify(livertests, "ALB", (35, 50), mode="both")
+    with pytest.raises(dimorph.InputError, match="--curves: unknown value 'spline'"):
+        dimorph.refint.age(livertests, "ALB", "Age", curves="spline")
+    with pytest.raises(dimorph.InputError, match="--lms-df: expected three numbers"):
+        dimorph.refint.age(livertests, "ALB", "Age", curves="lms", lms_df=(3, 1))
+    with pytest.raises(dimorph.InputError, match="--zeros: unknown value 'keep'"):
+        dimorph.refint.estimate(livertests, "ALB", method="refiner", zeros="keep")
+
+
+def test_refint_age_from_a_dataframe_equals_the_file(cli):
+    df = pd.read_csv("data/refint/reflimr_livertests.csv")
+    a = dimorph.refint.age(df, "ALB", "Age", "Sex", window=20, step=10)
+    b = dimorph.refint.age("data/refint/reflimr_livertests.csv", "ALB", "Age", "Sex", window=20, step=10)
+    # the same windows and limits; the reasons name the data ("pandas DataFrame", or the file)
+    pd.testing.assert_frame_equal(a.tidy().drop(columns="not_estimated"), b.tidy().drop(columns="not_estimated"))
+    assert (a.tidy().not_estimated.dropna().str.startswith("pandas DataFrame: ALB where Age in")).all()
+    assert a.tidy().lower.notna().sum() == 8
+    # the verdict of a verification is in the result, as in the CLI's envelope
+    v = dimorph.refint.verify(df[df.Sex == "m"], "CREA", (60, 110), "routine")
+    env = cli_json(cli, "refint", "verify", "--data", "data/refint/reflimr_livertests.csv", "--value", "CREA",
+                   "--where", "Sex=m", "--mode", "routine", "--limits", "60,110")
+    assert v.result["verified"] == env["result"]["verified"]
+    assert [c["estimated"] for c in v.result["checks"]] == [c["estimated"] for c in env["result"]["checks"]]
 
 
 def test_refint_figures_are_the_cli_files(cli, tmp_path):

@@ -263,6 +263,15 @@ def test_a_dirty_cell_and_no_complete_row_are_named(frame):
         empty = frame.head(2000).assign(x1=np.nan)
         with pytest.raises(dimorph.InputError, match="each of the 2000 rows misses a value"):
             dimorph.dask.glm("y_pois ~ x1", ddf_of(empty, 4), family="poisson")
+        # a bad value names its partition and its row there (it said 'pandas DataFrame: line 43',
+        # which row 43 of four partitions is not said)
+        bad = frame.head(2000).copy()
+        bad.loc[1542, "y_pois"] = -3
+        parts = ddf_of(bad, 4)
+        k = next(i for i in range(4) if 1542 in parts.get_partition(i).index.compute())
+        line = list(parts.get_partition(k).index.compute()).index(1542) + 1
+        with pytest.raises(dimorph.InputError, match=rf"^dask DataFrame, partition {k}: line {line}: a Poisson count"):
+            dimorph.dask.glm("y_pois ~ x1", parts, family="poisson")
 
 
 def test_a_coded_partition_pickles_as_its_arrays(frame):

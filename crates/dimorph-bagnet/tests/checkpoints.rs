@@ -113,3 +113,104 @@ fn a_damaged_state_json_is_recovered_from_the_epoch_folders() {
     let e = train::train_cpu(&ds, &tiny(2), &run, true, &mut train::Silent, &Default::default()).unwrap_err();
     assert!(e.to_string().contains("start the run again with a new --out"), "{e}");
 }
+
+#[test]
+fn an_edited_state_json_is_refused_naming_what_is_wrong_or_recovered_from_a_copy() {
+    let ds = synth::dataset(&SynthOptions {
+        n: 24,
+        size: 40,
+        effect: 0.3,
+        seed: 7,
+    });
+    let run = tmp("edited");
+    train::train_cpu(&ds, &tiny(0), &run, false, &mut train::Silent, &Default::default()).unwrap();
+    let good: serde_json::Value = serde_json::from_str(&read(run.join("state.json"))).unwrap();
+    let copy = run.join("epoch-001/state.json");
+    let saved_copy = read(copy.clone());
+    std::fs::remove_file(&copy).unwrap();
+    let first_train = good["split_ids"][0][0].clone();
+    // Each edit once indexed outside the history (a panic) or put an image in two sets.
+    type Edit = fn(&mut serde_json::Value, &serde_json::Value);
+    let edits: [(&str, Edit); 5] = [
+        ("best epoch 9, but the history holds 1", |s, _| {
+            s["best_epoch"] = 9.into()
+        }),
+        ("best epoch 0", |s, _| s["best_epoch"] = 0.into()),
+        ("history entry 1 is epoch 3", |s, _| s["history"][0]["epoch"] = 3.into()),
+        ("out of range", |s, _| s["history"][0]["val_auc"] = 7.5.into()),
+        ("is in the split twice", |s, id| {
+            s["split_ids"][2].as_array_mut().unwrap().push(id.clone())
+        }),
+    ];
+    for (what, edit) in edits {
+        let mut s = good.clone();
+        edit(&mut s, &first_train);
+        std::fs::write(run.join("state.json"), s.to_string()).unwrap();
+        let e = train::train_cpu(&ds, &tiny(1), &run, true, &mut train::Silent, &Default::default())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains(what) && e.contains("state.json"), "{what}: {e}");
+    }
+    // The legacy split by position with an index beyond the images is another run's.
+    let mut s = good.clone();
+    s.as_object_mut().unwrap().remove("split_ids");
+    let n = ds.rows.len();
+    let last = s["split"][2].as_array().unwrap().len() - 1;
+    s["split"][2][last] = (n + 5).into();
+    std::fs::write(run.join("state.json"), s.to_string()).unwrap();
+    let e = train::train_cpu(&ds, &tiny(1), &run, true, &mut train::Silent, &Default::default()).unwrap_err();
+    assert!(e.to_string().contains("other images or labels"), "{e}");
+    // With the epoch folder's copy back, the edited file gives way to it and the run goes on.
+    std::fs::write(&copy, saved_copy).unwrap();
+    let mut s = good.clone();
+    s["best_epoch"] = 9.into();
+    std::fs::write(run.join("state.json"), s.to_string()).unwrap();
+    let r = train::train_cpu(&ds, &tiny(1), &run, true, &mut train::Silent, &Default::default()).unwrap();
+    assert_eq!(r.history.len(), 2);
+    assert!(r.best_epoch.is_some_and(|b| b <= 2));
+}
+
+#[test]
+fn a_run_resumed_with_another_model_or_image_size_is_refused() {
+    let ds = synth::dataset(&SynthOptions {
+        n: 24,
+        size: 40,
+        effect: 0.3,
+        seed: 7,
+    });
+    let run = tmp("other-model");
+    train::train_cpu(&ds, &tiny(0), &run, false, &mut train::Silent, &Default::default()).unwrap();
+    let meta_before = read(run.join("best/meta.json"));
+    // Each went on with the checkpoint's BagNet-9 and wrote the options' model into meta.json
+    // beside its weights (or read the images at another size than the model was trained at).
+    for (other, what) in [
+        (
+            TrainOptions {
+                width: 0.125,
+                ..tiny(1)
+            },
+            "--width 0.125",
+        ),
+        (
+            TrainOptions {
+                arch: Arch::BagNet17,
+                ..tiny(1)
+            },
+            "--arch bagnet17",
+        ),
+        (TrainOptions { size: 48, ..tiny(1) }, "--size 48"),
+        (TrainOptions { mask: true, ..tiny(1) }, "--size 40 --mask"),
+    ] {
+        let e = train::train_cpu(&ds, &other, &run, true, &mut train::Silent, &Default::default())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("a model of --arch bagnet9 --width 0.0625 --size 40,") && e.contains(what),
+            "{what}: {e}"
+        );
+    }
+    assert_eq!(read(run.join("best/meta.json")), meta_before);
+    // The run's own options resume it.
+    let r = train::train_cpu(&ds, &tiny(1), &run, true, &mut train::Silent, &Default::default()).unwrap();
+    assert_eq!(r.history.len(), 2);
+}

@@ -24,8 +24,15 @@ pub const MAX_REQUESTED: usize = 1024;
 /// Refuses a requested thread count of 0 or above [`MAX_REQUESTED`] (the message without the
 /// option's name, which the caller adds).
 pub fn check(requested: Option<usize>) -> Result<(), String> {
+    check_at_most(requested, MAX_REQUESTED)
+}
+
+/// [`check`] for an engine that allows fewer threads than [`MAX_REQUESTED`] (each thread of the
+/// t-SNE holds buffers of a gradient's size), with the same message.
+pub fn check_at_most(requested: Option<usize>, max: usize) -> Result<(), String> {
+    let max = max.min(MAX_REQUESTED);
     match requested {
-        Some(t) if t == 0 || t > MAX_REQUESTED => Err(format!("must be from 1 to {MAX_REQUESTED}, got {t}")),
+        Some(t) if t == 0 || t > max => Err(format!("must be from 1 to {max}, got {t}")),
         _ => Ok(()),
     }
 }

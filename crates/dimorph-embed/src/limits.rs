@@ -63,6 +63,12 @@ pub fn positive(option: &str, v: f64, hi: f64) -> Result<()> {
     refuse(format!("{option} must be positive and at most {hi:e} (got {})", num(v)))
 }
 
+/// `--threads`: from 1 to [`MAX_THREADS`], checked as every engine checks it
+/// (`dimorph_core::threads`).
+pub fn threads(requested: Option<usize>) -> Result<()> {
+    dimorph_core::threads::check_at_most(requested, MAX_THREADS).or_else(|m| refuse(format!("--threads: {m}")))
+}
+
 /// A count option in `lo..=hi`.
 pub fn count(option: &str, v: usize, lo: usize, hi: usize) -> Result<()> {
     if (lo..=hi).contains(&v) {

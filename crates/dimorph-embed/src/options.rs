@@ -166,9 +166,7 @@ impl EmbedOptions {
         if let Some(d) = self.pca_dims {
             limits::count("--pca-dims", d, 1, limits::MAX_PCA_DIMS)?;
         }
-        if let Some(t) = self.threads {
-            limits::count("--threads", t, 1, limits::MAX_THREADS)?;
-        }
+        limits::threads(self.threads)?;
         if let Some(e) = self.exemplars {
             limits::count("--exemplars", e, 0, MAX_EXEMPLARS)?;
         }

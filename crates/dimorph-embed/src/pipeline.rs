@@ -342,7 +342,7 @@ fn validate_params(p: &Params) -> Result<()> {
     limits::count("--early-iter", p.early_iter, 0, limits::MAX_ITER)?;
     limits::count("--iter", p.n_iter, 0, limits::MAX_ITER)?;
     limits::count("--pca-dims", p.pca_dims, 1, limits::MAX_PCA_DIMS)?;
-    limits::count("--threads", p.threads, 1, limits::MAX_THREADS)?;
+    limits::threads(Some(p.threads))?;
     if !(0.0..1.0).contains(&p.momentum) {
         return Err(EmbedError::Input(format!(
             "momentum must be at least 0 and below 1 (got {})",

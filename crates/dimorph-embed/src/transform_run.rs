@@ -73,9 +73,7 @@ impl TransformOptions {
     pub fn validate(&self) -> Result<()> {
         limits::count("--iter", self.iter, 0, limits::MAX_ITER)?;
         limits::positive("--learning-rate", self.learning_rate, limits::MAX_LEARNING_RATE)?;
-        if let Some(t) = self.threads {
-            limits::count("--threads", t, 1, limits::MAX_THREADS)?;
-        }
+        limits::threads(self.threads)?;
         limits::count("--max-plot-points", self.max_plot_points, 1, limits::MAX_PLOT_POINTS)
     }
 

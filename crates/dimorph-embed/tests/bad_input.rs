@@ -237,7 +237,7 @@ fn every_numeric_option_is_range_checked_with_its_bounds_in_the_message() {
                 threads: Some(1_000_000),
                 ..quick()
             },
-            "--threads must be at least 1 and at most 256 (got 1000000)",
+            "--threads: must be from 1 to 256, got 1000000",
         ),
         (
             EmbedOptions {

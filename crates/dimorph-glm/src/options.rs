@@ -167,8 +167,8 @@ pub const TYPE3_AUTO_MAX_CELLS: usize = 2_000_000;
 /// Most IRLS iterations `--max-iter` allows.
 pub const MAX_ITER_LIMIT: usize = 10_000;
 
-/// Most threads `--threads` allows.
-pub const MAX_THREADS: usize = 1024;
+/// Most threads `--threads` allows (the kernel's limit for every engine).
+pub const MAX_THREADS: usize = dimorph_core::threads::MAX_REQUESTED;
 
 /// Smallest θ `--theta` allows (the largest is [`THETA_MAX`], beyond which the model is the
 /// Poisson one).
@@ -334,14 +334,8 @@ impl RunOptions {
                 ));
             }
         }
-        if let Some(t) = self.threads {
-            if !(1..=MAX_THREADS).contains(&t) {
-                return Err(GlmError::argument(
-                    "--threads",
-                    format!("must be between 1 and {MAX_THREADS}, got {t}"),
-                ));
-            }
-        }
+        dimorph_core::threads::check_at_most(self.threads, MAX_THREADS)
+            .map_err(|m| GlmError::argument("--threads", m))?;
         if self.weights.is_some() && self.freq.is_some() {
             return Err(GlmError::argument(
                 "--freq",
@@ -579,7 +573,7 @@ mod tests {
                     threads: Some(100_000),
                     ..Default::default()
                 },
-                "--threads: must be between 1 and 1024",
+                "--threads: must be from 1 to 1024, got 100000",
             ),
         ] {
             let m = bad(o);

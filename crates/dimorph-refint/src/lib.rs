@@ -65,6 +65,6 @@ pub use options::{
 };
 pub use permissible::Permissible;
 pub use run::{
-    run_compare, run_estimate, run_estimate_coded, run_partition, run_partition_coded, run_table, run_verify_coded,
-    CompareResult, EstimateResult, TableResult, VerifyResult,
+    run_compare, run_estimate, run_estimate_coded, run_partition, run_partition_coded, run_table, run_verify,
+    run_verify_coded, CompareResult, EstimateResult, TableResult, VerifyResult,
 };

@@ -76,22 +76,38 @@ fn joined_negative_values(args: impl Iterator<Item = std::ffi::OsString>) -> Vec
     out
 }
 
-/// clap's message with every quoted part clipped to one short line (clap echoes a whole invalid
-/// value, which may be 10 kB).
+/// clap's message with the values it echoes (an invalid value, an unknown argument: which may be
+/// 10 kB, or hold a line break) clipped to one short line wherever they appear, and any line still
+/// longer than [`MAX_LINE`] characters clipped. The values come from the error's context, not from
+/// its quotes: a message with an apostrophe ("the GPU's number") stays whole.
 fn clipped_clap_message(e: &clap::Error) -> String {
-    let text = e.render().to_string();
-    text.split('\'')
-        .enumerate()
-        .map(|(i, p)| {
-            if i % 2 == 1 {
-                dimorph_core::text::clip(p)
-            } else {
-                p.to_string()
-            }
+    use clap::error::ContextValue;
+    let mut text = e.render().to_string();
+    let mut values: Vec<&str> = e
+        .context()
+        .flat_map(|(_, v)| match v {
+            ContextValue::String(s) => vec![s.as_str()],
+            ContextValue::Strings(v) => v.iter().map(String::as_str).collect(),
+            _ => Vec::new(),
         })
-        .collect::<Vec<_>>()
-        .join("'")
+        .collect();
+    // the longest first, so that a value holding a shorter one is clipped whole
+    values.sort_by_key(|v| std::cmp::Reverse(v.len()));
+    for v in values {
+        let c = dimorph_core::text::clip(v);
+        if !v.is_empty() && c != v {
+            text = text.replace(v, &c);
+        }
+    }
+    let mut out: Vec<String> = text.lines().map(|l| dimorph_core::text::clip_to(l, MAX_LINE)).collect();
+    if text.ends_with('\n') {
+        out.push(String::new());
+    }
+    out.join("\n")
 }
+
+/// Longest line of a command-line error.
+const MAX_LINE: usize = 1000;
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse_from(joined_negative_values(std::env::args_os())) {

@@ -355,3 +355,34 @@ fn refint_age_refuses_a_negative_age_with_its_line() {
         stderr(&o)
     );
 }
+
+#[test]
+fn a_command_line_error_with_an_apostrophe_keeps_its_last_lines_and_clips_the_value() {
+    // The clipping of echoed values split the message at quotes: "the GPU's number" opened a
+    // quote that ran to the next one and was clipped, taking "For more information" with it
+    // (the line read `F…'--help'` with literal \n in it).
+    let long = "x".repeat(10_000);
+    for v in ["", "foo", "a\nb", long.as_str()] {
+        let o = run(&[
+            "bagnet", "eval", "--device", v, "--model", "m", "--images", "i", "--labels", "l",
+        ]);
+        let e = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{e}");
+        assert!(
+            e.contains("the GPU's number; several GPUs for training: cuda:0,1)"),
+            "{e}"
+        );
+        assert!(e.ends_with("\n\nFor more information, try '--help'.\n"), "{e}");
+        assert!(!e.contains("\\n\\n") && e.len() < 600, "{e}");
+    }
+    let e = stderr(&run(&["bagnet", "eval", "--device", "a\nb"]));
+    assert!(
+        e.contains("invalid value 'a\\nb'"),
+        "a line break in the value is shown escaped: {e}"
+    );
+    let e = stderr(&run(&["glm", &format!("--{long}")]));
+    assert!(
+        e.contains("unexpected argument '--xxx") && e.contains("…'") && e.len() < 1000,
+        "{e}"
+    );
+}

@@ -88,38 +88,47 @@ pub fn loader_notes(ds: &Dataset) -> (String, Vec<String>) {
     (ds.images.stats().line(), ds.images.warnings())
 }
 
-/// Which image indices form train/validation/test: the run's split by image identity (path and
-/// subject, in any row order, unreadable images skipped) when `model_dir`'s parent holds the run
-/// state, plus a set `external` of images the run never saw; one set "all" when no image of `ds`
-/// is in the run's split (whatever its size) or the run is unknown (see [`crate::sets::sets_of`]).
-pub fn sets_for(model_dir: &Path, ds: &Dataset) -> Vec<(String, Vec<usize>)> {
-    sets_named(model_dir, ds, None)
+/// Which image indices form train/validation/test, and a warning when the run's split is unknown.
+pub struct RunSets {
+    /// Named sets of image indices (see [`run_sets`]).
+    pub sets: Vec<(String, Vec<usize>)>,
+    /// Set when `model_dir` lies in a training run's folder (its `state.json`, an epoch folder or
+    /// its `fit.json`) whose state cannot be read from `state.json` nor any epoch folder's copy:
+    /// the split is unknown and every image is in one set.
+    pub warning: Option<String>,
 }
 
-/// [`sets_for`]; with `external`, every image in one set of that name (an external evaluation
-/// set, never split into training, validation and test).
-pub fn sets_named(model_dir: &Path, ds: &Dataset, external: Option<&str>) -> Vec<(String, Vec<usize>)> {
-    // a run whose state.json was deleted still has its epoch folders' copies (RunState::load
-    // reads them): its split is not lost (it was reported as one set 'all' without a word)
-    let state = model_dir
-        .parent()
-        .filter(|p| RunState::exists(p))
-        .and_then(|p| RunState::load(p).ok());
-    let ids = state.and_then(|s| s.split_ids);
-    crate::sets::sets_of(ds, ids.as_ref(), external)
-}
-
-/// A warning when `model_dir` lies in a training run's folder (its `state.json`, an epoch folder or
-/// its `fit.json`) whose state cannot be read from `state.json` nor any epoch folder's copy: its
-/// split is unknown, and [`sets_named`] reports every image in one set.
-pub fn state_warning(model_dir: &Path) -> Option<String> {
+/// The run's split by image identity (path and subject, in any row order, unreadable images
+/// skipped) when `model_dir`'s parent holds the run state, plus a set `external` of images the run
+/// never saw; one set "all" when no image of `ds` is in the run's split (whatever its size) or the
+/// run is unknown (see [`crate::sets::sets_of`]). With `external`, every image is in one set of
+/// that name (an external evaluation set, never split into training, validation and test). The
+/// run state is read once, for the sets and the warning alike.
+pub fn run_sets(model_dir: &Path, ds: &Dataset, external: Option<&str>) -> RunSets {
     let run = model_dir
         .parent()
-        .filter(|p| RunState::exists(p) || p.join(FIT_FILE).is_file())?;
-    let e = RunState::load(run).err()?;
-    Some(format!(
-        "{e}; the run's training, validation and test sets are unknown, so every image is reported in one set 'all'"
-    ))
+        .filter(|p| RunState::exists(p) || p.join(FIT_FILE).is_file());
+    // a run whose state.json was deleted still has its epoch folders' copies (RunState::load
+    // reads them): its split is not lost (it was reported as one set 'all' without a word)
+    let (ids, warning) = match run.map(RunState::load) {
+        Some(Ok(state)) => (state.split_ids, None),
+        Some(Err(e)) => (
+            None,
+            Some(format!(
+                "{e}; the run's training, validation and test sets are unknown, so every image is reported in one set 'all'"
+            )),
+        ),
+        None => (None, None),
+    };
+    RunSets {
+        sets: crate::sets::sets_of(ds, ids.as_ref(), external),
+        warning,
+    }
+}
+
+/// The sets of [`run_sets`] without an external set.
+pub fn sets_for(model_dir: &Path, ds: &Dataset) -> Vec<(String, Vec<usize>)> {
+    run_sets(model_dir, ds, None).sets
 }
 
 /// One warning per unreadable image that was skipped.

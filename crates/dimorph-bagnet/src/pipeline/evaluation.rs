@@ -7,7 +7,7 @@ use dimorph_core::{OutputFile, TidyTable};
 use dimorph_report::{Outcome, Section, Table};
 use serde::Serialize;
 
-use super::common::{fit_warning, read_dataset_in, run_cache, sets_named, skipped_warnings, state_warning};
+use super::common::{fit_warning, read_dataset_in, run_cache, run_sets, skipped_warnings};
 use super::device::{on_device, probe, Probed};
 use crate::backend::BagnetBackend;
 use crate::checkpoint::{load_net, ModelMeta};
@@ -178,10 +178,11 @@ fn eval_on<B: BagnetBackend>(
         read,
         cache.as_deref(),
     )?;
-    let mut r = eval_model(&model, &meta, &ds, &sets_named(model_dir, &ds, external), device)?;
+    let sets = run_sets(model_dir, &ds, external);
+    let mut r = eval_model(&model, &meta, &ds, &sets.sets, device)?;
     r.loader_warnings = ds.images.warnings();
     r.loader_warnings.extend(fit_warning(model_dir.parent(), read.fit));
-    r.loader_warnings.extend(state_warning(model_dir));
+    r.loader_warnings.extend(sets.warning);
     if model.lacks_aux() {
         r.loader_warnings.push(crate::checkpoint::aux_absent_note(model_dir));
     }

@@ -9,7 +9,7 @@ use dimorph_core::Overwrite;
 use dimorph_report::{Outcome, Section, Table};
 use serde::Serialize;
 
-use super::common::{fit_warning, loader_notes, read_dataset_in, run_cache, sets_for, skipped_warnings, state_warning};
+use super::common::{fit_warning, loader_notes, read_dataset_in, run_cache, run_sets, skipped_warnings, RunSets};
 use super::device::{on_device, probe};
 use crate::backend::BagnetBackend;
 use crate::checkpoint::{load_model, ModelMeta};
@@ -124,7 +124,7 @@ fn explain_on<B: BagnetBackend>(
         &opt.read,
         cache.as_deref(),
     )?;
-    let sets = sets_for(model_dir, &ds);
+    let RunSets { sets, warning } = run_sets(model_dir, &ds, None);
     // The run's test set; else every image ("all": a set the run never saw).
     let (name, idx) = sets
         .iter()
@@ -156,7 +156,7 @@ fn explain_on<B: BagnetBackend>(
     o.summary.push(line);
     o.warnings.extend(warnings);
     o.warnings.extend(fit_warning(model_dir.parent(), opt.read.fit));
-    o.warnings.extend(state_warning(model_dir));
+    o.warnings.extend(warning);
     Ok(o)
 }
 

@@ -15,7 +15,8 @@ mod table1;
 mod training;
 
 pub use self::common::{
-    fit_warning, read_dataset, read_dataset_in, record_fit, run_cache, sets_for, sets_named, CACHE_FOLDER, FIT_FILE,
+    fit_warning, read_dataset, read_dataset_in, record_fit, run_cache, run_sets, sets_for, RunSets, CACHE_FOLDER,
+    FIT_FILE,
 };
 pub use self::comparison::{run_eval_models, ComparisonResult, ModelEval};
 pub use self::evaluation::{

@@ -182,7 +182,7 @@ impl<B: BagnetAutodiff> Run<'_, B> {
         optim: O,
     ) -> Result<TrainResult, BagNetError> {
         let (started, mut optim) = if resume && RunState::exists(self.out) {
-            start::resume::<B, O>(self.ds, self.out, optim, self.device)?
+            start::resume::<B, O>(self.ds, (self.opt, self.config()), self.out, optim, self.device)?
         } else {
             (
                 start::begin::<B>(self.ds, self.opt, self.config(), self.out, self.device)?,

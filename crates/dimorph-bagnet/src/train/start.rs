@@ -8,9 +8,9 @@ use burn::optim::Optimizer;
 
 use super::state::RunState;
 use crate::backend::BagnetAutodiff;
-use crate::checkpoint::{epoch_dir, load_net, load_optimizer, recover_folder};
+use crate::checkpoint::{epoch_dir, load_net, load_optimizer, recover_folder, ModelMeta};
 use crate::data::{self, Dataset};
-use crate::model::BagNetConfig;
+use crate::model::{Arch, BagNetConfig};
 use crate::net::Net;
 use crate::options::TrainOptions;
 use crate::weights::{load_pretrained_net, LoadOptions, LoadReport};
@@ -27,9 +27,13 @@ pub struct Started<B: BagnetAutodiff> {
     pub pretrained: Option<LoadReport>,
 }
 
-/// Continue the run in `out` from its last checkpoint; `optim` gets its saved state.
+/// Continue the run in `out` from its last checkpoint; `optim` gets its saved state. The options
+/// that define the model and its input (`config`: architecture and width; `opt`'s size and mask)
+/// must be the checkpoint's: the run went on with the checkpoint's model and wrote the options'
+/// description of it beside its weights, and read the images at the options' size.
 pub fn resume<B: BagnetAutodiff, O: Optimizer<Net<B>, B>>(
     ds: &Dataset,
+    (opt, config): (&TrainOptions, BagNetConfig),
     out: &Path,
     optim: O,
     device: &B::Device,
@@ -68,14 +72,21 @@ pub fn resume<B: BagnetAutodiff, O: Optimizer<Net<B>, B>>(
             }
             state.split = r.split;
         }
-        None if state.split.iter().map(Vec::len).sum::<usize>() != ds.images.len() => return Err(other()),
+        // A split stored by position (runs saved before identities were): each image once
+        // (RunState::check), so it is a permutation when every index lies among the images.
+        None if state.split.iter().map(Vec::len).sum::<usize>() != ds.images.len()
+            || state.split.iter().flatten().any(|&i| i >= ds.images.len()) =>
+        {
+            return Err(other())
+        }
         None => {}
     }
     let done = state.history.len();
     let dir = epoch_dir(out, done);
     recover_folder(&dir)?;
     recover_folder(&out.join("best"))?;
-    let (model, _) = load_net::<B>(&dir, device)?;
+    let (model, meta) = load_net::<B>(&dir, device)?;
+    same_model(&meta, (opt, config), &dir)?;
     let optim = optim.load_record(load_optimizer::<B, O::Record>(&dir, device)?);
     let started = Started {
         model,
@@ -84,6 +95,32 @@ pub fn resume<B: BagnetAutodiff, O: Optimizer<Net<B>, B>>(
         pretrained: None,
     };
     Ok((started, optim))
+}
+
+/// Refuses to resume the checkpoint in `dir` (described by `meta`) with options that define
+/// another model or input: architecture, width, image size, mask.
+fn same_model(meta: &ModelMeta, (opt, config): (&TrainOptions, BagNetConfig), dir: &Path) -> Result<(), BagNetError> {
+    let describe = |arch: Arch, width: f64, size: usize, mask: bool| {
+        format!(
+            "--arch {} --width {} --size {}{}",
+            arch.name(),
+            dimorph_core::text::num(width),
+            size,
+            if mask { " --mask" } else { "" }
+        )
+    };
+    let saved = describe(meta.config.arch, meta.config.width, meta.size, meta.mask);
+    let asked = describe(config.arch, config.width, opt.size, opt.mask);
+    if saved == asked && meta.config.width == config.width {
+        return Ok(());
+    }
+    Err(BagNetError::file(
+        dir,
+        format!(
+            "--resume: the run's checkpoint is a model of {saved}, but this call asks for {asked}; resume with \
+             the run's options (they define its model and how its images are read) or start a new --out"
+        ),
+    ))
 }
 
 /// Begin a new run in `out` (created once the split and the weights are accepted): split,

@@ -126,6 +126,60 @@ impl RunState {
     }
 }
 
+impl RunState {
+    /// Refuses a state that training never writes (a file edited by hand or damaged in a way
+    /// JSON still reads), which would otherwise index outside the history or the images, or put
+    /// an image in two sets: epochs numbered 1, 2, … in order; the best epoch among them; finite
+    /// losses and accuracies and AUCs within [0, 1]; distinct classes; no image in two sets.
+    pub fn check(&self) -> Result<(), String> {
+        for (k, r) in self.history.iter().enumerate() {
+            if r.epoch != k + 1 {
+                return Err(format!(
+                    "history entry {} is epoch {} (epochs are numbered 1, 2, …)",
+                    k + 1,
+                    r.epoch
+                ));
+            }
+            let unit = |v: f64| (0.0..=1.0).contains(&v);
+            if !(r.train_loss.is_finite()
+                && r.val_loss.is_finite()
+                && unit(r.val_accuracy)
+                && r.val_auc.is_none_or(unit))
+                || r.lr.is_some_and(|l| !l.is_finite())
+            {
+                return Err(format!(
+                    "epoch {}: a loss, accuracy, AUC or learning rate out of range",
+                    r.epoch
+                ));
+            }
+        }
+        if let Some(b) = self.best_epoch.filter(|&b| b == 0 || b > self.history.len()) {
+            return Err(format!(
+                "best epoch {b}, but the history holds {} epoch(s)",
+                self.history.len()
+            ));
+        }
+        let mut classes: Vec<&String> = self.classes.iter().collect();
+        classes.sort();
+        if classes.is_empty() || classes.windows(2).any(|w| w[0] == w[1]) {
+            return Err("the classes are empty or repeated".into());
+        }
+        let mut seen = std::collections::HashSet::new();
+        if let Some(i) = self.split.iter().flatten().find(|&&i| !seen.insert(i)) {
+            return Err(format!("image {i} is in the split twice"));
+        }
+        let mut seen = std::collections::HashSet::new();
+        if let Some(id) = self.split_ids.iter().flatten().flatten().find(|&id| !seen.insert(id)) {
+            return Err(format!(
+                "image '{}' (subject '{}') is in the split twice",
+                dimorph_core::text::clip(&id.path),
+                dimorph_core::text::clip(&id.subject)
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// The epoch folders `epoch-NNN` of the run in `out`, latest first.
 pub fn epoch_folders(out: &Path) -> Vec<(usize, PathBuf)> {
     let mut v: Vec<(usize, PathBuf)> = std::fs::read_dir(out)
@@ -147,15 +201,20 @@ impl RunState {
         out.join("state.json").exists() || !epoch_folders(out).is_empty()
     }
 
-    /// The state of the run in `out`: `state.json` or, when that is missing or damaged (or behind),
-    /// the copy in the latest epoch folder that holds a readable one for its epoch.
+    /// The state of the run in `out`: `state.json` or, when that is missing, damaged or
+    /// inconsistent ([`Self::check`]; an edited file) or behind, the copy in the latest epoch
+    /// folder that holds a readable and consistent one for its epoch.
     pub fn load(out: &Path) -> Result<RunState, BagNetError> {
-        let main = read_json::<RunState>(&out.join("state.json"));
-        let copy = epoch_folders(out).into_iter().find_map(|(n, dir)| {
-            read_json::<RunState>(&dir.join("state.json"))
-                .ok()
-                .filter(|s| s.history.len() == n)
-        });
+        let read = |p: &Path| {
+            read_json::<RunState>(p).and_then(|s| match s.check() {
+                Ok(()) => Ok(s),
+                Err(m) => Err(BagNetError::file(p, format!("is not a consistent run state: {m}"))),
+            })
+        };
+        let main = read(&out.join("state.json"));
+        let copy = epoch_folders(out)
+            .into_iter()
+            .find_map(|(n, dir)| read(&dir.join("state.json")).ok().filter(|s| s.history.len() == n));
         match (main, copy) {
             (Ok(m), Some(c)) if c.history.len() > m.history.len() => Ok(c),
             (Ok(m), _) => Ok(m),

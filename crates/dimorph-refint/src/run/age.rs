@@ -102,6 +102,14 @@ fn refuse(flag: &str, msg: String) -> RefintError {
     RefintError::Option(Box::new(dimorph_core::location::bad_argument(flag, msg)))
 }
 
+/// [`run_age_coded`] on an in-memory `frame` (the Python package's entry; the CLI reads the file
+/// straight into coded columns with [`dimorph_data::read_coded`]).
+pub fn run_age(frame: &dimorph_data::Frame, o: &AgeOptions) -> Result<Outcome<AgeResult>> {
+    let coded: Vec<&str> = o.by.iter().map(String::as_str).collect();
+    let cf = CodedFrame::from_frame(frame, &[&o.value, &o.age], &coded)?;
+    run_age_coded(&cf, o)
+}
+
 /// Sliding-window limits of `o.value` over `o.age` (see the module doc).
 pub fn run_age_coded(cf: &CodedFrame, o: &AgeOptions) -> Result<Outcome<AgeResult>> {
     o.estimate.validate()?;

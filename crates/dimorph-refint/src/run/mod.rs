@@ -22,9 +22,9 @@ mod partition;
 mod table;
 mod verify;
 
-pub use age::{run_age_coded, AgeOptions, AgePartition, AgeResult, AgeWindow};
+pub use age::{run_age, run_age_coded, AgeOptions, AgePartition, AgeResult, AgeWindow};
 pub use compare::{run_compare, CompareResult, LimitSet};
 pub use estimate::{run_estimate, run_estimate_coded, EstimateResult};
 pub use partition::{run_partition, run_partition_coded};
 pub use table::{run_table, TableResult};
-pub use verify::{run_verify_coded, VerifyResult};
+pub use verify::{run_verify, run_verify_coded, VerifyResult};

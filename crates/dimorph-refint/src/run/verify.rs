@@ -29,6 +29,15 @@ pub struct VerifyResult {
     pub verified: bool,
 }
 
+/// Verifies `o.limits` with the values of `o.value` in an in-memory `frame` (the Python package's
+/// entry; the CLI reads the file straight into coded columns with [`dimorph_data::read_coded`]).
+pub fn run_verify(frame: &dimorph_data::Frame, given: &VerifyOptions) -> Result<Outcome<VerifyResult>> {
+    given.validate()?;
+    let coded: Vec<&str> = given.filters.iter().map(|(c, _)| c.as_str()).collect();
+    let cf = CodedFrame::from_frame(frame, &[&given.value], &coded)?;
+    run_verify_coded(&cf, given)
+}
+
 /// Verifies `o.limits` with the values of `o.value` in `cf`.
 pub fn run_verify_coded(cf: &CodedFrame, given: &VerifyOptions) -> Result<Outcome<VerifyResult>> {
     given.validate()?;
