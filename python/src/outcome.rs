@@ -4,17 +4,19 @@
 //! - Every engine error is bad input or a refused option, as the CLI's exit code 2 says: it is
 //!   raised as `dimorph.InputError` (a `ValueError`) with the engine's message unchanged.
 //! - A panic inside an engine is caught ([`guarded`]) and raised as `dimorph.InternalError` (a
-//!   `RuntimeError`): the interpreter never aborts. The engine runs with the GIL released.
+//!   `RuntimeError`): the interpreter never aborts. The engine runs with the GIL released, and
+//!   Ctrl-C stops it (its loops poll the signal handlers).
 //! - [`outcome_dict`] gives `{"json", "text", "summary", "warnings", "tables", "files"}`: the
 //!   CLI's JSON envelope (`--format json`, the same keys and numbers), the report text
 //!   (`--format text`), the tidy tables column by column, and the files (SVG text).
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::{Arc, Mutex};
 
 use dimorph_core::{Cell, TidyTable};
 use dimorph_report::{envelope, Outcome};
 use pyo3::create_exception;
-use pyo3::exceptions::{PyRuntimeError, PyValueError};
+use pyo3::exceptions::{PyKeyboardInterrupt, PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList};
 use serde::Serialize;
@@ -42,17 +44,42 @@ pub fn input_error(msg: impl std::fmt::Display) -> PyErr {
 }
 
 /// Runs `f` (an engine call) without the GIL, turning a panic into `dimorph.InternalError`.
+///
+/// The engine's long loops poll Python's signal handlers (`dimorph_core::interrupt`, at most every
+/// 50 ms; they run on this thread, re-taking the GIL for the check): Ctrl-C stops the call and
+/// raises the handler's exception (`KeyboardInterrupt`) as any Python code would, instead of after
+/// the call's end. Off the main thread (a Dask worker) the check finds no signal: Python runs
+/// signal handlers on the main thread only.
 pub fn guarded<T: Send>(py: Python<'_>, f: impl FnOnce() -> T + Send) -> PyResult<T> {
-    py.detach(|| catch_unwind(AssertUnwindSafe(f))).map_err(|payload| {
-        let what = payload
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "(no message)".into());
-        InternalError::new_err(format!(
-            "internal error in the dimorph engine (a bug; please report it with the data): {what}"
-        ))
-    })
+    let raised: Arc<Mutex<Option<PyErr>>> = Arc::default();
+    let keep = Arc::clone(&raised);
+    let check = move || {
+        Python::attach(|py| match py.check_signals() {
+            Ok(()) => false,
+            Err(e) => {
+                *keep.lock().unwrap_or_else(|p| p.into_inner()) = Some(e);
+                true
+            }
+        })
+    };
+    let ran = py.detach(|| catch_unwind(AssertUnwindSafe(|| dimorph_core::interrupt::with_check(check, f))));
+    match ran {
+        Ok(Ok(v)) => Ok(v),
+        Ok(Err(dimorph_core::interrupt::Interrupted)) => {
+            let e = raised.lock().unwrap_or_else(|p| p.into_inner()).take();
+            Err(e.unwrap_or_else(|| PyKeyboardInterrupt::new_err("dimorph: the engine call was interrupted")))
+        }
+        Err(payload) => {
+            let what = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "(no message)".into());
+            Err(InternalError::new_err(format!(
+                "internal error in the dimorph engine (a bug; please report it with the data): {what}"
+            )))
+        }
+    }
 }
 
 /// Runs an engine call with [`guarded`] and raises its error as `dimorph.InputError`.

@@ -13,11 +13,15 @@
 //! - [`output`]: files an analysis produces, written atomically (temporary file + rename) and
 //!   never over an existing file unless the caller asks;
 //! - [`text`]: input quoted in messages, clipped to one short line;
-//! - [`scratch`]: temporary folders removed with everything in them when dropped.
+//! - [`scratch`]: temporary folders removed with everything in them when dropped;
+//! - [`interrupt`]: the engines' long loops [`interrupt::poll`] so that a caller (the Python
+//!   package, on Ctrl-C) can stop a call, as R's `R_CheckUserInterrupt`.
 //!
-//! Engines never print, never exit and hold no global state; this crate gives them no way to.
+//! Engines never print, never exit and hold no global state; this crate gives them no way to (the
+//! check that [`interrupt::poll`] asks is the caller's, installed for the duration of its call).
 
 pub mod dist;
+pub mod interrupt;
 pub mod location;
 pub mod output;
 pub mod rng;

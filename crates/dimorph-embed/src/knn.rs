@@ -138,6 +138,7 @@ pub fn exact(x: &Features, k: usize, threads: usize, progress: Progress) -> KnnG
     let mut dist = Vec::with_capacity(n * k);
     let mut start = 0;
     while start < n {
+        dimorph_core::interrupt::poll();
         let end = (start + BLOCK * threads.max(1)).min(n);
         let parts = map_ranges(&ranges(end - start, threads), |r| {
             let mut out = Vec::with_capacity(r.len());

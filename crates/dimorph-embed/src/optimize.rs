@@ -214,6 +214,7 @@ fn run_relabelled(
         secs: 0.0,
     };
     for it in 0..total {
+        dimorph_core::interrupt::poll();
         if relabel && it % every == 0 {
             re.apply(p0, &mut y, &mut update, &mut gains);
         }

@@ -603,6 +603,7 @@ pub fn maximize(
 ) -> Fitted {
     let mut calm = 0;
     for it in 1..=max_iter {
+        dimorph_core::interrupt::poll();
         let q = theta.len();
         if q == 0 {
             return Fitted {

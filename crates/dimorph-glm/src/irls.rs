@@ -964,6 +964,7 @@ fn irls_loop<D: Passes>(
     let mut fisher_tol = if polishing { ctl.tol.max(1e-5) } else { ctl.tol };
     let mut polished: Option<f64> = None;
     for iter in 1..=ctl.max_iter {
+        dimorph_core::interrupt::poll();
         iterations = iter;
         if cur.xtwx.len() != p * p {
             break; // no row

@@ -269,6 +269,7 @@ pub(crate) fn fit_theta(
     };
     let mut outer = Outer::new(mf.n, mf.p, loglik(Family::NegBin { theta }, &mf.y, &mu, w), opts);
     loop {
+        dimorph_core::interrupt::poll();
         let start = res.beta.clone();
         res = converged(
             irls::irls(&pb(Family::NegBin { theta }), &free, intercept, Some(&start), ctl),

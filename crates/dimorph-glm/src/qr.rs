@@ -250,6 +250,7 @@ fn qr_irls(pb: &Problem, free: &[usize], ctl: Control, before: usize) -> Option<
     let (mut beta, mut dev_old, mut have) = (vec![0.0; p], f64::INFINITY, false);
     let mut halvings = 0;
     for iter in 1..=ctl.max_iter {
+        dimorph_core::interrupt::poll();
         let (qr, z) = factor(pb, free, have.then_some(beta.as_slice()))?;
         let (_, mut nb) = coefficients(&qr, &z, free, p);
         let mut dev = deviance_at(pb, &nb, ctl.threads);

@@ -284,6 +284,7 @@ pub fn maximise(d: &Data, start: &[f64], free: &[usize], max_iter: usize) -> Res
         });
     }
     while iterations < max_iter {
+        dimorph_core::interrupt::poll();
         let exact_phase = iterations >= QUASI_ITER;
         if exact_phase && s.neg_hessian.is_none() {
             match evaluate_with(d, &s.beta, true) {

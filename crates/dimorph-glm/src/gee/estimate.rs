@@ -168,6 +168,7 @@ impl Problem<'_> {
         let mut iterations = 0;
         let mut last_step = f64::INFINITY;
         while iterations < max_iter && last_step > tol {
+            dimorph_core::interrupt::poll();
             iterations += 1;
             let (mu, s) = self.means(&beta).ok_or_else(bad_start)?;
             let (h, scores) = self.score(wk, &alpha, &s, &self.pearson(&mu))?;

@@ -351,6 +351,7 @@ fn best_normal(xt: &[f64], f: &[f64], pts: &[usize], su: &Setup) -> Vertex {
     ];
     let mut last = step(&mut s, &mut e);
     for _ in 0..MAX_STEPS {
+        dimorph_core::interrupt::poll();
         let before = s;
         let now = step(&mut s, &mut e);
         if now != last {

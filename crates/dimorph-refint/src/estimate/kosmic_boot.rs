@@ -40,6 +40,7 @@ pub fn resampled_limits_at(grid: &Grid, f: &KosmicFit, nboot: usize, seed: u64, 
     let (mut lo, mut hi) = (Vec::with_capacity(nboot), Vec::with_capacity(nboot));
     let mut counts = vec![0.0; cum.len()];
     for b in 0..nboot {
+        dimorph_core::interrupt::poll();
         let mut rng = Rng::derive(seed, 1, b as u64);
         for _ in 0..DRAWS {
             counts.iter_mut().for_each(|c| *c = 0.0);

@@ -77,6 +77,7 @@ pub fn resampled_limits_at(
     let (mut lo, mut hi) = (Vec::with_capacity(nboot), Vec::with_capacity(nboot));
     let mut buf = vec![0.0; n];
     for b in 0..nboot {
+        dimorph_core::interrupt::poll();
         let mut rng = Rng::derive(seed, 0, b as u64);
         let mut cb = 0;
         buf.clear();

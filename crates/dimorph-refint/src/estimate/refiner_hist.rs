@@ -718,6 +718,7 @@ fn adapt(b: f64, tried: &[f64], round: usize, nonnegative: bool) -> Vec<f64> {
 /// adapted grid around the best at this λ; the bracketed P of each (μ, σ). The overall best is
 /// kept in `best`.
 fn search_lambda(h: &PeakHist, shift: f64, lambda: f64, ranges: ((f64, f64), (f64, f64)), best: &mut Option<Cand>) {
+    dimorph_core::interrupt::poll();
     let te = h.edges(shift, lambda);
     let ((m0, m1), (s0, s1)) = ranges;
     let mut mus: Vec<f64> = (0..9).map(|i| m0 + (m1 - m0) * i as f64 / 8.0).collect();
