@@ -20,7 +20,7 @@ from ._data import to_frame
 from ._dimorph import VERSION as __version__
 from ._dimorph import Frame, InputError, InternalError, read_table
 from ._glm import GlmResult, ModelResult, anova, gee, glm
-from ._lifetable import LifeLostResult, LifeTableResult, lifelost, lifetable
+from ._lifetable import DecomposeResult, LifeLostResult, LifeTableResult, decompose, lifelost, lifetable
 from ._result import Result
 
 __all__ = [
@@ -32,8 +32,10 @@ __all__ = [
     "refint",
     "lifetable",
     "lifelost",
+    "decompose",
     "LifeTableResult",
     "LifeLostResult",
+    "DecomposeResult",
     "embed",
     "dask",
     "bagnet",

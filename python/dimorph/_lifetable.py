@@ -1,10 +1,12 @@
-"""``dimorph.lifetable`` and ``dimorph.lifelost``: period life tables (HMD Methods Protocol v6) and
-life lost / lifesaving by cause of death (Riffe & Solé Auró 2015)."""
+"""``dimorph.lifetable``, ``dimorph.lifelost`` and ``dimorph.decompose``: period life tables (HMD
+Methods Protocol v6), life lost / lifesaving by cause of death (Riffe & Solé Auró 2015), and the
+difference in life expectancy between two tables by age and cause (Arriaga 1984; Horiuchi,
+Wilmoth & Pletcher 2008)."""
 
 from __future__ import annotations
 
 import os
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Optional, Sequence, Union
 
 import pandas as pd
 
@@ -72,8 +74,8 @@ def lifetable(
         Kannisto smoothing of the rates at old ages (default, as the HMD); ``False`` keeps the
         observed rates.
 
-    A table from Python is handed to the engine through a temporary CSV file (the engine reads
-    files only for now); messages name the table, and their line numbers count a header line.
+    A table from Python reaches the engine in memory, read with the same columns and checks as a
+    file; messages name the table, and their line numbers count a header line.
 
     >>> dimorph.lifetable("data/hmd/USA", year=2010, sex="male").table
     """
@@ -180,3 +182,101 @@ def lifelost(
         percent=percent, radix=float(radix), constant_hazard=constant_hazard, smooth=smooth, **kw,
     )
     return LifeLostResult(raw)
+
+
+class DecomposeResult(Result):
+    """The difference between two life tables split by age and cause (see :class:`dimorph.Result`):
+    Arriaga's discrete decomposition of e(x) and Horiuchi's continuous-change decomposition of e0,
+    e-dagger, Gini and SD; with ``years``, one long table over the years and trend figures."""
+
+    @property
+    def contributions(self) -> pd.DataFrame:
+        """One row per method × measure × age (× cause): ``contribution`` (years) and
+        ``percent_of_difference`` (the ``decomposition`` table; ``decomposition_years`` with
+        ``years``)."""
+        return self.tidy()
+
+
+def _cause_source(kw: Dict[str, Any], prefix: str, causes: Optional[DataLike]) -> None:
+    if causes is None:
+        return
+    if isinstance(causes, (str, os.PathLike)):
+        kw[f"{prefix}causes_path"] = os.fspath(causes)
+    else:
+        kw[f"{prefix}causes"] = to_frame(causes, f"{prefix}causes")
+
+
+def decompose(
+    hmd: Optional[Any] = None,
+    data: Optional[DataLike] = None,
+    *,
+    year: Optional[int] = None,
+    years: Optional[Union[str, Sequence[int]]] = None,
+    sex: str = "female",
+    vs_hmd: Optional[Any] = None,
+    vs_data: Optional[DataLike] = None,
+    vs_year: Optional[int] = None,
+    vs_sex: Optional[str] = None,
+    causes: Optional[DataLike] = None,
+    vs_causes: Optional[DataLike] = None,
+    group_column: Optional[str] = None,
+    cause_shares: str = "age",
+    from_age: float = 0.0,
+    steps: int = 50,
+    radix: float = 100_000.0,
+    constant_hazard: bool = False,
+    smooth: bool = True,
+) -> DecomposeResult:
+    """The difference in life expectancy (and lifespan variation) between two period life tables,
+    first − second, split by age and cause, as ``dimorph lifetable decompose`` computes it. By
+    default the sex gap of one population and year: females − males.
+
+    Parameters
+    ----------
+    hmd, data
+        The first table's deaths and exposures (see :func:`lifetable`).
+    year, years
+        The first table's year; or ``years`` (a list, or a spec such as ``"1933-2019"`` or
+        ``"1950,1960,2010"``): the same comparison in each year, one long table and trend figures.
+    sex
+        The first table's sex (``female`` by default).
+    vs_hmd, vs_data, vs_year, vs_sex
+        The second table: its data (default: the first's), year (default: ``year``; not with
+        ``years``) and sex (default: ``male`` when both tables are of the same data and year, else
+        ``sex``).
+    causes, vs_causes
+        Deaths by cause (a file or a table with year, sex, age, deaths and a cause column) for the
+        age × cause decomposition; ``causes`` serves both tables unless ``vs_causes`` is given.
+    group_column
+        The cause column (default ``paper_group``, else ``cause``, else ``cause_id``).
+    cause_shares
+        How cause shares by age are formed: ``age`` (default) or ``paper``.
+    from_age
+        Decompose the difference in e(x) from this age (0: e0); the variation measures are
+        decomposed from birth only.
+    steps
+        Intervals of Horiuchi's line integral (1 to 1000); its error falls as 1/steps².
+    radix, constant_hazard, smooth
+        The life tables' options (see :func:`lifetable`).
+
+    >>> r = dimorph.decompose("data/hmd/USA", year=2010, causes="data/usa_2010_cod.csv")
+    >>> r.contributions
+    """
+    kw: Dict[str, Any] = _source(hmd, data)
+    vs = _source(vs_hmd, vs_data)
+    kw.update({f"vs_{k}": v for k, v in vs.items()})
+    _cause_source(kw, "", causes)
+    _cause_source(kw, "vs_", vs_causes)
+    if years is not None and not isinstance(years, str):
+        try:
+            years = ",".join(str(whole("--years", y, -(2**31), 2**31 - 1)) for y in years)
+        except TypeError:
+            raise _dimorph.InputError(f"--years: expected a list of years or a text such as '1933-2019', got {years!r}") from None
+    raw = _dimorph.lifetable_decompose(
+        year=None if year is None else whole("--year", year, -(2**31), 2**31 - 1), years=years, sex=sex,
+        vs_year=None if vs_year is None else whole("--vs-year", vs_year, -(2**31), 2**31 - 1), vs_sex=vs_sex,
+        group_column=group_column, cause_shares=cause_shares, from_age=float(from_age),
+        steps=whole("--steps", steps, 1, 1000), radix=float(radix), constant_hazard=constant_hazard, smooth=smooth,
+        **kw,
+    )
+    return DecomposeResult(raw)

@@ -28,6 +28,7 @@ mod dask_arrays;
 mod dask_association;
 mod dask_lr;
 mod dask_predict;
+mod decompose;
 mod embed;
 mod frame;
 mod glm;
@@ -59,6 +60,9 @@ mod _dimorph {
 
     #[pymodule_export]
     use crate::lifetable::{lifelost, lifetable};
+
+    #[pymodule_export]
+    use crate::decompose::lifetable_decompose;
 
     #[pymodule_export]
     use crate::embed::{embed, embed_transform, PyEmbedModel};

@@ -20,15 +20,15 @@ use crate::frame::PyFrame;
 use crate::outcome::{guarded, input_error, outcome_dict};
 
 /// Where deaths and exposures come from (at most one of the three).
-struct Source<'a> {
-    hmd: Option<PathBuf>,
-    path: Option<PathBuf>,
-    frame: Option<&'a dimorph_data::Frame>,
+pub(crate) struct Source<'a> {
+    pub(crate) hmd: Option<PathBuf>,
+    pub(crate) path: Option<PathBuf>,
+    pub(crate) frame: Option<&'a dimorph_data::Frame>,
 }
 
 impl Source<'_> {
     /// The envelope's `data`: the path, or the table's description.
-    fn name(&self) -> String {
+    pub(crate) fn name(&self) -> String {
         match (&self.hmd, &self.path, self.frame) {
             (Some(p), _, _) | (None, Some(p), _) => p.display().to_string(),
             (None, None, Some(f)) => f.source.clone(),
@@ -36,7 +36,7 @@ impl Source<'_> {
         }
     }
 
-    fn load(&self) -> Result<(MortalityData, Option<CauseDeaths>), String> {
+    pub(crate) fn load(&self) -> Result<(MortalityData, Option<CauseDeaths>), String> {
         match (&self.hmd, &self.path, self.frame) {
             (Some(dir), None, None) => Ok((read_hmd_dir(dir).map_err(|e| e.to_string())?, None)),
             (None, Some(p), None) => read_data(p).map_err(|e| e.to_string()),
@@ -53,7 +53,7 @@ impl Source<'_> {
 }
 
 /// Deaths by cause from a file or a table.
-fn load_causes(
+pub(crate) fn load_causes(
     path: Option<&Path>,
     frame: Option<&dimorph_data::Frame>,
     group_column: Option<&str>,
@@ -71,7 +71,7 @@ fn load_causes(
     }
 }
 
-fn table_options(radix: f64, constant_hazard: bool, smooth: bool) -> LifeTableOptions {
+pub(crate) fn table_options(radix: f64, constant_hazard: bool, smooth: bool) -> LifeTableOptions {
     LifeTableOptions {
         radix,
         ax: if constant_hazard {
@@ -84,7 +84,7 @@ fn table_options(radix: f64, constant_hazard: bool, smooth: bool) -> LifeTableOp
     }
 }
 
-fn choice<T: Copy>(option: &str, s: &str, choices: &[(&str, T)]) -> PyResult<T> {
+pub(crate) fn choice<T: Copy>(option: &str, s: &str, choices: &[(&str, T)]) -> PyResult<T> {
     let t = s.trim().to_ascii_lowercase().replace('_', "-");
     choices.iter().find(|(n, _)| *n == t).map(|(_, v)| *v).ok_or_else(|| {
         let names: Vec<&str> = choices.iter().map(|(n, _)| *n).collect();

@@ -58,6 +58,7 @@ def test_help_shows_the_docstrings():
         (dimorph.refint.age, "LMS"),
         (dimorph.lifetable, "HMD"),
         (dimorph.lifelost, "Riffe"),
+        (dimorph.decompose, "Horiuchi"),
         (dimorph.embed.TSNE, "kl_divergence_"),
         (dimorph.InputError, "CLI"),
         (dimorph.Frame, "columns"),

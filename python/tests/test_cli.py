@@ -314,3 +314,50 @@ def test_refiner_and_kosmic_options_that_do_not_apply_are_refused(in_repo):
 def test_an_unknown_refint_method_names_the_choices(in_repo):
     with pytest.raises(dimorph.InputError, match="refiner or kosmic"):
         dimorph.refint.estimate(KOSMIC_HB, "result", method="kosmik")
+
+
+@pytest.mark.parametrize(
+    "call,args",
+    [
+        (lambda: dimorph.decompose("data/hmd/USA", year=2010, causes="data/usa_2010_cod.csv"),
+         ["--hmd", "data/hmd/USA", "--year", "2010", "--causes", "data/usa_2010_cod.csv"]),
+        (lambda: dimorph.decompose("data/hmd/USA", year=2010, vs_year=1950, sex="male"),
+         ["--hmd", "data/hmd/USA", "--year", "2010", "--vs-year", "1950", "--sex", "male"]),
+        (lambda: dimorph.decompose("data/hmd/USA", year=2010, from_age=65, steps=20, cause_shares="paper",
+                                   causes="data/usa_2010_cod.csv"),
+         ["--hmd", "data/hmd/USA", "--year", "2010", "--from-age", "65", "--steps", "20", "--cause-shares", "paper",
+          "--causes", "data/usa_2010_cod.csv"]),
+        (lambda: dimorph.decompose("data/hmd/USA", years="1950,2010", causes="data/usa_2010_cod.csv"),
+         ["--hmd", "data/hmd/USA", "--years", "1950,2010", "--causes", "data/usa_2010_cod.csv"]),
+    ],
+)
+def test_decompose_envelopes_equal_the_cli(cli, call, args):
+    r = call()
+    same(r, cli_json(cli, "lifetable", "decompose", *args))
+    assert r.summary() == cli("lifetable", "decompose", *args).stdout
+
+
+def test_decompose_from_tables_and_lists_equals_the_files(cli):
+    files = dimorph.decompose("data/hmd/USA", year=2010, causes="data/usa_2010_cod.csv")
+    tables = dimorph.decompose("data/hmd/USA", year=2010, causes=pd.read_csv("data/usa_2010_cod.csv"))
+    pd.testing.assert_frame_equal(files.contributions, tables.contributions)
+    assert tables.to_dict()["input"]["causes"] == "pandas DataFrame"
+    # the sex gap in e0: Arriaga's contributions add up to e0(female) - e0(male)
+    gap = files.tables["decomposition_summary"]
+    e0f = dimorph.lifetable("data/hmd/USA", year=2010, sex="female").variation["e0"].iloc[0]
+    e0m = dimorph.lifetable("data/hmd/USA", year=2010, sex="male").variation["e0"].iloc[0]
+    c = files.contributions
+    arriaga = c[(c.method == "arriaga") & (c.measure == "e")]["contribution"].sum()
+    assert abs(arriaga - (e0f - e0m)) < 1e-9, (arriaga, e0f - e0m, gap)
+    listed = dimorph.decompose("data/hmd/USA", years=[1950, 2010])
+    spec = dimorph.decompose("data/hmd/USA", years="1950,2010")
+    pd.testing.assert_frame_equal(listed.contributions, spec.contributions)
+    for call, match in [
+        (lambda: dimorph.decompose("data/hmd/USA"), "give year"),
+        (lambda: dimorph.decompose("data/hmd/USA", year=2010, years="1950"), "give one"),
+        (lambda: dimorph.decompose("data/hmd/USA", year=2010, steps=0), "--steps"),
+        (lambda: dimorph.decompose("data/hmd/USA", year=2010, sex="both"), "--sex: unknown value 'both'"),
+        (lambda: dimorph.decompose("data/hmd/USA", years="1950-x"), "--years"),
+    ]:
+        with pytest.raises(dimorph.InputError, match=match):
+            call()

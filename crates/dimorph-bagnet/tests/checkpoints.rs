@@ -52,6 +52,16 @@ fn a_folder_is_replaced_whole_or_not_at_all() {
     assert_eq!(std::fs::read_dir(&d).unwrap().count(), 1, "nothing left beside best/");
 }
 
+/// 24 synthetic 40-px images, the data of the runs below.
+fn small_data() -> dimorph_bagnet::data::Dataset {
+    synth::dataset(&SynthOptions {
+        n: 24,
+        size: 40,
+        effect: 0.3,
+        seed: 7,
+    })
+}
+
 fn tiny(epochs: usize) -> TrainOptions {
     TrainOptions {
         arch: Arch::BagNet9,
@@ -69,12 +79,7 @@ fn tiny(epochs: usize) -> TrainOptions {
 
 #[test]
 fn a_damaged_state_json_is_recovered_from_the_epoch_folders() {
-    let ds = synth::dataset(&SynthOptions {
-        n: 24,
-        size: 40,
-        effect: 0.3,
-        seed: 7,
-    });
+    let ds = small_data();
     let run = tmp("state");
     let first = train::train_cpu(&ds, &tiny(0), &run, false, &mut train::Silent, &Default::default()).unwrap();
     assert!(
@@ -116,12 +121,7 @@ fn a_damaged_state_json_is_recovered_from_the_epoch_folders() {
 
 #[test]
 fn an_edited_state_json_is_refused_naming_what_is_wrong_or_recovered_from_a_copy() {
-    let ds = synth::dataset(&SynthOptions {
-        n: 24,
-        size: 40,
-        effect: 0.3,
-        seed: 7,
-    });
+    let ds = small_data();
     let run = tmp("edited");
     train::train_cpu(&ds, &tiny(0), &run, false, &mut train::Silent, &Default::default()).unwrap();
     let good: serde_json::Value = serde_json::from_str(&read(run.join("state.json"))).unwrap();
@@ -172,12 +172,7 @@ fn an_edited_state_json_is_refused_naming_what_is_wrong_or_recovered_from_a_copy
 
 #[test]
 fn a_run_resumed_with_another_model_or_image_size_is_refused() {
-    let ds = synth::dataset(&SynthOptions {
-        n: 24,
-        size: 40,
-        effect: 0.3,
-        seed: 7,
-    });
+    let ds = small_data();
     let run = tmp("other-model");
     train::train_cpu(&ds, &tiny(0), &run, false, &mut train::Silent, &Default::default()).unwrap();
     let meta_before = read(run.join("best/meta.json"));

@@ -29,5 +29,5 @@ pub mod years;
 pub use options::DecomposeOptions;
 pub use result::DecomposeResult;
 pub use result::DecomposeYearsResult;
-pub use run::{decompose, run_decompose, Side};
+pub use run::{decompose, run_decompose, second_sex, Side};
 pub use years::run_decompose_years;

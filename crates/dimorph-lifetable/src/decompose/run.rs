@@ -28,6 +28,17 @@ pub struct Side<'a> {
     pub sex: Sex,
 }
 
+/// The sex of the second table when none is given: males when both tables are of the same data
+/// and year (the sex gap, females − males), else the first table's sex (one sex over time or
+/// between populations).
+pub fn second_sex(first: Sex, given: Option<Sex>, same_data_and_year: bool) -> Sex {
+    match given {
+        Some(s) => s,
+        None if same_data_and_year => Sex::Male,
+        None => first,
+    }
+}
+
 /// Cause shares by age, `[cause][age group]`.
 type Shares = Vec<Vec<f64>>;
 

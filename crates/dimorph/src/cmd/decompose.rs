@@ -5,7 +5,7 @@
 use super::lifetable::{Args as TableCmdArgs, CauseSharesArg, SexArg, TableArgs};
 use super::{emit, CliError, CliResult, Format, OutArgs};
 use dimorph_lifetable::decompose::options::STEPS;
-use dimorph_lifetable::decompose::{run_decompose, run_decompose_years, DecomposeOptions, Side};
+use dimorph_lifetable::decompose::{run_decompose, run_decompose_years, second_sex, DecomposeOptions, Side};
 use dimorph_lifetable::population::check_year;
 use dimorph_lifetable::{read_data, read_hmd_dir, CauseDeaths, CauseShares, MortalityData};
 use serde_json::{json, Value};
@@ -253,11 +253,7 @@ pub fn run(a: Args) -> CliResult {
     } else {
         None
     };
-    let vs_sex = match a.vs_sex {
-        Some(s) => s,
-        None if !other_data && vs_year == year => SexArg::Male,
-        None => a.sex,
-    };
+    let vs_sex = second_sex(a.sex.into(), a.vs_sex.map(Into::into), !other_data && vs_year == year);
     let read = |p: &PathBuf| CauseDeaths::read_csv(p, a.group_column.as_deref()).map_err(CliError::input);
     let causes = match &a.causes {
         Some(p) => Some(read(p)?),
@@ -279,7 +275,7 @@ pub fn run(a: Args) -> CliResult {
         data: vs.as_ref().map_or(&data, |v| &v.0),
         causes: vs_causes.as_ref().or(causes.as_ref()),
         year: vs_year,
-        sex: vs_sex.into(),
+        sex: vs_sex,
     };
     if let Some(years) = years {
         let threads = a.table.intervals.threads;
