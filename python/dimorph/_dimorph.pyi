@@ -239,6 +239,11 @@ def lifetable_decompose(
     radix: float = 100000.0,
     constant_hazard: bool = False,
     smooth: bool = True,
+    ci: Optional[float] = None,
+    draws: Optional[int] = None,
+    seed: Optional[int] = None,
+    threads: Optional[int] = None,
+    open_age: Optional[float] = None,
 ) -> Outcome: ...
 def lifetable(
     year: int,
@@ -250,6 +255,11 @@ def lifetable(
     radix: float = 100000.0,
     constant_hazard: bool = False,
     smooth: bool = True,
+    ci: Optional[float] = None,
+    draws: Optional[int] = None,
+    seed: Optional[int] = None,
+    threads: Optional[int] = None,
+    open_age: Optional[float] = None,
 ) -> Outcome: ...
 def lifelost(
     year: int,
@@ -271,6 +281,11 @@ def lifelost(
     radix: float = 100000.0,
     constant_hazard: bool = False,
     smooth: bool = True,
+    ci: Optional[float] = None,
+    draws: Optional[int] = None,
+    seed: Optional[int] = None,
+    threads: Optional[int] = None,
+    open_age: Optional[float] = None,
 ) -> Outcome: ...
 def embed(
     data: Frame,

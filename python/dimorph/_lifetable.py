@@ -29,6 +29,16 @@ def _source(hmd: Optional[Any], data: Optional[DataLike]) -> Dict[str, Any]:
     return out
 
 
+def _table_kw(ci: Optional[float], draws: Optional[int], seed: Optional[int], threads: Optional[int],
+              open_age: Optional[float]) -> Dict[str, Any]:
+    """The life table's interval and open-age options as the engine takes them."""
+    return dict(
+        ci=None if ci is None else float(ci), draws=None if draws is None else whole("--draws", draws),
+        seed=None if seed is None else whole("--seed", seed), threads=None if threads is None else whole("--threads", threads),
+        open_age=None if open_age is None else float(open_age),
+    )
+
+
 class LifeTableResult(Result):
     """A period life table and its lifespan variation (see :class:`dimorph.Result`)."""
 
@@ -53,6 +63,11 @@ def lifetable(
     radix: float = 100_000.0,
     constant_hazard: bool = False,
     smooth: bool = True,
+    ci: Optional[float] = None,
+    draws: Optional[int] = None,
+    seed: Optional[int] = None,
+    threads: Optional[int] = None,
+    open_age: Optional[float] = None,
 ) -> LifeTableResult:
     """The period life table of ``year`` and ``sex``, as ``dimorph lifetable`` computes it.
 
@@ -73,6 +88,13 @@ def lifetable(
     smooth
         Kannisto smoothing of the rates at old ages (default, as the HMD); ``False`` keeps the
         observed rates.
+    ci, draws, seed, threads
+        Confidence intervals at level ``ci`` (e.g. 0.95) of every column of the table and of the
+        variation measures, from ``draws`` Poisson draws of the deaths (default 1000; the CLI's
+        ``--ci``, ``--draws``, ``--seed``, ``--threads``; the draws do not depend on the threads).
+    open_age
+        Close the table at this open age (e.g. 100): deaths and exposures from it on are summed into
+        one open group (default: the data's own, 110+ in HMD files).
 
     A table from Python reaches the engine in memory, read with the same columns and checks as a
     file; messages name the table, and their line numbers count a header line.
@@ -80,7 +102,8 @@ def lifetable(
     >>> dimorph.lifetable("data/hmd/USA", year=2010, sex="male").table
     """
     raw = _dimorph.lifetable(
-        whole("--year", year, -(2**31), 2**31 - 1), sex, radix=float(radix), constant_hazard=constant_hazard, smooth=smooth, **_source(hmd, data)
+        whole("--year", year, -(2**31), 2**31 - 1), sex, radix=float(radix), constant_hazard=constant_hazard, smooth=smooth,
+        **_table_kw(ci, draws, seed, threads, open_age), **_source(hmd, data)
     )
     return LifeTableResult(raw)
 
@@ -131,6 +154,11 @@ def lifelost(
     radix: float = 100_000.0,
     constant_hazard: bool = False,
     smooth: bool = True,
+    ci: Optional[float] = None,
+    draws: Optional[int] = None,
+    seed: Optional[int] = None,
+    threads: Optional[int] = None,
+    open_age: Optional[float] = None,
 ) -> LifeLostResult:
     """Life lost and lifesaving in ``year`` (Riffe & Solé Auró 2015, eq. 1–11), as
     ``dimorph lifelost`` computes it: for all causes, and with cause-of-death data for each cause
@@ -164,7 +192,7 @@ def lifelost(
         Save the deaths of the table's stationary population, m(a)L(a).
     percent
         Figures in percent of both sexes' total.
-    radix, constant_hazard, smooth
+    radix, constant_hazard, smooth, ci, draws, seed, threads, open_age
         The life table's options (see :func:`lifetable`).
 
     >>> r = dimorph.lifelost("data/hmd/USA", year=2010, causes="data/usa_2010_cod.csv")
@@ -179,7 +207,8 @@ def lifelost(
     raw = _dimorph.lifelost(
         whole("--year", year, -(2**31), 2**31 - 1), group_column=group_column, cause=cause, sex=sex, discretisation=discretisation,
         save_at=save_at, cause_shares=cause_shares, keep_cause=keep_cause, stationary=stationary,
-        percent=percent, radix=float(radix), constant_hazard=constant_hazard, smooth=smooth, **kw,
+        percent=percent, radix=float(radix), constant_hazard=constant_hazard, smooth=smooth,
+        **_table_kw(ci, draws, seed, threads, open_age), **kw,
     )
     return LifeLostResult(raw)
 
@@ -226,6 +255,11 @@ def decompose(
     radix: float = 100_000.0,
     constant_hazard: bool = False,
     smooth: bool = True,
+    ci: Optional[float] = None,
+    draws: Optional[int] = None,
+    seed: Optional[int] = None,
+    threads: Optional[int] = None,
+    open_age: Optional[float] = None,
 ) -> DecomposeResult:
     """The difference in life expectancy (and lifespan variation) between two period life tables,
     first − second, split by age and cause, as ``dimorph lifetable decompose`` computes it. By
@@ -256,8 +290,9 @@ def decompose(
         decomposed from birth only.
     steps
         Intervals of Horiuchi's line integral (1 to 1000); its error falls as 1/steps².
-    radix, constant_hazard, smooth
-        The life tables' options (see :func:`lifetable`).
+    radix, constant_hazard, smooth, ci, draws, seed, threads, open_age
+        The life tables' options (see :func:`lifetable`): with ``ci``, intervals of every
+        contribution.
 
     >>> r = dimorph.decompose("data/hmd/USA", year=2010, causes="data/usa_2010_cod.csv")
     >>> r.contributions
@@ -277,6 +312,6 @@ def decompose(
         vs_year=None if vs_year is None else whole("--vs-year", vs_year, -(2**31), 2**31 - 1), vs_sex=vs_sex,
         group_column=group_column, cause_shares=cause_shares, from_age=float(from_age),
         steps=whole("--steps", steps, 1, 1000), radix=float(radix), constant_hazard=constant_hazard, smooth=smooth,
-        **kw,
+        **_table_kw(ci, draws, seed, threads, open_age), **kw,
     )
     return DecomposeResult(raw)

@@ -15,7 +15,7 @@ use pyo3::types::PyDict;
 use serde_json::json;
 
 use crate::frame::PyFrame;
-use crate::lifetable::{choice, load_causes, table_options, Source};
+use crate::lifetable::{choice, load_causes, Source, TableArgs};
 use crate::outcome::{guarded, input_error, outcome_dict};
 
 fn sex(option: &str, s: &str) -> PyResult<Sex> {
@@ -39,7 +39,8 @@ fn sex(option: &str, s: &str) -> PyResult<Sex> {
     *, year=None, years=None, sex="female", hmd=None, data_path=None, data=None, vs_hmd=None,
     vs_data_path=None, vs_data=None, vs_year=None, vs_sex=None, causes_path=None, causes=None,
     vs_causes_path=None, vs_causes=None, group_column=None, cause_shares="age", from_age=0.0,
-    steps=50, radix=100_000.0, constant_hazard=false, smooth=true
+    steps=50, radix=100_000.0, constant_hazard=false, smooth=true, ci=None, draws=None, seed=None,
+    threads=None, open_age=None
 ))]
 #[allow(clippy::too_many_arguments)]
 pub fn lifetable_decompose<'py>(
@@ -66,11 +67,26 @@ pub fn lifetable_decompose<'py>(
     radix: f64,
     constant_hazard: bool,
     smooth: bool,
+    ci: Option<f64>,
+    draws: Option<usize>,
+    seed: Option<u64>,
+    threads: Option<usize>,
+    open_age: Option<f64>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let first_sex = self::sex("--sex", sex)?;
     let vs_sex = vs_sex.map(|s| self::sex("--vs-sex", s)).transpose()?;
     let opts = DecomposeOptions {
-        lifetable: table_options(radix, constant_hazard, smooth),
+        lifetable: TableArgs {
+            radix,
+            constant_hazard,
+            smooth,
+            ci,
+            draws,
+            seed,
+            threads,
+            open_age,
+        }
+        .options()?,
         from_age,
         steps,
         cause_shares: choice(
@@ -139,7 +155,7 @@ pub fn lifetable_decompose<'py>(
         };
         let e = |e: dimorph_lifetable::Error| e.to_string();
         match &years {
-            Some(ys) => run_decompose_years(&a, &b, ys, &opts, None)
+            Some(ys) => run_decompose_years(&a, &b, ys, &opts, threads)
                 .map(|o| Decomposed::Years(Box::new(o)))
                 .map_err(e),
             None => run_decompose(&a, &b, &opts)

@@ -8,6 +8,7 @@
 
 use std::path::{Path, PathBuf};
 
+use dimorph_lifetable::options::IntervalOptions;
 use dimorph_lifetable::{
     read_data, read_hmd_dir, read_tidy_frame, run_lifelost, run_lifetable, AxMethod, CauseDeaths, CauseShares,
     Discretisation, LifeLostOptions, LifeTableOptions, MortalityData, SavePoint, Sex, Smoothing,
@@ -71,16 +72,54 @@ pub(crate) fn load_causes(
     }
 }
 
-pub(crate) fn table_options(radix: f64, constant_hazard: bool, smooth: bool) -> LifeTableOptions {
-    LifeTableOptions {
-        radix,
-        ax: if constant_hazard {
-            AxMethod::ConstantHazard
-        } else {
-            AxMethod::Hmd
-        },
-        smoothing: if smooth { Smoothing::Kannisto } else { Smoothing::None },
-        ..Default::default()
+/// The life table's options from Python: the CLI's `--radix`, `--constant-hazard`, `--no-smooth`,
+/// `--ci` (with `--draws`, `--seed`, `--threads`) and `--open-age`.
+pub(crate) struct TableArgs {
+    pub(crate) radix: f64,
+    pub(crate) constant_hazard: bool,
+    pub(crate) smooth: bool,
+    pub(crate) ci: Option<f64>,
+    pub(crate) draws: Option<usize>,
+    pub(crate) seed: Option<u64>,
+    pub(crate) threads: Option<usize>,
+    pub(crate) open_age: Option<f64>,
+}
+
+impl TableArgs {
+    /// The engine's options; `draws` and `seed` need `ci`, as the CLI's flags do.
+    pub(crate) fn options(&self) -> PyResult<LifeTableOptions> {
+        if self.ci.is_none() {
+            if let Some(flag) = [("--draws", self.draws.is_some()), ("--seed", self.seed.is_some())]
+                .iter()
+                .find_map(|(f, given)| given.then_some(*f))
+            {
+                return Err(input_error(format!(
+                    "{flag}: applies to the confidence intervals; give ci (a level, e.g. 0.95)"
+                )));
+            }
+        }
+        dimorph_core::threads::check(self.threads).map_err(|m| input_error(format!("--threads: {m}")))?;
+        let d = IntervalOptions::default();
+        Ok(LifeTableOptions {
+            radix: self.radix,
+            ax: if self.constant_hazard {
+                AxMethod::ConstantHazard
+            } else {
+                AxMethod::Hmd
+            },
+            smoothing: if self.smooth {
+                Smoothing::Kannisto
+            } else {
+                Smoothing::None
+            },
+            intervals: self.ci.map(|level| IntervalOptions {
+                level,
+                draws: self.draws.unwrap_or(d.draws),
+                seed: self.seed.unwrap_or(d.seed),
+                threads: self.threads,
+            }),
+            open_age: self.open_age,
+        })
     }
 }
 
@@ -94,7 +133,10 @@ pub(crate) fn choice<T: Copy>(option: &str, s: &str, choices: &[(&str, T)]) -> P
 
 /// The period life table of `year` and `sex`.
 #[pyfunction]
-#[pyo3(signature = (year, sex, *, hmd=None, data_path=None, data=None, radix=100_000.0, constant_hazard=false, smooth=true))]
+#[pyo3(signature = (
+    year, sex, *, hmd=None, data_path=None, data=None, radix=100_000.0, constant_hazard=false, smooth=true,
+    ci=None, draws=None, seed=None, threads=None, open_age=None
+))]
 #[allow(clippy::too_many_arguments)]
 pub fn lifetable<'py>(
     py: Python<'py>,
@@ -106,6 +148,11 @@ pub fn lifetable<'py>(
     radix: f64,
     constant_hazard: bool,
     smooth: bool,
+    ci: Option<f64>,
+    draws: Option<usize>,
+    seed: Option<u64>,
+    threads: Option<usize>,
+    open_age: Option<f64>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let sex = choice(
         "--sex",
@@ -119,7 +166,17 @@ pub fn lifetable<'py>(
             ("t", Sex::Total),
         ],
     )?;
-    let opts = table_options(radix, constant_hazard, smooth);
+    let opts = TableArgs {
+        radix,
+        constant_hazard,
+        smooth,
+        ci,
+        draws,
+        seed,
+        threads,
+        open_age,
+    }
+    .options()?;
     opts.validate().map_err(input_error)?;
     let source = Source {
         hmd,
@@ -141,7 +198,7 @@ pub fn lifetable<'py>(
     year, *, hmd=None, data_path=None, data=None, causes_path=None, causes=None, group_column=None,
     cause=None, sex="both", discretisation="continuous", save_at=None, cause_shares="age",
     keep_cause=false, stationary=false, percent=false, radix=100_000.0, constant_hazard=false,
-    smooth=true
+    smooth=true, ci=None, draws=None, seed=None, threads=None, open_age=None
 ))]
 #[allow(clippy::too_many_arguments)]
 pub fn lifelost<'py>(
@@ -164,6 +221,11 @@ pub fn lifelost<'py>(
     radix: f64,
     constant_hazard: bool,
     smooth: bool,
+    ci: Option<f64>,
+    draws: Option<usize>,
+    seed: Option<u64>,
+    threads: Option<usize>,
+    open_age: Option<f64>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let sexes = choice(
         "--sex",
@@ -177,7 +239,17 @@ pub fn lifelost<'py>(
         ],
     )?;
     let opts = LifeLostOptions {
-        lifetable: table_options(radix, constant_hazard, smooth),
+        lifetable: TableArgs {
+            radix,
+            constant_hazard,
+            smooth,
+            ci,
+            draws,
+            seed,
+            threads,
+            open_age,
+        }
+        .options()?,
         discretisation: choice(
             "--discretisation",
             discretisation,

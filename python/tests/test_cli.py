@@ -236,6 +236,16 @@ def test_refint_figures_are_the_cli_files(cli, tmp_path):
                                   discretisation="paper", cause_shares="paper", smooth=False, cause="Cardiovascular"),
          ["lifelost", "--hmd", "data/hmd/USA", "--year", "2010", "--causes", "data/usa_2010_cod.csv",
           "--discretisation", "paper", "--cause-shares", "paper", "--no-smooth", "--cause", "Cardiovascular"]),
+        (lambda: dimorph.lifetable("data/hmd/USA", year=2010, sex="female", ci=0.9, draws=200, seed=3, threads=2),
+         ["lifetable", "--hmd", "data/hmd/USA", "--year", "2010", "--sex", "female", "--ci", "0.9", "--draws", "200",
+          "--seed", "3", "--threads", "2"]),
+        (lambda: dimorph.lifetable("data/hmd/USA", year=2010, sex="male", open_age=100),
+         ["lifetable", "--hmd", "data/hmd/USA", "--year", "2010", "--sex", "male", "--open-age", "100"]),
+        (lambda: dimorph.lifelost("data/hmd/USA", year=2010, sex="female", ci=0.95, draws=100),
+         ["lifelost", "--hmd", "data/hmd/USA", "--year", "2010", "--sex", "female", "--ci", "0.95", "--draws", "100"]),
+        (lambda: dimorph.decompose("data/hmd/USA", year=2010, ci=0.95, draws=100, seed=2, open_age=100),
+         ["lifetable", "decompose", "--hmd", "data/hmd/USA", "--year", "2010", "--ci", "0.95", "--draws", "100",
+          "--seed", "2", "--open-age", "100"]),
     ],
 )
 def test_lifetable_envelopes_equal_the_cli(cli, call, args):
@@ -358,6 +368,9 @@ def test_decompose_from_tables_and_lists_equals_the_files(cli):
         (lambda: dimorph.decompose("data/hmd/USA", year=2010, steps=0), "--steps"),
         (lambda: dimorph.decompose("data/hmd/USA", year=2010, sex="both"), "--sex: unknown value 'both'"),
         (lambda: dimorph.decompose("data/hmd/USA", years="1950-x"), "--years"),
+        (lambda: dimorph.lifetable("data/hmd/USA", year=2010, sex="male", draws=10), "--draws: applies to the confidence"),
+        (lambda: dimorph.lifetable("data/hmd/USA", year=2010, sex="male", ci=0.95, threads=0), "--threads: must be from 1"),
+        (lambda: dimorph.lifetable("data/hmd/USA", year=2010, sex="male", ci=1.5), "--ci"),
     ]:
         with pytest.raises(dimorph.InputError, match=match):
             call()
