@@ -143,6 +143,7 @@ def refint_estimate(
     outliers: Optional[str] = None,
     remove_outliers: bool = False,
     zeros: Optional[str] = None,
+    filters: Sequence[Tuple[str, str]] = ...,
 ) -> Outcome: ...
 def refint_partition(
     data: Frame,
@@ -164,6 +165,7 @@ def refint_partition(
     outliers: Optional[str] = None,
     remove_outliers: bool = False,
     zeros: Optional[str] = None,
+    filters: Sequence[Tuple[str, str]] = ...,
 ) -> Outcome: ...
 def refint_verify(
     data: Frame,

@@ -107,6 +107,7 @@ def estimate(
     outliers: Optional[str] = None,
     remove_outliers: bool = False,
     zeros: Optional[str] = None,
+    where: Optional[Dict[str, Any]] = None,
 ) -> RefintResult:
     """Estimate reference limits of the column ``value``, per level of ``by`` when given.
 
@@ -157,6 +158,9 @@ def estimate(
         What method refiner makes of values of 0: ``"censored"`` (default: where the values are
         rounded to a unit u, a 0 enters the fit as a value below u/2, as refineR keeps its zeros)
         or ``"drop"`` (values <= 0 dropped with a count, as reflimR does); the CLI's ``--zeros``.
+    where
+        Keep only the rows where each column equals its value, e.g. ``{"Sex": "m"}`` (the CLI's
+        ``--where Sex=m``; the rows left out are counted).
 
     The main table is ``limits`` (one row per group and limit, with the percentile it estimates
     and the count of flagged outliers); the figure is the histogram of each group with its limits.
@@ -167,7 +171,7 @@ def estimate(
         perc_trunc=perc_trunc, n_min=whole_or_none("n_min", n_min), lognormal=lognormal,
         nboot=whole_or_none("--nboot", nboot), model=model, decimals=whole_or_none("--decimals", decimals, -3, 9),
         percentiles=None if percentiles is None else _pair("percentiles", percentiles), outliers=outliers,
-        remove_outliers=bool(remove_outliers), zeros=zeros,
+        remove_outliers=bool(remove_outliers), zeros=zeros, filters=_filters(where),
     )
     return RefintResult(raw)
 
@@ -192,6 +196,7 @@ def partition(
     outliers: Optional[str] = None,
     remove_outliers: bool = False,
     zeros: Optional[str] = None,
+    where: Optional[Dict[str, Any]] = None,
 ) -> RefintResult:
     """Estimate the limits of ``value`` per level of ``by`` and pooled, compare each limit across the
     groups with equivalence limits and Harris & Boyd's test, and decide whether to partition.
@@ -200,15 +205,16 @@ def partition(
     group, methods direct, parametric and robust) and the permissible uncertainty of
     :func:`compare` (``z``, ``bias``, ``assumption``); not ``percentiles``, as the CLI's partition:
     the groups' 2.5th and 97.5th percentiles are compared with Haeckel's permissible uncertainty,
-    which is defined for them. The tables are ``limits`` (groups and pooled) and ``decisions``; the
-    figures the histograms and the equivalence plot.
+    which is defined for them. ``where`` keeps rows as in :func:`estimate`. The tables are
+    ``limits`` (groups and pooled) and ``decisions``; the figures the histograms and the
+    equivalence plot.
     """
     raw = _dimorph.refint_partition(
         to_frame(data), value, by, method=method, transform=transform, seed=whole_or_none("--seed", seed),
         z=z, bias=bias, assumption=assumption, perc_trunc=perc_trunc, n_min=whole_or_none("n_min", n_min),
         lognormal=lognormal, nboot=whole_or_none("--nboot", nboot), model=model,
         decimals=whole_or_none("--decimals", decimals, -3, 9), outliers=outliers,
-        remove_outliers=bool(remove_outliers), zeros=zeros,
+        remove_outliers=bool(remove_outliers), zeros=zeros, filters=_filters(where),
     )
     return RefintResult(raw)
 

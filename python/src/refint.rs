@@ -125,7 +125,8 @@ pub fn refint_compare<'py>(
 #[pyo3(signature = (
     data, value, *, by=None, method="reflim", transform=None, seed=None, targets=None,
     perc_trunc=None, n_min=None, lognormal=None, z=None, bias=false, assumption=None, nboot=None,
-    model=None, decimals=None, percentiles=None, outliers=None, remove_outliers=false, zeros=None
+    model=None, decimals=None, percentiles=None, outliers=None, remove_outliers=false, zeros=None,
+    filters=Vec::new()
 ))]
 #[allow(clippy::too_many_arguments)]
 pub fn refint_estimate<'py>(
@@ -150,6 +151,7 @@ pub fn refint_estimate<'py>(
     outliers: Option<&str>,
     remove_outliers: bool,
     zeros: Option<&str>,
+    filters: Vec<(String, String)>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let mut estimate = estimate_options(
         method,
@@ -168,6 +170,7 @@ pub fn refint_estimate<'py>(
     let o = EstimateRunOptions {
         value,
         by,
+        filters,
         targets,
         estimate,
         ..EstimateRunOptions::default()
@@ -268,7 +271,7 @@ fn refiner_model(s: &str) -> PyResult<RefinerModel> {
 #[pyo3(signature = (
     data, value, by, *, method="reflim", transform=None, seed=None, perc_trunc=None, n_min=None,
     lognormal=None, z=None, bias=false, assumption=None, nboot=None, model=None, decimals=None,
-    outliers=None, remove_outliers=false, zeros=None
+    outliers=None, remove_outliers=false, zeros=None, filters=Vec::new()
 ))]
 #[allow(clippy::too_many_arguments)]
 pub fn refint_partition<'py>(
@@ -291,6 +294,7 @@ pub fn refint_partition<'py>(
     outliers: Option<&str>,
     remove_outliers: bool,
     zeros: Option<&str>,
+    filters: Vec<(String, String)>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let mut estimate = estimate_options(
         method,
@@ -308,8 +312,8 @@ pub fn refint_partition<'py>(
     let o = PartitionOptions {
         value,
         by,
+        filters,
         estimate,
-        ..PartitionOptions::default()
     };
     let frame = &data.inner;
     let outcome = run_engine(py, || run_partition(frame, &o))?;
