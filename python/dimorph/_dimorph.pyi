@@ -144,6 +144,7 @@ def refint_estimate(
     remove_outliers: bool = False,
     zeros: Optional[str] = None,
     filters: Sequence[Tuple[str, str]] = ...,
+    more_values: Sequence[str] = ...,
 ) -> Outcome: ...
 def refint_partition(
     data: Frame,

@@ -90,7 +90,7 @@ def compare(
 
 def estimate(
     data: DataLike,
-    value: str,
+    value: Union[str, Sequence[str]],
     by: Optional[str] = None,
     method: str = "reflim",
     *,
@@ -116,7 +116,8 @@ def estimate(
     data
         The data (a path, pandas/polars DataFrame, pyarrow Table or dict of arrays).
     value
-        Column holding the values.
+        Column holding the values; or several columns (``["ALT", "AST"]``, the CLI's ``--value
+        ALT,AST``), each estimated in the same way, one row per column, group and limit.
     by
         Estimate separately for each level of this column (e.g. ``"Sex"``).
     method
@@ -165,8 +166,11 @@ def estimate(
     The main table is ``limits`` (one row per group and limit, with the percentile it estimates
     and the count of flagged outliers); the figure is the histogram of each group with its limits.
     """
+    values = [value] if isinstance(value, str) else [str(v) for v in value]
+    if not values:
+        raise InputError("--value: name at least one column")
     raw = _dimorph.refint_estimate(
-        to_frame(data), value, by=by, method=method, transform=transform,
+        to_frame(data), values[0], more_values=values[1:], by=by, method=method, transform=transform,
         seed=whole_or_none("--seed", seed), targets=None if targets is None else _pair("targets", targets),
         perc_trunc=perc_trunc, n_min=whole_or_none("n_min", n_min), lognormal=lognormal,
         nboot=whole_or_none("--nboot", nboot), model=model, decimals=whole_or_none("--decimals", decimals, -3, 9),

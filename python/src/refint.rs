@@ -126,7 +126,7 @@ pub fn refint_compare<'py>(
     data, value, *, by=None, method="reflim", transform=None, seed=None, targets=None,
     perc_trunc=None, n_min=None, lognormal=None, z=None, bias=false, assumption=None, nboot=None,
     model=None, decimals=None, percentiles=None, outliers=None, remove_outliers=false, zeros=None,
-    filters=Vec::new()
+    filters=Vec::new(), more_values=Vec::new()
 ))]
 #[allow(clippy::too_many_arguments)]
 pub fn refint_estimate<'py>(
@@ -152,6 +152,7 @@ pub fn refint_estimate<'py>(
     remove_outliers: bool,
     zeros: Option<&str>,
     filters: Vec<(String, String)>,
+    more_values: Vec<String>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let mut estimate = estimate_options(
         method,
@@ -169,11 +170,11 @@ pub fn refint_estimate<'py>(
     estimate.outliers = outlier_options(outliers, remove_outliers)?;
     let o = EstimateRunOptions {
         value,
+        more_values,
         by,
         filters,
         targets,
         estimate,
-        ..EstimateRunOptions::default()
     };
     let frame = &data.inner;
     let outcome = run_engine(py, || run_estimate(frame, &o))?;

@@ -118,6 +118,8 @@ KOSMIC_HB = "crates/dimorph-refint/tests/peers/kosmic_data/haemoglobin.csv"
         (lambda: dimorph.refint.estimate("data/refint/reflimr_livertests.csv", "ALT", method="refiner", zeros="drop"),
          ["estimate", "--data", "data/refint/reflimr_livertests.csv", "--value", "ALT", "--method", "refiner",
           "--zeros", "drop"]),
+        (lambda: dimorph.refint.estimate("data/refint/reflimr_livertests.csv", ["ALT", "AST"], by="Sex"),
+         ["estimate", "--data", "data/refint/reflimr_livertests.csv", "--value", "ALT,AST", "--by", "Sex"]),
         (lambda: dimorph.refint.estimate("data/refint/reflimr_livertests.csv", "CREA", where={"Sex": "f"}),
          ["estimate", "--data", "data/refint/reflimr_livertests.csv", "--value", "CREA", "--where", "Sex=f"]),
         (lambda: dimorph.refint.partition("data/refint/reflimr_livertests.csv", "ALB", "Sex", where={"Category": "reference"}),
