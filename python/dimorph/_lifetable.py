@@ -29,6 +29,16 @@ def _source(hmd: Optional[Any], data: Optional[DataLike]) -> Dict[str, Any]:
     return out
 
 
+def _cause_source(kw: Dict[str, Any], prefix: str, causes: Optional[DataLike]) -> None:
+    """The engine's cause-of-death arguments (``causes_path`` or ``causes``, after ``prefix``)."""
+    if causes is None:
+        return
+    if isinstance(causes, (str, os.PathLike)):
+        kw[f"{prefix}causes_path"] = os.fspath(causes)
+    else:
+        kw[f"{prefix}causes"] = to_frame(causes, f"{prefix}causes")
+
+
 def _table_kw(ci: Optional[float], draws: Optional[int], seed: Optional[int], threads: Optional[int],
               open_age: Optional[float]) -> Dict[str, Any]:
     """The life table's interval and open-age options as the engine takes them."""
@@ -199,11 +209,7 @@ def lifelost(
     >>> r.table2
     """
     kw: Dict[str, Any] = _source(hmd, data)
-    if causes is not None:
-        if isinstance(causes, (str, os.PathLike)):
-            kw["causes_path"] = os.fspath(causes)
-        else:
-            kw["causes"] = to_frame(causes, "causes")
+    _cause_source(kw, "", causes)
     raw = _dimorph.lifelost(
         whole("--year", year, -(2**31), 2**31 - 1), group_column=group_column, cause=cause, sex=sex, discretisation=discretisation,
         save_at=save_at, cause_shares=cause_shares, keep_cause=keep_cause, stationary=stationary,
@@ -224,15 +230,6 @@ class DecomposeResult(Result):
         ``percent_of_difference`` (the ``decomposition`` table; ``decomposition_years`` with
         ``years``)."""
         return self.tidy()
-
-
-def _cause_source(kw: Dict[str, Any], prefix: str, causes: Optional[DataLike]) -> None:
-    if causes is None:
-        return
-    if isinstance(causes, (str, os.PathLike)):
-        kw[f"{prefix}causes_path"] = os.fspath(causes)
-    else:
-        kw[f"{prefix}causes"] = to_frame(causes, f"{prefix}causes")
 
 
 def decompose(

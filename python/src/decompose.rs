@@ -8,30 +8,15 @@ use std::path::PathBuf;
 use dimorph_lifetable::decompose::{
     run_decompose, run_decompose_years, second_sex, DecomposeOptions, DecomposeResult, DecomposeYearsResult, Side,
 };
-use dimorph_lifetable::{CauseShares, Sex};
+use dimorph_lifetable::CauseShares;
 use dimorph_report::Outcome;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use serde_json::json;
 
 use crate::frame::PyFrame;
-use crate::lifetable::{choice, load_causes, Source, TableArgs};
+use crate::lifetable::{cause_input, choice, load_causes, one_sex, Source, TableArgs};
 use crate::outcome::{guarded, input_error, outcome_dict};
-
-fn sex(option: &str, s: &str) -> PyResult<Sex> {
-    choice(
-        option,
-        s,
-        &[
-            ("female", Sex::Female),
-            ("f", Sex::Female),
-            ("male", Sex::Male),
-            ("m", Sex::Male),
-            ("total", Sex::Total),
-            ("t", Sex::Total),
-        ],
-    )
-}
 
 /// The decomposition of first − second (see the module doc).
 #[pyfunction]
@@ -73,8 +58,8 @@ pub fn lifetable_decompose<'py>(
     threads: Option<usize>,
     open_age: Option<f64>,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let first_sex = self::sex("--sex", sex)?;
-    let vs_sex = vs_sex.map(|s| self::sex("--vs-sex", s)).transpose()?;
+    let first_sex = one_sex("--sex", sex)?;
+    let vs_sex = vs_sex.map(|s| one_sex("--vs-sex", s)).transpose()?;
     let opts = DecomposeOptions {
         lifetable: TableArgs {
             radix,
@@ -171,15 +156,11 @@ pub fn lifetable_decompose<'py>(
     if let Some(ys) = &spec {
         input["years"] = json!(ys);
     }
-    if let Some(p) = &causes_path {
-        input["causes"] = json!(p.display().to_string());
-    } else if let Some(f) = causes_frame {
-        input["causes"] = json!(f.source);
+    if let Some(c) = cause_input(causes_path.as_deref(), causes_frame) {
+        input["causes"] = json!(c);
     }
-    if let Some(p) = &vs_causes_path {
-        input["vs_causes"] = json!(p.display().to_string());
-    } else if let Some(f) = vs_causes_frame {
-        input["vs_causes"] = json!(f.source);
+    if let Some(c) = cause_input(vs_causes_path.as_deref(), vs_causes_frame) {
+        input["vs_causes"] = json!(c);
     }
     match &outcome {
         Decomposed::One(o) => outcome_dict(py, "lifetable decompose", input, &opts, o),

@@ -123,6 +123,28 @@ impl TableArgs {
     }
 }
 
+/// The envelope's name of cause-of-death data: its path, or the table's description.
+pub(crate) fn cause_input(path: Option<&Path>, frame: Option<&dimorph_data::Frame>) -> Option<String> {
+    path.map(|p| p.display().to_string())
+        .or_else(|| frame.map(|f| f.source.clone()))
+}
+
+/// The sex of one life table (`option`: `--sex`, `--vs-sex`).
+pub(crate) fn one_sex(option: &str, s: &str) -> PyResult<Sex> {
+    choice(
+        option,
+        s,
+        &[
+            ("female", Sex::Female),
+            ("f", Sex::Female),
+            ("male", Sex::Male),
+            ("m", Sex::Male),
+            ("total", Sex::Total),
+            ("t", Sex::Total),
+        ],
+    )
+}
+
 pub(crate) fn choice<T: Copy>(option: &str, s: &str, choices: &[(&str, T)]) -> PyResult<T> {
     let t = s.trim().to_ascii_lowercase().replace('_', "-");
     choices.iter().find(|(n, _)| *n == t).map(|(_, v)| *v).ok_or_else(|| {
@@ -154,18 +176,7 @@ pub fn lifetable<'py>(
     threads: Option<usize>,
     open_age: Option<f64>,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let sex = choice(
-        "--sex",
-        sex,
-        &[
-            ("female", Sex::Female),
-            ("f", Sex::Female),
-            ("male", Sex::Male),
-            ("m", Sex::Male),
-            ("total", Sex::Total),
-            ("t", Sex::Total),
-        ],
-    )?;
+    let sex = one_sex("--sex", sex)?;
     let opts = TableArgs {
         radix,
         constant_hazard,
@@ -293,10 +304,8 @@ pub fn lifelost<'py>(
     })?
     .map_err(input_error)?;
     let mut input: Value = json!({ "data": source.name() });
-    if let Some(p) = &causes_path {
-        input["causes"] = json!(p.display().to_string());
-    } else if let Some(f) = causes_frame {
-        input["causes"] = json!(f.source);
+    if let Some(c) = cause_input(causes_path.as_deref(), causes_frame) {
+        input["causes"] = json!(c);
     }
     outcome_dict(py, "lifelost", input, &opts, &outcome)
 }

@@ -2,7 +2,7 @@
 //! sliding age windows of a method (optionally smoothed by LOESS, optionally merged into age
 //! partitions) or LMS (BCCG) curves — from keyword arguments to the engine's `AgeOptions`.
 
-use dimorph_refint::age_curves_run::{Curves, LmsOptions};
+use dimorph_refint::age_curves_run::{curve_options, Curves, LmsOptions};
 use dimorph_refint::age_smooth::{WindowSmoother, WindowSmoothing};
 use dimorph_refint::run::{run_age, AgeOptions};
 use pyo3::prelude::*;
@@ -13,70 +13,38 @@ use crate::frame::PyFrame;
 use crate::outcome::{input_error, outcome_dict, run_engine};
 use crate::refint::{estimate_options, lower};
 
-/// `curves=`: sliding windows (with their window and step) or LMS (with its options), each
-/// refusing the other's options as the CLI does; gives (curves, window, step, lms).
+/// `curves=` by name, the engine refusing each method's options with the other.
 fn curves(
     curves: &str,
-    (window, step, partitions): (Option<f64>, Option<f64>, Option<f64>),
-    (lms_df, lms_lambda, lms_grid): (Option<[usize; 3]>, Option<[f64; 3]>, Option<usize>),
+    windows: (Option<f64>, Option<f64>, Option<f64>),
+    lms: (Option<[usize; 3]>, Option<[f64; 3]>, Option<usize>),
 ) -> PyResult<(Curves, f64, f64, LmsOptions)> {
-    let mut lms = LmsOptions::default();
-    match lower(curves).as_str() {
-        "windows" => {
-            if lms_df.is_some() || lms_lambda.is_some() || lms_grid.is_some() {
-                return Err(input_error("--lms-df, --lms-lambda, --lms-grid: only for --curves lms"));
-            }
-            match (window, step) {
-                (Some(w), Some(s)) => Ok((Curves::Windows, w, s, lms)),
-                _ => Err(input_error(
-                    "--window, --step: both are needed by --curves windows (the default)",
-                )),
-            }
+    let kind = match lower(curves).as_str() {
+        "windows" => Curves::Windows,
+        "lms" => Curves::Lms,
+        _ => {
+            return Err(input_error(format!(
+                "--curves: unknown value '{curves}' (choose windows or lms)"
+            )))
         }
-        "lms" => {
-            if window.is_some() || step.is_some() || partitions.is_some() {
-                return Err(input_error(
-                    "--window, --step, --partitions: for --curves windows; --curves lms fits smooth curves to all ages at once",
-                ));
-            }
-            if lms_df.is_some() && lms_lambda.is_some() {
-                return Err(input_error(
-                    "--lms-df, --lms-lambda: give one (fixed df or fixed penalties)",
-                ));
-            }
-            lms.df = lms_df.unwrap_or(lms.df);
-            lms.lambda = lms_lambda;
-            lms.grid = lms_grid.unwrap_or(lms.grid);
-            Ok((Curves::Lms, 0.0, 0.0, lms))
-        }
-        _ => Err(input_error(format!(
-            "--curves: unknown value '{curves}' (choose windows or lms)"
-        ))),
-    }
+    };
+    let (window, step, lms) = curve_options(kind, windows, lms).map_err(input_error)?;
+    Ok((kind, window, step, lms))
 }
 
-/// `smooth=`: none or loess, with its span and degree (only with loess).
+/// `smooth=` by name (none or loess), with its span and degree (only with loess).
 fn smoothing(smooth: Option<&str>, span: Option<f64>, degree: Option<usize>) -> PyResult<WindowSmoothing> {
-    let mut s = WindowSmoothing::default();
-    match smooth.map(lower).as_deref() {
-        None | Some("none") => {
-            if span.is_some() || degree.is_some() {
-                return Err(input_error("--smooth-span, --smooth-degree: only with --smooth loess"));
-            }
-        }
-        Some("loess") => {
-            s.method = WindowSmoother::Loess;
-            s.span = span.unwrap_or(s.span);
-            s.degree = degree.unwrap_or(s.degree);
-        }
+    let method = match smooth.map(lower).as_deref() {
+        None | Some("none") => WindowSmoother::None,
+        Some("loess") => WindowSmoother::Loess,
         Some(_) => {
             return Err(input_error(format!(
                 "--smooth: unknown value '{}' (choose none or loess)",
                 smooth.unwrap_or_default()
             )))
         }
-    }
-    Ok(s)
+    };
+    WindowSmoothing::requested(method, span, degree).map_err(input_error)
 }
 
 /// Age-dependent limits of `value` over `age`, per level of `by` when given.

@@ -334,8 +334,7 @@ impl RunOptions {
                 ));
             }
         }
-        dimorph_core::threads::check_at_most(self.threads, MAX_THREADS)
-            .map_err(|m| GlmError::argument("--threads", m))?;
+        dimorph_core::threads::check(self.threads).map_err(|m| GlmError::argument("--threads", m))?;
         if self.weights.is_some() && self.freq.is_some() {
             return Err(GlmError::argument(
                 "--freq",

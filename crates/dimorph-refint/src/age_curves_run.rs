@@ -54,6 +54,48 @@ impl Default for LmsOptions {
     }
 }
 
+/// The window and step of `--curves windows` and the LMS options of `--curves lms`, from the
+/// options as given (`None`: not given): each method refuses the other's options, and the windows
+/// need both their width and step. The window and step are 0 for LMS (unused).
+pub fn curve_options(
+    curves: Curves,
+    (window, step, partitions): (Option<f64>, Option<f64>, Option<f64>),
+    (df, lambda, grid): (Option<[usize; 3]>, Option<[f64; 3]>, Option<usize>),
+) -> Result<(f64, f64, LmsOptions)> {
+    let mut lms = LmsOptions::default();
+    if curves == Curves::Windows {
+        if df.is_some() || lambda.is_some() || grid.is_some() {
+            return Err(refuse(
+                "--lms-df, --lms-lambda, --lms-grid",
+                "only for --curves lms".into(),
+            ));
+        }
+        return match (window, step) {
+            (Some(w), Some(s)) => Ok((w, s, lms)),
+            _ => Err(refuse(
+                "--window, --step",
+                "both are needed by --curves windows (the default)".into(),
+            )),
+        };
+    }
+    if window.is_some() || step.is_some() || partitions.is_some() {
+        return Err(refuse(
+            "--window, --step, --partitions",
+            "for --curves windows; --curves lms fits smooth curves to all ages at once".into(),
+        ));
+    }
+    if df.is_some() && lambda.is_some() {
+        return Err(refuse(
+            "--lms-df, --lms-lambda",
+            "give one (fixed df or fixed penalties)".into(),
+        ));
+    }
+    lms.df = df.unwrap_or(lms.df);
+    lms.lambda = lambda;
+    lms.grid = grid.unwrap_or(lms.grid);
+    Ok((0.0, 0.0, lms))
+}
+
 fn refuse(flag: &str, msg: String) -> RefintError {
     RefintError::Option(Box::new(dimorph_core::location::bad_argument(flag, msg)))
 }

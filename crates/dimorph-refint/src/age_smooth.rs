@@ -56,6 +56,28 @@ impl Default for WindowSmoothing {
     }
 }
 
+impl WindowSmoothing {
+    /// The smoothing `method` with its span and degree as given (`None`: R's defaults); these
+    /// two only with LOESS.
+    pub fn requested(method: WindowSmoother, span: Option<f64>, degree: Option<usize>) -> Result<WindowSmoothing> {
+        let d = WindowSmoothing::default();
+        if method == WindowSmoother::None {
+            if span.is_some() || degree.is_some() {
+                return Err(refuse(
+                    "--smooth-span, --smooth-degree",
+                    "only with --smooth loess".into(),
+                ));
+            }
+            return Ok(d);
+        }
+        Ok(WindowSmoothing {
+            method,
+            span: span.unwrap_or(d.span),
+            degree: degree.unwrap_or(d.degree),
+        })
+    }
+}
+
 fn refuse(flag: &str, msg: String) -> RefintError {
     RefintError::Option(Box::new(dimorph_core::location::bad_argument(flag, msg)))
 }

@@ -109,11 +109,13 @@ fn same_model(meta: &ModelMeta, (opt, config): (&TrainOptions, BagNetConfig), di
             if mask { " --mask" } else { "" }
         )
     };
-    let saved = describe(meta.config.arch, meta.config.width, meta.size, meta.mask);
-    let asked = describe(config.arch, config.width, opt.size, opt.mask);
-    if saved == asked && meta.config.width == config.width {
+    let same =
+        (meta.config.arch, meta.config.width, meta.size, meta.mask) == (config.arch, config.width, opt.size, opt.mask);
+    if same {
         return Ok(());
     }
+    let saved = describe(meta.config.arch, meta.config.width, meta.size, meta.mask);
+    let asked = describe(config.arch, config.width, opt.size, opt.mask);
     Err(BagNetError::file(
         dir,
         format!(

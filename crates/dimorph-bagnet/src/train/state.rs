@@ -126,6 +126,21 @@ impl RunState {
     }
 }
 
+/// The epoch folders `epoch-NNN` of the run in `out`, latest first.
+pub fn epoch_folders(out: &Path) -> Vec<(usize, PathBuf)> {
+    let mut v: Vec<(usize, PathBuf)> = std::fs::read_dir(out)
+        .into_iter()
+        .flatten()
+        .filter_map(|e| {
+            let e = e.ok()?;
+            let n = e.file_name().to_str()?.strip_prefix("epoch-")?.parse().ok()?;
+            e.path().is_dir().then(|| (n, e.path()))
+        })
+        .collect();
+    v.sort_by_key(|e| std::cmp::Reverse(e.0));
+    v
+}
+
 impl RunState {
     /// Refuses a state that training never writes (a file edited by hand or damaged in a way
     /// JSON still reads), which would otherwise index outside the history or the images, or put
@@ -178,24 +193,7 @@ impl RunState {
         }
         Ok(())
     }
-}
 
-/// The epoch folders `epoch-NNN` of the run in `out`, latest first.
-pub fn epoch_folders(out: &Path) -> Vec<(usize, PathBuf)> {
-    let mut v: Vec<(usize, PathBuf)> = std::fs::read_dir(out)
-        .into_iter()
-        .flatten()
-        .filter_map(|e| {
-            let e = e.ok()?;
-            let n = e.file_name().to_str()?.strip_prefix("epoch-")?.parse().ok()?;
-            e.path().is_dir().then(|| (n, e.path()))
-        })
-        .collect();
-    v.sort_by_key(|e| std::cmp::Reverse(e.0));
-    v
-}
-
-impl RunState {
     /// Whether `out` holds a run (its `state.json` or an epoch folder).
     pub fn exists(out: &Path) -> bool {
         out.join("state.json").exists() || !epoch_folders(out).is_empty()

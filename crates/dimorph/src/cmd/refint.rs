@@ -639,21 +639,14 @@ pub enum SmoothArg {
     Loess,
 }
 
-/// The smoothing options of `refint age`; the span and degree only with `--smooth loess`.
+/// The smoothing options of `refint age` (the engine refuses a span or degree without LOESS).
 fn age_smooth_options(a: &AgeArgs) -> Result<dimorph_refint::age_smooth::WindowSmoothing, CliError> {
-    let mut s = dimorph_refint::age_smooth::WindowSmoothing::default();
-    if a.smooth == SmoothArg::None {
-        if a.smooth_span.is_some() || a.smooth_degree.is_some() {
-            return Err(CliError::input(
-                "--smooth-span, --smooth-degree: only with --smooth loess",
-            ));
-        }
-        return Ok(s);
-    }
-    s.method = dimorph_refint::age_smooth::WindowSmoother::Loess;
-    s.span = a.smooth_span.unwrap_or(s.span);
-    s.degree = a.smooth_degree.unwrap_or(s.degree);
-    Ok(s)
+    let method = match a.smooth {
+        SmoothArg::None => dimorph_refint::age_smooth::WindowSmoother::None,
+        SmoothArg::Loess => dimorph_refint::age_smooth::WindowSmoother::Loess,
+    };
+    dimorph_refint::age_smooth::WindowSmoothing::requested(method, a.smooth_span, a.smooth_degree)
+        .map_err(CliError::input)
 }
 
 /// `--curves` of `refint age`.
@@ -685,43 +678,17 @@ fn three<T: std::str::FromStr>(flag: &str, s: &str) -> Result<[T; 3], CliError> 
     })
 }
 
-/// The LMS options of `refint age`, refusing them with `--curves windows` and the window
-/// options with `--curves lms`.
+/// The window, step and LMS options of `refint age` (the engine refuses each method's options
+/// with the other), the LMS triples parsed from their text.
 fn age_curves_options(a: &AgeArgs) -> Result<(f64, f64, dimorph_refint::age_curves_run::LmsOptions), CliError> {
-    let mut lms = dimorph_refint::age_curves_run::LmsOptions::default();
-    if a.curves == CurvesArg::Windows {
-        if a.lms_df.is_some() || a.lms_lambda.is_some() || a.lms_grid.is_some() {
-            return Err(CliError::input(
-                "--lms-df, --lms-lambda, --lms-grid: only for --curves lms",
-            ));
-        }
-        return match (a.window, a.step) {
-            (Some(w), Some(s)) => Ok((w, s, lms)),
-            _ => Err(CliError::input(
-                "--window, --step: both are needed by --curves windows (the default)",
-            )),
-        };
-    }
-    if a.window.is_some() || a.step.is_some() || a.partitions.is_some() {
-        return Err(CliError::input(
-            "--window, --step, --partitions: for --curves windows; --curves lms fits smooth curves to all ages at once",
-        ));
-    }
-    if let Some(s) = &a.lms_df {
-        lms.df = three("--lms-df", s)?;
-    }
-    if let Some(s) = &a.lms_lambda {
-        if a.lms_df.is_some() {
-            return Err(CliError::input(
-                "--lms-df, --lms-lambda: give one (fixed df or fixed penalties)",
-            ));
-        }
-        lms.lambda = Some(three("--lms-lambda", s)?);
-    }
-    if let Some(g) = a.lms_grid {
-        lms.grid = g;
-    }
-    Ok((0.0, 0.0, lms))
+    let curves = match a.curves {
+        CurvesArg::Windows => dimorph_refint::age_curves_run::Curves::Windows,
+        CurvesArg::Lms => dimorph_refint::age_curves_run::Curves::Lms,
+    };
+    let df = a.lms_df.as_deref().map(|s| three("--lms-df", s)).transpose()?;
+    let lambda = a.lms_lambda.as_deref().map(|s| three("--lms-lambda", s)).transpose()?;
+    dimorph_refint::age_curves_run::curve_options(curves, (a.window, a.step, a.partitions), (df, lambda, a.lms_grid))
+        .map_err(CliError::input)
 }
 
 fn age(a: AgeArgs) -> CliResult {
